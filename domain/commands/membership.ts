@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { IsoDate, Kommunkod, Orgnr, Text, Year } from '../primitives';
+import { FeeTier, LevyTier, MemberKind, PopulationRow, PostalAddress } from '../events/membership';
+
+/** A member is named by its organisationsnummer, or a municipality by its kommunkod. */
+export const MemberName = z.string().trim().min(1);
+
+export const JoinMember = z.object({
+  type: z.literal('member.join'),
+  orgnr: Orgnr,
+  kind: MemberKind,
+  name: Text,
+  kommunkod: Kommunkod.optional(),
+  covers: z.array(Kommunkod).min(1).optional(),
+  date: IsoDate,
+  decisionRef: Text,
+  address: PostalAddress.optional(),
+});
+
+export const LeaveMember = z.object({
+  type: z.literal('member.leave'),
+  member: MemberName,
+  date: IsoDate,
+  reason: Text,
+  decisionRef: z.string().optional(),
+});
+
+export const ImportPopulation = z.object({
+  type: z.literal('population.import'),
+  source: Text,
+  tables: z.array(z.object({ year: Year, referenceDate: IsoDate, rows: z.array(PopulationRow).min(1) })).min(1),
+});
+
+export const AdoptSchedule = z.object({
+  type: z.literal('schedule.adopt'),
+  year: Year,
+  decisionRef: Text,
+  decidedOn: IsoDate,
+  tiers: z.array(FeeTier).min(1),
+  firstYear: z.enum(['from-entry-month', 'full-year']),
+  reentryPercent: z.number().int().min(0).max(100),
+  source: z.string().optional(),
+});
+
+export const DecideLevy = z.object({
+  type: z.literal('levy.decide'),
+  year: Year,
+  levyId: z.string().regex(/^[a-z0-9-]+$/, 'levy id: lower-case letters, digits and hyphens'),
+  purpose: Text,
+  decisionRef: Text,
+  decidedOn: IsoDate,
+  tiers: z.array(LevyTier).min(1),
+});
+
+export const membershipCommands = [JoinMember, LeaveMember, ImportPopulation, AdoptSchedule, DecideLevy] as const;
+
+export type JoinMember = z.infer<typeof JoinMember>;
+export type LeaveMember = z.infer<typeof LeaveMember>;
+export type ImportPopulation = z.infer<typeof ImportPopulation>;
+export type AdoptSchedule = z.infer<typeof AdoptSchedule>;
+export type DecideLevy = z.infer<typeof DecideLevy>;

@@ -1,0 +1,110 @@
+import type { AdoptSchedule, DecideLevy, ImportPopulation, JoinMember, LeaveMember } from '../commands/membership';
+import { DomainError } from '../errors';
+import type { DomainEvent } from '../events';
+import { isCurrentMember, type MemberState, type State } from '../state';
+import { bandCoverageProblems } from '../tiers';
+import { normaliseOrgnr } from '../orgnr';
+
+export interface Decision {
+  streamId: string;
+  events: DomainEvent[];
+}
+
+export const memberStream = (orgnr: string) => `member-${orgnr}`;
+export const POPULATION_STREAM = 'population';
+export const scheduleStream = (year: number) => `schedule-${year}`;
+export const levyStream = (year: number) => `levy-${year}`;
+
+/** Finds a member by organisationsnummer (any spelling) or, for a municipality, by kommunkod. */
+export function resolveMember(state: State, name: string): MemberState {
+  const trimmed = name.trim();
+  if (/^\d{4}$/.test(trimmed)) {
+    const orgnr = state.byKommunkod.get(trimmed);
+    const m = orgnr ? state.members.get(orgnr) : undefined;
+    if (!m) throw new DomainError(`unknown member: no municipality with kommunkod ${trimmed} has joined`);
+    return m;
+  }
+  let orgnr: string;
+  try {
+    orgnr = normaliseOrgnr(trimmed);
+  } catch (err) {
+    throw new DomainError(`unknown member "${trimmed}": ${(err as Error).message}`);
+  }
+  const m = state.members.get(orgnr);
+  if (!m) throw new DomainError(`unknown member: ${orgnr} has never joined`);
+  return m;
+}
+
+export function decideJoin(c: JoinMember, state: State): Decision {
+  if (c.kind === 'municipality' && !c.kommunkod) throw new DomainError(`member.join: a municipality needs its kommunkod (${c.name})`);
+  if (c.kind !== 'municipality' && c.kommunkod) throw new DomainError(`member.join: only a municipality has a kommunkod (${c.name} is a ${c.kind})`);
+  if (c.kind === 'federation' && !c.covers?.length) throw new DomainError(`member.join: a federation must list the municipalities it covers (${c.name})`);
+  if (c.kind !== 'federation' && c.covers) throw new DomainError(`member.join: only a federation covers municipalities (${c.name} is a ${c.kind})`);
+  const existing = state.members.get(c.orgnr);
+  if (existing && isCurrentMember(existing)) throw new DomainError(`member.join: ${c.name} (${c.orgnr}) is already a member since ${existing.periods[existing.periods.length - 1].from}`);
+  const last = existing?.periods[existing.periods.length - 1];
+  if (last?.to !== undefined && c.date <= last.to) throw new DomainError(`member.join: ${c.name} left on ${last.to}; a rejoin must be dated after that, not ${c.date}`);
+  if (c.kommunkod) {
+    const holder = state.byKommunkod.get(c.kommunkod);
+    const holderState = holder ? state.members.get(holder) : undefined;
+    if (holder && holder !== c.orgnr && holderState && isCurrentMember(holderState))
+      throw new DomainError(`member.join: kommunkod ${c.kommunkod} already belongs to member ${holderState.name} (${holder})`);
+  }
+  return {
+    streamId: memberStream(c.orgnr),
+    events: [{
+      type: 'MemberJoined',
+      data: {
+        member: c.orgnr, kind: c.kind, name: c.name, kommunkod: c.kommunkod, covers: c.covers, date: c.date,
+        decisionRef: c.decisionRef, address: c.address, rejoin: existing !== undefined,
+      },
+    }],
+  };
+}
+
+export function decideLeave(c: LeaveMember, state: State): Decision {
+  const m = resolveMember(state, c.member);
+  const current = m.periods[m.periods.length - 1];
+  if (current.to !== undefined) throw new DomainError(`member.leave: ${m.name} (${m.orgnr}) is not a member; it left on ${current.to}`);
+  if (c.date < current.from) throw new DomainError(`member.leave: ${m.name} joined on ${current.from}; it cannot leave before that (${c.date})`);
+  return {
+    streamId: memberStream(m.orgnr),
+    events: [{ type: 'MemberLeft', data: { member: m.orgnr, date: c.date, reason: c.reason, decisionRef: c.decisionRef } }],
+  };
+}
+
+export function decideImportPopulation(c: ImportPopulation): Decision {
+  const years = new Set<number>();
+  for (const t of c.tables) {
+    if (years.has(t.year)) throw new DomainError(`population.import: the year ${t.year} appears twice`);
+    years.add(t.year);
+    const codes = new Set<string>();
+    for (const r of t.rows) {
+      if (codes.has(r.code)) throw new DomainError(`population.import: kommunkod ${r.code} appears twice in ${t.year}`);
+      codes.add(r.code);
+    }
+  }
+  return {
+    streamId: POPULATION_STREAM,
+    events: c.tables.map((t) => ({ type: 'PopulationRecorded' as const, data: { year: t.year, referenceDate: t.referenceDate, source: c.source, rows: t.rows } })),
+  };
+}
+
+function checkBands(what: string, bands: Parameters<typeof bandCoverageProblems>[0]): void {
+  const problems = bandCoverageProblems(bands, true);
+  if (!bands.some((b) => b.organisation)) problems.push('no organisation tier (organisation: true) for non-municipal members');
+  if (problems.length) throw new DomainError(`${what}: ${problems.join('; ')}`);
+}
+
+export function decideAdoptSchedule(c: AdoptSchedule): Decision {
+  checkBands(`schedule.adopt ${c.year}`, c.tiers);
+  const { type: _type, ...data } = c;
+  return { streamId: scheduleStream(c.year), events: [{ type: 'FeeScheduleAdopted', data }] };
+}
+
+export function decideLevy(c: DecideLevy, state: State): Decision {
+  checkBands(`levy.decide ${c.levyId}`, c.tiers);
+  if (state.levies.get(c.year)?.has(c.levyId)) throw new DomainError(`levy.decide: a levy "${c.levyId}" is already decided for ${c.year}`);
+  const { type: _type, ...data } = c;
+  return { streamId: levyStream(c.year), events: [{ type: 'ExtraLevyDecided', data }] };
+}

@@ -1,0 +1,34 @@
+import type { z } from 'zod';
+import { membershipEvents } from './membership';
+
+/**
+ * The catalogue of every event type and the schema of its data. Names are stable once stored; a changed
+ * shape gets a new schemaVersion and an upcaster here, never an edit of stored events.
+ */
+export const eventSchemas = {
+  ...membershipEvents,
+} as const;
+
+export type EventType = keyof typeof eventSchemas;
+export const EVENT_SCHEMA_VERSION = 1;
+
+/** The discriminated union of every domain event: `{ type, data }`. */
+export type DomainEvent = {
+  [K in EventType]: { type: K; data: z.infer<(typeof eventSchemas)[K]> };
+}[EventType];
+
+export const isEventType = (t: string): t is EventType => Object.prototype.hasOwnProperty.call(eventSchemas, t);
+
+export class UnknownEventError extends Error {}
+
+/** Validates the data of a stored or new event; the message names the first offending field. */
+export function checkEventData(type: string, schemaVersion: number, data: unknown): unknown {
+  if (!isEventType(type)) throw new UnknownEventError(`unknown event type "${type}"`);
+  if (schemaVersion !== EVENT_SCHEMA_VERSION) throw new UnknownEventError(`unsupported schema version ${schemaVersion} of ${type}`);
+  const parsed = eventSchemas[type].safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`invalid data at ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}

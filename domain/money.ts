@@ -1,0 +1,52 @@
+import Decimal from 'decimal.js';
+
+/**
+ * Money is a Decimal of SEK with öre. It is stored as a string with exactly two decimals ("1234.50"),
+ * and a JS number never holds an amount. Rounding to öre is always explicit (see allocation.ts).
+ */
+export type Money = Decimal;
+
+export const ZERO: Money = new Decimal(0);
+
+const AMOUNT_RE = /^-?\d{1,15}(\.\d{1,2})?$/;
+
+export class MoneyFormatError extends Error {
+  constructor(input: string) {
+    super(`not an amount in kronor with at most two decimals: "${input}"`);
+    this.name = 'MoneyFormatError';
+  }
+}
+
+/** Parses "1234.5", "1234.50" or "-12" (a decimal point, no thousands separators). */
+export function parseAmount(input: string): Money {
+  const s = input.trim();
+  if (!AMOUNT_RE.test(s)) throw new MoneyFormatError(input);
+  return new Decimal(s);
+}
+
+export const isAmountString = (s: string): boolean => AMOUNT_RE.test(s);
+
+/** The at-rest form: two decimals, a point, no grouping ("1234.50"). Throws if not whole öre. */
+export function amountString(m: Money): string {
+  if (!m.mul(100).isInteger()) throw new Error(`amount ${m.toString()} is not a whole number of öre`);
+  return m.toFixed(2);
+}
+
+export const sum = (xs: readonly Money[]): Money => xs.reduce((a, b) => a.plus(b), ZERO);
+
+/** Rounds half away from zero to whole öre (only for amounts derived from a rate, e.g. VAT). */
+export const roundOre = (m: Money): Money => m.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+
+/**
+ * sv-SE presentation for people: space as thousands separator, comma as decimal sign, "kr" unit:
+ * 1234.5 → "1 234,50 kr". A plain space (not U+00A0) keeps terminal tables and tests predictable.
+ */
+export function formatSek(m: Money, withUnit = true): string {
+  const fixed = m.toFixed(2);
+  const negative = fixed.startsWith('-');
+  const [int, dec] = (negative ? fixed.slice(1) : fixed).split('.');
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+  return `${negative ? '−' : ''}${grouped},${dec}${withUnit ? ' kr' : ''}`;
+}
+
+export { Decimal };

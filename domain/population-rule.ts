@@ -1,0 +1,40 @@
+import { DomainError } from './errors';
+import type { EventRef } from './event-ref';
+import type { MemberState, State } from './state';
+
+/**
+ * THE rule for which population counts for a fee year: SCB's figure at 31 December of the previous year
+ * (folkmängd 31 december, year − 1). Every fee, tier and per-capita split asks this one function.
+ */
+export const populationYearFor = (feeYear: number): number => feeYear - 1;
+
+export interface PopulationUsed {
+  value: number;
+  /** The year the figure refers to (31 December of it). */
+  year: number;
+  referenceDate: string;
+  source: string;
+  /** For a federation: the kommunkoder summed. */
+  codes: string[];
+  ref: EventRef;
+}
+
+/**
+ * The population counted for a member in a fee year, or null for a member in the organisation tier
+ * (regions and other organisations). A municipality or federation without a figure is an error naming
+ * the member and the year, never a silent zero.
+ */
+export function populationFor(state: State, m: MemberState, feeYear: number): PopulationUsed | null {
+  if (m.kind === 'region' || m.kind === 'organisation') return null;
+  const year = populationYearFor(feeYear);
+  const table = state.populations.get(year);
+  if (!table) throw new DomainError(`no population table for ${year} on record (fees for ${feeYear} use SCB folkmängd 31 december ${year}); import one with \`samkost population import\``);
+  const codes = m.kind === 'federation' ? (m.covers ?? []) : [m.kommunkod as string];
+  let value = 0;
+  for (const code of codes) {
+    const p = table.byCode.get(code);
+    if (p === undefined) throw new DomainError(`no population on record for ${m.name} (${m.orgnr}, kommunkod ${code}) for fee year ${feeYear} (SCB ${year})`);
+    value += p;
+  }
+  return { value, year, referenceDate: table.table.referenceDate, source: table.table.source, codes, ref: table.ref };
+}

@@ -1,0 +1,113 @@
+import type { Command } from '../../domain/commands';
+import { decide } from '../../domain/decide';
+import type { EventRef } from '../../domain/event-ref';
+import type { DomainEvent } from '../../domain/events';
+import { evolve, initialState, type State } from '../../domain/state';
+import { stockholmDate, type Clock, systemClock } from '../clock';
+import { ConcurrencyError, type EventStore, type RecordedEvent } from '../store/port';
+import { contentCommandId, eventId } from './ids';
+
+export interface ExecuteOptions {
+  commandId?: string;
+  correlationId?: string;
+  causationId?: string;
+}
+
+export interface StoredRef {
+  streamId: string;
+  revision: number;
+  position: string;
+  type: string;
+  id: string;
+}
+
+export interface ExecuteResult {
+  commandId: string;
+  /** True when the command id had been executed before: nothing was appended this time. */
+  duplicate: boolean;
+  events: StoredRef[];
+}
+
+export const refOf = (e: RecordedEvent): EventRef => ({
+  streamId: e.streamId,
+  revision: e.revision,
+  position: e.position.toString(),
+  eventId: e.id,
+  type: e.type,
+  recordedAt: e.metadata.recordedAt,
+  actor: e.metadata.actor,
+  hash: e.metadata.hash,
+});
+
+const storedRef = (e: RecordedEvent): StoredRef => ({ streamId: e.streamId, revision: e.revision, position: e.position.toString(), type: e.type, id: e.id });
+
+/** How often a command is re-decided after another writer got to its stream first. */
+const MAX_ATTEMPTS = 10;
+
+/**
+ * The application service: keeps the state folded from the store, decides commands against it and appends
+ * the result to the command's stream at the revision the decision was based on.
+ */
+export class Engine {
+  readonly state: State = initialState();
+  private position = -1n;
+  private readonly revisions = new Map<string, number>();
+  private readonly commands = new Map<string, StoredRef[]>();
+
+  constructor(
+    readonly store: EventStore,
+    private readonly actor: string,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  today(): string {
+    return stockholmDate(this.clock.now());
+  }
+
+  /** Folds every event not yet seen; cheap when nothing is new. */
+  async catchUp(onEvent?: (e: RecordedEvent) => void): Promise<void> {
+    for await (const e of this.store.readAll(this.position < 0n ? undefined : this.position)) {
+      this.apply(e);
+      onEvent?.(e);
+    }
+  }
+
+  private apply(e: RecordedEvent): void {
+    evolve(this.state, { type: e.type, data: e.data } as DomainEvent, refOf(e));
+    this.position = e.position;
+    this.revisions.set(e.streamId, e.revision);
+    const refs = this.commands.get(e.metadata.commandId);
+    if (refs) refs.push(storedRef(e));
+    else this.commands.set(e.metadata.commandId, [storedRef(e)]);
+  }
+
+  async execute(command: Command, opts: ExecuteOptions = {}): Promise<ExecuteResult> {
+    const commandId = opts.commandId ?? contentCommandId(command);
+    for (let attempt = 1; ; attempt++) {
+      await this.catchUp();
+      const earlier = this.commands.get(commandId);
+      if (earlier) return { commandId, duplicate: true, events: earlier };
+      const now = this.clock.now();
+      const decision = decide(command, this.state, { today: stockholmDate(now) });
+      const expected = this.revisions.get(decision.streamId) ?? 'no_stream';
+      const metadata = {
+        actor: this.actor,
+        commandId,
+        correlationId: opts.correlationId ?? commandId,
+        causationId: opts.causationId ?? commandId,
+        recordedAt: now.toISOString(),
+      };
+      try {
+        const result = await this.store.append(
+          decision.streamId,
+          decision.events.map((ev, i) => ({ id: eventId(commandId, i), type: ev.type, schemaVersion: 1, data: ev.data, metadata })),
+          expected,
+        );
+        await this.catchUp();
+        return { commandId, duplicate: result.duplicate, events: result.events.map(storedRef) };
+      } catch (err) {
+        if (!(err instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw err;
+      }
+    }
+  }
+}

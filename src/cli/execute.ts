@@ -1,0 +1,19 @@
+import { parseCommand } from '../../domain/commands';
+import type { Engine, ExecuteResult } from '../app/engine';
+import type { GlobalOptions } from './context';
+import { type CliIo, toJson } from './io';
+
+/** Validates one command object, executes it, and reports what was stored (or that it was a retry). */
+export async function executeAndReport(engine: Engine, input: Record<string, unknown>, g: GlobalOptions, io: CliIo): Promise<ExecuteResult> {
+  const { commandId, ...body } = input;
+  const command = parseCommand(body);
+  const result = await engine.execute(command, { commandId: typeof commandId === 'string' ? commandId : undefined });
+  if (g.json) io.out(`${toJson(result)}\n`);
+  else io.out(describeResult(command.type, result));
+  return result;
+}
+
+export function describeResult(type: string, r: ExecuteResult): string {
+  if (r.duplicate) return `${type}: already recorded by command ${r.commandId}; nothing appended\n`;
+  return r.events.map((e) => `${type}: recorded ${e.type} at ${e.streamId}@${e.revision} (position ${e.position})\n`).join('');
+}

@@ -1,0 +1,90 @@
+import { parse } from 'csv-parse/sync';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { UsageError } from './io';
+
+/** Reads a text file that must be UTF-8; anything else is refused by name, never half-read. */
+export function readUtf8(path: string): string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
+  } catch {
+    throw new UsageError(`${path} is not UTF-8 text (save it as UTF-8; SCB exports are often Latin-1)`);
+  }
+}
+
+export function readJsonFile(path: string): unknown {
+  const text = readUtf8(path);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${path} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+export interface PopulationColumns {
+  code: string;
+  name: string;
+  population: string;
+  year: string;
+}
+
+export const DEFAULT_POPULATION_COLUMNS: PopulationColumns = { code: 'code', name: 'name', population: 'population', year: 'year' };
+
+/**
+ * An SCB table as CSV with a header row, one row per municipality and year (`code,name,county,population,year`,
+ * or other column names through `columns`), grouped into one table per year at 31 December.
+ */
+export function readPopulationCsv(path: string, columns: PopulationColumns = DEFAULT_POPULATION_COLUMNS) {
+  const text = readUtf8(path);
+  let records: Record<string, string>[];
+  try {
+    records = parse(text, { columns: true, skip_empty_lines: true, trim: true, delimiter: text.includes(';') && !text.includes(',') ? ';' : ',' });
+  } catch (err) {
+    throw new UsageError(`${path}: not a readable CSV table: ${(err as Error).message}`);
+  }
+  if (records.length === 0) throw new UsageError(`${path}: no rows`);
+  for (const key of Object.values(columns)) {
+    if (!(key in records[0])) throw new UsageError(`${path}: no column "${key}" (columns are ${Object.keys(records[0]).join(', ')}; map them with --columns)`);
+  }
+  const byYear = new Map<number, { code: string; name: string; population: number }[]>();
+  records.forEach((r, i) => {
+    const line = i + 2;
+    const year = Number(r[columns.year]);
+    const population = Number(String(r[columns.population]).replace(/\s/g, ''));
+    if (!Number.isInteger(year)) throw new UsageError(`${path} line ${line}: year "${r[columns.year]}" is not a year`);
+    if (!Number.isInteger(population) || population < 0) throw new UsageError(`${path} line ${line}: population "${r[columns.population]}" is not a whole number`);
+    const rows = byYear.get(year) ?? [];
+    rows.push({ code: String(r[columns.code]).padStart(4, '0'), name: r[columns.name], population });
+    byYear.set(year, rows);
+  });
+  return {
+    source: `SCB BE0101 Folkmängd 31 december (${basename(path)})`,
+    tables: [...byYear.entries()].sort(([a], [b]) => a - b).map(([year, rows]) => ({ year, referenceDate: `${year}-12-31`, rows })),
+  };
+}
+
+/**
+ * Lines of an apply file may name a data file instead of carrying it inline: `{"type":"population.import",
+ * "file":"scb.csv"}` or `{"type":"schedule.adopt","file":"schedule-2020.json","year":2023}`. Paths are
+ * relative to the apply file.
+ */
+export function expandFileReference(command: Record<string, unknown>, baseDir: string): Record<string, unknown> {
+  if (typeof command.file !== 'string') return command;
+  const { file, ...rest } = command;
+  const path = resolve(baseDir, file as string);
+  if (rest.type === 'population.import') {
+    const table = readPopulationCsv(path);
+    return { ...rest, source: rest.source ?? table.source, tables: table.tables };
+  }
+  const content = readJsonFile(path);
+  if (typeof content !== 'object' || content === null || Array.isArray(content)) throw new UsageError(`${path}: expected a JSON object`);
+  return { ...(content as Record<string, unknown>), ...rest };
+}
+
+export const dirOf = (path: string) => dirname(resolve(path));

@@ -1,0 +1,40 @@
+import { Command, CommanderError } from 'commander';
+import { ZodError } from 'zod';
+import { CommandValidationError } from '../../domain/commands';
+import { DomainError } from '../../domain/errors';
+import { ConcurrencyError, EventDecodeError } from '../store/port';
+import { registerEventCommands } from './events-commands';
+import { type CliIo, processIo, UsageError } from './io';
+import { registerMembershipCommands } from './membership-commands';
+
+export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('samkost')
+    .description('Självkostnadsfakturering för kommunala föreningar — event-sourced billing at cost')
+    .option('--store <location>', 'SQLite file or esdb:// URL (default: $SAMKOST_STORE or ./data/samkost.db)')
+    .option('--json', 'machine-readable output')
+    .option('--actor <name>', 'who is acting, recorded on every event (default: $SAMKOST_ACTOR or $USER)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError(false);
+  registerEventCommands(program, io, setExit);
+  registerMembershipCommands(program, io, setExit);
+  return program;
+}
+
+const REFUSALS = [UsageError, DomainError, CommandValidationError, ZodError, ConcurrencyError, EventDecodeError];
+
+/** Runs the CLI; returns the exit code (0 ok, 1 a check failed, 2 refused input or error). */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => { code = Math.max(code, c); });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    const message = err instanceof Error ? err.message : String(err);
+    io.err(`samkost: ${message.split('\n')[0]}\n`);
+    if (!REFUSALS.some((k) => err instanceof k) && io.env.SAMKOST_DEBUG) io.err(`${(err as Error).stack}\n`);
+    return 2;
+  }
+}

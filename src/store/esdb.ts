@@ -1,0 +1,182 @@
+import {
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  FORWARDS,
+  jsonEvent,
+  NO_STREAM,
+  START,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  type ResolvedEvent,
+} from '@eventstore/db-client';
+import { chainMetadata } from './hash-chain';
+import {
+  type AppendResult,
+  type ChainedMetadata,
+  checkExpected,
+  ConcurrencyError,
+  EventDecodeError,
+  type EventCodec,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type RecordedEvent,
+} from './port';
+
+const PAGE = 500n;
+const MASK64 = (1n << 64n) - 1n;
+
+/**
+ * $all positions are a (commit, prepare) pair; events of one multi-event append share the commit position.
+ * The port's single bigint keeps both, ordered as the server orders $all.
+ */
+const packPosition = (commit: bigint, prepare: bigint): bigint => (commit << 64n) | prepare;
+const unpackPosition = (p: bigint) => ({ commit: p >> 64n, prepare: p & MASK64 });
+
+/** STACK-NOTES: actualVersion may be the string "no_stream"; never BigInt() it blindly. */
+function actualOf(err: WrongExpectedVersionError): number | 'no_stream' {
+  const v = err.actualVersion as unknown;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
+  return 'no_stream';
+}
+
+export class EsdbEventStore implements EventStore {
+  readonly kind = 'esdb' as const;
+  private readonly client: EventStoreDBClient;
+
+  constructor(
+    readonly location: string,
+    private readonly codec: EventCodec,
+  ) {
+    this.client = EventStoreDBClient.connectionString(location);
+  }
+
+  private async head(streamId: string): Promise<RecordedEvent | undefined> {
+    try {
+      for await (const r of this.client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 })) {
+        return this.decode(r, false);
+      }
+    } catch (err) {
+      if (err instanceof StreamNotFoundError) return undefined;
+      throw err;
+    }
+    return undefined;
+  }
+
+  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) throw new Error(`append to ${streamId}: no events`);
+    const checked = events.map((e) => {
+      try {
+        return { ...e, data: this.codec.check(e.type, e.schemaVersion, e.data) };
+      } catch (err) {
+        throw new EventDecodeError(streamId, null, `${e.type}: ${(err as Error).message}`);
+      }
+    });
+    // The hash chain needs the head, so every append is made at the exact head revision it read; a
+    // caller that asked for 'any' gets a few transparent retries when another writer moved the head.
+    for (let attempt = 0; ; attempt++) {
+      const head = await this.head(streamId);
+      const actual = head === undefined ? 'no_stream' : head.revision;
+      if (head !== undefined && head.id === checked[checked.length - 1].id) {
+        const stored: RecordedEvent[] = [];
+        for await (const e of this.readStream(streamId, head.revision - checked.length + 1)) stored.push(e);
+        return { nextRevision: head.revision, events: stored, duplicate: true };
+      }
+      checkExpected(streamId, expected, actual);
+      let prevHash = head === undefined ? null : head.metadata.hash;
+      let revision = actual === 'no_stream' ? 0 : actual + 1;
+      const recorded: Omit<RecordedEvent, 'position'>[] = [];
+      for (const e of checked) {
+        const metadata = chainMetadata({ streamId, revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: e.metadata }, prevHash);
+        recorded.push({ streamId, revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata });
+        prevHash = metadata.hash;
+        revision += 1;
+      }
+      try {
+        const res = await this.client.appendToStream(
+          streamId,
+          recorded.map((e) =>
+            jsonEvent({ id: e.id, type: e.type, data: e.data as never, metadata: { ...e.metadata, schemaVersion: e.schemaVersion } }),
+          ),
+          { expectedRevision: actual === 'no_stream' ? NO_STREAM : BigInt(actual) },
+        );
+        const pos = res.position ? packPosition(res.position.commit, res.position.prepare) : 0n;
+        return { nextRevision: Number(res.nextExpectedRevision), events: recorded.map((e) => ({ ...e, position: pos })), duplicate: false };
+      } catch (err) {
+        if (!(err instanceof WrongExpectedVersionError)) throw err;
+        if (expected !== 'any' || attempt >= 5) throw new ConcurrencyError(streamId, expected, actualOf(err));
+      }
+    }
+  }
+
+  async *readStream(streamId: string, fromRevision = 0): AsyncIterable<RecordedEvent> {
+    let next = BigInt(fromRevision);
+    for (;;) {
+      let n = 0n;
+      try {
+        for await (const r of this.client.readStream(streamId, { direction: FORWARDS, fromRevision: next, maxCount: PAGE })) {
+          n += 1n;
+          const e = this.decode(r, true);
+          next = BigInt(e.revision) + 1n;
+          yield e;
+        }
+      } catch (err) {
+        // Thrown while iterating, not at the call (STACK-NOTES).
+        if (err instanceof StreamNotFoundError) return;
+        throw err;
+      }
+      if (n < PAGE) return;
+    }
+  }
+
+  async *readAll(after: bigint = -1n): AsyncIterable<RecordedEvent> {
+    // Paged: readAll without maxCount can exhaust memory (client issue #169).
+    let from = after < 0n ? undefined : unpackPosition(after);
+    let last = after;
+    for (;;) {
+      let n = 0n;
+      for await (const r of this.client.readAll({ direction: FORWARDS, fromPosition: from ?? START, maxCount: PAGE })) {
+        n += 1n;
+        const ev = r.event;
+        if (!ev || !r.event?.position) continue;
+        const p = packPosition(ev.position!.commit, ev.position!.prepare);
+        if (p <= last) continue; // the read is inclusive of its start
+        last = p;
+        from = ev.position!;
+        if (ev.streamId.startsWith('$') || ev.type.startsWith('$')) continue;
+        yield this.decode(r, true);
+      }
+      if (n < PAGE) return;
+    }
+  }
+
+  async streamRevision(streamId: string): Promise<number | 'no_stream'> {
+    const head = await this.head(streamId);
+    return head === undefined ? 'no_stream' : head.revision;
+  }
+
+  async close(): Promise<void> {
+    await this.client.dispose();
+  }
+
+  private decode(r: ResolvedEvent, validate: boolean): RecordedEvent {
+    const ev = r.event;
+    if (!ev) throw new Error('unresolved link event');
+    const revision = Number(ev.revision);
+    if (!ev.isJson) throw new EventDecodeError(ev.streamId, revision, 'stored event is not JSON');
+    const { schemaVersion, ...metadata } = ev.metadata as unknown as ChainedMetadata & { schemaVersion: number };
+    let data: unknown = ev.data;
+    if (validate) {
+      try {
+        data = this.codec.check(ev.type, schemaVersion, data);
+      } catch (err) {
+        throw new EventDecodeError(ev.streamId, revision, `${ev.type}: ${(err as Error).message}`);
+      }
+    }
+    const position = ev.position ? packPosition(ev.position.commit, ev.position.prepare) : 0n;
+    return { position, streamId: ev.streamId, revision, id: ev.id, type: ev.type, schemaVersion, data, metadata };
+  }
+}

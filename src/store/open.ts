@@ -1,0 +1,18 @@
+import { resolve } from 'node:path';
+import { EsdbEventStore } from './esdb';
+import type { EventCodec, EventStore } from './port';
+import { SqliteEventStore } from './sqlite';
+
+export const DEFAULT_STORE = './data/samkost.db';
+
+export const isEsdbUrl = (location: string): boolean => /^esdb(\+discover)?:\/\//.test(location);
+
+/** `--store` beats SAMKOST_STORE beats the default; an esdb:// URL selects EventStoreDB. */
+export function storeLocation(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return flag ?? env.SAMKOST_STORE ?? DEFAULT_STORE;
+}
+
+export function openStore(location: string, codec: EventCodec): EventStore {
+  if (isEsdbUrl(location)) return new EsdbEventStore(location, codec);
+  return new SqliteEventStore(location === ':memory:' ? location : resolve(location), codec);
+}

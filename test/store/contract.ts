@@ -1,0 +1,123 @@
+import { verifyChains } from '../../src/app/verify';
+import { ConcurrencyError, EventDecodeError, type EventStore, type RecordedEvent } from '../../src/store/port';
+import { noted } from '../support/test-codec';
+import { uuid } from '../support/uuid';
+
+const collect = async (it: AsyncIterable<RecordedEvent>) => {
+  const out: RecordedEvent[] = [];
+  for await (const e of it) out.push(e);
+  return out;
+};
+
+/**
+ * One contract, every adapter: the SQLite store runs it here, EventStoreDB runs it when a server URL is
+ * given. Streams get unique names so the suite can share a long-lived server.
+ */
+export function storeContract(open: () => Promise<EventStore>): void {
+  let store: EventStore;
+  let s: string;
+  beforeEach(async () => {
+    store = await open();
+    s = `contract-${uuid()}`;
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  test('a new stream starts at revision 0 and reports its head', async () => {
+    expect(await store.streamRevision(s)).toBe('no_stream');
+    const r = await store.append(s, [noted(uuid(), 'a'), noted(uuid(), 'b')], 'no_stream');
+    expect(r.nextRevision).toBe(1);
+    expect(r.duplicate).toBe(false);
+    expect(await store.streamRevision(s)).toBe(1);
+  });
+
+  test('expected revision: no_stream on an existing stream is a ConcurrencyError', async () => {
+    await store.append(s, [noted(uuid(), 'a')], 'no_stream');
+    await expect(store.append(s, [noted(uuid(), 'b')], 'no_stream')).rejects.toBeInstanceOf(ConcurrencyError);
+  });
+
+  test('expected revision: a stale exact revision is a ConcurrencyError naming the actual one', async () => {
+    await store.append(s, [noted(uuid(), 'a'), noted(uuid(), 'b')], 'no_stream');
+    const err = await store.append(s, [noted(uuid(), 'c')], 0).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConcurrencyError);
+    expect((err as ConcurrencyError).actual).toBe(1);
+    await store.append(s, [noted(uuid(), 'c')], 1);
+    expect(await store.streamRevision(s)).toBe(2);
+  });
+
+  test('expected revision: stream_exists and any', async () => {
+    await expect(store.append(s, [noted(uuid(), 'a')], 'stream_exists')).rejects.toBeInstanceOf(ConcurrencyError);
+    await store.append(s, [noted(uuid(), 'a')], 'any');
+    await store.append(s, [noted(uuid(), 'b')], 'stream_exists');
+    await store.append(s, [noted(uuid(), 'c')], 'any');
+    expect((await collect(store.readStream(s))).map((e) => e.data)).toEqual([{ text: 'a' }, { text: 'b' }, { text: 'c' }]);
+  });
+
+  test('a failed append stores nothing', async () => {
+    await store.append(s, [noted(uuid(), 'a')], 'no_stream');
+    await expect(store.append(s, [noted(uuid(), 'x'), noted(uuid(), 'y')], 5)).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(await collect(store.readStream(s))).toHaveLength(1);
+  });
+
+  test('invalid data is refused on write, naming the stream, and nothing is stored', async () => {
+    const bad = { ...noted(uuid(), 'a'), data: { text: 42 } };
+    const err = await store.append(s, [noted(uuid(), 'ok'), bad], 'no_stream').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EventDecodeError);
+    expect((err as Error).message).toContain(s);
+    expect(await store.streamRevision(s)).toBe('no_stream');
+  });
+
+  test('retrying an append with the same event ids stores nothing new', async () => {
+    const batch = [noted(uuid(), 'a'), noted(uuid(), 'b')];
+    await store.append(s, batch, 'no_stream');
+    const again = await store.append(s, batch, 'no_stream');
+    expect(again.duplicate).toBe(true);
+    expect(again.events.map((e) => e.revision)).toEqual([0, 1]);
+    expect(await collect(store.readStream(s))).toHaveLength(2);
+  });
+
+  test('readStream from a revision, in order, data and metadata intact', async () => {
+    const ids = Array.from({ length: 5 }, () => uuid());
+    await store.append(s, ids.map((id, i) => noted(id, `e${i}`)), 'no_stream');
+    const tail = await collect(store.readStream(s, 3));
+    expect(tail.map((e) => e.revision)).toEqual([3, 4]);
+    expect(tail.map((e) => e.id)).toEqual(ids.slice(3));
+    expect(tail[0].metadata).toMatchObject({ actor: 'test', commandId: `cmd-${ids[3]}` });
+    expect(tail[0].metadata.prevHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(await collect(store.readStream(`${s}-missing`))).toEqual([]);
+  });
+
+  test('readAll gives every event in global order, exclusive of the position it starts after', async () => {
+    const other = `${s}-other`;
+    await store.append(s, [noted(uuid(), 's0')], 'no_stream');
+    await store.append(other, [noted(uuid(), 'o0')], 'no_stream');
+    await store.append(s, [noted(uuid(), 's1'), noted(uuid(), 's2')], 0);
+    const mine = (await collect(store.readAll())).filter((e) => e.streamId === s || e.streamId === other);
+    expect(mine.map((e) => (e.data as { text: string }).text)).toEqual(['s0', 'o0', 's1', 's2']);
+    for (let i = 1; i < mine.length; i++) expect(mine[i].position > mine[i - 1].position).toBe(true);
+    const after = (await collect(store.readAll(mine[1].position))).filter((e) => e.streamId === s || e.streamId === other);
+    expect(after.map((e) => (e.data as { text: string }).text)).toEqual(['s1', 's2']);
+  });
+
+  test('readAll streams across pages', async () => {
+    const n = 2500;
+    for (let i = 0; i < n; i += 500) {
+      await store.append(s, Array.from({ length: 500 }, (_, j) => noted(uuid(), `e${i + j}`)), i === 0 ? 'no_stream' : i - 1);
+    }
+    const mine = (await collect(store.readAll())).filter((e) => e.streamId === s);
+    expect(mine.map((e) => e.revision)).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect(await collect(store.readStream(s, 1999))).toHaveLength(501);
+  });
+
+  test('every appended event is hash-chained to the one before it in its stream', async () => {
+    await store.append(s, [noted(uuid(), 'a'), noted(uuid(), 'b')], 'no_stream');
+    await store.append(s, [noted(uuid(), 'c')], 1);
+    const events = await collect(store.readStream(s));
+    expect(events[0].metadata.prevHash).toBeNull();
+    expect(events[1].metadata.prevHash).toBe(events[0].metadata.hash);
+    expect(events[2].metadata.prevHash).toBe(events[1].metadata.hash);
+    const report = await verifyChains(store);
+    expect(report.firstBreak).toBeUndefined();
+  });
+}
