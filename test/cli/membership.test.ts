@@ -1,0 +1,156 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { cliFixture } from '../support/cli';
+
+const SCHEDULE_2020 = join(__dirname, '..', '..', 'scripts', 'data', 'schedules', 'sambruk-2020.json');
+const SCB = join(__dirname, '..', '..', 'scripts', 'data', 'scb', 'scb-folkmangd-kommuner-2013-2023.csv');
+
+const eventCount = (store: string): number => {
+  const db = new Database(store, { readonly: true });
+  const n = (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  db.close();
+  return n;
+};
+
+/** A store with a small population table (figures at 31 December 2022 and 2023) and the 2020 schedule for 2023 and 2024. */
+async function fixture() {
+  const f = cliFixture();
+  const csv = join(f.dir, 'pop.csv');
+  writeFileSync(csv, [
+    'code,name,county,population,year',
+    '1264,Skurup,Skåne län,18000,2022', '1264,Skurup,Skåne län,18100,2023',
+    '0180,Stockholm,Stockholms län,984748,2022', '0180,Stockholm,Stockholms län,988943,2023',
+  ].join('\n'));
+  expect((await f.run('population', 'import', csv)).code).toBe(0);
+  for (const [year, date] of [['2023', '2023-04-20'], ['2024', '2024-04-25']]) {
+    const r = await f.run('schedule', 'adopt', SCHEDULE_2020, '--year', year, '--decision', `Årsmöte ${year} §7`, '--decided-on', date);
+    expect(r).toMatchObject({ code: 0, err: '' });
+  }
+  return f;
+}
+
+interface FeesJson {
+  total: string;
+  members: { name: string; tier: { id: string }; population: { value: number; year: number; referenceDate: string } | null; lines: { kind: string; amount: string; basis: string }[]; total: string }[];
+}
+
+describe('fees for a year', () => {
+  test('given a municipality of 18 000 that joined 2023-04-15, when fees 2023, then 25 000 × 9/12 and a joining contribution of 10 000', async () => {
+    const f = await fixture();
+    const join1 = await f.run('member', 'join', '--orgnr', '212000-1033', '--kind', 'municipality', '--name', 'Skurups kommun', '--kommunkod', '1264', '--date', '2023-04-15', '--decision', 'Styrelsen 2023-04-01 §3');
+    expect(join1.code).toBe(0);
+    const fees = await f.json<FeesJson>('fees', '--year', '2023');
+    expect(fees.members).toHaveLength(1);
+    const m = fees.members[0];
+    expect(m.tier.id).toBe('15000-25000');
+    expect(m.population).toMatchObject({ value: 18000, year: 2022, referenceDate: '2022-12-31' });
+    expect(m.lines.map((l) => [l.kind, l.amount])).toEqual([['annual-fee', '18750.00'], ['joining-contribution', '10000.00']]);
+    expect(m.total).toBe('28750.00');
+    const text = await f.run('fees', '--year', '2023');
+    expect(text.out).toContain('18 750,00 kr');
+    expect(text.out).toContain('Summa: 28 750,00 kr');
+  });
+
+  test('given a municipality that left in 2022, when it rejoins in 2024, then it pays 50 % of the ordinary joining contribution', async () => {
+    const f = await fixture();
+    await f.run('member', 'join', '--orgnr', '212000-0142', '--kind', 'municipality', '--name', 'Stockholms stad', '--kommunkod', '0180', '--date', '2015-01-01', '--decision', 'S');
+    await f.run('member', 'leave', '0180', '--date', '2022-06-30', '--reason', 'ingen tjänst');
+    const r = await f.run('member', 'join', '--orgnr', '212000-0142', '--kind', 'municipality', '--name', 'Stockholms stad', '--kommunkod', '0180', '--date', '2024-01-10', '--decision', 'S 2');
+    expect(r.code).toBe(0);
+    const fees = await f.json<FeesJson>('fees', '--year', '2024');
+    expect(fees.members[0].lines.map((l) => [l.kind, l.amount])).toEqual([['annual-fee', '80000.00'], ['joining-contribution', '12500.00']]);
+    expect(fees.members[0].lines[1].basis).toContain('× 50 %');
+    // 2023: not a member at all that year.
+    expect((await f.json<FeesJson>('fees', '--year', '2023')).members).toHaveLength(0);
+  });
+
+  test('a fee year with no adopted schedule is refused', async () => {
+    const f = await fixture();
+    const r = await f.run('fees', '--year', '2025');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('samkost: no fee schedule adopted for 2025; adopt one with `samkost schedule adopt`\n');
+  });
+
+  test('a member with no population on record for the fee year is refused, naming the member and the year', async () => {
+    const f = await fixture();
+    await f.run('member', 'join', '--orgnr', '212000-1124', '--kind', 'municipality', '--name', 'Malmö stad', '--kommunkod', '1280', '--date', '2020-01-01', '--decision', 'S');
+    const r = await f.run('fees', '--year', '2023');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('no population on record for Malmö stad (212000-1124, kommunkod 1280) for fee year 2023 (SCB 2022)');
+  });
+});
+
+describe('bad input is refused with one line, exit code 2 and nothing stored', () => {
+  test.each([
+    [['member', 'join', '--orgnr', '212000-0143', '--kind', 'municipality', '--name', 'X', '--kommunkod', '0180', '--date', '2023-01-01', '--decision', 'S'], 'invalid organisationsnummer "212000-0143"'],
+    [['member', 'join', '--orgnr', '212000-0142', '--kind', 'kommun', '--name', 'X', '--kommunkod', '0180', '--date', '2023-01-01', '--decision', 'S'], 'kind: '],
+    [['member', 'join', '--orgnr', '212000-0142', '--kind', 'municipality', '--name', 'X', '--kommunkod', '0180', '--date', '2023-13-01', '--decision', 'S'], 'date: expected a calendar date'],
+    [['member', 'leave', '9999', '--date', '2023-01-01', '--reason', 'x'], 'unknown member: no municipality with kommunkod 9999'],
+    [['fees', '--year', '20x3'], '"20x3" is not a year'],
+  ])('samkost %j', async (args, message) => {
+    const f = await fixture();
+    const before = eventCount(f.store);
+    const r = await f.run(...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(message);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(eventCount(f.store)).toBe(before);
+  });
+
+  test('a population file that is not UTF-8 is refused by name', async () => {
+    const f = await fixture();
+    const latin1 = join(f.dir, 'latin1.csv');
+    writeFileSync(latin1, Buffer.from('code,name,county,population,year\n1264,Skurup,Sk\xe5ne l\xe4n,18000,2021\n', 'latin1'));
+    const before = eventCount(f.store);
+    const r = await f.run('population', 'import', latin1);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`samkost: ${latin1} is not UTF-8 text (save it as UTF-8; SCB exports are often Latin-1)\n`);
+    expect(eventCount(f.store)).toBe(before);
+  });
+
+  test('a schedule whose tiers overlap is refused', async () => {
+    const f = await fixture();
+    const bad = join(f.dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ year: 2025, decisionRef: 'x', decidedOn: '2025-01-01', firstYear: 'full-year', reentryPercent: 50, tiers: [
+      { id: 'a', label: 'a', max: 10000, joiningContribution: '1.00', annualFee: '1.00' },
+      { id: 'b', label: 'b', min: 10000, joiningContribution: '1.00', annualFee: '1.00' },
+      { id: 'o', label: 'o', organisation: true, joiningContribution: '1.00', annualFee: '1.00' },
+    ] }));
+    const r = await f.run('schedule', 'adopt', bad);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('tiers overlap: "b" starts at 10000, inside "a"');
+  });
+});
+
+describe('samkost apply FILE.ndjson', () => {
+  test('applies lines in order, stops at the first invalid line naming it, and keeps what came before', async () => {
+    const f = cliFixture();
+    const file = join(f.dir, 'cmds.ndjson');
+    writeFileSync(file, [
+      JSON.stringify({ type: 'population.import', file: SCB }),
+      JSON.stringify({ type: 'member.join', orgnr: '212000-0142', kind: 'municipality', name: 'Stockholms stad', kommunkod: '0180', date: '2010-01-01', decisionRef: 'S' }),
+      '',
+      JSON.stringify({ type: 'member.join', orgnr: '212000-0143', kind: 'municipality', name: 'Fel', kommunkod: '0181', date: '2010-01-01', decisionRef: 'S' }),
+      JSON.stringify({ type: 'member.join', orgnr: '212000-1124', kind: 'municipality', name: 'Malmö stad', kommunkod: '1280', date: '2010-01-01', decisionRef: 'S' }),
+    ].join('\n'));
+    const r = await f.run('apply', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`samkost: ${file} line 4: member.join: orgnr: invalid organisationsnummer "212000-0143": check digit is 3, expected 2\n`);
+    expect(r.out).toContain('2 command(s) applied, 0 already recorded before line 4');
+    const members = await f.json<{ count: number }>('members', '--at', '2020-01-01');
+    expect(members.count).toBe(1);
+  });
+
+  test('re-applying the same file appends nothing', async () => {
+    const f = cliFixture();
+    const file = join(f.dir, 'cmds.ndjson');
+    writeFileSync(file, `${JSON.stringify({ type: 'member.join', orgnr: '212000-0142', kind: 'municipality', name: 'Stockholms stad', kommunkod: '0180', date: '2010-01-01', decisionRef: 'S' })}\n`);
+    expect((await f.run('apply', file)).code).toBe(0);
+    const before = eventCount(f.store);
+    const again = await f.run('apply', file);
+    expect(again.code).toBe(0);
+    expect(again.out).toContain('0 command(s) applied, 1 already recorded');
+    expect(eventCount(f.store)).toBe(before);
+  });
+});

@@ -1,0 +1,100 @@
+import type { DomainEvent } from '../../domain/events';
+import { given } from '../support/spec';
+
+const joined = (over: Partial<Extract<DomainEvent, { type: 'MemberJoined' }>['data']> = {}): DomainEvent => ({
+  type: 'MemberJoined',
+  data: { member: '212000-1124', kind: 'municipality', name: 'Malmö stad', kommunkod: '1280', date: '2020-01-01', decisionRef: 'S 1', rejoin: false, ...over },
+});
+const left = (date: string): DomainEvent => ({ type: 'MemberLeft', data: { member: '212000-1124', date, reason: 'ingen tjänst' } });
+const join = (over: Record<string, unknown> = {}) => ({
+  type: 'member.join', orgnr: '2120001124', kind: 'municipality', name: 'Malmö stad', kommunkod: '1280', date: '2020-01-01', decisionRef: 'S 1', ...over,
+});
+
+describe('member.join', () => {
+  test('a new municipality joins; its orgnr is stored in canonical form', () => {
+    given().when(join()).then([joined()], 'member-212000-1124');
+  });
+
+  test('an invalid organisationsnummer is refused, naming the check digit', () => {
+    given().when(join({ orgnr: '212000-1125' })).thenError(/invalid organisationsnummer "212000-1125": check digit is 5, expected 4/);
+  });
+
+  test('a second join of a current member is refused', () => {
+    given(joined()).when(join({ date: '2021-05-01' })).thenError('Malmö stad (212000-1124) is already a member since 2020-01-01');
+  });
+
+  test('a member that left rejoins: the event says rejoin, so the joining contribution is the re-entry share', () => {
+    given(joined(), left('2022-12-31')).when(join({ date: '2024-03-01' })).then([joined({ date: '2024-03-01', rejoin: true })]);
+  });
+
+  test('a rejoin dated before the exit is refused', () => {
+    given(joined(), left('2022-12-31')).when(join({ date: '2022-06-01' })).thenError('left on 2022-12-31; a rejoin must be dated after that');
+  });
+
+  test('a municipality without kommunkod, and a federation without the municipalities it covers, are refused', () => {
+    given().when(join({ kommunkod: undefined })).thenError('a municipality needs its kommunkod');
+    given().when(join({ kind: 'federation', kommunkod: undefined, name: 'GR' })).thenError('a federation must list the municipalities it covers');
+  });
+
+  test('a kommunkod held by another current member is refused', () => {
+    given(joined()).when(join({ orgnr: '212000-0142', name: 'Dubblett' })).thenError('kommunkod 1280 already belongs to member Malmö stad');
+  });
+
+  test('a date that is not on the calendar is refused', () => {
+    given().when(join({ date: '2023-02-30' })).thenError('date: expected a calendar date YYYY-MM-DD');
+  });
+});
+
+describe('member.leave', () => {
+  test('a member leaves, named by kommunkod', () => {
+    given(joined()).when({ type: 'member.leave', member: '1280', date: '2023-12-31', reason: 'ingen tjänst' }).then([left('2023-12-31')], 'member-212000-1124');
+  });
+
+  test('leaving before joining is refused', () => {
+    given(joined()).when({ type: 'member.leave', member: '212000-1124', date: '2019-12-31', reason: 'x' }).thenError('joined on 2020-01-01; it cannot leave before that (2019-12-31)');
+  });
+
+  test('an unknown member is refused', () => {
+    given().when({ type: 'member.leave', member: '0180', date: '2023-12-31', reason: 'x' }).thenError('unknown member: no municipality with kommunkod 0180 has joined');
+    given().when({ type: 'member.leave', member: '212000-0142', date: '2023-12-31', reason: 'x' }).thenError('unknown member: 212000-0142 has never joined');
+  });
+
+  test('a member that has left cannot leave again', () => {
+    given(joined(), left('2022-12-31')).when({ type: 'member.leave', member: '1280', date: '2023-12-31', reason: 'x' }).thenError('is not a member; it left on 2022-12-31');
+  });
+});
+
+describe('schedule.adopt and levy.decide', () => {
+  const tiers = [
+    { id: 'small', label: '< 10 000', max: 9999, joiningContribution: '5000.00', annualFee: '8000.00' },
+    { id: 'large', label: '≥ 10 000', min: 10000, joiningContribution: '10000.00', annualFee: '16000.00' },
+    { id: 'org', label: 'Organisationer', organisation: true as const, joiningContribution: '5000.00', annualFee: '8000.00' },
+  ];
+  const adopt = (t: unknown[]) => ({ type: 'schedule.adopt', year: 2024, decisionRef: 'Årsmöte 2024 §7', decidedOn: '2024-04-25', tiers: t, firstYear: 'from-entry-month', reentryPercent: 50 });
+
+  test('a schedule covering every population once is adopted for its year', () => {
+    given().when(adopt(tiers)).then([{ type: 'FeeScheduleAdopted', data: { year: 2024, decisionRef: 'Årsmöte 2024 §7', decidedOn: '2024-04-25', tiers, firstYear: 'from-entry-month', reentryPercent: 50 } }], 'schedule-2024');
+  });
+
+  test('overlapping tiers are refused', () => {
+    given().when(adopt([tiers[0], { ...tiers[1], min: 9000 }, tiers[2]])).thenError('tiers overlap: "large" starts at 9000, inside "small"');
+  });
+
+  test('a gap between tiers is refused', () => {
+    given().when(adopt([tiers[0], { ...tiers[1], min: 12000 }, tiers[2]])).thenError('gap between tiers: no tier covers 10000–11999');
+  });
+
+  test('a schedule without an organisation tier is refused', () => {
+    given().when(adopt([tiers[0], tiers[1]])).thenError('no organisation tier');
+  });
+
+  test('a negative fee is refused', () => {
+    given().when(adopt([{ ...tiers[0], annualFee: '-1.00' }, tiers[1], tiers[2]])).thenError('amount must not be negative');
+  });
+
+  test('a levy id can be decided once per year', () => {
+    const levy = { type: 'levy.decide', year: 2024, levyId: 'e-arkiv', purpose: 'E-arkiv', decisionRef: 'Stämma', decidedOn: '2024-04-25', tiers: tiers.map(({ id, label, min, max, organisation }) => ({ id, label, min, max, organisation, amount: '7500.00' })) };
+    const { type: _t, ...data } = levy;
+    given({ type: 'ExtraLevyDecided', data: data as never }).when(levy).thenError('a levy "e-arkiv" is already decided for 2024');
+  });
+});
