@@ -1,0 +1,362 @@
+import Decimal from 'decimal.js';
+import iconv from 'iconv-lite';
+import { amountString, MoneyFormatError, parseAmount, sum } from '../../domain/money';
+import { IsoDate } from '../../domain/primitives';
+
+/**
+ * SIE 4 (utgåva 4B) for the books: a writer, a CP437 encoder and a small reader for our own files.
+ *
+ * Format rules taken from the specification:
+ * - fields are separated by spaces or tabs; a field with a space (or empty, or with a quote) is quoted,
+ *   and a quote inside a quoted field is written \" — the spec defines no other escape, so a backslash
+ *   is literal, except that one just before the closing quote would swallow it (rejected below);
+ * - control characters (ASCII 0–31, 127) must not occur in fields;
+ * - amounts have a decimal point and at most two decimals, a leading minus when negative;
+ * - #SIETYP is 4 for both 4E and 4I: the file itself does not say which (only the .SE/.SI extension
+ *   does), so the reader calls a file 4E when it has #IB/#UB/#RES and 4I otherwise.
+ */
+
+export interface SieAccount { number: string; name: string; type?: 'T' | 'S' | 'K' | 'I' }
+export interface SieTransaction { account: string; amount: Decimal; text?: string }
+export interface SieVoucher { series: string; number: string; date: string; text: string; transactions: SieTransaction[] }
+export interface SieBalance { account: string; amount: Decimal }
+export interface SieDocument {
+  type: '4E' | '4I';
+  program: { name: string; version: string };
+  generated: string;
+  company: { name: string; orgnr: string };
+  fiscalYear: { start: string; end: string };
+  chartType?: string;
+  accounts: SieAccount[];
+  openingBalances?: SieBalance[];
+  closingBalances?: SieBalance[];
+  results?: SieBalance[];
+  vouchers: SieVoucher[];
+}
+
+export class SieError extends Error {
+  constructor(message: string, readonly line?: number) {
+    super(line === undefined ? message : `line ${line}: ${message}`);
+    this.name = 'SieError';
+  }
+}
+
+const CRLF = '\r\n';
+const ACCOUNT_TYPES = ['T', 'S', 'K', 'I'] as const;
+
+// ---------------------------------------------------------------------------------------------- writer
+
+/** ASCII 0–31 and 127, which the spec forbids in fields (a newline would also split the record). */
+const isControl = (ch: string): boolean => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f;
+
+function checkText(s: string, what: string): void {
+  if ([...s].some(isControl)) throw new SieError(`${what} contains a control character: ${JSON.stringify(s)}`);
+}
+
+/** Always quoted: names and texts, so that a reader never has to guess. */
+function quote(s: string, what: string): string {
+  checkText(s, what);
+  if (s.endsWith('\\')) throw new SieError(`${what} ends with a backslash, which would escape the closing quote: "${s}"`);
+  return `"${s.replace(/"/g, '\\"')}"`;
+}
+
+/** Quoted only when it has to be: empty, whitespace, a quote or an object-list brace. */
+function field(s: string, what: string): string {
+  checkText(s, what);
+  return s === '' || /[\s"{}]/.test(s) ? quote(s, what) : s;
+}
+
+function sieDate(iso: string, what: string): string {
+  if (!IsoDate.safeParse(iso).success) throw new SieError(`${what} is not a date YYYY-MM-DD: "${iso}"`);
+  return iso.replace(/-/g, '');
+}
+
+function sieAmount(m: Decimal, what: string): string {
+  try {
+    return amountString(m);
+  } catch {
+    throw new SieError(`${what}: amount ${m.toString()} is not a whole number of öre`);
+  }
+}
+
+export function writeSie(doc: SieDocument): string {
+  if (!/^\d{6}-\d{4}$/.test(doc.company.orgnr)) throw new SieError(`orgnr must be NNNNNN-NNNN: "${doc.company.orgnr}"`);
+  const known = new Set<string>();
+  for (const a of doc.accounts) {
+    // Digits only keeps account fields unquoted and unambiguous (BAS numbers are digits anyway).
+    if (!/^\d+$/.test(a.number)) throw new SieError(`account number must be digits: "${a.number}"`);
+    if (known.has(a.number)) throw new SieError(`account ${a.number} is listed twice`);
+    known.add(a.number);
+  }
+  const account = (nr: string, where: string): string => {
+    if (!known.has(nr)) throw new SieError(`${where}: account ${nr} is not in the chart of accounts`);
+    return nr;
+  };
+
+  const lines = [
+    '#FLAGGA 0',
+    `#PROGRAM ${quote(doc.program.name, 'program name')} ${field(doc.program.version, 'program version')}`,
+    '#FORMAT PC8',
+    `#GEN ${sieDate(doc.generated, 'generated')}`,
+    '#SIETYP 4',
+    `#FNAMN ${quote(doc.company.name, 'company name')}`,
+    `#ORGNR ${doc.company.orgnr}`,
+    `#RAR 0 ${sieDate(doc.fiscalYear.start, 'fiscal year start')} ${sieDate(doc.fiscalYear.end, 'fiscal year end')}`,
+    `#KPTYP ${field(doc.chartType ?? 'BAS2014', 'chart type')}`,
+  ];
+  for (const a of doc.accounts) {
+    lines.push(`#KONTO ${a.number} ${quote(a.name, `name of account ${a.number}`)}`);
+    if (a.type) lines.push(`#KTYP ${a.number} ${a.type}`);
+  }
+
+  const balances: [string, SieBalance[] | undefined][] = [
+    ['IB', doc.openingBalances],
+    ['UB', doc.closingBalances],
+    ['RES', doc.results],
+  ];
+  for (const [label, list] of balances) {
+    if (!list?.length) continue;
+    // 4I is a batch of vouchers for someone else's books: balances there would be misread as facts.
+    if (doc.type !== '4E') throw new SieError(`#${label} is only allowed in a 4E file`);
+    for (const b of list) {
+      const where = `#${label} ${b.account}`;
+      lines.push(`#${label} 0 ${account(b.account, where)} ${sieAmount(b.amount, where)}`);
+    }
+  }
+
+  for (const v of doc.vouchers) {
+    const name = `voucher ${v.series} ${v.number}`;
+    if (v.transactions.length === 0) throw new SieError(`${name} has no transactions`);
+    const total = sum(v.transactions.map((t) => t.amount));
+    if (!total.isZero()) throw new SieError(`${name} does not balance: the transactions sum to ${total.toFixed(2)}`);
+    lines.push(
+      `#VER ${quote(v.series, `${name} series`)} ${quote(v.number, `${name} number`)} ${sieDate(v.date, `${name} date`)} ${quote(v.text, `${name} text`)}`,
+      '{',
+    );
+    for (const t of v.transactions) {
+      // transdat comes before transtext; "" leaves it empty so the voucher date applies.
+      const text = t.text ? ` "" ${quote(t.text, `${name} transaction text`)}` : '';
+      lines.push(`   #TRANS ${account(t.account, name)} {} ${sieAmount(t.amount, name)}${text}`);
+    }
+    lines.push('}');
+  }
+  return lines.map((l) => l + CRLF).join('');
+}
+
+// --------------------------------------------------------------------------------------------- encoder
+
+export function encodeSie(text: string): Buffer {
+  const bytes = iconv.encode(text, 'cp437');
+  // iconv-lite silently writes '?' for what CP437 lacks; a lost character in the books is an error.
+  if (iconv.decode(bytes, 'cp437') !== text) {
+    let offset = 0;
+    for (const ch of text) {
+      if (iconv.decode(iconv.encode(ch, 'cp437'), 'cp437') !== ch) {
+        const code = `U+${ch.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`;
+        throw new SieError(`"${ch}" (${code}) has no codepage 437 byte`, text.slice(0, offset).split('\n').length);
+      }
+      offset += ch.length;
+    }
+  }
+  return bytes;
+}
+
+// ---------------------------------------------------------------------------------------------- reader
+
+interface Token { text: string; kind: 'plain' | 'quoted' | 'list' }
+
+function tokenize(line: string, no: number): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < line.length) {
+    const c = line[i];
+    if (c === ' ' || c === '\t') {
+      i++;
+    } else if (c === '"') {
+      let text = '';
+      for (i++; ; i++) {
+        if (i >= line.length) throw new SieError('unterminated quoted field', no);
+        if (line[i] === '\\' && line[i + 1] === '"') text += line[++i];
+        else if (line[i] === '"') break;
+        else text += line[i];
+      }
+      i++;
+      tokens.push({ text, kind: 'quoted' });
+    } else if (c === '{') {
+      const end = line.indexOf('}', i);
+      if (end < 0) throw new SieError('unterminated object list {', no);
+      tokens.push({ text: line.slice(i + 1, end).trim(), kind: 'list' });
+      i = end + 1;
+    } else {
+      const start = i;
+      while (i < line.length && !/[\s"{]/.test(line[i])) i++;
+      tokens.push({ text: line.slice(start, i), kind: 'plain' });
+    }
+  }
+  return tokens;
+}
+
+function fromSieDate(s: string, no: number): string {
+  if (!/^\d{8}$/.test(s)) throw new SieError(`not a date YYYYMMDD: "${s}"`, no);
+  const iso = `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6)}`;
+  if (!IsoDate.safeParse(iso).success) throw new SieError(`not a calendar date: "${s}"`, no);
+  return iso;
+}
+
+function fromSieAmount(s: string, no: number): Decimal {
+  try {
+    return parseAmount(s);
+  } catch (err) {
+    if (err instanceof MoneyFormatError) throw new SieError(`not an amount: "${s}"`, no);
+    throw err;
+  }
+}
+
+/**
+ * Reads what writeSie writes, and ordinary SIE 4 files from elsewhere as far as the SieDocument shape
+ * goes: unknown records are skipped (the spec asks readers to), only year 0 of #RAR/#IB/#UB/#RES is
+ * kept, object lists are parsed but dropped, #BTRANS/#RTRANS are skipped (an #RTRANS is always
+ * followed by the same row as #TRANS).
+ */
+export function readSie(bytes: Buffer): SieDocument {
+  const lines = iconv.decode(bytes, 'cp437').split(/\r?\n/);
+  const head: Partial<Pick<SieDocument, 'program' | 'generated' | 'fiscalYear' | 'chartType'>> = {};
+  let name: string | undefined;
+  let orgnr: string | undefined;
+  const accounts: SieAccount[] = [];
+  const types = new Map<string, { type: SieAccount['type']; no: number }>();
+  const balances: Record<'IB' | 'UB' | 'RES', SieBalance[]> = { IB: [], UB: [], RES: [] };
+  const vouchers: SieVoucher[] = [];
+  // The voucher being read: its #VER line number, and whether its '{' has been seen.
+  let open: { voucher: SieVoucher; no: number; braced: boolean } | undefined;
+
+  for (const [index, raw] of lines.entries()) {
+    const no = index + 1;
+    const line = raw.trim();
+    if (line === '') continue;
+    if (open && !open.braced) {
+      if (line !== '{') throw new SieError(`expected "{" after the #VER on line ${open.no}`, no);
+      open.braced = true;
+      continue;
+    }
+    if (line === '}') {
+      if (!open) throw new SieError('"}" without an open voucher', no);
+      const { voucher } = open;
+      const total = sum(voucher.transactions.map((t) => t.amount));
+      if (!total.isZero()) throw new SieError(`voucher ${voucher.series} ${voucher.number} does not balance (${total.toFixed(2)})`, open.no);
+      vouchers.push(voucher);
+      open = undefined;
+      continue;
+    }
+    if (line === '{') throw new SieError('"{" without a #VER before it', no);
+    if (!line.startsWith('#')) throw new SieError(`expected a record starting with #: "${line}"`, no);
+
+    const [labelToken, ...f] = tokenize(line, no);
+    const label = labelToken.text.toUpperCase();
+    const need = (n: number): void => {
+      if (f.length < n) throw new SieError(`${label} needs ${n} fields, has ${f.length}`, no);
+    };
+    const text = (i: number): string => {
+      if (f[i]?.kind === 'list') throw new SieError(`${label}: field ${i + 1} is an object list`, no);
+      return f[i]?.text ?? '';
+    };
+
+    if (open) {
+      if (label === '#BTRANS' || label === '#RTRANS') continue;
+      if (label !== '#TRANS') throw new SieError(`${label} inside a voucher (missing "}"?)`, no);
+      need(3);
+      if (f[1].kind !== 'list') throw new SieError('#TRANS: the second field must be an object list {}', no);
+      const t: SieTransaction = { account: text(0), amount: fromSieAmount(text(2), no) };
+      if (text(4)) t.text = text(4);
+      open.voucher.transactions.push(t);
+      continue;
+    }
+
+    switch (label) {
+      case '#TRANS':
+      case '#BTRANS':
+      case '#RTRANS':
+        throw new SieError(`${label} outside a voucher`, no);
+      case '#FORMAT':
+        if (text(0) !== 'PC8') throw new SieError(`unsupported #FORMAT "${text(0)}" (only PC8)`, no);
+        break;
+      case '#SIETYP':
+        if (text(0) !== '4') throw new SieError(`not a SIE 4 file (#SIETYP ${text(0)})`, no);
+        break;
+      case '#PROGRAM':
+        need(2);
+        head.program = { name: text(0), version: text(1) };
+        break;
+      case '#GEN':
+        need(1);
+        head.generated = fromSieDate(text(0), no);
+        break;
+      case '#FNAMN':
+        need(1);
+        name = text(0);
+        break;
+      case '#ORGNR':
+        need(1);
+        orgnr = text(0);
+        break;
+      case '#RAR':
+        need(3);
+        if (text(0) === '0') head.fiscalYear = { start: fromSieDate(text(1), no), end: fromSieDate(text(2), no) };
+        break;
+      case '#KPTYP':
+        need(1);
+        head.chartType = text(0);
+        break;
+      case '#KONTO':
+        need(2);
+        accounts.push({ number: text(0), name: text(1) });
+        break;
+      case '#KTYP': {
+        need(2);
+        const type = ACCOUNT_TYPES.find((t) => t === text(1));
+        if (!type) throw new SieError(`#KTYP: unknown account type "${text(1)}"`, no);
+        types.set(text(0), { type, no });
+        break;
+      }
+      case '#IB':
+      case '#UB':
+      case '#RES':
+        need(3);
+        if (text(0) === '0') balances[label.slice(1) as keyof typeof balances].push({ account: text(1), amount: fromSieAmount(text(2), no) });
+        break;
+      case '#VER':
+        need(3);
+        open = {
+          voucher: { series: text(0), number: text(1), date: fromSieDate(text(2), no), text: text(3), transactions: [] },
+          no,
+          braced: false,
+        };
+        break;
+      default:
+        break; // #FLAGGA, #KSUMMA, #ADRESS, #DIM, …: nothing a SieDocument holds.
+    }
+  }
+
+  if (open) throw new SieError(`voucher ${open.voucher.series} ${open.voucher.number} has no closing "}"`, open.no);
+  for (const [nr, { type, no }] of types) {
+    const account = accounts.find((a) => a.number === nr);
+    if (!account) throw new SieError(`#KTYP for account ${nr}, which has no #KONTO`, no);
+    account.type = type;
+  }
+  const missing = (record: string): never => {
+    throw new SieError(`the file has no ${record}`);
+  };
+
+  const isExport = balances.IB.length + balances.UB.length + balances.RES.length > 0;
+  return {
+    type: isExport ? '4E' : '4I',
+    program: head.program ?? missing('#PROGRAM'),
+    generated: head.generated ?? missing('#GEN'),
+    company: { name: name ?? missing('#FNAMN'), orgnr: orgnr ?? missing('#ORGNR') },
+    fiscalYear: head.fiscalYear ?? missing('#RAR 0'),
+    ...(head.chartType !== undefined && { chartType: head.chartType }),
+    accounts,
+    ...(isExport && { openingBalances: balances.IB, closingBalances: balances.UB, results: balances.RES }),
+    vouchers,
+  };
+}

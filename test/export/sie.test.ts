@@ -1,0 +1,388 @@
+import Decimal from 'decimal.js';
+import iconv from 'iconv-lite';
+import { encodeSie, readSie, SieDocument, SieError, writeSie } from '../../src/export/sie';
+
+const d = (s: string): Decimal => new Decimal(s);
+
+const COMPANY = 'Samverkansförbundet Åsele Älvdalen Örnsköldsvik';
+
+function exportDoc(): SieDocument {
+  return {
+    type: '4E',
+    program: { name: 'samkost', version: '0.1.0' },
+    generated: '2024-02-05',
+    company: { name: COMPANY, orgnr: '212000-0142' },
+    fiscalYear: { start: '2024-01-01', end: '2024-12-31' },
+    chartType: 'BAS2014',
+    accounts: [
+      { number: '1510', name: 'Kundfordringar', type: 'T' },
+      { number: '1930', name: 'Företagskonto', type: 'T' },
+      { number: '2611', name: 'Utgående moms 25 %', type: 'S' },
+      { number: '3001', name: 'Försäljning tjänster, Café Åre', type: 'I' },
+      { number: '8999', name: 'Årets resultat' },
+    ],
+    openingBalances: [{ account: '1930', amount: d('10000.00') }],
+    closingBalances: [
+      { account: '1930', amount: d('10000.00') },
+      { account: '1510', amount: d('1250.00') },
+      { account: '2611', amount: d('-250.00') },
+    ],
+    results: [{ account: '3001', amount: d('-1000.00') }],
+    vouchers: [
+      {
+        series: 'A',
+        number: '1',
+        date: '2024-01-31',
+        text: 'Faktura 10001 Östra Göinge',
+        transactions: [
+          { account: '1510', amount: d('1250.00') },
+          { account: '3001', amount: d('-1000.00'), text: 'Driftkostnad januari' },
+          { account: '2611', amount: d('-250.00') },
+        ],
+      },
+      {
+        series: 'A',
+        number: '2',
+        date: '2024-02-01',
+        text: 'Kreditfaktura 10002',
+        transactions: [
+          { account: '1510', amount: d('-12.50') },
+          { account: '3001', amount: d('10') },
+          { account: '2611', amount: d('2.5') },
+        ],
+      },
+    ],
+  };
+}
+
+function importDoc(): SieDocument {
+  const doc = exportDoc();
+  return {
+    ...doc,
+    type: '4I',
+    openingBalances: undefined,
+    closingBalances: undefined,
+    results: undefined,
+  };
+}
+
+/** Decimals compared by value: 10 and 10.00 are the same amount. */
+function plain(value: unknown): unknown {
+  if (value instanceof Decimal) return value.toFixed(2);
+  if (Array.isArray(value)) return value.map(plain);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, plain(v)]));
+  }
+  return value;
+}
+
+function catchSie(fn: () => unknown): SieError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof SieError) return err;
+    throw err;
+  }
+  throw new Error('expected a SieError');
+}
+
+const bytesOf = (lines: string[]): Buffer => iconv.encode(lines.join('\r\n') + '\r\n', 'cp437');
+
+describe('writeSie', () => {
+  it('writes the records in the specified order with CRLF line endings', () => {
+    // given a 4E document
+    const doc = exportDoc();
+
+    // when it is written
+    const text = writeSie(doc);
+
+    // then the header, chart, balances and the voucher block look as the spec shows them
+    const lines = text.split('\r\n');
+    expect(lines.slice(0, 11)).toEqual([
+      '#FLAGGA 0',
+      '#PROGRAM "samkost" 0.1.0',
+      '#FORMAT PC8',
+      '#GEN 20240205',
+      '#SIETYP 4',
+      `#FNAMN "${COMPANY}"`,
+      '#ORGNR 212000-0142',
+      '#RAR 0 20240101 20241231',
+      '#KPTYP BAS2014',
+      '#KONTO 1510 "Kundfordringar"',
+      '#KTYP 1510 T',
+    ]);
+    expect(text).toContain('#KONTO 8999 "Årets resultat"\r\n#IB 0 1930 10000.00\r\n#UB 0 1930 10000.00\r\n');
+    expect(text).toContain('#RES 0 3001 -1000.00\r\n');
+    expect(text).toContain(
+      [
+        '#VER "A" "1" 20240131 "Faktura 10001 Östra Göinge"',
+        '{',
+        '   #TRANS 1510 {} 1250.00',
+        '   #TRANS 3001 {} -1000.00 "" "Driftkostnad januari"',
+        '   #TRANS 2611 {} -250.00',
+        '}',
+      ].join('\r\n'),
+    );
+    expect(text).toContain('   #TRANS 3001 {} 10.00\r\n   #TRANS 2611 {} 2.50\r\n');
+    expect(text.endsWith('}\r\n')).toBe(true);
+    expect(text.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
+  });
+
+  it('defaults #KPTYP to BAS2014 and writes no balances for 4I', () => {
+    // given a 4I document without a chart type
+    const doc = { ...importDoc(), chartType: undefined };
+
+    // when it is written
+    const text = writeSie(doc);
+
+    // then
+    expect(text).toContain('#KPTYP BAS2014\r\n');
+    expect(text).not.toMatch(/^#(IB|UB|RES) /m);
+  });
+
+  it('every #VER block sums to zero', () => {
+    // given the written 4E document
+    const lines = writeSie(exportDoc()).split('\r\n');
+
+    // when the #TRANS amounts are summed per voucher
+    const sums: string[] = [];
+    let current: Decimal | undefined;
+    for (const line of lines) {
+      if (line.startsWith('#VER')) current = new Decimal(0);
+      const m = /^\s*#TRANS \d+ \{\} (-?\d+\.\d{2})/.exec(line);
+      if (m && current) current = current.plus(m[1]);
+      if (line === '}' && current) sums.push(current.toFixed(2));
+    }
+
+    // then each is zero
+    expect(sums).toEqual(['0.00', '0.00']);
+  });
+
+  it('throws naming the voucher when it does not balance', () => {
+    // given voucher A 2 off by one öre
+    const doc = exportDoc();
+    doc.vouchers[1].transactions[0].amount = d('-12.49');
+
+    // when / then
+    const err = catchSie(() => writeSie(doc));
+    expect(err.message).toMatch(/voucher A 2 does not balance/);
+    expect(err.message).toMatch(/0\.01/);
+  });
+
+  it('throws when a transaction uses an account not in the chart', () => {
+    // given a transaction on 1910, which is not in accounts
+    const doc = exportDoc();
+    doc.vouchers[0].transactions[0].account = '1910';
+
+    // when / then
+    expect(() => writeSie(doc)).toThrow(SieError);
+    expect(() => writeSie(doc)).toThrow(/account 1910 is not in the chart/);
+  });
+
+  it('throws on balances in a 4I file, amounts below öre and bad dates', () => {
+    // given three broken documents
+    const withBalances = { ...importDoc(), openingBalances: [{ account: '1930', amount: d('1') }] };
+    const subOre = exportDoc();
+    subOre.vouchers[0].transactions[0].amount = d('1250.005');
+    subOre.vouchers[0].transactions[1].amount = d('-1000.005');
+    subOre.vouchers[0].transactions[2].amount = d('-250');
+    const badDate = { ...exportDoc(), generated: '2024-02-30' };
+
+    // when / then
+    expect(() => writeSie(withBalances)).toThrow(/#IB is only allowed in a 4E file/);
+    expect(() => writeSie(subOre)).toThrow(/not a whole number of öre/);
+    expect(() => writeSie(badDate)).toThrow(/generated is not a date/);
+  });
+});
+
+describe('quoting', () => {
+  it('escapes a quote as \\" and round-trips texts with spaces and quotes', () => {
+    // given texts with spaces, quotes and a backslash in the middle
+    const doc = exportDoc();
+    doc.vouchers[0].text = 'Faktura "Vatten & avlopp" 2024';
+    doc.vouchers[0].transactions[0].text = 'Rad "1" C:\\temp';
+    doc.company.name = 'Förbundet "Norr"';
+    doc.program.version = '1.0 beta';
+
+    // when written and read back
+    const text = writeSie(doc);
+    const back = readSie(encodeSie(text));
+
+    // then the file escapes them and the reader restores them
+    expect(text).toContain('#VER "A" "1" 20240131 "Faktura \\"Vatten & avlopp\\" 2024"');
+    expect(text).toContain('#PROGRAM "samkost" "1.0 beta"');
+    expect(back.vouchers[0].text).toBe('Faktura "Vatten & avlopp" 2024');
+    expect(back.vouchers[0].transactions[0].text).toBe('Rad "1" C:\\temp');
+    expect(back.company.name).toBe('Förbundet "Norr"');
+    expect(back.program.version).toBe('1.0 beta');
+  });
+
+  it('writes an empty text as "" and rejects what cannot be quoted', () => {
+    // given an empty voucher text, a control character and a trailing backslash
+    const empty = exportDoc();
+    empty.vouchers[0].text = '';
+    const control = exportDoc();
+    control.vouchers[0].text = 'rad ett\nrad två';
+    const backslash = exportDoc();
+    backslash.accounts[0].name = 'Kund\\';
+
+    // when / then
+    expect(writeSie(empty)).toContain('#VER "A" "1" 20240131 ""\r\n');
+    expect(readSie(encodeSie(writeSie(empty))).vouchers[0].text).toBe('');
+    expect(() => writeSie(control)).toThrow(/control character/);
+    expect(() => writeSie(backslash)).toThrow(/backslash/);
+  });
+});
+
+describe('encodeSie', () => {
+  it('encodes as codepage 437', () => {
+    // given a written file with Å, Ä, Ö, å, ä, ö, é
+    const text = writeSie(exportDoc());
+
+    // when encoded
+    const bytes = encodeSie(text);
+
+    // then one byte per character, Ä is 0x8E and å is 0x86, and it decodes back
+    expect(bytes.length).toBe(text.length);
+    expect(bytes[text.indexOf('Ä')]).toBe(0x8e);
+    expect(bytes[text.indexOf('å')]).toBe(0x86);
+    expect(bytes[text.indexOf('Ö')]).toBe(0x99);
+    expect(bytes[text.indexOf('é')]).toBe(0x82);
+    expect(iconv.decode(bytes, 'cp437')).toBe(text);
+  });
+
+  it.each(['€', '✓', '–'])('throws on %s, which CP437 lacks, with its line', (ch) => {
+    // given a file whose company name has the character
+    const doc = exportDoc();
+    doc.company.name = `Förbundet ${ch}`;
+    const text = writeSie(doc);
+
+    // when / then
+    const err = catchSie(() => encodeSie(text));
+    expect(err.message).toContain(ch);
+    expect(err.line).toBe(6);
+  });
+});
+
+describe('readSie', () => {
+  it('reads a 4E file back to the same document', () => {
+    // given a written and encoded 4E document
+    const doc = exportDoc();
+    const bytes = encodeSie(writeSie(doc));
+
+    // when read
+    const back = readSie(bytes);
+
+    // then accounts, balances, vouchers and the ÅÄÖ company name come back
+    expect(back.type).toBe('4E');
+    expect(back.company.name).toBe(COMPANY);
+    expect(plain(back)).toEqual(plain(doc));
+    expect(back.vouchers[1].transactions[1].amount.equals(d('10.00'))).toBe(true);
+    expect(back.closingBalances?.[2].amount.equals(d('-250'))).toBe(true);
+  });
+
+  it('reads a 4I file back to the same document', () => {
+    // given a written and encoded 4I document
+    const doc = importDoc();
+
+    // when read
+    const back = readSie(encodeSie(writeSie(doc)));
+
+    // then
+    expect(back.type).toBe('4I');
+    expect(back.openingBalances).toBeUndefined();
+    expect(plain(back)).toEqual(plain(doc));
+  });
+
+  it('accepts LF, blank lines, tabs, unknown records and year -1', () => {
+    // given a hand-written file in a looser style
+    const bytes = iconv.encode(
+      [
+        '#FLAGGA 0',
+        '#PROGRAM "Annat program" "2.1"',
+        '#FORMAT PC8',
+        '#GEN 20240105 "Kalle"',
+        '#SIETYP 4',
+        '#FNAMN "Kommunalförbundet Öst"',
+        '#ORGNR 222000-1234',
+        '#ADRESS "Anna" "Gatan 1" "123 45 Åby" "010-123"',
+        '#RAR 0 20240101 20241231',
+        '#RAR -1 20230101 20231231',
+        '',
+        '#KONTO\t1930\t"Bank"',
+        '#KONTO 3001 "Intäkter"',
+        '#KTYP 3001 I',
+        '#IB -1 1930 5.00',
+        '#UB 0 1930 100',
+        '#VER A 7 20240110 "Insättning" 20240111',
+        '{',
+        '  #TRANS 1930 {1 "Kst 1"} 100 20240110 "från kund"',
+        '  #BTRANS 1930 {} 90',
+        '  #TRANS 3001 {} -100.00',
+        '}',
+        '',
+      ].join('\n'),
+      'cp437',
+    );
+
+    // when read
+    const doc = readSie(bytes);
+
+    // then
+    expect(doc.type).toBe('4E');
+    expect(doc.program).toEqual({ name: 'Annat program', version: '2.1' });
+    expect(doc.generated).toBe('2024-01-05');
+    expect(doc.company).toEqual({ name: 'Kommunalförbundet Öst', orgnr: '222000-1234' });
+    expect(doc.fiscalYear).toEqual({ start: '2024-01-01', end: '2024-12-31' });
+    expect(doc.chartType).toBeUndefined();
+    expect(doc.accounts).toEqual([{ number: '1930', name: 'Bank' }, { number: '3001', name: 'Intäkter', type: 'I' }]);
+    expect(doc.openingBalances).toEqual([]);
+    expect(plain(doc)).toMatchObject({
+      closingBalances: [{ account: '1930', amount: '100.00' }],
+      vouchers: [
+        {
+          series: 'A',
+          number: '7',
+          date: '2024-01-10',
+          text: 'Insättning',
+          transactions: [
+            { account: '1930', amount: '100.00', text: 'från kund' },
+            { account: '3001', amount: '-100.00' },
+          ],
+        },
+      ],
+    });
+  });
+
+  const header = ['#FLAGGA 0', '#PROGRAM "x" 1', '#GEN 20240101', '#SIETYP 4', '#FNAMN "F"', '#ORGNR 212000-0142', '#RAR 0 20240101 20241231', '#KONTO 1930 "Bank"'];
+
+  it.each<[string, string[], number, RegExp]>([
+    ['an unterminated brace', ['#VER "A" "1" 20240110 "x"', '{', '#TRANS 1930 {} 1.00', '#TRANS 1930 {} -1.00'], 9, /no closing "}"/],
+    ['a #VER inside an open voucher', ['#VER A 1 20240110 "x"', '{', '#TRANS 1930 {} 0.00', '#VER A 2 20240110 "y"'], 12, /#VER inside a voucher/],
+    ['a #TRANS outside a voucher', ['#TRANS 1930 {} 1.00'], 9, /#TRANS outside a voucher/],
+    ['a #VER without {', ['#VER A 1 20240110 "x"', '#TRANS 1930 {} 0.00'], 10, /expected "\{"/],
+    ['a stray }', ['}'], 9, /without an open voucher/],
+    ['an unterminated quote', ['#KONTO 3001 "Intäkter'], 9, /unterminated quoted field/],
+    ['an unbalanced voucher', ['#VER A 1 20240110 "x"', '{', '#TRANS 1930 {} 1.00', '}'], 9, /voucher A 1 does not balance/],
+    ['a bad amount', ['#VER A 1 20240110 "x"', '{', '#TRANS 1930 {} 1,00', '}'], 11, /not an amount: "1,00"/],
+    ['a bad date', ['#VER A 1 20241310 "x"'], 9, /not a calendar date/],
+    ['#TRANS without an object list', ['#VER A 1 20240110 "x"', '{', '#TRANS 1930 1.00 0', '}'], 11, /object list/],
+  ])('throws on %s with the line number', (_name, body, line, message) => {
+    // given a file with the fault
+    const bytes = bytesOf([...header, ...body]);
+
+    // when / then
+    const err = catchSie(() => readSie(bytes));
+    expect(err.line).toBe(line);
+    expect(err.message).toMatch(new RegExp(`^line ${line}: `));
+    expect(err.message).toMatch(message);
+  });
+
+  it('throws when a required record is missing', () => {
+    // given a file without #FNAMN
+    const bytes = bytesOf(header.filter((l) => !l.startsWith('#FNAMN')));
+
+    // when / then
+    expect(() => readSie(bytes)).toThrow(/no #FNAMN/);
+  });
+});
