@@ -1,0 +1,233 @@
+import Decimal from 'decimal.js';
+import { allocate } from './allocation';
+import { MoneyFormatError, parseAmount, sum, ZERO } from './money';
+import { monthlyAmounts } from './proration';
+
+/** One participant of a service split for one month. */
+export interface SplitParticipant {
+  key: string; // enrolment id, stable, used for tie-breaking
+  member: string; // member's organisationsnummer
+  name: string;
+  organisation: boolean; // true for non-municipal members (organisation tier)
+  population: number | null; // population used (null for organisations / unknown)
+}
+
+/** Bounds are inclusive integers; a missing `min` is 0, a missing `max` unbounded. */
+export interface TierBand {
+  id: string;
+  label: string;
+  min?: number;
+  max?: number;
+  organisation?: boolean;
+}
+
+/** The organisation band holds every organisation; population bands hold municipalities by population. */
+export function bandOf<B extends TierBand>(bands: readonly B[], p: SplitParticipant): B | undefined {
+  return bands.find((b) => {
+    if (b.organisation === true) return p.organisation;
+    if (p.organisation || p.population === null) return false;
+    return (b.min ?? 0) <= p.population && p.population <= (b.max ?? Number.POSITIVE_INFINITY);
+  });
+}
+
+export type PricingRule =
+  | { kind: 'equal' }
+  | { kind: 'tier-weighted'; bands: (TierBand & { weight: string })[] }
+  | { kind: 'per-capita' }
+  | { kind: 'base-plus-per-capita'; base: string } // base = yearly fixed amount per participant, "12000.00"
+  | { kind: 'price-list'; bands: (TierBand & { price: string })[] }; // a fixed yearly price by tier, not a split (Bibblix)
+
+export class PricingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PricingError';
+  }
+}
+
+export interface ShareLine {
+  key: string;
+  weight: Decimal;
+  amount: Decimal;
+  band?: string; // band id, for the tiered rules
+  basis: string; // short English explanation, e.g. "weight 2 of 7"
+}
+
+/**
+ * One month of one service. For a split, Σ shares + unallocated = amount exactly and `denominator` is Σ
+ * weights. For 'price-list' `amount` is echoed but ignored, `denominator` and `unallocated` are 0.
+ */
+export interface MonthSplit {
+  month: number;
+  amount: Decimal;
+  denominator: Decimal;
+  shares: ShareLine[];
+  unallocated: Decimal;
+}
+
+/** "18 000": populations are read by people in Swedish reports, so group them the same way. */
+const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+
+const describe = (p: SplitParticipant): string =>
+  `${p.name} (${p.organisation ? 'organisation' : p.population === null ? 'population unknown' : `population ${grouped(p.population)}`})`;
+
+function nonNegativeAmount(what: string, s: string): Decimal {
+  let d: Decimal;
+  try {
+    d = parseAmount(s);
+  } catch (err) {
+    if (err instanceof MoneyFormatError) throw new PricingError(`${what}: ${err.message}`);
+    throw err;
+  }
+  if (d.isNeg()) throw new PricingError(`${what} must not be negative (${s})`);
+  return d;
+}
+
+function validateBands(bands: readonly TierBand[]): void {
+  const ids = new Set<string>();
+  for (const b of bands) {
+    if (ids.has(b.id)) throw new PricingError(`tier id "${b.id}" appears twice`);
+    ids.add(b.id);
+    if (b.organisation === true) {
+      if (b.min !== undefined || b.max !== undefined) throw new PricingError(`organisation tier "${b.id}" cannot have population bounds`);
+      continue;
+    }
+    for (const bound of [b.min, b.max])
+      if (bound !== undefined && !(Number.isInteger(bound) && bound >= 0))
+        throw new PricingError(`tier "${b.id}" bounds must be non-negative integers`);
+    if ((b.max ?? Number.POSITIVE_INFINITY) < (b.min ?? 0)) throw new PricingError(`tier "${b.id}" ends (${b.max}) before it starts (${b.min ?? 0})`);
+  }
+  // Overlapping bands would make bandOf depend on list order, so a participant's price on how it was typed.
+  if (bands.filter((b) => b.organisation === true).length > 1) throw new PricingError('more than one organisation tier');
+  const ranged = bands.filter((b) => b.organisation !== true).sort((a, b) => (a.min ?? 0) - (b.min ?? 0));
+  for (let i = 1; i < ranged.length; i++) {
+    const prev = ranged[i - 1];
+    if ((ranged[i].min ?? 0) <= (prev.max ?? Number.POSITIVE_INFINITY))
+      throw new PricingError(`tiers "${prev.id}" and "${ranged[i].id}" overlap`);
+  }
+}
+
+/** Throws PricingError unless weights/prices are non-negative amounts and the bands are unique and disjoint. */
+export function validateRule(rule: PricingRule): void {
+  switch (rule.kind) {
+    case 'equal':
+    case 'per-capita':
+      return;
+    case 'base-plus-per-capita':
+      nonNegativeAmount('base', rule.base);
+      return;
+    case 'tier-weighted':
+      for (const b of rule.bands) nonNegativeAmount(`weight of tier "${b.id}"`, b.weight);
+      validateBands(rule.bands);
+      return;
+    case 'price-list':
+      for (const b of rule.bands) nonNegativeAmount(`price of tier "${b.id}"`, b.price);
+      validateBands(rule.bands);
+      return;
+  }
+}
+
+function populationOf(p: SplitParticipant): number {
+  if (p.population === null) throw new PricingError(`per-capita pricing needs a population for ${p.name} (${p.member})`);
+  if (!Number.isInteger(p.population) || p.population < 0)
+    throw new PricingError(`population of ${p.name} (${p.member}) is not a non-negative integer: ${p.population}`);
+  return p.population;
+}
+
+interface Weighted {
+  p: SplitParticipant;
+  weight: Decimal;
+  band?: string;
+  label: string; // how the weight reads in `basis`, e.g. "population 18 000"
+}
+
+/** Splits `amount` by the weights; a zero total weight with money to place is an error, never a silent drop. */
+function splitByWeight(month: number, amount: Decimal, ws: readonly Weighted[]): { denominator: Decimal; amounts: Map<string, Decimal> } {
+  const denominator = sum(ws.map((w) => w.weight));
+  if (denominator.isZero() && !amount.isZero())
+    throw new PricingError(`month ${month}: every participant has weight 0, so ${amount.toFixed(2)} cannot be split`);
+  return { denominator, amounts: allocate(amount, ws.map((w) => ({ key: w.p.key, weight: w.weight }))) };
+}
+
+/**
+ * Splits one month's amount among the participants counting in that month. See PricingRule for the rules;
+ * with no participants nothing is owed and the whole amount stays `unallocated` (except 'price-list', which
+ * ignores the amount).
+ */
+export function splitMonth(rule: PricingRule, month: number, amount: Decimal, participants: readonly SplitParticipant[]): MonthSplit {
+  validateRule(rule);
+  if (!Number.isInteger(month) || month < 1 || month > 12) throw new PricingError(`month ${month} is not 1..12`);
+  if (!amount.times(100).isInteger()) throw new PricingError(`amount ${amount.toString()} is not a whole number of öre`);
+  const keys = new Set<string>();
+  for (const p of participants) {
+    if (keys.has(p.key)) throw new PricingError(`participant key "${p.key}" appears twice`);
+    keys.add(p.key);
+  }
+
+  if (rule.kind === 'price-list') {
+    const shares = participants.map((p): ShareLine => {
+      const band = bandOf(rule.bands, p);
+      if (!band) throw new PricingError(`price list has no tier for ${describe(p)}`);
+      const price = parseAmount(band.price);
+      return {
+        key: p.key,
+        weight: price,
+        amount: monthlyAmounts(price).get(month) as Decimal,
+        band: band.id,
+        basis: `price ${price.toFixed(2)} a year, month ${month} of 12`,
+      };
+    });
+    return { month, amount, denominator: ZERO, shares, unallocated: ZERO };
+  }
+
+  if (participants.length === 0) return { month, amount, denominator: ZERO, shares: [], unallocated: amount };
+
+  if (rule.kind === 'base-plus-per-capita') {
+    const base = monthlyAmounts(parseAmount(rule.base)).get(month) as Decimal;
+    const bases = base.times(participants.length);
+    if (amount.lessThan(bases))
+      throw new PricingError(
+        `month ${month}: amount ${amount.toFixed(2)} is less than the base fees ${bases.toFixed(2)} (${participants.length} × ${base.toFixed(2)})`,
+      );
+    const ws = participants.map((p): Weighted => {
+      const n = populationOf(p);
+      return { p, weight: new Decimal(n), label: `population ${grouped(n)}` };
+    });
+    const rest = amount.minus(bases);
+    const { denominator, amounts } = splitByWeight(month, rest, ws);
+    const shares = ws.map((w): ShareLine => ({
+      key: w.p.key,
+      weight: w.weight,
+      amount: base.plus(amounts.get(w.p.key) as Decimal),
+      basis: `base ${base.toFixed(2)} + ${w.label} of ${grouped(denominator.toNumber())}`,
+    }));
+    return { month, amount, denominator, shares, unallocated: ZERO };
+  }
+
+  const ws = participants.map((p): Weighted => {
+    switch (rule.kind) {
+      case 'equal':
+        return { p, weight: new Decimal(1), label: 'equal weight 1' };
+      case 'per-capita': {
+        const n = populationOf(p);
+        return { p, weight: new Decimal(n), label: `population ${grouped(n)}` };
+      }
+      case 'tier-weighted': {
+        const band = bandOf(rule.bands, p);
+        if (!band) throw new PricingError(`weight table has no tier for ${describe(p)}`);
+        const weight = parseAmount(band.weight);
+        return { p, weight, band: band.id, label: `weight ${weight.toString()}` };
+      }
+    }
+  });
+  const { denominator, amounts } = splitByWeight(month, amount, ws);
+  // Populations are integers and count people, so they read better grouped than as a bare Decimal.
+  const of = rule.kind === 'per-capita' ? grouped(denominator.toNumber()) : denominator.toString();
+  const shares = ws.map((w): ShareLine => ({
+    key: w.p.key,
+    weight: w.weight,
+    amount: amounts.get(w.p.key) as Decimal,
+    ...(w.band !== undefined ? { band: w.band } : {}),
+    basis: `${w.label} of ${of}`,
+  }));
+  return { month, amount, denominator, shares, unallocated: ZERO };
+}

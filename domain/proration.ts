@@ -1,0 +1,68 @@
+import Decimal from 'decimal.js';
+import { allocate } from './allocation';
+
+/*
+ * Calendar arithmetic on ISO date strings. No Date object: it carries a time zone and a clock, and
+ * `YYYY-MM-DD` strings of a four-digit year already sort lexicographically in calendar order.
+ */
+
+export const MONTHS: readonly number[] = Object.freeze([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+
+const isLeapYear = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+const daysInMonth = (y: number, m: number): number => [31, isLeapYear(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
+
+const pad = (n: number, width: number): string => String(n).padStart(width, '0');
+
+/** A real calendar date `YYYY-MM-DD` (Gregorian, leap years included). */
+export function isValidIsoDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo);
+}
+
+function checkDate(label: string, s: string): void {
+  if (!isValidIsoDate(s)) throw new RangeError(`${label} "${s}" is not a calendar date YYYY-MM-DD`);
+}
+
+function checkYearMonth(year: number, month: number): void {
+  if (!Number.isInteger(year) || year < 1 || year > 9999) throw new RangeError(`year ${year} is not a four-digit year`);
+  if (!Number.isInteger(month) || month < 1 || month > 12) throw new RangeError(`month ${month} is not 1..12`);
+}
+
+/**
+ * THE one rule for mid-month starts and ends: an enrolment or membership counts in a month when it is in
+ * force on at least one day of that month. `from` inclusive, `to` inclusive last day in force, undefined =
+ * open-ended. A `to` before `from` is in force on no day (e.g. cancelled before it started) and never counts.
+ */
+export function countsInMonth(from: string, to: string | undefined, year: number, month: number): boolean {
+  checkDate('from', from);
+  if (to !== undefined) checkDate('to', to);
+  checkYearMonth(year, month);
+  const first = `${pad(year, 4)}-${pad(month, 2)}-01`;
+  const last = `${pad(year, 4)}-${pad(month, 2)}-${pad(daysInMonth(year, month), 2)}`;
+  // The in-force period and the month intersect when the later start is on or before the earlier end.
+  const start = from > first ? from : first;
+  const end = to === undefined || to > last ? last : to;
+  return start <= end;
+}
+
+/** The months (1..12) of `year` in which the period counts, ascending. */
+export function monthsInForce(from: string, to: string | undefined, year: number): number[] {
+  return MONTHS.filter((m) => countsInMonth(from, to, year, m));
+}
+
+const MONTH_KEYS = MONTHS.map((m) => pad(m, 2));
+
+/**
+ * Spreads a yearly amount over the 12 months exactly. Equal weights leave every remainder tied, so the
+ * key order ('01'..'12') hands the odd öre to the earliest months.
+ */
+export function monthlyAmounts(yearly: Decimal): Map<number, Decimal> {
+  const byKey = allocate(
+    yearly,
+    MONTH_KEYS.map((key) => ({ key, weight: new Decimal(1) })),
+  );
+  return new Map(MONTHS.map((m, i) => [m, byKey.get(MONTH_KEYS[i]) as Decimal]));
+}
