@@ -7,6 +7,13 @@ import {
   decideLeave,
   decideLevy,
 } from './deciders/membership';
+import {
+  decideActualCost,
+  decideBudget,
+  decideEndEnrolment,
+  decideEstablish,
+  decideStartEnrolment,
+} from './deciders/services';
 import { assertNever } from './errors';
 import type { State } from './state';
 
@@ -30,6 +37,16 @@ export function decide(command: Command, state: State, _ctx: DecideContext): Dec
       return decideAdoptSchedule(command);
     case 'levy.decide':
       return decideLevy(command, state);
+    case 'service.establish':
+      return decideEstablish(command, state);
+    case 'budget.decide':
+      return decideBudget(command, state);
+    case 'cost.record':
+      return decideActualCost(command, state);
+    case 'enrolment.start':
+      return decideStartEnrolment(command, state);
+    case 'enrolment.end':
+      return decideEndEnrolment(command, state);
     default:
       return assertNever(command);
   }

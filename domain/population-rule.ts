@@ -38,3 +38,17 @@ export function populationFor(state: State, m: MemberState, feeYear: number): Po
   }
   return { value, year, referenceDate: table.table.referenceDate, source: table.table.source, codes, ref: table.ref };
 }
+
+/** The population of an enrolment that covers listed municipalities: the sum of their figures. */
+export function populationOfCodes(state: State, codes: readonly string[], feeYear: number, who: string): PopulationUsed {
+  const year = populationYearFor(feeYear);
+  const table = state.populations.get(year);
+  if (!table) throw new DomainError(`no population table for ${year} on record (${feeYear} uses SCB folkmängd 31 december ${year}); import one with \`samkost population import\``);
+  let value = 0;
+  for (const code of codes) {
+    const p = table.byCode.get(code);
+    if (p === undefined) throw new DomainError(`no population on record for kommunkod ${code} (covered by ${who}) for ${feeYear} (SCB ${year})`);
+    value += p;
+  }
+  return { value, year, referenceDate: table.table.referenceDate, source: table.table.source, codes: [...codes], ref: table.ref };
+}

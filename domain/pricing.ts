@@ -2,6 +2,9 @@ import Decimal from 'decimal.js';
 import { allocate } from './allocation';
 import { MoneyFormatError, parseAmount, sum, ZERO } from './money';
 import { monthlyAmounts } from './proration';
+import { bandOf, type TierBand } from './tiers';
+
+export { bandOf, type TierBand };
 
 /** One participant of a service split for one month. */
 export interface SplitParticipant {
@@ -10,24 +13,6 @@ export interface SplitParticipant {
   name: string;
   organisation: boolean; // true for non-municipal members (organisation tier)
   population: number | null; // population used (null for organisations / unknown)
-}
-
-/** Bounds are inclusive integers; a missing `min` is 0, a missing `max` unbounded. */
-export interface TierBand {
-  id: string;
-  label: string;
-  min?: number;
-  max?: number;
-  organisation?: boolean;
-}
-
-/** The organisation band holds every organisation; population bands hold municipalities by population. */
-export function bandOf<B extends TierBand>(bands: readonly B[], p: SplitParticipant): B | undefined {
-  return bands.find((b) => {
-    if (b.organisation === true) return p.organisation;
-    if (p.organisation || p.population === null) return false;
-    return (b.min ?? 0) <= p.population && p.population <= (b.max ?? Number.POSITIVE_INFINITY);
-  });
 }
 
 export type PricingRule =

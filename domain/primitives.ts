@@ -1,18 +1,9 @@
 import { z } from 'zod';
 import { isAmountString } from './money';
 import { normaliseOrgnr } from './orgnr';
+import { isValidIsoDate } from './proration';
 
-const isCalendarDate = (s: string): boolean => {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (mo < 1 || mo > 12 || d < 1) return false;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
-  return d <= days;
-};
-
-export const IsoDate = z.string().refine(isCalendarDate, { message: 'expected a calendar date YYYY-MM-DD' });
+export const IsoDate = z.string().refine(isValidIsoDate, { message: 'expected a calendar date YYYY-MM-DD' });
 export const Year = z.number().int().min(1990).max(2100);
 /** Money at rest: a string with a decimal point and at most two decimals. */
 export const Amount = z.string().refine(isAmountString, { message: 'expected an amount like "1234.50"' });

@@ -7,6 +7,8 @@ import type {
   PopulationRecorded,
 } from './events/membership';
 import type { EventRef } from './event-ref';
+import type { z } from 'zod';
+import type { ActualCostRecorded, CouncilBudgetDecided, ServiceEstablished } from './events/services';
 import { assertNever } from './errors';
 
 export interface MembershipPeriod {
@@ -41,6 +43,28 @@ export interface Adopted<T> {
   ref: EventRef;
 }
 
+export interface EnrolmentState {
+  enrolmentId: string;
+  serviceId: string;
+  member: string;
+  from: string;
+  /** Last day in force, absent while open. */
+  to?: string;
+  module?: string;
+  covers?: string[];
+  startedRef: EventRef;
+  endedRef?: EventRef;
+}
+
+export interface ServiceState {
+  service: z.infer<typeof ServiceEstablished>;
+  ref: EventRef;
+  /** Every council decision per year in order; the last is in force, the earlier stay as history. */
+  budgets: Map<number, Adopted<z.infer<typeof CouncilBudgetDecided>>[]>;
+  actualCosts: Map<number, Adopted<z.infer<typeof ActualCostRecorded>>[]>;
+  enrolments: Map<string, EnrolmentState>;
+}
+
 /**
  * Everything the deciders and projections need, folded from the events. `evolve` updates it in place
  * and returns it (a full replay of a national history would otherwise copy maps a million times); a
@@ -54,6 +78,7 @@ export interface State {
   populations: Map<number, PopulationTable>;
   schedules: Map<number, Adopted<FeeScheduleAdopted>>;
   levies: Map<number, Map<string, Adopted<ExtraLevyDecided>>>;
+  services: Map<string, ServiceState>;
 }
 
 export const initialState = (): State => ({
@@ -62,7 +87,14 @@ export const initialState = (): State => ({
   populations: new Map(),
   schedules: new Map(),
   levies: new Map(),
+  services: new Map(),
 });
+
+const pushTo = <K, V>(map: Map<K, V[]>, key: K, value: V): void => {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+};
 
 export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
   switch (event.type) {
@@ -103,6 +135,34 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
       const ofYear = state.levies.get(event.data.year) ?? new Map<string, Adopted<ExtraLevyDecided>>();
       ofYear.set(event.data.levyId, { value: event.data, ref });
       state.levies.set(event.data.year, ofYear);
+      return state;
+    }
+    case 'ServiceEstablished':
+      state.services.set(event.data.serviceId, { service: event.data, ref, budgets: new Map(), actualCosts: new Map(), enrolments: new Map() });
+      return state;
+    case 'CouncilBudgetDecided': {
+      const svc = state.services.get(event.data.serviceId);
+      if (svc) pushTo(svc.budgets, event.data.year, { value: event.data, ref });
+      return state;
+    }
+    case 'ActualCostRecorded': {
+      const svc = state.services.get(event.data.serviceId);
+      if (svc) pushTo(svc.actualCosts, event.data.year, { value: event.data, ref });
+      return state;
+    }
+    case 'EnrolmentStarted': {
+      const d = event.data;
+      state.services.get(d.serviceId)?.enrolments.set(d.enrolmentId, {
+        enrolmentId: d.enrolmentId, serviceId: d.serviceId, member: d.member, from: d.from, module: d.module, covers: d.covers, startedRef: ref,
+      });
+      return state;
+    }
+    case 'EnrolmentEnded': {
+      const e = state.services.get(event.data.serviceId)?.enrolments.get(event.data.enrolmentId);
+      if (e) {
+        e.to = event.data.to;
+        e.endedRef = ref;
+      }
       return state;
     }
     default:

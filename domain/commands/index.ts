@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { membershipCommands } from './membership';
+import { serviceCommands } from './services';
 
 /** Every command a user or a script can give, as one JSON object with a `type`. */
-export const Command = z.discriminatedUnion('type', [...membershipCommands]);
+export const Command = z.discriminatedUnion('type', [...membershipCommands, ...serviceCommands]);
 export type Command = z.infer<typeof Command>;
 export type CommandType = Command['type'];
 

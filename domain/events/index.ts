@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { membershipEvents } from './membership';
+import { serviceEvents } from './services';
 
 /**
  * The catalogue of every event type and the schema of its data. Names are stable once stored; a changed
@@ -7,6 +8,7 @@ import { membershipEvents } from './membership';
  */
 export const eventSchemas = {
   ...membershipEvents,
+  ...serviceEvents,
 } as const;
 
 export type EventType = keyof typeof eventSchemas;

@@ -6,6 +6,7 @@ import { ConcurrencyError, EventDecodeError } from '../store/port';
 import { registerEventCommands } from './events-commands';
 import { type CliIo, processIo, UsageError } from './io';
 import { registerMembershipCommands } from './membership-commands';
+import { registerServiceCommands } from './service-commands';
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('samkost')
@@ -18,6 +19,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .showHelpAfterError(false);
   registerEventCommands(program, io, setExit);
   registerMembershipCommands(program, io, setExit);
+  registerServiceCommands(program, io);
   return program;
 }
 

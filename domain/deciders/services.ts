@@ -1,0 +1,98 @@
+import type { DecideBudget, EndEnrolment, EstablishService, RecordActualCost, StartEnrolment } from '../commands/services';
+import { DomainError } from '../errors';
+import { PricingError, validateRule } from '../pricing';
+import { type MemberState, periodOn, type ServiceState, type State } from '../state';
+import { populationFor, populationOfCodes, populationYearFor } from '../population-rule';
+import { bandOf, type TierBand } from '../tiers';
+import { type Decision, resolveMember } from './membership';
+import type { DomainEvent } from '../events';
+
+export const serviceStream = (serviceId: string) => `service-${serviceId}`;
+
+export function requireService(state: State, serviceId: string): ServiceState {
+  const svc = state.services.get(serviceId);
+  if (!svc) {
+    const known = [...state.services.keys()].sort();
+    throw new DomainError(`unknown service "${serviceId}"${known.length ? ` (known: ${known.join(', ')})` : ' (no service is established yet)'}`);
+  }
+  return svc;
+}
+
+export function decideEstablish(c: EstablishService, state: State): Decision {
+  if (state.services.has(c.serviceId)) throw new DomainError(`service.establish: service "${c.serviceId}" is already established`);
+  try {
+    validateRule(c.pricing);
+  } catch (err) {
+    if (err instanceof PricingError) throw new DomainError(`service.establish ${c.serviceId}: ${err.message}`);
+    throw err;
+  }
+  const { type: _t, ...data } = c;
+  return { streamId: serviceStream(c.serviceId), events: [{ type: 'ServiceEstablished', data }] };
+}
+
+export function decideBudget(c: DecideBudget, state: State): Decision {
+  requireService(state, c.serviceId);
+  const { type: _t, ...data } = c;
+  return { streamId: serviceStream(c.serviceId), events: [{ type: 'CouncilBudgetDecided', data }] };
+}
+
+export function decideActualCost(c: RecordActualCost, state: State): Decision {
+  requireService(state, c.serviceId);
+  const { type: _t, ...data } = c;
+  return { streamId: serviceStream(c.serviceId), events: [{ type: 'ActualCostRecorded', data }] };
+}
+
+const overlaps = (aFrom: string, aTo: string | undefined, bFrom: string, bTo: string | undefined) =>
+  aFrom <= (bTo ?? '9999-12-31') && bFrom <= (aTo ?? '9999-12-31');
+
+export function decideStartEnrolment(c: StartEnrolment, state: State): Decision {
+  const svc = requireService(state, c.serviceId);
+  const m = resolveMember(state, c.member);
+  if (c.to !== undefined && c.to < c.from) throw new DomainError(`enrolment.start: the enrolment ends (${c.to}) before it starts (${c.from})`);
+  const period = periodOn(m, c.from);
+  if (!period) {
+    const last = m.periods[m.periods.length - 1];
+    throw new DomainError(last.to !== undefined && last.to < c.from
+      ? `enrolment.start: ${m.name} (${m.orgnr}) left the association on ${last.to} and cannot enrol from ${c.from}`
+      : `enrolment.start: ${m.name} (${m.orgnr}) is not a member on ${c.from}`);
+  }
+  if (c.module !== undefined && !(svc.service.modules ?? []).includes(c.module))
+    throw new DomainError(`enrolment.start: service ${c.serviceId} has no module "${c.module}"${svc.service.modules?.length ? ` (modules: ${svc.service.modules.join(', ')})` : ''}`);
+  for (const e of svc.enrolments.values()) {
+    if (e.member === m.orgnr && e.module === c.module && overlaps(e.from, e.to, c.from, c.to))
+      throw new DomainError(`enrolment.start: ${m.name} is already enrolled in ${c.serviceId}${c.module ? ` (${c.module})` : ''} from ${e.from} (enrolment ${e.enrolmentId})`);
+  }
+  checkTierCovered(state, svc, m, c);
+  const enrolmentId = c.enrolmentId ?? [m.orgnr, c.module?.toLowerCase().replace(/[^a-z0-9]+/g, '-'), c.from].filter(Boolean).join('-');
+  if (svc.enrolments.has(enrolmentId)) throw new DomainError(`enrolment.start: enrolment id ${enrolmentId} is already used in ${c.serviceId}`);
+  const events: DomainEvent[] = [{
+    type: 'EnrolmentStarted',
+    data: { serviceId: c.serviceId, enrolmentId, member: m.orgnr, from: c.from, module: c.module, covers: c.covers },
+  }];
+  if (c.to !== undefined) events.push({ type: 'EnrolmentEnded', data: { serviceId: c.serviceId, enrolmentId, to: c.to } });
+  return { streamId: serviceStream(c.serviceId), events };
+}
+
+/**
+ * A tier-weighted or price-list service must have a band for every participant: checked at enrolment with
+ * the population that counts for the start year, when that table is on record (the split checks again).
+ */
+function checkTierCovered(state: State, svc: ServiceState, m: MemberState, c: StartEnrolment): void {
+  const rule = svc.service.pricing;
+  if (rule.kind !== 'tier-weighted' && rule.kind !== 'price-list') return;
+  const feeYear = Number(c.from.slice(0, 4));
+  if (!state.populations.has(populationYearFor(feeYear))) return;
+  const population = c.covers?.length ? populationOfCodes(state, c.covers, feeYear, m.name) : populationFor(state, m, feeYear);
+  const subject = { organisation: population === null, population: population?.value ?? null };
+  if (!bandOf<TierBand>(rule.bands, subject))
+    throw new DomainError(`enrolment.start: the ${rule.kind === 'price-list' ? 'price list' : 'weight table'} of ${svc.service.serviceId} has no tier for ${m.name} (${population ? `population ${population.value}` : 'organisation'})`);
+}
+
+export function decideEndEnrolment(c: EndEnrolment, state: State): Decision {
+  const svc = requireService(state, c.serviceId);
+  const e = svc.enrolments.get(c.enrolmentId);
+  if (!e) throw new DomainError(`enrolment.end: service ${c.serviceId} has no enrolment ${c.enrolmentId}`);
+  if (e.to !== undefined) throw new DomainError(`enrolment.end: enrolment ${c.enrolmentId} already ended on ${e.to}`);
+  if (c.to < e.from) throw new DomainError(`enrolment.end: the enrolment ends (${c.to}) before it starts (${e.from})`);
+  return { streamId: serviceStream(c.serviceId), events: [{ type: 'EnrolmentEnded', data: { serviceId: c.serviceId, enrolmentId: c.enrolmentId, to: c.to } }] };
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { IsoDate, Kommunkod, NonNegativeAmount, Orgnr, Text, Year } from '../primitives';
+import { TierBand } from '../tiers';
+
+export const ServiceId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'service id: lower-case letters, digits and hyphens, e.g. "egil"');
+/** A decimal string such as "0.05" (5 %). */
+export const Rate = z.string().regex(/^\d{1,3}(\.\d{1,6})?$/, 'a rate is a decimal like "0.05" for 5 %');
+const Weight = z.string().regex(/^\d{1,9}(\.\d{1,6})?$/, 'a weight is a non-negative decimal like "2"');
+
+export const PricingRuleSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('equal') }),
+  z.object({ kind: z.literal('tier-weighted'), bands: z.array(TierBand.extend({ weight: Weight })).min(1) }),
+  z.object({ kind: z.literal('per-capita') }),
+  z.object({ kind: z.literal('base-plus-per-capita'), base: NonNegativeAmount }),
+  z.object({ kind: z.literal('price-list'), bands: z.array(TierBand.extend({ price: NonNegativeAmount })).min(1) }),
+]);
+export type PricingRuleData = z.infer<typeof PricingRuleSchema>;
+
+export const Cadence = z.enum(['yearly', 'quarterly', 'monthly']);
+export type Cadence = z.infer<typeof Cadence>;
+
+export const ServiceEstablished = z.object({
+  serviceId: ServiceId,
+  name: Text,
+  area: Text,
+  pricing: PricingRuleSchema,
+  /** The association's management charge on top of the council's budget ("förvaltningsledning"). */
+  overheadRate: Rate,
+  cadence: Cadence,
+  modules: z.array(Text).optional(),
+  decisionRef: Text,
+  date: IsoDate,
+});
+
+export const BudgetLine = z.object({ text: Text, amount: NonNegativeAmount });
+
+/** A council decision on a year's budget; a later decision for the same year supersedes (a revision). */
+export const CouncilBudgetDecided = z.object({
+  serviceId: ServiceId,
+  year: Year,
+  lines: z.array(BudgetLine).min(1),
+  decidedOn: IsoDate,
+  minutesRef: Text,
+});
+
+export const ActualCostRecorded = z.object({
+  serviceId: ServiceId,
+  year: Year,
+  amount: NonNegativeAmount,
+  supplier: Text,
+  reference: Text,
+  date: IsoDate,
+});
+
+export const EnrolmentStarted = z.object({
+  serviceId: ServiceId,
+  enrolmentId: z.string().min(1),
+  member: Orgnr,
+  from: IsoDate,
+  module: z.string().optional(),
+  /** Municipalities enrolled through this enrolment (a federation or a joint committee); their populations add up. */
+  covers: z.array(Kommunkod).optional(),
+});
+
+export const EnrolmentEnded = z.object({
+  serviceId: ServiceId,
+  enrolmentId: z.string().min(1),
+  /** Last day in force. */
+  to: IsoDate,
+});
+
+export const serviceEvents = {
+  ServiceEstablished,
+  CouncilBudgetDecided,
+  ActualCostRecorded,
+  EnrolmentStarted,
+  EnrolmentEnded,
+} as const;

@@ -1,0 +1,120 @@
+import Decimal from 'decimal.js';
+import { requireService } from '../domain/deciders/services';
+import { DomainError } from '../domain/errors';
+import { roundOre, sum, ZERO } from '../domain/money';
+import { populationYearFor } from '../domain/population-rule';
+import type { State } from '../domain/state';
+import { computeSplit, costBase, type CostBasis, reportingTiersFor, type ServiceSplit, type SplitInput, splitInputs } from './splits';
+
+/** A change to a service's participants that a council wants to see the effect of. */
+export interface Scenario {
+  /** N hypothetical municipalities of one population (or organisations when population is null). */
+  hypothetical?: { count: number; population: number | null; label?: string };
+  /** Real municipalities by kommunkod, with their population from the SCB table on record. */
+  kommuner?: string[];
+  /** Participants removed, by member orgnr, kommunkod or enrolment id. */
+  remove?: string[];
+  /** From when the added participants count (default: 1 January of the year). */
+  from?: string;
+}
+
+export interface ScenarioRow {
+  key: string;
+  name: string;
+  hypothetical: boolean;
+  now: Decimal | null;
+  scenario: Decimal | null;
+  difference: Decimal;
+}
+
+export interface Simulation {
+  serviceId: string;
+  year: number;
+  basis: CostBasis;
+  now: ServiceSplit;
+  scenario: ServiceSplit;
+  rows: ScenarioRow[];
+  averageNow: Decimal;
+  averageScenario: Decimal;
+}
+
+const average = (s: ServiceSplit): Decimal => {
+  const paying = s.participants.filter((p) => p.total.gt(0));
+  return paying.length ? roundOre(sum(paying.map((p) => p.total)).div(paying.length)) : ZERO;
+};
+
+/** The scenario's participants: the real ones, less the removed, plus the added. Reads the state, never changes it. */
+export function scenarioInputs(state: State, base: readonly SplitInput[], year: number, scenario: Scenario): SplitInput[] {
+  const from = scenario.from ?? `${year}-01-01`;
+  const removed = new Set(scenario.remove ?? []);
+  const matchesRemoval = (p: SplitInput) =>
+    removed.has(p.key) || removed.has(p.member) || [...removed].some((r) => state.byKommunkod.get(r) === p.member);
+  for (const r of removed) {
+    if (!base.some((p) => p.key === r || p.member === r || state.byKommunkod.get(r) === p.member))
+      throw new DomainError(`simulate: "${r}" is not a participant of the service in ${year}`);
+  }
+  const inputs = base.filter((p) => !matchesRemoval(p));
+  const h = scenario.hypothetical;
+  for (let i = 1; i <= (h?.count ?? 0); i++) {
+    const label = `${h?.label ?? (h?.population === null ? 'Ny organisation' : `Ny kommun (${h?.population} inv.)`)} #${i}`;
+    inputs.push({
+      key: `~hyp-${String(i).padStart(4, '0')}`, member: `hypothetical-${i}`, name: label, organisation: h?.population === null,
+      population: h?.population ?? null, populationUsed: null, from, refs: [], hypothetical: true,
+    });
+  }
+  const popYear = populationYearFor(year);
+  for (const code of scenario.kommuner ?? []) {
+    const table = state.populations.get(popYear);
+    const population = table?.byCode.get(code);
+    if (population === undefined) throw new DomainError(`simulate: no SCB population for kommunkod ${code} at 31 December ${popYear}`);
+    const row = table?.table.rows.find((r) => r.code === code);
+    inputs.push({
+      key: `~kommun-${code}`, member: `kommun-${code}`, name: `${row?.name ?? code} (ny)`, organisation: false,
+      population, populationUsed: null, from, refs: table ? [table.ref] : [], hypothetical: true,
+    });
+  }
+  return inputs;
+}
+
+/** Runs the live split and the scenario's split through the same computation, side by side. */
+export function simulate(state: State, serviceId: string, year: number, basis: CostBasis, scenario: Scenario): Simulation {
+  const svc = requireService(state, serviceId);
+  const base = costBase(svc, year, basis);
+  const tiers = reportingTiersFor(state, year);
+  const real = splitInputs(state, svc, year);
+  const now = computeSplit(svc, year, basis, base, real, tiers);
+  const scen = computeSplit(svc, year, basis, base, scenarioInputs(state, real, year, scenario), tiers);
+  const nowByKey = new Map(now.participants.map((p) => [p.key, p]));
+  const scenByKey = new Map(scen.participants.map((p) => [p.key, p]));
+  const keys = [...new Set([...nowByKey.keys(), ...scenByKey.keys()])];
+  const rows = keys.map((key) => {
+    const a = nowByKey.get(key);
+    const b = scenByKey.get(key);
+    return {
+      key, name: (a ?? b)!.name, hypothetical: Boolean(b?.hypothetical),
+      now: a?.total ?? null, scenario: b?.total ?? null, difference: (b?.total ?? ZERO).minus(a?.total ?? ZERO),
+    };
+  });
+  return { serviceId, year, basis, now, scenario: scen, rows, averageNow: average(now), averageScenario: average(scen) };
+}
+
+export interface SweepPoint {
+  added: number;
+  participants: number;
+  averagePerMember: Decimal;
+  cost: Decimal;
+}
+
+/** The curve of the average cost per member as 0..max hypothetical members of one population join. */
+export function sweep(state: State, serviceId: string, year: number, basis: CostBasis, population: number | null, max: number): SweepPoint[] {
+  const svc = requireService(state, serviceId);
+  const base = costBase(svc, year, basis);
+  const tiers = reportingTiersFor(state, year);
+  const real = splitInputs(state, svc, year);
+  const points: SweepPoint[] = [];
+  for (let n = 0; n <= max; n++) {
+    const s = computeSplit(svc, year, basis, base, scenarioInputs(state, real, year, { hypothetical: { count: n, population } }), tiers);
+    points.push({ added: n, participants: s.participants.filter((p) => p.total.gt(0)).length, averagePerMember: average(s), cost: s.cost });
+  }
+  return points;
+}

@@ -1,0 +1,11 @@
+import Decimal from 'decimal.js';
+import { amountString } from '../../domain/money';
+
+/** For --json: every Decimal becomes a two-decimal string, so tools never see a float. */
+export function moneyToJson(value: unknown): unknown {
+  if (Decimal.isDecimal(value)) return (value as Decimal).mul(100).isInteger() ? amountString(value as Decimal) : (value as Decimal).toString();
+  if (Array.isArray(value)) return value.map(moneyToJson);
+  if (value instanceof Map) return Object.fromEntries([...value.entries()].map(([k, v]) => [String(k), moneyToJson(v)]));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, moneyToJson(v)]));
+  return value;
+}

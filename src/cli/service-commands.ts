@@ -1,0 +1,222 @@
+import type { Command } from 'commander';
+import Table from 'cli-table3';
+import { formatSek } from '../../domain/money';
+import { requireService } from '../../domain/deciders/services';
+import { simulate, sweep } from '../../projections/simulate';
+import { type CostBasis, reportingTiersFor, splitForYear } from '../../projections/splits';
+import { type GlobalOptions, withEngine } from './context';
+import { executeAndReport } from './execute';
+import { readJsonFile } from './input-files';
+import { type CliIo, toJson, UsageError } from './io';
+import { moneyToJson } from './money-json';
+import { parseDate, parseYear } from './options';
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+
+function parseBasis(v: string): CostBasis {
+  if (v !== 'budget' && v !== 'actual') throw new UsageError(`--basis is budget or actual, not "${v}"`);
+  return v;
+}
+
+function parseBudgetLine(v: string): { text: string; amount: string } {
+  const i = v.lastIndexOf('=');
+  if (i <= 0) throw new UsageError(`--line "${v}": expected "Text=Amount", e.g. "Drift och förvaltning=950000.00"`);
+  return { text: v.slice(0, i).trim(), amount: v.slice(i + 1).trim() };
+}
+
+function parseRange(v: string): number {
+  const m = /^0\.\.(\d{1,4})$/.exec(v);
+  if (!m) throw new UsageError(`--sweep expects 0..N, e.g. 0..20, not "${v}"`);
+  return Number(m[1]);
+}
+
+export function registerServiceCommands(program: Command, io: CliIo): void {
+  const g = () => program.opts<GlobalOptions>();
+  const service = program.command('service').description('shared services run at cost');
+  service
+    .command('establish <file>')
+    .description('establish a service from JSON: serviceId, name, area, pricing, overheadRate, cadence, modules, decisionRef, date')
+    .option('--command-id <id>', 'idempotency key')
+    .action(async (file: string, o: { commandId?: string }) => {
+      const content = readJsonFile(file) as Record<string, unknown>;
+      await withEngine(g(), io, (e) => executeAndReport(e, { ...content, type: 'service.establish', commandId: o.commandId }, g(), io));
+    });
+
+  program
+    .command('budget')
+    .description('council budget decisions')
+    .command('decide')
+    .description('the council decides (or revises) a service budget for a year')
+    .requiredOption('--service <id>', 'service id')
+    .requiredOption('--year <year>', 'budget year', parseYear)
+    .requiredOption('--line <text=amount>', 'a budget line, repeatable', collect)
+    .requiredOption('--decided-on <date>', 'decision date', parseDate)
+    .requiredOption('--minutes <ref>', 'minutes reference (protokoll)')
+    .option('--command-id <id>', 'idempotency key')
+    .action(async (o: { service: string; year: number; line: string[]; decidedOn: string; minutes: string; commandId?: string }) => {
+      await withEngine(g(), io, (e) => executeAndReport(e, {
+        type: 'budget.decide', commandId: o.commandId, serviceId: o.service, year: o.year, lines: o.line.map(parseBudgetLine), decidedOn: o.decidedOn, minutesRef: o.minutes,
+      }, g(), io));
+    });
+
+  program
+    .command('cost')
+    .description('actual costs of services')
+    .command('record')
+    .description('record an actual cost (a supplier invoice) of a service for a year')
+    .requiredOption('--service <id>', 'service id')
+    .requiredOption('--year <year>', 'cost year', parseYear)
+    .requiredOption('--amount <amount>', 'amount, e.g. 125000.00')
+    .requiredOption('--supplier <name>', 'supplier')
+    .requiredOption('--reference <ref>', 'supplier invoice reference')
+    .requiredOption('--date <date>', 'date', parseDate)
+    .option('--command-id <id>', 'idempotency key')
+    .action(async (o: { service: string; year: number; amount: string; supplier: string; reference: string; date: string; commandId?: string }) => {
+      await withEngine(g(), io, (e) => executeAndReport(e, {
+        type: 'cost.record', commandId: o.commandId, serviceId: o.service, year: o.year, amount: o.amount, supplier: o.supplier, reference: o.reference, date: o.date,
+      }, g(), io));
+    });
+
+  const enrolment = program.command('enrolment').description('participation in services');
+  enrolment
+    .command('start')
+    .description('enrol a member (alone, for listed municipalities, or for one module)')
+    .requiredOption('--service <id>', 'service id')
+    .requiredOption('--member <member>', 'organisationsnummer or kommunkod')
+    .requiredOption('--from <date>', 'first day', parseDate)
+    .option('--to <date>', 'last day, if known', parseDate)
+    .option('--module <name>', 'one module of the service only')
+    .option('--covers <codes>', 'kommunkoder enrolled through this member (federation, joint committee)', list)
+    .option('--id <enrolmentId>', 'enrolment id (default: orgnr[-module]-from)')
+    .option('--command-id <id>', 'idempotency key')
+    .action(async (o: { service: string; member: string; from: string; to?: string; module?: string; covers?: string[]; id?: string; commandId?: string }) => {
+      await withEngine(g(), io, (e) => executeAndReport(e, {
+        type: 'enrolment.start', commandId: o.commandId, serviceId: o.service, member: o.member, from: o.from, to: o.to, module: o.module, covers: o.covers, enrolmentId: o.id,
+      }, g(), io));
+    });
+  enrolment
+    .command('end')
+    .description('end an enrolment; the date is its last day')
+    .requiredOption('--service <id>', 'service id')
+    .requiredOption('--enrolment <id>', 'enrolment id')
+    .requiredOption('--to <date>', 'last day', parseDate)
+    .option('--command-id <id>', 'idempotency key')
+    .action(async (o: { service: string; enrolment: string; to: string; commandId?: string }) => {
+      await withEngine(g(), io, (e) => executeAndReport(e, { type: 'enrolment.end', commandId: o.commandId, serviceId: o.service, enrolmentId: o.enrolment, to: o.to }, g(), io));
+    });
+
+  program
+    .command('services')
+    .description('the established services')
+    .action(async () => {
+      await withEngine(g(), io, async (engine) => {
+        const rows = [...engine.state.services.values()].map((s) => ({
+          serviceId: s.service.serviceId, name: s.service.name, area: s.service.area, pricing: s.service.pricing.kind, overheadRate: s.service.overheadRate,
+          cadence: s.service.cadence, modules: s.service.modules ?? [], enrolments: s.enrolments.size, budgetYears: [...s.budgets.keys()].sort(),
+        }));
+        if (g().json) return io.out(`${toJson({ services: rows })}\n`);
+        const t = new Table({ head: ['Tjänst', 'Namn', 'Prismodell', 'Påslag', 'Fakturering', 'Anslutningar', 'Budgetår'] });
+        for (const r of rows) t.push([r.serviceId, r.name, r.pricing, r.overheadRate, r.cadence, r.enrolments, r.budgetYears.join(', ')]);
+        io.out(`${t.toString()}\n`);
+      });
+    });
+
+  program
+    .command('enrolments')
+    .description('enrolments, per service')
+    .option('--service <id>', 'only this service')
+    .option('--at <date>', 'only those in force on this date', parseDate)
+    .action(async (o: { service?: string; at?: string }) => {
+      await withEngine(g(), io, async (engine) => {
+        const services = o.service ? [requireService(engine.state, o.service)] : [...engine.state.services.values()];
+        const rows = services.flatMap((s) => [...s.enrolments.values()]
+          .filter((e) => !o.at || (e.from <= o.at && (e.to === undefined || o.at <= e.to)))
+          .map((e) => ({
+            serviceId: s.service.serviceId, enrolmentId: e.enrolmentId, member: e.member, name: engine.state.members.get(e.member)?.name ?? e.member,
+            from: e.from, to: e.to ?? null, module: e.module ?? null, covers: e.covers ?? null,
+          })));
+        if (g().json) return io.out(`${toJson({ enrolments: rows })}\n`);
+        const t = new Table({ head: ['Tjänst', 'Anslutning', 'Medlem', 'Från', 'Till', 'Modul', 'Omfattar'] });
+        for (const r of rows) t.push([r.serviceId, r.enrolmentId, r.name, r.from, r.to ?? '', r.module ?? '', r.covers ? `${r.covers.length} kommuner` : '']);
+        io.out(`${t.toString()}\n`);
+      });
+    });
+
+  program
+    .command('split')
+    .description("a service's cost for a year split among its participants, month by month, and by population tier")
+    .requiredOption('--service <id>', 'service id')
+    .requiredOption('--year <year>', 'year', parseYear)
+    .option('--basis <basis>', 'budget (a-conto) or actual (settlement)', parseBasis, 'budget' as CostBasis)
+    .action(async (o: { service: string; year: number; basis: CostBasis }) => {
+      await withEngine(g(), io, async (engine) => {
+        const s = splitForYear(engine.state, o.service, o.year, o.basis);
+        if (g().json) {
+          // Weights, rates and denominators are not money: plain decimal strings, not two-decimal amounts.
+          return io.out(`${toJson(moneyToJson({
+            ...s,
+            overheadRate: s.overheadRate.toString(),
+            participants: s.participants.map((p) => ({ ...p, weight: p.weight.toString() })),
+            months: s.months.map((m) => ({ month: m.month, amount: m.amount, denominator: m.denominator.toString(), participants: m.shares.length, unallocated: m.unallocated })),
+          }))}\n`);
+        }
+        io.out(`${s.name} ${s.year} (${o.basis === 'budget' ? 'budget' : 'utfall'}): ${formatSek(s.base)} + påslag ${s.overheadRate.mul(100).toString()} % = ${formatSek(s.cost)}\nRegel: ${s.rule}\n`);
+        const t = new Table({ head: ['Deltagare', 'Nivå', 'Invånare', 'Vikt', 'Månader', 'Summa'] });
+        for (const p of s.participants) t.push([p.name, p.tier?.label ?? '–', p.population?.toLocaleString('sv-SE') ?? '–', p.weight.toString(), p.months.length ? `${p.months[0]}–${p.months[p.months.length - 1]}` : '–', formatSek(p.total)]);
+        io.out(`${t.toString()}\n`);
+        const tt = new Table({ head: ['Befolkningsnivå', 'Deltagare', 'Summa', 'Snitt per deltagare'] });
+        for (const b of s.byTier.filter((x) => x.participants > 0)) tt.push([b.tier.label, b.participants, formatSek(b.total), formatSek(b.average)]);
+        io.out(`${tt.toString()}\n`);
+        if (s.unallocated.gt(0)) io.out(`Ej fördelat (månader utan deltagare): ${formatSek(s.unallocated)}\n`);
+      });
+    });
+
+  program
+    .command('simulate')
+    .description('what if members join or leave a service: cost per participant now and in the scenario (never writes)')
+    .requiredOption('--service <id>', 'service id')
+    .requiredOption('--year <year>', 'year', parseYear)
+    .option('--basis <basis>', 'budget or actual', parseBasis, 'budget' as CostBasis)
+    .option('--add <n>', 'add N hypothetical municipalities', (v) => { if (!/^\d{1,4}$/.test(v)) throw new UsageError(`--add expects a count, not "${v}"`); return Number(v); })
+    .option('--population <n>', 'population of each hypothetical municipality', (v) => { if (!/^\d{1,8}$/.test(v)) throw new UsageError(`--population expects a whole number, not "${v}"`); return Number(v); })
+    .option('--tier <id>', 'or: a population tier of the year\'s fee schedule (its lower bound is used)')
+    .option('--organisation', 'the hypothetical members are organisations (no population)')
+    .option('--kommun <codes>', 'add real municipalities by kommunkod (population from SCB)', list)
+    .option('--remove <members>', 'remove participants (orgnr, kommunkod or enrolment id)', list)
+    .option('--from <date>', 'added participants count from this date (default 1 January)', parseDate)
+    .option('--sweep <range>', 'the curve of the average cost per member as 0..N members join', parseRange)
+    .action(async (o: { service: string; year: number; basis: CostBasis; add?: number; population?: number; tier?: string; organisation?: boolean; kommun?: string[]; remove?: string[]; from?: string; sweep?: number }) => {
+      await withEngine(g(), io, async (engine) => {
+        const state = engine.state;
+        let population: number | null = o.organisation ? null : (o.population ?? null);
+        if (!o.organisation && o.population === undefined) {
+          if (o.tier) {
+            const band = reportingTiersFor(state, o.year).find((b) => b.id === o.tier);
+            if (!band || band.organisation) throw new UsageError(`--tier "${o.tier}" is not a population tier of ${o.year} (tiers: ${reportingTiersFor(state, o.year).filter((b) => !b.organisation).map((b) => b.id).join(', ')})`);
+            population = band.min ?? 0;
+          } else if (o.add !== undefined || o.sweep !== undefined) {
+            throw new UsageError('give --population N, --tier ID or --organisation for the hypothetical members');
+          }
+        }
+        if (o.sweep !== undefined) {
+          const points = sweep(state, o.service, o.year, o.basis, population, o.sweep);
+          if (g().json) return io.out(`${toJson(moneyToJson({ serviceId: o.service, year: o.year, population, points }))}\n`);
+          const max = points.reduce((a, p) => (p.averagePerMember.gt(a) ? p.averagePerMember : a), points[0].averagePerMember);
+          io.out(`Snittkostnad per deltagare i ${o.service} ${o.year} när 0..${o.sweep} nya medlemmar (${population === null ? 'organisationer' : `${population} invånare`}) ansluter:\n`);
+          for (const p of points) {
+            const bar = max.gt(0) ? '█'.repeat(Math.round(p.averagePerMember.div(max).mul(40).toNumber())) : '';
+            io.out(`${String(p.added).padStart(4)} nya  ${String(p.participants).padStart(4)} deltagare  ${formatSek(p.averagePerMember).padStart(16)}  ${bar}\n`);
+          }
+          return;
+        }
+        const sim = simulate(state, o.service, o.year, o.basis, {
+          hypothetical: o.add ? { count: o.add, population } : undefined, kommuner: o.kommun, remove: o.remove, from: o.from,
+        });
+        if (g().json) return io.out(`${toJson(moneyToJson({ serviceId: sim.serviceId, year: sim.year, basis: sim.basis, cost: sim.now.cost, rows: sim.rows, averageNow: sim.averageNow, averageScenario: sim.averageScenario, totalNow: sim.now.participants.reduce((a, p) => a.plus(p.total), sim.now.cost.mul(0)), totalScenario: sim.scenario.participants.reduce((a, p) => a.plus(p.total), sim.now.cost.mul(0)) }))}\n`);
+        const t = new Table({ head: ['Deltagare', 'Nu', 'Scenario', 'Skillnad'] });
+        for (const r of sim.rows) t.push([r.name, r.now ? formatSek(r.now) : '–', r.scenario ? formatSek(r.scenario) : '–', formatSek(r.difference)]);
+        io.out(`${sim.now.name} ${o.year}: kostnad ${formatSek(sim.now.cost)} (simulering, inget sparas)\n${t.toString()}\nSnitt per deltagare: nu ${formatSek(sim.averageNow)}, i scenariot ${formatSek(sim.averageScenario)}\n`);
+      });
+    });
+}

@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { cliFixture } from '../support/cli';
+
+const eventCount = (store: string): number => {
+  const db = new Database(store, { readonly: true });
+  const n = (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  db.close();
+  return n;
+};
+
+const MEMBERS = [
+  ['212000-0142', 'Stockholms stad', '0180', '900000'],
+  ['212000-1355', 'Göteborgs Stad', '1480', '60000'],
+  ['212000-1124', 'Malmö stad', '1280', '5000'],
+  ['212000-2627', 'Uppsala kommun', '0380', '20000'],
+] as const;
+
+/** Four municipalities (populations 900 000, 60 000, 5 000, 20 000 at end of 2023) and a tier-weighted service. */
+async function fixture(rule: Record<string, unknown> = {
+  kind: 'tier-weighted',
+  bands: [
+    { id: 'small', label: '< 10 000', max: 9999, weight: '1' },
+    { id: 'mid', label: '10 000 – 100 000', min: 10000, max: 100000, weight: '2' },
+    { id: 'large', label: '> 100 000', min: 100001, weight: '4' },
+  ],
+}) {
+  const f = cliFixture();
+  const csv = join(f.dir, 'pop.csv');
+  writeFileSync(csv, ['code,name,county,population,year', ...MEMBERS.map(([, name, code, pop]) => `${code},${name.split(' ')[0]},Län,${pop},2023`)].join('\n'));
+  expect((await f.run('population', 'import', csv)).code).toBe(0);
+  for (const [orgnr, name, code] of MEMBERS) {
+    expect((await f.run('member', 'join', '--orgnr', orgnr, '--kind', 'municipality', '--name', name, '--kommunkod', code, '--date', '2020-01-01', '--decision', 'S')).code).toBe(0);
+  }
+  const svc = join(f.dir, 'egil.json');
+  writeFileSync(svc, JSON.stringify({ serviceId: 'egil', name: 'EGIL', area: 'Skoladministration', pricing: rule, overheadRate: '0.05', cadence: 'quarterly', decisionRef: 'Styrelsen 2023 §5', date: '2023-01-01' }));
+  const r = await f.run('service', 'establish', svc);
+  expect(r).toMatchObject({ code: 0, err: '' });
+  expect((await f.run('budget', 'decide', '--service', 'egil', '--year', '2024', '--line', 'Drift=1000000.00', '--line', 'Utveckling=200000.00', '--decided-on', '2023-11-15', '--minutes', 'FR EGIL 2023-11-15 §4')).code).toBe(0);
+  return f;
+}
+
+interface SplitJson {
+  cost: string;
+  unallocated: string;
+  participants: { key: string; name: string; total: string; weight: string; monthly: string[]; tier: { id: string } | null }[];
+  byTier: { tier: { id: string }; participants: number; total: string; average: string }[];
+}
+
+const sumOf = (xs: string[]) => xs.reduce((a, x) => a + Math.round(Number(x) * 100), 0);
+
+describe('cost splits', () => {
+  test('budget 1 200 000,00 + 5 % overhead, tier-weighted 1/2/4 over three participants for the whole year, splits 1 260 000,00 exactly', async () => {
+    const f = await fixture();
+    for (const m of ['0180', '1480', '1280']) expect((await f.run('enrolment', 'start', '--service', 'egil', '--member', m, '--from', '2024-01-01')).code).toBe(0);
+    const s = await f.json<SplitJson>('split', '--service', 'egil', '--year', '2024');
+    expect(s.cost).toBe('1260000.00');
+    expect(Object.fromEntries(s.participants.map((p) => [p.name, [p.weight, p.total]]))).toEqual({
+      'Stockholms stad': ['4', '720000.00'], 'Göteborgs Stad': ['2', '360000.00'], 'Malmö stad': ['1', '180000.00'],
+    });
+    expect(s.byTier.find((t) => t.tier.id === 'gt100000')).toMatchObject({ participants: 1, total: '720000.00' });
+    const text = await f.run('split', '--service', 'egil', '--year', '2024');
+    expect(text.out).toContain('1 200 000,00 kr + påslag 5 % = 1 260 000,00 kr');
+  });
+
+  test('a participant enrolled from 2024-04-01 pays nothing for January–March; the others carry those months', async () => {
+    const f = await fixture();
+    await f.run('enrolment', 'start', '--service', 'egil', '--member', '0180', '--from', '2024-01-01');
+    await f.run('enrolment', 'start', '--service', 'egil', '--member', '1480', '--from', '2024-01-01');
+    await f.run('enrolment', 'start', '--service', 'egil', '--member', '1280', '--from', '2024-04-01');
+    const s = await f.json<SplitJson>('split', '--service', 'egil', '--year', '2024');
+    const malmo = s.participants.find((p) => p.name === 'Malmö stad')!;
+    expect(malmo.monthly.slice(0, 3)).toEqual(['0.00', '0.00', '0.00']);
+    expect(Number(malmo.monthly[3])).toBeGreaterThan(0);
+    const sthlm = s.participants.find((p) => p.name === 'Stockholms stad')!;
+    // January: 105 000,00 split 4:2 → 70 000,00; from April 4:2:1 → 60 000,00.
+    expect(sthlm.monthly[0]).toBe('70000.00');
+    expect(sthlm.monthly[3]).toBe('60000.00');
+    expect(sumOf(s.participants.map((p) => p.total))).toBe(126000000);
+  });
+
+  test('a year with no participant in some months shows the amount as unallocated, never drops it', async () => {
+    const f = await fixture();
+    await f.run('enrolment', 'start', '--service', 'egil', '--member', '0180', '--from', '2024-07-01');
+    const s = await f.json<SplitJson>('split', '--service', 'egil', '--year', '2024');
+    expect(s.unallocated).toBe('630000.00');
+    expect(sumOf([...s.participants.map((p) => p.total), s.unallocated])).toBe(126000000);
+  });
+});
+
+describe('what-if simulation', () => {
+  test('adding a fourth participant lowers every existing participant\'s cost and the sum still equals 1 260 000,00; nothing is written', async () => {
+    const f = await fixture();
+    for (const m of ['0180', '1480', '1280']) await f.run('enrolment', 'start', '--service', 'egil', '--member', m, '--from', '2024-01-01');
+    const before = createHash('sha256').update(readFileSync(f.store)).digest('hex');
+    const countBefore = eventCount(f.store);
+    const sim = await f.json<{ rows: { name: string; now: string | null; scenario: string; difference: string; hypothetical: boolean }[]; averageNow: string; averageScenario: string }>(
+      'simulate', '--service', 'egil', '--year', '2024', '--kommun', '0380');
+    const existing = sim.rows.filter((r) => !r.hypothetical);
+    expect(existing).toHaveLength(3);
+    for (const r of existing) expect(Number(r.difference)).toBeLessThan(0);
+    expect(sumOf(sim.rows.map((r) => r.scenario))).toBe(126000000);
+    expect(Number(sim.averageScenario)).toBeLessThan(Number(sim.averageNow));
+    const hyp = await f.json<{ rows: { scenario: string }[] }>('simulate', '--service', 'egil', '--year', '2024', '--add', '3', '--population', '12000');
+    expect(sumOf(hyp.rows.map((r) => r.scenario))).toBe(126000000);
+    expect(createHash('sha256').update(readFileSync(f.store)).digest('hex')).toBe(before);
+    expect(eventCount(f.store)).toBe(countBefore);
+  });
+
+  test('--sweep 0..N: the average cost per member falls as members join', async () => {
+    const f = await fixture({ kind: 'equal' });
+    for (const m of ['0180', '1480']) await f.run('enrolment', 'start', '--service', 'egil', '--member', m, '--from', '2024-01-01');
+    const s = await f.json<{ points: { added: number; averagePerMember: string }[] }>('simulate', '--service', 'egil', '--year', '2024', '--population', '15000', '--sweep', '0..5');
+    expect(s.points.map((p) => p.averagePerMember)).toEqual(['630000.00', '420000.00', '315000.00', '252000.00', '210000.00', '180000.00']);
+    const text = await f.run('simulate', '--service', 'egil', '--year', '2024', '--population', '15000', '--sweep', '0..5');
+    expect(text.out).toContain('180 000,00 kr');
+  });
+
+  test('removing a participant moves its share to the others', async () => {
+    const f = await fixture({ kind: 'equal' });
+    for (const m of ['0180', '1480', '1280']) await f.run('enrolment', 'start', '--service', 'egil', '--member', m, '--from', '2024-01-01');
+    const sim = await f.json<{ rows: { name: string; scenario: string | null }[] }>('simulate', '--service', 'egil', '--year', '2024', '--remove', '1280');
+    expect(sim.rows.find((r) => r.name === 'Malmö stad')!.scenario).toBeNull();
+    expect(sim.rows.filter((r) => r.scenario).map((r) => r.scenario)).toEqual(['630000.00', '630000.00']);
+  });
+});
+
+describe('bad input is refused with one line and nothing stored', () => {
+  test.each([
+    [['budget', 'decide', '--service', 'bibblix', '--year', '2024', '--line', 'Drift=1.00', '--decided-on', '2024-01-01', '--minutes', 'x'], 'unknown service "bibblix" (known: egil)'],
+    [['budget', 'decide', '--service', 'egil', '--year', '2024', '--line', 'Drift=-1.00', '--decided-on', '2024-01-01', '--minutes', 'x'], 'lines.0.amount: amount must not be negative'],
+    [['enrolment', 'start', '--service', 'egil', '--member', '0180', '--from', '2024-05-01', '--to', '2024-04-30'], 'the enrolment ends (2024-04-30) before it starts (2024-05-01)'],
+    [['enrolment', 'start', '--service', 'egil', '--member', '212000-0143', '--from', '2024-05-01'], 'invalid organisationsnummer'],
+    [['enrolment', 'start', '--service', 'egil', '--member', '0180', '--from', '2024-01-01', '--module', 'Beda'], 'service egil has no module "Beda"'],
+  ])('samkost %j', async (args, message) => {
+    const f = await fixture();
+    const before = eventCount(f.store);
+    const r = await f.run(...args);
+    expect(r.err).toContain(message);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(eventCount(f.store)).toBe(before);
+  });
+
+  test('a weight table missing a tier that a participant falls in is refused at enrolment', async () => {
+    const f = await fixture({ kind: 'tier-weighted', bands: [{ id: 'mid', label: '10 000 – 100 000', min: 10000, max: 100000, weight: '2' }] });
+    const before = eventCount(f.store);
+    const r = await f.run('enrolment', 'start', '--service', 'egil', '--member', '1280', '--from', '2024-01-01');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('the weight table of egil has no tier for Malmö stad (population 5000)');
+    expect(eventCount(f.store)).toBe(before);
+  });
+
+  test('enrolling a member after it left is refused', async () => {
+    const f = await fixture();
+    await f.run('member', 'leave', '1280', '--date', '2023-12-31', '--reason', 'ingen tjänst');
+    const r = await f.run('enrolment', 'start', '--service', 'egil', '--member', '1280', '--from', '2024-01-01');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('Malmö stad (212000-1124) left the association on 2023-12-31 and cannot enrol from 2024-01-01');
+  });
+});

@@ -1,0 +1,62 @@
+import type { DomainEvent } from '../../domain/events';
+import { given } from '../support/spec';
+
+const member: DomainEvent = { type: 'MemberJoined', data: { member: '212000-1124', kind: 'municipality', name: 'Malmö stad', kommunkod: '1280', date: '2020-01-01', decisionRef: 'S', rejoin: false } };
+const established: DomainEvent = {
+  type: 'ServiceEstablished',
+  data: { serviceId: 'uka', name: 'UKA', area: 'Utbildning', pricing: { kind: 'equal' }, overheadRate: '0.05', cadence: 'yearly', modules: ['Beda'], decisionRef: 'S', date: '2020-01-01' },
+};
+const started = (over: Partial<Extract<DomainEvent, { type: 'EnrolmentStarted' }>['data']> = {}): DomainEvent => ({
+  type: 'EnrolmentStarted', data: { serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', member: '212000-1124', from: '2024-01-01', ...over },
+});
+
+describe('enrolment.start', () => {
+  test('a member enrols; the enrolment id says who, which module and from when', () => {
+    given(member, established).when({ type: 'enrolment.start', serviceId: 'uka', member: '1280', from: '2024-01-01', module: 'Beda' })
+      .then([started({ enrolmentId: '212000-1124-beda-2024-01-01', module: 'Beda' })], 'service-uka');
+  });
+
+  test('an enrolment with a known end records both its start and its end', () => {
+    given(member, established).when({ type: 'enrolment.start', serviceId: 'uka', member: '1280', from: '2024-01-01', to: '2024-06-30' })
+      .then([started(), { type: 'EnrolmentEnded', data: { serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2024-06-30' } }]);
+  });
+
+  test('a non-member cannot enrol', () => {
+    given(established).when({ type: 'enrolment.start', serviceId: 'uka', member: '212000-1124', from: '2024-01-01' }).thenError('unknown member: 212000-1124 has never joined');
+  });
+
+  test('a member cannot enrol before it joined', () => {
+    given(member, established).when({ type: 'enrolment.start', serviceId: 'uka', member: '1280', from: '2019-01-01' }).thenError('Malmö stad (212000-1124) is not a member on 2019-01-01');
+  });
+
+  test('an overlapping enrolment in the same module is refused', () => {
+    given(member, established, started()).when({ type: 'enrolment.start', serviceId: 'uka', member: '1280', from: '2024-03-01', enrolmentId: 'x' })
+      .thenError('Malmö stad is already enrolled in uka from 2024-01-01');
+  });
+});
+
+describe('enrolment.end', () => {
+  test('ends an open enrolment on its last day', () => {
+    given(member, established, started()).when({ type: 'enrolment.end', serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2024-09-30' })
+      .then([{ type: 'EnrolmentEnded', data: { serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2024-09-30' } }]);
+  });
+
+  test('an end before the start is refused', () => {
+    given(member, established, started()).when({ type: 'enrolment.end', serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2023-12-31' })
+      .thenError('the enrolment ends (2023-12-31) before it starts (2024-01-01)');
+  });
+});
+
+describe('service.establish', () => {
+  test('a tier-weighted rule whose bands overlap is refused', () => {
+    given().when({
+      type: 'service.establish', serviceId: 'egil', name: 'EGIL', area: 'Skola', overheadRate: '0.05', cadence: 'quarterly', decisionRef: 'S', date: '2024-01-01',
+      pricing: { kind: 'tier-weighted', bands: [{ id: 'a', label: 'a', max: 10000, weight: '1' }, { id: 'b', label: 'b', min: 10000, weight: '2' }] },
+    }).thenError(/service.establish egil: .*overlap/);
+  });
+
+  test('a service id can be established once', () => {
+    given(established).when({ type: 'service.establish', serviceId: 'uka', name: 'UKA', area: 'x', overheadRate: '0', cadence: 'yearly', decisionRef: 'S', date: '2024-01-01', pricing: { kind: 'equal' } })
+      .thenError('service "uka" is already established');
+  });
+});
