@@ -17,6 +17,8 @@ if (url) {
     storeContract(async () => new EsdbEventStore(url, testCodec));
   });
 } else {
+  // Jest prints nothing for a suite whose every test is skipped, so say why on the output as well.
+  process.stderr.write(`\nevent store contract: EventStoreDB ${REASON}\n`);
   describe(`event store contract: EventStoreDB — ${REASON}`, () => {
     test.skip(REASON, () => undefined);
   });
