@@ -14,6 +14,7 @@ import {
   decideEstablish,
   decideStartEnrolment,
 } from './deciders/services';
+import { decideCloseYear, decideCredit, decideInvoiceRun, decidePayment, decideSettlement } from './deciders/billing';
 import { assertNever } from './errors';
 import type { State } from './state';
 
@@ -32,9 +33,9 @@ export function decide(command: Command, state: State, _ctx: DecideContext): Dec
     case 'member.leave':
       return decideLeave(command, state);
     case 'population.import':
-      return decideImportPopulation(command);
+      return decideImportPopulation(command, state);
     case 'schedule.adopt':
-      return decideAdoptSchedule(command);
+      return decideAdoptSchedule(command, state);
     case 'levy.decide':
       return decideLevy(command, state);
     case 'service.establish':
@@ -47,6 +48,16 @@ export function decide(command: Command, state: State, _ctx: DecideContext): Dec
       return decideStartEnrolment(command, state);
     case 'enrolment.end':
       return decideEndEnrolment(command, state);
+    case 'invoice.run':
+      return decideInvoiceRun(command, state);
+    case 'invoice.credit':
+      return decideCredit(command, state);
+    case 'payment.record':
+      return decidePayment(command, state);
+    case 'settlement.run':
+      return decideSettlement(command, state);
+    case 'year.close':
+      return decideCloseYear(command, state);
     default:
       return assertNever(command);
   }

@@ -9,6 +9,8 @@ import type {
 import type { EventRef } from './event-ref';
 import type { z } from 'zod';
 import type { ActualCostRecorded, CouncilBudgetDecided, ServiceEstablished } from './events/services';
+import type { CreditNoteIssued, InvoiceIssued } from './events/billing';
+import Decimal from 'decimal.js';
 import { assertNever } from './errors';
 
 export interface MembershipPeriod {
@@ -65,6 +67,36 @@ export interface ServiceState {
   enrolments: Map<string, EnrolmentState>;
 }
 
+export interface PaymentState {
+  amount: Decimal;
+  date: string;
+  reference: string;
+  ref: EventRef;
+}
+
+export interface InvoiceState {
+  invoice: InvoiceIssued;
+  ref: EventRef;
+  /** Net amount credited per line number, by credit notes. */
+  creditedNet: Map<number, Decimal>;
+  /** Gross (incl. VAT) credited in total. */
+  creditedGross: Decimal;
+  creditNotes: string[];
+  payments: PaymentState[];
+}
+
+export interface BillingYear {
+  year: number;
+  invoices: Map<string, InvoiceState>;
+  creditNotes: Map<string, Adopted<CreditNoteIssued>>;
+  /** Last sequence number used per series: numbering continues from here, with no gap. */
+  sequences: Map<string, number>;
+  /** Every due key already billed, with where: a run never bills one twice. */
+  billedKeys: Map<string, { invoice: string; lineNo: number }>;
+  settled: Map<string, EventRef[]>;
+  closed?: Adopted<{ year: number; date: string }>;
+}
+
 /**
  * Everything the deciders and projections need, folded from the events. `evolve` updates it in place
  * and returns it (a full replay of a national history would otherwise copy maps a million times); a
@@ -79,6 +111,9 @@ export interface State {
   schedules: Map<number, Adopted<FeeScheduleAdopted>>;
   levies: Map<number, Map<string, Adopted<ExtraLevyDecided>>>;
   services: Map<string, ServiceState>;
+  billing: Map<number, BillingYear>;
+  /** Invoice or credit note number → the billing year that holds it. */
+  documentYear: Map<string, number>;
 }
 
 export const initialState = (): State => ({
@@ -88,7 +123,18 @@ export const initialState = (): State => ({
   schedules: new Map(),
   levies: new Map(),
   services: new Map(),
+  billing: new Map(),
+  documentYear: new Map(),
 });
+
+export function billingYear(state: State, year: number): BillingYear {
+  let b = state.billing.get(year);
+  if (!b) {
+    b = { year, invoices: new Map(), creditNotes: new Map(), sequences: new Map(), billedKeys: new Map(), settled: new Map() };
+    state.billing.set(year, b);
+  }
+  return b;
+}
 
 const pushTo = <K, V>(map: Map<K, V[]>, key: K, value: V): void => {
   const list = map.get(key);
@@ -165,6 +211,47 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
       }
       return state;
     }
+    case 'InvoiceIssued': {
+      const inv = event.data;
+      const b = billingYear(state, inv.year);
+      b.invoices.set(inv.number, { invoice: inv, ref, creditedNet: new Map(), creditedGross: new Decimal(0), creditNotes: [], payments: [] });
+      b.sequences.set(inv.series, inv.sequence);
+      for (const l of inv.lines) b.billedKeys.set(l.dueKey, { invoice: inv.number, lineNo: l.lineNo });
+      state.documentYear.set(inv.number, inv.year);
+      return state;
+    }
+    case 'CreditNoteIssued': {
+      const cn = event.data;
+      const b = billingYear(state, cn.year);
+      b.creditNotes.set(cn.number, { value: cn, ref });
+      b.sequences.set(cn.series, cn.sequence);
+      state.documentYear.set(cn.number, cn.year);
+      for (const l of cn.lines) {
+        if (!l.credits) continue;
+        const inv = state.billing.get(state.documentYear.get(l.credits.invoice) ?? -1)?.invoices.get(l.credits.invoice);
+        if (inv) inv.creditedNet.set(l.credits.lineNo, (inv.creditedNet.get(l.credits.lineNo) ?? new Decimal(0)).plus(l.amount));
+      }
+      // The gross credit is carried by the first invoice it names (the one it changes).
+      const first = state.billing.get(state.documentYear.get(cn.credits[0]) ?? -1)?.invoices.get(cn.credits[0]);
+      if (first) {
+        first.creditedGross = first.creditedGross.plus(cn.total);
+        first.creditNotes.push(cn.number);
+      }
+      return state;
+    }
+    case 'PaymentRecorded': {
+      const inv = state.billing.get(state.documentYear.get(event.data.invoice) ?? -1)?.invoices.get(event.data.invoice);
+      inv?.payments.push({ amount: new Decimal(event.data.amount), date: event.data.date, reference: event.data.reference, ref });
+      return state;
+    }
+    case 'ServiceSettled': {
+      const b = billingYear(state, event.data.year);
+      b.settled.set(event.data.serviceId, [...(b.settled.get(event.data.serviceId) ?? []), ref]);
+      return state;
+    }
+    case 'YearClosed':
+      billingYear(state, event.data.year).closed = { value: event.data, ref };
+      return state;
     default:
       return assertNever(event);
   }

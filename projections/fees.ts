@@ -26,6 +26,8 @@ export interface MemberFees {
   population: PopulationUsed | null;
   lines: FeeLine[];
   total: Decimal;
+  /** The month the year's membership items fall due: January, or the month of entry in the first year. */
+  dueMonth: number;
 }
 
 export interface FeesForYear {
@@ -99,6 +101,7 @@ export function feesForYear(state: State, year: number): FeesForYear {
     rows.push({
       member: m.orgnr, name: m.name, kind: m.kind, tier: { id: tier.id, label: tier.label }, population, lines,
       total: sum(lines.map((l) => l.amount)),
+      dueMonth: firstYear ? entryMonth : 1,
     });
   }
   const byTier = schedule.tiers.map((t) => {

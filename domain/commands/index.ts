@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { membershipCommands } from './membership';
 import { serviceCommands } from './services';
+import { billingCommands } from './billing';
 
 /** Every command a user or a script can give, as one JSON object with a `type`. */
-export const Command = z.discriminatedUnion('type', [...membershipCommands, ...serviceCommands]);
+export const Command = z.discriminatedUnion('type', [...membershipCommands, ...serviceCommands, ...billingCommands]);
 export type Command = z.infer<typeof Command>;
 export type CommandType = Command['type'];
 

@@ -4,6 +4,7 @@ import type { DomainEvent } from '../events';
 import { isCurrentMember, type MemberState, type State } from '../state';
 import { bandCoverageProblems } from '../tiers';
 import { normaliseOrgnr } from '../orgnr';
+import { assertYearOpen } from './year-guard';
 
 export interface Decision {
   streamId: string;
@@ -40,6 +41,7 @@ export function decideJoin(c: JoinMember, state: State): Decision {
   if (c.kind !== 'municipality' && c.kommunkod) throw new DomainError(`member.join: only a municipality has a kommunkod (${c.name} is a ${c.kind})`);
   if (c.kind === 'federation' && !c.covers?.length) throw new DomainError(`member.join: a federation must list the municipalities it covers (${c.name})`);
   if (c.kind !== 'federation' && c.covers) throw new DomainError(`member.join: only a federation covers municipalities (${c.name} is a ${c.kind})`);
+  assertYearOpen(state, Number(c.date.slice(0, 4)), 'member.join');
   const existing = state.members.get(c.orgnr);
   if (existing && isCurrentMember(existing)) throw new DomainError(`member.join: ${c.name} (${c.orgnr}) is already a member since ${existing.periods[existing.periods.length - 1].from}`);
   const last = existing?.periods[existing.periods.length - 1];
@@ -64,6 +66,7 @@ export function decideJoin(c: JoinMember, state: State): Decision {
 
 export function decideLeave(c: LeaveMember, state: State): Decision {
   const m = resolveMember(state, c.member);
+  assertYearOpen(state, Number(c.date.slice(0, 4)), 'member.leave');
   const current = m.periods[m.periods.length - 1];
   if (current.to !== undefined) throw new DomainError(`member.leave: ${m.name} (${m.orgnr}) is not a member; it left on ${current.to}`);
   if (c.date < current.from) throw new DomainError(`member.leave: ${m.name} joined on ${current.from}; it cannot leave before that (${c.date})`);
@@ -73,9 +76,11 @@ export function decideLeave(c: LeaveMember, state: State): Decision {
   };
 }
 
-export function decideImportPopulation(c: ImportPopulation): Decision {
+export function decideImportPopulation(c: ImportPopulation, state: State): Decision {
   const years = new Set<number>();
   for (const t of c.tables) {
+    // A table at 31 December of year Y sets the fees and splits of Y + 1.
+    assertYearOpen(state, t.year + 1, `population.import ${t.year}`);
     if (years.has(t.year)) throw new DomainError(`population.import: the year ${t.year} appears twice`);
     years.add(t.year);
     const codes = new Set<string>();
@@ -96,13 +101,15 @@ function checkBands(what: string, bands: Parameters<typeof bandCoverageProblems>
   if (problems.length) throw new DomainError(`${what}: ${problems.join('; ')}`);
 }
 
-export function decideAdoptSchedule(c: AdoptSchedule): Decision {
+export function decideAdoptSchedule(c: AdoptSchedule, state: State): Decision {
+  assertYearOpen(state, c.year, 'schedule.adopt');
   checkBands(`schedule.adopt ${c.year}`, c.tiers);
   const { type: _type, ...data } = c;
   return { streamId: scheduleStream(c.year), events: [{ type: 'FeeScheduleAdopted', data }] };
 }
 
 export function decideLevy(c: DecideLevy, state: State): Decision {
+  assertYearOpen(state, c.year, 'levy.decide');
   checkBands(`levy.decide ${c.levyId}`, c.tiers);
   if (state.levies.get(c.year)?.has(c.levyId)) throw new DomainError(`levy.decide: a levy "${c.levyId}" is already decided for ${c.year}`);
   const { type: _type, ...data } = c;

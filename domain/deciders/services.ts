@@ -6,6 +6,7 @@ import { populationFor, populationOfCodes, populationYearFor } from '../populati
 import { bandOf, type TierBand } from '../tiers';
 import { type Decision, resolveMember } from './membership';
 import type { DomainEvent } from '../events';
+import { assertYearOpen } from './year-guard';
 
 export const serviceStream = (serviceId: string) => `service-${serviceId}`;
 
@@ -32,12 +33,14 @@ export function decideEstablish(c: EstablishService, state: State): Decision {
 
 export function decideBudget(c: DecideBudget, state: State): Decision {
   requireService(state, c.serviceId);
+  assertYearOpen(state, c.year, `budget.decide ${c.serviceId}`);
   const { type: _t, ...data } = c;
   return { streamId: serviceStream(c.serviceId), events: [{ type: 'CouncilBudgetDecided', data }] };
 }
 
 export function decideActualCost(c: RecordActualCost, state: State): Decision {
   requireService(state, c.serviceId);
+  assertYearOpen(state, c.year, `cost.record ${c.serviceId}`);
   const { type: _t, ...data } = c;
   return { streamId: serviceStream(c.serviceId), events: [{ type: 'ActualCostRecorded', data }] };
 }
@@ -48,6 +51,7 @@ const overlaps = (aFrom: string, aTo: string | undefined, bFrom: string, bTo: st
 export function decideStartEnrolment(c: StartEnrolment, state: State): Decision {
   const svc = requireService(state, c.serviceId);
   const m = resolveMember(state, c.member);
+  assertYearOpen(state, Number(c.from.slice(0, 4)), 'enrolment.start');
   if (c.to !== undefined && c.to < c.from) throw new DomainError(`enrolment.start: the enrolment ends (${c.to}) before it starts (${c.from})`);
   const period = periodOn(m, c.from);
   if (!period) {
@@ -93,6 +97,7 @@ export function decideEndEnrolment(c: EndEnrolment, state: State): Decision {
   const e = svc.enrolments.get(c.enrolmentId);
   if (!e) throw new DomainError(`enrolment.end: service ${c.serviceId} has no enrolment ${c.enrolmentId}`);
   if (e.to !== undefined) throw new DomainError(`enrolment.end: enrolment ${c.enrolmentId} already ended on ${e.to}`);
+  assertYearOpen(state, Number(c.to.slice(0, 4)), 'enrolment.end');
   if (c.to < e.from) throw new DomainError(`enrolment.end: the enrolment ends (${c.to}) before it starts (${e.from})`);
   return { streamId: serviceStream(c.serviceId), events: [{ type: 'EnrolmentEnded', data: { serviceId: c.serviceId, enrolmentId: c.enrolmentId, to: c.to } }] };
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { membershipEvents } from './membership';
 import { serviceEvents } from './services';
+import { billingEvents } from './billing';
 
 /**
  * The catalogue of every event type and the schema of its data. Names are stable once stored; a changed
@@ -9,6 +10,7 @@ import { serviceEvents } from './services';
 export const eventSchemas = {
   ...membershipEvents,
   ...serviceEvents,
+  ...billingEvents,
 } as const;
 
 export type EventType = keyof typeof eventSchemas;

@@ -89,6 +89,8 @@ export class Engine {
       if (earlier) return { commandId, duplicate: true, events: earlier };
       const now = this.clock.now();
       const decision = decide(command, this.state, { today: stockholmDate(now) });
+      // Nothing to do (e.g. an invoice run with nothing left to bill) is an answer, not an append.
+      if (decision.events.length === 0) return { commandId, duplicate: false, events: [] };
       const expected = this.revisions.get(decision.streamId) ?? 'no_stream';
       const metadata = {
         actor: this.actor,

@@ -7,6 +7,7 @@ import { registerEventCommands } from './events-commands';
 import { type CliIo, processIo, UsageError } from './io';
 import { registerMembershipCommands } from './membership-commands';
 import { registerServiceCommands } from './service-commands';
+import { registerBillingCommands } from './billing-commands';
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('samkost')
@@ -20,6 +21,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   registerEventCommands(program, io, setExit);
   registerMembershipCommands(program, io, setExit);
   registerServiceCommands(program, io);
+  registerBillingCommands(program, io, setExit);
   return program;
 }
 

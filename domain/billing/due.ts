@@ -1,0 +1,98 @@
+import Decimal from 'decimal.js';
+import { feesForYear } from '../../projections/fees';
+import { splitForYear } from '../../projections/splits';
+import { amountString } from '../money';
+import type { State } from '../state';
+import type { InvoiceLine, Provenance } from '../events/billing';
+import { billingPeriods, dueMonthOfPeriod, type Period } from './periods';
+
+export type Series = 'M' | 'T';
+
+/** One thing to bill, once: identified by its due key. */
+export interface DueItem {
+  buyer: string;
+  series: Series;
+  dueKey: string;
+  kind: InvoiceLine['kind'];
+  description: string;
+  amount: Decimal;
+  vatCategory: 'O' | 'S';
+  vatRate: string;
+  serviceId?: string;
+  enrolmentId?: string;
+  provenance: Provenance;
+}
+
+const MONTH_NAMES = ['januari', 'februari', 'mars', 'april', 'maj', 'juni', 'juli', 'augusti', 'september', 'oktober', 'november', 'december'];
+
+export function periodText(p: Period): string {
+  if (p.months.length === 12) return String(p.year);
+  if (p.months.length === 3) return `kvartal ${p.months[2] / 3} ${p.year}`;
+  return `${MONTH_NAMES[p.months[0] - 1]} ${p.year}`;
+}
+
+/** Membership items (series M, outside the scope of VAT) whose due month lies in the run's period. */
+function membershipDue(state: State, run: Period): DueItem[] {
+  const items: DueItem[] = [];
+  const fees = feesForYear(state, run.year);
+  for (const m of fees.members) {
+    if (!run.months.includes(m.dueMonth)) continue;
+    for (const line of m.lines) {
+      const suffix = line.kind === 'levy' ? `levy/${line.refs[0].eventId}` : line.kind;
+      items.push({
+        buyer: m.member, series: 'M', dueKey: `fee/${run.year}/${m.member}/${suffix}`, kind: line.kind,
+        description: line.description, amount: line.amount, vatCategory: 'O', vatRate: '0',
+        provenance: {
+          rule: line.kind === 'annual-fee' ? 'annual fee by population tier' : line.kind === 'levy' ? 'extra levy by population tier' : 'joining contribution by population tier',
+          basis: line.basis,
+          refs: [...line.refs, fees.scheduleRef].filter((r, i, all) => all.findIndex((x) => x.eventId === r.eventId) === i),
+        },
+      });
+    }
+  }
+  return items;
+}
+
+/** A-conto items (series T, VAT) of every service period whose first month lies in the run's period. */
+function serviceDue(state: State, run: Period, vatRate: string): DueItem[] {
+  const items: DueItem[] = [];
+  for (const svc of state.services.values()) {
+    const periods = billingPeriods(svc.service.cadence, run.year).filter((p) => run.months.includes(dueMonthOfPeriod(p)));
+    if (periods.length === 0) continue;
+    const active = [...svc.enrolments.values()].some((e) => e.from <= `${run.year}-12-31` && (e.to === undefined || e.to >= `${run.year}-01-01`));
+    if (!active) continue;
+    const split = splitForYear(state, svc.service.serviceId, run.year, 'budget');
+    for (const bp of periods) {
+      for (const p of split.participants) {
+        const amount = bp.months.reduce((a, m) => a.plus(p.monthly[m - 1]), new Decimal(0));
+        if (amount.isZero()) continue;
+        const months = bp.months.filter((m) => p.months.includes(m)).map((m) => {
+          const ms = split.months[m - 1];
+          const share = ms.shares.find((s) => s.key === p.key);
+          return {
+            month: m, amount: amountString(ms.amount), share: amountString(share?.amount ?? new Decimal(0)), weight: (share?.weight ?? new Decimal(0)).toString(),
+            denominator: ms.denominator.toString(), participants: ms.shares.length,
+          };
+        });
+        items.push({
+          buyer: p.member, series: 'T', dueKey: `svc/${svc.service.serviceId}/${bp.label}/${p.key}`, kind: 'a-conto',
+          description: `${svc.service.name} a conto ${periodText(bp)}${p.module ? `, modul ${p.module}` : ''}${p.name !== state.members.get(p.member)?.name ? ` (${p.name})` : ''}`,
+          amount, vatCategory: 'S', vatRate, serviceId: svc.service.serviceId, enrolmentId: p.key,
+          provenance: {
+            rule: `${split.rule}; cost = budget ${amountString(split.base)} × (1 + ${split.overheadRate.toString()}) = ${amountString(split.cost)}, spread evenly over 12 months`,
+            basis: `${p.basis}${p.population !== null ? `; population ${p.population}` : ''}; months ${months.map((x) => x.month).join(', ')}`,
+            refs: [...split.costRefs, ...p.refs],
+            months,
+          },
+        });
+      }
+    }
+  }
+  return items;
+}
+
+/** Everything that falls due in the period and is not billed yet. */
+export function dueInPeriod(state: State, run: Period, vatRate: string): DueItem[] {
+  const billed = state.billing.get(run.year)?.billedKeys;
+  return [...membershipDue(state, run), ...serviceDue(state, run, vatRate)].filter((i) => !billed?.has(i.dueKey));
+}

@@ -1,0 +1,71 @@
+import { DomainError } from '../errors';
+import type { Cadence } from '../events/services';
+
+/** A billing period: a year, a quarter or a month. */
+export interface Period {
+  label: string;
+  year: number;
+  months: number[];
+}
+
+export function parsePeriod(label: string): Period {
+  let m = /^(\d{4})$/.exec(label);
+  if (m) return { label, year: Number(m[1]), months: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] };
+  m = /^(\d{4})-Q([1-4])$/.exec(label);
+  if (m) {
+    const q = Number(m[2]);
+    return { label, year: Number(m[1]), months: [3 * q - 2, 3 * q - 1, 3 * q] };
+  }
+  m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(label);
+  if (m) return { label, year: Number(m[1]), months: [Number(m[2])] };
+  throw new DomainError(`period "${label}" is not a year (2024), a quarter (2024-Q2) or a month (2024-05)`);
+}
+
+/** The periods a service bills a-conto in a year, by its cadence. */
+export function billingPeriods(cadence: Cadence, year: number): Period[] {
+  switch (cadence) {
+    case 'yearly':
+      return [parsePeriod(String(year))];
+    case 'quarterly':
+      return [1, 2, 3, 4].map((q) => parsePeriod(`${year}-Q${q}`));
+    case 'monthly':
+      return Array.from({ length: 12 }, (_, i) => parsePeriod(`${year}-${String(i + 1).padStart(2, '0')}`));
+  }
+}
+
+/**
+ * THE rule for when something falls due: a-conto is billed in advance, so a billing period falls due in
+ * its first month; a membership fee falls due in January of its year, or in the month of entry for a
+ * member that joins during the year. An invoice run for a period bills everything whose due month lies
+ * in it and is not billed yet.
+ */
+export const dueMonthOfPeriod = (p: Period): number => p.months[0];
+
+/** Days from 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+function civilFromDays(z: number): string {
+  const zz = z + 719468;
+  const era = Math.floor(zz / 146097);
+  const doe = zz - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+/** Calendar arithmetic without a clock: "2024-01-15" + 30 → "2024-02-14". */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return civilFromDays(daysFromCivil(y, m, d) + days);
+}

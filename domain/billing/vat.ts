@@ -1,0 +1,31 @@
+import Decimal from 'decimal.js';
+import { amountString, roundOre, sum } from '../money';
+
+export interface VatLine {
+  amount: string;
+  vatCategory: 'O' | 'S';
+  vatRate: string;
+}
+
+/**
+ * VAT is computed per document and rate, on the sum of the lines at that rate, rounded to öre: the
+ * way an e-invoice (EN 16931) states it, so line roundings never add up to a different VAT amount.
+ */
+export function vatBreakdown(lines: readonly VatLine[]) {
+  const groups = new Map<string, { category: 'O' | 'S'; rate: string; taxable: Decimal }>();
+  for (const l of lines) {
+    const key = `${l.vatCategory}/${l.vatRate}`;
+    const g = groups.get(key) ?? { category: l.vatCategory, rate: l.vatRate, taxable: new Decimal(0) };
+    g.taxable = g.taxable.plus(l.amount);
+    groups.set(key, g);
+  }
+  const vat = [...groups.values()].map((g) => ({
+    category: g.category, rate: g.rate, taxable: amountString(g.taxable), vat: amountString(roundOre(g.taxable.mul(g.rate))),
+  }));
+  const totalNet = sum(lines.map((l) => new Decimal(l.amount)));
+  const totalVat = sum(vat.map((v) => new Decimal(v.vat)));
+  return { vat, totalNet: amountString(totalNet), totalVat: amountString(totalVat), total: amountString(totalNet.plus(totalVat)) };
+}
+
+export const OUT_OF_SCOPE_BASIS =
+  'Medlemsavgift och medlemsinsats omfattas inte av mervärdesskatt (utanför mervärdesskattelagens tillämpningsområde; Skatteverket 2004, HFD 2024 ref. 10).';

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { IsoDate, NonNegativeAmount, Text, Year } from '../primitives';
+import { Party } from '../events/billing';
+import { ServiceId } from '../events/services';
+
+const Terms = z.number().int().min(0).max(365);
+const VatRate = z.string().regex(/^0(\.\d{1,4})?$/, 'a VAT rate is a decimal like "0.25"');
+
+export const RunInvoices = z.object({
+  type: z.literal('invoice.run'),
+  period: z.string(),
+  issueDate: IsoDate,
+  paymentTermsDays: Terms,
+  vatRate: VatRate,
+  seller: Party,
+});
+
+export const CreditInvoice = z.object({
+  type: z.literal('invoice.credit'),
+  invoice: z.string().min(1),
+  /** Line numbers to credit in full (what is left of them); all lines when absent. */
+  lines: z.array(z.number().int().positive()).min(1).optional(),
+  reason: Text,
+  issueDate: IsoDate,
+});
+
+export const RecordPayment = z.object({
+  type: z.literal('payment.record'),
+  invoice: z.string().min(1),
+  amount: NonNegativeAmount,
+  date: IsoDate,
+  reference: Text,
+});
+
+export const SettleService = z.object({
+  type: z.literal('settlement.run'),
+  serviceId: ServiceId,
+  year: Year,
+  issueDate: IsoDate,
+  paymentTermsDays: Terms,
+  vatRate: VatRate,
+  seller: Party,
+});
+
+export const CloseYear = z.object({
+  type: z.literal('year.close'),
+  year: Year,
+  date: IsoDate,
+  decisionRef: z.string().optional(),
+});
+
+export const billingCommands = [RunInvoices, CreditInvoice, RecordPayment, SettleService, CloseYear] as const;
+export type RunInvoices = z.infer<typeof RunInvoices>;
+export type CreditInvoice = z.infer<typeof CreditInvoice>;
+export type RecordPayment = z.infer<typeof RecordPayment>;
+export type SettleService = z.infer<typeof SettleService>;
+export type CloseYear = z.infer<typeof CloseYear>;

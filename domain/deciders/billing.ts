@@ -1,0 +1,231 @@
+import Decimal from 'decimal.js';
+import { computeSplit, costBase, reportingTiersFor, splitInputs } from '../../projections/splits';
+import { type DueItem, dueInPeriod, type Series } from '../billing/due';
+import { addDays, parsePeriod } from '../billing/periods';
+import { OUT_OF_SCOPE_BASIS, vatBreakdown } from '../billing/vat';
+import type { CloseYear, CreditInvoice, RecordPayment, RunInvoices, SettleService } from '../commands/billing';
+import { DomainError } from '../errors';
+import type { DomainEvent } from '../events';
+import type { CreditNoteIssued, CreditNoteLine, InvoiceIssued, Party } from '../events/billing';
+import { amountString, formatSek, sum, ZERO } from '../money';
+import type { InvoiceState, State } from '../state';
+import type { Decision } from './membership';
+import { requireService } from './services';
+import { assertYearOpen } from './year-guard';
+
+export const billingStream = (year: number) => `billing-${year}`;
+
+
+const documentNumber = (series: string, year: number, sequence: number) => `${series}${year}-${String(sequence).padStart(4, '0')}`;
+
+function buyerParty(state: State, orgnr: string): Party {
+  const m = state.members.get(orgnr);
+  if (!m) throw new DomainError(`unknown member ${orgnr}`);
+  return { orgnr: m.orgnr, name: m.name, address: m.address };
+}
+
+/** Numbers continue each series from the last one used in the year: gapless by construction. */
+class Numbering {
+  private readonly next = new Map<string, number>();
+  constructor(private readonly state: State, private readonly year: number) {}
+  take(series: string): { number: string; sequence: number } {
+    const sequence = (this.next.get(series) ?? this.state.billing.get(this.year)?.sequences.get(series) ?? 0) + 1;
+    this.next.set(series, sequence);
+    return { number: documentNumber(series, this.year, sequence), sequence };
+  }
+}
+
+function invoiceFrom(
+  items: DueItem[], series: Series, numbering: Numbering, state: State,
+  head: { year: number; kind: InvoiceIssued['kind']; issueDate: string; dueDate: string; period: string; seller: Party; references?: string[]; origin: InvoiceIssued['origin'] },
+): InvoiceIssued {
+  const lines = items.map((i, n) => ({
+    lineNo: n + 1, dueKey: i.dueKey, kind: i.kind, description: i.description, amount: amountString(i.amount), vatCategory: i.vatCategory,
+    vatRate: i.vatRate, serviceId: i.serviceId, enrolmentId: i.enrolmentId, provenance: i.provenance,
+  }));
+  const { number, sequence } = numbering.take(series);
+  return {
+    number, series, sequence, ...head, buyer: buyerParty(state, items[0].buyer), currency: 'SEK', lines, ...vatBreakdown(lines),
+    legalBasis: series === 'M' ? OUT_OF_SCOPE_BASIS : undefined,
+  };
+}
+
+const byBuyerName = (state: State) => (a: string, b: string) =>
+  (state.members.get(a)?.name ?? a).localeCompare(state.members.get(b)?.name ?? b, 'sv') || a.localeCompare(b);
+
+/**
+ * An invoice run bills everything that falls due in the period and is not billed yet: per member one
+ * membership invoice (series M, no VAT) and one service invoice (series T, VAT), never mixed.
+ */
+export function decideInvoiceRun(c: RunInvoices, state: State): Decision {
+  const period = parsePeriod(c.period);
+  assertYearOpen(state, period.year, `invoice.run ${c.period}`);
+  const items = dueInPeriod(state, period, c.vatRate);
+  const { type: _t, ...params } = c;
+  const numbering = new Numbering(state, period.year);
+  const events: DomainEvent[] = [];
+  for (const series of ['M', 'T'] as const) {
+    const ofSeries = items.filter((i) => i.series === series);
+    const buyers = [...new Set(ofSeries.map((i) => i.buyer))].sort(byBuyerName(state));
+    for (const buyer of buyers) {
+      const invoice = invoiceFrom(ofSeries.filter((i) => i.buyer === buyer), series, numbering, state, {
+        year: period.year, kind: series === 'M' ? 'membership' : 'a-conto', issueDate: c.issueDate, dueDate: addDays(c.issueDate, c.paymentTermsDays),
+        period: c.period, seller: c.seller, origin: { command: 'invoice.run', params },
+      });
+      events.push({ type: 'InvoiceIssued', data: invoice });
+    }
+  }
+  return { streamId: billingStream(period.year), events };
+}
+
+export function findInvoice(state: State, number: string): InvoiceState {
+  const year = state.documentYear.get(number);
+  const inv = year === undefined ? undefined : state.billing.get(year)?.invoices.get(number);
+  if (!inv) throw new DomainError(`unknown invoice ${number}`);
+  return inv;
+}
+
+export const paidOf = (inv: InvoiceState): Decimal => sum(inv.payments.map((p) => p.amount));
+export const openBalance = (inv: InvoiceState): Decimal => new Decimal(inv.invoice.total).minus(inv.creditedGross).minus(paidOf(inv));
+
+function creditNote(
+  state: State, inv: InvoiceState, lines: CreditNoteLine[], head: { kind: CreditNoteIssued['kind']; issueDate: string; reason: string; credits: string[]; origin: CreditNoteIssued['origin'] },
+): CreditNoteIssued {
+  const series = `${inv.invoice.series}K`;
+  const { number, sequence } = new Numbering(state, inv.invoice.year).take(series);
+  return {
+    number, series, sequence, year: inv.invoice.year, ...head, seller: inv.invoice.seller, buyer: inv.invoice.buyer, currency: 'SEK', lines,
+    ...vatBreakdown(lines), legalBasis: inv.invoice.legalBasis,
+  };
+}
+
+/** A credit note (ändringsfaktura) for whole lines of one invoice, never more than is left of them. */
+export function decideCredit(c: CreditInvoice, state: State): Decision {
+  const inv = findInvoice(state, c.invoice);
+  assertYearOpen(state, inv.invoice.year, `invoice.credit ${c.invoice}`);
+  const wanted = c.lines ?? inv.invoice.lines.map((l) => l.lineNo);
+  const lines: CreditNoteLine[] = wanted.map((lineNo, i) => {
+    const line = inv.invoice.lines.find((l) => l.lineNo === lineNo);
+    if (!line) throw new DomainError(`invoice.credit: invoice ${c.invoice} has no line ${lineNo}`);
+    const left = new Decimal(line.amount).minus(inv.creditedNet.get(lineNo) ?? ZERO);
+    if (left.lte(0)) throw new DomainError(`invoice.credit: line ${lineNo} of ${c.invoice} is already credited in full; nothing is left to credit`);
+    return {
+      lineNo: i + 1, description: `Kreditering av rad ${lineNo}: ${line.description}`, amount: amountString(left), vatCategory: line.vatCategory, vatRate: line.vatRate,
+      credits: { invoice: c.invoice, lineNo }, serviceId: line.serviceId, enrolmentId: line.enrolmentId,
+      provenance: { rule: 'credit of what is left of the line', basis: `line amount ${line.amount} − already credited ${amountString(inv.creditedNet.get(lineNo) ?? ZERO)}`, refs: [inv.ref] },
+    };
+  });
+  const { type: _t, ...params } = c;
+  const note = creditNote(state, inv, lines, { kind: 'correction', issueDate: c.issueDate, reason: c.reason, credits: [c.invoice], origin: { command: 'invoice.credit', params } });
+  const open = new Decimal(inv.invoice.total).minus(inv.creditedGross);
+  if (new Decimal(note.total).gt(open)) throw new DomainError(`invoice.credit: the credit note (${formatSek(new Decimal(note.total))}) exceeds what is left of ${c.invoice} (${formatSek(open)})`);
+  return { streamId: billingStream(inv.invoice.year), events: [{ type: 'CreditNoteIssued', data: note }] };
+}
+
+export function decidePayment(c: RecordPayment, state: State): Decision {
+  const inv = findInvoice(state, c.invoice);
+  const amount = new Decimal(c.amount);
+  if (amount.lte(0)) throw new DomainError(`payment.record: the amount must be positive (${c.amount})`);
+  const open = openBalance(inv);
+  if (amount.gt(open)) throw new DomainError(`payment.record: ${formatSek(amount)} exceeds the open balance of ${c.invoice} (${formatSek(open)})`);
+  if (c.date < inv.invoice.issueDate) throw new DomainError(`payment.record: paid ${c.date}, before ${c.invoice} was issued (${inv.invoice.issueDate})`);
+  return { streamId: billingStream(inv.invoice.year), events: [{ type: 'PaymentRecorded', data: { invoice: c.invoice, amount: c.amount, date: c.date, reference: c.reference } }] };
+}
+
+/**
+ * Year-end settlement of a service: re-split the actual cost (plus overhead) with the same participation
+ * and rule, compare per member with what was billed for the year (a-conto and earlier settlements, less
+ * credits), and bill or credit each difference, referencing the a-conto invoices.
+ */
+export function decideSettlement(c: SettleService, state: State): Decision {
+  const svc = requireService(state, c.serviceId);
+  assertYearOpen(state, c.year, `settlement.run ${c.serviceId} ${c.year}`);
+  if (!svc.actualCosts.get(c.year)?.length) throw new DomainError(`settlement.run: no actual cost is recorded for ${c.serviceId} ${c.year}; record it with \`samkost cost record\``);
+  const actual = computeSplit(svc, c.year, 'actual', costBase(svc, c.year, 'actual'), splitInputs(state, svc, c.year), reportingTiersFor(state, c.year));
+  const billing = state.billing.get(c.year);
+  const billedByMember = new Map<string, { net: Decimal; invoices: string[] }>();
+  for (const inv of billing?.invoices.values() ?? []) {
+    for (const line of inv.invoice.lines) {
+      if (line.serviceId !== c.serviceId) continue;
+      const b = billedByMember.get(inv.invoice.buyer.orgnr) ?? { net: ZERO, invoices: [] };
+      b.net = b.net.plus(line.amount).minus(inv.creditedNet.get(line.lineNo) ?? ZERO);
+      if (!b.invoices.includes(inv.invoice.number)) b.invoices.push(inv.invoice.number);
+      billedByMember.set(inv.invoice.buyer.orgnr, b);
+    }
+  }
+  for (const cn of billing?.creditNotes.values() ?? []) {
+    if (cn.value.kind !== 'settlement') continue;
+    for (const line of cn.value.lines) {
+      if (line.serviceId !== c.serviceId) continue;
+      const b = billedByMember.get(cn.value.buyer.orgnr) ?? { net: ZERO, invoices: [] };
+      b.net = b.net.minus(line.amount);
+      billedByMember.set(cn.value.buyer.orgnr, b);
+    }
+  }
+  const actualByMember = new Map<string, { total: Decimal; keys: string[]; refs: InvoiceIssued['lines'][number]['provenance']['refs'] }>();
+  for (const p of actual.participants) {
+    const a = actualByMember.get(p.member) ?? { total: ZERO, keys: [], refs: [] };
+    a.total = a.total.plus(p.total);
+    a.keys.push(p.key);
+    a.refs.push(...p.refs);
+    actualByMember.set(p.member, a);
+  }
+  const members = [...new Set([...billedByMember.keys(), ...actualByMember.keys()])].sort(byBuyerName(state));
+  const numbering = new Numbering(state, c.year);
+  const { type: _t, ...params } = c;
+  const origin = { command: 'settlement.run', params };
+  const events: DomainEvent[] = [];
+  const documents: string[] = [];
+  let billedTotal = ZERO;
+  for (const member of members) {
+    const billed = billedByMember.get(member) ?? { net: ZERO, invoices: [] };
+    const act = actualByMember.get(member) ?? { total: ZERO, keys: [], refs: [] };
+    billedTotal = billedTotal.plus(billed.net);
+    const diff = act.total.minus(billed.net);
+    if (diff.isZero()) continue;
+    const provenance = {
+      rule: `year-end settlement: ${actual.rule}; cost = actual ${amountString(actual.base)} × (1 + ${actual.overheadRate.toString()}) = ${amountString(actual.cost)}`,
+      basis: `actual share ${amountString(act.total)} − billed ${amountString(billed.net)} (${billed.invoices.join(', ') || 'nothing billed'}) = ${amountString(diff)}`,
+      refs: [...actual.costRefs, ...act.refs],
+    };
+    const description = `${svc.service.name} slutreglering ${c.year}: utfall ${formatSek(act.total)}, fakturerat a conto ${formatSek(billed.net)}`;
+    if (diff.gt(0)) {
+      const invoice = invoiceFrom([{
+        buyer: member, series: 'T', dueKey: `settle/${c.serviceId}/${c.year}/${member}/${billing?.settled.get(c.serviceId)?.length ?? 0}`, kind: 'settlement', description,
+        amount: diff, vatCategory: 'S', vatRate: c.vatRate, serviceId: c.serviceId, provenance,
+      }], 'T', numbering, state, {
+        year: c.year, kind: 'settlement', issueDate: c.issueDate, dueDate: addDays(c.issueDate, c.paymentTermsDays), period: String(c.year), seller: c.seller,
+        references: billed.invoices.length ? billed.invoices : undefined, origin,
+      });
+      documents.push(invoice.number);
+      events.push({ type: 'InvoiceIssued', data: invoice });
+    } else {
+      if (!billed.invoices.length) continue;
+      const lines: CreditNoteLine[] = [{ lineNo: 1, description, amount: amountString(diff.neg()), vatCategory: 'S', vatRate: c.vatRate, serviceId: c.serviceId, provenance }];
+      const credits = [...billed.invoices].reverse();
+      const { number, sequence } = numbering.take('TK');
+      const note: CreditNoteIssued = {
+        number, series: 'TK', sequence, year: c.year, kind: 'settlement', issueDate: c.issueDate, credits, reason: `Slutreglering ${svc.service.name} ${c.year} mot utfall`,
+        seller: c.seller, buyer: buyerParty(state, member), currency: 'SEK', lines, ...vatBreakdown(lines), origin,
+      };
+      documents.push(number);
+      events.push({ type: 'CreditNoteIssued', data: note });
+    }
+  }
+  events.push({
+    type: 'ServiceSettled',
+    data: { serviceId: c.serviceId, year: c.year, actualCost: amountString(actual.cost), billedBefore: amountString(billedTotal), difference: amountString(actual.cost.minus(billedTotal)), documents },
+  });
+  return { streamId: billingStream(c.year), events };
+}
+
+export function decideCloseYear(c: CloseYear, state: State): Decision {
+  assertYearOpen(state, c.year, `year.close ${c.year}`);
+  const billing = state.billing.get(c.year);
+  const unsettled = [...state.services.values()]
+    .filter((s) => [...(billing?.invoices.values() ?? [])].some((i) => i.invoice.lines.some((l) => l.serviceId === s.service.serviceId)))
+    .filter((s) => !billing?.settled.has(s.service.serviceId))
+    .map((s) => s.service.serviceId);
+  if (unsettled.length) throw new DomainError(`year.close ${c.year}: settle these services first: ${unsettled.join(', ')}`);
+  return { streamId: billingStream(c.year), events: [{ type: 'YearClosed', data: { year: c.year, date: c.date, decisionRef: c.decisionRef } }] };
+}

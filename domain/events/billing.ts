@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { Amount, IsoDate, NonNegativeAmount, Orgnr, Text, Year } from '../primitives';
+import { PostalAddress } from './membership';
+
+export const EventRefSchema = z.object({
+  streamId: z.string(),
+  revision: z.number().int().nonnegative(),
+  position: z.string(),
+  eventId: z.string(),
+  type: z.string(),
+  recordedAt: z.string(),
+  actor: z.string(),
+  hash: z.string(),
+});
+
+export const Party = z.object({
+  orgnr: Orgnr,
+  name: Text,
+  vatNumber: z.string().optional(),
+  address: PostalAddress.optional(),
+});
+
+export const VatCategory = z.enum(['O', 'S']);
+
+/** Where a line's amount came from: the rule in words, the figures, and the events that hold them. */
+export const Provenance = z.object({
+  rule: z.string(),
+  basis: z.string(),
+  refs: z.array(EventRefSchema),
+  /** Split lines: per month, the participant's weight, the denominator and the month's amount. */
+  months: z.array(z.object({ month: z.number().int(), amount: Amount, share: Amount, weight: z.string(), denominator: z.string(), participants: z.number().int() })).optional(),
+});
+
+export const InvoiceLine = z.object({
+  lineNo: z.number().int().positive(),
+  /** What this line bills, once: a retried or repeated run never bills a key twice. */
+  dueKey: z.string(),
+  kind: z.enum(['annual-fee', 'joining-contribution', 'levy', 'a-conto', 'settlement']),
+  description: Text,
+  amount: Amount,
+  vatCategory: VatCategory,
+  vatRate: z.string(),
+  serviceId: z.string().optional(),
+  enrolmentId: z.string().optional(),
+  provenance: Provenance,
+});
+
+export const VatBreakdown = z.array(z.object({ category: VatCategory, rate: z.string(), taxable: Amount, vat: Amount }));
+
+/** The command a generated document came from, so replay can decide it again and compare the bytes. */
+export const Origin = z.object({ command: z.string(), params: z.record(z.string(), z.unknown()) });
+
+export const InvoiceIssued = z.object({
+  number: z.string(),
+  series: z.string(),
+  sequence: z.number().int().positive(),
+  year: Year,
+  kind: z.enum(['membership', 'a-conto', 'settlement']),
+  issueDate: IsoDate,
+  dueDate: IsoDate,
+  period: z.string(),
+  seller: Party,
+  buyer: Party,
+  currency: z.literal('SEK'),
+  lines: z.array(InvoiceLine).min(1),
+  vat: VatBreakdown,
+  totalNet: Amount,
+  totalVat: Amount,
+  total: Amount,
+  /** Required where no VAT is charged (mervärdesskattelagen 17 kap. 24 §). */
+  legalBasis: z.string().optional(),
+  references: z.array(z.string()).optional(),
+  origin: Origin,
+});
+
+export const CreditNoteLine = z.object({
+  lineNo: z.number().int().positive(),
+  description: Text,
+  /** The credited net amount, positive. */
+  amount: NonNegativeAmount,
+  vatCategory: VatCategory,
+  vatRate: z.string(),
+  credits: z.object({ invoice: z.string(), lineNo: z.number().int().positive() }).optional(),
+  serviceId: z.string().optional(),
+  enrolmentId: z.string().optional(),
+  provenance: Provenance,
+});
+
+export const CreditNoteIssued = z.object({
+  number: z.string(),
+  series: z.string(),
+  sequence: z.number().int().positive(),
+  year: Year,
+  kind: z.enum(['correction', 'settlement']),
+  issueDate: IsoDate,
+  /** The invoice(s) this credit note changes (ändringsfaktura, 17 kap. 22 §). */
+  credits: z.array(z.string()).min(1),
+  reason: Text,
+  seller: Party,
+  buyer: Party,
+  currency: z.literal('SEK'),
+  lines: z.array(CreditNoteLine).min(1),
+  vat: VatBreakdown,
+  totalNet: Amount,
+  totalVat: Amount,
+  total: Amount,
+  legalBasis: z.string().optional(),
+  origin: Origin,
+});
+
+export const PaymentRecorded = z.object({
+  invoice: z.string(),
+  amount: NonNegativeAmount,
+  date: IsoDate,
+  reference: Text,
+});
+
+export const ServiceSettled = z.object({
+  serviceId: z.string(),
+  year: Year,
+  actualCost: Amount,
+  billedBefore: Amount,
+  difference: Amount,
+  documents: z.array(z.string()),
+});
+
+export const YearClosed = z.object({ year: Year, date: IsoDate, decisionRef: z.string().optional() });
+
+export const billingEvents = { InvoiceIssued, CreditNoteIssued, PaymentRecorded, ServiceSettled, YearClosed } as const;
+export type InvoiceIssued = z.infer<typeof InvoiceIssued>;
+export type CreditNoteIssued = z.infer<typeof CreditNoteIssued>;
+export type InvoiceLine = z.infer<typeof InvoiceLine>;
+export type CreditNoteLine = z.infer<typeof CreditNoteLine>;
+export type Party = z.infer<typeof Party>;
+export type Provenance = z.infer<typeof Provenance>;
+export { NonNegativeAmount };

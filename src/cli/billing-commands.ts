@@ -1,0 +1,211 @@
+import type { Command } from 'commander';
+import Table from 'cli-table3';
+import Decimal from 'decimal.js';
+import { parse } from 'csv-parse/sync';
+import type { DomainEvent } from '../../domain/events';
+import { formatSek } from '../../domain/money';
+import { findInvoice } from '../../domain/deciders/billing';
+import { invoiceSummaries, receivables, renderDocument } from '../../projections/invoices';
+import { InvoiceReplay } from '../../projections/replay';
+import { refOf } from '../app/engine';
+import { loadConfig } from '../config';
+import { type GlobalOptions, withEngine, withStore } from './context';
+import { describeResult, executeAndReport } from './execute';
+import { readUtf8 } from './input-files';
+import { type CliIo, toJson, UsageError } from './io';
+import { moneyToJson } from './money-json';
+import { parseDate, parseYear } from './options';
+import { ProgressReporter } from './progress';
+import { parseCommand } from '../../domain/commands';
+
+const parseTerms = (v: string) => {
+  if (!/^\d{1,3}$/.test(v)) throw new UsageError(`--terms expects a number of days, not "${v}"`);
+  return Number(v);
+};
+
+export function registerBillingCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  const g = () => program.opts<GlobalOptions>();
+  const invoice = program.command('invoice').description('invoice runs, credit notes and single invoices');
+
+  invoice
+    .command('run')
+    .description('bill everything that falls due in a period (2024, 2024-Q2 or 2024-05) and is not billed yet')
+    .requiredOption('--period <period>', 'year, quarter or month')
+    .option('--date <date>', 'issue date (default: today in Stockholm)', parseDate)
+    .option('--terms <days>', 'payment terms in days (default from config, 30)', parseTerms)
+    .option('--command-id <id>', 'idempotency key')
+    .action(async (o: { period: string; date?: string; terms?: number; commandId?: string }) => {
+      const config = loadConfig(io.env);
+      await withEngine(g(), io, async (engine) => {
+        const r = await executeAndReport(engine, {
+          type: 'invoice.run', commandId: o.commandId, period: o.period, issueDate: o.date ?? engine.today(),
+          paymentTermsDays: o.terms ?? config.paymentTermsDays, vatRate: config.serviceVatRate, seller: config.seller,
+        }, { ...g(), json: true }, { ...io, out: () => undefined });
+        if (g().json) return io.out(`${toJson({ ...r, invoices: r.events.length })}\n`);
+        if (r.duplicate) return io.out(`Fakturakörning ${o.period}: redan genomförd (kommando ${r.commandId}); inget nytt fakturerat\n`);
+        if (r.events.length === 0) return io.out(`Fakturakörning ${o.period}: inget nytt att fakturera\n`);
+        const ids = new Set(r.events.map((e) => e.id));
+        const issued = [...(engine.state.billing.get(Number(o.period.slice(0, 4)))?.invoices.values() ?? [])].filter((i) => ids.has(i.ref.eventId));
+        const series = new Map<string, number>();
+        for (const d of issued) series.set(d.invoice.series, (series.get(d.invoice.series) ?? 0) + 1);
+        io.out(`Fakturakörning ${o.period}: ${issued.length} fakturor (${[...series.entries()].map(([k, n]) => `serie ${k}: ${n}`).join(', ')}), ${issued[0].invoice.number} – ${issued[issued.length - 1].invoice.number}\n`);
+      });
+    });
+
+  invoice
+    .command('show <number>')
+    .description('an invoice or credit note in Swedish, as the member receives it')
+    .action(async (number: string) => {
+      await withEngine(g(), io, async (engine) => {
+        const year = engine.state.documentYear.get(number);
+        const b = year === undefined ? undefined : engine.state.billing.get(year);
+        const inv = b?.invoices.get(number);
+        const cn = b?.creditNotes.get(number);
+        if (!inv && !cn) throw new UsageError(`unknown invoice ${number}`);
+        if (g().json) return io.out(`${toJson(inv ? { ...inv.invoice, credited: inv.creditedGross.toFixed(2), paid: inv.payments.reduce((a, p) => a.plus(p.amount), new Decimal(0)).toFixed(2) } : cn!.value)}\n`);
+        io.out(inv ? renderDocument(inv.invoice, 'invoice') : renderDocument(cn!.value, 'credit'));
+      });
+    });
+
+  invoice
+    .command('credit <number>')
+    .description('issue a credit note (ändringsfaktura) for whole lines of an invoice, or all of it')
+    .requiredOption('--reason <text>', 'why')
+    .option('--lines <list>', 'line numbers, comma-separated (default: every line)', (v) => v.split(',').map((x) => {
+      if (!/^\d+$/.test(x.trim())) throw new UsageError(`--lines expects line numbers, not "${x}"`);
+      return Number(x);
+    }))
+    .option('--date <date>', 'issue date (default: today)', parseDate)
+    .option('--command-id <id>', 'idempotency key')
+    .action(async (number: string, o: { reason: string; lines?: number[]; date?: string; commandId?: string }) => {
+      await withEngine(g(), io, (e) => executeAndReport(e, { type: 'invoice.credit', commandId: o.commandId, invoice: number, lines: o.lines, reason: o.reason, issueDate: o.date ?? e.today() }, g(), io));
+    });
+
+  program
+    .command('invoices')
+    .description('the invoices of a year with what is credited, paid and open')
+    .requiredOption('--year <year>', 'year', parseYear)
+    .action(async (o: { year: number }) => {
+      await withEngine(g(), io, async (engine) => {
+        const rows = invoiceSummaries(engine.state, o.year);
+        if (g().json) return io.out(`${toJson(moneyToJson({ year: o.year, invoices: rows }))}\n`);
+        const t = new Table({ head: ['Nummer', 'Typ', 'Köpare', 'Datum', 'Förfaller', 'Summa', 'Krediterat', 'Betalt', 'Öppet'] });
+        for (const r of rows) t.push([r.number, r.kind, r.buyerName, r.issueDate, r.dueDate, formatSek(new Decimal(r.total)), formatSek(r.credited), formatSek(r.paid), formatSek(r.open)]);
+        io.out(`Fakturor ${o.year}: ${rows.length}\n${t.toString()}\n`);
+      });
+    });
+
+  program
+    .command('receivables')
+    .description('open receivables per member (kundfordringar)')
+    .option('--member <member>', 'only this member (orgnr)')
+    .action(async (o: { member?: string }) => {
+      await withEngine(g(), io, async (engine) => {
+        const rows = receivables(engine.state).filter((r) => !o.member || r.member === o.member || engine.state.byKommunkod.get(o.member) === r.member);
+        if (g().json) return io.out(`${toJson(moneyToJson({ receivables: rows }))}\n`);
+        const t = new Table({ head: ['Medlem', 'Öppna fakturor', 'Öppet belopp'] });
+        for (const r of rows) t.push([r.name, r.invoices.map((i) => i.number).join(', '), formatSek(r.open)]);
+        io.out(`${t.toString()}\n`);
+      });
+    });
+
+  const payment = program.command('payment').description('payments received');
+  payment
+    .command('record')
+    .description('record a payment against an invoice')
+    .requiredOption('--invoice <number>', 'invoice number')
+    .requiredOption('--amount <amount>', 'amount paid')
+    .requiredOption('--date <date>', 'value date', parseDate)
+    .requiredOption('--reference <ref>', 'bank reference')
+    .option('--command-id <id>', 'idempotency key')
+    .action(async (o: { invoice: string; amount: string; date: string; reference: string; commandId?: string }) => {
+      await withEngine(g(), io, (e) => executeAndReport(e, { type: 'payment.record', commandId: o.commandId, invoice: o.invoice, amount: o.amount, date: o.date, reference: o.reference }, g(), io));
+    });
+  payment
+    .command('import <file>')
+    .description('record bank payments from CSV with columns date,amount,reference (reference = invoice number)')
+    .action(async (file: string) => {
+      const text = readUtf8(file);
+      let rows: Record<string, string>[];
+      try {
+        rows = parse(text, { columns: true, skip_empty_lines: true, trim: true });
+      } catch (err) {
+        throw new UsageError(`${file}: not a readable CSV: ${(err as Error).message}`);
+      }
+      await withEngine(g(), io, async (engine) => {
+        // Validate every row first: a bad file records nothing.
+        const commands = rows.map((r, i) => {
+          try {
+            const c = parseCommand({ type: 'payment.record', invoice: r.reference, amount: r.amount, date: r.date, reference: r.bankReference ?? r.reference });
+            findInvoice(engine.state, r.reference);
+            return c;
+          } catch (err) {
+            throw new UsageError(`${file} line ${i + 2}: ${(err as Error).message}`);
+          }
+        });
+        for (const [i, c] of commands.entries()) {
+          // The file and line identify the payment: importing the same file twice records nothing new.
+          const r = await engine.execute(c, { commandId: `payment-import/${text.length}/${i}/${JSON.stringify(rows[i])}` });
+          if (!g().json) io.out(describeResult(c.type, r));
+        }
+        if (g().json) io.out(`${toJson({ ok: true, payments: commands.length })}\n`);
+      });
+    });
+
+  program
+    .command('settle')
+    .description('year-end settlement of a service: re-split the actual cost and bill or credit each difference')
+    .requiredOption('--service <id>', 'service id')
+    .requiredOption('--year <year>', 'year', parseYear)
+    .option('--date <date>', 'issue date (default: today)', parseDate)
+    .option('--terms <days>', 'payment terms in days', parseTerms)
+    .option('--command-id <id>', 'idempotency key')
+    .action(async (o: { service: string; year: number; date?: string; terms?: number; commandId?: string }) => {
+      const config = loadConfig(io.env);
+      await withEngine(g(), io, (e) => executeAndReport(e, {
+        type: 'settlement.run', commandId: o.commandId, serviceId: o.service, year: o.year, issueDate: o.date ?? e.today(),
+        paymentTermsDays: o.terms ?? config.paymentTermsDays, vatRate: config.serviceVatRate, seller: config.seller,
+      }, g(), io));
+    });
+
+  program
+    .command('year')
+    .description('closing a year')
+    .command('close <year>')
+    .description('close a year: later events that would change its figures are refused')
+    .option('--date <date>', 'closing date (default: today)', parseDate)
+    .option('--decision <ref>', 'decision reference')
+    .action(async (year: string, o: { date?: string; decision?: string }) => {
+      const y = parseYear(year);
+      await withEngine(g(), io, (e) => executeAndReport(e, { type: 'year.close', year: y, date: o.date ?? e.today(), decisionRef: o.decision }, g(), io));
+    });
+
+  program
+    .command('replay')
+    .description('rebuild every invoice and credit note of a year from the events before it and compare them')
+    .requiredOption('--year <year>', 'year', parseYear)
+    .option('--verify', 'compare with the stored documents (exit code 1 on any difference)')
+    .action(async (o: { year: number; verify?: boolean }) => {
+      const results = await withStore(g(), io, async (store) => {
+        const replay = new InvoiceReplay(o.year);
+        const progress = new ProgressReporter(io, 'Spelar upp händelser');
+        let n = 0;
+        try {
+          for await (const e of store.readAll()) {
+            replay.feed({ type: e.type, data: e.data } as DomainEvent, refOf(e), e.metadata.commandId);
+            if (++n % 5000 === 0) progress.update(n);
+          }
+        } finally {
+          progress.stop();
+        }
+        return replay.finish();
+      });
+      const reproduced = results.filter((r) => r.reproduced).length;
+      if (g().json) io.out(`${toJson({ year: o.year, documents: results.length, reproduced, differences: results.filter((r) => !r.reproduced) })}\n`);
+      else {
+        for (const r of results.filter((x) => !x.reproduced)) io.out(`DIFFERENCE ${r.number}: ${r.difference}\n`);
+        io.out(`${reproduced} of ${results.length} invoices reproduced\n`);
+      }
+      if (o.verify && reproduced !== results.length) setExit(1);
+    });
+}

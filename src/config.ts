@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { Party } from '../domain/events/billing';
+import { readJsonFile } from './cli/input-files';
+import { UsageError } from './cli/io';
+
+/**
+ * Settings that are configuration, not code: the seller on every invoice, payment terms and the VAT rate
+ * for service charges. Read from $SAMKOST_CONFIG or ./samkost.config.json when present.
+ */
+export const Config = z.object({
+  seller: Party,
+  paymentTermsDays: z.number().int().min(0).max(365),
+  serviceVatRate: z.string(),
+  /** Years over which an over- or under-collection is evened out (self-cost, kommunallagen 2 kap. 6 §). */
+  selfCostHorizonYears: z.number().int().min(1).max(10),
+});
+export type Config = z.infer<typeof Config>;
+
+export const DEFAULT_CONFIG: Config = {
+  // A placeholder identity (Luhn-valid, clearly not a real registration): set yours in samkost.config.json.
+  seller: {
+    orgnr: '802999-0002',
+    name: 'Föreningen Sambruk',
+    vatNumber: 'SE802999000201',
+    address: { street: 'Box 1', postalCode: '811 80', city: 'Sandviken' },
+  },
+  paymentTermsDays: 30,
+  serviceVatRate: '0.25',
+  selfCostHorizonYears: 3,
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const path = env.SAMKOST_CONFIG ?? (existsSync('samkost.config.json') ? 'samkost.config.json' : undefined);
+  if (!path) return DEFAULT_CONFIG;
+  const parsed = Config.partial().safeParse(readJsonFile(path));
+  if (!parsed.success) throw new UsageError(`${path}: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
+  return { ...DEFAULT_CONFIG, ...parsed.data };
+}

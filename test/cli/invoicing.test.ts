@@ -1,0 +1,211 @@
+import Database from 'better-sqlite3';
+import { canonicalJson } from '../../domain/canonical-json';
+import { billingFixture } from '../support/billing-fixture';
+import { compiled, runNode, spawnNode } from '../support/processes';
+
+interface Doc {
+  number: string; series: string; sequence: number; kind: string; buyer: { orgnr: string; name: string }; total: string; totalNet: string; totalVat: string;
+  lines: { lineNo: number; amount: string; vatCategory: string; vatRate: string; kind: string; serviceId?: string; provenance: { refs: unknown[] } }[];
+  vat: { category: string; rate: string; taxable: string; vat: string }[]; credits?: string[]; references?: string[];
+}
+
+const ore = (s: string) => Math.round(Number(s) * 100);
+
+function documents(store: string, type = 'InvoiceIssued'): Doc[] {
+  const db = new Database(store, { readonly: true });
+  const rows = db.prepare('SELECT data FROM events WHERE type = ? ORDER BY position').all(type) as { data: string }[];
+  db.close();
+  return rows.map((r) => JSON.parse(r.data) as Doc);
+}
+
+const eventCount = (store: string): number => {
+  const db = new Database(store, { readonly: true });
+  const n = (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  db.close();
+  return n;
+};
+
+describe('invoice runs', () => {
+  test('membership fees and service charges never share an invoice; lines, VAT and totals add up; numbers run 1..n per series', async () => {
+    const f = await billingFixture();
+    expect((await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);
+    expect((await f.run('invoice', 'run', '--period', '2024', '--date', '2024-04-20')).code).toBe(0);
+    const docs = documents(f.store);
+    for (const d of docs) {
+      const categories = new Set(d.lines.map((l) => l.vatCategory));
+      expect(categories.size).toBe(1);
+      expect(d.series).toBe(categories.has('O') ? 'M' : 'T');
+      expect(d.lines.reduce((a, l) => a + ore(l.amount), 0)).toBe(ore(d.totalNet));
+      expect(d.vat.reduce((a, v) => a + ore(v.vat), 0)).toBe(ore(d.totalVat));
+      for (const v of d.vat) expect(ore(v.vat)).toBe(Math.round(ore(v.taxable) * Number(v.rate)));
+      expect(ore(d.totalNet) + ore(d.totalVat)).toBe(ore(d.total));
+      for (const l of d.lines) expect(l.provenance.refs.length).toBeGreaterThan(0);
+    }
+    for (const series of ['M', 'T']) {
+      expect(docs.filter((d) => d.series === series).map((d) => d.sequence)).toEqual(docs.filter((d) => d.series === series).map((_, i) => i + 1));
+    }
+    // A-conto for the whole year sums to the service's cost exactly.
+    const egil = docs.flatMap((d) => d.lines).filter((l) => l.serviceId === 'egil');
+    expect(egil.reduce((a, l) => a + ore(l.amount), 0)).toBe(126000000);
+    // Malmö (5 000 inhabitants) joined 2024-04-15: its fee, 5 000 × 9/12, falls due in April and is billed by the later run.
+    const malmo = docs.find((d) => d.series === 'M' && d.buyer.name === 'Malmö stad')!;
+    expect(malmo.lines.map((l) => [l.kind, l.amount])).toEqual([['annual-fee', '3750.00'], ['joining-contribution', '5000.00']]);
+  });
+
+  test('re-running a period bills nothing already billed', async () => {
+    const f = await billingFixture();
+    await f.run('invoice', 'run', '--period', '2024', '--date', '2024-01-15');
+    const n = documents(f.store).length;
+    const again = await f.run('invoice', 'run', '--period', '2024', '--date', '2024-01-15');
+    expect(again.out).toContain('redan genomförd');
+    const later = await f.run('invoice', 'run', '--period', '2024', '--date', '2024-02-01');
+    expect(later.out).toContain('inget nytt att fakturera');
+    expect(documents(f.store)).toHaveLength(n);
+  });
+
+  test('two processes running the same period at once make one set of invoices', async () => {
+    const f = await billingFixture();
+    const cli = compiled('src/cli/main.js').replace(/dist\/src\/cli\/main\.js$/, 'bin/samkost.js');
+    const args = ['--store', f.store, 'invoice', 'run', '--period', '2024', '--date', '2024-01-15'];
+    const [a, b] = await Promise.all([runNode(cli, args), runNode(cli, [...args.slice(0, 6), '--date', '2024-01-16'])]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const docs = documents(f.store);
+    const keys = docs.flatMap((d) => d.lines.map((l) => (l as unknown as { dueKey: string }).dueKey));
+    expect(docs.length).toBeGreaterThan(0);
+    expect(new Set(docs.map((d) => d.number)).size).toBe(docs.length);
+    // One run billed everything; the other found nothing left (or was the same command).
+    expect(new Set(docs.map((d) => (d as unknown as { issueDate: string }).issueDate)).size).toBe(1);
+    expect(keys.length).toBe(new Set(keys).size);
+  });
+
+  test('a run killed with SIGKILL, then run again, ends with exactly the invoices of one clean run', async () => {
+    const clean = await billingFixture();
+    await clean.run('invoice', 'run', '--period', '2024', '--date', '2024-01-15');
+    const f = await billingFixture();
+    const cli = compiled('src/cli/main.js').replace(/dist\/src\/cli\/main\.js$/, 'bin/samkost.js');
+    const child = spawnNode(cli, ['--store', f.store, 'invoice', 'run', '--period', '2024', '--date', '2024-01-15']);
+    await new Promise((r) => setTimeout(r, 150));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('close', r));
+    expect([0, documents(clean.store).length]).toContain(documents(f.store).length);
+    const rerun = await runNode(cli, ['--store', f.store, 'invoice', 'run', '--period', '2024', '--date', '2024-01-15']);
+    expect(rerun.code).toBe(0);
+    expect(canonicalJson(documents(f.store))).toBe(canonicalJson(documents(clean.store)));
+  });
+
+  test('replay --verify reproduces every invoice of the year, and fails when one was altered', async () => {
+    const f = await billingFixture();
+    await f.run('invoice', 'run', '--period', '2024', '--date', '2024-01-15');
+    await f.run('invoice', 'credit', 'T2024-0001', '--reason', 'Fel period', '--date', '2024-02-01');
+    const ok = await f.run('replay', '--year', '2024', '--verify');
+    expect(ok.code).toBe(0);
+    const n = documents(f.store).length + documents(f.store, 'CreditNoteIssued').length;
+    expect(ok.out).toContain(`${n} of ${n} invoices reproduced`);
+    const db = new Database(f.store);
+    const row = db.prepare("SELECT position, data FROM events WHERE type = 'InvoiceIssued' ORDER BY position LIMIT 1").get() as { position: number; data: string };
+    db.prepare('UPDATE events SET data = ? WHERE position = ?').run(row.data.replace('"dueDate":"2024-02-14"', '"dueDate":"2024-03-14"'), row.position);
+    db.close();
+    const bad = await f.run('replay', '--year', '2024', '--verify');
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/DIFFERENCE M2024-0001: dueDate: stored "2024-03-14", recomputed "2024-02-14"/);
+    expect(bad.out).toContain(`${n - 1} of ${n} invoices reproduced`);
+  });
+});
+
+describe('credit notes, payments and receivables', () => {
+  test('a credit note refers to its invoice; payments reduce what is open', async () => {
+    const f = await billingFixture();
+    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const inv = documents(f.store).find((d) => d.series === 'T' && d.buyer.name === 'Stockholms stad')!;
+    const cn = await f.run('invoice', 'credit', inv.number, '--reason', 'Felaktig vikt', '--date', '2024-01-20');
+    expect(cn.code).toBe(0);
+    const note = documents(f.store, 'CreditNoteIssued')[0];
+    expect(note).toMatchObject({ number: 'TK2024-0001', credits: [inv.number], total: inv.total });
+    const again = await f.run('invoice', 'credit', inv.number, '--reason', 'Igen', '--date', '2024-01-21');
+    expect(again.code).toBe(2);
+    expect(again.err).toContain('is already credited in full');
+    const m = documents(f.store).find((d) => d.series === 'M' && d.buyer.name === 'Stockholms stad')!;
+    expect((await f.run('payment', 'record', '--invoice', m.number, '--amount', '30000.00', '--date', '2024-02-10', '--reference', 'BG 123')).code).toBe(0);
+    const rec = await f.json<{ receivables: { name: string; open: string }[] }>('receivables');
+    expect(rec.receivables.find((r) => r.name === 'Stockholms stad')!.open).toBe('50000.00');
+    const text = await f.run('invoice', 'show', note.number);
+    expect(text.out).toContain('KREDITFAKTURA TK2024-0001');
+    expect(text.out).toContain(`Avser faktura: ${inv.number}`);
+  });
+
+  test.each([
+    [['invoice', 'credit', 'T2024-9999', '--reason', 'x'], 'unknown invoice T2024-9999'],
+    [['payment', 'record', '--invoice', 'M2024-0099', '--amount', '100.00', '--date', '2024-02-01', '--reference', 'x'], 'unknown invoice M2024-0099'],
+    [['payment', 'record', '--invoice', 'M2024-0001', '--amount', '999999.00', '--date', '2024-02-01', '--reference', 'x'], 'exceeds the open balance of M2024-0001'],
+    [['invoice', 'credit', 'M2024-0001', '--lines', '7', '--reason', 'x'], 'invoice M2024-0001 has no line 7'],
+    [['invoice', 'run', '--period', '2024-13'], 'period "2024-13" is not a year'],
+  ])('refused: samkost %j', async (args, message) => {
+    const f = await billingFixture();
+    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const before = eventCount(f.store);
+    const r = await f.run(...args);
+    expect(r.err).toContain(message);
+    expect(r.code).toBe(2);
+    expect(eventCount(f.store)).toBe(before);
+  });
+});
+
+describe('year-end settlement and closing', () => {
+  test('actual cost equal to the budget: no settlement documents', async () => {
+    const f = await billingFixture();
+    await f.run('invoice', 'run', '--period', '2024', '--date', '2024-04-20');
+    await f.run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1200000.00', '--supplier', 'Leverantör AB', '--reference', 'F-1', '--date', '2024-12-31');
+    const before = documents(f.store).length;
+    const r = await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20');
+    expect(r.code).toBe(0);
+    expect(documents(f.store)).toHaveLength(before);
+    expect(documents(f.store, 'CreditNoteIssued')).toHaveLength(0);
+  });
+
+  test('actual cost 10 % over budget: supplementary invoices sum exactly to the 10 % plus overhead, referencing the a-conto invoices', async () => {
+    const f = await billingFixture();
+    await f.run('invoice', 'run', '--period', '2024', '--date', '2024-04-20');
+    await f.run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1000000.00', '--supplier', 'Leverantör AB', '--reference', 'F-1', '--date', '2024-06-30');
+    await f.run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '320000.00', '--supplier', 'Leverantör AB', '--reference', 'F-2', '--date', '2024-12-31');
+    const r = await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20');
+    expect(r).toMatchObject({ code: 0, err: '' });
+    const settlement = documents(f.store).filter((d) => d.kind === 'settlement');
+    expect(settlement.length).toBeGreaterThan(0);
+    expect(settlement.reduce((a, d) => a + ore(d.totalNet), 0)).toBe(12600000);
+    for (const d of settlement) expect(d.references?.length).toBeGreaterThan(0);
+    const replay = await f.run('replay', '--year', '2024', '--verify');
+    expect(replay.code).toBe(0);
+  });
+
+  test('actual cost under budget: settlement credit notes refer to the a-conto invoices', async () => {
+    const f = await billingFixture();
+    await f.run('invoice', 'run', '--period', '2024', '--date', '2024-04-20');
+    await f.run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1080000.00', '--supplier', 'Leverantör AB', '--reference', 'F-1', '--date', '2024-12-31');
+    expect((await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20')).code).toBe(0);
+    const notes = documents(f.store, 'CreditNoteIssued');
+    expect(notes.reduce((a, d) => a + ore(d.totalNet), 0)).toBe(12600000);
+    for (const n of notes) expect(n.credits!.length).toBeGreaterThan(0);
+  });
+
+  test('a closed year refuses an invoice run and anything else that would change its figures', async () => {
+    const f = await billingFixture();
+    await f.run('invoice', 'run', '--period', '2024', '--date', '2024-04-20');
+    const early = await f.run('year', 'close', '2024', '--date', '2025-02-01');
+    expect(early.code).toBe(2);
+    expect(early.err).toContain('settle these services first: egil');
+    await f.run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1200000.00', '--supplier', 'L', '--reference', 'F', '--date', '2024-12-31');
+    await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20');
+    expect((await f.run('year', 'close', '2024', '--date', '2025-02-01')).code).toBe(0);
+    const before = eventCount(f.store);
+    for (const args of [
+      ['invoice', 'run', '--period', '2024-Q4', '--date', '2025-02-02'],
+      ['budget', 'decide', '--service', 'egil', '--year', '2024', '--line', 'x=1.00', '--decided-on', '2025-02-02', '--minutes', 'x'],
+      ['enrolment', 'start', '--service', 'egil', '--member', '232100-0016', '--from', '2024-06-01'],
+    ]) {
+      const r = await f.run(...args);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('the year 2024 was closed on 2025-02-01');
+    }
+    expect(eventCount(f.store)).toBe(before);
+  });
+});

@@ -1,0 +1,41 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cliFixture } from './cli';
+
+const SCHEDULE_2020 = join(__dirname, '..', '..', 'scripts', 'data', 'schedules', 'sambruk-2020.json');
+
+/**
+ * Three municipalities (900 000, 60 000 and 5 000 inhabitants at the end of 2023) and a region, the 2020
+ * fee schedule adopted for 2024, and EGIL: tier-weighted 1/2/4, 5 % overhead, quarterly, budget
+ * 1 200 000,00 for 2024, the three municipalities enrolled for the whole year.
+ */
+export async function billingFixture() {
+  const f = cliFixture('2024-01-15T09:00:00Z');
+  const pop = join(f.dir, 'pop.csv');
+  writeFileSync(pop, 'code,name,county,population,year\n0180,Stockholm,Stockholms län,900000,2023\n1480,Göteborg,Västra Götalands län,60000,2023\n1280,Malmö,Skåne län,5000,2023\n');
+  const egil = {
+    serviceId: 'egil', name: 'EGIL', area: 'Skoladministration', overheadRate: '0.05', cadence: 'quarterly', decisionRef: 'Styrelsen 2023 §5', date: '2023-01-01',
+    pricing: { kind: 'tier-weighted', bands: [
+      { id: 's', label: '< 10 000', max: 9999, weight: '1' }, { id: 'm', label: '10 000 – 100 000', min: 10000, max: 100000, weight: '2' },
+      { id: 'l', label: '> 100 000', min: 100001, weight: '4' }, { id: 'o', label: 'Organisationer', organisation: true, weight: '1' },
+    ] },
+  };
+  const lines = [
+    { type: 'population.import', file: pop },
+    { type: 'schedule.adopt', file: SCHEDULE_2020, year: 2024, decisionRef: 'Årsmöte 2024 §7', decidedOn: '2023-11-20' },
+    { type: 'member.join', orgnr: '212000-0142', kind: 'municipality', name: 'Stockholms stad', kommunkod: '0180', date: '2015-01-01', decisionRef: 'S', address: { street: 'Stadshuset', postalCode: '105 35', city: 'Stockholm' } },
+    { type: 'member.join', orgnr: '212000-1355', kind: 'municipality', name: 'Göteborgs Stad', kommunkod: '1480', date: '2015-01-01', decisionRef: 'S' },
+    { type: 'member.join', orgnr: '212000-1124', kind: 'municipality', name: 'Malmö stad', kommunkod: '1280', date: '2024-04-15', decisionRef: 'S' },
+    { type: 'member.join', orgnr: '232100-0016', kind: 'region', name: 'Region Stockholm', date: '2015-01-01', decisionRef: 'S' },
+    { type: 'service.establish', ...egil },
+    { type: 'budget.decide', serviceId: 'egil', year: 2024, lines: [{ text: 'Drift', amount: '1000000.00' }, { text: 'Utveckling', amount: '200000.00' }], decidedOn: '2023-11-15', minutesRef: 'FR EGIL 2023-11-15 §4' },
+    { type: 'enrolment.start', serviceId: 'egil', member: '0180', from: '2024-01-01' },
+    { type: 'enrolment.start', serviceId: 'egil', member: '1480', from: '2024-01-01' },
+    { type: 'enrolment.start', serviceId: 'egil', member: '1280', from: '2024-04-15' },
+  ];
+  const file = join(f.dir, 'setup.ndjson');
+  writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n'));
+  const r = await f.run('apply', file);
+  if (r.code !== 0) throw new Error(`fixture: ${r.err}`);
+  return f;
+}
