@@ -17,6 +17,7 @@ import { moneyToJson } from './money-json';
 import { parseDate, parseYear } from './options';
 import { ProgressReporter } from './progress';
 import { parseCommand } from '../../domain/commands';
+import type { RecordPayment } from '../../domain/commands/billing';
 
 const parseTerms = (v: string) => {
   if (!/^\d{1,3}$/.test(v)) throw new UsageError(`--terms expects a number of days, not "${v}"`);
@@ -136,16 +137,17 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         // Validate every row first: a bad file records nothing.
         const commands = rows.map((r, i) => {
           try {
-            const c = parseCommand({ type: 'payment.record', invoice: r.reference, amount: r.amount, date: r.date, reference: r.bankReference ?? r.reference });
+            const c = parseCommand({ type: 'payment.record', invoice: r.reference, amount: r.amount, date: r.date, reference: r.bankReference ?? r.reference }) as RecordPayment;
             findInvoice(engine.state, r.reference);
             return c;
           } catch (err) {
             throw new UsageError(`${file} line ${i + 2}: ${(err as Error).message}`);
           }
         });
-        for (const [i, c] of commands.entries()) {
-          // The file and line identify the payment: importing the same file twice records nothing new.
-          const r = await engine.execute(c, { commandId: `payment-import/${text.length}/${i}/${JSON.stringify(rows[i])}` });
+        for (const c of commands) {
+          // A payment is identified by what the bank says about it, not by where it sits in a file: importing
+          // the same file twice, or a later file that repeats some rows, records nothing twice.
+          const r = await engine.execute(c, { commandId: `payment/${c.invoice}/${c.amount}/${c.date}/${c.reference}` });
           if (!g().json) io.out(describeResult(c.type, r));
         }
         if (g().json) io.out(`${toJson({ ok: true, payments: commands.length })}\n`);

@@ -133,6 +133,27 @@ describe('credit notes, payments and receivables', () => {
     expect(text.out).toContain(`Avser faktura: ${inv.number}`);
   });
 
+  test('a bank file of payments is recorded once, however often it is imported; a bad row records nothing', async () => {
+    const f = await billingFixture();
+    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const file = join(f.dir, 'bank.csv');
+    writeFileSync(file, 'date,amount,reference\n2024-02-01,80000.00,M2024-0003\n2024-02-03,10000.00,M2024-0001\n');
+    expect((await f.run('payment', 'import', file)).code).toBe(0);
+    const before = eventCount(f.store);
+    expect((await f.run('payment', 'import', file)).code).toBe(0);
+    expect(eventCount(f.store)).toBe(before);
+    const bad = join(f.dir, 'bad.csv');
+    writeFileSync(bad, 'date,amount,reference\n2024-02-05,5.00,M2024-0001\n2024-02-05,5.00,M2099-0001\n');
+    const r = await f.run('payment', 'import', bad);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${bad} line 3: unknown invoice M2099-0001`);
+    expect(eventCount(f.store)).toBe(before);
+    const inv = await f.json<{ invoices: { number: string; paid: string }[] }>('invoices', '--year', '2024');
+    expect(inv.invoices.find((i) => i.number === 'M2024-0001')!.paid).toBe('10000.00');
+  });
+
   test.each([
     [['invoice', 'credit', 'T2024-9999', '--reason', 'x'], 'unknown invoice T2024-9999'],
     [['payment', 'record', '--invoice', 'M2024-0099', '--amount', '100.00', '--date', '2024-02-01', '--reference', 'x'], 'unknown invoice M2024-0099'],
