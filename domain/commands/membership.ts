@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IsoDate, Kommunkod, Orgnr, Text, Year } from '../primitives';
-import { FeeTier, LevyTier, MemberKind, PopulationRow, PostalAddress } from '../events/membership';
+import { ExtraLevyDecided, FeeScheduleAdopted, MemberKind, PopulationRow, PostalAddress } from '../events/membership';
 
 /** A member is named by its organisationsnummer, or a municipality by its kommunkod. */
 export const MemberName = z.string().trim().min(1);
@@ -31,26 +31,9 @@ export const ImportPopulation = z.object({
   tables: z.array(z.object({ year: Year, referenceDate: IsoDate, rows: z.array(PopulationRow).min(1) })).min(1),
 });
 
-export const AdoptSchedule = z.object({
-  type: z.literal('schedule.adopt'),
-  year: Year,
-  decisionRef: Text,
-  decidedOn: IsoDate,
-  tiers: z.array(FeeTier).min(1),
-  firstYear: z.enum(['from-entry-month', 'full-year']),
-  reentryPercent: z.number().int().min(0).max(100),
-  source: z.string().optional(),
-});
-
-export const DecideLevy = z.object({
-  type: z.literal('levy.decide'),
-  year: Year,
-  levyId: z.string().regex(/^[a-z0-9-]+$/, 'levy id: lower-case letters, digits and hyphens'),
-  purpose: Text,
-  decisionRef: Text,
-  decidedOn: IsoDate,
-  tiers: z.array(LevyTier).min(1),
-});
+// Where a command records exactly what its event will hold, its schema is the event's plus the type.
+export const AdoptSchedule = FeeScheduleAdopted.extend({ type: z.literal('schedule.adopt') });
+export const DecideLevy = ExtraLevyDecided.extend({ type: z.literal('levy.decide') });
 
 export const membershipCommands = [JoinMember, LeaveMember, ImportPopulation, AdoptSchedule, DecideLevy] as const;
 

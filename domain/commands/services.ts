@@ -1,38 +1,11 @@
 import { z } from 'zod';
-import { IsoDate, Kommunkod, NonNegativeAmount, Text, Year } from '../primitives';
-import { BudgetLine, Cadence, PricingRuleSchema, Rate, ServiceId } from '../events/services';
+import { IsoDate, Kommunkod } from '../primitives';
+import { ActualCostRecorded, CouncilBudgetDecided, ServiceEstablished, ServiceId } from '../events/services';
 
-export const EstablishService = z.object({
-  type: z.literal('service.establish'),
-  serviceId: ServiceId,
-  name: Text,
-  area: Text,
-  pricing: PricingRuleSchema,
-  overheadRate: Rate,
-  cadence: Cadence,
-  modules: z.array(Text).optional(),
-  decisionRef: Text,
-  date: IsoDate,
-});
-
-export const DecideBudget = z.object({
-  type: z.literal('budget.decide'),
-  serviceId: ServiceId,
-  year: Year,
-  lines: z.array(BudgetLine).min(1),
-  decidedOn: IsoDate,
-  minutesRef: Text,
-});
-
-export const RecordActualCost = z.object({
-  type: z.literal('cost.record'),
-  serviceId: ServiceId,
-  year: Year,
-  amount: NonNegativeAmount,
-  supplier: Text,
-  reference: Text,
-  date: IsoDate,
-});
+// Where a command records exactly what its event will hold, its schema is the event's plus the type.
+export const EstablishService = ServiceEstablished.extend({ type: z.literal('service.establish') });
+export const DecideBudget = CouncilBudgetDecided.extend({ type: z.literal('budget.decide') });
+export const RecordActualCost = ActualCostRecorded.extend({ type: z.literal('cost.record') });
 
 export const StartEnrolment = z.object({
   type: z.literal('enrolment.start'),
