@@ -4,7 +4,7 @@
  * actual costs, settlement of every service, closing the year, verification — then a short summary
  * in Swedish and the commands to try next.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { projectRoot } from './paths';
 import { join, relative } from 'node:path';
 import Decimal from 'decimal.js';
@@ -50,6 +50,8 @@ async function runStep(step: Step, n: number, total: number): Promise<string> {
 
 async function run(): Promise<void> {
   const started = Date.now();
+  // A fresh clone has no data/ folder yet.
+  mkdirSync(join(ROOT, 'data'), { recursive: true });
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${STORE}${suffix}`, { force: true });
   const costsFile = join(ROOT, 'data', 'sambruk-2023-costs.ndjson');
   const settleSteps: Step[] = ['bibblix', 'egil', 'provisum', 'multifraga', 'fixamingata', 'uka', 'tillarbetslivet', 'tjanstekollen']
