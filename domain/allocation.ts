@@ -14,9 +14,8 @@ export class AllocationError extends Error {
 }
 
 /*
- * Only exact operations are used below (plus, times, minus, integer division), so the precision is not a
- * rounding step but a ceiling every intermediate must fit under. 1000 digits covers any real weight; cost
- * follows the actual digits, not this ceiling. A local clone keeps the global Decimal config untouched.
+ * Checking that the total is whole öre multiplies by 100 exactly: the precision is a ceiling, not a rounding
+ * step. A local clone keeps the global Decimal config untouched. The split itself is done in BigInt.
  */
 const X = Decimal.clone({ precision: 1000, rounding: Decimal.ROUND_DOWN });
 
@@ -43,19 +42,23 @@ export function allocate(total: Decimal, claims: readonly Claim[]): Map<string, 
 
   if (totalOre.isZero()) return new Map(claims.map((c) => [c.key, new Decimal(0)]));
   if (claims.length === 0) throw new AllocationError(`no claims to allocate ${total.toFixed(2)} to`);
-  const weights = claims.map((c) => new X(c.weight));
-  const weightSum = weights.reduce((a, b) => a.plus(b), new X(0));
-  if (weightSum.isZero()) throw new AllocationError(`all weights are zero; cannot allocate ${total.toFixed(2)}`);
+  // Exact integer arithmetic: every weight times 10^places (places = the most decimals of any weight) is a
+  // whole number, and scaling all weights by one factor changes neither the shares nor the order of the
+  // remainders. BigInt keeps it exact at any size, and is far cheaper than Decimal for the same steps.
+  const places = claims.reduce((p, c) => Math.max(p, c.weight.decimalPlaces()), 0);
+  const weights = claims.map((c) => BigInt(c.weight.toFixed(places).replace('.', '')));
+  const weightSum = weights.reduce((a, b) => a + b, 0n);
+  if (weightSum === 0n) throw new AllocationError(`all weights are zero; cannot allocate ${total.toFixed(2)}`);
 
   // Work on |total| in öre so "round down" is plain truncation; the sign is put back at the end.
-  const ore = totalOre.abs();
-  const products = weights.map((w) => ore.times(w)); // exact share in öre = product / weightSum
-  const floors = products.map((p) => p.dividedToIntegerBy(weightSum));
+  const ore = BigInt(totalOre.abs().toFixed(0));
+  const products = weights.map((w) => ore * w); // exact share in öre = product / weightSum
+  const floors = products.map((p) => p / weightSum);
   // Remainders over the common denominator weightSum: comparing them compares the fractional öre exactly.
-  const remainders = products.map((p, i) => p.minus(floors[i].times(weightSum)));
-  let leftover = ore.minus(floors.reduce((a, b) => a.plus(b), new X(0))).toNumber(); // < claims.length
+  const remainders = products.map((p, i) => p - floors[i] * weightSum);
+  let leftover = Number(ore - floors.reduce((a, b) => a + b, 0n)); // < claims.length
 
-  const order = claims.map((_, i) => i).sort((a, b) => remainders[b].comparedTo(remainders[a]) || byKey(claims[a].key, claims[b].key));
+  const order = claims.map((_, i) => i).sort((a, b) => byRemainder(remainders[a], remainders[b]) || byKey(claims[a].key, claims[b].key));
   const extra = new Array<number>(claims.length).fill(0);
   for (const i of order) {
     if (leftover === 0) break;
@@ -63,14 +66,23 @@ export function allocate(total: Decimal, claims: readonly Claim[]): Map<string, 
     leftover -= 1;
   }
 
-  const negative = total.isNeg();
+  // Negate only non-zero shares: decimal.js has a -0 that would print and compare as negative.
+  const sign = total.isNeg() ? '-' : '';
   const result = new Map<string, Decimal>();
   claims.forEach((c, i) => {
-    const share = floors[i].plus(extra[i]).dividedBy(100);
-    // Negate only non-zero shares: decimal.js has a -0 that would print and compare as negative.
-    result.set(c.key, new Decimal(negative && !share.isZero() ? share.neg() : share));
+    const share = floors[i] + BigInt(extra[i]);
+    result.set(c.key, share === 0n ? new Decimal(0) : new Decimal(`${sign}${oreString(share)}`));
   });
   return result;
+}
+
+/** Larger remainder first. */
+const byRemainder = (a: bigint, b: bigint): number => (b > a ? 1 : b < a ? -1 : 0);
+
+/** Whole öre as kronor: 12345n → "123.45", 5n → "0.05". */
+function oreString(ore: bigint): string {
+  const s = ore.toString().padStart(3, '0');
+  return `${s.slice(0, -2)}.${s.slice(-2)}`;
 }
 
 /** Splits `total` into equal parts; the odd öre go to the keys first in ascending order. */

@@ -8,6 +8,9 @@ import { evolve, initialState, type State } from '../domain/state';
 export interface ReplayedDocument {
   number: string;
   type: 'InvoiceIssued' | 'CreditNoteIssued';
+  year: number;
+  /** The stored document's event (stream, revision, position, hash). */
+  ref: EventRef;
   reproduced: boolean;
   /** The first differing field, when not reproduced. */
   difference?: string;
@@ -23,7 +26,8 @@ const isDocument = (e: DomainEvent): e is Extract<DomainEvent, { type: 'InvoiceI
 
 /** The first path where two JSON values differ, for a message a person can act on. */
 function firstDifference(a: unknown, b: unknown, path = ''): string | undefined {
-  if (canonicalJson(a) === canonicalJson(b)) return undefined;
+  // A member absent on one side (or undefined, which canonical JSON drops) has no canonical form of its own.
+  if (a === undefined || b === undefined ? a === b : canonicalJson(a) === canonicalJson(b)) return undefined;
   if (a && b && typeof a === 'object' && typeof b === 'object') {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     for (const k of keys) {
@@ -45,7 +49,12 @@ export class InvoiceReplay {
   private group: Pending[] = [];
   private groupKey = '';
 
-  constructor(private readonly year: number) {}
+  /** `year` undefined: every document of every year. */
+  constructor(private readonly year?: number) {}
+
+  private inScope(year: number): boolean {
+    return this.year === undefined || year === this.year;
+  }
 
   feed(event: DomainEvent, ref: EventRef, commandId: string): void {
     const key = `${commandId}\u0000${ref.streamId}`;
@@ -63,7 +72,7 @@ export class InvoiceReplay {
     const group = this.group;
     this.group = [];
     if (group.length === 0) return;
-    const docs = group.filter((p) => isDocument(p.event) && p.event.data.year === this.year);
+    const docs = group.filter((p) => isDocument(p.event) && this.inScope(p.event.data.year));
     if (docs.length) this.check(group);
     for (const p of group) evolve(this.state, p.event, p.ref);
   }
@@ -81,11 +90,11 @@ export class InvoiceReplay {
     }
     const again = new Map(recomputed.filter(isDocument).map((e) => [e.data.number, e.data]));
     for (const p of group) {
-      if (!isDocument(p.event) || p.event.data.year !== this.year) continue;
+      if (!isDocument(p.event) || !this.inScope(p.event.data.year)) continue;
       const stored = p.event.data;
       const other = again.get(stored.number);
       const difference = failure ?? (other ? firstDifference(stored, other) : 'not produced when decided again');
-      this.documents.push({ number: stored.number, type: p.event.type, reproduced: difference === undefined, difference });
+      this.documents.push({ number: stored.number, type: p.event.type, year: stored.year, ref: p.ref, reproduced: difference === undefined, difference });
     }
   }
 }

@@ -2,7 +2,7 @@ import Decimal from 'decimal.js';
 import { requireService } from '../domain/deciders/services';
 import { DomainError } from '../domain/errors';
 import type { EventRef } from '../domain/event-ref';
-import { roundOre, sum, ZERO } from '../domain/money';
+import { parseAmount, roundOre, sum, ZERO } from '../domain/money';
 import { populationFor, populationOfCodes, type PopulationUsed } from '../domain/population-rule';
 import { type MonthSplit, PricingError, splitMonth, type SplitParticipant } from '../domain/pricing';
 import { countsInMonth, MONTHS, monthlyAmounts } from '../domain/proration';
@@ -127,15 +127,54 @@ export function computeSplit(
       tier: tier ? { id: tier.id, label: tier.label } : null, weight: ZERO, months: [], monthly: MONTHS.map(() => ZERO), total: ZERO, basis: '', refs: p.refs,
     });
   }
+  // The months each participant counts in; enrolments share their dates, so each (from, to) is worked out once.
+  const inForceByDates = new Map<string, Map<string | undefined, boolean[]>>();
+  const inForce = inputs.map((p) => {
+    const byTo = inForceByDates.get(p.from) ?? new Map<string | undefined, boolean[]>();
+    inForceByDates.set(p.from, byTo);
+    let flags = byTo.get(p.to);
+    if (!flags) {
+      flags = MONTHS.map((month) => countsInMonth(p.from, p.to, year, month));
+      byTo.set(p.to, flags);
+    }
+    return flags;
+  });
+  // Months with the same amount and the same participants split alike, so each distinct month is split once.
+  // Not for the price list, whose lines name the month; base-plus-per-capita's monthly base is part of the key.
+  let reuse = rule.kind !== 'price-list';
+  let monthlyBase: Map<number, Decimal> | undefined;
+  if (rule.kind === 'base-plus-per-capita') {
+    try {
+      monthlyBase = monthlyAmounts(parseAmount(rule.base));
+    } catch {
+      reuse = false; // splitMonth reports the bad base
+    }
+  }
+  const splitOnce = new Map<string, MonthSplit>();
   const months: MonthSplit[] = [];
   for (const month of MONTHS) {
-    const present = inputs.filter((p) => countsInMonth(p.from, p.to, year, month));
+    const present: SplitInput[] = [];
+    const presentIndex: number[] = [];
+    inputs.forEach((p, i) => {
+      if (inForce[i][month - 1]) {
+        present.push(p);
+        presentIndex.push(i);
+      }
+    });
+    const amount = perMonth.get(month) as Decimal;
+    const key = reuse ? `${amount.toString()} ${monthlyBase?.get(month)?.toString() ?? ''} ${presentIndex.join(',')}` : undefined;
+    const same = key === undefined ? undefined : splitOnce.get(key);
     let split: MonthSplit;
-    try {
-      split = splitMonth(rule, month, perMonth.get(month) as Decimal, present);
-    } catch (err) {
-      if (err instanceof PricingError) throw new DomainError(`${svc.service.serviceId} ${year}: ${err.message}`);
-      throw err;
+    if (same) {
+      split = { ...same, month, shares: same.shares.map((share) => ({ ...share })) };
+    } else {
+      try {
+        split = splitMonth(rule, month, amount, present);
+      } catch (err) {
+        if (err instanceof PricingError) throw new DomainError(`${svc.service.serviceId} ${year}: ${err.message}`);
+        throw err;
+      }
+      if (key !== undefined) splitOnce.set(key, split);
     }
     months.push(split);
     for (const share of split.shares) {

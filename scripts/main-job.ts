@@ -11,6 +11,7 @@ import Decimal from 'decimal.js';
 import { formatSek } from '../domain/money';
 import { periodOn } from '../domain/state';
 import { feesForYear } from '../projections/fees';
+import { ledger } from '../projections/ledger';
 import { splitForYear } from '../projections/splits';
 import { Engine } from '../src/app/engine';
 import { domainCodec } from '../src/app/codec';
@@ -87,17 +88,19 @@ async function run(): Promise<void> {
   const joining = fees.members.flatMap((m) => m.lines.filter((l) => l.kind === 'joining-contribution')).reduce((a, l) => a.plus(l.amount), new Decimal(0));
   lines.push(`  Summa årsavgifter ${formatSek(annual)} (årsredovisningen: Medlemsavgifter 3 569 277 kr); medlemsinsatser ${formatSek(joining)}`);
   lines.push('', 'Tjänsternas kostnad 2023 (utfall + 5 % förvaltningspåslag) per befolkningsnivå:');
-  let turnover = new Decimal(0);
   for (const svc of state.services.values()) {
     const s = splitForYear(state, svc.service.serviceId, 2023, 'actual');
-    turnover = turnover.plus(s.participants.reduce((a, p) => a.plus(p.total), new Decimal(0)));
     const tiers = s.byTier.filter((t) => t.participants > 0).map((t) => `${t.tier.label.replace(' invånare', '')}: ${t.participants} st, snitt ${formatSek(t.average)}`);
     lines.push(`  ${s.name.padEnd(16)} ${formatSek(s.cost).padStart(16)}  ${tiers.join('; ')}`);
     if (s.unallocated.gt(0)) lines.push(`  ${''.padEnd(16)} varav ej fördelat (månader utan deltagare): ${formatSek(s.unallocated)}`);
   }
-  lines.push('', 'Resultaträkning 2023 (förenklad, från händelserna):');
-  lines.push(`  Nettoomsättning (tjänster)      ${formatSek(turnover).padStart(18)}   (årsredovisningen: 18 526 102 kr)`);
-  lines.push(`  Medlemsavgifter                 ${formatSek(annual).padStart(18)}`);
+  const books = ledger(state, 2023);
+  lines.push('', 'Resultaträkning 2023 (ur bokföringen som härleds ur händelserna; `samkost ledger --year 2023`):');
+  const row = (label: string, amount: Decimal, note = '') => lines.push(`  ${label.padEnd(32)} ${formatSek(amount).padStart(18)}${note}`);
+  for (const l of books.income.revenue) row(l.label, l.amount, l.label === 'Nettoomsättning' ? '   (årsredovisningen: 18 526 102 kr)' : l.label === 'Medlemsavgifter' ? '   (årsredovisningen: 3 569 277 kr)' : '');
+  for (const l of books.income.expenses) row(l.label, l.amount);
+  row('Rörelseresultat', books.income.operatingResult);
+  row('Årets resultat', books.income.result);
   lines.push('', `${replay.reproduced} of ${replay.documents} invoices reproduced; ${verify.events} händelser i ${verify.streams} strömmar, alla hashkedjor intakta`);
   lines.push(`Klart på ${((Date.now() - started) / 1000).toFixed(1)} s. Lagret: ${rel(STORE)}`, '');
   lines.push('Prova sedan:');

@@ -8,6 +8,8 @@ import { type CliIo, processIo, UsageError } from './io';
 import { registerMembershipCommands } from './membership-commands';
 import { registerServiceCommands } from './service-commands';
 import { registerBillingCommands } from './billing-commands';
+import { registerTraceCommands } from './trace-commands';
+import { registerLedgerCommands } from './ledger-commands';
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('samkost')
@@ -22,6 +24,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   registerMembershipCommands(program, io, setExit);
   registerServiceCommands(program, io);
   registerBillingCommands(program, io, setExit);
+  registerTraceCommands(program, io, setExit);
+  registerLedgerCommands(program, io);
   return program;
 }
 

@@ -1,4 +1,6 @@
 import Database from 'better-sqlite3';
+import { eventHash } from '../../src/store/hash-chain';
+import { billingFixture } from '../support/billing-fixture';
 import { cliFixture } from '../support/cli';
 
 /** Builds a small store through the CLI, then edits the SQLite file behind the engine's back. */
@@ -77,5 +79,131 @@ describe('samkost events', () => {
     expect(events[0].metadata.actor).toBe('test');
     const all = await f.json<unknown[]>('events');
     expect(all).toHaveLength(4);
+  });
+});
+
+/** A billed year: Q1 and yearly runs, a credit note, the actual cost and the settlement. */
+async function billedStore() {
+  const f = await billingFixture();
+  for (const args of [
+    ['invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15'],
+    ['invoice', 'run', '--period', '2024', '--date', '2024-04-20'],
+    ['invoice', 'credit', 'T2024-0001', '--reason', 'Fel', '--date', '2024-05-02'],
+    ['cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1320000.00', '--supplier', 'L', '--reference', 'F-1', '--date', '2024-12-31'],
+    ['settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20'],
+  ]) expect((await f.run(...args)).code).toBe(0);
+  return f;
+}
+
+interface Row { stream_id: string; revision: number; event_id: string; type: string; schema_version: number; data: string; metadata: string }
+
+/** What a careful forger would do: change an event, then re-hash the rest of its stream so every chain still holds. */
+function forgeAndRehash(store: string, streamId: string, revision: number, edit: (data: string) => string): void {
+  const db = new Database(store);
+  const rows = db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision').all(streamId) as Row[];
+  let prevHash: string | null = null;
+  const update = db.prepare('UPDATE events SET data = ?, metadata = ? WHERE stream_id = ? AND revision = ?');
+  for (const r of rows) {
+    const data = r.revision === revision ? edit(r.data) : r.data;
+    const { hash: _old, ...rest } = JSON.parse(r.metadata) as { hash: string; prevHash: string | null };
+    const metadata = { ...rest, prevHash };
+    const hash = eventHash({ streamId, revision: r.revision, id: r.event_id, type: r.type, schemaVersion: r.schema_version, data: JSON.parse(data), metadata: metadata as never });
+    update.run(data, JSON.stringify({ ...metadata, hash }), streamId, r.revision);
+    prevHash = hash;
+  }
+  db.close();
+}
+
+const invoiceRow = (store: string, number: string) => {
+  const db = new Database(store, { readonly: true });
+  const row = db.prepare("SELECT revision, data FROM events WHERE type = 'InvoiceIssued' AND json_extract(data, '$.number') = ?").get(number) as { revision: number; data: string };
+  db.close();
+  return row;
+};
+
+interface Summary { checked: number; passed: number; failures: { subject: string; reason: string; streamId?: string; revision?: number }[]; skipped?: string }
+interface Report { ok: boolean; streams: number; events: number; checks: Record<'chains' | 'invoices' | 'splits' | 'vouchers', Summary> }
+
+describe('samkost verify: everything an auditor relies on', () => {
+  test('an untouched billed year: hash chains, every invoice reproduced, every split summing to its cost', async () => {
+    const f = await billedStore();
+    const r = await f.run('verify');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^OK: 8 streams, \d+ events checked; every hash chain is intact\n/);
+    expect(r.out).toContain('OK: 13 of 13 invoices and credit notes reproduced (2024)');
+    expect(r.out).toContain('OK: 2 cost splits sum to their cost (egil 2024 budget, egil 2024 actual)');
+    expect(r.out).toMatch(/OK: \d+ vouchers balance \(2024, 2025\)/);
+    expect(r.out).toMatch(/verify: all 4 checks passed\n$/);
+    const json = await f.json<Report>('verify');
+    expect(json.ok).toBe(true);
+    expect(json.checks.invoices).toMatchObject({ checked: 13, passed: 13, failures: [] });
+    expect(json.checks.splits).toMatchObject({ checked: 2, passed: 2, failures: [] });
+    expect(json.checks.chains).toMatchObject({ checked: json.events, failures: [] });
+    expect(json.checks.vouchers.failures).toEqual([]);
+    expect(json.checks.vouchers.checked).toBeGreaterThan(0);
+    expect(json.checks.vouchers.passed).toBe(json.checks.vouchers.checked);
+  });
+
+  test('one byte changed in an invoice event: the chain names stream and revision, and replay names the field', async () => {
+    const f = await billedStore();
+    const { revision, data } = invoiceRow(f.store, 'T2024-0002');
+    const db = new Database(f.store);
+    db.prepare("UPDATE events SET data = ? WHERE stream_id = 'billing-2024' AND revision = ?").run(data.replace('kvartal 1', 'kvartal 2'), revision);
+    db.close();
+    const r = await f.run('verify');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`FAILED: stream billing-2024 revision ${revision}: the stored hash does not match the event content`);
+    expect(r.out).toContain(`DIFFERENCE T2024-0002 (stream billing-2024 revision ${revision}): lines.0.description`);
+  });
+
+  test('an invoice deleted from the middle of the billing stream is named by stream and revision', async () => {
+    const f = await billedStore();
+    const { revision } = invoiceRow(f.store, 'T2024-0002');
+    const db = new Database(f.store);
+    db.prepare("DELETE FROM events WHERE stream_id = 'billing-2024' AND revision = ?").run(revision);
+    db.close();
+    const r = await f.run('verify');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`FAILED: stream billing-2024 revision ${revision + 1}: revision ${revision + 1} follows ${revision - 1}`);
+  });
+
+  test('two invoices of the billing stream swapped are named by stream and revision', async () => {
+    const f = await billedStore();
+    const a = invoiceRow(f.store, 'M2024-0001').revision;
+    const b = invoiceRow(f.store, 'M2024-0002').revision;
+    const db = new Database(f.store);
+    db.exec(`UPDATE events SET revision = -1 WHERE stream_id = 'billing-2024' AND revision = ${a};
+             UPDATE events SET revision = ${a} WHERE stream_id = 'billing-2024' AND revision = ${b};
+             UPDATE events SET revision = ${b} WHERE stream_id = 'billing-2024' AND revision = -1;`);
+    db.close();
+    const r = await f.run('verify');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(new RegExp(`FAILED: stream billing-2024 revision [${a}${b}]`));
+  });
+
+  test('an altered invoice amount with the chain re-hashed passes the chains and is caught by the replay', async () => {
+    const f = await billedStore();
+    const { revision, data } = invoiceRow(f.store, 'T2024-0002');
+    const amount = (JSON.parse(data) as { lines: { amount: string }[] }).lines[0].amount;
+    forgeAndRehash(f.store, 'billing-2024', revision, (d) => d.replace(`"amount":"${amount}"`, '"amount":"1.00"'));
+    const r = await f.run('verify');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^OK: 8 streams, \d+ events checked; every hash chain is intact/);
+    // Stockholm's settlement was decided from the true amount, so it no longer follows from the forged log either.
+    expect(r.out).toContain('FAILED: 11 of 13 invoices and credit notes reproduced (2024)');
+    expect(r.out).toContain(`DIFFERENCE T2024-0002 (stream billing-2024 revision ${revision}): lines.0.amount: stored "1.00", recomputed "${amount}"`);
+    expect(r.out).toMatch(/DIFFERENCE T2024-0008 \(stream billing-2024 revision \d+\): lines\.0\.amount/);
+    const json = await f.json<Report>('verify').catch(() => undefined);
+    expect(json).toBeUndefined(); // exit code 1: the json helper refuses it
+    const raw = await f.run('--json', 'verify');
+    const report = JSON.parse(raw.out) as Report;
+    expect(report.ok).toBe(false);
+    expect(report.checks.chains.failures).toEqual([]);
+    expect(report.checks.invoices.failures.map((x) => x.subject)).toEqual(['T2024-0002', 'T2024-0008']);
+    expect(report.checks.invoices.failures[0]).toMatchObject({ streamId: 'billing-2024', revision });
+    // The trace of the line says the same, with the difference.
+    const t = await f.run('--json', 'trace', 'T2024-0002', '--line', '1');
+    expect(t.code).toBe(1);
+    expect(JSON.parse(t.out).lines[0]).toMatchObject({ amount: '1.00', recomputed: amount, matches: false });
   });
 });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMMANDS_FILE, renderNdjson, sambrukCommands } from '../../scripts/sambruk-commands';
 import { compiled, runNode } from '../support/processes';
@@ -9,7 +10,7 @@ describe('the main job: Sambruk 2023', () => {
   });
 
   test('builds the year on a fresh store, reproduces every invoice and prints the Swedish summary', async () => {
-    const summary = join(require('node:os').tmpdir(), `samkost-main-${process.pid}.json`);
+    const summary = join(tmpdir(), `samkost-main-${process.pid}.json`);
     const r = await runNode(compiled('scripts/main-job.js'), [], { SAMKOST_SUMMARY_JSON: summary });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -1,0 +1,451 @@
+import Decimal from 'decimal.js';
+import { DomainError } from '../domain/errors';
+import type { EventRef } from '../domain/event-ref';
+import type { CreditNoteIssued, InvoiceIssued, InvoiceLine } from '../domain/events/billing';
+import { sum, ZERO } from '../domain/money';
+import type { State } from '../domain/state';
+import { selfCostOf } from './selfcost';
+
+/**
+ * The books, derived from the events and never stored: a journal of vouchers (verifikationer) for a
+ * year, its trial balance (råbalans), income statement (resultaträkning) and balance sheet
+ * (balansräkning). Every voucher balances to the öre; building one that does not is a bug and throws.
+ *
+ * Periods: every document belongs to its billing year (`year` on the invoice or credit note), every
+ * actual cost to its cost year. A document issued in an earlier year (a-conto billed in advance) is
+ * booked to prepaid income (2972 membership, 2990 services) and moved to income on 1 January of its
+ * year; one issued after its year (a settlement in January) is accrued on 31 December of its year
+ * (1790 for an invoice, 2990 for a credit note) and booked against that accrual when it is issued.
+ * Costs likewise (1790 prepaid cost, 2990 accrued cost). A service whose actual cost is recorded but
+ * not yet fully settled gets one more accrual on 31 December: what a settlement would still bill
+ * (1790) or credit (2990), so a year's service income equals what its participants owe at actual cost.
+ */
+
+export type AccountType = 'T' | 'S' | 'K' | 'I';
+export interface ChartAccount { number: string; name: string; type: AccountType }
+
+export interface JournalTransaction {
+  account: string;
+  /** Debit positive, credit negative. */
+  amount: Decimal;
+  text?: string;
+}
+
+export interface Voucher {
+  /** F invoices, K credit notes, B payments, L supplier costs, P accruals and prepayments (periodiseringar). */
+  series: string;
+  /** The document number (F, K) or a running number in the year (B, L, P). */
+  number: string;
+  date: string;
+  text: string;
+  source: EventRef;
+  transactions: JournalTransaction[];
+}
+
+export interface Chart {
+  accounts: ChartAccount[];
+  bank: string;
+  receivables: string;
+  /** Accrued income (and prepaid costs): under-collection still to be billed. */
+  accruedIncome: string;
+  supplierDebt: string;
+  outputVat25: string;
+  inputVat: string;
+  /** Membership fees and contributions billed in advance for a later year. */
+  prepaidFees: string;
+  /** Service charges billed in advance, over-collection owed back, and accrued costs. */
+  overCollection: string;
+  /** Joining contributions: equity, not income. */
+  equityContributions: string;
+  serviceIncome: string;
+  /** A sub-account per service (e.g. { egil: '3011' }); a missing one is added to the chart with the service's name. */
+  serviceIncomeFor?: Record<string, string>;
+  membershipIncome: string;
+  levyIncome: string;
+  itCosts: string;
+  /** Where earlier years' results are carried in the opening balances (default 2091). */
+  retainedEarnings?: string;
+  /** Costs of a year booked after it (default: the overCollection account, BAS 2990). */
+  accruedCosts?: string;
+}
+
+export const DEFAULT_CHART: Chart = {
+  accounts: [
+    { number: '1510', name: 'Kundfordringar', type: 'T' },
+    { number: '1790', name: 'Övriga förutbetalda kostnader och upplupna intäkter', type: 'T' },
+    { number: '1930', name: 'Företagskonto', type: 'T' },
+    { number: '2083', name: 'Inbetalda insatser', type: 'S' },
+    { number: '2091', name: 'Balanserad vinst eller förlust', type: 'S' },
+    { number: '2440', name: 'Leverantörsskulder', type: 'S' },
+    { number: '2611', name: 'Utgående moms på försäljning inom Sverige, 25 %', type: 'S' },
+    { number: '2641', name: 'Debiterad ingående moms', type: 'S' },
+    { number: '2972', name: 'Förutbetalda medlemsavgifter', type: 'S' },
+    { number: '2990', name: 'Övriga upplupna kostnader och förutbetalda intäkter', type: 'S' },
+    { number: '3001', name: 'Försäljning inom Sverige, 25 % moms', type: 'I' },
+    { number: '3740', name: 'Öres- och kronutjämning', type: 'I' },
+    { number: '3890', name: 'Medlemsavgifter', type: 'I' },
+    { number: '3891', name: 'Extra utdebitering', type: 'I' },
+    { number: '6540', name: 'IT-tjänster', type: 'K' },
+  ],
+  bank: '1930',
+  receivables: '1510',
+  accruedIncome: '1790',
+  supplierDebt: '2440',
+  outputVat25: '2611',
+  inputVat: '2641',
+  prepaidFees: '2972',
+  overCollection: '2990',
+  equityContributions: '2083',
+  serviceIncome: '3001',
+  membershipIncome: '3890',
+  levyIncome: '3891',
+  itCosts: '6540',
+  retainedEarnings: '2091',
+};
+
+const yearOf = (date: string): number => Number(date.slice(0, 4));
+
+/** The chart with a named account for every per-service income account it maps to. */
+export function chartFor(state: State, chart: Chart = DEFAULT_CHART): Chart {
+  const accounts = [...chart.accounts];
+  for (const [serviceId, number] of Object.entries(chart.serviceIncomeFor ?? {})) {
+    if (accounts.some((a) => a.number === number)) continue;
+    const name = state.services.get(serviceId)?.service.name ?? serviceId;
+    accounts.push({ number, name: `Försäljning ${name}, 25 % moms`, type: 'I' });
+  }
+  return { ...chart, accounts: accounts.sort((a, b) => compareAccounts(a.number, b.number)) };
+}
+
+const compareAccounts = (a: string, b: string): number => a.localeCompare(b, 'en', { numeric: true });
+
+/** T (asset) and S (liability, equity) accounts carry over from year to year; K and I close into the result. */
+export function accountType(chart: Chart, account: string): AccountType {
+  const known = chart.accounts.find((a) => a.number === account)?.type;
+  if (known) return known;
+  return account.startsWith('1') ? 'T' : account.startsWith('2') ? 'S' : account.startsWith('3') ? 'I' : 'K';
+}
+
+export const isBalanceAccount = (chart: Chart, account: string): boolean => ['T', 'S'].includes(accountType(chart, account));
+
+const comparePositions = (a: string, b: string): number => (a.length - b.length) || (a < b ? -1 : a > b ? 1 : 0);
+
+interface Draft extends Omit<Voucher, 'number'> {
+  number?: string;
+}
+
+const SERIES_RANK: Record<string, number> = { F: 1, K: 2, B: 3, L: 4, P: 5 };
+
+/** Adds up the transactions per account (first appearance order) and drops the zeros. */
+function merged(transactions: JournalTransaction[]): JournalTransaction[] {
+  const byAccount = new Map<string, Decimal>();
+  for (const t of transactions) byAccount.set(t.account, (byAccount.get(t.account) ?? ZERO).plus(t.amount));
+  return [...byAccount.entries()].filter(([, a]) => !a.isZero()).map(([account, amount]) => ({ account, amount }));
+}
+
+interface DocLine { account: string; prepaid: string; amount: Decimal }
+
+/** The journal of a year: every voucher dated in it, in date order, each balanced. */
+export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART): Voucher[] {
+  const c = chartFor(state, chart);
+  const known = new Set(c.accounts.map((a) => a.number));
+  const serviceAccount = (serviceId?: string): string => (serviceId && c.serviceIncomeFor?.[serviceId]) || c.serviceIncome;
+  const incomeAccount = (kind: InvoiceLine['kind'], serviceId?: string): string => {
+    switch (kind) {
+      case 'annual-fee': return c.membershipIncome;
+      case 'levy': return c.levyIncome;
+      case 'joining-contribution': return c.equityContributions;
+      case 'a-conto':
+      case 'settlement': return serviceAccount(serviceId);
+    }
+  };
+  const prepaidFor = (service: boolean) => (service ? c.overCollection : c.prepaidFees);
+  const accruedCosts = c.accruedCosts ?? c.overCollection;
+
+  const invoiceLines = (doc: InvoiceIssued): DocLine[] => doc.lines.map((l) => ({
+    account: incomeAccount(l.kind, l.serviceId), prepaid: prepaidFor(l.kind === 'a-conto' || l.kind === 'settlement' || l.serviceId !== undefined), amount: new Decimal(l.amount),
+  }));
+  const creditLines = (doc: CreditNoteIssued): DocLine[] => doc.lines.map((l) => {
+    const original = l.credits
+      ? state.billing.get(state.documentYear.get(l.credits.invoice) ?? -1)?.invoices.get(l.credits.invoice)?.invoice.lines.find((x) => x.lineNo === l.credits?.lineNo)
+      : undefined;
+    const service = original ? original.kind === 'a-conto' || original.kind === 'settlement' || original.serviceId !== undefined : l.serviceId !== undefined || l.vatCategory === 'S';
+    const account = original ? incomeAccount(original.kind, original.serviceId) : service ? serviceAccount(l.serviceId) : c.membershipIncome;
+    return { account, prepaid: prepaidFor(service), amount: new Decimal(l.amount) };
+  });
+
+  const drafts: Draft[] = [];
+  const document = (doc: InvoiceIssued | CreditNoteIssued, ref: EventRef, sign: 1 | -1, lines: DocLine[], text: string): void => {
+    const issueYear = yearOf(doc.issueDate);
+    const accrual = sign > 0 ? c.accruedIncome : c.overCollection;
+    const s = (d: Decimal) => (sign > 0 ? d : d.neg());
+    if (issueYear === year) {
+      const target = (l: DocLine) => (doc.year === issueYear ? l.account : doc.year > issueYear ? l.prepaid : accrual);
+      drafts.push({
+        series: sign > 0 ? 'F' : 'K', number: doc.number, date: doc.issueDate, text, source: ref,
+        transactions: [
+          { account: c.receivables, amount: s(new Decimal(doc.total)) },
+          ...lines.map((l) => ({ account: target(l), amount: s(l.amount).neg() })),
+          { account: c.outputVat25, amount: s(new Decimal(doc.totalVat)).neg() },
+        ],
+      });
+    }
+    if (doc.year === year && issueYear < year) {
+      drafts.push({
+        series: 'P', date: `${year}-01-01`, text: `Förutbetalt ${issueYear} till intäkt ${year}: ${doc.number} ${doc.buyer.name}`, source: ref,
+        transactions: lines.flatMap((l) => [{ account: l.prepaid, amount: s(l.amount) }, { account: l.account, amount: s(l.amount).neg() }]),
+      });
+    }
+    if (doc.year === year && issueYear > year) {
+      drafts.push({
+        series: 'P', date: `${year}-12-31`, text: `Periodisering ${year}: ${doc.number} ${doc.buyer.name}, utfärdad ${doc.issueDate}`, source: ref,
+        transactions: lines.flatMap((l) => [{ account: accrual, amount: s(l.amount) }, { account: l.account, amount: s(l.amount).neg() }]),
+      });
+    }
+  };
+
+  for (const b of state.billing.values()) {
+    for (const inv of b.invoices.values()) {
+      const d = inv.invoice;
+      document(d, inv.ref, 1, invoiceLines(d), `Faktura ${d.number} ${d.buyer.name}`);
+      for (const p of inv.payments) {
+        if (yearOf(p.date) !== year) continue;
+        drafts.push({
+          series: 'B', date: p.date, text: `Inbetalning ${d.number} ${d.buyer.name} (${p.reference})`, source: p.ref,
+          transactions: [{ account: c.bank, amount: p.amount }, { account: c.receivables, amount: p.amount.neg() }],
+        });
+      }
+    }
+    for (const cn of b.creditNotes.values()) {
+      const d = cn.value;
+      document(d, cn.ref, -1, creditLines(d), `Kreditfaktura ${d.number} ${d.buyer.name} (avser ${d.credits.join(', ')}): ${d.reason}`);
+    }
+  }
+
+  for (const svc of state.services.values()) {
+    for (const [costYear, costs] of svc.actualCosts) {
+      for (const { value: cost, ref } of costs) {
+        const amount = new Decimal(cost.amount);
+        const dateYear = yearOf(cost.date);
+        const what = `${cost.supplier} ${cost.reference} (${svc.service.name} ${costYear})`;
+        if (dateYear === year) {
+          const debit = costYear === dateYear ? c.itCosts : costYear > dateYear ? c.accruedIncome : accruedCosts;
+          drafts.push({
+            series: 'L', date: cost.date, text: `Leverantörsfaktura ${what}`, source: ref,
+            transactions: [{ account: debit, amount }, { account: c.supplierDebt, amount: amount.neg() }],
+          });
+        }
+        if (costYear === year && dateYear !== year) {
+          drafts.push({
+            series: 'P', date: dateYear < year ? `${year}-01-01` : `${year}-12-31`,
+            text: `${dateYear < year ? 'Förutbetald kostnad' : 'Upplupen kostnad'} ${year}: ${what}`, source: ref,
+            transactions: [{ account: c.itCosts, amount }, { account: dateYear < year ? c.accruedIncome : accruedCosts, amount: amount.neg() }],
+          });
+        }
+      }
+    }
+    const costs = svc.actualCosts.get(year);
+    if (costs?.length) {
+      const remaining = selfCostOf(state, svc, year).settlementRemaining;
+      if (remaining && !remaining.isZero()) {
+        drafts.push({
+          series: 'P', date: `${year}-12-31`, source: costs[costs.length - 1].ref,
+          text: `Självkostnad ${svc.service.name} ${year}: ${remaining.gt(0) ? 'underuttag att fakturera' : 'överuttag att återbetala'} vid slutreglering`,
+          transactions: [
+            { account: remaining.gt(0) ? c.accruedIncome : c.overCollection, amount: remaining },
+            { account: serviceAccount(svc.service.serviceId), amount: remaining.neg() },
+          ],
+        });
+      }
+    }
+  }
+
+  drafts.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)
+    || (SERIES_RANK[a.series] ?? 9) - (SERIES_RANK[b.series] ?? 9)
+    || comparePositions(a.source.position, b.source.position));
+  const running = new Map<string, number>();
+  const vouchers: Voucher[] = [];
+  for (const d of drafts) {
+    const transactions = merged(d.transactions);
+    if (transactions.length === 0) continue;
+    const number = d.number ?? String((running.get(d.series) ?? 0) + 1);
+    if (d.number === undefined) running.set(d.series, Number(number));
+    const voucher: Voucher = { ...d, number, transactions };
+    const total = sum(transactions.map((t) => t.amount));
+    if (!total.isZero()) throw new Error(`ledger ${year}: voucher ${voucher.series} ${voucher.number} does not balance (${total.toFixed(2)})`);
+    for (const t of transactions) {
+      if (!known.has(t.account)) throw new DomainError(`ledger ${year}: account ${t.account} (voucher ${voucher.series} ${voucher.number}) is not in the chart of accounts`);
+    }
+    vouchers.push(voucher);
+  }
+  return vouchers;
+}
+
+/** The first year with anything in the books: a document, a payment or a cost. */
+function firstYear(state: State): number | undefined {
+  const years: number[] = [];
+  for (const b of state.billing.values()) {
+    for (const i of b.invoices.values()) years.push(i.invoice.year, yearOf(i.invoice.issueDate), ...i.payments.map((p) => yearOf(p.date)));
+    for (const cn of b.creditNotes.values()) years.push(cn.value.year, yearOf(cn.value.issueDate));
+  }
+  for (const svc of state.services.values()) for (const [y, costs] of svc.actualCosts) years.push(y, ...costs.map((x) => yearOf(x.value.date)));
+  return years.length ? Math.min(...years) : undefined;
+}
+
+/**
+ * Opening balances (IB) of a year: the closing balances of the balance accounts after every earlier
+ * year's journal, each earlier year's result carried to retained earnings (2091).
+ */
+export function openingBalances(state: State, year: number, chart: Chart = DEFAULT_CHART): Map<string, Decimal> {
+  const c = chartFor(state, chart);
+  const balances = new Map<string, Decimal>();
+  const add = (account: string, amount: Decimal) => balances.set(account, (balances.get(account) ?? ZERO).plus(amount));
+  const first = firstYear(state);
+  for (let y = first ?? year; y < year; y++) {
+    let result = ZERO;
+    for (const v of journal(state, y, c)) {
+      for (const t of v.transactions) {
+        if (isBalanceAccount(c, t.account)) add(t.account, t.amount);
+        else result = result.plus(t.amount);
+      }
+    }
+    add(c.retainedEarnings ?? '2091', result);
+  }
+  return new Map([...balances].filter(([, a]) => !a.isZero()));
+}
+
+export interface TrialBalanceRow {
+  account: string;
+  name: string;
+  type: AccountType;
+  /** Opening balance (IB), debit positive. */
+  opening: Decimal;
+  debit: Decimal;
+  credit: Decimal;
+  /** The year's movement: debit − credit. */
+  balance: Decimal;
+  /** Closing balance (UB): opening + balance. */
+  closing: Decimal;
+}
+
+/** Råbalans: per account the opening balance, the year's debits and credits, and the closing balance. */
+export function trialBalance(vouchers: readonly Voucher[], chart: Chart = DEFAULT_CHART, opening: ReadonlyMap<string, Decimal> = new Map()): TrialBalanceRow[] {
+  const rows = new Map<string, { debit: Decimal; credit: Decimal }>();
+  for (const account of opening.keys()) rows.set(account, { debit: ZERO, credit: ZERO });
+  for (const v of vouchers) {
+    for (const t of v.transactions) {
+      const r = rows.get(t.account) ?? { debit: ZERO, credit: ZERO };
+      if (t.amount.gt(0)) r.debit = r.debit.plus(t.amount);
+      else r.credit = r.credit.minus(t.amount);
+      rows.set(t.account, r);
+    }
+  }
+  return [...rows.entries()].sort(([a], [b]) => compareAccounts(a, b)).map(([account, r]) => {
+    const ib = opening.get(account) ?? ZERO;
+    const balance = r.debit.minus(r.credit);
+    return {
+      account, name: chart.accounts.find((a) => a.number === account)?.name ?? '', type: accountType(chart, account),
+      opening: ib, debit: r.debit, credit: r.credit, balance, closing: ib.plus(balance),
+    };
+  });
+}
+
+export interface StatementLine {
+  label: string;
+  /** As presented: income and assets positive, costs negative, equity and liabilities positive. */
+  amount: Decimal;
+  accounts: { account: string; name: string; amount: Decimal }[];
+}
+
+export interface IncomeStatement {
+  revenue: StatementLine[];
+  expenses: StatementLine[];
+  /** Rörelseresultat. */
+  operatingResult: Decimal;
+  financial: StatementLine[];
+  /** Årets resultat. */
+  result: Decimal;
+}
+
+function group(rows: { account: string; name: string; amount: Decimal }[], labels: string[], labelOf: (account: string) => string, always: string[]): StatementLine[] {
+  return labels.map((label) => {
+    const accounts = rows.filter((r) => labelOf(r.account) === label && !r.amount.isZero());
+    return { label, amount: sum(accounts.map((a) => a.amount)), accounts };
+  }).filter((l) => always.includes(l.label) || l.accounts.length > 0);
+}
+
+/** Resultaträkning from a trial balance: the result accounts (K, I), income positive and costs negative. */
+export function incomeStatement(trial: readonly TrialBalanceRow[], chart: Chart = DEFAULT_CHART): IncomeStatement {
+  const rows = trial.filter((r) => !isBalanceAccount(chart, r.account)).map((r) => ({ account: r.account, name: r.name, amount: r.balance.neg() }));
+  const membership = new Set([chart.membershipIncome, chart.levyIncome]);
+  const labelOf = (account: string): string => {
+    const n = Number(account.slice(0, 4).padEnd(4, '0'));
+    if (membership.has(account)) return 'Medlemsavgifter';
+    if (n >= 3000 && n < 3800) return 'Nettoomsättning';
+    if (n >= 3800 && n < 4000) return 'Övriga rörelseintäkter';
+    if (n >= 4000 && n < 5000) return 'Råvaror och förnödenheter';
+    if (n >= 7000 && n < 8000) return 'Personalkostnader';
+    if (n >= 8000) return 'Finansiella poster';
+    return 'Övriga externa kostnader';
+  };
+  const revenue = group(rows, ['Nettoomsättning', 'Medlemsavgifter', 'Övriga rörelseintäkter'], labelOf, ['Nettoomsättning', 'Medlemsavgifter']);
+  const expenses = group(rows, ['Råvaror och förnödenheter', 'Övriga externa kostnader', 'Personalkostnader'], labelOf, ['Övriga externa kostnader']);
+  const financial = group(rows, ['Finansiella poster'], labelOf, []);
+  const operatingResult = sum([...revenue, ...expenses].map((l) => l.amount));
+  return { revenue, expenses, operatingResult, financial, result: operatingResult.plus(sum(financial.map((l) => l.amount))) };
+}
+
+export interface BalanceSheet {
+  assets: StatementLine[];
+  totalAssets: Decimal;
+  equity: StatementLine[];
+  totalEquity: Decimal;
+  liabilities: StatementLine[];
+  totalLiabilities: Decimal;
+  totalEquityAndLiabilities: Decimal;
+}
+
+/** Balansräkning at the end of the year from a trial balance with opening balances; Årets resultat closes the result accounts. */
+export function balanceSheet(trial: readonly TrialBalanceRow[], chart: Chart = DEFAULT_CHART): BalanceSheet {
+  const balance = trial.filter((r) => isBalanceAccount(chart, r.account));
+  const n = (account: string) => Number(account.slice(0, 4).padEnd(4, '0'));
+  const assetRows = balance.filter((r) => accountType(chart, r.account) === 'T').map((r) => ({ account: r.account, name: r.name, amount: r.closing }));
+  const otherRows = balance.filter((r) => accountType(chart, r.account) === 'S').map((r) => ({ account: r.account, name: r.name, amount: r.closing.neg() }));
+  const assets = group(assetRows, ['Kundfordringar', 'Förutbetalda kostnader och upplupna intäkter', 'Kassa och bank', 'Övriga tillgångar'], (a) => {
+    const x = n(a);
+    return x >= 1500 && x < 1600 ? 'Kundfordringar' : x >= 1700 && x < 1800 ? 'Förutbetalda kostnader och upplupna intäkter' : x >= 1900 && x < 2000 ? 'Kassa och bank' : 'Övriga tillgångar';
+  }, ['Kundfordringar', 'Kassa och bank']);
+  const retained = chart.retainedEarnings ?? '2091';
+  const isEquity = (a: string) => a === chart.equityContributions || a === retained || (n(a) >= 2000 && n(a) < 2100);
+  const equity = group(otherRows.filter((r) => isEquity(r.account)), ['Inbetalda insatser', 'Balanserat resultat', 'Övrigt eget kapital'], (a) => (
+    a === chart.equityContributions ? 'Inbetalda insatser' : a === retained ? 'Balanserat resultat' : 'Övrigt eget kapital'
+  ), ['Inbetalda insatser']);
+  const result = incomeStatement(trial, chart).result;
+  equity.push({ label: 'Årets resultat', amount: result, accounts: [] });
+  const liabilities = group(otherRows.filter((r) => !isEquity(r.account)), ['Leverantörsskulder', 'Skatteskulder och moms', 'Upplupna kostnader och förutbetalda intäkter', 'Övriga skulder'], (a) => {
+    const x = n(a);
+    return x >= 2400 && x < 2500 ? 'Leverantörsskulder' : x >= 2500 && x < 2700 ? 'Skatteskulder och moms' : x >= 2900 && x < 3000 ? 'Upplupna kostnader och förutbetalda intäkter' : 'Övriga skulder';
+  }, ['Leverantörsskulder', 'Skatteskulder och moms', 'Upplupna kostnader och förutbetalda intäkter']);
+  const totalAssets = sum(assets.map((l) => l.amount));
+  const totalEquity = sum(equity.map((l) => l.amount));
+  const totalLiabilities = sum(liabilities.map((l) => l.amount));
+  return { assets, totalAssets, equity, totalEquity, liabilities, totalLiabilities, totalEquityAndLiabilities: totalEquity.plus(totalLiabilities) };
+}
+
+export interface Ledger {
+  year: number;
+  chart: Chart;
+  vouchers: Voucher[];
+  opening: Map<string, Decimal>;
+  trial: TrialBalanceRow[];
+  income: IncomeStatement;
+  balance: BalanceSheet;
+}
+
+/** The year's books in one call: journal, opening balances, trial balance and the two statements. */
+export function ledger(state: State, year: number, chart: Chart = DEFAULT_CHART): Ledger {
+  const c = chartFor(state, chart);
+  const vouchers = journal(state, year, c);
+  const opening = openingBalances(state, year, c);
+  const trial = trialBalance(vouchers, c, opening);
+  return { year, chart: c, vouchers, opening, trial, income: incomeStatement(trial, c), balance: balanceSheet(trial, c) };
+}

@@ -1,0 +1,768 @@
+import Decimal from 'decimal.js';
+import { billingPeriods } from '../domain/billing/periods';
+import { DomainError } from '../domain/errors';
+import type { EventRef } from '../domain/event-ref';
+import type { DomainEvent } from '../domain/events';
+import type { CreditNoteIssued, CreditNoteLine, InvoiceIssued, InvoiceLine } from '../domain/events/billing';
+import { amountString, formatSek, roundOre, sum, ZERO } from '../domain/money';
+import { populationFor, type PopulationUsed } from '../domain/population-rule';
+import { monthlyAmounts } from '../domain/proration';
+import { evolve, initialState, type MembershipPeriod, type MemberState, type ServiceState, type State } from '../domain/state';
+import { bandOf } from '../domain/tiers';
+import { computeSplit, costBase, type CostBasis, reportingTiersFor, type ServiceSplit, type SplitInput, splitInputs } from './splits';
+
+/*
+ * The auditor's trace: any line of any invoice or credit note, back to the events its amount came from.
+ * Each line's amount is derived a second time from the state just before its document (the figures,
+ * the rule, the participants of each month's split) and compared with the stored amount. Everything
+ * here is a string or an EventRef, so a trace is JSON as it stands.
+ */
+
+/** A decision or record a line rests on, found through the line's references. */
+export interface DecisionRef {
+  /** fee schedule, extra levy, council budget, service, membership, actual cost, population table, enrolment, invoice */
+  kind: string;
+  /** The decision's own reference: the minutes, the annual meeting §, the supplier's invoice, the SCB source. */
+  reference: string;
+  date?: string;
+  event: EventRef;
+}
+
+/** One input figure and the event it came from. */
+export interface TraceFigure {
+  name: string;
+  value: string;
+  note?: string;
+  event?: EventRef;
+}
+
+/** A node of the derivation tree: a value, how it is computed from its children, where it came from. */
+export interface DerivationStep {
+  label: string;
+  value: string;
+  formula?: string;
+  event?: EventRef;
+  children?: DerivationStep[];
+}
+
+export interface SplitParticipantTrace {
+  key: string;
+  member: string;
+  name: string;
+  band?: string;
+  population: number | null;
+  weight: string;
+  share: string;
+  /** True for the participant(s) the traced line bills. */
+  thisLine: boolean;
+  /** The enrolment that made it a participant. */
+  event: EventRef;
+}
+
+/** One month of a split, recomputed, with every participant whose weight entered it. */
+export interface SplitMonthTrace {
+  month: number;
+  monthAmount: string;
+  /** Σ weights as the split computes it now. */
+  denominator: string;
+  /** The denominator stored on the line (a-conto lines), null where the line stores none. */
+  storedDenominator: string | null;
+  /** Σ of the weights of the participants listed below. */
+  weightSum: string;
+  /** Σ weights = the split's denominator = the stored one (price lists have no denominator: 0 = 0). */
+  weightsMatch: boolean;
+  weight: string;
+  share: string;
+  storedWeight: string | null;
+  storedShare: string | null;
+  unallocated: string;
+  participants: SplitParticipantTrace[];
+}
+
+export interface CreditedLineTrace {
+  invoice: string;
+  lineNo: number;
+  kind: string;
+  description: string;
+  amount: string;
+  /** Already credited by earlier credit notes, before this one. */
+  creditedBefore: string;
+  provenance: { rule: string; basis: string; refs: EventRef[] };
+  event: EventRef;
+}
+
+export interface BilledLineTrace {
+  document: string;
+  lineNo: number;
+  kind: string;
+  amount: string;
+  credited: string;
+  /** What it counts as billed: amount − credited (negative for a settlement credit note). */
+  net: string;
+  event: EventRef;
+}
+
+export interface SettlementTrace {
+  actualShare: string;
+  billed: string;
+  difference: string;
+  billedLines: BilledLineTrace[];
+}
+
+export interface LineTrace {
+  document: {
+    number: string;
+    type: 'InvoiceIssued' | 'CreditNoteIssued';
+    kind: string;
+    year: number;
+    issueDate: string;
+    buyer: { orgnr: string; name: string };
+    event?: EventRef;
+  };
+  line: {
+    lineNo: number;
+    kind: string;
+    description: string;
+    amount: string;
+    vatCategory: string;
+    vatRate: string;
+    serviceId?: string;
+    enrolmentId?: string;
+    dueKey?: string;
+  };
+  /** The rule applied, in words, from the recomputation. */
+  rule: string;
+  /** The provenance as stored on the line. */
+  stored: { rule: string; basis: string; refs: EventRef[] };
+  figures: TraceFigure[];
+  decisions: DecisionRef[];
+  derivation: DerivationStep;
+  months?: SplitMonthTrace[];
+  credited?: CreditedLineTrace;
+  settlement?: SettlementTrace;
+  amount: string;
+  /** The amount derived again from the inputs above; null when it could not be. */
+  recomputed: string | null;
+  /** recomputed − amount. */
+  difference: string | null;
+  matches: boolean;
+  /** Anything an auditor should look at: a reference the line lacks, a weight sum that differs, … */
+  problems: string[];
+}
+
+type Doc = InvoiceIssued | CreditNoteIssued;
+type AnyLine = InvoiceLine | CreditNoteLine;
+
+const sek = (d: Decimal): string => formatSek(d);
+const svNumber = (d: Decimal | string): string => new Decimal(d).toString().replace('.', ',');
+const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+const isInvoice = (doc: Doc): doc is InvoiceIssued => 'dueDate' in doc;
+
+/** "1–3, 5, 7–12" */
+export function monthRanges(months: readonly number[]): string {
+  const sorted = [...new Set(months)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    parts.push(j > i ? `${sorted[i]}–${sorted[j]}` : String(sorted[i]));
+    i = j;
+  }
+  return parts.join(', ');
+}
+
+/** The decision or record behind one referenced event, looked up in the state by event id. */
+export function decisionOf(state: State, ref: EventRef): { decision: DecisionRef; stateRef: EventRef } | undefined {
+  const found = (kind: string, reference: string, stateRef: EventRef, date?: string) => ({ decision: { kind, reference, date, event: ref }, stateRef });
+  switch (ref.type) {
+    case 'FeeScheduleAdopted':
+      for (const s of state.schedules.values()) if (s.ref.eventId === ref.eventId) return found('fee schedule', s.value.decisionRef, s.ref, s.value.decidedOn);
+      return undefined;
+    case 'ExtraLevyDecided':
+      for (const ofYear of state.levies.values()) for (const l of ofYear.values()) if (l.ref.eventId === ref.eventId) return found('extra levy', l.value.decisionRef, l.ref, l.value.decidedOn);
+      return undefined;
+    case 'PopulationRecorded':
+      for (const p of state.populations.values()) if (p.ref.eventId === ref.eventId) return found('population table', p.table.source, p.ref, p.table.referenceDate);
+      return undefined;
+    case 'MemberJoined':
+    case 'MemberLeft':
+      for (const m of state.members.values()) {
+        for (const p of m.periods) {
+          if (p.joinedRef.eventId === ref.eventId) return found('membership', `${m.name}: ${p.decisionRef}`, p.joinedRef, p.from);
+          if (p.leftRef?.eventId === ref.eventId) return found('membership ended', `${m.name}: ${p.leaveReason ?? ''}`, p.leftRef, p.to);
+        }
+      }
+      return undefined;
+    default:
+      break;
+  }
+  for (const svc of state.services.values()) {
+    if (ref.type === 'ServiceEstablished' && svc.ref.eventId === ref.eventId) return found('service', `${svc.service.name}: ${svc.service.decisionRef}`, svc.ref, svc.service.date);
+    if (ref.type === 'CouncilBudgetDecided')
+      for (const list of svc.budgets.values()) for (const b of list) if (b.ref.eventId === ref.eventId) return found('council budget', b.value.minutesRef, b.ref, b.value.decidedOn);
+    if (ref.type === 'ActualCostRecorded')
+      for (const list of svc.actualCosts.values()) for (const c of list) if (c.ref.eventId === ref.eventId) return found('actual cost', `${c.value.supplier} ${c.value.reference}`, c.ref, c.value.date);
+    if (ref.type === 'EnrolmentStarted' || ref.type === 'EnrolmentEnded')
+      for (const e of svc.enrolments.values()) {
+        if (e.startedRef.eventId === ref.eventId) return found('enrolment', `${svc.service.name} ${e.enrolmentId} from ${e.from}`, e.startedRef, e.from);
+        if (e.endedRef?.eventId === ref.eventId) return found('enrolment ended', `${svc.service.name} ${e.enrolmentId} to ${e.to}`, e.endedRef, e.to);
+      }
+  }
+  if (ref.type === 'InvoiceIssued') {
+    for (const b of state.billing.values()) for (const i of b.invoices.values()) if (i.ref.eventId === ref.eventId) return found('invoice', i.invoice.number, i.ref, i.invoice.issueDate);
+  }
+  return undefined;
+}
+
+/** Every ref the recomputation used must be named on the line, with the same hash. */
+function checkRefs(used: readonly EventRef[], stored: readonly EventRef[], problems: string[]): void {
+  const byId = new Map(stored.map((r) => [r.eventId, r]));
+  for (const u of used) {
+    const s = byId.get(u.eventId);
+    if (!s) problems.push(`the line does not reference ${u.type} ${u.streamId}@${u.revision}, which its amount depends on`);
+    else if (s.hash !== u.hash || s.streamId !== u.streamId || s.revision !== u.revision)
+      problems.push(`the line references ${s.type} ${s.streamId}@${s.revision} with hash ${s.hash.slice(0, 12)}…, but the event is ${u.streamId}@${u.revision} with hash ${u.hash.slice(0, 12)}…`);
+  }
+}
+
+const uniqueRefs = (refs: readonly EventRef[]): EventRef[] => refs.filter((r, i) => refs.findIndex((x) => x.eventId === r.eventId) === i);
+
+interface Derived {
+  rule: string;
+  figures: TraceFigure[];
+  derivation: DerivationStep;
+  recomputed: Decimal;
+  used: EventRef[];
+  months?: SplitMonthTrace[];
+  credited?: CreditedLineTrace;
+  settlement?: SettlementTrace;
+}
+
+// ------------------------------------------------------------------------------------------ membership
+
+/** The membership period the line was billed for: the one whose join event the line references. */
+function periodOf(m: MemberState, refs: readonly EventRef[], year: number): MembershipPeriod {
+  const ids = new Set(refs.map((r) => r.eventId));
+  const byRef = m.periods.find((p) => ids.has(p.joinedRef.eventId));
+  if (byRef) return byRef;
+  const inYear = [...m.periods].reverse().find((p) => p.from <= `${year}-12-31` && (p.to === undefined || p.to >= `${year}-01-01`));
+  if (!inYear) throw new DomainError(`${m.name} (${m.orgnr}) was not a member in ${year}`);
+  return inYear;
+}
+
+function populationStep(pop: PopulationUsed | null): DerivationStep {
+  if (!pop) return { label: 'folkmängd', value: 'organisation', formula: 'a region or organisation: the organisation tier' };
+  return {
+    label: 'folkmängd', value: grouped(pop.value),
+    formula: `SCB folkmängd ${pop.referenceDate}${pop.codes.length > 1 ? `, sum of kommunkoder ${pop.codes.join(', ')}` : ` (kommunkod ${pop.codes.join(', ')})`}`,
+    event: pop.ref,
+  };
+}
+
+function populationFigure(pop: PopulationUsed | null): TraceFigure {
+  return pop
+    ? { name: 'population', value: grouped(pop.value), note: `SCB ${pop.referenceDate} (${pop.source})${pop.codes.length > 1 ? `; sum of ${pop.codes.join(', ')}` : ''}`, event: pop.ref }
+    : { name: 'population', value: 'organisation', note: 'no population: organisation tier' };
+}
+
+function membershipLine(state: State, doc: Doc, line: AnyLine, kind: string): Derived {
+  const year = doc.year;
+  const m = state.members.get(doc.buyer.orgnr);
+  if (!m) throw new DomainError(`${doc.buyer.orgnr} is not a member in the state before ${doc.number}`);
+  const adopted = state.schedules.get(year);
+  if (!adopted) throw new DomainError(`no fee schedule for ${year} in force before ${doc.number}`);
+  const schedule = adopted.value;
+  const period = periodOf(m, line.provenance.refs, year);
+  const pop = populationFor(state, m, year);
+  const subject = { organisation: pop === null, population: pop?.value ?? null };
+  const tier = bandOf(schedule.tiers, subject);
+  if (!tier) throw new DomainError(`fee schedule ${year} has no tier for ${m.name}`);
+  const bounds = tier.organisation ? 'organisations' : `${grouped(tier.min ?? 0)}–${tier.max === undefined ? '' : grouped(tier.max)}`;
+  const figures: TraceFigure[] = [
+    { name: 'member', value: `${m.name} (${m.orgnr})`, note: `${m.kind}, member from ${period.from}${period.rejoin ? ' (re-entry)' : ''}; decision ${period.decisionRef}`, event: period.joinedRef },
+    populationFigure(pop),
+    { name: 'fee schedule', value: `${year}`, note: `${schedule.decisionRef}, decided ${schedule.decidedOn}`, event: adopted.ref },
+    { name: 'tier', value: `${tier.id} ${tier.label}`, note: bounds, event: adopted.ref },
+  ];
+  const tierStep: DerivationStep = { label: 'tier', value: `${tier.id} (${tier.label})`, formula: `population band ${bounds} of the fee schedule ${year}`, event: adopted.ref, children: [populationStep(pop)] };
+  const used = [adopted.ref, period.joinedRef, ...(pop ? [pop.ref] : [])];
+
+  if (kind === 'annual-fee') {
+    const entryMonth = Number(period.from.slice(5, 7));
+    const firstYear = period.from.slice(0, 4) === String(year);
+    const months = firstYear && schedule.firstYear === 'from-entry-month' ? 13 - entryMonth : 12;
+    const fee = new Decimal(tier.annualFee);
+    const recomputed = roundOre(fee.mul(months).div(12));
+    figures.push({ name: 'annual fee', value: sek(fee), note: `tier ${tier.id}`, event: adopted.ref });
+    figures.push({ name: 'months', value: `${months}/12`, note: months < 12 ? `joined ${period.from}; the first year counts from the month of entry` : 'whole year', event: period.joinedRef });
+    return {
+      rule: `annual fee by population tier: tier ${tier.id} (${tier.label}), ${sek(fee)} × ${months}/12`,
+      figures, used, recomputed,
+      derivation: {
+        label: 'årsavgift', value: sek(recomputed), formula: `${sek(fee)} × ${months}/12, rounded to öre`,
+        children: [
+          { label: 'årsavgift enligt avgiftsplan', value: sek(fee), formula: `tier ${tier.id}`, event: adopted.ref, children: [tierStep] },
+          { label: 'månader', value: `${months}/12`, formula: months < 12 ? `from the month of entry (${period.from}) to December` : 'the whole year', event: period.joinedRef },
+        ],
+      },
+    };
+  }
+  if (kind === 'joining-contribution') {
+    const pct = period.rejoin ? schedule.reentryPercent : 100;
+    const contribution = new Decimal(tier.joiningContribution);
+    const recomputed = roundOre(contribution.mul(pct).div(100));
+    figures.push({ name: 'joining contribution', value: sek(contribution), note: `tier ${tier.id}`, event: adopted.ref });
+    figures.push({ name: 'percent', value: `${pct} %`, note: period.rejoin ? 're-entry after leaving' : 'first entry', event: period.joinedRef });
+    return {
+      rule: `joining contribution by population tier: tier ${tier.id} (${tier.label}), ${sek(contribution)} × ${pct} %`,
+      figures, used, recomputed,
+      derivation: {
+        label: 'medlemsinsats', value: sek(recomputed), formula: `${sek(contribution)} × ${pct} %, rounded to öre`,
+        children: [
+          { label: 'medlemsinsats enligt avgiftsplan', value: sek(contribution), formula: `tier ${tier.id}`, event: adopted.ref, children: [tierStep] },
+          { label: 'procent', value: `${pct} %`, formula: period.rejoin ? `re-entry: ${schedule.reentryPercent} % of the ordinary contribution` : 'first entry: 100 %', event: period.joinedRef },
+        ],
+      },
+    };
+  }
+  // levy: the levy the line names (by reference, or by its due key).
+  const ids = new Set(line.provenance.refs.map((r) => r.eventId));
+  const keyId = 'dueKey' in line ? /\/levy\/(.+)$/.exec(line.dueKey)?.[1] : undefined;
+  const levy = [...(state.levies.get(year)?.values() ?? [])].find((l) => ids.has(l.ref.eventId) || l.ref.eventId === keyId);
+  if (!levy) throw new DomainError(`the levy of ${doc.number} line ${line.lineNo} is not among the levies of ${year}`);
+  const band = bandOf(levy.value.tiers, subject);
+  if (!band) throw new DomainError(`levy ${levy.value.levyId} has no tier for ${m.name}`);
+  const recomputed = new Decimal(band.amount);
+  figures.push({ name: 'levy', value: levy.value.levyId, note: `${levy.value.purpose}; ${levy.value.decisionRef}, decided ${levy.value.decidedOn}`, event: levy.ref });
+  figures.push({ name: 'levy amount', value: sek(recomputed), note: `tier ${band.id} (${band.label})`, event: levy.ref });
+  return {
+    rule: `extra levy ${levy.value.levyId} by population tier: tier ${band.id} (${band.label}), ${sek(recomputed)}`,
+    figures, used: [levy.ref, period.joinedRef, ...(pop ? [pop.ref] : [])], recomputed,
+    derivation: {
+      label: 'extra utdebitering', value: sek(recomputed), formula: `the amount of tier ${band.id} in levy ${levy.value.levyId}`, event: levy.ref,
+      children: [{ label: 'tier', value: `${band.id} (${band.label})`, event: levy.ref, children: [populationStep(pop)] }],
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------------------ splits
+
+const RULE_WORDS: Record<ServiceState['service']['pricing']['kind'], string> = {
+  'equal': 'equal split',
+  'tier-weighted': 'tier-weighted split',
+  'per-capita': 'per-capita split',
+  'base-plus-per-capita': 'fixed base plus per-capita split',
+  'price-list': 'price list by tier',
+};
+
+interface SplitContext {
+  svc: ServiceState;
+  basis: CostBasis;
+  base: { base: Decimal; refs: EventRef[] };
+  inputs: SplitInput[];
+  split: ServiceSplit;
+}
+
+function splitContext(state: State, serviceId: string, year: number, basis: CostBasis): SplitContext {
+  const svc = state.services.get(serviceId);
+  if (!svc) throw new DomainError(`service ${serviceId} is not established in the state before the document`);
+  const base = costBase(svc, year, basis);
+  const inputs = splitInputs(state, svc, year);
+  return { svc, basis, base, inputs, split: computeSplit(svc, year, basis, base, inputs, reportingTiersFor(state, year)) };
+}
+
+/** The months of a split with every participant whose weight entered them, for the given participant keys. */
+function monthTraces(ctx: SplitContext, keys: ReadonlySet<string>, months: readonly number[], stored?: Provenance['months']): SplitMonthTrace[] {
+  const priceList = ctx.svc.service.pricing.kind === 'price-list';
+  const byKey = new Map(ctx.split.participants.map((p) => [p.key, p]));
+  const inputByKey = new Map(ctx.inputs.map((p) => [p.key, p]));
+  return months.map((month) => {
+    const ms = ctx.split.months[month - 1];
+    const mine = ms.shares.filter((s) => keys.has(s.key));
+    const st = stored?.find((x) => x.month === month);
+    const weightSum = sum(ms.shares.map((s) => s.weight));
+    const weightsMatch = priceList
+      ? ms.denominator.isZero() && (st === undefined || new Decimal(st.denominator).isZero())
+      : weightSum.eq(ms.denominator) && (stored === undefined || (st !== undefined && new Decimal(st.denominator).eq(weightSum)));
+    return {
+      month, monthAmount: amountString(ms.amount), denominator: ms.denominator.toString(), storedDenominator: st ? st.denominator : null,
+      weightSum: weightSum.toString(), weightsMatch,
+      weight: mine.length === 1 ? mine[0].weight.toString() : sum(mine.map((s) => s.weight)).toString(),
+      share: amountString(sum(mine.map((s) => s.amount))),
+      storedWeight: st ? st.weight : null, storedShare: st ? st.share : null, unallocated: amountString(ms.unallocated),
+      participants: ms.shares.map((s) => {
+        const p = byKey.get(s.key);
+        const input = inputByKey.get(s.key);
+        return {
+          key: s.key, member: p?.member ?? '', name: p?.name ?? s.key, band: s.band, population: p?.population ?? null,
+          weight: s.weight.toString(), share: amountString(s.amount), thisLine: keys.has(s.key),
+          event: (input?.refs[0] ?? p?.refs[0]) as EventRef,
+        };
+      }),
+    };
+  });
+}
+
+type Provenance = InvoiceLine['provenance'];
+
+/** The cost part of a split's derivation: budget (or actual costs) × (1 + overhead), spread over 12 months. */
+function costSteps(ctx: SplitContext, months: readonly number[]): { monthStep: DerivationStep; figures: TraceFigure[] } {
+  const { svc, base, split } = ctx;
+  const figures: TraceFigure[] = [];
+  const baseChildren: DerivationStep[] = [];
+  let baseLabel: string;
+  if (ctx.basis === 'budget') {
+    const inForce = svc.budgets.get(split.year)?.[svc.budgets.get(split.year)!.length - 1];
+    baseLabel = 'budget i kraft';
+    if (inForce) {
+      figures.push({ name: 'council budget', value: sek(base.base), note: `${inForce.value.minutesRef}, decided ${inForce.value.decidedOn}`, event: inForce.ref });
+      for (const l of inForce.value.lines) baseChildren.push({ label: l.text, value: sek(new Decimal(l.amount)), event: inForce.ref });
+    }
+  } else {
+    baseLabel = 'utfall';
+    for (const c of svc.actualCosts.get(split.year) ?? []) {
+      figures.push({ name: 'actual cost', value: sek(new Decimal(c.value.amount)), note: `${c.value.supplier} ${c.value.reference}, ${c.value.date}`, event: c.ref });
+      baseChildren.push({ label: `${c.value.supplier} ${c.value.reference}`, value: sek(new Decimal(c.value.amount)), event: c.ref });
+    }
+  }
+  figures.push({ name: 'overhead rate', value: split.overheadRate.toString(), note: `${svc.service.name}: ${svc.service.decisionRef}`, event: svc.ref });
+  figures.push({ name: 'cost', value: sek(split.cost), note: `${ctx.basis} × (1 + ${split.overheadRate.toString()}), rounded to öre` });
+  const perMonth = monthlyAmounts(split.cost);
+  const amounts = [...new Set(months.map((m) => amountString(perMonth.get(m) as Decimal)))];
+  const costStep: DerivationStep = {
+    label: 'kostnad', value: sek(split.cost), formula: `${ctx.basis === 'budget' ? 'budget' : 'actual cost'} ${sek(base.base)} × (1 + ${split.overheadRate.toString()}), rounded to öre`,
+    children: [
+      { label: baseLabel, value: sek(base.base), formula: baseChildren.length > 1 ? 'Σ of the lines below' : undefined, event: base.refs[base.refs.length - 1], children: baseChildren.length > 1 ? baseChildren : undefined },
+      { label: 'påslag (förvaltningsledning)', value: split.overheadRate.toString(), event: svc.ref },
+    ],
+  };
+  const monthStep: DerivationStep = {
+    label: 'månadsbelopp', value: amounts.map((a) => sek(new Decimal(a))).join(' / '), formula: `cost ${sek(split.cost)} spread over 12 months exactly (odd öre to the earliest months)`,
+    children: [costStep],
+  };
+  return { monthStep, figures };
+}
+
+/** "weight 4 of 6 (months 1–3), of 7 (months 4–12)" */
+function weightWords(kind: string, months: readonly SplitMonthTrace[]): string {
+  const groups: { weight: string; denominator: string; months: number[] }[] = [];
+  for (const m of months) {
+    const last = groups[groups.length - 1];
+    if (last && last.weight === m.weight && last.denominator === m.denominator) last.months.push(m.month);
+    else groups.push({ weight: m.weight, denominator: m.denominator, months: [m.month] });
+  }
+  const what = kind === 'per-capita' || kind === 'base-plus-per-capita' ? 'population' : kind === 'price-list' ? 'yearly price' : 'weight';
+  const fmt = (v: string) => (what === 'population' ? grouped(Number(v)) : what === 'yearly price' ? sek(new Decimal(v)) : svNumber(v));
+  if (kind === 'price-list') return groups.map((g) => `${what} ${fmt(g.weight)}, months ${monthRanges(g.months)}`).join('; ');
+  if (groups.length === 1) return `${what} ${fmt(groups[0].weight)} of ${fmt(groups[0].denominator)}, months ${monthRanges(groups[0].months)}`;
+  return groups.map((g) => `${what} ${fmt(g.weight)} of ${fmt(g.denominator)} (months ${monthRanges(g.months)})`).join(', ');
+}
+
+function participantFigures(ctx: SplitContext, keys: ReadonlySet<string>): { figures: TraceFigure[]; steps: DerivationStep[]; used: EventRef[] } {
+  const figures: TraceFigure[] = [];
+  const steps: DerivationStep[] = [];
+  const used: EventRef[] = [];
+  for (const input of ctx.inputs.filter((p) => keys.has(p.key))) {
+    const p = ctx.split.participants.find((x) => x.key === input.key);
+    used.push(...input.refs);
+    const enrolment = ctx.svc.enrolments.get(input.key);
+    figures.push({ name: 'enrolment', value: input.key, note: `${input.name}, from ${input.from}${input.to ? ` to ${input.to}` : ''}${input.module ? `, module ${input.module}` : ''}`, event: enrolment?.startedRef ?? input.refs[0] });
+    if (enrolment?.endedRef) figures.push({ name: 'enrolment ended', value: input.to ?? '', event: enrolment.endedRef });
+    figures.push(input.organisation ? { name: 'population', value: 'organisation', note: 'organisation band' } : populationFigure(input.populationUsed));
+    if (p) figures.push({ name: 'weight', value: p.weight.toString(), note: p.basis, event: ctx.svc.ref });
+    steps.push({
+      label: 'vikt', value: p ? p.weight.toString() : '—', formula: `${RULE_WORDS[ctx.svc.service.pricing.kind]}: ${p?.basis ?? ''}`, event: ctx.svc.ref,
+      children: [input.organisation ? { label: 'folkmängd', value: 'organisation', formula: 'organisation band' } : populationStep(input.populationUsed)],
+    });
+  }
+  return { figures, steps, used };
+}
+
+function aContoLine(state: State, doc: InvoiceIssued, line: InvoiceLine, problems: string[]): Derived {
+  if (!line.serviceId || !line.enrolmentId) throw new DomainError(`line ${line.lineNo} names no service or enrolment`);
+  const ctx = splitContext(state, line.serviceId, doc.year, 'budget');
+  const key = line.enrolmentId;
+  const me = ctx.split.participants.find((p) => p.key === key);
+  if (!me) throw new DomainError(`enrolment ${key} takes no part in the ${line.serviceId} ${doc.year} split before ${doc.number}`);
+  // The billing period comes from the due key (svc/<service>/<period>/<enrolment>), not from the stored months.
+  const prefix = `svc/${line.serviceId}/`;
+  const label = line.dueKey.startsWith(prefix) && line.dueKey.endsWith(`/${key}`) ? line.dueKey.slice(prefix.length, line.dueKey.length - key.length - 1) : undefined;
+  const period = billingPeriods(ctx.svc.service.cadence, doc.year).find((p) => p.label === label);
+  if (!period) problems.push(`due key ${line.dueKey} names no billing period of ${line.serviceId} ${doc.year}; the stored months are used`);
+  const periodMonths = period?.months ?? (line.provenance.months ?? []).map((m) => m.month);
+  const recomputed = sum(periodMonths.map((m) => me.monthly[m - 1]));
+  const months = periodMonths.filter((m) => me.months.includes(m));
+  const keys = new Set([key]);
+  const monthsTrace = monthTraces(ctx, keys, months, line.provenance.months ?? []);
+  const storedMonths = (line.provenance.months ?? []).map((m) => m.month);
+  if (monthRanges(storedMonths) !== monthRanges(months)) problems.push(`the line stores months ${monthRanges(storedMonths) || 'none'}, the recomputation finds ${monthRanges(months) || 'none'}`);
+  for (const m of monthsTrace) {
+    if (!m.weightsMatch) problems.push(`month ${m.month}: Σ weights ${m.weightSum} of the participants ≠ stored denominator ${m.storedDenominator ?? '—'} (split: ${m.denominator})`);
+    if (m.storedShare !== null && m.storedShare !== m.share) problems.push(`month ${m.month}: stored share ${m.storedShare}, recomputed ${m.share}`);
+    if (m.storedWeight !== null && !new Decimal(m.storedWeight).eq(m.weight)) problems.push(`month ${m.month}: stored weight ${m.storedWeight}, recomputed ${m.weight}`);
+  }
+  const cost = costSteps(ctx, months);
+  const part = participantFigures(ctx, keys);
+  const kind = ctx.svc.service.pricing.kind;
+  const factor = svNumber(ctx.split.overheadRate.plus(1));
+  return {
+    rule: `${RULE_WORDS[kind]}, ${weightWords(kind, monthsTrace)}, budget ${formatSek(ctx.base.base, false)} × ${factor}`,
+    figures: [...cost.figures, ...part.figures],
+    used: [...ctx.split.costRefs, ...part.used],
+    recomputed,
+    months: monthsTrace,
+    derivation: {
+      label: 'a conto', value: sek(recomputed), formula: `Σ of the participant's share, months ${monthRanges(months) || '(none)'}`,
+      children: [
+        ...monthsTrace.map((m): DerivationStep => ({
+          label: `andel månad ${m.month}`, value: sek(new Decimal(m.share)),
+          formula: kind === 'price-list'
+            ? `yearly price ${sek(new Decimal(m.weight))} spread over 12 months`
+            : new Decimal(m.denominator).isZero()
+              ? 'no weight in the month'
+              : `${sek(new Decimal(m.monthAmount))} × ${m.weight}/${m.denominator} = ${new Decimal(m.monthAmount).mul(m.weight).div(m.denominator).toDecimalPlaces(4).toString()}, to the öre by largest remainder`,
+        })),
+        ...(kind === 'price-list' ? [] : [cost.monthStep]),
+        ...part.steps,
+      ],
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------------------ settlement
+
+/** Year-end settlement: the member's share of the actual cost, less what it was billed for the service. */
+function settlementLine(state: State, doc: Doc, line: AnyLine, sign: 1 | -1): Derived {
+  if (!line.serviceId) throw new DomainError(`settlement line ${line.lineNo} names no service`);
+  const ctx = splitContext(state, line.serviceId, doc.year, 'actual');
+  const member = doc.buyer.orgnr;
+  const mine = ctx.split.participants.filter((p) => p.member === member);
+  const actualShare = sum(mine.map((p) => p.total));
+  const billedLines: BilledLineTrace[] = [];
+  const b = state.billing.get(doc.year);
+  for (const inv of b?.invoices.values() ?? []) {
+    if (inv.invoice.buyer.orgnr !== member) continue;
+    for (const l of inv.invoice.lines) {
+      if (l.serviceId !== line.serviceId) continue;
+      const credited = inv.creditedNet.get(l.lineNo) ?? ZERO;
+      billedLines.push({ document: inv.invoice.number, lineNo: l.lineNo, kind: l.kind, amount: l.amount, credited: amountString(credited), net: amountString(new Decimal(l.amount).minus(credited)), event: inv.ref });
+    }
+  }
+  for (const cn of b?.creditNotes.values() ?? []) {
+    if (cn.value.kind !== 'settlement' || cn.value.buyer.orgnr !== member) continue;
+    for (const l of cn.value.lines) {
+      if (l.serviceId !== line.serviceId) continue;
+      billedLines.push({ document: cn.value.number, lineNo: l.lineNo, kind: 'settlement credit', amount: amountString(new Decimal(l.amount).neg()), credited: '0.00', net: amountString(new Decimal(l.amount).neg()), event: cn.ref });
+    }
+  }
+  const billed = sum(billedLines.map((l) => new Decimal(l.net)));
+  const difference = actualShare.minus(billed);
+  const recomputed = sign === 1 ? difference : difference.neg();
+  const keys = new Set(mine.map((p) => p.key));
+  const months = [...new Set(mine.flatMap((p) => p.months))].sort((a, b2) => a - b2);
+  const monthsTrace = monthTraces(ctx, keys, months);
+  const cost = costSteps(ctx, months);
+  const part = participantFigures(ctx, keys);
+  const kind = ctx.svc.service.pricing.kind;
+  return {
+    rule: `year-end settlement: actual share − billed; ${RULE_WORDS[kind]}, ${weightWords(kind, monthsTrace)}, actual cost ${formatSek(ctx.base.base, false)} × ${svNumber(ctx.split.overheadRate.plus(1))}`,
+    figures: [...cost.figures, ...part.figures, { name: 'actual share', value: sek(actualShare) }, { name: 'billed', value: sek(billed), note: billedLines.map((l) => `${l.document}:${l.lineNo}`).join(', ') || 'nothing billed' }],
+    used: [...ctx.split.costRefs, ...part.used],
+    recomputed,
+    months: monthsTrace,
+    settlement: { actualShare: amountString(actualShare), billed: amountString(billed), difference: amountString(difference), billedLines },
+    derivation: {
+      label: sign === 1 ? 'slutreglering' : 'slutreglering (kredit)', value: sek(recomputed),
+      formula: sign === 1 ? `actual share ${sek(actualShare)} − billed ${sek(billed)}` : `billed ${sek(billed)} − actual share ${sek(actualShare)}`,
+      children: [
+        {
+          label: 'andel av utfallet', value: sek(actualShare), formula: `Σ of the member's share, months ${monthRanges(months) || '(none)'}`,
+          children: [
+            ...monthsTrace.map((m): DerivationStep => ({ label: `andel månad ${m.month}`, value: sek(new Decimal(m.share)), formula: `${sek(new Decimal(m.monthAmount))} × ${m.weight}/${m.denominator}` })),
+            ...(kind === 'price-list' ? [] : [cost.monthStep]),
+            ...part.steps,
+          ],
+        },
+        {
+          label: 'fakturerat', value: sek(billed), formula: 'Σ of the lines for the service this year, less credits',
+          children: billedLines.map((l) => ({ label: `${l.document} rad ${l.lineNo} (${l.kind})`, value: sek(new Decimal(l.net)), formula: l.credited !== '0.00' ? `${sek(new Decimal(l.amount))} − credited ${sek(new Decimal(l.credited))}` : undefined, event: l.event })),
+        },
+      ],
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------------------ credit notes
+
+function creditedLine(state: State, line: CreditNoteLine): Derived {
+  const c = line.credits as { invoice: string; lineNo: number };
+  const inv = state.billing.get(state.documentYear.get(c.invoice) ?? -1)?.invoices.get(c.invoice);
+  if (!inv) throw new DomainError(`credited invoice ${c.invoice} is not issued before this credit note`);
+  const orig = inv.invoice.lines.find((l) => l.lineNo === c.lineNo);
+  if (!orig) throw new DomainError(`credited invoice ${c.invoice} has no line ${c.lineNo}`);
+  const before = inv.creditedNet.get(c.lineNo) ?? ZERO;
+  const recomputed = new Decimal(orig.amount).minus(before);
+  return {
+    rule: `credit of what is left of ${c.invoice} line ${c.lineNo}: ${sek(new Decimal(orig.amount))} − already credited ${sek(before)}`,
+    figures: [
+      { name: 'credited invoice line', value: `${c.invoice} rad ${c.lineNo}: ${orig.description}`, note: orig.kind, event: inv.ref },
+      { name: 'line amount', value: sek(new Decimal(orig.amount)), event: inv.ref },
+      { name: 'already credited', value: sek(before), note: inv.creditNotes.join(', ') || 'nothing' },
+    ],
+    used: [inv.ref],
+    recomputed,
+    credited: {
+      invoice: c.invoice, lineNo: c.lineNo, kind: orig.kind, description: orig.description, amount: orig.amount, creditedBefore: amountString(before),
+      provenance: { rule: orig.provenance.rule, basis: orig.provenance.basis, refs: orig.provenance.refs }, event: inv.ref,
+    },
+    derivation: {
+      label: 'kreditering', value: sek(recomputed), formula: `line amount ${sek(new Decimal(orig.amount))} − already credited ${sek(before)}`,
+      children: [
+        { label: `${c.invoice} rad ${c.lineNo}`, value: sek(new Decimal(orig.amount)), formula: orig.provenance.rule, event: inv.ref },
+        { label: 'redan krediterat', value: sek(before) },
+      ],
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------------------ the trace
+
+/**
+ * The derivation of one line's amount, from the state just before its document (see DocumentFold).
+ * Never throws for a line it cannot derive: it says so in `problems`, with `matches` false.
+ */
+export function traceLine(stateBeforeDocument: State, doc: Doc, lineNo: number, docRef?: EventRef): LineTrace {
+  const line = (doc.lines as AnyLine[]).find((l) => l.lineNo === lineNo);
+  if (!line) throw new DomainError(`${doc.number} has no line ${lineNo}`);
+  const invoice = isInvoice(doc);
+  const problems: string[] = [];
+  const kind = 'kind' in line ? line.kind : line.credits ? 'credit' : 'settlement';
+  let derived: Derived | undefined;
+  try {
+    if (invoice) {
+      const l = line as InvoiceLine;
+      if (l.kind === 'a-conto') derived = aContoLine(stateBeforeDocument, doc, l, problems);
+      else if (l.kind === 'settlement') derived = settlementLine(stateBeforeDocument, doc, l, 1);
+      else derived = membershipLine(stateBeforeDocument, doc, l, l.kind);
+    } else {
+      const l = line as CreditNoteLine;
+      if (l.credits) derived = creditedLine(stateBeforeDocument, l);
+      else if (doc.kind === 'settlement') derived = settlementLine(stateBeforeDocument, doc, l, -1);
+      else throw new DomainError('a correction line that credits no invoice line');
+    }
+  } catch (err) {
+    if (!(err instanceof Error)) throw err;
+    problems.push(`could not derive the amount again: ${err.message}`);
+  }
+  const amount = new Decimal(line.amount);
+  const decisions: DecisionRef[] = [];
+  for (const ref of line.provenance.refs) {
+    const d = decisionOf(stateBeforeDocument, ref);
+    if (!d) {
+      problems.push(`referenced event ${ref.type} ${ref.streamId}@${ref.revision} is not in the state before ${doc.number}`);
+      continue;
+    }
+    if (d.stateRef.hash !== ref.hash) problems.push(`referenced event ${ref.type} ${ref.streamId}@${ref.revision}: the line records hash ${ref.hash.slice(0, 12)}…, the event has ${d.stateRef.hash.slice(0, 12)}…`);
+    decisions.push(d.decision);
+  }
+  if (derived) checkRefs(uniqueRefs(derived.used), line.provenance.refs, problems);
+  const recomputed = derived?.recomputed;
+  return {
+    document: {
+      number: doc.number, type: invoice ? 'InvoiceIssued' : 'CreditNoteIssued', kind: doc.kind, year: doc.year, issueDate: doc.issueDate,
+      buyer: { orgnr: doc.buyer.orgnr, name: doc.buyer.name }, event: docRef,
+    },
+    line: {
+      lineNo: line.lineNo, kind, description: line.description, amount: line.amount, vatCategory: line.vatCategory, vatRate: line.vatRate,
+      serviceId: line.serviceId, enrolmentId: line.enrolmentId, dueKey: 'dueKey' in line ? line.dueKey : undefined,
+    },
+    rule: derived?.rule ?? line.provenance.rule,
+    stored: { rule: line.provenance.rule, basis: line.provenance.basis, refs: line.provenance.refs },
+    figures: derived?.figures ?? [],
+    decisions,
+    derivation: derived?.derivation ?? { label: 'belopp', value: sek(amount), formula: 'could not be derived again' },
+    months: derived?.months,
+    credited: derived?.credited,
+    settlement: derived?.settlement,
+    amount: line.amount,
+    recomputed: recomputed ? amountString(recomputed) : null,
+    difference: recomputed ? amountString(recomputed.minus(amount)) : null,
+    matches: recomputed !== undefined && recomputed.eq(amount),
+    problems,
+  };
+}
+
+/** Every line of a document, traced from the state before it. */
+export const traceDocument = (stateBeforeDocument: State, doc: Doc, docRef?: EventRef): LineTrace[] =>
+  doc.lines.map((l) => traceLine(stateBeforeDocument, doc, l.lineNo, docRef));
+
+// ------------------------------------------------------------------------------------------ the fold
+
+export type DocumentEvent = Extract<DomainEvent, { type: 'InvoiceIssued' | 'CreditNoteIssued' }>;
+
+export interface DocumentAt {
+  type: DocumentEvent['type'];
+  doc: Doc;
+  ref: EventRef;
+  /** The state before the command that issued the document. Live: it changes after `visit` returns, unless it stops the fold. */
+  state: State;
+}
+
+const isDocument = (e: DomainEvent): e is DocumentEvent => e.type === 'InvoiceIssued' || e.type === 'CreditNoteIssued';
+
+/**
+ * Folds events in order and shows each wanted document with the state just before it, the way
+ * InvoiceReplay decides a document again: the events one command appended to one stream are a group,
+ * and its documents see the state before the group (the state their command was decided from). Feed it
+ * every event in global order; the caller does the reading.
+ */
+export class DocumentFold {
+  readonly state: State = initialState();
+  private group: { event: DomainEvent; ref: EventRef }[] = [];
+  private groupKey = '';
+  private visited = 0;
+  private stop = false;
+
+  /** `visit` returns true to stop the fold there: the state then stays the state before that document. */
+  constructor(
+    private readonly wanted: (doc: Doc, type: DocumentEvent['type'], stateBefore: State) => boolean,
+    private readonly visit: (d: DocumentAt) => boolean | void,
+  ) {}
+
+  /** How many wanted documents were shown so far. */
+  get documents(): number {
+    return this.visited;
+  }
+
+  get stopped(): boolean {
+    return this.stop;
+  }
+
+  feed(event: DomainEvent, ref: EventRef, commandId: string): void {
+    if (this.stop) return;
+    const key = `${commandId}\u0000${ref.streamId}`;
+    if (key !== this.groupKey) this.flush();
+    this.groupKey = key;
+    this.group.push({ event, ref });
+  }
+
+  finish(): State {
+    if (!this.stop) this.flush();
+    return this.state;
+  }
+
+  private flush(): void {
+    const group = this.group;
+    this.group = [];
+    for (const p of group) {
+      if (isDocument(p.event) && this.wanted(p.event.data, p.event.type, this.state)) {
+        this.visited += 1;
+        if (this.visit({ type: p.event.type, doc: p.event.data, ref: p.ref, state: this.state }) === true) {
+          this.stop = true;
+          return;
+        }
+      }
+    }
+    for (const p of group) evolve(this.state, p.event, p.ref);
+  }
+}

@@ -1,0 +1,77 @@
+import type { DomainEvent } from '../../domain/events';
+import { checkEventData } from '../../domain/events';
+import type { CreditNoteIssued, InvoiceIssued } from '../../domain/events/billing';
+import type { EventRef } from '../../domain/event-ref';
+import type { State } from '../../domain/state';
+import { DocumentFold, type DocumentAt, type DocumentEvent, type LineTrace, traceDocument } from '../../projections/trace';
+import { EventDecodeError, type RecordedEvent } from '../store/port';
+import { refOf } from './engine';
+
+/*
+ * The reading half of the trace: iterate the store's events in global order and feed the pure fold
+ * (projections/trace.ts#DocumentFold), which hands over each wanted document with the state before it.
+ */
+
+export type EventSource = AsyncIterable<RecordedEvent> | Iterable<RecordedEvent>;
+type Doc = InvoiceIssued | CreditNoteIssued;
+type Wanted = (doc: Doc, type: DocumentEvent['type'], stateBefore: State) => boolean;
+
+export interface DocumentTrace {
+  number: string;
+  type: DocumentEvent['type'];
+  document: Doc;
+  event: EventRef;
+  lines: LineTrace[];
+}
+
+/** A stored event as a domain event; with `decode`, its data is validated first (for a store opened raw). */
+export function domainEventOf(e: RecordedEvent, decode = false): DomainEvent {
+  if (!decode) return { type: e.type, data: e.data } as DomainEvent;
+  try {
+    return { type: e.type, data: checkEventData(e.type, e.schemaVersion, e.data) } as DomainEvent;
+  } catch (err) {
+    throw new EventDecodeError(e.streamId, e.revision, `${e.type}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Folds `events` in order and calls `visit` for every wanted document with the state before it; `visit`
+ * returns true to stop there (the state then stays the state before that document). Returns the state.
+ */
+export async function foldDocuments(
+  events: EventSource,
+  wanted: Wanted,
+  visit: (d: DocumentAt) => boolean | void,
+  opts: { decode?: boolean; onEvent?: (e: RecordedEvent) => void } = {},
+): Promise<State> {
+  const fold = new DocumentFold(wanted, visit);
+  for await (const e of events) {
+    fold.feed(domainEventOf(e, opts.decode), refOf(e), e.metadata.commandId);
+    if (fold.stopped) return fold.state;
+    opts.onEvent?.(e);
+  }
+  return fold.finish();
+}
+
+/** The state just before a document (before the command that issued it), and the document; undefined if there is none. */
+export async function stateBeforeDocument(events: EventSource, number: string, opts: { decode?: boolean } = {}): Promise<DocumentAt | undefined> {
+  let found: DocumentAt | undefined;
+  await foldDocuments(events, (doc) => doc.number === number, (d) => {
+    found = d;
+    return true;
+  }, opts);
+  return found;
+}
+
+/** Every wanted document with the trace of each of its lines, each from the state before it. */
+export async function traceDocuments(
+  events: EventSource,
+  wanted: Wanted,
+  opts: { decode?: boolean; onEvent?: (e: RecordedEvent) => void } = {},
+): Promise<{ documents: DocumentTrace[]; state: State }> {
+  const documents: DocumentTrace[] = [];
+  const state = await foldDocuments(events, wanted, (d) => {
+    documents.push({ number: d.doc.number, type: d.type, document: d.doc, event: d.ref, lines: traceDocument(d.state, d.doc, d.ref) });
+  }, opts);
+  return { documents, state };
+}

@@ -1,0 +1,248 @@
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import Table from 'cli-table3';
+import Decimal from 'decimal.js';
+import { z } from 'zod';
+import { formatSek, sum } from '../../domain/money';
+import type { State } from '../../domain/state';
+import { type Chart, DEFAULT_CHART, isBalanceAccount, ledger, type Ledger, type StatementLine, type Voucher } from '../../projections/ledger';
+import { selfCost, type SelfCostRow } from '../../projections/selfcost';
+import { loadConfig } from '../config';
+import { encodeSie, type SieDocument, writeSie } from '../export/sie';
+import { type GlobalOptions, withEngine } from './context';
+import { readJsonFile } from './input-files';
+import { type CliIo, toJson, UsageError } from './io';
+import { moneyToJson } from './money-json';
+import { parseYear } from './options';
+
+const PROGRAM = { name: 'samkost', version: '0.1.0' };
+const PARTS = ['all', 'income', 'balance', 'trial', 'journal'] as const;
+type Part = (typeof PARTS)[number];
+
+const Account = z.string().regex(/^\d{4,6}$/, 'an account number has 4–6 digits');
+/** A chart file: any of the Chart fields; accounts listed are added to (or rename) the default ones. */
+const ChartFile = z.object({
+  accounts: z.array(z.object({ number: Account, name: z.string().min(1), type: z.enum(['T', 'S', 'K', 'I']) })).optional(),
+  bank: Account.optional(), receivables: Account.optional(), accruedIncome: Account.optional(), supplierDebt: Account.optional(),
+  outputVat25: Account.optional(), inputVat: Account.optional(), prepaidFees: Account.optional(), overCollection: Account.optional(),
+  equityContributions: Account.optional(), serviceIncome: Account.optional(), serviceIncomeFor: z.record(z.string(), Account).optional(),
+  membershipIncome: Account.optional(), levyIncome: Account.optional(), itCosts: Account.optional(), retainedEarnings: Account.optional(),
+  accruedCosts: Account.optional(),
+}).strict();
+
+/** The chart of accounts: the BAS defaults, with a JSON file's mapping and accounts on top. */
+export function loadChart(path?: string): Chart {
+  if (!path) return DEFAULT_CHART;
+  const parsed = ChartFile.safeParse(readJsonFile(path));
+  if (!parsed.success) throw new UsageError(`${path}: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
+  const { accounts = [], ...mapping } = parsed.data;
+  const byNumber = new Map(DEFAULT_CHART.accounts.map((a) => [a.number, a]));
+  for (const a of accounts) byNumber.set(a.number, a);
+  return { ...DEFAULT_CHART, ...mapping, accounts: [...byNumber.values()] };
+}
+
+const parsePart = (v: string): Part => {
+  const p = PARTS.find((x) => x === v);
+  if (!p) throw new UsageError(`--part expects one of ${PARTS.join(', ')}, not "${v}"`);
+  return p;
+};
+
+const parseType = (v: string): '4E' | '4I' => {
+  const t = v.toUpperCase();
+  if (t !== '4E' && t !== '4I') throw new UsageError(`--type expects 4E or 4I, not "${v}"`);
+  return t;
+};
+
+const parseHorizon = (v: string): number => {
+  if (!/^\d{1,2}$/.test(v) || Number(v) < 1 || Number(v) > 10) throw new UsageError(`--horizon expects a number of years from 1 to 10, not "${v}"`);
+  return Number(v);
+};
+
+const kr = (d: Decimal) => formatSek(d);
+const WIDTH = 64;
+const row = (label: string, amount: Decimal, indent = 2) => `${' '.repeat(indent)}${label.padEnd(WIDTH - indent)}${kr(amount).padStart(20)}`;
+
+function renderStatementLines(lines: StatementLine[], out: string[]): void {
+  for (const l of lines) {
+    out.push(row(l.label, l.amount));
+    for (const a of l.accounts) out.push(`      ${a.account} ${a.name}`.slice(0, WIDTH - 2).padEnd(WIDTH) + kr(a.amount).padStart(20));
+  }
+}
+
+function renderIncome(l: Ledger): string {
+  const out = [`Resultaträkning ${l.year}-01-01 – ${l.year}-12-31`, '', 'Rörelsens intäkter'];
+  renderStatementLines(l.income.revenue, out);
+  out.push('Rörelsens kostnader');
+  renderStatementLines(l.income.expenses, out);
+  out.push(row('Rörelseresultat', l.income.operatingResult, 0));
+  if (l.income.financial.length) renderStatementLines(l.income.financial, out);
+  out.push(row('Årets resultat', l.income.result, 0));
+  return `${out.join('\n')}\n`;
+}
+
+function renderBalance(l: Ledger): string {
+  const b = l.balance;
+  const out = [`Balansräkning ${l.year}-12-31`, '', 'Tillgångar'];
+  renderStatementLines(b.assets, out);
+  out.push(row('Summa tillgångar', b.totalAssets, 0), '', 'Eget kapital och skulder', ' Eget kapital');
+  renderStatementLines(b.equity, out);
+  out.push(row('Summa eget kapital', b.totalEquity, 1), ' Skulder');
+  renderStatementLines(b.liabilities, out);
+  out.push(row('Summa skulder', b.totalLiabilities, 1), row('Summa eget kapital och skulder', b.totalEquityAndLiabilities, 0));
+  return `${out.join('\n')}\n`;
+}
+
+function renderTrial(l: Ledger): string {
+  const t = new Table({ head: ['Konto', 'Benämning', 'IB', 'Debet', 'Kredit', 'UB'] });
+  for (const r of l.trial) t.push([r.account, r.name, kr(r.opening), kr(r.debit), kr(r.credit), kr(r.closing)]);
+  const total = (f: (r: Ledger['trial'][number]) => Decimal) => kr(sum(l.trial.map(f)));
+  t.push(['', 'Summa', total((r) => r.opening), total((r) => r.debit), total((r) => r.credit), total((r) => r.closing)]);
+  return `Råbalans ${l.year}\n${t.toString()}\n`;
+}
+
+function renderJournal(l: Ledger): string {
+  const name = (nr: string) => l.chart.accounts.find((a) => a.number === nr)?.name ?? '';
+  const out = [`Verifikationer ${l.year}: ${l.vouchers.length}`];
+  for (const v of l.vouchers) {
+    out.push('', `${v.series} ${v.number}  ${v.date}  ${v.text}`);
+    for (const t of v.transactions) {
+      const debit = t.amount.gt(0) ? kr(t.amount) : '';
+      const credit = t.amount.lt(0) ? kr(t.amount.neg()) : '';
+      out.push(`   ${t.account} ${name(t.account).slice(0, 40).padEnd(40)} ${debit.padStart(18)} ${credit.padStart(18)}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+const voucherJson = (v: Voucher) => ({
+  series: v.series, number: v.number, date: v.date, text: v.text,
+  source: { streamId: v.source.streamId, revision: v.source.revision, position: v.source.position, eventId: v.source.eventId, type: v.source.type, hash: v.source.hash },
+  transactions: v.transactions,
+});
+
+function ledgerJson(l: Ledger, part: Part): unknown {
+  const want = (p: Part) => part === 'all' || part === p;
+  return moneyToJson({
+    year: l.year,
+    ...(want('income') && { incomeStatement: l.income }),
+    ...(want('balance') && { balanceSheet: l.balance }),
+    ...(want('trial') && { trial: l.trial }),
+    ...(want('journal') && { vouchers: l.vouchers.map(voucherJson) }),
+  });
+}
+
+/**
+ * Typographic characters people type into reasons and names that codepage 437 lacks, as their ASCII
+ * look-alikes: a voucher text is description, and a dash should not stop the year's export. Anything
+ * else without a CP437 byte (e.g. €) is still refused by encodeSie, by line.
+ */
+const TYPOGRAPHIC: Record<string, string> = { '\u2013': '-', '\u2014': '-', '\u2212': '-', '\u2018': "'", '\u2019': "'", '\u201C': '"', '\u201D': '"', '\u00A0': ' ', '\u2026': '...' };
+export const sieText = (s: string): string => s.replace(/[\u2013\u2014\u2212\u2018\u2019\u201C\u201D\u00A0\u2026]/g, (ch) => TYPOGRAPHIC[ch]);
+
+/** The year's books as a SIE 4 document: 4I the vouchers only, 4E with opening and closing balances and results. */
+export function sieDocumentFor(
+  state: State, year: number, type: '4E' | '4I', opts: { company: { name: string; orgnr: string }; generated: string; chart?: Chart },
+): SieDocument {
+  const l = ledger(state, year, opts.chart ?? DEFAULT_CHART);
+  const balances = type === '4E'
+    ? {
+      openingBalances: l.trial.filter((r) => isBalanceAccount(l.chart, r.account) && !r.opening.isZero()).map((r) => ({ account: r.account, amount: r.opening })),
+      closingBalances: l.trial.filter((r) => isBalanceAccount(l.chart, r.account) && !r.closing.isZero()).map((r) => ({ account: r.account, amount: r.closing })),
+      results: l.trial.filter((r) => !isBalanceAccount(l.chart, r.account) && !r.balance.isZero()).map((r) => ({ account: r.account, amount: r.balance })),
+    }
+    : {};
+  return {
+    type, program: PROGRAM, generated: opts.generated, company: { name: sieText(opts.company.name), orgnr: opts.company.orgnr },
+    fiscalYear: { start: `${year}-01-01`, end: `${year}-12-31` }, chartType: 'BAS2014',
+    accounts: l.chart.accounts.map((a) => ({ number: a.number, name: sieText(a.name), type: a.type })),
+    ...balances,
+    vouchers: l.vouchers.map((v) => ({ series: v.series, number: v.number, date: v.date, text: sieText(v.text), transactions: v.transactions.map((t) => ({ account: t.account, amount: t.amount })) })),
+  };
+}
+
+function renderSelfCost(rows: SelfCostRow[], year: number, horizon: number): string {
+  const out = [`Självkostnad ${year} (över- och underuttag jämnas ut inom ${horizon} år)`];
+  if (rows.length === 0) out.push('', 'Inga tjänster med budget, utfall eller fakturering detta år.');
+  for (const r of rows) {
+    const pct = `${r.overheadRate.mul(100).toString()} %`;
+    out.push('', `${r.name} (${r.serviceId}): ${r.rule}`);
+    if (r.budget) out.push(row('Budget i kraft', r.budget), row(`Budget inkl. påslag ${pct}`, r.budgetWithOverhead as Decimal));
+    else out.push('  Ingen budget beslutad');
+    out.push(
+      row(r.actualRecorded ? 'Utfall (leverantörskostnader)' : 'Utfall: inget bokfört ännu', r.actualCost),
+      row(`Påslag förvaltning ${pct}`, r.overhead),
+      row('Full kostnad', r.fullCost),
+      row('Fakturerat a conto (netto)', r.billedAconto),
+      row('Slutreglerat (netto)', r.settled),
+      row('Fakturerat totalt', r.billedTotal),
+    );
+    if (r.overUnder) out.push(row(r.overUnder.gt(0) ? 'Överuttag' : r.overUnder.lt(0) ? 'Underuttag' : 'Över-/underuttag', r.overUnder));
+    if (!r.unallocated.isZero()) out.push(row('varav ej fördelat (månader utan deltagare)', r.unallocated.neg()));
+    if (r.settlementRemaining) out.push(row('Kvar att slutreglera med deltagarna', r.settlementRemaining));
+    out.push(`  Slutreglering: ${r.settlements.length ? `${r.settlements.length} körning(ar)${r.settlementDocuments.length ? `, ${r.settlementDocuments.join(', ')}` : ', inga dokument'}` : 'ej gjord'}`);
+    if (r.evenOutBy !== null) out.push(row(`Balanseras, jämnas ut senast ${r.evenOutBy}`, r.carriedForward));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export function registerLedgerCommands(program: Command, io: CliIo): void {
+  const g = () => program.opts<GlobalOptions>();
+
+  program
+    .command('ledger')
+    .description('the year\'s books derived from the events: resultaträkning, balansräkning, råbalans and verifikationer')
+    .requiredOption('--year <year>', 'year', parseYear)
+    .option('--part <part>', `what to show: ${PARTS.join(', ')}`, parsePart, 'all' as Part)
+    .option('--chart <file>', 'chart of accounts mapping (JSON; BAS defaults otherwise)')
+    .action(async (o: { year: number; part: Part; chart?: string }) => {
+      const chart = loadChart(o.chart);
+      await withEngine(g(), io, async (engine) => {
+        const l = ledger(engine.state, o.year, chart);
+        if (g().json) return io.out(`${toJson(ledgerJson(l, o.part))}\n`);
+        const parts: string[] = [];
+        if (o.part === 'all' || o.part === 'income') parts.push(renderIncome(l));
+        if (o.part === 'all' || o.part === 'balance') parts.push(renderBalance(l));
+        if (o.part === 'all' || o.part === 'trial') parts.push(renderTrial(l));
+        if (o.part === 'all' || o.part === 'journal') parts.push(renderJournal(l));
+        io.out(parts.join('\n'));
+      });
+    });
+
+  program
+    .command('selfcost')
+    .description('self-cost per service: budget, actual cost, overhead, billed, settled, over/under-collection carried forward')
+    .requiredOption('--year <year>', 'year', parseYear)
+    .option('--horizon <years>', 'years to even out an over/under-collection (default from config, 3)', parseHorizon)
+    .action(async (o: { year: number; horizon?: number }) => {
+      const horizon = o.horizon ?? loadConfig(io.env).selfCostHorizonYears;
+      await withEngine(g(), io, async (engine) => {
+        const report = selfCost(engine.state, o.year, horizon);
+        if (g().json) return io.out(`${toJson(moneyToJson(report))}\n`);
+        io.out(renderSelfCost(report.services, o.year, horizon));
+      });
+    });
+
+  const exportCommand = program.commands.find((c) => c.name() === 'export') ?? program.command('export').description('export data for other systems');
+  exportCommand
+    .command('sie')
+    .description('the year\'s books as a SIE 4 file (codepage 437) for an accounting program')
+    .requiredOption('--year <year>', 'year', parseYear)
+    .option('--type <type>', '4E (balances and vouchers) or 4I (vouchers only)', parseType, '4E' as '4E' | '4I')
+    .requiredOption('--out <file>', 'the file to write (e.g. samkost-2024.se)')
+    .option('--chart <file>', 'chart of accounts mapping (JSON; BAS defaults otherwise)')
+    .action(async (o: { year: number; type: '4E' | '4I'; out: string; chart?: string }) => {
+      const config = loadConfig(io.env);
+      const chart = loadChart(o.chart);
+      await withEngine(g(), io, async (engine) => {
+        const doc = sieDocumentFor(engine.state, o.year, o.type, { company: { name: config.seller.name, orgnr: config.seller.orgnr }, generated: engine.today(), chart });
+        const bytes = encodeSie(writeSie(doc));
+        try {
+          writeFileSync(o.out, bytes);
+        } catch (err) {
+          throw new UsageError(`cannot write ${o.out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        }
+        if (g().json) return io.out(`${toJson({ ok: true, file: o.out, type: o.type, year: o.year, vouchers: doc.vouchers.length, accounts: doc.accounts.length, bytes: bytes.length })}\n`);
+        io.out(`SIE ${o.type} ${o.year} skriven till ${o.out}: ${doc.vouchers.length} verifikationer, ${doc.accounts.length} konton (${bytes.length} byte, teckentabell 437)\n`);
+      });
+    });
+}

@@ -1,0 +1,345 @@
+import type { Command } from 'commander';
+import { createHash } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import Decimal from 'decimal.js';
+import { canonicalJson } from '../../domain/canonical-json';
+import type { EventRef } from '../../domain/event-ref';
+import { formatSek } from '../../domain/money';
+import type { DerivationStep, LineTrace } from '../../projections/trace';
+import { type DocumentTrace, traceDocuments } from '../app/trace';
+import { rawCodec } from '../store/port';
+import { type GlobalOptions, withStore } from './context';
+import { type CliIo, toJson, UsageError } from './io';
+import { parseYear } from './options';
+import { ProgressReporter } from './progress';
+
+type Format = 'text' | 'json' | 'html';
+
+const parseFormat = (v: string): Format => {
+  if (v !== 'text' && v !== 'json' && v !== 'html') throw new UsageError(`--format expects text, json or html, not "${v}"`);
+  return v;
+};
+const parseLine = (v: string): number => {
+  if (!/^[1-9]\d{0,3}$/.test(v)) throw new UsageError(`--line expects a line number, not "${v}"`);
+  return Number(v);
+};
+
+const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+const rader = (n: number): string => `${n} ${n === 1 ? 'rad' : 'rader'}`;
+const kr = (s: string | null): string => (s === null ? '—' : formatSek(new Decimal(s)));
+const at = (r: EventRef): string => `${r.type} ${r.streamId}@${r.revision} (position ${r.position}, ${r.recordedAt}, ${r.actor})`;
+
+// ------------------------------------------------------------------------------------------ text
+
+function treeLines(step: DerivationStep, prefix: string, last: boolean, root: boolean, out: string[]): void {
+  const head = root ? '' : `${prefix}${last ? '└─ ' : '├─ '}`;
+  const src = step.event ? `  [${step.event.type} ${step.event.streamId}@${step.event.revision}]` : '';
+  out.push(`${head}${step.value}  ${step.label}${step.formula ? ` = ${step.formula}` : ''}${src}`);
+  const kids = step.children ?? [];
+  const next = root ? prefix : `${prefix}${last ? '   ' : '│  '}`;
+  kids.forEach((k, i) => treeLines(k, next, i === kids.length - 1, false, out));
+}
+
+export function renderTraceText(t: LineTrace): string {
+  const out: string[] = [];
+  const what = t.document.type === 'InvoiceIssued' ? 'faktura' : 'kreditfaktura';
+  out.push(`══ ${t.document.number} rad ${t.line.lineNo} ══ ${t.document.buyer.name} (${t.document.buyer.orgnr}), ${what} ${t.document.issueDate}`);
+  out.push(`Beskrivning: ${t.line.description}`);
+  out.push(`Belopp:      ${kr(t.amount)}`);
+  out.push(`Omräknat:    ${kr(t.recomputed)}  ${t.matches ? '✓ stämmer' : '✗ AVVIKER'} (differens ${kr(t.difference)})`);
+  out.push(`Regel:       ${t.rule}`);
+  out.push(`Lagrat:      ${t.stored.rule}`, `             ${t.stored.basis}`);
+  if (t.document.event) out.push(`Dokument:    ${at(t.document.event)}`, `             sha256 ${t.document.event.hash}`);
+  out.push('', 'Härledning');
+  const tree: string[] = [];
+  treeLines(t.derivation, '  ', true, true, tree);
+  out.push(...tree.map((l) => `  ${l}`));
+  if (t.months?.length) {
+    out.push('', 'Fördelning per månad (deltagare vars vikt ingår; ▶ = denna rad)');
+    for (const m of t.months) {
+      out.push(`  månad ${m.month}: ${kr(m.monthAmount)}, nämnare ${m.denominator}${m.storedDenominator !== null ? ` (lagrad ${m.storedDenominator})` : ''}, Σ vikter ${m.weightSum} ${m.weightsMatch ? '✓' : '✗'}${m.unallocated !== '0.00' ? `, ofördelat ${kr(m.unallocated)}` : ''}`);
+      for (const p of m.participants) {
+        out.push(`    ${p.thisLine ? '▶' : ' '} ${p.name.padEnd(30).slice(0, 30)} ${(p.band ?? '').padEnd(6)} ${(p.population === null ? 'org.' : grouped(p.population)).padStart(9)}  vikt ${p.weight.padEnd(8)} ${kr(p.share).padStart(16)}  [${p.event.streamId}@${p.event.revision}]`);
+      }
+    }
+  }
+  if (t.settlement) {
+    out.push('', `Slutreglering: andel av utfallet ${kr(t.settlement.actualShare)} − fakturerat ${kr(t.settlement.billed)} = ${kr(t.settlement.difference)}`);
+    for (const l of t.settlement.billedLines) out.push(`  ${l.document} rad ${l.lineNo} (${l.kind}): ${kr(l.net)}${l.credited !== '0.00' ? ` (${kr(l.amount)} − krediterat ${kr(l.credited)})` : ''}  [${l.event.streamId}@${l.event.revision}]`);
+  }
+  if (t.credited) {
+    const c = t.credited;
+    out.push('', `Krediterad rad: ${c.invoice} rad ${c.lineNo}: ${c.description}, ${kr(c.amount)} (redan krediterat ${kr(c.creditedBefore)})`);
+    out.push(`  regel: ${c.provenance.rule}`, `  underlag: ${c.provenance.basis}`, `  ${at(c.event)}`, `  (samkost trace ${c.invoice} --line ${c.lineNo} visar hur den raden räknades fram)`);
+  }
+  if (t.figures.length) {
+    out.push('', 'Underlag');
+    for (const f of t.figures) {
+      out.push(`  ${f.name.padEnd(22)} ${f.value}${f.note ? `  — ${f.note}` : ''}`);
+      if (f.event) out.push(`  ${''.padEnd(22)} ${at(f.event)}`, `  ${''.padEnd(22)} sha256 ${f.event.hash}`);
+    }
+  }
+  if (t.decisions.length) {
+    out.push('', 'Beslut och referenser');
+    for (const d of t.decisions) out.push(`  ${d.kind}: ${d.reference}${d.date ? ` (${d.date})` : ''} — ${d.event.type} ${d.event.streamId}@${d.event.revision}, sha256 ${d.event.hash}`);
+  }
+  if (t.problems.length) {
+    out.push('', 'Avvikelser');
+    for (const p of t.problems) out.push(`  ✗ ${p}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+// ------------------------------------------------------------------------------------------ html
+
+const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+const CSS = `
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;color:#1b1b1b}
+h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2.2rem;border-bottom:2px solid #1f4e79;padding-bottom:.2rem}
+h3{font-size:1rem;margin:1.2rem 0 .4rem}table{border-collapse:collapse;width:100%;margin:.3rem 0}
+th,td{border:1px solid #ccd;padding:.25rem .45rem;text-align:left;vertical-align:top}th{background:#eef2f7}
+td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}code{font-size:.8em;word-break:break-all}
+.ok{color:#14632b;font-weight:600}.bad{color:#a4161a;font-weight:600}.me{background:#fff6d6}
+ul.tree,ul.tree ul{list-style:none;margin:0;padding-left:1.2rem;border-left:1px dotted #99a}ul.tree{border:0;padding-left:0}
+ul.tree li{margin:.15rem 0}.v{font-weight:600;font-variant-numeric:tabular-nums}.f{color:#555}.src{color:#1f4e79;font-size:.85em}
+.summary{background:#f4f6f9;padding:.6rem .9rem;border-radius:4px}
+@media print{body{margin:0;max-width:none}h2{page-break-before:auto}}
+`;
+
+function treeHtml(step: DerivationStep): string {
+  const src = step.event ? ` <span class="src">${esc(`${step.event.type} ${step.event.streamId}@${step.event.revision}`)}</span>` : '';
+  const kids = step.children?.length ? `<ul>${step.children.map(treeHtml).join('')}</ul>` : '';
+  return `<li><span class="v">${esc(step.value)}</span> ${esc(step.label)}${step.formula ? ` <span class="f">= ${esc(step.formula)}</span>` : ''}${src}${kids}</li>`;
+}
+
+const refCells = (r?: EventRef): string =>
+  r ? `<td>${esc(r.type)}</td><td>${esc(r.streamId)}@${r.revision}</td><td class="num">${esc(r.position)}</td><td>${esc(r.recordedAt)}</td><td>${esc(r.actor)}</td><td><code>${esc(r.hash)}</code></td>` : '<td colspan="6">—</td>';
+
+function lineHtml(t: LineTrace): string {
+  const out: string[] = [];
+  out.push(`<h2>${esc(t.document.number)} rad ${t.line.lineNo}: ${esc(t.line.description)}</h2>`);
+  out.push(`<p class="summary">Belopp <strong>${esc(kr(t.amount))}</strong> · omräknat <strong>${esc(kr(t.recomputed))}</strong> · `
+    + `${t.matches ? '<span class="ok">✓ stämmer</span>' : '<span class="bad">✗ avviker</span>'} (differens ${esc(kr(t.difference))})<br>`
+    + `Regel: ${esc(t.rule)}<br><span class="f">Lagrat: ${esc(t.stored.rule)}; ${esc(t.stored.basis)}</span></p>`);
+  out.push(`<h3>Härledning</h3><ul class="tree">${treeHtml(t.derivation)}</ul>`);
+  if (t.months?.length) {
+    out.push('<h3>Fördelning per månad</h3>');
+    for (const m of t.months) {
+      out.push(`<p>Månad ${m.month}: ${esc(kr(m.monthAmount))}, nämnare ${esc(m.denominator)}${m.storedDenominator !== null ? ` (lagrad ${esc(m.storedDenominator)})` : ''}, Σ vikter ${esc(m.weightSum)} ${m.weightsMatch ? '<span class="ok">✓</span>' : '<span class="bad">✗</span>'}</p>`);
+      out.push('<table><tr><th>Deltagare</th><th>Band</th><th>Folkmängd</th><th>Vikt</th><th>Andel</th><th>Anslutning</th></tr>');
+      for (const p of m.participants) {
+        out.push(`<tr${p.thisLine ? ' class="me"' : ''}><td>${esc(p.name)}</td><td>${esc(p.band ?? '')}</td><td class="num">${p.population === null ? 'organisation' : esc(grouped(p.population))}</td>`
+          + `<td class="num">${esc(p.weight)}</td><td class="num">${esc(kr(p.share))}</td><td>${esc(`${p.event.streamId}@${p.event.revision}`)}</td></tr>`);
+      }
+      out.push('</table>');
+    }
+  }
+  if (t.settlement) {
+    out.push(`<h3>Slutreglering</h3><p>Andel av utfallet ${esc(kr(t.settlement.actualShare))} − fakturerat ${esc(kr(t.settlement.billed))} = ${esc(kr(t.settlement.difference))}</p>`);
+    out.push('<table><tr><th>Dokument</th><th>Rad</th><th>Slag</th><th>Netto</th></tr>');
+    for (const l of t.settlement.billedLines) out.push(`<tr><td>${esc(l.document)}</td><td>${l.lineNo}</td><td>${esc(l.kind)}</td><td class="num">${esc(kr(l.net))}</td></tr>`);
+    out.push('</table>');
+  }
+  if (t.credited) {
+    const c = t.credited;
+    out.push(`<h3>Krediterad rad</h3><p>${esc(c.invoice)} rad ${c.lineNo}: ${esc(c.description)}, ${esc(kr(c.amount))} (redan krediterat ${esc(kr(c.creditedBefore))})<br><span class="f">${esc(c.provenance.rule)}; ${esc(c.provenance.basis)}</span></p>`);
+  }
+  out.push('<h3>Underlag</h3><table><tr><th>Uppgift</th><th>Värde</th><th>Anmärkning</th><th>Händelse</th><th>Ström</th><th>Position</th><th>Registrerad</th><th>Av</th><th>Hash (SHA-256)</th></tr>');
+  for (const f of t.figures) out.push(`<tr><td>${esc(f.name)}</td><td class="num">${esc(f.value)}</td><td>${esc(f.note ?? '')}</td>${refCells(f.event)}</tr>`);
+  out.push('</table>');
+  if (t.decisions.length) {
+    out.push('<h3>Beslut och referenser</h3><table><tr><th>Slag</th><th>Referens</th><th>Datum</th><th>Händelse</th><th>Ström</th><th>Position</th><th>Registrerad</th><th>Av</th><th>Hash (SHA-256)</th></tr>');
+    for (const d of t.decisions) out.push(`<tr><td>${esc(d.kind)}</td><td>${esc(d.reference)}</td><td>${esc(d.date ?? '')}</td>${refCells(d.event)}</tr>`);
+    out.push('</table>');
+  }
+  if (t.problems.length) out.push(`<h3>Avvikelser</h3><ul>${t.problems.map((p) => `<li class="bad">${esc(p)}</li>`).join('')}</ul>`);
+  return out.join('\n');
+}
+
+/** A self-contained page: inline CSS, no scripts, no external assets or links. */
+export function renderTraceHtml(title: string, documents: DocumentTrace[]): string {
+  const lines = documents.flatMap((d) => d.lines);
+  const matching = lines.filter((l) => l.matches).length;
+  const body = documents.map((d) => {
+    const head = `<h2>${esc(d.number)} — ${esc(d.document.buyer.name)} (${esc(d.document.buyer.orgnr)})</h2>`
+      + `<p>${d.type === 'InvoiceIssued' ? 'Faktura' : 'Kreditfaktura'} ${esc(d.document.issueDate)}, summa ${esc(kr(d.document.total))} (netto ${esc(kr(d.document.totalNet))}, moms ${esc(kr(d.document.totalVat))})<br>`
+      + `<span class="src">${esc(at(d.event))}</span><br><code>sha256 ${esc(d.event.hash)}</code></p>`;
+    return `<section>${head}\n${d.lines.map(lineHtml).join('\n')}</section>`;
+  }).join('\n');
+  return `<!doctype html>
+<html lang="sv">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<h1>${esc(title)}</h1>
+<p class="summary">${documents.length} dokument, ${rader(lines.length)}; ${matching === lines.length ? `<span class="ok">alla ${lines.length} omräknade belopp stämmer</span>` : `<span class="bad">${lines.length - matching} rader avviker</span>`}.
+Varje belopp är härlett på nytt ur händelserna före dokumentet; varje uppgift anger händelsen den kommer från (ström, revision, global position, tid, aktör och SHA-256).</p>
+${body}
+</body>
+</html>
+`;
+}
+
+// ------------------------------------------------------------------------------------------ audit export
+
+/** Every EventRef anywhere in a value (provenance, traces, documents). */
+function collectRefs(value: unknown, into: (r: EventRef) => void): void {
+  if (Array.isArray(value)) {
+    for (const v of value) collectRefs(v, into);
+    return;
+  }
+  if (!value || typeof value !== 'object') return;
+  const o = value as Record<string, unknown>;
+  if (typeof o.streamId === 'string' && typeof o.revision === 'number' && typeof o.eventId === 'string' && typeof o.hash === 'string') into(o as unknown as EventRef);
+  for (const v of Object.values(o)) collectRefs(v, into);
+}
+
+export interface AuditManifest {
+  format: 'samkost-audit/1';
+  year: number;
+  generatedAt: string;
+  files: Record<string, { sha256: string; bytes: number }>;
+  events: { count: number; streams: Record<string, { first: number; last: number; head: string }> };
+  documents: number;
+  lines: number;
+  linesRecomputed: number;
+}
+
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+
+async function exportAudit(g: GlobalOptions, io: CliIo, year: number, dir: string): Promise<AuditManifest> {
+  mkdirSync(dir, { recursive: true });
+  // Raw codec: events.ndjson holds the stored data byte for byte, as it was hashed.
+  return withStore(g, io, async (store) => {
+    const progress = new ProgressReporter(io, 'Exporterar revisionsunderlag');
+    try {
+      const { documents } = await traceDocuments(store.readAll(), (doc) => doc.year === year, { decode: true });
+      const ownStreams = new Set([`billing-${year}`, `schedule-${year}`, `levy-${year}`]);
+      // For every other stream a line refers to, its events from revision 0 to the last one referred to:
+      // enough to check the chain from its start.
+      const upTo = new Map<string, number>();
+      collectRefs(documents, (r) => upTo.set(r.streamId, Math.max(upTo.get(r.streamId) ?? -1, r.revision)));
+      const file = join(dir, 'events.ndjson');
+      const fd = openSync(file, 'w');
+      const hash = createHash('sha256');
+      let bytes = 0;
+      let count = 0;
+      const streams: AuditManifest['events']['streams'] = {};
+      try {
+        for await (const e of store.readAll()) {
+          if (!ownStreams.has(e.streamId) && (upTo.get(e.streamId) ?? -1) < e.revision) continue;
+          const line = `${canonicalJson({ position: e.position.toString(), streamId: e.streamId, revision: e.revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: e.metadata })}\n`;
+          const buf = Buffer.from(line, 'utf8');
+          writeSync(fd, buf);
+          hash.update(buf);
+          bytes += buf.length;
+          count += 1;
+          if (count % 5000 === 0) progress.update(count);
+          const s = streams[e.streamId];
+          streams[e.streamId] = { first: s ? s.first : e.revision, last: e.revision, head: e.metadata.hash };
+        }
+      } finally {
+        closeSync(fd);
+      }
+      const files: AuditManifest['files'] = { 'events.ndjson': { sha256: hash.digest('hex'), bytes } };
+      const write = (name: string, value: unknown) => {
+        const text = `${toJson(value)}\n`;
+        writeFileSync(join(dir, name), text);
+        files[name] = { sha256: sha256(text), bytes: Buffer.byteLength(text) };
+      };
+      write('invoices.json', {
+        year,
+        invoices: documents.filter((d) => d.type === 'InvoiceIssued').map((d) => ({ event: d.event, document: d.document })),
+        creditNotes: documents.filter((d) => d.type === 'CreditNoteIssued').map((d) => ({ event: d.event, document: d.document })),
+      });
+      const lines = documents.flatMap((d) => d.lines);
+      write('traces.json', { year, documents: documents.map((d) => ({ number: d.number, type: d.type, event: d.event, lines: d.lines })) });
+      const manifest: AuditManifest = {
+        format: 'samkost-audit/1', year, generatedAt: (io.clock?.now() ?? new Date()).toISOString(), files,
+        events: { count, streams }, documents: documents.length, lines: lines.length, linesRecomputed: lines.filter((l) => l.matches).length,
+      };
+      writeFileSync(join(dir, 'manifest.json'), `${toJson(manifest)}\n`);
+      return manifest;
+    } finally {
+      progress.stop();
+    }
+  }, rawCodec);
+}
+
+// ------------------------------------------------------------------------------------------ commands
+
+export function registerTraceCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  const g = () => program.opts<GlobalOptions>();
+
+  program
+    .command('trace [invoice]')
+    .description('the derivation of an invoice line back to its events; or every line billed to a member in a year (--member M --year Y)')
+    .option('--line <n>', 'only this line', parseLine)
+    .option('--member <member>', 'every line billed to this member (orgnr or kommunkod), with --year')
+    .option('--year <year>', 'the year, with --member', parseYear)
+    .option('--format <format>', 'text (default), json or html', parseFormat)
+    .option('--out <file>', 'write to this file instead of standard output')
+    .action(async (number: string | undefined, o: { line?: number; member?: string; year?: number; format?: Format; out?: string }) => {
+      if (number && (o.member || o.year)) throw new UsageError('trace: give an invoice number, or --member and --year, not both');
+      if (!number && !(o.member && o.year)) throw new UsageError('trace: give an invoice number, or --member M --year Y');
+      if (o.line !== undefined && !number) throw new UsageError('trace: --line goes with an invoice number');
+      const format: Format = o.format ?? (g().json ? 'json' : 'text');
+      const member = o.member;
+      const documents = await withStore(g(), io, async (store) => {
+        const wanted = number
+          ? (doc: { number: string }) => doc.number === number
+          : (doc: { year: number; buyer: { orgnr: string } }, _t: unknown, state: { byKommunkod: Map<string, string> }) =>
+            doc.year === o.year && (doc.buyer.orgnr === member || state.byKommunkod.get(member as string) === doc.buyer.orgnr);
+        return (await traceDocuments(store.readAll(), wanted)).documents;
+      });
+      if (number && documents.length === 0) throw new UsageError(`unknown invoice ${number}`);
+      if (o.line !== undefined) {
+        const d = documents[0];
+        if (!d.lines.some((l) => l.line.lineNo === o.line)) throw new UsageError(`${number} has no line ${o.line}`);
+        d.lines = d.lines.filter((l) => l.line.lineNo === o.line);
+      }
+      const lines = documents.flatMap((d) => d.lines);
+      const title = number
+        ? `Spårning av ${number}${o.line !== undefined ? ` rad ${o.line}` : ''}`
+        : `Spårning: ${documents[0]?.document.buyer.name ?? member} ${o.year}`;
+      let text: string;
+      if (format === 'json') {
+        const docs = documents.map((d) => ({ number: d.number, type: d.type, event: d.event, lines: d.lines }));
+        text = `${toJson(number ? docs[0] : { member, year: o.year, documents: docs, lines: lines.length, matching: lines.filter((l) => l.matches).length })}\n`;
+      } else if (format === 'html') {
+        text = renderTraceHtml(title, documents);
+      } else {
+        const parts = documents.flatMap((d) => d.lines.map(renderTraceText));
+        const bad = lines.filter((l) => !l.matches).length;
+        text = `${title}\n\n${parts.join('\n')}\n${rader(lines.length)} i ${documents.length} dokument: ${bad ? `${bad} avviker` : 'varje omräknat belopp stämmer'}\n`;
+      }
+      if (o.out) {
+        writeFileSync(o.out, text);
+        io.out(format === 'json' ? '' : `Skrev ${o.out} (${rader(lines.length)})\n`);
+      } else io.out(text);
+      if (lines.some((l) => !l.matches)) setExit(1);
+    });
+
+  // `export` may already exist (the SIE export registers it): attach to it rather than make a second one.
+  const exportCommand = program.commands.find((c) => c.name() === 'export') ?? program.command('export').description('export data for other systems and for auditors');
+  exportCommand
+    .command('audit')
+    .description('write a self-checking audit package of a year: events.ndjson, invoices.json, traces.json, manifest.json')
+    .requiredOption('--year <year>', 'year', parseYear)
+    .requiredOption('--out <dir>', 'directory to write (created if missing)')
+    .action(async (o: { year: number; out: string }) => {
+      const manifest = await exportAudit(g(), io, o.year, o.out);
+      const manifestHash = sha256(readFileSync(join(o.out, 'manifest.json')));
+      if (g().json) return io.out(`${toJson({ ok: true, dir: o.out, manifestSha256: manifestHash, ...manifest })}\n`);
+      io.out(`Revisionsunderlag ${o.year} i ${o.out}: ${manifest.events.count} händelser i ${Object.keys(manifest.events.streams).length} strömmar, `
+        + `${manifest.documents} dokument, ${manifest.lines} rader (${manifest.linesRecomputed} omräknade och stämmer)\n`
+        + `manifest.json sha256 ${manifestHash}  (anteckna den; kontrollera med node dist/scripts/check-audit.js ${o.out})\n`);
+      if (manifest.linesRecomputed !== manifest.lines) setExit(1);
+    });
+}

@@ -1,0 +1,257 @@
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { traceLine, type LineTrace } from '../../projections/trace';
+import { checkAudit } from '../../scripts/check-audit';
+import { domainCodec } from '../../src/app/codec';
+import { stateBeforeDocument } from '../../src/app/trace';
+import { openStore } from '../../src/store/open';
+import { billingFixture } from '../support/billing-fixture';
+import { compiled, runNode } from '../support/processes';
+
+interface StoredDoc { number: string; year: number; buyer: { orgnr: string }; lines: { lineNo: number; amount: string }[] }
+interface DocTrace { number: string; type: string; lines: LineTrace[] }
+
+function storedDocuments(store: string): StoredDoc[] {
+  const db = new Database(store, { readonly: true });
+  const rows = db.prepare("SELECT data FROM events WHERE type IN ('InvoiceIssued', 'CreditNoteIssued') ORDER BY position").all() as { data: string }[];
+  db.close();
+  return rows.map((r) => JSON.parse(r.data) as StoredDoc);
+}
+
+/**
+ * The test year: the billing fixture (EGIL tier-weighted 1/2/4, Malmö joining 2024-04-15), a Q1 run and a
+ * yearly run, a credit note for one a-conto line, then the actual cost 10 % over budget and the settlement.
+ */
+async function billedYear() {
+  const f = await billingFixture();
+  const ok = async (...args: string[]) => {
+    const r = await f.run(...args);
+    if (r.code !== 0) throw new Error(`samkost ${args.join(' ')}: ${r.err}`);
+  };
+  await ok('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+  await ok('invoice', 'run', '--period', '2024', '--date', '2024-04-20');
+  await ok('invoice', 'credit', 'T2024-0001', '--lines', '1', '--reason', 'Fel vikt', '--date', '2024-05-02');
+  await ok('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1320000.00', '--supplier', 'Leverantör AB', '--reference', 'F-1', '--date', '2024-12-31');
+  await ok('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20');
+  return f;
+}
+
+describe('samkost trace: every line back to its events', () => {
+  let f: Awaited<ReturnType<typeof billedYear>>;
+  beforeAll(async () => {
+    f = await billedYear();
+  });
+
+  test('for every line of every invoice and credit note of the year, the re-computation equals the stored amount', async () => {
+    const docs = storedDocuments(f.store);
+    const kinds = new Set<string>();
+    expect(docs.some((d) => d.number.startsWith('TK'))).toBe(true);
+    let lines = 0;
+    for (const d of docs) {
+      const t = await f.json<DocTrace>('trace', d.number);
+      expect(t.lines.map((l) => l.line.lineNo)).toEqual(d.lines.map((l) => l.lineNo));
+      for (const [i, l] of t.lines.entries()) {
+        lines += 1;
+        kinds.add(`${t.type}/${l.line.kind}`);
+        expect({ line: `${d.number}:${l.line.lineNo}`, recomputed: l.recomputed, matches: l.matches, difference: l.difference, problems: l.problems })
+          .toEqual({ line: `${d.number}:${l.line.lineNo}`, recomputed: d.lines[i].amount, matches: true, difference: '0.00', problems: [] });
+        // Every input figure with an event carries all of it: stream, revision, position, type, time, actor, hash.
+        for (const fig of l.figures.filter((x) => x.event)) expect(Object.keys(fig.event!).sort()).toEqual(['actor', 'eventId', 'hash', 'position', 'recordedAt', 'revision', 'streamId', 'type']);
+      }
+    }
+    expect(lines).toBe(docs.reduce((a, d) => a + d.lines.length, 0));
+    // Membership lines, a-conto, settlement and a credit note were all among them.
+    expect([...kinds].sort()).toEqual(['CreditNoteIssued/credit', 'InvoiceIssued/a-conto', 'InvoiceIssued/annual-fee', 'InvoiceIssued/joining-contribution', 'InvoiceIssued/settlement']);
+  });
+
+  test('a split line lists every participant whose weight entered the split, and their weights sum to the denominator shown', async () => {
+    // Stockholm (weight 4) for Q2: Göteborg (2) and Malmö (1, joined 2024-04-15) share every month → 7.
+    const q2 = (await f.json<DocTrace>('trace', 'T2024-0005', '--line', '1')).lines[0];
+    expect(q2.rule).toBe('tier-weighted split, weight 4 of 7, months 4–6, budget 1 200 000,00 × 1,05');
+    expect(q2.months!.map((m) => m.month)).toEqual([4, 5, 6]);
+    for (const m of q2.months!) {
+      expect(m.participants.map((p) => [p.name, p.weight]).sort()).toEqual([['Göteborgs Stad', '2'], ['Malmö stad', '1'], ['Stockholms stad', '4']]);
+      const sum = m.participants.reduce((a, p) => a + Number(p.weight), 0);
+      expect(String(sum)).toBe(m.denominator);
+      expect(m.storedDenominator).toBe(m.denominator);
+      expect(m.weightsMatch).toBe(true);
+      expect(m.participants.filter((p) => p.thisLine).map((p) => p.name)).toEqual(['Stockholms stad']);
+      expect(m.participants.reduce((a, p) => a + Math.round(Number(p.share) * 100), 0)).toBe(Math.round(Number(m.monthAmount) * 100));
+    }
+    // Q1: Malmö had not joined, so only two weights entered: 4 + 2 = 6.
+    const q1 = (await f.json<DocTrace>('trace', 'T2024-0002', '--line', '1')).lines[0];
+    for (const m of q1.months!) {
+      expect(m.participants.map((p) => p.name).sort()).toEqual(['Göteborgs Stad', 'Stockholms stad']);
+      expect(m.denominator).toBe('6');
+      expect(m.weightSum).toBe('6');
+    }
+    // The decisions are found through the line's references: the council minutes and the service decision.
+    expect(q2.decisions.map((d) => [d.kind, d.reference])).toEqual(expect.arrayContaining([['council budget', 'FR EGIL 2023-11-15 §4'], ['service', 'EGIL: Styrelsen 2023 §5']]));
+  });
+
+  test('membership lines show tier, population with its SCB date, and fee × months/12', async () => {
+    const malmo = storedDocuments(f.store).find((d) => d.number.startsWith('M') && d.buyer.orgnr === '212000-1124')!;
+    const t = await f.json<DocTrace>('trace', malmo.number);
+    const [fee, contribution] = t.lines;
+    expect(fee.rule).toMatch(/annual fee by population tier: tier .*× 9\/12$/);
+    expect(fee.figures.find((x) => x.name === 'population')).toMatchObject({ value: '5 000', note: expect.stringContaining('SCB 2023-12-31') });
+    expect(fee.decisions.find((d) => d.kind === 'fee schedule')).toMatchObject({ reference: 'Årsmöte 2024 §7', date: '2023-11-20' });
+    expect(contribution.rule).toMatch(/joining contribution .*× 100 %$/);
+  });
+
+  test('a credit note line shows the credited invoice line; a settlement line shows actual share − billed', async () => {
+    const cn = (await f.json<DocTrace>('trace', 'TK2024-0001')).lines[0];
+    expect(cn.credited).toMatchObject({ invoice: 'T2024-0001', lineNo: 1, creditedBefore: '0.00' });
+    expect(cn.recomputed).toBe(cn.credited!.amount);
+    const settlement = storedDocuments(f.store).filter((d) => d.number.startsWith('T2024') && (d as unknown as { kind: string }).kind === 'settlement');
+    expect(settlement.length).toBeGreaterThan(0);
+    for (const d of settlement) {
+      const l = (await f.json<DocTrace>('trace', d.number)).lines[0];
+      const s = l.settlement!;
+      expect(Math.round((Number(s.actualShare) - Number(s.billed)) * 100)).toBe(Math.round(Number(l.amount) * 100));
+    }
+    // Göteborg's credited Q1 line counts as billed less its credit.
+    const gbg = (await f.json<DocTrace>('trace', '--member', '1480', '--year', '2024')) as unknown as { documents: DocTrace[] };
+    const gbgSettle = gbg.documents.flatMap((d) => d.lines).find((l) => l.line.kind === 'settlement')!;
+    expect(gbgSettle.settlement!.billedLines.find((b) => b.document === 'T2024-0001')).toMatchObject({ amount: '105000.00', credited: '105000.00', net: '0.00' });
+  });
+
+  test('actual cost under budget: the settlement credit notes are traced as billed − actual share', async () => {
+    const u = await billingFixture();
+    expect((await u.run('invoice', 'run', '--period', '2024', '--date', '2024-04-20')).code).toBe(0);
+    expect((await u.run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1080000.00', '--supplier', 'L', '--reference', 'F-9', '--date', '2024-12-31')).code).toBe(0);
+    expect((await u.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20')).code).toBe(0);
+    const notes = storedDocuments(u.store).filter((d) => d.number.startsWith('TK'));
+    expect(notes.length).toBe(3);
+    for (const n of notes) {
+      const l = (await u.json<DocTrace>('trace', n.number)).lines[0];
+      expect(l).toMatchObject({ matches: true, problems: [], recomputed: n.lines[0].amount });
+      expect(Math.round((Number(l.settlement!.billed) - Number(l.settlement!.actualShare)) * 100)).toBe(Math.round(Number(l.amount) * 100));
+    }
+  });
+
+  test('stateBeforeDocument stops just before the document: the state has what came before it, not the document', async () => {
+    const store = openStore(f.store, domainCodec);
+    try {
+      const at = (await stateBeforeDocument(store.readAll(), 'TK2024-0001'))!;
+      expect(at.type).toBe('CreditNoteIssued');
+      expect(at.state.documentYear.has('TK2024-0001')).toBe(false);
+      expect(at.state.billing.get(2024)!.invoices.get('T2024-0001')!.creditedNet.size).toBe(0);
+      expect(at.state.services.get('egil')!.actualCosts.get(2024)).toBeUndefined();
+      expect(traceLine(at.state, at.doc, 1, at.ref)).toMatchObject({ matches: true, recomputed: '105000.00', problems: [] });
+      expect(await stateBeforeDocument(store.readAll(), 'T2024-9999')).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('--member and --year trace every line billed to the member that year', async () => {
+    const r = await f.json<{ member: string; year: number; documents: DocTrace[]; lines: number; matching: number }>('trace', '--member', '212000-0142', '--year', '2024');
+    const stored = storedDocuments(f.store).filter((d) => d.buyer.orgnr === '212000-0142' && d.year === 2024);
+    expect(r.documents.map((d) => d.number)).toEqual(stored.map((d) => d.number));
+    expect(r.lines).toBe(stored.reduce((a, d) => a + d.lines.length, 0));
+    expect(r.matching).toBe(r.lines);
+    const text = await f.run('trace', '--member', '0180', '--year', '2024');
+    expect(text.code).toBe(0);
+    expect(text.out).toContain('══ T2024-0005 rad 1 ══ Stockholms stad');
+    expect(text.out).toContain('varje omräknat belopp stämmer');
+  });
+
+  test('text for people names each input event with stream, revision, position, time, actor and hash', async () => {
+    const r = await f.run('trace', 'T2024-0005', '--line', '1');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Omräknat:    180 000,00 kr  ✓ stämmer');
+    expect(r.out).toMatch(/council budget +1 200 000,00 kr {2}— FR EGIL 2023-11-15 §4/);
+    expect(r.out).toMatch(/CouncilBudgetDecided service-egil@1 \(position \d+, 2024-01-15T09:00:00\.000Z, test\)\n +sha256 [0-9a-f]{64}/);
+  });
+
+  test('html: one self-contained page with the amounts in sv-SE', async () => {
+    const out = join(f.dir, 'trace.html');
+    const r = await f.run('trace', 'T2024-0005', '--format', 'html', '--out', out);
+    expect(r.code).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('<style>');
+    expect(html).not.toMatch(/\b(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
+    expect(html).not.toMatch(/<(script|link|img|iframe)\b/i);
+    expect(html).not.toMatch(/https?:\/\//);
+    expect(html).toContain('180 000,00 kr');
+    expect(html).toContain('1 260 000,00 kr');
+    const stdout = await f.run('trace', 'M2024-0001', '--format', 'html');
+    expect(stdout.out).toContain('50 000,00 kr');
+  });
+
+  test.each([
+    [['trace', 'T2024-9999'], 'unknown invoice T2024-9999'],
+    [['trace', 'T2024-0005', '--line', '9'], 'T2024-0005 has no line 9'],
+    [['trace'], 'give an invoice number, or --member M --year Y'],
+    [['trace', 'T2024-0005', '--format', 'pdf'], '--format expects text, json or html'],
+  ])('refused: samkost %j', async (args, message) => {
+    const r = await f.run(...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(message);
+  });
+});
+
+describe('samkost export audit', () => {
+  const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+  test('writes the year package; the manifest hashes match; check-audit passes, and fails after one altered byte', async () => {
+    const f = await billedYear();
+    const dir = join(f.dir, 'audit-2024');
+    const r = await f.run('export', 'audit', '--year', '2024', '--out', dir);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    for (const name of ['events.ndjson', 'invoices.json', 'traces.json', 'manifest.json']) expect(existsSync(join(dir, name))).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files: Record<string, { sha256: string }>; documents: number; lines: number; linesRecomputed: number; events: { count: number } };
+    expect(Object.keys(manifest.files).sort()).toEqual(['events.ndjson', 'invoices.json', 'traces.json']);
+    for (const [name, file] of Object.entries(manifest.files)) expect(sha(join(dir, name))).toBe(file.sha256);
+    expect(r.out).toContain(`manifest.json sha256 ${sha(join(dir, 'manifest.json'))}`);
+    const docs = storedDocuments(f.store);
+    expect(manifest.documents).toBe(docs.length);
+    expect(manifest.linesRecomputed).toBe(manifest.lines);
+
+    // events.ndjson: canonical JSON, one event a line, the year's streams and every stream a line refers to from revision 0.
+    const events = readFileSync(join(dir, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { streamId: string; revision: number; metadata: { hash: string } });
+    expect(events).toHaveLength(manifest.events.count);
+    expect(new Set(events.map((e) => e.streamId))).toEqual(new Set(['billing-2024', 'schedule-2024', 'population', 'service-egil', 'member-212000-0142', 'member-212000-1355', 'member-212000-1124', 'member-232100-0016']));
+    const invoices = JSON.parse(readFileSync(join(dir, 'invoices.json'), 'utf8')) as { invoices: unknown[]; creditNotes: unknown[] };
+    expect(invoices.invoices.length + invoices.creditNotes.length).toBe(docs.length);
+
+    expect(checkAudit(dir)).toMatchObject({ ok: true, problems: [], files: 3, events: events.length });
+    const script = compiled('scripts/check-audit.js');
+    const good = await runNode(script, [dir]);
+    expect(good.code).toBe(0);
+    expect(good.stdout).toMatch(/^OK: 3 files match the manifest; \d+ events in 8 streams, every hash chain intact/);
+
+    // One byte changed in an event: the file's hash no longer matches, and the event's own hash names it.
+    const path = join(dir, 'events.ndjson');
+    const original = readFileSync(path, 'utf8');
+    const altered = original.replace('"amount":"180000.00"', '"amount":"180000.01"');
+    expect(altered).not.toBe(original);
+    writeFileSync(path, altered);
+    const bad = checkAudit(dir);
+    expect(bad.ok).toBe(false);
+    expect(bad.problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^events\.ndjson: SHA-256 [0-9a-f]{64} differs from the manifest's/),
+      expect.stringMatching(/stream billing-2024 revision \d+: the stored hash does not match the event content/),
+    ]));
+    const failed = await runNode(script, [dir]);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain('FAILED: events.ndjson: SHA-256');
+
+    // Even with the manifest rewritten to the altered file's hash, the chain still gives it away.
+    const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files: Record<string, { sha256: string; bytes: number }> };
+    m.files['events.ndjson'] = { sha256: sha(path), bytes: Buffer.byteLength(altered) };
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
+    expect(checkAudit(dir).problems).toEqual([expect.stringMatching(/stream billing-2024 revision \d+: the stored hash does not match/)]);
+  });
+
+  test('export audit attaches to the one `export` command', async () => {
+    const f = await billingFixture();
+    const help = await f.run('export', '--help');
+    expect(help.out).toContain('audit');
+    expect((help.out.match(/^ {2}audit/gm) ?? []).length).toBe(1);
+  });
+});
