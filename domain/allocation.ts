@@ -66,12 +66,19 @@ export function allocate(total: Decimal, claims: readonly Claim[]): Map<string, 
     leftover -= 1;
   }
 
-  // Negate only non-zero shares: decimal.js has a -0 that would print and compare as negative.
+  // Negate only non-zero shares: decimal.js has a -0 that would print and compare as negative. Equal shares
+  // are one (immutable) Decimal: an equal split of 290 parts makes two, not 290.
   const sign = total.isNeg() ? '-' : '';
+  const made = new Map<bigint, Decimal>();
   const result = new Map<string, Decimal>();
   claims.forEach((c, i) => {
     const share = floors[i] + BigInt(extra[i]);
-    result.set(c.key, share === 0n ? new Decimal(0) : new Decimal(`${sign}${oreString(share)}`));
+    let amount = made.get(share);
+    if (amount === undefined) {
+      amount = share === 0n ? new Decimal(0) : new Decimal(`${sign}${oreString(share)}`);
+      made.set(share, amount);
+    }
+    result.set(c.key, amount);
   });
   return result;
 }
