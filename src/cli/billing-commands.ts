@@ -38,10 +38,11 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .action(async (o: { period: string; date?: string; terms?: number; commandId?: string }) => {
       const config = loadConfig(io.env);
       await withEngine(g(), io, async (engine) => {
-        const r = await executeAndReport(engine, {
-          type: 'invoice.run', commandId: o.commandId, period: o.period, issueDate: o.date ?? engine.today(),
+        // A run reports its own summary (counts per series), not executeAndReport's line per event.
+        const r = await engine.execute(parseCommand({
+          type: 'invoice.run', period: o.period, issueDate: o.date ?? engine.today(),
           paymentTermsDays: o.terms ?? config.paymentTermsDays, vatRate: config.serviceVatRate, seller: config.seller,
-        }, { ...g(), json: true }, { ...io, out: () => undefined });
+        }), { commandId: o.commandId });
         if (g().json) return io.out(`${toJson({ ...r, invoices: r.events.length })}\n`);
         if (r.duplicate) return io.out(`Fakturakörning ${o.period}: redan genomförd (kommando ${r.commandId}); inget nytt fakturerat\n`);
         if (r.events.length === 0) return io.out(`Fakturakörning ${o.period}: inget nytt att fakturera\n`);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { parseCommand } from '../../domain/commands';
-import { formatSek, amountString } from '../../domain/money';
+import { amountString, formatSek, sum } from '../../domain/money';
 import { periodOn } from '../../domain/state';
 import { feesForYear } from '../../projections/fees';
 import { type GlobalOptions, withEngine } from './context';
@@ -136,7 +136,7 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
           })}\n`);
         }
         const t = new Table({ head: ['Medlem', 'Nivå', 'Invånare', 'Årsavgift', 'Insats', 'Utdebitering', 'Summa'] });
-        const pick = (r: (typeof fees.members)[number], k: string) => r.lines.filter((l) => l.kind === k).reduce((a, l) => a.plus(l.amount), r.total.mul(0));
+        const pick = (r: (typeof fees.members)[number], k: string) => sum(r.lines.filter((l) => l.kind === k).map((l) => l.amount));
         for (const r of fees.members) {
           t.push([r.name, r.tier.label, r.population?.value.toLocaleString('sv-SE') ?? '–', formatSek(pick(r, 'annual-fee')), formatSek(pick(r, 'joining-contribution')), formatSek(pick(r, 'levy')), formatSek(r.total)]);
         }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
-import { formatSek } from '../../domain/money';
+import { formatSek, sum } from '../../domain/money';
 import { requireService } from '../../domain/deciders/services';
 import { simulate, sweep } from '../../projections/simulate';
 import { type CostBasis, reportingTiersFor, splitForYear } from '../../projections/splits';
@@ -213,7 +213,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
         const sim = simulate(state, o.service, o.year, o.basis, {
           hypothetical: o.add ? { count: o.add, population } : undefined, kommuner: o.kommun, remove: o.remove, from: o.from,
         });
-        if (g().json) return io.out(`${toJson(moneyToJson({ serviceId: sim.serviceId, year: sim.year, basis: sim.basis, cost: sim.now.cost, rows: sim.rows, averageNow: sim.averageNow, averageScenario: sim.averageScenario, totalNow: sim.now.participants.reduce((a, p) => a.plus(p.total), sim.now.cost.mul(0)), totalScenario: sim.scenario.participants.reduce((a, p) => a.plus(p.total), sim.now.cost.mul(0)) }))}\n`);
+        if (g().json) return io.out(`${toJson(moneyToJson({ serviceId: sim.serviceId, year: sim.year, basis: sim.basis, cost: sim.now.cost, rows: sim.rows, averageNow: sim.averageNow, averageScenario: sim.averageScenario, totalNow: sum(sim.now.participants.map((p) => p.total)), totalScenario: sum(sim.scenario.participants.map((p) => p.total)) }))}\n`);
         const t = new Table({ head: ['Deltagare', 'Nu', 'Scenario', 'Skillnad'] });
         for (const r of sim.rows) t.push([r.name, r.now ? formatSek(r.now) : '–', r.scenario ? formatSek(r.scenario) : '–', formatSek(r.difference)]);
         io.out(`${sim.now.name} ${o.year}: kostnad ${formatSek(sim.now.cost)} (simulering, inget sparas)\n${t.toString()}\nSnitt per deltagare: nu ${formatSek(sim.averageNow)}, i scenariot ${formatSek(sim.averageScenario)}\n`);

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { canonicalJson } from '../../domain/canonical-json';
 import { billingFixture } from '../support/billing-fixture';
+import { eventCount } from '../support/cli';
 import { compiled, runNode, spawnNode } from '../support/processes';
 
 interface Doc {
@@ -18,12 +19,6 @@ function documents(store: string, type = 'InvoiceIssued'): Doc[] {
   return rows.map((r) => JSON.parse(r.data) as Doc);
 }
 
-const eventCount = (store: string): number => {
-  const db = new Database(store, { readonly: true });
-  const n = (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
-  db.close();
-  return n;
-};
 
 describe('invoice runs', () => {
   test('membership fees and service charges never share an invoice; lines, VAT and totals add up; numbers run 1..n per series', async () => {

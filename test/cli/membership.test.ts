@@ -1,17 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { cliFixture } from '../support/cli';
+import { cliFixture, eventCount } from '../support/cli';
 
 const SCHEDULE_2020 = join(__dirname, '..', '..', 'scripts', 'data', 'schedules', 'sambruk-2020.json');
 const SCB = join(__dirname, '..', '..', 'scripts', 'data', 'scb', 'scb-folkmangd-kommuner-2013-2023.csv');
 
-const eventCount = (store: string): number => {
-  const db = new Database(store, { readonly: true });
-  const n = (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
-  db.close();
-  return n;
-};
 
 /** A store with a small population table (figures at 31 December 2022 and 2023) and the 2020 schedule for 2023 and 2024. */
 async function fixture() {

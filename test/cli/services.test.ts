@@ -1,15 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { cliFixture } from '../support/cli';
+import { cliFixture, eventCount } from '../support/cli';
 
-const eventCount = (store: string): number => {
-  const db = new Database(store, { readonly: true });
-  const n = (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
-  db.close();
-  return n;
-};
 
 const MEMBERS = [
   ['212000-0142', 'Stockholms stad', '0180', '900000'],

@@ -1,13 +1,9 @@
 import { verifyChains } from '../../src/app/verify';
-import { ConcurrencyError, EventDecodeError, type EventStore, type RecordedEvent } from '../../src/store/port';
+import { ConcurrencyError, EventDecodeError, type EventStore } from '../../src/store/port';
 import { noted } from '../support/test-codec';
 import { uuid } from '../support/uuid';
+import { collect } from '../support/collect';
 
-const collect = async (it: AsyncIterable<RecordedEvent>) => {
-  const out: RecordedEvent[] = [];
-  for await (const e of it) out.push(e);
-  return out;
-};
 
 /**
  * One contract, every adapter: the SQLite store runs it here, EventStoreDB runs it when a server URL is

@@ -2,16 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyChains } from '../../src/app/verify';
-import type { RecordedEvent } from '../../src/store/port';
 import { SqliteEventStore } from '../../src/store/sqlite';
 import { compiled, runNode, spawnNode } from '../support/processes';
 import { testCodec } from '../support/test-codec';
+import { collect } from '../support/collect';
 
-const collect = async (it: AsyncIterable<RecordedEvent>) => {
-  const out: RecordedEvent[] = [];
-  for await (const e of it) out.push(e);
-  return out;
-};
 
 describe('SQLite store across OS processes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'samkost-proc-'));

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { main } from '../../src/cli/main';
 
 export interface CliRun {
@@ -31,4 +32,12 @@ export function cliFixture(now = '2024-03-01T10:00:00Z') {
     return JSON.parse(r.out) as T;
   };
   return { dir, store, run, json };
+}
+
+/** How many events a SQLite store holds: refused input must leave it unchanged. */
+export function eventCount(store: string): number {
+  const db = new Database(store, { readonly: true });
+  const n = (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  db.close();
+  return n;
 }
