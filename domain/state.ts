@@ -198,8 +198,12 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
     }
     case 'EnrolmentStarted': {
       const d = event.data;
-      state.services.get(d.serviceId)?.enrolments.set(d.enrolmentId, {
-        enrolmentId: d.enrolmentId, serviceId: d.serviceId, member: d.member, from: d.from, module: d.module, covers: d.covers, startedRef: ref,
+      const svc = state.services.get(d.serviceId);
+      // Enrolments are most of a large history: they share the service's and the member's id strings
+      // instead of keeping each event's own copies.
+      svc?.enrolments.set(d.enrolmentId, {
+        enrolmentId: d.enrolmentId, serviceId: svc.service.serviceId, member: state.members.get(d.member)?.orgnr ?? d.member,
+        from: d.from, to: undefined, module: d.module, covers: d.covers, startedRef: ref, endedRef: undefined,
       });
       return state;
     }

@@ -25,10 +25,15 @@ export const isEventType = (t: string): t is EventType => Object.prototype.hasOw
 
 export class UnknownEventError extends Error {}
 
-/** Validates the data of a stored or new event; the message names the first offending field. */
-export function checkEventData(type: string, schemaVersion: number, data: unknown): unknown {
+/** Refuses a type or schema version this code does not know (a newer writer's event, a foreign row). */
+export function checkEventKind(type: string, schemaVersion: number): asserts type is EventType {
   if (!isEventType(type)) throw new UnknownEventError(`unknown event type "${type}"`);
   if (schemaVersion !== EVENT_SCHEMA_VERSION) throw new UnknownEventError(`unsupported schema version ${schemaVersion} of ${type}`);
+}
+
+/** Validates the data of a stored or new event; the message names the first offending field. */
+export function checkEventData(type: string, schemaVersion: number, data: unknown): unknown {
+  checkEventKind(type, schemaVersion);
   const parsed = eventSchemas[type].safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

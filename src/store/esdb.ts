@@ -22,6 +22,7 @@ import {
   type ExpectedRevision,
   type NewEvent,
   type RecordedEvent,
+  readerOf,
 } from './port';
 
 const PAGE = 500n;
@@ -46,12 +47,37 @@ function actualOf(err: WrongExpectedVersionError): number | 'no_stream' {
 export class EsdbEventStore implements EventStore {
   readonly kind = 'esdb' as const;
   private readonly client: EventStoreDBClient;
+  private readonly readData: EventCodec['check'];
+  /**
+   * Where each command's events went, from every event this client has read from $all or appended.
+   * EventStoreDB has no lookup by metadata, and the engine reads $all up to the head before it asks, so
+   * what it asks about has passed through here.
+   */
+  private readonly commands = new Map<string, { streamId: string; from: number; count: number }>();
 
   constructor(
     readonly location: string,
     private readonly codec: EventCodec,
   ) {
     this.client = EventStoreDBClient.connectionString(location);
+    this.readData = readerOf(codec);
+  }
+
+  private noteCommand(e: RecordedEvent): void {
+    const seen = this.commands.get(e.metadata.commandId);
+    if (seen === undefined) this.commands.set(e.metadata.commandId, { streamId: e.streamId, from: e.revision, count: 1 });
+    else if (seen.streamId === e.streamId && e.revision === seen.from + seen.count) seen.count += 1;
+  }
+
+  async eventsOfCommand(commandId: string): Promise<RecordedEvent[]> {
+    const seen = this.commands.get(commandId);
+    if (seen === undefined) return [];
+    const events: RecordedEvent[] = [];
+    for await (const e of this.readStream(seen.streamId, seen.from)) {
+      if (events.length === seen.count) break;
+      events.push(e);
+    }
+    return events;
   }
 
   private async head(streamId: string): Promise<RecordedEvent | undefined> {
@@ -104,7 +130,9 @@ export class EsdbEventStore implements EventStore {
           { expectedRevision: actual === 'no_stream' ? NO_STREAM : BigInt(actual) },
         );
         const pos = res.position ? packPosition(res.position.commit, res.position.prepare) : 0n;
-        return { nextRevision: Number(res.nextExpectedRevision), events: recorded.map((e) => ({ ...e, position: pos })), duplicate: false };
+        const stored = recorded.map((e) => ({ ...e, position: pos }));
+        stored.forEach((e) => this.noteCommand(e));
+        return { nextRevision: Number(res.nextExpectedRevision), events: stored, duplicate: false };
       } catch (err) {
         if (!(err instanceof WrongExpectedVersionError)) throw err;
         if (expected !== 'any' || attempt >= 5) throw new ConcurrencyError(streamId, expected, actualOf(err));
@@ -132,6 +160,18 @@ export class EsdbEventStore implements EventStore {
     }
   }
 
+  async *readAllPages(after?: bigint): AsyncIterable<readonly RecordedEvent[]> {
+    let page: RecordedEvent[] = [];
+    for await (const e of this.readAll(after)) {
+      page.push(e);
+      if (page.length === Number(PAGE)) {
+        yield page;
+        page = [];
+      }
+    }
+    if (page.length > 0) yield page;
+  }
+
   async *readAll(after: bigint = -1n): AsyncIterable<RecordedEvent> {
     // Paged: readAll without maxCount can exhaust memory (client issue #169).
     let from = after < 0n ? undefined : unpackPosition(after);
@@ -147,7 +187,9 @@ export class EsdbEventStore implements EventStore {
         last = p;
         from = ev.position!;
         if (ev.streamId.startsWith('$') || ev.type.startsWith('$')) continue;
-        yield this.decode(r, true);
+        const e = this.decode(r, true);
+        this.noteCommand(e);
+        yield e;
       }
       if (n < PAGE) return;
     }
@@ -171,7 +213,7 @@ export class EsdbEventStore implements EventStore {
     let data: unknown = ev.data;
     if (validate) {
       try {
-        data = this.codec.check(ev.type, schemaVersion, data);
+        data = this.readData(ev.type, schemaVersion, data);
       } catch (err) {
         throw new EventDecodeError(ev.streamId, revision, `${ev.type}: ${(err as Error).message}`);
       }

@@ -8,22 +8,21 @@ import {
   checkExpected,
   EventDecodeError,
   type EventCodec,
+  eventsOfPages,
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
   type RecordedEvent,
+  readerOf,
 } from './port';
 
-interface Row {
-  position: bigint;
-  stream_id: string;
-  revision: bigint;
-  event_id: string;
-  type: string;
-  schema_version: bigint;
-  data: string;
-  metadata: string;
-}
+/**
+ * What a read fetches, as an array (raw mode) with plain numbers: building a keyed object and a BigInt
+ * per column for every row cost as much as reading the rows. Positions stay below 2^53 (an
+ * AUTOINCREMENT rowid per event), so a number holds them exactly until they become a bigint.
+ */
+type ReadRow = [position: number, streamId: string, revision: number, eventId: string, type: string, schemaVersion: number, data: string, metadata: string];
+const READ_COLUMNS = 'position, stream_id, revision, event_id, type, schema_version, data, metadata';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -53,6 +52,8 @@ export class SqliteEventStore implements EventStore {
   private readonly byEventId: Database.Statement;
   private readonly pageAll: Database.Statement;
   private readonly pageStream: Database.Statement;
+  private readonly ofCommand: Database.Statement;
+  private readonly readData: EventCodec['check'];
 
   constructor(
     readonly location: string,
@@ -66,6 +67,7 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('busy_timeout = 15000');
     this.db.exec(SCHEMA);
     this.db.defaultSafeIntegers(true);
+    this.readData = readerOf(codec);
     this.lastOfStream = this.db.prepare(
       'SELECT revision, metadata FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
     );
@@ -73,11 +75,11 @@ export class SqliteEventStore implements EventStore {
       `INSERT INTO events (stream_id, revision, event_id, type, schema_version, data, metadata, command_id, recorded_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.byEventId = this.db.prepare('SELECT * FROM events WHERE event_id = ?');
-    this.pageAll = this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?');
-    this.pageStream = this.db.prepare(
-      'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?',
-    );
+    const reader = (sql: string) => this.db.prepare(sql).raw(true).safeIntegers(false);
+    this.byEventId = reader(`SELECT ${READ_COLUMNS} FROM events WHERE event_id = ?`);
+    this.pageAll = reader(`SELECT ${READ_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
+    this.pageStream = reader(`SELECT ${READ_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`);
+    this.ofCommand = reader(`SELECT ${READ_COLUMNS} FROM events WHERE command_id = ? ORDER BY position`);
   }
 
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -117,34 +119,42 @@ export class SqliteEventStore implements EventStore {
 
   /** A retried append (same event ids, same stream, in order) returns what was stored the first time. */
   private findDuplicate(streamId: string, events: NewEvent[]): AppendResult | undefined {
-    const first = this.byEventId.get(events[0].id) as Row | undefined;
+    const first = this.byEventId.get(events[0].id) as ReadRow | undefined;
     if (first === undefined) return undefined;
-    const rows = events.map((e) => this.byEventId.get(e.id) as Row | undefined);
-    const start = Number(first.revision);
-    const same = rows.every((r, i) => r !== undefined && r.stream_id === streamId && Number(r.revision) === start + i);
+    const rows = events.map((e) => this.byEventId.get(e.id) as ReadRow | undefined);
+    const start = first[2];
+    const same = rows.every((r, i) => r !== undefined && r[1] === streamId && r[2] === start + i);
     if (!same) throw new EventDecodeError(streamId, null, `event id ${events[0].id} is already stored elsewhere`);
-    const recorded = rows.map((r) => this.decode(r as Row));
+    const recorded = rows.map((r) => this.decode(r as ReadRow));
     return { nextRevision: recorded[recorded.length - 1].revision, events: recorded, duplicate: true };
   }
 
   async *readStream(streamId: string, fromRevision = 0): AsyncIterable<RecordedEvent> {
     let next = fromRevision;
     for (;;) {
-      const rows = this.pageStream.all(streamId, next, PAGE) as Row[];
+      const rows = this.pageStream.all(streamId, next, PAGE) as ReadRow[];
       for (const r of rows) yield this.decode(r);
       if (rows.length < PAGE) return;
-      next = Number(rows[rows.length - 1].revision) + 1;
+      next = rows[rows.length - 1][2] + 1;
     }
   }
 
-  async *readAll(after: bigint = 0n): AsyncIterable<RecordedEvent> {
-    let from = after;
+  readAll(after?: bigint): AsyncIterable<RecordedEvent> {
+    return eventsOfPages(this.readAllPages(after));
+  }
+
+  async *readAllPages(after: bigint = 0n): AsyncIterable<readonly RecordedEvent[]> {
+    let from = Number(after);
     for (;;) {
-      const rows = this.pageAll.all(from, PAGE) as Row[];
-      for (const r of rows) yield this.decode(r);
+      const rows = this.pageAll.all(from, PAGE) as ReadRow[];
+      if (rows.length > 0) yield rows.map((r) => this.decode(r));
       if (rows.length < PAGE) return;
-      from = rows[rows.length - 1].position;
+      from = rows[rows.length - 1][0];
     }
+  }
+
+  async eventsOfCommand(commandId: string): Promise<RecordedEvent[]> {
+    return (this.ofCommand.all(commandId) as ReadRow[]).map((r) => this.decode(r));
   }
 
   async streamRevision(streamId: string): Promise<number | 'no_stream'> {
@@ -156,22 +166,20 @@ export class SqliteEventStore implements EventStore {
     this.db.close();
   }
 
-  private decode(r: Row): RecordedEvent {
-    const revision = Number(r.revision);
+  private decode([position, streamId, revision, id, type, schemaVersion, rawData, rawMetadata]: ReadRow): RecordedEvent {
     let data: unknown;
     let metadata: ChainedMetadata;
     try {
-      data = JSON.parse(r.data);
-      metadata = JSON.parse(r.metadata) as ChainedMetadata;
+      data = JSON.parse(rawData);
+      metadata = JSON.parse(rawMetadata) as ChainedMetadata;
     } catch (err) {
-      throw new EventDecodeError(r.stream_id, revision, `stored JSON is unreadable (${(err as Error).message})`);
+      throw new EventDecodeError(streamId, revision, `stored JSON is unreadable (${(err as Error).message})`);
     }
-    const schemaVersion = Number(r.schema_version);
     try {
-      data = this.codec.check(r.type, schemaVersion, data);
+      data = this.readData(type, schemaVersion, data);
     } catch (err) {
-      throw new EventDecodeError(r.stream_id, revision, `${r.type}: ${(err as Error).message}`);
+      throw new EventDecodeError(streamId, revision, `${type}: ${(err as Error).message}`);
     }
-    return { position: r.position, streamId: r.stream_id, revision, id: r.event_id, type: r.type, schemaVersion, data, metadata };
+    return { position: BigInt(position), streamId, revision, id, type, schemaVersion, data, metadata };
   }
 }

@@ -181,6 +181,17 @@ describe('samkost verify: everything an auditor relies on', () => {
     expect(r.out).toMatch(new RegExp(`FAILED: stream billing-2024 revision [${a}${b}]`));
   });
 
+  test('an event forged into data its schema refuses, chain re-hashed: verify names it, though reads only check the type', async () => {
+    const f = await billedStore();
+    const { revision, data } = invoiceRow(f.store, 'T2024-0002');
+    const amount = (JSON.parse(data) as { lines: { amount: string }[] }).lines[0].amount;
+    forgeAndRehash(f.store, 'billing-2024', revision, (d) => d.replace(`"amount":"${amount}"`, '"amount":"12,50"'));
+    const r = await f.run('verify');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^OK: 8 streams, \d+ events checked; every hash chain is intact/);
+    expect(r.out).toContain(`STOPPED at billing-2024@${revision} (stream billing-2024 revision ${revision}): the log cannot be folded past this event: event at revision ${revision} of stream billing-2024: InvoiceIssued: invalid data at lines.0.amount`);
+  });
+
   test('an altered invoice amount with the chain re-hashed passes the chains and is caught by the replay', async () => {
     const f = await billedStore();
     const { revision, data } = invoiceRow(f.store, 'T2024-0002');

@@ -56,6 +56,14 @@ export function storeContract(open: () => Promise<EventStore>): void {
     expect(await collect(store.readStream(s))).toHaveLength(1);
   });
 
+  test('the events of a command id come back in order; a command never run has none', async () => {
+    const cmd = `cmd-${uuid()}`;
+    await store.append(s, [noted(uuid(), 'a'), noted(uuid(), 'b', cmd), noted(uuid(), 'c', cmd)], 'no_stream');
+    await store.append(s, [noted(uuid(), 'd')], 2);
+    expect((await store.eventsOfCommand(cmd)).map((e) => [e.revision, e.data])).toEqual([[1, { text: 'b' }], [2, { text: 'c' }]]);
+    expect(await store.eventsOfCommand(`cmd-${uuid()}`)).toEqual([]);
+  });
+
   test('invalid data is refused on write, naming the stream, and nothing is stored', async () => {
     const bad = { ...noted(uuid(), 'a'), data: { text: 42 } };
     const err = await store.append(s, [noted(uuid(), 'ok'), bad], 'no_stream').catch((e: unknown) => e);
