@@ -6,6 +6,7 @@ import { evolve, initialState, type State } from '../../domain/state';
 import { stockholmDate, type Clock, systemClock } from '../clock';
 import { ConcurrencyError, type EventStore, type RecordedEvent } from '../store/port';
 import { contentCommandId, eventId } from './ids';
+import { RefTable } from './ref-table';
 
 export interface ExecuteOptions {
   commandId?: string;
@@ -64,6 +65,7 @@ export class Engine {
   readonly state: State = initialState();
   private position = -1n;
   private readonly revisions = new Map<string, number>();
+  private readonly refs = new RefTable();
 
   constructor(
     readonly store: EventStore,
@@ -86,7 +88,7 @@ export class Engine {
   }
 
   private apply(e: RecordedEvent): void {
-    evolve(this.state, { type: e.type, data: e.data } as DomainEvent, refOf(e));
+    evolve(this.state, { type: e.type, data: e.data } as DomainEvent, this.refs.add(e));
     this.position = e.position;
     this.revisions.set(e.streamId, e.revision);
   }

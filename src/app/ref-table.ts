@@ -1,0 +1,201 @@
+import type { EventRef } from '../../domain/event-ref';
+import type { RecordedEvent } from '../store/port';
+
+/*
+ * The engine keeps a ref to the event behind every fact it folds (an auditor's way back to the source).
+ * As plain objects they were 290 bytes each, most of a replay's memory at a million events: a 64-character
+ * hash, a 36-character event id, a timestamp and a position string apiece. Here they live in typed
+ * columns, about 60 bytes a ref, and a ref is a small handle that reads its fields back as the same strings.
+ */
+
+/** Refs per chunk: columns grow a chunk at a time, never copied. */
+const CHUNK = 1 << 14;
+/** Per ref in `bytes`: the SHA-256 hash (32), the event id as a UUID (16). */
+const BYTES = 48;
+const MAX_POSITION = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Lower-case hex digit values by char code, -1 for anything else (Buffer's decoder takes upper case too). */
+const HEX = new Int8Array(256).fill(-1);
+for (let c = 0; c < 16; c++) HEX['0123456789abcdef'.charCodeAt(c)] = c;
+
+/**
+ * Writes the hex digits of `text` (a UUID's dashes skipped when `dashes`) as `bytes` bytes from `at`;
+ * false when it is not exactly that shape in lower-case hex. One pass, no allocation: a regex test and
+ * Buffer.write per ref cost more than the rest of the fold.
+ */
+function packHex(text: string, bytes: number, out: Buffer, at: number, dashes = false): boolean {
+  if (text.length !== (dashes ? 36 : bytes * 2)) return false;
+  let i = 0;
+  for (let b = 0; b < bytes; b++) {
+    if (dashes && (i === 8 || i === 13 || i === 18 || i === 23)) {
+      if (text.charCodeAt(i) !== 45) return false;
+      i += 1;
+    }
+    const c1 = text.charCodeAt(i);
+    const c2 = text.charCodeAt(i + 1);
+    const hi = c1 < 256 ? HEX[c1] : -1;
+    const lo = c2 < 256 ? HEX[c2] : -1;
+    if (hi < 0 || lo < 0) return false;
+    out[at + b] = (hi << 4) | lo;
+    i += 2;
+  }
+  return true;
+}
+
+const digits = (s: string, from: number, to: number): number => {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    n = n * 10 + c;
+  }
+  return n;
+};
+
+/** `YYYY-MM-DDTHH:mm:ss.sssZ` (what `toISOString` writes) as epoch ms, or NaN for anything else. */
+function isoMillis(s: string): number {
+  if (s.length !== 24 || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' || s[19] !== '.' || s[23] !== 'Z') return NaN;
+  const y = digits(s, 0, 4);
+  const mo = digits(s, 5, 7);
+  const d = digits(s, 8, 10);
+  const h = digits(s, 11, 13);
+  const mi = digits(s, 14, 16);
+  const sec = digits(s, 17, 19);
+  const ms = digits(s, 20, 23);
+  // Date.UTC reads years 0–99 as 1900–1999; no event of ours is that old, so such strings stay strings.
+  if (!(y >= 1000 && mo >= 1 && mo <= 12 && d >= 1 && h <= 23 && mi <= 59 && sec <= 59)) return NaN;
+  const t = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
+  // Date.UTC rolls 31 April over into May: such a string is kept as it is, not normalised.
+  return d <= 28 || new Date(t).getUTCDate() === d ? t : NaN;
+}
+
+/** What does not fit a column (another writer's format): kept as given, so every ref reads back exactly. */
+interface Odd {
+  eventId?: string;
+  hash?: string;
+  recordedAt?: string;
+  position?: string;
+}
+
+export class RefTable {
+  private readonly bytes: Buffer[] = [];
+  /** recordedAt as epoch milliseconds; global position; revision. */
+  private readonly numbers: Float64Array[] = [];
+  /** Indexes into `names`: stream id, type, actor. */
+  private readonly nameIds: Uint32Array[] = [];
+  private readonly names: string[] = [];
+  private readonly nameIndex = new Map<string, number>();
+  private readonly odd = new Map<number, Odd>();
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  add(e: RecordedEvent): PackedRef {
+    const i = this.count++;
+    const c = i >>> 14;
+    const o = i & (CHUNK - 1);
+    if (o === 0) {
+      this.bytes.push(Buffer.alloc(CHUNK * BYTES));
+      this.numbers.push(new Float64Array(CHUNK * 3));
+      this.nameIds.push(new Uint32Array(CHUNK * 3));
+    }
+    const buf = this.bytes[c];
+    const nums = this.numbers[c];
+    const { hash, recordedAt, actor } = e.metadata;
+    const ms = isoMillis(recordedAt);
+    const fits = {
+      hash: packHex(hash, 32, buf, o * BYTES),
+      eventId: packHex(e.id, 16, buf, o * BYTES + 32, true),
+      recordedAt: !Number.isNaN(ms),
+      position: e.position <= MAX_POSITION,
+    };
+    nums[o * 3] = ms;
+    nums[o * 3 + 1] = Number(e.position);
+    nums[o * 3 + 2] = e.revision;
+    const ids = this.nameIds[c];
+    ids[o * 3] = this.nameOf(e.streamId);
+    ids[o * 3 + 1] = this.nameOf(e.type);
+    ids[o * 3 + 2] = this.nameOf(actor);
+    if (!(fits.hash && fits.eventId && fits.recordedAt && fits.position)) {
+      this.odd.set(i, {
+        hash: fits.hash ? undefined : hash,
+        eventId: fits.eventId ? undefined : e.id,
+        recordedAt: fits.recordedAt ? undefined : recordedAt,
+        position: fits.position ? undefined : e.position.toString(),
+      });
+    }
+    return new PackedRef(this, i);
+  }
+
+  private nameOf(s: string): number {
+    let n = this.nameIndex.get(s);
+    if (n === undefined) {
+      n = this.names.length;
+      this.names.push(s);
+      this.nameIndex.set(s, n);
+    }
+    return n;
+  }
+
+  /** Field `f` of ref `i`, as the string or number it was added with. */
+  read<K extends keyof EventRef>(i: number, f: K): EventRef[K] {
+    const c = i >>> 14;
+    const o = i & (CHUNK - 1);
+    const odd = this.odd.get(i)?.[f as keyof Odd];
+    if (odd !== undefined) return odd as EventRef[K];
+    switch (f) {
+      case 'hash':
+        return this.bytes[c].toString('hex', o * BYTES, o * BYTES + 32) as EventRef[K];
+      case 'eventId': {
+        const h = this.bytes[c].toString('hex', o * BYTES + 32, o * BYTES + 48);
+        return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}` as EventRef[K];
+      }
+      case 'recordedAt':
+        return new Date(this.numbers[c][o * 3]).toISOString() as EventRef[K];
+      case 'position':
+        return String(this.numbers[c][o * 3 + 1]) as EventRef[K];
+      case 'revision':
+        return this.numbers[c][o * 3 + 2] as EventRef[K];
+      case 'streamId':
+        return this.names[this.nameIds[c][o * 3]] as EventRef[K];
+      case 'type':
+        return this.names[this.nameIds[c][o * 3 + 1]] as EventRef[K];
+      case 'actor':
+        return this.names[this.nameIds[c][o * 3 + 2]] as EventRef[K];
+      default:
+        throw new Error(`no ref field ${String(f)}`);
+    }
+  }
+}
+
+/**
+ * A ref read from its table. Its fields are getters, so `Object.keys` and a spread see none of them:
+ * copy one with `toJSON()` (which `JSON.stringify` and the CLI's JSON output call).
+ */
+export class PackedRef implements EventRef {
+  readonly #table: RefTable;
+  readonly #index: number;
+
+  constructor(table: RefTable, index: number) {
+    this.#table = table;
+    this.#index = index;
+  }
+
+  get streamId(): string { return this.#table.read(this.#index, 'streamId'); }
+  get revision(): number { return this.#table.read(this.#index, 'revision'); }
+  get position(): string { return this.#table.read(this.#index, 'position'); }
+  get eventId(): string { return this.#table.read(this.#index, 'eventId'); }
+  get type(): string { return this.#table.read(this.#index, 'type'); }
+  get recordedAt(): string { return this.#table.read(this.#index, 'recordedAt'); }
+  get actor(): string { return this.#table.read(this.#index, 'actor'); }
+  get hash(): string { return this.#table.read(this.#index, 'hash'); }
+
+  toJSON(): EventRef {
+    return {
+      streamId: this.streamId, revision: this.revision, position: this.position, eventId: this.eventId,
+      type: this.type, recordedAt: this.recordedAt, actor: this.actor, hash: this.hash,
+    };
+  }
+}
