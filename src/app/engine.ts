@@ -7,6 +7,7 @@ import { stockholmDate, type Clock, systemClock } from '../clock';
 import { ConcurrencyError, type EventStore, type RecordedEvent } from '../store/port';
 import { contentCommandId, eventId } from './ids';
 import { RefTable } from './ref-table';
+import { SharedValues } from './shared-values';
 
 export interface ExecuteOptions {
   commandId?: string;
@@ -66,6 +67,7 @@ export class Engine {
   private position = -1n;
   private readonly revisions = new Map<string, number>();
   private readonly refs = new RefTable();
+  private readonly shared = new SharedValues();
 
   constructor(
     readonly store: EventStore,
@@ -88,7 +90,9 @@ export class Engine {
   }
 
   private apply(e: RecordedEvent): void {
-    evolve(this.state, { type: e.type, data: e.data } as DomainEvent, this.refs.add(e));
+    const event = { type: e.type, data: e.data } as DomainEvent;
+    if (event.type === 'InvoiceIssued' || event.type === 'CreditNoteIssued') this.shared.document(event.data);
+    evolve(this.state, event, this.refs.add(e));
     this.position = e.position;
     this.revisions.set(e.streamId, e.revision);
   }
