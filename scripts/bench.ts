@@ -9,10 +9,14 @@
  * - peak RSS of the replay process (VmHWM);
  * - what-if: `simulate` adding one municipality to the service closest to 290 participants (p50/p95/p99),
  *   and a `sweep` of 0..50 added members;
- * - append: `engine.execute` of small commands, and `store.append` of 100 events a call, into fresh stores.
+ * - append: `engine.execute` of small commands, and `store.append` of 100 events a call, into fresh stores;
+ * - invoice: the invoice runs of one year (default: the store's last invoiced year), each executed again
+ *   on a copy of the store holding exactly what preceded it, and checked to append what the history holds;
+ * - verify: `samkost replay --year Y --verify` of that year (the store read and `InvoiceReplay`).
  *
- * Each replay and append run is a fresh child process (`--phase …`), so a run's peak RSS is its own and no
- * run inherits another's warmed-up heap. A phase can be run alone, e.g. under `node --cpu-prof`:
+ * Each replay, append, invoice and verify run is a fresh child process (`--phase …`), so a run's peak RSS
+ * is its own and no run inherits another's warmed-up heap. A phase can be run alone, e.g. under
+ * `node --cpu-prof`:
  *
  *   node --cpu-prof dist/scripts/bench.js --phase replay --store data/bench/scale-1-seed-1.db
  */
@@ -26,6 +30,7 @@ import { parseCommand } from '../domain/commands';
 import type { DomainEvent } from '../domain/events';
 import { evolve, type State } from '../domain/state';
 import { feesForYear } from '../projections/fees';
+import { InvoiceReplay } from '../projections/replay';
 import { simulate, sweep } from '../projections/simulate';
 import { splitForYear, splitInputs } from '../projections/splits';
 import { populationYearFor } from '../domain/population-rule';
@@ -249,6 +254,174 @@ async function appendPhase(tmpDir: string, singleCommands: number, batchCalls: n
   }
 }
 
+/** One invoice run of the year as the history recorded it: its command and where its events sit. */
+interface RecordedRun {
+  commandId: string;
+  actor: string;
+  recordedAt: string;
+  params: Record<string, unknown>;
+  /** Positions of its first and last event (one append: contiguous). */
+  first: number;
+  last: number;
+}
+
+/** The year's invoice runs, read back from the documents they issued (`origin` holds each run's command). */
+function recordedRuns(src: Database.Database, year: number): RecordedRun[] {
+  const rows = src.prepare(`
+    SELECT command_id AS commandId, min(position) AS first, max(position) AS last, min(metadata) AS metadata,
+           min(json_extract(data, '$.origin.params')) AS params
+      FROM events
+     WHERE stream_id = ? AND type = 'InvoiceIssued' AND json_extract(data, '$.origin.command') = 'invoice.run'
+     GROUP BY command_id ORDER BY first`).all(`billing-${year}`) as { commandId: string; first: number; last: number; metadata: string; params: string }[];
+  return rows.map((r) => {
+    const m = JSON.parse(r.metadata) as { actor: string; recordedAt: string };
+    return { commandId: r.commandId, actor: m.actor, recordedAt: m.recordedAt, params: JSON.parse(r.params) as Record<string, unknown>, first: r.first, last: r.last };
+  });
+}
+
+/** The last year with an invoice in the store, if any. */
+function lastBilledYear(file: string): number | undefined {
+  const db = new Database(file, { readonly: true });
+  try {
+    const r = db.prepare("SELECT max(stream_id) AS s FROM events WHERE stream_id LIKE 'billing-%' AND type = 'InvoiceIssued'").get() as { s: string | null };
+    return r.s ? Number(r.s.slice('billing-'.length)) : undefined;
+  } finally {
+    db.close();
+  }
+}
+
+function billedYear(file: string, year?: number): number {
+  const y = year ?? lastBilledYear(file);
+  if (y === undefined) throw new Error(`${file} holds no invoices; generate a store with invoicing (scripts/generate.ts)`);
+  return y;
+}
+
+export interface InvoiceRun {
+  year: number;
+  /** Each of the year's runs: what it issued and how long `engine.execute` took. */
+  runs: { period: string; invoices: number; lines: number; ms: number }[];
+  /** The year's runs together: the figure the target is about. */
+  ms: number;
+  invoices: number;
+  lines: number;
+  /** Distinct buyers, services on a-conto lines and enrolments billed by the year's runs. */
+  members: number;
+  services: number;
+  enrolments: number;
+  /** Untimed: copying the store up to the first run and folding it, and the events between runs. */
+  setupMs: number;
+  foldedEvents: number;
+  peakRss: number;
+}
+
+/**
+ * The year's invoice runs, each on exactly the state it saw when the history was written: a fresh store
+ * holds every event before the year's first run; each run's command (from its documents' `origin`) is
+ * executed through `engine.execute` with its command id and recorded time, timed; then the events the
+ * history has between that run and the next (payments, enrolments, …) are copied in verbatim and folded,
+ * untimed. Each run must append exactly the stored events (same ids, positions and hashes), so what is
+ * timed is the real run and the benchmark doubles as a determinism check.
+ */
+async function invoicePhase(file: string, year: number, tmpDir: string): Promise<InvoiceRun> {
+  const t0 = nowMs();
+  const dir = mkdtempSync(join(tmpDir, 'samkost-bench-invoice-'));
+  const path = join(dir, 'store.db');
+  const src = new Database(file, { readonly: true });
+  const store = new SqliteEventStore(path, domainCodec);
+  const copy = new Database(path);
+  try {
+    const runs = recordedRuns(src, year);
+    if (runs.length === 0) throw new Error(`${file}: no invoice run in ${year}`);
+    copy.pragma('synchronous = OFF'); // a scratch copy: losing it on a power cut costs nothing
+    copy.prepare('ATTACH DATABASE ? AS src').run(file);
+    const columns = 'position, stream_id, revision, event_id, type, schema_version, data, metadata, command_id, recorded_at';
+    const copyRange = copy.prepare(`INSERT INTO main.events (${columns}) SELECT ${columns} FROM src.events WHERE position >= ? AND position < ? ORDER BY position`);
+    const storedOf = src.prepare('SELECT position, event_id, metadata FROM events WHERE position BETWEEN ? AND ? ORDER BY position').raw(true);
+    const appendedOf = copy.prepare('SELECT position, event_id, metadata FROM main.events WHERE position BETWEEN ? AND ? ORDER BY position').raw(true);
+
+    let at = new Date(0);
+    const engine = new Engine(store, runs[0].actor, { now: () => at });
+    let foldedEvents = 0;
+    let setupMs = 0;
+    const catchUpTo = async (before: number, from: number) => {
+      const s = nowMs();
+      copyRange.run(from, before);
+      await engine.catchUp(() => { foldedEvents += 1; });
+      setupMs += nowMs() - s;
+    };
+    await catchUpTo(runs[0].first, 0);
+    setupMs = nowMs() - t0;
+
+    const out: InvoiceRun['runs'] = [];
+    for (const [i, r] of runs.entries()) {
+      at = new Date(r.recordedAt);
+      const command = parseCommand({ type: 'invoice.run', ...r.params });
+      const s = nowMs();
+      const result = await engine.execute(command, { commandId: r.commandId });
+      const ms = nowMs() - s;
+      const stored = JSON.stringify(storedOf.all(r.first, r.last));
+      if (result.duplicate || JSON.stringify(appendedOf.all(r.first, r.last)) !== stored || result.events.length !== r.last - r.first + 1) {
+        throw new Error(`invoice run ${r.commandId} did not append what the history holds at positions ${r.first}–${r.last}`);
+      }
+      const ids = new Set(result.events.map((e) => e.id));
+      const issued = [...(engine.state.billing.get(year)?.invoices.values() ?? [])].filter((inv) => ids.has(inv.ref.eventId));
+      out.push({ period: String(r.params.period), invoices: issued.length, lines: issued.reduce((n, inv) => n + inv.invoice.lines.length, 0), ms });
+      await catchUpTo(i + 1 < runs.length ? runs[i + 1].first : r.last + 1, r.last + 1);
+    }
+
+    const members = new Set<string>();
+    const services = new Set<string>();
+    const enrolments = new Set<string>();
+    for (const inv of engine.state.billing.get(year)?.invoices.values() ?? []) {
+      if (inv.invoice.origin.command !== 'invoice.run') continue;
+      members.add(inv.invoice.buyer.orgnr);
+      for (const l of inv.invoice.lines) {
+        if (l.serviceId) services.add(l.serviceId);
+        if (l.enrolmentId) enrolments.add(`${l.serviceId}/${l.enrolmentId}`);
+      }
+    }
+    return {
+      year, runs: out, ms: out.reduce((a, r) => a + r.ms, 0), invoices: out.reduce((a, r) => a + r.invoices, 0), lines: out.reduce((a, r) => a + r.lines, 0),
+      members: members.size, services: services.size, enrolments: enrolments.size, setupMs, foldedEvents, peakRss: peakRssBytes().bytes,
+    };
+  } finally {
+    copy.close();
+    src.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface VerifyRun {
+  year: number;
+  events: number;
+  documents: number;
+  reproduced: number;
+  ms: number;
+  peakRss: number;
+}
+
+/** `samkost replay --year Y --verify` without the CLI around it: the same store read and `InvoiceReplay`. */
+async function verifyPhase(file: string, year: number): Promise<VerifyRun> {
+  const t0 = nowMs();
+  const store = new SqliteEventStore(file, domainCodec);
+  try {
+    const replay = new InvoiceReplay(year);
+    let events = 0;
+    for await (const e of store.readAll()) {
+      replay.feed({ type: e.type, data: e.data } as DomainEvent, refOf(e), e.metadata.commandId);
+      events += 1;
+    }
+    const results = replay.finish();
+    const ms = nowMs() - t0;
+    const reproduced = results.filter((r) => r.reproduced).length;
+    if (reproduced !== results.length) throw new Error(`replay --verify ${year}: ${results.length - reproduced} of ${results.length} documents differ, e.g. ${results.find((r) => !r.reproduced)?.difference}`);
+    return { year, events, documents: results.length, reproduced, ms, peakRss: peakRssBytes().bytes };
+  } finally {
+    await store.close();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The driver
 
@@ -281,8 +454,11 @@ function storeInfo(file: string): StoreInfo {
 }
 
 /**
- * The scale for a history of about N events. At scale 1 (seed 1) there are 27 015 enrolment events, which grow
- * with scale² (members × services), and 4 586 others, which grow with the scale: N = a·k² + b·k.
+ * The scale for a history of about N events without invoicing. At scale 1 (seed 1) there are 27 015
+ * enrolment events, which grow with scale² (members × services), and 4 586 others, which grow with the
+ * scale: N = a·k² + b·k. Invoicing would add ≈ 26 000 events a year at scale 1, mostly growing with scale²
+ * too, and every document stays in the engine's memory: a year's invoicing at scale 6 is ≈ 3 M invoice
+ * lines, more than a process holds, so `--events` histories are generated without it.
  */
 export function scaleForEvents(n: number): number {
   const a = 27_015;
@@ -296,10 +472,11 @@ async function ensureStore(o: { store?: string; events?: number; seed: number },
     return resolve(o.store);
   }
   const scale = o.events ? scaleForEvents(o.events) : 1;
-  const file = resolve('data', 'bench', `scale-${scale}-seed-${o.seed}.db`);
+  const invoicedYears = o.events ? 0 : undefined;
+  const file = resolve('data', 'bench', `scale-${scale}-seed-${o.seed}${invoicedYears === 0 ? '-invoiced-0' : ''}.db`);
   if (existsSync(file)) return file;
-  log(`bench: generating ${file} (scale ${scale}, seed ${o.seed})`);
-  const r = await generate({ store: file, scale, seed: o.seed, log });
+  log(`bench: generating ${file} (scale ${scale}, seed ${o.seed}${invoicedYears === 0 ? ', no invoicing' : ', invoiced every year'})`);
+  const r = await generate({ store: file, scale, seed: o.seed, invoicedYears, log });
   log(`bench: ${r.commands} commands, ${r.events} events in ${r.seconds.toFixed(1)} s`);
   return file;
 }
@@ -308,7 +485,8 @@ export interface BenchReport {
   machine: { node: string; v8: string; platform: string; cpus: number; memory: number };
   store: StoreInfo;
   runs: number;
-  replay: {
+  /** Absent with --skip replay. */
+  replay?: {
     mode: 'engine';
     rawEventsPerSecond: number;
     foldEventsPerSecond: number;
@@ -328,10 +506,20 @@ export interface BenchReport {
   };
   whatIf?: WhatIfResult;
   append?: { single: { commandsPerSecond: number; msPerCommand: number }; batched: { eventsPerSecond: number; msPerCall: number }; runs: AppendRun[] };
+  /** The year's invoice runs (median of the runs' sums) and `replay --verify` of that year. */
+  invoicing?: {
+    year: number;
+    medianMs: number;
+    /** Median per period across the repetitions. */
+    periods: { period: string; invoices: number; lines: number; medianMs: number }[];
+    sizes: Omit<InvoiceRun, 'runs' | 'ms' | 'setupMs' | 'peakRss'>;
+    runs: InvoiceRun[];
+    verify?: { medianMs: number; ratio: number; documents: number; events: number; peakRssBytes: number; runs: VerifyRun[] };
+  };
   targets: { name: string; target: string; measured: string; met: boolean | null }[];
 }
 
-async function driver(o: { store?: string; events?: number; seed: number; runs: number; json?: boolean; tmpDir: string; iterations: number; skip: string[] }): Promise<void> {
+async function driver(o: { store?: string; events?: number; seed: number; runs: number; json?: boolean; tmpDir: string; iterations: number; skip: string[]; year?: number }): Promise<void> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const file = await ensureStore(o, log);
   const info = storeInfo(file);
@@ -339,7 +527,8 @@ async function driver(o: { store?: string; events?: number; seed: number; runs: 
 
   const replayRuns: ReplayRun[] = [];
   const stateRuns: ReplayRun[] = [];
-  for (let i = 0; i < o.runs; i++) {
+  const replayed = !o.skip.includes('replay');
+  for (let i = 0; replayed && i < o.runs; i++) {
     const noProjections = o.skip.includes('projections') ? ['--no-projections'] : [];
     replayRuns.push(child<ReplayRun>(['--phase', 'replay', '--store', file, ...noProjections], ['--expose-gc']));
     const r = replayRuns[i];
@@ -372,7 +561,40 @@ async function driver(o: { store?: string; events?: number; seed: number; runs: 
     };
   }
 
-  const targets: BenchReport['targets'] = [
+  let invoicing: BenchReport['invoicing'];
+  const year = o.year ?? lastBilledYear(file);
+  if (year === undefined && !(o.skip.includes('invoice') && o.skip.includes('verify'))) log(`bench: ${file} holds no invoices: no invoice or verify phase`);
+  if (year !== undefined && (!o.skip.includes('invoice') || !o.skip.includes('verify'))) {
+    const runs: InvoiceRun[] = [];
+    if (!o.skip.includes('invoice')) {
+      for (let i = 0; i < o.runs; i++) {
+        runs.push(child<InvoiceRun>(['--phase', 'invoice', '--store', file, '--year', String(year), '--tmp-dir', o.tmpDir]));
+        const r = runs[i];
+        log(`bench: invoice runs ${year} ${i + 1}/${o.runs}: ${r.runs.length} runs, ${grouped(r.invoices)} invoices, ${grouped(r.lines)} lines in ${r.ms.toFixed(0)} ms (setup ${(r.setupMs / 1000).toFixed(1)} s), peak RSS ${mib(r.peakRss)}`);
+      }
+    }
+    const verifyRuns: VerifyRun[] = [];
+    if (!o.skip.includes('verify')) {
+      for (let i = 0; i < o.runs; i++) {
+        verifyRuns.push(child<VerifyRun>(['--phase', 'verify', '--store', file, '--year', String(year)]));
+        const v = verifyRuns[i];
+        log(`bench: replay --verify ${year} ${i + 1}/${o.runs}: ${grouped(v.documents)} documents reproduced in ${v.ms.toFixed(0)} ms, peak RSS ${mib(v.peakRss)}`);
+      }
+    }
+    const runMs = runs.length ? median(runs.map((r) => r.ms)) : Number.NaN;
+    const { runs: _r, ms: _m, setupMs: _s, peakRss: _p, ...sizes } = runs[0] ?? { year, runs: [], ms: 0, setupMs: 0, peakRss: 0, invoices: 0, lines: 0, members: 0, services: 0, enrolments: 0, foldedEvents: 0 };
+    const verifyMs = verifyRuns.length ? median(verifyRuns.map((v) => v.ms)) : Number.NaN;
+    invoicing = {
+      year, medianMs: runMs, sizes, runs,
+      periods: (runs[0]?.runs ?? []).map((p, i) => ({ period: p.period, invoices: p.invoices, lines: p.lines, medianMs: median(runs.map((r) => r.runs[i].ms)) })),
+      verify: verifyRuns.length ? {
+        medianMs: verifyMs, ratio: verifyMs / runMs, documents: verifyRuns[0].documents, events: verifyRuns[0].events,
+        peakRssBytes: median(verifyRuns.map((v) => v.peakRss)), runs: verifyRuns,
+      } : undefined,
+    };
+  }
+
+  const targets: BenchReport['targets'] = !replayed ? [] : [
     {
       name: 'replay vs raw scan+parse', target: '≥ 50 %',
       measured: projected ? `${(ratio * 100).toFixed(0)} % (fold + projections); fold alone ${((foldRate / rawRate) * 100).toFixed(0)} %` : `${(ratio * 100).toFixed(0)} % (fold only; projections not run)`,
@@ -389,10 +611,25 @@ async function driver(o: { store?: string; events?: number; seed: number; runs: 
     targets.push({ name: 'sweep 0..50 (median)', target: '≤ 50 ms', measured: `${whatIf.sweep.p50.toFixed(1)} ms`, met: whatIf.sweep.p50 <= 50 });
   }
 
+  if (invoicing && invoicing.runs.length) {
+    const z = invoicing.sizes;
+    targets.push({
+      name: `invoice runs ${invoicing.year} (${z.members} members × ${z.services} services)`, target: '≤ 2 s',
+      measured: `${(invoicing.medianMs / 1000).toFixed(2)} s for ${invoicing.periods.length} runs, ${grouped(z.invoices)} invoices`, met: invoicing.medianMs <= 2000,
+    });
+  }
+  if (invoicing?.verify) {
+    const v = invoicing.verify;
+    targets.push({
+      name: `replay --verify ${invoicing.year}`, target: '≤ 2 × the runs',
+      measured: `${(v.medianMs / 1000).toFixed(2)} s${Number.isNaN(v.ratio) ? '' : ` = ${v.ratio.toFixed(2)} ×`}`, met: Number.isNaN(v.ratio) ? null : v.ratio <= 2,
+    });
+  }
+
   const report: BenchReport = {
     machine: { node: process.versions.node, v8: process.versions.v8, platform: `${platform()} ${release()}`, cpus: cpus().length, memory: totalmem() },
     store: info, runs: o.runs,
-    replay: {
+    replay: !replayed ? undefined : {
       mode: 'engine', rawEventsPerSecond: rawRate, foldEventsPerSecond: foldRate, replayEventsPerSecond: replayRate, ratio, foldRatio: foldRate / rawRate,
       medianMs: { raw: med((r) => r.raw.ms), fold: med((r) => r.fold.ms), projections: med((r) => r.projections.ms) },
       projections: replayRuns[0].projections, peakRssBytes: peakRss, peakRssSource: replayRuns[0].peakRssSource,
@@ -404,7 +641,7 @@ async function driver(o: { store?: string; events?: number; seed: number; runs: 
       },
       runs: replayRuns,
     },
-    whatIf, append, targets,
+    whatIf, append, invoicing, targets,
   };
   if (o.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -414,32 +651,41 @@ async function driver(o: { store?: string; events?: number; seed: number; runs: 
 }
 
 function render(r: BenchReport): string {
-  const p = r.replay.projections;
   const out: string[] = [];
   out.push(`Node ${r.machine.node} (V8 ${r.machine.v8}), ${r.machine.platform}, ${r.machine.cpus} CPUs, ${mib(r.machine.memory)}`);
   out.push(`Store ${r.store.file}: ${grouped(r.store.events)} events, ${grouped(r.store.streams)} streams, ${mib(r.store.bytes)}; medians of ${r.runs} runs`);
+  if (r.replay) renderReplay(r.replay, out);
+  renderRest(r, out);
+  return out.join('\n');
+}
+
+function renderReplay(replay: NonNullable<BenchReport['replay']>, out: string[]): void {
+  const p = replay.projections;
   out.push('');
   out.push(table([
     ['replay (fresh process per run)', 'median', 'events/s'],
-    ['raw scan: SELECT data, metadata + JSON.parse', `${r.replay.medianMs.raw.toFixed(0)} ms`, grouped(r.replay.rawEventsPerSecond)],
-    ['fold: Engine.catchUp (read, zod, evolve)', `${r.replay.medianMs.fold.toFixed(0)} ms`, grouped(r.replay.foldEventsPerSecond)],
-    [`projections: fees ${p.feeYears} years (${grouped(p.feeRows)} rows), ${grouped(p.splits)} splits`, `${r.replay.medianMs.projections.toFixed(0)} ms`, ''],
-    ['full replay: fold + projections', `${(r.replay.medianMs.fold + r.replay.medianMs.projections).toFixed(0)} ms`, grouped(r.replay.replayEventsPerSecond)],
-    ['ratio full replay / raw', `${(r.replay.ratio * 100).toFixed(0)} %`, ''],
-    ['ratio fold only / raw', `${(r.replay.foldRatio * 100).toFixed(0)} %`, ''],
+    ['raw scan: SELECT data, metadata + JSON.parse', `${replay.medianMs.raw.toFixed(0)} ms`, grouped(replay.rawEventsPerSecond)],
+    ['fold: Engine.catchUp (read, zod, evolve)', `${replay.medianMs.fold.toFixed(0)} ms`, grouped(replay.foldEventsPerSecond)],
+    [`projections: fees ${p.feeYears} years (${grouped(p.feeRows)} rows), ${grouped(p.splits)} splits`, `${replay.medianMs.projections.toFixed(0)} ms`, ''],
+    ['full replay: fold + projections', `${(replay.medianMs.fold + replay.medianMs.projections).toFixed(0)} ms`, grouped(replay.replayEventsPerSecond)],
+    ['ratio full replay / raw', `${(replay.ratio * 100).toFixed(0)} %`, ''],
+    ['ratio fold only / raw', `${(replay.foldRatio * 100).toFixed(0)} %`, ''],
   ]));
-  const so = r.replay.stateOnly;
+  const so = replay.stateOnly;
   const opt = (x: number, f: (x: number) => string) => (Number.isNaN(x) ? '–' : f(x));
-  const projected = r.replay.medianMs.projections > 0;
+  const projected = replay.medianMs.projections > 0;
   out.push('');
   out.push(table([
-    [`memory of a replay process (${r.replay.peakRssSource})`, 'Engine.catchUp', 'evolve only'],
-    ['peak RSS after the raw scan', mib(r.replay.peakRssAfterRawBytes), ''],
-    ['peak RSS after the fold', mib(r.replay.peakRssAfterFoldBytes), opt(so.peakRssAfterFoldBytes, mib)],
-    ['peak RSS after the projections too', projected ? mib(r.replay.peakRssBytes) : 'not run', ''],
-    ['live heap after a full GC, state still held', mib(r.replay.liveHeapBytes), opt(so.liveHeapBytes, mib)],
-    ['fold rate', `${grouped(r.replay.foldEventsPerSecond)} events/s`, opt(so.foldEventsPerSecond, (x) => `${grouped(x)} events/s`)],
+    [`memory of a replay process (${replay.peakRssSource})`, 'Engine.catchUp', 'evolve only'],
+    ['peak RSS after the raw scan', mib(replay.peakRssAfterRawBytes), ''],
+    ['peak RSS after the fold', mib(replay.peakRssAfterFoldBytes), opt(so.peakRssAfterFoldBytes, mib)],
+    ['peak RSS after the projections too', projected ? mib(replay.peakRssBytes) : 'not run', ''],
+    ['live heap after a full GC, state still held', mib(replay.liveHeapBytes), opt(so.liveHeapBytes, mib)],
+    ['fold rate', `${grouped(replay.foldEventsPerSecond)} events/s`, opt(so.foldEventsPerSecond, (x) => `${grouped(x)} events/s`)],
   ]));
+}
+
+function renderRest(r: BenchReport, out: string[]): void {
   if (r.whatIf) {
     const w = r.whatIf;
     const f = (x: number) => `${x.toFixed(2)} ms`;
@@ -462,9 +708,27 @@ function render(r: BenchReport): string {
       [`store.append, ${first.batched.calls} calls × ${first.batched.perCall} events`, `${a.batched.msPerCall.toFixed(2)} ms/call`, `${grouped(a.batched.eventsPerSecond)} events/s`],
     ]));
   }
+  if (r.invoicing) {
+    const v = r.invoicing;
+    const z = v.sizes;
+    const secs = (ms: number) => (Number.isNaN(ms) ? '–' : `${ms.toFixed(0)} ms`);
+    out.push('');
+    out.push(`invoicing ${v.year}: ${z.members} members billed, ${z.services} services, ${grouped(z.enrolments)} enrolments; the runs on a copy of the store up to each run (${grouped(z.foldedEvents)} events folded, untimed)`);
+    out.push(table([
+      ['', 'invoices', 'lines', 'median'],
+      ...v.periods.map((p) => [`invoice.run ${p.period}`, grouped(p.invoices), grouped(p.lines), secs(p.medianMs)]),
+      [`the year's ${v.periods.length} runs`, grouped(z.invoices), grouped(z.lines), secs(v.medianMs)],
+      ...(v.verify ? [[`replay --year ${v.year} --verify (${grouped(v.verify.events)} events read, ${grouped(v.verify.documents)} documents)`, '', '', secs(v.verify.medianMs)]] : []),
+      ...(v.verify && !Number.isNaN(v.verify.ratio) ? [['ratio verify / runs', '', '', `${v.verify.ratio.toFixed(2)} ×`]] : []),
+    ]));
+    const rss = [
+      v.runs.length ? `the runs' process ${mib(median(v.runs.map((x) => x.peakRss)))}` : '',
+      v.verify ? `the verify process ${mib(v.verify.peakRssBytes)}` : '',
+    ].filter(Boolean);
+    out.push(`peak RSS (VmHWM): ${rss.join(', ')}`);
+  }
   out.push('');
   out.push(table([['target', 'wanted', 'measured', ''], ...r.targets.map((t) => [t.name, t.target, t.measured, t.met === null ? 'n/a' : t.met ? 'met' : 'MISSED'])]));
-  return out.join('\n');
 }
 
 const positive = (what: string) => (v: string) => {
@@ -483,19 +747,20 @@ export async function cli(argv: string[]): Promise<void> {
     .option('--iterations <n>', 'what-if samples', positive('--iterations'), 300)
     .option('--sweep-runs <n>', 'sweep samples (phase whatif)', positive('--sweep-runs'), 20)
     .option('--tmp-dir <dir>', 'where append benchmarks create their stores', tmpdir())
-    .option('--skip <parts>', 'comma-separated: projections (replay = the fold only), state, whatif, append', '')
+    .option('--skip <parts>', 'comma-separated: replay, projections (replay = the fold only), state, whatif, append, invoice, verify', '')
+    .option('--year <year>', 'invoice and verify: the year (default: the last year with an invoice run)', positive('--year'))
     .addOption(new Option('--no-projections', 'phase replay: the fold only').hideHelp())
     .option('--json', 'the full report as JSON')
-    .addOption(new Option('--phase <phase>', 'run one measurement in this process: replay, whatif or append').hideHelp())
+    .addOption(new Option('--phase <phase>', 'run one measurement in this process: replay, whatif, append, invoice or verify').hideHelp())
     .addOption(new Option('--fold <mode>', 'phase replay: engine (Engine.catchUp) or state (evolve only)').default('engine').hideHelp());
   program.parse(argv);
-  const o = program.opts<{ store?: string; events?: number; seed: number; runs: number; iterations: number; sweepRuns: number; tmpDir: string; skip: string; json?: boolean; phase?: string; fold: string; projections: boolean }>();
+  const o = program.opts<{ store?: string; events?: number; seed: number; runs: number; iterations: number; sweepRuns: number; tmpDir: string; skip: string; json?: boolean; phase?: string; fold: string; projections: boolean; year?: number }>();
   const print = (x: unknown): void => {
     process.stdout.write(`${JSON.stringify(x)}\n`);
   };
   switch (o.phase) {
     case undefined:
-      return driver({ store: o.store, events: o.events, seed: o.seed, runs: o.runs, json: o.json, tmpDir: o.tmpDir, iterations: o.iterations, skip: o.skip.split(',').filter(Boolean) });
+      return driver({ store: o.store, events: o.events, seed: o.seed, runs: o.runs, json: o.json, tmpDir: o.tmpDir, iterations: o.iterations, skip: o.skip.split(',').filter(Boolean), year: o.year });
     case 'replay':
       if (o.fold !== 'engine' && o.fold !== 'state') throw new Error('--fold is engine or state');
       return print(await replayPhase(resolve(o.store as string), o.fold, o.projections));
@@ -503,6 +768,14 @@ export async function cli(argv: string[]): Promise<void> {
       return print(await whatIfPhase(resolve(o.store as string), o.iterations, o.sweepRuns));
     case 'append':
       return print(await appendPhase(o.tmpDir, 1000, 100));
+    case 'invoice': {
+      const file = resolve(o.store as string);
+      return print(await invoicePhase(file, billedYear(file, o.year), o.tmpDir));
+    }
+    case 'verify': {
+      const file = resolve(o.store as string);
+      return print(await verifyPhase(file, billedYear(file, o.year)));
+    }
     default:
       throw new Error(`unknown phase ${o.phase}`);
   }

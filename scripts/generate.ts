@@ -1,26 +1,32 @@
 /**
  * A deterministic synthetic history for benchmarks and load tests: every Swedish municipality, the 21
  * regions and a hundred other organisations as members, a hundred services under the five pricing rules,
- * a fee schedule every year, enrolments joining and leaving, council budgets and revisions, actual costs.
+ * a fee schedule every year, enrolments joining and leaving, council budgets and revisions, actual costs,
+ * and the invoicing of every year: monthly a-conto runs, payments, settlements, closing the year.
  *
  * Everything goes through the real command path (`Engine.execute`, deciders, zod, the hash-chained SQLite
  * append) with a simulated clock and deterministic command ids, so two runs with the same seed produce the
  * same store, event for event, hash for hash.
  *
  *   node dist/scripts/generate.js --store data/bench.db [--seed 1] [--scale 1] [--years 10] [--from-year 2014]
+ *                                 [--invoiced-years N]
  *
- * The history is built one calendar year at a time (`runYear`): the year's plan is made from a model of
- * members, services and enrolments, sorted by date and executed. Invoicing (invoice runs, payments,
- * settlements) is meant to be added as one more call per year in `generate`'s year loop.
+ * Each calendar year is planned from a model of members, services and enrolments (`planYear`), and its
+ * invoicing (`billingForYear`) is scheduled beside it; both run on one timeline in date order, so a run
+ * sees what was decided before its date and a year's settlements and close fall early in the next year.
  */
 import { Command as Program, InvalidArgumentError } from 'commander';
 import { parse } from 'csv-parse/sync';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { addDays } from '../domain/billing/periods';
 import { type Command, parseCommand } from '../domain/commands';
+import { findInvoice, openBalance } from '../domain/deciders/billing';
+import { amountString } from '../domain/money';
 import { luhnCheckDigit } from '../domain/orgnr';
 import { domainCodec } from '../src/app/codec';
-import { Engine } from '../src/app/engine';
+import { Engine, type ExecuteResult } from '../src/app/engine';
+import { DEFAULT_CONFIG } from '../src/config';
 import type { Clock } from '../src/clock';
 import { SqliteEventStore } from '../src/store/sqlite';
 
@@ -37,6 +43,11 @@ export interface GenerateOptions {
   years?: number;
   /** First calendar year (default 2014). */
   fromYear?: number;
+  /**
+   * How many of the last years are invoiced (monthly runs, payments, settlement, close); default: every
+   * year. 0 gives the history without invoicing, event for event as before invoicing was added.
+   */
+  invoicedYears?: number;
   /** Replace an existing store file instead of refusing. */
   force?: boolean;
   /** Progress line to `log` every N commands (0: none). */
@@ -52,6 +63,8 @@ export interface GenerateReport {
   scale: number;
   fromYear: number;
   toYear: number;
+  /** The first invoiced year (undefined: none). */
+  invoicedFrom?: number;
   members: { municipalities: number; regions: number; organisations: number };
   services: number;
   commands: number;
@@ -393,10 +406,11 @@ function populationOf(model: Model, code: string, year: number): number {
 // ---------------------------------------------------------------------------------------------------------
 // The plan of one year: commands with the date they happen on, executed in date order
 
-/** The commands this generator gives (invoicing commands come with their own step). */
+/** The commands this generator gives: the year's plan, then invoicing (`billingForYear`) on the same timeline. */
 type GeneratedType =
   | 'population.import' | 'schedule.adopt' | 'levy.decide' | 'member.join' | 'service.establish' | 'budget.decide'
-  | 'enrolment.start' | 'enrolment.end' | 'cost.record' | 'member.leave';
+  | 'enrolment.start' | 'enrolment.end' | 'cost.record' | 'member.leave'
+  | 'invoice.run' | 'payment.record' | 'settlement.run' | 'year.close';
 
 interface PlanItem {
   date: string;
@@ -405,9 +419,12 @@ interface PlanItem {
   command: Record<string, unknown> & { type: GeneratedType };
 }
 
+// Invoicing comes last on its day, so a run bills what was decided that day and no other command's
+// recorded time moves because of it.
 const ORDER: Record<GeneratedType, number> = {
   'population.import': 0, 'schedule.adopt': 1, 'levy.decide': 2, 'member.join': 3, 'service.establish': 4, 'budget.decide': 5,
   'enrolment.start': 6, 'enrolment.end': 7, 'cost.record': 8, 'member.leave': 9,
+  'invoice.run': 10, 'settlement.run': 11, 'payment.record': 12, 'year.close': 13,
 };
 
 class Plan {
@@ -417,9 +434,12 @@ class Plan {
   }
   sorted(): PlanItem[] {
     // Array.prototype.sort is stable: same date and order keep the order they were planned in.
-    return [...this.items].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.order - b.order));
+    return [...this.items].sort(byDateAndOrder);
   }
 }
+
+const byDateAndOrder = (a: { date: string; order: number }, b: { date: string; order: number }) =>
+  (a.date < b.date ? -1 : a.date > b.date ? 1 : a.order - b.order);
 
 const periodCovering = (m: MemberModel, date: string): Period | undefined =>
   m.periods.find((p) => p.from <= date && (p.to === undefined || date <= p.to));
@@ -572,10 +592,76 @@ class SimulatedClock implements Clock {
   }
 }
 
+/** A dated command on the timeline, with the command-id namespace it is numbered in. */
+interface Scheduled extends PlanItem {
+  label: string;
+  /** The year's plan numbers its commands in its own sorted order; billing commands as they execute. */
+  seq?: number;
+  /** Insertion order, the last tie-breaker: equal date and order keep the order they were scheduled in. */
+  tie: number;
+  /** Runs after the command, e.g. an invoice run schedules the payments of what it issued. */
+  then?: (result: ExecuteResult) => void;
+  /** Settles the command on its day from the state then (a payment pays what is open); undefined: skip it. */
+  onTheDay?: (command: PlanItem['command']) => PlanItem['command'] | undefined;
+}
+
+/**
+ * Every planned command in date order, across years: a year's invoicing runs on the same calendar as its
+ * enrolments and costs (a run sees what was decided before its date), and its settlements, payments and
+ * close fall in the next year among that year's commands. A binary heap, since payments are added as the
+ * runs that issue their invoices execute.
+ */
+class Timeline {
+  private readonly heap: Scheduled[] = [];
+  private ties = 0;
+
+  push(item: Omit<Scheduled, 'tie'>): void {
+    const h = this.heap;
+    h.push({ ...item, tie: this.ties++ });
+    for (let i = h.length - 1; i > 0;) {
+      const parent = (i - 1) >> 1;
+      if (!Timeline.before(h[i], h[parent])) break;
+      [h[i], h[parent]] = [h[parent], h[i]];
+      i = parent;
+    }
+  }
+
+  peek(): Scheduled | undefined {
+    return this.heap[0];
+  }
+
+  pop(): Scheduled | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      h[0] = last;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && Timeline.before(h[l], h[m])) m = l;
+        if (r < h.length && Timeline.before(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m], h[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+
+  private static before(a: Scheduled, b: Scheduled): boolean {
+    return (byDateAndOrder(a, b) || a.tie - b.tie) < 0;
+  }
+}
+
 interface Runner {
   engine: Engine;
   clock: SimulatedClock;
   seed: number;
+  timeline: Timeline;
+  /** Commands executed so far per unnumbered namespace (billing). */
+  counters: Map<string, number>;
   commands: number;
   duplicates: number;
   events: number;
@@ -585,34 +671,113 @@ interface Runner {
   log: (line: string) => void;
 }
 
-async function executePlan(run: Runner, label: string, plan: Plan): Promise<void> {
-  let seq = 0;
-  for (const item of plan.sorted()) {
-    seq += 1;
-    run.clock.at(item.date);
-    const commandId = `gen-${run.seed}-${label}-${pad(seq, 6)}`;
-    let result;
-    try {
-      result = await run.engine.execute(parseCommand(item.command), { commandId });
-    } catch (err) {
-      throw new Error(`generate: ${item.command.type} on ${item.date} (${commandId}) was refused: ${(err as Error).message}`);
-    }
-    run.commands += 1;
-    if (result.duplicate) run.duplicates += 1;
-    else {
-      run.events += result.events.length;
-      for (const e of result.events) run.eventsByType[e.type] = (run.eventsByType[e.type] ?? 0) + 1;
-    }
-    if (run.progressEvery > 0 && run.commands % run.progressEvery === 0) {
-      const s = (performance.now() - run.started) / 1000;
-      run.log(`generate: ${run.commands} commands, ${run.events} events, ${label}, ${s.toFixed(1)} s (${Math.round(run.commands / s)} commands/s)`);
-    }
+/** Schedules a plan under its own command-id namespace, numbered in its sorted order. */
+function schedulePlan(run: Runner, label: string, plan: Plan): void {
+  plan.sorted().forEach((item, i) => run.timeline.push({ ...item, label, seq: i + 1 }));
+}
+
+async function execute(run: Runner, item: Scheduled): Promise<void> {
+  const command = item.onTheDay ? item.onTheDay(item.command) : item.command;
+  if (command === undefined) return;
+  const seq = item.seq ?? (run.counters.get(item.label) ?? 0) + 1;
+  if (item.seq === undefined) run.counters.set(item.label, seq);
+  run.clock.at(item.date);
+  const commandId = `gen-${run.seed}-${item.label}-${pad(seq, 6)}`;
+  let result: ExecuteResult;
+  try {
+    result = await run.engine.execute(parseCommand(command), { commandId });
+  } catch (err) {
+    throw new Error(`generate: ${command.type} on ${item.date} (${commandId}) was refused: ${(err as Error).message}`);
+  }
+  run.commands += 1;
+  if (result.duplicate) run.duplicates += 1;
+  else {
+    run.events += result.events.length;
+    for (const e of result.events) run.eventsByType[e.type] = (run.eventsByType[e.type] ?? 0) + 1;
+  }
+  if (run.progressEvery > 0 && run.commands % run.progressEvery === 0) {
+    const s = (performance.now() - run.started) / 1000;
+    run.log(`generate: ${run.commands} commands, ${run.events} events, ${item.date}, ${s.toFixed(1)} s (${Math.round(run.commands / s)} commands/s)`);
+  }
+  item.then?.(result);
+}
+
+/** Executes every scheduled command dated on or before `lastDate`, in date order. */
+async function runUntil(run: Runner, lastDate: string): Promise<void> {
+  for (let next = run.timeline.peek(); next !== undefined && next.date <= lastDate; next = run.timeline.peek()) {
+    await execute(run, run.timeline.pop() as Scheduled);
   }
 }
 
-/** Executes one calendar year of the history. */
-async function runYear(run: Runner, model: Model, year: number): Promise<void> {
-  await executePlan(run, String(year), planYear(model, year));
+/** Schedules one calendar year of the history (and its autumn's decisions for the next year). */
+function scheduleYear(run: Runner, model: Model, year: number): void {
+  schedulePlan(run, String(year), planYear(model, year));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Invoicing: monthly a-conto runs, payments, settlement after the year's actual costs, closing the year
+
+const SELLER = DEFAULT_CONFIG.seller;
+const TERMS = DEFAULT_CONFIG.paymentTermsDays;
+const VAT = DEFAULT_CONFIG.serviceVatRate;
+
+/**
+ * Schedules the invoicing of `year` as a finance office would do it:
+ * - one invoice run a month, period YYYY-MM, on the 28th (after every join and enrolment start of the
+ *   month up to then, so a member joining mid-month gets its membership invoice that month). January's
+ *   run waits for SCB's folkmängd (imported 20 February): fees and per-capita splits need it, so January
+ *   and February are both billed on 28 February;
+ * - payments of most invoices as each run issues them (see `schedulePayments`);
+ * - the settlement of every service in January of the next year, after the fourth quarter's costs
+ *   (booked 31 December);
+ * - closing the year on 15 February of the next year, after its settlements: every command dated in the
+ *   year comes before it (the year guard would refuse it after), and what follows in February is the
+ *   next year's (SCB's table imported on 20 February sets the next year's fees; late payments are not
+ *   refused by a close).
+ */
+function billingForYear(run: Runner, model: Model, year: number): void {
+  const rng = new Rng(model.seed, `billing:${year}`);
+  const label = `${year}-billing`;
+  const add = (date: string, command: PlanItem['command'], then?: Scheduled['then']) =>
+    run.timeline.push({ date, order: ORDER[command.type], command, label, then });
+  const payments = (result: ExecuteResult) => schedulePayments(run, rng, year, label, result);
+  for (let m = 1; m <= 12; m++) {
+    const date = `${year}-${pad(Math.max(m, 2))}-28`;
+    add(date, { type: 'invoice.run', period: `${year}-${pad(m)}`, issueDate: date, paymentTermsDays: TERMS, vatRate: VAT, seller: SELLER }, payments);
+  }
+  for (const s of model.services) {
+    if (s.startYear > year) continue;
+    const date = `${year + 1}-01-${pad(rng.int(10, 31))}`;
+    add(date, { type: 'settlement.run', serviceId: s.id, year, issueDate: date, paymentTermsDays: TERMS, vatRate: VAT, seller: SELLER }, payments);
+  }
+  const closing = `${year + 1}-02-15`;
+  add(closing, { type: 'year.close', year, date: closing, decisionRef: `Styrelsen ${closing} §3 (bokslut ${year})` });
+}
+
+/**
+ * Payments of the invoices a run just issued: most within the terms, about 12 % late (up to 60 days
+ * after the due date), 2 % never (they stay open receivables). Drawn from the year's billing stream in
+ * the order the invoices were issued, so they are as deterministic as the runs. A member pays what is
+ * open on the day: a settlement credit note issued in between has already reduced it.
+ */
+function schedulePayments(run: Runner, rng: Rng, year: number, label: string, result: ExecuteResult): void {
+  const issued = new Set(result.events.filter((e) => e.type === 'InvoiceIssued').map((e) => e.id));
+  if (issued.size === 0) return;
+  for (const inv of run.engine.state.billing.get(year)?.invoices.values() ?? []) {
+    if (!issued.has(inv.ref.eventId)) continue;
+    const { number, total, issueDate, dueDate } = inv.invoice;
+    const r = rng.float();
+    if (r < 0.02 || !(Number(total) > 0)) continue;
+    const date = r < 0.14 ? addDays(dueDate, rng.int(1, 60)) : maxDate(issueDate, addDays(dueDate, -rng.int(0, TERMS - 5)));
+    run.timeline.push({
+      date, order: ORDER['payment.record'], label,
+      command: { type: 'payment.record', invoice: number, amount: total, date, reference: `Bankgiro OCR ${number}` },
+      onTheDay: (command) => {
+        const open = openBalance(findInvoice(run.engine.state, number));
+        return open.gt(0) ? { ...command, amount: amountString(open) } : undefined;
+      },
+    });
+  }
 }
 
 export async function generate(opts: GenerateOptions): Promise<GenerateReport> {
@@ -621,7 +786,10 @@ export async function generate(opts: GenerateOptions): Promise<GenerateReport> {
   const years = opts.years ?? 10;
   const fromYear = opts.fromYear ?? 2014;
   const toYear = fromYear + years - 1;
+  const invoicedYears = opts.invoicedYears ?? years;
+  const invoicedFrom = toYear - Math.min(invoicedYears, years) + 1;
   if (!(scale > 0)) throw new Error('--scale must be positive');
+  if (!Number.isInteger(invoicedYears) || invoicedYears < 0) throw new Error('--invoiced-years must be a whole number ≥ 0');
   if (!Number.isInteger(years) || years < 1) throw new Error('--years must be a whole number ≥ 1');
   if (fromYear < 1991 || toYear > 2100) throw new Error('years must lie within 1991–2100');
   const store = resolve(opts.store);
@@ -634,24 +802,30 @@ export async function generate(opts: GenerateOptions): Promise<GenerateReport> {
   const es = new SqliteEventStore(store, domainCodec);
   const clock = new SimulatedClock();
   const run: Runner = {
-    engine: new Engine(es, 'generator', clock), clock, seed, commands: 0, duplicates: 0, events: 0, eventsByType: {},
-    started: performance.now(), progressEvery: opts.progressEvery ?? 5000, log,
+    engine: new Engine(es, 'generator', clock), clock, seed, timeline: new Timeline(), counters: new Map(),
+    commands: 0, duplicates: 0, events: 0, eventsByType: {}, started: performance.now(), progressEvery: opts.progressEvery ?? 5000, log,
   };
   try {
     // The autumn before the first year: the first fee schedule, the first services and their budgets.
     const prelude = new Plan();
     planDecisionsFor(model, fromYear, prelude);
-    await executePlan(run, String(fromYear - 1), prelude);
+    schedulePlan(run, String(fromYear - 1), prelude);
     for (let year = fromYear; year <= toYear; year++) {
-      await runYear(run, model, year);
+      // Planned before anything dated in the year runs: the previous year's settlements, payments and
+      // close fall among this year's first commands.
+      scheduleYear(run, model, year);
+      if (year >= invoicedFrom) billingForYear(run, model, year);
+      await runUntil(run, `${year}-12-31`);
     }
+    // The last year's settlements, its close and the payments still due, early in the year after.
+    await runUntil(run, '9999-12-31');
   } finally {
     await es.close();
   }
   const seconds = (performance.now() - run.started) / 1000;
   const storeBytes = [store, `${store}-wal`].reduce((n, f) => n + (existsSync(f) ? statSync(f).size : 0), 0);
   return {
-    store, seed, scale, fromYear, toYear,
+    store, seed, scale, fromYear, toYear, invoicedFrom: invoicedFrom <= toYear ? invoicedFrom : undefined,
     members: {
       municipalities: model.members.filter((m) => m.kind === 'municipality').length,
       regions: model.members.filter((m) => m.kind === 'region').length,
@@ -680,19 +854,22 @@ export async function cli(argv: string[]): Promise<void> {
     .option('--scale <k>', 'multiplies members, services and participants', number('--scale', false), 1)
     .option('--years <y>', 'calendar years of history', number('--years', true), 10)
     .option('--from-year <year>', 'first calendar year', number('--from-year', true), 2014)
+    .option('--invoiced-years <n>', 'invoice only the last n years (default: every year; 0: no invoicing)', number('--invoiced-years', true))
     .option('--progress <n>', 'progress line on stderr every N commands (0: none)', number('--progress', true), 5000)
     .option('--force', 'replace the store file if it exists')
     .option('--json', 'print the report as JSON');
   program.parse(argv);
-  const o = program.opts<{ store: string; seed: number; scale: number; years: number; fromYear: number; progress: number; force?: boolean; json?: boolean }>();
-  const r = await generate({ store: o.store, seed: o.seed, scale: o.scale, years: o.years, fromYear: o.fromYear, progressEvery: o.progress, force: o.force });
+  const o = program.opts<{ store: string; seed: number; scale: number; years: number; fromYear: number; invoicedYears?: number; progress: number; force?: boolean; json?: boolean }>();
+  const r = await generate({
+    store: o.store, seed: o.seed, scale: o.scale, years: o.years, fromYear: o.fromYear, invoicedYears: o.invoicedYears, progressEvery: o.progress, force: o.force,
+  });
   if (o.json) {
     process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     return;
   }
   const lines = [
     `store       ${r.store}`,
-    `history     ${r.fromYear}–${r.toYear}, seed ${r.seed}, scale ${r.scale}`,
+    `history     ${r.fromYear}–${r.toYear}, seed ${r.seed}, scale ${r.scale}, ${r.invoicedFrom === undefined ? 'not invoiced' : `invoiced ${r.invoicedFrom}–${r.toYear}`}`,
     `members     ${r.members.municipalities} municipalities, ${r.members.regions} regions, ${r.members.organisations} organisations`,
     `services    ${r.services}`,
     `commands    ${r.commands}${r.duplicates ? ` (${r.duplicates} already recorded)` : ''}`,

@@ -1,12 +1,15 @@
 import Decimal from 'decimal.js';
 import { feesForYear } from '../../projections/fees';
 import { splitForYear } from '../../projections/splits';
+import type { MonthSplit } from '../pricing';
 import { amountString } from '../money';
 import type { State } from '../state';
 import type { InvoiceLine, Provenance } from '../events/billing';
 import { billingPeriods, dueMonthOfPeriod, type Period } from './periods';
 
 export type Series = 'M' | 'T';
+
+type MonthShare = MonthSplit['shares'][number];
 
 /** One thing to bill, once: identified by its due key. */
 export interface DueItem {
@@ -53,25 +56,64 @@ function membershipDue(state: State, run: Period): DueItem[] {
   return items;
 }
 
+/** A formatter that formats each Decimal instance once: shares are often one instance (equal shares, one öre amount). */
+function formatOnce(format: (d: Decimal) => string): (d: Decimal) => string {
+  const texts = new Map<Decimal, string>();
+  return (d) => {
+    let t = texts.get(d);
+    if (t === undefined) {
+      t = format(d);
+      texts.set(d, t);
+    }
+    return t;
+  };
+}
+
 /** A-conto items (series T, VAT) of every service period whose first month lies in the run's period. */
 function serviceDue(state: State, run: Period, vatRate: string): DueItem[] {
   const items: DueItem[] = [];
+  const first = `${run.year}-01-01`;
+  const last = `${run.year}-12-31`;
   for (const svc of state.services.values()) {
     const periods = billingPeriods(svc.service.cadence, run.year).filter((p) => run.months.includes(dueMonthOfPeriod(p)));
     if (periods.length === 0) continue;
-    const active = [...svc.enrolments.values()].some((e) => e.from <= `${run.year}-12-31` && (e.to === undefined || e.to >= `${run.year}-01-01`));
+    let active = false;
+    for (const e of svc.enrolments.values()) {
+      if (e.from <= last && (e.to === undefined || e.to >= first)) {
+        active = true;
+        break;
+      }
+    }
     if (!active) continue;
     const split = splitForYear(state, svc.service.serviceId, run.year, 'budget');
+    // The same for every participant of the split: worked out once, not once per participant and month
+    // (a share lookup by key per participant and month was quadratic in the participants).
+    let rule: string | undefined;
+    const amountText = formatOnce(amountString);
+    const weightText = formatOnce((d) => d.toString());
+    const monthFacts = new Map<number, { amount: string; denominator: string; participants: number; shares: Map<string, MonthShare> }>();
+    const factsOf = (m: number) => {
+      let f = monthFacts.get(m);
+      if (!f) {
+        const ms = split.months[m - 1];
+        const shares = new Map<string, MonthShare>();
+        // The first share of a key, as a search from the start would find it.
+        for (const sh of ms.shares) if (!shares.has(sh.key)) shares.set(sh.key, sh);
+        f = { amount: amountString(ms.amount), denominator: ms.denominator.toString(), participants: ms.shares.length, shares };
+        monthFacts.set(m, f);
+      }
+      return f;
+    };
     for (const bp of periods) {
       for (const p of split.participants) {
         const amount = bp.months.reduce((a, m) => a.plus(p.monthly[m - 1]), new Decimal(0));
         if (amount.isZero()) continue;
         const months = bp.months.filter((m) => p.months.includes(m)).map((m) => {
-          const ms = split.months[m - 1];
-          const share = ms.shares.find((s) => s.key === p.key);
+          const ms = factsOf(m);
+          const share = ms.shares.get(p.key);
           return {
-            month: m, amount: amountString(ms.amount), share: amountString(share?.amount ?? new Decimal(0)), weight: (share?.weight ?? new Decimal(0)).toString(),
-            denominator: ms.denominator.toString(), participants: ms.shares.length,
+            month: m, amount: ms.amount, share: share ? amountText(share.amount) : '0.00', weight: share ? weightText(share.weight) : '0',
+            denominator: ms.denominator, participants: ms.participants,
           };
         });
         items.push({
@@ -79,7 +121,7 @@ function serviceDue(state: State, run: Period, vatRate: string): DueItem[] {
           description: `${svc.service.name} a conto ${periodText(bp)}${p.module ? `, modul ${p.module}` : ''}${p.name !== state.members.get(p.member)?.name ? ` (${p.name})` : ''}`,
           amount, vatCategory: 'S', vatRate, serviceId: svc.service.serviceId, enrolmentId: p.key,
           provenance: {
-            rule: `${split.rule}; cost = budget ${amountString(split.base)} × (1 + ${split.overheadRate.toString()}) = ${amountString(split.cost)}, spread evenly over 12 months`,
+            rule: (rule ??= `${split.rule}; cost = budget ${amountString(split.base)} × (1 + ${split.overheadRate.toString()}) = ${amountString(split.cost)}, spread evenly over 12 months`),
             basis: `${p.basis}${p.population !== null ? `; population ${p.population}` : ''}; months ${months.map((x) => x.month).join(', ')}`,
             refs: [...split.costRefs, ...p.refs],
             months,

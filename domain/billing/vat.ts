@@ -13,16 +13,18 @@ export interface VatLine {
  */
 export function vatBreakdown(lines: readonly VatLine[]) {
   const groups = new Map<string, { category: 'O' | 'S'; rate: string; taxable: Decimal }>();
-  for (const l of lines) {
+  // Each amount parsed once, for its group and for the total.
+  const amounts = lines.map((l) => new Decimal(l.amount));
+  lines.forEach((l, i) => {
     const key = `${l.vatCategory}/${l.vatRate}`;
     const g = groups.get(key) ?? { category: l.vatCategory, rate: l.vatRate, taxable: new Decimal(0) };
-    g.taxable = g.taxable.plus(l.amount);
+    g.taxable = g.taxable.plus(amounts[i]);
     groups.set(key, g);
-  }
+  });
   const vat = [...groups.values()].map((g) => ({
     category: g.category, rate: g.rate, taxable: amountString(g.taxable), vat: amountString(roundOre(g.taxable.mul(g.rate))),
   }));
-  const totalNet = sum(lines.map((l) => new Decimal(l.amount)));
+  const totalNet = sum(amounts);
   const totalVat = sum(vat.map((v) => new Decimal(v.vat)));
   return { vat, totalNet: amountString(totalNet), totalVat: amountString(totalVat), total: amountString(totalNet.plus(totalVat)) };
 }

@@ -65,10 +65,17 @@ export function decideInvoiceRun(c: RunInvoices, state: State): Decision {
   const numbering = new Numbering(state, period.year);
   const events: DomainEvent[] = [];
   for (const series of ['M', 'T'] as const) {
-    const ofSeries = items.filter((i) => i.series === series);
-    const buyers = [...new Set(ofSeries.map((i) => i.buyer))].sort(byBuyerName(state));
+    // Each buyer's items in the order they came: one pass, not one filter per buyer over every item.
+    const byBuyer = new Map<string, DueItem[]>();
+    for (const i of items) {
+      if (i.series !== series) continue;
+      const own = byBuyer.get(i.buyer);
+      if (own) own.push(i);
+      else byBuyer.set(i.buyer, [i]);
+    }
+    const buyers = [...byBuyer.keys()].sort(byBuyerName(state));
     for (const buyer of buyers) {
-      const invoice = invoiceFrom(ofSeries.filter((i) => i.buyer === buyer), series, numbering, state, {
+      const invoice = invoiceFrom(byBuyer.get(buyer) as DueItem[], series, numbering, state, {
         year: period.year, kind: series === 'M' ? 'membership' : 'a-conto', issueDate: c.issueDate, dueDate: addDays(c.issueDate, c.paymentTermsDays),
         period: c.period, seller: c.seller, origin: { command: 'invoice.run', params },
       });
