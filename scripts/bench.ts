@@ -3,7 +3,7 @@
  *
  *   node dist/scripts/bench.js [--store FILE | --events N] [--runs 5] [--json]
  *
- * - replay: every event folded into a fresh state by `Engine.catchUp` (SQLite read, JSON.parse, zod check,
+ * - replay: every event folded into a fresh state by `Engine.catchUp` (SQLite read, JSON.parse, type check,
  *   `evolve`), then the fees of every year and the split of every service in every year; beside it, in the
  *   same process, the raw rate of `SELECT data, metadata FROM events ORDER BY position` with JSON.parse;
  * - peak RSS of the replay process (VmHWM);
@@ -665,7 +665,7 @@ function renderReplay(replay: NonNullable<BenchReport['replay']>, out: string[])
   out.push(table([
     ['replay (fresh process per run)', 'median', 'events/s'],
     ['raw scan: SELECT data, metadata + JSON.parse', `${replay.medianMs.raw.toFixed(0)} ms`, grouped(replay.rawEventsPerSecond)],
-    ['fold: Engine.catchUp (read, zod, evolve)', `${replay.medianMs.fold.toFixed(0)} ms`, grouped(replay.foldEventsPerSecond)],
+    ['fold: Engine.catchUp (read, evolve, refs)', `${replay.medianMs.fold.toFixed(0)} ms`, grouped(replay.foldEventsPerSecond)],
     [`projections: fees ${p.feeYears} years (${grouped(p.feeRows)} rows), ${grouped(p.splits)} splits`, `${replay.medianMs.projections.toFixed(0)} ms`, ''],
     ['full replay: fold + projections', `${(replay.medianMs.fold + replay.medianMs.projections).toFixed(0)} ms`, grouped(replay.replayEventsPerSecond)],
     ['ratio full replay / raw', `${(replay.ratio * 100).toFixed(0)} %`, ''],
