@@ -83,6 +83,131 @@ export function allocate(total: Decimal, claims: readonly Claim[]): Map<string, 
   return result;
 }
 
+/**
+ * `allocate` for whole öre and whole-number weights held in JS numbers: the same shares by the same rule,
+ * without a Decimal or a BigInt, for splits repeated over months and scenarios. The claims are `items`,
+ * indices into `weights` and `rank`; `rank[i]` is claim i's place in ascending key order, the tie-break
+ * (distinct, 0 … rank.length − 1: see `keyRanks`). The shares come back in the order of `items`. Decimal
+ * weights scaled by one power of ten are fine: a common factor changes neither the shares nor the order of
+ * the remainders.
+ *
+ * Returns undefined where `allocate` has to decide: weights summing to zero with öre to place (its error),
+ * or a product total × weight that could pass 2^53 − 1 and stop being exact.
+ */
+export function allocateOre(totalOre: number, weights: ArrayLike<number>, rank: ArrayLike<number>, items: ArrayLike<number>): Float64Array | undefined {
+  const n = items.length;
+  const shares = new Float64Array(n);
+  if (totalOre === 0) return shares;
+  const ore = Math.abs(totalOre);
+  let weightSum = 0;
+  let maxWeight = 0;
+  for (let j = 0; j < n; j++) {
+    const w = weights[items[j]];
+    weightSum += w;
+    if (w > maxWeight) maxWeight = w;
+  }
+  // Every intermediate below is at most ore × maxWeight + weightSum, so this bound keeps them all exact.
+  if (weightSum === 0 || !(ore * maxWeight + weightSum <= Number.MAX_SAFE_INTEGER)) return undefined;
+
+  const remainders = new Float64Array(n);
+  let leftover = ore;
+  let tied = true; // every remainder the same, as with equal weights
+  let ranked = true; // items in ascending key order
+  for (let j = 0; j < n; j++) {
+    const product = ore * weights[items[j]];
+    // The rounded quotient can land one off the true floor; the exact remainder shows which way.
+    let floor = Math.floor(product / weightSum);
+    let remainder = product - floor * weightSum;
+    if (remainder < 0) {
+      floor -= 1;
+      remainder += weightSum;
+    } else if (remainder >= weightSum) {
+      floor += 1;
+      remainder -= weightSum;
+    }
+    shares[j] = floor;
+    remainders[j] = remainder;
+    leftover -= floor;
+    if (j > 0) {
+      tied &&= remainder === remainders[0];
+      ranked &&= rank[items[j]] > rank[items[j - 1]];
+    }
+  }
+
+  if (leftover > 0) {
+    // All remainders tied and the keys in order: the odd öre go to the first claims, no ordering needed.
+    if (tied && ranked) for (let j = 0; j < leftover; j++) shares[j] += 1;
+    else for (const j of largestRemainders(remainders, weightSum, rank, items, leftover)) shares[j] += 1;
+  }
+  // Negate only non-zero shares: -0 would become a negative Decimal zero.
+  if (totalOre < 0) for (let j = 0; j < n; j++) if (shares[j] !== 0) shares[j] = -shares[j];
+  return shares;
+}
+
+/** The `count` positions j of `items` with the largest remainders[j], ties by the smaller rank[items[j]]. */
+function largestRemainders(remainders: Float64Array, weightSum: number, rank: ArrayLike<number>, items: ArrayLike<number>, count: number): number[] {
+  const n = items.length;
+  const ranks = rank.length;
+  if (weightSum * ranks > Number.MAX_SAFE_INTEGER) {
+    const order = Array.from({ length: n }, (_, j) => j);
+    order.sort((a, b) => remainders[b] - remainders[a] || rank[items[a]] - rank[items[b]]);
+    return order.slice(0, count);
+  }
+  // remainder × ranks + (ranks − 1 − rank) orders by remainder, then by rank ascending, as one number
+  // (remainder < weightSum, hence the bound), and no two are equal: the chosen are those at or above the
+  // count-th largest.
+  const keyed = new Float64Array(n);
+  for (let j = 0; j < n; j++) keyed[j] = remainders[j] * ranks + (ranks - 1 - rank[items[j]]);
+  const threshold = kthLargest(keyed.slice(), count);
+  const chosen: number[] = [];
+  for (let j = 0; j < n; j++) if (keyed[j] >= threshold) chosen.push(j);
+  return chosen;
+}
+
+/** The k-th largest of `values` (k from 1), by quickselect; reorders `values`. */
+function kthLargest(values: Float64Array, k: number): number {
+  const target = k - 1;
+  let lo = 0;
+  let hi = values.length - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i] > pivot) i++;
+      while (values[j] < pivot) j--;
+      if (i <= j) {
+        const t = values[i];
+        values[i] = values[j];
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    // Now values[lo..j] ≥ pivot ≥ values[i..hi], and anything between j and i equals the pivot.
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return values[target];
+  }
+  return values[lo];
+}
+
+/** The place of each key in ascending code-unit order, the tie-break `allocateOre` takes as `rank`. */
+export function keyRanks(keys: readonly string[]): Int32Array {
+  const rank = new Int32Array(keys.length);
+  // Split inputs usually come sorted by key already.
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++) sorted = keys[i - 1] < keys[i];
+  if (sorted) return rank.map((_, i) => i);
+  keys
+    .map((_, i) => i)
+    .sort((a, b) => byKey(keys[a], keys[b]) || a - b)
+    .forEach((i, place) => {
+      rank[i] = place;
+    });
+  return rank;
+}
+
 /** Larger remainder first. */
 const byRemainder = (a: bigint, b: bigint): number => (b > a ? 1 : b < a ? -1 : 0);
 

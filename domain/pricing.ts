@@ -50,7 +50,7 @@ export interface MonthSplit {
 }
 
 /** "18 000": populations are read by people in Swedish reports, so group them the same way. */
-const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+export const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 
 const describe = (p: SplitParticipant): string =>
   `${p.name} (${p.organisation ? 'organisation' : p.population === null ? 'population unknown' : `population ${grouped(p.population)}`})`;

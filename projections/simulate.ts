@@ -4,7 +4,9 @@ import { DomainError } from '../domain/errors';
 import { roundOre, sum, ZERO } from '../domain/money';
 import { populationYearFor } from '../domain/population-rule';
 import type { State } from '../domain/state';
-import { computeSplit, costBase, type CostBasis, reportingTiersFor, type ServiceSplit, type SplitInput, splitInputs } from './splits';
+import { OreDecimals } from '../domain/ore';
+import { SplitContext } from './split-context';
+import { costBase, type CostBasis, reportingTiersFor, type ServiceSplit, type SplitInput, splitInputs, splitTotalsOre, splitWithTotals } from './splits';
 
 /** A change to a service's participants that a council wants to see the effect of. */
 export interface Scenario {
@@ -48,7 +50,7 @@ export function scenarioInputs(state: State, base: readonly SplitInput[], year: 
   const from = scenario.from ?? `${year}-01-01`;
   const removed = new Set(scenario.remove ?? []);
   const matchesRemoval = (p: SplitInput) =>
-    removed.has(p.key) || removed.has(p.member) || [...removed].some((r) => state.byKommunkod.get(r) === p.member);
+    removed.size > 0 && (removed.has(p.key) || removed.has(p.member) || [...removed].some((r) => state.byKommunkod.get(r) === p.member));
   for (const r of removed) {
     if (!base.some((p) => p.key === r || p.member === r || state.byKommunkod.get(r) === p.member))
       throw new DomainError(`simulate: "${r}" is not a participant of the service in ${year}`);
@@ -82,10 +84,11 @@ export function simulate(state: State, serviceId: string, year: number, basis: C
   const base = costBase(svc, year, basis);
   const tiers = reportingTiersFor(state, year);
   const real = splitInputs(state, svc, year);
-  const now = computeSplit(svc, year, basis, base, real, tiers);
-  const scen = computeSplit(svc, year, basis, base, scenarioInputs(state, real, year, scenario), tiers);
-  const nowByKey = new Map(now.participants.map((p) => [p.key, p]));
-  const scenByKey = new Map(scen.participants.map((p) => [p.key, p]));
+  const ctx = new SplitContext(svc, year, base);
+  const now = splitWithTotals(ctx, basis, real, tiers);
+  const scen = splitWithTotals(ctx, basis, scenarioInputs(state, real, year, scenario), tiers);
+  const nowByKey = new Map(now.split.participants.map((p) => [p.key, p]));
+  const scenByKey = new Map(scen.split.participants.map((p) => [p.key, p]));
   const keys = [...new Set([...nowByKey.keys(), ...scenByKey.keys()])];
   const rows = keys.map((key) => {
     const a = nowByKey.get(key);
@@ -95,7 +98,8 @@ export function simulate(state: State, serviceId: string, year: number, basis: C
       now: a?.total ?? null, scenario: b?.total ?? null, difference: (b?.total ?? ZERO).minus(a?.total ?? ZERO),
     };
   });
-  return { serviceId, year, basis, now, scenario: scen, rows, averageNow: average(now), averageScenario: average(scen) };
+  const averageOf = (s: { split: ServiceSplit; totalOre: Float64Array }) => payingFromOre(s.totalOre)?.average ?? average(s.split);
+  return { serviceId, year, basis, now: now.split, scenario: scen.split, rows, averageNow: averageOf(now), averageScenario: averageOf(scen) };
 }
 
 export interface SweepPoint {
@@ -105,15 +109,42 @@ export interface SweepPoint {
   cost: Decimal;
 }
 
-/** The curve of the average cost per member as 0..max hypothetical members of one population join. */
+/** `average` and the number of paying participants from totals in öre, when all are exact there. */
+function payingFromOre(totals: ArrayLike<number>): { paying: number; average: Decimal } | undefined {
+  let paying = 0;
+  let paid = 0;
+  for (let i = 0; i < totals.length; i++) {
+    const t = totals[i];
+    if (Number.isNaN(t)) return undefined;
+    if (t <= 0) continue;
+    paying += 1;
+    paid += t;
+  }
+  if (!Number.isSafeInteger(paid)) return undefined;
+  return { paying, average: paying ? roundOre(new OreDecimals().of(paid).div(paying)) : ZERO };
+}
+
+/**
+ * The curve of the average cost per member as 0..max hypothetical members of one population join. A point
+ * needs only the participants' totals, so it skips the months, texts and Decimals of a full split unless
+ * only the full split can tell (an error, or amounts past 2^53).
+ */
 export function sweep(state: State, serviceId: string, year: number, basis: CostBasis, population: number | null, max: number): SweepPoint[] {
   const svc = requireService(state, serviceId);
   const base = costBase(svc, year, basis);
   const tiers = reportingTiersFor(state, year);
   const real = splitInputs(state, svc, year);
+  const ctx = new SplitContext(svc, year, base);
   const points: SweepPoint[] = [];
   for (let n = 0; n <= max; n++) {
-    const s = computeSplit(svc, year, basis, base, scenarioInputs(state, real, year, { hypothetical: { count: n, population } }), tiers);
+    const inputs = scenarioInputs(state, real, year, { hypothetical: { count: n, population } });
+    const lean = splitTotalsOre(ctx, inputs);
+    const paying = lean && payingFromOre(lean.totals);
+    if (lean && paying) {
+      points.push({ added: n, participants: paying.paying, averagePerMember: paying.average, cost: lean.cost });
+      continue;
+    }
+    const s = splitWithTotals(ctx, basis, inputs, tiers).split;
     points.push({ added: n, participants: s.participants.filter((p) => p.total.gt(0)).length, averagePerMember: average(s), cost: s.cost });
   }
   return points;

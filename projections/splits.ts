@@ -2,12 +2,15 @@ import Decimal from 'decimal.js';
 import { requireService } from '../domain/deciders/services';
 import { DomainError } from '../domain/errors';
 import type { EventRef } from '../domain/event-ref';
-import { parseAmount, roundOre, sum, ZERO } from '../domain/money';
+import { roundOre, sum, ZERO } from '../domain/money';
+import { OreDecimals } from '../domain/ore';
+import { inKeyOrder, OrePricing } from '../domain/ore-pricing';
 import { populationFor, populationOfCodes, type PopulationUsed } from '../domain/population-rule';
-import { type MonthSplit, PricingError, splitMonth, type SplitParticipant } from '../domain/pricing';
-import { countsInMonth, MONTHS, monthlyAmounts } from '../domain/proration';
+import { type MonthSplit, PricingError, type SplitParticipant } from '../domain/pricing';
+import { MONTHS } from '../domain/proration';
 import type { ServiceState, State } from '../domain/state';
 import { bandOf, type TierBand } from '../domain/tiers';
+import { SplitContext } from './split-context';
 
 export type CostBasis = 'budget' | 'actual';
 
@@ -106,6 +109,22 @@ export function costBase(svc: ServiceState, year: number, basis: CostBasis): { b
   return { base: sum(costs.map((c) => new Decimal(c.value.amount))), refs: costs.map((c) => c.ref) };
 }
 
+/** The indices of the inputs counting in the month, in input order. */
+function presentIn(inForce: readonly (readonly boolean[])[], month: number): number[] {
+  // Counted first so the array is made once at its size, not grown by push: a split makes twelve of them.
+  let count = 0;
+  for (let i = 0; i < inForce.length; i++) if (inForce[i][month - 1]) count += 1;
+  const present = new Array<number>(count);
+  for (let i = 0, j = 0; i < inForce.length; i++) if (inForce[i][month - 1]) present[j++] = i;
+  return present;
+}
+
+/** Σ of whole-öre amounts, or NaN once a partial sum is past 2^53 (and so maybe no longer exact). */
+function addOre(a: number, b: number): number {
+  const s = a + b;
+  return Number.isSafeInteger(s) ? s : Number.NaN;
+}
+
 /** The one pure split computation: live reads, replays and what-if scenarios all come through here. */
 export function computeSplit(
   svc: ServiceState,
@@ -115,88 +134,128 @@ export function computeSplit(
   inputs: readonly SplitInput[],
   reportingTiers: readonly TierBand[],
 ): ServiceSplit {
+  return splitWithTotals(new SplitContext(svc, year, base), basis, inputs, reportingTiers).split;
+}
+
+/**
+ * `computeSplit` in a context kept between splits, and each participant's total in öre besides (NaN where
+ * not exact in a number). Each month is split in whole öre by `OrePricing`, which gives what `splitMonth`
+ * gives, and totals are summed in öre and become Decimals once.
+ */
+export function splitWithTotals(
+  ctx: SplitContext,
+  basis: CostBasis,
+  inputs: readonly SplitInput[],
+  reportingTiers: readonly TierBand[],
+): { split: ServiceSplit; totalOre: Float64Array } {
+  const { svc, year, base } = ctx;
   const rule = svc.service.pricing;
-  const overheadRate = new Decimal(svc.service.overheadRate);
-  const cost = roundOre(base.base.mul(overheadRate.plus(1)));
-  const perMonth = monthlyAmounts(cost);
-  const byKey = new Map<string, ParticipantSplit>();
-  for (const p of inputs) {
-    const tier = bandOf(reportingTiers, p);
-    byKey.set(p.key, {
-      key: p.key, member: p.member, name: p.name, module: p.module, hypothetical: Boolean(p.hypothetical), population: p.population,
-      tier: tier ? { id: tier.id, label: tier.label } : null, weight: ZERO, months: [], monthly: MONTHS.map(() => ZERO), total: ZERO, basis: '', refs: p.refs,
-    });
-  }
-  // The months each participant counts in; enrolments share their dates, so each (from, to) is worked out once.
-  const inForceByDates = new Map<string, Map<string | undefined, boolean[]>>();
-  const inForce = inputs.map((p) => {
-    const byTo = inForceByDates.get(p.from) ?? new Map<string | undefined, boolean[]>();
-    inForceByDates.set(p.from, byTo);
-    let flags = byTo.get(p.to);
-    if (!flags) {
-      flags = MONTHS.map((month) => countsInMonth(p.from, p.to, year, month));
-      byTo.set(p.to, flags);
+  const { overheadRate, cost, perMonth, perMonthOre } = ctx.cost();
+  const inForce = ctx.inForce(inputs);
+  // One participant per key, where the key first appears and with the last input's data (a key twice is an
+  // error only in a month both count in).
+  const slotOf = new Array<number>(inputs.length);
+  const slots: { input: SplitInput; weight: Decimal; months: number[]; monthly: Decimal[]; basis: string }[] = [];
+  const slotByKey = inKeyOrder(inputs) ? undefined : new Map<string, number>();
+  for (let i = 0; i < inputs.length; i++) {
+    const p = inputs[i];
+    let slot = slotByKey?.get(p.key);
+    if (slot === undefined) {
+      slot = slots.length;
+      slotByKey?.set(p.key, slot);
+      slots.push({ input: p, weight: ZERO, months: [], monthly: new Array<Decimal>(12).fill(ZERO), basis: '' });
+    } else {
+      slots[slot].input = p;
     }
-    return flags;
-  });
-  // Months with the same amount and the same participants split alike, so each distinct month is split once.
-  // Not for the price list, whose lines name the month; base-plus-per-capita's monthly base is part of the key.
-  let reuse = rule.kind !== 'price-list';
-  let monthlyBase: Map<number, Decimal> | undefined;
-  if (rule.kind === 'base-plus-per-capita') {
-    try {
-      monthlyBase = monthlyAmounts(parseAmount(rule.base));
-    } catch {
-      reuse = false; // splitMonth reports the bad base
-    }
+    slotOf[i] = slot;
   }
-  const splitOnce = new Map<string, MonthSplit>();
+  const decimals = new OreDecimals();
+  const pricing = new OrePricing(rule, inputs, decimals);
+  // Each participant's total in öre, while every month is split in öre (NaN once one is not). A typed array,
+  // not a field of the slot: a double stored into a field V8 began as a small integer changes the object's
+  // shape, and the split would run on deoptimised code for its first hundred calls.
+  const totalOre = new Float64Array(slots.length);
+  let unallocatedOre = 0; // likewise
   const months: MonthSplit[] = [];
   for (const month of MONTHS) {
-    const present: SplitInput[] = [];
-    const presentIndex: number[] = [];
-    inputs.forEach((p, i) => {
-      if (inForce[i][month - 1]) {
-        present.push(p);
-        presentIndex.push(i);
-      }
-    });
-    const amount = perMonth.get(month) as Decimal;
-    const key = reuse ? `${amount.toString()} ${monthlyBase?.get(month)?.toString() ?? ''} ${presentIndex.join(',')}` : undefined;
-    const same = key === undefined ? undefined : splitOnce.get(key);
-    let split: MonthSplit;
-    if (same) {
-      split = { ...same, month, shares: same.shares.map((share) => ({ ...share })) };
-    } else {
-      try {
-        split = splitMonth(rule, month, amount, present);
-      } catch (err) {
-        if (err instanceof PricingError) throw new DomainError(`${svc.service.serviceId} ${year}: ${err.message}`);
-        throw err;
-      }
-      if (key !== undefined) splitOnce.set(key, split);
+    const present = presentIn(inForce, month);
+    let result: ReturnType<OrePricing['split']>;
+    try {
+      result = pricing.split(month, perMonth.get(month) as Decimal, perMonthOre[month - 1], present);
+    } catch (err) {
+      if (err instanceof PricingError) throw new DomainError(`${svc.service.serviceId} ${year}: ${err.message}`);
+      throw err;
     }
+    const { split, ore } = result;
     months.push(split);
-    for (const share of split.shares) {
-      const p = byKey.get(share.key) as ParticipantSplit;
-      p.monthly[month - 1] = share.amount;
-      p.months.push(month);
-      p.weight = share.weight;
-      p.basis = share.basis;
+    if (!ore) totalOre.fill(Number.NaN);
+    if (!split.unallocated.isZero()) unallocatedOre = addOre(unallocatedOre, ore ? (perMonthOre[month - 1] as number) : Number.NaN);
+    const shares = split.shares;
+    for (let j = 0; j < shares.length; j++) {
+      const k = slotOf[present[j]];
+      const slot = slots[k];
+      slot.monthly[month - 1] = shares[j].amount;
+      slot.months.push(month);
+      slot.weight = shares[j].weight;
+      slot.basis = shares[j].basis;
+      if (ore) totalOre[k] = addOre(totalOre[k], ore[j]);
     }
   }
-  const participants = [...byKey.values()].map((p) => ({ ...p, total: sum(p.monthly) }));
-  const unallocated = sum(months.map((m) => m.unallocated));
+  const participants = slots.map((s, i): ParticipantSplit => {
+    const p = s.input;
+    const tier = bandOf(reportingTiers, p);
+    return {
+      key: p.key, member: p.member, name: p.name, module: p.module, hypothetical: Boolean(p.hypothetical), population: p.population,
+      tier: tier ? { id: tier.id, label: tier.label } : null, weight: s.weight, months: s.months, monthly: s.monthly,
+      total: Number.isNaN(totalOre[i]) ? sum(s.monthly) : decimals.of(totalOre[i]), basis: s.basis, refs: p.refs,
+    };
+  });
+  /** Σ of the participants' totals: in öre when all are known there, else as Decimals. */
+  const sumOfTotals = (indices: readonly number[]): Decimal => {
+    const ore = indices.reduce((a, i) => addOre(a, totalOre[i]), 0);
+    return Number.isNaN(ore) ? sum(indices.map((i) => participants[i].total)) : decimals.of(ore);
+  };
+  const unallocated = Number.isNaN(unallocatedOre) ? sum(months.map((m) => m.unallocated)) : decimals.of(unallocatedOre);
   const byTier = reportingTiers.map((t) => {
-    const inTier = participants.filter((p) => p.tier?.id === t.id);
-    const total = sum(inTier.map((p) => p.total));
+    const inTier: number[] = [];
+    participants.forEach((p, i) => {
+      if (p.tier?.id === t.id) inTier.push(i);
+    });
+    const total = sumOfTotals(inTier);
     return { tier: { id: t.id, label: t.label }, participants: inTier.length, total, average: inTier.length ? roundOre(total.div(inTier.length)) : ZERO };
   });
-  return {
+  const split: ServiceSplit = {
     serviceId: svc.service.serviceId, name: svc.service.name, year, basis, rule: describeRule(svc),
-    base: base.base, overheadRate, cost: rule.kind === 'price-list' ? sum(participants.map((p) => p.total)) : cost,
+    base: base.base, overheadRate, cost: rule.kind === 'price-list' ? sumOfTotals(participants.map((_, i) => i)) : cost,
     costRefs: [svc.ref, ...base.refs], months, participants, unallocated: rule.kind === 'price-list' ? ZERO : unallocated, byTier,
   };
+  return { split, totalOre };
+}
+
+/**
+ * What a sweep reads of a split — the cost and each participant's total, in öre — without the months,
+ * texts and Decimals. Undefined where only `splitWithTotals` can answer: duplicate keys, a month
+ * `splitMonth` has to decide (its errors included), or a number past 2^53. Before its months it throws
+ * what computeSplit throws, in the same order.
+ */
+export function splitTotalsOre(ctx: SplitContext, inputs: readonly SplitInput[]): { cost: Decimal; totals: Float64Array } | undefined {
+  const rule = ctx.svc.service.pricing;
+  const { cost, perMonthOre } = ctx.cost();
+  const inForce = ctx.inForce(inputs);
+  if (!inKeyOrder(inputs) && new Set(inputs.map((p) => p.key)).size !== inputs.length) return undefined;
+  const pricing = new OrePricing(rule, inputs);
+  const totals = new Float64Array(inputs.length);
+  for (const month of MONTHS) {
+    const present = presentIn(inForce, month);
+    const amountOre = perMonthOre[month - 1];
+    const r = amountOre === undefined ? undefined : pricing.ore(month, amountOre, present);
+    if (!r) return undefined;
+    for (let j = 0; j < present.length; j++) totals[present[j]] = addOre(totals[present[j]], r.ore[j]);
+  }
+  if (totals.some(Number.isNaN)) return undefined;
+  if (rule.kind !== 'price-list') return { cost, totals };
+  const all = totals.reduce(addOre, 0);
+  return Number.isNaN(all) ? undefined : { cost: new OreDecimals().of(all), totals };
 }
 
 export function describeRule(svc: ServiceState): string {

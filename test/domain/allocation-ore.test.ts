@@ -1,0 +1,93 @@
+import fc from 'fast-check';
+import Decimal from 'decimal.js';
+import { allocate, allocateOre, keyRanks } from '../../domain/allocation';
+import { toOre } from '../../domain/ore';
+
+/** allocate() over the claims `items` of (keys, weights), as öre in the order of items. */
+const reference = (totalOre: number, keys: readonly string[], weights: readonly number[], items: readonly number[]): number[] => {
+  const result = allocate(
+    new Decimal(totalOre).div(100),
+    items.map((i) => ({ key: keys[i], weight: new Decimal(weights[i]) })),
+  );
+  return items.map((i) => toOre(result.get(keys[i]) as Decimal) as number);
+};
+
+const weightArb = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 0, max: 2 ** 40 }));
+
+const caseArb = fc
+  .uniqueArray(fc.string({ maxLength: 5 }), { minLength: 1, maxLength: 60 })
+  .chain((keys) =>
+    fc.record({
+      keys: fc.constant(keys),
+      weights: fc.array(weightArb, { minLength: keys.length, maxLength: keys.length }),
+      // A month's claims: any subset of the participants, in any order.
+      items: fc.shuffledSubarray(keys.map((_, i) => i)),
+      totalOre: fc.oneof(fc.integer({ min: -1_000_000, max: 1_000_000 }), fc.integer({ min: -(10 ** 11), max: 10 ** 11 }), fc.constant(0)),
+    }),
+  );
+
+describe('allocateOre — the same shares as allocate, in whole öre', () => {
+  test('given any total, integer weights and claims in any order, when allocated, then each share equals allocate\'s, or it declines', () => {
+    let declined = 0;
+    fc.assert(
+      fc.property(caseArb, ({ keys, weights, items, totalOre }) => {
+        const result = allocateOre(totalOre, weights, keyRanks(keys), items);
+        const shares = result && Array.from(result);
+        const weightSum = items.reduce((a, i) => a + weights[i], 0);
+        if (shares === undefined) {
+          declined += 1;
+          // Only where allocate refuses (no weight) or a product could pass 2^53.
+          const maxWeight = Math.max(0, ...items.map((i) => weights[i]));
+          expect(weightSum === 0 || Math.abs(totalOre) * maxWeight + weightSum > Number.MAX_SAFE_INTEGER).toBe(true);
+          return;
+        }
+        expect(shares).toEqual(reference(totalOre, keys, weights, items));
+        expect(shares.some((s) => Object.is(s, -0))).toBe(false);
+      }),
+      { numRuns: 5000 },
+    );
+    expect(declined).toBeLessThan(2500);
+  });
+
+  test('given huge weights and a few öre, when the remainders cannot be ordered as one number, then the shares still equal allocate\'s', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.string({ maxLength: 3 }), { minLength: 2, maxLength: 30 }).chain((keys) =>
+          fc.record({
+            keys: fc.constant(keys),
+            weights: fc.array(fc.integer({ min: 2 ** 46, max: 2 ** 47 }), { minLength: keys.length, maxLength: keys.length }),
+            totalOre: fc.integer({ min: -7, max: 7 }),
+          }),
+        ),
+        ({ keys, weights, totalOre }) => {
+          const items = keys.map((_, i) => i);
+          expect(Array.from(allocateOre(totalOre, weights, keyRanks(keys), items) ?? [])).toEqual(reference(totalOre, keys, weights, items));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  test('given equal weights and claims out of key order, when allocated, then the odd öre still go to the smallest keys', () => {
+    const keys = ['d', 'b', 'a', 'c'];
+    expect(Array.from(allocateOre(6, [1, 1, 1, 1], keyRanks(keys), [0, 1, 2, 3]) ?? [])).toEqual([1, 2, 2, 1]);
+    expect(Array.from(allocateOre(-6, [1, 1, 1, 1], keyRanks(keys), [0, 1, 2, 3]) ?? [])).toEqual([-1, -2, -2, -1]);
+  });
+
+  test('given weights summing to zero, when there is money to place, then it declines (allocate reports the error)', () => {
+    expect(allocateOre(100, [0, 0], [0, 1], [0, 1])).toBeUndefined();
+    expect(Array.from(allocateOre(0, [0, 0], [0, 1], [0, 1]) ?? [])).toEqual([0, 0]);
+  });
+
+  test('given a product past 2^53, when allocated, then it declines rather than round', () => {
+    expect(allocateOre(2 ** 40, [2 ** 14, 1], [0, 1], [0, 1])).toBeUndefined();
+    expect(Array.from(allocateOre(2 ** 30, [2 ** 14, 1], [0, 1], [0, 1]) ?? [])).toEqual(reference(2 ** 30, ['a', 'b'], [2 ** 14, 1], [0, 1]));
+  });
+});
+
+describe('keyRanks', () => {
+  test('given keys, then each rank is its place in code-unit order (not the locale\'s)', () => {
+    expect(Array.from(keyRanks(['b', 'a', 'C', 'ä']))).toEqual([2, 1, 0, 3]);
+    expect(Array.from(keyRanks(['a', 'b', 'c']))).toEqual([0, 1, 2]);
+  });
+});

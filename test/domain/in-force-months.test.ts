@@ -1,0 +1,35 @@
+import fc from 'fast-check';
+import { InForceMonths } from '../../domain/in-force-months';
+import { countsInMonth, MONTHS } from '../../domain/proration';
+
+const outcome = (f: () => unknown): unknown => {
+  try {
+    return f();
+  } catch (err) {
+    return `${(err as Error).name}: ${(err as Error).message}`;
+  }
+};
+
+const pad = (n: number, width: number): string => String(n).padStart(width, '0');
+const dateArb = fc.oneof(
+  { weight: 20, arbitrary: fc.record({ y: fc.integer({ min: 2021, max: 2025 }), m: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 31 }) }).map(({ y, m, d }) => `${y}-${pad(m, 2)}-${pad(d, 2)}`) },
+  { weight: 1, arbitrary: fc.constantFrom('0001-01-01', '9999-12-31', '2024-02-29', '2023-02-29', '2023-13-01', 'x') },
+);
+
+describe('InForceMonths — countsInMonth for a whole year at once', () => {
+  test('given any dates and year, when asked for the twelve months, then each is countsInMonth\'s answer, or its error', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(dateArb, fc.option(dateArb, { nil: undefined })), { minLength: 1, maxLength: 8 }),
+        fc.oneof(fc.integer({ min: 2021, max: 2025 }), fc.constantFrom(1, 9999, 0, 10000, 2023.5)),
+        (periods, year) => {
+          const months = new InForceMonths(year);
+          // Twice over: the second answer comes from the kept one.
+          for (const [from, to] of [...periods, ...periods])
+            expect(outcome(() => [...months.flags(from, to)])).toEqual(outcome(() => MONTHS.map((m) => countsInMonth(from, to, year, m))));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
