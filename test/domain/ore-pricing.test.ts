@@ -3,25 +3,7 @@ import Decimal from 'decimal.js';
 import { toOre } from '../../domain/ore';
 import { OrePricing } from '../../domain/ore-pricing';
 import { type PricingRule, splitMonth, type SplitParticipant } from '../../domain/pricing';
-
-/**
- * Exactly what a caller can see: every key in order (present or not), and each Decimal's sign, exponent and
- * digits, so a Decimal of the same value but another form (-0, say) would differ.
- */
-function shape(x: unknown): unknown {
-  if (x instanceof Decimal) return `D ${x.s} ${x.e} ${x.d?.join('.')}`;
-  if (Array.isArray(x)) return x.map(shape);
-  if (x !== null && typeof x === 'object') return Object.entries(x).map(([k, v]) => [k, shape(v)]);
-  return Object.is(x, -0) ? '-0' : x;
-}
-
-const outcome = (f: () => unknown): unknown => {
-  try {
-    return shape(f());
-  } catch (err) {
-    return `${(err as Error).name}: ${(err as Error).message}`;
-  }
-};
+import { outcome, shape } from '../support/shape';
 
 const amountArb = (maxIntDigits: number) =>
   fc.tuple(fc.bigInt({ min: 0n, max: 10n ** BigInt(maxIntDigits) }), fc.constantFrom('', '.5', '.25', '.07', '.00')).map(([n, dec]) => `${n}${dec}`);

@@ -9,22 +9,7 @@ import type { ServiceState } from '../../domain/state';
 import { bandOf, type TierBand } from '../../domain/tiers';
 import { SplitContext } from '../../projections/split-context';
 import { computeSplit, describeRule, type ParticipantSplit, type ServiceSplit, type SplitInput, splitTotalsOre, splitWithTotals } from '../../projections/splits';
-
-/** Every key in order, and each Decimal's sign, exponent and digits: what a caller can tell apart. */
-function shape(x: unknown): unknown {
-  if (x instanceof Decimal) return `D ${x.s} ${x.e} ${x.d?.join('.')}`;
-  if (Array.isArray(x)) return x.map(shape);
-  if (x !== null && typeof x === 'object') return Object.entries(x).map(([k, v]) => [k, shape(v)]);
-  return Object.is(x, -0) ? '-0' : x;
-}
-
-const outcome = (f: () => unknown): unknown => {
-  try {
-    return shape(f());
-  } catch (err) {
-    return `${(err as Error).name}: ${(err as Error).message}`;
-  }
-};
+import { outcome, shape } from '../support/shape';
 
 /**
  * The split as splitMonth defines it, month by month, with nothing kept between months: the reference
