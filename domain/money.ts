@@ -37,6 +37,9 @@ export const sum = (xs: readonly Money[]): Money => xs.reduce((a, b) => a.plus(b
 /** Rounds half away from zero to whole öre (only for amounts derived from a rate, e.g. VAT). */
 export const roundOre = (m: Money): Money => m.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
 
+/** "18 000", "1 234 567": a whole number's digits in groups of three, as Swedish reports print them. */
+export const grouped = (n: number | string): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+
 /**
  * sv-SE presentation for people: space as thousands separator, comma as decimal sign, "kr" unit:
  * 1234.5 → "1 234,50 kr". A plain space (not U+00A0) keeps terminal tables and tests predictable.
@@ -45,8 +48,7 @@ export function formatSek(m: Money, withUnit = true): string {
   const fixed = m.toFixed(2);
   const negative = fixed.startsWith('-');
   const [int, dec] = (negative ? fixed.slice(1) : fixed).split('.');
-  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
-  return `${negative ? '−' : ''}${grouped},${dec}${withUnit ? ' kr' : ''}`;
+  return `${negative ? '−' : ''}${grouped(int)},${dec}${withUnit ? ' kr' : ''}`;
 }
 
 export { Decimal };

@@ -1,8 +1,8 @@
 import Decimal from 'decimal.js';
 import { allocateOre, keyRanks } from './allocation';
-import { parseAmount, ZERO } from './money';
+import { grouped, parseAmount, ZERO } from './money';
 import { OreDecimals, toOre } from './ore';
-import { grouped, type MonthSplit, type PricingRule, type ShareLine, type SplitParticipant, splitMonth, validateRule } from './pricing';
+import { type MonthSplit, type PricingRule, type ShareLine, type SplitParticipant, splitMonth, validateRule } from './pricing';
 import { monthlyAmounts } from './proration';
 import { bandOf } from './tiers';
 

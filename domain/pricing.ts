@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import { allocate } from './allocation';
-import { MoneyFormatError, parseAmount, sum, ZERO } from './money';
+import { grouped, MoneyFormatError, parseAmount, sum, ZERO } from './money';
 import { monthlyAmounts } from './proration';
 import { bandOf, type TierBand } from './tiers';
 
@@ -49,8 +49,6 @@ export interface MonthSplit {
   unallocated: Decimal;
 }
 
-/** "18 000": populations are read by people in Swedish reports, so group them the same way. */
-export const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 
 const describe = (p: SplitParticipant): string =>
   `${p.name} (${p.organisation ? 'organisation' : p.population === null ? 'population unknown' : `population ${grouped(p.population)}`})`;

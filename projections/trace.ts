@@ -4,7 +4,7 @@ import { DomainError } from '../domain/errors';
 import type { EventRef } from '../domain/event-ref';
 import type { DomainEvent } from '../domain/events';
 import type { CreditNoteIssued, CreditNoteLine, InvoiceIssued, InvoiceLine } from '../domain/events/billing';
-import { amountString, formatSek, roundOre, sum, ZERO } from '../domain/money';
+import { amountString, formatSek, grouped, roundOre, sum, ZERO } from '../domain/money';
 import { populationFor, type PopulationUsed } from '../domain/population-rule';
 import { monthlyAmounts } from '../domain/proration';
 import { evolve, initialState, type MembershipPeriod, type MemberState, type ServiceState, type State } from '../domain/state';
@@ -155,7 +155,6 @@ type AnyLine = InvoiceLine | CreditNoteLine;
 
 const sek = (d: Decimal): string => formatSek(d);
 const svNumber = (d: Decimal | string): string => new Decimal(d).toString().replace('.', ',');
-const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 const isInvoice = (doc: Doc): doc is InvoiceIssued => 'dueDate' in doc;
 
 /** "1–3, 5, 7–12" */

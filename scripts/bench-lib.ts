@@ -1,5 +1,6 @@
 /** Small measuring helpers for scripts/bench.ts. */
 import { readFileSync } from 'node:fs';
+import { grouped as groupDigits } from '../domain/money';
 
 export const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
@@ -35,7 +36,7 @@ export function peakRssBytes(): { bytes: number; source: 'VmHWM' | 'rss' } {
 export const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 /** "1 234 567": thousands grouped with a space. */
-export const grouped = (n: number): string => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+export const grouped = (n: number): string => groupDigits(Math.round(n));
 
 /** A plain-text table: the first row is the header, columns padded to their widest cell. */
 export function table(rows: readonly (readonly string[])[]): string {

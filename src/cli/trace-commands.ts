@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Decimal from 'decimal.js';
 import { canonicalJson } from '../../domain/canonical-json';
 import type { EventRef } from '../../domain/event-ref';
-import { formatSek } from '../../domain/money';
+import { formatSek, grouped } from '../../domain/money';
 import type { DerivationStep, LineTrace } from '../../projections/trace';
 import { type DocumentTrace, traceDocuments } from '../app/trace';
 import { rawCodec } from '../store/port';
@@ -25,7 +25,6 @@ const parseLine = (v: string): number => {
   return Number(v);
 };
 
-const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 const rader = (n: number): string => `${n} ${n === 1 ? 'rad' : 'rader'}`;
 const kr = (s: string | null): string => (s === null ? '—' : formatSek(new Decimal(s)));
 const at = (r: EventRef): string => `${r.type} ${r.streamId}@${r.revision} (position ${r.position}, ${r.recordedAt}, ${r.actor})`;
