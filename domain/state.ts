@@ -261,6 +261,10 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
   }
 }
 
+/** True when the enrolment is in force on at least one day of `year`: it takes part in that year's split. */
+export const inForceDuringYear = (e: EnrolmentState, year: number): boolean =>
+  e.from <= `${year}-12-31` && (e.to === undefined || e.to >= `${year}-01-01`);
+
 /** The membership period in force on `date`, if any. */
 export function periodOn(m: MemberState, date: string): MembershipPeriod | undefined {
   return m.periods.find((p) => p.from <= date && (p.to === undefined || date <= p.to));

@@ -8,7 +8,7 @@ import { inKeyOrder, OrePricing } from '../domain/ore-pricing';
 import { populationFor, populationOfCodes, type PopulationUsed } from '../domain/population-rule';
 import { type MonthSplit, PricingError, type SplitParticipant } from '../domain/pricing';
 import { MONTHS } from '../domain/proration';
-import type { ServiceState, State } from '../domain/state';
+import { inForceDuringYear, type ServiceState, type State } from '../domain/state';
 import { bandOf, type TierBand } from '../domain/tiers';
 import { SplitContext } from './split-context';
 
@@ -70,14 +70,11 @@ export const DEFAULT_REPORTING_TIERS: TierBand[] = [
   { id: 'org', label: 'Organisationer', organisation: true },
 ];
 
-const yearStart = (y: number) => `${y}-01-01`;
-const yearEnd = (y: number) => `${y}-12-31`;
-
 /** The enrolments of a service that are in force on some day of the year, with the population each counts. */
 export function splitInputs(state: State, svc: ServiceState, year: number): SplitInput[] {
   const inputs: SplitInput[] = [];
   for (const e of svc.enrolments.values()) {
-    if (e.from > yearEnd(year) || (e.to !== undefined && e.to < yearStart(year))) continue;
+    if (!inForceDuringYear(e, year)) continue;
     const m = state.members.get(e.member);
     if (!m) throw new DomainError(`enrolment ${e.enrolmentId} names unknown member ${e.member}`);
     const organisation = m.kind === 'region' || m.kind === 'organisation';

@@ -3,7 +3,7 @@ import { feesForYear } from '../../projections/fees';
 import { splitForYear } from '../../projections/splits';
 import type { MonthSplit } from '../pricing';
 import { amountString } from '../money';
-import type { State } from '../state';
+import { inForceDuringYear, type State } from '../state';
 import type { InvoiceLine, Provenance } from '../events/billing';
 import { billingPeriods, dueMonthOfPeriod, type Period } from './periods';
 
@@ -72,14 +72,12 @@ function formatOnce(format: (d: Decimal) => string): (d: Decimal) => string {
 /** A-conto items (series T, VAT) of every service period whose first month lies in the run's period. */
 function serviceDue(state: State, run: Period, vatRate: string): DueItem[] {
   const items: DueItem[] = [];
-  const first = `${run.year}-01-01`;
-  const last = `${run.year}-12-31`;
   for (const svc of state.services.values()) {
     const periods = billingPeriods(svc.service.cadence, run.year).filter((p) => run.months.includes(dueMonthOfPeriod(p)));
     if (periods.length === 0) continue;
     let active = false;
     for (const e of svc.enrolments.values()) {
-      if (e.from <= last && (e.to === undefined || e.to >= first)) {
+      if (inForceDuringYear(e, run.year)) {
         active = true;
         break;
       }
