@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../domain/canonical-json';
+import { canonicalJsonUtf8 } from '../../domain/canonical-json';
 import type { ChainedMetadata, EventMetadata } from './port';
 
 export interface HashableEvent {
@@ -18,11 +18,12 @@ export interface HashableEvent {
  */
 export function eventHash(e: HashableEvent): string {
   const { streamId, revision, id, type, schemaVersion, data } = e;
-  const metadata = { ...e.metadata } as Partial<ChainedMetadata>;
-  delete metadata.hash;
-  return createHash('sha256')
-    .update(canonicalJson({ streamId, revision, id, type, schemaVersion, data, metadata }))
-    .digest('hex');
+  // Everything but the hash itself (a stored event's metadata carries it); a rest copy, not a spread and
+  // `delete`, which turns the copy into a slow dictionary-mode object.
+  const { hash: _hash, ...metadata } = e.metadata as Partial<ChainedMetadata>;
+  const hash = createHash('sha256');
+  canonicalJsonUtf8({ streamId, revision, id, type, schemaVersion, data, metadata }, (bytes) => hash.update(bytes));
+  return hash.digest('hex');
 }
 
 export function chainMetadata(
