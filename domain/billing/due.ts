@@ -4,6 +4,7 @@ import { splitForYear } from '../../projections/splits';
 import type { MonthSplit } from '../pricing';
 import { amountString } from '../money';
 import { inForceDuringYear, type State } from '../state';
+import type { EventRef } from '../event-ref';
 import type { InvoiceLine, Provenance } from '../events/billing';
 import { billingPeriods, dueMonthOfPeriod, type Period } from './periods';
 
@@ -34,8 +35,33 @@ export function periodText(p: Period): string {
   return `${MONTH_NAMES[p.months[0] - 1]} ${p.year}`;
 }
 
+/**
+ * One plain copy of each ref a run puts on its lines. A ref in the state may be a view that works its
+ * fields out on every read (src/app/ref-table.ts: hex, ISO time), and a run puts the same few thousand
+ * refs on a hundred thousand lines, each read field by field when the document is checked and hashed.
+ */
+function refCopies(): (...lists: (readonly EventRef[])[]) => EventRef[] {
+  const copies = new Map<EventRef, EventRef>();
+  return (...lists) => {
+    const out: EventRef[] = [];
+    for (const refs of lists) {
+      for (const r of refs) {
+        let c = copies.get(r);
+        if (c === undefined) {
+          c = { streamId: r.streamId, revision: r.revision, position: r.position, eventId: r.eventId, type: r.type, recordedAt: r.recordedAt, actor: r.actor, hash: r.hash };
+          copies.set(r, c);
+        }
+        out.push(c);
+      }
+    }
+    return out;
+  };
+}
+
+type RefCopies = ReturnType<typeof refCopies>;
+
 /** Membership items (series M, outside the scope of VAT) whose due month lies in the run's period. */
-function membershipDue(state: State, run: Period): DueItem[] {
+function membershipDue(state: State, run: Period, plainRefs: RefCopies): DueItem[] {
   const items: DueItem[] = [];
   const fees = feesForYear(state, run.year);
   for (const m of fees.members) {
@@ -48,7 +74,7 @@ function membershipDue(state: State, run: Period): DueItem[] {
         provenance: {
           rule: line.kind === 'annual-fee' ? 'annual fee by population tier' : line.kind === 'levy' ? 'extra levy by population tier' : 'joining contribution by population tier',
           basis: line.basis,
-          refs: [...line.refs, fees.scheduleRef].filter((r, i, all) => all.findIndex((x) => x.eventId === r.eventId) === i),
+          refs: plainRefs([...line.refs, fees.scheduleRef].filter((r, i, all) => all.findIndex((x) => x.eventId === r.eventId) === i)),
         },
       });
     }
@@ -70,7 +96,7 @@ function formatOnce(format: (d: Decimal) => string): (d: Decimal) => string {
 }
 
 /** A-conto items (series T, VAT) of every service period whose first month lies in the run's period. */
-function serviceDue(state: State, run: Period, vatRate: string): DueItem[] {
+function serviceDue(state: State, run: Period, vatRate: string, plainRefs: RefCopies): DueItem[] {
   const items: DueItem[] = [];
   for (const svc of state.services.values()) {
     const periods = billingPeriods(svc.service.cadence, run.year).filter((p) => run.months.includes(dueMonthOfPeriod(p)));
@@ -121,7 +147,7 @@ function serviceDue(state: State, run: Period, vatRate: string): DueItem[] {
           provenance: {
             rule: (rule ??= `${split.rule}; cost = budget ${amountString(split.base)} × (1 + ${split.overheadRate.toString()}) = ${amountString(split.cost)}, spread evenly over 12 months`),
             basis: `${p.basis}${p.population !== null ? `; population ${p.population}` : ''}; months ${months.map((x) => x.month).join(', ')}`,
-            refs: [...split.costRefs, ...p.refs],
+            refs: plainRefs(split.costRefs, p.refs),
             months,
           },
         });
@@ -134,5 +160,6 @@ function serviceDue(state: State, run: Period, vatRate: string): DueItem[] {
 /** Everything that falls due in the period and is not billed yet. */
 export function dueInPeriod(state: State, run: Period, vatRate: string): DueItem[] {
   const billed = state.billing.get(run.year)?.billedKeys;
-  return [...membershipDue(state, run), ...serviceDue(state, run, vatRate)].filter((i) => !billed?.has(i.dueKey));
+  const plainRefs = refCopies();
+  return [...membershipDue(state, run, plainRefs), ...serviceDue(state, run, vatRate, plainRefs)].filter((i) => !billed?.has(i.dueKey));
 }

@@ -11,10 +11,11 @@ export interface VatLine {
  * VAT is computed per document and rate, on the sum of the lines at that rate, rounded to öre: the
  * way an e-invoice (EN 16931) states it, so line roundings never add up to a different VAT amount.
  */
-export function vatBreakdown(lines: readonly VatLine[]) {
+export function vatBreakdown(lines: readonly VatLine[], known?: readonly Decimal[]) {
   const groups = new Map<string, { category: 'O' | 'S'; rate: string; taxable: Decimal }>();
-  // Each amount parsed once, for its group and for the total.
-  const amounts = lines.map((l) => new Decimal(l.amount));
+  // Each amount parsed once, for its group and for the total; not at all where the caller has the
+  // Decimals the amounts were written from (`known`, same order: equal values, as an amount is whole öre).
+  const amounts = known ?? lines.map((l) => new Decimal(l.amount));
   lines.forEach((l, i) => {
     const key = `${l.vatCategory}/${l.vatRate}`;
     const g = groups.get(key) ?? { category: l.vatCategory, rate: l.vatRate, taxable: new Decimal(0) };

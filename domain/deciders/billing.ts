@@ -45,7 +45,7 @@ function invoiceFrom(
   }));
   const { number, sequence } = numbering.take(series);
   return {
-    number, series, sequence, ...head, buyer: buyerParty(state, items[0].buyer), currency: 'SEK', lines, ...vatBreakdown(lines),
+    number, series, sequence, ...head, buyer: buyerParty(state, items[0].buyer), currency: 'SEK', lines, ...vatBreakdown(lines, items.map((i) => i.amount)),
     legalBasis: series === 'M' ? OUT_OF_SCOPE_BASIS : undefined,
   };
 }
