@@ -101,15 +101,18 @@ export function allocateOre(totalOre: number, weights: ArrayLike<number>, rank: 
   const ore = Math.abs(totalOre);
   let weightSum = 0;
   let maxWeight = 0;
+  let minWeight = Number.POSITIVE_INFINITY;
   for (let j = 0; j < n; j++) {
     const w = weights[items[j]];
     weightSum += w;
     if (w > maxWeight) maxWeight = w;
+    if (w < minWeight) minWeight = w;
   }
   // Every intermediate below is at most ore × maxWeight + weightSum, so this bound keeps them all exact.
   if (weightSum === 0 || !(ore * maxWeight + weightSum <= Number.MAX_SAFE_INTEGER)) return undefined;
+  if (minWeight === maxWeight) return evenly(totalOre, ore, maxWeight, weightSum, shares, rank, items);
 
-  const remainders = new Float64Array(n);
+  const remainders = scratch(0, n);
   let leftover = ore;
   let tied = true; // every remainder the same, as with equal weights
   let ranked = true; // items in ascending key order
@@ -144,6 +147,50 @@ export function allocateOre(totalOre: number, weights: ArrayLike<number>, rank: 
   return shares;
 }
 
+/**
+ * allocateOre's loop when every claim weighs the same (an equal split, or tiers all in one band): one
+ * share and one remainder for all, so all remainders tie and the odd öre go by rank alone.
+ */
+function evenly(totalOre: number, ore: number, weight: number, weightSum: number, shares: Float64Array, rank: ArrayLike<number>, items: ArrayLike<number>): Float64Array {
+  const n = items.length;
+  const product = ore * weight;
+  let floor = Math.floor(product / weightSum);
+  const remainder = product - floor * weightSum;
+  if (remainder < 0) floor -= 1;
+  else if (remainder >= weightSum) floor += 1;
+  shares.fill(floor);
+  const leftover = ore - floor * n;
+  if (leftover > 0) {
+    let ranked = true;
+    for (let j = 1; j < n && ranked; j++) ranked = rank[items[j]] > rank[items[j - 1]];
+    if (ranked) for (let j = 0; j < leftover; j++) shares[j] += 1;
+    else {
+      // The `leftover` smallest ranks: the same claims largestRemainders picks among tied remainders.
+      const order = Array.from({ length: n }, (_, j) => j).sort((a, b) => rank[items[a]] - rank[items[b]]);
+      for (let k = 0; k < leftover; k++) shares[order[k]] += 1;
+    }
+  }
+  if (totalOre < 0) for (let j = 0; j < n; j++) if (shares[j] !== 0) shares[j] = -shares[j];
+  return shares;
+}
+
+/*
+ * Working arrays of allocateOre, kept between calls: a what-if allocates 24 months of ≈ 290 claims, and
+ * fresh typed arrays (memory outside the JS heap, zeroed) for values dropped at return were much of its
+ * garbage. allocateOre runs to completion and calls nothing that could call it again, so one set will do.
+ */
+const scratchArrays = [new Float64Array(512), new Float64Array(512), new Float64Array(512)];
+
+/** Working array `which` with room for n values (its contents are whatever was left there). */
+function scratch(which: number, n: number): Float64Array {
+  let a = scratchArrays[which];
+  if (a.length < n) {
+    a = new Float64Array(Math.max(n, 2 * a.length));
+    scratchArrays[which] = a;
+  }
+  return a;
+}
+
 /** The `count` positions j of `items` with the largest remainders[j], ties by the smaller rank[items[j]]. */
 function largestRemainders(remainders: Float64Array, weightSum: number, rank: ArrayLike<number>, items: ArrayLike<number>, count: number): number[] {
   const n = items.length;
@@ -156,19 +203,23 @@ function largestRemainders(remainders: Float64Array, weightSum: number, rank: Ar
   // remainder × ranks + (ranks − 1 − rank) orders by remainder, then by rank ascending, as one number
   // (remainder < weightSum, hence the bound), and no two are equal: the chosen are those at or above the
   // count-th largest.
-  const keyed = new Float64Array(n);
-  for (let j = 0; j < n; j++) keyed[j] = remainders[j] * ranks + (ranks - 1 - rank[items[j]]);
-  const threshold = kthLargest(keyed.slice(), count);
+  const keyed = scratch(1, n);
+  const selected = scratch(2, n); // kthLargest reorders it
+  for (let j = 0; j < n; j++) {
+    keyed[j] = remainders[j] * ranks + (ranks - 1 - rank[items[j]]);
+    selected[j] = keyed[j];
+  }
+  const threshold = kthLargest(selected, n, count);
   const chosen: number[] = [];
   for (let j = 0; j < n; j++) if (keyed[j] >= threshold) chosen.push(j);
   return chosen;
 }
 
-/** The k-th largest of `values` (k from 1), by quickselect; reorders `values`. */
-function kthLargest(values: Float64Array, k: number): number {
+/** The k-th largest of the first n `values` (k from 1), by quickselect; reorders them. */
+function kthLargest(values: Float64Array, n: number, k: number): number {
   const target = k - 1;
   let lo = 0;
-  let hi = values.length - 1;
+  let hi = n - 1;
   while (lo < hi) {
     const pivot = values[(lo + hi) >>> 1];
     let i = lo;

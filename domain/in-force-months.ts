@@ -2,22 +2,54 @@ import { countsInMonth } from './proration';
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
+/** The digits of s from `start` to `end` (exclusive) as a number, or −1 if one is not an ASCII digit. */
+function digits(s: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * `isValidIsoDate` without its regular expression and array: a split checks every enrolment's dates, and
+ * that check was a tenth of a what-if. The same answer for every string: ten characters, ASCII digits and
+ * hyphens in place (what /^(\d{4})-(\d{2})-(\d{2})$/ accepts), a month 1–12 and a day of that month.
+ */
+export function isIsoDate(s: string): boolean {
+  if (typeof s !== 'string' || s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
+  const y = digits(s, 0, 4);
+  const m = digits(s, 5, 7);
+  const d = digits(s, 8, 10);
+  if (y < 0 || m < 1 || m > 12 || d < 1) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return d <= (m === 2 && leap ? 29 : DAYS[m - 1]);
+}
+
 /**
  * `countsInMonth` for the twelve months of one year, for many enrolments at a time. A split asks it for
  * every participant and month, and half the participants of a service have dates of their own, so each
- * distinct (from, to) is worked out once: one `countsInMonth` call (month 1), which checks both dates and
- * the year and throws as it always does, then plain comparisons for months 2–12. For dates that call has
- * accepted, countsInMonth's test (the later start on or before the earlier end) is: from on or before the
- * month's last day, and, with an end, the month's first day and from both on or before it. "On or before
- * the last day" is "before the first day of the next month", which needs no month lengths ("YYYY-13" after
- * December: every December date sorts before it, every date of a later year after it).
+ * distinct (from, to) is worked out once, by plain comparisons. For valid dates and year, countsInMonth's
+ * test (the later start on or before the earlier end) is: from on or before the month's last day, and,
+ * with an end, the month's first day and from both on or before it. "On or before the last day" is "before
+ * the first day of the next month", which needs no month lengths ("YYYY-13" after December: every December
+ * date sorts before it, every date of a later year after it). Anything countsInMonth would refuse goes to
+ * countsInMonth itself, so that it throws as it always does.
  */
 export class InForceMonths {
-  private readonly byDates = new Map<string, Map<string | undefined, readonly boolean[]>>();
+  /** By `from`, the flags of the open-ended periods from then, and of the ended ones by `to`. */
+  private readonly open = new Map<string, readonly boolean[]>();
+  private readonly ended = new Map<string, Map<string, readonly boolean[]>>();
   private readonly first: string[] = [];
   private readonly next: string[] = [];
+  private readonly validYear: boolean;
 
   constructor(private readonly year: number) {
+    this.validYear = Number.isInteger(year) && year >= 1 && year <= 9999;
     for (let month = 1; month <= 12; month++) {
       this.first.push(`${pad(year, 4)}-${pad(month, 2)}-01`);
       this.next.push(month === 12 ? `${pad(year, 4)}-13` : `${pad(year, 4)}-${pad(month + 1, 2)}-01`);
@@ -26,19 +58,48 @@ export class InForceMonths {
 
   /** Whether the period counts in each month of the year (index 0 = January). The array is shared: do not change it. */
   flags(from: string, to: string | undefined): readonly boolean[] {
-    let byTo = this.byDates.get(from);
+    if (to === undefined) {
+      let flags = this.open.get(from);
+      if (!flags) {
+        flags = this.compute(from, to);
+        this.open.set(from, flags);
+      }
+      return flags;
+    }
+    let byTo = this.ended.get(from);
     if (!byTo) {
       byTo = new Map();
-      this.byDates.set(from, byTo);
+      this.ended.set(from, byTo);
     }
     let flags = byTo.get(to);
     if (!flags) {
-      const january = countsInMonth(from, to, this.year, 1);
-      const counts = [january];
-      for (let m = 1; m < 12; m++) counts.push(from < this.next[m] && (to === undefined || (this.first[m] <= to && from <= to)));
-      flags = counts;
+      flags = this.compute(from, to);
       byTo.set(to, flags);
     }
     return flags;
   }
+
+  private compute(from: string, to: string | undefined): readonly boolean[] {
+    if (!(this.validYear && isIsoDate(from) && (to === undefined || isIsoDate(to)))) countsInMonth(from, to, this.year, 1); // throws
+    let mask = 0;
+    for (let m = 0; m < 12; m++) if (from < this.next[m] && (to === undefined || (this.first[m] <= to && from <= to))) mask |= 1 << m;
+    return flagsOf(mask);
+  }
+}
+
+/**
+ * The twelve flags of each bit mask, made once per process: there are 4 096 at most and a year's
+ * enrolments use a handful, so contexts share them instead of each making an array per distinct period.
+ */
+const FLAGS: (readonly boolean[] | undefined)[] = new Array<readonly boolean[] | undefined>(1 << 12).fill(undefined);
+
+function flagsOf(mask: number): readonly boolean[] {
+  let flags = FLAGS[mask];
+  if (!flags) {
+    const made: boolean[] = [];
+    for (let m = 0; m < 12; m++) made.push((mask & (1 << m)) !== 0);
+    flags = Object.freeze(made);
+    FLAGS[mask] = flags;
+  }
+  return flags;
 }

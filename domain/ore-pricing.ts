@@ -153,7 +153,12 @@ export class OrePricing {
     return { split: this.monthSplit(month, amount, present, r), ore: r.ore };
   }
 
-  private monthSplit(month: number, amount: Decimal, present: readonly number[], { ore, weightSum }: OreMonth): MonthSplit {
+  /**
+   * The MonthSplit of a month `ore` has split, from what `ore` returned for the same month, amount and
+   * present participants: its Decimals and texts, made only here, so a caller that reads only totals can
+   * split every month first and ask for the lines later, or never. Cannot throw.
+   */
+  monthSplit(month: number, amount: Decimal, present: readonly number[], { ore, weightSum }: OreMonth): MonthSplit {
     const rule = this.rule;
     const d = this.details();
     const m = month - 1;

@@ -5,8 +5,9 @@ import { roundOre, sum, ZERO } from '../domain/money';
 import { populationYearFor } from '../domain/population-rule';
 import type { State } from '../domain/state';
 import { OreDecimals } from '../domain/ore';
+import { inKeyOrder } from '../domain/ore-pricing';
 import { SplitContext } from './split-context';
-import { costBase, type CostBasis, reportingTiersFor, type ServiceSplit, type SplitInput, splitInputs, splitTotalsOre, splitWithTotals } from './splits';
+import { costBase, type CostBasis, reportingTiersFor, type ServiceSplit, type SplitInput, splitInputs, splitTotalsOre, splitWithTotals, type SplitWithTotals } from './splits';
 
 /** A change to a service's participants that a council wants to see the effect of. */
 export interface Scenario {
@@ -40,9 +41,10 @@ export interface Simulation {
   averageScenario: Decimal;
 }
 
-const average = (s: ServiceSplit): Decimal => {
-  const paying = s.participants.filter((p) => p.total.gt(0));
-  return paying.length ? roundOre(sum(paying.map((p) => p.total)).div(paying.length)) : ZERO;
+/** The average of the positive totals, to the öre (zero when none is). */
+const average = (totals: readonly Decimal[]): Decimal => {
+  const paying = totals.filter((t) => t.gt(0));
+  return paying.length ? roundOre(sum(paying).div(paying.length)) : ZERO;
 };
 
 /** The scenario's participants: the real ones, less the removed, plus the added. Reads the state, never changes it. */
@@ -87,19 +89,56 @@ export function simulate(state: State, serviceId: string, year: number, basis: C
   const ctx = new SplitContext(svc, year, base);
   const now = splitWithTotals(ctx, basis, real, tiers);
   const scen = splitWithTotals(ctx, basis, scenarioInputs(state, real, year, scenario), tiers);
-  const nowByKey = new Map(now.split.participants.map((p) => [p.key, p]));
-  const scenByKey = new Map(scen.split.participants.map((p) => [p.key, p]));
-  const keys = [...new Set([...nowByKey.keys(), ...scenByKey.keys()])];
-  const rows = keys.map((key) => {
-    const a = nowByKey.get(key);
-    const b = scenByKey.get(key);
+  // From the splits' participants and totals as the split lists them, so that the months and lines, which
+  // no row reads, are never made (see splitWithTotals). A row per participant now, in their order, then one
+  // per participant only in the scenario, in its order.
+  const { scenarioOf, added } = pairByKey(now.inputs, scen.inputs);
+  // Differences in öre where both totals are known there: most rows of an equal split differ by the same
+  // amount, one Decimal for all of them. A Decimal's form is one per value, so it is minus's to the digit.
+  const differences = new OreDecimals();
+  const row = (a: number | undefined, b: number | undefined): ScenarioRow => {
+    const nowTotal = a === undefined ? null : now.totals[a];
+    const scenarioTotal = b === undefined ? null : scen.totals[b];
+    const differenceOre = (b === undefined ? 0 : scen.totalOre[b]) - (a === undefined ? 0 : now.totalOre[a]);
+    const p = a === undefined ? scen.inputs[b as number] : now.inputs[a];
     return {
-      key, name: (a ?? b)!.name, hypothetical: Boolean(b?.hypothetical),
-      now: a?.total ?? null, scenario: b?.total ?? null, difference: (b?.total ?? ZERO).minus(a?.total ?? ZERO),
+      key: p.key, name: p.name, hypothetical: b !== undefined && Boolean(scen.inputs[b].hypothetical),
+      now: nowTotal, scenario: scenarioTotal,
+      difference: Number.isSafeInteger(differenceOre) ? differences.of(differenceOre) : (scenarioTotal ?? ZERO).minus(nowTotal ?? ZERO),
     };
-  });
-  const averageOf = (s: { split: ServiceSplit; totalOre: Float64Array }) => payingFromOre(s.totalOre)?.average ?? average(s.split);
+  };
+  const rows: ScenarioRow[] = [];
+  for (let i = 0; i < now.inputs.length; i++) rows.push(row(i, scenarioOf[i] < 0 ? undefined : scenarioOf[i]));
+  for (const j of added) rows.push(row(undefined, j));
+  const averageOf = (s: SplitWithTotals) => payingFromOre(s.totalOre)?.average ?? average(s.totals);
   return { serviceId, year, basis, now: now.split, scenario: scen.split, rows, averageNow: averageOf(now), averageScenario: averageOf(scen) };
+}
+
+/**
+ * For participant lists a and b, each key once: the index in b of each of a's keys (−1 where b has none),
+ * and the indices of b's keys that a has not, in b's order. Both lists in ascending key order (as splits
+ * list them: a scenario's added keys sort last) pair up in one walk; otherwise through a map.
+ */
+export function pairByKey(a: readonly { key: string }[], b: readonly { key: string }[]): { scenarioOf: Int32Array; added: number[] } {
+  const scenarioOf = new Int32Array(a.length).fill(-1);
+  const added: number[] = [];
+  if (inKeyOrder(a) && inKeyOrder(b)) {
+    let i = 0;
+    for (let j = 0; j < b.length; j++) {
+      const key = b[j].key;
+      while (i < a.length && a[i].key < key) i++;
+      if (i < a.length && a[i].key === key) scenarioOf[i++] = j;
+      else added.push(j);
+    }
+    return { scenarioOf, added };
+  }
+  const inA = new Map(a.map((p, i) => [p.key, i]));
+  b.forEach((p, j) => {
+    const i = inA.get(p.key);
+    if (i === undefined) added.push(j);
+    else scenarioOf[i] = j;
+  });
+  return { scenarioOf, added };
 }
 
 export interface SweepPoint {
@@ -144,8 +183,8 @@ export function sweep(state: State, serviceId: string, year: number, basis: Cost
       points.push({ added: n, participants: paying.paying, averagePerMember: paying.average, cost: lean.cost });
       continue;
     }
-    const s = splitWithTotals(ctx, basis, inputs, tiers).split;
-    points.push({ added: n, participants: s.participants.filter((p) => p.total.gt(0)).length, averagePerMember: average(s), cost: s.cost });
+    const s = splitWithTotals(ctx, basis, inputs, tiers);
+    points.push({ added: n, participants: s.totals.filter((t) => t.gt(0)).length, averagePerMember: average(s.totals), cost: s.split.cost });
   }
   return points;
 }

@@ -4,9 +4,9 @@ import { DomainError } from '../domain/errors';
 import type { EventRef } from '../domain/event-ref';
 import { roundOre, sum, ZERO } from '../domain/money';
 import { OreDecimals } from '../domain/ore';
-import { inKeyOrder, OrePricing } from '../domain/ore-pricing';
+import { inKeyOrder, type OreMonth, OrePricing } from '../domain/ore-pricing';
 import { populationFor, populationOfCodes, type PopulationUsed } from '../domain/population-rule';
-import { type MonthSplit, PricingError, type SplitParticipant } from '../domain/pricing';
+import { type MonthSplit, PricingError, type SplitParticipant, splitMonth } from '../domain/pricing';
 import { MONTHS } from '../domain/proration';
 import { inForceDuringYear, type ServiceState, type State } from '../domain/state';
 import { bandOf, type TierBand } from '../domain/tiers';
@@ -85,10 +85,18 @@ export function splitInputs(state: State, svc: ServiceState, year: number): Spli
       key: e.enrolmentId, member: m.orgnr, name: e.covers?.length ? `${m.name} (${e.covers.length} kommuner)` : m.name,
       organisation: organisation && !e.covers?.length, population: populationUsed?.value ?? null, populationUsed,
       from: e.from, to: e.to, module: e.module, covers: e.covers,
-      refs: [e.startedRef, ...(e.endedRef ? [e.endedRef] : []), ...(populationUsed ? [populationUsed.ref] : [])],
+      refs: refsOf(e.startedRef, e.endedRef, populationUsed?.ref),
     });
   }
   return inputs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** The refs that present, in this order; built without spreading, as a what-if does this for every enrolment. */
+function refsOf(started: EventRef, ended: EventRef | undefined, population: EventRef | undefined): EventRef[] {
+  const refs = [started];
+  if (ended) refs.push(ended);
+  if (population) refs.push(population);
+  return refs;
 }
 
 /** The council's budget in force for the year (the latest decision) or the recorded actual costs. */
@@ -134,99 +142,209 @@ export function computeSplit(
   return splitWithTotals(new SplitContext(svc, year, base), basis, inputs, reportingTiers).split;
 }
 
+/** What a split makes only when it is read: its months, and its participants with their months. */
+interface SplitDetail {
+  months: MonthSplit[];
+  participants: ParticipantSplit[];
+}
+
+/** Where a split keeps how to make its detail: a non-enumerable property, out of sight of keys and JSON. */
+const DETAIL = Symbol('split detail');
+
+interface LazyDetail {
+  /** Dropped once called: what it holds (the months in öre, the pricing) is not needed again. */
+  make?: () => SplitDetail;
+  made?: SplitDetail;
+}
+
+function detailOf(split: object): SplitDetail {
+  const lazy = (split as { [DETAIL]: LazyDetail })[DETAIL];
+  if (!lazy.made) {
+    lazy.made = (lazy.make as () => SplitDetail)();
+    lazy.make = undefined;
+  }
+  return lazy.made;
+}
+
+/** A write to a lazy property makes it a plain one holding the value, as on any object. */
+function overwrite(split: object, key: keyof SplitDetail, value: unknown): void {
+  Object.defineProperty(split, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+/*
+ * `months` and `participants` as own enumerable accessors, so that keys, their order, JSON and equality read
+ * as with plain values. The accessor functions are these shared ones, found by the split through DETAIL:
+ * getters written in the object literal would be new closures per split, which made V8 keep every split's
+ * detail (and the arrays it is made from) alive through one scavenge after another.
+ */
+const LAZY_DETAIL: PropertyDescriptorMap = {
+  months: {
+    get(this: object) { return detailOf(this).months; },
+    set(this: object, value: MonthSplit[]) { overwrite(this, 'months', value); },
+    enumerable: true, configurable: true,
+  },
+  participants: {
+    get(this: object) { return detailOf(this).participants; },
+    set(this: object, value: ParticipantSplit[]) { overwrite(this, 'participants', value); },
+    enumerable: true, configurable: true,
+  },
+};
+
+/** `head` with `months` and `participants` added after its keys: `detail`, or what it makes on first read. */
+function withLazyDetail<T extends object>(head: T, detail: SplitDetail | (() => SplitDetail)): T & SplitDetail {
+  const lazy: LazyDetail = typeof detail === 'function' ? { make: detail, made: undefined } : { make: undefined, made: detail };
+  Object.defineProperty(head, DETAIL, { value: lazy });
+  return Object.defineProperties(head, LAZY_DETAIL) as T & SplitDetail;
+}
+
+/** One month of a split: the present inputs, and either what `OrePricing.ore` made of it or splitMonth's split. */
+type SplitMonthOutcome = { present: number[]; ore: OreMonth; split?: undefined } | { present: number[]; ore?: undefined; split: MonthSplit };
+
+/** `splitWithTotals`' result: the split, and what a caller comparing splits reads, without the detail. */
+export interface SplitWithTotals {
+  split: ServiceSplit;
+  /** Each participant's total in öre (NaN where not exact in a number). */
+  totalOre: Float64Array;
+  /** Per participant, in the order of `split.participants`: the input it shows (the last of its key)… */
+  inputs: readonly SplitInput[];
+  /** …and its total, the very Decimal `split.participants[i].total` is. */
+  totals: readonly Decimal[];
+}
+
 /**
- * `computeSplit` in a context kept between splits, and each participant's total in öre besides (NaN where
- * not exact in a number). Each month is split in whole öre by `OrePricing`, which gives what `splitMonth`
- * gives, and totals are summed in öre and become Decimals once.
+ * `computeSplit` in a context kept between splits, and each participant's total besides, in öre (NaN where
+ * not exact in a number) and as Decimals. Each month is split in whole öre by `OrePricing`, which gives what
+ * `splitMonth` gives, and totals are summed in öre and become Decimals once.
+ *
+ * The split's `months` and `participants` (the lines, texts and per-month amounts: ≈ 3 500 lines and 2 MB
+ * for 290 participants) are made on first read, from the months' öre kept here. A what-if reads only the
+ * totals, and made that garbage twice a call. Everything that can fail is done before this returns, so
+ * the split throws what, and when, it always did; when a month falls back to splitMonth, or a total is not
+ * exact in öre, the detail is made at once as before (the totals then need it).
  */
 export function splitWithTotals(
   ctx: SplitContext,
   basis: CostBasis,
   inputs: readonly SplitInput[],
   reportingTiers: readonly TierBand[],
-): { split: ServiceSplit; totalOre: Float64Array } {
+): SplitWithTotals {
   const { svc, year, base } = ctx;
   const rule = svc.service.pricing;
   const { overheadRate, cost, perMonth, perMonthOre } = ctx.cost();
   const inForce = ctx.inForce(inputs);
   // One participant per key, where the key first appears and with the last input's data (a key twice is an
   // error only in a month both count in).
-  const slotOf = new Array<number>(inputs.length);
-  const slots: { input: SplitInput; weight: Decimal; months: number[]; monthly: Decimal[]; basis: string }[] = [];
+  const slotOf = new Int32Array(inputs.length);
+  const slotInputs: SplitInput[] = [];
   const slotByKey = inKeyOrder(inputs) ? undefined : new Map<string, number>();
   for (let i = 0; i < inputs.length; i++) {
     const p = inputs[i];
     let slot = slotByKey?.get(p.key);
     if (slot === undefined) {
-      slot = slots.length;
+      slot = slotInputs.length;
       slotByKey?.set(p.key, slot);
-      slots.push({ input: p, weight: ZERO, months: [], monthly: new Array<Decimal>(12).fill(ZERO), basis: '' });
+      slotInputs.push(p);
     } else {
-      slots[slot].input = p;
+      slotInputs[slot] = p;
     }
     slotOf[i] = slot;
   }
   const decimals = new OreDecimals();
   const pricing = new OrePricing(rule, inputs, decimals);
-  // Each participant's total in öre, while every month is split in öre (NaN once one is not). A typed array,
-  // not a field of the slot: a double stored into a field V8 began as a small integer changes the object's
-  // shape, and the split would run on deoptimised code for its first hundred calls.
-  const totalOre = new Float64Array(slots.length);
-  let unallocatedOre = 0; // likewise
-  const months: MonthSplit[] = [];
+  // A month's unallocated amount, as its MonthSplit will say: all of it when nobody counts in it (but for a
+  // price list, which does not split the amount).
+  const unallocatedIn = (o: SplitMonthOutcome, month: number): Decimal =>
+    o.split ? o.split.unallocated : rule.kind !== 'price-list' && o.present.length === 0 ? (perMonth.get(month) as Decimal) : ZERO;
+  const outcomes: SplitMonthOutcome[] = [];
+  // Each participant's total in öre, while every month is split in öre (NaN once one is not), and likewise
+  // the amount of the months nobody counts in.
+  const totalOre = new Float64Array(slotInputs.length);
+  let unallocatedOre = 0;
   for (const month of MONTHS) {
     const present = presentIn(inForce, month);
-    let result: ReturnType<OrePricing['split']>;
-    try {
-      result = pricing.split(month, perMonth.get(month) as Decimal, perMonthOre[month - 1], present);
-    } catch (err) {
-      if (err instanceof PricingError) throw new DomainError(`${svc.service.serviceId} ${year}: ${err.message}`);
-      throw err;
+    const amountOre = perMonthOre[month - 1];
+    const ore = amountOre === undefined ? undefined : pricing.ore(month, amountOre, present);
+    let outcome: SplitMonthOutcome;
+    if (ore) {
+      outcome = { present, ore };
+      const o = ore.ore;
+      for (let j = 0; j < present.length; j++) {
+        const k = slotOf[present[j]];
+        totalOre[k] = addOre(totalOre[k], o[j]);
+      }
+    } else {
+      try {
+        outcome = { present, split: splitMonth(rule, month, perMonth.get(month) as Decimal, present.map((i) => inputs[i])) };
+      } catch (err) {
+        if (err instanceof PricingError) throw new DomainError(`${svc.service.serviceId} ${year}: ${err.message}`);
+        throw err;
+      }
+      totalOre.fill(Number.NaN);
     }
-    const { split, ore } = result;
-    months.push(split);
-    if (!ore) totalOre.fill(Number.NaN);
-    if (!split.unallocated.isZero()) unallocatedOre = addOre(unallocatedOre, ore ? (perMonthOre[month - 1] as number) : Number.NaN);
-    const shares = split.shares;
-    for (let j = 0; j < shares.length; j++) {
-      const k = slotOf[present[j]];
-      const slot = slots[k];
-      slot.monthly[month - 1] = shares[j].amount;
-      slot.months.push(month);
-      slot.weight = shares[j].weight;
-      slot.basis = shares[j].basis;
-      if (ore) totalOre[k] = addOre(totalOre[k], ore[j]);
-    }
+    outcomes.push(outcome);
+    if (!unallocatedIn(outcome, month).isZero()) unallocatedOre = addOre(unallocatedOre, ore ? (amountOre as number) : Number.NaN);
   }
-  const participants = slots.map((s, i): ParticipantSplit => {
-    const p = s.input;
-    const tier = bandOf(reportingTiers, p);
-    return {
-      key: p.key, member: p.member, name: p.name, module: p.module, hypothetical: Boolean(p.hypothetical), population: p.population,
-      tier: tier ? { id: tier.id, label: tier.label } : null, weight: s.weight, months: s.months, monthly: s.monthly,
-      total: Number.isNaN(totalOre[i]) ? sum(s.monthly) : decimals.of(totalOre[i]), basis: s.basis, refs: p.refs,
-    };
-  });
+  const bands = slotInputs.map((p) => bandOf(reportingTiers, p));
+
+  /** The months and the participants, as splitMonth's lines give them. */
+  const detail = (): SplitDetail => {
+    const months = outcomes.map((o, m) => o.split ?? pricing.monthSplit(m + 1, perMonth.get(m + 1) as Decimal, o.present, o.ore));
+    const slots = slotInputs.map(() => ({ weight: ZERO, months: [] as number[], monthly: new Array<Decimal>(12).fill(ZERO), basis: '' }));
+    months.forEach((ms, m) => {
+      const present = outcomes[m].present;
+      const shares = ms.shares;
+      for (let j = 0; j < shares.length; j++) {
+        const slot = slots[slotOf[present[j]]];
+        slot.monthly[m] = shares[j].amount;
+        slot.months.push(m + 1);
+        slot.weight = shares[j].weight;
+        slot.basis = shares[j].basis;
+      }
+    });
+    const participants = slots.map((s, i): ParticipantSplit => {
+      const p = slotInputs[i];
+      const tier = bands[i];
+      return {
+        key: p.key, member: p.member, name: p.name, module: p.module, hypothetical: Boolean(p.hypothetical), population: p.population,
+        tier: tier ? { id: tier.id, label: tier.label } : null, weight: s.weight, months: s.months, monthly: s.monthly,
+        total: Number.isNaN(totalOre[i]) ? sum(s.monthly) : decimals.of(totalOre[i]), basis: s.basis, refs: p.refs,
+      };
+    });
+    return { months, participants };
+  };
+  // A total not exact in öre is the sum of the participant's months, so then the detail is needed now.
+  let exact = true;
+  for (let i = 0; i < totalOre.length && exact; i++) exact = !Number.isNaN(totalOre[i]);
+  const made = exact ? undefined : detail();
+  let totals: Decimal[];
+  if (made) totals = made.participants.map((p) => p.total);
+  else {
+    totals = [];
+    for (let i = 0; i < totalOre.length; i++) totals.push(decimals.of(totalOre[i]));
+  }
   /** Σ of the participants' totals: in öre when all are known there, else as Decimals. */
   const sumOfTotals = (indices: readonly number[]): Decimal => {
     const ore = indices.reduce((a, i) => addOre(a, totalOre[i]), 0);
-    return Number.isNaN(ore) ? sum(indices.map((i) => participants[i].total)) : decimals.of(ore);
+    return Number.isNaN(ore) ? sum(indices.map((i) => totals[i])) : decimals.of(ore);
   };
-  const unallocated = Number.isNaN(unallocatedOre) ? sum(months.map((m) => m.unallocated)) : decimals.of(unallocatedOre);
+  const unallocated = Number.isNaN(unallocatedOre) ? sum(outcomes.map((o, m) => unallocatedIn(o, m + 1))) : decimals.of(unallocatedOre);
   const byTier = reportingTiers.map((t) => {
     const inTier: number[] = [];
-    participants.forEach((p, i) => {
-      if (p.tier?.id === t.id) inTier.push(i);
+    bands.forEach((b, i) => {
+      if (b?.id === t.id) inTier.push(i);
     });
     const total = sumOfTotals(inTier);
     return { tier: { id: t.id, label: t.label }, participants: inTier.length, total, average: inTier.length ? roundOre(total.div(inTier.length)) : ZERO };
   });
-  const split: ServiceSplit = {
+  const head = {
     serviceId: svc.service.serviceId, name: svc.service.name, year, basis, rule: describeRule(svc),
-    base: base.base, overheadRate, cost: rule.kind === 'price-list' ? sumOfTotals(participants.map((_, i) => i)) : cost,
-    costRefs: [svc.ref, ...base.refs], months, participants, unallocated: rule.kind === 'price-list' ? ZERO : unallocated, byTier,
+    base: base.base, overheadRate, cost: rule.kind === 'price-list' ? sumOfTotals(totals.map((_, i) => i)) : cost,
+    costRefs: [svc.ref, ...base.refs],
   };
-  return { split, totalOre };
+  const split = withLazyDetail(head, made ?? detail) as ServiceSplit;
+  split.unallocated = rule.kind === 'price-list' ? ZERO : unallocated;
+  split.byTier = byTier;
+  return { split, totalOre, inputs: slotInputs, totals };
 }
 
 /**

@@ -68,6 +68,23 @@ describe('allocateOre — the same shares as allocate, in whole öre', () => {
     );
   });
 
+  test('given every claim the same weight, in or out of key order, when allocated, then each share equals allocate\'s', () => {
+    fc.assert(
+      fc.property(caseArb, weightArb, fc.boolean(), ({ keys, items, totalOre }, weight, sorted) => {
+        const weights = keys.map(() => weight);
+        const claims = sorted ? [...items].sort((a, b) => (keys[a] < keys[b] ? -1 : 1)) : items;
+        const result = allocateOre(totalOre, weights, keyRanks(keys), claims);
+        if (result === undefined) {
+          expect(weight * claims.length === 0 || Math.abs(totalOre) * weight + weight * claims.length > Number.MAX_SAFE_INTEGER).toBe(true);
+          return;
+        }
+        expect(Array.from(result)).toEqual(reference(totalOre, keys, weights, claims));
+        expect(Array.from(result).some((x) => Object.is(x, -0))).toBe(false);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   test('given equal weights and claims out of key order, when allocated, then the odd öre still go to the smallest keys', () => {
     const keys = ['d', 'b', 'a', 'c'];
     expect(Array.from(allocateOre(6, [1, 1, 1, 1], keyRanks(keys), [0, 1, 2, 3]) ?? [])).toEqual([1, 2, 2, 1]);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { InForceMonths } from '../../domain/in-force-months';
-import { countsInMonth, MONTHS } from '../../domain/proration';
+import { InForceMonths, isIsoDate } from '../../domain/in-force-months';
+import { countsInMonth, isValidIsoDate, MONTHS } from '../../domain/proration';
 
 const outcome = (f: () => unknown): unknown => {
   try {
@@ -30,6 +30,35 @@ describe('InForceMonths — countsInMonth for a whole year at once', () => {
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('isIsoDate — isValidIsoDate without the regular expression', () => {
+  test('given every day of years around leap years and centuries, and days just past each month, then it agrees with isValidIsoDate', () => {
+    for (const y of [1900, 2000, 2023, 2024, 1, 9999]) {
+      for (let m = 0; m <= 13; m++) {
+        for (let d = 0; d <= 32; d++) {
+          const s = `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
+          expect(isIsoDate(s)).toBe(isValidIsoDate(s));
+        }
+      }
+    }
+  });
+
+  test('given any string near the date form (wrong length, signs, spaces, non-ASCII digits, newlines), then it agrees with isValidIsoDate', () => {
+    const chars = fc.constantFrom('0', '1', '2', '9', '-', '+', ' ', '/', 'a', '٣', '\n', '0', '1');
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.array(chars, { minLength: 8, maxLength: 12 }).map((cs) => cs.join('')),
+          dateArb.chain((s) => fc.tuple(fc.nat(s.length), chars).map(([i, c]) => s.slice(0, i) + c + s.slice(i + 1))),
+          dateArb.map((s) => `${s}\n`),
+          fc.string({ maxLength: 12 }),
+        ),
+        (s) => expect(isIsoDate(s)).toBe(isValidIsoDate(s)),
+      ),
+      { numRuns: 20000 },
     );
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import Decimal from 'decimal.js';
-import { toOre } from '../../domain/ore';
+import { OreDecimals, oreDecimal, oreText, toOre } from '../../domain/ore';
 import { OrePricing } from '../../domain/ore-pricing';
 import { type PricingRule, splitMonth, type SplitParticipant } from '../../domain/pricing';
 import { outcome, shape } from '../support/shape';
@@ -105,5 +105,73 @@ describe('OrePricing — splitMonth in whole öre', () => {
         expect(shape(r.split)).toEqual(shape(splitMonth(rule, month, amount, present.map((i) => participants[i]))));
       }
     }
+  });
+
+  test('given every month split in öre first, when the lines are asked for afterwards, then each month is what split gives at once', () => {
+    fc.assert(
+      fc.property(caseArb, fc.array(fc.array(fc.boolean(), { minLength: 14, maxLength: 14 }), { minLength: 12, maxLength: 12 }), ({ rule, participants, amount }, masks) => {
+        const amountOre = toOre(amount);
+        if (amountOre === undefined) return;
+        const presentIn = (m: number) => participants.map((_, i) => i).filter((i) => masks[m - 1][i]);
+        const early = new OrePricing(rule, participants);
+        const months = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((m) => ({ m, ore: early.ore(m, amountOre, presentIn(m)) }));
+        const late = months.map(({ m, ore }) => (ore ? shape(early.monthSplit(m, amount, presentIn(m), ore)) : undefined));
+        const atOnce = new OrePricing(rule, participants);
+        months.forEach(({ m, ore }, i) => {
+          if (ore) expect(late[i]).toEqual(shape(atOnce.split(m, amount, amountOre, presentIn(m)).split));
+        });
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('oreDecimal — a Decimal of kronor from whole öre, as the text would give it', () => {
+  const asText = (ore: number) => new Decimal(oreText(ore));
+
+  test('given any safe integer of öre, then the Decimal has the sign, exponent, digits and text of the parsed kronor text', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.maxSafeInteger(), fc.integer({ min: -10_000_000, max: 10_000_000 }), fc.constantFrom(0, 1, -1, 99, 100, 101, 1e9, 1e9 + 1, 9e15, 2 ** 53 - 1, -(2 ** 53 - 1))),
+        (ore) => {
+          const d = oreDecimal(ore);
+          expect(shape(d)).toEqual(shape(asText(ore)));
+          expect(d.toString()).toBe(asText(ore).toString());
+          expect(d.toFixed(2)).toBe(oreText(ore));
+          expect(d.constructor).toBe(Decimal);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
+  test('given amounts around every word boundary of decimal.js (10^7 kronor), then they still match the text', () => {
+    for (const kronor of [0, 1, 9_999_999, 10_000_000, 10_000_001, 99_999_999_999, 10_000_000_000_000, 90_071_992_547_409]) {
+      for (const ore of [0, 1, 10, 50, 99]) {
+        const n = kronor * 100 + ore;
+        if (!Number.isSafeInteger(n)) continue;
+        expect(shape(oreDecimal(n))).toEqual(shape(asText(n)));
+        expect(shape(oreDecimal(-n))).toEqual(shape(asText(-n)));
+      }
+    }
+  });
+
+  test('given zero, either sign, then it is +0 as allocate makes it, never -0', () => {
+    expect(shape(oreDecimal(0))).toEqual(shape(new Decimal(0)));
+    expect(shape(oreDecimal(-0))).toEqual(shape(new Decimal(0)));
+  });
+
+  test('given arithmetic on the Decimal, then it computes as the parsed one does', () => {
+    const d = oreDecimal(1_234_567_890_123);
+    const t = asText(1_234_567_890_123);
+    expect(d.plus('0.01').toString()).toBe(t.plus('0.01').toString());
+    expect(d.times(3).div(7).toString()).toBe(t.times(3).div(7).toString());
+    expect(d.eq(t)).toBe(true);
+  });
+
+  test('given OreDecimals, when asked twice for an amount, then both answers are one Decimal (they are immutable)', () => {
+    const decimals = new OreDecimals();
+    expect(decimals.of(12_345)).toBe(decimals.of(12_345));
+    expect(decimals.of(12_345).toFixed(2)).toBe('123.45');
   });
 });

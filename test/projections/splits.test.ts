@@ -157,4 +157,64 @@ describe('computeSplit — the twelve months as splitMonth splits them', () => {
       { numRuns: 300 },
     );
   });
+
+  test('given a split, when its months and participants are read in any order, printed, spread or written, then it reads as a plain object of the same values', () => {
+    fc.assert(
+      fc.property(caseArb, fc.constantFrom('keys', 'participants first', 'json', 'spread', 'write'), ({ rule, overheadRate, base, inputs }, how) => {
+        const svc = service(rule, overheadRate);
+        const b = { base, refs: [ref(99)] };
+        let expected: ServiceSplit;
+        try {
+          expected = referenceSplit(svc, YEAR, b, inputs, TIERS);
+        } catch {
+          return; // the errors are the first test's
+        }
+        const got = computeSplit(svc, YEAR, 'budget', b, inputs, TIERS);
+        switch (how) {
+          case 'keys':
+            expect(Object.keys(got)).toEqual(Object.keys(expected));
+            break;
+          case 'participants first':
+            expect(shape(got.participants)).toEqual(shape(expected.participants));
+            expect(shape(got)).toEqual(shape(expected));
+            break;
+          case 'json':
+            expect(JSON.stringify(got)).toBe(JSON.stringify(expected));
+            break;
+          case 'spread':
+            expect(shape({ ...got })).toEqual(shape(expected));
+            break;
+          case 'write': {
+            const months = got.months.slice(1);
+            got.months = months;
+            got.participants.push(got.participants[0]);
+            expect(got.months).toBe(months);
+            expect(got.participants).toHaveLength(expected.participants.length + 1);
+            expect(Object.keys(got)).toEqual(Object.keys(expected));
+            break;
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('given splitWithTotals, then its inputs and totals are, in order, each participant\'s input and its very total', () => {
+    fc.assert(
+      fc.property(caseArb, ({ rule, overheadRate, base, inputs }) => {
+        const svc = service(rule, overheadRate);
+        let r: ReturnType<typeof splitWithTotals>;
+        try {
+          r = splitWithTotals(new SplitContext(svc, YEAR, { base, refs: [] }), 'budget', inputs, TIERS);
+        } catch {
+          return;
+        }
+        const { participants } = r.split;
+        expect(r.inputs.map((p) => p.key)).toEqual(participants.map((p) => p.key));
+        expect(r.inputs.map((p) => p.name)).toEqual(participants.map((p) => p.name));
+        r.totals.forEach((t, i) => expect(t).toBe(participants[i].total));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
