@@ -30,12 +30,12 @@ import { parseCommand } from '../domain/commands';
 import type { DomainEvent } from '../domain/events';
 import { evolve, type State } from '../domain/state';
 import { feesForYear } from '../projections/fees';
-import { InvoiceReplay } from '../projections/replay';
 import { simulate, sweep } from '../projections/simulate';
 import { splitForYear, splitInputs } from '../projections/splits';
 import { populationYearFor } from '../domain/population-rule';
 import { domainCodec } from '../src/app/codec';
 import { Engine, refOf } from '../src/app/engine';
+import { replayYear } from '../src/app/replay-year';
 import { eventId } from '../src/app/ids';
 import { SqliteEventStore } from '../src/store/sqlite';
 import { grouped, median, mib, nowMs, peakRssBytes, percentile, table } from './bench-lib';
@@ -401,18 +401,12 @@ export interface VerifyRun {
   peakRss: number;
 }
 
-/** `samkost replay --year Y --verify` without the CLI around it: the same store read and `InvoiceReplay`. */
+/** `samkost replay --year Y --verify` without the CLI around it: the same `replayYear`. */
 async function verifyPhase(file: string, year: number): Promise<VerifyRun> {
   const t0 = nowMs();
   const store = new SqliteEventStore(file, domainCodec);
   try {
-    const replay = new InvoiceReplay(year);
-    let events = 0;
-    for await (const e of store.readAll()) {
-      replay.feed({ type: e.type, data: e.data } as DomainEvent, refOf(e), e.metadata.commandId);
-      events += 1;
-    }
-    const results = replay.finish();
+    const { eventsRead: events, documents: results } = await replayYear(store, year);
     const ms = nowMs() - t0;
     const reproduced = results.filter((r) => r.reproduced).length;
     if (reproduced !== results.length) throw new Error(`replay --verify ${year}: ${results.length - reproduced} of ${results.length} documents differ, e.g. ${results.find((r) => !r.reproduced)?.difference}`);

@@ -2,12 +2,10 @@ import type { Command } from 'commander';
 import Table from 'cli-table3';
 import Decimal from 'decimal.js';
 import { parse } from 'csv-parse/sync';
-import type { DomainEvent } from '../../domain/events';
 import { formatSek } from '../../domain/money';
 import { findInvoice } from '../../domain/deciders/billing';
 import { invoiceSummaries, receivables, renderDocument } from '../../projections/invoices';
-import { InvoiceReplay } from '../../projections/replay';
-import { refOf } from '../app/engine';
+import { replayYear } from '../app/replay-year';
 import { loadConfig } from '../config';
 import { type GlobalOptions, withEngine, withStore } from './context';
 import { describeResult, executeAndReport } from './execute';
@@ -190,18 +188,12 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .option('--verify', 'compare with the stored documents (exit code 1 on any difference)')
     .action(async (o: { year: number; verify?: boolean }) => {
       const results = await withStore(g(), io, async (store) => {
-        const replay = new InvoiceReplay(o.year);
         const progress = new ProgressReporter(io, 'Spelar upp händelser');
-        let n = 0;
         try {
-          for await (const e of store.readAll()) {
-            replay.feed({ type: e.type, data: e.data } as DomainEvent, refOf(e), e.metadata.commandId);
-            if (++n % 5000 === 0) progress.update(n);
-          }
+          return (await replayYear(store, o.year, (n) => progress.update(n))).documents;
         } finally {
           progress.stop();
         }
-        return replay.finish();
       });
       const reproduced = results.filter((r) => r.reproduced).length;
       if (g().json) io.out(`${toJson({ year: o.year, documents: results.length, reproduced, differences: results.filter((r) => !r.reproduced) })}\n`);

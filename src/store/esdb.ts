@@ -21,6 +21,8 @@ import {
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
+  passes,
+  type ReadFilter,
   type RecordedEvent,
   readerOf,
 } from './port';
@@ -160,9 +162,9 @@ export class EsdbEventStore implements EventStore {
     }
   }
 
-  async *readAllPages(after?: bigint): AsyncIterable<readonly RecordedEvent[]> {
+  async *readAllPages(after?: bigint, filter?: ReadFilter): AsyncIterable<readonly RecordedEvent[]> {
     let page: RecordedEvent[] = [];
-    for await (const e of this.readAll(after)) {
+    for await (const e of this.readAll(after, filter)) {
       page.push(e);
       if (page.length === Number(PAGE)) {
         yield page;
@@ -172,7 +174,7 @@ export class EsdbEventStore implements EventStore {
     if (page.length > 0) yield page;
   }
 
-  async *readAll(after: bigint = -1n): AsyncIterable<RecordedEvent> {
+  async *readAll(after: bigint = -1n, filter?: ReadFilter): AsyncIterable<RecordedEvent> {
     // Paged: readAll without maxCount can exhaust memory (client issue #169).
     let from = after < 0n ? undefined : unpackPosition(after);
     let last = after;
@@ -189,7 +191,7 @@ export class EsdbEventStore implements EventStore {
         if (ev.streamId.startsWith('$') || ev.type.startsWith('$')) continue;
         const e = this.decode(r, true);
         this.noteCommand(e);
-        yield e;
+        if (passes(filter, e.type, e.streamId)) yield e;
       }
       if (n < PAGE) return;
     }

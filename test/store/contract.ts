@@ -104,6 +104,21 @@ export function storeContract(open: () => Promise<EventStore>): void {
     expect(after.map((e) => (e.data as { text: string }).text)).toEqual(['s1', 's2']);
   });
 
+  test('readAll with a filter leaves out the given types in every stream but one, across pages', async () => {
+    const other = `${s}-other`;
+    await store.append(s, [noted(uuid(), 's0')], 'no_stream');
+    await store.append(other, Array.from({ length: 1200 }, (_, i) => noted(uuid(), `o${i}`)), 'no_stream');
+    await store.append(s, [noted(uuid(), 's1')], 0);
+    const mine = (e: { streamId: string }) => e.streamId === s || e.streamId === other;
+    const all = (await collect(store.readAll())).filter(mine);
+    expect(all).toHaveLength(1202);
+    const kept = (await collect(store.readAll(undefined, { types: [all[0].type], exceptStream: s }))).filter(mine);
+    expect(kept.map((e) => (e.data as { text: string }).text)).toEqual(['s0', 's1']);
+    expect(kept).toEqual([all[0], all[all.length - 1]]);
+    const otherKept = (await collect(store.readAll(all[0].position, { types: ['SomethingElse'], exceptStream: s }))).filter(mine);
+    expect(otherKept).toHaveLength(1201);
+  });
+
   test('readAll streams across pages', async () => {
     const n = 2500;
     for (let i = 0; i < n; i += 500) {
