@@ -34,4 +34,16 @@ describe('SharedValues: recurring parts of documents are kept once', () => {
     expect(b.lines[0].provenance.refs[0]).not.toBe(a.lines[0].provenance.refs[0]);
     expect(b.lines[0].provenance.refs[0].hash).toBe('h2');
   });
+
+  test('given refs with the same hash that differ in another field, each keeps its own object; an equal third shares the first', () => {
+    const shared = new SharedValues();
+    const moved = invoice('T2024-0002');
+    moved.lines[0].provenance.refs[0] = { ...moved.lines[0].provenance.refs[0], position: '18' };
+    const a = shared.document(invoice('T2024-0001'));
+    const b = shared.document(moved);
+    const c = shared.document(invoice('T2024-0003'));
+    expect(b.lines[0].provenance.refs[0]).not.toBe(a.lines[0].provenance.refs[0]);
+    expect(b.lines[0].provenance.refs[0].position).toBe('18');
+    expect(c.lines[0].provenance.refs[0]).toBe(a.lines[0].provenance.refs[0]);
+  });
 });
