@@ -12,7 +12,6 @@ import type { RecordedEvent } from '../store/port';
 const CHUNK = 1 << 14;
 /** Per ref in `bytes`: the SHA-256 hash (32), the event id as a UUID (16). */
 const BYTES = 48;
-const MAX_POSITION = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Lower-case hex digit values by char code, -1 for anything else (Buffer's decoder takes upper case too). */
 const HEX = new Int8Array(256).fill(-1);
@@ -105,28 +104,45 @@ export class RefTable {
     const nums = this.numbers[c];
     const { hash, recordedAt, actor } = e.metadata;
     const ms = isoMillis(recordedAt);
-    const fits = {
-      hash: packHex(hash, 32, buf, o * BYTES),
-      eventId: packHex(e.id, 16, buf, o * BYTES + 32, true),
-      recordedAt: !Number.isNaN(ms),
-      position: e.position <= MAX_POSITION,
-    };
+    // Plain locals, not an object of flags: this runs for every event a fold reads.
+    const hashFits = packHex(hash, 32, buf, o * BYTES);
+    const eventIdFits = packHex(e.id, 16, buf, o * BYTES + 32, true);
+    const recordedAtFits = !Number.isNaN(ms);
+    // A bigint above 2^53 − 1 converts to a number above it too, so one conversion also answers the bound.
+    const position = Number(e.position);
+    const positionFits = position <= Number.MAX_SAFE_INTEGER;
     nums[o * 3] = ms;
-    nums[o * 3 + 1] = Number(e.position);
+    nums[o * 3 + 1] = position;
     nums[o * 3 + 2] = e.revision;
     const ids = this.nameIds[c];
     ids[o * 3] = this.nameOf(e.streamId);
-    ids[o * 3 + 1] = this.nameOf(e.type);
-    ids[o * 3 + 2] = this.nameOf(actor);
-    if (!(fits.hash && fits.eventId && fits.recordedAt && fits.position)) {
+    ids[o * 3 + 1] = this.recentNameOf(1, e.type);
+    ids[o * 3 + 2] = this.recentNameOf(2, actor);
+    if (!(hashFits && eventIdFits && recordedAtFits && positionFits)) {
       this.odd.set(i, {
-        hash: fits.hash ? undefined : hash,
-        eventId: fits.eventId ? undefined : e.id,
-        recordedAt: fits.recordedAt ? undefined : recordedAt,
-        position: fits.position ? undefined : e.position.toString(),
+        hash: hashFits ? undefined : hash,
+        eventId: eventIdFits ? undefined : e.id,
+        recordedAt: recordedAtFits ? undefined : recordedAt,
+        position: positionFits ? undefined : e.position.toString(),
       });
     }
     return new PackedRef(this, i);
+  }
+
+  /** Per name column, the last name looked up and its index. */
+  private readonly recent: (string | undefined)[] = [undefined, undefined, undefined];
+  private readonly recentIds = [0, 0, 0];
+
+  /**
+   * The type and the actor are mostly the previous event's: a compare of the new row's string with the
+   * last one instead of hashing it for the map.
+   */
+  private recentNameOf(column: number, s: string): number {
+    if (s !== this.recent[column]) {
+      this.recentIds[column] = this.nameOf(s);
+      this.recent[column] = s;
+    }
+    return this.recentIds[column];
   }
 
   private nameOf(s: string): number {
