@@ -85,6 +85,9 @@ export class RefTable {
   private readonly names: string[] = [];
   private readonly nameIndex = new Map<string, number>();
   private readonly odd = new Map<number, Odd>();
+  /** Per name column (stream id, type, actor), the last name looked up and its index. */
+  private readonly recent: (string | undefined)[] = [undefined, undefined, undefined];
+  private readonly recentIds = [0, 0, 0];
   private count = 0;
 
   get size(): number {
@@ -128,10 +131,6 @@ export class RefTable {
     }
     return new PackedRef(this, i);
   }
-
-  /** Per name column, the last name looked up and its index. */
-  private readonly recent: (string | undefined)[] = [undefined, undefined, undefined];
-  private readonly recentIds = [0, 0, 0];
 
   /**
    * The type and the actor are mostly the previous event's: a compare of the new row's string with the
