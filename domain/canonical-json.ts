@@ -5,72 +5,18 @@
  * is a programming error, because it would not survive a round trip through the store.
  *
  * Every appended event is hashed over this text (hundreds of megabytes for a year's invoice runs), so it
- * is written for speed; test/domain/canonical-json.test.ts holds the plain definition and checks that
- * both give the same text (or the same error) for arbitrary values. Quirks of that definition are kept on
+ * is written for speed, once, as UTF-8 bytes (`canonicalJsonUtf8`); the string is those bytes decoded.
+ * test/domain/canonical-json.test.ts holds the plain definition and checks that both give the same text
+ * (or the same error) for arbitrary values. Quirks of that definition are kept on
  * purpose, e.g. an array's holes are written as nothing (`[,1]`) and `toJSON` is called without a key
  * and again on what it returns.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'string':
-      return quote(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: non-finite number ${value}`);
-      return JSON.stringify(value);
-    case 'object':
-      return Array.isArray(value) ? array(value) : object(value);
-    default:
-      throw new TypeError(`canonicalJson: cannot encode a ${typeof value}`);
-  }
-}
-
-function array(value: readonly unknown[]): string {
-  const n = value.length;
-  let out = '[';
-  for (let i = 0; i < n; i++) {
-    if (i > 0) out += ',';
-    const v = value[i];
-    // A hole is skipped by the definition's `map` and joined as nothing; a stored `undefined` is null.
-    if (v !== undefined) out += canonicalJson(v);
-    else if (i in value) out += 'null';
-  }
-  return `${out}]`;
-}
-
-function object(value: object): string {
-  const withJson = value as { toJSON?: () => unknown };
-  if (typeof withJson.toJSON === 'function') return canonicalJson(withJson.toJSON());
-  const keys = Object.keys(value);
-  if (keys.length === 0) return '{}';
-  const { sorted, prefixes } = orderOf(keys);
-  const record = value as Record<string, unknown>;
-  let out = '';
-  for (let i = 0; i < sorted.length; i++) {
-    const v = record[sorted[i]];
-    if (v === undefined) continue;
-    out += out === '' ? '{' : ',';
-    out += prefixes[i];
-    out += canonicalJson(v);
-  }
-  return out === '' ? '{}' : `${out}}`;
-}
-
-/** Strings that JSON writes as they are between quotes: printable ASCII but `"` and `\`. */
-const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
-/** `JSON.stringify(s)`, without its call for the common string that needs no escape. */
-function quote(s: string): string {
-  if (s.length < 24) {
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) return JSON.stringify(s);
-    }
-    return `"${s}"`;
-  }
-  return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
+  let text = '';
+  canonicalJsonUtf8(value, (bytes) => {
+    text = utf8Text.decode(bytes);
+  });
+  return text;
 }
 
 /**
@@ -95,6 +41,8 @@ export function canonicalJsonUtf8(value: unknown, sink: (bytes: Uint8Array) => v
 const KEEP_BYTES = 1 << 24;
 let spare: Utf8Writer | undefined;
 const utf8 = new TextEncoder();
+/** The writer's bytes are well-formed UTF-8 (JSON escapes lone surrogates), so decoding gives back its text. */
+const utf8Text = new TextDecoder();
 
 class Utf8Writer {
   buf = new Uint8Array(1 << 16);
@@ -134,9 +82,7 @@ class Utf8Writer {
     if (typeof withJson.toJSON === 'function') return this.value(withJson.toJSON());
     const keys = Object.keys(value);
     if (keys.length === 0) return this.ascii('{}');
-    const order = orderOf(keys);
-    const sorted = order.sorted;
-    const prefixBytes = (order.prefixBytes ??= order.prefixes.map((p) => utf8.encode(p)));
+    const { sorted, prefixes } = orderOf(keys);
     const record = value as Record<string, unknown>;
     let first = true;
     for (let i = 0; i < sorted.length; i++) {
@@ -144,7 +90,7 @@ class Utf8Writer {
       if (v === undefined) continue;
       this.byte(first ? 0x7b : 0x2c);
       first = false;
-      this.bytes(prefixBytes[i]);
+      this.bytes(prefixes[i]);
       this.value(v);
     }
     if (first) this.ascii('{}');
@@ -241,9 +187,8 @@ class Utf8Writer {
 interface Order {
   keys: readonly string[];
   sorted: readonly string[];
-  prefixes: readonly string[];
-  /** The prefixes in UTF-8, made when `canonicalJsonUtf8` first meets the shape. */
-  prefixBytes?: readonly Uint8Array[];
+  /** Each sorted key as `"key":` in UTF-8. */
+  prefixes: readonly Uint8Array[];
 }
 const MAX_SHAPES = 512;
 const MAX_KEYS = 64;
@@ -262,7 +207,7 @@ function orderOf(keys: string[]): Order {
     }
   }
   const sorted = [...keys].sort();
-  const prefixes = sorted.map((k) => `${JSON.stringify(k)}:`);
+  const prefixes = sorted.map((k) => utf8.encode(`${JSON.stringify(k)}:`));
   const order: Order = { keys, sorted, prefixes };
   if (n > MAX_KEYS) return order;
   if (shapes >= MAX_SHAPES) {
