@@ -1,34 +1,6 @@
-import { countsInMonth } from './proration';
+import { countsInMonth, isValidIsoDate } from './proration';
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
-
-/** The digits of s from `start` to `end` (exclusive) as a number, or −1 if one is not an ASCII digit. */
-function digits(s: string, start: number, end: number): number {
-  let n = 0;
-  for (let i = start; i < end; i++) {
-    const c = s.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return -1;
-    n = n * 10 + c;
-  }
-  return n;
-}
-
-const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/**
- * `isValidIsoDate` without its regular expression and array: a split checks every enrolment's dates, and
- * that check was a tenth of a what-if. The same answer for every string: ten characters, ASCII digits and
- * hyphens in place (what /^(\d{4})-(\d{2})-(\d{2})$/ accepts), a month 1–12 and a day of that month.
- */
-export function isIsoDate(s: string): boolean {
-  if (typeof s !== 'string' || s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
-  const y = digits(s, 0, 4);
-  const m = digits(s, 5, 7);
-  const d = digits(s, 8, 10);
-  if (y < 0 || m < 1 || m > 12 || d < 1) return false;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  return d <= (m === 2 && leap ? 29 : DAYS[m - 1]);
-}
 
 /**
  * `countsInMonth` for the twelve months of one year, for many enrolments at a time. A split asks it for
@@ -80,7 +52,7 @@ export class InForceMonths {
   }
 
   private compute(from: string, to: string | undefined): readonly boolean[] {
-    if (!(this.validYear && isIsoDate(from) && (to === undefined || isIsoDate(to)))) countsInMonth(from, to, this.year, 1); // throws
+    if (!(this.validYear && isValidIsoDate(from) && (to === undefined || isValidIsoDate(to)))) countsInMonth(from, to, this.year, 1); // throws
     let mask = 0;
     for (let m = 0; m < 12; m++) if (from < this.next[m] && (to === undefined || (this.first[m] <= to && from <= to))) mask |= 1 << m;
     return flagsOf(mask);
