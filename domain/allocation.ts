@@ -101,16 +101,13 @@ export function allocateOre(totalOre: number, weights: ArrayLike<number>, rank: 
   const ore = Math.abs(totalOre);
   let weightSum = 0;
   let maxWeight = 0;
-  let minWeight = Number.POSITIVE_INFINITY;
   for (let j = 0; j < n; j++) {
     const w = weights[items[j]];
     weightSum += w;
     if (w > maxWeight) maxWeight = w;
-    if (w < minWeight) minWeight = w;
   }
   // Every intermediate below is at most ore × maxWeight + weightSum, so this bound keeps them all exact.
   if (weightSum === 0 || !(ore * maxWeight + weightSum <= Number.MAX_SAFE_INTEGER)) return undefined;
-  if (minWeight === maxWeight) return evenly(totalOre, ore, maxWeight, weightSum, shares, rank, items);
 
   const remainders = scratch(0, n);
   let leftover = ore;
@@ -143,33 +140,6 @@ export function allocateOre(totalOre: number, weights: ArrayLike<number>, rank: 
     else for (const j of largestRemainders(remainders, weightSum, rank, items, leftover)) shares[j] += 1;
   }
   // Negate only non-zero shares: -0 would become a negative Decimal zero.
-  if (totalOre < 0) for (let j = 0; j < n; j++) if (shares[j] !== 0) shares[j] = -shares[j];
-  return shares;
-}
-
-/**
- * allocateOre's loop when every claim weighs the same (an equal split, or tiers all in one band): one
- * share and one remainder for all, so all remainders tie and the odd öre go by rank alone.
- */
-function evenly(totalOre: number, ore: number, weight: number, weightSum: number, shares: Float64Array, rank: ArrayLike<number>, items: ArrayLike<number>): Float64Array {
-  const n = items.length;
-  const product = ore * weight;
-  let floor = Math.floor(product / weightSum);
-  const remainder = product - floor * weightSum;
-  if (remainder < 0) floor -= 1;
-  else if (remainder >= weightSum) floor += 1;
-  shares.fill(floor);
-  const leftover = ore - floor * n;
-  if (leftover > 0) {
-    let ranked = true;
-    for (let j = 1; j < n && ranked; j++) ranked = rank[items[j]] > rank[items[j - 1]];
-    if (ranked) for (let j = 0; j < leftover; j++) shares[j] += 1;
-    else {
-      // The `leftover` smallest ranks: the same claims largestRemainders picks among tied remainders.
-      const order = Array.from({ length: n }, (_, j) => j).sort((a, b) => rank[items[a]] - rank[items[b]]);
-      for (let k = 0; k < leftover; k++) shares[order[k]] += 1;
-    }
-  }
   if (totalOre < 0) for (let j = 0; j < n; j++) if (shares[j] !== 0) shares[j] = -shares[j];
   return shares;
 }
