@@ -4,7 +4,7 @@ import { splitForYear } from '../../projections/splits';
 import type { MonthSplit } from '../pricing';
 import { amountString } from '../money';
 import { inForceDuringYear, type State } from '../state';
-import type { EventRef } from '../event-ref';
+import { type EventRef, plainRef } from '../event-ref';
 import type { InvoiceLine, Provenance } from '../events/billing';
 import { billingPeriods, dueMonthOfPeriod, type Period } from './periods';
 
@@ -48,7 +48,7 @@ function refCopies(): (...lists: (readonly EventRef[])[]) => EventRef[] {
       for (const r of refs) {
         let c = copies.get(r);
         if (c === undefined) {
-          c = { streamId: r.streamId, revision: r.revision, position: r.position, eventId: r.eventId, type: r.type, recordedAt: r.recordedAt, actor: r.actor, hash: r.hash };
+          c = plainRef(r);
           copies.set(r, c);
         }
         out.push(c);

@@ -1,4 +1,4 @@
-import type { EventRef } from '../../domain/event-ref';
+import { type EventRef, plainRef } from '../../domain/event-ref';
 import type { RecordedEvent } from '../store/port';
 
 /*
@@ -208,9 +208,6 @@ export class PackedRef implements EventRef {
   get hash(): string { return this.#table.read(this.#index, 'hash'); }
 
   toJSON(): EventRef {
-    return {
-      streamId: this.streamId, revision: this.revision, position: this.position, eventId: this.eventId,
-      type: this.type, recordedAt: this.recordedAt, actor: this.actor, hash: this.hash,
-    };
+    return plainRef(this);
   }
 }
