@@ -55,79 +55,6 @@ export const refOf = (e: RecordedEvent): EventRef => ({
 
 const storedRef = (e: RecordedEvent): StoredRef => ({ streamId: e.streamId, revision: e.revision, position: e.position.toString(), type: e.type, id: e.id });
 
-const NOT_PLAIN = Symbol('not plain JSON');
-
-/**
- * `value` as it reads back from the store, which keeps `JSON.stringify` of it: the same value where that
- * changes nothing, a copy without the `undefined` members where only those differ (the zod-checked data
- * the store returns keeps an optional member the decider set to undefined, the stored text does not, and
- * a fold that keeps whole documents must not tell the two apart), NOT_PLAIN for anything else.
- */
-function plain(value: unknown): unknown {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'number':
-      // -0 reads back as 0.
-      return Number.isFinite(value) && !Object.is(value, -0) ? value : NOT_PLAIN;
-    case 'object':
-      if (value === null) return value;
-      return Array.isArray(value) ? plainArray(value) : plainObject(value);
-    default:
-      return NOT_PLAIN;
-  }
-}
-
-function plainArray(value: readonly unknown[]): unknown {
-  if (Object.getPrototypeOf(value) !== Array.prototype) return NOT_PLAIN;
-  let copy: unknown[] | undefined;
-  for (let i = 0; i < value.length; i++) {
-    const v = value[i];
-    // An undefined element or a hole reads back as null.
-    if (v === undefined) return NOT_PLAIN;
-    const p = plain(v);
-    if (p === NOT_PLAIN) return NOT_PLAIN;
-    if (copy === undefined && p !== v) copy = value.slice(0, i);
-    copy?.push(p);
-  }
-  return copy ?? value;
-}
-
-function plainObject(value: object): unknown {
-  if (Object.getPrototypeOf(value) !== Object.prototype || typeof (value as { toJSON?: unknown }).toJSON === 'function') return NOT_PLAIN;
-  const record = value as Record<string, unknown>;
-  // for-in, not Object.keys: an invoice run's documents are a million small objects, and a keys array
-  // for each was a quarter of this walk. It yields the own keys first, in Object.keys order; an inherited
-  // enumerable key comes after them and is never copied (the copy stops at the own keys).
-  let own: string[] | undefined;
-  let copy: Record<string, unknown> | undefined;
-  let i = 0;
-  for (const k in record) {
-    if (own !== undefined && i >= own.length) break;
-    // A parsed "__proto__" member is an own property; assigning one to a copy would set the prototype.
-    if (k === '__proto__') return NOT_PLAIN;
-    const v = record[k];
-    const p = v === undefined ? v : plain(v);
-    if (p === NOT_PLAIN) return NOT_PLAIN;
-    if (copy === undefined && (p !== v || v === undefined)) {
-      own = Object.keys(record);
-      if (own[i] !== k) return NOT_PLAIN;
-      copy = {};
-      for (let j = 0; j < i; j++) copy[own[j]] = record[own[j]];
-    }
-    if (copy !== undefined && p !== undefined) copy[k] = p;
-    i += 1;
-  }
-  return copy ?? value;
-}
-
-/** Event data as a read of the SQLite store gives it back (src/app/codec.ts reads it as parsed). */
-function asRead(data: unknown): unknown {
-  const p = plain(data);
-  return p === NOT_PLAIN ? JSON.parse(JSON.stringify(data)) : p;
-}
-
 /** How often a command is re-decided after another writer got to its stream first. */
 const MAX_ATTEMPTS = 10;
 
@@ -186,7 +113,7 @@ export class Engine {
     }
     const first = result.events[0];
     if (first.revision !== (this.revisions.get(first.streamId) ?? -1) + 1) return false;
-    for (const e of result.events) this.apply({ ...e, data: asRead(e.data) });
+    for (const e of result.events) this.apply(e);
     return true;
   }
 

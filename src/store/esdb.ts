@@ -10,6 +10,7 @@ import {
   WrongExpectedVersionError,
   type ResolvedEvent,
 } from '@eventstore/db-client';
+import { asRead } from './as-read';
 import { chainMetadata } from './hash-chain';
 import {
   type AppendResult,
@@ -132,7 +133,7 @@ export class EsdbEventStore implements EventStore {
           { expectedRevision: actual === 'no_stream' ? NO_STREAM : BigInt(actual) },
         );
         const pos = res.position ? packPosition(res.position.commit, res.position.prepare) : 0n;
-        const stored = recorded.map((e) => ({ ...e, position: pos }));
+        const stored = recorded.map((e) => ({ ...e, position: pos, data: asRead(e.data) }));
         stored.forEach((e) => this.noteCommand(e));
         return { nextRevision: Number(res.nextExpectedRevision), events: stored, duplicate: false };
       } catch (err) {

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { asRead } from './as-read';
 import { chainMetadata } from './hash-chain';
 import {
   type AppendResult,
@@ -121,7 +122,9 @@ export class SqliteEventStore implements EventStore {
       }
       return { nextRevision: revision - 1, events: recorded, duplicate: false };
     });
-    return run.immediate();
+    const result = run.immediate();
+    // After the commit, not under the write lock; a retried append's events were read back already.
+    return result.duplicate ? result : { ...result, events: result.events.map((e) => ({ ...e, data: asRead(e.data) })) };
   }
 
   /** A retried append (same event ids, same stream, in order) returns what was stored the first time. */

@@ -81,6 +81,14 @@ export function storeContract(open: () => Promise<EventStore>): void {
     expect(await collect(store.readStream(s))).toHaveLength(2);
   });
 
+  test('an append returns its events as a read gives them back: data after its JSON round trip', async () => {
+    const withUndefined = { ...noted(uuid(), 'a'), data: { text: 'a', note: undefined, lines: [{ n: 1, vat: undefined }] } };
+    const appended = await store.append(s, [withUndefined, noted(uuid(), 'b')], 'no_stream');
+    const read = await collect(store.readStream(s));
+    expect(appended.events.map((e) => e.data)).toStrictEqual(read.map((e) => e.data));
+    expect(appended.events[0].data).toStrictEqual({ text: 'a', lines: [{ n: 1 }] });
+  });
+
   test('readStream from a revision, in order, data and metadata intact', async () => {
     const ids = Array.from({ length: 5 }, () => uuid());
     await store.append(s, ids.map((id, i) => noted(id, `e${i}`)), 'no_stream');
