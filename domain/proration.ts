@@ -15,8 +15,11 @@ const daysInMonth = (y: number, m: number): number => (m === 2 && isLeapYear(y) 
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
-/** The digits of s from `start` to `end` (exclusive) as a number, or −1 if one is not an ASCII digit. */
-function digits(s: string, start: number, end: number): number {
+/**
+ * The digits of s from `start` to `end` (exclusive) as a number, or −1 if one is not an ASCII digit: how
+ * the parts of an ISO date or timestamp are read without a regular expression or a substring.
+ */
+export function digits(s: string, start: number, end: number): number {
   let n = 0;
   for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i) - 48;

@@ -1,4 +1,5 @@
 import { type EventRef, plainRef } from '../../domain/event-ref';
+import { digits } from '../../domain/proration';
 import type { RecordedEvent } from '../store/port';
 
 /*
@@ -41,16 +42,6 @@ function packHex(text: string, bytes: number, out: Buffer, at: number, dashes = 
   return true;
 }
 
-const digits = (s: string, from: number, to: number): number => {
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return NaN;
-    n = n * 10 + c;
-  }
-  return n;
-};
-
 /** `YYYY-MM-DDTHH:mm:ss.sssZ` (what `toISOString` writes) as epoch ms, or NaN for anything else. */
 function isoMillis(s: string): number {
   if (s.length !== 24 || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' || s[19] !== '.' || s[23] !== 'Z') return NaN;
@@ -62,7 +53,7 @@ function isoMillis(s: string): number {
   const sec = digits(s, 17, 19);
   const ms = digits(s, 20, 23);
   // Date.UTC reads years 0–99 as 1900–1999; no event of ours is that old, so such strings stay strings.
-  if (!(y >= 1000 && mo >= 1 && mo <= 12 && d >= 1 && h <= 23 && mi <= 59 && sec <= 59)) return NaN;
+  if (!(y >= 1000 && mo >= 1 && mo <= 12 && d >= 1 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && sec >= 0 && sec <= 59 && ms >= 0)) return NaN;
   const t = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
   // Date.UTC rolls 31 April over into May: such a string is kept as it is, not normalised.
   return d <= 28 || new Date(t).getUTCDate() === d ? t : NaN;

@@ -44,6 +44,10 @@ describe('RefTable: the engine keeps its event refs in columns', () => {
       event({ recordedAt: '2024-01-01T10:00:00Z' }),
       event({ recordedAt: '2024-01-01 10:00:00.000Z' }),
       event({ recordedAt: '2024-13-01T10:00:00.000Z' }),
+      event({ recordedAt: '2024-01-01T1x:00:00.000Z' }), // a letter where a digit belongs, in each part
+      event({ recordedAt: '2024-01-01T10:-1:00.000Z' }),
+      event({ recordedAt: '2024-01-01T10:00:0/.000Z' }),
+      event({ recordedAt: '2024-01-01T10:00:00.0x0Z' }),
       event({ position: (1n << 70n) + 5n }), // an EventStoreDB $all position
       event({ hash: 'é'.repeat(64) }),
     ];
