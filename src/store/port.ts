@@ -44,18 +44,18 @@ export interface RecordedEvent {
 }
 
 /**
- * Events a read leaves out: those of `types` in any stream but `exceptStream`. A replay of one year's
- * documents reads the whole log for what they were decided from, but no other year's invoices, which
- * are most of a long history's bytes.
+ * Events a read leaves out: those of `types` in any stream but `exceptStreams`. A replay of one year's
+ * documents, or a decision about one year's billing, reads the whole log for what it is decided from,
+ * but no other year's invoices, which are most of a long history's bytes.
  */
 export interface ReadFilter {
   types: readonly string[];
-  exceptStream: string;
+  exceptStreams: readonly string[];
 }
 
 /** Whether `filter` lets an event through (for adapters that cannot filter where the events are stored). */
 export const passes = (filter: ReadFilter | undefined, type: string, streamId: string): boolean =>
-  filter === undefined || streamId === filter.exceptStream || !filter.types.includes(type);
+  filter === undefined || !filter.types.includes(type) || filter.exceptStreams.includes(streamId);
 
 export interface AppendResult {
   /** Revision of the last event now in the stream. */

@@ -84,7 +84,7 @@ export class SqliteEventStore implements EventStore {
     // The filter in SQL: a row left out is never decoded, and its data (in overflow pages, for a large
     // document) is never read from disk.
     this.pageFiltered = reader(
-      `SELECT ${READ_COLUMNS} FROM events WHERE position > ? AND (stream_id = ? OR type NOT IN (SELECT value FROM json_each(?))) ORDER BY position LIMIT ?`,
+      `SELECT ${READ_COLUMNS} FROM events WHERE position > ? AND (type NOT IN (SELECT value FROM json_each(?)) OR stream_id IN (SELECT value FROM json_each(?))) ORDER BY position LIMIT ?`,
     );
     this.pageStream = reader(`SELECT ${READ_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`);
     this.ofCommand = reader(`SELECT ${READ_COLUMNS} FROM events WHERE command_id = ? ORDER BY position`);
@@ -156,8 +156,9 @@ export class SqliteEventStore implements EventStore {
   async *readAllPages(after: bigint = 0n, filter?: ReadFilter): AsyncIterable<readonly RecordedEvent[]> {
     let from = Number(after);
     const types = filter && JSON.stringify(filter.types);
+    const streams = filter && JSON.stringify(filter.exceptStreams);
     for (;;) {
-      const rows = (filter ? this.pageFiltered.all(from, filter.exceptStream, types, PAGE) : this.pageAll.all(from, PAGE)) as ReadRow[];
+      const rows = (filter ? this.pageFiltered.all(from, types, streams, PAGE) : this.pageAll.all(from, PAGE)) as ReadRow[];
       if (rows.length > 0) yield rows.map((r) => this.decode(r));
       if (rows.length < PAGE) return;
       from = rows[rows.length - 1][0];

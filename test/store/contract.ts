@@ -112,7 +112,7 @@ export function storeContract(open: () => Promise<EventStore>): void {
     expect(after.map((e) => (e.data as { text: string }).text)).toEqual(['s1', 's2']);
   });
 
-  test('readAll with a filter leaves out the given types in every stream but one, across pages', async () => {
+  test('readAll with a filter leaves out the given types in every stream but the excepted ones, across pages', async () => {
     const other = `${s}-other`;
     await store.append(s, [noted(uuid(), 's0')], 'no_stream');
     await store.append(other, Array.from({ length: 1200 }, (_, i) => noted(uuid(), `o${i}`)), 'no_stream');
@@ -120,11 +120,13 @@ export function storeContract(open: () => Promise<EventStore>): void {
     const mine = (e: { streamId: string }) => e.streamId === s || e.streamId === other;
     const all = (await collect(store.readAll())).filter(mine);
     expect(all).toHaveLength(1202);
-    const kept = (await collect(store.readAll(undefined, { types: [all[0].type], exceptStream: s }))).filter(mine);
+    const kept = (await collect(store.readAll(undefined, { types: [all[0].type], exceptStreams: [s] }))).filter(mine);
     expect(kept.map((e) => (e.data as { text: string }).text)).toEqual(['s0', 's1']);
     expect(kept).toEqual([all[0], all[all.length - 1]]);
-    const otherKept = (await collect(store.readAll(all[0].position, { types: ['SomethingElse'], exceptStream: s }))).filter(mine);
+    const otherKept = (await collect(store.readAll(all[0].position, { types: ['SomethingElse'], exceptStreams: [s] }))).filter(mine);
     expect(otherKept).toHaveLength(1201);
+    expect((await collect(store.readAll(undefined, { types: [all[0].type], exceptStreams: [] }))).filter(mine)).toEqual([]);
+    expect((await collect(store.readAll(undefined, { types: [all[0].type], exceptStreams: [other, s] }))).filter(mine)).toEqual(all);
   });
 
   test('readAll streams across pages', async () => {
