@@ -18,6 +18,12 @@ export const billingStream = (year: number) => `billing-${year}`;
 
 const documentNumber = (series: string, year: number, sequence: number) => `${series}${year}-${String(sequence).padStart(4, '0')}`;
 
+/** The year in a document number this module made (`T2024-0012`, `MK2023-0001`), or undefined for any other text. */
+export function documentNumberYear(number: string): number | undefined {
+  const m = /^[A-Z]{1,3}(\d{4})-\d{4,}$/.exec(number);
+  return m ? Number(m[1]) : undefined;
+}
+
 function buyerParty(state: State, orgnr: string): Party {
   const m = state.members.get(orgnr);
   if (!m) throw new DomainError(`unknown member ${orgnr}`);

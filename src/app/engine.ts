@@ -1,13 +1,23 @@
 import type { Command } from '../../domain/commands';
 import { decide } from '../../domain/decide';
+import { billingStream } from '../../domain/deciders/billing';
+import { DOCUMENT_TYPES, documentsRead } from '../../domain/documents-read';
 import type { EventRef } from '../../domain/event-ref';
 import type { DomainEvent } from '../../domain/events';
 import { evolve, initialState, type State } from '../../domain/state';
 import { stockholmDate, type Clock, systemClock } from '../clock';
-import { type AppendResult, ConcurrencyError, type EventStore, type RecordedEvent } from '../store/port';
+import { type AppendResult, ConcurrencyError, type EventStore, type ReadFilter, type RecordedEvent } from '../store/port';
 import { contentCommandId, eventId } from './ids';
 import { RefTable } from './ref-table';
 import { SharedValues } from './shared-values';
+
+/**
+ * An engine that folds only some years' invoices and credit notes (with everything else in the log): what
+ * an edge deciding one command needs (domain/documents-read.ts). It refuses a command that reads others.
+ */
+export interface EngineScope {
+  documentYears: readonly number[];
+}
 
 export interface ExecuteOptions {
   commandId?: string;
@@ -69,11 +79,16 @@ export class Engine {
   private readonly refs = new RefTable();
   private readonly shared = new SharedValues();
 
+  private readonly filter?: ReadFilter;
+
   constructor(
     readonly store: EventStore,
     private readonly actor: string,
     private readonly clock: Clock = systemClock,
-  ) {}
+    readonly scope?: EngineScope,
+  ) {
+    if (scope) this.filter = { types: DOCUMENT_TYPES, exceptStreams: scope.documentYears.map(billingStream) };
+  }
 
   today(): string {
     return stockholmDate(this.clock.now());
@@ -81,7 +96,7 @@ export class Engine {
 
   /** Folds every event not yet seen; cheap when nothing is new. */
   async catchUp(onEvent?: (e: RecordedEvent) => void): Promise<void> {
-    for await (const page of this.store.readAllPages(this.position < 0n ? undefined : this.position)) {
+    for await (const page of this.store.readAllPages(this.position < 0n ? undefined : this.position, this.filter)) {
       for (const e of page) {
         this.apply(e);
         onEvent?.(e);
@@ -117,8 +132,19 @@ export class Engine {
     return true;
   }
 
+  /** A scoped engine's state lacks other years' documents: deciding on it what reads them would be wrong. */
+  private checkScope(command: Command): void {
+    if (!this.scope) return;
+    const reads = documentsRead(command);
+    const held = this.scope.documentYears;
+    if (reads === 'all' || reads.years.some((y) => !held.includes(y))) {
+      throw new Error(`${command.type}: this engine holds the documents of ${held.length ? held.join(', ') : 'no year'} only, and the command reads ${reads === 'all' ? 'every year\'s' : reads.years.join(', ')}`);
+    }
+  }
+
   async execute(command: Command, opts: ExecuteOptions = {}): Promise<ExecuteResult> {
     const commandId = opts.commandId ?? contentCommandId(command);
+    this.checkScope(command);
     for (let attempt = 1; ; attempt++) {
       await this.catchUp();
       const earlier = await this.store.eventsOfCommand(commandId);

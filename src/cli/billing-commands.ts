@@ -7,7 +7,7 @@ import { findInvoice } from '../../domain/deciders/billing';
 import { invoiceSummaries, receivables, renderDocument } from '../../projections/invoices';
 import { replayYear } from '../app/replay-year';
 import { loadConfig } from '../config';
-import { type GlobalOptions, withEngine, withStore } from './context';
+import { type GlobalOptions, todayOf, withEngine, withEngineFor, withStore } from './context';
 import { describeResult, executeAndReport } from './execute';
 import { readUtf8 } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
@@ -35,12 +35,13 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .option('--command-id <id>', 'idempotency key')
     .action(async (o: { period: string; date?: string; terms?: number; commandId?: string }) => {
       const config = loadConfig(io.env);
-      await withEngine(g(), io, async (engine) => {
+      const command = parseCommand({
+        type: 'invoice.run', period: o.period, issueDate: o.date ?? todayOf(io),
+        paymentTermsDays: o.terms ?? config.paymentTermsDays, vatRate: config.serviceVatRate, seller: config.seller,
+      });
+      await withEngineFor(g(), io, [command], async (engine) => {
         // A run reports its own summary (counts per series), not executeAndReport's line per event.
-        const r = await engine.execute(parseCommand({
-          type: 'invoice.run', period: o.period, issueDate: o.date ?? engine.today(),
-          paymentTermsDays: o.terms ?? config.paymentTermsDays, vatRate: config.serviceVatRate, seller: config.seller,
-        }), { commandId: o.commandId });
+        const r = await engine.execute(command, { commandId: o.commandId });
         if (g().json) return io.out(`${toJson({ ...r, invoices: r.events.length })}\n`);
         if (r.duplicate) return io.out(`Fakturakörning ${o.period}: redan genomförd (kommando ${r.commandId}); inget nytt fakturerat\n`);
         if (r.events.length === 0) return io.out(`Fakturakörning ${o.period}: inget nytt att fakturera\n`);
@@ -78,7 +79,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .option('--date <date>', 'issue date (default: today)', parseDate)
     .option('--command-id <id>', 'idempotency key')
     .action(async (number: string, o: { reason: string; lines?: number[]; date?: string; commandId?: string }) => {
-      await withEngine(g(), io, (e) => executeAndReport(e, { type: 'invoice.credit', commandId: o.commandId, invoice: number, lines: o.lines, reason: o.reason, issueDate: o.date ?? e.today() }, g(), io));
+      await executeAndReport({ type: 'invoice.credit', commandId: o.commandId, invoice: number, lines: o.lines, reason: o.reason, issueDate: o.date ?? todayOf(io) }, g(), io);
     });
 
   program
@@ -119,7 +120,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .requiredOption('--reference <ref>', 'bank reference')
     .option('--command-id <id>', 'idempotency key')
     .action(async (o: { invoice: string; amount: string; date: string; reference: string; commandId?: string }) => {
-      await withEngine(g(), io, (e) => executeAndReport(e, { type: 'payment.record', commandId: o.commandId, invoice: o.invoice, amount: o.amount, date: o.date, reference: o.reference }, g(), io));
+      await executeAndReport({ type: 'payment.record', commandId: o.commandId, invoice: o.invoice, amount: o.amount, date: o.date, reference: o.reference }, g(), io);
     });
   payment
     .command('import <file>')
@@ -132,12 +133,19 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
       } catch (err) {
         throw new UsageError(`${file}: not a readable CSV: ${(err as Error).message}`);
       }
-      await withEngine(g(), io, async (engine) => {
-        // Validate every row first: a bad file records nothing.
-        const commands = rows.map((r, i) => {
+      const parsed = rows.map((r) => {
+        try {
+          return parseCommand({ type: 'payment.record', invoice: r.reference, amount: r.amount, date: r.date, reference: r.bankReference ?? r.reference }) as RecordPayment;
+        } catch (err) {
+          return err as Error;
+        }
+      });
+      await withEngineFor(g(), io, parsed.filter((c): c is RecordPayment => !(c instanceof Error)), async (engine) => {
+        // Validate every row first, in file order: a bad file records nothing.
+        const commands = parsed.map((c, i) => {
           try {
-            const c = parseCommand({ type: 'payment.record', invoice: r.reference, amount: r.amount, date: r.date, reference: r.bankReference ?? r.reference }) as RecordPayment;
-            findInvoice(engine.state, r.reference);
+            if (c instanceof Error) throw c;
+            findInvoice(engine.state, c.invoice);
             return c;
           } catch (err) {
             throw new UsageError(`${file} line ${i + 2}: ${(err as Error).message}`);
@@ -163,10 +171,10 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .option('--command-id <id>', 'idempotency key')
     .action(async (o: { service: string; year: number; date?: string; terms?: number; commandId?: string }) => {
       const config = loadConfig(io.env);
-      await withEngine(g(), io, (e) => executeAndReport(e, {
-        type: 'settlement.run', commandId: o.commandId, serviceId: o.service, year: o.year, issueDate: o.date ?? e.today(),
+      await executeAndReport({
+        type: 'settlement.run', commandId: o.commandId, serviceId: o.service, year: o.year, issueDate: o.date ?? todayOf(io),
         paymentTermsDays: o.terms ?? config.paymentTermsDays, vatRate: config.serviceVatRate, seller: config.seller,
-      }, g(), io));
+      }, g(), io);
     });
 
   program
@@ -178,7 +186,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .option('--decision <ref>', 'decision reference')
     .action(async (year: string, o: { date?: string; decision?: string }) => {
       const y = parseYear(year);
-      await withEngine(g(), io, (e) => executeAndReport(e, { type: 'year.close', year: y, date: o.date ?? e.today(), decisionRef: o.decision }, g(), io));
+      await executeAndReport({ type: 'year.close', year: y, date: o.date ?? todayOf(io), decisionRef: o.decision }, g(), io);
     });
 
   program

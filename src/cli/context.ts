@@ -1,4 +1,7 @@
-import { Engine } from '../app/engine';
+import type { Command } from '../../domain/commands';
+import { documentsRead } from '../../domain/documents-read';
+import { Engine, type EngineScope } from '../app/engine';
+import { stockholmDate, systemClock } from '../clock';
 import { domainCodec } from '../app/codec';
 import { openStore, storeLocation } from '../store/open';
 import type { EventCodec, EventStore } from '../store/port';
@@ -24,10 +27,33 @@ export async function withStore<T>(opts: GlobalOptions, io: CliIo, fn: (store: E
   }
 }
 
-export async function withEngine<T>(opts: GlobalOptions, io: CliIo, fn: (engine: Engine) => Promise<T>): Promise<T> {
+/**
+ * Opens the store and folds it into an engine for `fn`. With a scope, only the documents of those years
+ * are folded (with everything else): what deciding a command needs, see `withEngineFor`.
+ */
+export async function withEngine<T>(opts: GlobalOptions, io: CliIo, fn: (engine: Engine) => Promise<T>, scope?: EngineScope): Promise<T> {
   return withStore(opts, io, async (store) => {
-    const engine = new Engine(store, actorOf(opts, io), io.clock);
+    const engine = new Engine(store, actorOf(opts, io), io.clock, scope);
     await engine.catchUp();
     return fn(engine);
   });
 }
+
+/**
+ * An engine to decide `commands` on: it folds only the invoices and credit notes of the years their
+ * decisions read (domain/documents-read.ts), all of them where one cannot be told. On a national
+ * history of ten invoiced years those documents are most of the store, and folding them was most of
+ * every command's time.
+ */
+export async function withEngineFor<T>(opts: GlobalOptions, io: CliIo, commands: readonly Command[], fn: (engine: Engine) => Promise<T>): Promise<T> {
+  const years = new Set<number>();
+  for (const c of commands) {
+    const reads = documentsRead(c);
+    if (reads === 'all') return withEngine(opts, io, fn);
+    for (const y of reads.years) years.add(y);
+  }
+  return withEngine(opts, io, fn, { documentYears: [...years].sort((a, b) => a - b) });
+}
+
+/** Today in Stockholm by the CLI's clock: a command's default date, known before anything is folded. */
+export const todayOf = (io: CliIo): string => stockholmDate((io.clock ?? systemClock).now());

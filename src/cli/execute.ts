@@ -1,16 +1,21 @@
 import { parseCommand } from '../../domain/commands';
-import type { Engine, ExecuteResult } from '../app/engine';
-import type { GlobalOptions } from './context';
+import type { ExecuteResult } from '../app/engine';
+import { type GlobalOptions, withEngineFor } from './context';
 import { type CliIo, toJson } from './io';
 
-/** Validates one command object, executes it, and reports what was stored (or that it was a retry). */
-export async function executeAndReport(engine: Engine, input: Record<string, unknown>, g: GlobalOptions, io: CliIo): Promise<ExecuteResult> {
+/**
+ * Validates one command object, executes it on an engine that folded what deciding it reads, and reports
+ * what was stored (or that it was a retry). A command that does not parse opens no store.
+ */
+export async function executeAndReport(input: Record<string, unknown>, g: GlobalOptions, io: CliIo): Promise<ExecuteResult> {
   const { commandId, ...body } = input;
   const command = parseCommand(body);
-  const result = await engine.execute(command, { commandId: typeof commandId === 'string' ? commandId : undefined });
-  if (g.json) io.out(`${toJson(result)}\n`);
-  else io.out(describeResult(command.type, result));
-  return result;
+  return withEngineFor(g, io, [command], async (engine) => {
+    const result = await engine.execute(command, { commandId: typeof commandId === 'string' ? commandId : undefined });
+    if (g.json) io.out(`${toJson(result)}\n`);
+    else io.out(describeResult(command.type, result));
+    return result;
+  });
 }
 
 export function describeResult(type: string, r: ExecuteResult): string {

@@ -28,10 +28,10 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
     .option('--command-id <id>', 'idempotency key (default: derived from the command)')
     .action(async (o) => {
       const address = o.street || o.postalCode || o.city ? { street: o.street, postalCode: o.postalCode, city: o.city } : undefined;
-      await withEngine(g(), io, (e) => executeAndReport(e, {
+      await executeAndReport({
         type: 'member.join', commandId: o.commandId, orgnr: o.orgnr, kind: o.kind, name: o.name, kommunkod: o.kommunkod,
         covers: o.covers ? String(o.covers).split(',').map((s: string) => s.trim()) : undefined, date: o.date, decisionRef: o.decision, address,
-      }, g(), io));
+      }, g(), io);
     });
 
   member
@@ -42,9 +42,9 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
     .option('--decision <ref>', 'decision reference')
     .option('--command-id <id>', 'idempotency key')
     .action(async (name: string, o) => {
-      await withEngine(g(), io, (e) => executeAndReport(e, {
+      await executeAndReport({
         type: 'member.leave', commandId: o.commandId, member: name, date: o.date, reason: o.reason, decisionRef: o.decision,
-      }, g(), io));
+      }, g(), io);
     });
 
   program
@@ -84,9 +84,9 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
         columns[k as keyof typeof columns] = v;
       }
       const table = readPopulationCsv(file, columns);
-      await withEngine(g(), io, (e) => executeAndReport(e, {
+      await executeAndReport({
         type: 'population.import', commandId: o.commandId, source: o.source ?? table.source, tables: table.tables,
-      }, g(), io));
+      }, g(), io);
     });
 
   const schedule = program.command('schedule').description('fee schedules adopted by the annual meeting');
@@ -99,10 +99,10 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
     .option('--command-id <id>', 'idempotency key')
     .action(async (file: string, o: { year?: number; decision?: string; decidedOn?: string; commandId?: string }) => {
       const content = readJsonFile(file) as Record<string, unknown>;
-      await withEngine(g(), io, (e) => executeAndReport(e, {
+      await executeAndReport({
         ...content, type: 'schedule.adopt', commandId: o.commandId,
         ...(o.year !== undefined && { year: o.year }), ...(o.decision && { decisionRef: o.decision }), ...(o.decidedOn && { decidedOn: o.decidedOn }),
-      }, g(), io));
+      }, g(), io);
     });
 
   const levy = program.command('levy').description('extra levies (extra utdebitering) decided by a general meeting');
@@ -112,7 +112,7 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
     .option('--command-id <id>', 'idempotency key')
     .action(async (file: string, o: { commandId?: string }) => {
       const content = readJsonFile(file) as Record<string, unknown>;
-      await withEngine(g(), io, (e) => executeAndReport(e, { ...content, type: 'levy.decide', commandId: o.commandId }, g(), io));
+      await executeAndReport({ ...content, type: 'levy.decide', commandId: o.commandId }, g(), io);
     });
 
   program

@@ -40,7 +40,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .option('--command-id <id>', 'idempotency key')
     .action(async (file: string, o: { commandId?: string }) => {
       const content = readJsonFile(file) as Record<string, unknown>;
-      await withEngine(g(), io, (e) => executeAndReport(e, { ...content, type: 'service.establish', commandId: o.commandId }, g(), io));
+      await executeAndReport({ ...content, type: 'service.establish', commandId: o.commandId }, g(), io);
     });
 
   program
@@ -55,9 +55,9 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .requiredOption('--minutes <ref>', 'minutes reference (protokoll)')
     .option('--command-id <id>', 'idempotency key')
     .action(async (o: { service: string; year: number; line: string[]; decidedOn: string; minutes: string; commandId?: string }) => {
-      await withEngine(g(), io, (e) => executeAndReport(e, {
+      await executeAndReport({
         type: 'budget.decide', commandId: o.commandId, serviceId: o.service, year: o.year, lines: o.line.map(parseBudgetLine), decidedOn: o.decidedOn, minutesRef: o.minutes,
-      }, g(), io));
+      }, g(), io);
     });
 
   program
@@ -73,9 +73,9 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .requiredOption('--date <date>', 'date', parseDate)
     .option('--command-id <id>', 'idempotency key')
     .action(async (o: { service: string; year: number; amount: string; supplier: string; reference: string; date: string; commandId?: string }) => {
-      await withEngine(g(), io, (e) => executeAndReport(e, {
+      await executeAndReport({
         type: 'cost.record', commandId: o.commandId, serviceId: o.service, year: o.year, amount: o.amount, supplier: o.supplier, reference: o.reference, date: o.date,
-      }, g(), io));
+      }, g(), io);
     });
 
   const enrolment = program.command('enrolment').description('participation in services');
@@ -91,9 +91,9 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .option('--id <enrolmentId>', 'enrolment id (default: orgnr[-module]-from)')
     .option('--command-id <id>', 'idempotency key')
     .action(async (o: { service: string; member: string; from: string; to?: string; module?: string; covers?: string[]; id?: string; commandId?: string }) => {
-      await withEngine(g(), io, (e) => executeAndReport(e, {
+      await executeAndReport({
         type: 'enrolment.start', commandId: o.commandId, serviceId: o.service, member: o.member, from: o.from, to: o.to, module: o.module, covers: o.covers, enrolmentId: o.id,
-      }, g(), io));
+      }, g(), io);
     });
   enrolment
     .command('end')
@@ -103,7 +103,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .requiredOption('--to <date>', 'last day', parseDate)
     .option('--command-id <id>', 'idempotency key')
     .action(async (o: { service: string; enrolment: string; to: string; commandId?: string }) => {
-      await withEngine(g(), io, (e) => executeAndReport(e, { type: 'enrolment.end', commandId: o.commandId, serviceId: o.service, enrolmentId: o.enrolment, to: o.to }, g(), io));
+      await executeAndReport({ type: 'enrolment.end', commandId: o.commandId, serviceId: o.service, enrolmentId: o.enrolment, to: o.to }, g(), io);
     });
 
   program

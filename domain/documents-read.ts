@@ -1,0 +1,58 @@
+import type { Command } from './commands';
+import { documentNumberYear } from './deciders/billing';
+import { parsePeriod } from './billing/periods';
+import { assertNever } from './errors';
+
+/**
+ * The billing years whose invoices and credit notes a command's decision reads, told from the command
+ * alone, before anything is folded; `'all'` where it cannot be told. Invoices and credit notes are most
+ * of a long history's bytes (1.6 of the 1.85 GB of ten invoiced years at national scale), so an edge that
+ * decides one command (the CLI) folds only these years' documents, and everything else in the log.
+ *
+ * What each decider reads, in domain/deciders/: membership and service commands read no document (the
+ * year guard reads YearClosed, which is not a document); every billing decision reads one year's billing
+ * stream: the run's, the settlement's, the closed year's, or that of the invoice it credits or pays
+ * (credit notes and payments are appended to the invoice's year). test/domain/documents-read.test.ts
+ * decides every command on both folds and requires the same events or the same error.
+ */
+export function documentsRead(command: Command): { years: number[] } | 'all' {
+  switch (command.type) {
+    case 'member.join':
+    case 'member.leave':
+    case 'population.import':
+    case 'schedule.adopt':
+    case 'levy.decide':
+    case 'service.establish':
+    case 'budget.decide':
+    case 'cost.record':
+    case 'enrolment.start':
+    case 'enrolment.end':
+      return { years: [] };
+    case 'invoice.run': {
+      // A malformed period is the decider's error to give, on the whole fold.
+      const year = parsePeriodYear(command.period);
+      return year === undefined ? 'all' : { years: [year] };
+    }
+    case 'settlement.run':
+    case 'year.close':
+      return { years: [command.year] };
+    case 'invoice.credit':
+    case 'payment.record': {
+      const year = documentNumberYear(command.invoice);
+      return year === undefined ? 'all' : { years: [year] };
+    }
+    default:
+      return assertNever(command);
+  }
+}
+
+function parsePeriodYear(period: string): number | undefined {
+  try {
+    return parsePeriod(period).year;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The document event types a fold may leave out for a decision that reads only some years'. */
+export const DOCUMENT_TYPES: readonly string[] = ['InvoiceIssued', 'CreditNoteIssued'];

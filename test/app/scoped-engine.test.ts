@@ -1,0 +1,147 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { canonicalJson } from '../../domain/canonical-json';
+import { type Command, parseCommand } from '../../domain/commands';
+import { decide } from '../../domain/decide';
+import { openBalance } from '../../domain/deciders/billing';
+import { documentsRead } from '../../domain/documents-read';
+import { domainCodec } from '../../src/app/codec';
+import { Engine } from '../../src/app/engine';
+import { withEngineFor } from '../../src/cli/context';
+import { SqliteEventStore } from '../../src/store/sqlite';
+import { generate, syntheticOrgnr } from '../../scripts/generate';
+
+const clock = { now: () => new Date('2024-02-10T09:00:00Z') };
+const ctx = { today: '2024-02-10' };
+const seller = { orgnr: '802999-0002', name: 'Föreningen Sambruk' };
+
+/** A decision, or the error it gave, as comparable text. */
+function outcome(command: Command, engine: Engine): string {
+  try {
+    return canonicalJson(decide(command, engine.state, ctx));
+  } catch (err) {
+    return `error: ${(err as Error).message}`;
+  }
+}
+
+async function folded(file: string, scope?: { documentYears: number[] }): Promise<Engine> {
+  const engine = new Engine(new SqliteEventStore(file, domainCodec), 'test', clock, scope);
+  await engine.catchUp();
+  return engine;
+}
+
+describe('documentsRead: the billing years a decision reads, from the command alone', () => {
+  test.each([
+    [{ type: 'member.leave', member: '212000-0142', date: '2024-12-31', decisionRef: 'S', reason: 'x' }, { years: [] }],
+    [{ type: 'enrolment.end', serviceId: 'egil', enrolmentId: 'e1', to: '2024-12-31' }, { years: [] }],
+    [{ type: 'invoice.run', period: '2024-Q2', issueDate: '2024-04-01', paymentTermsDays: 30, vatRate: '0.25', seller }, { years: [2024] }],
+    [{ type: 'invoice.run', period: '2024-13', issueDate: '2024-04-01', paymentTermsDays: 30, vatRate: '0.25', seller }, 'all'],
+    [{ type: 'payment.record', invoice: 'T2023-0012', amount: '10.00', date: '2024-01-10', reference: 'r' }, { years: [2023] }],
+    [{ type: 'invoice.credit', invoice: 'MK2022-0001', reason: 'r', issueDate: '2024-01-10' }, { years: [2022] }],
+    [{ type: 'payment.record', invoice: 'faktura 12', amount: '10.00', date: '2024-01-10', reference: 'r' }, 'all'],
+    [{ type: 'year.close', year: 2023, date: '2024-02-01', decisionRef: 'S' }, { years: [2023] }],
+  ])('given %j, then it reads %j', (input, expected) => {
+    expect(documentsRead(parseCommand(input))).toEqual(expected);
+  });
+});
+
+describe('Engine with a scope: only the documents of the years a command reads', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'samkost-scoped-'));
+  let file: string;
+  let full: Engine;
+
+  beforeAll(async () => {
+    // Two invoiced years (2022 and 2023) with settlements, credit notes and payments, cut before the
+    // invoice run of June 2023: 2022 is closed, 2023 open with five months billed.
+    const whole = (await generate({ scale: 0.05, years: 2, fromYear: 2022, progressEvery: 0, log: () => undefined, seed: 5, store: join(dir, 'whole.db') })).store;
+    file = join(dir, 'history.db');
+    await new SqliteEventStore(file, domainCodec).close();
+    const db = new Database(file);
+    try {
+      db.prepare('ATTACH DATABASE ? AS src').run(whole);
+      const cut = db.prepare("SELECT min(position) AS p FROM src.events WHERE stream_id = 'billing-2023' AND type = 'InvoiceIssued' AND json_extract(data, '$.period') = '2023-06'").get() as { p: number };
+      db.prepare('INSERT INTO main.events SELECT * FROM src.events WHERE position < ? ORDER BY position').run(cut.p);
+    } finally {
+      db.close();
+    }
+    full = await folded(file);
+  }, 120_000);
+
+  afterAll(async () => {
+    await full.store.close();
+  });
+
+  test('given a two-year history, when each command is decided on the whole fold and on the scoped one, then the events or the error are the same', async () => {
+    const invoices = (year: number) => [...(full.state.billing.get(year)?.invoices.values() ?? [])];
+    const open2023 = invoices(2023).find((i) => openBalance(i).gt(1));
+    const credited2023 = invoices(2023).find((i) => i.invoice.series === 'T' && i.creditedNet.size === 0);
+    const closed2022 = invoices(2022)[0];
+    const service = [...full.state.services.values()][0].service.serviceId;
+    expect(open2023 && credited2023 && closed2022).toBeTruthy();
+    const run = { issueDate: '2024-02-10', paymentTermsDays: 30, vatRate: '0.25', seller };
+    const inputs = [
+      { type: 'member.join', orgnr: syntheticOrgnr('8020', 999), kind: 'organisation', name: 'Ny förening', date: '2024-02-01', decisionRef: 'S' },
+      { type: 'payment.record', invoice: open2023!.invoice.number, amount: '1.00', date: '2024-02-10', reference: 'bank 1' },
+      { type: 'payment.record', invoice: open2023!.invoice.number, amount: '99999999.00', date: '2024-02-10', reference: 'bank 2' },
+      { type: 'payment.record', invoice: 'T2023-9999', amount: '1.00', date: '2024-02-10', reference: 'bank 3' },
+      { type: 'invoice.credit', invoice: credited2023!.invoice.number, lines: [1], reason: 'Fel belopp', issueDate: '2023-06-20' },
+      { type: 'invoice.credit', invoice: closed2022.invoice.number, reason: 'Fel belopp', issueDate: '2023-06-20' },
+      { type: 'invoice.run', period: '2023-06', ...run },
+      { type: 'invoice.run', period: '2023', ...run },
+      { type: 'invoice.run', period: '2022-Q4', ...run },
+      { type: 'invoice.run', period: '2024-01', ...run },
+      { type: 'settlement.run', serviceId: service, year: 2023, ...run },
+      { type: 'settlement.run', serviceId: service, year: 2022, ...run },
+      { type: 'year.close', year: 2023, date: '2024-02-10', decisionRef: 'Styrelsen §1' },
+      { type: 'year.close', year: 2022, date: '2024-02-10', decisionRef: 'Styrelsen §1' },
+    ];
+    const outcomes: string[] = [];
+    for (const input of inputs) {
+      const command = parseCommand(input);
+      const reads = documentsRead(command);
+      if (reads === 'all') throw new Error(`${command.type}: expected a scope`);
+      const scoped = await folded(file, { documentYears: reads.years });
+      try {
+        expect({ command: command.type, outcome: outcome(command, scoped) }).toEqual({ command: command.type, outcome: outcome(command, full) });
+        outcomes.push(outcome(command, full));
+      } finally {
+        await scoped.store.close();
+      }
+    }
+    // Not only errors: the comparison covers decisions that append invoices, credit notes and payments.
+    expect(outcomes.filter((o) => o.includes('"InvoiceIssued"')).length).toBeGreaterThanOrEqual(2);
+    expect(outcomes.filter((o) => o.includes('"CreditNoteIssued"')).length).toBeGreaterThanOrEqual(1);
+    expect(outcomes.filter((o) => o.includes('"MemberJoined"'))).toHaveLength(1);
+    expect(outcomes.filter((o) => o.includes('"PaymentRecorded"'))).toHaveLength(1);
+    // The scoped fold did leave documents out.
+    const none = await folded(file, { documentYears: [] });
+    expect(none.state.billing.get(2023)?.invoices.size ?? 0).toBe(0);
+    expect(full.state.billing.get(2023)?.invoices.size).toBeGreaterThan(0);
+    await none.store.close();
+  }, 120_000);
+
+  test('given the commands a CLI action executes, then its engine folds the documents of the years they read, or every year\'s', async () => {
+    const io = { out: () => undefined, err: () => undefined, env: {}, clock, isTty: false };
+    const pay = (invoice: string) => parseCommand({ type: 'payment.record', invoice, amount: '1.00', date: '2024-02-10', reference: 'r' });
+    const scopeOf = (commands: Command[]) => withEngineFor({ store: file }, io, commands, async (engine) => ({ scope: engine.scope, invoices: engine.state.billing.get(2022)?.invoices.size ?? 0 }));
+    expect(await scopeOf([pay('T2023-0001'), pay('M2022-0002'), pay('T2023-0002')])).toEqual({ scope: { documentYears: [2022, 2023] }, invoices: full.state.billing.get(2022)?.invoices.size });
+    expect(await scopeOf([pay('T2023-0001')])).toEqual({ scope: { documentYears: [2023] }, invoices: 0 });
+    expect(await scopeOf([pay('T2023-0001'), pay('okänd')])).toEqual({ scope: undefined, invoices: full.state.billing.get(2022)?.invoices.size });
+  });
+
+  test('given an engine scoped to 2023, when a command reads 2022 or cannot tell, then it is refused and nothing is appended', async () => {
+    const scoped = await folded(file, { documentYears: [2023] });
+    try {
+      const before = await scoped.store.streamRevision('billing-2022');
+      await expect(scoped.execute(parseCommand({ type: 'payment.record', invoice: 'T2022-0001', amount: '1.00', date: '2024-02-10', reference: 'r' })))
+        .rejects.toThrow('payment.record: this engine holds the documents of 2023 only, and the command reads 2022');
+      await expect(scoped.execute(parseCommand({ type: 'payment.record', invoice: 'nr 1', amount: '1.00', date: '2024-02-10', reference: 'r' })))
+        .rejects.toThrow("reads every year's");
+      expect(await scoped.store.streamRevision('billing-2022')).toBe(before);
+    } finally {
+      await scoped.store.close();
+    }
+  });
+});
