@@ -41,6 +41,7 @@ import { eventId } from '../src/app/ids';
 import { SqliteEventStore } from '../src/store/sqlite';
 import { grouped, median, mib, nowMs, peakRssBytes, percentile, table } from './bench-lib';
 import { generate, syntheticOrgnr } from './generate';
+import { main as cliMain } from '../src/cli/main';
 
 // ---------------------------------------------------------------------------------------------------------
 // Phases (each runs in its own process and prints one JSON line)
@@ -473,6 +474,39 @@ async function verifyPhase(file: string, year: number): Promise<VerifyRun> {
   }
 }
 
+export interface CommandRun {
+  /** Exit code of the CLI and its peak RSS (VmHWM), reported by the child itself. */
+  code: number;
+  peakRss: number;
+}
+
+/** One `samkost` command in this process, as bin/samkost.js runs it; the driver times the whole process. */
+async function commandPhase(args: string[]): Promise<CommandRun> {
+  const quiet = { out: () => undefined, err: () => undefined, env: process.env, isTty: false };
+  const code = await cliMain(['node', 'samkost', ...args], quiet);
+  return { code, peakRss: peakRssBytes().bytes };
+}
+
+/**
+ * What a user waits for, per command, on this store: a fresh process that opens it, folds it and
+ * decides. The commands are refused on purpose (an unknown member, a payment above the open balance),
+ * so the store is left as it was; the read command folds everything, as every read still does.
+ */
+function cliCommands(file: string, year: number): { name: string; folds: string; args: string[]; code: number }[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    const first = db.prepare("SELECT json_extract(data, '$.number') AS n FROM events WHERE stream_id = ? AND type = 'InvoiceIssued' ORDER BY position LIMIT 1").get(`billing-${year}`) as { n: string };
+    const member = (db.prepare("SELECT json_extract(data, '$.member') AS m FROM events WHERE type = 'MemberJoined' ORDER BY position LIMIT 1").get() as { m: string }).m;
+    return [
+      { name: `member leave (an unknown member)`, folds: 'no documents', args: ['member', 'leave', syntheticOrgnr('8029', 0), '--date', `${year}-12-31`, '--reason', 'bench'], code: 2 },
+      { name: `payment record (above the open balance of ${first.n})`, folds: `the documents of ${year}`, args: ['payment', 'record', '--invoice', first.n, '--amount', '999999999.00', '--date', `${year + 1}-01-10`, '--reference', 'bench'], code: 2 },
+      { name: `receivables --member ${member}`, folds: 'every document', args: ['receivables', '--member', member], code: 0 },
+    ].map((c) => ({ ...c, args: ['--store', file, ...c.args] }));
+  } finally {
+    db.close();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The driver
 
@@ -569,6 +603,8 @@ export interface BenchReport {
     runs: InvoiceRun[];
     verify?: { medianMs: number; ratio: number; documents: number; events: number; peakRssBytes: number; runs: VerifyRun[] };
   };
+  /** `samkost` commands as a user runs them: wall time of the whole process (medians). */
+  commands?: { name: string; folds: string; medianMs: number; peakRssBytes: number; runs: { ms: number; code: number; peakRss: number }[] }[];
   targets: { name: string; target: string; measured: string; met: boolean | null }[];
 }
 
@@ -654,6 +690,23 @@ async function driver(o: { store?: string; events?: number; seed: number; runs: 
     };
   }
 
+  let commands: BenchReport['commands'];
+  if (year !== undefined && !o.skip.includes('cli')) {
+    const eventsBefore = storeInfo(file).events;
+    commands = cliCommands(file, year).map((c) => {
+      const runs: { ms: number; code: number; peakRss: number }[] = [];
+      for (let i = 0; i < o.runs; i++) {
+        const t0 = nowMs();
+        const r = child<CommandRun>(['--phase', 'command', '--cli', JSON.stringify(c.args)]);
+        runs.push({ ms: nowMs() - t0, ...r });
+        if (r.code !== c.code) throw new Error(`samkost ${c.args.join(' ')} exited with ${r.code}, not ${c.code}`);
+      }
+      log(`bench: samkost ${c.name}: ${median(runs.map((r) => r.ms)).toFixed(0)} ms, peak RSS ${mib(median(runs.map((r) => r.peakRss)))}`);
+      return { name: c.name, folds: c.folds, medianMs: median(runs.map((r) => r.ms)), peakRssBytes: median(runs.map((r) => r.peakRss)), runs };
+    });
+    if (storeInfo(file).events !== eventsBefore) throw new Error(`${file}: a refused command stored something`);
+  }
+
   const targets: BenchReport['targets'] = !replayed ? [] : [
     {
       name: 'replay vs raw scan+parse', target: '≥ 50 %',
@@ -701,7 +754,7 @@ async function driver(o: { store?: string; events?: number; seed: number; runs: 
       },
       runs: replayRuns,
     },
-    whatIf, append, invoicing, targets,
+    whatIf, append, invoicing, commands, targets,
   };
   if (o.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -791,6 +844,13 @@ function renderRest(r: BenchReport, out: string[]): void {
     ].filter(Boolean);
     out.push(`peak RSS (VmHWM): ${rss.join(', ')}`);
   }
+  if (r.commands?.length) {
+    out.push('');
+    out.push(table([
+      ['samkost command, a fresh process', 'folds', 'median', 'peak RSS'],
+      ...r.commands.map((c) => [c.name, c.folds, `${c.medianMs.toFixed(0)} ms`, mib(c.peakRssBytes)]),
+    ]));
+  }
   out.push('');
   out.push(table([['target', 'wanted', 'measured', ''], ...r.targets.map((t) => [t.name, t.target, t.measured, t.met === null ? 'n/a' : t.met ? 'met' : 'MISSED'])]));
 }
@@ -811,14 +871,15 @@ export async function cli(argv: string[]): Promise<void> {
     .option('--iterations <n>', 'what-if samples', positive('--iterations'), 300)
     .option('--sweep-runs <n>', 'sweep samples (phase whatif)', positive('--sweep-runs'), 20)
     .option('--tmp-dir <dir>', 'where append benchmarks create their stores', tmpdir())
-    .option('--skip <parts>', 'comma-separated: replay, projections (replay = the fold only), state, whatif, append, invoice, verify', '')
+    .option('--skip <parts>', 'comma-separated: replay, projections (replay = the fold only), state, whatif, append, invoice, verify, cli', '')
     .option('--year <year>', 'invoice and verify: the year (default: the last year with an invoice run)', positive('--year'))
     .addOption(new Option('--no-projections', 'phase replay: the fold only').hideHelp())
     .option('--json', 'the full report as JSON')
-    .addOption(new Option('--phase <phase>', 'run one measurement in this process: replay, whatif, append, invoice or verify').hideHelp())
+    .addOption(new Option('--phase <phase>', 'run one measurement in this process: replay, whatif, append, invoice, verify or command').hideHelp())
+    .addOption(new Option('--cli <json>', 'phase command: the samkost arguments, as a JSON array').hideHelp())
     .addOption(new Option('--fold <mode>', 'phase replay: engine (Engine.catchUp) or state (evolve only)').default('engine').hideHelp());
   program.parse(argv);
-  const o = program.opts<{ store?: string; events?: number; seed: number; runs: number; iterations: number; sweepRuns: number; tmpDir: string; skip: string; json?: boolean; phase?: string; fold: string; projections: boolean; year?: number }>();
+  const o = program.opts<{ store?: string; events?: number; seed: number; runs: number; iterations: number; sweepRuns: number; tmpDir: string; skip: string; json?: boolean; phase?: string; fold: string; projections: boolean; year?: number; cli?: string }>();
   const print = (x: unknown): void => {
     process.stdout.write(`${JSON.stringify(x)}\n`);
   };
@@ -840,6 +901,8 @@ export async function cli(argv: string[]): Promise<void> {
       const file = resolve(o.store as string);
       return print(await verifyPhase(file, billedYear(file, o.year)));
     }
+    case 'command':
+      return print(await commandPhase(JSON.parse(o.cli as string) as string[]));
     default:
       throw new Error(`unknown phase ${o.phase}`);
   }

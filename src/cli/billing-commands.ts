@@ -3,7 +3,8 @@ import Table from 'cli-table3';
 import Decimal from 'decimal.js';
 import { parse } from 'csv-parse/sync';
 import { formatSek } from '../../domain/money';
-import { findInvoice } from '../../domain/deciders/billing';
+import { documentNumberYear, findInvoice } from '../../domain/deciders/billing';
+import type { EngineScope } from '../app/engine';
 import { invoiceSummaries, receivables, renderDocument } from '../../projections/invoices';
 import { replayYear } from '../app/replay-year';
 import { loadConfig } from '../config';
@@ -16,6 +17,12 @@ import { parseDate, parseYear } from './options';
 import { ProgressReporter } from './progress';
 import { parseCommand } from '../../domain/commands';
 import type { RecordPayment } from '../../domain/commands/billing';
+
+/** An invoice or credit note is shown from its year's documents, told by its number; all years' if it cannot be. */
+const scopeOfNumber = (number: string): EngineScope | undefined => {
+  const year = documentNumberYear(number);
+  return year === undefined ? undefined : { documentYears: [year] };
+};
 
 const parseTerms = (v: string) => {
   if (!/^\d{1,3}$/.test(v)) throw new UsageError(`--terms expects a number of days, not "${v}"`);
@@ -65,7 +72,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         if (!inv && !cn) throw new UsageError(`unknown invoice ${number}`);
         if (g().json) return io.out(`${toJson(inv ? { ...inv.invoice, credited: inv.creditedGross.toFixed(2), paid: inv.payments.reduce((a, p) => a.plus(p.amount), new Decimal(0)).toFixed(2) } : cn!.value)}\n`);
         io.out(inv ? renderDocument(inv.invoice, 'invoice') : renderDocument(cn!.value, 'credit'));
-      });
+      }, scopeOfNumber(number));
     });
 
   invoice
@@ -93,7 +100,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         const t = new Table({ head: ['Nummer', 'Typ', 'Köpare', 'Datum', 'Förfaller', 'Summa', 'Krediterat', 'Betalt', 'Öppet'] });
         for (const r of rows) t.push([r.number, r.kind, r.buyerName, r.issueDate, r.dueDate, formatSek(new Decimal(r.total)), formatSek(r.credited), formatSek(r.paid), formatSek(r.open)]);
         io.out(`Fakturor ${o.year}: ${rows.length}\n${t.toString()}\n`);
-      });
+      }, { documentYears: [o.year] });
     });
 
   program

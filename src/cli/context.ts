@@ -55,5 +55,11 @@ export async function withEngineFor<T>(opts: GlobalOptions, io: CliIo, commands:
   return withEngine(opts, io, fn, { documentYears: [...years].sort((a, b) => a - b) });
 }
 
+/**
+ * The scope of a read that shows no invoice or credit note (members, fees, services, splits, what-if):
+ * projections/fees.ts, splits.ts and simulate.ts read no document, so leaving them out changes nothing.
+ */
+export const NO_DOCUMENTS: EngineScope = { documentYears: [] };
+
 /** Today in Stockholm by the CLI's clock: a command's default date, known before anything is folded. */
 export const todayOf = (io: CliIo): string => stockholmDate((io.clock ?? systemClock).now());

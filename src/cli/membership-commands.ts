@@ -4,7 +4,7 @@ import { parseCommand } from '../../domain/commands';
 import { amountString, formatSek, sum } from '../../domain/money';
 import { periodOn } from '../../domain/state';
 import { feesForYear } from '../../projections/fees';
-import { type GlobalOptions, withEngine } from './context';
+import { type GlobalOptions, NO_DOCUMENTS, withEngine } from './context';
 import { describeResult, executeAndReport } from './execute';
 import { DEFAULT_POPULATION_COLUMNS, dirOf, expandFileReference, readJsonFile, readPopulationCsv, readUtf8 } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
@@ -66,7 +66,7 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
         const t = new Table({ head: ['Org.nr', 'Namn', 'Typ', 'Kommunkod', 'Medlem sedan', 'Utträde'] });
         for (const r of rows) t.push([r.orgnr, r.name, r.kind, r.kommunkod ?? (r.covers ? `${r.covers.length} kommuner` : ''), r.since, r.leaves ?? '']);
         io.out(`Medlemmar ${at}: ${rows.length}\n${t.toString()}\n`);
-      });
+      }, NO_DOCUMENTS);
     });
 
   const population = program.command('population').description('official population tables (SCB)');
@@ -141,7 +141,7 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
           t.push([r.name, r.tier.label, r.population?.value.toLocaleString('sv-SE') ?? '–', formatSek(pick(r, 'annual-fee')), formatSek(pick(r, 'joining-contribution')), formatSek(pick(r, 'levy')), formatSek(r.total)]);
         }
         io.out(`Avgifter ${o.year} (befolkning enligt SCB 31 december ${o.year - 1})\n${t.toString()}\nSumma: ${formatSek(fees.total)}\n`);
-      });
+      }, NO_DOCUMENTS);
     });
 
   program

@@ -4,7 +4,7 @@ import { formatSek, sum } from '../../domain/money';
 import { requireService } from '../../domain/deciders/services';
 import { simulate, sweep } from '../../projections/simulate';
 import { type CostBasis, reportingTiersFor, splitForYear } from '../../projections/splits';
-import { type GlobalOptions, withEngine } from './context';
+import { type GlobalOptions, NO_DOCUMENTS, withEngine } from './context';
 import { executeAndReport } from './execute';
 import { readJsonFile } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
@@ -119,7 +119,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
         const t = new Table({ head: ['Tjänst', 'Namn', 'Prismodell', 'Påslag', 'Fakturering', 'Anslutningar', 'Budgetår'] });
         for (const r of rows) t.push([r.serviceId, r.name, r.pricing, r.overheadRate, r.cadence, r.enrolments, r.budgetYears.join(', ')]);
         io.out(`${t.toString()}\n`);
-      });
+      }, NO_DOCUMENTS);
     });
 
   program
@@ -140,7 +140,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
         const t = new Table({ head: ['Tjänst', 'Anslutning', 'Medlem', 'Från', 'Till', 'Modul', 'Omfattar'] });
         for (const r of rows) t.push([r.serviceId, r.enrolmentId, r.name, r.from, r.to ?? '', r.module ?? '', r.covers ? `${r.covers.length} kommuner` : '']);
         io.out(`${t.toString()}\n`);
-      });
+      }, NO_DOCUMENTS);
     });
 
   program
@@ -169,7 +169,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
         for (const b of s.byTier.filter((x) => x.participants > 0)) tt.push([b.tier.label, b.participants, formatSek(b.total), formatSek(b.average)]);
         io.out(`${tt.toString()}\n`);
         if (s.unallocated.gt(0)) io.out(`Ej fördelat (månader utan deltagare): ${formatSek(s.unallocated)}\n`);
-      });
+      }, NO_DOCUMENTS);
     });
 
   program
@@ -217,6 +217,6 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
         const t = new Table({ head: ['Deltagare', 'Nu', 'Scenario', 'Skillnad'] });
         for (const r of sim.rows) t.push([r.name, r.now ? formatSek(r.now) : '–', r.scenario ? formatSek(r.scenario) : '–', formatSek(r.difference)]);
         io.out(`${sim.now.name} ${o.year}: kostnad ${formatSek(sim.now.cost)} (simulering, inget sparas)\n${t.toString()}\nSnitt per deltagare: nu ${formatSek(sim.averageNow)}, i scenariot ${formatSek(sim.averageScenario)}\n`);
-      });
+      }, NO_DOCUMENTS);
     });
 }

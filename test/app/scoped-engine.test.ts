@@ -8,6 +8,10 @@ import { decide } from '../../domain/decide';
 import { openBalance } from '../../domain/deciders/billing';
 import { documentsRead } from '../../domain/documents-read';
 import { domainCodec } from '../../src/app/codec';
+import { feesForYear } from '../../projections/fees';
+import { invoiceSummaries } from '../../projections/invoices';
+import { simulate } from '../../projections/simulate';
+import { splitForYear } from '../../projections/splits';
 import { Engine } from '../../src/app/engine';
 import { withEngineFor } from '../../src/cli/context';
 import { SqliteEventStore } from '../../src/store/sqlite';
@@ -121,6 +125,43 @@ describe('Engine with a scope: only the documents of the years a command reads',
     expect(full.state.billing.get(2023)?.invoices.size).toBeGreaterThan(0);
     await none.store.close();
   }, 120_000);
+
+  test('given reads that show no document (members, fees, services, splits, what-if), then the fold without documents holds the same for them, and they never touch billing', async () => {
+    const none = await folded(file, { documentYears: [] });
+    try {
+      const view = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (x instanceof Map ? [...x.entries()] : x));
+      const { billing: _b, documentYear: _d, ...rest } = full.state;
+      const { billing: _nb, documentYear: _nd, ...noneRest } = none.state;
+      expect(view(noneRest)).toBe(view(rest));
+      // The projections those reads show, on a state whose billing throws when touched.
+      const untouchable = new Proxy(new Map(), { get: () => { throw new Error('a read of billing'); } });
+      const state = { ...none.state, billing: untouchable, documentYear: untouchable };
+      const service = [...state.services.values()][0].service.serviceId;
+      for (const year of [2022, 2023]) {
+        expect(view(feesForYear(state, year))).toBe(view(feesForYear(full.state, year)));
+        expect(view(splitForYear(state, service, year, 'budget'))).toBe(view(splitForYear(full.state, service, year, 'budget')));
+        const scenario = { hypothetical: { count: 3, population: 12000 } };
+        expect(view(simulate(state, service, year, 'budget', scenario))).toBe(view(simulate(full.state, service, year, 'budget', scenario)));
+      }
+    } finally {
+      await none.store.close();
+    }
+  });
+
+  test('given one year\'s invoice list or one invoice, then the fold of that year\'s documents shows the same as the whole fold', async () => {
+    const only2023 = await folded(file, { documentYears: [2023] });
+    try {
+      const view = (v: unknown) => JSON.stringify(v);
+      expect(invoiceSummaries(only2023.state, 2023).length).toBeGreaterThan(0);
+      expect(view(invoiceSummaries(only2023.state, 2023))).toBe(view(invoiceSummaries(full.state, 2023)));
+      for (const inv of full.state.billing.get(2023)?.invoices.values() ?? []) {
+        const scoped = only2023.state.billing.get(2023)?.invoices.get(inv.invoice.number);
+        expect(view(scoped && { ...scoped, creditedNet: [...scoped.creditedNet] })).toBe(view({ ...inv, creditedNet: [...inv.creditedNet] }));
+      }
+    } finally {
+      await only2023.store.close();
+    }
+  });
 
   test('given the commands a CLI action executes, then its engine folds the documents of the years they read, or every year\'s', async () => {
     const io = { out: () => undefined, err: () => undefined, env: {}, clock, isTty: false };
