@@ -499,6 +499,7 @@ function cliCommands(file: string, year: number): { name: string; folds: string;
     const member = (db.prepare("SELECT json_extract(data, '$.member') AS m FROM events WHERE type = 'MemberJoined' ORDER BY position LIMIT 1").get() as { m: string }).m;
     return [
       { name: `member leave (an unknown member)`, folds: 'no documents', args: ['member', 'leave', syntheticOrgnr('8029', 0), '--date', `${year}-12-31`, '--reason', 'bench'], code: 2 },
+      { name: `simulate --service svc-001 --year ${year} --add 5`, folds: 'no documents', args: ['simulate', '--service', 'svc-001', '--year', String(year), '--add', '5', '--population', '12000'], code: 0 },
       { name: `payment record (above the open balance of ${first.n})`, folds: `the documents of ${year}`, args: ['payment', 'record', '--invoice', first.n, '--amount', '999999999.00', '--date', `${year + 1}-01-10`, '--reference', 'bench'], code: 2 },
       { name: `receivables --member ${member}`, folds: 'every document', args: ['receivables', '--member', member], code: 0 },
     ].map((c) => ({ ...c, args: ['--store', file, ...c.args] }));
