@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import Table from 'cli-table3';
+import { newTable } from './table';
 import Decimal from 'decimal.js';
 import { parse } from 'csv-parse/sync';
 import { formatSek } from '../../domain/money';
@@ -97,7 +97,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
       await withEngine(g(), io, async (engine) => {
         const rows = invoiceSummaries(engine.state, o.year);
         if (g().json) return io.out(`${toJson(moneyToJson({ year: o.year, invoices: rows }))}\n`);
-        const t = new Table({ head: ['Nummer', 'Typ', 'Köpare', 'Datum', 'Förfaller', 'Summa', 'Krediterat', 'Betalt', 'Öppet'] });
+        const t = newTable(['Nummer', 'Typ', 'Köpare', 'Datum', 'Förfaller', 'Summa', 'Krediterat', 'Betalt', 'Öppet']);
         for (const r of rows) t.push([r.number, r.kind, r.buyerName, r.issueDate, r.dueDate, formatSek(new Decimal(r.total)), formatSek(r.credited), formatSek(r.paid), formatSek(r.open)]);
         io.out(`Fakturor ${o.year}: ${rows.length}\n${t.toString()}\n`);
       }, { documentYears: [o.year] });
@@ -111,7 +111,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
       await withEngine(g(), io, async (engine) => {
         const rows = receivables(engine.state).filter((r) => !o.member || r.member === o.member || engine.state.byKommunkod.get(o.member) === r.member);
         if (g().json) return io.out(`${toJson(moneyToJson({ receivables: rows }))}\n`);
-        const t = new Table({ head: ['Medlem', 'Öppna fakturor', 'Öppet belopp'] });
+        const t = newTable(['Medlem', 'Öppna fakturor', 'Öppet belopp']);
         for (const r of rows) t.push([r.name, r.invoices.map((i) => i.number).join(', '), formatSek(r.open)]);
         io.out(`${t.toString()}\n`);
       });

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import Table from 'cli-table3';
+import { newTable } from './table';
 import Decimal from 'decimal.js';
 import { z } from 'zod';
 import { formatSek, sum } from '../../domain/money';
@@ -93,7 +93,7 @@ function renderBalance(l: Ledger): string {
 }
 
 function renderTrial(l: Ledger): string {
-  const t = new Table({ head: ['Konto', 'Benämning', 'IB', 'Debet', 'Kredit', 'UB'] });
+  const t = newTable(['Konto', 'Benämning', 'IB', 'Debet', 'Kredit', 'UB']);
   for (const r of l.trial) t.push([r.account, r.name, kr(r.opening), kr(r.debit), kr(r.credit), kr(r.closing)]);
   const total = (f: (r: Ledger['trial'][number]) => Decimal) => kr(sum(l.trial.map(f)));
   t.push(['', 'Summa', total((r) => r.opening), total((r) => r.debit), total((r) => r.credit), total((r) => r.closing)]);

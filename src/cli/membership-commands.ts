@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import Table from 'cli-table3';
+import { newTable } from './table';
 import { parseCommand } from '../../domain/commands';
 import { amountString, formatSek, sum } from '../../domain/money';
 import { periodOn } from '../../domain/state';
@@ -63,7 +63,7 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
             since: p!.from, rejoin: p!.rejoin, leaves: p!.to ?? null,
           }));
         if (g().json) return io.out(`${toJson({ at, count: rows.length, members: rows })}\n`);
-        const t = new Table({ head: ['Org.nr', 'Namn', 'Typ', 'Kommunkod', 'Medlem sedan', 'Utträde'] });
+        const t = newTable(['Org.nr', 'Namn', 'Typ', 'Kommunkod', 'Medlem sedan', 'Utträde']);
         for (const r of rows) t.push([r.orgnr, r.name, r.kind, r.kommunkod ?? (r.covers ? `${r.covers.length} kommuner` : ''), r.since, r.leaves ?? '']);
         io.out(`Medlemmar ${at}: ${rows.length}\n${t.toString()}\n`);
       }, NO_DOCUMENTS);
@@ -135,7 +135,7 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
             byTier: fees.byTier.map((t) => ({ ...t, annualFees: amountString(t.annualFees), total: amountString(t.total) })),
           })}\n`);
         }
-        const t = new Table({ head: ['Medlem', 'Nivå', 'Invånare', 'Årsavgift', 'Insats', 'Utdebitering', 'Summa'] });
+        const t = newTable(['Medlem', 'Nivå', 'Invånare', 'Årsavgift', 'Insats', 'Utdebitering', 'Summa']);
         const pick = (r: (typeof fees.members)[number], k: string) => sum(r.lines.filter((l) => l.kind === k).map((l) => l.amount));
         for (const r of fees.members) {
           t.push([r.name, r.tier.label, r.population?.value.toLocaleString('sv-SE') ?? '–', formatSek(pick(r, 'annual-fee')), formatSek(pick(r, 'joining-contribution')), formatSek(pick(r, 'levy')), formatSek(r.total)]);

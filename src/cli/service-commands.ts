@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import Table from 'cli-table3';
+import { newTable } from './table';
 import { formatSek, sum } from '../../domain/money';
 import { requireService } from '../../domain/deciders/services';
 import { simulate, sweep } from '../../projections/simulate';
@@ -116,7 +116,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
           cadence: s.service.cadence, modules: s.service.modules ?? [], enrolments: s.enrolments.size, budgetYears: [...s.budgets.keys()].sort(),
         }));
         if (g().json) return io.out(`${toJson({ services: rows })}\n`);
-        const t = new Table({ head: ['Tjänst', 'Namn', 'Prismodell', 'Påslag', 'Fakturering', 'Anslutningar', 'Budgetår'] });
+        const t = newTable(['Tjänst', 'Namn', 'Prismodell', 'Påslag', 'Fakturering', 'Anslutningar', 'Budgetår']);
         for (const r of rows) t.push([r.serviceId, r.name, r.pricing, r.overheadRate, r.cadence, r.enrolments, r.budgetYears.join(', ')]);
         io.out(`${t.toString()}\n`);
       }, NO_DOCUMENTS);
@@ -137,7 +137,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
             from: e.from, to: e.to ?? null, module: e.module ?? null, covers: e.covers ?? null,
           })));
         if (g().json) return io.out(`${toJson({ enrolments: rows })}\n`);
-        const t = new Table({ head: ['Tjänst', 'Anslutning', 'Medlem', 'Från', 'Till', 'Modul', 'Omfattar'] });
+        const t = newTable(['Tjänst', 'Anslutning', 'Medlem', 'Från', 'Till', 'Modul', 'Omfattar']);
         for (const r of rows) t.push([r.serviceId, r.enrolmentId, r.name, r.from, r.to ?? '', r.module ?? '', r.covers ? `${r.covers.length} kommuner` : '']);
         io.out(`${t.toString()}\n`);
       }, NO_DOCUMENTS);
@@ -162,10 +162,10 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
           }))}\n`);
         }
         io.out(`${s.name} ${s.year} (${o.basis === 'budget' ? 'budget' : 'utfall'}): ${formatSek(s.base)} + påslag ${s.overheadRate.mul(100).toString()} % = ${formatSek(s.cost)}\nRegel: ${s.rule}\n`);
-        const t = new Table({ head: ['Deltagare', 'Nivå', 'Invånare', 'Vikt', 'Månader', 'Summa'] });
+        const t = newTable(['Deltagare', 'Nivå', 'Invånare', 'Vikt', 'Månader', 'Summa']);
         for (const p of s.participants) t.push([p.name, p.tier?.label ?? '–', p.population?.toLocaleString('sv-SE') ?? '–', p.weight.toString(), p.months.length ? `${p.months[0]}–${p.months[p.months.length - 1]}` : '–', formatSek(p.total)]);
         io.out(`${t.toString()}\n`);
-        const tt = new Table({ head: ['Befolkningsnivå', 'Deltagare', 'Summa', 'Snitt per deltagare'] });
+        const tt = newTable(['Befolkningsnivå', 'Deltagare', 'Summa', 'Snitt per deltagare']);
         for (const b of s.byTier.filter((x) => x.participants > 0)) tt.push([b.tier.label, b.participants, formatSek(b.total), formatSek(b.average)]);
         io.out(`${tt.toString()}\n`);
         if (s.unallocated.gt(0)) io.out(`Ej fördelat (månader utan deltagare): ${formatSek(s.unallocated)}\n`);
@@ -214,7 +214,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
           hypothetical: o.add ? { count: o.add, population } : undefined, kommuner: o.kommun, remove: o.remove, from: o.from,
         });
         if (g().json) return io.out(`${toJson(moneyToJson({ serviceId: sim.serviceId, year: sim.year, basis: sim.basis, cost: sim.now.cost, rows: sim.rows, averageNow: sim.averageNow, averageScenario: sim.averageScenario, totalNow: sum(sim.now.participants.map((p) => p.total)), totalScenario: sum(sim.scenario.participants.map((p) => p.total)) }))}\n`);
-        const t = new Table({ head: ['Deltagare', 'Nu', 'Scenario', 'Skillnad'] });
+        const t = newTable(['Deltagare', 'Nu', 'Scenario', 'Skillnad']);
         for (const r of sim.rows) t.push([r.name, r.now ? formatSek(r.now) : '–', r.scenario ? formatSek(r.scenario) : '–', formatSek(r.difference)]);
         io.out(`${sim.now.name} ${o.year}: kostnad ${formatSek(sim.now.cost)} (simulering, inget sparas)\n${t.toString()}\nSnitt per deltagare: nu ${formatSek(sim.averageNow)}, i scenariot ${formatSek(sim.averageScenario)}\n`);
       }, NO_DOCUMENTS);

@@ -133,6 +133,10 @@ describe('samkost apply FILE.ndjson', () => {
     expect(r.out).toContain('2 command(s) applied, 0 already recorded before line 4');
     const members = await f.json<{ count: number }>('members', '--at', '2020-01-01');
     expect(members.count).toBe(1);
+    // A table saved to a file or mailed carries no terminal colour codes.
+    const table = await f.run('members', '--at', '2020-01-01');
+    expect(table.out).toContain('Stockholms stad');
+    expect(table.out).not.toContain('\u001b[');
   });
 
   test('re-applying the same file appends nothing', async () => {
