@@ -12,7 +12,9 @@
  * - append: `engine.execute` of small commands, and `store.append` of 100 events a call, into fresh stores;
  * - invoice: the invoice runs of one year (default: the store's last invoiced year), each executed again
  *   on a copy of the store holding exactly what preceded it, and checked to append what the history holds;
- * - verify: `samkost replay --year Y --verify` of that year (the store read and `InvoiceReplay`).
+ * - verify: `samkost replay --year Y --verify` of that year (the store read and `InvoiceReplay`);
+ * - the write floor of those runs (their documents inserted as stored, then stringified and hashed first);
+ * - cli: `samkost` commands as a user runs them, a fresh process each, refused so the store is unchanged.
  *
  * Each replay, append, invoice and verify run is a fresh child process (`--phase …`), so a run's peak RSS
  * is its own and no run inherits another's warmed-up heap. A phase can be run alone, e.g. under
