@@ -29,9 +29,9 @@ export function documentsRead(command: Command): { years: number[] } | 'all' {
     case 'enrolment.end':
       return { years: [] };
     case 'invoice.run': {
-      // A malformed period is the decider's error to give, on the whole fold.
+      // A malformed period is refused before the decider reads anything: no document needs folding for it.
       const year = parsePeriodYear(command.period);
-      return year === undefined ? 'all' : { years: [year] };
+      return { years: year === undefined ? [] : [year] };
     }
     case 'settlement.run':
     case 'year.close':
