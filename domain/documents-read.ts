@@ -12,8 +12,10 @@ import { assertNever } from './errors';
  * What each decider reads, in domain/deciders/: membership and service commands read no document (the
  * year guard reads YearClosed, which is not a document); every billing decision reads one year's billing
  * stream: the run's, the settlement's, the closed year's, or that of the invoice it credits or pays
- * (credit notes and payments are appended to the invoice's year). test/domain/documents-read.test.ts
- * decides every command on both folds and requires the same events or the same error.
+ * (credit notes and payments are appended to the invoice's year, which its number carries; a number
+ * not in our format, e.g. another writer's, cannot be placed and reads every year's).
+ * test/app/scoped-engine.test.ts decides commands of each kind on both folds and requires the same events
+ * or the same error.
  */
 export function documentsRead(command: Command): { years: number[] } | 'all' {
   switch (command.type) {
