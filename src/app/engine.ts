@@ -1,12 +1,12 @@
 import type { Command } from '../../domain/commands';
 import { decide } from '../../domain/decide';
-import { billingStream } from '../../domain/deciders/billing';
-import { DOCUMENT_TYPES, documentsRead } from '../../domain/documents-read';
+import { documentsRead } from '../../domain/documents-read';
 import type { EventRef } from '../../domain/event-ref';
 import type { DomainEvent } from '../../domain/events';
 import { evolve, initialState, type State } from '../../domain/state';
 import { stockholmDate, type Clock, systemClock } from '../clock';
 import { type AppendResult, ConcurrencyError, type EventStore, type ReadFilter, type RecordedEvent } from '../store/port';
+import { documentFilter } from './document-filter';
 import { contentCommandId, eventId } from './ids';
 import { RefTable } from './ref-table';
 import { SharedValues } from './shared-values';
@@ -87,7 +87,7 @@ export class Engine {
     private readonly clock: Clock = systemClock,
     readonly scope?: EngineScope,
   ) {
-    if (scope) this.filter = { types: DOCUMENT_TYPES, exceptStreams: scope.documentYears.map(billingStream) };
+    if (scope) this.filter = documentFilter(scope.documentYears);
   }
 
   today(): string {

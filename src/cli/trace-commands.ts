@@ -7,6 +7,8 @@ import { canonicalJson } from '../../domain/canonical-json';
 import type { EventRef } from '../../domain/event-ref';
 import { formatSek, grouped } from '../../domain/money';
 import type { DerivationStep, LineTrace } from '../../projections/trace';
+import { documentNumberYear } from '../../domain/deciders/billing';
+import { documentFilter } from '../app/document-filter';
 import { type DocumentTrace, traceDocuments } from '../app/trace';
 import { rawCodec } from '../store/port';
 import { type GlobalOptions, withStore } from './context';
@@ -218,7 +220,8 @@ async function exportAudit(g: GlobalOptions, io: CliIo, year: number, dir: strin
   return withStore(g, io, async (store) => {
     const progress = new ProgressReporter(io, 'Exporterar revisionsunderlag');
     try {
-      const { documents } = await traceDocuments(store.readAll(), (doc) => doc.year === year, { decode: true });
+      // A year's documents are traced from every event but other years' documents, which they never read.
+      const { documents } = await traceDocuments(store.readAll(undefined, documentFilter([year])), (doc) => doc.year === year, { decode: true });
       const ownStreams = new Set([`billing-${year}`, `schedule-${year}`, `levy-${year}`]);
       // For every other stream a line refers to, its events from revision 0 to the last one referred to:
       // enough to check the chain from its start.
@@ -231,7 +234,8 @@ async function exportAudit(g: GlobalOptions, io: CliIo, year: number, dir: strin
       let count = 0;
       const streams: AuditManifest['events']['streams'] = {};
       try {
-        for await (const e of store.readAll()) {
+        // Every event this writes is in an own stream or one a line refers to: documents elsewhere are never read.
+        for await (const e of store.readAll(undefined, documentFilter([year], [...ownStreams, ...upTo.keys()]))) {
           if (!ownStreams.has(e.streamId) && (upTo.get(e.streamId) ?? -1) < e.revision) continue;
           const line = `${canonicalJson({ position: e.position.toString(), streamId: e.streamId, revision: e.revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: e.metadata })}\n`;
           const buf = Buffer.from(line, 'utf8');
@@ -295,7 +299,9 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
           ? (doc: { number: string }) => doc.number === number
           : (doc: { year: number; buyer: { orgnr: string } }, _t: unknown, state: { byKommunkod: Map<string, string> }) =>
             doc.year === o.year && (doc.buyer.orgnr === member || state.byKommunkod.get(member as string) === doc.buyer.orgnr);
-        return (await traceDocuments(store.readAll(), wanted)).documents;
+        // One year's documents (the number's, or --year's) are traced without reading any other year's.
+        const year = number ? documentNumberYear(number) : o.year;
+        return (await traceDocuments(store.readAll(undefined, year === undefined ? undefined : documentFilter([year])), wanted)).documents;
       });
       if (number && documents.length === 0) throw new UsageError(`unknown invoice ${number}`);
       if (o.line !== undefined) {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalJson } from '../../domain/canonical-json';
@@ -12,7 +12,11 @@ import { feesForYear } from '../../projections/fees';
 import { invoiceSummaries } from '../../projections/invoices';
 import { simulate } from '../../projections/simulate';
 import { splitForYear } from '../../projections/splits';
+import { documentFilter } from '../../src/app/document-filter';
 import { Engine } from '../../src/app/engine';
+import { traceDocuments } from '../../src/app/trace';
+import { main as cliMain } from '../../src/cli/main';
+import { checkAudit } from '../../scripts/check-audit';
 import { withEngineFor } from '../../src/cli/context';
 import { SqliteEventStore } from '../../src/store/sqlite';
 import { generate, syntheticOrgnr } from '../../scripts/generate';
@@ -163,6 +167,48 @@ describe('Engine with a scope: only the documents of the years a command reads',
       await only2023.store.close();
     }
   });
+
+  test('given one year\'s documents, when traced without the other years\' documents, then every trace is the same as from the whole log', async () => {
+    const ofYear = (year: number) => (doc: { year: number }) => doc.year === year;
+    for (const year of [2022, 2023]) {
+      const whole = await traceDocuments(full.store.readAll(), ofYear(year));
+      const scoped = await traceDocuments(full.store.readAll(undefined, documentFilter([year])), ofYear(year));
+      expect(whole.documents.length).toBeGreaterThan(0);
+      expect(JSON.stringify(scoped.documents)).toBe(JSON.stringify(whole.documents));
+    }
+  });
+
+  test('given a year\'s audit export, then it holds its own streams whole and every stream a line refers to up to the last event referred to, and check-audit passes', async () => {
+    const io = { out: () => undefined, err: () => undefined, env: {}, clock, isTty: false };
+    for (const year of [2022, 2023]) {
+      const out = join(dir, `audit-${year}`);
+      expect(await cliMain(['node', 'samkost', '--store', file, 'export', 'audit', '--year', String(year), '--out', out], io)).toBe(0);
+      expect(checkAudit(out)).toMatchObject({ ok: true, problems: [] });
+      const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { documents: number; lines: number; linesRecomputed: number };
+      const b = full.state.billing.get(year);
+      expect(manifest.documents).toBe((b?.invoices.size ?? 0) + (b?.creditNotes.size ?? 0));
+      expect(manifest.documents).toBeGreaterThan(0);
+      expect(manifest.linesRecomputed).toBe(manifest.lines);
+      // What the export must hold, worked out from the whole log: the year's own streams, and each other
+      // stream from revision 0 up to the last revision a document of the year refers to.
+      const upTo = new Map<string, number>();
+      const refs = (v: unknown): void => {
+        if (Array.isArray(v)) return v.forEach(refs);
+        if (v === null || typeof v !== 'object') return;
+        const r = v as { streamId?: unknown; revision?: unknown; hash?: unknown };
+        if (typeof r.streamId === 'string' && typeof r.revision === 'number' && typeof r.hash === 'string') upTo.set(r.streamId, Math.max(upTo.get(r.streamId) ?? -1, r.revision));
+        Object.values(v).forEach(refs);
+      };
+      refs(JSON.parse(readFileSync(join(out, 'traces.json'), 'utf8')));
+      refs(JSON.parse(readFileSync(join(out, 'invoices.json'), 'utf8')));
+      const own = new Set([`billing-${year}`, `schedule-${year}`, `levy-${year}`]);
+      const expected: string[] = [];
+      for await (const e of full.store.readAll()) if (own.has(e.streamId) || e.revision <= (upTo.get(e.streamId) ?? -1)) expected.push(`${e.streamId}@${e.revision}`);
+      const written = readFileSync(join(out, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { streamId: string; revision: number }).map((e) => `${e.streamId}@${e.revision}`);
+      expect(written).toEqual(expected);
+      expect(written.some((w) => w.startsWith(`billing-${year === 2022 ? 2023 : 2022}@`))).toBe(false);
+    }
+  }, 60_000);
 
   test('given the commands a CLI action executes, then its engine folds the documents of the years they read, or every year\'s', async () => {
     const io = { out: () => undefined, err: () => undefined, env: {}, clock, isTty: false };
