@@ -397,7 +397,8 @@ async function invoicePhase(file: string, year: number, tmpDir: string): Promise
     const writtenOf = copy.prepare('SELECT stream_id, revision, event_id, type, schema_version, data, metadata, command_id, recorded_at FROM main.events WHERE position BETWEEN ? AND ? ORDER BY position').raw(true);
 
     let at = new Date(0);
-    const engine = new Engine(store, runs[0].actor, { now: () => at });
+    // Scoped as the CLI scopes `samkost invoice run`: the year's documents, no other year's.
+    const engine = new Engine(store, runs[0].actor, { now: () => at }, { documentYears: [year] });
     let foldedEvents = 0;
     let setupMs = 0;
     const catchUpTo = async (before: number, from: number) => {
