@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { newTable } from './table';
-import { parseCommand } from '../../domain/commands';
+import { type Command as DomainCommand, parseCommand } from '../../domain/commands';
 import { amountString, formatSek, sum } from '../../domain/money';
 import { periodOn } from '../../domain/state';
 import { feesForYear } from '../../projections/fees';
-import { type GlobalOptions, NO_DOCUMENTS, withEngine } from './context';
+import { type GlobalOptions, NO_DOCUMENTS, withEngine, withEngineFor } from './context';
 import { describeResult, executeAndReport } from './execute';
 import { DEFAULT_POPULATION_COLUMNS, dirOf, expandFileReference, readJsonFile, readPopulationCsv, readUtf8 } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
@@ -149,28 +149,39 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
     .description('apply an NDJSON file of commands in order; stops at the first invalid line')
     .action(async (file: string) => {
       const lines = readUtf8(file).split('\n');
-      await withEngine(g(), io, async (engine) => {
+      // Every line read and validated first, so that the engine folds only the documents the file's
+      // commands read; a line's error is still reported at its turn, after the lines before it applied.
+      const parsed = lines.map((line): { command: DomainCommand; commandId?: string } | Error | undefined => {
+        const text = line.trim();
+        if (!text || text.startsWith('//')) return undefined;
+        try {
+          let obj: unknown;
+          try {
+            obj = JSON.parse(text);
+          } catch (err) {
+            throw new UsageError(`not JSON: ${(err as Error).message}`);
+          }
+          if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new UsageError('expected a JSON object with a "type"');
+          const { commandId, ...body } = expandFileReference(obj as Record<string, unknown>, dirOf(file));
+          return { command: parseCommand(body), commandId: typeof commandId === 'string' ? commandId : undefined };
+        } catch (err) {
+          return err as Error;
+        }
+      });
+      const commands = parsed.flatMap((p) => (p === undefined || p instanceof Error ? [] : [p.command]));
+      await withEngineFor(g(), io, commands, async (engine) => {
         let applied = 0;
         let repeated = 0;
         for (let i = 0; i < lines.length; i++) {
-          const text = lines[i].trim();
-          if (!text || text.startsWith('//')) continue;
+          const p = parsed[i];
+          if (p === undefined) continue;
           try {
-            let obj: unknown;
-            try {
-              obj = JSON.parse(text);
-            } catch (err) {
-              throw new UsageError(`not JSON: ${(err as Error).message}`);
-            }
-            if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new UsageError('expected a JSON object with a "type"');
-            const expanded = expandFileReference(obj as Record<string, unknown>, dirOf(file));
-            const { commandId, ...body } = expanded;
-            const command = parseCommand(body);
+            if (p instanceof Error) throw p;
             // A line without its own id is keyed by its content: re-applying the same file appends nothing.
-            const r = await engine.execute(command, { commandId: typeof commandId === 'string' ? commandId : undefined });
+            const r = await engine.execute(p.command, { commandId: p.commandId });
             if (r.duplicate) repeated += 1;
             else applied += 1;
-            if (!g().json) io.out(describeResult(command.type, r));
+            if (!g().json) io.out(describeResult(p.command.type, r));
           } catch (err) {
             const summary = `${applied} command(s) applied, ${repeated} already recorded before line ${i + 1}`;
             if (g().json) io.out(`${toJson({ ok: false, line: i + 1, error: (err as Error).message, applied, repeated })}\n`);

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalJson } from '../../domain/canonical-json';
@@ -217,6 +217,29 @@ describe('Engine with a scope: only the documents of the years a command reads',
     expect(await scopeOf([pay('T2023-0001'), pay('M2022-0002'), pay('T2023-0002')])).toEqual({ scope: { documentYears: [2022, 2023] }, invoices: full.state.billing.get(2022)?.invoices.size });
     expect(await scopeOf([pay('T2023-0001')])).toEqual({ scope: { documentYears: [2023] }, invoices: 0 });
     expect(await scopeOf([pay('T2023-0001'), pay('okänd')])).toEqual({ scope: undefined, invoices: full.state.billing.get(2022)?.invoices.size });
+  });
+
+  test('given an apply file, then its engine folds the documents its lines read: a payment finds its invoice, and a bad line still stops it at its turn', async () => {
+    const copy = join(dir, 'apply.db');
+    copyFileSync(file, copy);
+    const open = [...(full.state.billing.get(2023)?.invoices.values() ?? [])].find((i) => openBalance(i).gt(1))!;
+    const lines = join(dir, 'lines.ndjson');
+    writeFileSync(lines, [
+      JSON.stringify({ type: 'member.join', orgnr: syntheticOrgnr('8020', 998), kind: 'organisation', name: 'Ännu en förening', date: '2024-02-01', decisionRef: 'S' }),
+      JSON.stringify({ type: 'payment.record', invoice: open.invoice.number, amount: '1.00', date: '2024-02-10', reference: 'apply' }),
+      '{"type": "payment.record"',
+    ].join('\n'));
+    const out: string[] = [];
+    const io = { out: (t: string) => { out.push(t); }, err: () => undefined, env: {}, clock, isTty: false };
+    expect(await cliMain(['node', 'samkost', '--store', copy, 'apply', lines], io).catch(() => 2)).toBe(2);
+    expect(out.join('')).toContain('2 command(s) applied, 0 already recorded before line 3');
+    const after = await folded(copy);
+    try {
+      const paid = after.state.billing.get(2023)?.invoices.get(open.invoice.number)?.payments.map((p) => p.reference);
+      expect(paid).toEqual([...open.payments.map((p) => p.reference), 'apply']);
+    } finally {
+      await after.store.close();
+    }
   });
 
   test('given an engine scoped to 2023, when a command reads 2022 or cannot tell, then it is refused and nothing is appended', async () => {
