@@ -1,0 +1,233 @@
+/**
+ * The invoicing phases of the bench (scripts/bench.ts): a year's invoice runs executed again on a copy of
+ * the history, their write floor, and `replay --year Y --verify`. Each runs in a child process of its own.
+ */
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseCommand } from '../domain/commands';
+import { domainCodec } from '../src/app/codec';
+import { Engine } from '../src/app/engine';
+import { replayYear } from '../src/app/replay-year';
+import { SqliteEventStore } from '../src/store/sqlite';
+import { nowMs, peakRssBytes } from './bench-lib';
+
+/** One invoice run of the year as the history recorded it: its command and where its events sit. */
+interface RecordedRun {
+  commandId: string;
+  actor: string;
+  recordedAt: string;
+  params: Record<string, unknown>;
+  /** Positions of its first and last event (one append: contiguous). */
+  first: number;
+  last: number;
+}
+
+/** The year's invoice runs, read back from the documents they issued (`origin` holds each run's command). */
+function recordedRuns(src: Database.Database, year: number): RecordedRun[] {
+  const rows = src.prepare(`
+    SELECT command_id AS commandId, min(position) AS first, max(position) AS last, min(metadata) AS metadata,
+           min(json_extract(data, '$.origin.params')) AS params
+      FROM events
+     WHERE stream_id = ? AND type = 'InvoiceIssued' AND json_extract(data, '$.origin.command') = 'invoice.run'
+     GROUP BY command_id ORDER BY first`).all(`billing-${year}`) as { commandId: string; first: number; last: number; metadata: string; params: string }[];
+  return rows.map((r) => {
+    const m = JSON.parse(r.metadata) as { actor: string; recordedAt: string };
+    return { commandId: r.commandId, actor: m.actor, recordedAt: m.recordedAt, params: JSON.parse(r.params) as Record<string, unknown>, first: r.first, last: r.last };
+  });
+}
+
+/** The last year with an invoice in the store, if any. */
+export function lastBilledYear(file: string): number | undefined {
+  const db = new Database(file, { readonly: true });
+  try {
+    const r = db.prepare("SELECT max(stream_id) AS s FROM events WHERE stream_id LIKE 'billing-%' AND type = 'InvoiceIssued'").get() as { s: string | null };
+    return r.s ? Number(r.s.slice('billing-'.length)) : undefined;
+  } finally {
+    db.close();
+  }
+}
+
+export function billedYear(file: string, year?: number): number {
+  const y = year ?? lastBilledYear(file);
+  if (y === undefined) throw new Error(`${file} holds no invoices; generate a store with invoicing (scripts/generate.ts)`);
+  return y;
+}
+
+export interface InvoiceRun {
+  year: number;
+  /** Each of the year's runs: what it issued and how long `engine.execute` took. */
+  runs: { period: string; invoices: number; lines: number; ms: number }[];
+  /** The year's runs together: the figure the target is about. */
+  ms: number;
+  invoices: number;
+  lines: number;
+  /** Distinct buyers, services on a-conto lines and enrolments billed by the year's runs. */
+  members: number;
+  services: number;
+  enrolments: number;
+  /** Untimed: copying the store up to the first run and folding it, and the events between runs. */
+  setupMs: number;
+  foldedEvents: number;
+  peakRss: number;
+  /** What writing the year's run documents costs with no deciding at all: see `writeFloor`. */
+  floor: WriteFloor;
+}
+
+/**
+ * The least a year's invoice runs can cost with documents of this size: the events the runs appended,
+ * written again as stored into a fresh store (same schema and pragmas, one transaction a run), first
+ * their stored text as it is, then each document serialised by the native `JSON.stringify` and hashed
+ * (SHA-256) before its insert, which any append must at least do. Untimed for the target.
+ */
+export interface WriteFloor {
+  events: number;
+  bytes: number;
+  insertMs: number;
+  stringifyHashInsertMs: number;
+}
+
+async function writeFloor(dir: string, runs: { rows: unknown[][] }[]): Promise<WriteFloor> {
+  const columns = 'stream_id, revision, event_id, type, schema_version, data, metadata, command_id, recorded_at';
+  const DATA = 5;
+  const parsed = runs.map((r) => r.rows.map((row) => JSON.parse(row[DATA] as string) as unknown));
+  const once = async (name: string, serialise: boolean): Promise<number> => {
+    const path = join(dir, `floor-${name}.db`);
+    // The adapter makes the schema, as for a real store; the pragmas are set again below as it sets them.
+    await new SqliteEventStore(path, domainCodec).close();
+    const db = new Database(path);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      const insert = db.prepare(`INSERT INTO events (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      const t0 = nowMs();
+      runs.forEach((r, i) => db.transaction(() => {
+        r.rows.forEach((row, j) => {
+          const values = [...row];
+          if (serialise) {
+            values[DATA] = JSON.stringify(parsed[i][j]);
+            createHash('sha256').update(values[DATA] as string).digest('hex');
+          }
+          insert.run(...values);
+        });
+      }).immediate());
+      return nowMs() - t0;
+    } finally {
+      db.close();
+    }
+  };
+  return {
+    events: runs.reduce((n, r) => n + r.rows.length, 0),
+    bytes: runs.reduce((n, r) => n + r.rows.reduce<number>((b, row) => b + Buffer.byteLength(row[DATA] as string), 0), 0),
+    insertMs: await once('insert', false),
+    stringifyHashInsertMs: await once('serialise', true),
+  };
+}
+
+/**
+ * The year's invoice runs, each on exactly the state it saw when the history was written: a fresh store
+ * holds every event before the year's first run; each run's command (from its documents' `origin`) is
+ * executed through `engine.execute` with its command id and recorded time, timed; then the events the
+ * history has between that run and the next (payments, enrolments, …) are copied in verbatim and folded,
+ * untimed. Each run must append exactly the stored events (same ids, positions and hashes), so what is
+ * timed is the real run and the benchmark doubles as a determinism check.
+ */
+export async function invoicePhase(file: string, year: number, tmpDir: string): Promise<InvoiceRun> {
+  const t0 = nowMs();
+  const dir = mkdtempSync(join(tmpDir, 'samkost-bench-invoice-'));
+  const path = join(dir, 'store.db');
+  const src = new Database(file, { readonly: true });
+  const store = new SqliteEventStore(path, domainCodec);
+  const copy = new Database(path);
+  try {
+    const runs = recordedRuns(src, year);
+    if (runs.length === 0) throw new Error(`${file}: no invoice run in ${year}`);
+    copy.pragma('synchronous = OFF'); // a scratch copy: losing it on a power cut costs nothing
+    copy.prepare('ATTACH DATABASE ? AS src').run(file);
+    const columns = 'position, stream_id, revision, event_id, type, schema_version, data, metadata, command_id, recorded_at';
+    const copyRange = copy.prepare(`INSERT INTO main.events (${columns}) SELECT ${columns} FROM src.events WHERE position >= ? AND position < ? ORDER BY position`);
+    const storedOf = src.prepare('SELECT position, event_id, metadata FROM events WHERE position BETWEEN ? AND ? ORDER BY position').raw(true);
+    const appendedOf = copy.prepare('SELECT position, event_id, metadata FROM main.events WHERE position BETWEEN ? AND ? ORDER BY position').raw(true);
+    const writtenOf = copy.prepare('SELECT stream_id, revision, event_id, type, schema_version, data, metadata, command_id, recorded_at FROM main.events WHERE position BETWEEN ? AND ? ORDER BY position').raw(true);
+
+    let at = new Date(0);
+    // Scoped as the CLI scopes `samkost invoice run`: the year's documents, no other year's.
+    const engine = new Engine(store, runs[0].actor, { now: () => at }, { documentYears: [year] });
+    let foldedEvents = 0;
+    let setupMs = 0;
+    const catchUpTo = async (before: number, from: number) => {
+      const s = nowMs();
+      copyRange.run(from, before);
+      await engine.catchUp(() => { foldedEvents += 1; });
+      setupMs += nowMs() - s;
+    };
+    await catchUpTo(runs[0].first, 0);
+    setupMs = nowMs() - t0;
+
+    const out: InvoiceRun['runs'] = [];
+    for (const [i, r] of runs.entries()) {
+      at = new Date(r.recordedAt);
+      const command = parseCommand({ type: 'invoice.run', ...r.params });
+      const s = nowMs();
+      const result = await engine.execute(command, { commandId: r.commandId });
+      const ms = nowMs() - s;
+      const stored = JSON.stringify(storedOf.all(r.first, r.last));
+      if (result.duplicate || JSON.stringify(appendedOf.all(r.first, r.last)) !== stored || result.events.length !== r.last - r.first + 1) {
+        throw new Error(`invoice run ${r.commandId} did not append what the history holds at positions ${r.first}–${r.last}`);
+      }
+      const ids = new Set(result.events.map((e) => e.id));
+      const issued = [...(engine.state.billing.get(year)?.invoices.values() ?? [])].filter((inv) => ids.has(inv.ref.eventId));
+      out.push({ period: String(r.params.period), invoices: issued.length, lines: issued.reduce((n, inv) => n + inv.invoice.lines.length, 0), ms });
+      await catchUpTo(i + 1 < runs.length ? runs[i + 1].first : r.last + 1, r.last + 1);
+    }
+
+    const peakRss = peakRssBytes().bytes;
+    const floor = await writeFloor(dir, runs.map((r) => ({ rows: writtenOf.all(r.first, r.last) as unknown[][] })));
+
+    const members = new Set<string>();
+    const services = new Set<string>();
+    const enrolments = new Set<string>();
+    for (const inv of engine.state.billing.get(year)?.invoices.values() ?? []) {
+      if (inv.invoice.origin.command !== 'invoice.run') continue;
+      members.add(inv.invoice.buyer.orgnr);
+      for (const l of inv.invoice.lines) {
+        if (l.serviceId) services.add(l.serviceId);
+        if (l.enrolmentId) enrolments.add(`${l.serviceId}/${l.enrolmentId}`);
+      }
+    }
+    return {
+      year, runs: out, ms: out.reduce((a, r) => a + r.ms, 0), invoices: out.reduce((a, r) => a + r.invoices, 0), lines: out.reduce((a, r) => a + r.lines, 0),
+      members: members.size, services: services.size, enrolments: enrolments.size, setupMs, foldedEvents, peakRss, floor,
+    };
+  } finally {
+    copy.close();
+    src.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface VerifyRun {
+  year: number;
+  events: number;
+  documents: number;
+  reproduced: number;
+  ms: number;
+  peakRss: number;
+}
+
+/** `samkost replay --year Y --verify` without the CLI around it: the same `replayYear`. */
+export async function verifyPhase(file: string, year: number): Promise<VerifyRun> {
+  const t0 = nowMs();
+  const store = new SqliteEventStore(file, domainCodec);
+  try {
+    const { eventsRead: events, documents: results } = await replayYear(store, year);
+    const ms = nowMs() - t0;
+    const reproduced = results.filter((r) => r.reproduced).length;
+    if (reproduced !== results.length) throw new Error(`replay --verify ${year}: ${results.length - reproduced} of ${results.length} documents differ, e.g. ${results.find((r) => !r.reproduced)?.difference}`);
+    return { year, events, documents: results.length, reproduced, ms, peakRss: peakRssBytes().bytes };
+  } finally {
+    await store.close();
+  }
+}
