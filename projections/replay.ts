@@ -157,8 +157,12 @@ export class InvoiceReplay {
     let failure: string | undefined;
     try {
       const command = parseCommand({ type: first.data.origin.command, ...first.data.origin.params });
-      recomputed = decide(command, this.state, { today: first.data.issueDate }).events
-        .map((e) => ({ type: e.type, data: checkEventData(e.type, 1, e.data) }) as DomainEvent);
+      const decision = decide(command, this.state, { today: first.data.issueDate });
+      recomputed = decision.events.map((e) => ({ type: e.type, data: checkEventData(e.type, 1, e.data) }) as DomainEvent);
+      // The place is part of what is reproduced: a year's documents live in that year's billing stream,
+      // which is what a replay, a trace or a command of one year reads (src/app/document-filter.ts).
+      const stored = group[0].ref.streamId;
+      if (decision.streamId !== stored) failure = `stored in stream ${stored}, decided again into ${decision.streamId}`;
     } catch (err) {
       failure = `could not decide it again: ${(err as Error).message}`;
     }

@@ -7,13 +7,15 @@ import { type Command, parseCommand } from '../../domain/commands';
 import { decide } from '../../domain/decide';
 import { openBalance } from '../../domain/deciders/billing';
 import { documentsRead } from '../../domain/documents-read';
+import type { DomainEvent } from '../../domain/events';
 import { domainCodec } from '../../src/app/codec';
 import { feesForYear } from '../../projections/fees';
 import { invoiceSummaries } from '../../projections/invoices';
+import { InvoiceReplay } from '../../projections/replay';
 import { simulate } from '../../projections/simulate';
 import { splitForYear } from '../../projections/splits';
 import { documentFilter } from '../../src/app/document-filter';
-import { Engine } from '../../src/app/engine';
+import { Engine, refOf } from '../../src/app/engine';
 import { traceDocuments } from '../../src/app/trace';
 import { main as cliMain } from '../../src/cli/main';
 import { checkAudit } from '../../scripts/check-audit';
@@ -240,6 +242,27 @@ describe('Engine with a scope: only the documents of the years a command reads',
     } finally {
       await after.store.close();
     }
+  });
+
+  test('given a run\'s documents stored in another stream than their year\'s, then a replay reports each as not reproduced, naming both streams', async () => {
+    const moved = [...(full.state.billing.get(2023)?.invoices.values() ?? [])][0].ref;
+    const commandOf = new Map<string, string>();
+    const replay = new InvoiceReplay();
+    let movedCommand: string | undefined;
+    for await (const e of full.store.readAll()) {
+      if (e.id === moved.eventId) movedCommand = e.metadata.commandId;
+      commandOf.set(e.id, e.metadata.commandId);
+    }
+    for await (const e of full.store.readAll()) {
+      const ref = refOf(e);
+      replay.feed({ type: e.type, data: e.data } as DomainEvent, e.metadata.commandId === movedCommand ? { ...ref, streamId: 'billing-2099' } : ref, e.metadata.commandId);
+    }
+    const documents = replay.finish();
+    const bad = documents.filter((d) => !d.reproduced);
+    expect(bad.length).toBeGreaterThan(0);
+    expect(new Set(bad.map((d) => d.difference))).toEqual(new Set(['stored in stream billing-2099, decided again into billing-2023']));
+    expect(bad.map((d) => d.ref.eventId).every((id) => commandOf.get(id) === movedCommand)).toBe(true);
+    expect(documents.filter((d) => d.reproduced).length).toBe(documents.length - bad.length);
   });
 
   test('given an engine scoped to 2023, when a command reads 2022 or cannot tell, then it is refused and nothing is appended', async () => {
