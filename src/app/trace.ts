@@ -67,11 +67,13 @@ export async function stateBeforeDocument(events: EventSource, number: string, o
 export async function traceDocuments(
   events: EventSource,
   wanted: Wanted,
-  opts: { decode?: boolean; onEvent?: (e: RecordedEvent) => void } = {},
+  opts: { decode?: boolean; onEvent?: (e: RecordedEvent) => void; onDocument?: (d: DocumentTrace) => void } = {},
 ): Promise<{ documents: DocumentTrace[]; state: State }> {
   const documents: DocumentTrace[] = [];
   const state = await foldDocuments(events, wanted, (d) => {
-    documents.push({ number: d.doc.number, type: d.type, document: d.doc, event: d.ref, lines: traceDocument(d.state, d.doc, d.ref) });
+    const trace: DocumentTrace = { number: d.doc.number, type: d.type, document: d.doc, event: d.ref, lines: traceDocument(d.state, d.doc, d.ref) };
+    opts.onDocument?.(trace);
+    documents.push(trace);
   }, opts);
   return { documents, state };
 }

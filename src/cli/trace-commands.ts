@@ -214,14 +214,32 @@ export interface AuditManifest {
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
-async function exportAudit(g: GlobalOptions, io: CliIo, year: number, dir: string): Promise<AuditManifest> {
-  mkdirSync(dir, { recursive: true });
+/**
+ * Split participants (one row per participant and month of a line's split) the traces of one package may
+ * list: `traces.json` is one JSON text, and a JavaScript string holds about 5 × 10^8 characters, some
+ * 400 a row. A national year lists tens of millions (every a-conto line shows its split's whole months):
+ * it is refused in seconds, with what to do instead, rather than running out of memory minutes later.
+ */
+export const MAX_TRACE_ROWS = 1_000_000;
+
+export async function exportAudit(g: GlobalOptions, io: CliIo, year: number, dir: string, maxRows = MAX_TRACE_ROWS): Promise<AuditManifest> {
   // Raw codec: events.ndjson holds the stored data byte for byte, as it was hashed.
   return withStore(g, io, async (store) => {
     const progress = new ProgressReporter(io, 'Exporterar revisionsunderlag');
     try {
+      let rows = 0;
+      let traced = 0;
+      const countRows = (d: DocumentTrace) => {
+        traced += 1;
+        for (const l of d.lines) for (const m of l.months ?? []) rows += m.participants.length;
+        if (rows > maxRows) {
+          throw new UsageError(`export audit ${year}: the traces of the first ${grouped(traced)} documents already list ${grouped(rows)} split participants, `
+            + `more than one package holds (${grouped(maxRows)}); trace the year a member at a time: samkost trace --member M --year ${year} --format json`);
+        }
+      };
       // A year's documents are traced from every event but other years' documents, which they never read.
-      const { documents } = await traceDocuments(store.readAll(undefined, documentFilter([year])), (doc) => doc.year === year, { decode: true });
+      const { documents } = await traceDocuments(store.readAll(undefined, documentFilter([year])), (doc) => doc.year === year, { decode: true, onDocument: countRows });
+      mkdirSync(dir, { recursive: true });
       const ownStreams = new Set([`billing-${year}`, `schedule-${year}`, `levy-${year}`]);
       // For every other stream a line refers to, its events from revision 0 to the last one referred to:
       // enough to check the chain from its start.

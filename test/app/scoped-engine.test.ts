@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalJson } from '../../domain/canonical-json';
@@ -20,6 +20,7 @@ import { traceDocuments } from '../../src/app/trace';
 import { main as cliMain } from '../../src/cli/main';
 import { checkAudit } from '../../scripts/check-audit';
 import { withEngineFor } from '../../src/cli/context';
+import { exportAudit } from '../../src/cli/trace-commands';
 import { SqliteEventStore } from '../../src/store/sqlite';
 import { generate, syntheticOrgnr } from '../../scripts/generate';
 
@@ -242,6 +243,13 @@ describe('Engine with a scope: only the documents of the years a command reads',
     } finally {
       await after.store.close();
     }
+  });
+
+  test('given a year whose traces list more split participants than one package holds, then the audit export refuses it at once, saying what to do, and writes nothing', async () => {
+    const io = { out: () => undefined, err: () => undefined, env: {}, clock, isTty: false };
+    const out = join(dir, 'too-big');
+    await expect(exportAudit({ store: file }, io, 2023, out, 500)).rejects.toThrow(/^export audit 2023: the traces of the first \d+ documents already list [\d\u00a0 ]+ split participants, more than one package holds \(500\); trace the year a member at a time: samkost trace --member M --year 2023 --format json$/);
+    expect(existsSync(out)).toBe(false);
   });
 
   test('given a run\'s documents stored in another stream than their year\'s, then a replay reports each as not reproduced, naming both streams', async () => {
