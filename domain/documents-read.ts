@@ -39,13 +39,17 @@ export function documentsRead(command: Command): { years: number[] } | 'all' {
     case 'year.close':
       return { years: [command.year] };
     case 'invoice.credit':
-    case 'payment.record': {
-      const year = documentNumberYear(command.invoice);
-      return year === undefined ? 'all' : { years: [year] };
-    }
+    case 'payment.record':
+      return documentsOfNumber(command.invoice);
     default:
       return assertNever(command);
   }
+}
+
+/** What showing, crediting or paying the document `number` reads: its year's documents, every year's if the number has none. */
+export function documentsOfNumber(number: string): { years: number[] } | 'all' {
+  const year = documentNumberYear(number);
+  return year === undefined ? 'all' : { years: [year] };
 }
 
 function parsePeriodYear(period: string): number | undefined {

@@ -90,10 +90,6 @@ export class Engine {
     if (scope) this.filter = documentFilter(scope.documentYears);
   }
 
-  today(): string {
-    return stockholmDate(this.clock.now());
-  }
-
   /** Folds every event not yet seen; cheap when nothing is new. */
   async catchUp(onEvent?: (e: RecordedEvent) => void): Promise<void> {
     for await (const page of this.store.readAllPages(this.position < 0n ? undefined : this.position, this.filter)) {

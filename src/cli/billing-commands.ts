@@ -3,12 +3,12 @@ import { newTable } from './table';
 import Decimal from 'decimal.js';
 import { parse } from 'csv-parse/sync';
 import { formatSek } from '../../domain/money';
-import { documentNumberYear, findInvoice } from '../../domain/deciders/billing';
-import type { EngineScope } from '../app/engine';
+import { findInvoice } from '../../domain/deciders/billing';
+import { documentsOfNumber } from '../../domain/documents-read';
 import { invoiceSummaries, receivables, renderDocument } from '../../projections/invoices';
 import { replayYear } from '../app/replay-year';
 import { loadConfig } from '../config';
-import { type GlobalOptions, todayOf, withEngine, withEngineFor, withStore } from './context';
+import { type GlobalOptions, scopeOf, todayOf, withEngine, withEngineFor, withStore } from './context';
 import { describeResult, executeAndReport } from './execute';
 import { readUtf8 } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
@@ -17,12 +17,6 @@ import { parseDate, parseYear } from './options';
 import { ProgressReporter } from './progress';
 import { parseCommand } from '../../domain/commands';
 import type { RecordPayment } from '../../domain/commands/billing';
-
-/** An invoice or credit note is shown from its year's documents, told by its number; all years' if it cannot be. */
-const scopeOfNumber = (number: string): EngineScope | undefined => {
-  const year = documentNumberYear(number);
-  return year === undefined ? undefined : { documentYears: [year] };
-};
 
 const parseTerms = (v: string) => {
   if (!/^\d{1,3}$/.test(v)) throw new UsageError(`--terms expects a number of days, not "${v}"`);
@@ -72,7 +66,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         if (!inv && !cn) throw new UsageError(`unknown invoice ${number}`);
         if (g().json) return io.out(`${toJson(inv ? { ...inv.invoice, credited: inv.creditedGross.toFixed(2), paid: inv.payments.reduce((a, p) => a.plus(p.amount), new Decimal(0)).toFixed(2) } : cn!.value)}\n`);
         io.out(inv ? renderDocument(inv.invoice, 'invoice') : renderDocument(cn!.value, 'credit'));
-      }, scopeOfNumber(number));
+      }, scopeOf(documentsOfNumber(number)));
     });
 
   invoice

@@ -9,7 +9,7 @@ import { type Chart, DEFAULT_CHART, isBalanceAccount, ledger, type Ledger, type 
 import { selfCost, type SelfCostRow } from '../../projections/selfcost';
 import { loadConfig } from '../config';
 import { encodeSie, type SieDocument, writeSie } from '../export/sie';
-import { type GlobalOptions, withEngine } from './context';
+import { type GlobalOptions, todayOf, withEngine } from './context';
 import { readJsonFile } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
 import { moneyToJson } from './money-json';
@@ -234,7 +234,7 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
       const config = loadConfig(io.env);
       const chart = loadChart(o.chart);
       await withEngine(g(), io, async (engine) => {
-        const doc = sieDocumentFor(engine.state, o.year, o.type, { company: { name: config.seller.name, orgnr: config.seller.orgnr }, generated: engine.today(), chart });
+        const doc = sieDocumentFor(engine.state, o.year, o.type, { company: { name: config.seller.name, orgnr: config.seller.orgnr }, generated: todayOf(io), chart });
         const bytes = encodeSie(writeSie(doc));
         try {
           writeFileSync(o.out, bytes);

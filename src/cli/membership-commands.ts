@@ -4,7 +4,7 @@ import { type Command as DomainCommand, parseCommand } from '../../domain/comman
 import { amountString, formatSek, sum } from '../../domain/money';
 import { periodOn } from '../../domain/state';
 import { feesForYear } from '../../projections/fees';
-import { type GlobalOptions, NO_DOCUMENTS, withEngine, withEngineFor } from './context';
+import { type GlobalOptions, NO_DOCUMENTS, todayOf, withEngine, withEngineFor } from './context';
 import { describeResult, executeAndReport } from './execute';
 import { DEFAULT_POPULATION_COLUMNS, dirOf, expandFileReference, readJsonFile, readPopulationCsv, readUtf8 } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
@@ -53,7 +53,7 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
     .option('--at <date>', 'date YYYY-MM-DD (default: today)', parseDate)
     .action(async (o: { at?: string }) => {
       await withEngine(g(), io, async (engine) => {
-        const at = o.at ?? engine.today();
+        const at = o.at ?? todayOf(io);
         const rows = [...engine.state.members.values()]
           .map((m) => ({ m, p: periodOn(m, at) }))
           .filter((x) => x.p !== undefined)

@@ -7,7 +7,7 @@ import { canonicalJson } from '../../domain/canonical-json';
 import type { EventRef } from '../../domain/event-ref';
 import { formatSek, grouped } from '../../domain/money';
 import type { DerivationStep, LineTrace } from '../../projections/trace';
-import { documentNumberYear } from '../../domain/deciders/billing';
+import { documentsOfNumber } from '../../domain/documents-read';
 import { documentFilter } from '../app/document-filter';
 import { type DocumentTrace, traceDocuments } from '../app/trace';
 import { rawCodec } from '../store/port';
@@ -318,8 +318,8 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
           : (doc: { year: number; buyer: { orgnr: string } }, _t: unknown, state: { byKommunkod: Map<string, string> }) =>
             doc.year === o.year && (doc.buyer.orgnr === member || state.byKommunkod.get(member as string) === doc.buyer.orgnr);
         // One year's documents (the number's, or --year's) are traced without reading any other year's.
-        const year = number ? documentNumberYear(number) : o.year;
-        return (await traceDocuments(store.readAll(undefined, year === undefined ? undefined : documentFilter([year])), wanted)).documents;
+        const reads = number ? documentsOfNumber(number) : { years: [o.year as number] };
+        return (await traceDocuments(store.readAll(undefined, reads === 'all' ? undefined : documentFilter(reads.years)), wanted)).documents;
       });
       if (number && documents.length === 0) throw new UsageError(`unknown invoice ${number}`);
       if (o.line !== undefined) {
