@@ -88,8 +88,10 @@ export interface WriteFloor {
   stringifyHashInsertMs: number;
 }
 
+/** An event row's columns but its position (which a store assigns), in the table's order. */
+const ROW_COLUMNS = 'stream_id, revision, event_id, type, schema_version, data, metadata, command_id, recorded_at';
+
 async function writeFloor(dir: string, runs: { rows: unknown[][] }[]): Promise<WriteFloor> {
-  const columns = 'stream_id, revision, event_id, type, schema_version, data, metadata, command_id, recorded_at';
   const DATA = 5;
   const parsed = runs.map((r) => r.rows.map((row) => JSON.parse(row[DATA] as string) as unknown));
   const once = async (name: string, serialise: boolean): Promise<number> => {
@@ -100,7 +102,7 @@ async function writeFloor(dir: string, runs: { rows: unknown[][] }[]): Promise<W
     try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
-      const insert = db.prepare(`INSERT INTO events (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      const insert = db.prepare(`INSERT INTO events (${ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
       const t0 = nowMs();
       runs.forEach((r, i) => db.transaction(() => {
         r.rows.forEach((row, j) => {
@@ -145,11 +147,11 @@ export async function invoicePhase(file: string, year: number, tmpDir: string): 
     if (runs.length === 0) throw new Error(`${file}: no invoice run in ${year}`);
     copy.pragma('synchronous = OFF'); // a scratch copy: losing it on a power cut costs nothing
     copy.prepare('ATTACH DATABASE ? AS src').run(file);
-    const columns = 'position, stream_id, revision, event_id, type, schema_version, data, metadata, command_id, recorded_at';
+    const columns = `position, ${ROW_COLUMNS}`;
     const copyRange = copy.prepare(`INSERT INTO main.events (${columns}) SELECT ${columns} FROM src.events WHERE position >= ? AND position < ? ORDER BY position`);
     const storedOf = src.prepare('SELECT position, event_id, metadata FROM events WHERE position BETWEEN ? AND ? ORDER BY position').raw(true);
     const appendedOf = copy.prepare('SELECT position, event_id, metadata FROM main.events WHERE position BETWEEN ? AND ? ORDER BY position').raw(true);
-    const writtenOf = copy.prepare('SELECT stream_id, revision, event_id, type, schema_version, data, metadata, command_id, recorded_at FROM main.events WHERE position BETWEEN ? AND ? ORDER BY position').raw(true);
+    const writtenOf = copy.prepare(`SELECT ${ROW_COLUMNS} FROM main.events WHERE position BETWEEN ? AND ? ORDER BY position`).raw(true);
 
     let at = new Date(0);
     // Scoped as the CLI scopes `samkost invoice run`: the year's documents, no other year's.
