@@ -52,16 +52,19 @@ const intern = (s: string): string => {
   return s;
 };
 
-export const refOf = (e: RecordedEvent): EventRef => ({
-  streamId: intern(e.streamId),
-  revision: e.revision,
-  position: e.position.toString(),
-  eventId: e.id,
-  type: intern(e.type),
-  recordedAt: e.metadata.recordedAt,
-  actor: intern(e.metadata.actor),
-  hash: e.metadata.hash,
-});
+export const refOf = (e: RecordedEvent): EventRef => {
+  const { hash, recordedAt, actor } = e.refHead ?? e.metadata;
+  return {
+    streamId: intern(e.streamId),
+    revision: e.revision,
+    position: e.position.toString(),
+    eventId: e.id,
+    type: intern(e.type),
+    recordedAt,
+    actor: intern(actor),
+    hash,
+  };
+};
 
 const storedRef = (e: RecordedEvent): StoredRef => ({ streamId: e.streamId, revision: e.revision, position: e.position.toString(), type: e.type, id: e.id });
 

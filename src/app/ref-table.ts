@@ -96,7 +96,7 @@ export class RefTable {
     }
     const buf = this.bytes[c];
     const nums = this.numbers[c];
-    const { hash, recordedAt, actor } = e.metadata;
+    const { hash, recordedAt, actor } = e.refHead ?? e.metadata;
     const ms = isoMillis(recordedAt);
     // Plain locals, not an object of flags: this runs for every event a fold reads.
     const hashFits = packHex(hash, 32, buf, o * BYTES);

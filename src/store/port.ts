@@ -41,7 +41,15 @@ export interface RecordedEvent {
   schemaVersion: number;
   data: unknown;
   metadata: ChainedMetadata;
+  /**
+   * The metadata's hash, time and actor, when the adapter has them without decoding the whole metadata
+   * (what a ref keeps: see src/store/stored-event.ts). Equal to those members of `metadata` when given.
+   */
+  readonly refHead?: RefHead;
 }
+
+/** What an event's ref takes from its metadata. */
+export type RefHead = Pick<ChainedMetadata, 'hash' | 'recordedAt' | 'actor'>;
 
 /**
  * Events a read leaves out: those of `types` in any stream but `exceptStreams`. A replay of one year's

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { asRead } from './as-read';
 import { chainMetadata } from './hash-chain';
+import { StoredEvent } from './stored-event';
 import {
   type AppendResult,
   type ChainedMetadata,
@@ -180,10 +181,8 @@ export class SqliteEventStore implements EventStore {
 
   private decode([position, streamId, revision, id, type, schemaVersion, rawData, rawMetadata]: ReadRow): RecordedEvent {
     let data: unknown;
-    let metadata: ChainedMetadata;
     try {
       data = JSON.parse(rawData);
-      metadata = JSON.parse(rawMetadata) as ChainedMetadata;
     } catch (err) {
       throw new EventDecodeError(streamId, revision, `stored JSON is unreadable (${(err as Error).message})`);
     }
@@ -192,6 +191,6 @@ export class SqliteEventStore implements EventStore {
     } catch (err) {
       throw new EventDecodeError(streamId, revision, `${type}: ${(err as Error).message}`);
     }
-    return { position: BigInt(position), streamId, revision, id, type, schemaVersion, data, metadata };
+    return new StoredEvent(BigInt(position), streamId, revision, id, type, schemaVersion, data, rawMetadata);
   }
 }

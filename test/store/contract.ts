@@ -89,6 +89,18 @@ export function storeContract(open: () => Promise<EventStore>): void {
     expect(appended.events[0].data).toStrictEqual({ text: 'a', lines: [{ n: 1 }] });
   });
 
+  test("a read's refHead, where an adapter gives one, is its metadata's hash, time and actor, whatever the actor's name holds", async () => {
+    const actors = ['test', 'Anna "Ö" Berg', 'C:\\ekonomi', '"actor":"decoy"', 'tab\there'];
+    const events = actors.map((actor) => ({ ...noted(uuid(), actor), metadata: { ...noted(uuid(), actor).metadata, actor } }));
+    await store.append(s, events, 'no_stream');
+    const read = await collect(store.readStream(s));
+    expect(read.map((e) => e.metadata.actor)).toEqual(actors);
+    for (const e of read) {
+      if (e.refHead === undefined) continue;
+      expect(e.refHead).toEqual({ hash: e.metadata.hash, recordedAt: e.metadata.recordedAt, actor: e.metadata.actor });
+    }
+  });
+
   test('readStream from a revision, in order, data and metadata intact', async () => {
     const ids = Array.from({ length: 5 }, () => uuid());
     await store.append(s, ids.map((id, i) => noted(id, `e${i}`)), 'no_stream');
