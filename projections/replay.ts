@@ -1,5 +1,6 @@
 import { canonicalJson } from '../domain/canonical-json';
 import { parseCommand } from '../domain/commands';
+import { commandInputOf } from '../domain/rules';
 import { decide } from '../domain/decide';
 import type { EventRef } from '../domain/event-ref';
 import { checkEventData, type DomainEvent } from '../domain/events';
@@ -156,7 +157,7 @@ export class InvoiceReplay {
     let recomputed: DomainEvent[] = [];
     let failure: string | undefined;
     try {
-      const command = parseCommand({ type: first.data.origin.command, ...first.data.origin.params });
+      const command = parseCommand(commandInputOf(first.data.origin));
       const decision = decide(command, this.state, { today: first.data.issueDate });
       recomputed = decision.events.map((e) => ({ type: e.type, data: checkEventData(e.type, 1, e.data) }) as DomainEvent);
       // The place is part of what is reproduced: a year's documents live in that year's billing stream,

@@ -425,7 +425,8 @@ function costSteps(ctx: SplitContext, months: readonly number[]): { monthStep: D
     }
   }
   figures.push({ name: 'overhead rate', value: split.overheadRate.toString(), note: `${svc.service.name}: ${svc.service.decisionRef}`, event: svc.ref });
-  figures.push({ name: 'cost', value: sek(split.cost), note: `${ctx.basis} × (1 + ${split.overheadRate.toString()}), rounded to öre` });
+  const priceList = svc.service.pricing.kind === 'price-list';
+  figures.push({ name: 'cost', value: sek(split.cost), note: priceList ? "the participants' yearly prices for their months in force, summed" : `${ctx.basis} × (1 + ${split.overheadRate.toString()}), rounded to öre` });
   const perMonth = monthlyAmounts(split.cost);
   const amounts = [...new Set(months.map((m) => amountString(perMonth.get(m) as Decimal)))];
   const costStep: DerivationStep = {
@@ -505,7 +506,7 @@ function aContoLine(state: State, doc: InvoiceIssued, line: InvoiceLine, problem
   const kind = ctx.svc.service.pricing.kind;
   const factor = svNumber(ctx.split.overheadRate.plus(1));
   return {
-    rule: `${RULE_WORDS[kind]}, ${weightWords(kind, monthsTrace)}, budget ${formatSek(ctx.base.base, false)} × ${factor}`,
+    rule: `${RULE_WORDS[kind]}, ${weightWords(kind, monthsTrace)}${kind === 'price-list' ? '' : `, budget ${formatSek(ctx.base.base, false)} × ${factor}`}`,
     figures: [...cost.figures, ...part.figures],
     used: [...ctx.split.costRefs, ...part.used],
     recomputed,

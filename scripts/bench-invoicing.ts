@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCommand } from '../domain/commands';
+import { commandInputOf } from '../domain/rules';
 import { domainCodec } from '../src/app/codec';
 import { Engine } from '../src/app/engine';
 import { replayYear } from '../src/app/replay-year';
@@ -170,7 +171,7 @@ export async function invoicePhase(file: string, year: number, tmpDir: string): 
     const out: InvoiceRun['runs'] = [];
     for (const [i, r] of runs.entries()) {
       at = new Date(r.recordedAt);
-      const command = parseCommand({ type: 'invoice.run', ...r.params });
+      const command = parseCommand(commandInputOf({ command: 'invoice.run', params: r.params }));
       const s = nowMs();
       const result = await engine.execute(command, { commandId: r.commandId });
       const ms = nowMs() - s;

@@ -3,6 +3,7 @@ import { feesForYear } from '../../projections/fees';
 import { splitForYear } from '../../projections/splits';
 import type { MonthSplit } from '../pricing';
 import { amountString } from '../money';
+import { costWords } from '../rules';
 import { inForceDuringYear, type State } from '../state';
 import { type EventRef, plainRef } from '../event-ref';
 import type { InvoiceLine, Provenance } from '../events/billing';
@@ -96,7 +97,7 @@ function formatOnce(format: (d: Decimal) => string): (d: Decimal) => string {
 }
 
 /** A-conto items (series T, VAT) of every service period whose first month lies in the run's period. */
-function serviceDue(state: State, run: Period, vatRate: string, plainRefs: RefCopies): DueItem[] {
+function serviceDue(state: State, run: Period, vatRate: string, rules: number, plainRefs: RefCopies): DueItem[] {
   const items: DueItem[] = [];
   for (const svc of state.services.values()) {
     const periods = billingPeriods(svc.service.cadence, run.year).filter((p) => run.months.includes(dueMonthOfPeriod(p)));
@@ -145,7 +146,7 @@ function serviceDue(state: State, run: Period, vatRate: string, plainRefs: RefCo
           description: `${svc.service.name} a conto ${periodText(bp)}${p.module ? `, modul ${p.module}` : ''}${p.name !== state.members.get(p.member)?.name ? ` (${p.name})` : ''}`,
           amount, vatCategory: 'S', vatRate, serviceId: svc.service.serviceId, enrolmentId: p.key,
           provenance: {
-            rule: (rule ??= `${split.rule}; cost = budget ${amountString(split.base)} × (1 + ${split.overheadRate.toString()}) = ${amountString(split.cost)}, spread evenly over 12 months`),
+            rule: (rule ??= `${split.rule}; ${costWords(svc.service.pricing.kind, split, 'budget', rules, true)}`),
             basis: `${p.basis}${p.population !== null ? `; population ${p.population}` : ''}; months ${months.map((x) => x.month).join(', ')}`,
             refs: plainRefs(split.costRefs, p.refs),
             months,
@@ -157,9 +158,9 @@ function serviceDue(state: State, run: Period, vatRate: string, plainRefs: RefCo
   return items;
 }
 
-/** Everything that falls due in the period and is not billed yet. */
-export function dueInPeriod(state: State, run: Period, vatRate: string): DueItem[] {
+/** Everything that falls due in the period and is not billed yet, in the words of the given rules version. */
+export function dueInPeriod(state: State, run: Period, vatRate: string, rules: number): DueItem[] {
   const billed = state.billing.get(run.year)?.billedKeys;
   const plainRefs = refCopies();
-  return [...membershipDue(state, run, plainRefs), ...serviceDue(state, run, vatRate, plainRefs)].filter((i) => !billed?.has(i.dueKey));
+  return [...membershipDue(state, run, plainRefs), ...serviceDue(state, run, vatRate, rules, plainRefs)].filter((i) => !billed?.has(i.dueKey));
 }

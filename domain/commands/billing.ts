@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IsoDate, NonNegativeAmount, Text, Year } from '../primitives';
 import { Party } from '../events/billing';
 import { ServiceId } from '../events/services';
+import { RulesVersion } from '../rules';
 
 const Terms = z.number().int().min(0).max(365);
 const VatRate = z.string().regex(/^0(\.\d{1,4})?$/, 'a VAT rate is a decimal like "0.25"');
@@ -13,6 +14,8 @@ export const RunInvoices = z.object({
   paymentTermsDays: Terms,
   vatRate: VatRate,
   seller: Party,
+  /** The billing rules to decide by (domain/rules.ts); the current ones when absent. A replay gives the recorded ones. */
+  rules: RulesVersion.optional(),
 });
 
 export const CreditInvoice = z.object({
@@ -40,6 +43,8 @@ export const SettleService = z.object({
   paymentTermsDays: Terms,
   vatRate: VatRate,
   seller: Party,
+  /** As for invoice.run. */
+  rules: RulesVersion.optional(),
 });
 
 export const CloseYear = z.object({

@@ -11,6 +11,7 @@ import { amountString, formatSek, sum, ZERO } from '../money';
 import type { InvoiceState, State } from '../state';
 import type { Decision } from './membership';
 import { requireService } from './services';
+import { costWords, RULES_VERSION, rulesParam } from '../rules';
 import { assertYearOpen } from './year-guard';
 
 export const billingStream = (year: number) => `billing-${year}`;
@@ -66,8 +67,10 @@ const byBuyerName = (state: State) => (a: string, b: string) =>
 export function decideInvoiceRun(c: RunInvoices, state: State): Decision {
   const period = parsePeriod(c.period);
   assertYearOpen(state, period.year, `invoice.run ${c.period}`);
-  const items = dueInPeriod(state, period, c.vatRate);
-  const { type: _t, ...params } = c;
+  const rules = c.rules ?? RULES_VERSION;
+  const items = dueInPeriod(state, period, c.vatRate, rules);
+  const { type: _t, rules: _r, ...rest } = c;
+  const params = { ...rest, ...rulesParam(rules) };
   const numbering = new Numbering(state, period.year);
   const events: DomainEvent[] = [];
   for (const series of ['M', 'T'] as const) {
@@ -185,8 +188,9 @@ export function decideSettlement(c: SettleService, state: State): Decision {
   }
   const members = [...new Set([...billedByMember.keys(), ...actualByMember.keys()])].sort(byBuyerName(state));
   const numbering = new Numbering(state, c.year);
-  const { type: _t, ...params } = c;
-  const origin = { command: 'settlement.run', params };
+  const rules = c.rules ?? RULES_VERSION;
+  const { type: _t, rules: _r, ...rest } = c;
+  const origin = { command: 'settlement.run', params: { ...rest, ...rulesParam(rules) } };
   const events: DomainEvent[] = [];
   const documents: string[] = [];
   let billedTotal = ZERO;
@@ -197,7 +201,7 @@ export function decideSettlement(c: SettleService, state: State): Decision {
     const diff = act.total.minus(billed.net);
     if (diff.isZero()) continue;
     const provenance = {
-      rule: `year-end settlement: ${actual.rule}; cost = actual ${amountString(actual.base)} × (1 + ${actual.overheadRate.toString()}) = ${amountString(actual.cost)}`,
+      rule: `year-end settlement: ${actual.rule}; ${costWords(svc.service.pricing.kind, actual, 'actual', rules, false)}`,
       basis: `actual share ${amountString(act.total)} − billed ${amountString(billed.net)} (${billed.invoices.join(', ') || 'nothing billed'}) = ${amountString(diff)}`,
       refs: [...actual.costRefs, ...act.refs],
     };

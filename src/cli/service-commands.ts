@@ -161,7 +161,10 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
             months: s.months.map((m) => ({ month: m.month, amount: m.amount, denominator: m.denominator.toString(), participants: m.shares.length, unallocated: m.unallocated })),
           }))}\n`);
         }
-        io.out(`${s.name} ${s.year} (${o.basis === 'budget' ? 'budget' : 'utfall'}): ${formatSek(s.base)} + påslag ${s.overheadRate.mul(100).toString()} % = ${formatSek(s.cost)}\nRegel: ${s.rule}\n`);
+        // A price list has no budget to add overhead to: its cost is what the prices add up to.
+        const priceList = engine.state.services.get(o.service)?.service.pricing.kind === 'price-list';
+        const cost = priceList ? `prislista, årspriserna för deltagarnas månader sammanlagt ${formatSek(s.cost)}` : `${formatSek(s.base)} + påslag ${s.overheadRate.mul(100).toString()} % = ${formatSek(s.cost)}`;
+        io.out(`${s.name} ${s.year} (${o.basis === 'budget' ? 'budget' : 'utfall'}): ${cost}\nRegel: ${s.rule}\n`);
         const t = newTable(['Deltagare', 'Nivå', 'Invånare', 'Vikt', 'Månader', 'Summa']);
         for (const p of s.participants) t.push([p.name, p.tier?.label ?? '–', p.population?.toLocaleString('sv-SE') ?? '–', p.weight.toString(), p.months.length ? `${p.months[0]}–${p.months[p.months.length - 1]}` : '–', formatSek(p.total)]);
         io.out(`${t.toString()}\n`);

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import type { ServiceSplit } from '../projections/splits';
+import { amountString } from './money';
+import type { PricingRule } from './pricing';
+
+/*
+ * The version of the billing rules a document is decided by. A replay decides every document again and
+ * must get its bytes back, so a rule is never changed in place: a change is a new version, each run and
+ * settlement records the version it was decided by (`rules` in its origin's params), and a replay decides
+ * it again by that version. Documents that record none were decided by version 1, which predates the field.
+ *
+ * 1. The first rules.
+ * 2. A price-list service's a-conto and settlement lines state what its cost is, the sum of the yearly
+ *    prices of its participants' months, where version 1 wrote a budget × overhead that a price list does
+ *    not have ("cost = budget 0.00 × (1 + 0.05) = 1339166.61").
+ */
+export const RULES_VERSION = 2;
+
+export const RulesVersion = z.number().int().min(1).max(RULES_VERSION);
+
+/** Commands whose documents depend on the rules version. */
+const RULED = new Set(['invoice.run', 'settlement.run']);
+
+/** What a decider records of the version it decided by: nothing for version 1, as before the field. */
+export const rulesParam = (rules: number): { rules?: number } => (rules === 1 ? {} : { rules });
+
+/** The command a document's origin records, as a replay decides it again: by the rules it was decided by. */
+export function commandInputOf(origin: { command: string; params: Record<string, unknown> }): Record<string, unknown> {
+  const input: Record<string, unknown> = { type: origin.command, ...origin.params };
+  if (RULED.has(origin.command) && input.rules === undefined) input.rules = 1;
+  return input;
+}
+
+/**
+ * The words stored on a split line for how its service's cost came about; `spread` adds how an a-conto
+ * line's cost is spread over the year (a settlement's is not).
+ */
+export function costWords(
+  kind: PricingRule['kind'],
+  split: Pick<ServiceSplit, 'base' | 'overheadRate' | 'cost'>,
+  basis: 'budget' | 'actual',
+  rules: number,
+  spread: boolean,
+): string {
+  if (kind === 'price-list' && rules >= 2) return `cost = each participant's yearly price for its months in force, together ${amountString(split.cost)}`;
+  return `cost = ${basis} ${amountString(split.base)} × (1 + ${split.overheadRate.toString()}) = ${amountString(split.cost)}${spread ? ', spread evenly over 12 months' : ''}`;
+}

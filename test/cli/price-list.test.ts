@@ -1,0 +1,51 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LineTrace } from '../../projections/trace';
+import { billingFixture } from '../support/billing-fixture';
+
+/**
+ * A price list (Bibblix) has no budget to add overhead to: each participant pays its tier's yearly price.
+ * What finance, a council and an auditor read of it says so, and never "budget 0,00 + påslag 5 %".
+ */
+describe('a price-list service, as its readers see it', () => {
+  let f: Awaited<ReturnType<typeof billingFixture>>;
+  beforeAll(async () => {
+    f = await billingFixture();
+    const svc = join(f.dir, 'bibblix.json');
+    writeFileSync(svc, JSON.stringify({
+      serviceId: 'bibblix', name: 'Bibblix', area: 'Bibliotek', overheadRate: '0.05', cadence: 'yearly', decisionRef: 'Styrelsen 2023 §6', date: '2023-01-01',
+      pricing: { kind: 'price-list', bands: [{ id: 'small', label: '< 100 000', max: 99999, price: '22000.00' }, { id: 'large', label: '≥ 100 000', min: 100000, price: '42000.00' }] },
+    }));
+    for (const args of [
+      ['service', 'establish', svc],
+      ['enrolment', 'start', '--service', 'bibblix', '--member', '0180', '--from', '2024-01-01'],
+      ['enrolment', 'start', '--service', 'bibblix', '--member', '1480', '--from', '2024-01-01'],
+      ['invoice', 'run', '--period', '2024', '--date', '2024-01-20'],
+    ]) {
+      const r = await f.run(...args);
+      if (r.code !== 0) throw new Error(`samkost ${args.join(' ')}: ${r.err}`);
+    }
+  });
+
+  test('split: the cost is the yearly prices added up, not a budget plus overhead', async () => {
+    const r = await f.run('split', '--service', 'bibblix', '--year', '2024');
+    expect(r.out.split('\n')[0]).toBe('Bibblix 2024 (budget): prislista, årspriserna för deltagarnas månader sammanlagt 64 000,00 kr');
+    expect(r.out).not.toContain('påslag');
+  });
+
+  test('the invoice line stores that rule in its provenance, the trace words it without a budget, and a replay reproduces it', async () => {
+    const invoices = await f.json<{ invoices: { number: string; buyer: string }[] }>('invoices', '--year', '2024');
+    const lines: LineTrace[] = [];
+    for (const inv of invoices.invoices.filter((i) => i.number.startsWith('T'))) {
+      lines.push(...(await f.json<{ lines: LineTrace[] }>('trace', inv.number)).lines.filter((l) => l.line.serviceId === 'bibblix'));
+    }
+    expect(lines.map((l) => l.line.amount).sort()).toEqual(['22000.00', '42000.00']);
+    for (const l of lines) {
+      expect(l.stored.rule).toBe("price list by tier (small: 22000.00, large: 42000.00); cost = each participant's yearly price for its months in force, together 64000.00");
+      expect(l.rule).toMatch(/^price list by tier, yearly price [\d\u00a0 ]+,00 kr, months 1–12$/);
+      expect(l.figures.find((x) => x.name === 'cost')?.note).toBe("the participants' yearly prices for their months in force, summed");
+    }
+    const replay = await f.run('replay', '--year', '2024', '--verify');
+    expect(replay.code).toBe(0);
+  });
+});

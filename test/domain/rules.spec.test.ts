@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseCommand } from '../../domain/commands';
+import { decide } from '../../domain/decide';
+import type { DomainEvent } from '../../domain/events';
+import type { InvoiceIssued } from '../../domain/events/billing';
+import { commandInputOf, RULES_VERSION } from '../../domain/rules';
+import { InvoiceReplay } from '../../projections/replay';
+import { evolve, initialState } from '../../domain/state';
+import { fakeRef } from '../support/spec';
+
+const seller = { orgnr: '802428-2785', name: 'Föreningen Sambruk' };
+const population: DomainEvent = {
+  type: 'PopulationRecorded',
+  data: { year: 2023, referenceDate: '2023-12-31', source: 'SCB', rows: [{ code: '1280', name: 'Malmö', population: 360000 }, { code: '1440', name: 'Ale', population: 32000 }] },
+};
+const schedule: DomainEvent = {
+  type: 'FeeScheduleAdopted',
+  data: { ...JSON.parse(readFileSync(join(__dirname, '..', '..', 'scripts', 'data', 'schedules', 'sambruk-2020.json'), 'utf8')), year: 2024 },
+};
+const joined = (orgnr: string, name: string, kommunkod: string): DomainEvent => ({
+  type: 'MemberJoined', data: { member: orgnr, kind: 'municipality', name, kommunkod, date: '2020-01-01', decisionRef: 'S', rejoin: false },
+});
+const service = (serviceId: string, pricing: Record<string, unknown>): DomainEvent => ({
+  type: 'ServiceEstablished',
+  data: { serviceId, name: serviceId, area: 'Bibliotek', pricing, overheadRate: '0.05', cadence: 'yearly', decisionRef: 'S', date: '2020-01-01' } as never,
+});
+const enrolled = (serviceId: string, orgnr: string): DomainEvent => ({
+  type: 'EnrolmentStarted', data: { serviceId, enrolmentId: `${serviceId}-${orgnr}`, member: orgnr, from: '2024-01-01' },
+});
+const bands = [
+  { id: 'small', label: '< 50 000', max: 49999, price: '22000.00' },
+  { id: 'large', label: '≥ 50 000', min: 50000, price: '42000.00' },
+];
+/** Malmö and Ale in a price list (42 000 and 22 000 a year) and in an equal split of a 100 000 budget. */
+const history: DomainEvent[] = [
+  population, schedule, joined('212000-1124', 'Malmö stad', '1280'), joined('212000-1454', 'Ale kommun', '1440'),
+  service('bibblix', { kind: 'price-list', bands }), service('uka', { kind: 'equal' }),
+  { type: 'CouncilBudgetDecided', data: { serviceId: 'uka', year: 2024, lines: [{ text: 'Drift', amount: '100000.00' }], decidedOn: '2023-11-01', minutesRef: 'FR §1' } } as never,
+  enrolled('bibblix', '212000-1124'), enrolled('bibblix', '212000-1454'), enrolled('uka', '212000-1124'), enrolled('uka', '212000-1454'),
+];
+const refs = history.map((e) => fakeRef(e.type));
+const run = (rules?: number) => ({ type: 'invoice.run', period: '2024', issueDate: '2024-01-15', paymentTermsDays: 30, vatRate: '0.25', seller, ...(rules ? { rules } : {}) });
+const documentsOf = (command: Record<string, unknown>): InvoiceIssued[] =>
+  decide(parseCommand(command), history.reduce((st, e, i) => evolve(st, e, refs[i]), initialState()), { today: '2024-01-15' }).events.flatMap((e) => (e.type === 'InvoiceIssued' ? [e.data] : []));
+const lineOf = (docs: InvoiceIssued[], serviceId: string) => docs.flatMap((d) => d.lines).find((l) => l.serviceId === serviceId && l.amount === (serviceId === 'uka' ? '52500.00' : '42000.00'))!;
+
+describe('billing rules versions', () => {
+  test('given a price-list service, when a run is decided by the current rules, then its lines state the sum of the yearly prices as the cost, and the run records its rules', () => {
+    const docs = documentsOf(run());
+    expect(RULES_VERSION).toBe(2);
+    expect(lineOf(docs, 'bibblix').provenance.rule).toBe(
+      "price list by tier (small: 22000.00, large: 42000.00); cost = each participant's yearly price for its months in force, together 64000.00",
+    );
+    expect(docs.every((d) => d.origin.params.rules === 2)).toBe(true);
+  });
+
+  test('given the same, when decided by version 1, then the words version 1 wrote, and no rules recorded (as before the field)', () => {
+    const docs = documentsOf(run(1));
+    expect(lineOf(docs, 'bibblix').provenance.rule).toBe(
+      'price list by tier (small: 22000.00, large: 42000.00); cost = budget 0.00 × (1 + 0.05) = 64000.00, spread evenly over 12 months',
+    );
+    expect(docs.every((d) => !('rules' in d.origin.params))).toBe(true);
+  });
+
+  test('given a split of a budget, then both versions word it alike', () => {
+    const words = 'equal split; cost = budget 100000.00 × (1 + 0.05) = 105000.00, spread evenly over 12 months';
+    expect(lineOf(documentsOf(run()), 'uka').provenance.rule).toBe(words);
+    expect(lineOf(documentsOf(run(1)), 'uka').provenance.rule).toBe(words);
+  });
+
+  test('given a document with no rules recorded, then a replay decides it by version 1; with rules recorded, by those', () => {
+    expect(commandInputOf({ command: 'invoice.run', params: { period: '2024' } })).toEqual({ type: 'invoice.run', period: '2024', rules: 1 });
+    expect(commandInputOf({ command: 'settlement.run', params: { rules: 2 } })).toEqual({ type: 'settlement.run', rules: 2 });
+    expect(commandInputOf({ command: 'invoice.credit', params: { invoice: 'T2024-0001' } })).toEqual({ type: 'invoice.credit', invoice: 'T2024-0001' });
+  });
+
+  /** The replay of a run's documents after the history, each document as stored (after its JSON round trip). */
+  const replayed = (docs: InvoiceIssued[]) => {
+    const replay = new InvoiceReplay(2024);
+    history.forEach((e, i) => replay.feed(e, refs[i], `setup-${i}`));
+    for (const d of docs) replay.feed({ type: 'InvoiceIssued', data: JSON.parse(JSON.stringify(d)) }, fakeRef('InvoiceIssued', 'billing-2024'), 'the-run');
+    return replay.finish();
+  };
+
+  test.each([[1], [2]])('given documents decided by version %i, then a replay reproduces every one', (rules) => {
+    const docs = documentsOf(run(rules));
+    expect(docs.length).toBeGreaterThan(0);
+    expect(replayed(docs).map((r) => r.difference)).toEqual(docs.map(() => undefined));
+  });
+
+  test('given a version 1 document whose record claims version 2, then the replay decides it by version 2 and reports the words that differ', () => {
+    const docs = documentsOf(run(1)).map((d) => ({ ...d, origin: { ...d.origin, params: { ...d.origin.params, rules: 2 } } }));
+    const differences = replayed(docs).map((r) => r.difference).filter((d) => d !== undefined);
+    expect(differences.length).toBeGreaterThan(0);
+    expect(differences.every((d) => /^lines\.\d+\.provenance\.rule: stored "price list by tier/.test(d ?? ''))).toBe(true);
+  });
+
+  test('given a price-list service with an actual cost, when it is settled, then the settlement words its cost by the rules it is decided by', () => {
+    const cost: DomainEvent = { type: 'ActualCostRecorded', data: { serviceId: 'bibblix', year: 2024, amount: '5000.00', supplier: 'Leverantör AB', reference: 'F-1', date: '2024-12-31' } };
+    const state = [...history, cost].reduce((st, e, i) => evolve(st, e, i < refs.length ? refs[i] : fakeRef(e.type)), initialState());
+    const settle = (rules?: number) => decide(parseCommand({ type: 'settlement.run', serviceId: 'bibblix', year: 2024, issueDate: '2025-01-20', paymentTermsDays: 30, vatRate: '0.25', seller, ...(rules ? { rules } : {}) }), state, { today: '2025-01-20' })
+      .events.flatMap((e) => (e.type === 'InvoiceIssued' ? e.data.lines.map((l) => l.provenance.rule) : []));
+    expect(new Set(settle())).toEqual(new Set([
+      "year-end settlement: price list by tier (small: 22000.00, large: 42000.00); cost = each participant's yearly price for its months in force, together 64000.00",
+    ]));
+    expect(new Set(settle(1))).toEqual(new Set(['year-end settlement: price list by tier (small: 22000.00, large: 42000.00); cost = actual 5000.00 × (1 + 0.05) = 64000.00']));
+  });
+
+  test('a rules version that does not exist is refused', () => {
+    expect(() => parseCommand(run(RULES_VERSION + 1))).toThrow(/rules/);
+  });
+});
