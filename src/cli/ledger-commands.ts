@@ -4,6 +4,7 @@ import { newTable } from './table';
 import Decimal from 'decimal.js';
 import { z } from 'zod';
 import { formatSek, sum } from '../../domain/money';
+import { requireService } from '../../domain/deciders/services';
 import type { State } from '../../domain/state';
 import { type Chart, DEFAULT_CHART, isBalanceAccount, ledger, type Ledger, type StatementLine, type Voucher } from '../../projections/ledger';
 import { selfCost, type SelfCostRow } from '../../projections/selfcost';
@@ -14,6 +15,7 @@ import { readJsonFile } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
 import { moneyToJson } from './money-json';
 import { parseYear } from './options';
+import { percentWords, pricingWords } from './pricing-words';
 
 const PROGRAM = { name: 'samkost', version: '0.1.0' };
 const PARTS = ['all', 'income', 'balance', 'trial', 'journal'] as const;
@@ -160,12 +162,12 @@ export function sieDocumentFor(
   };
 }
 
-function renderSelfCost(rows: SelfCostRow[], year: number, horizon: number): string {
+function renderSelfCost(state: State, rows: SelfCostRow[], year: number, horizon: number): string {
   const out = [`Självkostnad ${year} (över- och underuttag jämnas ut inom ${horizon} år)`];
   if (rows.length === 0) out.push('', 'Inga tjänster med budget, utfall eller fakturering detta år.');
   for (const r of rows) {
-    const pct = `${r.overheadRate.mul(100).toString()} %`;
-    out.push('', `${r.name} (${r.serviceId}): ${r.rule}`);
+    const pct = percentWords(r.overheadRate);
+    out.push('', `${r.name} (${r.serviceId}): ${pricingWords(requireService(state, r.serviceId).service.pricing)}`);
     if (r.budget) out.push(row('Budget i kraft', r.budget), row(`Budget inkl. påslag ${pct}`, r.budgetWithOverhead as Decimal));
     else out.push('  Ingen budget beslutad');
     out.push(
@@ -218,7 +220,7 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
       await withEngine(g(), io, async (engine) => {
         const report = selfCost(engine.state, o.year, horizon);
         if (g().json) return io.out(`${toJson(moneyToJson(report))}\n`);
-        io.out(renderSelfCost(report.services, o.year, horizon));
+        io.out(renderSelfCost(engine.state, report.services, o.year, horizon));
       });
     });
 
