@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { newTable } from './table';
+import { INVOICE_KIND_NAMES } from './kind-names';
 import Decimal from 'decimal.js';
 import { parse } from 'csv-parse/sync';
 import { formatSek } from '../../domain/money';
@@ -92,7 +93,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         const rows = invoiceSummaries(engine.state, o.year);
         if (g().json) return io.out(`${toJson(moneyToJson({ year: o.year, invoices: rows }))}\n`);
         const t = newTable(['Nummer', 'Typ', 'Köpare', 'Datum', 'Förfaller', 'Summa', 'Krediterat', 'Betalt', 'Öppet']);
-        for (const r of rows) t.push([r.number, r.kind, r.buyerName, r.issueDate, r.dueDate, formatSek(new Decimal(r.total)), formatSek(r.credited), formatSek(r.paid), formatSek(r.open)]);
+        for (const r of rows) t.push([r.number, INVOICE_KIND_NAMES[r.kind], r.buyerName, r.issueDate, r.dueDate, formatSek(new Decimal(r.total)), formatSek(r.credited), formatSek(r.paid), formatSek(r.open)]);
         io.out(`Fakturor ${o.year}: ${rows.length}\n${t.toString()}\n`);
       }, { documentYears: [o.year] });
     });

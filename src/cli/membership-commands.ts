@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { newTable } from './table';
+import { MEMBER_KIND_NAMES } from './kind-names';
 import { type Command as DomainCommand, parseCommand } from '../../domain/commands';
 import { amountString, formatSek, sum } from '../../domain/money';
 import { periodOn } from '../../domain/state';
@@ -64,7 +65,7 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
           }));
         if (g().json) return io.out(`${toJson({ at, count: rows.length, members: rows })}\n`);
         const t = newTable(['Org.nr', 'Namn', 'Typ', 'Kommunkod', 'Medlem sedan', 'Utträde']);
-        for (const r of rows) t.push([r.orgnr, r.name, r.kind, r.kommunkod ?? (r.covers ? `${r.covers.length} kommuner` : ''), r.since, r.leaves ?? '']);
+        for (const r of rows) t.push([r.orgnr, r.name, MEMBER_KIND_NAMES[r.kind], r.kommunkod ?? (r.covers ? `${r.covers.length} kommuner` : ''), r.since, r.leaves ?? '']);
         io.out(`Medlemmar ${at}: ${rows.length}\n${t.toString()}\n`);
       }, NO_DOCUMENTS);
     });
