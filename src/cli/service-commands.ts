@@ -193,6 +193,13 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .option('--from <date>', 'added participants count from this date (default 1 January)', parseDate)
     .option('--sweep <range>', 'the curve of the average cost per member as 0..N members join', parseRange)
     .action(async (o: { service: string; year: number; basis: CostBasis; add?: number; population?: number; tier?: string; organisation?: boolean; kommun?: string[]; remove?: string[]; from?: string; sweep?: number }) => {
+      // A scenario that changes nothing would print every participant unchanged, which reads as an answer.
+      if (o.add === undefined && o.sweep === undefined && (o.population !== undefined || o.tier !== undefined || o.organisation)) {
+        throw new UsageError('--population, --tier and --organisation describe the hypothetical members: say how many join with --add N (or --sweep 0..N)');
+      }
+      if (o.add === undefined && o.sweep === undefined && !o.kommun && !o.remove) {
+        throw new UsageError('say what changes: --add N hypothetical members, --kommun CODES, --remove MEMBERS or --sweep 0..N');
+      }
       await withEngine(g(), io, async (engine) => {
         const state = engine.state;
         let population: number | null = o.organisation ? null : (o.population ?? null);

@@ -127,6 +127,9 @@ describe('bad input is refused with one line and nothing stored', () => {
     [['enrolment', 'start', '--service', 'egil', '--member', '0180', '--from', '2024-05-01', '--to', '2024-04-30'], 'the enrolment ends (2024-04-30) before it starts (2024-05-01)'],
     [['enrolment', 'start', '--service', 'egil', '--member', '212000-0143', '--from', '2024-05-01'], 'invalid organisationsnummer'],
     [['enrolment', 'start', '--service', 'egil', '--member', '0180', '--from', '2024-01-01', '--module', 'Beda'], 'service egil has no module "Beda"'],
+    // A what-if that changes nothing would print every cost unchanged, which reads like an answer.
+    [['simulate', '--service', 'egil', '--year', '2024', '--population', '15000'], '--population, --tier and --organisation describe the hypothetical members: say how many join with --add N (or --sweep 0..N)'],
+    [['simulate', '--service', 'egil', '--year', '2024'], 'say what changes: --add N hypothetical members, --kommun CODES, --remove MEMBERS or --sweep 0..N'],
   ])('samkost %j', async (args, message) => {
     const f = await fixture();
     const before = eventCount(f.store);
