@@ -59,7 +59,11 @@ export class StoredEvent implements RecordedEvent {
     this.refHead = refHeadOfText(metadataText);
   }
 
-  /** Parsed when first read; stored text that is not JSON fails here, as an EventDecodeError. */
+  /**
+   * Parsed when first read; stored text that is not JSON fails here, as an EventDecodeError. A command
+   * whose fold never reads it does not notice such a row; `samkost verify` reads every event's metadata
+   * for its chain and names it, as it names every other altered byte.
+   */
   get metadata(): ChainedMetadata {
     if (this.#metadata === undefined) {
       try {

@@ -156,6 +156,19 @@ describe('samkost verify: everything an auditor relies on', () => {
     expect(r.out).toContain(`DIFFERENCE T2024-0002 (stream billing-2024 revision ${revision}): lines.0.description`);
   });
 
+  test('metadata made unreadable where a fold does not look (its command id): verify names the event, though commands that never read it go on', async () => {
+    const f = await billedStore();
+    const { revision } = invoiceRow(f.store, 'T2024-0002');
+    const db = new Database(f.store);
+    const row = db.prepare("SELECT metadata FROM events WHERE stream_id = 'billing-2024' AND revision = ?").get(revision) as { metadata: string };
+    db.prepare("UPDATE events SET metadata = ? WHERE stream_id = 'billing-2024' AND revision = ?").run(row.metadata.replace('"commandId":"', '"commandId":'), revision);
+    db.close();
+    expect((await f.run('members')).code).toBe(0);
+    const r = await f.run('verify');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`FAILED: stream billing-2024 revision ${revision}: event at revision ${revision} of stream billing-2024: stored metadata is unreadable`);
+  });
+
   test('an invoice deleted from the middle of the billing stream is named by stream and revision', async () => {
     const f = await billedStore();
     const { revision } = invoiceRow(f.store, 'T2024-0002');
