@@ -62,6 +62,8 @@ export interface SplitParticipantTrace {
 /** One month of a split, recomputed, with every participant whose weight entered it. */
 export interface SplitMonthTrace {
   month: number;
+  /** A price list's month: nothing is divided, each participant pays a twelfth of its yearly price (its weight). */
+  priceList: boolean;
   monthAmount: string;
   /** Σ weights as the split computes it now. */
   denominator: string;
@@ -384,7 +386,7 @@ function monthTraces(ctx: SplitContext, keys: ReadonlySet<string>, months: reado
       ? ms.denominator.isZero() && (st === undefined || new Decimal(st.denominator).isZero())
       : weightSum.eq(ms.denominator) && (stored === undefined || (st !== undefined && new Decimal(st.denominator).eq(weightSum)));
     return {
-      month, monthAmount: amountString(ms.amount), denominator: ms.denominator.toString(), storedDenominator: st ? st.denominator : null,
+      month, priceList, monthAmount: amountString(ms.amount), denominator: ms.denominator.toString(), storedDenominator: st ? st.denominator : null,
       weightSum: weightSum.toString(), weightsMatch,
       weight: mine.length === 1 ? mine[0].weight.toString() : sum(mine.map((s) => s.weight)).toString(),
       share: amountString(sum(mine.map((s) => s.amount))),

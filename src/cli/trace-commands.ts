@@ -6,7 +6,7 @@ import Decimal from 'decimal.js';
 import { canonicalJson } from '../../domain/canonical-json';
 import type { EventRef } from '../../domain/event-ref';
 import { formatSek, grouped } from '../../domain/money';
-import type { DerivationStep, LineTrace } from '../../projections/trace';
+import type { DerivationStep, LineTrace, SplitMonthTrace } from '../../projections/trace';
 import { documentsOfNumber } from '../../domain/documents-read';
 import { documentFilter } from '../app/document-filter';
 import { type DocumentTrace, traceDocuments } from '../app/trace';
@@ -42,6 +42,17 @@ function treeLines(step: DerivationStep, prefix: string, last: boolean, root: bo
   kids.forEach((k, i) => treeLines(k, next, i === kids.length - 1, false, out));
 }
 
+/**
+ * A month of a split as its table's heading: the month's amount, the denominator and Σ of the weights
+ * listed, with ✓ or ✗ for whether they agree. A price list divides nothing: its heading says so and what
+ * the yearly prices (the weights) add up to.
+ */
+function monthHeading(m: SplitMonthTrace, mark = true): string {
+  const check = mark ? ` ${m.weightsMatch ? '✓' : '✗'}` : '';
+  if (m.priceList) return `månad ${m.month}: prislista, inget delas; var och en betalar en tolftedel av sitt årspris (årspriserna sammanlagt ${kr(m.weightSum)})${check}`;
+  return `månad ${m.month}: ${kr(m.monthAmount)}, nämnare ${m.denominator}${m.storedDenominator !== null ? ` (lagrad ${m.storedDenominator})` : ''}, Σ vikter ${m.weightSum}${check}`;
+}
+
 export function renderTraceText(t: LineTrace): string {
   const out: string[] = [];
   const what = t.document.type === 'InvoiceIssued' ? 'faktura' : 'kreditfaktura';
@@ -59,7 +70,7 @@ export function renderTraceText(t: LineTrace): string {
   if (t.months?.length) {
     out.push('', 'Fördelning per månad (deltagare vars vikt ingår; ▶ = denna rad)');
     for (const m of t.months) {
-      out.push(`  månad ${m.month}: ${kr(m.monthAmount)}, nämnare ${m.denominator}${m.storedDenominator !== null ? ` (lagrad ${m.storedDenominator})` : ''}, Σ vikter ${m.weightSum} ${m.weightsMatch ? '✓' : '✗'}${m.unallocated !== '0.00' ? `, ofördelat ${kr(m.unallocated)}` : ''}`);
+      out.push(`  ${monthHeading(m)}${m.unallocated !== '0.00' ? `, ofördelat ${kr(m.unallocated)}` : ''}`);
       for (const p of m.participants) {
         out.push(`    ${p.thisLine ? '▶' : ' '} ${p.name.padEnd(30).slice(0, 30)} ${(p.band ?? '').padEnd(6)} ${(p.population === null ? 'org.' : grouped(p.population)).padStart(9)}  vikt ${p.weight.padEnd(8)} ${kr(p.share).padStart(16)}  [${p.event.streamId}@${p.event.revision}]`);
       }
@@ -128,7 +139,8 @@ function lineHtml(t: LineTrace): string {
   if (t.months?.length) {
     out.push('<h3>Fördelning per månad</h3>');
     for (const m of t.months) {
-      out.push(`<p>Månad ${m.month}: ${esc(kr(m.monthAmount))}, nämnare ${esc(m.denominator)}${m.storedDenominator !== null ? ` (lagrad ${esc(m.storedDenominator)})` : ''}, Σ vikter ${esc(m.weightSum)} ${m.weightsMatch ? '<span class="ok">✓</span>' : '<span class="bad">✗</span>'}</p>`);
+      const mark = m.weightsMatch ? '<span class="ok">✓</span>' : '<span class="bad">✗</span>';
+      out.push(`<p>${esc(monthHeading(m, false))} ${mark}</p>`);
       out.push('<table><tr><th>Deltagare</th><th>Band</th><th>Folkmängd</th><th>Vikt</th><th>Andel</th><th>Anslutning</th></tr>');
       for (const p of m.participants) {
         out.push(`<tr${p.thisLine ? ' class="me"' : ''}><td>${esc(p.name)}</td><td>${esc(p.band ?? '')}</td><td class="num">${p.population === null ? 'organisation' : esc(grouped(p.population))}</td>`

@@ -44,7 +44,13 @@ describe('a price-list service, as its readers see it', () => {
       expect(l.stored.rule).toBe("price list by tier (small: 22000.00, large: 42000.00); cost = each participant's yearly price for its months in force, together 64000.00");
       expect(l.rule).toMatch(/^price list by tier, yearly price [\d\u00a0 ]+,00 kr, months 1–12$/);
       expect(l.figures.find((x) => x.name === 'cost')?.note).toBe("the participants' yearly prices for their months in force, summed");
+      expect(l.months?.every((m) => m.priceList)).toBe(true);
     }
+    const number = invoices.invoices.find((i) => i.number.startsWith('T'))!.number;
+    const text = (await f.run('trace', number)).out;
+    expect(text).toContain('månad 1: prislista, inget delas; var och en betalar en tolftedel av sitt årspris (årspriserna sammanlagt 64 000,00 kr) ✓');
+    // A split's months keep their amount and denominator.
+    expect(text).toMatch(/månad 1: [\d ]+,\d\d kr, nämnare \d+ \(lagrad \d+\), Σ vikter \d+ ✓/);
     const replay = await f.run('replay', '--year', '2024', '--verify');
     expect(replay.code).toBe(0);
   });
