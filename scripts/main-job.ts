@@ -101,7 +101,7 @@ async function run(): Promise<void> {
   for (const l of books.income.expenses) row(l.label, l.amount);
   row('Rörelseresultat', books.income.operatingResult);
   row('Årets resultat', books.income.result);
-  lines.push('', `${replay.reproduced} of ${replay.documents} invoices reproduced; ${verify.events} händelser i ${verify.streams} strömmar, alla hashkedjor intakta`);
+  lines.push('', `${replay.reproduced} av ${replay.documents} fakturor och kreditfakturor återskapade byte för byte; ${verify.events} händelser i ${verify.streams} strömmar, alla hashkedjor intakta`);
   lines.push(`Klart på ${((Date.now() - started) / 1000).toFixed(1)} s. Lagret: ${rel(STORE)}`, '');
   lines.push('Prova sedan:');
   lines.push(`  node bin/samkost.js --store ${rel(STORE)} simulate --service egil --year 2023 --population 15000 --sweep 0..20`);

@@ -18,7 +18,7 @@ describe('the main job: Sambruk 2023', () => {
     expect(s.members).toEqual({ start: 127, end: 132 });
     expect(s.replay.documents).toBeGreaterThan(500);
     expect(s.replay.reproduced).toBe(s.replay.documents);
-    expect(r.stdout).toContain(`${s.replay.documents} of ${s.replay.documents} invoices reproduced`);
+    expect(r.stdout).toContain(`${s.replay.documents} av ${s.replay.documents} fakturor och kreditfakturor återskapade byte för byte`);
     expect(r.stdout).toContain('Medlemmar 1 januari 2023: 127, 31 december 2023: 132');
     expect(r.stdout).toContain('simulate --service egil --year 2023');
   });
