@@ -39,6 +39,22 @@ export function receivables(state: State): { member: string; name: string; invoi
 const pct = (rate: string) => `${new Decimal(rate).mul(100).toString()} %`;
 const kr = (s: string) => formatSek(new Decimal(s));
 
+const DESCRIPTION_WIDTH = 58;
+
+/** `text` in lines of at most `width` characters, broken between words (a longer word on a line of its own). */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
 /** The Swedish text rendering of an invoice or credit note, as a member's finance office reads it. */
 export function renderDocument(doc: InvoiceIssued | CreditNoteIssued, kind: 'invoice' | 'credit'): string {
   const out: string[] = [];
@@ -52,8 +68,13 @@ export function renderDocument(doc: InvoiceIssued | CreditNoteIssued, kind: 'inv
   if ('dueDate' in doc) out.push(`Förfallodatum: ${doc.dueDate}`, `Period: ${doc.period}`);
   if ('credits' in doc) out.push(`Avser faktura: ${doc.credits.join(', ')}`, `Orsak: ${doc.reason}`);
   if ('references' in doc && doc.references?.length) out.push(`Avser a conto-fakturor: ${doc.references.join(', ')}`);
-  out.push('', 'Rad  Beskrivning' + ' '.repeat(52) + 'Belopp  Moms');
-  for (const l of doc.lines) out.push(`${String(l.lineNo).padStart(3)}  ${l.description.padEnd(58).slice(0, 58)} ${kr(l.amount).padStart(16)}  ${l.vatCategory === 'S' ? pct(l.vatRate) : '–'}`);
+  out.push('', `${'Rad  Beskrivning'.padEnd(5 + DESCRIPTION_WIDTH)} ${'Belopp'.padStart(16)}  Moms`);
+  for (const l of doc.lines) {
+    // A description is never cut: what does not fit goes on the lines below, under itself.
+    const [first, ...rest] = wrapWords(l.description, DESCRIPTION_WIDTH);
+    out.push(`${String(l.lineNo).padStart(3)}  ${first.padEnd(DESCRIPTION_WIDTH)} ${kr(l.amount).padStart(16)}  ${l.vatCategory === 'S' ? pct(l.vatRate) : '–'}`);
+    for (const r of rest) out.push(`     ${r}`);
+  }
   out.push('');
   for (const v of doc.vat) out.push(v.category === 'S' ? `Moms ${pct(v.rate)} på ${kr(v.taxable)}: ${kr(v.vat)}` : `Utan moms (${kr(v.taxable)})`);
   out.push(`Summa exkl. moms: ${kr(doc.totalNet)}`, `Moms: ${kr(doc.totalVat)}`, `${kind === 'credit' ? 'Att kreditera' : 'Att betala'}: ${kr(doc.total)}`);
