@@ -1,6 +1,8 @@
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { newTable } from './table';
 import { INVOICE_KIND_NAMES } from './kind-names';
+import { peppolXml } from '../export/peppol';
 import Decimal from 'decimal.js';
 import { parse } from 'csv-parse/sync';
 import { formatSek } from '../../domain/money';
@@ -53,6 +55,29 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         for (const d of issued) series.set(d.invoice.series, (series.get(d.invoice.series) ?? 0) + 1);
         io.out(`Fakturakörning ${o.period}: ${issued.length} fakturor (${[...series.entries()].map(([k, n]) => `serie ${k}: ${n}`).join(', ')}), ${issued[0].invoice.number} – ${issued[issued.length - 1].invoice.number}\n`);
       });
+    });
+
+  const exportCommand = program.commands.find((c) => c.name() === 'export') ?? program.command('export').description('export data for other systems');
+  exportCommand
+    .command('peppol <number>')
+    .description('an invoice or credit note as Peppol BIS Billing 3.0 (UBL 2.1), as public buyers receive e-invoices')
+    .option('--out <file>', 'the file to write (default: standard output)')
+    .option('--buyer-reference <ref>', "the buyer's reference (BT-10; default: its organisationsnummer)")
+    .action(async (number: string, o: { out?: string; buyerReference?: string }) => {
+      await withEngine(g(), io, async (engine) => {
+        const year = engine.state.documentYear.get(number);
+        const b = year === undefined ? undefined : engine.state.billing.get(year);
+        const doc = b?.invoices.get(number)?.invoice ?? b?.creditNotes.get(number)?.value;
+        if (!doc) throw new UsageError(`unknown invoice ${number}`);
+        const xml = peppolXml(doc, o.buyerReference);
+        if (!o.out) return io.out(xml.endsWith('\n') ? xml : `${xml}\n`);
+        try {
+          writeFileSync(o.out, xml, 'utf8');
+        } catch (err) {
+          throw new UsageError(`cannot write ${o.out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        }
+        io.out(`${'credits' in doc ? 'Kreditfaktura' : 'Faktura'} ${number} som Peppol BIS Billing 3.0 skriven till ${o.out}\n`);
+      }, scopeOf(documentsOfNumber(number)));
     });
 
   invoice

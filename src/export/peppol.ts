@@ -1,0 +1,115 @@
+import Decimal from 'decimal.js';
+import { create } from 'xmlbuilder2';
+import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
+import type { CreditNoteIssued, InvoiceIssued, Party } from '../../domain/events/billing';
+
+/*
+ * An invoice or credit note as a Peppol BIS Billing 3.0 document (EN 16931, UBL 2.1): how Swedish public
+ * buyers receive invoices. Elements are written in the order the UBL schema requires. A Swedish legal
+ * entity is addressed by its organisationsnummer (scheme 0007). Membership invoices carry only category O
+ * ("not subject to VAT"), which the rules (BR-O-2) allow only without a seller VAT identifier; service
+ * invoices carry category S at the configured rate with it.
+ */
+
+const CUSTOMIZATION = 'urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0';
+const PROFILE = 'urn:fdc:peppol.eu:2017:poacc:billing:01:1.0';
+const NS = {
+  cac: 'urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2',
+  cbc: 'urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2',
+  Invoice: 'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2',
+  CreditNote: 'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2',
+};
+/** Why a line is not subject to VAT (BT-120), required with category O (BR-O-10). */
+const OUT_OF_SCOPE_REASON = 'Medlemsavgift och medlemsinsats omfattas inte av mervärdesskatt';
+
+/** An organisationsnummer as Peppol's 0007 identifier: its ten digits. */
+export const peppolId = (orgnr: string): string => orgnr.replace('-', '');
+
+const percent = (rate: string): string => new Decimal(rate).mul(100).toString();
+
+function party(p: XMLBuilder, who: Party, withVat: boolean): void {
+  const party = p.ele('cac:Party');
+  party.ele('cbc:EndpointID', { schemeID: '0007' }).txt(peppolId(who.orgnr));
+  party.ele('cac:PartyName').ele('cbc:Name').txt(who.name);
+  const address = party.ele('cac:PostalAddress');
+  if (who.address?.street) address.ele('cbc:StreetName').txt(who.address.street);
+  if (who.address?.city) address.ele('cbc:CityName').txt(who.address.city);
+  if (who.address?.postalCode) address.ele('cbc:PostalZone').txt(who.address.postalCode);
+  address.ele('cac:Country').ele('cbc:IdentificationCode').txt('SE');
+  if (withVat && who.vatNumber) {
+    const scheme = party.ele('cac:PartyTaxScheme');
+    scheme.ele('cbc:CompanyID').txt(who.vatNumber);
+    scheme.ele('cac:TaxScheme').ele('cbc:ID').txt('VAT');
+  }
+  const legal = party.ele('cac:PartyLegalEntity');
+  legal.ele('cbc:RegistrationName').txt(who.name);
+  legal.ele('cbc:CompanyID', { schemeID: '0007' }).txt(peppolId(who.orgnr));
+}
+
+function taxCategory(parent: XMLBuilder, element: 'cac:TaxCategory' | 'cac:ClassifiedTaxCategory', category: string, rate: string, withReason: boolean): void {
+  const c = parent.ele(element);
+  c.ele('cbc:ID').txt(category);
+  if (category !== 'O') c.ele('cbc:Percent').txt(percent(rate));
+  if (category === 'O' && withReason) c.ele('cbc:TaxExemptionReason').txt(OUT_OF_SCOPE_REASON);
+  c.ele('cac:TaxScheme').ele('cbc:ID').txt('VAT');
+}
+
+/**
+ * The Peppol BIS Billing 3.0 XML of a stored document. `buyerReference` (BT-10) is the reference the
+ * buyer asks invoices to carry; a member that gave none is referred to by its organisationsnummer.
+ */
+export function peppolXml(doc: InvoiceIssued | CreditNoteIssued, buyerReference?: string): string {
+  const credit = 'credits' in doc;
+  const root = credit ? 'CreditNote' : 'Invoice';
+  const xml = create({ version: '1.0', encoding: 'UTF-8' })
+    .ele(NS[root], root, { 'xmlns:cac': NS.cac, 'xmlns:cbc': NS.cbc });
+  const amount = (parent: XMLBuilder, name: string, value: string) => parent.ele(name, { currencyID: doc.currency }).txt(new Decimal(value).toFixed(2));
+  const outOfScope = doc.vat.every((v) => v.category === 'O');
+
+  xml.ele('cbc:CustomizationID').txt(CUSTOMIZATION);
+  xml.ele('cbc:ProfileID').txt(PROFILE);
+  xml.ele('cbc:ID').txt(doc.number);
+  xml.ele('cbc:IssueDate').txt(doc.issueDate);
+  if (!credit) xml.ele('cbc:DueDate').txt(doc.dueDate);
+  xml.ele(credit ? 'cbc:CreditNoteTypeCode' : 'cbc:InvoiceTypeCode').txt(credit ? '381' : '380');
+  // One note at most (PEPPOL-EN16931-R002): a credit note's reason and the VAT basis together.
+  const note = [credit ? doc.reason : undefined, doc.legalBasis].filter(Boolean).join(' ');
+  if (note) xml.ele('cbc:Note').txt(note);
+  xml.ele('cbc:DocumentCurrencyCode').txt(doc.currency);
+  xml.ele('cbc:BuyerReference').txt(buyerReference ?? peppolId(doc.buyer.orgnr));
+  for (const number of credit ? doc.credits : (doc.references ?? [])) {
+    xml.ele('cac:BillingReference').ele('cac:InvoiceDocumentReference').ele('cbc:ID').txt(number);
+  }
+  party(xml.ele('cac:AccountingSupplierParty'), doc.seller, !outOfScope);
+  party(xml.ele('cac:AccountingCustomerParty'), doc.buyer, false);
+
+  // A credit note has no due date; its terms say how the amount is settled (BR-CO-25: a positive amount
+  // due needs a due date or terms).
+  if (credit) xml.ele('cac:PaymentTerms').ele('cbc:Note').txt(`Krediteras mot ${doc.credits.join(', ')}`);
+
+  const tax = xml.ele('cac:TaxTotal');
+  amount(tax, 'cbc:TaxAmount', doc.totalVat);
+  for (const v of doc.vat) {
+    const sub = tax.ele('cac:TaxSubtotal');
+    amount(sub, 'cbc:TaxableAmount', v.taxable);
+    amount(sub, 'cbc:TaxAmount', v.vat);
+    taxCategory(sub, 'cac:TaxCategory', v.category, v.rate, true);
+  }
+  const totals = xml.ele('cac:LegalMonetaryTotal');
+  amount(totals, 'cbc:LineExtensionAmount', doc.totalNet);
+  amount(totals, 'cbc:TaxExclusiveAmount', doc.totalNet);
+  amount(totals, 'cbc:TaxInclusiveAmount', doc.total);
+  amount(totals, 'cbc:PayableAmount', doc.total);
+
+  for (const l of doc.lines) {
+    const line = xml.ele(credit ? 'cac:CreditNoteLine' : 'cac:InvoiceLine');
+    line.ele('cbc:ID').txt(String(l.lineNo));
+    line.ele(credit ? 'cbc:CreditedQuantity' : 'cbc:InvoicedQuantity', { unitCode: 'C62' }).txt('1');
+    amount(line, 'cbc:LineExtensionAmount', l.amount);
+    const item = line.ele('cac:Item');
+    item.ele('cbc:Name').txt(l.description);
+    taxCategory(item, 'cac:ClassifiedTaxCategory', l.vatCategory, l.vatRate, false);
+    amount(line.ele('cac:Price'), 'cbc:PriceAmount', l.amount);
+  }
+  return xml.end({ prettyPrint: true });
+}

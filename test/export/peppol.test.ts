@@ -1,0 +1,84 @@
+import Decimal from 'decimal.js';
+import { create } from 'xmlbuilder2';
+import { billingFixture } from '../support/billing-fixture';
+
+/** The document as a plain object tree, namespaces stripped to their prefixes' local names. */
+const parse = (xml: string) => create(xml).end({ format: 'object' }) as Record<string, unknown>;
+const texts = (xml: string, element: string): string[] => [...xml.matchAll(new RegExp(`<${element}[^>]*>([^<]*)</${element}>`, 'g'))].map((m) => m[1]);
+/** The order the elements appear in at the top level of the document. */
+const topLevel = (xml: string, root: string): string[] => Object.keys(parse(xml)[root] as object).filter((k) => !k.startsWith('@'));
+
+describe('samkost export peppol: Peppol BIS Billing 3.0 (UBL 2.1)', () => {
+  let f: Awaited<ReturnType<typeof billingFixture>>;
+  beforeAll(async () => {
+    f = await billingFixture();
+    for (const args of [
+      ['invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15'],
+      ['invoice', 'credit', 'T2024-0001', '--lines', '1', '--reason', 'Fel vikt', '--date', '2024-02-01'],
+    ]) {
+      const r = await f.run(...args);
+      if (r.code !== 0) throw new Error(`samkost ${args.join(' ')}: ${r.err}`);
+    }
+  });
+
+  test('a service invoice: header, parties by organisationsnummer (0007), category S at 25 %, totals that add up', async () => {
+    const r = await f.run('export', 'peppol', 'T2024-0001');
+    expect(r.code).toBe(0);
+    const xml = r.out;
+    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/);
+    expect(topLevel(xml, 'Invoice')).toEqual([
+      'cbc:CustomizationID', 'cbc:ProfileID', 'cbc:ID', 'cbc:IssueDate', 'cbc:DueDate', 'cbc:InvoiceTypeCode', 'cbc:DocumentCurrencyCode', 'cbc:BuyerReference',
+      'cac:AccountingSupplierParty', 'cac:AccountingCustomerParty', 'cac:TaxTotal', 'cac:LegalMonetaryTotal', 'cac:InvoiceLine',
+    ]);
+    expect(texts(xml, 'cbc:CustomizationID')).toEqual(['urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0']);
+    expect(texts(xml, 'cbc:ProfileID')).toEqual(['urn:fdc:peppol.eu:2017:poacc:billing:01:1.0']);
+    expect(texts(xml, 'cbc:InvoiceTypeCode')).toEqual(['380']);
+    const stored = await f.json<{ total: string; lines: unknown[]; buyer: { orgnr: string }; seller: { orgnr: string } }>('invoice', 'show', 'T2024-0001');
+    expect(texts(xml, 'cbc:EndpointID')).toEqual([stored.seller.orgnr, stored.buyer.orgnr].map((o) => o.replace('-', '')));
+    expect(xml).toContain('<cbc:IdentificationCode>SE</cbc:IdentificationCode>');
+    // Category S needs the seller's VAT number (BR-S-02).
+    expect(texts(xml, 'cbc:CompanyID').some((id) => /^SE\d{12}$/.test(id))).toBe(true);
+    // The document's net comes first (LegalMonetaryTotal), then each line's.
+    const [docNet, ...lineNets] = texts(xml, 'cbc:LineExtensionAmount').map((a) => new Decimal(a));
+    expect(docNet.eq(lineNets.reduce((a, b) => a.plus(b), new Decimal(0)))).toBe(true);
+    const [taxTotal, ...subTax] = texts(xml, 'cbc:TaxAmount').map((a) => new Decimal(a));
+    expect(taxTotal.eq(subTax.reduce((a, b) => a.plus(b), new Decimal(0)))).toBe(true);
+    const [exclusive] = texts(xml, 'cbc:TaxExclusiveAmount').map((a) => new Decimal(a));
+    const [inclusive] = texts(xml, 'cbc:TaxInclusiveAmount').map((a) => new Decimal(a));
+    expect(inclusive.eq(exclusive.plus(taxTotal))).toBe(true);
+    expect(texts(xml, 'cbc:Percent').every((p) => p === '25')).toBe(true);
+    expect(texts(xml, 'cbc:PayableAmount')).toEqual([new Decimal(stored.total).toFixed(2)]);
+    expect(texts(xml, 'cbc:InvoicedQuantity')).toHaveLength(stored.lines.length);
+  });
+
+  test('a membership invoice: category O with its reason, and no seller VAT number (BR-O-2, BR-O-10)', async () => {
+    const xml = (await f.run('export', 'peppol', 'M2024-0001')).out;
+    expect(new Set(texts(xml, 'cbc:ID').filter((id) => /^[A-Z]$/.test(id)))).toEqual(new Set(['O']));
+    expect(texts(xml, 'cbc:TaxExemptionReason')).toEqual(['Medlemsavgift och medlemsinsats omfattas inte av mervärdesskatt']);
+    expect(xml).not.toContain('<cac:PartyTaxScheme>');
+    expect(xml).not.toContain('<cbc:Percent>');
+    expect(texts(xml, 'cbc:Note')).toHaveLength(1);
+  });
+
+  test('a credit note: type 381, a reference to the invoice, one note, terms instead of a due date', async () => {
+    const xml = (await f.run('export', 'peppol', 'TK2024-0001', '--buyer-reference', 'ABC123')).out;
+    expect(topLevel(xml, 'CreditNote')).toEqual([
+      'cbc:CustomizationID', 'cbc:ProfileID', 'cbc:ID', 'cbc:IssueDate', 'cbc:CreditNoteTypeCode', 'cbc:Note', 'cbc:DocumentCurrencyCode', 'cbc:BuyerReference',
+      'cac:BillingReference', 'cac:AccountingSupplierParty', 'cac:AccountingCustomerParty', 'cac:PaymentTerms', 'cac:TaxTotal', 'cac:LegalMonetaryTotal', 'cac:CreditNoteLine',
+    ]);
+    expect(texts(xml, 'cbc:CreditNoteTypeCode')).toEqual(['381']);
+    expect(texts(xml, 'cbc:BuyerReference')).toEqual(['ABC123']);
+    expect(xml).toMatch(/<cac:BillingReference>\s*<cac:InvoiceDocumentReference>\s*<cbc:ID>T2024-0001<\/cbc:ID>/);
+    expect(texts(xml, 'cbc:CreditedQuantity')).toEqual(['1']);
+    expect(new Decimal(texts(xml, 'cbc:PayableAmount')[0]).gt(0)).toBe(true);
+  });
+
+  test('written to a file with --out; an unknown number is one line, exit code 2', async () => {
+    const out = `${f.dir}/T2024-0001.xml`;
+    const r = await f.run('export', 'peppol', 'T2024-0001', '--out', out);
+    expect(r).toMatchObject({ code: 0, out: `Faktura T2024-0001 som Peppol BIS Billing 3.0 skriven till ${out}\n` });
+    expect((await import('node:fs')).readFileSync(out, 'utf8')).toBe((await f.run('export', 'peppol', 'T2024-0001')).out.replace(/\n$/, ''));
+    const bad = await f.run('export', 'peppol', 'T2024-9999');
+    expect(bad).toMatchObject({ code: 2, err: 'samkost: unknown invoice T2024-9999\n' });
+  });
+});
