@@ -7,6 +7,8 @@ import Decimal from 'decimal.js';
 import { parse } from 'csv-parse/sync';
 import { formatSek } from '../../domain/money';
 import { findInvoice } from '../../domain/deciders/billing';
+import type { CreditNoteIssued } from '../../domain/events/billing';
+import type { Adopted, InvoiceState, State } from '../../domain/state';
 import { documentsOfNumber } from '../../domain/documents-read';
 import { invoiceSummaries, receivables, renderDocument } from '../../projections/invoices';
 import { replayYear } from '../app/replay-year';
@@ -25,6 +27,16 @@ const parseTerms = (v: string) => {
   if (!/^\d{1,3}$/.test(v)) throw new UsageError(`--terms expects a number of days, not "${v}"`);
   return Number(v);
 };
+
+/** The invoice or the credit note with this number; a usage error when there is neither. */
+function storedDocument(state: State, number: string): { inv?: InvoiceState; cn?: Adopted<CreditNoteIssued> } {
+  const year = state.documentYear.get(number);
+  const b = year === undefined ? undefined : state.billing.get(year);
+  const inv = b?.invoices.get(number);
+  const cn = b?.creditNotes.get(number);
+  if (!inv && !cn) throw new UsageError(`unknown invoice ${number}`);
+  return { inv, cn };
+}
 
 export function registerBillingCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const g = () => program.opts<GlobalOptions>();
@@ -65,10 +77,8 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .option('--buyer-reference <ref>', "the buyer's reference (BT-10; default: its organisationsnummer)")
     .action(async (number: string, o: { out?: string; buyerReference?: string }) => {
       await withEngine(g(), io, async (engine) => {
-        const year = engine.state.documentYear.get(number);
-        const b = year === undefined ? undefined : engine.state.billing.get(year);
-        const doc = b?.invoices.get(number)?.invoice ?? b?.creditNotes.get(number)?.value;
-        if (!doc) throw new UsageError(`unknown invoice ${number}`);
+        const { inv, cn } = storedDocument(engine.state, number);
+        const doc = inv?.invoice ?? (cn as NonNullable<typeof cn>).value;
         const xml = peppolXml(doc, o.buyerReference);
         if (!o.out) return io.out(xml.endsWith('\n') ? xml : `${xml}\n`);
         try {
@@ -85,11 +95,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .description('an invoice or credit note in Swedish, as the member receives it')
     .action(async (number: string) => {
       await withEngine(g(), io, async (engine) => {
-        const year = engine.state.documentYear.get(number);
-        const b = year === undefined ? undefined : engine.state.billing.get(year);
-        const inv = b?.invoices.get(number);
-        const cn = b?.creditNotes.get(number);
-        if (!inv && !cn) throw new UsageError(`unknown invoice ${number}`);
+        const { inv, cn } = storedDocument(engine.state, number);
         if (g().json) return io.out(`${toJson(inv ? { ...inv.invoice, credited: inv.creditedGross.toFixed(2), paid: inv.payments.reduce((a, p) => a.plus(p.amount), new Decimal(0)).toFixed(2) } : cn!.value)}\n`);
         io.out(inv ? renderDocument(inv.invoice, 'invoice') : renderDocument(cn!.value, 'credit'));
       }, scopeOf(documentsOfNumber(number)));
