@@ -1,5 +1,7 @@
 import Decimal from 'decimal.js';
 import { create } from 'xmlbuilder2';
+import type { InvoiceIssued } from '../../domain/events/billing';
+import { peppolXml } from '../../src/export/peppol';
 import { billingFixture } from '../support/billing-fixture';
 
 /** The document as a plain object tree, namespaces stripped to their prefixes' local names. */
@@ -80,5 +82,19 @@ describe('samkost export peppol: Peppol BIS Billing 3.0 (UBL 2.1)', () => {
     expect((await import('node:fs')).readFileSync(out, 'utf8')).toBe((await f.run('export', 'peppol', 'T2024-0001')).out.replace(/\n$/, ''));
     const bad = await f.run('export', 'peppol', 'T2024-9999');
     expect(bad).toMatchObject({ code: 2, err: 'samkost: unknown invoice T2024-9999\n' });
+  });
+
+  test('names with & and < are escaped, never written raw', () => {
+    const name = 'Höglandets kommunalförbund & <Sävsjö> "HF"';
+    const doc = {
+      number: 'T2024-0009', issueDate: '2024-01-15', dueDate: '2024-02-14', currency: 'SEK', period: '2024',
+      seller: { orgnr: '802428-2785', name: 'Föreningen Sambruk', vatNumber: 'SE802428278501' }, buyer: { orgnr: '222000-1479', name },
+      lines: [{ lineNo: 1, description: `EGIL a conto 2024 (${name})`, amount: '100.00', vatCategory: 'S', vatRate: '0.25' }],
+      vat: [{ category: 'S', rate: '0.25', taxable: '100.00', vat: '25.00' }], totalNet: '100.00', totalVat: '25.00', total: '125.00',
+    } as unknown as InvoiceIssued;
+    const xml = peppolXml(doc);
+    expect(xml).toContain('<cbc:RegistrationName>Höglandets kommunalförbund &amp; &lt;Sävsjö&gt; "HF"</cbc:RegistrationName>');
+    expect(xml).toContain('<cbc:Name>EGIL a conto 2024 (Höglandets kommunalförbund &amp; &lt;Sävsjö&gt; "HF")</cbc:Name>');
+    expect(xml).not.toContain('& <');
   });
 });
