@@ -51,4 +51,7 @@ export function formatSek(m: Money, withUnit = true): string {
   return `${negative ? '−' : ''}${grouped(int)},${dec}${withUnit ? ' kr' : ''}`;
 }
 
+/** A rate as a Swedish percentage: "0.25" → "25 %", "0.125" → "12,5 %". */
+export const formatPercent = (rate: Money | string): string => `${new Decimal(rate).mul(100).toString().replace('.', ',')} %`;
+
 export { Decimal };

@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 import { openBalance, paidOf } from '../domain/deciders/billing';
 import type { CreditNoteIssued, InvoiceIssued } from '../domain/events/billing';
-import { formatSek, sum } from '../domain/money';
+import { formatPercent, formatSek, sum } from '../domain/money';
 import type { InvoiceState, State } from '../domain/state';
 
 export interface InvoiceSummary {
@@ -36,7 +36,6 @@ export function receivables(state: State): { member: string; name: string; invoi
   }).filter((r) => !r.open.isZero()).sort((a, b) => a.name.localeCompare(b.name, 'sv'));
 }
 
-const pct = (rate: string) => `${new Decimal(rate).mul(100).toString()} %`;
 const kr = (s: string) => formatSek(new Decimal(s));
 
 const DESCRIPTION_WIDTH = 58;
@@ -72,11 +71,11 @@ export function renderDocument(doc: InvoiceIssued | CreditNoteIssued, kind: 'inv
   for (const l of doc.lines) {
     // A description is never cut: what does not fit goes on the lines below, under itself.
     const [first, ...rest] = wrapWords(l.description, DESCRIPTION_WIDTH);
-    out.push(`${String(l.lineNo).padStart(3)}  ${first.padEnd(DESCRIPTION_WIDTH)} ${kr(l.amount).padStart(16)}  ${l.vatCategory === 'S' ? pct(l.vatRate) : '–'}`);
+    out.push(`${String(l.lineNo).padStart(3)}  ${first.padEnd(DESCRIPTION_WIDTH)} ${kr(l.amount).padStart(16)}  ${l.vatCategory === 'S' ? formatPercent(l.vatRate) : '–'}`);
     for (const r of rest) out.push(`     ${r}`);
   }
   out.push('');
-  for (const v of doc.vat) out.push(v.category === 'S' ? `Moms ${pct(v.rate)} på ${kr(v.taxable)}: ${kr(v.vat)}` : `Utan moms (${kr(v.taxable)})`);
+  for (const v of doc.vat) out.push(v.category === 'S' ? `Moms ${formatPercent(v.rate)} på ${kr(v.taxable)}: ${kr(v.vat)}` : `Utan moms (${kr(v.taxable)})`);
   out.push(`Summa exkl. moms: ${kr(doc.totalNet)}`, `Moms: ${kr(doc.totalVat)}`, `${kind === 'credit' ? 'Att kreditera' : 'Att betala'}: ${kr(doc.total)}`);
   if (doc.legalBasis) out.push('', doc.legalBasis);
   return `${out.join('\n')}\n`;

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { newTable } from './table';
 import Decimal from 'decimal.js';
 import { z } from 'zod';
-import { formatSek, sum } from '../../domain/money';
+import { formatPercent, formatSek, sum } from '../../domain/money';
 import { requireService } from '../../domain/deciders/services';
 import type { State } from '../../domain/state';
 import { type Chart, DEFAULT_CHART, isBalanceAccount, ledger, type Ledger, type StatementLine, type Voucher } from '../../projections/ledger';
@@ -15,7 +15,7 @@ import { readJsonFile } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
 import { moneyToJson } from './money-json';
 import { parseYear } from './options';
-import { percentWords, pricingWords } from './pricing-words';
+import { pricingWords } from './pricing-words';
 
 const PROGRAM = { name: 'samkost', version: '0.1.0' };
 const PARTS = ['all', 'income', 'balance', 'trial', 'journal'] as const;
@@ -166,7 +166,7 @@ function renderSelfCost(state: State, rows: SelfCostRow[], year: number, horizon
   const out = [`Självkostnad ${year} (över- och underuttag jämnas ut inom ${horizon} år)`];
   if (rows.length === 0) out.push('', 'Inga tjänster med budget, utfall eller fakturering detta år.');
   for (const r of rows) {
-    const pct = percentWords(r.overheadRate);
+    const pct = formatPercent(r.overheadRate);
     out.push('', `${r.name} (${r.serviceId}): ${pricingWords(requireService(state, r.serviceId).service.pricing)}`);
     if (r.budget) out.push(row('Budget i kraft', r.budget), row(`Budget inkl. påslag ${pct}`, r.budgetWithOverhead as Decimal));
     else out.push('  Ingen budget beslutad');

@@ -33,6 +33,3 @@ export function pricingWords(rule: PricingRule): string {
       return `årspris per befolkningsnivå (${rule.bands.map((b) => `${b.id}: ${formatSek(new Decimal(b.price))}`).join(', ')})`;
   }
 }
-
-/** An overhead rate as a percentage: "0.05" → "5 %". */
-export const percentWords = (rate: string | Decimal): string => `${new Decimal(rate).mul(100).toString().replace('.', ',')} %`;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { newTable } from './table';
-import { formatSek, sum } from '../../domain/money';
+import { formatPercent, formatSek, sum } from '../../domain/money';
 import { requireService } from '../../domain/deciders/services';
 import { simulate, sweep } from '../../projections/simulate';
 import { type CostBasis, reportingTiersFor, splitForYear } from '../../projections/splits';
@@ -10,7 +10,7 @@ import { readJsonFile } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
 import { moneyToJson } from './money-json';
 import { parseDate, parseYear } from './options';
-import { CADENCE_NAMES, percentWords, PRICING_NAMES, pricingWords } from './pricing-words';
+import { CADENCE_NAMES, PRICING_NAMES, pricingWords } from './pricing-words';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -118,7 +118,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
         }));
         if (g().json) return io.out(`${toJson({ services: rows })}\n`);
         const t = newTable(['Tjänst', 'Namn', 'Prismodell', 'Påslag', 'Fakturering', 'Anslutningar', 'Budgetår']);
-        for (const r of rows) t.push([r.serviceId, r.name, PRICING_NAMES[r.pricing], percentWords(r.overheadRate), CADENCE_NAMES[r.cadence], r.enrolments, r.budgetYears.join(', ')]);
+        for (const r of rows) t.push([r.serviceId, r.name, PRICING_NAMES[r.pricing], formatPercent(r.overheadRate), CADENCE_NAMES[r.cadence], r.enrolments, r.budgetYears.join(', ')]);
         io.out(`${t.toString()}\n`);
       }, NO_DOCUMENTS);
     });
@@ -166,7 +166,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
         // A price list has no budget to add overhead to: its cost is what the prices add up to.
         const cost = rule.kind === 'price-list'
           ? `prislista, årspriserna för deltagarnas månader sammanlagt ${formatSek(s.cost)}`
-          : `${formatSek(s.base)} + påslag ${percentWords(s.overheadRate)} = ${formatSek(s.cost)}`;
+          : `${formatSek(s.base)} + påslag ${formatPercent(s.overheadRate)} = ${formatSek(s.cost)}`;
         io.out(`${s.name} ${s.year} (${o.basis === 'budget' ? 'budget' : 'utfall'}): ${cost}\nRegel: ${pricingWords(rule)}\n`);
         const t = newTable(['Deltagare', 'Nivå', 'Invånare', 'Vikt', 'Månader', 'Summa']);
         for (const p of s.participants) t.push([p.name, p.tier?.label ?? '–', p.population?.toLocaleString('sv-SE') ?? '–', p.weight.toString(), p.months.length ? `${p.months[0]}–${p.months[p.months.length - 1]}` : '–', formatSek(p.total)]);

@@ -1,4 +1,5 @@
-import { CADENCE_NAMES, percentWords, PRICING_NAMES, pricingWords } from '../../src/cli/pricing-words';
+import { formatPercent } from '../../domain/money';
+import { CADENCE_NAMES, PRICING_NAMES, pricingWords } from '../../src/cli/pricing-words';
 import { billingFixture } from '../support/billing-fixture';
 
 describe('pricing rules and cadences in Swedish, for the tables around the documents', () => {
@@ -12,9 +13,9 @@ describe('pricing rules and cadences in Swedish, for the tables around the docum
   });
 
   test('overhead rates read as percentages with a decimal comma', () => {
-    expect(percentWords('0.05')).toBe('5 %');
-    expect(percentWords('0.125')).toBe('12,5 %');
-    expect(percentWords('0')).toBe('0 %');
+    expect(formatPercent('0.05')).toBe('5 %');
+    expect(formatPercent('0.125')).toBe('12,5 %');
+    expect(formatPercent('0')).toBe('0 %');
   });
 
   test('`samkost services` shows the names, not the codes (which --json keeps)', async () => {
