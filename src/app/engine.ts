@@ -5,7 +5,7 @@ import type { EventRef } from '../../domain/event-ref';
 import type { DomainEvent } from '../../domain/events';
 import { evolve, initialState, type State } from '../../domain/state';
 import { stockholmDate, type Clock, systemClock } from '../clock';
-import { type AppendResult, ConcurrencyError, type EventStore, type ReadFilter, type RecordedEvent } from '../store/port';
+import { type AppendResult, ConcurrencyError, type EventStore, type ReadFilter, type RecordedEvent, refHeadOf } from '../store/port';
 import { documentFilter } from './document-filter';
 import { contentCommandId, eventId } from './ids';
 import { RefTable } from './ref-table';
@@ -53,7 +53,7 @@ const intern = (s: string): string => {
 };
 
 export const refOf = (e: RecordedEvent): EventRef => {
-  const { hash, recordedAt, actor } = e.refHead ?? e.metadata;
+  const { hash, recordedAt, actor } = refHeadOf(e);
   return {
     streamId: intern(e.streamId),
     revision: e.revision,

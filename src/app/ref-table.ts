@@ -1,6 +1,6 @@
 import { type EventRef, plainRef } from '../../domain/event-ref';
 import { digits } from '../../domain/proration';
-import type { RecordedEvent } from '../store/port';
+import { type RecordedEvent, refHeadOf } from '../store/port';
 
 /*
  * The engine keeps a ref to the event behind every fact it folds (an auditor's way back to the source).
@@ -96,7 +96,7 @@ export class RefTable {
     }
     const buf = this.bytes[c];
     const nums = this.numbers[c];
-    const { hash, recordedAt, actor } = e.refHead ?? e.metadata;
+    const { hash, recordedAt, actor } = refHeadOf(e);
     const ms = isoMillis(recordedAt);
     // Plain locals, not an object of flags: this runs for every event a fold reads.
     const hashFits = packHex(hash, 32, buf, o * BYTES);

@@ -51,6 +51,9 @@ export interface RecordedEvent {
 /** What an event's ref takes from its metadata. */
 export type RefHead = Pick<ChainedMetadata, 'hash' | 'recordedAt' | 'actor'>;
 
+/** An event's `refHead`, or the same three members of its metadata where the adapter gives none. */
+export const refHeadOf = (e: RecordedEvent): RefHead => e.refHead ?? e.metadata;
+
 /**
  * Events a read leaves out: those of `types` in any stream but `exceptStreams`. A replay of one year's
  * documents, or a decision about one year's billing, reads the whole log for what it is decided from,
