@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { newTable } from './table';
 import { INVOICE_KIND_NAMES } from './kind-names';
@@ -18,6 +17,7 @@ import { describeResult, executeAndReport } from './execute';
 import { readUtf8 } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
 import { moneyToJson } from './money-json';
+import { writeOutputFile } from './output-files';
 import { parseDate, parseYear } from './options';
 import { ProgressReporter } from './progress';
 import { parseCommand } from '../../domain/commands';
@@ -81,11 +81,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         const doc = inv?.invoice ?? (cn as NonNullable<typeof cn>).value;
         const xml = peppolXml(doc, o.buyerReference);
         if (!o.out) return io.out(xml.endsWith('\n') ? xml : `${xml}\n`);
-        try {
-          writeFileSync(o.out, xml, 'utf8');
-        } catch (err) {
-          throw new UsageError(`cannot write ${o.out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-        }
+        writeOutputFile(o.out, xml);
         io.out(`${'credits' in doc ? 'Kreditfaktura' : 'Faktura'} ${number} som Peppol BIS Billing 3.0 skriven till ${o.out}\n`);
       }, scopeOf(documentsOfNumber(number)));
     });

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { newTable } from './table';
 import Decimal from 'decimal.js';
@@ -14,6 +13,7 @@ import { type GlobalOptions, todayOf, withEngine } from './context';
 import { readJsonFile } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
 import { moneyToJson } from './money-json';
+import { writeOutputFile } from './output-files';
 import { parseYear } from './options';
 import { pricingWords } from './pricing-words';
 
@@ -238,11 +238,7 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
       await withEngine(g(), io, async (engine) => {
         const doc = sieDocumentFor(engine.state, o.year, o.type, { company: { name: config.seller.name, orgnr: config.seller.orgnr }, generated: todayOf(io), chart });
         const bytes = encodeSie(writeSie(doc));
-        try {
-          writeFileSync(o.out, bytes);
-        } catch (err) {
-          throw new UsageError(`cannot write ${o.out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-        }
+        writeOutputFile(o.out, bytes);
         if (g().json) return io.out(`${toJson({ ok: true, file: o.out, type: o.type, year: o.year, vouchers: doc.vouchers.length, accounts: doc.accounts.length, bytes: bytes.length })}\n`);
         io.out(`SIE ${o.type} ${o.year} skriven till ${o.out}: ${doc.vouchers.length} verifikationer, ${doc.accounts.length} konton (${bytes.length} byte, teckentabell 437)\n`);
       });
