@@ -21,8 +21,15 @@ export const RulesVersion = z.number().int().min(1).max(RULES_VERSION);
 /** Commands whose documents depend on the rules version. */
 const RULED = new Set(['invoice.run', 'settlement.run']);
 
-/** What a decider records of the version it decided by: nothing for version 1, as before the field. */
-export const rulesParam = (rules: number): { rules?: number } => (rules === 1 ? {} : { rules });
+/**
+ * The version a run or settlement is decided by (the current one unless it names one), and the params its
+ * documents' origin records: the command's, with that version, but none for version 1 (as before the field).
+ */
+export function decidedBy<C extends { type: string; rules?: number }>(c: C): { rules: number; params: Omit<C, 'type' | 'rules'> & { rules?: number } } {
+  const rules = c.rules ?? RULES_VERSION;
+  const { type: _t, rules: _r, ...rest } = c;
+  return { rules, params: { ...rest, ...(rules === 1 ? {} : { rules }) } };
+}
 
 /** The command a document's origin records, as a replay decides it again: by the rules it was decided by. */
 export function commandInputOf(origin: { command: string; params: Record<string, unknown> }): Record<string, unknown> {

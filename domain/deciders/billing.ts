@@ -11,7 +11,7 @@ import { amountString, formatSek, sum, ZERO } from '../money';
 import type { InvoiceState, State } from '../state';
 import type { Decision } from './membership';
 import { requireService } from './services';
-import { costWords, RULES_VERSION, rulesParam } from '../rules';
+import { costWords, decidedBy } from '../rules';
 import { assertYearOpen } from './year-guard';
 
 export const billingStream = (year: number) => `billing-${year}`;
@@ -67,10 +67,8 @@ const byBuyerName = (state: State) => (a: string, b: string) =>
 export function decideInvoiceRun(c: RunInvoices, state: State): Decision {
   const period = parsePeriod(c.period);
   assertYearOpen(state, period.year, `invoice.run ${c.period}`);
-  const rules = c.rules ?? RULES_VERSION;
+  const { rules, params } = decidedBy(c);
   const items = dueInPeriod(state, period, c.vatRate, rules);
-  const { type: _t, rules: _r, ...rest } = c;
-  const params = { ...rest, ...rulesParam(rules) };
   const numbering = new Numbering(state, period.year);
   const events: DomainEvent[] = [];
   for (const series of ['M', 'T'] as const) {
@@ -188,9 +186,8 @@ export function decideSettlement(c: SettleService, state: State): Decision {
   }
   const members = [...new Set([...billedByMember.keys(), ...actualByMember.keys()])].sort(byBuyerName(state));
   const numbering = new Numbering(state, c.year);
-  const rules = c.rules ?? RULES_VERSION;
-  const { type: _t, rules: _r, ...rest } = c;
-  const origin = { command: 'settlement.run', params: { ...rest, ...rulesParam(rules) } };
+  const { rules, params } = decidedBy(c);
+  const origin = { command: 'settlement.run', params };
   const events: DomainEvent[] = [];
   const documents: string[] = [];
   let billedTotal = ZERO;
