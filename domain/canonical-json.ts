@@ -44,6 +44,12 @@ const utf8 = new TextEncoder();
 /** The writer's bytes are well-formed UTF-8 (JSON escapes lone surrogates), so decoding gives back its text. */
 const utf8Text = new TextDecoder();
 
+/** Longer strings are checked and encoded natively; below this a loop in JavaScript is faster. */
+const LONG_STRING = 24;
+/** What `JSON.stringify` writes other than as itself: controls, quote, backslash; surrogates, lone or paired, to be safe. */
+// eslint-disable-next-line no-control-regex -- these control characters are exactly what JSON escapes
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
+
 class Utf8Writer {
   buf = new Uint8Array(1 << 16);
   pos = 0;
@@ -57,6 +63,8 @@ class Utf8Writer {
         return this.ascii(value ? 'true' : 'false');
       case 'number':
         if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: non-finite number ${value}`);
+        // Revisions, line numbers, months: most numbers in a document are small whole ones.
+        if (value >= 0 && value <= 0x7fffffff && (value | 0) === value) return this.digits(value);
         return this.ascii(JSON.stringify(value));
       case 'object':
         return Array.isArray(value) ? this.array(value) : this.object(value);
@@ -97,9 +105,14 @@ class Utf8Writer {
     else this.byte(0x7d);
   }
 
-  /** A string value: copied between quotes while it is plain printable ASCII, else as JSON escapes it. */
+  /**
+   * A string value. A short one is copied between quotes while it is plain printable ASCII; a long one
+   * (rules in words, hashes) is checked by one native scan and encoded natively. Anything JSON escapes
+   * goes through `JSON.stringify`.
+   */
   private string(s: string): void {
     const n = s.length;
+    if (n > LONG_STRING) return this.text(s);
     this.room(n + 2);
     const buf = this.buf;
     const start = this.pos;
@@ -109,7 +122,7 @@ class Utf8Writer {
       const c = s.charCodeAt(i);
       if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) {
         this.pos = start;
-        return this.text(JSON.stringify(s));
+        return this.text(s);
       }
       buf[at++] = c;
     }
@@ -117,32 +130,32 @@ class Utf8Writer {
     this.pos = at;
   }
 
-  /** Any well-formed text (JSON's output has no lone surrogate) as UTF-8. */
+  /** A string as JSON writes it, in UTF-8: verbatim between quotes unless something in it is escaped. */
   private text(s: string): void {
-    const n = s.length;
-    this.room(n * 3);
-    const buf = this.buf;
-    let at = this.pos;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c < 0x80) {
-        buf[at++] = c;
-      } else if (c < 0x800) {
-        buf[at++] = 0xc0 | (c >> 6);
-        buf[at++] = 0x80 | (c & 0x3f);
-      } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-        const cp = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
-        buf[at++] = 0xf0 | (cp >> 18);
-        buf[at++] = 0x80 | ((cp >> 12) & 0x3f);
-        buf[at++] = 0x80 | ((cp >> 6) & 0x3f);
-        buf[at++] = 0x80 | (cp & 0x3f);
-      } else {
-        buf[at++] = 0xe0 | (c >> 12);
-        buf[at++] = 0x80 | ((c >> 6) & 0x3f);
-        buf[at++] = 0x80 | (c & 0x3f);
-      }
-    }
+    if (NEEDS_ESCAPE.test(s)) return this.utf8(JSON.stringify(s));
+    this.byte(0x22);
+    this.utf8(s);
+    this.byte(0x22);
+  }
+
+  /** Well-formed text (no lone surrogate: JSON escapes them) as UTF-8. */
+  private utf8(s: string): void {
+    this.room(s.length * 3);
+    this.pos += utf8.encodeInto(s, this.buf.subarray(this.pos)).written;
+  }
+
+  /** A whole number in 0..2^31 − 1, as JSON writes it. */
+  private digits(v: number): void {
+    let n = 1;
+    for (let x = v; x >= 10; x = (x / 10) | 0) n += 1;
+    this.room(n);
+    let at = this.pos + n;
     this.pos = at;
+    let x = v;
+    do {
+      this.buf[--at] = 0x30 + (x % 10);
+      x = (x / 10) | 0;
+    } while (x > 0);
   }
 
   /** Text known to be ASCII: literals and JSON's numbers. */
