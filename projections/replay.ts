@@ -82,7 +82,7 @@ function firstDifference(a: unknown, b: unknown, path = ''): string | undefined 
       if (d) return d;
     }
   }
-  return `${path || '(document)'}: stored ${JSON.stringify(a)?.slice(0, 80)}, recomputed ${JSON.stringify(b)?.slice(0, 80)}`;
+  return `${path || '(dokumentet)'}: lagrat ${JSON.stringify(a)?.slice(0, 80)}, omräknat ${JSON.stringify(b)?.slice(0, 80)}`;
 }
 
 /**
@@ -163,16 +163,16 @@ export class InvoiceReplay {
       // The place is part of what is reproduced: a year's documents live in that year's billing stream,
       // which is what a replay, a trace or a command of one year reads (src/app/document-filter.ts).
       const stored = group[0].ref.streamId;
-      if (decision.streamId !== stored) failure = `stored in stream ${stored}, decided again into ${decision.streamId}`;
+      if (decision.streamId !== stored) failure = `lagrad i strömmen ${stored}, beslutad på nytt i ${decision.streamId}`;
     } catch (err) {
-      failure = `could not decide it again: ${(err as Error).message}`;
+      failure = `kunde inte beslutas på nytt: ${(err as Error).message}`;
     }
     const again = new Map(recomputed.filter(isDocument).map((e) => [e.data.number, e.data]));
     for (const p of group) {
       if (!isDocument(p.event) || !this.inScope(p.event.data.year)) continue;
       const stored = p.event.data;
       const other = again.get(stored.number);
-      const difference = failure ?? (other ? firstDifference(stored, other) : 'not produced when decided again');
+      const difference = failure ?? (other ? firstDifference(stored, other) : 'uppstod inte när kommandot beslutades på nytt');
       this.documents.push({ number: stored.number, type: p.event.type, year: stored.year, ref: p.ref, reproduced: difference === undefined, difference });
     }
   }

@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventHash, type HashableEvent } from '../src/store/hash-chain';
+import { chainBreak, eventHash, type HashableEvent } from '../src/store/hash-chain';
 
 export interface AuditCheckResult {
   ok: boolean;
@@ -50,22 +50,22 @@ export function checkAudit(dir: string): AuditCheckResult {
   try {
     manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
   } catch (err) {
-    problems.push(`manifest.json: cannot be read (${(err as Error).message})`);
+    problems.push(`manifest.json: kan inte läsas (${(err as Error).message})`);
     return result(0, 0, 0, 0);
   }
-  if (manifest.format !== 'samkost-audit/1') problems.push(`manifest.json: unknown format ${JSON.stringify(manifest.format)}`);
+  if (manifest.format !== 'samkost-audit/1') problems.push(`manifest.json: okänt format ${JSON.stringify(manifest.format)}`);
   const files = Object.entries(manifest.files ?? {});
-  for (const name of ['events.ndjson', 'invoices.json', 'traces.json']) if (!manifest.files?.[name]) problems.push(`manifest.json does not list ${name}`);
+  for (const name of ['events.ndjson', 'invoices.json', 'traces.json']) if (!manifest.files?.[name]) problems.push(`manifest.json saknar ${name}`);
   for (const [name, f] of files) {
     const path = join(dir, name);
     if (name.includes('/') || name.includes('\\') || !existsSync(path)) {
-      problems.push(`${name}: missing`);
+      problems.push(`${name}: saknas`);
       continue;
     }
     const bytes = readFileSync(path);
     const hash = createHash('sha256').update(bytes).digest('hex');
-    if (hash !== f.sha256) problems.push(`${name}: SHA-256 ${hash} differs from the manifest's ${f.sha256}`);
-    if (bytes.length !== f.bytes) problems.push(`${name}: ${bytes.length} bytes, the manifest says ${f.bytes}`);
+    if (hash !== f.sha256) problems.push(`${name}: SHA-256 ${hash} skiljer sig från manifestets ${f.sha256}`);
+    if (bytes.length !== f.bytes) problems.push(`${name}: ${bytes.length} byte, manifestet anger ${f.bytes}`);
   }
 
   // The hash chains, stream by stream, in the order the events were written.
@@ -79,25 +79,25 @@ export function checkAudit(dir: string): AuditCheckResult {
     try {
       e = JSON.parse(raw) as Line;
     } catch (err) {
-      problems.push(`events.ndjson line ${i + 1}: not JSON (${(err as Error).message})`);
+      problems.push(`events.ndjson rad ${i + 1}: inte JSON (${(err as Error).message})`);
       return;
     }
     events += 1;
     const head = heads.get(e.streamId);
     const expected = head ? head.revision + 1 : 0;
-    const at = `events.ndjson line ${i + 1}: stream ${e.streamId} revision ${e.revision}`;
-    if (e.revision !== expected) problems.push(`${at}: follows ${head ? `revision ${head.revision}` : 'nothing'}; an event is missing or out of order`);
-    else if (e.metadata?.prevHash !== (head ? head.hash : null)) problems.push(`${at}: prevHash does not match the previous event; the chain is broken`);
-    else if (eventHash(e) !== e.metadata.hash) problems.push(`${at}: the stored hash does not match the event content; the event was altered`);
+    const at = `events.ndjson rad ${i + 1}: ström ${e.streamId}`;
+    if (e.revision !== expected) problems.push(`${at}: ${chainBreak.order(e.revision, head?.revision)}`);
+    else if (e.metadata?.prevHash !== (head ? head.hash : null)) problems.push(`${at} revision ${e.revision}: ${chainBreak.prevHash}`);
+    else if (eventHash(e) !== e.metadata.hash) problems.push(`${at} revision ${e.revision}: ${chainBreak.altered}`);
     heads.set(e.streamId, { revision: e.revision, hash: e.metadata?.hash });
     byId.set(e.id, e.metadata?.hash);
   });
   if (manifest.events) {
-    if (manifest.events.count !== events) problems.push(`events.ndjson: ${events} events, the manifest says ${manifest.events.count}`);
+    if (manifest.events.count !== events) problems.push(`events.ndjson: ${events} händelser, manifestet anger ${manifest.events.count}`);
     for (const [stream, s] of Object.entries(manifest.events.streams ?? {})) {
       const h = heads.get(stream);
-      if (!h) problems.push(`events.ndjson: stream ${stream} is missing`);
-      else if (h.revision !== s.last || h.hash !== s.head) problems.push(`events.ndjson: stream ${stream} ends at revision ${h.revision}, the manifest says ${s.last} with head ${s.head.slice(0, 12)}…`);
+      if (!h) problems.push(`events.ndjson: strömmen ${stream} saknas`);
+      else if (h.revision !== s.last || h.hash !== s.head) problems.push(`events.ndjson: strömmen ${stream} slutar vid revision ${h.revision}, manifestet anger ${s.last} med hash ${s.head.slice(0, 12)}…`);
     }
   }
 
@@ -108,7 +108,7 @@ export function checkAudit(dir: string): AuditCheckResult {
     try {
       value = JSON.parse(readFileSync(join(dir, name), 'utf8'));
     } catch (err) {
-      problems.push(`${name}: cannot be read (${(err as Error).message})`);
+      problems.push(`${name}: kan inte läsas (${(err as Error).message})`);
       continue;
     }
     const seen = new Set<string>();
@@ -118,8 +118,8 @@ export function checkAudit(dir: string): AuditCheckResult {
       if (seen.has(key)) return;
       seen.add(key);
       const hash = byId.get(r.eventId);
-      if (hash === undefined) problems.push(`${name}: refers to ${r.streamId}@${r.revision}, which is not in events.ndjson`);
-      else if (hash !== r.hash) problems.push(`${name}: refers to ${r.streamId}@${r.revision} with hash ${r.hash.slice(0, 12)}…, the event's is ${hash.slice(0, 12)}…`);
+      if (hash === undefined) problems.push(`${name}: hänvisar till ${r.streamId}@${r.revision}, som inte finns i events.ndjson`);
+      else if (hash !== r.hash) problems.push(`${name}: hänvisar till ${r.streamId}@${r.revision} med hash ${r.hash.slice(0, 12)}…, händelsens är ${hash.slice(0, 12)}…`);
     });
   }
   return result(files.length, events, heads.size, references);
@@ -132,9 +132,9 @@ if (require.main === module) {
     process.exit(2);
   }
   const r = checkAudit(dir);
-  for (const p of r.problems) process.stdout.write(`FAILED: ${p}\n`);
+  for (const p of r.problems) process.stdout.write(`FEL: ${p}\n`);
   process.stdout.write(r.ok
-    ? `OK: ${r.files} files match the manifest; ${r.events} events in ${r.streams} streams, every hash chain intact; ${r.references} references resolve\n`
-    : `${r.problems.length} problems in ${dir}\n`);
+    ? `OK: ${r.files} filer stämmer med manifestet; ${r.events} händelser i ${r.streams} strömmar, varje hashkedja obruten; ${r.references} hänvisningar hittade\n`
+    : `${r.problems.length} fel i ${dir}\n`);
   process.exit(r.ok ? 0 : 1);
 }

@@ -1,12 +1,17 @@
-import { amountString, sum } from '../../domain/money';
+import { formatSek, grouped, sum } from '../../domain/money';
 import type { State } from '../../domain/state';
 import { InvoiceReplay, type ReplayedDocument } from '../../projections/replay';
 import { journal, type Voucher } from '../../projections/ledger';
 import { computeSplit, costBase, reportingTiersFor, type ServiceSplit, splitInputs } from '../../projections/splits';
-import { eventHash } from '../store/hash-chain';
+import { chainBreak, eventHash } from '../store/hash-chain';
 import type { EventStore } from '../store/port';
 import { refOf } from './engine';
 import { domainEventOf } from './trace';
+
+/** How a split's basis reads in a check's subject. */
+const BASIS_WORDS = { budget: 'budget', actual: 'utfall' } as const;
+/** The subject of a year's journal that cannot be built (not a voucher, so not counted as one). */
+const JOURNAL = 'grundbok';
 
 export interface ChainBreak {
   streamId: string;
@@ -36,9 +41,9 @@ export async function verifyChains(store: EventStore, onProgress?: (events: numb
       const expectedRevision = head ? head.revision + 1 : 0;
       const fail = (reason: string): ChainReport => ({ streams: heads.size, events, firstBreak: { streamId: e.streamId, revision: e.revision, reason } });
       if (e.revision !== expectedRevision)
-        return fail(`revision ${e.revision} follows ${head ? head.revision : 'nothing'}: an event is missing or out of order`);
-      if (e.metadata.prevHash !== (head ? head.hash : null)) return fail('prevHash does not match the previous event: the chain is broken');
-      if (eventHash(e) !== e.metadata.hash) return fail('the stored hash does not match the event content: the event was altered');
+        return fail(chainBreak.order(e.revision, head?.revision));
+      if (e.metadata.prevHash !== (head ? head.hash : null)) return fail(chainBreak.prevHash);
+      if (eventHash(e) !== e.metadata.hash) return fail(chainBreak.altered);
       heads.set(e.streamId, { revision: e.revision, hash: e.metadata.hash });
     }
   } catch (err) {
@@ -65,7 +70,7 @@ export interface CheckSummary {
   checked: number;
   passed: number;
   failures: CheckFailure[];
-  /** What was checked, for people: "2 streams, 45 events", "2024, 2025", "egil 2024 budget, …". */
+  /** What was checked, for people: "2 strömmar, 45 händelser", "2024, 2025", "egil 2024 budget, …". */
   detail: string;
   /** Why the check did not run (it then neither passes nor fails). */
   skipped?: string;
@@ -89,7 +94,7 @@ export function checkSplits(state: State): CheckSummary {
     for (const year of years) {
       for (const basis of ['budget', 'actual'] as const) {
         if (!(basis === 'budget' ? svc.budgets : svc.actualCosts).get(year)?.length) continue;
-        const subject = `${svc.service.serviceId} ${year} ${basis}`;
+        const subject = `${svc.service.serviceId} ${year} ${BASIS_WORDS[basis]}`;
         const ref = (basis === 'budget' ? svc.budgets : svc.actualCosts).get(year)!.at(-1)!.ref;
         const fail = (reason: string) => failures.push({ subject, reason, streamId: ref.streamId, revision: ref.revision });
         done.push(subject);
@@ -97,18 +102,18 @@ export function checkSplits(state: State): CheckSummary {
         try {
           split = computeSplit(svc, year, basis, costBase(svc, year, basis), splitInputs(state, svc, year), reportingTiersFor(state, year));
         } catch (err) {
-          fail(`the split cannot be computed: ${(err as Error).message}`);
+          fail(`fördelningen kan inte beräknas: ${(err as Error).message}`);
           continue;
         }
         const allocated = sum(split.participants.map((p) => p.total));
         if (!allocated.plus(split.unallocated).eq(split.cost))
-          fail(`Σ participants ${amountString(allocated)} + unallocated ${amountString(split.unallocated)} ≠ cost ${amountString(split.cost)}`);
+          fail(`Σ deltagare ${formatSek(allocated)} + ofördelat ${formatSek(split.unallocated)} ≠ kostnaden ${formatSek(split.cost)}`);
         if (svc.service.pricing.kind === 'price-list') continue;
         const months = sum(split.months.map((m) => m.amount));
-        if (!months.eq(split.cost)) fail(`the twelve month amounts sum to ${amountString(months)}, not the cost ${amountString(split.cost)}`);
+        if (!months.eq(split.cost)) fail(`de tolv månadsbeloppen summerar till ${formatSek(months)}, inte till kostnaden ${formatSek(split.cost)}`);
         for (const m of split.months) {
           const shares = sum(m.shares.map((s) => s.amount));
-          if (!shares.plus(m.unallocated).eq(m.amount)) fail(`month ${m.month}: Σ shares ${amountString(shares)} + unallocated ${amountString(m.unallocated)} ≠ ${amountString(m.amount)}`);
+          if (!shares.plus(m.unallocated).eq(m.amount)) fail(`månad ${m.month}: Σ andelar ${formatSek(shares)} + ofördelat ${formatSek(m.unallocated)} ≠ ${formatSek(m.amount)}`);
         }
       }
     }
@@ -142,17 +147,17 @@ export function checkVouchers(state: State): CheckSummary {
     try {
       vouchers = journal(state, year);
     } catch (err) {
-      failures.push({ subject: `journal ${year}`, reason: `the journal cannot be built: ${(err as Error).message}` });
+      failures.push({ subject: `${JOURNAL} ${year}`, reason: `grundboken kan inte sammanställas: ${(err as Error).message}` });
       continue;
     }
     for (const v of vouchers) {
       checked += 1;
       const total = sum(v.transactions.map((t) => t.amount));
       if (!total.isZero())
-        failures.push({ subject: `${v.series} ${v.number} (${v.date})`, reason: `debits and credits differ by ${total.toFixed(2)}`, streamId: v.source.streamId, revision: v.source.revision });
+        failures.push({ subject: `${v.series} ${v.number} (${v.date})`, reason: `debet och kredit skiljer sig med ${formatSek(total)}`, streamId: v.source.streamId, revision: v.source.revision });
     }
   }
-  return { checked, passed: checked - failures.filter((f) => !f.subject.startsWith('journal ')).length, failures, detail: years.join(', ') };
+  return { checked, passed: checked - failures.filter((f) => !f.subject.startsWith(`${JOURNAL} `)).length, failures, detail: years.join(', ') };
 }
 
 /**
@@ -164,7 +169,7 @@ export function checkVouchers(state: State): CheckSummary {
 export async function verifyAll(store: EventStore, onProgress?: (events: number) => void): Promise<VerifyReport> {
   const report = await verifyChains(store, onProgress);
   const chains: CheckSummary = {
-    checked: report.events, passed: report.firstBreak ? report.events - 1 : report.events, detail: `${report.streams} streams, ${report.events} events`,
+    checked: report.events, passed: report.firstBreak ? report.events - 1 : report.events, detail: `${grouped(report.streams)} strömmar, ${grouped(report.events)} händelser`,
     failures: report.firstBreak ? [{ subject: `${report.firstBreak.streamId}@${report.firstBreak.revision}`, ...report.firstBreak }] : [],
   };
   const replay = new InvoiceReplay();
@@ -181,7 +186,7 @@ export async function verifyAll(store: EventStore, onProgress?: (events: number)
     const named = err as Error & { streamId?: string; revision?: number | null };
     const streamId = named.streamId ?? last?.streamId;
     const revision = (named.streamId ? named.revision : last?.revision) ?? undefined;
-    unreadable = { subject: `${streamId ?? '?'}@${revision ?? '?'}`, reason: `the log cannot be folded past this event: ${named.message}`, streamId, revision, stopped: true };
+    unreadable = { subject: `${streamId ?? '?'}@${revision ?? '?'}`, reason: `loggen kan inte läsas förbi denna händelse: ${named.message}`, streamId, revision, stopped: true };
     documents = replay.documents;
   }
   const years = [...new Set(documents.map((d) => d.year))].sort((a, b) => a - b);
@@ -189,45 +194,46 @@ export async function verifyAll(store: EventStore, onProgress?: (events: number)
     checked: documents.length, passed: documents.filter((d) => d.reproduced).length, detail: years.join(', '),
     failures: [
       ...(unreadable ? [unreadable] : []),
-      ...documents.filter((d) => !d.reproduced).map((d) => ({ subject: d.number, reason: d.difference ?? 'not reproduced', streamId: d.ref.streamId, revision: d.ref.revision })),
+      ...documents.filter((d) => !d.reproduced).map((d) => ({ subject: d.number, reason: d.difference ?? 'ej återskapad', streamId: d.ref.streamId, revision: d.ref.revision })),
     ],
   };
   const splits: CheckSummary = unreadable
-    ? { checked: 0, passed: 0, detail: '', failures: [{ ...unreadable, reason: `not checked: ${unreadable.reason}` }] }
+    ? { checked: 0, passed: 0, detail: '', failures: [{ ...unreadable, reason: `ej kontrollerat: ${unreadable.reason}` }] }
     : checkSplits(replay.state);
   const vouchers: CheckSummary = unreadable
-    ? { checked: 0, passed: 0, detail: '', failures: [{ ...unreadable, reason: `not checked: ${unreadable.reason}` }] }
+    ? { checked: 0, passed: 0, detail: '', failures: [{ ...unreadable, reason: `ej kontrollerat: ${unreadable.reason}` }] }
     : checkVouchers(replay.state);
   const checks = { chains, invoices, splits, vouchers };
   return { ...report, ok: Object.values(checks).every((c) => c.failures.length === 0), checks };
 }
 
-const where = (f: CheckFailure) => (f.streamId !== undefined ? ` (stream ${f.streamId} revision ${f.revision ?? '?'})` : '');
+const where = (f: CheckFailure) => (f.streamId !== undefined ? ` (ström ${f.streamId} revision ${f.revision ?? '?'})` : '');
 
-/** The summary for people: one line per check, each failure named, a last line with the count. */
+/** The summary for people, in Swedish: one line per check, each failure named, a last line with the count. */
 export function describeVerify(r: VerifyReport): string {
   const out: string[] = [];
   if (r.firstBreak) {
     const b = r.firstBreak;
-    out.push(`FAILED: stream ${b.streamId} revision ${b.revision}: ${b.reason}`, `(${r.events} events in ${r.streams} streams checked before the break)`);
-  } else out.push(`OK: ${r.streams} streams, ${r.events} events checked; every hash chain is intact`);
+    out.push(`FEL: ström ${b.streamId} revision ${b.revision}: ${b.reason}`, `(${grouped(r.events)} händelser i ${grouped(r.streams)} strömmar kontrollerade före brottet)`);
+  } else out.push(`OK: ${grouped(r.streams)} strömmar, ${grouped(r.events)} händelser kontrollerade; varje hashkedja är obruten`);
   const { invoices, splits, vouchers } = r.checks;
   const years = invoices.detail ? ` (${invoices.detail})` : '';
+  const reproduced = `${grouped(invoices.passed)} av ${grouped(invoices.checked)} fakturor och kreditfakturor återskapade${years}`;
   if (invoices.failures.length) {
-    out.push(`FAILED: ${invoices.passed} of ${invoices.checked} invoices and credit notes reproduced${years}`);
-    for (const f of invoices.failures) out.push(`  ${f.stopped ? 'STOPPED at' : 'DIFFERENCE'} ${f.subject}${where(f)}: ${f.reason}`);
-  } else out.push(`OK: ${invoices.passed} of ${invoices.checked} invoices and credit notes reproduced${years}`);
+    out.push(`FEL: ${reproduced}`);
+    for (const f of invoices.failures) out.push(`  ${f.stopped ? 'STOPP vid' : 'AVVIKELSE'} ${f.subject}${where(f)}: ${f.reason}`);
+  } else out.push(`OK: ${reproduced}`);
   if (splits.failures.length) {
-    out.push(`FAILED: ${splits.passed} of ${splits.checked} cost splits sum to their cost`);
+    out.push(`FEL: ${grouped(splits.passed)} av ${grouped(splits.checked)} kostnadsfördelningar summerar till sin kostnad`);
     for (const f of splits.failures) out.push(`  ${f.subject}${where(f)}: ${f.reason}`);
-  } else out.push(`OK: ${splits.checked} cost splits sum to their cost${splits.detail ? ` (${splits.detail})` : ''}`);
-  if (vouchers.skipped) out.push(`--: vouchers not checked: ${vouchers.skipped}`);
+  } else out.push(`OK: ${grouped(splits.checked)} kostnadsfördelningar summerar till sin kostnad${splits.detail ? ` (${splits.detail})` : ''}`);
+  if (vouchers.skipped) out.push(`--: verifikationerna är inte kontrollerade: ${vouchers.skipped}`);
   else if (vouchers.failures.length) {
-    out.push(`FAILED: ${vouchers.passed} of ${vouchers.checked} vouchers balance`);
+    out.push(`FEL: ${grouped(vouchers.passed)} av ${grouped(vouchers.checked)} verifikationer balanserar`);
     for (const f of vouchers.failures) out.push(`  ${f.subject}: ${f.reason}`);
-  } else out.push(`OK: ${vouchers.checked} vouchers balance${vouchers.detail ? ` (${vouchers.detail})` : ''}`);
+  } else out.push(`OK: ${grouped(vouchers.checked)} verifikationer balanserar${vouchers.detail ? ` (${vouchers.detail})` : ''}`);
   const run = Object.values(r.checks).filter((c) => !c.skipped);
   const failed = run.filter((c) => c.failures.length).length;
-  out.push(failed ? `verify: ${failed} of ${run.length} checks failed` : `verify: all ${run.length} checks passed`);
+  out.push(failed ? `verify: ${failed} av ${run.length} kontroller visade fel` : `verify: alla ${run.length} kontroller godkända`);
   return `${out.join('\n')}\n`;
 }

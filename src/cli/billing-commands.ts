@@ -4,7 +4,7 @@ import { INVOICE_KIND_NAMES } from './kind-names';
 import { peppolXml } from '../export/peppol';
 import Decimal from 'decimal.js';
 import { parse } from 'csv-parse/sync';
-import { formatSek } from '../../domain/money';
+import { formatSek, grouped } from '../../domain/money';
 import { findInvoice } from '../../domain/deciders/billing';
 import type { CreditNoteIssued } from '../../domain/events/billing';
 import type { Adopted, InvoiceState, State } from '../../domain/state';
@@ -235,8 +235,8 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
       const reproduced = results.filter((r) => r.reproduced).length;
       if (g().json) io.out(`${toJson({ year: o.year, documents: results.length, reproduced, differences: results.filter((r) => !r.reproduced) })}\n`);
       else {
-        for (const r of results.filter((x) => !x.reproduced)) io.out(`DIFFERENCE ${r.number}: ${r.difference}\n`);
-        io.out(`${reproduced} of ${results.length} invoices reproduced\n`);
+        for (const r of results.filter((x) => !x.reproduced)) io.out(`AVVIKELSE ${r.number}: ${r.difference}\n`);
+        io.out(`${grouped(reproduced)} av ${grouped(results.length)} fakturor och kreditfakturor ${o.year} återskapade\n`);
       }
       if (o.verify && reproduced !== results.length) setExit(1);
     });

@@ -33,3 +33,11 @@ export function chainMetadata(
   const metadata = { ...e.metadata, prevHash };
   return { ...metadata, hash: eventHash({ ...e, metadata }) };
 }
+
+/** Why a chain check fails, in Swedish (auditors read it): `samkost verify` and the audit package's checker. */
+export const chainBreak = {
+  order: (revision: number, previous: number | undefined): string =>
+    `revision ${revision} ${previous === undefined ? 'är strömmens första' : `följer på revision ${previous}`}: en händelse saknas eller ligger i fel ordning`,
+  prevHash: 'prevHash stämmer inte med föregående händelses hash: kedjan är bruten',
+  altered: 'den lagrade hashen stämmer inte med händelsens innehåll: händelsen har ändrats',
+} as const;

@@ -268,7 +268,7 @@ describe('Engine with a scope: only the documents of the years a command reads',
     const documents = replay.finish();
     const bad = documents.filter((d) => !d.reproduced);
     expect(bad.length).toBeGreaterThan(0);
-    expect(new Set(bad.map((d) => d.difference))).toEqual(new Set(['stored in stream billing-2099, decided again into billing-2023']));
+    expect(new Set(bad.map((d) => d.difference))).toEqual(new Set(['lagrad i strömmen billing-2099, beslutad på nytt i billing-2023']));
     expect(bad.map((d) => d.ref.eventId).every((id) => commandOf.get(id) === movedCommand)).toBe(true);
     expect(documents.filter((d) => d.reproduced).length).toBe(documents.length - bad.length);
   });

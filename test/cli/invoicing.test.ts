@@ -95,15 +95,15 @@ describe('invoice runs', () => {
     const ok = await f.run('replay', '--year', '2024', '--verify');
     expect(ok.code).toBe(0);
     const n = documents(f.store).length + documents(f.store, 'CreditNoteIssued').length;
-    expect(ok.out).toContain(`${n} of ${n} invoices reproduced`);
+    expect(ok.out).toContain(`${n} av ${n} fakturor och kreditfakturor 2024 återskapade`);
     const db = new Database(f.store);
     const row = db.prepare("SELECT position, data FROM events WHERE type = 'InvoiceIssued' ORDER BY position LIMIT 1").get() as { position: number; data: string };
     db.prepare('UPDATE events SET data = ? WHERE position = ?').run(row.data.replace('"dueDate":"2024-02-14"', '"dueDate":"2024-03-14"'), row.position);
     db.close();
     const bad = await f.run('replay', '--year', '2024', '--verify');
     expect(bad.code).toBe(1);
-    expect(bad.out).toMatch(/DIFFERENCE M2024-0001: dueDate: stored "2024-03-14", recomputed "2024-02-14"/);
-    expect(bad.out).toContain(`${n - 1} of ${n} invoices reproduced`);
+    expect(bad.out).toMatch(/AVVIKELSE M2024-0001: dueDate: lagrat "2024-03-14", omräknat "2024-02-14"/);
+    expect(bad.out).toContain(`${n - 1} av ${n} fakturor och kreditfakturor 2024 återskapade`);
   });
 });
 

@@ -223,7 +223,7 @@ describe('samkost export audit', () => {
     const script = compiled('scripts/check-audit.js');
     const good = await runNode(script, [dir]);
     expect(good.code).toBe(0);
-    expect(good.stdout).toMatch(/^OK: 3 files match the manifest; \d+ events in 8 streams, every hash chain intact/);
+    expect(good.stdout).toMatch(/^OK: 3 filer stämmer med manifestet; \d+ händelser i 8 strömmar, varje hashkedja obruten/);
 
     // One byte changed in an event: the file's hash no longer matches, and the event's own hash names it.
     const path = join(dir, 'events.ndjson');
@@ -234,18 +234,18 @@ describe('samkost export audit', () => {
     const bad = checkAudit(dir);
     expect(bad.ok).toBe(false);
     expect(bad.problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^events\.ndjson: SHA-256 [0-9a-f]{64} differs from the manifest's/),
-      expect.stringMatching(/stream billing-2024 revision \d+: the stored hash does not match the event content/),
+      expect.stringMatching(/^events\.ndjson: SHA-256 [0-9a-f]{64} skiljer sig från manifestets/),
+      expect.stringMatching(/ström billing-2024 revision \d+: den lagrade hashen stämmer inte med händelsens innehåll/),
     ]));
     const failed = await runNode(script, [dir]);
     expect(failed.code).toBe(1);
-    expect(failed.stdout).toContain('FAILED: events.ndjson: SHA-256');
+    expect(failed.stdout).toContain('FEL: events.ndjson: SHA-256');
 
     // Even with the manifest rewritten to the altered file's hash, the chain still gives it away.
     const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files: Record<string, { sha256: string; bytes: number }> };
     m.files['events.ndjson'] = { sha256: sha(path), bytes: Buffer.byteLength(altered) };
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
-    expect(checkAudit(dir).problems).toEqual([expect.stringMatching(/stream billing-2024 revision \d+: the stored hash does not match/)]);
+    expect(checkAudit(dir).problems).toEqual([expect.stringMatching(/ström billing-2024 revision \d+: den lagrade hashen stämmer inte/)]);
   });
 
   test('export audit attaches to the one `export` command', async () => {

@@ -20,7 +20,7 @@ describe('samkost verify: the hash chains', () => {
     const f = await storeWithHistory();
     const r = await f.run('verify');
     expect(r.code).toBe(0);
-    expect(r.out).toContain('OK: 2 streams, 4 events checked');
+    expect(r.out).toContain('OK: 2 strömmar, 4 händelser kontrollerade');
     expect(await f.json('verify')).toMatchObject({ ok: true, streams: 2, events: 4 });
   });
 
@@ -32,7 +32,7 @@ describe('samkost verify: the hash chains', () => {
     db.close();
     const r = await f.run('verify');
     expect(r.code).toBe(1);
-    expect(r.out).toContain('FAILED: stream member-212000-0142 revision 1');
+    expect(r.out).toContain('FEL: ström member-212000-0142 revision 1');
   });
 
   test('deleting an event is detected', async () => {
@@ -42,7 +42,7 @@ describe('samkost verify: the hash chains', () => {
     db.close();
     const r = await f.run('verify');
     expect(r.code).toBe(1);
-    expect(r.out).toContain('stream member-212000-0142 revision 2');
+    expect(r.out).toContain('ström member-212000-0142 revision 2');
   });
 
   test('swapping two events of a stream is detected', async () => {
@@ -54,7 +54,7 @@ describe('samkost verify: the hash chains', () => {
     db.close();
     const r = await f.run('verify');
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/FAILED: stream member-212000-0142 revision [01]/);
+    expect(r.out).toMatch(/FEL: ström member-212000-0142 revision [01]/);
   });
 
   test('a stored event whose JSON no longer parses is reported, not crashed on', async () => {
@@ -64,7 +64,7 @@ describe('samkost verify: the hash chains', () => {
     db.close();
     const r = await f.run('verify');
     expect(r.code).toBe(1);
-    expect(r.out).toContain('FAILED: stream member-212000-1355 revision 0');
+    expect(r.out).toContain('FEL: ström member-212000-1355 revision 0');
     const events = await f.run('events');
     expect(events.code).toBe(2);
     expect(events.err).toMatch(/^samkost: event at revision 0 of stream member-212000-1355: stored JSON is unreadable/);
@@ -129,11 +129,11 @@ describe('samkost verify: everything an auditor relies on', () => {
     const f = await billedStore();
     const r = await f.run('verify');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^OK: 8 streams, \d+ events checked; every hash chain is intact\n/);
-    expect(r.out).toContain('OK: 13 of 13 invoices and credit notes reproduced (2024)');
-    expect(r.out).toContain('OK: 2 cost splits sum to their cost (egil 2024 budget, egil 2024 actual)');
-    expect(r.out).toMatch(/OK: \d+ vouchers balance \(2024, 2025\)/);
-    expect(r.out).toMatch(/verify: all 4 checks passed\n$/);
+    expect(r.out).toMatch(/^OK: 8 strömmar, \d+ händelser kontrollerade; varje hashkedja är obruten\n/);
+    expect(r.out).toContain('OK: 13 av 13 fakturor och kreditfakturor återskapade (2024)');
+    expect(r.out).toContain('OK: 2 kostnadsfördelningar summerar till sin kostnad (egil 2024 budget, egil 2024 utfall)');
+    expect(r.out).toMatch(/OK: \d+ verifikationer balanserar \(2024, 2025\)/);
+    expect(r.out).toMatch(/verify: alla 4 kontroller godkända\n$/);
     const json = await f.json<Report>('verify');
     expect(json.ok).toBe(true);
     expect(json.checks.invoices).toMatchObject({ checked: 13, passed: 13, failures: [] });
@@ -152,8 +152,8 @@ describe('samkost verify: everything an auditor relies on', () => {
     db.close();
     const r = await f.run('verify');
     expect(r.code).toBe(1);
-    expect(r.out).toContain(`FAILED: stream billing-2024 revision ${revision}: the stored hash does not match the event content`);
-    expect(r.out).toContain(`DIFFERENCE T2024-0002 (stream billing-2024 revision ${revision}): lines.0.description`);
+    expect(r.out).toContain(`FEL: ström billing-2024 revision ${revision}: den lagrade hashen stämmer inte med händelsens innehåll`);
+    expect(r.out).toContain(`AVVIKELSE T2024-0002 (ström billing-2024 revision ${revision}): lines.0.description`);
   });
 
   test('metadata made unreadable where a fold does not look (its command id): verify names the event, though commands that never read it go on', async () => {
@@ -166,7 +166,7 @@ describe('samkost verify: everything an auditor relies on', () => {
     expect((await f.run('members')).code).toBe(0);
     const r = await f.run('verify');
     expect(r.code).toBe(1);
-    expect(r.out).toContain(`FAILED: stream billing-2024 revision ${revision}: event at revision ${revision} of stream billing-2024: stored metadata is unreadable`);
+    expect(r.out).toContain(`FEL: ström billing-2024 revision ${revision}: event at revision ${revision} of stream billing-2024: stored metadata is unreadable`);
   });
 
   test('an invoice deleted from the middle of the billing stream is named by stream and revision', async () => {
@@ -177,7 +177,7 @@ describe('samkost verify: everything an auditor relies on', () => {
     db.close();
     const r = await f.run('verify');
     expect(r.code).toBe(1);
-    expect(r.out).toContain(`FAILED: stream billing-2024 revision ${revision + 1}: revision ${revision + 1} follows ${revision - 1}`);
+    expect(r.out).toContain(`FEL: ström billing-2024 revision ${revision + 1}: revision ${revision + 1} följer på revision ${revision - 1}`);
   });
 
   test('two invoices of the billing stream swapped are named by stream and revision', async () => {
@@ -191,7 +191,7 @@ describe('samkost verify: everything an auditor relies on', () => {
     db.close();
     const r = await f.run('verify');
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(new RegExp(`FAILED: stream billing-2024 revision [${a}${b}]`));
+    expect(r.out).toMatch(new RegExp(`FEL: ström billing-2024 revision [${a}${b}]`));
   });
 
   test('an event forged into data its schema refuses, chain re-hashed: verify names it, though reads only check the type', async () => {
@@ -201,8 +201,8 @@ describe('samkost verify: everything an auditor relies on', () => {
     forgeAndRehash(f.store, 'billing-2024', revision, (d) => d.replace(`"amount":"${amount}"`, '"amount":"12,50"'));
     const r = await f.run('verify');
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^OK: 8 streams, \d+ events checked; every hash chain is intact/);
-    expect(r.out).toContain(`STOPPED at billing-2024@${revision} (stream billing-2024 revision ${revision}): the log cannot be folded past this event: event at revision ${revision} of stream billing-2024: InvoiceIssued: invalid data at lines.0.amount`);
+    expect(r.out).toMatch(/^OK: 8 strömmar, \d+ händelser kontrollerade; varje hashkedja är obruten/);
+    expect(r.out).toContain(`STOPP vid billing-2024@${revision} (ström billing-2024 revision ${revision}): loggen kan inte läsas förbi denna händelse: event at revision ${revision} of stream billing-2024: InvoiceIssued: invalid data at lines.0.amount`);
   });
 
   test('an altered invoice amount with the chain re-hashed passes the chains and is caught by the replay', async () => {
@@ -212,11 +212,11 @@ describe('samkost verify: everything an auditor relies on', () => {
     forgeAndRehash(f.store, 'billing-2024', revision, (d) => d.replace(`"amount":"${amount}"`, '"amount":"1.00"'));
     const r = await f.run('verify');
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^OK: 8 streams, \d+ events checked; every hash chain is intact/);
+    expect(r.out).toMatch(/^OK: 8 strömmar, \d+ händelser kontrollerade; varje hashkedja är obruten/);
     // Stockholm's settlement was decided from the true amount, so it no longer follows from the forged log either.
-    expect(r.out).toContain('FAILED: 11 of 13 invoices and credit notes reproduced (2024)');
-    expect(r.out).toContain(`DIFFERENCE T2024-0002 (stream billing-2024 revision ${revision}): lines.0.amount: stored "1.00", recomputed "${amount}"`);
-    expect(r.out).toMatch(/DIFFERENCE T2024-0008 \(stream billing-2024 revision \d+\): lines\.0\.amount/);
+    expect(r.out).toContain('FEL: 11 av 13 fakturor och kreditfakturor återskapade (2024)');
+    expect(r.out).toContain(`AVVIKELSE T2024-0002 (ström billing-2024 revision ${revision}): lines.0.amount: lagrat "1.00", omräknat "${amount}"`);
+    expect(r.out).toMatch(/AVVIKELSE T2024-0008 \(ström billing-2024 revision \d+\): lines\.0\.amount/);
     const json = await f.json<Report>('verify').catch(() => undefined);
     expect(json).toBeUndefined(); // exit code 1: the json helper refuses it
     const raw = await f.run('--json', 'verify');
