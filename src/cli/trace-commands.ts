@@ -15,6 +15,7 @@ import { type GlobalOptions, withStore } from './context';
 import { type CliIo, toJson, UsageError } from './io';
 import { parseYear } from './options';
 import { ProgressReporter } from './progress';
+import { writeOutputFile } from './output-files';
 
 type Format = 'text' | 'json' | 'html';
 
@@ -355,7 +356,7 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
         text = `${title}\n\n${parts.join('\n')}\n${rader(lines.length)} i ${documents.length} dokument: ${bad ? `${bad} avviker` : 'varje omräknat belopp stämmer'}\n`;
       }
       if (o.out) {
-        writeFileSync(o.out, text);
+        writeOutputFile(o.out, text);
         io.out(format === 'json' ? '' : `Skrev ${o.out} (${rader(lines.length)})\n`);
       } else io.out(text);
       if (lines.some((l) => !l.matches)) setExit(1);

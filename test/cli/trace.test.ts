@@ -188,6 +188,7 @@ describe('samkost trace: every line back to its events', () => {
     [['trace', 'T2024-0005', '--line', '9'], 'T2024-0005 has no line 9'],
     [['trace'], 'give an invoice number, or --member M --year Y'],
     [['trace', 'T2024-0005', '--format', 'pdf'], '--format expects text, json or html'],
+    [['trace', 'T2024-0005', '--out', '/nonexistent-dir/trace.txt'], 'cannot write /nonexistent-dir/trace.txt: ENOENT'],
   ])('refused: samkost %j', async (args, message) => {
     const r = await f.run(...args);
     expect(r.code).toBe(2);
