@@ -6,6 +6,7 @@ import {
   decideJoin,
   decideLeave,
   decideLevy,
+  decideMemberDetails,
 } from './deciders/membership';
 import {
   decideActualCost,
@@ -32,6 +33,8 @@ export function decide(command: Command, state: State, _ctx: DecideContext): Dec
       return decideJoin(command, state);
     case 'member.leave':
       return decideLeave(command, state);
+    case 'member.details':
+      return decideMemberDetails(command, state);
     case 'population.import':
       return decideImportPopulation(command, state);
     case 'schedule.adopt':

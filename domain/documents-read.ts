@@ -21,6 +21,7 @@ export function documentsRead(command: Command): { years: number[] } | 'all' {
   switch (command.type) {
     case 'member.join':
     case 'member.leave':
+    case 'member.details':
     case 'population.import':
     case 'schedule.adopt':
     case 'levy.decide':

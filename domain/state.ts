@@ -31,6 +31,8 @@ export interface MemberState {
   kommunkod?: string;
   covers?: string[];
   address?: MemberJoined['address'];
+  /** The reference the member asks its invoices to carry (MemberDetailsChanged). */
+  invoiceReference?: string;
   periods: MembershipPeriod[];
 }
 
@@ -166,6 +168,14 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
         current.to = event.data.date;
         current.leftRef = ref;
         current.leaveReason = event.data.reason;
+      }
+      return state;
+    }
+    case 'MemberDetailsChanged': {
+      const m = state.members.get(event.data.member);
+      if (m) {
+        m.address = event.data.address;
+        m.invoiceReference = event.data.invoiceReference;
       }
       return state;
     }

@@ -63,6 +63,7 @@ export function renderDocument(doc: InvoiceIssued | CreditNoteIssued, kind: 'inv
   if (doc.seller.address) out.push(`         ${[doc.seller.address.street, [doc.seller.address.postalCode, doc.seller.address.city].filter(Boolean).join(' ')].filter(Boolean).join(', ')}`);
   out.push(`Köpare:  ${doc.buyer.name}, org.nr ${doc.buyer.orgnr}`);
   if (doc.buyer.address) out.push(`         ${[doc.buyer.address.street, [doc.buyer.address.postalCode, doc.buyer.address.city].filter(Boolean).join(' ')].filter(Boolean).join(', ')}`);
+  if (doc.buyer.reference) out.push(`         Er referens: ${doc.buyer.reference}`);
   out.push('', `Fakturadatum: ${doc.issueDate}`);
   if ('dueDate' in doc) out.push(`Förfallodatum: ${doc.dueDate}`, `Period: ${doc.period}`);
   if ('credits' in doc) out.push(`Avser faktura: ${doc.credits.join(', ')}`, `Orsak: ${doc.reason}`);

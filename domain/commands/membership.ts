@@ -25,6 +25,15 @@ export const LeaveMember = z.object({
   decisionRef: z.string().optional(),
 });
 
+/** New invoicing details for a member; what is not given stays as it was. */
+export const ChangeMemberDetails = z.object({
+  type: z.literal('member.details'),
+  member: MemberName,
+  date: IsoDate,
+  address: PostalAddress.optional(),
+  invoiceReference: Text.optional(),
+});
+
 export const ImportPopulation = z.object({
   type: z.literal('population.import'),
   source: Text,
@@ -35,10 +44,11 @@ export const ImportPopulation = z.object({
 export const AdoptSchedule = FeeScheduleAdopted.extend({ type: z.literal('schedule.adopt') });
 export const DecideLevy = ExtraLevyDecided.extend({ type: z.literal('levy.decide') });
 
-export const membershipCommands = [JoinMember, LeaveMember, ImportPopulation, AdoptSchedule, DecideLevy] as const;
+export const membershipCommands = [JoinMember, LeaveMember, ChangeMemberDetails, ImportPopulation, AdoptSchedule, DecideLevy] as const;
 
 export type JoinMember = z.infer<typeof JoinMember>;
 export type LeaveMember = z.infer<typeof LeaveMember>;
+export type ChangeMemberDetails = z.infer<typeof ChangeMemberDetails>;
 export type ImportPopulation = z.infer<typeof ImportPopulation>;
 export type AdoptSchedule = z.infer<typeof AdoptSchedule>;
 export type DecideLevy = z.infer<typeof DecideLevy>;

@@ -6,7 +6,7 @@ import { OUT_OF_SCOPE_BASIS, vatBreakdown } from '../billing/vat';
 import type { CloseYear, CreditInvoice, RecordPayment, RunInvoices, SettleService } from '../commands/billing';
 import { DomainError } from '../errors';
 import type { DomainEvent } from '../events';
-import type { CreditNoteIssued, CreditNoteLine, InvoiceIssued, Party } from '../events/billing';
+import type { BuyerParty, CreditNoteIssued, CreditNoteLine, InvoiceIssued, Party } from '../events/billing';
 import { amountString, formatSek, sum, ZERO } from '../money';
 import type { InvoiceState, State } from '../state';
 import type { Decision } from './membership';
@@ -25,10 +25,10 @@ export function documentNumberYear(number: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-function buyerParty(state: State, orgnr: string): Party {
+function buyerParty(state: State, orgnr: string): BuyerParty {
   const m = state.members.get(orgnr);
   if (!m) throw new DomainError(`unknown member ${orgnr}`);
-  return { orgnr: m.orgnr, name: m.name, address: m.address };
+  return { orgnr: m.orgnr, name: m.name, address: m.address, reference: m.invoiceReference };
 }
 
 /** Numbers continue each series from the last one used in the year: gapless by construction. */

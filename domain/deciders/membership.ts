@@ -1,4 +1,4 @@
-import type { AdoptSchedule, DecideLevy, ImportPopulation, JoinMember, LeaveMember } from '../commands/membership';
+import type { AdoptSchedule, ChangeMemberDetails, DecideLevy, ImportPopulation, JoinMember, LeaveMember } from '../commands/membership';
 import { DomainError } from '../errors';
 import type { DomainEvent } from '../events';
 import { isCurrentMember, type MemberState, type State } from '../state';
@@ -75,6 +75,28 @@ export function decideLeave(c: LeaveMember, state: State): Decision {
     events: [{ type: 'MemberLeft', data: { member: m.orgnr, date: c.date, reason: c.reason, decisionRef: c.decisionRef } }],
   };
 }
+
+/**
+ * A member's new address or invoice reference. A member that has left can still be invoiced (a settlement
+ * of the year it left), so any member that ever joined may change them. An address given in part
+ * changes only those parts. Refused when nothing would change, so a retried or repeated command is not
+ * recorded twice.
+ */
+export function decideMemberDetails(c: ChangeMemberDetails, state: State): Decision {
+  const m = resolveMember(state, c.member);
+  if (c.address === undefined && c.invoiceReference === undefined) throw new DomainError(`member.details: give a new address or invoice reference for ${m.name} (${m.orgnr})`);
+  const address = c.address === undefined ? m.address : { ...m.address, ...definedParts(c.address) };
+  const invoiceReference = c.invoiceReference ?? m.invoiceReference;
+  if (JSON.stringify(address ?? {}) === JSON.stringify(m.address ?? {}) && invoiceReference === m.invoiceReference)
+    throw new DomainError(`member.details: ${m.name} (${m.orgnr}) already has this address and invoice reference; nothing to change`);
+  return {
+    streamId: memberStream(m.orgnr),
+    events: [{ type: 'MemberDetailsChanged', data: { member: m.orgnr, date: c.date, address, invoiceReference } }],
+  };
+}
+
+const definedParts = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 export function decideImportPopulation(c: ImportPopulation, state: State): Decision {
   const years = new Set<number>();

@@ -20,6 +20,9 @@ export const Party = z.object({
   address: PostalAddress.optional(),
 });
 
+/** A buyer is a party that may have asked its invoices to carry a reference ("Er referens", Peppol BT-10). */
+export const BuyerParty = Party.extend({ reference: Text.optional() });
+
 export const VatCategory = z.enum(['O', 'S']);
 
 /** Where a line's amount came from: the rule in words, the figures, and the events that hold them. */
@@ -60,7 +63,7 @@ export const InvoiceIssued = z.object({
   dueDate: IsoDate,
   period: z.string(),
   seller: Party,
-  buyer: Party,
+  buyer: BuyerParty,
   currency: z.literal('SEK'),
   lines: z.array(InvoiceLine).min(1),
   vat: VatBreakdown,
@@ -97,7 +100,7 @@ export const CreditNoteIssued = z.object({
   credits: z.array(z.string()).min(1),
   reason: Text,
   seller: Party,
-  buyer: Party,
+  buyer: BuyerParty,
   currency: z.literal('SEK'),
   lines: z.array(CreditNoteLine).min(1),
   vat: VatBreakdown,
@@ -132,5 +135,6 @@ export type CreditNoteIssued = z.infer<typeof CreditNoteIssued>;
 export type InvoiceLine = z.infer<typeof InvoiceLine>;
 export type CreditNoteLine = z.infer<typeof CreditNoteLine>;
 export type Party = z.infer<typeof Party>;
+export type BuyerParty = z.infer<typeof BuyerParty>;
 export type Provenance = z.infer<typeof Provenance>;
 export { NonNegativeAmount };

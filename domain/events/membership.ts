@@ -26,6 +26,19 @@ export const MemberJoined = z.object({
   rejoin: z.boolean(),
 });
 
+/**
+ * The details a member's invoices are addressed with from now on: its postal address and the reference
+ * it asks every invoice to carry ("Er referens"; Peppol's buyer reference, BT-10, which many municipal
+ * inboxes route by). The event holds the whole result, not the change, so a fold just takes it.
+ */
+export const MemberDetailsChanged = z.object({
+  member: Orgnr,
+  /** When the member gave the details; invoices decided after this event carry them. */
+  date: IsoDate,
+  address: PostalAddress.optional(),
+  invoiceReference: Text.optional(),
+});
+
 export const MemberLeft = z.object({
   member: Orgnr,
   /** Effective date: the last day of membership. */
@@ -72,6 +85,7 @@ export const ExtraLevyDecided = z.object({
 export const membershipEvents = {
   MemberJoined,
   MemberLeft,
+  MemberDetailsChanged,
   PopulationRecorded,
   FeeScheduleAdopted,
   ExtraLevyDecided,
@@ -79,6 +93,7 @@ export const membershipEvents = {
 
 export type MemberJoined = z.infer<typeof MemberJoined>;
 export type MemberLeft = z.infer<typeof MemberLeft>;
+export type MemberDetailsChanged = z.infer<typeof MemberDetailsChanged>;
 export type PopulationRecorded = z.infer<typeof PopulationRecorded>;
 export type FeeScheduleAdopted = z.infer<typeof FeeScheduleAdopted>;
 export type ExtraLevyDecided = z.infer<typeof ExtraLevyDecided>;

@@ -74,7 +74,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .command('peppol <number>')
     .description('an invoice or credit note as Peppol BIS Billing 3.0 (UBL 2.1), as public buyers receive e-invoices')
     .option('--out <file>', 'the file to write (default: standard output)')
-    .option('--buyer-reference <ref>', "the buyer's reference (BT-10; default: its organisationsnummer)")
+    .option('--buyer-reference <ref>', "the buyer's reference (BT-10; default: the one the document carries, else the buyer's organisationsnummer)")
     .action(async (number: string, o: { out?: string; buyerReference?: string }) => {
       await withEngine(g(), io, async (engine) => {
         const { inv, cn } = storedDocument(engine.state, number);

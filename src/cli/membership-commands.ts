@@ -48,6 +48,21 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
       }, g(), io);
     });
 
+  member
+    .command('details <member>')
+    .description('new invoicing details for a member: the reference its invoices carry ("Er referens", Peppol BT-10) and its postal address; what is not given stays')
+    .option('--reference <ref>', 'the reference the member asks its invoices to carry')
+    .option('--street <s>').option('--postal-code <s>').option('--city <s>')
+    .option('--date <date>', 'when the member gave the details, YYYY-MM-DD (default: today)')
+    .option('--command-id <id>', 'idempotency key')
+    .action(async (name: string, o) => {
+      const address = o.street || o.postalCode || o.city ? { street: o.street, postalCode: o.postalCode, city: o.city } : undefined;
+      if (address === undefined && o.reference === undefined) throw new UsageError('member details: give --reference, or --street, --postal-code or --city');
+      await executeAndReport({
+        type: 'member.details', commandId: o.commandId, member: name, date: o.date ?? todayOf(io), address, invoiceReference: o.reference,
+      }, g(), io);
+    });
+
   program
     .command('members')
     .description('the member register on a date')
@@ -61,7 +76,7 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
           .sort((a, b) => a.m.name.localeCompare(b.m.name, 'sv'))
           .map(({ m, p }) => ({
             orgnr: m.orgnr, name: m.name, kind: m.kind, kommunkod: m.kommunkod ?? null, covers: m.covers ?? null,
-            since: p!.from, rejoin: p!.rejoin, leaves: p!.to ?? null,
+            since: p!.from, rejoin: p!.rejoin, leaves: p!.to ?? null, invoiceReference: m.invoiceReference ?? null,
           }));
         if (g().json) return io.out(`${toJson({ at, count: rows.length, members: rows })}\n`);
         const t = newTable(['Org.nr', 'Namn', 'Typ', 'Kommunkod', 'Medlem sedan', 'Utträde']);

@@ -55,8 +55,9 @@ function taxCategory(parent: XMLBuilder, element: 'cac:TaxCategory' | 'cac:Class
 }
 
 /**
- * The Peppol BIS Billing 3.0 XML of a stored document. `buyerReference` (BT-10) is the reference the
- * buyer asks invoices to carry; a member that gave none is referred to by its organisationsnummer.
+ * The Peppol BIS Billing 3.0 XML of a stored document. The buyer reference (BT-10) is the one the
+ * document carries (the member's, `samkost member details --reference`), unless `buyerReference`
+ * overrides it; a member that gave none is referred to by its organisationsnummer.
  */
 export function peppolXml(doc: InvoiceIssued | CreditNoteIssued, buyerReference?: string): string {
   const credit = 'credits' in doc;
@@ -76,7 +77,7 @@ export function peppolXml(doc: InvoiceIssued | CreditNoteIssued, buyerReference?
   const note = [credit ? doc.reason : undefined, doc.legalBasis].filter(Boolean).join(' ');
   if (note) xml.ele('cbc:Note').txt(note);
   xml.ele('cbc:DocumentCurrencyCode').txt(doc.currency);
-  xml.ele('cbc:BuyerReference').txt(buyerReference ?? peppolId(doc.buyer.orgnr));
+  xml.ele('cbc:BuyerReference').txt(buyerReference ?? doc.buyer.reference ?? peppolId(doc.buyer.orgnr));
   for (const number of credit ? doc.credits : (doc.references ?? [])) {
     xml.ele('cac:BillingReference').ele('cac:InvoiceDocumentReference').ele('cbc:ID').txt(number);
   }

@@ -98,3 +98,35 @@ describe('schedule.adopt and levy.decide', () => {
     given({ type: 'ExtraLevyDecided', data: data as never }).when(levy).thenError('a levy "e-arkiv" is already decided for 2024');
   });
 });
+
+describe('member.details', () => {
+  const details = (over: Record<string, unknown> = {}) => ({ type: 'member.details', member: '1280', date: '2024-03-01', ...over });
+  const changed = (data: Record<string, unknown>): DomainEvent =>
+    ({ type: 'MemberDetailsChanged', data: { member: '212000-1124', date: '2024-03-01', ...data } }) as DomainEvent;
+
+  test('a member gives the reference its invoices must carry; the address it joined with stays', () => {
+    given(joined({ address: { street: 'August Palms plats 1', postalCode: '205 80', city: 'Malmö' } }))
+      .when(details({ invoiceReference: 'KS-4711' }))
+      .then([changed({ address: { street: 'August Palms plats 1', postalCode: '205 80', city: 'Malmö' }, invoiceReference: 'KS-4711' })], 'member-212000-1124');
+  });
+
+  test('an address given in part changes only that part; the reference stays', () => {
+    given(joined({ address: { street: 'Gamla gatan 1', postalCode: '205 80', city: 'Malmö' } }), changed({ address: { street: 'Gamla gatan 1', postalCode: '205 80', city: 'Malmö' }, invoiceReference: 'KS-4711' }))
+      .when(details({ address: { street: 'Nya gatan 2' } }))
+      .then([changed({ address: { street: 'Nya gatan 2', postalCode: '205 80', city: 'Malmö' }, invoiceReference: 'KS-4711' })]);
+  });
+
+  test('a member that has left can still be given a reference (its settlement is invoiced later)', () => {
+    given(joined(), left('2023-12-31')).when(details({ date: '2024-02-01', invoiceReference: 'R1' })).then([changed({ date: '2024-02-01', invoiceReference: 'R1' })]);
+  });
+
+  test('a command that changes nothing is refused, so a retry is not recorded twice', () => {
+    given(joined(), changed({ invoiceReference: 'KS-4711' })).when(details({ invoiceReference: 'KS-4711' })).thenError('already has this address and invoice reference; nothing to change');
+    given(joined()).when(details()).thenError('member.details: give a new address or invoice reference for Malmö stad (212000-1124)');
+  });
+
+  test('an unknown member, and an empty reference, are refused', () => {
+    given().when(details({ invoiceReference: 'X' })).thenError('unknown member: no municipality with kommunkod 1280 has joined');
+    given(joined()).when(details({ invoiceReference: '  ' })).thenError(/invoiceReference/);
+  });
+});

@@ -3,6 +3,7 @@ import { create } from 'xmlbuilder2';
 import type { InvoiceIssued } from '../../domain/events/billing';
 import { peppolXml } from '../../src/export/peppol';
 import { billingFixture } from '../support/billing-fixture';
+import { eventCount } from '../support/cli';
 
 /** The document as a plain object tree, namespaces stripped to their prefixes' local names. */
 const parse = (xml: string) => create(xml).end({ format: 'object' }) as Record<string, unknown>;
@@ -98,3 +99,61 @@ describe('samkost export peppol: Peppol BIS Billing 3.0 (UBL 2.1)', () => {
     expect(xml).not.toContain('& <');
   });
 });
+
+describe("a member's invoice reference (samkost member details)", () => {
+  test('given a reference, then later invoices carry it (invoice show, Peppol BT-10), earlier ones keep what they had, and the year still replays', async () => {
+    const f = await billingFixture();
+    const ok = async (...args: string[]) => {
+      const r = await f.run(...args);
+      if (r.code !== 0) throw new Error(`samkost ${args.join(' ')}: ${r.err}`);
+      return r;
+    };
+    await ok('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const numbers = async () => (await f.json<{ invoices: { number: string }[] }>('invoices', '--year', '2024')).invoices.map((i) => i.number).filter((n) => n.startsWith('T'));
+    const before = (await numbers()).length;
+
+    await ok('member', 'details', '0180', '--reference', 'KS-4711', '--date', '2024-03-20');
+    const stored = eventCount(f.store);
+    // The same command again is not recorded twice; the same details on another day change nothing and are refused.
+    const again = await f.run('member', 'details', '0180', '--reference', 'KS-4711', '--date', '2024-03-20');
+    expect(again).toMatchObject({ code: 0, out: expect.stringContaining('nothing appended') });
+    const repeated = await f.run('member', 'details', '0180', '--reference', 'KS-4711', '--date', '2024-03-21');
+    expect(repeated).toMatchObject({ code: 2, err: 'samkost: member.details: Stockholms stad (212000-0142) already has this address and invoice reference; nothing to change\n' });
+    expect(eventCount(f.store)).toBe(stored);
+    const members = await f.json<{ members: { orgnr: string; invoiceReference: string | null }[] }>('members', '--at', '2024-04-01');
+    expect(members.members.find((m) => m.orgnr === '212000-0142')?.invoiceReference).toBe('KS-4711');
+
+    await ok('invoice', 'run', '--period', '2024-Q2', '--date', '2024-04-15');
+    const buyerOf = async (n: string) => (await f.json<{ buyer: { orgnr: string; reference?: string } }>('invoice', 'show', n)).buyer;
+    const later: string[] = [];
+    const earlier: string[] = [];
+    for (const n of await numbers()) {
+      const buyer = await buyerOf(n);
+      if (buyer.orgnr !== '212000-0142') continue;
+      (Number(n.slice(-4)) > before ? later : earlier).push(n);
+      expect(buyer.reference).toBe(Number(n.slice(-4)) > before ? 'KS-4711' : undefined);
+    }
+    expect(later.length).toBeGreaterThan(0);
+    expect(earlier.length).toBeGreaterThan(0);
+    expect((await ok('invoice', 'show', later[0])).out).toContain('Er referens: KS-4711');
+    expect((await ok('invoice', 'show', earlier[0])).out).not.toContain('Er referens');
+    expect(texts((await ok('export', 'peppol', later[0])).out, 'cbc:BuyerReference')).toEqual(['KS-4711']);
+    expect(texts((await ok('export', 'peppol', earlier[0])).out, 'cbc:BuyerReference')).toEqual(['2120000142']);
+    expect(texts((await ok('export', 'peppol', later[0], '--buyer-reference', 'X9')).out, 'cbc:BuyerReference')).toEqual(['X9']);
+
+    const replay = await f.run('replay', '--year', '2024', '--verify');
+    expect(replay.code).toBe(0);
+    expect((await f.run('verify')).code).toBe(0);
+  });
+
+  test('refused with one line, exit code 2, nothing stored: no detail given, an unknown member', async () => {
+    const f = await billingFixture();
+    const stored = eventCount(f.store);
+    expect(await f.run('member', 'details', '0180')).toMatchObject({ code: 2, err: 'samkost: member details: give --reference, or --street, --postal-code or --city\n' });
+    const unknown = await f.run('member', 'details', '0999', '--reference', 'R');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toBe('samkost: unknown member: no municipality with kommunkod 0999 has joined\n');
+    expect(eventCount(f.store)).toBe(stored);
+  });
+});
+
