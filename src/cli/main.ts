@@ -3,6 +3,7 @@ import { ZodError } from 'zod';
 import { CommandValidationError } from '../../domain/commands';
 import { DomainError } from '../../domain/errors';
 import { ConcurrencyError, EventDecodeError } from '../store/port';
+import { PeppolExportError } from '../export/peppol';
 import { registerEventCommands } from './events-commands';
 import { type CliIo, processIo, UsageError } from './io';
 import { registerMembershipCommands } from './membership-commands';
@@ -29,7 +30,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   return program;
 }
 
-const REFUSALS = [UsageError, DomainError, CommandValidationError, ZodError, ConcurrencyError, EventDecodeError];
+const REFUSALS = [UsageError, DomainError, CommandValidationError, ZodError, ConcurrencyError, EventDecodeError, PeppolExportError];
 
 /** Runs the CLI; returns the exit code (0 ok, 1 a check failed, 2 refused input or error). */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {

@@ -22,8 +22,33 @@ const NS = {
 /** Why a line is not subject to VAT (BT-120), required with category O (BR-O-10). */
 const OUT_OF_SCOPE_REASON = 'Medlemsavgift och medlemsinsats omfattas inte av mervärdesskatt';
 
-/** An organisationsnummer as Peppol's 0007 identifier: its ten digits. */
-export const peppolId = (orgnr: string): string => orgnr.replace('-', '');
+/** A document the rules would reject, refused before any XML is written: the message says what to mend. */
+export class PeppolExportError extends Error {}
+
+/** An organisationsnummer as Peppol's 0007 identifier: its ten digits (PEPPOL-COMMON-R049). */
+export function peppolId(orgnr: string): string {
+  const digits = orgnr.replace(/\D/g, '');
+  if (digits.length !== 10) throw new PeppolExportError(`organisationsnummer ${orgnr} is not ten digits, which Peppol's scheme 0007 requires`);
+  return digits;
+}
+
+/** A Swedish VAT registration number as the rules want it: SE, twelve digits (BR-CO-09, SE-R-001, SE-R-002). */
+const SWEDISH_VAT_NUMBER = /^SE\d{12}$/;
+
+/**
+ * What the rules require of the document as a whole, checked before writing: one VAT category kind per
+ * document (category O excludes every other, BR-O-11, and a seller VAT number, BR-O-2), and for category
+ * S the seller's VAT number (BR-S-02) in the Swedish form.
+ */
+function checkDocument(doc: InvoiceIssued | CreditNoteIssued): void {
+  const categories = new Set(doc.vat.map((v) => v.category));
+  if (categories.has('O') && categories.size > 1)
+    throw new PeppolExportError(`${doc.number} mixes VAT categories ${[...categories].join(' and ')}; Peppol allows category O only alone (BR-O-11)`);
+  if (categories.has('S') && !SWEDISH_VAT_NUMBER.test(doc.seller.vatNumber ?? ''))
+    throw new PeppolExportError(
+      `${doc.number} carries VAT, so the seller's VAT number must be SE followed by twelve digits (BR-S-02, SE-R-001); it is ${doc.seller.vatNumber === undefined ? 'missing' : `"${doc.seller.vatNumber}"`}: set seller.vatNumber in samkost.config.json before the invoice run`,
+    );
+}
 
 const percent = (rate: string): string => new Decimal(rate).mul(100).toString();
 
@@ -60,6 +85,7 @@ function taxCategory(parent: XMLBuilder, element: 'cac:TaxCategory' | 'cac:Class
  * overrides it; a member that gave none is referred to by its organisationsnummer.
  */
 export function peppolXml(doc: InvoiceIssued | CreditNoteIssued, buyerReference?: string): string {
+  checkDocument(doc);
   const credit = 'credits' in doc;
   const root = credit ? 'CreditNote' : 'Invoice';
   const xml = create({ version: '1.0', encoding: 'UTF-8' })
@@ -77,7 +103,8 @@ export function peppolXml(doc: InvoiceIssued | CreditNoteIssued, buyerReference?
   const note = [credit ? doc.reason : undefined, doc.legalBasis].filter(Boolean).join(' ');
   if (note) xml.ele('cbc:Note').txt(note);
   xml.ele('cbc:DocumentCurrencyCode').txt(doc.currency);
-  xml.ele('cbc:BuyerReference').txt(buyerReference ?? doc.buyer.reference ?? peppolId(doc.buyer.orgnr));
+  // An empty reference would be an empty element (PEPPOL-EN16931-R008): the next source is used instead.
+  xml.ele('cbc:BuyerReference').txt(buyerReference?.trim() || doc.buyer.reference?.trim() || peppolId(doc.buyer.orgnr));
   for (const number of credit ? doc.credits : (doc.references ?? [])) {
     xml.ele('cac:BillingReference').ele('cac:InvoiceDocumentReference').ele('cbc:ID').txt(number);
   }

@@ -157,3 +157,35 @@ describe("a member's invoice reference (samkost member details)", () => {
   });
 });
 
+
+describe('documents Peppol would reject are refused before any XML is written', () => {
+  const doc = (over: Record<string, unknown>) => ({
+    number: 'T2024-0009', issueDate: '2024-01-15', dueDate: '2024-02-14', currency: 'SEK', period: '2024',
+    seller: { orgnr: '802428-2785', name: 'Föreningen Sambruk', vatNumber: 'SE802428278501' }, buyer: { orgnr: '222000-1479', name: 'Sävsjö kommun' },
+    lines: [{ lineNo: 1, description: 'EGIL a conto 2024', amount: '100.00', vatCategory: 'S', vatRate: '0.25' }],
+    vat: [{ category: 'S', rate: '0.25', taxable: '100.00', vat: '25.00' }], totalNet: '100.00', totalVat: '25.00', total: '125.00',
+    ...over,
+  }) as unknown as InvoiceIssued;
+
+  test('a VAT invoice whose seller has no VAT number, or one not in the Swedish form (BR-S-02, SE-R-001)', () => {
+    expect(() => peppolXml(doc({ seller: { orgnr: '802428-2785', name: 'Föreningen Sambruk' } }))).toThrow(
+      'T2024-0009 carries VAT, so the seller\'s VAT number must be SE followed by twelve digits (BR-S-02, SE-R-001); it is missing: set seller.vatNumber in samkost.config.json before the invoice run',
+    );
+    expect(() => peppolXml(doc({ seller: { orgnr: '802428-2785', name: 'Föreningen Sambruk', vatNumber: '802428278501' } }))).toThrow('it is "802428278501"');
+  });
+
+  test('a document mixing category O with S (BR-O-11)', () => {
+    const vat = [{ category: 'O', rate: '0', taxable: '50.00', vat: '0.00' }, { category: 'S', rate: '0.25', taxable: '100.00', vat: '25.00' }];
+    expect(() => peppolXml(doc({ vat }))).toThrow('T2024-0009 mixes VAT categories O and S; Peppol allows category O only alone (BR-O-11)');
+  });
+
+  test('an empty buyer reference falls back to the next source, never an empty element (PEPPOL-EN16931-R008)', () => {
+    expect(texts(peppolXml(doc({}), '  '), 'cbc:BuyerReference')).toEqual(['2220001479']);
+    expect(texts(peppolXml(doc({ buyer: { orgnr: '222000-1479', name: 'Sävsjö kommun', reference: 'ABC' } }), ''), 'cbc:BuyerReference')).toEqual(['ABC']);
+  });
+
+  test('an organisationsnummer is written as its ten digits, whatever separates them (PEPPOL-COMMON-R049)', () => {
+    const xml = peppolXml(doc({ buyer: { orgnr: '222000 1479', name: 'Sävsjö kommun' } }));
+    expect(texts(xml, 'cbc:EndpointID')).toEqual(['8024282785', '2220001479']);
+  });
+});
