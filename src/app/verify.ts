@@ -89,6 +89,7 @@ export interface VerifyReport extends ChainReport {
 export function checkSplits(state: State): CheckSummary {
   const failures: CheckFailure[] = [];
   const done: string[] = [];
+  const checkedSplits: SplitSubject[] = [];
   for (const svc of state.services.values()) {
     const years = [...new Set([...svc.budgets.keys(), ...svc.actualCosts.keys()])].sort((a, b) => a - b);
     for (const year of years) {
@@ -98,6 +99,7 @@ export function checkSplits(state: State): CheckSummary {
         const ref = (basis === 'budget' ? svc.budgets : svc.actualCosts).get(year)!.at(-1)!.ref;
         const fail = (reason: string) => failures.push({ subject, reason, streamId: ref.streamId, revision: ref.revision });
         done.push(subject);
+        checkedSplits.push({ serviceId: svc.service.serviceId, year, basis });
         let split: ServiceSplit;
         try {
           split = computeSplit(svc, year, basis, costBase(svc, year, basis), splitInputs(state, svc, year), reportingTiersFor(state, year));
@@ -119,7 +121,29 @@ export function checkSplits(state: State): CheckSummary {
     }
   }
   const failed = new Set(failures.map((f) => f.subject));
-  return { checked: done.length, passed: done.filter((d) => !failed.has(d)).length, failures, detail: done.join(', ') };
+  return { checked: done.length, passed: done.filter((d) => !failed.has(d)).length, failures, detail: splitsChecked(checkedSplits) };
+}
+
+export interface SplitSubject {
+  serviceId: string;
+  year: number;
+  basis: 'budget' | 'actual';
+}
+
+/** Up to this many splits are named one by one; more are counted, so verify's line stays a line. */
+const NAMED_SPLITS = 10;
+
+/**
+ * The splits a check covered, for people: each named while they are few ("egil 2024 budget, egil 2024
+ * utfall"), counted when many ("100 tjänster, 2014–2023; 756 budget, 756 utfall").
+ */
+export function splitsChecked(splits: readonly SplitSubject[]): string {
+  if (splits.length <= NAMED_SPLITS) return splits.map((s) => `${s.serviceId} ${s.year} ${BASIS_WORDS[s.basis]}`).join(', ');
+  const services = new Set(splits.map((s) => s.serviceId)).size;
+  const first = splits.reduce((y, s) => Math.min(y, s.year), Infinity);
+  const last = splits.reduce((y, s) => Math.max(y, s.year), -Infinity);
+  const budgets = splits.filter((s) => s.basis === 'budget').length;
+  return `${grouped(services)} tjänster, ${first === last ? first : `${first}–${last}`}; ${grouped(budgets)} budget, ${grouped(splits.length - budgets)} utfall`;
 }
 
 /** The years the books have vouchers in: billing years, the years documents and payments are dated, cost years. */

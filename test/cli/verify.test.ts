@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { eventHash } from '../../src/store/hash-chain';
+import { splitsChecked } from '../../src/app/verify';
 import { billingFixture } from '../support/billing-fixture';
 import { cliFixture } from '../support/cli';
 
@@ -229,5 +230,20 @@ describe('samkost verify: everything an auditor relies on', () => {
     const t = await f.run('--json', 'trace', 'T2024-0002', '--line', '1');
     expect(t.code).toBe(1);
     expect(JSON.parse(t.out).lines[0]).toMatchObject({ amount: '1.00', recomputed: amount, matches: false });
+  });
+});
+
+describe('splitsChecked: what the cost-split check covered, in one line', () => {
+  const subject = (serviceId: string, year: number, basis: 'budget' | 'actual') => ({ serviceId, year, basis });
+
+  test('given a few splits, then each is named', () => {
+    expect(splitsChecked([subject('egil', 2024, 'budget'), subject('egil', 2024, 'actual')])).toBe('egil 2024 budget, egil 2024 utfall');
+  });
+
+  test('given a national history, then they are counted by service, years and basis, not listed', () => {
+    const splits = [];
+    for (let s = 1; s <= 100; s++) for (let y = 2014; y <= 2023; y++) for (const b of ['budget', 'actual'] as const) splits.push(subject(`svc-${s}`, y, b));
+    expect(splitsChecked(splits.slice(0, 1999))).toBe('100 tjänster, 2014–2023; 1 000 budget, 999 utfall');
+    expect(splitsChecked(splits.filter((x) => x.year === 2023))).toBe('100 tjänster, 2023; 100 budget, 100 utfall');
   });
 });
