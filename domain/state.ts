@@ -138,7 +138,7 @@ export function billingYear(state: State, year: number): BillingYear {
   return b;
 }
 
-const pushTo = <K, V>(map: Map<K, V[]>, key: K, value: V): void => {
+export const pushTo = <K, V>(map: Map<K, V[]>, key: K, value: V): void => {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);

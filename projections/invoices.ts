@@ -2,7 +2,7 @@ import Decimal from 'decimal.js';
 import { openBalance, paidOf } from '../domain/deciders/billing';
 import type { CreditNoteIssued, InvoiceIssued } from '../domain/events/billing';
 import { formatPercent, formatSek, sum } from '../domain/money';
-import type { InvoiceState, State } from '../domain/state';
+import { type InvoiceState, pushTo, type State } from '../domain/state';
 
 export interface InvoiceSummary {
   number: string;
@@ -29,7 +29,7 @@ export function invoiceSummaries(state: State, year: number): InvoiceSummary[] {
 /** Open receivables per member: invoices less credit notes less payments, over every year. */
 export function receivables(state: State): { member: string; name: string; invoices: { number: string; dueDate: string; open: Decimal }[]; open: Decimal }[] {
   const byMember = new Map<string, InvoiceState[]>();
-  for (const b of state.billing.values()) for (const i of b.invoices.values()) byMember.set(i.invoice.buyer.orgnr, [...(byMember.get(i.invoice.buyer.orgnr) ?? []), i]);
+  for (const b of state.billing.values()) for (const i of b.invoices.values()) pushTo(byMember, i.invoice.buyer.orgnr, i);
   return [...byMember.entries()].map(([member, invs]) => {
     const open = invs.map((i) => ({ number: i.invoice.number, dueDate: i.invoice.dueDate, open: openBalance(i) })).filter((x) => !x.open.isZero());
     return { member, name: invs[0].invoice.buyer.name, invoices: open, open: sum(open.map((x) => x.open)) };
