@@ -50,11 +50,25 @@ export function registerEventCommands(program: Command, io: CliIo, setExit: (cod
       const g = program.opts<GlobalOptions>();
       // The raw codec: verify must reach even an event whose data no longer passes its schema.
       const report = await withStore(g, io, async (store) => {
-        const progress = new ProgressReporter(io, 'Kontrollerar händelser');
+        // Two passes over the log: the chains (which counts the events), then the replay, shown against that count.
+        const chains = new ProgressReporter(io, 'Kontrollerar hashkedjor');
+        let replay: ProgressReporter | undefined;
+        let counted = 0;
         try {
-          return await verifyAll(store, (n) => progress.update(n));
+          return await verifyAll(store, (pass, n) => {
+            if (pass === 'chains') {
+              counted = n;
+              return chains.update(n);
+            }
+            if (!replay) {
+              chains.stop();
+              replay = new ProgressReporter(io, 'Återskapar fakturor och kreditfakturor', counted || undefined);
+            }
+            replay.update(n);
+          });
         } finally {
-          progress.stop();
+          chains.stop();
+          replay?.stop();
         }
       }, rawCodec);
       if (g.json) io.out(`${toJson(report)}\n`);

@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import { eventHash } from '../../src/store/hash-chain';
-import { splitsChecked } from '../../src/app/verify';
+import { splitsChecked, verifyAll, type VerifyPass } from '../../src/app/verify';
+import { rawCodec } from '../../src/store/port';
+import { SqliteEventStore } from '../../src/store/sqlite';
 import { billingFixture } from '../support/billing-fixture';
 import { cliFixture } from '../support/cli';
 
@@ -138,6 +140,12 @@ describe('samkost verify: everything an auditor relies on', () => {
     const json = await f.json<Report>('verify');
     expect(json.ok).toBe(true);
     expect(json.checks.invoices).toMatchObject({ checked: 13, passed: 13, failures: [] });
+    // The chains pass reports the count of events it checked, against which the replay pass shows its progress.
+    const store = new SqliteEventStore(f.store, rawCodec);
+    const passes: [VerifyPass, number][] = [];
+    const report = await verifyAll(store, (pass, n) => passes.push([pass, n]));
+    await store.close();
+    expect(passes.at(-1)).toEqual(['chains', report.events]);
     expect(json.checks.splits).toMatchObject({ checked: 2, passed: 2, failures: [] });
     expect(json.checks.chains).toMatchObject({ checked: json.events, failures: [] });
     expect(json.checks.vouchers.failures).toEqual([]);
