@@ -4,7 +4,7 @@ import type { EventRef } from '../domain/event-ref';
 import type { CreditNoteIssued, InvoiceIssued, InvoiceLine } from '../domain/events/billing';
 import { sum, ZERO } from '../domain/money';
 import type { State } from '../domain/state';
-import { selfCostOf } from './selfcost';
+import { selfCostOf, yearBilling } from './selfcost';
 
 /**
  * The books, derived from the events and never stored: a journal of vouchers (verifikationer) for a
@@ -221,6 +221,7 @@ export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART
     }
   }
 
+  const billing = yearBilling(state, year);
   for (const svc of state.services.values()) {
     for (const [costYear, costs] of svc.actualCosts) {
       for (const { value: cost, ref } of costs) {
@@ -245,7 +246,7 @@ export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART
     }
     const costs = svc.actualCosts.get(year);
     if (costs?.length) {
-      const remaining = selfCostOf(state, svc, year).settlementRemaining;
+      const remaining = selfCostOf(state, svc, year, undefined, billing).settlementRemaining;
       if (remaining && !remaining.isZero()) {
         drafts.push({
           series: 'P', date: `${year}-12-31`, source: costs[costs.length - 1].ref,

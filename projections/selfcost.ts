@@ -62,40 +62,70 @@ export interface SelfCostReport {
 
 /** What was billed for a service in a year: a-conto and settlement, net, after credit notes. */
 export function billedForService(state: State, serviceId: string, year: number): { aconto: Decimal; settled: Decimal } {
+  return yearBilling(state, year).billed.get(serviceId) ?? { aconto: ZERO, settled: ZERO };
+}
+
+/**
+ * Per service, what a year's documents say about it, from one pass over them: the billed amounts, the
+ * settlement documents, and whether any line bills it. A report over every service (self-cost, the
+ * journal's settlement accruals) asked this of each service in turn, reading every line of the year once
+ * per service: a hundred passes over a national year's 100 000 lines.
+ */
+export interface YearBilling {
+  billed: Map<string, { aconto: Decimal; settled: Decimal }>;
+  /** The services some invoice line of the year bills. */
+  invoiced: Set<string>;
+  /** Supplementary invoices, then settlement credit notes, in the order they were issued. */
+  settlementDocuments: Map<string, string[]>;
+}
+
+export function yearBilling(state: State, year: number): YearBilling {
   const billing = state.billing.get(year);
-  let aconto = ZERO;
-  let settled = ZERO;
+  const billed = new Map<string, { aconto: Decimal; settled: Decimal }>();
+  const add = (serviceId: string, kind: 'aconto' | 'settled', amount: Decimal) => {
+    const b = billed.get(serviceId) ?? { aconto: ZERO, settled: ZERO };
+    b[kind] = b[kind].plus(amount);
+    billed.set(serviceId, b);
+  };
+  const invoiced = new Set<string>();
+  const invoices = new Map<string, string[]>();
+  const creditNotes = new Map<string, string[]>();
   for (const inv of billing?.invoices.values() ?? []) {
     for (const line of inv.invoice.lines) {
-      if (line.serviceId !== serviceId) continue;
-      const net = new Decimal(line.amount).minus(inv.creditedNet.get(line.lineNo) ?? ZERO);
-      if (line.kind === 'settlement') settled = settled.plus(net);
-      else aconto = aconto.plus(net);
+      if (line.serviceId === undefined) continue;
+      invoiced.add(line.serviceId);
+      add(line.serviceId, line.kind === 'settlement' ? 'settled' : 'aconto', new Decimal(line.amount).minus(inv.creditedNet.get(line.lineNo) ?? ZERO));
+      if (inv.invoice.kind === 'settlement') addOnce(invoices, line.serviceId, inv.invoice.number);
     }
   }
   // Settlement credit notes credit the year as a whole (no line reference); corrections are in creditedNet above.
   for (const cn of billing?.creditNotes.values() ?? []) {
     if (cn.value.kind !== 'settlement') continue;
-    for (const line of cn.value.lines) if (line.serviceId === serviceId && !line.credits) settled = settled.minus(line.amount);
+    for (const line of cn.value.lines) {
+      if (line.serviceId === undefined) continue;
+      if (!line.credits) add(line.serviceId, 'settled', new Decimal(line.amount).neg());
+      addOnce(creditNotes, line.serviceId, cn.value.number);
+    }
   }
-  return { aconto, settled };
+  const settlementDocuments = new Map<string, string[]>();
+  for (const id of new Set([...invoices.keys(), ...creditNotes.keys()])) settlementDocuments.set(id, [...(invoices.get(id) ?? []), ...(creditNotes.get(id) ?? [])]);
+  return { billed, invoiced, settlementDocuments };
 }
 
-function settlementDocuments(state: State, serviceId: string, year: number): string[] {
-  const billing = state.billing.get(year);
-  return [
-    ...[...(billing?.invoices.values() ?? [])].filter((i) => i.invoice.kind === 'settlement' && i.invoice.lines.some((l) => l.serviceId === serviceId)).map((i) => i.invoice.number),
-    ...[...(billing?.creditNotes.values() ?? [])].filter((c) => c.value.kind === 'settlement' && c.value.lines.some((l) => l.serviceId === serviceId)).map((c) => c.value.number),
-  ];
+/** Adds `number` to the list under `key` unless it ends it already (a document's lines come together). */
+function addOnce(lists: Map<string, string[]>, key: string, number: string): void {
+  const list = lists.get(key);
+  if (list === undefined) lists.set(key, [number]);
+  else if (list[list.length - 1] !== number) list.push(number);
 }
 
 /** Does the service have anything in the year: a budget, an actual cost or a billed line? */
-function activeIn(state: State, svc: ServiceState, year: number): boolean {
-  if (svc.budgets.get(year)?.length || svc.actualCosts.get(year)?.length) return true;
-  return [...(state.billing.get(year)?.invoices.values() ?? [])].some((i) => i.invoice.lines.some((l) => l.serviceId === svc.service.serviceId));
+function activeIn(svc: ServiceState, year: number, billing: YearBilling): boolean {
+  return Boolean(svc.budgets.get(year)?.length || svc.actualCosts.get(year)?.length || billing.invoiced.has(svc.service.serviceId));
 }
 
-export function selfCostOf(state: State, svc: ServiceState, year: number, horizonYears = 3): SelfCostRow {
+/** `billing`: the year's `yearBilling`, when the caller reports on several services of the year. */
+export function selfCostOf(state: State, svc: ServiceState, year: number, horizonYears = 3, billing = yearBilling(state, year)): SelfCostRow {
   const id = svc.service.serviceId;
   const overheadRate = new Decimal(svc.service.overheadRate);
   const decisions = svc.budgets.get(year) ?? [];
@@ -106,7 +136,7 @@ export function selfCostOf(state: State, svc: ServiceState, year: number, horizo
   const actualRecorded = costs.length > 0;
   const overhead = roundOre(actualCost.mul(overheadRate));
   const fullCost = actualCost.plus(overhead);
-  const { aconto, settled } = billedForService(state, id, year);
+  const { aconto, settled } = billing.billed.get(id) ?? { aconto: ZERO, settled: ZERO };
   const billedTotal = aconto.plus(settled);
   let unallocated = ZERO;
   let settlementRemaining: Decimal | null = null;
@@ -122,17 +152,18 @@ export function selfCostOf(state: State, svc: ServiceState, year: number, horizo
     serviceId: id, name: svc.service.name, year, rule: describeRule(svc), pricing: svc.service.pricing.kind, overheadRate,
     budget, budgetRef: inForce?.ref ?? null, budgetWithOverhead: budget === null ? null : roundOre(budget.mul(overheadRate.plus(1))),
     actualCost, actualRecorded, overhead, fullCost, billedAconto: aconto, settled, billedTotal, overUnder, unallocated, settlementRemaining,
-    settlements: state.billing.get(year)?.settled.get(id) ?? [], settlementDocuments: settlementDocuments(state, id, year),
+    settlements: state.billing.get(year)?.settled.get(id) ?? [], settlementDocuments: billing.settlementDocuments.get(id) ?? [],
     carriedForward, evenOutBy: carriedForward.isZero() ? null : year + horizonYears,
   };
 }
 
 /** The self-cost report of a year: one row per service with a budget, an actual cost or a billed line in it. */
 export function selfCost(state: State, year: number, horizonYears = 3): SelfCostReport {
+  const billing = yearBilling(state, year);
   const services = [...state.services.values()]
-    .filter((svc) => activeIn(state, svc, year))
+    .filter((svc) => activeIn(svc, year, billing))
     .sort((a, b) => a.service.name.localeCompare(b.service.name, 'sv') || a.service.serviceId.localeCompare(b.service.serviceId))
-    .map((svc) => selfCostOf(state, svc, year, horizonYears));
+    .map((svc) => selfCostOf(state, svc, year, horizonYears, billing));
   const total = (f: (r: SelfCostRow) => Decimal | null) => sum(services.map((r) => f(r) ?? ZERO));
   return {
     year, horizonYears, services,
