@@ -17,6 +17,12 @@ import { SharedValues } from './shared-values';
  */
 export interface EngineScope {
   documentYears: readonly number[];
+  /**
+   * Other years' documents folded without their lines (header, parties, totals; credits and payments
+   * apply as ever) instead of left out: what open balances read. Nothing is decided on such a state: a
+   * decision that reads a document reads its year's whole, which `documentYears` must then hold.
+   */
+  otherDocumentsWithoutLines?: boolean;
 }
 
 export interface ExecuteOptions {
@@ -90,7 +96,7 @@ export class Engine {
     private readonly clock: Clock = systemClock,
     readonly scope?: EngineScope,
   ) {
-    if (scope) this.filter = documentFilter(scope.documentYears);
+    if (scope) this.filter = { ...documentFilter(scope.documentYears), withoutLines: scope.otherDocumentsWithoutLines };
   }
 
   /** Folds every event not yet seen; cheap when nothing is new. */

@@ -12,7 +12,7 @@ import { documentsOfNumber } from '../../domain/documents-read';
 import { invoiceSummaries, receivables, renderDocument } from '../../projections/invoices';
 import { replayYear } from '../app/replay-year';
 import { loadConfig } from '../config';
-import { type GlobalOptions, scopeOf, todayOf, withEngine, withEngineFor, withStore } from './context';
+import { type GlobalOptions, RECEIVABLES_SCOPE, scopeOf, todayOf, withEngine, withEngineFor, withStore } from './context';
 import { describeResult, executeAndReport } from './execute';
 import { readUtf8 } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
@@ -136,7 +136,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         const t = newTable(['Medlem', 'Öppna fakturor', 'Öppet belopp']);
         for (const r of rows) t.push([r.name, r.invoices.map((i) => i.number).join(', '), formatSek(r.open)]);
         io.out(`${t.toString()}\n`);
-      });
+      }, RECEIVABLES_SCOPE);
     });
 
   const payment = program.command('payment').description('payments received');

@@ -64,5 +64,12 @@ export const scopeOf = (reads: { years: number[] } | 'all'): EngineScope | undef
  */
 export const NO_DOCUMENTS: EngineScope = { documentYears: [] };
 
+/**
+ * The scope of open balances (receivables): every document, without its lines. A balance is the
+ * invoice's total less the credit notes that name it first (their totals) and its payments
+ * (projections/invoices.ts#receivables); lines are most of a document's bytes and none is read.
+ */
+export const RECEIVABLES_SCOPE: EngineScope = { documentYears: [], otherDocumentsWithoutLines: true };
+
 /** Today in Stockholm by the CLI's clock: a command's default date, known before anything is folded. */
 export const todayOf = (io: CliIo): string => stockholmDate((io.clock ?? systemClock).now());

@@ -22,7 +22,7 @@ import {
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
-  passes,
+  filtered,
   type ReadFilter,
   type RecordedEvent,
   readerOf,
@@ -192,7 +192,8 @@ export class EsdbEventStore implements EventStore {
         if (ev.streamId.startsWith('$') || ev.type.startsWith('$')) continue;
         const e = this.decode(r, true);
         this.noteCommand(e);
-        if (passes(filter, e.type, e.streamId)) yield e;
+        const kept = filtered(filter, e);
+        if (kept) yield kept;
       }
       if (n < PAGE) return;
     }

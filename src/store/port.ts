@@ -62,11 +62,24 @@ export const refHeadOf = (e: RecordedEvent): RefHead => e.refHead ?? e.metadata;
 export interface ReadFilter {
   types: readonly string[];
   exceptStreams: readonly string[];
+  /**
+   * Give the events the filter concerns with their data's `lines` emptied (`[]`) instead of leaving them
+   * out: for a read that needs a document's header, parties and totals but none of its lines (open
+   * balances), lines being nearly all of a document's bytes. An adapter cuts them where the events are
+   * stored (SQLite, in SQL) or after reading them.
+   */
+  withoutLines?: boolean;
 }
 
-/** Whether `filter` lets an event through (for adapters that cannot filter where the events are stored). */
+/** Whether `filter` lets an event through whole (for adapters that cannot filter where the events are stored). */
 export const passes = (filter: ReadFilter | undefined, type: string, streamId: string): boolean =>
   filter === undefined || !filter.types.includes(type) || filter.exceptStreams.includes(streamId);
+
+/** An event as `filter` gives it, for adapters that filter after reading: whole, without its lines, or not at all. */
+export function filtered(filter: ReadFilter | undefined, e: RecordedEvent): RecordedEvent | undefined {
+  if (passes(filter, e.type, e.streamId)) return e;
+  return filter?.withoutLines ? { ...e, data: { ...(e.data as object), lines: [] } } : undefined;
+}
 
 export interface AppendResult {
   /** Revision of the last event now in the stream. */

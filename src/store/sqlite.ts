@@ -55,6 +55,7 @@ export class SqliteEventStore implements EventStore {
   private readonly byEventId: Database.Statement;
   private readonly pageAll: Database.Statement;
   private readonly pageFiltered: Database.Statement;
+  private readonly pageWithoutLines: Database.Statement;
   private readonly pageStream: Database.Statement;
   private readonly ofCommand: Database.Statement;
   private readonly readData: EventCodec['check'];
@@ -86,6 +87,15 @@ export class SqliteEventStore implements EventStore {
     // document) is never read from disk.
     this.pageFiltered = reader(
       `SELECT ${READ_COLUMNS} FROM events WHERE position > ? AND (type NOT IN (SELECT value FROM json_each(?)) OR stream_id IN (SELECT value FROM json_each(?))) ORDER BY position LIMIT ?`,
+    );
+    // Documents without their lines: SQLite's JSON functions cut them before the row leaves the database,
+    // so their bytes are neither copied out nor parsed.
+    this.pageWithoutLines = reader(
+      `SELECT position, stream_id, revision, event_id, type, schema_version,
+         CASE WHEN type IN (SELECT value FROM json_each(@types)) AND stream_id NOT IN (SELECT value FROM json_each(@streams))
+           THEN json_set(data, '$.lines', json('[]')) ELSE data END,
+         metadata
+       FROM events WHERE position > @from ORDER BY position LIMIT @limit`,
     );
     this.pageStream = reader(`SELECT ${READ_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`);
     this.ofCommand = reader(`SELECT ${READ_COLUMNS} FROM events WHERE command_id = ? ORDER BY position`);
@@ -159,7 +169,11 @@ export class SqliteEventStore implements EventStore {
     const types = filter && JSON.stringify(filter.types);
     const streams = filter && JSON.stringify(filter.exceptStreams);
     for (;;) {
-      const rows = (filter ? this.pageFiltered.all(from, types, streams, PAGE) : this.pageAll.all(from, PAGE)) as ReadRow[];
+      const rows = (
+        filter?.withoutLines ? this.pageWithoutLines.all({ types, streams, from, limit: PAGE })
+          : filter ? this.pageFiltered.all(from, types, streams, PAGE)
+            : this.pageAll.all(from, PAGE)
+      ) as ReadRow[];
       if (rows.length > 0) yield rows.map((r) => this.decode(r));
       if (rows.length < PAGE) return;
       from = rows[rows.length - 1][0];

@@ -10,7 +10,7 @@ import { documentsRead } from '../../domain/documents-read';
 import type { DomainEvent } from '../../domain/events';
 import { domainCodec } from '../../src/app/codec';
 import { feesForYear } from '../../projections/fees';
-import { invoiceSummaries } from '../../projections/invoices';
+import { invoiceSummaries, receivables } from '../../projections/invoices';
 import { InvoiceReplay } from '../../projections/replay';
 import { simulate } from '../../projections/simulate';
 import { splitForYear } from '../../projections/splits';
@@ -19,7 +19,7 @@ import { Engine, refOf } from '../../src/app/engine';
 import { traceDocuments } from '../../src/app/trace';
 import { main as cliMain } from '../../src/cli/main';
 import { checkAudit } from '../../scripts/check-audit';
-import { withEngineFor } from '../../src/cli/context';
+import { RECEIVABLES_SCOPE, withEngineFor } from '../../src/cli/context';
 import { exportAudit } from '../../src/cli/trace-commands';
 import { SqliteEventStore } from '../../src/store/sqlite';
 import { generate, syntheticOrgnr } from '../../scripts/generate';
@@ -168,6 +168,32 @@ describe('Engine with a scope: only the documents of the years a command reads',
       }
     } finally {
       await only2023.store.close();
+    }
+  });
+
+  test('given open balances, then the fold of every document without its lines gives the same receivables as the whole fold, and decides nothing that reads a document', async () => {
+    const headers = new Engine(new SqliteEventStore(file, domainCodec), 'test', clock, RECEIVABLES_SCOPE);
+    await headers.catchUp();
+    try {
+      const view = (v: unknown) => JSON.stringify(v);
+      const rows = receivables(full.state);
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.some((r) => r.invoices.length > 0)).toBe(true);
+      expect(view(receivables(headers.state))).toBe(view(rows));
+      // Every document is there, with its totals and credits and payments, and no line.
+      for (const [year, b] of full.state.billing) {
+        for (const inv of b.invoices.values()) {
+          const cut = headers.state.billing.get(year)?.invoices.get(inv.invoice.number);
+          expect(cut?.invoice.lines).toEqual([]);
+          expect(view(cut && { ...cut.invoice, lines: undefined })).toBe(view({ ...inv.invoice, lines: undefined }));
+          expect(view([cut?.creditedGross, cut?.payments])).toBe(view([inv.creditedGross, inv.payments]));
+        }
+      }
+      const open = rows.find((r) => r.invoices.length > 0)!.invoices[0].number;
+      await expect(headers.execute(parseCommand({ type: 'payment.record', invoice: open, amount: '1.00', date: '2024-02-10', reference: 'r' })))
+        .rejects.toThrow('this engine holds the documents of no year only');
+    } finally {
+      await headers.store.close();
     }
   });
 

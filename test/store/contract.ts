@@ -141,6 +141,21 @@ export function storeContract(open: () => Promise<EventStore>): void {
     expect((await collect(store.readAll(undefined, { types: [all[0].type], exceptStreams: [other, s] }))).filter(mine)).toEqual(all);
   });
 
+  test('readAll with a filter withoutLines gives the events it concerns with their lines emptied, the rest whole, across pages', async () => {
+    const other = `${s}-other`;
+    const withLines = (text: string) => ({ ...noted(uuid(), text), data: { text, lines: [{ lineNo: 1, amount: '1.00' }, { lineNo: 2, amount: 'x"\\y' }], total: '2.00' } });
+    await store.append(s, [withLines('s0')], 'no_stream');
+    await store.append(other, Array.from({ length: 1200 }, (_, i) => withLines(`o${i}`)), 'no_stream');
+    const mine = (e: { streamId: string }) => e.streamId === s || e.streamId === other;
+    const all = (await collect(store.readAll())).filter(mine);
+    const cut = (await collect(store.readAll(undefined, { types: [all[0].type], exceptStreams: [s], withoutLines: true }))).filter(mine);
+    expect(cut).toHaveLength(1201);
+    const shape = (e: (typeof all)[number]) => ({ position: e.position, streamId: e.streamId, revision: e.revision, id: e.id, type: e.type, metadata: e.metadata });
+    expect(cut.map(shape)).toEqual(all.map(shape));
+    expect(cut[0].data).toEqual(all[0].data);
+    for (let i = 1; i < cut.length; i++) expect(cut[i].data).toEqual({ ...(all[i].data as object), lines: [] });
+  });
+
   test('readAll streams across pages', async () => {
     const n = 2500;
     for (let i = 0; i < n; i += 500) {
