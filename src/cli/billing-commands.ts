@@ -9,7 +9,7 @@ import { findInvoice } from '../../domain/deciders/billing';
 import type { CreditNoteIssued } from '../../domain/events/billing';
 import type { Adopted, InvoiceState, State } from '../../domain/state';
 import { documentsOfNumber } from '../../domain/documents-read';
-import { invoiceSummaries, receivables, renderDocument } from '../../projections/invoices';
+import { invoiceSummaries, receivables, renderDocument, wrapWords } from '../../projections/invoices';
 import { replayYear } from '../app/replay-year';
 import { loadConfig } from '../config';
 import { type GlobalOptions, RECEIVABLES_SCOPE, scopeOf, todayOf, withEngine, withEngineFor, withStore } from './context';
@@ -22,6 +22,9 @@ import { parseDate, parseYear } from './options';
 import { ProgressReporter } from './progress';
 import { parseCommand } from '../../domain/commands';
 import type { RecordPayment } from '../../domain/commands/billing';
+
+/** How wide the list of a member's open invoices runs in `receivables` before it wraps. */
+const OPEN_INVOICES_WIDTH = 60;
 
 const parseTerms = (v: string) => {
   if (!/^\d{1,3}$/.test(v)) throw new UsageError(`--terms expects a number of days, not "${v}"`);
@@ -134,7 +137,8 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         const rows = receivables(engine.state).filter((r) => !o.member || r.member === o.member || engine.state.byKommunkod.get(o.member) === r.member);
         if (g().json) return io.out(`${toJson(moneyToJson({ receivables: rows }))}\n`);
         const t = newTable(['Medlem', 'Öppna fakturor', 'Öppet belopp']);
-        for (const r of rows) t.push([r.name, r.invoices.map((i) => i.number).join(', '), formatSek(r.open)]);
+        // A member with years of open invoices would stretch the table past any screen: the numbers wrap.
+        for (const r of rows) t.push([r.name, wrapWords(r.invoices.map((i) => i.number).join(', '), OPEN_INVOICES_WIDTH).join('\n'), formatSek(r.open)]);
         io.out(`${t.toString()}\n`);
       }, RECEIVABLES_SCOPE);
     });
