@@ -5,7 +5,7 @@ import type { EventRef } from '../../domain/event-ref';
 import type { DomainEvent } from '../../domain/events';
 import { evolve, initialState, type State } from '../../domain/state';
 import { stockholmDate, type Clock, systemClock } from '../clock';
-import { type AppendResult, ConcurrencyError, type EventStore, type ReadFilter, type RecordedEvent, refHeadOf } from '../store/port';
+import { type AppendResult, ConcurrencyError, type DocumentCut, type EventStore, type ReadFilter, type RecordedEvent, refHeadOf } from '../store/port';
 import { documentFilter } from './document-filter';
 import { contentCommandId, eventId } from './ids';
 import { RefTable } from './ref-table';
@@ -18,11 +18,12 @@ import { SharedValues } from './shared-values';
 export interface EngineScope {
   documentYears: readonly number[];
   /**
-   * Other years' documents folded without their lines (header, parties, totals; credits and payments
-   * apply as ever) instead of left out: what open balances read. Nothing is decided on such a state: a
-   * decision that reads a document reads its year's whole, which `documentYears` must then hold.
+   * Other years' documents folded cut (ReadFilter.cut) instead of left out: without their lines (header,
+   * parties, totals; credits and payments apply as ever) for open balances, without their lines'
+   * provenance for the books. Nothing is decided on such a state: a decision that reads a document reads
+   * its year's whole, which `documentYears` must then hold.
    */
-  otherDocumentsWithoutLines?: boolean;
+  otherDocuments?: DocumentCut;
 }
 
 export interface ExecuteOptions {
@@ -96,7 +97,7 @@ export class Engine {
     private readonly clock: Clock = systemClock,
     readonly scope?: EngineScope,
   ) {
-    if (scope) this.filter = { ...documentFilter(scope.documentYears), withoutLines: scope.otherDocumentsWithoutLines };
+    if (scope) this.filter = { ...documentFilter(scope.documentYears), cut: scope.otherDocuments };
   }
 
   /** Folds every event not yet seen; cheap when nothing is new. */

@@ -61,7 +61,8 @@ export class SharedValues {
       line.description = this.text(line.description);
       line.vatRate = this.text(line.vatRate);
       if (line.serviceId !== undefined) line.serviceId = this.text(line.serviceId);
-      this.provenance(line.provenance);
+      // A document read for the books comes without its lines' provenance (ReadFilter.cut).
+      if (line.provenance !== undefined) this.provenance(line.provenance);
     }
     return doc;
   }

@@ -69,7 +69,14 @@ export const NO_DOCUMENTS: EngineScope = { documentYears: [] };
  * invoice's total less the credit notes that name it first (their totals) and its payments
  * (projections/invoices.ts#receivables); lines are most of a document's bytes and none is read.
  */
-export const RECEIVABLES_SCOPE: EngineScope = { documentYears: [], otherDocumentsWithoutLines: true };
+export const RECEIVABLES_SCOPE: EngineScope = { documentYears: [], otherDocuments: 'lines' };
+
+/**
+ * The scope of the books (ledger, SIE, self-cost): every document, its lines without their provenance.
+ * projections/ledger.ts, selfcost.ts and src/export/sie.ts read each line's amount, kind, service and VAT,
+ * never how it was derived, which is most of a line's bytes.
+ */
+export const BOOKS_SCOPE: EngineScope = { documentYears: [], otherDocuments: 'provenance' };
 
 /** Today in Stockholm by the CLI's clock: a command's default date, known before anything is folded. */
 export const todayOf = (io: CliIo): string => stockholmDate((io.clock ?? systemClock).now());

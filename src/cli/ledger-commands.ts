@@ -9,7 +9,7 @@ import { type Chart, DEFAULT_CHART, isBalanceAccount, ledger, type Ledger, type 
 import { selfCost, type SelfCostRow } from '../../projections/selfcost';
 import { loadConfig } from '../config';
 import { encodeSie, type SieDocument, writeSie } from '../export/sie';
-import { type GlobalOptions, todayOf, withEngine } from './context';
+import { BOOKS_SCOPE, type GlobalOptions, todayOf, withEngine } from './context';
 import { readJsonFile } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
 import { moneyToJson } from './money-json';
@@ -207,7 +207,7 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
         if (o.part === 'all' || o.part === 'trial') parts.push(renderTrial(l));
         if (o.part === 'all' || o.part === 'journal') parts.push(renderJournal(l));
         io.out(parts.join('\n'));
-      });
+      }, BOOKS_SCOPE);
     });
 
   program
@@ -221,7 +221,7 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
         const report = selfCost(engine.state, o.year, horizon);
         if (g().json) return io.out(`${toJson(moneyToJson(report))}\n`);
         io.out(renderSelfCost(engine.state, report.services, o.year, horizon));
-      });
+      }, BOOKS_SCOPE);
     });
 
   const exportCommand = program.commands.find((c) => c.name() === 'export') ?? program.command('export').description('export data for other systems');
@@ -241,6 +241,6 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
         writeOutputFile(o.out, bytes);
         if (g().json) return io.out(`${toJson({ ok: true, file: o.out, type: o.type, year: o.year, vouchers: doc.vouchers.length, accounts: doc.accounts.length, bytes: bytes.length })}\n`);
         io.out(`SIE ${o.type} ${o.year} skriven till ${o.out}: ${doc.vouchers.length} verifikationer, ${doc.accounts.length} konton (${bytes.length} byte, teckentabell 437)\n`);
-      });
+      }, BOOKS_SCOPE);
     });
 }

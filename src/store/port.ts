@@ -63,22 +63,29 @@ export interface ReadFilter {
   types: readonly string[];
   exceptStreams: readonly string[];
   /**
-   * Give the events the filter concerns with their data's `lines` emptied (`[]`) instead of leaving them
-   * out: for a read that needs a document's header, parties and totals but none of its lines (open
-   * balances), lines being nearly all of a document's bytes. An adapter cuts them where the events are
-   * stored (SQLite, in SQL) or after reading them.
+   * Give the events the filter concerns cut instead of leaving them out: `lines`, with their data's
+   * `lines` emptied (`[]`), for a read that needs a document's header, parties and totals but no line
+   * (open balances); `provenance`, with each line's `provenance` removed, for a read that needs every
+   * line's amount, service and VAT but not how it was derived (the books). Lines, and in them their
+   * provenance, are nearly all of a document's bytes. An adapter cuts them where the events are stored
+   * (SQLite, in SQL) or after reading them.
    */
-  withoutLines?: boolean;
+  cut?: DocumentCut;
 }
+
+export type DocumentCut = 'lines' | 'provenance';
 
 /** Whether `filter` lets an event through whole (for adapters that cannot filter where the events are stored). */
 export const passes = (filter: ReadFilter | undefined, type: string, streamId: string): boolean =>
   filter === undefined || !filter.types.includes(type) || filter.exceptStreams.includes(streamId);
 
-/** An event as `filter` gives it, for adapters that filter after reading: whole, without its lines, or not at all. */
+/** An event as `filter` gives it, for adapters that filter after reading: whole, cut, or not at all. */
 export function filtered(filter: ReadFilter | undefined, e: RecordedEvent): RecordedEvent | undefined {
   if (passes(filter, e.type, e.streamId)) return e;
-  return filter?.withoutLines ? { ...e, data: { ...(e.data as object), lines: [] } } : undefined;
+  if (filter?.cut === undefined) return undefined;
+  const data = e.data as { lines: Record<string, unknown>[] };
+  const lines = filter.cut === 'lines' ? [] : data.lines.map(({ provenance: _, ...line }) => line);
+  return { ...e, data: { ...data, lines } };
 }
 
 export interface AppendResult {

@@ -8,6 +8,7 @@ import {
   type AppendResult,
   type ChainedMetadata,
   checkExpected,
+  type DocumentCut,
   EventDecodeError,
   type EventCodec,
   eventsOfPages,
@@ -55,7 +56,7 @@ export class SqliteEventStore implements EventStore {
   private readonly byEventId: Database.Statement;
   private readonly pageAll: Database.Statement;
   private readonly pageFiltered: Database.Statement;
-  private readonly pageWithoutLines: Database.Statement;
+  private readonly pageCut: Record<DocumentCut, Database.Statement>;
   private readonly pageStream: Database.Statement;
   private readonly ofCommand: Database.Statement;
   private readonly readData: EventCodec['check'];
@@ -88,15 +89,19 @@ export class SqliteEventStore implements EventStore {
     this.pageFiltered = reader(
       `SELECT ${READ_COLUMNS} FROM events WHERE position > ? AND (type NOT IN (SELECT value FROM json_each(?)) OR stream_id IN (SELECT value FROM json_each(?))) ORDER BY position LIMIT ?`,
     );
-    // Documents without their lines: SQLite's JSON functions cut them before the row leaves the database,
-    // so their bytes are neither copied out nor parsed.
-    this.pageWithoutLines = reader(
+    // Documents cut (ReadFilter.cut): SQLite's JSON functions cut them before the row leaves the database,
+    // so the bytes cut are neither copied out nor parsed.
+    const pageCut = (cutData: string) => reader(
       `SELECT position, stream_id, revision, event_id, type, schema_version,
          CASE WHEN type IN (SELECT value FROM json_each(@types)) AND stream_id NOT IN (SELECT value FROM json_each(@streams))
-           THEN json_set(data, '$.lines', json('[]')) ELSE data END,
+           THEN ${cutData} ELSE data END,
          metadata
        FROM events WHERE position > @from ORDER BY position LIMIT @limit`,
     );
+    this.pageCut = {
+      lines: pageCut("json_set(data, '$.lines', json('[]'))"),
+      provenance: pageCut("json_set(data, '$.lines', (SELECT json_group_array(json_remove(value, '$.provenance') ORDER BY key) FROM json_each(data, '$.lines')))"),
+    };
     this.pageStream = reader(`SELECT ${READ_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`);
     this.ofCommand = reader(`SELECT ${READ_COLUMNS} FROM events WHERE command_id = ? ORDER BY position`);
   }
@@ -170,7 +175,7 @@ export class SqliteEventStore implements EventStore {
     const streams = filter && JSON.stringify(filter.exceptStreams);
     for (;;) {
       const rows = (
-        filter?.withoutLines ? this.pageWithoutLines.all({ types, streams, from, limit: PAGE })
+        filter?.cut ? this.pageCut[filter.cut].all({ types, streams, from, limit: PAGE })
           : filter ? this.pageFiltered.all(from, types, streams, PAGE)
             : this.pageAll.all(from, PAGE)
       ) as ReadRow[];
