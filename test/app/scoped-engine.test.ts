@@ -19,7 +19,7 @@ import { InvoiceReplay } from '../../projections/replay';
 import { simulate } from '../../projections/simulate';
 import { splitForYear } from '../../projections/splits';
 import { documentFilter } from '../../src/app/document-filter';
-import { Engine, refOf } from '../../src/app/engine';
+import { Engine, type EngineScope, refOf } from '../../src/app/engine';
 import { traceDocuments } from '../../src/app/trace';
 import { main as cliMain } from '../../src/cli/main';
 import { checkAudit } from '../../scripts/check-audit';
@@ -41,7 +41,7 @@ function outcome(command: Command, engine: Engine): string {
   }
 }
 
-async function folded(file: string, scope?: { documentYears: number[] }): Promise<Engine> {
+async function folded(file: string, scope?: EngineScope): Promise<Engine> {
   const engine = new Engine(new SqliteEventStore(file, domainCodec), 'test', clock, scope);
   await engine.catchUp();
   return engine;
@@ -176,8 +176,7 @@ describe('Engine with a scope: only the documents of the years a command reads',
   });
 
   test('given open balances, then the fold of every document without its lines gives the same receivables as the whole fold, and decides nothing that reads a document', async () => {
-    const headers = new Engine(new SqliteEventStore(file, domainCodec), 'test', clock, RECEIVABLES_SCOPE);
-    await headers.catchUp();
+    const headers = await folded(file, RECEIVABLES_SCOPE);
     try {
       const view = (v: unknown) => JSON.stringify(v);
       const rows = receivables(full.state);
@@ -202,8 +201,7 @@ describe('Engine with a scope: only the documents of the years a command reads',
   });
 
   test('given the books (journal, ledger, self-cost, SIE), then the fold of every document without its lines\' provenance gives the same as the whole fold', async () => {
-    const books = new Engine(new SqliteEventStore(file, domainCodec), 'test', clock, BOOKS_SCOPE);
-    await books.catchUp();
+    const books = await folded(file, BOOKS_SCOPE);
     try {
       const view = (v: unknown) => JSON.stringify(v);
       for (const year of [2022, 2023, 2024]) {

@@ -7,7 +7,7 @@ import { checkAudit } from '../../scripts/check-audit';
 import { domainCodec } from '../../src/app/codec';
 import { stateBeforeDocument } from '../../src/app/trace';
 import { openStore } from '../../src/store/open';
-import { billingFixture } from '../support/billing-fixture';
+import { billingFixture, settledYear } from '../support/billing-fixture';
 import { compiled, runNode } from '../support/processes';
 
 interface StoredDoc { number: string; year: number; buyer: { orgnr: string }; lines: { lineNo: number; amount: string }[] }
@@ -20,28 +20,10 @@ function storedDocuments(store: string): StoredDoc[] {
   return rows.map((r) => JSON.parse(r.data) as StoredDoc);
 }
 
-/**
- * The test year: the billing fixture (EGIL tier-weighted 1/2/4, Malmö joining 2024-04-15), a Q1 run and a
- * yearly run, a credit note for one a-conto line, then the actual cost 10 % over budget and the settlement.
- */
-async function billedYear() {
-  const f = await billingFixture();
-  const ok = async (...args: string[]) => {
-    const r = await f.run(...args);
-    if (r.code !== 0) throw new Error(`samkost ${args.join(' ')}: ${r.err}`);
-  };
-  await ok('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
-  await ok('invoice', 'run', '--period', '2024', '--date', '2024-04-20');
-  await ok('invoice', 'credit', 'T2024-0001', '--lines', '1', '--reason', 'Fel vikt', '--date', '2024-05-02');
-  await ok('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1320000.00', '--supplier', 'Leverantör AB', '--reference', 'F-1', '--date', '2024-12-31');
-  await ok('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20');
-  return f;
-}
-
 describe('samkost trace: every line back to its events', () => {
-  let f: Awaited<ReturnType<typeof billedYear>>;
+  let f: Awaited<ReturnType<typeof settledYear>>;
   beforeAll(async () => {
-    f = await billedYear();
+    f = await settledYear();
   });
 
   test('for every line of every invoice and credit note of the year, the re-computation equals the stored amount', async () => {
@@ -200,7 +182,7 @@ describe('samkost export audit', () => {
   const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
   test('writes the year package; the manifest hashes match; check-audit passes, and fails after one altered byte', async () => {
-    const f = await billedYear();
+    const f = await settledYear();
     const dir = join(f.dir, 'audit-2024');
     const r = await f.run('export', 'audit', '--year', '2024', '--out', dir);
     expect(r).toMatchObject({ code: 0, err: '' });

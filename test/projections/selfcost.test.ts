@@ -4,7 +4,7 @@ import { selfCost, yearBilling } from '../../projections/selfcost';
 import { domainCodec } from '../../src/app/codec';
 import { Engine } from '../../src/app/engine';
 import { SqliteEventStore } from '../../src/store/sqlite';
-import { billingFixture } from '../support/billing-fixture';
+import { settledYear } from '../support/billing-fixture';
 
 /*
  * The definition, written plainly, one service at a time: what yearBilling computed for each service
@@ -39,16 +39,7 @@ describe('yearBilling: every service of a year from one pass over its documents'
     ['over', '1320000.00', 'T2024-'],
     ['under', '900000.00', 'TK2024-'],
   ])('given a year with a-conto runs, a correction credit and a settlement %s the budget, then each service reads as it did one at a time', async (_, cost, settlementSeries) => {
-    const f = await billingFixture();
-    const ok = async (...args: string[]) => {
-      const r = await f.run(...args);
-      if (r.code !== 0) throw new Error(`samkost ${args.join(' ')}: ${r.err}`);
-    };
-    await ok('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
-    await ok('invoice', 'run', '--period', '2024', '--date', '2024-04-20');
-    await ok('invoice', 'credit', 'T2024-0001', '--lines', '1', '--reason', 'Fel vikt', '--date', '2024-05-02');
-    await ok('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', cost, '--supplier', 'Leverantör AB', '--reference', 'F-1', '--date', '2024-12-31');
-    await ok('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20');
+    const f = await settledYear(cost);
 
     const engine = new Engine(new SqliteEventStore(f.store, domainCodec), 'test');
     await engine.catchUp();

@@ -39,3 +39,21 @@ export async function billingFixture() {
   if (r.code !== 0) throw new Error(`fixture: ${r.err}`);
   return f;
 }
+
+/**
+ * The billing fixture's year billed and settled: a Q1 run and a yearly run, a credit note for one a-conto
+ * line, then EGIL's actual cost (by default 10 % over the budget) and its settlement.
+ */
+export async function settledYear(actualCost = '1320000.00') {
+  const f = await billingFixture();
+  const ok = async (...args: string[]) => {
+    const r = await f.run(...args);
+    if (r.code !== 0) throw new Error(`samkost ${args.join(' ')}: ${r.err}`);
+  };
+  await ok('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+  await ok('invoice', 'run', '--period', '2024', '--date', '2024-04-20');
+  await ok('invoice', 'credit', 'T2024-0001', '--lines', '1', '--reason', 'Fel vikt', '--date', '2024-05-02');
+  await ok('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', actualCost, '--supplier', 'Leverantör AB', '--reference', 'F-1', '--date', '2024-12-31');
+  await ok('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20');
+  return f;
+}
