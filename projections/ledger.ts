@@ -282,14 +282,31 @@ export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART
 }
 
 /** The first year with anything in the books: a document, a payment or a cost. */
-function firstYear(state: State): number | undefined {
-  const years: number[] = [];
+export function firstYear(state: State): number | undefined {
+  // A running minimum: a national history has hundreds of thousands of dates, too many to spread into
+  // Math.min's arguments (that overflowed the stack, and `ledger` and SIE 4E failed on ten years).
+  let first = Infinity;
+  const see = (year: number) => {
+    if (year < first) first = year;
+  };
   for (const b of state.billing.values()) {
-    for (const i of b.invoices.values()) years.push(i.invoice.year, yearOf(i.invoice.issueDate), ...i.payments.map((p) => yearOf(p.date)));
-    for (const cn of b.creditNotes.values()) years.push(cn.value.year, yearOf(cn.value.issueDate));
+    for (const i of b.invoices.values()) {
+      see(i.invoice.year);
+      see(yearOf(i.invoice.issueDate));
+      for (const p of i.payments) see(yearOf(p.date));
+    }
+    for (const cn of b.creditNotes.values()) {
+      see(cn.value.year);
+      see(yearOf(cn.value.issueDate));
+    }
   }
-  for (const svc of state.services.values()) for (const [y, costs] of svc.actualCosts) years.push(y, ...costs.map((x) => yearOf(x.value.date)));
-  return years.length ? Math.min(...years) : undefined;
+  for (const svc of state.services.values()) {
+    for (const [y, costs] of svc.actualCosts) {
+      see(y);
+      for (const c of costs) see(yearOf(c.value.date));
+    }
+  }
+  return first === Infinity ? undefined : first;
 }
 
 /**

@@ -22,7 +22,7 @@ export async function commandPhase(args: string[]): Promise<CommandRun> {
 /**
  * What a user waits for, per command, on this store: a fresh process that opens it, folds it and
  * decides. The commands are refused on purpose (an unknown member, a payment above the open balance),
- * so the store is left as it was; the read command folds everything, as every read still does.
+ * so the store is left as it was; the reads over every year fold every document, cut as they need it.
  */
 export function cliCommands(file: string, year: number): { name: string; folds: string; args: string[]; code: number }[] {
   const db = new Database(file, { readonly: true });
@@ -33,7 +33,9 @@ export function cliCommands(file: string, year: number): { name: string; folds: 
       { name: `member leave (an unknown member)`, folds: 'no documents', args: ['member', 'leave', syntheticOrgnr('8029', 0), '--date', `${year}-12-31`, '--reason', 'bench'], code: 2 },
       { name: `simulate --service svc-001 --year ${year} --add 5`, folds: 'no documents', args: ['simulate', '--service', 'svc-001', '--year', String(year), '--add', '5', '--population', '12000'], code: 0 },
       { name: `payment record (above the open balance of ${first.n})`, folds: `the documents of ${year}`, args: ['payment', 'record', '--invoice', first.n, '--amount', '999999999.00', '--date', `${year + 1}-01-10`, '--reference', 'bench'], code: 2 },
-      { name: `receivables --member ${member}`, folds: 'every document', args: ['receivables', '--member', member], code: 0 },
+      { name: `receivables --member ${member}`, folds: 'every document without its lines', args: ['receivables', '--member', member], code: 0 },
+      { name: `ledger --year ${year} --part income`, folds: 'every document, lines without provenance', args: ['ledger', '--year', String(year), '--part', 'income'], code: 0 },
+      { name: `selfcost --year ${year}`, folds: 'every document, lines without provenance', args: ['selfcost', '--year', String(year)], code: 0 },
     ].map((c) => ({ ...c, args: ['--store', file, ...c.args] }));
   } finally {
     db.close();
