@@ -60,16 +60,11 @@ export interface SelfCostReport {
   totals: { budgetWithOverhead: Decimal; actualCost: Decimal; overhead: Decimal; fullCost: Decimal; billedAconto: Decimal; settled: Decimal; billedTotal: Decimal; carriedForward: Decimal };
 }
 
-/** What was billed for a service in a year: a-conto and settlement, net, after credit notes. */
-export function billedForService(state: State, serviceId: string, year: number): { aconto: Decimal; settled: Decimal } {
-  return yearBilling(state, year).billed.get(serviceId) ?? { aconto: ZERO, settled: ZERO };
-}
-
 /**
- * Per service, what a year's documents say about it, from one pass over them: the billed amounts, the
- * settlement documents, and whether any line bills it. A report over every service (self-cost, the
- * journal's settlement accruals) asked this of each service in turn, reading every line of the year once
- * per service: a hundred passes over a national year's 100 000 lines.
+ * Per service, what a year's documents say about it, from one pass over them: the billed amounts (a-conto
+ * and settlement, net, after credit notes), the settlement documents, and whether any line bills it. A
+ * report over every service (self-cost, the journal's settlement accruals) asked this of each service in
+ * turn, reading every line of the year once per service: a hundred passes over a national year's lines.
  */
 export interface YearBilling {
   billed: Map<string, { aconto: Decimal; settled: Decimal }>;
