@@ -13,7 +13,7 @@ import { parseYear, parseDate } from './options';
 
 export function registerMembershipCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const g = () => program.opts<GlobalOptions>();
-  const member = program.command('member').description('members: join, leave, rejoin');
+  const member = program.command('member').description('members: join, leave, rejoin, invoicing details');
 
   member
     .command('join')
