@@ -1,16 +1,13 @@
 import { Command, CommanderError } from 'commander';
-import { ZodError } from 'zod';
-import { CommandValidationError } from '../../domain/commands';
-import { DomainError } from '../../domain/errors';
-import { ConcurrencyError, EventDecodeError } from '../store/port';
-import { PeppolExportError } from '../export/peppol';
 import { registerEventCommands } from './events-commands';
-import { type CliIo, processIo, UsageError } from './io';
+import { type CliIo, processIo } from './io';
+import { isRefusal } from './refusals';
 import { registerMembershipCommands } from './membership-commands';
 import { registerServiceCommands } from './service-commands';
 import { registerBillingCommands } from './billing-commands';
 import { registerTraceCommands } from './trace-commands';
 import { registerLedgerCommands } from './ledger-commands';
+import { registerServeCommand } from './serve-command';
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('samkost')
@@ -27,10 +24,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   registerBillingCommands(program, io, setExit);
   registerTraceCommands(program, io, setExit);
   registerLedgerCommands(program, io);
+  registerServeCommand(program, io, (argv, requestIo) => main(argv, requestIo));
   return program;
 }
-
-const REFUSALS = [UsageError, DomainError, CommandValidationError, ZodError, ConcurrencyError, EventDecodeError, PeppolExportError];
 
 /** Runs the CLI; returns the exit code (0 ok, 1 a check failed, 2 refused input or error). */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -43,7 +39,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     const message = err instanceof Error ? err.message : String(err);
     io.err(`samkost: ${message.split('\n')[0]}\n`);
-    if (!REFUSALS.some((k) => err instanceof k) && io.env.SAMKOST_DEBUG) io.err(`${(err as Error).stack}\n`);
+    if (!isRefusal(err) && io.env.SAMKOST_DEBUG) io.err(`${(err as Error).stack}\n`);
     return 2;
   }
 }

@@ -1,0 +1,27 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { buildServer, type CliRunner } from '../http/server';
+import { storeLocation } from '../store/open';
+import { actorOf, type GlobalOptions } from './context';
+import type { CliIo } from './io';
+
+function parsePort(v: string): number {
+  const port = Number(v);
+  if (!/^\d+$/.test(v) || port < 1 || port > 65535) throw new InvalidArgumentError(`--port expects a port number 1–65535, not "${v}"`);
+  return port;
+}
+
+export function registerServeCommand(program: Command, io: CliIo, run: CliRunner): void {
+  program
+    .command('serve')
+    .description('the reads and commands over HTTP as JSON, for tools: GET /v1/members?at=D, /v1/split?service=S&year=Y, /v1/simulate?…, /v1/invoices/NUMBER, …; POST /v1/commands')
+    .option('--port <port>', 'port to listen on', parsePort, 8080)
+    .option('--host <host>', 'address to listen on (default: this machine only)', '127.0.0.1')
+    .action(async (o: { port: number; host: string }) => {
+      const g = program.opts<GlobalOptions>();
+      const store = storeLocation(g.store, io.env);
+      const app = buildServer({ store, actor: actorOf(g, io), env: io.env, clock: io.clock, run });
+      const address = await app.listen({ port: o.port, host: o.host });
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close());
+      io.out(`samkost serve: ${address}/v1 (lagret ${store}); avsluta med Ctrl-C\n`);
+    });
+}

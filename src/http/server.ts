@@ -1,0 +1,109 @@
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { executeAndReport } from '../cli/execute';
+import type { CliIo } from '../cli/io';
+import { isRefusal } from '../cli/refusals';
+import type { Clock } from '../clock';
+
+/*
+ * samkost over HTTP, for tools that cannot run a process: a council's budget sheet asking what-if, finance's
+ * systems fetching invoices and open balances, an integration recording payments. Every request runs the
+ * CLI's own code with --json, in this process and against the same store, so a read answers exactly what
+ * `samkost … --json` prints (a fold of what it needs, nothing cached between requests) and a command is
+ * decided and appended through the engine with its idempotency key: a retried POST never bills twice.
+ *
+ * Nothing here reads or writes a file the client names: the reads take no file options, exports are not
+ * served, and a command's body is the command itself, not an `apply` line with file references.
+ */
+
+/** Runs the CLI (src/cli/main.ts#main) with these arguments; returns its exit code. */
+export type CliRunner = (argv: string[], io: CliIo) => Promise<number>;
+
+export interface ServerOptions {
+  /** The store every request uses (a SQLite file or an esdb:// URL). */
+  store: string;
+  /** Recorded as the actor of commands without an X-Samkost-Actor header. */
+  actor: string;
+  env: NodeJS.ProcessEnv;
+  /** "Today" for defaults (a command's date), as the CLI takes it; the system clock unless given. */
+  clock?: Clock;
+  run: CliRunner;
+}
+
+/** The reads served, by path: the CLI words they run. Query parameters become the command's options. */
+const READS: Record<string, string[]> = {
+  members: ['members'],
+  fees: ['fees'],
+  services: ['services'],
+  enrolments: ['enrolments'],
+  split: ['split'],
+  simulate: ['simulate'],
+  invoices: ['invoices'],
+  receivables: ['receivables'],
+  ledger: ['ledger'],
+  selfcost: ['selfcost'],
+};
+
+/** Options a client never sets: where the store is, who acts, how output is written, files on the server. */
+const RESERVED = new Set(['store', 'actor', 'json', 'out', 'chart', 'columns', 'help', 'h']);
+
+interface Outcome {
+  code: number;
+  out: string;
+  err: string;
+}
+
+export function buildServer(o: ServerOptions): FastifyInstance {
+  const app = Fastify({ logger: false });
+  // Every error as the reads and commands give theirs: {"error": one line}.
+  app.setErrorHandler((err: { statusCode?: number; message: string }, _req, res) => {
+    void res.code(err.statusCode ?? 500).send({ error: err.message });
+  });
+
+  const cli = async (args: string[], actor = o.actor): Promise<Outcome> => {
+    let out = '';
+    let err = '';
+    const io: CliIo = { out: (t) => { out += t; }, err: (t) => { err += t; }, env: o.env, clock: o.clock, isTty: false };
+    const code = await o.run(['node', 'samkost', '--store', o.store, '--actor', actor, '--json', ...args], io);
+    return { code, out, err };
+  };
+
+  /** 0 (and 1, a check that failed: its report says so) is the CLI's JSON; 2 is bad input, as one line. */
+  const reply = (r: Outcome, res: FastifyReply) => {
+    if (r.code === 2) return res.code(400).send({ error: r.err.trim().split('\n')[0].replace(/^(samkost|error): /, '') });
+    return res.code(200).type('application/json; charset=utf-8').send(r.out);
+  };
+
+  app.get<{ Params: { read: string }; Querystring: Record<string, string> }>('/v1/:read', async (req, res) => {
+    const words = READS[req.params.read];
+    if (!words) return res.code(404).send({ error: `no read named ${req.params.read}; there are ${Object.keys(READS).join(', ')}` });
+    const args = [...words];
+    for (const [key, value] of Object.entries(req.query)) {
+      if (RESERVED.has(key) || !/^[a-z][a-z-]*$/.test(key)) return res.code(400).send({ error: `option ${key} is not accepted here` });
+      // `?organisation` (no value) is a flag; anything else an option with its value.
+      args.push(`--${key}`, ...(value === '' ? [] : [String(value)]));
+    }
+    return reply(await cli(args), res);
+  });
+
+  app.get<{ Params: { number: string } }>('/v1/invoices/:number', async (req, res) => reply(await cli(['invoice', 'show', req.params.number]), res));
+
+  app.post<{ Body: unknown }>('/v1/commands', async (req, res) => {
+    const body = req.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return res.code(400).send({ error: 'the body must be one command as a JSON object, e.g. {"type":"payment.record",…}' });
+    const key = req.headers['idempotency-key'];
+    const actor = req.headers['x-samkost-actor'];
+    const command = { ...(body as Record<string, unknown>), ...(typeof key === 'string' ? { commandId: key } : {}) };
+    let out = '';
+    const io: CliIo = { out: (t) => { out += t; }, err: () => undefined, env: o.env, clock: o.clock, isTty: false };
+    try {
+      await executeAndReport(command, { store: o.store, json: true, actor: typeof actor === 'string' && actor ? actor : o.actor }, io);
+    } catch (err) {
+      const message = (err as Error).message.split('\n')[0];
+      return res.code(isRefusal(err) ? 400 : 500).send({ error: message });
+    }
+    // 201 when events were appended, 200 when the same command had been recorded before (nothing appended).
+    return res.code((JSON.parse(out) as { duplicate: boolean }).duplicate ? 200 : 201).type('application/json; charset=utf-8').send(out);
+  });
+
+  return app;
+}

@@ -1,0 +1,75 @@
+import { buildServer } from '../../src/http/server';
+import { main } from '../../src/cli/main';
+import { billingFixture } from '../support/billing-fixture';
+import { eventCount } from '../support/cli';
+
+/** The server on the billing fixture's store, asked in-process (fastify's inject): no port is opened. */
+async function served() {
+  const f = await billingFixture();
+  const app = buildServer({ store: f.store, actor: 'http-test', env: {}, clock: { now: () => new Date('2024-03-01T10:00:00Z') }, run: main });
+  return { f, app };
+}
+
+describe('samkost serve: the reads and commands over HTTP, as the CLI gives them with --json', () => {
+  test('given a read with its options as query parameters, then the body is what the CLI prints with --json', async () => {
+    const { f, app } = await served();
+    const members = await app.inject({ method: 'GET', url: '/v1/members?at=2024-06-01' });
+    expect(members.statusCode).toBe(200);
+    expect(members.headers['content-type']).toContain('application/json');
+    expect(members.json()).toEqual(await f.json('members', '--at', '2024-06-01'));
+    const simulate = await app.inject({ method: 'GET', url: '/v1/simulate?service=egil&year=2024&add=2&population=15000' });
+    expect(simulate.json()).toEqual(await f.json('simulate', '--service', 'egil', '--year', '2024', '--add', '2', '--population', '15000'));
+    const organisation = await app.inject({ method: 'GET', url: '/v1/simulate?service=egil&year=2024&add=1&organisation' });
+    expect(organisation.statusCode).toBe(200);
+  });
+
+  test('given an invoice number, then the invoice as stored; an unknown one is 400 with the CLI\'s one line', async () => {
+    const { f, app } = await served();
+    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const inv = await app.inject({ method: 'GET', url: '/v1/invoices/T2024-0001' });
+    expect(inv.statusCode).toBe(200);
+    expect(inv.json()).toEqual(await f.json('invoice', 'show', 'T2024-0001'));
+    const unknown = await app.inject({ method: 'GET', url: '/v1/invoices/T2024-9999' });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json()).toEqual({ error: 'unknown invoice T2024-9999' });
+  });
+
+  test('given a command with an Idempotency-Key, then it is recorded once: 201, then 200 for the retry, one event', async () => {
+    const { f, app } = await served();
+    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const before = eventCount(f.store);
+    const pay = { type: 'payment.record', invoice: 'T2024-0001', amount: '100.00', date: '2024-02-01', reference: 'BG 1' };
+    const headers = { 'idempotency-key': 'bank-2024-02-01-1', 'x-samkost-actor': 'ekonomi' };
+    const first = await app.inject({ method: 'POST', url: '/v1/commands', payload: pay, headers });
+    expect(first.statusCode).toBe(201);
+    expect(first.json()).toMatchObject({ commandId: 'bank-2024-02-01-1', duplicate: false, events: [{ type: 'PaymentRecorded' }] });
+    const retry = await app.inject({ method: 'POST', url: '/v1/commands', payload: pay, headers });
+    expect(retry.statusCode).toBe(200);
+    expect(retry.json()).toMatchObject({ duplicate: true });
+    expect(eventCount(f.store)).toBe(before + 1);
+    const events = await f.json<{ metadata: { actor: string } }[]>('events', '--stream', 'billing-2024');
+    expect(events.at(-1)!.metadata.actor).toBe('ekonomi');
+  });
+
+  test('refused with 400 and one line, nothing stored: bad input, a body that is not a command, options a client may not set, invalid JSON', async () => {
+    const { f, app } = await served();
+    const before = eventCount(f.store);
+    const bad = await app.inject({ method: 'POST', url: '/v1/commands', payload: { type: 'payment.record', invoice: 'T2024-0001', amount: 'abc', date: '2024-02-01', reference: 'r' } });
+    expect([bad.statusCode, bad.json()]).toEqual([400, { error: 'payment.record: amount: expected an amount like "1234.50"' }]);
+    const array = await app.inject({ method: 'POST', url: '/v1/commands', payload: [1] });
+    expect(array.statusCode).toBe(400);
+    const notJson = await app.inject({ method: 'POST', url: '/v1/commands', payload: '{bad', headers: { 'content-type': 'application/json' } });
+    expect(notJson.statusCode).toBe(400);
+    expect(Object.keys(notJson.json())).toEqual(['error']);
+    for (const url of ['/v1/members?store=/etc/passwd', '/v1/ledger?year=2024&chart=/etc/passwd', '/v1/members?json']) {
+      const r = await app.inject({ method: 'GET', url });
+      expect(r.statusCode).toBe(400);
+      expect(r.json().error).toMatch(/^option (store|chart|json) is not accepted here$/);
+    }
+    const missing = await app.inject({ method: 'GET', url: '/v1/split?service=egil' });
+    expect([missing.statusCode, missing.json()]).toEqual([400, { error: "required option '--year <year>' not specified" }]);
+    const unknown = await app.inject({ method: 'GET', url: '/v1/export' });
+    expect(unknown.statusCode).toBe(404);
+    expect(eventCount(f.store)).toBe(before);
+  });
+});
