@@ -41,10 +41,12 @@ const READS: Record<string, string[]> = {
   receivables: ['receivables'],
   ledger: ['ledger'],
   selfcost: ['selfcost'],
+  /** `?member=M&year=Y`: every line billed to a member in a year, each traced to its events. */
+  trace: ['trace'],
 };
 
 /** Options a client never sets: where the store is, who acts, how output is written, files on the server. */
-const RESERVED = new Set(['store', 'actor', 'json', 'out', 'chart', 'columns', 'help', 'h']);
+const RESERVED = new Set(['store', 'actor', 'json', 'format', 'out', 'chart', 'columns', 'help', 'h']);
 
 interface Outcome {
   code: number;
@@ -86,6 +88,12 @@ export function buildServer(o: ServerOptions): FastifyInstance {
   });
 
   app.get<{ Params: { number: string } }>('/v1/invoices/:number', async (req, res) => reply(await cli(['invoice', 'show', req.params.number]), res));
+
+  // An invoice's lines traced to the events, rules and figures they came from; `?line=N` for one line.
+  app.get<{ Params: { number: string }; Querystring: { line?: string } }>('/v1/trace/:number', async (req, res) => {
+    const line = req.query.line === undefined ? [] : ['--line', String(req.query.line)];
+    return reply(await cli(['trace', req.params.number, ...line]), res);
+  });
 
   app.post<{ Body: unknown }>('/v1/commands', async (req, res) => {
     const body = req.body;

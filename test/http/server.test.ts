@@ -23,12 +23,15 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     expect(organisation.statusCode).toBe(200);
   });
 
-  test('given an invoice number, then the invoice as stored; an unknown one is 400 with the CLI\'s one line', async () => {
+  test('given an invoice number, then the invoice as stored and its trace; an unknown one is 400 with the CLI\'s one line', async () => {
     const { f, app } = await served();
     await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
     const inv = await app.inject({ method: 'GET', url: '/v1/invoices/T2024-0001' });
     expect(inv.statusCode).toBe(200);
     expect(inv.json()).toEqual(await f.json('invoice', 'show', 'T2024-0001'));
+    const trace = await app.inject({ method: 'GET', url: '/v1/trace/T2024-0001?line=1' });
+    expect(trace.statusCode).toBe(200);
+    expect(trace.json()).toEqual(await f.json('trace', 'T2024-0001', '--line', '1'));
     const unknown = await app.inject({ method: 'GET', url: '/v1/invoices/T2024-9999' });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json()).toEqual({ error: 'unknown invoice T2024-9999' });
@@ -61,10 +64,10 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     const notJson = await app.inject({ method: 'POST', url: '/v1/commands', payload: '{bad', headers: { 'content-type': 'application/json' } });
     expect(notJson.statusCode).toBe(400);
     expect(Object.keys(notJson.json())).toEqual(['error']);
-    for (const url of ['/v1/members?store=/etc/passwd', '/v1/ledger?year=2024&chart=/etc/passwd', '/v1/members?json']) {
+    for (const url of ['/v1/members?store=/etc/passwd', '/v1/ledger?year=2024&chart=/etc/passwd', '/v1/members?json', '/v1/trace?member=0180&year=2024&out=/tmp/x', '/v1/trace?member=0180&year=2024&format=html']) {
       const r = await app.inject({ method: 'GET', url });
       expect(r.statusCode).toBe(400);
-      expect(r.json().error).toMatch(/^option (store|chart|json) is not accepted here$/);
+      expect(r.json().error).toMatch(/^option (store|chart|json|out|format) is not accepted here$/);
     }
     const missing = await app.inject({ method: 'GET', url: '/v1/split?service=egil' });
     expect([missing.statusCode, missing.json()]).toEqual([400, { error: "required option '--year <year>' not specified" }]);
