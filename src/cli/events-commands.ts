@@ -31,7 +31,9 @@ export function registerEventCommands(program: Command, io: CliIo, setExit: (cod
         const source = o.stream ? store.readStream(o.stream, o.from ?? 0) : store.readAll(o.from === undefined ? undefined : BigInt(o.from));
         let first = true;
         if (g.json) io.out('[');
+        let written = 0;
         for await (const e of source) {
+          if (++written % 1000 === 0) await io.drained?.();
           if (g.json) {
             io.out(`${first ? '\n' : ',\n'}${toJson(eventJson(e))}`);
           } else {

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Clock } from '../clock';
 
 /** What the CLI touches of the outside world, so tests can run it in-process. */
@@ -7,6 +8,12 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   clock?: Clock;
   isTty: boolean;
+  /**
+   * Resolves once what was written has gone out, for commands that write a lot (`events`): writes to a
+   * pipe are queued in memory while the reader is slower, and a national history's dump through `less`
+   * queued gigabytes.
+   */
+  drained?: () => Promise<void>;
 }
 
 export const processIo = (): CliIo => ({
@@ -14,6 +21,7 @@ export const processIo = (): CliIo => ({
   err: (t) => process.stderr.write(t),
   env: process.env,
   isTty: Boolean(process.stdout.isTTY),
+  drained: () => (process.stdout.writableNeedDrain ? once(process.stdout, 'drain').then(() => undefined) : Promise.resolve()),
 });
 
 /** JSON for tools: bigints as strings, Decimals as their string (money is formatted before it gets here). */

@@ -3,6 +3,9 @@ import { eventHash } from '../../src/store/hash-chain';
 import { splitsChecked, verifyAll, type VerifyPass } from '../../src/app/verify';
 import { rawCodec } from '../../src/store/port';
 import { SqliteEventStore } from '../../src/store/sqlite';
+import { domainCodec } from '../../src/app/codec';
+import { main } from '../../src/cli/main';
+import { uuid } from '../support/uuid';
 import { billingFixture } from '../support/billing-fixture';
 import { cliFixture } from '../support/cli';
 
@@ -82,6 +85,26 @@ describe('samkost events', () => {
     expect(events[0].metadata.actor).toBe('test');
     const all = await f.json<unknown[]>('events');
     expect(all).toHaveLength(4);
+  });
+
+  test('a long dump waits for its output to drain every thousand events, so a slow reader (a pipe to less) does not queue it all in memory', async () => {
+    const f = await storeWithHistory();
+    const store = new SqliteEventStore(f.store, domainCodec);
+    const payment = (i: number) => ({
+      id: uuid(), type: 'PaymentRecorded', schemaVersion: 1, data: { invoice: 'T2024-0001', amount: '1.00', date: '2024-02-01', reference: `r${i}` },
+      metadata: { actor: 'test', commandId: `pay-${i}`, correlationId: `pay-${i}`, causationId: `pay-${i}`, recordedAt: '2024-02-01T10:00:00.000Z' },
+    });
+    await store.append('billing-2024', Array.from({ length: 2500 }, (_, i) => payment(i)), 'any');
+    await store.close();
+    let lines = 0;
+    let drains = 0;
+    const code = await main(['node', 'samkost', '--store', f.store, 'events'], {
+      out: (t) => { lines += t.split('\n').length - 1; }, err: () => undefined, env: {}, isTty: false,
+      drained: async () => { drains += 1; },
+    });
+    expect(code).toBe(0);
+    expect(lines).toBe(2504);
+    expect(drains).toBe(2);
   });
 });
 
