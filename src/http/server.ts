@@ -81,18 +81,20 @@ export function buildServer(o: ServerOptions): FastifyInstance {
     const args = [...words];
     for (const [key, value] of Object.entries(req.query)) {
       if (RESERVED.has(key) || !/^[a-z][a-z-]*$/.test(key)) return res.code(400).send({ error: `option ${key} is not accepted here` });
-      // `?organisation` (no value) is a flag; anything else an option with its value.
-      args.push(`--${key}`, ...(value === '' ? [] : [String(value)]));
+      // `?organisation` (no value) is a flag; anything else an option with its value, in one word
+      // (`--year=2023`), so that a value is never read as an option of its own (`?year=--store=…`).
+      args.push(value === '' ? `--${key}` : `--${key}=${String(value)}`);
     }
     return reply(await cli(args), res);
   });
 
-  app.get<{ Params: { number: string } }>('/v1/invoices/:number', async (req, res) => reply(await cli(['invoice', 'show', req.params.number]), res));
+  // A document number is the CLI's argument after `--`, so that nothing in a path is read as an option.
+  app.get<{ Params: { number: string } }>('/v1/invoices/:number', async (req, res) => reply(await cli(['invoice', 'show', '--', req.params.number]), res));
 
   // An invoice's lines traced to the events, rules and figures they came from; `?line=N` for one line.
   app.get<{ Params: { number: string }; Querystring: { line?: string } }>('/v1/trace/:number', async (req, res) => {
-    const line = req.query.line === undefined ? [] : ['--line', String(req.query.line)];
-    return reply(await cli(['trace', req.params.number, ...line]), res);
+    const line = req.query.line === undefined ? [] : [`--line=${String(req.query.line)}`];
+    return reply(await cli(['trace', ...line, '--', req.params.number]), res);
   });
 
   app.post<{ Body: unknown }>('/v1/commands', async (req, res) => {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { buildServer } from '../../src/http/server';
 import { main } from '../../src/cli/main';
 import { billingFixture } from '../support/billing-fixture';
@@ -69,6 +70,12 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
       expect(r.statusCode).toBe(400);
       expect(r.json().error).toMatch(/^option (store|chart|json|out|format) is not accepted here$/);
     }
+    // Nothing a client sends is read as an option of its own: not a value, not a document number.
+    for (const url of ['/v1/simulate?service=egil&year=2024&add=1&organisation=--store=/tmp/samkost-elsewhere.db', '/v1/trace/--store=%2Ftmp%2Fsamkost-elsewhere.db', '/v1/invoices/--store=%2Ftmp%2Fsamkost-elsewhere.db']) {
+      const r = await app.inject({ method: 'GET', url });
+      expect(r.statusCode).toBe(400);
+    }
+    expect(existsSync('/tmp/samkost-elsewhere.db')).toBe(false);
     const missing = await app.inject({ method: 'GET', url: '/v1/split?service=egil' });
     expect([missing.statusCode, missing.json()]).toEqual([400, { error: "required option '--year <year>' not specified" }]);
     const unknown = await app.inject({ method: 'GET', url: '/v1/export' });
