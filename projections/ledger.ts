@@ -449,14 +449,29 @@ export function balanceSheet(trial: readonly TrialBalanceRow[], chart: Chart = D
   return { assets, totalAssets, equity, totalEquity, liabilities, totalLiabilities, totalEquityAndLiabilities: totalEquity.plus(totalLiabilities) };
 }
 
-export interface Ledger {
+/** What a year's books say without any earlier year: its vouchers and its income statement. */
+export interface YearResult {
   year: number;
   chart: Chart;
   vouchers: Voucher[];
+  income: IncomeStatement;
+}
+
+export interface Ledger extends YearResult {
   opening: Map<string, Decimal>;
   trial: TrialBalanceRow[];
-  income: IncomeStatement;
   balance: BalanceSheet;
+}
+
+/**
+ * The year's vouchers and income statement alone. The statement reads result accounts only, which open at
+ * zero every year, so it needs no opening balances, and those are the journals of every earlier year: on a
+ * ten-year national history a third of `ledger`'s time. The statement equals `ledger`'s (tested).
+ */
+export function yearResult(state: State, year: number, chart: Chart = DEFAULT_CHART): YearResult {
+  const c = chartFor(state, chart);
+  const vouchers = journal(state, year, c);
+  return { year, chart: c, vouchers, income: incomeStatement(trialBalance(vouchers, c), c) };
 }
 
 /** The year's books in one call: journal, opening balances, trial balance and the two statements. */

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { formatPercent, formatSek, sum } from '../../domain/money';
 import { requireService } from '../../domain/deciders/services';
 import type { State } from '../../domain/state';
-import { type Chart, DEFAULT_CHART, isBalanceAccount, ledger, type Ledger, type StatementLine, type Voucher } from '../../projections/ledger';
+import { type Chart, DEFAULT_CHART, isBalanceAccount, ledger, type Ledger, type StatementLine, type Voucher, yearResult, type YearResult } from '../../projections/ledger';
 import { selfCost, type SelfCostRow } from '../../projections/selfcost';
 import { loadConfig } from '../config';
 import { encodeSie, type SieDocument, writeSie } from '../export/sie';
@@ -71,7 +71,7 @@ function renderStatementLines(lines: StatementLine[], out: string[]): void {
   }
 }
 
-function renderIncome(l: Ledger): string {
+function renderIncome(l: YearResult): string {
   const out = [`Resultaträkning ${l.year}-01-01 – ${l.year}-12-31`, '', 'Rörelsens intäkter'];
   renderStatementLines(l.income.revenue, out);
   out.push('Rörelsens kostnader');
@@ -102,7 +102,7 @@ function renderTrial(l: Ledger): string {
   return `Råbalans ${l.year}\n${t.toString()}\n`;
 }
 
-function renderJournal(l: Ledger): string {
+function renderJournal(l: YearResult): string {
   const name = (nr: string) => l.chart.accounts.find((a) => a.number === nr)?.name ?? '';
   const out = [`Verifikationer ${l.year}: ${l.vouchers.length}`];
   for (const v of l.vouchers) {
@@ -122,7 +122,8 @@ const voucherJson = (v: Voucher) => ({
   transactions: v.transactions,
 });
 
-function ledgerJson(l: Ledger, part: Part): unknown {
+/** `l` is the whole ledger for every part but income and journal, which need only the year's result. */
+function ledgerJson(l: YearResult & Partial<Ledger>, part: Part): unknown {
   const want = (p: Part) => part === 'all' || part === p;
   return moneyToJson({
     year: l.year,
@@ -145,12 +146,14 @@ export const sieText = (s: string): string => s.replace(/[\u2013\u2014\u2212\u20
 export function sieDocumentFor(
   state: State, year: number, type: '4E' | '4I', opts: { company: { name: string; orgnr: string }; generated: string; chart?: Chart },
 ): SieDocument {
-  const l = ledger(state, year, opts.chart ?? DEFAULT_CHART);
-  const balances = type === '4E'
+  // 4I carries the vouchers only: no earlier year's journal is needed for it.
+  const full = type === '4E' ? ledger(state, year, opts.chart ?? DEFAULT_CHART) : undefined;
+  const l: YearResult = full ?? yearResult(state, year, opts.chart ?? DEFAULT_CHART);
+  const balances = full
     ? {
-      openingBalances: l.trial.filter((r) => isBalanceAccount(l.chart, r.account) && !r.opening.isZero()).map((r) => ({ account: r.account, amount: r.opening })),
-      closingBalances: l.trial.filter((r) => isBalanceAccount(l.chart, r.account) && !r.closing.isZero()).map((r) => ({ account: r.account, amount: r.closing })),
-      results: l.trial.filter((r) => !isBalanceAccount(l.chart, r.account) && !r.balance.isZero()).map((r) => ({ account: r.account, amount: r.balance })),
+      openingBalances: full.trial.filter((r) => isBalanceAccount(l.chart, r.account) && !r.opening.isZero()).map((r) => ({ account: r.account, amount: r.opening })),
+      closingBalances: full.trial.filter((r) => isBalanceAccount(l.chart, r.account) && !r.closing.isZero()).map((r) => ({ account: r.account, amount: r.closing })),
+      results: full.trial.filter((r) => !isBalanceAccount(l.chart, r.account) && !r.balance.isZero()).map((r) => ({ account: r.account, amount: r.balance })),
     }
     : {};
   return {
@@ -199,13 +202,19 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
     .action(async (o: { year: number; part: Part; chart?: string }) => {
       const chart = loadChart(o.chart);
       await withEngine(g(), io, async (engine) => {
+        // The income statement and the journal need no earlier year; the balance sheet and trial balance do.
+        if (o.part === 'income' || o.part === 'journal') {
+          const r = yearResult(engine.state, o.year, chart);
+          if (g().json) return io.out(`${toJson(ledgerJson(r, o.part))}\n`);
+          return io.out(o.part === 'income' ? renderIncome(r) : renderJournal(r));
+        }
         const l = ledger(engine.state, o.year, chart);
         if (g().json) return io.out(`${toJson(ledgerJson(l, o.part))}\n`);
         const parts: string[] = [];
-        if (o.part === 'all' || o.part === 'income') parts.push(renderIncome(l));
+        if (o.part === 'all') parts.push(renderIncome(l));
         if (o.part === 'all' || o.part === 'balance') parts.push(renderBalance(l));
         if (o.part === 'all' || o.part === 'trial') parts.push(renderTrial(l));
-        if (o.part === 'all' || o.part === 'journal') parts.push(renderJournal(l));
+        if (o.part === 'all') parts.push(renderJournal(l));
         io.out(parts.join('\n'));
       }, BOOKS_SCOPE);
     });
