@@ -47,6 +47,16 @@ async function folded(file: string, scope?: EngineScope): Promise<Engine> {
   return engine;
 }
 
+/** `use` on the fold of `file` (with `scope`), the store closed after it whatever happens. */
+async function withFold<T>(file: string, scope: EngineScope | undefined, use: (engine: Engine) => T | Promise<T>): Promise<T> {
+  const engine = await folded(file, scope);
+  try {
+    return await use(engine);
+  } finally {
+    await engine.store.close();
+  }
+}
+
 describe('documentsRead: the billing years a decision reads, from the command alone', () => {
   test.each([
     [{ type: 'member.leave', member: '212000-0142', date: '2024-12-31', decisionRef: 'S', reason: 'x' }, { years: [] }],
@@ -118,13 +128,10 @@ describe('Engine with a scope: only the documents of the years a command reads',
       const command = parseCommand(input);
       const reads = documentsRead(command);
       if (reads === 'all') throw new Error(`${command.type}: expected a scope`);
-      const scoped = await folded(file, { documentYears: reads.years });
-      try {
+      await withFold(file, { documentYears: reads.years }, async (scoped) => {
         expect({ command: command.type, outcome: outcome(command, scoped) }).toEqual({ command: command.type, outcome: outcome(command, full) });
         outcomes.push(outcome(command, full));
-      } finally {
-        await scoped.store.close();
-      }
+      });
     }
     // Not only errors: the comparison covers decisions that append invoices, credit notes and payments.
     expect(outcomes.filter((o) => o.includes('"InvoiceIssued"')).length).toBeGreaterThanOrEqual(2);
@@ -132,15 +139,14 @@ describe('Engine with a scope: only the documents of the years a command reads',
     expect(outcomes.filter((o) => o.includes('"MemberJoined"'))).toHaveLength(1);
     expect(outcomes.filter((o) => o.includes('"PaymentRecorded"'))).toHaveLength(1);
     // The scoped fold did leave documents out.
-    const none = await folded(file, { documentYears: [] });
-    expect(none.state.billing.get(2023)?.invoices.size ?? 0).toBe(0);
-    expect(full.state.billing.get(2023)?.invoices.size).toBeGreaterThan(0);
-    await none.store.close();
+    await withFold(file, { documentYears: [] }, (none) => {
+      expect(none.state.billing.get(2023)?.invoices.size ?? 0).toBe(0);
+      expect(full.state.billing.get(2023)?.invoices.size).toBeGreaterThan(0);
+    });
   }, 120_000);
 
   test('given reads that show no document (members, fees, services, splits, what-if), then the fold without documents holds the same for them, and they never touch billing', async () => {
-    const none = await folded(file, { documentYears: [] });
-    try {
+    await withFold(file, { documentYears: [] }, async (none) => {
       const view = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (x instanceof Map ? [...x.entries()] : x));
       const { billing: _b, documentYear: _d, ...rest } = full.state;
       const { billing: _nb, documentYear: _nd, ...noneRest } = none.state;
@@ -155,14 +161,11 @@ describe('Engine with a scope: only the documents of the years a command reads',
         const scenario = { hypothetical: { count: 3, population: 12000 } };
         expect(view(simulate(state, service, year, 'budget', scenario))).toBe(view(simulate(full.state, service, year, 'budget', scenario)));
       }
-    } finally {
-      await none.store.close();
-    }
+    });
   });
 
   test('given one year\'s invoice list or one invoice, then the fold of that year\'s documents shows the same as the whole fold', async () => {
-    const only2023 = await folded(file, { documentYears: [2023] });
-    try {
+    await withFold(file, { documentYears: [2023] }, async (only2023) => {
       const view = (v: unknown) => JSON.stringify(v);
       expect(invoiceSummaries(only2023.state, 2023).length).toBeGreaterThan(0);
       expect(view(invoiceSummaries(only2023.state, 2023))).toBe(view(invoiceSummaries(full.state, 2023)));
@@ -170,14 +173,11 @@ describe('Engine with a scope: only the documents of the years a command reads',
         const scoped = only2023.state.billing.get(2023)?.invoices.get(inv.invoice.number);
         expect(view(scoped && { ...scoped, creditedNet: [...scoped.creditedNet] })).toBe(view({ ...inv, creditedNet: [...inv.creditedNet] }));
       }
-    } finally {
-      await only2023.store.close();
-    }
+    });
   });
 
   test('given open balances, then the fold of every document without its lines gives the same receivables as the whole fold, and decides nothing that reads a document', async () => {
-    const headers = await folded(file, RECEIVABLES_SCOPE);
-    try {
+    await withFold(file, RECEIVABLES_SCOPE, async (headers) => {
       const view = (v: unknown) => JSON.stringify(v);
       const rows = receivables(full.state);
       expect(rows.length).toBeGreaterThan(0);
@@ -195,14 +195,11 @@ describe('Engine with a scope: only the documents of the years a command reads',
       const open = rows.find((r) => r.invoices.length > 0)!.invoices[0].number;
       await expect(headers.execute(parseCommand({ type: 'payment.record', invoice: open, amount: '1.00', date: '2024-02-10', reference: 'r' })))
         .rejects.toThrow('this engine holds the documents of no year only');
-    } finally {
-      await headers.store.close();
-    }
+    });
   });
 
   test('given the books (journal, ledger, self-cost, SIE), then the fold of every document without its lines\' provenance gives the same as the whole fold', async () => {
-    const books = await folded(file, BOOKS_SCOPE);
-    try {
+    await withFold(file, BOOKS_SCOPE, async (books) => {
       const view = (v: unknown) => JSON.stringify(v);
       for (const year of [2022, 2023, 2024]) {
         if (year < 2024) expect(journal(full.state, year).length).toBeGreaterThan(0);
@@ -215,9 +212,7 @@ describe('Engine with a scope: only the documents of the years a command reads',
       const someLine = [...books.state.billing.get(2023)!.invoices.values()][0].invoice.lines[0];
       expect(someLine.amount).toBeDefined();
       expect(someLine.provenance).toBeUndefined();
-    } finally {
-      await books.store.close();
-    }
+    });
   });
 
   test('given one year\'s documents, when traced without the other years\' documents, then every trace is the same as from the whole log', async () => {
@@ -285,13 +280,10 @@ describe('Engine with a scope: only the documents of the years a command reads',
     const io = { out: (t: string) => { out.push(t); }, err: () => undefined, env: {}, clock, isTty: false };
     expect(await cliMain(['node', 'samkost', '--store', copy, 'apply', lines], io).catch(() => 2)).toBe(2);
     expect(out.join('')).toContain('2 command(s) applied, 0 already recorded before line 3');
-    const after = await folded(copy);
-    try {
+    await withFold(copy, undefined, async (after) => {
       const paid = after.state.billing.get(2023)?.invoices.get(open.invoice.number)?.payments.map((p) => p.reference);
       expect(paid).toEqual([...open.payments.map((p) => p.reference), 'apply']);
-    } finally {
-      await after.store.close();
-    }
+    });
   });
 
   test('given a year whose traces list more split participants than one package holds, then the audit export refuses it at once, saying what to do, and writes nothing', async () => {
@@ -323,16 +315,13 @@ describe('Engine with a scope: only the documents of the years a command reads',
   });
 
   test('given an engine scoped to 2023, when a command reads 2022 or cannot tell, then it is refused and nothing is appended', async () => {
-    const scoped = await folded(file, { documentYears: [2023] });
-    try {
+    await withFold(file, { documentYears: [2023] }, async (scoped) => {
       const before = await scoped.store.streamRevision('billing-2022');
       await expect(scoped.execute(parseCommand({ type: 'payment.record', invoice: 'T2022-0001', amount: '1.00', date: '2024-02-10', reference: 'r' })))
         .rejects.toThrow('payment.record: this engine holds the documents of 2023 only, and the command reads 2022');
       await expect(scoped.execute(parseCommand({ type: 'payment.record', invoice: 'nr 1', amount: '1.00', date: '2024-02-10', reference: 'r' })))
         .rejects.toThrow("reads every year's");
       expect(await scoped.store.streamRevision('billing-2022')).toBe(before);
-    } finally {
-      await scoped.store.close();
-    }
+    });
   });
 });
