@@ -89,18 +89,17 @@ export interface VerifyReport extends ChainReport {
  */
 export function checkSplits(state: State): CheckSummary {
   const failures: CheckFailure[] = [];
-  const done: string[] = [];
-  const checkedSplits: SplitSubject[] = [];
+  const checked: SplitSubject[] = [];
   for (const svc of state.services.values()) {
     const years = [...new Set([...svc.budgets.keys(), ...svc.actualCosts.keys()])].sort((a, b) => a - b);
     for (const year of years) {
       for (const basis of ['budget', 'actual'] as const) {
         if (!(basis === 'budget' ? svc.budgets : svc.actualCosts).get(year)?.length) continue;
-        const subject = `${svc.service.serviceId} ${year} ${BASIS_WORDS[basis]}`;
+        const thisSplit: SplitSubject = { serviceId: svc.service.serviceId, year, basis };
+        const subject = splitSubject(thisSplit);
         const ref = (basis === 'budget' ? svc.budgets : svc.actualCosts).get(year)!.at(-1)!.ref;
         const fail = (reason: string) => failures.push({ subject, reason, streamId: ref.streamId, revision: ref.revision });
-        done.push(subject);
-        checkedSplits.push({ serviceId: svc.service.serviceId, year, basis });
+        checked.push(thisSplit);
         let split: ServiceSplit;
         try {
           split = computeSplit(svc, year, basis, costBase(svc, year, basis), splitInputs(state, svc, year), reportingTiersFor(state, year));
@@ -122,7 +121,7 @@ export function checkSplits(state: State): CheckSummary {
     }
   }
   const failed = new Set(failures.map((f) => f.subject));
-  return { checked: done.length, passed: done.filter((d) => !failed.has(d)).length, failures, detail: splitsChecked(checkedSplits) };
+  return { checked: checked.length, passed: checked.filter((c) => !failed.has(splitSubject(c))).length, failures, detail: splitsChecked(checked) };
 }
 
 export interface SplitSubject {
@@ -130,6 +129,9 @@ export interface SplitSubject {
   year: number;
   basis: 'budget' | 'actual';
 }
+
+/** A split as a failure and the check's detail name it: "egil 2024 utfall". */
+const splitSubject = (s: SplitSubject): string => `${s.serviceId} ${s.year} ${BASIS_WORDS[s.basis]}`;
 
 /** Up to this many splits are named one by one; more are counted, so verify's line stays a line. */
 const NAMED_SPLITS = 10;
@@ -139,7 +141,7 @@ const NAMED_SPLITS = 10;
  * utfall"), counted when many ("100 tjänster, 2014–2023; 756 budget, 756 utfall").
  */
 export function splitsChecked(splits: readonly SplitSubject[]): string {
-  if (splits.length <= NAMED_SPLITS) return splits.map((s) => `${s.serviceId} ${s.year} ${BASIS_WORDS[s.basis]}`).join(', ');
+  if (splits.length <= NAMED_SPLITS) return splits.map(splitSubject).join(', ');
   const services = new Set(splits.map((s) => s.serviceId)).size;
   const first = splits.reduce((y, s) => Math.min(y, s.year), Infinity);
   const last = splits.reduce((y, s) => Math.max(y, s.year), -Infinity);
@@ -185,15 +187,15 @@ export function checkVouchers(state: State): CheckSummary {
   return { checked, passed: checked - failures.filter((f) => !f.subject.startsWith(`${JOURNAL} `)).length, failures, detail: years.join(', ') };
 }
 
+/** Where a verify is: the chains pass, then the pass that folds the log and decides every document again. */
+export type VerifyPass = 'chains' | 'replay';
+
 /**
  * Every check an auditor relies on, in two passes over the log: the hash chains (raw bytes, first break);
  * then a fold that decides every invoice and credit note of every year again from the state before it
  * (InvoiceReplay), and, on the final state, every cost split against its cost and every voucher of the
  * books (projections/ledger.ts#journal) against zero.
  */
-/** Where a verify is: the chains pass, then the pass that folds the log and decides every document again. */
-export type VerifyPass = 'chains' | 'replay';
-
 export async function verifyAll(store: EventStore, onProgress?: (pass: VerifyPass, events: number) => void): Promise<VerifyReport> {
   const report = await verifyChains(store, (n) => onProgress?.('chains', n));
   onProgress?.('chains', report.events);
