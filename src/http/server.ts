@@ -61,18 +61,26 @@ export function buildServer(o: ServerOptions): FastifyInstance {
     void res.code(err.statusCode ?? 500).send({ error: err.message });
   });
 
-  const cli = async (args: string[], actor = o.actor): Promise<Outcome> => {
-    let out = '';
-    let err = '';
-    const io: CliIo = { out: (t) => { out += t; }, err: (t) => { err += t; }, env: o.env, clock: o.clock, isTty: false };
-    const code = await o.run(['node', 'samkost', '--store', o.store, '--actor', actor, '--json', ...args], io);
-    return { code, out, err };
+  /** The CLI's side of one request: its clock and environment, and what it writes, kept. */
+  const capture = () => {
+    const written = { out: '', err: '' };
+    const io: CliIo = { out: (t) => { written.out += t; }, err: (t) => { written.err += t; }, env: o.env, clock: o.clock, isTty: false };
+    return { io, written };
   };
+
+  const cli = async (args: string[]): Promise<Outcome> => {
+    const { io, written } = capture();
+    const code = await o.run(['node', 'samkost', '--store', o.store, '--actor', o.actor, '--json', ...args], io);
+    return { code, ...written };
+  };
+
+  /** The CLI's JSON text as the body, as it printed it. */
+  const sendJson = (res: FastifyReply, status: number, text: string) => res.code(status).type('application/json; charset=utf-8').send(text);
 
   /** 0 (and 1, a check that failed: its report says so) is the CLI's JSON; 2 is bad input, as one line. */
   const reply = (r: Outcome, res: FastifyReply) => {
     if (r.code === 2) return res.code(400).send({ error: r.err.trim().split('\n')[0].replace(/^(samkost|error): /, '') });
-    return res.code(200).type('application/json; charset=utf-8').send(r.out);
+    return sendJson(res, 200, r.out);
   };
 
   app.get<{ Params: { read: string }; Querystring: Record<string, string> }>('/v1/:read', async (req, res) => {
@@ -103,8 +111,7 @@ export function buildServer(o: ServerOptions): FastifyInstance {
     const key = req.headers['idempotency-key'];
     const actor = req.headers['x-samkost-actor'];
     const command = { ...(body as Record<string, unknown>), ...(typeof key === 'string' ? { commandId: key } : {}) };
-    let out = '';
-    const io: CliIo = { out: (t) => { out += t; }, err: () => undefined, env: o.env, clock: o.clock, isTty: false };
+    const { io, written } = capture();
     try {
       await executeAndReport(command, { store: o.store, json: true, actor: typeof actor === 'string' && actor ? actor : o.actor }, io);
     } catch (err) {
@@ -112,7 +119,7 @@ export function buildServer(o: ServerOptions): FastifyInstance {
       return res.code(isRefusal(err) ? 400 : 500).send({ error: message });
     }
     // 201 when events were appended, 200 when the same command had been recorded before (nothing appended).
-    return res.code((JSON.parse(out) as { duplicate: boolean }).duplicate ? 200 : 201).type('application/json; charset=utf-8').send(out);
+    return sendJson(res, (JSON.parse(written.out) as { duplicate: boolean }).duplicate ? 200 : 201, written.out);
   });
 
   return app;
