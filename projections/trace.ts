@@ -7,7 +7,7 @@ import type { CreditNoteIssued, CreditNoteLine, InvoiceIssued, InvoiceLine } fro
 import { amountString, formatSek, grouped, roundOre, sum, ZERO } from '../domain/money';
 import { populationFor, type PopulationUsed } from '../domain/population-rule';
 import { monthlyAmounts } from '../domain/proration';
-import { evolve, initialState, type MembershipPeriod, type MemberState, type ServiceState, type State } from '../domain/state';
+import { type Adopted, evolve, initialState, type InvoiceState, type MembershipPeriod, type MemberState, type ServiceState, type State } from '../domain/state';
 import { bandOf } from '../domain/tiers';
 import { computeSplit, costBase, type CostBasis, reportingTiersFor, type ServiceSplit, type SplitInput, splitInputs } from './splits';
 
@@ -78,8 +78,24 @@ export interface SplitMonthTrace {
   storedWeight: string | null;
   storedShare: string | null;
   unallocated: string;
-  participants: SplitParticipantTrace[];
+  /** Every participant of the month; absent where a trace names the month's table instead (`table`). */
+  participants?: SplitParticipantTrace[];
+  /**
+   * The id of the month's participant table (SplitTable), where the trace was made with a table sink (an
+   * audit package): the rows are stored once, not on every line whose split month they are.
+   */
+  table?: string;
 }
+
+/** A row of a split month's participant table: a participant as a line's trace lists it, less `thisLine`. */
+export type SplitTableRow = Omit<SplitParticipantTrace, 'thisLine'>;
+
+/**
+ * Takes a split month's participant table and returns its id. An audit package of a national year would
+ * otherwise list some 80 million participant rows (291 for every month of every a-conto line); with a sink
+ * each line names the table, and the sink stores each distinct table once.
+ */
+export type SplitTableSink = (rows: readonly SplitTableRow[]) => string;
 
 export interface CreditedLineTrace {
   invoice: string;
@@ -172,46 +188,60 @@ export function monthRanges(months: readonly number[]): string {
   return parts.join(', ');
 }
 
-/** The decision or record behind one referenced event, looked up in the state by event id. */
-export function decisionOf(state: State, ref: EventRef): { decision: DecisionRef; stateRef: EventRef } | undefined {
-  const found = (kind: string, reference: string, stateRef: EventRef, date?: string) => ({ decision: { kind, reference, date, event: ref }, stateRef });
-  switch (ref.type) {
-    case 'FeeScheduleAdopted':
-      for (const s of state.schedules.values()) if (s.ref.eventId === ref.eventId) return found('fee schedule', s.value.decisionRef, s.ref, s.value.decidedOn);
-      return undefined;
-    case 'ExtraLevyDecided':
-      for (const ofYear of state.levies.values()) for (const l of ofYear.values()) if (l.ref.eventId === ref.eventId) return found('extra levy', l.value.decisionRef, l.ref, l.value.decidedOn);
-      return undefined;
-    case 'PopulationRecorded':
-      for (const p of state.populations.values()) if (p.ref.eventId === ref.eventId) return found('population table', p.table.source, p.ref, p.table.referenceDate);
-      return undefined;
-    case 'MemberJoined':
-    case 'MemberLeft':
-      for (const m of state.members.values()) {
-        for (const p of m.periods) {
-          if (p.joinedRef.eventId === ref.eventId) return found('membership', `${m.name}: ${p.decisionRef}`, p.joinedRef, p.from);
-          if (p.leftRef?.eventId === ref.eventId) return found('membership ended', `${m.name}: ${p.leaveReason ?? ''}`, p.leftRef, p.to);
-        }
+/** The kinds of event a reference can name a decision by, grouped as the lookup finds them (a membership by its join or leave). */
+type DecisionGroup = 'schedule' | 'levy' | 'population' | 'membership' | 'service' | 'budget' | 'cost' | 'enrolment' | 'invoice';
+
+const GROUP_OF_TYPE: Readonly<Record<string, DecisionGroup>> = {
+  FeeScheduleAdopted: 'schedule', ExtraLevyDecided: 'levy', PopulationRecorded: 'population', MemberJoined: 'membership', MemberLeft: 'membership',
+  ServiceEstablished: 'service', CouncilBudgetDecided: 'budget', ActualCostRecorded: 'cost', EnrolmentStarted: 'enrolment', EnrolmentEnded: 'enrolment',
+  InvoiceIssued: 'invoice',
+};
+
+/** A decision or record the state holds, with the event it came from. */
+interface HeldDecision {
+  group: DecisionGroup;
+  kind: string;
+  reference: string;
+  date?: string;
+  stateRef: EventRef;
+}
+
+/** Every decision or record of a group in the state (all groups when none is given), in the state's order. */
+function* heldDecisions(state: State, only?: DecisionGroup): Generator<HeldDecision> {
+  const wants = (g: DecisionGroup) => only === undefined || only === g;
+  const held = (group: DecisionGroup, kind: string, reference: string, stateRef: EventRef, date?: string): HeldDecision => ({ group, kind, reference, date, stateRef });
+  if (wants('schedule')) for (const s of state.schedules.values()) yield held('schedule', 'fee schedule', s.value.decisionRef, s.ref, s.value.decidedOn);
+  if (wants('levy')) for (const ofYear of state.levies.values()) for (const l of ofYear.values()) yield held('levy', 'extra levy', l.value.decisionRef, l.ref, l.value.decidedOn);
+  if (wants('population')) for (const p of state.populations.values()) yield held('population', 'population table', p.table.source, p.ref, p.table.referenceDate);
+  if (wants('membership')) {
+    for (const m of state.members.values()) {
+      for (const p of m.periods) {
+        yield held('membership', 'membership', `${m.name}: ${p.decisionRef}`, p.joinedRef, p.from);
+        if (p.leftRef) yield held('membership', 'membership ended', `${m.name}: ${p.leaveReason ?? ''}`, p.leftRef, p.to);
       }
-      return undefined;
-    default:
-      break;
+    }
   }
   for (const svc of state.services.values()) {
-    if (ref.type === 'ServiceEstablished' && svc.ref.eventId === ref.eventId) return found('service', `${svc.service.name}: ${svc.service.decisionRef}`, svc.ref, svc.service.date);
-    if (ref.type === 'CouncilBudgetDecided')
-      for (const list of svc.budgets.values()) for (const b of list) if (b.ref.eventId === ref.eventId) return found('council budget', b.value.minutesRef, b.ref, b.value.decidedOn);
-    if (ref.type === 'ActualCostRecorded')
-      for (const list of svc.actualCosts.values()) for (const c of list) if (c.ref.eventId === ref.eventId) return found('actual cost', `${c.value.supplier} ${c.value.reference}`, c.ref, c.value.date);
-    if (ref.type === 'EnrolmentStarted' || ref.type === 'EnrolmentEnded')
+    if (wants('service')) yield held('service', 'service', `${svc.service.name}: ${svc.service.decisionRef}`, svc.ref, svc.service.date);
+    if (wants('budget')) for (const list of svc.budgets.values()) for (const b of list) yield held('budget', 'council budget', b.value.minutesRef, b.ref, b.value.decidedOn);
+    if (wants('cost')) for (const list of svc.actualCosts.values()) for (const c of list) yield held('cost', 'actual cost', `${c.value.supplier} ${c.value.reference}`, c.ref, c.value.date);
+    if (wants('enrolment')) {
       for (const e of svc.enrolments.values()) {
-        if (e.startedRef.eventId === ref.eventId) return found('enrolment', `${svc.service.name} ${e.enrolmentId} from ${e.from}`, e.startedRef, e.from);
-        if (e.endedRef?.eventId === ref.eventId) return found('enrolment ended', `${svc.service.name} ${e.enrolmentId} to ${e.to}`, e.endedRef, e.to);
+        yield held('enrolment', 'enrolment', `${svc.service.name} ${e.enrolmentId} from ${e.from}`, e.startedRef, e.from);
+        if (e.endedRef) yield held('enrolment', 'enrolment ended', `${svc.service.name} ${e.enrolmentId} to ${e.to}`, e.endedRef, e.to);
       }
+    }
   }
-  if (ref.type === 'InvoiceIssued') {
-    for (const b of state.billing.values()) for (const i of b.invoices.values()) if (i.ref.eventId === ref.eventId) return found('invoice', i.invoice.number, i.ref, i.invoice.issueDate);
-  }
+  if (wants('invoice')) for (const b of state.billing.values()) for (const i of b.invoices.values()) yield held('invoice', 'invoice', i.invoice.number, i.ref, i.invoice.issueDate);
+}
+
+const decisionFound = (d: HeldDecision, ref: EventRef) => ({ decision: { kind: d.kind, reference: d.reference, date: d.date, event: ref }, stateRef: d.stateRef });
+
+/** The decision or record behind one referenced event, looked up in the state by event id. */
+export function decisionOf(state: State, ref: EventRef): { decision: DecisionRef; stateRef: EventRef } | undefined {
+  const group = GROUP_OF_TYPE[ref.type];
+  if (group === undefined) return undefined;
+  for (const d of heldDecisions(state, group)) if (d.stateRef.eventId === ref.eventId) return decisionFound(d, ref);
   return undefined;
 }
 
@@ -362,6 +392,15 @@ interface SplitContext {
   base: { base: Decimal; refs: EventRef[] };
   inputs: SplitInput[];
   split: ServiceSplit;
+  /** Worked out on first use and kept with the context: the same for every line of the split. */
+  byKey?: Map<string, ServiceSplit['participants'][number]>;
+  inputByKey?: Map<string, SplitInput>;
+  weightSums: Map<number, Decimal>;
+  tables: Map<number, string>;
+  /** Per month, each participant key's shares: a line's own shares without a pass over the month's. */
+  sharesByKey: Map<number, Map<string, ServiceSplit['months'][number]['shares']>>;
+  /** costSteps by the months it was asked for. */
+  costs: Map<string, ReturnType<typeof costSteps>>;
 }
 
 function splitContext(state: State, serviceId: string, year: number, basis: CostBasis): SplitContext {
@@ -369,45 +408,185 @@ function splitContext(state: State, serviceId: string, year: number, basis: Cost
   if (!svc) throw new DomainError(`service ${serviceId} is not established in the state before the document`);
   const base = costBase(svc, year, basis);
   const inputs = splitInputs(state, svc, year);
-  return { svc, basis, base, inputs, split: computeSplit(svc, year, basis, base, inputs, reportingTiersFor(state, year)) };
+  return { svc, basis, base, inputs, split: computeSplit(svc, year, basis, base, inputs, reportingTiersFor(state, year)), weightSums: new Map(), tables: new Map(), sharesByKey: new Map(), costs: new Map() };
 }
 
-/** The months of a split with every participant whose weight entered them, for the given participant keys. */
-function monthTraces(ctx: SplitContext, keys: ReadonlySet<string>, months: readonly number[], stored?: Provenance['months']): SplitMonthTrace[] {
+/**
+ * What a trace over many documents works out once instead of once per line. A split reads no document, and
+ * neither do the decisions a line's references name: between two documents with only documents, payments,
+ * settlements and year closes folded in between (the same DocumentAt.epoch), a service's split and the
+ * state's decisions are the same. For a national year that is some 100 000 lines, each of which worked out
+ * a split of 291 participants and searched every service's enrolments for each of its references.
+ */
+export class TraceCache {
+  private epoch = -1;
+  private readonly contexts = new Map<string, SplitContext>();
+  private decisions: Map<string, HeldDecision> | undefined;
+  /** Per year: each buyer's invoices and settlement credit notes, and the counts they were gathered at. */
+  private readonly billed = new Map<number, { invoices: number; creditNotes: number; byBuyer: Map<string, BuyerDocuments> }>();
+
+  private at(epoch: number): void {
+    if (epoch === this.epoch) return;
+    this.contexts.clear();
+    this.decisions = undefined;
+    this.epoch = epoch;
+  }
+
+  /** The split context for the state before a document of the given epoch. */
+  split(state: State, serviceId: string, year: number, basis: CostBasis, epoch: number): SplitContext {
+    this.at(epoch);
+    const key = `${serviceId}\u0000${year}\u0000${basis}`;
+    let ctx = this.contexts.get(key);
+    if (!ctx) {
+      ctx = splitContext(state, serviceId, year, basis);
+      this.contexts.set(key, ctx);
+    }
+    return ctx;
+  }
+
+  /** decisionOf, from an index of the state's decisions; an invoice (which documents add) is looked up afresh. */
+  decision(state: State, ref: EventRef, epoch: number): ReturnType<typeof decisionOf> {
+    const group = GROUP_OF_TYPE[ref.type];
+    if (group === undefined || group === 'invoice') return decisionOf(state, ref);
+    this.at(epoch);
+    if (!this.decisions) {
+      this.decisions = new Map();
+      for (const d of heldDecisions(state)) if (d.group !== 'invoice') this.decisions.set(d.stateRef.eventId, d);
+    }
+    const d = this.decisions.get(ref.eventId);
+    return d !== undefined && d.group === group ? decisionFound(d, ref) : undefined;
+  }
+
+  /** A buyer's invoices and settlement credit notes of a year, in the state's order; the states themselves, so credits show as they are now. */
+  billedTo(state: State, year: number, buyer: string): BuyerDocuments {
+    const b = state.billing.get(year);
+    if (!b) return { invoices: [], creditNotes: [] };
+    let index = this.billed.get(year);
+    if (!index || index.invoices !== b.invoices.size || index.creditNotes !== b.creditNotes.size) {
+      index = { invoices: b.invoices.size, creditNotes: b.creditNotes.size, byBuyer: new Map() };
+      for (const inv of b.invoices.values()) documentsOf(index.byBuyer, inv.invoice.buyer.orgnr).invoices.push(inv);
+      for (const cn of b.creditNotes.values()) if (cn.value.kind === 'settlement') documentsOf(index.byBuyer, cn.value.buyer.orgnr).creditNotes.push(cn);
+      this.billed.set(year, index);
+    }
+    return index.byBuyer.get(buyer) ?? { invoices: [], creditNotes: [] };
+  }
+}
+
+interface BuyerDocuments {
+  invoices: InvoiceState[];
+  /** Settlement credit notes only: what a settlement counts as billed. */
+  creditNotes: Adopted<CreditNoteIssued>[];
+}
+
+function documentsOf(byBuyer: Map<string, BuyerDocuments>, buyer: string): BuyerDocuments {
+  let d = byBuyer.get(buyer);
+  if (!d) {
+    d = { invoices: [], creditNotes: [] };
+    byBuyer.set(buyer, d);
+  }
+  return d;
+}
+
+/** A buyer's invoices and settlement credit notes of a year, found without a cache. */
+function billedToAfresh(state: State, year: number, buyer: string): BuyerDocuments {
+  const b = state.billing.get(year);
+  return {
+    invoices: [...(b?.invoices.values() ?? [])].filter((inv) => inv.invoice.buyer.orgnr === buyer),
+    creditNotes: [...(b?.creditNotes.values() ?? [])].filter((cn) => cn.value.kind === 'settlement' && cn.value.buyer.orgnr === buyer),
+  };
+}
+
+/** How a trace over many documents shares its work and where its split tables go; a single trace needs none. */
+export interface TraceOptions {
+  cache?: TraceCache;
+  /** The epoch of the state the document is traced from (DocumentAt.epoch); the cache needs it. */
+  epoch?: number;
+  tables?: SplitTableSink;
+}
+
+const contextFor = (state: State, serviceId: string, year: number, basis: CostBasis, opts: TraceOptions): SplitContext =>
+  opts.cache && opts.epoch !== undefined ? opts.cache.split(state, serviceId, year, basis, opts.epoch) : splitContext(state, serviceId, year, basis);
+
+function participantRows(ctx: SplitContext, month: number): SplitTableRow[] {
+  ctx.byKey ??= new Map(ctx.split.participants.map((p) => [p.key, p]));
+  ctx.inputByKey ??= new Map(ctx.inputs.map((p) => [p.key, p]));
+  const { byKey, inputByKey } = ctx;
+  return ctx.split.months[month - 1].shares.map((s) => {
+    const p = byKey.get(s.key);
+    const input = inputByKey.get(s.key);
+    return {
+      key: s.key, member: p?.member ?? '', name: p?.name ?? s.key, band: s.band, population: p?.population ?? null,
+      weight: s.weight.toString(), share: amountString(s.amount),
+      event: (input?.refs[0] ?? p?.refs[0]) as EventRef,
+    };
+  });
+}
+
+/** The months of a split with every participant whose weight entered them (or their table's id), for the given participant keys. */
+function monthTraces(ctx: SplitContext, keys: ReadonlySet<string>, months: readonly number[], stored: Provenance['months'] | undefined, tables: SplitTableSink | undefined): SplitMonthTrace[] {
   const priceList = ctx.svc.service.pricing.kind === 'price-list';
-  const byKey = new Map(ctx.split.participants.map((p) => [p.key, p]));
-  const inputByKey = new Map(ctx.inputs.map((p) => [p.key, p]));
   return months.map((month) => {
     const ms = ctx.split.months[month - 1];
-    const mine = ms.shares.filter((s) => keys.has(s.key));
+    let byKey = ctx.sharesByKey.get(month);
+    if (!byKey) {
+      byKey = new Map();
+      for (const sh of ms.shares) {
+        const list = byKey.get(sh.key);
+        if (list) list.push(sh);
+        else byKey.set(sh.key, [sh]);
+      }
+      ctx.sharesByKey.set(month, byKey);
+    }
+    const mine: typeof ms.shares = [];
+    for (const k of keys) mine.push(...(byKey.get(k) ?? []));
     const st = stored?.find((x) => x.month === month);
-    const weightSum = sum(ms.shares.map((s) => s.weight));
+    let weightSum = ctx.weightSums.get(month);
+    if (weightSum === undefined) {
+      weightSum = sum(ms.shares.map((s) => s.weight));
+      ctx.weightSums.set(month, weightSum);
+    }
     const weightsMatch = priceList
       ? ms.denominator.isZero() && (st === undefined || new Decimal(st.denominator).isZero())
       : weightSum.eq(ms.denominator) && (stored === undefined || (st !== undefined && new Decimal(st.denominator).eq(weightSum)));
-    return {
+    const trace: SplitMonthTrace = {
       month, priceList, monthAmount: amountString(ms.amount), denominator: ms.denominator.toString(), storedDenominator: st ? st.denominator : null,
       weightSum: weightSum.toString(), weightsMatch,
       weight: mine.length === 1 ? mine[0].weight.toString() : sum(mine.map((s) => s.weight)).toString(),
       share: amountString(sum(mine.map((s) => s.amount))),
       storedWeight: st ? st.weight : null, storedShare: st ? st.share : null, unallocated: amountString(ms.unallocated),
-      participants: ms.shares.map((s) => {
-        const p = byKey.get(s.key);
-        const input = inputByKey.get(s.key);
-        return {
-          key: s.key, member: p?.member ?? '', name: p?.name ?? s.key, band: s.band, population: p?.population ?? null,
-          weight: s.weight.toString(), share: amountString(s.amount), thisLine: keys.has(s.key),
-          event: (input?.refs[0] ?? p?.refs[0]) as EventRef,
-        };
-      }),
     };
+    if (tables) {
+      let id = ctx.tables.get(month);
+      if (id === undefined) {
+        id = tables(participantRows(ctx, month));
+        ctx.tables.set(month, id);
+      }
+      trace.table = id;
+    } else {
+      // In the order of the rows' fields before tables existed, so that a trace's JSON keeps its bytes.
+      trace.participants = participantRows(ctx, month).map((r) => ({
+        key: r.key, member: r.member, name: r.name, band: r.band, population: r.population, weight: r.weight, share: r.share, thisLine: keys.has(r.key), event: r.event,
+      }));
+    }
+    return trace;
   });
 }
 
 type Provenance = InvoiceLine['provenance'];
 
-/** The cost part of a split's derivation: budget (or actual costs) × (1 + overhead), spread over 12 months. */
+/** costStepsOf, worked out once per split context and months: every line of the split shows the same. */
 function costSteps(ctx: SplitContext, months: readonly number[]): { monthStep: DerivationStep; figures: TraceFigure[] } {
+  const key = months.join(',');
+  let steps = ctx.costs.get(key);
+  if (!steps) {
+    steps = costStepsOf(ctx, months);
+    ctx.costs.set(key, steps);
+  }
+  return steps;
+}
+
+/** The cost part of a split's derivation: budget (or actual costs) × (1 + overhead), spread over 12 months. */
+function costStepsOf(ctx: SplitContext, months: readonly number[]): { monthStep: DerivationStep; figures: TraceFigure[] } {
   const { svc, base, split } = ctx;
   const figures: TraceFigure[] = [];
   const baseChildren: DerivationStep[] = [];
@@ -480,9 +659,9 @@ function participantFigures(ctx: SplitContext, keys: ReadonlySet<string>): { fig
   return { figures, steps, used };
 }
 
-function aContoLine(state: State, doc: InvoiceIssued, line: InvoiceLine, problems: string[]): Derived {
+function aContoLine(state: State, doc: InvoiceIssued, line: InvoiceLine, problems: string[], opts: TraceOptions): Derived {
   if (!line.serviceId || !line.enrolmentId) throw new DomainError(`line ${line.lineNo} names no service or enrolment`);
-  const ctx = splitContext(state, line.serviceId, doc.year, 'budget');
+  const ctx = contextFor(state, line.serviceId, doc.year, 'budget', opts);
   const key = line.enrolmentId;
   const me = ctx.split.participants.find((p) => p.key === key);
   if (!me) throw new DomainError(`enrolment ${key} takes no part in the ${line.serviceId} ${doc.year} split before ${doc.number}`);
@@ -495,7 +674,7 @@ function aContoLine(state: State, doc: InvoiceIssued, line: InvoiceLine, problem
   const recomputed = sum(periodMonths.map((m) => me.monthly[m - 1]));
   const months = periodMonths.filter((m) => me.months.includes(m));
   const keys = new Set([key]);
-  const monthsTrace = monthTraces(ctx, keys, months, line.provenance.months ?? []);
+  const monthsTrace = monthTraces(ctx, keys, months, line.provenance.months ?? [], opts.tables);
   const storedMonths = (line.provenance.months ?? []).map((m) => m.month);
   if (monthRanges(storedMonths) !== monthRanges(months)) problems.push(`the line stores months ${monthRanges(storedMonths) || 'none'}, the recomputation finds ${monthRanges(months) || 'none'}`);
   for (const m of monthsTrace) {
@@ -534,24 +713,22 @@ function aContoLine(state: State, doc: InvoiceIssued, line: InvoiceLine, problem
 // ------------------------------------------------------------------------------------------ settlement
 
 /** Year-end settlement: the member's share of the actual cost, less what it was billed for the service. */
-function settlementLine(state: State, doc: Doc, line: AnyLine, sign: 1 | -1): Derived {
+function settlementLine(state: State, doc: Doc, line: AnyLine, sign: 1 | -1, opts: TraceOptions): Derived {
   if (!line.serviceId) throw new DomainError(`settlement line ${line.lineNo} names no service`);
-  const ctx = splitContext(state, line.serviceId, doc.year, 'actual');
+  const ctx = contextFor(state, line.serviceId, doc.year, 'actual', opts);
   const member = doc.buyer.orgnr;
   const mine = ctx.split.participants.filter((p) => p.member === member);
   const actualShare = sum(mine.map((p) => p.total));
   const billedLines: BilledLineTrace[] = [];
-  const b = state.billing.get(doc.year);
-  for (const inv of b?.invoices.values() ?? []) {
-    if (inv.invoice.buyer.orgnr !== member) continue;
+  const own = opts.cache ? opts.cache.billedTo(state, doc.year, member) : billedToAfresh(state, doc.year, member);
+  for (const inv of own.invoices) {
     for (const l of inv.invoice.lines) {
       if (l.serviceId !== line.serviceId) continue;
       const credited = inv.creditedNet.get(l.lineNo) ?? ZERO;
       billedLines.push({ document: inv.invoice.number, lineNo: l.lineNo, kind: l.kind, amount: l.amount, credited: amountString(credited), net: amountString(new Decimal(l.amount).minus(credited)), event: inv.ref });
     }
   }
-  for (const cn of b?.creditNotes.values() ?? []) {
-    if (cn.value.kind !== 'settlement' || cn.value.buyer.orgnr !== member) continue;
+  for (const cn of own.creditNotes) {
     for (const l of cn.value.lines) {
       if (l.serviceId !== line.serviceId) continue;
       billedLines.push({ document: cn.value.number, lineNo: l.lineNo, kind: 'settlement credit', amount: amountString(new Decimal(l.amount).neg()), credited: '0.00', net: amountString(new Decimal(l.amount).neg()), event: cn.ref });
@@ -562,7 +739,7 @@ function settlementLine(state: State, doc: Doc, line: AnyLine, sign: 1 | -1): De
   const recomputed = sign === 1 ? difference : difference.neg();
   const keys = new Set(mine.map((p) => p.key));
   const months = [...new Set(mine.flatMap((p) => p.months))].sort((a, b2) => a - b2);
-  const monthsTrace = monthTraces(ctx, keys, months);
+  const monthsTrace = monthTraces(ctx, keys, months, undefined, opts.tables);
   const cost = costSteps(ctx, months);
   const part = participantFigures(ctx, keys);
   const kind = ctx.svc.service.pricing.kind;
@@ -633,7 +810,7 @@ function creditedLine(state: State, line: CreditNoteLine): Derived {
  * The derivation of one line's amount, from the state just before its document (see DocumentFold).
  * Never throws for a line it cannot derive: it says so in `problems`, with `matches` false.
  */
-export function traceLine(stateBeforeDocument: State, doc: Doc, lineNo: number, docRef?: EventRef): LineTrace {
+export function traceLine(stateBeforeDocument: State, doc: Doc, lineNo: number, docRef?: EventRef, opts: TraceOptions = {}): LineTrace {
   const line = (doc.lines as AnyLine[]).find((l) => l.lineNo === lineNo);
   if (!line) throw new DomainError(`${doc.number} has no line ${lineNo}`);
   const invoice = isInvoice(doc);
@@ -643,13 +820,13 @@ export function traceLine(stateBeforeDocument: State, doc: Doc, lineNo: number, 
   try {
     if (invoice) {
       const l = line as InvoiceLine;
-      if (l.kind === 'a-conto') derived = aContoLine(stateBeforeDocument, doc, l, problems);
-      else if (l.kind === 'settlement') derived = settlementLine(stateBeforeDocument, doc, l, 1);
+      if (l.kind === 'a-conto') derived = aContoLine(stateBeforeDocument, doc, l, problems, opts);
+      else if (l.kind === 'settlement') derived = settlementLine(stateBeforeDocument, doc, l, 1, opts);
       else derived = membershipLine(stateBeforeDocument, doc, l, l.kind);
     } else {
       const l = line as CreditNoteLine;
       if (l.credits) derived = creditedLine(stateBeforeDocument, l);
-      else if (doc.kind === 'settlement') derived = settlementLine(stateBeforeDocument, doc, l, -1);
+      else if (doc.kind === 'settlement') derived = settlementLine(stateBeforeDocument, doc, l, -1, opts);
       else throw new DomainError('a correction line that credits no invoice line');
     }
   } catch (err) {
@@ -659,7 +836,7 @@ export function traceLine(stateBeforeDocument: State, doc: Doc, lineNo: number, 
   const amount = new Decimal(line.amount);
   const decisions: DecisionRef[] = [];
   for (const ref of line.provenance.refs) {
-    const d = decisionOf(stateBeforeDocument, ref);
+    const d = opts.cache && opts.epoch !== undefined ? opts.cache.decision(stateBeforeDocument, ref, opts.epoch) : decisionOf(stateBeforeDocument, ref);
     if (!d) {
       problems.push(`referenced event ${ref.type} ${ref.streamId}@${ref.revision} is not in the state before ${doc.number}`);
       continue;
@@ -695,8 +872,8 @@ export function traceLine(stateBeforeDocument: State, doc: Doc, lineNo: number, 
 }
 
 /** Every line of a document, traced from the state before it. */
-export const traceDocument = (stateBeforeDocument: State, doc: Doc, docRef?: EventRef): LineTrace[] =>
-  doc.lines.map((l) => traceLine(stateBeforeDocument, doc, l.lineNo, docRef));
+export const traceDocument = (stateBeforeDocument: State, doc: Doc, docRef?: EventRef, opts: TraceOptions = {}): LineTrace[] =>
+  doc.lines.map((l) => traceLine(stateBeforeDocument, doc, l.lineNo, docRef, opts));
 
 // ------------------------------------------------------------------------------------------ the fold
 
@@ -708,7 +885,16 @@ export interface DocumentAt {
   ref: EventRef;
   /** The state before the command that issued the document. Live: it changes after `visit` returns, unless it stops the fold. */
   state: State;
+  /**
+   * Counts the events folded so far other than billing events (documents, payments, settlements, year
+   * closes): two documents with the same epoch see the same members, services, budgets, costs, populations
+   * and fee schedules, so the same splits and decisions (TraceCache).
+   */
+  epoch: number;
 }
+
+/** Billing events: no split reads them (projections/splits.ts reads members, populations, services, schedules), nor any decision a reference names but an invoice. */
+const BILLING_EVENTS: ReadonlySet<DomainEvent['type']> = new Set(['InvoiceIssued', 'CreditNoteIssued', 'PaymentRecorded', 'ServiceSettled', 'YearClosed']);
 
 const isDocument = (e: DomainEvent): e is DocumentEvent => e.type === 'InvoiceIssued' || e.type === 'CreditNoteIssued';
 
@@ -724,6 +910,7 @@ export class DocumentFold {
   private groupKey = '';
   private visited = 0;
   private stop = false;
+  private epoch = 0;
 
   /** `visit` returns true to stop the fold there: the state then stays the state before that document. */
   constructor(
@@ -759,12 +946,15 @@ export class DocumentFold {
     for (const p of group) {
       if (isDocument(p.event) && this.wanted(p.event.data, p.event.type, this.state)) {
         this.visited += 1;
-        if (this.visit({ type: p.event.type, doc: p.event.data, ref: p.ref, state: this.state }) === true) {
+        if (this.visit({ type: p.event.type, doc: p.event.data, ref: p.ref, state: this.state, epoch: this.epoch }) === true) {
           this.stop = true;
           return;
         }
       }
     }
-    for (const p of group) evolve(this.state, p.event, p.ref);
+    for (const p of group) {
+      evolve(this.state, p.event, p.ref);
+      if (!BILLING_EVENTS.has(p.event.type)) this.epoch += 1;
+    }
   }
 }

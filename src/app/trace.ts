@@ -3,7 +3,7 @@ import { checkEventData } from '../../domain/events';
 import type { CreditNoteIssued, InvoiceIssued } from '../../domain/events/billing';
 import type { EventRef } from '../../domain/event-ref';
 import type { State } from '../../domain/state';
-import { DocumentFold, type DocumentAt, type DocumentEvent, type LineTrace, traceDocument } from '../../projections/trace';
+import { DocumentFold, type DocumentAt, type DocumentEvent, type LineTrace, type SplitTableSink, TraceCache, traceDocument } from '../../projections/trace';
 import { EventDecodeError, type RecordedEvent } from '../store/port';
 import { refOf } from './engine';
 
@@ -63,17 +63,23 @@ export async function stateBeforeDocument(events: EventSource, number: string, o
   return found;
 }
 
-/** Every wanted document with the trace of each of its lines, each from the state before it. */
+/**
+ * Every wanted document with the trace of each of its lines, each from the state before it. With `keep:
+ * false` the traces are only handed to `onDocument` (an audit package writes them as they come); with
+ * `tables`, each split month names its participant table instead of listing it (projections/trace.ts).
+ */
 export async function traceDocuments(
   events: EventSource,
   wanted: Wanted,
-  opts: { decode?: boolean; onEvent?: (e: RecordedEvent) => void; onDocument?: (d: DocumentTrace) => void } = {},
+  opts: { decode?: boolean; onEvent?: (e: RecordedEvent) => void; onDocument?: (d: DocumentTrace) => void; keep?: boolean; tables?: SplitTableSink } = {},
 ): Promise<{ documents: DocumentTrace[]; state: State }> {
   const documents: DocumentTrace[] = [];
+  const cache = new TraceCache();
   const state = await foldDocuments(events, wanted, (d) => {
-    const trace: DocumentTrace = { number: d.doc.number, type: d.type, document: d.doc, event: d.ref, lines: traceDocument(d.state, d.doc, d.ref) };
+    const lines = traceDocument(d.state, d.doc, d.ref, { cache, epoch: d.epoch, tables: opts.tables });
+    const trace: DocumentTrace = { number: d.doc.number, type: d.type, document: d.doc, event: d.ref, lines };
     opts.onDocument?.(trace);
-    documents.push(trace);
+    if (opts.keep !== false) documents.push(trace);
   }, opts);
   return { documents, state };
 }
