@@ -1,15 +1,15 @@
 import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Decimal from 'decimal.js';
-import { canonicalJson } from '../../domain/canonical-json';
 import type { EventRef } from '../../domain/event-ref';
 import { formatSek, grouped } from '../../domain/money';
 import type { DerivationStep, LineTrace, SplitMonthTrace } from '../../projections/trace';
 import { documentsOfNumber } from '../../domain/documents-read';
 import { documentFilter } from '../app/document-filter';
 import { type DocumentTrace, traceDocuments } from '../app/trace';
+import { type AuditManifest, writeAuditPackage } from '../export/audit-package';
 import { rawCodec } from '../store/port';
 import { type GlobalOptions, withStore } from './context';
 import { type CliIo, toJson, UsageError } from './io';
@@ -72,7 +72,7 @@ export function renderTraceText(t: LineTrace): string {
     out.push('', 'Fördelning per månad (deltagare vars vikt ingår; ▶ = denna rad)');
     for (const m of t.months) {
       out.push(`  ${monthHeading(m)}${m.unallocated !== '0.00' ? `, ofördelat ${kr(m.unallocated)}` : ''}`);
-      for (const p of m.participants) {
+      for (const p of m.participants ?? []) {
         out.push(`    ${p.thisLine ? '▶' : ' '} ${p.name.padEnd(30).slice(0, 30)} ${(p.band ?? '').padEnd(6)} ${(p.population === null ? 'org.' : grouped(p.population)).padStart(9)}  vikt ${p.weight.padEnd(8)} ${kr(p.share).padStart(16)}  [${p.event.streamId}@${p.event.revision}]`);
       }
     }
@@ -143,7 +143,7 @@ function lineHtml(t: LineTrace): string {
       const mark = m.weightsMatch ? '<span class="ok">✓</span>' : '<span class="bad">✗</span>';
       out.push(`<p>${esc(monthHeading(m, false))} ${mark}</p>`);
       out.push('<table><tr><th>Deltagare</th><th>Band</th><th>Folkmängd</th><th>Vikt</th><th>Andel</th><th>Anslutning</th></tr>');
-      for (const p of m.participants) {
+      for (const p of m.participants ?? []) {
         out.push(`<tr${p.thisLine ? ' class="me"' : ''}><td>${esc(p.name)}</td><td>${esc(p.band ?? '')}</td><td class="num">${p.population === null ? 'organisation' : esc(grouped(p.population))}</td>`
           + `<td class="num">${esc(p.weight)}</td><td class="num">${esc(kr(p.share))}</td><td>${esc(`${p.event.streamId}@${p.event.revision}`)}</td></tr>`);
       }
@@ -202,106 +202,25 @@ ${body}
 
 // ------------------------------------------------------------------------------------------ audit export
 
-/** Every EventRef anywhere in a value (provenance, traces, documents). */
-function collectRefs(value: unknown, into: (r: EventRef) => void): void {
-  if (Array.isArray(value)) {
-    for (const v of value) collectRefs(v, into);
-    return;
+/** Writes the audit package of a year (src/export/audit-package.ts) into `dir`, with progress on a terminal. */
+export async function exportAudit(g: GlobalOptions, io: CliIo, year: number, dir: string): Promise<AuditManifest> {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new UsageError(`cannot write ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  if (!value || typeof value !== 'object') return;
-  const o = value as Record<string, unknown>;
-  if (typeof o.streamId === 'string' && typeof o.revision === 'number' && typeof o.eventId === 'string' && typeof o.hash === 'string') into(o as unknown as EventRef);
-  for (const v of Object.values(o)) collectRefs(v, into);
-}
-
-export interface AuditManifest {
-  format: 'samkost-audit/1';
-  year: number;
-  generatedAt: string;
-  files: Record<string, { sha256: string; bytes: number }>;
-  events: { count: number; streams: Record<string, { first: number; last: number; head: string }> };
-  documents: number;
-  lines: number;
-  linesRecomputed: number;
-}
-
-const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
-
-/**
- * Split participants (one row per participant and month of a line's split) the traces of one package may
- * list: `traces.json` is one JSON text, and a JavaScript string holds about 5 × 10^8 characters, some
- * 400 a row. A national year lists tens of millions (every a-conto line shows its split's whole months):
- * it is refused in seconds, with what to do instead, rather than running out of memory minutes later.
- */
-export const MAX_TRACE_ROWS = 1_000_000;
-
-export async function exportAudit(g: GlobalOptions, io: CliIo, year: number, dir: string, maxRows = MAX_TRACE_ROWS): Promise<AuditManifest> {
   // Raw codec: events.ndjson holds the stored data byte for byte, as it was hashed.
   return withStore(g, io, async (store) => {
-    const progress = new ProgressReporter(io, 'Exporterar revisionsunderlag');
+    const traced = new ProgressReporter(io, 'Spårar dokument');
+    const copied = new ProgressReporter(io, 'Skriver händelser');
     try {
-      let rows = 0;
-      let traced = 0;
-      const countRows = (d: DocumentTrace) => {
-        traced += 1;
-        for (const l of d.lines) for (const m of l.months ?? []) rows += m.participants.length;
-        if (rows > maxRows) {
-          throw new UsageError(`export audit ${year}: the traces of the first ${grouped(traced)} documents already list ${grouped(rows)} split participants, `
-            + `more than one package holds (${grouped(maxRows)}); trace the year a member at a time: samkost trace --member M --year ${year} --format json`);
-        }
-      };
-      // A year's documents are traced from every event but other years' documents, which they never read.
-      const { documents } = await traceDocuments(store.readAll(undefined, documentFilter([year])), (doc) => doc.year === year, { decode: true, onDocument: countRows });
-      mkdirSync(dir, { recursive: true });
-      const ownStreams = new Set([`billing-${year}`, `schedule-${year}`, `levy-${year}`]);
-      // For every other stream a line refers to, its events from revision 0 to the last one referred to:
-      // enough to check the chain from its start.
-      const upTo = new Map<string, number>();
-      collectRefs(documents, (r) => upTo.set(r.streamId, Math.max(upTo.get(r.streamId) ?? -1, r.revision)));
-      const file = join(dir, 'events.ndjson');
-      const fd = openSync(file, 'w');
-      const hash = createHash('sha256');
-      let bytes = 0;
-      let count = 0;
-      const streams: AuditManifest['events']['streams'] = {};
-      try {
-        // Every event this writes is in an own stream or one a line refers to: documents elsewhere are never read.
-        for await (const e of store.readAll(undefined, documentFilter([year], [...ownStreams, ...upTo.keys()]))) {
-          if (!ownStreams.has(e.streamId) && (upTo.get(e.streamId) ?? -1) < e.revision) continue;
-          const line = `${canonicalJson({ position: e.position.toString(), streamId: e.streamId, revision: e.revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: e.metadata })}\n`;
-          const buf = Buffer.from(line, 'utf8');
-          writeSync(fd, buf);
-          hash.update(buf);
-          bytes += buf.length;
-          count += 1;
-          if (count % 5000 === 0) progress.update(count);
-          const s = streams[e.streamId];
-          streams[e.streamId] = { first: s ? s.first : e.revision, last: e.revision, head: e.metadata.hash };
-        }
-      } finally {
-        closeSync(fd);
-      }
-      const files: AuditManifest['files'] = { 'events.ndjson': { sha256: hash.digest('hex'), bytes } };
-      const write = (name: string, value: unknown) => {
-        const text = `${toJson(value)}\n`;
-        writeFileSync(join(dir, name), text);
-        files[name] = { sha256: sha256(text), bytes: Buffer.byteLength(text) };
-      };
-      write('invoices.json', {
-        year,
-        invoices: documents.filter((d) => d.type === 'InvoiceIssued').map((d) => ({ event: d.event, document: d.document })),
-        creditNotes: documents.filter((d) => d.type === 'CreditNoteIssued').map((d) => ({ event: d.event, document: d.document })),
+      return await writeAuditPackage(store, year, dir, (io.clock?.now() ?? new Date()).toISOString(), {
+        documents: (n) => { if (n % 100 === 0) traced.update(n); },
+        events: (n) => { traced.stop(); copied.update(n); },
       });
-      const lines = documents.flatMap((d) => d.lines);
-      write('traces.json', { year, documents: documents.map((d) => ({ number: d.number, type: d.type, event: d.event, lines: d.lines })) });
-      const manifest: AuditManifest = {
-        format: 'samkost-audit/1', year, generatedAt: (io.clock?.now() ?? new Date()).toISOString(), files,
-        events: { count, streams }, documents: documents.length, lines: lines.length, linesRecomputed: lines.filter((l) => l.matches).length,
-      };
-      writeFileSync(join(dir, 'manifest.json'), `${toJson(manifest)}\n`);
-      return manifest;
     } finally {
-      progress.stop();
+      traced.stop();
+      copied.stop();
     }
   }, rawCodec);
 }
@@ -366,15 +285,15 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
   const exportCommand = program.commands.find((c) => c.name() === 'export') ?? program.command('export').description('export data for other systems and for auditors');
   exportCommand
     .command('audit')
-    .description('write a self-checking audit package of a year: events.ndjson, invoices.json, traces.json, manifest.json')
+    .description('write a self-checking audit package of a year: documents, traces, split tables and events (NDJSON), manifest.json')
     .requiredOption('--year <year>', 'year', parseYear)
     .requiredOption('--out <dir>', 'directory to write (created if missing)')
     .action(async (o: { year: number; out: string }) => {
       const manifest = await exportAudit(g(), io, o.year, o.out);
-      const manifestHash = sha256(readFileSync(join(o.out, 'manifest.json')));
+      const manifestHash = createHash('sha256').update(readFileSync(join(o.out, 'manifest.json'))).digest('hex');
       if (g().json) return io.out(`${toJson({ ok: true, dir: o.out, manifestSha256: manifestHash, ...manifest })}\n`);
       io.out(`Revisionsunderlag ${o.year} i ${o.out}: ${manifest.events.count} händelser i ${Object.keys(manifest.events.streams).length} strömmar, `
-        + `${manifest.documents} dokument, ${manifest.lines} rader (${manifest.linesRecomputed} omräknade och stämmer)\n`
+        + `${manifest.documents} dokument, ${manifest.lines} rader (${manifest.linesRecomputed} omräknade och stämmer), ${manifest.splitTables} fördelningstabeller\n`
         + `manifest.json sha256 ${manifestHash}  (anteckna den; kontrollera med node dist/scripts/check-audit.js ${o.out})\n`);
       if (manifest.linesRecomputed !== manifest.lines) setExit(1);
     });

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { traceLine, type LineTrace } from '../../projections/trace';
 import { checkAudit } from '../../scripts/check-audit';
@@ -54,18 +54,20 @@ describe('samkost trace: every line back to its events', () => {
     expect(q2.rule).toBe('tier-weighted split, weight 4 of 7, months 4–6, budget 1 200 000,00 × 1,05');
     expect(q2.months!.map((m) => m.month)).toEqual([4, 5, 6]);
     for (const m of q2.months!) {
-      expect(m.participants.map((p) => [p.name, p.weight]).sort()).toEqual([['Göteborgs Stad', '2'], ['Malmö stad', '1'], ['Stockholms stad', '4']]);
-      const sum = m.participants.reduce((a, p) => a + Number(p.weight), 0);
+      expect(m.table).toBeUndefined();
+      const participants = m.participants!;
+      expect(participants.map((p) => [p.name, p.weight]).sort()).toEqual([['Göteborgs Stad', '2'], ['Malmö stad', '1'], ['Stockholms stad', '4']]);
+      const sum = participants.reduce((a, p) => a + Number(p.weight), 0);
       expect(String(sum)).toBe(m.denominator);
       expect(m.storedDenominator).toBe(m.denominator);
       expect(m.weightsMatch).toBe(true);
-      expect(m.participants.filter((p) => p.thisLine).map((p) => p.name)).toEqual(['Stockholms stad']);
-      expect(m.participants.reduce((a, p) => a + Math.round(Number(p.share) * 100), 0)).toBe(Math.round(Number(m.monthAmount) * 100));
+      expect(participants.filter((p) => p.thisLine).map((p) => p.name)).toEqual(['Stockholms stad']);
+      expect(participants.reduce((a, p) => a + Math.round(Number(p.share) * 100), 0)).toBe(Math.round(Number(m.monthAmount) * 100));
     }
     // Q1: Malmö had not joined, so only two weights entered: 4 + 2 = 6.
     const q1 = (await f.json<DocTrace>('trace', 'T2024-0002', '--line', '1')).lines[0];
     for (const m of q1.months!) {
-      expect(m.participants.map((p) => p.name).sort()).toEqual(['Göteborgs Stad', 'Stockholms stad']);
+      expect(m.participants!.map((p) => p.name).sort()).toEqual(['Göteborgs Stad', 'Stockholms stad']);
       expect(m.denominator).toBe('6');
       expect(m.weightSum).toBe('6');
     }
@@ -141,6 +143,22 @@ describe('samkost trace: every line back to its events', () => {
     expect(text.out).toContain('varje omräknat belopp stämmer');
   });
 
+  test('given a service settled twice, when a member\'s year is traced at once, then each document\'s trace is the one traced alone (a second settlement counts the first as billed)', async () => {
+    const g = await settledYear();
+    const ok = async (...args: string[]) => expect((await g.run(...args)).err).toBe('');
+    await ok('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '60000.00', '--supplier', 'Leverantör AB', '--reference', 'F-2', '--date', '2025-01-31');
+    await ok('settle', '--service', 'egil', '--year', '2024', '--date', '2025-02-10');
+    const stored = storedDocuments(g.store).filter((d) => d.year === 2024);
+    for (const member of ['212000-0142', '212000-1355']) {
+      const all = await g.json<{ documents: DocTrace[]; lines: number; matching: number }>('trace', '--member', member, '--year', '2024');
+      const own = stored.filter((d) => d.buyer.orgnr === member);
+      // Two settlements: at least two documents of the member settle EGIL.
+      expect(own.filter((d) => d.number.startsWith('T') && all.documents.find((t) => t.number === d.number)?.lines.some((l) => l.line.kind === 'settlement')).length).toBeGreaterThanOrEqual(2);
+      expect(all.matching).toBe(all.lines);
+      for (const d of all.documents) expect(d).toEqual(await g.json<DocTrace>('trace', d.number));
+    }
+  });
+
   test('text for people names each input event with stream, revision, position, time, actor and hash', async () => {
     const r = await f.run('trace', 'T2024-0005', '--line', '1');
     expect(r.code).toBe(0);
@@ -181,14 +199,19 @@ describe('samkost trace: every line back to its events', () => {
 describe('samkost export audit', () => {
   const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
+  const ndjson = <T>(path: string): T[] => readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as T);
+  interface TableFile { id: string; participants: { key: string; member: string }[] }
+
   test('writes the year package; the manifest hashes match; check-audit passes, and fails after one altered byte', async () => {
     const f = await settledYear();
     const dir = join(f.dir, 'audit-2024');
     const r = await f.run('export', 'audit', '--year', '2024', '--out', dir);
     expect(r).toMatchObject({ code: 0, err: '' });
-    for (const name of ['events.ndjson', 'invoices.json', 'traces.json', 'manifest.json']) expect(existsSync(join(dir, name))).toBe(true);
-    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files: Record<string, { sha256: string }>; documents: number; lines: number; linesRecomputed: number; events: { count: number } };
-    expect(Object.keys(manifest.files).sort()).toEqual(['events.ndjson', 'invoices.json', 'traces.json']);
+    const names = ['documents.ndjson', 'events.ndjson', 'splits.ndjson', 'traces.ndjson'];
+    for (const name of [...names, 'manifest.json']) expect(existsSync(join(dir, name))).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { format: string; files: Record<string, { sha256: string }>; documents: number; lines: number; linesRecomputed: number; splitTables: number; events: { count: number } };
+    expect(manifest.format).toBe('samkost-audit/2');
+    expect(Object.keys(manifest.files)).toEqual(names);
     for (const [name, file] of Object.entries(manifest.files)) expect(sha(join(dir, name))).toBe(file.sha256);
     expect(r.out).toContain(`manifest.json sha256 ${sha(join(dir, 'manifest.json'))}`);
     const docs = storedDocuments(f.store);
@@ -196,17 +219,20 @@ describe('samkost export audit', () => {
     expect(manifest.linesRecomputed).toBe(manifest.lines);
 
     // events.ndjson: canonical JSON, one event a line, the year's streams and every stream a line refers to from revision 0.
-    const events = readFileSync(join(dir, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { streamId: string; revision: number; metadata: { hash: string } });
+    const events = ndjson<{ streamId: string; revision: number; metadata: { hash: string } }>(join(dir, 'events.ndjson'));
     expect(events).toHaveLength(manifest.events.count);
     expect(new Set(events.map((e) => e.streamId))).toEqual(new Set(['billing-2024', 'schedule-2024', 'population', 'service-egil', 'member-212000-0142', 'member-212000-1355', 'member-212000-1124', 'member-232100-0016']));
-    const invoices = JSON.parse(readFileSync(join(dir, 'invoices.json'), 'utf8')) as { invoices: unknown[]; creditNotes: unknown[] };
-    expect(invoices.invoices.length + invoices.creditNotes.length).toBe(docs.length);
+    const documents = ndjson<{ type: string; document: { number: string } }>(join(dir, 'documents.ndjson'));
+    expect(documents.map((d) => d.document.number)).toEqual(docs.map((d) => d.number));
+    const tables = ndjson<TableFile>(join(dir, 'splits.ndjson'));
+    expect(tables).toHaveLength(manifest.splitTables);
+    expect(new Set(tables.map((t) => t.id)).size).toBe(tables.length);
 
-    expect(checkAudit(dir)).toMatchObject({ ok: true, problems: [], files: 3, events: events.length });
+    expect(checkAudit(dir)).toMatchObject({ ok: true, problems: [], files: 4, events: events.length, splitTables: tables.length });
     const script = compiled('scripts/check-audit.js');
     const good = await runNode(script, [dir]);
     expect(good.code).toBe(0);
-    expect(good.stdout).toMatch(/^OK: 3 filer stämmer med manifestet; \d+ händelser i 8 strömmar, varje hashkedja obruten/);
+    expect(good.stdout).toMatch(/^OK: 4 filer stämmer med manifestet; \d+ händelser i 8 strömmar, varje hashkedja obruten; \d+ hänvisningar hittade; \d+ fördelningstabeller stämmer med spårningarna/);
 
     // One byte changed in an event: the file's hash no longer matches, and the event's own hash names it.
     const path = join(dir, 'events.ndjson');
@@ -229,6 +255,60 @@ describe('samkost export audit', () => {
     m.files['events.ndjson'] = { sha256: sha(path), bytes: Buffer.byteLength(altered) };
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
     expect(checkAudit(dir).problems).toEqual([expect.stringMatching(/ström billing-2024 revision \d+: den lagrade hashen stämmer inte/)]);
+  });
+
+  test('the package\'s traces, with each split table put back in its months, are the traces `samkost trace` gives document by document', async () => {
+    const f = await settledYear();
+    const dir = join(f.dir, 'audit-2024');
+    expect((await f.run('export', 'audit', '--year', '2024', '--out', dir)).code).toBe(0);
+    const tables = new Map(ndjson<TableFile>(join(dir, 'splits.ndjson')).map((t) => [t.id, t.participants]));
+    const traces = ndjson<DocTrace & { document?: unknown }>(join(dir, 'traces.ndjson'));
+    const buyers = new Map(ndjson<{ document: { number: string; buyer: { orgnr: string } } }>(join(dir, 'documents.ndjson')).map((d) => [d.document.number, d.document.buyer.orgnr]));
+    let named = 0;
+    for (const t of traces) {
+      for (const l of t.lines) {
+        for (const month of l.months ?? []) {
+          if (!month.table) continue;
+          named += 1;
+          const rows = tables.get(month.table);
+          expect(rows).toBeDefined();
+          const mine = (r: { key: string; member: string }) => (l.line.kind === 'a-conto' ? r.key === l.line.enrolmentId : r.member === buyers.get(t.number));
+          month.participants = rows!.map((r) => ({ ...r, thisLine: mine(r) })) as unknown as typeof month.participants;
+          delete month.table;
+        }
+      }
+      expect(t).toEqual(await f.json<DocTrace>('trace', t.number));
+    }
+    expect(named).toBeGreaterThan(0);
+  });
+
+  test('a split table altered after the export, even with the manifest rewritten, fails its own hash and the sums of the lines that name it', async () => {
+    const f = await settledYear();
+    const dir = join(f.dir, 'audit-2024');
+    expect((await f.run('export', 'audit', '--year', '2024', '--out', dir)).code).toBe(0);
+    const path = join(dir, 'splits.ndjson');
+    const original = readFileSync(path, 'utf8');
+    const altered = original.replace(/"weight":"4"/, '"weight":"5"');
+    expect(altered).not.toBe(original);
+    writeFileSync(path, altered);
+    const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files: Record<string, { sha256: string; bytes: number }> };
+    m.files['splits.ndjson'] = { sha256: sha(path), bytes: Buffer.byteLength(altered) };
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
+    const r = checkAudit(dir);
+    expect(r.ok).toBe(false);
+    expect(r.problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^splits\.ndjson rad 1: tabellen [0-9a-f]{12}… har innehåll med SHA-256 [0-9a-f]{12}…: den har ändrats$/),
+      expect.stringMatching(/^traces\.ndjson rad \d+: T2024-\d{4} rad \d+ månad \d+: tabellens vikter summerar till \d+, spårningen anger \d+$/),
+    ]));
+  });
+
+  test('check-audit names a package of another format, and one without a manifest, in one line each', async () => {
+    const f = await settledYear();
+    const dir = join(f.dir, 'old');
+    expect(checkAudit(dir)).toMatchObject({ ok: false, problems: [expect.stringMatching(/^manifest\.json: kan inte läsas/)] });
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ format: 'samkost-audit/1', files: {} }));
+    expect(checkAudit(dir).problems).toEqual(['manifest.json: okänt format "samkost-audit/1"; det här skriptet kontrollerar samkost-audit/2 (ett paket i samkost-audit/1 kontrolleras med check-audit från den version av samkost som skrev det)']);
   });
 
   test('export audit attaches to the one `export` command', async () => {

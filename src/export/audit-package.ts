@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { canonicalJsonUtf8 } from '../../domain/canonical-json';
+import type { EventRef } from '../../domain/event-ref';
+import type { SplitTableRow } from '../../projections/trace';
+import { documentFilter } from '../app/document-filter';
+import { traceDocuments } from '../app/trace';
+import type { EventStore } from '../store/port';
+
+/*
+ * The audit package of a year (format samkost-audit/2): every file is written as it is produced, one
+ * record a line, so a national year (some 12 000 documents, 100 000 lines) is written in bounded memory.
+ * Its split tables are stored once each and named from the lines' traces: listed on every line, as the
+ * first format did, a national year's traces came to tens of gigabytes.
+ */
+
+export const AUDIT_FORMAT = 'samkost-audit/2';
+
+export interface AuditManifest {
+  format: typeof AUDIT_FORMAT;
+  year: number;
+  generatedAt: string;
+  files: Record<string, { sha256: string; bytes: number }>;
+  events: { count: number; streams: Record<string, { first: number; last: number; head: string }> };
+  documents: number;
+  lines: number;
+  linesRecomputed: number;
+  splitTables: number;
+}
+
+export interface AuditProgress {
+  documents?: (count: number) => void;
+  events?: (count: number) => void;
+}
+
+/** A split table's id: the SHA-256 of its rows' canonical JSON, so that check-audit can recompute it. */
+export function splitTableId(rows: readonly SplitTableRow[]): string {
+  const hash = createHash('sha256');
+  canonicalJsonUtf8(rows, (bytes) => hash.update(bytes));
+  return hash.digest('hex');
+}
+
+const NEWLINE = Uint8Array.of(0x0a);
+
+/** A file of the package, one canonical JSON record a line, hashed as it is written a megabyte at a time. */
+class PackageFile {
+  private readonly fd: number;
+  private readonly hash = createHash('sha256');
+  private readonly buf = Buffer.alloc(1 << 20);
+  private pos = 0;
+  private size = 0;
+
+  constructor(readonly name: string, dir: string) {
+    this.fd = openSync(join(dir, name), 'w');
+  }
+
+  /** Appends `value` as a line; the UTF-8 bytes go to the file as written, never through a string. */
+  record(value: unknown): void {
+    canonicalJsonUtf8(value, (bytes) => this.append(bytes));
+    this.append(NEWLINE);
+  }
+
+  private append(bytes: Uint8Array): void {
+    if (this.pos + bytes.length > this.buf.length) this.flush();
+    if (bytes.length > this.buf.length) this.write(bytes);
+    else {
+      this.buf.set(bytes, this.pos);
+      this.pos += bytes.length;
+    }
+  }
+
+  private flush(): void {
+    if (this.pos === 0) return;
+    this.write(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+  }
+
+  private write(bytes: Uint8Array): void {
+    writeSync(this.fd, bytes);
+    this.hash.update(bytes);
+    this.size += bytes.length;
+  }
+
+  /** Closes the file (also after a failure) and returns its hash and size. */
+  close(): { sha256: string; bytes: number } {
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.fd);
+    }
+    return { sha256: this.hash.digest('hex'), bytes: this.size };
+  }
+}
+
+/** Every EventRef anywhere in a value (documents, traces, split tables). */
+export function collectRefs(value: unknown, into: (r: EventRef) => void): void {
+  if (Array.isArray(value)) {
+    for (const v of value) collectRefs(v, into);
+    return;
+  }
+  if (!value || typeof value !== 'object') return;
+  const o = value as Record<string, unknown>;
+  if (typeof o.streamId === 'string' && typeof o.revision === 'number' && typeof o.eventId === 'string' && typeof o.hash === 'string') into(o as unknown as EventRef);
+  for (const v of Object.values(o)) collectRefs(v, into);
+}
+
+/**
+ * Writes the audit package of `year` into `dir` (which must exist): documents.ndjson, traces.ndjson and
+ * splits.ndjson in one pass over the log, events.ndjson in a second (it holds every event up to the last one
+ * a document, trace or table refers to), manifest.json last. `store` is read raw (src/store/port.ts#rawCodec),
+ * so that events.ndjson holds the stored data as it was hashed.
+ */
+export async function writeAuditPackage(store: EventStore, year: number, dir: string, generatedAt: string, progress: AuditProgress = {}): Promise<AuditManifest> {
+  const ownStreams = new Set([`billing-${year}`, `schedule-${year}`, `levy-${year}`]);
+  // For every other stream a package refers to: its events from revision 0 to the last one referred to,
+  // enough to check the chain from its start.
+  const upTo = new Map<string, number>();
+  const note = (r: EventRef) => upTo.set(r.streamId, Math.max(upTo.get(r.streamId) ?? -1, r.revision));
+  const files: AuditManifest['files'] = {};
+
+  const documents = new PackageFile('documents.ndjson', dir);
+  const traces = new PackageFile('traces.ndjson', dir);
+  const splits = new PackageFile('splits.ndjson', dir);
+  const tableIds = new Set<string>();
+  let documentCount = 0;
+  let lines = 0;
+  let recomputed = 0;
+  try {
+    const tables = (rows: readonly SplitTableRow[]): string => {
+      const id = splitTableId(rows);
+      if (!tableIds.has(id)) {
+        tableIds.add(id);
+        collectRefs(rows, note);
+        splits.record({ id, participants: rows });
+      }
+      return id;
+    };
+    // A year's documents are traced from every event but other years' documents, which they never read.
+    await traceDocuments(store.readAll(undefined, documentFilter([year])), (doc) => doc.year === year, {
+      decode: true,
+      keep: false,
+      tables,
+      onDocument: (d) => {
+        collectRefs(d.event, note);
+        collectRefs(d.document, note);
+        collectRefs(d.lines, note);
+        documents.record({ type: d.type, event: d.event, document: d.document });
+        traces.record({ number: d.number, type: d.type, event: d.event, lines: d.lines });
+        documentCount += 1;
+        lines += d.lines.length;
+        for (const l of d.lines) if (l.matches) recomputed += 1;
+        progress.documents?.(documentCount);
+      },
+    });
+  } finally {
+    files[documents.name] = documents.close();
+    files[traces.name] = traces.close();
+    files[splits.name] = splits.close();
+  }
+
+  const events = new PackageFile('events.ndjson', dir);
+  let count = 0;
+  const streams: AuditManifest['events']['streams'] = {};
+  try {
+    // Every event this writes is in an own stream or one the package refers to: documents elsewhere are never read.
+    for await (const e of store.readAll(undefined, documentFilter([year], [...ownStreams, ...upTo.keys()]))) {
+      if (!ownStreams.has(e.streamId) && (upTo.get(e.streamId) ?? -1) < e.revision) continue;
+      events.record({ position: e.position.toString(), streamId: e.streamId, revision: e.revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: e.metadata });
+      count += 1;
+      if (count % 5000 === 0) progress.events?.(count);
+      const s = streams[e.streamId];
+      streams[e.streamId] = { first: s ? s.first : e.revision, last: e.revision, head: e.metadata.hash };
+    }
+  } finally {
+    files[events.name] = events.close();
+  }
+
+  const manifest: AuditManifest = {
+    format: AUDIT_FORMAT, year, generatedAt, files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b))),
+    events: { count, streams }, documents: documentCount, lines, linesRecomputed: recomputed, splitTables: tableIds.size,
+  };
+  writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
