@@ -4,7 +4,11 @@
 import Database from 'better-sqlite3';
 import { main as cliMain } from '../src/cli/main';
 import { peakRssBytes } from './bench-lib';
+import { join } from 'node:path';
 import { syntheticOrgnr } from './generate';
+
+/** Where the bench writes the audit package of a year. */
+export const auditDir = (tmpDir: string, year: number): string => join(tmpDir, `samkost-bench-audit-${year}`);
 
 export interface CommandRun {
   /** Exit code of the CLI and its peak RSS (VmHWM), reported by the child itself. */
@@ -23,8 +27,9 @@ export async function commandPhase(args: string[]): Promise<CommandRun> {
  * What a user waits for, per command, on this store: a fresh process that opens it, folds it and
  * decides. The commands are refused on purpose (an unknown member, a payment above the open balance),
  * so the store is left as it was; the reads over every year fold every document, cut as they need it.
+ * The audit package is written under `tmpDir` (auditDir), which the driver removes.
  */
-export function cliCommands(file: string, year: number): { name: string; folds: string; args: string[]; code: number }[] {
+export function cliCommands(file: string, year: number, tmpDir: string): { name: string; folds: string; args: string[]; code: number }[] {
   const db = new Database(file, { readonly: true });
   try {
     const first = db.prepare("SELECT json_extract(data, '$.number') AS n FROM events WHERE stream_id = ? AND type = 'InvoiceIssued' ORDER BY position LIMIT 1").get(`billing-${year}`) as { n: string };
@@ -36,6 +41,7 @@ export function cliCommands(file: string, year: number): { name: string; folds: 
       { name: `receivables --member ${member}`, folds: 'every document without its lines', args: ['receivables', '--member', member], code: 0 },
       { name: `ledger --year ${year} --part income`, folds: 'every document, lines without provenance', args: ['ledger', '--year', String(year), '--part', 'income'], code: 0 },
       { name: `selfcost --year ${year}`, folds: 'every document, lines without provenance', args: ['selfcost', '--year', String(year)], code: 0 },
+      { name: `export audit --year ${year}`, folds: `the documents of ${year}, each traced`, args: ['export', 'audit', '--year', String(year), '--out', auditDir(tmpDir, year)], code: 0 },
     ].map((c) => ({ ...c, args: ['--store', file, ...c.args] }));
   } finally {
     db.close();

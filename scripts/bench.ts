@@ -42,7 +42,7 @@ import { SqliteEventStore } from '../src/store/sqlite';
 import { grouped, median, mib, nowMs, peakRssBytes, percentile, table } from './bench-lib';
 import { generate, syntheticOrgnr } from './generate';
 import { billedYear, invoicePhase, type InvoiceRun, lastBilledYear, verifyPhase, type VerifyRun, type WriteFloor } from './bench-invoicing';
-import { cliCommands, commandPhase, type CommandRun } from './bench-commands';
+import { auditDir, cliCommands, commandPhase, type CommandRun } from './bench-commands';
 
 // ---------------------------------------------------------------------------------------------------------
 // Phases (each runs in its own process and prints one JSON line)
@@ -443,7 +443,7 @@ async function driver(o: { store?: string; events?: number; seed: number; runs: 
   let commands: BenchReport['commands'];
   if (year !== undefined && !o.skip.includes('cli')) {
     const eventsBefore = storeInfo(file).events;
-    commands = cliCommands(file, year).map((c) => {
+    commands = cliCommands(file, year, o.tmpDir).map((c) => {
       const runs: { ms: number; code: number; peakRss: number }[] = [];
       for (let i = 0; i < o.runs; i++) {
         const t0 = nowMs();
@@ -455,6 +455,7 @@ async function driver(o: { store?: string; events?: number; seed: number; runs: 
       return { name: c.name, folds: c.folds, medianMs: median(runs.map((r) => r.ms)), peakRssBytes: median(runs.map((r) => r.peakRss)), runs };
     });
     if (storeInfo(file).events !== eventsBefore) throw new Error(`${file}: a refused command stored something`);
+    rmSync(auditDir(o.tmpDir, year), { recursive: true, force: true });
   }
 
   const targets: BenchReport['targets'] = !replayed ? [] : [
