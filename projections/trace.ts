@@ -81,8 +81,8 @@ export interface SplitMonthTrace {
   /** Every participant of the month; absent where a trace names the month's table instead (`table`). */
   participants?: SplitParticipantTrace[];
   /**
-   * The id of the month's participant table (SplitTable), where the trace was made with a table sink (an
-   * audit package): the rows are stored once, not on every line whose split month they are.
+   * The id of the month's participant table, where the trace was made with a SplitTableSink (an audit
+   * package's splits.ndjson): the rows are stored once, not on every line whose split month they are.
    */
   table?: string;
 }
