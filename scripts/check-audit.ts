@@ -145,6 +145,11 @@ export function checkAudit(dir: string): AuditCheckResult {
   // Each file once: its lines checked as they are read, its hash and size against the manifest.
   const checked = new Set<string>();
   const read = (name: string, onLine: (text: string, n: number) => void) => {
+    // A name from the manifest never leads out of the package's directory.
+    if (name.includes('/') || name.includes('\\') || name === '..') {
+      problems.push(`manifest.json: ${JSON.stringify(name)} är inte ett filnamn i paketet`);
+      return;
+    }
     const path = join(dir, name);
     if (!existsSync(path)) {
       problems.push(`${name}: saknas`);

@@ -309,6 +309,9 @@ describe('samkost export audit', () => {
     mkdirSync(dir);
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ format: 'samkost-audit/1', files: {} }));
     expect(checkAudit(dir).problems).toEqual(['manifest.json: okänt format "samkost-audit/1"; det här skriptet kontrollerar samkost-audit/2 (ett paket i samkost-audit/1 kontrolleras med check-audit från den version av samkost som skrev det)']);
+    // A manifest that names a file outside the package: refused, never read.
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ format: 'samkost-audit/2', files: { '../../etc/passwd': { sha256: 'x', bytes: 1 } } }));
+    expect(checkAudit(dir).problems).toContain('manifest.json: "../../etc/passwd" är inte ett filnamn i paketet');
   });
 
   test('export audit attaches to the one `export` command', async () => {
