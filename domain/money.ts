@@ -12,7 +12,7 @@ const AMOUNT_RE = /^-?\d{1,15}(\.\d{1,2})?$/;
 
 export class MoneyFormatError extends Error {
   constructor(input: string) {
-    super(`not an amount in kronor with at most two decimals: "${input}"`);
+    super(`inte ett belopp i kronor med högst två decimaler: "${input}"`);
     this.name = 'MoneyFormatError';
   }
 }

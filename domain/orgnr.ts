@@ -5,7 +5,7 @@
  */
 export class OrgnrError extends Error {
   constructor(input: string, reason: string) {
-    super(`invalid organisationsnummer "${input}": ${reason}`);
+    super(`ogiltigt organisationsnummer "${input}": ${reason}`);
     this.name = 'OrgnrError';
   }
 }
@@ -24,10 +24,10 @@ export function luhnCheckDigit(nineDigits: string): number {
 export function normaliseOrgnr(input: string): string {
   let digits = input.trim().replace(/[-\s]/g, '');
   if (digits.length === 12 && digits.startsWith('16')) digits = digits.slice(2);
-  if (!/^\d{10}$/.test(digits)) throw new OrgnrError(input, 'expected ten digits (NNNNNN-NNNN)');
-  if (Number(digits[2]) < 2) throw new OrgnrError(input, 'the third digit must be 2 or more for a legal entity');
+  if (!/^\d{10}$/.test(digits)) throw new OrgnrError(input, 'det ska vara tio siffror (NNNNNN-NNNN)');
+  if (Number(digits[2]) < 2) throw new OrgnrError(input, 'tredje siffran måste vara 2 eller högre för en juridisk person');
   const check = luhnCheckDigit(digits.slice(0, 9));
-  if (check !== Number(digits[9])) throw new OrgnrError(input, `check digit is ${digits[9]}, expected ${check}`);
+  if (check !== Number(digits[9])) throw new OrgnrError(input, `kontrollsiffran är ${digits[9]} men ska vara ${check}`);
   return `${digits.slice(0, 6)}-${digits.slice(6)}`;
 }
 

@@ -28,12 +28,12 @@ export function populationFor(state: State, m: MemberState, feeYear: number): Po
   if (m.kind === 'region' || m.kind === 'organisation') return null;
   const year = populationYearFor(feeYear);
   const table = state.populations.get(year);
-  if (!table) throw new DomainError(`no population table for ${year} on record (fees for ${feeYear} use SCB folkmängd 31 december ${year}); import one with \`samkost population import\``);
+  if (!table) throw new DomainError(`ingen befolkningstabell för ${year} finns registrerad (avgifterna för ${feeYear} bygger på SCB:s folkmängd 31 december ${year}); importera en med \`samkost population import\``);
   const codes = m.kind === 'federation' ? (m.covers ?? []) : [m.kommunkod as string];
   let value = 0;
   for (const code of codes) {
     const p = table.byCode.get(code);
-    if (p === undefined) throw new DomainError(`no population on record for ${m.name} (${m.orgnr}, kommunkod ${code}) for fee year ${feeYear} (SCB ${year})`);
+    if (p === undefined) throw new DomainError(`ingen folkmängd registrerad för ${m.name} (${m.orgnr}, kommunkod ${code}) för avgiftsåret ${feeYear} (SCB ${year})`);
     value += p;
   }
   return { value, year, referenceDate: table.table.referenceDate, source: table.table.source, codes, ref: table.ref };
@@ -43,11 +43,11 @@ export function populationFor(state: State, m: MemberState, feeYear: number): Po
 export function populationOfCodes(state: State, codes: readonly string[], feeYear: number, who: string): PopulationUsed {
   const year = populationYearFor(feeYear);
   const table = state.populations.get(year);
-  if (!table) throw new DomainError(`no population table for ${year} on record (${feeYear} uses SCB folkmängd 31 december ${year}); import one with \`samkost population import\``);
+  if (!table) throw new DomainError(`ingen befolkningstabell för ${year} finns registrerad (${feeYear} bygger på SCB:s folkmängd 31 december ${year}); importera en med \`samkost population import\``);
   let value = 0;
   for (const code of codes) {
     const p = table.byCode.get(code);
-    if (p === undefined) throw new DomainError(`no population on record for kommunkod ${code} (covered by ${who}) for ${feeYear} (SCB ${year})`);
+    if (p === undefined) throw new DomainError(`ingen folkmängd registrerad för kommunkod ${code} (som omfattas av ${who}) för ${feeYear} (SCB ${year})`);
     value += p;
   }
   return { value, year, referenceDate: table.table.referenceDate, source: table.table.source, codes: [...codes], ref: table.ref };

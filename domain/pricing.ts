@@ -51,7 +51,7 @@ export interface MonthSplit {
 
 
 const describe = (p: SplitParticipant): string =>
-  `${p.name} (${p.organisation ? 'organisation' : p.population === null ? 'population unknown' : `population ${grouped(p.population)}`})`;
+  `${p.name} (${p.organisation ? 'organisation' : p.population === null ? 'folkmängd okänd' : `folkmängd ${grouped(p.population)}`})`;
 
 function nonNegativeAmount(what: string, s: string): Decimal {
   let d: Decimal;
@@ -61,31 +61,31 @@ function nonNegativeAmount(what: string, s: string): Decimal {
     if (err instanceof MoneyFormatError) throw new PricingError(`${what}: ${err.message}`);
     throw err;
   }
-  if (d.isNeg()) throw new PricingError(`${what} must not be negative (${s})`);
+  if (d.isNeg()) throw new PricingError(`${what} får inte vara mindre än noll (${s})`);
   return d;
 }
 
 function validateBands(bands: readonly TierBand[]): void {
   const ids = new Set<string>();
   for (const b of bands) {
-    if (ids.has(b.id)) throw new PricingError(`tier id "${b.id}" appears twice`);
+    if (ids.has(b.id)) throw new PricingError(`nivån "${b.id}" förekommer två gånger`);
     ids.add(b.id);
     if (b.organisation === true) {
-      if (b.min !== undefined || b.max !== undefined) throw new PricingError(`organisation tier "${b.id}" cannot have population bounds`);
+      if (b.min !== undefined || b.max !== undefined) throw new PricingError(`organisationsnivån "${b.id}" kan inte ha gränser för folkmängd`);
       continue;
     }
     for (const bound of [b.min, b.max])
       if (bound !== undefined && !(Number.isInteger(bound) && bound >= 0))
-        throw new PricingError(`tier "${b.id}" bounds must be non-negative integers`);
-    if ((b.max ?? Number.POSITIVE_INFINITY) < (b.min ?? 0)) throw new PricingError(`tier "${b.id}" ends (${b.max}) before it starts (${b.min ?? 0})`);
+        throw new PricingError(`gränserna för nivån "${b.id}" måste vara heltal på noll eller mer`);
+    if ((b.max ?? Number.POSITIVE_INFINITY) < (b.min ?? 0)) throw new PricingError(`nivån "${b.id}" slutar (${b.max}) innan den börjar (${b.min ?? 0})`);
   }
   // Overlapping bands would make bandOf depend on list order, so a participant's price on how it was typed.
-  if (bands.filter((b) => b.organisation === true).length > 1) throw new PricingError('more than one organisation tier');
+  if (bands.filter((b) => b.organisation === true).length > 1) throw new PricingError('mer än en organisationsnivå');
   const ranged = bands.filter((b) => b.organisation !== true).sort((a, b) => (a.min ?? 0) - (b.min ?? 0));
   for (let i = 1; i < ranged.length; i++) {
     const prev = ranged[i - 1];
     if ((ranged[i].min ?? 0) <= (prev.max ?? Number.POSITIVE_INFINITY))
-      throw new PricingError(`tiers "${prev.id}" and "${ranged[i].id}" overlap`);
+      throw new PricingError(`nivåerna "${prev.id}" och "${ranged[i].id}" överlappar`);
   }
 }
 
@@ -96,23 +96,23 @@ export function validateRule(rule: PricingRule): void {
     case 'per-capita':
       return;
     case 'base-plus-per-capita':
-      nonNegativeAmount('base', rule.base);
+      nonNegativeAmount('grundavgiften', rule.base);
       return;
     case 'tier-weighted':
-      for (const b of rule.bands) nonNegativeAmount(`weight of tier "${b.id}"`, b.weight);
+      for (const b of rule.bands) nonNegativeAmount(`vikten för nivån "${b.id}"`, b.weight);
       validateBands(rule.bands);
       return;
     case 'price-list':
-      for (const b of rule.bands) nonNegativeAmount(`price of tier "${b.id}"`, b.price);
+      for (const b of rule.bands) nonNegativeAmount(`priset för nivån "${b.id}"`, b.price);
       validateBands(rule.bands);
       return;
   }
 }
 
 function populationOf(p: SplitParticipant): number {
-  if (p.population === null) throw new PricingError(`per-capita pricing needs a population for ${p.name} (${p.member})`);
+  if (p.population === null) throw new PricingError(`prissättning per invånare kräver en folkmängd för ${p.name} (${p.member})`);
   if (!Number.isInteger(p.population) || p.population < 0)
-    throw new PricingError(`population of ${p.name} (${p.member}) is not a non-negative integer: ${p.population}`);
+    throw new PricingError(`folkmängden för ${p.name} (${p.member}) är inte ett heltal på noll eller mer: ${p.population}`);
   return p.population;
 }
 
@@ -127,7 +127,7 @@ interface Weighted {
 function splitByWeight(month: number, amount: Decimal, ws: readonly Weighted[]): { denominator: Decimal; amounts: Map<string, Decimal> } {
   const denominator = sum(ws.map((w) => w.weight));
   if (denominator.isZero() && !amount.isZero())
-    throw new PricingError(`month ${month}: every participant has weight 0, so ${amount.toFixed(2)} cannot be split`);
+    throw new PricingError(`månad ${month}: alla deltagare har vikten 0, så ${amount.toFixed(2)} kan inte fördelas`);
   return { denominator, amounts: allocate(amount, ws.map((w) => ({ key: w.p.key, weight: w.weight }))) };
 }
 
@@ -138,18 +138,18 @@ function splitByWeight(month: number, amount: Decimal, ws: readonly Weighted[]):
  */
 export function splitMonth(rule: PricingRule, month: number, amount: Decimal, participants: readonly SplitParticipant[]): MonthSplit {
   validateRule(rule);
-  if (!Number.isInteger(month) || month < 1 || month > 12) throw new PricingError(`month ${month} is not 1..12`);
-  if (!amount.times(100).isInteger()) throw new PricingError(`amount ${amount.toString()} is not a whole number of öre`);
+  if (!Number.isInteger(month) || month < 1 || month > 12) throw new PricingError(`månad ${month} är inte 1..12`);
+  if (!amount.times(100).isInteger()) throw new PricingError(`beloppet ${amount.toString()} är inte ett helt antal öre`);
   const keys = new Set<string>();
   for (const p of participants) {
-    if (keys.has(p.key)) throw new PricingError(`participant key "${p.key}" appears twice`);
+    if (keys.has(p.key)) throw new PricingError(`deltagarnyckeln "${p.key}" förekommer två gånger`);
     keys.add(p.key);
   }
 
   if (rule.kind === 'price-list') {
     const shares = participants.map((p): ShareLine => {
       const band = bandOf(rule.bands, p);
-      if (!band) throw new PricingError(`price list has no tier for ${describe(p)}`);
+      if (!band) throw new PricingError(`prislistan har ingen nivå för ${describe(p)}`);
       const price = parseAmount(band.price);
       return {
         key: p.key,
@@ -169,7 +169,7 @@ export function splitMonth(rule: PricingRule, month: number, amount: Decimal, pa
     const bases = base.times(participants.length);
     if (amount.lessThan(bases))
       throw new PricingError(
-        `month ${month}: amount ${amount.toFixed(2)} is less than the base fees ${bases.toFixed(2)} (${participants.length} × ${base.toFixed(2)})`,
+        `månad ${month}: beloppet ${amount.toFixed(2)} är mindre än grundavgifterna ${bases.toFixed(2)} (${participants.length} × ${base.toFixed(2)})`,
       );
     const ws = participants.map((p): Weighted => {
       const n = populationOf(p);
@@ -196,7 +196,7 @@ export function splitMonth(rule: PricingRule, month: number, amount: Decimal, pa
       }
       case 'tier-weighted': {
         const band = bandOf(rule.bands, p);
-        if (!band) throw new PricingError(`weight table has no tier for ${describe(p)}`);
+        if (!band) throw new PricingError(`vikttabellen har ingen nivå för ${describe(p)}`);
         const weight = parseAmount(band.weight);
         return { p, weight, band: band.id, label: `weight ${weight.toString()}` };
       }

@@ -6,7 +6,7 @@ import { z } from 'zod';
  * The same shape serves fee schedules, levies and the tier-weighted and price-list pricing rules.
  */
 export const TierBand = z.object({
-  id: z.string().regex(/^[a-z0-9-]+$/, 'tier id: lower-case letters, digits and hyphens'),
+  id: z.string().regex(/^[a-z0-9-]+$/, 'nivåns id: gemener, siffror och bindestreck'),
   label: z.string().min(1),
   min: z.number().int().nonnegative().optional(),
   max: z.number().int().nonnegative().optional(),
@@ -37,23 +37,23 @@ export function bandCoverageProblems(bands: readonly TierBand[], requireFullCove
   const problems: string[] = [];
   const ids = new Set<string>();
   for (const b of bands) {
-    if (ids.has(b.id)) problems.push(`tier id "${b.id}" appears twice`);
+    if (ids.has(b.id)) problems.push(`nivån "${b.id}" förekommer två gånger`);
     ids.add(b.id);
-    if (b.organisation && (b.min !== undefined || b.max !== undefined)) problems.push(`organisation tier "${b.id}" cannot have population bounds`);
-    if (b.min !== undefined && b.max !== undefined && b.max < b.min) problems.push(`tier "${b.id}" ends (${b.max}) before it starts (${b.min})`);
+    if (b.organisation && (b.min !== undefined || b.max !== undefined)) problems.push(`organisationsnivån "${b.id}" kan inte ha gränser för folkmängd`);
+    if (b.min !== undefined && b.max !== undefined && b.max < b.min) problems.push(`nivån "${b.id}" slutar (${b.max}) innan den börjar (${b.min})`);
   }
-  if (bands.filter((b) => b.organisation).length > 1) problems.push('more than one organisation tier');
+  if (bands.filter((b) => b.organisation).length > 1) problems.push('mer än en organisationsnivå');
   const ranged = bands.filter((b) => !b.organisation).sort((a, b) => (a.min ?? 0) - (b.min ?? 0));
   let expectedStart = 0;
   ranged.forEach((b, i) => {
     const start = b.min ?? 0;
-    if (start < expectedStart) problems.push(`tiers overlap: "${b.id}" starts at ${start}, inside "${ranged[i - 1].id}"`);
-    else if (requireFullCoverage && start > expectedStart) problems.push(`gap between tiers: no tier covers ${expectedStart}–${start - 1}`);
-    if (b.max === undefined && i < ranged.length - 1) problems.push(`tier "${b.id}" is open-ended but is not the last`);
+    if (start < expectedStart) problems.push(`nivåerna överlappar: "${b.id}" börjar vid ${start}, inom "${ranged[i - 1].id}"`);
+    else if (requireFullCoverage && start > expectedStart) problems.push(`lucka mellan nivåerna: ingen nivå täcker ${expectedStart}–${start - 1}`);
+    if (b.max === undefined && i < ranged.length - 1) problems.push(`nivån "${b.id}" saknar övre gräns men är inte den sista`);
     expectedStart = b.max === undefined ? Number.POSITIVE_INFINITY : b.max + 1;
   });
   if (requireFullCoverage && ranged.length > 0 && expectedStart !== Number.POSITIVE_INFINITY)
-    problems.push(`gap between tiers: no tier covers populations above ${expectedStart - 1}`);
-  if (requireFullCoverage && ranged.length === 0) problems.push('no population tiers');
+    problems.push(`lucka mellan nivåerna: ingen nivå täcker folkmängder över ${expectedStart - 1}`);
+  if (requireFullCoverage && ranged.length === 0) problems.push('inga nivåer för folkmängd');
   return problems;
 }

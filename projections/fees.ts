@@ -49,7 +49,7 @@ function periodInYear(m: MemberState, year: number): MembershipPeriod | undefine
 /** Fees for a year, per member billed in it: annual fee, joining contribution in the year of entry, levies. */
 export function feesForYear(state: State, year: number): FeesForYear {
   const adopted = state.schedules.get(year);
-  if (!adopted) throw new DomainError(`no fee schedule adopted for ${year}; adopt one with \`samkost schedule adopt\``);
+  if (!adopted) throw new DomainError(`ingen avgiftsplan är antagen för ${year}; anta en med \`samkost schedule adopt\``);
   const schedule = adopted.value;
   const levies = [...(state.levies.get(year)?.values() ?? [])];
   const rows: MemberFees[] = [];
@@ -59,7 +59,7 @@ export function feesForYear(state: State, year: number): FeesForYear {
     const population = populationFor(state, m, year);
     const subject = { organisation: population === null, population: population?.value ?? null };
     const tier = bandOf(schedule.tiers, subject);
-    if (!tier) throw new DomainError(`fee schedule ${year} has no tier for ${m.name} (${m.orgnr}, population ${population?.value ?? 'none'})`);
+    if (!tier) throw new DomainError(`avgiftsplanen för ${year} har ingen nivå för ${m.name} (${m.orgnr}, folkmängd ${population?.value ?? 'saknas'})`);
     const popText = population ? `${population.value} invånare (SCB ${population.referenceDate})` : 'organisation';
     const baseRefs = [adopted.ref, period.joinedRef, ...(population ? [population.ref] : [])];
     const lines: FeeLine[] = [];
@@ -89,7 +89,7 @@ export function feesForYear(state: State, year: number): FeesForYear {
 
     for (const levy of levies) {
       const band = bandOf(levy.value.tiers, subject);
-      if (!band) throw new DomainError(`levy ${levy.value.levyId} ${year} has no tier for ${m.name} (${m.orgnr})`);
+      if (!band) throw new DomainError(`den extra utdebiteringen ${levy.value.levyId} ${year} har ingen nivå för ${m.name} (${m.orgnr})`);
       lines.push({
         kind: 'levy',
         description: `Extra utdebitering ${year}: ${levy.value.purpose}, ${band.label}`,

@@ -272,9 +272,9 @@ export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART
     if (d.number === undefined) running.set(d.series, Number(number));
     const voucher: Voucher = { ...d, number, transactions };
     const total = sum(transactions.map((t) => t.amount));
-    if (!total.isZero()) throw new Error(`ledger ${year}: voucher ${voucher.series} ${voucher.number} does not balance (${total.toFixed(2)})`);
+    if (!total.isZero()) throw new Error(`ledger ${year}: verifikation ${voucher.series} ${voucher.number} balanserar inte (${total.toFixed(2)})`);
     for (const t of transactions) {
-      if (!known.has(t.account)) throw new DomainError(`ledger ${year}: account ${t.account} (voucher ${voucher.series} ${voucher.number}) is not in the chart of accounts`);
+      if (!known.has(t.account)) throw new DomainError(`ledger ${year}: konto ${t.account} (verifikation ${voucher.series} ${voucher.number}) finns inte i kontoplanen`);
     }
     vouchers.push(voucher);
   }

@@ -55,7 +55,7 @@ export function scenarioInputs(state: State, base: readonly SplitInput[], year: 
     removed.size > 0 && (removed.has(p.key) || removed.has(p.member) || [...removed].some((r) => state.byKommunkod.get(r) === p.member));
   for (const r of removed) {
     if (!base.some((p) => p.key === r || p.member === r || state.byKommunkod.get(r) === p.member))
-      throw new DomainError(`simulate: "${r}" is not a participant of the service in ${year}`);
+      throw new DomainError(`simulate: "${r}" deltar inte i tjänsten ${year}`);
   }
   const inputs = base.filter((p) => !matchesRemoval(p));
   const h = scenario.hypothetical;
@@ -70,7 +70,7 @@ export function scenarioInputs(state: State, base: readonly SplitInput[], year: 
   for (const code of scenario.kommuner ?? []) {
     const table = state.populations.get(popYear);
     const population = table?.byCode.get(code);
-    if (population === undefined) throw new DomainError(`simulate: no SCB population for kommunkod ${code} at 31 December ${popYear}`);
+    if (population === undefined) throw new DomainError(`simulate: ingen folkmängd från SCB för kommunkod ${code} den 31 december ${popYear}`);
     const row = table?.table.rows.find((r) => r.code === code);
     inputs.push({
       key: `~kommun-${code}`, member: `kommun-${code}`, name: `${row?.name ?? code} (ny)`, organisation: false,

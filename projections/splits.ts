@@ -76,10 +76,10 @@ export function splitInputs(state: State, svc: ServiceState, year: number): Spli
   for (const e of svc.enrolments.values()) {
     if (!inForceDuringYear(e, year)) continue;
     const m = state.members.get(e.member);
-    if (!m) throw new DomainError(`enrolment ${e.enrolmentId} names unknown member ${e.member}`);
+    if (!m) throw new DomainError(`anslutningen ${e.enrolmentId} anger en okänd medlem ${e.member}`);
     const organisation = m.kind === 'region' || m.kind === 'organisation';
     const populationUsed = e.covers?.length
-      ? populationOfCodes(state, e.covers, year, `${m.name}'s enrolment ${e.enrolmentId}`)
+      ? populationOfCodes(state, e.covers, year, `anslutning ${e.enrolmentId} för ${m.name}`)
       : populationFor(state, m, year);
     inputs.push({
       key: e.enrolmentId, member: m.orgnr, name: e.covers?.length ? `${m.name} (${e.covers.length} kommuner)` : m.name,
@@ -105,7 +105,7 @@ export function costBase(svc: ServiceState, year: number, basis: CostBasis): { b
     const decisions = svc.budgets.get(year);
     if (!decisions?.length) {
       if (svc.service.pricing.kind === 'price-list') return { base: ZERO, refs: [] };
-      throw new DomainError(`service ${svc.service.serviceId} has no council budget for ${year}; decide one with \`samkost budget decide\``);
+      throw new DomainError(`tjänsten ${svc.service.serviceId} har ingen beslutad budget för ${year}; besluta en med \`samkost budget decide\``);
     }
     const inForce = decisions[decisions.length - 1];
     return { base: sum(inForce.value.lines.map((l) => new Decimal(l.amount))), refs: [inForce.ref] };

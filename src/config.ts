@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { Party } from '../domain/events/billing';
+import { firstIssue, swedishIssue } from '../domain/issue-words';
 import { readJsonFile } from './cli/input-files';
 import { UsageError } from './cli/io';
 
@@ -33,7 +34,7 @@ export const DEFAULT_CONFIG: Config = {
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const path = env.SAMKOST_CONFIG ?? (existsSync('samkost.config.json') ? 'samkost.config.json' : undefined);
   if (!path) return DEFAULT_CONFIG;
-  const parsed = Config.partial().safeParse(readJsonFile(path));
-  if (!parsed.success) throw new UsageError(`${path}: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
+  const parsed = Config.partial().safeParse(readJsonFile(path), { error: swedishIssue });
+  if (!parsed.success) throw new UsageError(`${path}: ${firstIssue(parsed.error)}`);
   return { ...DEFAULT_CONFIG, ...parsed.data };
 }

@@ -18,7 +18,7 @@ export function parsePeriod(label: string): Period {
   }
   m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(label);
   if (m) return { label, year: Number(m[1]), months: [Number(m[2])] };
-  throw new DomainError(`period "${label}" is not a year (2024), a quarter (2024-Q2) or a month (2024-05)`);
+  throw new DomainError(`perioden "${label}" är inte ett år (2024), ett kvartal (2024-Q2) eller en månad (2024-05)`);
 }
 
 /** The periods a service bills a-conto in a year, by its cadence. */

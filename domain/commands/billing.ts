@@ -5,7 +5,7 @@ import { ServiceId } from '../events/services';
 import { RulesVersion } from '../rules';
 
 const Terms = z.number().int().min(0).max(365);
-const VatRate = z.string().regex(/^0(\.\d{1,4})?$/, 'a VAT rate is a decimal like "0.25"');
+const VatRate = z.string().regex(/^0(\.\d{1,4})?$/, 'en momssats är ett decimaltal som "0.25"');
 
 export const RunInvoices = z.object({
   type: z.literal('invoice.run'),

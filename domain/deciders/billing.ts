@@ -27,7 +27,7 @@ export function documentNumberYear(number: string): number | undefined {
 
 function buyerParty(state: State, orgnr: string): BuyerParty {
   const m = state.members.get(orgnr);
-  if (!m) throw new DomainError(`unknown member ${orgnr}`);
+  if (!m) throw new DomainError(`okänd medlem ${orgnr}`);
   return { orgnr: m.orgnr, name: m.name, address: m.address, reference: m.invoiceReference };
 }
 
@@ -95,7 +95,7 @@ export function decideInvoiceRun(c: RunInvoices, state: State): Decision {
 export function findInvoice(state: State, number: string): InvoiceState {
   const year = state.documentYear.get(number);
   const inv = year === undefined ? undefined : state.billing.get(year)?.invoices.get(number);
-  if (!inv) throw new DomainError(`unknown invoice ${number}`);
+  if (!inv) throw new DomainError(`okänd faktura ${number}`);
   return inv;
 }
 
@@ -120,9 +120,9 @@ export function decideCredit(c: CreditInvoice, state: State): Decision {
   const wanted = c.lines ?? inv.invoice.lines.map((l) => l.lineNo);
   const lines: CreditNoteLine[] = wanted.map((lineNo, i) => {
     const line = inv.invoice.lines.find((l) => l.lineNo === lineNo);
-    if (!line) throw new DomainError(`invoice.credit: invoice ${c.invoice} has no line ${lineNo}`);
+    if (!line) throw new DomainError(`invoice.credit: faktura ${c.invoice} har ingen rad ${lineNo}`);
     const left = new Decimal(line.amount).minus(inv.creditedNet.get(lineNo) ?? ZERO);
-    if (left.lte(0)) throw new DomainError(`invoice.credit: line ${lineNo} of ${c.invoice} is already credited in full; nothing is left to credit`);
+    if (left.lte(0)) throw new DomainError(`invoice.credit: rad ${lineNo} på ${c.invoice} är redan helt krediterad; inget återstår att kreditera`);
     return {
       lineNo: i + 1, description: `Kreditering av rad ${lineNo}: ${line.description}`, amount: amountString(left), vatCategory: line.vatCategory, vatRate: line.vatRate,
       credits: { invoice: c.invoice, lineNo }, serviceId: line.serviceId, enrolmentId: line.enrolmentId,
@@ -132,17 +132,17 @@ export function decideCredit(c: CreditInvoice, state: State): Decision {
   const { type: _t, ...params } = c;
   const note = creditNote(state, inv, lines, { kind: 'correction', issueDate: c.issueDate, reason: c.reason, credits: [c.invoice], origin: { command: 'invoice.credit', params } });
   const open = new Decimal(inv.invoice.total).minus(inv.creditedGross);
-  if (new Decimal(note.total).gt(open)) throw new DomainError(`invoice.credit: the credit note (${formatSek(new Decimal(note.total))}) exceeds what is left of ${c.invoice} (${formatSek(open)})`);
+  if (new Decimal(note.total).gt(open)) throw new DomainError(`invoice.credit: kreditfakturan (${formatSek(new Decimal(note.total))}) överstiger det som återstår av ${c.invoice} (${formatSek(open)})`);
   return { streamId: billingStream(inv.invoice.year), events: [{ type: 'CreditNoteIssued', data: note }] };
 }
 
 export function decidePayment(c: RecordPayment, state: State): Decision {
   const inv = findInvoice(state, c.invoice);
   const amount = new Decimal(c.amount);
-  if (amount.lte(0)) throw new DomainError(`payment.record: the amount must be positive (${c.amount})`);
+  if (amount.lte(0)) throw new DomainError(`payment.record: beloppet måste vara större än noll (${c.amount})`);
   const open = openBalance(inv);
-  if (amount.gt(open)) throw new DomainError(`payment.record: ${formatSek(amount)} exceeds the open balance of ${c.invoice} (${formatSek(open)})`);
-  if (c.date < inv.invoice.issueDate) throw new DomainError(`payment.record: paid ${c.date}, before ${c.invoice} was issued (${inv.invoice.issueDate})`);
+  if (amount.gt(open)) throw new DomainError(`payment.record: ${formatSek(amount)} överstiger det obetalda beloppet på ${c.invoice} (${formatSek(open)})`);
+  if (c.date < inv.invoice.issueDate) throw new DomainError(`payment.record: betald ${c.date}, innan ${c.invoice} utfärdades (${inv.invoice.issueDate})`);
   return { streamId: billingStream(inv.invoice.year), events: [{ type: 'PaymentRecorded', data: { invoice: c.invoice, amount: c.amount, date: c.date, reference: c.reference } }] };
 }
 
@@ -154,7 +154,7 @@ export function decidePayment(c: RecordPayment, state: State): Decision {
 export function decideSettlement(c: SettleService, state: State): Decision {
   const svc = requireService(state, c.serviceId);
   assertYearOpen(state, c.year, `settlement.run ${c.serviceId} ${c.year}`);
-  if (!svc.actualCosts.get(c.year)?.length) throw new DomainError(`settlement.run: no actual cost is recorded for ${c.serviceId} ${c.year}; record it with \`samkost cost record\``);
+  if (!svc.actualCosts.get(c.year)?.length) throw new DomainError(`settlement.run: inget utfall är registrerat för ${c.serviceId} ${c.year}; registrera det med \`samkost cost record\``);
   const actual = computeSplit(svc, c.year, 'actual', costBase(svc, c.year, 'actual'), splitInputs(state, svc, c.year), reportingTiersFor(state, c.year));
   const billing = state.billing.get(c.year);
   const billedByMember = new Map<string, { net: Decimal; invoices: string[] }>();
@@ -240,6 +240,6 @@ export function decideCloseYear(c: CloseYear, state: State): Decision {
     .filter((s) => [...(billing?.invoices.values() ?? [])].some((i) => i.invoice.lines.some((l) => l.serviceId === s.service.serviceId)))
     .filter((s) => !billing?.settled.has(s.service.serviceId))
     .map((s) => s.service.serviceId);
-  if (unsettled.length) throw new DomainError(`year.close ${c.year}: settle these services first: ${unsettled.join(', ')}`);
+  if (unsettled.length) throw new DomainError(`year.close ${c.year}: slutreglera först dessa tjänster: ${unsettled.join(', ')}`);
   return { streamId: billingStream(c.year), events: [{ type: 'YearClosed', data: { year: c.year, date: c.date, decisionRef: c.decisionRef } }] };
 }

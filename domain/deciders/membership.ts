@@ -22,35 +22,35 @@ export function resolveMember(state: State, name: string): MemberState {
   if (/^\d{4}$/.test(trimmed)) {
     const orgnr = state.byKommunkod.get(trimmed);
     const m = orgnr ? state.members.get(orgnr) : undefined;
-    if (!m) throw new DomainError(`unknown member: no municipality with kommunkod ${trimmed} has joined`);
+    if (!m) throw new DomainError(`okänd medlem: ingen kommun med kommunkod ${trimmed} har gått med`);
     return m;
   }
   let orgnr: string;
   try {
     orgnr = normaliseOrgnr(trimmed);
   } catch (err) {
-    throw new DomainError(`unknown member "${trimmed}": ${(err as Error).message}`);
+    throw new DomainError(`okänd medlem "${trimmed}": ${(err as Error).message}`);
   }
   const m = state.members.get(orgnr);
-  if (!m) throw new DomainError(`unknown member: ${orgnr} has never joined`);
+  if (!m) throw new DomainError(`okänd medlem: ${orgnr} har aldrig gått med`);
   return m;
 }
 
 export function decideJoin(c: JoinMember, state: State): Decision {
-  if (c.kind === 'municipality' && !c.kommunkod) throw new DomainError(`member.join: a municipality needs its kommunkod (${c.name})`);
-  if (c.kind !== 'municipality' && c.kommunkod) throw new DomainError(`member.join: only a municipality has a kommunkod (${c.name} is a ${c.kind})`);
-  if (c.kind === 'federation' && !c.covers?.length) throw new DomainError(`member.join: a federation must list the municipalities it covers (${c.name})`);
-  if (c.kind !== 'federation' && c.covers) throw new DomainError(`member.join: only a federation covers municipalities (${c.name} is a ${c.kind})`);
+  if (c.kind === 'municipality' && !c.kommunkod) throw new DomainError(`member.join: en kommun måste anges med sin kommunkod (${c.name})`);
+  if (c.kind !== 'municipality' && c.kommunkod) throw new DomainError(`member.join: bara en kommun har kommunkod (${c.name} är av typen ${c.kind})`);
+  if (c.kind === 'federation' && !c.covers?.length) throw new DomainError(`member.join: ett kommunalförbund måste ange vilka kommuner det omfattar (${c.name})`);
+  if (c.kind !== 'federation' && c.covers) throw new DomainError(`member.join: bara ett kommunalförbund omfattar kommuner (${c.name} är av typen ${c.kind})`);
   assertYearOpen(state, Number(c.date.slice(0, 4)), 'member.join');
   const existing = state.members.get(c.orgnr);
-  if (existing && isCurrentMember(existing)) throw new DomainError(`member.join: ${c.name} (${c.orgnr}) is already a member since ${existing.periods[existing.periods.length - 1].from}`);
+  if (existing && isCurrentMember(existing)) throw new DomainError(`member.join: ${c.name} (${c.orgnr}) är redan medlem sedan ${existing.periods[existing.periods.length - 1].from}`);
   const last = existing?.periods[existing.periods.length - 1];
-  if (last?.to !== undefined && c.date <= last.to) throw new DomainError(`member.join: ${c.name} left on ${last.to}; a rejoin must be dated after that, not ${c.date}`);
+  if (last?.to !== undefined && c.date <= last.to) throw new DomainError(`member.join: ${c.name} gick ur ${last.to}; ett återinträde måste dateras efter det, inte ${c.date}`);
   if (c.kommunkod) {
     const holder = state.byKommunkod.get(c.kommunkod);
     const holderState = holder ? state.members.get(holder) : undefined;
     if (holder && holder !== c.orgnr && holderState && isCurrentMember(holderState))
-      throw new DomainError(`member.join: kommunkod ${c.kommunkod} already belongs to member ${holderState.name} (${holder})`);
+      throw new DomainError(`member.join: kommunkod ${c.kommunkod} tillhör redan medlemmen ${holderState.name} (${holder})`);
   }
   return {
     streamId: memberStream(c.orgnr),
@@ -68,8 +68,8 @@ export function decideLeave(c: LeaveMember, state: State): Decision {
   const m = resolveMember(state, c.member);
   assertYearOpen(state, Number(c.date.slice(0, 4)), 'member.leave');
   const current = m.periods[m.periods.length - 1];
-  if (current.to !== undefined) throw new DomainError(`member.leave: ${m.name} (${m.orgnr}) is not a member; it left on ${current.to}`);
-  if (c.date < current.from) throw new DomainError(`member.leave: ${m.name} joined on ${current.from}; it cannot leave before that (${c.date})`);
+  if (current.to !== undefined) throw new DomainError(`member.leave: ${m.name} (${m.orgnr}) är inte medlem; den gick ur ${current.to}`);
+  if (c.date < current.from) throw new DomainError(`member.leave: ${m.name} gick med ${current.from}; utträdet kan inte ske före det (${c.date})`);
   return {
     streamId: memberStream(m.orgnr),
     events: [{ type: 'MemberLeft', data: { member: m.orgnr, date: c.date, reason: c.reason, decisionRef: c.decisionRef } }],
@@ -84,11 +84,11 @@ export function decideLeave(c: LeaveMember, state: State): Decision {
  */
 export function decideMemberDetails(c: ChangeMemberDetails, state: State): Decision {
   const m = resolveMember(state, c.member);
-  if (c.address === undefined && c.invoiceReference === undefined) throw new DomainError(`member.details: give a new address or invoice reference for ${m.name} (${m.orgnr})`);
+  if (c.address === undefined && c.invoiceReference === undefined) throw new DomainError(`member.details: ange en ny adress eller fakturareferens för ${m.name} (${m.orgnr})`);
   const address = c.address === undefined ? m.address : { ...m.address, ...definedParts(c.address) };
   const invoiceReference = c.invoiceReference ?? m.invoiceReference;
   if (JSON.stringify(address ?? {}) === JSON.stringify(m.address ?? {}) && invoiceReference === m.invoiceReference)
-    throw new DomainError(`member.details: ${m.name} (${m.orgnr}) already has this address and invoice reference; nothing to change`);
+    throw new DomainError(`member.details: ${m.name} (${m.orgnr}) har redan denna adress och fakturareferens; inget att ändra`);
   return {
     streamId: memberStream(m.orgnr),
     events: [{ type: 'MemberDetailsChanged', data: { member: m.orgnr, date: c.date, address, invoiceReference } }],
@@ -103,11 +103,11 @@ export function decideImportPopulation(c: ImportPopulation, state: State): Decis
   for (const t of c.tables) {
     // A table at 31 December of year Y sets the fees and splits of Y + 1.
     assertYearOpen(state, t.year + 1, `population.import ${t.year}`);
-    if (years.has(t.year)) throw new DomainError(`population.import: the year ${t.year} appears twice`);
+    if (years.has(t.year)) throw new DomainError(`population.import: året ${t.year} förekommer två gånger`);
     years.add(t.year);
     const codes = new Set<string>();
     for (const r of t.rows) {
-      if (codes.has(r.code)) throw new DomainError(`population.import: kommunkod ${r.code} appears twice in ${t.year}`);
+      if (codes.has(r.code)) throw new DomainError(`population.import: kommunkod ${r.code} förekommer två gånger för ${t.year}`);
       codes.add(r.code);
     }
   }
@@ -119,7 +119,7 @@ export function decideImportPopulation(c: ImportPopulation, state: State): Decis
 
 function checkBands(what: string, bands: Parameters<typeof bandCoverageProblems>[0]): void {
   const problems = bandCoverageProblems(bands, true);
-  if (!bands.some((b) => b.organisation)) problems.push('no organisation tier (organisation: true) for non-municipal members');
+  if (!bands.some((b) => b.organisation)) problems.push('ingen organisationsnivå (organisation: true) för medlemmar som inte är kommuner');
   if (problems.length) throw new DomainError(`${what}: ${problems.join('; ')}`);
 }
 
@@ -133,7 +133,7 @@ export function decideAdoptSchedule(c: AdoptSchedule, state: State): Decision {
 export function decideLevy(c: DecideLevy, state: State): Decision {
   assertYearOpen(state, c.year, 'levy.decide');
   checkBands(`levy.decide ${c.levyId}`, c.tiers);
-  if (state.levies.get(c.year)?.has(c.levyId)) throw new DomainError(`levy.decide: a levy "${c.levyId}" is already decided for ${c.year}`);
+  if (state.levies.get(c.year)?.has(c.levyId)) throw new DomainError(`levy.decide: en extra utdebitering "${c.levyId}" är redan beslutad för ${c.year}`);
   const { type: _type, ...data } = c;
   return { streamId: levyStream(c.year), events: [{ type: 'ExtraLevyDecided', data }] };
 }

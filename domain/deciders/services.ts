@@ -14,13 +14,13 @@ export function requireService(state: State, serviceId: string): ServiceState {
   const svc = state.services.get(serviceId);
   if (!svc) {
     const known = [...state.services.keys()].sort();
-    throw new DomainError(`unknown service "${serviceId}"${known.length ? ` (known: ${known.join(', ')})` : ' (no service is established yet)'}`);
+    throw new DomainError(`okänd tjänst "${serviceId}"${known.length ? ` (kända: ${known.join(', ')})` : ' (ingen tjänst är inrättad ännu)'}`);
   }
   return svc;
 }
 
 export function decideEstablish(c: EstablishService, state: State): Decision {
-  if (state.services.has(c.serviceId)) throw new DomainError(`service.establish: service "${c.serviceId}" is already established`);
+  if (state.services.has(c.serviceId)) throw new DomainError(`service.establish: tjänsten "${c.serviceId}" är redan inrättad`);
   try {
     validateRule(c.pricing);
   } catch (err) {
@@ -52,23 +52,23 @@ export function decideStartEnrolment(c: StartEnrolment, state: State): Decision 
   const svc = requireService(state, c.serviceId);
   const m = resolveMember(state, c.member);
   assertYearOpen(state, Number(c.from.slice(0, 4)), 'enrolment.start');
-  if (c.to !== undefined && c.to < c.from) throw new DomainError(`enrolment.start: the enrolment ends (${c.to}) before it starts (${c.from})`);
+  if (c.to !== undefined && c.to < c.from) throw new DomainError(`enrolment.start: anslutningen slutar (${c.to}) innan den börjar (${c.from})`);
   const period = periodOn(m, c.from);
   if (!period) {
     const last = m.periods[m.periods.length - 1];
     throw new DomainError(last.to !== undefined && last.to < c.from
-      ? `enrolment.start: ${m.name} (${m.orgnr}) left the association on ${last.to} and cannot enrol from ${c.from}`
-      : `enrolment.start: ${m.name} (${m.orgnr}) is not a member on ${c.from}`);
+      ? `enrolment.start: ${m.name} (${m.orgnr}) gick ur föreningen ${last.to} och kan inte anslutas från ${c.from}`
+      : `enrolment.start: ${m.name} (${m.orgnr}) är inte medlem den ${c.from}`);
   }
   if (c.module !== undefined && !(svc.service.modules ?? []).includes(c.module))
-    throw new DomainError(`enrolment.start: service ${c.serviceId} has no module "${c.module}"${svc.service.modules?.length ? ` (modules: ${svc.service.modules.join(', ')})` : ''}`);
+    throw new DomainError(`enrolment.start: tjänsten ${c.serviceId} har ingen modul "${c.module}"${svc.service.modules?.length ? ` (moduler: ${svc.service.modules.join(', ')})` : ''}`);
   for (const e of svc.enrolments.values()) {
     if (e.member === m.orgnr && e.module === c.module && overlaps(e.from, e.to, c.from, c.to))
-      throw new DomainError(`enrolment.start: ${m.name} is already enrolled in ${c.serviceId}${c.module ? ` (${c.module})` : ''} from ${e.from} (enrolment ${e.enrolmentId})`);
+      throw new DomainError(`enrolment.start: ${m.name} är redan ansluten till ${c.serviceId}${c.module ? ` (${c.module})` : ''} från ${e.from} (anslutning ${e.enrolmentId})`);
   }
   checkTierCovered(state, svc, m, c);
   const enrolmentId = c.enrolmentId ?? [m.orgnr, c.module?.toLowerCase().replace(/[^a-z0-9]+/g, '-'), c.from].filter(Boolean).join('-');
-  if (svc.enrolments.has(enrolmentId)) throw new DomainError(`enrolment.start: enrolment id ${enrolmentId} is already used in ${c.serviceId}`);
+  if (svc.enrolments.has(enrolmentId)) throw new DomainError(`enrolment.start: anslutnings-id ${enrolmentId} används redan i ${c.serviceId}`);
   const events: DomainEvent[] = [{
     type: 'EnrolmentStarted',
     data: { serviceId: c.serviceId, enrolmentId, member: m.orgnr, from: c.from, module: c.module, covers: c.covers },
@@ -89,15 +89,15 @@ function checkTierCovered(state: State, svc: ServiceState, m: MemberState, c: St
   const population = c.covers?.length ? populationOfCodes(state, c.covers, feeYear, m.name) : populationFor(state, m, feeYear);
   const subject = { organisation: population === null, population: population?.value ?? null };
   if (!bandOf<TierBand>(rule.bands, subject))
-    throw new DomainError(`enrolment.start: the ${rule.kind === 'price-list' ? 'price list' : 'weight table'} of ${svc.service.serviceId} has no tier for ${m.name} (${population ? `population ${population.value}` : 'organisation'})`);
+    throw new DomainError(`enrolment.start: ${rule.kind === 'price-list' ? 'prislistan' : 'vikttabellen'} för ${svc.service.serviceId} har ingen nivå för ${m.name} (${population ? `folkmängd ${population.value}` : 'organisation'})`);
 }
 
 export function decideEndEnrolment(c: EndEnrolment, state: State): Decision {
   const svc = requireService(state, c.serviceId);
   const e = svc.enrolments.get(c.enrolmentId);
-  if (!e) throw new DomainError(`enrolment.end: service ${c.serviceId} has no enrolment ${c.enrolmentId}`);
-  if (e.to !== undefined) throw new DomainError(`enrolment.end: enrolment ${c.enrolmentId} already ended on ${e.to}`);
+  if (!e) throw new DomainError(`enrolment.end: tjänsten ${c.serviceId} har ingen anslutning ${c.enrolmentId}`);
+  if (e.to !== undefined) throw new DomainError(`enrolment.end: anslutningen ${c.enrolmentId} upphörde redan ${e.to}`);
   assertYearOpen(state, Number(c.to.slice(0, 4)), 'enrolment.end');
-  if (c.to < e.from) throw new DomainError(`enrolment.end: the enrolment ends (${c.to}) before it starts (${e.from})`);
+  if (c.to < e.from) throw new DomainError(`enrolment.end: anslutningen slutar (${c.to}) innan den börjar (${e.from})`);
   return { streamId: serviceStream(c.serviceId), events: [{ type: 'EnrolmentEnded', data: { serviceId: c.serviceId, enrolmentId: c.enrolmentId, to: c.to } }] };
 }

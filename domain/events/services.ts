@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { IsoDate, Kommunkod, NonNegativeAmount, Orgnr, Text, Year } from '../primitives';
 import { TierBand } from '../tiers';
 
-export const ServiceId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'service id: lower-case letters, digits and hyphens, e.g. "egil"');
+export const ServiceId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'tjänstens id: gemener, siffror och bindestreck, t.ex. "egil"');
 /** A decimal string such as "0.05" (5 %). */
-export const Rate = z.string().regex(/^\d{1,3}(\.\d{1,6})?$/, 'a rate is a decimal like "0.05" for 5 %');
-const Weight = z.string().regex(/^\d{1,9}(\.\d{1,6})?$/, 'a weight is a non-negative decimal like "2"');
+export const Rate = z.string().regex(/^\d{1,3}(\.\d{1,6})?$/, 'en sats är ett decimaltal, t.ex. "0.05" för 5 %');
+const Weight = z.string().regex(/^\d{1,9}(\.\d{1,6})?$/, 'en vikt är ett decimaltal på noll eller mer, t.ex. "2"');
 
 export const PricingRuleSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('equal') }),

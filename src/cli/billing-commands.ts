@@ -27,7 +27,7 @@ import type { RecordPayment } from '../../domain/commands/billing';
 const OPEN_INVOICES_WIDTH = 60;
 
 const parseTerms = (v: string) => {
-  if (!/^\d{1,3}$/.test(v)) throw new UsageError(`--terms expects a number of days, not "${v}"`);
+  if (!/^\d{1,3}$/.test(v)) throw new UsageError(`--terms ska vara ett antal dagar, inte "${v}"`);
   return Number(v);
 };
 
@@ -37,7 +37,7 @@ function storedDocument(state: State, number: string): { inv?: InvoiceState; cn?
   const b = year === undefined ? undefined : state.billing.get(year);
   const inv = b?.invoices.get(number);
   const cn = b?.creditNotes.get(number);
-  if (!inv && !cn) throw new UsageError(`unknown invoice ${number}`);
+  if (!inv && !cn) throw new UsageError(`okänd faktura ${number}`);
   return { inv, cn };
 }
 
@@ -105,7 +105,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .description('issue a credit note (ändringsfaktura) for whole lines of an invoice, or all of it')
     .requiredOption('--reason <text>', 'why')
     .option('--lines <list>', 'line numbers, comma-separated (default: every line)', (v) => v.split(',').map((x) => {
-      if (!/^\d+$/.test(x.trim())) throw new UsageError(`--lines expects line numbers, not "${x}"`);
+      if (!/^\d+$/.test(x.trim())) throw new UsageError(`--lines ska vara radnummer, inte "${x}"`);
       return Number(x);
     }))
     .option('--date <date>', 'issue date (default: today)', parseDate)
@@ -164,7 +164,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
       try {
         rows = parse(text, { columns: true, skip_empty_lines: true, trim: true });
       } catch (err) {
-        throw new UsageError(`${file}: not a readable CSV: ${(err as Error).message}`);
+        throw new UsageError(`${file}: ingen läsbar CSV-fil: ${(err as Error).message}`);
       }
       const parsed = rows.map((r) => {
         try {
@@ -181,7 +181,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
             findInvoice(engine.state, c.invoice);
             return c;
           } catch (err) {
-            throw new UsageError(`${file} line ${i + 2}: ${(err as Error).message}`);
+            throw new UsageError(`${file} rad ${i + 2}: ${(err as Error).message}`);
           }
         });
         for (const c of commands) {

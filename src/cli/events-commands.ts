@@ -22,7 +22,7 @@ export function registerEventCommands(program: Command, io: CliIo, setExit: (cod
     .description('list stored events in global order, or one stream in revision order')
     .option('--stream <id>', 'only this stream')
     .option('--from <n>', 'from this revision (with --stream) or after this global position', (v) => {
-      if (!/^\d+$/.test(v)) throw new Error(`--from expects a whole number, not "${v}"`);
+      if (!/^\d+$/.test(v)) throw new Error(`--from ska vara ett heltal, inte "${v}"`);
       return Number(v);
     })
     .action(async (o: { stream?: string; from?: number }) => {

@@ -9,12 +9,12 @@ export function readUtf8(path: string): string {
   try {
     bytes = readFileSync(path);
   } catch (err) {
-    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(`kan inte läsa ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
   } catch {
-    throw new UsageError(`${path} is not UTF-8 text (save it as UTF-8; SCB exports are often Latin-1)`);
+    throw new UsageError(`${path} är inte UTF-8-text (spara filen som UTF-8; SCB:s exporter är ofta Latin-1)`);
   }
 }
 
@@ -23,7 +23,7 @@ export function readJsonFile(path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`${path} is not valid JSON: ${(err as Error).message}`);
+    throw new UsageError(`${path} är inte giltig JSON: ${(err as Error).message}`);
   }
 }
 
@@ -46,19 +46,19 @@ export function readPopulationCsv(path: string, columns: PopulationColumns = DEF
   try {
     records = parse(text, { columns: true, skip_empty_lines: true, trim: true, delimiter: text.includes(';') && !text.includes(',') ? ';' : ',' });
   } catch (err) {
-    throw new UsageError(`${path}: not a readable CSV table: ${(err as Error).message}`);
+    throw new UsageError(`${path}: ingen läsbar CSV-tabell: ${(err as Error).message}`);
   }
-  if (records.length === 0) throw new UsageError(`${path}: no rows`);
+  if (records.length === 0) throw new UsageError(`${path}: inga rader`);
   for (const key of Object.values(columns)) {
-    if (!(key in records[0])) throw new UsageError(`${path}: no column "${key}" (columns are ${Object.keys(records[0]).join(', ')}; map them with --columns)`);
+    if (!(key in records[0])) throw new UsageError(`${path}: kolumnen "${key}" saknas (kolumnerna är ${Object.keys(records[0]).join(', ')}; ange vilka som gäller med --columns)`);
   }
   const byYear = new Map<number, { code: string; name: string; population: number }[]>();
   records.forEach((r, i) => {
     const line = i + 2;
     const year = Number(r[columns.year]);
     const population = Number(String(r[columns.population]).replace(/\s/g, ''));
-    if (!Number.isInteger(year)) throw new UsageError(`${path} line ${line}: year "${r[columns.year]}" is not a year`);
-    if (!Number.isInteger(population) || population < 0) throw new UsageError(`${path} line ${line}: population "${r[columns.population]}" is not a whole number`);
+    if (!Number.isInteger(year)) throw new UsageError(`${path} rad ${line}: året "${r[columns.year]}" är inte ett årtal`);
+    if (!Number.isInteger(population) || population < 0) throw new UsageError(`${path} rad ${line}: folkmängden "${r[columns.population]}" är inte ett heltal`);
     const rows = byYear.get(year) ?? [];
     rows.push({ code: String(r[columns.code]).padStart(4, '0'), name: r[columns.name], population });
     byYear.set(year, rows);
@@ -83,7 +83,7 @@ export function expandFileReference(command: Record<string, unknown>, baseDir: s
     return { ...rest, source: rest.source ?? table.source, tables: table.tables };
   }
   const content = readJsonFile(path);
-  if (typeof content !== 'object' || content === null || Array.isArray(content)) throw new UsageError(`${path}: expected a JSON object`);
+  if (typeof content !== 'object' || content === null || Array.isArray(content)) throw new UsageError(`${path}: ska vara ett JSON-objekt`);
   return { ...(content as Record<string, unknown>), ...rest };
 }
 

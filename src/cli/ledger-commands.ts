@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { newTable } from './table';
 import Decimal from 'decimal.js';
 import { z } from 'zod';
+import { firstIssue, swedishIssue } from '../../domain/issue-words';
 import { formatPercent, formatSek, sum } from '../../domain/money';
 import { requireService } from '../../domain/deciders/services';
 import type { State } from '../../domain/state';
@@ -21,7 +22,7 @@ const PROGRAM = { name: 'samkost', version: '0.1.0' };
 const PARTS = ['all', 'income', 'balance', 'trial', 'journal'] as const;
 type Part = (typeof PARTS)[number];
 
-const Account = z.string().regex(/^\d{4,6}$/, 'an account number has 4–6 digits');
+const Account = z.string().regex(/^\d{4,6}$/, 'ett kontonummer har 4–6 siffror');
 /** A chart file: any of the Chart fields; accounts listed are added to (or rename) the default ones. */
 const ChartFile = z.object({
   accounts: z.array(z.object({ number: Account, name: z.string().min(1), type: z.enum(['T', 'S', 'K', 'I']) })).optional(),
@@ -35,8 +36,8 @@ const ChartFile = z.object({
 /** The chart of accounts: the BAS defaults, with a JSON file's mapping and accounts on top. */
 export function loadChart(path?: string): Chart {
   if (!path) return DEFAULT_CHART;
-  const parsed = ChartFile.safeParse(readJsonFile(path));
-  if (!parsed.success) throw new UsageError(`${path}: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
+  const parsed = ChartFile.safeParse(readJsonFile(path), { error: swedishIssue });
+  if (!parsed.success) throw new UsageError(`${path}: ${firstIssue(parsed.error)}`);
   const { accounts = [], ...mapping } = parsed.data;
   const byNumber = new Map(DEFAULT_CHART.accounts.map((a) => [a.number, a]));
   for (const a of accounts) byNumber.set(a.number, a);
@@ -45,18 +46,18 @@ export function loadChart(path?: string): Chart {
 
 const parsePart = (v: string): Part => {
   const p = PARTS.find((x) => x === v);
-  if (!p) throw new UsageError(`--part expects one of ${PARTS.join(', ')}, not "${v}"`);
+  if (!p) throw new UsageError(`--part ska vara något av ${PARTS.join(', ')}, inte "${v}"`);
   return p;
 };
 
 const parseType = (v: string): '4E' | '4I' => {
   const t = v.toUpperCase();
-  if (t !== '4E' && t !== '4I') throw new UsageError(`--type expects 4E or 4I, not "${v}"`);
+  if (t !== '4E' && t !== '4I') throw new UsageError(`--type ska vara 4E eller 4I, inte "${v}"`);
   return t;
 };
 
 const parseHorizon = (v: string): number => {
-  if (!/^\d{1,2}$/.test(v) || Number(v) < 1 || Number(v) > 10) throw new UsageError(`--horizon expects a number of years from 1 to 10, not "${v}"`);
+  if (!/^\d{1,2}$/.test(v) || Number(v) < 1 || Number(v) > 10) throw new UsageError(`--horizon ska vara ett antal år från 1 till 10, inte "${v}"`);
   return Number(v);
 };
 

@@ -57,7 +57,7 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
     .option('--command-id <id>', 'idempotency key')
     .action(async (name: string, o) => {
       const address = o.street || o.postalCode || o.city ? { street: o.street, postalCode: o.postalCode, city: o.city } : undefined;
-      if (address === undefined && o.reference === undefined) throw new UsageError('member details: give --reference, or --street, --postal-code or --city');
+      if (address === undefined && o.reference === undefined) throw new UsageError('member details: ange --reference eller någon av --street, --postal-code och --city');
       await executeAndReport({
         type: 'member.details', commandId: o.commandId, member: name, date: o.date ?? todayOf(io), address, invoiceReference: o.reference,
       }, g(), io);
@@ -96,7 +96,7 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
       const columns = { ...DEFAULT_POPULATION_COLUMNS };
       for (const pair of (o.columns ?? '').split(',').filter(Boolean)) {
         const [k, v] = pair.split('=');
-        if (!(k in columns) || !v) throw new UsageError(`--columns: "${pair}" is not one of code=…, name=…, population=…, year=…`);
+        if (!(k in columns) || !v) throw new UsageError(`--columns: "${pair}" är inte något av code=…, name=…, population=…, year=…`);
         columns[k as keyof typeof columns] = v;
       }
       const table = readPopulationCsv(file, columns);
@@ -175,9 +175,9 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
           try {
             obj = JSON.parse(text);
           } catch (err) {
-            throw new UsageError(`not JSON: ${(err as Error).message}`);
+            throw new UsageError(`inte giltig JSON: ${(err as Error).message}`);
           }
-          if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new UsageError('expected a JSON object with a "type"');
+          if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new UsageError('ska vara ett JSON-objekt med "type"');
           const { commandId, ...body } = expandFileReference(obj as Record<string, unknown>, dirOf(file));
           return { command: parseCommand(body), commandId: typeof commandId === 'string' ? commandId : undefined };
         } catch (err) {
@@ -202,7 +202,7 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
             const summary = `${applied} command(s) applied, ${repeated} already recorded before line ${i + 1}`;
             if (g().json) io.out(`${toJson({ ok: false, line: i + 1, error: (err as Error).message, applied, repeated })}\n`);
             else io.out(`${summary}\n`);
-            throw new UsageError(`${file} line ${i + 1}: ${(err as Error).message}`);
+            throw new UsageError(`${file} rad ${i + 1}: ${(err as Error).message}`);
           }
         }
         if (g().json) io.out(`${toJson({ ok: true, applied, repeated })}\n`);

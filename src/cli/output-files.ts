@@ -6,6 +6,6 @@ export function writeOutputFile(path: string, contents: string | Uint8Array): vo
   try {
     writeFileSync(path, contents);
   } catch (err) {
-    throw new UsageError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(`kan inte skriva ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
 }

@@ -16,19 +16,19 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
 function parseBasis(v: string): CostBasis {
-  if (v !== 'budget' && v !== 'actual') throw new UsageError(`--basis is budget or actual, not "${v}"`);
+  if (v !== 'budget' && v !== 'actual') throw new UsageError(`--basis ska vara budget eller actual, inte "${v}"`);
   return v;
 }
 
 function parseBudgetLine(v: string): { text: string; amount: string } {
   const i = v.lastIndexOf('=');
-  if (i <= 0) throw new UsageError(`--line "${v}": expected "Text=Amount", e.g. "Drift och förvaltning=950000.00"`);
+  if (i <= 0) throw new UsageError(`--line "${v}": ska ha formen "Text=Belopp", t.ex. "Drift och förvaltning=950000.00"`);
   return { text: v.slice(0, i).trim(), amount: v.slice(i + 1).trim() };
 }
 
 function parseRange(v: string): number {
   const m = /^0\.\.(\d{1,4})$/.exec(v);
-  if (!m) throw new UsageError(`--sweep expects 0..N, e.g. 0..20, not "${v}"`);
+  if (!m) throw new UsageError(`--sweep ska vara 0..N, t.ex. 0..20, inte "${v}"`);
   return Number(m[1]);
 }
 
@@ -184,8 +184,8 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .requiredOption('--service <id>', 'service id')
     .requiredOption('--year <year>', 'year', parseYear)
     .option('--basis <basis>', 'budget or actual', parseBasis, 'budget' as CostBasis)
-    .option('--add <n>', 'add N hypothetical municipalities', (v) => { if (!/^\d{1,4}$/.test(v)) throw new UsageError(`--add expects a count, not "${v}"`); return Number(v); })
-    .option('--population <n>', 'population of each hypothetical municipality', (v) => { if (!/^\d{1,8}$/.test(v)) throw new UsageError(`--population expects a whole number, not "${v}"`); return Number(v); })
+    .option('--add <n>', 'add N hypothetical municipalities', (v) => { if (!/^\d{1,4}$/.test(v)) throw new UsageError(`--add ska vara ett antal, inte "${v}"`); return Number(v); })
+    .option('--population <n>', 'population of each hypothetical municipality', (v) => { if (!/^\d{1,8}$/.test(v)) throw new UsageError(`--population ska vara ett heltal, inte "${v}"`); return Number(v); })
     .option('--tier <id>', 'or: a population tier of the year\'s fee schedule (its lower bound is used)')
     .option('--organisation', 'the hypothetical members are organisations (no population)')
     .option('--kommun <codes>', 'add real municipalities by kommunkod (population from SCB)', list)
@@ -195,10 +195,10 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .action(async (o: { service: string; year: number; basis: CostBasis; add?: number; population?: number; tier?: string; organisation?: boolean; kommun?: string[]; remove?: string[]; from?: string; sweep?: number }) => {
       // A scenario that changes nothing would print every participant unchanged, which reads as an answer.
       if (o.add === undefined && o.sweep === undefined && (o.population !== undefined || o.tier !== undefined || o.organisation)) {
-        throw new UsageError('--population, --tier and --organisation describe the hypothetical members: say how many join with --add N (or --sweep 0..N)');
+        throw new UsageError('--population, --tier och --organisation beskriver de tänkta medlemmarna: ange med --add N (eller --sweep 0..N) hur många som tillkommer');
       }
       if (o.add === undefined && o.sweep === undefined && !o.kommun && !o.remove) {
-        throw new UsageError('say what changes: --add N hypothetical members, --kommun CODES, --remove MEMBERS or --sweep 0..N');
+        throw new UsageError('ange vad som ändras: --add N tänkta medlemmar, --kommun KODER, --remove MEDLEMMAR eller --sweep 0..N');
       }
       await withEngine(g(), io, async (engine) => {
         const state = engine.state;
@@ -206,10 +206,10 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
         if (!o.organisation && o.population === undefined) {
           if (o.tier) {
             const band = reportingTiersFor(state, o.year).find((b) => b.id === o.tier);
-            if (!band || band.organisation) throw new UsageError(`--tier "${o.tier}" is not a population tier of ${o.year} (tiers: ${reportingTiersFor(state, o.year).filter((b) => !b.organisation).map((b) => b.id).join(', ')})`);
+            if (!band || band.organisation) throw new UsageError(`--tier "${o.tier}" är ingen befolkningsnivå för ${o.year} (nivåer: ${reportingTiersFor(state, o.year).filter((b) => !b.organisation).map((b) => b.id).join(', ')})`);
             population = band.min ?? 0;
           } else if (o.add !== undefined || o.sweep !== undefined) {
-            throw new UsageError('give --population N, --tier ID or --organisation for the hypothetical members');
+            throw new UsageError('ange --population N, --tier ID eller --organisation för de tänkta medlemmarna');
           }
         }
         if (o.sweep !== undefined) {

@@ -20,11 +20,11 @@ import { writeOutputFile } from './output-files';
 type Format = 'text' | 'json' | 'html';
 
 const parseFormat = (v: string): Format => {
-  if (v !== 'text' && v !== 'json' && v !== 'html') throw new UsageError(`--format expects text, json or html, not "${v}"`);
+  if (v !== 'text' && v !== 'json' && v !== 'html') throw new UsageError(`--format ska vara text, json eller html, inte "${v}"`);
   return v;
 };
 const parseLine = (v: string): number => {
-  if (!/^[1-9]\d{0,3}$/.test(v)) throw new UsageError(`--line expects a line number, not "${v}"`);
+  if (!/^[1-9]\d{0,3}$/.test(v)) throw new UsageError(`--line ska vara ett radnummer, inte "${v}"`);
   return Number(v);
 };
 
@@ -207,7 +207,7 @@ export async function exportAudit(g: GlobalOptions, io: CliIo, year: number, dir
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
-    throw new UsageError(`cannot write ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(`kan inte skriva ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   // Raw codec: events.ndjson holds the stored data byte for byte, as it was hashed.
   return withStore(g, io, async (store) => {
@@ -239,9 +239,9 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
     .option('--format <format>', 'text (default), json or html', parseFormat)
     .option('--out <file>', 'write to this file instead of standard output')
     .action(async (number: string | undefined, o: { line?: number; member?: string; year?: number; format?: Format; out?: string }) => {
-      if (number && (o.member || o.year)) throw new UsageError('trace: give an invoice number, or --member and --year, not both');
-      if (!number && !(o.member && o.year)) throw new UsageError('trace: give an invoice number, or --member M --year Y');
-      if (o.line !== undefined && !number) throw new UsageError('trace: --line goes with an invoice number');
+      if (number && (o.member || o.year)) throw new UsageError('trace: ange ett fakturanummer eller --member och --year, inte båda');
+      if (!number && !(o.member && o.year)) throw new UsageError('trace: ange ett fakturanummer eller --member M --year Y');
+      if (o.line !== undefined && !number) throw new UsageError('trace: --line kräver ett fakturanummer');
       const format: Format = o.format ?? (g().json ? 'json' : 'text');
       const member = o.member;
       const documents = await withStore(g(), io, async (store) => {
@@ -253,10 +253,10 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
         const reads = number ? documentsOfNumber(number) : { years: [o.year as number] };
         return (await traceDocuments(store.readAll(undefined, reads === 'all' ? undefined : documentFilter(reads.years)), wanted)).documents;
       });
-      if (number && documents.length === 0) throw new UsageError(`unknown invoice ${number}`);
+      if (number && documents.length === 0) throw new UsageError(`okänd faktura ${number}`);
       if (o.line !== undefined) {
         const d = documents[0];
-        if (!d.lines.some((l) => l.line.lineNo === o.line)) throw new UsageError(`${number} has no line ${o.line}`);
+        if (!d.lines.some((l) => l.line.lineNo === o.line)) throw new UsageError(`${number} har ingen rad ${o.line}`);
         d.lines = d.lines.filter((l) => l.line.lineNo === o.line);
       }
       const lines = documents.flatMap((d) => d.lines);

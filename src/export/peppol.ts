@@ -28,7 +28,7 @@ export class PeppolExportError extends Error {}
 /** An organisationsnummer as Peppol's 0007 identifier: its ten digits (PEPPOL-COMMON-R049). */
 export function peppolId(orgnr: string): string {
   const digits = orgnr.replace(/\D/g, '');
-  if (digits.length !== 10) throw new PeppolExportError(`organisationsnummer ${orgnr} is not ten digits, which Peppol's scheme 0007 requires`);
+  if (digits.length !== 10) throw new PeppolExportError(`organisationsnumret ${orgnr} har inte tio siffror, vilket Peppols schema 0007 kräver`);
   return digits;
 }
 
@@ -43,10 +43,10 @@ const SWEDISH_VAT_NUMBER = /^SE\d{12}$/;
 function checkDocument(doc: InvoiceIssued | CreditNoteIssued): void {
   const categories = new Set(doc.vat.map((v) => v.category));
   if (categories.has('O') && categories.size > 1)
-    throw new PeppolExportError(`${doc.number} mixes VAT categories ${[...categories].join(' and ')}; Peppol allows category O only alone (BR-O-11)`);
+    throw new PeppolExportError(`${doc.number} blandar momskategorierna ${[...categories].join(' och ')}; Peppol tillåter kategori O bara ensam (BR-O-11)`);
   if (categories.has('S') && !SWEDISH_VAT_NUMBER.test(doc.seller.vatNumber ?? ''))
     throw new PeppolExportError(
-      `${doc.number} carries VAT, so the seller's VAT number must be SE followed by twelve digits (BR-S-02, SE-R-001); it is ${doc.seller.vatNumber === undefined ? 'missing' : `"${doc.seller.vatNumber}"`}: set seller.vatNumber in samkost.config.json before the invoice run`,
+      `${doc.number} har moms, så säljarens momsregistreringsnummer måste vara SE följt av tolv siffror (BR-S-02, SE-R-001); ${doc.seller.vatNumber === undefined ? 'det saknas' : `det är "${doc.seller.vatNumber}"`}: ange seller.vatNumber i samkost.config.json före fakturakörningen`,
     );
 }
 

@@ -118,7 +118,7 @@ describe('credit notes, payments and receivables', () => {
     expect(note).toMatchObject({ number: 'TK2024-0001', credits: [inv.number], total: inv.total });
     const again = await f.run('invoice', 'credit', inv.number, '--reason', 'Igen', '--date', '2024-01-21');
     expect(again.code).toBe(2);
-    expect(again.err).toContain('is already credited in full');
+    expect(again.err).toContain('är redan helt krediterad');
     const m = documents(f.store).find((d) => d.series === 'M' && d.buyer.name === 'Stockholms stad')!;
     expect((await f.run('payment', 'record', '--invoice', m.number, '--amount', '30000.00', '--date', '2024-02-10', '--reference', 'BG 123')).code).toBe(0);
     const rec = await f.json<{ receivables: { name: string; open: string }[] }>('receivables');
@@ -143,18 +143,18 @@ describe('credit notes, payments and receivables', () => {
     writeFileSync(bad, 'date,amount,reference\n2024-02-05,5.00,M2024-0001\n2024-02-05,5.00,M2099-0001\n');
     const r = await f.run('payment', 'import', bad);
     expect(r.code).toBe(2);
-    expect(r.err).toContain(`${bad} line 3: unknown invoice M2099-0001`);
+    expect(r.err).toContain(`${bad} rad 3: okänd faktura M2099-0001`);
     expect(eventCount(f.store)).toBe(before);
     const inv = await f.json<{ invoices: { number: string; paid: string }[] }>('invoices', '--year', '2024');
     expect(inv.invoices.find((i) => i.number === 'M2024-0001')!.paid).toBe('10000.00');
   });
 
   test.each([
-    [['invoice', 'credit', 'T2024-9999', '--reason', 'x'], 'unknown invoice T2024-9999'],
-    [['payment', 'record', '--invoice', 'M2024-0099', '--amount', '100.00', '--date', '2024-02-01', '--reference', 'x'], 'unknown invoice M2024-0099'],
-    [['payment', 'record', '--invoice', 'M2024-0001', '--amount', '999999.00', '--date', '2024-02-01', '--reference', 'x'], 'exceeds the open balance of M2024-0001'],
-    [['invoice', 'credit', 'M2024-0001', '--lines', '7', '--reason', 'x'], 'invoice M2024-0001 has no line 7'],
-    [['invoice', 'run', '--period', '2024-13'], 'period "2024-13" is not a year'],
+    [['invoice', 'credit', 'T2024-9999', '--reason', 'x'], 'okänd faktura T2024-9999'],
+    [['payment', 'record', '--invoice', 'M2024-0099', '--amount', '100.00', '--date', '2024-02-01', '--reference', 'x'], 'okänd faktura M2024-0099'],
+    [['payment', 'record', '--invoice', 'M2024-0001', '--amount', '999999.00', '--date', '2024-02-01', '--reference', 'x'], 'överstiger det obetalda beloppet på M2024-0001'],
+    [['invoice', 'credit', 'M2024-0001', '--lines', '7', '--reason', 'x'], 'faktura M2024-0001 har ingen rad 7'],
+    [['invoice', 'run', '--period', '2024-13'], 'perioden "2024-13" är inte ett år'],
   ])('refused: samkost %j', async (args, message) => {
     const f = await billingFixture();
     await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
@@ -208,7 +208,7 @@ describe('year-end settlement and closing', () => {
     await f.run('invoice', 'run', '--period', '2024', '--date', '2024-04-20');
     const early = await f.run('year', 'close', '2024', '--date', '2025-02-01');
     expect(early.code).toBe(2);
-    expect(early.err).toContain('settle these services first: egil');
+    expect(early.err).toContain('slutreglera först dessa tjänster: egil');
     await f.run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1200000.00', '--supplier', 'L', '--reference', 'F', '--date', '2024-12-31');
     await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20');
     expect((await f.run('year', 'close', '2024', '--date', '2025-02-01')).code).toBe(0);
@@ -220,7 +220,7 @@ describe('year-end settlement and closing', () => {
     ]) {
       const r = await f.run(...args);
       expect(r.code).toBe(2);
-      expect(r.err).toContain('the year 2024 was closed on 2025-02-01');
+      expect(r.err).toContain('året 2024 stängdes 2025-02-01');
     }
     expect(eventCount(f.store)).toBe(before);
   });

@@ -188,7 +188,7 @@ describe('ledger and self-cost through the CLI', () => {
     writeFileSync(chart, JSON.stringify({ membershipIncome: '3999' }));
     const bad = await f.run('ledger', '--year', '2024', '--chart', chart);
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain('account 3999');
+    expect(bad.err).toContain('konto 3999');
   });
 
   test('SIE 4E and 4I: codepage 437, Å/Ä/Ö survive, every #VER balances, balances match the ledger', async () => {

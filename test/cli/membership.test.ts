@@ -62,7 +62,7 @@ describe('fees for a year', () => {
     const f = await fixture();
     const r = await f.run('fees', '--year', '2025');
     expect(r.code).toBe(2);
-    expect(r.err).toBe('samkost: no fee schedule adopted for 2025; adopt one with `samkost schedule adopt`\n');
+    expect(r.err).toBe('samkost: ingen avgiftsplan är antagen för 2025; anta en med `samkost schedule adopt`\n');
   });
 
   test('a member with no population on record for the fee year is refused, naming the member and the year', async () => {
@@ -70,16 +70,16 @@ describe('fees for a year', () => {
     await f.run('member', 'join', '--orgnr', '212000-1124', '--kind', 'municipality', '--name', 'Malmö stad', '--kommunkod', '1280', '--date', '2020-01-01', '--decision', 'S');
     const r = await f.run('fees', '--year', '2023');
     expect(r.code).toBe(2);
-    expect(r.err).toContain('no population on record for Malmö stad (212000-1124, kommunkod 1280) for fee year 2023 (SCB 2022)');
+    expect(r.err).toContain('ingen folkmängd registrerad för Malmö stad (212000-1124, kommunkod 1280) för avgiftsåret 2023 (SCB 2022)');
   });
 });
 
 describe('bad input is refused with one line, exit code 2 and nothing stored', () => {
   test.each([
-    [['member', 'join', '--orgnr', '212000-0143', '--kind', 'municipality', '--name', 'X', '--kommunkod', '0180', '--date', '2023-01-01', '--decision', 'S'], 'invalid organisationsnummer "212000-0143"'],
+    [['member', 'join', '--orgnr', '212000-0143', '--kind', 'municipality', '--name', 'X', '--kommunkod', '0180', '--date', '2023-01-01', '--decision', 'S'], 'ogiltigt organisationsnummer "212000-0143"'],
     [['member', 'join', '--orgnr', '212000-0142', '--kind', 'kommun', '--name', 'X', '--kommunkod', '0180', '--date', '2023-01-01', '--decision', 'S'], 'kind: '],
-    [['member', 'join', '--orgnr', '212000-0142', '--kind', 'municipality', '--name', 'X', '--kommunkod', '0180', '--date', '2023-13-01', '--decision', 'S'], 'date: expected a calendar date'],
-    [['member', 'leave', '9999', '--date', '2023-01-01', '--reason', 'x'], 'unknown member: no municipality with kommunkod 9999'],
+    [['member', 'join', '--orgnr', '212000-0142', '--kind', 'municipality', '--name', 'X', '--kommunkod', '0180', '--date', '2023-13-01', '--decision', 'S'], 'date: ska vara ett giltigt datum'],
+    [['member', 'leave', '9999', '--date', '2023-01-01', '--reason', 'x'], 'okänd medlem: ingen kommun med kommunkod 9999'],
     [['fees', '--year', '20x3'], '"20x3" is not a year'],
   ])('samkost %j', async (args, message) => {
     const f = await fixture();
@@ -98,7 +98,7 @@ describe('bad input is refused with one line, exit code 2 and nothing stored', (
     const before = eventCount(f.store);
     const r = await f.run('population', 'import', latin1);
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`samkost: ${latin1} is not UTF-8 text (save it as UTF-8; SCB exports are often Latin-1)\n`);
+    expect(r.err).toBe(`samkost: ${latin1} är inte UTF-8-text (spara filen som UTF-8; SCB:s exporter är ofta Latin-1)\n`);
     expect(eventCount(f.store)).toBe(before);
   });
 
@@ -112,7 +112,7 @@ describe('bad input is refused with one line, exit code 2 and nothing stored', (
     ] }));
     const r = await f.run('schedule', 'adopt', bad);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('tiers overlap: "b" starts at 10000, inside "a"');
+    expect(r.err).toContain('nivåerna överlappar: "b" börjar vid 10000, inom "a"');
   });
 });
 
@@ -129,7 +129,7 @@ describe('samkost apply FILE.ndjson', () => {
     ].join('\n'));
     const r = await f.run('apply', file);
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`samkost: ${file} line 4: member.join: orgnr: invalid organisationsnummer "212000-0143": check digit is 3, expected 2\n`);
+    expect(r.err).toBe(`samkost: ${file} rad 4: member.join: orgnr: ogiltigt organisationsnummer "212000-0143": kontrollsiffran är 3 men ska vara 2\n`);
     expect(r.out).toContain('2 command(s) applied, 0 already recorded before line 4');
     const members = await f.json<{ count: number }>('members', '--at', '2020-01-01');
     expect(members.count).toBe(1);

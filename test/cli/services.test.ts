@@ -122,14 +122,14 @@ describe('what-if simulation', () => {
 
 describe('bad input is refused with one line and nothing stored', () => {
   test.each([
-    [['budget', 'decide', '--service', 'bibblix', '--year', '2024', '--line', 'Drift=1.00', '--decided-on', '2024-01-01', '--minutes', 'x'], 'unknown service "bibblix" (known: egil)'],
-    [['budget', 'decide', '--service', 'egil', '--year', '2024', '--line', 'Drift=-1.00', '--decided-on', '2024-01-01', '--minutes', 'x'], 'lines.0.amount: amount must not be negative'],
-    [['enrolment', 'start', '--service', 'egil', '--member', '0180', '--from', '2024-05-01', '--to', '2024-04-30'], 'the enrolment ends (2024-04-30) before it starts (2024-05-01)'],
-    [['enrolment', 'start', '--service', 'egil', '--member', '212000-0143', '--from', '2024-05-01'], 'invalid organisationsnummer'],
-    [['enrolment', 'start', '--service', 'egil', '--member', '0180', '--from', '2024-01-01', '--module', 'Beda'], 'service egil has no module "Beda"'],
+    [['budget', 'decide', '--service', 'bibblix', '--year', '2024', '--line', 'Drift=1.00', '--decided-on', '2024-01-01', '--minutes', 'x'], 'okänd tjänst "bibblix" (kända: egil)'],
+    [['budget', 'decide', '--service', 'egil', '--year', '2024', '--line', 'Drift=-1.00', '--decided-on', '2024-01-01', '--minutes', 'x'], 'lines.0.amount: beloppet får inte vara negativt'],
+    [['enrolment', 'start', '--service', 'egil', '--member', '0180', '--from', '2024-05-01', '--to', '2024-04-30'], 'anslutningen slutar (2024-04-30) innan den börjar (2024-05-01)'],
+    [['enrolment', 'start', '--service', 'egil', '--member', '212000-0143', '--from', '2024-05-01'], 'ogiltigt organisationsnummer'],
+    [['enrolment', 'start', '--service', 'egil', '--member', '0180', '--from', '2024-01-01', '--module', 'Beda'], 'tjänsten egil har ingen modul "Beda"'],
     // A what-if that changes nothing would print every cost unchanged, which reads like an answer.
-    [['simulate', '--service', 'egil', '--year', '2024', '--population', '15000'], '--population, --tier and --organisation describe the hypothetical members: say how many join with --add N (or --sweep 0..N)'],
-    [['simulate', '--service', 'egil', '--year', '2024'], 'say what changes: --add N hypothetical members, --kommun CODES, --remove MEMBERS or --sweep 0..N'],
+    [['simulate', '--service', 'egil', '--year', '2024', '--population', '15000'], '--population, --tier och --organisation beskriver de tänkta medlemmarna: ange med --add N (eller --sweep 0..N) hur många som tillkommer'],
+    [['simulate', '--service', 'egil', '--year', '2024'], 'ange vad som ändras: --add N tänkta medlemmar, --kommun KODER, --remove MEDLEMMAR eller --sweep 0..N'],
   ])('samkost %j', async (args, message) => {
     const f = await fixture();
     const before = eventCount(f.store);
@@ -145,7 +145,7 @@ describe('bad input is refused with one line and nothing stored', () => {
     const before = eventCount(f.store);
     const r = await f.run('enrolment', 'start', '--service', 'egil', '--member', '1280', '--from', '2024-01-01');
     expect(r.code).toBe(2);
-    expect(r.err).toContain('the weight table of egil has no tier for Malmö stad (population 5000)');
+    expect(r.err).toContain('vikttabellen för egil har ingen nivå för Malmö stad (folkmängd 5000)');
     expect(eventCount(f.store)).toBe(before);
   });
 
@@ -154,6 +154,6 @@ describe('bad input is refused with one line and nothing stored', () => {
     await f.run('member', 'leave', '1280', '--date', '2023-12-31', '--reason', 'ingen tjänst');
     const r = await f.run('enrolment', 'start', '--service', 'egil', '--member', '1280', '--from', '2024-01-01');
     expect(r.code).toBe(2);
-    expect(r.err).toContain('Malmö stad (212000-1124) left the association on 2023-12-31 and cannot enrol from 2024-01-01');
+    expect(r.err).toContain('Malmö stad (212000-1124) gick ur föreningen 2023-12-31 och kan inte anslutas från 2024-01-01');
   });
 });

@@ -184,11 +184,11 @@ describe('samkost trace: every line back to its events', () => {
   });
 
   test.each([
-    [['trace', 'T2024-9999'], 'unknown invoice T2024-9999'],
-    [['trace', 'T2024-0005', '--line', '9'], 'T2024-0005 has no line 9'],
-    [['trace'], 'give an invoice number, or --member M --year Y'],
-    [['trace', 'T2024-0005', '--format', 'pdf'], '--format expects text, json or html'],
-    [['trace', 'T2024-0005', '--out', '/nonexistent-dir/trace.txt'], 'cannot write /nonexistent-dir/trace.txt: ENOENT'],
+    [['trace', 'T2024-9999'], 'okänd faktura T2024-9999'],
+    [['trace', 'T2024-0005', '--line', '9'], 'T2024-0005 har ingen rad 9'],
+    [['trace'], 'ange ett fakturanummer eller --member M --year Y'],
+    [['trace', 'T2024-0005', '--format', 'pdf'], '--format ska vara text, json eller html'],
+    [['trace', 'T2024-0005', '--out', '/nonexistent-dir/trace.txt'], 'kan inte skriva /nonexistent-dir/trace.txt: ENOENT'],
   ])('refused: samkost %j', async (args, message) => {
     const r = await f.run(...args);
     expect(r.code).toBe(2);

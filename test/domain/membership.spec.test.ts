@@ -16,11 +16,11 @@ describe('member.join', () => {
   });
 
   test('an invalid organisationsnummer is refused, naming the check digit', () => {
-    given().when(join({ orgnr: '212000-1125' })).thenError(/invalid organisationsnummer "212000-1125": check digit is 5, expected 4/);
+    given().when(join({ orgnr: '212000-1125' })).thenError(/ogiltigt organisationsnummer "212000-1125": kontrollsiffran är 5 men ska vara 4/);
   });
 
   test('a second join of a current member is refused', () => {
-    given(joined()).when(join({ date: '2021-05-01' })).thenError('Malmö stad (212000-1124) is already a member since 2020-01-01');
+    given(joined()).when(join({ date: '2021-05-01' })).thenError('Malmö stad (212000-1124) är redan medlem sedan 2020-01-01');
   });
 
   test('a member that left rejoins: the event says rejoin, so the joining contribution is the re-entry share', () => {
@@ -28,20 +28,20 @@ describe('member.join', () => {
   });
 
   test('a rejoin dated before the exit is refused', () => {
-    given(joined(), left('2022-12-31')).when(join({ date: '2022-06-01' })).thenError('left on 2022-12-31; a rejoin must be dated after that');
+    given(joined(), left('2022-12-31')).when(join({ date: '2022-06-01' })).thenError('gick ur 2022-12-31; ett återinträde måste dateras efter det');
   });
 
   test('a municipality without kommunkod, and a federation without the municipalities it covers, are refused', () => {
-    given().when(join({ kommunkod: undefined })).thenError('a municipality needs its kommunkod');
-    given().when(join({ kind: 'federation', kommunkod: undefined, name: 'GR' })).thenError('a federation must list the municipalities it covers');
+    given().when(join({ kommunkod: undefined })).thenError('en kommun måste anges med sin kommunkod');
+    given().when(join({ kind: 'federation', kommunkod: undefined, name: 'GR' })).thenError('ett kommunalförbund måste ange vilka kommuner det omfattar');
   });
 
   test('a kommunkod held by another current member is refused', () => {
-    given(joined()).when(join({ orgnr: '212000-0142', name: 'Dubblett' })).thenError('kommunkod 1280 already belongs to member Malmö stad');
+    given(joined()).when(join({ orgnr: '212000-0142', name: 'Dubblett' })).thenError('kommunkod 1280 tillhör redan medlemmen Malmö stad');
   });
 
   test('a date that is not on the calendar is refused', () => {
-    given().when(join({ date: '2023-02-30' })).thenError('date: expected a calendar date YYYY-MM-DD');
+    given().when(join({ date: '2023-02-30' })).thenError('date: ska vara ett giltigt datum ÅÅÅÅ-MM-DD');
   });
 });
 
@@ -51,16 +51,16 @@ describe('member.leave', () => {
   });
 
   test('leaving before joining is refused', () => {
-    given(joined()).when({ type: 'member.leave', member: '212000-1124', date: '2019-12-31', reason: 'x' }).thenError('joined on 2020-01-01; it cannot leave before that (2019-12-31)');
+    given(joined()).when({ type: 'member.leave', member: '212000-1124', date: '2019-12-31', reason: 'x' }).thenError('gick med 2020-01-01; utträdet kan inte ske före det (2019-12-31)');
   });
 
   test('an unknown member is refused', () => {
-    given().when({ type: 'member.leave', member: '0180', date: '2023-12-31', reason: 'x' }).thenError('unknown member: no municipality with kommunkod 0180 has joined');
-    given().when({ type: 'member.leave', member: '212000-0142', date: '2023-12-31', reason: 'x' }).thenError('unknown member: 212000-0142 has never joined');
+    given().when({ type: 'member.leave', member: '0180', date: '2023-12-31', reason: 'x' }).thenError('okänd medlem: ingen kommun med kommunkod 0180 har gått med');
+    given().when({ type: 'member.leave', member: '212000-0142', date: '2023-12-31', reason: 'x' }).thenError('okänd medlem: 212000-0142 har aldrig gått med');
   });
 
   test('a member that has left cannot leave again', () => {
-    given(joined(), left('2022-12-31')).when({ type: 'member.leave', member: '1280', date: '2023-12-31', reason: 'x' }).thenError('is not a member; it left on 2022-12-31');
+    given(joined(), left('2022-12-31')).when({ type: 'member.leave', member: '1280', date: '2023-12-31', reason: 'x' }).thenError('är inte medlem; den gick ur 2022-12-31');
   });
 });
 
@@ -77,25 +77,25 @@ describe('schedule.adopt and levy.decide', () => {
   });
 
   test('overlapping tiers are refused', () => {
-    given().when(adopt([tiers[0], { ...tiers[1], min: 9000 }, tiers[2]])).thenError('tiers overlap: "large" starts at 9000, inside "small"');
+    given().when(adopt([tiers[0], { ...tiers[1], min: 9000 }, tiers[2]])).thenError('nivåerna överlappar: "large" börjar vid 9000, inom "small"');
   });
 
   test('a gap between tiers is refused', () => {
-    given().when(adopt([tiers[0], { ...tiers[1], min: 12000 }, tiers[2]])).thenError('gap between tiers: no tier covers 10000–11999');
+    given().when(adopt([tiers[0], { ...tiers[1], min: 12000 }, tiers[2]])).thenError('lucka mellan nivåerna: ingen nivå täcker 10000–11999');
   });
 
   test('a schedule without an organisation tier is refused', () => {
-    given().when(adopt([tiers[0], tiers[1]])).thenError('no organisation tier');
+    given().when(adopt([tiers[0], tiers[1]])).thenError('ingen organisationsnivå');
   });
 
   test('a negative fee is refused', () => {
-    given().when(adopt([{ ...tiers[0], annualFee: '-1.00' }, tiers[1], tiers[2]])).thenError('amount must not be negative');
+    given().when(adopt([{ ...tiers[0], annualFee: '-1.00' }, tiers[1], tiers[2]])).thenError('beloppet får inte vara negativt');
   });
 
   test('a levy id can be decided once per year', () => {
     const levy = { type: 'levy.decide', year: 2024, levyId: 'e-arkiv', purpose: 'E-arkiv', decisionRef: 'Stämma', decidedOn: '2024-04-25', tiers: tiers.map(({ id, label, min, max, organisation }) => ({ id, label, min, max, organisation, amount: '7500.00' })) };
     const { type: _t, ...data } = levy;
-    given({ type: 'ExtraLevyDecided', data: data as never }).when(levy).thenError('a levy "e-arkiv" is already decided for 2024');
+    given({ type: 'ExtraLevyDecided', data: data as never }).when(levy).thenError('en extra utdebitering "e-arkiv" är redan beslutad för 2024');
   });
 });
 
@@ -121,12 +121,12 @@ describe('member.details', () => {
   });
 
   test('a command that changes nothing is refused, so a retry is not recorded twice', () => {
-    given(joined(), changed({ invoiceReference: 'KS-4711' })).when(details({ invoiceReference: 'KS-4711' })).thenError('already has this address and invoice reference; nothing to change');
-    given(joined()).when(details()).thenError('member.details: give a new address or invoice reference for Malmö stad (212000-1124)');
+    given(joined(), changed({ invoiceReference: 'KS-4711' })).when(details({ invoiceReference: 'KS-4711' })).thenError('har redan denna adress och fakturareferens; inget att ändra');
+    given(joined()).when(details()).thenError('member.details: ange en ny adress eller fakturareferens för Malmö stad (212000-1124)');
   });
 
   test('an unknown member, and an empty reference, are refused', () => {
-    given().when(details({ invoiceReference: 'X' })).thenError('unknown member: no municipality with kommunkod 1280 has joined');
+    given().when(details({ invoiceReference: 'X' })).thenError('okänd medlem: ingen kommun med kommunkod 1280 har gått med');
     given(joined()).when(details({ invoiceReference: '  ' })).thenError(/invoiceReference/);
   });
 });

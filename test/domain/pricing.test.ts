@@ -81,8 +81,8 @@ describe('splitMonth — tier-weighted', () => {
   test('given a participant no band holds, when split, then PricingError names it and its population', () => {
     const gap: PricingRule = { kind: 'tier-weighted', bands: [bands[0], bands[2]] };
     expect(() => splitMonth(gap, 1, d('100.00'), [small, mid])).toThrow(PricingError);
-    expect(() => splitMonth(gap, 1, d('100.00'), [small, mid])).toThrow('weight table has no tier for Boxholm (population 18 000)');
-    expect(() => splitMonth(tierWeighted, 1, d('100.00'), [small, org])).toThrow('weight table has no tier for Kommunförbundet (organisation)');
+    expect(() => splitMonth(gap, 1, d('100.00'), [small, mid])).toThrow('vikttabellen har ingen nivå för Boxholm (folkmängd 18 000)');
+    expect(() => splitMonth(tierWeighted, 1, d('100.00'), [small, org])).toThrow('vikttabellen har ingen nivå för Kommunförbundet (organisation)');
   });
 
   test('given an organisation band, when an organisation takes part, then it pays by that band', () => {
@@ -95,7 +95,7 @@ describe('splitMonth — tier-weighted', () => {
 
   test('given every participant in a zero-weight band, when there is money to split, then PricingError rather than a silent loss', () => {
     const rule: PricingRule = { kind: 'tier-weighted', bands: [{ id: 'all', label: 'all', weight: '0' }] };
-    expect(() => splitMonth(rule, 1, d('10.00'), [small, mid])).toThrow(/weight 0/);
+    expect(() => splitMonth(rule, 1, d('10.00'), [small, mid])).toThrow(/vikten 0/);
     expect(splitMonth(rule, 1, d('0.00'), [small, mid]).shares.map((l) => l.amount.toFixed(2))).toEqual(['0.00', '0.00']);
   });
 });
@@ -115,7 +115,7 @@ describe('splitMonth — per-capita', () => {
 
   test('given a participant without population, when split per capita, then PricingError names it', () => {
     expect(() => splitMonth({ kind: 'per-capita' }, 1, d('10.00'), [small, municipality('e9', 'Okänd', null)])).toThrow(
-      /needs a population for Okänd/,
+      /kräver en folkmängd för Okänd/,
     );
     expect(() => splitMonth({ kind: 'per-capita' }, 1, d('10.00'), [small, org])).toThrow(PricingError);
   });
@@ -151,7 +151,7 @@ describe('splitMonth — base-plus-per-capita', () => {
   });
 
   test('given a month amount below the bases, when split, then PricingError', () => {
-    expect(() => splitMonth(rule, 1, d('2999.99'), [a, b, c])).toThrow(/less than the base fees 3000.00/);
+    expect(() => splitMonth(rule, 1, d('2999.99'), [a, b, c])).toThrow(/mindre än grundavgifterna 3000.00/);
   });
 });
 
@@ -183,7 +183,7 @@ describe('splitMonth — price-list', () => {
 
   test('given a participant no band holds, when priced, then PricingError names it', () => {
     expect(() => splitMonth({ kind: 'price-list', bands: [rule.bands[0]] }, 1, d('0.00'), [mid])).toThrow(
-      'price list has no tier for Boxholm (population 18 000)',
+      'prislistan har ingen nivå för Boxholm (folkmängd 18 000)',
     );
   });
 
@@ -208,9 +208,9 @@ describe('splitMonth — no participants and bad input', () => {
   });
 
   test('given a bad month, a fraction of an öre or a repeated key, when split, then PricingError', () => {
-    expect(() => splitMonth({ kind: 'equal' }, 0, d('1.00'), [small])).toThrow(/month 0/);
-    expect(() => splitMonth({ kind: 'equal' }, 1, d('1.001'), [small])).toThrow(/whole number of öre/);
-    expect(() => splitMonth({ kind: 'equal' }, 1, d('1.00'), [small, small])).toThrow(/appears twice/);
+    expect(() => splitMonth({ kind: 'equal' }, 0, d('1.00'), [small])).toThrow(/månad 0/);
+    expect(() => splitMonth({ kind: 'equal' }, 1, d('1.001'), [small])).toThrow(/helt antal öre/);
+    expect(() => splitMonth({ kind: 'equal' }, 1, d('1.00'), [small, small])).toThrow(/förekommer två gånger/);
   });
 });
 
@@ -222,21 +222,21 @@ describe('validateRule', () => {
   });
 
   test.each<[string, PricingRule, RegExp]>([
-    ['a negative weight', { kind: 'tier-weighted', bands: [{ ...bands[0], weight: '-1' }] }, /must not be negative/],
-    ['a weight with a decimal comma', { kind: 'tier-weighted', bands: [{ ...bands[0], weight: '1,5' }] }, /weight of tier "small"/],
-    ['a negative base', { kind: 'base-plus-per-capita', base: '-12000.00' }, /base must not be negative/],
-    ['a price with three decimals', { kind: 'price-list', bands: [{ id: 'a', label: 'A', price: '1.005' }] }, /price of tier "a"/],
-    ['a repeated tier id', { kind: 'tier-weighted', bands: [bands[0], { ...bands[1], id: 'small' }] }, /tier id "small" appears twice/],
-    ['overlapping tiers', { kind: 'tier-weighted', bands: [bands[0], { ...bands[1], min: 9_999 }] }, /"small" and "mid" overlap/],
-    ['two open-ended tiers', { kind: 'tier-weighted', bands: [{ ...bands[2], id: 'x', min: 100 }, bands[2]] }, /overlap/],
-    ['a tier ending before it starts', { kind: 'tier-weighted', bands: [{ id: 'a', label: 'A', min: 10, max: 5, weight: '1' }] }, /ends \(5\) before it starts \(10\)/],
-    ['a fractional bound', { kind: 'tier-weighted', bands: [{ id: 'a', label: 'A', max: 9.5, weight: '1' }] }, /non-negative integers/],
+    ['a negative weight', { kind: 'tier-weighted', bands: [{ ...bands[0], weight: '-1' }] }, /får inte vara mindre än noll/],
+    ['a weight with a decimal comma', { kind: 'tier-weighted', bands: [{ ...bands[0], weight: '1,5' }] }, /vikten för nivån "small"/],
+    ['a negative base', { kind: 'base-plus-per-capita', base: '-12000.00' }, /grundavgiften får inte vara mindre än noll/],
+    ['a price with three decimals', { kind: 'price-list', bands: [{ id: 'a', label: 'A', price: '1.005' }] }, /priset för nivån "a"/],
+    ['a repeated tier id', { kind: 'tier-weighted', bands: [bands[0], { ...bands[1], id: 'small' }] }, /nivån "small" förekommer två gånger/],
+    ['overlapping tiers', { kind: 'tier-weighted', bands: [bands[0], { ...bands[1], min: 9_999 }] }, /"small" och "mid" överlappar/],
+    ['two open-ended tiers', { kind: 'tier-weighted', bands: [{ ...bands[2], id: 'x', min: 100 }, bands[2]] }, /överlappar/],
+    ['a tier ending before it starts', { kind: 'tier-weighted', bands: [{ id: 'a', label: 'A', min: 10, max: 5, weight: '1' }] }, /slutar \(5\) innan den börjar \(10\)/],
+    ['a fractional bound', { kind: 'tier-weighted', bands: [{ id: 'a', label: 'A', max: 9.5, weight: '1' }] }, /heltal på noll eller mer/],
     [
       'two organisation tiers',
       { kind: 'price-list', bands: [{ id: 'o1', label: 'O', organisation: true, price: '1' }, { id: 'o2', label: 'O', organisation: true, price: '1' }] },
-      /more than one organisation tier/,
+      /mer än en organisationsnivå/,
     ],
-    ['an organisation tier with bounds', { kind: 'price-list', bands: [{ id: 'o', label: 'O', organisation: true, min: 1, price: '1' }] }, /cannot have population bounds/],
+    ['an organisation tier with bounds', { kind: 'price-list', bands: [{ id: 'o', label: 'O', organisation: true, min: 1, price: '1' }] }, /kan inte ha gränser för folkmängd/],
   ])('given %s, then PricingError', (_name, rule, message) => {
     expect(() => validateRule(rule)).toThrow(PricingError);
     expect(() => validateRule(rule)).toThrow(message);

@@ -22,16 +22,16 @@ describe('enrolment.start', () => {
   });
 
   test('a non-member cannot enrol', () => {
-    given(established).when({ type: 'enrolment.start', serviceId: 'uka', member: '212000-1124', from: '2024-01-01' }).thenError('unknown member: 212000-1124 has never joined');
+    given(established).when({ type: 'enrolment.start', serviceId: 'uka', member: '212000-1124', from: '2024-01-01' }).thenError('okänd medlem: 212000-1124 har aldrig gått med');
   });
 
   test('a member cannot enrol before it joined', () => {
-    given(member, established).when({ type: 'enrolment.start', serviceId: 'uka', member: '1280', from: '2019-01-01' }).thenError('Malmö stad (212000-1124) is not a member on 2019-01-01');
+    given(member, established).when({ type: 'enrolment.start', serviceId: 'uka', member: '1280', from: '2019-01-01' }).thenError('Malmö stad (212000-1124) är inte medlem den 2019-01-01');
   });
 
   test('an overlapping enrolment in the same module is refused', () => {
     given(member, established, started()).when({ type: 'enrolment.start', serviceId: 'uka', member: '1280', from: '2024-03-01', enrolmentId: 'x' })
-      .thenError('Malmö stad is already enrolled in uka from 2024-01-01');
+      .thenError('Malmö stad är redan ansluten till uka från 2024-01-01');
   });
 });
 
@@ -43,7 +43,7 @@ describe('enrolment.end', () => {
 
   test('an end before the start is refused', () => {
     given(member, established, started()).when({ type: 'enrolment.end', serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2023-12-31' })
-      .thenError('the enrolment ends (2023-12-31) before it starts (2024-01-01)');
+      .thenError('anslutningen slutar (2023-12-31) innan den börjar (2024-01-01)');
   });
 });
 
@@ -52,11 +52,11 @@ describe('service.establish', () => {
     given().when({
       type: 'service.establish', serviceId: 'egil', name: 'EGIL', area: 'Skola', overheadRate: '0.05', cadence: 'quarterly', decisionRef: 'S', date: '2024-01-01',
       pricing: { kind: 'tier-weighted', bands: [{ id: 'a', label: 'a', max: 10000, weight: '1' }, { id: 'b', label: 'b', min: 10000, weight: '2' }] },
-    }).thenError(/service.establish egil: .*overlap/);
+    }).thenError(/service.establish egil: .*överlappar/);
   });
 
   test('a service id can be established once', () => {
     given(established).when({ type: 'service.establish', serviceId: 'uka', name: 'UKA', area: 'x', overheadRate: '0', cadence: 'yearly', decisionRef: 'S', date: '2024-01-01', pricing: { kind: 'equal' } })
-      .thenError('service "uka" is already established');
+      .thenError('tjänsten "uka" är redan inrättad');
   });
 });

@@ -82,7 +82,7 @@ describe('samkost export peppol: Peppol BIS Billing 3.0 (UBL 2.1)', () => {
     expect(r).toMatchObject({ code: 0, out: `Faktura T2024-0001 som Peppol BIS Billing 3.0 skriven till ${out}\n` });
     expect((await import('node:fs')).readFileSync(out, 'utf8')).toBe((await f.run('export', 'peppol', 'T2024-0001')).out.replace(/\n$/, ''));
     const bad = await f.run('export', 'peppol', 'T2024-9999');
-    expect(bad).toMatchObject({ code: 2, err: 'samkost: unknown invoice T2024-9999\n' });
+    expect(bad).toMatchObject({ code: 2, err: 'samkost: okänd faktura T2024-9999\n' });
   });
 
   test('names with & and < are escaped, never written raw', () => {
@@ -118,7 +118,7 @@ describe("a member's invoice reference (samkost member details)", () => {
     const again = await f.run('member', 'details', '0180', '--reference', 'KS-4711', '--date', '2024-03-20');
     expect(again).toMatchObject({ code: 0, out: expect.stringContaining('nothing appended') });
     const repeated = await f.run('member', 'details', '0180', '--reference', 'KS-4711', '--date', '2024-03-21');
-    expect(repeated).toMatchObject({ code: 2, err: 'samkost: member.details: Stockholms stad (212000-0142) already has this address and invoice reference; nothing to change\n' });
+    expect(repeated).toMatchObject({ code: 2, err: 'samkost: member.details: Stockholms stad (212000-0142) har redan denna adress och fakturareferens; inget att ändra\n' });
     expect(eventCount(f.store)).toBe(stored);
     const members = await f.json<{ members: { orgnr: string; invoiceReference: string | null }[] }>('members', '--at', '2024-04-01');
     expect(members.members.find((m) => m.orgnr === '212000-0142')?.invoiceReference).toBe('KS-4711');
@@ -149,10 +149,10 @@ describe("a member's invoice reference (samkost member details)", () => {
   test('refused with one line, exit code 2, nothing stored: no detail given, an unknown member', async () => {
     const f = await billingFixture();
     const stored = eventCount(f.store);
-    expect(await f.run('member', 'details', '0180')).toMatchObject({ code: 2, err: 'samkost: member details: give --reference, or --street, --postal-code or --city\n' });
+    expect(await f.run('member', 'details', '0180')).toMatchObject({ code: 2, err: 'samkost: member details: ange --reference eller någon av --street, --postal-code och --city\n' });
     const unknown = await f.run('member', 'details', '0999', '--reference', 'R');
     expect(unknown.code).toBe(2);
-    expect(unknown.err).toBe('samkost: unknown member: no municipality with kommunkod 0999 has joined\n');
+    expect(unknown.err).toBe('samkost: okänd medlem: ingen kommun med kommunkod 0999 har gått med\n');
     expect(eventCount(f.store)).toBe(stored);
   });
 });
@@ -169,14 +169,14 @@ describe('documents Peppol would reject are refused before any XML is written', 
 
   test('a VAT invoice whose seller has no VAT number, or one not in the Swedish form (BR-S-02, SE-R-001)', () => {
     expect(() => peppolXml(doc({ seller: { orgnr: '802428-2785', name: 'Föreningen Sambruk' } }))).toThrow(
-      'T2024-0009 carries VAT, so the seller\'s VAT number must be SE followed by twelve digits (BR-S-02, SE-R-001); it is missing: set seller.vatNumber in samkost.config.json before the invoice run',
+      'T2024-0009 har moms, så säljarens momsregistreringsnummer måste vara SE följt av tolv siffror (BR-S-02, SE-R-001); det saknas: ange seller.vatNumber i samkost.config.json före fakturakörningen',
     );
-    expect(() => peppolXml(doc({ seller: { orgnr: '802428-2785', name: 'Föreningen Sambruk', vatNumber: '802428278501' } }))).toThrow('it is "802428278501"');
+    expect(() => peppolXml(doc({ seller: { orgnr: '802428-2785', name: 'Föreningen Sambruk', vatNumber: '802428278501' } }))).toThrow('det är "802428278501"');
   });
 
   test('a document mixing category O with S (BR-O-11)', () => {
     const vat = [{ category: 'O', rate: '0', taxable: '50.00', vat: '0.00' }, { category: 'S', rate: '0.25', taxable: '100.00', vat: '25.00' }];
-    expect(() => peppolXml(doc({ vat }))).toThrow('T2024-0009 mixes VAT categories O and S; Peppol allows category O only alone (BR-O-11)');
+    expect(() => peppolXml(doc({ vat }))).toThrow('T2024-0009 blandar momskategorierna O och S; Peppol tillåter kategori O bara ensam (BR-O-11)');
   });
 
   test('an empty buyer reference falls back to the next source, never an empty element (PEPPOL-EN16931-R008)', () => {

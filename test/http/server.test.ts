@@ -35,7 +35,7 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     expect(trace.json()).toEqual(await f.json('trace', 'T2024-0001', '--line', '1'));
     const unknown = await app.inject({ method: 'GET', url: '/v1/invoices/T2024-9999' });
     expect(unknown.statusCode).toBe(400);
-    expect(unknown.json()).toEqual({ error: 'unknown invoice T2024-9999' });
+    expect(unknown.json()).toEqual({ error: 'okänd faktura T2024-9999' });
   });
 
   test('given a command with an Idempotency-Key, then it is recorded once: 201, then 200 for the retry, one event', async () => {
@@ -59,7 +59,7 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     const { f, app } = await served();
     const before = eventCount(f.store);
     const bad = await app.inject({ method: 'POST', url: '/v1/commands', payload: { type: 'payment.record', invoice: 'T2024-0001', amount: 'abc', date: '2024-02-01', reference: 'r' } });
-    expect([bad.statusCode, bad.json()]).toEqual([400, { error: 'payment.record: amount: expected an amount like "1234.50"' }]);
+    expect([bad.statusCode, bad.json()]).toEqual([400, { error: 'payment.record: amount: ska vara ett belopp som "1234.50"' }]);
     const array = await app.inject({ method: 'POST', url: '/v1/commands', payload: [1] });
     expect(array.statusCode).toBe(400);
     const notJson = await app.inject({ method: 'POST', url: '/v1/commands', payload: '{bad', headers: { 'content-type': 'application/json' } });
