@@ -213,13 +213,13 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
   program
     .command('year')
     .description('closing a year')
-    .command('close <year>')
+    .command('close')
+    .argument('<year>', 'the year to close', parseYear)
     .description('close a year: later events that would change its figures are refused')
     .option('--date <date>', 'closing date (default: today)', parseDate)
     .option('--decision <ref>', 'decision reference')
-    .action(async (year: string, o: { date?: string; decision?: string }) => {
-      const y = parseYear(year);
-      await executeAndReport({ type: 'year.close', year: y, date: o.date ?? todayOf(io), decisionRef: o.decision }, g(), io);
+    .action(async (year: number, o: { date?: string; decision?: string }) => {
+      await executeAndReport({ type: 'year.close', year, date: o.date ?? todayOf(io), decisionRef: o.decision }, g(), io);
     });
 
   program

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { commanderRefusal, isShownByCommander } from './commander-errors';
 import { registerEventCommands } from './events-commands';
 import { type CliIo, processIo } from './io';
 import { isRefusal } from './refusals';
@@ -16,7 +17,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--json', 'machine-readable output')
     .option('--actor <name>', 'who is acting, recorded on every event (default: $SAMKOST_ACTOR or $USER)')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    // Commander's own refusals are printed by main, in Swedish, like every other refusal (commander-errors.ts).
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: () => undefined })
     .showHelpAfterError(false);
   registerEventCommands(program, io, setExit);
   registerMembershipCommands(program, io, setExit);
@@ -36,7 +38,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     await program.parseAsync(argv);
     return code;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return 0;
+      if (!isShownByCommander(err)) io.err(`samkost: ${commanderRefusal(err)}\n`);
+      return 2;
+    }
     const message = err instanceof Error ? err.message : String(err);
     io.err(`samkost: ${message.split('\n')[0]}\n`);
     if (!isRefusal(err) && io.env.SAMKOST_DEBUG) io.err(`${(err as Error).stack}\n`);

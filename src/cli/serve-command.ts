@@ -6,7 +6,7 @@ import type { CliIo } from './io';
 
 function parsePort(v: string): number {
   const port = Number(v);
-  if (!/^\d+$/.test(v) || port < 1 || port > 65535) throw new InvalidArgumentError(`--port expects a port number 1–65535, not "${v}"`);
+  if (!/^\d+$/.test(v) || port < 1 || port > 65535) throw new InvalidArgumentError(`ska vara ett portnummer 1–65535, inte "${v}"`);
   return port;
 }
 

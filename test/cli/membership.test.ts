@@ -80,7 +80,7 @@ describe('bad input is refused with one line, exit code 2 and nothing stored', (
     [['member', 'join', '--orgnr', '212000-0142', '--kind', 'kommun', '--name', 'X', '--kommunkod', '0180', '--date', '2023-01-01', '--decision', 'S'], 'kind: '],
     [['member', 'join', '--orgnr', '212000-0142', '--kind', 'municipality', '--name', 'X', '--kommunkod', '0180', '--date', '2023-13-01', '--decision', 'S'], 'date: ska vara ett giltigt datum'],
     [['member', 'leave', '9999', '--date', '2023-01-01', '--reason', 'x'], 'okänd medlem: ingen kommun med kommunkod 9999'],
-    [['fees', '--year', '20x3'], '"20x3" is not a year'],
+    [['fees', '--year', '20x3'], '--year ska vara ett årtal mellan 1990 och 2100, inte "20x3"'],
   ])('samkost %j', async (args, message) => {
     const f = await fixture();
     const before = eventCount(f.store);

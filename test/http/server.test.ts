@@ -77,7 +77,7 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     }
     expect(existsSync('/tmp/samkost-elsewhere.db')).toBe(false);
     const missing = await app.inject({ method: 'GET', url: '/v1/split?service=egil' });
-    expect([missing.statusCode, missing.json()]).toEqual([400, { error: "required option '--year <year>' not specified" }]);
+    expect([missing.statusCode, missing.json()]).toEqual([400, { error: 'flaggan --year <year> måste anges' }]);
     const unknown = await app.inject({ method: 'GET', url: '/v1/export' });
     expect(unknown.statusCode).toBe(404);
     expect(eventCount(f.store)).toBe(before);
