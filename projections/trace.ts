@@ -210,29 +210,29 @@ interface HeldDecision {
 function* heldDecisions(state: State, only?: DecisionGroup): Generator<HeldDecision> {
   const wants = (g: DecisionGroup) => only === undefined || only === g;
   const held = (group: DecisionGroup, kind: string, reference: string, stateRef: EventRef, date?: string): HeldDecision => ({ group, kind, reference, date, stateRef });
-  if (wants('schedule')) for (const s of state.schedules.values()) yield held('schedule', 'fee schedule', s.value.decisionRef, s.ref, s.value.decidedOn);
-  if (wants('levy')) for (const ofYear of state.levies.values()) for (const l of ofYear.values()) yield held('levy', 'extra levy', l.value.decisionRef, l.ref, l.value.decidedOn);
-  if (wants('population')) for (const p of state.populations.values()) yield held('population', 'population table', p.table.source, p.ref, p.table.referenceDate);
+  if (wants('schedule')) for (const s of state.schedules.values()) yield held('schedule', 'avgiftsplan', s.value.decisionRef, s.ref, s.value.decidedOn);
+  if (wants('levy')) for (const ofYear of state.levies.values()) for (const l of ofYear.values()) yield held('levy', 'extra utdebitering', l.value.decisionRef, l.ref, l.value.decidedOn);
+  if (wants('population')) for (const p of state.populations.values()) yield held('population', 'befolkningstabell', p.table.source, p.ref, p.table.referenceDate);
   if (wants('membership')) {
     for (const m of state.members.values()) {
       for (const p of m.periods) {
-        yield held('membership', 'membership', `${m.name}: ${p.decisionRef}`, p.joinedRef, p.from);
-        if (p.leftRef) yield held('membership', 'membership ended', `${m.name}: ${p.leaveReason ?? ''}`, p.leftRef, p.to);
+        yield held('membership', 'medlemskap', `${m.name}: ${p.decisionRef}`, p.joinedRef, p.from);
+        if (p.leftRef) yield held('membership', 'utträde', `${m.name}: ${p.leaveReason ?? ''}`, p.leftRef, p.to);
       }
     }
   }
   for (const svc of state.services.values()) {
-    if (wants('service')) yield held('service', 'service', `${svc.service.name}: ${svc.service.decisionRef}`, svc.ref, svc.service.date);
-    if (wants('budget')) for (const list of svc.budgets.values()) for (const b of list) yield held('budget', 'council budget', b.value.minutesRef, b.ref, b.value.decidedOn);
-    if (wants('cost')) for (const list of svc.actualCosts.values()) for (const c of list) yield held('cost', 'actual cost', `${c.value.supplier} ${c.value.reference}`, c.ref, c.value.date);
+    if (wants('service')) yield held('service', 'tjänst', `${svc.service.name}: ${svc.service.decisionRef}`, svc.ref, svc.service.date);
+    if (wants('budget')) for (const list of svc.budgets.values()) for (const b of list) yield held('budget', 'förvaltningsrådets budget', b.value.minutesRef, b.ref, b.value.decidedOn);
+    if (wants('cost')) for (const list of svc.actualCosts.values()) for (const c of list) yield held('cost', 'utfall', `${c.value.supplier} ${c.value.reference}`, c.ref, c.value.date);
     if (wants('enrolment')) {
       for (const e of svc.enrolments.values()) {
-        yield held('enrolment', 'enrolment', `${svc.service.name} ${e.enrolmentId} from ${e.from}`, e.startedRef, e.from);
-        if (e.endedRef) yield held('enrolment', 'enrolment ended', `${svc.service.name} ${e.enrolmentId} to ${e.to}`, e.endedRef, e.to);
+        yield held('enrolment', 'anslutning', `${svc.service.name} ${e.enrolmentId} från ${e.from}`, e.startedRef, e.from);
+        if (e.endedRef) yield held('enrolment', 'anslutningen avslutad', `${svc.service.name} ${e.enrolmentId} till ${e.to}`, e.endedRef, e.to);
       }
     }
   }
-  if (wants('invoice')) for (const b of state.billing.values()) for (const i of b.invoices.values()) yield held('invoice', 'invoice', i.invoice.number, i.ref, i.invoice.issueDate);
+  if (wants('invoice')) for (const b of state.billing.values()) for (const i of b.invoices.values()) yield held('invoice', 'faktura', i.invoice.number, i.ref, i.invoice.issueDate);
 }
 
 const decisionFound = (d: HeldDecision, ref: EventRef) => ({ decision: { kind: d.kind, reference: d.reference, date: d.date, event: ref }, stateRef: d.stateRef });
@@ -250,9 +250,9 @@ function checkRefs(used: readonly EventRef[], stored: readonly EventRef[], probl
   const byId = new Map(stored.map((r) => [r.eventId, r]));
   for (const u of used) {
     const s = byId.get(u.eventId);
-    if (!s) problems.push(`the line does not reference ${u.type} ${u.streamId}@${u.revision}, which its amount depends on`);
+    if (!s) problems.push(`raden hänvisar inte till ${u.type} ${u.streamId}@${u.revision}, som dess belopp beror på`);
     else if (s.hash !== u.hash || s.streamId !== u.streamId || s.revision !== u.revision)
-      problems.push(`the line references ${s.type} ${s.streamId}@${s.revision} with hash ${s.hash.slice(0, 12)}…, but the event is ${u.streamId}@${u.revision} with hash ${u.hash.slice(0, 12)}…`);
+      problems.push(`raden hänvisar till ${s.type} ${s.streamId}@${s.revision} med hash ${s.hash.slice(0, 12)}…, men händelsen är ${u.streamId}@${u.revision} med hash ${u.hash.slice(0, 12)}…`);
   }
 }
 
@@ -277,45 +277,45 @@ function periodOf(m: MemberState, refs: readonly EventRef[], year: number): Memb
   const byRef = m.periods.find((p) => ids.has(p.joinedRef.eventId));
   if (byRef) return byRef;
   const inYear = [...m.periods].reverse().find((p) => p.from <= `${year}-12-31` && (p.to === undefined || p.to >= `${year}-01-01`));
-  if (!inYear) throw new DomainError(`${m.name} (${m.orgnr}) was not a member in ${year}`);
+  if (!inYear) throw new DomainError(`${m.name} (${m.orgnr}) var inte medlem ${year}`);
   return inYear;
 }
 
 function populationStep(pop: PopulationUsed | null): DerivationStep {
-  if (!pop) return { label: 'folkmängd', value: 'organisation', formula: 'a region or organisation: the organisation tier' };
+  if (!pop) return { label: 'folkmängd', value: 'organisation', formula: 'en region eller organisation: organisationernas storleksklass' };
   return {
     label: 'folkmängd', value: grouped(pop.value),
-    formula: `SCB folkmängd ${pop.referenceDate}${pop.codes.length > 1 ? `, sum of kommunkoder ${pop.codes.join(', ')}` : ` (kommunkod ${pop.codes.join(', ')})`}`,
+    formula: `SCB folkmängd ${pop.referenceDate}${pop.codes.length > 1 ? `, summan för kommunkoderna ${pop.codes.join(', ')}` : ` (kommunkod ${pop.codes.join(', ')})`}`,
     event: pop.ref,
   };
 }
 
 function populationFigure(pop: PopulationUsed | null): TraceFigure {
   return pop
-    ? { name: 'population', value: grouped(pop.value), note: `SCB ${pop.referenceDate} (${pop.source})${pop.codes.length > 1 ? `; sum of ${pop.codes.join(', ')}` : ''}`, event: pop.ref }
-    : { name: 'population', value: 'organisation', note: 'no population: organisation tier' };
+    ? { name: 'folkmängd', value: grouped(pop.value), note: `SCB ${pop.referenceDate} (${pop.source})${pop.codes.length > 1 ? `; summan för ${pop.codes.join(', ')}` : ''}`, event: pop.ref }
+    : { name: 'folkmängd', value: 'organisation', note: 'ingen folkmängd: organisationernas storleksklass' };
 }
 
 function membershipLine(state: State, doc: Doc, line: AnyLine, kind: string): Derived {
   const year = doc.year;
   const m = state.members.get(doc.buyer.orgnr);
-  if (!m) throw new DomainError(`${doc.buyer.orgnr} is not a member in the state before ${doc.number}`);
+  if (!m) throw new DomainError(`${doc.buyer.orgnr} är inte medlem i tillståndet före ${doc.number}`);
   const adopted = state.schedules.get(year);
-  if (!adopted) throw new DomainError(`no fee schedule for ${year} in force before ${doc.number}`);
+  if (!adopted) throw new DomainError(`ingen avgiftsplan för ${year} gällde före ${doc.number}`);
   const schedule = adopted.value;
   const period = periodOf(m, line.provenance.refs, year);
   const pop = populationFor(state, m, year);
   const subject = { organisation: pop === null, population: pop?.value ?? null };
   const tier = bandOf(schedule.tiers, subject);
-  if (!tier) throw new DomainError(`fee schedule ${year} has no tier for ${m.name}`);
-  const bounds = tier.organisation ? 'organisations' : `${grouped(tier.min ?? 0)}–${tier.max === undefined ? '' : grouped(tier.max)}`;
+  if (!tier) throw new DomainError(`avgiftsplanen ${year} har ingen storleksklass för ${m.name}`);
+  const bounds = tier.organisation ? 'organisationer' : `${grouped(tier.min ?? 0)}–${tier.max === undefined ? '' : grouped(tier.max)}`;
   const figures: TraceFigure[] = [
-    { name: 'member', value: `${m.name} (${m.orgnr})`, note: `${m.kind}, member from ${period.from}${period.rejoin ? ' (re-entry)' : ''}; decision ${period.decisionRef}`, event: period.joinedRef },
+    { name: 'medlem', value: `${m.name} (${m.orgnr})`, note: `${m.kind}, medlem från ${period.from}${period.rejoin ? ' (återinträde)' : ''}; beslut ${period.decisionRef}`, event: period.joinedRef },
     populationFigure(pop),
-    { name: 'fee schedule', value: `${year}`, note: `${schedule.decisionRef}, decided ${schedule.decidedOn}`, event: adopted.ref },
-    { name: 'tier', value: `${tier.id} ${tier.label}`, note: bounds, event: adopted.ref },
+    { name: 'avgiftsplan', value: `${year}`, note: `${schedule.decisionRef}, beslutad ${schedule.decidedOn}`, event: adopted.ref },
+    { name: 'storleksklass', value: `${tier.id} ${tier.label}`, note: bounds, event: adopted.ref },
   ];
-  const tierStep: DerivationStep = { label: 'tier', value: `${tier.id} (${tier.label})`, formula: `population band ${bounds} of the fee schedule ${year}`, event: adopted.ref, children: [populationStep(pop)] };
+  const tierStep: DerivationStep = { label: 'storleksklass', value: `${tier.id} (${tier.label})`, formula: `folkmängd ${bounds} enligt avgiftsplanen ${year}`, event: adopted.ref, children: [populationStep(pop)] };
   const used = [adopted.ref, period.joinedRef, ...(pop ? [pop.ref] : [])];
 
   if (kind === 'annual-fee') {
@@ -324,16 +324,16 @@ function membershipLine(state: State, doc: Doc, line: AnyLine, kind: string): De
     const months = firstYear && schedule.firstYear === 'from-entry-month' ? 13 - entryMonth : 12;
     const fee = new Decimal(tier.annualFee);
     const recomputed = roundOre(fee.mul(months).div(12));
-    figures.push({ name: 'annual fee', value: sek(fee), note: `tier ${tier.id}`, event: adopted.ref });
-    figures.push({ name: 'months', value: `${months}/12`, note: months < 12 ? `joined ${period.from}; the first year counts from the month of entry` : 'whole year', event: period.joinedRef });
+    figures.push({ name: 'årsavgift', value: sek(fee), note: `storleksklass ${tier.id}`, event: adopted.ref });
+    figures.push({ name: 'månader', value: `${months}/12`, note: months < 12 ? `inträde ${period.from}; första året räknas från inträdesmånaden` : 'helt år', event: period.joinedRef });
     return {
-      rule: `annual fee by population tier: tier ${tier.id} (${tier.label}), ${sek(fee)} × ${months}/12`,
+      rule: `årsavgift efter storleksklass: klass ${tier.id} (${tier.label}), ${sek(fee)} × ${months}/12`,
       figures, used, recomputed,
       derivation: {
-        label: 'årsavgift', value: sek(recomputed), formula: `${sek(fee)} × ${months}/12, rounded to öre`,
+        label: 'årsavgift', value: sek(recomputed), formula: `${sek(fee)} × ${months}/12, avrundat till öre`,
         children: [
-          { label: 'årsavgift enligt avgiftsplan', value: sek(fee), formula: `tier ${tier.id}`, event: adopted.ref, children: [tierStep] },
-          { label: 'månader', value: `${months}/12`, formula: months < 12 ? `from the month of entry (${period.from}) to December` : 'the whole year', event: period.joinedRef },
+          { label: 'årsavgift enligt avgiftsplan', value: sek(fee), formula: `storleksklass ${tier.id}`, event: adopted.ref, children: [tierStep] },
+          { label: 'månader', value: `${months}/12`, formula: months < 12 ? `från inträdesmånaden (${period.from}) till december` : 'hela året', event: period.joinedRef },
         ],
       },
     };
@@ -342,16 +342,16 @@ function membershipLine(state: State, doc: Doc, line: AnyLine, kind: string): De
     const pct = period.rejoin ? schedule.reentryPercent : 100;
     const contribution = new Decimal(tier.joiningContribution);
     const recomputed = roundOre(contribution.mul(pct).div(100));
-    figures.push({ name: 'joining contribution', value: sek(contribution), note: `tier ${tier.id}`, event: adopted.ref });
-    figures.push({ name: 'percent', value: `${pct} %`, note: period.rejoin ? 're-entry after leaving' : 'first entry', event: period.joinedRef });
+    figures.push({ name: 'medlemsinsats', value: sek(contribution), note: `storleksklass ${tier.id}`, event: adopted.ref });
+    figures.push({ name: 'procent', value: `${pct} %`, note: period.rejoin ? 'återinträde efter utträde' : 'första inträde', event: period.joinedRef });
     return {
-      rule: `joining contribution by population tier: tier ${tier.id} (${tier.label}), ${sek(contribution)} × ${pct} %`,
+      rule: `medlemsinsats efter storleksklass: klass ${tier.id} (${tier.label}), ${sek(contribution)} × ${pct} %`,
       figures, used, recomputed,
       derivation: {
-        label: 'medlemsinsats', value: sek(recomputed), formula: `${sek(contribution)} × ${pct} %, rounded to öre`,
+        label: 'medlemsinsats', value: sek(recomputed), formula: `${sek(contribution)} × ${pct} %, avrundat till öre`,
         children: [
-          { label: 'medlemsinsats enligt avgiftsplan', value: sek(contribution), formula: `tier ${tier.id}`, event: adopted.ref, children: [tierStep] },
-          { label: 'procent', value: `${pct} %`, formula: period.rejoin ? `re-entry: ${schedule.reentryPercent} % of the ordinary contribution` : 'first entry: 100 %', event: period.joinedRef },
+          { label: 'medlemsinsats enligt avgiftsplan', value: sek(contribution), formula: `storleksklass ${tier.id}`, event: adopted.ref, children: [tierStep] },
+          { label: 'procent', value: `${pct} %`, formula: period.rejoin ? `återinträde: ${schedule.reentryPercent} % av den ordinarie insatsen` : 'första inträde: 100 %', event: period.joinedRef },
         ],
       },
     };
@@ -360,18 +360,18 @@ function membershipLine(state: State, doc: Doc, line: AnyLine, kind: string): De
   const ids = new Set(line.provenance.refs.map((r) => r.eventId));
   const keyId = 'dueKey' in line ? /\/levy\/(.+)$/.exec(line.dueKey)?.[1] : undefined;
   const levy = [...(state.levies.get(year)?.values() ?? [])].find((l) => ids.has(l.ref.eventId) || l.ref.eventId === keyId);
-  if (!levy) throw new DomainError(`the levy of ${doc.number} line ${line.lineNo} is not among the levies of ${year}`);
+  if (!levy) throw new DomainError(`den extra utdebiteringen på ${doc.number} rad ${line.lineNo} finns inte bland utdebiteringarna ${year}`);
   const band = bandOf(levy.value.tiers, subject);
-  if (!band) throw new DomainError(`levy ${levy.value.levyId} has no tier for ${m.name}`);
+  if (!band) throw new DomainError(`utdebiteringen ${levy.value.levyId} har ingen storleksklass för ${m.name}`);
   const recomputed = new Decimal(band.amount);
-  figures.push({ name: 'levy', value: levy.value.levyId, note: `${levy.value.purpose}; ${levy.value.decisionRef}, decided ${levy.value.decidedOn}`, event: levy.ref });
-  figures.push({ name: 'levy amount', value: sek(recomputed), note: `tier ${band.id} (${band.label})`, event: levy.ref });
+  figures.push({ name: 'extra utdebitering', value: levy.value.levyId, note: `${levy.value.purpose}; ${levy.value.decisionRef}, beslutad ${levy.value.decidedOn}`, event: levy.ref });
+  figures.push({ name: 'utdebiteringens belopp', value: sek(recomputed), note: `storleksklass ${band.id} (${band.label})`, event: levy.ref });
   return {
-    rule: `extra levy ${levy.value.levyId} by population tier: tier ${band.id} (${band.label}), ${sek(recomputed)}`,
+    rule: `extra utdebitering ${levy.value.levyId} efter storleksklass: klass ${band.id} (${band.label}), ${sek(recomputed)}`,
     figures, used: [levy.ref, period.joinedRef, ...(pop ? [pop.ref] : [])], recomputed,
     derivation: {
-      label: 'extra utdebitering', value: sek(recomputed), formula: `the amount of tier ${band.id} in levy ${levy.value.levyId}`, event: levy.ref,
-      children: [{ label: 'tier', value: `${band.id} (${band.label})`, event: levy.ref, children: [populationStep(pop)] }],
+      label: 'extra utdebitering', value: sek(recomputed), formula: `beloppet för storleksklass ${band.id} i utdebiteringen ${levy.value.levyId}`, event: levy.ref,
+      children: [{ label: 'storleksklass', value: `${band.id} (${band.label})`, event: levy.ref, children: [populationStep(pop)] }],
     },
   };
 }
@@ -379,12 +379,14 @@ function membershipLine(state: State, doc: Doc, line: AnyLine, kind: string): De
 // ------------------------------------------------------------------------------------------ splits
 
 const RULE_WORDS: Record<ServiceState['service']['pricing']['kind'], string> = {
-  'equal': 'equal split',
-  'tier-weighted': 'tier-weighted split',
-  'per-capita': 'per-capita split',
-  'base-plus-per-capita': 'fixed base plus per-capita split',
-  'price-list': 'price list by tier',
+  'equal': 'lika fördelning',
+  'tier-weighted': 'fördelning viktad efter storleksklass',
+  'per-capita': 'fördelning efter folkmängd',
+  'base-plus-per-capita': 'fast grundbelopp och resten efter folkmängd',
+  'price-list': 'prislista efter storleksklass',
 };
+
+const BASIS_WORDS: Record<CostBasis, string> = { budget: 'budget', actual: 'utfall' };
 
 interface SplitContext {
   svc: ServiceState;
@@ -405,7 +407,7 @@ interface SplitContext {
 
 function splitContext(state: State, serviceId: string, year: number, basis: CostBasis): SplitContext {
   const svc = state.services.get(serviceId);
-  if (!svc) throw new DomainError(`service ${serviceId} is not established in the state before the document`);
+  if (!svc) throw new DomainError(`tjänsten ${serviceId} är inte inrättad i tillståndet före dokumentet`);
   const base = costBase(svc, year, basis);
   const inputs = splitInputs(state, svc, year);
   return { svc, basis, base, inputs, split: computeSplit(svc, year, basis, base, inputs, reportingTiersFor(state, year)), weightSums: new Map(), tables: new Map(), sharesByKey: new Map(), costs: new Map() };
@@ -595,36 +597,36 @@ function costStepsOf(ctx: SplitContext, months: readonly number[]): { monthStep:
     const inForce = svc.budgets.get(split.year)?.[svc.budgets.get(split.year)!.length - 1];
     baseLabel = 'budget i kraft';
     if (inForce) {
-      figures.push({ name: 'council budget', value: sek(base.base), note: `${inForce.value.minutesRef}, decided ${inForce.value.decidedOn}`, event: inForce.ref });
+      figures.push({ name: 'förvaltningsrådets budget', value: sek(base.base), note: `${inForce.value.minutesRef}, beslutad ${inForce.value.decidedOn}`, event: inForce.ref });
       for (const l of inForce.value.lines) baseChildren.push({ label: l.text, value: sek(new Decimal(l.amount)), event: inForce.ref });
     }
   } else {
     baseLabel = 'utfall';
     for (const c of svc.actualCosts.get(split.year) ?? []) {
-      figures.push({ name: 'actual cost', value: sek(new Decimal(c.value.amount)), note: `${c.value.supplier} ${c.value.reference}, ${c.value.date}`, event: c.ref });
+      figures.push({ name: 'utfall', value: sek(new Decimal(c.value.amount)), note: `${c.value.supplier} ${c.value.reference}, ${c.value.date}`, event: c.ref });
       baseChildren.push({ label: `${c.value.supplier} ${c.value.reference}`, value: sek(new Decimal(c.value.amount)), event: c.ref });
     }
   }
-  figures.push({ name: 'overhead rate', value: split.overheadRate.toString(), note: `${svc.service.name}: ${svc.service.decisionRef}`, event: svc.ref });
+  figures.push({ name: 'påslag', value: split.overheadRate.toString(), note: `${svc.service.name}: ${svc.service.decisionRef}`, event: svc.ref });
   const priceList = svc.service.pricing.kind === 'price-list';
-  figures.push({ name: 'cost', value: sek(split.cost), note: priceList ? "the participants' yearly prices for their months in force, summed" : `${ctx.basis} × (1 + ${split.overheadRate.toString()}), rounded to öre` });
+  figures.push({ name: 'kostnad', value: sek(split.cost), note: priceList ? 'deltagarnas årspriser för deras anslutna månader, summerade' : `${BASIS_WORDS[ctx.basis]} × (1 + ${split.overheadRate.toString()}), avrundat till öre` });
   const perMonth = monthlyAmounts(split.cost);
   const amounts = [...new Set(months.map((m) => amountString(perMonth.get(m) as Decimal)))];
   const costStep: DerivationStep = {
-    label: 'kostnad', value: sek(split.cost), formula: `${ctx.basis === 'budget' ? 'budget' : 'actual cost'} ${sek(base.base)} × (1 + ${split.overheadRate.toString()}), rounded to öre`,
+    label: 'kostnad', value: sek(split.cost), formula: `${BASIS_WORDS[ctx.basis]} ${sek(base.base)} × (1 + ${split.overheadRate.toString()}), avrundat till öre`,
     children: [
-      { label: baseLabel, value: sek(base.base), formula: baseChildren.length > 1 ? 'Σ of the lines below' : undefined, event: base.refs[base.refs.length - 1], children: baseChildren.length > 1 ? baseChildren : undefined },
+      { label: baseLabel, value: sek(base.base), formula: baseChildren.length > 1 ? 'Σ av raderna nedan' : undefined, event: base.refs[base.refs.length - 1], children: baseChildren.length > 1 ? baseChildren : undefined },
       { label: 'påslag (förvaltningsledning)', value: split.overheadRate.toString(), event: svc.ref },
     ],
   };
   const monthStep: DerivationStep = {
-    label: 'månadsbelopp', value: amounts.map((a) => sek(new Decimal(a))).join(' / '), formula: `cost ${sek(split.cost)} spread over 12 months exactly (odd öre to the earliest months)`,
+    label: 'månadsbelopp', value: amounts.map((a) => sek(new Decimal(a))).join(' / '), formula: `kostnaden ${sek(split.cost)} fördelad exakt på 12 månader (udda ören till de första månaderna)`,
     children: [costStep],
   };
   return { monthStep, figures };
 }
 
-/** "weight 4 of 6 (months 1–3), of 7 (months 4–12)" */
+/** "vikt 4 av 6 (månad 1–3), vikt 4 av 7 (månad 4–12)" */
 function weightWords(kind: string, months: readonly SplitMonthTrace[]): string {
   const groups: { weight: string; denominator: string; months: number[] }[] = [];
   for (const m of months) {
@@ -632,11 +634,11 @@ function weightWords(kind: string, months: readonly SplitMonthTrace[]): string {
     if (last && last.weight === m.weight && last.denominator === m.denominator) last.months.push(m.month);
     else groups.push({ weight: m.weight, denominator: m.denominator, months: [m.month] });
   }
-  const what = kind === 'per-capita' || kind === 'base-plus-per-capita' ? 'population' : kind === 'price-list' ? 'yearly price' : 'weight';
-  const fmt = (v: string) => (what === 'population' ? grouped(Number(v)) : what === 'yearly price' ? sek(new Decimal(v)) : svNumber(v));
-  if (kind === 'price-list') return groups.map((g) => `${what} ${fmt(g.weight)}, months ${monthRanges(g.months)}`).join('; ');
-  if (groups.length === 1) return `${what} ${fmt(groups[0].weight)} of ${fmt(groups[0].denominator)}, months ${monthRanges(groups[0].months)}`;
-  return groups.map((g) => `${what} ${fmt(g.weight)} of ${fmt(g.denominator)} (months ${monthRanges(g.months)})`).join(', ');
+  const what = kind === 'per-capita' || kind === 'base-plus-per-capita' ? 'folkmängd' : kind === 'price-list' ? 'årspris' : 'vikt';
+  const fmt = (v: string) => (what === 'folkmängd' ? grouped(Number(v)) : what === 'årspris' ? sek(new Decimal(v)) : svNumber(v));
+  if (kind === 'price-list') return groups.map((g) => `${what} ${fmt(g.weight)}, månad ${monthRanges(g.months)}`).join('; ');
+  if (groups.length === 1) return `${what} ${fmt(groups[0].weight)} av ${fmt(groups[0].denominator)}, månad ${monthRanges(groups[0].months)}`;
+  return groups.map((g) => `${what} ${fmt(g.weight)} av ${fmt(g.denominator)} (månad ${monthRanges(g.months)})`).join(', ');
 }
 
 function participantFigures(ctx: SplitContext, keys: ReadonlySet<string>): { figures: TraceFigure[]; steps: DerivationStep[]; used: EventRef[] } {
@@ -647,40 +649,40 @@ function participantFigures(ctx: SplitContext, keys: ReadonlySet<string>): { fig
     const p = ctx.split.participants.find((x) => x.key === input.key);
     used.push(...input.refs);
     const enrolment = ctx.svc.enrolments.get(input.key);
-    figures.push({ name: 'enrolment', value: input.key, note: `${input.name}, from ${input.from}${input.to ? ` to ${input.to}` : ''}${input.module ? `, module ${input.module}` : ''}`, event: enrolment?.startedRef ?? input.refs[0] });
-    if (enrolment?.endedRef) figures.push({ name: 'enrolment ended', value: input.to ?? '', event: enrolment.endedRef });
-    figures.push(input.organisation ? { name: 'population', value: 'organisation', note: 'organisation band' } : populationFigure(input.populationUsed));
-    if (p) figures.push({ name: 'weight', value: p.weight.toString(), note: p.basis, event: ctx.svc.ref });
+    figures.push({ name: 'anslutning', value: input.key, note: `${input.name}, från ${input.from}${input.to ? ` till ${input.to}` : ''}${input.module ? `, modul ${input.module}` : ''}`, event: enrolment?.startedRef ?? input.refs[0] });
+    if (enrolment?.endedRef) figures.push({ name: 'anslutningen avslutad', value: input.to ?? '', event: enrolment.endedRef });
+    figures.push(input.organisation ? { name: 'folkmängd', value: 'organisation', note: 'organisationernas klass' } : populationFigure(input.populationUsed));
+    if (p) figures.push({ name: 'vikt', value: p.weight.toString(), note: p.basis, event: ctx.svc.ref });
     steps.push({
       label: 'vikt', value: p ? p.weight.toString() : '—', formula: `${RULE_WORDS[ctx.svc.service.pricing.kind]}: ${p?.basis ?? ''}`, event: ctx.svc.ref,
-      children: [input.organisation ? { label: 'folkmängd', value: 'organisation', formula: 'organisation band' } : populationStep(input.populationUsed)],
+      children: [input.organisation ? { label: 'folkmängd', value: 'organisation', formula: 'organisationernas klass' } : populationStep(input.populationUsed)],
     });
   }
   return { figures, steps, used };
 }
 
 function aContoLine(state: State, doc: InvoiceIssued, line: InvoiceLine, problems: string[], opts: TraceOptions): Derived {
-  if (!line.serviceId || !line.enrolmentId) throw new DomainError(`line ${line.lineNo} names no service or enrolment`);
+  if (!line.serviceId || !line.enrolmentId) throw new DomainError(`rad ${line.lineNo} anger ingen tjänst eller anslutning`);
   const ctx = contextFor(state, line.serviceId, doc.year, 'budget', opts);
   const key = line.enrolmentId;
   const me = ctx.split.participants.find((p) => p.key === key);
-  if (!me) throw new DomainError(`enrolment ${key} takes no part in the ${line.serviceId} ${doc.year} split before ${doc.number}`);
+  if (!me) throw new DomainError(`anslutningen ${key} ingår inte i fördelningen av ${line.serviceId} ${doc.year} före ${doc.number}`);
   // The billing period comes from the due key (svc/<service>/<period>/<enrolment>), not from the stored months.
   const prefix = `svc/${line.serviceId}/`;
   const label = line.dueKey.startsWith(prefix) && line.dueKey.endsWith(`/${key}`) ? line.dueKey.slice(prefix.length, line.dueKey.length - key.length - 1) : undefined;
   const period = billingPeriods(ctx.svc.service.cadence, doc.year).find((p) => p.label === label);
-  if (!period) problems.push(`due key ${line.dueKey} names no billing period of ${line.serviceId} ${doc.year}; the stored months are used`);
+  if (!period) problems.push(`förfallonyckeln ${line.dueKey} anger ingen faktureringsperiod för ${line.serviceId} ${doc.year}; de lagrade månaderna används`);
   const periodMonths = period?.months ?? (line.provenance.months ?? []).map((m) => m.month);
   const recomputed = sum(periodMonths.map((m) => me.monthly[m - 1]));
   const months = periodMonths.filter((m) => me.months.includes(m));
   const keys = new Set([key]);
   const monthsTrace = monthTraces(ctx, keys, months, line.provenance.months ?? [], opts.tables);
   const storedMonths = (line.provenance.months ?? []).map((m) => m.month);
-  if (monthRanges(storedMonths) !== monthRanges(months)) problems.push(`the line stores months ${monthRanges(storedMonths) || 'none'}, the recomputation finds ${monthRanges(months) || 'none'}`);
+  if (monthRanges(storedMonths) !== monthRanges(months)) problems.push(`raden lagrar månad ${monthRanges(storedMonths) || 'ingen'}, omräkningen finner månad ${monthRanges(months) || 'ingen'}`);
   for (const m of monthsTrace) {
-    if (!m.weightsMatch) problems.push(`month ${m.month}: Σ weights ${m.weightSum} of the participants ≠ stored denominator ${m.storedDenominator ?? '—'} (split: ${m.denominator})`);
-    if (m.storedShare !== null && m.storedShare !== m.share) problems.push(`month ${m.month}: stored share ${m.storedShare}, recomputed ${m.share}`);
-    if (m.storedWeight !== null && !new Decimal(m.storedWeight).eq(m.weight)) problems.push(`month ${m.month}: stored weight ${m.storedWeight}, recomputed ${m.weight}`);
+    if (!m.weightsMatch) problems.push(`månad ${m.month}: deltagarnas Σ vikter ${m.weightSum} ≠ lagrad nämnare ${m.storedDenominator ?? '—'} (fördelningen: ${m.denominator})`);
+    if (m.storedShare !== null && m.storedShare !== m.share) problems.push(`månad ${m.month}: lagrad andel ${m.storedShare}, omräknad ${m.share}`);
+    if (m.storedWeight !== null && !new Decimal(m.storedWeight).eq(m.weight)) problems.push(`månad ${m.month}: lagrad vikt ${m.storedWeight}, omräknad ${m.weight}`);
   }
   const cost = costSteps(ctx, months);
   const part = participantFigures(ctx, keys);
@@ -693,15 +695,15 @@ function aContoLine(state: State, doc: InvoiceIssued, line: InvoiceLine, problem
     recomputed,
     months: monthsTrace,
     derivation: {
-      label: 'a conto', value: sek(recomputed), formula: `Σ of the participant's share, months ${monthRanges(months) || '(none)'}`,
+      label: 'a conto', value: sek(recomputed), formula: `Σ av deltagarens andel, månad ${monthRanges(months) || '(ingen)'}`,
       children: [
         ...monthsTrace.map((m): DerivationStep => ({
           label: `andel månad ${m.month}`, value: sek(new Decimal(m.share)),
           formula: kind === 'price-list'
-            ? `yearly price ${sek(new Decimal(m.weight))} spread over 12 months`
+            ? `årspris ${sek(new Decimal(m.weight))} fördelat på 12 månader`
             : new Decimal(m.denominator).isZero()
-              ? 'no weight in the month'
-              : `${sek(new Decimal(m.monthAmount))} × ${m.weight}/${m.denominator} = ${new Decimal(m.monthAmount).mul(m.weight).div(m.denominator).toDecimalPlaces(4).toString()}, to the öre by largest remainder`,
+              ? 'ingen vikt i månaden'
+              : `${sek(new Decimal(m.monthAmount))} × ${m.weight}/${m.denominator} = ${new Decimal(m.monthAmount).mul(m.weight).div(m.denominator).toDecimalPlaces(4).toString()}, till öre enligt största-restmetoden`,
         })),
         ...(kind === 'price-list' ? [] : [cost.monthStep]),
         ...part.steps,
@@ -714,7 +716,7 @@ function aContoLine(state: State, doc: InvoiceIssued, line: InvoiceLine, problem
 
 /** Year-end settlement: the member's share of the actual cost, less what it was billed for the service. */
 function settlementLine(state: State, doc: Doc, line: AnyLine, sign: 1 | -1, opts: TraceOptions): Derived {
-  if (!line.serviceId) throw new DomainError(`settlement line ${line.lineNo} names no service`);
+  if (!line.serviceId) throw new DomainError(`slutregleringsraden ${line.lineNo} anger ingen tjänst`);
   const ctx = contextFor(state, line.serviceId, doc.year, 'actual', opts);
   const member = doc.buyer.orgnr;
   const mine = ctx.split.participants.filter((p) => p.member === member);
@@ -731,7 +733,7 @@ function settlementLine(state: State, doc: Doc, line: AnyLine, sign: 1 | -1, opt
   for (const cn of own.creditNotes) {
     for (const l of cn.value.lines) {
       if (l.serviceId !== line.serviceId) continue;
-      billedLines.push({ document: cn.value.number, lineNo: l.lineNo, kind: 'settlement credit', amount: amountString(new Decimal(l.amount).neg()), credited: '0.00', net: amountString(new Decimal(l.amount).neg()), event: cn.ref });
+      billedLines.push({ document: cn.value.number, lineNo: l.lineNo, kind: 'kredit vid slutreglering', amount: amountString(new Decimal(l.amount).neg()), credited: '0.00', net: amountString(new Decimal(l.amount).neg()), event: cn.ref });
     }
   }
   const billed = sum(billedLines.map((l) => new Decimal(l.net)));
@@ -744,18 +746,18 @@ function settlementLine(state: State, doc: Doc, line: AnyLine, sign: 1 | -1, opt
   const part = participantFigures(ctx, keys);
   const kind = ctx.svc.service.pricing.kind;
   return {
-    rule: `year-end settlement: actual share − billed; ${RULE_WORDS[kind]}, ${weightWords(kind, monthsTrace)}, actual cost ${formatSek(ctx.base.base, false)} × ${svNumber(ctx.split.overheadRate.plus(1))}`,
-    figures: [...cost.figures, ...part.figures, { name: 'actual share', value: sek(actualShare) }, { name: 'billed', value: sek(billed), note: billedLines.map((l) => `${l.document}:${l.lineNo}`).join(', ') || 'nothing billed' }],
+    rule: `slutreglering: andel av utfallet − fakturerat; ${RULE_WORDS[kind]}, ${weightWords(kind, monthsTrace)}, utfall ${formatSek(ctx.base.base, false)} × ${svNumber(ctx.split.overheadRate.plus(1))}`,
+    figures: [...cost.figures, ...part.figures, { name: 'andel av utfallet', value: sek(actualShare) }, { name: 'fakturerat', value: sek(billed), note: billedLines.map((l) => `${l.document}:${l.lineNo}`).join(', ') || 'inget fakturerat' }],
     used: [...ctx.split.costRefs, ...part.used],
     recomputed,
     months: monthsTrace,
     settlement: { actualShare: amountString(actualShare), billed: amountString(billed), difference: amountString(difference), billedLines },
     derivation: {
       label: sign === 1 ? 'slutreglering' : 'slutreglering (kredit)', value: sek(recomputed),
-      formula: sign === 1 ? `actual share ${sek(actualShare)} − billed ${sek(billed)}` : `billed ${sek(billed)} − actual share ${sek(actualShare)}`,
+      formula: sign === 1 ? `andel av utfallet ${sek(actualShare)} − fakturerat ${sek(billed)}` : `fakturerat ${sek(billed)} − andel av utfallet ${sek(actualShare)}`,
       children: [
         {
-          label: 'andel av utfallet', value: sek(actualShare), formula: `Σ of the member's share, months ${monthRanges(months) || '(none)'}`,
+          label: 'andel av utfallet', value: sek(actualShare), formula: `Σ av medlemmens andel, månad ${monthRanges(months) || '(ingen)'}`,
           children: [
             ...monthsTrace.map((m): DerivationStep => ({ label: `andel månad ${m.month}`, value: sek(new Decimal(m.share)), formula: `${sek(new Decimal(m.monthAmount))} × ${m.weight}/${m.denominator}` })),
             ...(kind === 'price-list' ? [] : [cost.monthStep]),
@@ -763,8 +765,8 @@ function settlementLine(state: State, doc: Doc, line: AnyLine, sign: 1 | -1, opt
           ],
         },
         {
-          label: 'fakturerat', value: sek(billed), formula: 'Σ of the lines for the service this year, less credits',
-          children: billedLines.map((l) => ({ label: `${l.document} rad ${l.lineNo} (${l.kind})`, value: sek(new Decimal(l.net)), formula: l.credited !== '0.00' ? `${sek(new Decimal(l.amount))} − credited ${sek(new Decimal(l.credited))}` : undefined, event: l.event })),
+          label: 'fakturerat', value: sek(billed), formula: 'Σ av årets rader för tjänsten, minus krediteringar',
+          children: billedLines.map((l) => ({ label: `${l.document} rad ${l.lineNo} (${l.kind})`, value: sek(new Decimal(l.net)), formula: l.credited !== '0.00' ? `${sek(new Decimal(l.amount))} − krediterat ${sek(new Decimal(l.credited))}` : undefined, event: l.event })),
         },
       ],
     },
@@ -776,17 +778,17 @@ function settlementLine(state: State, doc: Doc, line: AnyLine, sign: 1 | -1, opt
 function creditedLine(state: State, line: CreditNoteLine): Derived {
   const c = line.credits as { invoice: string; lineNo: number };
   const inv = state.billing.get(state.documentYear.get(c.invoice) ?? -1)?.invoices.get(c.invoice);
-  if (!inv) throw new DomainError(`credited invoice ${c.invoice} is not issued before this credit note`);
+  if (!inv) throw new DomainError(`den krediterade fakturan ${c.invoice} är inte utfärdad före kreditfakturan`);
   const orig = inv.invoice.lines.find((l) => l.lineNo === c.lineNo);
-  if (!orig) throw new DomainError(`credited invoice ${c.invoice} has no line ${c.lineNo}`);
+  if (!orig) throw new DomainError(`den krediterade fakturan ${c.invoice} har ingen rad ${c.lineNo}`);
   const before = inv.creditedNet.get(c.lineNo) ?? ZERO;
   const recomputed = new Decimal(orig.amount).minus(before);
   return {
-    rule: `credit of what is left of ${c.invoice} line ${c.lineNo}: ${sek(new Decimal(orig.amount))} − already credited ${sek(before)}`,
+    rule: `kreditering av det som återstår av ${c.invoice} rad ${c.lineNo}: ${sek(new Decimal(orig.amount))} − redan krediterat ${sek(before)}`,
     figures: [
-      { name: 'credited invoice line', value: `${c.invoice} rad ${c.lineNo}: ${orig.description}`, note: orig.kind, event: inv.ref },
-      { name: 'line amount', value: sek(new Decimal(orig.amount)), event: inv.ref },
-      { name: 'already credited', value: sek(before), note: inv.creditNotes.join(', ') || 'nothing' },
+      { name: 'krediterad fakturarad', value: `${c.invoice} rad ${c.lineNo}: ${orig.description}`, note: orig.kind, event: inv.ref },
+      { name: 'radens belopp', value: sek(new Decimal(orig.amount)), event: inv.ref },
+      { name: 'redan krediterat', value: sek(before), note: inv.creditNotes.join(', ') || 'inget' },
     ],
     used: [inv.ref],
     recomputed,
@@ -795,7 +797,7 @@ function creditedLine(state: State, line: CreditNoteLine): Derived {
       provenance: { rule: orig.provenance.rule, basis: orig.provenance.basis, refs: orig.provenance.refs }, event: inv.ref,
     },
     derivation: {
-      label: 'kreditering', value: sek(recomputed), formula: `line amount ${sek(new Decimal(orig.amount))} − already credited ${sek(before)}`,
+      label: 'kreditering', value: sek(recomputed), formula: `radens belopp ${sek(new Decimal(orig.amount))} − redan krediterat ${sek(before)}`,
       children: [
         { label: `${c.invoice} rad ${c.lineNo}`, value: sek(new Decimal(orig.amount)), formula: orig.provenance.rule, event: inv.ref },
         { label: 'redan krediterat', value: sek(before) },
@@ -812,7 +814,7 @@ function creditedLine(state: State, line: CreditNoteLine): Derived {
  */
 export function traceLine(stateBeforeDocument: State, doc: Doc, lineNo: number, docRef?: EventRef, opts: TraceOptions = {}): LineTrace {
   const line = (doc.lines as AnyLine[]).find((l) => l.lineNo === lineNo);
-  if (!line) throw new DomainError(`${doc.number} has no line ${lineNo}`);
+  if (!line) throw new DomainError(`${doc.number} har ingen rad ${lineNo}`);
   const invoice = isInvoice(doc);
   const problems: string[] = [];
   const kind = 'kind' in line ? line.kind : line.credits ? 'credit' : 'settlement';
@@ -827,21 +829,21 @@ export function traceLine(stateBeforeDocument: State, doc: Doc, lineNo: number, 
       const l = line as CreditNoteLine;
       if (l.credits) derived = creditedLine(stateBeforeDocument, l);
       else if (doc.kind === 'settlement') derived = settlementLine(stateBeforeDocument, doc, l, -1, opts);
-      else throw new DomainError('a correction line that credits no invoice line');
+      else throw new DomainError('en rättelserad som inte krediterar någon fakturarad');
     }
   } catch (err) {
     if (!(err instanceof Error)) throw err;
-    problems.push(`could not derive the amount again: ${err.message}`);
+    problems.push(`beloppet kunde inte härledas på nytt: ${err.message}`);
   }
   const amount = new Decimal(line.amount);
   const decisions: DecisionRef[] = [];
   for (const ref of line.provenance.refs) {
     const d = opts.cache && opts.epoch !== undefined ? opts.cache.decision(stateBeforeDocument, ref, opts.epoch) : decisionOf(stateBeforeDocument, ref);
     if (!d) {
-      problems.push(`referenced event ${ref.type} ${ref.streamId}@${ref.revision} is not in the state before ${doc.number}`);
+      problems.push(`den refererade händelsen ${ref.type} ${ref.streamId}@${ref.revision} finns inte i tillståndet före ${doc.number}`);
       continue;
     }
-    if (d.stateRef.hash !== ref.hash) problems.push(`referenced event ${ref.type} ${ref.streamId}@${ref.revision}: the line records hash ${ref.hash.slice(0, 12)}…, the event has ${d.stateRef.hash.slice(0, 12)}…`);
+    if (d.stateRef.hash !== ref.hash) problems.push(`den refererade händelsen ${ref.type} ${ref.streamId}@${ref.revision}: raden anger hash ${ref.hash.slice(0, 12)}…, händelsen har ${d.stateRef.hash.slice(0, 12)}…`);
     decisions.push(d.decision);
   }
   if (derived) checkRefs(uniqueRefs(derived.used), line.provenance.refs, problems);
@@ -859,7 +861,7 @@ export function traceLine(stateBeforeDocument: State, doc: Doc, lineNo: number, 
     stored: { rule: line.provenance.rule, basis: line.provenance.basis, refs: line.provenance.refs },
     figures: derived?.figures ?? [],
     decisions,
-    derivation: derived?.derivation ?? { label: 'belopp', value: sek(amount), formula: 'could not be derived again' },
+    derivation: derived?.derivation ?? { label: 'belopp', value: sek(amount), formula: 'kunde inte härledas på nytt' },
     months: derived?.months,
     credited: derived?.credited,
     settlement: derived?.settlement,

@@ -30,6 +30,8 @@ const parseLine = (v: string): number => {
 
 const rader = (n: number): string => `${n} ${n === 1 ? 'rad' : 'rader'}`;
 const kr = (s: string | null): string => (s === null ? '—' : formatSek(new Decimal(s)));
+/** The width of the figure names in the text trace: the longest, "förvaltningsrådets budget". */
+const FIGURE_WIDTH = 25;
 const at = (r: EventRef): string => `${r.type} ${r.streamId}@${r.revision} (position ${r.position}, ${r.recordedAt}, ${r.actor})`;
 
 // ------------------------------------------------------------------------------------------ text
@@ -72,8 +74,10 @@ export function renderTraceText(t: LineTrace): string {
     out.push('', 'Fördelning per månad (deltagare vars vikt ingår; ▶ = denna rad)');
     for (const m of t.months) {
       out.push(`  ${monthHeading(m)}${m.unallocated !== '0.00' ? `, ofördelat ${kr(m.unallocated)}` : ''}`);
+      // The band column as wide as the month's widest band ("10000-50000"), so that the columns line up.
+      const bandWidth = Math.max(6, ...(m.participants ?? []).map((p) => (p.band ?? '').length));
       for (const p of m.participants ?? []) {
-        out.push(`    ${p.thisLine ? '▶' : ' '} ${p.name.padEnd(30).slice(0, 30)} ${(p.band ?? '').padEnd(6)} ${(p.population === null ? 'org.' : grouped(p.population)).padStart(9)}  vikt ${p.weight.padEnd(8)} ${kr(p.share).padStart(16)}  [${p.event.streamId}@${p.event.revision}]`);
+        out.push(`    ${p.thisLine ? '▶' : ' '} ${p.name.padEnd(30).slice(0, 30)} ${(p.band ?? '').padEnd(bandWidth)} ${(p.population === null ? 'org.' : grouped(p.population)).padStart(9)}  vikt ${p.weight.padEnd(8)} ${kr(p.share).padStart(16)}  [${p.event.streamId}@${p.event.revision}]`);
       }
     }
   }
@@ -89,8 +93,8 @@ export function renderTraceText(t: LineTrace): string {
   if (t.figures.length) {
     out.push('', 'Underlag');
     for (const f of t.figures) {
-      out.push(`  ${f.name.padEnd(22)} ${f.value}${f.note ? `  — ${f.note}` : ''}`);
-      if (f.event) out.push(`  ${''.padEnd(22)} ${at(f.event)}`, `  ${''.padEnd(22)} sha256 ${f.event.hash}`);
+      out.push(`  ${f.name.padEnd(FIGURE_WIDTH)} ${f.value}${f.note ? `  — ${f.note}` : ''}`);
+      if (f.event) out.push(`  ${''.padEnd(FIGURE_WIDTH)} ${at(f.event)}`, `  ${''.padEnd(FIGURE_WIDTH)} sha256 ${f.event.hash}`);
     }
   }
   if (t.decisions.length) {

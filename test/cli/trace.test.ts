@@ -51,7 +51,7 @@ describe('samkost trace: every line back to its events', () => {
   test('a split line lists every participant whose weight entered the split, and their weights sum to the denominator shown', async () => {
     // Stockholm (weight 4) for Q2: Göteborg (2) and Malmö (1, joined 2024-04-15) share every month → 7.
     const q2 = (await f.json<DocTrace>('trace', 'T2024-0005', '--line', '1')).lines[0];
-    expect(q2.rule).toBe('tier-weighted split, weight 4 of 7, months 4–6, budget 1 200 000,00 × 1,05');
+    expect(q2.rule).toBe('fördelning viktad efter storleksklass, vikt 4 av 7, månad 4–6, budget 1 200 000,00 × 1,05');
     expect(q2.months!.map((m) => m.month)).toEqual([4, 5, 6]);
     for (const m of q2.months!) {
       expect(m.table).toBeUndefined();
@@ -72,17 +72,17 @@ describe('samkost trace: every line back to its events', () => {
       expect(m.weightSum).toBe('6');
     }
     // The decisions are found through the line's references: the council minutes and the service decision.
-    expect(q2.decisions.map((d) => [d.kind, d.reference])).toEqual(expect.arrayContaining([['council budget', 'FR EGIL 2023-11-15 §4'], ['service', 'EGIL: Styrelsen 2023 §5']]));
+    expect(q2.decisions.map((d) => [d.kind, d.reference])).toEqual(expect.arrayContaining([['förvaltningsrådets budget', 'FR EGIL 2023-11-15 §4'], ['tjänst', 'EGIL: Styrelsen 2023 §5']]));
   });
 
   test('membership lines show tier, population with its SCB date, and fee × months/12', async () => {
     const malmo = storedDocuments(f.store).find((d) => d.number.startsWith('M') && d.buyer.orgnr === '212000-1124')!;
     const t = await f.json<DocTrace>('trace', malmo.number);
     const [fee, contribution] = t.lines;
-    expect(fee.rule).toMatch(/annual fee by population tier: tier .*× 9\/12$/);
-    expect(fee.figures.find((x) => x.name === 'population')).toMatchObject({ value: '5 000', note: expect.stringContaining('SCB 2023-12-31') });
-    expect(fee.decisions.find((d) => d.kind === 'fee schedule')).toMatchObject({ reference: 'Årsmöte 2024 §7', date: '2023-11-20' });
-    expect(contribution.rule).toMatch(/joining contribution .*× 100 %$/);
+    expect(fee.rule).toMatch(/^årsavgift efter storleksklass: klass .*× 9\/12$/);
+    expect(fee.figures.find((x) => x.name === 'folkmängd')).toMatchObject({ value: '5 000', note: expect.stringContaining('SCB 2023-12-31') });
+    expect(fee.decisions.find((d) => d.kind === 'avgiftsplan')).toMatchObject({ reference: 'Årsmöte 2024 §7', date: '2023-11-20' });
+    expect(contribution.rule).toMatch(/^medlemsinsats efter storleksklass: klass .*× 100 %$/);
   });
 
   test('a credit note line shows the credited invoice line; a settlement line shows actual share − billed', async () => {
@@ -163,7 +163,7 @@ describe('samkost trace: every line back to its events', () => {
     const r = await f.run('trace', 'T2024-0005', '--line', '1');
     expect(r.code).toBe(0);
     expect(r.out).toContain('Omräknat:    180 000,00 kr  ✓ stämmer');
-    expect(r.out).toMatch(/council budget +1 200 000,00 kr {2}— FR EGIL 2023-11-15 §4/);
+    expect(r.out).toMatch(/förvaltningsrådets budget +1 200 000,00 kr {2}— FR EGIL 2023-11-15 §4/);
     expect(r.out).toMatch(/CouncilBudgetDecided service-egil@1 \(position \d+, 2024-01-15T09:00:00\.000Z, test\)\n +sha256 [0-9a-f]{64}/);
   });
 
