@@ -42,8 +42,8 @@ describe('a price-list service, as its readers see it', () => {
     expect(lines.map((l) => l.line.amount).sort()).toEqual(['22000.00', '42000.00']);
     for (const l of lines) {
       expect(l.stored.rule).toBe("price list by tier (small: 22000.00, large: 42000.00); cost = each participant's yearly price for its months in force, together 64000.00");
-      expect(l.rule).toMatch(/^price list by tier, yearly price [\d\u00a0 ]+,00 kr, months 1–12$/);
-      expect(l.figures.find((x) => x.name === 'cost')?.note).toBe("the participants' yearly prices for their months in force, summed");
+      expect(l.rule).toMatch(/^prislista efter storleksklass, årspris [\d\u00a0 ]+,00 kr, månad 1–12$/);
+      expect(l.figures.find((x) => x.name === 'kostnad')?.note).toBe('deltagarnas årspriser för deras anslutna månader, summerade');
       expect(l.months?.every((m) => m.priceList)).toBe(true);
     }
     const number = invoices.invoices.find((i) => i.number.startsWith('T'))!.number;
