@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Decimal from 'decimal.js';
 import type { EventRef } from '../../domain/event-ref';
@@ -15,7 +15,7 @@ import { type GlobalOptions, withStore } from './context';
 import { type CliIo, toJson, UsageError } from './io';
 import { parseYear } from './options';
 import { ProgressReporter } from './progress';
-import { writeOutputFile } from './output-files';
+import { makeOutputDirectory, writeOutputFile } from './output-files';
 
 type Format = 'text' | 'json' | 'html';
 
@@ -208,11 +208,7 @@ ${body}
 
 /** Writes the audit package of a year (src/export/audit-package.ts) into `dir`, with progress on a terminal. */
 export async function exportAudit(g: GlobalOptions, io: CliIo, year: number, dir: string): Promise<AuditManifest> {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (err) {
-    throw new UsageError(`kan inte skriva ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  makeOutputDirectory(dir);
   // Raw codec: events.ndjson holds the stored data byte for byte, as it was hashed.
   return withStore(g, io, async (store) => {
     const traced = new ProgressReporter(io, 'Spårar dokument');

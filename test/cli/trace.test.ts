@@ -189,6 +189,7 @@ describe('samkost trace: every line back to its events', () => {
     [['trace'], 'ange ett fakturanummer eller --member M --year Y'],
     [['trace', 'T2024-0005', '--format', 'pdf'], '--format ska vara text, json eller html'],
     [['trace', 'T2024-0005', '--out', '/nonexistent-dir/trace.txt'], 'kan inte skriva /nonexistent-dir/trace.txt: ENOENT'],
+    [['export', 'audit', '--year', '2024', '--out', '/dev/null/audit'], 'kan inte skriva /dev/null/audit: ENOTDIR'],
   ])('refused: samkost %j', async (args, message) => {
     const r = await f.run(...args);
     expect(r.code).toBe(2);
