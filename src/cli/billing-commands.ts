@@ -20,6 +20,7 @@ import { moneyToJson } from './money-json';
 import { writeOutputFile } from './output-files';
 import { parseDate, parseYear } from './options';
 import { ProgressReporter } from './progress';
+import { COMMAND_ID } from './help-words';
 import { parseCommand } from '../../domain/commands';
 import type { RecordPayment } from '../../domain/commands/billing';
 
@@ -43,15 +44,15 @@ function storedDocument(state: State, number: string): { inv?: InvoiceState; cn?
 
 export function registerBillingCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const g = () => program.opts<GlobalOptions>();
-  const invoice = program.command('invoice').description('invoice runs, credit notes and single invoices');
+  const invoice = program.command('invoice').description('fakturakörningar, kreditfakturor och enskilda fakturor');
 
   invoice
     .command('run')
-    .description('bill everything that falls due in a period (2024, 2024-Q2 or 2024-05) and is not billed yet')
-    .requiredOption('--period <period>', 'year, quarter or month')
-    .option('--date <date>', 'issue date (default: today in Stockholm)', parseDate)
-    .option('--terms <days>', 'payment terms in days (default from config, 30)', parseTerms)
-    .option('--command-id <id>', 'idempotency key')
+    .description('fakturera allt som ska faktureras för en period (2024, 2024-Q2 eller 2024-05) och inte redan är fakturerat')
+    .requiredOption('--period <period>', 'år, kvartal eller månad')
+    .option('--date <date>', 'fakturadatum (standard: dagens datum i Stockholm)', parseDate)
+    .option('--terms <days>', 'betalningsvillkor i dagar (standard: enligt konfigurationen, 30)', parseTerms)
+    .option('--command-id <id>', COMMAND_ID)
     .action(async (o: { period: string; date?: string; terms?: number; commandId?: string }) => {
       const config = loadConfig(io.env);
       const command = parseCommand({
@@ -72,12 +73,12 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
       });
     });
 
-  const exportCommand = program.commands.find((c) => c.name() === 'export') ?? program.command('export').description('export data for other systems');
+  const exportCommand = program.commands.find((c) => c.name() === 'export') ?? program.command('export').description('exportera data till andra system');
   exportCommand
     .command('peppol <number>')
-    .description('an invoice or credit note as Peppol BIS Billing 3.0 (UBL 2.1), as public buyers receive e-invoices')
-    .option('--out <file>', 'the file to write (default: standard output)')
-    .option('--buyer-reference <ref>', "the buyer's reference (BT-10; default: the one the document carries, else the buyer's organisationsnummer)")
+    .description('en faktura eller kreditfaktura som Peppol BIS Billing 3.0 (UBL 2.1), det format offentliga köpare tar emot e-fakturor i')
+    .option('--out <file>', 'fil att skriva till (standard: skrivs ut i terminalen)')
+    .option('--buyer-reference <ref>', 'köparens referens (BT-10; standard: dokumentets egen, annars köparens organisationsnummer)')
     .action(async (number: string, o: { out?: string; buyerReference?: string }) => {
       await withEngine(g(), io, async (engine) => {
         const { inv, cn } = storedDocument(engine.state, number);
@@ -91,7 +92,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
 
   invoice
     .command('show <number>')
-    .description('an invoice or credit note in Swedish, as the member receives it')
+    .description('en faktura eller kreditfaktura så som medlemmen får den')
     .action(async (number: string) => {
       await withEngine(g(), io, async (engine) => {
         const { inv, cn } = storedDocument(engine.state, number);
@@ -102,22 +103,22 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
 
   invoice
     .command('credit <number>')
-    .description('issue a credit note (ändringsfaktura) for whole lines of an invoice, or all of it')
-    .requiredOption('--reason <text>', 'why')
-    .option('--lines <list>', 'line numbers, comma-separated (default: every line)', (v) => v.split(',').map((x) => {
+    .description('utfärda en kreditfaktura (ändringsfaktura) för hela rader av en faktura, eller för hela fakturan')
+    .requiredOption('--reason <text>', 'skäl')
+    .option('--lines <list>', 'radnummer, kommaseparerade (standard: alla rader)', (v) => v.split(',').map((x) => {
       if (!/^\d+$/.test(x.trim())) throw new UsageError(`--lines ska vara radnummer, inte "${x}"`);
       return Number(x);
     }))
-    .option('--date <date>', 'issue date (default: today)', parseDate)
-    .option('--command-id <id>', 'idempotency key')
+    .option('--date <date>', 'fakturadatum (standard: i dag)', parseDate)
+    .option('--command-id <id>', COMMAND_ID)
     .action(async (number: string, o: { reason: string; lines?: number[]; date?: string; commandId?: string }) => {
       await executeAndReport({ type: 'invoice.credit', commandId: o.commandId, invoice: number, lines: o.lines, reason: o.reason, issueDate: o.date ?? todayOf(io) }, g(), io);
     });
 
   program
     .command('invoices')
-    .description('the invoices of a year with what is credited, paid and open')
-    .requiredOption('--year <year>', 'year', parseYear)
+    .description('ett års fakturor: krediterat, betalt och obetalt')
+    .requiredOption('--year <year>', 'år', parseYear)
     .action(async (o: { year: number }) => {
       await withEngine(g(), io, async (engine) => {
         const rows = invoiceSummaries(engine.state, o.year);
@@ -130,8 +131,8 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
 
   program
     .command('receivables')
-    .description('open receivables per member (kundfordringar)')
-    .option('--member <member>', 'only this member (orgnr)')
+    .description('obetalda kundfordringar per medlem')
+    .option('--member <member>', 'bara denna medlem (organisationsnummer)')
     .action(async (o: { member?: string }) => {
       await withEngine(g(), io, async (engine) => {
         const rows = receivables(engine.state).filter((r) => !o.member || r.member === o.member || engine.state.byKommunkod.get(o.member) === r.member);
@@ -143,21 +144,21 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
       }, RECEIVABLES_SCOPE);
     });
 
-  const payment = program.command('payment').description('payments received');
+  const payment = program.command('payment').description('inbetalningar');
   payment
     .command('record')
-    .description('record a payment against an invoice')
-    .requiredOption('--invoice <number>', 'invoice number')
-    .requiredOption('--amount <amount>', 'amount paid')
-    .requiredOption('--date <date>', 'value date', parseDate)
-    .requiredOption('--reference <ref>', 'bank reference')
-    .option('--command-id <id>', 'idempotency key')
+    .description('registrera en inbetalning mot en faktura')
+    .requiredOption('--invoice <number>', 'fakturanummer')
+    .requiredOption('--amount <amount>', 'inbetalt belopp')
+    .requiredOption('--date <date>', 'valutadag', parseDate)
+    .requiredOption('--reference <ref>', 'bankens referens')
+    .option('--command-id <id>', COMMAND_ID)
     .action(async (o: { invoice: string; amount: string; date: string; reference: string; commandId?: string }) => {
       await executeAndReport({ type: 'payment.record', commandId: o.commandId, invoice: o.invoice, amount: o.amount, date: o.date, reference: o.reference }, g(), io);
     });
   payment
     .command('import <file>')
-    .description('record bank payments from CSV with columns date,amount,reference (reference = invoice number)')
+    .description('registrera inbetalningar från banken i en CSV-fil med kolumnerna date,amount,reference (reference = fakturanummer)')
     .action(async (file: string) => {
       const text = readUtf8(file);
       let rows: Record<string, string>[];
@@ -196,12 +197,12 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
 
   program
     .command('settle')
-    .description('year-end settlement of a service: re-split the actual cost and bill or credit each difference')
-    .requiredOption('--service <id>', 'service id')
-    .requiredOption('--year <year>', 'year', parseYear)
-    .option('--date <date>', 'issue date (default: today)', parseDate)
-    .option('--terms <days>', 'payment terms in days', parseTerms)
-    .option('--command-id <id>', 'idempotency key')
+    .description('slutreglering av en tjänst vid årets slut: fördela den faktiska kostnaden på nytt och fakturera eller kreditera varje skillnad')
+    .requiredOption('--service <id>', 'tjänstens id')
+    .requiredOption('--year <year>', 'år', parseYear)
+    .option('--date <date>', 'fakturadatum (standard: i dag)', parseDate)
+    .option('--terms <days>', 'betalningsvillkor i dagar', parseTerms)
+    .option('--command-id <id>', COMMAND_ID)
     .action(async (o: { service: string; year: number; date?: string; terms?: number; commandId?: string }) => {
       const config = loadConfig(io.env);
       await executeAndReport({
@@ -212,21 +213,21 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
 
   program
     .command('year')
-    .description('closing a year')
+    .description('stängning av ett år')
     .command('close')
-    .argument('<year>', 'the year to close', parseYear)
-    .description('close a year: later events that would change its figures are refused')
-    .option('--date <date>', 'closing date (default: today)', parseDate)
-    .option('--decision <ref>', 'decision reference')
+    .argument('<year>', 'året som ska stängas', parseYear)
+    .description('stäng ett år: senare händelser som skulle ändra årets siffror avvisas')
+    .option('--date <date>', 'datum för stängningen (standard: i dag)', parseDate)
+    .option('--decision <ref>', 'beslutsreferens')
     .action(async (year: number, o: { date?: string; decision?: string }) => {
       await executeAndReport({ type: 'year.close', year, date: o.date ?? todayOf(io), decisionRef: o.decision }, g(), io);
     });
 
   program
     .command('replay')
-    .description('rebuild every invoice and credit note of a year from the events before it and compare them')
-    .requiredOption('--year <year>', 'year', parseYear)
-    .option('--verify', 'compare with the stored documents (exit code 1 on any difference)')
+    .description('återskapa varje faktura och kreditfaktura för ett år ur händelserna före den och jämför')
+    .requiredOption('--year <year>', 'år', parseYear)
+    .option('--verify', 'jämför med de sparade dokumenten (slutkod 1 om något skiljer)')
     .action(async (o: { year: number; verify?: boolean }) => {
       const results = await withStore(g(), io, async (store) => {
         const progress = new ProgressReporter(io, 'Spelar upp händelser');

@@ -19,9 +19,9 @@ const eventJson = (e: RecordedEvent) => ({
 export function registerEventCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command('events')
-    .description('list stored events in global order, or one stream in revision order')
-    .option('--stream <id>', 'only this stream')
-    .option('--from <n>', 'from this revision (with --stream) or after this global position', (v) => {
+    .description('lista sparade händelser i den ordning de sparades, eller en ströms händelser i dess ordning')
+    .option('--stream <id>', 'bara denna ström')
+    .option('--from <n>', 'från denna revision (med --stream) eller efter denna position i hela loggen', (v) => {
       if (!/^\d+$/.test(v)) throw new Error(`--from ska vara ett heltal, inte "${v}"`);
       return Number(v);
     })
@@ -47,7 +47,7 @@ export function registerEventCommands(program: Command, io: CliIo, setExit: (cod
 
   program
     .command('verify')
-    .description('check everything: hash chains, every invoice of every year reproduced, every cost split summing to its cost, every voucher balanced')
+    .description('kontrollera allt: hashkedjorna, att varje faktura alla år kan återskapas, att varje kostnadsfördelning summerar till kostnaden, att varje verifikation balanserar')
     .action(async () => {
       const g = program.opts<GlobalOptions>();
       // The raw codec: verify must reach even an event whose data no longer passes its schema.

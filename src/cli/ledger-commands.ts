@@ -21,6 +21,8 @@ import { pricingWords } from './pricing-words';
 const PROGRAM = { name: 'samkost', version: '0.1.0' };
 const PARTS = ['all', 'income', 'balance', 'trial', 'journal'] as const;
 type Part = (typeof PARTS)[number];
+/** The parts in the help, in the words of the report. */
+const PART_WORDS: Record<Part, string> = { all: 'allt', income: 'resultaträkning', balance: 'balansräkning', trial: 'råbalans', journal: 'verifikationer' };
 
 const Account = z.string().regex(/^\d{4,6}$/, 'ett kontonummer har 4–6 siffror');
 /** A chart file: any of the Chart fields; accounts listed are added to (or rename) the default ones. */
@@ -196,10 +198,10 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
 
   program
     .command('ledger')
-    .description('the year\'s books derived from the events: resultaträkning, balansräkning, råbalans and verifikationer')
-    .requiredOption('--year <year>', 'year', parseYear)
-    .option('--part <part>', `what to show: ${PARTS.join(', ')}`, parsePart, 'all' as Part)
-    .option('--chart <file>', 'chart of accounts mapping (JSON; BAS defaults otherwise)')
+    .description('årets bokföring härledd ur händelserna: resultaträkning, balansräkning, råbalans och verifikationer')
+    .requiredOption('--year <year>', 'år', parseYear)
+    .option('--part <part>', `vad som visas: ${PARTS.map((p) => `${p} (${PART_WORDS[p]})`).join(', ')}`, parsePart, 'all' as Part)
+    .option('--chart <file>', 'kontoplan att bokföra mot (JSON; annars BAS-kontona)')
     .action(async (o: { year: number; part: Part; chart?: string }) => {
       const chart = loadChart(o.chart);
       await withEngine(g(), io, async (engine) => {
@@ -222,9 +224,9 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
 
   program
     .command('selfcost')
-    .description('self-cost per service: budget, actual cost, overhead, billed, settled, over/under-collection carried forward')
-    .requiredOption('--year <year>', 'year', parseYear)
-    .option('--horizon <years>', 'years to even out an over/under-collection (default from config, 3)', parseHorizon)
+    .description('självkostnad per tjänst: budget, faktisk kostnad, påslag, fakturerat, slutreglerat, över-/underuttag som förs vidare')
+    .requiredOption('--year <year>', 'år', parseYear)
+    .option('--horizon <years>', 'antal år att jämna ut ett över-/underuttag på (standard: enligt konfigurationen, 3)', parseHorizon)
     .action(async (o: { year: number; horizon?: number }) => {
       const horizon = o.horizon ?? loadConfig(io.env).selfCostHorizonYears;
       await withEngine(g(), io, async (engine) => {
@@ -234,14 +236,14 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
       }, BOOKS_SCOPE);
     });
 
-  const exportCommand = program.commands.find((c) => c.name() === 'export') ?? program.command('export').description('export data for other systems');
+  const exportCommand = program.commands.find((c) => c.name() === 'export') ?? program.command('export').description('exportera data till andra system');
   exportCommand
     .command('sie')
-    .description('the year\'s books as a SIE 4 file (codepage 437) for an accounting program')
-    .requiredOption('--year <year>', 'year', parseYear)
-    .option('--type <type>', '4E (balances and vouchers) or 4I (vouchers only)', parseType, '4E' as '4E' | '4I')
-    .requiredOption('--out <file>', 'the file to write (e.g. samkost-2024.se)')
-    .option('--chart <file>', 'chart of accounts mapping (JSON; BAS defaults otherwise)')
+    .description('årets bokföring som SIE 4-fil (teckentabell 437) för ett bokföringsprogram')
+    .requiredOption('--year <year>', 'år', parseYear)
+    .option('--type <type>', '4E (saldon och verifikationer) eller 4I (bara verifikationer)', parseType, '4E' as '4E' | '4I')
+    .requiredOption('--out <file>', 'fil att skriva till (t.ex. samkost-2024.se)')
+    .option('--chart <file>', 'kontoplan att bokföra mot (JSON; annars BAS-kontona)')
     .action(async (o: { year: number; type: '4E' | '4I'; out: string; chart?: string }) => {
       const config = loadConfig(io.env);
       const chart = loadChart(o.chart);

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { commanderRefusal, isShownByCommander } from './commander-errors';
+import { swedishHelp } from './help-words';
 import { registerEventCommands } from './events-commands';
 import { type CliIo, processIo } from './io';
 import { isRefusal } from './refusals';
@@ -11,11 +12,12 @@ import { registerLedgerCommands } from './ledger-commands';
 import { registerServeCommand } from './serve-command';
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
-  const program = new Command('samkost')
-    .description('Självkostnadsfakturering för kommunala föreningar — event-sourced billing at cost')
-    .option('--store <location>', 'SQLite file or esdb:// URL (default: $SAMKOST_STORE or ./data/samkost.db)')
-    .option('--json', 'machine-readable output')
-    .option('--actor <name>', 'who is acting, recorded on every event (default: $SAMKOST_ACTOR or $USER)')
+  // The help in Swedish first: the subcommands added below inherit it (help-words.ts).
+  const program = swedishHelp(new Command('samkost'))
+    .description('Självkostnadsfakturering för kommunala föreningar: fakturor, avgifter och bokföring härledda ur sparade händelser')
+    .option('--store <location>', 'SQLite-fil eller esdb://-adress (standard: $SAMKOST_STORE eller ./data/samkost.db)')
+    .option('--json', 'maskinläsbar utdata (JSON)')
+    .option('--actor <name>', 'vem som agerar; registreras på varje händelse (standard: $SAMKOST_ACTOR eller $USER)')
     .exitOverride()
     // Commander's own refusals are printed by main, in Swedish, like every other refusal (commander-errors.ts).
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: () => undefined })

@@ -9,24 +9,25 @@ import { type GlobalOptions, NO_DOCUMENTS, todayOf, withEngine, withEngineFor } 
 import { describeResult, executeAndReport } from './execute';
 import { DEFAULT_POPULATION_COLUMNS, dirOf, expandFileReference, readJsonFile, readPopulationCsv, readUtf8 } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
+import { COMMAND_ID } from './help-words';
 import { parseYear, parseDate } from './options';
 
 export function registerMembershipCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const g = () => program.opts<GlobalOptions>();
-  const member = program.command('member').description('members: join, leave, rejoin, invoicing details');
+  const member = program.command('member').description('medlemmar: inträde, utträde, återinträde, faktureringsuppgifter');
 
   member
     .command('join')
-    .description('a member joins (a rejoin after leaving pays the re-entry share of the joining contribution)')
+    .description('en medlem träder in (vid återinträde efter utträde betalas återinträdesandelen av medlemsinsatsen)')
     .requiredOption('--orgnr <nr>', 'organisationsnummer NNNNNN-NNNN')
-    .requiredOption('--kind <kind>', 'municipality | region | federation | organisation')
-    .requiredOption('--name <name>', 'name as on invoices')
-    .option('--kommunkod <code>', 'four-digit kommunkod (municipalities)')
-    .option('--covers <codes>', 'comma-separated kommunkoder a federation covers')
-    .requiredOption('--date <date>', 'join date YYYY-MM-DD')
-    .requiredOption('--decision <ref>', 'decision reference (board or annual meeting minutes)')
-    .option('--street <s>').option('--postal-code <s>').option('--city <s>')
-    .option('--command-id <id>', 'idempotency key (default: derived from the command)')
+    .requiredOption('--kind <kind>', 'medlemstyp: municipality (kommun) | region | federation (kommunalförbund) | organisation')
+    .requiredOption('--name <name>', 'namn så som det ska stå på fakturorna')
+    .option('--kommunkod <code>', 'kommunkod med fyra siffror (för kommuner)')
+    .option('--covers <codes>', 'kommunkoderna ett kommunalförbund omfattar, kommaseparerade')
+    .requiredOption('--date <date>', 'inträdesdatum ÅÅÅÅ-MM-DD')
+    .requiredOption('--decision <ref>', 'beslutsreferens (styrelsens eller stämmans protokoll)')
+    .option('--street <s>', 'gatuadress').option('--postal-code <s>', 'postnummer').option('--city <s>', 'postort')
+    .option('--command-id <id>', `${COMMAND_ID} (standard: härlett ur kommandot)`)
     .action(async (o) => {
       const address = o.street || o.postalCode || o.city ? { street: o.street, postalCode: o.postalCode, city: o.city } : undefined;
       await executeAndReport({
@@ -37,11 +38,11 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
 
   member
     .command('leave <member>')
-    .description('a member leaves (named by organisationsnummer or kommunkod); the date is the last day of membership')
-    .requiredOption('--date <date>', 'effective date YYYY-MM-DD')
-    .requiredOption('--reason <text>', 'reason, e.g. "ingen tjänst"')
-    .option('--decision <ref>', 'decision reference')
-    .option('--command-id <id>', 'idempotency key')
+    .description('en medlem träder ut (anges med organisationsnummer eller kommunkod); datumet är sista dagen som medlem')
+    .requiredOption('--date <date>', 'sista dagen som medlem, ÅÅÅÅ-MM-DD')
+    .requiredOption('--reason <text>', 'skäl, t.ex. "ingen tjänst"')
+    .option('--decision <ref>', 'beslutsreferens')
+    .option('--command-id <id>', COMMAND_ID)
     .action(async (name: string, o) => {
       await executeAndReport({
         type: 'member.leave', commandId: o.commandId, member: name, date: o.date, reason: o.reason, decisionRef: o.decision,
@@ -50,11 +51,11 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
 
   member
     .command('details <member>')
-    .description('new invoicing details for a member: the reference its invoices carry ("Er referens", Peppol BT-10) and its postal address; what is not given stays')
-    .option('--reference <ref>', 'the reference the member asks its invoices to carry')
-    .option('--street <s>').option('--postal-code <s>').option('--city <s>')
-    .option('--date <date>', 'when the member gave the details, YYYY-MM-DD (default: today)')
-    .option('--command-id <id>', 'idempotency key')
+    .description('nya faktureringsuppgifter för en medlem: referensen på dess fakturor ("Er referens", Peppol BT-10) och postadressen; det som inte anges behålls')
+    .option('--reference <ref>', 'referensen medlemmen vill ha på sina fakturor')
+    .option('--street <s>', 'gatuadress').option('--postal-code <s>', 'postnummer').option('--city <s>', 'postort')
+    .option('--date <date>', 'när medlemmen lämnade uppgifterna, ÅÅÅÅ-MM-DD (standard: i dag)')
+    .option('--command-id <id>', COMMAND_ID)
     .action(async (name: string, o) => {
       const address = o.street || o.postalCode || o.city ? { street: o.street, postalCode: o.postalCode, city: o.city } : undefined;
       if (address === undefined && o.reference === undefined) throw new UsageError('member details: ange --reference eller någon av --street, --postal-code och --city');
@@ -65,8 +66,8 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
 
   program
     .command('members')
-    .description('the member register on a date')
-    .option('--at <date>', 'date YYYY-MM-DD (default: today)', parseDate)
+    .description('medlemsförteckningen en viss dag')
+    .option('--at <date>', 'datum ÅÅÅÅ-MM-DD (standard: i dag)', parseDate)
     .action(async (o: { at?: string }) => {
       await withEngine(g(), io, async (engine) => {
         const at = o.at ?? todayOf(io);
@@ -85,13 +86,13 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
       }, NO_DOCUMENTS);
     });
 
-  const population = program.command('population').description('official population tables (SCB)');
+  const population = program.command('population').description('officiell statistik över folkmängd (SCB)');
   population
     .command('import <file>')
-    .description('record an SCB table from CSV (code,name,county,population,year), one table per year')
-    .option('--source <text>', 'source to record (default: SCB BE0101 Folkmängd 31 december (<file>))')
-    .option('--columns <map>', 'column names, e.g. code=Kommunkod,name=Kommun,population=Folkmängd,year=År')
-    .option('--command-id <id>', 'idempotency key')
+    .description('registrera en tabell från SCB i en CSV-fil (code,name,county,population,year), en tabell per år')
+    .option('--source <text>', 'källa som registreras (standard: SCB BE0101 Folkmängd 31 december (<file>))')
+    .option('--columns <map>', 'kolumnernas namn i filen, t.ex. code=Kommunkod,name=Kommun,population=Folkmängd,year=År')
+    .option('--command-id <id>', COMMAND_ID)
     .action(async (file: string, o: { source?: string; columns?: string; commandId?: string }) => {
       const columns = { ...DEFAULT_POPULATION_COLUMNS };
       for (const pair of (o.columns ?? '').split(',').filter(Boolean)) {
@@ -105,14 +106,14 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
       }, g(), io);
     });
 
-  const schedule = program.command('schedule').description('fee schedules adopted by the annual meeting');
+  const schedule = program.command('schedule').description('avgiftsplaner som stämman antagit');
   schedule
     .command('adopt <file>')
-    .description('adopt a fee schedule (JSON: tiers, firstYear, reentryPercent) for a year')
-    .option('--year <year>', 'the fee year (overrides the file)', parseYear)
-    .option('--decision <ref>', 'annual meeting reference (overrides the file)')
-    .option('--decided-on <date>', 'decision date (overrides the file)', parseDate)
-    .option('--command-id <id>', 'idempotency key')
+    .description('anta en avgiftsplan för ett år (JSON: tiers, firstYear, reentryPercent)')
+    .option('--year <year>', 'avgiftsåret (går före filens)', parseYear)
+    .option('--decision <ref>', 'referens till stämmans beslut (går före filens)')
+    .option('--decided-on <date>', 'beslutsdatum (går före filens)', parseDate)
+    .option('--command-id <id>', COMMAND_ID)
     .action(async (file: string, o: { year?: number; decision?: string; decidedOn?: string; commandId?: string }) => {
       const content = readJsonFile(file) as Record<string, unknown>;
       await executeAndReport({
@@ -121,11 +122,11 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
       }, g(), io);
     });
 
-  const levy = program.command('levy').description('extra levies (extra utdebitering) decided by a general meeting');
+  const levy = program.command('levy').description('extra utdebiteringar som en stämma beslutat');
   levy
     .command('decide <file>')
-    .description('decide an extra levy by tier (JSON: year, levyId, purpose, decisionRef, decidedOn, tiers)')
-    .option('--command-id <id>', 'idempotency key')
+    .description('besluta en extra utdebitering per storleksklass (JSON: year, levyId, purpose, decisionRef, decidedOn, tiers)')
+    .option('--command-id <id>', COMMAND_ID)
     .action(async (file: string, o: { commandId?: string }) => {
       const content = readJsonFile(file) as Record<string, unknown>;
       await executeAndReport({ ...content, type: 'levy.decide', commandId: o.commandId }, g(), io);
@@ -133,8 +134,8 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
 
   program
     .command('fees')
-    .description('fees per member for a year: tier, population used, annual fee, joining contribution, levies')
-    .requiredOption('--year <year>', 'fee year', parseYear)
+    .description('avgifter per medlem för ett år: storleksklass, folkmängd som används, årsavgift, medlemsinsats, utdebiteringar')
+    .requiredOption('--year <year>', 'avgiftsår', parseYear)
     .action(async (o: { year: number }) => {
       await withEngine(g(), io, async (engine) => {
         const fees = feesForYear(engine.state, o.year);
@@ -162,7 +163,7 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
 
   program
     .command('apply <file>')
-    .description('apply an NDJSON file of commands in order; stops at the first invalid line')
+    .description('kör kommandona i en NDJSON-fil i tur och ordning; stannar vid första ogiltiga rad')
     .action(async (file: string) => {
       const lines = readUtf8(file).split('\n');
       // Every line read and validated first, so that the engine folds only the documents the file's

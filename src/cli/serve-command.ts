@@ -13,9 +13,9 @@ function parsePort(v: string): number {
 export function registerServeCommand(program: Command, io: CliIo, run: CliRunner): void {
   program
     .command('serve')
-    .description('the reads and commands over HTTP as JSON, for tools: GET /v1/members?at=D, /v1/split?service=S&year=Y, /v1/simulate?…, /v1/invoices/NUMBER, …; POST /v1/commands')
-    .option('--port <port>', 'port to listen on', parsePort, 8080)
-    .option('--host <host>', 'address to listen on (default: this machine only)', '127.0.0.1')
+    .description('läsningar och kommandon över HTTP som JSON, för andra program: GET /v1/members?at=D, /v1/split?service=S&year=Y, /v1/simulate?…, /v1/invoices/NUMMER, …; POST /v1/commands')
+    .option('--port <port>', 'port att lyssna på', parsePort, 8080)
+    .option('--host <host>', 'adress att lyssna på (127.0.0.1: bara den här datorn)', '127.0.0.1')
     .action(async (o: { port: number; host: string }) => {
       const g = program.opts<GlobalOptions>();
       const store = storeLocation(g.store, io.env);

@@ -9,6 +9,7 @@ import { executeAndReport } from './execute';
 import { readJsonFile } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
 import { moneyToJson } from './money-json';
+import { COMMAND_ID } from './help-words';
 import { parseDate, parseYear } from './options';
 import { CADENCE_NAMES, PRICING_NAMES, pricingWords } from './pricing-words';
 
@@ -34,11 +35,11 @@ function parseRange(v: string): number {
 
 export function registerServiceCommands(program: Command, io: CliIo): void {
   const g = () => program.opts<GlobalOptions>();
-  const service = program.command('service').description('shared services run at cost');
+  const service = program.command('service').description('gemensamma tjänster som drivs till självkostnad');
   service
     .command('establish <file>')
-    .description('establish a service from JSON: serviceId, name, area, pricing, overheadRate, cadence, modules, decisionRef, date')
-    .option('--command-id <id>', 'idempotency key')
+    .description('inrätta en tjänst från en JSON-fil: serviceId, name, area, pricing, overheadRate, cadence, modules, decisionRef, date')
+    .option('--command-id <id>', COMMAND_ID)
     .action(async (file: string, o: { commandId?: string }) => {
       const content = readJsonFile(file) as Record<string, unknown>;
       await executeAndReport({ ...content, type: 'service.establish', commandId: o.commandId }, g(), io);
@@ -46,15 +47,15 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
 
   program
     .command('budget')
-    .description('council budget decisions')
+    .description('fullmäktiges budgetbeslut')
     .command('decide')
-    .description('the council decides (or revises) a service budget for a year')
-    .requiredOption('--service <id>', 'service id')
-    .requiredOption('--year <year>', 'budget year', parseYear)
-    .requiredOption('--line <text=amount>', 'a budget line, repeatable', collect)
-    .requiredOption('--decided-on <date>', 'decision date', parseDate)
-    .requiredOption('--minutes <ref>', 'minutes reference (protokoll)')
-    .option('--command-id <id>', 'idempotency key')
+    .description('fullmäktige beslutar (eller ändrar) en tjänsts budget för ett år')
+    .requiredOption('--service <id>', 'tjänstens id')
+    .requiredOption('--year <year>', 'budgetår', parseYear)
+    .requiredOption('--line <text=amount>', 'en budgetrad; kan anges flera gånger', collect)
+    .requiredOption('--decided-on <date>', 'beslutsdatum', parseDate)
+    .requiredOption('--minutes <ref>', 'protokollsreferens')
+    .option('--command-id <id>', COMMAND_ID)
     .action(async (o: { service: string; year: number; line: string[]; decidedOn: string; minutes: string; commandId?: string }) => {
       await executeAndReport({
         type: 'budget.decide', commandId: o.commandId, serviceId: o.service, year: o.year, lines: o.line.map(parseBudgetLine), decidedOn: o.decidedOn, minutesRef: o.minutes,
@@ -63,34 +64,34 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
 
   program
     .command('cost')
-    .description('actual costs of services')
+    .description('tjänsternas faktiska kostnader')
     .command('record')
-    .description('record an actual cost (a supplier invoice) of a service for a year')
-    .requiredOption('--service <id>', 'service id')
-    .requiredOption('--year <year>', 'cost year', parseYear)
-    .requiredOption('--amount <amount>', 'amount, e.g. 125000.00')
-    .requiredOption('--supplier <name>', 'supplier')
-    .requiredOption('--reference <ref>', 'supplier invoice reference')
-    .requiredOption('--date <date>', 'date', parseDate)
-    .option('--command-id <id>', 'idempotency key')
+    .description('registrera en faktisk kostnad (en leverantörsfaktura) för en tjänst och ett år')
+    .requiredOption('--service <id>', 'tjänstens id')
+    .requiredOption('--year <year>', 'kostnadsår', parseYear)
+    .requiredOption('--amount <amount>', 'belopp, t.ex. 125000.00')
+    .requiredOption('--supplier <name>', 'leverantör')
+    .requiredOption('--reference <ref>', 'leverantörsfakturans referens')
+    .requiredOption('--date <date>', 'datum', parseDate)
+    .option('--command-id <id>', COMMAND_ID)
     .action(async (o: { service: string; year: number; amount: string; supplier: string; reference: string; date: string; commandId?: string }) => {
       await executeAndReport({
         type: 'cost.record', commandId: o.commandId, serviceId: o.service, year: o.year, amount: o.amount, supplier: o.supplier, reference: o.reference, date: o.date,
       }, g(), io);
     });
 
-  const enrolment = program.command('enrolment').description('participation in services');
+  const enrolment = program.command('enrolment').description('anslutningar till tjänster');
   enrolment
     .command('start')
-    .description('enrol a member (alone, for listed municipalities, or for one module)')
-    .requiredOption('--service <id>', 'service id')
-    .requiredOption('--member <member>', 'organisationsnummer or kommunkod')
-    .requiredOption('--from <date>', 'first day', parseDate)
-    .option('--to <date>', 'last day, if known', parseDate)
-    .option('--module <name>', 'one module of the service only')
-    .option('--covers <codes>', 'kommunkoder enrolled through this member (federation, joint committee)', list)
-    .option('--id <enrolmentId>', 'enrolment id (default: orgnr[-module]-from)')
-    .option('--command-id <id>', 'idempotency key')
+    .description('anslut en medlem (för egen del, för angivna kommuner eller till en modul)')
+    .requiredOption('--service <id>', 'tjänstens id')
+    .requiredOption('--member <member>', 'organisationsnummer eller kommunkod')
+    .requiredOption('--from <date>', 'första dagen', parseDate)
+    .option('--to <date>', 'sista dagen, om den är känd', parseDate)
+    .option('--module <name>', 'bara en modul av tjänsten')
+    .option('--covers <codes>', 'kommunkoder som ansluts genom denna medlem (kommunalförbund, gemensam nämnd)', list)
+    .option('--id <enrolmentId>', 'anslutningens id (standard: orgnr[-modul]-startdatum)')
+    .option('--command-id <id>', COMMAND_ID)
     .action(async (o: { service: string; member: string; from: string; to?: string; module?: string; covers?: string[]; id?: string; commandId?: string }) => {
       await executeAndReport({
         type: 'enrolment.start', commandId: o.commandId, serviceId: o.service, member: o.member, from: o.from, to: o.to, module: o.module, covers: o.covers, enrolmentId: o.id,
@@ -98,18 +99,18 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     });
   enrolment
     .command('end')
-    .description('end an enrolment; the date is its last day')
-    .requiredOption('--service <id>', 'service id')
-    .requiredOption('--enrolment <id>', 'enrolment id')
-    .requiredOption('--to <date>', 'last day', parseDate)
-    .option('--command-id <id>', 'idempotency key')
+    .description('avsluta en anslutning; datumet är dess sista dag')
+    .requiredOption('--service <id>', 'tjänstens id')
+    .requiredOption('--enrolment <id>', 'anslutningens id')
+    .requiredOption('--to <date>', 'sista dagen', parseDate)
+    .option('--command-id <id>', COMMAND_ID)
     .action(async (o: { service: string; enrolment: string; to: string; commandId?: string }) => {
       await executeAndReport({ type: 'enrolment.end', commandId: o.commandId, serviceId: o.service, enrolmentId: o.enrolment, to: o.to }, g(), io);
     });
 
   program
     .command('services')
-    .description('the established services')
+    .description('de inrättade tjänsterna')
     .action(async () => {
       await withEngine(g(), io, async (engine) => {
         const rows = [...engine.state.services.values()].map((s) => ({
@@ -125,9 +126,9 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
 
   program
     .command('enrolments')
-    .description('enrolments, per service')
-    .option('--service <id>', 'only this service')
-    .option('--at <date>', 'only those in force on this date', parseDate)
+    .description('anslutningar per tjänst')
+    .option('--service <id>', 'bara denna tjänst')
+    .option('--at <date>', 'bara de som gäller denna dag', parseDate)
     .action(async (o: { service?: string; at?: string }) => {
       await withEngine(g(), io, async (engine) => {
         const services = o.service ? [requireService(engine.state, o.service)] : [...engine.state.services.values()];
@@ -146,10 +147,10 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
 
   program
     .command('split')
-    .description("a service's cost for a year split among its participants, month by month, and by population tier")
-    .requiredOption('--service <id>', 'service id')
-    .requiredOption('--year <year>', 'year', parseYear)
-    .option('--basis <basis>', 'budget (a-conto) or actual (settlement)', parseBasis, 'budget' as CostBasis)
+    .description('en tjänsts kostnad för ett år fördelad på deltagarna, månad för månad och per storleksklass')
+    .requiredOption('--service <id>', 'tjänstens id')
+    .requiredOption('--year <year>', 'år', parseYear)
+    .option('--basis <basis>', 'budget (a conto) eller actual (faktisk kostnad, slutreglering)', parseBasis, 'budget' as CostBasis)
     .action(async (o: { service: string; year: number; basis: CostBasis }) => {
       await withEngine(g(), io, async (engine) => {
         const s = splitForYear(engine.state, o.service, o.year, o.basis);
@@ -180,18 +181,18 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
 
   program
     .command('simulate')
-    .description('what if members join or leave a service: cost per participant now and in the scenario (never writes)')
-    .requiredOption('--service <id>', 'service id')
-    .requiredOption('--year <year>', 'year', parseYear)
-    .option('--basis <basis>', 'budget or actual', parseBasis, 'budget' as CostBasis)
-    .option('--add <n>', 'add N hypothetical municipalities', (v) => { if (!/^\d{1,4}$/.test(v)) throw new UsageError(`--add ska vara ett antal, inte "${v}"`); return Number(v); })
-    .option('--population <n>', 'population of each hypothetical municipality', (v) => { if (!/^\d{1,8}$/.test(v)) throw new UsageError(`--population ska vara ett heltal, inte "${v}"`); return Number(v); })
-    .option('--tier <id>', 'or: a population tier of the year\'s fee schedule (its lower bound is used)')
-    .option('--organisation', 'the hypothetical members are organisations (no population)')
-    .option('--kommun <codes>', 'add real municipalities by kommunkod (population from SCB)', list)
-    .option('--remove <members>', 'remove participants (orgnr, kommunkod or enrolment id)', list)
-    .option('--from <date>', 'added participants count from this date (default 1 January)', parseDate)
-    .option('--sweep <range>', 'the curve of the average cost per member as 0..N members join', parseRange)
+    .description('tänk om medlemmar ansluts till eller lämnar en tjänst: kostnad per deltagare nu och i scenariot (sparar aldrig något)')
+    .requiredOption('--service <id>', 'tjänstens id')
+    .requiredOption('--year <year>', 'år', parseYear)
+    .option('--basis <basis>', 'budget eller actual (faktisk kostnad)', parseBasis, 'budget' as CostBasis)
+    .option('--add <n>', 'lägg till N tänkta kommuner', (v) => { if (!/^\d{1,4}$/.test(v)) throw new UsageError(`--add ska vara ett antal, inte "${v}"`); return Number(v); })
+    .option('--population <n>', 'folkmängd i varje tänkt kommun', (v) => { if (!/^\d{1,8}$/.test(v)) throw new UsageError(`--population ska vara ett heltal, inte "${v}"`); return Number(v); })
+    .option('--tier <id>', 'eller: en storleksklass i årets avgiftsplan (dess nedre gräns används)')
+    .option('--organisation', 'de tänkta medlemmarna är organisationer (utan folkmängd)')
+    .option('--kommun <codes>', 'lägg till verkliga kommuner med kommunkod (folkmängd från SCB)', list)
+    .option('--remove <members>', 'ta bort deltagare (organisationsnummer, kommunkod eller anslutningens id)', list)
+    .option('--from <date>', 'tillagda deltagare räknas från detta datum (standard: 1 januari)', parseDate)
+    .option('--sweep <range>', 'kurvan för genomsnittlig kostnad per medlem när 0..N medlemmar ansluts', parseRange)
     .action(async (o: { service: string; year: number; basis: CostBasis; add?: number; population?: number; tier?: string; organisation?: boolean; kommun?: string[]; remove?: string[]; from?: string; sweep?: number }) => {
       // A scenario that changes nothing would print every participant unchanged, which reads as an answer.
       if (o.add === undefined && o.sweep === undefined && (o.population !== undefined || o.tier !== undefined || o.organisation)) {

@@ -232,12 +232,12 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
 
   program
     .command('trace [invoice]')
-    .description('the derivation of an invoice line back to its events; or every line billed to a member in a year (--member M --year Y)')
-    .option('--line <n>', 'only this line', parseLine)
-    .option('--member <member>', 'every line billed to this member (orgnr or kommunkod), with --year')
-    .option('--year <year>', 'the year, with --member', parseYear)
-    .option('--format <format>', 'text (default), json or html', parseFormat)
-    .option('--out <file>', 'write to this file instead of standard output')
+    .description('hur en fakturarad har räknats fram, tillbaka till händelserna; eller alla rader som fakturerats en medlem under ett år (--member M --year Y)')
+    .option('--line <n>', 'bara denna rad', parseLine)
+    .option('--member <member>', 'alla rader som fakturerats denna medlem (organisationsnummer eller kommunkod), med --year')
+    .option('--year <year>', 'året, med --member', parseYear)
+    .option('--format <format>', 'text (standard), json eller html', parseFormat)
+    .option('--out <file>', 'skriv till denna fil i stället för i terminalen')
     .action(async (number: string | undefined, o: { line?: number; member?: string; year?: number; format?: Format; out?: string }) => {
       if (number && (o.member || o.year)) throw new UsageError('trace: ange ett fakturanummer eller --member och --year, inte båda');
       if (!number && !(o.member && o.year)) throw new UsageError('trace: ange ett fakturanummer eller --member M --year Y');
@@ -282,12 +282,12 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
     });
 
   // `export` may already exist (the SIE export registers it): attach to it rather than make a second one.
-  const exportCommand = program.commands.find((c) => c.name() === 'export') ?? program.command('export').description('export data for other systems and for auditors');
+  const exportCommand = program.commands.find((c) => c.name() === 'export') ?? program.command('export').description('exportera data till andra system och till revisorer');
   exportCommand
     .command('audit')
-    .description('write a self-checking audit package of a year: documents, traces, split tables and events (NDJSON), manifest.json')
-    .requiredOption('--year <year>', 'year', parseYear)
-    .requiredOption('--out <dir>', 'directory to write (created if missing)')
+    .description('skriv ett revisionspaket för ett år som kan kontrollera sig självt: dokument, härledningar, fördelningstabeller och händelser (NDJSON), manifest.json')
+    .requiredOption('--year <year>', 'år', parseYear)
+    .requiredOption('--out <dir>', 'katalog att skriva till (skapas om den saknas)')
     .action(async (o: { year: number; out: string }) => {
       const manifest = await exportAudit(g(), io, o.year, o.out);
       const manifestHash = createHash('sha256').update(readFileSync(join(o.out, 'manifest.json'))).digest('hex');

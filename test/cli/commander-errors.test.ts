@@ -26,7 +26,7 @@ describe("commander's own refusals, in Swedish on one line with exit code 2", ()
     expect([help.code, help.err]).toEqual([0, '']);
     const missing = await f.run('invoice');
     expect(missing.code).toBe(2);
-    expect(missing.err).toMatch(/^Usage: samkost invoice /);
+    expect(missing.err).toMatch(/^Användning: samkost invoice /);
     expect(missing.err).not.toContain('samkost: ');
   });
 
