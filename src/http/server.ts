@@ -48,6 +48,34 @@ const READS: Record<string, string[]> = {
 /** Options a client never sets: where the store is, who acts, how output is written, files on the server. */
 const RESERVED = new Set(['store', 'actor', 'json', 'format', 'out', 'chart', 'columns', 'help', 'h']);
 
+/** The address without its query, as a client's message names it. */
+const pathOf = (url: string): string => url.split('?')[0];
+
+/**
+ * Fastify's own refusals (its errors' codes), in the Swedish of the CLI's: a body it cannot read, a URL it
+ * cannot decode. Any other error keeps its message.
+ */
+function frameworkWords(err: { code?: string; message: string }, url: string, bodyLimit: number): string {
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return 'innehållet är inte giltig JSON';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'innehållet är tomt fast content-type är application/json';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'innehållstypen stöds inte; skicka JSON med content-type application/json';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return `innehållet är för stort: högst ${bodyLimit} byte`;
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return 'innehållets storlek stämmer inte med Content-Length';
+    case 'FST_ERR_BAD_URL':
+      return `adressen ${pathOf(url)} är felaktigt kodad`;
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return `adressen ${pathOf(url)} har en för lång del`;
+    default:
+      return err.message;
+  }
+}
+
 interface Outcome {
   code: number;
   out: string;
@@ -55,11 +83,17 @@ interface Outcome {
 }
 
 export function buildServer(o: ServerOptions): FastifyInstance {
-  const app = Fastify({ logger: false });
-  // Every error as the reads and commands give theirs: {"error": one line}.
-  app.setErrorHandler((err: { statusCode?: number; message: string }, _req, res) => {
-    void res.code(err.statusCode ?? 500).send({ error: err.message });
+  // Every error as the reads and commands give theirs: {"error": one line}. A URL fastify cannot route
+  // (frameworkErrors) and an address with no route (the not-found handler) too.
+  const app = Fastify({
+    logger: false,
+    frameworkErrors: (err, req, res) => void (res as FastifyReply).code(err.statusCode ?? 500).send({ error: frameworkWords(err, req.url, app.initialConfig.bodyLimit ?? 0) }),
   });
+  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, req, res) => {
+    void res.code(err.statusCode ?? 500).send({ error: frameworkWords(err, req.url, app.initialConfig.bodyLimit ?? 0) });
+  });
+  app.setNotFoundHandler((req, res) =>
+    void res.code(404).send({ error: `okänd adress ${req.method} ${pathOf(req.url)}; här finns GET /v1/<läsning> och POST /v1/commands` }));
 
   /** The CLI's side of one request: its clock and environment, and what it writes, kept. */
   const capture = () => {
@@ -85,10 +119,10 @@ export function buildServer(o: ServerOptions): FastifyInstance {
 
   app.get<{ Params: { read: string }; Querystring: Record<string, string> }>('/v1/:read', async (req, res) => {
     const words = READS[req.params.read];
-    if (!words) return res.code(404).send({ error: `no read named ${req.params.read}; there are ${Object.keys(READS).join(', ')}` });
+    if (!words) return res.code(404).send({ error: `okänd läsning ${req.params.read}; det finns ${Object.keys(READS).join(', ')}` });
     const args = [...words];
     for (const [key, value] of Object.entries(req.query)) {
-      if (RESERVED.has(key) || !/^[a-z][a-z-]*$/.test(key)) return res.code(400).send({ error: `option ${key} is not accepted here` });
+      if (RESERVED.has(key) || !/^[a-z][a-z-]*$/.test(key)) return res.code(400).send({ error: `parametern ${key} tas inte emot här` });
       // `?organisation` (no value) is a flag; anything else an option with its value, in one word
       // (`--year=2023`), so that a value is never read as an option of its own (`?year=--store=…`).
       args.push(value === '' ? `--${key}` : `--${key}=${String(value)}`);
@@ -107,7 +141,7 @@ export function buildServer(o: ServerOptions): FastifyInstance {
 
   app.post<{ Body: unknown }>('/v1/commands', async (req, res) => {
     const body = req.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return res.code(400).send({ error: 'the body must be one command as a JSON object, e.g. {"type":"payment.record",…}' });
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return res.code(400).send({ error: 'innehållet ska vara ett kommando som ett JSON-objekt, t.ex. {"type":"payment.record",…}' });
     const key = req.headers['idempotency-key'];
     const actor = req.headers['x-samkost-actor'];
     const command = { ...(body as Record<string, unknown>), ...(typeof key === 'string' ? { commandId: key } : {}) };

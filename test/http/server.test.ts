@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify';
 import { existsSync } from 'node:fs';
 import { buildServer } from '../../src/http/server';
 import { main } from '../../src/cli/main';
@@ -61,14 +62,13 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     const bad = await app.inject({ method: 'POST', url: '/v1/commands', payload: { type: 'payment.record', invoice: 'T2024-0001', amount: 'abc', date: '2024-02-01', reference: 'r' } });
     expect([bad.statusCode, bad.json()]).toEqual([400, { error: 'payment.record: amount: ska vara ett belopp som "1234.50"' }]);
     const array = await app.inject({ method: 'POST', url: '/v1/commands', payload: [1] });
-    expect(array.statusCode).toBe(400);
+    expect([array.statusCode, array.json()]).toEqual([400, { error: 'innehållet ska vara ett kommando som ett JSON-objekt, t.ex. {"type":"payment.record",…}' }]);
     const notJson = await app.inject({ method: 'POST', url: '/v1/commands', payload: '{bad', headers: { 'content-type': 'application/json' } });
-    expect(notJson.statusCode).toBe(400);
-    expect(Object.keys(notJson.json())).toEqual(['error']);
+    expect([notJson.statusCode, notJson.json()]).toEqual([400, { error: 'innehållet är inte giltig JSON' }]);
     for (const url of ['/v1/members?store=/etc/passwd', '/v1/ledger?year=2024&chart=/etc/passwd', '/v1/members?json', '/v1/trace?member=0180&year=2024&out=/tmp/x', '/v1/trace?member=0180&year=2024&format=html']) {
       const r = await app.inject({ method: 'GET', url });
       expect(r.statusCode).toBe(400);
-      expect(r.json().error).toMatch(/^option (store|chart|json|out|format) is not accepted here$/);
+      expect(r.json().error).toMatch(/^parametern (store|chart|json|out|format) tas inte emot här$/);
     }
     // Nothing a client sends is read as an option of its own: not a value, not a document number.
     for (const url of ['/v1/simulate?service=egil&year=2024&add=1&organisation=--store=/tmp/samkost-elsewhere.db', '/v1/trace/--store=%2Ftmp%2Fsamkost-elsewhere.db', '/v1/invoices/--store=%2Ftmp%2Fsamkost-elsewhere.db']) {
@@ -79,7 +79,27 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     const missing = await app.inject({ method: 'GET', url: '/v1/split?service=egil' });
     expect([missing.statusCode, missing.json()]).toEqual([400, { error: 'flaggan --year <year> måste anges' }]);
     const unknown = await app.inject({ method: 'GET', url: '/v1/export' });
-    expect(unknown.statusCode).toBe(404);
+    expect([unknown.statusCode, unknown.json()]).toEqual([404, { error: 'okänd läsning export; det finns members, fees, services, enrolments, split, simulate, invoices, receivables, ledger, selfcost, trace' }]);
+    expect(eventCount(f.store)).toBe(before);
+  });
+
+  test("fastify's own refusals in Swedish, as {\"error\": one line}: no such address, a body it cannot take, a URL it cannot decode", async () => {
+    const { f, app } = await served();
+    const before = eventCount(f.store);
+    const json = { 'content-type': 'application/json' };
+    const cases: [InjectOptions, number, string][] = [
+      [{ method: 'GET', url: '/v2/members?at=2024-01-01' }, 404, 'okänd adress GET /v2/members; här finns GET /v1/<läsning> och POST /v1/commands'],
+      [{ method: 'DELETE', url: '/v1/members' }, 404, 'okänd adress DELETE /v1/members; här finns GET /v1/<läsning> och POST /v1/commands'],
+      [{ method: 'POST', url: '/v1/commands', payload: '', headers: json }, 400, 'innehållet är tomt fast content-type är application/json'],
+      [{ method: 'POST', url: '/v1/commands', payload: '<x/>', headers: { 'content-type': 'application/xml' } }, 415, 'innehållstypen stöds inte; skicka JSON med content-type application/json'],
+      [{ method: 'POST', url: '/v1/commands', payload: `{"type":"${'x'.repeat(1024 * 1024)}"}`, headers: json }, 413, 'innehållet är för stort: högst 1048576 byte'],
+      [{ method: 'GET', url: '/v1/invoices/%E0%A4%A' }, 400, 'adressen /v1/invoices/%E0%A4%A är felaktigt kodad'],
+      [{ method: 'GET', url: `/v1/invoices/${'T'.repeat(101)}` }, 414, `adressen /v1/invoices/${'T'.repeat(101)} har en för lång del`],
+    ];
+    for (const [request, status, error] of cases) {
+      const r = await app.inject(request);
+      expect([r.statusCode, r.json()]).toEqual([status, { error }]);
+    }
     expect(eventCount(f.store)).toBe(before);
   });
 });
