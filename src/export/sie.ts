@@ -34,12 +34,20 @@ export interface SieDocument {
   vouchers: SieVoucher[];
 }
 
+/**
+ * Why a document cannot be written as SIE (in Swedish: finance reads it as `samkost export sie`'s refusal), or
+ * what is wrong in a file read (in English, prefixed `line N: `: only tests and developers read files). `line`
+ * is where in the file, when the fault has a line.
+ */
 export class SieError extends Error {
   constructor(message: string, readonly line?: number) {
-    super(line === undefined ? message : `line ${line}: ${message}`);
+    super(message);
     this.name = 'SieError';
   }
 }
+
+/** A fault in a file being read, on its line. */
+const readFault = (message: string, line: number): SieError => new SieError(`line ${line}: ${message}`, line);
 
 const CRLF = '\r\n';
 const ACCOUNT_TYPES = ['T', 'S', 'K', 'I'] as const;
@@ -50,13 +58,13 @@ const ACCOUNT_TYPES = ['T', 'S', 'K', 'I'] as const;
 const isControl = (ch: string): boolean => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f;
 
 function checkText(s: string, what: string): void {
-  if ([...s].some(isControl)) throw new SieError(`${what} contains a control character: ${JSON.stringify(s)}`);
+  if ([...s].some(isControl)) throw new SieError(`${what} innehåller ett styrtecken, som SIE inte tillåter: ${JSON.stringify(s)}`);
 }
 
 /** Always quoted: names and texts, so that a reader never has to guess. */
 function quote(s: string, what: string): string {
   checkText(s, what);
-  if (s.endsWith('\\')) throw new SieError(`${what} ends with a backslash, which would escape the closing quote: "${s}"`);
+  if (s.endsWith('\\')) throw new SieError(`${what} slutar med \\, som i SIE skulle ta bort det avslutande citattecknet: "${s}"`);
   return `"${s.replace(/"/g, '\\"')}"`;
 }
 
@@ -67,7 +75,7 @@ function field(s: string, what: string): string {
 }
 
 function sieDate(iso: string, what: string): string {
-  if (!IsoDate.safeParse(iso).success) throw new SieError(`${what} is not a date YYYY-MM-DD: "${iso}"`);
+  if (!IsoDate.safeParse(iso).success) throw new SieError(`${what} är inte ett datum ÅÅÅÅ-MM-DD: "${iso}"`);
   return iso.replace(/-/g, '');
 }
 
@@ -75,37 +83,37 @@ function sieAmount(m: Decimal, what: string): string {
   try {
     return amountString(m);
   } catch {
-    throw new SieError(`${what}: amount ${m.toString()} is not a whole number of öre`);
+    throw new SieError(`${what}: beloppet ${m.toString()} är inte ett helt antal öre`);
   }
 }
 
 export function writeSie(doc: SieDocument): string {
-  if (!/^\d{6}-\d{4}$/.test(doc.company.orgnr)) throw new SieError(`orgnr must be NNNNNN-NNNN: "${doc.company.orgnr}"`);
+  if (!/^\d{6}-\d{4}$/.test(doc.company.orgnr)) throw new SieError(`organisationsnumret ska vara NNNNNN-NNNN, inte "${doc.company.orgnr}"`);
   const known = new Set<string>();
   for (const a of doc.accounts) {
     // Digits only keeps account fields unquoted and unambiguous (BAS numbers are digits anyway).
-    if (!/^\d+$/.test(a.number)) throw new SieError(`account number must be digits: "${a.number}"`);
-    if (known.has(a.number)) throw new SieError(`account ${a.number} is listed twice`);
+    if (!/^\d+$/.test(a.number)) throw new SieError(`ett kontonummer får bara innehålla siffror, inte "${a.number}"`);
+    if (known.has(a.number)) throw new SieError(`konto ${a.number} finns två gånger i kontoplanen`);
     known.add(a.number);
   }
   const account = (nr: string, where: string): string => {
-    if (!known.has(nr)) throw new SieError(`${where}: account ${nr} is not in the chart of accounts`);
+    if (!known.has(nr)) throw new SieError(`${where}: konto ${nr} finns inte i kontoplanen`);
     return nr;
   };
 
   const lines = [
     '#FLAGGA 0',
-    `#PROGRAM ${quote(doc.program.name, 'program name')} ${field(doc.program.version, 'program version')}`,
+    `#PROGRAM ${quote(doc.program.name, 'programnamnet')} ${field(doc.program.version, 'programversionen')}`,
     '#FORMAT PC8',
-    `#GEN ${sieDate(doc.generated, 'generated')}`,
+    `#GEN ${sieDate(doc.generated, 'filens skapandedatum')}`,
     '#SIETYP 4',
-    `#FNAMN ${quote(doc.company.name, 'company name')}`,
+    `#FNAMN ${quote(doc.company.name, 'företagsnamnet')}`,
     `#ORGNR ${doc.company.orgnr}`,
-    `#RAR 0 ${sieDate(doc.fiscalYear.start, 'fiscal year start')} ${sieDate(doc.fiscalYear.end, 'fiscal year end')}`,
-    `#KPTYP ${field(doc.chartType ?? 'BAS2014', 'chart type')}`,
+    `#RAR 0 ${sieDate(doc.fiscalYear.start, 'räkenskapsårets första dag')} ${sieDate(doc.fiscalYear.end, 'räkenskapsårets sista dag')}`,
+    `#KPTYP ${field(doc.chartType ?? 'BAS2014', 'kontoplanstypen')}`,
   ];
   for (const a of doc.accounts) {
-    lines.push(`#KONTO ${a.number} ${quote(a.name, `name of account ${a.number}`)}`);
+    lines.push(`#KONTO ${a.number} ${quote(a.name, `namnet på konto ${a.number}`)}`);
     if (a.type) lines.push(`#KTYP ${a.number} ${a.type}`);
   }
 
@@ -117,7 +125,7 @@ export function writeSie(doc: SieDocument): string {
   for (const [label, list] of balances) {
     if (!list?.length) continue;
     // 4I is a batch of vouchers for someone else's books: balances there would be misread as facts.
-    if (doc.type !== '4E') throw new SieError(`#${label} is only allowed in a 4E file`);
+    if (doc.type !== '4E') throw new SieError(`#${label} får bara finnas i en 4E-fil`);
     for (const b of list) {
       const where = `#${label} ${b.account}`;
       lines.push(`#${label} 0 ${account(b.account, where)} ${sieAmount(b.amount, where)}`);
@@ -125,17 +133,17 @@ export function writeSie(doc: SieDocument): string {
   }
 
   for (const v of doc.vouchers) {
-    const name = `voucher ${v.series} ${v.number}`;
-    if (v.transactions.length === 0) throw new SieError(`${name} has no transactions`);
+    const name = `verifikation ${v.series} ${v.number}`;
+    if (v.transactions.length === 0) throw new SieError(`${name} har inga transaktioner`);
     const total = sum(v.transactions.map((t) => t.amount));
-    if (!total.isZero()) throw new SieError(`${name} does not balance: the transactions sum to ${total.toFixed(2)}`);
+    if (!total.isZero()) throw new SieError(`${name} balanserar inte: transaktionerna summerar till ${total.toFixed(2)}`);
     lines.push(
-      `#VER ${quote(v.series, `${name} series`)} ${quote(v.number, `${name} number`)} ${sieDate(v.date, `${name} date`)} ${quote(v.text, `${name} text`)}`,
+      `#VER ${quote(v.series, `serien i ${name}`)} ${quote(v.number, `numret i ${name}`)} ${sieDate(v.date, `datumet i ${name}`)} ${quote(v.text, `texten i ${name}`)}`,
       '{',
     );
     for (const t of v.transactions) {
       // transdat comes before transtext; "" leaves it empty so the voucher date applies.
-      const text = t.text ? ` "" ${quote(t.text, `${name} transaction text`)}` : '';
+      const text = t.text ? ` "" ${quote(t.text, `en transaktionstext i ${name}`)}` : '';
       lines.push(`   #TRANS ${account(t.account, name)} {} ${sieAmount(t.amount, name)}${text}`);
     }
     lines.push('}');
@@ -153,7 +161,8 @@ export function encodeSie(text: string): Buffer {
     for (const ch of text) {
       if (iconv.decode(iconv.encode(ch, 'cp437'), 'cp437') !== ch) {
         const code = `U+${ch.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`;
-        throw new SieError(`"${ch}" (${code}) has no codepage 437 byte`, text.slice(0, offset).split('\n').length);
+        const line = text.slice(0, offset).split('\n').length;
+        throw new SieError(`rad ${line} i SIE-filen: tecknet "${ch}" (${code}) finns inte i teckentabell 437, som SIE använder`, line);
       }
       offset += ch.length;
     }
@@ -175,7 +184,7 @@ function tokenize(line: string, no: number): Token[] {
     } else if (c === '"') {
       let text = '';
       for (i++; ; i++) {
-        if (i >= line.length) throw new SieError('unterminated quoted field', no);
+        if (i >= line.length) throw readFault('unterminated quoted field', no);
         if (line[i] === '\\' && line[i + 1] === '"') text += line[++i];
         else if (line[i] === '"') break;
         else text += line[i];
@@ -184,7 +193,7 @@ function tokenize(line: string, no: number): Token[] {
       tokens.push({ text, kind: 'quoted' });
     } else if (c === '{') {
       const end = line.indexOf('}', i);
-      if (end < 0) throw new SieError('unterminated object list {', no);
+      if (end < 0) throw readFault('unterminated object list {', no);
       tokens.push({ text: line.slice(i + 1, end).trim(), kind: 'list' });
       i = end + 1;
     } else {
@@ -197,9 +206,9 @@ function tokenize(line: string, no: number): Token[] {
 }
 
 function fromSieDate(s: string, no: number): string {
-  if (!/^\d{8}$/.test(s)) throw new SieError(`not a date YYYYMMDD: "${s}"`, no);
+  if (!/^\d{8}$/.test(s)) throw readFault(`not a date YYYYMMDD: "${s}"`, no);
   const iso = `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6)}`;
-  if (!IsoDate.safeParse(iso).success) throw new SieError(`not a calendar date: "${s}"`, no);
+  if (!IsoDate.safeParse(iso).success) throw readFault(`not a calendar date: "${s}"`, no);
   return iso;
 }
 
@@ -207,7 +216,7 @@ function fromSieAmount(s: string, no: number): Decimal {
   try {
     return parseAmount(s);
   } catch (err) {
-    if (err instanceof MoneyFormatError) throw new SieError(`not an amount: "${s}"`, no);
+    if (err instanceof MoneyFormatError) throw readFault(`not an amount: "${s}"`, no);
     throw err;
   }
 }
@@ -235,37 +244,37 @@ export function readSie(bytes: Buffer): SieDocument {
     const line = raw.trim();
     if (line === '') continue;
     if (open && !open.braced) {
-      if (line !== '{') throw new SieError(`expected "{" after the #VER on line ${open.no}`, no);
+      if (line !== '{') throw readFault(`expected "{" after the #VER on line ${open.no}`, no);
       open.braced = true;
       continue;
     }
     if (line === '}') {
-      if (!open) throw new SieError('"}" without an open voucher', no);
+      if (!open) throw readFault('"}" without an open voucher', no);
       const { voucher } = open;
       const total = sum(voucher.transactions.map((t) => t.amount));
-      if (!total.isZero()) throw new SieError(`voucher ${voucher.series} ${voucher.number} does not balance (${total.toFixed(2)})`, open.no);
+      if (!total.isZero()) throw readFault(`voucher ${voucher.series} ${voucher.number} does not balance (${total.toFixed(2)})`, open.no);
       vouchers.push(voucher);
       open = undefined;
       continue;
     }
-    if (line === '{') throw new SieError('"{" without a #VER before it', no);
-    if (!line.startsWith('#')) throw new SieError(`expected a record starting with #: "${line}"`, no);
+    if (line === '{') throw readFault('"{" without a #VER before it', no);
+    if (!line.startsWith('#')) throw readFault(`expected a record starting with #: "${line}"`, no);
 
     const [labelToken, ...f] = tokenize(line, no);
     const label = labelToken.text.toUpperCase();
     const need = (n: number): void => {
-      if (f.length < n) throw new SieError(`${label} needs ${n} fields, has ${f.length}`, no);
+      if (f.length < n) throw readFault(`${label} needs ${n} fields, has ${f.length}`, no);
     };
     const text = (i: number): string => {
-      if (f[i]?.kind === 'list') throw new SieError(`${label}: field ${i + 1} is an object list`, no);
+      if (f[i]?.kind === 'list') throw readFault(`${label}: field ${i + 1} is an object list`, no);
       return f[i]?.text ?? '';
     };
 
     if (open) {
       if (label === '#BTRANS' || label === '#RTRANS') continue;
-      if (label !== '#TRANS') throw new SieError(`${label} inside a voucher (missing "}"?)`, no);
+      if (label !== '#TRANS') throw readFault(`${label} inside a voucher (missing "}"?)`, no);
       need(3);
-      if (f[1].kind !== 'list') throw new SieError('#TRANS: the second field must be an object list {}', no);
+      if (f[1].kind !== 'list') throw readFault('#TRANS: the second field must be an object list {}', no);
       const t: SieTransaction = { account: text(0), amount: fromSieAmount(text(2), no) };
       if (text(4)) t.text = text(4);
       open.voucher.transactions.push(t);
@@ -276,12 +285,12 @@ export function readSie(bytes: Buffer): SieDocument {
       case '#TRANS':
       case '#BTRANS':
       case '#RTRANS':
-        throw new SieError(`${label} outside a voucher`, no);
+        throw readFault(`${label} outside a voucher`, no);
       case '#FORMAT':
-        if (text(0) !== 'PC8') throw new SieError(`unsupported #FORMAT "${text(0)}" (only PC8)`, no);
+        if (text(0) !== 'PC8') throw readFault(`unsupported #FORMAT "${text(0)}" (only PC8)`, no);
         break;
       case '#SIETYP':
-        if (text(0) !== '4') throw new SieError(`not a SIE 4 file (#SIETYP ${text(0)})`, no);
+        if (text(0) !== '4') throw readFault(`not a SIE 4 file (#SIETYP ${text(0)})`, no);
         break;
       case '#PROGRAM':
         need(2);
@@ -314,7 +323,7 @@ export function readSie(bytes: Buffer): SieDocument {
       case '#KTYP': {
         need(2);
         const type = ACCOUNT_TYPES.find((t) => t === text(1));
-        if (!type) throw new SieError(`#KTYP: unknown account type "${text(1)}"`, no);
+        if (!type) throw readFault(`#KTYP: unknown account type "${text(1)}"`, no);
         types.set(text(0), { type, no });
         break;
       }
@@ -337,10 +346,10 @@ export function readSie(bytes: Buffer): SieDocument {
     }
   }
 
-  if (open) throw new SieError(`voucher ${open.voucher.series} ${open.voucher.number} has no closing "}"`, open.no);
+  if (open) throw readFault(`voucher ${open.voucher.series} ${open.voucher.number} has no closing "}"`, open.no);
   for (const [nr, { type, no }] of types) {
     const account = accounts.find((a) => a.number === nr);
-    if (!account) throw new SieError(`#KTYP for account ${nr}, which has no #KONTO`, no);
+    if (!account) throw readFault(`#KTYP for account ${nr}, which has no #KONTO`, no);
     account.type = type;
   }
   const missing = (record: string): never => {

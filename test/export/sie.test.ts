@@ -165,7 +165,7 @@ describe('writeSie', () => {
 
     // when / then
     const err = catchSie(() => writeSie(doc));
-    expect(err.message).toMatch(/voucher A 2 does not balance/);
+    expect(err.message).toMatch(/verifikation A 2 balanserar inte/);
     expect(err.message).toMatch(/0\.01/);
   });
 
@@ -176,7 +176,7 @@ describe('writeSie', () => {
 
     // when / then
     expect(() => writeSie(doc)).toThrow(SieError);
-    expect(() => writeSie(doc)).toThrow(/account 1910 is not in the chart/);
+    expect(() => writeSie(doc)).toThrow(/konto 1910 finns inte i kontoplanen/);
   });
 
   it('throws on balances in a 4I file, amounts below öre and bad dates', () => {
@@ -189,9 +189,9 @@ describe('writeSie', () => {
     const badDate = { ...exportDoc(), generated: '2024-02-30' };
 
     // when / then
-    expect(() => writeSie(withBalances)).toThrow(/#IB is only allowed in a 4E file/);
-    expect(() => writeSie(subOre)).toThrow(/not a whole number of öre/);
-    expect(() => writeSie(badDate)).toThrow(/generated is not a date/);
+    expect(() => writeSie(withBalances)).toThrow(/#IB får bara finnas i en 4E-fil/);
+    expect(() => writeSie(subOre)).toThrow(/inte ett helt antal öre/);
+    expect(() => writeSie(badDate)).toThrow(/filens skapandedatum är inte ett datum ÅÅÅÅ-MM-DD/);
   });
 });
 
@@ -229,8 +229,8 @@ describe('quoting', () => {
     // when / then
     expect(writeSie(empty)).toContain('#VER "A" "1" 20240131 ""\r\n');
     expect(readSie(encodeSie(writeSie(empty))).vouchers[0].text).toBe('');
-    expect(() => writeSie(control)).toThrow(/control character/);
-    expect(() => writeSie(backslash)).toThrow(/backslash/);
+    expect(() => writeSie(control)).toThrow(/styrtecken/);
+    expect(() => writeSie(backslash)).toThrow(/slutar med \\/);
   });
 });
 
@@ -260,6 +260,7 @@ describe('encodeSie', () => {
     // when / then
     const err = catchSie(() => encodeSie(text));
     expect(err.message).toContain(ch);
+    expect(err.message).toMatch(/^rad 6 i SIE-filen: tecknet ".*" \(U\+[0-9A-F]{4}\) finns inte i teckentabell 437, som SIE använder$/);
     expect(err.line).toBe(6);
   });
 });
