@@ -19,6 +19,6 @@ export async function executeAndReport(input: Record<string, unknown>, g: Global
 }
 
 export function describeResult(type: string, r: ExecuteResult): string {
-  if (r.duplicate) return `${type}: already recorded by command ${r.commandId}; nothing appended\n`;
-  return r.events.map((e) => `${type}: recorded ${e.type} at ${e.streamId}@${e.revision} (position ${e.position})\n`).join('');
+  if (r.duplicate) return `${type}: redan registrerat av kommando ${r.commandId}; inget nytt sparat\n`;
+  return r.events.map((e) => `${type}: sparade ${e.type} i ${e.streamId}@${e.revision} (position ${e.position})\n`).join('');
 }

@@ -12,6 +12,9 @@ import { type CliIo, toJson, UsageError } from './io';
 import { COMMAND_ID } from './help-words';
 import { parseYear, parseDate } from './options';
 
+/** "1 kommando utfört", "2 kommandon utförda" */
+const executed = (n: number): string => `${n} ${n === 1 ? 'kommando utfört' : 'kommandon utförda'}`;
+
 export function registerMembershipCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const g = () => program.opts<GlobalOptions>();
   const member = program.command('member').description('medlemmar: inträde, utträde, återinträde, faktureringsuppgifter');
@@ -200,14 +203,14 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
             else applied += 1;
             if (!g().json) io.out(describeResult(p.command.type, r));
           } catch (err) {
-            const summary = `${applied} command(s) applied, ${repeated} already recorded before line ${i + 1}`;
+            const summary = `${executed(applied)}, ${repeated} redan registrerade, före rad ${i + 1}`;
             if (g().json) io.out(`${toJson({ ok: false, line: i + 1, error: (err as Error).message, applied, repeated })}\n`);
             else io.out(`${summary}\n`);
             throw new UsageError(`${file} rad ${i + 1}: ${(err as Error).message}`);
           }
         }
         if (g().json) io.out(`${toJson({ ok: true, applied, repeated })}\n`);
-        else io.out(`${applied} command(s) applied, ${repeated} already recorded\n`);
+        else io.out(`${executed(applied)}, ${repeated} redan registrerade\n`);
       });
       setExit(0);
     });

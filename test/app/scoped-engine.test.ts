@@ -294,7 +294,7 @@ describe('Engine with a scope: only the documents of the years a command reads',
     const out: string[] = [];
     const io = { out: (t: string) => { out.push(t); }, err: () => undefined, env: {}, clock, isTty: false };
     expect(await cliMain(['node', 'samkost', '--store', copy, 'apply', lines], io).catch(() => 2)).toBe(2);
-    expect(out.join('')).toContain('2 command(s) applied, 0 already recorded before line 3');
+    expect(out.join('')).toContain('2 kommandon utförda, 0 redan registrerade, före rad 3');
     await withFold(copy, undefined, async (after) => {
       const paid = after.state.billing.get(2023)?.invoices.get(open.invoice.number)?.payments.map((p) => p.reference);
       expect(paid).toEqual([...open.payments.map((p) => p.reference), 'apply']);

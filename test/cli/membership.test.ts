@@ -130,7 +130,7 @@ describe('samkost apply FILE.ndjson', () => {
     const r = await f.run('apply', file);
     expect(r.code).toBe(2);
     expect(r.err).toBe(`samkost: ${file} rad 4: member.join: orgnr: ogiltigt organisationsnummer "212000-0143": kontrollsiffran är 3 men ska vara 2\n`);
-    expect(r.out).toContain('2 command(s) applied, 0 already recorded before line 4');
+    expect(r.out).toContain('2 kommandon utförda, 0 redan registrerade, före rad 4');
     const members = await f.json<{ count: number }>('members', '--at', '2020-01-01');
     expect(members.count).toBe(1);
     // A table saved to a file or mailed carries no terminal colour codes.
@@ -147,7 +147,7 @@ describe('samkost apply FILE.ndjson', () => {
     const before = eventCount(f.store);
     const again = await f.run('apply', file);
     expect(again.code).toBe(0);
-    expect(again.out).toContain('0 command(s) applied, 1 already recorded');
+    expect(again.out).toContain('0 kommandon utförda, 1 redan registrerade');
     expect(eventCount(f.store)).toBe(before);
   });
 });

@@ -116,7 +116,7 @@ describe("a member's invoice reference (samkost member details)", () => {
     const stored = eventCount(f.store);
     // The same command again is not recorded twice; the same details on another day change nothing and are refused.
     const again = await f.run('member', 'details', '0180', '--reference', 'KS-4711', '--date', '2024-03-20');
-    expect(again).toMatchObject({ code: 0, out: expect.stringContaining('nothing appended') });
+    expect(again).toMatchObject({ code: 0, out: expect.stringContaining('inget nytt sparat') });
     const repeated = await f.run('member', 'details', '0180', '--reference', 'KS-4711', '--date', '2024-03-21');
     expect(repeated).toMatchObject({ code: 2, err: 'samkost: member.details: Stockholms stad (212000-0142) har redan denna adress och fakturareferens; inget att ändra\n' });
     expect(eventCount(f.store)).toBe(stored);
