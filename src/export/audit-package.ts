@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJsonUtf8 } from '../../domain/canonical-json';
 import type { EventRef } from '../../domain/event-ref';
@@ -118,6 +118,9 @@ export async function writeAuditPackage(store: EventStore, year: number, dir: st
   const upTo = new Map<string, number>();
   const note = (r: EventRef) => upTo.set(r.streamId, Math.max(upTo.get(r.streamId) ?? -1, r.revision));
   const files: AuditManifest['files'] = {};
+  // The manifest is written last: a package whose export stopped half-way (a killed process, a full disk)
+  // has none, rather than an earlier export's, which would vouch for files this one has overwritten.
+  rmSync(join(dir, 'manifest.json'), { force: true });
 
   const documents = new PackageFile('documents.ndjson', dir);
   const traces = new PackageFile('traces.ndjson', dir);

@@ -6,7 +6,9 @@ import { traceLine, type LineTrace } from '../../projections/trace';
 import { checkAudit } from '../../scripts/check-audit';
 import { domainCodec } from '../../src/app/codec';
 import { stateBeforeDocument } from '../../src/app/trace';
+import { writeAuditPackage } from '../../src/export/audit-package';
 import { openStore } from '../../src/store/open';
+import { rawCodec } from '../../src/store/port';
 import { billingFixture, settledYear } from '../support/billing-fixture';
 import { compiled, runNode } from '../support/processes';
 
@@ -301,6 +303,29 @@ describe('samkost export audit', () => {
       expect.stringMatching(/^splits\.ndjson rad 1: tabellen [0-9a-f]{12}… har innehåll med SHA-256 [0-9a-f]{12}…: den har ändrats$/),
       expect.stringMatching(/^traces\.ndjson rad \d+: T2024-\d{4} rad \d+ månad \d+: tabellens vikter summerar till \d+, spårningen anger \d+$/),
     ]));
+  });
+
+  test('an export that stops half-way leaves no manifest, not the earlier export\'s, so check-audit refuses the directory', async () => {
+    const f = await settledYear();
+    const dir = join(f.dir, 'audit-2024');
+    expect((await f.run('export', 'audit', '--year', '2024', '--out', dir)).code).toBe(0);
+    expect(checkAudit(dir).ok).toBe(true);
+    // The same export again, into the same directory, with a store whose second read (the events) fails.
+    const store = openStore(f.store, rawCodec);
+    try {
+      let reads = 0;
+      const failing = Object.create(store) as typeof store;
+      failing.readAll = (...args: Parameters<typeof store.readAll>) => {
+        reads += 1;
+        if (reads === 2) throw new Error('disken är full');
+        return store.readAll(...args);
+      };
+      await expect(writeAuditPackage(failing, 2024, dir, '2025-01-01T00:00:00.000Z')).rejects.toThrow('disken är full');
+    } finally {
+      await store.close();
+    }
+    expect(existsSync(join(dir, 'manifest.json'))).toBe(false);
+    expect(checkAudit(dir)).toMatchObject({ ok: false, problems: [expect.stringMatching(/^manifest\.json: kan inte läsas/)] });
   });
 
   test('check-audit names a package of another format, and one without a manifest, in one line each', async () => {
