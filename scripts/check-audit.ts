@@ -24,7 +24,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import Decimal from 'decimal.js';
-import { canonicalJson } from '../domain/canonical-json';
+import { AUDIT_FORMAT, collectRefs, splitTableId } from '../src/export/audit-package';
 import { chainBreak, eventHash, type HashableEvent } from '../src/store/hash-chain';
 
 export interface AuditCheckResult {
@@ -37,7 +37,6 @@ export interface AuditCheckResult {
   splitTables: number;
 }
 
-const FORMAT = 'samkost-audit/2';
 const NDJSON = ['events.ndjson', 'splits.ndjson', 'documents.ndjson', 'traces.ndjson'] as const;
 
 interface Manifest {
@@ -50,7 +49,6 @@ interface Manifest {
 }
 
 type EventLine = HashableEvent & { position: string; metadata: HashableEvent['metadata'] & { hash: string } };
-type Ref = { streamId: string; revision: number; eventId: string; hash: string };
 
 interface TableRow { key: string; member: string; weight: string; share: string }
 interface Sums { weight: Decimal; share: Decimal }
@@ -77,14 +75,6 @@ function tableSums(rows: readonly TableRow[]): TableSums {
 interface MonthTrace { month: number; priceList: boolean; monthAmount: string; weightSum: string; weight: string; share: string; unallocated: string; table?: string }
 interface TracedLine { document: { buyer: { orgnr: string } }; line: { lineNo: number; kind: string; enrolmentId?: string }; months?: MonthTrace[] }
 interface TracedDocument { number: string; lines: TracedLine[] }
-
-function refsIn(value: unknown, into: (r: Ref) => void): void {
-  if (Array.isArray(value)) return value.forEach((v) => refsIn(v, into));
-  if (!value || typeof value !== 'object') return;
-  const o = value as Record<string, unknown>;
-  if (typeof o.streamId === 'string' && typeof o.revision === 'number' && typeof o.eventId === 'string' && typeof o.hash === 'string') into(o as Ref);
-  for (const v of Object.values(o)) refsIn(v, into);
-}
 
 /** Calls `onLine` with each non-empty line of a file (1-based number) and returns the file's SHA-256 and size. */
 function eachLine(path: string, onLine: (text: string, n: number) => void): { sha256: string; bytes: number } {
@@ -134,8 +124,8 @@ export function checkAudit(dir: string): AuditCheckResult {
     problems.push(`manifest.json: kan inte läsas (${(err as Error).message})`);
     return result(0);
   }
-  if (manifest.format !== FORMAT) {
-    problems.push(`manifest.json: okänt format ${JSON.stringify(manifest.format)}; det här skriptet kontrollerar ${FORMAT}`
+  if (manifest.format !== AUDIT_FORMAT) {
+    problems.push(`manifest.json: okänt format ${JSON.stringify(manifest.format)}; det här skriptet kontrollerar ${AUDIT_FORMAT}`
       + (manifest.format === 'samkost-audit/1' ? ' (ett paket i samkost-audit/1 kontrolleras med check-audit från den version av samkost som skrev det)' : ''));
     return result(0);
   }
@@ -192,7 +182,7 @@ export function checkAudit(dir: string): AuditCheckResult {
   }
 
   // Every reference resolves to an event in the package, with the same hash.
-  const resolve = (name: string, value: unknown, seen: Set<string>) => refsIn(value, (r) => {
+  const resolve = (name: string, value: unknown, seen: Set<string>) => collectRefs(value, (r) => {
     references += 1;
     const key = `${r.eventId}/${r.hash}`;
     if (seen.has(key)) return;
@@ -205,7 +195,7 @@ export function checkAudit(dir: string): AuditCheckResult {
   const splitRefs = new Set<string>();
   read('splits.ndjson', (raw, n) => {
     const t = JSON.parse(raw) as { id: string; participants: TableRow[] };
-    const id = createHash('sha256').update(canonicalJson(t.participants)).digest('hex');
+    const id = splitTableId(t.participants);
     if (id !== t.id) problems.push(`splits.ndjson rad ${n}: tabellen ${t.id.slice(0, 12)}… har innehåll med SHA-256 ${id.slice(0, 12)}…: den har ändrats`);
     if (tables.has(t.id)) problems.push(`splits.ndjson rad ${n}: tabellen ${t.id.slice(0, 12)}… finns redan`);
     tables.set(t.id, tableSums(t.participants));
