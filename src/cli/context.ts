@@ -4,7 +4,7 @@ import { Engine, type EngineScope } from '../app/engine';
 import { stockholmDate, systemClock } from '../clock';
 import { domainCodec } from '../app/codec';
 import { openStore, storeLocation } from '../store/open';
-import type { EventCodec, EventStore } from '../store/port';
+import type { EventCodec, EventStore, StoreAccess } from '../store/port';
 import type { CliIo } from './io';
 
 export interface GlobalOptions {
@@ -17,9 +17,12 @@ export function actorOf(opts: GlobalOptions, io: CliIo): string {
   return opts.actor ?? io.env.SAMKOST_ACTOR ?? io.env.USER ?? 'unknown';
 }
 
-/** Opens the store named by --store / SAMKOST_STORE, runs `fn`, and always closes it. */
-export async function withStore<T>(opts: GlobalOptions, io: CliIo, fn: (store: EventStore) => Promise<T>, codec: EventCodec = domainCodec): Promise<T> {
-  const store = openStore(storeLocation(opts.store, io.env), codec);
+/**
+ * Opens the store named by --store / SAMKOST_STORE, runs `fn`, and always closes it. Reads (the default)
+ * need the store to exist; only what appends may create it.
+ */
+export async function withStore<T>(opts: GlobalOptions, io: CliIo, fn: (store: EventStore) => Promise<T>, codec: EventCodec = domainCodec, access: StoreAccess = 'read'): Promise<T> {
+  const store = openStore(storeLocation(opts.store, io.env), codec, access);
   try {
     return await fn(store);
   } finally {
@@ -31,16 +34,16 @@ export async function withStore<T>(opts: GlobalOptions, io: CliIo, fn: (store: E
  * Opens the store and folds it into an engine for `fn`. With a scope, only the documents of those years
  * are folded (with everything else): what deciding a command needs, see `withEngineFor`.
  */
-export async function withEngine<T>(opts: GlobalOptions, io: CliIo, fn: (engine: Engine) => Promise<T>, scope?: EngineScope): Promise<T> {
+export async function withEngine<T>(opts: GlobalOptions, io: CliIo, fn: (engine: Engine) => Promise<T>, scope?: EngineScope, access: StoreAccess = 'read'): Promise<T> {
   return withStore(opts, io, async (store) => {
     const engine = new Engine(store, actorOf(opts, io), io.clock, scope);
     await engine.catchUp();
     return fn(engine);
-  });
+  }, domainCodec, access);
 }
 
 /**
- * An engine to decide `commands` on: it folds only the invoices and credit notes of the years their
+ * An engine to decide `commands` on, creating the store if it does not exist yet: it folds only the invoices and credit notes of the years their
  * decisions read (domain/documents-read.ts), all of them where one cannot be told. On a national
  * history of ten invoiced years those documents are most of the store, and folding them was most of
  * every command's time.
@@ -49,10 +52,10 @@ export async function withEngineFor<T>(opts: GlobalOptions, io: CliIo, commands:
   const years = new Set<number>();
   for (const c of commands) {
     const reads = documentsRead(c);
-    if (reads === 'all') return withEngine(opts, io, fn);
+    if (reads === 'all') return withEngine(opts, io, fn, undefined, 'write');
     for (const y of reads.years) years.add(y);
   }
-  return withEngine(opts, io, fn, { documentYears: [...years].sort((a, b) => a - b) });
+  return withEngine(opts, io, fn, { documentYears: [...years].sort((a, b) => a - b) }, 'write');
 }
 
 /** The engine scope of what a command or read reads (domain/documents-read.ts); none, the whole log, for 'all'. */

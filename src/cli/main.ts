@@ -3,7 +3,7 @@ import { commanderRefusal, isShownByCommander } from './commander-errors';
 import { swedishHelp } from './help-words';
 import { registerEventCommands } from './events-commands';
 import { type CliIo, processIo } from './io';
-import { isRefusal } from './refusals';
+import { errorLine, isRefusal } from './refusals';
 import { registerMembershipCommands } from './membership-commands';
 import { registerServiceCommands } from './service-commands';
 import { registerBillingCommands } from './billing-commands';
@@ -45,8 +45,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       if (!isShownByCommander(err)) io.err(`samkost: ${commanderRefusal(err)}\n`);
       return 2;
     }
-    const message = err instanceof Error ? err.message : String(err);
-    io.err(`samkost: ${message.split('\n')[0]}\n`);
+    io.err(`samkost: ${errorLine(err)}\n`);
     if (!isRefusal(err) && io.env.SAMKOST_DEBUG) io.err(`${(err as Error).stack}\n`);
     return 2;
   }

@@ -1,7 +1,8 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { executeAndReport } from '../cli/execute';
 import type { CliIo } from '../cli/io';
-import { isRefusal } from '../cli/refusals';
+import { errorLine, isRefusal } from '../cli/refusals';
+import { StoreError } from '../store/port';
 import type { Clock } from '../clock';
 
 /*
@@ -149,8 +150,8 @@ export function buildServer(o: ServerOptions): FastifyInstance {
     try {
       await executeAndReport(command, { store: o.store, json: true, actor: typeof actor === 'string' && actor ? actor : o.actor }, io);
     } catch (err) {
-      const message = (err as Error).message.split('\n')[0];
-      return res.code(isRefusal(err) ? 400 : 500).send({ error: message });
+      // 503: the store is busy or its disk full, and the same request may succeed later.
+      return res.code(isRefusal(err) ? 400 : err instanceof StoreError && err.retryable ? 503 : 500).send({ error: errorLine(err) });
     }
     // 201 when events were appended, 200 when the same command had been recorded before (nothing appended).
     return sendJson(res, (JSON.parse(written.out) as { duplicate: boolean }).duplicate ? 200 : 201, written.out);

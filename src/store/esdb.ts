@@ -212,7 +212,7 @@ export class EsdbEventStore implements EventStore {
     const ev = r.event;
     if (!ev) throw new Error('unresolved link event');
     const revision = Number(ev.revision);
-    if (!ev.isJson) throw new EventDecodeError(ev.streamId, revision, 'stored event is not JSON');
+    if (!ev.isJson) throw new EventDecodeError(ev.streamId, revision, 'den lagrade händelsen är inte JSON');
     const { schemaVersion, ...metadata } = ev.metadata as unknown as ChainedMetadata & { schemaVersion: number };
     let data: unknown = ev.data;
     if (validate) {

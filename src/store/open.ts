@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { EsdbEventStore } from './esdb';
-import type { EventCodec, EventStore } from './port';
+import type { EventCodec, EventStore, StoreAccess } from './port';
 import { SqliteEventStore } from './sqlite';
 
 export const DEFAULT_STORE = './data/samkost.db';
@@ -12,7 +12,8 @@ export function storeLocation(flag: string | undefined, env: NodeJS.ProcessEnv =
   return flag ?? env.SAMKOST_STORE ?? DEFAULT_STORE;
 }
 
-export function openStore(location: string, codec: EventCodec): EventStore {
+/** Opens a store; with access 'read' an embedded store must exist already (see `StoreAccess`). */
+export function openStore(location: string, codec: EventCodec, access: StoreAccess = 'write'): EventStore {
   if (isEsdbUrl(location)) return new EsdbEventStore(location, codec);
-  return new SqliteEventStore(location === ':memory:' ? location : resolve(location), codec);
+  return new SqliteEventStore(location === ':memory:' ? location : resolve(location), codec, access);
 }

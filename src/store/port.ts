@@ -143,14 +143,48 @@ export async function* eventsOfPages(pages: AsyncIterable<readonly RecordedEvent
   for await (const page of pages) yield* page;
 }
 
+/** What an append expected of a stream, in the words of a refusal (the store's own terms stay in the API). */
+function expectedWords(expected: ExpectedRevision): string {
+  switch (expected) {
+    case 'no_stream':
+      return 'att den inte fanns';
+    case 'stream_exists':
+      return 'att den fanns';
+    case 'any':
+      return 'vilken revision som helst';
+    default:
+      return `revision ${expected}`;
+  }
+}
+
 export class ConcurrencyError extends Error {
   constructor(
     readonly streamId: string,
     readonly expected: ExpectedRevision,
     readonly actual: number | 'no_stream',
   ) {
-    super(`stream ${streamId}: expected revision ${String(expected)}, but it is at ${String(actual)}`);
+    super(`strömmen ${streamId} har ändrats under tiden: väntade ${expectedWords(expected)}, men den ${actual === 'no_stream' ? 'finns inte' : `är på revision ${actual}`}; försök igen`);
     this.name = 'ConcurrencyError';
+  }
+}
+
+/**
+ * Whether opening may create the store. Only what stores something creates one: a read of a path that
+ * does not exist (a typo, the wrong directory) is refused, not answered from a new empty store.
+ */
+export type StoreAccess = 'read' | 'write';
+
+/**
+ * The store itself cannot do what was asked: it does not exist, is not a samkost store, is locked by
+ * another run, or its disk is full. Nothing was stored. `retryable` when trying again later may succeed.
+ */
+export class StoreError extends Error {
+  constructor(
+    message: string,
+    readonly retryable = false,
+  ) {
+    super(message);
+    this.name = 'StoreError';
   }
 }
 
@@ -160,7 +194,7 @@ export class EventDecodeError extends Error {
     readonly revision: number | null,
     reason: string,
   ) {
-    super(`event ${revision === null ? 'to append to' : `at revision ${revision} of`} stream ${streamId}: ${reason}`);
+    super(`händelsen ${revision === null ? 'som skulle läggas till i' : `på revision ${revision} i`} strömmen ${streamId}: ${reason}`);
     this.name = 'EventDecodeError';
   }
 }

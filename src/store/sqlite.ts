@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { asRead } from './as-read';
 import { chainMetadata } from './hash-chain';
@@ -18,6 +18,8 @@ import {
   type ReadFilter,
   type RecordedEvent,
   readerOf,
+  StoreError,
+  type StoreAccess,
 } from './port';
 
 /**
@@ -45,6 +47,22 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_command_id ON events (command_id);
 `;
 
+/** What SQLite or the file system reported, as a one-line refusal naming the store; others unchanged. */
+export function storeFailure(location: string, err: unknown): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string') return err;
+  if (code.startsWith('SQLITE_BUSY')) return new StoreError(`lagret ${location} är låst av en annan körning; ingenting lagrades, försök igen`, true);
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return new StoreError(`disken för lagret ${location} är full; ingenting lagrades`, true);
+  if (code.startsWith('SQLITE_READONLY') || code === 'EROFS') return new StoreError(`lagret ${location} går bara att läsa; ingenting lagrades`);
+  if (code === 'SQLITE_NOTADB') return new StoreError(`${location} är inget samkost-lager: filen är inte en SQLite-databas`);
+  if (code.startsWith('SQLITE_CORRUPT')) return new StoreError(`lagret ${location} är skadat (${(err as Error).message})`);
+  if (code.startsWith('SQLITE_CANTOPEN')) return new StoreError(`lagret ${location} går inte att öppna: är det en katalog, eller saknas behörighet?`);
+  if (code.startsWith('SQLITE_IOERR')) return new StoreError(`läs- eller skrivfel i lagret ${location} (${code}); ingenting lagrades`, true);
+  if (code === 'EEXIST' || code === 'ENOTDIR') return new StoreError(`lagrets katalog ${dirname(location)} går inte att skapa: en fil har samma namn`);
+  if (code === 'EACCES' || code === 'EPERM') return new StoreError(`lagret ${location} går inte att öppna eller skapa: behörighet saknas`);
+  return err;
+}
+
 /** Rows fetched per page when streaming: bounded memory, few round trips. */
 const PAGE = 1000;
 
@@ -64,14 +82,31 @@ export class SqliteEventStore implements EventStore {
   constructor(
     readonly location: string,
     private readonly codec: EventCodec,
+    access: StoreAccess = 'write',
   ) {
-    if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
-    this.db = new Database(location);
-    this.db.pragma('journal_mode = WAL');
-    // Billing data: a committed append must survive a power cut, not only a process crash.
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 15000');
-    this.db.exec(SCHEMA);
+    const file = location !== ':memory:';
+    if (file && access === 'read' && !existsSync(location)) {
+      throw new StoreError(`lagret ${location} finns inte; ange det med --store eller SAMKOST_STORE (det skapas av det första kommando som lagrar något)`);
+    }
+    let db: Database.Database | undefined;
+    try {
+      if (file) mkdirSync(dirname(location), { recursive: true });
+      db = new Database(location);
+      db.pragma('journal_mode = WAL');
+      // Billing data: a committed append must survive a power cut, not only a process crash.
+      db.pragma('synchronous = FULL');
+      db.pragma('busy_timeout = 15000');
+      // Another program's database is refused, never given an events table of ours.
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+      if (tables.length > 0 && !tables.includes('events')) {
+        throw new StoreError(`${location} är inget samkost-lager: databasen har tabeller men ingen events-tabell`);
+      }
+      db.exec(SCHEMA);
+    } catch (err) {
+      db?.close();
+      throw storeFailure(location, err);
+    }
+    this.db = db;
     this.db.defaultSafeIntegers(true);
     this.readData = readerOf(codec);
     this.lastOfStream = this.db.prepare(
@@ -138,7 +173,12 @@ export class SqliteEventStore implements EventStore {
       }
       return { nextRevision: revision - 1, events: recorded, duplicate: false };
     });
-    const result = run.immediate();
+    let result: AppendResult;
+    try {
+      result = run.immediate();
+    } catch (err) {
+      throw storeFailure(this.location, err);
+    }
     // After the commit, not under the write lock; a retried append's events were read back already.
     return result.duplicate ? result : { ...result, events: result.events.map((e) => ({ ...e, data: asRead(e.data) })) };
   }
@@ -150,7 +190,7 @@ export class SqliteEventStore implements EventStore {
     const rows = events.map((e) => this.byEventId.get(e.id) as ReadRow | undefined);
     const start = first[2];
     const same = rows.every((r, i) => r !== undefined && r[1] === streamId && r[2] === start + i);
-    if (!same) throw new EventDecodeError(streamId, null, `event id ${events[0].id} is already stored elsewhere`);
+    if (!same) throw new EventDecodeError(streamId, null, `händelse-id ${events[0].id} finns redan lagrat på annat ställe`);
     const recorded = rows.map((r) => this.decode(r as ReadRow));
     return { nextRevision: recorded[recorded.length - 1].revision, events: recorded, duplicate: true };
   }
@@ -203,7 +243,7 @@ export class SqliteEventStore implements EventStore {
     try {
       data = JSON.parse(rawData);
     } catch (err) {
-      throw new EventDecodeError(streamId, revision, `stored JSON is unreadable (${(err as Error).message})`);
+      throw new EventDecodeError(streamId, revision, `lagrad JSON går inte att läsa (${(err as Error).message})`);
     }
     try {
       data = this.readData(type, schemaVersion, data);

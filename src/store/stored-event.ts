@@ -69,7 +69,7 @@ export class StoredEvent implements RecordedEvent {
       try {
         this.#metadata = JSON.parse(this.#metadataText) as ChainedMetadata;
       } catch (err) {
-        throw new EventDecodeError(this.streamId, this.revision, `stored metadata is unreadable (${(err as Error).message})`);
+        throw new EventDecodeError(this.streamId, this.revision, `lagrad metadata går inte att läsa (${(err as Error).message})`);
       }
     }
     return this.#metadata;

@@ -73,7 +73,7 @@ describe('samkost verify: the hash chains', () => {
     expect(r.out).toContain('FEL: ström member-212000-1355 revision 0');
     const events = await f.run('events');
     expect(events.code).toBe(2);
-    expect(events.err).toMatch(/^samkost: event at revision 0 of stream member-212000-1355: stored JSON is unreadable/);
+    expect(events.err).toMatch(/^samkost: händelsen på revision 0 i strömmen member-212000-1355: lagrad JSON går inte att läsa/);
   });
 });
 
@@ -198,7 +198,7 @@ describe('samkost verify: everything an auditor relies on', () => {
     expect((await f.run('members')).code).toBe(0);
     const r = await f.run('verify');
     expect(r.code).toBe(1);
-    expect(r.out).toContain(`FEL: ström billing-2024 revision ${revision}: event at revision ${revision} of stream billing-2024: stored metadata is unreadable`);
+    expect(r.out).toContain(`FEL: ström billing-2024 revision ${revision}: händelsen på revision ${revision} i strömmen billing-2024: lagrad metadata går inte att läsa`);
   });
 
   test('an invoice deleted from the middle of the billing stream is named by stream and revision', async () => {
@@ -234,7 +234,7 @@ describe('samkost verify: everything an auditor relies on', () => {
     const r = await f.run('verify');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^OK: 8 strömmar, \d+ händelser kontrollerade; varje hashkedja är obruten/);
-    expect(r.out).toContain(`STOPP vid billing-2024@${revision} (ström billing-2024 revision ${revision}): loggen kan inte läsas förbi denna händelse: event at revision ${revision} of stream billing-2024: InvoiceIssued: invalid data at lines.0.amount`);
+    expect(r.out).toContain(`STOPP vid billing-2024@${revision} (ström billing-2024 revision ${revision}): loggen kan inte läsas förbi denna händelse: händelsen på revision ${revision} i strömmen billing-2024: InvoiceIssued: ogiltiga data i lines.0.amount`);
   });
 
   test('an altered invoice amount with the chain re-hashed passes the chains and is caught by the replay', async () => {

@@ -1,4 +1,5 @@
 import { parseCommand } from '../../domain/commands';
+import { checkEventData } from '../../domain/events';
 
 describe('a command that does not validate is refused in Swedish, naming the field', () => {
   const refusal = (input: Record<string, unknown>): string => {
@@ -33,5 +34,25 @@ describe('a command that does not validate is refused in Swedish, naming the fie
     [{ type: 'year.open', year: 2024 }, expect.stringMatching(/^year\.open: type: ska vara något av 'member\.join' \| 'member\.leave' \| .* \| 'year\.close'$/)],
   ])('%j', (input, message) => {
     expect(refusal(input)).toEqual(message);
+  });
+});
+
+describe('an event that does not validate (a store refusing a write, verify reading an altered row) is named in Swedish', () => {
+  const refusal = (type: string, schemaVersion: number, data: unknown): string => {
+    try {
+      checkEventData(type, schemaVersion, data);
+    } catch (err) {
+      return (err as Error).message;
+    }
+    throw new Error('expected a refusal');
+  };
+
+  test.each([
+    ['MemberJoined', 1, {}, 'ogiltiga data i member: saknas (ska vara en text)'],
+    ['MemberJoined', 1, 'x', 'ogiltiga data i (roten): ska vara ett objekt, inte texten "x"'],
+    ['MemberRenamed', 1, {}, 'okänd händelsetyp "MemberRenamed"'],
+    ['MemberJoined', 2, {}, 'schemaversion 2 av MemberJoined stöds inte'],
+  ])('%s v%d %j', (type, version, data, message) => {
+    expect(refusal(type, version, data)).toBe(message);
   });
 });

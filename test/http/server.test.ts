@@ -1,5 +1,7 @@
 import type { InjectOptions } from 'fastify';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildServer } from '../../src/http/server';
 import { main } from '../../src/cli/main';
 import { billingFixture } from '../support/billing-fixture';
@@ -101,5 +103,17 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
       expect([r.statusCode, r.json()]).toEqual([status, { error }]);
     }
     expect(eventCount(f.store)).toBe(before);
+  });
+
+  test('given a store the server cannot open, then a read is 400 and a command 500, each naming the store, and nothing is created', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'samkost-http-'));
+    const store = join(dir, 'saknas.db');
+    const app = buildServer({ store, actor: 'http-test', env: {}, clock: { now: () => new Date('2024-03-01T10:00:00Z') }, run: main });
+    const read = await app.inject({ method: 'GET', url: '/v1/members' });
+    expect([read.statusCode, read.json()]).toEqual([400, { error: `lagret ${store} finns inte; ange det med --store eller SAMKOST_STORE (det skapas av det första kommando som lagrar något)` }]);
+    expect(existsSync(store)).toBe(false);
+    mkdirSync(store);
+    const command = await app.inject({ method: 'POST', url: '/v1/commands', payload: { type: 'payment.record', invoice: 'T2024-0001', amount: '5.00', date: '2024-03-01', reference: 'x' } });
+    expect([command.statusCode, command.json()]).toEqual([500, { error: `lagret ${store} går inte att öppna: är det en katalog, eller saknas behörighet?` }]);
   });
 });

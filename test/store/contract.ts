@@ -30,7 +30,9 @@ export function storeContract(open: () => Promise<EventStore>): void {
 
   test('expected revision: no_stream on an existing stream is a ConcurrencyError', async () => {
     await store.append(s, [noted(uuid(), 'a')], 'no_stream');
-    await expect(store.append(s, [noted(uuid(), 'b')], 'no_stream')).rejects.toBeInstanceOf(ConcurrencyError);
+    const err = await store.append(s, [noted(uuid(), 'b')], 'no_stream').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConcurrencyError);
+    expect((err as Error).message).toBe(`strömmen ${s} har ändrats under tiden: väntade att den inte fanns, men den är på revision 0; försök igen`);
   });
 
   test('expected revision: a stale exact revision is a ConcurrencyError naming the actual one', async () => {
@@ -38,12 +40,16 @@ export function storeContract(open: () => Promise<EventStore>): void {
     const err = await store.append(s, [noted(uuid(), 'c')], 0).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConcurrencyError);
     expect((err as ConcurrencyError).actual).toBe(1);
+    expect((err as Error).message).toBe(`strömmen ${s} har ändrats under tiden: väntade revision 0, men den är på revision 1; försök igen`);
     await store.append(s, [noted(uuid(), 'c')], 1);
     expect(await store.streamRevision(s)).toBe(2);
   });
 
   test('expected revision: stream_exists and any', async () => {
-    await expect(store.append(s, [noted(uuid(), 'a')], 'stream_exists')).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(store.append(s, [noted(uuid(), 'a')], 'stream_exists')).rejects.toThrow(
+      new ConcurrencyError(s, 'stream_exists', 'no_stream'),
+    );
+    expect(new ConcurrencyError(s, 'stream_exists', 'no_stream').message).toBe(`strömmen ${s} har ändrats under tiden: väntade att den fanns, men den finns inte; försök igen`);
     await store.append(s, [noted(uuid(), 'a')], 'any');
     await store.append(s, [noted(uuid(), 'b')], 'stream_exists');
     await store.append(s, [noted(uuid(), 'c')], 'any');

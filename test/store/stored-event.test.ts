@@ -62,6 +62,6 @@ describe('StoredEvent: metadata parsed when first read', () => {
   test('given stored metadata that is not JSON, then reading it is an EventDecodeError naming the event', () => {
     const e = event('{"actor":"a",');
     expect(() => e.metadata).toThrow(EventDecodeError);
-    expect(() => e.metadata).toThrow(/billing-2026.*3|stored metadata is unreadable/);
+    expect(() => e.metadata).toThrow(/^händelsen på revision 3 i strömmen billing-2026: lagrad metadata går inte att läsa/);
   });
 });

@@ -1,0 +1,83 @@
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { errorLine, isRefusal } from '../../src/cli/refusals';
+import { StoreError } from '../../src/store/port';
+import { storeFailure } from '../../src/store/sqlite';
+import { cliFixture, eventCount } from '../support/cli';
+
+const JOIN = ['member', 'join', '--orgnr', '212000-1033', '--kind', 'municipality', '--name', 'Skurups kommun', '--kommunkod', '1264', '--date', '2023-04-15', '--decision', 'S'];
+
+describe('which store a command opens: a read never creates one, a foreign file is never written to', () => {
+  test('given no store at the path, when a read runs, then it is refused naming the path, and no file is created', async () => {
+    const f = cliFixture();
+    for (const read of [['members'], ['invoices', '--year', '2023'], ['verify'], ['events'], ['replay', '--year', '2023']]) {
+      const r = await f.run(...read);
+      expect(r).toEqual({ code: 2, out: '', err: `samkost: lagret ${f.store} finns inte; ange det med --store eller SAMKOST_STORE (det skapas av det första kommando som lagrar något)\n` });
+    }
+    expect(existsSync(f.store)).toBe(false);
+  });
+
+  test('given no store at the path, when a command stores something, then the store is created with it', async () => {
+    const f = cliFixture();
+    expect((await f.run(...JOIN)).code).toBe(0);
+    expect(eventCount(f.store)).toBe(1);
+    expect((await f.json<{ count: number }>('members')).count).toBe(1);
+  });
+
+  test('given a file that is not SQLite, then reads and commands are refused, and the file is left as it was', async () => {
+    const f = cliFixture();
+    writeFileSync(f.store, 'Fakturor 2023\n');
+    for (const args of [['members'], JOIN]) {
+      expect(await f.run(...args)).toEqual({ code: 2, out: '', err: `samkost: ${f.store} är inget samkost-lager: filen är inte en SQLite-databas\n` });
+    }
+    expect(readFileSync(f.store, 'utf8')).toBe('Fakturor 2023\n');
+  });
+
+  test("given another program's SQLite database, then a command is refused and no events table is added to it", async () => {
+    const f = cliFixture();
+    const db = new Database(f.store);
+    db.exec('CREATE TABLE kunder (id INTEGER PRIMARY KEY, namn TEXT)');
+    db.close();
+    const r = await f.run(...JOIN);
+    expect(r).toEqual({ code: 2, out: '', err: `samkost: ${f.store} är inget samkost-lager: databasen har tabeller men ingen events-tabell\n` });
+    const after = new Database(f.store, { readonly: true });
+    expect(after.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all()).toEqual(['kunder']);
+    after.close();
+  });
+
+  test('given a directory where the store should be, or a file where its directory should be, then a command is refused in one line', async () => {
+    const f = cliFixture();
+    mkdirSync(f.store);
+    expect((await f.run(...JOIN)).err).toBe(`samkost: lagret ${f.store} går inte att öppna: är det en katalog, eller saknas behörighet?\n`);
+    const file = join(f.dir, 'fil');
+    writeFileSync(file, '');
+    const g = await f.run('--store', join(file, 'samkost.db'), ...JOIN);
+    expect(g).toEqual({ code: 2, out: '', err: `samkost: lagrets katalog ${file} går inte att skapa: en fil har samma namn\n` });
+  });
+});
+
+describe('what SQLite reports is named in Swedish; a store that is busy or full may be tried again', () => {
+  const failure = (code: string) => storeFailure('/data/samkost.db', Object.assign(new Error(`raw ${code}`), { code }));
+
+  test.each([
+    ['SQLITE_BUSY', 'lagret /data/samkost.db är låst av en annan körning; ingenting lagrades, försök igen', true],
+    ['SQLITE_BUSY_SNAPSHOT', 'lagret /data/samkost.db är låst av en annan körning; ingenting lagrades, försök igen', true],
+    ['SQLITE_FULL', 'disken för lagret /data/samkost.db är full; ingenting lagrades', true],
+    ['SQLITE_READONLY', 'lagret /data/samkost.db går bara att läsa; ingenting lagrades', false],
+    ['SQLITE_CORRUPT', 'lagret /data/samkost.db är skadat (raw SQLITE_CORRUPT)', false],
+    ['SQLITE_IOERR_WRITE', 'läs- eller skrivfel i lagret /data/samkost.db (SQLITE_IOERR_WRITE); ingenting lagrades', true],
+  ])('%s', (code, message, retryable) => {
+    const err = failure(code);
+    expect(err).toBeInstanceOf(StoreError);
+    expect(err).toMatchObject({ message, retryable });
+    expect(errorLine(err)).toBe(message);
+  });
+
+  test('an error it does not know is passed on unchanged, and a user reads it as a fault in samkost', () => {
+    const err = failure('SQLITE_MISUSE');
+    expect(err).not.toBeInstanceOf(StoreError);
+    expect(isRefusal(err)).toBe(false);
+    expect(errorLine(err)).toBe('oväntat fel i samkost: raw SQLITE_MISUSE');
+  });
+});
