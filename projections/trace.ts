@@ -509,10 +509,15 @@ export interface TraceOptions {
 const contextFor = (state: State, serviceId: string, year: number, basis: CostBasis, opts: TraceOptions): SplitContext =>
   opts.cache && opts.epoch !== undefined ? opts.cache.split(state, serviceId, year, basis, opts.epoch) : splitContext(state, serviceId, year, basis);
 
-function participantRows(ctx: SplitContext, month: number): SplitTableRow[] {
+/** The split's participants and inputs by key, indexed on first use: a line looks up its own. */
+function keyed(ctx: SplitContext): { byKey: Map<string, ServiceSplit['participants'][number]>; inputByKey: Map<string, SplitInput> } {
   ctx.byKey ??= new Map(ctx.split.participants.map((p) => [p.key, p]));
   ctx.inputByKey ??= new Map(ctx.inputs.map((p) => [p.key, p]));
-  const { byKey, inputByKey } = ctx;
+  return { byKey: ctx.byKey, inputByKey: ctx.inputByKey };
+}
+
+function participantRows(ctx: SplitContext, month: number): SplitTableRow[] {
+  const { byKey, inputByKey } = keyed(ctx);
   return ctx.split.months[month - 1].shares.map((s) => {
     const p = byKey.get(s.key);
     const input = inputByKey.get(s.key);
@@ -645,8 +650,11 @@ function participantFigures(ctx: SplitContext, keys: ReadonlySet<string>): { fig
   const figures: TraceFigure[] = [];
   const steps: DerivationStep[] = [];
   const used: EventRef[] = [];
-  for (const input of ctx.inputs.filter((p) => keys.has(p.key))) {
-    const p = ctx.split.participants.find((x) => x.key === input.key);
+  const { byKey, inputByKey } = keyed(ctx);
+  // In the split's input order, as the figures have always been listed.
+  const inputs = keys.size === 1 ? [...keys].flatMap((k) => inputByKey.get(k) ?? []) : ctx.inputs.filter((p) => keys.has(p.key));
+  for (const input of inputs) {
+    const p = byKey.get(input.key);
     used.push(...input.refs);
     const enrolment = ctx.svc.enrolments.get(input.key);
     figures.push({ name: 'anslutning', value: input.key, note: `${input.name}, från ${input.from}${input.to ? ` till ${input.to}` : ''}${input.module ? `, modul ${input.module}` : ''}`, event: enrolment?.startedRef ?? input.refs[0] });
@@ -665,7 +673,7 @@ function aContoLine(state: State, doc: InvoiceIssued, line: InvoiceLine, problem
   if (!line.serviceId || !line.enrolmentId) throw new DomainError(`rad ${line.lineNo} anger ingen tjänst eller anslutning`);
   const ctx = contextFor(state, line.serviceId, doc.year, 'budget', opts);
   const key = line.enrolmentId;
-  const me = ctx.split.participants.find((p) => p.key === key);
+  const me = keyed(ctx).byKey.get(key);
   if (!me) throw new DomainError(`anslutningen ${key} ingår inte i fördelningen av ${line.serviceId} ${doc.year} före ${doc.number}`);
   // The billing period comes from the due key (svc/<service>/<period>/<enrolment>), not from the stored months.
   const prefix = `svc/${line.serviceId}/`;
