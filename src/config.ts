@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Party } from '../domain/events/billing';
 import { firstIssue, swedishIssue } from '../domain/issue-words';
 import { readJsonFile } from './cli/input-files';
-import { UsageError } from './cli/io';
+import { type CliIo, UsageError } from './cli/io';
 
 /**
  * Settings that are configuration, not code: the seller on every invoice, payment terms and the VAT rate
@@ -37,4 +37,20 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = Config.partial().safeParse(readJsonFile(path), { error: swedishIssue });
   if (!parsed.success) throw new UsageError(`${path}: ${firstIssue(parsed.error)}`);
   return { ...DEFAULT_CONFIG, ...parsed.data };
+}
+
+/**
+ * A warning while the seller is still the shipped placeholder: documents issued with it name an
+ * organisation number that is no one's, which an invoice (mervärdesskattelagen 17 kap. 24 §) may not.
+ */
+export function placeholderSellerWarning(config: Config): string | undefined {
+  const p = DEFAULT_CONFIG.seller;
+  if (config.seller.orgnr !== p.orgnr || config.seller.vatNumber !== p.vatNumber) return undefined;
+  return `varning: säljaren är platshållaren ${p.orgnr} (src/config.ts); ange föreningens organisationsnummer, momsnummer och adress i samkost.config.json eller $SAMKOST_CONFIG`;
+}
+
+/** The warning on stderr, so that --json output stays one JSON text. */
+export function warnOfPlaceholderSeller(config: Config, io: CliIo): void {
+  const warning = placeholderSellerWarning(config);
+  if (warning) io.err(`samkost: ${warning}\n`);
 }

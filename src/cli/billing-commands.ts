@@ -11,7 +11,7 @@ import type { Adopted, InvoiceState, State } from '../../domain/state';
 import { documentsOfNumber } from '../../domain/documents-read';
 import { invoiceSummaries, receivables, renderDocument, wrapWords } from '../../projections/invoices';
 import { replayYear } from '../app/replay-year';
-import { loadConfig } from '../config';
+import { loadConfig, warnOfPlaceholderSeller } from '../config';
 import { type GlobalOptions, RECEIVABLES_SCOPE, scopeOf, todayOf, withEngine, withEngineFor, withStore } from './context';
 import { describeResult, executeAndReport } from './execute';
 import { readUtf8 } from './input-files';
@@ -55,6 +55,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .option('--command-id <id>', COMMAND_ID)
     .action(async (o: { period: string; date?: string; terms?: number; commandId?: string }) => {
       const config = loadConfig(io.env);
+      warnOfPlaceholderSeller(config, io);
       const command = parseCommand({
         type: 'invoice.run', period: o.period, issueDate: o.date ?? todayOf(io),
         paymentTermsDays: o.terms ?? config.paymentTermsDays, vatRate: config.serviceVatRate, seller: config.seller,
@@ -205,6 +206,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .option('--command-id <id>', COMMAND_ID)
     .action(async (o: { service: string; year: number; date?: string; terms?: number; commandId?: string }) => {
       const config = loadConfig(io.env);
+      warnOfPlaceholderSeller(config, io);
       await executeAndReport({
         type: 'settlement.run', commandId: o.commandId, serviceId: o.service, year: o.year, issueDate: o.date ?? todayOf(io),
         paymentTermsDays: o.terms ?? config.paymentTermsDays, vatRate: config.serviceVatRate, seller: config.seller,

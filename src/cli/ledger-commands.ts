@@ -8,7 +8,7 @@ import { requireService } from '../../domain/deciders/services';
 import type { State } from '../../domain/state';
 import { type Chart, DEFAULT_CHART, isBalanceAccount, ledger, type Ledger, type StatementLine, type Voucher, yearResult, type YearResult } from '../../projections/ledger';
 import { selfCost, type SelfCostRow } from '../../projections/selfcost';
-import { loadConfig } from '../config';
+import { loadConfig, warnOfPlaceholderSeller } from '../config';
 import { encodeSie, type SieDocument, writeSie } from '../export/sie';
 import { BOOKS_SCOPE, type GlobalOptions, todayOf, withEngine } from './context';
 import { readJsonFile } from './input-files';
@@ -246,6 +246,7 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
     .option('--chart <file>', 'kontoplan att bokföra mot (JSON; annars BAS-kontona)')
     .action(async (o: { year: number; type: '4E' | '4I'; out: string; chart?: string }) => {
       const config = loadConfig(io.env);
+      warnOfPlaceholderSeller(config, io);
       const chart = loadChart(o.chart);
       await withEngine(g(), io, async (engine) => {
         const doc = sieDocumentFor(engine.state, o.year, o.type, { company: { name: config.seller.name, orgnr: config.seller.orgnr }, generated: todayOf(io), chart });

@@ -147,7 +147,7 @@ describe('samkost trace: every line back to its events', () => {
 
   test('given a service settled twice, when a member\'s year is traced at once, then each document\'s trace is the one traced alone (a second settlement counts the first as billed)', async () => {
     const g = await settledYear();
-    const ok = async (...args: string[]) => expect((await g.run(...args)).err).toBe('');
+    const ok = async (...args: string[]) => expect((await g.run(...args)).code).toBe(0);
     await ok('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '60000.00', '--supplier', 'Leverantör AB', '--reference', 'F-2', '--date', '2025-01-31');
     await ok('settle', '--service', 'egil', '--year', '2024', '--date', '2025-02-10');
     const stored = storedDocuments(g.store).filter((d) => d.year === 2024);

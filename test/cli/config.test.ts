@@ -1,0 +1,60 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main';
+import { billingFixture } from '../support/billing-fixture';
+import type { CliRun } from '../support/cli';
+
+const WARNING = 'samkost: varning: säljaren är platshållaren 802999-0002 (src/config.ts); ange föreningens organisationsnummer, momsnummer och adress i samkost.config.json eller $SAMKOST_CONFIG\n';
+
+const SELLER = {
+  orgnr: '802428-2090',
+  name: 'Föreningen Sambruk',
+  vatNumber: 'SE802428209001',
+  address: { street: 'Kommunhuset', postalCode: '811 80', city: 'Sandviken' },
+};
+
+/** The CLI on the billing fixture's store with the given environment (the fixture's own runs have none). */
+async function withEnv(env: NodeJS.ProcessEnv) {
+  const f = await billingFixture();
+  const run = async (...args: string[]): Promise<CliRun> => {
+    let out = '';
+    let err = '';
+    const code = await main(['node', 'samkost', '--store', f.store, '--actor', 'test', ...args], {
+      out: (t) => { out += t; }, err: (t) => { err += t; }, env, isTty: false, clock: { now: () => new Date('2024-01-15T09:00:00Z') },
+    });
+    return { code, out, err };
+  };
+  return { f, run };
+}
+
+describe('the seller on every document comes from the configuration, and its placeholder is never used silently', () => {
+  test('given no configuration, when documents are issued or the books exported, then each warns of the placeholder on stderr, and --json output stays JSON', async () => {
+    const { f, run } = await withEnv({});
+    const r = await run('--json', 'invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    expect(r).toMatchObject({ code: 0, err: WARNING });
+    expect(JSON.parse(r.out)).toMatchObject({ duplicate: false });
+    const sie = await run('export', 'sie', '--year', '2024', '--out', join(f.dir, 'b.se'));
+    expect(sie).toMatchObject({ code: 0, err: WARNING });
+    expect((await run('invoices', '--year', '2024')).err).toBe('');
+  });
+
+  test('given a configuration with the association\'s own identity, then there is no warning, and the invoices name that seller', async () => {
+    const config = join(mkdtempSync(join(tmpdir(), 'samkost-config-')), 'samkost.config.json');
+    writeFileSync(config, JSON.stringify({ seller: SELLER }));
+    const configured = await withEnv({ SAMKOST_CONFIG: config });
+    expect(await configured.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).toMatchObject({ code: 0, err: '' });
+    const shown = await configured.run('--json', 'invoice', 'show', 'T2024-0001');
+    expect((JSON.parse(shown.out) as { seller: unknown }).seller).toEqual(SELLER);
+  });
+
+  test('given a configuration that is not valid, then the command is refused naming the file and field, and nothing is stored', async () => {
+    const config = join(mkdtempSync(join(tmpdir(), 'samkost-config-')), 'bad.json');
+    writeFileSync(config, JSON.stringify({ seller: { ...SELLER, orgnr: '802428-2091' } }));
+    const bad = await withEnv({ SAMKOST_CONFIG: config });
+    const r = await bad.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(new RegExp(`^samkost: ${config.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: seller\\.orgnr: .*kontrollsiffran`));
+    expect((await bad.run('--json', 'invoices', '--year', '2024')).out).toContain('"invoices": []');
+  });
+});
