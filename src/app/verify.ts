@@ -7,6 +7,7 @@ import { chainBreak, eventHash } from '../store/hash-chain';
 import type { EventStore } from '../store/port';
 import { refOf } from './engine';
 import { SharedValues } from './shared-values';
+import { HeadsCheck, type StreamHead } from './stream-heads';
 import { domainEventOf } from './trace';
 
 /** How a split's basis reads in a check's subject. */
@@ -32,30 +33,40 @@ export interface ChainReport {
  * An edited byte, a deleted event or two swapped events all break one of these. Stops at the first break.
  */
 export async function verifyChains(store: EventStore, onProgress?: (events: number) => void): Promise<ChainReport> {
+  return (await walkChains(store, onProgress)).report;
+}
+
+/** The chains checked, and each stream's head: its last revision and that event's hash. */
+export async function streamHeads(store: EventStore, onProgress?: (events: number) => void): Promise<{ report: ChainReport; heads: Map<string, StreamHead> }> {
+  const walk = await walkChains(store, onProgress);
+  return { report: walk.report, heads: new Map([...walk.heads].map(([id, h]) => [id, { last: h.revision, head: h.hash }])) };
+}
+
+/** verifyChains, showing each event to a check of noted heads as it goes. */
+async function walkChains(store: EventStore, onProgress?: (events: number) => void, noted?: HeadsCheck): Promise<{ report: ChainReport; heads: Map<string, { revision: number; hash: string }> }> {
   const heads = new Map<string, { revision: number; hash: string }>();
   let events = 0;
+  const done = (firstBreak?: ChainBreak) => ({ report: { streams: heads.size, events, ...(firstBreak ? { firstBreak } : {}) }, heads });
   try {
     for await (const e of store.readAll()) {
       events += 1;
       if (events % 10000 === 0) onProgress?.(events);
       const head = heads.get(e.streamId);
       const expectedRevision = head ? head.revision + 1 : 0;
-      const fail = (reason: string): ChainReport => ({ streams: heads.size, events, firstBreak: { streamId: e.streamId, revision: e.revision, reason } });
+      const fail = (reason: string) => done({ streamId: e.streamId, revision: e.revision, reason });
       if (e.revision !== expectedRevision)
         return fail(chainBreak.order(e.revision, head?.revision));
       if (e.metadata.prevHash !== (head ? head.hash : null)) return fail(chainBreak.prevHash);
       if (eventHash(e) !== e.metadata.hash) return fail(chainBreak.altered);
       heads.set(e.streamId, { revision: e.revision, hash: e.metadata.hash });
+      noted?.see(e.streamId, e.revision, e.metadata.hash);
     }
   } catch (err) {
     const named = err as Error & { streamId?: string; revision?: number | null };
-    return {
-      streams: heads.size,
-      events,
-      firstBreak: { streamId: named.streamId ?? '?', revision: named.revision ?? -1, reason: named.message },
-    };
+    return done({ streamId: named.streamId ?? '?', revision: named.revision ?? -1, reason: named.message });
   }
-  return { streams: heads.size, events };
+  noted?.finish(heads);
+  return done();
 }
 
 export interface CheckFailure {
@@ -79,7 +90,26 @@ export interface CheckSummary {
 
 export interface VerifyReport extends ChainReport {
   ok: boolean;
-  checks: { chains: CheckSummary; invoices: CheckSummary; splits: CheckSummary; vouchers: CheckSummary };
+  /** `heads` only when noted heads were given to check against. */
+  checks: { chains: CheckSummary; heads?: CheckSummary; invoices: CheckSummary; splits: CheckSummary; vouchers: CheckSummary };
+}
+
+/** Heads noted at an earlier audit (src/app/stream-heads.ts), and where they were read from. */
+export interface NotedHeads {
+  heads: ReadonlyMap<string, StreamHead>;
+  source: string;
+}
+
+/** The check of noted heads, once the walk has seen every event (or stopped at a break, when none is checked). */
+function headsSummary(noted: NotedHeads, check: HeadsCheck, report: ChainReport): CheckSummary {
+  const detail = `${grouped(noted.heads.size)} strömmar ur ${noted.source}`;
+  if (report.firstBreak) {
+    return { checked: 0, passed: 0, detail, failures: [{ subject: noted.source, reason: `ej kontrollerat: hashkedjan är bruten vid ${report.firstBreak.streamId}@${report.firstBreak.revision}` }] };
+  }
+  return {
+    checked: noted.heads.size, passed: noted.heads.size - check.mismatches.length, detail,
+    failures: check.mismatches.map((m) => ({ subject: `${m.streamId}@${m.revision}`, reason: m.reason, streamId: m.streamId, revision: m.revision })),
+  };
 }
 
 /**
@@ -196,8 +226,9 @@ export type VerifyPass = 'chains' | 'replay';
  * (InvoiceReplay), and, on the final state, every cost split against its cost and every voucher of the
  * books (projections/ledger.ts#journal) against zero.
  */
-export async function verifyAll(store: EventStore, onProgress?: (pass: VerifyPass, events: number) => void): Promise<VerifyReport> {
-  const report = await verifyChains(store, (n) => onProgress?.('chains', n));
+export async function verifyAll(store: EventStore, onProgress?: (pass: VerifyPass, events: number) => void, noted?: NotedHeads): Promise<VerifyReport> {
+  const check = noted && new HeadsCheck(noted.heads);
+  const { report } = await walkChains(store, (n) => onProgress?.('chains', n), check);
   onProgress?.('chains', report.events);
   const chains: CheckSummary = {
     checked: report.events, passed: report.firstBreak ? report.events - 1 : report.events, detail: `${grouped(report.streams)} strömmar, ${grouped(report.events)} händelser`,
@@ -242,7 +273,7 @@ export async function verifyAll(store: EventStore, onProgress?: (pass: VerifyPas
   const vouchers: CheckSummary = unreadable
     ? { checked: 0, passed: 0, detail: '', failures: [{ ...unreadable, reason: `ej kontrollerat: ${unreadable.reason}` }] }
     : checkVouchers(replay.state);
-  const checks = { chains, invoices, splits, vouchers };
+  const checks = { chains, ...(noted && check ? { heads: headsSummary(noted, check, report) } : {}), invoices, splits, vouchers };
   return { ...report, ok: Object.values(checks).every((c) => c.failures.length === 0), checks };
 }
 
@@ -255,7 +286,11 @@ export function describeVerify(r: VerifyReport): string {
     const b = r.firstBreak;
     out.push(`FEL: ström ${b.streamId} revision ${b.revision}: ${b.reason}`, `(${grouped(r.events)} händelser i ${grouped(r.streams)} strömmar kontrollerade före brottet)`);
   } else out.push(`OK: ${grouped(r.streams)} strömmar, ${grouped(r.events)} händelser kontrollerade; varje hashkedja är obruten`);
-  const { invoices, splits, vouchers } = r.checks;
+  const { heads, invoices, splits, vouchers } = r.checks;
+  if (heads?.failures.length) {
+    out.push(`FEL: ${grouped(heads.passed)} av ${grouped(heads.checked)} noterade strömhuvuden finns kvar oförändrade (${heads.detail})`);
+    for (const f of heads.failures) out.push(`  ${f.subject}: ${f.reason}`);
+  } else if (heads) out.push(`OK: ${grouped(heads.checked)} noterade strömhuvuden finns kvar oförändrade (${heads.detail}); inget har tagits bort eller skrivits om`);
   const years = invoices.detail ? ` (${invoices.detail})` : '';
   const reproduced = `${grouped(invoices.passed)} av ${grouped(invoices.checked)} fakturor och kreditfakturor återskapade${years}`;
   if (invoices.failures.length) {

@@ -1,9 +1,16 @@
 import type { Command } from 'commander';
-import { describeVerify, verifyAll } from '../app/verify';
+import { createHash } from 'node:crypto';
+import { grouped } from '../../domain/money';
+import { headsFile, headsOf } from '../app/stream-heads';
+import { describeVerify, streamHeads, verifyAll } from '../app/verify';
+import { systemClock } from '../clock';
 import { rawCodec, type RecordedEvent } from '../store/port';
 import { type GlobalOptions, withStore } from './context';
-import { type CliIo, toJson } from './io';
+import { readJsonFile } from './input-files';
+import { type CliIo, toJson, UsageError } from './io';
+import { writeOutputFile } from './output-files';
 import { ProgressReporter } from './progress';
+import { newTable } from './table';
 
 const eventJson = (e: RecordedEvent) => ({
   position: e.position.toString(),
@@ -48,8 +55,10 @@ export function registerEventCommands(program: Command, io: CliIo, setExit: (cod
   program
     .command('verify')
     .description('kontrollera allt: hashkedjorna, att varje faktura alla år kan återskapas, att varje kostnadsfördelning summerar till kostnaden, att varje verifikation balanserar')
-    .action(async () => {
+    .option('--heads <file>', 'jämför också med strömhuvuden noterade vid en tidigare revision (från samkost heads --out, eller en revisionsexports manifest.json): upptäcker borttagna eller omskrivna händelser')
+    .action(async (o: { heads?: string }) => {
       const g = program.opts<GlobalOptions>();
+      const noted = o.heads === undefined ? undefined : { heads: headsOf(readJsonFile(o.heads), o.heads), source: o.heads };
       // The raw codec: verify must reach even an event whose data no longer passes its schema.
       const report = await withStore(g, io, async (store) => {
         // Two passes over the log: the chains (which counts the events), then the replay, shown against that count.
@@ -67,7 +76,7 @@ export function registerEventCommands(program: Command, io: CliIo, setExit: (cod
               replay = new ProgressReporter(io, 'Återskapar fakturor och kreditfakturor', counted || undefined);
             }
             replay.update(n);
-          });
+          }, noted);
         } finally {
           chains.stop();
           replay?.stop();
@@ -76,5 +85,38 @@ export function registerEventCommands(program: Command, io: CliIo, setExit: (cod
       if (g.json) io.out(`${toJson(report)}\n`);
       else io.out(describeVerify(report));
       if (!report.ok) setExit(1);
+    });
+
+  program
+    .command('heads')
+    .description('strömmarnas huvuden (sista revision och dess hash) att notera vid en revision; verify --heads visar sedan om något tagits bort eller skrivits om')
+    .option('--out <file>', 'spara dem som JSON i denna fil')
+    .action(async (o: { out?: string }) => {
+      const g = program.opts<GlobalOptions>();
+      const { report, heads } = await withStore(g, io, async (store) => {
+        const progress = new ProgressReporter(io, 'Kontrollerar hashkedjor');
+        try {
+          return await streamHeads(store, (n) => progress.update(n));
+        } finally {
+          progress.stop();
+        }
+      }, rawCodec);
+      // Heads past a break would vouch for an altered log.
+      if (report.firstBreak) {
+        const b = report.firstBreak;
+        throw new UsageError(`inga huvuden noterade: hashkedjan är bruten vid ${b.streamId}@${b.revision}: ${b.reason}; kör samkost verify`);
+      }
+      const file = headsFile(heads, report.events, (io.clock ?? systemClock).now().toISOString());
+      const text = `${JSON.stringify(file, null, 2)}\n`;
+      const seal = createHash('sha256').update(text).digest('hex');
+      if (o.out !== undefined) {
+        writeOutputFile(o.out, text);
+        if (g.json) return io.out(`${toJson({ out: o.out, sha256: seal, streams: heads.size, events: report.events })}\n`);
+        return io.out(`sparade ${grouped(heads.size)} strömmars huvuden (${grouped(report.events)} händelser) i ${o.out}; filens SHA-256 att notera: ${seal}\n`);
+      }
+      if (g.json) return io.out(text);
+      const t = newTable(['Ström', 'Sista revision', 'Hash']);
+      for (const [id, h] of Object.entries(file.streams)) t.push([id, h.last, h.head]);
+      io.out(`${t.toString()}\n${grouped(heads.size)} strömmar, ${grouped(report.events)} händelser; hashkedjorna är obrutna. Spara med --out FIL och kontrollera senare med samkost verify --heads FIL\n`);
     });
 }

@@ -4,6 +4,7 @@ import { DomainError } from '../../domain/errors';
 import { MoneyFormatError } from '../../domain/money';
 import { OrgnrError } from '../../domain/orgnr';
 import { PricingError } from '../../domain/pricing';
+import { HeadsFileError } from '../app/stream-heads';
 import { PeppolExportError } from '../export/peppol';
 import { SieError } from '../export/sie';
 import { ConcurrencyError, EventDecodeError, StoreError } from '../store/port';
@@ -12,7 +13,7 @@ import { UsageError } from './io';
 /** Errors that refuse what was asked (bad input, a rule, a conflict), as opposed to a fault in samkost. */
 const REFUSALS = [
   UsageError, DomainError, CommandValidationError, ZodError, ConcurrencyError, EventDecodeError, PeppolExportError, SieError,
-  PricingError, OrgnrError, MoneyFormatError,
+  PricingError, OrgnrError, MoneyFormatError, HeadsFileError,
 ];
 
 export const isRefusal = (err: unknown): boolean => REFUSALS.some((k) => err instanceof k);

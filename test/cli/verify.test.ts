@@ -1,4 +1,7 @@
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { eventHash } from '../../src/store/hash-chain';
 import { splitsChecked, verifyAll, type VerifyPass } from '../../src/app/verify';
 import { rawCodec } from '../../src/store/port';
@@ -276,5 +279,89 @@ describe('splitsChecked: what the cost-split check covered, in one line', () => 
     for (let s = 1; s <= 100; s++) for (let y = 2014; y <= 2023; y++) for (const b of ['budget', 'actual'] as const) splits.push(subject(`svc-${s}`, y, b));
     expect(splitsChecked(splits.slice(0, 1999))).toBe('100 tjänster, 2014–2023; 1 000 budget, 999 utfall');
     expect(splitsChecked(splits.filter((x) => x.year === 2023))).toBe('100 tjänster, 2023; 100 budget, 100 utfall');
+  });
+});
+
+describe('samkost heads and verify --heads: what a chain alone cannot show (its last events removed, or a forger re-hashing)', () => {
+  const noted = async () => {
+    const f = await storeWithHistory();
+    const file = join(f.dir, 'heads.json');
+    const r = await f.run('heads', '--out', file);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`sparade 2 strömmars huvuden (4 händelser) i ${file}; filens SHA-256 att notera: ${createHash('sha256').update(readFileSync(file)).digest('hex')}\n`);
+    return { f, file };
+  };
+  /** The heads check of `verify --heads --json`, which exits 1 when a check fails. */
+  const headsCheck = async (f: ReturnType<typeof cliFixture>, file: string): Promise<Summary | undefined> => {
+    const r = await f.run('--json', 'verify', '--heads', file);
+    if (r.code === 2) throw new Error(r.err);
+    return (JSON.parse(r.out) as { checks: { heads?: Summary } }).checks.heads;
+  };
+
+  test('given heads noted and nothing changed since, then the check passes; events appended since are no change', async () => {
+    const { f, file } = await noted();
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      format: 'samkost-heads/1', generatedAt: '2024-03-01T10:00:00.000Z', events: 4,
+      streams: { 'member-212000-0142': { last: 2, head: expect.stringMatching(/^[0-9a-f]{64}$/) }, 'member-212000-1355': { last: 0, head: expect.stringMatching(/^[0-9a-f]{64}$/) } },
+    });
+    expect((await f.run('member', 'leave', '1480', '--date', '2024-12-31', '--reason', 'ingen tjänst')).code).toBe(0);
+    const r = await f.run('verify', '--heads', file);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`OK: 2 noterade strömhuvuden finns kvar oförändrade (2 strömmar ur ${file}); inget har tagits bort eller skrivits om\n`);
+    expect(r.out).toContain('verify: alla 5 kontroller godkända');
+    expect(await headsCheck(f, file)).toEqual({ checked: 2, passed: 2, failures: [], detail: `2 strömmar ur ${file}` });
+    expect(await headsCheck(f, join(f.dir, 'none.json')).catch(() => 'refused')).toBe('refused');
+  });
+
+  test('given the last event of a stream deleted, which leaves a valid shorter chain, then verify --heads names it; verify alone cannot', async () => {
+    const { f, file } = await noted();
+    const db = new Database(f.store);
+    db.prepare("DELETE FROM events WHERE stream_id = 'member-212000-0142' AND revision = 2").run();
+    db.close();
+    expect((await f.run('verify')).code).toBe(0);
+    const r = await f.run('verify', '--heads', file);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`FEL: 1 av 2 noterade strömhuvuden finns kvar oförändrade (2 strömmar ur ${file})\n  member-212000-0142@2: strömmen slutar vid revision 1, men den noterade slutade vid revision 2: händelser har tagits bort\n`);
+  });
+
+  test('given a whole stream deleted, or an event changed and its stream re-hashed, then each is named', async () => {
+    const { f, file } = await noted();
+    forgeAndRehash(f.store, 'member-212000-0142', 1, (d) => d.replace('ingen tjänst', 'annat skäl'));
+    const db = new Database(f.store);
+    db.prepare("DELETE FROM events WHERE stream_id = 'member-212000-1355'").run();
+    db.close();
+    expect((await f.run('verify')).code).toBe(0);
+    const heads = await headsCheck(f, file);
+    expect(heads?.failures.map((x) => [x.subject, x.reason.replace(/[0-9a-f]{12}…/g, 'H…')])).toEqual([
+      ['member-212000-0142@2', 'händelsen har hashen H…, men den noterade är H…: historiken har skrivits om härifrån'],
+      ['member-212000-1355@0', 'strömmen finns inte längre (den noterade slutade vid revision 0): händelser har tagits bort'],
+    ]);
+  });
+
+  test("given an audit package's manifest, then its streams' heads are checked the same way", async () => {
+    const f = await billingFixture();
+    expect((await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);
+    const dir = join(f.dir, 'audit');
+    expect((await f.run('export', 'audit', '--year', '2024', '--out', dir)).code).toBe(0);
+    const manifest = join(dir, 'manifest.json');
+    const streams = Object.keys((JSON.parse(readFileSync(manifest, 'utf8')) as { events: { streams: object } }).events.streams).length;
+    expect(await headsCheck(f, manifest)).toMatchObject({ checked: streams, passed: streams, failures: [] });
+    const db = new Database(f.store);
+    db.prepare("DELETE FROM events WHERE position = (SELECT max(position) FROM events WHERE stream_id = 'billing-2024')").run();
+    db.close();
+    expect((await headsCheck(f, manifest))?.failures).toEqual([expect.objectContaining({ subject: expect.stringMatching(/^billing-2024@\d+$/), reason: expect.stringContaining('händelser har tagits bort') })]);
+  });
+
+  test('given a file that holds no heads, then verify is refused in one line, naming it; heads refuses a broken chain', async () => {
+    const { f, file } = await noted();
+    const other = join(f.dir, 'other.json');
+    writeFileSync(other, JSON.stringify({ format: 'samkost-heads/1', generatedAt: 'x', events: 1, streams: { s: { last: 0, head: 'abc' } } }));
+    expect(await f.run('verify', '--heads', other)).toEqual({ code: 2, out: '', err: `samkost: ${other} är varken en fil från samkost heads (samkost-heads/1) eller en revisionsexports manifest.json: streams.s.head: ska vara en SHA-256 i hex (64 tecken)\n` });
+    const db = new Database(f.store);
+    db.prepare("DELETE FROM events WHERE stream_id = 'member-212000-0142' AND revision = 1").run();
+    db.close();
+    const r = await f.run('heads', '--out', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^samkost: inga huvuden noterade: hashkedjan är bruten vid member-212000-0142@2: .*; kör samkost verify\n$/);
   });
 });
