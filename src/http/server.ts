@@ -44,6 +44,8 @@ const READS: Record<string, string[]> = {
   selfcost: ['selfcost'],
   /** `?member=M&year=Y`: every line billed to a member in a year, each traced to its events. */
   trace: ['trace'],
+  /** Each stream's head, as `samkost heads --json`: for a tool that notes them between audits. */
+  heads: ['heads'],
 };
 
 /** Options a client never sets: where the store is, who acts, how output is written, files on the server. */

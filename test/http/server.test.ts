@@ -21,6 +21,10 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     expect(members.statusCode).toBe(200);
     expect(members.headers['content-type']).toContain('application/json');
     expect(members.json()).toEqual(await f.json('members', '--at', '2024-06-01'));
+    const heads = await app.inject({ method: 'GET', url: '/v1/heads' });
+    // Noted at the server's clock, the fixture's CLI at its own.
+    expect(heads.json()).toEqual({ ...(await f.json<object>('heads')), generatedAt: '2024-03-01T10:00:00.000Z' });
+    expect(heads.json()).toMatchObject({ format: 'samkost-heads/1' });
     const simulate = await app.inject({ method: 'GET', url: '/v1/simulate?service=egil&year=2024&add=2&population=15000' });
     expect(simulate.json()).toEqual(await f.json('simulate', '--service', 'egil', '--year', '2024', '--add', '2', '--population', '15000'));
     const organisation = await app.inject({ method: 'GET', url: '/v1/simulate?service=egil&year=2024&add=1&organisation' });
@@ -81,7 +85,7 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     const missing = await app.inject({ method: 'GET', url: '/v1/split?service=egil' });
     expect([missing.statusCode, missing.json()]).toEqual([400, { error: 'flaggan --year <year> måste anges' }]);
     const unknown = await app.inject({ method: 'GET', url: '/v1/export' });
-    expect([unknown.statusCode, unknown.json()]).toEqual([404, { error: 'okänd läsning export; det finns members, fees, services, enrolments, split, simulate, invoices, receivables, ledger, selfcost, trace' }]);
+    expect([unknown.statusCode, unknown.json()]).toEqual([404, { error: 'okänd läsning export; det finns members, fees, services, enrolments, split, simulate, invoices, receivables, ledger, selfcost, trace, heads' }]);
     expect(eventCount(f.store)).toBe(before);
   });
 
