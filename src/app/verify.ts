@@ -4,7 +4,7 @@ import { InvoiceReplay, type ReplayedDocument } from '../../projections/replay';
 import { journal, type Voucher } from '../../projections/ledger';
 import { computeSplit, costBase, reportingTiersFor, type ServiceSplit, splitInputs } from '../../projections/splits';
 import { chainBreak, eventHash } from '../store/hash-chain';
-import type { EventStore } from '../store/port';
+import { type EventStore, StoreError } from '../store/port';
 import { refOf } from './engine';
 import { SharedValues } from './shared-values';
 import { HeadsCheck, type StreamHead } from './stream-heads';
@@ -62,6 +62,8 @@ async function walkChains(store: EventStore, onProgress?: (events: number) => vo
       noted?.see(e.streamId, e.revision, e.metadata.hash);
     }
   } catch (err) {
+    // A store that cannot be read at all is no finding about the log: the whole check is refused.
+    if (err instanceof StoreError) throw err;
     const named = err as Error & { streamId?: string; revision?: number | null };
     return done({ streamId: named.streamId ?? '?', revision: named.revision ?? -1, reason: named.message });
   }
@@ -253,6 +255,7 @@ export async function verifyAll(store: EventStore, onProgress?: (pass: VerifyPas
     }
     documents = replay.finish();
   } catch (err) {
+    if (err instanceof StoreError) throw err;
     const named = err as Error & { streamId?: string; revision?: number | null };
     const streamId = named.streamId ?? last?.streamId;
     const revision = (named.streamId ? named.revision : last?.revision) ?? undefined;

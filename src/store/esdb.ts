@@ -1,12 +1,17 @@
 import {
+  AccessDeniedError,
   BACKWARDS,
+  DeadlineExceededError,
   END,
   EventStoreDBClient,
   FORWARDS,
   jsonEvent,
   NO_STREAM,
+  NotLeaderError,
   START,
   StreamNotFoundError,
+  TimeoutError,
+  UnavailableError,
   WrongExpectedVersionError,
   type ResolvedEvent,
 } from '@eventstore/db-client';
@@ -26,6 +31,7 @@ import {
   type ReadFilter,
   type RecordedEvent,
   readerOf,
+  StoreError,
 } from './port';
 
 const PAGE = 500n;
@@ -45,6 +51,34 @@ function actualOf(err: WrongExpectedVersionError): number | 'no_stream' {
   if (typeof v === 'number') return v;
   if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
   return 'no_stream';
+}
+
+/** The server of an esdb:// address, for messages: never its user name or password. */
+function serverOf(location: string): string {
+  try {
+    return new URL(location).host || 'servern';
+  } catch {
+    return 'servern';
+  }
+}
+
+/** What the client reports of the server, as a one-line refusal naming it; others unchanged. */
+export function esdbFailure(location: string, err: unknown): unknown {
+  const server = `EventStoreDB på ${serverOf(location)}`;
+  if (err instanceof UnavailableError) return new StoreError(`${server} går inte att nå; ingenting lagrades, försök igen när servern är uppe`, true);
+  if (err instanceof DeadlineExceededError || err instanceof TimeoutError) return new StoreError(`${server} svarade inte i tid; ingenting lagrades, försök igen`, true);
+  if (err instanceof NotLeaderError) return new StoreError(`${server} är inte klustrets ledare; ange klustret som esdb+discover://…`, true);
+  if (err instanceof AccessDeniedError) return new StoreError(`${server} nekar åtkomst: ange användare och lösenord i adressen (esdb://användare:lösenord@värd:2113)`);
+  return err;
+}
+
+/** A read's events, with what the client reports while iterating worded as `esdbFailure` words it. */
+async function* guarded<T>(location: string, events: AsyncIterable<T>): AsyncIterable<T> {
+  try {
+    yield* events;
+  } catch (err) {
+    throw esdbFailure(location, err);
+  }
 }
 
 export class EsdbEventStore implements EventStore {
@@ -90,12 +124,20 @@ export class EsdbEventStore implements EventStore {
       }
     } catch (err) {
       if (err instanceof StreamNotFoundError) return undefined;
-      throw err;
+      throw esdbFailure(this.location, err);
     }
     return undefined;
   }
 
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    try {
+      return await this.appendAtHead(streamId, events, expected);
+    } catch (err) {
+      throw esdbFailure(this.location, err);
+    }
+  }
+
+  private async appendAtHead(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) throw new Error(`append to ${streamId}: no events`);
     const checked = events.map((e) => {
       try {
@@ -157,7 +199,7 @@ export class EsdbEventStore implements EventStore {
       } catch (err) {
         // Thrown while iterating, not at the call (STACK-NOTES).
         if (err instanceof StreamNotFoundError) return;
-        throw err;
+        throw esdbFailure(this.location, err);
       }
       if (n < PAGE) return;
     }
@@ -181,7 +223,8 @@ export class EsdbEventStore implements EventStore {
     let last = after;
     for (;;) {
       let n = 0n;
-      for await (const r of this.client.readAll({ direction: FORWARDS, fromPosition: from ?? START, maxCount: PAGE })) {
+      const page = this.client.readAll({ direction: FORWARDS, fromPosition: from ?? START, maxCount: PAGE });
+      for await (const r of guarded(this.location, page)) {
         n += 1n;
         const ev = r.event;
         if (!ev || !r.event?.position) continue;

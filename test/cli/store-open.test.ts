@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorLine, isRefusal } from '../../src/cli/refusals';
 import { StoreError } from '../../src/store/port';
+import { esdbFailure } from '../../src/store/esdb';
 import { storeFailure } from '../../src/store/sqlite';
 import { cliFixture, eventCount } from '../support/cli';
 
@@ -79,5 +80,23 @@ describe('what SQLite reports is named in Swedish; a store that is busy or full 
     expect(err).not.toBeInstanceOf(StoreError);
     expect(isRefusal(err)).toBe(false);
     expect(errorLine(err)).toBe('oväntat fel i samkost: raw SQLITE_MISUSE');
+  });
+});
+
+describe('an EventStoreDB that cannot be reached is named in one line, without the address\'s password', () => {
+  // Port 1 on this machine: nothing listens there, so the client is refused at once (no server is needed).
+  const closed = 'esdb://admin:changeit@localhost:1?tls=false';
+  const refusal = 'samkost: EventStoreDB på localhost:1 går inte att nå; ingenting lagrades, försök igen när servern är uppe\n';
+
+  test('given a read, a command and verify, then each is refused with exit code 2, and verify reports no finding about the log', async () => {
+    const f = cliFixture();
+    for (const args of [['members'], JOIN, ['verify']]) {
+      expect(await f.run('--store', closed, ...args)).toEqual({ code: 2, out: '', err: refusal });
+    }
+  });
+
+  test('given an error it does not know, then it is passed on unchanged', () => {
+    const err = new Error('x');
+    expect(esdbFailure(closed, err)).toBe(err);
   });
 });
