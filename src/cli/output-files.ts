@@ -1,15 +1,41 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { UsageError } from './io';
 
 /** A path the user named that cannot be written: a usage error naming it and why. */
 const cannotWrite = (path: string, err: unknown): UsageError =>
   new UsageError(`kan inte skriva ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
 
-/** Writes a file the user named. */
-export function writeOutputFile(path: string, contents: string | Uint8Array): void {
+/** Whether `path` is a regular file or nothing yet: what can be replaced by renaming a finished file onto it. */
+function replaceable(path: string): boolean {
   try {
-    writeFileSync(path, contents);
+    return lstatSync(path).isFile();
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Writes a file the user named, whole or not at all: the bytes go to a file beside it, which then takes its
+ * name. A process killed half-way (or a full disk) never leaves a cut-off SIE file or invoice that looks
+ * complete, and an earlier file of that name stays as it was. A device, pipe or symlink (`/dev/stdout`) is
+ * written directly.
+ */
+export function writeOutputFile(path: string, contents: string | Uint8Array): void {
+  if (!replaceable(path)) {
+    try {
+      writeFileSync(path, contents);
+    } catch (err) {
+      throw cannotWrite(path, err);
+    }
+    return;
+  }
+  const partial = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
+  try {
+    writeFileSync(partial, contents);
+    renameSync(partial, path);
   } catch (err) {
+    rmSync(partial, { force: true });
     throw cannotWrite(path, err);
   }
 }

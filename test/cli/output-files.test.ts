@@ -1,0 +1,53 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeOutputFile } from '../../src/cli/output-files';
+
+// renameSync as the real one, but that a test can make it fail once: what a full disk or a kill between
+// the write and the rename leaves.
+jest.mock('node:fs', () => {
+  const actual = jest.requireActual<typeof import('node:fs')>('node:fs');
+  return { ...actual, renameSync: jest.fn(actual.renameSync) };
+});
+const renameSync = jest.mocked(jest.requireMock<typeof import('node:fs')>('node:fs').renameSync);
+
+describe('an output file is written whole or not at all', () => {
+  const dir = () => mkdtempSync(join(tmpdir(), 'samkost-out-'));
+
+  test('given a new path, then the file holds the bytes and nothing else is left beside it', () => {
+    const d = dir();
+    writeOutputFile(join(d, 'bok.se'), 'åäö\n');
+    expect(readFileSync(join(d, 'bok.se'), 'utf8')).toBe('åäö\n');
+    expect(readdirSync(d)).toEqual(['bok.se']);
+  });
+
+  test('given an earlier file, then it is replaced whole', () => {
+    const d = dir();
+    writeFileSync(join(d, 'bok.se'), 'förra versionen, som är längre\n');
+    writeOutputFile(join(d, 'bok.se'), Buffer.from('ny\n'));
+    expect(readFileSync(join(d, 'bok.se'), 'utf8')).toBe('ny\n');
+    expect(readdirSync(d)).toEqual(['bok.se']);
+  });
+
+  test('given a write that fails after its bytes are out (the rename: a full disk, a killed process), then the earlier file stays as it was and no partial file is left', () => {
+    const d = dir();
+    writeFileSync(join(d, 'bok.se'), 'förra versionen\n');
+    renameSync.mockImplementationOnce(() => {
+      throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
+    });
+    expect(() => writeOutputFile(join(d, 'bok.se'), 'ny version\n')).toThrow(`kan inte skriva ${join(d, 'bok.se')}: ENOSPC`);
+    expect(readFileSync(join(d, 'bok.se'), 'utf8')).toBe('förra versionen\n');
+    expect(readdirSync(d)).toEqual(['bok.se']);
+  });
+
+  test('given a directory that does not exist, or a directory in the file\'s place, then it is refused by name', () => {
+    const d = dir();
+    expect(() => writeOutputFile(join(d, 'saknas', 'bok.se'), 'x')).toThrow(`kan inte skriva ${join(d, 'saknas', 'bok.se')}: ENOENT`);
+    expect(() => writeOutputFile(d, 'x')).toThrow(`kan inte skriva ${d}: EISDIR`);
+    expect(readdirSync(d)).toEqual([]);
+  });
+
+  test('given a device (a pipe, /dev/null), then it is written directly, not replaced', () => {
+    expect(() => writeOutputFile('/dev/null', 'x')).not.toThrow();
+  });
+});
