@@ -49,8 +49,29 @@ export function placeholderSellerWarning(config: Config): string | undefined {
   return `varning: säljaren är platshållaren ${p.orgnr} (src/config.ts); ange föreningens organisationsnummer, momsnummer och adress i samkost.config.json eller $SAMKOST_CONFIG`;
 }
 
-/** The warning on stderr, so that --json output stays one JSON text. */
+/** The CLI runs warned already: an `apply` file of many runs warns once. */
+const warned = new WeakSet<CliIo>();
+
+/** The warning on stderr, so that --json output stays one JSON text; once per run of the CLI. */
 export function warnOfPlaceholderSeller(config: Config, io: CliIo): void {
   const warning = placeholderSellerWarning(config);
-  if (warning) io.err(`samkost: ${warning}\n`);
+  if (!warning || warned.has(io)) return;
+  warned.add(io);
+  io.err(`samkost: ${warning}\n`);
+}
+
+/** The commands that issue documents in the seller's name, and so take the configured seller, terms and rate. */
+const ISSUING = new Set(['invoice.run', 'settlement.run']);
+
+/**
+ * An invoice run or settlement as a line of an `apply` file or an HTTP body may give it: the seller, payment
+ * terms and VAT rate it leaves out are the configuration's, as `samkost invoice run` and `settle` fill them.
+ * What the command gives wins; the configuration is read only for these commands, and the placeholder seller
+ * warned of when it is used.
+ */
+export function withConfiguredDefaults(body: Record<string, unknown>, io: CliIo): Record<string, unknown> {
+  if (!ISSUING.has(String(body.type)) || ('seller' in body && 'paymentTermsDays' in body && 'vatRate' in body)) return body;
+  const config = loadConfig(io.env);
+  if (!('seller' in body)) warnOfPlaceholderSeller(config, io);
+  return { seller: config.seller, paymentTermsDays: config.paymentTermsDays, vatRate: config.serviceVatRate, ...body };
 }

@@ -1,5 +1,6 @@
 import { parseCommand } from '../../domain/commands';
 import type { ExecuteResult } from '../app/engine';
+import { withConfiguredDefaults } from '../config';
 import { type GlobalOptions, withEngineFor } from './context';
 import { type CliIo, toJson } from './io';
 
@@ -9,7 +10,7 @@ import { type CliIo, toJson } from './io';
  */
 export async function executeAndReport(input: Record<string, unknown>, g: GlobalOptions, io: CliIo): Promise<ExecuteResult> {
   const { commandId, ...body } = input;
-  const command = parseCommand(body);
+  const command = parseCommand(withConfiguredDefaults(body, io));
   return withEngineFor(g, io, [command], async (engine) => {
     const result = await engine.execute(command, { commandId: typeof commandId === 'string' ? commandId : undefined });
     if (g.json) io.out(`${toJson(result)}\n`);

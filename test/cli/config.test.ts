@@ -58,3 +58,25 @@ describe('the seller on every document comes from the configuration, and its pla
     expect((await bad.run('--json', 'invoices', '--year', '2024')).out).toContain('"invoices": []');
   });
 });
+
+describe('an invoice run or settlement in an apply file or an HTTP body takes the configured seller, terms and VAT rate it leaves out', () => {
+  test('given an apply file of two runs without them, then both are issued in the configured seller\'s name, and the placeholder warning would come once', async () => {
+    const config = join(mkdtempSync(join(tmpdir(), 'samkost-config-')), 'samkost.config.json');
+    writeFileSync(config, JSON.stringify({ seller: SELLER, paymentTermsDays: 20 }));
+    const { f, run } = await withEnv({ SAMKOST_CONFIG: config });
+    const file = join(f.dir, 'runs.ndjson');
+    writeFileSync(file, [
+      { type: 'invoice.run', period: '2024-Q1', issueDate: '2024-01-15' },
+      { type: 'invoice.run', period: '2024-Q2', issueDate: '2024-04-15', paymentTermsDays: 10 },
+    ].map((c) => JSON.stringify(c)).join('\n'));
+    expect(await run('apply', file)).toMatchObject({ code: 0, err: '' });
+    const invoices = (JSON.parse((await run('--json', 'invoices', '--year', '2024')).out) as { invoices: { number: string; issueDate: string; dueDate: string }[] }).invoices;
+    expect(invoices.map((i) => [i.issueDate, i.dueDate])).toContainEqual(['2024-01-15', '2024-02-04']);
+    expect(invoices.map((i) => [i.issueDate, i.dueDate])).toContainEqual(['2024-04-15', '2024-04-25']);
+    for (const i of invoices) expect((JSON.parse((await run('--json', 'invoice', 'show', i.number)).out) as { seller: unknown }).seller).toEqual(SELLER);
+
+    const placeholder = await withEnv({});
+    writeFileSync(file, ['2024-Q1', '2024-Q2'].map((period) => JSON.stringify({ type: 'invoice.run', period, issueDate: '2024-04-15' })).join('\n'));
+    expect(await placeholder.run('apply', file)).toMatchObject({ code: 0, err: WARNING });
+  });
+});

@@ -45,6 +45,16 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     expect(unknown.json()).toEqual({ error: 'okänd faktura T2024-9999' });
   });
 
+  test('given an invoice run with only its period and date, then it is issued with the configured seller, terms and VAT rate, as the CLI issues it', async () => {
+    const { f, app } = await served();
+    const run = await app.inject({ method: 'POST', url: '/v1/commands', payload: { type: 'invoice.run', period: '2024-Q1', issueDate: '2024-01-15' } });
+    expect(run.statusCode).toBe(201);
+    const byCli = await billingFixture();
+    await byCli.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    // The same document, origin (the command and its parameters) included.
+    expect(await f.json('invoice', 'show', 'T2024-0001')).toEqual(await byCli.json('invoice', 'show', 'T2024-0001'));
+  });
+
   test('given a command with an Idempotency-Key, then it is recorded once: 201, then 200 for the retry, one event', async () => {
     const { f, app } = await served();
     await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
