@@ -1,3 +1,4 @@
+import { differenceInCalendarDays, parseISO } from 'date-fns';
 import Decimal from 'decimal.js';
 import { openBalance, paidOf } from '../domain/deciders/billing';
 import type { CreditNoteIssued, InvoiceIssued } from '../domain/events/billing';
@@ -26,13 +27,54 @@ export function invoiceSummaries(state: State, year: number): InvoiceSummary[] {
   }));
 }
 
-/** Open receivables per member: invoices less credit notes less payments, over every year. */
-export function receivables(state: State): { member: string; name: string; invoices: { number: string; dueDate: string; open: Decimal }[]; open: Decimal }[] {
+/** One invoice not settled in full: what is open of it, and how long past its due date. */
+export interface OpenInvoice {
+  number: string;
+  issueDate: string;
+  dueDate: string;
+  open: Decimal;
+  /** Days past the due date on the day asked about; 0 until then, and for a credit balance. */
+  daysOverdue: number;
+}
+
+export interface MemberReceivables {
+  member: string;
+  name: string;
+  invoices: OpenInvoice[];
+  open: Decimal;
+  /** What of `open` is past its due date. */
+  overdue: Decimal;
+}
+
+/**
+ * Open receivables per member: each invoice less the credit notes it carries and its payments, over every
+ * year. With `at`, as they stood at the end of that day: only documents issued and payments dated by then,
+ * which is what the books' account 1510 holds on that date. Days overdue are counted to `overdueOn`.
+ */
+export function receivables(state: State, opts: { at?: string; overdueOn?: string } = {}): MemberReceivables[] {
+  const { at } = opts;
+  const overdueOn = opts.overdueOn ?? at;
   const byMember = new Map<string, InvoiceState[]>();
-  for (const b of state.billing.values()) for (const i of b.invoices.values()) pushTo(byMember, i.invoice.buyer.orgnr, i);
+  for (const b of state.billing.values()) {
+    for (const i of b.invoices.values()) if (at === undefined || i.invoice.issueDate <= at) pushTo(byMember, i.invoice.buyer.orgnr, i);
+  }
+  const openAt = (i: InvoiceState): Decimal => {
+    if (at === undefined) return openBalance(i);
+    const credited = i.creditNotes.map((n) => state.billing.get(state.documentYear.get(n) ?? -1)?.creditNotes.get(n)?.value)
+      .filter((cn): cn is CreditNoteIssued => cn !== undefined && cn.issueDate <= at).map((cn) => new Decimal(cn.total));
+    const paid = i.payments.filter((p) => p.date <= at).map((p) => p.amount);
+    return new Decimal(i.invoice.total).minus(sum(credited)).minus(sum(paid));
+  };
   return [...byMember.entries()].map(([member, invs]) => {
-    const open = invs.map((i) => ({ number: i.invoice.number, dueDate: i.invoice.dueDate, open: openBalance(i) })).filter((x) => !x.open.isZero());
-    return { member, name: invs[0].invoice.buyer.name, invoices: open, open: sum(open.map((x) => x.open)) };
+    const open = invs.map((i): OpenInvoice => {
+      const amount = openAt(i);
+      const late = overdueOn !== undefined && amount.gt(0) && i.invoice.dueDate < overdueOn;
+      return {
+        number: i.invoice.number, issueDate: i.invoice.issueDate, dueDate: i.invoice.dueDate, open: amount,
+        daysOverdue: late ? differenceInCalendarDays(parseISO(overdueOn), parseISO(i.invoice.dueDate)) : 0,
+      };
+    }).filter((x) => !x.open.isZero());
+    return { member, name: invs[0].invoice.buyer.name, invoices: open, open: sum(open.map((x) => x.open)), overdue: sum(open.filter((x) => x.daysOverdue > 0).map((x) => x.open)) };
   }).filter((r) => !r.open.isZero()).sort((a, b) => a.name.localeCompare(b.name, 'sv'));
 }
 

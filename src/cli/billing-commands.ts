@@ -4,12 +4,12 @@ import { INVOICE_KIND_NAMES } from './kind-names';
 import { peppolXml } from '../export/peppol';
 import Decimal from 'decimal.js';
 import { parse } from 'csv-parse/sync';
-import { formatSek, grouped } from '../../domain/money';
+import { formatSek, grouped, sum } from '../../domain/money';
 import { findInvoice } from '../../domain/deciders/billing';
 import type { CreditNoteIssued } from '../../domain/events/billing';
 import type { Adopted, InvoiceState, State } from '../../domain/state';
 import { documentsOfNumber } from '../../domain/documents-read';
-import { invoiceSummaries, receivables, renderDocument, wrapWords } from '../../projections/invoices';
+import { invoiceSummaries, type OpenInvoice, receivables, renderDocument, wrapWords } from '../../projections/invoices';
 import { replayYear } from '../app/replay-year';
 import { loadConfig, warnOfPlaceholderSeller } from '../config';
 import { type GlobalOptions, RECEIVABLES_SCOPE, scopeOf, todayOf, withEngine, withEngineFor, withStore } from './context';
@@ -132,16 +132,26 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
 
   program
     .command('receivables')
-    .description('obetalda kundfordringar per medlem')
-    .option('--member <member>', 'bara denna medlem (organisationsnummer)')
-    .action(async (o: { member?: string }) => {
+    .description('obetalda kundfordringar per medlem, med det som är förfallet')
+    .option('--member <member>', 'bara denna medlem (organisationsnummer eller kommunkod)')
+    .option('--at <date>', 'som de stod vid dagens slut detta datum (fakturor utfärdade och inbetalningar gjorda senast då, som konto 1510 i bokföringen); förfallet räknas till samma dag', parseDate)
+    .option('--overdue', 'bara fakturor vars förfallodag har passerat')
+    .action(async (o: { member?: string; at?: string; overdue?: boolean }) => {
       await withEngine(g(), io, async (engine) => {
-        const rows = receivables(engine.state).filter((r) => !o.member || r.member === o.member || engine.state.byKommunkod.get(o.member) === r.member);
-        if (g().json) return io.out(`${toJson(moneyToJson({ receivables: rows }))}\n`);
-        const t = newTable(['Medlem', 'Öppna fakturor', 'Öppet belopp']);
+        const on = o.at ?? todayOf(io);
+        const rows = receivables(engine.state, { at: o.at, overdueOn: on })
+          .filter((r) => !o.member || r.member === o.member || engine.state.byKommunkod.get(o.member) === r.member)
+          .map((r) => (o.overdue ? { ...r, invoices: r.invoices.filter((i) => i.daysOverdue > 0), open: r.overdue } : r))
+          .filter((r) => r.invoices.length > 0);
+        const open = sum(rows.map((r) => r.open));
+        const overdue = sum(rows.map((r) => r.overdue));
+        if (g().json) return io.out(`${toJson(moneyToJson({ at: o.at ?? null, overdueOn: on, open, overdue, receivables: rows }))}\n`);
+        const t = newTable(['Medlem', o.overdue ? 'Förfallna fakturor (dagar)' : 'Öppna fakturor', 'Öppet belopp', 'Varav förfallet']);
         // A member with years of open invoices would stretch the table past any screen: the numbers wrap.
-        for (const r of rows) t.push([r.name, wrapWords(r.invoices.map((i) => i.number).join(', '), OPEN_INVOICES_WIDTH).join('\n'), formatSek(r.open)]);
-        io.out(`${t.toString()}\n`);
+        const listed = (i: OpenInvoice) => (o.overdue ? `${i.number} (${i.daysOverdue})` : i.number);
+        for (const r of rows) t.push([r.name, wrapWords(r.invoices.map(listed).join(', '), OPEN_INVOICES_WIDTH).join('\n'), formatSek(r.open), formatSek(r.overdue)]);
+        const when = o.at ? `per ${o.at}` : 'allt registrerat';
+        io.out(`Kundfordringar, ${when}; förfallet räknat till ${on}\n${t.toString()}\nSumma: ${formatSek(open)}, varav förfallet ${formatSek(overdue)} (${rows.length} medlemmar)\n`);
       }, RECEIVABLES_SCOPE);
     });
 

@@ -1,3 +1,4 @@
+import Decimal from 'decimal.js';
 import Database from 'better-sqlite3';
 import { canonicalJson } from '../../domain/canonical-json';
 import { billingFixture } from '../support/billing-fixture';
@@ -5,7 +6,7 @@ import { eventCount } from '../support/cli';
 import { compiled, runNode, spawnNode } from '../support/processes';
 
 interface Doc {
-  number: string; series: string; sequence: number; kind: string; buyer: { orgnr: string; name: string }; total: string; totalNet: string; totalVat: string;
+  number: string; series: string; issueDate: string; dueDate: string; sequence: number; kind: string; buyer: { orgnr: string; name: string }; total: string; totalNet: string; totalVat: string;
   lines: { lineNo: number; amount: string; vatCategory: string; vatRate: string; kind: string; serviceId?: string; provenance: { refs: unknown[] } }[];
   vat: { category: string; rate: string; taxable: string; vat: string }[]; credits?: string[]; references?: string[];
 }
@@ -126,6 +127,39 @@ describe('credit notes, payments and receivables', () => {
     const text = await f.run('invoice', 'show', note.number);
     expect(text.out).toContain('KREDITFAKTURA TK2024-0001');
     expect(text.out).toContain(`Avser faktura: ${inv.number}`);
+  });
+
+  test('receivables at a date: documents issued and payments made by then; what is past due, and by how many days', async () => {
+    const f = await billingFixture();
+    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const inv = documents(f.store).find((d) => d.series === 'T' && d.buyer.name === 'Stockholms stad')!;
+    const m = documents(f.store).find((d) => d.series === 'M' && d.buyer.name === 'Stockholms stad')!;
+    expect(m.dueDate).toBe('2024-02-14');
+    expect((await f.run('payment', 'record', '--invoice', m.number, '--amount', '30000.00', '--date', '2024-03-10', '--reference', 'BG 1')).code).toBe(0);
+    expect((await f.run('invoice', 'credit', inv.number, '--reason', 'Felaktig vikt', '--date', '2024-04-02')).code).toBe(0);
+    type Rec = { at: string | null; overdueOn: string; open: string; overdue: string; receivables: { name: string; open: string; overdue: string; invoices: { number: string; open: string; daysOverdue: number }[] }[] };
+    const stockholm = (r: Rec) => r.receivables.find((x) => x.name === 'Stockholms stad');
+
+    // Before the run nothing was issued; on the due date nothing is late yet.
+    expect((await f.json<Rec>('receivables', '--at', '2024-01-14')).receivables).toEqual([]);
+    expect(stockholm(await f.json<Rec>('receivables', '--at', '2024-02-14'))).toMatchObject({ open: new Decimal(inv.total).plus(m.total).toFixed(2), overdue: '0.00' });
+    // At the end of February both are late by 15 days; the payment of 10 March and the credit of 2 April are not yet made.
+    const feb = await f.json<Rec>('receivables', '--at', '2024-02-29', '--member', '0180');
+    expect(feb).toMatchObject({ at: '2024-02-29', overdueOn: '2024-02-29' });
+    expect(stockholm(feb)!.invoices).toEqual([
+      { number: m.number, issueDate: '2024-01-15', dueDate: '2024-02-14', open: m.total, daysOverdue: 15 },
+      { number: inv.number, issueDate: '2024-01-15', dueDate: '2024-02-14', open: inv.total, daysOverdue: 15 },
+    ]);
+    // In March the membership invoice is part paid; after 2 April the a-conto invoice is credited in full and gone.
+    const march = stockholm(await f.json<Rec>('receivables', '--at', '2024-03-31'))!;
+    expect(march.invoices.map((i) => [i.number, i.open, i.daysOverdue])).toEqual([[m.number, new Decimal(m.total).minus(30000).toFixed(2), 46], [inv.number, inv.total, 46]]);
+    const april = await f.json<Rec>('receivables', '--at', '2024-04-30', '--overdue');
+    expect(stockholm(april)!.invoices.map((i) => i.number)).toEqual([m.number]);
+    // Without --at: everything recorded, late counted to today (the CLI's clock, 15 January: nothing late yet).
+    expect(stockholm(await f.json<Rec>('receivables'))).toMatchObject({ open: new Decimal(m.total).minus(30000).toFixed(2), overdue: '0.00' });
+    const text = await f.run('receivables', '--at', '2024-02-29', '--overdue', '--member', '0180');
+    expect(text.out).toContain(`Kundfordringar, per 2024-02-29; förfallet räknat till 2024-02-29\n`);
+    expect(text.out).toContain(`${m.number} (15), ${inv.number} (15)`);
   });
 
   test('a bank file of payments is recorded once, however often it is imported; a bad row records nothing', async () => {

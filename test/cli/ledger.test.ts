@@ -112,6 +112,11 @@ describe('ledger and self-cost through the CLI', () => {
     expect(line(after.incomeStatement.revenue, 'Nettoomsättning')).toBe(ore('1386000.00'));
     expect(line(after.incomeStatement.expenses, 'Övriga externa kostnader')).toBe(ore('-1320000.00'));
     expect(closing(after, '1790')).toBe(ore(settled.data.difference));
+    // The customer ledger at 31 December agrees with the books' 1510 then, though the settlement (issued
+    // in 2025) is already billed: it is in 1790 for 2024, and in the receivables only from its issue date.
+    const atYearEnd = await f.json<{ open: string }>('receivables', '--at', '2024-12-31');
+    expect(closing(after, '1510')).toBe(ore(atYearEnd.open));
+    expect(ore((await f.json<{ open: string }>('receivables')).open)).not.toBe(ore(atYearEnd.open));
     expect(closing(after, '2440')).toBe(ore('-1320000.00'));
     // Joining contributions are equity (Malmö 5 000 + the organisation 5 000), never income; the annual fees
     // (Stockholm 80 000, Göteborg 50 000, Malmö 5 000 × 9/12, Region Stockholm and the organisation 25 000 each) are.
