@@ -1,3 +1,5 @@
+import { luhnDigit } from './luhn';
+
 /**
  * Swedish organisationsnummer: ten digits, NNNNNN-NNNN, the last a Luhn check digit over the first nine.
  * The third digit is ≥ 2 for legal entities (it tells them from personnummer); municipalities and regions
@@ -10,23 +12,13 @@ export class OrgnrError extends Error {
   }
 }
 
-export function luhnCheckDigit(nineDigits: string): number {
-  let total = 0;
-  for (let i = 0; i < nineDigits.length; i++) {
-    let d = Number(nineDigits[i]) * (i % 2 === 0 ? 2 : 1);
-    if (d > 9) d -= 9;
-    total += d;
-  }
-  return (10 - (total % 10)) % 10;
-}
-
 /** Validates and returns the canonical form NNNNNN-NNNN, or throws OrgnrError. */
 export function normaliseOrgnr(input: string): string {
   let digits = input.trim().replace(/[-\s]/g, '');
   if (digits.length === 12 && digits.startsWith('16')) digits = digits.slice(2);
   if (!/^\d{10}$/.test(digits)) throw new OrgnrError(input, 'det ska vara tio siffror (NNNNNN-NNNN)');
   if (Number(digits[2]) < 2) throw new OrgnrError(input, 'tredje siffran måste vara 2 eller högre för en juridisk person');
-  const check = luhnCheckDigit(digits.slice(0, 9));
+  const check = luhnDigit(digits.slice(0, 9));
   if (check !== Number(digits[9])) throw new OrgnrError(input, `kontrollsiffran är ${digits[9]} men ska vara ${check}`);
   return `${digits.slice(0, 6)}-${digits.slice(6)}`;
 }

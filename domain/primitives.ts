@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normaliseBankgiro } from './bankgiro';
 import { isAmountString } from './money';
 import { normaliseOrgnr } from './orgnr';
 import { isValidIsoDate } from './proration';
@@ -16,6 +17,13 @@ export const Orgnr = z.string().transform((s, ctx) => {
     ctx.addIssue({ code: 'custom', message: (err as Error).message });
     return z.NEVER;
   }
+});
+/** Accepts the digits with or without their hyphen, stores NNN-NNNN or NNNN-NNNN; a bad check digit is an error. */
+export const Bankgiro = z.string().transform((s, ctx) => {
+  const n = normaliseBankgiro(s);
+  if ('bankgiro' in n) return n.bankgiro;
+  ctx.addIssue({ code: 'custom', message: `ogiltigt bankgironummer "${s}": ${n.problem}` });
+  return z.NEVER;
 });
 export const Kommunkod = z.string().regex(/^\d{4}$/, 'en kommunkod är fyra siffror, t.ex. "0180"');
 export const Text = z.string().trim().min(1);

@@ -23,7 +23,7 @@ import { addDays } from '../domain/billing/periods';
 import { type Command, parseCommand } from '../domain/commands';
 import { findInvoice, openBalance } from '../domain/deciders/billing';
 import { amountString } from '../domain/money';
-import { luhnCheckDigit } from '../domain/orgnr';
+import { luhnDigit } from '../domain/luhn';
 import { domainCodec } from '../src/app/codec';
 import { Engine, type ExecuteResult } from '../src/app/engine';
 import { DEFAULT_CONFIG } from '../src/config';
@@ -155,7 +155,7 @@ export function syntheticOrgnr(prefix: string, serial: number): string {
   const n = 500 + serial;
   const body = `${prefix}${pad(Math.floor(n / 1000), 2)}${pad(n % 1000, 3)}`; // 4 + 2 + 3 = 9 digits
   if (body.length !== 9) throw new Error(`organisationsnummer serial ${serial} out of range for prefix ${prefix}`);
-  return `${body.slice(0, 6)}-${body.slice(6)}${luhnCheckDigit(body)}`;
+  return `${body.slice(0, 6)}-${body.slice(6)}${luhnDigit(body)}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------

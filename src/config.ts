@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { Party } from '../domain/events/billing';
+import { SellerParty } from '../domain/events/billing';
 import { firstIssue, swedishIssue } from '../domain/issue-words';
 import { readJsonFile } from './cli/input-files';
 import { type CliIo, UsageError } from './cli/io';
@@ -10,7 +10,7 @@ import { type CliIo, UsageError } from './cli/io';
  * for service charges. Read from $SAMKOST_CONFIG or ./samkost.config.json when present.
  */
 export const Config = z.object({
-  seller: Party,
+  seller: SellerParty,
   paymentTermsDays: z.number().int().min(0).max(365),
   serviceVatRate: z.string(),
   /** Years over which an over- or under-collection is evened out (self-cost, kommunallagen 2 kap. 6 §). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IsoDate, NonNegativeAmount, Text, Year } from '../primitives';
-import { Party } from '../events/billing';
+import { SellerParty } from '../events/billing';
 import { ServiceId } from '../events/services';
 import { RulesVersion } from '../rules';
 
@@ -13,7 +13,7 @@ export const RunInvoices = z.object({
   issueDate: IsoDate,
   paymentTermsDays: Terms,
   vatRate: VatRate,
-  seller: Party,
+  seller: SellerParty,
   /** The billing rules to decide by (domain/rules.ts); the current ones when absent. A replay gives the recorded ones. */
   rules: RulesVersion.optional(),
 });
@@ -42,7 +42,7 @@ export const SettleService = z.object({
   issueDate: IsoDate,
   paymentTermsDays: Terms,
   vatRate: VatRate,
-  seller: Party,
+  seller: SellerParty,
   /** As for invoice.run. */
   rules: RulesVersion.optional(),
 });

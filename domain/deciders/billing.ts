@@ -6,7 +6,7 @@ import { OUT_OF_SCOPE_BASIS, vatBreakdown } from '../billing/vat';
 import type { CloseYear, CreditInvoice, RecordPayment, RunInvoices, SettleService } from '../commands/billing';
 import { DomainError } from '../errors';
 import type { DomainEvent } from '../events';
-import type { BuyerParty, CreditNoteIssued, CreditNoteLine, InvoiceIssued, Party } from '../events/billing';
+import type { BuyerParty, CreditNoteIssued, CreditNoteLine, InvoiceIssued, SellerParty } from '../events/billing';
 import { amountString, formatSek, sum, ZERO } from '../money';
 import type { InvoiceState, State } from '../state';
 import type { Decision } from './membership';
@@ -44,7 +44,7 @@ class Numbering {
 
 function invoiceFrom(
   items: DueItem[], series: Series, numbering: Numbering, state: State,
-  head: { year: number; kind: InvoiceIssued['kind']; issueDate: string; dueDate: string; period: string; seller: Party; references?: string[]; origin: InvoiceIssued['origin'] },
+  head: { year: number; kind: InvoiceIssued['kind']; issueDate: string; dueDate: string; period: string; seller: SellerParty; references?: string[]; origin: InvoiceIssued['origin'] },
 ): InvoiceIssued {
   const lines = items.map((i, n) => ({
     lineNo: n + 1, dueKey: i.dueKey, kind: i.kind, description: i.description, amount: amountString(i.amount), vatCategory: i.vatCategory,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Amount, IsoDate, NonNegativeAmount, Orgnr, Text, Year } from '../primitives';
+import { Amount, Bankgiro, IsoDate, NonNegativeAmount, Orgnr, Text, Year } from '../primitives';
 import { PostalAddress } from './membership';
 
 export const EventRefSchema = z.object({
@@ -19,6 +19,12 @@ export const Party = z.object({
   vatNumber: z.string().optional(),
   address: PostalAddress.optional(),
 });
+
+/**
+ * The association as the seller: a party, and where it is paid. `bankgiro` is optional so that documents
+ * issued before it was configured stay valid and replay as they were.
+ */
+export const SellerParty = Party.extend({ bankgiro: Bankgiro.optional() });
 
 /** A buyer is a party that may have asked its invoices to carry a reference ("Er referens", Peppol BT-10). */
 export const BuyerParty = Party.extend({ reference: Text.optional() });
@@ -62,7 +68,7 @@ export const InvoiceIssued = z.object({
   issueDate: IsoDate,
   dueDate: IsoDate,
   period: z.string(),
-  seller: Party,
+  seller: SellerParty,
   buyer: BuyerParty,
   currency: z.literal('SEK'),
   lines: z.array(InvoiceLine).min(1),
@@ -99,7 +105,7 @@ export const CreditNoteIssued = z.object({
   /** The invoice(s) this credit note changes (ändringsfaktura, 17 kap. 22 §). */
   credits: z.array(z.string()).min(1),
   reason: Text,
-  seller: Party,
+  seller: SellerParty,
   buyer: BuyerParty,
   currency: z.literal('SEK'),
   lines: z.array(CreditNoteLine).min(1),
@@ -135,6 +141,7 @@ export type CreditNoteIssued = z.infer<typeof CreditNoteIssued>;
 export type InvoiceLine = z.infer<typeof InvoiceLine>;
 export type CreditNoteLine = z.infer<typeof CreditNoteLine>;
 export type Party = z.infer<typeof Party>;
+export type SellerParty = z.infer<typeof SellerParty>;
 export type BuyerParty = z.infer<typeof BuyerParty>;
 export type Provenance = z.infer<typeof Provenance>;
 export { NonNegativeAmount };

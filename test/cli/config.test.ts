@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main';
+import { DEFAULT_CONFIG, loadConfig } from '../../src/config';
 import { billingFixture } from '../support/billing-fixture';
 import type { CliRun } from '../support/cli';
 
@@ -46,6 +47,20 @@ describe('the seller on every document comes from the configuration, and its pla
     expect(await configured.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).toMatchObject({ code: 0, err: '' });
     const shown = await configured.run('--json', 'invoice', 'show', 'T2024-0001');
     expect((JSON.parse(shown.out) as { seller: unknown }).seller).toEqual(SELLER);
+    // Without a bankgiro configured, the invoice says nothing of where to pay.
+    expect((await configured.run('invoice', 'show', 'T2024-0001')).out).not.toContain('Betalas till');
+  });
+
+  test('given the association\'s bankgiro in the configuration, then each invoice says where to pay and by when, and a credit note does not', async () => {
+    const config = join(mkdtempSync(join(tmpdir(), 'samkost-config-')), 'samkost.config.json');
+    writeFileSync(config, JSON.stringify({ seller: { ...SELLER, bankgiro: '50501055' } }));
+    const { run } = await withEnv({ SAMKOST_CONFIG: config });
+    expect(await run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).toMatchObject({ code: 0, err: '' });
+    expect((await run('invoice', 'show', 'T2024-0001')).out).toContain('\nAtt betala: ');
+    expect((await run('invoice', 'show', 'T2024-0001')).out).toContain('\nBetalas till bankgiro 5050-1055 senast 2024-02-14; ange T2024-0001 som referens.\n');
+    expect((await run('--json', 'invoice', 'show', 'M2024-0001')).out).toContain('"bankgiro": "5050-1055"');
+    expect((await run('invoice', 'credit', 'T2024-0001', '--reason', 'Fel', '--date', '2024-01-20')).code).toBe(0);
+    expect((await run('invoice', 'show', 'TK2024-0001')).out).not.toContain('Betalas till');
   });
 
   test('given a configuration that is not valid, then the command is refused naming the file and field, and nothing is stored', async () => {
@@ -78,5 +93,14 @@ describe('an invoice run or settlement in an apply file or an HTTP body takes th
     const placeholder = await withEnv({});
     writeFileSync(file, ['2024-Q1', '2024-Q2'].map((period) => JSON.stringify({ type: 'invoice.run', period, issueDate: '2024-04-15' })).join('\n'));
     expect(await placeholder.run('apply', file)).toMatchObject({ code: 0, err: WARNING });
+  });
+});
+
+describe('the example configuration in docs/', () => {
+  test('is a valid configuration, every setting given', () => {
+    const example = join(__dirname, '..', '..', 'docs', 'samkost.config.example.json');
+    const config = loadConfig({ SAMKOST_CONFIG: example });
+    expect(Object.keys(config).sort()).toEqual(Object.keys(DEFAULT_CONFIG).sort());
+    expect(config.seller.bankgiro).toBe('5050-1055');
   });
 });

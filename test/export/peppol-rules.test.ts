@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { RULE_SETS, TRANSPILER, sha256 } from '../../scripts/compile-peppol-rules';
 import { COMMANDS_FILE, renderNdjson, sambrukActualCosts } from '../../scripts/sambruk-commands';
+import { DEFAULT_CONFIG } from '../../src/config';
 import { billingFixture } from '../support/billing-fixture';
 import { cliFixture } from '../support/cli';
 
@@ -138,6 +139,32 @@ describe('the official Peppol BIS Billing 3.0 validation rules (EN 16931 UBL and
         const mistyped = xml.get('M2024-0001')!.replace(/(<cac:AccountingCustomerParty>[\s\S]*?<cbc:EndpointID schemeID="0007">\d{9})(\d)/, (_, head: string, d: string) => `${head}${(Number(d) + 1) % 10}`);
         expect(errorIds(mistyped)).toEqual(['PEPPOL-COMMON-R049']);
       });
+    });
+  });
+
+  describe("an invoice with the seller's bankgiro: where to pay, as the Swedish rules ask (SE-R-008, SE-R-009, SE-R-011)", () => {
+    const seller = { ...DEFAULT_CONFIG.seller, bankgiro: '5050-1055' };
+    let xml = '';
+    beforeAll(async () => {
+      const f = await billingFixture();
+      const file = join(f.dir, 'run.ndjson');
+      writeFileSync(file, JSON.stringify({ type: 'invoice.run', period: '2024-Q1', issueDate: '2024-01-15', seller }));
+      await ok(f, 'apply', file);
+      xml = await ok(f, 'export', 'peppol', 'T2024-0001');
+    });
+
+    test('PaymentMeans: credit transfer (30) to the bankgiro as digits, the invoice number as the payment reference; valid, and no Swedish rule warns', () => {
+      expect(xml).toContain('<cbc:PaymentMeansCode name="Credit transfer">30</cbc:PaymentMeansCode>');
+      expect(xml).toContain('<cbc:PaymentID>T2024-0001</cbc:PaymentID>');
+      expect(xml).toContain('<cbc:ID>50501055</cbc:ID>');
+      expect(xml).toContain('<cbc:ID>SE:BANKGIRO</cbc:ID>');
+      const report = expectValid('T2024-0001 with bankgiro', xml);
+      expect(report.warnings.map((w) => w.id).filter((id) => id.startsWith('SE-R'))).toEqual([]);
+    });
+
+    test('the harness can fail: an account of nine digits is SE-R-009', () => {
+      const broken = xml.replace('<cbc:ID>50501055</cbc:ID>', '<cbc:ID>505010551</cbc:ID>');
+      expect(validate(broken).warnings.map((w) => w.id)).toContain('SE-R-009');
     });
   });
 
