@@ -96,7 +96,12 @@ export class EsdbEventStore implements EventStore {
     readonly location: string,
     private readonly codec: EventCodec,
   ) {
-    this.client = EventStoreDBClient.connectionString(location);
+    try {
+      this.client = EventStoreDBClient.connectionString(location);
+    } catch (err) {
+      // The client's parser says where the address goes wrong (in English); the address is shown without its password.
+      throw new StoreError(`EventStoreDB-adressen ${location.replace(/\/\/[^@/]*@/, '//…@')} går inte att tolka (så här: esdb://värd:2113?tls=false): ${(err as Error).message}`);
+    }
     this.readData = readerOf(codec);
   }
 

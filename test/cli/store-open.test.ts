@@ -95,6 +95,14 @@ describe('an EventStoreDB that cannot be reached is named in one line, without t
     }
   });
 
+  test('given an address that is not one, then it is refused naming it, without its password', async () => {
+    const f = cliFixture();
+    const r = await f.run('--store', 'esdb://admin:changeit@localhost:port', 'members');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^samkost: EventStoreDB-adressen esdb:\/\/…@localhost:port går inte att tolka \(så här: esdb:\/\/värd:2113\?tls=false\): .*port number/);
+    expect(r.err).not.toContain('changeit');
+  });
+
   test('given an error it does not know, then it is passed on unchanged', () => {
     const err = new Error('x');
     expect(esdbFailure(closed, err)).toBe(err);
