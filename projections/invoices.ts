@@ -3,6 +3,7 @@ import Decimal from 'decimal.js';
 import { openBalance, paidOf } from '../domain/deciders/billing';
 import type { CreditNoteIssued, InvoiceIssued } from '../domain/events/billing';
 import { formatPercent, formatSek, sum } from '../domain/money';
+import { ocrOf } from '../domain/ocr';
 import { type InvoiceState, pushTo, type State } from '../domain/state';
 
 export interface InvoiceSummary {
@@ -120,7 +121,10 @@ export function renderDocument(doc: InvoiceIssued | CreditNoteIssued, kind: 'inv
   out.push('');
   for (const v of doc.vat) out.push(v.category === 'S' ? `Moms ${formatPercent(v.rate)} på ${kr(v.taxable)}: ${kr(v.vat)}` : `Utan moms (${kr(v.taxable)})`);
   out.push(`Summa exkl. moms: ${kr(doc.totalNet)}`, `Moms: ${kr(doc.totalVat)}`, `${kind === 'credit' ? 'Att kreditera' : 'Att betala'}: ${kr(doc.total)}`);
-  if ('dueDate' in doc && doc.seller.bankgiro) out.push(`Betalas till bankgiro ${doc.seller.bankgiro} senast ${doc.dueDate}; ange ${doc.number} som referens.`);
+  if ('dueDate' in doc && doc.seller.bankgiro) {
+    const ocr = ocrOf(doc.number);
+    out.push(`Betalas till bankgiro ${doc.seller.bankgiro} senast ${doc.dueDate}${ocr ? ` med OCR-nummer ${ocr}` : `; ange ${doc.number} som referens`}.`);
+  }
   if (doc.legalBasis) out.push('', doc.legalBasis);
   return `${out.join('\n')}\n`;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IsoDate, NonNegativeAmount, Text, Year } from '../primitives';
 import { SellerParty } from '../events/billing';
 import { ServiceId } from '../events/services';
+import { invoiceOfOcr, isOcrLike } from '../ocr';
 import { RulesVersion } from '../rules';
 
 const Terms = z.number().int().min(0).max(365);
@@ -27,9 +28,18 @@ export const CreditInvoice = z.object({
   issueDate: IsoDate,
 });
 
+/** An invoice number, or its OCR number (domain/ocr.ts) as a bank file gives it: the invoice number either way. */
+const PaidInvoice = z.string().trim().min(1).transform((s, ctx) => {
+  if (!isOcrLike(s)) return s;
+  const found = invoiceOfOcr(s);
+  if ('invoice' in found) return found.invoice;
+  ctx.addIssue({ code: 'custom', message: `ogiltigt OCR-nummer "${s}": ${found.problem}` });
+  return z.NEVER;
+});
+
 export const RecordPayment = z.object({
   type: z.literal('payment.record'),
-  invoice: z.string().min(1),
+  invoice: PaidInvoice,
   amount: NonNegativeAmount,
   date: IsoDate,
   reference: Text,

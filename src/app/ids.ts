@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../domain/canonical-json';
+import type { Command } from '../../domain/commands';
+import type { RecordPayment } from '../../domain/commands/billing';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -14,7 +16,16 @@ export function eventId(commandId: string, index: number): string {
 }
 
 /**
- * A command without an explicit id gets one from its content: giving the same command twice (a retry after
- * a crash, a re-applied file) is then recognised and appends nothing.
+ * A payment's id from what identifies it in a bank file: the invoice, amount, value date and bank reference.
+ * The same payment imported from the bank, typed with `payment record`, applied from a file or posted over
+ * HTTP is then one command, recorded once.
  */
-export const contentCommandId = (command: unknown): string => `c-${sha256(canonicalJson(command)).slice(0, 32)}`;
+export const paymentCommandId = (c: RecordPayment): string => `payment/${c.invoice}/${c.amount}/${c.date}/${c.reference}`;
+
+/**
+ * A command without an explicit id gets one from its content: giving the same command twice (a retry after
+ * a crash, a re-applied file) is then recognised and appends nothing. A payment's content is its bank
+ * identity (paymentCommandId).
+ */
+export const contentCommandId = (command: Command): string =>
+  command.type === 'payment.record' ? paymentCommandId(command) : `c-${sha256(canonicalJson(command)).slice(0, 32)}`;

@@ -10,6 +10,7 @@ import type { CreditNoteIssued } from '../../domain/events/billing';
 import type { Adopted, InvoiceState, State } from '../../domain/state';
 import { documentsOfNumber } from '../../domain/documents-read';
 import { invoiceSummaries, type OpenInvoice, receivables, renderDocument, wrapWords } from '../../projections/invoices';
+import { paymentCommandId } from '../app/ids';
 import { replayYear } from '../app/replay-year';
 import { loadConfig, warnOfPlaceholderSeller } from '../config';
 import { type GlobalOptions, RECEIVABLES_SCOPE, scopeOf, todayOf, withEngine, withEngineFor, withStore } from './context';
@@ -159,7 +160,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
   payment
     .command('record')
     .description('registrera en inbetalning mot en faktura')
-    .requiredOption('--invoice <number>', 'fakturanummer')
+    .requiredOption('--invoice <number>', 'fakturanummer eller OCR-nummer')
     .requiredOption('--amount <amount>', 'inbetalt belopp')
     .requiredOption('--date <date>', 'valutadag', parseDate)
     .requiredOption('--reference <ref>', 'bankens referens')
@@ -169,7 +170,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     });
   payment
     .command('import <file>')
-    .description('registrera inbetalningar från banken i en CSV-fil med kolumnerna date,amount,reference (reference = fakturanummer)')
+    .description('registrera inbetalningar från banken i en CSV-fil med kolumnerna date,amount,reference (reference = fakturanummer eller OCR-nummer)')
     .action(async (file: string) => {
       const text = readUtf8(file);
       let rows: Record<string, string>[];
@@ -199,7 +200,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         for (const c of commands) {
           // A payment is identified by what the bank says about it, not by where it sits in a file: importing
           // the same file twice, or a later file that repeats some rows, records nothing twice.
-          const r = await engine.execute(c, { commandId: `payment/${c.invoice}/${c.amount}/${c.date}/${c.reference}` });
+          const r = await engine.execute(c, { commandId: paymentCommandId(c) });
           if (!g().json) io.out(describeResult(c.type, r));
         }
         if (g().json) io.out(`${toJson({ ok: true, payments: commands.length })}\n`);

@@ -2,6 +2,7 @@ import Decimal from 'decimal.js';
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import { bankgiroDigits } from '../../domain/bankgiro';
+import { ocrOf } from '../../domain/ocr';
 import type { CreditNoteIssued, InvoiceIssued, Party } from '../../domain/events/billing';
 
 /*
@@ -112,12 +113,12 @@ export function peppolXml(doc: InvoiceIssued | CreditNoteIssued, buyerReference?
   party(xml.ele('cac:AccountingSupplierParty'), doc.seller, !outOfScope);
   party(xml.ele('cac:AccountingCustomerParty'), doc.buyer, false);
 
-  // Where to pay (BG-16): a credit transfer to the seller's bankgiro, the invoice number as the payment's
-  // reference, as the Swedish rules ask (SE-R-008, SE-R-009, SE-R-011).
+  // Where to pay (BG-16): a credit transfer to the seller's bankgiro, the invoice's
+  // OCR number (domain/ocr.ts) as the payment's reference (BT-83), as the Swedish rules ask (SE-R-008, SE-R-009, SE-R-011).
   if (!credit && doc.seller.bankgiro) {
     const means = xml.ele('cac:PaymentMeans');
     means.ele('cbc:PaymentMeansCode', { name: 'Credit transfer' }).txt('30');
-    means.ele('cbc:PaymentID').txt(doc.number);
+    means.ele('cbc:PaymentID').txt(ocrOf(doc.number) ?? doc.number);
     const account = means.ele('cac:PayeeFinancialAccount');
     account.ele('cbc:ID').txt(bankgiroDigits(doc.seller.bankgiro));
     account.ele('cac:FinancialInstitutionBranch').ele('cbc:ID').txt('SE:BANKGIRO');

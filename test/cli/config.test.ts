@@ -57,7 +57,7 @@ describe('the seller on every document comes from the configuration, and its pla
     const { run } = await withEnv({ SAMKOST_CONFIG: config });
     expect(await run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).toMatchObject({ code: 0, err: '' });
     expect((await run('invoice', 'show', 'T2024-0001')).out).toContain('\nAtt betala: ');
-    expect((await run('invoice', 'show', 'T2024-0001')).out).toContain('\nBetalas till bankgiro 5050-1055 senast 2024-02-14; ange T2024-0001 som referens.\n');
+    expect((await run('invoice', 'show', 'T2024-0001')).out).toContain('\nBetalas till bankgiro 5050-1055 senast 2024-02-14 med OCR-nummer 2202400000139.\n');
     expect((await run('--json', 'invoice', 'show', 'M2024-0001')).out).toContain('"bankgiro": "5050-1055"');
     expect((await run('invoice', 'credit', 'T2024-0001', '--reason', 'Fel', '--date', '2024-01-20')).code).toBe(0);
     expect((await run('invoice', 'show', 'TK2024-0001')).out).not.toContain('Betalas till');

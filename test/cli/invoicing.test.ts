@@ -1,4 +1,5 @@
 import Decimal from 'decimal.js';
+import { ocrOf } from '../../domain/ocr';
 import Database from 'better-sqlite3';
 import { canonicalJson } from '../../domain/canonical-json';
 import { billingFixture } from '../support/billing-fixture';
@@ -181,6 +182,25 @@ describe('credit notes, payments and receivables', () => {
     expect(eventCount(f.store)).toBe(before);
     const inv = await f.json<{ invoices: { number: string; paid: string }[] }>('invoices', '--year', '2024');
     expect(inv.invoices.find((i) => i.number === 'M2024-0001')!.paid).toBe('10000.00');
+  });
+
+  test('a bank file giving OCR numbers pays the invoices they stand for, keeps the OCR as the bank reference, and is the same payment as by invoice number', async () => {
+    const f = await billingFixture();
+    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const file = join(f.dir, 'bgmax.csv');
+    writeFileSync(file, `date,amount,reference\n2024-02-03,10000.00,${ocrOf('M2024-0001')}\n`);
+    expect((await f.run('payment', 'import', file))).toMatchObject({ code: 0 });
+    const paid = JSON.parse((await f.run('--json', 'events', '--stream', 'billing-2024')).out) as { type: string; data: { invoice: string; reference: string } }[];
+    expect(paid.filter((e) => e.type === 'PaymentRecorded').map((e) => e.data)).toEqual([{ invoice: 'M2024-0001', amount: '10000.00', date: '2024-02-03', reference: ocrOf('M2024-0001') }]);
+    // The same payment typed by its invoice number is the same command: recorded once.
+    const before = eventCount(f.store);
+    const again = await f.run('payment', 'record', '--invoice', 'M2024-0001', '--amount', '10000.00', '--date', '2024-02-03', '--reference', ocrOf('M2024-0001') as string);
+    expect(again.code).toBe(0);
+    const typo = await f.run('payment', 'record', '--invoice', '1202400000131', '--amount', '5.00', '--date', '2024-02-03', '--reference', 'x');
+    expect(typo).toMatchObject({ code: 2, err: 'samkost: payment.record: invoice: ogiltigt OCR-nummer "1202400000131": kontrollsiffran stämmer inte (felskrivet?)\n' });
+    expect(eventCount(f.store)).toBe(before);
   });
 
   test.each([

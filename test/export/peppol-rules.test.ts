@@ -153,9 +153,9 @@ describe('the official Peppol BIS Billing 3.0 validation rules (EN 16931 UBL and
       xml = await ok(f, 'export', 'peppol', 'T2024-0001');
     });
 
-    test('PaymentMeans: credit transfer (30) to the bankgiro as digits, the invoice number as the payment reference; valid, and no Swedish rule warns', () => {
+    test('PaymentMeans: credit transfer (30) to the bankgiro as digits, its OCR number as the payment reference; valid, and no Swedish rule warns', () => {
       expect(xml).toContain('<cbc:PaymentMeansCode name="Credit transfer">30</cbc:PaymentMeansCode>');
-      expect(xml).toContain('<cbc:PaymentID>T2024-0001</cbc:PaymentID>');
+      expect(xml).toContain('<cbc:PaymentID>2202400000139</cbc:PaymentID>');
       expect(xml).toContain('<cbc:ID>50501055</cbc:ID>');
       expect(xml).toContain('<cbc:ID>SE:BANKGIRO</cbc:ID>');
       const report = expectValid('T2024-0001 with bankgiro', xml);
