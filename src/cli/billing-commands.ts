@@ -3,7 +3,6 @@ import { newTable } from './table';
 import { INVOICE_KIND_NAMES } from './kind-names';
 import { peppolXml } from '../export/peppol';
 import Decimal from 'decimal.js';
-import { parse } from 'csv-parse/sync';
 import { formatSek, grouped, sum } from '../../domain/money';
 import { findInvoice } from '../../domain/deciders/billing';
 import type { CreditNoteIssued } from '../../domain/events/billing';
@@ -13,9 +12,9 @@ import { invoiceSummaries, type OpenInvoice, receivables, renderDocument, wrapWo
 import { paymentCommandId } from '../app/ids';
 import { replayYear } from '../app/replay-year';
 import { loadConfig, warnOfPlaceholderSeller } from '../config';
+import { bankFileRows } from './bank-files';
 import { type GlobalOptions, RECEIVABLES_SCOPE, scopeOf, todayOf, withEngine, withEngineFor, withStore } from './context';
 import { describeResult, executeAndReport } from './execute';
-import { readUtf8 } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
 import { moneyToJson } from './money-json';
 import { writeOutputFile } from './output-files';
@@ -170,15 +169,9 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     });
   payment
     .command('import <file>')
-    .description('registrera inbetalningar från banken i en CSV-fil med kolumnerna date,amount,reference (reference = fakturanummer eller OCR-nummer)')
+    .description('registrera inbetalningar från banken: en BgMax-fil från Bankgirot, eller en CSV-fil med kolumnerna date,amount,reference (reference = fakturanummer eller OCR-nummer)')
     .action(async (file: string) => {
-      const text = readUtf8(file);
-      let rows: Record<string, string>[];
-      try {
-        rows = parse(text, { columns: true, skip_empty_lines: true, trim: true });
-      } catch (err) {
-        throw new UsageError(`${file}: ingen läsbar CSV-fil: ${(err as Error).message}`);
-      }
+      const rows = bankFileRows(file, loadConfig(io.env));
       const parsed = rows.map((r) => {
         try {
           return parseCommand({ type: 'payment.record', invoice: r.reference, amount: r.amount, date: r.date, reference: r.bankReference ?? r.reference }) as RecordPayment;
@@ -194,7 +187,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
             findInvoice(engine.state, c.invoice);
             return c;
           } catch (err) {
-            throw new UsageError(`${file} rad ${i + 2}: ${(err as Error).message}`);
+            throw new UsageError(`${file} rad ${rows[i].line}: ${(err as Error).message}`);
           }
         });
         for (const c of commands) {
