@@ -136,13 +136,24 @@ export function decideCredit(c: CreditInvoice, state: State): Decision {
   return { streamId: billingStream(inv.invoice.year), events: [{ type: 'CreditNoteIssued', data: note }] };
 }
 
+/**
+ * Why a payment cannot be recorded against its invoice, or undefined when it can. `pending` is what payments
+ * to be recorded before it (earlier rows of the same bank file) take of the open balance, so a file can be
+ * checked whole before any of it is recorded.
+ */
+export function paymentProblem(c: RecordPayment, inv: InvoiceState, pending: Decimal = ZERO): string | undefined {
+  const amount = new Decimal(c.amount);
+  if (amount.lte(0)) return `payment.record: beloppet måste vara större än noll (${c.amount})`;
+  const open = openBalance(inv).minus(pending);
+  if (amount.gt(open)) return `payment.record: ${formatSek(amount)} överstiger det obetalda beloppet på ${c.invoice} (${formatSek(open)})`;
+  if (c.date < inv.invoice.issueDate) return `payment.record: betald ${c.date}, innan ${c.invoice} utfärdades (${inv.invoice.issueDate})`;
+  return undefined;
+}
+
 export function decidePayment(c: RecordPayment, state: State): Decision {
   const inv = findInvoice(state, c.invoice);
-  const amount = new Decimal(c.amount);
-  if (amount.lte(0)) throw new DomainError(`payment.record: beloppet måste vara större än noll (${c.amount})`);
-  const open = openBalance(inv);
-  if (amount.gt(open)) throw new DomainError(`payment.record: ${formatSek(amount)} överstiger det obetalda beloppet på ${c.invoice} (${formatSek(open)})`);
-  if (c.date < inv.invoice.issueDate) throw new DomainError(`payment.record: betald ${c.date}, innan ${c.invoice} utfärdades (${inv.invoice.issueDate})`);
+  const problem = paymentProblem(c, inv);
+  if (problem) throw new DomainError(problem);
   return { streamId: billingStream(inv.invoice.year), events: [{ type: 'PaymentRecorded', data: { invoice: c.invoice, amount: c.amount, date: c.date, reference: c.reference } }] };
 }
 

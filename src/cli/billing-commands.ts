@@ -4,7 +4,7 @@ import { INVOICE_KIND_NAMES } from './kind-names';
 import { peppolXml } from '../export/peppol';
 import Decimal from 'decimal.js';
 import { formatSek, grouped, sum } from '../../domain/money';
-import { findInvoice } from '../../domain/deciders/billing';
+import { findInvoice, paymentProblem } from '../../domain/deciders/billing';
 import type { CreditNoteIssued } from '../../domain/events/billing';
 import type { Adopted, InvoiceState, State } from '../../domain/state';
 import { documentsOfNumber } from '../../domain/documents-read';
@@ -180,16 +180,30 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         }
       });
       await withEngineFor(g(), io, parsed.filter((c): c is RecordPayment => !(c instanceof Error)), async (engine) => {
-        // Validate every row first, in file order: a bad file records nothing.
-        const commands = parsed.map((c, i) => {
+        // Every row checked first, in file order, as if the rows before it were recorded (what they take of
+        // an invoice's open balance): a file with a bad row records nothing. A row recorded before is no change.
+        const pending = new Map<string, Decimal>();
+        const inFile = new Set<string>();
+        const commands: RecordPayment[] = [];
+        for (const [i, c] of parsed.entries()) {
+          const refuse = (message: string) => new UsageError(`${file} rad ${rows[i].line}: ${message}`);
+          if (c instanceof Error) throw refuse(c.message);
+          let inv: InvoiceState;
           try {
-            if (c instanceof Error) throw c;
-            findInvoice(engine.state, c.invoice);
-            return c;
+            inv = findInvoice(engine.state, c.invoice);
           } catch (err) {
-            throw new UsageError(`${file} rad ${rows[i].line}: ${(err as Error).message}`);
+            throw refuse((err as Error).message);
           }
-        });
+          const id = paymentCommandId(c);
+          // A row that repeats an earlier one, in the store or in this file, is the same payment: recorded once.
+          if (!inFile.has(id) && (await engine.store.eventsOfCommand(id)).length === 0) {
+            const problem = paymentProblem(c, inv, pending.get(c.invoice));
+            if (problem) throw refuse(problem);
+            pending.set(c.invoice, (pending.get(c.invoice) ?? new Decimal(0)).plus(c.amount));
+          }
+          inFile.add(id);
+          commands.push(c);
+        }
         for (const c of commands) {
           // A payment is identified by what the bank says about it, not by where it sits in a file: importing
           // the same file twice, or a later file that repeats some rows, records nothing twice.

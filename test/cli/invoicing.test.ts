@@ -184,6 +184,28 @@ describe('credit notes, payments and receivables', () => {
     expect(inv.invoices.find((i) => i.number === 'M2024-0001')!.paid).toBe('10000.00');
   });
 
+  test('a bank file whose later row pays more than is left of an invoice (with the rows before it) records nothing; the same row twice is one payment', async () => {
+    const f = await billingFixture();
+    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const m = documents(f.store).find((d) => d.number === 'M2024-0001')!;
+    const half = new Decimal(m.total).div(2).toFixed(2);
+    const before = eventCount(f.store);
+    const over = join(f.dir, 'over.csv');
+    // Each row alone is within the open balance; the third, after the first two, is not.
+    writeFileSync(over, `date,amount,reference\n2024-02-01,${half},M2024-0001\n2024-02-02,${half},M2024-0001\n2024-02-03,1.00,M2024-0001\n`);
+    const r = await f.run('payment', 'import', over);
+    expect(r).toMatchObject({ code: 2, err: `samkost: ${over} rad 4: payment.record: 1,00 kr överstiger det obetalda beloppet på M2024-0001 (0,00 kr)\n` });
+    expect(eventCount(f.store)).toBe(before);
+    const twice = join(f.dir, 'twice.csv');
+    writeFileSync(twice, `date,amount,reference\n2024-02-01,${m.total},M2024-0001\n2024-02-01,${m.total},M2024-0001\n`);
+    expect((await f.run('payment', 'import', twice)).code).toBe(0);
+    expect(eventCount(f.store)).toBe(before + 1);
+    expect((await f.run('payment', 'import', twice)).code).toBe(0);
+    expect(eventCount(f.store)).toBe(before + 1);
+  });
+
   test('a bank file giving OCR numbers pays the invoices they stand for, keeps the OCR as the bank reference, and is the same payment as by invoice number', async () => {
     const f = await billingFixture();
     await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
