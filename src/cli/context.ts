@@ -43,10 +43,10 @@ export async function withEngine<T>(opts: GlobalOptions, io: CliIo, fn: (engine:
 }
 
 /**
- * An engine to decide `commands` on, creating the store if it does not exist yet: it folds only the invoices and credit notes of the years their
- * decisions read (domain/documents-read.ts), all of them where one cannot be told. On a national
- * history of ten invoiced years those documents are most of the store, and folding them was most of
- * every command's time.
+ * An engine to decide `commands` on, creating the store if it does not exist yet. It folds only the
+ * invoices and credit notes of the years their decisions read (domain/documents-read.ts), all of them
+ * where one cannot be told. On a national history of ten invoiced years those documents are most of the
+ * store, and folding them was most of every command's time.
  */
 export async function withEngineFor<T>(opts: GlobalOptions, io: CliIo, commands: readonly Command[], fn: (engine: Engine) => Promise<T>): Promise<T> {
   const years = new Set<number>();

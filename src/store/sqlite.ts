@@ -92,10 +92,11 @@ export class SqliteEventStore implements EventStore {
     try {
       if (file) mkdirSync(dirname(location), { recursive: true });
       db = new Database(location);
+      // First, so that switching to WAL waits for another process's lock instead of failing at once.
+      db.pragma('busy_timeout = 15000');
       db.pragma('journal_mode = WAL');
       // Billing data: a committed append must survive a power cut, not only a process crash.
       db.pragma('synchronous = FULL');
-      db.pragma('busy_timeout = 15000');
       // Another program's database is refused, never given an events table of ours.
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
       if (tables.length > 0 && !tables.includes('events')) {
