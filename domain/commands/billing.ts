@@ -43,6 +43,11 @@ export const RecordPayment = z.object({
   amount: NonNegativeAmount,
   date: IsoDate,
   reference: Text,
+  /**
+   * Money the bank has received beyond what is left of the invoice: recorded in full, the excess the
+   * member's credit. Without it such a payment is refused, as a mistyped amount would be.
+   */
+  overpayment: z.boolean().optional(),
 });
 
 export const SettleService = z.object({

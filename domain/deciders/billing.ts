@@ -139,13 +139,16 @@ export function decideCredit(c: CreditInvoice, state: State): Decision {
 /**
  * Why a payment cannot be recorded against its invoice, or undefined when it can. `pending` is what payments
  * to be recorded before it (earlier rows of the same bank file) take of the open balance, so a file can be
- * checked whole before any of it is recorded.
+ * checked whole before any of it is recorded. More than is left is refused unless it is declared an
+ * overpayment: then the excess is the member's credit (a negative open balance).
  */
 export function paymentProblem(c: RecordPayment, inv: InvoiceState, pending: Decimal = ZERO): string | undefined {
   const amount = new Decimal(c.amount);
   if (amount.lte(0)) return `payment.record: beloppet måste vara större än noll (${c.amount})`;
   const open = openBalance(inv).minus(pending);
-  if (amount.gt(open)) return `payment.record: ${formatSek(amount)} överstiger det obetalda beloppet på ${c.invoice} (${formatSek(open)})`;
+  if (amount.gt(open) && !c.overpayment) {
+    return `payment.record: ${formatSek(amount)} överstiger det obetalda beloppet på ${c.invoice} (${formatSek(open)}); är pengarna redan mottagna, registrera dem som överbetalning (--overpayment)`;
+  }
   if (c.date < inv.invoice.issueDate) return `payment.record: betald ${c.date}, innan ${c.invoice} utfärdades (${inv.invoice.issueDate})`;
   return undefined;
 }

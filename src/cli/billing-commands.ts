@@ -4,7 +4,7 @@ import { INVOICE_KIND_NAMES } from './kind-names';
 import { peppolXml } from '../export/peppol';
 import Decimal from 'decimal.js';
 import { formatSek, grouped, sum } from '../../domain/money';
-import { findInvoice, paymentProblem } from '../../domain/deciders/billing';
+import { findInvoice, openBalance, paymentProblem } from '../../domain/deciders/billing';
 import type { CreditNoteIssued } from '../../domain/events/billing';
 import type { Adopted, InvoiceState, State } from '../../domain/state';
 import { documentsOfNumber } from '../../domain/documents-read';
@@ -163,9 +163,13 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .requiredOption('--amount <amount>', 'inbetalt belopp')
     .requiredOption('--date <date>', 'valutadag', parseDate)
     .requiredOption('--reference <ref>', 'bankens referens')
+    .option('--overpayment', 'mer än vad som återstår av fakturan har kommit in: registrera hela beloppet, överskottet blir medlemmens tillgodo')
     .option('--command-id <id>', COMMAND_ID)
-    .action(async (o: { invoice: string; amount: string; date: string; reference: string; commandId?: string }) => {
-      await executeAndReport({ type: 'payment.record', commandId: o.commandId, invoice: o.invoice, amount: o.amount, date: o.date, reference: o.reference }, g(), io);
+    .action(async (o: { invoice: string; amount: string; date: string; reference: string; overpayment?: boolean; commandId?: string }) => {
+      await executeAndReport({
+        type: 'payment.record', commandId: o.commandId, invoice: o.invoice, amount: o.amount, date: o.date, reference: o.reference,
+        ...(o.overpayment ? { overpayment: true } : {}),
+      }, g(), io);
     });
   payment
     .command('import <file>')
@@ -174,7 +178,8 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
       const rows = bankFileRows(file, loadConfig(io.env));
       const parsed = rows.map((r) => {
         try {
-          return parseCommand({ type: 'payment.record', invoice: r.reference, amount: r.amount, date: r.date, reference: r.bankReference ?? r.reference }) as RecordPayment;
+          // The bank has the money: what exceeds an invoice is recorded as the member's credit, and reported.
+          return parseCommand({ type: 'payment.record', invoice: r.reference, amount: r.amount, date: r.date, reference: r.bankReference ?? r.reference, overpayment: true }) as RecordPayment;
         } catch (err) {
           return err as Error;
         }
@@ -184,6 +189,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         // an invoice's open balance): a file with a bad row records nothing. A row recorded before is no change.
         const pending = new Map<string, Decimal>();
         const inFile = new Set<string>();
+        const overpaid: string[] = [];
         const commands: RecordPayment[] = [];
         for (const [i, c] of parsed.entries()) {
           const refuse = (message: string) => new UsageError(`${file} rad ${rows[i].line}: ${message}`);
@@ -197,9 +203,12 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
           const id = paymentCommandId(c);
           // A row that repeats an earlier one, in the store or in this file, is the same payment: recorded once.
           if (!inFile.has(id) && (await engine.store.eventsOfCommand(id)).length === 0) {
-            const problem = paymentProblem(c, inv, pending.get(c.invoice));
+            const before = pending.get(c.invoice) ?? new Decimal(0);
+            const problem = paymentProblem(c, inv, before);
             if (problem) throw refuse(problem);
-            pending.set(c.invoice, (pending.get(c.invoice) ?? new Decimal(0)).plus(c.amount));
+            const excess = new Decimal(c.amount).minus(Decimal.max(openBalance(inv).minus(before), 0));
+            if (excess.gt(0)) overpaid.push(`${c.invoice}: överbetald med ${formatSek(excess)} (rad ${rows[i].line}), medlemmens tillgodo`);
+            pending.set(c.invoice, before.plus(c.amount));
           }
           inFile.add(id);
           commands.push(c);
@@ -210,7 +219,8 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
           const r = await engine.execute(c, { commandId: paymentCommandId(c) });
           if (!g().json) io.out(describeResult(c.type, r));
         }
-        if (g().json) io.out(`${toJson({ ok: true, payments: commands.length })}\n`);
+        if (g().json) return io.out(`${toJson({ ok: true, payments: commands.length, overpaid })}\n`);
+        for (const line of overpaid) io.out(`${line}\n`);
       });
     });
 
