@@ -93,7 +93,10 @@ export function buildServer(o: ServerOptions): FastifyInstance {
     frameworkErrors: (err, req, res) => void (res as FastifyReply).code(err.statusCode ?? 500).send({ error: frameworkWords(err, req.url, app.initialConfig.bodyLimit ?? 0) }),
   });
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, req, res) => {
-    void res.code(err.statusCode ?? 500).send({ error: frameworkWords(err, req.url, app.initialConfig.bodyLimit ?? 0) });
+    const status = err.statusCode ?? 500;
+    // A refusal fastify words is the client's to mend; anything else that reaches here is a fault of ours.
+    const words = frameworkWords(err, req.url, app.initialConfig.bodyLimit ?? 0);
+    void res.code(status).send({ error: status >= 500 && words === err.message ? errorLine(err) : words });
   });
   app.setNotFoundHandler((req, res) =>
     void res.code(404).send({ error: `okänd adress ${req.method} ${pathOf(req.url)}; här finns GET /v1/<läsning> och POST /v1/commands` }));

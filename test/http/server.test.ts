@@ -130,4 +130,10 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     const command = await app.inject({ method: 'POST', url: '/v1/commands', payload: { type: 'payment.record', invoice: 'T2024-0001', amount: '5.00', date: '2024-03-01', reference: 'x' } });
     expect([command.statusCode, command.json()]).toEqual([500, { error: `lagret ${store} går inte att öppna: är det en katalog, eller saknas behörighet?` }]);
   });
+
+  test('given a fault in samkost while serving, then 500 with one line that says it is one', async () => {
+    const app = buildServer({ store: '/nonexistent.db', actor: 'http-test', env: {}, run: async () => { throw new Error('boom'); } });
+    const r = await app.inject({ method: 'GET', url: '/v1/members' });
+    expect([r.statusCode, r.json()]).toEqual([500, { error: 'oväntat fel i samkost: boom' }]);
+  });
 });
