@@ -1,8 +1,6 @@
 import { formatSek } from '../../domain/money';
 import { oreDecimal, oreText } from '../../domain/ore';
 
-const kronor = (ore: number): string => formatSek(oreDecimal(ore));
-
 /*
  * Bankgirot's BgMax file of incoming payments to a bankgiro ("Bankgiro Inbetalningar"), read for what the
  * engine records: per payment its reference (an OCR or invoice number), amount, value date and Bankgirot's
@@ -42,6 +40,8 @@ export class BgMaxError extends Error {}
 export const isBgMax = (text: string): boolean => text.startsWith('01BGMAX');
 
 const field = (record: string, from: number, to: number): string => record.slice(from - 1, to);
+
+const kronor = (ore: number): string => formatSek(oreDecimal(ore));
 
 /** A receiving bankgiro as its ten-digit field gives it (leading zeros), in the written form. */
 function bankgiroOf(digits: string): string {
