@@ -76,7 +76,9 @@ export function receivables(state: State, opts: { at?: string; overdueOn?: strin
       };
     }).filter((x) => !x.open.isZero());
     return { member, name: invs[0].invoice.buyer.name, invoices: open, open: sum(open.map((x) => x.open)), overdue: sum(open.filter((x) => x.daysOverdue > 0).map((x) => x.open)) };
-  }).filter((r) => !r.open.isZero()).sort((a, b) => a.name.localeCompare(b.name, 'sv'));
+  // A member is listed while any invoice of theirs is open, even when a credit on another nets it to zero:
+  // what is overdue must not hide behind it.
+  }).filter((r) => r.invoices.length > 0).sort((a, b) => a.name.localeCompare(b.name, 'sv'));
 }
 
 const kr = (s: string) => formatSek(new Decimal(s));

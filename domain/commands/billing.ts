@@ -1,3 +1,4 @@
+import Decimal from 'decimal.js';
 import { z } from 'zod';
 import { IsoDate, NonNegativeAmount, Text, Year } from '../primitives';
 import { SellerParty } from '../events/billing';
@@ -40,7 +41,8 @@ const PaidInvoice = z.string().trim().min(1).transform((s, ctx) => {
 export const RecordPayment = z.object({
   type: z.literal('payment.record'),
   invoice: PaidInvoice,
-  amount: NonNegativeAmount,
+  /** Written at rest with two decimals, so that "1000", "1000.0" and "1000.00" are one payment (paymentCommandId). */
+  amount: NonNegativeAmount.transform((a) => new Decimal(a).toFixed(2)),
   date: IsoDate,
   reference: Text,
   /**

@@ -14,20 +14,22 @@ export const HEADS_FORMAT = 'samkost-heads/1';
 const Hash = z.string().regex(/^[0-9a-f]{64}$/, 'ska vara en SHA-256 i hex (64 tecken)');
 const StreamHead = z.object({ last: z.number().int().min(0), head: Hash });
 export type StreamHead = z.infer<typeof StreamHead>;
+/** Heads by stream id; none at all would check nothing and pass, so it is refused. */
+const Streams = z.record(z.string(), StreamHead).refine((r) => Object.keys(r).length > 0, 'anger inga strömmar, så det finns inget att jämföra med');
 
 /** What `samkost heads --out` writes. */
 export const HeadsFile = z.object({
   format: z.literal(HEADS_FORMAT),
   generatedAt: z.string(),
   events: z.number().int().min(0),
-  streams: z.record(z.string(), StreamHead),
+  streams: Streams,
 });
 export type HeadsFile = z.infer<typeof HeadsFile>;
 
 /** An audit package's manifest (src/export/audit-package.ts) lists the heads of the streams it holds. */
 const ManifestHeads = z.object({
   format: z.string().startsWith('samkost-audit/'),
-  events: z.object({ streams: z.record(z.string(), StreamHead) }),
+  events: z.object({ streams: Streams }),
 });
 
 /** Thrown when a file does not hold stream heads; the message names the file and what is wrong. */
@@ -43,6 +45,7 @@ export function headsOf(value: unknown, file: string): Map<string, StreamHead> {
   }
   const heads = HeadsFile.safeParse(value, { error: swedishIssue });
   if (!heads.success) {
+    if (format === HEADS_FORMAT) throw new HeadsFileError(`${file}: ${firstIssue(heads.error)}`);
     throw new HeadsFileError(`${file} är varken en fil från samkost heads (${HEADS_FORMAT}) eller en revisionsexports manifest.json: ${firstIssue(heads.error)}`);
   }
   return new Map(Object.entries(heads.data.streams));

@@ -109,6 +109,7 @@ export function parseBgMax(text: string): BgMaxFile {
         const d = field(record, 38, 45);
         if (!/^\d{8}$/.test(d)) throw new BgMaxError(`${where}: betalningsdagen "${d}" är inget datum ÅÅÅÅMMDD`);
         const date = `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}`;
+        if (field(record, 69, 71) !== 'SEK') throw new BgMaxError(`${where}: insättningens valuta är ${field(record, 69, 71)}, inte SEK`);
         const deposit = ore(field(record, 51, 68), where);
         if (deposit !== section.ore) throw new BgMaxError(`${where}: insättningen är ${kronor(deposit)} men avsnittets betalningar summerar till ${kronor(section.ore)}`);
         const count = Number(field(record, 72, 79));

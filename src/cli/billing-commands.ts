@@ -151,7 +151,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         const listed = (i: OpenInvoice) => (o.overdue ? `${i.number} (${i.daysOverdue})` : i.number);
         for (const r of rows) t.push([r.name, wrapWords(r.invoices.map(listed).join(', '), OPEN_INVOICES_WIDTH).join('\n'), formatSek(r.open), formatSek(r.overdue)]);
         const when = o.at ? `per ${o.at}` : 'allt registrerat';
-        io.out(`Kundfordringar, ${when}; förfallet räknat till ${on}\n${t.toString()}\nSumma: ${formatSek(open)}, varav förfallet ${formatSek(overdue)} (${rows.length} medlemmar)\n`);
+        io.out(`Kundfordringar, ${when}; förfallet räknat till ${on}\n${t.toString()}\nSumma: ${formatSek(open)}, varav förfallet ${formatSek(overdue)} (${rows.length} ${rows.length === 1 ? 'medlem' : 'medlemmar'})\n`);
       }, RECEIVABLES_SCOPE);
     });
 
@@ -207,7 +207,15 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
             const problem = paymentProblem(c, inv, before);
             if (problem) throw refuse(problem);
             const excess = new Decimal(c.amount).minus(Decimal.max(openBalance(inv).minus(before), 0));
-            if (excess.gt(0)) overpaid.push(`${c.invoice}: överbetald med ${formatSek(excess)} (rad ${rows[i].line}), medlemmens tillgodo`);
+            if (excess.gt(0)) {
+              // An overpayment that repeats a payment already recorded (typed by hand, under another reference)
+              // is most likely that payment again: refused, not recorded twice.
+              const twin = inv.payments.find((p) => p.amount.eq(c.amount) && p.date === c.date);
+              if (twin) {
+                throw refuse(`${c.invoice} har redan en betalning på ${formatSek(twin.amount)} ${twin.date} (referens ${twin.reference}), och denna skulle överbetala fakturan: samma betalning två gånger? Är den ny, registrera den för hand med --overpayment`);
+              }
+              overpaid.push(`${c.invoice}: överbetald med ${formatSek(excess)} (rad ${rows[i].line}), medlemmens tillgodo`);
+            }
             pending.set(c.invoice, before.plus(c.amount));
           }
           inFile.add(id);

@@ -106,6 +106,7 @@ export function registerEventCommands(program: Command, io: CliIo, setExit: (cod
         const b = report.firstBreak;
         throw new UsageError(`inga huvuden noterade: hashkedjan är bruten vid ${b.streamId}@${b.revision}: ${b.reason}; kör samkost verify`);
       }
+      if (heads.size === 0) throw new UsageError('lagret har inga händelser, så det finns inga huvuden att notera');
       const file = headsFile(heads, report.events, (io.clock ?? systemClock).now().toISOString());
       const text = `${JSON.stringify(file, null, 2)}\n`;
       const seal = createHash('sha256').update(text).digest('hex');

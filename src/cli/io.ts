@@ -14,6 +14,8 @@ export interface CliIo {
    * queued gigabytes.
    */
   drained?: () => Promise<void>;
+  /** Told what made the CLI give up (after its one line is written): the HTTP server answers by its kind. */
+  failed?: (err: unknown) => void;
 }
 
 export const processIo = (): CliIo => ({

@@ -46,6 +46,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       return 2;
     }
     io.err(`samkost: ${errorLine(err)}\n`);
+    io.failed?.(err);
     if (!isRefusal(err) && io.env.SAMKOST_DEBUG) io.err(`${(err as Error).stack}\n`);
     return 2;
   }

@@ -83,7 +83,12 @@ interface Outcome {
   code: number;
   out: string;
   err: string;
+  failure?: unknown;
 }
+
+/** The status of a request the CLI gave up on: the client's mistake, a store to try again later, or a fault. */
+const failureStatus = (failure: unknown): number =>
+  failure instanceof StoreError ? (failure.retryable ? 503 : 500) : failure === undefined || isRefusal(failure) ? 400 : 500;
 
 export function buildServer(o: ServerOptions): FastifyInstance {
   // Every error as the reads and commands give theirs: {"error": one line}. A URL fastify cannot route
@@ -101,10 +106,13 @@ export function buildServer(o: ServerOptions): FastifyInstance {
   app.setNotFoundHandler((req, res) =>
     void res.code(404).send({ error: `okänd adress ${req.method} ${pathOf(req.url)}; här finns GET /v1/<läsning> och POST /v1/commands` }));
 
-  /** The CLI's side of one request: its clock and environment, and what it writes, kept. */
+  /** The CLI's side of one request: its clock and environment, and what it writes (and what made it give up), kept. */
   const capture = () => {
-    const written = { out: '', err: '' };
-    const io: CliIo = { out: (t) => { written.out += t; }, err: (t) => { written.err += t; }, env: o.env, clock: o.clock, isTty: false };
+    const written: { out: string; err: string; failure?: unknown } = { out: '', err: '' };
+    const io: CliIo = {
+      out: (t) => { written.out += t; }, err: (t) => { written.err += t; }, env: o.env, clock: o.clock, isTty: false,
+      failed: (err) => { written.failure = err; },
+    };
     return { io, written };
   };
 
@@ -119,7 +127,7 @@ export function buildServer(o: ServerOptions): FastifyInstance {
 
   /** 0 (and 1, a check that failed: its report says so) is the CLI's JSON; 2 is bad input, as one line. */
   const reply = (r: Outcome, res: FastifyReply) => {
-    if (r.code === 2) return res.code(400).send({ error: r.err.trim().split('\n')[0].replace(/^(samkost|error): /, '') });
+    if (r.code === 2) return res.code(failureStatus(r.failure)).send({ error: r.err.trim().split('\n')[0].replace(/^(samkost|error): /, '') });
     return sendJson(res, 200, r.out);
   };
 
@@ -156,7 +164,7 @@ export function buildServer(o: ServerOptions): FastifyInstance {
       await executeAndReport(command, { store: o.store, json: true, actor: typeof actor === 'string' && actor ? actor : o.actor }, io);
     } catch (err) {
       // 503: the store is busy or its disk full, and the same request may succeed later.
-      return res.code(isRefusal(err) ? 400 : err instanceof StoreError && err.retryable ? 503 : 500).send({ error: errorLine(err) });
+      return res.code(failureStatus(err)).send({ error: errorLine(err) });
     }
     // 201 when events were appended, 200 when the same command had been recorded before (nothing appended).
     return sendJson(res, (JSON.parse(written.out) as { duplicate: boolean }).duplicate ? 200 : 201, written.out);

@@ -65,8 +65,11 @@ function serverOf(location: string): string {
 /** What the client reports of the server, as a one-line refusal naming it; others unchanged. */
 export function esdbFailure(location: string, err: unknown): unknown {
   const server = `EventStoreDB på ${serverOf(location)}`;
-  if (err instanceof UnavailableError) return new StoreError(`${server} går inte att nå; ingenting lagrades, försök igen när servern är uppe`, true);
-  if (err instanceof DeadlineExceededError || err instanceof TimeoutError) return new StoreError(`${server} svarade inte i tid; ingenting lagrades, försök igen`, true);
+  // Whether an append the server was handling when the connection went got stored cannot be known here;
+  // trying again is safe either way, since a command's events have ids of their own (src/app/ids.ts).
+  const again = 'försök igen (ett kommando som redan hann lagras lagras inte igen)';
+  if (err instanceof UnavailableError) return new StoreError(`${server} går inte att nå; ${again} när servern är uppe`, true);
+  if (err instanceof DeadlineExceededError || err instanceof TimeoutError) return new StoreError(`${server} svarade inte i tid; ${again}`, true);
   if (err instanceof NotLeaderError) return new StoreError(`${server} är inte klustrets ledare; ange klustret som esdb+discover://…`, true);
   if (err instanceof AccessDeniedError) return new StoreError(`${server} nekar åtkomst: ange användare och lösenord i adressen (esdb://användare:lösenord@värd:2113)`);
   return err;
@@ -96,11 +99,24 @@ export class EsdbEventStore implements EventStore {
     readonly location: string,
     private readonly codec: EventCodec,
   ) {
+    const shown = location.replace(/\/\/[^@/]*@/, '//…@');
+    // The client's parser writes what it ignores to the console, the whole address (password and all) with
+    // it; kept here instead, and an unknown setting (a mistyped "tls") refused rather than ignored.
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(' '));
     try {
       this.client = EventStoreDBClient.connectionString(location);
     } catch (err) {
-      // The client's parser says where the address goes wrong (in English); the address is shown without its password.
-      throw new StoreError(`EventStoreDB-adressen ${location.replace(/\/\/[^@/]*@/, '//…@')} går inte att tolka (så här: esdb://värd:2113?tls=false): ${(err as Error).message}`);
+      // The client's parser says where the address goes wrong (in English).
+      throw new StoreError(`EventStoreDB-adressen ${shown} går inte att tolka (så här: esdb://värd:2113?tls=false): ${(err as Error).message.split('\n')[0]}`);
+    } finally {
+      console.warn = warn;
+    }
+    const unknown = warnings.map((w) => /^Unknown option key "([^"]+)"/.exec(w)?.[1]).find((k) => k !== undefined);
+    if (unknown !== undefined) {
+      void this.client.dispose();
+      throw new StoreError(`EventStoreDB-adressen ${shown} har en okänd inställning "${unknown}" (kända är t.ex. tls, tlsCAFile, nodePreference, defaultDeadline)`);
     }
     this.readData = readerOf(codec);
   }

@@ -77,6 +77,31 @@ describe('payment import of a BgMax file from Bankgirot', () => {
     expect(eventCount(f.store)).toBe(before);
   });
 
+  test('given a payment typed by hand and then the bank file with it (another reference, so another id), then the file is refused naming both, and nothing is recorded twice', async () => {
+    const { f, run, file } = await billed();
+    const m = JSON.parse((await run('--json', 'invoice', 'show', 'M2024-0001')).out) as { total: string };
+    expect((await run('payment', 'record', '--invoice', ocrOf('M2024-0001') as string, '--amount', m.total.replace(/\.00$/, ''), '--date', '2024-02-05', '--reference', 'kontoutdrag 5/2')).code).toBe(0);
+    const before = eventCount(f.store);
+    const ore = Math.round(Number(m.total) * 100);
+    const path = file('bgmax.txt', bgmax([{ reference: ocrOf('M2024-0001') as string, ore, serial: 42 }]));
+    const r = await run('payment', 'import', path);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^samkost: .*bgmax\.txt rad 3: M2024-0001 har redan en betalning på .* 2024-02-05 \(referens kontoutdrag 5\/2\), och denna skulle överbetala fakturan: samma betalning två gånger\? Är den ny, registrera den för hand med --overpayment\n$/);
+    expect(eventCount(f.store)).toBe(before);
+  });
+
+  test('given the same payment with its amount written three ways, then it is one payment, recorded with two decimals', async () => {
+    const { f, run } = await billed();
+    const pay = (amount: string) => run('payment', 'record', '--invoice', 'M2024-0001', '--amount', amount, '--date', '2024-02-05', '--reference', 'BG 42');
+    expect((await pay('1000')).code).toBe(0);
+    const before = eventCount(f.store);
+    expect((await pay('1000.0')).code).toBe(0);
+    expect((await pay('1000.00')).code).toBe(0);
+    expect(eventCount(f.store)).toBe(before);
+    const events = JSON.parse((await run('--json', 'events', '--stream', 'billing-2024')).out) as { type: string; data: { amount: string } }[];
+    expect(events.filter((e) => e.type === 'PaymentRecorded').map((e) => e.data.amount)).toEqual(['1000.00']);
+  });
+
   test.each([
     ['a deposit that is not the sum of its payments', { depositOre: 999 }, 'rad 4: insättningen är 9,99 kr men avsnittets betalningar summerar till 10 000,00 kr'],
     ['an end record counting other payments than the file holds (a cut-off file)', { endCount: 2 }, 'slutposten anger 2 betalningsposter, filen har 1: den är inte hel'],

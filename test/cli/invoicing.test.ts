@@ -163,6 +163,20 @@ describe('credit notes, payments and receivables', () => {
     expect(text.out).toContain(`${m.number} (15), ${inv.number} (15)`);
   });
 
+  test('a member whose credit on one invoice nets out another that is overdue is still listed, with what is overdue', async () => {
+    const f = await billingFixture();
+    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const m = documents(f.store).find((d) => d.series === 'M' && d.buyer.name === 'Göteborgs Stad')!;
+    const t = documents(f.store).find((d) => d.series === 'T' && d.buyer.name === 'Göteborgs Stad')!;
+    const overpay = new Decimal(m.total).plus(t.total).toFixed(2);
+    expect((await f.run('payment', 'record', '--invoice', m.number, '--amount', overpay, '--date', '2024-02-01', '--reference', 'BG 7', '--overpayment')).code).toBe(0);
+    type Rec = { receivables: { name: string; open: string; overdue: string; invoices: { number: string; open: string }[] }[] };
+    const all = (await f.json<Rec>('receivables', '--at', '2024-03-31')).receivables.find((r) => r.name === 'Göteborgs Stad');
+    expect(all).toMatchObject({ open: '0.00', overdue: t.total, invoices: [{ number: m.number, open: `-${t.total}` }, { number: t.number, open: t.total }] });
+    const late = (await f.json<Rec>('receivables', '--at', '2024-03-31', '--overdue')).receivables.find((r) => r.name === 'Göteborgs Stad');
+    expect(late).toMatchObject({ open: t.total, overdue: t.total, invoices: [{ number: t.number }] });
+  });
+
   test('a bank file of payments is recorded once, however often it is imported; a bad row records nothing', async () => {
     const f = await billingFixture();
     await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeOutputFile } from '../../src/cli/output-files';
@@ -47,7 +47,14 @@ describe('an output file is written whole or not at all', () => {
     expect(readdirSync(d)).toEqual([]);
   });
 
-  test('given a device (a pipe, /dev/null), then it is written directly, not replaced', () => {
-    expect(() => writeOutputFile('/dev/null', 'x')).not.toThrow();
+  test('given a device or a symlink, then it is written through, not replaced by a file', () => {
+    writeOutputFile('/dev/null', 'x');
+    expect(lstatSync('/dev/null').isCharacterDevice()).toBe(true);
+    const d = dir();
+    writeFileSync(join(d, 'mål.se'), 'gammalt\n');
+    symlinkSync(join(d, 'mål.se'), join(d, 'länk.se'));
+    writeOutputFile(join(d, 'länk.se'), 'nytt\n');
+    expect(lstatSync(join(d, 'länk.se')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(d, 'mål.se'), 'utf8')).toBe('nytt\n');
   });
 });

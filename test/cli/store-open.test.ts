@@ -19,6 +19,13 @@ describe('which store a command opens: a read never creates one, a foreign file 
     expect(existsSync(f.store)).toBe(false);
   });
 
+  test('given an empty file at the path (touched, or cut off), then a read is refused and leaves it empty', async () => {
+    const f = cliFixture();
+    writeFileSync(f.store, '');
+    expect(await f.run('members')).toEqual({ code: 2, out: '', err: `samkost: ${f.store} är en tom fil, inget samkost-lager; ange lagret med --store eller SAMKOST_STORE\n` });
+    expect(readFileSync(f.store)).toHaveLength(0);
+  });
+
   test('given no store at the path, when a command stores something, then the store is created with it', async () => {
     const f = cliFixture();
     expect((await f.run(...JOIN)).code).toBe(0);
@@ -86,7 +93,7 @@ describe('what SQLite reports is named in Swedish; a store that is busy or full 
 describe('an EventStoreDB that cannot be reached is named in one line, without the address\'s password', () => {
   // Port 1 on this machine: nothing listens there, so the client is refused at once (no server is needed).
   const closed = 'esdb://admin:changeit@localhost:1?tls=false';
-  const refusal = 'samkost: EventStoreDB på localhost:1 går inte att nå; ingenting lagrades, försök igen när servern är uppe\n';
+  const refusal = 'samkost: EventStoreDB på localhost:1 går inte att nå; försök igen (ett kommando som redan hann lagras lagras inte igen) när servern är uppe\n';
 
   test('given a read, a command and verify, then each is refused with exit code 2, and verify reports no finding about the log', async () => {
     const f = cliFixture();
@@ -101,6 +108,18 @@ describe('an EventStoreDB that cannot be reached is named in one line, without t
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^samkost: EventStoreDB-adressen esdb:\/\/…@localhost:port går inte att tolka \(så här: esdb:\/\/värd:2113\?tls=false\): .*port number/);
     expect(r.err).not.toContain('changeit');
+  });
+
+  test('given a setting the client does not know (a mistyped one), then it is refused naming it, and the address with its password is never printed', async () => {
+    const f = cliFixture();
+    const warn = jest.spyOn(console, 'warn');
+    try {
+      const r = await f.run('--store', 'esdb://admin:s3cret@localhost:1?tsl=false', 'members');
+      expect(r).toEqual({ code: 2, out: '', err: 'samkost: EventStoreDB-adressen esdb://…@localhost:1?tsl=false har en okänd inställning "tsl" (kända är t.ex. tls, tlsCAFile, nodePreference, defaultDeadline)\n' });
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   test('given an error it does not know, then it is passed on unchanged', () => {

@@ -354,9 +354,15 @@ describe('samkost heads and verify --heads: what a chain alone cannot show (its 
 
   test('given a file that holds no heads, then verify is refused in one line, naming it; heads refuses a broken chain', async () => {
     const { f, file } = await noted();
+    const empty = join(f.dir, 'empty.json');
+    writeFileSync(empty, JSON.stringify({ format: 'samkost-heads/1', generatedAt: 'x', events: 0, streams: {} }));
+    expect((await f.run('verify', '--heads', empty)).err).toBe(`samkost: ${empty}: streams: anger inga strömmar, så det finns inget att jämföra med\n`);
     const other = join(f.dir, 'other.json');
     writeFileSync(other, JSON.stringify({ format: 'samkost-heads/1', generatedAt: 'x', events: 1, streams: { s: { last: 0, head: 'abc' } } }));
-    expect(await f.run('verify', '--heads', other)).toEqual({ code: 2, out: '', err: `samkost: ${other} är varken en fil från samkost heads (samkost-heads/1) eller en revisionsexports manifest.json: streams.s.head: ska vara en SHA-256 i hex (64 tecken)\n` });
+    expect(await f.run('verify', '--heads', other)).toEqual({ code: 2, out: '', err: `samkost: ${other}: streams.s.head: ska vara en SHA-256 i hex (64 tecken)\n` });
+    const foreign = join(f.dir, 'foreign.json');
+    writeFileSync(foreign, JSON.stringify({ heads: [] }));
+    expect((await f.run('verify', '--heads', foreign)).err).toMatch(new RegExp(`^samkost: ${foreign} är varken en fil från samkost heads \\(samkost-heads/1\\) eller en revisionsexports manifest\\.json: `));
     const db = new Database(f.store);
     db.prepare("DELETE FROM events WHERE stream_id = 'member-212000-0142' AND revision = 1").run();
     db.close();

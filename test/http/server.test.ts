@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildServer } from '../../src/http/server';
+import { UsageError } from '../../src/cli/io';
+import { StoreError } from '../../src/store/port';
 import { main } from '../../src/cli/main';
 import { billingFixture } from '../support/billing-fixture';
 import { eventCount } from '../support/cli';
@@ -119,12 +121,12 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     expect(eventCount(f.store)).toBe(before);
   });
 
-  test('given a store the server cannot open, then a read is 400 and a command 500, each naming the store, and nothing is created', async () => {
+  test('given a store the server cannot open, then a read and a command are 500, each naming the store, and nothing is created', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'samkost-http-'));
     const store = join(dir, 'saknas.db');
     const app = buildServer({ store, actor: 'http-test', env: {}, clock: { now: () => new Date('2024-03-01T10:00:00Z') }, run: main });
     const read = await app.inject({ method: 'GET', url: '/v1/members' });
-    expect([read.statusCode, read.json()]).toEqual([400, { error: `lagret ${store} finns inte; ange det med --store eller SAMKOST_STORE (det skapas av det första kommando som lagrar något)` }]);
+    expect([read.statusCode, read.json()]).toEqual([500, { error: `lagret ${store} finns inte; ange det med --store eller SAMKOST_STORE (det skapas av det första kommando som lagrar något)` }]);
     expect(existsSync(store)).toBe(false);
     mkdirSync(store);
     const command = await app.inject({ method: 'POST', url: '/v1/commands', payload: { type: 'payment.record', invoice: 'T2024-0001', amount: '5.00', date: '2024-03-01', reference: 'x' } });
@@ -135,5 +137,21 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     const app = buildServer({ store: '/nonexistent.db', actor: 'http-test', env: {}, run: async () => { throw new Error('boom'); } });
     const r = await app.inject({ method: 'GET', url: '/v1/members' });
     expect([r.statusCode, r.json()]).toEqual([500, { error: 'oväntat fel i samkost: boom' }]);
+  });
+
+  test('given a read the CLI gives up on, then the status says whose the problem is: 400 bad input, 503 a busy store, 500 a fault', async () => {
+    const answering = (failure: unknown) => buildServer({
+      store: '/x.db', actor: 'http-test', env: {},
+      run: async (_argv, io) => {
+        io.err('samkost: en rad\n');
+        io.failed?.(failure);
+        return 2;
+      },
+    });
+    const status = async (failure: unknown) => (await answering(failure).inject({ method: 'GET', url: '/v1/members' })).statusCode;
+    expect(await status(new UsageError('fel'))).toBe(400);
+    expect(await status(new StoreError('lagret är låst', true))).toBe(503);
+    expect(await status(new StoreError('lagret finns inte'))).toBe(500);
+    expect(await status(new Error('boom'))).toBe(500);
   });
 });
