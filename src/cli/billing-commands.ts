@@ -6,7 +6,7 @@ import Decimal from 'decimal.js';
 import { formatSek, grouped, sum } from '../../domain/money';
 import { findInvoice, openBalance, paymentProblem } from '../../domain/deciders/billing';
 import type { CreditNoteIssued } from '../../domain/events/billing';
-import type { Adopted, InvoiceState, State } from '../../domain/state';
+import type { Adopted, InvoiceState, MemberState, State } from '../../domain/state';
 import { documentsOfNumber } from '../../domain/documents-read';
 import { invoiceSummaries, type OpenInvoice, receivables, renderDocument, wrapWords } from '../../projections/invoices';
 import { paymentCommandId } from '../app/ids';
@@ -17,7 +17,9 @@ import { type GlobalOptions, RECEIVABLES_SCOPE, scopeOf, todayOf, withEngine, wi
 import { describeResult, executeAndReport } from './execute';
 import { type CliIo, toJson, UsageError } from './io';
 import { moneyToJson } from './money-json';
-import { writeOutputFile } from './output-files';
+import { makeOutputDirectory, writeOutputFile } from './output-files';
+import { renderReminder } from '../../projections/reminders';
+import { join } from 'node:path';
 import { parseDate, parseYear } from './options';
 import { ProgressReporter } from './progress';
 import { COMMAND_ID } from './help-words';
@@ -152,6 +154,40 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         for (const r of rows) t.push([r.name, wrapWords(r.invoices.map(listed).join(', '), OPEN_INVOICES_WIDTH).join('\n'), formatSek(r.open), formatSek(r.overdue)]);
         const when = o.at ? `per ${o.at}` : 'allt registrerat';
         io.out(`Kundfordringar, ${when}; förfallet räknat till ${on}\n${t.toString()}\nSumma: ${formatSek(open)}, varav förfallet ${formatSek(overdue)} (${rows.length} ${rows.length === 1 ? 'medlem' : 'medlemmar'})\n`);
+      }, RECEIVABLES_SCOPE);
+    });
+
+  program
+    .command('reminder')
+    .description('betalningspåminnelse till en medlem (--member) eller, med --out KATALOG, till varje medlem med förfallna fakturor; ingenting lagras')
+    .option('--member <member>', 'medlemmen (organisationsnummer eller kommunkod)')
+    .option('--at <date>', 'påminnelsens datum: förfallet räknas till dagens slut (standard: i dag)', parseDate)
+    .option('--out <path>', 'en fil (med --member) eller en katalog med en fil per medlem')
+    .action(async (o: { member?: string; at?: string; out?: string }) => {
+      if (!o.member && !o.out) throw new UsageError('ange --member för en påminnelse, eller --out KATALOG för en per medlem med förfallna fakturor');
+      const at = o.at ?? todayOf(io);
+      const seller = loadConfig(io.env).seller;
+      await withEngine(g(), io, async (engine) => {
+        const state = engine.state;
+        const wanted = o.member === undefined ? undefined : state.members.has(o.member) ? o.member : state.byKommunkod.get(o.member);
+        if (o.member !== undefined && wanted === undefined) throw new UsageError(`okänd medlem ${o.member}`);
+        const due = receivables(state, { at, overdueOn: at })
+          .filter((r) => (wanted === undefined || r.member === wanted) && r.invoices.some((i) => i.daysOverdue > 0));
+        if (wanted !== undefined && due.length === 0) {
+          return io.out(g().json ? `${toJson({ member: wanted, at, reminders: [] })}\n` : `${state.members.get(wanted)?.name ?? wanted}: inget förfallet ${at}; ingen påminnelse\n`);
+        }
+        const letters = due.map((r) => ({ member: r.member, text: renderReminder(state.members.get(r.member) as MemberState, r, seller, at), row: r }));
+        if (g().json && o.out === undefined) {
+          return io.out(`${toJson(moneyToJson({ at, reminders: letters.map((l) => ({ ...l.row, invoices: l.row.invoices.filter((i) => i.daysOverdue > 0), text: l.text })) }))}\n`);
+        }
+        if (o.out === undefined) return io.out(letters[0].text);
+        if (wanted !== undefined) {
+          writeOutputFile(o.out, letters[0].text);
+          return io.out(`sparade påminnelsen till ${letters[0].row.name} i ${o.out}\n`);
+        }
+        makeOutputDirectory(o.out);
+        for (const l of letters) writeOutputFile(join(o.out, `paminnelse-${l.member}-${at}.txt`), l.text);
+        io.out(`sparade ${letters.length} ${letters.length === 1 ? 'påminnelse' : 'påminnelser'} i ${o.out}\n`);
       }, RECEIVABLES_SCOPE);
     });
 

@@ -46,6 +46,8 @@ const READS: Record<string, string[]> = {
   trace: ['trace'],
   /** Each stream's head, as `samkost heads --json`: for a tool that notes them between audits. */
   heads: ['heads'],
+  /** `?member=M&at=D`: the payment reminder's figures and text. */
+  reminder: ['reminder'],
 };
 
 /** Options a client never sets: where the store is, who acts, how output is written, files on the server. */

@@ -97,7 +97,7 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     const missing = await app.inject({ method: 'GET', url: '/v1/split?service=egil' });
     expect([missing.statusCode, missing.json()]).toEqual([400, { error: 'flaggan --year <year> måste anges' }]);
     const unknown = await app.inject({ method: 'GET', url: '/v1/export' });
-    expect([unknown.statusCode, unknown.json()]).toEqual([404, { error: 'okänd läsning export; det finns members, fees, services, enrolments, split, simulate, invoices, receivables, ledger, selfcost, trace, heads' }]);
+    expect([unknown.statusCode, unknown.json()]).toEqual([404, { error: 'okänd läsning export; det finns members, fees, services, enrolments, split, simulate, invoices, receivables, ledger, selfcost, trace, heads, reminder' }]);
     expect(eventCount(f.store)).toBe(before);
   });
 
