@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { SellerParty } from '../domain/events/billing';
 import { firstIssue, swedishIssue } from '../domain/issue-words';
 import { readJsonFile } from './cli/input-files';
-import { type CliIo, UsageError } from './cli/io';
+import type { CliIo } from './cli/io';
 
 /**
  * Settings that are configuration, not code: the seller on every invoice, payment terms and the VAT rate
@@ -31,11 +31,14 @@ export const DEFAULT_CONFIG: Config = {
   selfCostHorizonYears: 3,
 };
 
+/** The configuration file does not validate: the operator's to mend, not the request's (HTTP answers 500). */
+export class ConfigError extends Error {}
+
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const path = env.SAMKOST_CONFIG ?? (existsSync('samkost.config.json') ? 'samkost.config.json' : undefined);
   if (!path) return DEFAULT_CONFIG;
   const parsed = Config.partial().safeParse(readJsonFile(path), { error: swedishIssue });
-  if (!parsed.success) throw new UsageError(`${path}: ${firstIssue(parsed.error)}`);
+  if (!parsed.success) throw new ConfigError(`${path}: ${firstIssue(parsed.error)}`);
   return { ...DEFAULT_CONFIG, ...parsed.data };
 }
 

@@ -147,7 +147,7 @@ export function paymentProblem(c: RecordPayment, inv: InvoiceState, pending: Dec
   if (amount.lte(0)) return `payment.record: beloppet måste vara större än noll (${c.amount})`;
   const open = openBalance(inv).minus(pending);
   if (amount.gt(open) && !c.overpayment) {
-    return `payment.record: ${formatSek(amount)} överstiger det obetalda beloppet på ${c.invoice} (${formatSek(open)}); är pengarna redan mottagna, registrera dem som överbetalning (--overpayment)`;
+    return `payment.record: ${formatSek(amount)} överstiger det obetalda beloppet på ${c.invoice} (${formatSek(open)}); är pengarna redan mottagna, registrera dem som överbetalning (--overpayment; i ett kommando "overpayment": true)`;
   }
   if (c.date < inv.invoice.issueDate) return `payment.record: betald ${c.date}, innan ${c.invoice} utfärdades (${inv.invoice.issueDate})`;
   return undefined;

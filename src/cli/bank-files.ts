@@ -5,6 +5,14 @@ import { BgMaxError, isBgMax, parseBgMax } from '../bank/bgmax';
 import type { Config } from '../config';
 import { readUtf8 } from './input-files';
 import { UsageError } from './io';
+import Decimal from 'decimal.js';
+import { parseCommand } from '../../domain/commands';
+import type { RecordPayment } from '../../domain/commands/billing';
+import { findInvoice, openBalance, paymentProblem } from '../../domain/deciders/billing';
+import { formatSek } from '../../domain/money';
+import type { InvoiceState } from '../../domain/state';
+import type { Engine } from '../app/engine';
+import { paymentCommandId } from '../app/ids';
 
 /** A payment as a bank file gives it, and the line it is on. */
 export interface BankRow {
@@ -28,13 +36,14 @@ export function bankFileRows(file: string, config: Config): BankRow[] {
   }
   if (!isBgMax(bytes.toString('latin1', 0, 7))) {
     const text = readUtf8(file);
-    let rows: Record<string, string>[];
+    // With each record's line (info), so that a refusal names the line the user sees, blank lines counted.
+    let rows: { record: Record<string, string>; info: { lines: number } }[];
     try {
-      rows = parse(text, { columns: true, skip_empty_lines: true, trim: true });
+      rows = parse(text, { columns: true, skip_empty_lines: true, trim: true, info: true });
     } catch (err) {
       throw new UsageError(`${file}: ingen läsbar CSV-fil: ${(err as Error).message}`);
     }
-    return rows.map((r, i) => ({ line: i + 2, reference: r.reference, amount: r.amount, date: r.date, bankReference: r.bankReference }));
+    return rows.map(({ record: r, info }) => ({ line: info.lines, reference: r.reference, amount: r.amount, date: r.date, bankReference: r.bankReference }));
   }
   let bgmax: ReturnType<typeof parseBgMax>;
   try {
@@ -48,4 +57,66 @@ export function bankFileRows(file: string, config: Config): BankRow[] {
   const foreign = bgmax.receivers.find((r) => own !== undefined && r !== own);
   if (foreign) throw new UsageError(`${file}: betalningarna gick till bankgiro ${foreign}, inte föreningens ${own}; ingenting registrerat`);
   return bgmax.payments.map((p) => ({ line: p.line, reference: p.reference, amount: p.amount, date: p.date, bankReference: `BGC ${p.serial}` }));
+}
+
+/**
+ * A bank row as a payment command. The bank's own identity of the payment is its reference when the file
+ * gives one (BgMax: Bankgirot's serial); without one, the invoice it pays (its OCR number resolved), so
+ * that the same payment given once by OCR and once by invoice number is one payment. The bank has the
+ * money, so what exceeds the invoice is recorded as the member's credit (checkBankPayments reports it).
+ */
+export function bankPayment(r: BankRow): RecordPayment | Error {
+  try {
+    const c = parseCommand({ type: 'payment.record', invoice: r.reference, amount: r.amount, date: r.date, reference: r.bankReference ?? r.reference, overpayment: true }) as RecordPayment;
+    return r.bankReference === undefined ? { ...c, reference: c.invoice } : c;
+  } catch (err) {
+    return err as Error;
+  }
+}
+
+/** A bank-file reference that is Bankgirot's serial number: one payment, never another's. */
+const isBankSerial = (reference: string): boolean => /^BGC \d{12}$/.test(reference);
+
+/**
+ * Every row of a bank file checked before any is recorded, in file order, as if the rows before it were
+ * recorded (what they take of an invoice's open balance): a file with a bad row records nothing. A row
+ * recorded before, or repeated in the file, is the same payment. An overpayment that repeats a payment
+ * typed by hand (same amount and value date, another reference) is taken for that payment again and
+ * refused; one beside another bank payment (its own serial) is a payment of its own, and reported.
+ */
+export async function checkBankPayments(
+  engine: Engine, file: string, rows: readonly BankRow[], parsed: readonly (RecordPayment | Error)[],
+): Promise<{ commands: RecordPayment[]; overpaid: string[] }> {
+  const pending = new Map<string, Decimal>();
+  const inFile = new Set<string>();
+  const overpaid: string[] = [];
+  const commands: RecordPayment[] = [];
+  for (const [i, c] of parsed.entries()) {
+    const refuse = (message: string) => new UsageError(`${file} rad ${rows[i].line}: ${message}`);
+    if (c instanceof Error) throw refuse(c.message);
+    let inv: InvoiceState;
+    try {
+      inv = findInvoice(engine.state, c.invoice);
+    } catch (err) {
+      throw refuse((err as Error).message);
+    }
+    const id = paymentCommandId(c);
+    if (!inFile.has(id) && (await engine.store.eventsOfCommand(id)).length === 0) {
+      const before = pending.get(c.invoice) ?? new Decimal(0);
+      const problem = paymentProblem(c, inv, before);
+      if (problem) throw refuse(problem);
+      const excess = new Decimal(c.amount).minus(Decimal.max(openBalance(inv).minus(before), 0));
+      if (excess.gt(0)) {
+        const twin = inv.payments.find((p) => p.amount.eq(c.amount) && p.date === c.date && !isBankSerial(p.reference));
+        if (twin) {
+          throw refuse(`${c.invoice} har redan en betalning på ${formatSek(twin.amount)} ${twin.date} (referens ${twin.reference}), och denna skulle överbetala fakturan: samma betalning två gånger? Är den en ny betalning, registrera den med payment record --overpayment --reference "${c.reference}", så känns raden igen nästa gång filen läses in`);
+        }
+        overpaid.push(`${c.invoice}: överbetald med ${formatSek(excess)} (rad ${rows[i].line}); överskottet blir medlemmens tillgodohavande`);
+      }
+      pending.set(c.invoice, before.plus(c.amount));
+    }
+    inFile.add(id);
+    commands.push(c);
+  }
+  return { commands, overpaid };
 }

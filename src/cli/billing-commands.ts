@@ -4,7 +4,6 @@ import { INVOICE_KIND_NAMES } from './kind-names';
 import { peppolXml } from '../export/peppol';
 import Decimal from 'decimal.js';
 import { formatSek, grouped, sum } from '../../domain/money';
-import { findInvoice, openBalance, paymentProblem } from '../../domain/deciders/billing';
 import type { CreditNoteIssued } from '../../domain/events/billing';
 import type { Adopted, InvoiceState, MemberState, State } from '../../domain/state';
 import { documentsOfNumber } from '../../domain/documents-read';
@@ -12,13 +11,13 @@ import { invoiceSummaries, type OpenInvoice, receivables, renderDocument, wrapWo
 import { paymentCommandId } from '../app/ids';
 import { replayYear } from '../app/replay-year';
 import { loadConfig, warnOfPlaceholderSeller } from '../config';
-import { bankFileRows } from './bank-files';
+import { bankFileRows, bankPayment, checkBankPayments } from './bank-files';
 import { type GlobalOptions, RECEIVABLES_SCOPE, scopeOf, todayOf, withEngine, withEngineFor, withStore } from './context';
 import { describeResult, executeAndReport } from './execute';
 import { type CliIo, toJson, UsageError } from './io';
 import { moneyToJson } from './money-json';
 import { makeOutputDirectory, writeOutputFile } from './output-files';
-import { renderReminder } from '../../projections/reminders';
+import { reminderFor } from '../../projections/reminders';
 import { join } from 'node:path';
 import { parseDate, parseYear } from './options';
 import { ProgressReporter } from './progress';
@@ -147,13 +146,15 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
           .filter((r) => r.invoices.length > 0);
         const open = sum(rows.map((r) => r.open));
         const overdue = sum(rows.map((r) => r.overdue));
-        if (g().json) return io.out(`${toJson(moneyToJson({ at: o.at ?? null, overdueOn: on, open, overdue, receivables: rows }))}\n`);
-        const t = newTable(['Medlem', o.overdue ? 'Förfallna fakturor (dagar)' : 'Öppna fakturor', 'Öppet belopp', 'Varav förfallet']);
+        // Overpayments and credits: what the association owes back, netted in `open` but never in `overdue`.
+        const credit = sum(rows.flatMap((r) => r.invoices.filter((i) => i.open.isNeg()).map((i) => i.open.neg())));
+        if (g().json) return io.out(`${toJson(moneyToJson({ at: o.at ?? null, overdueOn: on, open, overdue, credit, receivables: rows }))}\n`);
+        const t = newTable(['Medlem', o.overdue ? 'Förfallna fakturor (dagar)' : 'Öppna fakturor', 'Öppet belopp', 'Förfallet']);
         // A member with years of open invoices would stretch the table past any screen: the numbers wrap.
         const listed = (i: OpenInvoice) => (o.overdue ? `${i.number} (${i.daysOverdue})` : i.number);
         for (const r of rows) t.push([r.name, wrapWords(r.invoices.map(listed).join(', '), OPEN_INVOICES_WIDTH).join('\n'), formatSek(r.open), formatSek(r.overdue)]);
         const when = o.at ? `per ${o.at}` : 'allt registrerat';
-        io.out(`Kundfordringar, ${when}; förfallet räknat till ${on}\n${t.toString()}\nSumma: ${formatSek(open)}, varav förfallet ${formatSek(overdue)} (${rows.length} ${rows.length === 1 ? 'medlem' : 'medlemmar'})\n`);
+        io.out(`Kundfordringar, ${when}; förfallet räknat till ${on}\n${t.toString()}\nSumma öppet ${formatSek(open)}, förfallet ${formatSek(overdue)}${credit.gt(0) ? `, tillgodohavanden ${formatSek(credit)} (avräknade i öppet)` : ''} (${rows.length} ${rows.length === 1 ? 'medlem' : 'medlemmar'})\n`);
       }, RECEIVABLES_SCOPE);
     });
 
@@ -164,30 +165,36 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .option('--at <date>', 'påminnelsens datum: förfallet räknas till dagens slut (standard: i dag)', parseDate)
     .option('--out <path>', 'en fil (med --member) eller en katalog med en fil per medlem')
     .action(async (o: { member?: string; at?: string; out?: string }) => {
-      if (!o.member && !o.out) throw new UsageError('ange --member för en påminnelse, eller --out KATALOG för en per medlem med förfallna fakturor');
+      if (!o.member && !o.out) throw new UsageError('ange medlemmen (--member) för en påminnelse, eller en katalog (--out) för en per medlem med förfallna fakturor');
       const at = o.at ?? todayOf(io);
-      const seller = loadConfig(io.env).seller;
+      const config = loadConfig(io.env);
+      warnOfPlaceholderSeller(config, io);
       await withEngine(g(), io, async (engine) => {
         const state = engine.state;
         const wanted = o.member === undefined ? undefined : state.members.has(o.member) ? o.member : state.byKommunkod.get(o.member);
         if (o.member !== undefined && wanted === undefined) throw new UsageError(`okänd medlem ${o.member}`);
-        const due = receivables(state, { at, overdueOn: at })
-          .filter((r) => (wanted === undefined || r.member === wanted) && r.invoices.some((i) => i.daysOverdue > 0));
-        if (wanted !== undefined && due.length === 0) {
-          return io.out(g().json ? `${toJson({ member: wanted, at, reminders: [] })}\n` : `${state.members.get(wanted)?.name ?? wanted}: inget förfallet ${at}; ingen påminnelse\n`);
+        const reminders = receivables(state, { at, overdueOn: at })
+          .filter((r) => wanted === undefined || r.member === wanted)
+          .flatMap((r) => reminderFor(state.members.get(r.member) as MemberState, r, config.seller, at) ?? []);
+        const files: string[] = [];
+        if (o.out !== undefined && wanted !== undefined && reminders.length > 0) {
+          writeOutputFile(o.out, reminders[0].text);
+          files.push(o.out);
+        } else if (o.out !== undefined && wanted === undefined) {
+          makeOutputDirectory(o.out);
+          for (const r of reminders) {
+            const path = join(o.out, `paminnelse-${r.member}-${at}.txt`);
+            writeOutputFile(path, r.text);
+            files.push(path);
+          }
         }
-        const letters = due.map((r) => ({ member: r.member, text: renderReminder(state.members.get(r.member) as MemberState, r, seller, at), row: r }));
-        if (g().json && o.out === undefined) {
-          return io.out(`${toJson(moneyToJson({ at, reminders: letters.map((l) => ({ ...l.row, invoices: l.row.invoices.filter((i) => i.daysOverdue > 0), text: l.text })) }))}\n`);
+        if (g().json) return io.out(`${toJson(moneyToJson({ at, reminders, ...(o.out !== undefined ? { files } : {}) }))}\n`);
+        if (reminders.length === 0) {
+          const who = wanted === undefined ? 'ingen medlem' : (state.members.get(wanted)?.name ?? wanted);
+          return io.out(`${who}: inget att påminna om ${at} (inget förfallet, eller ett tillgodohavande som täcker det)\n`);
         }
-        if (o.out === undefined) return io.out(letters[0].text);
-        if (wanted !== undefined) {
-          writeOutputFile(o.out, letters[0].text);
-          return io.out(`sparade påminnelsen till ${letters[0].row.name} i ${o.out}\n`);
-        }
-        makeOutputDirectory(o.out);
-        for (const l of letters) writeOutputFile(join(o.out, `paminnelse-${l.member}-${at}.txt`), l.text);
-        io.out(`sparade ${letters.length} ${letters.length === 1 ? 'påminnelse' : 'påminnelser'} i ${o.out}\n`);
+        if (o.out === undefined) return io.out(reminders[0].text);
+        io.out(wanted !== undefined ? `sparade påminnelsen till ${reminders[0].name} i ${o.out}\n` : `sparade ${files.length} ${files.length === 1 ? 'påminnelse' : 'påminnelser'} i ${o.out}\n`);
       }, RECEIVABLES_SCOPE);
     });
 
@@ -199,7 +206,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .requiredOption('--amount <amount>', 'inbetalt belopp')
     .requiredOption('--date <date>', 'valutadag', parseDate)
     .requiredOption('--reference <ref>', 'bankens referens')
-    .option('--overpayment', 'mer än vad som återstår av fakturan har kommit in: registrera hela beloppet, överskottet blir medlemmens tillgodo')
+    .option('--overpayment', 'mer än vad som återstår av fakturan har kommit in: registrera hela beloppet, överskottet blir medlemmens tillgodohavande')
     .option('--command-id <id>', COMMAND_ID)
     .action(async (o: { invoice: string; amount: string; date: string; reference: string; overpayment?: boolean; commandId?: string }) => {
       await executeAndReport({
@@ -212,51 +219,9 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .description('registrera inbetalningar från banken: en BgMax-fil från Bankgirot, eller en CSV-fil med kolumnerna date,amount,reference (reference = fakturanummer eller OCR-nummer)')
     .action(async (file: string) => {
       const rows = bankFileRows(file, loadConfig(io.env));
-      const parsed = rows.map((r) => {
-        try {
-          // The bank has the money: what exceeds an invoice is recorded as the member's credit, and reported.
-          return parseCommand({ type: 'payment.record', invoice: r.reference, amount: r.amount, date: r.date, reference: r.bankReference ?? r.reference, overpayment: true }) as RecordPayment;
-        } catch (err) {
-          return err as Error;
-        }
-      });
+      const parsed = rows.map((r) => bankPayment(r));
       await withEngineFor(g(), io, parsed.filter((c): c is RecordPayment => !(c instanceof Error)), async (engine) => {
-        // Every row checked first, in file order, as if the rows before it were recorded (what they take of
-        // an invoice's open balance): a file with a bad row records nothing. A row recorded before is no change.
-        const pending = new Map<string, Decimal>();
-        const inFile = new Set<string>();
-        const overpaid: string[] = [];
-        const commands: RecordPayment[] = [];
-        for (const [i, c] of parsed.entries()) {
-          const refuse = (message: string) => new UsageError(`${file} rad ${rows[i].line}: ${message}`);
-          if (c instanceof Error) throw refuse(c.message);
-          let inv: InvoiceState;
-          try {
-            inv = findInvoice(engine.state, c.invoice);
-          } catch (err) {
-            throw refuse((err as Error).message);
-          }
-          const id = paymentCommandId(c);
-          // A row that repeats an earlier one, in the store or in this file, is the same payment: recorded once.
-          if (!inFile.has(id) && (await engine.store.eventsOfCommand(id)).length === 0) {
-            const before = pending.get(c.invoice) ?? new Decimal(0);
-            const problem = paymentProblem(c, inv, before);
-            if (problem) throw refuse(problem);
-            const excess = new Decimal(c.amount).minus(Decimal.max(openBalance(inv).minus(before), 0));
-            if (excess.gt(0)) {
-              // An overpayment that repeats a payment already recorded (typed by hand, under another reference)
-              // is most likely that payment again: refused, not recorded twice.
-              const twin = inv.payments.find((p) => p.amount.eq(c.amount) && p.date === c.date);
-              if (twin) {
-                throw refuse(`${c.invoice} har redan en betalning på ${formatSek(twin.amount)} ${twin.date} (referens ${twin.reference}), och denna skulle överbetala fakturan: samma betalning två gånger? Är den ny, registrera den för hand med --overpayment`);
-              }
-              overpaid.push(`${c.invoice}: överbetald med ${formatSek(excess)} (rad ${rows[i].line}), medlemmens tillgodo`);
-            }
-            pending.set(c.invoice, before.plus(c.amount));
-          }
-          inFile.add(id);
-          commands.push(c);
-        }
+        const { commands, overpaid } = await checkBankPayments(engine, file, rows, parsed);
         for (const c of commands) {
           // A payment is identified by what the bank says about it, not by where it sits in a file: importing
           // the same file twice, or a later file that repeats some rows, records nothing twice.

@@ -5,6 +5,7 @@ import { MoneyFormatError } from '../../domain/money';
 import { OrgnrError } from '../../domain/orgnr';
 import { PricingError } from '../../domain/pricing';
 import { HeadsFileError } from '../app/stream-heads';
+import { ConfigError } from '../config';
 import { PeppolExportError } from '../export/peppol';
 import { SieError } from '../export/sie';
 import { ConcurrencyError, EventDecodeError, StoreError } from '../store/port';
@@ -13,7 +14,7 @@ import { UsageError } from './io';
 /** Errors that refuse what was asked (bad input, a rule, a conflict), as opposed to a fault in samkost. */
 const REFUSALS = [
   UsageError, DomainError, CommandValidationError, ZodError, ConcurrencyError, EventDecodeError, PeppolExportError, SieError,
-  PricingError, OrgnrError, MoneyFormatError, HeadsFileError,
+  PricingError, OrgnrError, MoneyFormatError, HeadsFileError, ConfigError,
 ];
 
 export const isRefusal = (err: unknown): boolean => REFUSALS.some((k) => err instanceof k);

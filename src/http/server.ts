@@ -2,7 +2,8 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { executeAndReport } from '../cli/execute';
 import type { CliIo } from '../cli/io';
 import { errorLine, isRefusal } from '../cli/refusals';
-import { StoreError } from '../store/port';
+import { ConfigError } from '../config';
+import { ConcurrencyError, EventDecodeError, StoreError } from '../store/port';
 import type { Clock } from '../clock';
 
 /*
@@ -88,9 +89,17 @@ interface Outcome {
   failure?: unknown;
 }
 
-/** The status of a request the CLI gave up on: the client's mistake, a store to try again later, or a fault. */
-const failureStatus = (failure: unknown): number =>
-  failure instanceof StoreError ? (failure.retryable ? 503 : 500) : failure === undefined || isRefusal(failure) ? 400 : 500;
+/**
+ * The status of a request the CLI gave up on: the client's mistake (400), a store to try again later (503:
+ * busy, full, or changed by another run past the engine's retries), or the server's fault (500: a store it
+ * cannot open or read, its configuration, samkost itself).
+ */
+function failureStatus(failure: unknown): number {
+  if (failure instanceof StoreError) return failure.retryable ? 503 : 500;
+  if (failure instanceof ConcurrencyError) return 503;
+  if (failure instanceof EventDecodeError || failure instanceof ConfigError) return 500;
+  return failure === undefined || isRefusal(failure) ? 400 : 500;
+}
 
 export function buildServer(o: ServerOptions): FastifyInstance {
   // Every error as the reads and commands give theirs: {"error": one line}. A URL fastify cannot route

@@ -67,7 +67,7 @@ export function esdbFailure(location: string, err: unknown): unknown {
   const server = `EventStoreDB på ${serverOf(location)}`;
   // Whether an append the server was handling when the connection went got stored cannot be known here;
   // trying again is safe either way, since a command's events have ids of their own (src/app/ids.ts).
-  const again = 'försök igen (ett kommando som redan hann lagras lagras inte igen)';
+  const again = 'försök igen (det som redan hunnit lagras lagras inte två gånger)';
   if (err instanceof UnavailableError) return new StoreError(`${server} går inte att nå; ${again} när servern är uppe`, true);
   if (err instanceof DeadlineExceededError || err instanceof TimeoutError) return new StoreError(`${server} svarade inte i tid; ${again}`, true);
   if (err instanceof NotLeaderError) return new StoreError(`${server} är inte klustrets ledare; ange klustret som esdb+discover://…`, true);
@@ -114,9 +114,15 @@ export class EsdbEventStore implements EventStore {
       console.warn = warn;
     }
     const unknown = warnings.map((w) => /^Unknown option key "([^"]+)"/.exec(w)?.[1]).find((k) => k !== undefined);
-    if (unknown !== undefined) {
+    const refused = unknown !== undefined
+      ? `har en okänd inställning "${unknown}" (kända är t.ex. tls, tlsCAFile, nodePreference, defaultDeadline)`
+      // The client would connect as if the setting were not there: refused, so that no one believes it.
+      : warnings.some((w) => w.includes('"tlsVerifyCert" is not currently supported'))
+        ? 'anger tlsVerifyCert=false, som klienten inte stöder; ange serverns certifikat med tlsCAFile=… (eller NODE_EXTRA_CA_CERTS)'
+        : undefined;
+    if (refused !== undefined) {
       void this.client.dispose();
-      throw new StoreError(`EventStoreDB-adressen ${shown} har en okänd inställning "${unknown}" (kända är t.ex. tls, tlsCAFile, nodePreference, defaultDeadline)`);
+      throw new StoreError(`EventStoreDB-adressen ${shown} ${refused}`);
     }
     this.readData = readerOf(codec);
   }

@@ -86,8 +86,24 @@ describe('payment import of a BgMax file from Bankgirot', () => {
     const path = file('bgmax.txt', bgmax([{ reference: ocrOf('M2024-0001') as string, ore, serial: 42 }]));
     const r = await run('payment', 'import', path);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^samkost: .*bgmax\.txt rad 3: M2024-0001 har redan en betalning på .* 2024-02-05 \(referens kontoutdrag 5\/2\), och denna skulle överbetala fakturan: samma betalning två gånger\? Är den ny, registrera den för hand med --overpayment\n$/);
+    expect(r.err).toMatch(/^samkost: .*bgmax\.txt rad 3: M2024-0001 har redan en betalning på .* 2024-02-05 \(referens kontoutdrag 5\/2\), och denna skulle överbetala fakturan: samma betalning två gånger\? Är den en ny betalning, registrera den med payment record --overpayment --reference "BGC 000000000042", så känns raden igen nästa gång filen läses in\n$/);
     expect(eventCount(f.store)).toBe(before);
+    // Done as the message says, the file then goes in, the row known as that payment.
+    expect((await run('payment', 'record', '--invoice', 'M2024-0001', '--amount', m.total, '--date', '2024-02-05', '--reference', 'BGC 000000000042', '--overpayment')).code).toBe(0);
+    expect((await run('payment', 'import', path)).code).toBe(0);
+    expect(eventCount(f.store)).toBe(before + 1);
+  });
+
+  test('given two bank files each with a payment of the same amount and day (two serials), then both are recorded, the second reported as an overpayment', async () => {
+    const { f, run, file } = await billed();
+    const m = JSON.parse((await run('--json', 'invoice', 'show', 'M2024-0001')).out) as { total: string };
+    const ore = Math.round(Number(m.total) * 100);
+    const before = eventCount(f.store);
+    expect((await run('payment', 'import', file('first.txt', bgmax([{ reference: ocrOf('M2024-0001') as string, ore, serial: 1 }])))).code).toBe(0);
+    const second = await run('payment', 'import', file('second.txt', bgmax([{ reference: ocrOf('M2024-0001') as string, ore, serial: 2 }])));
+    expect(second.code).toBe(0);
+    expect(second.out).toContain('M2024-0001: överbetald med');
+    expect(eventCount(f.store)).toBe(before + 2);
   });
 
   test('given the same payment with its amount written three ways, then it is one payment, recorded with two decimals', async () => {

@@ -215,13 +215,13 @@ describe('credit notes, payments and receivables', () => {
     writeFileSync(over, `date,amount,reference\n2024-02-01,${half},M2024-0001\n2024-02-02,${half},M2024-0001\n2024-02-03,1.00,M2024-0001\n`);
     const r = await f.run('payment', 'import', over);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('M2024-0001: överbetald med 1,00 kr (rad 4), medlemmens tillgodo\n');
+    expect(r.out).toContain('M2024-0001: överbetald med 1,00 kr (rad 4); överskottet blir medlemmens tillgodohavande\n');
     expect(eventCount(f.store)).toBe(before + 3);
     const rec = await f.json<{ receivables: { invoices: { number: string; open: string }[] }[] }>('receivables');
     expect(rec.receivables.flatMap((x) => x.invoices).find((i) => i.number === 'M2024-0001')?.open).toBe('-1.00');
     // Typed by hand, the same excess is refused unless declared.
     const typed = ['payment', 'record', '--invoice', 'M2024-0001', '--amount', '5.00', '--date', '2024-02-04', '--reference', 'BG 9'];
-    expect((await f.run(...typed)).err).toBe('samkost: payment.record: 5,00 kr överstiger det obetalda beloppet på M2024-0001 (−1,00 kr); är pengarna redan mottagna, registrera dem som överbetalning (--overpayment)\n');
+    expect((await f.run(...typed)).err).toBe('samkost: payment.record: 5,00 kr överstiger det obetalda beloppet på M2024-0001 (−1,00 kr); är pengarna redan mottagna, registrera dem som överbetalning (--overpayment; i ett kommando "overpayment": true)\n');
     expect((await f.run(...typed, '--overpayment')).code).toBe(0);
     const twice = join(f.dir, 'twice.csv');
     const t = documents(f.store).find((d) => d.number === 'T2024-0001')!;
@@ -233,23 +233,35 @@ describe('credit notes, payments and receivables', () => {
     expect(eventCount(f.store)).toBe(n + 1);
   });
 
-  test('a bank file giving OCR numbers pays the invoices they stand for, keeps the OCR as the bank reference, and is the same payment as by invoice number', async () => {
+  test('a bank file giving OCR numbers pays the invoices they stand for; without a bank reference of its own a payment is known by its invoice, so a file giving the invoice number instead is the same payment', async () => {
     const f = await billingFixture();
     await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
     const { writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
-    const file = join(f.dir, 'bgmax.csv');
+    const file = join(f.dir, 'bank.csv');
     writeFileSync(file, `date,amount,reference\n2024-02-03,10000.00,${ocrOf('M2024-0001')}\n`);
     expect((await f.run('payment', 'import', file))).toMatchObject({ code: 0 });
     const paid = JSON.parse((await f.run('--json', 'events', '--stream', 'billing-2024')).out) as { type: string; data: { invoice: string; reference: string } }[];
-    expect(paid.filter((e) => e.type === 'PaymentRecorded').map((e) => e.data)).toEqual([{ invoice: 'M2024-0001', amount: '10000.00', date: '2024-02-03', reference: ocrOf('M2024-0001') }]);
-    // The same payment typed by its invoice number is the same command: recorded once.
+    expect(paid.filter((e) => e.type === 'PaymentRecorded').map((e) => e.data)).toEqual([{ invoice: 'M2024-0001', amount: '10000.00', date: '2024-02-03', reference: 'M2024-0001' }]);
     const before = eventCount(f.store);
-    const again = await f.run('payment', 'record', '--invoice', 'M2024-0001', '--amount', '10000.00', '--date', '2024-02-03', '--reference', ocrOf('M2024-0001') as string);
-    expect(again.code).toBe(0);
+    const byNumber = join(f.dir, 'bank2.csv');
+    writeFileSync(byNumber, 'date,amount,reference\n2024-02-03,10000,M2024-0001\n');
+    expect((await f.run('payment', 'import', byNumber)).code).toBe(0);
+    // Typed by hand with the same reference, it is the same command too.
+    expect((await f.run('payment', 'record', '--invoice', ocrOf('M2024-0001') as string, '--amount', '10000.00', '--date', '2024-02-03', '--reference', 'M2024-0001')).code).toBe(0);
     const typo = await f.run('payment', 'record', '--invoice', '1202400000131', '--amount', '5.00', '--date', '2024-02-03', '--reference', 'x');
     expect(typo).toMatchObject({ code: 2, err: 'samkost: payment.record: invoice: ogiltigt OCR-nummer "1202400000131": kontrollsiffran stämmer inte (felskrivet?)\n' });
     expect(eventCount(f.store)).toBe(before);
+  });
+
+  test('a bank file with blank lines names the line of a bad row as the file has it', async () => {
+    const f = await billingFixture();
+    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const file = join(f.dir, 'gaps.csv');
+    writeFileSync(file, 'date,amount,reference\n\n\n2024-02-03,5.00,M2099-0001\n');
+    expect((await f.run('payment', 'import', file)).err).toBe(`samkost: ${file} rad 4: okänd faktura M2099-0001\n`);
   });
 
   test.each([

@@ -93,7 +93,7 @@ describe('what SQLite reports is named in Swedish; a store that is busy or full 
 describe('an EventStoreDB that cannot be reached is named in one line, without the address\'s password', () => {
   // Port 1 on this machine: nothing listens there, so the client is refused at once (no server is needed).
   const closed = 'esdb://admin:changeit@localhost:1?tls=false';
-  const refusal = 'samkost: EventStoreDB på localhost:1 går inte att nå; försök igen (ett kommando som redan hann lagras lagras inte igen) när servern är uppe\n';
+  const refusal = 'samkost: EventStoreDB på localhost:1 går inte att nå; försök igen (det som redan hunnit lagras lagras inte två gånger) när servern är uppe\n';
 
   test('given a read, a command and verify, then each is refused with exit code 2, and verify reports no finding about the log', async () => {
     const f = cliFixture();
@@ -116,6 +116,8 @@ describe('an EventStoreDB that cannot be reached is named in one line, without t
     try {
       const r = await f.run('--store', 'esdb://admin:s3cret@localhost:1?tsl=false', 'members');
       expect(r).toEqual({ code: 2, out: '', err: 'samkost: EventStoreDB-adressen esdb://…@localhost:1?tsl=false har en okänd inställning "tsl" (kända är t.ex. tls, tlsCAFile, nodePreference, defaultDeadline)\n' });
+      const tls = await f.run('--store', 'esdb://admin:s3cret@localhost:1?tls=true&tlsVerifyCert=false', 'members');
+      expect(tls.err).toBe('samkost: EventStoreDB-adressen esdb://…@localhost:1?tls=true&tlsVerifyCert=false anger tlsVerifyCert=false, som klienten inte stöder; ange serverns certifikat med tlsCAFile=… (eller NODE_EXTRA_CA_CERTS)\n');
       expect(warn).not.toHaveBeenCalled();
     } finally {
       warn.mockRestore();

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildServer } from '../../src/http/server';
 import { UsageError } from '../../src/cli/io';
-import { StoreError } from '../../src/store/port';
+import { ConfigError } from '../../src/config';
+import { ConcurrencyError, EventDecodeError, StoreError } from '../../src/store/port';
 import { main } from '../../src/cli/main';
 import { billingFixture } from '../support/billing-fixture';
 import { eventCount } from '../support/cli';
@@ -153,5 +154,8 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     expect(await status(new StoreError('lagret är låst', true))).toBe(503);
     expect(await status(new StoreError('lagret finns inte'))).toBe(500);
     expect(await status(new Error('boom'))).toBe(500);
+    expect(await status(new ConcurrencyError('billing-2024', 3, 5))).toBe(503);
+    expect(await status(new EventDecodeError('billing-2024', 3, 'lagrad JSON går inte att läsa'))).toBe(500);
+    expect(await status(new ConfigError('samkost.config.json: seller: ska vara ett objekt'))).toBe(500);
   });
 });
