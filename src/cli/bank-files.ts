@@ -43,7 +43,8 @@ export function bankFileRows(file: string, config: Config): BankRow[] {
     } catch (err) {
       throw new UsageError(`${file}: ingen läsbar CSV-fil: ${(err as Error).message}`);
     }
-    return rows.map(({ record: r, info }) => ({ line: info.lines, reference: r.reference, amount: r.amount, date: r.date, bankReference: r.bankReference }));
+    // An empty bankReference cell is no reference of the bank's.
+    return rows.map(({ record: r, info }) => ({ line: info.lines, reference: r.reference, amount: r.amount, date: r.date, bankReference: r.bankReference || undefined }));
   }
   let bgmax: ReturnType<typeof parseBgMax>;
   try {
