@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { ocrOf } from '../../domain/ocr';
 import { parseBgMax } from '../../src/bank/bgmax';
-import { main } from '../../src/cli/main';
 import { billingFixture } from '../support/billing-fixture';
-import { type CliRun, eventCount } from '../support/cli';
+import { cliOn, eventCount } from '../support/cli';
 
 /** One 80-character BgMax record: its transaction code, and each field at its 1-based position. */
 function record(code: string, fields: [number, string][]): string {
@@ -43,14 +42,7 @@ async function billed() {
   expect((await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);
   const config = join(f.dir, 'samkost.config.json');
   writeFileSync(config, JSON.stringify({ seller: { orgnr: '802428-2090', name: 'Föreningen Sambruk', vatNumber: 'SE802428209001', bankgiro: '5050-1055' } }));
-  const run = async (...args: string[]): Promise<CliRun> => {
-    let out = '';
-    let err = '';
-    const code = await main(['node', 'samkost', '--store', f.store, '--actor', 'test', ...args], {
-      out: (t) => { out += t; }, err: (t) => { err += t; }, env: { SAMKOST_CONFIG: config }, isTty: false, clock: { now: () => new Date('2024-02-06T09:00:00Z') },
-    });
-    return { code, out, err };
-  };
+  const run = cliOn(f.store, '2024-02-06T09:00:00Z', { SAMKOST_CONFIG: config });
   const file = (name: string, text: string) => {
     const path = join(f.dir, name);
     writeFileSync(path, iconv.encode(text, 'latin1'));

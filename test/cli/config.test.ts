@@ -1,10 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main';
 import { DEFAULT_CONFIG, loadConfig } from '../../src/config';
 import { billingFixture } from '../support/billing-fixture';
-import type { CliRun } from '../support/cli';
+import { cliOn } from '../support/cli';
 
 const WARNING = 'samkost: varning: säljaren är platshållaren 802999-0002 (src/config.ts); ange föreningens organisationsnummer, momsnummer och adress i samkost.config.json eller $SAMKOST_CONFIG\n';
 
@@ -18,14 +17,7 @@ const SELLER = {
 /** The CLI on the billing fixture's store with the given environment (the fixture's own runs have none). */
 async function withEnv(env: NodeJS.ProcessEnv) {
   const f = await billingFixture();
-  const run = async (...args: string[]): Promise<CliRun> => {
-    let out = '';
-    let err = '';
-    const code = await main(['node', 'samkost', '--store', f.store, '--actor', 'test', ...args], {
-      out: (t) => { out += t; }, err: (t) => { err += t; }, env, isTty: false, clock: { now: () => new Date('2024-01-15T09:00:00Z') },
-    });
-    return { code, out, err };
-  };
+  const run = cliOn(f.store, '2024-01-15T09:00:00Z', env);
   return { f, run };
 }
 

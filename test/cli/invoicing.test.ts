@@ -1,4 +1,6 @@
 import Decimal from 'decimal.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ocrOf } from '../../domain/ocr';
 import Database from 'better-sqlite3';
 import { canonicalJson } from '../../domain/canonical-json';
@@ -13,6 +15,13 @@ interface Doc {
 }
 
 const ore = (s: string) => Math.round(Number(s) * 100);
+
+/** The billing fixture with its first quarter invoiced (issued 15 January, due 14 February). */
+async function billedQ1() {
+  const f = await billingFixture();
+  await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+  return f;
+}
 
 function documents(store: string, type = 'InvoiceIssued'): Doc[] {
   const db = new Database(store, { readonly: true });
@@ -131,8 +140,7 @@ describe('credit notes, payments and receivables', () => {
   });
 
   test('receivables at a date: documents issued and payments made by then; what is past due, and by how many days', async () => {
-    const f = await billingFixture();
-    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const f = await billedQ1();
     const inv = documents(f.store).find((d) => d.series === 'T' && d.buyer.name === 'Stockholms stad')!;
     const m = documents(f.store).find((d) => d.series === 'M' && d.buyer.name === 'Stockholms stad')!;
     expect(m.dueDate).toBe('2024-02-14');
@@ -164,8 +172,7 @@ describe('credit notes, payments and receivables', () => {
   });
 
   test('a member whose credit on one invoice nets out another that is overdue is still listed, with what is overdue', async () => {
-    const f = await billingFixture();
-    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const f = await billedQ1();
     const m = documents(f.store).find((d) => d.series === 'M' && d.buyer.name === 'Göteborgs Stad')!;
     const t = documents(f.store).find((d) => d.series === 'T' && d.buyer.name === 'Göteborgs Stad')!;
     const overpay = new Decimal(m.total).plus(t.total).toFixed(2);
@@ -199,10 +206,7 @@ describe('credit notes, payments and receivables', () => {
   });
 
   test('a bank file whose later row pays more than is left of an invoice (with the rows before it) records it all, the excess the member\'s credit, and says so; a row before its invoice was issued records nothing; the same row twice is one payment', async () => {
-    const f = await billingFixture();
-    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
-    const { writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
+    const f = await billedQ1();
     const m = documents(f.store).find((d) => d.number === 'M2024-0001')!;
     const half = new Decimal(m.total).div(2).toFixed(2);
     const before = eventCount(f.store);
@@ -234,10 +238,7 @@ describe('credit notes, payments and receivables', () => {
   });
 
   test('a bank file giving OCR numbers pays the invoices they stand for; without a bank reference of its own a payment is known by its invoice, so a file giving the invoice number instead is the same payment', async () => {
-    const f = await billingFixture();
-    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
-    const { writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
+    const f = await billedQ1();
     const file = join(f.dir, 'bank.csv');
     writeFileSync(file, `date,amount,reference\n2024-02-03,10000.00,${ocrOf('M2024-0001')}\n`);
     expect((await f.run('payment', 'import', file))).toMatchObject({ code: 0 });
@@ -255,10 +256,7 @@ describe('credit notes, payments and receivables', () => {
   });
 
   test('a bank file with blank lines names the line of a bad row as the file has it', async () => {
-    const f = await billingFixture();
-    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
-    const { writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
+    const f = await billedQ1();
     const file = join(f.dir, 'gaps.csv');
     writeFileSync(file, 'date,amount,reference\n\n\n2024-02-03,5.00,M2099-0001\n');
     expect((await f.run('payment', 'import', file)).err).toBe(`samkost: ${file} rad 4: okänd faktura M2099-0001\n`);

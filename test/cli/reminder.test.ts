@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import Decimal from 'decimal.js';
 import { formatSek } from '../../domain/money';
 import { ocrOf } from '../../domain/ocr';
-import { main } from '../../src/cli/main';
 import { billingFixture } from '../support/billing-fixture';
-import { type CliRun, eventCount } from '../support/cli';
+import { cliOn, eventCount } from '../support/cli';
 
 interface Listed { number: string; kind: string; buyerName: string; total: string }
 
@@ -19,14 +18,7 @@ async function billed(bankgiro: string | null = '5050-1055') {
   const f = await billingFixture();
   const config = join(f.dir, 'samkost.config.json');
   writeFileSync(config, JSON.stringify({ seller: { ...SELLER, ...(bankgiro ? { bankgiro } : {}) } }));
-  const run = async (...args: string[]): Promise<CliRun> => {
-    let out = '';
-    let err = '';
-    const code = await main(['node', 'samkost', '--store', f.store, '--actor', 'test', ...args], {
-      out: (t) => { out += t; }, err: (t) => { err += t; }, env: { SAMKOST_CONFIG: config }, isTty: false, clock: { now: () => new Date('2024-01-15T09:00:00Z') },
-    });
-    return { code, out, err };
-  };
+  const run = cliOn(f.store, '2024-01-15T09:00:00Z', { SAMKOST_CONFIG: config });
   expect((await run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);
   const { invoices } = JSON.parse((await run('--json', 'invoices', '--year', '2024')).out) as { invoices: Listed[] };
   const stockholm = (kind: string) => invoices.find((i) => i.buyerName === 'Stockholms stad' && i.kind === kind) as Listed;

@@ -10,22 +10,27 @@ export interface CliRun {
   err: string;
 }
 
-/** A fresh SQLite store in a temp dir, and the CLI run in-process against it with a fixed clock. */
-export function cliFixture(now = '2024-03-01T10:00:00Z') {
-  const dir = mkdtempSync(join(tmpdir(), 'samkost-cli-'));
-  const store = join(dir, 'samkost.db');
-  const run = async (...args: string[]): Promise<CliRun> => {
+/** The CLI run in-process on `store` with a fixed clock and the given environment (SAMKOST_CONFIG, …). */
+export function cliOn(store: string, now: string, env: NodeJS.ProcessEnv = {}) {
+  return async (...args: string[]): Promise<CliRun> => {
     let out = '';
     let err = '';
     const code = await main(['node', 'samkost', '--store', store, '--actor', 'test', ...args], {
       out: (t) => { out += t; },
       err: (t) => { err += t; },
-      env: {},
+      env,
       isTty: false,
       clock: { now: () => new Date(now) },
     });
     return { code, out, err };
   };
+}
+
+/** A fresh SQLite store in a temp dir, and the CLI run in-process against it with a fixed clock. */
+export function cliFixture(now = '2024-03-01T10:00:00Z') {
+  const dir = mkdtempSync(join(tmpdir(), 'samkost-cli-'));
+  const store = join(dir, 'samkost.db');
+  const run = cliOn(store, now);
   const json = async <T = unknown>(...args: string[]): Promise<T> => {
     const r = await run('--json', ...args);
     if (r.code !== 0) throw new Error(`samkost ${args.join(' ')} failed (${r.code}): ${r.err}`);
