@@ -52,15 +52,23 @@ export function placeholderSellerWarning(config: Config): string | undefined {
   return `varning: säljaren är platshållaren ${p.orgnr} (src/config.ts); ange föreningens organisationsnummer, momsnummer och adress i samkost.config.json eller $SAMKOST_CONFIG`;
 }
 
-/** The CLI runs warned already: an `apply` file of many runs warns once. */
-const warned = new WeakSet<CliIo>();
+/** Warnings of each CLI run, said once it has succeeded: a refused command's one line stays its only line. */
+const pending = new WeakMap<CliIo, Set<string>>();
 
-/** The warning on stderr, so that --json output stays one JSON text; once per run of the CLI. */
+/** The placeholder seller warned of (once per run of the CLI, however many documents), when the run succeeds. */
 export function warnOfPlaceholderSeller(config: Config, io: CliIo): void {
   const warning = placeholderSellerWarning(config);
-  if (!warning || warned.has(io)) return;
-  warned.add(io);
-  io.err(`samkost: ${warning}\n`);
+  if (!warning) return;
+  const set = pending.get(io) ?? new Set<string>();
+  set.add(warning);
+  pending.set(io, set);
+}
+
+/** Writes the run's warnings on stderr, so that --json output stays one JSON text; `said` false drops them. */
+export function flushWarnings(io: CliIo, said = true): void {
+  const set = pending.get(io);
+  pending.delete(io);
+  if (said) for (const w of set ?? []) io.err(`samkost: ${w}\n`);
 }
 
 /** The commands that issue documents in the seller's name, and so take the configured seller, terms and rate. */

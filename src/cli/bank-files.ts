@@ -43,6 +43,7 @@ export function bankFileRows(file: string, config: Config): BankRow[] {
     } catch (err) {
       throw new UsageError(`${file}: ingen läsbar CSV-fil: ${(err as Error).message}`);
     }
+    if (rows.length === 0) throw new UsageError(`${file}: inga betalningar i filen (en CSV-fil ska ha rubrikraden date,amount,reference och en rad per betalning)`);
     // An empty bankReference cell is no reference of the bank's.
     return rows.map(({ record: r, info }) => ({ line: info.lines, reference: r.reference, amount: r.amount, date: r.date, bankReference: r.bankReference || undefined }));
   }

@@ -4,6 +4,7 @@ import { swedishHelp } from './help-words';
 import { registerEventCommands } from './events-commands';
 import { type CliIo, processIo } from './io';
 import { errorLine, isRefusal } from './refusals';
+import { flushWarnings } from '../config';
 import { registerMembershipCommands } from './membership-commands';
 import { registerServiceCommands } from './service-commands';
 import { registerBillingCommands } from './billing-commands';
@@ -38,8 +39,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const program = buildProgram(io, (c) => { code = Math.max(code, c); });
   try {
     await program.parseAsync(argv);
+    flushWarnings(io);
     return code;
   } catch (err) {
+    flushWarnings(io, false);
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return 0;
       if (!isShownByCommander(err)) io.err(`samkost: ${commanderRefusal(err)}\n`);

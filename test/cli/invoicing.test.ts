@@ -255,6 +255,15 @@ describe('credit notes, payments and receivables', () => {
     expect(eventCount(f.store)).toBe(before);
   });
 
+  test('a bank file with no payment in it is refused, naming it', async () => {
+    const f = await billedQ1();
+    const file = join(f.dir, 'empty.csv');
+    for (const text of ['', 'date,amount,reference\n']) {
+      writeFileSync(file, text);
+      expect(await f.run('payment', 'import', file)).toMatchObject({ code: 2, err: `samkost: ${file}: inga betalningar i filen (en CSV-fil ska ha rubrikraden date,amount,reference och en rad per betalning)\n` });
+    }
+  });
+
   test('a bank file with blank lines names the line of a bad row as the file has it', async () => {
     const f = await billedQ1();
     const file = join(f.dir, 'gaps.csv');
