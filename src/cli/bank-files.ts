@@ -10,7 +10,7 @@ import { parseCommand } from '../../domain/commands';
 import type { RecordPayment } from '../../domain/commands/billing';
 import { findInvoice, openBalance, paymentProblem } from '../../domain/deciders/billing';
 import { formatSek } from '../../domain/money';
-import type { InvoiceState } from '../../domain/state';
+import type { InvoiceState, PaymentState } from '../../domain/state';
 import type { Engine } from '../app/engine';
 import { paymentCommandId } from '../app/ids';
 
@@ -82,16 +82,19 @@ const isBankSerial = (reference: string): boolean => /^BGC \d{12}$/.test(referen
 /**
  * Every row of a bank file checked before any is recorded, in file order, as if the rows before it were
  * recorded (what they take of an invoice's open balance): a file with a bad row records nothing. A row
- * recorded before, or repeated in the file, is the same payment. An overpayment that repeats a payment
- * typed by hand (same amount and value date, another reference) is taken for that payment again and
- * refused; one beside another bank payment (its own serial) is a payment of its own, and reported.
+ * recorded before, or repeated in the file, is the same payment. A row matching a payment typed by hand
+ * (same invoice, amount and value date, a reference that is not the bank's) is taken for that payment,
+ * which the bank now confirms: it is not recorded again, and reported; each typed payment answers for one
+ * row. Anything beyond an invoice is recorded as the member's credit, and reported.
  */
 export async function checkBankPayments(
   engine: Engine, file: string, rows: readonly BankRow[], parsed: readonly (RecordPayment | Error)[],
-): Promise<{ commands: RecordPayment[]; overpaid: string[] }> {
+): Promise<{ commands: RecordPayment[]; overpaid: string[]; typed: string[] }> {
   const pending = new Map<string, Decimal>();
   const inFile = new Set<string>();
+  const claimed = new Set<PaymentState>();
   const overpaid: string[] = [];
+  const typed: string[] = [];
   const commands: RecordPayment[] = [];
   for (const [i, c] of parsed.entries()) {
     const refuse = (message: string) => new UsageError(`${file} rad ${rows[i].line}: ${message}`);
@@ -104,21 +107,22 @@ export async function checkBankPayments(
     }
     const id = paymentCommandId(c);
     if (!inFile.has(id) && (await engine.store.eventsOfCommand(id)).length === 0) {
+      const byHand = inv.payments.find((p) => !claimed.has(p) && p.amount.eq(c.amount) && p.date === c.date && p.reference !== c.reference && !isBankSerial(p.reference));
+      if (byHand) {
+        claimed.add(byHand);
+        inFile.add(id);
+        typed.push(`${c.invoice}: ${formatSek(byHand.amount)} ${byHand.date} (rad ${rows[i].line}) är redan registrerad för hand med referensen ${byHand.reference}; inte registrerad igen`);
+        continue;
+      }
       const before = pending.get(c.invoice) ?? new Decimal(0);
       const problem = paymentProblem(c, inv, before);
       if (problem) throw refuse(problem);
       const excess = new Decimal(c.amount).minus(Decimal.max(openBalance(inv).minus(before), 0));
-      if (excess.gt(0)) {
-        const twin = inv.payments.find((p) => p.amount.eq(c.amount) && p.date === c.date && !isBankSerial(p.reference));
-        if (twin) {
-          throw refuse(`${c.invoice} har redan en betalning på ${formatSek(twin.amount)} ${twin.date} (referens ${twin.reference}), och denna skulle överbetala fakturan: samma betalning två gånger? Är den en ny betalning, registrera den med payment record --overpayment --reference "${c.reference}", så känns raden igen nästa gång filen läses in`);
-        }
-        overpaid.push(`${c.invoice}: överbetald med ${formatSek(excess)} (rad ${rows[i].line}); överskottet blir medlemmens tillgodohavande`);
-      }
+      if (excess.gt(0)) overpaid.push(`${c.invoice}: överbetald med ${formatSek(excess)} (rad ${rows[i].line}); överskottet blir medlemmens tillgodohavande`);
       pending.set(c.invoice, before.plus(c.amount));
     }
     inFile.add(id);
     commands.push(c);
   }
-  return { commands, overpaid };
+  return { commands, overpaid, typed };
 }

@@ -221,15 +221,15 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
       const rows = bankFileRows(file, loadConfig(io.env));
       const parsed = rows.map((r) => bankPayment(r));
       await withEngineFor(g(), io, parsed.filter((c): c is RecordPayment => !(c instanceof Error)), async (engine) => {
-        const { commands, overpaid } = await checkBankPayments(engine, file, rows, parsed);
+        const { commands, overpaid, typed } = await checkBankPayments(engine, file, rows, parsed);
         for (const c of commands) {
           // A payment is identified by what the bank says about it, not by where it sits in a file: importing
           // the same file twice, or a later file that repeats some rows, records nothing twice.
           const r = await engine.execute(c, { commandId: paymentCommandId(c) });
           if (!g().json) io.out(describeResult(c.type, r));
         }
-        if (g().json) return io.out(`${toJson({ ok: true, payments: commands.length, overpaid })}\n`);
-        for (const line of overpaid) io.out(`${line}\n`);
+        if (g().json) return io.out(`${toJson({ ok: true, payments: commands.length, overpaid, typed })}\n`);
+        for (const line of [...typed, ...overpaid]) io.out(`${line}\n`);
       });
     });
 
