@@ -1,9 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
-import { readFileSync } from 'node:fs';
 import { BgMaxError, isBgMax, parseBgMax } from '../bank/bgmax';
 import type { Config } from '../config';
-import { readUtf8 } from './input-files';
+import { readBytes, utf8Text } from './input-files';
 import { UsageError } from './io';
 import Decimal from 'decimal.js';
 import { parseCommand } from '../../domain/commands';
@@ -28,14 +27,9 @@ export interface BankRow {
  * Bankgirot's serial number), or a CSV file with date, amount, reference and optionally bankReference.
  */
 export function bankFileRows(file: string, config: Config): BankRow[] {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    throw new UsageError(`kan inte läsa ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  const bytes = readBytes(file);
   if (!isBgMax(bytes.toString('latin1', 0, 7))) {
-    const text = readUtf8(file);
+    const text = utf8Text(file, bytes);
     // With each record's line (info), so that a refusal names the line the user sees, blank lines counted.
     let rows: { record: Record<string, string>; info: { lines: number } }[];
     try {

@@ -3,20 +3,26 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { UsageError } from './io';
 
-/** Reads a text file that must be UTF-8; anything else is refused by name, never half-read. */
-export function readUtf8(path: string): string {
-  let bytes: Buffer;
+/** The bytes of a file the user named; one that cannot be read is refused by name. */
+export function readBytes(path: string): Buffer {
   try {
-    bytes = readFileSync(path);
+    return readFileSync(path);
   } catch (err) {
     throw new UsageError(`kan inte läsa ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+}
+
+/** The text of `bytes` read from `path`, which must be UTF-8; anything else is refused by name, never half-read. */
+export function utf8Text(path: string, bytes: Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
   } catch {
     throw new UsageError(`${path} är inte UTF-8-text (spara filen som UTF-8; SCB:s exporter är ofta Latin-1)`);
   }
 }
+
+/** Reads a text file that must be UTF-8. */
+export const readUtf8 = (path: string): string => utf8Text(path, readBytes(path));
 
 export function readJsonFile(path: string): unknown {
   const text = readUtf8(path);
