@@ -38,6 +38,9 @@ export interface OpenInvoice {
   daysOverdue: number;
 }
 
+/** What the association owes back on these invoices: the sum of their credit balances (overpaid or credited beyond). */
+export const creditOf = (invoices: readonly OpenInvoice[]): Decimal => sum(invoices.filter((i) => i.open.isNeg()).map((i) => i.open.neg()));
+
 export interface MemberReceivables {
   member: string;
   name: string;

@@ -4,7 +4,7 @@ import type { SellerParty } from '../domain/events/billing';
 import { formatSek, sum } from '../domain/money';
 import { ocrOf } from '../domain/ocr';
 import type { MemberState } from '../domain/state';
-import type { MemberReceivables } from './invoices';
+import { creditOf, type MemberReceivables } from './invoices';
 
 /** Days a reminder gives to pay: a new date to pay by, counted from the reminder's. */
 export const REMINDER_DAYS = 10;
@@ -47,7 +47,7 @@ export function reminderFor(member: MemberState, receivable: MemberReceivables, 
     number: i.number, dueDate: i.dueDate, daysOverdue: i.daysOverdue, open: i.open, ...(seller.bankgiro ? { ocr: ocrOf(i.number) } : {}),
   }));
   const lateTotal = sum(late.map((i) => i.open));
-  const credit = sum(receivable.invoices.filter((i) => i.open.isNeg()).map((i) => i.open.neg()));
+  const credit = creditOf(receivable.invoices);
   const toPay = lateTotal.minus(credit);
   if (late.length === 0 || toPay.lte(0)) return undefined;
   const payBy = addDays(at, REMINDER_DAYS);

@@ -7,7 +7,8 @@ import { formatSek, grouped, sum } from '../../domain/money';
 import type { CreditNoteIssued } from '../../domain/events/billing';
 import type { Adopted, InvoiceState, MemberState, State } from '../../domain/state';
 import { documentsOfNumber } from '../../domain/documents-read';
-import { invoiceSummaries, type OpenInvoice, receivables, renderDocument, wrapWords } from '../../projections/invoices';
+import { resolveMember } from '../../domain/deciders/membership';
+import { creditOf, invoiceSummaries, type OpenInvoice, receivables, renderDocument, wrapWords } from '../../projections/invoices';
 import { paymentCommandId } from '../app/ids';
 import { replayYear } from '../app/replay-year';
 import { loadConfig, warnOfPlaceholderSeller } from '../config';
@@ -147,7 +148,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         const open = sum(rows.map((r) => r.open));
         const overdue = sum(rows.map((r) => r.overdue));
         // Overpayments and credits: what the association owes back, netted in `open` but never in `overdue`.
-        const credit = sum(rows.flatMap((r) => r.invoices.filter((i) => i.open.isNeg()).map((i) => i.open.neg())));
+        const credit = sum(rows.map((r) => creditOf(r.invoices)));
         if (g().json) return io.out(`${toJson(moneyToJson({ at: o.at ?? null, overdueOn: on, open, overdue, credit, receivables: rows }))}\n`);
         const t = newTable(['Medlem', o.overdue ? 'Förfallna fakturor (dagar)' : 'Öppna fakturor', 'Öppet belopp', 'Förfallet']);
         // A member with years of open invoices would stretch the table past any screen: the numbers wrap.
@@ -171,8 +172,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
       warnOfPlaceholderSeller(config, io);
       await withEngine(g(), io, async (engine) => {
         const state = engine.state;
-        const wanted = o.member === undefined ? undefined : state.members.has(o.member) ? o.member : state.byKommunkod.get(o.member);
-        if (o.member !== undefined && wanted === undefined) throw new UsageError(`okänd medlem ${o.member}`);
+        const wanted = o.member === undefined ? undefined : resolveMember(state, o.member).orgnr;
         const reminders = receivables(state, { at, overdueOn: at })
           .filter((r) => wanted === undefined || r.member === wanted)
           .flatMap((r) => reminderFor(state.members.get(r.member) as MemberState, r, config.seller, at) ?? []);

@@ -32,7 +32,7 @@ describe('the seller on every document comes from the configuration, and its pla
     expect((await run('invoices', '--year', '2024')).err).toBe('');
     // A refused command's one line is its only line: the warning comes with success only.
     expect(await run('invoice', 'run', '--period', '2024-13')).toMatchObject({ code: 2, err: 'samkost: perioden "2024-13" är inte ett år (2024), ett kvartal (2024-Q2) eller en månad (2024-05)\n' });
-    expect((await run('reminder', '--member', '9999')).err).toBe('samkost: okänd medlem 9999\n');
+    expect((await run('reminder', '--member', '9999')).err).toBe('samkost: okänd medlem: ingen kommun med kommunkod 9999 har gått med\n');
   });
 
   test('given a configuration with the association\'s own identity, then there is no warning, and the invoices name that seller', async () => {

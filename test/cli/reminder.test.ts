@@ -62,7 +62,7 @@ describe('samkost reminder: a payment reminder in Swedish for what is past due, 
   test('given a credit that covers what is late, a date before the due date, or an unknown member, then there is no reminder', async () => {
     const { run, m } = await billed();
     expect((await run('reminder', '--member', '0180', '--at', '2024-02-14')).out).toBe('Stockholms stad: inget att påminna om 2024-02-14 (inget förfallet, eller ett tillgodohavande som täcker det)\n');
-    expect(await run('reminder', '--member', '9999', '--at', '2024-03-01')).toMatchObject({ code: 2, err: 'samkost: okänd medlem 9999\n' });
+    expect(await run('reminder', '--member', '9999', '--at', '2024-03-01')).toMatchObject({ code: 2, err: 'samkost: okänd medlem: ingen kommun med kommunkod 9999 har gått med\n' });
     expect(await run('reminder')).toMatchObject({ code: 2, err: 'samkost: ange medlemmen (--member) för en påminnelse, eller en katalog (--out) för en per medlem med förfallna fakturor\n' });
     // Everything Stockholm owes paid twice over on the membership invoice: a credit larger than what is late.
     const all = JSON.parse((await run('--json', 'receivables', '--member', '0180')).out) as { open: string };
