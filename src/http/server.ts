@@ -174,7 +174,6 @@ export function buildServer(o: ServerOptions): FastifyInstance {
     try {
       await executeAndReport(command, { store: o.store, json: true, actor: typeof actor === 'string' && actor ? actor : o.actor }, io);
     } catch (err) {
-      // 503: the store is busy or its disk full, and the same request may succeed later.
       return res.code(failureStatus(err)).send({ error: errorLine(err) });
     }
     // 201 when events were appended, 200 when the same command had been recorded before (nothing appended).

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { asRead } from './as-read';
 import { chainMetadata } from './hash-chain';
@@ -85,12 +85,11 @@ export class SqliteEventStore implements EventStore {
     access: StoreAccess = 'write',
   ) {
     const file = location !== ':memory:';
-    if (file && access === 'read' && !existsSync(location)) {
-      throw new StoreError(`lagret ${location} finns inte; ange det med --store eller SAMKOST_STORE (det skapas av det första kommando som lagrar något)`);
-    }
-    // An empty file (touched, or cut off) is no store either; a read must not make one of it.
-    if (file && access === 'read' && statSync(location).isFile() && statSync(location).size === 0) {
-      throw new StoreError(`${location} är en tom fil, inget samkost-lager; ange lagret med --store eller SAMKOST_STORE`);
+    if (file && access === 'read') {
+      const found = statSync(location, { throwIfNoEntry: false });
+      if (!found) throw new StoreError(`lagret ${location} finns inte; ange det med --store eller SAMKOST_STORE (det skapas av det första kommando som lagrar något)`);
+      // An empty file (touched, or cut off) is no store either; a read must not make one of it.
+      if (found.isFile() && found.size === 0) throw new StoreError(`${location} är en tom fil, inget samkost-lager; ange lagret med --store eller SAMKOST_STORE`);
     }
     let db: Database.Database | undefined;
     try {
