@@ -15,8 +15,11 @@ export function normaliseBankgiro(input: string): { bankgiro: string } | { probl
   if (!/^\d{7,8}$/.test(digits)) return { problem: 'ett bankgironummer är sju eller åtta siffror, NNN-NNNN eller NNNN-NNNN' };
   const check = luhnDigit(digits.slice(0, -1));
   if (check !== Number(digits.at(-1))) return { problem: `kontrollsiffran är ${digits.at(-1)} men ska vara ${check}` };
-  return { bankgiro: `${digits.slice(0, -4)}-${digits.slice(-4)}` };
+  return { bankgiro: bankgiroWritten(digits) };
 }
+
+/** A bankgiro number's digits as it is written: NNN-NNNN or NNNN-NNNN. */
+export const bankgiroWritten = (digits: string): string => `${digits.slice(0, -4)}-${digits.slice(-4)}`;
 
 /** The digits alone, as Peppol's account identifier takes them (SE-R-008, SE-R-009). */
 export const bankgiroDigits = (bankgiro: string): string => bankgiro.replace('-', '');

@@ -1,5 +1,5 @@
 import type { Command } from './commands';
-import { documentNumberYear } from './deciders/billing';
+import { documentNumberYear } from './billing/numbers';
 import { parsePeriod } from './billing/periods';
 import { assertNever } from './errors';
 

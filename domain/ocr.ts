@@ -1,3 +1,4 @@
+import { documentNumber, parseDocumentNumber } from './billing/numbers';
 import { luhnDigit } from './luhn';
 
 /*
@@ -14,10 +15,10 @@ const LENGTH = 13;
 
 /** The OCR number of an invoice number (`T2024-0001` → 2202400000139), or undefined for a number that has none. */
 export function ocrOf(invoiceNumber: string): string | undefined {
-  const m = /^([A-Z]+)(\d{4})-(\d{4,6})$/.exec(invoiceNumber);
-  const digit = m ? SERIES_DIGIT[m[1]] : undefined;
-  if (!m || digit === undefined) return undefined;
-  const body = `${digit}${m[2]}${m[3].padStart(6, '0')}${LENGTH % 10}`;
+  const n = parseDocumentNumber(invoiceNumber);
+  const digit = n ? SERIES_DIGIT[n.series] : undefined;
+  if (!n || digit === undefined || n.sequence.length > 6) return undefined;
+  const body = `${digit}${n.year}${n.sequence.padStart(6, '0')}${LENGTH % 10}`;
   return `${body}${luhnDigit(body)}`;
 }
 
@@ -30,5 +31,5 @@ export function invoiceOfOcr(input: string): { invoice: string } | { problem: st
   if (luhnDigit(ocr.slice(0, -1)) !== Number(ocr.at(-1)) || ocr[LENGTH - 2] !== String(LENGTH % 10)) return { problem: 'kontrollsiffran stämmer inte (felskrivet?)' };
   const series = Object.keys(SERIES_DIGIT).find((s) => SERIES_DIGIT[s] === ocr[0]);
   if (series === undefined) return { problem: `ingen fakturaserie börjar med ${ocr[0]}` };
-  return { invoice: `${series}${ocr.slice(1, 5)}-${String(Number(ocr.slice(5, 11))).padStart(4, '0')}` };
+  return { invoice: documentNumber(series, Number(ocr.slice(1, 5)), Number(ocr.slice(5, 11))) };
 }

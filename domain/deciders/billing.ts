@@ -1,6 +1,7 @@
 import Decimal from 'decimal.js';
 import { computeSplit, costBase, reportingTiersFor, splitInputs } from '../../projections/splits';
 import { type DueItem, dueInPeriod, type Series } from '../billing/due';
+import { documentNumber } from '../billing/numbers';
 import { addDays, parsePeriod } from '../billing/periods';
 import { OUT_OF_SCOPE_BASIS, vatBreakdown } from '../billing/vat';
 import type { CloseYear, CreditInvoice, RecordPayment, RunInvoices, SettleService } from '../commands/billing';
@@ -15,15 +16,6 @@ import { costWords, decidedBy } from '../rules';
 import { assertYearOpen } from './year-guard';
 
 export const billingStream = (year: number) => `billing-${year}`;
-
-
-const documentNumber = (series: string, year: number, sequence: number) => `${series}${year}-${String(sequence).padStart(4, '0')}`;
-
-/** The year in a document number this module made (`T2024-0012`, `MK2023-0001`), or undefined for any other text. */
-export function documentNumberYear(number: string): number | undefined {
-  const m = /^[A-Z]{1,3}(\d{4})-\d{4,}$/.exec(number);
-  return m ? Number(m[1]) : undefined;
-}
 
 function buyerParty(state: State, orgnr: string): BuyerParty {
   const m = state.members.get(orgnr);

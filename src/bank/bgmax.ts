@@ -1,3 +1,4 @@
+import { bankgiroWritten } from '../../domain/bankgiro';
 import { formatSek } from '../../domain/money';
 import { oreDecimal, oreText } from '../../domain/ore';
 
@@ -44,10 +45,7 @@ const field = (record: string, from: number, to: number): string => record.slice
 const kronor = (ore: number): string => formatSek(oreDecimal(ore));
 
 /** A receiving bankgiro as its ten-digit field gives it (leading zeros), in the written form. */
-function bankgiroOf(digits: string): string {
-  const n = digits.replace(/^0+/, '');
-  return `${n.slice(0, -4)}-${n.slice(-4)}`;
-}
+const bankgiroOf = (digits: string): string => bankgiroWritten(digits.replace(/^0+/, ''));
 
 function ore(text: string, where: string): number {
   if (!/^\d{18}$/.test(text)) throw new BgMaxError(`${where}: beloppet "${text.trim()}" är inte 18 siffror`);
