@@ -141,8 +141,10 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .action(async (o: { member?: string; at?: string; overdue?: boolean }) => {
       await withEngine(g(), io, async (engine) => {
         const on = o.at ?? todayOf(io);
+        // An unknown or mistyped member is refused, never answered with an empty ledger.
+        const wanted = o.member === undefined ? undefined : resolveMember(engine.state, o.member).orgnr;
         const rows = receivables(engine.state, { at: o.at, overdueOn: on })
-          .filter((r) => !o.member || r.member === o.member || engine.state.byKommunkod.get(o.member) === r.member)
+          .filter((r) => wanted === undefined || r.member === wanted)
           .map((r) => (o.overdue ? { ...r, invoices: r.invoices.filter((i) => i.daysOverdue > 0), open: r.overdue } : r))
           .filter((r) => r.invoices.length > 0);
         const open = sum(rows.map((r) => r.open));

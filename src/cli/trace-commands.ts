@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Decimal from 'decimal.js';
 import type { EventRef } from '../../domain/event-ref';
+import { resolveMember } from '../../domain/deciders/membership';
 import { formatSek, grouped } from '../../domain/money';
 import type { DerivationStep, LineTrace, SplitMonthTrace } from '../../projections/trace';
 import { documentsOfNumber } from '../../domain/documents-read';
@@ -251,7 +252,10 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
             doc.year === o.year && (doc.buyer.orgnr === member || state.byKommunkod.get(member as string) === doc.buyer.orgnr);
         // One year's documents (the number's, or --year's) are traced without reading any other year's.
         const reads = number ? documentsOfNumber(number) : { years: [o.year as number] };
-        return (await traceDocuments(store.readAll(undefined, reads === 'all' ? undefined : documentFilter(reads.years)), wanted)).documents;
+        const traced = await traceDocuments(store.readAll(undefined, reads === 'all' ? undefined : documentFilter(reads.years)), wanted);
+        // An unknown or mistyped member is refused, never answered with an empty trace.
+        if (member !== undefined) resolveMember(traced.state, member);
+        return traced.documents;
       });
       if (number && documents.length === 0) throw new UsageError(`okänd faktura ${number}`);
       if (o.line !== undefined) {

@@ -63,6 +63,9 @@ describe('samkost reminder: a payment reminder in Swedish for what is past due, 
     const { run, m } = await billed();
     expect((await run('reminder', '--member', '0180', '--at', '2024-02-14')).out).toBe('Stockholms stad: inget att påminna om 2024-02-14 (inget förfallet, eller ett tillgodohavande som täcker det)\n');
     expect(await run('reminder', '--member', '9999', '--at', '2024-03-01')).toMatchObject({ code: 2, err: 'samkost: okänd medlem: ingen kommun med kommunkod 9999 har gått med\n' });
+    // receivables --member finds its member the same way, and refuses one that never joined rather than list nobody.
+    expect(await run('receivables', '--member', '9999')).toMatchObject({ code: 2, err: 'samkost: okänd medlem: ingen kommun med kommunkod 9999 har gått med\n' });
+    expect(await run('receivables', '--member', '212000-0143')).toMatchObject({ code: 2, err: expect.stringMatching(/^samkost: okänd medlem "212000-0143": .*\n$/) });
     expect(await run('reminder')).toMatchObject({ code: 2, err: 'samkost: ange medlemmen (--member) för en påminnelse, eller en katalog (--out) för en per medlem med förfallna fakturor\n' });
     // Everything Stockholm owes paid twice over on the membership invoice: a credit larger than what is late.
     const all = JSON.parse((await run('--json', 'receivables', '--member', '0180')).out) as { open: string };

@@ -143,6 +143,8 @@ describe('samkost trace: every line back to its events', () => {
     expect(text.code).toBe(0);
     expect(text.out).toContain('══ T2024-0005 rad 1 ══ Stockholms stad');
     expect(text.out).toContain('varje omräknat belopp stämmer');
+    // A member who never joined is refused, not traced as having been billed nothing.
+    expect(await f.run('trace', '--member', '9999', '--year', '2024')).toMatchObject({ code: 2, out: '', err: 'samkost: okänd medlem: ingen kommun med kommunkod 9999 har gått med\n' });
   });
 
   test('given a service settled twice, when a member\'s year is traced at once, then each document\'s trace is the one traced alone (a second settlement counts the first as billed)', async () => {
