@@ -47,6 +47,17 @@ export function documentsRead(command: Command): { years: number[] } | 'all' {
   }
 }
 
+/**
+ * Whether a decision reads the lines of the documents it reads, or only their headers, totals, credits and
+ * payments. A payment is checked against its invoice's open balance (the total less its credit notes and
+ * payments) and issue date (deciders/billing.ts#paymentProblem), so its year's documents can be folded
+ * without their lines, which are nearly all of their bytes. Every other decision that reads a document
+ * reads its lines (what is billed, what a credit note may credit, what a settlement compares).
+ */
+export function readsLines(command: Command): boolean {
+  return command.type !== 'payment.record';
+}
+
 /** What showing, crediting or paying the document `number` reads: its year's documents, every year's if the number has none. */
 export function documentsOfNumber(number: string): { years: number[] } | 'all' {
   const year = documentNumberYear(number);

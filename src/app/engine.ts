@@ -1,6 +1,7 @@
 import type { Command } from '../../domain/commands';
 import { decide } from '../../domain/decide';
-import { documentsRead } from '../../domain/documents-read';
+import { billingStream } from '../../domain/deciders/billing';
+import { documentsRead, readsLines } from '../../domain/documents-read';
 import type { EventRef } from '../../domain/event-ref';
 import type { DomainEvent } from '../../domain/events';
 import { evolve, initialState, type State } from '../../domain/state';
@@ -21,9 +22,30 @@ export interface EngineScope {
    * Other years' documents folded cut (ReadFilter.cut) instead of left out: without their lines (header,
    * parties, totals; credits and payments apply as ever) for open balances, without their lines'
    * provenance for the books. Nothing is decided on such a state: a decision that reads a document reads
-   * its year's whole, which `documentYears` must then hold.
+   * its year's whole, which `documentYears` must then hold (or, for one that reads no line, `balanceYears`).
    */
   otherDocuments?: DocumentCut;
+  /**
+   * Years whose documents are folded without their lines, no other year's being folded: enough to decide
+   * a command that reads no line (domain/documents-read.ts#readsLines: a payment), on a fraction of the
+   * bytes. Not with `otherDocuments`.
+   */
+  balanceYears?: readonly number[];
+}
+
+/**
+ * The scope that decides `commands`: the documents of the years they read, without their lines where none
+ * of them reads a line; undefined (the whole log) where one cannot tell which years it reads.
+ */
+export function scopeOfCommands(commands: readonly Command[]): EngineScope | undefined {
+  const years = new Set<number>();
+  for (const c of commands) {
+    const reads = documentsRead(c);
+    if (reads === 'all') return undefined;
+    for (const y of reads.years) years.add(y);
+  }
+  const sorted = [...years].sort((a, b) => a - b);
+  return commands.length > 0 && !commands.some(readsLines) ? { documentYears: [], balanceYears: sorted } : { documentYears: sorted };
 }
 
 export interface ExecuteOptions {
@@ -97,7 +119,10 @@ export class Engine {
     private readonly clock: Clock = systemClock,
     readonly scope?: EngineScope,
   ) {
-    if (scope) this.filter = { ...documentFilter(scope.documentYears), cut: scope.otherDocuments };
+    if (scope?.balanceYears !== undefined) {
+      if (scope.otherDocuments !== undefined) throw new Error('an engine scope has either balanceYears or otherDocuments, not both');
+      this.filter = { ...documentFilter(scope.documentYears), cut: 'lines', cutStreams: scope.balanceYears.map(billingStream) };
+    } else if (scope) this.filter = { ...documentFilter(scope.documentYears), cut: scope.otherDocuments };
   }
 
   /** Folds every event not yet seen; cheap when nothing is new. */
@@ -143,7 +168,8 @@ export class Engine {
     if (!this.scope) return;
     const reads = documentsRead(command);
     const held = this.scope.documentYears;
-    if (reads === 'all' || reads.years.some((y) => !held.includes(y))) {
+    const balances = readsLines(command) ? [] : (this.scope.balanceYears ?? []);
+    if (reads === 'all' || reads.years.some((y) => !held.includes(y) && !balances.includes(y))) {
       throw new Error(`${command.type}: this engine holds the documents of ${held.length ? held.join(', ') : 'no year'} only, and the command reads ${reads === 'all' ? 'every year\'s' : reads.years.join(', ')}`);
     }
   }

@@ -1,6 +1,5 @@
 import type { Command } from '../../domain/commands';
-import { documentsRead } from '../../domain/documents-read';
-import { Engine, type EngineScope } from '../app/engine';
+import { Engine, type EngineScope, scopeOfCommands } from '../app/engine';
 import { stockholmDate, systemClock } from '../clock';
 import { domainCodec } from '../app/codec';
 import { openStore, storeLocation } from '../store/open';
@@ -45,17 +44,12 @@ export async function withEngine<T>(opts: GlobalOptions, io: CliIo, fn: (engine:
 /**
  * An engine to decide `commands` on, creating the store if it does not exist yet. It folds only the
  * invoices and credit notes of the years their decisions read (domain/documents-read.ts), all of them
- * where one cannot be told. On a national history of ten invoiced years those documents are most of the
- * store, and folding them was most of every command's time.
+ * where one cannot be told, and those without their lines where no decision reads a line (payments).
+ * On a national history of ten invoiced years those documents are most of the store, and folding them
+ * was most of every command's time.
  */
 export async function withEngineFor<T>(opts: GlobalOptions, io: CliIo, commands: readonly Command[], fn: (engine: Engine) => Promise<T>): Promise<T> {
-  const years = new Set<number>();
-  for (const c of commands) {
-    const reads = documentsRead(c);
-    if (reads === 'all') return withEngine(opts, io, fn, undefined, 'write');
-    for (const y of reads.years) years.add(y);
-  }
-  return withEngine(opts, io, fn, { documentYears: [...years].sort((a, b) => a - b) }, 'write');
+  return withEngine(opts, io, fn, scopeOfCommands(commands), 'write');
 }
 
 /** The engine scope of what a command or read reads (domain/documents-read.ts); none, the whole log, for 'all'. */

@@ -71,6 +71,13 @@ export interface ReadFilter {
    * (SQLite, in SQL) or after reading them.
    */
   cut?: DocumentCut;
+  /**
+   * With `cut`: only the events of these streams are given cut, and those the filter concerns in any other
+   * stream (but `exceptStreams`) are left out. A payment reads its invoice's year's documents, and of them
+   * no line (a balance is the total less credits and payments), so it folds that year's documents cut and
+   * no other year's. Absent: every event the filter concerns is given cut.
+   */
+  cutStreams?: readonly string[];
 }
 
 export type DocumentCut = 'lines' | 'provenance';
@@ -83,6 +90,7 @@ export const passes = (filter: ReadFilter | undefined, type: string, streamId: s
 export function filtered(filter: ReadFilter | undefined, e: RecordedEvent): RecordedEvent | undefined {
   if (passes(filter, e.type, e.streamId)) return e;
   if (filter?.cut === undefined) return undefined;
+  if (filter.cutStreams !== undefined && !filter.cutStreams.includes(e.streamId)) return undefined;
   const data = e.data as { lines: Record<string, unknown>[] };
   const lines = filter.cut === 'lines' ? [] : data.lines.map(({ provenance: _, ...line }) => line);
   return { ...e, data: { ...data, lines } };

@@ -130,12 +130,17 @@ export class SqliteEventStore implements EventStore {
     );
     // Documents cut (ReadFilter.cut): SQLite's JSON functions cut them before the row leaves the database,
     // so the bytes cut are neither copied out nor parsed.
+    // With ReadFilter.cutStreams (@cutStreams not null), what is neither let through whole nor in those
+    // streams is left out, as by pageFiltered.
     const pageCut = (cutData: string) => reader(
       `SELECT position, stream_id, revision, event_id, type, schema_version,
          CASE WHEN type IN (SELECT value FROM json_each(@types)) AND stream_id NOT IN (SELECT value FROM json_each(@streams))
            THEN ${cutData} ELSE data END,
          metadata
-       FROM events WHERE position > @from ORDER BY position LIMIT @limit`,
+       FROM events WHERE position > @from
+         AND (@cutStreams IS NULL OR type NOT IN (SELECT value FROM json_each(@types))
+           OR stream_id IN (SELECT value FROM json_each(@streams)) OR stream_id IN (SELECT value FROM json_each(@cutStreams)))
+       ORDER BY position LIMIT @limit`,
     );
     this.pageCut = {
       lines: pageCut("json_set(data, '$.lines', json('[]'))"),
@@ -217,9 +222,10 @@ export class SqliteEventStore implements EventStore {
     let from = Number(after);
     const types = filter && JSON.stringify(filter.types);
     const streams = filter && JSON.stringify(filter.exceptStreams);
+    const cutStreams = filter?.cutStreams === undefined ? null : JSON.stringify(filter.cutStreams);
     for (;;) {
       const rows = (
-        filter?.cut ? this.pageCut[filter.cut].all({ types, streams, from, limit: PAGE })
+        filter?.cut ? this.pageCut[filter.cut].all({ types, streams, cutStreams, from, limit: PAGE })
           : filter ? this.pageFiltered.all(from, types, streams, PAGE)
             : this.pageAll.all(from, PAGE)
       ) as ReadRow[];

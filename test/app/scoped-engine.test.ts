@@ -19,7 +19,7 @@ import { InvoiceReplay } from '../../projections/replay';
 import { simulate } from '../../projections/simulate';
 import { splitForYear } from '../../projections/splits';
 import { documentFilter } from '../../src/app/document-filter';
-import { Engine, type EngineScope, refOf } from '../../src/app/engine';
+import { Engine, type EngineScope, refOf, scopeOfCommands } from '../../src/app/engine';
 import { foldDocuments, traceDocuments } from '../../src/app/trace';
 import { main as cliMain } from '../../src/cli/main';
 import { checkAudit } from '../../scripts/check-audit';
@@ -126,9 +126,11 @@ describe('Engine with a scope: only the documents of the years a command reads',
     const outcomes: string[] = [];
     for (const input of inputs) {
       const command = parseCommand(input);
-      const reads = documentsRead(command);
-      if (reads === 'all') throw new Error(`${command.type}: expected a scope`);
-      await withFold(file, { documentYears: reads.years }, async (scoped) => {
+      const scope = scopeOfCommands([command]);
+      if (scope === undefined) throw new Error(`${command.type}: expected a scope`);
+      // A payment is decided on its year's documents without their lines; every other command on whole ones.
+      expect(scope.balanceYears !== undefined).toBe(command.type === 'payment.record');
+      await withFold(file, scope, async (scoped) => {
         expect({ command: command.type, outcome: outcome(command, scoped) }).toEqual({ command: command.type, outcome: outcome(command, full) });
         outcomes.push(outcome(command, full));
       });
@@ -173,6 +175,37 @@ describe('Engine with a scope: only the documents of the years a command reads',
         const scoped = only2023.state.billing.get(2023)?.invoices.get(inv.invoice.number);
         expect(view(scoped && { ...scoped, creditedNet: [...scoped.creditedNet] })).toBe(view({ ...inv, creditedNet: [...inv.creditedNet] }));
       }
+    });
+  });
+
+  test('given payments, then their engine folds their years\' documents without lines and no other year\'s, records them as the whole fold does, and refuses what reads a line', async () => {
+    const inv2023 = [...(full.state.billing.get(2023)?.invoices.values() ?? [])].find((i) => openBalance(i).gt(2))!;
+    const inv2022 = [...(full.state.billing.get(2022)?.invoices.values() ?? [])][0];
+    let n = 0;
+    const pay = (invoice: string, amount: string) => parseCommand({ type: 'payment.record', invoice, amount, date: '2024-02-10', reference: `bank ${(n += 1)}` });
+    const payments = [pay(inv2023.invoice.number, '1.00'), pay(inv2023.invoice.number, '1.00')];
+    expect(scopeOfCommands(payments)).toEqual({ documentYears: [], balanceYears: [2023] });
+    expect(scopeOfCommands([...payments, pay(inv2022.invoice.number, '1.00')])).toEqual({ documentYears: [], balanceYears: [2022, 2023] });
+    // A payment beside a command that reads lines, or to a number of no known year, folds as before.
+    const credit = parseCommand({ type: 'invoice.credit', invoice: inv2023.invoice.number, reason: 'r', issueDate: '2024-02-10' });
+    expect(scopeOfCommands([payments[0], credit])).toEqual({ documentYears: [2023] });
+    expect(scopeOfCommands([pay('faktura 12', '1.00')])).toBeUndefined();
+    const copy = join(dir, 'payments.db');
+    copyFileSync(file, copy);
+    await withFold(copy, scopeOfCommands(payments), async (scoped) => {
+      expect(scoped.state.billing.get(2022)?.invoices.size ?? 0).toBe(0);
+      const b = scoped.state.billing.get(2023)!;
+      expect(b.invoices.size).toBe(full.state.billing.get(2023)!.invoices.size);
+      for (const inv of b.invoices.values()) expect(inv.invoice.lines).toEqual([]);
+      expect(openBalance(b.invoices.get(inv2023.invoice.number)!).toFixed(2)).toBe(openBalance(inv2023).toFixed(2));
+      for (const c of payments) expect((await scoped.execute(c)).events.map((e) => e.type)).toEqual(['PaymentRecorded']);
+      expect(openBalance(b.invoices.get(inv2023.invoice.number)!).toFixed(2)).toBe(openBalance(inv2023).minus(2).toFixed(2));
+      await expect(scoped.execute(credit)).rejects.toThrow('this engine holds the documents of no year only');
+      await expect(scoped.execute(pay(inv2022.invoice.number, '1.00'))).rejects.toThrow('this engine holds the documents of no year only');
+    });
+    // What the payments appended is what the whole fold then reads.
+    await withFold(copy, undefined, (after) => {
+      expect(openBalance(after.state.billing.get(2023)!.invoices.get(inv2023.invoice.number)!).toFixed(2)).toBe(openBalance(inv2023).minus(2).toFixed(2));
     });
   });
 
@@ -276,8 +309,8 @@ describe('Engine with a scope: only the documents of the years a command reads',
     const io = { out: () => undefined, err: () => undefined, env: {}, clock, isTty: false };
     const pay = (invoice: string) => parseCommand({ type: 'payment.record', invoice, amount: '1.00', date: '2024-02-10', reference: 'r' });
     const scopeOf = (commands: Command[]) => withEngineFor({ store: file }, io, commands, async (engine) => ({ scope: engine.scope, invoices: engine.state.billing.get(2022)?.invoices.size ?? 0 }));
-    expect(await scopeOf([pay('T2023-0001'), pay('M2022-0002'), pay('T2023-0002')])).toEqual({ scope: { documentYears: [2022, 2023] }, invoices: full.state.billing.get(2022)?.invoices.size });
-    expect(await scopeOf([pay('T2023-0001')])).toEqual({ scope: { documentYears: [2023] }, invoices: 0 });
+    expect(await scopeOf([pay('T2023-0001'), pay('M2022-0002'), pay('T2023-0002')])).toEqual({ scope: { documentYears: [], balanceYears: [2022, 2023] }, invoices: full.state.billing.get(2022)?.invoices.size });
+    expect(await scopeOf([pay('T2023-0001')])).toEqual({ scope: { documentYears: [], balanceYears: [2023] }, invoices: 0 });
     expect(await scopeOf([pay('T2023-0001'), pay('okänd')])).toEqual({ scope: undefined, invoices: full.state.billing.get(2022)?.invoices.size });
   });
 

@@ -167,6 +167,26 @@ export function storeContract(open: () => Promise<EventStore>): void {
     if (cut === 'provenance') expect((read[1].data as Doc).lines.map((l) => l.amount)).toEqual((all[1].data as Doc).lines.map((l) => l.amount));
   });
 
+  test('readAll with a filter that cuts only some streams gives those streams\' events cut, the excepted whole, and leaves out the rest it concerns', async () => {
+    const [held, cutOnes, left] = [`${s}-held`, `${s}-cut`, `${s}-left`];
+    const doc = (text: string) => ({ ...noted(uuid(), text), data: { text, lines: [{ lineNo: 1, amount: '1.00', provenance: { rule: 'r' } }], total: '1.00' } });
+    await store.append(held, [doc('h0')], 'no_stream');
+    await store.append(cutOnes, Array.from({ length: 1100 }, (_, i) => doc(`c${i}`)), 'no_stream');
+    await store.append(left, [doc('l0'), doc('l1')], 'no_stream');
+    await store.append(held, [doc('h1')], 0);
+    const mine = (e: { streamId: string }) => [held, cutOnes, left].includes(e.streamId);
+    const all = (await collect(store.readAll())).filter(mine);
+    const type = all[0].type;
+    const read = (await collect(store.readAll(undefined, { types: [type], exceptStreams: [held], cut: 'lines', cutStreams: [cutOnes] }))).filter(mine);
+    expect(read.map((e) => e.streamId)).toEqual([held, ...Array.from({ length: 1100 }, () => cutOnes), held]);
+    expect([read[0], read[read.length - 1]]).toEqual([all[0], all[all.length - 1]]);
+    for (const e of read.slice(1, -1)) expect(e.data).toStrictEqual({ text: (e.data as { text: string }).text, lines: [], total: '1.00' });
+    // Events of types the filter does not concern are whole wherever they are; without cutStreams every
+    // stream but the excepted is cut, none left out.
+    expect((await collect(store.readAll(undefined, { types: ['SomethingElse'], exceptStreams: [], cut: 'lines', cutStreams: [] }))).filter(mine)).toEqual(all);
+    expect((await collect(store.readAll(undefined, { types: [type], exceptStreams: [held], cut: 'lines' }))).filter(mine)).toHaveLength(all.length);
+  });
+
   test('readAll streams across pages', async () => {
     const n = 2500;
     for (let i = 0; i < n; i += 500) {

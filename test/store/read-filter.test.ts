@@ -29,6 +29,12 @@ describe('filtered: an event as a read filter gives it', () => {
     expect(filtered(filter('lines'), e)?.data).toStrictEqual({ number: 'T2024-0001', total: '125.00', lines: [] });
     expect(filtered(filter('provenance'), e)?.data).toStrictEqual({ number: 'T2024-0001', total: '125.00', lines: [{ lineNo: 1, amount: '100.00' }, { lineNo: 2, amount: '0.00' }] });
     expect(filtered(filter('provenance'), e)?.metadata).toBe(e.metadata);
+    // Cut only in the streams named: a document the filter concerns elsewhere is left out.
+    const only = (streams: string[]): ReadFilter => ({ ...filter('lines'), cutStreams: streams });
+    expect(filtered(only(['billing-2023']), e)?.data).toStrictEqual({ number: 'T2024-0001', total: '125.00', lines: [] });
+    expect(filtered(only(['billing-2022']), e)).toBeUndefined();
+    const held = event('InvoiceIssued', 'billing-2024', doc);
+    expect(filtered(only([]), held)).toBe(held);
     // The stored event is not touched.
     expect((e.data as typeof doc).lines[0].provenance).toBeDefined();
   });
