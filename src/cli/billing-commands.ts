@@ -4,7 +4,8 @@ import { INVOICE_KIND_NAMES } from './kind-names';
 import { peppolXml } from '../export/peppol';
 import Decimal from 'decimal.js';
 import { formatSek, grouped, sum } from '../../domain/money';
-import type { CreditNoteIssued } from '../../domain/events/billing';
+import type { CreditNoteIssued, InvoiceIssued } from '../../domain/events/billing';
+import type { RecordedEvent } from '../store/port';
 import type { Adopted, InvoiceState, MemberState, State } from '../../domain/state';
 import { documentsOfNumber } from '../../domain/documents-read';
 import { resolveMember } from '../../domain/deciders/membership';
@@ -13,7 +14,7 @@ import { paymentCommandId } from '../app/ids';
 import { replayYear } from '../app/replay-year';
 import { loadConfig, warnOfPlaceholderSeller } from '../config';
 import { bankFileRows, bankPayment, checkBankPayments } from './bank-files';
-import { type GlobalOptions, RECEIVABLES_SCOPE, scopeOf, todayOf, withEngine, withEngineFor, withStore } from './context';
+import { type GlobalOptions, RECEIVABLES_SCOPE, todayOf, withEngine, withEngineFor, withStore } from './context';
 import { describeResult, executeAndReport } from './execute';
 import { type CliIo, toJson, UsageError } from './io';
 import { moneyToJson } from './money-json';
@@ -42,6 +43,29 @@ function storedDocument(state: State, number: string): { inv?: InvoiceState; cn?
   const cn = b?.creditNotes.get(number);
   if (!inv && !cn) throw new UsageError(`okänd faktura ${number}`);
   return { inv, cn };
+}
+
+/**
+ * `fn` on the invoice or credit note with this number as a fold of the whole log shows it: the document
+ * whole, with the credits and payments its year holds. Its year's documents are folded without their
+ * lines (a balance needs none), and then it alone is read whole from its place in its stream: a year's
+ * documents are hundreds of megabytes at national scale, and showing one read them all.
+ */
+async function withDocument<T>(opts: GlobalOptions, io: CliIo, number: string, fn: (doc: { inv?: InvoiceState; cn?: Adopted<CreditNoteIssued> }) => T): Promise<T> {
+  const reads = documentsOfNumber(number);
+  return withEngine(opts, io, async (engine) => {
+    const { inv, cn } = storedDocument(engine.state, number);
+    if (reads === 'all') return fn({ inv, cn });
+    const ref = (inv ?? cn)!.ref;
+    let whole: RecordedEvent | undefined;
+    for await (const e of engine.store.readStream(ref.streamId, ref.revision)) {
+      whole = e;
+      break;
+    }
+    const data = whole?.data as { number?: string } | undefined;
+    if (whole?.id !== ref.eventId || data?.number !== number) throw new Error(`${number}: the event at ${ref.streamId}@${ref.revision} is not the document folded there`);
+    return fn(inv ? { inv: { ...inv, invoice: data as InvoiceIssued } } : { cn: { ...cn!, value: data as CreditNoteIssued } });
+  }, reads === 'all' ? undefined : { documentYears: [], balanceYears: reads.years });
 }
 
 export function registerBillingCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -83,25 +107,23 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .option('--out <file>', 'fil att skriva till (standard: skrivs ut i terminalen)')
     .option('--buyer-reference <ref>', 'köparens referens (BT-10; standard: dokumentets egen, annars köparens organisationsnummer)')
     .action(async (number: string, o: { out?: string; buyerReference?: string }) => {
-      await withEngine(g(), io, async (engine) => {
-        const { inv, cn } = storedDocument(engine.state, number);
+      await withDocument(g(), io, number, ({ inv, cn }) => {
         const doc = inv?.invoice ?? (cn as NonNullable<typeof cn>).value;
         const xml = peppolXml(doc, o.buyerReference);
         if (!o.out) return io.out(xml.endsWith('\n') ? xml : `${xml}\n`);
         writeOutputFile(o.out, xml);
         io.out(`${'credits' in doc ? 'Kreditfaktura' : 'Faktura'} ${number} som Peppol BIS Billing 3.0 skriven till ${o.out}\n`);
-      }, scopeOf(documentsOfNumber(number)));
+      });
     });
 
   invoice
     .command('show <number>')
     .description('en faktura eller kreditfaktura så som medlemmen får den')
     .action(async (number: string) => {
-      await withEngine(g(), io, async (engine) => {
-        const { inv, cn } = storedDocument(engine.state, number);
+      await withDocument(g(), io, number, ({ inv, cn }) => {
         if (g().json) return io.out(`${toJson(inv ? { ...inv.invoice, credited: inv.creditedGross.toFixed(2), paid: inv.payments.reduce((a, p) => a.plus(p.amount), new Decimal(0)).toFixed(2) } : cn!.value)}\n`);
         io.out(inv ? renderDocument(inv.invoice, 'invoice') : renderDocument(cn!.value, 'credit'));
-      }, scopeOf(documentsOfNumber(number)));
+      });
     });
 
   invoice

@@ -52,9 +52,6 @@ export async function withEngineFor<T>(opts: GlobalOptions, io: CliIo, commands:
   return withEngine(opts, io, fn, scopeOfCommands(commands), 'write');
 }
 
-/** The engine scope of what a command or read reads (domain/documents-read.ts); none, the whole log, for 'all'. */
-export const scopeOf = (reads: { years: number[] } | 'all'): EngineScope | undefined => (reads === 'all' ? undefined : { documentYears: reads.years });
-
 /**
  * The scope of a read that shows no invoice or credit note (members, fees, services, splits, what-if):
  * projections/fees.ts, splits.ts and simulate.ts read no document, so leaving them out changes nothing.

@@ -10,7 +10,9 @@ import { documentsRead } from '../../domain/documents-read';
 import type { DomainEvent } from '../../domain/events';
 import { domainCodec } from '../../src/app/codec';
 import { feesForYear } from '../../projections/fees';
-import { invoiceSummaries, receivables } from '../../projections/invoices';
+import { invoiceSummaries, receivables, renderDocument } from '../../projections/invoices';
+import { peppolXml } from '../../src/export/peppol';
+import Decimal from 'decimal.js';
 import { DEFAULT_CHART, journal, ledger } from '../../projections/ledger';
 import { sieDocumentFor } from '../../src/cli/ledger-commands';
 import { writeSie } from '../../src/export/sie';
@@ -208,6 +210,37 @@ describe('Engine with a scope: only the documents of the years a command reads',
       expect(openBalance(after.state.billing.get(2023)!.invoices.get(inv2023.invoice.number)!).toFixed(2)).toBe(openBalance(inv2023).minus(2).toFixed(2));
     });
   });
+
+  test('given a document shown or exported alone, then it is what the whole fold shows: the document whole, with its year\'s credits and payments', async () => {
+    const out: string[] = [];
+    const io = { out: (t: string) => { out.push(t); }, err: () => undefined, env: {}, clock, isTty: false };
+    const cli = async (...args: string[]) => {
+      out.length = 0;
+      expect(await cliMain(['node', 'samkost', '--store', file, ...args], io)).toBe(0);
+      return out.join('');
+    };
+    const shown = { credited: 0, paid: 0 };
+    for (const year of [2022, 2023]) {
+      const b = full.state.billing.get(year)!;
+      const invoices = [...b.invoices.values()];
+      // Credited ones, paid ones, and a few more; a few credit notes.
+      const picked = [...invoices.filter((i) => i.creditNotes.length > 0).slice(0, 3), ...invoices.filter((i) => i.payments.length > 0).slice(0, 3), ...invoices.slice(-2)];
+      shown.credited += picked.filter((i) => i.creditNotes.length > 0).length;
+      shown.paid += picked.filter((i) => i.payments.length > 0).length;
+      for (const inv of picked) {
+        const n = inv.invoice.number;
+        const paid = inv.payments.reduce((a, p) => a.plus(p.amount), new Decimal(0)).toFixed(2);
+        expect(JSON.parse(await cli('--json', 'invoice', 'show', n))).toEqual(JSON.parse(JSON.stringify({ ...inv.invoice, credited: inv.creditedGross.toFixed(2), paid })));
+        expect(await cli('invoice', 'show', n)).toBe(renderDocument(inv.invoice, 'invoice'));
+        expect(await cli('export', 'peppol', n)).toBe(`${peppolXml(inv.invoice).trimEnd()}\n`);
+      }
+      for (const cn of [...b.creditNotes.values()].slice(0, 3)) {
+        expect(await cli('invoice', 'show', cn.value.number)).toBe(renderDocument(cn.value, 'credit'));
+      }
+    }
+    expect(shown.credited).toBeGreaterThan(0);
+    expect(shown.paid).toBeGreaterThan(0);
+  }, 60_000);
 
   test('given open balances, then the fold of every document without its lines gives the same receivables as the whole fold, and decides nothing that reads a document', async () => {
     await withFold(file, RECEIVABLES_SCOPE, async (headers) => {
