@@ -14,7 +14,7 @@ import { paymentCommandId } from '../app/ids';
 import { replayYear } from '../app/replay-year';
 import { loadConfig, warnOfPlaceholderSeller } from '../config';
 import { bankFileRows, bankPayment, checkBankPayments } from './bank-files';
-import { type GlobalOptions, RECEIVABLES_SCOPE, todayOf, withEngine, withEngineFor, withStore } from './context';
+import { balancesOf, type GlobalOptions, RECEIVABLES_SCOPE, todayOf, withEngine, withEngineFor, withStore } from './context';
 import { describeResult, executeAndReport } from './execute';
 import { type CliIo, toJson, UsageError } from './io';
 import { moneyToJson } from './money-json';
@@ -65,7 +65,7 @@ async function withDocument<T>(opts: GlobalOptions, io: CliIo, number: string, f
     const data = whole?.data as { number?: string } | undefined;
     if (whole?.id !== ref.eventId || data?.number !== number) throw new Error(`${number}: the event at ${ref.streamId}@${ref.revision} is not the document folded there`);
     return fn(inv ? { inv: { ...inv, invoice: data as InvoiceIssued } } : { cn: { ...cn!, value: data as CreditNoteIssued } });
-  }, reads === 'all' ? undefined : { documentYears: [], balanceYears: reads.years });
+  }, reads === 'all' ? undefined : balancesOf(reads.years));
 }
 
 export function registerBillingCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -151,7 +151,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         const t = newTable(['Nummer', 'Typ', 'Köpare', 'Datum', 'Förfaller', 'Summa', 'Krediterat', 'Betalt', 'Öppet']);
         for (const r of rows) t.push([r.number, INVOICE_KIND_NAMES[r.kind], r.buyerName, r.issueDate, r.dueDate, formatSek(new Decimal(r.total)), formatSek(r.credited), formatSek(r.paid), formatSek(r.open)]);
         io.out(`Fakturor ${o.year}: ${rows.length}\n${t.toString()}\n`);
-      }, { documentYears: [o.year] });
+      }, balancesOf([o.year]));
     });
 
   program

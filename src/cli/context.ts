@@ -53,6 +53,12 @@ export async function withEngineFor<T>(opts: GlobalOptions, io: CliIo, commands:
 }
 
 /**
+ * The scope of a read that shows these years' invoices and credit notes by their headers and balances (the
+ * invoice list, or one document to be read whole after): their documents without lines, no other year's.
+ */
+export const balancesOf = (years: readonly number[]): EngineScope => ({ documentYears: [], balanceYears: years });
+
+/**
  * The scope of a read that shows no invoice or credit note (members, fees, services, splits, what-if):
  * projections/fees.ts, splits.ts and simulate.ts read no document, so leaving them out changes nothing.
  */

@@ -25,7 +25,7 @@ import { Engine, type EngineScope, refOf, scopeOfCommands } from '../../src/app/
 import { foldDocuments, traceDocuments } from '../../src/app/trace';
 import { main as cliMain } from '../../src/cli/main';
 import { checkAudit } from '../../scripts/check-audit';
-import { BOOKS_SCOPE, RECEIVABLES_SCOPE, withEngineFor } from '../../src/cli/context';
+import { balancesOf, BOOKS_SCOPE, RECEIVABLES_SCOPE, withEngineFor } from '../../src/cli/context';
 import { type LineTrace, TraceCache, traceDocument } from '../../projections/trace';
 import { SqliteEventStore } from '../../src/store/sqlite';
 import { generate, syntheticOrgnr } from '../../scripts/generate';
@@ -173,6 +173,11 @@ describe('Engine with a scope: only the documents of the years a command reads',
       const view = (v: unknown) => JSON.stringify(v);
       expect(invoiceSummaries(only2023.state, 2023).length).toBeGreaterThan(0);
       expect(view(invoiceSummaries(only2023.state, 2023))).toBe(view(invoiceSummaries(full.state, 2023)));
+      // The list reads no line: the year's documents without theirs list the same.
+      await withFold(file, balancesOf([2023]), (balances) => {
+        expect(view(invoiceSummaries(balances.state, 2023))).toBe(view(invoiceSummaries(full.state, 2023)));
+        expect(balances.state.billing.get(2022)?.invoices.size ?? 0).toBe(0);
+      });
       for (const inv of full.state.billing.get(2023)?.invoices.values() ?? []) {
         const scoped = only2023.state.billing.get(2023)?.invoices.get(inv.invoice.number);
         expect(view(scoped && { ...scoped, creditedNet: [...scoped.creditedNet] })).toBe(view({ ...inv, creditedNet: [...inv.creditedNet] }));
