@@ -48,14 +48,35 @@ export function documentsRead(command: Command): { years: number[] } | 'all' {
 }
 
 /**
- * Whether a decision reads the lines of the documents it reads, or only their headers, totals, credits and
- * payments. A payment is checked against its invoice's open balance (the total less its credit notes and
- * payments) and issue date (deciders/billing.ts#paymentProblem), so its year's documents can be folded
- * without their lines, which are nearly all of their bytes. Every other decision that reads a document
- * reads its lines (what is billed, what a credit note may credit, what a settlement compares).
+ * How much of each document it reads a decision reads: `headers` (parties, dates, totals; with the credit
+ * notes' totals and the payments they carry), `lines` (and every line's due key, amount, service and VAT,
+ * but not how the line was derived: its provenance), or `whole`. Lines, and in them their provenance, are
+ * nearly all of a document's bytes, so an edge folds a year's documents cut to what its decision reads.
+ * - A payment is checked against its invoice's open balance (the total less its credit notes and
+ *   payments) and issue date (deciders/billing.ts#paymentProblem).
+ * - An invoice run bills what is due and not yet billed: it reads the due keys of the year's lines and the
+ *   numbering, never an earlier line's derivation; closing a year reads which services its lines bill.
+ * - Crediting copies the credited lines whole; a settlement reads the a-conto lines' refs.
+ * test/app/scoped-engine.test.ts decides commands of each kind on both folds and requires the same events
+ * or the same error.
  */
-export function readsLines(command: Command): boolean {
-  return command.type !== 'payment.record';
+export type DocumentDepth = 'headers' | 'lines' | 'whole';
+
+export function documentDepth(command: Command): DocumentDepth {
+  switch (command.type) {
+    case 'payment.record':
+      return 'headers';
+    case 'invoice.run':
+    case 'year.close':
+      return 'lines';
+    default:
+      return 'whole';
+  }
+}
+
+/** The deepest of `depths`: what a fold for all of their decisions must keep. */
+export function deepest(depths: readonly DocumentDepth[]): DocumentDepth {
+  return depths.includes('whole') ? 'whole' : depths.includes('lines') ? 'lines' : 'headers';
 }
 
 /** What showing, crediting or paying the document `number` reads: its year's documents, every year's if the number has none. */

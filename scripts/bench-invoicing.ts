@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseCommand } from '../domain/commands';
 import { commandInputOf } from '../domain/rules';
 import { domainCodec } from '../src/app/codec';
-import { Engine } from '../src/app/engine';
+import { Engine, scopeOfCommands } from '../src/app/engine';
 import { replayYear } from '../src/app/replay-year';
 import { SqliteEventStore } from '../src/store/sqlite';
 import { nowMs, peakRssBytes } from './bench-lib';
@@ -155,8 +155,10 @@ export async function invoicePhase(file: string, year: number, tmpDir: string): 
     const writtenOf = copy.prepare(`SELECT ${ROW_COLUMNS} FROM main.events WHERE position BETWEEN ? AND ? ORDER BY position`).raw(true);
 
     let at = new Date(0);
-    // Scoped as the CLI scopes `samkost invoice run`: the year's documents, no other year's.
-    const engine = new Engine(store, runs[0].actor, { now: () => at }, { documentYears: [year] });
+    // Scoped as the CLI scopes `samkost invoice run` (scopeOfCommands): the year's documents, their lines
+    // without provenance, no other year's.
+    const firstCommand = parseCommand(commandInputOf({ command: 'invoice.run', params: runs[0].params }));
+    const engine = new Engine(store, runs[0].actor, { now: () => at }, scopeOfCommands([firstCommand]));
     let foldedEvents = 0;
     let setupMs = 0;
     const catchUpTo = async (before: number, from: number) => {

@@ -1,7 +1,7 @@
 import type { Command } from '../../domain/commands';
 import { decide } from '../../domain/decide';
 import { billingStream } from '../../domain/deciders/billing';
-import { documentsRead, readsLines } from '../../domain/documents-read';
+import { deepest, documentDepth, type DocumentDepth, documentsRead } from '../../domain/documents-read';
 import type { EventRef } from '../../domain/event-ref';
 import type { DomainEvent } from '../../domain/events';
 import { evolve, initialState, type State } from '../../domain/state';
@@ -22,15 +22,16 @@ export interface EngineScope {
    * Other years' documents folded cut (ReadFilter.cut) instead of left out: without their lines (header,
    * parties, totals; credits and payments apply as ever) for open balances, without their lines'
    * provenance for the books. Nothing is decided on such a state: a decision that reads a document reads
-   * its year's whole, which `documentYears` must then hold (or, for one that reads no line, `balanceYears`).
+   * its year's whole, which `documentYears` must then hold (or `cutYears`, cut to no less than it reads).
    */
   otherDocuments?: DocumentCut;
   /**
-   * Years whose documents are folded without their lines, no other year's being folded: enough to decide
-   * a command that reads no line (domain/documents-read.ts#readsLines: a payment), on a fraction of the
-   * bytes. Not with `otherDocuments`.
+   * Years whose documents are folded cut (`lines`: without their lines; `provenance`: their lines without
+   * provenance), no other year's being folded: enough to decide a command that reads no more of them
+   * (domain/documents-read.ts#documentDepth: a payment, an invoice run, a year's closing), on a fraction
+   * of the bytes. Not with `otherDocuments`.
    */
-  balanceYears?: readonly number[];
+  cutYears?: { years: readonly number[]; cut: DocumentCut };
 }
 
 /**
@@ -45,8 +46,15 @@ export function scopeOfCommands(commands: readonly Command[]): EngineScope | und
     for (const y of reads.years) years.add(y);
   }
   const sorted = [...years].sort((a, b) => a - b);
-  return commands.length > 0 && !commands.some(readsLines) ? { documentYears: [], balanceYears: sorted } : { documentYears: sorted };
+  const depth = deepest(commands.map(documentDepth));
+  return depth === 'whole' || commands.length === 0 ? { documentYears: sorted } : { documentYears: [], cutYears: { years: sorted, cut: cutFor(depth) } };
 }
+
+/** The cut that keeps what a decision of this depth reads. */
+const cutFor = (depth: Exclude<DocumentDepth, 'whole'>): DocumentCut => (depth === 'headers' ? 'lines' : 'provenance');
+
+/** Whether documents cut by `cut` keep what a decision of this depth reads. */
+const keeps = (cut: DocumentCut, depth: DocumentDepth): boolean => depth === 'headers' || (depth === 'lines' && cut === 'provenance');
 
 export interface ExecuteOptions {
   commandId?: string;
@@ -119,9 +127,9 @@ export class Engine {
     private readonly clock: Clock = systemClock,
     readonly scope?: EngineScope,
   ) {
-    if (scope?.balanceYears !== undefined) {
-      if (scope.otherDocuments !== undefined) throw new Error('an engine scope has either balanceYears or otherDocuments, not both');
-      this.filter = { ...documentFilter(scope.documentYears), cut: 'lines', cutStreams: scope.balanceYears.map(billingStream) };
+    if (scope?.cutYears !== undefined) {
+      if (scope.otherDocuments !== undefined) throw new Error('an engine scope has either cutYears or otherDocuments, not both');
+      this.filter = { ...documentFilter(scope.documentYears), cut: scope.cutYears.cut, cutStreams: scope.cutYears.years.map(billingStream) };
     } else if (scope) this.filter = { ...documentFilter(scope.documentYears), cut: scope.otherDocuments };
   }
 
@@ -168,8 +176,9 @@ export class Engine {
     if (!this.scope) return;
     const reads = documentsRead(command);
     const held = this.scope.documentYears;
-    const balances = readsLines(command) ? [] : (this.scope.balanceYears ?? []);
-    if (reads === 'all' || reads.years.some((y) => !held.includes(y) && !balances.includes(y))) {
+    const cutYears = this.scope.cutYears;
+    const cutHeld = cutYears !== undefined && keeps(cutYears.cut, documentDepth(command)) ? cutYears.years : [];
+    if (reads === 'all' || reads.years.some((y) => !held.includes(y) && !cutHeld.includes(y))) {
       throw new Error(`${command.type}: this engine holds the documents of ${held.length ? held.join(', ') : 'no year'} only, and the command reads ${reads === 'all' ? 'every year\'s' : reads.years.join(', ')}`);
     }
   }

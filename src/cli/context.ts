@@ -44,7 +44,7 @@ export async function withEngine<T>(opts: GlobalOptions, io: CliIo, fn: (engine:
 /**
  * An engine to decide `commands` on, creating the store if it does not exist yet. It folds only the
  * invoices and credit notes of the years their decisions read (domain/documents-read.ts), all of them
- * where one cannot be told, and those without their lines where no decision reads a line (payments).
+ * where one cannot be told, and those cut to what the decisions read of them (domain/documents-read.ts#documentDepth).
  * On a national history of ten invoiced years those documents are most of the store, and folding them
  * was most of every command's time.
  */
@@ -56,7 +56,7 @@ export async function withEngineFor<T>(opts: GlobalOptions, io: CliIo, commands:
  * The scope of a read that shows these years' invoices and credit notes by their headers and balances (the
  * invoice list, or one document to be read whole after): their documents without lines, no other year's.
  */
-export const balancesOf = (years: readonly number[]): EngineScope => ({ documentYears: [], balanceYears: years });
+export const balancesOf = (years: readonly number[]): EngineScope => ({ documentYears: [], cutYears: { years, cut: 'lines' } });
 
 /**
  * The scope of a read that shows no invoice or credit note (members, fees, services, splits, what-if):

@@ -130,8 +130,10 @@ describe('Engine with a scope: only the documents of the years a command reads',
       const command = parseCommand(input);
       const scope = scopeOfCommands([command]);
       if (scope === undefined) throw new Error(`${command.type}: expected a scope`);
-      // A payment is decided on its year's documents without their lines; every other command on whole ones.
-      expect(scope.balanceYears !== undefined).toBe(command.type === 'payment.record');
+      // A payment is decided on its year's documents without their lines, a run and a closing on their lines
+      // without provenance; every other command on whole ones.
+      const cut = { 'payment.record': 'lines', 'invoice.run': 'provenance', 'year.close': 'provenance' }[command.type as string];
+      expect(scope.cutYears?.cut).toBe(cut);
       await withFold(file, scope, async (scoped) => {
         expect({ command: command.type, outcome: outcome(command, scoped) }).toEqual({ command: command.type, outcome: outcome(command, full) });
         outcomes.push(outcome(command, full));
@@ -191,8 +193,8 @@ describe('Engine with a scope: only the documents of the years a command reads',
     let n = 0;
     const pay = (invoice: string, amount: string) => parseCommand({ type: 'payment.record', invoice, amount, date: '2024-02-10', reference: `bank ${(n += 1)}` });
     const payments = [pay(inv2023.invoice.number, '1.00'), pay(inv2023.invoice.number, '1.00')];
-    expect(scopeOfCommands(payments)).toEqual({ documentYears: [], balanceYears: [2023] });
-    expect(scopeOfCommands([...payments, pay(inv2022.invoice.number, '1.00')])).toEqual({ documentYears: [], balanceYears: [2022, 2023] });
+    expect(scopeOfCommands(payments)).toEqual({ documentYears: [], cutYears: { years: [2023], cut: 'lines' } });
+    expect(scopeOfCommands([...payments, pay(inv2022.invoice.number, '1.00')])).toEqual({ documentYears: [], cutYears: { years: [2022, 2023], cut: 'lines' } });
     // A payment beside a command that reads lines, or to a number of no known year, folds as before.
     const credit = parseCommand({ type: 'invoice.credit', invoice: inv2023.invoice.number, reason: 'r', issueDate: '2024-02-10' });
     expect(scopeOfCommands([payments[0], credit])).toEqual({ documentYears: [2023] });
@@ -347,8 +349,8 @@ describe('Engine with a scope: only the documents of the years a command reads',
     const io = { out: () => undefined, err: () => undefined, env: {}, clock, isTty: false };
     const pay = (invoice: string) => parseCommand({ type: 'payment.record', invoice, amount: '1.00', date: '2024-02-10', reference: 'r' });
     const scopeOf = (commands: Command[]) => withEngineFor({ store: file }, io, commands, async (engine) => ({ scope: engine.scope, invoices: engine.state.billing.get(2022)?.invoices.size ?? 0 }));
-    expect(await scopeOf([pay('T2023-0001'), pay('M2022-0002'), pay('T2023-0002')])).toEqual({ scope: { documentYears: [], balanceYears: [2022, 2023] }, invoices: full.state.billing.get(2022)?.invoices.size });
-    expect(await scopeOf([pay('T2023-0001')])).toEqual({ scope: { documentYears: [], balanceYears: [2023] }, invoices: 0 });
+    expect(await scopeOf([pay('T2023-0001'), pay('M2022-0002'), pay('T2023-0002')])).toEqual({ scope: { documentYears: [], cutYears: { years: [2022, 2023], cut: 'lines' } }, invoices: full.state.billing.get(2022)?.invoices.size });
+    expect(await scopeOf([pay('T2023-0001')])).toEqual({ scope: { documentYears: [], cutYears: { years: [2023], cut: 'lines' } }, invoices: 0 });
     expect(await scopeOf([pay('T2023-0001'), pay('okänd')])).toEqual({ scope: undefined, invoices: full.state.billing.get(2022)?.invoices.size });
   });
 
