@@ -38,6 +38,10 @@ export function cliCommands(file: string, year: number, tmpDir: string): { name:
       { name: `member leave (an unknown member)`, folds: 'no documents', args: ['member', 'leave', syntheticOrgnr('8029', 0), '--date', `${year}-12-31`, '--reason', 'bench'], code: 2 },
       { name: `simulate --service svc-001 --year ${year} --add 5`, folds: 'no documents', args: ['simulate', '--service', 'svc-001', '--year', String(year), '--add', '5', '--population', '12000'], code: 0 },
       { name: `payment record (above the open balance of ${first.n})`, folds: `the documents of ${year} without their lines`, args: ['payment', 'record', '--invoice', first.n, '--amount', '999999999.00', '--date', `${year + 1}-01-10`, '--reference', 'bench'], code: 2 },
+      { name: `invoice show ${first.n}`, folds: `the documents of ${year} without their lines, then ${first.n} whole`, args: ['invoice', 'show', first.n], code: 0 },
+      { name: `invoices --year ${year}`, folds: `the documents of ${year} without their lines`, args: ['invoices', '--year', String(year)], code: 0 },
+      // Refused once the fold is done: the bench stores' last invoiced year is closed (a run would append).
+      { name: `invoice run --period ${year}-12 (a closed year)`, folds: `the documents of ${year}, lines without provenance`, args: ['invoice', 'run', '--period', `${year}-12`, '--date', `${year}-12-01`], code: 2 },
       { name: `receivables --member ${member}`, folds: 'every document without its lines', args: ['receivables', '--member', member], code: 0 },
       { name: `ledger --year ${year} --part income`, folds: 'every document, lines without provenance', args: ['ledger', '--year', String(year), '--part', 'income'], code: 0 },
       { name: `selfcost --year ${year}`, folds: 'every document, lines without provenance', args: ['selfcost', '--year', String(year)], code: 0 },

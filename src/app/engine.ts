@@ -40,14 +40,17 @@ export interface EngineScope {
  */
 export function scopeOfCommands(commands: readonly Command[]): EngineScope | undefined {
   const years = new Set<number>();
+  const depths: DocumentDepth[] = [];
   for (const c of commands) {
     const reads = documentsRead(c);
     if (reads === 'all') return undefined;
     for (const y of reads.years) years.add(y);
+    // A command that reads no document (a member joining in the same apply file) asks nothing of the cut.
+    if (reads.years.length > 0) depths.push(documentDepth(c));
   }
   const sorted = [...years].sort((a, b) => a - b);
-  const depth = deepest(commands.map(documentDepth));
-  return depth === 'whole' || commands.length === 0 ? { documentYears: sorted } : { documentYears: [], cutYears: { years: sorted, cut: cutFor(depth) } };
+  const depth = deepest(depths);
+  return depth === 'whole' || depths.length === 0 ? { documentYears: sorted } : { documentYears: [], cutYears: { years: sorted, cut: cutFor(depth) } };
 }
 
 /** The cut that keeps what a decision of this depth reads. */
@@ -179,7 +182,8 @@ export class Engine {
     const cutYears = this.scope.cutYears;
     const cutHeld = cutYears !== undefined && keeps(cutYears.cut, documentDepth(command)) ? cutYears.years : [];
     if (reads === 'all' || reads.years.some((y) => !held.includes(y) && !cutHeld.includes(y))) {
-      throw new Error(`${command.type}: this engine holds the documents of ${held.length ? held.join(', ') : 'no year'} only, and the command reads ${reads === 'all' ? 'every year\'s' : reads.years.join(', ')}`);
+      const cut = cutYears?.years.length ? ` (cut to no ${cutYears.cut}: ${cutYears.years.join(', ')})` : '';
+      throw new Error(`${command.type}: this engine holds the documents of ${held.length ? held.join(', ') : 'no year'} whole${cut} only, and the command reads ${reads === 'all' ? 'every year\'s' : `${reads.years.join(', ')} ${documentDepth(command)}`}`);
     }
   }
 

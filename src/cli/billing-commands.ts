@@ -5,7 +5,6 @@ import { peppolXml } from '../export/peppol';
 import Decimal from 'decimal.js';
 import { formatSek, grouped, sum } from '../../domain/money';
 import type { CreditNoteIssued, InvoiceIssued } from '../../domain/events/billing';
-import type { RecordedEvent } from '../store/port';
 import type { Adopted, InvoiceState, MemberState, State } from '../../domain/state';
 import { documentsOfNumber } from '../../domain/documents-read';
 import { resolveMember } from '../../domain/deciders/membership';
@@ -57,11 +56,7 @@ async function withDocument<T>(opts: GlobalOptions, io: CliIo, number: string, f
     const { inv, cn } = storedDocument(engine.state, number);
     if (reads === 'all') return fn({ inv, cn });
     const ref = (inv ?? cn)!.ref;
-    let whole: RecordedEvent | undefined;
-    for await (const e of engine.store.readStream(ref.streamId, ref.revision)) {
-      whole = e;
-      break;
-    }
+    const whole = await engine.store.readEvent(ref.streamId, ref.revision);
     const data = whole?.data as { number?: string } | undefined;
     if (whole?.id !== ref.eventId || data?.number !== number) throw new Error(`${number}: the event at ${ref.streamId}@${ref.revision} is not the document folded there`);
     return fn(inv ? { inv: { ...inv, invoice: data as InvoiceIssued } } : { cn: { ...cn!, value: data as CreditNoteIssued } });

@@ -212,6 +212,20 @@ export class EsdbEventStore implements EventStore {
     }
   }
 
+  async readEvent(streamId: string, revision: number): Promise<RecordedEvent | undefined> {
+    try {
+      for await (const r of this.client.readStream(streamId, { direction: FORWARDS, fromRevision: BigInt(revision), maxCount: 1 })) {
+        const e = this.decode(r, true);
+        return e.revision === revision ? e : undefined;
+      }
+      return undefined;
+    } catch (err) {
+      // Thrown while iterating, not at the call (STACK-NOTES).
+      if (err instanceof StreamNotFoundError) return undefined;
+      throw esdbFailure(this.location, err);
+    }
+  }
+
   async *readStream(streamId: string, fromRevision = 0): AsyncIterable<RecordedEvent> {
     let next = BigInt(fromRevision);
     for (;;) {

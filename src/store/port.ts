@@ -111,6 +111,8 @@ export interface EventStore {
   append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
   /** Events of one stream in revision order, from `fromRevision` (inclusive). */
   readStream(streamId: string, fromRevision?: number): AsyncIterable<RecordedEvent>;
+  /** The event at `revision` of a stream, or undefined where there is none: one event, without reading on. */
+  readEvent(streamId: string, revision: number): Promise<RecordedEvent | undefined>;
   /** Every event in global order after `after` (exclusive), but those `filter` leaves out; streamed, never loaded whole. */
   readAll(after?: bigint, filter?: ReadFilter): AsyncIterable<RecordedEvent>;
   /**

@@ -76,6 +76,7 @@ export class SqliteEventStore implements EventStore {
   private readonly pageFiltered: Database.Statement;
   private readonly pageCut: Record<DocumentCut, Database.Statement>;
   private readonly pageStream: Database.Statement;
+  private readonly atRevision: Database.Statement;
   private readonly ofCommand: Database.Statement;
   private readonly readData: EventCodec['check'];
 
@@ -146,6 +147,7 @@ export class SqliteEventStore implements EventStore {
       lines: pageCut("json_set(data, '$.lines', json('[]'))"),
       provenance: pageCut("json_set(data, '$.lines', (SELECT json_group_array(json_remove(value, '$.provenance') ORDER BY key) FROM json_each(data, '$.lines')))"),
     };
+    this.atRevision = reader(`SELECT ${READ_COLUMNS} FROM events WHERE stream_id = ? AND revision = ?`);
     this.pageStream = reader(`SELECT ${READ_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`);
     this.ofCommand = reader(`SELECT ${READ_COLUMNS} FROM events WHERE command_id = ? ORDER BY position`);
   }
@@ -202,6 +204,11 @@ export class SqliteEventStore implements EventStore {
     if (!same) throw new EventDecodeError(streamId, null, `händelse-id ${events[0].id} finns redan lagrat på annat ställe`);
     const recorded = rows.map((r) => this.decode(r as ReadRow));
     return { nextRevision: recorded[recorded.length - 1].revision, events: recorded, duplicate: true };
+  }
+
+  async readEvent(streamId: string, revision: number): Promise<RecordedEvent | undefined> {
+    const row = this.atRevision.get(streamId, revision) as ReadRow | undefined;
+    return row === undefined ? undefined : this.decode(row);
   }
 
   async *readStream(streamId: string, fromRevision = 0): AsyncIterable<RecordedEvent> {

@@ -132,7 +132,8 @@ describe('Engine with a scope: only the documents of the years a command reads',
       if (scope === undefined) throw new Error(`${command.type}: expected a scope`);
       // A payment is decided on its year's documents without their lines, a run and a closing on their lines
       // without provenance; every other command on whole ones.
-      const cut = { 'payment.record': 'lines', 'invoice.run': 'provenance', 'year.close': 'provenance' }[command.type as string];
+      const reads = documentsRead(command);
+      const cut = reads !== 'all' && reads.years.length > 0 ? { 'payment.record': 'lines', 'invoice.run': 'provenance', 'year.close': 'provenance' }[command.type as string] : undefined;
       expect(scope.cutYears?.cut).toBe(cut);
       await withFold(file, scope, async (scoped) => {
         expect({ command: command.type, outcome: outcome(command, scoped) }).toEqual({ command: command.type, outcome: outcome(command, full) });
@@ -199,6 +200,10 @@ describe('Engine with a scope: only the documents of the years a command reads',
     const credit = parseCommand({ type: 'invoice.credit', invoice: inv2023.invoice.number, reason: 'r', issueDate: '2024-02-10' });
     expect(scopeOfCommands([payments[0], credit])).toEqual({ documentYears: [2023] });
     expect(scopeOfCommands([pay('faktura 12', '1.00')])).toBeUndefined();
+    // A command that reads no document beside them asks nothing more of the cut.
+    const joining = parseCommand({ type: 'member.join', orgnr: syntheticOrgnr('8020', 998), kind: 'organisation', name: 'Ny', date: '2024-02-01', decisionRef: 'S' });
+    expect(scopeOfCommands([joining, ...payments])).toEqual({ documentYears: [], cutYears: { years: [2023], cut: 'lines' } });
+    expect(scopeOfCommands([joining])).toEqual({ documentYears: [] });
     const copy = join(dir, 'payments.db');
     copyFileSync(file, copy);
     await withFold(copy, scopeOfCommands(payments), async (scoped) => {
@@ -209,8 +214,8 @@ describe('Engine with a scope: only the documents of the years a command reads',
       expect(openBalance(b.invoices.get(inv2023.invoice.number)!).toFixed(2)).toBe(openBalance(inv2023).toFixed(2));
       for (const c of payments) expect((await scoped.execute(c)).events.map((e) => e.type)).toEqual(['PaymentRecorded']);
       expect(openBalance(b.invoices.get(inv2023.invoice.number)!).toFixed(2)).toBe(openBalance(inv2023).minus(2).toFixed(2));
-      await expect(scoped.execute(credit)).rejects.toThrow('this engine holds the documents of no year only');
-      await expect(scoped.execute(pay(inv2022.invoice.number, '1.00'))).rejects.toThrow('this engine holds the documents of no year only');
+      await expect(scoped.execute(credit)).rejects.toThrow('invoice.credit: this engine holds the documents of no year whole (cut to no lines: 2023) only, and the command reads 2023 whole');
+      await expect(scoped.execute(pay(inv2022.invoice.number, '1.00'))).rejects.toThrow('payment.record: this engine holds the documents of no year whole (cut to no lines: 2023) only, and the command reads 2022 headers');
     });
     // What the payments appended is what the whole fold then reads.
     await withFold(copy, undefined, (after) => {
@@ -267,7 +272,7 @@ describe('Engine with a scope: only the documents of the years a command reads',
       }
       const open = rows.find((r) => r.invoices.length > 0)!.invoices[0].number;
       await expect(headers.execute(parseCommand({ type: 'payment.record', invoice: open, amount: '1.00', date: '2024-02-10', reference: 'r' })))
-        .rejects.toThrow('this engine holds the documents of no year only');
+        .rejects.toThrow('payment.record: this engine holds the documents of no year whole only, and the command reads');
     });
   });
 
@@ -417,7 +422,7 @@ describe('Engine with a scope: only the documents of the years a command reads',
     await withFold(file, { documentYears: [2023] }, async (scoped) => {
       const before = await scoped.store.streamRevision('billing-2022');
       await expect(scoped.execute(parseCommand({ type: 'payment.record', invoice: 'T2022-0001', amount: '1.00', date: '2024-02-10', reference: 'r' })))
-        .rejects.toThrow('payment.record: this engine holds the documents of 2023 only, and the command reads 2022');
+        .rejects.toThrow('payment.record: this engine holds the documents of 2023 whole only, and the command reads 2022 headers');
       await expect(scoped.execute(parseCommand({ type: 'payment.record', invoice: 'nr 1', amount: '1.00', date: '2024-02-10', reference: 'r' })))
         .rejects.toThrow("reads every year's");
       expect(await scoped.store.streamRevision('billing-2022')).toBe(before);

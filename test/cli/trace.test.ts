@@ -143,6 +143,10 @@ describe('samkost trace: every line back to its events', () => {
     expect(text.code).toBe(0);
     expect(text.out).toContain('══ T2024-0005 rad 1 ══ Stockholms stad');
     expect(text.out).toContain('varje omräknat belopp stämmer');
+    // The member in any spelling resolveMember reads finds the same lines.
+    for (const spelling of ['2120000142', '16212000-0142', ' 212000-0142 ']) {
+      expect((await f.json<{ lines: number }>('trace', '--member', spelling, '--year', '2024')).lines).toBe(r.lines);
+    }
     // A member who never joined is refused, not traced as having been billed nothing.
     expect(await f.run('trace', '--member', '9999', '--year', '2024')).toMatchObject({ code: 2, out: '', err: 'samkost: okänd medlem: ingen kommun med kommunkod 9999 har gått med\n' });
   });

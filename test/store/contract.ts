@@ -107,6 +107,15 @@ export function storeContract(open: () => Promise<EventStore>): void {
     }
   });
 
+  test('readEvent gives the one event at a revision, as readStream gives it, and undefined past the head or for no stream', async () => {
+    await store.append(s, [noted(uuid(), 'a'), noted(uuid(), 'b'), noted(uuid(), 'c')], 'no_stream');
+    const all = await collect(store.readStream(s));
+    expect(await store.readEvent(s, 1)).toEqual(all[1]);
+    expect(await store.readEvent(s, 0)).toEqual(all[0]);
+    expect(await store.readEvent(s, 3)).toBeUndefined();
+    expect(await store.readEvent(`${s}-none`, 0)).toBeUndefined();
+  });
+
   test('readStream from a revision, in order, data and metadata intact', async () => {
     const ids = Array.from({ length: 5 }, () => uuid());
     await store.append(s, ids.map((id, i) => noted(id, `e${i}`)), 'no_stream');
