@@ -55,8 +55,11 @@ export function documentsRead(command: Command): { years: number[] } | 'all' {
  * - A payment is checked against its invoice's open balance (the total less its credit notes and
  *   payments) and issue date (deciders/billing.ts#paymentProblem).
  * - An invoice run bills what is due and not yet billed: it reads the due keys of the year's lines and the
- *   numbering, never an earlier line's derivation; closing a year reads which services its lines bill.
- * - Crediting copies the credited lines whole; a settlement reads the a-conto lines' refs.
+ *   numbering. A credit note credits what is left of lines (their amounts less what credit notes' lines
+ *   took) and gives each credit line a provenance of its own. A settlement compares what the lines billed
+ *   of a service with the actual split, whose refs it cites. Closing a year reads which services the
+ *   lines bill. None reads an earlier line's provenance.
+ * - A command that reads no document reads none of one: `headers`, the least.
  * test/app/scoped-engine.test.ts decides commands of each kind on both folds and requires the same events
  * or the same error.
  */
@@ -64,13 +67,26 @@ export type DocumentDepth = 'headers' | 'lines' | 'whole';
 
 export function documentDepth(command: Command): DocumentDepth {
   switch (command.type) {
+    case 'member.join':
+    case 'member.leave':
+    case 'member.details':
+    case 'population.import':
+    case 'schedule.adopt':
+    case 'levy.decide':
+    case 'service.establish':
+    case 'budget.decide':
+    case 'cost.record':
+    case 'enrolment.start':
+    case 'enrolment.end':
     case 'payment.record':
       return 'headers';
     case 'invoice.run':
+    case 'invoice.credit':
+    case 'settlement.run':
     case 'year.close':
       return 'lines';
     default:
-      return 'whole';
+      return assertNever(command);
   }
 }
 

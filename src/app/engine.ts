@@ -28,7 +28,8 @@ export interface EngineScope {
   /**
    * Years whose documents are folded cut (`lines`: without their lines; `provenance`: their lines without
    * provenance), no other year's being folded: enough to decide a command that reads no more of them
-   * (domain/documents-read.ts#documentDepth: a payment, an invoice run, a year's closing), on a fraction
+   * (domain/documents-read.ts#documentDepth: a payment without lines, every other billing decision
+   * without their provenance), on a fraction
    * of the bytes. Not with `otherDocuments`.
    */
   cutYears?: { years: readonly number[]; cut: DocumentCut };
@@ -45,12 +46,11 @@ export function scopeOfCommands(commands: readonly Command[]): EngineScope | und
     const reads = documentsRead(c);
     if (reads === 'all') return undefined;
     for (const y of reads.years) years.add(y);
-    // A command that reads no document (a member joining in the same apply file) asks nothing of the cut.
-    if (reads.years.length > 0) depths.push(documentDepth(c));
+    depths.push(documentDepth(c));
   }
   const sorted = [...years].sort((a, b) => a - b);
   const depth = deepest(depths);
-  return depth === 'whole' || depths.length === 0 ? { documentYears: sorted } : { documentYears: [], cutYears: { years: sorted, cut: cutFor(depth) } };
+  return depth === 'whole' || sorted.length === 0 ? { documentYears: sorted } : { documentYears: [], cutYears: { years: sorted, cut: cutFor(depth) } };
 }
 
 /** The cut that keeps what a decision of this depth reads. */

@@ -131,10 +131,10 @@ describe('Engine with a scope: only the documents of the years a command reads',
       const command = parseCommand(input);
       const scope = scopeOfCommands([command]);
       if (scope === undefined) throw new Error(`${command.type}: expected a scope`);
-      // A payment is decided on its year's documents without their lines, a run and a closing on their lines
-      // without provenance; every other command on whole ones.
+      // A payment is decided on its year's documents without their lines, every other billing decision on
+      // their lines without provenance.
       const reads = documentsRead(command);
-      const cut = reads !== 'all' && reads.years.length > 0 ? { 'payment.record': 'lines', 'invoice.run': 'provenance', 'year.close': 'provenance' }[command.type as string] : undefined;
+      const cut = reads !== 'all' && reads.years.length > 0 ? { 'payment.record': 'lines', 'invoice.run': 'provenance', 'invoice.credit': 'provenance', 'settlement.run': 'provenance', 'year.close': 'provenance' }[command.type as string] : undefined;
       expect(scope.cutYears?.cut).toBe(cut);
       await withFold(file, scope, async (scoped) => {
         expect({ command: command.type, outcome: outcome(command, scoped) }).toEqual({ command: command.type, outcome: outcome(command, full) });
@@ -197,9 +197,9 @@ describe('Engine with a scope: only the documents of the years a command reads',
     const payments = [pay(inv2023.invoice.number, '1.00'), pay(inv2023.invoice.number, '1.00')];
     expect(scopeOfCommands(payments)).toEqual({ documentYears: [], cutYears: { years: [2023], cut: 'lines' } });
     expect(scopeOfCommands([...payments, pay(inv2022.invoice.number, '1.00')])).toEqual({ documentYears: [], cutYears: { years: [2022, 2023], cut: 'lines' } });
-    // A payment beside a command that reads lines, or to a number of no known year, folds as before.
+    // A payment beside a command that reads lines folds them; to a number of no known year, everything whole.
     const credit = parseCommand({ type: 'invoice.credit', invoice: inv2023.invoice.number, reason: 'r', issueDate: '2024-02-10' });
-    expect(scopeOfCommands([payments[0], credit])).toEqual({ documentYears: [2023] });
+    expect(scopeOfCommands([payments[0], credit])).toEqual({ documentYears: [], cutYears: { years: [2023], cut: 'provenance' } });
     expect(scopeOfCommands([pay('faktura 12', '1.00')])).toBeUndefined();
     // A command that reads no document beside them asks nothing more of the cut.
     const joining = parseCommand({ type: 'member.join', orgnr: syntheticOrgnr('8020', 998), kind: 'organisation', name: 'Ny', date: '2024-02-01', decisionRef: 'S' });
@@ -215,13 +215,35 @@ describe('Engine with a scope: only the documents of the years a command reads',
       expect(openBalance(b.invoices.get(inv2023.invoice.number)!).toFixed(2)).toBe(openBalance(inv2023).toFixed(2));
       for (const c of payments) expect((await scoped.execute(c)).events.map((e) => e.type)).toEqual(['PaymentRecorded']);
       expect(openBalance(b.invoices.get(inv2023.invoice.number)!).toFixed(2)).toBe(openBalance(inv2023).minus(2).toFixed(2));
-      await expect(scoped.execute(credit)).rejects.toThrow('invoice.credit: this engine holds the documents of no year whole (cut to no lines: 2023) only, and the command reads 2023 whole');
+      await expect(scoped.execute(credit)).rejects.toThrow('invoice.credit: this engine holds the documents of no year whole (cut to no lines: 2023) only, and the command reads 2023 lines');
       await expect(scoped.execute(pay(inv2022.invoice.number, '1.00'))).rejects.toThrow('payment.record: this engine holds the documents of no year whole (cut to no lines: 2023) only, and the command reads 2022 headers');
     });
     // What the payments appended is what the whole fold then reads.
     await withFold(copy, undefined, (after) => {
       expect(openBalance(after.state.billing.get(2023)!.invoices.get(inv2023.invoice.number)!).toFixed(2)).toBe(openBalance(inv2023).minus(2).toFixed(2));
     });
+  });
+
+  test('given actual costs recorded, when a service is settled and an invoice credited on the fold of their year\'s lines without provenance, then the documents are those of the whole fold', async () => {
+    const copy = join(dir, 'settle.db');
+    copyFileSync(file, copy);
+    const service = [...full.state.services.values()].find((s) => s.budgets.has(2023))!.service.serviceId;
+    await withFold(copy, undefined, async (whole) => {
+      await whole.execute(parseCommand({ type: 'cost.record', serviceId: service, year: 2023, amount: '1234567.89', supplier: 'Leverantör AB', reference: 'F-9', date: '2023-06-30' }));
+    });
+    const settle = parseCommand({ type: 'settlement.run', serviceId: service, year: 2023, issueDate: '2024-02-10', paymentTermsDays: 30, vatRate: '0.25', seller });
+    const credited = [...full.state.billing.get(2023)!.invoices.values()].find((i) => i.invoice.lines.length > 1 && i.creditNotes.length === 0)!;
+    const credit = parseCommand({ type: 'invoice.credit', invoice: credited.invoice.number, lines: [2], reason: 'Fel', issueDate: '2023-06-20' });
+    for (const command of [settle, credit]) {
+      const scope = scopeOfCommands([command]);
+      expect(scope?.cutYears).toEqual({ years: [2023], cut: 'provenance' });
+      const expected = await withFold(copy, undefined, (whole) => outcome(command, whole));
+      expect(expected).toContain(command === settle ? '"ServiceSettled"' : '"CreditNoteIssued"');
+      expect(expected).toContain('"provenance"');
+      await withFold(copy, scope, (cut) => {
+        expect(outcome(command, cut)).toBe(expected);
+      });
+    }
   });
 
   test('given a document shown or exported alone, then it is what the whole fold shows: the document whole, with its year\'s credits and payments', async () => {
@@ -430,7 +452,10 @@ describe('Engine with a scope: only the documents of the years a command reads',
     expect(documents.length).toBeGreaterThan(0);
     expect(documents.every((d) => d.reproduced)).toBe(true);
     expect(full.state.billing.get(2022)?.closed).toBeDefined();
-    const lines = (r: InvoiceReplay, year: number) => [...r.state.billing.get(year)!.invoices.values(), ...[...r.state.billing.get(year)!.creditNotes.values()].map((c) => ({ invoice: c.value }))].flatMap((d) => d.invoice.lines);
+    const lines = (r: InvoiceReplay, year: number): { provenance?: unknown }[] => {
+      const b = r.state.billing.get(year)!;
+      return [...[...b.invoices.values()].flatMap((i) => i.invoice.lines), ...[...b.creditNotes.values()].flatMap((c) => c.value.lines)];
+    };
     expect(lines(lean, 2022).length).toBeGreaterThan(0);
     expect(lines(lean, 2022).every((l) => l.provenance === undefined)).toBe(true);
     expect(lines(lean, 2023).every((l) => l.provenance !== undefined)).toBe(true);
