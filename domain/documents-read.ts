@@ -60,7 +60,9 @@ export function documentsRead(command: Command): { years: number[] } | 'all' {
  *   of a service with the actual split, whose refs it cites. Closing a year reads which services the
  *   lines bill. None reads an earlier line's provenance.
  * - A command that reads no document reads none of one: `headers`, the least.
- * test/app/scoped-engine.test.ts decides commands of each kind on both folds and requires the same events
+ * `whole` is for a decision that would read how a line was derived; none does today, and a replay keeps
+ * documents without provenance on that ground (projections/replay.ts, `lean`): such a decision must
+ * change both. test/app/scoped-engine.test.ts decides commands of each kind on both folds and requires the same events
  * or the same error.
  */
 export type DocumentDepth = 'headers' | 'lines' | 'whole';

@@ -102,10 +102,10 @@ export class InvoiceReplay {
   private groupKey = '';
 
   /**
-   * `year` undefined: every document of every year. `lean`: once a year is closed, its documents are
-   * kept without their lines' provenance. Nothing decided after the close reads it (a closed year takes
-   * no credit note, settlement or run, and the books read a line's amount, kind and service), and it is
-   * most of their bytes: a replay of every year (samkost verify) would otherwise hold every year's whole.
+   * `year` undefined: every document of every year. `lean`: a document, once checked, is folded without
+   * its lines' provenance, which is most of its bytes and which no decision reads: every billing decision
+   * reads lines at most (domain/documents-read.ts#documentDepth), and the books read a line's amount, kind
+   * and service. A replay of every year (samkost verify) would otherwise hold every year's documents whole.
    */
   constructor(private readonly year?: number, private readonly lean = false) {}
 
@@ -133,17 +133,9 @@ export class InvoiceReplay {
     if (docs.length) this.check(group);
     for (const p of group) {
       if (!this.folds(p.event)) continue;
-      evolve(this.state, p.event, p.ref);
-      if (this.lean && p.event.type === 'YearClosed') this.forgetDerivations(p.event.data.year);
+      const event = this.lean && isDocument(p.event) ? ({ type: p.event.type, data: withoutProvenance(p.event.data) } as DomainEvent) : p.event;
+      evolve(this.state, event, p.ref);
     }
-  }
-
-  /** The year's documents without their lines' provenance (see `lean`). */
-  private forgetDerivations(year: number): void {
-    const b = this.state.billing.get(year);
-    if (!b) return;
-    for (const inv of b.invoices.values()) inv.invoice = withoutProvenance(inv.invoice);
-    for (const cn of b.creditNotes.values()) cn.value = withoutProvenance(cn.value);
   }
 
   /**

@@ -29,15 +29,14 @@ export interface EngineScope {
    * Years whose documents are folded cut (`lines`: without their lines; `provenance`: their lines without
    * provenance), no other year's being folded: enough to decide a command that reads no more of them
    * (domain/documents-read.ts#documentDepth: a payment without lines, every other billing decision
-   * without their provenance), on a fraction
-   * of the bytes. Not with `otherDocuments`.
+   * without their provenance), on a fraction of the bytes. Not with `otherDocuments`.
    */
   cutYears?: { years: readonly number[]; cut: DocumentCut };
 }
 
 /**
- * The scope that decides `commands`: the documents of the years they read, without their lines where none
- * of them reads a line; undefined (the whole log) where one cannot tell which years it reads.
+ * The scope that decides `commands`: the documents of the years they read, cut to the deepest of what
+ * they read of them (documentDepth); undefined (the whole log) where one cannot tell which years one reads.
  */
 export function scopeOfCommands(commands: readonly Command[]): EngineScope | undefined {
   const years = new Set<number>();

@@ -15,7 +15,8 @@ export async function replayYear(
   year: number,
   progress?: (eventsRead: number) => void,
 ): Promise<{ eventsRead: number; documents: ReplayedDocument[] }> {
-  const replay = new InvoiceReplay(year);
+  // Lean: the year's documents are kept without the provenance no decision reads, once each is checked.
+  const replay = new InvoiceReplay(year, true);
   let eventsRead = 0;
   for await (const page of store.readAllPages(undefined, documentFilter([year]))) {
     for (const e of page) replay.feed({ type: e.type, data: e.data } as DomainEvent, refOf(e), e.metadata.commandId);

@@ -236,8 +236,8 @@ export async function verifyAll(store: EventStore, onProgress?: (pass: VerifyPas
     checked: report.events, passed: report.firstBreak ? report.events - 1 : report.events, detail: `${grouped(report.streams)} strömmar, ${grouped(report.events)} händelser`,
     failures: report.firstBreak ? [{ subject: `${report.firstBreak.streamId}@${report.firstBreak.revision}`, ...report.firstBreak }] : [],
   };
-  // Lean: a closed year's documents stay in the replay's state without their lines' provenance, which no
-  // later decision and none of the checks below reads.
+  // Lean: documents stay in the replay's state without their lines' provenance, which no decision and
+  // none of the checks below reads.
   const replay = new InvoiceReplay(undefined, true);
   // Every year's documents stay in the replay's state, as in the engine's, and are kept the same way: their
   // recurring parts shared (the rule words, refs and parties of thousands of lines are equal values).

@@ -441,7 +441,7 @@ describe('Engine with a scope: only the documents of the years a command reads',
     expect(documents.filter((d) => d.reproduced).length).toBe(documents.length - bad.length);
   });
 
-  test('given a closed year, when every year is replayed lean (as samkost verify does), then its documents are kept without provenance and every check comes out the same', async () => {
+  test('given every year replayed lean (as samkost verify and replay --year do), then documents are kept without provenance and every check comes out the same', async () => {
     const whole = new InvoiceReplay();
     const lean = new InvoiceReplay(undefined, true);
     for await (const e of full.store.readAll()) {
@@ -457,8 +457,10 @@ describe('Engine with a scope: only the documents of the years a command reads',
       return [...[...b.invoices.values()].flatMap((i) => i.invoice.lines), ...[...b.creditNotes.values()].flatMap((c) => c.value.lines)];
     };
     expect(lines(lean, 2022).length).toBeGreaterThan(0);
-    expect(lines(lean, 2022).every((l) => l.provenance === undefined)).toBe(true);
-    expect(lines(lean, 2023).every((l) => l.provenance !== undefined)).toBe(true);
+    for (const year of [2022, 2023]) {
+      expect(lines(lean, year).every((l) => l.provenance === undefined)).toBe(true);
+      expect(lines(whole, year).every((l) => l.provenance !== undefined)).toBe(true);
+    }
     expect(checkVouchers(lean.state)).toEqual(checkVouchers(whole.state));
     expect(checkSplits(lean.state)).toEqual(checkSplits(whole.state));
     expect(checkVouchers(lean.state).checked).toBeGreaterThan(0);
