@@ -6,7 +6,7 @@ import type { EventRef } from '../../domain/event-ref';
 import type { DomainEvent } from '../../domain/events';
 import { evolve, initialState, type State } from '../../domain/state';
 import { stockholmDate, type Clock, systemClock } from '../clock';
-import { type AppendResult, ConcurrencyError, type DocumentCut, type EventStore, type ReadFilter, type RecordedEvent, refHeadOf } from '../store/port';
+import { type AppendResult, ConcurrencyError, type DocumentCut, type EventStore, filtered, type ReadFilter, type RecordedEvent, refHeadOf } from '../store/port';
 import { documentFilter } from './document-filter';
 import { contentCommandId, eventId } from './ids';
 import { RefTable } from './ref-table';
@@ -169,7 +169,16 @@ export class Engine {
     }
     const first = result.events[0];
     if (first.revision !== (this.revisions.get(first.streamId) ?? -1) + 1) return false;
-    for (const e of result.events) this.apply(e);
+    // As a read through this engine's filter would give them: a year folded cut gets its new documents cut
+    // too, so that the state holds every document of the year alike (and a run's provenance is not kept).
+    for (const e of result.events) {
+      const kept = filtered(this.filter, e);
+      if (kept) this.apply(kept);
+      else {
+        this.position = e.position;
+        this.revisions.set(e.streamId, e.revision);
+      }
+    }
     return true;
   }
 

@@ -246,6 +246,28 @@ describe('Engine with a scope: only the documents of the years a command reads',
     }
   });
 
+  test('given an invoice run decided on its year\'s lines without provenance, then its new documents are folded cut alike: the state is what a fresh fold of the same scope reads', async () => {
+    const copy = join(dir, 'run-cut.db');
+    copyFileSync(file, copy);
+    const run = parseCommand({ type: 'invoice.run', period: '2023-06', issueDate: '2023-06-01', paymentTermsDays: 30, vatRate: '0.25', seller });
+    const scope = scopeOfCommands([run])!;
+    const view = (e: Engine) => JSON.stringify([...e.state.billing.get(2023)!.invoices.values()].map((i) => i.invoice));
+    let after = '';
+    await withFold(copy, scope, async (engine) => {
+      const before = engine.state.billing.get(2023)!.invoices.size;
+      expect((await engine.execute(run)).events.length).toBeGreaterThan(0);
+      const invoices = [...engine.state.billing.get(2023)!.invoices.values()];
+      expect(invoices.length).toBeGreaterThan(before);
+      expect(invoices.every((i) => i.invoice.lines.every((l) => l.provenance === undefined))).toBe(true);
+      after = view(engine);
+    });
+    await withFold(copy, scope, (fresh) => expect(view(fresh)).toBe(after));
+    // The store holds them whole.
+    await withFold(copy, undefined, (whole) => {
+      expect([...whole.state.billing.get(2023)!.invoices.values()].every((i) => i.invoice.lines.every((l) => l.provenance !== undefined))).toBe(true);
+    });
+  });
+
   test('given a document shown or exported alone, then it is what the whole fold shows: the document whole, with its year\'s credits and payments', async () => {
     const out: string[] = [];
     const io = { out: (t: string) => { out.push(t); }, err: () => undefined, env: {}, clock, isTty: false };
