@@ -52,7 +52,8 @@ export class SharedValues {
   }
 
   /** Shares the recurring parts of an invoice or credit note, in place, and returns it. */
-  document<T extends InvoiceIssued | CreditNoteIssued>(doc: T): T {
+  /** `provenance` false: the lines' provenance is left as it is (a replay that folds documents without it). */
+  document<T extends InvoiceIssued | CreditNoteIssued>(doc: T, provenance = true): T {
     doc.seller = this.whole(doc.seller);
     doc.buyer = this.whole(doc.buyer);
     doc.origin = this.whole(doc.origin);
@@ -62,7 +63,7 @@ export class SharedValues {
       line.vatRate = this.text(line.vatRate);
       if (line.serviceId !== undefined) line.serviceId = this.text(line.serviceId);
       // A document read for the books comes without its lines' provenance (ReadFilter.cut).
-      if (line.provenance !== undefined) this.provenance(line.provenance);
+      if (provenance && line.provenance !== undefined) this.provenance(line.provenance);
     }
     return doc;
   }

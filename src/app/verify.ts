@@ -252,7 +252,8 @@ export async function verifyAll(store: EventStore, onProgress?: (pass: VerifyPas
       read += 1;
       if (read % 10000 === 0) onProgress?.('replay', read);
       const event = domainEventOf(e, true);
-      if (event.type === 'InvoiceIssued' || event.type === 'CreditNoteIssued') shared.document(event.data);
+      // Provenance is checked and then dropped (lean), so only what stays is shared.
+      if (event.type === 'InvoiceIssued' || event.type === 'CreditNoteIssued') shared.document(event.data, false);
       replay.feed(event, refOf(e), e.metadata.commandId);
     }
     documents = replay.finish();
