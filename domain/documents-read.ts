@@ -60,37 +60,25 @@ export function documentsRead(command: Command): { years: number[] } | 'all' {
  *   of a service with the actual split, whose refs it cites. Closing a year reads which services the
  *   lines bill. None reads an earlier line's provenance.
  * - A command that reads no document reads none of one: `headers`, the least.
- * `whole` is for a decision that would read how a line was derived; none does today, and a replay keeps
+ *
+ * `whole` is for a decision that would read how a line was derived. None does today, and a replay keeps
  * documents without provenance on that ground (projections/replay.ts, `lean`): such a decision must
- * change both. test/app/scoped-engine.test.ts decides commands of each kind on both folds and requires the same events
- * or the same error.
+ * change both. test/app/scoped-engine.test.ts decides commands of each kind on both folds and requires
+ * the same events or the same error.
  */
 export type DocumentDepth = 'headers' | 'lines' | 'whole';
 
-export function documentDepth(command: Command): DocumentDepth {
-  switch (command.type) {
-    case 'member.join':
-    case 'member.leave':
-    case 'member.details':
-    case 'population.import':
-    case 'schedule.adopt':
-    case 'levy.decide':
-    case 'service.establish':
-    case 'budget.decide':
-    case 'cost.record':
-    case 'enrolment.start':
-    case 'enrolment.end':
-    case 'payment.record':
-      return 'headers';
-    case 'invoice.run':
-    case 'invoice.credit':
-    case 'settlement.run':
-    case 'year.close':
-      return 'lines';
-    default:
-      return assertNever(command);
-  }
-}
+/** Every command's depth; a Record, so that a new command cannot be left without one. */
+const DEPTH: Record<Command['type'], DocumentDepth> = {
+  // Commands that read no document (documentsRead gives them no year) read none of one: the least.
+  'member.join': 'headers', 'member.leave': 'headers', 'member.details': 'headers', 'population.import': 'headers',
+  'schedule.adopt': 'headers', 'levy.decide': 'headers', 'service.establish': 'headers', 'budget.decide': 'headers',
+  'cost.record': 'headers', 'enrolment.start': 'headers', 'enrolment.end': 'headers',
+  'payment.record': 'headers',
+  'invoice.run': 'lines', 'invoice.credit': 'lines', 'settlement.run': 'lines', 'year.close': 'lines',
+};
+
+export const documentDepth = (command: Command): DocumentDepth => DEPTH[command.type];
 
 /** The deepest of `depths`: what a fold for all of their decisions must keep. */
 export function deepest(depths: readonly DocumentDepth[]): DocumentDepth {
