@@ -80,6 +80,14 @@ const DEPTH: Record<Command['type'], DocumentDepth> = {
 
 export const documentDepth = (command: Command): DocumentDepth => DEPTH[command.type];
 
+/**
+ * A document as a decision of depth `lines` reads it, and as the books do: its lines without how each was
+ * derived. The cut a store makes for ReadFilter.cut 'provenance', and what a lean replay keeps.
+ */
+export function withoutProvenance<D extends { lines: readonly { provenance?: unknown }[] }>(doc: D): D {
+  return { ...doc, lines: doc.lines.map(({ provenance: _, ...line }) => line) };
+}
+
 /** The deepest of `depths`: what a fold for all of their decisions must keep. */
 export function deepest(depths: readonly DocumentDepth[]): DocumentDepth {
   return depths.includes('whole') ? 'whole' : depths.includes('lines') ? 'lines' : 'headers';

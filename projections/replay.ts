@@ -2,6 +2,7 @@ import { canonicalJson } from '../domain/canonical-json';
 import { parseCommand } from '../domain/commands';
 import { commandInputOf } from '../domain/rules';
 import { decide } from '../domain/decide';
+import { withoutProvenance } from '../domain/documents-read';
 import type { EventRef } from '../domain/event-ref';
 import { checkEventData, type DomainEvent } from '../domain/events';
 import { evolve, initialState, type State } from '../domain/state';
@@ -83,11 +84,6 @@ function firstDifference(a: unknown, b: unknown, path = ''): string | undefined 
     }
   }
   return `${path || '(dokumentet)'}: lagrat ${JSON.stringify(a)?.slice(0, 80)}, omräknat ${JSON.stringify(b)?.slice(0, 80)}`;
-}
-
-/** A document as the books read it: its lines without how each was derived (as ReadFilter.cut 'provenance' gives it). */
-function withoutProvenance<D extends { lines: { provenance?: unknown }[] }>(doc: D): D {
-  return { ...doc, lines: doc.lines.map(({ provenance: _, ...line }) => line) };
 }
 
 /**

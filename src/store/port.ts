@@ -7,6 +7,8 @@
  * - `position` is the global order, a bigint that only grows; `readAll(after)` is exclusive of `after`;
  * - the adapter computes the hash chain inside the append, so every stored event is chained.
  */
+import { withoutProvenance } from '../../domain/documents-read';
+
 export type ExpectedRevision = 'no_stream' | 'any' | 'stream_exists' | number;
 
 export interface EventMetadata {
@@ -92,8 +94,7 @@ export function filtered(filter: ReadFilter | undefined, e: RecordedEvent): Reco
   if (filter?.cut === undefined) return undefined;
   if (filter.cutStreams !== undefined && !filter.cutStreams.includes(e.streamId)) return undefined;
   const data = e.data as { lines: Record<string, unknown>[] };
-  const lines = filter.cut === 'lines' ? [] : data.lines.map(({ provenance: _, ...line }) => line);
-  return { ...e, data: { ...data, lines } };
+  return { ...e, data: filter.cut === 'lines' ? { ...data, lines: [] } : withoutProvenance(data) };
 }
 
 export interface AppendResult {
