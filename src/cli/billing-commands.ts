@@ -7,6 +7,7 @@ import { formatSek, grouped, sum } from '../../domain/money';
 import type { CreditNoteIssued, InvoiceIssued } from '../../domain/events/billing';
 import type { Adopted, InvoiceState, MemberState, State } from '../../domain/state';
 import { documentsOfNumber } from '../../domain/documents-read';
+import { paidOf } from '../../domain/deciders/billing';
 import { resolveMember } from '../../domain/deciders/membership';
 import { creditOf, invoiceSummaries, type OpenInvoice, receivables, renderDocument, wrapWords } from '../../projections/invoices';
 import { paymentCommandId } from '../app/ids';
@@ -116,7 +117,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .description('en faktura eller kreditfaktura så som medlemmen får den')
     .action(async (number: string) => {
       await withDocument(g(), io, number, ({ inv, cn }) => {
-        if (g().json) return io.out(`${toJson(inv ? { ...inv.invoice, credited: inv.creditedGross.toFixed(2), paid: inv.payments.reduce((a, p) => a.plus(p.amount), new Decimal(0)).toFixed(2) } : cn!.value)}\n`);
+        if (g().json) return io.out(`${toJson(inv ? { ...inv.invoice, credited: inv.creditedGross.toFixed(2), paid: paidOf(inv).toFixed(2) } : cn!.value)}\n`);
         io.out(inv ? renderDocument(inv.invoice, 'invoice') : renderDocument(cn!.value, 'credit'));
       });
     });
