@@ -49,8 +49,8 @@ export function documentsRead(command: Command): { years: number[] } | 'all' {
 
 /**
  * How much of each document it reads a decision reads: `headers` (parties, dates, totals; with the credit
- * notes' totals and the payments they carry), `lines` (and every line's due key, amount, service and VAT,
- * but not how the line was derived: its provenance), or `whole`. Lines, and in them their provenance, are
+ * notes' totals and the payments they carry) or `lines` (and every line's due key, amount, service and
+ * VAT, but not how the line was derived: its provenance). Lines, and in them their provenance, are
  * nearly all of a document's bytes, so an edge folds a year's documents cut to what its decision reads.
  * - A payment is checked against its invoice's open balance (the total less its credit notes and
  *   payments) and issue date (deciders/billing.ts#paymentProblem).
@@ -61,12 +61,12 @@ export function documentsRead(command: Command): { years: number[] } | 'all' {
  *   lines bill. None reads an earlier line's provenance.
  * - A command that reads no document reads none of one: `headers`, the least.
  *
- * `whole` is for a decision that would read how a line was derived. None does today, and a replay keeps
- * documents without provenance on that ground (projections/replay.ts, `lean`): such a decision must
- * change both. test/app/scoped-engine.test.ts decides commands of each kind on both folds and requires
+ * No decision reads how a line was derived, and both the engine's scopes and the lean replay
+ * (projections/replay.ts) rest on that: one that did would need a third depth, its year's documents folded
+ * whole and replays keeping provenance. test/app/scoped-engine.test.ts decides commands of each kind on both folds and requires
  * the same events or the same error.
  */
-export type DocumentDepth = 'headers' | 'lines' | 'whole';
+export type DocumentDepth = 'headers' | 'lines';
 
 /** Every command's depth; a Record, so that a new command cannot be left without one. */
 const DEPTH: Record<Command['type'], DocumentDepth> = {
@@ -90,7 +90,7 @@ export function withoutProvenance<D extends { lines: readonly { provenance?: unk
 
 /** The deepest of `depths`: what a fold for all of their decisions must keep. */
 export function deepest(depths: readonly DocumentDepth[]): DocumentDepth {
-  return depths.includes('whole') ? 'whole' : depths.includes('lines') ? 'lines' : 'headers';
+  return depths.includes('lines') ? 'lines' : 'headers';
 }
 
 /** What showing, crediting or paying the document `number` reads: its year's documents, every year's if the number has none. */

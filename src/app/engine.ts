@@ -22,7 +22,7 @@ export interface EngineScope {
    * Other years' documents folded cut (ReadFilter.cut) instead of left out: without their lines (header,
    * parties, totals; credits and payments apply as ever) for open balances, without their lines'
    * provenance for the books. Nothing is decided on such a state: a decision that reads a document reads
-   * its year's whole, which `documentYears` must then hold (or `cutYears`, cut to no less than it reads).
+   * its own year's, which `documentYears` or `cutYears` (cut to no less than it reads) must then hold.
    */
   otherDocuments?: DocumentCut;
   /**
@@ -49,14 +49,14 @@ export function scopeOfCommands(commands: readonly Command[]): EngineScope | und
   }
   const sorted = [...years].sort((a, b) => a - b);
   const depth = deepest(depths);
-  return depth === 'whole' || sorted.length === 0 ? { documentYears: sorted } : { documentYears: [], cutYears: { years: sorted, cut: cutFor(depth) } };
+  return sorted.length === 0 ? { documentYears: [] } : { documentYears: [], cutYears: { years: sorted, cut: cutFor(depth) } };
 }
 
 /** The cut that keeps what a decision of this depth reads. */
-const cutFor = (depth: Exclude<DocumentDepth, 'whole'>): DocumentCut => (depth === 'headers' ? 'lines' : 'provenance');
+const cutFor = (depth: DocumentDepth): DocumentCut => (depth === 'headers' ? 'lines' : 'provenance');
 
 /** Whether documents cut by `cut` keep what a decision of this depth reads. */
-const keeps = (cut: DocumentCut, depth: DocumentDepth): boolean => depth === 'headers' || (depth === 'lines' && cut === 'provenance');
+const keeps = (cut: DocumentCut, depth: DocumentDepth): boolean => depth === 'headers' || cut === 'provenance';
 
 export interface ExecuteOptions {
   commandId?: string;
