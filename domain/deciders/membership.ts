@@ -16,24 +16,29 @@ export const POPULATION_STREAM = 'population';
 export const scheduleStream = (year: number) => `schedule-${year}`;
 export const levyStream = (year: number) => `levy-${year}`;
 
-/** Finds a member by organisationsnummer (any spelling) or, for a municipality, by kommunkod. */
-export function resolveMember(state: State, name: string): MemberState {
+/** The member `name` names, a kommunkod or an orgnr in any spelling, or why none is (in Swedish). */
+export function lookupMember(state: State, name: string): { member: MemberState } | { problem: string } {
   const trimmed = name.trim();
   if (/^\d{4}$/.test(trimmed)) {
     const orgnr = state.byKommunkod.get(trimmed);
     const m = orgnr ? state.members.get(orgnr) : undefined;
-    if (!m) throw new DomainError(`okänd medlem: ingen kommun med kommunkod ${trimmed} har gått med`);
-    return m;
+    return m ? { member: m } : { problem: `okänd medlem: ingen kommun med kommunkod ${trimmed} har gått med` };
   }
   let orgnr: string;
   try {
     orgnr = normaliseOrgnr(trimmed);
   } catch (err) {
-    throw new DomainError(`okänd medlem "${trimmed}": ${(err as Error).message}`);
+    return { problem: `okänd medlem "${trimmed}": ${(err as Error).message}` };
   }
   const m = state.members.get(orgnr);
-  if (!m) throw new DomainError(`okänd medlem: ${orgnr} har aldrig gått med`);
-  return m;
+  return m ? { member: m } : { problem: `okänd medlem: ${orgnr} har aldrig gått med` };
+}
+
+/** Finds a member by organisationsnummer (any spelling) or, for a municipality, by kommunkod; refuses any other name. */
+export function resolveMember(state: State, name: string): MemberState {
+  const found = lookupMember(state, name);
+  if ('problem' in found) throw new DomainError(found.problem);
+  return found.member;
 }
 
 export function decideJoin(c: JoinMember, state: State): Decision {

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Decimal from 'decimal.js';
 import type { EventRef } from '../../domain/event-ref';
-import { resolveMember } from '../../domain/deciders/membership';
-import { normaliseOrgnr } from '../../domain/orgnr';
+import { lookupMember, resolveMember } from '../../domain/deciders/membership';
+import type { State } from '../../domain/state';
 import { formatSek, grouped } from '../../domain/money';
 import type { DerivationStep, LineTrace, SplitMonthTrace } from '../../projections/trace';
 import { documentsOfNumber } from '../../domain/documents-read';
@@ -229,15 +229,6 @@ export async function exportAudit(g: GlobalOptions, io: CliIo, year: number, dir
 
 // ------------------------------------------------------------------------------------------ commands
 
-/** `text` as an organisationsnummer, or undefined where it is none (resolveMember then names what is wrong). */
-function orgnrOrUndefined(text: string): string | undefined {
-  try {
-    return normaliseOrgnr(text);
-  } catch {
-    return undefined;
-  }
-}
-
 export function registerTraceCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const g = () => program.opts<GlobalOptions>();
 
@@ -255,15 +246,15 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
       if (o.line !== undefined && !number) throw new UsageError('trace: --line kräver ett fakturanummer');
       const format: Format = o.format ?? (g().json ? 'json' : 'text');
       const member = o.member;
-      // The member as resolveMember reads it: a kommunkod, or an orgnr in any spelling (with or without the
-      // dash or the 16 prefix); which one it is can be known only once the fold has seen it join.
-      const typed = member?.trim() ?? '';
-      const orgnr = /^\d{4}$/.test(typed) ? undefined : orgnrOrUndefined(typed);
       const documents = await withStore(g(), io, async (store) => {
+        // The member as resolveMember finds it in the state before the document (it joined before it was billed).
+        const billedTo = (state: State, orgnr: string) => {
+          const found = lookupMember(state, member as string);
+          return 'member' in found && found.member.orgnr === orgnr;
+        };
         const wanted = number
           ? (doc: { number: string }) => doc.number === number
-          : (doc: { year: number; buyer: { orgnr: string } }, _t: unknown, state: { byKommunkod: Map<string, string> }) =>
-            doc.year === o.year && (doc.buyer.orgnr === orgnr || state.byKommunkod.get(typed) === doc.buyer.orgnr);
+          : (doc: { year: number; buyer: { orgnr: string } }, _t: unknown, state: State) => doc.year === o.year && billedTo(state, doc.buyer.orgnr);
         // One year's documents (the number's, or --year's) are traced without reading any other year's.
         const reads = number ? documentsOfNumber(number) : { years: [o.year as number] };
         const traced = await traceDocuments(store.readAll(undefined, reads === 'all' ? undefined : documentFilter(reads.years)), wanted);
