@@ -13,6 +13,13 @@ import type { InvoiceState, PaymentState } from '../../domain/state';
 import type { Engine } from '../app/engine';
 import { paymentCommandId } from '../app/ids';
 
+/** How a payment from a BgMax file records Bankgirot's serial number (12 digits) as its reference. */
+const BANK_SERIAL = /^BGC \d{12}$/;
+const bankSerialReference = (serial: string): string => `BGC ${serial}`;
+
+/** A bank-file reference that is Bankgirot's serial number: one payment, never another's. */
+const isBankSerial = (reference: string): boolean => BANK_SERIAL.test(reference);
+
 /** A payment as a bank file gives it, and the line it is on. */
 export interface BankRow {
   line: number;
@@ -52,7 +59,7 @@ export function bankFileRows(file: string, config: Config): BankRow[] {
   const own = config.seller.bankgiro;
   const foreign = bgmax.receivers.find((r) => own !== undefined && r !== own);
   if (foreign) throw new UsageError(`${file}: betalningarna gick till bankgiro ${foreign}, inte föreningens ${own}; ingenting registrerat`);
-  return bgmax.payments.map((p) => ({ line: p.line, reference: p.reference, amount: p.amount, date: p.date, bankReference: `BGC ${p.serial}` }));
+  return bgmax.payments.map((p) => ({ line: p.line, reference: p.reference, amount: p.amount, date: p.date, bankReference: bankSerialReference(p.serial) }));
 }
 
 /**
@@ -69,9 +76,6 @@ export function bankPayment(r: BankRow): RecordPayment | Error {
     return err as Error;
   }
 }
-
-/** A bank-file reference that is Bankgirot's serial number: one payment, never another's. */
-const isBankSerial = (reference: string): boolean => /^BGC \d{12}$/.test(reference);
 
 /**
  * Every row of a bank file checked before any is recorded, in file order, as if the rows before it were
