@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 import { requireService } from '../domain/deciders/services';
 import { DomainError } from '../domain/errors';
-import { roundOre, sum, ZERO } from '../domain/money';
+import { grouped, roundOre, sum, ZERO } from '../domain/money';
 import { populationYearFor } from '../domain/population-rule';
 import type { State } from '../domain/state';
 import { OreDecimals } from '../domain/ore';
@@ -50,6 +50,8 @@ const average = (totals: readonly Decimal[]): Decimal => {
 /** The scenario's participants: the real ones, less the removed, plus the added. Reads the state, never changes it. */
 export function scenarioInputs(state: State, base: readonly SplitInput[], year: number, scenario: Scenario): SplitInput[] {
   const from = scenario.from ?? `${year}-01-01`;
+  // Added from a day outside the year, a participant counts in none of its months: a scenario of nothing.
+  if (from < `${year}-01-01` || from > `${year}-12-31`) throw new DomainError(`simulate: de tillagda räknas från ${from}, som inte ligger i ${year}`);
   const removed = new Set(scenario.remove ?? []);
   const matchesRemoval = (p: SplitInput) =>
     removed.size > 0 && (removed.has(p.key) || removed.has(p.member) || [...removed].some((r) => state.byKommunkod.get(r) === p.member));
@@ -60,14 +62,21 @@ export function scenarioInputs(state: State, base: readonly SplitInput[], year: 
   const inputs = base.filter((p) => !matchesRemoval(p));
   const h = scenario.hypothetical;
   for (let i = 1; i <= (h?.count ?? 0); i++) {
-    const label = `${h?.label ?? (h?.population === null ? 'Ny organisation' : `Ny kommun (${h?.population} inv.)`)} #${i}`;
+    const label = `${h?.label ?? (h?.population === null ? 'Ny organisation' : `Ny kommun (${grouped(h?.population ?? 0)} inv.)`)} #${i}`;
     inputs.push({
       key: `~hyp-${String(i).padStart(4, '0')}`, member: `hypothetical-${i}`, name: label, organisation: h?.population === null,
       population: h?.population ?? null, populationUsed: null, from, refs: [], hypothetical: true,
     });
   }
   const popYear = populationYearFor(year);
+  const seen = new Set<string>();
   for (const code of scenario.kommuner ?? []) {
+    if (seen.has(code)) throw new DomainError(`simulate: kommunkod ${code} anges två gånger`);
+    seen.add(code);
+    // A municipality already in the split would be counted twice, and everyone else's share would drop.
+    const member = state.byKommunkod.get(code);
+    const taking = inputs.find((p) => (member !== undefined && p.member === member) || p.covers?.includes(code));
+    if (taking) throw new DomainError(`simulate: kommunkod ${code} deltar redan i tjänsten ${year} (${taking.name}); ta bort den med --remove för att se skillnaden`);
     const table = state.populations.get(popYear);
     const population = table?.byCode.get(code);
     if (population === undefined) throw new DomainError(`simulate: ingen folkmängd från SCB för kommunkod ${code} den 31 december ${popYear}`);
@@ -146,6 +155,8 @@ export interface SweepPoint {
   participants: number;
   averagePerMember: Decimal;
   cost: Decimal;
+  /** The cost of months nobody takes part in: not in the average, and gone once a member joins from January. */
+  unallocated: Decimal;
 }
 
 /** `average` and the number of paying participants from totals in öre, when all are exact there. */
@@ -179,12 +190,15 @@ export function sweep(state: State, serviceId: string, year: number, basis: Cost
     const inputs = scenarioInputs(state, real, year, { hypothetical: { count: n, population } });
     const lean = splitTotalsOre(ctx, inputs);
     const paying = lean && payingFromOre(lean.totals);
-    if (lean && paying) {
-      points.push({ added: n, participants: paying.paying, averagePerMember: paying.average, cost: lean.cost });
+    const allocatedOre = lean ? lean.totals.reduce((a, t) => a + t, 0) : Number.NaN;
+    if (lean && paying && Number.isSafeInteger(allocatedOre)) {
+      // What is not allocated is the cost less what the participants pay (a price list allocates its whole cost).
+      const unallocated = svc.service.pricing.kind === 'price-list' ? ZERO : lean.cost.minus(new OreDecimals().of(allocatedOre));
+      points.push({ added: n, participants: paying.paying, averagePerMember: paying.average, cost: lean.cost, unallocated });
       continue;
     }
     const s = splitWithTotals(ctx, basis, inputs, tiers);
-    points.push({ added: n, participants: s.totals.filter((t) => t.gt(0)).length, averagePerMember: average(s.totals), cost: s.split.cost });
+    points.push({ added: n, participants: s.totals.filter((t) => t.gt(0)).length, averagePerMember: average(s.totals), cost: s.split.cost, unallocated: s.split.unallocated });
   }
   return points;
 }

@@ -110,7 +110,10 @@ export function costBase(svc: ServiceState, year: number, basis: CostBasis): { b
     const inForce = decisions[decisions.length - 1];
     return { base: sum(inForce.value.lines.map((l) => new Decimal(l.amount))), refs: [inForce.ref] };
   }
-  const costs = svc.actualCosts.get(year) ?? [];
+  // No recorded cost is no actual cost to split, not a cost of zero: a split of it would show every
+  // participant owing nothing (a settlement refuses it likewise).
+  const costs = svc.actualCosts.get(year);
+  if (!costs?.length) throw new DomainError(`tjänsten ${svc.service.serviceId} har inget registrerat utfall för ${year}; registrera det med \`samkost cost record\``);
   return { base: sum(costs.map((c) => new Decimal(c.value.amount))), refs: costs.map((c) => c.ref) };
 }
 

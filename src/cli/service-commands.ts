@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { newTable } from './table';
-import { formatPercent, formatSek, sum } from '../../domain/money';
+import { formatPercent, formatSek, grouped, sum } from '../../domain/money';
 import { requireService } from '../../domain/deciders/services';
 import { simulate, sweep } from '../../projections/simulate';
 import { type CostBasis, reportingTiersFor, splitForYear } from '../../projections/splits';
@@ -194,6 +194,13 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .option('--from <date>', 'tillagda deltagare räknas från detta datum (standard: 1 januari)', parseDate)
     .option('--sweep <range>', 'kurvan för genomsnittlig kostnad per medlem när 0..N medlemmar ansluts', parseRange)
     .action(async (o: { service: string; year: number; basis: CostBasis; add?: number; population?: number; tier?: string; organisation?: boolean; kommun?: string[]; remove?: string[]; from?: string; sweep?: number }) => {
+      // Two descriptions of the same thing, or a change the sweep would leave out: one of them would be
+      // ignored in silence, and the answer would look like the other's.
+      const given = (names: [string, unknown][]) => names.filter(([, v]) => v !== undefined && v !== false).map(([n]) => n);
+      const described = given([['--population', o.population], ['--tier', o.tier], ['--organisation', o.organisation]]);
+      if (described.length > 1) throw new UsageError(`${described.join(' och ')} beskriver båda de tänkta medlemmarna: ange en av dem`);
+      const besideSweep = given([['--add', o.add], ['--kommun', o.kommun], ['--remove', o.remove]]);
+      if (o.sweep !== undefined && besideSweep.length > 0) throw new UsageError(`--sweep räknar kurvan för 0..N tänkta medlemmar och tar inte ${besideSweep.join(' eller ')}: kör dem utan --sweep`);
       // A scenario that changes nothing would print every participant unchanged, which reads as an answer.
       if (o.add === undefined && o.sweep === undefined && (o.population !== undefined || o.tier !== undefined || o.organisation)) {
         throw new UsageError('--population, --tier och --organisation beskriver de tänkta medlemmarna: ange med --add N (eller --sweep 0..N) hur många som tillkommer');
@@ -217,20 +224,28 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
           const points = sweep(state, o.service, o.year, o.basis, population, o.sweep);
           if (g().json) return io.out(`${toJson(moneyToJson({ serviceId: o.service, year: o.year, population, points }))}\n`);
           const max = points.reduce((a, p) => (p.averagePerMember.gt(a) ? p.averagePerMember : a), points[0].averagePerMember);
-          io.out(`Snittkostnad per deltagare i ${o.service} ${o.year} när 0..${o.sweep} nya medlemmar (${population === null ? 'organisationer' : `${population} invånare`}) ansluter:\n`);
+          io.out(`Snittkostnad per deltagare i ${requireService(state, o.service).service.name} ${o.year} när 0..${o.sweep} nya medlemmar (${population === null ? 'organisationer' : `${grouped(population)} invånare`}) ansluter:\n`);
+          // Months nobody takes part in are not in the average; the first member added from January takes
+          // part in all of them, which the curve would show as a jump with no reason given.
+          const unallocated = points.some((p) => !p.unallocated.isZero());
           for (const p of points) {
             const bar = max.gt(0) ? '█'.repeat(Math.round(p.averagePerMember.div(max).mul(40).toNumber())) : '';
-            io.out(`${String(p.added).padStart(4)} nya  ${String(p.participants).padStart(4)} deltagare  ${formatSek(p.averagePerMember).padStart(16)}  ${bar}\n`);
+            const left = unallocated ? `  ej fördelat ${formatSek(p.unallocated).padStart(16)}` : '';
+            io.out(`${String(p.added).padStart(4)} nya  ${String(p.participants).padStart(4)} deltagare  ${formatSek(p.averagePerMember).padStart(16)}${left}  ${bar}\n`);
           }
+          if (unallocated) io.out('Ej fördelat: kostnaden för månader utan deltagare, som ingen betalar och som inte ingår i snittet.\n');
           return;
         }
         const sim = simulate(state, o.service, o.year, o.basis, {
           hypothetical: o.add ? { count: o.add, population } : undefined, kommuner: o.kommun, remove: o.remove, from: o.from,
         });
-        if (g().json) return io.out(`${toJson(moneyToJson({ serviceId: sim.serviceId, year: sim.year, basis: sim.basis, cost: sim.now.cost, rows: sim.rows, averageNow: sim.averageNow, averageScenario: sim.averageScenario, totalNow: sum(sim.now.participants.map((p) => p.total)), totalScenario: sum(sim.scenario.participants.map((p) => p.total)) }))}\n`);
+        if (g().json) return io.out(`${toJson(moneyToJson({ serviceId: sim.serviceId, year: sim.year, basis: sim.basis, cost: sim.now.cost, rows: sim.rows, averageNow: sim.averageNow, averageScenario: sim.averageScenario, unallocatedNow: sim.now.unallocated, unallocatedScenario: sim.scenario.unallocated, totalNow: sum(sim.now.participants.map((p) => p.total)), totalScenario: sum(sim.scenario.participants.map((p) => p.total)) }))}\n`);
         const t = newTable(['Deltagare', 'Nu', 'Scenario', 'Skillnad']);
         for (const r of sim.rows) t.push([r.name, r.now ? formatSek(r.now) : '–', r.scenario ? formatSek(r.scenario) : '–', formatSek(r.difference)]);
         io.out(`${sim.now.name} ${o.year}: kostnad ${formatSek(sim.now.cost)} (simulering, inget sparas)\n${t.toString()}\nSnitt per deltagare: nu ${formatSek(sim.averageNow)}, i scenariot ${formatSek(sim.averageScenario)}\n`);
+        if (!sim.now.unallocated.isZero() || !sim.scenario.unallocated.isZero()) {
+          io.out(`Ej fördelat (månader utan deltagare, ingår inte i snittet): nu ${formatSek(sim.now.unallocated)}, i scenariot ${formatSek(sim.scenario.unallocated)}\n`);
+        }
       }, NO_DOCUMENTS);
     });
 }

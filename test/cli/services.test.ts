@@ -111,6 +111,20 @@ describe('what-if simulation', () => {
     expect(text.out).toContain('180 000,00 kr');
   });
 
+  test('given months nobody takes part in, then simulate and its sweep show what is not allocated beside the averages', async () => {
+    const f = await fixture({ kind: 'equal' });
+    await f.run('enrolment', 'start', '--service', 'egil', '--member', '0180', '--from', '2024-07-01');
+    const sim = await f.json<{ unallocatedNow: string; unallocatedScenario: string; averageScenario: string }>('simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--population', '15000');
+    expect([sim.unallocatedNow, sim.unallocatedScenario]).toEqual(['630000.00', '0.00']);
+    const text = await f.run('simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--population', '15000');
+    expect(text.out).toContain('Ej fördelat (månader utan deltagare, ingår inte i snittet): nu 630 000,00 kr, i scenariot 0,00 kr');
+    expect(text.out).toContain('Ny kommun (15 000 inv.) #1');
+    const s = await f.json<{ points: { added: number; unallocated: string }[] }>('simulate', '--service', 'egil', '--year', '2024', '--population', '15000', '--sweep', '0..2');
+    expect(s.points.map((p) => p.unallocated)).toEqual(['630000.00', '0.00', '0.00']);
+    const curve = await f.run('simulate', '--service', 'egil', '--year', '2024', '--population', '15000', '--sweep', '0..2');
+    expect(curve.out).toMatch(/ 0 nya .* ej fördelat +630.000,00 kr/);
+  });
+
   test('removing a participant moves its share to the others', async () => {
     const f = await fixture({ kind: 'equal' });
     for (const m of ['0180', '1480', '1280']) await f.run('enrolment', 'start', '--service', 'egil', '--member', m, '--from', '2024-01-01');
@@ -130,8 +144,19 @@ describe('bad input is refused with one line and nothing stored', () => {
     // A what-if that changes nothing would print every cost unchanged, which reads like an answer.
     [['simulate', '--service', 'egil', '--year', '2024', '--population', '15000'], '--population, --tier och --organisation beskriver de tänkta medlemmarna: ange med --add N (eller --sweep 0..N) hur många som tillkommer'],
     [['simulate', '--service', 'egil', '--year', '2024'], 'ange vad som ändras: --add N tänkta medlemmar, --kommun KODER, --remove MEDLEMMAR eller --sweep 0..N'],
+    // Two descriptions of the new members, or a change a sweep leaves out: one would be ignored in silence.
+    [['simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--population', '15000', '--organisation'], '--population och --organisation beskriver båda de tänkta medlemmarna: ange en av dem'],
+    [['simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--tier', 'small', '--population', '30000'], '--population och --tier beskriver båda de tänkta medlemmarna: ange en av dem'],
+    [['simulate', '--service', 'egil', '--year', '2024', '--sweep', '0..3', '--population', '15000', '--add', '2'], '--sweep räknar kurvan för 0..N tänkta medlemmar och tar inte --add: kör dem utan --sweep'],
+    // A municipality already in the split would be counted twice.
+    [['simulate', '--service', 'egil', '--year', '2024', '--kommun', '1280'], 'simulate: kommunkod 1280 deltar redan i tjänsten 2024 (Malmö stad)'],
+    [['simulate', '--service', 'egil', '--year', '2024', '--kommun', '0380,0380'], 'simulate: kommunkod 0380 anges två gånger'],
+    [['simulate', '--service', 'egil', '--year', '2024', '--kommun', '0380', '--from', '2025-07-01'], 'simulate: de tillagda räknas från 2025-07-01, som inte ligger i 2024'],
+    // No recorded actual cost is nothing to split, not a split of zero.
+    [['split', '--service', 'egil', '--year', '2024', '--basis', 'actual'], 'tjänsten egil har inget registrerat utfall för 2024; registrera det med `samkost cost record`'],
   ])('samkost %j', async (args, message) => {
     const f = await fixture();
+    await f.run('enrolment', 'start', '--service', 'egil', '--member', '1280', '--from', '2024-01-01');
     const before = eventCount(f.store);
     const r = await f.run(...args);
     expect(r.err).toContain(message);
