@@ -13,7 +13,7 @@ import type { InvoiceState, State } from '../state';
 import type { Decision } from './membership';
 import { requireService } from './services';
 import { costWords, decidedBy } from '../rules';
-import { assertYearOpen } from './year-guard';
+import { assertBookedInOpenYear, assertYearOpen, bookedInClosedYear } from './year-guard';
 
 export const billingStream = (year: number) => `billing-${year}`;
 
@@ -59,8 +59,16 @@ const byBuyerName = (state: State) => (a: string, b: string) =>
 export function decideInvoiceRun(c: RunInvoices, state: State): Decision {
   const period = parsePeriod(c.period);
   assertYearOpen(state, period.year, `invoice.run ${c.period}`);
+  assertBookedInOpenYear(state, c.issueDate, `invoice.run ${c.period}`);
   const { rules, params } = decidedBy(c);
   const items = dueInPeriod(state, period, c.vatRate, rules);
+  // A series' numbers follow its dates: a document numbered after another but dated before it reads as
+  // back-dated, and its voucher would fall among the earlier ones in the books. (A run with nothing left
+  // to bill numbers nothing.)
+  const latest = items.length > 0 ? latestDocument(state, period.year) : undefined;
+  if (latest && c.issueDate < latest.issueDate) {
+    throw new DomainError(`invoice.run ${c.period}: daterad ${c.issueDate}, före ${latest.number} (${latest.issueDate}); fakturorna numreras i datumordning, så en körning kan inte dateras före en redan utfärdad faktura`);
+  }
   const numbering = new Numbering(state, period.year);
   const events: DomainEvent[] = [];
   for (const series of ['M', 'T'] as const) {
@@ -82,6 +90,18 @@ export function decideInvoiceRun(c: RunInvoices, state: State): Decision {
     }
   }
   return { streamId: billingStream(period.year), events };
+}
+
+/** The year's last dated invoice or credit note (the last numbered among those of its date). */
+function latestDocument(state: State, year: number): { number: string; issueDate: string } | undefined {
+  const billing = state.billing.get(year);
+  let latest: { number: string; issueDate: string } | undefined;
+  const consider = (d: { number: string; issueDate: string }) => {
+    if (!latest || d.issueDate >= latest.issueDate) latest = { number: d.number, issueDate: d.issueDate };
+  };
+  for (const inv of billing?.invoices.values() ?? []) consider(inv.invoice);
+  for (const cn of billing?.creditNotes.values() ?? []) consider(cn.value);
+  return latest;
 }
 
 export function findInvoice(state: State, number: string): InvoiceState {
@@ -109,6 +129,8 @@ function creditNote(
 export function decideCredit(c: CreditInvoice, state: State): Decision {
   const inv = findInvoice(state, c.invoice);
   assertYearOpen(state, inv.invoice.year, `invoice.credit ${c.invoice}`);
+  assertBookedInOpenYear(state, c.issueDate, `invoice.credit ${c.invoice}`);
+  if (c.issueDate < inv.invoice.issueDate) throw new DomainError(`invoice.credit ${c.invoice}: daterad ${c.issueDate}, innan fakturan utfärdades (${inv.invoice.issueDate})`);
   const wanted = c.lines ?? inv.invoice.lines.map((l) => l.lineNo);
   const lines: CreditNoteLine[] = wanted.map((lineNo, i) => {
     const line = inv.invoice.lines.find((l) => l.lineNo === lineNo);
@@ -134,7 +156,9 @@ export function decideCredit(c: CreditInvoice, state: State): Decision {
  * checked whole before any of it is recorded. More than is left is refused unless it is declared an
  * overpayment: then the excess is the member's credit (a negative open balance).
  */
-export function paymentProblem(c: RecordPayment, inv: InvoiceState, pending: Decimal = ZERO): string | undefined {
+export function paymentProblem(c: RecordPayment, inv: InvoiceState, state: State, pending: Decimal = ZERO): string | undefined {
+  const closed = bookedInClosedYear(state, c.date, `payment.record ${c.invoice}`);
+  if (closed) return closed;
   const amount = new Decimal(c.amount);
   if (amount.lte(0)) return `payment.record: beloppet måste vara större än noll (${c.amount})`;
   const open = openBalance(inv).minus(pending);
@@ -147,7 +171,7 @@ export function paymentProblem(c: RecordPayment, inv: InvoiceState, pending: Dec
 
 export function decidePayment(c: RecordPayment, state: State): Decision {
   const inv = findInvoice(state, c.invoice);
-  const problem = paymentProblem(c, inv);
+  const problem = paymentProblem(c, inv, state);
   if (problem) throw new DomainError(problem);
   return { streamId: billingStream(inv.invoice.year), events: [{ type: 'PaymentRecorded', data: { invoice: c.invoice, amount: c.amount, date: c.date, reference: c.reference } }] };
 }
@@ -160,6 +184,7 @@ export function decidePayment(c: RecordPayment, state: State): Decision {
 export function decideSettlement(c: SettleService, state: State): Decision {
   const svc = requireService(state, c.serviceId);
   assertYearOpen(state, c.year, `settlement.run ${c.serviceId} ${c.year}`);
+  assertBookedInOpenYear(state, c.issueDate, `settlement.run ${c.serviceId} ${c.year}`);
   if (!svc.actualCosts.get(c.year)?.length) throw new DomainError(`settlement.run: inget utfall är registrerat för ${c.serviceId} ${c.year}; registrera det med \`samkost cost record\``);
   const actual = computeSplit(svc, c.year, 'actual', costBase(svc, c.year, 'actual'), splitInputs(state, svc, c.year), reportingTiersFor(state, c.year));
   const billing = state.billing.get(c.year);

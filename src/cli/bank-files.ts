@@ -113,7 +113,7 @@ export async function checkBankPayments(
         continue;
       }
       const before = pending.get(c.invoice) ?? new Decimal(0);
-      const problem = paymentProblem(c, inv, before);
+      const problem = paymentProblem(c, inv, engine.state, before);
       if (problem) throw refuse(problem);
       const excess = new Decimal(c.amount).minus(Decimal.max(openBalance(inv).minus(before), 0));
       if (excess.gt(0)) overpaid.push(`${c.invoice}: överbetald med ${formatSek(excess)} (rad ${rows[i].line}); överskottet blir medlemmens tillgodohavande`);

@@ -345,6 +345,37 @@ describe('year-end settlement and closing', () => {
       expect(r.code).toBe(2);
       expect(r.err).toContain('året 2024 stängdes 2025-02-01');
     }
+    // A document or payment is booked on its date, whatever year it bills or pays: dated in the closed year,
+    // it would change that year's receivables, VAT and SIE file after the close.
+    const invoice = documents(f.store).find((d) => d.number.startsWith('T2024-'))!;
+    for (const [args, message] of [
+      [['invoice', 'run', '--period', '2025-Q1', '--date', '2024-12-15'], 'invoice.run 2025-Q1: daterad 2024-12-15, i året 2024, som stängdes 2025-02-01'],
+      [['payment', 'record', '--invoice', invoice.number, '--amount', '1.00', '--date', '2024-12-31', '--reference', 'sent'], `payment.record ${invoice.number}: daterad 2024-12-31, i året 2024, som stängdes 2025-02-01`],
+    ]) {
+      const r = await f.run(...args);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(message);
+    }
     expect(eventCount(f.store)).toBe(before);
+    // Paid after the close, the same invoice's payment is booked in the open year.
+    expect((await f.run('payment', 'record', '--invoice', invoice.number, '--amount', '1.00', '--date', '2025-02-03', '--reference', 'i tid')).code).toBe(0);
+  });
+
+  test('a credit note dated before its invoice, and an invoice run dated before a document the year already has, are refused', async () => {
+    const f = await billingFixture();
+    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const invoice = documents(f.store)[0];
+    const before = eventCount(f.store);
+    for (const [args, message] of [
+      [['invoice', 'credit', invoice.number, '--reason', 'Fel', '--date', '2024-01-10'], `invoice.credit ${invoice.number}: daterad 2024-01-10, innan fakturan utfärdades (2024-01-15)`],
+      [['invoice', 'run', '--period', '2024-Q2', '--date', '2024-01-14'], 'invoice.run 2024-Q2: daterad 2024-01-14, före'],
+    ]) {
+      const r = await f.run(...args);
+      expect(r.code).toBe(2);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err).toContain(message);
+    }
+    expect(eventCount(f.store)).toBe(before);
+    expect((await f.run('invoice', 'run', '--period', '2024-Q2', '--date', '2024-01-15')).code).toBe(0);
   });
 });
