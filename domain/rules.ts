@@ -13,13 +13,17 @@ import type { PricingRule } from './pricing';
  * 2. A price-list service's a-conto and settlement lines state what its cost is, the sum of the yearly
  *    prices of its participants' months, where version 1 wrote a budget × overhead that a price list does
  *    not have ("cost = budget 0.00 × (1 + 0.05) = 1339166.61").
+ * 3. A credit note that leaves nothing of its invoice's lines (the last of a line-by-line crediting) takes
+ *    the VAT that remains of the invoice at each rate, where earlier versions rounded its own: the sum of
+ *    the notes' VAT could then pass the invoice's by an öre (and the last credit was refused), or fall
+ *    short of it (and an öre stayed open). Credit notes record their rules from this version on.
  */
-export const RULES_VERSION = 2;
+export const RULES_VERSION = 3;
 
 export const RulesVersion = z.number().int().min(1).max(RULES_VERSION);
 
 /** Commands whose documents depend on the rules version. */
-const RULED = new Set(['invoice.run', 'settlement.run']);
+const RULED = new Set(['invoice.run', 'settlement.run', 'invoice.credit']);
 
 /**
  * The version a run or settlement is decided by (the current one unless it names one), and the params its

@@ -27,6 +27,8 @@ export const CreditInvoice = z.object({
   lines: z.array(z.number().int().positive()).min(1).optional(),
   reason: Text,
   issueDate: IsoDate,
+  /** The billing rules to decide by (domain/rules.ts); the current ones when absent. A replay gives the recorded ones. */
+  rules: RulesVersion.optional(),
 });
 
 /** An invoice number, or its OCR number (domain/ocr.ts) as a bank file gives it: the invoice number either way. */

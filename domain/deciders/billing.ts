@@ -116,13 +116,34 @@ export const openBalance = (inv: InvoiceState): Decimal => new Decimal(inv.invoi
 
 function creditNote(
   state: State, inv: InvoiceState, lines: CreditNoteLine[], head: { kind: CreditNoteIssued['kind']; issueDate: string; reason: string; credits: string[]; origin: CreditNoteIssued['origin'] },
+  amounts: ReturnType<typeof vatBreakdown> = vatBreakdown(lines),
 ): CreditNoteIssued {
   const series = `${inv.invoice.series}K`;
   const { number, sequence } = new Numbering(state, inv.invoice.year).take(series);
   return {
     number, series, sequence, year: inv.invoice.year, ...head, seller: inv.invoice.seller, buyer: inv.invoice.buyer, currency: 'SEK', lines,
-    ...vatBreakdown(lines), legalBasis: inv.invoice.legalBasis,
+    ...amounts, legalBasis: inv.invoice.legalBasis,
   };
+}
+
+/**
+ * The amounts of a credit note that leaves nothing of its invoice's lines: at each rate, the VAT the invoice
+ * charged less what the correction notes before it credited (rules 3). Each note rounds its own VAT, so
+ * the notes' sum could otherwise differ from the invoice's by an öre.
+ */
+function lastCreditAmounts(state: State, inv: InvoiceState, amounts: ReturnType<typeof vatBreakdown>): ReturnType<typeof vatBreakdown> {
+  const credited = new Map<string, Decimal>();
+  for (const { value: note } of state.billing.get(inv.invoice.year)?.creditNotes.values() ?? []) {
+    if (note.kind !== 'correction' || note.credits[0] !== inv.invoice.number) continue;
+    for (const v of note.vat) credited.set(`${v.category}/${v.rate}`, (credited.get(`${v.category}/${v.rate}`) ?? ZERO).plus(v.vat));
+  }
+  const charged = new Map(inv.invoice.vat.map((v) => [`${v.category}/${v.rate}`, new Decimal(v.vat)]));
+  const vat = amounts.vat.map((v) => {
+    const key = `${v.category}/${v.rate}`;
+    return { ...v, vat: amountString((charged.get(key) ?? ZERO).minus(credited.get(key) ?? ZERO)) };
+  });
+  const totalVat = sum(vat.map((v) => new Decimal(v.vat)));
+  return { vat, totalNet: amounts.totalNet, totalVat: amountString(totalVat), total: amountString(new Decimal(amounts.totalNet).plus(totalVat)) };
 }
 
 /** A credit note (ändringsfaktura) for whole lines of one invoice, never more than is left of them. */
@@ -143,8 +164,14 @@ export function decideCredit(c: CreditInvoice, state: State): Decision {
       provenance: { rule: 'credit of what is left of the line', basis: `line amount ${line.amount} − already credited ${amountString(inv.creditedNet.get(lineNo) ?? ZERO)}`, refs: [inv.ref] },
     };
   });
-  const { type: _t, ...params } = c;
-  const note = creditNote(state, inv, lines, { kind: 'correction', issueDate: c.issueDate, reason: c.reason, credits: [c.invoice], origin: { command: 'invoice.credit', params } });
+  const { rules, params } = decidedBy(c);
+  // What is left of each line once this note is issued: nothing of any line makes it the last credit.
+  const last = inv.invoice.lines.every((l) => wanted.includes(l.lineNo) || new Decimal(l.amount).lte(inv.creditedNet.get(l.lineNo) ?? ZERO));
+  const amounts = vatBreakdown(lines);
+  const note = creditNote(
+    state, inv, lines, { kind: 'correction', issueDate: c.issueDate, reason: c.reason, credits: [c.invoice], origin: { command: 'invoice.credit', params } },
+    rules >= 3 && last ? lastCreditAmounts(state, inv, amounts) : amounts,
+  );
   const open = new Decimal(inv.invoice.total).minus(inv.creditedGross);
   if (new Decimal(note.total).gt(open)) throw new DomainError(`invoice.credit: kreditfakturan (${formatSek(new Decimal(note.total))}) överstiger det som återstår av ${c.invoice} (${formatSek(open)})`);
   return { streamId: billingStream(inv.invoice.year), events: [{ type: 'CreditNoteIssued', data: note }] };

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import Decimal from 'decimal.js';
 import { join } from 'node:path';
 import { parseCommand } from '../../domain/commands';
 import { decide } from '../../domain/decide';
@@ -48,11 +49,11 @@ const lineOf = (docs: InvoiceIssued[], serviceId: string) => docs.flatMap((d) =>
 describe('billing rules versions', () => {
   test('given a price-list service, when a run is decided by the current rules, then its lines state the sum of the yearly prices as the cost, and the run records its rules', () => {
     const docs = documentsOf(run());
-    expect(RULES_VERSION).toBe(2);
+    expect(RULES_VERSION).toBe(3);
     expect(lineOf(docs, 'bibblix').provenance.rule).toBe(
       "price list by tier (small: 22000.00, large: 42000.00); cost = each participant's yearly price for its months in force, together 64000.00",
     );
-    expect(docs.every((d) => d.origin.params.rules === 2)).toBe(true);
+    expect(docs.every((d) => d.origin.params.rules === 3)).toBe(true);
   });
 
   test('given the same, when decided by version 1, then the words version 1 wrote, and no rules recorded (as before the field)', () => {
@@ -72,7 +73,8 @@ describe('billing rules versions', () => {
   test('given a document with no rules recorded, then a replay decides it by version 1; with rules recorded, by those', () => {
     expect(commandInputOf({ command: 'invoice.run', params: { period: '2024' } })).toEqual({ type: 'invoice.run', period: '2024', rules: 1 });
     expect(commandInputOf({ command: 'settlement.run', params: { rules: 2 } })).toEqual({ type: 'settlement.run', rules: 2 });
-    expect(commandInputOf({ command: 'invoice.credit', params: { invoice: 'T2024-0001' } })).toEqual({ type: 'invoice.credit', invoice: 'T2024-0001' });
+    expect(commandInputOf({ command: 'invoice.credit', params: { invoice: 'T2024-0001' } })).toEqual({ type: 'invoice.credit', invoice: 'T2024-0001', rules: 1 });
+    expect(commandInputOf({ command: 'invoice.run', params: { rules: 3 } })).toEqual({ type: 'invoice.run', rules: 3 });
   });
 
   /** The replay of a run's documents after the history, each document as stored (after its JSON round trip). */
@@ -83,7 +85,7 @@ describe('billing rules versions', () => {
     return replay.finish();
   };
 
-  test.each([[1], [2]])('given documents decided by version %i, then a replay reproduces every one', (rules) => {
+  test.each([[1], [2], [3]])('given documents decided by version %i, then a replay reproduces every one', (rules) => {
     const docs = documentsOf(run(rules));
     expect(docs.length).toBeGreaterThan(0);
     expect(replayed(docs).map((r) => r.difference)).toEqual(docs.map(() => undefined));
@@ -105,6 +107,48 @@ describe('billing rules versions', () => {
       "year-end settlement: price list by tier (small: 22000.00, large: 42000.00); cost = each participant's yearly price for its months in force, together 64000.00",
     ]));
     expect(new Set(settle(1))).toEqual(new Set(['year-end settlement: price list by tier (small: 22000.00, large: 42000.00); cost = actual 5000.00 × (1 + 0.05) = 64000.00']));
+  });
+
+  describe('the last credit of an invoice credited line by line (version 3)', () => {
+    /** An invoice of two service lines at 25 %, its VAT rounded once on their sum, as a run makes it. */
+    const invoiceOf = (amount: string): DomainEvent => {
+      const lines = [1, 2].map((lineNo) => ({
+        lineNo, dueKey: `k${lineNo}`, kind: 'a-conto' as const, description: `rad ${lineNo}`, amount, vatCategory: 'S' as const, vatRate: '0.25',
+        provenance: { rule: 'r', basis: 'b', refs: [] },
+      }));
+      const net = new Decimal(amount).mul(2);
+      const vat = net.mul('0.25').toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+      return {
+        type: 'InvoiceIssued',
+        data: {
+          number: 'T2024-0001', series: 'T', sequence: 1, year: 2024, kind: 'a-conto', issueDate: '2024-01-15', dueDate: '2024-02-14', period: '2024',
+          seller, buyer: { orgnr: '212000-1124', name: 'Malmö stad' }, currency: 'SEK', lines,
+          vat: [{ category: 'S', rate: '0.25', taxable: net.toFixed(2), vat: vat.toFixed(2) }], totalNet: net.toFixed(2), totalVat: vat.toFixed(2),
+          total: net.plus(vat).toFixed(2), origin: { command: 'invoice.run', params: {} },
+        },
+      };
+    };
+    /** Credits line 1, then line 2, each by `rules`: the second note's VAT and what the invoice has left open. */
+    const creditLineByLine = (amount: string, rules: number) => {
+      const credit = (line: number) => parseCommand({ type: 'invoice.credit', invoice: 'T2024-0001', lines: [line], reason: 'Fel', issueDate: '2024-02-01', rules });
+      const state = [...history, invoiceOf(amount)].reduce((st, e, i) => evolve(st, e, i < refs.length ? refs[i] : fakeRef(e.type, 'billing-2024')), initialState());
+      const first = decide(credit(1), state, { today: '2024-02-01' }).events[0];
+      evolve(state, first, fakeRef(first.type, 'billing-2024'));
+      const second = decide(credit(2), state, { today: '2024-02-01' }).events[0];
+      evolve(state, second, fakeRef(second.type, 'billing-2024'));
+      const inv = state.billing.get(2024)!.invoices.get('T2024-0001')!;
+      return { vat: second.type === 'CreditNoteIssued' ? second.data.totalVat : '', open: new Decimal(inv.invoice.total).minus(inv.creditedGross).toFixed(2) };
+    };
+
+    test('given lines whose VAT each rounds up (2 × 10,02 kr: 5,01 kr on the invoice, 2,51 kr on each line), then the second note takes the 2,50 kr left and nothing stays open; by version 2 it is refused by an öre', () => {
+      expect(creditLineByLine('10.02', 3)).toEqual({ vat: '2.50', open: '0.00' });
+      expect(() => creditLineByLine('10.02', 2)).toThrow('kreditfakturan (12,53 kr) överstiger det som återstår av T2024-0001 (12,52 kr)');
+    });
+
+    test('given lines whose VAT each rounds down (2 × 10,01 kr: 5,01 kr on the invoice, 2,50 kr on each line), then the second note takes the 2,51 kr left; by version 2 an öre stays open', () => {
+      expect(creditLineByLine('10.01', 3)).toEqual({ vat: '2.51', open: '0.00' });
+      expect(creditLineByLine('10.01', 2)).toEqual({ vat: '2.50', open: '0.01' });
+    });
   });
 
   test('a rules version that does not exist is refused', () => {
