@@ -25,12 +25,16 @@ export interface ChainReport {
   streams: number;
   events: number;
   firstBreak?: ChainBreak;
+  /** Every break found, in log order (firstBreak is the first). */
+  breaks?: ChainBreak[];
 }
 
 /**
  * Walks every event in global order and checks, per stream: revisions run 0, 1, 2 … without a gap, each
  * event's prevHash is the hash of the one before it, and its stored hash is the hash of its content.
- * An edited byte, a deleted event or two swapped events all break one of these. Stops at the first break.
+ * An edited byte, a deleted event or two swapped events all break one of these. A break does not end the
+ * walk: the stream goes on from the event as stored, so that every altered stream (and every later break
+ * in the same one) is named, not just the first.
  */
 export async function verifyChains(store: EventStore, onProgress?: (events: number) => void): Promise<ChainReport> {
   return (await walkChains(store, onProgress)).report;
@@ -45,27 +49,32 @@ export async function streamHeads(store: EventStore, onProgress?: (events: numbe
 /** verifyChains, showing each event to a check of noted heads as it goes. */
 async function walkChains(store: EventStore, onProgress?: (events: number) => void, noted?: HeadsCheck): Promise<{ report: ChainReport; heads: Map<string, { revision: number; hash: string }> }> {
   const heads = new Map<string, { revision: number; hash: string }>();
+  const breaks: ChainBreak[] = [];
   let events = 0;
-  const done = (firstBreak?: ChainBreak) => ({ report: { streams: heads.size, events, ...(firstBreak ? { firstBreak } : {}) }, heads });
+  const done = () => ({ report: { streams: heads.size, events, ...(breaks.length ? { firstBreak: breaks[0], breaks } : {}) }, heads });
   try {
     for await (const e of store.readAll()) {
       events += 1;
       if (events % 10000 === 0) onProgress?.(events);
       const head = heads.get(e.streamId);
       const expectedRevision = head ? head.revision + 1 : 0;
-      const fail = (reason: string) => done({ streamId: e.streamId, revision: e.revision, reason });
-      if (e.revision !== expectedRevision)
-        return fail(chainBreak.order(e.revision, head?.revision));
-      if (e.metadata.prevHash !== (head ? head.hash : null)) return fail(chainBreak.prevHash);
-      if (eventHash(e) !== e.metadata.hash) return fail(chainBreak.altered);
-      heads.set(e.streamId, { revision: e.revision, hash: e.metadata.hash });
+      const reason = e.revision !== expectedRevision
+        ? chainBreak.order(e.revision, head?.revision)
+        : e.metadata.prevHash !== (head ? head.hash : null)
+          ? chainBreak.prevHash
+          : eventHash(e) !== e.metadata.hash ? chainBreak.altered : undefined;
+      if (reason !== undefined) breaks.push({ streamId: e.streamId, revision: e.revision, reason });
+      // The stream goes on from its highest revision: two swapped events are two breaks, not a cascade.
+      if (!head || e.revision > head.revision) heads.set(e.streamId, { revision: e.revision, hash: e.metadata.hash });
       noted?.see(e.streamId, e.revision, e.metadata.hash);
     }
   } catch (err) {
     // A store that cannot be read at all is no finding about the log: the whole check is refused.
     if (err instanceof StoreError) throw err;
+    // An event that cannot be read ends the walk: what follows it is not checked.
     const named = err as Error & { streamId?: string; revision?: number | null };
-    return done({ streamId: named.streamId ?? '?', revision: named.revision ?? -1, reason: named.message });
+    breaks.push({ streamId: named.streamId ?? '?', revision: named.revision ?? -1, reason: `${named.message}; det som följer är inte kontrollerat` });
+    return done();
   }
   noted?.finish(heads);
   return done();
@@ -105,8 +114,10 @@ export interface NotedHeads {
 /** The check of noted heads, once the walk has seen every event (or stopped at a break, when none is checked). */
 function headsSummary(noted: NotedHeads, check: HeadsCheck, report: ChainReport): CheckSummary {
   const detail = `${grouped(noted.heads.size)} strömmar ur ${noted.source}`;
-  if (report.firstBreak) {
-    return { checked: 0, passed: 0, detail, failures: [{ subject: noted.source, reason: `ej kontrollerat: hashkedjan är bruten vid ${report.firstBreak.streamId}@${report.firstBreak.revision}` }] };
+  // Only a log that could not be read to its end leaves the heads unchecked: a broken chain is walked past.
+  const unread = report.breaks?.find((b) => b.reason.endsWith('det som följer är inte kontrollerat'));
+  if (unread) {
+    return { checked: 0, passed: 0, detail, failures: [{ subject: noted.source, reason: `ej kontrollerat: loggen kan inte läsas förbi ${unread.streamId}@${unread.revision}` }] };
   }
   return {
     checked: noted.heads.size, passed: noted.heads.size - check.mismatches.length, detail,
@@ -232,9 +243,10 @@ export async function verifyAll(store: EventStore, onProgress?: (pass: VerifyPas
   const check = noted && new HeadsCheck(noted.heads);
   const { report } = await walkChains(store, (n) => onProgress?.('chains', n), check);
   onProgress?.('chains', report.events);
+  const breaks = report.breaks ?? [];
   const chains: CheckSummary = {
-    checked: report.events, passed: report.firstBreak ? report.events - 1 : report.events, detail: `${grouped(report.streams)} strömmar, ${grouped(report.events)} händelser`,
-    failures: report.firstBreak ? [{ subject: `${report.firstBreak.streamId}@${report.firstBreak.revision}`, ...report.firstBreak }] : [],
+    checked: report.events, passed: report.events - breaks.length, detail: `${grouped(report.streams)} strömmar, ${grouped(report.events)} händelser`,
+    failures: breaks.map((b) => ({ subject: `${b.streamId}@${b.revision}`, ...b })),
   };
   // Lean: documents stay in the replay's state without their lines' provenance, which no decision and
   // none of the checks below reads.
@@ -283,14 +295,21 @@ export async function verifyAll(store: EventStore, onProgress?: (pass: VerifyPas
   return { ...report, ok: Object.values(checks).every((c) => c.failures.length === 0), checks };
 }
 
+/** Breaks listed one per line in the summary for people; the JSON report lists every one. */
+const MAX_LISTED = 50;
+
 const where = (f: CheckFailure) => (f.streamId !== undefined ? ` (ström ${f.streamId} revision ${f.revision ?? '?'})` : '');
 
 /** The summary for people, in Swedish: one line per check, each failure named, a last line with the count. */
 export function describeVerify(r: VerifyReport): string {
   const out: string[] = [];
-  if (r.firstBreak) {
-    const b = r.firstBreak;
-    out.push(`FEL: ström ${b.streamId} revision ${b.revision}: ${b.reason}`, `(${grouped(r.events)} händelser i ${grouped(r.streams)} strömmar kontrollerade före brottet)`);
+  const breaks = r.breaks ?? [];
+  if (breaks.length) {
+    const streams = new Set(breaks.map((b) => b.streamId)).size;
+    for (const b of breaks.slice(0, MAX_LISTED)) out.push(`FEL: ström ${b.streamId} revision ${b.revision}: ${b.reason}`);
+    if (breaks.length > MAX_LISTED) out.push(`  … och ${grouped(breaks.length - MAX_LISTED)} brott till (samkost verify --json listar alla)`);
+    const where = streams === 1 ? 'en ström' : `${grouped(streams)} strömmar`;
+    out.push(`(${grouped(r.events)} händelser i ${grouped(r.streams)} strömmar kontrollerade; hashkedjan är bruten ${breaks.length === 1 ? 'på ett ställe' : `på ${grouped(breaks.length)} ställen`} i ${where})`);
   } else out.push(`OK: ${grouped(r.streams)} strömmar, ${grouped(r.events)} händelser kontrollerade; varje hashkedja är obruten`);
   const { heads, invoices, splits, vouchers } = r.checks;
   if (heads?.failures.length) {

@@ -324,6 +324,24 @@ describe('samkost heads and verify --heads: what a chain alone cannot show (its 
     expect(r.out).toContain(`FEL: 1 av 2 noterade strömhuvuden finns kvar oförändrade (2 strömmar ur ${file})\n  member-212000-0142@2: strömmen slutar vid revision 1, men den noterade slutade vid revision 2: händelser har tagits bort\n`);
   });
 
+  test('given two streams altered and a third cut short, then verify --heads names every altered stream and still checks the heads', async () => {
+    const { f, file } = await noted();
+    const db = new Database(f.store);
+    for (const [stream, revision] of [['member-212000-0142', 0], ['member-212000-0142', 2], ['member-212000-1355', 0]] as const) {
+      const row = db.prepare('SELECT data FROM events WHERE stream_id = ? AND revision = ?').get(stream, revision) as { data: string };
+      db.prepare('UPDATE events SET data = ? WHERE stream_id = ? AND revision = ?').run(row.data.replace('Stockholms stad', 'Stockholms stat').replace('Göteborgs Stad', 'Göteborgs Stat'), stream, revision);
+    }
+    db.close();
+    const r = await f.run('verify', '--heads', file);
+    expect(r.code).toBe(1);
+    for (const where of ['member-212000-0142 revision 0', 'member-212000-0142 revision 2', 'member-212000-1355 revision 0']) {
+      expect(r.out).toContain(`FEL: ström ${where}: den lagrade hashen stämmer inte med händelsens innehåll: händelsen har ändrats`);
+    }
+    expect(r.out).toContain('hashkedjan är bruten på 3 ställen i 2 strömmar');
+    // The noted heads are checked past the breaks: the stored hashes at the noted revisions are unchanged.
+    expect(r.out).toContain(`OK: 2 noterade strömhuvuden finns kvar oförändrade (2 strömmar ur ${file})`);
+  });
+
   test('given a whole stream deleted, or an event changed and its stream re-hashed, then each is named', async () => {
     const { f, file } = await noted();
     forgeAndRehash(f.store, 'member-212000-0142', 1, (d) => d.replace('ingen tjänst', 'annat skäl'));
