@@ -11,20 +11,30 @@
  * - splits.ndjson: each table's id is the SHA-256 of its participants' canonical JSON;
  * - every event reference in documents.ndjson, traces.ndjson and splits.ndjson names an event in
  *   events.ndjson, with its hash;
+ * - every document is the data of the hash-chained event it names, byte for byte in canonical JSON, and
+ *   every invoice and credit note of the year's billing stream is in documents.ndjson;
+ * - every trace is of a document in the package: its event, its lines and their amounts, and a line
+ *   counts as recomputed only where its recomputed amount is the amount;
  * - every split month a trace names by table: the table is in splits.ndjson, its weights sum to the
  *   month's Σ weights, its shares plus the unallocated amount to the month's amount, and the line's own
  *   participants in it carry the line's weight and share;
- * - the manifest's counts of documents, lines and tables are those of the files.
+ * - the manifest's year and counts of documents, lines, recomputed lines and tables are those of the files,
+ *   and no file is in the directory that the manifest does not list;
+ * - with --manifest-sha256 HEX (the hash `samkost export audit` printed, noted by the auditor), the manifest
+ *   is the one written then: a package rewritten with a manifest to match fails here.
  *
  * Every file is read a line at a time: a national year's package is about a gigabyte.
  * Exit code 0 when everything holds, 1 when something does not (each problem printed), 2 on bad usage.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import Decimal from 'decimal.js';
 import { AUDIT_FORMAT, collectRefs, splitTableId } from '../src/export/audit-package';
+import { Command, CommanderError } from 'commander';
+import { canonicalJsonUtf8 } from '../domain/canonical-json';
+import { commanderRefusal, isShownByCommander } from '../src/cli/commander-errors';
 import { chainBreak, eventHash, type HashableEvent } from '../src/store/hash-chain';
 
 export interface AuditCheckResult {
@@ -41,6 +51,8 @@ const NDJSON = ['events.ndjson', 'splits.ndjson', 'documents.ndjson', 'traces.nd
 
 interface Manifest {
   format?: string;
+  year?: number;
+  linesRecomputed?: number;
   files?: Record<string, { sha256: string; bytes: number }>;
   events?: { count: number; streams: Record<string, { first: number; last: number; head: string }> };
   documents?: number;
@@ -73,8 +85,26 @@ function tableSums(rows: readonly TableRow[]): TableSums {
   return t;
 }
 interface MonthTrace { month: number; priceList: boolean; monthAmount: string; weightSum: string; weight: string; share: string; unallocated: string; table?: string }
-interface TracedLine { document: { buyer: { orgnr: string } }; line: { lineNo: number; kind: string; enrolmentId?: string }; months?: MonthTrace[] }
-interface TracedDocument { number: string; lines: TracedLine[] }
+interface TracedLine {
+  document: { buyer: { orgnr: string } };
+  line: { lineNo: number; kind: string; enrolmentId?: string; amount: string };
+  amount: string;
+  recomputed: string | null;
+  matches: boolean;
+  months?: MonthTrace[];
+}
+interface TracedDocument { number: string; type: string; event: { eventId: string }; lines: TracedLine[] }
+interface DocumentRecord { type: string; event: { eventId: string; streamId: string; revision: number }; document: { number: string; year: number; lines: { lineNo: number; amount: string }[] } }
+
+/** The document event types: what documents.ndjson must hold every one of, for the year's billing stream. */
+const DOCUMENT_TYPES = new Set(['InvoiceIssued', 'CreditNoteIssued']);
+
+/** SHA-256 of a value's canonical JSON: what ties a document to its event's data without keeping either. */
+function canonicalSha256(value: unknown): string {
+  const hash = createHash('sha256');
+  canonicalJsonUtf8(value, (bytes) => hash.update(bytes));
+  return hash.digest('hex');
+}
 
 /** Calls `onLine` with each non-empty line of a file (1-based number) and returns the file's SHA-256 and size. */
 function eachLine(path: string, onLine: (text: string, n: number) => void): { sha256: string; bytes: number } {
@@ -109,7 +139,7 @@ function eachLine(path: string, onLine: (text: string, n: number) => void): { sh
   return { sha256: hash.digest('hex'), bytes };
 }
 
-export function checkAudit(dir: string): AuditCheckResult {
+export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResult {
   const problems: string[] = [];
   let events = 0;
   let references = 0;
@@ -119,9 +149,15 @@ export function checkAudit(dir: string): AuditCheckResult {
     ({ ok: problems.length === 0, problems, files, events, streams: heads.size, references, splitTables: tables.size });
   let manifest: Manifest;
   try {
-    manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+    const bytes = readFileSync(join(dir, 'manifest.json'));
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (manifestSha256 !== undefined && sha256 !== manifestSha256.toLowerCase()) {
+      problems.push(`manifest.json: SHA-256 ${sha256}, inte den noterade ${manifestSha256}: manifestet är inte det som skrevs vid exporten`);
+    }
+    manifest = JSON.parse(bytes.toString('utf8')) as Manifest;
   } catch (err) {
-    problems.push(`manifest.json: kan inte läsas (${(err as Error).message})`);
+    const code = (err as NodeJS.ErrnoException).code;
+    problems.push(`manifest.json: kan inte läsas (${code === 'ENOENT' ? `filen finns inte i ${dir}` : code === 'ENOTDIR' ? `${dir} är ingen katalog` : (err as Error).message})`);
     return result(0);
   }
   if (manifest.format !== AUDIT_FORMAT) {
@@ -160,6 +196,8 @@ export function checkAudit(dir: string): AuditCheckResult {
 
   // The hash chains, stream by stream, in the order the events were written.
   const byId = new Map<string, string>();
+  const documentData = new Map<string, { type: string; sha256: string }>();
+  const yearDocuments = new Set<string>();
   read('events.ndjson', (raw, n) => {
     const e = JSON.parse(raw) as EventLine;
     events += 1;
@@ -171,6 +209,11 @@ export function checkAudit(dir: string): AuditCheckResult {
     else if (eventHash(e) !== e.metadata.hash) problems.push(`${at} revision ${e.revision}: ${chainBreak.altered}`);
     heads.set(e.streamId, { revision: e.revision, hash: e.metadata?.hash });
     byId.set(e.id, e.metadata?.hash);
+    // A document's data, by its canonical JSON's hash: documents.ndjson must hold exactly this.
+    if (DOCUMENT_TYPES.has(e.type)) {
+      documentData.set(e.id, { type: e.type, sha256: canonicalSha256(e.data) });
+      if (manifest.year !== undefined && e.streamId === `billing-${manifest.year}`) yearDocuments.add(e.id);
+    }
   });
   if (manifest.events) {
     if (manifest.events.count !== events) problems.push(`events.ndjson: ${events} händelser, manifestet anger ${manifest.events.count}`);
@@ -205,20 +248,50 @@ export function checkAudit(dir: string): AuditCheckResult {
 
   let documents = 0;
   const documentRefs = new Set<string>();
-  read('documents.ndjson', (raw) => {
+  // What a trace must agree with: each document's event and its lines' amounts.
+  const documentLines = new Map<string, { eventId: string; type: string; amounts: Map<number, string> }>();
+  const documentEvents = new Set<string>();
+  read('documents.ndjson', (raw, n) => {
     documents += 1;
-    resolve('documents.ndjson', JSON.parse(raw), documentRefs);
+    const d = JSON.parse(raw) as DocumentRecord;
+    resolve('documents.ndjson', d, documentRefs);
+    const at = `documents.ndjson rad ${n}: ${d.document?.number}`;
+    const stored = documentData.get(d.event?.eventId);
+    if (!stored) problems.push(`${at}: händelsen ${d.event?.streamId}@${d.event?.revision} är inget dokument i events.ndjson`);
+    else if (stored.type !== d.type) problems.push(`${at}: anges som ${d.type}, händelsen är ${stored.type}`);
+    else if (canonicalSha256(d.document) !== stored.sha256) problems.push(`${at}: dokumentet är inte händelsens data (${d.event.streamId}@${d.event.revision}): det har ändrats`);
+    if (manifest.year !== undefined && d.document?.year !== manifest.year) problems.push(`${at}: dokumentet gäller ${d.document?.year}, manifestet ${manifest.year}`);
+    documentEvents.add(d.event?.eventId);
+    documentLines.set(d.document?.number, { eventId: d.event?.eventId, type: d.type, amounts: new Map((d.document?.lines ?? []).map((l) => [l.lineNo, l.amount])) });
   });
+  const missing = [...yearDocuments].filter((id) => !documentEvents.has(id)).length;
+  if (missing > 0) problems.push(`documents.ndjson: ${missing} av billing-${manifest.year}s fakturor och kreditfakturor i events.ndjson saknas`);
 
   let traced = 0;
   let lines = 0;
+  let recomputed = 0;
   const traceRefs = new Set<string>();
+  // Without splits.ndjson every month that names a table would be a problem of its own: one says it.
+  const withTables = checked.has('splits.ndjson');
   read('traces.ndjson', (raw, n) => {
     const d = JSON.parse(raw) as TracedDocument;
     traced += 1;
     resolve('traces.ndjson', d, traceRefs);
+    const doc = documentLines.get(d.number);
+    if (!doc) problems.push(`traces.ndjson rad ${n}: ${d.number} finns inte i documents.ndjson`);
+    else {
+      if (doc.eventId !== d.event?.eventId || doc.type !== d.type) problems.push(`traces.ndjson rad ${n}: ${d.number} spåras från en annan händelse än dokumentets`);
+      if (doc.amounts.size !== d.lines.length) problems.push(`traces.ndjson rad ${n}: ${d.number} har ${d.lines.length} spårade rader, dokumentet ${doc.amounts.size}`);
+    }
     for (const l of d.lines) {
       lines += 1;
+      const at = `traces.ndjson rad ${n}: ${d.number} rad ${l.line?.lineNo}`;
+      const amount = doc?.amounts.get(l.line?.lineNo);
+      if (doc && (amount === undefined || amount !== l.amount || amount !== l.line.amount)) problems.push(`${at}: spårningen anger beloppet ${l.amount}, dokumentet ${amount ?? 'ingen sådan rad'}`);
+      const same = l.recomputed !== null && l.recomputed !== undefined && new Decimal(l.recomputed).eq(l.amount);
+      if (l.matches !== same) problems.push(`${at}: spårningen säger att omräkningen ${l.matches ? 'stämmer' : 'inte stämmer'}, men den ger ${l.recomputed ?? 'inget belopp'} mot ${l.amount}`);
+      if (same && l.matches) recomputed += 1;
+      if (!withTables) continue;
       for (const m of l.months ?? []) {
         if (m.table === undefined) continue;
         const at = `traces.ndjson rad ${n}: ${d.number} rad ${l.line.lineNo} månad ${m.month}`;
@@ -241,19 +314,38 @@ export function checkAudit(dir: string): AuditCheckResult {
   if (traced !== documents) problems.push(`traces.ndjson: ${traced} dokument, documents.ndjson har ${documents}`);
   if (manifest.documents !== undefined && manifest.documents !== documents) problems.push(`documents.ndjson: ${documents} dokument, manifestet anger ${manifest.documents}`);
   if (manifest.lines !== undefined && manifest.lines !== lines) problems.push(`traces.ndjson: ${lines} rader, manifestet anger ${manifest.lines}`);
+  if (manifest.linesRecomputed !== undefined && manifest.linesRecomputed !== recomputed) problems.push(`traces.ndjson: ${recomputed} rader omräknade och stämmer, manifestet anger ${manifest.linesRecomputed}`);
+  if (!withTables && listed['splits.ndjson']) problems.push('traces.ndjson: fördelningstabellerna kan inte kontrolleras utan splits.ndjson');
 
-  // Any other file the manifest lists.
+  // Any other file the manifest lists, and any file it does not.
   for (const name of Object.keys(listed)) if (!checked.has(name)) read(name, () => undefined);
+  for (const name of readdirSync(dir)) if (name !== 'manifest.json' && !listed[name]) problems.push(`${name}: finns i katalogen men inte i manifestet`);
   return result(Object.keys(listed).length);
 }
 
 if (require.main === module) {
-  const dir = process.argv[2];
-  if (!dir) {
-    process.stderr.write('usage: node dist/scripts/check-audit.js DIR\n');
+  const program = new Command('check-audit')
+    .description('kontrollera ett revisionspaket från samkost export audit, bara med dess egna filer')
+    .argument('<katalog>', 'paketets katalog')
+    .option('--manifest-sha256 <hex>', 'manifestets SHA-256 som export audit skrev ut (och revisorn antecknade)')
+    .helpOption('-h, --help', 'visa hjälpen')
+    .configureOutput({ writeErr: () => undefined })
+    .exitOverride();
+  try {
+    program.parse();
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    if (isShownByCommander(err)) process.exit(0);
+    process.stderr.write(`check-audit: ${commanderRefusal(err)}\n`);
     process.exit(2);
   }
-  const r = checkAudit(dir);
+  const o = program.opts<{ manifestSha256?: string }>();
+  if (o.manifestSha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(o.manifestSha256)) {
+    process.stderr.write(`check-audit: --manifest-sha256 ska vara 64 hexadecimala tecken, inte "${o.manifestSha256}"\n`);
+    process.exit(2);
+  }
+  const dir = program.args[0];
+  const r = checkAudit(dir, o.manifestSha256);
   for (const p of r.problems) process.stdout.write(`FEL: ${p}\n`);
   process.stdout.write(r.ok
     ? `OK: ${r.files} filer stämmer med manifestet; ${r.events} händelser i ${r.streams} strömmar, varje hashkedja obruten; ${r.references} hänvisningar hittade; ${r.splitTables} fördelningstabeller stämmer med spårningarna\n`

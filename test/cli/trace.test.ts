@@ -263,7 +263,54 @@ describe('samkost export audit', () => {
     const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files: Record<string, { sha256: string; bytes: number }> };
     m.files['events.ndjson'] = { sha256: sha(path), bytes: Buffer.byteLength(altered) };
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
-    expect(checkAudit(dir).problems).toEqual([expect.stringMatching(/ström billing-2024 revision \d+: den lagrade hashen stämmer inte/)]);
+    // …and so does the document it no longer is the data of.
+    expect(checkAudit(dir).problems).toEqual([
+      expect.stringMatching(/ström billing-2024 revision \d+: den lagrade hashen stämmer inte/),
+      expect.stringMatching(/^documents\.ndjson rad \d+: T2024-\d{4}: dokumentet är inte händelsens data \(billing-2024@\d+\): det har ändrats$/),
+    ]);
+  });
+
+  test('a document, a trace or the manifest altered after the export, each file re-hashed into a rewritten manifest, is found; with the noted manifest hash, so is the rewrite', async () => {
+    const f = await settledYear();
+    const dir = join(f.dir, 'audit-2024');
+    const r = await f.json<{ manifestSha256: string }>('export', 'audit', '--year', '2024', '--out', dir);
+    const noted = r.manifestSha256;
+    expect(checkAudit(dir, noted)).toMatchObject({ ok: true, problems: [] });
+    const rewrite = (name: string, edit: (text: string) => string, manifest: (m: Record<string, unknown>) => void = () => undefined) => {
+      const path = join(dir, name);
+      const text = edit(readFileSync(path, 'utf8'));
+      writeFileSync(path, text);
+      const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files: Record<string, { sha256: string; bytes: number }> } & Record<string, unknown>;
+      m.files[name] = { sha256: sha(path), bytes: Buffer.byteLength(text) };
+      manifest(m);
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
+    };
+    // A buyer's name changed in documents.ndjson: no longer its event's data.
+    rewrite('documents.ndjson', (t) => t.replace('"name":"Stockholms stad"', '"name":"Fake AB"'));
+    expect(checkAudit(dir).problems).toEqual([expect.stringMatching(/^documents\.ndjson rad \d+: [MT]2024-\d{4}: dokumentet är inte händelsens data \(billing-2024@\d+\): det har ändrats$/)]);
+    // A trace's amount changed: the document's line says otherwise, and the trace's recomputation no longer agrees.
+    rewrite('traces.ndjson', (t) => t.replace(/"amount":"(\d+\.\d\d)"/, '"amount":"1.00"'));
+    expect(checkAudit(dir).problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^traces\.ndjson rad 1: [MT]2024-\d{4} rad \d+: spårningen anger beloppet 1\.00, dokumentet \d+\.\d\d$/),
+      expect.stringMatching(/^traces\.ndjson rad 1: [MT]2024-\d{4} rad \d+: spårningen säger att omräkningen stämmer, men den ger \d+\.\d\d mot 1\.00$/),
+    ]));
+    // The manifest's year and its count of recomputed lines, which the files do not bear out.
+    rewrite('splits.ndjson', (t) => t, (m) => { m.year = 2023; m.linesRecomputed = 0; });
+    const problems = checkAudit(dir).problems;
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^documents\.ndjson rad 1: .*: dokumentet gäller 2024, manifestet 2023$/),
+      expect.stringMatching(/^traces\.ndjson: \d+ rader omräknade och stämmer, manifestet anger 0$/),
+    ]));
+    // The noted hash tells the rewritten manifest from the one written at the export, and a stray file is named.
+    writeFileSync(join(dir, 'extra.txt'), 'x');
+    expect(checkAudit(dir, noted).problems).toEqual(expect.arrayContaining([
+      `manifest.json: SHA-256 ${sha(join(dir, 'manifest.json'))}, inte den noterade ${noted}: manifestet är inte det som skrevs vid exporten`,
+      'extra.txt: finns i katalogen men inte i manifestet',
+    ]));
+    const script = compiled('scripts/check-audit.js');
+    const run = await runNode(script, [dir, '--manifest-sha256', noted]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('FEL: manifest.json: SHA-256');
   });
 
   test('the package\'s traces, with each split table put back in its months, are the traces `samkost trace` gives document by document', async () => {
