@@ -19,3 +19,15 @@ export const plainRef = (r: EventRef): EventRef => ({
   streamId: r.streamId, revision: r.revision, position: r.position, eventId: r.eventId,
   type: r.type, recordedAt: r.recordedAt, actor: r.actor, hash: r.hash,
 });
+
+/** Every EventRef anywhere in a value (documents, traces, split tables). */
+export function collectRefs(value: unknown, into: (r: EventRef) => void): void {
+  if (Array.isArray(value)) {
+    for (const v of value) collectRefs(v, into);
+    return;
+  }
+  if (!value || typeof value !== 'object') return;
+  const o = value as Record<string, unknown>;
+  if (typeof o.streamId === 'string' && typeof o.revision === 'number' && typeof o.eventId === 'string' && typeof o.hash === 'string') into(o as unknown as EventRef);
+  for (const v of Object.values(o)) collectRefs(v, into);
+}

@@ -1,10 +1,11 @@
 import type { DomainEvent } from '../../domain/events';
 import { checkEventData } from '../../domain/events';
 import type { CreditNoteIssued, InvoiceIssued } from '../../domain/events/billing';
-import type { EventRef } from '../../domain/event-ref';
+import { collectRefs, type EventRef } from '../../domain/event-ref';
 import type { State } from '../../domain/state';
 import { DocumentFold, type DocumentAt, type DocumentEvent, type LineTrace, type SplitTableSink, TraceCache, traceDocument } from '../../projections/trace';
-import { EventDecodeError, type RecordedEvent } from '../store/port';
+import { eventHash } from '../store/hash-chain';
+import { EventDecodeError, type EventStore, type RecordedEvent } from '../store/port';
 import { refOf } from './engine';
 
 /*
@@ -83,3 +84,39 @@ export async function traceDocuments(
   }, opts);
   return { documents, state };
 }
+
+/**
+ * A trace reads each event's hash as stored, so an event edited behind the store's back (its chain not
+ * written anew) would be shown with a hash that no longer seals it. Each event the traces refer to is read
+ * again and its content hashed: a line that refers to one that does not match gets a problem naming it
+ * (`samkost verify` checks every event so). Returns the lines that got one.
+ */
+export async function checkSeals(store: Pick<EventStore, 'readEvent'>, documents: readonly DocumentTrace[]): Promise<Set<LineTrace>> {
+  const flagged = new Set<LineTrace>();
+  const verdicts = new Map<string, Promise<string | undefined>>();
+  const verdict = (r: EventRef): Promise<string | undefined> => {
+    const key = `${r.streamId}@${r.revision}`;
+    let v = verdicts.get(key);
+    if (v === undefined) {
+      v = store.readEvent(r.streamId, r.revision).then((e) => {
+        if (!e) return `den refererade händelsen ${r.type} ${key} finns inte i lagret`;
+        if (eventHash(e) !== e.metadata.hash) return `den refererade händelsen ${r.type} ${key} har ändrats efter att den skrevs: dess innehåll stämmer inte med dess hash (kör samkost verify)`;
+        return undefined;
+      });
+      verdicts.set(key, v);
+    }
+    return v;
+  };
+  for (const d of documents) {
+    const ofDocument = await verdict(d.event);
+    for (const line of d.lines) {
+      const refs: EventRef[] = [];
+      collectRefs(line, (r) => refs.push(r));
+      const problems = new Set([ofDocument, ...(await Promise.all(refs.map(verdict)))].filter((p): p is string => p !== undefined));
+      line.problems.push(...problems);
+      if (problems.size > 0) flagged.add(line);
+    }
+  }
+  return flagged;
+}
+

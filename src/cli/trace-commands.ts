@@ -10,7 +10,7 @@ import { formatSek, grouped } from '../../domain/money';
 import type { DerivationStep, LineTrace, SplitMonthTrace } from '../../projections/trace';
 import { documentsOfNumber } from '../../domain/documents-read';
 import { documentFilter } from '../app/document-filter';
-import { type DocumentTrace, traceDocuments } from '../app/trace';
+import { checkSeals, type DocumentTrace, traceDocuments } from '../app/trace';
 import { type AuditManifest, writeAuditPackage } from '../export/audit-package';
 import { rawCodec } from '../store/port';
 import { type GlobalOptions, withStore } from './context';
@@ -246,6 +246,8 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
       if (o.line !== undefined && !number) throw new UsageError('trace: --line kräver ett fakturanummer');
       const format: Format = o.format ?? (g().json ? 'json' : 'text');
       const member = o.member;
+      // Lines that refer to an event whose content no longer matches its hash (checkSeals).
+      let unsealedLines = new Set<LineTrace>();
       const documents = await withStore(g(), io, async (store) => {
         // The member as resolveMember finds it in the state before the document (it joined before it was billed).
         const billedTo = (state: State, orgnr: string) => {
@@ -260,6 +262,7 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
         const traced = await traceDocuments(store.readAll(undefined, reads === 'all' ? undefined : documentFilter(reads.years)), wanted);
         // An unknown or mistyped member is refused, never answered with an empty trace.
         if (member !== undefined) resolveMember(traced.state, member);
+        unsealedLines = await checkSeals(store, traced.documents);
         return traced.documents;
       });
       if (number && documents.length === 0) throw new UsageError(`okänd faktura ${number}`);
@@ -269,6 +272,7 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
         d.lines = d.lines.filter((l) => l.line.lineNo === o.line);
       }
       const lines = documents.flatMap((d) => d.lines);
+      const unsealed = lines.filter((l) => unsealedLines.has(l)).length;
       const title = number
         ? `Spårning av ${number}${o.line !== undefined ? ` rad ${o.line}` : ''}`
         : `Spårning: ${documents[0]?.document.buyer.name ?? member} ${o.year}`;
@@ -281,13 +285,14 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
       } else {
         const parts = documents.flatMap((d) => d.lines.map(renderTraceText));
         const bad = lines.filter((l) => !l.matches).length;
-        text = `${title}\n\n${parts.join('\n')}\n${rader(lines.length)} i ${documents.length} dokument: ${bad ? `${bad} avviker` : 'varje omräknat belopp stämmer'}\n`;
+        const altered = unsealed ? `; ${rader(unsealed)} hänvisar till händelser som har ändrats efter att de skrevs` : '';
+        text = `${title}\n\n${parts.join('\n')}\n${rader(lines.length)} i ${documents.length} dokument: ${bad ? `${bad} avviker` : 'varje omräknat belopp stämmer'}${altered}\n`;
       }
       if (o.out) {
         writeOutputFile(o.out, text);
         io.out(format === 'json' ? '' : `Skrev ${o.out} (${rader(lines.length)})\n`);
       } else io.out(text);
-      if (lines.some((l) => !l.matches)) setExit(1);
+      if (unsealed > 0 || lines.some((l) => !l.matches)) setExit(1);
     });
 
   // `export` may already exist (the SIE export registers it): attach to it rather than make a second one.

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJsonUtf8 } from '../../domain/canonical-json';
-import type { EventRef } from '../../domain/event-ref';
+import { collectRefs, type EventRef } from '../../domain/event-ref';
 import type { SplitTableRow } from '../../projections/trace';
 import { documentFilter } from '../app/document-filter';
 import { traceDocuments } from '../app/trace';
@@ -16,6 +16,7 @@ import type { EventStore } from '../store/port';
  */
 
 export const AUDIT_FORMAT = 'samkost-audit/2';
+export { collectRefs };
 
 export interface AuditManifest {
   format: typeof AUDIT_FORMAT;
@@ -91,18 +92,6 @@ class PackageFile {
     }
     return { sha256: this.hash.digest('hex'), bytes: this.size };
   }
-}
-
-/** Every EventRef anywhere in a value (documents, traces, split tables). */
-export function collectRefs(value: unknown, into: (r: EventRef) => void): void {
-  if (Array.isArray(value)) {
-    for (const v of value) collectRefs(v, into);
-    return;
-  }
-  if (!value || typeof value !== 'object') return;
-  const o = value as Record<string, unknown>;
-  if (typeof o.streamId === 'string' && typeof o.revision === 'number' && typeof o.eventId === 'string' && typeof o.hash === 'string') into(o as unknown as EventRef);
-  for (const v of Object.values(o)) collectRefs(v, into);
 }
 
 /**

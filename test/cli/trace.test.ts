@@ -175,6 +175,20 @@ describe('samkost trace: every line back to its events', () => {
     expect(r.out).toMatch(/CouncilBudgetDecided service-egil@1 \(position \d+, 2024-01-15T09:00:00\.000Z, test\)\n +sha256 [0-9a-f]{64}/);
   });
 
+  test('given an event a line refers to edited behind the store (its chain not written anew), then the trace names it and exits 1, though the amount still matches', async () => {
+    const g = await settledYear();
+    const db = new Database(g.store);
+    db.prepare("UPDATE events SET data = replace(data, '\"name\":\"EGIL\"', '\"name\":\"EGIL (ändrad)\"') WHERE type = 'ServiceEstablished'").run();
+    db.close();
+    const r = await g.run('trace', 'T2024-0005', '--line', '1');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('✓ stämmer');
+    expect(r.out).toContain('✗ den refererade händelsen ServiceEstablished service-egil@0 har ändrats efter att den skrevs: dess innehåll stämmer inte med dess hash (kör samkost verify)');
+    expect(r.out).toContain('1 rad i 1 dokument: varje omräknat belopp stämmer; 1 rad hänvisar till händelser som har ändrats efter att de skrevs');
+    const json = await g.run('--json', 'trace', 'T2024-0005', '--line', '1');
+    expect((JSON.parse(json.out) as { lines: LineTrace[] }).lines[0].problems).toContain('den refererade händelsen ServiceEstablished service-egil@0 har ändrats efter att den skrevs: dess innehåll stämmer inte med dess hash (kör samkost verify)');
+  });
+
   test('html: one self-contained page with the amounts in sv-SE', async () => {
     const out = join(f.dir, 'trace.html');
     const r = await f.run('trace', 'T2024-0005', '--format', 'html', '--out', out);
