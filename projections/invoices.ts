@@ -21,6 +21,28 @@ export interface InvoiceSummary {
   open: Decimal;
 }
 
+export interface CreditNoteSummary {
+  number: string;
+  kind: CreditNoteIssued['kind'];
+  buyer: string;
+  buyerName: string;
+  issueDate: string;
+  /** The invoices it changes. */
+  credits: string[];
+  reason: string;
+  totalNet: string;
+  totalVat: string;
+  total: string;
+}
+
+/** A year's credit notes in the order they were issued: what `invoices` lists beside the invoices. */
+export function creditNoteSummaries(state: State, year: number): CreditNoteSummary[] {
+  return [...(state.billing.get(year)?.creditNotes.values() ?? [])].map(({ value: c }) => ({
+    number: c.number, kind: c.kind, buyer: c.buyer.orgnr, buyerName: c.buyer.name, issueDate: c.issueDate, credits: c.credits, reason: c.reason,
+    totalNet: c.totalNet, totalVat: c.totalVat, total: c.total,
+  }));
+}
+
 export function invoiceSummaries(state: State, year: number): InvoiceSummary[] {
   return [...(state.billing.get(year)?.invoices.values() ?? [])].map((i) => ({
     number: i.invoice.number, kind: i.invoice.kind, buyer: i.invoice.buyer.orgnr, buyerName: i.invoice.buyer.name, issueDate: i.invoice.issueDate,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { newTable } from './table';
-import { INVOICE_KIND_NAMES } from './kind-names';
+import { CREDIT_NOTE_KIND_NAMES, INVOICE_KIND_NAMES } from './kind-names';
 import { peppolXml } from '../export/peppol';
 import Decimal from 'decimal.js';
 import { formatSek, grouped, sum } from '../../domain/money';
@@ -9,7 +9,7 @@ import type { Adopted, InvoiceState, MemberState, State } from '../../domain/sta
 import { documentsOfNumber } from '../../domain/documents-read';
 import { paidOf } from '../../domain/deciders/billing';
 import { resolveMember } from '../../domain/deciders/membership';
-import { creditOf, invoiceSummaries, type OpenInvoice, receivables, renderDocument, wrapWords } from '../../projections/invoices';
+import { creditNoteSummaries, creditOf, invoiceSummaries, type OpenInvoice, receivables, renderDocument, wrapWords } from '../../projections/invoices';
 import { paymentCommandId } from '../app/ids';
 import { replayYear } from '../app/replay-year';
 import { loadConfig, warnOfPlaceholderSeller } from '../config';
@@ -138,15 +138,20 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
 
   program
     .command('invoices')
-    .description('ett års fakturor: krediterat, betalt och obetalt')
+    .description('ett års fakturor (krediterat, betalt och obetalt) och kreditfakturor')
     .requiredOption('--year <year>', 'år', parseYear)
     .action(async (o: { year: number }) => {
       await withEngine(g(), io, async (engine) => {
         const rows = invoiceSummaries(engine.state, o.year);
-        if (g().json) return io.out(`${toJson(moneyToJson({ year: o.year, invoices: rows }))}\n`);
+        const credits = creditNoteSummaries(engine.state, o.year);
+        if (g().json) return io.out(`${toJson(moneyToJson({ year: o.year, invoices: rows, creditNotes: credits }))}\n`);
         const t = newTable(['Nummer', 'Typ', 'Köpare', 'Datum', 'Förfaller', 'Summa', 'Krediterat', 'Betalt', 'Öppet']);
         for (const r of rows) t.push([r.number, INVOICE_KIND_NAMES[r.kind], r.buyerName, r.issueDate, r.dueDate, formatSek(new Decimal(r.total)), formatSek(r.credited), formatSek(r.paid), formatSek(r.open)]);
         io.out(`Fakturor ${o.year}: ${rows.length}\n${t.toString()}\n`);
+        if (credits.length === 0) return io.out(`Kreditfakturor ${o.year}: inga\n`);
+        const c = newTable(['Nummer', 'Typ', 'Köpare', 'Datum', 'Krediterar', 'Summa']);
+        for (const r of credits) c.push([r.number, CREDIT_NOTE_KIND_NAMES[r.kind], r.buyerName, r.issueDate, wrapWords(r.credits.join(', '), OPEN_INVOICES_WIDTH).join('\n'), formatSek(new Decimal(r.total))]);
+        io.out(`Kreditfakturor ${o.year}: ${credits.length}\n${c.toString()}\n`);
       }, balancesOf([o.year]));
     });
 

@@ -1,4 +1,4 @@
-import type { InvoiceIssued } from '../../domain/events/billing';
+import type { CreditNoteIssued, InvoiceIssued } from '../../domain/events/billing';
 import type { MemberKind } from '../../domain/events/membership';
 
 /* Member and invoice kinds as finance reads them in tables; --json keeps the codes. */
@@ -13,5 +13,10 @@ export const MEMBER_KIND_NAMES: Record<MemberKind, string> = {
 export const INVOICE_KIND_NAMES: Record<InvoiceIssued['kind'], string> = {
   membership: 'medlemsavgift',
   'a-conto': 'a conto',
+  settlement: 'slutreglering',
+};
+
+export const CREDIT_NOTE_KIND_NAMES: Record<CreditNoteIssued['kind'], string> = {
+  correction: 'rättelse',
   settlement: 'slutreglering',
 };

@@ -137,6 +137,10 @@ describe('credit notes, payments and receivables', () => {
     const text = await f.run('invoice', 'show', note.number);
     expect(text.out).toContain('KREDITFAKTURA TK2024-0001');
     expect(text.out).toContain(`Avser faktura: ${inv.number}`);
+    // The year's list shows the credit note beside the invoices, with what it credits.
+    const listed = await f.json<{ creditNotes: { number: string; kind: string; credits: string[]; total: string }[] }>('invoices', '--year', '2024');
+    expect(listed.creditNotes).toEqual([expect.objectContaining({ number: 'TK2024-0001', kind: 'correction', credits: [inv.number], total: inv.total })]);
+    expect((await f.run('invoices', '--year', '2024')).out).toMatch(/Kreditfakturor 2024: 1\n[^]*TK2024-0001 │ rättelse/);
   });
 
   test('receivables at a date: documents issued and payments made by then; what is past due, and by how many days', async () => {
