@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import { allocate } from './allocation';
-import { grouped, MoneyFormatError, parseAmount, sum, ZERO } from './money';
+import { formatSek, grouped, MoneyFormatError, parseAmount, sum, ZERO } from './money';
 import { monthlyAmounts } from './proration';
 import { bandOf, type TierBand } from './tiers';
 
@@ -169,7 +169,7 @@ export function splitMonth(rule: PricingRule, month: number, amount: Decimal, pa
     const bases = base.times(participants.length);
     if (amount.lessThan(bases))
       throw new PricingError(
-        `månad ${month}: beloppet ${amount.toFixed(2)} är mindre än grundavgifterna ${bases.toFixed(2)} (${participants.length} × ${base.toFixed(2)})`,
+        `månad ${month}: beloppet ${formatSek(amount)} är mindre än grundavgifterna ${formatSek(bases)} (${participants.length} × ${formatSek(base)})`,
       );
     const ws = participants.map((p): Weighted => {
       const n = populationOf(p);

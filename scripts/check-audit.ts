@@ -35,6 +35,7 @@ import { AUDIT_FORMAT, collectRefs, splitTableId } from '../src/export/audit-pac
 import { Command, CommanderError } from 'commander';
 import { canonicalJsonUtf8 } from '../domain/canonical-json';
 import { commanderRefusal, isShownByCommander } from '../src/cli/commander-errors';
+import { fileProblem } from '../src/cli/file-errors';
 import { chainBreak, eventHash, type HashableEvent } from '../src/store/hash-chain';
 
 export interface AuditCheckResult {
@@ -156,8 +157,7 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
     }
     manifest = JSON.parse(bytes.toString('utf8')) as Manifest;
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    problems.push(`manifest.json: kan inte läsas (${code === 'ENOENT' ? `filen finns inte i ${dir}` : code === 'ENOTDIR' ? `${dir} är ingen katalog` : (err as Error).message})`);
+    problems.push(`manifest.json: kan inte läsas i ${dir} (${err instanceof SyntaxError ? `inte JSON: ${err.message}` : fileProblem(err)})`);
     return result(0);
   }
   if (manifest.format !== AUDIT_FORMAT) {

@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { BgMaxError, isBgMax, parseBgMax } from '../bank/bgmax';
 import type { Config } from '../config';
-import { readBytes, utf8Text } from './input-files';
+import { csvProblem, readBytes, utf8Text } from './input-files';
 import { UsageError } from './io';
 import Decimal from 'decimal.js';
 import { parseCommand } from '../../domain/commands';
@@ -19,6 +19,9 @@ const bankSerialReference = (serial: string): string => `BGC ${serial}`;
 
 /** A bank-file reference that is Bankgirot's serial number: one payment, never another's. */
 const isBankSerial = (reference: string): boolean => BANK_SERIAL.test(reference);
+
+/** The columns a CSV payment file must have (bankReference is optional). */
+const CSV_COLUMNS = ['date', 'amount', 'reference'];
 
 /** A payment as a bank file gives it, and the line it is on. */
 export interface BankRow {
@@ -42,7 +45,13 @@ export function bankFileRows(file: string, config: Config): BankRow[] {
     try {
       rows = parse(text, { columns: true, skip_empty_lines: true, trim: true, info: true });
     } catch (err) {
-      throw new UsageError(`${file}: ingen läsbar CSV-fil: ${(err as Error).message}`);
+      throw new UsageError(`${file}: ingen läsbar CSV-fil: ${csvProblem(err)}`);
+    }
+    // A header that is not ours (another separator, other names) would make every row lack its fields.
+    const header = Object.keys(rows[0]?.record ?? {});
+    const missing = CSV_COLUMNS.filter((c) => !header.includes(c));
+    if (rows.length > 0 && missing.length > 0) {
+      throw new UsageError(`${file}: rubrikraden ska vara ${CSV_COLUMNS.join(',')} (komma mellan fälten, små bokstäver; bankReference får finnas också), men saknar ${missing.join(', ')}: den är "${header.join(',')}"`);
     }
     if (rows.length === 0) throw new UsageError(`${file}: inga betalningar i filen (en CSV-fil ska ha rubrikraden date,amount,reference och en rad per betalning)`);
     // An empty bankReference cell is no reference of the bank's.

@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
+import { fileProblem } from './file-errors';
 import { UsageError } from './io';
 
 /** The bytes of a file the user named; one that cannot be read is refused by name. */
@@ -8,7 +9,7 @@ export function readBytes(path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new UsageError(`kan inte läsa ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(`kan inte läsa ${path}: ${fileProblem(err)}`);
   }
 }
 
@@ -33,6 +34,24 @@ export function readJsonFile(path: string): unknown {
   }
 }
 
+/** What csv-parse found wrong with a file, in the user's words and with its line; its own message otherwise. */
+export function csvProblem(err: unknown): string {
+  const e = err as { code?: string; lines?: number; message: string };
+  const line = e.lines !== undefined ? `rad ${e.lines}: ` : '';
+  switch (e.code) {
+    case 'CSV_RECORD_INCONSISTENT_COLUMNS':
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
+      return `${line}raden har ett annat antal fält än rubrikraden (ett kommatecken för mycket, eller ett belopp med decimalkomma utan citattecken?)`;
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return `${line}ett citattecken öppnas men stängs aldrig`;
+    case 'CSV_INVALID_CLOSING_QUOTE':
+    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
+      return `${line}tecken direkt efter ett avslutande citattecken`;
+    default:
+      return e.message;
+  }
+}
+
 export interface PopulationColumns {
   code: string;
   name: string;
@@ -52,7 +71,7 @@ export function readPopulationCsv(path: string, columns: PopulationColumns = DEF
   try {
     records = parse(text, { columns: true, skip_empty_lines: true, trim: true, delimiter: text.includes(';') && !text.includes(',') ? ';' : ',' });
   } catch (err) {
-    throw new UsageError(`${path}: ingen läsbar CSV-tabell: ${(err as Error).message}`);
+    throw new UsageError(`${path}: ingen läsbar CSV-tabell: ${csvProblem(err)}`);
   }
   if (records.length === 0) throw new UsageError(`${path}: inga rader`);
   for (const key of Object.values(columns)) {

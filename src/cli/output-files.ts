@@ -1,10 +1,11 @@
 import { lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { fileProblem } from './file-errors';
 import { UsageError } from './io';
 
 /** A path the user named that cannot be written: a usage error naming it and why. */
 const cannotWrite = (path: string, err: unknown): UsageError =>
-  new UsageError(`kan inte skriva ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  new UsageError(`kan inte skriva ${path}: ${fileProblem(err)}`);
 
 /** Whether `path` is a regular file or nothing yet: what can be replaced by renaming a finished file onto it. */
 function replaceable(path: string): boolean {

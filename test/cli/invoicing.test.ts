@@ -207,6 +207,21 @@ describe('credit notes, payments and receivables', () => {
     expect(eventCount(f.store)).toBe(before);
     const inv = await f.json<{ invoices: { number: string; paid: string }[] }>('invoices', '--year', '2024');
     expect(inv.invoices.find((i) => i.number === 'M2024-0001')!.paid).toBe('10000.00');
+    // A file that is not ours says what is wrong with it, in the user's words, and records nothing.
+    for (const [name, text, message] of [
+      ['semikolon.csv', 'date;amount;reference\n2024-02-05;5.00;M2024-0001\n', 'rubrikraden ska vara date,amount,reference (komma mellan fälten, små bokstäver; bankReference får finnas också), men saknar date, amount, reference: den är "date;amount;reference"'],
+      ['versaler.csv', 'Date,Amount,Reference\n2024-02-05,5.00,M2024-0001\n', 'men saknar date, amount, reference: den är "Date,Amount,Reference"'],
+      ['kommatecken.csv', 'date,amount,reference\n2024-02-05,5,00,M2024-0001\n', 'ingen läsbar CSV-fil: rad 2: raden har ett annat antal fält än rubrikraden (ett kommatecken för mycket, eller ett belopp med decimalkomma utan citattecken?)'],
+    ]) {
+      const path = join(f.dir, name);
+      writeFileSync(path, text);
+      const refused = await f.run('payment', 'import', path);
+      expect(refused.code).toBe(2);
+      expect(refused.err).toBe(`samkost: ${path}: ${message.startsWith('men') ? `rubrikraden ska vara date,amount,reference (komma mellan fälten, små bokstäver; bankReference får finnas också), ${message}` : message}\n`);
+    }
+    expect(await f.run('payment', 'import', join(f.dir, 'saknas.csv'))).toMatchObject({ code: 2, err: `samkost: kan inte läsa ${join(f.dir, 'saknas.csv')}: filen eller katalogen finns inte\n` });
+    expect(await f.run('payment', 'import', f.dir)).toMatchObject({ code: 2, err: `samkost: kan inte läsa ${f.dir}: det är en katalog, inte en fil\n` });
+    expect(eventCount(f.store)).toBe(before);
   });
 
   test('a bank file whose later row pays more than is left of an invoice (with the rows before it) records it all, the excess the member\'s credit, and says so; a row before its invoice was issued records nothing; the same row twice is one payment', async () => {

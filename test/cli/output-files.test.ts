@@ -35,15 +35,15 @@ describe('an output file is written whole or not at all', () => {
     renameSync.mockImplementationOnce(() => {
       throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
     });
-    expect(() => writeOutputFile(join(d, 'bok.se'), 'ny version\n')).toThrow(`kan inte skriva ${join(d, 'bok.se')}: ENOSPC`);
+    expect(() => writeOutputFile(join(d, 'bok.se'), 'ny version\n')).toThrow(`kan inte skriva ${join(d, 'bok.se')}: disken är full`);
     expect(readFileSync(join(d, 'bok.se'), 'utf8')).toBe('förra versionen\n');
     expect(readdirSync(d)).toEqual(['bok.se']);
   });
 
   test('given a directory that does not exist, or a directory in the file\'s place, then it is refused by name', () => {
     const d = dir();
-    expect(() => writeOutputFile(join(d, 'saknas', 'bok.se'), 'x')).toThrow(`kan inte skriva ${join(d, 'saknas', 'bok.se')}: ENOENT`);
-    expect(() => writeOutputFile(d, 'x')).toThrow(`kan inte skriva ${d}: EISDIR`);
+    expect(() => writeOutputFile(join(d, 'saknas', 'bok.se'), 'x')).toThrow(`kan inte skriva ${join(d, 'saknas', 'bok.se')}: filen eller katalogen finns inte`);
+    expect(() => writeOutputFile(d, 'x')).toThrow(`kan inte skriva ${d}: det är en katalog, inte en fil`);
     expect(readdirSync(d)).toEqual([]);
   });
 

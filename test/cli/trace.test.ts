@@ -210,8 +210,8 @@ describe('samkost trace: every line back to its events', () => {
     [['trace', 'T2024-0005', '--line', '9'], 'T2024-0005 har ingen rad 9'],
     [['trace'], 'ange ett fakturanummer eller --member M --year Y'],
     [['trace', 'T2024-0005', '--format', 'pdf'], '--format ska vara text, json eller html'],
-    [['trace', 'T2024-0005', '--out', '/nonexistent-dir/trace.txt'], 'kan inte skriva /nonexistent-dir/trace.txt: ENOENT'],
-    [['export', 'audit', '--year', '2024', '--out', '/dev/null/audit'], 'kan inte skriva /dev/null/audit: ENOTDIR'],
+    [['trace', 'T2024-0005', '--out', '/nonexistent-dir/trace.txt'], 'kan inte skriva /nonexistent-dir/trace.txt: filen eller katalogen finns inte'],
+    [['export', 'audit', '--year', '2024', '--out', '/dev/null/audit'], 'kan inte skriva /dev/null/audit: en del av sökvägen är ingen katalog'],
   ])('refused: samkost %j', async (args, message) => {
     const r = await f.run(...args);
     expect(r.code).toBe(2);

@@ -151,7 +151,7 @@ describe('splitMonth — base-plus-per-capita', () => {
   });
 
   test('given a month amount below the bases, when split, then PricingError', () => {
-    expect(() => splitMonth(rule, 1, d('2999.99'), [a, b, c])).toThrow(/mindre än grundavgifterna 3000.00/);
+    expect(() => splitMonth(rule, 1, d('2999.99'), [a, b, c])).toThrow(/beloppet 2.999,99 kr är mindre än grundavgifterna 3.000,00 kr/);
   });
 });
 
