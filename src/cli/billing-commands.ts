@@ -3,7 +3,7 @@ import { newTable } from './table';
 import { CREDIT_NOTE_KIND_NAMES, INVOICE_KIND_NAMES } from './kind-names';
 import { peppolXml } from '../export/peppol';
 import Decimal from 'decimal.js';
-import { formatSek, grouped, sum } from '../../domain/money';
+import { amountString, formatSek, grouped, sum } from '../../domain/money';
 import type { CreditNoteIssued, InvoiceIssued } from '../../domain/events/billing';
 import type { Adopted, InvoiceState, MemberState, State } from '../../domain/state';
 import { documentsOfNumber } from '../../domain/documents-read';
@@ -247,14 +247,25 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
       const parsed = rows.map((r) => bankPayment(r));
       await withEngineFor(g(), io, parsed.filter((c): c is RecordPayment => !(c instanceof Error)), async (engine) => {
         const { commands, overpaid, typed } = await checkBankPayments(engine, file, rows, parsed);
+        let recorded = 0;
+        let amount = new Decimal(0);
         for (const c of commands) {
           // A payment is identified by what the bank says about it, not by where it sits in a file: importing
           // the same file twice, or a later file that repeats some rows, records nothing twice.
           const r = await engine.execute(c, { commandId: paymentCommandId(c) });
+          if (!r.duplicate && r.events.length > 0) {
+            recorded += 1;
+            amount = amount.plus(c.amount);
+          }
           if (!g().json) io.out(describeResult(c.type, r));
         }
-        if (g().json) return io.out(`${toJson({ ok: true, payments: commands.length, overpaid, typed })}\n`);
+        // What the file did, counted: a file imported twice says so, rather than looking like the first import.
+        const counts = { rows: rows.length, recorded, alreadyRecorded: commands.length - recorded, typedByHand: typed.length, amountRecorded: amountString(amount) };
+        if (g().json) return io.out(`${toJson({ ok: true, payments: commands.length, ...counts, overpaid, typed })}\n`);
         for (const line of [...typed, ...overpaid]) io.out(`${line}\n`);
+        const already = counts.alreadyRecorded + counts.typedByHand;
+        io.out(`${file}: ${counts.rows} ${counts.rows === 1 ? 'rad' : 'rader'}; ${recorded} ${recorded === 1 ? 'inbetalning registrerad' : 'inbetalningar registrerade'} (${formatSek(amount)})`
+          + `${already ? `, ${already} fanns redan och registrerades inte igen` : ''}\n`);
       });
     });
 

@@ -195,9 +195,12 @@ describe('credit notes, payments and receivables', () => {
     const { join } = await import('node:path');
     const file = join(f.dir, 'bank.csv');
     writeFileSync(file, 'date,amount,reference\n2024-02-01,80000.00,M2024-0003\n2024-02-03,10000.00,M2024-0001\n');
-    expect((await f.run('payment', 'import', file)).code).toBe(0);
+    const first = await f.run('payment', 'import', file);
+    expect(first.code).toBe(0);
+    expect(first.out).toContain(`${file}: 2 rader; 2 inbetalningar registrerade (90 000,00 kr)`);
     const before = eventCount(f.store);
-    expect((await f.run('payment', 'import', file)).code).toBe(0);
+    // Imported again: nothing recorded twice, and the counts say so.
+    expect(await f.json('payment', 'import', file)).toMatchObject({ ok: true, rows: 2, recorded: 0, alreadyRecorded: 2, amountRecorded: '0.00' });
     expect(eventCount(f.store)).toBe(before);
     const bad = join(f.dir, 'bad.csv');
     writeFileSync(bad, 'date,amount,reference\n2024-02-05,5.00,M2024-0001\n2024-02-05,5.00,M2099-0001\n');
