@@ -21,6 +21,16 @@ export function parsePeriod(label: string): Period {
   throw new DomainError(`perioden "${label}" är inte ett år (2024), ett kvartal (2024-Q2) eller en månad (2024-05)`);
 }
 
+/** The first and last day of a period's months, as ISO dates (a document's supply period). */
+export function periodDates(p: Period): { start: string; end: string } {
+  const first = p.months[0];
+  const last = p.months[p.months.length - 1];
+  const mm = (m: number) => String(m).padStart(2, '0');
+  const leap = (p.year % 4 === 0 && p.year % 100 !== 0) || p.year % 400 === 0;
+  const lastDay = last === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(last) ? 30 : 31;
+  return { start: `${p.year}-${mm(first)}-01`, end: `${p.year}-${mm(last)}-${mm(lastDay)}` };
+}
+
 /** The periods a service bills a-conto in a year, by its cadence. */
 export function billingPeriods(cadence: Cadence, year: number): Period[] {
   switch (cadence) {

@@ -31,8 +31,12 @@ describe('samkost export peppol: Peppol BIS Billing 3.0 (UBL 2.1)', () => {
     expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/);
     expect(topLevel(xml, 'Invoice')).toEqual([
       'cbc:CustomizationID', 'cbc:ProfileID', 'cbc:ID', 'cbc:IssueDate', 'cbc:DueDate', 'cbc:InvoiceTypeCode', 'cbc:DocumentCurrencyCode', 'cbc:BuyerReference',
-      'cac:AccountingSupplierParty', 'cac:AccountingCustomerParty', 'cac:TaxTotal', 'cac:LegalMonetaryTotal', 'cac:InvoiceLine',
+      'cac:InvoicePeriod', 'cac:AccountingSupplierParty', 'cac:AccountingCustomerParty', 'cac:TaxTotal', 'cac:LegalMonetaryTotal', 'cac:InvoiceLine',
     ]);
+    // The supply period (BG-14): the run's period, as `invoice show` prints it.
+    const { period } = await f.json<{ period: string }>('invoice', 'show', 'T2024-0001');
+    const [start, end] = period === '2024' ? ['2024-01-01', '2024-12-31'] : period === '2024-Q1' ? ['2024-01-01', '2024-03-31'] : ['?', '?'];
+    expect([texts(xml, 'cbc:StartDate'), texts(xml, 'cbc:EndDate')]).toEqual([[start], [end]]);
     expect(texts(xml, 'cbc:CustomizationID')).toEqual(['urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0']);
     expect(texts(xml, 'cbc:ProfileID')).toEqual(['urn:fdc:peppol.eu:2017:poacc:billing:01:1.0']);
     expect(texts(xml, 'cbc:InvoiceTypeCode')).toEqual(['380']);
