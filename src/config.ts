@@ -55,13 +55,24 @@ export function placeholderSellerWarning(config: Config): string | undefined {
 /** Warnings of each CLI run, said once it has succeeded: a refused command's one line stays its only line. */
 const pending = new WeakMap<CliIo, Set<string>>();
 
-/** The placeholder seller warned of (once per run of the CLI, however many documents), when the run succeeds. */
-export function warnOfPlaceholderSeller(config: Config, io: CliIo): void {
-  const warning = placeholderSellerWarning(config);
-  if (!warning) return;
+/** A warning said once the CLI run has succeeded (once, however often it is queued). */
+export function queueWarning(io: CliIo, warning: string): void {
   const set = pending.get(io) ?? new Set<string>();
   set.add(warning);
   pending.set(io, set);
+}
+
+/**
+ * The placeholder seller warned of (once per run of the CLI, however many documents), when the run succeeds;
+ * and, where documents are issued (`payable`), a seller without a bankgiro: its invoices say nowhere where
+ * they are to be paid.
+ */
+export function warnOfPlaceholderSeller(config: Config, io: CliIo, payable = false): void {
+  const warning = placeholderSellerWarning(config);
+  if (warning) queueWarning(io, warning);
+  if (payable && config.seller.bankgiro === undefined) {
+    queueWarning(io, 'varning: säljaren har inget bankgiro (seller.bankgiro i samkost.config.json); fakturorna säger inte vart de ska betalas eller med vilket OCR-nummer');
+  }
 }
 
 /** Writes the run's warnings on stderr, so that --json output stays one JSON text; `said` false drops them. */
@@ -83,6 +94,6 @@ const ISSUING = new Set(['invoice.run', 'settlement.run']);
 export function withConfiguredDefaults(body: Record<string, unknown>, io: CliIo): Record<string, unknown> {
   if (!ISSUING.has(String(body.type)) || ('seller' in body && 'paymentTermsDays' in body && 'vatRate' in body)) return body;
   const config = loadConfig(io.env);
-  if (!('seller' in body)) warnOfPlaceholderSeller(config, io);
+  if (!('seller' in body)) warnOfPlaceholderSeller(config, io, true);
   return { seller: config.seller, paymentTermsDays: config.paymentTermsDays, vatRate: config.serviceVatRate, ...body };
 }

@@ -12,7 +12,7 @@ import { resolveMember } from '../../domain/deciders/membership';
 import { creditNoteSummaries, creditOf, invoiceSummaries, type OpenInvoice, receivables, renderDocument, wrapWords } from '../../projections/invoices';
 import { paymentCommandId } from '../app/ids';
 import { replayYear } from '../app/replay-year';
-import { loadConfig, warnOfPlaceholderSeller } from '../config';
+import { loadConfig, queueWarning, warnOfPlaceholderSeller } from '../config';
 import { bankFileRows, bankPayment, checkBankPayments } from './bank-files';
 import { balancesOf, type GlobalOptions, RECEIVABLES_SCOPE, todayOf, withEngine, withEngineFor, withStore } from './context';
 import { describeResult, executeAndReport } from './execute';
@@ -77,7 +77,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .option('--command-id <id>', COMMAND_ID)
     .action(async (o: { period: string; date?: string; terms?: number; commandId?: string }) => {
       const config = loadConfig(io.env);
-      warnOfPlaceholderSeller(config, io);
+      warnOfPlaceholderSeller(config, io, true);
       const command = parseCommand({
         type: 'invoice.run', period: o.period, issueDate: o.date ?? todayOf(io),
         paymentTermsDays: o.terms ?? config.paymentTermsDays, vatRate: config.serviceVatRate, seller: config.seller,
@@ -85,11 +85,17 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
       await withEngineFor(g(), io, [command], async (engine) => {
         // A run reports its own summary (counts per series), not executeAndReport's line per event.
         const r = await engine.execute(command, { commandId: o.commandId });
+        const ids = new Set(r.duplicate ? [] : r.events.map((e) => e.id));
+        const issued = [...(engine.state.billing.get(Number(o.period.slice(0, 4)))?.invoices.values() ?? [])].filter((i) => ids.has(i.ref.eventId));
+        // An invoice names the buyer's address (mervärdesskattelagen 17 kap. 24 §): say which buyers have none.
+        const unaddressed = [...new Set(issued.filter((i) => i.invoice.buyer.address === undefined).map((i) => i.invoice.buyer.name))];
+        if (unaddressed.length > 0) {
+          const named = unaddressed.slice(0, 3).join(', ') + (unaddressed.length > 3 ? ` och ${unaddressed.length - 3} till` : '');
+          queueWarning(io, `varning: ${unaddressed.length} köpare saknar adress på fakturorna (${named}); en faktura ska ange köparens adress: ange den med samkost member details MEDLEM --street … --postal-code … --city … före nästa körning`);
+        }
         if (g().json) return io.out(`${toJson({ ...r, invoices: r.events.length })}\n`);
         if (r.duplicate) return io.out(`Fakturakörning ${o.period}: redan genomförd (kommando ${r.commandId}); inget nytt fakturerat\n`);
         if (r.events.length === 0) return io.out(`Fakturakörning ${o.period}: inget nytt att fakturera\n`);
-        const ids = new Set(r.events.map((e) => e.id));
-        const issued = [...(engine.state.billing.get(Number(o.period.slice(0, 4)))?.invoices.values() ?? [])].filter((i) => ids.has(i.ref.eventId));
         const series = new Map<string, number>();
         for (const d of issued) series.set(d.invoice.series, (series.get(d.invoice.series) ?? 0) + 1);
         io.out(`Fakturakörning ${o.period}: ${issued.length} fakturor (${[...series.entries()].map(([k, n]) => `serie ${k}: ${n}`).join(', ')}), ${issued[0].invoice.number} – ${issued[issued.length - 1].invoice.number}\n`);
@@ -279,7 +285,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .option('--command-id <id>', COMMAND_ID)
     .action(async (o: { service: string; year: number; date?: string; terms?: number; commandId?: string }) => {
       const config = loadConfig(io.env);
-      warnOfPlaceholderSeller(config, io);
+      warnOfPlaceholderSeller(config, io, true);
       await executeAndReport({
         type: 'settlement.run', commandId: o.commandId, serviceId: o.service, year: o.year, issueDate: o.date ?? todayOf(io),
         paymentTermsDays: o.terms ?? config.paymentTermsDays, vatRate: config.serviceVatRate, seller: config.seller,
