@@ -178,11 +178,19 @@ export class InvoiceReplay {
       failure = `kunde inte beslutas på nytt: ${(err as Error).message}`;
     }
     const again = new Map(recomputed.filter(isDocument).map((e) => [e.data.number, e.data]));
+    // The order is reproduced too: two documents swapped (and their chain written anew) are each intact.
+    const order = recomputed.filter(isDocument).map((e) => e.data.number);
+    let position = -1;
     for (const p of group) {
-      if (!isDocument(p.event) || !this.inScope(p.event.data.year)) continue;
+      if (!isDocument(p.event)) continue;
+      position += 1;
+      if (!this.inScope(p.event.data.year)) continue;
       const stored = p.event.data;
       const other = again.get(stored.number);
-      const difference = failure ?? (other ? firstDifference(stored, other) : 'uppstod inte när kommandot beslutades på nytt');
+      const misplaced = other && order[position] !== stored.number
+        ? `lagrad som kommandots dokument ${position + 1}, beslutad på nytt som dokument ${order.indexOf(stored.number) + 1}: dokumenten ligger i en annan ordning än kommandot gav dem`
+        : undefined;
+      const difference = failure ?? (other ? firstDifference(stored, other) ?? misplaced : 'uppstod inte när kommandot beslutades på nytt');
       this.documents.push({ number: stored.number, type: p.event.type, year: stored.year, ref: p.ref, reproduced: difference === undefined, difference });
     }
   }

@@ -240,6 +240,28 @@ describe('samkost verify: everything an auditor relies on', () => {
     expect(r.out).toContain(`STOPP vid billing-2024@${revision} (ström billing-2024 revision ${revision}): loggen kan inte läsas förbi denna händelse: händelsen på revision ${revision} i strömmen billing-2024: InvoiceIssued: ogiltiga data i lines.0.amount`);
   });
 
+  test('two invoices of one run swapped, the chain re-hashed: each is intact, and the replay names the order', async () => {
+    const f = await billedStore();
+    const a = invoiceRow(f.store, 'T2024-0001');
+    const b = invoiceRow(f.store, 'T2024-0002');
+    const db = new Database(f.store);
+    const ids = db.prepare("SELECT revision, event_id FROM events WHERE stream_id = 'billing-2024' AND revision IN (?, ?)").all(a.revision, b.revision) as { revision: number; event_id: string }[];
+    const idOf = (revision: number) => ids.find((r) => r.revision === revision)!.event_id;
+    const swap = db.prepare("UPDATE events SET data = ?, event_id = ? WHERE stream_id = 'billing-2024' AND revision = ?");
+    db.transaction(() => {
+      db.prepare("UPDATE events SET event_id = 'swap' WHERE stream_id = 'billing-2024' AND revision = ?").run(a.revision);
+      swap.run(a.data, idOf(a.revision), b.revision);
+      swap.run(b.data, idOf(b.revision), a.revision);
+    })();
+    db.close();
+    forgeAndRehash(f.store, 'billing-2024', -1, (d) => d);
+    const r = await f.run('verify');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^OK: 8 strömmar, \d+ händelser kontrollerade; varje hashkedja är obruten/);
+    expect(r.out).toContain(`AVVIKELSE T2024-0002 (ström billing-2024 revision ${a.revision}): lagrad som kommandots dokument`);
+    expect(r.out).toContain('dokumenten ligger i en annan ordning än kommandot gav dem');
+  });
+
   test('an altered invoice amount with the chain re-hashed passes the chains and is caught by the replay', async () => {
     const f = await billedStore();
     const { revision, data } = invoiceRow(f.store, 'T2024-0002');
