@@ -107,7 +107,12 @@ function latestDocument(state: State, year: number): { number: string; issueDate
 export function findInvoice(state: State, number: string): InvoiceState {
   const year = state.documentYear.get(number);
   const inv = year === undefined ? undefined : state.billing.get(year)?.invoices.get(number);
-  if (!inv) throw new DomainError(`okänd faktura ${number}`);
+  if (!inv) {
+    // A credit note is no invoice: paying or crediting it is a mistake to name as such, not an unknown number.
+    const note = year === undefined ? undefined : state.billing.get(year)?.creditNotes.get(number);
+    if (note) throw new DomainError(`${number} är en kreditfaktura (den krediterar ${note.value.credits.join(', ')}), inte en faktura`);
+    throw new DomainError(`okänd faktura ${number}`);
+  }
   return inv;
 }
 

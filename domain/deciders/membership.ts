@@ -48,7 +48,7 @@ export function decideJoin(c: JoinMember, state: State): Decision {
   if (c.kind !== 'federation' && c.covers) throw new DomainError(`member.join: bara ett kommunalförbund omfattar kommuner (${c.name} är av typen ${c.kind})`);
   assertYearOpen(state, Number(c.date.slice(0, 4)), 'member.join');
   const existing = state.members.get(c.orgnr);
-  if (existing && isCurrentMember(existing)) throw new DomainError(`member.join: ${c.name} (${c.orgnr}) är redan medlem sedan ${existing.periods[existing.periods.length - 1].from}`);
+  if (existing && isCurrentMember(existing)) throw new DomainError(`member.join: ${existing.name} (${c.orgnr}) är redan medlem sedan ${existing.periods[existing.periods.length - 1].from}${existing.name !== c.name ? ` (angivet namn: ${c.name})` : ''}`);
   const last = existing?.periods[existing.periods.length - 1];
   if (last?.to !== undefined && c.date <= last.to) throw new DomainError(`member.join: ${c.name} gick ur ${last.to}; ett återinträde måste dateras efter det, inte ${c.date}`);
   if (c.kommunkod) {

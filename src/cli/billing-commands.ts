@@ -263,7 +263,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
             recorded += 1;
             amount = amount.plus(c.amount);
           }
-          if (!g().json) io.out(describeResult(c.type, r));
+          if (!g().json) io.out(describeResult(c, r, engine.state));
         }
         // What the file did, counted: a file imported twice says so, rather than looking like the first import.
         const counts = { rows: rows.length, recorded, alreadyRecorded: commands.length - recorded, typedByHand: typed.length, amountRecorded: amountString(amount) };

@@ -1,4 +1,7 @@
-import { parseCommand } from '../../domain/commands';
+import Decimal from 'decimal.js';
+import { type Command, parseCommand } from '../../domain/commands';
+import { formatSek } from '../../domain/money';
+import type { State } from '../../domain/state';
 import type { ExecuteResult } from '../app/engine';
 import { withConfiguredDefaults } from '../config';
 import { type GlobalOptions, withEngineFor } from './context';
@@ -14,12 +17,27 @@ export async function executeAndReport(input: Record<string, unknown>, g: Global
   return withEngineFor(g, io, [command], async (engine) => {
     const result = await engine.execute(command, { commandId: typeof commandId === 'string' ? commandId : undefined });
     if (g.json) io.out(`${toJson(result)}\n`);
-    else io.out(describeResult(command.type, result));
+    else io.out(describeResult(command, result, engine.state));
     return result;
   });
 }
 
-export function describeResult(type: string, r: ExecuteResult): string {
-  if (r.duplicate) return `${type}: redan registrerat av kommando ${r.commandId}; inget nytt sparat\n`;
-  return r.events.map((e) => `${type}: sparade ${e.type} i ${e.streamId}@${e.revision} (position ${e.position})\n`).join('');
+/**
+ * What a command stored, one line per event. A payment and a credit note are said in finance's words (what
+ * was recorded or issued, and where); other events by type, stream and revision. `state` (after the
+ * command) gives a credit note's number.
+ */
+export function describeResult(command: Command, r: ExecuteResult, state?: State): string {
+  if (r.duplicate) return `${command.type}: redan registrerat av kommando ${r.commandId}; inget nytt sparat\n`;
+  return r.events.map((e) => {
+    const where = `${e.streamId}@${e.revision}, position ${e.position}`;
+    if (command.type === 'payment.record' && e.type === 'PaymentRecorded') {
+      return `Inbetalning registrerad: ${formatSek(new Decimal(command.amount))} på ${command.invoice}, betald ${command.date}, referens ${command.reference} (${where})\n`;
+    }
+    if (e.type === 'CreditNoteIssued') {
+      const note = [...(state?.billing.values() ?? [])].flatMap((b) => [...b.creditNotes.values()]).find((n) => n.ref.eventId === e.id)?.value;
+      if (note) return `Kreditfaktura ${note.number} utfärdad ${note.issueDate}: ${formatSek(new Decimal(note.total))} som krediterar ${note.credits.join(', ')} (${where})\n`;
+    }
+    return `${command.type}: sparade ${e.type} i ${e.streamId}@${e.revision} (position ${e.position})\n`;
+  }).join('');
 }

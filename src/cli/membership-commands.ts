@@ -202,7 +202,7 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
             const r = await engine.execute(p.command, { commandId: p.commandId });
             if (r.duplicate) repeated += 1;
             else applied += 1;
-            if (!g().json) io.out(describeResult(p.command.type, r));
+            if (!g().json) io.out(describeResult(p.command, r, engine.state));
           } catch (err) {
             const summary = `${executed(applied)}, ${repeated} redan registrerade, före rad ${i + 1}`;
             if (g().json) io.out(`${toJson({ ok: false, line: i + 1, error: (err as Error).message, applied, repeated })}\n`);

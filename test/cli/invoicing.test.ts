@@ -127,16 +127,25 @@ describe('credit notes, payments and receivables', () => {
     expect(cn.code).toBe(0);
     const note = documents(f.store, 'CreditNoteIssued')[0];
     expect(note).toMatchObject({ number: 'TK2024-0001', credits: [inv.number], total: inv.total });
+    // Said as finance reads it: the credit note's number and what it credits.
+    expect(cn.out).toMatch(new RegExp(`^Kreditfaktura TK2024-0001 utfärdad 2024-01-20: [\\d ]+,\\d\\d kr som krediterar ${inv.number} \\(billing-2024@\\d+, position \\d+\\)\n$`));
     const again = await f.run('invoice', 'credit', inv.number, '--reason', 'Igen', '--date', '2024-01-21');
     expect(again.code).toBe(2);
     expect(again.err).toContain('är redan helt krediterad');
     const m = documents(f.store).find((d) => d.series === 'M' && d.buyer.name === 'Stockholms stad')!;
-    expect((await f.run('payment', 'record', '--invoice', m.number, '--amount', '30000.00', '--date', '2024-02-10', '--reference', 'BG 123')).code).toBe(0);
+    const paid = await f.run('payment', 'record', '--invoice', m.number, '--amount', '30000.00', '--date', '2024-02-10', '--reference', 'BG 123');
+    expect(paid.code).toBe(0);
+    expect(paid.out).toMatch(new RegExp(`^Inbetalning registrerad: 30 000,00 kr på ${m.number}, betald 2024-02-10, referens BG 123 \\(billing-2024@\\d+, position \\d+\\)\n$`));
     const rec = await f.json<{ receivables: { name: string; open: string }[] }>('receivables');
     expect(rec.receivables.find((r) => r.name === 'Stockholms stad')!.open).toBe('50000.00');
     const text = await f.run('invoice', 'show', note.number);
     expect(text.out).toContain('KREDITFAKTURA TK2024-0001');
     expect(text.out).toContain(`Avser faktura: ${inv.number}`);
+    expect((await f.run('invoice', 'show', inv.number)).out).toContain('Period: kvartal 1 2024');
+    // A credit note is no invoice to pay or credit, and is named as what it is.
+    for (const args of [['payment', 'record', '--invoice', note.number, '--amount', '1.00', '--date', '2024-02-10', '--reference', 'x'], ['invoice', 'credit', note.number, '--reason', 'x', '--date', '2024-02-10']]) {
+      expect(await f.run(...args)).toMatchObject({ code: 2, err: `samkost: TK2024-0001 är en kreditfaktura (den krediterar ${inv.number}), inte en faktura\n` });
+    }
     // The year's list shows the credit note beside the invoices, with what it credits.
     const listed = await f.json<{ creditNotes: { number: string; kind: string; credits: string[]; total: string }[] }>('invoices', '--year', '2024');
     expect(listed.creditNotes).toEqual([expect.objectContaining({ number: 'TK2024-0001', kind: 'correction', credits: [inv.number], total: inv.total })]);

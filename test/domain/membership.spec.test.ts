@@ -23,6 +23,10 @@ describe('member.join', () => {
     given(joined()).when(join({ date: '2021-05-01' })).thenError('Malmö stad (212000-1124) är redan medlem sedan 2020-01-01');
   });
 
+  test('a second join under another name names the member that already holds the organisationsnummer', () => {
+    given(joined()).when(join({ date: '2021-05-01', name: 'Test kommun' })).thenError('Malmö stad (212000-1124) är redan medlem sedan 2020-01-01 (angivet namn: Test kommun)');
+  });
+
   test('a member that left rejoins: the event says rejoin, so the joining contribution is the re-entry share', () => {
     given(joined(), left('2022-12-31')).when(join({ date: '2024-03-01' })).then([joined({ date: '2024-03-01', rejoin: true })]);
   });
