@@ -248,6 +248,7 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
       const member = o.member;
       // Lines that refer to an event whose content no longer matches its hash (checkSeals).
       let unsealedLines = new Set<LineTrace>();
+      let billedName: string | undefined;
       const documents = await withStore(g(), io, async (store) => {
         // The member as resolveMember finds it in the state before the document (it joined before it was billed).
         const billedTo = (state: State, orgnr: string) => {
@@ -261,11 +262,17 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
         const reads = number ? documentsOfNumber(number) : { years: [o.year as number] };
         const traced = await traceDocuments(store.readAll(undefined, reads === 'all' ? undefined : documentFilter(reads.years)), wanted);
         // An unknown or mistyped member is refused, never answered with an empty trace.
-        if (member !== undefined) resolveMember(traced.state, member);
+        if (member !== undefined) billedName = resolveMember(traced.state, member).name;
         unsealedLines = await checkSeals(store, traced.documents);
         return traced.documents;
       });
       if (number && documents.length === 0) throw new UsageError(`okänd faktura ${number}`);
+      // A member billed nothing that year: said so, not a trace of nothing that "every amount matches".
+      if (!number && documents.length === 0) {
+        if (format === 'json') io.out(`${toJson({ member, year: o.year, documents: [], lines: 0, matching: 0 })}\n`);
+        else io.out(`${billedName ?? member} fakturerades ingenting ${o.year}: det finns inga rader att spåra\n`);
+        return;
+      }
       if (o.line !== undefined) {
         const d = documents[0];
         if (!d.lines.some((l) => l.line.lineNo === o.line)) throw new UsageError(`${number} har ingen rad ${o.line}`);
@@ -305,10 +312,13 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
     .action(async (o: { year: number; out: string }) => {
       const manifest = await exportAudit(g(), io, o.year, o.out);
       const manifestHash = createHash('sha256').update(readFileSync(join(o.out, 'manifest.json'))).digest('hex');
-      if (g().json) return io.out(`${toJson({ ok: true, dir: o.out, manifestSha256: manifestHash, ...manifest })}\n`);
+      const ok = manifest.linesRecomputed === manifest.lines;
+      if (!ok) setExit(1);
+      if (g().json) return io.out(`${toJson({ ok, dir: o.out, manifestSha256: manifestHash, ...manifest })}\n`);
+      // A package of a log whose lines do not recompute records what the log holds, not that it holds up.
+      if (!ok) io.out(`FEL: ${manifest.lines - manifest.linesRecomputed} av ${manifest.lines} rader räknas inte fram till sitt belopp; se deras spårning i traces.ndjson (samkost trace NUMMER) och kör samkost verify\n`);
       io.out(`Revisionsunderlag ${o.year} i ${o.out}: ${manifest.events.count} händelser i ${Object.keys(manifest.events.streams).length} strömmar, `
         + `${manifest.documents} dokument, ${manifest.lines} rader (${manifest.linesRecomputed} omräknade och stämmer), ${manifest.splitTables} fördelningstabeller\n`
-        + `manifest.json sha256 ${manifestHash}  (anteckna den; kontrollera med node dist/scripts/check-audit.js ${o.out})\n`);
-      if (manifest.linesRecomputed !== manifest.lines) setExit(1);
+        + `manifest.json sha256 ${manifestHash}  (anteckna den; kontrollera med node dist/scripts/check-audit.js ${o.out} --manifest-sha256 ${manifestHash})\n`);
     });
 }

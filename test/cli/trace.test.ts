@@ -143,6 +143,8 @@ describe('samkost trace: every line back to its events', () => {
     expect(text.code).toBe(0);
     expect(text.out).toContain('══ T2024-0005 rad 1 ══ Stockholms stad');
     expect(text.out).toContain('varje omräknat belopp stämmer');
+    // A year the member was billed nothing is said to be one, by the member's name.
+    expect(await f.run('trace', '--member', '0180', '--year', '2023')).toMatchObject({ code: 0, out: 'Stockholms stad fakturerades ingenting 2023: det finns inga rader att spåra\n' });
     // The member in any spelling resolveMember reads finds the same lines.
     for (const spelling of ['2120000142', '16212000-0142', ' 212000-0142 ']) {
       expect((await f.json<{ lines: number }>('trace', '--member', spelling, '--year', '2024')).lines).toBe(r.lines);
@@ -282,6 +284,19 @@ describe('samkost export audit', () => {
       expect.stringMatching(/ström billing-2024 revision \d+: den lagrade hashen stämmer inte/),
       expect.stringMatching(/^documents\.ndjson rad \d+: T2024-\d{4}: dokumentet är inte händelsens data \(billing-2024@\d+\): det har ändrats$/),
     ]);
+  });
+
+  test('given a log whose invoice no longer recomputes, then the export says so in a FEL line, exits 1, and --json says ok false', async () => {
+    const g = await settledYear();
+    const db = new Database(g.store);
+    db.prepare("UPDATE events SET data = replace(data, '\"amount\":\"180000.00\"', '\"amount\":\"180000.01\"') WHERE type = 'InvoiceIssued' AND json_extract(data, '$.number') = 'T2024-0005'").run();
+    db.close();
+    const r = await g.run('export', 'audit', '--year', '2024', '--out', join(g.dir, 'audit'));
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^FEL: \d+ av \d+ rader räknas inte fram till sitt belopp; se deras spårning i traces\.ndjson \(samkost trace NUMMER\) och kör samkost verify\n/);
+    const json = await g.run('--json', 'export', 'audit', '--year', '2024', '--out', join(g.dir, 'audit'));
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.out)).toMatchObject({ ok: false });
   });
 
   test('a document, a trace or the manifest altered after the export, each file re-hashed into a rewritten manifest, is found; with the noted manifest hash, so is the rewrite', async () => {
