@@ -21,7 +21,7 @@ import { moneyToJson } from './money-json';
 import { makeOutputDirectory, writeOutputFile } from './output-files';
 import { reminderFor } from '../../projections/reminders';
 import { join } from 'node:path';
-import { parseDate, parseYear } from './options';
+import { amountInput, parseDate, parseYear } from './options';
 import { ProgressReporter } from './progress';
 import { COMMAND_ID } from './help-words';
 import { parseCommand } from '../../domain/commands';
@@ -234,7 +234,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .command('record')
     .description('registrera en inbetalning mot en faktura')
     .requiredOption('--invoice <number>', 'fakturanummer eller OCR-nummer')
-    .requiredOption('--amount <amount>', 'inbetalt belopp')
+    .requiredOption('--amount <amount>', 'inbetalt belopp, t.ex. 12500.00 eller 12 500,00', amountInput)
     .requiredOption('--date <date>', 'valutadag', parseDate)
     .requiredOption('--reference <ref>', 'bankens referens')
     .option('--overpayment', 'mer än vad som återstår av fakturan har kommit in: registrera hela beloppet, överskottet blir medlemmens tillgodohavande')

@@ -10,7 +10,7 @@ import { readJsonFile } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
 import { moneyToJson } from './money-json';
 import { COMMAND_ID } from './help-words';
-import { parseDate, parseYear } from './options';
+import { amountInput, parseDate, parseYear } from './options';
 import { CADENCE_NAMES, PRICING_NAMES, pricingWords } from './pricing-words';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -24,7 +24,7 @@ function parseBasis(v: string): CostBasis {
 function parseBudgetLine(v: string): { text: string; amount: string } {
   const i = v.lastIndexOf('=');
   if (i <= 0) throw new UsageError(`--line "${v}": ska ha formen "Text=Belopp", t.ex. "Drift och förvaltning=950000.00"`);
-  return { text: v.slice(0, i).trim(), amount: v.slice(i + 1).trim() };
+  return { text: v.slice(0, i).trim(), amount: amountInput(v.slice(i + 1)) };
 }
 
 function parseRange(v: string): number {
@@ -69,7 +69,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .description('registrera en faktisk kostnad (en leverantörsfaktura) för en tjänst och ett år')
     .requiredOption('--service <id>', 'tjänstens id')
     .requiredOption('--year <year>', 'kostnadsår', parseYear)
-    .requiredOption('--amount <amount>', 'belopp, t.ex. 125000.00')
+    .requiredOption('--amount <amount>', 'belopp, t.ex. 125000.00 eller 125 000,00', amountInput)
     .requiredOption('--supplier <name>', 'leverantör')
     .requiredOption('--reference <ref>', 'leverantörsfakturans referens')
     .requiredOption('--date <date>', 'datum', parseDate)

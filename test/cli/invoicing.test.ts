@@ -197,6 +197,19 @@ describe('credit notes, payments and receivables', () => {
     expect(late).toMatchObject({ open: t.total, overdue: t.total, invoices: [{ number: t.number }] });
   });
 
+  test('an amount typed the Swedish way (30 000,00) is the amount 30000.00: the same payment, recorded once', async () => {
+    const f = await billingFixture();
+    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const m = documents(f.store).find((d) => d.series === 'M')!;
+    const pay = (amount: string) => f.run('payment', 'record', '--invoice', m.number, '--amount', amount, '--date', '2024-02-10', '--reference', 'BG 1');
+    expect((await pay('30 000,00')).out).toContain(`Inbetalning registrerad: 30 000,00 kr på ${m.number}`);
+    const before = eventCount(f.store);
+    expect((await pay('30000.00')).out).toContain('redan registrerat av kommando');
+    expect(eventCount(f.store)).toBe(before);
+    // A comma with three digits after it is no decimal comma: refused, never read as thirty thousand.
+    expect(await pay('30,000')).toMatchObject({ code: 2, err: 'samkost: payment.record: amount: ska vara ett belopp som "1234.50"\n' });
+  });
+
   test('a bank file of payments is recorded once, however often it is imported; a bad row records nothing', async () => {
     const f = await billingFixture();
     await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
