@@ -101,6 +101,8 @@ export interface CheckSummary {
 
 export interface VerifyReport extends ChainReport {
   ok: boolean;
+  /** With noted heads: the SHA-256 of the file they came from. */
+  headsSha256?: string;
   /** `heads` only when noted heads were given to check against. */
   checks: { chains: CheckSummary; heads?: CheckSummary; invoices: CheckSummary; splits: CheckSummary; vouchers: CheckSummary };
 }
@@ -109,6 +111,8 @@ export interface VerifyReport extends ChainReport {
 export interface NotedHeads {
   heads: ReadonlyMap<string, StreamHead>;
   source: string;
+  /** The SHA-256 of the file they were read from, for the auditor to compare with the one noted. */
+  sha256?: string;
 }
 
 /** The check of noted heads, once the walk has seen every event (or stopped at a break, when none is checked). */
@@ -292,7 +296,7 @@ export async function verifyAll(store: EventStore, onProgress?: (pass: VerifyPas
     ? { checked: 0, passed: 0, detail: '', failures: [{ ...unreadable, reason: `ej kontrollerat: ${unreadable.reason}` }] }
     : checkVouchers(replay.state);
   const checks = { chains, ...(noted && check ? { heads: headsSummary(noted, check, report) } : {}), invoices, splits, vouchers };
-  return { ...report, ok: Object.values(checks).every((c) => c.failures.length === 0), checks };
+  return { ...report, ok: Object.values(checks).every((c) => c.failures.length === 0), ...(noted?.sha256 ? { headsSha256: noted.sha256 } : {}), checks };
 }
 
 /** Breaks listed one per line in the summary for people; the JSON report lists every one. */
@@ -316,6 +320,8 @@ export function describeVerify(r: VerifyReport): string {
     out.push(`FEL: ${grouped(heads.passed)} av ${grouped(heads.checked)} noterade strömhuvuden finns kvar oförändrade (${heads.detail})`);
     for (const f of heads.failures) out.push(`  ${f.subject}: ${f.reason}`);
   } else if (heads) out.push(`OK: ${grouped(heads.checked)} noterade strömhuvuden finns kvar oförändrade (${heads.detail}); inget har tagits bort eller skrivits om`);
+  // The heads vouch for the log only if the file is the one noted: its hash, to compare with the audit file's.
+  if (heads && r.headsSha256) out.push(`  huvudfilens SHA-256 ${r.headsSha256}: jämför med den som antecknades`);
   const years = invoices.detail ? ` (${invoices.detail})` : '';
   const reproduced = `${grouped(invoices.passed)} av ${grouped(invoices.checked)} fakturor och kreditfakturor återskapade${years}`;
   if (invoices.failures.length) {

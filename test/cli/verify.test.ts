@@ -344,6 +344,8 @@ describe('samkost heads and verify --heads: what a chain alone cannot show (its 
     const r = await f.run('verify', '--heads', file);
     expect(r.code).toBe(1);
     expect(r.out).toContain(`FEL: 1 av 2 noterade strömhuvuden finns kvar oförändrade (2 strömmar ur ${file})\n  member-212000-0142@2: strömmen slutar vid revision 1, men den noterade slutade vid revision 2: händelser har tagits bort\n`);
+    // The file's own hash, to compare with the one noted when it was written.
+    expect(r.out).toContain(`  huvudfilens SHA-256 ${createHash('sha256').update(readFileSync(file)).digest('hex')}: jämför med den som antecknades\n`);
   });
 
   test('given two streams altered and a third cut short, then verify --heads names every altered stream and still checks the heads', async () => {
