@@ -334,7 +334,10 @@ export function describeVerify(r: VerifyReport): string {
   } else out.push(`OK: ${grouped(splits.checked)} kostnadsfördelningar summerar till sin kostnad${splits.detail ? ` (${splits.detail})` : ''}`);
   if (vouchers.skipped) out.push(`--: verifikationerna är inte kontrollerade: ${vouchers.skipped}`);
   else if (vouchers.failures.length) {
-    out.push(`FEL: ${grouped(vouchers.passed)} av ${grouped(vouchers.checked)} verifikationer balanserar`);
+    // A year whose journal cannot be built has no vouchers to count: said beside the count, which may be whole.
+    const unbuilt = vouchers.failures.filter((f) => f.subject.startsWith(`${JOURNAL} `)).length;
+    const journals = unbuilt ? `; ${unbuilt === 1 ? 'ett års grundbok' : `${grouped(unbuilt)} års grundböcker`} kan inte sammanställas` : '';
+    out.push(`FEL: ${grouped(vouchers.passed)} av ${grouped(vouchers.checked)} verifikationer balanserar${journals}`);
     for (const f of vouchers.failures) out.push(`  ${f.subject}: ${f.reason}`);
   } else out.push(`OK: ${grouped(vouchers.checked)} verifikationer balanserar${vouchers.detail ? ` (${vouchers.detail})` : ''}`);
   const run = Object.values(r.checks).filter((c) => !c.skipped);

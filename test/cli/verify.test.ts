@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventHash } from '../../src/store/hash-chain';
-import { splitsChecked, verifyAll, type VerifyPass } from '../../src/app/verify';
+import { describeVerify, splitsChecked, verifyAll, type VerifyPass } from '../../src/app/verify';
 import { rawCodec } from '../../src/store/port';
 import { SqliteEventStore } from '../../src/store/sqlite';
 import { domainCodec } from '../../src/app/codec';
@@ -413,3 +413,18 @@ describe('samkost heads and verify --heads: what a chain alone cannot show (its 
     expect(r.err).toMatch(/^samkost: inga huvuden noterade: hashkedjan är bruten vid member-212000-0142@2: .*; kör samkost verify\n$/);
   });
 });
+
+describe('the summary for people', () => {
+  test('given a year whose journal cannot be built, then the vouchers line says so beside a count that is whole', () => {
+    const ok = { checked: 1, passed: 1, failures: [], detail: '' };
+    const text = describeVerify({
+      ok: false, streams: 1, events: 1,
+      checks: {
+        chains: ok, invoices: ok, splits: ok,
+        vouchers: { checked: 586, passed: 586, detail: '2023, 2024', failures: [{ subject: 'grundbok 2024', reason: 'grundboken kan inte sammanställas: konto 3011 finns inte i kontoplanen' }] },
+      },
+    });
+    expect(text).toContain('FEL: 586 av 586 verifikationer balanserar; ett års grundbok kan inte sammanställas\n  grundbok 2024: grundboken kan inte sammanställas: konto 3011 finns inte i kontoplanen\n');
+  });
+});
+
