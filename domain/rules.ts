@@ -16,7 +16,11 @@ import type { PricingRule } from './pricing';
  * 3. A credit note that leaves nothing of its invoice's lines (the last of a line-by-line crediting) takes
  *    the VAT that remains of the invoice at each rate, where earlier versions rounded its own: the sum of
  *    the notes' VAT could then pass the invoice's by an öre (and the last credit was refused), or fall
- *    short of it (and an öre stayed open). Credit notes record their rules from this version on.
+ *    short of it (and an öre stayed open). Credit notes record their rules from this version on. And
+ *    dates are checked: a run, settlement or credit note dated in a closed year is refused (it would
+ *    change that year's books), a credit note dated before its invoice, and a run or settlement that would
+ *    issue invoices dated before an invoice its series already has. Documents decided by earlier versions
+ *    were decided without these checks and replay so.
  */
 export const RULES_VERSION = 3;
 

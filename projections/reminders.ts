@@ -63,7 +63,7 @@ export function reminderFor(member: MemberState, receivable: MemberReceivables, 
   if (from) out.push(`       ${from}`);
   out.push(`Datum: ${at}`, '', `Enligt våra noteringar är ${one ? 'följande faktura obetald' : 'följande fakturor obetalda'} efter förfallodagen:`, '');
   const withOcr = seller.bankgiro !== undefined;
-  const head = ['Faktura', 'Förfallodag', 'Dagar försenad', 'Kvar att betala', ...(withOcr ? ['OCR-nummer'] : [])];
+  const head = ['Faktura', 'Förfallodag', 'Dagar efter förfallodagen', 'Kvar att betala', ...(withOcr ? ['OCR-nummer'] : [])];
   const rows = late.map((i) => [i.number, i.dueDate, String(i.daysOverdue), formatSek(i.open), ...(withOcr ? [i.ocr ?? ''] : [])]);
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   // Days and amounts right-aligned, as a column of figures reads.

@@ -59,16 +59,10 @@ const byBuyerName = (state: State) => (a: string, b: string) =>
 export function decideInvoiceRun(c: RunInvoices, state: State): Decision {
   const period = parsePeriod(c.period);
   assertYearOpen(state, period.year, `invoice.run ${c.period}`);
-  assertBookedInOpenYear(state, c.issueDate, `invoice.run ${c.period}`);
   const { rules, params } = decidedBy(c);
+  if (rules >= 3) assertBookedInOpenYear(state, c.issueDate, `invoice.run ${c.period}`);
   const items = dueInPeriod(state, period, c.vatRate, rules);
-  // A series' numbers follow its dates: a document numbered after another but dated before it reads as
-  // back-dated, and its voucher would fall among the earlier ones in the books. (A run with nothing left
-  // to bill numbers nothing.)
-  const latest = items.length > 0 ? latestDocument(state, period.year) : undefined;
-  if (latest && c.issueDate < latest.issueDate) {
-    throw new DomainError(`invoice.run ${c.period}: daterad ${c.issueDate}, före ${latest.number} (${latest.issueDate}); fakturorna numreras i datumordning, så en körning kan inte dateras före en redan utfärdad faktura`);
-  }
+  if (rules >= 3 && items.length > 0) assertDatedInOrder(state, period.year, ['M', 'T'], c.issueDate, `invoice.run ${c.period}`);
   const numbering = new Numbering(state, period.year);
   const events: DomainEvent[] = [];
   for (const series of ['M', 'T'] as const) {
@@ -92,16 +86,17 @@ export function decideInvoiceRun(c: RunInvoices, state: State): Decision {
   return { streamId: billingStream(period.year), events };
 }
 
-/** The year's last dated invoice or credit note (the last numbered among those of its date). */
-function latestDocument(state: State, year: number): { number: string; issueDate: string } | undefined {
-  const billing = state.billing.get(year);
-  let latest: { number: string; issueDate: string } | undefined;
-  const consider = (d: { number: string; issueDate: string }) => {
-    if (!latest || d.issueDate >= latest.issueDate) latest = { number: d.number, issueDate: d.issueDate };
-  };
-  for (const inv of billing?.invoices.values() ?? []) consider(inv.invoice);
-  for (const cn of billing?.creditNotes.values() ?? []) consider(cn.value);
-  return latest;
+/**
+ * An invoice series' numbers follow its dates (rules 3): an invoice numbered after another but dated before
+ * it reads as back-dated, and its voucher would fall among the earlier ones in the books. Refused when the
+ * year already has an invoice of one of `series` dated after `date`. (Credit notes are numbered apart.)
+ */
+function assertDatedInOrder(state: State, year: number, series: readonly string[], date: string, what: string): void {
+  let latest: InvoiceIssued | undefined;
+  for (const { invoice } of state.billing.get(year)?.invoices.values() ?? []) {
+    if (series.includes(invoice.series) && invoice.issueDate > date && (!latest || invoice.issueDate >= latest.issueDate)) latest = invoice;
+  }
+  if (latest) throw new DomainError(`${what}: daterad ${date}, före ${latest.number} (${latest.issueDate}); fakturorna numreras i datumordning, så den kan inte dateras före en redan utfärdad faktura i serien`);
 }
 
 export function findInvoice(state: State, number: string): InvoiceState {
@@ -132,11 +127,17 @@ function creditNote(
 }
 
 /**
- * The amounts of a credit note that leaves nothing of its invoice's lines: at each rate, the VAT the invoice
- * charged less what the correction notes before it credited (rules 3). Each note rounds its own VAT, so
- * the notes' sum could otherwise differ from the invoice's by an öre.
+ * A credit note's amounts by rules 3: at each rate whose lines it leaves nothing of, the VAT is what the
+ * invoice charged at that rate less what the correction notes before it credited; at any other rate, its
+ * own rounded VAT. Each note rounds its own VAT, so the notes' sum could otherwise differ from the
+ * invoice's by an öre: the last credit refused by one, or one left open.
  */
-function lastCreditAmounts(state: State, inv: InvoiceState, amounts: ReturnType<typeof vatBreakdown>): ReturnType<typeof vatBreakdown> {
+function lastCreditAmounts(state: State, inv: InvoiceState, wanted: readonly number[], amounts: ReturnType<typeof vatBreakdown>): ReturnType<typeof vatBreakdown> {
+  const rateOf = (l: { vatCategory: string; vatRate: string }) => `${l.vatCategory}/${l.vatRate}`;
+  // The rates at which some line keeps something once this note is issued.
+  const open = new Set(inv.invoice.lines
+    .filter((l) => !wanted.includes(l.lineNo) && new Decimal(l.amount).gt(inv.creditedNet.get(l.lineNo) ?? ZERO))
+    .map(rateOf));
   const credited = new Map<string, Decimal>();
   for (const { value: note } of state.billing.get(inv.invoice.year)?.creditNotes.values() ?? []) {
     if (note.kind !== 'correction' || note.credits[0] !== inv.invoice.number) continue;
@@ -145,7 +146,7 @@ function lastCreditAmounts(state: State, inv: InvoiceState, amounts: ReturnType<
   const charged = new Map(inv.invoice.vat.map((v) => [`${v.category}/${v.rate}`, new Decimal(v.vat)]));
   const vat = amounts.vat.map((v) => {
     const key = `${v.category}/${v.rate}`;
-    return { ...v, vat: amountString((charged.get(key) ?? ZERO).minus(credited.get(key) ?? ZERO)) };
+    return open.has(key) ? v : { ...v, vat: amountString((charged.get(key) ?? ZERO).minus(credited.get(key) ?? ZERO)) };
   });
   const totalVat = sum(vat.map((v) => new Decimal(v.vat)));
   return { vat, totalNet: amounts.totalNet, totalVat: amountString(totalVat), total: amountString(new Decimal(amounts.totalNet).plus(totalVat)) };
@@ -155,8 +156,11 @@ function lastCreditAmounts(state: State, inv: InvoiceState, amounts: ReturnType<
 export function decideCredit(c: CreditInvoice, state: State): Decision {
   const inv = findInvoice(state, c.invoice);
   assertYearOpen(state, inv.invoice.year, `invoice.credit ${c.invoice}`);
-  assertBookedInOpenYear(state, c.issueDate, `invoice.credit ${c.invoice}`);
-  if (c.issueDate < inv.invoice.issueDate) throw new DomainError(`invoice.credit ${c.invoice}: daterad ${c.issueDate}, innan fakturan utfärdades (${inv.invoice.issueDate})`);
+  const { rules, params } = decidedBy(c);
+  if (rules >= 3) {
+    assertBookedInOpenYear(state, c.issueDate, `invoice.credit ${c.invoice}`);
+    if (c.issueDate < inv.invoice.issueDate) throw new DomainError(`invoice.credit ${c.invoice}: daterad ${c.issueDate}, innan fakturan utfärdades (${inv.invoice.issueDate})`);
+  }
   const wanted = c.lines ?? inv.invoice.lines.map((l) => l.lineNo);
   const lines: CreditNoteLine[] = wanted.map((lineNo, i) => {
     const line = inv.invoice.lines.find((l) => l.lineNo === lineNo);
@@ -169,13 +173,10 @@ export function decideCredit(c: CreditInvoice, state: State): Decision {
       provenance: { rule: 'credit of what is left of the line', basis: `line amount ${line.amount} − already credited ${amountString(inv.creditedNet.get(lineNo) ?? ZERO)}`, refs: [inv.ref] },
     };
   });
-  const { rules, params } = decidedBy(c);
-  // What is left of each line once this note is issued: nothing of any line makes it the last credit.
-  const last = inv.invoice.lines.every((l) => wanted.includes(l.lineNo) || new Decimal(l.amount).lte(inv.creditedNet.get(l.lineNo) ?? ZERO));
   const amounts = vatBreakdown(lines);
   const note = creditNote(
     state, inv, lines, { kind: 'correction', issueDate: c.issueDate, reason: c.reason, credits: [c.invoice], origin: { command: 'invoice.credit', params } },
-    rules >= 3 && last ? lastCreditAmounts(state, inv, amounts) : amounts,
+    rules >= 3 ? lastCreditAmounts(state, inv, wanted, amounts) : amounts,
   );
   const open = new Decimal(inv.invoice.total).minus(inv.creditedGross);
   if (new Decimal(note.total).gt(open)) throw new DomainError(`invoice.credit: kreditfakturan (${formatSek(new Decimal(note.total))}) överstiger det som återstår av ${c.invoice} (${formatSek(open)})`);
@@ -216,7 +217,8 @@ export function decidePayment(c: RecordPayment, state: State): Decision {
 export function decideSettlement(c: SettleService, state: State): Decision {
   const svc = requireService(state, c.serviceId);
   assertYearOpen(state, c.year, `settlement.run ${c.serviceId} ${c.year}`);
-  assertBookedInOpenYear(state, c.issueDate, `settlement.run ${c.serviceId} ${c.year}`);
+  const { rules, params } = decidedBy(c);
+  if (rules >= 3) assertBookedInOpenYear(state, c.issueDate, `settlement.run ${c.serviceId} ${c.year}`);
   if (!svc.actualCosts.get(c.year)?.length) throw new DomainError(`settlement.run: inget utfall är registrerat för ${c.serviceId} ${c.year}; registrera det med \`samkost cost record\``);
   const actual = computeSplit(svc, c.year, 'actual', costBase(svc, c.year, 'actual'), splitInputs(state, svc, c.year), reportingTiersFor(state, c.year));
   const billing = state.billing.get(c.year);
@@ -249,7 +251,6 @@ export function decideSettlement(c: SettleService, state: State): Decision {
   }
   const members = [...new Set([...billedByMember.keys(), ...actualByMember.keys()])].sort(byBuyerName(state));
   const numbering = new Numbering(state, c.year);
-  const { rules, params } = decidedBy(c);
   const origin = { command: 'settlement.run', params };
   const events: DomainEvent[] = [];
   const documents: string[] = [];
@@ -293,6 +294,7 @@ export function decideSettlement(c: SettleService, state: State): Decision {
     type: 'ServiceSettled',
     data: { serviceId: c.serviceId, year: c.year, actualCost: amountString(actual.cost), billedBefore: amountString(billedTotal), difference: amountString(actual.cost.minus(billedTotal)), documents },
   });
+  if (rules >= 3 && events.some((e) => e.type === 'InvoiceIssued')) assertDatedInOrder(state, c.year, ['T'], c.issueDate, `settlement.run ${c.serviceId} ${c.year}`);
   return { streamId: billingStream(c.year), events };
 }
 

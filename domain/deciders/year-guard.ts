@@ -20,5 +20,5 @@ export function assertBookedInOpenYear(state: State, date: string, what: string)
 export function bookedInClosedYear(state: State, date: string, what: string): string | undefined {
   const year = Number(date.slice(0, 4));
   const closed = state.billing.get(year)?.closed;
-  return closed ? `${what}: daterad ${date}, i året ${year}, som stängdes ${closed.value.date}; dess siffror kan inte längre ändras` : undefined;
+  return closed ? `${what}: daterad ${date}, men året ${year} stängdes ${closed.value.date}; dess siffror kan inte längre ändras` : undefined;
 }

@@ -205,6 +205,7 @@ describe('credit notes, payments and receivables', () => {
     expect((await pay('30 000,00')).out).toContain(`Inbetalning registrerad: 30 000,00 kr på ${m.number}`);
     const before = eventCount(f.store);
     expect((await pay('30000.00')).out).toContain('redan registrerat av kommando');
+    expect((await pay(' 30000.00 ')).out).toContain('redan registrerat av kommando');
     expect(eventCount(f.store)).toBe(before);
     // A comma with three digits after it is no decimal comma: refused, never read as thirty thousand.
     expect(await pay('30,000')).toMatchObject({ code: 2, err: 'samkost: payment.record: amount: ska vara ett belopp som "1234.50"\n' });
@@ -393,8 +394,8 @@ describe('year-end settlement and closing', () => {
     // it would change that year's receivables, VAT and SIE file after the close.
     const invoice = documents(f.store).find((d) => d.number.startsWith('T2024-'))!;
     for (const [args, message] of [
-      [['invoice', 'run', '--period', '2025-Q1', '--date', '2024-12-15'], 'invoice.run 2025-Q1: daterad 2024-12-15, i året 2024, som stängdes 2025-02-01'],
-      [['payment', 'record', '--invoice', invoice.number, '--amount', '1.00', '--date', '2024-12-31', '--reference', 'sent'], `payment.record ${invoice.number}: daterad 2024-12-31, i året 2024, som stängdes 2025-02-01`],
+      [['invoice', 'run', '--period', '2025-Q1', '--date', '2024-12-15'], 'invoice.run 2025-Q1: daterad 2024-12-15, men året 2024 stängdes 2025-02-01'],
+      [['payment', 'record', '--invoice', invoice.number, '--amount', '1.00', '--date', '2024-12-31', '--reference', 'sent'], `payment.record ${invoice.number}: daterad 2024-12-31, men året 2024 stängdes 2025-02-01`],
     ]) {
       const r = await f.run(...args);
       expect(r.code).toBe(2);
@@ -405,7 +406,7 @@ describe('year-end settlement and closing', () => {
     expect((await f.run('payment', 'record', '--invoice', invoice.number, '--amount', '1.00', '--date', '2025-02-03', '--reference', 'i tid')).code).toBe(0);
   });
 
-  test('a credit note dated before its invoice, and an invoice run dated before a document the year already has, are refused', async () => {
+  test('a credit note dated before its invoice, and a run or settlement dated before an invoice its series already has, are refused', async () => {
     const f = await billingFixture();
     await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
     const invoice = documents(f.store)[0];
@@ -420,6 +421,14 @@ describe('year-end settlement and closing', () => {
       expect(r.err).toContain(message);
     }
     expect(eventCount(f.store)).toBe(before);
-    expect((await f.run('invoice', 'run', '--period', '2024-Q2', '--date', '2024-01-15')).code).toBe(0);
+    // Credit notes are numbered apart: a credit dated later does not hold back a run dated before it.
+    expect((await f.run('invoice', 'credit', invoice.number, '--reason', 'Fel', '--date', '2024-04-05')).code).toBe(0);
+    expect((await f.run('invoice', 'run', '--period', '2024-Q2', '--date', '2024-04-01')).code).toBe(0);
+    // A settlement that would issue invoices is held to the same order.
+    await f.run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '2000000.00', '--supplier', 'L', '--reference', 'F', '--date', '2024-12-31');
+    const early = await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2024-03-01');
+    expect(early.code).toBe(2);
+    expect(early.err).toContain('settlement.run egil 2024: daterad 2024-03-01, före T2024-');
+    expect((await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20')).code).toBe(0);
   });
 });

@@ -40,7 +40,7 @@ describe('samkost reminder: a payment reminder in Swedish for what is past due, 
     expect(r).toMatchObject({ code: 0, err: '' });
     const left = new Decimal(m.total).minus(30000);
     expect(r.out).toContain('PÅMINNELSE\n\nTill:  Stockholms stad, org.nr 212000-0142\n       Stadshuset, 105 35 Stockholm\nFrån:  Föreningen Sambruk, org.nr 802428-2090\n       Box 1, 811 80 Sandviken\nDatum: 2024-03-01\n');
-    expect(r.out).toContain('Enligt våra noteringar är följande fakturor obetalda efter förfallodagen:\n\nFaktura     Förfallodag  Dagar försenad');
+    expect(r.out).toContain('Enligt våra noteringar är följande fakturor obetalda efter förfallodagen:\n\nFaktura     Förfallodag  Dagar efter förfallodagen');
     expect(r.out).toMatch(row(m.number, 16, left));
     expect(r.out).toMatch(row(t.number, 16, new Decimal(t.total)));
     expect(r.out).toContain(`\nAtt betala: ${formatSek(left.plus(t.total))}\n\nVänligen betala senast 2024-03-11 till bankgiro 5050-1055, med respektive fakturas OCR-nummer.\n`);

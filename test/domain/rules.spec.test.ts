@@ -145,6 +145,13 @@ describe('billing rules versions', () => {
       expect(() => creditLineByLine('10.02', 2)).toThrow('kreditfakturan (12,53 kr) överstiger det som återstår av T2024-0001 (12,52 kr)');
     });
 
+    test('given a credit note dated before its invoice, then version 3 refuses it, and a version 2 note so dated (decided before the check) is decided as it was', () => {
+      const state = [...history, invoiceOf('10.00')].reduce((st, e, i) => evolve(st, e, i < refs.length ? refs[i] : fakeRef(e.type, 'billing-2024')), initialState());
+      const credit = (rules: number) => parseCommand({ type: 'invoice.credit', invoice: 'T2024-0001', reason: 'Fel', issueDate: '2024-01-10', rules });
+      expect(() => decide(credit(3), state, { today: '2024-01-10' })).toThrow('invoice.credit T2024-0001: daterad 2024-01-10, innan fakturan utfärdades (2024-01-15)');
+      expect(decide(credit(2), state, { today: '2024-01-10' }).events.map((e) => e.type)).toEqual(['CreditNoteIssued']);
+    });
+
     test('given lines whose VAT each rounds down (2 × 10,01 kr: 5,01 kr on the invoice, 2,50 kr on each line), then the second note takes the 2,51 kr left; by version 2 an öre stays open', () => {
       expect(creditLineByLine('10.01', 3)).toEqual({ vat: '2.51', open: '0.00' });
       expect(creditLineByLine('10.01', 2)).toEqual({ vat: '2.50', open: '0.01' });
