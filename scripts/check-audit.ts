@@ -19,7 +19,7 @@
  *   month's Σ weights, its shares plus the unallocated amount to the month's amount, and the line's own
  *   participants in it carry the line's weight and share;
  * - the manifest's year and counts of documents, lines, recomputed lines and tables are those of the files,
- *   and no file is in the directory that the manifest does not list;
+ *   and every one of them is there (a file in the directory the manifest does not list is noted, not failed);
  * - with --manifest-sha256 HEX (the hash `samkost export audit` printed, noted by the auditor), the manifest
  *   is the one written then: a package rewritten with a manifest to match fails here.
  *
@@ -41,6 +41,8 @@ import { chainBreak, eventHash, type HashableEvent } from '../src/store/hash-cha
 export interface AuditCheckResult {
   ok: boolean;
   problems: string[];
+  /** What is worth a look but no failure: files beside the package that it does not list. */
+  notices: string[];
   files: number;
   events: number;
   streams: number;
@@ -142,12 +144,13 @@ function eachLine(path: string, onLine: (text: string, n: number) => void): { sh
 
 export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResult {
   const problems: string[] = [];
+  const notices: string[] = [];
   let events = 0;
   let references = 0;
   const heads = new Map<string, { revision: number; hash: string }>();
   const tables = new Map<string, TableSums>();
   const result = (files: number): AuditCheckResult =>
-    ({ ok: problems.length === 0, problems, files, events, streams: heads.size, references, splitTables: tables.size });
+    ({ ok: problems.length === 0, problems, notices, files, events, streams: heads.size, references, splitTables: tables.size });
   let manifest: Manifest;
   try {
     const bytes = readFileSync(join(dir, 'manifest.json'));
@@ -167,6 +170,10 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   }
   const listed = manifest.files ?? {};
   for (const name of NDJSON) if (!listed[name]) problems.push(`manifest.json saknar ${name}`);
+  // What the files are checked against: a manifest without it would switch the check off.
+  for (const field of ['year', 'events', 'documents', 'lines', 'linesRecomputed', 'splitTables'] as const) {
+    if (manifest[field] === undefined) problems.push(`manifest.json saknar ${field}, som filerna kontrolleras mot`);
+  }
 
   // Each file once: its lines checked as they are read, its hash and size against the manifest.
   const checked = new Set<string>();
@@ -265,7 +272,7 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
     documentLines.set(d.document?.number, { eventId: d.event?.eventId, type: d.type, amounts: new Map((d.document?.lines ?? []).map((l) => [l.lineNo, l.amount])) });
   });
   const missing = [...yearDocuments].filter((id) => !documentEvents.has(id)).length;
-  if (missing > 0) problems.push(`documents.ndjson: ${missing} av billing-${manifest.year}s fakturor och kreditfakturor i events.ndjson saknas`);
+  if (missing > 0) problems.push(`documents.ndjson: ${missing} av fakturorna och kreditfakturorna i billing-${manifest.year} (events.ndjson) saknas`);
 
   let traced = 0;
   let lines = 0;
@@ -319,7 +326,9 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
 
   // Any other file the manifest lists, and any file it does not.
   for (const name of Object.keys(listed)) if (!checked.has(name)) read(name, () => undefined);
-  for (const name of readdirSync(dir)) if (name !== 'manifest.json' && !listed[name]) problems.push(`${name}: finns i katalogen men inte i manifestet`);
+  // A file the manifest does not list is no part of the package (an auditor's notes, a desktop's index
+  // file): noted, not a failure.
+  for (const name of readdirSync(dir)) if (name !== 'manifest.json' && !listed[name]) notices.push(`${name} finns i katalogen men inte i manifestet och ingår inte i paketet`);
   return result(Object.keys(listed).length);
 }
 
@@ -347,6 +356,7 @@ if (require.main === module) {
   const dir = program.args[0];
   const r = checkAudit(dir, o.manifestSha256);
   for (const p of r.problems) process.stdout.write(`FEL: ${p}\n`);
+  for (const n of r.notices) process.stdout.write(`OBS: ${n}\n`);
   process.stdout.write(r.ok
     ? `OK: ${r.files} filer stämmer med manifestet; ${r.events} händelser i ${r.streams} strömmar, varje hashkedja obruten; ${r.references} hänvisningar hittade; ${r.splitTables} fördelningstabeller stämmer med spårningarna\n`
     : `${r.problems.length} fel i ${dir}\n`);

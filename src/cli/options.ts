@@ -15,12 +15,13 @@ export function parseDate(v: string): string {
 /**
  * An amount as a Swedish user may type it: "131 572,00", "131572,5" or "131572.50" (spaces or non-breaking
  * spaces between groups of three digits, a decimal comma). Given to the command as "131572.00"-style text,
- * which the command's schema then checks; anything else is passed on unchanged for the schema to refuse.
+ * which the command's schema then checks; anything else is passed on (trimmed) for the schema to take or refuse.
  * With at most two decimals a comma is never a thousands separator, so "1,000" is not read as 1000.
  */
 export function amountInput(v: string): string {
-  const m = /^(-?)(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:,(\d{1,2}))?$/.exec(v.trim());
-  if (!m) return v;
+  const text = v.trim();
+  const m = /^(-?)(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:,(\d{1,2}))?$/.exec(text);
+  if (!m) return text;
   const whole = m[2].replace(/[ \u00a0\u202f]/g, '');
   return `${m[1]}${whole}.${(m[3] ?? '').padEnd(2, '0')}`;
 }

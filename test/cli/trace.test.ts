@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { traceLine, type LineTrace } from '../../projections/trace';
 import { checkAudit } from '../../scripts/check-audit';
@@ -305,6 +305,10 @@ describe('samkost export audit', () => {
     const r = await f.json<{ manifestSha256: string }>('export', 'audit', '--year', '2024', '--out', dir);
     const noted = r.manifestSha256;
     expect(checkAudit(dir, noted)).toMatchObject({ ok: true, problems: [] });
+    // An auditor's notes beside the package are no fault of it.
+    writeFileSync(join(dir, 'noter.txt'), 'granskad');
+    expect(checkAudit(dir, noted)).toMatchObject({ ok: true, problems: [], notices: ['noter.txt finns i katalogen men inte i manifestet och ingår inte i paketet'] });
+    rmSync(join(dir, 'noter.txt'));
     const rewrite = (name: string, edit: (text: string) => string, manifest: (m: Record<string, unknown>) => void = () => undefined) => {
       const path = join(dir, name);
       const text = edit(readFileSync(path, 'utf8'));
@@ -330,11 +334,18 @@ describe('samkost export audit', () => {
       expect.stringMatching(/^documents\.ndjson rad 1: .*: dokumentet gäller 2024, manifestet 2023$/),
       expect.stringMatching(/^traces\.ndjson: \d+ rader omräknade och stämmer, manifestet anger 0$/),
     ]));
-    // The noted hash tells the rewritten manifest from the one written at the export, and a stray file is named.
+    // The noted hash tells the rewritten manifest from the one written at the export; a stray file is noted, not failed.
     writeFileSync(join(dir, 'extra.txt'), 'x');
-    expect(checkAudit(dir, noted).problems).toEqual(expect.arrayContaining([
+    const withNoted = checkAudit(dir, noted);
+    expect(withNoted.problems).toEqual(expect.arrayContaining([
       `manifest.json: SHA-256 ${sha(join(dir, 'manifest.json'))}, inte den noterade ${noted}: manifestet är inte det som skrevs vid exporten`,
-      'extra.txt: finns i katalogen men inte i manifestet',
+    ]));
+    expect(withNoted.notices).toEqual(['extra.txt finns i katalogen men inte i manifestet och ingår inte i paketet']);
+    // A manifest without the counts the files are checked against would switch those checks off.
+    rewrite('splits.ndjson', (t) => t, (m) => { delete m.documents; delete m.year; });
+    expect(checkAudit(dir).problems).toEqual(expect.arrayContaining([
+      'manifest.json saknar year, som filerna kontrolleras mot',
+      'manifest.json saknar documents, som filerna kontrolleras mot',
     ]));
     const script = compiled('scripts/check-audit.js');
     const run = await runNode(script, [dir, '--manifest-sha256', noted]);
