@@ -18,7 +18,7 @@ export function utf8Text(path: string, bytes: Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
   } catch {
-    throw new UsageError(`${path} är inte UTF-8-text (spara filen som UTF-8; SCB:s exporter är ofta Latin-1)`);
+    throw new UsageError(`${path} är inte UTF-8-text (spara filen som UTF-8; exporter från SCB och kalkylprogram är ofta Latin-1)`);
   }
 }
 

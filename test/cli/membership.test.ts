@@ -98,7 +98,7 @@ describe('bad input is refused with one line, exit code 2 and nothing stored', (
     const before = eventCount(f.store);
     const r = await f.run('population', 'import', latin1);
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`samkost: ${latin1} är inte UTF-8-text (spara filen som UTF-8; SCB:s exporter är ofta Latin-1)\n`);
+    expect(r.err).toBe(`samkost: ${latin1} är inte UTF-8-text (spara filen som UTF-8; exporter från SCB och kalkylprogram är ofta Latin-1)\n`);
     expect(eventCount(f.store)).toBe(before);
   });
 
