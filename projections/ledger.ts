@@ -263,13 +263,23 @@ export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART
   drafts.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)
     || (SERIES_RANK[a.series] ?? 9) - (SERIES_RANK[b.series] ?? 9)
     || comparePositions(a.source.position, b.source.position));
+  const kept = drafts.map((d) => ({ ...d, transactions: merged(d.transactions) })).filter((d) => d.transactions.length > 0);
+  // A running series (B, L, P) is numbered in the order its events were registered, not by date: a payment
+  // registered later but dated earlier gets the next number, and no voucher already numbered is renumbered
+  // (bokföringslagen 5 kap.: a verifikation's number stays). The journal still lists them by date.
+  const numbers = new Map<(typeof kept)[number], string>();
   const running = new Map<string, number>();
+  const byRegistration = kept.map((d, i) => ({ d, i })).filter(({ d }) => d.number === undefined)
+    .sort((a, b) => comparePositions(a.d.source.position, b.d.source.position) || a.i - b.i);
+  for (const { d } of byRegistration) {
+    const n = (running.get(d.series) ?? 0) + 1;
+    running.set(d.series, n);
+    numbers.set(d, String(n));
+  }
   const vouchers: Voucher[] = [];
-  for (const d of drafts) {
-    const transactions = merged(d.transactions);
-    if (transactions.length === 0) continue;
-    const number = d.number ?? String((running.get(d.series) ?? 0) + 1);
-    if (d.number === undefined) running.set(d.series, Number(number));
+  for (const d of kept) {
+    const { transactions } = d;
+    const number = d.number ?? (numbers.get(d) as string);
     const voucher: Voucher = { ...d, number, transactions };
     const total = sum(transactions.map((t) => t.amount));
     if (!total.isZero()) throw new Error(`ledger ${year}: verifikation ${voucher.series} ${voucher.number} balanserar inte (${total.toFixed(2)})`);

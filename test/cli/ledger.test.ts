@@ -147,6 +147,19 @@ describe('ledger and self-cost through the CLI', () => {
     expect((await f.run('ledger', '--year', '2024', '--part', 'everything')).code).toBe(2);
   });
 
+  test('a payment registered later but dated earlier gets the next number: no voucher already numbered is renumbered', async () => {
+    const { f, ok } = await yearOfBilling();
+    const payments = async () => (await f.json<LedgerJson>('ledger', '--year', '2024', '--part', 'journal')).vouchers.filter((v) => v.series === 'B').map((v) => [v.number, v.text]);
+    const before = await payments();
+    expect(before.map(([n]) => n)).toEqual(['1', '2', '3']);
+    const { invoices } = await f.json<InvoicesJson>('invoices', '--year', '2024');
+    await ok('payment', 'record', '--invoice', invoices.find((i) => i.number.startsWith('M') && i.buyerName === 'Göteborgs Stad')!.number, '--amount', '100.00', '--date', '2024-04-25', '--reference', 'BG 0');
+    const after = await payments();
+    // Listed by date, the late registration first; numbered by registration, the earlier three keep theirs.
+    expect(after.map(([n]) => n)).toEqual(['4', '1', '2', '3']);
+    expect(after.slice(1)).toEqual(before);
+  });
+
   test('a-conto billed in December for next year is prepaid income, moved to income on 1 January', async () => {
     const f = await billingFixture();
     const ok = async (...args: string[]) => {
