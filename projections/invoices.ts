@@ -4,7 +4,7 @@ import { openBalance, paidOf } from '../domain/deciders/billing';
 import type { CreditNoteIssued, InvoiceIssued } from '../domain/events/billing';
 import { formatPercent, formatSek, sum } from '../domain/money';
 import { periodText } from '../domain/billing/due';
-import { parsePeriod } from '../domain/billing/periods';
+import { suppliedPeriod } from '../domain/billing/periods';
 import { ocrOf } from '../domain/ocr';
 import { type InvoiceState, pushTo, type State } from '../domain/state';
 
@@ -137,7 +137,7 @@ export function renderDocument(doc: InvoiceIssued | CreditNoteIssued, kind: 'inv
   if (doc.buyer.address) out.push(`         ${[doc.buyer.address.street, [doc.buyer.address.postalCode, doc.buyer.address.city].filter(Boolean).join(' ')].filter(Boolean).join(', ')}`);
   if (doc.buyer.reference) out.push(`         Er referens: ${doc.buyer.reference}`);
   out.push('', `Fakturadatum: ${doc.issueDate}`);
-  if ('dueDate' in doc) out.push(`Förfallodatum: ${doc.dueDate}`, `Period: ${periodText(parsePeriod(doc.period))}`);
+  if ('dueDate' in doc) out.push(`Förfallodatum: ${doc.dueDate}`, `Period: ${periodText(suppliedPeriod(doc))}`);
   if ('credits' in doc) out.push(`Avser faktura: ${doc.credits.join(', ')}`, `Orsak: ${doc.reason}`);
   if ('references' in doc && doc.references?.length) out.push(`Avser a conto-fakturor: ${doc.references.join(', ')}`);
   out.push('', `${'Rad  Beskrivning'.padEnd(5 + DESCRIPTION_WIDTH)} ${'Belopp'.padStart(16)}  Moms`);

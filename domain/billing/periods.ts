@@ -21,6 +21,14 @@ export function parsePeriod(label: string): Period {
   throw new DomainError(`perioden "${label}" är inte ett år (2024), ett kvartal (2024-Q2) eller en månad (2024-05)`);
 }
 
+/**
+ * What an invoice bills for: its run's period, but for membership invoices the fee year (an annual fee, a
+ * levy and a joining contribution are the year's, whichever run bills them).
+ */
+export function suppliedPeriod(doc: { kind: string; year: number; period: string }): Period {
+  return parsePeriod(doc.kind === 'membership' ? String(doc.year) : doc.period);
+}
+
 /** The first and last day of a period's months, as ISO dates (a document's supply period). */
 export function periodDates(p: Period): { start: string; end: string } {
   const first = p.months[0];

@@ -4,7 +4,7 @@ import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import { bankgiroDigits } from '../../domain/bankgiro';
 import { ocrOf } from '../../domain/ocr';
 import type { CreditNoteIssued, InvoiceIssued, Party } from '../../domain/events/billing';
-import { parsePeriod, periodDates } from '../../domain/billing/periods';
+import { periodDates, suppliedPeriod } from '../../domain/billing/periods';
 
 /*
  * An invoice or credit note as a Peppol BIS Billing 3.0 document (EN 16931, UBL 2.1): how Swedish public
@@ -108,9 +108,9 @@ export function peppolXml(doc: InvoiceIssued | CreditNoteIssued, buyerReference?
   xml.ele('cbc:DocumentCurrencyCode').txt(doc.currency);
   // An empty reference would be an empty element (PEPPOL-EN16931-R008): the next source is used instead.
   xml.ele('cbc:BuyerReference').txt(buyerReference?.trim() || doc.buyer.reference?.trim() || peppolId(doc.buyer.orgnr));
-  // The supply period (BG-14) an invoice bills: its run's period, or the settled year.
+  // The supply period (BG-14) an invoice bills: its run's period, the settled year, or a membership fee's year.
   if (!credit) {
-    const { start, end } = periodDates(parsePeriod(doc.period));
+    const { start, end } = periodDates(suppliedPeriod(doc));
     const period = xml.ele('cac:InvoicePeriod');
     period.ele('cbc:StartDate').txt(start);
     period.ele('cbc:EndDate').txt(end);

@@ -142,6 +142,10 @@ describe('credit notes, payments and receivables', () => {
     expect(text.out).toContain('KREDITFAKTURA TK2024-0001');
     expect(text.out).toContain(`Avser faktura: ${inv.number}`);
     expect((await f.run('invoice', 'show', inv.number)).out).toContain('Period: kvartal 1 2024');
+    // A membership invoice bills the fee year, whichever run issued it.
+    const fee = documents(f.store).find((d) => d.series === 'M')!;
+    expect((await f.run('invoice', 'show', fee.number)).out).toContain('Period: 2024\n');
+    expect((await f.run('export', 'peppol', fee.number)).out).toContain('<cbc:StartDate>2024-01-01</cbc:StartDate>\n    <cbc:EndDate>2024-12-31</cbc:EndDate>');
     // A credit note is no invoice to pay or credit, and is named as what it is.
     for (const args of [['payment', 'record', '--invoice', note.number, '--amount', '1.00', '--date', '2024-02-10', '--reference', 'x'], ['invoice', 'credit', note.number, '--reason', 'x', '--date', '2024-02-10']]) {
       expect(await f.run(...args)).toMatchObject({ code: 2, err: `samkost: TK2024-0001 är en kreditfaktura (den krediterar ${inv.number}), inte en faktura\n` });
