@@ -145,6 +145,19 @@ function ledgerJson(l: YearResult & Partial<Ledger>, part: Part): unknown {
 const TYPOGRAPHIC: Record<string, string> = { '\u2013': '-', '\u2014': '-', '\u2212': '-', '\u2018': "'", '\u2019': "'", '\u201C': '"', '\u201D': '"', '\u00A0': ' ', '\u2026': '...' };
 export const sieText = (s: string): string => s.replace(/[\u2013\u2014\u2212\u2018\u2019\u201C\u201D\u00A0\u2026]/g, (ch) => TYPOGRAPHIC[ch]);
 
+/**
+ * A voucher's series and number as SIE gives them: accounting programs read a voucher number as a whole
+ * number within its series. A document's voucher (F, K: "T2024-0012") goes in the series of its document
+ * (T, M, TK, MK) with its sequence (12), the series naming the billing year when it is not the file's
+ * (a 2023 settlement invoice dated in 2024: "T2023" 150), so that no two vouchers share a number; the
+ * document number stays in the text. Running series (B, L, P) are numbered already.
+ */
+export function sieVoucherId(v: { series: string; number: string }, year: number): { series: string; number: string } {
+  const m = /^([A-Z]+)(\d{4})-(\d+)$/.exec(v.number);
+  if (!m) return { series: v.series, number: v.number };
+  return { series: Number(m[2]) === year ? m[1] : `${m[1]}${m[2]}`, number: String(Number(m[3])) };
+}
+
 /** The year's books as a SIE 4 document: 4I the vouchers only, 4E with opening and closing balances and results. */
 export function sieDocumentFor(
   state: State, year: number, type: '4E' | '4I', opts: { company: { name: string; orgnr: string }; generated: string; chart?: Chart },
@@ -164,7 +177,7 @@ export function sieDocumentFor(
     fiscalYear: { start: `${year}-01-01`, end: `${year}-12-31` }, chartType: 'BAS2014',
     accounts: l.chart.accounts.map((a) => ({ number: a.number, name: sieText(a.name), type: a.type })),
     ...balances,
-    vouchers: l.vouchers.map((v) => ({ series: v.series, number: v.number, date: v.date, text: sieText(v.text), transactions: v.transactions.map((t) => ({ account: t.account, amount: t.amount })) })),
+    vouchers: l.vouchers.map((v) => ({ ...sieVoucherId(v, year), date: v.date, text: sieText(v.text), transactions: v.transactions.map((t) => ({ account: t.account, amount: t.amount })) })),
   };
 }
 

@@ -11,6 +11,7 @@ import { openBalance } from '../../domain/deciders/billing';
 import { balanceSheet, chartFor, journal, ledger, openingBalances, trialBalance } from '../../projections/ledger';
 import { selfCost } from '../../projections/selfcost';
 import { DEFAULT_CONFIG } from '../../src/config';
+import { sieVoucherId } from '../../src/cli/ledger-commands';
 import { readSie } from '../../src/export/sie';
 import { billingFixture } from '../support/billing-fixture';
 import { fakeRef } from '../support/spec';
@@ -209,6 +210,16 @@ describe('ledger and self-cost through the CLI', () => {
     expect(bad.err).toContain('konto 3999');
   });
 
+  test.each([
+    [{ series: 'F', number: 'T2024-0012' }, { series: 'T', number: '12' }],
+    [{ series: 'K', number: 'TK2024-0003' }, { series: 'TK', number: '3' }],
+    // A 2023 settlement invoice dated in 2024 keeps apart from 2024's own T 150.
+    [{ series: 'F', number: 'T2023-0150' }, { series: 'T2023', number: '150' }],
+    [{ series: 'B', number: '7' }, { series: 'B', number: '7' }],
+  ])('in the SIE file of 2024, voucher %j is numbered %j', (voucher, sie) => {
+    expect(sieVoucherId(voucher, 2024)).toEqual(sie);
+  });
+
   test('SIE 4E and 4I: codepage 437, Å/Ä/Ö survive, every #VER balances, balances match the ledger', async () => {
     const { f, ok } = await yearOfBilling();
     await ok('settle', '--service', 'egil', '--year', '2024', '--date', '2024-12-31');
@@ -233,7 +244,13 @@ describe('ledger and self-cost through the CLI', () => {
       expect(doc.vouchers.some((v) => v.text.includes(ORG.name))).toBe(true);
       // A typed dash and apostrophe, which CP437 lacks, become their ASCII look-alikes in the file.
       expect(doc.vouchers.some((v) => v.text.includes("Ändrad vikt - första kvartalet's"))).toBe(true);
-      expect(doc.vouchers.map((v) => `${v.series} ${v.number}`)).toEqual(journalJson.map((v) => `${v.series} ${v.number}`));
+      // A document's voucher is numbered in its document's series by its sequence (M 1, TK 1); the text names the document.
+      expect(doc.vouchers.map((v) => `${v.series} ${v.number}`)).toEqual(journalJson.map((v) => {
+        const m = /^([A-Z]+)2024-0*(\d+)$/.exec(v.number);
+        return m ? `${m[1]} ${m[2]}` : `${v.series} ${v.number}`;
+      }));
+      expect(doc.vouchers.every((v) => /^\d+$/.test(v.number))).toBe(true);
+      expect(new Set(doc.vouchers.map((v) => `${v.series} ${v.number}`)).size).toBe(doc.vouchers.length);
       for (const v of doc.vouchers) expect(v.transactions.reduce((a, t) => a.plus(t.amount), new Decimal(0)).isZero()).toBe(true);
 
       // The vouchers re-read give the ledger's movement per account.
