@@ -199,6 +199,9 @@ export class Engine {
     const commandId = opts.commandId ?? contentCommandId(command);
     this.checkScope(command);
     for (let attempt = 1; ; attempt++) {
+      // Read before the fold: the append is refused if anything was stored after it, in any stream, so the
+      // decision is made again from what a replay will decide it from (the events stored before it).
+      const readUpTo = await this.store.headPosition();
       await this.catchUp();
       const earlier = await this.store.eventsOfCommand(commandId);
       if (earlier.length > 0) return { commandId, duplicate: true, events: earlier.map(storedRef) };
@@ -219,6 +222,7 @@ export class Engine {
           decision.streamId,
           decision.events.map((ev, i) => ({ id: eventId(commandId, i), type: ev.type, schemaVersion: 1, data: ev.data, metadata })),
           expected,
+          readUpTo,
         );
         if (!this.foldAppended(result)) await this.catchUp();
         return { commandId, duplicate: result.duplicate, events: result.events.map(storedRef) };

@@ -31,6 +31,7 @@ import {
   type ReadFilter,
   type RecordedEvent,
   readerOf,
+  staleRead,
   StoreError,
 } from './port';
 
@@ -156,15 +157,30 @@ export class EsdbEventStore implements EventStore {
     return undefined;
   }
 
-  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async headPosition(): Promise<bigint> {
     try {
-      return await this.appendAtHead(streamId, events, expected);
+      // The last event of ours: the server's own ($stats, $settings …) are written on its schedule and
+      // would make every append look stale. A page, not one event, to step past a few of them.
+      for await (const r of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 100 })) {
+        const ev = r.event;
+        if (!ev?.position || ev.streamId.startsWith('$') || ev.type.startsWith('$')) continue;
+        return packPosition(ev.position.commit, ev.position.prepare);
+      }
+      return -1n;
     } catch (err) {
       throw esdbFailure(this.location, err);
     }
   }
 
-  private async appendAtHead(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision, readUpTo?: bigint): Promise<AppendResult> {
+    try {
+      return await this.appendAtHead(streamId, events, expected, readUpTo);
+    } catch (err) {
+      throw esdbFailure(this.location, err);
+    }
+  }
+
+  private async appendAtHead(streamId: string, events: NewEvent[], expected: ExpectedRevision, readUpTo?: bigint): Promise<AppendResult> {
     if (events.length === 0) throw new Error(`append to ${streamId}: no events`);
     const checked = events.map((e) => {
       try {
@@ -184,6 +200,12 @@ export class EsdbEventStore implements EventStore {
         return { nextRevision: head.revision, events: stored, duplicate: true };
       }
       checkExpected(streamId, expected, actual);
+      // EventStoreDB has no precondition on $all: this narrows the window in which another stream's event
+      // goes unseen by the decision, but cannot close it as SQLite's write lock does (README).
+      if (readUpTo !== undefined) {
+        const last = await this.headPosition();
+        if (last > readUpTo) throw staleRead(streamId, expected, actual, readUpTo, last);
+      }
       let prevHash = head === undefined ? null : head.metadata.hash;
       let revision = actual === 'no_stream' ? 0 : actual + 1;
       const recorded: Omit<RecordedEvent, 'position'>[] = [];

@@ -109,7 +109,16 @@ export interface AppendResult {
 export interface EventStore {
   readonly kind: 'sqlite' | 'esdb';
   readonly location: string;
-  append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * Appends to one stream at `expected`. With `readUpTo`, the position of the last event the decision
+   * could have read, the append is refused (a ConcurrencyError, so the caller decides again) when any
+   * event was stored after it, in whatever stream: a decision reads more than the stream it writes to (an
+   * invoice run reads budgets, enrolments and members), and a replay decides it again from exactly the
+   * events stored before it.
+   */
+  append(streamId: string, events: NewEvent[], expected: ExpectedRevision, readUpTo?: bigint): Promise<AppendResult>;
+  /** The position of the last event stored, -1 when there is none: what a decision about to read may read up to. */
+  headPosition(): Promise<bigint>;
   /** Events of one stream in revision order, from `fromRevision` (inclusive). */
   readStream(streamId: string, fromRevision?: number): AsyncIterable<RecordedEvent>;
   /** The event at `revision` of a stream, or undefined where there is none: one event, without reading on. */
@@ -173,8 +182,9 @@ export class ConcurrencyError extends Error {
     readonly streamId: string,
     readonly expected: ExpectedRevision,
     readonly actual: number | 'no_stream',
+    message = `strömmen ${streamId} har ändrats under tiden: väntade ${expectedWords(expected)}, men den ${actual === 'no_stream' ? 'finns inte' : `är på revision ${actual}`}; försök igen`,
   ) {
-    super(`strömmen ${streamId} har ändrats under tiden: väntade ${expectedWords(expected)}, men den ${actual === 'no_stream' ? 'finns inte' : `är på revision ${actual}`}; försök igen`);
+    super(message);
     this.name = 'ConcurrencyError';
   }
 }
@@ -218,3 +228,9 @@ export function checkExpected(streamId: string, expected: ExpectedRevision, actu
     expected === actual;
   if (!ok) throw new ConcurrencyError(streamId, expected, actual);
 }
+
+/** Events were stored after what a decision read (`append`'s `readUpTo`): it must be decided again. */
+export function staleRead(streamId: string, expected: ExpectedRevision, actual: number | 'no_stream', readUpTo: bigint, head: bigint): ConcurrencyError {
+  return new ConcurrencyError(streamId, expected, actual, `loggen har ändrats under tiden: beslutet läste till position ${readUpTo}, men den är nu på ${head}; försök igen`);
+}
+

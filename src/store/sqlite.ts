@@ -18,6 +18,7 @@ import {
   type ReadFilter,
   type RecordedEvent,
   readerOf,
+  staleRead,
   StoreError,
   type StoreAccess,
 } from './port';
@@ -70,6 +71,7 @@ export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly lastOfStream: Database.Statement;
+  private readonly maxPosition: Database.Statement;
   private readonly insert: Database.Statement;
   private readonly byEventId: Database.Statement;
   private readonly pageAll: Database.Statement;
@@ -114,6 +116,7 @@ export class SqliteEventStore implements EventStore {
     this.db = db;
     this.db.defaultSafeIntegers(true);
     this.readData = readerOf(codec);
+    this.maxPosition = this.db.prepare('SELECT coalesce(max(position), -1) AS head FROM events').safeIntegers(true);
     this.lastOfStream = this.db.prepare(
       'SELECT revision, metadata FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
     );
@@ -152,7 +155,11 @@ export class SqliteEventStore implements EventStore {
     this.ofCommand = reader(`SELECT ${READ_COLUMNS} FROM events WHERE command_id = ? ORDER BY position`);
   }
 
-  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async headPosition(): Promise<bigint> {
+    return (this.maxPosition.get() as { head: bigint }).head;
+  }
+
+  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision, readUpTo?: bigint): Promise<AppendResult> {
     if (events.length === 0) throw new Error(`append to ${streamId}: no events`);
     const checked = events.map((e) => {
       try {
@@ -169,6 +176,11 @@ export class SqliteEventStore implements EventStore {
       const head = this.lastOfStream.get(streamId) as { revision: bigint; metadata: string } | undefined;
       const actual = head === undefined ? 'no_stream' : Number(head.revision);
       checkExpected(streamId, expected, actual);
+      // Under the write lock: no other writer can store an event between this check and the insert.
+      if (readUpTo !== undefined) {
+        const last = (this.maxPosition.get() as { head: bigint }).head;
+        if (last > readUpTo) throw staleRead(streamId, expected, actual, readUpTo, last);
+      }
       let prevHash = head === undefined ? null : (JSON.parse(head.metadata) as ChainedMetadata).hash;
       let revision = actual === 'no_stream' ? 0 : actual + 1;
       const recorded: RecordedEvent[] = [];

@@ -56,6 +56,22 @@ export function storeContract(open: () => Promise<EventStore>): void {
     expect((await collect(store.readStream(s))).map((e) => e.data)).toEqual([{ text: 'a' }, { text: 'b' }, { text: 'c' }]);
   });
 
+  test('read up to a position: an append after which another stream got an event is a ConcurrencyError and stores nothing; one read up to the head is stored', async () => {
+    await store.append(s, [noted(uuid(), 'a')], 'no_stream');
+    const seen = await store.headPosition();
+    // Another writer, another stream, after the decision read.
+    await store.append(`${s}-other`, [noted(uuid(), 'x')], 'no_stream');
+    const err = await store.append(s, [noted(uuid(), 'b')], 0, seen).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConcurrencyError);
+    expect((err as Error).message).toMatch(/^loggen har ändrats under tiden: beslutet läste till position \d+, men den är nu på \d+; försök igen$/);
+    expect(await store.streamRevision(s)).toBe(0);
+    const head = await store.headPosition();
+    expect(head).toBeGreaterThan(seen);
+    const ok = await store.append(s, [noted(uuid(), 'b')], 0, head);
+    expect(ok.nextRevision).toBe(1);
+    expect(await store.headPosition()).toBe(ok.events[0].position);
+  });
+
   test('a failed append stores nothing', async () => {
     await store.append(s, [noted(uuid(), 'a')], 'no_stream');
     await expect(store.append(s, [noted(uuid(), 'x'), noted(uuid(), 'y')], 5)).rejects.toBeInstanceOf(ConcurrencyError);
