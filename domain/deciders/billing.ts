@@ -9,7 +9,7 @@ import { DomainError } from '../errors';
 import type { DomainEvent } from '../events';
 import type { BuyerParty, CreditNoteIssued, CreditNoteLine, InvoiceIssued, SellerParty } from '../events/billing';
 import { amountString, formatSek, sum, ZERO } from '../money';
-import type { InvoiceState, State } from '../state';
+import type { InvoiceState, PaymentState, State } from '../state';
 import type { Decision } from './membership';
 import { requireService } from './services';
 import { costWords, decidedBy } from '../rules';
@@ -202,8 +202,16 @@ export function paymentProblem(c: RecordPayment, inv: InvoiceState, state: State
   return undefined;
 }
 
+/** The payment already recorded on the invoice with this amount, value date and reference: the same payment. */
+export function samePayment(c: RecordPayment, inv: InvoiceState): PaymentState | undefined {
+  return inv.payments.find((p) => p.amount.eq(c.amount) && p.date === c.date && p.reference === c.reference);
+}
+
 export function decidePayment(c: RecordPayment, state: State): Decision {
   const inv = findInvoice(state, c.invoice);
+  // A payment is what the bank says it is, whatever command id or idempotency key brought it: the same
+  // payment again records nothing (a bank file, a typed payment and an HTTP retry under a new key alike).
+  if (samePayment(c, inv)) return { streamId: billingStream(inv.invoice.year), events: [] };
   const problem = paymentProblem(c, inv, state);
   if (problem) throw new DomainError(problem);
   return { streamId: billingStream(inv.invoice.year), events: [{ type: 'PaymentRecorded', data: { invoice: c.invoice, amount: c.amount, date: c.date, reference: c.reference } }] };

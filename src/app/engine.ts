@@ -8,6 +8,8 @@ import { evolve, initialState, type State } from '../../domain/state';
 import { stockholmDate, type Clock, systemClock } from '../clock';
 import { type AppendResult, ConcurrencyError, type DocumentCut, type EventStore, filtered, type ReadFilter, type RecordedEvent, refHeadOf } from '../store/port';
 import { documentFilter } from './document-filter';
+import { DomainError } from '../../domain/errors';
+import { storedBy } from './command-identity';
 import { contentCommandId, eventId } from './ids';
 import { RefTable } from './ref-table';
 import { SharedValues } from './shared-values';
@@ -204,7 +206,12 @@ export class Engine {
       const readUpTo = await this.store.headPosition();
       await this.catchUp();
       const earlier = await this.store.eventsOfCommand(commandId);
-      if (earlier.length > 0) return { commandId, duplicate: true, events: earlier.map(storedRef) };
+      if (earlier.length > 0) {
+        if (!storedBy(command, earlier)) {
+          throw new DomainError(`kommando-id ${commandId} användes redan för ett annat kommando (${earlier[0].type} i ${earlier[0].streamId}@${earlier[0].revision}); ge detta kommando ett eget id`);
+        }
+        return { commandId, duplicate: true, events: earlier.map(storedRef) };
+      }
       const now = this.clock.now();
       const decision = decide(command, this.state, { today: stockholmDate(now) });
       // Nothing to do (e.g. an invoice run with nothing left to bill) is an answer, not an append.

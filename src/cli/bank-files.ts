@@ -7,7 +7,7 @@ import { UsageError } from './io';
 import Decimal from 'decimal.js';
 import { parseCommand } from '../../domain/commands';
 import type { RecordPayment } from '../../domain/commands/billing';
-import { findInvoice, openBalance, paymentProblem } from '../../domain/deciders/billing';
+import { findInvoice, openBalance, paymentProblem, samePayment } from '../../domain/deciders/billing';
 import { formatSek } from '../../domain/money';
 import type { InvoiceState, PaymentState } from '../../domain/state';
 import type { Engine } from '../app/engine';
@@ -113,6 +113,12 @@ export async function checkBankPayments(
       throw refuse((err as Error).message);
     }
     const id = paymentCommandId(c);
+    // Recorded before under another command id (a typed payment, an HTTP key): the same payment, counted once.
+    if (!inFile.has(id) && samePayment(c, inv)) {
+      inFile.add(id);
+      commands.push(c);
+      continue;
+    }
     if (!inFile.has(id) && (await engine.store.eventsOfCommand(id)).length === 0) {
       const byHand = inv.payments.find((p) => !claimed.has(p) && p.amount.eq(c.amount) && p.date === c.date && p.reference !== c.reference && !isBankSerial(p.reference));
       if (byHand) {

@@ -29,6 +29,7 @@ export async function executeAndReport(input: Record<string, unknown>, g: Global
  */
 export function describeResult(command: Command, r: ExecuteResult, state?: State): string {
   if (r.duplicate) return `${command.type}: redan registrerat av kommando ${r.commandId}; inget nytt sparat\n`;
+  if (r.events.length === 0) return `${command.type}: redan registrerat; inget nytt sparat\n`;
   return r.events.map((e) => {
     const where = `${e.streamId}@${e.revision}, position ${e.position}`;
     if (command.type === 'payment.record' && e.type === 'PaymentRecorded') {

@@ -215,6 +215,26 @@ describe('credit notes, payments and receivables', () => {
     expect(await pay('30,000')).toMatchObject({ code: 2, err: 'samkost: payment.record: amount: ska vara ett belopp som "1234.50"\n' });
   });
 
+  test('a command id given again to another command is refused and nothing stored; the same payment under another id is recorded once', async () => {
+    const f = await billingFixture();
+    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const m = documents(f.store).find((d) => d.series === 'M')!;
+    const t = documents(f.store).find((d) => d.series === 'T')!;
+    expect((await f.run('payment', 'record', '--invoice', m.number, '--amount', '100.00', '--date', '2024-02-10', '--reference', 'BG 1', '--command-id', 'k1')).code).toBe(0);
+    const before = eventCount(f.store);
+    for (const args of [
+      ['payment', 'record', '--invoice', m.number, '--amount', '700.00', '--date', '2024-02-10', '--reference', 'BG 2', '--command-id', 'k1'],
+      ['invoice', 'credit', t.number, '--reason', 'Fel', '--date', '2024-02-10', '--command-id', 'k1'],
+    ]) {
+      const r = await f.run(...args);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/^samkost: kommando-id k1 användes redan för ett annat kommando \(PaymentRecorded i billing-2024@\d+\); ge detta kommando ett eget id\n$/);
+    }
+    const same = await f.run('payment', 'record', '--invoice', m.number, '--amount', '100.00', '--date', '2024-02-10', '--reference', 'BG 1', '--command-id', 'k2');
+    expect(same).toMatchObject({ code: 0, out: 'payment.record: redan registrerat; inget nytt sparat\n' });
+    expect(eventCount(f.store)).toBe(before);
+  });
+
   test('a bank file of payments is recorded once, however often it is imported; a bad row records nothing', async () => {
     const f = await billingFixture();
     await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');

@@ -73,6 +73,15 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     expect(eventCount(f.store)).toBe(before + 1);
     const events = await f.json<{ metadata: { actor: string } }[]>('events', '--stream', 'billing-2024');
     expect(events.at(-1)!.metadata.actor).toBe('ekonomi');
+    // The same payment under another key is still the same payment: nothing more is stored.
+    const again = await app.inject({ method: 'POST', url: '/v1/commands', payload: pay, headers: { 'idempotency-key': 'bank-2024-02-01-1-retry' } });
+    expect(again.json()).toMatchObject({ events: [] });
+    expect(eventCount(f.store)).toBe(before + 1);
+    // Another payment under a key already used is refused, never answered "already recorded" and lost.
+    const other = await app.inject({ method: 'POST', url: '/v1/commands', payload: { ...pay, amount: '700.00', reference: 'BG 2' }, headers });
+    expect(other.statusCode).toBe(400);
+    expect(other.json()).toEqual({ error: 'kommando-id bank-2024-02-01-1 användes redan för ett annat kommando (PaymentRecorded i billing-2024@' + String(events.length - 1) + '); ge detta kommando ett eget id' });
+    expect(eventCount(f.store)).toBe(before + 1);
   });
 
   test('refused with 400 and one line, nothing stored: bad input, a body that is not a command, options a client may not set, invalid JSON', async () => {

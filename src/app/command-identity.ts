@@ -1,0 +1,43 @@
+import Decimal from 'decimal.js';
+import type { Command } from '../../domain/commands';
+import { canonicalJson } from '../../domain/canonical-json';
+import { decidedBy } from '../../domain/rules';
+import type { RecordedEvent } from '../store/port';
+
+/** The events each command can append: a command id whose events are of another kind was another command's. */
+const EVENTS_OF: Record<Command['type'], readonly string[]> = {
+  'member.join': ['MemberJoined'], 'member.leave': ['MemberLeft'], 'member.details': ['MemberDetailsChanged'],
+  'population.import': ['PopulationRecorded'], 'schedule.adopt': ['FeeScheduleAdopted'], 'levy.decide': ['ExtraLevyDecided'],
+  'service.establish': ['ServiceEstablished'], 'budget.decide': ['CouncilBudgetDecided'], 'cost.record': ['ActualCostRecorded'],
+  'enrolment.start': ['EnrolmentStarted', 'EnrolmentEnded'], 'enrolment.end': ['EnrolmentEnded'],
+  'invoice.run': ['InvoiceIssued'], 'invoice.credit': ['CreditNoteIssued'], 'payment.record': ['PaymentRecorded'],
+  'settlement.run': ['InvoiceIssued', 'CreditNoteIssued', 'ServiceSettled'], 'year.close': ['YearClosed'],
+};
+
+/** A document's recorded command params without the rules version (a retry under a later version is the same command). */
+const paramsOf = (params: Record<string, unknown>): string => {
+  const { rules: _r, ...rest } = params;
+  return canonicalJson(rest);
+};
+
+/**
+ * Whether events stored under a command id can be this command's: the same kind of events, a document
+ * recording this command with these params, a payment of this amount, date and reference to this invoice.
+ * A retry is the same command; a command id (or an HTTP idempotency key) given again to another command is
+ * not, and must be refused rather than answered "already recorded" while the new command is lost.
+ */
+export function storedBy(command: Command, events: readonly RecordedEvent[]): boolean {
+  for (const e of events) {
+    if (!EVENTS_OF[command.type].includes(e.type)) return false;
+    const data = e.data as Record<string, unknown>;
+    if (e.type === 'InvoiceIssued' || e.type === 'CreditNoteIssued') {
+      const origin = data.origin as { command: string; params: Record<string, unknown> };
+      if (origin.command !== command.type || paramsOf(origin.params) !== paramsOf(decidedBy(command as Command & { rules?: number }).params as Record<string, unknown>)) return false;
+    }
+    if (e.type === 'ServiceSettled' && command.type === 'settlement.run' && (data.serviceId !== command.serviceId || data.year !== command.year)) return false;
+    if (e.type === 'PaymentRecorded' && command.type === 'payment.record') {
+      if (data.invoice !== command.invoice || !new Decimal(data.amount as string).eq(command.amount) || data.date !== command.date || data.reference !== command.reference) return false;
+    }
+  }
+  return true;
+}
