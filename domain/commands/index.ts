@@ -17,7 +17,15 @@ export class CommandValidationError extends Error {}
 /** Parses a command; the message names the field and the problem in Swedish, e.g. `orgnr: ogiltigt organisationsnummer …`. */
 export function parseCommand(input: unknown): Command {
   const parsed = Command.safeParse(input, { error: swedishIssue });
-  if (parsed.success) return parsed.data;
   const type = (input as { type?: unknown } | null)?.type;
-  throw new CommandValidationError(`${typeof type === 'string' ? `${type}: ` : ''}${firstIssue(parsed.error)}`);
+  if (!parsed.success) throw new CommandValidationError(`${typeof type === 'string' ? `${type}: ` : ''}${firstIssue(parsed.error)}`);
+  // A field the command does not have is refused, never dropped: "line" for "lines" would credit a whole
+  // invoice instead of one line, and a command that does not say what it seems to must not be stored.
+  const fields = Object.keys(FIELDS[parsed.data.type]);
+  const unknown = Object.keys(input as object).filter((k) => !fields.includes(k));
+  if (unknown.length > 0) throw new CommandValidationError(`${parsed.data.type}: okänt fält ${unknown.map((k) => `"${k}"`).join(', ')} (fälten är ${fields.filter((f) => f !== 'type').join(', ')})`);
+  return parsed.data;
 }
+
+/** Each command's fields, by type. */
+const FIELDS = Object.fromEntries(Command.options.map((o) => [o.shape.type.value, o.shape as Record<string, unknown>])) as Record<CommandType, Record<string, unknown>>;
