@@ -1,8 +1,8 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { executeAndReport } from '../cli/execute';
-import type { CliIo } from '../cli/io';
+import { type CliIo, toJson } from '../cli/io';
 import { errorLine, isRefusal } from '../cli/refusals';
-import { ConfigError } from '../config';
+import { ConfigError, flushWarnings } from '../config';
 import { ConcurrencyError, EventDecodeError, StoreError } from '../store/port';
 import type { Clock } from '../clock';
 
@@ -165,6 +165,10 @@ export function buildServer(o: ServerOptions): FastifyInstance {
   });
 
   app.post<{ Body: unknown }>('/v1/commands', async (req, res) => {
+    // A command is JSON: text that happens to parse as a string is another media type, not a bad command.
+    if (!/^application\/json\b/i.test(String(req.headers['content-type'] ?? ''))) {
+      return res.code(415).send({ error: 'innehållstypen stöds inte; skicka JSON med content-type application/json' });
+    }
     const body = req.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return res.code(400).send({ error: 'innehållet ska vara ett kommando som ett JSON-objekt, t.ex. {"type":"payment.record",…}' });
     const key = req.headers['idempotency-key'];
@@ -174,10 +178,15 @@ export function buildServer(o: ServerOptions): FastifyInstance {
     try {
       await executeAndReport(command, { store: o.store, json: true, actor: typeof actor === 'string' && actor ? actor : o.actor }, io);
     } catch (err) {
+      flushWarnings(io, false);
       return res.code(failureStatus(err)).send({ error: errorLine(err) });
     }
-    // 201 when events were appended, 200 when the same command had been recorded before (nothing appended).
-    return sendJson(res, (JSON.parse(written.out) as { duplicate: boolean }).duplicate ? 200 : 201, written.out);
+    // What the CLI would say on stderr (a placeholder seller, no bankgiro) goes back with the answer.
+    flushWarnings(io);
+    const warnings = written.err.split('\n').filter(Boolean).map((l) => l.replace(/^samkost: (varning: )?/, ''));
+    const result = JSON.parse(written.out) as { duplicate: boolean; events: unknown[] };
+    // 201 when events were appended, 200 when nothing was (the same command, or the same payment, before).
+    return sendJson(res, result.events.length > 0 && !result.duplicate ? 201 : 200, warnings.length ? `${toJson({ ...result, warnings })}\n` : written.out);
   });
 
   return app;

@@ -84,6 +84,20 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     expect(eventCount(f.store)).toBe(before + 1);
   });
 
+  test('given a run that takes the configured seller, then the warnings the CLI would give come back with it; a body that is not JSON is 415', async () => {
+    const { f, app } = await served();
+    const run = await app.inject({ method: 'POST', url: '/v1/commands', payload: { type: 'invoice.run', period: '2024-Q1', issueDate: '2024-01-15' } });
+    expect(run.statusCode).toBe(201);
+    expect(run.json<{ warnings: string[] }>().warnings).toEqual([
+      expect.stringMatching(/^säljaren är platshållaren 802999-0002/),
+      expect.stringMatching(/^säljaren har inget bankgiro/),
+    ]);
+    const before = eventCount(f.store);
+    const text = await app.inject({ method: 'POST', url: '/v1/commands', payload: JSON.stringify({ type: 'payment.record', invoice: 'T2024-0001', amount: '1.00', date: '2024-02-01', reference: 'x' }), headers: { 'content-type': 'text/plain' } });
+    expect([text.statusCode, text.json()]).toEqual([415, { error: 'innehållstypen stöds inte; skicka JSON med content-type application/json' }]);
+    expect(eventCount(f.store)).toBe(before);
+  });
+
   test('refused with 400 and one line, nothing stored: bad input, a body that is not a command, options a client may not set, invalid JSON', async () => {
     const { f, app } = await served();
     const before = eventCount(f.store);
