@@ -101,6 +101,19 @@ function failureStatus(failure: unknown): number {
   return failure === undefined || isRefusal(failure) ? 400 : 500;
 }
 
+/**
+ * A CLI refusal in the words of a query string: the reads take their options as parameters (`?year=2023`),
+ * so "flaggan --year <year> måste anges" is said "parametern year måste anges".
+ */
+export function asParameters(line: string): string {
+  return line
+    .replace(/flaggan --([a-z][a-z-]*)(?: <[^>]+>)?/g, 'parametern $1')
+    .replace(/okänd flagga --([a-z][a-z-]*)(?:=[^\s;,]*)?/g, 'okänd parameter $1')
+    .replace(/;? ?se --help för tillgängliga flaggor/, '')
+    .replace(/^--([a-z][a-z-]*) /, 'parametern $1 ')
+    .replace(/menade du --([a-z][a-z-]*)\?/g, 'menade du $1?');
+}
+
 export function buildServer(o: ServerOptions): FastifyInstance {
   // Every error as the reads and commands give theirs: {"error": one line}. A URL fastify cannot route
   // (frameworkErrors) and an address with no route (the not-found handler) too.
@@ -138,7 +151,7 @@ export function buildServer(o: ServerOptions): FastifyInstance {
 
   /** 0 (and 1, a check that failed: its report says so) is the CLI's JSON; 2 is bad input, as one line. */
   const reply = (r: Outcome, res: FastifyReply) => {
-    if (r.code === 2) return res.code(failureStatus(r.failure)).send({ error: r.err.trim().split('\n')[0].replace(/^(samkost|error): /, '') });
+    if (r.code === 2) return res.code(failureStatus(r.failure)).send({ error: asParameters(r.err.trim().split('\n')[0].replace(/^(samkost|error): /, '')) });
     return sendJson(res, 200, r.out);
   };
 

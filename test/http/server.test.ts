@@ -119,7 +119,12 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     }
     expect(existsSync('/tmp/samkost-elsewhere.db')).toBe(false);
     const missing = await app.inject({ method: 'GET', url: '/v1/split?service=egil' });
-    expect([missing.statusCode, missing.json()]).toEqual([400, { error: 'flaggan --year <year> måste anges' }]);
+    expect([missing.statusCode, missing.json()]).toEqual([400, { error: 'parametern year måste anges' }]);
+    // Options are query parameters here, and refusals name them so.
+    const typo = await app.inject({ method: 'GET', url: '/v1/split?service=egil&year=2024&basys=actual' });
+    expect([typo.statusCode, typo.json()]).toEqual([400, { error: 'okänd parameter basys' }]);
+    const notYear = await app.inject({ method: 'GET', url: '/v1/split?service=egil&year=abc' });
+    expect([notYear.statusCode, notYear.json()]).toEqual([400, { error: 'parametern year ska vara ett årtal mellan 1990 och 2100, inte "abc"' }]);
     const unknown = await app.inject({ method: 'GET', url: '/v1/export' });
     expect([unknown.statusCode, unknown.json()]).toEqual([404, { error: 'okänd läsning export; det finns members, fees, services, enrolments, split, simulate, invoices, receivables, ledger, selfcost, trace, heads, reminder' }]);
     expect(eventCount(f.store)).toBe(before);
