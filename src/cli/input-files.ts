@@ -25,12 +25,22 @@ export function utf8Text(path: string, bytes: Uint8Array): string {
 /** Reads a text file that must be UTF-8. */
 export const readUtf8 = (path: string): string => utf8Text(path, readBytes(path));
 
+/**
+ * Where JSON.parse stopped, in the user's words: its own message is English ("Unexpected token 'o', …").
+ * The position, where V8 gives one, is kept as a character count.
+ */
+export function jsonProblem(err: unknown): string {
+  const m = /position (\d+)/.exec((err as Error).message);
+  if (m) return `fel vid tecken ${Number(m[1]) + 1}`;
+  return /Unexpected end of JSON input/.test((err as Error).message) ? 'texten tar slut mitt i' : 'tecken som inte hör hemma i JSON';
+}
+
 export function readJsonFile(path: string): unknown {
   const text = readUtf8(path);
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`${path} är inte giltig JSON: ${(err as Error).message}`);
+    throw new UsageError(`${path} är inte giltig JSON (${jsonProblem(err)})`);
   }
 }
 

@@ -7,7 +7,7 @@ import { periodOn } from '../../domain/state';
 import { feesForYear } from '../../projections/fees';
 import { type GlobalOptions, NO_DOCUMENTS, todayOf, withEngine, withEngineFor } from './context';
 import { describeResult, executeAndReport } from './execute';
-import { DEFAULT_POPULATION_COLUMNS, dirOf, expandFileReference, readJsonFile, readPopulationCsv, readUtf8 } from './input-files';
+import { DEFAULT_POPULATION_COLUMNS, dirOf, expandFileReference, jsonProblem, readJsonFile, readPopulationCsv, readUtf8 } from './input-files';
 import { withConfiguredDefaults } from '../config';
 import { type CliIo, toJson, UsageError } from './io';
 import { COMMAND_ID } from './help-words';
@@ -180,7 +180,7 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
           try {
             obj = JSON.parse(text);
           } catch (err) {
-            throw new UsageError(`inte giltig JSON: ${(err as Error).message}`);
+            throw new UsageError(`inte giltig JSON (${jsonProblem(err)}); en rad ska vara ett kommando som ett JSON-objekt, t.ex. {"type":"payment.record",…}`);
           }
           if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new UsageError('ska vara ett JSON-objekt med "type"');
           const { commandId, ...body } = expandFileReference(obj as Record<string, unknown>, dirOf(file));

@@ -133,6 +133,12 @@ describe('samkost apply FILE.ndjson', () => {
     expect(r.out).toContain('2 kommandon utförda, 0 redan registrerade, före rad 4');
     const members = await f.json<{ count: number }>('members', '--at', '2020-01-01');
     expect(members.count).toBe(1);
+    // A line that is not JSON, or a JSON file cut short, is said in Swedish, not in JSON.parse's English.
+    writeFileSync(file, 'not json\n');
+    expect((await f.run('apply', file)).err).toBe(`samkost: ${file} rad 1: inte giltig JSON (tecken som inte hör hemma i JSON); en rad ska vara ett kommando som ett JSON-objekt, t.ex. {"type":"payment.record",…}\n`);
+    const cut = join(f.dir, 'schema.json');
+    writeFileSync(cut, '{"year":');
+    expect(await f.run('schedule', 'adopt', cut)).toMatchObject({ code: 2, err: `samkost: ${cut} är inte giltig JSON (texten tar slut mitt i)\n` });
     // A table saved to a file or mailed carries no terminal colour codes.
     const table = await f.run('members', '--at', '2020-01-01');
     expect(table.out).toContain('Stockholms stad');
