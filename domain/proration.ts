@@ -15,6 +15,11 @@ const daysInMonth = (y: number, m: number): number => (m === 2 && isLeapYear(y) 
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
+/** The first and last day of a month, as ISO dates. */
+export function monthBounds(year: number, month: number): { first: string; last: string } {
+  return { first: `${pad(year, 4)}-${pad(month, 2)}-01`, last: `${pad(year, 4)}-${pad(month, 2)}-${pad(daysInMonth(year, month), 2)}` };
+}
+
 /**
  * The digits of s from `start` to `end` (exclusive) as a number, or −1 if one is not an ASCII digit: how
  * the parts of an ISO date or timestamp are read without a regular expression or a substring.
@@ -60,8 +65,7 @@ export function countsInMonth(from: string, to: string | undefined, year: number
   checkDate('from', from);
   if (to !== undefined) checkDate('to', to);
   checkYearMonth(year, month);
-  const first = `${pad(year, 4)}-${pad(month, 2)}-01`;
-  const last = `${pad(year, 4)}-${pad(month, 2)}-${pad(daysInMonth(year, month), 2)}`;
+  const { first, last } = monthBounds(year, month);
   // The in-force period and the month intersect when the later start is on or before the earlier end.
   const start = from > first ? from : first;
   const end = to === undefined || to > last ? last : to;

@@ -1,5 +1,6 @@
 import { DomainError } from '../errors';
 import type { Cadence } from '../events/services';
+import { monthBounds } from '../proration';
 
 /** A billing period: a year, a quarter or a month. */
 export interface Period {
@@ -31,12 +32,7 @@ export function suppliedPeriod(doc: { kind: string; year: number; period: string
 
 /** The first and last day of a period's months, as ISO dates (a document's supply period). */
 export function periodDates(p: Period): { start: string; end: string } {
-  const first = p.months[0];
-  const last = p.months[p.months.length - 1];
-  const mm = (m: number) => String(m).padStart(2, '0');
-  const leap = (p.year % 4 === 0 && p.year % 100 !== 0) || p.year % 400 === 0;
-  const lastDay = last === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(last) ? 30 : 31;
-  return { start: `${p.year}-${mm(first)}-01`, end: `${p.year}-${mm(last)}-${mm(lastDay)}` };
+  return { start: monthBounds(p.year, p.months[0]).first, end: monthBounds(p.year, p.months[p.months.length - 1]).last };
 }
 
 /** The periods a service bills a-conto in a year, by its cadence. */
