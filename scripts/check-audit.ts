@@ -31,9 +31,8 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } 
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import Decimal from 'decimal.js';
-import { AUDIT_FORMAT, collectRefs, splitTableId } from '../src/export/audit-package';
+import { AUDIT_FORMAT, canonicalSha256, collectRefs, splitTableId } from '../src/export/audit-package';
 import { Command, CommanderError } from 'commander';
-import { canonicalJsonUtf8 } from '../domain/canonical-json';
 import { commanderRefusal, isShownByCommander } from '../src/cli/commander-errors';
 import { fileProblem } from '../src/cli/file-errors';
 import { chainBreak, eventHash, type HashableEvent } from '../src/store/hash-chain';
@@ -102,12 +101,6 @@ interface DocumentRecord { type: string; event: { eventId: string; streamId: str
 /** The document event types: what documents.ndjson must hold every one of, for the year's billing stream. */
 const DOCUMENT_TYPES = new Set(['InvoiceIssued', 'CreditNoteIssued']);
 
-/** SHA-256 of a value's canonical JSON: what ties a document to its event's data without keeping either. */
-function canonicalSha256(value: unknown): string {
-  const hash = createHash('sha256');
-  canonicalJsonUtf8(value, (bytes) => hash.update(bytes));
-  return hash.digest('hex');
-}
 
 /** Calls `onLine` with each non-empty line of a file (1-based number) and returns the file's SHA-256 and size. */
 function eachLine(path: string, onLine: (text: string, n: number) => void): { sha256: string; bytes: number } {

@@ -35,12 +35,15 @@ export interface AuditProgress {
   events?: (count: number) => void;
 }
 
-/** A split table's id: the SHA-256 of its rows' canonical JSON, so that check-audit can recompute it. */
-export function splitTableId(rows: readonly unknown[]): string {
+/** The SHA-256 of a value's canonical JSON, in hex: what a split table's id is, and what check-audit compares a document with its event by. */
+export function canonicalSha256(value: unknown): string {
   const hash = createHash('sha256');
-  canonicalJsonUtf8(rows, (bytes) => hash.update(bytes));
+  canonicalJsonUtf8(value, (bytes) => hash.update(bytes));
   return hash.digest('hex');
 }
+
+/** A split table's id: the SHA-256 of its rows' canonical JSON, so that check-audit can recompute it. */
+export const splitTableId = (rows: readonly unknown[]): string => canonicalSha256(rows);
 
 const NEWLINE = Uint8Array.of(0x0a);
 
