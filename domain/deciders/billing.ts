@@ -202,9 +202,13 @@ export function paymentProblem(c: RecordPayment, inv: InvoiceState, state: State
   return undefined;
 }
 
+/** Whether a payment (recorded, or as its event holds it) is the one `c` records: its amount, value date and reference. */
+export const isPaymentOf = (p: { amount: Decimal.Value; date: string; reference: string }, c: RecordPayment): boolean =>
+  new Decimal(p.amount).eq(c.amount) && p.date === c.date && p.reference === c.reference;
+
 /** The payment already recorded on the invoice with this amount, value date and reference: the same payment. */
 export function samePayment(c: RecordPayment, inv: InvoiceState): PaymentState | undefined {
-  return inv.payments.find((p) => p.amount.eq(c.amount) && p.date === c.date && p.reference === c.reference);
+  return inv.payments.find((p) => isPaymentOf(p, c));
 }
 
 export function decidePayment(c: RecordPayment, state: State): Decision {

@@ -1,6 +1,6 @@
-import Decimal from 'decimal.js';
 import type { Command } from '../../domain/commands';
 import { canonicalJson } from '../../domain/canonical-json';
+import { isPaymentOf } from '../../domain/deciders/billing';
 import { decidedBy } from '../../domain/rules';
 import type { RecordedEvent } from '../store/port';
 
@@ -36,7 +36,8 @@ export function storedBy(command: Command, events: readonly RecordedEvent[]): bo
     }
     if (e.type === 'ServiceSettled' && command.type === 'settlement.run' && (data.serviceId !== command.serviceId || data.year !== command.year)) return false;
     if (e.type === 'PaymentRecorded' && command.type === 'payment.record') {
-      if (data.invoice !== command.invoice || !new Decimal(data.amount as string).eq(command.amount) || data.date !== command.date || data.reference !== command.reference) return false;
+      const paid = e.data as { invoice: string; amount: string; date: string; reference: string };
+      if (paid.invoice !== command.invoice || !isPaymentOf(paid, command)) return false;
     }
   }
   return true;
