@@ -19,6 +19,8 @@ export interface ChainBreak {
   streamId: string;
   revision: number;
   reason: string;
+  /** The event could not be read: the walk stopped there, and what follows is not checked. */
+  stopped?: boolean;
 }
 
 export interface ChainReport {
@@ -73,7 +75,7 @@ async function walkChains(store: EventStore, onProgress?: (events: number) => vo
     if (err instanceof StoreError) throw err;
     // An event that cannot be read ends the walk: what follows it is not checked.
     const named = err as Error & { streamId?: string; revision?: number | null };
-    breaks.push({ streamId: named.streamId ?? '?', revision: named.revision ?? -1, reason: `${named.message}; det som följer är inte kontrollerat` });
+    breaks.push({ streamId: named.streamId ?? '?', revision: named.revision ?? -1, reason: `${named.message}; det som följer är inte kontrollerat`, stopped: true });
     return done();
   }
   noted?.finish(heads);
@@ -119,7 +121,7 @@ export interface NotedHeads {
 function headsSummary(noted: NotedHeads, check: HeadsCheck, report: ChainReport): CheckSummary {
   const detail = `${grouped(noted.heads.size)} strömmar ur ${noted.source}`;
   // Only a log that could not be read to its end leaves the heads unchecked: a broken chain is walked past.
-  const unread = report.breaks?.find((b) => b.reason.endsWith('det som följer är inte kontrollerat'));
+  const unread = report.breaks?.find((b) => b.stopped);
   if (unread) {
     return { checked: 0, passed: 0, detail, failures: [{ subject: noted.source, reason: `ej kontrollerat: loggen kan inte läsas förbi ${unread.streamId}@${unread.revision}` }] };
   }
