@@ -133,19 +133,19 @@ function creditNote(
  * invoice's by an öre: the last credit refused by one, or one left open.
  */
 function lastCreditAmounts(state: State, inv: InvoiceState, wanted: readonly number[], amounts: ReturnType<typeof vatBreakdown>): ReturnType<typeof vatBreakdown> {
-  const rateOf = (l: { vatCategory: string; vatRate: string }) => `${l.vatCategory}/${l.vatRate}`;
+  const rate = (category: string, vatRate: string) => `${category}/${vatRate}`;
   // The rates at which some line keeps something once this note is issued.
   const open = new Set(inv.invoice.lines
     .filter((l) => !wanted.includes(l.lineNo) && new Decimal(l.amount).gt(inv.creditedNet.get(l.lineNo) ?? ZERO))
-    .map(rateOf));
+    .map((l) => rate(l.vatCategory, l.vatRate)));
   const credited = new Map<string, Decimal>();
   for (const { value: note } of state.billing.get(inv.invoice.year)?.creditNotes.values() ?? []) {
     if (note.kind !== 'correction' || note.credits[0] !== inv.invoice.number) continue;
-    for (const v of note.vat) credited.set(`${v.category}/${v.rate}`, (credited.get(`${v.category}/${v.rate}`) ?? ZERO).plus(v.vat));
+    for (const v of note.vat) credited.set(rate(v.category, v.rate), (credited.get(rate(v.category, v.rate)) ?? ZERO).plus(v.vat));
   }
-  const charged = new Map(inv.invoice.vat.map((v) => [`${v.category}/${v.rate}`, new Decimal(v.vat)]));
+  const charged = new Map(inv.invoice.vat.map((v) => [rate(v.category, v.rate), new Decimal(v.vat)]));
   const vat = amounts.vat.map((v) => {
-    const key = `${v.category}/${v.rate}`;
+    const key = rate(v.category, v.rate);
     return open.has(key) ? v : { ...v, vat: amountString((charged.get(key) ?? ZERO).minus(credited.get(key) ?? ZERO)) };
   });
   const totalVat = sum(vat.map((v) => new Decimal(v.vat)));
