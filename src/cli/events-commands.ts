@@ -6,7 +6,7 @@ import { describeVerify, streamHeads, verifyAll } from '../app/verify';
 import { systemClock } from '../clock';
 import { rawCodec, type RecordedEvent } from '../store/port';
 import { type GlobalOptions, withStore } from './context';
-import { readBytes, readJsonFile } from './input-files';
+import { readSealedJsonFile } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
 import { writeOutputFile } from './output-files';
 import { ProgressReporter } from './progress';
@@ -58,9 +58,8 @@ export function registerEventCommands(program: Command, io: CliIo, setExit: (cod
     .option('--heads <file>', 'jämför också med strömhuvuden noterade vid en tidigare revision (från samkost heads --out, eller en revisionsexports manifest.json): upptäcker borttagna eller omskrivna händelser')
     .action(async (o: { heads?: string }) => {
       const g = program.opts<GlobalOptions>();
-      const noted = o.heads === undefined
-        ? undefined
-        : { heads: headsOf(readJsonFile(o.heads), o.heads), source: o.heads, sha256: createHash('sha256').update(readBytes(o.heads)).digest('hex') };
+      const file = o.heads === undefined ? undefined : readSealedJsonFile(o.heads);
+      const noted = o.heads === undefined || file === undefined ? undefined : { heads: headsOf(file.value, o.heads), source: o.heads, sha256: file.sha256 };
       // The raw codec: verify must reach even an event whose data no longer passes its schema.
       const report = await withStore(g, io, async (store) => {
         // Two passes over the log: the chains (which counts the events), then the replay, shown against that count.

@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { fileProblem } from './file-errors';
@@ -35,10 +36,17 @@ export function jsonProblem(err: unknown): string {
   return /Unexpected end of JSON input/.test((err as Error).message) ? 'texten tar slut mitt i' : 'tecken som inte hör hemma i JSON';
 }
 
-export function readJsonFile(path: string): unknown {
-  const text = readUtf8(path);
+export const readJsonFile = (path: string): unknown => readSealedJsonFile(path).value;
+
+/**
+ * A JSON file read once, with the SHA-256 of its bytes: what an auditor compares with the hash noted when
+ * the file was written (a heads file, an audit manifest).
+ */
+export function readSealedJsonFile(path: string): { value: unknown; sha256: string } {
+  const bytes = readBytes(path);
+  const text = utf8Text(path, bytes);
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(text), sha256: createHash('sha256').update(bytes).digest('hex') };
   } catch (err) {
     throw new UsageError(`${path} är inte giltig JSON (${jsonProblem(err)})`);
   }

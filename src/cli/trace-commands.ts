@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Decimal from 'decimal.js';
 import type { EventRef } from '../../domain/event-ref';
@@ -14,6 +12,7 @@ import { checkSeals, type DocumentTrace, traceDocuments } from '../app/trace';
 import { type AuditManifest, writeAuditPackage } from '../export/audit-package';
 import { rawCodec } from '../store/port';
 import { type GlobalOptions, withStore } from './context';
+import { readSealedJsonFile } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
 import { parseYear } from './options';
 import { ProgressReporter } from './progress';
@@ -311,7 +310,7 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
     .requiredOption('--out <dir>', 'katalog att skriva till (skapas om den saknas)')
     .action(async (o: { year: number; out: string }) => {
       const manifest = await exportAudit(g(), io, o.year, o.out);
-      const manifestHash = createHash('sha256').update(readFileSync(join(o.out, 'manifest.json'))).digest('hex');
+      const manifestHash = readSealedJsonFile(join(o.out, 'manifest.json')).sha256;
       const ok = manifest.linesRecomputed === manifest.lines;
       if (!ok) setExit(1);
       if (g().json) return io.out(`${toJson({ ok, dir: o.out, manifestSha256: manifestHash, ...manifest })}\n`);
