@@ -2,16 +2,16 @@ import Decimal from 'decimal.js';
 import { allocateOre, keyRanks } from './allocation';
 import { grouped, parseAmount, ZERO } from './money';
 import { OreDecimals, toOre } from './ore';
-import { type MonthSplit, type PricingRule, type ShareLine, type SplitParticipant, splitMonth, validateRule } from './pricing';
-import { monthlyAmounts } from './proration';
+import { type MonthSplit, priceListBasis, type PricingRule, type ShareLine, type SplitParticipant, splitMonth, validateRule } from './pricing';
+import { spreadOverMonths, type YearlySpread } from './proration';
 import { bandOf } from './tiers';
 
 /** A participant's weight when the rule gives it none (splitMonth's error) or one beyond 2^53. */
 const NO_WEIGHT = -1;
 
 /** Whole-öre monthly amounts of a yearly amount, or undefined when one is not exact in a number. */
-function monthlyOre(yearly: Decimal): { decimals: Decimal[]; ore: number[] | undefined } {
-  const decimals = [...monthlyAmounts(yearly).values()];
+function monthlyOre(yearly: Decimal, spread: YearlySpread): { decimals: Decimal[]; ore: number[] | undefined } {
+  const decimals = [...spreadOverMonths(yearly, spread).values()];
   const ore = decimals.map(toOre);
   return { decimals, ore: ore.every((o) => o !== undefined) ? (ore as number[]) : undefined };
 }
@@ -62,6 +62,7 @@ export class OrePricing {
   constructor(
     private readonly rule: PricingRule,
     private readonly participants: readonly SplitParticipant[],
+    private readonly spread: YearlySpread,
     private readonly decimals: OreDecimals = new OreDecimals(),
   ) {
     const n = participants.length;
@@ -84,7 +85,7 @@ export class OrePricing {
         participants.forEach((p, i) => {
           if (p.population !== null && Number.isSafeInteger(p.population) && p.population >= 0) this.weights[i] = p.population;
         });
-        if (rule.kind === 'base-plus-per-capita') this.monthOre = [monthlyOre(parseAmount(rule.base)).ore];
+        if (rule.kind === 'base-plus-per-capita') this.monthOre = [monthlyOre(parseAmount(rule.base), spread).ore];
         break;
       case 'tier-weighted': {
         const bandWeights = rule.bands.map((b) => parseAmount(b.weight));
@@ -98,7 +99,7 @@ export class OrePricing {
       }
       case 'price-list':
         this.band = participants.map((p) => indexOfBand(rule.bands, p));
-        this.monthOre = rule.bands.map((b) => monthlyOre(parseAmount(b.price)).ore);
+        this.monthOre = rule.bands.map((b) => monthlyOre(parseAmount(b.price), spread).ore);
         break;
     }
   }
@@ -149,7 +150,7 @@ export class OrePricing {
    */
   split(month: number, amount: Decimal, amountOre: number | undefined, present: readonly number[]): { split: MonthSplit; ore: Float64Array | undefined } {
     const r = amountOre === undefined ? undefined : this.ore(month, amountOre, present);
-    if (!r) return { split: splitMonth(this.rule, month, amount, present.map((i) => this.participants[i])), ore: undefined };
+    if (!r) return { split: splitMonth(this.rule, month, amount, present.map((i) => this.participants[i]), this.spread), ore: undefined };
     return { split: this.monthSplit(month, amount, present, r), ore: r.ore };
   }
 
@@ -163,7 +164,7 @@ export class OrePricing {
     const d = this.details();
     const m = month - 1;
     if (rule.kind === 'price-list') {
-      const basis = d.bandPrice.map((price) => `price ${price.toFixed(2)} a year, month ${month} of 12`);
+      const basis = d.bandPrice.map((price) => priceListBasis(price, month, this.spread));
       const shares = present.map((i): ShareLine => {
         const b = this.band[i];
         return { key: this.participants[i].key, weight: d.bandPrice[b], amount: d.bandMonthly[b][m], band: rule.bands[b].id, basis: basis[b] };
@@ -227,7 +228,7 @@ export class OrePricing {
           d.weight[i] = new Decimal(w);
           d.label[i] = `population ${grouped(w)}`;
         });
-        if (rule.kind === 'base-plus-per-capita') d.baseMonthly = monthlyOre(parseAmount(rule.base)).decimals;
+        if (rule.kind === 'base-plus-per-capita') d.baseMonthly = monthlyOre(parseAmount(rule.base), this.spread).decimals;
         break;
       case 'tier-weighted': {
         const bandWeights = rule.bands.map((b) => parseAmount(b.weight));
@@ -240,7 +241,7 @@ export class OrePricing {
       }
       case 'price-list':
         d.bandPrice = rule.bands.map((b) => parseAmount(b.price));
-        d.bandMonthly = d.bandPrice.map((p) => monthlyOre(p).decimals);
+        d.bandMonthly = d.bandPrice.map((p) => monthlyOre(p, this.spread).decimals);
         break;
     }
     this.detail = d;

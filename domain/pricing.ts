@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 import { allocate } from './allocation';
 import { formatSek, grouped, MoneyFormatError, parseAmount, sum, ZERO } from './money';
-import { monthlyAmounts } from './proration';
+import { spreadOverMonths, type YearlySpread } from './proration';
 import { bandOf, type TierBand } from './tiers';
 
 export { bandOf, type TierBand };
@@ -49,6 +49,10 @@ export interface MonthSplit {
   unallocated: Decimal;
 }
 
+
+/** A price-list share's basis: its yearly price and the month's place, and, from rules 4, how the year is spread. */
+export const priceListBasis = (price: Decimal, month: number, spread: YearlySpread): string =>
+  `price ${price.toFixed(2)} a year, month ${month} of 12${spread === 'cumulative' ? ' by cumulative rounding' : ''}`;
 
 const describe = (p: SplitParticipant): string =>
   `${p.name} (${p.organisation ? 'organisation' : p.population === null ? 'folkmängd okänd' : `folkmängd ${grouped(p.population)}`})`;
@@ -136,7 +140,7 @@ function splitByWeight(month: number, amount: Decimal, ws: readonly Weighted[]):
  * with no participants nothing is owed and the whole amount stays `unallocated` (except 'price-list', which
  * ignores the amount).
  */
-export function splitMonth(rule: PricingRule, month: number, amount: Decimal, participants: readonly SplitParticipant[]): MonthSplit {
+export function splitMonth(rule: PricingRule, month: number, amount: Decimal, participants: readonly SplitParticipant[], spread: YearlySpread): MonthSplit {
   validateRule(rule);
   if (!Number.isInteger(month) || month < 1 || month > 12) throw new PricingError(`månad ${month} är inte 1..12`);
   if (!amount.times(100).isInteger()) throw new PricingError(`beloppet ${amount.toString()} är inte ett helt antal öre`);
@@ -154,9 +158,9 @@ export function splitMonth(rule: PricingRule, month: number, amount: Decimal, pa
       return {
         key: p.key,
         weight: price,
-        amount: monthlyAmounts(price).get(month) as Decimal,
+        amount: spreadOverMonths(price, spread).get(month) as Decimal,
         band: band.id,
-        basis: `price ${price.toFixed(2)} a year, month ${month} of 12`,
+        basis: priceListBasis(price, month, spread),
       };
     });
     return { month, amount, denominator: ZERO, shares, unallocated: ZERO };
@@ -165,7 +169,7 @@ export function splitMonth(rule: PricingRule, month: number, amount: Decimal, pa
   if (participants.length === 0) return { month, amount, denominator: ZERO, shares: [], unallocated: amount };
 
   if (rule.kind === 'base-plus-per-capita') {
-    const base = monthlyAmounts(parseAmount(rule.base)).get(month) as Decimal;
+    const base = spreadOverMonths(parseAmount(rule.base), spread).get(month) as Decimal;
     const bases = base.times(participants.length);
     if (amount.lessThan(bases))
       throw new PricingError(

@@ -90,3 +90,24 @@ export function monthlyAmounts(yearly: Decimal): Map<number, Decimal> {
   );
   return new Map(MONTHS.map((m, i) => [m, byKey.get(MONTH_KEYS[i]) as Decimal]));
 }
+
+/**
+ * Spreads a yearly amount over the 12 months by cumulative rounding: month m gets
+ * round(yearly × m/12) − round(yearly × (m − 1)/12), each rounded half up to the öre. Any run of months
+ * then sums to round(yearly × end/12) − round(yearly × (start − 1)/12), so when its exact share is whole öre
+ * (9 months of 16 000 kr: 12 000 kr) it gets that share exactly, and otherwise is within an öre of it.
+ * `monthlyAmounts` hands the odd öre to the first months instead, so a member in force from April lost them.
+ */
+export function cumulativeMonthlyAmounts(yearly: Decimal): Map<number, Decimal> {
+  const upTo = (m: number): Decimal => yearly.times(m).div(12).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+  return new Map(MONTHS.map((m) => [m, upTo(m).minus(upTo(m - 1))]));
+}
+
+/**
+ * How a participant's fixed yearly amount (a price-list price, a base) is spread over the months: by the
+ * rules version a document is decided by (domain/rules.ts#yearlySpreadOf).
+ */
+export type YearlySpread = 'largest-remainder' | 'cumulative';
+
+export const spreadOverMonths = (yearly: Decimal, spread: YearlySpread): Map<number, Decimal> =>
+  spread === 'cumulative' ? cumulativeMonthlyAmounts(yearly) : monthlyAmounts(yearly);

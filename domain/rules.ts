@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ServiceSplit } from '../projections/splits';
 import { amountString } from './money';
 import type { PricingRule } from './pricing';
+import type { YearlySpread } from './proration';
 
 /*
  * The version of the billing rules a document is decided by. A replay decides every document again and
@@ -21,10 +22,21 @@ import type { PricingRule } from './pricing';
  *    change that year's books), a credit note dated before its invoice, and a run or settlement that would
  *    issue invoices dated before an invoice its series already has. Documents decided by earlier versions
  *    were decided without these checks and replay so.
+ * 4. A participant's fixed yearly amount (a price-list price, the base of base-plus-per-capita) is spread
+ *    over the months by cumulative rounding (domain/proration.ts#cumulativeMonthlyAmounts), where earlier
+ *    versions handed the odd öre to the first months: a member in force April–December of a 16 000 kr
+ *    price was billed 11 999,98 kr, not 12 000,00. A year billed partly by version 3 and partly by 4 can
+ *    differ from either by an öre a month; its year-end settlement, by the rules it is run by, evens it out.
  */
-export const RULES_VERSION = 3;
+export const RULES_VERSION = 4;
 
 export const RulesVersion = z.number().int().min(1).max(RULES_VERSION);
+
+/** How a version spreads a participant's fixed yearly amount over the months. */
+export const yearlySpreadOf = (rules: number): YearlySpread => (rules >= 4 ? 'cumulative' : 'largest-remainder');
+
+/** The rules version a document was decided by: the one its origin records, or 1 (before the field). */
+export const rulesOfOrigin = (origin: { params: Record<string, unknown> }): number => (typeof origin.params.rules === 'number' ? origin.params.rules : 1);
 
 /** Commands whose documents depend on the rules version. */
 const RULED = new Set(['invoice.run', 'settlement.run', 'invoice.credit']);

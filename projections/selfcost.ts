@@ -3,6 +3,7 @@ import type { EventRef } from '../domain/event-ref';
 import { roundOre, sum, ZERO } from '../domain/money';
 import type { ServiceState, State } from '../domain/state';
 import { describeRule, splitForYear } from './splits';
+import { RULES_VERSION } from '../domain/rules';
 
 /**
  * Self-cost (självkostnad, kommunallagen 2 kap. 6 §) per service and year: what the council budgeted,
@@ -137,7 +138,7 @@ export function selfCostOf(state: State, svc: ServiceState, year: number, horizo
   let settlementRemaining: Decimal | null = null;
   if (actualRecorded) {
     // The same split a settlement run makes: what the participants owe at the actual cost.
-    const split = splitForYear(state, id, year, 'actual');
+    const split = splitForYear(state, id, year, 'actual', RULES_VERSION);
     unallocated = split.unallocated;
     settlementRemaining = sum(split.participants.map((p) => p.total)).minus(billedTotal);
   }

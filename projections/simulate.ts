@@ -8,6 +8,7 @@ import { OreDecimals } from '../domain/ore';
 import { inKeyOrder } from '../domain/ore-pricing';
 import { SplitContext } from './split-context';
 import { costBase, type CostBasis, reportingTiersFor, type ServiceSplit, type SplitInput, splitInputs, splitTotalsOre, splitWithTotals, type SplitWithTotals } from './splits';
+import { RULES_VERSION } from '../domain/rules';
 
 /** A change to a service's participants that a council wants to see the effect of. */
 export interface Scenario {
@@ -95,7 +96,7 @@ export function simulate(state: State, serviceId: string, year: number, basis: C
   const base = costBase(svc, year, basis);
   const tiers = reportingTiersFor(state, year);
   const real = splitInputs(state, svc, year);
-  const ctx = new SplitContext(svc, year, base);
+  const ctx = new SplitContext(svc, year, base, RULES_VERSION);
   const now = splitWithTotals(ctx, basis, real, tiers);
   const scen = splitWithTotals(ctx, basis, scenarioInputs(state, real, year, scenario), tiers);
   // From the splits' participants and totals as the split lists them, so that the months and lines, which
@@ -184,7 +185,7 @@ export function sweep(state: State, serviceId: string, year: number, basis: Cost
   const base = costBase(svc, year, basis);
   const tiers = reportingTiersFor(state, year);
   const real = splitInputs(state, svc, year);
-  const ctx = new SplitContext(svc, year, base);
+  const ctx = new SplitContext(svc, year, base, RULES_VERSION);
   const points: SweepPoint[] = [];
   for (let n = 0; n <= max; n++) {
     const inputs = scenarioInputs(state, real, year, { hypothetical: { count: n, population } });

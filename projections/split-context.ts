@@ -3,7 +3,8 @@ import type { EventRef } from '../domain/event-ref';
 import { InForceMonths } from '../domain/in-force-months';
 import { roundOre } from '../domain/money';
 import { toOre } from '../domain/ore';
-import { MONTHS, monthlyAmounts } from '../domain/proration';
+import { MONTHS, monthlyAmounts, type YearlySpread } from '../domain/proration';
+import { yearlySpreadOf } from '../domain/rules';
 import type { ServiceState } from '../domain/state';
 
 export interface SplitCost {
@@ -24,13 +25,17 @@ export interface SplitCost {
 export class SplitContext {
   private costParts: SplitCost | undefined;
   private readonly months: InForceMonths;
+  /** How a participant's fixed yearly amount is spread over the months, by the rules the split is made by. */
+  readonly spread: YearlySpread;
 
   constructor(
     readonly svc: ServiceState,
     readonly year: number,
     readonly base: { base: Decimal; refs: EventRef[] },
+    readonly rules: number,
   ) {
     this.months = new InForceMonths(year);
+    this.spread = yearlySpreadOf(rules);
   }
 
   cost(): SplitCost {

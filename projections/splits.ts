@@ -141,8 +141,9 @@ export function computeSplit(
   base: { base: Decimal; refs: EventRef[] },
   inputs: readonly SplitInput[],
   reportingTiers: readonly TierBand[],
+  rules: number,
 ): ServiceSplit {
-  return splitWithTotals(new SplitContext(svc, year, base), basis, inputs, reportingTiers).split;
+  return splitWithTotals(new SplitContext(svc, year, base, rules), basis, inputs, reportingTiers).split;
 }
 
 /** What a split makes only when it is read: its months, and its participants with their months. */
@@ -253,7 +254,7 @@ export function splitWithTotals(
     slotOf[i] = slot;
   }
   const decimals = new OreDecimals();
-  const pricing = new OrePricing(rule, inputs, decimals);
+  const pricing = new OrePricing(rule, inputs, ctx.spread, decimals);
   // A month's unallocated amount, as its MonthSplit will say: all of it when nobody counts in it (but for a
   // price list, which does not split the amount).
   const unallocatedIn = (o: SplitMonthOutcome, month: number): Decimal =>
@@ -277,7 +278,7 @@ export function splitWithTotals(
       }
     } else {
       try {
-        outcome = { present, split: splitMonth(rule, month, perMonth.get(month) as Decimal, present.map((i) => inputs[i])) };
+        outcome = { present, split: splitMonth(rule, month, perMonth.get(month) as Decimal, present.map((i) => inputs[i]), ctx.spread) };
       } catch (err) {
         if (err instanceof PricingError) throw new DomainError(`${svc.service.serviceId} ${year}: ${err.message}`);
         throw err;
@@ -361,7 +362,7 @@ export function splitTotalsOre(ctx: SplitContext, inputs: readonly SplitInput[])
   const { cost, perMonthOre } = ctx.cost();
   const inForce = ctx.inForce(inputs);
   if (!inKeyOrder(inputs) && new Set(inputs.map((p) => p.key)).size !== inputs.length) return undefined;
-  const pricing = new OrePricing(rule, inputs);
+  const pricing = new OrePricing(rule, inputs, ctx.spread);
   const totals = new Float64Array(inputs.length);
   for (const month of MONTHS) {
     const present = presentIn(inForce, month);
@@ -391,7 +392,8 @@ export function reportingTiersFor(state: State, year: number): TierBand[] {
   return state.schedules.get(year)?.value.tiers ?? DEFAULT_REPORTING_TIERS;
 }
 
-export function splitForYear(state: State, serviceId: string, year: number, basis: CostBasis): ServiceSplit {
+/** The split of a service's year by the given rules version (domain/rules.ts): a document's, or the current one for a read. */
+export function splitForYear(state: State, serviceId: string, year: number, basis: CostBasis, rules: number): ServiceSplit {
   const svc = requireService(state, serviceId);
-  return computeSplit(svc, year, basis, costBase(svc, year, basis), splitInputs(state, svc, year), reportingTiersFor(state, year));
+  return computeSplit(svc, year, basis, costBase(svc, year, basis), splitInputs(state, svc, year), reportingTiersFor(state, year), rules);
 }

@@ -10,6 +10,7 @@ import { monthlyAmounts } from '../domain/proration';
 import { type Adopted, evolve, initialState, type InvoiceState, type MembershipPeriod, type MemberState, type ServiceState, type State } from '../domain/state';
 import { bandOf } from '../domain/tiers';
 import { computeSplit, costBase, type CostBasis, reportingTiersFor, type ServiceSplit, type SplitInput, splitInputs } from './splits';
+import { rulesOfOrigin } from '../domain/rules';
 
 /*
  * The auditor's trace: any line of any invoice or credit note, back to the events its amount came from.
@@ -394,6 +395,8 @@ interface SplitContext {
   base: { base: Decimal; refs: EventRef[] };
   inputs: SplitInput[];
   split: ServiceSplit;
+  /** The rules version the split was made by: the document's. */
+  rules: number;
   /** Worked out on first use and kept with the context: the same for every line of the split. */
   byKey?: Map<string, ServiceSplit['participants'][number]>;
   inputByKey?: Map<string, SplitInput>;
@@ -405,12 +408,12 @@ interface SplitContext {
   costs: Map<string, ReturnType<typeof costSteps>>;
 }
 
-function splitContext(state: State, serviceId: string, year: number, basis: CostBasis): SplitContext {
+function splitContext(state: State, serviceId: string, year: number, basis: CostBasis, rules: number): SplitContext {
   const svc = state.services.get(serviceId);
   if (!svc) throw new DomainError(`tjänsten ${serviceId} är inte inrättad i tillståndet före dokumentet`);
   const base = costBase(svc, year, basis);
   const inputs = splitInputs(state, svc, year);
-  return { svc, basis, base, inputs, split: computeSplit(svc, year, basis, base, inputs, reportingTiersFor(state, year)), weightSums: new Map(), tables: new Map(), sharesByKey: new Map(), costs: new Map() };
+  return { svc, basis, base, inputs, split: computeSplit(svc, year, basis, base, inputs, reportingTiersFor(state, year), rules), rules, weightSums: new Map(), tables: new Map(), sharesByKey: new Map(), costs: new Map() };
 }
 
 /**
@@ -435,12 +438,12 @@ export class TraceCache {
   }
 
   /** The split context for the state before a document of the given epoch. */
-  split(state: State, serviceId: string, year: number, basis: CostBasis, epoch: number): SplitContext {
+  split(state: State, serviceId: string, year: number, basis: CostBasis, rules: number, epoch: number): SplitContext {
     this.at(epoch);
-    const key = `${serviceId}\u0000${year}\u0000${basis}`;
+    const key = `${serviceId}\u0000${year}\u0000${basis}\u0000${rules}`;
     let ctx = this.contexts.get(key);
     if (!ctx) {
-      ctx = splitContext(state, serviceId, year, basis);
+      ctx = splitContext(state, serviceId, year, basis, rules);
       this.contexts.set(key, ctx);
     }
     return ctx;
@@ -506,8 +509,11 @@ export interface TraceOptions {
   tables?: SplitTableSink;
 }
 
-const contextFor = (state: State, serviceId: string, year: number, basis: CostBasis, opts: TraceOptions): SplitContext =>
-  opts.cache && opts.epoch !== undefined ? opts.cache.split(state, serviceId, year, basis, opts.epoch) : splitContext(state, serviceId, year, basis);
+/** The split a document's line was decided from: the state before it, by the rules the document records. */
+const contextFor = (state: State, doc: Doc, serviceId: string, basis: CostBasis, opts: TraceOptions): SplitContext => {
+  const rules = rulesOfOrigin(doc.origin);
+  return opts.cache && opts.epoch !== undefined ? opts.cache.split(state, serviceId, doc.year, basis, rules, opts.epoch) : splitContext(state, serviceId, doc.year, basis, rules);
+};
 
 /** The split's participants and inputs by key, indexed on first use: a line looks up its own. */
 function keyed(ctx: SplitContext): { byKey: Map<string, ServiceSplit['participants'][number]>; inputByKey: Map<string, SplitInput> } {
@@ -671,7 +677,7 @@ function participantFigures(ctx: SplitContext, keys: ReadonlySet<string>): { fig
 
 function aContoLine(state: State, doc: InvoiceIssued, line: InvoiceLine, problems: string[], opts: TraceOptions): Derived {
   if (!line.serviceId || !line.enrolmentId) throw new DomainError(`rad ${line.lineNo} anger ingen tjänst eller anslutning`);
-  const ctx = contextFor(state, line.serviceId, doc.year, 'budget', opts);
+  const ctx = contextFor(state, doc, line.serviceId, 'budget', opts);
   const key = line.enrolmentId;
   const me = keyed(ctx).byKey.get(key);
   if (!me) throw new DomainError(`anslutningen ${key} ingår inte i fördelningen av ${line.serviceId} ${doc.year} före ${doc.number}`);
@@ -708,7 +714,9 @@ function aContoLine(state: State, doc: InvoiceIssued, line: InvoiceLine, problem
         ...monthsTrace.map((m): DerivationStep => ({
           label: `andel månad ${m.month}`, value: sek(new Decimal(m.share)),
           formula: kind === 'price-list'
-            ? `årspris ${sek(new Decimal(m.weight))} fördelat på 12 månader`
+            ? ctx.rules >= 4
+              ? `årspris ${sek(new Decimal(m.weight))} × ${m.month}/12 − årspris × ${m.month - 1}/12, vardera avrundat till öre`
+              : `årspris ${sek(new Decimal(m.weight))} fördelat på 12 månader, de överskjutande örena på årets första månader`
             : new Decimal(m.denominator).isZero()
               ? 'ingen vikt i månaden'
               : `${sek(new Decimal(m.monthAmount))} × ${m.weight}/${m.denominator} = ${new Decimal(m.monthAmount).mul(m.weight).div(m.denominator).toDecimalPlaces(4).toString()}, till öre enligt största-restmetoden`,
@@ -725,7 +733,7 @@ function aContoLine(state: State, doc: InvoiceIssued, line: InvoiceLine, problem
 /** Year-end settlement: the member's share of the actual cost, less what it was billed for the service. */
 function settlementLine(state: State, doc: Doc, line: AnyLine, sign: 1 | -1, opts: TraceOptions): Derived {
   if (!line.serviceId) throw new DomainError(`slutregleringsraden ${line.lineNo} anger ingen tjänst`);
-  const ctx = contextFor(state, line.serviceId, doc.year, 'actual', opts);
+  const ctx = contextFor(state, doc, line.serviceId, 'actual', opts);
   const member = doc.buyer.orgnr;
   const mine = ctx.split.participants.filter((p) => p.member === member);
   const actualShare = sum(mine.map((p) => p.total));

@@ -43,6 +43,7 @@ import { grouped, median, mib, nowMs, peakRssBytes, percentile, table } from './
 import { generate, syntheticOrgnr } from './generate';
 import { billedYear, invoicePhase, type InvoiceRun, lastBilledYear, verifyPhase, type VerifyRun, type WriteFloor } from './bench-invoicing';
 import { auditDir, cliCommands, commandPhase, type CommandRun } from './bench-commands';
+import { RULES_VERSION } from '../domain/rules';
 
 // ---------------------------------------------------------------------------------------------------------
 // Phases (each runs in its own process and prints one JSON line)
@@ -95,7 +96,7 @@ function allProjections(state: State): ReplayRun['projections'] {
     const start = Number(svc.service.date.slice(0, 4));
     for (const y of years) {
       if (y < start || (!svc.budgets.has(y) && svc.service.pricing.kind !== 'price-list')) continue;
-      splitParticipants += splitForYear(state, svc.service.serviceId, y, 'budget').participants.length;
+      splitParticipants += splitForYear(state, svc.service.serviceId, y, 'budget', RULES_VERSION).participants.length;
       splits += 1;
     }
   }

@@ -19,6 +19,7 @@ import { main } from '../src/cli/main';
 import { toJson } from '../src/cli/io';
 import { SqliteEventStore } from '../src/store/sqlite';
 import { renderNdjson, sambrukActualCosts } from './sambruk-commands';
+import { RULES_VERSION } from '../domain/rules';
 
 const ROOT = projectRoot();
 const STORE = join(ROOT, 'data', 'sambruk-2023.db');
@@ -89,7 +90,7 @@ async function run(): Promise<void> {
   lines.push(`  Summa årsavgifter ${formatSek(annual)} (årsredovisningen: Medlemsavgifter 3 569 277 kr); medlemsinsatser ${formatSek(joining)}`);
   lines.push('', 'Tjänsternas kostnad 2023 (utfall + 5 % förvaltningspåslag) per befolkningsnivå:');
   for (const svc of state.services.values()) {
-    const s = splitForYear(state, svc.service.serviceId, 2023, 'actual');
+    const s = splitForYear(state, svc.service.serviceId, 2023, 'actual', RULES_VERSION);
     const tiers = s.byTier.filter((t) => t.participants > 0).map((t) => `${t.tier.label.replace(' invånare', '')}: ${t.participants} st, snitt ${formatSek(t.average)}`);
     lines.push(`  ${s.name.padEnd(16)} ${formatSek(s.cost).padStart(16)}  ${tiers.join('; ')}`);
     if (s.unallocated.gt(0)) lines.push(`  ${''.padEnd(16)} varav ej fördelat (månader utan deltagare): ${formatSek(s.unallocated)}`);

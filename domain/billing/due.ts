@@ -110,7 +110,7 @@ function serviceDue(state: State, run: Period, vatRate: string, rules: number, p
       }
     }
     if (!active) continue;
-    const split = splitForYear(state, svc.service.serviceId, run.year, 'budget');
+    const split = splitForYear(state, svc.service.serviceId, run.year, 'budget', rules);
     // The same for every participant of the split: worked out once, not once per participant and month
     // (a share lookup by key per participant and month was quadratic in the participants).
     let rule: string | undefined;

@@ -232,7 +232,7 @@ export function decideSettlement(c: SettleService, state: State): Decision {
   const { rules, params } = decidedBy(c);
   if (rules >= 3) assertBookedInOpenYear(state, c.issueDate, `settlement.run ${c.serviceId} ${c.year}`);
   if (!svc.actualCosts.get(c.year)?.length) throw new DomainError(`settlement.run: inget utfall är registrerat för ${c.serviceId} ${c.year}; registrera det med \`samkost cost record\``);
-  const actual = computeSplit(svc, c.year, 'actual', costBase(svc, c.year, 'actual'), splitInputs(state, svc, c.year), reportingTiersFor(state, c.year));
+  const actual = computeSplit(svc, c.year, 'actual', costBase(svc, c.year, 'actual'), splitInputs(state, svc, c.year), reportingTiersFor(state, c.year), rules);
   const billing = state.billing.get(c.year);
   const billedByMember = new Map<string, { net: Decimal; invoices: string[] }>();
   for (const inv of billing?.invoices.values() ?? []) {

@@ -9,6 +9,7 @@ import { refOf } from './engine';
 import { SharedValues } from './shared-values';
 import { HeadsCheck, type StreamHead } from './stream-heads';
 import { domainEventOf } from './trace';
+import { RULES_VERSION } from '../../domain/rules';
 
 /** How a split's basis reads in a check's subject. */
 const BASIS_WORDS = { budget: 'budget', actual: 'utfall' } as const;
@@ -151,7 +152,7 @@ export function checkSplits(state: State): CheckSummary {
         checked.push(thisSplit);
         let split: ServiceSplit;
         try {
-          split = computeSplit(svc, year, basis, costBase(svc, year, basis), splitInputs(state, svc, year), reportingTiersFor(state, year));
+          split = computeSplit(svc, year, basis, costBase(svc, year, basis), splitInputs(state, svc, year), reportingTiersFor(state, year), RULES_VERSION);
         } catch (err) {
           fail(`fördelningen kan inte beräknas: ${(err as Error).message}`);
           continue;

@@ -12,6 +12,7 @@ import { moneyToJson } from './money-json';
 import { COMMAND_ID } from './help-words';
 import { amountInput, parseDate, parseYear } from './options';
 import { CADENCE_NAMES, PRICING_NAMES, pricingWords } from './pricing-words';
+import { RULES_VERSION } from '../../domain/rules';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -153,7 +154,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .option('--basis <basis>', 'budget (a conto) eller actual (faktisk kostnad, slutreglering)', parseBasis, 'budget' as CostBasis)
     .action(async (o: { service: string; year: number; basis: CostBasis }) => {
       await withEngine(g(), io, async (engine) => {
-        const s = splitForYear(engine.state, o.service, o.year, o.basis);
+        const s = splitForYear(engine.state, o.service, o.year, o.basis, RULES_VERSION);
         if (g().json) {
           // Weights, rates and denominators are not money: plain decimal strings, not two-decimal amounts.
           return io.out(`${toJson(moneyToJson({

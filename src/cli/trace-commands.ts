@@ -53,7 +53,7 @@ function treeLines(step: DerivationStep, prefix: string, last: boolean, root: bo
  */
 function monthHeading(m: SplitMonthTrace, mark = true): string {
   const check = mark ? ` ${m.weightsMatch ? '✓' : '✗'}` : '';
-  if (m.priceList) return `månad ${m.month}: prislista, inget delas; var och en betalar en tolftedel av sitt årspris (årspriserna sammanlagt ${kr(m.weightSum)})${check}`;
+  if (m.priceList) return `månad ${m.month}: prislista, inget delas; var och en betalar månadens del av sitt årspris (årspriserna sammanlagt ${kr(m.weightSum)})${check}`;
   return `månad ${m.month}: ${kr(m.monthAmount)}, nämnare ${m.denominator}${m.storedDenominator !== null ? ` (lagrad ${m.storedDenominator})` : ''}, Σ vikter ${m.weightSum}${check}`;
 }
 

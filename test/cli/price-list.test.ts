@@ -48,10 +48,51 @@ describe('a price-list service, as its readers see it', () => {
     }
     const number = invoices.invoices.find((i) => i.number.startsWith('T'))!.number;
     const text = (await f.run('trace', number)).out;
-    expect(text).toContain('månad 1: prislista, inget delas; var och en betalar en tolftedel av sitt årspris (årspriserna sammanlagt 64 000,00 kr) ✓');
+    expect(text).toContain('månad 1: prislista, inget delas; var och en betalar månadens del av sitt årspris (årspriserna sammanlagt 64 000,00 kr) ✓');
     // A split's months keep their amount and denominator.
     expect(text).toMatch(/månad 1: [\d ]+,\d\d kr, nämnare \d+ \(lagrad \d+\), Σ vikter \d+ ✓/);
     const replay = await f.run('replay', '--year', '2024', '--verify');
     expect(replay.code).toBe(0);
   });
 });
+
+/**
+ * A member in force part of the year pays its yearly price for those months to the öre (rules 4): Malmö,
+ * from 15 April at 16 000 kr a year, 9 months = 12 000,00 kr (by version 3, 11 999,98 kr).
+ */
+describe('a price-list member from April, as finance and an auditor see it', () => {
+  let f: Awaited<ReturnType<typeof billingFixture>>;
+  beforeAll(async () => {
+    f = await billingFixture();
+    const svc = join(f.dir, 'lasfront.json');
+    writeFileSync(svc, JSON.stringify({
+      serviceId: 'lasfront', name: 'Läsfrämjande', area: 'Bibliotek', overheadRate: '0', cadence: 'yearly', decisionRef: 'Styrelsen 2024 §2', date: '2024-01-01',
+      pricing: { kind: 'price-list', bands: [{ id: 'small', label: '< 100 000', max: 99999, price: '16000.00' }, { id: 'large', label: '≥ 100 000', min: 100000, price: '30000.00' }] },
+    }));
+    for (const args of [
+      ['service', 'establish', svc],
+      ['enrolment', 'start', '--service', 'lasfront', '--member', '1280', '--from', '2024-04-15'],
+      ['invoice', 'run', '--period', '2024', '--date', '2024-04-20'],
+    ]) {
+      const r = await f.run(...args);
+      if (r.code !== 0) throw new Error(`samkost ${args.join(' ')}: ${r.err}`);
+    }
+  });
+
+  test('given 16 000 kr a year from April, when invoiced, then the line is 12 000,00 kr, and its trace recomputes it month by month with nothing to remark', async () => {
+    const invoices = await f.json<{ invoices: { number: string; buyer: string }[] }>('invoices', '--year', '2024');
+    const traces: LineTrace[] = [];
+    for (const inv of invoices.invoices.filter((i) => i.number.startsWith('T'))) {
+      traces.push(...(await f.json<{ lines: LineTrace[] }>('trace', inv.number)).lines.filter((l) => l.line.serviceId === 'lasfront'));
+    }
+    expect(traces.map((l) => l.line.amount)).toEqual(['12000.00']);
+    const [t] = traces;
+    expect(t.matches).toBe(true);
+    expect(t.problems).toEqual([]);
+    expect(t.months?.map((m) => m.share)).toEqual(['1333.33', '1333.34', '1333.33', '1333.33', '1333.34', '1333.33', '1333.33', '1333.34', '1333.33']);
+    const april = t.derivation.children?.find((c) => c.label === 'andel månad 4');
+    expect(april?.formula).toMatch(/^årspris 16\s000,00 kr × 4\/12 − årspris × 3\/12, vardera avrundat till öre$/);
+    expect((await f.run('replay', '--year', '2024', '--verify')).code).toBe(0);
+  });
+});
+

@@ -3,6 +3,7 @@ import Decimal from 'decimal.js';
 import { OreDecimals, oreDecimal, oreText, toOre } from '../../domain/ore';
 import { OrePricing } from '../../domain/ore-pricing';
 import { type PricingRule, splitMonth, type SplitParticipant } from '../../domain/pricing';
+import type { YearlySpread } from '../../domain/proration';
 import { outcome, shape } from '../support/shape';
 
 const amountArb = (maxIntDigits: number) =>
@@ -57,6 +58,7 @@ const caseArb = fc.record({
   ),
   presentMask: fc.array(fc.boolean(), { minLength: 14, maxLength: 14 }),
   month: fc.integer({ min: 1, max: 12 }),
+  spread: fc.constantFrom<YearlySpread>('largest-remainder', 'cumulative'),
   amount: fc.tuple(fc.oneof({ weight: 4, arbitrary: amountArb(7) }, { weight: 1, arbitrary: amountArb(17) }), fc.boolean()).map(([a, neg]) => new Decimal(a).times(neg ? -1 : 1)),
 });
 
@@ -64,10 +66,10 @@ describe('OrePricing — splitMonth in whole öre', () => {
   test('given any rule, participants, month and amount, when split, then the month is splitMonth\'s to the last digit, or its error', () => {
     let inOre = 0;
     fc.assert(
-      fc.property(caseArb, ({ rule, participants, presentMask, month, amount }) => {
+      fc.property(caseArb, ({ rule, participants, presentMask, month, amount, spread }) => {
         const present = participants.map((_, i) => i).filter((i) => presentMask[i]);
-        const pricing = new OrePricing(rule, participants);
-        const expected = outcome(() => splitMonth(rule, month, amount, present.map((i) => participants[i])));
+        const pricing = new OrePricing(rule, participants, spread);
+        const expected = outcome(() => splitMonth(rule, month, amount, present.map((i) => participants[i]), spread));
         const got = outcome(() => {
           const r = pricing.split(month, amount, toOre(amount), present);
           if (r.ore) {
@@ -95,28 +97,28 @@ describe('OrePricing — splitMonth in whole öre', () => {
       { kind: 'tier-weighted', bands: [{ id: 's', label: 'S', max: 9_999, weight: '1' }, { id: 'l', label: 'L', min: 10_000, weight: '2.5' }] },
       { kind: 'price-list', bands: [{ id: 's', label: 'S', max: 9_999, price: '1000.00' }, { id: 'l', label: 'L', min: 10_000, price: '2000.00' }] },
     ];
-    for (const rule of rules) {
-      const pricing = new OrePricing(rule, participants);
+    for (const [rule, spread] of rules.flatMap((r) => (['largest-remainder', 'cumulative'] as const).map((sp) => [r, sp] as const))) {
+      const pricing = new OrePricing(rule, participants, spread);
       for (let month = 1; month <= 12; month++) {
         const present = month < 6 ? [0, 1, 2] : [0, 2];
         const amount = new Decimal(`${1000 + month}.0${month % 10}`);
         const r = pricing.split(month, amount, toOre(amount), present);
         expect(r.ore).toBeDefined();
-        expect(shape(r.split)).toEqual(shape(splitMonth(rule, month, amount, present.map((i) => participants[i]))));
+        expect(shape(r.split)).toEqual(shape(splitMonth(rule, month, amount, present.map((i) => participants[i]), spread)));
       }
     }
   });
 
   test('given every month split in öre first, when the lines are asked for afterwards, then each month is what split gives at once', () => {
     fc.assert(
-      fc.property(caseArb, fc.array(fc.array(fc.boolean(), { minLength: 14, maxLength: 14 }), { minLength: 12, maxLength: 12 }), ({ rule, participants, amount }, masks) => {
+      fc.property(caseArb, fc.array(fc.array(fc.boolean(), { minLength: 14, maxLength: 14 }), { minLength: 12, maxLength: 12 }), ({ rule, participants, amount, spread }, masks) => {
         const amountOre = toOre(amount);
         if (amountOre === undefined) return;
         const presentIn = (m: number) => participants.map((_, i) => i).filter((i) => masks[m - 1][i]);
-        const early = new OrePricing(rule, participants);
+        const early = new OrePricing(rule, participants, spread);
         const months = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((m) => ({ m, ore: early.ore(m, amountOre, presentIn(m)) }));
         const late = months.map(({ m, ore }) => (ore ? shape(early.monthSplit(m, amount, presentIn(m), ore)) : undefined));
-        const atOnce = new OrePricing(rule, participants);
+        const atOnce = new OrePricing(rule, participants, spread);
         months.forEach(({ m, ore }, i) => {
           if (ore) expect(late[i]).toEqual(shape(atOnce.split(m, amount, amountOre, presentIn(m)).split));
         });

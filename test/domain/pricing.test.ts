@@ -53,7 +53,7 @@ describe('bandOf', () => {
 
 describe('splitMonth — equal', () => {
   test('given 100.00 and three participants, when split equally, then the odd öre goes to the smallest key', () => {
-    const split = splitMonth({ kind: 'equal' }, 1, d('100.00'), [large, small, mid]);
+    const split = splitMonth({ kind: 'equal' }, 1, d('100.00'), [large, small, mid], 'largest-remainder');
     expect(lines(split)).toEqual([
       ['e3', '33.33'],
       ['e1', '33.34'],
@@ -67,7 +67,7 @@ describe('splitMonth — equal', () => {
 
 describe('splitMonth — tier-weighted', () => {
   test('given 1 260 000.00 a year (105 000.00 a month) and weights 1/2/4, when split, then each pays its weight of 7', () => {
-    const split = splitMonth(tierWeighted, 3, d('105000.00'), [small, mid, large]);
+    const split = splitMonth(tierWeighted, 3, d('105000.00'), [small, mid, large], 'largest-remainder');
     expect(lines(split)).toEqual([
       ['e1', '15000.00'],
       ['e2', '30000.00'],
@@ -80,14 +80,14 @@ describe('splitMonth — tier-weighted', () => {
 
   test('given a participant no band holds, when split, then PricingError names it and its population', () => {
     const gap: PricingRule = { kind: 'tier-weighted', bands: [bands[0], bands[2]] };
-    expect(() => splitMonth(gap, 1, d('100.00'), [small, mid])).toThrow(PricingError);
-    expect(() => splitMonth(gap, 1, d('100.00'), [small, mid])).toThrow('vikttabellen har ingen nivå för Boxholm (folkmängd 18 000)');
-    expect(() => splitMonth(tierWeighted, 1, d('100.00'), [small, org])).toThrow('vikttabellen har ingen nivå för Kommunförbundet (organisation)');
+    expect(() => splitMonth(gap, 1, d('100.00'), [small, mid], 'largest-remainder')).toThrow(PricingError);
+    expect(() => splitMonth(gap, 1, d('100.00'), [small, mid], 'largest-remainder')).toThrow('vikttabellen har ingen nivå för Boxholm (folkmängd 18 000)');
+    expect(() => splitMonth(tierWeighted, 1, d('100.00'), [small, org], 'largest-remainder')).toThrow('vikttabellen har ingen nivå för Kommunförbundet (organisation)');
   });
 
   test('given an organisation band, when an organisation takes part, then it pays by that band', () => {
     const rule: PricingRule = { kind: 'tier-weighted', bands: [...bands, { id: 'org', label: 'organisations', organisation: true, weight: '0.5' }] };
-    expect(lines(splitMonth(rule, 1, d('55.00'), [small, org]))).toEqual([
+    expect(lines(splitMonth(rule, 1, d('55.00'), [small, org], 'largest-remainder'))).toEqual([
       ['e1', '36.67'],
       ['e4', '18.33'],
     ]);
@@ -95,14 +95,14 @@ describe('splitMonth — tier-weighted', () => {
 
   test('given every participant in a zero-weight band, when there is money to split, then PricingError rather than a silent loss', () => {
     const rule: PricingRule = { kind: 'tier-weighted', bands: [{ id: 'all', label: 'all', weight: '0' }] };
-    expect(() => splitMonth(rule, 1, d('10.00'), [small, mid])).toThrow(/vikten 0/);
-    expect(splitMonth(rule, 1, d('0.00'), [small, mid]).shares.map((l) => l.amount.toFixed(2))).toEqual(['0.00', '0.00']);
+    expect(() => splitMonth(rule, 1, d('10.00'), [small, mid], 'largest-remainder')).toThrow(/vikten 0/);
+    expect(splitMonth(rule, 1, d('0.00'), [small, mid], 'largest-remainder').shares.map((l) => l.amount.toFixed(2))).toEqual(['0.00', '0.00']);
   });
 });
 
 describe('splitMonth — per-capita', () => {
   test('given populations 3 700 / 18 000 / 120 000, when 1 000.00 is split, then each pays its population share to the öre', () => {
-    const split = splitMonth({ kind: 'per-capita' }, 6, d('1000.00'), [small, mid, large]);
+    const split = splitMonth({ kind: 'per-capita' }, 6, d('1000.00'), [small, mid, large], 'largest-remainder');
     // Exact öre: 2611.15, 12702.89, 84685.96 → floors sum 99998; the 2 öre go to the .96 and .89 remainders.
     expect(lines(split)).toEqual([
       ['e1', '26.11'],
@@ -114,10 +114,10 @@ describe('splitMonth — per-capita', () => {
   });
 
   test('given a participant without population, when split per capita, then PricingError names it', () => {
-    expect(() => splitMonth({ kind: 'per-capita' }, 1, d('10.00'), [small, municipality('e9', 'Okänd', null)])).toThrow(
+    expect(() => splitMonth({ kind: 'per-capita' }, 1, d('10.00'), [small, municipality('e9', 'Okänd', null)], 'largest-remainder')).toThrow(
       /kräver en folkmängd för Okänd/,
     );
-    expect(() => splitMonth({ kind: 'per-capita' }, 1, d('10.00'), [small, org])).toThrow(PricingError);
+    expect(() => splitMonth({ kind: 'per-capita' }, 1, d('10.00'), [small, org], 'largest-remainder')).toThrow(PricingError);
   });
 });
 
@@ -128,7 +128,7 @@ describe('splitMonth — base-plus-per-capita', () => {
   const c = municipality('c', 'C', 30_000);
 
   test('given a base of 12 000.00 a year, when 10 000.00 is split, then each pays 1 000.00 and the 7 000.00 rest goes per capita', () => {
-    const split = splitMonth(rule, 5, d('10000.00'), [a, b, c]);
+    const split = splitMonth(rule, 5, d('10000.00'), [a, b, c], 'largest-remainder');
     expect(lines(split)).toEqual([
       ['a', '2000.00'],
       ['b', '4000.00'],
@@ -140,18 +140,18 @@ describe('splitMonth — base-plus-per-capita', () => {
 
   test('given a base that does not divide by twelve, when split, then the base for the month follows monthlyAmounts', () => {
     const odd: PricingRule = { kind: 'base-plus-per-capita', base: '1000.00' }; // 83.34 in months 1–4, 83.33 after
-    expect(lines(splitMonth(odd, 1, d('166.68'), [a, b]))).toEqual([
+    expect(lines(splitMonth(odd, 1, d('166.68'), [a, b], 'largest-remainder'))).toEqual([
       ['a', '83.34'],
       ['b', '83.34'],
     ]);
-    expect(lines(splitMonth(odd, 12, d('166.68'), [a, b]))).toEqual([
+    expect(lines(splitMonth(odd, 12, d('166.68'), [a, b], 'largest-remainder'))).toEqual([
       ['a', '83.34'], // 83.33 base + 0.01 of the 0.02 rest (remainders tie at .5, key order)
       ['b', '83.34'],
     ]);
   });
 
   test('given a month amount below the bases, when split, then PricingError', () => {
-    expect(() => splitMonth(rule, 1, d('2999.99'), [a, b, c])).toThrow(/beloppet 2.999,99 kr är mindre än grundavgifterna 3.000,00 kr/);
+    expect(() => splitMonth(rule, 1, d('2999.99'), [a, b, c], 'largest-remainder')).toThrow(/beloppet 2.999,99 kr är mindre än grundavgifterna 3.000,00 kr/);
   });
 });
 
@@ -166,7 +166,7 @@ describe('splitMonth — price-list', () => {
   };
 
   test('given band prices, when a month is priced, then each owes a twelfth of its price whatever the amount', () => {
-    const split = splitMonth(rule, 2, d('99999.00'), [small, large, org]);
+    const split = splitMonth(rule, 2, d('99999.00'), [small, large, org], 'largest-remainder');
     expect(lines(split)).toEqual([
       ['e1', '500.00'],
       ['e3', '83.34'],
@@ -177,18 +177,18 @@ describe('splitMonth — price-list', () => {
   });
 
   test('given a price, when all twelve months are priced, then they add up to the yearly price exactly', () => {
-    const months = MONTHS.map((m) => splitMonth(rule, m, d('0.00'), [large]).shares[0].amount);
+    const months = MONTHS.map((m) => splitMonth(rule, m, d('0.00'), [large], 'largest-remainder').shares[0].amount);
     expect(sum(months).toFixed(2)).toBe('1000.00');
   });
 
   test('given a participant no band holds, when priced, then PricingError names it', () => {
-    expect(() => splitMonth({ kind: 'price-list', bands: [rule.bands[0]] }, 1, d('0.00'), [mid])).toThrow(
+    expect(() => splitMonth({ kind: 'price-list', bands: [rule.bands[0]] }, 1, d('0.00'), [mid], 'largest-remainder')).toThrow(
       'prislistan har ingen nivå för Boxholm (folkmängd 18 000)',
     );
   });
 
   test('given no participants, when priced, then nothing is owed and nothing is unallocated', () => {
-    const split = splitMonth(rule, 1, d('500.00'), []);
+    const split = splitMonth(rule, 1, d('500.00'), [], 'largest-remainder');
     expect(split.shares).toEqual([]);
     expect(split.unallocated.isZero()).toBe(true);
   });
@@ -201,16 +201,16 @@ describe('splitMonth — no participants and bad input', () => {
     ['per-capita', { kind: 'per-capita' }],
     ['base-plus-per-capita', { kind: 'base-plus-per-capita', base: '12000.00' }],
   ])('given the %s rule and a month with no participants, when split, then the whole amount stays unallocated', (_name, rule) => {
-    const split = splitMonth(rule, 7, d('4321.09'), []);
+    const split = splitMonth(rule, 7, d('4321.09'), [], 'largest-remainder');
     expect(split.shares).toEqual([]);
     expect(split.unallocated.toFixed(2)).toBe('4321.09');
     expect(balances(split)).toBe(true);
   });
 
   test('given a bad month, a fraction of an öre or a repeated key, when split, then PricingError', () => {
-    expect(() => splitMonth({ kind: 'equal' }, 0, d('1.00'), [small])).toThrow(/månad 0/);
-    expect(() => splitMonth({ kind: 'equal' }, 1, d('1.001'), [small])).toThrow(/helt antal öre/);
-    expect(() => splitMonth({ kind: 'equal' }, 1, d('1.00'), [small, small])).toThrow(/förekommer två gånger/);
+    expect(() => splitMonth({ kind: 'equal' }, 0, d('1.00'), [small], 'largest-remainder')).toThrow(/månad 0/);
+    expect(() => splitMonth({ kind: 'equal' }, 1, d('1.001'), [small], 'largest-remainder')).toThrow(/helt antal öre/);
+    expect(() => splitMonth({ kind: 'equal' }, 1, d('1.00'), [small, small], 'largest-remainder')).toThrow(/förekommer två gånger/);
   });
 });
 
@@ -243,7 +243,7 @@ describe('validateRule', () => {
   });
 
   test('given an invalid rule, when a month is split with it, then the rule is refused before any money moves', () => {
-    expect(() => splitMonth({ kind: 'base-plus-per-capita', base: 'abc' }, 1, d('1.00'), [small])).toThrow(PricingError);
+    expect(() => splitMonth({ kind: 'base-plus-per-capita', base: 'abc' }, 1, d('1.00'), [small], 'largest-remainder')).toThrow(PricingError);
   });
 });
 
@@ -296,7 +296,7 @@ describe('splitMonth — property', () => {
   test('given any split rule, participants and amount, when a month is split, then shares plus unallocated equal the amount exactly', () => {
     fc.assert(
       fc.property(caseArb, fc.integer({ min: 1, max: 12 }), ({ rule, participants, amount }, month) => {
-        const split = splitMonth(rule, month, amount, participants);
+        const split = splitMonth(rule, month, amount, participants, 'largest-remainder');
         expect(balances(split)).toBe(true);
         expect(split.shares.map((l) => l.key)).toEqual(participants.map((p) => p.key));
         expect(split.shares.every((l) => l.amount.decimalPlaces() <= 2)).toBe(true);
@@ -310,7 +310,7 @@ describe('splitMonth — property', () => {
     fc.assert(
       fc.property(oreArb(0n, 10n ** 12n), (price) => {
         const rule: PricingRule = { kind: 'price-list', bands: [{ id: 'all', label: 'all', price: price.toFixed(2) }] };
-        const months = MONTHS.map((m) => splitMonth(rule, m, d('0'), [small]).shares[0].amount);
+        const months = MONTHS.map((m) => splitMonth(rule, m, d('0'), [small], 'largest-remainder').shares[0].amount);
         expect(sum(months).equals(price)).toBe(true);
       }),
       { numRuns: 300 },

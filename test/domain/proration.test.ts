@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import Decimal from 'decimal.js';
-import { countsInMonth, isValidIsoDate, MONTHS, monthlyAmounts, monthsInForce } from '../../domain/proration';
+import { countsInMonth, cumulativeMonthlyAmounts, isValidIsoDate, MONTHS, monthlyAmounts, monthsInForce } from '../../domain/proration';
 import { sum } from '../../domain/money';
 
 const range = (a: number, b: number): number[] => MONTHS.filter((m) => m >= a && m <= b);
@@ -131,6 +131,39 @@ describe('monthlyAmounts', () => {
           expect(months[i - 1].abs().greaterThanOrEqualTo(months[i].abs())).toBe(true);
           expect(months[0].minus(months[i]).abs().lessThanOrEqualTo('0.01')).toBe(true);
         }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('cumulativeMonthlyAmounts — a fixed yearly amount by month from rules version 4', () => {
+  const spread = (yearly: string) => [...cumulativeMonthlyAmounts(new Decimal(yearly)).values()];
+  const span = (months: Decimal[], from: number, to: number) => sum(months.slice(from - 1, to));
+
+  test('given 16 000.00 a year, when April to December are summed, then they are 16 000 × 9/12 = 12 000.00 exactly (largest remainder gave 11 999.98)', () => {
+    expect(span(spread('16000.00'), 4, 12).toFixed(2)).toBe('12000.00');
+    expect(span([...monthlyAmounts(new Decimal('16000.00')).values()], 4, 12).toFixed(2)).toBe('11999.98');
+  });
+
+  test('given 1000.00 a year, when spread, then the odd öre fall one a quarter (where the running total rounds up), not on the first months', () => {
+    expect(spread('1000.00').map((m) => m.toFixed(2))).toEqual(['83.33', '83.34', '83.33', '83.33', '83.34', '83.33', '83.33', '83.34', '83.33', '83.33', '83.34', '83.33']);
+  });
+
+  test('given any whole-öre yearly amount and any run of months, then the run sums to round(yearly × end/12) − round(yearly × (start − 1)/12), the year to the amount, and each month is within an öre of a twelfth', () => {
+    const rounded = (y: Decimal, m: number) => y.times(m).div(12).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 10n ** 13n }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 }), (ore, a, b) => {
+        const yearly = new Decimal(ore.toString()).dividedBy(100);
+        const months = [...cumulativeMonthlyAmounts(yearly).values()];
+        const [from, to] = a <= b ? [a, b] : [b, a];
+        expect(sum(months).equals(yearly)).toBe(true);
+        expect(span(months, from, to).equals(rounded(yearly, to).minus(rounded(yearly, from - 1)))).toBe(true);
+        // Within an öre of the exact share of the run, and equal to it when that share is whole öre.
+        const exact = yearly.times(to - from + 1).div(12);
+        expect(span(months, from, to).minus(exact).abs().lessThanOrEqualTo('0.01')).toBe(true);
+        if (exact.times(100).isInteger()) expect(span(months, from, to).equals(exact)).toBe(true);
+        for (const m of months) expect(m.minus(yearly.div(12)).abs().lessThan('0.01')).toBe(true);
       }),
       { numRuns: 2000 },
     );

@@ -49,11 +49,11 @@ const lineOf = (docs: InvoiceIssued[], serviceId: string) => docs.flatMap((d) =>
 describe('billing rules versions', () => {
   test('given a price-list service, when a run is decided by the current rules, then its lines state the sum of the yearly prices as the cost, and the run records its rules', () => {
     const docs = documentsOf(run());
-    expect(RULES_VERSION).toBe(3);
+    expect(RULES_VERSION).toBe(4);
     expect(lineOf(docs, 'bibblix').provenance.rule).toBe(
       "price list by tier (small: 22000.00, large: 42000.00); cost = each participant's yearly price for its months in force, together 64000.00",
     );
-    expect(docs.every((d) => d.origin.params.rules === 3)).toBe(true);
+    expect(docs.every((d) => d.origin.params.rules === 4)).toBe(true);
   });
 
   test('given the same, when decided by version 1, then the words version 1 wrote, and no rules recorded (as before the field)', () => {
@@ -85,7 +85,7 @@ describe('billing rules versions', () => {
     return replay.finish();
   };
 
-  test.each([[1], [2], [3]])('given documents decided by version %i, then a replay reproduces every one', (rules) => {
+  test.each([[1], [2], [3], [4]])('given documents decided by version %i, then a replay reproduces every one', (rules) => {
     const docs = documentsOf(run(rules));
     expect(docs.length).toBeGreaterThan(0);
     expect(replayed(docs).map((r) => r.difference)).toEqual(docs.map(() => undefined));
@@ -160,5 +160,24 @@ describe('billing rules versions', () => {
 
   test('a rules version that does not exist is refused', () => {
     expect(() => parseCommand(run(RULES_VERSION + 1))).toThrow(/rules/);
+  });
+
+  describe('a price-list member in force part of the year (version 4)', () => {
+    // Ale (22 000 kr a year) from April: 9 months, 22 000 × 9/12 = 16 500,00 kr exactly.
+    const fromApril = history.map((e) => (e.type === 'EnrolmentStarted' && e.data.enrolmentId === 'bibblix-212000-1454' ? { ...e, data: { ...e.data, from: '2024-04-01' } } : e));
+    const aleBibblix = (rules: number) =>
+      decide(parseCommand(run(rules)), fromApril.reduce((st, e, i) => evolve(st, e, refs[i]), initialState()), { today: '2024-01-15' })
+        .events.flatMap((e) => (e.type === 'InvoiceIssued' ? e.data.lines : []))
+        .find((l) => l.enrolmentId === 'bibblix-212000-1454')!;
+
+    test('given a yearly price spread by cumulative rounding, when billed for April to December, then the line is the price × 9/12 to the öre', () => {
+      const line = aleBibblix(4);
+      expect(line.amount).toBe('16500.00');
+      expect(line.provenance.basis).toMatch(/^price 22000\.00 a year, month 12 of 12 by cumulative rounding/);
+    });
+
+    test('given the same decided by version 3, then the odd öre of the first months are missed, as that version billed it', () => {
+      expect(aleBibblix(3).amount).toBe('16499.98');
+    });
   });
 });

@@ -7,6 +7,7 @@ import { type MonthSplit, PricingError, type PricingRule, splitMonth } from '../
 import { countsInMonth, MONTHS, monthlyAmounts } from '../../domain/proration';
 import type { ServiceState } from '../../domain/state';
 import { bandOf, type TierBand } from '../../domain/tiers';
+import { yearlySpreadOf } from '../../domain/rules';
 import { SplitContext } from '../../projections/split-context';
 import { computeSplit, describeRule, type ParticipantSplit, type ServiceSplit, type SplitInput, splitTotalsOre, splitWithTotals } from '../../projections/splits';
 import { outcome, shape } from '../support/shape';
@@ -15,7 +16,7 @@ import { outcome, shape } from '../support/shape';
  * The split as splitMonth defines it, month by month, with nothing kept between months: the reference
  * computeSplit must match, whatever it does to be fast.
  */
-function referenceSplit(svc: ServiceState, year: number, base: { base: Decimal; refs: EventRef[] }, inputs: readonly SplitInput[], tiers: readonly TierBand[]): ServiceSplit {
+function referenceSplit(svc: ServiceState, year: number, base: { base: Decimal; refs: EventRef[] }, inputs: readonly SplitInput[], tiers: readonly TierBand[], rules: number): ServiceSplit {
   const rule = svc.service.pricing;
   const overheadRate = new Decimal(svc.service.overheadRate);
   const cost = roundOre(base.base.mul(overheadRate.plus(1)));
@@ -32,7 +33,7 @@ function referenceSplit(svc: ServiceState, year: number, base: { base: Decimal; 
   const months: MonthSplit[] = MONTHS.map((month) => {
     let split: MonthSplit;
     try {
-      split = splitMonth(rule, month, perMonth.get(month) as Decimal, inputs.filter((_, i) => inForce[i][month - 1]));
+      split = splitMonth(rule, month, perMonth.get(month) as Decimal, inputs.filter((_, i) => inForce[i][month - 1]), yearlySpreadOf(rules));
     } catch (err) {
       if (err instanceof PricingError) throw new DomainError(`${svc.service.serviceId} ${year}: ${err.message}`);
       throw err;
@@ -113,18 +114,20 @@ const caseArb = fc.record({
   overheadRate: fc.constantFrom('0', '0.05', '0.123'),
   base: fc.tuple(fc.oneof({ weight: 6, arbitrary: amountArb(7) }, { weight: 1, arbitrary: amountArb(16) }, { weight: 1, arbitrary: fc.constant('0') }), fc.integer({ min: 0, max: 9 })).map(([a, n]) => new Decimal(a).times(n === 0 ? -1 : 1)),
   inputs: inputsArb,
+  // Version 4 spreads a fixed yearly amount (a price, a base) over the months differently: both are kept.
+  rules: fc.constantFrom(3, 4),
 });
 
 describe('computeSplit — the twelve months as splitMonth splits them', () => {
   test('given any rule, enrolments and cost, when split, then the result is the month-by-month reference to the last digit, or its error', () => {
     let errors = 0;
     fc.assert(
-      fc.property(caseArb, ({ rule, overheadRate, base, inputs }) => {
+      fc.property(caseArb, ({ rule, overheadRate, base, inputs, rules }) => {
         const svc = service(rule, overheadRate);
         const b = { base, refs: [ref(99)] };
-        const expected = outcome(() => referenceSplit(svc, YEAR, b, inputs, TIERS));
+        const expected = outcome(() => referenceSplit(svc, YEAR, b, inputs, TIERS, rules));
         if (typeof expected === 'string') errors += 1;
-        expect(outcome(() => computeSplit(svc, YEAR, 'budget', b, inputs, TIERS))).toEqual(expected);
+        expect(outcome(() => computeSplit(svc, YEAR, 'budget', b, inputs, TIERS, rules))).toEqual(expected);
       }),
       { numRuns: 1000 },
     );
@@ -135,12 +138,12 @@ describe('computeSplit — the twelve months as splitMonth splits them', () => {
 
   test('given one context kept for two participant lists (as simulate and sweep keep it), then each split, and its lean totals, are what a fresh split gives', () => {
     fc.assert(
-      fc.property(caseArb, inputsArb, ({ rule, overheadRate, base, inputs }, more) => {
+      fc.property(caseArb, inputsArb, ({ rule, overheadRate, base, inputs, rules }, more) => {
         const svc = service(rule, overheadRate);
         const b = { base, refs: [ref(99)] };
-        const ctx = new SplitContext(svc, YEAR, b);
+        const ctx = new SplitContext(svc, YEAR, b, rules);
         for (const list of [inputs, [...inputs, ...more]]) {
-          const fresh = outcome(() => computeSplit(svc, YEAR, 'budget', b, list, TIERS));
+          const fresh = outcome(() => computeSplit(svc, YEAR, 'budget', b, list, TIERS, rules));
           expect(outcome(() => splitWithTotals(ctx, 'budget', list, TIERS).split)).toEqual(fresh);
           const lean = outcome(() => {
             const t = splitTotalsOre(ctx, list);
@@ -149,7 +152,7 @@ describe('computeSplit — the twelve months as splitMonth splits them', () => {
           if (lean === undefined) continue; // declined: the sweep takes the full split
           if (typeof fresh === 'string') expect(lean).toEqual(fresh);
           else {
-            const full = computeSplit(svc, YEAR, 'budget', b, list, TIERS);
+            const full = computeSplit(svc, YEAR, 'budget', b, list, TIERS, rules);
             expect(lean).toEqual(shape({ cost: full.cost, totals: full.participants.map((p) => p.total) }));
           }
         }
@@ -160,16 +163,16 @@ describe('computeSplit — the twelve months as splitMonth splits them', () => {
 
   test('given a split, when its months and participants are read in any order, printed, spread or written, then it reads as a plain object of the same values', () => {
     fc.assert(
-      fc.property(caseArb, fc.constantFrom('keys', 'participants first', 'json', 'spread', 'write'), ({ rule, overheadRate, base, inputs }, how) => {
+      fc.property(caseArb, fc.constantFrom('keys', 'participants first', 'json', 'spread', 'write'), ({ rule, overheadRate, base, inputs, rules }, how) => {
         const svc = service(rule, overheadRate);
         const b = { base, refs: [ref(99)] };
         let expected: ServiceSplit;
         try {
-          expected = referenceSplit(svc, YEAR, b, inputs, TIERS);
+          expected = referenceSplit(svc, YEAR, b, inputs, TIERS, rules);
         } catch {
           return; // the errors are the first test's
         }
-        const got = computeSplit(svc, YEAR, 'budget', b, inputs, TIERS);
+        const got = computeSplit(svc, YEAR, 'budget', b, inputs, TIERS, rules);
         switch (how) {
           case 'keys':
             expect(Object.keys(got)).toEqual(Object.keys(expected));
@@ -201,11 +204,11 @@ describe('computeSplit — the twelve months as splitMonth splits them', () => {
 
   test('given splitWithTotals, then its inputs and totals are, in order, each participant\'s input and its very total', () => {
     fc.assert(
-      fc.property(caseArb, ({ rule, overheadRate, base, inputs }) => {
+      fc.property(caseArb, ({ rule, overheadRate, base, inputs, rules }) => {
         const svc = service(rule, overheadRate);
         let r: ReturnType<typeof splitWithTotals>;
         try {
-          r = splitWithTotals(new SplitContext(svc, YEAR, { base, refs: [] }), 'budget', inputs, TIERS);
+          r = splitWithTotals(new SplitContext(svc, YEAR, { base, refs: [] }, rules), 'budget', inputs, TIERS);
         } catch {
           return;
         }

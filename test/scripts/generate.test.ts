@@ -14,6 +14,7 @@ import { Engine, refOf } from '../../src/app/engine';
 import { verifyAll, verifyChains } from '../../src/app/verify';
 import { SqliteEventStore } from '../../src/store/sqlite';
 import { generate, syntheticOrgnr } from '../../scripts/generate';
+import { RULES_VERSION } from '../../domain/rules';
 
 const tiny = { scale: 0.05, years: 2, fromYear: 2022, progressEvery: 0, log: () => undefined };
 
@@ -83,7 +84,7 @@ describe('scripts/generate: a deterministic synthetic history', () => {
         for (const svc of engine.state.services.values()) {
           if (!svc.budgets.has(year) && svc.service.pricing.kind !== 'price-list') continue;
           if (Number(svc.service.date.slice(0, 4)) > year) continue;
-          expect(splitForYear(engine.state, svc.service.serviceId, year, 'budget').serviceId).toBe(svc.service.serviceId);
+          expect(splitForYear(engine.state, svc.service.serviceId, year, 'budget', RULES_VERSION).serviceId).toBe(svc.service.serviceId);
         }
       }
     } finally {
