@@ -27,6 +27,9 @@ import type { YearlySpread } from './proration';
  *    versions handed the odd öre to the first months: a member in force April–December of a 16 000 kr
  *    price was billed 11 999,98 kr, not 12 000,00. A year billed partly by version 3 and partly by 4 can
  *    differ from either by an öre a month; its year-end settlement, by the rules it is run by, evens it out.
+ *    And a run bills every item of its year due by the end of its period and not billed yet, where earlier
+ *    versions billed only those due within it: an enrolment or a join recorded after its month's run was
+ *    never billed a conto (domain/billing/due.ts#dueBy).
  */
 export const RULES_VERSION = 4;
 

@@ -61,12 +61,21 @@ function refCopies(): (...lists: (readonly EventRef[])[]) => EventRef[] {
 
 type RefCopies = ReturnType<typeof refCopies>;
 
-/** Membership items (series M, outside the scope of VAT) whose due month lies in the run's period. */
-function membershipDue(state: State, run: Period, plainRefs: RefCopies): DueItem[] {
+/**
+ * Whether an item of the run's year due in `dueMonth` is the run's to bill: by rules 4, any due in or
+ * before the period's last month (an enrolment or a join recorded after its month's run is billed by the
+ * next run); by earlier rules only one due within the period, so a late one waited for its period to be
+ * run again, or for the settlement.
+ */
+const dueBy = (run: Period, dueMonth: number, rules: number): boolean =>
+  rules >= 4 ? dueMonth <= run.months[run.months.length - 1] : run.months.includes(dueMonth);
+
+/** Membership items (series M, outside the scope of VAT) that fall due by the run's period (dueBy). */
+function membershipDue(state: State, run: Period, rules: number, plainRefs: RefCopies): DueItem[] {
   const items: DueItem[] = [];
   const fees = feesForYear(state, run.year);
   for (const m of fees.members) {
-    if (!run.months.includes(m.dueMonth)) continue;
+    if (!dueBy(run, m.dueMonth, rules)) continue;
     for (const line of m.lines) {
       const suffix = line.kind === 'levy' ? `levy/${line.refs[0].eventId}` : line.kind;
       items.push({
@@ -96,11 +105,11 @@ function formatOnce(format: (d: Decimal) => string): (d: Decimal) => string {
   };
 }
 
-/** A-conto items (series T, VAT) of every service period whose first month lies in the run's period. */
-function serviceDue(state: State, run: Period, vatRate: string, rules: number, plainRefs: RefCopies): DueItem[] {
+/** A-conto items (series T, VAT) of every service period that falls due (its first month) by the run's period (dueBy). */
+function serviceDue(state: State, run: Period, vatRate: string, rules: number, plainRefs: RefCopies, billed: { has(dueKey: string): boolean } | undefined): DueItem[] {
   const items: DueItem[] = [];
   for (const svc of state.services.values()) {
-    const periods = billingPeriods(svc.service.cadence, run.year).filter((p) => run.months.includes(dueMonthOfPeriod(p)));
+    const periods = billingPeriods(svc.service.cadence, run.year).filter((p) => dueBy(run, dueMonthOfPeriod(p), rules));
     if (periods.length === 0) continue;
     let active = false;
     for (const e of svc.enrolments.values()) {
@@ -131,6 +140,9 @@ function serviceDue(state: State, run: Period, vatRate: string, rules: number, p
     };
     for (const bp of periods) {
       for (const p of split.participants) {
+        const dueKey = `svc/${svc.service.serviceId}/${bp.label}/${p.key}`;
+        // Before any work on it: a run late in the year meets every earlier period again, nearly all billed.
+        if (billed?.has(dueKey)) continue;
         const amount = bp.months.reduce((a, m) => a.plus(p.monthly[m - 1]), new Decimal(0));
         if (amount.isZero()) continue;
         const months = bp.months.filter((m) => p.months.includes(m)).map((m) => {
@@ -142,7 +154,7 @@ function serviceDue(state: State, run: Period, vatRate: string, rules: number, p
           };
         });
         items.push({
-          buyer: p.member, series: 'T', dueKey: `svc/${svc.service.serviceId}/${bp.label}/${p.key}`, kind: 'a-conto',
+          buyer: p.member, series: 'T', dueKey, kind: 'a-conto',
           description: `${svc.service.name} a conto ${periodText(bp)}${p.module ? `, modul ${p.module}` : ''}${p.name !== state.members.get(p.member)?.name ? ` (${p.name})` : ''}`,
           amount, vatCategory: 'S', vatRate, serviceId: svc.service.serviceId, enrolmentId: p.key,
           provenance: {
@@ -162,5 +174,5 @@ function serviceDue(state: State, run: Period, vatRate: string, rules: number, p
 export function dueInPeriod(state: State, run: Period, vatRate: string, rules: number): DueItem[] {
   const billed = state.billing.get(run.year)?.billedKeys;
   const plainRefs = refCopies();
-  return [...membershipDue(state, run, plainRefs), ...serviceDue(state, run, vatRate, rules, plainRefs)].filter((i) => !billed?.has(i.dueKey));
+  return [...membershipDue(state, run, rules, plainRefs), ...serviceDue(state, run, vatRate, rules, plainRefs, billed)].filter((i) => !billed?.has(i.dueKey));
 }

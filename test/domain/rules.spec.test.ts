@@ -180,4 +180,38 @@ describe('billing rules versions', () => {
       expect(aleBibblix(3).amount).toBe('16499.98');
     });
   });
+
+  describe('what a run bills of its year (version 4): everything due by the end of its period and not billed yet', () => {
+    // After the January run: Ale enrols in Bibblix (yearly, due in January) from October, and Lund joins
+    // in March (its first fees due in March). Neither month's run will come again.
+    const lund: DomainEvent = {
+      type: 'PopulationRecorded',
+      data: { year: 2023, referenceDate: '2023-12-31', source: 'SCB', rows: [{ code: '1280', name: 'Malmö', population: 360000 }, { code: '1440', name: 'Ale', population: 32000 }, { code: '1281', name: 'Lund', population: 128000 }] },
+    };
+    const before = [lund, ...history.slice(1).filter((e) => !(e.type === 'EnrolmentStarted' && e.data.enrolmentId === 'bibblix-212000-1454'))];
+    const later: DomainEvent[] = [
+      { type: 'EnrolmentStarted', data: { serviceId: 'bibblix', enrolmentId: 'bibblix-ale', member: '212000-1454', from: '2024-10-01' } },
+      { type: 'MemberJoined', data: { member: '212000-1132', kind: 'municipality', name: 'Lunds kommun', kommunkod: '1281', date: '2024-03-01', decisionRef: 'S', rejoin: false } },
+    ];
+    const monthRun = (period: string, issueDate: string, rules: number) => ({ type: 'invoice.run', period, issueDate, paymentTermsDays: 30, vatRate: '0.25', seller, rules });
+    const after = (rules: number) => {
+      let st = before.reduce((acc, e) => evolve(acc, e, fakeRef(e.type)), initialState());
+      for (const e of decide(parseCommand(monthRun('2024-01', '2024-01-15', rules)), st, { today: '2024-01-15' }).events) st = evolve(st, e, fakeRef(e.type, 'billing-2024'));
+      st = later.reduce((acc, e) => evolve(acc, e, fakeRef(e.type)), st);
+      return decide(parseCommand(monthRun('2024-10', '2024-10-05', rules)), st, { today: '2024-10-05' }).events.flatMap((e) => (e.type === 'InvoiceIssued' ? e.data.lines.map((l) => `${e.data.buyer.name}: ${l.dueKey} ${l.amount}`) : []));
+    };
+
+    test('given an enrolment and a join recorded after their month\'s run, when the October run is decided, then it bills both, and nothing billed in January again', () => {
+      expect(after(4).sort()).toEqual([
+        'Ale kommun: svc/bibblix/2024/bibblix-ale 5500.00',
+        expect.stringMatching(/^Lunds kommun: fee\/2024\/212000-1132\/annual-fee \d+\.\d\d$/),
+        expect.stringMatching(/^Lunds kommun: fee\/2024\/212000-1132\/joining/),
+      ].sort());
+    });
+
+    test('given the same decided by version 3, then the October run bills neither, as that version did', () => {
+      expect(after(3)).toEqual([]);
+    });
+  });
 });
+
