@@ -4,7 +4,8 @@ import { splitForYear } from '../../projections/splits';
 import type { MonthSplit } from '../pricing';
 import { amountString } from '../money';
 import { costWords } from '../rules';
-import { inForceDuringYear, type State } from '../state';
+import { monthBounds } from '../proration';
+import type { State } from '../state';
 import { type EventRef, plainRef } from '../event-ref';
 import type { InvoiceLine, Provenance } from '../events/billing';
 import { billingPeriods, dueMonthOfPeriod, type Period } from './periods';
@@ -110,15 +111,19 @@ function serviceDue(state: State, run: Period, vatRate: string, rules: number, p
   const items: DueItem[] = [];
   for (const svc of state.services.values()) {
     const periods = billingPeriods(svc.service.cadence, run.year).filter((p) => dueBy(run, dueMonthOfPeriod(p), rules));
-    if (periods.length === 0) continue;
-    let active = false;
-    for (const e of svc.enrolments.values()) {
-      if (inForceDuringYear(e, run.year)) {
-        active = true;
-        break;
+    // Split the service only if an enrolment in force in a period that falls due has it unbilled: a run
+    // late in the year (rules 4) meets every earlier period again, nearly always billed, and a split of
+    // every service for each of them was a split too many per service and run. Nothing else is lost by
+    // the skip: a participant out of force in a period has nothing due in it.
+    const unbilled = periods.some((bp) => {
+      const { first } = monthBounds(run.year, bp.months[0]);
+      const { last } = monthBounds(run.year, bp.months[bp.months.length - 1]);
+      for (const e of svc.enrolments.values()) {
+        if (e.from <= last && (e.to === undefined || e.to >= first) && !billed?.has(`svc/${svc.service.serviceId}/${bp.label}/${e.enrolmentId}`)) return true;
       }
-    }
-    if (!active) continue;
+      return false;
+    });
+    if (!unbilled) continue;
     const split = splitForYear(state, svc.service.serviceId, run.year, 'budget', rules);
     // The same for every participant of the split: worked out once, not once per participant and month
     // (a share lookup by key per participant and month was quadratic in the participants).
