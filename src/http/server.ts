@@ -3,6 +3,7 @@ import { executeAndReport } from '../cli/execute';
 import { type CliIo, toJson } from '../cli/io';
 import { errorLine, isRefusal } from '../cli/refusals';
 import { ConfigError, flushWarnings } from '../config';
+import { NotFoundError } from '../../domain/errors';
 import { ConcurrencyError, EventDecodeError, StoreError } from '../store/port';
 import type { Clock } from '../clock';
 
@@ -92,9 +93,13 @@ interface Outcome {
 /**
  * The status of a request the CLI gave up on: the client's mistake (400), a store to try again later (503:
  * busy, full, or changed by another run past the engine's retries), or the server's fault (500: a store it
- * cannot open or read, its configuration, samkost itself).
+ * cannot open or read, its configuration, samkost itself). A read of something that is not there, named
+ * well (an invoice number no document has, the orgnr of no member), is 404. A command naming such a thing
+ * stays 400 like any refused command: its address, /v1/commands, is there, and a 404 for it would read to
+ * a client or a proxy as a wrong address.
  */
-function failureStatus(failure: unknown): number {
+function failureStatus(failure: unknown, asked: 'read' | 'command'): number {
+  if (failure instanceof NotFoundError) return asked === 'read' ? 404 : 400;
   if (failure instanceof StoreError) return failure.retryable ? 503 : 500;
   if (failure instanceof ConcurrencyError) return 503;
   if (failure instanceof EventDecodeError || failure instanceof ConfigError) return 500;
@@ -151,7 +156,7 @@ export function buildServer(o: ServerOptions): FastifyInstance {
 
   /** 0 (and 1, a check that failed: its report says so) is the CLI's JSON; 2 is bad input, as one line. */
   const reply = (r: Outcome, res: FastifyReply) => {
-    if (r.code === 2) return res.code(failureStatus(r.failure)).send({ error: asParameters(r.err.trim().split('\n')[0].replace(/^(samkost|error): /, '')) });
+    if (r.code === 2) return res.code(failureStatus(r.failure, 'read')).send({ error: asParameters(r.err.trim().split('\n')[0].replace(/^(samkost|error): /, '')) });
     return sendJson(res, 200, r.out);
   };
 
@@ -192,7 +197,7 @@ export function buildServer(o: ServerOptions): FastifyInstance {
       await executeAndReport(command, { store: o.store, json: true, actor: typeof actor === 'string' && actor ? actor : o.actor }, io);
     } catch (err) {
       flushWarnings(io, false);
-      return res.code(failureStatus(err)).send({ error: errorLine(err) });
+      return res.code(failureStatus(err, 'command')).send({ error: errorLine(err) });
     }
     // What the CLI would say on stderr (a placeholder seller, no bankgiro) goes back with the answer.
     flushWarnings(io);

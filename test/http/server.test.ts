@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { buildServer } from '../../src/http/server';
 import { UsageError } from '../../src/cli/io';
 import { ConfigError } from '../../src/config';
+import { NotFoundError } from '../../domain/errors';
 import { ConcurrencyError, EventDecodeError, StoreError } from '../../src/store/port';
 import { main } from '../../src/cli/main';
 import { billingFixture } from '../support/billing-fixture';
@@ -34,7 +35,7 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     expect(organisation.statusCode).toBe(200);
   });
 
-  test('given an invoice number, then the invoice as stored and its trace; an unknown one is 400 with the CLI\'s one line', async () => {
+  test('given an invoice number, then the invoice as stored and its trace', async () => {
     const { f, app } = await served();
     await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
     const inv = await app.inject({ method: 'GET', url: '/v1/invoices/T2024-0001' });
@@ -43,9 +44,48 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     const trace = await app.inject({ method: 'GET', url: '/v1/trace/T2024-0001?line=1' });
     expect(trace.statusCode).toBe(200);
     expect(trace.json()).toEqual(await f.json('trace', 'T2024-0001', '--line', '1'));
-    const unknown = await app.inject({ method: 'GET', url: '/v1/invoices/T2024-9999' });
-    expect(unknown.statusCode).toBe(400);
-    expect(unknown.json()).toEqual({ error: 'okänd faktura T2024-9999' });
+  });
+
+  test('given a read of something named well that is not there, then 404 with one line naming it; named badly, 400', async () => {
+    const { f, app } = await served();
+    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const answer = async (url: string) => {
+      const r = await app.inject({ method: 'GET', url });
+      return [r.statusCode, r.json()];
+    };
+    // Not there: an invoice number no document has, an orgnr or kommunkod of no member, a service never established, a line the invoice lacks.
+    expect(await answer('/v1/invoices/T2024-9999')).toEqual([404, { error: 'okänd faktura T2024-9999' }]);
+    expect(await answer('/v1/invoices/M2031-0001')).toEqual([404, { error: 'okänd faktura M2031-0001' }]);
+    expect(await answer('/v1/trace/T2024-9999')).toEqual([404, { error: 'okänd faktura T2024-9999' }]);
+    expect(await answer('/v1/trace/T2024-0001?line=99')).toEqual([404, { error: 'T2024-0001 har ingen rad 99' }]);
+    expect(await answer('/v1/receivables?member=556000-0001')).toEqual([404, { error: 'okänd medlem: 556000-0001 har aldrig gått med' }]);
+    expect(await answer('/v1/reminder?member=9999&at=2024-03-01')).toEqual([404, { error: 'okänd medlem: ingen kommun med kommunkod 9999 har gått med' }]);
+    expect(await answer('/v1/trace?member=5560000001&year=2024')).toEqual([404, { error: 'okänd medlem: 556000-0001 har aldrig gått med' }]);
+    expect(await answer('/v1/split?service=bibblix&year=2024')).toEqual([404, { error: 'okänd tjänst "bibblix" (kända: egil)' }]);
+    expect(await answer('/v1/enrolments?service=bibblix')).toEqual([404, { error: 'okänd tjänst "bibblix" (kända: egil)' }]);
+    expect(await answer('/v1/simulate?service=bibblix&year=2024&add=1&population=5000')).toEqual([404, { error: 'okänd tjänst "bibblix" (kända: egil)' }]);
+    // A year's fee schedule, budget or actual cost that was never decided or recorded is not there either; a list of a year with nothing in it is.
+    expect(await answer('/v1/fees?year=2025')).toEqual([404, { error: 'ingen avgiftsplan är antagen för 2025; anta en med `samkost schedule adopt`' }]);
+    expect(await answer('/v1/split?service=egil&year=2025')).toEqual([404, { error: 'tjänsten egil har ingen beslutad budget för 2025; besluta en med `samkost budget decide`' }]);
+    expect(await answer('/v1/split?service=egil&year=2024&basis=actual')).toEqual([404, { error: 'tjänsten egil har inget registrerat utfall för 2024; registrera det med `samkost cost record`' }]);
+    expect(await answer('/v1/invoices?year=2031')).toEqual([200, { year: 2031, invoices: [], creditNotes: [] }]);
+    // Named badly: no invoice number, no orgnr (its check digit is wrong), no service id, no year.
+    const notNumber = '"T2024-1" är inget fakturanummer: ett sådant ser ut som T2024-0012 (kreditfakturor TK2024-0001)';
+    expect(await answer('/v1/invoices/T2024-1')).toEqual([400, { error: notNumber }]);
+    expect(await answer('/v1/trace/T2024-1')).toEqual([400, { error: notNumber }]);
+    expect(await answer('/v1/receivables?member=212000-0143')).toEqual([400, { error: expect.stringMatching(/^okänd medlem "212000-0143": ogiltigt organisationsnummer/) }]);
+    expect(await answer('/v1/split?service=EGIL&year=2024')).toEqual([400, { error: 'okänd tjänst "EGIL" (kända: egil)' }]);
+    expect(await answer('/v1/invoices?year=24')).toEqual([400, { error: 'parametern year ska vara ett årtal mellan 1990 och 2100, inte "24"' }]);
+  });
+
+  test('given a command naming something that is not there, then it is refused as any command is: 400, nothing stored', async () => {
+    const { f, app } = await served();
+    const before = eventCount(f.store);
+    const pay = await app.inject({ method: 'POST', url: '/v1/commands', payload: { type: 'payment.record', invoice: 'T2024-9999', amount: '1.00', date: '2024-02-01', reference: 'x' } });
+    expect([pay.statusCode, pay.json()]).toEqual([400, { error: 'okänd faktura T2024-9999' }]);
+    const leave = await app.inject({ method: 'POST', url: '/v1/commands', payload: { type: 'member.leave', member: '556000-0001', date: '2024-12-31', reason: 'x' } });
+    expect([leave.statusCode, leave.json()]).toEqual([400, { error: 'okänd medlem: 556000-0001 har aldrig gått med' }]);
+    expect(eventCount(f.store)).toBe(before);
   });
 
   test('given an invoice run with only its period and date, then it is issued with the configured seller, terms and VAT rate, as the CLI issues it', async () => {
@@ -179,6 +219,7 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     });
     const status = async (failure: unknown) => (await answering(failure).inject({ method: 'GET', url: '/v1/members' })).statusCode;
     expect(await status(new UsageError('fel'))).toBe(400);
+    expect(await status(new NotFoundError('okänd faktura T2024-9999'))).toBe(404);
     expect(await status(new StoreError('lagret är låst', true))).toBe(503);
     expect(await status(new StoreError('lagret finns inte'))).toBe(500);
     expect(await status(new Error('boom'))).toBe(500);
