@@ -30,6 +30,39 @@ export interface ServerOptions {
   /** "Today" for defaults (a command's date), as the CLI takes it; the system clock unless given. */
   clock?: Clock;
   run: CliRunner;
+  /**
+   * Milliseconds a client has to send a whole request, headers and body (REQUEST_TIMEOUT_MS unless given):
+   * one that promises more than it sends is answered 408 and its connection closed.
+   */
+  requestTimeout?: number;
+}
+
+/**
+ * How long a client may take to send a request. Fastify leaves it unlimited, so a request whose
+ * Content-Length is larger than its body held its connection (and a handler waiting for the body) open for
+ * as long as the client kept the socket. A command's body is small; 30 s is ample over any network.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * Node checks requests against their timeout on an interval (30 s by default), so a request could wait up
+ * to twice its timeout: checking every second (or sooner, for a shorter timeout) keeps the wait near it.
+ */
+const checkingInterval = (timeout: number): number => Math.max(1, Math.min(1000, timeout));
+
+/**
+ * What Node gives up on before a request reaches fastify, in the words of the other refusals: a request
+ * that did not arrive in time (408), headers too large (431), anything else that is not HTTP (400).
+ */
+function clientErrorAnswer(code: string | undefined, timeout: number): { status: number; reason: string; error: string } {
+  switch (code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { status: 408, reason: 'Request Timeout', error: `begäran kom inte fram inom ${String(timeout / 1000).replace('.', ',')} s: innehållet var kortare än Content-Length eller kom för långsamt` };
+    case 'HPE_HEADER_OVERFLOW':
+      return { status: 431, reason: 'Request Header Fields Too Large', error: 'begärans huvuden är för stora' };
+    default:
+      return { status: 400, reason: 'Bad Request', error: 'begäran går inte att läsa som HTTP' };
+  }
 }
 
 /** The reads served, by path: the CLI words they run. Query parameters become the command's options. */
@@ -122,8 +155,26 @@ export function asParameters(line: string): string {
 export function buildServer(o: ServerOptions): FastifyInstance {
   // Every error as the reads and commands give theirs: {"error": one line}. A URL fastify cannot route
   // (frameworkErrors) and an address with no route (the not-found handler) too.
+  const requestTimeout = o.requestTimeout ?? REQUEST_TIMEOUT_MS;
   const app = Fastify({
     logger: false,
+    // Given to Node's server as well as to fastify: fastify sets it on the server after creating it, where
+    // it has no effect while the headers' timeout (60 s by default) is longer; created with it, Node takes
+    // the shorter of the two for the headers.
+    requestTimeout,
+    http: { requestTimeout, connectionsCheckingInterval: checkingInterval(requestTimeout) },
+    clientErrorHandler: (err: Error & { code?: string }, socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      // As Node's own handler: never write into a response already under way on this socket (a 413 sent
+      // before the body it refused had arrived), which would corrupt it for the client.
+      const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+      if (socket.writable && !inFlight?.headersSent) {
+        const a = clientErrorAnswer(err.code, requestTimeout);
+        const body = JSON.stringify({ error: a.error });
+        socket.write(`HTTP/1.1 ${a.status} ${a.reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      }
+      socket.destroy(err);
+    },
     frameworkErrors: (err, req, res) => void (res as FastifyReply).code(err.statusCode ?? 500).send({ error: frameworkWords(err, req.url, app.initialConfig.bodyLimit ?? 0) }),
   });
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, req, res) => {

@@ -1,4 +1,6 @@
-import type { InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -226,5 +228,51 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     expect(await status(new ConcurrencyError('billing-2024', 3, 5))).toBe(503);
     expect(await status(new EventDecodeError('billing-2024', 3, 'lagrad JSON går inte att läsa'))).toBe(500);
     expect(await status(new ConfigError('samkost.config.json: seller: ska vara ett objekt'))).toBe(500);
+  });
+
+  describe('over a socket, with a request timeout of 200 ms', () => {
+    const TIMEOUT = 200;
+    let app: FastifyInstance;
+    let port: number;
+    beforeEach(async () => {
+      // A read answers after three times the timeout, to show that the timeout bounds receiving a request, not answering it.
+      app = buildServer({
+        store: '/nonexistent.db', actor: 'http-test', env: {}, requestTimeout: TIMEOUT,
+        run: async (_argv, io) => {
+          await new Promise((resolve) => setTimeout(resolve, 3 * TIMEOUT));
+          io.out('{"ok": true}\n');
+          return 0;
+        },
+      });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      port = (app.server.address() as AddressInfo).port;
+    });
+    afterEach(() => app.close());
+
+    /** Everything the server sends on one connection, written raw, until it closes it (or, never closing, says so after 20 s). */
+    const exchange = (request: string) => new Promise<string>((resolve, reject) => {
+      let answer = '';
+      const socket = connect(port, '127.0.0.1', () => socket.write(request));
+      socket.setTimeout(20_000, () => {
+        socket.destroy();
+        resolve(`(no answer, the connection still open)${answer}`);
+      });
+      socket.on('data', (d) => { answer += d.toString('utf8'); });
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+
+    test('given a request whose Content-Length is larger than its body, then it is answered 408 in Swedish and its connection closed', async () => {
+      const answer = await exchange('POST /v1/commands HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"type":');
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(answer).toMatch(/\r\nConnection: close\r\n/i);
+      expect(JSON.parse(answer.split('\r\n\r\n')[1])).toEqual({ error: 'begäran kom inte fram inom 0,2 s: innehållet var kortare än Content-Length eller kom för långsamt' });
+    });
+
+    test('given a whole request that takes longer than the timeout to answer, then it is answered in full', async () => {
+      const answer = await exchange('GET /v1/members HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+      expect(JSON.parse(answer.split('\r\n\r\n')[1])).toEqual({ ok: true });
+    });
   });
 });
