@@ -85,6 +85,12 @@ const READS: Record<string, string[]> = {
   reminder: ['reminder'],
 };
 
+/**
+ * Parameters a read cannot do without here, though the CLI can: a reminder for every member is written to
+ * a directory (`--out`), which the server never does, so a reminder here is one member's.
+ */
+const REQUIRED: Record<string, string[]> = { reminder: ['member'] };
+
 /** Options a client never sets: where the store is, who acts, how output is written, files on the server. */
 const RESERVED = new Set(['store', 'actor', 'json', 'format', 'out', 'chart', 'columns', 'help', 'h']);
 
@@ -149,7 +155,11 @@ export function asParameters(line: string): string {
     .replace(/okänd flagga --([a-z][a-z-]*)(?:=[^\s;,]*)?/g, 'okänd parameter $1')
     .replace(/;? ?se --help för tillgängliga flaggor/, '')
     .replace(/^--([a-z][a-z-]*) /, 'parametern $1 ')
-    .replace(/menade du --([a-z][a-z-]*)\?/g, 'menade du $1?');
+    .replace(/menade du --([a-z][a-z-]*)\?/g, 'menade du $1?')
+    // What is left names options in passing (`ange med --add N`, `(--member)`): as parameters, `add=N`,
+    // `member`. Only a word of its own: a value quoted from the request ("--x", "--store=…") stays as sent.
+    .replace(/(^|[\s(])--([a-z][a-z-]*) ([A-ZÅÄÖ]+|\d+\.\.N)(?=[\s),.;:]|$)/g, '$1$2=$3')
+    .replace(/(^|[\s(])--([a-z][a-z-]*)(?=[\s),.;:]|$)/g, '$1$2');
 }
 
 export function buildServer(o: ServerOptions): FastifyInstance {
@@ -205,10 +215,16 @@ export function buildServer(o: ServerOptions): FastifyInstance {
   /** The CLI's JSON text as the body, as it printed it. */
   const sendJson = (res: FastifyReply, status: number, text: string) => res.code(status).type('application/json; charset=utf-8').send(text);
 
-  /** 0 (and 1, a check that failed: its report says so) is the CLI's JSON; 2 is bad input, as one line. */
+  /**
+   * 0 (and 1, a check that failed: its report says so) is the CLI's JSON; 2 is a refusal, as one line. A
+   * client's mistake names its options as parameters; the server's own trouble keeps the CLI's words
+   * (`--store` is the operator's to mend, not the client's).
+   */
   const reply = (r: Outcome, res: FastifyReply) => {
-    if (r.code === 2) return res.code(failureStatus(r.failure, 'read')).send({ error: asParameters(r.err.trim().split('\n')[0].replace(/^(samkost|error): /, '')) });
-    return sendJson(res, 200, r.out);
+    if (r.code !== 2) return sendJson(res, 200, r.out);
+    const status = failureStatus(r.failure, 'read');
+    const line = r.err.trim().split('\n')[0].replace(/^(samkost|error): /, '');
+    return res.code(status).send({ error: status < 500 ? asParameters(line) : line });
   };
 
   app.get<{ Params: { read: string }; Querystring: Record<string, string> }>('/v1/:read', async (req, res) => {
@@ -221,14 +237,25 @@ export function buildServer(o: ServerOptions): FastifyInstance {
       // (`--year=2023`), so that a value is never read as an option of its own (`?year=--store=…`).
       args.push(value === '' ? `--${key}` : `--${key}=${String(value)}`);
     }
+    const missing = (REQUIRED[req.params.read] ?? []).find((name) => !(name in req.query));
+    if (missing) return res.code(400).send({ error: `parametern ${missing} måste anges` });
     return reply(await cli(args), res);
   });
 
+  /** A parameter a document's read does not take, refused by name as the other reads refuse theirs, never ignored. */
+  const unknownParameter = (query: object, takes: string[]) => Object.keys(query).find((key) => !takes.includes(key));
+
   // A document number is the CLI's argument after `--`, so that nothing in a path is read as an option.
-  app.get<{ Params: { number: string } }>('/v1/invoices/:number', async (req, res) => reply(await cli(['invoice', 'show', '--', req.params.number]), res));
+  app.get<{ Params: { number: string }; Querystring: Record<string, string> }>('/v1/invoices/:number', async (req, res) => {
+    const unknown = unknownParameter(req.query, []);
+    if (unknown !== undefined) return res.code(400).send({ error: `okänd parameter ${unknown}; /v1/invoices/NUMMER tar inga parametrar` });
+    return reply(await cli(['invoice', 'show', '--', req.params.number]), res);
+  });
 
   // An invoice's lines traced to the events, rules and figures they came from; `?line=N` for one line.
   app.get<{ Params: { number: string }; Querystring: { line?: string } }>('/v1/trace/:number', async (req, res) => {
+    const unknown = unknownParameter(req.query, ['line']);
+    if (unknown !== undefined) return res.code(400).send({ error: `okänd parameter ${unknown}; /v1/trace/NUMMER tar bara line` });
     const line = req.query.line === undefined ? [] : [`--line=${String(req.query.line)}`];
     return reply(await cli(['trace', ...line, '--', req.params.number]), res);
   });

@@ -167,6 +167,18 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     expect([typo.statusCode, typo.json()]).toEqual([400, { error: 'okänd parameter basys' }]);
     const notYear = await app.inject({ method: 'GET', url: '/v1/split?service=egil&year=abc' });
     expect([notYear.statusCode, notYear.json()]).toEqual([400, { error: 'parametern year ska vara ett årtal mellan 1990 och 2100, inte "abc"' }]);
+    // A document's read takes no parameter but trace's line: any other is refused by name, never ignored.
+    const extra = await app.inject({ method: 'GET', url: '/v1/invoices/T2024-0001?foo=1' });
+    expect([extra.statusCode, extra.json()]).toEqual([400, { error: 'okänd parameter foo; /v1/invoices/NUMMER tar inga parametrar' }]);
+    const notLine = await app.inject({ method: 'GET', url: '/v1/trace/T2024-0001?lin=1' });
+    expect([notLine.statusCode, notLine.json()]).toEqual([400, { error: 'okänd parameter lin; /v1/trace/NUMMER tar bara line' }]);
+    // Options the CLI names in passing are named as parameters; a reminder here is one member's (the CLI's for all is written to a directory).
+    const noAdd = await app.inject({ method: 'GET', url: '/v1/simulate?service=egil&year=2024&population=5000' });
+    expect([noAdd.statusCode, noAdd.json()]).toEqual([400, { error: 'population, tier och organisation beskriver de tänkta medlemmarna: ange med add=N (eller sweep=0..N) hur många som tillkommer' }]);
+    const noYear = await app.inject({ method: 'GET', url: '/v1/trace?member=0180' });
+    expect([noYear.statusCode, noYear.json()]).toEqual([400, { error: 'trace: ange ett fakturanummer eller member=M year=Y' }]);
+    const noMember = await app.inject({ method: 'GET', url: '/v1/reminder?at=2024-03-01' });
+    expect([noMember.statusCode, noMember.json()]).toEqual([400, { error: 'parametern member måste anges' }]);
     const unknown = await app.inject({ method: 'GET', url: '/v1/export' });
     expect([unknown.statusCode, unknown.json()]).toEqual([404, { error: 'okänd läsning export; det finns members, fees, services, enrolments, split, simulate, invoices, receivables, ledger, selfcost, trace, heads, reminder' }]);
     expect(eventCount(f.store)).toBe(before);
