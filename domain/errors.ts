@@ -6,6 +6,18 @@ export class DomainError extends Error {
   }
 }
 
+/**
+ * A refusal because what was named is not there, though it was named well: an invoice number no document
+ * has, the orgnr or kommunkod of no member, a service never established. Kept apart from a malformed name
+ * (a DomainError or a usage error) so that the HTTP server can answer a read of it 404, not 400.
+ */
+export class NotFoundError extends DomainError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotFoundError';
+  }
+}
+
 export function assertNever(x: never): never {
   throw new Error(`unhandled case: ${JSON.stringify(x)}`);
 }

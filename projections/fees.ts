@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import { DomainError } from '../domain/errors';
+import { DomainError, NotFoundError } from '../domain/errors';
 import type { EventRef } from '../domain/event-ref';
 import { roundOre, sum, ZERO } from '../domain/money';
 import { populationFor, type PopulationUsed } from '../domain/population-rule';
@@ -49,7 +49,7 @@ function periodInYear(m: MemberState, year: number): MembershipPeriod | undefine
 /** Fees for a year, per member billed in it: annual fee, joining contribution in the year of entry, levies. */
 export function feesForYear(state: State, year: number): FeesForYear {
   const adopted = state.schedules.get(year);
-  if (!adopted) throw new DomainError(`ingen avgiftsplan är antagen för ${year}; anta en med \`samkost schedule adopt\``);
+  if (!adopted) throw new NotFoundError(`ingen avgiftsplan är antagen för ${year}; anta en med \`samkost schedule adopt\``);
   const schedule = adopted.value;
   const levies = [...(state.levies.get(year)?.values() ?? [])];
   const rows: MemberFees[] = [];

@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import { requireService } from '../domain/deciders/services';
-import { DomainError } from '../domain/errors';
+import { DomainError, NotFoundError } from '../domain/errors';
 import type { EventRef } from '../domain/event-ref';
 import { roundOre, sum, ZERO } from '../domain/money';
 import { OreDecimals } from '../domain/ore';
@@ -105,7 +105,7 @@ export function costBase(svc: ServiceState, year: number, basis: CostBasis): { b
     const decisions = svc.budgets.get(year);
     if (!decisions?.length) {
       if (svc.service.pricing.kind === 'price-list') return { base: ZERO, refs: [] };
-      throw new DomainError(`tjänsten ${svc.service.serviceId} har ingen beslutad budget för ${year}; besluta en med \`samkost budget decide\``);
+      throw new NotFoundError(`tjänsten ${svc.service.serviceId} har ingen beslutad budget för ${year}; besluta en med \`samkost budget decide\``);
     }
     const inForce = decisions[decisions.length - 1];
     return { base: sum(inForce.value.lines.map((l) => new Decimal(l.amount))), refs: [inForce.ref] };
@@ -113,7 +113,7 @@ export function costBase(svc: ServiceState, year: number, basis: CostBasis): { b
   // No recorded cost is no actual cost to split, not a cost of zero: a split of it would show every
   // participant owing nothing (a settlement refuses it likewise).
   const costs = svc.actualCosts.get(year);
-  if (!costs?.length) throw new DomainError(`tjänsten ${svc.service.serviceId} har inget registrerat utfall för ${year}; registrera det med \`samkost cost record\``);
+  if (!costs?.length) throw new NotFoundError(`tjänsten ${svc.service.serviceId} har inget registrerat utfall för ${year}; registrera det med \`samkost cost record\``);
   return { base: sum(costs.map((c) => new Decimal(c.value.amount))), refs: costs.map((c) => c.ref) };
 }
 

@@ -5,7 +5,7 @@ import { documentNumber } from '../billing/numbers';
 import { addDays, parsePeriod } from '../billing/periods';
 import { OUT_OF_SCOPE_BASIS, vatBreakdown } from '../billing/vat';
 import type { CloseYear, CreditInvoice, RecordPayment, RunInvoices, SettleService } from '../commands/billing';
-import { DomainError } from '../errors';
+import { DomainError, NotFoundError } from '../errors';
 import type { DomainEvent } from '../events';
 import type { BuyerParty, CreditNoteIssued, CreditNoteLine, InvoiceIssued, SellerParty } from '../events/billing';
 import { amountString, formatSek, sum, ZERO } from '../money';
@@ -106,7 +106,7 @@ export function findInvoice(state: State, number: string): InvoiceState {
     // A credit note is no invoice: paying or crediting it is a mistake to name as such, not an unknown number.
     const note = year === undefined ? undefined : state.billing.get(year)?.creditNotes.get(number);
     if (note) throw new DomainError(`${number} är en kreditfaktura (den krediterar ${note.value.credits.join(', ')}), inte en faktura`);
-    throw new DomainError(`okänd faktura ${number}`);
+    throw new NotFoundError(`okänd faktura ${number}`);
   }
   return inv;
 }

@@ -1,5 +1,5 @@
 import type { AdoptSchedule, ChangeMemberDetails, DecideLevy, ImportPopulation, JoinMember, LeaveMember } from '../commands/membership';
-import { DomainError } from '../errors';
+import { DomainError, NotFoundError } from '../errors';
 import type { DomainEvent } from '../events';
 import { isCurrentMember, type MemberState, type State } from '../state';
 import { bandCoverageProblems } from '../tiers';
@@ -16,28 +16,31 @@ export const POPULATION_STREAM = 'population';
 export const scheduleStream = (year: number) => `schedule-${year}`;
 export const levyStream = (year: number) => `levy-${year}`;
 
-/** The member `name` names, a kommunkod or an orgnr in any spelling, or why none is (in Swedish). */
-export function lookupMember(state: State, name: string): { member: MemberState } | { problem: string } {
+/**
+ * The member `name` names, a kommunkod or an orgnr in any spelling, or why none is (in Swedish): `absent`
+ * when the name is well formed but no member has it, as opposed to a name that is no orgnr or kommunkod.
+ */
+export function lookupMember(state: State, name: string): { member: MemberState } | { problem: string; absent: boolean } {
   const trimmed = name.trim();
   if (/^\d{4}$/.test(trimmed)) {
     const orgnr = state.byKommunkod.get(trimmed);
     const m = orgnr ? state.members.get(orgnr) : undefined;
-    return m ? { member: m } : { problem: `okänd medlem: ingen kommun med kommunkod ${trimmed} har gått med` };
+    return m ? { member: m } : { problem: `okänd medlem: ingen kommun med kommunkod ${trimmed} har gått med`, absent: true };
   }
   let orgnr: string;
   try {
     orgnr = normaliseOrgnr(trimmed);
   } catch (err) {
-    return { problem: `okänd medlem "${trimmed}": ${(err as Error).message}` };
+    return { problem: `okänd medlem "${trimmed}": ${(err as Error).message}`, absent: false };
   }
   const m = state.members.get(orgnr);
-  return m ? { member: m } : { problem: `okänd medlem: ${orgnr} har aldrig gått med` };
+  return m ? { member: m } : { problem: `okänd medlem: ${orgnr} har aldrig gått med`, absent: true };
 }
 
 /** Finds a member by organisationsnummer (any spelling) or, for a municipality, by kommunkod; refuses any other name. */
 export function resolveMember(state: State, name: string): MemberState {
   const found = lookupMember(state, name);
-  if ('problem' in found) throw new DomainError(found.problem);
+  if ('problem' in found) throw found.absent ? new NotFoundError(found.problem) : new DomainError(found.problem);
   return found.member;
 }
 

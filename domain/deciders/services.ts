@@ -1,5 +1,6 @@
 import type { DecideBudget, EndEnrolment, EstablishService, RecordActualCost, StartEnrolment } from '../commands/services';
-import { DomainError } from '../errors';
+import { DomainError, NotFoundError } from '../errors';
+import { ServiceId } from '../events/services';
 import { PricingError, validateRule } from '../pricing';
 import { type MemberState, periodOn, type ServiceState, type State } from '../state';
 import { populationFor, populationOfCodes, populationYearFor } from '../population-rule';
@@ -10,11 +11,13 @@ import { assertYearOpen } from './year-guard';
 
 export const serviceStream = (serviceId: string) => `service-${serviceId}`;
 
+/** The service established as `serviceId`; a refusal that says whether no service has the id or it is no id. */
 export function requireService(state: State, serviceId: string): ServiceState {
   const svc = state.services.get(serviceId);
   if (!svc) {
     const known = [...state.services.keys()].sort();
-    throw new DomainError(`okänd tjänst "${serviceId}"${known.length ? ` (kända: ${known.join(', ')})` : ' (ingen tjänst är inrättad ännu)'}`);
+    const wellFormed = ServiceId.safeParse(serviceId).success;
+    throw new (wellFormed ? NotFoundError : DomainError)(`okänd tjänst "${serviceId}"${known.length ? ` (kända: ${known.join(', ')})` : ' (ingen tjänst är inrättad ännu)'}`);
   }
   return svc;
 }

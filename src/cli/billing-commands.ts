@@ -7,6 +7,8 @@ import { amountString, formatSek, grouped, sum } from '../../domain/money';
 import type { CreditNoteIssued, InvoiceIssued } from '../../domain/events/billing';
 import type { Adopted, InvoiceState, MemberState, State } from '../../domain/state';
 import { documentsOfNumber } from '../../domain/documents-read';
+import { requireDocumentNumber } from '../../domain/billing/numbers';
+import { NotFoundError } from '../../domain/errors';
 import { paidOf } from '../../domain/deciders/billing';
 import { resolveMember } from '../../domain/deciders/membership';
 import { creditNoteSummaries, creditOf, invoiceSummaries, type OpenInvoice, receivables, renderDocument, wrapWords } from '../../projections/invoices';
@@ -35,13 +37,13 @@ const parseTerms = (v: string) => {
   return Number(v);
 };
 
-/** The invoice or the credit note with this number; a usage error when there is neither. */
+/** The invoice or the credit note with this number; a refusal (NotFoundError) when there is neither. */
 function storedDocument(state: State, number: string): { inv?: InvoiceState; cn?: Adopted<CreditNoteIssued> } {
   const year = state.documentYear.get(number);
   const b = year === undefined ? undefined : state.billing.get(year);
   const inv = b?.invoices.get(number);
   const cn = b?.creditNotes.get(number);
-  if (!inv && !cn) throw new UsageError(`okänd faktura ${number}`);
+  if (!inv && !cn) throw new NotFoundError(`okänd faktura ${number}`);
   return { inv, cn };
 }
 
@@ -52,7 +54,7 @@ function storedDocument(state: State, number: string): { inv?: InvoiceState; cn?
  * documents are hundreds of megabytes at national scale, and showing one read them all.
  */
 async function withDocument<T>(opts: GlobalOptions, io: CliIo, number: string, fn: (doc: { inv?: InvoiceState; cn?: Adopted<CreditNoteIssued> }) => T): Promise<T> {
-  const reads = documentsOfNumber(number);
+  const reads = documentsOfNumber(requireDocumentNumber(number));
   return withEngine(opts, io, async (engine) => {
     const { inv, cn } = storedDocument(engine.state, number);
     if (reads === 'all') return fn({ inv, cn });

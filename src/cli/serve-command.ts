@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { buildServer, type CliRunner } from '../http/server';
+import { buildServer, type CliRunner, REQUEST_TIMEOUT_MS } from '../http/server';
 import { storeLocation } from '../store/open';
 import { actorOf, type GlobalOptions } from './context';
 import type { CliIo } from './io';
@@ -10,16 +10,22 @@ function parsePort(v: string): number {
   return port;
 }
 
+function parseSeconds(v: string): number {
+  if (!/^\d{1,4}$/.test(v) || Number(v) < 1) throw new InvalidArgumentError(`ska vara ett antal sekunder 1–9999, inte "${v}"`);
+  return Number(v);
+}
+
 export function registerServeCommand(program: Command, io: CliIo, run: CliRunner): void {
   program
     .command('serve')
     .description('läsningar och kommandon över HTTP som JSON, för andra program: GET /v1/members?at=D, /v1/split?service=S&year=Y, /v1/simulate?…, /v1/invoices/NUMMER, …; POST /v1/commands')
     .option('--port <port>', 'port att lyssna på', parsePort, 8080)
     .option('--host <host>', 'adress att lyssna på (127.0.0.1: bara den här datorn)', '127.0.0.1')
-    .action(async (o: { port: number; host: string }) => {
+    .option('--request-timeout <seconds>', 'sekunder en klient har på sig att skicka en hel begäran; annars svar 408', parseSeconds, REQUEST_TIMEOUT_MS / 1000)
+    .action(async (o: { port: number; host: string; requestTimeout: number }) => {
       const g = program.opts<GlobalOptions>();
       const store = storeLocation(g.store, io.env);
-      const app = buildServer({ store, actor: actorOf(g, io), env: io.env, clock: io.clock, run });
+      const app = buildServer({ store, actor: actorOf(g, io), env: io.env, clock: io.clock, run, requestTimeout: o.requestTimeout * 1000 });
       const address = await app.listen({ port: o.port, host: o.host });
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close());
       io.out(`samkost serve: ${address}/v1 (lagret ${store}); avsluta med Ctrl-C\n`);

@@ -7,6 +7,8 @@ import type { State } from '../../domain/state';
 import { formatSek, grouped } from '../../domain/money';
 import type { DerivationStep, LineTrace, SplitMonthTrace } from '../../projections/trace';
 import { documentsOfNumber } from '../../domain/documents-read';
+import { requireDocumentNumber } from '../../domain/billing/numbers';
+import { NotFoundError } from '../../domain/errors';
 import { documentFilter } from '../app/document-filter';
 import { checkSeals, type DocumentTrace, traceDocuments } from '../app/trace';
 import { type AuditManifest, writeAuditPackage } from '../export/audit-package';
@@ -243,6 +245,7 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
       if (number && (o.member || o.year)) throw new UsageError('trace: ange ett fakturanummer eller --member och --year, inte båda');
       if (!number && !(o.member && o.year)) throw new UsageError('trace: ange ett fakturanummer eller --member M --year Y');
       if (o.line !== undefined && !number) throw new UsageError('trace: --line kräver ett fakturanummer');
+      if (number) requireDocumentNumber(number);
       const format: Format = o.format ?? (g().json ? 'json' : 'text');
       const member = o.member;
       // Lines that refer to an event whose content no longer matches its hash (checkSeals).
@@ -265,7 +268,7 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
         unsealedLines = await checkSeals(store, traced.documents);
         return traced.documents;
       });
-      if (number && documents.length === 0) throw new UsageError(`okänd faktura ${number}`);
+      if (number && documents.length === 0) throw new NotFoundError(`okänd faktura ${number}`);
       // A member billed nothing that year: said so, not a trace of nothing that "every amount matches".
       if (!number && documents.length === 0) {
         if (format === 'json') io.out(`${toJson({ member, year: o.year, documents: [], lines: 0, matching: 0 })}\n`);
@@ -274,7 +277,7 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
       }
       if (o.line !== undefined) {
         const d = documents[0];
-        if (!d.lines.some((l) => l.line.lineNo === o.line)) throw new UsageError(`${number} har ingen rad ${o.line}`);
+        if (!d.lines.some((l) => l.line.lineNo === o.line)) throw new NotFoundError(`${number} har ingen rad ${o.line}`);
         d.lines = d.lines.filter((l) => l.line.lineNo === o.line);
       }
       const lines = documents.flatMap((d) => d.lines);

@@ -3,6 +3,7 @@ import { executeAndReport } from '../cli/execute';
 import { type CliIo, toJson } from '../cli/io';
 import { errorLine, isRefusal } from '../cli/refusals';
 import { ConfigError, flushWarnings } from '../config';
+import { NotFoundError } from '../../domain/errors';
 import { ConcurrencyError, EventDecodeError, StoreError } from '../store/port';
 import type { Clock } from '../clock';
 
@@ -29,6 +30,39 @@ export interface ServerOptions {
   /** "Today" for defaults (a command's date), as the CLI takes it; the system clock unless given. */
   clock?: Clock;
   run: CliRunner;
+  /**
+   * Milliseconds a client has to send a whole request, headers and body (REQUEST_TIMEOUT_MS unless given):
+   * one that promises more than it sends is answered 408 and its connection closed.
+   */
+  requestTimeout?: number;
+}
+
+/**
+ * How long a client may take to send a request. Fastify leaves it unlimited, so a request whose
+ * Content-Length is larger than its body held its connection (and a handler waiting for the body) open for
+ * as long as the client kept the socket. A command's body is small; 30 s is ample over any network.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * Node checks requests against their timeout on an interval (30 s by default), so a request could wait up
+ * to twice its timeout: checking every second (or sooner, for a shorter timeout) keeps the wait near it.
+ */
+const checkingInterval = (timeout: number): number => Math.max(1, Math.min(1000, timeout));
+
+/**
+ * What Node gives up on before a request reaches fastify, in the words of the other refusals: a request
+ * that did not arrive in time (408), headers too large (431), anything else that is not HTTP (400).
+ */
+function clientErrorAnswer(code: string | undefined, timeout: number): { status: number; reason: string; error: string } {
+  switch (code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { status: 408, reason: 'Request Timeout', error: `begäran kom inte fram inom ${String(timeout / 1000).replace('.', ',')} s: innehållet var kortare än Content-Length eller kom för långsamt` };
+    case 'HPE_HEADER_OVERFLOW':
+      return { status: 431, reason: 'Request Header Fields Too Large', error: 'begärans huvuden är för stora' };
+    default:
+      return { status: 400, reason: 'Bad Request', error: 'begäran går inte att läsa som HTTP' };
+  }
 }
 
 /** The reads served, by path: the CLI words they run. Query parameters become the command's options. */
@@ -50,6 +84,12 @@ const READS: Record<string, string[]> = {
   /** `?member=M&at=D`: the payment reminder's figures and text. */
   reminder: ['reminder'],
 };
+
+/**
+ * Parameters a read cannot do without here, though the CLI can: a reminder for every member is written to
+ * a directory (`--out`), which the server never does, so a reminder here is one member's.
+ */
+const REQUIRED: Record<string, string[]> = { reminder: ['member'] };
 
 /** Options a client never sets: where the store is, who acts, how output is written, files on the server. */
 const RESERVED = new Set(['store', 'actor', 'json', 'format', 'out', 'chart', 'columns', 'help', 'h']);
@@ -92,9 +132,13 @@ interface Outcome {
 /**
  * The status of a request the CLI gave up on: the client's mistake (400), a store to try again later (503:
  * busy, full, or changed by another run past the engine's retries), or the server's fault (500: a store it
- * cannot open or read, its configuration, samkost itself).
+ * cannot open or read, its configuration, samkost itself). A read of something that is not there, named
+ * well (an invoice number no document has, the orgnr of no member), is 404. A command naming such a thing
+ * stays 400 like any refused command: its address, /v1/commands, is there, and a 404 for it would read to
+ * a client or a proxy as a wrong address.
  */
-function failureStatus(failure: unknown): number {
+function failureStatus(failure: unknown, asked: 'read' | 'command'): number {
+  if (failure instanceof NotFoundError) return asked === 'read' ? 404 : 400;
   if (failure instanceof StoreError) return failure.retryable ? 503 : 500;
   if (failure instanceof ConcurrencyError) return 503;
   if (failure instanceof EventDecodeError || failure instanceof ConfigError) return 500;
@@ -111,14 +155,36 @@ export function asParameters(line: string): string {
     .replace(/okänd flagga --([a-z][a-z-]*)(?:=[^\s;,]*)?/g, 'okänd parameter $1')
     .replace(/;? ?se --help för tillgängliga flaggor/, '')
     .replace(/^--([a-z][a-z-]*) /, 'parametern $1 ')
-    .replace(/menade du --([a-z][a-z-]*)\?/g, 'menade du $1?');
+    .replace(/menade du --([a-z][a-z-]*)\?/g, 'menade du $1?')
+    // What is left names options in passing (`ange med --add N`, `(--member)`): as parameters, `add=N`,
+    // `member`. Only a word of its own: a value quoted from the request ("--x", "--store=…") stays as sent.
+    .replace(/(^|[\s(])--([a-z][a-z-]*) ([A-ZÅÄÖ]+|\d+\.\.N)(?=[\s),.;:]|$)/g, '$1$2=$3')
+    .replace(/(^|[\s(])--([a-z][a-z-]*)(?=[\s),.;:]|$)/g, '$1$2');
 }
 
 export function buildServer(o: ServerOptions): FastifyInstance {
   // Every error as the reads and commands give theirs: {"error": one line}. A URL fastify cannot route
   // (frameworkErrors) and an address with no route (the not-found handler) too.
+  const requestTimeout = o.requestTimeout ?? REQUEST_TIMEOUT_MS;
   const app = Fastify({
     logger: false,
+    // Given to Node's server as well as to fastify: fastify sets it on the server after creating it, where
+    // it has no effect while the headers' timeout (60 s by default) is longer; created with it, Node takes
+    // the shorter of the two for the headers.
+    requestTimeout,
+    http: { requestTimeout, connectionsCheckingInterval: checkingInterval(requestTimeout) },
+    clientErrorHandler: (err: Error & { code?: string }, socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      // As Node's own handler: never write into a response already under way on this socket (a 413 sent
+      // before the body it refused had arrived), which would corrupt it for the client.
+      const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+      if (socket.writable && !inFlight?.headersSent) {
+        const a = clientErrorAnswer(err.code, requestTimeout);
+        const body = JSON.stringify({ error: a.error });
+        socket.write(`HTTP/1.1 ${a.status} ${a.reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      }
+      socket.destroy(err);
+    },
     frameworkErrors: (err, req, res) => void (res as FastifyReply).code(err.statusCode ?? 500).send({ error: frameworkWords(err, req.url, app.initialConfig.bodyLimit ?? 0) }),
   });
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, req, res) => {
@@ -149,10 +215,16 @@ export function buildServer(o: ServerOptions): FastifyInstance {
   /** The CLI's JSON text as the body, as it printed it. */
   const sendJson = (res: FastifyReply, status: number, text: string) => res.code(status).type('application/json; charset=utf-8').send(text);
 
-  /** 0 (and 1, a check that failed: its report says so) is the CLI's JSON; 2 is bad input, as one line. */
+  /**
+   * 0 (and 1, a check that failed: its report says so) is the CLI's JSON; 2 is a refusal, as one line. A
+   * client's mistake names its options as parameters; the server's own trouble keeps the CLI's words
+   * (`--store` is the operator's to mend, not the client's).
+   */
   const reply = (r: Outcome, res: FastifyReply) => {
-    if (r.code === 2) return res.code(failureStatus(r.failure)).send({ error: asParameters(r.err.trim().split('\n')[0].replace(/^(samkost|error): /, '')) });
-    return sendJson(res, 200, r.out);
+    if (r.code !== 2) return sendJson(res, 200, r.out);
+    const status = failureStatus(r.failure, 'read');
+    const line = r.err.trim().split('\n')[0].replace(/^(samkost|error): /, '');
+    return res.code(status).send({ error: status < 500 ? asParameters(line) : line });
   };
 
   app.get<{ Params: { read: string }; Querystring: Record<string, string> }>('/v1/:read', async (req, res) => {
@@ -165,14 +237,25 @@ export function buildServer(o: ServerOptions): FastifyInstance {
       // (`--year=2023`), so that a value is never read as an option of its own (`?year=--store=…`).
       args.push(value === '' ? `--${key}` : `--${key}=${String(value)}`);
     }
+    const missing = (REQUIRED[req.params.read] ?? []).find((name) => !(name in req.query));
+    if (missing) return res.code(400).send({ error: `parametern ${missing} måste anges` });
     return reply(await cli(args), res);
   });
 
+  /** A parameter a document's read does not take, refused by name as the other reads refuse theirs, never ignored. */
+  const unknownParameter = (query: object, takes: string[]) => Object.keys(query).find((key) => !takes.includes(key));
+
   // A document number is the CLI's argument after `--`, so that nothing in a path is read as an option.
-  app.get<{ Params: { number: string } }>('/v1/invoices/:number', async (req, res) => reply(await cli(['invoice', 'show', '--', req.params.number]), res));
+  app.get<{ Params: { number: string }; Querystring: Record<string, string> }>('/v1/invoices/:number', async (req, res) => {
+    const unknown = unknownParameter(req.query, []);
+    if (unknown !== undefined) return res.code(400).send({ error: `okänd parameter ${unknown}; /v1/invoices/NUMMER tar inga parametrar` });
+    return reply(await cli(['invoice', 'show', '--', req.params.number]), res);
+  });
 
   // An invoice's lines traced to the events, rules and figures they came from; `?line=N` for one line.
   app.get<{ Params: { number: string }; Querystring: { line?: string } }>('/v1/trace/:number', async (req, res) => {
+    const unknown = unknownParameter(req.query, ['line']);
+    if (unknown !== undefined) return res.code(400).send({ error: `okänd parameter ${unknown}; /v1/trace/NUMMER tar bara line` });
     const line = req.query.line === undefined ? [] : [`--line=${String(req.query.line)}`];
     return reply(await cli(['trace', ...line, '--', req.params.number]), res);
   });
@@ -192,7 +275,7 @@ export function buildServer(o: ServerOptions): FastifyInstance {
       await executeAndReport(command, { store: o.store, json: true, actor: typeof actor === 'string' && actor ? actor : o.actor }, io);
     } catch (err) {
       flushWarnings(io, false);
-      return res.code(failureStatus(err)).send({ error: errorLine(err) });
+      return res.code(failureStatus(err, 'command')).send({ error: errorLine(err) });
     }
     // What the CLI would say on stderr (a placeholder seller, no bankgiro) goes back with the answer.
     flushWarnings(io);

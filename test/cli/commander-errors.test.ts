@@ -15,6 +15,7 @@ describe("commander's own refusals, in Swedish on one line with exit code 2", ()
     [['fees', '--year', '20x3'], '--year ska vara ett årtal mellan 1990 och 2100, inte "20x3"'],
     [['members', '--at', '2024-02-30'], '--at ska vara ett datum ÅÅÅÅ-MM-DD, inte "2024-02-30"'],
     [['year', 'close', 'abc'], 'argumentet year ska vara ett årtal mellan 1990 och 2100, inte "abc"'],
+    [['serve', '--request-timeout', '0'], '--request-timeout ska vara ett antal sekunder 1–9999, inte "0"'],
   ])('samkost %j', async (args, message) => {
     const r = await cliFixture().run(...args);
     expect(r).toEqual({ code: 2, out: '', err: `samkost: ${message}\n` });

@@ -210,6 +210,7 @@ describe('samkost trace: every line back to its events', () => {
   test.each([
     [['trace', 'T2024-9999'], 'okänd faktura T2024-9999'],
     [['trace', 'T2024-0005', '--line', '9'], 'T2024-0005 har ingen rad 9'],
+    [['trace', 'T2024-5'], '"T2024-5" är inget fakturanummer: ett sådant ser ut som T2024-0012'],
     [['trace'], 'ange ett fakturanummer eller --member M --year Y'],
     [['trace', 'T2024-0005', '--format', 'pdf'], '--format ska vara text, json eller html'],
     [['trace', 'T2024-0005', '--out', '/nonexistent-dir/trace.txt'], 'kan inte skriva /nonexistent-dir/trace.txt: filen eller katalogen finns inte'],

@@ -1,10 +1,13 @@
-import type { InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildServer } from '../../src/http/server';
 import { UsageError } from '../../src/cli/io';
 import { ConfigError } from '../../src/config';
+import { NotFoundError } from '../../domain/errors';
 import { ConcurrencyError, EventDecodeError, StoreError } from '../../src/store/port';
 import { main } from '../../src/cli/main';
 import { billingFixture } from '../support/billing-fixture';
@@ -34,7 +37,7 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     expect(organisation.statusCode).toBe(200);
   });
 
-  test('given an invoice number, then the invoice as stored and its trace; an unknown one is 400 with the CLI\'s one line', async () => {
+  test('given an invoice number, then the invoice as stored and its trace', async () => {
     const { f, app } = await served();
     await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
     const inv = await app.inject({ method: 'GET', url: '/v1/invoices/T2024-0001' });
@@ -43,9 +46,48 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     const trace = await app.inject({ method: 'GET', url: '/v1/trace/T2024-0001?line=1' });
     expect(trace.statusCode).toBe(200);
     expect(trace.json()).toEqual(await f.json('trace', 'T2024-0001', '--line', '1'));
-    const unknown = await app.inject({ method: 'GET', url: '/v1/invoices/T2024-9999' });
-    expect(unknown.statusCode).toBe(400);
-    expect(unknown.json()).toEqual({ error: 'okänd faktura T2024-9999' });
+  });
+
+  test('given a read of something named well that is not there, then 404 with one line naming it; named badly, 400', async () => {
+    const { f, app } = await served();
+    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const answer = async (url: string) => {
+      const r = await app.inject({ method: 'GET', url });
+      return [r.statusCode, r.json()];
+    };
+    // Not there: an invoice number no document has, an orgnr or kommunkod of no member, a service never established, a line the invoice lacks.
+    expect(await answer('/v1/invoices/T2024-9999')).toEqual([404, { error: 'okänd faktura T2024-9999' }]);
+    expect(await answer('/v1/invoices/M2031-0001')).toEqual([404, { error: 'okänd faktura M2031-0001' }]);
+    expect(await answer('/v1/trace/T2024-9999')).toEqual([404, { error: 'okänd faktura T2024-9999' }]);
+    expect(await answer('/v1/trace/T2024-0001?line=99')).toEqual([404, { error: 'T2024-0001 har ingen rad 99' }]);
+    expect(await answer('/v1/receivables?member=556000-0001')).toEqual([404, { error: 'okänd medlem: 556000-0001 har aldrig gått med' }]);
+    expect(await answer('/v1/reminder?member=9999&at=2024-03-01')).toEqual([404, { error: 'okänd medlem: ingen kommun med kommunkod 9999 har gått med' }]);
+    expect(await answer('/v1/trace?member=5560000001&year=2024')).toEqual([404, { error: 'okänd medlem: 556000-0001 har aldrig gått med' }]);
+    expect(await answer('/v1/split?service=bibblix&year=2024')).toEqual([404, { error: 'okänd tjänst "bibblix" (kända: egil)' }]);
+    expect(await answer('/v1/enrolments?service=bibblix')).toEqual([404, { error: 'okänd tjänst "bibblix" (kända: egil)' }]);
+    expect(await answer('/v1/simulate?service=bibblix&year=2024&add=1&population=5000')).toEqual([404, { error: 'okänd tjänst "bibblix" (kända: egil)' }]);
+    // A year's fee schedule, budget or actual cost that was never decided or recorded is not there either; a list of a year with nothing in it is.
+    expect(await answer('/v1/fees?year=2025')).toEqual([404, { error: 'ingen avgiftsplan är antagen för 2025; anta en med `samkost schedule adopt`' }]);
+    expect(await answer('/v1/split?service=egil&year=2025')).toEqual([404, { error: 'tjänsten egil har ingen beslutad budget för 2025; besluta en med `samkost budget decide`' }]);
+    expect(await answer('/v1/split?service=egil&year=2024&basis=actual')).toEqual([404, { error: 'tjänsten egil har inget registrerat utfall för 2024; registrera det med `samkost cost record`' }]);
+    expect(await answer('/v1/invoices?year=2031')).toEqual([200, { year: 2031, invoices: [], creditNotes: [] }]);
+    // Named badly: no invoice number, no orgnr (its check digit is wrong), no service id, no year.
+    const notNumber = '"T2024-1" är inget fakturanummer: ett sådant ser ut som T2024-0012 (kreditfakturor TK2024-0001)';
+    expect(await answer('/v1/invoices/T2024-1')).toEqual([400, { error: notNumber }]);
+    expect(await answer('/v1/trace/T2024-1')).toEqual([400, { error: notNumber }]);
+    expect(await answer('/v1/receivables?member=212000-0143')).toEqual([400, { error: expect.stringMatching(/^okänd medlem "212000-0143": ogiltigt organisationsnummer/) }]);
+    expect(await answer('/v1/split?service=EGIL&year=2024')).toEqual([400, { error: 'okänd tjänst "EGIL" (kända: egil)' }]);
+    expect(await answer('/v1/invoices?year=24')).toEqual([400, { error: 'parametern year ska vara ett årtal mellan 1990 och 2100, inte "24"' }]);
+  });
+
+  test('given a command naming something that is not there, then it is refused as any command is: 400, nothing stored', async () => {
+    const { f, app } = await served();
+    const before = eventCount(f.store);
+    const pay = await app.inject({ method: 'POST', url: '/v1/commands', payload: { type: 'payment.record', invoice: 'T2024-9999', amount: '1.00', date: '2024-02-01', reference: 'x' } });
+    expect([pay.statusCode, pay.json()]).toEqual([400, { error: 'okänd faktura T2024-9999' }]);
+    const leave = await app.inject({ method: 'POST', url: '/v1/commands', payload: { type: 'member.leave', member: '556000-0001', date: '2024-12-31', reason: 'x' } });
+    expect([leave.statusCode, leave.json()]).toEqual([400, { error: 'okänd medlem: 556000-0001 har aldrig gått med' }]);
+    expect(eventCount(f.store)).toBe(before);
   });
 
   test('given an invoice run with only its period and date, then it is issued with the configured seller, terms and VAT rate, as the CLI issues it', async () => {
@@ -125,6 +167,18 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     expect([typo.statusCode, typo.json()]).toEqual([400, { error: 'okänd parameter basys' }]);
     const notYear = await app.inject({ method: 'GET', url: '/v1/split?service=egil&year=abc' });
     expect([notYear.statusCode, notYear.json()]).toEqual([400, { error: 'parametern year ska vara ett årtal mellan 1990 och 2100, inte "abc"' }]);
+    // A document's read takes no parameter but trace's line: any other is refused by name, never ignored.
+    const extra = await app.inject({ method: 'GET', url: '/v1/invoices/T2024-0001?foo=1' });
+    expect([extra.statusCode, extra.json()]).toEqual([400, { error: 'okänd parameter foo; /v1/invoices/NUMMER tar inga parametrar' }]);
+    const notLine = await app.inject({ method: 'GET', url: '/v1/trace/T2024-0001?lin=1' });
+    expect([notLine.statusCode, notLine.json()]).toEqual([400, { error: 'okänd parameter lin; /v1/trace/NUMMER tar bara line' }]);
+    // Options the CLI names in passing are named as parameters; a reminder here is one member's (the CLI's for all is written to a directory).
+    const noAdd = await app.inject({ method: 'GET', url: '/v1/simulate?service=egil&year=2024&population=5000' });
+    expect([noAdd.statusCode, noAdd.json()]).toEqual([400, { error: 'population, tier och organisation beskriver de tänkta medlemmarna: ange med add=N (eller sweep=0..N) hur många som tillkommer' }]);
+    const noYear = await app.inject({ method: 'GET', url: '/v1/trace?member=0180' });
+    expect([noYear.statusCode, noYear.json()]).toEqual([400, { error: 'trace: ange ett fakturanummer eller member=M year=Y' }]);
+    const noMember = await app.inject({ method: 'GET', url: '/v1/reminder?at=2024-03-01' });
+    expect([noMember.statusCode, noMember.json()]).toEqual([400, { error: 'parametern member måste anges' }]);
     const unknown = await app.inject({ method: 'GET', url: '/v1/export' });
     expect([unknown.statusCode, unknown.json()]).toEqual([404, { error: 'okänd läsning export; det finns members, fees, services, enrolments, split, simulate, invoices, receivables, ledger, selfcost, trace, heads, reminder' }]);
     expect(eventCount(f.store)).toBe(before);
@@ -179,11 +233,58 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     });
     const status = async (failure: unknown) => (await answering(failure).inject({ method: 'GET', url: '/v1/members' })).statusCode;
     expect(await status(new UsageError('fel'))).toBe(400);
+    expect(await status(new NotFoundError('okänd faktura T2024-9999'))).toBe(404);
     expect(await status(new StoreError('lagret är låst', true))).toBe(503);
     expect(await status(new StoreError('lagret finns inte'))).toBe(500);
     expect(await status(new Error('boom'))).toBe(500);
     expect(await status(new ConcurrencyError('billing-2024', 3, 5))).toBe(503);
     expect(await status(new EventDecodeError('billing-2024', 3, 'lagrad JSON går inte att läsa'))).toBe(500);
     expect(await status(new ConfigError('samkost.config.json: seller: ska vara ett objekt'))).toBe(500);
+  });
+
+  describe('over a socket, with a request timeout of 200 ms', () => {
+    const TIMEOUT = 200;
+    let app: FastifyInstance;
+    let port: number;
+    beforeEach(async () => {
+      // A read answers after three times the timeout, to show that the timeout bounds receiving a request, not answering it.
+      app = buildServer({
+        store: '/nonexistent.db', actor: 'http-test', env: {}, requestTimeout: TIMEOUT,
+        run: async (_argv, io) => {
+          await new Promise((resolve) => setTimeout(resolve, 3 * TIMEOUT));
+          io.out('{"ok": true}\n');
+          return 0;
+        },
+      });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      port = (app.server.address() as AddressInfo).port;
+    });
+    afterEach(() => app.close());
+
+    /** Everything the server sends on one connection, written raw, until it closes it (or, never closing, says so after 20 s). */
+    const exchange = (request: string) => new Promise<string>((resolve, reject) => {
+      let answer = '';
+      const socket = connect(port, '127.0.0.1', () => socket.write(request));
+      socket.setTimeout(20_000, () => {
+        socket.destroy();
+        resolve(`(no answer, the connection still open)${answer}`);
+      });
+      socket.on('data', (d) => { answer += d.toString('utf8'); });
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+
+    test('given a request whose Content-Length is larger than its body, then it is answered 408 in Swedish and its connection closed', async () => {
+      const answer = await exchange('POST /v1/commands HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"type":');
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(answer).toMatch(/\r\nConnection: close\r\n/i);
+      expect(JSON.parse(answer.split('\r\n\r\n')[1])).toEqual({ error: 'begäran kom inte fram inom 0,2 s: innehållet var kortare än Content-Length eller kom för långsamt' });
+    });
+
+    test('given a whole request that takes longer than the timeout to answer, then it is answered in full', async () => {
+      const answer = await exchange('GET /v1/members HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+      expect(JSON.parse(answer.split('\r\n\r\n')[1])).toEqual({ ok: true });
+    });
   });
 });
