@@ -16,7 +16,8 @@ import { selfCostOf, yearBilling } from './selfcost';
  * booked to prepaid income (2972 membership, 2990 services) and moved to income on 1 January of its
  * year; one issued after its year (a settlement in January) is accrued on 31 December of its year
  * (1790 for an invoice, 2990 for a credit note) and booked against that accrual when it is issued.
- * Costs likewise (1790 prepaid cost, 2990 accrued cost). A service whose actual cost is recorded but
+ * Costs likewise (1790 prepaid cost, 2990 accrued cost), net of their input VAT, which is booked to 2641 on
+ * the supplier invoice's date. A service whose actual cost is recorded but
  * not yet fully settled gets one more accrual on 31 December: what a settlement would still bill
  * (1790) or credit (2990), so a year's service income equals what its participants owe at actual cost.
  */
@@ -229,10 +230,13 @@ export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART
         const dateYear = yearOf(cost.date);
         const what = `${cost.supplier} ${cost.reference} (${svc.service.name} ${costYear})`;
         if (dateYear === year) {
+          // The net amount is the cost (or its prepayment or accrual); the input VAT is recovered, not a cost,
+          // and is booked once, on the invoice's date. The supplier is owed both.
           const debit = costYear === dateYear ? c.itCosts : costYear > dateYear ? c.accruedIncome : accruedCosts;
+          const vat = new Decimal(cost.vat ?? 0);
           drafts.push({
             series: 'L', date: cost.date, text: `Leverantörsfaktura ${what}`, source: ref,
-            transactions: [{ account: debit, amount }, { account: c.supplierDebt, amount: amount.neg() }],
+            transactions: [{ account: debit, amount }, { account: c.inputVat, amount: vat }, { account: c.supplierDebt, amount: amount.plus(vat).neg() }],
           });
         }
         if (costYear === year && dateYear !== year) {

@@ -1,11 +1,15 @@
+import Decimal from 'decimal.js';
 import { z } from 'zod';
-import { IsoDate, Kommunkod } from '../primitives';
+import { IsoDate, Kommunkod, NonNegativeAmount } from '../primitives';
 import { ActualCostRecorded, CouncilBudgetDecided, ServiceEstablished, ServiceId } from '../events/services';
+
+/** An amount written at rest with two decimals, so that "100", "100.0" and "100.00" are the same. */
+const TwoDecimals = NonNegativeAmount.transform((a) => new Decimal(a).toFixed(2));
 
 // Where a command records exactly what its event will hold, its schema is the event's plus the type.
 export const EstablishService = ServiceEstablished.extend({ type: z.literal('service.establish') });
 export const DecideBudget = CouncilBudgetDecided.extend({ type: z.literal('budget.decide') });
-export const RecordActualCost = ActualCostRecorded.extend({ type: z.literal('cost.record') });
+export const RecordActualCost = ActualCostRecorded.extend({ type: z.literal('cost.record'), vat: TwoDecimals.optional() });
 
 export const StartEnrolment = z.object({
   type: z.literal('enrolment.start'),

@@ -1,5 +1,7 @@
 import type { DecideBudget, EndEnrolment, EstablishService, RecordActualCost, StartEnrolment } from '../commands/services';
+import Decimal from 'decimal.js';
 import { DomainError } from '../errors';
+import { formatPercent, formatSek } from '../money';
 import { PricingError, validateRule } from '../pricing';
 import { type MemberState, periodOn, type ServiceState, type State } from '../state';
 import { populationFor, populationOfCodes, populationYearFor } from '../population-rule';
@@ -38,11 +40,36 @@ export function decideBudget(c: DecideBudget, state: State): Decision {
   return { streamId: serviceStream(c.serviceId), events: [{ type: 'CouncilBudgetDecided', data }] };
 }
 
-export function decideActualCost(c: RecordActualCost, state: State): Decision {
+/**
+ * A supplier invoice: its amount excluding VAT is the service's cost; its input VAT, if any, is at most that
+ * amount × the highest VAT rate in force (`vatRates`, configuration), rounded up to the öre, or it is a typo
+ * (the gross amount given as the VAT, say).
+ */
+export function decideActualCost(c: RecordActualCost, state: State, vatRates: readonly string[]): Decision {
   requireService(state, c.serviceId);
   assertYearOpen(state, c.year, `cost.record ${c.serviceId}`);
-  const { type: _t, ...data } = c;
+  const problem = inputVatProblem(c, vatRates);
+  if (problem) throw new DomainError(problem);
+  // A cost given without VAT is stored as every cost was before VAT was recorded: without the field.
+  const { type: _t, vat, ...rest } = c;
+  const data = vat === undefined ? rest : { ...rest, vat };
   return { streamId: serviceStream(c.serviceId), events: [{ type: 'ActualCostRecorded', data }] };
+}
+
+/** Why a cost's input VAT cannot be right, or undefined when it can. */
+export function inputVatProblem(c: RecordActualCost, vatRates: readonly string[]): string | undefined {
+  if (c.vat === undefined) return undefined;
+  const vat = new Decimal(c.vat);
+  if (vat.isZero()) return undefined;
+  const what = `cost.record ${c.serviceId} ${c.year} ${c.reference}`;
+  if (vatRates.length === 0) return `${what}: ingen momssats är konfigurerad (vatRates), så momsen ${formatSek(vat)} kan inte prövas`;
+  const highest = Decimal.max(...vatRates);
+  const net = new Decimal(c.amount);
+  const most = net.mul(highest).toDecimalPlaces(2, Decimal.ROUND_UP);
+  if (vat.gt(most)) {
+    return `${what}: momsen ${formatSek(vat)} är mer än ${formatPercent(highest)} (den högsta momssatsen) av beloppet exklusive moms ${formatSek(net)}, högst ${formatSek(most)}; beloppet anges exklusive moms och momsen för sig`;
+  }
+  return undefined;
 }
 
 const overlaps = (aFrom: string, aTo: string | undefined, bFrom: string, bTo: string | undefined) =>

@@ -43,10 +43,18 @@ export const CouncilBudgetDecided = z.object({
   minutesRef: Text,
 });
 
+/**
+ * A supplier invoice for a service's year. `amount` is the cost excluding VAT: what the self-cost basis
+ * (splits, settlements, the self-cost report) counts. `vat` is the deductible input VAT on the invoice
+ * (ingående moms, booked to 2641): the association recovers it, so it is no cost. Events recorded before it
+ * existed have none, which is read as zero.
+ */
 export const ActualCostRecorded = z.object({
   serviceId: ServiceId,
   year: Year,
   amount: NonNegativeAmount,
+  /** Input VAT on the invoice, two decimals; absent is zero. */
+  vat: NonNegativeAmount.optional(),
   supplier: Text,
   reference: Text,
   date: IsoDate,

@@ -69,14 +69,15 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .description('registrera en faktisk kostnad (en leverantörsfaktura) för en tjänst och ett år')
     .requiredOption('--service <id>', 'tjänstens id')
     .requiredOption('--year <year>', 'kostnadsår', parseYear)
-    .requiredOption('--amount <amount>', 'belopp, t.ex. 125000.00 eller 125 000,00', amountInput)
+    .requiredOption('--amount <amount>', 'belopp exklusive moms, t.ex. 125000.00 eller 125 000,00', amountInput)
+    .option('--vat <amount>', 'ingående moms på fakturan (avdragsgill, bokförs på 2641), t.ex. 31250.00; utan den 0', amountInput)
     .requiredOption('--supplier <name>', 'leverantör')
     .requiredOption('--reference <ref>', 'leverantörsfakturans referens')
     .requiredOption('--date <date>', 'datum', parseDate)
     .option('--command-id <id>', COMMAND_ID)
-    .action(async (o: { service: string; year: number; amount: string; supplier: string; reference: string; date: string; commandId?: string }) => {
+    .action(async (o: { service: string; year: number; amount: string; vat?: string; supplier: string; reference: string; date: string; commandId?: string }) => {
       await executeAndReport({
-        type: 'cost.record', commandId: o.commandId, serviceId: o.service, year: o.year, amount: o.amount, supplier: o.supplier, reference: o.reference, date: o.date,
+        type: 'cost.record', commandId: o.commandId, serviceId: o.service, year: o.year, amount: o.amount, vat: o.vat, supplier: o.supplier, reference: o.reference, date: o.date,
       }, g(), io);
     });
 

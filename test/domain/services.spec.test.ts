@@ -60,3 +60,41 @@ describe('service.establish', () => {
       .thenError('tjänsten "uka" är redan inrättad');
   });
 });
+
+describe('cost.record: a supplier invoice, its amount excluding VAT and its input VAT', () => {
+  const cost = { type: 'cost.record', serviceId: 'uka', year: 2024, amount: '100000.00', supplier: 'Leverantör AB', reference: 'F-1', date: '2024-06-30' };
+  const recorded = (over: Record<string, unknown> = {}): DomainEvent => ({
+    type: 'ActualCostRecorded', data: { serviceId: 'uka', year: 2024, amount: '100000.00', supplier: 'Leverantör AB', reference: 'F-1', date: '2024-06-30', ...over },
+  } as DomainEvent);
+
+  test('without VAT the event is what it always was: no vat field', () => {
+    given(established).when(cost).then([recorded()], 'service-uka');
+  });
+
+  test('the input VAT is recorded beside the amount, with two decimals', () => {
+    given(established).when({ ...cost, vat: '25000' }).then([recorded({ vat: '25000.00' })]);
+  });
+
+  test('VAT at the highest configured rate is taken, rounded up to the öre', () => {
+    given(established).when({ ...cost, amount: '0.10', vat: '0.03' }).then([recorded({ amount: '0.10', vat: '0.03' })]);
+  });
+
+  test('VAT above the net amount × the highest configured rate is refused: likely the gross amount or a typo', () => {
+    given(established).when({ ...cost, vat: '25000.01' })
+      .thenError('cost.record uka 2024 F-1: momsen 25 000,01 kr är mer än 25 % (den högsta momssatsen) av beloppet exklusive moms 100 000,00 kr, högst 25 000,00 kr; beloppet anges exklusive moms och momsen för sig');
+  });
+
+  test('the highest rate is configuration: with 12 % and 6 % only, 25 % VAT is refused', () => {
+    given(established).when({ ...cost, vat: '25000.00' }, '2024-06-01', { vatRates: ['0.12', '0.06'] }).thenError('är mer än 12 % (den högsta momssatsen)');
+  });
+
+  test('with no VAT rate configured a cost with VAT is refused; zero VAT needs none', () => {
+    given(established).when({ ...cost, vat: '1.00' }, '2024-06-01', {}).thenError('ingen momssats är konfigurerad (vatRates)');
+    given(established).when({ ...cost, vat: '0' }, '2024-06-01', {}).then([recorded({ vat: '0.00' })]);
+  });
+
+  test('negative VAT, or VAT with more than two decimals, is refused by the command schema', () => {
+    given(established).when({ ...cost, vat: '-1.00' }).thenError('cost.record: vat: beloppet får inte vara negativt');
+    given(established).when({ ...cost, vat: '1.005' }).thenError('cost.record: vat: ska vara ett belopp som "1234.50"');
+  });
+});
