@@ -14,6 +14,7 @@ import {
   decideEndEnrolment,
   decideEstablish,
   decideStartEnrolment,
+  decideSupplierPayment,
 } from './deciders/services';
 import { decideCloseYear, decideCredit, decideInvoiceRun, decidePayment, decideSettlement } from './deciders/billing';
 import { assertNever } from './errors';
@@ -52,6 +53,8 @@ export function decide(command: Command, state: State, ctx: DecideContext): Deci
       return decideBudget(command, state);
     case 'cost.record':
       return decideActualCost(command, state, ctx.vatRates ?? []);
+    case 'cost.pay':
+      return decideSupplierPayment(command, state);
     case 'enrolment.start':
       return decideStartEnrolment(command, state);
     case 'enrolment.end':

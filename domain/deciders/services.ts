@@ -1,4 +1,4 @@
-import type { DecideBudget, EndEnrolment, EstablishService, RecordActualCost, StartEnrolment } from '../commands/services';
+import type { DecideBudget, EndEnrolment, EstablishService, PaySupplier, RecordActualCost, StartEnrolment } from '../commands/services';
 import Decimal from 'decimal.js';
 import { DomainError } from '../errors';
 import { formatPercent, formatSek } from '../money';
@@ -8,7 +8,8 @@ import { populationFor, populationOfCodes, populationYearFor } from '../populati
 import { bandOf, type TierBand } from '../tiers';
 import { type Decision, resolveMember } from './membership';
 import type { DomainEvent } from '../events';
-import { assertYearOpen } from './year-guard';
+import { assertYearOpen, bookedInClosedYear } from './year-guard';
+import { type SupplierInvoice, supplierInvoices } from '../supplier-debt';
 
 export const serviceStream = (serviceId: string) => `service-${serviceId}`;
 
@@ -69,6 +70,45 @@ export function inputVatProblem(c: RecordActualCost, vatRates: readonly string[]
   if (vat.gt(most)) {
     return `${what}: momsen ${formatSek(vat)} är mer än ${formatPercent(highest)} (den högsta momssatsen) av beloppet exklusive moms ${formatSek(net)}, högst ${formatSek(most)}; beloppet anges exklusive moms och momsen för sig`;
   }
+  return undefined;
+}
+
+/** Whether a recorded supplier payment (or its event) is the one `c` records: the same amount and date. */
+export const isSupplierPaymentOf = (p: { amount: Decimal.Value; date: string }, c: PaySupplier): boolean =>
+  new Decimal(p.amount).eq(c.amount) && p.date === c.date;
+
+/**
+ * A payment to a supplier: of the recorded cost of the service and year with this reference. The same
+ * payment again (the same cost, amount and date), under whatever command id or idempotency key, records
+ * nothing, as a customer payment does (deciders/billing.ts#decidePayment).
+ */
+export function decideSupplierPayment(c: PaySupplier, state: State): Decision {
+  const svc = requireService(state, c.serviceId);
+  const invoices = supplierInvoices(svc, c.year);
+  const invoice = invoices.find((i) => i.reference === c.reference);
+  if (!invoice) {
+    const known = invoices.map((i) => i.reference);
+    const list = known.length > 10 ? `${known.slice(0, 10).join(', ')}, …` : known.join(', ');
+    throw new DomainError(`cost.pay: ingen kostnad för ${c.serviceId} ${c.year} har referensen "${c.reference}"${known.length ? ` (registrerade: ${list})` : ` (ingen kostnad är registrerad för ${c.serviceId} ${c.year})`}`);
+  }
+  if (invoice.payments.some((p) => isSupplierPaymentOf(p.value, c))) return { streamId: serviceStream(c.serviceId), events: [] };
+  const problem = supplierPaymentProblem(c, invoice, state);
+  if (problem) throw new DomainError(problem);
+  const { type: _t, ...data } = c;
+  return { streamId: serviceStream(c.serviceId), events: [{ type: 'SupplierPaymentRecorded', data }] };
+}
+
+/** Why a payment cannot be recorded against the supplier invoice, or undefined when it can. */
+export function supplierPaymentProblem(c: PaySupplier, invoice: SupplierInvoice, state: State): string | undefined {
+  const what = `cost.pay ${c.serviceId} ${c.year} ${c.reference}`;
+  const closed = bookedInClosedYear(state, c.date, what);
+  if (closed) return closed;
+  const amount = new Decimal(c.amount);
+  if (amount.lte(0)) return `${what}: beloppet måste vara större än noll (${c.amount})`;
+  if (amount.gt(invoice.owed)) {
+    return `${what}: ${formatSek(amount)} är mer än det som återstår att betala (${formatSek(invoice.owed)} av ${formatSek(invoice.gross)} inklusive moms${invoice.paid.isZero() ? '' : `, ${formatSek(invoice.paid)} betalt tidigare`})`;
+  }
+  if (c.date < invoice.date) return `${what}: betald ${c.date}, innan leverantörsfakturan är daterad (${invoice.date})`;
   return undefined;
 }
 

@@ -60,6 +60,20 @@ export const ActualCostRecorded = z.object({
   date: IsoDate,
 });
 
+/**
+ * A payment to the supplier of a recorded cost: the cost is the one (or, where a reference was recorded more
+ * than once, the ones) of the service and year with this reference. Booked 2440 against 1930 on its date.
+ */
+export const SupplierPaymentRecorded = z.object({
+  serviceId: ServiceId,
+  /** The cost year of the paid cost. */
+  year: Year,
+  /** The paid cost's reference (the supplier invoice's). */
+  reference: Text,
+  amount: NonNegativeAmount,
+  date: IsoDate,
+});
+
 export const EnrolmentStarted = z.object({
   serviceId: ServiceId,
   enrolmentId: z.string().min(1),
@@ -81,6 +95,7 @@ export const serviceEvents = {
   ServiceEstablished,
   CouncilBudgetDecided,
   ActualCostRecorded,
+  SupplierPaymentRecorded,
   EnrolmentStarted,
   EnrolmentEnded,
 } as const;

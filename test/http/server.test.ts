@@ -126,7 +126,7 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     const notYear = await app.inject({ method: 'GET', url: '/v1/split?service=egil&year=abc' });
     expect([notYear.statusCode, notYear.json()]).toEqual([400, { error: 'parametern year ska vara ett årtal mellan 1990 och 2100, inte "abc"' }]);
     const unknown = await app.inject({ method: 'GET', url: '/v1/export' });
-    expect([unknown.statusCode, unknown.json()]).toEqual([404, { error: 'okänd läsning export; det finns members, fees, services, enrolments, split, simulate, invoices, receivables, ledger, selfcost, trace, heads, reminder' }]);
+    expect([unknown.statusCode, unknown.json()]).toEqual([404, { error: 'okänd läsning export; det finns members, fees, services, enrolments, split, simulate, invoices, receivables, ledger, selfcost, costs, trace, heads, reminder' }]);
     expect(eventCount(f.store)).toBe(before);
   });
 
