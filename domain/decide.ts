@@ -14,6 +14,7 @@ import {
   decideEndEnrolment,
   decideEstablish,
   decideStartEnrolment,
+  decideSupplierPayment,
 } from './deciders/services';
 import { decideCloseYear, decideCredit, decideInvoiceRun, decidePayment, decideSettlement } from './deciders/billing';
 import { assertNever } from './errors';
@@ -24,10 +25,15 @@ export type { Decision };
 /** Context from the edge: "today" in Europe/Stockholm, never read from a clock here. */
 export interface DecideContext {
   today: string;
+  /**
+   * The VAT rates in force (configuration: `vatRates` and `serviceVatRate`). A supplier invoice's input VAT
+   * may be at most its net amount × the highest of them; without any, a cost with VAT is refused.
+   */
+  vatRates?: readonly string[];
 }
 
 /** decide(command, state) → the events to append to one stream, or a DomainError. */
-export function decide(command: Command, state: State, _ctx: DecideContext): Decision {
+export function decide(command: Command, state: State, ctx: DecideContext): Decision {
   switch (command.type) {
     case 'member.join':
       return decideJoin(command, state);
@@ -46,7 +52,9 @@ export function decide(command: Command, state: State, _ctx: DecideContext): Dec
     case 'budget.decide':
       return decideBudget(command, state);
     case 'cost.record':
-      return decideActualCost(command, state);
+      return decideActualCost(command, state, ctx.vatRates ?? []);
+    case 'cost.pay':
+      return decideSupplierPayment(command, state);
     case 'enrolment.start':
       return decideStartEnrolment(command, state);
     case 'enrolment.end':

@@ -28,6 +28,7 @@ export function documentsRead(command: Command): { years: number[] } | 'all' {
     case 'service.establish':
     case 'budget.decide':
     case 'cost.record':
+    case 'cost.pay':
     case 'enrolment.start':
     case 'enrolment.end':
       return { years: [] };
@@ -73,7 +74,7 @@ const DEPTH: Record<Command['type'], DocumentDepth> = {
   // Commands that read no document (documentsRead gives them no year) read none of one: the least.
   'member.join': 'headers', 'member.leave': 'headers', 'member.details': 'headers', 'population.import': 'headers',
   'schedule.adopt': 'headers', 'levy.decide': 'headers', 'service.establish': 'headers', 'budget.decide': 'headers',
-  'cost.record': 'headers', 'enrolment.start': 'headers', 'enrolment.end': 'headers',
+  'cost.record': 'headers', 'cost.pay': 'headers', 'enrolment.start': 'headers', 'enrolment.end': 'headers',
   'payment.record': 'headers',
   'invoice.run': 'lines', 'invoice.credit': 'lines', 'settlement.run': 'lines', 'year.close': 'lines',
 };

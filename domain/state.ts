@@ -8,7 +8,7 @@ import type {
 } from './events/membership';
 import type { EventRef } from './event-ref';
 import type { z } from 'zod';
-import type { ActualCostRecorded, CouncilBudgetDecided, ServiceEstablished } from './events/services';
+import type { ActualCostRecorded, CouncilBudgetDecided, ServiceEstablished, SupplierPaymentRecorded } from './events/services';
 import type { CreditNoteIssued, InvoiceIssued } from './events/billing';
 import Decimal from 'decimal.js';
 import { assertNever } from './errors';
@@ -66,6 +66,8 @@ export interface ServiceState {
   /** Every council decision per year in order; the last is in force, the earlier stay as history. */
   budgets: Map<number, Adopted<z.infer<typeof CouncilBudgetDecided>>[]>;
   actualCosts: Map<number, Adopted<z.infer<typeof ActualCostRecorded>>[]>;
+  /** Payments to the suppliers of the year's costs (each naming its cost's reference), in the order recorded. */
+  supplierPayments: Map<number, Adopted<z.infer<typeof SupplierPaymentRecorded>>[]>;
   enrolments: Map<string, EnrolmentState>;
 }
 
@@ -194,7 +196,7 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
       return state;
     }
     case 'ServiceEstablished':
-      state.services.set(event.data.serviceId, { service: event.data, ref, budgets: new Map(), actualCosts: new Map(), enrolments: new Map() });
+      state.services.set(event.data.serviceId, { service: event.data, ref, budgets: new Map(), actualCosts: new Map(), supplierPayments: new Map(), enrolments: new Map() });
       return state;
     case 'CouncilBudgetDecided': {
       const svc = state.services.get(event.data.serviceId);
@@ -204,6 +206,11 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
     case 'ActualCostRecorded': {
       const svc = state.services.get(event.data.serviceId);
       if (svc) pushTo(svc.actualCosts, event.data.year, { value: event.data, ref });
+      return state;
+    }
+    case 'SupplierPaymentRecorded': {
+      const svc = state.services.get(event.data.serviceId);
+      if (svc) pushTo(svc.supplierPayments, event.data.year, { value: event.data, ref });
       return state;
     }
     case 'EnrolmentStarted': {

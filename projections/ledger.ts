@@ -5,6 +5,7 @@ import type { CreditNoteIssued, InvoiceIssued, InvoiceLine } from '../domain/eve
 import { sum, ZERO } from '../domain/money';
 import type { State } from '../domain/state';
 import { selfCostOf, yearBilling } from './selfcost';
+import { supplierInvoices } from '../domain/supplier-debt';
 
 /**
  * The books, derived from the events and never stored: a journal of vouchers (verifikationer) for a
@@ -16,7 +17,8 @@ import { selfCostOf, yearBilling } from './selfcost';
  * booked to prepaid income (2972 membership, 2990 services) and moved to income on 1 January of its
  * year; one issued after its year (a settlement in January) is accrued on 31 December of its year
  * (1790 for an invoice, 2990 for a credit note) and booked against that accrual when it is issued.
- * Costs likewise (1790 prepaid cost, 2990 accrued cost). A service whose actual cost is recorded but
+ * Costs likewise (1790 prepaid cost, 2990 accrued cost), net of their input VAT, which is booked to 2641 on
+ * the supplier invoice's date; a payment to a supplier is booked 2440 against 1930 on its date (U). A service whose actual cost is recorded but
  * not yet fully settled gets one more accrual on 31 December: what a settlement would still bill
  * (1790) or credit (2990), so a year's service income equals what its participants owe at actual cost.
  */
@@ -32,9 +34,9 @@ export interface JournalTransaction {
 }
 
 export interface Voucher {
-  /** F invoices, K credit notes, B payments, L supplier costs, P accruals and prepayments (periodiseringar). */
+  /** F invoices, K credit notes, B payments, L supplier costs, U payments to suppliers, P accruals and prepayments (periodiseringar). */
   series: string;
-  /** The document number (F, K) or a running number in the year (B, L, P). */
+  /** The document number (F, K) or a running number in the year (B, L, U, P). */
   number: string;
   date: string;
   text: string;
@@ -133,7 +135,7 @@ interface Draft extends Omit<Voucher, 'number'> {
   number?: string;
 }
 
-const SERIES_RANK: Record<string, number> = { F: 1, K: 2, B: 3, L: 4, P: 5 };
+const SERIES_RANK: Record<string, number> = { F: 1, K: 2, B: 3, L: 4, U: 5, P: 6 };
 
 /** Adds up the transactions per account (first appearance order) and drops the zeros. */
 function merged(transactions: JournalTransaction[]): JournalTransaction[] {
@@ -229,10 +231,13 @@ export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART
         const dateYear = yearOf(cost.date);
         const what = `${cost.supplier} ${cost.reference} (${svc.service.name} ${costYear})`;
         if (dateYear === year) {
+          // The net amount is the cost (or its prepayment or accrual); the input VAT is recovered, not a cost,
+          // and is booked once, on the invoice's date. The supplier is owed both.
           const debit = costYear === dateYear ? c.itCosts : costYear > dateYear ? c.accruedIncome : accruedCosts;
+          const vat = new Decimal(cost.vat ?? 0);
           drafts.push({
             series: 'L', date: cost.date, text: `Leverantörsfaktura ${what}`, source: ref,
-            transactions: [{ account: debit, amount }, { account: c.supplierDebt, amount: amount.neg() }],
+            transactions: [{ account: debit, amount }, { account: c.inputVat, amount: vat }, { account: c.supplierDebt, amount: amount.plus(vat).neg() }],
           });
         }
         if (costYear === year && dateYear !== year) {
@@ -242,6 +247,17 @@ export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART
             transactions: [{ account: c.itCosts, amount }, { account: dateYear < year ? c.accruedIncome : accruedCosts, amount: amount.neg() }],
           });
         }
+      }
+    }
+    for (const [costYear, payments] of svc.supplierPayments) {
+      const suppliers = new Map(supplierInvoices(svc, costYear).map((i) => [i.reference, i.supplier]));
+      for (const { value: p, ref } of payments) {
+        if (yearOf(p.date) !== year) continue;
+        const amount = new Decimal(p.amount);
+        drafts.push({
+          series: 'U', date: p.date, text: `Utbetalning till ${suppliers.get(p.reference) ?? 'leverantör'} ${p.reference} (${svc.service.name} ${costYear})`, source: ref,
+          transactions: [{ account: c.supplierDebt, amount }, { account: c.bank, amount: amount.neg() }],
+        });
       }
     }
     const costs = svc.actualCosts.get(year);
@@ -264,7 +280,7 @@ export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART
     || (SERIES_RANK[a.series] ?? 9) - (SERIES_RANK[b.series] ?? 9)
     || comparePositions(a.source.position, b.source.position));
   const kept = drafts.map((d) => ({ ...d, transactions: merged(d.transactions) })).filter((d) => d.transactions.length > 0);
-  // A running series (B, L, P) is numbered in the order its events were registered, not by date: a payment
+  // A running series (B, L, U, P) is numbered in the order its events were registered, not by date: a payment
   // registered later but dated earlier gets the next number, and no voucher already numbered is renumbered
   // (bokföringslagen 5 kap.: a verifikation's number stays). The journal still lists them by date.
   const numbers = new Map<(typeof kept)[number], string>();
@@ -291,7 +307,7 @@ export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART
   return vouchers;
 }
 
-/** The first year with anything in the books: a document, a payment or a cost. */
+/** The first year with anything in the books: a document, a payment, a cost or a payment to a supplier. */
 export function firstYear(state: State): number | undefined {
   // A running minimum: a national history has hundreds of thousands of dates, too many to spread into
   // Math.min's arguments (that overflowed the stack, and `ledger` and SIE 4E failed on ten years).
@@ -315,6 +331,7 @@ export function firstYear(state: State): number | undefined {
       see(y);
       for (const c of costs) see(yearOf(c.value.date));
     }
+    for (const payments of svc.supplierPayments.values()) for (const p of payments) see(yearOf(p.value.date));
   }
   return first === Infinity ? undefined : first;
 }

@@ -13,6 +13,11 @@ export const Config = z.object({
   seller: SellerParty,
   paymentTermsDays: z.number().int().min(0).max(365),
   serviceVatRate: z.string(),
+  /**
+   * The VAT rates in force (mervärdesskattelagen: 25, 12 and 6 %). A supplier invoice's input VAT may be at
+   * most its amount excluding VAT × the highest of these and serviceVatRate.
+   */
+  vatRates: z.array(z.string().regex(/^0(\.\d{1,4})?$/, 'en momssats är ett decimaltal som "0.25"')).min(1),
   /** Years over which an over- or under-collection is evened out (self-cost, kommunallagen 2 kap. 6 §). */
   selfCostHorizonYears: z.number().int().min(1).max(10),
 });
@@ -28,8 +33,12 @@ export const DEFAULT_CONFIG: Config = {
   },
   paymentTermsDays: 30,
   serviceVatRate: '0.25',
+  vatRates: ['0.25', '0.12', '0.06'],
   selfCostHorizonYears: 3,
 };
+
+/** Every VAT rate the configuration names: what a supplier invoice's input VAT is checked against. */
+export const vatRatesOf = (config: Config): string[] => [...new Set([...config.vatRates, config.serviceVatRate])];
 
 /** The configuration file does not validate: the operator's to mend, not the request's (HTTP answers 500). */
 export class ConfigError extends Error {}

@@ -1,11 +1,25 @@
+import Decimal from 'decimal.js';
 import { z } from 'zod';
-import { IsoDate, Kommunkod } from '../primitives';
+import { IsoDate, Kommunkod, NonNegativeAmount, Text, Year } from '../primitives';
 import { ActualCostRecorded, CouncilBudgetDecided, ServiceEstablished, ServiceId } from '../events/services';
+
+/** An amount written at rest with two decimals, so that "100", "100.0" and "100.00" are the same. */
+const TwoDecimals = NonNegativeAmount.transform((a) => new Decimal(a).toFixed(2));
 
 // Where a command records exactly what its event will hold, its schema is the event's plus the type.
 export const EstablishService = ServiceEstablished.extend({ type: z.literal('service.establish') });
 export const DecideBudget = CouncilBudgetDecided.extend({ type: z.literal('budget.decide') });
-export const RecordActualCost = ActualCostRecorded.extend({ type: z.literal('cost.record') });
+export const RecordActualCost = ActualCostRecorded.extend({ type: z.literal('cost.record'), vat: TwoDecimals.optional() });
+
+/** A payment to the supplier of the recorded cost of `serviceId` and `year` with `reference`. */
+export const PaySupplier = z.object({
+  type: z.literal('cost.pay'),
+  serviceId: ServiceId,
+  year: Year,
+  reference: Text,
+  amount: TwoDecimals,
+  date: IsoDate,
+});
 
 export const StartEnrolment = z.object({
   type: z.literal('enrolment.start'),
@@ -25,9 +39,10 @@ export const EndEnrolment = z.object({
   to: IsoDate,
 });
 
-export const serviceCommands = [EstablishService, DecideBudget, RecordActualCost, StartEnrolment, EndEnrolment] as const;
+export const serviceCommands = [EstablishService, DecideBudget, RecordActualCost, PaySupplier, StartEnrolment, EndEnrolment] as const;
 export type EstablishService = z.infer<typeof EstablishService>;
 export type DecideBudget = z.infer<typeof DecideBudget>;
 export type RecordActualCost = z.infer<typeof RecordActualCost>;
+export type PaySupplier = z.infer<typeof PaySupplier>;
 export type StartEnrolment = z.infer<typeof StartEnrolment>;
 export type EndEnrolment = z.infer<typeof EndEnrolment>;

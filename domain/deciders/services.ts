@@ -1,13 +1,16 @@
-import type { DecideBudget, EndEnrolment, EstablishService, RecordActualCost, StartEnrolment } from '../commands/services';
+import type { DecideBudget, EndEnrolment, EstablishService, PaySupplier, RecordActualCost, StartEnrolment } from '../commands/services';
+import Decimal from 'decimal.js';
 import { DomainError, NotFoundError } from '../errors';
 import { ServiceId } from '../events/services';
+import { formatPercent, formatSek } from '../money';
 import { PricingError, validateRule } from '../pricing';
 import { type MemberState, periodOn, type ServiceState, type State } from '../state';
 import { populationFor, populationOfCodes, populationYearFor } from '../population-rule';
 import { bandOf, type TierBand } from '../tiers';
 import { type Decision, resolveMember } from './membership';
 import type { DomainEvent } from '../events';
-import { assertYearOpen } from './year-guard';
+import { assertYearOpen, bookedInClosedYear } from './year-guard';
+import { type SupplierInvoice, supplierInvoices } from '../supplier-debt';
 
 export const serviceStream = (serviceId: string) => `service-${serviceId}`;
 
@@ -41,11 +44,75 @@ export function decideBudget(c: DecideBudget, state: State): Decision {
   return { streamId: serviceStream(c.serviceId), events: [{ type: 'CouncilBudgetDecided', data }] };
 }
 
-export function decideActualCost(c: RecordActualCost, state: State): Decision {
+/**
+ * A supplier invoice: its amount excluding VAT is the service's cost; its input VAT, if any, is at most that
+ * amount × the highest VAT rate in force (`vatRates`, configuration), rounded up to the öre, or it is a typo
+ * (the gross amount given as the VAT, say).
+ */
+export function decideActualCost(c: RecordActualCost, state: State, vatRates: readonly string[]): Decision {
   requireService(state, c.serviceId);
   assertYearOpen(state, c.year, `cost.record ${c.serviceId}`);
-  const { type: _t, ...data } = c;
+  const problem = inputVatProblem(c, vatRates);
+  if (problem) throw new DomainError(problem);
+  // A cost given without VAT is stored as every cost was before VAT was recorded: without the field.
+  const { type: _t, vat, ...rest } = c;
+  const data = vat === undefined ? rest : { ...rest, vat };
   return { streamId: serviceStream(c.serviceId), events: [{ type: 'ActualCostRecorded', data }] };
+}
+
+/** Why a cost's input VAT cannot be right, or undefined when it can. */
+export function inputVatProblem(c: RecordActualCost, vatRates: readonly string[]): string | undefined {
+  if (c.vat === undefined) return undefined;
+  const vat = new Decimal(c.vat);
+  if (vat.isZero()) return undefined;
+  const what = `cost.record ${c.serviceId} ${c.year} ${c.reference}`;
+  if (vatRates.length === 0) return `${what}: ingen momssats är konfigurerad (vatRates), så momsen ${formatSek(vat)} kan inte prövas`;
+  const highest = Decimal.max(...vatRates);
+  const net = new Decimal(c.amount);
+  const most = net.mul(highest).toDecimalPlaces(2, Decimal.ROUND_UP);
+  if (vat.gt(most)) {
+    return `${what}: momsen ${formatSek(vat)} är mer än ${formatPercent(highest)} (den högsta momssatsen) av beloppet exklusive moms ${formatSek(net)}, högst ${formatSek(most)}; beloppet anges exklusive moms och momsen för sig`;
+  }
+  return undefined;
+}
+
+/** Whether a recorded supplier payment (or its event) is the one `c` records: the same amount and date. */
+export const isSupplierPaymentOf = (p: { amount: Decimal.Value; date: string }, c: PaySupplier): boolean =>
+  new Decimal(p.amount).eq(c.amount) && p.date === c.date;
+
+/**
+ * A payment to a supplier: of the recorded cost of the service and year with this reference. The same
+ * payment again (the same cost, amount and date), under whatever command id or idempotency key, records
+ * nothing, as a customer payment does (deciders/billing.ts#decidePayment).
+ */
+export function decideSupplierPayment(c: PaySupplier, state: State): Decision {
+  const svc = requireService(state, c.serviceId);
+  const invoices = supplierInvoices(svc, c.year);
+  const invoice = invoices.find((i) => i.reference === c.reference);
+  if (!invoice) {
+    const known = invoices.map((i) => i.reference);
+    const list = known.length > 10 ? `${known.slice(0, 10).join(', ')}, …` : known.join(', ');
+    throw new DomainError(`cost.pay: ingen kostnad för ${c.serviceId} ${c.year} har referensen "${c.reference}"${known.length ? ` (registrerade: ${list})` : ` (ingen kostnad är registrerad för ${c.serviceId} ${c.year})`}`);
+  }
+  if (invoice.payments.some((p) => isSupplierPaymentOf(p.value, c))) return { streamId: serviceStream(c.serviceId), events: [] };
+  const problem = supplierPaymentProblem(c, invoice, state);
+  if (problem) throw new DomainError(problem);
+  const { type: _t, ...data } = c;
+  return { streamId: serviceStream(c.serviceId), events: [{ type: 'SupplierPaymentRecorded', data }] };
+}
+
+/** Why a payment cannot be recorded against the supplier invoice, or undefined when it can. */
+export function supplierPaymentProblem(c: PaySupplier, invoice: SupplierInvoice, state: State): string | undefined {
+  const what = `cost.pay ${c.serviceId} ${c.year} ${c.reference}`;
+  const closed = bookedInClosedYear(state, c.date, what);
+  if (closed) return closed;
+  const amount = new Decimal(c.amount);
+  if (amount.lte(0)) return `${what}: beloppet måste vara större än noll (${c.amount})`;
+  if (amount.gt(invoice.owed)) {
+    return `${what}: ${formatSek(amount)} är mer än det som återstår att betala (${formatSek(invoice.owed)} av ${formatSek(invoice.gross)} inklusive moms${invoice.paid.isZero() ? '' : `, ${formatSek(invoice.paid)} betalt tidigare`})`;
+  }
+  if (c.date < invoice.date) return `${what}: betald ${c.date}, innan leverantörsfakturan är daterad (${invoice.date})`;
+  return undefined;
 }
 
 const overlaps = (aFrom: string, aTo: string | undefined, bFrom: string, bTo: string | undefined) =>

@@ -43,12 +43,34 @@ export const CouncilBudgetDecided = z.object({
   minutesRef: Text,
 });
 
+/**
+ * A supplier invoice for a service's year. `amount` is the cost excluding VAT: what the self-cost basis
+ * (splits, settlements, the self-cost report) counts. `vat` is the deductible input VAT on the invoice
+ * (ingående moms, booked to 2641): the association recovers it, so it is no cost. Events recorded before it
+ * existed have none, which is read as zero.
+ */
 export const ActualCostRecorded = z.object({
   serviceId: ServiceId,
   year: Year,
   amount: NonNegativeAmount,
+  /** Input VAT on the invoice, two decimals; absent is zero. */
+  vat: NonNegativeAmount.optional(),
   supplier: Text,
   reference: Text,
+  date: IsoDate,
+});
+
+/**
+ * A payment to the supplier of a recorded cost: the cost is the one (or, where a reference was recorded more
+ * than once, the ones) of the service and year with this reference. Booked 2440 against 1930 on its date.
+ */
+export const SupplierPaymentRecorded = z.object({
+  serviceId: ServiceId,
+  /** The cost year of the paid cost. */
+  year: Year,
+  /** The paid cost's reference (the supplier invoice's). */
+  reference: Text,
+  amount: NonNegativeAmount,
   date: IsoDate,
 });
 
@@ -73,6 +95,7 @@ export const serviceEvents = {
   ServiceEstablished,
   CouncilBudgetDecided,
   ActualCostRecorded,
+  SupplierPaymentRecorded,
   EnrolmentStarted,
   EnrolmentEnded,
 } as const;

@@ -1,6 +1,7 @@
 import type { Command } from '../../domain/commands';
 import { canonicalJson } from '../../domain/canonical-json';
 import { isPaymentOf } from '../../domain/deciders/billing';
+import { isSupplierPaymentOf } from '../../domain/deciders/services';
 import { decidedBy } from '../../domain/rules';
 import type { RecordedEvent } from '../store/port';
 
@@ -8,7 +9,7 @@ import type { RecordedEvent } from '../store/port';
 const EVENTS_OF: Record<Command['type'], readonly string[]> = {
   'member.join': ['MemberJoined'], 'member.leave': ['MemberLeft'], 'member.details': ['MemberDetailsChanged'],
   'population.import': ['PopulationRecorded'], 'schedule.adopt': ['FeeScheduleAdopted'], 'levy.decide': ['ExtraLevyDecided'],
-  'service.establish': ['ServiceEstablished'], 'budget.decide': ['CouncilBudgetDecided'], 'cost.record': ['ActualCostRecorded'],
+  'service.establish': ['ServiceEstablished'], 'budget.decide': ['CouncilBudgetDecided'], 'cost.record': ['ActualCostRecorded'], 'cost.pay': ['SupplierPaymentRecorded'],
   'enrolment.start': ['EnrolmentStarted', 'EnrolmentEnded'], 'enrolment.end': ['EnrolmentEnded'],
   'invoice.run': ['InvoiceIssued'], 'invoice.credit': ['CreditNoteIssued'], 'payment.record': ['PaymentRecorded'],
   'settlement.run': ['InvoiceIssued', 'CreditNoteIssued', 'ServiceSettled'], 'year.close': ['YearClosed'],
@@ -22,7 +23,8 @@ const paramsOf = (params: Record<string, unknown>): string => {
 
 /**
  * Whether events stored under a command id can be this command's: the same kind of events, a document
- * recording this command with these params, a payment of this amount, date and reference to this invoice.
+ * recording this command with these params, a payment of this amount, date and reference to this invoice, a
+ * supplier payment of this amount and date to this cost.
  * A retry is the same command; a command id (or an HTTP idempotency key) given again to another command is
  * not, and must be refused rather than answered "already recorded" while the new command is lost.
  */
@@ -38,6 +40,10 @@ export function storedBy(command: Command, events: readonly RecordedEvent[]): bo
     if (e.type === 'PaymentRecorded' && command.type === 'payment.record') {
       const paid = e.data as { invoice: string; amount: string; date: string; reference: string };
       if (paid.invoice !== command.invoice || !isPaymentOf(paid, command)) return false;
+    }
+    if (e.type === 'SupplierPaymentRecorded' && command.type === 'cost.pay') {
+      const paid = e.data as { serviceId: string; year: number; reference: string; amount: string; date: string };
+      if (paid.serviceId !== command.serviceId || paid.year !== command.year || paid.reference !== command.reference || !isSupplierPaymentOf(paid, command)) return false;
     }
   }
   return true;

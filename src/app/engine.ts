@@ -1,5 +1,5 @@
 import type { Command } from '../../domain/commands';
-import { decide } from '../../domain/decide';
+import { decide, type DecideContext } from '../../domain/decide';
 import { billingStream } from '../../domain/deciders/billing';
 import { deepest, documentDepth, type DocumentDepth, documentsRead } from '../../domain/documents-read';
 import type { EventRef } from '../../domain/event-ref';
@@ -130,6 +130,8 @@ export class Engine {
     private readonly actor: string,
     private readonly clock: Clock = systemClock,
     readonly scope?: EngineScope,
+    /** What deciding takes from the configuration: the VAT rates a supplier invoice's input VAT is checked against. */
+    private readonly settings: Pick<DecideContext, 'vatRates'> = {},
   ) {
     if (scope?.cutYears !== undefined) {
       if (scope.otherDocuments !== undefined) throw new Error('an engine scope has either cutYears or otherDocuments, not both');
@@ -213,7 +215,7 @@ export class Engine {
         return { commandId, duplicate: true, events: earlier.map(storedRef) };
       }
       const now = this.clock.now();
-      const decision = decide(command, this.state, { today: stockholmDate(now) });
+      const decision = decide(command, this.state, { ...this.settings, today: stockholmDate(now) });
       // Nothing to do (e.g. an invoice run with nothing left to bill) is an answer, not an append.
       if (decision.events.length === 0) return { commandId, duplicate: false, events: [] };
       const expected = this.revisions.get(decision.streamId) ?? 'no_stream';

@@ -199,7 +199,7 @@ export function splitsChecked(splits: readonly SplitSubject[]): string {
   return `${grouped(services)} tjänster, ${first === last ? first : `${first}–${last}`}; ${grouped(budgets)} budget, ${grouped(splits.length - budgets)} utfall`;
 }
 
-/** The years the books have vouchers in: billing years, the years documents and payments are dated, cost years. */
+/** The years the books have vouchers in: billing years, the years documents and payments are dated, cost years and the years costs and payments to suppliers are dated. */
 function ledgerYears(state: State): number[] {
   const years = new Set<number>();
   for (const [year, b] of state.billing) {
@@ -210,7 +210,13 @@ function ledgerYears(state: State): number[] {
     }
     for (const c of b.creditNotes.values()) years.add(Number(c.value.issueDate.slice(0, 4)));
   }
-  for (const svc of state.services.values()) for (const [year, costs] of svc.actualCosts) if (costs.length) years.add(year);
+  for (const svc of state.services.values()) {
+    for (const [year, costs] of svc.actualCosts) {
+      if (costs.length) years.add(year);
+      for (const c of costs) years.add(Number(c.value.date.slice(0, 4)));
+    }
+    for (const payments of svc.supplierPayments.values()) for (const p of payments) years.add(Number(p.value.date.slice(0, 4)));
+  }
   return [...years].sort((a, b) => a - b);
 }
 

@@ -1,4 +1,6 @@
 import type { Command } from '../../domain/commands';
+import type { DecideContext } from '../../domain/decide';
+import { loadConfig, vatRatesOf } from '../config';
 import { Engine, type EngineScope, scopeOfCommands } from '../app/engine';
 import { stockholmDate, systemClock } from '../clock';
 import { domainCodec } from '../app/codec';
@@ -33,9 +35,11 @@ export async function withStore<T>(opts: GlobalOptions, io: CliIo, fn: (store: E
  * Opens the store and folds it into an engine for `fn`. With a scope, only the documents of those years
  * are folded (with everything else): what deciding a command needs, see `withEngineFor`.
  */
-export async function withEngine<T>(opts: GlobalOptions, io: CliIo, fn: (engine: Engine) => Promise<T>, scope?: EngineScope, access: StoreAccess = 'read'): Promise<T> {
+export async function withEngine<T>(
+  opts: GlobalOptions, io: CliIo, fn: (engine: Engine) => Promise<T>, scope?: EngineScope, access: StoreAccess = 'read', settings: Pick<DecideContext, 'vatRates'> = {},
+): Promise<T> {
   return withStore(opts, io, async (store) => {
-    const engine = new Engine(store, actorOf(opts, io), io.clock, scope);
+    const engine = new Engine(store, actorOf(opts, io), io.clock, scope, settings);
     await engine.catchUp();
     return fn(engine);
   }, domainCodec, access);
@@ -49,7 +53,10 @@ export async function withEngine<T>(opts: GlobalOptions, io: CliIo, fn: (engine:
  * was most of every command's time.
  */
 export async function withEngineFor<T>(opts: GlobalOptions, io: CliIo, commands: readonly Command[], fn: (engine: Engine) => Promise<T>): Promise<T> {
-  return withEngine(opts, io, fn, scopeOfCommands(commands), 'write');
+  // The configuration is read only where a decision takes from it: a cost with input VAT is checked against
+  // the configured VAT rates.
+  const withVat = commands.some((c) => c.type === 'cost.record' && c.vat !== undefined);
+  return withEngine(opts, io, fn, scopeOfCommands(commands), 'write', withVat ? { vatRates: vatRatesOf(loadConfig(io.env)) } : {});
 }
 
 /**

@@ -35,6 +35,9 @@ export function describeResult(command: Command, r: ExecuteResult, state?: State
     if (command.type === 'payment.record' && e.type === 'PaymentRecorded') {
       return `Inbetalning registrerad: ${formatSek(new Decimal(command.amount))} på ${command.invoice}, betald ${command.date}, referens ${command.reference} (${where})\n`;
     }
+    if (command.type === 'cost.pay' && e.type === 'SupplierPaymentRecorded') {
+      return `Betalning till leverantör registrerad: ${formatSek(new Decimal(command.amount))} för ${command.reference} (${command.serviceId} ${command.year}), betald ${command.date} (${where})\n`;
+    }
     if (e.type === 'CreditNoteIssued') {
       const note = [...(state?.billing.values() ?? [])].flatMap((b) => [...b.creditNotes.values()]).find((n) => n.ref.eventId === e.id)?.value;
       if (note) return `Kreditfaktura ${note.number} utfärdad ${note.issueDate}: ${formatSek(new Decimal(note.total))} som krediterar ${note.credits.join(', ')} (${where})\n`;

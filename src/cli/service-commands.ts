@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
+import Decimal from 'decimal.js';
 import { newTable } from './table';
+import type { EventRef } from '../../domain/event-ref';
+import { supplierInvoices } from '../../domain/supplier-debt';
 import { formatPercent, formatSek, grouped, sum } from '../../domain/money';
 import { requireService } from '../../domain/deciders/services';
 import { simulate, sweep } from '../../projections/simulate';
@@ -63,22 +66,75 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
       }, g(), io);
     });
 
-  program
-    .command('cost')
-    .description('tjänsternas faktiska kostnader')
+  const cost = program.command('cost').description('tjänsternas faktiska kostnader och betalningarna till leverantörerna');
+  cost
     .command('record')
     .description('registrera en faktisk kostnad (en leverantörsfaktura) för en tjänst och ett år')
     .requiredOption('--service <id>', 'tjänstens id')
     .requiredOption('--year <year>', 'kostnadsår', parseYear)
-    .requiredOption('--amount <amount>', 'belopp, t.ex. 125000.00 eller 125 000,00', amountInput)
+    .requiredOption('--amount <amount>', 'belopp exklusive moms, t.ex. 125000.00 eller 125 000,00', amountInput)
+    .option('--vat <amount>', 'ingående moms på fakturan (avdragsgill, bokförs på 2641), t.ex. 31250.00; utan den 0', amountInput)
     .requiredOption('--supplier <name>', 'leverantör')
     .requiredOption('--reference <ref>', 'leverantörsfakturans referens')
     .requiredOption('--date <date>', 'datum', parseDate)
     .option('--command-id <id>', COMMAND_ID)
-    .action(async (o: { service: string; year: number; amount: string; supplier: string; reference: string; date: string; commandId?: string }) => {
+    .action(async (o: { service: string; year: number; amount: string; vat?: string; supplier: string; reference: string; date: string; commandId?: string }) => {
       await executeAndReport({
-        type: 'cost.record', commandId: o.commandId, serviceId: o.service, year: o.year, amount: o.amount, supplier: o.supplier, reference: o.reference, date: o.date,
+        type: 'cost.record', commandId: o.commandId, serviceId: o.service, year: o.year, amount: o.amount, vat: o.vat, supplier: o.supplier, reference: o.reference, date: o.date,
       }, g(), io);
+    });
+
+  cost
+    .command('pay')
+    .description('registrera en betalning till leverantören av en registrerad kostnad (tjänst, kostnadsår och fakturans referens)')
+    .requiredOption('--service <id>', 'tjänstens id')
+    .requiredOption('--year <year>', 'kostnadsåret', parseYear)
+    .requiredOption('--reference <ref>', 'leverantörsfakturans referens, som den registrerades')
+    .requiredOption('--amount <amount>', 'betalt belopp inklusive moms, t.ex. 125000.00 eller 125 000,00', amountInput)
+    .requiredOption('--date <date>', 'betalningsdag', parseDate)
+    .option('--command-id <id>', COMMAND_ID)
+    .action(async (o: { service: string; year: number; reference: string; amount: string; date: string; commandId?: string }) => {
+      await executeAndReport({
+        type: 'cost.pay', commandId: o.commandId, serviceId: o.service, year: o.year, reference: o.reference, amount: o.amount, date: o.date,
+      }, g(), io);
+    });
+
+  program
+    .command('costs')
+    .description('leverantörsfakturorna per tjänst och kostnadsår: belopp exklusive moms, ingående moms, betalt och kvar att betala')
+    .option('--year <year>', 'bara detta kostnadsår', parseYear)
+    .option('--service <id>', 'bara denna tjänst')
+    .option('--open', 'bara de som inte är helt betalda')
+    .action(async (o: { year?: number; service?: string; open?: boolean }) => {
+      await withEngine(g(), io, async (engine) => {
+        const services = o.service ? [requireService(engine.state, o.service)] : [...engine.state.services.values()];
+        const invoices = services
+          .flatMap((svc) => [...svc.actualCosts.keys()].filter((y) => o.year === undefined || y === o.year).sort((a, b) => a - b).flatMap((y) => supplierInvoices(svc, y)))
+          .filter((i) => !o.open || !i.owed.isZero());
+        const totals = {
+          amount: sum(invoices.map((i) => i.net)), vat: sum(invoices.map((i) => i.vat)), total: sum(invoices.map((i) => i.gross)),
+          paid: sum(invoices.map((i) => i.paid)), owed: sum(invoices.map((i) => i.owed)),
+        };
+        const event = (ref: EventRef) => ({ streamId: ref.streamId, revision: ref.revision, position: ref.position, eventId: ref.eventId, type: ref.type, hash: ref.hash });
+        if (g().json) {
+          return io.out(`${toJson(moneyToJson({
+            costs: invoices.map((i) => ({
+              serviceId: i.serviceId, year: i.year, reference: i.reference, supplier: i.supplier, date: i.date,
+              amount: i.net, vat: i.vat, total: i.gross, paid: i.paid, owed: i.owed,
+              records: i.costs.map((c) => ({ amount: new Decimal(c.value.amount), vat: new Decimal(c.value.vat ?? 0), supplier: c.value.supplier, date: c.value.date, event: event(c.ref) })),
+              payments: i.payments.map((p) => ({ amount: new Decimal(p.value.amount), date: p.value.date, event: event(p.ref) })),
+            })),
+            totals,
+          }))}\n`);
+        }
+        if (invoices.length === 0) {
+          return io.out(`Inga${o.open ? ' obetalda' : ''} leverantörsfakturor${o.service ? ` för ${o.service}` : ''}${o.year === undefined ? '' : ` ${o.year}`}.\n`);
+        }
+        const t = newTable(['Tjänst', 'År', 'Referens', 'Leverantör', 'Datum', 'Exkl. moms', 'Moms', 'Att betala', 'Betalt', 'Kvar']);
+        for (const i of invoices) t.push([i.serviceId, i.year, i.reference, i.supplier, i.date, formatSek(i.net), formatSek(i.vat), formatSek(i.gross), formatSek(i.paid), formatSek(i.owed)]);
+        t.push(['Summa', '', '', '', '', formatSek(totals.amount), formatSek(totals.vat), formatSek(totals.total), formatSek(totals.paid), formatSek(totals.owed)]);
+        io.out(`${t.toString()}\nKvar att betala till leverantörer: ${formatSek(totals.owed)}\n`);
+      }, NO_DOCUMENTS);
     });
 
   const enrolment = program.command('enrolment').description('anslutningar till tjänster');

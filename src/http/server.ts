@@ -77,6 +77,8 @@ const READS: Record<string, string[]> = {
   receivables: ['receivables'],
   ledger: ['ledger'],
   selfcost: ['selfcost'],
+  /** Supplier invoices with their VAT, what is paid and what is owed (`?year=Y&service=S&open`). */
+  costs: ['costs'],
   /** `?member=M&year=Y`: every line billed to a member in a year, each traced to its events. */
   trace: ['trace'],
   /** Each stream's head, as `samkost heads --json`: for a tool that notes them between audits. */

@@ -1,9 +1,10 @@
 import type { Command } from '../../domain/commands';
 import { parseCommand } from '../../domain/commands';
-import { decide, type Decision } from '../../domain/decide';
+import { decide, type DecideContext, type Decision } from '../../domain/decide';
 import type { EventRef } from '../../domain/event-ref';
 import type { DomainEvent } from '../../domain/events';
 import { evolve, initialState, type State } from '../../domain/state';
+import { DEFAULT_CONFIG, vatRatesOf } from '../../src/config';
 
 let counter = 0;
 /** A made-up but well-formed provenance reference for events given to a spec. */
@@ -20,8 +21,9 @@ export const stateOf = (events: DomainEvent[]): State => events.reduce((s, e) =>
  */
 export function given(...events: DomainEvent[]) {
   return {
-    when(command: Record<string, unknown>, today = '2024-06-01') {
-      const run = (): Decision => decide(parseCommand(command) as Command, stateOf(events), { today });
+    /** `settings`: what the edge takes from the configuration (the default configuration's VAT rates unless given). */
+    when(command: Record<string, unknown>, today = '2024-06-01', settings: Omit<DecideContext, 'today'> = { vatRates: vatRatesOf(DEFAULT_CONFIG) }) {
+      const run = (): Decision => decide(parseCommand(command) as Command, stateOf(events), { ...settings, today });
       return {
         then(expected: DomainEvent[], stream?: string) {
           const d = run();
