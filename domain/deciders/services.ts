@@ -9,7 +9,7 @@ import { populationFor, populationOfCodes, populationYearFor } from '../populati
 import { bandOf, type TierBand } from '../tiers';
 import { type Decision, resolveMember } from './membership';
 import type { DomainEvent } from '../events';
-import { assertYearOpen, bookedInClosedYear } from './year-guard';
+import { assertBookedInOpenYear, assertYearOpen, bookedInClosedYear } from './year-guard';
 import { type SupplierInvoice, supplierInvoices } from '../supplier-debt';
 
 export const serviceStream = (serviceId: string) => `service-${serviceId}`;
@@ -52,6 +52,9 @@ export function decideBudget(c: DecideBudget, state: State): Decision {
 export function decideActualCost(c: RecordActualCost, state: State, vatRates: readonly string[]): Decision {
   requireService(state, c.serviceId);
   assertYearOpen(state, c.year, `cost.record ${c.serviceId}`);
+  // The ledger books a cost on its date (prepaid or accrued when that is another year than the cost's):
+  // dated in a closed year it would change that year's 6540, 2440 and 2641.
+  assertBookedInOpenYear(state, c.date, `cost.record ${c.serviceId} ${c.year} ${c.reference}`);
   const problem = inputVatProblem(c, vatRates);
   if (problem) throw new DomainError(problem);
   // A cost given without VAT is stored as every cost was before VAT was recorded: without the field.

@@ -93,6 +93,13 @@ describe('cost.record: a supplier invoice, its amount excluding VAT and its inpu
     given(established).when({ ...cost, vat: '0' }, '2024-06-01', {}).then([recorded({ vat: '0.00' })]);
   });
 
+  test('a cost dated in a closed year is refused, whatever year it is the cost of (the ledger books it on its date); one dated after the close is recorded', () => {
+    const closed: DomainEvent = { type: 'YearClosed', data: { year: 2023, date: '2024-02-15' } };
+    given(established, closed).when({ ...cost, date: '2023-12-20' })
+      .thenError('cost.record uka 2024 F-1: daterad 2023-12-20, men året 2023 stängdes 2024-02-15; dess siffror kan inte längre ändras');
+    given(established, closed).when(cost).then([recorded({})]);
+  });
+
   test('negative VAT, or VAT with more than two decimals, is refused by the command schema', () => {
     given(established).when({ ...cost, vat: '-1.00' }).thenError('cost.record: vat: beloppet får inte vara negativt');
     given(established).when({ ...cost, vat: '1.005' }).thenError('cost.record: vat: ska vara ett belopp som "1234.50"');
