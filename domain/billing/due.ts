@@ -115,7 +115,8 @@ function serviceDue(state: State, run: Period, vatRate: string, rules: number, p
     // late in the year (rules 4) meets every earlier period again, nearly always billed, and a split of
     // every service for each of them was a split too many per service and run. Nothing else is lost by
     // the skip: a participant out of force in a period has nothing due in it.
-    const unbilled = periods.some((bp) => {
+    // The latest period first: the run's own is nearly always unbilled, and the search ends there.
+    const unbilled = [...periods].reverse().some((bp) => {
       const { first } = monthBounds(run.year, bp.months[0]);
       const { last } = monthBounds(run.year, bp.months[bp.months.length - 1]);
       for (const e of svc.enrolments.values()) {
