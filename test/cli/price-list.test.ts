@@ -3,28 +3,35 @@ import { join } from 'node:path';
 import type { LineTrace } from '../../projections/trace';
 import { billingFixture } from '../support/billing-fixture';
 
+type Fixture = Awaited<ReturnType<typeof billingFixture>>;
+
+/** The billing fixture with a price-list service established (bands: small < 100 000, large ≥ 100 000) and the given commands run. */
+async function withPriceList(service: { serviceId: string; name: string; overheadRate: string; decisionRef: string; date: string; small: string; large: string }, commands: string[][]): Promise<Fixture> {
+  const f = await billingFixture();
+  const file = join(f.dir, `${service.serviceId}.json`);
+  writeFileSync(file, JSON.stringify({
+    serviceId: service.serviceId, name: service.name, area: 'Bibliotek', overheadRate: service.overheadRate, cadence: 'yearly', decisionRef: service.decisionRef, date: service.date,
+    pricing: { kind: 'price-list', bands: [{ id: 'small', label: '< 100 000', max: 99999, price: service.small }, { id: 'large', label: '≥ 100 000', min: 100000, price: service.large }] },
+  }));
+  for (const args of [['service', 'establish', file], ...commands]) {
+    const r = await f.run(...args);
+    if (r.code !== 0) throw new Error(`samkost ${args.join(' ')}: ${r.err}`);
+  }
+  return f;
+}
+
 /**
  * A price list (Bibblix) has no budget to add overhead to: each participant pays its tier's yearly price.
  * What finance, a council and an auditor read of it says so, and never "budget 0,00 + påslag 5 %".
  */
 describe('a price-list service, as its readers see it', () => {
-  let f: Awaited<ReturnType<typeof billingFixture>>;
+  let f: Fixture;
   beforeAll(async () => {
-    f = await billingFixture();
-    const svc = join(f.dir, 'bibblix.json');
-    writeFileSync(svc, JSON.stringify({
-      serviceId: 'bibblix', name: 'Bibblix', area: 'Bibliotek', overheadRate: '0.05', cadence: 'yearly', decisionRef: 'Styrelsen 2023 §6', date: '2023-01-01',
-      pricing: { kind: 'price-list', bands: [{ id: 'small', label: '< 100 000', max: 99999, price: '22000.00' }, { id: 'large', label: '≥ 100 000', min: 100000, price: '42000.00' }] },
-    }));
-    for (const args of [
-      ['service', 'establish', svc],
+    f = await withPriceList({ serviceId: 'bibblix', name: 'Bibblix', overheadRate: '0.05', decisionRef: 'Styrelsen 2023 §6', date: '2023-01-01', small: '22000.00', large: '42000.00' }, [
       ['enrolment', 'start', '--service', 'bibblix', '--member', '0180', '--from', '2024-01-01'],
       ['enrolment', 'start', '--service', 'bibblix', '--member', '1480', '--from', '2024-01-01'],
       ['invoice', 'run', '--period', '2024', '--date', '2024-01-20'],
-    ]) {
-      const r = await f.run(...args);
-      if (r.code !== 0) throw new Error(`samkost ${args.join(' ')}: ${r.err}`);
-    }
+    ]);
   });
 
   test('split: the cost is the yearly prices added up, not a budget plus overhead', async () => {
@@ -61,22 +68,12 @@ describe('a price-list service, as its readers see it', () => {
  * from 15 April at 16 000 kr a year, 9 months = 12 000,00 kr (by version 3, 11 999,98 kr).
  */
 describe('a price-list member from April, as finance and an auditor see it', () => {
-  let f: Awaited<ReturnType<typeof billingFixture>>;
+  let f: Fixture;
   beforeAll(async () => {
-    f = await billingFixture();
-    const svc = join(f.dir, 'lasfront.json');
-    writeFileSync(svc, JSON.stringify({
-      serviceId: 'lasfront', name: 'Läsfrämjande', area: 'Bibliotek', overheadRate: '0', cadence: 'yearly', decisionRef: 'Styrelsen 2024 §2', date: '2024-01-01',
-      pricing: { kind: 'price-list', bands: [{ id: 'small', label: '< 100 000', max: 99999, price: '16000.00' }, { id: 'large', label: '≥ 100 000', min: 100000, price: '30000.00' }] },
-    }));
-    for (const args of [
-      ['service', 'establish', svc],
+    f = await withPriceList({ serviceId: 'lasfront', name: 'Läsfrämjande', overheadRate: '0', decisionRef: 'Styrelsen 2024 §2', date: '2024-01-01', small: '16000.00', large: '30000.00' }, [
       ['enrolment', 'start', '--service', 'lasfront', '--member', '1280', '--from', '2024-04-15'],
       ['invoice', 'run', '--period', '2024', '--date', '2024-04-20'],
-    ]) {
-      const r = await f.run(...args);
-      if (r.code !== 0) throw new Error(`samkost ${args.join(' ')}: ${r.err}`);
-    }
+    ]);
   });
 
   test('given 16 000 kr a year from April, when invoiced, then the line is 12 000,00 kr, and its trace recomputes it month by month with nothing to remark', async () => {
