@@ -41,6 +41,12 @@ export const yearlySpreadOf = (rules: number): YearlySpread => (rules >= 4 ? 'cu
 /** The rules version a document was decided by: the one its origin records, or 1 (before the field). */
 export const rulesOfOrigin = (origin: { params: Record<string, unknown> }): number => (typeof origin.params.rules === 'number' ? origin.params.rules : 1);
 
+/**
+ * The rules version a settlement (ServiceSettled) was decided by: the one it records, or, for one that
+ * records none, 3, which splits as every version before 4 does (splits differ from version 4 on only).
+ */
+export const settlementRules = (settled: { rules?: number }): number => settled.rules ?? 3;
+
 /** Commands whose documents depend on the rules version. */
 const RULED = new Set(['invoice.run', 'settlement.run', 'invoice.credit']);
 

@@ -12,6 +12,7 @@ import type { ActualCostRecorded, CouncilBudgetDecided, ServiceEstablished, Supp
 import type { CreditNoteIssued, InvoiceIssued } from './events/billing';
 import Decimal from 'decimal.js';
 import { assertNever } from './errors';
+import { settlementRules } from './rules';
 
 export interface MembershipPeriod {
   from: string;
@@ -98,6 +99,8 @@ export interface BillingYear {
   /** Every due key already billed, with where: a run never bills one twice. */
   billedKeys: Map<string, { invoice: string; lineNo: number }>;
   settled: Map<string, EventRef[]>;
+  /** Per service, the rules version its latest settlement of the year was decided by (rules.ts#settlementRules). */
+  settledBy: Map<string, number>;
   closed?: Adopted<{ year: number; date: string }>;
 }
 
@@ -134,7 +137,7 @@ export const initialState = (): State => ({
 export function billingYear(state: State, year: number): BillingYear {
   let b = state.billing.get(year);
   if (!b) {
-    b = { year, invoices: new Map(), creditNotes: new Map(), sequences: new Map(), billedKeys: new Map(), settled: new Map() };
+    b = { year, invoices: new Map(), creditNotes: new Map(), sequences: new Map(), billedKeys: new Map(), settled: new Map(), settledBy: new Map() };
     state.billing.set(year, b);
   }
   return b;
@@ -268,6 +271,7 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
     case 'ServiceSettled': {
       const b = billingYear(state, event.data.year);
       b.settled.set(event.data.serviceId, [...(b.settled.get(event.data.serviceId) ?? []), ref]);
+      b.settledBy.set(event.data.serviceId, settlementRules(event.data));
       return state;
     }
     case 'YearClosed':

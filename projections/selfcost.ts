@@ -137,8 +137,10 @@ export function selfCostOf(state: State, svc: ServiceState, year: number, horizo
   let unallocated = ZERO;
   let settlementRemaining: Decimal | null = null;
   if (actualRecorded) {
-    // The same split a settlement run makes: what the participants owe at the actual cost.
-    const split = splitForYear(state, id, year, 'actual', RULES_VERSION);
+    // The same split a settlement run makes: what the participants owe at the actual cost. Once settled, by
+    // the rules the settlement was decided by, so that a settled (or closed) year's figures and books do not
+    // change when later rules split otherwise; until then, by the rules a settlement would be decided by now.
+    const split = splitForYear(state, id, year, 'actual', state.billing.get(year)?.settledBy.get(id) ?? RULES_VERSION);
     unallocated = split.unallocated;
     settlementRemaining = sum(split.participants.map((p) => p.total)).minus(billedTotal);
   }

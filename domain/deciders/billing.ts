@@ -304,7 +304,11 @@ export function decideSettlement(c: SettleService, state: State): Decision {
   }
   events.push({
     type: 'ServiceSettled',
-    data: { serviceId: c.serviceId, year: c.year, actualCost: amountString(actual.cost), billedBefore: amountString(billedTotal), difference: amountString(actual.cost.minus(billedTotal)), documents },
+    data: {
+      serviceId: c.serviceId, year: c.year, actualCost: amountString(actual.cost), billedBefore: amountString(billedTotal), difference: amountString(actual.cost.minus(billedTotal)), documents,
+      // What the year's self-cost and books work its split out by once it is settled (projections/selfcost.ts).
+      ...(rules >= 4 ? { rules } : {}),
+    },
   });
   if (rules >= 3 && events.some((e) => e.type === 'InvoiceIssued')) assertDatedInOrder(state, c.year, ['T'], c.issueDate, `settlement.run ${c.serviceId} ${c.year}`);
   return { streamId: billingStream(c.year), events };

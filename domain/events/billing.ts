@@ -131,6 +131,11 @@ export const ServiceSettled = z.object({
   billedBefore: Amount,
   difference: Amount,
   documents: z.array(z.string()),
+  /**
+   * The rules version the settlement was decided by, recorded from version 4 on (the first whose split
+   * differs: domain/rules.ts#yearlySpreadOf); a settlement without it was decided by an earlier one.
+   */
+  rules: z.number().int().min(4).optional(),
 });
 
 export const YearClosed = z.object({ year: Year, date: IsoDate, decisionRef: z.string().optional() });

@@ -6,7 +6,9 @@ import { decide } from '../../domain/decide';
 import type { DomainEvent } from '../../domain/events';
 import type { InvoiceIssued } from '../../domain/events/billing';
 import { commandInputOf, RULES_VERSION } from '../../domain/rules';
+import { journal } from '../../projections/ledger';
 import { InvoiceReplay } from '../../projections/replay';
+import { selfCostOf } from '../../projections/selfcost';
 import { evolve, initialState } from '../../domain/state';
 import { fakeRef } from '../support/spec';
 
@@ -178,6 +180,20 @@ describe('billing rules versions', () => {
 
     test('given the same decided by version 3, then the odd öre of the first months are missed, as that version billed it', () => {
       expect(aleBibblix(3).amount).toBe('16499.98');
+    });
+
+    test('given a year billed and settled by version 3, then its self-cost and books still split by version 3: nothing is left to settle, where version 4 would find 0,02 kr', () => {
+      const cost: DomainEvent = { type: 'ActualCostRecorded', data: { serviceId: 'bibblix', year: 2024, amount: '5000.00', supplier: 'Leverantör AB', reference: 'F-1', date: '2024-12-31' } };
+      let st = [...fromApril, cost].reduce((acc, e) => evolve(acc, e, fakeRef(e.type)), initialState());
+      const apply = (command: Record<string, unknown>, today: string) => {
+        for (const e of decide(parseCommand(command), st, { today }).events) st = evolve(st, e, fakeRef(e.type, 'billing-2024'));
+      };
+      apply(run(3), '2024-01-15');
+      const remaining = () => selfCostOf(st, st.services.get('bibblix')!, 2024).settlementRemaining?.toFixed(2);
+      expect(remaining()).toBe('0.02'); // unsettled: what a settlement by the current rules would bill
+      apply({ type: 'settlement.run', serviceId: 'bibblix', year: 2024, issueDate: '2025-01-20', paymentTermsDays: 30, vatRate: '0.25', seller, rules: 3 }, '2025-01-20');
+      expect(remaining()).toBe('0.00');
+      expect(journal(st, 2024).filter((v) => v.text.includes('Självkostnad'))).toEqual([]);
     });
   });
 
