@@ -83,7 +83,24 @@ function firstDifference(a: unknown, b: unknown, path = ''): string | undefined 
       if (d) return d;
     }
   }
-  return `${path || '(dokumentet)'}: lagrat ${JSON.stringify(a)?.slice(0, 80)}, omräknat ${JSON.stringify(b)?.slice(0, 80)}`;
+  return `${path || '(dokumentet)'}: ${differingExcerpts(JSON.stringify(a) ?? 'undefined', JSON.stringify(b) ?? 'undefined')}`;
+}
+
+/** How much of a long value a difference shows, and how much of it before the first differing character. */
+const EXCERPT = 80;
+const LEAD = 30;
+
+/**
+ * Both values, each cut to where they first differ when too long to show whole: two long texts with a long
+ * common beginning (a line's rule) cut at the same length showed the same words twice and never the difference.
+ */
+export function differingExcerpts(a: string, b: string): string {
+  if (a.length <= EXCERPT && b.length <= EXCERPT) return `lagrat ${a}, omräknat ${b}`;
+  let same = 0;
+  while (same < a.length && same < b.length && a[same] === b[same]) same += 1;
+  const start = same > LEAD ? same - LEAD : 0;
+  const cut = (s: string) => `${start > 0 ? '…' : ''}${s.slice(start, start + EXCERPT)}${s.length > start + EXCERPT ? '…' : ''}`;
+  return `lagrat ${cut(a)}, omräknat ${cut(b)}${start > 0 ? ` (skiljer från tecken ${same + 1})` : ''}`;
 }
 
 /**
