@@ -49,17 +49,28 @@ export function decideBudget(c: DecideBudget, state: State): Decision {
  * amount × the highest VAT rate in force (`vatRates`, configuration), rounded up to the öre, or it is a typo
  * (the gross amount given as the VAT, say).
  */
+/** Whether two recorded costs are the same supplier invoice line: every field alike, amounts by value. */
+const sameCost = (a: RecordedCost, b: RecordedCost): boolean =>
+  a.serviceId === b.serviceId && a.year === b.year && a.supplier === b.supplier && a.reference === b.reference && a.date === b.date
+  && new Decimal(a.amount).eq(b.amount) && new Decimal(a.vat ?? 0).eq(b.vat ?? 0);
+
+type RecordedCost = { serviceId: string; year: number; amount: string; vat?: string; supplier: string; reference: string; date: string };
+
 export function decideActualCost(c: RecordActualCost, state: State, vatRates: readonly string[]): Decision {
-  requireService(state, c.serviceId);
+  const svc = requireService(state, c.serviceId);
   assertYearOpen(state, c.year, `cost.record ${c.serviceId}`);
   // The ledger books a cost on its date (prepaid or accrued when that is another year than the cost's):
   // dated in a closed year it would change that year's 6540, 2440 and 2641.
   assertBookedInOpenYear(state, c.date, `cost.record ${c.serviceId} ${c.year} ${c.reference}`);
+  if (new Decimal(c.amount).isZero()) throw new DomainError(`cost.record ${c.serviceId} ${c.year} ${c.reference}: beloppet måste vara större än noll`);
   const problem = inputVatProblem(c, vatRates);
   if (problem) throw new DomainError(problem);
   // A cost given without VAT is stored as every cost was before VAT was recorded: without the field.
   const { type: _t, vat, ...rest } = c;
   const data = vat === undefined ? rest : { ...rest, vat };
+  // The same supplier invoice again, every field alike, is the one recorded (a client's retry under a new
+  // key, a file imported twice), as a payment is: recording it again would book the supplier twice.
+  if (svc.actualCosts.get(c.year)?.some((r) => sameCost(r.value, data))) return { streamId: serviceStream(c.serviceId), events: [] };
   return { streamId: serviceStream(c.serviceId), events: [{ type: 'ActualCostRecorded', data }] };
 }
 

@@ -71,6 +71,18 @@ describe('cost.record: a supplier invoice, its amount excluding VAT and its inpu
     given(established).when(cost).then([recorded()], 'service-uka');
   });
 
+  test('the same supplier invoice again, every field alike (amounts by value), records nothing: a retry under a new key or a file imported twice does not book it twice', () => {
+    given(established, recorded({ vat: '25000.00' })).when({ ...cost, amount: '100000', vat: '25000.00' }).then([]);
+    given(established, recorded()).when(cost).then([]);
+    // Another amount, date or VAT under the same reference is another record of it, added up as before.
+    given(established, recorded()).when({ ...cost, amount: '5000.00' }).then([recorded({ amount: '5000.00' })]);
+    given(established, recorded()).when({ ...cost, vat: '1.00' }).then([recorded({ vat: '1.00' })]);
+  });
+
+  test('a cost of zero is refused', () => {
+    given(established).when({ ...cost, amount: '0.00' }).thenError('cost.record uka 2024 F-1: beloppet måste vara större än noll');
+  });
+
   test('the input VAT is recorded beside the amount, with two decimals', () => {
     given(established).when({ ...cost, vat: '25000' }).then([recorded({ vat: '25000.00' })]);
   });
