@@ -153,6 +153,8 @@ function failureStatus(failure: unknown, asked: 'read' | 'command'): number {
  */
 export function asParameters(line: string): string {
   return line
+    // A flag given a value (`?open=1`): commander calls `--open=1` unknown and suggests `--open` itself.
+    .replace(/okänd flagga --([a-z][a-z-]*)=[^\s;,]*; menade du --\1\?/, 'parametern $1 tar inget värde; skriv bara ?$1')
     .replace(/flaggan --([a-z][a-z-]*)(?: <[^>]+>)?/g, 'parametern $1')
     .replace(/okänd flagga --([a-z][a-z-]*)(?:=[^\s;,]*)?/g, 'okänd parameter $1')
     .replace(/;? ?se --help för tillgängliga flaggor/, '')

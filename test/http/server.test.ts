@@ -165,6 +165,9 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     // Options are query parameters here, and refusals name them so.
     const typo = await app.inject({ method: 'GET', url: '/v1/split?service=egil&year=2024&basys=actual' });
     expect([typo.statusCode, typo.json()]).toEqual([400, { error: 'okänd parameter basys' }]);
+    // A flag given a value is told it takes none, not asked whether it was meant.
+    const valued = await app.inject({ method: 'GET', url: '/v1/receivables?overdue=1' });
+    expect([valued.statusCode, valued.json()]).toEqual([400, { error: 'parametern overdue tar inget värde; skriv bara ?overdue' }]);
     const notYear = await app.inject({ method: 'GET', url: '/v1/split?service=egil&year=abc' });
     expect([notYear.statusCode, notYear.json()]).toEqual([400, { error: 'parametern year ska vara ett årtal mellan 1990 och 2100, inte "abc"' }]);
     // A document's read takes no parameter but trace's line: any other is refused by name, never ignored.
