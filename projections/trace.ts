@@ -4,13 +4,13 @@ import { DomainError } from '../domain/errors';
 import type { EventRef } from '../domain/event-ref';
 import type { DomainEvent } from '../domain/events';
 import type { CreditNoteIssued, CreditNoteLine, InvoiceIssued, InvoiceLine } from '../domain/events/billing';
-import { amountString, formatSek, grouped, roundOre, sum, ZERO } from '../domain/money';
+import { amountString, formatSek, grouped, parseAmount, roundOre, sum, ZERO } from '../domain/money';
 import { populationFor, type PopulationUsed } from '../domain/population-rule';
-import { monthlyAmounts } from '../domain/proration';
+import { monthlyAmounts, spreadOverMonths } from '../domain/proration';
 import { type Adopted, evolve, initialState, type InvoiceState, type MembershipPeriod, type MemberState, type ServiceState, type State } from '../domain/state';
 import { bandOf } from '../domain/tiers';
 import { computeSplit, costBase, type CostBasis, reportingTiersFor, type ServiceSplit, type SplitInput, splitInputs } from './splits';
-import { rulesOfOrigin } from '../domain/rules';
+import { rulesOfOrigin, yearlySpreadOf } from '../domain/rules';
 
 /*
  * The auditor's trace: any line of any invoice or credit note, back to the events its amount came from.
@@ -585,6 +585,33 @@ function monthTraces(ctx: SplitContext, keys: ReadonlySet<string>, months: reado
   });
 }
 
+/**
+ * How a line's share of a split month is worked out, in the words of its rule and of the rules version its
+ * document was decided by: a price list's twelfth of the yearly price (by cumulative rounding from rules
+ * 4), a base plus the rest of the month by population, or the month's amount × weight / Σ weights.
+ * `keys`: the line's participants, whose shares of the month make up its share.
+ */
+function monthShareFormula(ctx: SplitContext, keys: ReadonlySet<string>, m: SplitMonthTrace): string {
+  const rule = ctx.svc.service.pricing;
+  if (rule.kind === 'price-list') {
+    return ctx.rules >= 4
+      ? `årspris ${sek(new Decimal(m.weight))} × ${m.month}/12 − årspris × ${m.month - 1}/12, vardera avrundat till öre`
+      : `årspris ${sek(new Decimal(m.weight))} fördelat på 12 månader, de överskjutande örena på årets första månader`;
+  }
+  if (new Decimal(m.denominator).isZero()) return 'ingen vikt i månaden';
+  const amount = new Decimal(m.monthAmount);
+  const ofRest = (rest: Decimal) => `${rest.mul(m.weight).div(m.denominator).toDecimalPlaces(4).toString()}, till öre enligt största-restmetoden`;
+  if (rule.kind === 'base-plus-per-capita') {
+    // Each participant of the month first takes the month's base; the rest is split by population.
+    const shares = ctx.split.months[m.month - 1].shares;
+    const base = spreadOverMonths(parseAmount(rule.base), yearlySpreadOf(ctx.rules)).get(m.month) as Decimal;
+    const own = shares.filter((sh) => keys.has(sh.key)).length;
+    const rest = amount.minus(base.mul(shares.length));
+    return `${own > 1 ? `${own} × ` : ''}grundbelopp ${sek(base)} + (${sek(amount)} − ${shares.length} × ${sek(base)}) × ${m.weight}/${m.denominator} = ${own > 1 ? `${own} × ` : ''}${sek(base)} + ${ofRest(rest)}`;
+  }
+  return `${sek(amount)} × ${m.weight}/${m.denominator} = ${ofRest(amount)}`;
+}
+
 type Provenance = InvoiceLine['provenance'];
 
 /** costStepsOf, worked out once per split context and months: every line of the split shows the same. */
@@ -713,13 +740,7 @@ function aContoLine(state: State, doc: InvoiceIssued, line: InvoiceLine, problem
       children: [
         ...monthsTrace.map((m): DerivationStep => ({
           label: `andel månad ${m.month}`, value: sek(new Decimal(m.share)),
-          formula: kind === 'price-list'
-            ? ctx.rules >= 4
-              ? `årspris ${sek(new Decimal(m.weight))} × ${m.month}/12 − årspris × ${m.month - 1}/12, vardera avrundat till öre`
-              : `årspris ${sek(new Decimal(m.weight))} fördelat på 12 månader, de överskjutande örena på årets första månader`
-            : new Decimal(m.denominator).isZero()
-              ? 'ingen vikt i månaden'
-              : `${sek(new Decimal(m.monthAmount))} × ${m.weight}/${m.denominator} = ${new Decimal(m.monthAmount).mul(m.weight).div(m.denominator).toDecimalPlaces(4).toString()}, till öre enligt största-restmetoden`,
+          formula: monthShareFormula(ctx, keys, m),
         })),
         ...(kind === 'price-list' ? [] : [cost.monthStep]),
         ...part.steps,
@@ -762,7 +783,7 @@ function settlementLine(state: State, doc: Doc, line: AnyLine, sign: 1 | -1, opt
   const part = participantFigures(ctx, keys);
   const kind = ctx.svc.service.pricing.kind;
   return {
-    rule: `slutreglering: andel av utfallet − fakturerat; ${RULE_WORDS[kind]}, ${weightWords(kind, monthsTrace)}, utfall ${formatSek(ctx.base.base, false)} × ${svNumber(ctx.split.overheadRate.plus(1))}`,
+    rule: `slutreglering: andel av utfallet − fakturerat; ${RULE_WORDS[kind]}, ${weightWords(kind, monthsTrace)}${kind === 'price-list' ? '' : `, utfall ${formatSek(ctx.base.base, false)} × ${svNumber(ctx.split.overheadRate.plus(1))}`}`,
     figures: [...cost.figures, ...part.figures, { name: 'andel av utfallet', value: sek(actualShare) }, { name: 'fakturerat', value: sek(billed), note: billedLines.map((l) => `${l.document}:${l.lineNo}`).join(', ') || 'inget fakturerat' }],
     used: [...ctx.split.costRefs, ...part.used],
     recomputed,
@@ -775,7 +796,7 @@ function settlementLine(state: State, doc: Doc, line: AnyLine, sign: 1 | -1, opt
         {
           label: 'andel av utfallet', value: sek(actualShare), formula: `Σ av medlemmens andel, månad ${monthRanges(months) || '(ingen)'}`,
           children: [
-            ...monthsTrace.map((m): DerivationStep => ({ label: `andel månad ${m.month}`, value: sek(new Decimal(m.share)), formula: `${sek(new Decimal(m.monthAmount))} × ${m.weight}/${m.denominator}` })),
+            ...monthsTrace.map((m): DerivationStep => ({ label: `andel månad ${m.month}`, value: sek(new Decimal(m.share)), formula: monthShareFormula(ctx, keys, m) })),
             ...(kind === 'price-list' ? [] : [cost.monthStep]),
             ...part.steps,
           ],

@@ -93,3 +93,24 @@ describe('a price-list member from April, as finance and an auditor see it', () 
   });
 });
 
+describe('a price-list member leaving after a year billed in advance, as an auditor traces its settlement', () => {
+  test('given Malmö billed April–December and ending in September, when settled, then the credit note traces each month by the price, not by a cost and a denominator of zero', async () => {
+    const f = await withPriceList({ serviceId: 'lasfront', name: 'Läsfrämjande', overheadRate: '0', decisionRef: 'Styrelsen 2024 §2', date: '2024-01-01', small: '16000.00', large: '30000.00' }, [
+      ['enrolment', 'start', '--service', 'lasfront', '--member', '1280', '--from', '2024-04-15'],
+      ['invoice', 'run', '--period', '2024', '--date', '2024-04-20'],
+      ['enrolment', 'end', '--service', 'lasfront', '--enrolment', '212000-1124-2024-04-15', '--to', '2024-09-30'],
+      ['cost', 'record', '--service', 'lasfront', '--year', '2024', '--amount', '1000.00', '--supplier', 'L', '--reference', 'B24', '--date', '2024-12-20'],
+      ['settle', '--service', 'lasfront', '--year', '2024', '--date', '2024-12-31'],
+    ]);
+    const [t] = (await f.json<{ lines: LineTrace[] }>('trace', 'TK2024-0001')).lines;
+    // Billed 12 000,00 (April–December); owed 16 000 × 9/12 − 16 000 × 3/12 = 8 000,00 (April–September).
+    expect(t.line.amount).toBe('4000.00');
+    expect(t.matches).toBe(true);
+    expect(t.rule).not.toMatch(/utfall [\d\s]+,\d\d × /);
+    const share = t.derivation.children?.find((c) => c.label === 'andel av utfallet');
+    expect(share?.children?.filter((c) => c.label.startsWith('andel månad')).map((c) => c.formula)).toEqual(
+      [4, 5, 6, 7, 8, 9].map((m) => expect.stringMatching(new RegExp(`^årspris 16\\s000,00 kr × ${m}/12 − årspris × ${m - 1}/12, vardera avrundat till öre$`))),
+    );
+  });
+});
+
