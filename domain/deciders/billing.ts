@@ -58,9 +58,9 @@ const byBuyerName = (state: State) => (a: string, b: string) =>
  */
 export function decideInvoiceRun(c: RunInvoices, state: State): Decision {
   const period = parsePeriod(c.period);
-  assertYearOpen(state, period.year, `invoice.run ${c.period}`);
   const { rules, params } = decidedBy(c);
-  if (rules >= 3) assertBookedInOpenYear(state, c.issueDate, `invoice.run ${c.period}`);
+  assertYearOpen(state, period.year, `invoice.run ${c.period}`, rules >= 4);
+  if (rules >= 3) assertBookedInOpenYear(state, c.issueDate, `invoice.run ${c.period}`, rules >= 4);
   const items = dueInPeriod(state, period, c.vatRate, rules);
   if (rules >= 3 && items.length > 0) assertDatedInOrder(state, period.year, ['M', 'T'], c.issueDate, `invoice.run ${c.period}`);
   const numbering = new Numbering(state, period.year);
@@ -155,10 +155,10 @@ function lastCreditAmounts(state: State, inv: InvoiceState, wanted: readonly num
 /** A credit note (ändringsfaktura) for whole lines of one invoice, never more than is left of them. */
 export function decideCredit(c: CreditInvoice, state: State): Decision {
   const inv = findInvoice(state, c.invoice);
-  assertYearOpen(state, inv.invoice.year, `invoice.credit ${c.invoice}`);
   const { rules, params } = decidedBy(c);
+  assertYearOpen(state, inv.invoice.year, `invoice.credit ${c.invoice}`, rules >= 4);
   if (rules >= 3) {
-    assertBookedInOpenYear(state, c.issueDate, `invoice.credit ${c.invoice}`);
+    assertBookedInOpenYear(state, c.issueDate, `invoice.credit ${c.invoice}`, rules >= 4);
     if (c.issueDate < inv.invoice.issueDate) throw new DomainError(`invoice.credit ${c.invoice}: daterad ${c.issueDate}, innan fakturan utfärdades (${inv.invoice.issueDate})`);
   }
   const wanted = c.lines ?? inv.invoice.lines.map((l) => l.lineNo);
@@ -228,9 +228,9 @@ export function decidePayment(c: RecordPayment, state: State): Decision {
  */
 export function decideSettlement(c: SettleService, state: State): Decision {
   const svc = requireService(state, c.serviceId);
-  assertYearOpen(state, c.year, `settlement.run ${c.serviceId} ${c.year}`);
   const { rules, params } = decidedBy(c);
-  if (rules >= 3) assertBookedInOpenYear(state, c.issueDate, `settlement.run ${c.serviceId} ${c.year}`);
+  assertYearOpen(state, c.year, `settlement.run ${c.serviceId} ${c.year}`, rules >= 4);
+  if (rules >= 3) assertBookedInOpenYear(state, c.issueDate, `settlement.run ${c.serviceId} ${c.year}`, rules >= 4);
   if (!svc.actualCosts.get(c.year)?.length) throw new DomainError(`settlement.run: inget utfall är registrerat för ${c.serviceId} ${c.year}; registrera det med \`samkost cost record\``);
   const actual = computeSplit(svc, c.year, 'actual', costBase(svc, c.year, 'actual'), splitInputs(state, svc, c.year), reportingTiersFor(state, c.year), rules);
   const billing = state.billing.get(c.year);

@@ -59,6 +59,8 @@ type RecordedCost = { serviceId: string; year: number; amount: string; vat?: str
 export function decideActualCost(c: RecordActualCost, state: State, vatRates: readonly string[]): Decision {
   const svc = requireService(state, c.serviceId);
   assertYearOpen(state, c.year, `cost.record ${c.serviceId}`);
+  const established = Number(svc.service.date.slice(0, 4));
+  if (c.year < established) throw new DomainError(`cost.record ${c.serviceId}: kostnadsåret ${c.year} ligger före ${established}, då tjänsten inrättades (${svc.service.date})`);
   // The ledger books a cost on its date (prepaid or accrued when that is another year than the cost's):
   // dated in a closed year it would change that year's 6540, 2440 and 2641.
   assertBookedInOpenYear(state, c.date, `cost.record ${c.serviceId} ${c.year} ${c.reference}`);

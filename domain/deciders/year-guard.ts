@@ -1,24 +1,46 @@
 import { DomainError } from '../errors';
 import type { State } from '../state';
 
-/** After `year close`, nothing may change that year's figures: every decider that could asks this. */
-export function assertYearOpen(state: State, year: number, what: string): void {
-  const closed = state.billing.get(year)?.closed;
-  if (closed) throw new DomainError(`${what}: året ${year} stängdes ${closed.value.date}; dess siffror kan inte längre ändras`);
+/**
+ * The close that makes `year` final: its own, or (`earlierToo`) that of any later year. Books are closed in
+ * order: a year's closing balances are the next year's opening ones, so once a year is closed every year
+ * before it is final too, closed or not (a history may begin its billing, and its closes, after its first
+ * recorded cost).
+ */
+function closeOf(state: State, year: number, earlierToo: boolean): { year: number; date: string } | undefined {
+  const own = state.billing.get(year)?.closed;
+  if (own) return { year, date: own.value.date };
+  if (!earlierToo) return undefined;
+  let found: { year: number; date: string } | undefined;
+  for (const [y, b] of state.billing) if (y > year && b.closed && (found === undefined || y < found.year)) found = { year: y, date: b.closed.value.date };
+  return found;
+}
+
+const finalWords = (year: number, close: { year: number; date: string }): string =>
+  close.year === year ? `året ${year} stängdes ${close.date}` : `året ${year} ligger före ${close.year}, som stängdes ${close.date}`;
+
+/**
+ * After `year close`, nothing may change that year's figures, nor an earlier year's (closeOf): every decider
+ * that could asks this. `earlierToo: false` only for documents decided by rules before version 4, which
+ * checked the year's own close and must replay as they were decided.
+ */
+export function assertYearOpen(state: State, year: number, what: string, earlierToo = true): void {
+  const close = closeOf(state, year, earlierToo);
+  if (close) throw new DomainError(`${what}: ${finalWords(year, close)}; dess siffror kan inte längre ändras`);
 }
 
 /**
- * A document or payment is booked on its date, whatever year it bills: one dated in a closed year would
- * change that year's books (its receivables, output VAT and SIE file) after the close.
+ * A document or payment is booked on its date, whatever year it bills: one dated in a closed year (or
+ * before one) would change that year's books (its receivables, output VAT and SIE file) after the close.
  */
-export function assertBookedInOpenYear(state: State, date: string, what: string): void {
-  const problem = bookedInClosedYear(state, date, what);
+export function assertBookedInOpenYear(state: State, date: string, what: string, earlierToo = true): void {
+  const problem = bookedInClosedYear(state, date, what, earlierToo);
   if (problem) throw new DomainError(problem);
 }
 
-/** Why something dated `date` cannot be booked (its year is closed), or undefined when it can. */
-export function bookedInClosedYear(state: State, date: string, what: string): string | undefined {
+/** Why something dated `date` cannot be booked (its year is final), or undefined when it can. */
+export function bookedInClosedYear(state: State, date: string, what: string, earlierToo = true): string | undefined {
   const year = Number(date.slice(0, 4));
-  const closed = state.billing.get(year)?.closed;
-  return closed ? `${what}: daterad ${date}, men året ${year} stängdes ${closed.value.date}; dess siffror kan inte längre ändras` : undefined;
+  const close = closeOf(state, year, earlierToo);
+  return close ? `${what}: daterad ${date}, men ${finalWords(year, close)}; dess siffror kan inte längre ändras` : undefined;
 }

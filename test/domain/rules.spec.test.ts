@@ -230,5 +230,15 @@ describe('billing rules versions', () => {
       expect(after(3)).toEqual([]);
     });
   });
+
+  test('given a later year closed (version 4), then an earlier year is final too: its invoice cannot be credited; a version 3 note, decided by its year\'s own close only, is decided as it was', () => {
+    let st = history.reduce((acc, e, i) => evolve(acc, e, refs[i]), initialState());
+    for (const e of decide(parseCommand(run(4)), st, { today: '2024-01-15' }).events) st = evolve(st, e, fakeRef(e.type, 'billing-2024'));
+    st = evolve(st, { type: 'YearClosed', data: { year: 2025, date: '2026-02-15' } }, fakeRef('YearClosed', 'billing-2025'));
+    const number = [...st.billing.get(2024)!.invoices.keys()].find((n) => n.startsWith('T'))!;
+    const credit = (rules: number) => decide(parseCommand({ type: 'invoice.credit', invoice: number, reason: 'Fel', issueDate: '2026-03-01', rules }), st, { today: '2026-03-01' });
+    expect(() => credit(4)).toThrow(`invoice.credit ${number}: året 2024 ligger före 2025, som stängdes 2026-02-15; dess siffror kan inte längre ändras`);
+    expect(credit(3).events.map((e) => e.type)).toEqual(['CreditNoteIssued']);
+  });
 });
 

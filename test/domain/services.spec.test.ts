@@ -79,6 +79,18 @@ describe('cost.record: a supplier invoice, its amount excluding VAT and its inpu
     given(established, recorded()).when({ ...cost, vat: '1.00' }).then([recorded({ vat: '1.00' })]);
   });
 
+  test('once a year is closed, every year before it is final too: a cost dated in, or of, an earlier year is refused', () => {
+    const closed: DomainEvent = { type: 'YearClosed', data: { year: 2025, date: '2026-02-15' } };
+    given(established, closed).when({ ...cost, year: 2026, date: '2024-06-30' })
+      .thenError('cost.record uka 2026 F-1: daterad 2024-06-30, men året 2024 ligger före 2025, som stängdes 2026-02-15; dess siffror kan inte längre ändras');
+    given(established, closed).when({ ...cost, date: '2026-03-01' })
+      .thenError('cost.record uka: året 2024 ligger före 2025, som stängdes 2026-02-15; dess siffror kan inte längre ändras');
+  });
+
+  test('a cost of a year before the service was established is refused', () => {
+    given(established).when({ ...cost, year: 1999 }).thenError('cost.record uka: kostnadsåret 1999 ligger före 2020, då tjänsten inrättades (2020-01-01)');
+  });
+
   test('a cost of zero is refused', () => {
     given(established).when({ ...cost, amount: '0.00' }).thenError('cost.record uka 2024 F-1: beloppet måste vara större än noll');
   });
