@@ -78,6 +78,17 @@ export function decideLeave(c: LeaveMember, state: State): Decision {
   const current = m.periods[m.periods.length - 1];
   if (current.to !== undefined) throw new DomainError(`member.leave: ${m.name} (${m.orgnr}) är inte medlem; den gick ur ${current.to}`);
   if (c.date < current.from) throw new DomainError(`member.leave: ${m.name} gick med ${current.from}; utträdet kan inte ske före det (${c.date})`);
+  // A service is billed by its enrolments, not by membership: one left running past the exit would bill a
+  // member that is no longer one (and, were it to rejoin, the months it was out).
+  const running = [...state.services.values()].flatMap((svc) =>
+    [...svc.enrolments.values()].filter((e) => e.member === m.orgnr && (e.to === undefined || e.to > c.date) && (e.to === undefined || e.to >= e.from)));
+  if (running.length > 0) {
+    const first = running[0];
+    throw new DomainError(
+      `member.leave: ${m.name} (${m.orgnr}) har anslutningar som gäller efter ${c.date}: ${running.map((e) => `${e.serviceId} (${e.enrolmentId})`).join(', ')}; `
+      + `avsluta dem först, t.ex. \`samkost enrolment end --service ${first.serviceId} --enrolment ${first.enrolmentId} --to ${c.date}\``,
+    );
+  }
   return {
     streamId: memberStream(m.orgnr),
     events: [{ type: 'MemberLeft', data: { member: m.orgnr, date: c.date, reason: c.reason, decisionRef: c.decisionRef } }],

@@ -50,6 +50,15 @@ describe('member.join', () => {
 });
 
 describe('member.leave', () => {
+  test('a member with an enrolment running past its exit is refused until the enrolment is ended: services are billed by enrolment, not membership', () => {
+    const service: DomainEvent = { type: 'ServiceEstablished', data: { serviceId: 'uka', name: 'UKA', area: 'x', pricing: { kind: 'equal' }, overheadRate: '0', cadence: 'yearly', decisionRef: 'S', date: '2020-01-01' } } as DomainEvent;
+    const enrolled: DomainEvent = { type: 'EnrolmentStarted', data: { serviceId: 'uka', enrolmentId: 'uka-malmo', member: '212000-1124', from: '2021-01-01' } };
+    given(joined(), service, enrolled).when({ type: 'member.leave', member: '1280', date: '2023-12-31', reason: 'x' })
+      .thenError('member.leave: Malmö stad (212000-1124) har anslutningar som gäller efter 2023-12-31: uka (uka-malmo); avsluta dem först, t.ex. `samkost enrolment end --service uka --enrolment uka-malmo --to 2023-12-31`');
+    const ended: DomainEvent = { type: 'EnrolmentEnded', data: { serviceId: 'uka', enrolmentId: 'uka-malmo', to: '2023-12-31' } };
+    given(joined(), service, enrolled, ended).when({ type: 'member.leave', member: '1280', date: '2023-12-31', reason: 'ingen tjänst' }).then([left('2023-12-31')]);
+  });
+
   test('a member leaves, named by kommunkod', () => {
     given(joined()).when({ type: 'member.leave', member: '1280', date: '2023-12-31', reason: 'ingen tjänst' }).then([left('2023-12-31')], 'member-212000-1124');
   });
