@@ -31,10 +31,25 @@ export interface DueItem {
 
 const MONTH_NAMES = ['januari', 'februari', 'mars', 'april', 'maj', 'juni', 'juli', 'augusti', 'september', 'oktober', 'november', 'december'];
 
-export function periodText(p: Period): string {
+export function periodText(p: Pick<Period, 'year' | 'months'>): string {
+  const first = p.months[0];
+  const last = p.months[p.months.length - 1];
   if (p.months.length === 12) return String(p.year);
-  if (p.months.length === 3) return `kvartal ${p.months[2] / 3} ${p.year}`;
-  return `${MONTH_NAMES[p.months[0] - 1]} ${p.year}`;
+  if (p.months.length === 3 && first % 3 === 1 && last === first + 2) return `kvartal ${last / 3} ${p.year}`;
+  if (p.months.length === 1) return `${MONTH_NAMES[first - 1]} ${p.year}`;
+  return `${monthsText(p.months)} ${p.year}`;
+}
+
+/** Months of a year in words, runs of consecutive months as spans: [2, 3, 10, 11, 12] → "februari–mars, oktober–december". */
+export function monthsText(months: readonly number[]): string {
+  const runs: string[] = [];
+  for (let i = 0; i < months.length; ) {
+    let j = i;
+    while (j + 1 < months.length && months[j + 1] === months[j] + 1) j += 1;
+    runs.push(i === j ? MONTH_NAMES[months[i] - 1] : `${MONTH_NAMES[months[i] - 1]}–${MONTH_NAMES[months[j] - 1]}`);
+    i = j + 1;
+  }
+  return runs.join(', ');
 }
 
 /**
@@ -161,7 +176,7 @@ function serviceDue(state: State, run: Period, vatRate: string, rules: number, p
         });
         items.push({
           buyer: p.member, series: 'T', dueKey, kind: 'a-conto',
-          description: `${svc.service.name} a conto ${periodText(bp)}${p.module ? `, modul ${p.module}` : ''}${p.name !== state.members.get(p.member)?.name ? ` (${p.name})` : ''}`,
+          description: `${svc.service.name} a conto ${periodText(bp)}${partOf(bp, months, rules)}${p.module ? `, modul ${p.module}` : ''}${p.name !== state.members.get(p.member)?.name ? ` (${p.name})` : ''}`,
           amount, vatCategory: 'S', vatRate, serviceId: svc.service.serviceId, enrolmentId: p.key,
           provenance: {
             rule: (rule ??= `${split.rule}; ${costWords(svc.service.pricing.kind, split, 'budget', rules, true)}`),
@@ -174,6 +189,15 @@ function serviceDue(state: State, run: Period, vatRate: string, rules: number, p
     }
   }
   return items;
+}
+
+/**
+ * The months a line bills when they are not all of its period's (a member in force part of it), as the
+ * member reads them (rules 4): "Bibblix a conto 2024, april–december". Earlier rules named the period only.
+ */
+function partOf(period: Period, months: readonly { month: number }[], rules: number): string {
+  if (rules < 4 || months.length === period.months.length) return '';
+  return `, ${monthsText(months.map((m) => m.month))}`;
 }
 
 /** Everything that falls due in the period and is not billed yet, in the words of the given rules version. */

@@ -26,8 +26,20 @@ export function parsePeriod(label: string): Period {
  * What an invoice bills for: its run's period, but for membership invoices the fee year (an annual fee, a
  * levy and a joining contribution are the year's, whichever run bills them).
  */
-export function suppliedPeriod(doc: { kind: string; year: number; period: string }): Period {
-  return parsePeriod(doc.kind === 'membership' ? String(doc.year) : doc.period);
+export function suppliedPeriod(doc: { kind: string; year: number; period: string; lines?: readonly { provenance?: { months?: readonly { month: number }[] } }[] }): Period {
+  if (doc.kind === 'membership') return parsePeriod(String(doc.year));
+  // The months its a-conto lines bill, first to last: a run bills a yearly service for its year, and (rules 4)
+  // what fell due earlier and was never billed, so its own period can be narrower than what it supplies.
+  let first = 13;
+  let last = 0;
+  for (const l of doc.lines ?? []) {
+    for (const m of l.provenance?.months ?? []) {
+      if (m.month < first) first = m.month;
+      if (m.month > last) last = m.month;
+    }
+  }
+  if (last === 0) return parsePeriod(doc.period);
+  return { label: doc.period, year: doc.year, months: Array.from({ length: last - first + 1 }, (_, i) => first + i) };
 }
 
 /** The first and last day of a period's months, as ISO dates (a document's supply period). */

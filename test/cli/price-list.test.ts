@@ -83,6 +83,8 @@ describe('a price-list member from April, as finance and an auditor see it', () 
       traces.push(...(await f.json<{ lines: LineTrace[] }>('trace', inv.number)).lines.filter((l) => l.line.serviceId === 'lasfront'));
     }
     expect(traces.map((l) => l.line.amount)).toEqual(['12000.00']);
+    // The line names the months it bills, not only its period (rules 4).
+    expect(traces[0].line.description).toBe('Läsfrämjande a conto 2024, april–december');
     const [t] = traces;
     expect(t.matches).toBe(true);
     expect(t.problems).toEqual([]);

@@ -1,4 +1,5 @@
-import { parsePeriod, periodDates } from '../../domain/billing/periods';
+import { monthsText, periodText } from '../../domain/billing/due';
+import { parsePeriod, periodDates, suppliedPeriod } from '../../domain/billing/periods';
 
 describe('a billing period as the dates it covers (a Peppol invoice\'s InvoicePeriod)', () => {
   test.each([
@@ -14,3 +15,32 @@ describe('a billing period as the dates it covers (a Peppol invoice\'s InvoicePe
     expect(periodDates(parsePeriod(label))).toEqual({ start, end });
   });
 });
+
+describe('what a document supplies, as its header and Peppol InvoicePeriod state it', () => {
+  const withMonths = (...lines: number[][]) => lines.map((months) => ({ provenance: { months: months.map((month) => ({ month })) } }));
+
+  test('given a May run whose lines bill October–December (an enrolment billed late, rules 4), then it supplies the fourth quarter, not May', () => {
+    const p = suppliedPeriod({ kind: 'a-conto', year: 2024, period: '2024-05', lines: withMonths([10, 11, 12]) });
+    expect(periodDates(p)).toEqual({ start: '2024-10-01', end: '2024-12-31' });
+    expect(periodText(p)).toBe('kvartal 4 2024');
+  });
+
+  test('given a January run billing a yearly service and a monthly one, then it supplies the year', () => {
+    expect(periodText(suppliedPeriod({ kind: 'a-conto', year: 2024, period: '2024-01', lines: withMonths([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [1]) }))).toBe('2024');
+  });
+
+  test('given lines for February–April, then the span is named by its months, not as a quarter', () => {
+    expect(periodText(suppliedPeriod({ kind: 'a-conto', year: 2024, period: '2024-Q1', lines: withMonths([2, 3], [4]) }))).toBe('februari–april 2024');
+  });
+
+  test('given a membership invoice or a document whose lines name no months, then the fee year or its own period', () => {
+    expect(periodText(suppliedPeriod({ kind: 'membership', year: 2024, period: '2024-05', lines: withMonths([5]) }))).toBe('2024');
+    expect(periodText(suppliedPeriod({ kind: 'settlement', year: 2024, period: '2024', lines: [{}] }))).toBe('2024');
+    expect(periodText(suppliedPeriod({ kind: 'a-conto', year: 2024, period: '2024-Q2', lines: [] }))).toBe('kvartal 2 2024');
+  });
+
+  test('months in words: runs as spans, single months alone', () => {
+    expect(monthsText([2, 3, 5, 10, 11, 12])).toBe('februari–mars, maj, oktober–december');
+  });
+});
+
