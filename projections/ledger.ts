@@ -146,8 +146,12 @@ function merged(transactions: JournalTransaction[]): JournalTransaction[] {
 
 interface DocLine { account: string; prepaid: string; amount: Decimal }
 
-/** The journal of a year: every voucher dated in it, in date order, each balanced. */
-export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART): Voucher[] {
+/**
+ * The journal of a year: every voucher dated in it, in date order, each balanced. A voucher that does not
+ * balance is a bug, or a log edited behind the store, and throws; with `keepUnbalanced` (the audit
+ * package, which records what the log holds for check-audit to name) it is kept as it came out.
+ */
+export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART, opts: { keepUnbalanced?: boolean } = {}): Voucher[] {
   const c = chartFor(state, chart);
   const known = new Set(c.accounts.map((a) => a.number));
   const serviceAccount = (serviceId?: string): string => (serviceId && c.serviceIncomeFor?.[serviceId]) || c.serviceIncome;
@@ -298,13 +302,42 @@ export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART
     const number = d.number ?? (numbers.get(d) as string);
     const voucher: Voucher = { ...d, number, transactions };
     const total = sum(transactions.map((t) => t.amount));
-    if (!total.isZero()) throw new Error(`ledger ${year}: verifikation ${voucher.series} ${voucher.number} balanserar inte (${total.toFixed(2)})`);
+    if (!total.isZero() && !opts.keepUnbalanced) throw new Error(`ledger ${year}: verifikation ${voucher.series} ${voucher.number} balanserar inte (${total.toFixed(2)})`);
     for (const t of transactions) {
       if (!known.has(t.account)) throw new DomainError(`ledger ${year}: konto ${t.account} (verifikation ${voucher.series} ${voucher.number}) finns inte i kontoplanen`);
     }
     vouchers.push(voucher);
   }
   return vouchers;
+}
+
+/**
+ * A voucher as `samkost ledger --json` and the audit package give it: its source named by stream, revision,
+ * position, event id, type and hash (a ref from the engine's ref table is a handle; this is a plain copy).
+ */
+export const voucherRecord = (v: Voucher) => ({
+  series: v.series, number: v.number, date: v.date, text: v.text,
+  source: { streamId: v.source.streamId, revision: v.source.revision, position: v.source.position, eventId: v.source.eventId, type: v.source.type, hash: v.source.hash },
+  transactions: v.transactions,
+});
+
+/**
+ * The supplier costs and payments a year's books rest on: every cost of the year's cost year or dated in
+ * it, every payment for a cost of the year or dated in it. Not only each voucher's source: a service's
+ * self-cost accrual (P) names its last cost and rests on all of them, and a cost or payment whose voucher
+ * falls in another year still counts in the year's self-cost or supplier debt.
+ */
+export function bookedCostRefs(state: State, year: number): EventRef[] {
+  const refs: EventRef[] = [];
+  for (const svc of state.services.values()) {
+    for (const [costYear, costs] of svc.actualCosts) {
+      for (const c of costs) if (costYear === year || yearOf(c.value.date) === year) refs.push(c.ref);
+    }
+    for (const [costYear, payments] of svc.supplierPayments) {
+      for (const p of payments) if (costYear === year || yearOf(p.value.date) === year) refs.push(p.ref);
+    }
+  }
+  return refs;
 }
 
 /** The first year with anything in the books: a document, a payment, a cost or a payment to a supplier. */

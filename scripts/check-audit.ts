@@ -1,6 +1,6 @@
 /**
- * Re-checks an audit package written by `samkost export audit` (format samkost-audit/2), offline, with
- * nothing but its files:
+ * Re-checks an audit package written by `samkost export audit` (format samkost-audit/3, or the earlier
+ * samkost-audit/2, which has no vouchers.ndjson), offline, with nothing but its files:
  *
  *   node dist/scripts/check-audit.js DIR
  *
@@ -18,7 +18,10 @@
  * - every split month a trace names by table: the table is in splits.ndjson, its weights sum to the
  *   month's Σ weights, its shares plus the unallocated amount to the month's amount, and the line's own
  *   participants in it carry the line's weight and share;
- * - the manifest's year and counts of documents, lines, recomputed lines and tables are those of the files,
+ * - vouchers.ndjson (samkost-audit/3): every voucher balances (its transactions sum to zero), is dated in the
+ *   year and is the only one with its series and number, and its source names an event in events.ndjson,
+ *   with its stream, revision, type and hash; a package of samkost-audit/2 has none, which is noted;
+ * - the manifest's year and counts of documents, lines, recomputed lines, tables and vouchers are those of the files,
  *   and every one of them is there (a file in the directory the manifest does not list is noted, not failed);
  * - with --manifest-sha256 HEX (the hash `samkost export audit` printed, noted by the auditor), the manifest
  *   is the one written then: a package rewritten with a manifest to match fails here.
@@ -31,7 +34,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } 
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import Decimal from 'decimal.js';
-import { AUDIT_FORMAT, canonicalSha256, collectRefs, splitTableId } from '../src/export/audit-package';
+import { AUDIT_FORMAT, AUDIT_FORMAT_WITHOUT_VOUCHERS, canonicalSha256, collectRefs, splitTableId } from '../src/export/audit-package';
 import { Command, CommanderError } from 'commander';
 import { commanderRefusal, isShownByCommander } from '../src/cli/commander-errors';
 import { fileProblem } from '../src/cli/file-errors';
@@ -47,9 +50,12 @@ export interface AuditCheckResult {
   streams: number;
   references: number;
   splitTables: number;
+  /** The vouchers checked; undefined for a package of samkost-audit/2, which has none. */
+  vouchers?: number;
 }
 
 const NDJSON = ['events.ndjson', 'splits.ndjson', 'documents.ndjson', 'traces.ndjson'] as const;
+const VOUCHERS = 'vouchers.ndjson';
 
 interface Manifest {
   format?: string;
@@ -60,6 +66,8 @@ interface Manifest {
   documents?: number;
   lines?: number;
   splitTables?: number;
+  vouchers?: number;
+  vouchersBalanced?: number;
 }
 
 type EventLine = HashableEvent & { position: string; metadata: HashableEvent['metadata'] & { hash: string } };
@@ -96,6 +104,39 @@ interface TracedLine {
   months?: MonthTrace[];
 }
 interface TracedDocument { number: string; type: string; event: { eventId: string }; lines: TracedLine[] }
+interface VoucherRecord {
+  series: string;
+  number: string;
+  date: string;
+  source: { streamId: string; revision: number; eventId: string; type: string; hash: string };
+  transactions: { account: string; amount: string }[];
+}
+/**
+ * What an event settles of the voucher it is the source of (other than an accrual, P): a document's number
+ * and issue date; a payment's, a supplier payment's or a supplier cost's date, and the voucher's debits (the
+ * amount; a cost's with its input VAT, which the supplier is owed with it).
+ */
+interface SourceFacts { date: string; number?: string; debit?: Decimal }
+function sourceFacts(e: EventLine): SourceFacts | undefined {
+  const d = e.data as { number?: string; issueDate?: string; date?: string; amount?: string; vat?: string };
+  // An amount that is none leaves the debits unchecked: the event's own hash already stands for its data.
+  const amount = (...parts: (string | undefined)[]) => (parts.every((x) => x === undefined || (typeof x === 'string' && AMOUNT.test(x)))
+    ? parts.reduce((a, x) => a.plus(x ?? 0), new Decimal(0)) : undefined);
+  switch (e.type) {
+    case 'InvoiceIssued':
+    case 'CreditNoteIssued': return { number: d.number, date: d.issueDate as string };
+    case 'PaymentRecorded':
+    case 'SupplierPaymentRecorded': return { date: d.date as string, debit: amount(d.amount) };
+    case 'ActualCostRecorded': return { date: d.date as string, debit: amount(d.amount, d.vat) };
+    default: return undefined;
+  }
+}
+/** The series whose vouchers come from one kind of event (P, accruals, comes from documents and costs). */
+const SOURCE_SERIES: Record<string, readonly string[]> = {
+  F: ['InvoiceIssued'], K: ['CreditNoteIssued'], B: ['PaymentRecorded'], L: ['ActualCostRecorded'], U: ['SupplierPaymentRecorded'],
+};
+/** An amount as the package writes it (decimal.js via moneyToJson): digits, a sign, a point. */
+const AMOUNT = /^-?\d+(\.\d+)?$/;
 interface DocumentRecord { type: string; event: { eventId: string; streamId: string; revision: number }; document: { number: string; year: number; lines: { lineNo: number; amount: string }[] } }
 
 /** The document event types: what documents.ndjson must hold every one of, for the year's billing stream. */
@@ -140,10 +181,11 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   const notices: string[] = [];
   let events = 0;
   let references = 0;
+  let vouchers: number | undefined;
   const heads = new Map<string, { revision: number; hash: string }>();
   const tables = new Map<string, TableSums>();
   const result = (files: number): AuditCheckResult =>
-    ({ ok: problems.length === 0, problems, notices, files, events, streams: heads.size, references, splitTables: tables.size });
+    ({ ok: problems.length === 0, problems, notices, files, events, streams: heads.size, references, splitTables: tables.size, ...(vouchers !== undefined && { vouchers }) });
   let manifest: Manifest;
   try {
     const bytes = readFileSync(join(dir, 'manifest.json'));
@@ -156,15 +198,20 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
     problems.push(`manifest.json: kan inte läsas i ${dir} (${err instanceof SyntaxError ? `inte JSON: ${err.message}` : fileProblem(err)})`);
     return result(0);
   }
-  if (manifest.format !== AUDIT_FORMAT) {
-    problems.push(`manifest.json: okänt format ${JSON.stringify(manifest.format)}; det här skriptet kontrollerar ${AUDIT_FORMAT}`
+  if (manifest.format !== AUDIT_FORMAT && manifest.format !== AUDIT_FORMAT_WITHOUT_VOUCHERS) {
+    problems.push(`manifest.json: okänt format ${JSON.stringify(manifest.format)}; det här skriptet kontrollerar ${AUDIT_FORMAT} och ${AUDIT_FORMAT_WITHOUT_VOUCHERS}`
       + (manifest.format === 'samkost-audit/1' ? ' (ett paket i samkost-audit/1 kontrolleras med check-audit från den version av samkost som skrev det)' : ''));
     return result(0);
   }
+  // The second format has no vouchers: checked as it always was, with a note of what it cannot show.
+  const withVouchers = manifest.format === AUDIT_FORMAT;
+  if (!withVouchers) {
+    notices.push(`paketet har formatet ${AUDIT_FORMAT_WITHOUT_VOUCHERS}, utan ${VOUCHERS}: årets verifikationer knyts inte till sina händelser (samkost export audit skriver dem i ${AUDIT_FORMAT})`);
+  }
   const listed = manifest.files ?? {};
-  for (const name of NDJSON) if (!listed[name]) problems.push(`manifest.json saknar ${name}`);
+  for (const name of withVouchers ? [...NDJSON, VOUCHERS] : NDJSON) if (!listed[name]) problems.push(`manifest.json saknar ${name}`);
   // What the files are checked against: a manifest without it would switch the check off.
-  for (const field of ['year', 'events', 'documents', 'lines', 'linesRecomputed', 'splitTables'] as const) {
+  for (const field of ['year', 'events', 'documents', 'lines', 'linesRecomputed', 'splitTables', ...(withVouchers ? ['vouchers', 'vouchersBalanced'] as const : [])] as const) {
     if (manifest[field] === undefined) problems.push(`manifest.json saknar ${field}, som filerna kontrolleras mot`);
   }
 
@@ -196,6 +243,9 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
 
   // The hash chains, stream by stream, in the order the events were written.
   const byId = new Map<string, string>();
+  // Where each event is, for the vouchers' sources, which name it by stream, revision and type as well; and
+  // what a voucher of it must say (sourceFacts).
+  const placeOf = new Map<string, { streamId: string; revision: number; type: string; facts?: SourceFacts }>();
   const documentData = new Map<string, { type: string; sha256: string }>();
   const yearDocuments = new Set<string>();
   read('events.ndjson', (raw, n) => {
@@ -209,6 +259,7 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
     else if (eventHash(e) !== e.metadata.hash) problems.push(`${at} revision ${e.revision}: ${chainBreak.altered}`);
     heads.set(e.streamId, { revision: e.revision, hash: e.metadata?.hash });
     byId.set(e.id, e.metadata?.hash);
+    if (withVouchers) placeOf.set(e.id, { streamId: e.streamId, revision: e.revision, type: e.type, facts: sourceFacts(e) });
     // A document's data, by its canonical JSON's hash: documents.ndjson must hold exactly this.
     if (DOCUMENT_TYPES.has(e.type)) {
       documentData.set(e.id, { type: e.type, sha256: canonicalSha256(e.data) });
@@ -317,6 +368,59 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   if (manifest.linesRecomputed !== undefined && manifest.linesRecomputed !== recomputed) problems.push(`traces.ndjson: ${recomputed} rader omräknade och stämmer, manifestet anger ${manifest.linesRecomputed}`);
   if (!withTables && listed['splits.ndjson']) problems.push('traces.ndjson: fördelningstabellerna kan inte kontrolleras utan splits.ndjson');
 
+  // The year's vouchers: each balances, and comes from an event in the package, the one it names.
+  if (withVouchers) {
+    let count = 0;
+    let balanced = 0;
+    const numbers = new Set<string>();
+    read(VOUCHERS, (raw, n) => {
+      const v = JSON.parse(raw) as VoucherRecord;
+      count += 1;
+      const at = `${VOUCHERS} rad ${n}: verifikation ${v.series} ${v.number}`;
+      const key = `${v.series} ${v.number}`;
+      if (numbers.has(key)) problems.push(`${at}: finns redan, med samma serie och nummer`);
+      numbers.add(key);
+      if (manifest.year !== undefined && !(typeof v.date === 'string' && v.date.startsWith(`${manifest.year}-`))) problems.push(`${at}: daterad ${v.date}, inte ${manifest.year}`);
+      const transactions = Array.isArray(v.transactions) ? v.transactions : [];
+      if (transactions.length === 0) problems.push(`${at}: har inga transaktioner`);
+      let total = new Decimal(0);
+      let amounts = true;
+      for (const t of transactions) {
+        if (typeof t.amount === 'string' && AMOUNT.test(t.amount)) total = total.plus(t.amount);
+        else {
+          amounts = false;
+          problems.push(`${at}: konto ${t.account}: ${JSON.stringify(t.amount)} är inget belopp`);
+        }
+      }
+      if (amounts && total.isZero() && transactions.length > 0) balanced += 1;
+      if (amounts && !total.isZero()) problems.push(`${at}: balanserar inte, debet och kredit skiljer sig med ${total.toFixed(2)}`);
+      const s = v.source;
+      references += 1;
+      const hash = byId.get(s?.eventId);
+      const place = placeOf.get(s?.eventId);
+      if (hash === undefined || place === undefined) problems.push(`${at}: källan ${s?.streamId}@${s?.revision} finns inte i events.ndjson`);
+      else if (hash !== s.hash) problems.push(`${at}: källan ${s.streamId}@${s.revision} anges med hash ${String(s.hash).slice(0, 12)}…, händelsens är ${hash.slice(0, 12)}…`);
+      else if (place.streamId !== s.streamId || place.revision !== s.revision || place.type !== s.type) {
+        problems.push(`${at}: källan anges som ${s.type} ${s.streamId}@${s.revision}, händelsen är ${place.type} ${place.streamId}@${place.revision}`);
+      } else {
+        const source = `${s.type} ${s.streamId}@${s.revision}`;
+        const series = SOURCE_SERIES[v.series];
+        if (series && !series.includes(s.type)) problems.push(`${at}: en verifikation i serie ${v.series} kommer inte från en ${s.type} (${source})`);
+        const f = place.facts;
+        // What the event alone settles: a document's number and date, a payment's or cost's date and amount.
+        if (f && v.series !== 'P') {
+          if (f.number !== undefined && f.number !== v.number) problems.push(`${at}: källan är dokumentet ${f.number} (${source})`);
+          if (f.date !== v.date) problems.push(`${at}: daterad ${v.date}, källan ${f.date} (${source})`);
+          const debits = transactions.filter((t) => typeof t.amount === 'string' && AMOUNT.test(t.amount) && new Decimal(t.amount).gt(0)).reduce((a, t) => a.plus(t.amount), new Decimal(0));
+          if (f.debit !== undefined && amounts && !debits.eq(f.debit)) problems.push(`${at}: debet ${debits.toFixed(2)}, källan anger ${f.debit.toFixed(2)} (${source})`);
+        }
+      }
+    });
+    vouchers = count;
+    if (manifest.vouchers !== undefined && manifest.vouchers !== count) problems.push(`${VOUCHERS}: ${count} verifikationer, manifestet anger ${manifest.vouchers}`);
+    if (manifest.vouchersBalanced !== undefined && manifest.vouchersBalanced !== balanced) problems.push(`${VOUCHERS}: ${balanced} verifikationer balanserar, manifestet anger ${manifest.vouchersBalanced}`);
+  }
+
   // Any other file the manifest lists, and any file it does not.
   for (const name of Object.keys(listed)) if (!checked.has(name)) read(name, () => undefined);
   // A file the manifest does not list is no part of the package (an auditor's notes, a desktop's index
@@ -351,7 +455,8 @@ if (require.main === module) {
   for (const p of r.problems) process.stdout.write(`FEL: ${p}\n`);
   for (const n of r.notices) process.stdout.write(`OBS: ${n}\n`);
   process.stdout.write(r.ok
-    ? `OK: ${r.files} filer stämmer med manifestet; ${r.events} händelser i ${r.streams} strömmar, varje hashkedja obruten; ${r.references} hänvisningar hittade; ${r.splitTables} fördelningstabeller stämmer med spårningarna\n`
+    ? `OK: ${r.files} filer stämmer med manifestet; ${r.events} händelser i ${r.streams} strömmar, varje hashkedja obruten; ${r.references} hänvisningar hittade; ${r.splitTables} fördelningstabeller stämmer med spårningarna`
+      + `${r.vouchers !== undefined ? `; ${r.vouchers} verifikationer balanserar och har sin källa i händelserna` : ''}\n`
     : `${r.problems.length} fel i ${dir}\n`);
   process.exit(r.ok ? 0 : 1);
 }

@@ -6,7 +6,7 @@ import { firstIssue, swedishIssue } from '../../domain/issue-words';
 import { formatPercent, formatSek, sum } from '../../domain/money';
 import { requireService } from '../../domain/deciders/services';
 import type { State } from '../../domain/state';
-import { type Chart, DEFAULT_CHART, isBalanceAccount, ledger, type Ledger, type StatementLine, type Voucher, yearResult, type YearResult } from '../../projections/ledger';
+import { type Chart, DEFAULT_CHART, isBalanceAccount, ledger, type Ledger, type StatementLine, voucherRecord, yearResult, type YearResult } from '../../projections/ledger';
 import { selfCost, type SelfCostRow } from '../../projections/selfcost';
 import { loadConfig, warnOfPlaceholderSeller } from '../config';
 import { encodeSie, type SieDocument, writeSie } from '../export/sie';
@@ -119,12 +119,6 @@ function renderJournal(l: YearResult): string {
   return `${out.join('\n')}\n`;
 }
 
-const voucherJson = (v: Voucher) => ({
-  series: v.series, number: v.number, date: v.date, text: v.text,
-  source: { streamId: v.source.streamId, revision: v.source.revision, position: v.source.position, eventId: v.source.eventId, type: v.source.type, hash: v.source.hash },
-  transactions: v.transactions,
-});
-
 /** `l` is the whole ledger for every part but income and journal, which need only the year's result. */
 function ledgerJson(l: YearResult & Partial<Ledger>, part: Part): unknown {
   const want = (p: Part) => part === 'all' || part === p;
@@ -133,7 +127,7 @@ function ledgerJson(l: YearResult & Partial<Ledger>, part: Part): unknown {
     ...(want('income') && { incomeStatement: l.income }),
     ...(want('balance') && { balanceSheet: l.balance }),
     ...(want('trial') && { trial: l.trial }),
-    ...(want('journal') && { vouchers: l.vouchers.map(voucherJson) }),
+    ...(want('journal') && { vouchers: l.vouchers.map(voucherRecord) }),
   });
 }
 

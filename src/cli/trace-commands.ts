@@ -215,14 +215,17 @@ export async function exportAudit(g: GlobalOptions, io: CliIo, year: number, dir
   // Raw codec: events.ndjson holds the stored data byte for byte, as it was hashed.
   return withStore(g, io, async (store) => {
     const traced = new ProgressReporter(io, 'Spårar dokument');
+    const booked = new ProgressReporter(io, 'Bokför händelser');
     const copied = new ProgressReporter(io, 'Skriver händelser');
     try {
       return await writeAuditPackage(store, year, dir, (io.clock?.now() ?? new Date()).toISOString(), {
         documents: (n) => { if (n % 100 === 0) traced.update(n); },
-        events: (n) => { traced.stop(); copied.update(n); },
+        books: (n) => { traced.stop(); booked.update(n); },
+        events: (n) => { traced.stop(); booked.stop(); copied.update(n); },
       });
     } finally {
       traced.stop();
+      booked.stop();
       copied.stop();
     }
   }, rawCodec);
@@ -308,19 +311,20 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
   const exportCommand = program.commands.find((c) => c.name() === 'export') ?? program.command('export').description('exportera data till andra system och till revisorer');
   exportCommand
     .command('audit')
-    .description('skriv ett revisionspaket för ett år som kan kontrollera sig självt: dokument, härledningar, fördelningstabeller och händelser (NDJSON), manifest.json')
+    .description('skriv ett revisionspaket för ett år som kan kontrollera sig självt: dokument, härledningar, fördelningstabeller, verifikationer och händelser (NDJSON), manifest.json')
     .requiredOption('--year <year>', 'år', parseYear)
     .requiredOption('--out <dir>', 'katalog att skriva till (skapas om den saknas)')
     .action(async (o: { year: number; out: string }) => {
       const manifest = await exportAudit(g(), io, o.year, o.out);
       const manifestHash = readSealedJsonFile(join(o.out, 'manifest.json')).sha256;
-      const ok = manifest.linesRecomputed === manifest.lines;
+      const ok = manifest.linesRecomputed === manifest.lines && manifest.vouchersBalanced === manifest.vouchers;
       if (!ok) setExit(1);
       if (g().json) return io.out(`${toJson({ ok, dir: o.out, manifestSha256: manifestHash, ...manifest })}\n`);
       // A package of a log whose lines do not recompute records what the log holds, not that it holds up.
-      if (!ok) io.out(`FEL: ${manifest.lines - manifest.linesRecomputed} av ${manifest.lines} rader räknas inte fram till sitt belopp; se deras spårning i traces.ndjson (samkost trace NUMMER) och kör samkost verify\n`);
+      if (manifest.linesRecomputed !== manifest.lines) io.out(`FEL: ${manifest.lines - manifest.linesRecomputed} av ${manifest.lines} rader räknas inte fram till sitt belopp; se deras spårning i traces.ndjson (samkost trace NUMMER) och kör samkost verify\n`);
+      if (manifest.vouchersBalanced !== manifest.vouchers) io.out(`FEL: ${manifest.vouchers - manifest.vouchersBalanced} av ${manifest.vouchers} verifikationer balanserar inte; se dem i vouchers.ndjson och kör samkost verify\n`);
       io.out(`Revisionsunderlag ${o.year} i ${o.out}: ${manifest.events.count} händelser i ${Object.keys(manifest.events.streams).length} strömmar, `
-        + `${manifest.documents} dokument, ${manifest.lines} rader (${manifest.linesRecomputed} omräknade och stämmer), ${manifest.splitTables} fördelningstabeller\n`
+        + `${manifest.documents} dokument, ${manifest.lines} rader (${manifest.linesRecomputed} omräknade och stämmer), ${manifest.splitTables} fördelningstabeller, ${manifest.vouchers} verifikationer\n`
         + `manifest.json sha256 ${manifestHash}  (anteckna den; kontrollera med node dist/scripts/check-audit.js ${o.out} --manifest-sha256 ${manifestHash})\n`);
     });
 }

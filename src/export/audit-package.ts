@@ -3,19 +3,27 @@ import { closeSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJsonUtf8 } from '../../domain/canonical-json';
 import { collectRefs, type EventRef } from '../../domain/event-ref';
+import { sum } from '../../domain/money';
+import { bookedCostRefs, DEFAULT_CHART, journal, voucherRecord } from '../../projections/ledger';
 import type { SplitTableRow } from '../../projections/trace';
 import { documentFilter } from '../app/document-filter';
+import { Engine } from '../app/engine';
 import { traceDocuments } from '../app/trace';
+import { moneyToJson } from '../cli/money-json';
 import type { EventStore } from '../store/port';
 
 /*
- * The audit package of a year (format samkost-audit/2): every file is written as it is produced, one
+ * The audit package of a year (format samkost-audit/3): every file is written as it is produced, one
  * record a line, so a national year (some 12 000 documents, 100 000 lines) is written in bounded memory.
  * Its split tables are stored once each and named from the lines' traces: listed on every line, as the
- * first format did, a national year's traces came to tens of gigabytes.
+ * first format did, a national year's traces came to tens of gigabytes. The third format adds the year's
+ * vouchers (vouchers.ndjson) and, in events.ndjson, every event they and the year's supplier costs and
+ * payments come from; the second had neither, and check-audit still checks it, noting what it lacks.
  */
 
-export const AUDIT_FORMAT = 'samkost-audit/2';
+export const AUDIT_FORMAT = 'samkost-audit/3';
+/** The format before vouchers.ndjson, which check-audit still checks. */
+export const AUDIT_FORMAT_WITHOUT_VOUCHERS = 'samkost-audit/2';
 export { collectRefs };
 
 export interface AuditManifest {
@@ -28,10 +36,16 @@ export interface AuditManifest {
   lines: number;
   linesRecomputed: number;
   splitTables: number;
+  /** The year's vouchers, as `samkost ledger --year Y --json` gives them (the default chart). */
+  vouchers: number;
+  /** How many of them balance: all, unless the log was edited behind the store (an invoice's line, say). */
+  vouchersBalanced: number;
 }
 
 export interface AuditProgress {
   documents?: (count: number) => void;
+  /** Events folded for the books, every 5000. */
+  books?: (count: number) => void;
   events?: (count: number) => void;
 }
 
@@ -99,9 +113,10 @@ class PackageFile {
 
 /**
  * Writes the audit package of `year` into `dir` (which must exist): documents.ndjson, traces.ndjson and
- * splits.ndjson in one pass over the log, events.ndjson in a second (it holds every event up to the last one
- * a document, trace or table refers to), manifest.json last. `store` is read raw (src/store/port.ts#rawCodec),
- * so that events.ndjson holds the stored data as it was hashed.
+ * splits.ndjson in one pass over the log, vouchers.ndjson in a second (the books' fold), events.ndjson in a
+ * third (it holds every event up to the last one a document, trace, table or voucher refers to, and up to
+ * every supplier cost and payment the year's books rest on), manifest.json last. `store` is read raw
+ * (src/store/port.ts#rawCodec), so that events.ndjson holds the stored data as it was hashed.
  */
 export async function writeAuditPackage(store: EventStore, year: number, dir: string, generatedAt: string, progress: AuditProgress = {}): Promise<AuditManifest> {
   const ownStreams = new Set([`billing-${year}`, `schedule-${year}`, `levy-${year}`]);
@@ -154,6 +169,32 @@ export async function writeAuditPackage(store: EventStore, year: number, dir: st
     files[splits.name] = splits.close();
   }
 
+  // The year's books, folded as `samkost ledger` folds them: every document, its lines without their
+  // provenance (which no voucher reads). Every event but other years' documents was decoded by the trace
+  // pass above; the fold reads the raw data as the ledger reads the stored data.
+  const vouchers = new PackageFile('vouchers.ndjson', dir);
+  let voucherCount = 0;
+  let balanced = 0;
+  try {
+    const books = new Engine(store, 'samkost export audit', undefined, { documentYears: [], otherDocuments: 'provenance' });
+    let folded = 0;
+    await books.catchUp(() => {
+      folded += 1;
+      if (folded % 5000 === 0) progress.books?.(folded);
+    });
+    // An unbalanced voucher is written as it is: the package records the log, and check-audit names it.
+    for (const v of journal(books.state, year, DEFAULT_CHART, { keepUnbalanced: true })) {
+      note(v.source);
+      if (sum(v.transactions.map((t) => t.amount)).isZero()) balanced += 1;
+      vouchers.record(moneyToJson(voucherRecord(v)));
+      voucherCount += 1;
+    }
+    // The costs and payments behind the year's self-cost and supplier debt, whichever year their vouchers fall in.
+    for (const r of bookedCostRefs(books.state, year)) note(r);
+  } finally {
+    files[vouchers.name] = vouchers.close();
+  }
+
   const events = new PackageFile('events.ndjson', dir);
   let count = 0;
   const streams: AuditManifest['events']['streams'] = {};
@@ -173,7 +214,7 @@ export async function writeAuditPackage(store: EventStore, year: number, dir: st
 
   const manifest: AuditManifest = {
     format: AUDIT_FORMAT, year, generatedAt, files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b))),
-    events: { count, streams }, documents: documentCount, lines, linesRecomputed: recomputed, splitTables: tableIds.size,
+    events: { count, streams }, documents: documentCount, lines, linesRecomputed: recomputed, splitTables: tableIds.size, vouchers: voucherCount, vouchersBalanced: balanced,
   };
   writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;

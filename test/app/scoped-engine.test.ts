@@ -13,7 +13,7 @@ import { feesForYear } from '../../projections/fees';
 import { invoiceSummaries, receivables, renderDocument } from '../../projections/invoices';
 import { peppolXml } from '../../src/export/peppol';
 import Decimal from 'decimal.js';
-import { DEFAULT_CHART, journal, ledger } from '../../projections/ledger';
+import { bookedCostRefs, DEFAULT_CHART, journal, ledger } from '../../projections/ledger';
 import { sieDocumentFor } from '../../src/cli/ledger-commands';
 import { writeSie } from '../../src/export/sie';
 import { selfCost } from '../../projections/selfcost';
@@ -375,7 +375,7 @@ describe('Engine with a scope: only the documents of the years a command reads',
     expect(epochs.size).toBeLessThan(documents / 4);
   });
 
-  test('given a year\'s audit export, then it holds its own streams whole and every stream a line refers to up to the last event referred to, and check-audit passes', async () => {
+  test('given a year\'s audit export, then it holds its own streams whole and every stream a line or voucher refers to, or with a supplier cost of the year, up to the last event referred to, and check-audit passes', async () => {
     const io = { out: () => undefined, err: () => undefined, env: {}, clock, isTty: false };
     for (const year of [2022, 2023]) {
       const out = join(dir, `audit-${year}`);
@@ -387,7 +387,8 @@ describe('Engine with a scope: only the documents of the years a command reads',
       expect(manifest.documents).toBeGreaterThan(0);
       expect(manifest.linesRecomputed).toBe(manifest.lines);
       // What the export must hold, worked out from the whole log: the year's own streams, and each other
-      // stream from revision 0 up to the last revision a document of the year refers to.
+      // stream from revision 0 up to the last revision a document or voucher of the year refers to, or the
+      // last supplier cost or payment the year's books rest on.
       const upTo = new Map<string, number>();
       const refs = (v: unknown): void => {
         if (Array.isArray(v)) return v.forEach(refs);
@@ -397,12 +398,19 @@ describe('Engine with a scope: only the documents of the years a command reads',
         Object.values(v).forEach(refs);
       };
       for (const name of ['traces.ndjson', 'documents.ndjson', 'splits.ndjson']) readFileSync(join(out, name), 'utf8').trim().split('\n').forEach((l) => refs(JSON.parse(l)));
+      const byLines = new Set(upTo.keys());
+      readFileSync(join(out, 'vouchers.ndjson'), 'utf8').trim().split('\n').forEach((l) => refs(JSON.parse(l)));
+      refs(bookedCostRefs(full.state, year).map((r) => ({ streamId: r.streamId, revision: r.revision, hash: r.hash })));
       const own = new Set([`billing-${year}`, `schedule-${year}`, `levy-${year}`]);
       const expected: string[] = [];
       for await (const e of full.store.readAll()) if (own.has(e.streamId) || e.revision <= (upTo.get(e.streamId) ?? -1)) expected.push(`${e.streamId}@${e.revision}`);
       const written = readFileSync(join(out, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { streamId: string; revision: number }).map((e) => `${e.streamId}@${e.revision}`);
       expect(written).toEqual(expected);
-      expect(written.some((w) => w.startsWith(`billing-${year === 2022 ? 2023 : 2022}@`))).toBe(false);
+      // No line refers to another year's billing stream; a voucher of the year does where it comes from
+      // another year's document or payment (a settlement issued in January, a payment of last year's invoice).
+      const other = `billing-${year === 2022 ? 2023 : 2022}`;
+      expect(byLines.has(other)).toBe(false);
+      expect(written.some((w) => w.startsWith(`${other}@`))).toBe(upTo.has(other));
     }
   }, 60_000);
 

@@ -233,10 +233,10 @@ describe('samkost export audit', () => {
     const dir = join(f.dir, 'audit-2024');
     const r = await f.run('export', 'audit', '--year', '2024', '--out', dir);
     expect(r).toMatchObject({ code: 0, err: '' });
-    const names = ['documents.ndjson', 'events.ndjson', 'splits.ndjson', 'traces.ndjson'];
+    const names = ['documents.ndjson', 'events.ndjson', 'splits.ndjson', 'traces.ndjson', 'vouchers.ndjson'];
     for (const name of [...names, 'manifest.json']) expect(existsSync(join(dir, name))).toBe(true);
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { format: string; files: Record<string, { sha256: string }>; documents: number; lines: number; linesRecomputed: number; splitTables: number; events: { count: number } };
-    expect(manifest.format).toBe('samkost-audit/2');
+    expect(manifest.format).toBe('samkost-audit/3');
     expect(Object.keys(manifest.files)).toEqual(names);
     for (const [name, file] of Object.entries(manifest.files)) expect(sha(join(dir, name))).toBe(file.sha256);
     expect(r.out).toContain(`manifest.json sha256 ${sha(join(dir, 'manifest.json'))}`);
@@ -254,11 +254,11 @@ describe('samkost export audit', () => {
     expect(tables).toHaveLength(manifest.splitTables);
     expect(new Set(tables.map((t) => t.id)).size).toBe(tables.length);
 
-    expect(checkAudit(dir)).toMatchObject({ ok: true, problems: [], files: 4, events: events.length, splitTables: tables.length });
+    expect(checkAudit(dir)).toMatchObject({ ok: true, problems: [], files: 5, events: events.length, splitTables: tables.length });
     const script = compiled('scripts/check-audit.js');
     const good = await runNode(script, [dir]);
     expect(good.code).toBe(0);
-    expect(good.stdout).toMatch(/^OK: 4 filer stämmer med manifestet; \d+ händelser i 8 strömmar, varje hashkedja obruten; \d+ hänvisningar hittade; \d+ fördelningstabeller stämmer med spårningarna/);
+    expect(good.stdout).toMatch(/^OK: 5 filer stämmer med manifestet; \d+ händelser i 8 strömmar, varje hashkedja obruten; \d+ hänvisningar hittade; \d+ fördelningstabeller stämmer med spårningarna/);
 
     // One byte changed in an event: the file's hash no longer matches, and the event's own hash names it.
     const path = join(dir, 'events.ndjson');
@@ -295,6 +295,11 @@ describe('samkost export audit', () => {
     const r = await g.run('export', 'audit', '--year', '2024', '--out', join(g.dir, 'audit'));
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^FEL: \d+ av \d+ rader räknas inte fram till sitt belopp; se deras spårning i traces\.ndjson \(samkost trace NUMMER\) och kör samkost verify\n/);
+    // The invoice's voucher no longer balances: written as the log has it, said here, and named by check-audit.
+    expect(r.out).toMatch(/\nFEL: 1 av \d+ verifikationer balanserar inte; se dem i vouchers\.ndjson och kör samkost verify\n/);
+    expect(checkAudit(join(g.dir, 'audit')).problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^vouchers\.ndjson rad \d+: verifikation F T2024-0005: balanserar inte, debet och kredit skiljer sig med -0\.\d\d$/),
+    ]));
     const json = await g.run('--json', 'export', 'audit', '--year', '2024', '--out', join(g.dir, 'audit'));
     expect(json.code).toBe(1);
     expect(JSON.parse(json.out)).toMatchObject({ ok: false });
@@ -428,7 +433,7 @@ describe('samkost export audit', () => {
     expect(checkAudit(dir)).toMatchObject({ ok: false, problems: [expect.stringMatching(/^manifest\.json: kan inte läsas/)] });
     mkdirSync(dir);
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ format: 'samkost-audit/1', files: {} }));
-    expect(checkAudit(dir).problems).toEqual(['manifest.json: okänt format "samkost-audit/1"; det här skriptet kontrollerar samkost-audit/2 (ett paket i samkost-audit/1 kontrolleras med check-audit från den version av samkost som skrev det)']);
+    expect(checkAudit(dir).problems).toEqual(['manifest.json: okänt format "samkost-audit/1"; det här skriptet kontrollerar samkost-audit/3 och samkost-audit/2 (ett paket i samkost-audit/1 kontrolleras med check-audit från den version av samkost som skrev det)']);
     // A manifest that names a file outside the package: refused, never read.
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ format: 'samkost-audit/2', files: { '../../etc/passwd': { sha256: 'x', bytes: 1 } } }));
     expect(checkAudit(dir).problems).toContain('manifest.json: "../../etc/passwd" är inte ett filnamn i paketet');
