@@ -100,7 +100,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         if (r.events.length === 0) return io.out(`Fakturakörning ${o.period}: inget nytt att fakturera\n`);
         const series = new Map<string, number>();
         for (const d of issued) series.set(d.invoice.series, (series.get(d.invoice.series) ?? 0) + 1);
-        io.out(`Fakturakörning ${o.period}: ${issued.length} fakturor (${[...series.entries()].map(([k, n]) => `serie ${k}: ${n}`).join(', ')}), ${issued[0].invoice.number} – ${issued[issued.length - 1].invoice.number}\n`);
+        io.out(`Fakturakörning ${o.period}: ${issued.length} ${issued.length === 1 ? 'faktura' : 'fakturor'} (${[...series.entries()].map(([k, n]) => `serie ${k}: ${n}`).join(', ')}), ${issued[0].invoice.number} – ${issued[issued.length - 1].invoice.number}\n`);
       });
     });
 

@@ -38,6 +38,14 @@ export function describeResult(command: Command, r: ExecuteResult, state?: State
     if (command.type === 'cost.pay' && e.type === 'SupplierPaymentRecorded') {
       return `Betalning till leverantör registrerad: ${formatSek(new Decimal(command.amount))} för ${command.reference} (${command.serviceId} ${command.year}), betald ${command.date} (${where})\n`;
     }
+    if (e.type === 'InvoiceIssued') {
+      const inv = [...(state?.billing.values() ?? [])].map((b) => [...b.invoices.values()].find((i) => i.ref.eventId === e.id)).find((i) => i !== undefined)?.invoice;
+      if (inv) return `Faktura ${inv.number} utfärdad ${inv.issueDate} till ${inv.buyer.name}: ${formatSek(new Decimal(inv.total))} (${where})\n`;
+    }
+    if (command.type === 'settlement.run' && e.type === 'ServiceSettled') return `Slutreglering av ${command.serviceId} ${command.year} registrerad (${where})\n`;
+    if (command.type === 'cost.record' && e.type === 'ActualCostRecorded') {
+      return `Leverantörsfaktura registrerad: ${formatSek(new Decimal(command.amount))}${command.vat ? ` + moms ${formatSek(new Decimal(command.vat))}` : ''} från ${command.supplier}, ${command.reference} (${command.serviceId} ${command.year}) (${where})\n`;
+    }
     if (e.type === 'CreditNoteIssued') {
       const note = [...(state?.billing.values() ?? [])].flatMap((b) => [...b.creditNotes.values()]).find((n) => n.ref.eventId === e.id)?.value;
       if (note) return `Kreditfaktura ${note.number} utfärdad ${note.issueDate}: ${formatSek(new Decimal(note.total))} som krediterar ${note.credits.join(', ')} (${where})\n`;

@@ -52,6 +52,13 @@ describe('cost record --vat: a supplier invoice\'s input VAT', () => {
     expect(readSie(bytes).vouchers.every((v) => v.transactions.reduce((a, t) => a + Math.round(Number(t.amount) * 100), 0) === 0)).toBe(true);
   });
 
+  test('given a supplier invoice recorded, then finance is told what was recorded in its words; the same invoice again, that nothing new was', async () => {
+    const { f } = await fixture();
+    const args = ['cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1000.00', '--vat', '250.00', '--supplier', 'Leverantör AB', '--reference', 'F-9', '--date', '2024-06-30'];
+    expect((await f.run(...args)).out).toMatch(/^Leverantörsfaktura registrerad: 1\s000,00 kr \+ moms 250,00 kr från Leverantör AB, F-9 \(egil 2024\) \(service-egil@\d+, position \d+\)\n$/);
+    expect((await f.run(...args, '--command-id', 'another')).out).toBe('cost.record: redan registrerat; inget nytt sparat\n');
+  });
+
   test('given a cost without --vat, then its event has no vat field and its voucher is as before: no 2641', async () => {
     const { f, ok, ledger } = await fixture();
     await ok('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1000.00', '--supplier', 'Leverantör AB', '--reference', 'F-2', '--date', '2024-06-30');
