@@ -98,6 +98,12 @@ export interface BillingYear {
   sequences: Map<string, number>;
   /** Every due key already billed, with where: a run never bills one twice. */
   billedKeys: Map<string, { invoice: string; lineNo: number }>;
+  /**
+   * The a-conto due keys among them by service and billing period (`serviceId/label`): the enrolments
+   * billed. A run late in the year asks of every earlier period whether anything in it is unbilled, and a
+   * due key spelt out per enrolment and period to look up was most of its time.
+   */
+  billedEnrolments: Map<string, Set<string>>;
   settled: Map<string, EventRef[]>;
   /** Per service, the rules version its latest settlement of the year was decided by (rules.ts#settlementRules). */
   settledBy: Map<string, number>;
@@ -137,7 +143,7 @@ export const initialState = (): State => ({
 export function billingYear(state: State, year: number): BillingYear {
   let b = state.billing.get(year);
   if (!b) {
-    b = { year, invoices: new Map(), creditNotes: new Map(), sequences: new Map(), billedKeys: new Map(), settled: new Map(), settledBy: new Map() };
+    b = { year, invoices: new Map(), creditNotes: new Map(), sequences: new Map(), billedKeys: new Map(), billedEnrolments: new Map(), settled: new Map(), settledBy: new Map() };
     state.billing.set(year, b);
   }
   return b;
@@ -240,7 +246,15 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
       const b = billingYear(state, inv.year);
       b.invoices.set(inv.number, { invoice: inv, ref, creditedNet: new Map(), creditedGross: new Decimal(0), creditNotes: [], payments: [] });
       b.sequences.set(inv.series, inv.sequence);
-      for (const l of inv.lines) b.billedKeys.set(l.dueKey, { invoice: inv.number, lineNo: l.lineNo });
+      for (const l of inv.lines) {
+        b.billedKeys.set(l.dueKey, { invoice: inv.number, lineNo: l.lineNo });
+        const billed = aContoKey(l.dueKey);
+        if (billed) {
+          const set = b.billedEnrolments.get(billed.period);
+          if (set) set.add(billed.enrolmentId);
+          else b.billedEnrolments.set(billed.period, new Set([billed.enrolmentId]));
+        }
+      }
       state.documentYear.set(inv.number, inv.year);
       return state;
     }
@@ -292,3 +306,16 @@ export function periodOn(m: MemberState, date: string): MembershipPeriod | undef
 }
 
 export const isCurrentMember = (m: MemberState): boolean => m.periods[m.periods.length - 1]?.to === undefined;
+
+/**
+ * An a-conto due key (`svc/<service>/<period label>/<enrolment>`, domain/billing/due.ts) as its service and
+ * period (`<service>/<period label>`) and enrolment; undefined for any other key. Service ids and labels
+ * hold no slash; whatever follows the third is the enrolment's id.
+ */
+export function aContoKey(dueKey: string): { period: string; enrolmentId: string } | undefined {
+  if (!dueKey.startsWith('svc/')) return undefined;
+  const a = dueKey.indexOf('/', 4);
+  const b = a < 0 ? -1 : dueKey.indexOf('/', a + 1);
+  return b < 0 ? undefined : { period: dueKey.slice(4, b), enrolmentId: dueKey.slice(b + 1) };
+}
+

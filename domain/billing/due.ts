@@ -122,24 +122,25 @@ function formatOnce(format: (d: Decimal) => string): (d: Decimal) => string {
 }
 
 /** A-conto items (series T, VAT) of every service period that falls due (its first month) by the run's period (dueBy). */
-function serviceDue(state: State, run: Period, vatRate: string, rules: number, plainRefs: RefCopies, billed: { has(dueKey: string): boolean } | undefined): DueItem[] {
+function serviceDue(state: State, run: Period, vatRate: string, rules: number, plainRefs: RefCopies): DueItem[] {
   const items: DueItem[] = [];
+  const billedEnrolments = state.billing.get(run.year)?.billedEnrolments;
   for (const svc of state.services.values()) {
-    const periods = billingPeriods(svc.service.cadence, run.year).filter((p) => dueBy(run, dueMonthOfPeriod(p), rules));
-    // Split the service only if an enrolment in force in a period that falls due has it unbilled: a run
-    // late in the year (rules 4) meets every earlier period again, nearly always billed, and a split of
-    // every service for each of them was a split too many per service and run. Nothing else is lost by
-    // the skip: a participant out of force in a period has nothing due in it.
-    // The latest period first: the run's own is nearly always unbilled, and the search ends there.
-    const unbilled = [...periods].reverse().some((bp) => {
+    // Only the periods in which an enrolment in force has not been billed: a run late in the year (rules 4)
+    // meets every earlier period again, nearly always billed, and neither splitting the service nor going
+    // through its participants for those periods finds anything. Nothing is lost by leaving them out: a
+    // participant out of force in a period has nothing due in it.
+    const periods = billingPeriods(svc.service.cadence, run.year).flatMap((bp) => {
+      if (!dueBy(run, dueMonthOfPeriod(bp), rules)) return [];
+      const billed = billedEnrolments?.get(`${svc.service.serviceId}/${bp.label}`);
       const { first } = monthBounds(run.year, bp.months[0]);
       const { last } = monthBounds(run.year, bp.months[bp.months.length - 1]);
       for (const e of svc.enrolments.values()) {
-        if (e.from <= last && (e.to === undefined || e.to >= first) && !billed?.has(`svc/${svc.service.serviceId}/${bp.label}/${e.enrolmentId}`)) return true;
+        if (e.from <= last && (e.to === undefined || e.to >= first) && !billed?.has(e.enrolmentId)) return [{ bp, billed }];
       }
-      return false;
+      return [];
     });
-    if (!unbilled) continue;
+    if (periods.length === 0) continue;
     const split = splitForYear(state, svc.service.serviceId, run.year, 'budget', rules);
     // The same for every participant of the split: worked out once, not once per participant and month
     // (a share lookup by key per participant and month was quadratic in the participants).
@@ -159,11 +160,10 @@ function serviceDue(state: State, run: Period, vatRate: string, rules: number, p
       }
       return f;
     };
-    for (const bp of periods) {
+    for (const { bp, billed } of periods) {
       for (const p of split.participants) {
+        if (billed?.has(p.key)) continue;
         const dueKey = `svc/${svc.service.serviceId}/${bp.label}/${p.key}`;
-        // Before any work on it: a run late in the year meets every earlier period again, nearly all billed.
-        if (billed?.has(dueKey)) continue;
         const amount = bp.months.reduce((a, m) => a.plus(p.monthly[m - 1]), new Decimal(0));
         if (amount.isZero()) continue;
         const months = bp.months.filter((m) => p.months.includes(m)).map((m) => {
@@ -204,5 +204,5 @@ function partOf(period: Period, months: readonly { month: number }[], rules: num
 export function dueInPeriod(state: State, run: Period, vatRate: string, rules: number): DueItem[] {
   const billed = state.billing.get(run.year)?.billedKeys;
   const plainRefs = refCopies();
-  return [...membershipDue(state, run, rules, plainRefs), ...serviceDue(state, run, vatRate, rules, plainRefs, billed)].filter((i) => !billed?.has(i.dueKey));
+  return [...membershipDue(state, run, rules, plainRefs), ...serviceDue(state, run, vatRate, rules, plainRefs)].filter((i) => !billed?.has(i.dueKey));
 }
