@@ -124,8 +124,12 @@ function formatOnce(format: (d: Decimal) => string): (d: Decimal) => string {
 /** A-conto items (series T, VAT) of every service period that falls due (its first month) by the run's period (dueBy). */
 function serviceDue(state: State, run: Period, vatRate: string, rules: number, plainRefs: RefCopies): DueItem[] {
   const items: DueItem[] = [];
-  const billedEnrolments = state.billing.get(run.year)?.billedEnrolments;
+  const billing = state.billing.get(run.year);
+  const billedEnrolments = billing?.billedEnrolments;
   for (const svc of state.services.values()) {
+    // A settled year is billed at its actual cost, by settlement lines (settle/… keys): an a-conto item of
+    // it still unbilled (a participant the settlement billed) would bill it a second time (rules 4).
+    if (rules >= 4 && billing?.settled.has(svc.service.serviceId)) continue;
     // Only the periods in which an enrolment in force has not been billed: a run late in the year (rules 4)
     // meets every earlier period again, nearly always billed, and neither splitting the service nor going
     // through its participants for those periods finds anything. Nothing is lost by leaving them out: a

@@ -183,6 +183,18 @@ describe('billing rules versions', () => {
       expect(aleBibblix(3).amount).toBe('16499.98');
     });
 
+    test('given a year closed unsettled by version 3 (a cost, no invoice line), then its self-cost splits by version 3; closed by version 4, by 4', () => {
+      const cost: DomainEvent = { type: 'ActualCostRecorded', data: { serviceId: 'bibblix', year: 2024, amount: '5000.00', supplier: 'Leverantör AB', reference: 'F-1', date: '2024-12-31' } };
+      const closedBy = (rules?: number) => {
+        const st = [...fromApril, cost, { type: 'YearClosed', data: { year: 2024, date: '2025-02-15', ...(rules ? { rules } : {}) } } as DomainEvent]
+          .reduce((acc, e) => evolve(acc, e, fakeRef(e.type)), initialState());
+        return selfCostOf(st, st.services.get('bibblix')!, 2024).settlementRemaining?.toFixed(2);
+      };
+      // Malmö's whole year (42 000) and Ale's April–December: 16 499,98 by version 3, 16 500,00 by version 4.
+      expect(closedBy()).toBe('58499.98');
+      expect(closedBy(4)).toBe('58500.00');
+    });
+
     test('given a year billed and settled by version 3, then its self-cost and books still split by version 3: nothing is left to settle, where version 4 would find 0,02 kr', () => {
       const cost: DomainEvent = { type: 'ActualCostRecorded', data: { serviceId: 'bibblix', year: 2024, amount: '5000.00', supplier: 'Leverantör AB', reference: 'F-1', date: '2024-12-31' } };
       let st = [...fromApril, cost].reduce((acc, e) => evolve(acc, e, fakeRef(e.type)), initialState());
@@ -228,6 +240,20 @@ describe('billing rules versions', () => {
 
     test('given the same decided by version 3, then the October run bills neither, as that version did', () => {
       expect(after(3)).toEqual([]);
+    });
+
+    test('given the service settled after the late enrolment (the settlement bills it), when a later run is decided, then it is not billed a conto again', () => {
+      let st = before.reduce((acc, e) => evolve(acc, e, fakeRef(e.type)), initialState());
+      const apply = (command: Record<string, unknown>, today: string) => {
+        const events = decide(parseCommand(command), st, { today }).events;
+        for (const e of events) st = evolve(st, e, fakeRef(e.type, 'billing-2024'));
+        return events.flatMap((e) => (e.type === 'InvoiceIssued' ? e.data.lines.filter((l) => l.serviceId === 'bibblix').map((l) => `${e.data.buyer.name}: ${l.kind} ${l.amount}`) : []));
+      };
+      apply(monthRun('2024-01', '2024-01-15', 4), '2024-01-15');
+      st = [later[0], { type: 'ActualCostRecorded', data: { serviceId: 'bibblix', year: 2024, amount: '1.00', supplier: 'L', reference: 'B', date: '2024-12-01' } } as DomainEvent]
+        .reduce((acc, e) => evolve(acc, e, fakeRef(e.type)), st);
+      expect(apply({ type: 'settlement.run', serviceId: 'bibblix', year: 2024, issueDate: '2024-12-20', paymentTermsDays: 30, vatRate: '0.25', seller }, '2024-12-20')).toEqual(['Ale kommun: settlement 5500.00']);
+      expect(apply(monthRun('2024-12', '2024-12-21', 4), '2024-12-21')).toEqual([]);
     });
   });
 
