@@ -47,6 +47,9 @@ export const rulesOfOrigin = (origin: { params: Record<string, unknown> }): numb
  */
 export const settlementRules = (settled: { rules?: number }): number => settled.rules ?? 3;
 
+/** Likewise the rules version a year was closed under (YearClosed records it from version 4 on). */
+export const closeRules = (closed: { rules?: number }): number => closed.rules ?? 3;
+
 /** Commands whose documents depend on the rules version. */
 const RULED = new Set(['invoice.run', 'settlement.run', 'invoice.credit']);
 

@@ -107,7 +107,7 @@ export interface BillingYear {
   settled: Map<string, EventRef[]>;
   /** Per service, the rules version its latest settlement of the year was decided by (rules.ts#settlementRules). */
   settledBy: Map<string, number>;
-  closed?: Adopted<{ year: number; date: string }>;
+  closed?: Adopted<{ year: number; date: string; rules?: number }>;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { EventRef } from '../domain/event-ref';
 import { roundOre, sum, ZERO } from '../domain/money';
 import type { ServiceState, State } from '../domain/state';
 import { describeRule, splitForYear } from './splits';
-import { RULES_VERSION } from '../domain/rules';
+import { closeRules, RULES_VERSION } from '../domain/rules';
 
 /**
  * Self-cost (självkostnad, kommunallagen 2 kap. 6 §) per service and year: what the council budgeted,
@@ -137,10 +137,13 @@ export function selfCostOf(state: State, svc: ServiceState, year: number, horizo
   let unallocated = ZERO;
   let settlementRemaining: Decimal | null = null;
   if (actualRecorded) {
-    // The same split a settlement run makes: what the participants owe at the actual cost. Once settled, by
-    // the rules the settlement was decided by, so that a settled (or closed) year's figures and books do not
-    // change when later rules split otherwise; until then, by the rules a settlement would be decided by now.
-    const split = splitForYear(state, id, year, 'actual', state.billing.get(year)?.settledBy.get(id) ?? RULES_VERSION);
+    // The same split a settlement run makes: what the participants owe at the actual cost, by the rules of
+    // the service's latest settlement of the year, else of the year's close (a service with a cost and no
+    // invoice line may be closed unsettled), else the current ones, as a settlement now would be decided:
+    // a settled or closed year's figures and books do not move when later rules split otherwise.
+    const b = state.billing.get(year);
+    const rules = b?.settledBy.get(id) ?? (b?.closed ? closeRules(b.closed.value) : RULES_VERSION);
+    const split = splitForYear(state, id, year, 'actual', rules);
     unallocated = split.unallocated;
     settlementRemaining = sum(split.participants.map((p) => p.total)).minus(billedTotal);
   }

@@ -12,7 +12,7 @@ import { amountString, formatSek, sum, ZERO } from '../money';
 import type { InvoiceState, PaymentState, State } from '../state';
 import type { Decision } from './membership';
 import { requireService } from './services';
-import { costWords, decidedBy } from '../rules';
+import { costWords, decidedBy, RULES_VERSION } from '../rules';
 import { assertBookedInOpenYear, assertYearOpen, bookedInClosedYear } from './year-guard';
 
 export const billingStream = (year: number) => `billing-${year}`;
@@ -322,5 +322,5 @@ export function decideCloseYear(c: CloseYear, state: State): Decision {
     .filter((s) => !billing?.settled.has(s.service.serviceId))
     .map((s) => s.service.serviceId);
   if (unsettled.length) throw new DomainError(`year.close ${c.year}: slutreglera först dessa tjänster: ${unsettled.join(', ')}`);
-  return { streamId: billingStream(c.year), events: [{ type: 'YearClosed', data: { year: c.year, date: c.date, decisionRef: c.decisionRef } }] };
+  return { streamId: billingStream(c.year), events: [{ type: 'YearClosed', data: { year: c.year, date: c.date, decisionRef: c.decisionRef, rules: RULES_VERSION } }] };
 }

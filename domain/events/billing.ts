@@ -138,7 +138,13 @@ export const ServiceSettled = z.object({
   rules: z.number().int().min(4).optional(),
 });
 
-export const YearClosed = z.object({ year: Year, date: IsoDate, decisionRef: z.string().optional() });
+export const YearClosed = z.object({
+  year: Year,
+  date: IsoDate,
+  decisionRef: z.string().optional(),
+  /** The rules version in force at the close, recorded from version 4 on: what a closed year's unsettled splits are worked out by. */
+  rules: z.number().int().min(4).optional(),
+});
 
 export const billingEvents = { InvoiceIssued, CreditNoteIssued, PaymentRecorded, ServiceSettled, YearClosed } as const;
 export type InvoiceIssued = z.infer<typeof InvoiceIssued>;
