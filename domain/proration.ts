@@ -20,6 +20,15 @@ export function monthBounds(year: number, month: number): { first: string; last:
   return { first: `${pad(year, 4)}-${pad(month, 2)}-01`, last: `${pad(year, 4)}-${pad(month, 2)}-${pad(daysInMonth(year, month), 2)}` };
 }
 
+/** The day before an ISO date, as an ISO date (for a valid date from 0001-01-02 on). */
+export function dayBefore(date: string): string {
+  const y = digits(date, 0, 4);
+  const m = digits(date, 5, 7);
+  const d = digits(date, 8, 10);
+  if (d > 1) return `${date.slice(0, 8)}${pad(d - 1, 2)}`;
+  return m > 1 ? monthBounds(y, m - 1).last : monthBounds(y - 1, 12).last;
+}
+
 /**
  * The digits of s from `start` to `end` (exclusive) as a number, or −1 if one is not an ASCII digit: how
  * the parts of an ISO date or timestamp are read without a regular expression or a substring.

@@ -5,6 +5,7 @@ import { isCurrentMember, type MemberState, type State } from '../state';
 import { bandCoverageProblems } from '../tiers';
 import { normaliseOrgnr } from '../orgnr';
 import { assertYearOpen } from './year-guard';
+import { dayBefore } from '../proration';
 
 export interface Decision {
   streamId: string;
@@ -84,9 +85,11 @@ export function decideLeave(c: LeaveMember, state: State): Decision {
     [...svc.enrolments.values()].filter((e) => e.member === m.orgnr && (e.to === undefined || e.to > c.date) && (e.to === undefined || e.to >= e.from)));
   if (running.length > 0) {
     const first = running[0];
+    // One that has not begun by the exit is withdrawn: ended the day before it begins.
+    const endOf = (e: { from: string }) => (e.from > c.date ? dayBefore(e.from) : c.date);
     throw new DomainError(
       `member.leave: ${m.name} (${m.orgnr}) har anslutningar som gäller efter ${c.date}: ${running.map((e) => `${e.serviceId} (${e.enrolmentId})`).join(', ')}; `
-      + `avsluta dem först, t.ex. \`samkost enrolment end --service ${first.serviceId} --enrolment ${first.enrolmentId} --to ${c.date}\``,
+      + `avsluta dem först, t.ex. \`samkost enrolment end --service ${first.serviceId} --enrolment ${first.enrolmentId} --to ${endOf(first)}\``,
     );
   }
   return {

@@ -11,6 +11,7 @@ import { type Decision, resolveMember } from './membership';
 import type { DomainEvent } from '../events';
 import { assertBookedInOpenYear, assertYearOpen, bookedInClosedYear } from './year-guard';
 import { type SupplierInvoice, supplierInvoices } from '../supplier-debt';
+import { dayBefore } from '../proration';
 
 export const serviceStream = (serviceId: string) => `service-${serviceId}`;
 
@@ -44,11 +45,6 @@ export function decideBudget(c: DecideBudget, state: State): Decision {
   return { streamId: serviceStream(c.serviceId), events: [{ type: 'CouncilBudgetDecided', data }] };
 }
 
-/**
- * A supplier invoice: its amount excluding VAT is the service's cost; its input VAT, if any, is at most that
- * amount × the highest VAT rate in force (`vatRates`, configuration), rounded up to the öre, or it is a typo
- * (the gross amount given as the VAT, say).
- */
 /** Whether two recorded costs are the same supplier invoice line: every field alike, amounts by value. */
 const sameCost = (a: RecordedCost, b: RecordedCost): boolean =>
   a.serviceId === b.serviceId && a.year === b.year && a.supplier === b.supplier && a.reference === b.reference && a.date === b.date
@@ -56,8 +52,20 @@ const sameCost = (a: RecordedCost, b: RecordedCost): boolean =>
 
 type RecordedCost = { serviceId: string; year: number; amount: string; vat?: string; supplier: string; reference: string; date: string };
 
+/**
+ * A supplier invoice: its amount excluding VAT is the service's cost; its input VAT, if any, is at most that
+ * amount × the highest VAT rate in force (`vatRates`, configuration), rounded up to the öre, or it is a typo
+ * (the gross amount given as the VAT, say).
+ */
 export function decideActualCost(c: RecordActualCost, state: State, vatRates: readonly string[]): Decision {
   const svc = requireService(state, c.serviceId);
+  // A cost given without VAT is stored as every cost was before VAT was recorded: without the field.
+  const { type: _t, vat, ...rest } = c;
+  const data = vat === undefined ? rest : { ...rest, vat };
+  // The same supplier invoice again, every field alike, is the one recorded (a client's retry under a new
+  // key, a file imported twice), as a payment is: recording it again would book the supplier twice. Asked
+  // first, so that a retry after the year's close is answered as a retry, not refused.
+  if (svc.actualCosts.get(c.year)?.some((r) => sameCost(r.value, data))) return { streamId: serviceStream(c.serviceId), events: [] };
   assertYearOpen(state, c.year, `cost.record ${c.serviceId}`);
   const established = Number(svc.service.date.slice(0, 4));
   if (c.year < established) throw new DomainError(`cost.record ${c.serviceId}: kostnadsåret ${c.year} ligger före ${established}, då tjänsten inrättades (${svc.service.date})`);
@@ -67,12 +75,6 @@ export function decideActualCost(c: RecordActualCost, state: State, vatRates: re
   if (new Decimal(c.amount).isZero()) throw new DomainError(`cost.record ${c.serviceId} ${c.year} ${c.reference}: beloppet måste vara större än noll`);
   const problem = inputVatProblem(c, vatRates);
   if (problem) throw new DomainError(problem);
-  // A cost given without VAT is stored as every cost was before VAT was recorded: without the field.
-  const { type: _t, vat, ...rest } = c;
-  const data = vat === undefined ? rest : { ...rest, vat };
-  // The same supplier invoice again, every field alike, is the one recorded (a client's retry under a new
-  // key, a file imported twice), as a payment is: recording it again would book the supplier twice.
-  if (svc.actualCosts.get(c.year)?.some((r) => sameCost(r.value, data))) return { streamId: serviceStream(c.serviceId), events: [] };
   return { streamId: serviceStream(c.serviceId), events: [{ type: 'ActualCostRecorded', data }] };
 }
 
@@ -182,8 +184,14 @@ export function decideEndEnrolment(c: EndEnrolment, state: State): Decision {
   const svc = requireService(state, c.serviceId);
   const e = svc.enrolments.get(c.enrolmentId);
   if (!e) throw new DomainError(`enrolment.end: tjänsten ${c.serviceId} har ingen anslutning ${c.enrolmentId}`);
-  if (e.to !== undefined) throw new DomainError(`enrolment.end: anslutningen ${c.enrolmentId} upphörde redan ${e.to}`);
+  // An end already set may be brought forward (a member leaving earlier than planned), never put off: a
+  // later end would bring back months that may have been settled as ended.
+  if (e.to !== undefined && c.to >= e.to) throw new DomainError(`enrolment.end: anslutningen ${c.enrolmentId} upphörde redan ${e.to}`);
   assertYearOpen(state, Number(c.to.slice(0, 4)), 'enrolment.end');
-  if (c.to < e.from) throw new DomainError(`enrolment.end: anslutningen slutar (${c.to}) innan den börjar (${e.from})`);
+  if (e.to !== undefined) assertYearOpen(state, Number(e.to.slice(0, 4)), 'enrolment.end');
+  // Ending it the day before it begins withdraws an enrolment that has not begun: it is in force on no day.
+  if (c.to < e.from && c.to !== dayBefore(e.from)) {
+    throw new DomainError(`enrolment.end: anslutningen slutar (${c.to}) innan den börjar (${e.from}); för att dra tillbaka den, avsluta den dagen innan: --to ${dayBefore(e.from)}`);
+  }
   return { streamId: serviceStream(c.serviceId), events: [{ type: 'EnrolmentEnded', data: { serviceId: c.serviceId, enrolmentId: c.enrolmentId, to: c.to } }] };
 }

@@ -59,6 +59,13 @@ describe('member.leave', () => {
     given(joined(), service, enrolled, ended).when({ type: 'member.leave', member: '1280', date: '2023-12-31', reason: 'ingen tjänst' }).then([left('2023-12-31')]);
   });
 
+  test('an enrolment that begins after the exit is named with the end that withdraws it, the day before it begins', () => {
+    const service: DomainEvent = { type: 'ServiceEstablished', data: { serviceId: 'uka', name: 'UKA', area: 'x', pricing: { kind: 'equal' }, overheadRate: '0', cadence: 'yearly', decisionRef: 'S', date: '2020-01-01' } } as DomainEvent;
+    const later: DomainEvent = { type: 'EnrolmentStarted', data: { serviceId: 'uka', enrolmentId: 'uka-malmo', member: '212000-1124', from: '2024-03-01' } };
+    given(joined(), service, later).when({ type: 'member.leave', member: '1280', date: '2023-12-31', reason: 'x' })
+      .thenError('`samkost enrolment end --service uka --enrolment uka-malmo --to 2024-02-29`');
+  });
+
   test('a member leaves, named by kommunkod', () => {
     given(joined()).when({ type: 'member.leave', member: '1280', date: '2023-12-31', reason: 'ingen tjänst' }).then([left('2023-12-31')], 'member-212000-1124');
   });

@@ -41,9 +41,19 @@ describe('enrolment.end', () => {
       .then([{ type: 'EnrolmentEnded', data: { serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2024-09-30' } }]);
   });
 
-  test('an end before the start is refused', () => {
+  test('an end before the start is refused, but the day before it withdraws an enrolment that has not begun', () => {
+    given(member, established, started()).when({ type: 'enrolment.end', serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2023-12-30' })
+      .thenError('anslutningen slutar (2023-12-30) innan den börjar (2024-01-01); för att dra tillbaka den, avsluta den dagen innan: --to 2023-12-31');
     given(member, established, started()).when({ type: 'enrolment.end', serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2023-12-31' })
-      .thenError('anslutningen slutar (2023-12-31) innan den börjar (2024-01-01)');
+      .then([{ type: 'EnrolmentEnded', data: { serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2023-12-31' } }]);
+  });
+
+  test('an end already set may be brought forward, never put off', () => {
+    const ended: DomainEvent = { type: 'EnrolmentEnded', data: { serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2025-12-31' } };
+    given(member, established, started(), ended).when({ type: 'enrolment.end', serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2024-06-30' })
+      .then([{ type: 'EnrolmentEnded', data: { serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2024-06-30' } }]);
+    given(member, established, started(), ended).when({ type: 'enrolment.end', serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2026-06-30' })
+      .thenError('anslutningen 212000-1124-2024-01-01 upphörde redan 2025-12-31');
   });
 });
 
