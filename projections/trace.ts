@@ -594,9 +594,13 @@ function monthTraces(ctx: SplitContext, keys: ReadonlySet<string>, months: reado
 function monthShareFormula(ctx: SplitContext, keys: ReadonlySet<string>, m: SplitMonthTrace): string {
   const rule = ctx.svc.service.pricing;
   if (rule.kind === 'price-list') {
-    return ctx.rules >= 4
-      ? `årspris ${sek(new Decimal(m.weight))} × ${m.month}/12 − årspris × ${m.month - 1}/12, vardera avrundat till öre`
-      : `årspris ${sek(new Decimal(m.weight))} fördelat på 12 månader, de överskjutande örena på årets första månader`;
+    // Each of the line's shares of the month is its own price's twelfth, rounded on its own: a line with
+    // two (two modules) is worded as the two, not as one twelfth of their sum.
+    const prices = ctx.split.months[m.month - 1].shares.filter((sh) => keys.has(sh.key)).map((sh) => sh.weight);
+    const one = (price: Decimal) => (ctx.rules >= 4
+      ? `årspris ${sek(price)} × ${m.month}/12 − årspris × ${m.month - 1}/12, vardera avrundat till öre`
+      : `årspris ${sek(price)} fördelat på 12 månader, de överskjutande örena på årets första månader`);
+    return prices.length > 1 ? prices.map((p) => `(${one(p)})`).join(' + ') : one(prices[0] ?? new Decimal(m.weight));
   }
   if (new Decimal(m.denominator).isZero()) return 'ingen vikt i månaden';
   const amount = new Decimal(m.monthAmount);
