@@ -19,6 +19,8 @@ import { type CliIo, toJson, UsageError } from './io';
 import { parseYear } from './options';
 import { ProgressReporter } from './progress';
 import { makeOutputDirectory, writeOutputFile } from './output-files';
+import type { Chart } from '../../projections/ledger';
+import { loadChart } from './ledger-commands';
 
 type Format = 'text' | 'json' | 'html';
 
@@ -210,7 +212,7 @@ ${body}
 // ------------------------------------------------------------------------------------------ audit export
 
 /** Writes the audit package of a year (src/export/audit-package.ts) into `dir`, with progress on a terminal. */
-export async function exportAudit(g: GlobalOptions, io: CliIo, year: number, dir: string): Promise<AuditManifest> {
+export async function exportAudit(g: GlobalOptions, io: CliIo, year: number, dir: string, chart?: Chart): Promise<AuditManifest> {
   makeOutputDirectory(dir);
   // Raw codec: events.ndjson holds the stored data byte for byte, as it was hashed.
   return withStore(g, io, async (store) => {
@@ -222,7 +224,7 @@ export async function exportAudit(g: GlobalOptions, io: CliIo, year: number, dir
         documents: (n) => { if (n % 100 === 0) traced.update(n); },
         books: (n) => { traced.stop(); booked.update(n); },
         events: (n) => { traced.stop(); booked.stop(); copied.update(n); },
-      });
+      }, chart);
     } finally {
       traced.stop();
       booked.stop();
@@ -314,8 +316,9 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
     .description('skriv ett revisionspaket för ett år som kan kontrollera sig självt: dokument, härledningar, fördelningstabeller, verifikationer och händelser (NDJSON), manifest.json')
     .requiredOption('--year <year>', 'år', parseYear)
     .requiredOption('--out <dir>', 'katalog att skriva till (skapas om den saknas)')
-    .action(async (o: { year: number; out: string }) => {
-      const manifest = await exportAudit(g(), io, o.year, o.out);
+    .option('--chart <file>', 'kontoplan som verifikationerna bokförs mot, som för ledger och export sie (JSON; annars BAS-kontona)')
+    .action(async (o: { year: number; out: string; chart?: string }) => {
+      const manifest = await exportAudit(g(), io, o.year, o.out, loadChart(o.chart));
       const manifestHash = readSealedJsonFile(join(o.out, 'manifest.json')).sha256;
       const ok = manifest.linesRecomputed === manifest.lines && manifest.vouchersBalanced === manifest.vouchers;
       if (!ok) setExit(1);

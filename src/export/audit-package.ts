@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { canonicalJsonUtf8 } from '../../domain/canonical-json';
 import { collectRefs, type EventRef } from '../../domain/event-ref';
 import { sum } from '../../domain/money';
-import { bookedCostRefs, DEFAULT_CHART, journal, voucherRecord } from '../../projections/ledger';
+import { bookedCostRefs, type Chart, DEFAULT_CHART, journal, voucherRecord } from '../../projections/ledger';
 import type { SplitTableRow } from '../../projections/trace';
 import { documentFilter } from '../app/document-filter';
 import { Engine } from '../app/engine';
@@ -36,7 +36,7 @@ export interface AuditManifest {
   lines: number;
   linesRecomputed: number;
   splitTables: number;
-  /** The year's vouchers, as `samkost ledger --year Y --json` gives them (the default chart). */
+  /** The year's vouchers, as `samkost ledger --year Y --json` gives them (by the chart the export was given, else BAS). */
   vouchers: number;
   /** How many of them balance: all, unless the log was edited behind the store (an invoice's line, say). */
   vouchersBalanced: number;
@@ -118,7 +118,7 @@ class PackageFile {
  * every supplier cost and payment the year's books rest on), manifest.json last. `store` is read raw
  * (src/store/port.ts#rawCodec), so that events.ndjson holds the stored data as it was hashed.
  */
-export async function writeAuditPackage(store: EventStore, year: number, dir: string, generatedAt: string, progress: AuditProgress = {}): Promise<AuditManifest> {
+export async function writeAuditPackage(store: EventStore, year: number, dir: string, generatedAt: string, progress: AuditProgress = {}, chart: Chart = DEFAULT_CHART): Promise<AuditManifest> {
   const ownStreams = new Set([`billing-${year}`, `schedule-${year}`, `levy-${year}`]);
   // For every other stream a package refers to: its events from revision 0 to the last one referred to,
   // enough to check the chain from its start.
@@ -183,7 +183,7 @@ export async function writeAuditPackage(store: EventStore, year: number, dir: st
       if (folded % 5000 === 0) progress.books?.(folded);
     });
     // An unbalanced voucher is written as it is: the package records the log, and check-audit names it.
-    for (const v of journal(books.state, year, DEFAULT_CHART, { keepUnbalanced: true })) {
+    for (const v of journal(books.state, year, chart, { keepUnbalanced: true })) {
       note(v.source);
       if (sum(v.transactions.map((t) => t.amount)).isZero()) balanced += 1;
       vouchers.record(moneyToJson(voucherRecord(v)));

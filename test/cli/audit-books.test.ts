@@ -76,6 +76,19 @@ describe('samkost export audit: the year\'s vouchers and the events they come fr
     expect(run.stdout).toContain(`; ${r.vouchers} verifikationer balanserar`);
   });
 
+  test('given a chart of accounts, when the year is exported with it, then its vouchers are booked as `ledger --chart` books them, and check-audit passes', async () => {
+    const chart = join(y.f.dir, 'chart.json');
+    writeFileSync(chart, JSON.stringify({ accounts: [{ number: '6550', name: 'Konsultarvoden', type: 'K' }], itCosts: '6550' }));
+    const dir = join(y.f.dir, 'audit-2024-chart');
+    await y.f.json('export', 'audit', '--year', '2024', '--out', dir, '--chart', chart);
+    const accounts = new Set(ndjson<VoucherLine>(join(dir, 'vouchers.ndjson')).flatMap((v) => v.transactions.map((t) => t.account)));
+    expect(accounts.has('6550')).toBe(true);
+    expect(accounts.has('6540')).toBe(false);
+    const ledger = await y.f.json<{ vouchers: unknown[] }>('ledger', '--year', '2024', '--part', 'journal', '--chart', chart);
+    expect(ndjson(join(dir, 'vouchers.ndjson'))).toEqual(ledger.vouchers);
+    expect(checkAudit(dir)).toMatchObject({ ok: true, problems: [] });
+  });
+
   test('then vouchers.ndjson is the year\'s journal as `samkost ledger --json` gives it, the L and U vouchers\' sources the cost and payment events, and the manifest counts and hashes it', async () => {
     const vouchers = ndjson<VoucherLine>(join(y.dir, 'vouchers.ndjson'));
     const ledger = await y.f.json<{ vouchers: VoucherLine[] }>('ledger', '--year', '2024', '--part', 'journal');
