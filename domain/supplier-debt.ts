@@ -29,15 +29,20 @@ export interface SupplierInvoice {
   payments: Adopted<z.infer<typeof SupplierPaymentRecorded>>[];
 }
 
-/** The supplier invoices of a service's cost year, in the order their first records were registered. */
-export function supplierInvoices(svc: ServiceState, year: number): SupplierInvoice[] {
+/**
+ * The supplier invoices of a service's cost year, in the order their first records were registered; `at`: as
+ * they stood at the end of that day, only records and payments dated by then (the ledger books both on their
+ * dates, so what is owed then is 2440 then).
+ */
+export function supplierInvoices(svc: ServiceState, year: number, at?: string): SupplierInvoice[] {
   const byReference = new Map<string, Adopted<z.infer<typeof ActualCostRecorded>>[]>();
   for (const cost of svc.actualCosts.get(year) ?? []) {
+    if (at !== undefined && cost.value.date > at) continue;
     const list = byReference.get(cost.value.reference);
     if (list) list.push(cost);
     else byReference.set(cost.value.reference, [cost]);
   }
-  const payments = svc.supplierPayments.get(year) ?? [];
+  const payments = (svc.supplierPayments.get(year) ?? []).filter((p) => at === undefined || p.value.date <= at);
   return [...byReference].map(([reference, costs]) => {
     const net = sum(costs.map((c) => new Decimal(c.value.amount)));
     const vat = sum(costs.map((c) => new Decimal(c.value.vat ?? 0)));

@@ -105,11 +105,12 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .option('--year <year>', 'bara detta kostnadsår', parseYear)
     .option('--service <id>', 'bara denna tjänst')
     .option('--open', 'bara de som inte är helt betalda')
-    .action(async (o: { year?: number; service?: string; open?: boolean }) => {
+    .option('--at <date>', 'som de stod vid dagens slut: fakturor och betalningar daterade senast då (lika med bokföringens 2440 då)', parseDate)
+    .action(async (o: { year?: number; service?: string; open?: boolean; at?: string }) => {
       await withEngine(g(), io, async (engine) => {
         const services = o.service ? [requireService(engine.state, o.service)] : [...engine.state.services.values()];
         const invoices = services
-          .flatMap((svc) => [...svc.actualCosts.keys()].filter((y) => o.year === undefined || y === o.year).sort((a, b) => a - b).flatMap((y) => supplierInvoices(svc, y)))
+          .flatMap((svc) => [...svc.actualCosts.keys()].filter((y) => o.year === undefined || y === o.year).sort((a, b) => a - b).flatMap((y) => supplierInvoices(svc, y, o.at)))
           .filter((i) => !o.open || !i.owed.isZero());
         const totals = {
           amount: sum(invoices.map((i) => i.net)), vat: sum(invoices.map((i) => i.vat)), total: sum(invoices.map((i) => i.gross)),

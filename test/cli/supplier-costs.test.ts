@@ -212,4 +212,17 @@ describe('cost pay: payments to suppliers', () => {
     const app = buildServer({ store: f.store, actor: 'http-test', env: {}, clock: { now: () => new Date('2024-08-01T10:00:00Z') }, run: main });
     expect((await app.inject({ method: 'GET', url: '/v1/costs?year=2024' })).json()).toEqual(await f.json('costs', '--year', '2024'));
   });
+
+  test('given --at, then costs are as they stood at the end of that day, their owed total the ledger\'s 2440 then', async () => {
+    const { f, ok } = await fixture();
+    await ok(...record); // 1 250 000,00 kr dated 2024-06-30
+    await ok('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '4000.00', '--supplier', 'Konsult AB', '--reference', 'K-7', '--date', '2024-09-30');
+    await ok(...pay('50000.00', '2024-07-31'));
+    const at = async (date: string) => (await f.json<CostsJson>('costs', '--at', date)).totals.owed;
+    expect(await at('2024-06-29')).toBe('0.00');
+    expect(await at('2024-06-30')).toBe('1250000.00');
+    expect(await at('2024-07-31')).toBe('1200000.00');
+    expect(await at('2024-09-30')).toBe('1204000.00');
+    expect((await f.run('costs', '--at', '2024-02-30')).code).toBe(2);
+  });
 });
