@@ -42,13 +42,11 @@ export const yearlySpreadOf = (rules: number): YearlySpread => (rules >= 4 ? 'cu
 export const rulesOfOrigin = (origin: { params: Record<string, unknown> }): number => (typeof origin.params.rules === 'number' ? origin.params.rules : 1);
 
 /**
- * The rules version a settlement (ServiceSettled) was decided by: the one it records, or, for one that
- * records none, 3, which splits as every version before 4 does (splits differ from version 4 on only).
+ * The rules version a settlement (ServiceSettled) was decided by, or a year closed under (YearClosed): the
+ * one it records (both do from version 4 on), or, for one that records none, 3, which splits as every
+ * version before 4 does (splits differ from version 4 on only).
  */
-export const settlementRules = (settled: { rules?: number }): number => settled.rules ?? 3;
-
-/** Likewise the rules version a year was closed under (YearClosed records it from version 4 on). */
-export const closeRules = (closed: { rules?: number }): number => closed.rules ?? 3;
+export const recordedRules = (event: { rules?: number }): number => event.rules ?? 3;
 
 /** Commands whose documents depend on the rules version. */
 const RULED = new Set(['invoice.run', 'settlement.run', 'invoice.credit']);

@@ -12,7 +12,7 @@ import type { ActualCostRecorded, CouncilBudgetDecided, ServiceEstablished, Supp
 import type { CreditNoteIssued, InvoiceIssued } from './events/billing';
 import Decimal from 'decimal.js';
 import { assertNever } from './errors';
-import { settlementRules } from './rules';
+import { recordedRules } from './rules';
 
 export interface MembershipPeriod {
   from: string;
@@ -105,7 +105,7 @@ export interface BillingYear {
    */
   billedEnrolments: Map<string, Set<string>>;
   settled: Map<string, EventRef[]>;
-  /** Per service, the rules version its latest settlement of the year was decided by (rules.ts#settlementRules). */
+  /** Per service, the rules version its latest settlement of the year was decided by (rules.ts#recordedRules). */
   settledBy: Map<string, number>;
   closed?: Adopted<{ year: number; date: string; rules?: number }>;
 }
@@ -285,7 +285,7 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
     case 'ServiceSettled': {
       const b = billingYear(state, event.data.year);
       b.settled.set(event.data.serviceId, [...(b.settled.get(event.data.serviceId) ?? []), ref]);
-      b.settledBy.set(event.data.serviceId, settlementRules(event.data));
+      b.settledBy.set(event.data.serviceId, recordedRules(event.data));
       return state;
     }
     case 'YearClosed':

@@ -3,7 +3,7 @@ import type { EventRef } from '../domain/event-ref';
 import { roundOre, sum, ZERO } from '../domain/money';
 import type { ServiceState, State } from '../domain/state';
 import { describeRule, splitForYear } from './splits';
-import { closeRules, RULES_VERSION } from '../domain/rules';
+import { recordedRules, RULES_VERSION } from '../domain/rules';
 
 /**
  * Self-cost (självkostnad, kommunallagen 2 kap. 6 §) per service and year: what the council budgeted,
@@ -142,7 +142,7 @@ export function selfCostOf(state: State, svc: ServiceState, year: number, horizo
     // invoice line may be closed unsettled), else the current ones, as a settlement now would be decided:
     // a settled or closed year's figures and books do not move when later rules split otherwise.
     const b = state.billing.get(year);
-    const rules = b?.settledBy.get(id) ?? (b?.closed ? closeRules(b.closed.value) : RULES_VERSION);
+    const rules = b?.settledBy.get(id) ?? (b?.closed ? recordedRules(b.closed.value) : RULES_VERSION);
     const split = splitForYear(state, id, year, 'actual', rules);
     unallocated = split.unallocated;
     settlementRemaining = sum(split.participants.map((p) => p.total)).minus(billedTotal);
