@@ -296,9 +296,11 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
   }
 }
 
+/** True when the enrolment is in force on at least one day from `first` to `last` (ISO dates, inclusive). */
+export const inForceBetween = (e: EnrolmentState, first: string, last: string): boolean => e.from <= last && (e.to === undefined || e.to >= first);
+
 /** True when the enrolment is in force on at least one day of `year`: it takes part in that year's split. */
-export const inForceDuringYear = (e: EnrolmentState, year: number): boolean =>
-  e.from <= `${year}-12-31` && (e.to === undefined || e.to >= `${year}-01-01`);
+export const inForceDuringYear = (e: EnrolmentState, year: number): boolean => inForceBetween(e, `${year}-01-01`, `${year}-12-31`);
 
 /** The membership period in force on `date`, if any. */
 export function periodOn(m: MemberState, date: string): MembershipPeriod | undefined {
@@ -307,10 +309,15 @@ export function periodOn(m: MemberState, date: string): MembershipPeriod | undef
 
 export const isCurrentMember = (m: MemberState): boolean => m.periods[m.periods.length - 1]?.to === undefined;
 
+/** A service's billing period as BillingYear.billedEnrolments keys it. */
+export const aContoPeriod = (serviceId: string, label: string): string => `${serviceId}/${label}`;
+
+/** The due key of an enrolment's a-conto item for a billing period: what a run bills once (domain/billing/due.ts). */
+export const aContoDueKey = (serviceId: string, label: string, enrolmentId: string): string => `svc/${aContoPeriod(serviceId, label)}/${enrolmentId}`;
+
 /**
- * An a-conto due key (`svc/<service>/<period label>/<enrolment>`, domain/billing/due.ts) as its service and
- * period (`<service>/<period label>`) and enrolment; undefined for any other key. Service ids and labels
- * hold no slash; whatever follows the third is the enrolment's id.
+ * An a-conto due key (aContoDueKey) as its service and period (aContoPeriod) and enrolment; undefined for
+ * any other key. Service ids and labels hold no slash; whatever follows the third is the enrolment's id.
  */
 export function aContoKey(dueKey: string): { period: string; enrolmentId: string } | undefined {
   if (!dueKey.startsWith('svc/')) return undefined;

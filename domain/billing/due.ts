@@ -4,11 +4,10 @@ import { splitForYear } from '../../projections/splits';
 import type { MonthSplit } from '../pricing';
 import { amountString } from '../money';
 import { costWords } from '../rules';
-import { monthBounds } from '../proration';
-import type { State } from '../state';
+import { aContoDueKey, aContoPeriod, inForceBetween, type State } from '../state';
 import { type EventRef, plainRef } from '../event-ref';
 import type { InvoiceLine, Provenance } from '../events/billing';
-import { billingPeriods, dueMonthOfPeriod, type Period } from './periods';
+import { billingPeriods, dueMonthOfPeriod, type Period, periodDates } from './periods';
 
 export type Series = 'M' | 'T';
 
@@ -136,11 +135,10 @@ function serviceDue(state: State, run: Period, vatRate: string, rules: number, p
     // participant out of force in a period has nothing due in it.
     const periods = billingPeriods(svc.service.cadence, run.year).flatMap((bp) => {
       if (!dueBy(run, dueMonthOfPeriod(bp), rules)) return [];
-      const billed = billedEnrolments?.get(`${svc.service.serviceId}/${bp.label}`);
-      const { first } = monthBounds(run.year, bp.months[0]);
-      const { last } = monthBounds(run.year, bp.months[bp.months.length - 1]);
+      const billed = billedEnrolments?.get(aContoPeriod(svc.service.serviceId, bp.label));
+      const { start, end } = periodDates(bp);
       for (const e of svc.enrolments.values()) {
-        if (e.from <= last && (e.to === undefined || e.to >= first) && !billed?.has(e.enrolmentId)) return [{ bp, billed }];
+        if (inForceBetween(e, start, end) && !billed?.has(e.enrolmentId)) return [{ bp, billed }];
       }
       return [];
     });
@@ -167,7 +165,7 @@ function serviceDue(state: State, run: Period, vatRate: string, rules: number, p
     for (const { bp, billed } of periods) {
       for (const p of split.participants) {
         if (billed?.has(p.key)) continue;
-        const dueKey = `svc/${svc.service.serviceId}/${bp.label}/${p.key}`;
+        const dueKey = aContoDueKey(svc.service.serviceId, bp.label, p.key);
         const amount = bp.months.reduce((a, m) => a.plus(p.monthly[m - 1]), new Decimal(0));
         if (amount.isZero()) continue;
         const months = bp.months.filter((m) => p.months.includes(m)).map((m) => {

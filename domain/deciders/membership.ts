@@ -82,7 +82,7 @@ export function decideLeave(c: LeaveMember, state: State): Decision {
   // A service is billed by its enrolments, not by membership: one left running past the exit would bill a
   // member that is no longer one (and, were it to rejoin, the months it was out).
   const running = [...state.services.values()].flatMap((svc) =>
-    [...svc.enrolments.values()].filter((e) => e.member === m.orgnr && (e.to === undefined || e.to > c.date) && (e.to === undefined || e.to >= e.from)));
+    [...svc.enrolments.values()].filter((e) => e.member === m.orgnr && (e.to === undefined || (e.to > c.date && e.to >= e.from))));
   if (running.length > 0) {
     const first = running[0];
     // One that has not begun by the exit is withdrawn: ended the day before it begins.
