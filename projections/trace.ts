@@ -536,22 +536,28 @@ function participantRows(ctx: SplitContext, month: number): SplitTableRow[] {
 }
 
 /** The months of a split with every participant whose weight entered them (or their table's id), for the given participant keys. */
+/** A line's shares of a split month (those of its participant keys), from the month's shares indexed by key once per context. */
+function lineShares(ctx: SplitContext, keys: ReadonlySet<string>, month: number): ServiceSplit['months'][number]['shares'] {
+  let byKey = ctx.sharesByKey.get(month);
+  if (!byKey) {
+    byKey = new Map();
+    for (const sh of ctx.split.months[month - 1].shares) {
+      const list = byKey.get(sh.key);
+      if (list) list.push(sh);
+      else byKey.set(sh.key, [sh]);
+    }
+    ctx.sharesByKey.set(month, byKey);
+  }
+  const mine: ServiceSplit['months'][number]['shares'] = [];
+  for (const k of keys) mine.push(...(byKey.get(k) ?? []));
+  return mine;
+}
+
 function monthTraces(ctx: SplitContext, keys: ReadonlySet<string>, months: readonly number[], stored: Provenance['months'] | undefined, tables: SplitTableSink | undefined): SplitMonthTrace[] {
   const priceList = ctx.svc.service.pricing.kind === 'price-list';
   return months.map((month) => {
     const ms = ctx.split.months[month - 1];
-    let byKey = ctx.sharesByKey.get(month);
-    if (!byKey) {
-      byKey = new Map();
-      for (const sh of ms.shares) {
-        const list = byKey.get(sh.key);
-        if (list) list.push(sh);
-        else byKey.set(sh.key, [sh]);
-      }
-      ctx.sharesByKey.set(month, byKey);
-    }
-    const mine: typeof ms.shares = [];
-    for (const k of keys) mine.push(...(byKey.get(k) ?? []));
+    const mine = lineShares(ctx, keys, month);
     const st = stored?.find((x) => x.month === month);
     let weightSum = ctx.weightSums.get(month);
     if (weightSum === undefined) {
@@ -596,7 +602,7 @@ function monthShareFormula(ctx: SplitContext, keys: ReadonlySet<string>, m: Spli
   if (rule.kind === 'price-list') {
     // Each of the line's shares of the month is its own price's twelfth, rounded on its own: a line with
     // two (two modules) is worded as the two, not as one twelfth of their sum.
-    const prices = ctx.split.months[m.month - 1].shares.filter((sh) => keys.has(sh.key)).map((sh) => sh.weight);
+    const prices = lineShares(ctx, keys, m.month).map((sh) => sh.weight);
     const one = (price: Decimal) => (ctx.rules >= 4
       ? `årspris ${sek(price)} × ${m.month}/12 − årspris × ${m.month - 1}/12, vardera avrundat till öre`
       : `årspris ${sek(price)} fördelat på 12 månader, de överskjutande örena på årets första månader`);
@@ -607,11 +613,11 @@ function monthShareFormula(ctx: SplitContext, keys: ReadonlySet<string>, m: Spli
   const ofRest = (rest: Decimal) => `${rest.mul(m.weight).div(m.denominator).toDecimalPlaces(4).toString()}, till öre enligt största-restmetoden`;
   if (rule.kind === 'base-plus-per-capita') {
     // Each participant of the month first takes the month's base; the rest is split by population.
-    const shares = ctx.split.months[m.month - 1].shares;
+    const participants = ctx.split.months[m.month - 1].shares.length;
     const base = spreadOverMonths(parseAmount(rule.base), yearlySpreadOf(ctx.rules)).get(m.month) as Decimal;
-    const own = shares.filter((sh) => keys.has(sh.key)).length;
-    const rest = amount.minus(base.mul(shares.length));
-    return `${own > 1 ? `${own} × ` : ''}grundbelopp ${sek(base)} + (${sek(amount)} − ${shares.length} × ${sek(base)}) × ${m.weight}/${m.denominator} = ${own > 1 ? `${own} × ` : ''}${sek(base)} + ${ofRest(rest)}`;
+    const own = lineShares(ctx, keys, m.month).length;
+    const rest = amount.minus(base.mul(participants));
+    return `${own > 1 ? `${own} × ` : ''}grundbelopp ${sek(base)} + (${sek(amount)} − ${participants} × ${sek(base)}) × ${m.weight}/${m.denominator} = ${own > 1 ? `${own} × ` : ''}${sek(base)} + ${ofRest(rest)}`;
   }
   return `${sek(amount)} × ${m.weight}/${m.denominator} = ${ofRest(amount)}`;
 }
