@@ -20,6 +20,9 @@ export const plainRef = (r: EventRef): EventRef => ({
   type: r.type, recordedAt: r.recordedAt, actor: r.actor, hash: r.hash,
 });
 
+/** An event as a read names it for a tool or an auditor to find and check: where it is, what it is, its hash. */
+export const eventLink = (r: EventRef) => ({ streamId: r.streamId, revision: r.revision, position: r.position, eventId: r.eventId, type: r.type, hash: r.hash });
+
 /** Every EventRef anywhere in a value (documents, traces, split tables). */
 export function collectRefs(value: unknown, into: (r: EventRef) => void): void {
   if (Array.isArray(value)) {

@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import { DomainError } from '../domain/errors';
-import type { EventRef } from '../domain/event-ref';
+import { eventLink, type EventRef } from '../domain/event-ref';
 import type { CreditNoteIssued, InvoiceIssued, InvoiceLine } from '../domain/events/billing';
 import { sum, ZERO } from '../domain/money';
 import type { State } from '../domain/state';
@@ -317,7 +317,7 @@ export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART
  */
 export const voucherRecord = (v: Voucher) => ({
   series: v.series, number: v.number, date: v.date, text: v.text,
-  source: { streamId: v.source.streamId, revision: v.source.revision, position: v.source.position, eventId: v.source.eventId, type: v.source.type, hash: v.source.hash },
+  source: eventLink(v.source),
   transactions: v.transactions,
 });
 

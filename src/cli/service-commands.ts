@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import Decimal from 'decimal.js';
 import { newTable } from './table';
-import type { EventRef } from '../../domain/event-ref';
+import { eventLink } from '../../domain/event-ref';
 import { supplierInvoices } from '../../domain/supplier-debt';
 import { formatPercent, formatSek, grouped, sum } from '../../domain/money';
 import { requireService } from '../../domain/deciders/services';
@@ -116,14 +116,13 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
           amount: sum(invoices.map((i) => i.net)), vat: sum(invoices.map((i) => i.vat)), total: sum(invoices.map((i) => i.gross)),
           paid: sum(invoices.map((i) => i.paid)), owed: sum(invoices.map((i) => i.owed)),
         };
-        const event = (ref: EventRef) => ({ streamId: ref.streamId, revision: ref.revision, position: ref.position, eventId: ref.eventId, type: ref.type, hash: ref.hash });
         if (g().json) {
           return io.out(`${toJson(moneyToJson({
             costs: invoices.map((i) => ({
               serviceId: i.serviceId, year: i.year, reference: i.reference, supplier: i.supplier, date: i.date,
               amount: i.net, vat: i.vat, total: i.gross, paid: i.paid, owed: i.owed,
-              records: i.costs.map((c) => ({ amount: new Decimal(c.value.amount), vat: new Decimal(c.value.vat ?? 0), supplier: c.value.supplier, date: c.value.date, event: event(c.ref) })),
-              payments: i.payments.map((p) => ({ amount: new Decimal(p.value.amount), date: p.value.date, event: event(p.ref) })),
+              records: i.costs.map((c) => ({ amount: new Decimal(c.value.amount), vat: new Decimal(c.value.vat ?? 0), supplier: c.value.supplier, date: c.value.date, event: eventLink(c.ref) })),
+              payments: i.payments.map((p) => ({ amount: new Decimal(p.value.amount), date: p.value.date, event: eventLink(p.ref) })),
             })),
             totals,
           }))}\n`);
