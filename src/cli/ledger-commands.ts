@@ -17,6 +17,7 @@ import { moneyToJson } from './money-json';
 import { writeOutputFile } from './output-files';
 import { parseYear } from './options';
 import { pricingWords } from './pricing-words';
+import { parseDocumentNumber } from '../../domain/billing/numbers';
 
 const PROGRAM = { name: 'samkost', version: '0.1.0' };
 const PARTS = ['all', 'income', 'balance', 'trial', 'journal'] as const;
@@ -147,9 +148,9 @@ export const sieText = (s: string): string => s.replace(/[\u2013\u2014\u2212\u20
  * document number stays in the text. Running series (B, L, P) are numbered already.
  */
 export function sieVoucherId(v: { series: string; number: string }, year: number): { series: string; number: string } {
-  const m = /^([A-Z]+)(\d{4})-(\d+)$/.exec(v.number);
-  if (!m) return { series: v.series, number: v.number };
-  return { series: Number(m[2]) === year ? m[1] : `${m[1]}${m[2]}`, number: String(Number(m[3])) };
+  const doc = parseDocumentNumber(v.number);
+  if (!doc) return { series: v.series, number: v.number };
+  return { series: doc.year === year ? doc.series : `${doc.series}${doc.year}`, number: String(Number(doc.sequence)) };
 }
 
 /** The year's books as a SIE 4 document: 4I the vouchers only, 4E with opening and closing balances and results. */
