@@ -30,8 +30,12 @@ import type { YearlySpread } from './proration';
  *    And a run bills every item of its year due by the end of its period and not billed yet, where earlier
  *    versions billed only those due within it: an enrolment or a join recorded after its month's run was
  *    never billed a conto (domain/billing/due.ts#dueBy).
+ * 5. A member that leaves and rejoins within a year pays the year's annual fee once, counted from its first
+ *    period in the year, and a joining contribution for each entry in the year (projections/fees.ts#
+ *    periodsOfYear). Earlier versions counted the fee from the latest period, so the fee report disagreed
+ *    with the invoices, and a member that joined and rejoined in one year was never billed the re-entry.
  */
-export const RULES_VERSION = 4;
+export const RULES_VERSION = 5;
 
 export const RulesVersion = z.number().int().min(1).max(RULES_VERSION);
 

@@ -3,6 +3,7 @@ import { DomainError, NotFoundError } from '../domain/errors';
 import type { EventRef } from '../domain/event-ref';
 import { roundOre, sum, ZERO } from '../domain/money';
 import { populationFor, type PopulationUsed } from '../domain/population-rule';
+import { RULES_VERSION } from '../domain/rules';
 import type { MembershipPeriod, MemberState, State } from '../domain/state';
 import { bandOf } from '../domain/tiers';
 
@@ -16,6 +17,10 @@ export interface FeeLine {
   /** How the amount was computed, in words an auditor can check. */
   basis: string;
   refs: EventRef[];
+  /** The month of the year the line falls due (a run bills it from then on). */
+  dueMonth: number;
+  /** What tells the line apart from the member's other lines of the year: the last part of its due key. */
+  key: string;
 }
 
 export interface MemberFees {
@@ -26,7 +31,7 @@ export interface MemberFees {
   population: PopulationUsed | null;
   lines: FeeLine[];
   total: Decimal;
-  /** The month the year's membership items fall due: January, or the month of entry in the first year. */
+  /** The month the year's fee falls due: January, or the month of entry in the first year. */
   dueMonth: number;
 }
 
@@ -41,31 +46,56 @@ export interface FeesForYear {
 const firstDay = (y: number) => `${y}-01-01`;
 const lastDay = (y: number) => `${y}-12-31`;
 
-/** The membership period that overlaps the year (the latest, if a member left and rejoined in it). */
-function periodInYear(m: MemberState, year: number): MembershipPeriod | undefined {
-  return [...m.periods].reverse().find((p) => p.from <= lastDay(year) && (p.to === undefined || p.to >= firstDay(year)));
+const overlaps = (p: MembershipPeriod, year: number) => p.from <= lastDay(year) && (p.to === undefined || p.to >= firstDay(year));
+
+/**
+ * The membership periods a year's fees are billed for: `year`, the one its annual fee and levies are
+ * counted from, and `entries`, each one begun in the year (a joining contribution each).
+ *
+ * From rules 5 a member that leaves and rejoins within a year pays the year's fee once, counted from the
+ * first period in it (already billed when it rejoins), and a joining contribution for each entry, the
+ * re-entry's at the re-entry share. Earlier versions took the latest period alone: the fee report showed
+ * the fee of the re-entry months where the invoices had billed the year's, and a member that both joined
+ * and rejoined in one year was never billed its re-entry contribution (the first entry's due key had it).
+ */
+function periodsOfYear(m: MemberState, year: number, rules: number): { year: MembershipPeriod; entries: MembershipPeriod[] } | undefined {
+  const inYear = m.periods.filter((p) => overlaps(p, year));
+  if (inYear.length === 0) return undefined;
+  const began = (p: MembershipPeriod) => p.from.slice(0, 4) === String(year);
+  if (rules < 5) {
+    const latest = inYear[inYear.length - 1];
+    return { year: latest, entries: began(latest) ? [latest] : [] };
+  }
+  return { year: inYear[0], entries: inYear.filter(began) };
 }
 
-/** Fees for a year, per member billed in it: annual fee, joining contribution in the year of entry, levies. */
-export function feesForYear(state: State, year: number): FeesForYear {
+const monthOf = (date: string) => Number(date.slice(5, 7));
+
+/**
+ * Fees for a year, per member billed in it: annual fee, joining contribution in the year of entry, levies,
+ * as the given rules version bills them (the current one for a report).
+ */
+export function feesForYear(state: State, year: number, rules: number = RULES_VERSION): FeesForYear {
   const adopted = state.schedules.get(year);
   if (!adopted) throw new NotFoundError(`ingen avgiftsplan är antagen för ${year}; anta en med \`samkost schedule adopt\``);
   const schedule = adopted.value;
   const levies = [...(state.levies.get(year)?.values() ?? [])];
   const rows: MemberFees[] = [];
   for (const m of [...state.members.values()].sort((a, b) => a.name.localeCompare(b.name, 'sv') || a.orgnr.localeCompare(b.orgnr))) {
-    const period = periodInYear(m, year);
-    if (!period) continue;
+    const periods = periodsOfYear(m, year, rules);
+    if (!periods) continue;
+    const period = periods.year;
     const population = populationFor(state, m, year);
     const subject = { organisation: population === null, population: population?.value ?? null };
     const tier = bandOf(schedule.tiers, subject);
     if (!tier) throw new DomainError(`avgiftsplanen för ${year} har ingen nivå för ${m.name} (${m.orgnr}, folkmängd ${population?.value ?? 'saknas'})`);
     const popText = population ? `${population.value} invånare (SCB ${population.referenceDate})` : 'organisation';
-    const baseRefs = [adopted.ref, period.joinedRef, ...(population ? [population.ref] : [])];
+    const refsOf = (p: MembershipPeriod) => [adopted.ref, p.joinedRef, ...(population ? [population.ref] : [])];
     const lines: FeeLine[] = [];
 
-    const entryMonth = Number(period.from.slice(5, 7));
+    const entryMonth = monthOf(period.from);
     const firstYear = period.from.slice(0, 4) === String(year);
+    const dueMonth = firstYear ? entryMonth : 1;
     const months = firstYear && schedule.firstYear === 'from-entry-month' ? 13 - entryMonth : 12;
     const fullFee = new Decimal(tier.annualFee);
     lines.push({
@@ -73,19 +103,24 @@ export function feesForYear(state: State, year: number): FeesForYear {
       description: `Årsavgift ${year}, ${tier.label}${months < 12 ? ` (${months}/12 från inträdesmånaden)` : ''}`,
       amount: roundOre(fullFee.mul(months).div(12)),
       basis: `tier ${tier.id} (${popText}): annual fee ${tier.annualFee} × ${months}/12${months < 12 ? ` (joined ${period.from}, first year counted from the month of entry)` : ''}`,
-      refs: baseRefs,
+      refs: refsOf(period),
+      dueMonth,
+      key: 'annual-fee',
     });
 
-    if (firstYear) {
-      const pct = period.rejoin ? schedule.reentryPercent : 100;
+    periods.entries.forEach((entry, i) => {
+      const pct = entry.rejoin ? schedule.reentryPercent : 100;
       lines.push({
         kind: 'joining-contribution',
-        description: `Medlemsinsats, ${tier.label}${period.rejoin ? ` (återinträde ${pct} %)` : ''}`,
+        description: `Medlemsinsats, ${tier.label}${entry.rejoin ? ` (återinträde ${pct} %${i > 0 ? ` den ${entry.from}` : ''})` : ''}`,
         amount: roundOre(new Decimal(tier.joiningContribution).mul(pct).div(100)),
-        basis: `tier ${tier.id}: joining contribution ${tier.joiningContribution} × ${pct} %${period.rejoin ? ' (re-entry after leaving)' : ''}`,
-        refs: baseRefs,
+        basis: `tier ${tier.id}: joining contribution ${tier.joiningContribution} × ${pct} %${entry.rejoin ? ' (re-entry after leaving)' : ''}`,
+        refs: refsOf(entry),
+        dueMonth: monthOf(entry.from),
+        // The year's first entry keeps the key every version gave it; a second entry in the year has its own.
+        key: i === 0 ? 'joining-contribution' : `joining-contribution/${entry.from}`,
       });
-    }
+    });
 
     for (const levy of levies) {
       const band = bandOf(levy.value.tiers, subject);
@@ -96,12 +131,14 @@ export function feesForYear(state: State, year: number): FeesForYear {
         amount: new Decimal(band.amount),
         basis: `levy ${levy.value.levyId} tier ${band.id} (${popText}): ${band.amount}`,
         refs: [levy.ref, period.joinedRef, ...(population ? [population.ref] : [])],
+        dueMonth,
+        key: `levy/${levy.ref.eventId}`,
       });
     }
     rows.push({
       member: m.orgnr, name: m.name, kind: m.kind, tier: { id: tier.id, label: tier.label }, population, lines,
       total: sum(lines.map((l) => l.amount)),
-      dueMonth: firstYear ? entryMonth : 1,
+      dueMonth,
     });
   }
   const byTier = schedule.tiers.map((t) => {

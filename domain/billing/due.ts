@@ -88,13 +88,12 @@ const dueBy = (run: Period, dueMonth: number, rules: number): boolean =>
 /** Membership items (series M, outside the scope of VAT) that fall due by the run's period (dueBy). */
 function membershipDue(state: State, run: Period, rules: number, plainRefs: RefCopies): DueItem[] {
   const items: DueItem[] = [];
-  const fees = feesForYear(state, run.year);
+  const fees = feesForYear(state, run.year, rules);
   for (const m of fees.members) {
-    if (!dueBy(run, m.dueMonth, rules)) continue;
     for (const line of m.lines) {
-      const suffix = line.kind === 'levy' ? `levy/${line.refs[0].eventId}` : line.kind;
+      if (!dueBy(run, line.dueMonth, rules)) continue;
       items.push({
-        buyer: m.member, series: 'M', dueKey: `fee/${run.year}/${m.member}/${suffix}`, kind: line.kind,
+        buyer: m.member, series: 'M', dueKey: `fee/${run.year}/${m.member}/${line.key}`, kind: line.kind,
         description: line.description, amount: line.amount, vatCategory: 'O', vatRate: '0',
         provenance: {
           rule: line.kind === 'annual-fee' ? 'annual fee by population tier' : line.kind === 'levy' ? 'extra levy by population tier' : 'joining contribution by population tier',

@@ -6,7 +6,10 @@ import { decide } from '../../domain/decide';
 import type { DomainEvent } from '../../domain/events';
 import type { InvoiceIssued } from '../../domain/events/billing';
 import { commandInputOf, RULES_VERSION } from '../../domain/rules';
+import { amountString } from '../../domain/money';
+import { feesForYear } from '../../projections/fees';
 import { journal } from '../../projections/ledger';
+import { traceDocument } from '../../projections/trace';
 import { InvoiceReplay } from '../../projections/replay';
 import { selfCostOf } from '../../projections/selfcost';
 import { evolve, initialState } from '../../domain/state';
@@ -51,11 +54,11 @@ const lineOf = (docs: InvoiceIssued[], serviceId: string) => docs.flatMap((d) =>
 describe('billing rules versions', () => {
   test('given a price-list service, when a run is decided by the current rules, then its lines state the sum of the yearly prices as the cost, and the run records its rules', () => {
     const docs = documentsOf(run());
-    expect(RULES_VERSION).toBe(4);
+    expect(RULES_VERSION).toBe(5);
     expect(lineOf(docs, 'bibblix').provenance.rule).toBe(
       "price list by tier (small: 22000.00, large: 42000.00); cost = each participant's yearly price for its months in force, together 64000.00",
     );
-    expect(docs.every((d) => d.origin.params.rules === 4)).toBe(true);
+    expect(docs.every((d) => d.origin.params.rules === RULES_VERSION)).toBe(true);
   });
 
   test('given the same, when decided by version 1, then the words version 1 wrote, and no rules recorded (as before the field)', () => {
@@ -254,6 +257,58 @@ describe('billing rules versions', () => {
         .reduce((acc, e) => evolve(acc, e, fakeRef(e.type)), st);
       expect(apply({ type: 'settlement.run', serviceId: 'bibblix', year: 2024, issueDate: '2024-12-20', paymentTermsDays: 30, vatRate: '0.25', seller }, '2024-12-20')).toEqual(['Ale kommun: settlement 5500.00']);
       expect(apply(monthRun('2024-12', '2024-12-21', 4), '2024-12-21')).toEqual([]);
+    });
+  });
+
+  describe('a member that leaves and rejoins within a year (version 5)', () => {
+    const ale = '212000-1454';
+    const monthRun = (period: string, issueDate: string, rules: number) => ({ type: 'invoice.run', period, issueDate, paymentTermsDays: 30, vatRate: '0.25', seller, rules });
+    const member = (date: string, rejoin: boolean): DomainEvent => ({ type: 'MemberJoined', data: { member: ale, kind: 'municipality', name: 'Ale kommun', kommunkod: '1440', date, decisionRef: 'S', rejoin } });
+    const left = (date: string): DomainEvent => ({ type: 'MemberLeft', data: { member: ale, date, reason: 'ingen tjänst' } });
+    /** Ale's membership lines of the year's runs, month by month, and the fee report at the year's end. */
+    const year = (events: DomainEvent[], rules: number) => {
+      const dateOf = (e: DomainEvent) => (e.data as { date: string }).date;
+      let st = [population, schedule, ...events.filter((e) => dateOf(e) < '2024-01-01')].reduce((acc, e) => evolve(acc, e, fakeRef(e.type)), initialState());
+      const later = events.filter((e) => dateOf(e) >= '2024-01-01');
+      const billed: string[] = [];
+      for (let m = 1; m <= 12; m += 1) {
+        const month = `2024-${String(m).padStart(2, '0')}`;
+        st = later.filter((e) => dateOf(e).startsWith(month)).reduce((acc, e) => evolve(acc, e, fakeRef(e.type)), st);
+        for (const e of decide(parseCommand(monthRun(month, `${month}-28`, rules)), st, { today: `${month}-28` }).events) {
+          if (e.type === 'InvoiceIssued' && e.data.buyer.orgnr === ale) {
+            billed.push(...e.data.lines.map((l) => `${month}: ${l.dueKey.split('/').slice(3).join('/')} ${l.amount}`));
+            // An auditor's trace finds each line's period and works its amount out again.
+            expect(traceDocument(st, e.data).map((t) => t.matches)).toEqual(e.data.lines.map(() => true));
+          }
+          st = evolve(st, e, fakeRef(e.type, 'billing-2024'));
+        }
+      }
+      const report = feesForYear(st, 2024).members.find((r) => r.member === ale)!;
+      return { billed, report: report.lines.map((l) => `${l.key} ${amountString(l.amount)}`) };
+    };
+
+    test('given a member since 2020 that leaves in March and rejoins in July, then the year\'s fee is billed once in January and the report shows that fee, with the re-entry contribution at 50 %', () => {
+      const { billed, report } = year([member('2020-01-01', false), left('2024-03-31'), member('2024-07-01', true)], 5);
+      // Ale, 32 000 inhabitants: annual fee 35 000, joining contribution 10 000.
+      expect(billed).toEqual(['2024-01: annual-fee 35000.00', '2024-07: joining-contribution 5000.00']);
+      expect(report).toEqual(['annual-fee 35000.00', 'joining-contribution 5000.00']);
+    });
+
+    test('given the same by version 4, then it billed the same, while its report counted the fee from the re-entry (6/12)', () => {
+      const { billed } = year([member('2020-01-01', false), left('2024-03-31'), member('2024-07-01', true)], 4);
+      expect(billed).toEqual(['2024-01: annual-fee 35000.00', '2024-07: joining-contribution 5000.00']);
+      const st = [population, schedule, member('2020-01-01', false), left('2024-03-31'), member('2024-07-01', true)].reduce((acc, e) => evolve(acc, e, fakeRef(e.type)), initialState());
+      expect(feesForYear(st, 2024, 4).members[0].lines.map((l) => `${l.key} ${amountString(l.amount)}`)).toEqual(['annual-fee 17500.00', 'joining-contribution 5000.00']);
+    });
+
+    test('given a new member joining in February, leaving in April and rejoining in September, then it pays the fee from February once, the full contribution, and the re-entry contribution at 50 %', () => {
+      const { billed, report } = year([member('2024-02-01', false), left('2024-04-30'), member('2024-09-01', true)], 5);
+      expect(billed).toEqual(['2024-02: annual-fee 32083.33', '2024-02: joining-contribution 10000.00', '2024-09: joining-contribution/2024-09-01 5000.00']);
+      expect(report).toEqual(['annual-fee 32083.33', 'joining-contribution 10000.00', 'joining-contribution/2024-09-01 5000.00']);
+    });
+
+    test('given the same by version 4, then the re-entry contribution was never billed: the first entry\'s due key had it', () => {
+      expect(year([member('2024-02-01', false), left('2024-04-30'), member('2024-09-01', true)], 4).billed).toEqual(['2024-02: annual-fee 32083.33', '2024-02: joining-contribution 10000.00']);
     });
   });
 
