@@ -11,9 +11,11 @@ export interface ReplayedDocument {
   number: string;
   type: 'InvoiceIssued' | 'CreditNoteIssued';
   year: number;
-  /** The stored document's event (stream, revision, position, hash). */
+  /** The stored document's event (stream, revision, position, hash); for a missing one, its command's first document. */
   ref: EventRef;
   reproduced: boolean;
+  /** Decided again by its command but not in the store: taken out of the log (its chain written anew). */
+  missing?: true;
   /** The first differing field, when not reproduced. */
   difference?: string;
 }
@@ -196,7 +198,9 @@ export class InvoiceReplay {
     }
     const again = new Map(recomputed.filter(isDocument).map((e) => [e.data.number, e.data]));
     // The order is reproduced too: two documents swapped (and their chain written anew) are each intact.
-    const order = recomputed.filter(isDocument).map((e) => e.data.number);
+    // Among the documents stored: one deleted is reported as missing below, not as moving all after it.
+    const storedNumbers = new Set(group.flatMap((p) => (isDocument(p.event) ? [p.event.data.number] : [])));
+    const order = recomputed.filter(isDocument).map((e) => e.data.number).filter((n) => storedNumbers.has(n));
     let position = -1;
     for (const p of group) {
       if (!isDocument(p.event)) continue;
@@ -209,6 +213,17 @@ export class InvoiceReplay {
         : undefined;
       const difference = failure ?? (other ? firstDifference(stored, other) ?? misplaced : 'uppstod inte när kommandot beslutades på nytt');
       this.documents.push({ number: stored.number, type: p.event.type, year: stored.year, ref: p.ref, reproduced: difference === undefined, difference });
+    }
+    // A document the command decides again that is not stored: deleted, and the chain written anew so that
+    // every event left is intact. Only what is compared above would never show it.
+    if (failure !== undefined) return;
+    const at = group.find((p) => isDocument(p.event))!.ref;
+    for (const e of recomputed) {
+      if (!isDocument(e) || storedNumbers.has(e.data.number) || !this.inScope(e.data.year)) continue;
+      this.documents.push({
+        number: e.data.number, type: e.type, year: e.data.year, ref: at, reproduced: false, missing: true,
+        difference: `saknas i lagret: kommandot som utfärdade ${first.data.number} (${at.streamId} revision ${at.revision}) beslutar det på nytt, men det är inte lagrat; det har tagits bort ur loggen`,
+      });
     }
   }
 }

@@ -20,3 +20,46 @@ export function requireDocumentNumber(number: string): string {
   if (!parseDocumentNumber(number)) throw new DomainError(`"${number}" är inget fakturanummer: ett sådant ser ut som T2024-0012 (kreditfakturor TK2024-0001)`);
   return number;
 }
+
+/** A number series of one year (`T2023`) whose sequence has holes: what an auditor must be able to detect. */
+export interface SeriesGap {
+  series: string;
+  year: number;
+  /** The highest sequence the series has. */
+  last: number;
+  /** The numbers below it that no document has, in order. */
+  missing: string[];
+}
+
+/**
+ * The holes in each series of `numbers` (mervärdesskattelagen 17 kap. 24 §: a missing number must be
+ * detectable). Every series starts at 1 and a document takes the next number, so a series is whole when its
+ * numbers are 1 … its highest; a number that is not a document number is ignored (no series to hold it).
+ */
+export function seriesGaps(numbers: Iterable<string>): SeriesGap[] {
+  const series = new Map<string, { series: string; year: number; sequences: Set<number>; last: number }>();
+  for (const number of numbers) {
+    const p = parseDocumentNumber(number);
+    if (!p) continue;
+    const key = `${p.series}${p.year}`;
+    let s = series.get(key);
+    if (!s) series.set(key, (s = { series: p.series, year: p.year, sequences: new Set(), last: 0 }));
+    const n = Number(p.sequence);
+    s.sequences.add(n);
+    if (n > s.last) s.last = n;
+  }
+  const gaps: SeriesGap[] = [];
+  for (const s of [...series.values()].sort((a, b) => a.year - b.year || a.series.localeCompare(b.series))) {
+    const missing: string[] = [];
+    for (let n = 1; n < s.last; n++) if (!s.sequences.has(n)) missing.push(documentNumber(s.series, s.year, n));
+    if (missing.length) gaps.push({ series: s.series, year: s.year, last: s.last, missing });
+  }
+  return gaps;
+}
+
+/** A gap for people: "nummerserien T2023 (1–125) saknar T2023-0124". */
+export function describeGap(g: SeriesGap): string {
+  const shown = g.missing.slice(0, 10).join(', ');
+  const more = g.missing.length > 10 ? ` och ${g.missing.length - 10} till` : '';
+  return `nummerserien ${g.series}${g.year} (1–${g.last}) saknar ${shown}${more}: ett dokument har tagits bort ur loggen`;
+}

@@ -1,3 +1,4 @@
+import { describeGap, seriesGaps } from '../../domain/billing/numbers';
 import { formatSek, grouped, sum } from '../../domain/money';
 import type { State } from '../../domain/state';
 import { InvoiceReplay, type ReplayedDocument } from '../../projections/replay';
@@ -107,7 +108,7 @@ export interface VerifyReport extends ChainReport {
   /** With noted heads: the SHA-256 of the file they came from. */
   headsSha256?: string;
   /** `heads` only when noted heads were given to check against. */
-  checks: { chains: CheckSummary; heads?: CheckSummary; invoices: CheckSummary; splits: CheckSummary; vouchers: CheckSummary };
+  checks: { chains: CheckSummary; heads?: CheckSummary; invoices: CheckSummary; numbers: CheckSummary; splits: CheckSummary; vouchers: CheckSummary };
 }
 
 /** Heads noted at an earlier audit (src/app/stream-heads.ts), and where they were read from. */
@@ -243,6 +244,22 @@ export function checkVouchers(state: State): CheckSummary {
   return { checked, passed: checked - failures.filter((f) => !f.subject.startsWith(`${JOURNAL} `)).length, failures, detail: years.join(', ') };
 }
 
+/**
+ * Every number series (series and year: M2023, T2023, TK2023 …) runs 1 … its highest without a hole. A
+ * document taken out of the log with its chain written anew leaves every remaining event intact, and the
+ * last of its command's documents is not decided again by anything later: its number's hole shows it.
+ */
+export function checkNumbers(state: State): CheckSummary {
+  const numbers: string[] = [];
+  for (const b of state.billing.values()) numbers.push(...b.invoices.keys(), ...b.creditNotes.keys());
+  const gaps = seriesGaps(numbers);
+  const series = new Set(numbers.map((n) => n.slice(0, n.indexOf('-')))).size;
+  return {
+    checked: series, passed: series - gaps.length, detail: `${grouped(series)} serier, ${grouped(numbers.length)} nummer`,
+    failures: gaps.map((g) => ({ subject: `${g.series}${g.year}`, reason: describeGap(g) })),
+  };
+}
+
 /** Where a verify is: the chains pass, then the pass that folds the log and decides every document again. */
 export type VerifyPass = 'chains' | 'replay';
 
@@ -304,7 +321,10 @@ export async function verifyAll(store: EventStore, onProgress?: (pass: VerifyPas
   const vouchers: CheckSummary = unreadable
     ? { checked: 0, passed: 0, detail: '', failures: [{ ...unreadable, reason: `ej kontrollerat: ${unreadable.reason}` }] }
     : checkVouchers(replay.state);
-  const checks = { chains, ...(noted && check ? { heads: headsSummary(noted, check, report) } : {}), invoices, splits, vouchers };
+  const numbers: CheckSummary = unreadable
+    ? { checked: 0, passed: 0, detail: '', failures: [{ ...unreadable, reason: `ej kontrollerat: ${unreadable.reason}` }] }
+    : checkNumbers(replay.state);
+  const checks = { chains, ...(noted && check ? { heads: headsSummary(noted, check, report) } : {}), invoices, numbers, splits, vouchers };
   return { ...report, ok: Object.values(checks).every((c) => c.failures.length === 0), ...(noted?.sha256 ? { headsSha256: noted.sha256 } : {}), checks };
 }
 
@@ -324,7 +344,7 @@ export function describeVerify(r: VerifyReport): string {
     const where = streams === 1 ? 'en ström' : `${grouped(streams)} strömmar`;
     out.push(`(${grouped(r.events)} händelser i ${grouped(r.streams)} strömmar kontrollerade; hashkedjan är bruten ${breaks.length === 1 ? 'på ett ställe' : `på ${grouped(breaks.length)} ställen`} i ${where})`);
   } else out.push(`OK: ${grouped(r.streams)} strömmar, ${grouped(r.events)} händelser kontrollerade; varje hashkedja är obruten`);
-  const { heads, invoices, splits, vouchers } = r.checks;
+  const { heads, invoices, numbers, splits, vouchers } = r.checks;
   if (heads?.failures.length) {
     out.push(`FEL: ${grouped(heads.passed)} av ${grouped(heads.checked)} noterade strömhuvuden finns kvar oförändrade (${heads.detail})`);
     for (const f of heads.failures) out.push(`  ${f.subject}: ${f.reason}`);
@@ -335,8 +355,13 @@ export function describeVerify(r: VerifyReport): string {
   const reproduced = `${grouped(invoices.passed)} av ${grouped(invoices.checked)} fakturor och kreditfakturor återskapade${years}`;
   if (invoices.failures.length) {
     out.push(`FEL: ${reproduced}`);
-    for (const f of invoices.failures) out.push(`  ${f.stopped ? 'STOPP vid' : 'AVVIKELSE'} ${f.subject}${where(f)}: ${f.reason}`);
+    for (const f of invoices.failures.slice(0, MAX_LISTED)) out.push(`  ${f.stopped ? 'STOPP vid' : 'AVVIKELSE'} ${f.subject}${where(f)}: ${f.reason}`);
+    if (invoices.failures.length > MAX_LISTED) out.push(`  … och ${grouped(invoices.failures.length - MAX_LISTED)} avvikelser till (samkost verify --json listar alla)`);
   } else out.push(`OK: ${reproduced}`);
+  if (numbers.failures.length) {
+    out.push(`FEL: ${grouped(numbers.passed)} av ${grouped(numbers.checked)} nummerserier är obrutna`);
+    for (const f of numbers.failures) out.push(`  ${f.subject}: ${f.reason}`);
+  } else out.push(`OK: ${grouped(numbers.checked)} nummerserier är obrutna${numbers.detail ? ` (${numbers.detail})` : ''}`);
   if (splits.failures.length) {
     out.push(`FEL: ${grouped(splits.passed)} av ${grouped(splits.checked)} kostnadsfördelningar summerar till sin kostnad`);
     for (const f of splits.failures) out.push(`  ${f.subject}${where(f)}: ${f.reason}`);
@@ -344,9 +369,11 @@ export function describeVerify(r: VerifyReport): string {
   if (vouchers.skipped) out.push(`--: verifikationerna är inte kontrollerade: ${vouchers.skipped}`);
   else if (vouchers.failures.length) {
     // A year whose journal cannot be built has no vouchers to count: said beside the count, which may be whole.
-    const unbuilt = vouchers.failures.filter((f) => f.subject.startsWith(`${JOURNAL} `)).length;
-    const journals = unbuilt ? `; ${unbuilt === 1 ? 'ett års grundbok' : `${grouped(unbuilt)} års grundböcker`} kan inte sammanställas` : '';
-    out.push(`FEL: ${grouped(vouchers.passed)} av ${grouped(vouchers.checked)} verifikationer balanserar${journals}`);
+    const unbuilt = vouchers.failures.filter((f) => f.subject.startsWith(`${JOURNAL} `)).map((f) => f.subject.slice(JOURNAL.length + 1));
+    const counted = `${grouped(vouchers.passed)} av ${grouped(vouchers.checked)} verifikationer balanserar`;
+    out.push(unbuilt.length
+      ? `FEL: grundboken för ${unbuilt.join(', ')} kan inte sammanställas, så ${unbuilt.length === 1 ? 'dess' : 'deras'} verifikationer är inte kontrollerade; ${vouchers.checked ? `av övriga års ${counted}` : 'inga andra år har verifikationer'}`
+      : `FEL: ${counted}`);
     for (const f of vouchers.failures) out.push(`  ${f.subject}: ${f.reason}`);
   } else out.push(`OK: ${grouped(vouchers.checked)} verifikationer balanserar${vouchers.detail ? ` (${vouchers.detail})` : ''}`);
   const run = Object.values(r.checks).filter((c) => !c.skipped);

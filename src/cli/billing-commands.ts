@@ -7,7 +7,7 @@ import { amountString, formatSek, grouped, sum } from '../../domain/money';
 import type { CreditNoteIssued, InvoiceIssued } from '../../domain/events/billing';
 import type { Adopted, InvoiceState, MemberState, State } from '../../domain/state';
 import { documentsOfNumber } from '../../domain/documents-read';
-import { requireDocumentNumber } from '../../domain/billing/numbers';
+import { describeGap, requireDocumentNumber, seriesGaps } from '../../domain/billing/numbers';
 import { NotFoundError } from '../../domain/errors';
 import { paidOf } from '../../domain/deciders/billing';
 import { resolveMember } from '../../domain/deciders/membership';
@@ -306,6 +306,9 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
       await executeAndReport({ type: 'year.close', year, date: o.date ?? todayOf(io), decisionRef: o.decision }, g(), io);
     });
 
+  /** Differences listed one per line; --json lists every one. */
+  const MAX_DIFFERENCES = 50;
+
   program
     .command('replay')
     .description('återskapa varje faktura och kreditfaktura för ett år ur händelserna före den och jämför')
@@ -320,12 +323,19 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
           progress.stop();
         }
       });
+      // A mistyped year is no replay of nothing that passes.
+      if (results.length === 0) throw new UsageError(`det finns inga fakturor eller kreditfakturor för ${o.year} i lagret att återskapa`);
       const reproduced = results.filter((r) => r.reproduced).length;
-      if (g().json) io.out(`${toJson({ year: o.year, documents: results.length, reproduced, differences: results.filter((r) => !r.reproduced) })}\n`);
+      // A hole in a series: a document taken out of the log, its command's others left (their chain written anew).
+      const gaps = seriesGaps(results.filter((r) => !r.missing).map((r) => r.number));
+      const differences = results.filter((r) => !r.reproduced);
+      if (g().json) io.out(`${toJson({ year: o.year, documents: results.length, reproduced, differences, numberGaps: gaps })}\n`);
       else {
-        for (const r of results.filter((x) => !x.reproduced)) io.out(`AVVIKELSE ${r.number}: ${r.difference}\n`);
-        io.out(`${grouped(reproduced)} av ${grouped(results.length)} fakturor och kreditfakturor ${o.year} återskapade\n`);
+        for (const r of differences.slice(0, MAX_DIFFERENCES)) io.out(`AVVIKELSE ${r.number}: ${r.difference}\n`);
+        if (differences.length > MAX_DIFFERENCES) io.out(`… och ${grouped(differences.length - MAX_DIFFERENCES)} avvikelser till (--json listar alla)\n`);
+        for (const gap of gaps) io.out(`AVVIKELSE ${describeGap(gap)}\n`);
+        io.out(`${grouped(reproduced)} av ${grouped(results.length)} fakturor och kreditfakturor ${o.year} återskapade${gaps.length ? `; ${gaps.length === 1 ? 'en nummerserie har' : `${gaps.length} nummerserier har`} luckor` : ''}\n`);
       }
-      if (o.verify && reproduced !== results.length) setExit(1);
+      if (o.verify && (reproduced !== results.length || gaps.length > 0)) setExit(1);
     });
 }

@@ -151,7 +151,20 @@ const invoiceRow = (store: string, number: string) => {
 };
 
 interface Summary { checked: number; passed: number; failures: { subject: string; reason: string; streamId?: string; revision?: number }[]; skipped?: string }
-interface Report { ok: boolean; streams: number; events: number; checks: Record<'chains' | 'invoices' | 'splits' | 'vouchers', Summary> }
+interface Report { ok: boolean; streams: number; events: number; checks: Record<'chains' | 'invoices' | 'numbers' | 'splits' | 'vouchers', Summary> }
+
+/** What a forger who deletes a document does: takes its row out, moves the stream's later revisions up and re-hashes the stream. */
+function deleteAndRehash(store: string, streamId: string, revision: number): void {
+  const db = new Database(store);
+  db.transaction(() => {
+    db.prepare('DELETE FROM events WHERE stream_id = ? AND revision = ?').run(streamId, revision);
+    const later = db.prepare('SELECT revision FROM events WHERE stream_id = ? AND revision > ? ORDER BY revision').all(streamId, revision) as { revision: number }[];
+    const move = db.prepare('UPDATE events SET revision = ? WHERE stream_id = ? AND revision = ?');
+    for (const r of later) move.run(r.revision - 1, streamId, r.revision);
+  })();
+  db.close();
+  forgeAndRehash(store, streamId, -1, (d) => d);
+}
 
 describe('samkost verify: everything an auditor relies on', () => {
   test('an untouched billed year: hash chains, every invoice reproduced, every split summing to its cost', async () => {
@@ -162,7 +175,8 @@ describe('samkost verify: everything an auditor relies on', () => {
     expect(r.out).toContain('OK: 13 av 13 fakturor och kreditfakturor återskapade (2024)');
     expect(r.out).toContain('OK: 2 kostnadsfördelningar summerar till sin kostnad (egil 2024 budget, egil 2024 utfall)');
     expect(r.out).toMatch(/OK: \d+ verifikationer balanserar \(2024, 2025\)/);
-    expect(r.out).toMatch(/verify: alla 4 kontroller godkända\n$/);
+    expect(r.out).toContain('OK: 3 nummerserier är obrutna (3 serier, 13 nummer)');
+    expect(r.out).toMatch(/verify: alla 5 kontroller godkända\n$/);
     const json = await f.json<Report>('verify');
     expect(json.ok).toBe(true);
     expect(json.checks.invoices).toMatchObject({ checked: 13, passed: 13, failures: [] });
@@ -262,6 +276,44 @@ describe('samkost verify: everything an auditor relies on', () => {
     expect(r.out).toContain('dokumenten ligger i en annan ordning än kommandot gav dem');
   });
 
+  test('a document deleted from the middle of its series, the chain re-hashed: the replay says its command decides it and it is not stored, and its series has a hole', async () => {
+    const f = await billedStore();
+    deleteAndRehash(f.store, 'billing-2024', invoiceRow(f.store, 'T2024-0003').revision);
+    const r = await f.run('verify');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^OK: 8 strömmar, \d+ händelser kontrollerade; varje hashkedja är obruten/);
+    expect(r.out).toMatch(/AVVIKELSE T2024-0003 \(ström billing-2024 revision \d+\): saknas i lagret: kommandot som utfärdade M2024-0004 \(billing-2024 revision 5\) beslutar det på nytt, men det är inte lagrat/);
+    // Only the deleted document and what was decided from it differ: the run's later documents are intact.
+    expect(r.out).not.toContain('ligger i en annan ordning');
+    expect(r.out).toContain('FEL: 2 av 3 nummerserier är obrutna\n  T2024: nummerserien T2024 (1–');
+    expect(r.out).toContain('saknar T2024-0003: ett dokument har tagits bort ur loggen');
+    const replay = await f.run('replay', '--year', '2024', '--verify');
+    expect(replay.code).toBe(1);
+    expect(replay.out).toMatch(/AVVIKELSE T2024-0003: saknas i lagret/);
+    expect(replay.out).toMatch(/AVVIKELSE nummerserien T2024 \(1–\d+\) saknar T2024-0003/);
+  });
+
+  test("the last document of a settlement deleted, the chain re-hashed: no series has a hole, and the replay of the settlement names what is missing", async () => {
+    const f = await billedStore();
+    const db = new Database(f.store, { readonly: true });
+    const last = db.prepare("SELECT revision, json_extract(data, '$.number') AS number FROM events WHERE stream_id = 'billing-2024' AND type IN ('InvoiceIssued', 'CreditNoteIssued') AND json_extract(data, '$.origin.command') = 'settlement.run' ORDER BY revision DESC LIMIT 1").get() as { revision: number; number: string };
+    db.close();
+    deleteAndRehash(f.store, 'billing-2024', last.revision);
+    const r = await f.run('--json', 'verify');
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.out) as Report;
+    expect(report.checks.chains.failures).toEqual([]);
+    expect(report.checks.numbers.failures).toEqual([]);
+    expect(report.checks.invoices.failures).toEqual([expect.objectContaining({ subject: last.number, reason: expect.stringMatching(/^saknas i lagret: /) })]);
+  });
+
+  test('a replay of a year with no documents is refused in one line, not passed as "0 av 0"', async () => {
+    const f = await billedStore();
+    const r = await f.run('replay', '--year', '2030', '--verify');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('samkost: det finns inga fakturor eller kreditfakturor för 2030 i lagret att återskapa\n');
+  });
+
   test('an altered invoice amount with the chain re-hashed passes the chains and is caught by the replay', async () => {
     const f = await billedStore();
     const { revision, data } = invoiceRow(f.store, 'T2024-0002');
@@ -330,7 +382,7 @@ describe('samkost heads and verify --heads: what a chain alone cannot show (its 
     const r = await f.run('verify', '--heads', file);
     expect(r.code).toBe(0);
     expect(r.out).toContain(`OK: 2 noterade strömhuvuden finns kvar oförändrade (2 strömmar ur ${file}); inget har tagits bort eller skrivits om\n`);
-    expect(r.out).toContain('verify: alla 5 kontroller godkända');
+    expect(r.out).toContain('verify: alla 6 kontroller godkända');
     expect(await headsCheck(f, file)).toEqual({ checked: 2, passed: 2, failures: [], detail: `2 strömmar ur ${file}` });
     expect(await headsCheck(f, join(f.dir, 'none.json')).catch(() => 'refused')).toBe('refused');
   });
@@ -420,11 +472,11 @@ describe('the summary for people', () => {
     const text = describeVerify({
       ok: false, streams: 1, events: 1,
       checks: {
-        chains: ok, invoices: ok, splits: ok,
+        chains: ok, invoices: ok, numbers: ok, splits: ok,
         vouchers: { checked: 586, passed: 586, detail: '2023, 2024', failures: [{ subject: 'grundbok 2024', reason: 'grundboken kan inte sammanställas: konto 3011 finns inte i kontoplanen' }] },
       },
     });
-    expect(text).toContain('FEL: 586 av 586 verifikationer balanserar; ett års grundbok kan inte sammanställas\n  grundbok 2024: grundboken kan inte sammanställas: konto 3011 finns inte i kontoplanen\n');
+    expect(text).toContain('FEL: grundboken för 2024 kan inte sammanställas, så dess verifikationer är inte kontrollerade; av övriga års 586 av 586 verifikationer balanserar\n  grundbok 2024: grundboken kan inte sammanställas: konto 3011 finns inte i kontoplanen\n');
   });
 });
 
