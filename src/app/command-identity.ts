@@ -4,6 +4,26 @@ import { isPaymentOf } from '../../domain/deciders/billing';
 import { isSupplierPaymentOf } from '../../domain/deciders/services';
 import { decidedBy } from '../../domain/rules';
 import type { RecordedEvent } from '../store/port';
+import { sha256 } from './ids';
+
+/**
+ * Commands storedBy tells apart by their events' content: a document's origin holds its command and params;
+ * a payment is the same payment whatever form brought it (an OCR number or the invoice's, "10000" or
+ * "10000.00"), as is a supplier payment.
+ */
+const TOLD_BY_CONTENT: ReadonlySet<Command['type']> = new Set(['invoice.run', 'invoice.credit', 'settlement.run', 'payment.record', 'cost.pay']);
+
+/**
+ * What the events of any other command carry in their metadata (`command`), so that a command id given
+ * again to another command of the same kind (a second `member join`, a budget revision) is told apart from
+ * a retry: the SHA-256 of the command's canonical JSON without its rules version. Events stored before
+ * it carry none and are told apart by kind (and content, where storedBy compares it) only.
+ */
+export function commandFingerprint(command: Command): string | undefined {
+  if (TOLD_BY_CONTENT.has(command.type)) return undefined;
+  const { rules: _r, ...rest } = command as Command & { rules?: number };
+  return sha256(canonicalJson(rest));
+}
 
 /** The events each command can append: a command id whose events are of another kind was another command's. */
 const EVENTS_OF: Record<Command['type'], readonly string[]> = {
@@ -29,8 +49,11 @@ const paramsOf = (params: Record<string, unknown>): string => {
  * not, and must be refused rather than answered "already recorded" while the new command is lost.
  */
 export function storedBy(command: Command, events: readonly RecordedEvent[]): boolean {
+  const fingerprint = commandFingerprint(command);
   for (const e of events) {
     if (!EVENTS_OF[command.type].includes(e.type)) return false;
+    const recorded = (e.metadata as { command?: string }).command;
+    if (recorded !== undefined && recorded !== fingerprint) return false;
     const data = e.data as Record<string, unknown>;
     if (e.type === 'InvoiceIssued' || e.type === 'CreditNoteIssued') {
       const origin = data.origin as { command: string; params: Record<string, unknown> };

@@ -9,7 +9,7 @@ import { stockholmDate, type Clock, systemClock } from '../clock';
 import { type AppendResult, ConcurrencyError, type DocumentCut, type EventStore, filtered, type ReadFilter, type RecordedEvent, refHeadOf } from '../store/port';
 import { documentFilter } from './document-filter';
 import { DomainError } from '../../domain/errors';
-import { storedBy } from './command-identity';
+import { commandFingerprint, storedBy } from './command-identity';
 import { contentCommandId, eventId } from './ids';
 import { RefTable } from './ref-table';
 import { SharedValues } from './shared-values';
@@ -201,6 +201,7 @@ export class Engine {
 
   async execute(command: Command, opts: ExecuteOptions = {}): Promise<ExecuteResult> {
     const commandId = opts.commandId ?? contentCommandId(command);
+    const fingerprint = commandFingerprint(command);
     this.checkScope(command);
     for (let attempt = 1; ; attempt++) {
       // Read before the fold: the append is refused if anything was stored after it, in any stream, so the
@@ -225,6 +226,7 @@ export class Engine {
         correlationId: opts.correlationId ?? commandId,
         causationId: opts.causationId ?? commandId,
         recordedAt: now.toISOString(),
+        ...(fingerprint === undefined ? {} : { command: fingerprint }),
       };
       try {
         const result = await this.store.append(

@@ -3,7 +3,7 @@ import { canonicalJson } from '../../domain/canonical-json';
 import type { Command } from '../../domain/commands';
 import type { RecordPayment } from '../../domain/commands/billing';
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /**
  * Event ids are derived from the command id and the event's place in the command's output, so a retried

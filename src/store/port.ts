@@ -18,6 +18,8 @@ export interface EventMetadata {
   causationId: string;
   /** ISO 8601 timestamp taken from the clock at the edge. */
   recordedAt: string;
+  /** The command's fingerprint (src/app/command-identity.ts#commandFingerprint), on events other than documents. */
+  command?: string;
 }
 
 export interface ChainedMetadata extends EventMetadata {
