@@ -10,11 +10,16 @@
  *   the last event of each stream is the head the manifest names;
  * - splits.ndjson: each table's id is the SHA-256 of its participants' canonical JSON;
  * - every event reference in documents.ndjson, traces.ndjson and splits.ndjson names an event in
- *   events.ndjson, with its hash;
+ *   events.ndjson, with its stream, revision, position, type and hash; and every event a document or its
+ *   trace (or a split table its trace names) refers to comes before the document's own event;
  * - every document is the data of the hash-chained event it names, byte for byte in canonical JSON, and
  *   every invoice and credit note of the year's billing stream is in documents.ndjson;
+ * - every document adds up: its lines sum to totalNet, each rate of its VAT breakdown is the sum of the
+ *   lines at that rate, totalVat the breakdown's VAT and total totalNet + totalVat; its number is its
+ *   series, year and sequence, and each series of the year is numbered 1, 2 … N without a gap or a duplicate;
  * - every trace is of a document in the package: its event, its lines and their amounts, and a line
- *   counts as recomputed only where its recomputed amount is the amount;
+ *   counts as recomputed only where its recomputed amount is the amount; a line the trace says does not
+ *   recompute, or names a problem of, fails, and so does a manifest whose linesRecomputed is below its lines;
  * - every split month a trace names by table: the table is in splits.ndjson, its weights sum to the
  *   month's Σ weights, its shares plus the unallocated amount to the month's amount, and the line's own
  *   participants in it carry the line's weight and share;
@@ -34,6 +39,8 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } 
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import Decimal from 'decimal.js';
+import { documentNumber, parseDocumentNumber } from '../domain/billing/numbers';
+import type { EventRef } from '../domain/event-ref';
 import { AUDIT_FORMAT, AUDIT_FORMAT_WITHOUT_VOUCHERS, canonicalSha256, collectRefs, splitTableId } from '../src/export/audit-package';
 import { Command, CommanderError } from 'commander';
 import { commanderRefusal, isShownByCommander } from '../src/cli/commander-errors';
@@ -101,6 +108,8 @@ interface TracedLine {
   amount: string;
   recomputed: string | null;
   matches: boolean;
+  /** What the trace found wrong with the line, in Swedish: a missing or altered reference, weights that do not sum. */
+  problems?: string[];
   months?: MonthTrace[];
 }
 interface TracedDocument { number: string; type: string; event: { eventId: string }; lines: TracedLine[] }
@@ -108,7 +117,7 @@ interface VoucherRecord {
   series: string;
   number: string;
   date: string;
-  source: { streamId: string; revision: number; eventId: string; type: string; hash: string };
+  source: { streamId: string; revision: number; position: string; eventId: string; type: string; hash: string };
   transactions: { account: string; amount: string }[];
 }
 /**
@@ -137,7 +146,120 @@ const SOURCE_SERIES: Record<string, readonly string[]> = {
 };
 /** An amount as the package writes it (decimal.js via moneyToJson): digits, a sign, a point. */
 const AMOUNT = /^-?\d+(\.\d+)?$/;
-interface DocumentRecord { type: string; event: { eventId: string; streamId: string; revision: number }; document: { number: string; year: number; lines: { lineNo: number; amount: string }[] } }
+interface DocumentLine { lineNo: number; amount: string; vatCategory: string; vatRate: string }
+/** An invoice or a credit note as documents.ndjson holds it (domain/events/billing.ts: InvoiceIssued, CreditNoteIssued). */
+interface DocumentRecord {
+  type: string;
+  event: { eventId: string; streamId: string; revision: number };
+  document: {
+    number: string; series: string; sequence: number; year: number; lines: DocumentLine[];
+    vat: { category: string; rate: string; taxable: string; vat: string }[]; totalNet: string; totalVat: string; total: string;
+  };
+}
+
+/**
+ * Where a document's own figures do not add up, in Swedish, as domain/billing/vat.ts#vatBreakdown decides
+ * them: its lines sum to totalNet; per VAT category and rate, the breakdown's taxable amount is the sum of
+ * the lines at it (and every such rate is in the breakdown once); totalVat is the breakdown's VAT, and
+ * total is totalNet + totalVat. Not each rate's VAT from its taxable amount: a credit note that leaves
+ * nothing of an invoice's rate credits what the invoice charged there, which may differ from it by an öre.
+ */
+export function documentArithmetic(d: DocumentRecord['document']): string[] {
+  const out: string[] = [];
+  const amount = (what: string, x: unknown): Decimal | undefined => {
+    if (typeof x === 'string' && AMOUNT.test(x)) return new Decimal(x);
+    out.push(`${what} ${JSON.stringify(x)} är inget belopp`);
+    return undefined;
+  };
+  // A sum is undefined once one of its terms is no amount (which is said once, where it is read).
+  const add = (a: Decimal | undefined, b: Decimal | undefined) => (a && b ? a.plus(b) : undefined);
+  const zero = new Decimal(0);
+  let net: Decimal | undefined = zero;
+  const byRate = new Map<string, Decimal | undefined>();
+  for (const l of Array.isArray(d.lines) ? d.lines : []) {
+    const a = amount(`rad ${l.lineNo}: beloppet`, l.amount);
+    net = add(net, a);
+    const rate = `${l.vatCategory} ${l.vatRate}`;
+    byRate.set(rate, add(byRate.has(rate) ? byRate.get(rate) : zero, a));
+  }
+  const totalNet = amount('totalNet', d.totalNet);
+  if (net && totalNet && !net.eq(totalNet)) out.push(`raderna summerar till ${net.toFixed(2)}, totalNet anger ${d.totalNet}`);
+  let vat: Decimal | undefined = zero;
+  const stated = new Set<string>();
+  for (const v of Array.isArray(d.vat) ? d.vat : []) {
+    const rate = `${v.category} ${v.rate}`;
+    const taxable = amount(`momsunderlaget för ${rate}`, v.taxable);
+    vat = add(vat, amount(`momsen för ${rate}`, v.vat));
+    if (stated.has(rate)) {
+      out.push(`momsspecifikationen har ${rate} mer än en gång`);
+      continue;
+    }
+    stated.add(rate);
+    const lines = byRate.has(rate) ? byRate.get(rate) : zero;
+    if (taxable && lines && !lines.eq(taxable)) out.push(`momsunderlaget för ${rate} anger ${v.taxable}, raderna med ${rate} summerar till ${lines.toFixed(2)}`);
+  }
+  for (const [rate, lines] of byRate) if (!stated.has(rate) && lines) out.push(`raderna med ${rate} summerar till ${lines.toFixed(2)}, som momsspecifikationen saknar`);
+  const totalVat = amount('totalVat', d.totalVat);
+  if (vat && totalVat && !vat.eq(totalVat)) out.push(`momsspecifikationens moms summerar till ${vat.toFixed(2)}, totalVat anger ${d.totalVat}`);
+  const total = amount('total', d.total);
+  if (totalNet && totalVat && total && !totalNet.plus(totalVat).eq(total)) out.push(`totalNet ${d.totalNet} + totalVat ${d.totalVat} är ${totalNet.plus(totalVat).toFixed(2)}, total anger ${d.total}`);
+  return out;
+}
+
+/**
+ * Two hashes (or ids) that differ, each shown far enough to see where: its first 12 hex digits, or up to
+ * four past the first one that differs, whole where that is all of it.
+ */
+export function differingHashes(a: string, b: string): [string, string] {
+  let same = 0;
+  while (same < a.length && same < b.length && a[same] === b[same]) same += 1;
+  const shown = Math.max(12, same + 5);
+  const show = (h: string) => (h.length <= shown ? h : `${h.slice(0, shown)}…`);
+  return [show(a), show(b)];
+}
+
+/** A global position as events.ndjson writes it: a decimal string without leading zeros. */
+const POSITION = /^(0|[1-9]\d*)$/;
+/** Whether position `a` comes after position `b` (both POSITION, so the longer is the greater). */
+const isAfter = (a: string, b: string): boolean => (a.length !== b.length ? a.length > b.length : a > b);
+/** "a", "a och b", "a, b och c". */
+const inWords = (xs: readonly string[]): string => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} och ${xs[xs.length - 1]}`);
+/** Where an event is in the package, as a reference names it; and what a voucher of it must say (sourceFacts). */
+interface Place { streamId: string; revision: number; position: string; type: string; hash: string; facts?: SourceFacts }
+/** The fields of a reference that must be those of its event (besides its id and hash), with their Swedish names. */
+const PLACE_FIELDS = [['streamId', 'ström'], ['revision', 'revision'], ['position', 'position'], ['type', 'typ']] as const;
+/** A series of a year's numbers (`T2023`): how often each sequence occurs. */
+interface NumberSeries { series: string; year: number; sequences: Map<number, number> }
+/** How many gaps of a series are named in its line; the rest are counted. */
+const GAPS_NAMED = 10;
+
+/** What is wrong with a series' numbers, 1 … N without a gap or a duplicate: one line each for its duplicates, and one for its gaps. */
+function seriesProblems(s: NumberSeries): string[] {
+  const name = `nummerserien ${s.series}${s.year}`;
+  const number = (q: number) => documentNumber(s.series, s.year, q);
+  const out: string[] = [];
+  const sequences = [...s.sequences.keys()].sort((a, b) => a - b);
+  for (const q of sequences) {
+    const n = s.sequences.get(q) as number;
+    if (n > 1) out.push(`${name} har ${number(q)} ${n} gånger`);
+  }
+  const gaps: string[] = [];
+  let missing = 0;
+  let previous = 0;
+  for (const q of sequences) {
+    const from = previous + 1;
+    const to = q - 1;
+    if (to >= from) {
+      missing += to - from + 1;
+      gaps.push(to === from ? number(from) : to === from + 1 ? `${number(from)}, ${number(to)}` : `${number(from)}–${number(to)} (${to - from + 1} nummer)`);
+    }
+    previous = Math.max(previous, q);
+  }
+  if (gaps.length > 0) {
+    out.push(`${name} saknar ${gaps.slice(0, GAPS_NAMED).join(', ')}${gaps.length > GAPS_NAMED ? ` och ${gaps.length - GAPS_NAMED} luckor till (${missing} nummer i allt)` : ''}`);
+  }
+  return out;
+}
 
 /** The document event types: what documents.ndjson must hold every one of, for the year's billing stream. */
 const DOCUMENT_TYPES = new Set(['InvoiceIssued', 'CreditNoteIssued']);
@@ -242,10 +364,8 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   };
 
   // The hash chains, stream by stream, in the order the events were written.
-  const byId = new Map<string, string>();
-  // Where each event is, for the vouchers' sources, which name it by stream, revision and type as well; and
-  // what a voucher of it must say (sourceFacts).
-  const placeOf = new Map<string, { streamId: string; revision: number; type: string; facts?: SourceFacts }>();
+  // Where each event is, by its id: what every reference to it must name.
+  const placeOf = new Map<string, Place>();
   const documentData = new Map<string, { type: string; sha256: string }>();
   const yearDocuments = new Set<string>();
   read('events.ndjson', (raw, n) => {
@@ -258,8 +378,9 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
     else if (e.metadata?.prevHash !== (head ? head.hash : null)) problems.push(`${at} revision ${e.revision}: ${chainBreak.prevHash}`);
     else if (eventHash(e) !== e.metadata.hash) problems.push(`${at} revision ${e.revision}: ${chainBreak.altered}`);
     heads.set(e.streamId, { revision: e.revision, hash: e.metadata?.hash });
-    byId.set(e.id, e.metadata?.hash);
-    if (withVouchers) placeOf.set(e.id, { streamId: e.streamId, revision: e.revision, type: e.type, facts: sourceFacts(e) });
+    // A position that is none would make every comparison of order by it meaningless.
+    if (!(typeof e.position === 'string' && POSITION.test(e.position))) problems.push(`${at} revision ${e.revision}: ${JSON.stringify(e.position)} är ingen position`);
+    placeOf.set(e.id, { streamId: e.streamId, revision: e.revision, position: e.position, type: e.type, hash: e.metadata?.hash, ...(withVouchers && { facts: sourceFacts(e) }) });
     // A document's data, by its canonical JSON's hash: documents.ndjson must hold exactly this.
     if (DOCUMENT_TYPES.has(e.type)) {
       documentData.set(e.id, { type: e.type, sha256: canonicalSha256(e.data) });
@@ -271,52 +392,110 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
     for (const [stream, s] of Object.entries(manifest.events.streams ?? {})) {
       const h = heads.get(stream);
       if (!h) problems.push(`events.ndjson: strömmen ${stream} saknas`);
-      else if (h.revision !== s.last || h.hash !== s.head) problems.push(`events.ndjson: strömmen ${stream} slutar vid revision ${h.revision}, manifestet anger ${s.last} med hash ${s.head.slice(0, 12)}…`);
+      else if (h.revision !== s.last || h.hash !== s.head) {
+        const [found, stated] = differingHashes(String(h.hash), String(s.head));
+        problems.push(`events.ndjson: strömmen ${stream} slutar vid revision ${h.revision} med hash ${found}, manifestet anger ${s.last} med hash ${stated}`);
+      }
     }
   }
 
-  // Every reference resolves to an event in the package, with the same hash.
-  const resolve = (name: string, value: unknown, seen: Set<string>) => collectRefs(value, (r) => {
-    references += 1;
-    const key = `${r.eventId}/${r.hash}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    const hash = byId.get(r.eventId);
-    if (hash === undefined) problems.push(`${name}: hänvisar till ${r.streamId}@${r.revision}, som inte finns i events.ndjson`);
-    else if (hash !== r.hash) problems.push(`${name}: hänvisar till ${r.streamId}@${r.revision} med hash ${r.hash.slice(0, 12)}…, händelsens är ${hash.slice(0, 12)}…`);
-  });
+  // Every reference resolves to an event in the package, with the same hash, stream, revision, position and
+  // type; each distinct reference is named once a file (`seen`), where it first occurs (`at`). Given the
+  // document's own event (`document`), every other event referred to must come before it: a document is
+  // decided from the events before it, and so is its trace. Returns the latest event referred to.
+  const resolve = (at: string, value: unknown, seen: Set<string>, document?: { eventId: string; place: Place }): Place | undefined => {
+    let latest: Place | undefined;
+    const later = new Set<string>();
+    collectRefs(value, (r: EventRef) => {
+      references += 1;
+      const e = placeOf.get(r.eventId);
+      if (e && POSITION.test(e.position)) {
+        if (!latest || isAfter(e.position, latest.position)) latest = e;
+        if (document && r.eventId !== document.eventId && !later.has(r.eventId) && !isAfter(document.place.position, e.position)) {
+          later.add(r.eventId);
+          problems.push(`${at}: hänvisar till ${e.streamId}@${e.revision} (position ${e.position}), som ligger efter dokumentets händelse ${document.place.streamId}@${document.place.revision} (position ${document.place.position}): ett dokument bygger bara på tidigare händelser`);
+        }
+      }
+      const key = `${r.eventId}/${r.hash}/${r.streamId}/${r.revision}/${r.position}/${r.type}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      if (!e) problems.push(`${at}: hänvisar till ${r.streamId}@${r.revision}, som inte finns i events.ndjson`);
+      else if (e.hash !== r.hash) {
+        const [stated, actual] = differingHashes(String(r.hash), String(e.hash));
+        problems.push(`${at}: hänvisar till ${r.streamId}@${r.revision} med hash ${stated}, händelsens är ${actual}`);
+      } else {
+        const differ = PLACE_FIELDS.filter(([k]) => r[k] !== e[k]);
+        if (differ.length > 0) {
+          problems.push(`${at}: hänvisningen till ${r.streamId}@${r.revision} anger ${inWords(differ.map(([k, name]) => `${name} ${r[k]}`))}, händelsen i events.ndjson har ${inWords(differ.map(([k, name]) => `${name} ${e[k]}`))}`);
+        }
+      }
+    });
+    return latest;
+  };
+  /** A document's own event, where events.ndjson holds it with a position: what its references must come before. */
+  const documentEvent = (eventId: string | undefined) => {
+    const place = eventId === undefined ? undefined : placeOf.get(eventId);
+    return place && POSITION.test(place.position) ? { eventId: eventId as string, place } : undefined;
+  };
 
   const splitRefs = new Set<string>();
+  // The latest event each table refers to: a document whose trace names the table must come after it.
+  const tableLatest = new Map<string, Place>();
   read('splits.ndjson', (raw, n) => {
     const t = JSON.parse(raw) as { id: string; participants: TableRow[] };
     const id = splitTableId(t.participants);
-    if (id !== t.id) problems.push(`splits.ndjson rad ${n}: tabellen ${t.id.slice(0, 12)}… har innehåll med SHA-256 ${id.slice(0, 12)}…: den har ändrats`);
+    if (id !== t.id) {
+      const [stated, actual] = differingHashes(String(t.id), id);
+      problems.push(`splits.ndjson rad ${n}: tabellen ${stated} har innehåll med SHA-256 ${actual}: den har ändrats`);
+    }
     if (tables.has(t.id)) problems.push(`splits.ndjson rad ${n}: tabellen ${t.id.slice(0, 12)}… finns redan`);
     tables.set(t.id, tableSums(t.participants));
-    resolve('splits.ndjson', t.participants, splitRefs);
+    const latest = resolve(`splits.ndjson rad ${n}`, t.participants, splitRefs);
+    if (latest) tableLatest.set(t.id, latest);
   });
   if (manifest.splitTables !== undefined && manifest.splitTables !== tables.size) problems.push(`splits.ndjson: ${tables.size} tabeller, manifestet anger ${manifest.splitTables}`);
 
   let documents = 0;
   const documentRefs = new Set<string>();
   // What a trace must agree with: each document's event and its lines' amounts.
-  const documentLines = new Map<string, { eventId: string; type: string; amounts: Map<number, string> }>();
+  // By number; a number used twice (named below, as a duplicate in its series) holds each document, and a
+  // trace is compared with the one of its event.
+  const documentLines = new Map<string, { eventId: string; type: string; amounts: Map<number, string> }[]>();
   const documentEvents = new Set<string>();
+  // The year's numbers by series (`T2023`), each gapless from 1.
+  const numberSeries = new Map<string, NumberSeries>();
   read('documents.ndjson', (raw, n) => {
     documents += 1;
     const d = JSON.parse(raw) as DocumentRecord;
-    resolve('documents.ndjson', d, documentRefs);
     const at = `documents.ndjson rad ${n}: ${d.document?.number}`;
+    resolve(at, d, documentRefs, documentEvent(d.event?.eventId));
     const stored = documentData.get(d.event?.eventId);
     if (!stored) problems.push(`${at}: händelsen ${d.event?.streamId}@${d.event?.revision} är inget dokument i events.ndjson`);
     else if (stored.type !== d.type) problems.push(`${at}: anges som ${d.type}, händelsen är ${stored.type}`);
     else if (canonicalSha256(d.document) !== stored.sha256) problems.push(`${at}: dokumentet är inte händelsens data (${d.event.streamId}@${d.event.revision}): det har ändrats`);
     if (manifest.year !== undefined && d.document?.year !== manifest.year) problems.push(`${at}: dokumentet gäller ${d.document?.year}, manifestet ${manifest.year}`);
+    for (const p of documentArithmetic(d.document ?? {})) problems.push(`${at}: ${p}`);
+    const number = typeof d.document?.number === 'string' ? parseDocumentNumber(d.document.number) : undefined;
+    if (!number) problems.push(`${at}: är inget dokumentnummer (som T2023-0001)`);
+    else {
+      const own = documentNumber(String(d.document.series), Number(d.document.year), Number(d.document.sequence));
+      if (own !== d.document.number) problems.push(`${at}: numret är inte serie ${d.document.series}, år ${d.document.year} och löpnummer ${d.document.sequence} (${own})`);
+      const key = `${number.series}${number.year}`;
+      const s = numberSeries.get(key) ?? { series: number.series, year: number.year, sequences: new Map<number, number>() };
+      numberSeries.set(key, s);
+      const q = Number(number.sequence);
+      s.sequences.set(q, (s.sequences.get(q) ?? 0) + 1);
+    }
     documentEvents.add(d.event?.eventId);
-    documentLines.set(d.document?.number, { eventId: d.event?.eventId, type: d.type, amounts: new Map((d.document?.lines ?? []).map((l) => [l.lineNo, l.amount])) });
+    const entry = { eventId: d.event?.eventId, type: d.type, amounts: new Map((Array.isArray(d.document?.lines) ? d.document.lines : []).map((l) => [l.lineNo, l.amount])) };
+    const same = documentLines.get(d.document?.number);
+    if (same) same.push(entry);
+    else documentLines.set(d.document?.number, [entry]);
   });
   const missing = [...yearDocuments].filter((id) => !documentEvents.has(id)).length;
   if (missing > 0) problems.push(`documents.ndjson: ${missing} av fakturorna och kreditfakturorna i billing-${manifest.year} (events.ndjson) saknas`);
+  // A löpnummer is gapless: a number missing from a series of the year, or used twice, is named.
+  for (const key of [...numberSeries.keys()].sort()) problems.push(...seriesProblems(numberSeries.get(key) as NumberSeries));
 
   let traced = 0;
   let lines = 0;
@@ -327,8 +506,12 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   read('traces.ndjson', (raw, n) => {
     const d = JSON.parse(raw) as TracedDocument;
     traced += 1;
-    resolve('traces.ndjson', d, traceRefs);
-    const doc = documentLines.get(d.number);
+    const docEvent = documentEvent(d.event?.eventId);
+    resolve(`traces.ndjson rad ${n}: ${d.number}`, d, traceRefs, docEvent);
+    // A table named in several months of the document is said to come after it once.
+    const laterTables = new Set<string>();
+    const numbered = documentLines.get(d.number);
+    const doc = numbered?.find((x) => x.eventId === d.event?.eventId) ?? numbered?.[0];
     if (!doc) problems.push(`traces.ndjson rad ${n}: ${d.number} finns inte i documents.ndjson`);
     else {
       if (doc.eventId !== d.event?.eventId || doc.type !== d.type) problems.push(`traces.ndjson rad ${n}: ${d.number} spåras från en annan händelse än dokumentets`);
@@ -342,6 +525,9 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
       const same = l.recomputed !== null && l.recomputed !== undefined && new Decimal(l.recomputed).eq(l.amount);
       if (l.matches !== same) problems.push(`${at}: spårningen säger att omräkningen ${l.matches ? 'stämmer' : 'inte stämmer'}, men den ger ${l.recomputed ?? 'inget belopp'} mot ${l.amount}`);
       if (same && l.matches) recomputed += 1;
+      // What the trace itself says is wrong: a line it does not recompute, and every problem it names.
+      if (l.matches === false) problems.push(`${at}: räknas inte fram till sitt belopp: omräkningen ger ${l.recomputed ?? 'inget belopp'}, raden anger ${l.amount}`);
+      for (const p of Array.isArray(l.problems) ? l.problems : []) problems.push(`${at}: spårningen anger ett problem: ${String(p).replace(/\s*\n\s*/g, ' ')}`);
       if (!withTables) continue;
       for (const m of l.months ?? []) {
         if (m.table === undefined) continue;
@@ -350,6 +536,11 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
         if (!t) {
           problems.push(`${at}: tabellen ${m.table.slice(0, 12)}… finns inte i splits.ndjson`);
           continue;
+        }
+        const latest = tableLatest.get(m.table);
+        if (docEvent && latest && !laterTables.has(m.table) && !isAfter(docEvent.place.position, latest.position)) {
+          laterTables.add(m.table);
+          problems.push(`${at}: tabellen ${m.table.slice(0, 12)}… hänvisar till ${latest.streamId}@${latest.revision} (position ${latest.position}), som ligger efter dokumentets händelse ${docEvent.place.streamId}@${docEvent.place.revision} (position ${docEvent.place.position}): ett dokument bygger bara på tidigare händelser`);
         }
         if (!t.weight.eq(m.weightSum)) problems.push(`${at}: tabellens vikter summerar till ${t.weight.toString()}, spårningen anger ${m.weightSum}`);
         // A price list divides nothing: each participant pays a twelfth of its yearly price (its weight).
@@ -366,6 +557,10 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   if (manifest.documents !== undefined && manifest.documents !== documents) problems.push(`documents.ndjson: ${documents} dokument, manifestet anger ${manifest.documents}`);
   if (manifest.lines !== undefined && manifest.lines !== lines) problems.push(`traces.ndjson: ${lines} rader, manifestet anger ${manifest.lines}`);
   if (manifest.linesRecomputed !== undefined && manifest.linesRecomputed !== recomputed) problems.push(`traces.ndjson: ${recomputed} rader omräknade och stämmer, manifestet anger ${manifest.linesRecomputed}`);
+  // The manifest's own count says so too: every line of a sound package recomputes.
+  if (manifest.lines !== undefined && manifest.linesRecomputed !== undefined && manifest.linesRecomputed < manifest.lines) {
+    problems.push(`manifest.json: ${manifest.linesRecomputed} av ${manifest.lines} rader räknas fram till sitt belopp (linesRecomputed): spårningarna i traces.ndjson visar var de övriga skiljer sig`);
+  }
   if (!withTables && listed['splits.ndjson']) problems.push('traces.ndjson: fördelningstabellerna kan inte kontrolleras utan splits.ndjson');
 
   // The year's vouchers: each balances, and comes from an event in the package, the one it names.
@@ -396,12 +591,15 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
       if (amounts && !total.isZero()) problems.push(`${at}: balanserar inte, debet och kredit skiljer sig med ${total.toFixed(2)}`);
       const s = v.source;
       references += 1;
-      const hash = byId.get(s?.eventId);
       const place = placeOf.get(s?.eventId);
-      if (hash === undefined || place === undefined) problems.push(`${at}: källan ${s?.streamId}@${s?.revision} finns inte i events.ndjson`);
-      else if (hash !== s.hash) problems.push(`${at}: källan ${s.streamId}@${s.revision} anges med hash ${String(s.hash).slice(0, 12)}…, händelsens är ${hash.slice(0, 12)}…`);
-      else if (place.streamId !== s.streamId || place.revision !== s.revision || place.type !== s.type) {
+      if (place === undefined) problems.push(`${at}: källan ${s?.streamId}@${s?.revision} finns inte i events.ndjson`);
+      else if (place.hash !== s.hash) {
+        const [stated, actual] = differingHashes(String(s.hash), String(place.hash));
+        problems.push(`${at}: källan ${s.streamId}@${s.revision} anges med hash ${stated}, händelsens är ${actual}`);
+      } else if (place.streamId !== s.streamId || place.revision !== s.revision || place.type !== s.type) {
         problems.push(`${at}: källan anges som ${s.type} ${s.streamId}@${s.revision}, händelsen är ${place.type} ${place.streamId}@${place.revision}`);
+      } else if (place.position !== s.position) {
+        problems.push(`${at}: källan ${s.type} ${s.streamId}@${s.revision} anges med position ${s.position}, händelsen i events.ndjson har position ${place.position}`);
       } else {
         const source = `${s.type} ${s.streamId}@${s.revision}`;
         const series = SOURCE_SERIES[v.series];

@@ -1,0 +1,296 @@
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkAudit } from '../../scripts/check-audit';
+import { eventHash } from '../../src/store/hash-chain';
+import { settledYear } from '../support/billing-fixture';
+import { cliOn } from '../support/cli';
+import { compiled, runNode } from '../support/processes';
+
+/*
+ * check-audit fails a package on what the package itself shows, even when every file is what the
+ * manifest says and every hash chain is intact: a forger who edits the log and writes the stream's chain
+ * anew (src/store/hash-chain.ts), or edits a file and re-hashes it into the manifest, leaves a package
+ * whose chains check out. What it cannot make agree is the rest: the traces' recomputation, the
+ * documents' own arithmetic, the gapless numbering of each series, and the events' places that every
+ * reference names. The history is the billing fixture's settled year 2024 (M2024-0001…0004,
+ * T2024-0001…, a correction note TK2024-0001).
+ */
+
+interface Line { lineNo: number; amount: string; vatCategory: string; vatRate: string }
+interface Doc { number: string; series: string; sequence: number; lines: Line[]; vat: { category: string; rate: string; taxable: string; vat: string }[]; totalNet: string; totalVat: string; total: string }
+interface Ref { streamId: string; revision: number; position: string; eventId: string; type: string; hash: string }
+interface EventLine { position: string; streamId: string; revision: number; id: string; type: string; metadata: { hash: string } }
+interface Manifest { files: Record<string, { sha256: string; bytes: number }> }
+
+const ndjson = <T>(path: string): T[] => readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as T);
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+const plus = (amount: string, d: number) => (Number(amount) + d).toFixed(2);
+
+type Row = { position: number; stream_id: string; revision: number; event_id: string; type: string; schema_version: number; data: string; metadata: string };
+
+/**
+ * Writes the stream's hash chain anew as a forger would: each event's prevHash the hash before it, its hash
+ * that of its content; a revision renumbered, and every reference to a renumbered or re-hashed event of the
+ * stream in the later events' data made to agree.
+ */
+function rewriteChain(db: Database.Database, streamId: string): void {
+  const rows = db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision').all(streamId) as Row[];
+  const renamed = new Map<string, { revision: number; hash: string }>();
+  const fix = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(fix);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      const to = typeof o.eventId === 'string' && o.streamId === streamId ? renamed.get(o.eventId) : undefined;
+      if (to) Object.assign(o, to);
+      Object.values(o).forEach(fix);
+    }
+  };
+  const update = db.prepare('UPDATE events SET revision = ?, data = ?, metadata = ? WHERE position = ?');
+  let prevHash: string | null = null;
+  rows.forEach((r, revision) => {
+    const data = JSON.parse(r.data) as unknown;
+    fix(data);
+    const { hash: _old, ...metadata } = JSON.parse(r.metadata) as { hash: string };
+    const hash = eventHash({ streamId, revision, id: r.event_id, type: r.type, schemaVersion: r.schema_version, data, metadata: { ...metadata, prevHash } as never });
+    update.run(revision, JSON.stringify(data), JSON.stringify({ ...metadata, prevHash, hash }), r.position);
+    renamed.set(r.event_id, { revision, hash });
+    prevHash = hash;
+  });
+}
+
+/** Sets a package file's hash and size in its manifest, as a forger who edited the file would. */
+function rehashFile(dir: string, name: string): void {
+  const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  m.files[name] = { sha256: sha(join(dir, name)), bytes: readFileSync(join(dir, name)).length };
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
+}
+
+function editFile(dir: string, name: string, edit: (text: string) => string): void {
+  const before = readFileSync(join(dir, name), 'utf8');
+  const after = edit(before);
+  expect(after).not.toBe(before);
+  writeFileSync(join(dir, name), after);
+  rehashFile(dir, name);
+}
+
+describe('check-audit: what a package shows of itself must hold, even where every chain is intact', () => {
+  let f: Awaited<ReturnType<typeof settledYear>>;
+  let copies = 0;
+  beforeAll(async () => {
+    f = await settledYear();
+  });
+
+  /** A copy of the fixture's store, forged by `forge` (with the billing stream's chain written anew), exported as the year's package. */
+  async function forgedPackage(forge: (db: Database.Database) => void): Promise<string> {
+    copies += 1;
+    const store = join(f.dir, `forged-${copies}.db`);
+    copyFileSync(f.store, store);
+    const db = new Database(store);
+    try {
+      forge(db);
+    } finally {
+      db.close();
+    }
+    const dir = join(f.dir, `audit-${copies}`);
+    const r = await cliOn(store, '2025-02-01T10:00:00Z')('export', 'audit', '--year', '2024', '--out', dir);
+    expect(r.err).toBe('');
+    return dir;
+  }
+
+  /** Edits the stored document `number` and writes the billing stream's chain anew. */
+  const forgeDocument = (number: string, edit: (d: Doc) => void) => (db: Database.Database) => {
+    const row = db.prepare("SELECT position, data FROM events WHERE stream_id = 'billing-2024' AND json_extract(data, '$.number') = ?").get(number) as { position: number; data: string };
+    const d = JSON.parse(row.data) as Doc;
+    edit(d);
+    db.prepare('UPDATE events SET data = ? WHERE position = ?').run(JSON.stringify(d), row.position);
+    rewriteChain(db, 'billing-2024');
+  };
+
+  const rowOf = (dir: string, file: string, number: string) => ndjson<{ number?: string; document?: { number: string } }>(join(dir, file)).findIndex((r) => (r.number ?? r.document?.number) === number) + 1;
+
+  test('given an unforged package, then check-audit passes', async () => {
+    const dir = await forgedPackage(() => undefined);
+    expect(checkAudit(dir)).toMatchObject({ ok: true, problems: [] });
+  });
+
+  describe('a line its own trace does not recompute', () => {
+    test('given a line\'s amount altered with its document\'s totals, and the stream re-hashed, then check-audit fails naming the document and line, and the manifest\'s count of recomputed lines', async () => {
+      const dir = await forgedPackage(forgeDocument('M2024-0001', (d) => {
+        d.lines[0].amount = plus(d.lines[0].amount, -1000);
+        d.vat[0].taxable = plus(d.vat[0].taxable, -1000);
+        d.totalNet = plus(d.totalNet, -1000);
+        d.total = plus(d.total, -1000);
+      }));
+      const trace = ndjson<{ number: string; lines: { line: { lineNo: number }; amount: string; recomputed: string; matches: boolean; problems: string[] }[] }>(join(dir, 'traces.ndjson'));
+      const line = trace.find((t) => t.number === 'M2024-0001')!.lines[0];
+      expect(line).toMatchObject({ matches: false, problems: [] });
+      const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { lines: number; linesRecomputed: number };
+      expect(manifest.linesRecomputed).toBe(manifest.lines - 1);
+
+      const n = rowOf(dir, 'traces.ndjson', 'M2024-0001');
+      const r = checkAudit(dir);
+      expect(r.problems).toEqual([
+        `traces.ndjson rad ${n}: M2024-0001 rad 1: räknas inte fram till sitt belopp: omräkningen ger ${line.recomputed}, raden anger ${line.amount}`,
+        `manifest.json: ${manifest.linesRecomputed} av ${manifest.lines} rader räknas fram till sitt belopp (linesRecomputed): spårningarna i traces.ndjson visar var de övriga skiljer sig`,
+      ]);
+      const run = await runNode(compiled('scripts/check-audit.js'), [dir]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain(`FEL: traces.ndjson rad ${n}: M2024-0001 rad 1: räknas inte fram till sitt belopp`);
+    });
+
+    test('given a trace that names a problem on a line whose amount still recomputes, then check-audit fails naming the line and the problem', async () => {
+      const dir = await forgedPackage(() => undefined);
+      const n = rowOf(dir, 'traces.ndjson', 'T2024-0002');
+      editFile(dir, 'traces.ndjson', (t) => t.split('\n').map((l, i) => (i === n - 1 ? l.replace('"problems":[]', '"problems":["månad 1: lagrad andel 1.00, omräknad 2.00"]') : l)).join('\n'));
+      expect(checkAudit(dir).problems).toEqual([`traces.ndjson rad ${n}: T2024-0002 rad 1: spårningen anger ett problem: månad 1: lagrad andel 1.00, omräknad 2.00`]);
+    });
+  });
+
+  describe('a document\'s own arithmetic', () => {
+    test('given an invoice whose totalNet is not the sum of its lines (its lines and traces untouched), then check-audit names the sum and the total that no longer adds up', async () => {
+      const dir = await forgedPackage(forgeDocument('M2024-0001', (d) => {
+        d.totalNet = plus(d.totalNet, 1000);
+      }));
+      const d = ndjson<{ document: Doc }>(join(dir, 'documents.ndjson')).find((x) => x.document.number === 'M2024-0001')!.document;
+      const n = rowOf(dir, 'documents.ndjson', 'M2024-0001');
+      expect(checkAudit(dir).problems).toEqual([
+        `documents.ndjson rad ${n}: M2024-0001: raderna summerar till ${plus(d.totalNet, -1000)}, totalNet anger ${d.totalNet}`,
+        `documents.ndjson rad ${n}: M2024-0001: totalNet ${d.totalNet} + totalVat ${d.totalVat} är ${plus(d.totalNet, Number(d.totalVat))}, total anger ${d.total}`,
+      ]);
+    });
+
+    test('given an invoice whose VAT breakdown and totalVat disagree with its lines and each other, then check-audit names each', async () => {
+      let before: Doc | undefined;
+      const dir = await forgedPackage(forgeDocument('T2024-0003', (d) => {
+        before = structuredClone(d);
+        d.vat[0].taxable = plus(d.vat[0].taxable, 100);
+        d.totalVat = plus(d.totalVat, 1);
+      }));
+      const v = before!.vat[0];
+      const n = rowOf(dir, 'documents.ndjson', 'T2024-0003');
+      expect(checkAudit(dir).problems).toEqual([
+        `documents.ndjson rad ${n}: T2024-0003: momsunderlaget för ${v.category} ${v.rate} anger ${plus(v.taxable, 100)}, raderna med ${v.category} ${v.rate} summerar till ${v.taxable}`,
+        `documents.ndjson rad ${n}: T2024-0003: momsspecifikationens moms summerar till ${before!.totalVat}, totalVat anger ${plus(before!.totalVat, 1)}`,
+        `documents.ndjson rad ${n}: T2024-0003: totalNet ${before!.totalNet} + totalVat ${plus(before!.totalVat, 1)} är ${plus(before!.total, 1)}, total anger ${before!.total}`,
+        expect.stringMatching(/^vouchers\.ndjson rad \d+: verifikation F T2024-0003: balanserar inte/),
+      ]);
+    });
+
+    test('given a credit note whose lines are taxed at a rate its VAT breakdown does not have, then check-audit names the lines missing from the breakdown and the rate without lines', async () => {
+      let before: Doc | undefined;
+      const dir = await forgedPackage(forgeDocument('TK2024-0001', (d) => {
+        before = structuredClone(d);
+        d.vat[0].rate = '0.12';
+      }));
+      const v = before!.vat[0];
+      const n = rowOf(dir, 'documents.ndjson', 'TK2024-0001');
+      expect(checkAudit(dir).problems).toEqual([
+        `documents.ndjson rad ${n}: TK2024-0001: momsunderlaget för ${v.category} 0.12 anger ${v.taxable}, raderna med ${v.category} 0.12 summerar till 0.00`,
+        `documents.ndjson rad ${n}: TK2024-0001: raderna med ${v.category} ${v.rate} summerar till ${v.taxable}, som momsspecifikationen saknar`,
+      ]);
+    });
+  });
+
+  describe('gapless numbers in each series of the year', () => {
+    test('given an invoice deleted from the log, the later revisions renumbered and the stream re-hashed, then check-audit names the missing number', async () => {
+      const dir = await forgedPackage((db) => {
+        db.prepare("DELETE FROM events WHERE stream_id = 'billing-2024' AND json_extract(data, '$.number') = 'M2024-0002'").run();
+        rewriteChain(db, 'billing-2024');
+      });
+      const numbers = ndjson<{ document: Doc }>(join(dir, 'documents.ndjson')).map((d) => d.document.number);
+      expect(numbers.filter((x) => x.startsWith('M'))).toEqual(['M2024-0001', 'M2024-0003', 'M2024-0004']);
+      expect(checkAudit(dir).problems).toEqual(['nummerserien M2024 saknar M2024-0002']);
+    });
+
+    test('given two invoices renumbered into one number, and a number that is not its series, year and sequence, then check-audit names the duplicate, the gap and the number', async () => {
+      const dir = await forgedPackage((db) => {
+        forgeDocument('M2024-0003', (d) => { d.number = 'M2024-0002'; d.sequence = 2; })(db);
+        forgeDocument('M2024-0004', (d) => { d.number = 'M2024-0005'; })(db);
+      });
+      const n = rowOf(dir, 'documents.ndjson', 'M2024-0005');
+      expect(checkAudit(dir).problems).toEqual(expect.arrayContaining([
+        `documents.ndjson rad ${n}: M2024-0005: numret är inte serie M, år 2024 och löpnummer 4 (M2024-0004)`,
+        'nummerserien M2024 har M2024-0002 2 gånger',
+        'nummerserien M2024 saknar M2024-0003, M2024-0004',
+      ]));
+      expect(checkAudit(dir).problems.filter((p) => !p.startsWith('vouchers.ndjson'))).toHaveLength(3);
+    });
+  });
+
+  describe('every reference is to the event in the package, at its place, before the document', () => {
+    test('given an event\'s position changed in the store (every chain intact), then check-audit names each reference to it and each document that now comes before it', async () => {
+      const dir = await forgedPackage((db) => {
+        db.prepare("UPDATE events SET position = 10000 + revision WHERE stream_id = 'member-212000-1124'").run();
+      });
+      const moved = ndjson<EventLine>(join(dir, 'events.ndjson')).find((e) => e.streamId === 'member-212000-1124' && e.revision === 0)!;
+      expect(moved.position).toBe('10000');
+      const problems = checkAudit(dir).problems;
+      expect(problems).toEqual(expect.arrayContaining([
+        expect.stringMatching(/^documents\.ndjson rad \d+: [MT]2024-\d{4}: hänvisningen till member-212000-1124@0 anger position \d+, händelsen i events\.ndjson har position 10000$/),
+        expect.stringMatching(/^traces\.ndjson rad \d+: [MT]2024-\d{4}: hänvisningen till member-212000-1124@0 anger position \d+, händelsen i events\.ndjson har position 10000$/),
+        expect.stringMatching(/^documents\.ndjson rad \d+: [MT]2024-\d{4}: hänvisar till member-212000-1124@0 \(position 10000\), som ligger efter dokumentets händelse billing-2024@\d+ \(position \d+\): ett dokument bygger bara på tidigare händelser$/),
+      ]));
+      const run = await runNode(compiled('scripts/check-audit.js'), [dir]);
+      expect(run.code).toBe(1);
+    });
+
+    test('given an enrolment\'s position changed in events.ndjson alone (a position is not hashed), then check-audit names each file\'s reference to it, each document before it, and each split table a later document\'s trace names', async () => {
+      const dir = await forgedPackage(() => undefined);
+      const events = ndjson<EventLine & { data: { member?: string; serviceId?: string } }>(join(dir, 'events.ndjson'));
+      // Malmö's EGIL enrolment (from April): in the split tables of Stockholm's and Göteborg's a-conto lines too.
+      const malmo = events.find((e) => e.type === 'EnrolmentStarted' && e.data.member === '212000-1124')!;
+      const later = String(Number(events[events.length - 1].position) + 1);
+      editFile(dir, 'events.ndjson', (t) => t.replace(`"position":"${malmo.position}","revision":${malmo.revision},"schemaVersion"`, `"position":"${later}","revision":${malmo.revision},"schemaVersion"`));
+      const at = `${malmo.streamId}@${malmo.revision}`;
+      const problems = checkAudit(dir).problems;
+      const kinds = [
+        new RegExp(`^(documents|traces)\\.ndjson rad \\d+: [MT]K?2024-\\d{4}: hänvisningen till ${at} anger position ${malmo.position}, händelsen i events\\.ndjson har position ${later}$`),
+        new RegExp(`^splits\\.ndjson rad \\d+: hänvisningen till ${at} anger position ${malmo.position}, händelsen i events\\.ndjson har position ${later}$`),
+        new RegExp(`^(documents|traces)\\.ndjson rad \\d+: [MT]K?2024-\\d{4}: hänvisar till ${at} \\(position ${later}\\), som ligger efter dokumentets händelse billing-2024@\\d+ \\(position \\d+\\): ett dokument bygger bara på tidigare händelser$`),
+        new RegExp(`^traces\\.ndjson rad \\d+: [MT]K?2024-\\d{4} rad \\d+ månad \\d+: tabellen [0-9a-f]{12}… hänvisar till ${at} \\(position ${later}\\), som ligger efter dokumentets händelse billing-2024@\\d+ \\(position \\d+\\): ett dokument bygger bara på tidigare händelser$`),
+      ];
+      // Each kind is there, and nothing else is.
+      for (const kind of kinds) expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(kind)]));
+      expect(problems.filter((p) => !kinds.some((k) => k.test(p)))).toEqual([]);
+      // The documents of a member without EGIL (the region) rest on nothing after them.
+      const region = rowOf(dir, 'traces.ndjson', ndjson<{ document: { number: string; buyer: { orgnr: string } } }>(join(dir, 'documents.ndjson')).find((d) => d.document.buyer.orgnr === '232100-0016')!.document.number);
+      expect(problems.filter((p) => p.startsWith(`traces.ndjson rad ${region}:`))).toEqual([]);
+    });
+
+    test('given a reference\'s revision and type, or a voucher source\'s position, changed in the package\'s files, each re-hashed into the manifest, then check-audit names each field that differs', async () => {
+      const dir = await forgedPackage(() => undefined);
+      const ref = ndjson<{ document: { lines: { provenance: { refs: Ref[] } }[] } }>(join(dir, 'documents.ndjson'))[0].document.lines[0].provenance.refs[0];
+      editFile(dir, 'traces.ndjson', (t) => t.replace(
+        `"revision":${ref.revision},"streamId":"${ref.streamId}","type":"${ref.type}"`,
+        `"revision":${ref.revision + 1},"streamId":"${ref.streamId}","type":"PopulationCorrected"`,
+      ));
+      const vouchers = ndjson<{ series: string; number: string; source: Ref }>(join(dir, 'vouchers.ndjson'));
+      const source = vouchers[0].source;
+      editFile(dir, 'vouchers.ndjson', (t) => t.replace(`"position":"${source.position}"`, '"position":"1"'));
+      expect(checkAudit(dir).problems).toEqual([
+        `traces.ndjson rad 1: M2024-0001: hänvisningen till ${ref.streamId}@${ref.revision + 1} anger revision ${ref.revision + 1} och typ PopulationCorrected, händelsen i events.ndjson har revision ${ref.revision} och typ ${ref.type}`,
+        `vouchers.ndjson rad 1: verifikation ${vouchers[0].series} ${vouchers[0].number}: källan ${source.type} ${source.streamId}@${source.revision} anges med position 1, händelsen i events.ndjson har position ${source.position}`,
+      ]);
+    });
+
+    test('given an event in events.ndjson whose position is no decimal position, then check-audit names it, as order cannot be told by it', async () => {
+      const dir = await forgedPackage(() => undefined);
+      const e = ndjson<EventLine>(join(dir, 'events.ndjson'))[0];
+      editFile(dir, 'events.ndjson', (t) => t.replace(`"position":"${e.position}"`, `"position":"0${e.position}"`));
+      expect(checkAudit(dir).problems).toEqual(expect.arrayContaining([`events.ndjson rad 1: ström ${e.streamId} revision ${e.revision}: "0${e.position}" är ingen position`]));
+    });
+
+    test('given a reference\'s hash that differs from its event\'s in the last digit only, then check-audit shows both hashes far enough to see where they differ', async () => {
+      const dir = await forgedPackage(() => undefined);
+      const ref = ndjson<{ document: { lines: { provenance: { refs: Ref[] } }[] } }>(join(dir, 'documents.ndjson'))[0].document.lines[0].provenance.refs[0];
+      const last = ref.hash.slice(-1) === '0' ? '1' : '0';
+      const forged = `${ref.hash.slice(0, -1)}${last}`;
+      editFile(dir, 'traces.ndjson', (t) => t.replace(`"hash":"${ref.hash}"`, `"hash":"${forged}"`));
+      expect(checkAudit(dir).problems).toEqual([
+        `traces.ndjson rad 1: M2024-0001: hänvisar till ${ref.streamId}@${ref.revision} med hash ${forged}, händelsens är ${ref.hash}`,
+      ]);
+    });
+  });
+});
