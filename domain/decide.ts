@@ -17,6 +17,7 @@ import {
   decideSupplierPayment,
 } from './deciders/services';
 import { decideCloseYear, decideCredit, decideInvoiceRun, decidePayment, decideSettlement } from './deciders/billing';
+import { decideOpeningBalances } from './deciders/books';
 import { assertNever } from './errors';
 import type { State } from './state';
 
@@ -69,6 +70,8 @@ export function decide(command: Command, state: State, ctx: DecideContext): Deci
       return decideSettlement(command, state);
     case 'year.close':
       return decideCloseYear(command, state);
+    case 'ledger.opening':
+      return decideOpeningBalances(command, state, ctx.today);
     default:
       return assertNever(command);
   }

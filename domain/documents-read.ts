@@ -32,6 +32,9 @@ export function documentsRead(command: Command): { years: number[] } | 'all' {
     case 'enrolment.start':
     case 'enrolment.end':
       return { years: [] };
+    case 'ledger.opening':
+      // It asks which year the books begin in (projections/ledger.ts#firstYear), which any year's document may tell.
+      return 'all';
     case 'invoice.run': {
       // A malformed period is refused before the decider reads anything: no document needs folding for it.
       const year = parsePeriodYear(command.period);
@@ -75,7 +78,7 @@ const DEPTH: Record<Command['type'], DocumentDepth> = {
   'member.join': 'headers', 'member.leave': 'headers', 'member.details': 'headers', 'population.import': 'headers',
   'schedule.adopt': 'headers', 'levy.decide': 'headers', 'service.establish': 'headers', 'budget.decide': 'headers',
   'cost.record': 'headers', 'cost.pay': 'headers', 'enrolment.start': 'headers', 'enrolment.end': 'headers',
-  'payment.record': 'headers',
+  'payment.record': 'headers', 'ledger.opening': 'headers',
   'invoice.run': 'lines', 'invoice.credit': 'lines', 'settlement.run': 'lines', 'year.close': 'lines',
 };
 

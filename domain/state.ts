@@ -10,6 +10,7 @@ import type { EventRef } from './event-ref';
 import type { z } from 'zod';
 import type { ActualCostRecorded, CouncilBudgetDecided, ServiceEstablished, SupplierPaymentRecorded } from './events/services';
 import type { CreditNoteIssued, InvoiceIssued } from './events/billing';
+import type { OpeningBalancesRecorded } from './events/books';
 import Decimal from 'decimal.js';
 import { assertNever } from './errors';
 import { recordedRules } from './rules';
@@ -127,6 +128,8 @@ export interface State {
   billing: Map<number, BillingYear>;
   /** Invoice or credit note number → the billing year that holds it. */
   documentYear: Map<string, number>;
+  /** The balances the books open with in their first year, when recorded (one set only). */
+  openingBalances?: Adopted<OpeningBalancesRecorded>;
 }
 
 export const initialState = (): State => ({
@@ -290,6 +293,9 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
     }
     case 'YearClosed':
       billingYear(state, event.data.year).closed = { value: event.data, ref };
+      return state;
+    case 'OpeningBalancesRecorded':
+      state.openingBalances = { value: event.data, ref };
       return state;
     default:
       return assertNever(event);

@@ -107,13 +107,21 @@ export const DEFAULT_CHART: Chart = {
 
 const yearOf = (date: string): number => Number(date.slice(0, 4));
 
-/** The chart with a named account for every per-service income account it maps to. */
+/**
+ * The chart with a named account for every per-service income account it maps to, and for every account
+ * the recorded opening balances name that it lacks (2061, say): SIE 4E gives #IB and #UB only for accounts
+ * it lists with #KONTO. Such an account is named by its number; `--chart` names it properly.
+ */
 export function chartFor(state: State, chart: Chart = DEFAULT_CHART): Chart {
   const accounts = [...chart.accounts];
   for (const [serviceId, number] of Object.entries(chart.serviceIncomeFor ?? {})) {
     if (accounts.some((a) => a.number === number)) continue;
     const name = state.services.get(serviceId)?.service.name ?? serviceId;
     accounts.push({ number, name: `Försäljning ${name}, 25 % moms`, type: 'I' });
+  }
+  for (const { account } of state.openingBalances?.value.balances ?? []) {
+    if (accounts.some((a) => a.number === account)) continue;
+    accounts.push({ number: account, name: `Konto ${account}`, type: account.startsWith('1') ? 'T' : 'S' });
   }
   return { ...chart, accounts: accounts.sort((a, b) => compareAccounts(a.number, b.number)) };
 }
@@ -370,15 +378,30 @@ export function firstYear(state: State): number | undefined {
 }
 
 /**
- * Opening balances (IB) of a year: the closing balances of the balance accounts after every earlier
- * year's journal, each earlier year's result carried to retained earnings (2091).
+ * The recorded opening balances (`ledger opening`) when a year's IB rests on them: every year from theirs on.
+ * What the audit package of such a year must hold, so that an auditor can trace its IB to the event.
+ */
+export function openingBalancesEvent(state: State, year: number): { year: number; ref: EventRef } | undefined {
+  const recorded = state.openingBalances;
+  return recorded && year >= recorded.value.year ? { year: recorded.value.year, ref: recorded.ref } : undefined;
+}
+
+/**
+ * Opening balances (IB) of a year: the recorded opening balances of the books' first year (when the year is
+ * that one or later), plus the balance accounts' movements in every earlier year's journal, each earlier
+ * year's result carried to retained earnings (2091). So IB of the recorded year is the recorded balances,
+ * and every later year's IB is the year before's UB.
  */
 export function openingBalances(state: State, year: number, chart: Chart = DEFAULT_CHART): Map<string, Decimal> {
   const c = chartFor(state, chart);
   const balances = new Map<string, Decimal>();
   const add = (account: string, amount: Decimal) => balances.set(account, (balances.get(account) ?? ZERO).plus(amount));
-  const first = firstYear(state);
-  for (let y = first ?? year; y < year; y++) {
+  const recorded = state.openingBalances?.value;
+  if (recorded && recorded.year <= year) for (const b of recorded.balances) add(b.account, new Decimal(b.amount));
+  // From the earlier of the first year with vouchers and the recorded year: books recorded to open in 2023
+  // with their first invoice in 2024 carry 2023 (a year of no vouchers) forward too.
+  const first = Math.min(firstYear(state) ?? year, recorded?.year ?? year);
+  for (let y = first; y < year; y++) {
     let result = ZERO;
     for (const v of journal(state, y, c)) {
       for (const t of v.transactions) {

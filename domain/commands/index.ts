@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { membershipCommands } from './membership';
 import { serviceCommands } from './services';
 import { billingCommands } from './billing';
+import { bookCommands } from './books';
 import { firstIssue, swedishIssue } from '../issue-words';
 
 /** Every command a user or a script can give, as one JSON object with a `type`. */
-export const Command = z.discriminatedUnion('type', [...membershipCommands, ...serviceCommands, ...billingCommands]);
+export const Command = z.discriminatedUnion('type', [...membershipCommands, ...serviceCommands, ...billingCommands, ...bookCommands]);
 export type Command = z.infer<typeof Command>;
 export type CommandType = Command['type'];
 

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { membershipEvents } from './membership';
 import { serviceEvents } from './services';
 import { billingEvents } from './billing';
+import { bookEvents } from './books';
 import { swedishIssue } from '../issue-words';
 
 /**
@@ -12,6 +13,7 @@ export const eventSchemas = {
   ...membershipEvents,
   ...serviceEvents,
   ...billingEvents,
+  ...bookEvents,
 } as const;
 
 export type EventType = keyof typeof eventSchemas;

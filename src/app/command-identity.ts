@@ -33,6 +33,7 @@ const EVENTS_OF: Record<Command['type'], readonly string[]> = {
   'enrolment.start': ['EnrolmentStarted', 'EnrolmentEnded'], 'enrolment.end': ['EnrolmentEnded'],
   'invoice.run': ['InvoiceIssued'], 'invoice.credit': ['CreditNoteIssued'], 'payment.record': ['PaymentRecorded'],
   'settlement.run': ['InvoiceIssued', 'CreditNoteIssued', 'ServiceSettled'], 'year.close': ['YearClosed'],
+  'ledger.opening': ['OpeningBalancesRecorded'],
 };
 
 /** A document's recorded command params without the rules version (a retry under a later version is the same command). */

@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import { type Command, parseCommand } from '../../domain/commands';
-import { formatSek } from '../../domain/money';
+import { formatSek, sum } from '../../domain/money';
 import type { State } from '../../domain/state';
 import type { ExecuteResult } from '../app/engine';
 import { withConfiguredDefaults } from '../config';
@@ -45,6 +45,14 @@ export function describeResult(command: Command, r: ExecuteResult, state?: State
     if (command.type === 'settlement.run' && e.type === 'ServiceSettled') return `Slutreglering av ${command.serviceId} ${command.year} registrerad (${where})\n`;
     if (command.type === 'cost.record' && e.type === 'ActualCostRecorded') {
       return `Leverantörsfaktura registrerad: ${formatSek(new Decimal(command.amount))}${command.vat ? ` + moms ${formatSek(new Decimal(command.vat))}` : ''} från ${command.supplier}, ${command.reference} (${command.serviceId} ${command.year}) (${where})\n`;
+    }
+    if (command.type === 'ledger.opening' && e.type === 'OpeningBalancesRecorded') {
+      const recorded = state?.openingBalances?.value;
+      if (recorded) {
+        const debit = sum(recorded.balances.map((b) => new Decimal(b.amount)).filter((a) => a.gt(0)));
+        const rows = recorded.balances.map((b) => `  ${b.account}  ${formatSek(new Decimal(b.amount)).padStart(20)}\n`).join('');
+        return `Ingående balanser ${recorded.year} registrerade: ${recorded.balances.length} konton, debet och kredit ${formatSek(debit)} vardera, ${recorded.reference} (${where})\n${rows}`;
+      }
     }
     if (e.type === 'CreditNoteIssued') {
       const note = [...(state?.billing.values() ?? [])].flatMap((b) => [...b.creditNotes.values()]).find((n) => n.ref.eventId === e.id)?.value;

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { fileProblem } from './file-errors';
 import { UsageError } from './io';
+import { amountInput } from './options';
 
 /** The bytes of a file the user named; one that cannot be read is refused by name. */
 export function readBytes(path: string): Buffer {
@@ -113,6 +114,37 @@ export function readPopulationCsv(path: string, columns: PopulationColumns = DEF
 }
 
 /**
+ * Opening balances from a file: CSV with the header `konto;belopp` (semicolon-separated, as a Swedish
+ * spreadsheet saves it; commas where the header has them), amounts as "125000.00" or "125 000,00", debit
+ * positive and credit negative; or JSON, an array of `{"account","amount"}` (or an object with one as
+ * `balances`), as the command takes them. Accounts and amounts are checked by the command's decider, which
+ * names the account; only the file's shape is checked here.
+ */
+export function readOpeningBalancesFile(path: string): { account: string; amount: string }[] {
+  if (/\.json$/i.test(path)) {
+    const value = readJsonFile(path);
+    const rows = Array.isArray(value) ? value : (value as { balances?: unknown } | null)?.balances;
+    if (!Array.isArray(rows)) throw new UsageError(`${path}: ska vara en JSON-lista av {"account": "1930", "amount": "125000.00"} (eller ett objekt med den som "balances")`);
+    return rows as { account: string; amount: string }[];
+  }
+  const text = readUtf8(path);
+  const header = text.split(/\r?\n/, 1)[0];
+  let records: Record<string, string>[];
+  try {
+    records = parse(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, delimiter: header.includes(';') ? ';' : ',' });
+  } catch (err) {
+    throw new UsageError(`${path}: ingen läsbar CSV-tabell: ${csvProblem(err)}`);
+  }
+  const columns = records.length > 0 ? Object.keys(records[0]) : header.split(/[;,]/).map((c) => c.trim().toLowerCase());
+  if (!columns.includes('konto') || !columns.includes('belopp')) {
+    throw new UsageError(`${path}: rubrikraden ska vara "konto;belopp" (den är "${header.trim()}")`);
+  }
+  if (records.length === 0) throw new UsageError(`${path}: inga rader under rubrikraden`);
+  // A spreadsheet may write a minus sign (U+2212) for a credit.
+  return records.map((r) => ({ account: r.konto, amount: amountInput(r.belopp.replace(/^\u2212/, '-')) }));
+}
+
+/**
  * Lines of an apply file may name a data file instead of carrying it inline: `{"type":"population.import",
  * "file":"scb.csv"}` or `{"type":"schedule.adopt","file":"schedule-2020.json","year":2023}`. Paths are
  * relative to the apply file.
@@ -125,6 +157,7 @@ export function expandFileReference(command: Record<string, unknown>, baseDir: s
     const table = readPopulationCsv(path);
     return { ...rest, source: rest.source ?? table.source, tables: table.tables };
   }
+  if (rest.type === 'ledger.opening') return { ...rest, balances: readOpeningBalancesFile(path) };
   const content = readJsonFile(path);
   if (typeof content !== 'object' || content === null || Array.isArray(content)) throw new UsageError(`${path}: ska vara ett JSON-objekt`);
   return { ...(content as Record<string, unknown>), ...rest };

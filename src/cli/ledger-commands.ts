@@ -6,12 +6,15 @@ import { firstIssue, swedishIssue } from '../../domain/issue-words';
 import { formatPercent, formatSek, sum } from '../../domain/money';
 import { requireService } from '../../domain/deciders/services';
 import type { State } from '../../domain/state';
-import { type Chart, DEFAULT_CHART, isBalanceAccount, ledger, type Ledger, type StatementLine, voucherRecord, yearResult, type YearResult } from '../../projections/ledger';
+import { type Chart, DEFAULT_CHART, isBalanceAccount, ledger, openingBalancesEvent, type Ledger, type StatementLine, voucherRecord, yearResult, type YearResult } from '../../projections/ledger';
 import { selfCost, type SelfCostRow } from '../../projections/selfcost';
 import { loadConfig, warnOfPlaceholderSeller } from '../config';
 import { encodeSie, type SieDocument, writeSie } from '../export/sie';
 import { BOOKS_SCOPE, type GlobalOptions, todayOf, withEngine } from './context';
-import { readJsonFile } from './input-files';
+import { readJsonFile, readOpeningBalancesFile } from './input-files';
+import { executeAndReport } from './execute';
+import { COMMAND_ID } from './help-words';
+import { eventLink } from '../../domain/event-ref';
 import { type CliIo, toJson, UsageError } from './io';
 import { moneyToJson } from './money-json';
 import { writeOutputFile } from './output-files';
@@ -20,10 +23,12 @@ import { pricingWords } from './pricing-words';
 import { parseDocumentNumber } from '../../domain/billing/numbers';
 
 const PROGRAM = { name: 'samkost', version: '0.1.0' };
-const PARTS = ['all', 'income', 'balance', 'trial', 'journal'] as const;
+const PARTS = ['all', 'income', 'balance', 'trial', 'journal', 'opening'] as const;
 type Part = (typeof PARTS)[number];
 /** The parts in the help, in the words of the report. */
-const PART_WORDS: Record<Part, string> = { all: 'allt', income: 'resultaträkning', balance: 'balansräkning', trial: 'råbalans', journal: 'verifikationer' };
+const PART_WORDS: Record<Part, string> = {
+  all: 'allt', income: 'resultaträkning', balance: 'balansräkning', trial: 'råbalans', journal: 'verifikationer', opening: 'ingående balanser och vad de vilar på',
+};
 
 const Account = z.string().regex(/^\d{4,6}$/, 'ett kontonummer har 4–6 siffror');
 /** A chart file: any of the Chart fields; accounts listed are added to (or rename) the default ones. */
@@ -120,6 +125,35 @@ function renderJournal(l: YearResult): string {
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * The year's opening balances (IB) per account, and what they rest on: the recorded opening balances
+ * (`ledger opening`) when the year is theirs or later, and the vouchers of the years between.
+ */
+function openingPart(state: State, l: Ledger) {
+  const name = (nr: string) => l.chart.accounts.find((a) => a.number === nr)?.name ?? '';
+  const rows = [...l.opening.entries()].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })).map(([account, amount]) => ({ account, name: name(account), amount }));
+  const on = openingBalancesEvent(state, l.year);
+  const recorded = on && state.openingBalances
+    ? { ...state.openingBalances.value, event: eventLink(on.ref) }
+    : null;
+  return { year: l.year, opening: rows, recorded };
+}
+
+function renderOpening(p: ReturnType<typeof openingPart>): string {
+  const t = newTable(['Konto', 'Benämning', 'IB']);
+  for (const r of p.opening) t.push([r.account, r.name, kr(r.amount)]);
+  t.push(['', 'Summa', kr(sum(p.opening.map((r) => r.amount)))]);
+  const out = [`Ingående balanser ${p.year}`, t.toString()];
+  const r = p.recorded;
+  if (r) {
+    const carried = r.year < p.year ? `, och verifikationerna ${r.year}${p.year - 1 > r.year ? `–${p.year - 1}` : ''} med årens resultat förda till balanserat resultat` : '';
+    out.push(`Grund: ingående balanser ${r.year} registrerade ${r.recordedOn} (${r.reference}), händelse ${r.event.streamId}@${r.event.revision}${carried}.`);
+  } else {
+    out.push('Inga registrerade ingående balanser ligger till grund för året: IB är tidigare års verifikationer (registrera böckernas första ingående balanser med samkost ledger opening).');
+  }
+  return `${out.join('\n')}\n`;
+}
+
 /** `l` is the whole ledger for every part but income and journal, which need only the year's result. */
 function ledgerJson(l: YearResult & Partial<Ledger>, part: Part): unknown {
   const want = (p: Part) => part === 'all' || part === p;
@@ -204,7 +238,7 @@ function renderSelfCost(state: State, rows: SelfCostRow[], year: number, horizon
 export function registerLedgerCommands(program: Command, io: CliIo): void {
   const g = () => program.opts<GlobalOptions>();
 
-  program
+  const ledgerCommand = program
     .command('ledger')
     .description('årets bokföring härledd ur händelserna: resultaträkning, balansräkning, råbalans och verifikationer')
     .requiredOption('--year <year>', 'år', parseYear)
@@ -220,6 +254,10 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
           return io.out(o.part === 'income' ? renderIncome(r) : renderJournal(r));
         }
         const l = ledger(engine.state, o.year, chart);
+        if (o.part === 'opening') {
+          const p = openingPart(engine.state, l);
+          return io.out(g().json ? `${toJson(moneyToJson(p))}\n` : renderOpening(p));
+        }
         if (g().json) return io.out(`${toJson(ledgerJson(l, o.part))}\n`);
         const parts: string[] = [];
         if (o.part === 'all') parts.push(renderIncome(l));
@@ -228,6 +266,22 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
         if (o.part === 'all') parts.push(renderJournal(l));
         io.out(parts.join('\n'));
       }, BOOKS_SCOPE);
+    });
+
+  ledgerCommand
+    .command('opening')
+    .description('registrera böckernas ingående balanser för deras första år (en gång): UB från det tidigare bokföringsprogrammet')
+    // Commander gives `--year` after `ledger opening` to ledger's own --year (the program hands ledger every
+    // argument after its name), so the action takes it from there when its own is not set.
+    .option('--year <year>', 'det första år balanserna är ingående balanser för (krävs)', parseYear)
+    .requiredOption('--file <file>', 'CSV med rubrikraden konto;belopp (debet positivt, kredit negativt; 125000.00 eller 125 000,00), eller JSON')
+    .requiredOption('--reference <text>', 'varifrån siffrorna kommer, t.ex. "UB 2022 enligt Visma, bokslut fastställt 2023-03-15"')
+    .option('--command-id <id>', COMMAND_ID)
+    .action(async (o: { year?: number; file: string; reference: string; commandId?: string }) => {
+      const year = o.year ?? ledgerCommand.opts<{ year?: number }>().year;
+      if (year === undefined) throw new UsageError('flaggan --year <year> måste anges');
+      const balances = readOpeningBalancesFile(o.file);
+      await executeAndReport({ type: 'ledger.opening', commandId: o.commandId, year, balances, reference: o.reference }, g(), io);
     });
 
   program

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { canonicalJsonUtf8 } from '../../domain/canonical-json';
 import { collectRefs, type EventRef } from '../../domain/event-ref';
 import { sum } from '../../domain/money';
-import { bookedCostRefs, type Chart, DEFAULT_CHART, journal, voucherRecord } from '../../projections/ledger';
+import { bookedCostRefs, type Chart, DEFAULT_CHART, journal, openingBalancesEvent, voucherRecord } from '../../projections/ledger';
 import type { SplitTableRow } from '../../projections/trace';
 import { documentFilter } from '../app/document-filter';
 import { Engine } from '../app/engine';
@@ -115,7 +115,8 @@ class PackageFile {
  * Writes the audit package of `year` into `dir` (which must exist): documents.ndjson, traces.ndjson and
  * splits.ndjson in one pass over the log, vouchers.ndjson in a second (the books' fold), events.ndjson in a
  * third (it holds every event up to the last one a document, trace, table or voucher refers to, and up to
- * every supplier cost and payment the year's books rest on), manifest.json last. `store` is read raw
+ * every supplier cost and payment the year's books rest on, and to the recorded opening balances its IB
+ * starts from), manifest.json last. `store` is read raw
  * (src/store/port.ts#rawCodec), so that events.ndjson holds the stored data as it was hashed.
  */
 export async function writeAuditPackage(store: EventStore, year: number, dir: string, generatedAt: string, progress: AuditProgress = {}, chart: Chart = DEFAULT_CHART): Promise<AuditManifest> {
@@ -191,6 +192,10 @@ export async function writeAuditPackage(store: EventStore, year: number, dir: st
     }
     // The costs and payments behind the year's self-cost and supplier debt, whichever year their vouchers fall in.
     for (const r of bookedCostRefs(books.state, year)) note(r);
+    // The recorded opening balances the year's IB starts from (its own year's, or an earlier year's
+    // carried forward): no voucher names them, so an auditor could not trace IB to them otherwise.
+    const opening = openingBalancesEvent(books.state, year);
+    if (opening) note(opening.ref);
   } finally {
     files[vouchers.name] = vouchers.close();
   }

@@ -71,6 +71,8 @@ describe('documentsRead: the billing years a decision reads, from the command al
     [{ type: 'invoice.credit', invoice: 'MK2022-0001', reason: 'r', issueDate: '2024-01-10' }, { years: [2022] }],
     [{ type: 'payment.record', invoice: 'faktura 12', amount: '10.00', date: '2024-01-10', reference: 'r' }, 'all'],
     [{ type: 'year.close', year: 2023, date: '2024-02-01', decisionRef: 'S' }, { years: [2023] }],
+    // Whether the books already begin before the opening year is told by any year's document.
+    [{ type: 'ledger.opening', year: 2023, balances: [{ account: '1930', amount: '1.00' }, { account: '2091', amount: '-1.00' }], reference: 'UB 2022' }, 'all'],
   ])('given %j, then it reads %j', (input, expected) => {
     expect(documentsRead(parseCommand(input))).toEqual(expected);
   });

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { Amount, IsoDate, Text, Year } from '../primitives';
+
+/** A balance-sheet account of the BAS chart: four digits, class 1 (assets) or 2 (equity and liabilities). */
+export const BalanceAccount = z.string().regex(/^[12]\d{3}$/, 'ett balanskonto är fyra siffror i klass 1 eller 2, t.ex. "1930"');
+
+/** One account's opening balance: debit positive, credit negative, as the trial balance signs it. */
+export const OpeningBalance = z.object({ account: BalanceAccount, amount: Amount });
+
+/**
+ * The balances the books open with in the first year samkost keeps them: the closing balances of the
+ * association's earlier bookkeeping (bank, paid-in contributions, retained earnings, open receivables …).
+ * The ledger starts every year from `year` on from them (projections/ledger.ts#openingBalances). One set
+ * only, on a stream of its own: a second recording is a conflict at the stream's revision, never a duplicate.
+ */
+export const OpeningBalancesRecorded = z.object({
+  /** The first year whose opening balances (IB) these are. */
+  year: Year,
+  /** Sorted by account, each account once, no zero, summing to zero. */
+  balances: z.array(OpeningBalance).min(1),
+  /** Where the figures come from, e.g. "UB 2022 enligt Visma, bokslut fastställt 2023-03-15". */
+  reference: Text,
+  /** The day they were recorded (Europe/Stockholm). */
+  recordedOn: IsoDate,
+});
+export type OpeningBalancesRecorded = z.infer<typeof OpeningBalancesRecorded>;
+
+export const bookEvents = {
+  OpeningBalancesRecorded,
+} as const;
