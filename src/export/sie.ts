@@ -11,6 +11,8 @@ import { IsoDate } from '../../domain/primitives';
  *   and a quote inside a quoted field is written \" — the spec defines no other escape, so a backslash
  *   is literal, except that one just before the closing quote would swallow it (rejected below);
  * - control characters (ASCII 0–31, 127) must not occur in fields;
+ * - the file is codepage 437 (#FORMAT PC8): text fields are transliterated to what it holds (cp437Text), as
+ *   free text stored in events may hold any character and must never stop a year's export;
  * - amounts have a decimal point and at most two decimals, a leading minus when negative;
  * - #SIETYP is 4 for both 4E and 4I: the file itself does not say which (only the .SE/.SI extension
  *   does), so the reader calls a file 4E when it has #IB/#UB/#RES and 4I otherwise.
@@ -54,6 +56,54 @@ const ACCOUNT_TYPES = ['T', 'S', 'K', 'I'] as const;
 
 // ---------------------------------------------------------------------------------------------- writer
 
+/** The characters codepage 437 has a byte for, as iconv-lite decodes its 256 bytes. */
+const CP437 = new Set(iconv.decode(Buffer.from(Array.from({ length: 256 }, (_, i) => i)), 'cp437'));
+
+/** Characters people type into free text that CP437 lacks (or, a non-breaking space, has but should not), as what it holds. */
+const LOOK_ALIKES: Record<string, string> = {
+  '\u20AC': 'EUR',
+  '\u2018': "'", '\u2019': "'", '\u201A': "'", '\u201B': "'", '\u2039': "'", '\u203A': "'", '\u2032': "'",
+  '\u201C': '"', '\u201D': '"', '\u201E': '"', '\u201F': '"', '\u2033': '"',
+  '\u2212': '-', '\u2026': '...',
+  // Letters with a stroke have no decomposition for NFKD to take the base letter from.
+  '\u00F8': 'o', '\u00D8': 'O', '\u0142': 'l', '\u0141': 'L', '\u0111': 'd', '\u0110': 'D',
+};
+
+/** One character as CP437 can hold it, without NFKD: undefined when it needs more than a look-up. */
+function lookAlike(ch: string): string | undefined {
+  const mapped = LOOK_ALIKES[ch];
+  if (mapped !== undefined) return mapped;
+  if (/[\p{Zs}\p{Zl}\p{Zp}]/u.test(ch)) return ' '; // no-break, narrow, thin, em… spaces; line separators
+  if (CP437.has(ch)) return ch;
+  if (/\p{Pd}/u.test(ch)) return '-'; // en and em dashes, hyphen, figure dash, …
+  if (/\p{Cf}/u.test(ch)) return ''; // invisible: soft hyphen, zero-width space, byte order mark, direction marks
+  return undefined;
+}
+
+/**
+ * Free text (a name, a reason) as codepage 437 can hold it, so that no character anyone typed can stop a year's
+ * export: typographic quotes, dashes, spaces and the ellipsis as their ASCII look-alikes, € as EUR, a letter
+ * with a diacritic CP437 lacks as its base letter (Unicode NFKD: ł, ř, č as l, r, c; å, ä, ö, é, ü, which CP437
+ * has, stay), and anything else as ?. The text is composed (NFC) first, so that a decomposed å stays å.
+ * Control characters are left for the writer to refuse by name.
+ */
+export function cp437Text(s: string): string {
+  if (/^[\x20-\x7e]*$/.test(s)) return s;
+  let out = '';
+  for (const ch of s.normalize('NFC')) {
+    const direct = lookAlike(ch);
+    if (direct !== undefined) {
+      out += direct;
+      continue;
+    }
+    // Decomposed: the base letter and its marks (dropped), or a compatibility form's plain letters ("ﬁ" as fi).
+    // A mark with no base (it stayed apart under NFC) leaves nothing; what has no part CP437 holds is one '?'.
+    const parts = [...ch.normalize('NFKD')].filter((p) => !/\p{M}/u.test(p)).map((p) => lookAlike(p) ?? '?');
+    out += parts.length > 0 && parts.every((p) => p === '?') ? '?' : parts.join('');
+  }
+  return out;
+}
+
 /** ASCII 0–31 and 127, which the spec forbids in fields (a newline would also split the record). */
 const isControl = (ch: string): boolean => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f;
 
@@ -61,15 +111,17 @@ function checkText(s: string, what: string): void {
   if ([...s].some(isControl)) throw new SieError(`${what} innehåller ett styrtecken, som SIE inte tillåter: ${JSON.stringify(s)}`);
 }
 
-/** Always quoted: names and texts, so that a reader never has to guess. */
-function quote(s: string, what: string): string {
+/** Always quoted: names and texts, so that a reader never has to guess. Transliterated to CP437 (cp437Text). */
+function quote(text: string, what: string): string {
+  const s = cp437Text(text);
   checkText(s, what);
   if (s.endsWith('\\')) throw new SieError(`${what} slutar med \\, som i SIE skulle ta bort det avslutande citattecknet: "${s}"`);
   return `"${s.replace(/"/g, '\\"')}"`;
 }
 
-/** Quoted only when it has to be: empty, whitespace, a quote or an object-list brace. */
-function field(s: string, what: string): string {
+/** Quoted only when it has to be: empty, whitespace, a quote or an object-list brace. Transliterated to CP437. */
+function field(text: string, what: string): string {
+  const s = cp437Text(text);
   checkText(s, what);
   return s === '' || /[\s"{}]/.test(s) ? quote(s, what) : s;
 }
@@ -153,9 +205,13 @@ export function writeSie(doc: SieDocument): string {
 
 // --------------------------------------------------------------------------------------------- encoder
 
+/**
+ * The file's bytes in codepage 437. What writeSie writes always encodes (its text fields are transliterated);
+ * any other text with a character CP437 lacks is refused by line, never written as iconv-lite's silent '?'.
+ */
 export function encodeSie(text: string): Buffer {
   const bytes = iconv.encode(text, 'cp437');
-  // iconv-lite silently writes '?' for what CP437 lacks; a lost character in the books is an error.
+  // iconv-lite silently writes '?' for what CP437 lacks: text that did not come through writeSie is refused.
   if (iconv.decode(bytes, 'cp437') !== text) {
     let offset = 0;
     for (const ch of text) {

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { executeAndReport } from '../cli/execute';
 import { type CliIo, toJson } from '../cli/io';
+import { buildProgram } from '../cli/main';
 import { errorLine, isRefusal } from '../cli/refusals';
 import { ConfigError, flushWarnings } from '../config';
 import { NotFoundError } from '../../domain/errors';
@@ -95,6 +96,78 @@ const REQUIRED: Record<string, string[]> = { reminder: ['member'] };
 
 /** Options a client never sets: where the store is, who acts, how output is written, files on the server. */
 const RESERVED = new Set(['store', 'actor', 'json', 'format', 'out', 'chart', 'columns', 'help', 'h']);
+
+/**
+ * The parameters each read takes: its CLI command's options, less the reserved, read off the CLI's own program
+ * once (so that they can never drift from what the command takes). main.ts reaches this module through
+ * `samkost serve`, so the two import each other: buildProgram is called only when a request comes, when both
+ * are loaded.
+ */
+let parametersOfReads: Map<string, string[]> | undefined;
+function readParameters(read: string): string[] {
+  if (!parametersOfReads) {
+    const program = buildProgram({ out: () => undefined, err: () => undefined, env: {}, isTty: false }, () => undefined);
+    parametersOfReads = new Map(Object.entries(READS).map(([name, words]) => {
+      const command = words.reduce((c, word) => c.commands.find((sub) => sub.name() === word) ?? c, program);
+      if (command === program) throw new Error(`the read ${name} has no CLI command ${words.join(' ')}`);
+      const names = command.options.map((opt) => opt.long?.replace(/^--/, '') ?? '').filter((n) => n !== '' && !RESERVED.has(n));
+      return [name, names];
+    }));
+  }
+  return parametersOfReads.get(read) ?? [];
+}
+
+/** Optimal string alignment distance (Damerau–Levenshtein without repeated edits), as commander measures a typo. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** The names nearest a mistyped one, as commander suggests an option: at most 2 edits away, and more alike than not. */
+function nearest(word: string, names: string[]): string[] {
+  let best = 2;
+  let near: string[] = [];
+  for (const name of names) {
+    const distance = editDistance(word, name);
+    const length = Math.max(word.length, name.length);
+    if ((length - distance) / length <= 0.4 || distance > best) continue;
+    if (distance < best) near = [];
+    best = distance;
+    near.push(name);
+  }
+  return near;
+}
+
+/** "a", "a och b", "a, b och c". */
+const listed = (names: string[]): string => (names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} och ${names[names.length - 1]}`);
+
+/**
+ * A parameter a read does not take, refused by name (with the one it was likely meant to be, or what the read
+ * takes), before anything else is checked: `?yeer=2023` is a typo of year, not a read without its year.
+ */
+function unknownParameter(query: object, takes: string[], address: string): string | undefined {
+  const unknown = Object.keys(query).find((key) => !takes.includes(key));
+  if (unknown === undefined) return undefined;
+  const near = nearest(unknown, takes);
+  if (near.length > 0) return `okänd parameter ${unknown}; menade du ${near.length === 1 ? near[0] : `någon av ${near.join(', ')}`}?`;
+  return `okänd parameter ${unknown}; ${address} ${takes.length === 0 ? 'tar inga parametrar' : `tar ${takes.length === 1 ? 'bara ' : ''}${listed(takes)}`}`;
+}
+
+/** What a command's body holds instead of the file an `apply` line may name (src/cli/input-files.ts#expandFileReference). */
+const INSTEAD_OF_FILE: Record<string, string> = {
+  'population.import': 'tabellen i kroppen (fälten tables och source)',
+  'schedule.adopt': 'avgiftsplanen i kroppen (fälten tiers, firstYear och reentryPercent)',
+};
+
+/** A body that is not UTF-8, which JSON must be (RFC 8259): refused, never decoded with U+FFFD and stored so. */
+const NOT_UTF8 = 'innehållet är inte UTF-8-text (skicka JSON som UTF-8)';
 
 /** The address without its query, as a client's message names it. */
 const pathOf = (url: string): string => url.split('?')[0];
@@ -197,6 +270,20 @@ export function buildServer(o: ServerOptions): FastifyInstance {
     const words = frameworkWords(err, req.url, app.initialConfig.bodyLimit ?? 0);
     void res.code(status).send({ error: status >= 500 && words === err.message ? errorLine(err) : words });
   });
+  // Fastify's JSON parser decodes the body leniently, bytes that are not UTF-8 as U+FFFD: decode it strictly
+  // first, then parse it with fastify's own parser (its empty-body and syntax refusals, its __proto__ and
+  // constructor checks, at fastify's defaults).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(body as Buffer);
+    } catch {
+      return done(Object.assign(new Error(NOT_UTF8), { statusCode: 400 }), undefined);
+    }
+    parseJson(req, text, done);
+  });
   app.setNotFoundHandler((req, res) =>
     void res.code(404).send({ error: `okänd adress ${req.method} ${pathOf(req.url)}; här finns GET /v1/<läsning> och POST /v1/commands` }));
 
@@ -234,9 +321,12 @@ export function buildServer(o: ServerOptions): FastifyInstance {
   app.get<{ Params: { read: string }; Querystring: Record<string, string> }>('/v1/:read', async (req, res) => {
     const words = READS[req.params.read];
     if (!words) return res.code(404).send({ error: `okänd läsning ${req.params.read}; det finns ${Object.keys(READS).join(', ')}` });
+    const reserved = Object.keys(req.query).find((key) => RESERVED.has(key) || !/^[a-z][a-z-]*$/.test(key));
+    if (reserved !== undefined) return res.code(400).send({ error: `parametern ${reserved} tas inte emot här` });
+    const unknown = unknownParameter(req.query, readParameters(req.params.read), `/v1/${req.params.read}`);
+    if (unknown !== undefined) return res.code(400).send({ error: unknown });
     const args = [...words];
     for (const [key, value] of Object.entries(req.query)) {
-      if (RESERVED.has(key) || !/^[a-z][a-z-]*$/.test(key)) return res.code(400).send({ error: `parametern ${key} tas inte emot här` });
       // `?organisation` (no value) is a flag; anything else an option with its value, in one word
       // (`--year=2023`), so that a value is never read as an option of its own (`?year=--store=…`).
       args.push(value === '' ? `--${key}` : `--${key}=${String(value)}`);
@@ -246,20 +336,17 @@ export function buildServer(o: ServerOptions): FastifyInstance {
     return reply(await cli(args), res);
   });
 
-  /** A parameter a document's read does not take, refused by name as the other reads refuse theirs, never ignored. */
-  const unknownParameter = (query: object, takes: string[]) => Object.keys(query).find((key) => !takes.includes(key));
-
   // A document number is the CLI's argument after `--`, so that nothing in a path is read as an option.
   app.get<{ Params: { number: string }; Querystring: Record<string, string> }>('/v1/invoices/:number', async (req, res) => {
-    const unknown = unknownParameter(req.query, []);
-    if (unknown !== undefined) return res.code(400).send({ error: `okänd parameter ${unknown}; /v1/invoices/NUMMER tar inga parametrar` });
+    const unknown = unknownParameter(req.query, [], '/v1/invoices/NUMMER');
+    if (unknown !== undefined) return res.code(400).send({ error: unknown });
     return reply(await cli(['invoice', 'show', '--', req.params.number]), res);
   });
 
   // An invoice's lines traced to the events, rules and figures they came from; `?line=N` for one line.
   app.get<{ Params: { number: string }; Querystring: { line?: string } }>('/v1/trace/:number', async (req, res) => {
-    const unknown = unknownParameter(req.query, ['line']);
-    if (unknown !== undefined) return res.code(400).send({ error: `okänd parameter ${unknown}; /v1/trace/NUMMER tar bara line` });
+    const unknown = unknownParameter(req.query, ['line'], '/v1/trace/NUMMER');
+    if (unknown !== undefined) return res.code(400).send({ error: unknown });
     const line = req.query.line === undefined ? [] : [`--line=${String(req.query.line)}`];
     return reply(await cli(['trace', ...line, '--', req.params.number]), res);
   });
@@ -271,6 +358,11 @@ export function buildServer(o: ServerOptions): FastifyInstance {
     }
     const body = req.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return res.code(400).send({ error: 'innehållet ska vara ett kommando som ett JSON-objekt, t.ex. {"type":"payment.record",…}' });
+    // An `apply` line may name a file for the server to read (`"file": "scb.csv"`); a client's request never does.
+    if ('file' in body) {
+      const type = (body as { type?: unknown }).type;
+      return res.code(400).send({ error: `filreferenser tas inte emot över HTTP; skicka ${INSTEAD_OF_FILE[String(type)] ?? 'filens innehåll som fält i kommandot'}` });
+    }
     const key = req.headers['idempotency-key'];
     const actor = req.headers['x-samkost-actor'];
     const command = { ...(body as Record<string, unknown>), ...(typeof key === 'string' ? { commandId: key } : {}) };

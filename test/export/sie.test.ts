@@ -1,6 +1,10 @@
 import Decimal from 'decimal.js';
+import fc from 'fast-check';
 import iconv from 'iconv-lite';
-import { encodeSie, readSie, SieDocument, SieError, writeSie } from '../../src/export/sie';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cp437Text, encodeSie, readSie, SieDocument, SieError, writeSie } from '../../src/export/sie';
+import { billingFixture } from '../support/billing-fixture';
 
 const d = (s: string): Decimal => new Decimal(s);
 
@@ -251,11 +255,9 @@ describe('encodeSie', () => {
     expect(iconv.decode(bytes, 'cp437')).toBe(text);
   });
 
-  it.each(['€', '✓', '–'])('throws on %s, which CP437 lacks, with its line', (ch) => {
-    // given a file whose company name has the character
-    const doc = exportDoc();
-    doc.company.name = `Förbundet ${ch}`;
-    const text = writeSie(doc);
+  it.each(['€', '✓', '–'])('throws on %s, which CP437 lacks, with its line, in text that did not come from writeSie', (ch) => {
+    // given a file whose company name has the character (writeSie would have transliterated it)
+    const text = writeSie(exportDoc()).replace(COMPANY, `Förbundet ${ch}`);
 
     // when / then
     const err = catchSie(() => encodeSie(text));
@@ -263,6 +265,90 @@ describe('encodeSie', () => {
     expect(err.message).toMatch(/^rad 6 i SIE-filen: tecknet ".*" \(U\+[0-9A-F]{4}\) finns inte i teckentabell 437, som SIE använder$/);
     expect(err.line).toBe(6);
   });
+});
+
+describe('text fields in codepage 437: transliterated, never refused', () => {
+  /** The voucher text as the file holds it: the written bytes decoded as CP437, and as readSie reads it back. */
+  function written(text: string): { line: string; read: string } {
+    const doc = exportDoc();
+    doc.vouchers[0].text = text;
+    const bytes = encodeSie(writeSie(doc));
+    const line = iconv.decode(bytes, 'cp437').split('\r\n').find((l) => l.startsWith('#VER "A" "1" '))!;
+    return { line: line.replace('#VER "A" "1" 20240131 ', ''), read: readSie(bytes).vouchers[0].text };
+  }
+
+  it.each([
+    ['the euro sign as EUR', 'Pris 5 €', 'Pris 5 EUR'],
+    ['typographic double quotes as "', '\u201CVatten\u201D och \u201Eavlopp\u201F', '"Vatten" och "avlopp"'],
+    ["typographic single quotes as '", '\u2018Norr\u2019 och kvartalet\u2019s', "'Norr' och kvartalet's"],
+    ['en and em dashes, a minus sign and a hyphen as -', 'jan\u2013mar \u2014 \u22125 \u2010 slut', 'jan-mar - -5 - slut'],
+    ['non-breaking, narrow and other Unicode spaces as a space', 'Pris\u00A01\u202F000\u2009kr\u2003netto', 'Pris 1 000 kr netto'],
+    ['the ellipsis as ...', 'och så vidare\u2026', 'och så vidare...'],
+    // ó and á are in CP437 and stay; ł, ź, ř, č, ø, đ are not.
+    ['letters with diacritics CP437 lacks as their base letter', 'Łódź, Dvořák, Čačak, Søren, Đorđe, Ærø', 'Lódz, Dvorák, Cacak, Soren, Dorde, Æro'],
+    ['compatibility forms by NFKD', '\uFB01l \u2122 \uFF21\uFF22', 'fil TM AB'],
+    ['decomposed å ä ö composed first, so they stay å ä ö', 'A\u030Asele a\u0308lv o\u0308', 'Åsele älv ö'],
+    ['invisible format characters (soft hyphen, zero-width space) dropped', 'Öster\u00ADsund\u200B', 'Östersund'],
+    ['anything else CP437 cannot hold as ?', 'Kaffe \u2615 \u4E2D \u{1F600} \u05D0', 'Kaffe ? ? ? ?'],
+  ])('writes %s', (_what, text, expected) => {
+    const { line, read } = written(text);
+    expect(read).toBe(expected);
+    expect(line).toBe(`"${expected.replace(/"/g, '\\"')}"`);
+  });
+
+  it('keeps every letter CP437 has: å ä ö Å Ä Ö é ü ß and the rest of Swedish and German', () => {
+    const text = 'Åsele Älvdalen Örnsköldsvik å ä ö é è ü Ü ñ ç ß æ Æ £ ½ « »';
+    expect(written(text)).toEqual({ line: `"${text}"`, read: text });
+  });
+
+  it('transliterates every text field: company, account names, voucher and transaction texts, program', () => {
+    // given a document with € in each of its text fields
+    const doc = exportDoc();
+    doc.company.name = 'Förbundet € \u2013 Norr';
+    doc.accounts[0].name = 'Kundfordringar €';
+    doc.vouchers[0].transactions[1].text = 'Drift \u201Cjan\u201D';
+    doc.program = { name: 'samkost\u2122', version: '1.0\u00A0beta' };
+
+    // when written and encoded, then nothing is refused and the file says it in CP437
+    const back = readSie(encodeSie(writeSie(doc)));
+    expect(back.company.name).toBe('Förbundet EUR - Norr');
+    expect(back.accounts[0].name).toBe('Kundfordringar EUR');
+    expect(back.vouchers[0].transactions[1].text).toBe('Drift "jan"');
+    expect(back.program).toEqual({ name: 'samkostTM', version: '1.0 beta' });
+  });
+
+  it('given any text without control characters, the document is written and encoded', () => {
+    const unit = fc.oneof(fc.string({ unit: 'binary', maxLength: 1 }), fc.constantFrom('€', '\u2013', '\u00A0', '\uD800', '\uDFFF', '\u0301', '"', 'å'));
+    fc.assert(fc.property(fc.array(unit, { maxLength: 30 }).map((a) => a.join('')), (raw) => {
+      // Control characters are refused by name (the spec forbids them); a trailing backslash would swallow the closing quote.
+      const text = [...raw].filter((c) => c >= ' ' && c !== '\u007f').join('');
+      fc.pre(!cp437Text(text).endsWith('\\'));
+      const doc = exportDoc();
+      doc.vouchers[0].text = text;
+      doc.accounts[0].name = text;
+      const bytes = encodeSie(writeSie(doc));
+      expect(readSie(bytes).vouchers[0].text).toBe(readSie(bytes).accounts[0].name);
+    }), { numRuns: 200 });
+  });
+
+  it('writes a credit note whose reason has € into the year\'s file, where it used to stop the export', async () => {
+    // given a credit note stored with a reason CP437 cannot hold
+    const f = await billingFixture();
+    expect((await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);
+    const credit = await f.run('invoice', 'credit', 'T2024-0001', '--reason', 'Pris 5 € \u201Cfel\u201D', '--date', '2024-02-01');
+    expect(credit.code).toBe(0);
+
+    // when the year is exported
+    const out = join(f.dir, 'x.se');
+    const r = await f.run('export', 'sie', '--year', '2024', '--out', out);
+
+    // then it is written, and the reason reads in CP437 as its look-alike
+    expect(r.code).toBe(0);
+    expect(r.err).not.toMatch(/teckentabell/);
+    const text = iconv.decode(readFileSync(out), 'cp437');
+    expect(text).toContain('Pris 5 EUR \\"fel\\"');
+    expect(text).not.toContain('?');
+  }, 60_000);
 });
 
 describe('readSie', () => {

@@ -164,7 +164,7 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     expect([missing.statusCode, missing.json()]).toEqual([400, { error: 'parametern year måste anges' }]);
     // Options are query parameters here, and refusals name them so.
     const typo = await app.inject({ method: 'GET', url: '/v1/split?service=egil&year=2024&basys=actual' });
-    expect([typo.statusCode, typo.json()]).toEqual([400, { error: 'okänd parameter basys' }]);
+    expect([typo.statusCode, typo.json()]).toEqual([400, { error: 'okänd parameter basys; menade du basis?' }]);
     // A flag given a value is told it takes none, not asked whether it was meant.
     const valued = await app.inject({ method: 'GET', url: '/v1/receivables?overdue=1' });
     expect([valued.statusCode, valued.json()]).toEqual([400, { error: 'parametern overdue tar inget värde; skriv bara ?overdue' }]);
@@ -174,7 +174,9 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     const extra = await app.inject({ method: 'GET', url: '/v1/invoices/T2024-0001?foo=1' });
     expect([extra.statusCode, extra.json()]).toEqual([400, { error: 'okänd parameter foo; /v1/invoices/NUMMER tar inga parametrar' }]);
     const notLine = await app.inject({ method: 'GET', url: '/v1/trace/T2024-0001?lin=1' });
-    expect([notLine.statusCode, notLine.json()]).toEqual([400, { error: 'okänd parameter lin; /v1/trace/NUMMER tar bara line' }]);
+    expect([notLine.statusCode, notLine.json()]).toEqual([400, { error: 'okänd parameter lin; menade du line?' }]);
+    const notLineAtAll = await app.inject({ method: 'GET', url: '/v1/trace/T2024-0001?format=html' });
+    expect([notLineAtAll.statusCode, notLineAtAll.json()]).toEqual([400, { error: 'okänd parameter format; /v1/trace/NUMMER tar bara line' }]);
     // Options the CLI names in passing are named as parameters; a reminder here is one member's (the CLI's for all is written to a directory).
     const noAdd = await app.inject({ method: 'GET', url: '/v1/simulate?service=egil&year=2024&population=5000' });
     expect([noAdd.statusCode, noAdd.json()]).toEqual([400, { error: 'population, tier och organisation beskriver de tänkta medlemmarna: ange med add=N (eller sweep=0..N) hur många som tillkommer' }]);
@@ -184,6 +186,67 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     expect([noMember.statusCode, noMember.json()]).toEqual([400, { error: 'parametern member måste anges' }]);
     const unknown = await app.inject({ method: 'GET', url: '/v1/export' });
     expect([unknown.statusCode, unknown.json()]).toEqual([404, { error: 'okänd läsning export; det finns members, fees, services, enrolments, split, simulate, invoices, receivables, ledger, selfcost, costs, trace, heads, reminder' }]);
+    expect(eventCount(f.store)).toBe(before);
+  });
+
+  // Every read checks its parameters' names before anything else, so a typo is named even when what it meant to give is then missing.
+  test.each([
+    ['/v1/members', 'okänd parameter yeer; /v1/members tar bara at'],
+    ['/v1/fees', 'okänd parameter yeer; menade du year?'],
+    ['/v1/services', 'okänd parameter yeer; /v1/services tar inga parametrar'],
+    ['/v1/enrolments', 'okänd parameter yeer; /v1/enrolments tar service och at'],
+    ['/v1/split', 'okänd parameter yeer; menade du year?'],
+    ['/v1/simulate', 'okänd parameter yeer; menade du year?'],
+    ['/v1/invoices', 'okänd parameter yeer; menade du year?'],
+    ['/v1/receivables', 'okänd parameter yeer; /v1/receivables tar member, at och overdue'],
+    ['/v1/ledger', 'okänd parameter yeer; menade du year?'],
+    ['/v1/selfcost', 'okänd parameter yeer; menade du year?'],
+    ['/v1/costs', 'okänd parameter yeer; menade du year?'],
+    ['/v1/trace', 'okänd parameter yeer; menade du year?'],
+    ['/v1/heads', 'okänd parameter yeer; /v1/heads tar inga parametrar'],
+    ['/v1/reminder', 'okänd parameter yeer; /v1/reminder tar member och at'],
+    ['/v1/invoices/T2024-0001', 'okänd parameter yeer; /v1/invoices/NUMMER tar inga parametrar'],
+    ['/v1/trace/T2024-0001', 'okänd parameter yeer; /v1/trace/NUMMER tar bara line'],
+  ])('given GET %s?yeer=2023, then 400 naming the unknown parameter first: %s', async (path, error) => {
+    const { f, app } = await served();
+    const before = eventCount(f.store);
+    const r = await app.inject({ method: 'GET', url: `${path}?yeer=2023` });
+    expect([r.statusCode, r.json()]).toEqual([400, { error }]);
+    expect(eventCount(f.store)).toBe(before);
+  });
+
+  test('given a command body that is not UTF-8, then 400 saying so and nothing stored; UTF-8 with å and € is taken as sent', async () => {
+    const { f, app } = await served();
+    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const before = eventCount(f.store);
+    const payment = (reference: string) => `{"type":"payment.record","invoice":"T2024-0001","amount":"100.00","date":"2024-02-01","reference":"${reference}"}`;
+    const headers = { 'content-type': 'application/json' };
+
+    // Latin-1 bytes 0xFF 0xFE, as the tester's curl sent them: never decoded as U+FFFD and stored.
+    const latin1 = await app.inject({ method: 'POST', url: '/v1/commands', headers, payload: Buffer.from(payment('\u00ff\u00fe'), 'latin1') });
+    expect([latin1.statusCode, latin1.json()]).toEqual([400, { error: 'innehållet är inte UTF-8-text (skicka JSON som UTF-8)' }]);
+    expect(eventCount(f.store)).toBe(before);
+    // A sequence cut off at the end of the body is not UTF-8 either.
+    const cut = await app.inject({ method: 'POST', url: '/v1/commands', headers, payload: Buffer.concat([Buffer.from(payment('BG 17')), Buffer.from([0xc3])]) });
+    expect([cut.statusCode, cut.json()]).toEqual([400, { error: 'innehållet är inte UTF-8-text (skicka JSON som UTF-8)' }]);
+    expect(eventCount(f.store)).toBe(before);
+
+    const utf8 = await app.inject({ method: 'POST', url: '/v1/commands', headers, payload: Buffer.from(payment('Bankgiro å € 17'), 'utf8') });
+    expect(utf8.statusCode).toBe(201);
+    expect(eventCount(f.store)).toBe(before + 1);
+    expect(JSON.stringify(await f.json('events', '--stream', 'billing-2024'))).toContain('Bankgiro å € 17');
+  });
+
+  // An apply file's line may name a data file; over HTTP the server never reads one, and says what to send instead.
+  test.each([
+    [{ type: 'population.import', file: '/etc/passwd' }, 'filreferenser tas inte emot över HTTP; skicka tabellen i kroppen (fälten tables och source)'],
+    [{ type: 'schedule.adopt', file: '/etc/passwd', year: 2025, decisionRef: 'Årsmöte', decidedOn: '2024-11-20' }, 'filreferenser tas inte emot över HTTP; skicka avgiftsplanen i kroppen (fälten tiers, firstYear och reentryPercent)'],
+    [{ type: 'budget.decide', file: 'budget.json' }, 'filreferenser tas inte emot över HTTP; skicka filens innehåll som fält i kommandot'],
+  ])('given a command %j with a file reference, then 400 naming what to send instead, and nothing stored', async (command, error) => {
+    const { f, app } = await served();
+    const before = eventCount(f.store);
+    const r = await app.inject({ method: 'POST', url: '/v1/commands', payload: command });
+    expect([r.statusCode, r.json()]).toEqual([400, { error }]);
     expect(eventCount(f.store)).toBe(before);
   });
 
