@@ -166,13 +166,6 @@ function ledgerJson(l: YearResult & Partial<Ledger>, part: Part): unknown {
   });
 }
 
-/**
- * Typographic characters people type into reasons and names that codepage 437 lacks, as their ASCII
- * look-alikes: a voucher text is description, and a dash should not stop the year's export. Anything
- * else without a CP437 byte (e.g. €) is still refused by encodeSie, by line.
- */
-const TYPOGRAPHIC: Record<string, string> = { '\u2013': '-', '\u2014': '-', '\u2212': '-', '\u2018': "'", '\u2019': "'", '\u201C': '"', '\u201D': '"', '\u00A0': ' ', '\u2026': '...' };
-export const sieText = (s: string): string => s.replace(/[\u2013\u2014\u2212\u2018\u2019\u201C\u201D\u00A0\u2026]/g, (ch) => TYPOGRAPHIC[ch]);
 
 /**
  * A voucher's series and number as SIE gives them: accounting programs read a voucher number as a whole
@@ -202,11 +195,11 @@ export function sieDocumentFor(
     }
     : {};
   return {
-    type, program: PROGRAM, generated: opts.generated, company: { name: sieText(opts.company.name), orgnr: opts.company.orgnr },
+    type, program: PROGRAM, generated: opts.generated, company: { name: opts.company.name, orgnr: opts.company.orgnr },
     fiscalYear: { start: `${year}-01-01`, end: `${year}-12-31` }, chartType: 'BAS2014',
-    accounts: l.chart.accounts.map((a) => ({ number: a.number, name: sieText(a.name), type: a.type })),
+    accounts: l.chart.accounts.map((a) => ({ number: a.number, name: a.name, type: a.type })),
     ...balances,
-    vouchers: l.vouchers.map((v) => ({ ...sieVoucherId(v, year), date: v.date, text: sieText(v.text), transactions: v.transactions.map((t) => ({ account: t.account, amount: t.amount })) })),
+    vouchers: l.vouchers.map((v) => ({ ...sieVoucherId(v, year), date: v.date, text: v.text, transactions: v.transactions.map((t) => ({ account: t.account, amount: t.amount })) })),
   };
 }
 

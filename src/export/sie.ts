@@ -85,10 +85,13 @@ function lookAlike(ch: string): string | undefined {
  * export: typographic quotes, dashes, spaces and the ellipsis as their ASCII look-alikes, € as EUR, a letter
  * with a diacritic CP437 lacks as its base letter (Unicode NFKD: ł, ř, č as l, r, c; å, ä, ö, é, ü, which CP437
  * has, stay), and anything else as ?. The text is composed (NFC) first, so that a decomposed å stays å.
- * Control characters are left for the writer to refuse by name.
+ * A control character (a newline or tab typed into a reason) is a space: the spec forbids them in fields,
+ * and a stored text can never be changed, so refusing one would stop the year's export for good.
  */
 export function cp437Text(s: string): string {
   if (/^[\x20-\x7e]*$/.test(s)) return s;
+  // eslint-disable-next-line no-control-regex -- exactly the characters SIE forbids in a field
+  if (/[\x00-\x1f\x7f]/.test(s)) return cp437Text(s.replace(/[\x00-\x1f\x7f]/g, ' '));
   let out = '';
   for (const ch of s.normalize('NFC')) {
     const direct = lookAlike(ch);
@@ -115,8 +118,8 @@ function checkText(s: string, what: string): void {
 function quote(text: string, what: string): string {
   const s = cp437Text(text);
   checkText(s, what);
-  if (s.endsWith('\\')) throw new SieError(`${what} slutar med \\, som i SIE skulle ta bort det avslutande citattecknet: "${s}"`);
-  return `"${s.replace(/"/g, '\\"')}"`;
+  // A closing backslash would escape the closing quote: a space after it keeps the text and the field.
+  return `"${(s.endsWith('\\') ? `${s} ` : s).replace(/"/g, '\\"')}"`;
 }
 
 /** Quoted only when it has to be: empty, whitespace, a quote or an object-list brace. Transliterated to CP437. */
