@@ -45,12 +45,35 @@ export function resolveMember(state: State, name: string): MemberState {
   return found.member;
 }
 
+/** The first code `codes` holds twice, if any: a municipality listed twice would have its population counted twice. */
+export const repeatedCode = (codes: readonly string[]): string | undefined => codes.find((code, i) => codes.indexOf(code) !== i);
+
+/**
+ * Why kommunkoder are not ones SCB knows (in Swedish, after `what: `), or undefined when each is in at least one
+ * recorded population table. With no table recorded there is nothing to check against and every code passes:
+ * fees and splits then refuse a member without a figure when they are asked for. A code in an older table only
+ * (a municipality since merged) passes; the fee year's table decides whether it has a figure.
+ */
+export function unknownKommunkodProblem(state: State, codes: readonly string[], what: string): string | undefined {
+  if (state.populations.size === 0) return undefined;
+  const tables = [...state.populations.values()];
+  const unknown = codes.filter((code) => !tables.some((t) => t.byCode.has(code)));
+  if (unknown.length === 0) return undefined;
+  const latest = tables.reduce((a, b) => (b.table.year > a.table.year ? b : a)).table.referenceDate;
+  const named = unknown.length === 1 ? `kommunkod ${unknown[0]}` : `kommunkoderna ${unknown.join(', ')}`;
+  return `${what}: ${named} finns inte i någon registrerad SCB-tabell (senast ${latest}); kontrollera ${unknown.length === 1 ? 'koden' : 'koderna'} eller importera en nyare tabell`;
+}
+
 export function decideJoin(c: JoinMember, state: State): Decision {
   if (c.kind === 'municipality' && !c.kommunkod) throw new DomainError(`member.join: en kommun måste anges med sin kommunkod (${c.name})`);
   if (c.kind !== 'municipality' && c.kommunkod) throw new DomainError(`member.join: bara en kommun har kommunkod (${c.name} är av typen ${c.kind})`);
   if (c.kind === 'federation' && !c.covers?.length) throw new DomainError(`member.join: ett kommunalförbund måste ange vilka kommuner det omfattar (${c.name})`);
   if (c.kind !== 'federation' && c.covers) throw new DomainError(`member.join: bara ett kommunalförbund omfattar kommuner (${c.name} är av typen ${c.kind})`);
   assertYearOpen(state, Number(c.date.slice(0, 4)), 'member.join');
+  const twice = repeatedCode(c.covers ?? []);
+  if (twice) throw new DomainError(`member.join: kommunkod ${twice} står två gånger bland de kommuner ${c.name} omfattar`);
+  const unknown = unknownKommunkodProblem(state, c.kommunkod ? [c.kommunkod] : (c.covers ?? []), 'member.join');
+  if (unknown) throw new DomainError(unknown);
   const existing = state.members.get(c.orgnr);
   if (existing && isCurrentMember(existing)) throw new DomainError(`member.join: ${existing.name} (${c.orgnr}) är redan medlem sedan ${existing.periods[existing.periods.length - 1].from}${existing.name !== c.name ? ` (angivet namn: ${c.name})` : ''}`);
   const last = existing?.periods[existing.periods.length - 1];

@@ -7,7 +7,7 @@ import { PricingError, validateRule } from '../pricing';
 import { type MemberState, periodOn, type ServiceState, type State } from '../state';
 import { populationFor, populationOfCodes, populationYearFor } from '../population-rule';
 import { bandOf, type TierBand } from '../tiers';
-import { type Decision, resolveMember } from './membership';
+import { type Decision, repeatedCode, resolveMember, unknownKommunkodProblem } from './membership';
 import type { DomainEvent } from '../events';
 import { assertBookedInOpenYear, assertYearOpen, bookedInClosedYear } from './year-guard';
 import { type SupplierInvoice, supplierInvoices } from '../supplier-debt';
@@ -154,6 +154,7 @@ export function decideStartEnrolment(c: StartEnrolment, state: State): Decision 
     if (e.member === m.orgnr && e.module === c.module && overlaps(e.from, e.to, c.from, c.to))
       throw new DomainError(`enrolment.start: ${m.name} är redan ansluten till ${c.serviceId}${c.module ? ` (${c.module})` : ''} från ${e.from} (anslutning ${e.enrolmentId})`);
   }
+  checkCovers(state, m, c);
   checkTierCovered(state, svc, m, c);
   const enrolmentId = c.enrolmentId ?? [m.orgnr, c.module?.toLowerCase().replace(/[^a-z0-9]+/g, '-'), c.from].filter(Boolean).join('-');
   if (svc.enrolments.has(enrolmentId)) throw new DomainError(`enrolment.start: anslutnings-id ${enrolmentId} används redan i ${c.serviceId}`);
@@ -163,6 +164,37 @@ export function decideStartEnrolment(c: StartEnrolment, state: State): Decision 
   }];
   if (c.to !== undefined) events.push({ type: 'EnrolmentEnded', data: { serviceId: c.serviceId, enrolmentId, to: c.to } });
   return { streamId: serviceStream(c.serviceId), events };
+}
+
+/**
+ * An enrolment's `covers` are the municipalities that take part through the member, and the enrolment is
+ * billed on their populations (population-rule.ts#populationOfCodes): a federation enrols for some or all of
+ * the municipalities it covers, and a municipality for a joint committee (gemensam nämnd) it hosts, which it
+ * is part of itself (Provisum). A region or another organisation covers no municipalities: with covers it
+ * would be billed on the populations of municipalities that have nothing to do with it. The federation's
+ * municipalities are those it covers now (state keeps a member's latest covers, which population-rule.ts
+ * also bills a federation on); they change only when it rejoins.
+ */
+function checkCovers(state: State, m: MemberState, c: StartEnrolment): void {
+  if (c.covers === undefined) return;
+  const twice = repeatedCode(c.covers);
+  if (twice) throw new DomainError(`enrolment.start: kommunkod ${twice} står två gånger i --covers`);
+  if (m.kind === 'federation') {
+    const outside = c.covers.filter((code) => !(m.covers ?? []).includes(code));
+    if (outside.length) {
+      throw new DomainError(`enrolment.start: ${m.name} (${m.orgnr}) omfattar inte ${outside.length === 1 ? 'kommunkod' : 'kommunkoderna'} ${outside.join(', ')}; förbundets kommuner är ${(m.covers ?? []).join(', ')}`);
+    }
+    return;
+  }
+  if (m.kind !== 'municipality') {
+    throw new DomainError(`enrolment.start: ${m.name} (${m.orgnr}) är av typen ${m.kind} och ansluter inga kommuner; --covers gäller ett kommunalförbund eller en kommun som är värd för en gemensam nämnd`);
+  }
+  if (!c.covers.includes(m.kommunkod as string)) {
+    throw new DomainError(`enrolment.start: ${m.name} (kommunkod ${m.kommunkod}) kan bara ansluta andra kommuner genom en gemensam nämnd som den själv ingår i; ta med ${m.kommunkod} i --covers eller låt kommunerna ansluta sig själva`);
+  }
+  // A joint committee's other municipalities need not be members (none of Provisum's 22 are): SCB must know them.
+  const unknown = unknownKommunkodProblem(state, c.covers, 'enrolment.start');
+  if (unknown) throw new DomainError(unknown);
 }
 
 /**

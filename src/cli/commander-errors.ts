@@ -1,4 +1,4 @@
-import type { CommanderError } from 'commander';
+import type { Command, CommanderError, Option } from 'commander';
 
 /*
  * Commander's own refusals (an unknown option or command, a missing option or argument, a value its parser
@@ -69,4 +69,34 @@ function swedish(code: string, message: string): string | undefined {
 export function commanderRefusal(err: CommanderError): string {
   const message = err.message.replace(/^error: /, '');
   return (swedish(err.code, message) ?? message).replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/**
+ * Commander checks a command's required options before it looks for options it does not know, so `fees --yeer
+ * 2024` was refused as lacking --year rather than as the mistyped --yeer it is, and the suggestion was lost.
+ * Every required option of `program` and its subcommands (all registered by now) is made optional to
+ * commander and checked instead before the action runs, which is after commander has refused an unknown
+ * option (and a missing or excess argument), with the error commander would have given. Returns `program`.
+ */
+export function reportUnknownOptionsFirst(program: Command): Command {
+  const required = new Set<Option>();
+  const collect = (cmd: Command): void => {
+    for (const option of cmd.options) {
+      if (!option.mandatory) continue;
+      required.add(option);
+      option.makeOptionMandatory(false);
+    }
+    cmd.commands.forEach(collect);
+  };
+  collect(program);
+  program.hook('preAction', (_program, action) => {
+    // As commander does: the command run first, then its parents; each one's options in the order declared.
+    for (let cmd: Command | null = action; cmd; cmd = cmd.parent) {
+      for (const option of cmd.options) {
+        if (required.has(option) && cmd.getOptionValue(option.attributeName()) === undefined)
+          cmd.error(`error: required option '${option.flags}' not specified`, { code: 'commander.missingMandatoryOptionValue' });
+      }
+    }
+  });
+  return program;
 }

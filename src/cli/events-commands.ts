@@ -10,6 +10,7 @@ import { readSealedJsonFile } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
 import { writeOutputFile } from './output-files';
 import { ProgressReporter } from './progress';
+import { parseNonNegativeInteger } from './options';
 import { newTable } from './table';
 
 const eventJson = (e: RecordedEvent) => ({
@@ -28,13 +29,12 @@ export function registerEventCommands(program: Command, io: CliIo, setExit: (cod
     .command('events')
     .description('lista sparade händelser i den ordning de sparades, eller en ströms händelser i dess ordning')
     .option('--stream <id>', 'bara denna ström')
-    .option('--from <n>', 'från denna revision (med --stream) eller efter denna position i hela loggen', (v) => {
-      if (!/^\d+$/.test(v)) throw new Error(`--from ska vara ett heltal, inte "${v}"`);
-      return Number(v);
-    })
+    .option('--from <n>', 'från denna revision (med --stream) eller efter denna position i hela loggen', parseNonNegativeInteger)
     .action(async (o: { stream?: string; from?: number }) => {
       const g = program.opts<GlobalOptions>();
       await withStore(g, io, async (store) => {
+        // A stream that does not exist is a mistyped name, not an empty answer; a range past a stream's end is empty.
+        if (o.stream !== undefined && await store.streamRevision(o.stream) === 'no_stream') throw new UsageError(`strömmen ${o.stream} finns inte`);
         const source = o.stream ? store.readStream(o.stream, o.from ?? 0) : store.readAll(o.from === undefined ? undefined : BigInt(o.from));
         let first = true;
         if (g.json) io.out('[');

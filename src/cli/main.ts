@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { commanderRefusal, isShownByCommander } from './commander-errors';
+import { commanderRefusal, isShownByCommander, reportUnknownOptionsFirst } from './commander-errors';
 import { swedishHelp } from './help-words';
 import { registerEventCommands } from './events-commands';
 import { type CliIo, processIo } from './io';
@@ -30,7 +30,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   registerTraceCommands(program, io, setExit);
   registerLedgerCommands(program, io);
   registerServeCommand(program, io, (argv, requestIo) => main(argv, requestIo));
-  return program;
+  // Last, once every command and its options are registered.
+  return reportUnknownOptionsFirst(program);
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 a check failed, 2 refused input or error). */

@@ -7,6 +7,14 @@ export function parseYear(v: string): number {
   return n;
 }
 
+/** A position or revision: a whole number 0 or more that a JavaScript number holds exactly. */
+export function parseNonNegativeInteger(v: string): number {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`ska vara ett heltal 0 eller större, inte "${v}"`);
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`ska vara ett heltal högst ${Number.MAX_SAFE_INTEGER}, inte "${v}"`);
+  return n;
+}
+
 export function parseDate(v: string): string {
   if (!IsoDate.safeParse(v).success) throw new InvalidArgumentError(`ska vara ett datum ÅÅÅÅ-MM-DD, inte "${v}"`);
   return v;

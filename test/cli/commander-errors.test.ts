@@ -21,6 +21,25 @@ describe("commander's own refusals, in Swedish on one line with exit code 2", ()
     expect(r).toEqual({ code: 2, out: '', err: `samkost: ${message}\n` });
   });
 
+  // A mistyped required option is reported as mistyped, with the name meant, not as missing: the user typed it.
+  test.each([
+    [['fees', '--yeer', '2024'], 'okänd flagga --yeer; menade du --year?'],
+    [['invoice', 'run', '--perod', '2024-Q1'], 'okänd flagga --perod; menade du --period?'],
+    [['member', 'join', '--orgnr', '212000-1124', '--kommunkd', '1280'], 'okänd flagga --kommunkd; menade du --kommunkod?'],
+    [['payment', 'record', '--invoice', 'T2024-0001', '--amont', '100.00'], 'okänd flagga --amont; menade du --amount?'],
+    [['--json', 'fees', '--zzz'], 'okänd flagga --zzz; se --help för tillgängliga flaggor'],
+  ])('given a required option missing and an unknown one, when samkost %j, then the unknown one is reported, with a suggestion', async (args, message) => {
+    const r = await cliFixture().run(...args);
+    expect(r).toEqual({ code: 2, out: '', err: `samkost: ${message}\n` });
+  });
+
+  test('given every option known, when a required one is missing, then it is still reported as missing, the first in the order declared', async () => {
+    const f = cliFixture();
+    expect((await f.run('invoice', 'run')).err).toBe('samkost: flaggan --period <period> måste anges\n');
+    expect((await f.run('member', 'join', '--orgnr', '212000-1124', '--kind', 'municipality')).err).toBe('samkost: flaggan --name <name> måste anges\n');
+    expect((await f.run('payment', 'record', '--invoice', 'T2024-0001', '--amount', '1.00', '--date', '2024-01-01')).err).toBe('samkost: flaggan --reference <ref> måste anges\n');
+  });
+
   test('help asked for is not a refusal, and help shown for a missing subcommand is not repeated as one', async () => {
     const f = cliFixture();
     const help = await f.run('fees', '--help');

@@ -6,7 +6,7 @@ const SCHEDULE_2020 = join(__dirname, '..', '..', 'scripts', 'data', 'schedules'
 const SCB = join(__dirname, '..', '..', 'scripts', 'data', 'scb', 'scb-folkmangd-kommuner-2013-2023.csv');
 
 
-/** A store with a small population table (figures at 31 December 2022 and 2023) and the 2020 schedule for 2023 and 2024. */
+/** A store with a small population table (Skurup and Stockholm at 31 December 2022 and 2023, Malmö at 2023) and the 2020 schedule for 2023 and 2024. */
 async function fixture() {
   const f = cliFixture();
   const csv = join(f.dir, 'pop.csv');
@@ -14,6 +14,8 @@ async function fixture() {
     'code,name,county,population,year',
     '1264,Skurup,Skåne län,18000,2022', '1264,Skurup,Skåne län,18100,2023',
     '0180,Stockholm,Stockholms län,984748,2022', '0180,Stockholm,Stockholms län,988943,2023',
+    // Malmö at 31 December 2023 only: it may join (SCB knows the code), but has no figure for the fees of 2023.
+    '1280,Malmö,Skåne län,362133,2023',
   ].join('\n'));
   expect((await f.run('population', 'import', csv)).code).toBe(0);
   for (const [year, date] of [['2023', '2023-04-20'], ['2024', '2024-04-25']]) {
@@ -113,6 +115,40 @@ describe('bad input is refused with one line, exit code 2 and nothing stored', (
     const r = await f.run('schedule', 'adopt', bad);
     expect(r.code).toBe(2);
     expect(r.err).toContain('nivåerna överlappar: "b" börjar vid 10000, inom "a"');
+  });
+});
+
+describe('a kommunkod SCB does not know is refused at joining, so it cannot break the fees of every member later', () => {
+  const join = (...more: string[]) => ['member', 'join', '--orgnr', '212000-1033', '--kind', 'municipality', '--name', 'Skurups kommun', '--date', '2024-01-01', '--decision', 'S', ...more];
+  const federation = (covers: string) => ['member', 'join', '--orgnr', '222000-1230', '--kind', 'federation', '--name', 'Förbundet', '--covers', covers, '--date', '2024-01-01', '--decision', 'S'];
+
+  test.each([
+    [join('--kommunkod', '9999'), 'kommunkod 9999 finns inte i någon registrerad SCB-tabell (senast 2023-12-31); kontrollera koden eller importera en nyare tabell'],
+    [federation('1264,9999'), 'kommunkod 9999 finns inte i någon registrerad SCB-tabell (senast 2023-12-31); kontrollera koden eller importera en nyare tabell'],
+    [federation('1264,0180,1264'), 'kommunkod 1264 står två gånger bland de kommuner Förbundet omfattar'],
+  ])('given SCB tables for 2022 and 2023, when samkost %j, then one line, exit code 2, nothing stored, and fees for 2024 still work', async (args, message) => {
+    const f = await fixture();
+    expect((await f.run('member', 'join', '--orgnr', '212000-0142', '--kind', 'municipality', '--name', 'Stockholms stad', '--kommunkod', '0180', '--date', '2020-01-01', '--decision', 'S')).code).toBe(0);
+    const before = eventCount(f.store);
+    const r = await f.run(...args);
+    expect(r).toEqual({ code: 2, out: '', err: `samkost: member.join: ${message}\n` });
+    expect(eventCount(f.store)).toBe(before);
+    const fees = await f.run('fees', '--year', '2024');
+    expect(fees.code).toBe(0);
+    expect(fees.out).toContain('Stockholms stad');
+  });
+
+  test('given no population table recorded yet, when a municipality joins with a code, then it is stored: there is nothing to check it against', async () => {
+    const f = cliFixture();
+    const r = await f.run(...join('--kommunkod', '9999'));
+    expect(r).toMatchObject({ code: 0, err: '' });
+  });
+
+  test('given SCB tables, when a federation joins covering municipalities SCB knows, then its fee is on their summed population', async () => {
+    const f = await fixture();
+    expect((await f.run(...federation('1264,0180'))).code).toBe(0);
+    const fees = await f.json<FeesJson>('fees', '--year', '2024');
+    expect(fees.members[0].population).toMatchObject({ value: 18100 + 988943, year: 2023 });
   });
 });
 

@@ -174,6 +174,30 @@ describe('bad input is refused with one line and nothing stored', () => {
     expect(eventCount(f.store)).toBe(before);
   });
 
+  test.each([
+    // Given a federation covering Göteborg and Uppsala: Malmö is not among them.
+    [['--member', '222000-1230', '--covers', '1480,1280'], 'enrolment.start: Förbundet (222000-1230) omfattar inte kommunkod 1280; förbundets kommuner är 1480, 0380'],
+    [['--member', '1280', '--covers', '0380'], 'enrolment.start: Malmö stad (kommunkod 1280) kan bara ansluta andra kommuner genom en gemensam nämnd som den själv ingår i'],
+    [['--member', '1280', '--covers', '1280,9999'], 'enrolment.start: kommunkod 9999 finns inte i någon registrerad SCB-tabell (senast 2023-12-31)'],
+  ])('given a federation covering 1480 and 0380, when enrolment start %j, then one line, exit code 2 and nothing stored', async (args, message) => {
+    const f = await fixture();
+    expect((await f.run('member', 'join', '--orgnr', '222000-1230', '--kind', 'federation', '--name', 'Förbundet', '--covers', '1480,0380', '--date', '2020-01-01', '--decision', 'S')).code).toBe(0);
+    const before = eventCount(f.store);
+    const r = await f.run('enrolment', 'start', '--service', 'egil', '--from', '2024-01-01', ...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(message);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(eventCount(f.store)).toBe(before);
+  });
+
+  test('given a federation covering 1480 and 0380, when it enrols for Uppsala alone, then it is weighted by Uppsala\'s population (20 000: weight 2)', async () => {
+    const f = await fixture();
+    expect((await f.run('member', 'join', '--orgnr', '222000-1230', '--kind', 'federation', '--name', 'Förbundet', '--covers', '1480,0380', '--date', '2020-01-01', '--decision', 'S')).code).toBe(0);
+    expect((await f.run('enrolment', 'start', '--service', 'egil', '--member', '222000-1230', '--from', '2024-01-01', '--covers', '0380')).code).toBe(0);
+    const s = await f.json<SplitJson>('split', '--service', 'egil', '--year', '2024');
+    expect(s.participants.map((p) => [p.name, p.weight])).toEqual([['Förbundet (1 kommuner)', '2']]);
+  });
+
   test('enrolling a member after it left is refused', async () => {
     const f = await fixture();
     await f.run('member', 'leave', '1280', '--date', '2023-12-31', '--reason', 'ingen tjänst');

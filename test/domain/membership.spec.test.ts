@@ -49,6 +49,46 @@ describe('member.join', () => {
   });
 });
 
+/** An SCB table at 31 December of `year` with these kommunkoder (populations made up). */
+const scb = (year: number, ...codes: string[]): DomainEvent => ({
+  type: 'PopulationRecorded',
+  data: { year, referenceDate: `${year}-12-31`, source: 'SCB', rows: codes.map((code, i) => ({ code, name: `Kommun ${code}`, population: 10000 + i })) },
+});
+const federation = (over: Record<string, unknown> = {}) => ({
+  type: 'member.join', orgnr: '222000-1230', kind: 'federation', name: 'Höglandets kommunalförbund', covers: ['0604', '0686'], date: '2024-01-01', decisionRef: 'S 2', ...over,
+});
+
+describe('member.join: a kommunkod, or a code a federation covers, must be one SCB knows once a population table is recorded', () => {
+  test('given no population table yet, when a municipality joins with any well-formed kommunkod, then it is stored: there is nothing to check it against', () => {
+    given().when(join({ kommunkod: '9999' })).then([joined({ kommunkod: '9999' })]);
+  });
+
+  test('given SCB tables for 2022 and 2023, when a municipality joins with kommunkod 9999, then it is refused naming the code and the latest table', () => {
+    given(scb(2022, '1280'), scb(2023, '1280', '0180')).when(join({ kommunkod: '9999' }))
+      .thenError('member.join: kommunkod 9999 finns inte i någon registrerad SCB-tabell (senast 2023-12-31); kontrollera koden eller importera en nyare tabell');
+  });
+
+  test('given a code that is only in an older table (a municipality since merged), when it joins, then it is stored: it is in a recorded table', () => {
+    given(scb(2022, '1280'), scb(2023, '0180')).when(join()).then([joined()]);
+  });
+
+  test('given SCB tables, when a federation joins covering 9999 and 9998, then it is refused naming both codes', () => {
+    given(scb(2023, '0604', '0686')).when(federation({ covers: ['0604', '9999', '9998'] }))
+      .thenError('member.join: kommunkoderna 9999, 9998 finns inte i någon registrerad SCB-tabell (senast 2023-12-31); kontrollera koderna eller importera en nyare tabell');
+  });
+
+  test('given SCB tables, when a federation joins covering codes SCB knows, then it is stored', () => {
+    given(scb(2023, '0604', '0686')).when(federation()).then([{
+      type: 'MemberJoined',
+      data: { member: '222000-1230', kind: 'federation', name: 'Höglandets kommunalförbund', kommunkod: undefined, covers: ['0604', '0686'], date: '2024-01-01', decisionRef: 'S 2', address: undefined, rejoin: false },
+    }]);
+  });
+
+  test('when a federation lists a municipality twice, then it is refused: its population would be counted twice', () => {
+    given().when(federation({ covers: ['0604', '0686', '0604'] })).thenError('member.join: kommunkod 0604 står två gånger bland de kommuner Höglandets kommunalförbund omfattar');
+  });
+});
+
 describe('member.leave', () => {
   test('a member with an enrolment running past its exit is refused until the enrolment is ended: services are billed by enrolment, not membership', () => {
     const service: DomainEvent = { type: 'ServiceEstablished', data: { serviceId: 'uka', name: 'UKA', area: 'x', pricing: { kind: 'equal' }, overheadRate: '0', cadence: 'yearly', decisionRef: 'S', date: '2020-01-01' } } as DomainEvent;

@@ -35,6 +35,58 @@ describe('enrolment.start', () => {
   });
 });
 
+describe('enrolment.start with covers: the municipalities that take part through the member, whose populations it is billed on', () => {
+  const hoglandet: DomainEvent = {
+    type: 'MemberJoined',
+    data: { member: '222000-1230', kind: 'federation', name: 'Höglandets kommunalförbund', covers: ['0604', '0686', '0682', '0684', '0685'], date: '2020-01-01', decisionRef: 'S', rejoin: false },
+  };
+  const region: DomainEvent = { type: 'MemberJoined', data: { member: '232100-0016', kind: 'region', name: 'Region Jönköpings län', date: '2020-01-01', decisionRef: 'S', rejoin: false } };
+  const scb: DomainEvent = {
+    type: 'PopulationRecorded',
+    data: { year: 2023, referenceDate: '2023-12-31', source: 'SCB', rows: ['0604', '0686', '0682', '0684', '0685', '0512', '1280', '1233'].map((code) => ({ code, name: code, population: 20000 })) },
+  };
+  const start = (member: string, covers?: string[]) => ({ type: 'enrolment.start', serviceId: 'uka', member, from: '2024-01-01', covers });
+  const startedFor = (member: string, covers?: string[]): DomainEvent => ({
+    type: 'EnrolmentStarted', data: { serviceId: 'uka', enrolmentId: `${member}-2024-01-01`, member, from: '2024-01-01', module: undefined, covers },
+  });
+
+  test('given a federation covering five municipalities, when it enrols for two of them, then the enrolment covers those two', () => {
+    given(hoglandet, established, scb).when(start('222000-1230', ['0604', '0686'])).then([startedFor('222000-1230', ['0604', '0686'])]);
+  });
+
+  test('given a federation, when it enrols without covers, then the enrolment is the whole federation\'s', () => {
+    given(hoglandet, established).when(start('222000-1230')).then([startedFor('222000-1230')]);
+  });
+
+  test('given a federation, when it enrols for Ydre (0512), which it does not cover, then it is refused naming the code and the federation\'s municipalities', () => {
+    given(hoglandet, established, scb).when(start('222000-1230', ['0604', '0512']))
+      .thenError('enrolment.start: Höglandets kommunalförbund (222000-1230) omfattar inte kommunkod 0512; förbundets kommuner är 0604, 0686, 0682, 0684, 0685');
+  });
+
+  test('given a municipality, when it enrols for a joint committee it is part of (Provisum), then the enrolment covers the committee\'s municipalities', () => {
+    given(member, established, scb).when(start('1280', ['1280', '1233'])).then([startedFor('212000-1124', ['1280', '1233'])]);
+  });
+
+  test('given a municipality, when it enrols covering municipalities without itself, then it is refused: a joint committee\'s host takes part in it', () => {
+    given(member, established, scb).when(start('1280', ['1233']))
+      .thenError('enrolment.start: Malmö stad (kommunkod 1280) kan bara ansluta andra kommuner genom en gemensam nämnd som den själv ingår i; ta med 1280 i --covers eller låt kommunerna ansluta sig själva');
+  });
+
+  test('given a municipality, when its joint committee lists a code in no recorded SCB table, then it is refused naming the code', () => {
+    given(member, established, scb).when(start('1280', ['1280', '9999']))
+      .thenError('enrolment.start: kommunkod 9999 finns inte i någon registrerad SCB-tabell (senast 2023-12-31); kontrollera koden eller importera en nyare tabell');
+  });
+
+  test('given a region, when it enrols with covers, then it is refused: only a federation or a joint committee\'s host municipality enrols for others', () => {
+    given(region, established, scb).when(start('232100-0016', ['0604']))
+      .thenError('enrolment.start: Region Jönköpings län (232100-0016) är av typen region och ansluter inga kommuner; --covers gäller ett kommunalförbund eller en kommun som är värd för en gemensam nämnd');
+  });
+
+  test('when covers names a municipality twice, then it is refused: its population would be counted twice', () => {
+    given(hoglandet, established).when(start('222000-1230', ['0604', '0604'])).thenError('enrolment.start: kommunkod 0604 står två gånger i --covers');
+  });
+});
+
 describe('enrolment.end', () => {
   test('ends an open enrolment on its last day', () => {
     given(member, established, started()).when({ type: 'enrolment.end', serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2024-09-30' })
