@@ -69,7 +69,7 @@ export function decide(command: Command, state: State, ctx: DecideContext): Deci
     case 'settlement.run':
       return decideSettlement(command, state);
     case 'year.close':
-      return decideCloseYear(command, state);
+      return decideCloseYear(command, state, ctx.today);
     case 'ledger.opening':
       return decideOpeningBalances(command, state, ctx.today);
     default:

@@ -41,8 +41,10 @@ export function documentsRead(command: Command): { years: number[] } | 'all' {
       return { years: year === undefined ? [] : [year] };
     }
     case 'settlement.run':
-    case 'year.close':
       return { years: [command.year] };
+    case 'year.close':
+      // Years close in order: whether an earlier year with documents is still open, any earlier year's tell.
+      return 'all';
     case 'invoice.credit':
     case 'payment.record':
       return documentsOfNumber(command.invoice);

@@ -314,8 +314,25 @@ export function decideSettlement(c: SettleService, state: State): Decision {
   return { streamId: billingStream(c.year), events };
 }
 
-export function decideCloseYear(c: CloseYear, state: State): Decision {
-  assertYearOpen(state, c.year, `year.close ${c.year}`);
+export function decideCloseYear(c: CloseYear, state: State, today: string): Decision {
+  const what = `year.close ${c.year}`;
+  assertYearOpen(state, c.year, what);
+  // A close cannot be undone and makes every year before it final: a mistyped year or date would lock the books.
+  if (c.date <= `${c.year}-12-31`) throw new DomainError(`${what}: stängningsdatumet ${c.date} ligger inte efter årets slut; ett år stängs när det har slutat (tidigast ${c.year + 1}-01-01)`);
+  if (c.date > today) throw new DomainError(`${what}: stängningsdatumet ${c.date} ligger efter i dag (${today})`);
+  const open = [...state.billing.entries()]
+    .filter(([y, b]) => y < c.year && !b.closed && (b.invoices.size > 0 || b.creditNotes.size > 0))
+    .map(([y]) => y)
+    .sort((a, b) => a - b);
+  if (open.length) throw new DomainError(`${what}: stäng först ${open.join(', ')}, som har fakturor; år stängs i ordning, eftersom ett års utgående balanser är nästa års ingående`);
+  // Whatever the year's runs have left unbilled would never be billed once it is closed.
+  if (state.schedules.has(c.year)) {
+    const unbilled = dueInPeriod(state, parsePeriod(String(c.year)), '0', RULES_VERSION);
+    if (unbilled.length) {
+      const buyers = [...new Set(unbilled.map((i) => state.members.get(i.buyer)?.name ?? i.buyer))];
+      throw new DomainError(`${what}: ${unbilled.length === 1 ? 'en post' : `${unbilled.length} poster`} av året är inte fakturerade (${buyers.slice(0, 3).join(', ')}${buyers.length > 3 ? ` och ${buyers.length - 3} till` : ''}); kör samkost invoice run för året först`);
+    }
+  }
   const billing = state.billing.get(c.year);
   const unsettled = [...state.services.values()]
     .filter((s) => [...(billing?.invoices.values() ?? [])].some((i) => i.invoice.lines.some((l) => l.serviceId === s.service.serviceId)))

@@ -70,7 +70,7 @@ describe('documentsRead: the billing years a decision reads, from the command al
     [{ type: 'payment.record', invoice: 'T2023-0012', amount: '10.00', date: '2024-01-10', reference: 'r' }, { years: [2023] }],
     [{ type: 'invoice.credit', invoice: 'MK2022-0001', reason: 'r', issueDate: '2024-01-10' }, { years: [2022] }],
     [{ type: 'payment.record', invoice: 'faktura 12', amount: '10.00', date: '2024-01-10', reference: 'r' }, 'all'],
-    [{ type: 'year.close', year: 2023, date: '2024-02-01', decisionRef: 'S' }, { years: [2023] }],
+    [{ type: 'year.close', year: 2023, date: '2024-02-01', decisionRef: 'S' }, 'all'],
     // Whether the books already begin before the opening year is told by any year's document.
     [{ type: 'ledger.opening', year: 2023, balances: [{ account: '1930', amount: '1.00' }, { account: '2091', amount: '-1.00' }], reference: 'UB 2022' }, 'all'],
   ])('given %j, then it reads %j', (input, expected) => {
@@ -133,6 +133,9 @@ describe('Engine with a scope: only the documents of the years a command reads',
     for (const input of inputs) {
       const command = parseCommand(input);
       const scope = scopeOfCommands([command]);
+      // A command that reads every year's documents (a close asks whether an earlier year is still open) is
+      // decided on the whole fold: there is no scoped one to compare.
+      if (scope === undefined && documentsRead(command) === 'all') continue;
       if (scope === undefined) throw new Error(`${command.type}: expected a scope`);
       // A payment is decided on its year's documents without their lines, every other billing decision on
       // their lines without provenance.

@@ -5,7 +5,7 @@ import { ocrOf } from '../../domain/ocr';
 import Database from 'better-sqlite3';
 import { canonicalJson } from '../../domain/canonical-json';
 import { billingFixture } from '../support/billing-fixture';
-import { eventCount } from '../support/cli';
+import { cliOn, eventCount } from '../support/cli';
 import { compiled, runNode, spawnNode } from '../support/processes';
 
 interface Doc {
@@ -395,15 +395,39 @@ describe('year-end settlement and closing', () => {
     for (const n of notes) expect(n.credits!.length).toBeGreaterThan(0);
   });
 
+  test('a close cannot be undone, so a mistyped year or date is refused: a date inside the year or after today, a year before which one with invoices is open, a year with something unbilled', async () => {
+    const f = await billingFixture();
+    const inMarch = cliOn(f.store, '2025-03-01T10:00:00Z');
+    const before = eventCount(f.store);
+    for (const [args, message] of [
+      [['year', 'close', '2024', '--date', '2024-12-31'], 'year.close 2024: stängningsdatumet 2024-12-31 ligger inte efter årets slut; ett år stängs när det har slutat (tidigast 2025-01-01)'],
+      [['year', 'close', '2100', '--date', '2101-01-10'], 'year.close 2100: stängningsdatumet 2101-01-10 ligger efter i dag (2025-03-01)'],
+      [['year', 'close', '2024', '--date', '2025-02-01'], 'year.close 2024: 16 poster av året är inte fakturerade (Göteborgs Stad, Malmö stad, Region Stockholm och 1 till); kör samkost invoice run för året först'],
+    ] as const) {
+      const r = await inMarch(...args);
+      expect([r.code, r.err]).toEqual([2, `samkost: ${message}\n`]);
+    }
+    expect(eventCount(f.store)).toBe(before);
+    // 2024 billed and settled, then 2025 closed before it: refused, years close in order.
+    await f.run('invoice', 'run', '--period', '2024', '--date', '2024-04-20');
+    await f.run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1200000.00', '--supplier', 'L', '--reference', 'F', '--date', '2024-12-31');
+    await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20');
+    const in2026 = cliOn(f.store, '2026-03-01T10:00:00Z');
+    const r = await in2026('year', 'close', '2025', '--date', '2026-02-01');
+    expect([r.code, r.err]).toEqual([2, 'samkost: year.close 2025: stäng först 2024, som har fakturor; år stängs i ordning, eftersom ett års utgående balanser är nästa års ingående\n']);
+  });
+
   test('a closed year refuses an invoice run and anything else that would change its figures', async () => {
     const f = await billingFixture();
     await f.run('invoice', 'run', '--period', '2024', '--date', '2024-04-20');
-    const early = await f.run('year', 'close', '2024', '--date', '2025-02-01');
+    // The close is made in March 2025, after the year has ended.
+    const inMarch = cliOn(f.store, '2025-03-01T10:00:00Z');
+    const early = await inMarch('year', 'close', '2024', '--date', '2025-02-01');
     expect(early.code).toBe(2);
     expect(early.err).toContain('slutreglera först dessa tjänster: egil');
     await f.run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1200000.00', '--supplier', 'L', '--reference', 'F', '--date', '2024-12-31');
     await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20');
-    expect((await f.run('year', 'close', '2024', '--date', '2025-02-01')).code).toBe(0);
+    expect((await inMarch('year', 'close', '2024', '--date', '2025-02-01')).code).toBe(0);
     const before = eventCount(f.store);
     for (const args of [
       ['invoice', 'run', '--period', '2024-Q4', '--date', '2025-02-02'],

@@ -186,7 +186,10 @@ describe('cost pay: payments to suppliers', () => {
   test('given a closed year, then a payment dated in it is refused and one dated after it is booked in its own year', async () => {
     const { f, ok, ledger } = await fixture();
     await ok(...record);
-    await ok('year', 'close', '2024', '--date', '2025-02-15');
+    // A year is closed billed and settled, in the next year.
+    await ok('invoice', 'run', '--period', '2024', '--date', '2024-04-20');
+    await ok('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20');
+    expect((await cliOn(f.store, '2025-03-01T10:00:00Z')('year', 'close', '2024', '--date', '2025-02-15')).code).toBe(0);
     const before = eventCount(f.store);
     const r = await f.run(...pay('1.00', '2024-12-30'));
     expect([r.code, r.err]).toEqual([2, 'samkost: cost.pay egil 2024 F-1: daterad 2024-12-30, men året 2024 stängdes 2025-02-15; dess siffror kan inte längre ändras\n']);
