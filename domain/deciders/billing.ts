@@ -161,7 +161,9 @@ export function decideCredit(c: CreditInvoice, state: State): Decision {
     assertBookedInOpenYear(state, c.issueDate, `invoice.credit ${c.invoice}`, rules >= 4);
     if (c.issueDate < inv.invoice.issueDate) throw new DomainError(`invoice.credit ${c.invoice}: daterad ${c.issueDate}, innan fakturan utfärdades (${inv.invoice.issueDate})`);
   }
-  const wanted = c.lines ?? inv.invoice.lines.map((l) => l.lineNo);
+  // No lines named: every line with something left (lines credited in full before are done, not an error).
+  const wanted = c.lines ?? inv.invoice.lines.filter((l) => new Decimal(l.amount).gt(inv.creditedNet.get(l.lineNo) ?? ZERO)).map((l) => l.lineNo);
+  if (wanted.length === 0) throw new DomainError(`invoice.credit: allt på ${c.invoice} är redan krediterat; inget återstår att kreditera`);
   const lines: CreditNoteLine[] = wanted.map((lineNo, i) => {
     const line = inv.invoice.lines.find((l) => l.lineNo === lineNo);
     if (!line) throw new DomainError(`invoice.credit: faktura ${c.invoice} har ingen rad ${lineNo}`);
@@ -187,7 +189,8 @@ export function decideCredit(c: CreditInvoice, state: State): Decision {
  * Why a payment cannot be recorded against its invoice, or undefined when it can. `pending` is what payments
  * to be recorded before it (earlier rows of the same bank file) take of the open balance, so a file can be
  * checked whole before any of it is recorded. More than is left is refused unless it is declared an
- * overpayment: then the excess is the member's credit (a negative open balance).
+ * overpayment: then the excess, at most twice what the member was billed in the invoice's year, is the
+ * member's credit (a negative open balance).
  */
 export function paymentProblem(c: RecordPayment, inv: InvoiceState, state: State, pending: Decimal = ZERO): string | undefined {
   const closed = bookedInClosedYear(state, c.date, `payment.record ${c.invoice}`);
@@ -197,6 +200,17 @@ export function paymentProblem(c: RecordPayment, inv: InvoiceState, state: State
   const open = openBalance(inv).minus(pending);
   if (amount.gt(open) && !c.overpayment) {
     return `payment.record: ${formatSek(amount)} överstiger det obetalda beloppet på ${c.invoice} (${formatSek(open)}); är pengarna redan mottagna, registrera dem som överbetalning (--overpayment; i ett kommando "overpayment": true)`;
+  }
+  // A payment cannot be reversed: an overpayment is a member paying more than one invoice under its
+  // reference, or paying twice, never more than twice what it was billed that year; beyond that the amount
+  // is a typo that would stand in the receivables for good.
+  const excess = amount.minus(Decimal.max(open, ZERO));
+  if (excess.gt(0)) {
+    const year = inv.invoice.year;
+    const billed = sum([...(state.billing.get(year)?.invoices.values() ?? [])].filter((i) => i.invoice.buyer.orgnr === inv.invoice.buyer.orgnr).map((i) => new Decimal(i.invoice.total)));
+    if (excess.gt(billed.times(2))) {
+      return `payment.record: överbetalningen ${formatSek(excess)} är mer än dubbla det som fakturerats ${inv.invoice.buyer.name} ${year} (${formatSek(billed)}); kontrollera beloppet (${formatSek(amount)})`;
+    }
   }
   if (c.date < inv.invoice.issueDate) return `payment.record: betald ${c.date}, innan ${c.invoice} utfärdades (${inv.invoice.issueDate})`;
   return undefined;
@@ -301,6 +315,11 @@ export function decideSettlement(c: SettleService, state: State): Decision {
       documents.push(number);
       events.push({ type: 'CreditNoteIssued', data: note });
     }
+  }
+  // Settled once already and nothing to bill or credit since: a second ServiceSettled would record nothing
+  // (a retry under a new date, say) but an event in the year's books.
+  if (documents.length === 0 && billing?.settled.has(c.serviceId)) {
+    throw new DomainError(`settlement.run ${c.serviceId} ${c.year}: redan slutreglerad, och inget har ändrats sedan: utfallets fördelning är det som fakturerats; inget att fakturera eller kreditera`);
   }
   events.push({
     type: 'ServiceSettled',

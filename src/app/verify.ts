@@ -141,6 +141,9 @@ function headsSummary(noted: NotedHeads, check: HeadsCheck, report: ChainReport)
 export function checkSplits(state: State): CheckSummary {
   const failures: CheckFailure[] = [];
   const checked: SplitSubject[] = [];
+  const waiting: SplitSubject[] = [];
+  const billedFor = (serviceId: string, year: number) =>
+    [...(state.billing.get(year)?.invoices.values() ?? [])].some((i) => i.invoice.lines.some((l) => l.serviceId === serviceId));
   for (const svc of state.services.values()) {
     const years = [...new Set([...svc.budgets.keys(), ...svc.actualCosts.keys()])].sort((a, b) => a - b);
     for (const year of years) {
@@ -150,14 +153,21 @@ export function checkSplits(state: State): CheckSummary {
         const subject = splitSubject(thisSplit);
         const ref = (basis === 'budget' ? svc.budgets : svc.actualCosts).get(year)!.at(-1)!.ref;
         const fail = (reason: string) => failures.push({ subject, reason, streamId: ref.streamId, revision: ref.revision });
-        checked.push(thisSplit);
         let split: ServiceSplit;
         try {
           split = computeSplit(svc, year, basis, costBase(svc, year, basis), splitInputs(state, svc, year), reportingTiersFor(state, year), RULES_VERSION);
         } catch (err) {
+          // A budget decided before what its split needs is recorded (next year's, before SCB's year-end
+          // figures) is no finding while nothing has been billed from it: no run could have split it either.
+          if (basis === 'budget' && !billedFor(svc.service.serviceId, year)) {
+            waiting.push(thisSplit);
+            continue;
+          }
+          checked.push(thisSplit);
           fail(`fördelningen kan inte beräknas: ${(err as Error).message}`);
           continue;
         }
+        checked.push(thisSplit);
         const allocated = sum(split.participants.map((p) => p.total));
         if (!allocated.plus(split.unallocated).eq(split.cost))
           fail(`Σ deltagare ${formatSek(allocated)} + ofördelat ${formatSek(split.unallocated)} ≠ kostnaden ${formatSek(split.cost)}`);
@@ -172,7 +182,8 @@ export function checkSplits(state: State): CheckSummary {
     }
   }
   const failed = new Set(failures.map((f) => f.subject));
-  return { checked: checked.length, passed: checked.filter((c) => !failed.has(splitSubject(c))).length, failures, detail: splitsChecked(checked) };
+  const wait = waiting.length ? `; ${waiting.length === 1 ? 'en' : grouped(waiting.length)} kan inte beräknas än och är inte fakturerad${waiting.length === 1 ? '' : 'e'}: ${splitsChecked(waiting)}` : '';
+  return { checked: checked.length, passed: checked.filter((c) => !failed.has(splitSubject(c))).length, failures, detail: `${splitsChecked(checked)}${wait}` };
 }
 
 export interface SplitSubject {

@@ -307,6 +307,14 @@ describe('samkost verify: everything an auditor relies on', () => {
     expect(report.checks.invoices.failures).toEqual([expect.objectContaining({ subject: last.number, reason: expect.stringMatching(/^saknas i lagret: /) })]);
   });
 
+  test("given next year's budget decided before SCB's year-end figures it splits by, then verify passes and says the split waits, nothing having been billed from it", async () => {
+    const f = await billedStore();
+    expect((await f.run('budget', 'decide', '--service', 'egil', '--year', '2025', '--line', 'Drift=1300000.00', '--decided-on', '2024-11-15', '--minutes', 'FR §9')).code).toBe(0);
+    const r = await f.run('verify');
+    expect(r.out).toContain('OK: 2 kostnadsfördelningar summerar till sin kostnad (egil 2024 budget, egil 2024 utfall; en kan inte beräknas än och är inte fakturerad: egil 2025 budget)');
+    expect(r.code).toBe(0);
+  });
+
   test('a replay of a year with no documents is refused in one line, not passed as "0 av 0"', async () => {
     const f = await billedStore();
     const r = await f.run('replay', '--year', '2030', '--verify');

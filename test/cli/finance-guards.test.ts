@@ -1,0 +1,47 @@
+import Database from 'better-sqlite3';
+import Decimal from 'decimal.js';
+import { billingFixture, settledYear } from '../support/billing-fixture';
+import { eventCount } from '../support/cli';
+
+/* What a finance officer's acceptance test found: commands that stored what they should not, or refused what they should do. */
+describe('what a command stores when there is nothing to store, and what it does when told to do all', () => {
+  test('given a service settled, when it is settled again with nothing changed (a retry under another date), then it is refused and nothing is stored', async () => {
+    const f = await settledYear();
+    const before = eventCount(f.store);
+    const again = await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-21');
+    expect([again.code, again.err]).toEqual([2, 'samkost: settlement.run egil 2024: redan slutreglerad, och inget har ändrats sedan: utfallets fördelning är det som fakturerats; inget att fakturera eller kreditera\n']);
+    expect(eventCount(f.store)).toBe(before);
+    // A cost recorded since is something to settle: the next settlement bills it.
+    expect((await f.run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '3000.00', '--supplier', 'L', '--reference', 'F-2', '--date', '2024-12-31')).code).toBe(0);
+    expect((await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-22')).code).toBe(0);
+  });
+
+  test('given an invoice credited line by line in part, when the rest is credited without naming lines, then the lines with something left are credited, and then nothing is left', async () => {
+    const f = await billingFixture();
+    // Malmö joins in April: its membership invoice bills the fee and the joining contribution, two lines.
+    expect((await f.run('invoice', 'run', '--period', '2024', '--date', '2024-04-20')).code).toBe(0);
+    const db = new Database(f.store, { readonly: true });
+    const { number } = db.prepare("SELECT json_extract(data, '$.number') AS number FROM events WHERE type = 'InvoiceIssued' AND json_array_length(data, '$.lines') >= 2 LIMIT 1").get() as { number: string };
+    db.close();
+    expect((await f.run('invoice', 'credit', number, '--lines', '1', '--reason', 'Fel', '--date', '2024-05-01')).code).toBe(0);
+    const rest = await f.run('invoice', 'credit', number, '--reason', 'Resten', '--date', '2024-05-02');
+    expect(rest.code).toBe(0);
+    const before = eventCount(f.store);
+    const none = await f.run('invoice', 'credit', number, '--reason', 'Igen', '--date', '2024-05-03');
+    expect([none.code, none.err]).toEqual([2, `samkost: invoice.credit: allt på ${number} är redan krediterat; inget återstår att kreditera\n`]);
+    expect(eventCount(f.store)).toBe(before);
+  });
+
+  test('given an overpayment, then it may be as much as the invoice paid twice, not more than twice what the member was billed in the year: a mistyped amount could never be reversed', async () => {
+    const f = await billingFixture();
+    expect((await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);
+    const inv = await f.json<{ total: string }>('invoice', 'show', 'T2024-0001');
+    const before = eventCount(f.store);
+    const typo = await f.run('payment', 'record', '--invoice', 'T2024-0001', '--amount', '999999999999999', '--date', '2024-02-01', '--reference', 'BG 9', '--overpayment');
+    expect(typo.code).toBe(2);
+    expect(typo.err).toMatch(/^samkost: payment\.record: överbetalningen 999 99\d \d{3} \d{3} \d{3},\d\d kr är mer än dubbla det som fakturerats [^\n]+ 2024 \([\d ]+,\d\d kr\); kontrollera beloppet \(999 999 999 999 999,00 kr\)\n$/);
+    expect(eventCount(f.store)).toBe(before);
+    const twice = new Decimal(inv.total).times(2).toFixed(2);
+    expect((await f.run('payment', 'record', '--invoice', 'T2024-0001', '--amount', twice, '--date', '2024-02-01', '--reference', 'BG 10', '--overpayment')).code).toBe(0);
+  });
+});
