@@ -6,6 +6,7 @@ import { type CliIo, processIo } from './io';
 import { errorLine, isRefusal } from './refusals';
 import { flushWarnings } from '../config';
 import { registerMembershipCommands } from './membership-commands';
+import { registerReferenceCommands } from './reference-commands';
 import { registerServiceCommands } from './service-commands';
 import { registerBillingCommands } from './billing-commands';
 import { registerTraceCommands } from './trace-commands';
@@ -25,6 +26,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .showHelpAfterError(false);
   registerEventCommands(program, io, setExit);
   registerMembershipCommands(program, io, setExit);
+  registerReferenceCommands(program, io);
   registerServiceCommands(program, io);
   registerBillingCommands(program, io, setExit);
   registerTraceCommands(program, io, setExit);

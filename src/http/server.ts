@@ -86,6 +86,12 @@ const READS: Record<string, string[]> = {
   heads: ['heads'],
   /** `?member=M&at=D`: the payment reminder's figures and text. */
   reminder: ['reminder'],
+  /** `?year=Y`: the fee schedule adopted for a fee year, as stored, with the event it rests on. */
+  schedules: ['schedule', 'show'],
+  /** `?year=Y` (without it, every year's): the extra levies decided, each as stored with its event. */
+  levies: ['levies'],
+  /** `?year=Y&kommun=K`: the recorded SCB tables, the one a fee year uses, or a municipality's figures in them. */
+  population: ['population', 'show'],
 };
 
 /**

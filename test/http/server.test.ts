@@ -185,7 +185,7 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     const noMember = await app.inject({ method: 'GET', url: '/v1/reminder?at=2024-03-01' });
     expect([noMember.statusCode, noMember.json()]).toEqual([400, { error: 'parametern member måste anges' }]);
     const unknown = await app.inject({ method: 'GET', url: '/v1/export' });
-    expect([unknown.statusCode, unknown.json()]).toEqual([404, { error: 'okänd läsning export; det finns members, fees, services, enrolments, split, simulate, invoices, receivables, ledger, selfcost, costs, trace, heads, reminder' }]);
+    expect([unknown.statusCode, unknown.json()]).toEqual([404, { error: 'okänd läsning export; det finns members, fees, services, enrolments, split, simulate, invoices, receivables, ledger, selfcost, costs, trace, heads, reminder, schedules, levies, population' }]);
     expect(eventCount(f.store)).toBe(before);
   });
 
