@@ -34,6 +34,8 @@ import type { YearlySpread } from './proration';
  *    period in the year, and a joining contribution for each entry in the year (projections/fees.ts#
  *    periodsOfYear). Earlier versions counted the fee from the latest period, so the fee report disagreed
  *    with the invoices, and a member that joined and rejoined in one year was never billed the re-entry.
+ *    And a share's basis names each month's denominator where they differ (projections/splits.ts#
+ *    basisByMonth), where earlier versions gave the last month's alone.
  */
 export const RULES_VERSION = 5;
 

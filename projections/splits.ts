@@ -6,7 +6,7 @@ import { roundOre, sum, ZERO } from '../domain/money';
 import { OreDecimals } from '../domain/ore';
 import { inKeyOrder, type OreMonth, OrePricing } from '../domain/ore-pricing';
 import { populationFor, populationOfCodes, type PopulationUsed } from '../domain/population-rule';
-import { type MonthSplit, PricingError, type SplitParticipant, splitMonth } from '../domain/pricing';
+import { type MonthSplit, PricingError, type PricingRule, type SplitParticipant, splitMonth } from '../domain/pricing';
 import { MONTHS } from '../domain/proration';
 import { inForceDuringYear, type ServiceState, type State } from '../domain/state';
 import { bandOf, type TierBand } from '../domain/tiers';
@@ -226,6 +226,39 @@ export interface SplitWithTotals {
  * the split throws what, and when, it always did; when a month falls back to splitMonth, or a total is not
  * exact in öre, the detail is made at once as before (the totals then need it).
  */
+/**
+ * Whether a participant's basis names each of its months' denominators (rules 5, the rules whose shares
+ * are a weight of the month's total weight). Earlier versions gave the basis of its last month in force
+ * alone, "weight 2 of 116", where its months were divided by 114, 114 and 116: an auditor working the
+ * line out from it got another amount. A price list's and a base's month texts differ month by month
+ * by construction (the month's place in the year), so they keep the last month's as before.
+ */
+const basisByMonth = (rules: number, kind: PricingRule['kind']): boolean => rules >= 5 && (kind === 'equal' || kind === 'tier-weighted' || kind === 'per-capita');
+
+/** One basis text where the months share it; otherwise each with its months: "weight 2 of 114 (months 1–2), weight 2 of 116 (month 3)". */
+function basesOverMonths(months: readonly number[], bases: readonly string[]): string {
+  const monthsOf = new Map<string, number[]>();
+  bases.forEach((b, i) => {
+    const ms = monthsOf.get(b);
+    if (ms) ms.push(months[i]);
+    else monthsOf.set(b, [months[i]]);
+  });
+  if (monthsOf.size <= 1) return bases[0] ?? '';
+  return [...monthsOf].map(([b, ms]) => `${b} (${ms.length === 1 ? 'month' : 'months'} ${monthSpans(ms)})`).join(', ');
+}
+
+/** Months as spans: [1, 2, 3, 7] → "1–3, 7". */
+function monthSpans(months: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < months.length; ) {
+    let j = i;
+    while (j + 1 < months.length && months[j + 1] === months[j] + 1) j += 1;
+    out.push(i === j ? String(months[i]) : `${months[i]}–${months[j]}`);
+    i = j + 1;
+  }
+  return out.join(', ');
+}
+
 export function splitWithTotals(
   ctx: SplitContext,
   basis: CostBasis,
@@ -293,7 +326,8 @@ export function splitWithTotals(
   /** The months and the participants, as splitMonth's lines give them. */
   const detail = (): SplitDetail => {
     const months = outcomes.map((o, m) => o.split ?? pricing.monthSplit(m + 1, perMonth.get(m + 1) as Decimal, o.present, o.ore));
-    const slots = slotInputs.map(() => ({ weight: ZERO, months: [] as number[], monthly: new Array<Decimal>(12).fill(ZERO), basis: '' }));
+    const slots = slotInputs.map(() => ({ weight: ZERO, months: [] as number[], monthly: new Array<Decimal>(12).fill(ZERO), basis: '', bases: [] as string[] }));
+    const byMonth = basisByMonth(ctx.rules, rule.kind);
     months.forEach((ms, m) => {
       const present = outcomes[m].present;
       const shares = ms.shares;
@@ -303,6 +337,7 @@ export function splitWithTotals(
         slot.months.push(m + 1);
         slot.weight = shares[j].weight;
         slot.basis = shares[j].basis;
+        if (byMonth) slot.bases.push(shares[j].basis);
       }
     });
     const participants = slots.map((s, i): ParticipantSplit => {
@@ -311,7 +346,7 @@ export function splitWithTotals(
       return {
         key: p.key, member: p.member, name: p.name, module: p.module, hypothetical: Boolean(p.hypothetical), population: p.population,
         tier: tier ? { id: tier.id, label: tier.label } : null, weight: s.weight, months: s.months, monthly: s.monthly,
-        total: Number.isNaN(totalOre[i]) ? sum(s.monthly) : decimals.of(totalOre[i]), basis: s.basis, refs: p.refs,
+        total: Number.isNaN(totalOre[i]) ? sum(s.monthly) : decimals.of(totalOre[i]), basis: byMonth ? basesOverMonths(s.months, s.bases) : s.basis, refs: p.refs,
       };
     });
     return { months, participants };

@@ -9,6 +9,7 @@ import { commandInputOf, RULES_VERSION } from '../../domain/rules';
 import { amountString } from '../../domain/money';
 import { feesForYear } from '../../projections/fees';
 import { journal } from '../../projections/ledger';
+import { splitForYear } from '../../projections/splits';
 import { traceDocument } from '../../projections/trace';
 import { InvoiceReplay } from '../../projections/replay';
 import { selfCostOf } from '../../projections/selfcost';
@@ -310,6 +311,26 @@ describe('billing rules versions', () => {
     test('given the same by version 4, then the re-entry contribution was never billed: the first entry\'s due key had it', () => {
       expect(year([member('2024-02-01', false), left('2024-04-30'), member('2024-09-01', true)], 4).billed).toEqual(['2024-02: annual-fee 32083.33', '2024-02: joining-contribution 10000.00']);
     });
+  });
+
+  test('given a participant entering in April (version 5), then the others\' basis names each month\'s denominator, where version 4 gave the last month\'s alone', () => {
+    const lund: DomainEvent[] = [
+      { type: 'MemberJoined', data: { member: '212000-1132', kind: 'municipality', name: 'Lunds kommun', kommunkod: '1281', date: '2020-01-01', decisionRef: 'S', rejoin: false } },
+      { type: 'EnrolmentStarted', data: { serviceId: 'uka', enrolmentId: 'uka-lund', member: '212000-1132', from: '2024-04-01' } },
+    ];
+    const withLund = [{ ...population, data: { ...population.data, rows: [...(population.data as { rows: object[] }).rows, { code: '1281', name: 'Lund', population: 125000 }] } } as DomainEvent, ...history.slice(1), ...lund];
+    const st = withLund.reduce((acc, e) => evolve(acc, e, fakeRef(e.type)), initialState());
+    const malmo = (rules: number) => splitForYear(st, 'uka', 2024, 'budget', rules).participants.find((p) => p.member === '212000-1124')!.basis;
+    expect(malmo(5)).toBe('equal weight 1 of 2 (months 1–3), equal weight 1 of 3 (months 4–12)');
+    expect(malmo(4)).toBe('equal weight 1 of 3');
+    // Lund, in force from April only, divided by 3 in each of its months: one text, as before.
+    expect(splitForYear(st, 'uka', 2024, 'budget', 5).participants.find((p) => p.member === '212000-1132')!.basis).toBe('equal weight 1 of 3');
+    // The line an a-conto run gives Malmö says the same, and an auditor's trace works it out again.
+    const docs = decide(parseCommand(run(5)), st, { today: '2024-01-15' }).events.flatMap((e) => (e.type === 'InvoiceIssued' ? [e.data] : []));
+    const line = docs.flatMap((d) => d.lines).find((l) => l.serviceId === 'uka' && l.enrolmentId === 'uka-212000-1124')!;
+    expect(line.provenance.basis).toBe('equal weight 1 of 2 (months 1–3), equal weight 1 of 3 (months 4–12); population 360000; months 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12');
+    const doc = docs.find((d) => d.lines.includes(line))!;
+    expect(traceDocument(st, doc).every((t) => t.matches)).toBe(true);
   });
 
   test('given a later year closed (version 4), then an earlier year is final too: its invoice cannot be credited; a version 3 note, decided by its year\'s own close only, is decided as it was', () => {
