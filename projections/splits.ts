@@ -237,6 +237,10 @@ const basisByMonth = (rules: number, kind: PricingRule['kind']): boolean => rule
 
 /** One basis text where the months share it; otherwise each with its months: "weight 2 of 114 (months 1–2), weight 2 of 116 (month 3)". */
 function basesOverMonths(months: readonly number[], bases: readonly string[]): string {
+  // Nearly always one text (the same string, made once per label and month): no grouping then.
+  let same = true;
+  for (let i = 1; i < bases.length && same; i++) same = bases[i] === bases[0];
+  if (same) return bases[0] ?? '';
   const monthsOf = new Map<string, number[]>();
   bases.forEach((b, i) => {
     const ms = monthsOf.get(b);
