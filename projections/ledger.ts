@@ -348,13 +348,15 @@ export function bookedCostRefs(state: State, year: number): EventRef[] {
   return refs;
 }
 
-/** The first year with anything in the books: a document, a payment, a cost or a payment to a supplier. */
-export function firstYear(state: State): number | undefined {
-  // A running minimum: a national history has hundreds of thousands of dates, too many to spread into
-  // Math.min's arguments (that overflowed the stack, and `ledger` and SIE 4E failed on ten years).
+/** The first and last years with anything in the books: a document, a payment, a cost or a payment to a supplier. */
+export function bookedYears(state: State): { first: number; last: number } | undefined {
+  // A running minimum and maximum: a national history has hundreds of thousands of dates, too many to
+  // spread into Math.min's arguments (that overflowed the stack, and `ledger` and SIE 4E failed on ten years).
   let first = Infinity;
+  let last = -Infinity;
   const see = (year: number) => {
     if (year < first) first = year;
+    if (year > last) last = year;
   };
   for (const b of state.billing.values()) {
     for (const i of b.invoices.values()) {
@@ -374,7 +376,25 @@ export function firstYear(state: State): number | undefined {
     }
     for (const payments of svc.supplierPayments.values()) for (const p of payments) see(yearOf(p.value.date));
   }
-  return first === Infinity ? undefined : first;
+  return first === Infinity ? undefined : { first, last };
+}
+
+/** The first year with anything in the books. */
+export const firstYear = (state: State): number | undefined => bookedYears(state)?.first;
+
+/**
+ * Why the books have no year `year` to show or export (before the first year with anything in them or
+ * after the last, recorded opening balances counting), or undefined when they have: a mistyped year gets
+ * a refusal, not an empty file that looks like a year's books.
+ */
+export function yearOutsideBooks(state: State, year: number): string | undefined {
+  const span = bookedYears(state);
+  const opening = state.openingBalances?.value.year;
+  const first = Math.min(span?.first ?? Infinity, opening ?? Infinity);
+  const last = Math.max(span?.last ?? -Infinity, opening ?? -Infinity);
+  if (first === Infinity) return `bokföringen är tom: inga fakturor, betalningar, kostnader eller ingående balanser finns att visa för ${year}`;
+  if (year < first || year > last) return `bokföringen har inget för ${year}: den omfattar ${first === last ? first : `${first}–${last}`}`;
+  return undefined;
 }
 
 /**

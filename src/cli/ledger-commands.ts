@@ -6,7 +6,7 @@ import { firstIssue, swedishIssue } from '../../domain/issue-words';
 import { formatPercent, formatSek, sum } from '../../domain/money';
 import { requireService } from '../../domain/deciders/services';
 import type { State } from '../../domain/state';
-import { type Chart, DEFAULT_CHART, isBalanceAccount, ledger, openingBalancesEvent, type Ledger, type StatementLine, voucherRecord, yearResult, type YearResult } from '../../projections/ledger';
+import { type Chart, DEFAULT_CHART, isBalanceAccount, ledger, openingBalancesEvent, type Ledger, type StatementLine, voucherRecord, yearOutsideBooks, yearResult, type YearResult } from '../../projections/ledger';
 import { selfCost, type SelfCostRow } from '../../projections/selfcost';
 import { loadConfig, warnOfPlaceholderSeller } from '../config';
 import { encodeSie, type SieDocument, writeSie } from '../export/sie';
@@ -304,6 +304,8 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
       warnOfPlaceholderSeller(config, io);
       const chart = loadChart(o.chart);
       await withEngine(g(), io, async (engine) => {
+        const outside = yearOutsideBooks(engine.state, o.year);
+        if (outside) throw new UsageError(outside);
         const doc = sieDocumentFor(engine.state, o.year, o.type, { company: { name: config.seller.name, orgnr: config.seller.orgnr }, generated: todayOf(io), chart });
         const bytes = encodeSie(writeSie(doc));
         writeOutputFile(o.out, bytes);

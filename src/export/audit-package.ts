@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { canonicalJsonUtf8 } from '../../domain/canonical-json';
 import { collectRefs, type EventRef } from '../../domain/event-ref';
 import { sum } from '../../domain/money';
-import { bookedCostRefs, type Chart, DEFAULT_CHART, journal, openingBalancesEvent, voucherRecord } from '../../projections/ledger';
+import { bookedCostRefs, type Chart, DEFAULT_CHART, journal, openingBalancesEvent, voucherRecord, yearOutsideBooks } from '../../projections/ledger';
+import { NotFoundError } from '../../domain/errors';
 import type { SplitTableRow } from '../../projections/trace';
 import { documentFilter } from '../app/document-filter';
 import { Engine } from '../app/engine';
@@ -183,6 +184,10 @@ export async function writeAuditPackage(store: EventStore, year: number, dir: st
       folded += 1;
       if (folded % 5000 === 0) progress.books?.(folded);
     });
+    // A mistyped year is refused, not written as an empty package that looks like a year's: the manifest,
+    // written last, is then never written, as for any export that stops half-way.
+    const outside = yearOutsideBooks(books.state, year);
+    if (outside) throw new NotFoundError(outside);
     // An unbalanced voucher is written as it is: the package records the log, and check-audit names it.
     for (const v of journal(books.state, year, chart, { keepUnbalanced: true })) {
       note(v.source);

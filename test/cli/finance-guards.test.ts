@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import Decimal from 'decimal.js';
 import { billingFixture, settledYear } from '../support/billing-fixture';
@@ -43,5 +45,20 @@ describe('what a command stores when there is nothing to store, and what it does
     expect(eventCount(f.store)).toBe(before);
     const twice = new Decimal(inv.total).times(2).toFixed(2);
     expect((await f.run('payment', 'record', '--invoice', 'T2024-0001', '--amount', twice, '--date', '2024-02-01', '--reference', 'BG 10', '--overpayment')).code).toBe(0);
+  });
+});
+
+describe('a year the books have nothing for', () => {
+  test('given books of 2024–2025, when SIE or an audit package of 2030 or 2022 is asked for, then it is refused in one line and no file or manifest is written', async () => {
+    const f = await settledYear();
+    for (const year of ['2030', '2022']) {
+      const sie = await f.run('export', 'sie', '--year', year, '--out', join(f.dir, `x-${year}.se`));
+      expect([sie.code, sie.err]).toEqual([2, `samkost: bokföringen har inget för ${year}: den omfattar 2024–2025\n`]);
+      expect(existsSync(join(f.dir, `x-${year}.se`))).toBe(false);
+      const audit = await f.run('export', 'audit', '--year', year, '--out', join(f.dir, `a-${year}`));
+      expect([audit.code, audit.err]).toEqual([2, `samkost: bokföringen har inget för ${year}: den omfattar 2024–2025\n`]);
+      expect(existsSync(join(f.dir, `a-${year}`, 'manifest.json'))).toBe(false);
+    }
+    expect((await f.run('export', 'sie', '--year', '2025', '--out', join(f.dir, 'x-2025.se'))).code).toBe(0);
   });
 });
