@@ -41,6 +41,10 @@ export function assertBookedInOpenYear(state: State, date: string, what: string,
 /** Why something dated `date` cannot be booked (its year is final), or undefined when it can. */
 export function bookedInClosedYear(state: State, date: string, what: string, earlierToo = true): string | undefined {
   const year = Number(date.slice(0, 4));
+  // Recorded opening balances stand for everything before their year: a voucher dated earlier would be
+  // counted on top of them (none can be stored before them: ledger.opening refuses a year after the first).
+  const opening = state.openingBalances?.value.year;
+  if (opening !== undefined && year < opening) return `${what}: daterad ${date}, före bokföringens ingående balanser för ${opening}; det som hände före ${opening} ingår i dem`;
   const close = closeOf(state, year, earlierToo);
   return close ? `${what}: daterad ${date}, men ${finalWords(year, close)}; dess siffror kan inte längre ändras` : undefined;
 }

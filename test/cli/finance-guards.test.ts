@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import Decimal from 'decimal.js';
@@ -60,5 +60,19 @@ describe('a year the books have nothing for', () => {
       expect(existsSync(join(f.dir, `a-${year}`, 'manifest.json'))).toBe(false);
     }
     expect((await f.run('export', 'sie', '--year', '2025', '--out', join(f.dir, 'x-2025.se'))).code).toBe(0);
+  });
+});
+
+describe('opening balances stand for everything before their year', () => {
+  test('given opening balances recorded for 2024, when a supplier cost dated in 2023 is recorded, then it is refused: its voucher would be counted on top of them', async () => {
+    const f = await billingFixture();
+    const ib = join(f.dir, 'ib.csv');
+    writeFileSync(ib, 'konto;belopp\n1930;125 000,00\n2091;-125 000,00\n');
+    expect((await f.run('ledger', 'opening', '--year', '2024', '--file', ib, '--reference', 'UB 2023 enligt Visma')).code).toBe(0);
+    const before = eventCount(f.store);
+    const r = await f.run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1000.00', '--supplier', 'L', '--reference', 'F-0', '--date', '2023-12-20');
+    expect([r.code, r.err]).toEqual([2, 'samkost: cost.record egil 2024 F-0: daterad 2023-12-20, före bokföringens ingående balanser för 2024; det som hände före 2024 ingår i dem\n']);
+    expect(eventCount(f.store)).toBe(before);
+    expect((await f.run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1000.00', '--supplier', 'L', '--reference', 'F-0', '--date', '2024-01-20')).code).toBe(0);
   });
 });
