@@ -4,6 +4,8 @@ import Decimal from 'decimal.js';
 export interface Claim {
   key: string;
   weight: Decimal;
+  /** What ties among equal remainders are broken by, when not the key (distinct, like the keys). */
+  tie?: string;
 }
 
 export class AllocationError extends Error {
@@ -58,7 +60,7 @@ export function allocate(total: Decimal, claims: readonly Claim[]): Map<string, 
   const remainders = products.map((p, i) => p - floors[i] * weightSum);
   let leftover = Number(ore - floors.reduce((a, b) => a + b, 0n)); // < claims.length
 
-  const order = claims.map((_, i) => i).sort((a, b) => byRemainder(remainders[a], remainders[b]) || byKey(claims[a].key, claims[b].key));
+  const order = claims.map((_, i) => i).sort((a, b) => byRemainder(remainders[a], remainders[b]) || byKey(claims[a].tie ?? claims[a].key, claims[b].tie ?? claims[b].key));
   const extra = new Array<number>(claims.length).fill(0);
   for (const i of order) {
     if (leftover === 0) break;

@@ -2,7 +2,7 @@ import Decimal from 'decimal.js';
 import { allocateOre, keyRanks } from './allocation';
 import { grouped, parseAmount, ZERO } from './money';
 import { OreDecimals, toOre } from './ore';
-import { type MonthSplit, priceListBasis, type PricingRule, type ShareLine, type SplitParticipant, splitMonth, validateRule } from './pricing';
+import { type MonthSplit, priceListBasis, type PricingRule, type ShareLine, type SplitParticipant, splitMonth, type TieBreak, tieOf, validateRule } from './pricing';
 import { spreadOverMonths, type YearlySpread } from './proration';
 import { bandOf } from './tiers';
 
@@ -64,9 +64,10 @@ export class OrePricing {
     private readonly participants: readonly SplitParticipant[],
     private readonly spread: YearlySpread,
     private readonly decimals: OreDecimals = new OreDecimals(),
+    private readonly ties: TieBreak = 'key',
   ) {
     const n = participants.length;
-    this.rank = keyRanks(participants.map((p) => p.key));
+    this.rank = keyRanks(participants.map((p) => tieOf(p, ties)));
     this.duplicateKeys = !inKeyOrder(participants) && new Set(participants.map((p) => p.key)).size !== n;
     this.weights = new Float64Array(n).fill(NO_WEIGHT);
     try {
@@ -150,7 +151,7 @@ export class OrePricing {
    */
   split(month: number, amount: Decimal, amountOre: number | undefined, present: readonly number[]): { split: MonthSplit; ore: Float64Array | undefined } {
     const r = amountOre === undefined ? undefined : this.ore(month, amountOre, present);
-    if (!r) return { split: splitMonth(this.rule, month, amount, present.map((i) => this.participants[i]), this.spread), ore: undefined };
+    if (!r) return { split: splitMonth(this.rule, month, amount, present.map((i) => this.participants[i]), this.spread, this.ties), ore: undefined };
     return { split: this.monthSplit(month, amount, present, r), ore: r.ore };
   }
 

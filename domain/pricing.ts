@@ -8,7 +8,13 @@ export { bandOf, type TierBand };
 
 /** One participant of a service split for one month. */
 export interface SplitParticipant {
-  key: string; // enrolment id, stable, used for tie-breaking
+  key: string; // enrolment id, stable, used for tie-breaking by rules before version 5
+  /**
+   * What ties among equal remainders are broken by from rules 5 (`TieBreak` 'member'): the municipality's
+   * code (other members after the municipalities, by organisationsnummer), then the key. A what-if knows a
+   * municipality's code before it has an enrolment id, so its odd öre fall as the bill's will.
+   */
+  tie?: string;
   member: string; // member's organisationsnummer
   name: string;
   organisation: boolean; // true for non-municipal members (organisation tier)
@@ -127,12 +133,18 @@ interface Weighted {
   label: string; // how the weight reads in `basis`, e.g. "population 18 000"
 }
 
+/** What ties among equal remainders are broken by: the participant's key, or (rules 5) its `tie`. */
+export type TieBreak = 'key' | 'member';
+
+/** The text a participant's ties are broken by under `ties`. */
+export const tieOf = (p: SplitParticipant, ties: TieBreak): string => (ties === 'member' && p.tie !== undefined ? p.tie : p.key);
+
 /** Splits `amount` by the weights; a zero total weight with money to place is an error, never a silent drop. */
-function splitByWeight(month: number, amount: Decimal, ws: readonly Weighted[]): { denominator: Decimal; amounts: Map<string, Decimal> } {
+function splitByWeight(month: number, amount: Decimal, ws: readonly Weighted[], ties: TieBreak): { denominator: Decimal; amounts: Map<string, Decimal> } {
   const denominator = sum(ws.map((w) => w.weight));
   if (denominator.isZero() && !amount.isZero())
     throw new PricingError(`månad ${month}: alla deltagare har vikten 0, så ${amount.toFixed(2)} kan inte fördelas`);
-  return { denominator, amounts: allocate(amount, ws.map((w) => ({ key: w.p.key, weight: w.weight }))) };
+  return { denominator, amounts: allocate(amount, ws.map((w) => ({ key: w.p.key, weight: w.weight, tie: tieOf(w.p, ties) }))) };
 }
 
 /**
@@ -140,7 +152,7 @@ function splitByWeight(month: number, amount: Decimal, ws: readonly Weighted[]):
  * with no participants nothing is owed and the whole amount stays `unallocated` (except 'price-list', which
  * ignores the amount).
  */
-export function splitMonth(rule: PricingRule, month: number, amount: Decimal, participants: readonly SplitParticipant[], spread: YearlySpread): MonthSplit {
+export function splitMonth(rule: PricingRule, month: number, amount: Decimal, participants: readonly SplitParticipant[], spread: YearlySpread, ties: TieBreak = 'key'): MonthSplit {
   validateRule(rule);
   if (!Number.isInteger(month) || month < 1 || month > 12) throw new PricingError(`månad ${month} är inte 1..12`);
   if (!amount.times(100).isInteger()) throw new PricingError(`beloppet ${amount.toString()} är inte ett helt antal öre`);
@@ -180,7 +192,7 @@ export function splitMonth(rule: PricingRule, month: number, amount: Decimal, pa
       return { p, weight: new Decimal(n), label: `population ${grouped(n)}` };
     });
     const rest = amount.minus(bases);
-    const { denominator, amounts } = splitByWeight(month, rest, ws);
+    const { denominator, amounts } = splitByWeight(month, rest, ws, ties);
     const shares = ws.map((w): ShareLine => ({
       key: w.p.key,
       weight: w.weight,
@@ -206,7 +218,7 @@ export function splitMonth(rule: PricingRule, month: number, amount: Decimal, pa
       }
     }
   });
-  const { denominator, amounts } = splitByWeight(month, amount, ws);
+  const { denominator, amounts } = splitByWeight(month, amount, ws, ties);
   // Populations are integers and count people, so they read better grouped than as a bare Decimal.
   const of = rule.kind === 'per-capita' ? grouped(denominator.toNumber()) : denominator.toString();
   const shares = ws.map((w): ShareLine => ({

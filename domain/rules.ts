@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ServiceSplit } from '../projections/splits';
 import { amountString } from './money';
-import type { PricingRule } from './pricing';
+import type { PricingRule, TieBreak } from './pricing';
 import type { YearlySpread } from './proration';
 
 /*
@@ -35,11 +35,17 @@ import type { YearlySpread } from './proration';
  *    periodsOfYear). Earlier versions counted the fee from the latest period, so the fee report disagreed
  *    with the invoices, and a member that joined and rejoined in one year was never billed the re-entry.
  *    And a share's basis names each month's denominator where they differ (projections/splits.ts#
- *    basisByMonth), where earlier versions gave the last month's alone.
+ *    basisByMonth), where earlier versions gave the last month's alone. And the odd öre of a month among
+ *    equal remainders go by municipality code, then enrolment id (domain/pricing.ts#SplitParticipant.tie),
+ *    where they went by enrolment id: a what-if adding a municipality knows its code, not the id its
+ *    enrolment will get, and its figures now fall to the öre as the bill's.
  */
 export const RULES_VERSION = 5;
 
 export const RulesVersion = z.number().int().min(1).max(RULES_VERSION);
+
+/** What a version breaks ties among equal remainders by (domain/pricing.ts#TieBreak). */
+export const tieBreakOf = (rules: number): TieBreak => (rules >= 5 ? 'member' : 'key');
 
 /** How a version spreads a participant's fixed yearly amount over the months. */
 export const yearlySpreadOf = (rules: number): YearlySpread => (rules >= 4 ? 'cumulative' : 'largest-remainder');

@@ -7,7 +7,7 @@ import type { State } from '../domain/state';
 import { OreDecimals } from '../domain/ore';
 import { inKeyOrder } from '../domain/ore-pricing';
 import { SplitContext } from './split-context';
-import { costBase, type CostBasis, reportingTiersFor, type ServiceSplit, type SplitInput, splitInputs, splitTotalsOre, splitWithTotals, type SplitWithTotals } from './splits';
+import { costBase, type CostBasis, reportingTiersFor, type ServiceSplit, type SplitInput, splitInputs, splitTotalsOre, splitWithTotals, type SplitWithTotals, tieKey } from './splits';
 import { RULES_VERSION } from '../domain/rules';
 
 /** A change to a service's participants that a council wants to see the effect of. */
@@ -83,7 +83,7 @@ export function scenarioInputs(state: State, base: readonly SplitInput[], year: 
     if (population === undefined) throw new DomainError(`simulate: ingen folkmängd från SCB för kommunkod ${code} den 31 december ${popYear}`);
     const row = table?.table.rows.find((r) => r.code === code);
     inputs.push({
-      key: `~kommun-${code}`, member: `kommun-${code}`, name: `${row?.name ?? code} (ny)`, organisation: false,
+      key: `~kommun-${code}`, tie: tieKey(code, '', `~kommun-${code}`), member: `kommun-${code}`, name: `${row?.name ?? code} (ny)`, organisation: false,
       population, populationUsed: null, from, refs: table ? [table.ref] : [], hypothetical: true,
     });
   }

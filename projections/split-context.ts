@@ -4,7 +4,8 @@ import { InForceMonths } from '../domain/in-force-months';
 import { roundOre } from '../domain/money';
 import { toOre } from '../domain/ore';
 import { MONTHS, monthlyAmounts, type YearlySpread } from '../domain/proration';
-import { yearlySpreadOf } from '../domain/rules';
+import type { TieBreak } from '../domain/pricing';
+import { tieBreakOf, yearlySpreadOf } from '../domain/rules';
 import type { ServiceState } from '../domain/state';
 
 export interface SplitCost {
@@ -27,6 +28,8 @@ export class SplitContext {
   private readonly months: InForceMonths;
   /** How a participant's fixed yearly amount is spread over the months, by the rules the split is made by. */
   readonly spread: YearlySpread;
+  /** What ties among equal remainders are broken by, by the same rules. */
+  readonly ties: TieBreak;
 
   constructor(
     readonly svc: ServiceState,
@@ -36,6 +39,7 @@ export class SplitContext {
   ) {
     this.months = new InForceMonths(year);
     this.spread = yearlySpreadOf(rules);
+    this.ties = tieBreakOf(rules);
   }
 
   cost(): SplitCost {

@@ -70,6 +70,13 @@ export const DEFAULT_REPORTING_TIERS: TierBand[] = [
   { id: 'org', label: 'Organisationer', organisation: true },
 ];
 
+/**
+ * What a participant's ties are broken by from rules 5: a municipality by its code, any other member after
+ * them by its organisationsnummer, then the enrolment (two of one member). A what-if adding municipality
+ * 1480 ties as its enrolment will.
+ */
+export const tieKey = (kommunkod: string | undefined, orgnr: string, key: string): string => `${kommunkod === undefined ? `~${orgnr}` : `k${kommunkod}`}\u0000${key}`;
+
 /** The enrolments of a service that are in force on some day of the year, with the population each counts. */
 export function splitInputs(state: State, svc: ServiceState, year: number): SplitInput[] {
   const inputs: SplitInput[] = [];
@@ -82,7 +89,7 @@ export function splitInputs(state: State, svc: ServiceState, year: number): Spli
       ? populationOfCodes(state, e.covers, year, `anslutning ${e.enrolmentId} för ${m.name}`)
       : populationFor(state, m, year);
     inputs.push({
-      key: e.enrolmentId, member: m.orgnr, name: e.covers?.length ? `${m.name} (${e.covers.length} kommuner)` : m.name,
+      key: e.enrolmentId, tie: tieKey(m.kommunkod, m.orgnr, e.enrolmentId), member: m.orgnr, name: e.covers?.length ? `${m.name} (${e.covers.length} kommuner)` : m.name,
       organisation: organisation && !e.covers?.length, population: populationUsed?.value ?? null, populationUsed,
       from: e.from, to: e.to, module: e.module, covers: e.covers,
       refs: refsOf(e.startedRef, e.endedRef, populationUsed?.ref),
@@ -291,7 +298,7 @@ export function splitWithTotals(
     slotOf[i] = slot;
   }
   const decimals = new OreDecimals();
-  const pricing = new OrePricing(rule, inputs, ctx.spread, decimals);
+  const pricing = new OrePricing(rule, inputs, ctx.spread, decimals, ctx.ties);
   // A month's unallocated amount, as its MonthSplit will say: all of it when nobody counts in it (but for a
   // price list, which does not split the amount).
   const unallocatedIn = (o: SplitMonthOutcome, month: number): Decimal =>
@@ -315,7 +322,7 @@ export function splitWithTotals(
       }
     } else {
       try {
-        outcome = { present, split: splitMonth(rule, month, perMonth.get(month) as Decimal, present.map((i) => inputs[i]), ctx.spread) };
+        outcome = { present, split: splitMonth(rule, month, perMonth.get(month) as Decimal, present.map((i) => inputs[i]), ctx.spread, ctx.ties) };
       } catch (err) {
         if (err instanceof PricingError) throw new DomainError(`${svc.service.serviceId} ${year}: ${err.message}`);
         throw err;
@@ -401,7 +408,7 @@ export function splitTotalsOre(ctx: SplitContext, inputs: readonly SplitInput[])
   const { cost, perMonthOre } = ctx.cost();
   const inForce = ctx.inForce(inputs);
   if (!inKeyOrder(inputs) && new Set(inputs.map((p) => p.key)).size !== inputs.length) return undefined;
-  const pricing = new OrePricing(rule, inputs, ctx.spread);
+  const pricing = new OrePricing(rule, inputs, ctx.spread, undefined, ctx.ties);
   const totals = new Float64Array(inputs.length);
   for (const month of MONTHS) {
     const present = presentIn(inForce, month);

@@ -9,6 +9,7 @@ import { commandInputOf, RULES_VERSION } from '../../domain/rules';
 import { amountString } from '../../domain/money';
 import { feesForYear } from '../../projections/fees';
 import { journal } from '../../projections/ledger';
+import { simulate } from '../../projections/simulate';
 import { splitForYear } from '../../projections/splits';
 import { traceDocument } from '../../projections/trace';
 import { InvoiceReplay } from '../../projections/replay';
@@ -331,6 +332,31 @@ describe('billing rules versions', () => {
     expect(line.provenance.basis).toBe('equal weight 1 of 2 (months 1–3), equal weight 1 of 3 (months 4–12); population 360000; months 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12');
     const doc = docs.find((d) => d.lines.includes(line))!;
     expect(traceDocument(st, doc).every((t) => t.matches)).toBe(true);
+  });
+
+  describe('what-if and bill to the öre (version 5): the odd öre of a month go by municipality, then enrolment', () => {
+    const rows = [{ code: '1280', name: 'Malmö', population: 360000 }, { code: '1440', name: 'Ale', population: 32000 }, { code: '1281', name: 'Lund', population: 125000 }, { code: '0360', name: 'Tierp', population: 21000 }];
+    const pop = { ...population, data: { ...population.data, rows } } as DomainEvent;
+    // A budget whose months do not divide by the participants: every month leaves odd öre among equal remainders.
+    const budget = { type: 'CouncilBudgetDecided', data: { serviceId: 'uka', year: 2024, lines: [{ text: 'Drift', amount: '100002.00' }], decidedOn: '2023-11-02', minutesRef: 'FR §2' } } as DomainEvent;
+    const before = [pop, ...history.slice(1), budget];
+    const joined = (orgnr: string, name: string, kommunkod: string): DomainEvent[] => [
+      { type: 'MemberJoined', data: { member: orgnr, kind: 'municipality', name, kommunkod, date: '2024-04-01', decisionRef: 'S', rejoin: false } },
+      // The enrolment id enrolment.start gives by default: organisationsnummer and start date.
+      { type: 'EnrolmentStarted', data: { serviceId: 'uka', enrolmentId: `${orgnr}-2024-05-01`, member: orgnr, from: '2024-05-01' } },
+    ];
+    const fold = (events: DomainEvent[]) => events.reduce((acc, e) => evolve(acc, e, fakeRef(e.type)), initialState());
+    const s0 = fold(before);
+    const s1 = fold([...before, ...joined('212000-1132', 'Lunds kommun', '1281'), ...joined('212000-0290', 'Tierps kommun', '0360')]);
+    const byName = (ps: { name: string; total: Decimal }[]) => Object.fromEntries(ps.map((p) => [p.name.replace(/ \(ny\)$/, '').replace(/s kommun$| kommun$| stad$/, ''), p.total.toFixed(2)]));
+
+    test('given Lund and Tierp simulated from May, when they join and enrol from May, then the split bills every participant what the simulation said', () => {
+      const sim = simulate(s0, 'uka', 2024, 'budget', { kommuner: ['1281', '0360'], from: '2024-05-01' });
+      const bill = splitForYear(s1, 'uka', 2024, 'budget', 5);
+      expect(byName(bill.participants)).toEqual(byName(sim.scenario.participants));
+      // Not by chance: under version 4, which breaks ties by enrolment id, they differ.
+      expect(byName(splitForYear(s1, 'uka', 2024, 'budget', 4).participants)).not.toEqual(byName(sim.scenario.participants));
+    });
   });
 
   test('given a later year closed (version 4), then an earlier year is final too: its invoice cannot be credited; a version 3 note, decided by its year\'s own close only, is decided as it was', () => {
