@@ -18,6 +18,18 @@ export class NotFoundError extends DomainError {
   }
 }
 
+/**
+ * SCB's year-end table a fee year counts by is not recorded yet: normal between a decision for next year
+ * (a budget in November, a supplier invoice in January) and SCB's figures in February–March. What cannot
+ * be worked out before it waits for it; nothing is wrong with the log.
+ */
+export class PopulationPendingError extends DomainError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PopulationPendingError';
+  }
+}
+
 export function assertNever(x: never): never {
   throw new Error(`unhandled case: ${JSON.stringify(x)}`);
 }

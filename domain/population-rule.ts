@@ -1,4 +1,4 @@
-import { DomainError } from './errors';
+import { DomainError, PopulationPendingError } from './errors';
 import type { EventRef } from './event-ref';
 import type { MemberState, State } from './state';
 
@@ -28,7 +28,7 @@ export function populationFor(state: State, m: MemberState, feeYear: number): Po
   if (m.kind === 'region' || m.kind === 'organisation') return null;
   const year = populationYearFor(feeYear);
   const table = state.populations.get(year);
-  if (!table) throw new DomainError(`ingen befolkningstabell för ${year} finns registrerad (avgifterna för ${feeYear} bygger på SCB:s folkmängd 31 december ${year}); importera en med \`samkost population import\``);
+  if (!table) throw new PopulationPendingError(`ingen befolkningstabell för ${year} finns registrerad (avgifterna för ${feeYear} bygger på SCB:s folkmängd 31 december ${year}); importera en med \`samkost population import\``);
   const codes = m.kind === 'federation' ? (m.covers ?? []) : [m.kommunkod as string];
   let value = 0;
   for (const code of codes) {
@@ -43,7 +43,7 @@ export function populationFor(state: State, m: MemberState, feeYear: number): Po
 export function populationOfCodes(state: State, codes: readonly string[], feeYear: number, who: string): PopulationUsed {
   const year = populationYearFor(feeYear);
   const table = state.populations.get(year);
-  if (!table) throw new DomainError(`ingen befolkningstabell för ${year} finns registrerad (${feeYear} bygger på SCB:s folkmängd 31 december ${year}); importera en med \`samkost population import\``);
+  if (!table) throw new PopulationPendingError(`ingen befolkningstabell för ${year} finns registrerad (${feeYear} bygger på SCB:s folkmängd 31 december ${year}); importera en med \`samkost population import\``);
   let value = 0;
   for (const code of codes) {
     const p = table.byCode.get(code);

@@ -383,17 +383,19 @@ export function bookedYears(state: State): { first: number; last: number } | und
 export const firstYear = (state: State): number | undefined => bookedYears(state)?.first;
 
 /**
- * Why the books have no year `year` to show or export (before the first year with anything in them or
- * after the last, recorded opening balances counting), or undefined when they have: a mistyped year gets
- * a refusal, not an empty file that looks like a year's books.
+ * Why the books have no year `year` to show or export (before the first year with anything in them, or
+ * after both the last and the current year, recorded opening balances counting), or undefined when they
+ * have: a mistyped year gets a refusal, not an empty file that looks like a year's books. The current year
+ * has its opening balances before its first voucher.
  */
-export function yearOutsideBooks(state: State, year: number): string | undefined {
+export function yearOutsideBooks(state: State, year: number, currentYear: number): string | undefined {
   const span = bookedYears(state);
   const opening = state.openingBalances?.value.year;
   const first = Math.min(span?.first ?? Infinity, opening ?? Infinity);
   const last = Math.max(span?.last ?? -Infinity, opening ?? -Infinity);
   if (first === Infinity) return `bokföringen är tom: inga fakturor, betalningar, kostnader eller ingående balanser finns att visa för ${year}`;
-  if (year < first || year > last) return `bokföringen har inget för ${year}: den omfattar ${first === last ? first : `${first}–${last}`}`;
+  const until = Math.max(last, currentYear);
+  if (year < first || year > until) return `bokföringen har inget för ${year}: den omfattar ${first === until ? first : `${first}–${until}`}`;
   return undefined;
 }
 

@@ -215,14 +215,29 @@ export class InvoiceReplay {
       this.documents.push({ number: stored.number, type: p.event.type, year: stored.year, ref: p.ref, reproduced: difference === undefined, difference });
     }
     // A document the command decides again that is not stored: deleted, and the chain written anew so that
-    // every event left is intact. Only what is compared above would never show it.
+    // every event left is intact, or the consequence of a change before it. Only what is compared above
+    // would never show it.
     if (failure !== undefined) return;
+    // The command's other events (a settlement's ServiceSettled) are reproduced too: one deleted or altered
+    // would leave the year unsettled, and a second settlement would bill it again.
+    const others = (events: readonly DomainEvent[]) => events.filter((e) => !isDocument(e)).map((e) => canonicalJson({ type: e.type, data: e.data }));
+    const storedOthers = others(group.map((p) => p.event));
+    const againOthers = others(recomputed);
+    if (storedOthers.join('\n') !== againOthers.join('\n')) {
+      const firstDoc = this.documents.find((d) => d.ref === group.find((p) => isDocument(p.event))!.ref);
+      const what = againOthers.length > storedOthers.length ? 'saknas i lagret' : againOthers.length < storedOthers.length ? 'finns i lagret utan att kommandot ger den' : 'skiljer sig från den lagrade';
+      const difference = `kommandots händelse ${recomputed.find((e) => !isDocument(e))?.type ?? group.find((p) => !isDocument(p.event))?.event.type} ${what}`;
+      if (firstDoc) {
+        firstDoc.reproduced = false;
+        firstDoc.difference = firstDoc.difference ? `${firstDoc.difference}; ${difference}` : difference;
+      }
+    }
     const at = group.find((p) => isDocument(p.event))!.ref;
     for (const e of recomputed) {
       if (!isDocument(e) || storedNumbers.has(e.data.number) || !this.inScope(e.data.year)) continue;
       this.documents.push({
         number: e.data.number, type: e.type, year: e.data.year, ref: at, reproduced: false, missing: true,
-        difference: `saknas i lagret: kommandot som utfärdade ${first.data.number} (${at.streamId} revision ${at.revision}) beslutar det på nytt, men det är inte lagrat; det har tagits bort ur loggen`,
+        difference: `saknas i lagret: kommandot som utfärdade ${first.data.number} (${at.streamId} revision ${at.revision}) beslutar det på nytt, men det är inte lagrat (det har tagits bort ur loggen, eller följer av en ändring före det)`,
       });
     }
   }

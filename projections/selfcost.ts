@@ -1,4 +1,5 @@
 import Decimal from 'decimal.js';
+import { PopulationPendingError } from '../domain/errors';
 import type { EventRef } from '../domain/event-ref';
 import { roundOre, sum, ZERO } from '../domain/money';
 import type { ServiceState, State } from '../domain/state';
@@ -44,6 +45,8 @@ export interface SelfCostRow {
   unallocated: Decimal;
   /** What a settlement run would still bill (+) or credit (−) the participants; null without an actual cost. */
   settlementRemaining: Decimal | null;
+  /** Why settlementRemaining cannot be worked out yet (SCB's table the actual split counts by is not recorded). */
+  waitingFor?: string;
   /** The settlement runs for the year (ServiceSettled events). */
   settlements: EventRef[];
   /** The settlement documents issued for the service and year: supplementary invoices and settlement credit notes. */
@@ -136,6 +139,7 @@ export function selfCostOf(state: State, svc: ServiceState, year: number, horizo
   const billedTotal = aconto.plus(settled);
   let unallocated = ZERO;
   let settlementRemaining: Decimal | null = null;
+  let waitingFor: string | undefined;
   if (actualRecorded) {
     // The same split a settlement run makes: what the participants owe at the actual cost, by the rules of
     // the service's latest settlement of the year, else of the year's close (a service with a cost and no
@@ -143,9 +147,15 @@ export function selfCostOf(state: State, svc: ServiceState, year: number, horizo
     // a settled or closed year's figures and books do not move when later rules split otherwise.
     const b = state.billing.get(year);
     const rules = b?.settledBy.get(id) ?? (b?.closed ? recordedRules(b.closed.value) : RULES_VERSION);
-    const split = splitForYear(state, id, year, 'actual', rules);
-    unallocated = split.unallocated;
-    settlementRemaining = sum(split.participants.map((p) => p.total)).minus(billedTotal);
+    try {
+      const split = splitForYear(state, id, year, 'actual', rules);
+      unallocated = split.unallocated;
+      settlementRemaining = sum(split.participants.map((p) => p.total)).minus(billedTotal);
+    } catch (err) {
+      // A cost of next year recorded before SCB's year-end figures: what a settlement would bill waits for them.
+      if (!(err instanceof PopulationPendingError)) throw err;
+      waitingFor = err.message;
+    }
   }
   const overUnder = actualRecorded ? billedTotal.minus(fullCost) : null;
   const carriedForward = overUnder ?? ZERO;
@@ -155,6 +165,7 @@ export function selfCostOf(state: State, svc: ServiceState, year: number, horizo
     actualCost, actualRecorded, overhead, fullCost, billedAconto: aconto, settled, billedTotal, overUnder, unallocated, settlementRemaining,
     settlements: state.billing.get(year)?.settled.get(id) ?? [], settlementDocuments: billing.settlementDocuments.get(id) ?? [],
     carriedForward, evenOutBy: carriedForward.isZero() ? null : year + horizonYears,
+    ...(waitingFor === undefined ? {} : { waitingFor }),
   };
 }
 

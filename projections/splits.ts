@@ -237,10 +237,11 @@ export interface SplitWithTotals {
  * Whether a participant's basis names each of its months' denominators (rules 5, the rules whose shares
  * are a weight of the month's total weight). Earlier versions gave the basis of its last month in force
  * alone, "weight 2 of 116", where its months were divided by 114, 114 and 116: an auditor working the
- * line out from it got another amount. A price list's and a base's month texts differ month by month
- * by construction (the month's place in the year), so they keep the last month's as before.
+ * line out from it got another amount. A base-plus-per-capita month names its base too, so its texts
+ * differ where the base's öre do. A price list's month texts differ month by month by construction (the
+ * month's place in the year) and name no denominator: it keeps the last month's as before.
  */
-const basisByMonth = (rules: number, kind: PricingRule['kind']): boolean => rules >= 5 && (kind === 'equal' || kind === 'tier-weighted' || kind === 'per-capita');
+const basisByMonth = (rules: number, kind: PricingRule['kind']): boolean => rules >= 5 && kind !== 'price-list';
 
 /** One basis text where the months share it; otherwise each with its months: "weight 2 of 114 (months 1–2), weight 2 of 116 (month 3)". */
 function basesOverMonths(months: readonly number[], bases: readonly string[]): string {

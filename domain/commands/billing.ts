@@ -52,6 +52,11 @@ export const RecordPayment = z.object({
    * member's credit. Without it such a payment is refused, as a mistyped amount would be.
    */
   overpayment: z.boolean().optional(),
+  /**
+   * A row of the bank's file: money received, recorded whatever its size. A typed overpayment is bounded
+   * (deciders/billing.ts#paymentProblem), since a payment cannot be reversed.
+   */
+  fromBank: z.boolean().optional(),
 });
 
 export const SettleService = z.object({

@@ -1,4 +1,5 @@
 import Decimal from 'decimal.js';
+import { selfCostOf } from '../../projections/selfcost';
 import { computeSplit, costBase, reportingTiersFor, splitInputs } from '../../projections/splits';
 import { type DueItem, dueInPeriod, type Series } from '../billing/due';
 import { documentNumber } from '../billing/numbers';
@@ -201,15 +202,18 @@ export function paymentProblem(c: RecordPayment, inv: InvoiceState, state: State
   if (amount.gt(open) && !c.overpayment) {
     return `payment.record: ${formatSek(amount)} överstiger det obetalda beloppet på ${c.invoice} (${formatSek(open)}); är pengarna redan mottagna, registrera dem som överbetalning (--overpayment; i ett kommando "overpayment": true)`;
   }
-  // A payment cannot be reversed: an overpayment is a member paying more than one invoice under its
-  // reference, or paying twice, never more than twice what it was billed that year; beyond that the amount
-  // is a typo that would stand in the receivables for good.
-  const excess = amount.minus(Decimal.max(open, ZERO));
-  if (excess.gt(0)) {
+  // A payment cannot be reversed: a typed overpayment is a member paying more than one invoice under its
+  // reference, or paying twice, and the credit it leaves on the invoice (with any before it) is never more
+  // than twice what the member was billed that year, less credit notes; beyond that the amount is a typo
+  // that would stand in the receivables for good. A bank file's row is money received: always recorded.
+  const credit = amount.minus(open);
+  if (amount.gt(open) && !c.fromBank) {
     const year = inv.invoice.year;
-    const billed = sum([...(state.billing.get(year)?.invoices.values() ?? [])].filter((i) => i.invoice.buyer.orgnr === inv.invoice.buyer.orgnr).map((i) => new Decimal(i.invoice.total)));
-    if (excess.gt(billed.times(2))) {
-      return `payment.record: överbetalningen ${formatSek(excess)} är mer än dubbla det som fakturerats ${inv.invoice.buyer.name} ${year} (${formatSek(billed)}); kontrollera beloppet (${formatSek(amount)})`;
+    const billed = sum([...(state.billing.get(year)?.invoices.values() ?? [])]
+      .filter((i) => i.invoice.buyer.orgnr === inv.invoice.buyer.orgnr)
+      .map((i) => new Decimal(i.invoice.total).minus(i.creditedGross)));
+    if (credit.gt(billed.times(2))) {
+      return `payment.record: betalningen lämnar ${formatSek(credit)} i tillgodo på ${c.invoice}, mer än dubbla det som fakturerats ${inv.invoice.buyer.name} ${year} (${formatSek(billed)} efter kreditfakturor); kontrollera beloppet (${formatSek(amount)})`;
     }
   }
   if (c.date < inv.invoice.issueDate) return `payment.record: betald ${c.date}, innan ${c.invoice} utfärdades (${inv.invoice.issueDate})`;
@@ -358,5 +362,14 @@ export function decideCloseYear(c: CloseYear, state: State, today: string): Deci
     .filter((s) => !billing?.settled.has(s.service.serviceId))
     .map((s) => s.service.serviceId);
   if (unsettled.length) throw new DomainError(`year.close ${c.year}: slutreglera först dessa tjänster: ${unsettled.join(', ')}`);
+  // Settled, and changed since: a credit note of a settled year's line leaves what a settlement would bill
+  // again in the books' accrual, which a closed year could never invoice.
+  const changed = [...state.services.values()]
+    .filter((s) => billing?.settled.has(s.service.serviceId))
+    .map((s) => ({ id: s.service.serviceId, row: selfCostOf(state, s, c.year) }))
+    .filter(({ row }) => row.waitingFor !== undefined || (row.settlementRemaining !== null && !row.settlementRemaining.isZero()));
+  if (changed.length) {
+    throw new DomainError(`${what}: slutreglera igen: ${changed.map(({ id, row }) => (row.settlementRemaining ? `${id} (${formatSek(row.settlementRemaining)} att ${row.settlementRemaining.gt(0) ? 'fakturera' : 'kreditera'})` : `${id} (${row.waitingFor})`)).join(', ')}; det fakturerade har ändrats efter slutregleringen`);
+  }
   return { streamId: billingStream(c.year), events: [{ type: 'YearClosed', data: { year: c.year, date: c.date, decisionRef: c.decisionRef, rules: RULES_VERSION } }] };
 }

@@ -3,7 +3,8 @@ import { formatSek, grouped, sum } from '../../domain/money';
 import type { State } from '../../domain/state';
 import { InvoiceReplay, type ReplayedDocument } from '../../projections/replay';
 import { journal, type Voucher } from '../../projections/ledger';
-import { computeSplit, costBase, reportingTiersFor, type ServiceSplit, splitInputs } from '../../projections/splits';
+import { computeSplit, costBase, type CostBasis, reportingTiersFor, type ServiceSplit, splitInputs } from '../../projections/splits';
+import { PopulationPendingError } from '../../domain/errors';
 import { chainBreak, eventHash } from '../store/hash-chain';
 import { type EventStore, StoreError } from '../store/port';
 import { refOf } from './engine';
@@ -142,8 +143,10 @@ export function checkSplits(state: State): CheckSummary {
   const failures: CheckFailure[] = [];
   const checked: SplitSubject[] = [];
   const waiting: SplitSubject[] = [];
-  const billedFor = (serviceId: string, year: number) =>
-    [...(state.billing.get(year)?.invoices.values() ?? [])].some((i) => i.invoice.lines.some((l) => l.serviceId === serviceId));
+  // Whether anything was billed from a split: a-conto lines from the budget's, a settlement from the actual one's.
+  const billedFrom = (serviceId: string, year: number, basis: CostBasis) => basis === 'actual'
+    ? Boolean(state.billing.get(year)?.settled.has(serviceId))
+    : [...(state.billing.get(year)?.invoices.values() ?? [])].some((i) => i.invoice.lines.some((l) => l.serviceId === serviceId));
   for (const svc of state.services.values()) {
     const years = [...new Set([...svc.budgets.keys(), ...svc.actualCosts.keys()])].sort((a, b) => a - b);
     for (const year of years) {
@@ -157,9 +160,10 @@ export function checkSplits(state: State): CheckSummary {
         try {
           split = computeSplit(svc, year, basis, costBase(svc, year, basis), splitInputs(state, svc, year), reportingTiersFor(state, year), RULES_VERSION);
         } catch (err) {
-          // A budget decided before what its split needs is recorded (next year's, before SCB's year-end
-          // figures) is no finding while nothing has been billed from it: no run could have split it either.
-          if (basis === 'budget' && !billedFor(svc.service.serviceId, year)) {
+          // A budget decided, or a cost recorded, before SCB's year-end figures the split counts by (next
+          // year's, in November or January) is no finding while nothing has been billed from it: no run or
+          // settlement could have split it either.
+          if (err instanceof PopulationPendingError && !billedFrom(svc.service.serviceId, year, basis)) {
             waiting.push(thisSplit);
             continue;
           }

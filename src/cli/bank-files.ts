@@ -79,7 +79,7 @@ export function bankFileRows(file: string, config: Config): BankRow[] {
  */
 export function bankPayment(r: BankRow): RecordPayment | Error {
   try {
-    const c = parseCommand({ type: 'payment.record', invoice: r.reference, amount: r.amount, date: r.date, reference: r.bankReference ?? r.reference, overpayment: true }) as RecordPayment;
+    const c = parseCommand({ type: 'payment.record', invoice: r.reference, amount: r.amount, date: r.date, reference: r.bankReference ?? r.reference, overpayment: true, fromBank: true }) as RecordPayment;
     return r.bankReference === undefined ? { ...c, reference: c.invoice } : c;
   } catch (err) {
     return err as Error;

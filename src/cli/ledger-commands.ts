@@ -222,6 +222,7 @@ function renderSelfCost(state: State, rows: SelfCostRow[], year: number, horizon
     if (r.overUnder) out.push(row(r.overUnder.gt(0) ? 'Överuttag' : r.overUnder.lt(0) ? 'Underuttag' : 'Över-/underuttag', r.overUnder));
     if (!r.unallocated.isZero()) out.push(row('varav ej fördelat (månader utan deltagare)', r.unallocated.neg()));
     if (r.settlementRemaining) out.push(row('Kvar att slutreglera med deltagarna', r.settlementRemaining));
+    if (r.waitingFor) out.push(`  Kvar att slutreglera med deltagarna: kan inte räknas ut än (${r.waitingFor})`);
     out.push(`  Slutreglering: ${r.settlements.length ? `${r.settlements.length} körning(ar)${r.settlementDocuments.length ? `, ${r.settlementDocuments.join(', ')}` : ', inga dokument'}` : 'ej gjord'}`);
     if (r.evenOutBy !== null) out.push(row(`Balanseras, jämnas ut senast ${r.evenOutBy}`, r.carriedForward));
   }
@@ -304,7 +305,7 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
       warnOfPlaceholderSeller(config, io);
       const chart = loadChart(o.chart);
       await withEngine(g(), io, async (engine) => {
-        const outside = yearOutsideBooks(engine.state, o.year);
+        const outside = yearOutsideBooks(engine.state, o.year, Number(todayOf(io).slice(0, 4)));
         if (outside) throw new UsageError(outside);
         const doc = sieDocumentFor(engine.state, o.year, o.type, { company: { name: config.seller.name, orgnr: config.seller.orgnr }, generated: todayOf(io), chart });
         const bytes = encodeSie(writeSie(doc));

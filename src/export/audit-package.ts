@@ -186,7 +186,7 @@ export async function writeAuditPackage(store: EventStore, year: number, dir: st
     });
     // A mistyped year is refused, not written as an empty package that looks like a year's: the manifest,
     // written last, is then never written, as for any export that stops half-way.
-    const outside = yearOutsideBooks(books.state, year);
+    const outside = yearOutsideBooks(books.state, year, Number(generatedAt.slice(0, 4)));
     if (outside) throw new NotFoundError(outside);
     // An unbalanced voucher is written as it is: the package records the log, and check-audit names it.
     for (const v of journal(books.state, year, chart, { keepUnbalanced: true })) {

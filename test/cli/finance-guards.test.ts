@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import Decimal from 'decimal.js';
 import { billingFixture, settledYear } from '../support/billing-fixture';
-import { eventCount } from '../support/cli';
+import { cliOn, eventCount } from '../support/cli';
 
 /* What a finance officer's acceptance test found: commands that stored what they should not, or refused what they should do. */
 describe('what a command stores when there is nothing to store, and what it does when told to do all', () => {
@@ -34,17 +34,25 @@ describe('what a command stores when there is nothing to store, and what it does
     expect(eventCount(f.store)).toBe(before);
   });
 
-  test('given an overpayment, then it may be as much as the invoice paid twice, not more than twice what the member was billed in the year: a mistyped amount could never be reversed', async () => {
+  test('given typed overpayments, then the credit they leave together is at most twice what the member was billed in the year; a bank file\'s money is always recorded', async () => {
     const f = await billingFixture();
     expect((await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);
     const inv = await f.json<{ total: string }>('invoice', 'show', 'T2024-0001');
     const before = eventCount(f.store);
     const typo = await f.run('payment', 'record', '--invoice', 'T2024-0001', '--amount', '999999999999999', '--date', '2024-02-01', '--reference', 'BG 9', '--overpayment');
     expect(typo.code).toBe(2);
-    expect(typo.err).toMatch(/^samkost: payment\.record: överbetalningen 999 99\d \d{3} \d{3} \d{3},\d\d kr är mer än dubbla det som fakturerats [^\n]+ 2024 \([\d ]+,\d\d kr\); kontrollera beloppet \(999 999 999 999 999,00 kr\)\n$/);
+    expect(typo.err).toMatch(/^samkost: payment\.record: betalningen lämnar 999 99\d \d{3} \d{3} \d{3},\d\d kr i tillgodo på T2024-0001, mer än dubbla det som fakturerats [^\n]+ 2024 \([\d ]+,\d\d kr efter kreditfakturor\); kontrollera beloppet \(999 999 999 999 999,00 kr\)\n$/);
     expect(eventCount(f.store)).toBe(before);
+    // The invoice paid twice is an overpayment; paid a third and fourth time, the credit passes twice the billing.
     const twice = new Decimal(inv.total).times(2).toFixed(2);
     expect((await f.run('payment', 'record', '--invoice', 'T2024-0001', '--amount', twice, '--date', '2024-02-01', '--reference', 'BG 10', '--overpayment')).code).toBe(0);
+    const again = await f.run('payment', 'record', '--invoice', 'T2024-0001', '--amount', twice, '--date', '2024-02-02', '--reference', 'BG 11', '--overpayment');
+    expect(again.code).toBe(2);
+    expect(again.err).toContain('i tillgodo på T2024-0001, mer än dubbla det som fakturerats');
+    // The same amount in the bank's file is money received: recorded, the excess the member's credit.
+    const bank = join(f.dir, 'bank.csv');
+    writeFileSync(bank, `date,amount,reference\n2024-02-02,${twice},T2024-0001\n`);
+    expect((await f.run('payment', 'import', bank)).code).toBe(0);
   });
 });
 
@@ -60,6 +68,8 @@ describe('a year the books have nothing for', () => {
       expect(existsSync(join(f.dir, `a-${year}`, 'manifest.json'))).toBe(false);
     }
     expect((await f.run('export', 'sie', '--year', '2025', '--out', join(f.dir, 'x-2025.se'))).code).toBe(0);
+    // The current year has its opening balances before its first voucher: exported in March 2026, 2026 is a year of the books.
+    expect((await cliOn(f.store, '2026-03-01T10:00:00Z')('export', 'sie', '--year', '2026', '--out', join(f.dir, 'x-2026.se'))).code).toBe(0);
   });
 });
 
@@ -74,5 +84,32 @@ describe('opening balances stand for everything before their year', () => {
     expect([r.code, r.err]).toEqual([2, 'samkost: cost.record egil 2024 F-0: daterad 2023-12-20, före bokföringens ingående balanser för 2024; det som hände före 2024 ingår i dem\n']);
     expect(eventCount(f.store)).toBe(before);
     expect((await f.run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1000.00', '--supplier', 'L', '--reference', 'F-0', '--date', '2024-01-20')).code).toBe(0);
+  });
+});
+
+describe('a settled year changed after its settlement, and next year waiting for SCB', () => {
+  test('given a settled year whose a-conto invoice is credited after the settlement, then year close is refused until it is settled again', async () => {
+    const f = await settledYear();
+    expect((await f.run('invoice', 'credit', 'T2024-0005', '--reason', 'Fel', '--date', '2025-01-23')).code).toBe(0);
+    const inMarch = cliOn(f.store, '2025-03-01T10:00:00Z');
+    const before = eventCount(f.store);
+    const close = await inMarch('year', 'close', '2024', '--date', '2025-02-15');
+    expect(close.code).toBe(2);
+    expect(close.err).toMatch(/^samkost: year\.close 2024: slutreglera igen: egil \([\d ]+,\d\d kr att fakturera\); det fakturerade har ändrats efter slutregleringen\n$/);
+    expect(eventCount(f.store)).toBe(before);
+    expect((await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-25')).code).toBe(0);
+    expect((await inMarch('year', 'close', '2024', '--date', '2025-02-15')).code).toBe(0);
+  });
+
+  test("given next year's budget and a supplier cost recorded before SCB's year-end figures, then verify passes, next year's books are built and the self-cost report says what the settlement waits for", async () => {
+    const f = await settledYear();
+    expect((await f.run('budget', 'decide', '--service', 'egil', '--year', '2025', '--line', 'Drift=1300000.00', '--decided-on', '2024-11-15', '--minutes', 'FR §9')).code).toBe(0);
+    expect((await f.run('cost', 'record', '--service', 'egil', '--year', '2025', '--amount', '100000.00', '--supplier', 'L', '--reference', 'F-9', '--date', '2025-01-31')).code).toBe(0);
+    const v = await f.run('verify');
+    expect(v.out).toContain('2 kan inte beräknas än och är inte fakturerade: egil 2025 budget, egil 2025 utfall');
+    expect(v.code).toBe(0);
+    expect((await f.run('ledger', '--year', '2025', '--part', 'trial')).code).toBe(0);
+    const sc = await f.run('selfcost', '--year', '2025');
+    expect(sc.out).toContain('Kvar att slutreglera med deltagarna: kan inte räknas ut än (ingen befolkningstabell för 2024 finns registrerad');
   });
 });

@@ -315,6 +315,18 @@ describe('samkost verify: everything an auditor relies on', () => {
     expect(r.code).toBe(0);
   });
 
+  test("a settlement's ServiceSettled deleted, the chain re-hashed: the replay of the settlement names it, so the year is not silently unsettled", async () => {
+    const f = await billedStore();
+    const db = new Database(f.store, { readonly: true });
+    const { revision } = db.prepare("SELECT revision FROM events WHERE stream_id = 'billing-2024' AND type = 'ServiceSettled'").get() as { revision: number };
+    db.close();
+    deleteAndRehash(f.store, 'billing-2024', revision);
+    const r = await f.run('verify');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('kommandots händelse ServiceSettled saknas i lagret');
+    expect((await f.run('replay', '--year', '2024', '--verify')).code).toBe(1);
+  });
+
   test('a replay of a year with no documents is refused in one line, not passed as "0 av 0"', async () => {
     const f = await billedStore();
     const r = await f.run('replay', '--year', '2030', '--verify');
@@ -331,7 +343,9 @@ describe('samkost verify: everything an auditor relies on', () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^OK: 8 strömmar, \d+ händelser kontrollerade; varje hashkedja är obruten/);
     // Stockholm's settlement was decided from the true amount, so it no longer follows from the forged log either.
-    expect(r.out).toContain('FEL: 11 av 13 fakturor och kreditfakturor återskapade (2024)');
+    expect(r.out).toContain('FEL: 10 av 13 fakturor och kreditfakturor återskapade (2024)');
+    // The settlement's own event, which records what was billed before it, no longer follows either.
+    expect(r.out).toMatch(/AVVIKELSE T2024-0006 \(ström billing-2024 revision \d+\): kommandots händelse ServiceSettled skiljer sig från den lagrade/);
     expect(r.out).toContain(`AVVIKELSE T2024-0002 (ström billing-2024 revision ${revision}): lines.0.amount: lagrat "1.00", omräknat "${amount}"`);
     expect(r.out).toMatch(/AVVIKELSE T2024-0008 \(ström billing-2024 revision \d+\): lines\.0\.amount/);
     const json = await f.json<Report>('verify').catch(() => undefined);
@@ -340,7 +354,7 @@ describe('samkost verify: everything an auditor relies on', () => {
     const report = JSON.parse(raw.out) as Report;
     expect(report.ok).toBe(false);
     expect(report.checks.chains.failures).toEqual([]);
-    expect(report.checks.invoices.failures.map((x) => x.subject)).toEqual(['T2024-0002', 'T2024-0008']);
+    expect(report.checks.invoices.failures.map((x) => x.subject)).toEqual(['T2024-0002', 'T2024-0006', 'T2024-0008']);
     expect(report.checks.invoices.failures[0]).toMatchObject({ streamId: 'billing-2024', revision });
     // The trace of the line says the same, with the difference.
     const t = await f.run('--json', 'trace', 'T2024-0002', '--line', '1');

@@ -334,6 +334,22 @@ describe('billing rules versions', () => {
     expect(traceDocument(st, doc).every((t) => t.matches)).toBe(true);
   });
 
+  test('given the same for a base plus the rest per capita (version 5), then each month names its base and denominator', () => {
+    const events: DomainEvent[] = [
+      { ...population, data: { ...population.data, rows: [...(population.data as { rows: object[] }).rows, { code: '1281', name: 'Lund', population: 125000 }] } } as DomainEvent,
+      ...history.slice(1),
+      service('bas', { kind: 'base-plus-per-capita', base: '12000.00' }),
+      { type: 'CouncilBudgetDecided', data: { serviceId: 'bas', year: 2024, lines: [{ text: 'Drift', amount: '200000.00' }], decidedOn: '2023-11-01', minutesRef: 'FR §3' } } as DomainEvent,
+      enrolled('bas', '212000-1124'), enrolled('bas', '212000-1454'),
+      { type: 'MemberJoined', data: { member: '212000-1132', kind: 'municipality', name: 'Lunds kommun', kommunkod: '1281', date: '2020-01-01', decisionRef: 'S', rejoin: false } },
+      { type: 'EnrolmentStarted', data: { serviceId: 'bas', enrolmentId: 'bas-lund', member: '212000-1132', from: '2024-04-01' } },
+    ];
+    const st = events.reduce((acc, e) => evolve(acc, e, fakeRef(e.type)), initialState());
+    const malmo = splitForYear(st, 'bas', 2024, 'budget', 5).participants.find((p) => p.member === '212000-1124')!.basis;
+    expect(malmo).toBe('base 1000.00 + population 360 000 of 392 000 (months 1–3), base 1000.00 + population 360 000 of 517 000 (months 4–12)');
+    expect(splitForYear(st, 'bas', 2024, 'budget', 4).participants.find((p) => p.member === '212000-1124')!.basis).toBe('base 1000.00 + population 360 000 of 517 000');
+  });
+
   describe('what-if and bill to the öre (version 5): the odd öre of a month go by municipality, then enrolment', () => {
     const rows = [{ code: '1280', name: 'Malmö', population: 360000 }, { code: '1440', name: 'Ale', population: 32000 }, { code: '1281', name: 'Lund', population: 125000 }, { code: '0360', name: 'Tierp', population: 21000 }];
     const pop = { ...population, data: { ...population.data, rows } } as DomainEvent;
