@@ -355,10 +355,16 @@ export function splitWithTotals(
     const participants = slots.map((s, i): ParticipantSplit => {
       const p = slotInputs[i];
       const tier = bands[i];
+      // The basis is worked out when read: a run reads it for the few participants it bills, not every one.
+      let basis: string | undefined;
       return {
         key: p.key, member: p.member, name: p.name, module: p.module, hypothetical: Boolean(p.hypothetical), population: p.population,
         tier: tier ? { id: tier.id, label: tier.label } : null, weight: s.weight, months: s.months, monthly: s.monthly,
-        total: Number.isNaN(totalOre[i]) ? sum(s.monthly) : decimals.of(totalOre[i]), basis: byMonth ? basesOverMonths(s.months, s.bases) : s.basis, refs: p.refs,
+        total: Number.isNaN(totalOre[i]) ? sum(s.monthly) : decimals.of(totalOre[i]),
+        get basis(): string {
+          return (basis ??= byMonth ? basesOverMonths(s.months, s.bases) : s.basis);
+        },
+        refs: p.refs,
       };
     });
     return { months, participants };
