@@ -241,10 +241,10 @@ export interface SplitWithTotals {
  * differ where the base's öre do. A price list's month texts differ month by month by construction (the
  * month's place in the year) and name no denominator: it keeps the last month's as before.
  */
-const basisByMonth = (rules: number, kind: PricingRule['kind']): boolean => rules >= 5 && kind !== 'price-list';
+export const basisByMonth = (rules: number, kind: PricingRule['kind']): boolean => rules >= 5 && kind !== 'price-list';
 
 /** One basis text where the months share it; otherwise each with its months: "weight 2 of 114 (months 1–2), weight 2 of 116 (month 3)". */
-function basesOverMonths(months: readonly number[], bases: readonly string[]): string {
+export function basesOverMonths(months: readonly number[], bases: readonly string[]): string {
   // Nearly always one text (the same string, made once per label and month): no grouping then.
   let same = true;
   for (let i = 1; i < bases.length && same; i++) same = bases[i] === bases[0];

@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import { feesForYear } from '../../projections/fees';
-import { splitForYear } from '../../projections/splits';
+import { basesOverMonths, basisByMonth, splitForYear } from '../../projections/splits';
 import type { MonthSplit } from '../pricing';
 import { amountString } from '../money';
 import { costWords } from '../rules';
@@ -143,6 +143,7 @@ function serviceDue(state: State, run: Period, vatRate: string, rules: number, p
     });
     if (periods.length === 0) continue;
     const split = splitForYear(state, svc.service.serviceId, run.year, 'budget', rules);
+    const byMonth = basisByMonth(rules, svc.service.pricing.kind);
     // The same for every participant of the split: worked out once, not once per participant and month
     // (a share lookup by key per participant and month was quadratic in the participants).
     let rule: string | undefined;
@@ -181,7 +182,7 @@ function serviceDue(state: State, run: Period, vatRate: string, rules: number, p
           amount, vatCategory: 'S', vatRate, serviceId: svc.service.serviceId, enrolmentId: p.key,
           provenance: {
             rule: (rule ??= `${split.rule}; ${costWords(svc.service.pricing.kind, split, 'budget', rules, true)}`),
-            basis: `${p.basis}${p.population !== null ? `; population ${p.population}` : ''}; months ${months.map((x) => x.month).join(', ')}`,
+            basis: `${lineBasis(p, months, factsOf, byMonth)}${p.population !== null ? `; population ${p.population}` : ''}; months ${months.map((x) => x.month).join(', ')}`,
             refs: plainRefs(split.costRefs, p.refs),
             months,
           },
@@ -190,6 +191,23 @@ function serviceDue(state: State, run: Period, vatRate: string, rules: number, p
     }
   }
   return items;
+}
+
+/**
+ * A line's basis: where its rules word a share by month (projections/splits.ts#basisByMonth, rules 5), its
+ * own months' share bases, so a quarter's line names the quarter's denominators, not the year's; otherwise
+ * its participant's, as earlier rules wrote it.
+ */
+function lineBasis(
+  p: { key: string; basis: string },
+  months: readonly { month: number }[],
+  factsOf: (m: number) => { shares: Map<string, MonthShare> },
+  byMonth: boolean,
+): string {
+  if (!byMonth || months.length === 0) return p.basis;
+  const bases = months.map((m) => factsOf(m.month).shares.get(p.key)?.basis);
+  if (bases.some((b) => b === undefined)) return p.basis;
+  return basesOverMonths(months.map((m) => m.month), bases as string[]);
 }
 
 /**

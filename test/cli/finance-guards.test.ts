@@ -113,3 +113,17 @@ describe('a settled year changed after its settlement, and next year waiting for
     expect(sc.out).toContain('Kvar att slutreglera med deltagarna: kan inte räknas ut än (ingen befolkningstabell för 2024 finns registrerad');
   });
 });
+
+describe("an a-conto line's basis (rules 5)", () => {
+  test('given Malmö entering in April, then Stockholm\'s first-quarter line names the quarter\'s denominator, not the year\'s', async () => {
+    const f = await billingFixture();
+    expect((await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);
+    const db = new Database(f.store, { readonly: true });
+    const bases = (db.prepare("SELECT json_extract(l.value, '$.provenance.basis') AS basis FROM events e, json_each(e.data, '$.lines') l WHERE e.type = 'InvoiceIssued' AND json_extract(l.value, '$.serviceId') = 'egil'").all() as { basis: string }[]).map((r) => r.basis);
+    db.close();
+    expect(bases).toContain('weight 4 of 6; population 900000; months 1, 2, 3');
+    // The split of the year names both.
+    const split = await f.json<{ participants: { name: string; basis: string }[] }>('split', '--service', 'egil', '--year', '2024');
+    expect(split.participants.find((p) => p.name === 'Stockholms stad')?.basis).toBe('weight 4 of 6 (months 1–3), weight 4 of 7 (months 4–12)');
+  });
+});
