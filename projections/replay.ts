@@ -202,6 +202,7 @@ export class InvoiceReplay {
     const storedNumbers = new Set(group.flatMap((p) => (isDocument(p.event) ? [p.event.data.number] : [])));
     const order = recomputed.filter(isDocument).map((e) => e.data.number).filter((n) => storedNumbers.has(n));
     let position = -1;
+    let firstChecked: ReplayedDocument | undefined;
     for (const p of group) {
       if (!isDocument(p.event)) continue;
       position += 1;
@@ -212,11 +213,10 @@ export class InvoiceReplay {
         ? `lagrad som kommandots dokument ${position + 1}, beslutad på nytt som dokument ${order.indexOf(stored.number) + 1}: dokumenten ligger i en annan ordning än kommandot gav dem`
         : undefined;
       const difference = failure ?? (other ? firstDifference(stored, other) ?? misplaced : 'uppstod inte när kommandot beslutades på nytt');
-      this.documents.push({ number: stored.number, type: p.event.type, year: stored.year, ref: p.ref, reproduced: difference === undefined, difference });
+      const checked: ReplayedDocument = { number: stored.number, type: p.event.type, year: stored.year, ref: p.ref, reproduced: difference === undefined, difference };
+      firstChecked ??= checked;
+      this.documents.push(checked);
     }
-    // A document the command decides again that is not stored: deleted, and the chain written anew so that
-    // every event left is intact, or the consequence of a change before it. Only what is compared above
-    // would never show it.
     if (failure !== undefined) return;
     // The command's other events (a settlement's ServiceSettled) are reproduced too: one deleted or altered
     // would leave the year unsettled, and a second settlement would bill it again.
@@ -224,7 +224,7 @@ export class InvoiceReplay {
     const storedOthers = others(group.map((p) => p.event));
     const againOthers = others(recomputed);
     if (storedOthers.join('\n') !== againOthers.join('\n')) {
-      const firstDoc = this.documents.find((d) => d.ref === group.find((p) => isDocument(p.event))!.ref);
+      const firstDoc = firstChecked;
       const what = againOthers.length > storedOthers.length ? 'saknas i lagret' : againOthers.length < storedOthers.length ? 'finns i lagret utan att kommandot ger den' : 'skiljer sig från den lagrade';
       const difference = `kommandots händelse ${recomputed.find((e) => !isDocument(e))?.type ?? group.find((p) => !isDocument(p.event))?.event.type} ${what}`;
       if (firstDoc) {
@@ -232,6 +232,9 @@ export class InvoiceReplay {
         firstDoc.difference = firstDoc.difference ? `${firstDoc.difference}; ${difference}` : difference;
       }
     }
+    // A document the command decides again that is not stored: deleted, and the chain written anew so that
+    // every event left is intact, or the consequence of a change before it. Only what is compared above
+    // would never show it.
     const at = group.find((p) => isDocument(p.event))!.ref;
     for (const e of recomputed) {
       if (!isDocument(e) || storedNumbers.has(e.data.number) || !this.inScope(e.data.year)) continue;

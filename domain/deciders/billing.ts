@@ -190,8 +190,8 @@ export function decideCredit(c: CreditInvoice, state: State): Decision {
  * Why a payment cannot be recorded against its invoice, or undefined when it can. `pending` is what payments
  * to be recorded before it (earlier rows of the same bank file) take of the open balance, so a file can be
  * checked whole before any of it is recorded. More than is left is refused unless it is declared an
- * overpayment: then the excess, at most twice what the member was billed in the invoice's year, is the
- * member's credit (a negative open balance).
+ * overpayment: then the excess is the member's credit (a negative open balance); typed, the credit it leaves
+ * on the invoice is at most twice what the member was billed in the invoice's year, less credit notes.
  */
 export function paymentProblem(c: RecordPayment, inv: InvoiceState, state: State, pending: Decimal = ZERO): string | undefined {
   const closed = bookedInClosedYear(state, c.date, `payment.record ${c.invoice}`);
@@ -206,8 +206,8 @@ export function paymentProblem(c: RecordPayment, inv: InvoiceState, state: State
   // reference, or paying twice, and the credit it leaves on the invoice (with any before it) is never more
   // than twice what the member was billed that year, less credit notes; beyond that the amount is a typo
   // that would stand in the receivables for good. A bank file's row is money received: always recorded.
-  const credit = amount.minus(open);
   if (amount.gt(open) && !c.fromBank) {
+    const credit = amount.minus(open);
     const year = inv.invoice.year;
     const billed = sum([...(state.billing.get(year)?.invoices.values() ?? [])]
       .filter((i) => i.invoice.buyer.orgnr === inv.invoice.buyer.orgnr)
