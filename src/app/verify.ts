@@ -266,7 +266,11 @@ export function checkVouchers(state: State): CheckSummary {
  */
 export function checkNumbers(state: State): CheckSummary {
   const numbers: string[] = [];
-  for (const b of state.billing.values()) numbers.push(...b.invoices.keys(), ...b.creditNotes.keys());
+  // A loop, not push(...keys): a national year's numbers are too many to spread into arguments.
+  for (const b of state.billing.values()) {
+    for (const n of b.invoices.keys()) numbers.push(n);
+    for (const n of b.creditNotes.keys()) numbers.push(n);
+  }
   const gaps = seriesGaps(numbers);
   const series = new Set(numbers.map((n) => n.slice(0, n.indexOf('-')))).size;
   return {
