@@ -391,7 +391,8 @@ export const firstYear = (state: State): number | undefined => bookedYears(state
 export function yearOutsideBooks(state: State, year: number, currentYear: number): string | undefined {
   const span = bookedYears(state);
   const opening = state.openingBalances?.value.year;
-  const first = Math.min(span?.first ?? Infinity, opening ?? Infinity);
+  // Recorded opening balances are where the books begin: what is of an earlier year is in them.
+  const first = opening ?? span?.first ?? Infinity;
   const last = Math.max(span?.last ?? -Infinity, opening ?? -Infinity);
   if (first === Infinity) return `bokföringen är tom: inga fakturor, betalningar, kostnader eller ingående balanser finns att visa för ${year}`;
   const until = Math.max(last, currentYear);
@@ -420,9 +421,11 @@ export function openingBalances(state: State, year: number, chart: Chart = DEFAU
   const add = (account: string, amount: Decimal) => balances.set(account, (balances.get(account) ?? ZERO).plus(amount));
   const recorded = state.openingBalances?.value;
   if (recorded && recorded.year <= year) for (const b of recorded.balances) add(b.account, new Decimal(b.amount));
-  // From the earlier of the first year with vouchers and the recorded year: books recorded to open in 2023
-  // with their first invoice in 2024 carry 2023 (a year of no vouchers) forward too.
-  const first = Math.min(firstYear(state) ?? year, recorded?.year ?? year);
+  // From the recorded year, when there is one: the recorded balances stand for everything before it, so a
+  // voucher of an earlier year (a year-end accrual of 2024 for a run of 2024 made in 2025) is not counted
+  // on top of them. Books recorded to open in 2023 with their first invoice in 2024 carry 2023 (a year of
+  // no vouchers) forward too.
+  const first = recorded && recorded.year <= year ? recorded.year : (firstYear(state) ?? year);
   for (let y = first; y < year; y++) {
     let result = ZERO;
     for (const v of journal(state, y, c)) {

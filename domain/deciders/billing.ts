@@ -1,5 +1,4 @@
 import Decimal from 'decimal.js';
-import { selfCostOf } from '../../projections/selfcost';
 import { computeSplit, costBase, reportingTiersFor, splitInputs } from '../../projections/splits';
 import { type DueItem, dueInPeriod, type Series } from '../billing/due';
 import { documentNumber } from '../billing/numbers';
@@ -10,7 +9,7 @@ import { DomainError, NotFoundError } from '../errors';
 import type { DomainEvent } from '../events';
 import type { BuyerParty, CreditNoteIssued, CreditNoteLine, InvoiceIssued, SellerParty } from '../events/billing';
 import { amountString, formatSek, sum, ZERO } from '../money';
-import type { InvoiceState, PaymentState, State } from '../state';
+import type { InvoiceState, PaymentState, ServiceState, State } from '../state';
 import type { Decision } from './membership';
 import { requireService } from './services';
 import { costWords, decidedBy, RULES_VERSION } from '../rules';
@@ -190,8 +189,8 @@ export function decideCredit(c: CreditInvoice, state: State): Decision {
  * Why a payment cannot be recorded against its invoice, or undefined when it can. `pending` is what payments
  * to be recorded before it (earlier rows of the same bank file) take of the open balance, so a file can be
  * checked whole before any of it is recorded. More than is left is refused unless it is declared an
- * overpayment: then the excess is the member's credit (a negative open balance); typed, the credit it leaves
- * on the invoice is at most twice what the member was billed in the invoice's year, less credit notes.
+ * overpayment: then the excess is the member's credit (a negative open balance); typed, the credit the member
+ * is left with over its invoices of the year is at most twice what it was billed that year, less credit notes.
  */
 export function paymentProblem(c: RecordPayment, inv: InvoiceState, state: State, pending: Decimal = ZERO): string | undefined {
   const closed = bookedInClosedYear(state, c.date, `payment.record ${c.invoice}`);
@@ -207,13 +206,14 @@ export function paymentProblem(c: RecordPayment, inv: InvoiceState, state: State
   // than twice what the member was billed that year, less credit notes; beyond that the amount is a typo
   // that would stand in the receivables for good. A bank file's row is money received: always recorded.
   if (amount.gt(open) && !c.fromBank) {
-    const credit = amount.minus(open);
+    // The member's credit over all its invoices of the year, not this one's alone: four overpaid invoices
+    // are one member's money.
     const year = inv.invoice.year;
-    const billed = sum([...(state.billing.get(year)?.invoices.values() ?? [])]
-      .filter((i) => i.invoice.buyer.orgnr === inv.invoice.buyer.orgnr)
-      .map((i) => new Decimal(i.invoice.total).minus(i.creditedGross)));
+    const own = [...(state.billing.get(year)?.invoices.values() ?? [])].filter((i) => i.invoice.buyer.orgnr === inv.invoice.buyer.orgnr);
+    const billed = sum(own.map((i) => new Decimal(i.invoice.total).minus(i.creditedGross)));
+    const credit = amount.minus(sum(own.map((i) => openBalance(i))).minus(pending));
     if (credit.gt(billed.times(2))) {
-      return `payment.record: betalningen lämnar ${formatSek(credit)} i tillgodo på ${c.invoice}, mer än dubbla det som fakturerats ${inv.invoice.buyer.name} ${year} (${formatSek(billed)} efter kreditfakturor); kontrollera beloppet (${formatSek(amount)})`;
+      return `payment.record: betalningen lämnar ${inv.invoice.buyer.name} ${formatSek(credit)} i tillgodo för ${year}, mer än dubbla det som fakturerats (${formatSek(billed)} efter kreditfakturor); kontrollera beloppet (${formatSek(amount)})`;
     }
   }
   if (c.date < inv.invoice.issueDate) return `payment.record: betald ${c.date}, innan ${c.invoice} utfärdades (${inv.invoice.issueDate})`;
@@ -244,18 +244,19 @@ export function decidePayment(c: RecordPayment, state: State): Decision {
  * and rule, compare per member with what was billed for the year (a-conto and earlier settlements, less
  * credits), and bill or credit each difference, referencing the a-conto invoices.
  */
-export function decideSettlement(c: SettleService, state: State): Decision {
-  const svc = requireService(state, c.serviceId);
-  const { rules, params } = decidedBy(c);
-  assertYearOpen(state, c.year, `settlement.run ${c.serviceId} ${c.year}`, rules >= 4);
-  if (rules >= 3) assertBookedInOpenYear(state, c.issueDate, `settlement.run ${c.serviceId} ${c.year}`, rules >= 4);
-  if (!svc.actualCosts.get(c.year)?.length) throw new DomainError(`settlement.run: inget utfall är registrerat för ${c.serviceId} ${c.year}; registrera det med \`samkost cost record\``);
-  const actual = computeSplit(svc, c.year, 'actual', costBase(svc, c.year, 'actual'), splitInputs(state, svc, c.year), reportingTiersFor(state, c.year), rules);
-  const billing = state.billing.get(c.year);
+/**
+ * What a settlement of a service's year compares, member by member: each member's share of the actual
+ * cost (split by `rules`) and what it was billed of the service that year, net of credit notes and of
+ * earlier settlements' credit notes. A settlement bills or credits each difference; a year closes only
+ * when none is left.
+ */
+export function settlementBasis(state: State, svc: ServiceState, year: number, rules: number) {
+  const actual = computeSplit(svc, year, 'actual', costBase(svc, year, 'actual'), splitInputs(state, svc, year), reportingTiersFor(state, year), rules);
+  const billing = state.billing.get(year);
   const billedByMember = new Map<string, { net: Decimal; invoices: string[] }>();
   for (const inv of billing?.invoices.values() ?? []) {
     for (const line of inv.invoice.lines) {
-      if (line.serviceId !== c.serviceId) continue;
+      if (line.serviceId !== svc.service.serviceId) continue;
       const b = billedByMember.get(inv.invoice.buyer.orgnr) ?? { net: ZERO, invoices: [] };
       b.net = b.net.plus(line.amount).minus(inv.creditedNet.get(line.lineNo) ?? ZERO);
       if (!b.invoices.includes(inv.invoice.number)) b.invoices.push(inv.invoice.number);
@@ -265,7 +266,7 @@ export function decideSettlement(c: SettleService, state: State): Decision {
   for (const cn of billing?.creditNotes.values() ?? []) {
     if (cn.value.kind !== 'settlement') continue;
     for (const line of cn.value.lines) {
-      if (line.serviceId !== c.serviceId) continue;
+      if (line.serviceId !== svc.service.serviceId) continue;
       const b = billedByMember.get(cn.value.buyer.orgnr) ?? { net: ZERO, invoices: [] };
       b.net = b.net.minus(line.amount);
       billedByMember.set(cn.value.buyer.orgnr, b);
@@ -279,6 +280,17 @@ export function decideSettlement(c: SettleService, state: State): Decision {
     a.refs.push(...p.refs);
     actualByMember.set(p.member, a);
   }
+  return { actual, billedByMember, actualByMember };
+}
+
+export function decideSettlement(c: SettleService, state: State): Decision {
+  const svc = requireService(state, c.serviceId);
+  const { rules, params } = decidedBy(c);
+  assertYearOpen(state, c.year, `settlement.run ${c.serviceId} ${c.year}`, rules >= 4);
+  if (rules >= 3) assertBookedInOpenYear(state, c.issueDate, `settlement.run ${c.serviceId} ${c.year}`, rules >= 4);
+  if (!svc.actualCosts.get(c.year)?.length) throw new DomainError(`settlement.run: inget utfall är registrerat för ${c.serviceId} ${c.year}; registrera det med \`samkost cost record\``);
+  const { actual, billedByMember, actualByMember } = settlementBasis(state, svc, c.year, rules);
+  const billing = state.billing.get(c.year);
   const members = [...new Set([...billedByMember.keys(), ...actualByMember.keys()])].sort(byBuyerName(state));
   const numbering = new Numbering(state, c.year);
   const origin = { command: 'settlement.run', params };
@@ -362,14 +374,27 @@ export function decideCloseYear(c: CloseYear, state: State, today: string): Deci
     .filter((s) => !billing?.settled.has(s.service.serviceId))
     .map((s) => s.service.serviceId);
   if (unsettled.length) throw new DomainError(`year.close ${c.year}: slutreglera först dessa tjänster: ${unsettled.join(', ')}`);
-  // Settled, and changed since: a credit note of a settled year's line leaves what a settlement would bill
-  // again in the books' accrual, which a closed year could never invoice.
+  // Settled, and changed since (a credit note of a settled year's line, a cost recorded after it, an
+  // enrolment ended back in the year): what a settlement would still bill or credit, member by member,
+  // could never be invoiced once the year is closed.
   const changed = [...state.services.values()]
     .filter((s) => billing?.settled.has(s.service.serviceId))
-    .map((s) => ({ id: s.service.serviceId, row: selfCostOf(state, s, c.year) }))
-    .filter(({ row }) => row.waitingFor !== undefined || (row.settlementRemaining !== null && !row.settlementRemaining.isZero()));
+    .flatMap((s) => {
+      const b = billing?.settledBy.get(s.service.serviceId);
+      const { billedByMember, actualByMember } = settlementBasis(state, s, c.year, b ?? RULES_VERSION);
+      let bill = ZERO;
+      let credit = ZERO;
+      for (const member of new Set([...billedByMember.keys(), ...actualByMember.keys()])) {
+        const diff = (actualByMember.get(member)?.total ?? ZERO).minus(billedByMember.get(member)?.net ?? ZERO);
+        if (diff.gt(0)) bill = bill.plus(diff);
+        else credit = credit.minus(diff);
+      }
+      if (bill.isZero() && credit.isZero()) return [];
+      const parts = [...(bill.isZero() ? [] : [`${formatSek(bill)} att fakturera`]), ...(credit.isZero() ? [] : [`${formatSek(credit)} att kreditera`])];
+      return [`${s.service.serviceId} (${parts.join(', ')})`];
+    });
   if (changed.length) {
-    throw new DomainError(`${what}: slutreglera igen: ${changed.map(({ id, row }) => (row.settlementRemaining ? `${id} (${formatSek(row.settlementRemaining)} att ${row.settlementRemaining.gt(0) ? 'fakturera' : 'kreditera'})` : `${id} (${row.waitingFor})`)).join(', ')}; det fakturerade har ändrats efter slutregleringen`);
+    throw new DomainError(`${what}: slutreglera igen: ${changed.join(', ')}; utfallets fördelning och det fakturerade skiljer sig efter slutregleringen`);
   }
   return { streamId: billingStream(c.year), events: [{ type: 'YearClosed', data: { year: c.year, date: c.date, decisionRef: c.decisionRef, rules: RULES_VERSION } }] };
 }

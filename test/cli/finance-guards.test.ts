@@ -41,14 +41,20 @@ describe('what a command stores when there is nothing to store, and what it does
     const before = eventCount(f.store);
     const typo = await f.run('payment', 'record', '--invoice', 'T2024-0001', '--amount', '999999999999999', '--date', '2024-02-01', '--reference', 'BG 9', '--overpayment');
     expect(typo.code).toBe(2);
-    expect(typo.err).toMatch(/^samkost: payment\.record: betalningen lämnar 999 99\d \d{3} \d{3} \d{3},\d\d kr i tillgodo på T2024-0001, mer än dubbla det som fakturerats [^\n]+ 2024 \([\d ]+,\d\d kr efter kreditfakturor\); kontrollera beloppet \(999 999 999 999 999,00 kr\)\n$/);
+    expect(typo.err).toMatch(/^samkost: payment\.record: betalningen lämnar [^\n]+ 999 99\d \d{3} \d{3} \d{3},\d\d kr i tillgodo för 2024, mer än dubbla det som fakturerats \([\d ]+,\d\d kr efter kreditfakturor\); kontrollera beloppet \(999 999 999 999 999,00 kr\)\n$/);
     expect(eventCount(f.store)).toBe(before);
-    // The invoice paid twice is an overpayment; paid a third and fourth time, the credit passes twice the billing.
+    // The a-conto invoice paid three times over, first on it and then on the member's membership invoice:
+    // the member's credit (its billing of the year is the two invoices) passes twice that billing only with
+    // the third payment, wherever it is put.
     const twice = new Decimal(inv.total).times(2).toFixed(2);
+    const db = new Database(f.store, { readonly: true });
+    const { number } = db.prepare("SELECT json_extract(m.data, '$.number') AS number FROM events m, events t WHERE m.type = 'InvoiceIssued' AND t.type = 'InvoiceIssued' AND json_extract(t.data, '$.number') = 'T2024-0001' AND json_extract(m.data, '$.series') = 'M' AND json_extract(m.data, '$.buyer.orgnr') = json_extract(t.data, '$.buyer.orgnr')").get() as { number: string };
+    db.close();
     expect((await f.run('payment', 'record', '--invoice', 'T2024-0001', '--amount', twice, '--date', '2024-02-01', '--reference', 'BG 10', '--overpayment')).code).toBe(0);
-    const again = await f.run('payment', 'record', '--invoice', 'T2024-0001', '--amount', twice, '--date', '2024-02-02', '--reference', 'BG 11', '--overpayment');
-    expect(again.code).toBe(2);
-    expect(again.err).toContain('i tillgodo på T2024-0001, mer än dubbla det som fakturerats');
+    expect((await f.run('payment', 'record', '--invoice', number, '--amount', twice, '--date', '2024-02-02', '--reference', 'BG 11', '--overpayment')).code).toBe(0);
+    const third = await f.run('payment', 'record', '--invoice', number, '--amount', twice, '--date', '2024-02-03', '--reference', 'BG 12', '--overpayment');
+    expect(third.code).toBe(2);
+    expect(third.err).toContain('i tillgodo för 2024, mer än dubbla det som fakturerats');
     // The same amount in the bank's file is money received: recorded, the excess the member's credit.
     const bank = join(f.dir, 'bank.csv');
     writeFileSync(bank, `date,amount,reference\n2024-02-02,${twice},T2024-0001\n`);
@@ -95,10 +101,18 @@ describe('a settled year changed after its settlement, and next year waiting for
     const before = eventCount(f.store);
     const close = await inMarch('year', 'close', '2024', '--date', '2025-02-15');
     expect(close.code).toBe(2);
-    expect(close.err).toMatch(/^samkost: year\.close 2024: slutreglera igen: egil \([\d ]+,\d\d kr att fakturera\); det fakturerade har ändrats efter slutregleringen\n$/);
+    expect(close.err).toMatch(/^samkost: year\.close 2024: slutreglera igen: egil \([\d ]+,\d\d kr att fakturera\); utfallets fördelning och det fakturerade skiljer sig efter slutregleringen\n$/);
     expect(eventCount(f.store)).toBe(before);
     expect((await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-25')).code).toBe(0);
     expect((await inMarch('year', 'close', '2024', '--date', '2025-02-15')).code).toBe(0);
+  });
+
+  test('given a settled year in which an enrolment is ended back after the settlement, then the service nets to zero but members are owed and owe: the close is refused, naming both', async () => {
+    const f = await settledYear();
+    expect((await f.run('enrolment', 'end', '--service', 'egil', '--enrolment', '212000-1124-2024-04-15', '--to', '2024-06-30')).code).toBe(0);
+    const close = await cliOn(f.store, '2025-03-01T10:00:00Z')('year', 'close', '2024', '--date', '2025-02-15');
+    expect(close.code).toBe(2);
+    expect(close.err).toMatch(/^samkost: year\.close 2024: slutreglera igen: egil \([\d ]+,\d\d kr att fakturera, [\d ]+,\d\d kr att kreditera\)/);
   });
 
   test("given next year's budget and a supplier cost recorded before SCB's year-end figures, then verify passes, next year's books are built and the self-cost report says what the settlement waits for", async () => {
@@ -125,5 +139,20 @@ describe("an a-conto line's basis (rules 5)", () => {
     // The split of the year names both.
     const split = await f.json<{ participants: { name: string; basis: string }[] }>('split', '--service', 'egil', '--year', '2024');
     expect(split.participants.find((p) => p.name === 'Stockholms stad')?.basis).toBe('weight 4 of 6 (months 1–3), weight 4 of 7 (months 4–12)');
+  });
+});
+
+describe('opening balances are where the books begin', () => {
+  test('given opening balances for 2025, when 2024 is billed in January 2025, then IB 2025 is still exactly what was recorded, and 2024 has no books to export', async () => {
+    const f = await billingFixture();
+    const ib = join(f.dir, 'ib.csv');
+    writeFileSync(ib, 'konto;belopp\n1930;125 000,00\n1510;15 000,00\n2061;-60 000,00\n2091;-70 000,00\n2972;-10 000,00\n');
+    expect((await f.run('ledger', 'opening', '--year', '2025', '--file', ib, '--reference', 'UB 2024 Visma')).code).toBe(0);
+    expect((await f.run('invoice', 'run', '--period', '2024', '--date', '2025-01-10')).code).toBe(0);
+    const trial = await f.json<{ trial: { account: string; opening: string }[] }>('ledger', '--year', '2025', '--part', 'trial');
+    const ibs = Object.fromEntries(trial.trial.filter((r) => r.opening !== '0.00').map((r) => [r.account, r.opening]));
+    expect(ibs).toEqual({ 1930: '125000.00', 1510: '15000.00', 2061: '-60000.00', 2091: '-70000.00', 2972: '-10000.00' });
+    const sie = await f.run('export', 'sie', '--year', '2024', '--out', join(f.dir, 'x.se'));
+    expect([sie.code, sie.err]).toEqual([2, 'samkost: bokföringen har inget för 2024: den omfattar 2025\n']);
   });
 });

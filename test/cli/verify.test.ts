@@ -327,6 +327,20 @@ describe('samkost verify: everything an auditor relies on', () => {
     expect((await f.run('replay', '--year', '2024', '--verify')).code).toBe(1);
   });
 
+  test("a second settlement's only document deleted, its ServiceSettled kept, the chain re-hashed: the settlement names the document it issued", async () => {
+    const f = await billedStore();
+    expect((await f.run('invoice', 'credit', 'T2024-0005', '--reason', 'Fel', '--date', '2025-01-23')).code).toBe(0);
+    expect((await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-25')).code).toBe(0);
+    const db = new Database(f.store, { readonly: true });
+    const last = db.prepare("SELECT revision, json_extract(data, '$.number') AS number FROM events WHERE stream_id = 'billing-2024' AND type IN ('InvoiceIssued', 'CreditNoteIssued') ORDER BY revision DESC LIMIT 1").get() as { revision: number; number: string };
+    db.close();
+    deleteAndRehash(f.store, 'billing-2024', last.revision);
+    const r = await f.run('verify');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`AVVIKELSE ${last.number}`);
+    expect(r.out).toContain('saknas i lagret: slutregleringen av egil 2024');
+  });
+
   test('a replay of a year with no documents is refused in one line, not passed as "0 av 0"', async () => {
     const f = await billedStore();
     const r = await f.run('replay', '--year', '2030', '--verify');
