@@ -79,12 +79,18 @@ describe('a year the books have nothing for', () => {
   });
 });
 
+/** The billing fixture with opening balances recorded for `year` from a konto;belopp file. */
+async function opened(year: string, rows: string) {
+  const f = await billingFixture();
+  const ib = join(f.dir, 'ib.csv');
+  writeFileSync(ib, `konto;belopp\n${rows}`);
+  expect((await f.run('ledger', 'opening', '--year', year, '--file', ib, '--reference', 'UB enligt Visma')).code).toBe(0);
+  return f;
+}
+
 describe('opening balances stand for everything before their year', () => {
   test('given opening balances recorded for 2024, when a supplier cost dated in 2023 is recorded, then it is refused: its voucher would be counted on top of them', async () => {
-    const f = await billingFixture();
-    const ib = join(f.dir, 'ib.csv');
-    writeFileSync(ib, 'konto;belopp\n1930;125 000,00\n2091;-125 000,00\n');
-    expect((await f.run('ledger', 'opening', '--year', '2024', '--file', ib, '--reference', 'UB 2023 enligt Visma')).code).toBe(0);
+    const f = await opened('2024', '1930;125 000,00\n2091;-125 000,00\n');
     const before = eventCount(f.store);
     const r = await f.run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1000.00', '--supplier', 'L', '--reference', 'F-0', '--date', '2023-12-20');
     expect([r.code, r.err]).toEqual([2, 'samkost: cost.record egil 2024 F-0: daterad 2023-12-20, före bokföringens ingående balanser för 2024; det som hände före 2024 ingår i dem\n']);
@@ -144,10 +150,7 @@ describe("an a-conto line's basis (rules 5)", () => {
 
 describe('opening balances are where the books begin', () => {
   test('given opening balances for 2025, when 2024 is billed in January 2025, then IB 2025 is still exactly what was recorded, and 2024 has no books to export', async () => {
-    const f = await billingFixture();
-    const ib = join(f.dir, 'ib.csv');
-    writeFileSync(ib, 'konto;belopp\n1930;125 000,00\n1510;15 000,00\n2061;-60 000,00\n2091;-70 000,00\n2972;-10 000,00\n');
-    expect((await f.run('ledger', 'opening', '--year', '2025', '--file', ib, '--reference', 'UB 2024 Visma')).code).toBe(0);
+    const f = await opened('2025', '1930;125 000,00\n1510;15 000,00\n2061;-60 000,00\n2091;-70 000,00\n2972;-10 000,00\n');
     expect((await f.run('invoice', 'run', '--period', '2024', '--date', '2025-01-10')).code).toBe(0);
     const trial = await f.json<{ trial: { account: string; opening: string }[] }>('ledger', '--year', '2025', '--part', 'trial');
     const ibs = Object.fromEntries(trial.trial.filter((r) => r.opening !== '0.00').map((r) => [r.account, r.opening]));
