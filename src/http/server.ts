@@ -283,8 +283,13 @@ export function buildServer(o: ServerOptions): FastifyInstance {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     let text: string;
+    const bytes = body as Buffer;
+    // UTF-16 (a Windows tool's "Unicode") decodes as UTF-8 when its text is ASCII, each character followed or
+    // preceded by a NUL: JSON holds no raw NUL, so one is named as the encoding it is, not as bad JSON.
+    const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || bytes.includes(0);
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(body as Buffer);
+      if (utf16) throw new Error('UTF-16');
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {
       return done(Object.assign(new Error(NOT_UTF8), { statusCode: 400 }), undefined);
     }

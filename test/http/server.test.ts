@@ -215,7 +215,7 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     expect(eventCount(f.store)).toBe(before);
   });
 
-  test('given a command body that is not UTF-8, then 400 saying so and nothing stored; UTF-8 with å and € is taken as sent', async () => {
+  test('given a command body that is not UTF-8 (Latin-1, cut off, UTF-16), then 400 saying so and nothing stored; UTF-8 with å and € is taken as sent', async () => {
     const { f, app } = await served();
     await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
     const before = eventCount(f.store);
@@ -229,6 +229,12 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     // A sequence cut off at the end of the body is not UTF-8 either.
     const cut = await app.inject({ method: 'POST', url: '/v1/commands', headers, payload: Buffer.concat([Buffer.from(payment('BG 17')), Buffer.from([0xc3])]) });
     expect([cut.statusCode, cut.json()]).toEqual([400, { error: 'innehållet är inte UTF-8-text (skicka JSON som UTF-8)' }]);
+    expect(eventCount(f.store)).toBe(before);
+    // UTF-16, with its byte-order mark or without (ASCII text then decodes as UTF-8, a NUL beside each character).
+    for (const bytes of [Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(payment('BG 18'), 'utf16le')]), Buffer.from(payment('BG 18'), 'utf16le')]) {
+      const utf16 = await app.inject({ method: 'POST', url: '/v1/commands', headers, payload: bytes });
+      expect([utf16.statusCode, utf16.json()]).toEqual([400, { error: 'innehållet är inte UTF-8-text (skicka JSON som UTF-8)' }]);
+    }
     expect(eventCount(f.store)).toBe(before);
 
     const utf8 = await app.inject({ method: 'POST', url: '/v1/commands', headers, payload: Buffer.from(payment('Bankgiro å € 17'), 'utf8') });
