@@ -1,4 +1,7 @@
+import Decimal from 'decimal.js';
 import { canonicalJson } from '../domain/canonical-json';
+import { amountString, roundOre } from '../domain/money';
+import { costBase } from './splits';
 import { parseCommand } from '../domain/commands';
 import { commandInputOf } from '../domain/rules';
 import { decide } from '../domain/decide';
@@ -9,7 +12,8 @@ import { evolve, initialState, type State } from '../domain/state';
 
 export interface ReplayedDocument {
   number: string;
-  type: 'InvoiceIssued' | 'CreditNoteIssued';
+  /** A settlement's own event when what it records does not hold (checkSettlement); `number` then names it. */
+  type: 'InvoiceIssued' | 'CreditNoteIssued' | 'ServiceSettled';
   year: number;
   /** The stored document's event (stream, revision, position, hash); for a missing one, its command's first document. */
   ref: EventRef;
@@ -137,7 +141,28 @@ export class InvoiceReplay {
 
   finish(): ReplayedDocument[] {
     this.flush();
+    this.checkClosedYearsSettled();
     return this.documents;
+  }
+
+  /**
+   * A year is closed only when every service it billed is settled (deciders/billing.ts#decideCloseYear, so
+   * since closes exist): a closed year with a billed service and no settlement has lost the settlement's
+   * event, which a settlement that issued nothing leaves no document to show.
+   */
+  private checkClosedYearsSettled(): void {
+    for (const [year, b] of this.state.billing) {
+      if (!b.closed || !this.inScope(year)) continue;
+      const billed = new Set<string>();
+      for (const inv of b.invoices.values()) for (const l of inv.invoice.lines) if (l.serviceId) billed.add(l.serviceId);
+      for (const serviceId of [...billed].sort()) {
+        if (b.settled.has(serviceId)) continue;
+        this.documents.push({
+          number: `slutreglering ${serviceId} ${year}`, type: 'ServiceSettled', year, ref: b.closed.ref, reproduced: false,
+          difference: `året ${year} är stängt (${b.closed.ref.streamId} revision ${b.closed.ref.revision}), men ${serviceId}, som fakturerades ${year}, har ingen slutreglering: den har tagits bort ur loggen`,
+        });
+      }
+    }
   }
 
   private flush(): void {
@@ -147,6 +172,7 @@ export class InvoiceReplay {
     const docs = group.filter((p) => isDocument(p.event) && this.inScope(p.event.data.year));
     if (docs.length) this.check(group);
     else this.checkSettledDocuments(group);
+    for (const p of group) if (p.event.type === 'ServiceSettled' && this.inScope(p.event.data.year)) this.checkSettlement(p.event.data, p.ref);
     for (const p of group) {
       if (!this.folds(p.event)) continue;
       const event = this.lean && isDocument(p.event) ? ({ type: p.event.type, data: withoutProvenance(p.event.data) } as DomainEvent) : p.event;
@@ -180,6 +206,29 @@ export class InvoiceReplay {
       default:
         return true;
     }
+  }
+
+  /**
+   * What a settlement's event records must hold in the state it was decided from, whatever the rules: its
+   * actual cost is the service's recorded costs of the year with the overhead (but for a price list, whose
+   * cost is its prices), and its difference that cost less what was billed before. A settlement that issued nothing has no document to decide again, so this
+   * is what shows one altered.
+   */
+  private checkSettlement(d: Extract<DomainEvent, { type: 'ServiceSettled' }>['data'], ref: EventRef): void {
+    const svc = this.state.services.get(d.serviceId);
+    const problems: string[] = [];
+    if (!svc) problems.push(`tjänsten ${d.serviceId} finns inte`);
+    // A price list's cost is its participants' yearly prices (by rules from 2), which only its split gives.
+    else if (svc.service.pricing.kind !== 'price-list') {
+      const cost = roundOre(costBase(svc, d.year, 'actual').base.mul(new Decimal(svc.service.overheadRate).plus(1)));
+      if (!cost.eq(d.actualCost)) problems.push(`utfallet med påslag är ${amountString(cost)}, slutregleringen anger ${d.actualCost}`);
+    }
+    if (!new Decimal(d.actualCost).minus(d.billedBefore).eq(d.difference)) problems.push(`skillnaden ${d.difference} är inte utfallet ${d.actualCost} − fakturerat ${d.billedBefore}`);
+    if (problems.length === 0) return;
+    this.documents.push({
+      number: `slutreglering ${d.serviceId} ${d.year}`, type: 'ServiceSettled', year: d.year, ref, reproduced: false,
+      difference: `${problems.join('; ')} (${ref.streamId} revision ${ref.revision}): händelsen har ändrats`,
+    });
   }
 
   /**

@@ -10,7 +10,7 @@ import { domainCodec } from '../../src/app/codec';
 import { main } from '../../src/cli/main';
 import { uuid } from '../support/uuid';
 import { billingFixture } from '../support/billing-fixture';
-import { cliFixture } from '../support/cli';
+import { cliFixture, cliOn } from '../support/cli';
 
 /** Builds a small store through the CLI, then edits the SQLite file behind the engine's back. */
 async function storeWithHistory() {
@@ -339,6 +339,44 @@ describe('samkost verify: everything an auditor relies on', () => {
     expect(r.code).toBe(1);
     expect(r.out).toContain(`AVVIKELSE ${last.number}`);
     expect(r.out).toContain('saknas i lagret: slutregleringen av egil 2024');
+  });
+
+  test("a settlement that issued nothing, its ServiceSettled altered and the chain re-hashed: what it records no longer holds, and verify names it", async () => {
+    const f = await billingFixture();
+    for (const args of [
+      ['invoice', 'run', '--period', '2024', '--date', '2024-04-20'],
+      // The actual cost is the budget: every member was billed its share already, the settlement issues nothing.
+      ['cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1200000.00', '--supplier', 'L', '--reference', 'F-1', '--date', '2024-12-31'],
+      ['settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20'],
+    ]) expect((await f.run(...args)).code).toBe(0);
+    const db = new Database(f.store, { readonly: true });
+    const settled = db.prepare("SELECT revision, data FROM events WHERE stream_id = 'billing-2024' AND type = 'ServiceSettled'").get() as { revision: number; data: string };
+    db.close();
+    expect((JSON.parse(settled.data) as { documents: string[] }).documents).toEqual([]);
+    expect((await f.run('verify')).code).toBe(0);
+    forgeAndRehash(f.store, 'billing-2024', settled.revision, (d) => JSON.stringify({ ...JSON.parse(d), actualCost: '1.00', difference: '0.00' }));
+    const r = await f.run('verify');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('AVVIKELSE slutreglering egil 2024');
+    expect(r.out).toContain('slutregleringen anger 1.00');
+  });
+
+  test("a closed year's settlement that issued nothing, deleted and the chain re-hashed: the year was closed only settled, so verify names the settlement missing", async () => {
+    const f = await billingFixture();
+    for (const args of [
+      ['invoice', 'run', '--period', '2024', '--date', '2024-04-20'],
+      ['cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1200000.00', '--supplier', 'L', '--reference', 'F-1', '--date', '2024-12-31'],
+      ['settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20'],
+    ]) expect((await f.run(...args)).code).toBe(0);
+    expect((await cliOn(f.store, '2025-03-01T10:00:00Z')('year', 'close', '2024', '--date', '2025-02-15')).code).toBe(0);
+    const db = new Database(f.store, { readonly: true });
+    const { revision } = db.prepare("SELECT revision FROM events WHERE stream_id = 'billing-2024' AND type = 'ServiceSettled'").get() as { revision: number };
+    db.close();
+    deleteAndRehash(f.store, 'billing-2024', revision);
+    const r = await f.run('verify');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('AVVIKELSE slutreglering egil 2024');
+    expect(r.out).toContain('har ingen slutreglering: den har tagits bort ur loggen');
   });
 
   test('a replay of a year with no documents is refused in one line, not passed as "0 av 0"', async () => {
