@@ -1,4 +1,5 @@
 import Decimal from 'decimal.js';
+import { parseDocumentNumber } from '../domain/billing/numbers';
 import { canonicalJson } from '../domain/canonical-json';
 import { amountString, roundOre } from '../domain/money';
 import { costBase } from './splits';
@@ -242,7 +243,7 @@ export class InvoiceReplay {
       const { serviceId, year, documents } = p.event.data;
       for (const number of documents) {
         this.documents.push({
-          number, type: /^[A-Z]*K\d{4}-/.test(number) ? 'CreditNoteIssued' : 'InvoiceIssued', year, ref: p.ref, reproduced: false, missing: true,
+          number, type: parseDocumentNumber(number)?.series === 'TK' ? 'CreditNoteIssued' : 'InvoiceIssued', year, ref: p.ref, reproduced: false, missing: true,
           difference: `saknas i lagret: slutregleringen av ${serviceId} ${year} (${p.ref.streamId} revision ${p.ref.revision}) utfärdade det, men det är inte lagrat; det har tagits bort ur loggen`,
         });
       }

@@ -150,6 +150,21 @@ const invoiceRow = (store: string, number: string) => {
   return row;
 };
 
+/** EGIL 2024 billed for the year and settled at the budget: every member billed its share already, so the settlement issued nothing. */
+async function settledIssuingNothing() {
+  const f = await billingFixture();
+  for (const args of [
+    ['invoice', 'run', '--period', '2024', '--date', '2024-04-20'],
+    ['cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1200000.00', '--supplier', 'L', '--reference', 'F-1', '--date', '2024-12-31'],
+    ['settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20'],
+  ]) expect((await f.run(...args)).code).toBe(0);
+  const db = new Database(f.store, { readonly: true });
+  const settled = db.prepare("SELECT revision, data FROM events WHERE stream_id = 'billing-2024' AND type = 'ServiceSettled'").get() as { revision: number; data: string };
+  db.close();
+  expect((JSON.parse(settled.data) as { documents: string[] }).documents).toEqual([]);
+  return { f, settled };
+}
+
 interface Summary { checked: number; passed: number; failures: { subject: string; reason: string; streamId?: string; revision?: number }[]; skipped?: string }
 interface Report { ok: boolean; streams: number; events: number; checks: Record<'chains' | 'invoices' | 'numbers' | 'splits' | 'vouchers', Summary> }
 
@@ -342,17 +357,7 @@ describe('samkost verify: everything an auditor relies on', () => {
   });
 
   test("a settlement that issued nothing, its ServiceSettled altered and the chain re-hashed: what it records no longer holds, and verify names it", async () => {
-    const f = await billingFixture();
-    for (const args of [
-      ['invoice', 'run', '--period', '2024', '--date', '2024-04-20'],
-      // The actual cost is the budget: every member was billed its share already, the settlement issues nothing.
-      ['cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1200000.00', '--supplier', 'L', '--reference', 'F-1', '--date', '2024-12-31'],
-      ['settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20'],
-    ]) expect((await f.run(...args)).code).toBe(0);
-    const db = new Database(f.store, { readonly: true });
-    const settled = db.prepare("SELECT revision, data FROM events WHERE stream_id = 'billing-2024' AND type = 'ServiceSettled'").get() as { revision: number; data: string };
-    db.close();
-    expect((JSON.parse(settled.data) as { documents: string[] }).documents).toEqual([]);
+    const { f, settled } = await settledIssuingNothing();
     expect((await f.run('verify')).code).toBe(0);
     forgeAndRehash(f.store, 'billing-2024', settled.revision, (d) => JSON.stringify({ ...JSON.parse(d), actualCost: '1.00', difference: '0.00' }));
     const r = await f.run('verify');
@@ -362,17 +367,9 @@ describe('samkost verify: everything an auditor relies on', () => {
   });
 
   test("a closed year's settlement that issued nothing, deleted and the chain re-hashed: the year was closed only settled, so verify names the settlement missing", async () => {
-    const f = await billingFixture();
-    for (const args of [
-      ['invoice', 'run', '--period', '2024', '--date', '2024-04-20'],
-      ['cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1200000.00', '--supplier', 'L', '--reference', 'F-1', '--date', '2024-12-31'],
-      ['settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20'],
-    ]) expect((await f.run(...args)).code).toBe(0);
+    const { f, settled } = await settledIssuingNothing();
     expect((await cliOn(f.store, '2025-03-01T10:00:00Z')('year', 'close', '2024', '--date', '2025-02-15')).code).toBe(0);
-    const db = new Database(f.store, { readonly: true });
-    const { revision } = db.prepare("SELECT revision FROM events WHERE stream_id = 'billing-2024' AND type = 'ServiceSettled'").get() as { revision: number };
-    db.close();
-    deleteAndRehash(f.store, 'billing-2024', revision);
+    deleteAndRehash(f.store, 'billing-2024', settled.revision);
     const r = await f.run('verify');
     expect(r.code).toBe(1);
     expect(r.out).toContain('AVVIKELSE slutreglering egil 2024');
