@@ -120,3 +120,16 @@ export type YearlySpread = 'largest-remainder' | 'cumulative';
 
 export const spreadOverMonths = (yearly: Decimal, spread: YearlySpread): Map<number, Decimal> =>
   spread === 'cumulative' ? cumulativeMonthlyAmounts(yearly) : monthlyAmounts(yearly);
+
+/** Months as spans: "1–3, 5, 7–12", or with `name` for each month's text ("januari–mars, maj"). */
+export function monthRanges(months: readonly number[], name: (month: number) => string = String): string {
+  const sorted = [...new Set(months)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    parts.push(j > i ? `${name(sorted[i])}–${name(sorted[j])}` : name(sorted[i]));
+    i = j;
+  }
+  return parts.join(', ');
+}

@@ -7,7 +7,7 @@ import { OreDecimals } from '../domain/ore';
 import { inKeyOrder, type OreMonth, OrePricing } from '../domain/ore-pricing';
 import { populationFor, populationOfCodes, type PopulationUsed } from '../domain/population-rule';
 import { type MonthSplit, PricingError, type PricingRule, type SplitParticipant, splitMonth } from '../domain/pricing';
-import { MONTHS } from '../domain/proration';
+import { MONTHS, monthRanges } from '../domain/proration';
 import { inForceDuringYear, type ServiceState, type State } from '../domain/state';
 import { bandOf, type TierBand } from '../domain/tiers';
 import { SplitContext } from './split-context';
@@ -255,20 +255,7 @@ export function basesOverMonths(months: readonly number[], bases: readonly strin
     if (ms) ms.push(months[i]);
     else monthsOf.set(b, [months[i]]);
   });
-  if (monthsOf.size <= 1) return bases[0] ?? '';
-  return [...monthsOf].map(([b, ms]) => `${b} (${ms.length === 1 ? 'month' : 'months'} ${monthSpans(ms)})`).join(', ');
-}
-
-/** Months as spans: [1, 2, 3, 7] → "1–3, 7". */
-function monthSpans(months: readonly number[]): string {
-  const out: string[] = [];
-  for (let i = 0; i < months.length; ) {
-    let j = i;
-    while (j + 1 < months.length && months[j + 1] === months[j] + 1) j += 1;
-    out.push(i === j ? String(months[i]) : `${months[i]}–${months[j]}`);
-    i = j + 1;
-  }
-  return out.join(', ');
+  return [...monthsOf].map(([b, ms]) => `${b} (${ms.length === 1 ? 'month' : 'months'} ${monthRanges(ms)})`).join(', ');
 }
 
 export function splitWithTotals(

@@ -6,7 +6,7 @@ import type { DomainEvent } from '../domain/events';
 import type { CreditNoteIssued, CreditNoteLine, InvoiceIssued, InvoiceLine } from '../domain/events/billing';
 import { amountString, formatSek, grouped, parseAmount, roundOre, sum, ZERO } from '../domain/money';
 import { populationFor, type PopulationUsed } from '../domain/population-rule';
-import { monthlyAmounts, spreadOverMonths } from '../domain/proration';
+import { monthlyAmounts, monthRanges, spreadOverMonths } from '../domain/proration';
 import { type Adopted, evolve, initialState, type InvoiceState, type MembershipPeriod, type MemberState, type ServiceState, type State } from '../domain/state';
 import { bandOf } from '../domain/tiers';
 import { computeSplit, costBase, type CostBasis, reportingTiersFor, type ServiceSplit, type SplitInput, splitInputs } from './splits';
@@ -175,19 +175,6 @@ type AnyLine = InvoiceLine | CreditNoteLine;
 const sek = (d: Decimal): string => formatSek(d);
 const svNumber = (d: Decimal | string): string => new Decimal(d).toString().replace('.', ',');
 const isInvoice = (doc: Doc): doc is InvoiceIssued => 'dueDate' in doc;
-
-/** "1–3, 5, 7–12" */
-export function monthRanges(months: readonly number[]): string {
-  const sorted = [...new Set(months)].sort((a, b) => a - b);
-  const parts: string[] = [];
-  for (let i = 0; i < sorted.length; i++) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
-    parts.push(j > i ? `${sorted[i]}–${sorted[j]}` : String(sorted[i]));
-    i = j;
-  }
-  return parts.join(', ');
-}
 
 /** The kinds of event a reference can name a decision by, grouped as the lookup finds them (a membership by its join or leave). */
 type DecisionGroup = 'schedule' | 'levy' | 'population' | 'membership' | 'service' | 'budget' | 'cost' | 'enrolment' | 'invoice';

@@ -6,6 +6,7 @@ import { amountString } from '../money';
 import { costWords } from '../rules';
 import { aContoDueKey, aContoPeriod, inForceBetween, type State } from '../state';
 import { type EventRef, plainRef } from '../event-ref';
+import { monthRanges } from '../proration';
 import type { InvoiceLine, Provenance } from '../events/billing';
 import { billingPeriods, dueMonthOfPeriod, type Period, periodDates } from './periods';
 
@@ -40,16 +41,7 @@ export function periodText(p: Pick<Period, 'year' | 'months'>): string {
 }
 
 /** Months of a year in words, runs of consecutive months as spans: [2, 3, 10, 11, 12] → "februari–mars, oktober–december". */
-export function monthsText(months: readonly number[]): string {
-  const runs: string[] = [];
-  for (let i = 0; i < months.length; ) {
-    let j = i;
-    while (j + 1 < months.length && months[j + 1] === months[j] + 1) j += 1;
-    runs.push(i === j ? MONTH_NAMES[months[i] - 1] : `${MONTH_NAMES[months[i] - 1]}–${MONTH_NAMES[months[j] - 1]}`);
-    i = j + 1;
-  }
-  return runs.join(', ');
-}
+export const monthsText = (months: readonly number[]): string => monthRanges(months, (m) => MONTH_NAMES[m - 1]);
 
 /**
  * One plain copy of each ref a run puts on its lines. A ref in the state may be a view that works its
