@@ -143,6 +143,13 @@ export const initialState = (): State => ({
   documentYear: new Map(),
 });
 
+/** The services a year's invoices bill (a-conto or settlement lines): what its close requires settled. */
+export function servicesBilledIn(b: BillingYear | undefined): Set<string> {
+  const billed = new Set<string>();
+  for (const inv of b?.invoices.values() ?? []) for (const l of inv.invoice.lines) if (l.serviceId) billed.add(l.serviceId);
+  return billed;
+}
+
 export function billingYear(state: State, year: number): BillingYear {
   let b = state.billing.get(year);
   if (!b) {

@@ -9,7 +9,7 @@ import { decide } from '../domain/decide';
 import { withoutProvenance } from '../domain/documents-read';
 import type { EventRef } from '../domain/event-ref';
 import { checkEventData, type DomainEvent } from '../domain/events';
-import { evolve, initialState, type State } from '../domain/state';
+import { evolve, initialState, servicesBilledIn, type State } from '../domain/state';
 
 export interface ReplayedDocument {
   number: string;
@@ -154,9 +154,7 @@ export class InvoiceReplay {
   private checkClosedYearsSettled(): void {
     for (const [year, b] of this.state.billing) {
       if (!b.closed || !this.inScope(year)) continue;
-      const billed = new Set<string>();
-      for (const inv of b.invoices.values()) for (const l of inv.invoice.lines) if (l.serviceId) billed.add(l.serviceId);
-      for (const serviceId of [...billed].sort()) {
+      for (const serviceId of [...servicesBilledIn(b)].sort()) {
         if (b.settled.has(serviceId)) continue;
         this.documents.push({
           number: `slutreglering ${serviceId} ${year}`, type: 'ServiceSettled', year, ref: b.closed.ref, reproduced: false,

@@ -9,7 +9,7 @@ import { DomainError, NotFoundError } from '../errors';
 import type { DomainEvent } from '../events';
 import type { BuyerParty, CreditNoteIssued, CreditNoteLine, InvoiceIssued, SellerParty } from '../events/billing';
 import { amountString, formatSek, sum, ZERO } from '../money';
-import type { InvoiceState, PaymentState, ServiceState, State } from '../state';
+import { type InvoiceState, type PaymentState, servicesBilledIn, type ServiceState, type State } from '../state';
 import type { Decision } from './membership';
 import { requireService } from './services';
 import { costWords, decidedBy, RULES_VERSION } from '../rules';
@@ -369,9 +369,9 @@ export function decideCloseYear(c: CloseYear, state: State, today: string): Deci
     }
   }
   const billing = state.billing.get(c.year);
+  const billed = servicesBilledIn(billing);
   const unsettled = [...state.services.values()]
-    .filter((s) => [...(billing?.invoices.values() ?? [])].some((i) => i.invoice.lines.some((l) => l.serviceId === s.service.serviceId)))
-    .filter((s) => !billing?.settled.has(s.service.serviceId))
+    .filter((s) => billed.has(s.service.serviceId) && !billing?.settled.has(s.service.serviceId))
     .map((s) => s.service.serviceId);
   if (unsettled.length) throw new DomainError(`year.close ${c.year}: slutreglera först dessa tjänster: ${unsettled.join(', ')}`);
   // Settled, and changed since (a credit note of a settled year's line, a cost recorded after it, an

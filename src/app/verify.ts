@@ -1,6 +1,6 @@
 import { describeGap, seriesGaps } from '../../domain/billing/numbers';
 import { formatSek, grouped, sum } from '../../domain/money';
-import type { State } from '../../domain/state';
+import { servicesBilledIn, type State } from '../../domain/state';
 import { InvoiceReplay, type ReplayedDocument } from '../../projections/replay';
 import { journal, type Voucher } from '../../projections/ledger';
 import { computeSplit, costBase, type CostBasis, reportingTiersFor, type ServiceSplit, splitInputs } from '../../projections/splits';
@@ -146,7 +146,7 @@ export function checkSplits(state: State): CheckSummary {
   // Whether anything was billed from a split: a-conto lines from the budget's, a settlement from the actual one's.
   const billedFrom = (serviceId: string, year: number, basis: CostBasis) => basis === 'actual'
     ? Boolean(state.billing.get(year)?.settled.has(serviceId))
-    : [...(state.billing.get(year)?.invoices.values() ?? [])].some((i) => i.invoice.lines.some((l) => l.serviceId === serviceId));
+    : servicesBilledIn(state.billing.get(year)).has(serviceId);
   for (const svc of state.services.values()) {
     const years = [...new Set([...svc.budgets.keys(), ...svc.actualCosts.keys()])].sort((a, b) => a - b);
     for (const year of years) {
