@@ -20,9 +20,7 @@ const TOLD_BY_CONTENT: ReadonlySet<Command['type']> = new Set(['invoice.run', 'i
  * it carry none and are told apart by kind (and content, where storedBy compares it) only.
  */
 export function commandFingerprint(command: Command): string | undefined {
-  if (TOLD_BY_CONTENT.has(command.type)) return undefined;
-  const { rules: _r, ...rest } = command as Command & { rules?: number };
-  return sha256(canonicalJson(rest));
+  return TOLD_BY_CONTENT.has(command.type) ? undefined : sha256(paramsOf(command));
 }
 
 /** The events each command can append: a command id whose events are of another kind was another command's. */
@@ -36,7 +34,7 @@ const EVENTS_OF: Record<Command['type'], readonly string[]> = {
   'ledger.opening': ['OpeningBalancesRecorded'],
 };
 
-/** A document's recorded command params without the rules version (a retry under a later version is the same command). */
+/** A command, or a document's recorded params, in canonical JSON without the rules version (a retry under a later version is the same command). */
 const paramsOf = (params: Record<string, unknown>): string => {
   const { rules: _r, ...rest } = params;
   return canonicalJson(rest);
