@@ -309,11 +309,11 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
   }
 }
 
-/** True when the enrolment is in force on at least one day from `first` to `last` (ISO dates, inclusive). */
-export const inForceBetween = (e: EnrolmentState, first: string, last: string): boolean => e.from <= last && (e.to === undefined || e.to >= first);
+/** True when an enrolment or a membership period is in force on at least one day from `first` to `last` (ISO dates, inclusive). */
+export const inForceBetween = (e: { from: string; to?: string }, first: string, last: string): boolean => e.from <= last && (e.to === undefined || e.to >= first);
 
-/** True when the enrolment is in force on at least one day of `year`: it takes part in that year's split. */
-export const inForceDuringYear = (e: EnrolmentState, year: number): boolean => inForceBetween(e, `${year}-01-01`, `${year}-12-31`);
+/** True when an enrolment (taking part in that year's split) or a membership period is in force on at least one day of `year`. */
+export const inForceDuringYear = (e: { from: string; to?: string }, year: number): boolean => inForceBetween(e, `${year}-01-01`, `${year}-12-31`);
 
 /** The membership period in force on `date`, if any. */
 export function periodOn(m: MemberState, date: string): MembershipPeriod | undefined {

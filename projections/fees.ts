@@ -4,7 +4,7 @@ import type { EventRef } from '../domain/event-ref';
 import { roundOre, sum, ZERO } from '../domain/money';
 import { populationFor, type PopulationUsed } from '../domain/population-rule';
 import { RULES_VERSION } from '../domain/rules';
-import type { MembershipPeriod, MemberState, State } from '../domain/state';
+import { inForceDuringYear, type MembershipPeriod, type MemberState, type State } from '../domain/state';
 import { bandOf } from '../domain/tiers';
 
 export type FeeLineKind = 'annual-fee' | 'joining-contribution' | 'levy';
@@ -43,11 +43,6 @@ export interface FeesForYear {
   total: Decimal;
 }
 
-const firstDay = (y: number) => `${y}-01-01`;
-const lastDay = (y: number) => `${y}-12-31`;
-
-const overlaps = (p: MembershipPeriod, year: number) => p.from <= lastDay(year) && (p.to === undefined || p.to >= firstDay(year));
-
 /**
  * The membership periods a year's fees are billed for: `year`, the one its annual fee and levies are
  * counted from, and `entries`, each one begun in the year (a joining contribution each).
@@ -59,7 +54,7 @@ const overlaps = (p: MembershipPeriod, year: number) => p.from <= lastDay(year) 
  * and rejoined in one year was never billed its re-entry contribution (the first entry's due key had it).
  */
 function periodsOfYear(m: MemberState, year: number, rules: number): { year: MembershipPeriod; entries: MembershipPeriod[] } | undefined {
-  const inYear = m.periods.filter((p) => overlaps(p, year));
+  const inYear = m.periods.filter((p) => inForceDuringYear(p, year));
   if (inYear.length === 0) return undefined;
   const began = (p: MembershipPeriod) => p.from.slice(0, 4) === String(year);
   if (rules < 5) {

@@ -7,7 +7,7 @@ import type { CreditNoteIssued, CreditNoteLine, InvoiceIssued, InvoiceLine } fro
 import { amountString, formatSek, grouped, parseAmount, roundOre, sum, ZERO } from '../domain/money';
 import { populationFor, type PopulationUsed } from '../domain/population-rule';
 import { monthlyAmounts, monthRanges, spreadOverMonths } from '../domain/proration';
-import { type Adopted, evolve, initialState, type InvoiceState, type MembershipPeriod, type MemberState, type ServiceState, type State } from '../domain/state';
+import { type Adopted, evolve, inForceDuringYear, initialState, type InvoiceState, type MembershipPeriod, type MemberState, type ServiceState, type State } from '../domain/state';
 import { bandOf } from '../domain/tiers';
 import { computeSplit, costBase, type CostBasis, reportingTiersFor, type ServiceSplit, type SplitInput, splitInputs } from './splits';
 import { rulesOfOrigin, yearlySpreadOf } from '../domain/rules';
@@ -264,7 +264,7 @@ function periodOf(m: MemberState, refs: readonly EventRef[], year: number): Memb
   const ids = new Set(refs.map((r) => r.eventId));
   const byRef = m.periods.find((p) => ids.has(p.joinedRef.eventId));
   if (byRef) return byRef;
-  const inYear = [...m.periods].reverse().find((p) => p.from <= `${year}-12-31` && (p.to === undefined || p.to >= `${year}-01-01`));
+  const inYear = [...m.periods].reverse().find((p) => inForceDuringYear(p, year));
   if (!inYear) throw new DomainError(`${m.name} (${m.orgnr}) var inte medlem ${year}`);
   return inYear;
 }
