@@ -39,7 +39,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } 
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import Decimal from 'decimal.js';
-import { documentNumber, parseDocumentNumber } from '../domain/billing/numbers';
+import { documentNumber, missingSequences, parseDocumentNumber } from '../domain/billing/numbers';
 import type { EventRef } from '../domain/event-ref';
 import { AUDIT_FORMAT, AUDIT_FORMAT_WITHOUT_VOUCHERS, canonicalSha256, collectRefs, splitTableId } from '../src/export/audit-package';
 import { Command, CommanderError } from 'commander';
@@ -245,15 +245,9 @@ function seriesProblems(s: NumberSeries): string[] {
   }
   const gaps: string[] = [];
   let missing = 0;
-  let previous = 0;
-  for (const q of sequences) {
-    const from = previous + 1;
-    const to = q - 1;
-    if (to >= from) {
-      missing += to - from + 1;
-      gaps.push(to === from ? number(from) : to === from + 1 ? `${number(from)}, ${number(to)}` : `${number(from)}–${number(to)} (${to - from + 1} nummer)`);
-    }
-    previous = Math.max(previous, q);
+  for (const { from, to } of missingSequences(sequences)) {
+    missing += to - from + 1;
+    gaps.push(to === from ? number(from) : to === from + 1 ? `${number(from)}, ${number(to)}` : `${number(from)}–${number(to)} (${to - from + 1} nummer)`);
   }
   if (gaps.length > 0) {
     out.push(`${name} saknar ${gaps.slice(0, GAPS_NAMED).join(', ')}${gaps.length > GAPS_NAMED ? ` och ${gaps.length - GAPS_NAMED} luckor till (${missing} nummer i allt)` : ''}`);

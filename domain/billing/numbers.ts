@@ -51,10 +51,21 @@ export function seriesGaps(numbers: Iterable<string>): SeriesGap[] {
   const gaps: SeriesGap[] = [];
   for (const s of [...series.values()].sort((a, b) => a.year - b.year || a.series.localeCompare(b.series))) {
     const missing: string[] = [];
-    for (let n = 1; n < s.last; n++) if (!s.sequences.has(n)) missing.push(documentNumber(s.series, s.year, n));
+    for (const { from, to } of missingSequences(s.sequences)) for (let n = from; n <= to; n++) missing.push(documentNumber(s.series, s.year, n));
     if (missing.length) gaps.push({ series: s.series, year: s.year, last: s.last, missing });
   }
   return gaps;
+}
+
+/** The runs of sequences 1 … the highest of `sequences` that none of them has, in order: what a series lacks. */
+export function missingSequences(sequences: Iterable<number>): { from: number; to: number }[] {
+  const runs: { from: number; to: number }[] = [];
+  let previous = 0;
+  for (const q of [...new Set(sequences)].sort((a, b) => a - b)) {
+    if (q - 1 >= previous + 1) runs.push({ from: previous + 1, to: q - 1 });
+    previous = q;
+  }
+  return runs;
 }
 
 /** A gap for people: "nummerserien T2023 (1–125) saknar T2023-0124". */
