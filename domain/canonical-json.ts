@@ -202,12 +202,32 @@ interface Order {
   sorted: readonly string[];
   /** Each sorted key as `"key":` in UTF-8. */
   prefixes: readonly Uint8Array[];
+  /**
+   * Whether an object built with these keys in sorted order enumerates them in that order, so that
+   * `JSON.stringify` writes it canonically: not if a key is an array index, which an object enumerates
+   * first, in numeric order ("9" before "10", where the code units put "10" first).
+   */
+  enumerable: boolean;
+  /** Whether the keys came in sorted order. */
+  inOrder: boolean;
 }
 const MAX_SHAPES = 512;
 const MAX_KEYS = 64;
 /** Shapes by their first key; few shapes share one. */
 const orders = new Map<string, Order[]>();
 let shapes = 0;
+
+/** A key an object enumerates before its other keys: "0", "42", not "01" or "-1" (up to 2^32 − 2). */
+const isArrayIndex = (k: string): boolean => /^(0|[1-9][0-9]{0,9})$/.test(k) && Number(k) < 4294967295;
+
+/**
+ * An object's keys as canonical JSON orders them, learnt per shape as the writer learns them, and whether
+ * an object built in that order keeps it (`inOrder`): src/store/as-read.ts builds objects so, to have
+ * the native `JSON.stringify` write their canonical text.
+ */
+export function canonicalKeyOrder(keys: string[]): Readonly<Pick<Order, 'sorted' | 'inOrder' | 'enumerable'>> {
+  return orderOf(keys);
+}
 
 function orderOf(keys: string[]): Order {
   const n = keys.length;
@@ -221,7 +241,7 @@ function orderOf(keys: string[]): Order {
   }
   const sorted = [...keys].sort();
   const prefixes = sorted.map((k) => utf8.encode(`${JSON.stringify(k)}:`));
-  const order: Order = { keys, sorted, prefixes };
+  const order: Order = { keys, sorted, prefixes, enumerable: !keys.some(isArrayIndex), inOrder: sorted.every((k, i) => k === keys[i]) };
   if (n > MAX_KEYS) return order;
   if (shapes >= MAX_SHAPES) {
     // Start over rather than stop learning: the shapes in use now are soon back in.

@@ -1,42 +1,58 @@
 /*
  * Both adapters store event data as JSON text and read it back parsed, so what a read gives is the JSON
  * round trip of what was appended, not the appended value itself: the zod-checked data keeps an optional
- * member the decider set to undefined, the stored text does not. An append returns its events as a read
- * would (the port's contract), so a caller that folds them instead of reading them back (the engine after
- * an invoice run) holds exactly what a later fold of the store holds.
+ * member the decider set to undefined, the stored text does not, and the text's keys are in canonical
+ * order. An append returns its events as a read would (the port's contract), so a caller that folds them
+ * instead of reading them back (the engine after an invoice run) holds exactly what a later fold of the
+ * store holds, down to the order of the keys.
  */
+
+import { canonicalJson, canonicalKeyOrder } from '../../domain/canonical-json';
 
 const NOT_PLAIN = Symbol('not plain JSON');
 
 /**
- * `value` after the round trip, made without one where it can be: the same value where the round trip
- * changes nothing, a copy without the `undefined` members where only those differ, NOT_PLAIN for anything
- * else (`asRead` then takes the round trip itself).
+ * Event data as an adapter stores it: its canonical JSON text (domain/canonical-json.ts), which is also
+ * what its hash is computed over, and what a read of that text gives back (keys in the text's order).
+ *
+ * Hashing and storing used to write each document twice, once canonically in JavaScript for the hash
+ * and once by `JSON.stringify` for the row: for a year's invoice runs, 170 MB each. Instead the data is
+ * copied with its keys in canonical order, which the native `JSON.stringify` then writes canonically,
+ * once, for both; the copy is what the read gives back. `memo` holds the copies of objects an append
+ * has met already: a run's lines share a few thousand refs among a hundred thousand lines. Data the copy
+ * cannot stand for (an array index as a key, `toJSON`, `-0`, an undefined array element) is written by
+ * the canonical writer and parsed back.
  */
-function plain(value: unknown): unknown {
+export function storedData(data: unknown, memo: Map<object, unknown> = new Map()): { text: string; value: unknown } {
+  const value = canonicalPlain(data, memo);
+  if (value !== NOT_PLAIN) return { text: JSON.stringify(value), value };
+  const text = canonicalJson(data);
+  return { text, value: JSON.parse(text) as unknown };
+}
+
+function canonicalPlain(value: unknown, memo: Map<object, unknown>): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
       return value;
     case 'number':
-      // -0 reads back as 0.
       return Number.isFinite(value) && !Object.is(value, -0) ? value : NOT_PLAIN;
-    case 'object':
+    case 'object': {
       if (value === null) return value;
-      return Array.isArray(value) ? plainArray(value) : plainObject(value);
+      return Array.isArray(value) ? canonicalArray(value, memo) : canonicalObject(value, memo);
+    }
     default:
       return NOT_PLAIN;
   }
 }
 
-function plainArray(value: readonly unknown[]): unknown {
+function canonicalArray(value: readonly unknown[], memo: Map<object, unknown>): unknown {
   if (Object.getPrototypeOf(value) !== Array.prototype) return NOT_PLAIN;
   let copy: unknown[] | undefined;
   for (let i = 0; i < value.length; i++) {
     const v = value[i];
-    // An undefined element or a hole reads back as null.
     if (v === undefined) return NOT_PLAIN;
-    const p = plain(v);
+    const p = canonicalPlain(v, memo);
     if (p === NOT_PLAIN) return NOT_PLAIN;
     if (copy === undefined && p !== v) copy = value.slice(0, i);
     copy?.push(p);
@@ -44,36 +60,27 @@ function plainArray(value: readonly unknown[]): unknown {
   return copy ?? value;
 }
 
-function plainObject(value: object): unknown {
+function canonicalObject(value: object, memo: Map<object, unknown>): unknown {
   if (Object.getPrototypeOf(value) !== Object.prototype || typeof (value as { toJSON?: unknown }).toJSON === 'function') return NOT_PLAIN;
+  const keys = Object.keys(value);
+  if (keys.length === 0) return value;
+  // An own "__proto__" (from a parse) would set the copy's prototype.
+  if (keys.includes('__proto__')) return NOT_PLAIN;
+  const order = canonicalKeyOrder(keys);
+  if (!order.enumerable) return NOT_PLAIN;
   const record = value as Record<string, unknown>;
-  // for-in, not Object.keys: an invoice run's documents are a million small objects, and a keys array
-  // for each was a quarter of this walk. It yields the own keys first, in Object.keys order; an inherited
-  // enumerable key comes after them and is never copied (the copy stops at the own keys).
-  let own: string[] | undefined;
-  let copy: Record<string, unknown> | undefined;
-  let i = 0;
-  for (const k in record) {
-    if (own !== undefined && i >= own.length) break;
-    // A parsed "__proto__" member is an own property; assigning one to a copy would set the prototype.
-    if (k === '__proto__') return NOT_PLAIN;
-    const v = record[k];
-    const p = v === undefined ? v : plain(v);
+  const sorted = order.sorted;
+  let copy: Record<string, unknown> | undefined = order.inOrder ? undefined : {};
+  for (let i = 0; i < sorted.length; i++) {
+    const v = record[sorted[i]];
+    const p = v === undefined ? v : canonicalPlain(v, memo);
     if (p === NOT_PLAIN) return NOT_PLAIN;
     if (copy === undefined && (p !== v || v === undefined)) {
-      own = Object.keys(record);
-      if (own[i] !== k) return NOT_PLAIN;
+      // In order until here: the keys before are copied as they are (objects among them from the memo).
       copy = {};
-      for (let j = 0; j < i; j++) copy[own[j]] = record[own[j]];
+      for (let j = 0; j < i; j++) copy[sorted[j]] = canonicalPlain(record[sorted[j]], memo);
     }
-    if (copy !== undefined && p !== undefined) copy[k] = p;
-    i += 1;
+    if (copy !== undefined && p !== undefined) copy[sorted[i]] = p;
   }
   return copy ?? value;
-}
-
-/** Event data as a read of the store gives it back: what `JSON.parse(JSON.stringify(data))` gives. */
-export function asRead(data: unknown): unknown {
-  const p = plain(data);
-  return p === NOT_PLAIN ? JSON.parse(JSON.stringify(data)) : p;
 }

@@ -15,8 +15,7 @@ import {
   WrongExpectedVersionError,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import { asRead } from './as-read';
-import { chainMetadata } from './hash-chain';
+import { sealEvent } from './hash-chain';
 import {
   type AppendResult,
   type ChainedMetadata,
@@ -209,9 +208,11 @@ export class EsdbEventStore implements EventStore {
       let prevHash = head === undefined ? null : head.metadata.hash;
       let revision = actual === 'no_stream' ? 0 : actual + 1;
       const recorded: Omit<RecordedEvent, 'position'>[] = [];
+      const memo = new Map<object, unknown>();
       for (const e of checked) {
-        const metadata = chainMetadata({ streamId, revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: e.metadata }, prevHash);
-        recorded.push({ streamId, revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata });
+        // The data in canonical key order (the client writes it with JSON.stringify): the text hashed.
+        const { data, metadata } = sealEvent({ streamId, revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: e.metadata }, prevHash, memo);
+        recorded.push({ streamId, revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data, metadata });
         prevHash = metadata.hash;
         revision += 1;
       }
@@ -224,7 +225,7 @@ export class EsdbEventStore implements EventStore {
           { expectedRevision: actual === 'no_stream' ? NO_STREAM : BigInt(actual) },
         );
         const pos = res.position ? packPosition(res.position.commit, res.position.prepare) : 0n;
-        const stored = recorded.map((e) => ({ ...e, position: pos, data: asRead(e.data) }));
+        const stored = recorded.map((e) => ({ ...e, position: pos }));
         stored.forEach((e) => this.noteCommand(e));
         return { nextRevision: Number(res.nextExpectedRevision), events: stored, duplicate: false };
       } catch (err) {

@@ -102,7 +102,7 @@ export function filtered(filter: ReadFilter | undefined, e: RecordedEvent): Reco
 export interface AppendResult {
   /** Revision of the last event now in the stream. */
   nextRevision: number;
-  /** The events as a read gives them back: their data after its JSON round trip (src/store/as-read.ts). */
+  /** The events as a read gives them back: their data after its JSON round trip, keys in canonical order (src/store/as-read.ts). */
   events: RecordedEvent[];
   /** True when every event id was already stored at these revisions: a retried append, nothing written. */
   duplicate: boolean;

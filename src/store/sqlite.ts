@@ -1,8 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { asRead } from './as-read';
-import { chainMetadata } from './hash-chain';
+import { sealEvent } from './hash-chain';
 import { StoredEvent } from './stored-event';
 import {
   type AppendResult,
@@ -184,13 +183,14 @@ export class SqliteEventStore implements EventStore {
       let prevHash = head === undefined ? null : (JSON.parse(head.metadata) as ChainedMetadata).hash;
       let revision = actual === 'no_stream' ? 0 : actual + 1;
       const recorded: RecordedEvent[] = [];
+      const memo = new Map<object, unknown>();
       for (const e of checked) {
-        const metadata = chainMetadata({ streamId, revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: e.metadata }, prevHash);
+        const { dataText, data, metadata } = sealEvent({ streamId, revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: e.metadata }, prevHash, memo);
         const info = this.insert.run(
-          streamId, revision, e.id, e.type, e.schemaVersion, JSON.stringify(e.data), JSON.stringify(metadata),
+          streamId, revision, e.id, e.type, e.schemaVersion, dataText, JSON.stringify(metadata),
           metadata.commandId, metadata.recordedAt,
         );
-        recorded.push({ position: BigInt(info.lastInsertRowid), streamId, revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata });
+        recorded.push({ position: BigInt(info.lastInsertRowid), streamId, revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data, metadata });
         prevHash = metadata.hash;
         revision += 1;
       }
@@ -202,8 +202,7 @@ export class SqliteEventStore implements EventStore {
     } catch (err) {
       throw storeFailure(this.location, err);
     }
-    // After the commit, not under the write lock; a retried append's events were read back already.
-    return result.duplicate ? result : { ...result, events: result.events.map((e) => ({ ...e, data: asRead(e.data) })) };
+    return result;
   }
 
   /** A retried append (same event ids, same stream, in order) returns what was stored the first time. */

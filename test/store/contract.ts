@@ -111,6 +111,14 @@ export function storeContract(open: () => Promise<EventStore>): void {
     expect(appended.events[0].data).toStrictEqual({ text: 'a', lines: [{ n: 1 }] });
   });
 
+  test('an append gives its data back with the keys in the order a read gives them (canonical), so what either writes out is the same bytes', async () => {
+    const data = { text: 'a', amount: '1.00', lines: [{ vat: '0.25', n: 1, ref: { streamId: 'x', revision: 0 } }] };
+    const appended = await store.append(s, [{ ...noted(uuid(), 'a'), data }], 'no_stream');
+    const read = await collect(store.readStream(s));
+    expect(JSON.stringify(appended.events[0].data)).toBe(JSON.stringify(read[0].data));
+    expect(JSON.stringify(read[0].data)).toBe('{"amount":"1.00","lines":[{"n":1,"ref":{"revision":0,"streamId":"x"},"vat":"0.25"}],"text":"a"}');
+  });
+
   test("a read's refHead, where an adapter gives one, is its metadata's hash, time and actor, whatever the actor's name holds", async () => {
     const actors = ['test', 'Anna "Ö" Berg', 'C:\\ekonomi', '"actor":"decoy"', 'tab\there'];
     const events = actors.map((actor) => ({ ...noted(uuid(), actor), metadata: { ...noted(uuid(), actor).metadata, actor } }));
