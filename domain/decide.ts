@@ -17,7 +17,7 @@ import {
   decideSupplierPayment,
 } from './deciders/services';
 import { decideCloseYear, decideCredit, decideInvoiceRun, decidePayment, decideSettlement } from './deciders/billing';
-import { decideOpeningBalances } from './deciders/books';
+import { decideOpeningBalances, decideOpeningCorrection } from './deciders/books';
 import { assertNever } from './errors';
 import type { State } from './state';
 
@@ -72,6 +72,8 @@ export function decide(command: Command, state: State, ctx: DecideContext): Deci
       return decideCloseYear(command, state, ctx.today);
     case 'ledger.opening':
       return decideOpeningBalances(command, state, ctx.today);
+    case 'ledger.opening.correct':
+      return decideOpeningCorrection(command, state, ctx.today);
     default:
       return assertNever(command);
   }

@@ -31,6 +31,7 @@ export function documentsRead(command: Command): { years: number[] } | 'all' {
     case 'cost.pay':
     case 'enrolment.start':
     case 'enrolment.end':
+    case 'ledger.opening.correct': // the recorded set, and whether its year is closed: YearClosed is no document
       return { years: [] };
     case 'ledger.opening':
       // It asks which year the books begin in (projections/ledger.ts#firstYear), which any year's document may tell.
@@ -80,7 +81,7 @@ const DEPTH: Record<Command['type'], DocumentDepth> = {
   'member.join': 'headers', 'member.leave': 'headers', 'member.details': 'headers', 'population.import': 'headers',
   'schedule.adopt': 'headers', 'levy.decide': 'headers', 'service.establish': 'headers', 'budget.decide': 'headers',
   'cost.record': 'headers', 'cost.pay': 'headers', 'enrolment.start': 'headers', 'enrolment.end': 'headers',
-  'payment.record': 'headers', 'ledger.opening': 'headers',
+  'payment.record': 'headers', 'ledger.opening': 'headers', 'ledger.opening.correct': 'headers',
   'invoice.run': 'lines', 'invoice.credit': 'lines', 'settlement.run': 'lines', 'year.close': 'lines',
 };
 

@@ -128,8 +128,10 @@ export interface State {
   billing: Map<number, BillingYear>;
   /** Invoice or credit note number → the billing year that holds it. */
   documentYear: Map<string, number>;
-  /** The balances the books open with in their first year, when recorded (one set only). */
+  /** The balances the books open with in their first year, when recorded: the latest set, corrected or not. */
   openingBalances?: Adopted<OpeningBalancesRecorded>;
+  /** The sets corrected since, oldest first, each with why it was replaced and by which event. */
+  replacedOpeningBalances?: { value: OpeningBalancesRecorded; ref: EventRef; reason: string; replacedBy: EventRef }[];
 }
 
 export const initialState = (): State => ({
@@ -304,6 +306,13 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
     case 'OpeningBalancesRecorded':
       state.openingBalances = { value: event.data, ref };
       return state;
+    case 'OpeningBalancesCorrected': {
+      const { reason, ...value } = event.data;
+      const replaced = state.openingBalances;
+      if (replaced) state.replacedOpeningBalances = [...(state.replacedOpeningBalances ?? []), { ...replaced, reason, replacedBy: ref }];
+      state.openingBalances = { value, ref };
+      return state;
+    }
     default:
       return assertNever(event);
   }

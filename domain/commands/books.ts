@@ -14,5 +14,16 @@ export const RecordOpeningBalances = z.object({
   reference: Text,
 });
 
-export const bookCommands = [RecordOpeningBalances] as const;
+/**
+ * A corrected set of the books' opening balances, replacing the recorded one while its year is open: the
+ * earlier program's closing balances were revised after they were recorded (a late supplier invoice, an
+ * auditor's adjustment). The whole set is given again, as the first was; why is required.
+ */
+export const CorrectOpeningBalances = RecordOpeningBalances.extend({
+  type: z.literal('ledger.opening.correct'),
+  reason: Text,
+});
+
+export const bookCommands = [RecordOpeningBalances, CorrectOpeningBalances] as const;
 export type RecordOpeningBalances = z.infer<typeof RecordOpeningBalances>;
+export type CorrectOpeningBalances = z.infer<typeof CorrectOpeningBalances>;

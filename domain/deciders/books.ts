@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import type { RecordOpeningBalances } from '../commands/books';
+import type { CorrectOpeningBalances, RecordOpeningBalances } from '../commands/books';
 import { DomainError } from '../errors';
 import type { OpeningBalancesRecorded } from '../events/books';
 import { formatSek, isAmountString, sum } from '../money';
@@ -33,20 +33,8 @@ function rowProblem(r: Row): string | undefined {
   return undefined;
 }
 
-/**
- * The balances the books open with: one set, for the first year the books hold anything or an earlier one,
- * summing to zero over balance-sheet accounts. The same set again (a retry, under whatever command id or
- * idempotency key) records nothing; it is asked first, so that a retry after a close is answered as a retry.
- */
-export function decideOpeningBalances(c: RecordOpeningBalances, state: State, today: string): Decision {
-  const what = `ledger.opening ${c.year}`;
-  const rows = normalised(c.balances);
-  const recorded = state.openingBalances?.value;
-  if (recorded && recorded.year === c.year && recorded.reference === c.reference && sameRows(recorded.balances, rows)) return { streamId: OPENING_STREAM, events: [] };
-  if (recorded) {
-    throw new DomainError(`${what}: ingående balanser är redan registrerade för ${recorded.year} (${recorded.reference}, registrerade ${recorded.recordedOn}); en rättad uppsättning kan inte registreras när en redan finns`);
-  }
-  assertYearOpen(state, c.year, what);
+/** A set of opening balances as the books can open with: each row a balance-sheet account once, summing to zero. */
+function checkSet(rows: readonly Row[], what: string): void {
   const seen = new Set<string>();
   for (const r of rows) {
     const problem = rowProblem(r);
@@ -60,6 +48,23 @@ export function decideOpeningBalances(c: RecordOpeningBalances, state: State, to
   if (!debit.eq(credit)) {
     throw new DomainError(`${what}: debet och kredit skiljer ${formatSek(debit.minus(credit).abs())} (debet ${formatSek(debit)}, kredit ${formatSek(credit)}); ingående balanser ska summera till noll`);
   }
+}
+
+/**
+ * The balances the books open with: one set, for the first year the books hold anything or an earlier one,
+ * summing to zero over balance-sheet accounts. The same set again (a retry, under whatever command id or
+ * idempotency key) records nothing; it is asked first, so that a retry after a close is answered as a retry.
+ */
+export function decideOpeningBalances(c: RecordOpeningBalances, state: State, today: string): Decision {
+  const what = `ledger.opening ${c.year}`;
+  const rows = normalised(c.balances);
+  const recorded = state.openingBalances?.value;
+  if (recorded && recorded.year === c.year && recorded.reference === c.reference && sameRows(recorded.balances, rows)) return { streamId: OPENING_STREAM, events: [] };
+  if (recorded) {
+    throw new DomainError(`${what}: ingående balanser är redan registrerade för ${recorded.year} (${recorded.reference}, registrerade ${recorded.recordedOn}); en rättad uppsättning registreras med samkost ledger correct-opening`);
+  }
+  assertYearOpen(state, c.year, what);
+  checkSet(rows, what);
   // The recorded balances stand for everything before their year: a voucher of an earlier year would be
   // counted on top of them.
   const first = firstYear(state);
@@ -69,5 +74,28 @@ export function decideOpeningBalances(c: RecordOpeningBalances, state: State, to
   return {
     streamId: OPENING_STREAM,
     events: [{ type: 'OpeningBalancesRecorded', data: { year: c.year, balances: rows, reference: c.reference, recordedOn: today } }],
+  };
+}
+
+/**
+ * A corrected set replacing the recorded one, for the same year, while that year is open: once it is
+ * closed its closing balances are the next year's opening ones, and its books must not move. A set equal
+ * to the one in force (rows and reference) records nothing, as a retry of the correction, under whatever
+ * command id, must not record it twice.
+ */
+export function decideOpeningCorrection(c: CorrectOpeningBalances, state: State, today: string): Decision {
+  const what = `ledger.opening.correct ${c.year}`;
+  const rows = normalised(c.balances);
+  const recorded = state.openingBalances?.value;
+  if (!recorded) throw new DomainError(`${what}: inga ingående balanser är registrerade att rätta; registrera böckernas första med samkost ledger opening`);
+  if (recorded.year !== c.year) {
+    throw new DomainError(`${what}: de registrerade ingående balanserna gäller ${recorded.year} (${recorded.reference}); en rättelse gäller samma år`);
+  }
+  if (recorded.reference === c.reference && sameRows(recorded.balances, rows)) return { streamId: OPENING_STREAM, events: [] };
+  assertYearOpen(state, c.year, what);
+  checkSet(rows, what);
+  return {
+    streamId: OPENING_STREAM,
+    events: [{ type: 'OpeningBalancesCorrected', data: { year: c.year, balances: rows, reference: c.reference, reason: c.reason, recordedOn: today } }],
   };
 }

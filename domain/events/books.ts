@@ -25,6 +25,18 @@ export const OpeningBalancesRecorded = z.object({
 });
 export type OpeningBalancesRecorded = z.infer<typeof OpeningBalancesRecorded>;
 
+/**
+ * The opening balances corrected while their year is open: the whole set again, which replaces the one
+ * before from its first day (IB is what the latest set says). The earlier sets stay in the stream, with
+ * why each was replaced, for an auditor to follow.
+ */
+export const OpeningBalancesCorrected = OpeningBalancesRecorded.extend({
+  /** Why the set was corrected, e.g. "UB 2022 ändrad efter revision, 1510 −2 500,00". */
+  reason: Text,
+});
+export type OpeningBalancesCorrected = z.infer<typeof OpeningBalancesCorrected>;
+
 export const bookEvents = {
   OpeningBalancesRecorded,
+  OpeningBalancesCorrected,
 } as const;

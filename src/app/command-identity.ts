@@ -31,7 +31,7 @@ const EVENTS_OF: Record<Command['type'], readonly string[]> = {
   'enrolment.start': ['EnrolmentStarted', 'EnrolmentEnded'], 'enrolment.end': ['EnrolmentEnded'],
   'invoice.run': ['InvoiceIssued'], 'invoice.credit': ['CreditNoteIssued'], 'payment.record': ['PaymentRecorded'],
   'settlement.run': ['InvoiceIssued', 'CreditNoteIssued', 'ServiceSettled'], 'year.close': ['YearClosed'],
-  'ledger.opening': ['OpeningBalancesRecorded'],
+  'ledger.opening': ['OpeningBalancesRecorded'], 'ledger.opening.correct': ['OpeningBalancesCorrected'],
 };
 
 /** A command, or a document's recorded params, in canonical JSON without the rules version (a retry under a later version is the same command). */

@@ -46,12 +46,13 @@ export function describeResult(command: Command, r: ExecuteResult, state?: State
     if (command.type === 'cost.record' && e.type === 'ActualCostRecorded') {
       return `Leverantörsfaktura registrerad: ${formatSek(new Decimal(command.amount))}${command.vat ? ` + moms ${formatSek(new Decimal(command.vat))}` : ''} från ${command.supplier}, ${command.reference} (${command.serviceId} ${command.year}) (${where})\n`;
     }
-    if (command.type === 'ledger.opening' && e.type === 'OpeningBalancesRecorded') {
+    if ((command.type === 'ledger.opening' && e.type === 'OpeningBalancesRecorded') || (command.type === 'ledger.opening.correct' && e.type === 'OpeningBalancesCorrected')) {
       const recorded = state?.openingBalances?.value;
       if (recorded) {
         const debit = sum(recorded.balances.map((b) => new Decimal(b.amount)).filter((a) => a.gt(0)));
         const rows = recorded.balances.map((b) => `  ${b.account}  ${formatSek(new Decimal(b.amount)).padStart(20)}\n`).join('');
-        return `Ingående balanser ${recorded.year} registrerade: ${recorded.balances.length} konton, debet och kredit ${formatSek(debit)} vardera, ${recorded.reference} (${where})\n${rows}`;
+        const done = command.type === 'ledger.opening' ? 'registrerade' : `rättade (${command.reason}); de ersätter de tidigare från årets första dag`;
+        return `Ingående balanser ${recorded.year} ${done}: ${recorded.balances.length} konton, debet och kredit ${formatSek(debit)} vardera, ${recorded.reference} (${where})\n${rows}`;
       }
     }
     if (e.type === 'CreditNoteIssued') {

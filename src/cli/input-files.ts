@@ -157,7 +157,7 @@ export function expandFileReference(command: Record<string, unknown>, baseDir: s
     const table = readPopulationCsv(path);
     return { ...rest, source: rest.source ?? table.source, tables: table.tables };
   }
-  if (rest.type === 'ledger.opening') return { ...rest, balances: readOpeningBalancesFile(path) };
+  if (rest.type === 'ledger.opening' || rest.type === 'ledger.opening.correct') return { ...rest, balances: readOpeningBalancesFile(path) };
   const content = readJsonFile(path);
   if (typeof content !== 'object' || content === null || Array.isArray(content)) throw new UsageError(`${path}: ska vara ett JSON-objekt`);
   return { ...(content as Record<string, unknown>), ...rest };

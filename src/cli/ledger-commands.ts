@@ -136,7 +136,11 @@ function openingPart(state: State, l: Ledger) {
   const recorded = on && state.openingBalances
     ? { ...state.openingBalances.value, event: eventLink(on.ref) }
     : null;
-  return { year: l.year, opening: rows, recorded };
+  // The sets the recorded one replaced, with why, so that IB can be followed through its corrections.
+  const replaced = recorded
+    ? (state.replacedOpeningBalances ?? []).map((r) => ({ ...r.value, event: eventLink(r.ref), reason: r.reason, replacedBy: eventLink(r.replacedBy) }))
+    : [];
+  return { year: l.year, opening: rows, recorded, replaced };
 }
 
 function renderOpening(p: ReturnType<typeof openingPart>): string {
@@ -147,7 +151,10 @@ function renderOpening(p: ReturnType<typeof openingPart>): string {
   const r = p.recorded;
   if (r) {
     const carried = r.year < p.year ? `, och verifikationerna ${r.year}${p.year - 1 > r.year ? `–${p.year - 1}` : ''} med årens resultat förda till balanserat resultat` : '';
-    out.push(`Grund: ingående balanser ${r.year} registrerade ${r.recordedOn} (${r.reference}), händelse ${r.event.streamId}@${r.event.revision}${carried}.`);
+    out.push(`Grund: ingående balanser ${r.year} ${p.replaced.length > 0 ? 'rättade' : 'registrerade'} ${r.recordedOn} (${r.reference}), händelse ${r.event.streamId}@${r.event.revision}${carried}.`);
+    for (const x of p.replaced) {
+      out.push(`Ersatte: ingående balanser ${x.year} registrerade ${x.recordedOn} (${x.reference}), händelse ${x.event.streamId}@${x.event.revision}, rättade i ${x.replacedBy.streamId}@${x.replacedBy.revision}: ${x.reason}.`);
+    }
   } else {
     out.push('Inga registrerade ingående balanser ligger till grund för året: IB är tidigare års verifikationer (registrera böckernas första ingående balanser med samkost ledger opening).');
   }
@@ -276,6 +283,21 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
       if (year === undefined) throw new UsageError('flaggan --year <year> måste anges');
       const balances = readOpeningBalancesFile(o.file);
       await executeAndReport({ type: 'ledger.opening', commandId: o.commandId, year, balances, reference: o.reference }, g(), io);
+    });
+
+  ledgerCommand
+    .command('correct-opening')
+    .description('rätta böckernas ingående balanser medan deras år är öppet: hela uppsättningen på nytt, som ersätter den registrerade')
+    .option('--year <year>', 'året de registrerade ingående balanserna gäller (krävs)', parseYear)
+    .requiredOption('--file <file>', 'CSV med rubrikraden konto;belopp, hela den rättade uppsättningen (som för ledger opening), eller JSON')
+    .requiredOption('--reference <text>', 'varifrån de rättade siffrorna kommer, t.ex. "UB 2022 enligt Visma efter revision 2023-05-10"')
+    .requiredOption('--reason <text>', 'varför de rättas, t.ex. "sen leverantörsfaktura 2022 bokförd i Visma"')
+    .option('--command-id <id>', COMMAND_ID)
+    .action(async (o: { year?: number; file: string; reference: string; reason: string; commandId?: string }) => {
+      const year = o.year ?? ledgerCommand.opts<{ year?: number }>().year;
+      if (year === undefined) throw new UsageError('flaggan --year <year> måste anges');
+      const balances = readOpeningBalancesFile(o.file);
+      await executeAndReport({ type: 'ledger.opening.correct', commandId: o.commandId, year, balances, reference: o.reference, reason: o.reason }, g(), io);
     });
 
   program

@@ -73,6 +73,8 @@ describe('documentsRead: the billing years a decision reads, from the command al
     [{ type: 'year.close', year: 2023, date: '2024-02-01', decisionRef: 'S' }, 'all'],
     // Whether the books already begin before the opening year is told by any year's document.
     [{ type: 'ledger.opening', year: 2023, balances: [{ account: '1930', amount: '1.00' }, { account: '2091', amount: '-1.00' }], reference: 'UB 2022' }, 'all'],
+    // A correction reads the recorded set and whether its year is closed, neither of them a document.
+    [{ type: 'ledger.opening.correct', year: 2023, balances: [{ account: '1930', amount: '2.00' }, { account: '2091', amount: '-2.00' }], reference: 'UB 2022', reason: 'r' }, { years: [] }],
   ])('given %j, then it reads %j', (input, expected) => {
     expect(documentsRead(parseCommand(input))).toEqual(expected);
   });
@@ -128,6 +130,7 @@ describe('Engine with a scope: only the documents of the years a command reads',
       { type: 'settlement.run', serviceId: service, year: 2022, ...run },
       { type: 'year.close', year: 2023, date: '2024-02-10', decisionRef: 'Styrelsen §1' },
       { type: 'year.close', year: 2022, date: '2024-02-10', decisionRef: 'Styrelsen §1' },
+      { type: 'ledger.opening.correct', year: 2022, balances: [{ account: '1930', amount: '2.00' }, { account: '2091', amount: '-2.00' }], reference: 'UB 2021', reason: 'r' },
     ];
     const outcomes: string[] = [];
     for (const input of inputs) {

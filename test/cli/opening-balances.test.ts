@@ -5,7 +5,7 @@ import { readSie } from '../../src/export/sie';
 import { buildServer } from '../../src/http/server';
 import { main } from '../../src/cli/main';
 import { billingFixture, settledYear } from '../support/billing-fixture';
-import { eventCount } from '../support/cli';
+import { cliOn, eventCount } from '../support/cli';
 
 interface Row { account: string; opening: string; closing: string; balance: string }
 interface Line { label: string; amount: string }
@@ -85,7 +85,7 @@ describe('samkost ledger opening: the books\' first opening balances, from a fil
     const otherId = await f.json<{ duplicate: boolean; events: unknown[] }>('ledger', 'opening', '--year', '2024', '--file', path, '--reference', REFERENCE, '--command-id', 'ib-igen');
     expect(otherId).toMatchObject({ duplicate: false, events: [] });
     const corrected = await f.run('ledger', 'opening', '--year', '2024', '--file', file('ib2.csv', 'konto;belopp\n1930;1,00\n2091;-1,00\n'), '--reference', 'rättad');
-    expect(corrected.err).toMatch(/ingående balanser är redan registrerade för 2024 .*; en rättad uppsättning kan inte registreras när en redan finns\n$/);
+    expect(corrected.err).toMatch(/ingående balanser är redan registrerade för 2024 .*; en rättad uppsättning registreras med samkost ledger correct-opening\n$/);
     expect(eventCount(f.store)).toBe(n + 1);
   });
 
@@ -148,7 +148,7 @@ describe('samkost ledger opening: the books\' first opening balances, from a fil
     expect(text.out).toContain('Ingående balanser 2025\n');
     expect(text.out).toContain('Grund: ingående balanser 2024 registrerade 2024-01-15 (UB 2023 enligt Visma, bokslut fastställt 2024-03-15), händelse books-opening@0, och verifikationerna 2024 med årens resultat förda till balanserat resultat.\n');
     const p23 = await f.json<OpeningJson>('ledger', '--year', '2023', '--part', 'opening');
-    expect(p23).toEqual({ year: 2023, opening: [], recorded: null });
+    expect(p23).toEqual({ year: 2023, opening: [], recorded: null, replaced: [] });
   });
 
   test('then the audit package of 2025 holds the recorded event its IB rests on, and check-audit passes', async () => {
@@ -175,5 +175,88 @@ describe('ledger.opening over HTTP: POST /v1/commands', () => {
     const bad = await app.inject({ method: 'POST', url: '/v1/commands', headers: { 'content-type': 'application/json' }, payload: { ...command, balances: [{ account: '3001', amount: '1.00' }] } });
     expect(bad.statusCode).toBe(400);
     await app.close();
+  });
+});
+
+describe('samkost ledger correct-opening: a corrected set replaces the recorded one while its year is open', () => {
+  let f: Awaited<ReturnType<typeof settledYear>>;
+  const file = (name: string, content: string) => {
+    const path = join(f.dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  /** The earlier program's closing balances revised: 2 500,00 kr of receivables written off against retained earnings. */
+  const CORRECTED_CSV = 'konto;belopp\n1930;125 000,00\n1510;12 500,00\n2061;-60 000,00\n2091;-67 500,00\n2972;-10 000,00\n';
+  const CORRECTED = new Map([['1510', 1250000n], ['1930', 12500000n], ['2061', -6000000n], ['2091', -6750000n], ['2972', -1000000n]]);
+  const REASON = 'kundfordran 2 500,00 kr avskriven i bokslutet 2023';
+  const correct = (path: string, ...more: string[]) =>
+    f.run('ledger', 'correct-opening', '--year', '2024', '--file', path, '--reference', 'UB 2023 enligt Visma efter revision', '--reason', REASON, ...more);
+
+  beforeAll(async () => {
+    f = await settledYear();
+  });
+
+  test('given no opening balances, then a correction is refused; given them, a correction that does not balance, or of another year, is refused; nothing stored', async () => {
+    const none = await correct(file('c.csv', CORRECTED_CSV));
+    expect([none.code, none.err]).toEqual([2, 'samkost: ledger.opening.correct 2024: inga ingående balanser är registrerade att rätta; registrera böckernas första med samkost ledger opening\n']);
+    expect((await f.run('ledger', 'opening', '--year', '2024', '--file', file('ib.csv', IB_CSV), '--reference', REFERENCE)).code).toBe(0);
+    const n = eventCount(f.store);
+    const unbalanced = await correct(file('bad.csv', 'konto;belopp\n1930;125 000,00\n2061;-120 000,00\n'));
+    expect([unbalanced.code, unbalanced.err]).toEqual([2, 'samkost: ledger.opening.correct 2024: debet och kredit skiljer 5 000,00 kr (debet 125 000,00 kr, kredit 120 000,00 kr); ingående balanser ska summera till noll\n']);
+    const other = await f.run('ledger', 'correct-opening', '--year', '2025', '--file', file('c.csv', CORRECTED_CSV), '--reference', 'x', '--reason', REASON);
+    expect(other.err).toBe('samkost: ledger.opening.correct 2025: de registrerade ingående balanserna gäller 2024 (UB 2023 enligt Visma, bokslut fastställt 2024-03-15); en rättelse gäller samma år\n');
+    const noReason = await f.run('ledger', 'correct-opening', '--year', '2024', '--file', file('c.csv', CORRECTED_CSV), '--reference', 'x');
+    expect([noReason.code, noReason.err]).toEqual([2, "samkost: flaggan --reason <text> måste anges\n"]);
+    expect(eventCount(f.store)).toBe(n);
+  });
+
+  test('then the correction is recorded once and said in Swedish; the same again, under any command id, stores nothing', async () => {
+    const n = eventCount(f.store);
+    const path = file('c.csv', CORRECTED_CSV);
+    const r = await correct(path);
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(/^Ingående balanser 2024 rättade \(kundfordran 2 500,00 kr avskriven i bokslutet 2023\); de ersätter de tidigare från årets första dag: 5 konton, debet och kredit 137 500,00 kr vardera, UB 2023 enligt Visma efter revision \(books-opening@1, position \d+\)\n/);
+    expect(eventCount(f.store)).toBe(n + 1);
+    expect((await correct(path, '--command-id', 'rättelse-igen')).out).toBe('ledger.opening.correct: redan registrerat; inget nytt sparat\n');
+    expect(eventCount(f.store)).toBe(n + 1);
+  });
+
+  test('then IB 2024 is the corrected set in the ledger and in SIE 4E, the balance sheets balance, and 2025 carries it forward', async () => {
+    const l24 = await f.json<LedgerJson>('ledger', '--year', '2024');
+    expect(byAccount(l24.trial, 'opening')).toEqual(CORRECTED);
+    expectBalances(l24);
+    expectBalances(await f.json<LedgerJson>('ledger', '--year', '2025'));
+    const out = join(f.dir, 'c-2024.se');
+    expect((await f.run('export', 'sie', '--year', '2024', '--type', '4E', '--out', out)).code).toBe(0);
+    const sie = readSie(readFileSync(out));
+    expect(new Map((sie.openingBalances ?? []).map((x) => [x.account, ore(x.amount.toFixed(2))]))).toEqual(CORRECTED);
+  });
+
+  test('then `ledger --part opening` names the corrected set and the one it replaced, with why', async () => {
+    const p = await f.json<OpeningJson & { replaced: { reference: string; reason: string; event: { revision: number }; replacedBy: { revision: number; type: string } }[] }>('ledger', '--year', '2024', '--part', 'opening');
+    expect(p.recorded).toMatchObject({ year: 2024, reference: 'UB 2023 enligt Visma efter revision', event: { streamId: 'books-opening', revision: 1, type: 'OpeningBalancesCorrected' } });
+    expect(p.replaced).toEqual([expect.objectContaining({ reference: REFERENCE, reason: REASON, event: expect.objectContaining({ revision: 0, type: 'OpeningBalancesRecorded' }), replacedBy: expect.objectContaining({ revision: 1, type: 'OpeningBalancesCorrected' }) })]);
+    const text = await f.run('ledger', '--year', '2024', '--part', 'opening');
+    expect(text.out).toContain('Grund: ingående balanser 2024 rättade 2024-01-15 (UB 2023 enligt Visma efter revision), händelse books-opening@1.\n');
+    expect(text.out).toContain(`Ersatte: ingående balanser 2024 registrerade 2024-01-15 (${REFERENCE}), händelse books-opening@0, rättade i books-opening@1: ${REASON}.\n`);
+  });
+
+  test('then the audit package of 2024 holds both sets, check-audit passes, and verify passes', async () => {
+    const dir = join(f.dir, 'audit-2024');
+    const exported = await f.json<{ manifestSha256: string }>('export', 'audit', '--year', '2024', '--out', dir);
+    const events = readFileSync(join(dir, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { streamId: string; type: string });
+    expect(events.filter((e) => e.streamId === 'books-opening').map((e) => e.type)).toEqual(['OpeningBalancesRecorded', 'OpeningBalancesCorrected']);
+    expect(checkAudit(dir, exported.manifestSha256)).toMatchObject({ ok: true, problems: [] });
+    expect((await f.run('verify')).code).toBe(0);
+  });
+
+  test('given 2024 closed, then a correction is refused: its closing balances are 2025\'s opening ones', async () => {
+    const later = cliOn(f.store, '2025-03-01T10:00:00Z');
+    const closed = await later('year', 'close', '2024', '--date', '2025-02-01');
+    expect(closed.err).toBe('');
+    const n = eventCount(f.store);
+    const r = await later('ledger', 'correct-opening', '--year', '2024', '--file', file('c2.csv', IB_CSV), '--reference', REFERENCE, '--reason', REASON);
+    expect([r.code, r.err]).toEqual([2, 'samkost: ledger.opening.correct 2024: året 2024 stängdes 2025-02-01; dess siffror kan inte längre ändras\n']);
+    expect(eventCount(f.store)).toBe(n);
   });
 });

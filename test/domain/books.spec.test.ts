@@ -42,9 +42,9 @@ describe('ledger.opening: the balances the books open with in their first year',
     given(recorded).when(opening(), '2024-07-01').then([]);
   });
 
-  test('given a set recorded, when another is given, then it is refused: a corrected set cannot be recorded once one exists', () => {
+  test('given a set recorded, when another is given, then it is refused: a corrected set is a correction (ledger.opening.correct)', () => {
     given(recorded).when(opening({ reference: 'UB 2022 rättad' }))
-      .thenError('ledger.opening 2023: ingående balanser är redan registrerade för 2023 (UB 2022 enligt Visma, bokslut fastställt 2023-03-15, registrerade 2024-06-01); en rättad uppsättning kan inte registreras när en redan finns');
+      .thenError('ledger.opening 2023: ingående balanser är redan registrerade för 2023 (UB 2022 enligt Visma, bokslut fastställt 2023-03-15, registrerade 2024-06-01); en rättad uppsättning registreras med samkost ledger correct-opening');
     given(recorded).when(opening({ year: 2022 })).thenError(/ingående balanser är redan registrerade för 2023/);
   });
 
@@ -95,5 +95,69 @@ describe('ledger.opening: the balances the books open with in their first year',
     given(closed).when(opening()).thenError('ledger.opening 2023: året 2023 stängdes 2024-02-15; dess siffror kan inte längre ändras');
     given(closed).when(opening({ year: 2022 })).thenError('ledger.opening 2022: året 2022 ligger före 2023, som stängdes 2024-02-15; dess siffror kan inte längre ändras');
     given(recorded, closed).when(opening()).then([]);
+  });
+});
+
+describe('ledger.opening.correct: a corrected set replaces the recorded one while its year is open', () => {
+  const correction = (over: Record<string, unknown> = {}) => ({
+    ...opening({
+      reference: 'UB 2022 enligt Visma efter revision 2023-05-10',
+      balances: [
+        { account: '1930', amount: '125000.00' },
+        { account: '1510', amount: '12500.50' },
+        { account: '2061', amount: '-60000.00' },
+        { account: '2091', amount: '-67500.00' },
+        { account: '2972', amount: '-10000.50' },
+      ],
+    }),
+    type: 'ledger.opening.correct', reason: 'kundfordran 2 500,00 kr avskriven i bokslutet 2022',
+    ...over,
+  });
+  const corrected: DomainEvent = {
+    type: 'OpeningBalancesCorrected',
+    data: {
+      year: 2023, reference: 'UB 2022 enligt Visma efter revision 2023-05-10', reason: 'kundfordran 2 500,00 kr avskriven i bokslutet 2022', recordedOn: '2024-07-01',
+      balances: [
+        { account: '1510', amount: '12500.50' },
+        { account: '1930', amount: '125000.00' },
+        { account: '2061', amount: '-60000.00' },
+        { account: '2091', amount: '-67500.00' },
+        { account: '2972', amount: '-10000.50' },
+      ],
+    },
+  };
+
+  test('given a set recorded, then the whole corrected set is recorded on the same stream, sorted, with why and the day', () => {
+    given(recorded).when(correction(), '2024-07-01').then([corrected], 'books-opening');
+  });
+
+  test('given the correction recorded, when it is given again (a retry under another command id), then nothing is recorded; a second correction is recorded', () => {
+    given(recorded, corrected).when(correction(), '2024-08-01').then([]);
+    given(recorded, corrected).when(correction({ balances: opening().balances, reason: 'revisionens justering återförd' }), '2024-08-01')
+      .then([{ type: 'OpeningBalancesCorrected', data: { ...(recorded.data as object), reason: 'revisionens justering återförd', recordedOn: '2024-08-01', reference: 'UB 2022 enligt Visma efter revision 2023-05-10' } } as DomainEvent]);
+  });
+
+  test('given nothing recorded, then a correction is refused: there is nothing to correct', () => {
+    given().when(correction()).thenError('ledger.opening.correct 2023: inga ingående balanser är registrerade att rätta; registrera böckernas första med samkost ledger opening');
+  });
+
+  test('given a set recorded for 2023, then a correction for another year is refused', () => {
+    given(recorded).when(correction({ year: 2024 }))
+      .thenError('ledger.opening.correct 2024: de registrerade ingående balanserna gäller 2023 (UB 2022 enligt Visma, bokslut fastställt 2023-03-15); en rättelse gäller samma år');
+  });
+
+  test('given 2023 closed, or a later year closed, then a correction is refused: its books must not move', () => {
+    const closed: DomainEvent = { type: 'YearClosed', data: { year: 2023, date: '2024-02-15' } };
+    given(recorded, closed).when(correction()).thenError('ledger.opening.correct 2023: året 2023 stängdes 2024-02-15; dess siffror kan inte längre ändras');
+    const later: DomainEvent = { type: 'YearClosed', data: { year: 2024, date: '2025-02-15' } };
+    given(recorded, later).when(correction()).thenError('ledger.opening.correct 2023: året 2023 ligger före 2024, som stängdes 2025-02-15; dess siffror kan inte längre ändras');
+  });
+
+  test('a corrected set is checked as the first was: summing to zero, balance-sheet accounts, each once; and a reason is required', () => {
+    given(recorded).when(correction({ balances: [{ account: '1930', amount: '100.00' }, { account: '2061', amount: '-90.00' }] }))
+      .thenError('ledger.opening.correct 2023: debet och kredit skiljer 10,00 kr (debet 100,00 kr, kredit 90,00 kr); ingående balanser ska summera till noll');
+    given(recorded).when(correction({ balances: [{ account: '1930', amount: '100.00' }, { account: '3001', amount: '-100.00' }] }))
+      .thenError('ledger.opening.correct 2023: konto 3001 är ett resultatkonto (klass 3); ingående balanser finns bara på balanskonton i klass 1 och 2');
+    given(recorded).when(correction({ reason: '' })).thenError(/^ledger.opening.correct: reason: /);
   });
 });

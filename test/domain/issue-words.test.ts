@@ -31,7 +31,7 @@ describe('a command that does not validate is refused in Swedish, naming the fie
       { type: 'enrolment.start', serviceId: 'egil', member: '0180', from: '2024-01-01', enrolmentId: 'a b' },
       'enrolment.start: enrolmentId: har fel form (ska matcha /^[A-Za-z0-9-]+$/)',
     ],
-    [{ type: 'year.open', year: 2024 }, expect.stringMatching(/^year\.open: type: ska vara något av 'member\.join' \| 'member\.leave' \| .* \| 'year\.close' \| 'ledger\.opening'$/)],
+    [{ type: 'year.open', year: 2024 }, expect.stringMatching(/^year\.open: type: ska vara något av 'member\.join' \| 'member\.leave' \| .* \| 'year\.close' \| 'ledger\.opening' \| 'ledger\.opening\.correct'$/)],
   ])('%j', (input, message) => {
     expect(refusal(input)).toEqual(message);
   });
