@@ -16,7 +16,7 @@ import {
   decideStartEnrolment,
   decideSupplierPayment,
 } from './deciders/services';
-import { decideCloseYear, decideCredit, decideInvoiceRun, decidePayment, decideSettlement } from './deciders/billing';
+import { decideCloseYear, decideCredit, decideInvoiceRun, decidePayment, decidePaymentReversal, decideSettlement } from './deciders/billing';
 import { decideOpeningBalances, decideOpeningCorrection } from './deciders/books';
 import { assertNever } from './errors';
 import type { State } from './state';
@@ -66,6 +66,8 @@ export function decide(command: Command, state: State, ctx: DecideContext): Deci
       return decideCredit(command, state);
     case 'payment.record':
       return decidePayment(command, state);
+    case 'payment.reverse':
+      return decidePaymentReversal(command, state, ctx.today);
     case 'settlement.run':
       return decideSettlement(command, state);
     case 'year.close':

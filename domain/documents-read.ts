@@ -1,5 +1,6 @@
 import type { Command } from './commands';
 import { documentNumberYear } from './billing/numbers';
+import { paymentIdYear } from './billing/payment-id';
 import { parsePeriod } from './billing/periods';
 import { assertNever } from './errors';
 
@@ -13,7 +14,8 @@ import { assertNever } from './errors';
  * year guard reads YearClosed, which is not a document); every billing decision reads one year's billing
  * stream: the run's, the settlement's, the closed year's, or that of the invoice it credits or pays
  * (credit notes and payments are appended to the invoice's year, which its number carries; a number
- * not in our format, e.g. another writer's, cannot be placed and reads every year's).
+ * not in our format, e.g. another writer's, cannot be placed and reads every year's), or that of the
+ * payment a reversal names by its stream (named by its event id, it reads every year's).
  * test/app/scoped-engine.test.ts decides commands of each kind on both folds and requires the same events
  * or the same error.
  */
@@ -49,6 +51,10 @@ export function documentsRead(command: Command): { years: number[] } | 'all' {
     case 'invoice.credit':
     case 'payment.record':
       return documentsOfNumber(command.invoice);
+    case 'payment.reverse': {
+      const year = paymentIdYear(command.payment);
+      return year === undefined ? 'all' : { years: [year] };
+    }
     default:
       return assertNever(command);
   }
@@ -60,7 +66,7 @@ export function documentsRead(command: Command): { years: number[] } | 'all' {
  * VAT, but not how the line was derived: its provenance). Lines, and in them their provenance, are
  * nearly all of a document's bytes, so an edge folds a year's documents cut to what its decision reads.
  * - A payment is checked against its invoice's open balance (the total less its credit notes and
- *   payments) and issue date (deciders/billing.ts#paymentProblem).
+ *   payments) and issue date (deciders/billing.ts#paymentProblem); a reversal reads the payment it undoes.
  * - An invoice run bills what is due and not yet billed: it reads the due keys of the year's lines and the
  *   numbering. A credit note credits what is left of lines (their amounts less what credit notes' lines
  *   took) and gives each credit line a provenance of its own. A settlement compares what the lines billed
@@ -81,7 +87,7 @@ const DEPTH: Record<Command['type'], DocumentDepth> = {
   'member.join': 'headers', 'member.leave': 'headers', 'member.details': 'headers', 'population.import': 'headers',
   'schedule.adopt': 'headers', 'levy.decide': 'headers', 'service.establish': 'headers', 'budget.decide': 'headers',
   'cost.record': 'headers', 'cost.pay': 'headers', 'enrolment.start': 'headers', 'enrolment.end': 'headers',
-  'payment.record': 'headers', 'ledger.opening': 'headers', 'ledger.opening.correct': 'headers',
+  'payment.record': 'headers', 'payment.reverse': 'headers', 'ledger.opening': 'headers', 'ledger.opening.correct': 'headers',
   'invoice.run': 'lines', 'invoice.credit': 'lines', 'settlement.run': 'lines', 'year.close': 'lines',
 };
 

@@ -78,6 +78,8 @@ export interface PaymentState {
   date: string;
   reference: string;
   ref: EventRef;
+  /** Set by a PaymentReversed: from its date on, the payment counts for nothing (deciders/billing.ts#paymentStands). */
+  reversed?: { date: string; reason: string; ref: EventRef };
 }
 
 export interface InvoiceState {
@@ -292,6 +294,12 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
     case 'PaymentRecorded': {
       const inv = state.billing.get(state.documentYear.get(event.data.invoice) ?? -1)?.invoices.get(event.data.invoice);
       inv?.payments.push({ amount: new Decimal(event.data.amount), date: event.data.date, reference: event.data.reference, ref });
+      return state;
+    }
+    case 'PaymentReversed': {
+      const inv = state.billing.get(state.documentYear.get(event.data.invoice) ?? -1)?.invoices.get(event.data.invoice);
+      const payment = inv?.payments.find((p) => p.ref.eventId === event.data.payment);
+      if (payment) payment.reversed = { date: event.data.date, reason: event.data.reason, ref };
       return state;
     }
     case 'ServiceSettled': {

@@ -77,7 +77,7 @@ export interface MemberReceivables {
 /**
  * Open receivables per member: each invoice less the credit notes it carries and its payments, over every
  * year. With `at`, as they stood at the end of that day: only documents issued and payments dated by then,
- * which is what the books' account 1510 holds on that date. Days overdue are counted to `overdueOn`.
+ * less those reversed by then, which is what the books' account 1510 holds on that date. Days overdue are counted to `overdueOn`.
  */
 export function receivables(state: State, opts: { at?: string; overdueOn?: string } = {}): MemberReceivables[] {
   const { at } = opts;
@@ -90,8 +90,7 @@ export function receivables(state: State, opts: { at?: string; overdueOn?: strin
     if (at === undefined) return openBalance(i);
     const credited = i.creditNotes.map((n) => state.billing.get(state.documentYear.get(n) ?? -1)?.creditNotes.get(n)?.value)
       .filter((cn): cn is CreditNoteIssued => cn !== undefined && cn.issueDate <= at).map((cn) => new Decimal(cn.total));
-    const paid = i.payments.filter((p) => p.date <= at).map((p) => p.amount);
-    return new Decimal(i.invoice.total).minus(sum(credited)).minus(sum(paid));
+    return new Decimal(i.invoice.total).minus(sum(credited)).minus(paidOf(i, at));
   };
   return [...byMember.entries()].map(([member, invs]) => {
     const open = invs.map((i): OpenInvoice => {

@@ -185,7 +185,7 @@ export class InvoiceReplay {
    * settlements and credit notes read no other year's billing. Other years' documents, payments,
    * settlements and closes are therefore left out of its state, which would otherwise hold every
    * document of every year: most of the memory of a replay of a long history, and of its GC time. A
-   * credit note or payment that touches one of the year's invoices is folded whatever its own year.
+   * credit note, payment or reversal of a payment that touches one of the year's invoices is folded whatever its own year.
    * (A document whose recorded command names another year's invoice, which no decider produces, is
    * reported as not reproduced either way; only the reason given can differ.) `year` undefined: all.
    */
@@ -201,6 +201,7 @@ export class InvoiceReplay {
       case 'CreditNoteIssued':
         return e.data.year === year || ofYear(e.data.credits[0]) || e.data.lines.some((l) => l.credits !== undefined && ofYear(l.credits.invoice));
       case 'PaymentRecorded':
+      case 'PaymentReversed':
         return ofYear(e.data.invoice);
       default:
         return true;

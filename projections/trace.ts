@@ -922,7 +922,7 @@ export interface DocumentAt {
   /** The state before the command that issued the document. Live: it changes after `visit` returns, unless it stops the fold. */
   state: State;
   /**
-   * Counts the events folded so far other than billing events (documents, payments, settlements, year
+   * Counts the events folded so far other than billing events (documents, payments and their reversals, settlements, year
    * closes): two documents with the same epoch see the same members, services, budgets, costs, populations
    * and fee schedules, so the same splits and decisions (TraceCache).
    */
@@ -930,7 +930,7 @@ export interface DocumentAt {
 }
 
 /** Billing events: no split reads them (projections/splits.ts reads members, populations, services, schedules), nor any decision a reference names but an invoice. */
-const BILLING_EVENTS: ReadonlySet<DomainEvent['type']> = new Set(['InvoiceIssued', 'CreditNoteIssued', 'PaymentRecorded', 'ServiceSettled', 'YearClosed']);
+const BILLING_EVENTS: ReadonlySet<DomainEvent['type']> = new Set(['InvoiceIssued', 'CreditNoteIssued', 'PaymentRecorded', 'PaymentReversed', 'ServiceSettled', 'YearClosed']);
 
 const isDocument = (e: DomainEvent): e is DocumentEvent => e.type === 'InvoiceIssued' || e.type === 'CreditNoteIssued';
 

@@ -4,6 +4,7 @@ import { IsoDate, NonNegativeAmount, Text, Year } from '../primitives';
 import { SellerParty } from '../events/billing';
 import { ServiceId } from '../events/services';
 import { invoiceOfOcr, isOcrLike } from '../ocr';
+import { canonicalPaymentId } from '../billing/payment-id';
 import { RulesVersion } from '../rules';
 
 const Terms = z.number().int().min(0).max(365);
@@ -54,9 +55,26 @@ export const RecordPayment = z.object({
   overpayment: z.boolean().optional(),
   /**
    * A row of the bank's file: money received, recorded whatever its size. A typed overpayment is bounded
-   * (deciders/billing.ts#paymentProblem), since a payment cannot be reversed.
+   * (deciders/billing.ts#paymentProblem) as a likely typo.
    */
   fromBank: z.boolean().optional(),
+});
+
+/** A recorded payment as a user names it (domain/billing/payment-id.ts), in one spelling. */
+const ReversedPayment = z.string().transform((s, ctx) => {
+  const id = canonicalPaymentId(s);
+  if (id !== undefined) return id;
+  ctx.addIssue({ code: 'custom', message: `"${s}" är inget id för en inbetalning: ange det som billing-2024@5, som invoice show visar det vid inbetalningen, eller inbetalningens händelse-id` });
+  return z.NEVER;
+});
+
+/** Undoes one recorded payment from `date` on (a wrong amount, the wrong invoice): the payment stays in the log. */
+export const ReversePayment = z.object({
+  type: z.literal('payment.reverse'),
+  payment: ReversedPayment,
+  /** The reversal's booking date. */
+  date: IsoDate,
+  reason: Text,
 });
 
 export const SettleService = z.object({
@@ -78,9 +96,10 @@ export const CloseYear = z.object({
   decisionRef: z.string().optional(),
 });
 
-export const billingCommands = [RunInvoices, CreditInvoice, RecordPayment, SettleService, CloseYear] as const;
+export const billingCommands = [RunInvoices, CreditInvoice, RecordPayment, ReversePayment, SettleService, CloseYear] as const;
 export type RunInvoices = z.infer<typeof RunInvoices>;
 export type CreditInvoice = z.infer<typeof CreditInvoice>;
 export type RecordPayment = z.infer<typeof RecordPayment>;
+export type ReversePayment = z.infer<typeof ReversePayment>;
 export type SettleService = z.infer<typeof SettleService>;
 export type CloseYear = z.infer<typeof CloseYear>;

@@ -4,7 +4,8 @@ import { type DueItem, dueInPeriod, type Series } from '../billing/due';
 import { documentNumber } from '../billing/numbers';
 import { addDays, parsePeriod } from '../billing/periods';
 import { OUT_OF_SCOPE_BASIS, vatBreakdown } from '../billing/vat';
-import type { CloseYear, CreditInvoice, RecordPayment, RunInvoices, SettleService } from '../commands/billing';
+import type { CloseYear, CreditInvoice, RecordPayment, ReversePayment, RunInvoices, SettleService } from '../commands/billing';
+import { parsePaymentId } from '../billing/payment-id';
 import { DomainError, NotFoundError } from '../errors';
 import type { DomainEvent } from '../events';
 import type { BuyerParty, CreditNoteIssued, CreditNoteLine, InvoiceIssued, SellerParty } from '../events/billing';
@@ -111,7 +112,14 @@ export function findInvoice(state: State, number: string): InvoiceState {
   return inv;
 }
 
-export const paidOf = (inv: InvoiceState): Decimal => sum(inv.payments.map((p) => p.amount));
+/**
+ * Whether a payment counts in what is paid of its invoice at the end of the day `at`: made by then and not
+ * reversed by then. Without a date, as everything recorded stands (a reversal is never dated after today).
+ */
+export const paymentStands = (p: PaymentState, at?: string): boolean =>
+  (at === undefined ? p.reversed === undefined : p.date <= at && (p.reversed === undefined || p.reversed.date > at));
+
+export const paidOf = (inv: InvoiceState, at?: string): Decimal => sum(inv.payments.filter((p) => paymentStands(p, at)).map((p) => p.amount));
 export const openBalance = (inv: InvoiceState): Decimal => new Decimal(inv.invoice.total).minus(inv.creditedGross).minus(paidOf(inv));
 
 function creditNote(
@@ -201,10 +209,10 @@ export function paymentProblem(c: RecordPayment, inv: InvoiceState, state: State
   if (amount.gt(open) && !c.overpayment) {
     return `payment.record: ${formatSek(amount)} överstiger det obetalda beloppet på ${c.invoice} (${formatSek(open)}); är pengarna redan mottagna, registrera dem som överbetalning (--overpayment; i ett kommando "overpayment": true)`;
   }
-  // A payment cannot be reversed: a typed overpayment is a member paying more than one invoice under its
-  // reference, or paying twice, and the credit it leaves on the invoice (with any before it) is never more
-  // than twice what the member was billed that year, less credit notes; beyond that the amount is a typo
-  // that would stand in the receivables for good. A bank file's row is money received: always recorded.
+  // A typed overpayment is a member paying more than one invoice under its reference, or paying twice, and
+  // the credit it leaves on the invoice (with any before it) is never more than twice what the member was
+  // billed that year, less credit notes; beyond that the amount is a typo, refused before it reaches the
+  // books rather than reversed after. A bank file's row is money received: always recorded.
   if (amount.gt(open) && !c.fromBank) {
     // The member's credit over all its invoices of the year, not this one's alone: four overpaid invoices
     // are one member's money.
@@ -224,7 +232,10 @@ export function paymentProblem(c: RecordPayment, inv: InvoiceState, state: State
 export const isPaymentOf = (p: { amount: Decimal.Value; date: string; reference: string }, c: RecordPayment): boolean =>
   new Decimal(p.amount).eq(c.amount) && p.date === c.date && p.reference === c.reference;
 
-/** The payment already recorded on the invoice with this amount, value date and reference: the same payment. */
+/**
+ * The payment already recorded on the invoice with this amount, value date and reference: the same payment,
+ * reversed or not. A reversed one stays reversed when the bank file that brought it is imported again.
+ */
 export function samePayment(c: RecordPayment, inv: InvoiceState): PaymentState | undefined {
   return inv.payments.find((p) => isPaymentOf(p, c));
 }
@@ -237,6 +248,42 @@ export function decidePayment(c: RecordPayment, state: State): Decision {
   const problem = paymentProblem(c, inv, state);
   if (problem) throw new DomainError(problem);
   return { streamId: billingStream(inv.invoice.year), events: [{ type: 'PaymentRecorded', data: { invoice: c.invoice, amount: c.amount, date: c.date, reference: c.reference } }] };
+}
+
+/**
+ * The recorded payment `id` names (domain/billing/payment-id.ts), with its invoice. Named by its stream and
+ * revision, only that year's invoices are looked through: payments are appended to their invoice's year.
+ */
+export function findPayment(state: State, id: string): { inv: InvoiceState; payment: PaymentState } {
+  const named = parsePaymentId(id);
+  const years = named && 'streamId' in named ? [Number(named.streamId.slice('billing-'.length))] : [...state.billing.keys()];
+  const isIt = (p: PaymentState) => (named === undefined ? false : 'eventId' in named ? p.ref.eventId === named.eventId : p.ref.streamId === named.streamId && p.ref.revision === named.revision);
+  for (const year of years) {
+    for (const inv of state.billing.get(year)?.invoices.values() ?? []) {
+      const payment = inv.payments.find(isIt);
+      if (payment) return { inv, payment };
+    }
+  }
+  throw new NotFoundError(`payment.reverse: ingen inbetalning är registrerad som ${id}; samkost invoice show FAKTURA visar fakturans inbetalningar med deras id`);
+}
+
+/**
+ * Undoes a recorded payment from `date` on: the invoice is open again by its amount, and the books take the
+ * money back on that date. A payment is reversed once, never before it was made, never after today, and
+ * never in a year whose books are final: a payment of a closed year is reversed in the open year.
+ */
+export function decidePaymentReversal(c: ReversePayment, state: State, today: string): Decision {
+  const what = `payment.reverse ${c.payment}`;
+  const { inv, payment } = findPayment(state, c.payment);
+  const shown = `${formatSek(payment.amount)} på ${inv.invoice.number}, betald ${payment.date}`;
+  if (payment.reversed) throw new DomainError(`${what}: inbetalningen (${shown}) är redan återförd ${payment.reversed.date}: ${payment.reversed.reason}`);
+  if (c.date < payment.date) throw new DomainError(`${what}: daterad ${c.date}, före inbetalningens valutadag ${payment.date}; en återföring kan inte dateras före inbetalningen (${shown})`);
+  if (c.date > today) throw new DomainError(`${what}: daterad ${c.date}, efter i dag (${today})`);
+  assertBookedInOpenYear(state, c.date, what);
+  return {
+    streamId: billingStream(inv.invoice.year),
+    events: [{ type: 'PaymentReversed', data: { invoice: inv.invoice.number, payment: payment.ref.eventId, amount: amountString(payment.amount), date: c.date, reason: c.reason } }],
+  };
 }
 
 /**

@@ -124,6 +124,21 @@ export const PaymentRecorded = z.object({
   reference: Text,
 });
 
+/**
+ * A recorded payment undone: typed with the wrong amount, put on the wrong invoice, or never received. The
+ * payment stays in the log as it was; from `date` on it counts for nothing, and the books take it back with
+ * a voucher of their own on that date (projections/ledger.ts). Appended to the stream of the payment.
+ */
+export const PaymentReversed = z.object({
+  invoice: z.string(),
+  /** The event id of the PaymentRecorded it reverses. */
+  payment: z.string(),
+  /** The reversed payment's amount, as it was recorded: what the reversal takes back. */
+  amount: NonNegativeAmount,
+  date: IsoDate,
+  reason: Text,
+});
+
 export const ServiceSettled = z.object({
   serviceId: z.string(),
   year: Year,
@@ -146,7 +161,7 @@ export const YearClosed = z.object({
   rules: z.number().int().min(4).optional(),
 });
 
-export const billingEvents = { InvoiceIssued, CreditNoteIssued, PaymentRecorded, ServiceSettled, YearClosed } as const;
+export const billingEvents = { InvoiceIssued, CreditNoteIssued, PaymentRecorded, PaymentReversed, ServiceSettled, YearClosed } as const;
 export type InvoiceIssued = z.infer<typeof InvoiceIssued>;
 export type CreditNoteIssued = z.infer<typeof CreditNoteIssued>;
 export type InvoiceLine = z.infer<typeof InvoiceLine>;

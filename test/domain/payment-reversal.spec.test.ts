@@ -1,0 +1,169 @@
+import { CommandValidationError, parseCommand } from '../../domain/commands';
+import { decide, type Decision } from '../../domain/decide';
+import { openBalance, paidOf } from '../../domain/deciders/billing';
+import { documentsRead } from '../../domain/documents-read';
+import { NotFoundError } from '../../domain/errors';
+import type { EventRef } from '../../domain/event-ref';
+import type { DomainEvent } from '../../domain/events';
+import type { InvoiceIssued } from '../../domain/events/billing';
+import { evolve, initialState, type State } from '../../domain/state';
+
+/*
+ * payment.reverse: a recorded payment undone from the reversal's date on. The payments here are named as
+ * a user names them, by the stream and revision `payment record` printed (billing-2024@1), so the events
+ * are given refs in their billing streams, as the engine stores them.
+ */
+
+const invoice: InvoiceIssued = {
+  number: 'M2024-0001', series: 'M', sequence: 1, year: 2024, kind: 'membership', issueDate: '2024-01-15', dueDate: '2024-02-14', period: '2024',
+  seller: { orgnr: '802428-2785', name: 'Föreningen Sambruk' }, buyer: { orgnr: '212000-1355', name: 'Göteborgs Stad' }, currency: 'SEK',
+  lines: [{ lineNo: 1, dueKey: 'fee/2024/212000-1355', kind: 'annual-fee', description: 'Årsavgift 2024', amount: '50000.00', vatCategory: 'O', vatRate: '0', provenance: { rule: 'r', basis: 'b', refs: [] } }],
+  vat: [{ category: 'O', rate: '0', taxable: '50000.00', vat: '0.00' }], totalNet: '50000.00', totalVat: '0.00', total: '50000.00',
+  origin: { command: 'invoice.run', params: {} },
+};
+const issued: DomainEvent = { type: 'InvoiceIssued', data: invoice };
+const paid = (amount = '35000.00', date = '2024-02-10', reference = 'BG 1'): DomainEvent => ({ type: 'PaymentRecorded', data: { invoice: 'M2024-0001', amount, date, reference } });
+const reversed = (payment: string, date = '2024-03-01', reason = 'Fel belopp'): DomainEvent => ({ type: 'PaymentReversed', data: { invoice: 'M2024-0001', payment, amount: '35000.00', date, reason } });
+const closed = (year: number, date: string): DomainEvent => ({ type: 'YearClosed', data: { year, date, rules: 5 } });
+
+/** The event id the engine would have given the n-th event of a history here (UUID-shaped, as src/app/ids.ts makes them). */
+const idOf = (n: number) => `00000000-0000-5000-8000-${String(n).padStart(12, '0')}`;
+
+/** The stream an event is stored in by its decider: a billing year's events in its billing stream. */
+function streamOf(e: DomainEvent): string {
+  switch (e.type) {
+    case 'InvoiceIssued':
+    case 'YearClosed':
+      return `billing-${e.data.year}`;
+    case 'PaymentRecorded':
+    case 'PaymentReversed':
+      return `billing-${e.data.invoice.slice(1, 5)}`;
+    default:
+      return 'books-opening';
+  }
+}
+
+function stateOf(events: DomainEvent[]): State {
+  const revisions = new Map<string, number>();
+  return events.reduce((s, e, i) => {
+    const streamId = streamOf(e);
+    const revision = (revisions.get(streamId) ?? -1) + 1;
+    revisions.set(streamId, revision);
+    const ref: EventRef = { streamId, revision, position: String(i + 1), eventId: idOf(i + 1), type: e.type, recordedAt: '2024-01-01T00:00:00Z', actor: 'spec', hash: 'h'.repeat(64) };
+    return evolve(s, e, ref);
+  }, initialState());
+}
+
+const reverse = (payment: string, date = '2024-03-01', reason = 'Fel belopp: 53 000 skrevs 35 000') => ({ type: 'payment.reverse', payment, date, reason });
+
+function given(...events: DomainEvent[]) {
+  return {
+    when(command: Record<string, unknown>, today = '2024-06-01') {
+      const run = (): Decision => decide(parseCommand(command), stateOf(events), { today });
+      return {
+        then(expected: DomainEvent[], stream: string) {
+          const d = run();
+          expect(d.events).toEqual(expected);
+          expect(d.streamId).toBe(stream);
+        },
+        thenError(message: string | RegExp, type: new (m: string) => Error = Error) {
+          expect(run).toThrow(type);
+          expect(run).toThrow(message);
+        },
+      };
+    },
+  };
+}
+
+describe('payment.reverse: a recorded payment undone', () => {
+  test('given a payment, when it is reversed by the id payment record printed, then a PaymentReversed names its invoice, its event and its amount, in the payment\'s stream', () => {
+    // The invoice is billing-2024@0, the payment billing-2024@1, the second event of the history.
+    given(issued, paid()).when(reverse('billing-2024@1'))
+      .then([reversed(idOf(2), '2024-03-01', 'Fel belopp: 53 000 skrevs 35 000')], 'billing-2024');
+  });
+
+  test('given a payment, when it is named by its event id (in capitals) or its revision with a leading zero, then it is the same payment, and the command is spelt one way', () => {
+    given(issued, paid()).when(reverse(idOf(2).toUpperCase())).then([reversed(idOf(2), '2024-03-01', 'Fel belopp: 53 000 skrevs 35 000')], 'billing-2024');
+    expect(parseCommand(reverse(` ${idOf(2).toUpperCase()} `))).toMatchObject({ payment: idOf(2) });
+    expect(parseCommand(reverse('billing-2024@01'))).toMatchObject({ payment: 'billing-2024@1' });
+  });
+
+  test('a reversal dated the day of the payment is taken: a payment typed wrong is corrected the same day', () => {
+    given(issued, paid()).when(reverse('billing-2024@1', '2024-02-10')).then([reversed(idOf(2), '2024-02-10', 'Fel belopp: 53 000 skrevs 35 000')], 'billing-2024');
+  });
+
+  test('given a payment reversed, then the invoice is open by the whole amount again, and a payment of it is taken as a payment of an open invoice, not an overpayment', () => {
+    const state = stateOf([issued, paid(), reversed(idOf(2))]);
+    const inv = state.billing.get(2024)!.invoices.get('M2024-0001')!;
+    expect(paidOf(inv).toFixed(2)).toBe('0.00');
+    expect(openBalance(inv).toFixed(2)).toBe('50000.00');
+    const payAgain = { type: 'payment.record', invoice: 'M2024-0001', amount: '50000.00', date: '2024-03-05', reference: 'BG 2' };
+    given(issued, paid(), reversed(idOf(2))).when(payAgain)
+      .then([{ type: 'PaymentRecorded', data: { invoice: 'M2024-0001', amount: '50000.00', date: '2024-03-05', reference: 'BG 2' } }], 'billing-2024');
+    // Without the reversal, the same 50 000 would be 35 000 too much.
+    given(issued, paid()).when(payAgain).thenError(/överstiger det obetalda beloppet på M2024-0001 \(15 000,00 kr\)/);
+  });
+
+  test('a reversal reads its payment\'s billing year when named by its stream, and every year when named by its event id alone', () => {
+    expect(documentsRead(parseCommand(reverse('billing-2023@7')))).toEqual({ years: [2023] });
+    expect(documentsRead(parseCommand(reverse(idOf(2))))).toBe('all');
+  });
+});
+
+describe('payment.reverse: what is refused, in one Swedish line', () => {
+  test('an id no payment has is refused as not found, naming where a payment\'s id is shown', () => {
+    const message = 'payment.reverse: ingen inbetalning är registrerad som billing-2024@7; samkost invoice show FAKTURA visar fakturans inbetalningar med deras id';
+    given(issued, paid()).when(reverse('billing-2024@7')).thenError(message, NotFoundError);
+    // The invoice's own event is no payment; nor is an id of another year's stream.
+    given(issued, paid()).when(reverse('billing-2024@0')).thenError(/ingen inbetalning är registrerad som billing-2024@0/, NotFoundError);
+    given(issued, paid()).when(reverse('billing-2023@1')).thenError(/ingen inbetalning är registrerad som billing-2023@1/, NotFoundError);
+    given(issued, paid()).when(reverse(idOf(9))).thenError(`payment.reverse: ingen inbetalning är registrerad som ${idOf(9)}; samkost invoice show FAKTURA visar fakturans inbetalningar med deras id`, NotFoundError);
+  });
+
+  test('a payment already reversed is refused, naming when and why it was', () => {
+    given(issued, paid(), reversed(idOf(2))).when(reverse('billing-2024@1', '2024-03-02'))
+      .thenError('payment.reverse billing-2024@1: inbetalningen (35 000,00 kr på M2024-0001, betald 2024-02-10) är redan återförd 2024-03-01: Fel belopp');
+  });
+
+  test('a reversal dated before the payment is refused', () => {
+    given(issued, paid()).when(reverse('billing-2024@1', '2024-02-09'))
+      .thenError('payment.reverse billing-2024@1: daterad 2024-02-09, före inbetalningens valutadag 2024-02-10; en återföring kan inte dateras före inbetalningen (35 000,00 kr på M2024-0001, betald 2024-02-10)');
+  });
+
+  test('a reversal dated after today is refused', () => {
+    given(issued, paid()).when(reverse('billing-2024@1', '2024-06-02'), '2024-06-01')
+      .thenError('payment.reverse billing-2024@1: daterad 2024-06-02, efter i dag (2024-06-01)');
+  });
+
+  test('a reversal dated in a closed year, or in a year before a closed one, is refused: that year\'s books are final', () => {
+    given(issued, paid(), closed(2024, '2025-02-15')).when(reverse('billing-2024@1', '2024-12-31'), '2025-03-01')
+      .thenError('payment.reverse billing-2024@1: daterad 2024-12-31, men året 2024 stängdes 2025-02-15; dess siffror kan inte längre ändras');
+    given(issued, paid(), closed(2025, '2026-02-15')).when(reverse('billing-2024@1', '2024-12-31'), '2026-03-01')
+      .thenError('payment.reverse billing-2024@1: daterad 2024-12-31, men året 2024 ligger före 2025, som stängdes 2026-02-15; dess siffror kan inte längre ändras');
+  });
+
+  test('a reversal dated before the books\' recorded opening balances is refused: what came before them is in them', () => {
+    // An invoice of 2023 paid in 2023, the books opened in 2024 after it (as an earlier program's books would be).
+    const old: DomainEvent = { type: 'InvoiceIssued', data: { ...invoice, number: 'M2023-0001', year: 2023, issueDate: '2023-01-15', dueDate: '2023-02-14', period: '2023' } };
+    const paidOld: DomainEvent = { type: 'PaymentRecorded', data: { invoice: 'M2023-0001', amount: '50000.00', date: '2023-02-10', reference: 'BG 0' } };
+    const opening: DomainEvent = { type: 'OpeningBalancesRecorded', data: { year: 2024, reference: 'UB 2023', recordedOn: '2024-01-05', balances: [{ account: '1930', amount: '100.00' }, { account: '2091', amount: '-100.00' }] } };
+    given(old, paidOld, opening).when(reverse('billing-2023@1', '2023-12-20'))
+      .thenError('payment.reverse billing-2023@1: daterad 2023-12-20, före bokföringens ingående balanser för 2024; det som hände före 2024 ingår i dem');
+  });
+
+  test.each([
+    ['2024-02-30', 'payment.reverse: date: ska vara ett giltigt datum ÅÅÅÅ-MM-DD'],
+    ['1 mars', 'payment.reverse: date: ska vara ett giltigt datum ÅÅÅÅ-MM-DD'],
+  ])('a malformed date (%s) is refused before anything is read', (date, message) => {
+    expect(() => parseCommand(reverse('billing-2024@1', date))).toThrow(CommandValidationError);
+    expect(() => parseCommand(reverse('billing-2024@1', date))).toThrow(message);
+  });
+
+  test.each(['T2024-0001', 'billing-2024', 'billing-24@1', '2024@1', ''])('a text that names no payment (%p) is refused, saying how one is named', (payment) => {
+    expect(() => parseCommand(reverse(payment))).toThrow(`payment.reverse: payment: "${payment}" är inget id för en inbetalning: ange det som billing-2024@5, som invoice show visar det vid inbetalningen, eller inbetalningens händelse-id`);
+  });
+
+  test('a reversal without a reason is refused', () => {
+    expect(() => parseCommand(reverse('billing-2024@1', '2024-03-01', '  '))).toThrow(/^payment\.reverse: reason: /);
+  });
+});
