@@ -6,6 +6,7 @@ import { sum, ZERO } from '../domain/money';
 import type { State } from '../domain/state';
 import { selfCostOf, yearBilling } from './selfcost';
 import { supplierInvoices } from '../domain/supplier-debt';
+import { paymentIdOf } from '../domain/billing/payment-id';
 
 /**
  * The books, derived from the events and never stored: a journal of vouchers (verifikationer) for a
@@ -18,7 +19,9 @@ import { supplierInvoices } from '../domain/supplier-debt';
  * year; one issued after its year (a settlement in January) is accrued on 31 December of its year
  * (1790 for an invoice, 2990 for a credit note) and booked against that accrual when it is issued.
  * Costs likewise (1790 prepaid cost, 2990 accrued cost), net of their input VAT, which is booked to 2641 on
- * the supplier invoice's date; a payment to a supplier is booked 2440 against 1930 on its date (U). A service whose actual cost is recorded but
+ * the supplier invoice's date; a payment to a supplier is booked 2440 against 1930 on its date (U). A member's
+ * payment is booked 1930 against 1510 on its value date (B), and a reversal of it the other way round on the
+ * reversal's date (B), in the reversal's year whichever year the payment fell in. A service whose actual cost is recorded but
  * not yet fully settled gets one more accrual on 31 December: what a settlement would still bill
  * (1790) or credit (2990), so a year's service income equals what its participants owe at actual cost.
  */
@@ -34,7 +37,7 @@ export interface JournalTransaction {
 }
 
 export interface Voucher {
-  /** F invoices, K credit notes, B payments, L supplier costs, U payments to suppliers, P accruals and prepayments (periodiseringar). */
+  /** F invoices, K credit notes, B payments and their reversals, L supplier costs, U payments to suppliers, P accruals and prepayments (periodiseringar). */
   series: string;
   /** The document number (F, K) or a running number in the year (B, L, U, P). */
   number: string;
@@ -222,11 +225,21 @@ export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART
       const d = inv.invoice;
       document(d, inv.ref, 1, invoiceLines(d), `Faktura ${d.number} ${d.buyer.name}`);
       for (const p of inv.payments) {
-        if (yearOf(p.date) !== year) continue;
-        drafts.push({
-          series: 'B', date: p.date, text: `Inbetalning ${d.number} ${d.buyer.name} (${p.reference})`, source: p.ref,
-          transactions: [{ account: c.bank, amount: p.amount }, { account: c.receivables, amount: p.amount.neg() }],
-        });
+        if (yearOf(p.date) === year) {
+          drafts.push({
+            series: 'B', date: p.date, text: `Inbetalning ${d.number} ${d.buyer.name} (${p.reference})`, source: p.ref,
+            transactions: [{ account: c.bank, amount: p.amount }, { account: c.receivables, amount: p.amount.neg() }],
+          });
+        }
+        // A reversal is a correction voucher of its own, on its own date (in its own year, whichever year the
+        // payment was booked in): the payment's voucher with debit and credit swapped, naming the payment.
+        if (p.reversed && yearOf(p.reversed.date) === year) {
+          drafts.push({
+            series: 'B', date: p.reversed.date,
+            text: `Återförd inbetalning ${d.number} ${d.buyer.name} (${p.reference}, betald ${p.date}, ${paymentIdOf(p.ref)}): ${p.reversed.reason}`, source: p.reversed.ref,
+            transactions: [{ account: c.receivables, amount: p.amount }, { account: c.bank, amount: p.amount.neg() }],
+          });
+        }
       }
     }
     for (const cn of b.creditNotes.values()) {
@@ -362,7 +375,10 @@ export function bookedYears(state: State): { first: number; last: number } | und
     for (const i of b.invoices.values()) {
       see(i.invoice.year);
       see(yearOf(i.invoice.issueDate));
-      for (const p of i.payments) see(yearOf(p.date));
+      for (const p of i.payments) {
+        see(yearOf(p.date));
+        if (p.reversed) see(yearOf(p.reversed.date));
+      }
     }
     for (const cn of b.creditNotes.values()) {
       see(cn.value.year);

@@ -215,14 +215,17 @@ export function splitsChecked(splits: readonly SplitSubject[]): string {
   return `${grouped(services)} tjänster, ${first === last ? first : `${first}–${last}`}; ${grouped(budgets)} budget, ${grouped(splits.length - budgets)} utfall`;
 }
 
-/** The years the books have vouchers in: billing years, the years documents and payments are dated, cost years and the years costs and payments to suppliers are dated. */
+/** The years the books have vouchers in: billing years, the years documents, payments and their reversals are dated, cost years and the years costs and payments to suppliers are dated. */
 function ledgerYears(state: State): number[] {
   const years = new Set<number>();
   for (const [year, b] of state.billing) {
     years.add(year);
     for (const i of b.invoices.values()) {
       years.add(Number(i.invoice.issueDate.slice(0, 4)));
-      for (const p of i.payments) years.add(Number(p.date.slice(0, 4)));
+      for (const p of i.payments) {
+        years.add(Number(p.date.slice(0, 4)));
+        if (p.reversed) years.add(Number(p.reversed.date.slice(0, 4)));
+      }
     }
     for (const c of b.creditNotes.values()) years.add(Number(c.value.issueDate.slice(0, 4)));
   }

@@ -1,3 +1,4 @@
+import Decimal from 'decimal.js';
 import { CommandValidationError, parseCommand } from '../../domain/commands';
 import { decide, type Decision } from '../../domain/decide';
 import { openBalance, paidOf } from '../../domain/deciders/billing';
@@ -7,6 +8,8 @@ import type { EventRef } from '../../domain/event-ref';
 import type { DomainEvent } from '../../domain/events';
 import type { InvoiceIssued } from '../../domain/events/billing';
 import { evolve, initialState, type State } from '../../domain/state';
+import { journal } from '../../projections/ledger';
+import { receivables } from '../../projections/invoices';
 
 /*
  * payment.reverse: a recorded payment undone from the reversal's date on. The payments here are named as
@@ -102,6 +105,38 @@ describe('payment.reverse: a recorded payment undone', () => {
       .then([{ type: 'PaymentRecorded', data: { invoice: 'M2024-0001', amount: '50000.00', date: '2024-03-05', reference: 'BG 2' } }], 'billing-2024');
     // Without the reversal, the same 50 000 would be 35 000 too much.
     given(issued, paid()).when(payAgain).thenError(/överstiger det obetalda beloppet på M2024-0001 \(15 000,00 kr\)/);
+  });
+
+  test('given a payment reversed, then receivables count it up to the day before the reversal, and not from its date on; 1510 in the books agrees each day', () => {
+    const state = stateOf([issued, paid(), reversed(idOf(2))]);
+    const openOn = (at: string) => receivables(state, { at })[0]?.open.toFixed(2);
+    expect(openOn('2024-02-09')).toBe('50000.00');
+    expect(openOn('2024-02-29')).toBe('15000.00');
+    expect(openOn('2024-03-01')).toBe('50000.00');
+    expect(receivables(state)[0].open.toFixed(2)).toBe('50000.00');
+    const receivable = (at: string) => journal(state, 2024).filter((v) => v.date <= at).flatMap((v) => v.transactions).filter((t) => t.account === '1510')
+      .reduce((a, t) => a.plus(t.amount), new Decimal(0)).toFixed(2);
+    for (const at of ['2024-02-29', '2024-03-01']) expect(receivable(at)).toBe(openOn(at));
+  });
+
+  test('given a payment reversed, then its year\'s journal has a B voucher on the reversal\'s date that is the payment\'s with debit and credit swapped, naming the payment', () => {
+    const vouchers = journal(stateOf([issued, paid(), reversed(idOf(2))]), 2024).filter((v) => v.series === 'B');
+    expect(vouchers.map((v) => [v.number, v.date, v.source.type, v.transactions.map((t) => `${t.account} ${t.amount.toFixed(2)}`)])).toEqual([
+      ['1', '2024-02-10', 'PaymentRecorded', ['1930 35000.00', '1510 -35000.00']],
+      ['2', '2024-03-01', 'PaymentReversed', ['1510 35000.00', '1930 -35000.00']],
+    ]);
+    expect(vouchers[1].text).toBe('Återförd inbetalning M2024-0001 Göteborgs Stad (BG 1, betald 2024-02-10, billing-2024@1): Fel belopp');
+  });
+
+  test('given a payment of a closed year, when it is reversed in the open year, then the reversal is stored with the payment and booked in its own year: the closed year\'s journal does not change', () => {
+    const history = [issued, paid(), closed(2024, '2025-02-15')];
+    const before = journal(stateOf(history), 2024);
+    given(...history).when(reverse('billing-2024@1', '2025-03-01'), '2025-03-01')
+      .then([reversed(idOf(2), '2025-03-01', 'Fel belopp: 53 000 skrevs 35 000')], 'billing-2024');
+    const after = stateOf([...history, reversed(idOf(2), '2025-03-01')]);
+    expect(journal(after, 2024)).toEqual(before);
+    expect(journal(after, 2025).map((v) => [v.series, v.date, v.transactions.map((t) => `${t.account} ${t.amount.toFixed(2)}`)]))
+      .toEqual([['B', '2025-03-01', ['1510 35000.00', '1930 -35000.00']]]);
   });
 
   test('a reversal reads its payment\'s billing year when named by its stream, and every year when named by its event id alone', () => {
