@@ -2,7 +2,9 @@ import { differenceInCalendarDays, parseISO } from 'date-fns';
 import Decimal from 'decimal.js';
 import { openBalance, paidOf } from '../domain/deciders/billing';
 import type { CreditNoteIssued, InvoiceIssued } from '../domain/events/billing';
-import { formatPercent, formatSek, sum } from '../domain/money';
+import { amountString, formatPercent, formatSek, sum } from '../domain/money';
+import { eventLink } from '../domain/event-ref';
+import { paymentIdOf } from '../domain/billing/payment-id';
 import { periodText } from '../domain/billing/due';
 import { suppliedPeriod } from '../domain/billing/periods';
 import { ocrOf } from '../domain/ocr';
@@ -157,3 +159,45 @@ export function renderDocument(doc: InvoiceIssued | CreditNoteIssued, kind: 'inv
   return `${out.join('\n')}\n`;
 }
 
+
+/** One payment of an invoice as `invoice show --json` gives it: its id (what `payment reverse` takes), and its reversal, if any. */
+export interface PaymentShown {
+  id: string;
+  amount: string;
+  date: string;
+  reference: string;
+  event: ReturnType<typeof eventLink>;
+  reversed?: { date: string; reason: string; event: ReturnType<typeof eventLink> };
+}
+
+export const paymentsShown = (inv: InvoiceState): PaymentShown[] => inv.payments.map((p) => ({
+  id: paymentIdOf(p.ref), amount: amountString(p.amount), date: p.date, reference: p.reference, event: eventLink(p.ref),
+  ...(p.reversed ? { reversed: { date: p.reversed.date, reason: p.reversed.reason, event: eventLink(p.reversed.ref) } } : {}),
+}));
+
+/** An invoice as `invoice show --json` gives it: the document, what is credited, paid and open of it, and every payment. */
+export const invoiceShown = (inv: InvoiceState) => ({
+  ...inv.invoice, credited: amountString(inv.creditedGross), paid: amountString(paidOf(inv)), open: amountString(openBalance(inv)), payments: paymentsShown(inv),
+});
+
+/**
+ * The payments of an invoice in Swedish, each with the id `payment reverse` takes, a reversed one with its
+ * date and reason, and what is left to pay after them; nothing for an invoice without payments, which shows
+ * as the member got it.
+ */
+export function renderPayments(inv: InvoiceState): string {
+  if (inv.payments.length === 0) return '';
+  const shown = paymentsShown(inv);
+  const idWidth = Math.max(...shown.map((p) => p.id.length));
+  const out = ['', 'Inbetalningar'];
+  for (const p of shown) {
+    out.push(`  ${p.id.padEnd(idWidth)}  ${p.date}  ${kr(p.amount).padStart(16)}  referens ${p.reference}`);
+    if (p.reversed) out.push(`  ${' '.repeat(idWidth)}  återförd ${p.reversed.date} (${p.reversed.event.streamId}@${p.reversed.event.revision}): ${p.reversed.reason}`);
+  }
+  out.push('');
+  if (!inv.creditedGross.isZero()) out.push(`Krediterat: ${formatSek(inv.creditedGross)}`);
+  out.push(`Betalt: ${formatSek(paidOf(inv))}`);
+  const open = openBalance(inv);
+  out.push(open.isNeg() ? `Tillgodo för medlemmen: ${formatSek(open.neg())}` : `Kvar att betala: ${formatSek(open)}`);
+  return `${out.join('\n')}\n`;
+}

@@ -90,7 +90,7 @@ export function bankPayment(r: BankRow): RecordPayment | Error {
  * Every row of a bank file checked before any is recorded, in file order, as if the rows before it were
  * recorded (what they take of an invoice's open balance): a file with a bad row records nothing. A row
  * recorded before, or repeated in the file, is the same payment. A row matching a payment typed by hand
- * (same invoice, amount and value date, a reference that is not the bank's) is taken for that payment,
+ * (same invoice, amount and value date, a reference that is not the bank's, not reversed) is taken for that payment,
  * which the bank now confirms: it is not recorded again, and reported; each typed payment answers for one
  * row. Anything beyond an invoice is recorded as the member's credit, and reported.
  */
@@ -120,7 +120,8 @@ export async function checkBankPayments(
       continue;
     }
     if (!inFile.has(id) && (await engine.store.eventsOfCommand(id)).length === 0) {
-      const byHand = inv.payments.find((p) => !claimed.has(p) && p.amount.eq(c.amount) && p.date === c.date && p.reference !== c.reference && !isBankSerial(p.reference));
+      // A typed payment since reversed is no money received: the bank's row is, and is recorded.
+      const byHand = inv.payments.find((p) => !claimed.has(p) && !p.reversed && p.amount.eq(c.amount) && p.date === c.date && p.reference !== c.reference && !isBankSerial(p.reference));
       if (byHand) {
         claimed.add(byHand);
         inFile.add(id);

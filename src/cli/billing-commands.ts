@@ -9,9 +9,8 @@ import type { Adopted, InvoiceState, MemberState, State } from '../../domain/sta
 import { documentsOfNumber } from '../../domain/documents-read';
 import { describeGap, requireDocumentNumber, seriesGaps } from '../../domain/billing/numbers';
 import { NotFoundError } from '../../domain/errors';
-import { paidOf } from '../../domain/deciders/billing';
 import { resolveMember } from '../../domain/deciders/membership';
-import { creditNoteSummaries, creditOf, invoiceSummaries, type OpenInvoice, receivables, renderDocument, wrapWords } from '../../projections/invoices';
+import { creditNoteSummaries, creditOf, invoiceShown, invoiceSummaries, type OpenInvoice, receivables, renderDocument, renderPayments, wrapWords } from '../../projections/invoices';
 import { paymentCommandId } from '../app/ids';
 import { replayYear } from '../app/replay-year';
 import { loadConfig, queueWarning, warnOfPlaceholderSeller } from '../config';
@@ -122,11 +121,11 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
 
   invoice
     .command('show <number>')
-    .description('en faktura eller kreditfaktura så som medlemmen får den')
+    .description('en faktura eller kreditfaktura så som medlemmen får den; en faktura med sina inbetalningar (och deras id), återföringar och det som är kvar att betala')
     .action(async (number: string) => {
       await withDocument(g(), io, number, ({ inv, cn }) => {
-        if (g().json) return io.out(`${toJson(inv ? { ...inv.invoice, credited: inv.creditedGross.toFixed(2), paid: paidOf(inv).toFixed(2) } : cn!.value)}\n`);
-        io.out(inv ? renderDocument(inv.invoice, 'invoice') : renderDocument(cn!.value, 'credit'));
+        if (g().json) return io.out(`${toJson(inv ? invoiceShown(inv) : cn!.value)}\n`);
+        io.out(inv ? `${renderDocument(inv.invoice, 'invoice')}${renderPayments(inv)}` : renderDocument(cn!.value, 'credit'));
       });
     });
 
@@ -246,6 +245,16 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         type: 'payment.record', commandId: o.commandId, invoice: o.invoice, amount: o.amount, date: o.date, reference: o.reference,
         ...(o.overpayment ? { overpayment: true } : {}),
       }, g(), io);
+    });
+  payment
+    .command('reverse')
+    .argument('<payment>', 'inbetalningens id, som billing-2024@5: invoice show FAKTURA visar det vid varje inbetalning (eller inbetalningens händelse-id)')
+    .description('återför en registrerad inbetalning (fel belopp, fel faktura): den räknas inte längre från återföringens datum, fakturan är obetald igen med beloppet, och bokföringen tar tillbaka pengarna det datumet')
+    .requiredOption('--date <date>', 'återföringens bokföringsdatum', parseDate)
+    .requiredOption('--reason <text>', 'skäl')
+    .option('--command-id <id>', COMMAND_ID)
+    .action(async (id: string, o: { date: string; reason: string; commandId?: string }) => {
+      await executeAndReport({ type: 'payment.reverse', commandId: o.commandId, payment: id, date: o.date, reason: o.reason }, g(), io);
     });
   payment
     .command('import <file>')

@@ -1,7 +1,10 @@
 import Decimal from 'decimal.js';
 import { type Command, parseCommand } from '../../domain/commands';
 import { formatSek, sum } from '../../domain/money';
-import type { State } from '../../domain/state';
+import type { InvoiceState, State } from '../../domain/state';
+import type { RecordPayment } from '../../domain/commands/billing';
+import { findInvoice, findPayment, openBalance, samePayment } from '../../domain/deciders/billing';
+import { paymentIdOf } from '../../domain/billing/payment-id';
 import type { ExecuteResult } from '../app/engine';
 import { withConfiguredDefaults } from '../config';
 import { type GlobalOptions, withEngineFor } from './context';
@@ -28,12 +31,19 @@ export async function executeAndReport(input: Record<string, unknown>, g: Global
  * command) gives a credit note's number.
  */
 export function describeResult(command: Command, r: ExecuteResult, state?: State): string {
-  if (r.duplicate) return `${command.type}: redan registrerat av kommando ${r.commandId}; inget nytt sparat\n`;
-  if (r.events.length === 0) return `${command.type}: redan registrerat; inget nytt sparat\n`;
+  if (r.duplicate || r.events.length === 0) {
+    const already = `${command.type}: redan registrerat${r.duplicate ? ` av kommando ${r.commandId}` : ''}; inget nytt sparat`;
+    return `${already}${command.type === 'payment.record' && state ? reversedAlready(command, state) : ''}\n`;
+  }
   return r.events.map((e) => {
     const where = `${e.streamId}@${e.revision}, position ${e.position}`;
     if (command.type === 'payment.record' && e.type === 'PaymentRecorded') {
       return `Inbetalning registrerad: ${formatSek(new Decimal(command.amount))} på ${command.invoice}, betald ${command.date}, referens ${command.reference} (${where})\n`;
+    }
+    if (command.type === 'payment.reverse' && e.type === 'PaymentReversed' && state) {
+      const { inv, payment: p } = findPayment(state, command.payment);
+      return `Inbetalning ${paymentIdOf(p.ref)} återförd ${command.date}: ${formatSek(p.amount)} på ${inv.invoice.number}, betald ${p.date}, referens ${p.reference}; `
+        + `kvar att betala på ${inv.invoice.number}: ${formatSek(openBalance(inv))} (${where})\n`;
     }
     if (command.type === 'cost.pay' && e.type === 'SupplierPaymentRecorded') {
       return `Betalning till leverantör registrerad: ${formatSek(new Decimal(command.amount))} för ${command.reference} (${command.serviceId} ${command.year}), betald ${command.date} (${where})\n`;
@@ -61,4 +71,22 @@ export function describeResult(command: Command, r: ExecuteResult, state?: State
     }
     return `${command.type}: sparade ${e.type} i ${e.streamId}@${e.revision} (position ${e.position})\n`;
   }).join('');
+}
+
+/**
+ * Why a payment given again records nothing when it was reversed since: the same payment (invoice, amount,
+ * value date, reference) stays the one recorded and reversed, so that a bank file imported again does not
+ * bring it back. Said, so that a payment meant anew is given its own reference rather than taken as lost.
+ */
+function reversedAlready(c: RecordPayment, state: State): string {
+  let inv: InvoiceState;
+  try {
+    inv = findInvoice(state, c.invoice);
+  } catch {
+    return '';
+  }
+  const p = samePayment(c, inv);
+  return p?.reversed
+    ? ` (inbetalningen ${paymentIdOf(p.ref)} återfördes ${p.reversed.date}: ${p.reversed.reason}; ska den registreras på nytt, ge den en egen referens)`
+    : '';
 }

@@ -126,6 +126,29 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     expect(eventCount(f.store)).toBe(before + 1);
   });
 
+  test('given a payment posted, when its reversal is posted with an Idempotency-Key, then it is recorded once (201, then 200), the invoice shows it reversed and open again; a refusal is 400 and stores nothing', async () => {
+    const { f, app } = await served();
+    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const post = (payload: object, key?: string) => app.inject({ method: 'POST', url: '/v1/commands', payload, headers: key ? { 'idempotency-key': key } : {} });
+    const paid = await post({ type: 'payment.record', invoice: 'T2024-0001', amount: '100.00', date: '2024-02-01', reference: 'BG 1' }, 'bank-1');
+    const { streamId, revision } = (paid.json() as { events: { streamId: string; revision: number }[] }).events[0];
+    const reverse = { type: 'payment.reverse', payment: `${streamId}@${revision}`, date: '2024-02-05', reason: 'Fel faktura' };
+    const first = await post(reverse, 'rättelse-1');
+    expect(first.statusCode).toBe(201);
+    expect(first.json()).toMatchObject({ commandId: 'rättelse-1', duplicate: false, events: [{ type: 'PaymentReversed', streamId: 'billing-2024' }] });
+    const stored = eventCount(f.store);
+    const retry = await post(reverse, 'rättelse-1');
+    expect([retry.statusCode, retry.json()]).toEqual([200, expect.objectContaining({ duplicate: true })]);
+    expect(eventCount(f.store)).toBe(stored);
+    const shown = (await app.inject({ method: 'GET', url: '/v1/invoices/T2024-0001' })).json() as { total: string; open: string; payments: { id: string; reversed?: { date: string; reason: string } }[] };
+    expect(shown).toMatchObject({ open: shown.total, payments: [{ id: `${streamId}@${revision}`, reversed: { date: '2024-02-05', reason: 'Fel faktura' } }] });
+    const again = await post({ ...reverse, date: '2024-02-06' }, 'rättelse-2');
+    expect([again.statusCode, again.json()]).toEqual([400, { error: `payment.reverse ${streamId}@${revision}: inbetalningen (100,00 kr på T2024-0001, betald 2024-02-01) är redan återförd 2024-02-05: Fel faktura` }]);
+    const unknown = await post({ ...reverse, payment: 'billing-2024@99' }, 'rättelse-3');
+    expect(unknown.statusCode).toBe(400);
+    expect(eventCount(f.store)).toBe(stored);
+  });
+
   test('given a run that takes the configured seller, then the warnings the CLI would give come back with it; a body that is not JSON is 415', async () => {
     const { f, app } = await served();
     const run = await app.inject({ method: 'POST', url: '/v1/commands', payload: { type: 'invoice.run', period: '2024-Q1', issueDate: '2024-01-15' } });
