@@ -25,7 +25,9 @@
  *   participants in it carry the line's weight and share;
  * - vouchers.ndjson (samkost-audit/3): every voucher balances (its transactions sum to zero), is dated in the
  *   year and is the only one with its series and number, and its source names an event in events.ndjson,
- *   with its stream, revision, type and hash; a package of samkost-audit/2 has none, which is noted;
+ *   with its stream, revision, type and hash; a payment reversal's voucher undoes a payment in the package
+ *   (same invoice and amount, not later, reversed once) and, where the payment's voucher is of the year
+ *   too, is that voucher with debit and credit swapped; a package of samkost-audit/2 has none, which is noted;
  * - the manifest's year and counts of documents, lines, recomputed lines, tables and vouchers are those of the files,
  *   and every one of them is there (a file in the directory the manifest does not list is noted, not failed);
  * - with --manifest-sha256 HEX (the hash `samkost export audit` printed, noted by the auditor), the manifest
@@ -122,27 +124,61 @@ interface VoucherRecord {
 }
 /**
  * What an event settles of the voucher it is the source of (other than an accrual, P): a document's number
- * and issue date; a payment's, a supplier payment's or a supplier cost's date, and the voucher's debits (the
- * amount; a cost's with its input VAT, which the supplier is owed with it).
+ * and issue date; a payment's, a payment reversal's, a supplier payment's or a supplier cost's date, and the
+ * voucher's debits (the amount; a cost's with its input VAT, which the supplier is owed with it). A payment
+ * and its reversal name their invoice, and a reversal the payment it undoes.
  */
-interface SourceFacts { date: string; number?: string; debit?: Decimal }
+interface SourceFacts { date: string; number?: string; debit?: Decimal; invoice?: string; reverses?: string }
 function sourceFacts(e: EventLine): SourceFacts | undefined {
-  const d = e.data as { number?: string; issueDate?: string; date?: string; amount?: string; vat?: string };
+  const d = e.data as { number?: string; issueDate?: string; date?: string; amount?: string; vat?: string; invoice?: string; payment?: string };
   // An amount that is none leaves the debits unchecked: the event's own hash already stands for its data.
   const amount = (...parts: (string | undefined)[]) => (parts.every((x) => x === undefined || (typeof x === 'string' && AMOUNT.test(x)))
     ? parts.reduce((a, x) => a.plus(x ?? 0), new Decimal(0)) : undefined);
   switch (e.type) {
     case 'InvoiceIssued':
     case 'CreditNoteIssued': return { number: d.number, date: d.issueDate as string };
-    case 'PaymentRecorded':
+    case 'PaymentRecorded': return { date: d.date as string, debit: amount(d.amount), invoice: d.invoice };
+    case 'PaymentReversed': return { date: d.date as string, debit: amount(d.amount), invoice: d.invoice, reverses: d.payment };
     case 'SupplierPaymentRecorded': return { date: d.date as string, debit: amount(d.amount) };
     case 'ActualCostRecorded': return { date: d.date as string, debit: amount(d.amount, d.vat) };
     default: return undefined;
   }
 }
+/**
+ * What is wrong with a payment reversal as the package holds it (`facts` its own, at `place`): the payment it
+ * names must be in the package, a payment of the same invoice and amount, in the same stream before it, and
+ * made on or before the reversal's date.
+ */
+function reversalProblems(facts: SourceFacts, place: Place, payment: Place | undefined): string[] {
+  if (payment === undefined) return [`inbetalningen ${facts.reverses} som den återför finns inte i events.ndjson`];
+  const named = `${payment.streamId}@${payment.revision}`;
+  if (payment.type !== 'PaymentRecorded') return [`återför ${named}, som är en ${payment.type}, ingen inbetalning`];
+  const out: string[] = [];
+  const paid = payment.facts;
+  if (paid?.invoice !== facts.invoice) out.push(`avser ${facts.invoice}, inbetalningen ${named} ${paid?.invoice}`);
+  if (paid?.debit !== undefined && facts.debit !== undefined && !paid.debit.eq(facts.debit)) out.push(`återför ${facts.debit.toFixed(2)}, inbetalningen ${named} var ${paid.debit.toFixed(2)}`);
+  if (paid !== undefined && paid.date > facts.date) out.push(`daterad ${facts.date}, före inbetalningen ${named} (${paid.date})`);
+  if (payment.streamId !== place.streamId || !isAfter(place.position, payment.position)) out.push(`inbetalningen ${named} kommer inte före återföringen i samma ström`);
+  return out;
+}
+
+/** Whether `a`'s transactions are `b`'s with debit and credit swapped: per account, the opposite amount. */
+function mirrors(a: VoucherRecord['transactions'], b: VoucherRecord['transactions']): boolean {
+  const byAccount = (ts: VoucherRecord['transactions'], sign: number) => {
+    const m = new Map<string, Decimal>();
+    for (const t of ts) if (typeof t.amount === 'string' && AMOUNT.test(t.amount)) m.set(t.account, (m.get(t.account) ?? new Decimal(0)).plus(new Decimal(t.amount).times(sign)));
+    return m;
+  };
+  const x = byAccount(a, 1);
+  const y = byAccount(b, -1);
+  return x.size === y.size && [...x].every(([account, amount]) => y.get(account)?.eq(amount) === true);
+}
+
+const transactionWords = (ts: VoucherRecord['transactions']): string => ts.map((t) => `${t.account} ${t.amount}`).join(', ');
+
 /** The series whose vouchers come from one kind of event (P, accruals, comes from documents and costs). */
 const SOURCE_SERIES: Record<string, readonly string[]> = {
-  F: ['InvoiceIssued'], K: ['CreditNoteIssued'], B: ['PaymentRecorded'], L: ['ActualCostRecorded'], U: ['SupplierPaymentRecorded'],
+  F: ['InvoiceIssued'], K: ['CreditNoteIssued'], B: ['PaymentRecorded', 'PaymentReversed'], L: ['ActualCostRecorded'], U: ['SupplierPaymentRecorded'],
 };
 /** An amount as the package writes it (decimal.js via moneyToJson): digits, a sign, a point. */
 const AMOUNT = /^-?\d+(\.\d+)?$/;
@@ -362,6 +398,8 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   const placeOf = new Map<string, Place>();
   const documentData = new Map<string, { type: string; sha256: string }>();
   const yearDocuments = new Set<string>();
+  // The payments reversed so far, by event id: a payment is reversed once.
+  const reversed = new Map<string, string>();
   read('events.ndjson', (raw, n) => {
     const e = JSON.parse(raw) as EventLine;
     events += 1;
@@ -375,6 +413,12 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
     // A position that is none would make every comparison of order by it meaningless.
     if (!(typeof e.position === 'string' && POSITION.test(e.position))) problems.push(`${at} revision ${e.revision}: ${JSON.stringify(e.position)} är ingen position`);
     placeOf.set(e.id, { streamId: e.streamId, revision: e.revision, position: e.position, type: e.type, hash: e.metadata?.hash, ...(withVouchers && { facts: sourceFacts(e) }) });
+    if (e.type === 'PaymentReversed') {
+      const payment = String((e.data as { payment?: unknown }).payment);
+      const first = reversed.get(payment);
+      if (first !== undefined) problems.push(`${at} revision ${e.revision}: återför inbetalningen ${payment}, som ${first} redan återförde`);
+      else reversed.set(payment, `${e.streamId}@${e.revision}`);
+    }
     // A document's data, by its canonical JSON's hash: documents.ndjson must hold exactly this.
     if (DOCUMENT_TYPES.has(e.type)) {
       documentData.set(e.id, { type: e.type, sha256: canonicalSha256(e.data) });
@@ -562,6 +606,10 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
     let count = 0;
     let balanced = 0;
     const numbers = new Set<string>();
+    // A reversal's voucher is its payment's with debit and credit swapped: compared once both are read, where
+    // the payment's voucher is of the year too (a payment of an earlier year has its voucher in that year's package).
+    const paymentVouchers = new Map<string, VoucherRecord['transactions']>();
+    const reversalVouchers: { at: string; payment: string; transactions: VoucherRecord['transactions'] }[] = [];
     read(VOUCHERS, (raw, n) => {
       const v = JSON.parse(raw) as VoucherRecord;
       count += 1;
@@ -605,9 +653,20 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
           if (f.date !== v.date) problems.push(`${at}: daterad ${v.date}, källan ${f.date} (${source})`);
           const debits = transactions.filter((t) => typeof t.amount === 'string' && AMOUNT.test(t.amount) && new Decimal(t.amount).gt(0)).reduce((a, t) => a.plus(t.amount), new Decimal(0));
           if (f.debit !== undefined && amounts && !debits.eq(f.debit)) problems.push(`${at}: debet ${debits.toFixed(2)}, källan anger ${f.debit.toFixed(2)} (${source})`);
+          if (s.type === 'PaymentRecorded') paymentVouchers.set(s.eventId, transactions);
+          if (s.type === 'PaymentReversed') {
+            problems.push(...reversalProblems(f, place, placeOf.get(String(f.reverses))).map((p) => `${at}: ${p} (${source})`));
+            reversalVouchers.push({ at, payment: String(f.reverses), transactions });
+          }
         }
       }
     });
+    for (const r of reversalVouchers) {
+      const paid = paymentVouchers.get(r.payment);
+      if (paid && !mirrors(r.transactions, paid)) {
+        problems.push(`${r.at}: återför inte inbetalningens verifikation: ${transactionWords(r.transactions)}, inbetalningens ${transactionWords(paid)} med debet och kredit omkastade`);
+      }
+    }
     vouchers = count;
     if (manifest.vouchers !== undefined && manifest.vouchers !== count) problems.push(`${VOUCHERS}: ${count} verifikationer, manifestet anger ${manifest.vouchers}`);
     if (manifest.vouchersBalanced !== undefined && manifest.vouchersBalanced !== balanced) problems.push(`${VOUCHERS}: ${balanced} verifikationer balanserar, manifestet anger ${manifest.vouchersBalanced}`);

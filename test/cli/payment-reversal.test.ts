@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkAudit } from '../../scripts/check-audit';
 import { readSie } from '../../src/export/sie';
+import { compiled, runNode } from '../support/processes';
 import { billingFixture, settledYear } from '../support/billing-fixture';
 import { cliOn, eventCount } from '../support/cli';
 
@@ -211,5 +214,62 @@ describe('a reversal in the books', () => {
     expect((await inMarch('export', 'sie', '--year', '2025', '--out', sie)).code).toBe(0);
     expect(readSie(readFileSync(sie)).vouchers.filter((v) => v.text.startsWith('Återförd inbetalning M2024-0001'))).toHaveLength(1);
     expect((await inMarch('verify')).code).toBe(0);
+  });
+});
+
+describe('a reversal in the audit package', () => {
+  /** Rewrites a file of the package and its hash and size into the manifest, as a forger would. */
+  function rewrite(dir: string, name: string, edit: (text: string) => string): void {
+    const path = join(dir, name);
+    const before = readFileSync(path, 'utf8');
+    const text = edit(before);
+    expect(text).not.toBe(before);
+    writeFileSync(path, text);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files: Record<string, { sha256: string; bytes: number }> };
+    manifest.files[name] = { sha256: createHash('sha256').update(text).digest('hex'), bytes: Buffer.byteLength(text) };
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+  }
+
+  test('given a payment reversed in its year, then the year\'s package holds both vouchers and events, and check-audit passes, tying the reversal to the payment it undoes', async () => {
+    const { f, run, payment } = await paidQ1();
+    expect((await run('payment', 'reverse', payment.id, '--date', '2024-03-01', '--reason', 'Fel belopp')).code).toBe(0);
+    const dir = join(f.dir, 'audit-2024');
+    const exported = await run('--json', 'export', 'audit', '--year', '2024', '--out', dir);
+    expect(exported.code).toBe(0);
+    const vouchers = readFileSync(join(dir, 'vouchers.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Voucher);
+    const reversal = vouchers.find((v) => v.source.type === 'PaymentReversed')!;
+    expect(reversal).toMatchObject({ series: 'B', date: '2024-03-01', transactions: [{ account: '1510', amount: '10000.00' }, { account: '1930', amount: '-10000.00' }] });
+    expect(readFileSync(join(dir, 'events.ndjson'), 'utf8')).toContain(`"id":"${payment.event.eventId}"`);
+    expect(checkAudit(dir, (JSON.parse(exported.out) as { manifestSha256: string }).manifestSha256)).toMatchObject({ ok: true, problems: [], vouchers: vouchers.length });
+    const script = await runNode(compiled('scripts/check-audit.js'), [dir]);
+    expect([script.code, script.stdout]).toEqual([0, expect.stringMatching(/^OK: .*; \d+ verifikationer balanserar och har sin källa i händelserna\n$/)]);
+
+    // A reversal's voucher that does not undo its payment's, though it balances and debits the amount, is named.
+    const n = vouchers.indexOf(reversal) + 1;
+    rewrite(dir, 'vouchers.ndjson', (t) => t.replace('{"account":"1510","amount":"10000.00"},{"account":"1930","amount":"-10000.00"}', '{"account":"1510","amount":"10000.00"},{"account":"1790","amount":"-10000.00"}'));
+    expect(checkAudit(dir).problems).toEqual([
+      `vouchers.ndjson rad ${n}: verifikation B ${reversal.number}: återför inte inbetalningens verifikation: 1510 10000.00, 1790 -10000.00, inbetalningens 1930 10000.00, 1510 -10000.00 med debet och kredit omkastade`,
+    ]);
+    rewrite(dir, 'vouchers.ndjson', (t) => t.replace('{"account":"1510","amount":"10000.00"},{"account":"1790","amount":"-10000.00"}', '{"account":"1510","amount":"9000.00"},{"account":"1930","amount":"-9000.00"}'));
+    expect(checkAudit(dir).problems).toEqual([
+      expect.stringMatching(new RegExp(`^vouchers\\.ndjson rad ${n}: verifikation B ${reversal.number}: debet 9000\\.00, källan anger 10000\\.00 \\(PaymentReversed billing-2024@\\d+\\)$`)),
+      `vouchers.ndjson rad ${n}: verifikation B ${reversal.number}: återför inte inbetalningens verifikation: 1510 9000.00, 1930 -9000.00, inbetalningens 1930 10000.00, 1510 -10000.00 med debet och kredit omkastade`,
+    ]);
+  });
+
+  test('given a payment of 2024 reversed in 2025, then the package of 2025 holds the reversal and the payment it undoes, and check-audit passes', async () => {
+    const { f, payment } = await paidQ1();
+    const in2025 = cliOn(f.store, '2025-03-01T10:00:00Z');
+    expect((await in2025('payment', 'reverse', payment.id, '--date', '2025-01-10', '--reason', 'Fel faktura')).code).toBe(0);
+    const dir = join(f.dir, 'audit-2025');
+    expect((await in2025('export', 'audit', '--year', '2025', '--out', dir)).code).toBe(0);
+    const events = readFileSync(join(dir, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; type: string });
+    expect(events.filter((e) => e.type === 'PaymentRecorded' || e.type === 'PaymentReversed').map((e) => [e.type, e.id === payment.event.eventId]))
+      .toEqual([['PaymentRecorded', true], ['PaymentReversed', false]]);
+    expect(checkAudit(dir)).toMatchObject({ ok: true, problems: [] });
+    // And 2024's package, with the payment's voucher only, still passes.
+    const dir2024 = join(f.dir, 'audit-2024');
+    expect((await in2025('export', 'audit', '--year', '2024', '--out', dir2024)).code).toBe(0);
+    expect(checkAudit(dir2024)).toMatchObject({ ok: true, problems: [] });
   });
 });

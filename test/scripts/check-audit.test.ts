@@ -294,3 +294,30 @@ describe('check-audit: what a package shows of itself must hold, even where ever
     });
   });
 });
+
+describe('check-audit: a payment reversal in a forged log, its stream re-hashed', () => {
+  test('given a reversal whose amount is altered, then its voucher (the payment\'s amount taken back) no longer matches it, and it no longer matches the payment it names', async () => {
+    const f = await settledYear();
+    const later = cliOn(f.store, '2025-02-01T10:00:00Z');
+    expect((await later('payment', 'record', '--invoice', 'M2024-0001', '--amount', '10000.00', '--date', '2024-02-10', '--reference', 'BG 1')).code).toBe(0);
+    const { payments } = JSON.parse((await later('--json', 'invoice', 'show', 'M2024-0001')).out) as { payments: { id: string }[] };
+    expect((await later('payment', 'reverse', payments[0].id, '--date', '2024-03-01', '--reason', 'Fel belopp')).code).toBe(0);
+    const db = new Database(f.store);
+    try {
+      const row = db.prepare("SELECT position, data FROM events WHERE type = 'PaymentReversed'").get() as { position: number; data: string };
+      db.prepare('UPDATE events SET data = ? WHERE position = ?').run(JSON.stringify({ ...JSON.parse(row.data), amount: '9000.00' }), row.position);
+      rewriteChain(db, 'billing-2024');
+    } finally {
+      db.close();
+    }
+    const dir = join(f.dir, 'audit-reversal');
+    expect((await later('export', 'audit', '--year', '2024', '--out', dir)).code).toBe(0);
+    const vouchers = ndjson<{ series: string; number: string; source: Ref }>(join(dir, 'vouchers.ndjson'));
+    const n = vouchers.findIndex((v) => v.source.type === 'PaymentReversed') + 1;
+    const { number, source } = vouchers[n - 1];
+    expect(checkAudit(dir).problems).toEqual([
+      `vouchers.ndjson rad ${n}: verifikation B ${number}: debet 10000.00, källan anger 9000.00 (PaymentReversed ${source.streamId}@${source.revision})`,
+      `vouchers.ndjson rad ${n}: verifikation B ${number}: återför 9000.00, inbetalningen ${payments[0].id} var 10000.00 (PaymentReversed ${source.streamId}@${source.revision})`,
+    ]);
+  });
+});
