@@ -79,7 +79,8 @@ export interface MemberReceivables {
 /**
  * Open receivables per member: each invoice less the credit notes it carries and its payments, over every
  * year. With `at`, as they stood at the end of that day: only documents issued and payments dated by then,
- * less those reversed by then, which is what the books' account 1510 holds on that date. Days overdue are counted to `overdueOn`.
+ * less those reversed by then, which is what the books' account 1510 holds on that date. Days overdue are
+ * counted to `overdueOn`.
  */
 export function receivables(state: State, opts: { at?: string; overdueOn?: string } = {}): MemberReceivables[] {
   const { at } = opts;
@@ -158,7 +159,6 @@ export function renderDocument(doc: InvoiceIssued | CreditNoteIssued, kind: 'inv
   if (doc.legalBasis) out.push('', doc.legalBasis);
   return `${out.join('\n')}\n`;
 }
-
 
 /** One payment of an invoice as `invoice show --json` gives it: its id (what `payment reverse` takes), and its reversal, if any. */
 export interface PaymentShown {
