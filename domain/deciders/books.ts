@@ -59,9 +59,12 @@ export function decideOpeningBalances(c: RecordOpeningBalances, state: State, to
   const what = `ledger.opening ${c.year}`;
   const rows = normalised(c.balances);
   const recorded = state.openingBalances?.value;
-  if (recorded && recorded.year === c.year && recorded.reference === c.reference && sameRows(recorded.balances, rows)) return { streamId: OPENING_STREAM, events: [] };
+  // The set first recorded, corrected since or not: this command given again is a retry.
+  const original = state.replacedOpeningBalances?.[0]?.value ?? recorded;
+  if (original && original.year === c.year && original.reference === c.reference && sameRows(original.balances, rows)) return { streamId: OPENING_STREAM, events: [] };
   if (recorded) {
-    throw new DomainError(`${what}: ingående balanser är redan registrerade för ${recorded.year} (${recorded.reference}, registrerade ${recorded.recordedOn}); en rättad uppsättning registreras med samkost ledger correct-opening`);
+    const done = state.replacedOpeningBalances?.length ? 'rättade' : 'registrerade';
+    throw new DomainError(`${what}: ingående balanser är redan registrerade för ${recorded.year} (i kraft: ${recorded.reference}, ${done} ${recorded.recordedOn}); en rättad uppsättning registreras med samkost ledger correct-opening`);
   }
   assertYearOpen(state, c.year, what);
   checkSet(rows, what);

@@ -33,7 +33,7 @@ export async function executeAndReport(input: Record<string, unknown>, g: Global
 export function describeResult(command: Command, r: ExecuteResult, state?: State): string {
   if (r.duplicate || r.events.length === 0) {
     const already = `${command.type}: redan registrerat${r.duplicate ? ` av kommando ${r.commandId}` : ''}; inget nytt sparat`;
-    return `${already}${command.type === 'payment.record' && state ? reversedAlready(command, state) : ''}\n`;
+    return `${already}${command.type === 'payment.record' && state ? reversedAlready(command, state) : ''}${command.type === 'ledger.opening.correct' ? replacedSince(r, state) : ''}\n`;
   }
   return r.events.map((e) => {
     const where = `${e.streamId}@${e.revision}, position ${e.position}`;
@@ -89,4 +89,16 @@ function reversedAlready(c: RecordPayment, state: State): string {
   return p?.reversed
     ? ` (inbetalningen ${paymentIdOf(p.ref)} återfördes ${p.reversed.date}: ${p.reversed.reason}; ska den registreras på nytt, ge den en egen referens)`
     : '';
+}
+
+/**
+ * The same correction given again after another replaced it is the same command, recorded once; but the set
+ * in force is not the one it gives, and whoever meant to bring that set back learns how.
+ */
+function replacedSince(r: ExecuteResult, state: State | undefined): string {
+  const inForce = state?.openingBalances;
+  const was = r.events[0];
+  if (!r.duplicate || !inForce || !was || inForce.ref.eventId === was.id) return '';
+  return `. Den registrerades i ${was.streamId}@${was.revision}; i kraft är ${inForce.ref.streamId}@${inForce.ref.revision} (${inForce.value.reference}). `
+    + 'För att ta tillbaka uppsättningen: ge rättelsen ett eget --reason eller --command-id';
 }

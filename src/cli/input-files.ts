@@ -125,6 +125,9 @@ export function readOpeningBalancesFile(path: string): { account: string; amount
     const value = readJsonFile(path);
     const rows = Array.isArray(value) ? value : (value as { balances?: unknown } | null)?.balances;
     if (!Array.isArray(rows)) throw new UsageError(`${path}: ska vara en JSON-lista av {"account": "1930", "amount": "125000.00"} (eller ett objekt med den som "balances")`);
+    // Anything else in the object (a "reason", a "year") would be taken for given and silently dropped.
+    const other = Array.isArray(value) ? [] : Object.keys(value as object).filter((k) => k !== 'balances');
+    if (other.length > 0) throw new UsageError(`${path}: okänt fält ${other.map((k) => `"${k}"`).join(', ')}; filen ger bara raderna ("balances"), övriga uppgifter anges som flaggor`);
     return rows as { account: string; amount: string }[];
   }
   const text = readUtf8(path);
@@ -153,6 +156,9 @@ export function expandFileReference(command: Record<string, unknown>, baseDir: s
   if (typeof command.file !== 'string') return command;
   const { file, ...rest } = command;
   const path = resolve(baseDir, file as string);
+  // What the file gives must not also be given inline: one of the two would be silently dropped.
+  const given = rest.type === 'population.import' ? 'tables' : rest.type === 'ledger.opening' || rest.type === 'ledger.opening.correct' ? 'balances' : undefined;
+  if (given !== undefined && given in rest) throw new UsageError(`${String(rest.type)}: både "file" och "${given}" anges; ange det ena`);
   if (rest.type === 'population.import') {
     const table = readPopulationCsv(path);
     return { ...rest, source: rest.source ?? table.source, tables: table.tables };

@@ -140,7 +140,9 @@ function openingPart(state: State, l: Ledger) {
   const replaced = recorded
     ? (state.replacedOpeningBalances ?? []).map((r) => ({ ...r.value, event: eventLink(r.ref), reason: r.reason, replacedBy: eventLink(r.replacedBy) }))
     : [];
-  return { year: l.year, opening: rows, recorded, replaced };
+  // The year the recorded opening balances are for, when they are recorded: a year before it has none.
+  const booksBegin = state.openingBalances?.value.year ?? null;
+  return { year: l.year, opening: rows, recorded, replaced, booksBegin };
 }
 
 function renderOpening(p: ReturnType<typeof openingPart>): string {
@@ -153,8 +155,10 @@ function renderOpening(p: ReturnType<typeof openingPart>): string {
     const carried = r.year < p.year ? `, och verifikationerna ${r.year}${p.year - 1 > r.year ? `–${p.year - 1}` : ''} med årens resultat förda till balanserat resultat` : '';
     out.push(`Grund: ingående balanser ${r.year} ${p.replaced.length > 0 ? 'rättade' : 'registrerade'} ${r.recordedOn} (${r.reference}), händelse ${r.event.streamId}@${r.event.revision}${carried}.`);
     for (const x of p.replaced) {
-      out.push(`Ersatte: ingående balanser ${x.year} registrerade ${x.recordedOn} (${x.reference}), händelse ${x.event.streamId}@${x.event.revision}, rättade i ${x.replacedBy.streamId}@${x.replacedBy.revision}: ${x.reason}.`);
+      out.push(`Ersatte: ingående balanser ${x.year} ${x.event.type === 'OpeningBalancesCorrected' ? 'rättade' : 'registrerade'} ${x.recordedOn} (${x.reference}), händelse ${x.event.streamId}@${x.event.revision}, rättade i ${x.replacedBy.streamId}@${x.replacedBy.revision}: ${x.reason}.`);
     }
+  } else if (p.booksBegin !== null) {
+    out.push(`Böckerna börjar med de registrerade ingående balanserna för ${p.booksBegin}; ${p.year} ligger före dem.`);
   } else {
     out.push('Inga registrerade ingående balanser ligger till grund för året: IB är tidigare års verifikationer (registrera böckernas första ingående balanser med samkost ledger opening).');
   }

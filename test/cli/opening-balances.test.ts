@@ -148,7 +148,8 @@ describe('samkost ledger opening: the books\' first opening balances, from a fil
     expect(text.out).toContain('Ingående balanser 2025\n');
     expect(text.out).toContain('Grund: ingående balanser 2024 registrerade 2024-01-15 (UB 2023 enligt Visma, bokslut fastställt 2024-03-15), händelse books-opening@0, och verifikationerna 2024 med årens resultat förda till balanserat resultat.\n');
     const p23 = await f.json<OpeningJson>('ledger', '--year', '2023', '--part', 'opening');
-    expect(p23).toEqual({ year: 2023, opening: [], recorded: null, replaced: [] });
+    expect(p23).toEqual({ year: 2023, opening: [], recorded: null, replaced: [], booksBegin: 2024 });
+    expect((await f.run('ledger', '--year', '2023', '--part', 'opening')).out).toContain('Böckerna börjar med de registrerade ingående balanserna för 2024; 2023 ligger före dem.\n');
   });
 
   test('then the audit package of 2025 holds the recorded event its IB rests on, and check-audit passes', async () => {
@@ -248,6 +249,29 @@ describe('samkost ledger correct-opening: a corrected set replaces the recorded 
     expect(events.filter((e) => e.streamId === 'books-opening').map((e) => e.type)).toEqual(['OpeningBalancesRecorded', 'OpeningBalancesCorrected']);
     expect(checkAudit(dir, exported.manifestSha256)).toMatchObject({ ok: true, problems: [] });
     expect((await f.run('verify')).code).toBe(0);
+  });
+
+  test('given a .json file with more than the rows, or an apply line giving both a file and the rows, then refused: nothing given is dropped', async () => {
+    const n = eventCount(f.store);
+    const json = file('extra.json', JSON.stringify({ balances: [{ account: '1930', amount: '1.00' }, { account: '2091', amount: '-1.00' }], reason: 'x' }));
+    const extra = await correct(json);
+    expect([extra.code, extra.err]).toEqual([2, `samkost: ${json}: okänt fält "reason"; filen ger bara raderna ("balances"), övriga uppgifter anges som flaggor\n`]);
+    const line = { type: 'ledger.opening.correct', year: 2024, reference: 'r', reason: 'x', file: 'c.csv', balances: [{ account: '1930', amount: '1.00' }, { account: '2091', amount: '-1.00' }] };
+    const both = await f.run('apply', file('both.ndjson', `${JSON.stringify(line)}\n`));
+    expect(both.code).toBe(2);
+    expect(both.err).toContain('ledger.opening.correct: både "file" och "balances" anges; ange det ena');
+    expect(eventCount(f.store)).toBe(n);
+  });
+
+  test('given the figures corrected back, when the earlier correction is given again as it was, then nothing is stored and it says which set is in force and how to bring that one back', async () => {
+    const back = await f.run('ledger', 'correct-opening', '--year', '2024', '--file', file('back.csv', IB_CSV), '--reference', 'UB 2023 enligt Visma efter revision', '--reason', 'revisionens justering återtagen');
+    expect([back.code, back.err]).toEqual([0, '']);
+    const n = eventCount(f.store);
+    const again = await correct(file('c.csv', CORRECTED_CSV));
+    expect(again.out).toMatch(/^ledger.opening.correct: redan registrerat av kommando c-[0-9a-f]+; inget nytt sparat\. Den registrerades i books-opening@1; i kraft är books-opening@2 \(UB 2023 enligt Visma efter revision\)\. För att ta tillbaka uppsättningen: ge rättelsen ett eget --reason eller --command-id\n$/);
+    expect(eventCount(f.store)).toBe(n);
+    const text = await f.run('ledger', '--year', '2024', '--part', 'opening');
+    expect(text.out).toContain(`Ersatte: ingående balanser 2024 rättade 2024-01-15 (UB 2023 enligt Visma efter revision), händelse books-opening@1, rättade i books-opening@2: revisionens justering återtagen.\n`);
   });
 
   test('given 2024 closed, then a correction is refused: its closing balances are 2025\'s opening ones', async () => {

@@ -44,7 +44,7 @@ describe('ledger.opening: the balances the books open with in their first year',
 
   test('given a set recorded, when another is given, then it is refused: a corrected set is a correction (ledger.opening.correct)', () => {
     given(recorded).when(opening({ reference: 'UB 2022 rättad' }))
-      .thenError('ledger.opening 2023: ingående balanser är redan registrerade för 2023 (UB 2022 enligt Visma, bokslut fastställt 2023-03-15, registrerade 2024-06-01); en rättad uppsättning registreras med samkost ledger correct-opening');
+      .thenError('ledger.opening 2023: ingående balanser är redan registrerade för 2023 (i kraft: UB 2022 enligt Visma, bokslut fastställt 2023-03-15, registrerade 2024-06-01); en rättad uppsättning registreras med samkost ledger correct-opening');
     given(recorded).when(opening({ year: 2022 })).thenError(/ingående balanser är redan registrerade för 2023/);
   });
 
@@ -135,6 +135,12 @@ describe('ledger.opening.correct: a corrected set replaces the recorded one whil
     given(recorded, corrected).when(correction(), '2024-08-01').then([]);
     given(recorded, corrected).when(correction({ balances: opening().balances, reason: 'revisionens justering återförd' }), '2024-08-01')
       .then([{ type: 'OpeningBalancesCorrected', data: { ...(recorded.data as object), reason: 'revisionens justering återförd', recordedOn: '2024-08-01', reference: 'UB 2022 enligt Visma efter revision 2023-05-10' } } as DomainEvent]);
+  });
+
+  test('given a set recorded and corrected, when the first set is given again to ledger.opening (a late retry), then nothing is recorded; another set is refused naming the one in force', () => {
+    given(recorded, corrected).when(opening(), '2024-08-01').then([]);
+    given(recorded, corrected).when(opening({ reference: 'annan' }))
+      .thenError('ledger.opening 2023: ingående balanser är redan registrerade för 2023 (i kraft: UB 2022 enligt Visma efter revision 2023-05-10, rättade 2024-07-01); en rättad uppsättning registreras med samkost ledger correct-opening');
   });
 
   test('given nothing recorded, then a correction is refused: there is nothing to correct', () => {
