@@ -170,6 +170,8 @@ function unknownParameter(query: object, takes: string[], address: string): stri
 const INSTEAD_OF_FILE: Record<string, string> = {
   'population.import': 'tabellen i kroppen (fälten tables och source)',
   'schedule.adopt': 'avgiftsplanen i kroppen (fälten tiers, firstYear och reentryPercent)',
+  'ledger.opening': 'raderna i kroppen (fältet balances: [{"account":"1930","amount":"125000.00"}, …])',
+  'ledger.opening.correct': 'raderna i kroppen (fältet balances: [{"account":"1930","amount":"125000.00"}, …])',
 };
 
 /** A body that is not UTF-8, which JSON must be (RFC 8259): refused, never decoded with U+FFFD and stored so. */

@@ -271,6 +271,7 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     [{ type: 'population.import', file: '/etc/passwd' }, 'filreferenser tas inte emot över HTTP; skicka tabellen i kroppen (fälten tables och source)'],
     [{ type: 'schedule.adopt', file: '/etc/passwd', year: 2025, decisionRef: 'Årsmöte', decidedOn: '2024-11-20' }, 'filreferenser tas inte emot över HTTP; skicka avgiftsplanen i kroppen (fälten tiers, firstYear och reentryPercent)'],
     [{ type: 'budget.decide', file: 'budget.json' }, 'filreferenser tas inte emot över HTTP; skicka filens innehåll som fält i kommandot'],
+    [{ type: 'ledger.opening.correct', file: 'ib.csv', year: 2024, reference: 'r', reason: 'x' }, 'filreferenser tas inte emot över HTTP; skicka raderna i kroppen (fältet balances: [{"account":"1930","amount":"125000.00"}, …])'],
   ])('given a command %j with a file reference, then 400 naming what to send instead, and nothing stored', async (command, error) => {
     const { f, app } = await served();
     const before = eventCount(f.store);
