@@ -79,7 +79,7 @@ export interface PaymentState {
   reference: string;
   ref: EventRef;
   /** Set by a PaymentReversed: from its date on, the payment counts for nothing (deciders/billing.ts#paymentStands). */
-  reversed?: { date: string; reason: string; ref: EventRef };
+  reversed?: { date: string; reason: string; ref: EventRef; amount: Decimal };
 }
 
 export interface InvoiceState {
@@ -132,6 +132,8 @@ export interface State {
   documentYear: Map<string, number>;
   /** The balances the books open with in their first year, when recorded: the latest set, corrected or not. */
   openingBalances?: Adopted<OpeningBalancesRecorded>;
+  /** Reversals that undo no payment of their invoice, or one already reversed: only a forged log holds them. */
+  unmatchedReversals?: EventRef[];
   /** The sets corrected since, oldest first, each with why it was replaced and by which event. */
   replacedOpeningBalances?: { value: OpeningBalancesRecorded; ref: EventRef; reason: string; replacedBy: EventRef }[];
 }
@@ -299,7 +301,9 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
     case 'PaymentReversed': {
       const inv = state.billing.get(state.documentYear.get(event.data.invoice) ?? -1)?.invoices.get(event.data.invoice);
       const payment = inv?.payments.find((p) => p.ref.eventId === event.data.payment);
-      if (payment) payment.reversed = { date: event.data.date, reason: event.data.reason, ref };
+      if (payment && !payment.reversed) payment.reversed = { date: event.data.date, reason: event.data.reason, ref, amount: new Decimal(event.data.amount) };
+      // None the decider would have stored (a payment not on its invoice, reversed twice): verify names it.
+      else state.unmatchedReversals = [...(state.unmatchedReversals ?? []), ref];
       return state;
     }
     case 'ServiceSettled': {

@@ -276,6 +276,8 @@ export function decidePaymentReversal(c: ReversePayment, state: State, today: st
   const what = `payment.reverse ${c.payment}`;
   const { inv, payment } = findPayment(state, c.payment);
   const shown = `${formatSek(payment.amount)} på ${inv.invoice.number}, betald ${payment.date}`;
+  // The same reversal again (the payment named the other way, or under a new idempotency key) is a retry.
+  if (payment.reversed && payment.reversed.date === c.date && payment.reversed.reason === c.reason) return { streamId: billingStream(inv.invoice.year), events: [] };
   if (payment.reversed) throw new DomainError(`${what}: inbetalningen (${shown}) är redan återförd ${payment.reversed.date}: ${payment.reversed.reason}`);
   if (c.date < payment.date) throw new DomainError(`${what}: daterad ${c.date}, före inbetalningens valutadag ${payment.date}; en återföring kan inte dateras före inbetalningen (${shown})`);
   if (c.date > today) throw new DomainError(`${what}: daterad ${c.date}, efter i dag (${today})`);

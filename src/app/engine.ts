@@ -200,6 +200,8 @@ export class Engine {
   }
 
   async execute(command: Command, opts: ExecuteOptions = {}): Promise<ExecuteResult> {
+    // An empty id would be one id for every command given it: the second would be refused as another's.
+    if (opts.commandId !== undefined && opts.commandId.trim() === '') throw new DomainError(`${command.type}: kommando-id:t är tomt; ange ett id med tecken i, eller inget alls`);
     const commandId = opts.commandId ?? contentCommandId(command);
     const fingerprint = commandFingerprint(command);
     this.checkScope(command);

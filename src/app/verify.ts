@@ -1,4 +1,5 @@
 import { describeGap, seriesGaps } from '../../domain/billing/numbers';
+import { paymentIdOf } from '../../domain/billing/payment-id';
 import { formatSek, grouped, sum } from '../../domain/money';
 import { servicesBilledIn, type State } from '../../domain/state';
 import { InvoiceReplay, type ReplayedDocument } from '../../projections/replay';
@@ -259,7 +260,21 @@ export function checkVouchers(state: State): CheckSummary {
         failures.push({ subject: `${v.series} ${v.number} (${v.date})`, reason: `debet och kredit skiljer sig med ${formatSek(total)}`, streamId: v.source.streamId, revision: v.source.revision });
     }
   }
-  return { checked, passed: checked - failures.filter((f) => !f.subject.startsWith(`${JOURNAL} `)).length, failures, detail: years.join(', ') };
+  // A reversal's voucher is the payment's, swapped: one whose event says another amount, or that undoes no
+  // payment of its invoice, was not decided so, and its voucher would not be what its event records.
+  for (const b of state.billing.values()) {
+    for (const inv of b.invoices.values()) {
+      for (const p of inv.payments) {
+        if (p.reversed && !p.reversed.amount.eq(p.amount)) {
+          failures.push({ subject: `återföring av ${paymentIdOf(p.ref)}`, reason: `återför ${formatSek(p.reversed.amount)}, men inbetalningen var ${formatSek(p.amount)}`, streamId: p.reversed.ref.streamId, revision: p.reversed.ref.revision });
+        }
+      }
+    }
+  }
+  for (const r of state.unmatchedReversals ?? []) {
+    failures.push({ subject: `återföring ${r.streamId}@${r.revision}`, reason: 'återför ingen inbetalning på sin faktura som inte redan är återförd', streamId: r.streamId, revision: r.revision });
+  }
+  return { checked, passed: checked - failures.filter((f) => !f.subject.startsWith(`${JOURNAL} `) && !f.subject.startsWith('återföring')).length, failures, detail: years.join(', ') };
 }
 
 /**

@@ -208,10 +208,17 @@ export async function writeAuditPackage(store: EventStore, year: number, dir: st
   const events = new PackageFile('events.ndjson', dir);
   let count = 0;
   const streams: AuditManifest['events']['streams'] = {};
+  // A closed year's billing stream up to its close (or what the package refers to after it): a payment of
+  // its invoice dated in the next year, or its reversal, is appended to it later and belongs to that year's
+  // books, and the closed year's package stays as it was.
+  const billing = `billing-${year}`;
+  let closedAt: number | undefined;
   try {
     // Every event this writes is in an own stream or one the package refers to: documents elsewhere are never read.
     for await (const e of store.readAll(undefined, documentFilter([year], [...ownStreams, ...upTo.keys()]))) {
       if (!ownStreams.has(e.streamId) && (upTo.get(e.streamId) ?? -1) < e.revision) continue;
+      if (e.streamId === billing && closedAt !== undefined && e.revision > Math.max(closedAt, upTo.get(billing) ?? -1)) continue;
+      if (e.streamId === billing && e.type === 'YearClosed') closedAt = e.revision;
       events.record({ position: e.position.toString(), streamId: e.streamId, revision: e.revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: e.metadata });
       count += 1;
       if (count % 5000 === 0) progress.events?.(count);

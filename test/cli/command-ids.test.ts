@@ -32,4 +32,14 @@ describe('a command id given again', () => {
     expect(eventCount(f.store)).toBe(before);
     expect((await f.run(...budget('300.00'))).out).toContain('redan registrerat av kommando b-2025');
   });
+
+  test('given an empty or blank command id, then it is refused in one line and nothing is stored: it would be one id for every command given it', async () => {
+    const f = await billingFixture();
+    const before = eventCount(f.store);
+    for (const id of ['', '  ']) {
+      const r = await f.run('member', 'join', '--orgnr', '802999-0127', '--kind', 'organisation', '--name', 'Ydre IT-förbund', '--date', '2024-02-01', '--decision', 'S 2024 §2', '--command-id', id);
+      expect([r.code, r.err]).toEqual([2, 'samkost: member.join: kommando-id:t är tomt; ange ett id med tecken i, eller inget alls\n']);
+    }
+    expect(eventCount(f.store)).toBe(before);
+  });
 });

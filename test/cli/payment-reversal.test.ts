@@ -197,6 +197,13 @@ describe('a reversal in the books', () => {
     expect((await inMarch('year', 'close', '2024', '--date', '2025-02-15')).code).toBe(0);
     const [payment] = (await json<Shown>('invoice', 'show', 'M2024-0001')).payments;
     const books2024 = await json('ledger', '--year', '2024');
+    const packageOf2024 = async (name: string) => {
+      const dir = join(f.dir, name);
+      expect((await inMarch('export', 'audit', '--year', '2024', '--out', dir)).code).toBe(0);
+      const { generatedAt: _g, ...manifest } = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+      return { dir, manifest, files: ['events.ndjson', 'documents.ndjson', 'traces.ndjson', 'splits.ndjson', 'vouchers.ndjson'].map((n) => readFileSync(join(dir, n), 'utf8')) };
+    };
+    const packageBefore = await packageOf2024('audit-2024-before');
 
     const before = eventCount(f.store);
     const inClosed = await inMarch('payment', 'reverse', payment.id, '--date', '2024-12-31', '--reason', 'Fel faktura');
@@ -214,6 +221,14 @@ describe('a reversal in the books', () => {
     expect((await inMarch('export', 'sie', '--year', '2025', '--out', sie)).code).toBe(0);
     expect(readSie(readFileSync(sie)).vouchers.filter((v) => v.text.startsWith('Återförd inbetalning M2024-0001'))).toHaveLength(1);
     expect((await inMarch('verify')).code).toBe(0);
+    // The closed year's audit package is the same, though its billing stream has grown by the reversal and by
+    // a payment of another of its invoices dated in 2025: those are 2025's books.
+    const t = await json<Shown>('invoice', 'show', 'T2024-0002');
+    expect((await inMarch('payment', 'record', '--invoice', 'T2024-0002', '--amount', t.open, '--date', '2025-02-20', '--reference', 'BG 9')).code).toBe(0);
+    const packageAfter = await packageOf2024('audit-2024-after');
+    expect(packageAfter.files).toEqual(packageBefore.files);
+    expect(packageAfter.manifest).toEqual(packageBefore.manifest);
+    expect(checkAudit(packageAfter.dir)).toMatchObject({ ok: true, problems: [] });
   });
 });
 

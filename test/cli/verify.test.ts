@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventHash } from '../../src/store/hash-chain';
 import { describeVerify, splitsChecked, verifyAll, type VerifyPass } from '../../src/app/verify';
@@ -374,6 +374,28 @@ describe('samkost verify: everything an auditor relies on', () => {
     expect(r.code).toBe(1);
     expect(r.out).toContain('AVVIKELSE slutreglering egil 2024');
     expect(r.out).toContain('har ingen slutreglering: den har tagits bort ur loggen');
+  });
+
+  test("a payment's reversal whose amount is altered, or that names a payment of another invoice, the chain re-hashed: verify names it", async () => {
+    const f = await billingFixture();
+    expect((await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);
+    expect((await f.run('payment', 'record', '--invoice', 'M2024-0001', '--amount', '10000.00', '--date', '2024-01-15', '--reference', 'BG 1')).code).toBe(0);
+    const [payment] = (await f.json<{ payments: { id: string }[] }>('invoice', 'show', 'M2024-0001')).payments;
+    const reversed = await f.run('payment', 'reverse', payment.id, '--date', '2024-01-15', '--reason', 'Fel belopp');
+    expect(reversed.code).toBe(0);
+    const revision = Number(/billing-2024@(\d+), position/.exec(reversed.out)?.[1]);
+    expect((await f.run('verify')).code).toBe(0);
+    const store2 = join(f.dir, 'forged-amount.db');
+    copyFileSync(f.store, store2);
+    forgeAndRehash(store2, 'billing-2024', revision, (d) => d.replace('"amount":"10000.00"', '"amount":"1000.00"'));
+    const amount = await cliOn(store2, '2024-01-15T10:00:00Z')('verify');
+    expect(amount.code).toBe(1);
+    expect(amount.out).toMatch(/^OK: \d+ strömmar/);
+    expect(amount.out).toMatch(/ {2}återföring av billing-2024@\d+: återför 1 000,00 kr, men inbetalningen var 10 000,00 kr\n/);
+    forgeAndRehash(f.store, 'billing-2024', revision, (d) => d.replace('"invoice":"M2024-0001"', '"invoice":"M2024-0002"'));
+    const other = await f.run('verify');
+    expect(other.code).toBe(1);
+    expect(other.out).toContain(`  återföring billing-2024@${revision}: återför ingen inbetalning på sin faktura som inte redan är återförd\n`);
   });
 
   test('a replay of a year with no documents is refused in one line, not passed as "0 av 0"', async () => {

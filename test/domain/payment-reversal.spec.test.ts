@@ -160,6 +160,11 @@ describe('payment.reverse: what is refused, in one Swedish line', () => {
       .thenError('payment.reverse billing-2024@1: inbetalningen (35 000,00 kr på M2024-0001, betald 2024-02-10) är redan återförd 2024-03-01: Fel belopp');
   });
 
+  test('the same reversal again, the payment named by its stream and revision or by its event id, records nothing: it is a retry', () => {
+    given(issued, paid(), reversed(idOf(2))).when(reverse('billing-2024@1', '2024-03-01', 'Fel belopp')).then([], 'billing-2024');
+    given(issued, paid(), reversed(idOf(2))).when(reverse(idOf(2), '2024-03-01', 'Fel belopp')).then([], 'billing-2024');
+  });
+
   test('a reversal dated before the payment is refused', () => {
     given(issued, paid()).when(reverse('billing-2024@1', '2024-02-09'))
       .thenError('payment.reverse billing-2024@1: daterad 2024-02-09, före inbetalningens valutadag 2024-02-10; en återföring kan inte dateras före inbetalningen (35 000,00 kr på M2024-0001, betald 2024-02-10)');
