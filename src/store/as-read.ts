@@ -18,19 +18,19 @@ const NOT_PLAIN = Symbol('not plain JSON');
  * Hashing and storing used to write each document twice, once canonically in JavaScript for the hash
  * and once by `JSON.stringify` for the row: for a year's invoice runs, 170 MB each. Instead the data is
  * copied with its keys in canonical order, which the native `JSON.stringify` then writes canonically,
- * once, for both; the copy is what the read gives back. `memo` holds the copies of objects an append
- * has met already: a run's lines share a few thousand refs among a hundred thousand lines. Data the copy
+ * once, for both; the copy is what the read gives back. (Keeping the copies of objects met before, as a
+ * run's lines share a few thousand refs, cost more in map lookups than it saved in copies.) Data the copy
  * cannot stand for (an array index as a key, `toJSON`, `-0`, an undefined array element) is written by
  * the canonical writer and parsed back.
  */
-export function storedData(data: unknown, memo: Map<object, unknown> = new Map()): { text: string; value: unknown } {
-  const value = canonicalPlain(data, memo);
+export function storedData(data: unknown): { text: string; value: unknown } {
+  const value = canonicalPlain(data);
   if (value !== NOT_PLAIN) return { text: JSON.stringify(value), value };
   const text = canonicalJson(data);
   return { text, value: JSON.parse(text) as unknown };
 }
 
-function canonicalPlain(value: unknown, memo: Map<object, unknown>): unknown {
+function canonicalPlain(value: unknown): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -39,20 +39,20 @@ function canonicalPlain(value: unknown, memo: Map<object, unknown>): unknown {
       return Number.isFinite(value) && !Object.is(value, -0) ? value : NOT_PLAIN;
     case 'object': {
       if (value === null) return value;
-      return Array.isArray(value) ? canonicalArray(value, memo) : canonicalObject(value, memo);
+      return Array.isArray(value) ? canonicalArray(value) : canonicalObject(value);
     }
     default:
       return NOT_PLAIN;
   }
 }
 
-function canonicalArray(value: readonly unknown[], memo: Map<object, unknown>): unknown {
+function canonicalArray(value: readonly unknown[]): unknown {
   if (Object.getPrototypeOf(value) !== Array.prototype) return NOT_PLAIN;
   let copy: unknown[] | undefined;
   for (let i = 0; i < value.length; i++) {
     const v = value[i];
     if (v === undefined) return NOT_PLAIN;
-    const p = canonicalPlain(v, memo);
+    const p = canonicalPlain(v);
     if (p === NOT_PLAIN) return NOT_PLAIN;
     if (copy === undefined && p !== v) copy = value.slice(0, i);
     copy?.push(p);
@@ -60,7 +60,7 @@ function canonicalArray(value: readonly unknown[], memo: Map<object, unknown>): 
   return copy ?? value;
 }
 
-function canonicalObject(value: object, memo: Map<object, unknown>): unknown {
+function canonicalObject(value: object): unknown {
   if (Object.getPrototypeOf(value) !== Object.prototype || typeof (value as { toJSON?: unknown }).toJSON === 'function') return NOT_PLAIN;
   const keys = Object.keys(value);
   if (keys.length === 0) return value;
@@ -73,12 +73,12 @@ function canonicalObject(value: object, memo: Map<object, unknown>): unknown {
   let copy: Record<string, unknown> | undefined = order.inOrder ? undefined : {};
   for (let i = 0; i < sorted.length; i++) {
     const v = record[sorted[i]];
-    const p = v === undefined ? v : canonicalPlain(v, memo);
+    const p = v === undefined ? v : canonicalPlain(v);
     if (p === NOT_PLAIN) return NOT_PLAIN;
     if (copy === undefined && (p !== v || v === undefined)) {
-      // In order until here: the keys before are copied as they are (objects among them from the memo).
+      // In order until here: the keys before are copied as they are.
       copy = {};
-      for (let j = 0; j < i; j++) copy[sorted[j]] = canonicalPlain(record[sorted[j]], memo);
+      for (let j = 0; j < i; j++) copy[sorted[j]] = canonicalPlain(record[sorted[j]]);
     }
     if (copy !== undefined && p !== undefined) copy[sorted[i]] = p;
   }

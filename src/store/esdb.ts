@@ -208,10 +208,9 @@ export class EsdbEventStore implements EventStore {
       let prevHash = head === undefined ? null : head.metadata.hash;
       let revision = actual === 'no_stream' ? 0 : actual + 1;
       const recorded: Omit<RecordedEvent, 'position'>[] = [];
-      const memo = new Map<object, unknown>();
       for (const e of checked) {
         // The data in canonical key order (the client writes it with JSON.stringify): the text hashed.
-        const { data, metadata } = sealEvent({ streamId, revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: e.metadata }, prevHash, memo);
+        const { data, metadata } = sealEvent({ streamId, revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: e.metadata }, prevHash);
         recorded.push({ streamId, revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data, metadata });
         prevHash = metadata.hash;
         revision += 1;

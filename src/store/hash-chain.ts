@@ -42,11 +42,10 @@ export interface SealedEvent {
 export function sealEvent(
   e: Omit<HashableEvent, 'metadata'> & { metadata: EventMetadata },
   prevHash: string | null,
-  memo?: Map<object, unknown>,
 ): SealedEvent {
   const { streamId, revision, id, type, schemaVersion } = e;
   const metadata = { ...e.metadata, prevHash };
-  const { text, value } = storedData(e.data, memo);
+  const { text, value } = storedData(e.data);
   const rest = canonicalJson({ id, metadata, revision, schemaVersion, streamId, type });
   const hash = createHash('sha256').update('{"data":').update(text).update(',').update(rest.slice(1)).digest('hex');
   return { dataText: text, data: value, metadata: { ...metadata, hash } };

@@ -188,9 +188,8 @@ export class SqliteEventStore implements EventStore {
       let prevHash = head === undefined ? null : (JSON.parse(head.metadata) as ChainedMetadata).hash;
       let revision = actual === 'no_stream' ? 0 : actual + 1;
       const recorded: RecordedEvent[] = [];
-      const memo = new Map<object, unknown>();
       for (const e of checked) {
-        const { dataText, data, metadata } = sealEvent({ streamId, revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: e.metadata }, prevHash, memo);
+        const { dataText, data, metadata } = sealEvent({ streamId, revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: e.metadata }, prevHash);
         const info = this.insert.run(
           streamId, revision, e.id, e.type, e.schemaVersion, dataText, JSON.stringify(metadata),
           metadata.commandId, metadata.recordedAt,
