@@ -202,6 +202,8 @@ export class Engine {
   async execute(command: Command, opts: ExecuteOptions = {}): Promise<ExecuteResult> {
     // An empty id would be one id for every command given it: the second would be refused as another's.
     if (opts.commandId !== undefined && opts.commandId.trim() === '') throw new DomainError(`${command.type}: kommando-id:t är tomt; ange ett id med tecken i, eller inget alls`);
+    const control = controlCharacterAt(command);
+    if (control !== undefined) throw new DomainError(`${command.type}: ${control} innehåller en radbrytning eller ett annat styrtecken; skriv texten på en rad`);
     const commandId = opts.commandId ?? contentCommandId(command);
     const fingerprint = commandFingerprint(command);
     this.checkScope(command);
@@ -244,4 +246,23 @@ export class Engine {
       }
     }
   }
+}
+
+// eslint-disable-next-line no-control-regex -- exactly the characters refused
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Where a command's text holds a line break or another control character, or undefined: a reason or a
+ * reference is printed on one line of an invoice, a journal and a refusal, and one broken over two lines
+ * reads as two. Refused where commands come in, not by the schemas: a document decided earlier from such
+ * a text must replay as it was decided.
+ */
+function controlCharacterAt(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return CONTROL.test(value) ? path || 'texten' : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const found = controlCharacterAt(v, Array.isArray(value) ? `${path}[${k}]` : path ? `${path}.${k}` : k);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

@@ -159,3 +159,16 @@ describe('opening balances are where the books begin', () => {
     expect([sie.code, sie.err]).toEqual([2, 'samkost: bokföringen har inget för 2024: den omfattar 2025\n']);
   });
 });
+
+describe('a text of a command is one line', () => {
+  test('given a reason or a reference with a line break or another control character, then the command is refused naming the field, and nothing is stored', async () => {
+    const f = await billingFixture();
+    expect((await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);
+    const n = eventCount(f.store);
+    const credit = await f.run('invoice', 'credit', 'T2024-0001', '--reason', 'Fel\nvikt', '--date', '2024-01-15');
+    expect([credit.code, credit.err]).toEqual([2, 'samkost: invoice.credit: reason innehåller en radbrytning eller ett annat styrtecken; skriv texten på en rad\n']);
+    const payment = await f.run('payment', 'record', '--invoice', 'M2024-0001', '--amount', '1.00', '--date', '2024-01-15', '--reference', 'BG\t1');
+    expect([payment.code, payment.err]).toEqual([2, 'samkost: payment.record: reference innehåller en radbrytning eller ett annat styrtecken; skriv texten på en rad\n']);
+    expect(eventCount(f.store)).toBe(n);
+  });
+});
