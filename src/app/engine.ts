@@ -202,6 +202,8 @@ export class Engine {
   async execute(command: Command, opts: ExecuteOptions = {}): Promise<ExecuteResult> {
     // An empty id would be one id for every command given it: the second would be refused as another's.
     if (opts.commandId !== undefined && opts.commandId.trim() === '') throw new DomainError(`${command.type}: kommando-id:t är tomt; ange ett id med tecken i, eller inget alls`);
+    // The id is printed in one-line answers ("redan registrerat av kommando …") as the texts are.
+    if (opts.commandId !== undefined && CONTROL.test(opts.commandId)) throw new DomainError(`${command.type}: kommando-id:t innehåller en radbrytning eller ett annat styrtecken; skriv det på en rad`);
     const control = controlCharacterAt(command);
     if (control !== undefined) throw new DomainError(`${command.type}: ${control} innehåller en radbrytning eller ett annat styrtecken; skriv texten på en rad`);
     const commandId = opts.commandId ?? contentCommandId(command);
@@ -248,8 +250,8 @@ export class Engine {
   }
 }
 
-// eslint-disable-next-line no-control-regex -- exactly the characters refused
-const CONTROL = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex -- exactly the characters refused: C0 and C1 controls (NEL among them), DEL, the line and paragraph separators
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /**
  * Where a command's text holds a line break or another control character, or undefined: a reason or a

@@ -405,7 +405,8 @@ export function describeVerify(r: VerifyReport): string {
   else if (vouchers.failures.length) {
     // A year whose journal cannot be built has no vouchers to count: said beside the count, which may be whole.
     const unbuilt = vouchers.failures.filter((f) => f.subject.startsWith(`${JOURNAL} `)).map((f) => f.subject.slice(JOURNAL.length + 1));
-    const counted = `${grouped(vouchers.passed)} av ${grouped(vouchers.checked)} verifikationer balanserar`;
+    const reversals = vouchers.failures.filter((f) => f.subject.startsWith('återföring')).length;
+    const counted = `${grouped(vouchers.passed)} av ${grouped(vouchers.checked)} verifikationer balanserar${reversals ? `, men ${reversals} ${reversals === 1 ? 'återföring stämmer' : 'återföringar stämmer'} inte med sin inbetalning` : ''}`;
     out.push(unbuilt.length
       ? `FEL: grundboken för ${unbuilt.join(', ')} kan inte sammanställas, så ${unbuilt.length === 1 ? 'dess' : 'deras'} verifikationer är inte kontrollerade; ${vouchers.checked ? `av övriga års ${counted}` : 'inga andra år har verifikationer'}`
       : `FEL: ${counted}`);

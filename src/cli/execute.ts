@@ -8,7 +8,7 @@ import { paymentIdOf } from '../../domain/billing/payment-id';
 import type { ExecuteResult } from '../app/engine';
 import { withConfiguredDefaults } from '../config';
 import { type GlobalOptions, withEngineFor } from './context';
-import { type CliIo, toJson } from './io';
+import { type CliIo, toJson, UsageError } from './io';
 
 /**
  * Validates one command object, executes it on an engine that folded what deciding it reads, and reports
@@ -18,7 +18,7 @@ export async function executeAndReport(input: Record<string, unknown>, g: Global
   const { commandId, ...body } = input;
   const command = parseCommand(withConfiguredDefaults(body, io));
   return withEngineFor(g, io, [command], async (engine) => {
-    const result = await engine.execute(command, { commandId: typeof commandId === 'string' ? commandId : undefined });
+    const result = await engine.execute(command, { commandId: commandIdOf(commandId) });
     if (g.json) io.out(`${toJson(result)}\n`);
     else io.out(describeResult(command, result, engine.state));
     return result;
@@ -101,4 +101,11 @@ function replacedSince(r: ExecuteResult, state: State | undefined): string {
   if (!r.duplicate || !inForce || !was || inForce.ref.eventId === was.id) return '';
   return `. Den registrerades i ${was.streamId}@${was.revision}; i kraft är ${inForce.ref.streamId}@${inForce.ref.revision} (${inForce.value.reference}). `
     + 'För att ta tillbaka uppsättningen: ge rättelsen ett eget --reason eller --command-id';
+}
+
+/** A command id given in a command's JSON (an `apply` line, an HTTP body): text, or refused by name rather than dropped. */
+export function commandIdOf(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new UsageError(`commandId ska vara en text, inte ${value === null ? 'null' : typeof value === 'number' ? `talet ${value}` : JSON.stringify(value)}`);
+  return value;
 }

@@ -6,7 +6,7 @@ import { amountString, formatSek, sum } from '../../domain/money';
 import { periodOn } from '../../domain/state';
 import { feesForYear } from '../../projections/fees';
 import { type GlobalOptions, NO_DOCUMENTS, todayOf, withEngine, withEngineFor } from './context';
-import { describeResult, executeAndReport } from './execute';
+import { commandIdOf, describeResult, executeAndReport } from './execute';
 import { DEFAULT_POPULATION_COLUMNS, dirOf, expandFileReference, jsonProblem, readJsonFile, readPopulationCsv, readUtf8 } from './input-files';
 import { withConfiguredDefaults } from '../config';
 import { type CliIo, toJson, UsageError } from './io';
@@ -184,7 +184,7 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
           }
           if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new UsageError('ska vara ett JSON-objekt med "type"');
           const { commandId, ...body } = expandFileReference(obj as Record<string, unknown>, dirOf(file));
-          return { command: parseCommand(withConfiguredDefaults(body, io)), commandId: typeof commandId === 'string' ? commandId : undefined };
+          return { command: parseCommand(withConfiguredDefaults(body, io)), commandId: commandIdOf(commandId) };
         } catch (err) {
           return err as Error;
         }

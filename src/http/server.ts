@@ -376,6 +376,9 @@ export function buildServer(o: ServerOptions): FastifyInstance {
       const type = (body as { type?: unknown }).type;
       return res.code(400).send({ error: `filreferenser tas inte emot över HTTP; skicka ${INSTEAD_OF_FILE[String(type)] ?? 'filens innehåll som fält i kommandot'}` });
     }
+    // Node joins a header given twice into one ("k1, k2"): that would be a third key, neither the client's.
+    const keys = req.raw.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'idempotency-key').length;
+    if (keys > 1) return res.code(400).send({ error: `Idempotency-Key anges ${keys} gånger; ange den en gång` });
     const key = req.headers['idempotency-key'];
     const actor = req.headers['x-samkost-actor'];
     const command = { ...(body as Record<string, unknown>), ...(typeof key === 'string' ? { commandId: key } : {}) };

@@ -391,6 +391,7 @@ describe('samkost verify: everything an auditor relies on', () => {
     const amount = await cliOn(store2, '2024-01-15T10:00:00Z')('verify');
     expect(amount.code).toBe(1);
     expect(amount.out).toMatch(/^OK: \d+ strömmar/);
+    expect(amount.out).toMatch(/FEL: (\d+) av \1 verifikationer balanserar, men 1 återföring stämmer inte med sin inbetalning\n/);
     expect(amount.out).toMatch(/ {2}återföring av billing-2024@\d+: återför 1 000,00 kr, men inbetalningen var 10 000,00 kr\n/);
     forgeAndRehash(f.store, 'billing-2024', revision, (d) => d.replace('"invoice":"M2024-0001"', '"invoice":"M2024-0002"'));
     const other = await f.run('verify');

@@ -124,6 +124,15 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     expect(other.statusCode).toBe(400);
     expect(other.json()).toEqual({ error: 'kommando-id bank-2024-02-01-1 användes redan för ett annat kommando (PaymentRecorded i billing-2024@' + String(events.length - 1) + '); ge detta kommando ett eget id' });
     expect(eventCount(f.store)).toBe(before + 1);
+    // A key with a tab in it, a commandId that is no text, a text with a line separator: each refused by name, nothing stored.
+    const next = { ...pay, reference: 'BG 3' };
+    const tab = await app.inject({ method: 'POST', url: '/v1/commands', payload: next, headers: { 'idempotency-key': 'k\t1' } });
+    expect([tab.statusCode, tab.json()]).toEqual([400, { error: 'payment.record: kommando-id:t innehåller en radbrytning eller ett annat styrtecken; skriv det på en rad' }]);
+    const numeric = await app.inject({ method: 'POST', url: '/v1/commands', payload: { ...next, commandId: 5 } });
+    expect([numeric.statusCode, numeric.json()]).toEqual([400, { error: 'commandId ska vara en text, inte talet 5' }]);
+    const separator = await app.inject({ method: 'POST', url: '/v1/commands', payload: { ...next, reference: 'BG\u20283' } });
+    expect([separator.statusCode, separator.json()]).toEqual([400, { error: 'payment.record: reference innehåller en radbrytning eller ett annat styrtecken; skriv texten på en rad' }]);
+    expect(eventCount(f.store)).toBe(before + 1);
   });
 
   test('given a payment posted, when its reversal is posted with an Idempotency-Key, then it is recorded once (201, then 200), the invoice shows it reversed and open again; a refusal is 400 and stores nothing', async () => {
@@ -375,6 +384,13 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
       expect(answer).toMatch(/^HTTP\/1\.1 408 /);
       expect(answer).toMatch(/\r\nConnection: close\r\n/i);
       expect(JSON.parse(answer.split('\r\n\r\n')[1])).toEqual({ error: 'begäran kom inte fram inom 0,2 s: innehållet var kortare än Content-Length eller kom för långsamt' });
+    });
+
+    test('given an Idempotency-Key header twice (which Node joins into one key, "k1, k2"), then it is refused, never stored under a key the client never gave', async () => {
+      const body = JSON.stringify({ type: 'payment.record', invoice: 'T2024-0001', amount: '1.00', date: '2024-02-01', reference: 'BG 1' });
+      const answer = await exchange(`POST /v1/commands HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nIdempotency-Key: k1\r\nIdempotency-Key: k2\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect(JSON.parse(answer.split('\r\n\r\n')[1])).toEqual({ error: 'Idempotency-Key anges 2 gånger; ange den en gång' });
     });
 
     test('given a whole request that takes longer than the timeout to answer, then it is answered in full', async () => {
