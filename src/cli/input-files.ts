@@ -156,7 +156,8 @@ export function expandFileReference(command: Record<string, unknown>, baseDir: s
   if (typeof command.file !== 'string') return command;
   const { file, ...rest } = command;
   const path = resolve(baseDir, file as string);
-  // What the file gives must not also be given inline: one of the two would be silently dropped.
+  // A table the file gives (a population table, opening balances) must not also be given inline: one of the
+  // two would be silently dropped. A JSON file's other fields are given inline beside it (a schedule's year).
   const given = rest.type === 'population.import' ? 'tables' : rest.type === 'ledger.opening' || rest.type === 'ledger.opening.correct' ? 'balances' : undefined;
   if (given !== undefined && given in rest) throw new UsageError(`${String(rest.type)}: både "file" och "${given}" anges; ange det ena`);
   if (rest.type === 'population.import') {

@@ -200,7 +200,9 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
             if (p instanceof Error) throw p;
             // A line without its own id is keyed by its content: re-applying the same file appends nothing.
             const r = await engine.execute(p.command, { commandId: p.commandId });
-            if (r.duplicate) repeated += 1;
+            // Nothing stored, as a line's own answer says ("redan registrerat; inget nytt sparat"): the same
+            // command before, or the same content under another id (a payment, a set of opening balances).
+            if (r.duplicate || r.events.length === 0) repeated += 1;
             else applied += 1;
             if (!g().json) io.out(describeResult(p.command, r, engine.state));
           } catch (err) {

@@ -192,4 +192,15 @@ describe('samkost apply FILE.ndjson', () => {
     expect(again.out).toContain('0 kommandon utförda, 1 redan registrerade');
     expect(eventCount(f.store)).toBe(before);
   });
+
+  test('given a line whose content is recorded already under another id, then the summary counts it as recorded already, as its own line says', async () => {
+    const f = cliFixture();
+    const file = join(f.dir, 'ib.ndjson');
+    const line = { type: 'ledger.opening', year: 2023, reference: 'UB 2022', balances: [{ account: '1930', amount: '100.00' }, { account: '2091', amount: '-100.00' }] };
+    writeFileSync(file, `${JSON.stringify({ ...line, commandId: 'first' })}\n${JSON.stringify({ ...line, commandId: 'second' })}\n`);
+    const r = await f.run('apply', file);
+    expect([r.code, r.err]).toEqual([0, '']);
+    expect(r.out).toContain('ledger.opening: redan registrerat; inget nytt sparat\n');
+    expect(r.out).toContain('1 kommando utfört, 1 redan registrerade');
+  });
 });
