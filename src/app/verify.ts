@@ -1,5 +1,6 @@
 import { describeGap, seriesGaps } from '../../domain/billing/numbers';
 import { paymentIdOf } from '../../domain/billing/payment-id';
+import type { EventRef } from '../../domain/event-ref';
 import { formatSek, grouped, sum } from '../../domain/money';
 import { servicesBilledIn, type State } from '../../domain/state';
 import { InvoiceReplay, type ReplayedDocument } from '../../projections/replay';
@@ -245,6 +246,7 @@ export function checkVouchers(state: State): CheckSummary {
   const failures: CheckFailure[] = [];
   const years = ledgerYears(state);
   let checked = 0;
+  let unbalanced = 0;
   for (const year of years) {
     let vouchers: Voucher[];
     try {
@@ -256,8 +258,9 @@ export function checkVouchers(state: State): CheckSummary {
     for (const v of vouchers) {
       checked += 1;
       const total = sum(v.transactions.map((t) => t.amount));
-      if (!total.isZero())
-        failures.push({ subject: `${v.series} ${v.number} (${v.date})`, reason: `debet och kredit skiljer sig med ${formatSek(total)}`, streamId: v.source.streamId, revision: v.source.revision });
+      if (total.isZero()) continue;
+      unbalanced += 1;
+      failures.push({ subject: `${v.series} ${v.number} (${v.date})`, reason: `debet och kredit skiljer sig med ${formatSek(total)}`, streamId: v.source.streamId, revision: v.source.revision });
     }
   }
   // A reversal's voucher is the payment's, swapped: one whose event says another amount, or that undoes no
@@ -274,7 +277,49 @@ export function checkVouchers(state: State): CheckSummary {
   for (const r of state.unmatchedReversals ?? []) {
     failures.push({ subject: `återföring ${r.streamId}@${r.revision}`, reason: 'återför ingen inbetalning på sin faktura som inte redan är återförd', streamId: r.streamId, revision: r.revision });
   }
-  return { checked, passed: checked - failures.filter((f) => !f.subject.startsWith(`${JOURNAL} `) && !f.subject.startsWith('återföring')).length, failures, detail: years.join(', ') };
+  failures.push(...bookedAfterClose(state));
+  return { checked, passed: checked - unbalanced, failures, detail: years.join(', ') };
+}
+
+/**
+ * What is booked on a date of a closed year was recorded before its close: every command refuses a date in
+ * a closed year (domain/deciders/year-guard.ts), so a payment, reversal, document, supplier cost or
+ * supplier payment dated in it and recorded after `YearClosed` was not decided so; its date was altered
+ * (and its chain written anew), and the closed year's books moved after the close. A reversal is never
+ * dated before its payment either. Named as a voucher check, since the books are what such an edit moves.
+ */
+function bookedAfterClose(state: State): CheckFailure[] {
+  const closes = new Map<number, { date: string; position: bigint }>();
+  for (const [year, b] of state.billing) if (b.closed) closes.set(year, { date: b.closed.value.date, position: BigInt(b.closed.ref.position) });
+  const failures: CheckFailure[] = [];
+  const check = (what: string, date: string, ref: EventRef) => {
+    const close = closes.get(Number(date.slice(0, 4)));
+    if (close === undefined || BigInt(ref.position) < close.position) return;
+    failures.push({
+      subject: `${what} ${ref.streamId}@${ref.revision}`,
+      reason: `daterad ${date} i året ${date.slice(0, 4)}, som stängdes ${close.date}, men registrerad efter stängningen`,
+      streamId: ref.streamId, revision: ref.revision,
+    });
+  };
+  for (const b of state.billing.values()) {
+    for (const inv of b.invoices.values()) {
+      check('fakturan', inv.invoice.issueDate, inv.ref);
+      for (const p of inv.payments) {
+        check('inbetalningen', p.date, p.ref);
+        if (!p.reversed) continue;
+        check('återföringen', p.reversed.date, p.reversed.ref);
+        if (p.reversed.date < p.date) {
+          failures.push({ subject: `återföring av ${paymentIdOf(p.ref)}`, reason: `daterad ${p.reversed.date}, före inbetalningens valutadag ${p.date}`, streamId: p.reversed.ref.streamId, revision: p.reversed.ref.revision });
+        }
+      }
+    }
+    for (const cn of b.creditNotes.values()) check('kreditfakturan', cn.value.issueDate, cn.ref);
+  }
+  for (const svc of state.services.values()) {
+    for (const costs of svc.actualCosts.values()) for (const c of costs) check('leverantörsfakturan', c.value.date, c.ref);
+    for (const payments of svc.supplierPayments.values()) for (const p of payments) check('leverantörsbetalningen', p.value.date, p.ref);
+  }
+  return failures;
 }
 
 /**
@@ -405,8 +450,9 @@ export function describeVerify(r: VerifyReport): string {
   else if (vouchers.failures.length) {
     // A year whose journal cannot be built has no vouchers to count: said beside the count, which may be whole.
     const unbuilt = vouchers.failures.filter((f) => f.subject.startsWith(`${JOURNAL} `)).map((f) => f.subject.slice(JOURNAL.length + 1));
-    const reversals = vouchers.failures.filter((f) => f.subject.startsWith('återföring')).length;
-    const counted = `${grouped(vouchers.passed)} av ${grouped(vouchers.checked)} verifikationer balanserar${reversals ? `, men ${reversals} ${reversals === 1 ? 'återföring stämmer' : 'återföringar stämmer'} inte med sin inbetalning` : ''}`;
+    // Failures other than an unbalanced voucher or an unbuilt journal: what is booked disagrees with its events.
+    const other = vouchers.failures.length - (vouchers.checked - vouchers.passed) - vouchers.failures.filter((f) => f.subject.startsWith(`${JOURNAL} `)).length;
+    const counted = `${grouped(vouchers.passed)} av ${grouped(vouchers.checked)} verifikationer balanserar${other ? `, men ${other} ${other === 1 ? 'bokförd händelse stämmer' : 'bokförda händelser stämmer'} inte (nedan)` : ''}`;
     out.push(unbuilt.length
       ? `FEL: grundboken för ${unbuilt.join(', ')} kan inte sammanställas, så ${unbuilt.length === 1 ? 'dess' : 'deras'} verifikationer är inte kontrollerade; ${vouchers.checked ? `av övriga års ${counted}` : 'inga andra år har verifikationer'}`
       : `FEL: ${counted}`);

@@ -9,7 +9,7 @@ import { SqliteEventStore } from '../../src/store/sqlite';
 import { domainCodec } from '../../src/app/codec';
 import { main } from '../../src/cli/main';
 import { uuid } from '../support/uuid';
-import { billingFixture } from '../support/billing-fixture';
+import { billingFixture, settledYear } from '../support/billing-fixture';
 import { cliFixture, cliOn } from '../support/cli';
 
 /** Builds a small store through the CLI, then edits the SQLite file behind the engine's back. */
@@ -391,12 +391,33 @@ describe('samkost verify: everything an auditor relies on', () => {
     const amount = await cliOn(store2, '2024-01-15T10:00:00Z')('verify');
     expect(amount.code).toBe(1);
     expect(amount.out).toMatch(/^OK: \d+ strömmar/);
-    expect(amount.out).toMatch(/FEL: (\d+) av \1 verifikationer balanserar, men 1 återföring stämmer inte med sin inbetalning\n/);
+    expect(amount.out).toMatch(/FEL: (\d+) av \1 verifikationer balanserar, men 1 bokförd händelse stämmer inte \(nedan\)\n/);
     expect(amount.out).toMatch(/ {2}återföring av billing-2024@\d+: återför 1 000,00 kr, men inbetalningen var 10 000,00 kr\n/);
     forgeAndRehash(f.store, 'billing-2024', revision, (d) => d.replace('"invoice":"M2024-0001"', '"invoice":"M2024-0002"'));
     const other = await f.run('verify');
     expect(other.code).toBe(1);
     expect(other.out).toContain(`  återföring billing-2024@${revision}: återför ingen inbetalning på sin faktura som inte redan är återförd\n`);
+  });
+
+  test("a payment's date moved into a closed year, or a reversal's before its payment, the chain re-hashed: verify names it, the closed year's books having moved after its close", async () => {
+    const f = await settledYear();
+    const inMarch = cliOn(f.store, '2025-03-01T10:00:00Z');
+    expect((await inMarch('year', 'close', '2024', '--date', '2025-02-15')).code).toBe(0);
+    const paid = await inMarch('payment', 'record', '--invoice', 'M2024-0001', '--amount', '100.00', '--date', '2025-02-20', '--reference', 'BG 7');
+    expect(paid.code).toBe(0);
+    const payment = Number(/billing-2024@(\d+), position/.exec(paid.out)?.[1]);
+    const reversed = await inMarch('payment', 'reverse', `billing-2024@${payment}`, '--date', '2025-02-21', '--reason', 'Fel faktura');
+    expect(reversed.code).toBe(0);
+    const reversal = Number(/billing-2024@(\d+), position/.exec(reversed.out)?.[1]);
+    expect((await inMarch('verify')).code).toBe(0);
+    forgeAndRehash(f.store, 'billing-2024', payment, (d) => d.replace('"date":"2025-02-20"', '"date":"2024-12-20"'));
+    forgeAndRehash(f.store, 'billing-2024', reversal, (d) => d.replace('"date":"2025-02-21"', '"date":"2024-12-19"'));
+    const r = await inMarch('verify');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^OK: \d+ strömmar/);
+    expect(r.out).toContain(`  inbetalningen billing-2024@${payment}: daterad 2024-12-20 i året 2024, som stängdes 2025-02-15, men registrerad efter stängningen\n`);
+    expect(r.out).toContain(`  återföringen billing-2024@${reversal}: daterad 2024-12-19 i året 2024, som stängdes 2025-02-15, men registrerad efter stängningen\n`);
+    expect(r.out).toContain(`  återföring av billing-2024@${payment}: daterad 2024-12-19, före inbetalningens valutadag 2024-12-20\n`);
   });
 
   test('a replay of a year with no documents is refused in one line, not passed as "0 av 0"', async () => {
