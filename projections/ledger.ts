@@ -361,6 +361,33 @@ export function bookedCostRefs(state: State, year: number): EventRef[] {
   return refs;
 }
 
+/** What the books hold that is booked on a date. */
+export type BookedKind = 'invoice' | 'credit-note' | 'payment' | 'reversal' | 'supplier-cost' | 'supplier-payment';
+
+/**
+ * Visits everything the books hold that is booked on a date: each document (with the year it bills), each
+ * payment and its reversal, each supplier cost (with its cost year) and each payment to a supplier. The one
+ * enumeration behind the books' span (bookedYears) and verify's checks of them, so that a kind of booking
+ * added later is met by each. A callback rather than a list: a national history holds hundreds of
+ * thousands of them, and commands ask for the span.
+ */
+export function forEachBooked(state: State, visit: (kind: BookedKind, date: string, ref: EventRef, year?: number) => void): void {
+  for (const b of state.billing.values()) {
+    for (const i of b.invoices.values()) {
+      visit('invoice', i.invoice.issueDate, i.ref, i.invoice.year);
+      for (const p of i.payments) {
+        visit('payment', p.date, p.ref);
+        if (p.reversed) visit('reversal', p.reversed.date, p.reversed.ref);
+      }
+    }
+    for (const cn of b.creditNotes.values()) visit('credit-note', cn.value.issueDate, cn.ref, cn.value.year);
+  }
+  for (const svc of state.services.values()) {
+    for (const [year, costs] of svc.actualCosts) for (const c of costs) visit('supplier-cost', c.value.date, c.ref, year);
+    for (const payments of svc.supplierPayments.values()) for (const p of payments) visit('supplier-payment', p.value.date, p.ref);
+  }
+}
+
 /** The first and last years with anything in the books: a document, a payment, a cost or a payment to a supplier. */
 export function bookedYears(state: State): { first: number; last: number } | undefined {
   // A running minimum and maximum: a national history has hundreds of thousands of dates, too many to
@@ -371,27 +398,10 @@ export function bookedYears(state: State): { first: number; last: number } | und
     if (year < first) first = year;
     if (year > last) last = year;
   };
-  for (const b of state.billing.values()) {
-    for (const i of b.invoices.values()) {
-      see(i.invoice.year);
-      see(yearOf(i.invoice.issueDate));
-      for (const p of i.payments) {
-        see(yearOf(p.date));
-        if (p.reversed) see(yearOf(p.reversed.date));
-      }
-    }
-    for (const cn of b.creditNotes.values()) {
-      see(cn.value.year);
-      see(yearOf(cn.value.issueDate));
-    }
-  }
-  for (const svc of state.services.values()) {
-    for (const [y, costs] of svc.actualCosts) {
-      see(y);
-      for (const c of costs) see(yearOf(c.value.date));
-    }
-    for (const payments of svc.supplierPayments.values()) for (const p of payments) see(yearOf(p.value.date));
-  }
+  forEachBooked(state, (_kind, date, _ref, year) => {
+    if (year !== undefined) see(year);
+    see(yearOf(date));
+  });
   return first === Infinity ? undefined : { first, last };
 }
 

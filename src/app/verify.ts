@@ -1,10 +1,9 @@
 import { describeGap, seriesGaps } from '../../domain/billing/numbers';
 import { paymentIdOf } from '../../domain/billing/payment-id';
-import type { EventRef } from '../../domain/event-ref';
 import { formatSek, grouped, sum } from '../../domain/money';
 import { servicesBilledIn, type State } from '../../domain/state';
 import { InvoiceReplay, type ReplayedDocument } from '../../projections/replay';
-import { journal, type Voucher } from '../../projections/ledger';
+import { type BookedKind, forEachBooked, journal, type Voucher } from '../../projections/ledger';
 import { computeSplit, costBase, type CostBasis, reportingTiersFor, type ServiceSplit, splitInputs } from '../../projections/splits';
 import { PopulationPendingError } from '../../domain/errors';
 import { chainBreak, eventHash } from '../store/hash-chain';
@@ -217,27 +216,13 @@ export function splitsChecked(splits: readonly SplitSubject[]): string {
   return `${grouped(services)} tjänster, ${first === last ? first : `${first}–${last}`}; ${grouped(budgets)} budget, ${grouped(splits.length - budgets)} utfall`;
 }
 
-/** The years the books have vouchers in: billing years, the years documents, payments and their reversals are dated, cost years and the years costs and payments to suppliers are dated. */
+/** The years the books have vouchers in: billing years, and every year something in them is dated or billed for (forEachBooked). */
 function ledgerYears(state: State): number[] {
-  const years = new Set<number>();
-  for (const [year, b] of state.billing) {
-    years.add(year);
-    for (const i of b.invoices.values()) {
-      years.add(Number(i.invoice.issueDate.slice(0, 4)));
-      for (const p of i.payments) {
-        years.add(Number(p.date.slice(0, 4)));
-        if (p.reversed) years.add(Number(p.reversed.date.slice(0, 4)));
-      }
-    }
-    for (const c of b.creditNotes.values()) years.add(Number(c.value.issueDate.slice(0, 4)));
-  }
-  for (const svc of state.services.values()) {
-    for (const [year, costs] of svc.actualCosts) {
-      if (costs.length) years.add(year);
-      for (const c of costs) years.add(Number(c.value.date.slice(0, 4)));
-    }
-    for (const payments of svc.supplierPayments.values()) for (const p of payments) years.add(Number(p.value.date.slice(0, 4)));
-  }
+  const years = new Set<number>(state.billing.keys());
+  forEachBooked(state, (_kind, date, _ref, year) => {
+    if (year !== undefined) years.add(year);
+    years.add(Number(date.slice(0, 4)));
+  });
   return [...years].sort((a, b) => a - b);
 }
 
@@ -271,6 +256,9 @@ export function checkVouchers(state: State): CheckSummary {
         if (p.reversed && !p.reversed.amount.eq(p.amount)) {
           failures.push({ subject: `återföring av ${paymentIdOf(p.ref)}`, reason: `återför ${formatSek(p.reversed.amount)}, men inbetalningen var ${formatSek(p.amount)}`, streamId: p.reversed.ref.streamId, revision: p.reversed.ref.revision });
         }
+        if (p.reversed && p.reversed.date < p.date) {
+          failures.push({ subject: `återföring av ${paymentIdOf(p.ref)}`, reason: `daterad ${p.reversed.date}, före inbetalningens valutadag ${p.date}`, streamId: p.reversed.ref.streamId, revision: p.reversed.ref.revision });
+        }
       }
     }
   }
@@ -281,44 +269,33 @@ export function checkVouchers(state: State): CheckSummary {
   return { checked, passed: checked - unbalanced, failures, detail: years.join(', ') };
 }
 
+/** How a refusal names each kind of booking. */
+const BOOKED_WORDS: Record<BookedKind, string> = {
+  invoice: 'fakturan', 'credit-note': 'kreditfakturan', payment: 'inbetalningen', reversal: 'återföringen',
+  'supplier-cost': 'leverantörsfakturan', 'supplier-payment': 'leverantörsbetalningen',
+};
+
 /**
  * What is booked on a date of a closed year was recorded before its close: every command refuses a date in
  * a closed year (domain/deciders/year-guard.ts), so a payment, reversal, document, supplier cost or
  * supplier payment dated in it and recorded after `YearClosed` was not decided so; its date was altered
- * (and its chain written anew), and the closed year's books moved after the close. A reversal is never
- * dated before its payment either. Named as a voucher check, since the books are what such an edit moves.
+ * (and its chain written anew), and the closed year's books moved after the close. Named as a voucher
+ * check, since the books are what such an edit moves.
  */
 function bookedAfterClose(state: State): CheckFailure[] {
   const closes = new Map<number, { date: string; position: bigint }>();
   for (const [year, b] of state.billing) if (b.closed) closes.set(year, { date: b.closed.value.date, position: BigInt(b.closed.ref.position) });
   const failures: CheckFailure[] = [];
-  const check = (what: string, date: string, ref: EventRef) => {
+  if (closes.size === 0) return failures;
+  forEachBooked(state, (kind, date, ref) => {
     const close = closes.get(Number(date.slice(0, 4)));
     if (close === undefined || BigInt(ref.position) < close.position) return;
     failures.push({
-      subject: `${what} ${ref.streamId}@${ref.revision}`,
+      subject: `${BOOKED_WORDS[kind]} ${ref.streamId}@${ref.revision}`,
       reason: `daterad ${date} i året ${date.slice(0, 4)}, som stängdes ${close.date}, men registrerad efter stängningen`,
       streamId: ref.streamId, revision: ref.revision,
     });
-  };
-  for (const b of state.billing.values()) {
-    for (const inv of b.invoices.values()) {
-      check('fakturan', inv.invoice.issueDate, inv.ref);
-      for (const p of inv.payments) {
-        check('inbetalningen', p.date, p.ref);
-        if (!p.reversed) continue;
-        check('återföringen', p.reversed.date, p.reversed.ref);
-        if (p.reversed.date < p.date) {
-          failures.push({ subject: `återföring av ${paymentIdOf(p.ref)}`, reason: `daterad ${p.reversed.date}, före inbetalningens valutadag ${p.date}`, streamId: p.reversed.ref.streamId, revision: p.reversed.ref.revision });
-        }
-      }
-    }
-    for (const cn of b.creditNotes.values()) check('kreditfakturan', cn.value.issueDate, cn.ref);
-  }
-  for (const svc of state.services.values()) {
-    for (const costs of svc.actualCosts.values()) for (const c of costs) check('leverantörsfakturan', c.value.date, c.ref);
-    for (const payments of svc.supplierPayments.values()) for (const p of payments) check('leverantörsbetalningen', p.value.date, p.ref);
-  }
+  });
   return failures;
 }
 
