@@ -15,7 +15,7 @@ import {
   WrongExpectedVersionError,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import { sealEvent } from './hash-chain';
+import { chainedMetadata, prepareData } from './hash-chain';
 import {
   type AppendResult,
   type ChainedMetadata,
@@ -188,6 +188,9 @@ export class EsdbEventStore implements EventStore {
         throw new EventDecodeError(streamId, null, `${e.type}: ${(err as Error).message}`);
       }
     });
+    // The data in canonical key order (the client writes it with JSON.stringify): the text hashed. Once, not
+    // again on each attempt below.
+    const prepared = checked.map((e) => prepareData(e.data));
     // The hash chain needs the head, so every append is made at the exact head revision it read; a
     // caller that asked for 'any' gets a few transparent retries when another writer moved the head.
     for (let attempt = 0; ; attempt++) {
@@ -208,10 +211,9 @@ export class EsdbEventStore implements EventStore {
       let prevHash = head === undefined ? null : head.metadata.hash;
       let revision = actual === 'no_stream' ? 0 : actual + 1;
       const recorded: Omit<RecordedEvent, 'position'>[] = [];
-      for (const e of checked) {
-        // The data in canonical key order (the client writes it with JSON.stringify): the text hashed.
-        const { data, metadata } = sealEvent({ streamId, revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: e.metadata }, prevHash);
-        recorded.push({ streamId, revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data, metadata });
+      for (const [i, e] of checked.entries()) {
+        const metadata = chainedMetadata({ streamId, revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, metadata: e.metadata }, prepared[i], prevHash);
+        recorded.push({ streamId, revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: prepared[i].value, metadata });
         prevHash = metadata.hash;
         revision += 1;
       }

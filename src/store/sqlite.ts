@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { sealEvent } from './hash-chain';
+import { chainedMetadata, prepareData } from './hash-chain';
 import { StoredEvent } from './stored-event';
 import {
   type AppendResult,
@@ -172,6 +172,8 @@ export class SqliteEventStore implements EventStore {
         throw new EventDecodeError(streamId, null, `${e.type}: ${(err as Error).message}`);
       }
     });
+    // Written and half hashed before the write lock, which other writers wait on.
+    const prepared = checked.map((e) => prepareData(e.data));
     // BEGIN IMMEDIATE takes the write lock before reading the stream head, so two processes can never
     // both see the same head and both append after it.
     const run = this.db.transaction((): AppendResult => {
@@ -188,13 +190,14 @@ export class SqliteEventStore implements EventStore {
       let prevHash = head === undefined ? null : (JSON.parse(head.metadata) as ChainedMetadata).hash;
       let revision = actual === 'no_stream' ? 0 : actual + 1;
       const recorded: RecordedEvent[] = [];
-      for (const e of checked) {
-        const { dataText, data, metadata } = sealEvent({ streamId, revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: e.metadata }, prevHash);
+      for (const [i, e] of checked.entries()) {
+        const data = prepared[i];
+        const metadata = chainedMetadata({ streamId, revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, metadata: e.metadata }, data, prevHash);
         const info = this.insert.run(
-          streamId, revision, e.id, e.type, e.schemaVersion, dataText, JSON.stringify(metadata),
+          streamId, revision, e.id, e.type, e.schemaVersion, data.text, JSON.stringify(metadata),
           metadata.commandId, metadata.recordedAt,
         );
-        recorded.push({ position: BigInt(info.lastInsertRowid), streamId, revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data, metadata });
+        recorded.push({ position: BigInt(info.lastInsertRowid), streamId, revision, id: e.id, type: e.type, schemaVersion: e.schemaVersion, data: data.value, metadata });
         prevHash = metadata.hash;
         revision += 1;
       }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import Decimal from 'decimal.js';
 import { canonicalJson } from '../../domain/canonical-json';
 import { storedData } from '../../src/store/as-read';
-import { eventHash, sealEvent } from '../../src/store/hash-chain';
+import { chainedMetadata, eventHash, prepareData } from '../../src/store/hash-chain';
 
 /**
  * An adapter stores an event's data as the text its hash is computed over (canonical JSON), written once,
@@ -78,14 +78,17 @@ describe('storedData', () => {
   });
 });
 
-describe('sealEvent', () => {
+describe('prepareData and chainedMetadata', () => {
   test('given any data, then its hash is the one eventHash computes over the event, and over the event as read back', () => {
     fc.assert(fc.property(value.filter((v) => v !== undefined && 'text' in canonical(v)), fc.option(fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 })), (data, prev) => {
       const e = { streamId: 'billing-2023', revision: 7, id: 'e1', type: 'InvoiceIssued', schemaVersion: 2, data, metadata: { actor: 'Anna "Ö"', recordedAt: '2023-01-31T10:00:00.000Z', commandId: 'c1', correlationId: 'c1', causationId: 'c1', command: undefined } };
-      const sealed = sealEvent(e, prev);
-      expect(sealed.metadata.prevHash).toBe(prev);
-      expect(sealed.metadata.hash).toBe(eventHash({ ...e, metadata: { ...e.metadata, prevHash: prev } }));
-      expect(sealed.metadata.hash).toBe(eventHash({ ...e, data: JSON.parse(sealed.dataText), metadata: JSON.parse(JSON.stringify(sealed.metadata)) }));
+      const prepared = prepareData(data);
+      const metadata = chainedMetadata(e, prepared, prev);
+      expect(metadata.prevHash).toBe(prev);
+      expect(metadata.hash).toBe(eventHash({ ...e, metadata: { ...e.metadata, prevHash: prev } }));
+      expect(metadata.hash).toBe(eventHash({ ...e, data: JSON.parse(prepared.text), metadata: JSON.parse(JSON.stringify(metadata)) }));
+      // Chained again (an append tried again at another head), the prepared data gives the same hash it would anew.
+      expect(chainedMetadata(e, prepared, null).hash).toBe(eventHash({ ...e, metadata: { ...e.metadata, prevHash: null } }));
     }), { numRuns: 1000 });
   });
 });
