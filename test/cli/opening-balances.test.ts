@@ -36,6 +36,13 @@ function expectBalances(l: LedgerJson): void {
   for (const f of ['opening', 'closing'] as const) expect(l.trial.reduce((a, r) => a + ore(r[f]), 0n)).toBe(0n);
 }
 
+/** A file written in the fixture's directory, for a command to read. */
+function fileIn(dir: string, name: string, content: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
 const REFERENCE = 'UB 2023 enligt Visma, bokslut fastställt 2024-03-15';
 /** As a Swedish spreadsheet saves it: semicolons, sv-SE amounts beside plain ones, credit negative. */
 const IB_CSV = 'konto;belopp\n1930;125 000,00\n1510;15000.00\n2061;-60 000,00\n2091;-70000,00\n2972;-10 000\n';
@@ -44,11 +51,7 @@ const RECORDED = new Map([['1510', 1500000n], ['1930', 12500000n], ['2061', -600
 describe('samkost ledger opening: the books\' first opening balances, from a file', () => {
   let f: Awaited<ReturnType<typeof settledYear>>;
   let before: { 2024: LedgerJson; 2025: LedgerJson };
-  const file = (name: string, content: string | Buffer) => {
-    const path = join(f.dir, name);
-    writeFileSync(path, content);
-    return path;
-  };
+  const file = (name: string, content: string | Buffer) => fileIn(f.dir, name, content);
   const opening = (path: string, ...more: string[]) => f.run('ledger', 'opening', '--year', '2024', '--file', path, '--reference', REFERENCE, ...more);
 
   beforeAll(async () => {
@@ -181,11 +184,7 @@ describe('ledger.opening over HTTP: POST /v1/commands', () => {
 
 describe('samkost ledger correct-opening: a corrected set replaces the recorded one while its year is open', () => {
   let f: Awaited<ReturnType<typeof settledYear>>;
-  const file = (name: string, content: string) => {
-    const path = join(f.dir, name);
-    writeFileSync(path, content);
-    return path;
-  };
+  const file = (name: string, content: string) => fileIn(f.dir, name, content);
   /** The earlier program's closing balances revised: 2 500,00 kr of receivables written off against retained earnings. */
   const CORRECTED_CSV = 'konto;belopp\n1930;125 000,00\n1510;12 500,00\n2061;-60 000,00\n2091;-67 500,00\n2972;-10 000,00\n';
   const CORRECTED = new Map([['1510', 1250000n], ['1930', 12500000n], ['2061', -6000000n], ['2091', -6750000n], ['2972', -1000000n]]);
