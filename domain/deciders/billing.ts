@@ -5,7 +5,7 @@ import { documentNumber } from '../billing/numbers';
 import { addDays, parsePeriod } from '../billing/periods';
 import { OUT_OF_SCOPE_BASIS, vatBreakdown } from '../billing/vat';
 import type { CloseYear, CreditInvoice, RecordPayment, ReversePayment, RunInvoices, SettleService } from '../commands/billing';
-import { parsePaymentId } from '../billing/payment-id';
+import { parsePaymentId, paymentIdYear } from '../billing/payment-id';
 import { DomainError, NotFoundError } from '../errors';
 import type { DomainEvent } from '../events';
 import type { BuyerParty, CreditNoteIssued, CreditNoteLine, InvoiceIssued, SellerParty } from '../events/billing';
@@ -256,7 +256,8 @@ export function decidePayment(c: RecordPayment, state: State): Decision {
  */
 export function findPayment(state: State, id: string): { inv: InvoiceState; payment: PaymentState } {
   const named = parsePaymentId(id);
-  const years = named && 'streamId' in named ? [Number(named.streamId.slice('billing-'.length))] : [...state.billing.keys()];
+  const year = paymentIdYear(id);
+  const years = year !== undefined ? [year] : [...state.billing.keys()];
   const isIt = (p: PaymentState) => (named === undefined ? false : 'eventId' in named ? p.ref.eventId === named.eventId : p.ref.streamId === named.streamId && p.ref.revision === named.revision);
   for (const year of years) {
     for (const inv of state.billing.get(year)?.invoices.values() ?? []) {
