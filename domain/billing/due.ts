@@ -8,7 +8,7 @@ import { aContoDueKey, aContoPeriod, inForceBetween, type State } from '../state
 import { type EventRef, plainRef } from '../event-ref';
 import { monthRanges } from '../proration';
 import type { InvoiceLine, Provenance } from '../events/billing';
-import { billingPeriods, dueMonthOfPeriod, type Period, periodDates } from './periods';
+import { billingPeriods, dueMonthOfPeriod, type Period } from './periods';
 
 export type Series = 'M' | 'T';
 
@@ -111,6 +111,35 @@ function formatOnce(format: (d: Decimal) => string): (d: Decimal) => string {
   };
 }
 
+export interface EnrolmentMonths {
+  enrolmentId: string;
+  /** The first and last month of the year it is in force in, 1–12. */
+  first: number;
+  last: number;
+}
+
+/**
+ * The enrolments in force in some month of `year`, with the first and last of those months. Within a year
+ * an enrolment is in force in months a–b (inForceBetween the first day of a and the last of b) exactly
+ * when its first month ≤ b and its last ≥ a: a run looks for an unbilled enrolment in each period of a
+ * service due by it, up to twelve, and compares two numbers where it compared dates of every enrolment
+ * the service ever had, a tenth of a late run's deciding.
+ */
+export function enrolmentMonths(enrolments: Iterable<{ enrolmentId: string; from: string; to?: string }>, year: number): EnrolmentMonths[] {
+  const yearStart = `${year}-01-01`;
+  const yearEnd = `${year}-12-31`;
+  const out: EnrolmentMonths[] = [];
+  for (const e of enrolments) {
+    if (!inForceBetween(e, yearStart, yearEnd)) continue;
+    out.push({
+      enrolmentId: e.enrolmentId,
+      first: e.from < yearStart ? 1 : Number(e.from.slice(5, 7)),
+      last: e.to === undefined || e.to > yearEnd ? 12 : Number(e.to.slice(5, 7)),
+    });
+  }
+  return out;
+}
+
 /** A-conto items (series T, VAT) of every service period that falls due (its first month) by the run's period (dueBy). */
 function serviceDue(state: State, run: Period, vatRate: string, rules: number, plainRefs: RefCopies): DueItem[] {
   const items: DueItem[] = [];
@@ -124,12 +153,14 @@ function serviceDue(state: State, run: Period, vatRate: string, rules: number, p
     // meets every earlier period again, nearly always billed, and neither splitting the service nor going
     // through its participants for those periods finds anything. Nothing is lost by leaving them out: a
     // participant out of force in a period has nothing due in it.
+    let spans: EnrolmentMonths[] | undefined;
     const periods = billingPeriods(svc.service.cadence, run.year).flatMap((bp) => {
       if (!dueBy(run, dueMonthOfPeriod(bp), rules)) return [];
       const billed = billedEnrolments?.get(aContoPeriod(svc.service.serviceId, bp.label));
-      const { start, end } = periodDates(bp);
-      for (const e of svc.enrolments.values()) {
-        if (inForceBetween(e, start, end) && !billed?.has(e.enrolmentId)) return [{ bp, billed }];
+      const first = bp.months[0];
+      const last = bp.months[bp.months.length - 1];
+      for (const s of (spans ??= enrolmentMonths(svc.enrolments.values(), run.year))) {
+        if (s.first <= last && s.last >= first && !billed?.has(s.enrolmentId)) return [{ bp, billed }];
       }
       return [];
     });

@@ -1,4 +1,6 @@
-import { monthsText, periodText } from '../../domain/billing/due';
+import fc from 'fast-check';
+import { enrolmentMonths, monthsText, periodText } from '../../domain/billing/due';
+import { inForceBetween } from '../../domain/state';
 import { parsePeriod, periodDates, suppliedPeriod } from '../../domain/billing/periods';
 
 describe('a billing period as the dates it covers (a Peppol invoice\'s InvoicePeriod)', () => {
@@ -44,3 +46,29 @@ describe('what a document supplies, as its header and Peppol InvoicePeriod state
   });
 });
 
+
+describe('the months of a year an enrolment is in force in (a run\'s look for periods with an unbilled enrolment)', () => {
+  const date = fc.date({ min: new Date('2021-06-01T00:00:00Z'), max: new Date('2025-06-30T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+  const enrolment = fc.record({ from: date, to: fc.option(date, { nil: undefined }) });
+
+  test('given any enrolment, its months a–b of 2023 are exactly those where inForceBetween the first day of a and the last of b holds', () => {
+    fc.assert(fc.property(enrolment, (e) => {
+      const [span] = enrolmentMonths([{ enrolmentId: 'e', ...e }], 2023);
+      for (let a = 1; a <= 12; a++) {
+        for (let b = a; b <= 12; b++) {
+          const { start, end } = periodDates({ label: 'span', year: 2023, months: [a, b] });
+          expect(span !== undefined && span.first <= b && span.last >= a).toBe(inForceBetween(e, start, end));
+        }
+      }
+    }), { numRuns: 2000 });
+  });
+
+  test('given an enrolment from 15 March to 31 October 2023, then months 3–10; one ended in 2022 or starting in 2024, none', () => {
+    expect(enrolmentMonths([
+      { enrolmentId: 'a', from: '2023-03-15', to: '2023-10-31' },
+      { enrolmentId: 'b', from: '2020-01-01', to: '2022-12-31' },
+      { enrolmentId: 'c', from: '2024-01-01' },
+      { enrolmentId: 'd', from: '2019-05-01' },
+    ], 2023)).toEqual([{ enrolmentId: 'a', first: 3, last: 10 }, { enrolmentId: 'd', first: 1, last: 12 }]);
+  });
+});
