@@ -11,14 +11,25 @@ export interface EventRef {
   hash: string;
 }
 
-/**
- * A ref as a plain object of its eight fields, in this order: what a document stores. A ref held in the
- * state may be a view that works its fields out on each read (src/app/ref-table.ts).
- */
-export const plainRef = (r: EventRef): EventRef => ({
+/** A ref as a new plain object of its eight fields, in this order. */
+export const copyRef = (r: EventRef): EventRef => ({
   streamId: r.streamId, revision: r.revision, position: r.position, eventId: r.eventId,
   type: r.type, recordedAt: r.recordedAt, actor: r.actor, hash: r.hash,
 });
+
+/** A ref that keeps a frozen plain copy of itself (src/app/ref-table.ts#PackedRef). */
+interface KeepsPlainCopy {
+  plainCopy(): EventRef;
+}
+
+/**
+ * A ref as a plain object of its eight fields, in this order: what a document stores. A ref held in the
+ * state may be a view that works its fields out on each read (src/app/ref-table.ts), five microseconds
+ * for the hex and the ISO time; such a view gives the frozen copy it keeps, as each of a year's runs puts
+ * the same enrolments' refs on its lines again.
+ */
+export const plainRef = (r: EventRef): EventRef =>
+  (typeof (r as Partial<KeepsPlainCopy>).plainCopy === 'function' ? (r as unknown as KeepsPlainCopy).plainCopy() : copyRef(r));
 
 /** An event as a read names it for a tool or an auditor to find and check: where it is, what it is, its hash. */
 export const eventLink = (r: EventRef) => ({ streamId: r.streamId, revision: r.revision, position: r.position, eventId: r.eventId, type: r.type, hash: r.hash });

@@ -1,4 +1,4 @@
-import { type EventRef, plainRef } from '../../domain/event-ref';
+import { copyRef, type EventRef } from '../../domain/event-ref';
 import { digits } from '../../domain/proration';
 import { type RecordedEvent, refHeadOf } from '../store/port';
 
@@ -13,6 +13,8 @@ import { type RecordedEvent, refHeadOf } from '../store/port';
 const CHUNK = 1 << 14;
 /** Per ref in `bytes`: the SHA-256 hash (32), the event id as a UUID (16). */
 const BYTES = 48;
+/** Plain copies kept (RefTable.plainCopyOf): about 400 bytes each. */
+const MAX_PLAIN_COPIES = 1 << 17;
 
 /** Lower-case hex digit values by char code, -1 for anything else (Buffer's decoder takes upper case too). */
 const HEX = new Int8Array(256).fill(-1);
@@ -80,6 +82,12 @@ export class RefTable {
   private readonly recent: (string | undefined)[] = [undefined, undefined, undefined];
   private readonly recentIds = [0, 0, 0];
   private count = 0;
+  /**
+   * Frozen plain copies of the refs documents were given (plainCopy), by index: refs on document lines
+   * are a year's enrolments, budgets and populations, a few tens of thousands, given again by every run.
+   * Emptied when full, so a replay of every year keeps no more than this many.
+   */
+  private readonly plainCopies = new Map<number, EventRef>();
 
   get size(): number {
     return this.count;
@@ -145,6 +153,16 @@ export class RefTable {
     return n;
   }
 
+  plainCopyOf(i: number, ref: EventRef): EventRef {
+    let copy = this.plainCopies.get(i);
+    if (copy === undefined) {
+      if (this.plainCopies.size >= MAX_PLAIN_COPIES) this.plainCopies.clear();
+      copy = Object.freeze(copyRef(ref));
+      this.plainCopies.set(i, copy);
+    }
+    return copy;
+  }
+
   /** Field `f` of ref `i`, as the string or number it was added with. */
   read<K extends keyof EventRef>(i: number, f: K): EventRef[K] {
     const c = i >>> 14;
@@ -199,6 +217,11 @@ export class PackedRef implements EventRef {
   get hash(): string { return this.#table.read(this.#index, 'hash'); }
 
   toJSON(): EventRef {
-    return plainRef(this);
+    return copyRef(this);
+  }
+
+  /** The same frozen plain copy each time (domain/event-ref.ts#plainRef). */
+  plainCopy(): EventRef {
+    return this.#table.plainCopyOf(this.#index, this);
   }
 }

@@ -1,3 +1,4 @@
+import { plainRef } from '../../domain/event-ref';
 import { refOf } from '../../src/app/engine';
 import { RefTable } from '../../src/app/ref-table';
 import type { RecordedEvent } from '../../src/store/port';
@@ -29,6 +30,20 @@ describe('RefTable: the engine keeps its event refs in columns', () => {
       expect(r.eventId).toBe(events[i].id);
     });
     expect(Object.keys(refs[0].toJSON())).toEqual(Object.keys(refOf(events[0])));
+  });
+
+  test('given a ref put on documents again and again, plainRef gives one frozen plain copy of its fields, and toJSON a new one', () => {
+    const table = new RefTable();
+    const e = event({ recordedAt: '2023-12-28T07:00:00.005Z' });
+    const r = table.add(e);
+    const copy = plainRef(r);
+    expect(copy).toEqual(refOf(e));
+    expect(Object.keys(copy)).toEqual(Object.keys(refOf(e)));
+    expect(Object.isFrozen(copy)).toBe(true);
+    expect(plainRef(r)).toBe(copy);
+    expect(plainRef(table.add(event({ revision: 8 })))).not.toBe(copy);
+    expect(r.toJSON()).not.toBe(copy);
+    expect(r.toJSON()).toEqual(copy);
   });
 
   test('given values outside the packed forms, they are kept as given, never normalised', () => {
