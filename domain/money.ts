@@ -28,7 +28,9 @@ export const isAmountString = (s: string): boolean => AMOUNT_RE.test(s);
 
 /** The at-rest form: two decimals, a point, no grouping ("1234.50"). Throws if not whole öre. */
 export function amountString(m: Money): string {
-  if (!m.mul(100).isInteger()) throw new Error(`amount ${m.toString()} is not a whole number of öre`);
+  // At most two decimal places, read off the digits: m × 100 made a Decimal for every line a run writes.
+  // NaN and ±Infinity have none (NaN), so they throw as before.
+  if (!(m.decimalPlaces() <= 2)) throw new Error(`amount ${m.toString()} is not a whole number of öre`);
   return m.toFixed(2);
 }
 

@@ -189,7 +189,8 @@ function serviceDue(state: State, run: Period, vatRate: string, rules: number, p
       for (const p of split.participants) {
         if (billed?.has(p.key)) continue;
         const dueKey = aContoDueKey(svc.service.serviceId, bp.label, p.key);
-        const amount = bp.months.reduce((a, m) => a.plus(p.monthly[m - 1]), new Decimal(0));
+        // A month's period is most of a run's lines: its amount is the month's, not 0 + it in a new Decimal.
+        const amount = bp.months.length === 1 ? p.monthly[bp.months[0] - 1] : bp.months.reduce((a, m) => a.plus(p.monthly[m - 1]), new Decimal(0));
         if (amount.isZero()) continue;
         const months = bp.months.filter((m) => p.months.includes(m)).map((m) => {
           const ms = factsOf(m);
