@@ -346,9 +346,11 @@ export interface BenchReport {
   invoicing?: {
     year: number;
     medianMs: number;
+    /** Of the runs, the store's appends (median of the repetitions' sums); the rest is deciding and folding. */
+    appendMedianMs: number;
     /** Median per period across the repetitions. */
     periods: { period: string; invoices: number; lines: number; medianMs: number }[];
-    sizes: Omit<InvoiceRun, 'runs' | 'ms' | 'setupMs' | 'peakRss' | 'floor'>;
+    sizes: Omit<InvoiceRun, 'runs' | 'ms' | 'appendMs' | 'setupMs' | 'peakRss' | 'floor'>;
     /** Medians of the runs' write floors. */
     floor?: WriteFloor;
     runs: InvoiceRun[];
@@ -425,10 +427,10 @@ async function driver(o: { store?: string; events?: number; seed: number; runs: 
       }
     }
     const runMs = runs.length ? median(runs.map((r) => r.ms)) : Number.NaN;
-    const { runs: _r, ms: _m, setupMs: _s, peakRss: _p, floor: _f, ...sizes } = runs[0] ?? { year, runs: [], ms: 0, setupMs: 0, peakRss: 0, floor: undefined, invoices: 0, lines: 0, members: 0, services: 0, enrolments: 0, foldedEvents: 0 };
+    const { runs: _r, ms: _m, appendMs: _a, setupMs: _s, peakRss: _p, floor: _f, ...sizes } = runs[0] ?? { year, runs: [], ms: 0, appendMs: 0, setupMs: 0, peakRss: 0, floor: undefined, invoices: 0, lines: 0, members: 0, services: 0, enrolments: 0, foldedEvents: 0 };
     const verifyMs = verifyRuns.length ? median(verifyRuns.map((v) => v.ms)) : Number.NaN;
     invoicing = {
-      year, medianMs: runMs, sizes, runs,
+      year, medianMs: runMs, appendMedianMs: runs.length ? median(runs.map((r) => r.appendMs)) : Number.NaN, sizes, runs,
       floor: runs.length ? {
         events: runs[0].floor.events, bytes: runs[0].floor.bytes,
         insertMs: median(runs.map((r) => r.floor.insertMs)), stringifyHashInsertMs: median(runs.map((r) => r.floor.stringifyHashInsertMs)),
@@ -583,6 +585,7 @@ function renderRest(r: BenchReport, out: string[]): void {
       ['', 'invoices', 'lines', 'median'],
       ...v.periods.map((p) => [`invoice.run ${p.period}`, grouped(p.invoices), grouped(p.lines), secs(p.medianMs)]),
       [`the year's ${v.periods.length} runs`, grouped(z.invoices), grouped(z.lines), secs(v.medianMs)],
+      ['of which store.append (check, serialise, hash, insert)', '', '', secs(v.appendMedianMs)],
       ...(v.floor ? [
         [`floor: the runs' ${grouped(v.floor.events)} events (${mib(v.floor.bytes)} of event data) inserted as stored`, '', '', secs(v.floor.insertMs)],
         ['floor: the same, each document JSON.stringify-ed and SHA-256-hashed first', '', '', secs(v.floor.stringifyHashInsertMs)],
