@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCommand } from '../domain/commands';
+import { decide } from '../domain/decide';
 import { commandInputOf } from '../domain/rules';
 import { domainCodec } from '../src/app/codec';
 import { Engine, scopeOfCommands } from '../src/app/engine';
@@ -224,6 +225,60 @@ export async function invoicePhase(file: string, year: number, tmpDir: string): 
       year, runs: out, ms: out.reduce((a, r) => a + r.ms, 0), appendMs: out.reduce((a, r) => a + r.appendMs, 0), invoices: out.reduce((a, r) => a + r.invoices, 0), lines: out.reduce((a, r) => a + r.lines, 0),
       members: members.size, services: services.size, enrolments: enrolments.size, setupMs, foldedEvents, peakRss, floor,
     };
+  } finally {
+    copy.close();
+    src.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface DecideRun {
+  year: number;
+  period: string;
+  invoices: number;
+  lines: number;
+  /** CPU time (user + system) of each `decide` of the run, in order: the first is the coldest. */
+  cpuMs: number[];
+  medianCpuMs: number;
+}
+
+/**
+ * Deciding alone: the year's run of index `index` (0 = its first), decided `times` times over on the state
+ * it saw (a copy of the history up to it, folded as the CLI folds it), nothing appended. Timed in CPU
+ * time, which the rest of the machine disturbs less than wall time; the documents are those the history
+ * holds (their count is checked), so what is timed is the real deciding.
+ */
+export async function decidePhase(file: string, year: number, index: number, times: number, tmpDir: string): Promise<DecideRun> {
+  const dir = mkdtempSync(join(tmpDir, 'samkost-bench-decide-'));
+  const src = new Database(file, { readonly: true });
+  const path = join(dir, 'store.db');
+  const store = new SqliteEventStore(path, domainCodec);
+  const copy = new Database(path);
+  try {
+    const runs = recordedRuns(src, year);
+    const r = runs[index];
+    if (!r) throw new Error(`${file}: ${year} has ${runs.length} invoice runs, no run ${index}`);
+    copy.pragma('synchronous = OFF');
+    copy.prepare('ATTACH DATABASE ? AS src').run(file);
+    copy.prepare(`INSERT INTO main.events (position, ${ROW_COLUMNS}) SELECT position, ${ROW_COLUMNS} FROM src.events WHERE position < ? ORDER BY position`).run(r.first);
+    const command = parseCommand(commandInputOf({ command: 'invoice.run', params: r.params }));
+    const at = new Date(r.recordedAt);
+    const engine = new Engine(store, r.actor, { now: () => at }, scopeOfCommands([command]));
+    await engine.catchUp();
+    const cpuMs: number[] = [];
+    let decided: ReturnType<typeof decide> | undefined;
+    for (let i = 0; i < times; i++) {
+      const before = process.cpuUsage();
+      decided = decide(command, engine.state, { today: r.recordedAt.slice(0, 10) });
+      const used = process.cpuUsage(before);
+      cpuMs.push((used.user + used.system) / 1000);
+    }
+    const events = decided?.events ?? [];
+    if (events.length !== r.last - r.first + 1) throw new Error(`run ${index} of ${year} decided ${events.length} documents where the history holds ${r.last - r.first + 1}`);
+    const lines = events.reduce((n, e) => n + (e.type === 'InvoiceIssued' ? e.data.lines.length : 0), 0);
+    const sorted = [...cpuMs].sort((a, b) => a - b);
+    return { year, period: String(r.params.period), invoices: events.length, lines, cpuMs, medianCpuMs: sorted[Math.floor(sorted.length / 2)] };
   } finally {
     copy.close();
     src.close();

@@ -14,6 +14,8 @@
  *   on a copy of the store holding exactly what preceded it, and checked to append what the history holds;
  * - verify: `samkost replay --year Y --verify` of that year (the store read and `InvoiceReplay`);
  * - the write floor of those runs (their documents inserted as stored, then stringified and hashed first);
+ * - alone, not in the report: one of those runs decided again and again on the state it saw, nothing
+ *   appended (`--phase decide --run I --runs N`, CPU time), to measure a change to deciding in a few seconds;
  * - cli: `samkost` commands as a user runs them, a fresh process each, refused so the store is unchanged.
  *
  * Each replay, append, invoice and verify run is a fresh child process (`--phase …`), so a run's peak RSS
@@ -41,7 +43,7 @@ import { eventId } from '../src/app/ids';
 import { SqliteEventStore } from '../src/store/sqlite';
 import { grouped, median, mib, nowMs, peakRssBytes, percentile, table } from './bench-lib';
 import { generate, syntheticOrgnr } from './generate';
-import { billedYear, invoicePhase, type InvoiceRun, lastBilledYear, verifyPhase, type VerifyRun, type WriteFloor } from './bench-invoicing';
+import { billedYear, decidePhase, invoicePhase, type InvoiceRun, lastBilledYear, verifyPhase, type VerifyRun, type WriteFloor } from './bench-invoicing';
 import { auditDir, cliCommands, commandPhase, type CommandRun } from './bench-commands';
 import { RULES_VERSION } from '../domain/rules';
 
@@ -630,11 +632,12 @@ export async function cli(argv: string[]): Promise<void> {
     .option('--year <year>', 'invoice and verify: the year (default: the last year with an invoice run)', positive('--year'))
     .addOption(new Option('--no-projections', 'phase replay: the fold only').hideHelp())
     .option('--json', 'the full report as JSON')
-    .addOption(new Option('--phase <phase>', 'run one measurement in this process: replay, whatif, append, invoice, verify or command').hideHelp())
+    .addOption(new Option('--phase <phase>', 'run one measurement in this process: replay, whatif, append, invoice, decide, verify or command').hideHelp())
     .addOption(new Option('--cli <json>', 'phase command: the samkost arguments, as a JSON array').hideHelp())
+    .addOption(new Option('--run <index>', 'phase decide: which of the year\'s invoice runs, 0 = its first (decided --runs times)').argParser(Number).default(0).hideHelp())
     .addOption(new Option('--fold <mode>', 'phase replay: engine (Engine.catchUp) or state (evolve only)').default('engine').hideHelp());
   program.parse(argv);
-  const o = program.opts<{ store?: string; events?: number; seed: number; runs: number; iterations: number; sweepRuns: number; tmpDir: string; skip: string; json?: boolean; phase?: string; fold: string; projections: boolean; year?: number; cli?: string }>();
+  const o = program.opts<{ store?: string; events?: number; seed: number; runs: number; run: number; iterations: number; sweepRuns: number; tmpDir: string; skip: string; json?: boolean; phase?: string; fold: string; projections: boolean; year?: number; cli?: string }>();
   const print = (x: unknown): void => {
     process.stdout.write(`${JSON.stringify(x)}\n`);
   };
@@ -655,6 +658,10 @@ export async function cli(argv: string[]): Promise<void> {
     case 'verify': {
       const file = resolve(o.store as string);
       return print(await verifyPhase(file, billedYear(file, o.year)));
+    }
+    case 'decide': {
+      const file = resolve(o.store as string);
+      return print(await decidePhase(file, billedYear(file, o.year), o.run, o.runs, o.tmpDir));
     }
     case 'command':
       return print(await commandPhase(JSON.parse(o.cli as string) as string[]));
