@@ -31,6 +31,14 @@ function parseBudgetLine(v: string): { text: string; amount: string } {
   return { text: v.slice(0, i).trim(), amount: amountInput(v.slice(i + 1)) };
 }
 
+function parsePopulation(v: string): number {
+  if (!/^\d{1,8}$/.test(v)) throw new UsageError(`--population ska vara ett heltal, inte "${v}"`);
+  // A municipality has inhabitants; one of none would take no share under a per-capita rule and read as a
+  // member that costs the others nothing. An organisation has no population: --organisation says so.
+  if (Number(v) === 0) throw new UsageError('--population 0: en kommun har invånare; ange en folkmängd på minst 1, eller --organisation för en organisation utan folkmängd');
+  return Number(v);
+}
+
 function parseRange(v: string): number {
   const m = /^0\.\.(\d{1,4})$/.exec(v);
   if (!m) throw new UsageError(`--sweep ska vara 0..N, t.ex. 0..20, inte "${v}"`);
@@ -243,7 +251,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .requiredOption('--year <year>', 'år', parseYear)
     .option('--basis <basis>', 'budget eller actual (faktisk kostnad)', parseBasis, 'budget' as CostBasis)
     .option('--add <n>', 'lägg till N tänkta kommuner', (v) => { if (!/^\d{1,4}$/.test(v)) throw new UsageError(`--add ska vara ett antal, inte "${v}"`); return Number(v); })
-    .option('--population <n>', 'folkmängd i varje tänkt kommun', (v) => { if (!/^\d{1,8}$/.test(v)) throw new UsageError(`--population ska vara ett heltal, inte "${v}"`); return Number(v); })
+    .option('--population <n>', 'folkmängd i varje tänkt kommun (minst 1)', parsePopulation)
     .option('--tier <id>', 'eller: en storleksklass i årets avgiftsplan (dess nedre gräns används)')
     .option('--organisation', 'de tänkta medlemmarna är organisationer (utan folkmängd)')
     .option('--kommun <codes>', 'lägg till verkliga kommuner med kommunkod (folkmängd från SCB)', list)
@@ -296,10 +304,10 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
         const sim = simulate(state, o.service, o.year, o.basis, {
           hypothetical: o.add ? { count: o.add, population } : undefined, kommuner: o.kommun, remove: o.remove, from: o.from,
         });
-        if (g().json) return io.out(`${toJson(moneyToJson({ serviceId: sim.serviceId, year: sim.year, basis: sim.basis, cost: sim.now.cost, rows: sim.rows, averageNow: sim.averageNow, averageScenario: sim.averageScenario, unallocatedNow: sim.now.unallocated, unallocatedScenario: sim.scenario.unallocated, totalNow: sum(sim.now.participants.map((p) => p.total)), totalScenario: sum(sim.scenario.participants.map((p) => p.total)) }))}\n`);
+        if (g().json) return io.out(`${toJson(moneyToJson({ serviceId: sim.serviceId, year: sim.year, basis: sim.basis, cost: sim.now.cost, rows: sim.rows, averageNow: sim.averageNow, averageScenario: sim.averageScenario, participantsNow: sim.participantsNow, participantsScenario: sim.participantsScenario, unallocatedNow: sim.now.unallocated, unallocatedScenario: sim.scenario.unallocated, totalNow: sum(sim.now.participants.map((p) => p.total)), totalScenario: sum(sim.scenario.participants.map((p) => p.total)) }))}\n`);
         const t = newTable(['Deltagare', 'Nu', 'Scenario', 'Skillnad']);
         for (const r of sim.rows) t.push([r.name, r.now ? formatSek(r.now) : '–', r.scenario ? formatSek(r.scenario) : '–', formatSek(r.difference)]);
-        io.out(`${sim.now.name} ${o.year}: kostnad ${formatSek(sim.now.cost)} (simulering, inget sparas)\n${t.toString()}\nSnitt per deltagare: nu ${formatSek(sim.averageNow)}, i scenariot ${formatSek(sim.averageScenario)}\n`);
+        io.out(`${sim.now.name} ${o.year}: kostnad ${formatSek(sim.now.cost)} (simulering, inget sparas)\n${t.toString()}\nSnitt per deltagare: nu ${formatSek(sim.averageNow)} (${sim.participantsNow} deltagare), i scenariot ${formatSek(sim.averageScenario)} (${sim.participantsScenario} deltagare)\n`);
         if (!sim.now.unallocated.isZero() || !sim.scenario.unallocated.isZero()) {
           io.out(`Ej fördelat (månader utan deltagare, ingår inte i snittet): nu ${formatSek(sim.now.unallocated)}, i scenariot ${formatSek(sim.scenario.unallocated)}\n`);
         }
