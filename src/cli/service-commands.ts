@@ -304,10 +304,16 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
         const sim = simulate(state, o.service, o.year, o.basis, {
           hypothetical: o.add ? { count: o.add, population } : undefined, kommuner: o.kommun, remove: o.remove, from: o.from,
         });
-        if (g().json) return io.out(`${toJson(moneyToJson({ serviceId: sim.serviceId, year: sim.year, basis: sim.basis, cost: sim.now.cost, rows: sim.rows, averageNow: sim.averageNow, averageScenario: sim.averageScenario, participantsNow: sim.participantsNow, participantsScenario: sim.participantsScenario, unallocatedNow: sim.now.unallocated, unallocatedScenario: sim.scenario.unallocated, totalNow: sum(sim.now.participants.map((p) => p.total)), totalScenario: sum(sim.scenario.participants.map((p) => p.total)) }))}\n`);
+        // `cost` stays today's cost, as it always was; the scenario's is beside it.
+        if (g().json) return io.out(`${toJson(moneyToJson({ serviceId: sim.serviceId, year: sim.year, basis: sim.basis, cost: sim.now.cost, costScenario: sim.scenario.cost, rows: sim.rows, averageNow: sim.averageNow, averageScenario: sim.averageScenario, participantsNow: sim.participantsNow, participantsScenario: sim.participantsScenario, unallocatedNow: sim.now.unallocated, unallocatedScenario: sim.scenario.unallocated, totalNow: sum(sim.now.participants.map((p) => p.total)), totalScenario: sum(sim.scenario.participants.map((p) => p.total)) }))}\n`);
         const t = newTable(['Deltagare', 'Nu', 'Scenario', 'Skillnad']);
         for (const r of sim.rows) t.push([r.name, r.now ? formatSek(r.now) : '–', r.scenario ? formatSek(r.scenario) : '–', formatSek(r.difference)]);
-        io.out(`${sim.now.name} ${o.year}: kostnad ${formatSek(sim.now.cost)} (simulering, inget sparas)\n${t.toString()}\nSnitt per deltagare: nu ${formatSek(sim.averageNow)} (${sim.participantsNow} deltagare), i scenariot ${formatSek(sim.averageScenario)} (${sim.participantsScenario} deltagare)\n`);
+        // A price list's cost is its participants' prices added up, so a scenario changes it; a split's cost
+        // is the budget's whatever the participants. Today's cost alone read as the scenario's.
+        const cost = sim.scenario.cost.eq(sim.now.cost)
+          ? `kostnad ${formatSek(sim.now.cost)}`
+          : `kostnad nu ${formatSek(sim.now.cost)}, i scenariot ${formatSek(sim.scenario.cost)}`;
+        io.out(`${sim.now.name} ${o.year}: ${cost} (simulering, inget sparas)\n${t.toString()}\nSnitt per deltagare: nu ${formatSek(sim.averageNow)} (${sim.participantsNow} deltagare), i scenariot ${formatSek(sim.averageScenario)} (${sim.participantsScenario} deltagare)\n`);
         if (!sim.now.unallocated.isZero() || !sim.scenario.unallocated.isZero()) {
           io.out(`Ej fördelat (månader utan deltagare, ingår inte i snittet): nu ${formatSek(sim.now.unallocated)}, i scenariot ${formatSek(sim.scenario.unallocated)}\n`);
         }

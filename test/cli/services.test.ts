@@ -136,9 +136,11 @@ describe('what-if simulation', () => {
     const sim = await f.json<{ averageNow: string; averageScenario: string; participantsNow: number; participantsScenario: number; cost: string; costScenario: string }>(
       'simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--population', '5000');
     // 1 260 000,00 among 3 participants now and 4 in the scenario, not among the 2 that pay.
-    expect(sim).toMatchObject({ averageNow: '420000.00', averageScenario: '315000.00', participantsNow: 3, participantsScenario: 4 });
+    expect(sim).toMatchObject({ averageNow: '420000.00', averageScenario: '315000.00', participantsNow: 3, participantsScenario: 4, cost: '1260000.00', costScenario: '1260000.00' });
     const text = await f.run('simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--population', '5000');
     expect(text.out).toContain('Snitt per deltagare: nu 420 000,00 kr (3 deltagare), i scenariot 315 000,00 kr (4 deltagare)');
+    // A split's cost is the budget's, whoever takes part: one figure.
+    expect(text.out.split('\n')[0]).toBe('EGIL 2024: kostnad 1 260 000,00 kr (simulering, inget sparas)');
   });
 
   test('given a budget of nothing, then the sweep still counts every participant, each paying nothing', async () => {
