@@ -9,6 +9,8 @@ import { inKeyOrder } from '../domain/ore-pricing';
 import { SplitContext } from './split-context';
 import { costBase, type CostBasis, reportingTiersFor, type ServiceSplit, type SplitInput, splitInputs, splitTotalsOre, splitWithTotals, type SplitWithTotals, tieKey } from './splits';
 import { RULES_VERSION } from '../domain/rules';
+import { aContoKey } from '../domain/state';
+import { billingPeriods } from '../domain/billing/periods';
 
 /** A change to a service's participants that a council wants to see the effect of. */
 export interface Scenario {
@@ -208,3 +210,41 @@ export function sweep(state: State, serviceId: string, year: number, basis: Cost
   return points;
 }
 
+/** What of a service's year is already invoiced a conto: a what-if's figures do not move those invoices. */
+export interface AContoInvoiced {
+  /** The billing periods with an a-conto line of the service, by label (2024-Q1), in the year's order. */
+  periods: string[];
+  /** How many billing periods the service's cadence gives the year. */
+  periodsInYear: number;
+  /** The invoices that hold those lines (credited or not: a credit note is a correction, not a re-billing). */
+  invoices: number;
+  /** Whether the year is settled for the service already (a settlement then bills only what still differs). */
+  settled: boolean;
+}
+
+/**
+ * The a-conto invoices of the year for the service, from the year's documents in the state (the caller
+ * folds them). A run never bills a due key twice (domain/billing/due.ts): a participant invoiced for a
+ * period keeps what it was billed for it, whatever the split is later, until the settlement re-splits the
+ * year and bills or credits the difference. A what-if shows what the split gives, so it must say so.
+ */
+export function aContoInvoiced(state: State, serviceId: string, year: number): AContoInvoiced {
+  const svc = requireService(state, serviceId);
+  const billing = state.billing.get(year);
+  const labels = new Set<string>();
+  let invoices = 0;
+  for (const inv of billing?.invoices.values() ?? []) {
+    let holds = false;
+    for (const l of inv.invoice.lines) {
+      if (l.serviceId !== serviceId || l.kind !== 'a-conto') continue;
+      holds = true;
+      const period = aContoKey(l.dueKey)?.period;
+      if (period) labels.add(period.slice(serviceId.length + 1));
+    }
+    if (holds) invoices += 1;
+  }
+  // A service's cadence is set when it is established, so its periods are the labels its lines carry.
+  const inYear = billingPeriods(svc.service.cadence, year).map((p) => p.label);
+  const periods = inYear.filter((l) => labels.has(l));
+  return { periods, periodsInYear: inYear.length, invoices, settled: billing?.settled.has(serviceId) ?? false };
+}

@@ -5,7 +5,9 @@ import { eventLink } from '../../domain/event-ref';
 import { supplierInvoices } from '../../domain/supplier-debt';
 import { formatPercent, formatSek, grouped, sum } from '../../domain/money';
 import { requireService } from '../../domain/deciders/services';
-import { simulate, sweep } from '../../projections/simulate';
+import { type AContoInvoiced, aContoInvoiced, simulate, sweep } from '../../projections/simulate';
+import { periodText } from '../../domain/billing/due';
+import { parsePeriod } from '../../domain/billing/periods';
 import { type CostBasis, reportingTiersFor, splitForYear } from '../../projections/splits';
 import { type GlobalOptions, NO_DOCUMENTS, withEngine } from './context';
 import { executeAndReport } from './execute';
@@ -44,6 +46,30 @@ function parseRange(v: string): number {
   if (!m) throw new UsageError(`--sweep ska vara 0..N, t.ex. 0..20, inte "${v}"`);
   return Number(m[1]);
 }
+
+/** "a, b och c". */
+const inWords = (xs: readonly string[]): string => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} och ${xs[xs.length - 1]}`);
+
+/**
+ * The note a what-if prints when the year is invoiced a conto already: a run never bills a period twice
+ * (domain/billing/due.ts), so a participant billed for a period keeps that amount, whatever the split
+ * says now, until the year-end settlement re-splits the year and bills or credits the difference. Without
+ * it the figures read as what the participants will be invoiced.
+ */
+function aContoNote(a: AContoInvoiced): string | undefined {
+  if (a.periods.length === 0) return undefined;
+  const periods = inWords(a.periods.map((l) => periodText(parsePeriod(l))));
+  const counts = `${a.periods.length} av ${a.periodsInYear} ${a.periodsInYear === 1 ? 'period' : 'perioder'}, ${a.invoices} ${a.invoices === 1 ? 'faktura' : 'fakturor'}`;
+  return a.settled
+    ? `Obs: redan fakturerat a conto: ${periods} (${counts}), och året är redan slutreglerat för tjänsten; det fakturerade står kvar tills en ny slutreglering fakturerar eller krediterar skillnaden mot fördelningen här.`
+    : `Obs: redan fakturerat a conto: ${periods} (${counts}); de deltagare som fakturerats för en period behåller det beloppet till årets slutreglering, som fakturerar eller krediterar skillnaden mot fördelningen här.`;
+}
+
+/**
+ * The scope of a what-if: its year's invoices and credit notes, their lines without provenance, for what
+ * is invoiced a conto already (aContoInvoiced reads each line's service, kind and due key).
+ */
+const whatIfScope = (year: number) => ({ documentYears: [], cutYears: { years: [year], cut: 'provenance' as const } });
 
 export function registerServiceCommands(program: Command, io: CliIo): void {
   const g = () => program.opts<GlobalOptions>();
@@ -287,7 +313,8 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
         }
         if (o.sweep !== undefined) {
           const points = sweep(state, o.service, o.year, o.basis, population, o.sweep);
-          if (g().json) return io.out(`${toJson(moneyToJson({ serviceId: o.service, year: o.year, population, points }))}\n`);
+          const invoiced = aContoInvoiced(state, o.service, o.year);
+          if (g().json) return io.out(`${toJson(moneyToJson({ serviceId: o.service, year: o.year, population, points, aContoInvoiced: invoiced }))}\n`);
           const max = points.reduce((a, p) => (p.averagePerMember.gt(a) ? p.averagePerMember : a), points[0].averagePerMember);
           io.out(`Snittkostnad per deltagare i ${requireService(state, o.service).service.name} ${o.year} när 0..${o.sweep} nya medlemmar (${population === null ? 'organisationer' : `${grouped(population)} invånare`}) ansluter:\n`);
           // Months nobody takes part in are not in the average; the first member added from January takes
@@ -299,13 +326,16 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
             io.out(`${String(p.added).padStart(4)} nya  ${String(p.participants).padStart(4)} deltagare  ${formatSek(p.averagePerMember).padStart(16)}${left}  ${bar}\n`);
           }
           if (unallocated) io.out('Ej fördelat: kostnaden för månader utan deltagare, som ingen betalar och som inte ingår i snittet.\n');
+          const note = aContoNote(invoiced);
+          if (note) io.out(`${note}\n`);
           return;
         }
         const sim = simulate(state, o.service, o.year, o.basis, {
           hypothetical: o.add ? { count: o.add, population } : undefined, kommuner: o.kommun, remove: o.remove, from: o.from,
         });
+        const invoiced = aContoInvoiced(state, o.service, o.year);
         // `cost` stays today's cost, as it always was; the scenario's is beside it.
-        if (g().json) return io.out(`${toJson(moneyToJson({ serviceId: sim.serviceId, year: sim.year, basis: sim.basis, cost: sim.now.cost, costScenario: sim.scenario.cost, rows: sim.rows, averageNow: sim.averageNow, averageScenario: sim.averageScenario, participantsNow: sim.participantsNow, participantsScenario: sim.participantsScenario, unallocatedNow: sim.now.unallocated, unallocatedScenario: sim.scenario.unallocated, totalNow: sum(sim.now.participants.map((p) => p.total)), totalScenario: sum(sim.scenario.participants.map((p) => p.total)) }))}\n`);
+        if (g().json) return io.out(`${toJson(moneyToJson({ serviceId: sim.serviceId, year: sim.year, basis: sim.basis, cost: sim.now.cost, costScenario: sim.scenario.cost, rows: sim.rows, averageNow: sim.averageNow, averageScenario: sim.averageScenario, participantsNow: sim.participantsNow, participantsScenario: sim.participantsScenario, unallocatedNow: sim.now.unallocated, unallocatedScenario: sim.scenario.unallocated, totalNow: sum(sim.now.participants.map((p) => p.total)), totalScenario: sum(sim.scenario.participants.map((p) => p.total)), aContoInvoiced: invoiced }))}\n`);
         const t = newTable(['Deltagare', 'Nu', 'Scenario', 'Skillnad']);
         for (const r of sim.rows) t.push([r.name, r.now ? formatSek(r.now) : '–', r.scenario ? formatSek(r.scenario) : '–', formatSek(r.difference)]);
         // A price list's cost is its participants' prices added up, so a scenario changes it; a split's cost
@@ -317,6 +347,8 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
         if (!sim.now.unallocated.isZero() || !sim.scenario.unallocated.isZero()) {
           io.out(`Ej fördelat (månader utan deltagare, ingår inte i snittet): nu ${formatSek(sim.now.unallocated)}, i scenariot ${formatSek(sim.scenario.unallocated)}\n`);
         }
-      }, NO_DOCUMENTS);
+        const note = aContoNote(invoiced);
+        if (note) io.out(`${note}\n`);
+      }, whatIfScope(o.year));
     });
 }
