@@ -33,18 +33,35 @@ function parseBudgetLine(v: string): { text: string; amount: string } {
   return { text: v.slice(0, i).trim(), amount: amountInput(v.slice(i + 1)) };
 }
 
+/**
+ * The most hypothetical members a what-if adds, or a sweep goes up to (four digits, as these options always
+ * took): 34 times Sweden's 290 municipalities, and a sweep splits the year once per point.
+ */
+const MAX_ADDED = 9999;
+/** The largest population a hypothetical municipality is given (eight digits, as always): more than Sweden's. */
+const MAX_POPULATION = 99_999_999;
+
+function parseRange(v: string): number {
+  const m = /^0\.\.(\d+)$/.exec(v);
+  if (!m) throw new UsageError(`--sweep ska vara 0..N, t.ex. 0..20, inte "${v}"`);
+  // A number past the limit is a number: say what the limit is, not that it is not one.
+  if (Number(m[1]) > MAX_ADDED) throw new UsageError(`--sweep går till högst ${grouped(MAX_ADDED)} tänkta medlemmar (0..${MAX_ADDED}), inte "${v}"`);
+  return Number(m[1]);
+}
+
+function parseAdded(v: string): number {
+  if (!/^\d+$/.test(v)) throw new UsageError(`--add ska vara ett antal, inte "${v}"`);
+  if (Number(v) > MAX_ADDED) throw new UsageError(`--add lägger till högst ${grouped(MAX_ADDED)} tänkta medlemmar, inte "${v}"`);
+  return Number(v);
+}
+
 function parsePopulation(v: string): number {
-  if (!/^\d{1,8}$/.test(v)) throw new UsageError(`--population ska vara ett heltal, inte "${v}"`);
+  if (!/^\d+$/.test(v)) throw new UsageError(`--population ska vara ett heltal, inte "${v}"`);
+  if (Number(v) > MAX_POPULATION) throw new UsageError(`--population är högst ${grouped(MAX_POPULATION)} invånare, inte "${v}"`);
   // A municipality has inhabitants; one of none would take no share under a per-capita rule and read as a
   // member that costs the others nothing. An organisation has no population: --organisation says so.
   if (Number(v) === 0) throw new UsageError('--population 0: en kommun har invånare; ange en folkmängd på minst 1, eller --organisation för en organisation utan folkmängd');
   return Number(v);
-}
-
-function parseRange(v: string): number {
-  const m = /^0\.\.(\d{1,4})$/.exec(v);
-  if (!m) throw new UsageError(`--sweep ska vara 0..N, t.ex. 0..20, inte "${v}"`);
-  return Number(m[1]);
 }
 
 /** "a, b och c". */
@@ -276,14 +293,14 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .requiredOption('--service <id>', 'tjänstens id')
     .requiredOption('--year <year>', 'år', parseYear)
     .option('--basis <basis>', 'budget eller actual (faktisk kostnad)', parseBasis, 'budget' as CostBasis)
-    .option('--add <n>', 'lägg till N tänkta kommuner', (v) => { if (!/^\d{1,4}$/.test(v)) throw new UsageError(`--add ska vara ett antal, inte "${v}"`); return Number(v); })
+    .option('--add <n>', `lägg till N tänkta kommuner (högst ${grouped(MAX_ADDED)})`, parseAdded)
     .option('--population <n>', 'folkmängd i varje tänkt kommun (minst 1)', parsePopulation)
     .option('--tier <id>', 'eller: en storleksklass i årets avgiftsplan (dess nedre gräns används)')
     .option('--organisation', 'de tänkta medlemmarna är organisationer (utan folkmängd)')
     .option('--kommun <codes>', 'lägg till verkliga kommuner med kommunkod (folkmängd från SCB)', list)
     .option('--remove <members>', 'ta bort deltagare (organisationsnummer, kommunkod eller anslutningens id)', list)
     .option('--from <date>', 'tillagda deltagare räknas från detta datum (standard: 1 januari)', parseDate)
-    .option('--sweep <range>', 'kurvan för genomsnittlig kostnad per medlem när 0..N medlemmar ansluts', parseRange)
+    .option('--sweep <range>', `kurvan för genomsnittlig kostnad per medlem när 0..N medlemmar ansluts (N högst ${grouped(MAX_ADDED)})`, parseRange)
     .action(async (o: { service: string; year: number; basis: CostBasis; add?: number; population?: number; tier?: string; organisation?: boolean; kommun?: string[]; remove?: string[]; from?: string; sweep?: number }) => {
       // Two descriptions of the same thing, or a change the sweep would leave out: one of them would be
       // ignored in silence, and the answer would look like the other's.

@@ -177,6 +177,11 @@ describe('bad input is refused with one line and nothing stored', () => {
     [['simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--population', '15000', '--organisation'], '--population och --organisation beskriver båda de tänkta medlemmarna: ange en av dem'],
     [['simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--tier', 'small', '--population', '30000'], '--population och --tier beskriver båda de tänkta medlemmarna: ange en av dem'],
     [['simulate', '--service', 'egil', '--year', '2024', '--sweep', '0..3', '--population', '15000', '--add', '2'], '--sweep räknar kurvan för 0..N tänkta medlemmar och tar inte --add: kör dem utan --sweep'],
+    // A number past the limit is a number: the message says what the limit is.
+    [['simulate', '--service', 'egil', '--year', '2024', '--add', '10000', '--population', '15000'], '--add lägger till högst 9 999 tänkta medlemmar, inte "10000"'],
+    [['simulate', '--service', 'egil', '--year', '2024', '--add', 'två', '--population', '15000'], '--add ska vara ett antal, inte "två"'],
+    [['simulate', '--service', 'egil', '--year', '2024', '--sweep', '0..100000', '--population', '15000'], '--sweep går till högst 9 999 tänkta medlemmar (0..9999), inte "0..100000"'],
+    [['simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--population', '100000000'], '--population är högst 99 999 999 invånare, inte "100000000"'],
     // A municipality has inhabitants; one of none would pay nothing under a per-capita rule.
     [['simulate', '--service', 'egil', '--year', '2024', '--add', '2', '--population', '0'], '--population 0: en kommun har invånare; ange en folkmängd på minst 1, eller --organisation för en organisation utan folkmängd'],
     [['simulate', '--service', 'egil', '--year', '2024', '--sweep', '0..3', '--population', '0'], '--population 0: en kommun har invånare'],
