@@ -102,14 +102,16 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
 
   program
     .command('budget')
-    .description('fullmäktiges budgetbeslut')
+    // A service's budget is its council's decision (förvaltningsrådet, one per service), not the
+    // municipal council's (fullmäktige), which decides nothing in the association.
+    .description('tjänsternas budgetar, som varje tjänsts förvaltningsråd beslutar')
     .command('decide')
-    .description('fullmäktige beslutar (eller ändrar) en tjänsts budget för ett år')
+    .description('tjänstens förvaltningsråd beslutar (eller ändrar) tjänstens budget för ett år')
     .requiredOption('--service <id>', 'tjänstens id')
     .requiredOption('--year <year>', 'budgetår', parseYear)
     .requiredOption('--line <text=amount>', 'en budgetrad; kan anges flera gånger', collect)
     .requiredOption('--decided-on <date>', 'beslutsdatum', parseDate)
-    .requiredOption('--minutes <ref>', 'protokollsreferens')
+    .requiredOption('--minutes <ref>', 'förvaltningsrådets protokoll, t.ex. "Förvaltningsråd EGIL 2023-11-15 §4"')
     .option('--command-id <id>', COMMAND_ID)
     .action(async (o: { service: string; year: number; line: string[]; decidedOn: string; minutes: string; commandId?: string }) => {
       await executeAndReport({
