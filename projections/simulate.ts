@@ -9,6 +9,8 @@ import { inKeyOrder } from '../domain/ore-pricing';
 import { SplitContext } from './split-context';
 import { costBase, type CostBasis, reportingTiersFor, type ServiceSplit, type SplitInput, splitInputs, splitTotalsOre, splitWithTotals, type SplitWithTotals, tieKey } from './splits';
 import { RULES_VERSION } from '../domain/rules';
+import { aContoKey } from '../domain/state';
+import { billingPeriods } from '../domain/billing/periods';
 
 /** A change to a service's participants that a council wants to see the effect of. */
 export interface Scenario {
@@ -40,13 +42,17 @@ export interface Simulation {
   rows: ScenarioRow[];
   averageNow: Decimal;
   averageScenario: Decimal;
+  /** The participants each average is over: every one of the year, whatever its share. */
+  participantsNow: number;
+  participantsScenario: number;
 }
 
-/** The average of the positive totals, to the öre (zero when none is). */
-const average = (totals: readonly Decimal[]): Decimal => {
-  const paying = totals.filter((t) => t.gt(0));
-  return paying.length ? roundOre(sum(paying).div(paying.length)) : ZERO;
-};
+/**
+ * The average of the participants' totals, to the öre (zero when there is none). Every participant of the
+ * year counts, whatever its share: one with a share of nothing (no inhabitants under a per-capita rule, a
+ * budget of nothing) is still one the cost is shared among, and leaving it out raised the average.
+ */
+const average = (totals: readonly Decimal[]): Decimal => (totals.length ? roundOre(sum(totals).div(totals.length)) : ZERO);
 
 /** The scenario's participants: the real ones, less the removed, plus the added. Reads the state, never changes it. */
 export function scenarioInputs(state: State, base: readonly SplitInput[], year: number, scenario: Scenario): SplitInput[] {
@@ -120,8 +126,10 @@ export function simulate(state: State, serviceId: string, year: number, basis: C
   const rows: ScenarioRow[] = [];
   for (let i = 0; i < now.inputs.length; i++) rows.push(row(i, scenarioOf[i] < 0 ? undefined : scenarioOf[i]));
   for (const j of added) rows.push(row(undefined, j));
-  const averageOf = (s: SplitWithTotals) => payingFromOre(s.totalOre)?.average ?? average(s.totals);
-  return { serviceId, year, basis, now: now.split, scenario: scen.split, rows, averageNow: averageOf(now), averageScenario: averageOf(scen) };
+  const averageOf = (s: SplitWithTotals) => participantsFromOre(s.totalOre)?.average ?? average(s.totals);
+  return { serviceId, year, basis, now: now.split, scenario: scen.split, rows, averageNow: averageOf(now), averageScenario: averageOf(scen),
+    participantsNow: now.totals.length, participantsScenario: scen.totals.length,
+  };
 }
 
 /**
@@ -160,19 +168,17 @@ export interface SweepPoint {
   unallocated: Decimal;
 }
 
-/** `average` and the number of paying participants from totals in öre, when all are exact there. */
-function payingFromOre(totals: ArrayLike<number>): { paying: number; average: Decimal } | undefined {
-  let paying = 0;
+/** `average` and the number of participants from totals in öre, when all are exact there. */
+function participantsFromOre(totals: ArrayLike<number>): { participants: number; average: Decimal } | undefined {
   let paid = 0;
   for (let i = 0; i < totals.length; i++) {
     const t = totals[i];
     if (Number.isNaN(t)) return undefined;
-    if (t <= 0) continue;
-    paying += 1;
     paid += t;
   }
   if (!Number.isSafeInteger(paid)) return undefined;
-  return { paying, average: paying ? roundOre(new OreDecimals().of(paid).div(paying)) : ZERO };
+  const participants = totals.length;
+  return { participants, average: participants ? roundOre(new OreDecimals().of(paid).div(participants)) : ZERO };
 }
 
 /**
@@ -190,16 +196,55 @@ export function sweep(state: State, serviceId: string, year: number, basis: Cost
   for (let n = 0; n <= max; n++) {
     const inputs = scenarioInputs(state, real, year, { hypothetical: { count: n, population } });
     const lean = splitTotalsOre(ctx, inputs);
-    const paying = lean && payingFromOre(lean.totals);
+    const counted = lean && participantsFromOre(lean.totals);
     const allocatedOre = lean ? lean.totals.reduce((a, t) => a + t, 0) : Number.NaN;
-    if (lean && paying && Number.isSafeInteger(allocatedOre)) {
+    if (lean && counted && Number.isSafeInteger(allocatedOre)) {
       // What is not allocated is the cost less what the participants pay (a price list allocates its whole cost).
       const unallocated = svc.service.pricing.kind === 'price-list' ? ZERO : lean.cost.minus(new OreDecimals().of(allocatedOre));
-      points.push({ added: n, participants: paying.paying, averagePerMember: paying.average, cost: lean.cost, unallocated });
+      points.push({ added: n, participants: counted.participants, averagePerMember: counted.average, cost: lean.cost, unallocated });
       continue;
     }
     const s = splitWithTotals(ctx, basis, inputs, tiers);
-    points.push({ added: n, participants: s.totals.filter((t) => t.gt(0)).length, averagePerMember: average(s.totals), cost: s.split.cost, unallocated: s.split.unallocated });
+    points.push({ added: n, participants: s.totals.length, averagePerMember: average(s.totals), cost: s.split.cost, unallocated: s.split.unallocated });
   }
   return points;
+}
+
+/** What of a service's year is already invoiced a conto: a what-if's figures do not move those invoices. */
+export interface AContoInvoiced {
+  /** The billing periods with an a-conto line of the service, by label (2024-Q1), in the year's order. */
+  periods: string[];
+  /** How many billing periods the service's cadence gives the year. */
+  periodsInYear: number;
+  /** The invoices that hold those lines (credited or not: a credit note is a correction, not a re-billing). */
+  invoices: number;
+  /** Whether the year is settled for the service already (a settlement then bills only what still differs). */
+  settled: boolean;
+}
+
+/**
+ * The a-conto invoices of the year for the service, from the year's documents in the state (the caller
+ * folds them). A run never bills a due key twice (domain/billing/due.ts): a participant invoiced for a
+ * period keeps what it was billed for it, whatever the split is later, until the settlement re-splits the
+ * year and bills or credits the difference. A what-if shows what the split gives, so it must say so.
+ */
+export function aContoInvoiced(state: State, serviceId: string, year: number): AContoInvoiced {
+  const svc = requireService(state, serviceId);
+  const billing = state.billing.get(year);
+  const labels = new Set<string>();
+  let invoices = 0;
+  for (const inv of billing?.invoices.values() ?? []) {
+    let holds = false;
+    for (const l of inv.invoice.lines) {
+      if (l.serviceId !== serviceId || l.kind !== 'a-conto') continue;
+      holds = true;
+      const period = aContoKey(l.dueKey)?.period;
+      if (period) labels.add(period.slice(serviceId.length + 1));
+    }
+    if (holds) invoices += 1;
+  }
+  // A service's cadence is set when it is established, so its periods are the labels its lines carry.
+  const inYear = billingPeriods(svc.service.cadence, year).map((p) => p.label);
+  const periods = inYear.filter((l) => labels.has(l));
+  return { periods, periodsInYear: inYear.length, invoices, settled: billing?.settled.has(serviceId) ?? false };
 }

@@ -66,8 +66,9 @@ export async function withEngineFor<T>(opts: GlobalOptions, io: CliIo, commands:
 export const balancesOf = (years: readonly number[]): EngineScope => ({ documentYears: [], cutYears: { years, cut: 'lines' } });
 
 /**
- * The scope of a read that shows no invoice or credit note (members, fees, services, splits, what-if):
- * projections/fees.ts, splits.ts and simulate.ts read no document, so leaving them out changes nothing.
+ * The scope of a read that shows no invoice or credit note (members, fees, services, splits):
+ * projections/fees.ts and splits.ts read no document, so leaving them out changes nothing. (simulate reads
+ * its year's a-conto lines: service-commands.ts#whatIfScope.)
  */
 export const NO_DOCUMENTS: EngineScope = { documentYears: [] };
 

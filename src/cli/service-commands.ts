@@ -5,7 +5,9 @@ import { eventLink } from '../../domain/event-ref';
 import { supplierInvoices } from '../../domain/supplier-debt';
 import { formatPercent, formatSek, grouped, sum } from '../../domain/money';
 import { requireService } from '../../domain/deciders/services';
-import { simulate, sweep } from '../../projections/simulate';
+import { type AContoInvoiced, aContoInvoiced, simulate, sweep } from '../../projections/simulate';
+import { periodText } from '../../domain/billing/due';
+import { parsePeriod } from '../../domain/billing/periods';
 import { type CostBasis, reportingTiersFor, splitForYear } from '../../projections/splits';
 import { type GlobalOptions, NO_DOCUMENTS, withEngine } from './context';
 import { executeAndReport } from './execute';
@@ -31,11 +33,60 @@ function parseBudgetLine(v: string): { text: string; amount: string } {
   return { text: v.slice(0, i).trim(), amount: amountInput(v.slice(i + 1)) };
 }
 
+/**
+ * The most hypothetical members a what-if adds, or a sweep goes up to (four digits, as these options always
+ * took): 34 times Sweden's 290 municipalities, and a sweep splits the year once per point.
+ */
+const MAX_ADDED = 9999;
+/** The largest population a hypothetical municipality is given (eight digits, as always): more than Sweden's. */
+const MAX_POPULATION = 99_999_999;
+
 function parseRange(v: string): number {
-  const m = /^0\.\.(\d{1,4})$/.exec(v);
+  const m = /^0\.\.(\d+)$/.exec(v);
   if (!m) throw new UsageError(`--sweep ska vara 0..N, t.ex. 0..20, inte "${v}"`);
+  // A number past the limit is a number: say what the limit is, not that it is not one.
+  if (Number(m[1]) > MAX_ADDED) throw new UsageError(`--sweep går till högst ${grouped(MAX_ADDED)} tänkta medlemmar (0..${MAX_ADDED}), inte "${v}"`);
   return Number(m[1]);
 }
+
+function parseAdded(v: string): number {
+  if (!/^\d+$/.test(v)) throw new UsageError(`--add ska vara ett antal, inte "${v}"`);
+  if (Number(v) > MAX_ADDED) throw new UsageError(`--add lägger till högst ${grouped(MAX_ADDED)} tänkta medlemmar, inte "${v}"`);
+  return Number(v);
+}
+
+function parsePopulation(v: string): number {
+  if (!/^\d+$/.test(v)) throw new UsageError(`--population ska vara ett heltal, inte "${v}"`);
+  if (Number(v) > MAX_POPULATION) throw new UsageError(`--population är högst ${grouped(MAX_POPULATION)} invånare, inte "${v}"`);
+  // A municipality has inhabitants; one of none would take no share under a per-capita rule and read as a
+  // member that costs the others nothing. An organisation has no population: --organisation says so.
+  if (Number(v) === 0) throw new UsageError('--population 0: en kommun har invånare; ange en folkmängd på minst 1, eller --organisation för en organisation utan folkmängd');
+  return Number(v);
+}
+
+/** "a, b och c". */
+const inWords = (xs: readonly string[]): string => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} och ${xs[xs.length - 1]}`);
+
+/**
+ * The note a what-if prints when the year is invoiced a conto already: a run never bills a period twice
+ * (domain/billing/due.ts), so a participant billed for a period keeps that amount, whatever the split
+ * says now, until the year-end settlement re-splits the year and bills or credits the difference. Without
+ * it the figures read as what the participants will be invoiced.
+ */
+function aContoNote(a: AContoInvoiced): string | undefined {
+  if (a.periods.length === 0) return undefined;
+  const periods = inWords(a.periods.map((l) => periodText(parsePeriod(l))));
+  const counts = `${a.periods.length} av ${a.periodsInYear} ${a.periodsInYear === 1 ? 'period' : 'perioder'}, ${a.invoices} ${a.invoices === 1 ? 'faktura' : 'fakturor'}`;
+  return a.settled
+    ? `Obs: redan fakturerat a conto: ${periods} (${counts}), och året är redan slutreglerat för tjänsten; det fakturerade står kvar tills en ny slutreglering fakturerar eller krediterar skillnaden mot fördelningen här.`
+    : `Obs: redan fakturerat a conto: ${periods} (${counts}); de deltagare som fakturerats för en period behåller det beloppet till årets slutreglering, som fakturerar eller krediterar skillnaden mot fördelningen här.`;
+}
+
+/**
+ * The scope of a what-if: its year's invoices and credit notes, their lines without provenance, for what
+ * is invoiced a conto already (aContoInvoiced reads each line's service, kind and due key).
+ */
+const whatIfScope = (year: number) => ({ documentYears: [], cutYears: { years: [year], cut: 'provenance' as const } });
 
 export function registerServiceCommands(program: Command, io: CliIo): void {
   const g = () => program.opts<GlobalOptions>();
@@ -51,14 +102,16 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
 
   program
     .command('budget')
-    .description('fullmäktiges budgetbeslut')
+    // A service's budget is its council's decision (förvaltningsrådet, one per service), not the
+    // municipal council's (fullmäktige), which decides nothing in the association.
+    .description('tjänsternas budgetar, som varje tjänsts förvaltningsråd beslutar')
     .command('decide')
-    .description('fullmäktige beslutar (eller ändrar) en tjänsts budget för ett år')
+    .description('tjänstens förvaltningsråd beslutar (eller ändrar) tjänstens budget för ett år')
     .requiredOption('--service <id>', 'tjänstens id')
     .requiredOption('--year <year>', 'budgetår', parseYear)
     .requiredOption('--line <text=amount>', 'en budgetrad; kan anges flera gånger', collect)
     .requiredOption('--decided-on <date>', 'beslutsdatum', parseDate)
-    .requiredOption('--minutes <ref>', 'protokollsreferens')
+    .requiredOption('--minutes <ref>', 'förvaltningsrådets protokoll, t.ex. "Förvaltningsråd EGIL 2023-11-15 §4"')
     .option('--command-id <id>', COMMAND_ID)
     .action(async (o: { service: string; year: number; line: string[]; decidedOn: string; minutes: string; commandId?: string }) => {
       await executeAndReport({
@@ -242,14 +295,14 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .requiredOption('--service <id>', 'tjänstens id')
     .requiredOption('--year <year>', 'år', parseYear)
     .option('--basis <basis>', 'budget eller actual (faktisk kostnad)', parseBasis, 'budget' as CostBasis)
-    .option('--add <n>', 'lägg till N tänkta kommuner', (v) => { if (!/^\d{1,4}$/.test(v)) throw new UsageError(`--add ska vara ett antal, inte "${v}"`); return Number(v); })
-    .option('--population <n>', 'folkmängd i varje tänkt kommun', (v) => { if (!/^\d{1,8}$/.test(v)) throw new UsageError(`--population ska vara ett heltal, inte "${v}"`); return Number(v); })
+    .option('--add <n>', `lägg till N tänkta kommuner (högst ${grouped(MAX_ADDED)})`, parseAdded)
+    .option('--population <n>', 'folkmängd i varje tänkt kommun (minst 1)', parsePopulation)
     .option('--tier <id>', 'eller: en storleksklass i årets avgiftsplan (dess nedre gräns används)')
     .option('--organisation', 'de tänkta medlemmarna är organisationer (utan folkmängd)')
     .option('--kommun <codes>', 'lägg till verkliga kommuner med kommunkod (folkmängd från SCB)', list)
     .option('--remove <members>', 'ta bort deltagare (organisationsnummer, kommunkod eller anslutningens id)', list)
     .option('--from <date>', 'tillagda deltagare räknas från detta datum (standard: 1 januari)', parseDate)
-    .option('--sweep <range>', 'kurvan för genomsnittlig kostnad per medlem när 0..N medlemmar ansluts', parseRange)
+    .option('--sweep <range>', `kurvan för genomsnittlig kostnad per medlem när 0..N medlemmar ansluts (N högst ${grouped(MAX_ADDED)})`, parseRange)
     .action(async (o: { service: string; year: number; basis: CostBasis; add?: number; population?: number; tier?: string; organisation?: boolean; kommun?: string[]; remove?: string[]; from?: string; sweep?: number }) => {
       // Two descriptions of the same thing, or a change the sweep would leave out: one of them would be
       // ignored in silence, and the answer would look like the other's.
@@ -279,7 +332,8 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
         }
         if (o.sweep !== undefined) {
           const points = sweep(state, o.service, o.year, o.basis, population, o.sweep);
-          if (g().json) return io.out(`${toJson(moneyToJson({ serviceId: o.service, year: o.year, population, points }))}\n`);
+          const invoiced = aContoInvoiced(state, o.service, o.year);
+          if (g().json) return io.out(`${toJson(moneyToJson({ serviceId: o.service, year: o.year, population, points, aContoInvoiced: invoiced }))}\n`);
           const max = points.reduce((a, p) => (p.averagePerMember.gt(a) ? p.averagePerMember : a), points[0].averagePerMember);
           io.out(`Snittkostnad per deltagare i ${requireService(state, o.service).service.name} ${o.year} när 0..${o.sweep} nya medlemmar (${population === null ? 'organisationer' : `${grouped(population)} invånare`}) ansluter:\n`);
           // Months nobody takes part in are not in the average; the first member added from January takes
@@ -291,18 +345,29 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
             io.out(`${String(p.added).padStart(4)} nya  ${String(p.participants).padStart(4)} deltagare  ${formatSek(p.averagePerMember).padStart(16)}${left}  ${bar}\n`);
           }
           if (unallocated) io.out('Ej fördelat: kostnaden för månader utan deltagare, som ingen betalar och som inte ingår i snittet.\n');
+          const note = aContoNote(invoiced);
+          if (note) io.out(`${note}\n`);
           return;
         }
         const sim = simulate(state, o.service, o.year, o.basis, {
           hypothetical: o.add ? { count: o.add, population } : undefined, kommuner: o.kommun, remove: o.remove, from: o.from,
         });
-        if (g().json) return io.out(`${toJson(moneyToJson({ serviceId: sim.serviceId, year: sim.year, basis: sim.basis, cost: sim.now.cost, rows: sim.rows, averageNow: sim.averageNow, averageScenario: sim.averageScenario, unallocatedNow: sim.now.unallocated, unallocatedScenario: sim.scenario.unallocated, totalNow: sum(sim.now.participants.map((p) => p.total)), totalScenario: sum(sim.scenario.participants.map((p) => p.total)) }))}\n`);
+        const invoiced = aContoInvoiced(state, o.service, o.year);
+        // `cost` stays today's cost, as it always was; the scenario's is beside it.
+        if (g().json) return io.out(`${toJson(moneyToJson({ serviceId: sim.serviceId, year: sim.year, basis: sim.basis, cost: sim.now.cost, costScenario: sim.scenario.cost, rows: sim.rows, averageNow: sim.averageNow, averageScenario: sim.averageScenario, participantsNow: sim.participantsNow, participantsScenario: sim.participantsScenario, unallocatedNow: sim.now.unallocated, unallocatedScenario: sim.scenario.unallocated, totalNow: sum(sim.now.participants.map((p) => p.total)), totalScenario: sum(sim.scenario.participants.map((p) => p.total)), aContoInvoiced: invoiced }))}\n`);
         const t = newTable(['Deltagare', 'Nu', 'Scenario', 'Skillnad']);
         for (const r of sim.rows) t.push([r.name, r.now ? formatSek(r.now) : '–', r.scenario ? formatSek(r.scenario) : '–', formatSek(r.difference)]);
-        io.out(`${sim.now.name} ${o.year}: kostnad ${formatSek(sim.now.cost)} (simulering, inget sparas)\n${t.toString()}\nSnitt per deltagare: nu ${formatSek(sim.averageNow)}, i scenariot ${formatSek(sim.averageScenario)}\n`);
+        // A price list's cost is its participants' prices added up, so a scenario changes it; a split's cost
+        // is the budget's whatever the participants. Today's cost alone read as the scenario's.
+        const cost = sim.scenario.cost.eq(sim.now.cost)
+          ? `kostnad ${formatSek(sim.now.cost)}`
+          : `kostnad nu ${formatSek(sim.now.cost)}, i scenariot ${formatSek(sim.scenario.cost)}`;
+        io.out(`${sim.now.name} ${o.year}: ${cost} (simulering, inget sparas)\n${t.toString()}\nSnitt per deltagare: nu ${formatSek(sim.averageNow)} (${sim.participantsNow} deltagare), i scenariot ${formatSek(sim.averageScenario)} (${sim.participantsScenario} deltagare)\n`);
         if (!sim.now.unallocated.isZero() || !sim.scenario.unallocated.isZero()) {
           io.out(`Ej fördelat (månader utan deltagare, ingår inte i snittet): nu ${formatSek(sim.now.unallocated)}, i scenariot ${formatSek(sim.scenario.unallocated)}\n`);
         }
-      }, NO_DOCUMENTS);
+        const note = aContoNote(invoiced);
+        if (note) io.out(`${note}\n`);
+      }, whatIfScope(o.year));
     });
 }

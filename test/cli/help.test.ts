@@ -49,3 +49,15 @@ describe('the help in Swedish: commander\'s headings and words, and every descri
     expect(help.out).toMatch(/^ {2}credit \[flaggor\] <number> +utfärda en kreditfaktura/m);
   });
 });
+
+describe('the help names who decides what', () => {
+  test('a service\'s budget is decided by its council (förvaltningsråd), not the municipal council (fullmäktige)', async () => {
+    const f = cliFixture();
+    const top = (await f.run('--help')).out;
+    expect(top).toMatch(/^ {2}budget +tjänsternas budgetar, som varje tjänsts\n +förvaltningsråd beslutar$/m);
+    const decide = await f.run('budget', 'decide', '--help');
+    expect([decide.code, decide.err]).toEqual([0, '']);
+    expect(decide.out).toContain('\ntjänstens förvaltningsråd beslutar (eller ändrar) tjänstens budget för ett år\n');
+    for (const help of [top, decide.out, (await f.run('budget', '--help')).out]) expect(help).not.toMatch(/fullmäktige/);
+  });
+});

@@ -125,6 +125,35 @@ describe('what-if simulation', () => {
     expect(curve.out).toMatch(/ 0 nya .* ej fördelat +630.000,00 kr/);
   });
 
+  test('given a participant whose share is nothing, then it is still a participant: it counts in the averages and their count', async () => {
+    // Malmö (5 000 inhabitants) falls in a band of weight 0: it takes part and pays nothing.
+    const f = await fixture({ kind: 'tier-weighted', bands: [
+      { id: 'small', label: '< 10 000', max: 9999, weight: '0' },
+      { id: 'mid', label: '10 000 – 100 000', min: 10000, max: 100000, weight: '2' },
+      { id: 'large', label: '> 100 000', min: 100001, weight: '4' },
+    ] });
+    for (const m of ['0180', '1480', '1280']) await f.run('enrolment', 'start', '--service', 'egil', '--member', m, '--from', '2024-01-01');
+    const sim = await f.json<{ averageNow: string; averageScenario: string; participantsNow: number; participantsScenario: number; cost: string; costScenario: string }>(
+      'simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--population', '5000');
+    // 1 260 000,00 among 3 participants now and 4 in the scenario, not among the 2 that pay.
+    expect(sim).toMatchObject({ averageNow: '420000.00', averageScenario: '315000.00', participantsNow: 3, participantsScenario: 4, cost: '1260000.00', costScenario: '1260000.00' });
+    const text = await f.run('simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--population', '5000');
+    expect(text.out).toContain('Snitt per deltagare: nu 420 000,00 kr (3 deltagare), i scenariot 315 000,00 kr (4 deltagare)');
+    // A split's cost is the budget's, whoever takes part: one figure.
+    expect(text.out.split('\n')[0]).toBe('EGIL 2024: kostnad 1 260 000,00 kr (simulering, inget sparas)');
+  });
+
+  test('given a budget of nothing, then the sweep still counts every participant, each paying nothing', async () => {
+    const f = await fixture({ kind: 'equal' });
+    for (const m of ['0180', '1480']) await f.run('enrolment', 'start', '--service', 'egil', '--member', m, '--from', '2024-01-01');
+    expect((await f.run('budget', 'decide', '--service', 'egil', '--year', '2024', '--line', 'Drift=0.00', '--decided-on', '2023-12-01', '--minutes', 'FR EGIL 2023-12-01 §2')).code).toBe(0);
+    const s = await f.json<{ points: { added: number; participants: number; averagePerMember: string }[] }>('simulate', '--service', 'egil', '--year', '2024', '--population', '15000', '--sweep', '0..2');
+    expect(s.points.map((p) => [p.added, p.participants, p.averagePerMember])).toEqual([[0, 2, '0.00'], [1, 3, '0.00'], [2, 4, '0.00']]);
+    const curve = await f.run('simulate', '--service', 'egil', '--year', '2024', '--population', '15000', '--sweep', '0..2');
+    expect(curve.out).toMatch(/^ {3}0 nya {5}2 deltagare +0,00 kr/m);
+    expect(curve.out).toMatch(/^ {3}2 nya {5}4 deltagare +0,00 kr/m);
+  });
+
   test('removing a participant moves its share to the others', async () => {
     const f = await fixture({ kind: 'equal' });
     for (const m of ['0180', '1480', '1280']) await f.run('enrolment', 'start', '--service', 'egil', '--member', m, '--from', '2024-01-01');
@@ -148,6 +177,14 @@ describe('bad input is refused with one line and nothing stored', () => {
     [['simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--population', '15000', '--organisation'], '--population och --organisation beskriver båda de tänkta medlemmarna: ange en av dem'],
     [['simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--tier', 'small', '--population', '30000'], '--population och --tier beskriver båda de tänkta medlemmarna: ange en av dem'],
     [['simulate', '--service', 'egil', '--year', '2024', '--sweep', '0..3', '--population', '15000', '--add', '2'], '--sweep räknar kurvan för 0..N tänkta medlemmar och tar inte --add: kör dem utan --sweep'],
+    // A number past the limit is a number: the message says what the limit is.
+    [['simulate', '--service', 'egil', '--year', '2024', '--add', '10000', '--population', '15000'], '--add lägger till högst 9 999 tänkta medlemmar, inte "10000"'],
+    [['simulate', '--service', 'egil', '--year', '2024', '--add', 'två', '--population', '15000'], '--add ska vara ett antal, inte "två"'],
+    [['simulate', '--service', 'egil', '--year', '2024', '--sweep', '0..100000', '--population', '15000'], '--sweep går till högst 9 999 tänkta medlemmar (0..9999), inte "0..100000"'],
+    [['simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--population', '100000000'], '--population är högst 99 999 999 invånare, inte "100000000"'],
+    // A municipality has inhabitants; one of none would pay nothing under a per-capita rule.
+    [['simulate', '--service', 'egil', '--year', '2024', '--add', '2', '--population', '0'], '--population 0: en kommun har invånare; ange en folkmängd på minst 1, eller --organisation för en organisation utan folkmängd'],
+    [['simulate', '--service', 'egil', '--year', '2024', '--sweep', '0..3', '--population', '0'], '--population 0: en kommun har invånare'],
     // A municipality already in the split would be counted twice.
     [['simulate', '--service', 'egil', '--year', '2024', '--kommun', '1280'], 'simulate: kommunkod 1280 deltar redan i tjänsten 2024 (Malmö stad)'],
     [['simulate', '--service', 'egil', '--year', '2024', '--kommun', '0380,0380'], 'simulate: kommunkod 0380 anges två gånger'],

@@ -1,0 +1,74 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { billingFixture, settledYear } from '../support/billing-fixture';
+
+type Fixture = Awaited<ReturnType<typeof billingFixture>>;
+
+const ok = (f: Fixture) => async (...args: string[]) => {
+  const r = await f.run(...args);
+  if (r.code !== 0) throw new Error(`samkost ${args.join(' ')}: ${r.err}`);
+  return r;
+};
+
+interface AContoInvoicedJson { periods: string[]; periodsInYear: number; invoices: number; settled: boolean }
+
+/**
+ * A price list's cost is what its participants' prices add up to, so a scenario that adds one changes
+ * the cost itself; a council reading the text must see both, not today's cost alone.
+ */
+describe('simulate on a price-list service: the scenario\'s cost beside today\'s', () => {
+  test('given Stockholm (42 000) and Göteborg (22 000), when Malmö (22 000) is added, then the text and --json give 64 000,00 now and 86 000,00 in the scenario', async () => {
+    const f = await billingFixture();
+    const file = join(f.dir, 'bibblix.json');
+    writeFileSync(file, JSON.stringify({
+      serviceId: 'bibblix', name: 'Bibblix', area: 'Bibliotek', overheadRate: '0.05', cadence: 'yearly', decisionRef: 'Styrelsen 2023 §6', date: '2023-01-01',
+      pricing: { kind: 'price-list', bands: [{ id: 'small', label: '< 100 000', max: 99999, price: '22000.00' }, { id: 'large', label: '≥ 100 000', min: 100000, price: '42000.00' }] },
+    }));
+    const run = ok(f);
+    await run('service', 'establish', file);
+    await run('enrolment', 'start', '--service', 'bibblix', '--member', '0180', '--from', '2024-01-01');
+    await run('enrolment', 'start', '--service', 'bibblix', '--member', '1480', '--from', '2024-01-01');
+    const text = await run('simulate', '--service', 'bibblix', '--year', '2024', '--kommun', '1280');
+    expect(text.out.split('\n')[0]).toBe('Bibblix 2024: kostnad nu 64 000,00 kr, i scenariot 86 000,00 kr (simulering, inget sparas)');
+    const sim = await f.json<{ cost: string; costScenario: string; totalNow: string; totalScenario: string }>('simulate', '--service', 'bibblix', '--year', '2024', '--kommun', '1280');
+    expect(sim).toMatchObject({ cost: '64000.00', costScenario: '86000.00', totalNow: '64000.00', totalScenario: '86000.00' });
+  });
+});
+
+/**
+ * A run never bills a period twice (domain/billing/due.ts): a participant invoiced a conto for a period
+ * keeps that amount, whatever the split says later, until the year-end settlement bills or credits the
+ * difference. A what-if shows what the split gives, so once the year is invoiced it says so.
+ */
+describe('simulate on a year already invoiced a conto says that the invoiced keep their amounts until the settlement', () => {
+  const args = ['simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--population', '15000'];
+  const sweepArgs = ['simulate', '--service', 'egil', '--year', '2024', '--population', '15000', '--sweep', '0..1'];
+
+  test('given no a-conto invoice yet, then no note, and --json lists no period', async () => {
+    const f = await billingFixture();
+    expect((await ok(f)(...args)).out).not.toContain('a conto');
+    const sim = await f.json<{ aContoInvoiced: AContoInvoicedJson }>(...args);
+    expect(sim.aContoInvoiced).toEqual({ periods: [], periodsInYear: 4, invoices: 0, settled: false });
+  });
+
+  test('given the first quarter invoiced (Stockholm and Göteborg; Malmö joins in April), then one note line names it, in the what-if and in its sweep', async () => {
+    const f = await billingFixture();
+    await ok(f)('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const note = 'Obs: redan fakturerat a conto: kvartal 1 2024 (1 av 4 perioder, 2 fakturor); de deltagare som fakturerats för en period behåller det beloppet till årets slutreglering, som fakturerar eller krediterar skillnaden mot fördelningen här.';
+    const text = (await ok(f)(...args)).out;
+    expect(text.split('\n').filter((l) => l.includes('a conto'))).toEqual([note]);
+    expect((await ok(f)(...sweepArgs)).out).toContain(`\n${note}\n`);
+    const sim = await f.json<{ aContoInvoiced: AContoInvoicedJson }>(...args);
+    expect(sim.aContoInvoiced).toEqual({ periods: ['2024-Q1'], periodsInYear: 4, invoices: 2, settled: false });
+    const curve = await f.json<{ aContoInvoiced: AContoInvoicedJson }>(...sweepArgs);
+    expect(curve.aContoInvoiced).toEqual(sim.aContoInvoiced);
+  });
+
+  test('given the year invoiced and settled, then the note says a new settlement would bill or credit the difference', async () => {
+    const f = await settledYear();
+    const sim = await f.json<{ aContoInvoiced: AContoInvoicedJson }>(...args);
+    expect(sim.aContoInvoiced).toMatchObject({ periods: ['2024-Q1', '2024-Q2', '2024-Q3', '2024-Q4'], periodsInYear: 4, settled: true });
+    const text = (await ok(f)(...args)).out;
+    expect(text).toMatch(/^Obs: redan fakturerat a conto: kvartal 1 2024, kvartal 2 2024, kvartal 3 2024 och kvartal 4 2024 \(4 av 4 perioder, \d+ fakturor\), och året är redan slutreglerat för tjänsten; det fakturerade står kvar tills en ny slutreglering fakturerar eller krediterar skillnaden mot fördelningen här\.$/m);
+  });
+});
