@@ -103,6 +103,6 @@ describe('a trace\'s own words and numbers, beside the provenance it quotes', ()
     expect(line.stored.basis).toContain('price 22000.00 a year');
     const text = (await f.run('trace', goteborg.number)).out;
     expect(text).toContain('22 000  vikt = prislista efter storleksklass: årspris 22 000,00 kr, månad 1–12');
-    expect(text).toMatch(/▶ Göteborgs Stad +small +60 000  vikt 22 000 /);
+    expect(text).toMatch(/▶ Göteborgs Stad +small +60 000 {2}vikt 22 000 /);
   });
 });
