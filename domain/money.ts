@@ -43,6 +43,17 @@ export const roundOre = (m: Money): Money => m.toDecimalPlaces(2, Decimal.ROUND_
 export const grouped = (n: number | string): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 
 /**
+ * A number as people read it in Swedish, its decimals as given: "9578.9474" → "9 578,9474", "0.05" → "0,05",
+ * "22000" → "22 000". For weights, rates and quotients in text; money goes through formatSek.
+ */
+export function formatNumber(n: Decimal | string | number): string {
+  const text = new Decimal(n).toFixed();
+  const negative = text.startsWith('-');
+  const [int, dec] = (negative ? text.slice(1) : text).split('.');
+  return `${negative ? '−' : ''}${grouped(int)}${dec === undefined ? '' : `,${dec}`}`;
+}
+
+/**
  * sv-SE presentation for people: space as thousands separator, comma as decimal sign, "kr" unit:
  * 1234.5 → "1 234,50 kr". A plain space (not U+00A0) keeps terminal tables and tests predictable.
  */

@@ -4,7 +4,7 @@ import { DomainError } from '../domain/errors';
 import type { EventRef } from '../domain/event-ref';
 import type { DomainEvent } from '../domain/events';
 import type { CreditNoteIssued, CreditNoteLine, InvoiceIssued, InvoiceLine } from '../domain/events/billing';
-import { amountString, formatSek, grouped, parseAmount, roundOre, sum, ZERO } from '../domain/money';
+import { amountString, formatNumber, formatSek, grouped, isAmountString, parseAmount, roundOre, sum, ZERO } from '../domain/money';
 import { populationFor, type PopulationUsed } from '../domain/population-rule';
 import { monthlyAmounts, monthRanges, spreadOverMonths } from '../domain/proration';
 import { type Adopted, evolve, inForceDuringYear, initialState, type InvoiceState, type MembershipPeriod, type MemberState, type ServiceState, type State } from '../domain/state';
@@ -173,7 +173,8 @@ type Doc = InvoiceIssued | CreditNoteIssued;
 type AnyLine = InvoiceLine | CreditNoteLine;
 
 const sek = (d: Decimal): string => formatSek(d);
-const svNumber = (d: Decimal | string): string => new Decimal(d).toString().replace('.', ',');
+/** A weight, rate or quotient as the trace's own words print it: sv-SE, "9 578,9474", "0,05". */
+const svNumber = (d: Decimal | string): string => formatNumber(d);
 const isInvoice = (doc: Doc): doc is InvoiceIssued => 'dueDate' in doc;
 
 /** The kinds of event a reference can name a decision by, grouped as the lookup finds them (a membership by its join or leave). */
@@ -597,16 +598,16 @@ function monthShareFormula(ctx: SplitContext, keys: ReadonlySet<string>, m: Spli
   }
   if (new Decimal(m.denominator).isZero()) return 'ingen vikt i månaden';
   const amount = new Decimal(m.monthAmount);
-  const ofRest = (rest: Decimal) => `${rest.mul(m.weight).div(m.denominator).toDecimalPlaces(4).toString()}, till öre enligt största-restmetoden`;
+  const ofRest = (rest: Decimal) => `${svNumber(rest.mul(m.weight).div(m.denominator).toDecimalPlaces(4))}, till öre enligt största-restmetoden`;
   if (rule.kind === 'base-plus-per-capita') {
     // Each participant of the month first takes the month's base; the rest is split by population.
     const participants = ctx.split.months[m.month - 1].shares.length;
     const base = spreadOverMonths(parseAmount(rule.base), yearlySpreadOf(ctx.rules)).get(m.month) as Decimal;
     const own = lineShares(ctx, keys, m.month).length;
     const rest = amount.minus(base.mul(participants));
-    return `${own > 1 ? `${own} × ` : ''}grundbelopp ${sek(base)} + (${sek(amount)} − ${participants} × ${sek(base)}) × ${m.weight}/${m.denominator} = ${own > 1 ? `${own} × ` : ''}${sek(base)} + ${ofRest(rest)}`;
+    return `${own > 1 ? `${own} × ` : ''}grundbelopp ${sek(base)} + (${sek(amount)} − ${participants} × ${sek(base)}) × ${svNumber(m.weight)}/${svNumber(m.denominator)} = ${own > 1 ? `${own} × ` : ''}${sek(base)} + ${ofRest(rest)}`;
   }
-  return `${sek(amount)} × ${m.weight}/${m.denominator} = ${ofRest(amount)}`;
+  return `${sek(amount)} × ${svNumber(m.weight)}/${svNumber(m.denominator)} = ${ofRest(amount)}`;
 }
 
 type Provenance = InvoiceLine['provenance'];
@@ -642,16 +643,16 @@ function costStepsOf(ctx: SplitContext, months: readonly number[]): { monthStep:
       baseChildren.push({ label: `${c.value.supplier} ${c.value.reference}`, value: sek(new Decimal(c.value.amount)), event: c.ref });
     }
   }
-  figures.push({ name: 'påslag', value: split.overheadRate.toString(), note: `${svc.service.name}: ${svc.service.decisionRef}`, event: svc.ref });
+  figures.push({ name: 'påslag', value: svNumber(split.overheadRate), note: `${svc.service.name}: ${svc.service.decisionRef}`, event: svc.ref });
   const priceList = svc.service.pricing.kind === 'price-list';
-  figures.push({ name: 'kostnad', value: sek(split.cost), note: priceList ? 'deltagarnas årspriser för deras anslutna månader, summerade' : `${BASIS_WORDS[ctx.basis]} × (1 + ${split.overheadRate.toString()}), avrundat till öre` });
+  figures.push({ name: 'kostnad', value: sek(split.cost), note: priceList ? 'deltagarnas årspriser för deras anslutna månader, summerade' : `${BASIS_WORDS[ctx.basis]} × (1 + ${svNumber(split.overheadRate)}), avrundat till öre` });
   const perMonth = monthlyAmounts(split.cost);
   const amounts = [...new Set(months.map((m) => amountString(perMonth.get(m) as Decimal)))];
   const costStep: DerivationStep = {
-    label: 'kostnad', value: sek(split.cost), formula: `${BASIS_WORDS[ctx.basis]} ${sek(base.base)} × (1 + ${split.overheadRate.toString()}), avrundat till öre`,
+    label: 'kostnad', value: sek(split.cost), formula: `${BASIS_WORDS[ctx.basis]} ${sek(base.base)} × (1 + ${svNumber(split.overheadRate)}), avrundat till öre`,
     children: [
       { label: baseLabel, value: sek(base.base), formula: baseChildren.length > 1 ? 'Σ av raderna nedan' : undefined, event: base.refs[base.refs.length - 1], children: baseChildren.length > 1 ? baseChildren : undefined },
-      { label: 'påslag (förvaltningsledning)', value: split.overheadRate.toString(), event: svc.ref },
+      { label: 'påslag (förvaltningsledning)', value: svNumber(split.overheadRate), event: svc.ref },
     ],
   };
   const monthStep: DerivationStep = {
@@ -662,7 +663,7 @@ function costStepsOf(ctx: SplitContext, months: readonly number[]): { monthStep:
 }
 
 /** "vikt 4 av 6 (månad 1–3), vikt 4 av 7 (månad 4–12)" */
-function weightWords(kind: string, months: readonly SplitMonthTrace[]): string {
+function weightWords(kind: string, months: readonly Pick<SplitMonthTrace, 'month' | 'weight' | 'denominator'>[]): string {
   const groups: { weight: string; denominator: string; months: number[] }[] = [];
   for (const m of months) {
     const last = groups[groups.length - 1];
@@ -674,6 +675,16 @@ function weightWords(kind: string, months: readonly SplitMonthTrace[]): string {
   if (kind === 'price-list') return groups.map((g) => `${what} ${fmt(g.weight)}, månad ${monthRanges(g.months)}`).join('; ');
   if (groups.length === 1) return `${what} ${fmt(groups[0].weight)} av ${fmt(groups[0].denominator)}, månad ${monthRanges(groups[0].months)}`;
   return groups.map((g) => `${what} ${fmt(g.weight)} av ${fmt(g.denominator)} (månad ${monthRanges(g.months)})`).join(', ');
+}
+
+/** One participant's weight of each of its months against the month's Σ weights, in Swedish ("vikt 2 av 114 (månad 1–2), …"). */
+function participantWeightWords(ctx: SplitContext, key: string, months: readonly number[]): string {
+  const own = new Set([key]);
+  const kind = ctx.svc.service.pricing.kind;
+  return weightWords(kind, months.map((month) => {
+    const mine = lineShares(ctx, own, month);
+    return { month, weight: sum(mine.map((sh) => sh.weight)).toString(), denominator: ctx.split.months[month - 1].denominator.toString() };
+  }));
 }
 
 function participantFigures(ctx: SplitContext, keys: ReadonlySet<string>): { figures: TraceFigure[]; steps: DerivationStep[]; used: EventRef[] } {
@@ -690,9 +701,12 @@ function participantFigures(ctx: SplitContext, keys: ReadonlySet<string>): { fig
     figures.push({ name: 'anslutning', value: input.key, note: `${input.name}, från ${input.from}${input.to ? ` till ${input.to}` : ''}${input.module ? `, modul ${input.module}` : ''}`, event: enrolment?.startedRef ?? input.refs[0] });
     if (enrolment?.endedRef) figures.push({ name: 'anslutningen avslutad', value: input.to ?? '', event: enrolment.endedRef });
     figures.push(input.organisation ? { name: 'folkmängd', value: 'organisation', note: 'organisationernas klass' } : populationFigure(input.populationUsed));
-    if (p) figures.push({ name: 'vikt', value: p.weight.toString(), note: p.basis, event: ctx.svc.ref });
+    // The weight in the trace's own words, month by month from the split: the participant's stored basis
+    // (p.basis) is the English the line was written with, which the trace quotes under "Lagrat" only.
+    const words = p ? participantWeightWords(ctx, input.key, p.months) : '';
+    if (p) figures.push({ name: 'vikt', value: svNumber(p.weight), note: words, event: ctx.svc.ref });
     steps.push({
-      label: 'vikt', value: p ? p.weight.toString() : '—', formula: `${RULE_WORDS[ctx.svc.service.pricing.kind]}: ${p?.basis ?? ''}`, event: ctx.svc.ref,
+      label: 'vikt', value: p ? svNumber(p.weight) : '—', formula: `${RULE_WORDS[ctx.svc.service.pricing.kind]}: ${words}`, event: ctx.svc.ref,
       children: [input.organisation ? { label: 'folkmängd', value: 'organisation', formula: 'organisationernas klass' } : populationStep(input.populationUsed)],
     });
   }
@@ -718,9 +732,9 @@ function aContoLine(state: State, doc: InvoiceIssued, line: InvoiceLine, problem
   const storedMonths = (line.provenance.months ?? []).map((m) => m.month);
   if (monthRanges(storedMonths) !== monthRanges(months)) problems.push(`raden lagrar månad ${monthRanges(storedMonths) || 'ingen'}, omräkningen finner månad ${monthRanges(months) || 'ingen'}`);
   for (const m of monthsTrace) {
-    if (!m.weightsMatch) problems.push(`månad ${m.month}: deltagarnas Σ vikter ${m.weightSum} ≠ lagrad nämnare ${m.storedDenominator ?? '—'} (fördelningen: ${m.denominator})`);
-    if (m.storedShare !== null && m.storedShare !== m.share) problems.push(`månad ${m.month}: lagrad andel ${m.storedShare}, omräknad ${m.share}`);
-    if (m.storedWeight !== null && !new Decimal(m.storedWeight).eq(m.weight)) problems.push(`månad ${m.month}: lagrad vikt ${m.storedWeight}, omräknad ${m.weight}`);
+    if (!m.weightsMatch) problems.push(`månad ${m.month}: deltagarnas Σ vikter ${svNumber(m.weightSum)} ≠ lagrad nämnare ${m.storedDenominator === null ? '—' : svNumber(m.storedDenominator)} (fördelningen: ${svNumber(m.denominator)})`);
+    if (m.storedShare !== null && m.storedShare !== m.share) problems.push(`månad ${m.month}: lagrad andel ${isAmountString(m.storedShare) ? sek(new Decimal(m.storedShare)) : m.storedShare}, omräknad ${sek(new Decimal(m.share))}`);
+    if (m.storedWeight !== null && !new Decimal(m.storedWeight).eq(m.weight)) problems.push(`månad ${m.month}: lagrad vikt ${svNumber(m.storedWeight)}, omräknad ${svNumber(m.weight)}`);
   }
   const cost = costSteps(ctx, months);
   const part = participantFigures(ctx, keys);
@@ -833,7 +847,7 @@ function creditedLine(state: State, line: CreditNoteLine): Derived {
     derivation: {
       label: 'kreditering', value: sek(recomputed), formula: `radens belopp ${sek(new Decimal(orig.amount))} − redan krediterat ${sek(before)}`,
       children: [
-        { label: `${c.invoice} rad ${c.lineNo}`, value: sek(new Decimal(orig.amount)), formula: orig.provenance.rule, event: inv.ref },
+        { label: `${c.invoice} rad ${c.lineNo}`, value: sek(new Decimal(orig.amount)), formula: `lagrad regel: ${orig.provenance.rule}`, event: inv.ref },
         { label: 'redan krediterat', value: sek(before) },
       ],
     },

@@ -42,6 +42,7 @@ import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import Decimal from 'decimal.js';
 import { documentNumber, missingSequences, parseDocumentNumber } from '../domain/billing/numbers';
+import { grouped } from '../domain/money';
 import type { EventRef } from '../domain/event-ref';
 import { AUDIT_FORMAT, AUDIT_FORMAT_WITHOUT_VOUCHERS, canonicalSha256, collectRefs, splitTableId } from '../src/export/audit-package';
 import { Command, CommanderError } from 'commander';
@@ -296,6 +297,21 @@ const DOCUMENT_TYPES = new Set(['InvoiceIssued', 'CreditNoteIssued']);
 
 
 /** Calls `onLine` with each non-empty line of a file (1-based number) and returns the file's SHA-256 and size. */
+/** What a voucher row holds, by field: read as such only when each is there, of its kind. */
+const VOUCHER_FIELDS = [['series', 'string'], ['number', 'string'], ['date', 'string'], ['transactions', 'array'], ['source', 'object']] as const;
+const KIND_WORDS = { string: 'ingen text', array: 'ingen lista', object: 'inget objekt' } as const;
+
+/** Why a parsed row of vouchers.ndjson is no voucher ("saknar series, number och date"), or undefined when it is one. */
+export function voucherShapeProblem(row: unknown): string | undefined {
+  if (typeof row !== 'object' || row === null || Array.isArray(row)) return `raden är ${Array.isArray(row) ? 'en lista' : JSON.stringify(row)}, inget JSON-objekt`;
+  const r = row as Record<string, unknown>;
+  const kindOf = (x: unknown) => (Array.isArray(x) ? 'array' : x === null ? 'null' : typeof x);
+  const missing = VOUCHER_FIELDS.filter(([k]) => r[k] === undefined || r[k] === null).map(([k]) => k);
+  const wrong = VOUCHER_FIELDS.filter(([k, kind]) => !missing.includes(k) && kindOf(r[k]) !== kind).map(([k, kind]) => `${k} är ${KIND_WORDS[kind]}`);
+  const said = [...(missing.length ? [`saknar ${inWords(missing)}`] : []), ...wrong];
+  return said.length ? said.join('; ') : undefined;
+}
+
 function eachLine(path: string, onLine: (text: string, n: number) => void): { sha256: string; bytes: number } {
   const hash = createHash('sha256');
   const decoder = new StringDecoder('utf8');
@@ -369,7 +385,10 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
 
   // Each file once: its lines checked as they are read, its hash and size against the manifest.
   const checked = new Set<string>();
+  // Every name read or looked for: a missing file is named once, not again by the pass over the manifest's files.
+  const tried = new Set<string>();
   const read = (name: string, onLine: (text: string, n: number) => void) => {
+    tried.add(name);
     // A name from the manifest never leads out of the package's directory.
     if (name.includes('/') || name.includes('\\') || name === '..') {
       problems.push(`manifest.json: ${JSON.stringify(name)} är inte ett filnamn i paketet`);
@@ -390,7 +409,7 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
     });
     const f = listed[name];
     if (f && sha256 !== f.sha256) problems.push(`${name}: SHA-256 ${sha256} skiljer sig från manifestets ${f.sha256}`);
-    if (f && bytes !== f.bytes) problems.push(`${name}: ${bytes} byte, manifestet anger ${f.bytes}`);
+    if (f && bytes !== f.bytes) problems.push(`${name}: ${grouped(bytes)} byte, manifestet anger ${grouped(f.bytes)}`);
   };
 
   // The hash chains, stream by stream, in the order the events were written.
@@ -426,7 +445,7 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
     }
   });
   if (manifest.events) {
-    if (manifest.events.count !== events) problems.push(`events.ndjson: ${events} händelser, manifestet anger ${manifest.events.count}`);
+    if (manifest.events.count !== events) problems.push(`events.ndjson: ${grouped(events)} händelser, manifestet anger ${grouped(manifest.events.count)}`);
     for (const [stream, s] of Object.entries(manifest.events.streams ?? {})) {
       const h = heads.get(stream);
       if (!h) problems.push(`events.ndjson: strömmen ${stream} saknas`);
@@ -491,7 +510,7 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
     const latest = resolve(`splits.ndjson rad ${n}`, t.participants, splitRefs);
     if (latest) tableLatest.set(t.id, latest);
   });
-  if (manifest.splitTables !== undefined && manifest.splitTables !== tables.size) problems.push(`splits.ndjson: ${tables.size} tabeller, manifestet anger ${manifest.splitTables}`);
+  if (manifest.splitTables !== undefined && manifest.splitTables !== tables.size) problems.push(`splits.ndjson: ${grouped(tables.size)} tabeller, manifestet anger ${grouped(manifest.splitTables)}`);
 
   let documents = 0;
   const documentRefs = new Set<string>();
@@ -531,7 +550,7 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
     else documentLines.set(d.document?.number, [entry]);
   });
   const missing = [...yearDocuments].filter((id) => !documentEvents.has(id)).length;
-  if (missing > 0) problems.push(`documents.ndjson: ${missing} av fakturorna och kreditfakturorna i billing-${manifest.year} (events.ndjson) saknas`);
+  if (missing > 0) problems.push(`documents.ndjson: ${grouped(missing)} av fakturorna och kreditfakturorna i billing-${manifest.year} (events.ndjson) saknas`);
   // A löpnummer is gapless: a number missing from a series of the year, or used twice, is named.
   for (const key of [...numberSeries.keys()].sort()) problems.push(...seriesProblems(numberSeries.get(key) as NumberSeries));
 
@@ -591,13 +610,13 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
       }
     }
   });
-  if (traced !== documents) problems.push(`traces.ndjson: ${traced} dokument, documents.ndjson har ${documents}`);
-  if (manifest.documents !== undefined && manifest.documents !== documents) problems.push(`documents.ndjson: ${documents} dokument, manifestet anger ${manifest.documents}`);
-  if (manifest.lines !== undefined && manifest.lines !== lines) problems.push(`traces.ndjson: ${lines} rader, manifestet anger ${manifest.lines}`);
-  if (manifest.linesRecomputed !== undefined && manifest.linesRecomputed !== recomputed) problems.push(`traces.ndjson: ${recomputed} rader omräknade och stämmer, manifestet anger ${manifest.linesRecomputed}`);
+  if (traced !== documents) problems.push(`traces.ndjson: ${grouped(traced)} dokument, documents.ndjson har ${grouped(documents)}`);
+  if (manifest.documents !== undefined && manifest.documents !== documents) problems.push(`documents.ndjson: ${grouped(documents)} dokument, manifestet anger ${grouped(manifest.documents)}`);
+  if (manifest.lines !== undefined && manifest.lines !== lines) problems.push(`traces.ndjson: ${grouped(lines)} rader, manifestet anger ${grouped(manifest.lines)}`);
+  if (manifest.linesRecomputed !== undefined && manifest.linesRecomputed !== recomputed) problems.push(`traces.ndjson: ${grouped(recomputed)} rader omräknade och stämmer, manifestet anger ${grouped(manifest.linesRecomputed)}`);
   // The manifest's own count says so too: every line of a sound package recomputes.
   if (manifest.lines !== undefined && manifest.linesRecomputed !== undefined && manifest.linesRecomputed < manifest.lines) {
-    problems.push(`manifest.json: ${manifest.linesRecomputed} av ${manifest.lines} rader räknas fram till sitt belopp (linesRecomputed): spårningarna i traces.ndjson visar var de övriga skiljer sig`);
+    problems.push(`manifest.json: ${grouped(manifest.linesRecomputed)} av ${grouped(manifest.lines)} rader räknas fram till sitt belopp (linesRecomputed): spårningarna i traces.ndjson visar var de övriga skiljer sig`);
   }
   if (!withTables && listed['splits.ndjson']) problems.push('traces.ndjson: fördelningstabellerna kan inte kontrolleras utan splits.ndjson');
 
@@ -611,7 +630,15 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
     const paymentVouchers = new Map<string, VoucherRecord['transactions']>();
     const reversalVouchers: { at: string; payment: string; transactions: VoucherRecord['transactions'] }[] = [];
     read(VOUCHERS, (raw, n) => {
-      const v = JSON.parse(raw) as VoucherRecord;
+      const parsed = JSON.parse(raw) as unknown;
+      // A row that is no voucher is named as such, by what it lacks, rather than checked field by field as
+      // one ("verifikation undefined undefined: daterad undefined"); it is not counted as a voucher.
+      const notVoucher = voucherShapeProblem(parsed);
+      if (notVoucher !== undefined) {
+        problems.push(`${VOUCHERS} rad ${n}: ingen verifikation: ${notVoucher}`);
+        return;
+      }
+      const v = parsed as VoucherRecord;
       count += 1;
       const at = `${VOUCHERS} rad ${n}: verifikation ${v.series} ${v.number}`;
       const key = `${v.series} ${v.number}`;
@@ -668,16 +695,29 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
       }
     }
     vouchers = count;
-    if (manifest.vouchers !== undefined && manifest.vouchers !== count) problems.push(`${VOUCHERS}: ${count} verifikationer, manifestet anger ${manifest.vouchers}`);
-    if (manifest.vouchersBalanced !== undefined && manifest.vouchersBalanced !== balanced) problems.push(`${VOUCHERS}: ${balanced} verifikationer balanserar, manifestet anger ${manifest.vouchersBalanced}`);
+    if (manifest.vouchers !== undefined && manifest.vouchers !== count) problems.push(`${VOUCHERS}: ${grouped(count)} verifikationer, manifestet anger ${grouped(manifest.vouchers)}`);
+    if (manifest.vouchersBalanced !== undefined && manifest.vouchersBalanced !== balanced) problems.push(`${VOUCHERS}: ${grouped(balanced)} verifikationer balanserar, manifestet anger ${grouped(manifest.vouchersBalanced)}`);
   }
 
   // Any other file the manifest lists, and any file it does not.
-  for (const name of Object.keys(listed)) if (!checked.has(name)) read(name, () => undefined);
+  for (const name of Object.keys(listed)) if (!tried.has(name)) read(name, () => undefined);
   // A file the manifest does not list is no part of the package (an auditor's notes, a desktop's index
   // file): noted, not a failure.
   for (const name of readdirSync(dir)) if (name !== 'manifest.json' && !listed[name]) notices.push(`${name} finns i katalogen men inte i manifestet och ingår inte i paketet`);
   return result(Object.keys(listed).length);
+}
+
+/**
+ * What check-audit prints: a line per problem and notice, then the verdict, its counts grouped as Swedish
+ * reports print them ("19 398 hänvisningar").
+ */
+export function auditReport(r: AuditCheckResult, dir: string): string {
+  const out = [...r.problems.map((p) => `FEL: ${p}`), ...r.notices.map((n) => `OBS: ${n}`)];
+  out.push(r.ok
+    ? `OK: ${grouped(r.files)} filer stämmer med manifestet; ${grouped(r.events)} händelser i ${grouped(r.streams)} strömmar, varje hashkedja obruten; ${grouped(r.references)} hänvisningar hittade; ${grouped(r.splitTables)} fördelningstabeller stämmer med spårningarna`
+      + `${r.vouchers !== undefined ? `; ${grouped(r.vouchers)} verifikationer balanserar och har sin källa i händelserna` : ''}`
+    : `${grouped(r.problems.length)} fel i ${dir}`);
+  return `${out.join('\n')}\n`;
 }
 
 if (require.main === module) {
@@ -703,11 +743,6 @@ if (require.main === module) {
   }
   const dir = program.args[0];
   const r = checkAudit(dir, o.manifestSha256);
-  for (const p of r.problems) process.stdout.write(`FEL: ${p}\n`);
-  for (const n of r.notices) process.stdout.write(`OBS: ${n}\n`);
-  process.stdout.write(r.ok
-    ? `OK: ${r.files} filer stämmer med manifestet; ${r.events} händelser i ${r.streams} strömmar, varje hashkedja obruten; ${r.references} hänvisningar hittade; ${r.splitTables} fördelningstabeller stämmer med spårningarna`
-      + `${r.vouchers !== undefined ? `; ${r.vouchers} verifikationer balanserar och har sin källa i händelserna` : ''}\n`
-    : `${r.problems.length} fel i ${dir}\n`);
+  process.stdout.write(auditReport(r, dir));
   process.exit(r.ok ? 0 : 1);
 }

@@ -72,7 +72,8 @@ export interface HeadMismatch {
 /**
  * Checks noted heads against the events of a log as a chain walk reads them. `see` each event; `finish`
  * with the heads the walk found. A head whose stream now ends before it means events were removed; an
- * event at the noted revision with another hash means the history was written anew from there.
+ * event at the noted revision with another hash means the history was written anew at that revision or
+ * somewhere before it: a head is one hash, which shows that the chain up to it changed, not where.
  */
 export class HeadsCheck {
   private readonly reached = new Set<string>();
@@ -85,7 +86,7 @@ export class HeadsCheck {
     if (n === undefined || n.last !== revision) return;
     this.reached.add(streamId);
     if (hash !== n.head) {
-      this.mismatches.push({ streamId, revision, reason: `händelsen har hashen ${hash.slice(0, 12)}…, men den noterade är ${n.head.slice(0, 12)}…: historiken har skrivits om härifrån` });
+      this.mismatches.push({ streamId, revision, reason: `händelsen har hashen ${hash.slice(0, 12)}…, men den noterade är ${n.head.slice(0, 12)}…: historiken till och med den noterade revisionen har skrivits om (ett noterat huvud visar inte var ändringen börjar)` });
     }
   }
 

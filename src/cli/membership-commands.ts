@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { newTable } from './table';
 import { MEMBER_KIND_NAMES } from './kind-names';
 import { type Command as DomainCommand, parseCommand } from '../../domain/commands';
-import { amountString, formatSek, sum } from '../../domain/money';
+import { amountString, formatSek, grouped, sum } from '../../domain/money';
 import { periodOn } from '../../domain/state';
 import { feesForYear } from '../../projections/fees';
 import { type GlobalOptions, NO_DOCUMENTS, todayOf, withEngine, withEngineFor } from './context';
@@ -159,7 +159,7 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
         const t = newTable(['Medlem', 'Nivå', 'Invånare', 'Årsavgift', 'Insats', 'Utdebitering', 'Summa']);
         const pick = (r: (typeof fees.members)[number], k: string) => sum(r.lines.filter((l) => l.kind === k).map((l) => l.amount));
         for (const r of fees.members) {
-          t.push([r.name, r.tier.label, r.population?.value.toLocaleString('sv-SE') ?? '–', formatSek(pick(r, 'annual-fee')), formatSek(pick(r, 'joining-contribution')), formatSek(pick(r, 'levy')), formatSek(r.total)]);
+          t.push([r.name, r.tier.label, (r.population ? grouped(r.population.value) : '–'), formatSek(pick(r, 'annual-fee')), formatSek(pick(r, 'joining-contribution')), formatSek(pick(r, 'levy')), formatSek(r.total)]);
         }
         io.out(`Avgifter ${o.year} (befolkning enligt SCB 31 december ${o.year - 1})\n${t.toString()}\nSumma: ${formatSek(fees.total)}\n`);
       }, NO_DOCUMENTS);

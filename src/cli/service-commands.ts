@@ -3,7 +3,7 @@ import Decimal from 'decimal.js';
 import { newTable } from './table';
 import { eventLink } from '../../domain/event-ref';
 import { supplierInvoices } from '../../domain/supplier-debt';
-import { formatPercent, formatSek, grouped, sum } from '../../domain/money';
+import { formatNumber, formatPercent, formatSek, grouped, sum } from '../../domain/money';
 import { requireService } from '../../domain/deciders/services';
 import { type AContoInvoiced, aContoInvoiced, simulate, sweep } from '../../projections/simulate';
 import { periodText } from '../../domain/billing/due';
@@ -280,7 +280,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
           : `${formatSek(s.base)} + påslag ${formatPercent(s.overheadRate)} = ${formatSek(s.cost)}`;
         io.out(`${s.name} ${s.year} (${o.basis === 'budget' ? 'budget' : 'utfall'}): ${cost}\nRegel: ${pricingWords(rule)}\n`);
         const t = newTable(['Deltagare', 'Nivå', 'Invånare', 'Vikt', 'Månader', 'Summa']);
-        for (const p of s.participants) t.push([p.name, p.tier?.label ?? '–', p.population?.toLocaleString('sv-SE') ?? '–', p.weight.toString(), p.months.length ? `${p.months[0]}–${p.months[p.months.length - 1]}` : '–', formatSek(p.total)]);
+        for (const p of s.participants) t.push([p.name, p.tier?.label ?? '–', p.population === null ? '–' : grouped(p.population), formatNumber(p.weight), p.months.length ? `${p.months[0]}–${p.months[p.months.length - 1]}` : '–', formatSek(p.total)]);
         io.out(`${t.toString()}\n`);
         const tt = newTable(['Befolkningsnivå', 'Deltagare', 'Summa', 'Snitt per deltagare']);
         for (const b of s.byTier.filter((x) => x.participants > 0)) tt.push([b.tier.label, b.participants, formatSek(b.total), formatSek(b.average)]);

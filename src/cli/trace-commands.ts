@@ -4,7 +4,7 @@ import Decimal from 'decimal.js';
 import type { EventRef } from '../../domain/event-ref';
 import { lookupMember, resolveMember } from '../../domain/deciders/membership';
 import type { State } from '../../domain/state';
-import { formatSek, grouped } from '../../domain/money';
+import { formatNumber, formatSek, grouped } from '../../domain/money';
 import type { DerivationStep, LineTrace, SplitMonthTrace } from '../../projections/trace';
 import { documentsOfNumber } from '../../domain/documents-read';
 import { requireDocumentNumber } from '../../domain/billing/numbers';
@@ -58,7 +58,7 @@ function treeLines(step: DerivationStep, prefix: string, last: boolean, root: bo
 function monthHeading(m: SplitMonthTrace, mark = true): string {
   const check = mark ? ` ${m.weightsMatch ? '✓' : '✗'}` : '';
   if (m.priceList) return `månad ${m.month}: prislista, inget delas; var och en betalar månadens del av sitt årspris (årspriserna sammanlagt ${kr(m.weightSum)})${check}`;
-  return `månad ${m.month}: ${kr(m.monthAmount)}, nämnare ${m.denominator}${m.storedDenominator !== null ? ` (lagrad ${m.storedDenominator})` : ''}, Σ vikter ${m.weightSum}${check}`;
+  return `månad ${m.month}: ${kr(m.monthAmount)}, nämnare ${formatNumber(m.denominator)}${m.storedDenominator !== null ? ` (lagrad ${formatNumber(m.storedDenominator)})` : ''}, Σ vikter ${formatNumber(m.weightSum)}${check}`;
 }
 
 export function renderTraceText(t: LineTrace): string {
@@ -82,7 +82,7 @@ export function renderTraceText(t: LineTrace): string {
       // The band column as wide as the month's widest band ("10000-50000"), so that the columns line up.
       const bandWidth = Math.max(6, ...(m.participants ?? []).map((p) => (p.band ?? '').length));
       for (const p of m.participants ?? []) {
-        out.push(`    ${p.thisLine ? '▶' : ' '} ${p.name.padEnd(30).slice(0, 30)} ${(p.band ?? '').padEnd(bandWidth)} ${(p.population === null ? 'org.' : grouped(p.population)).padStart(9)}  vikt ${p.weight.padEnd(8)} ${kr(p.share).padStart(16)}  [${p.event.streamId}@${p.event.revision}]`);
+        out.push(`    ${p.thisLine ? '▶' : ' '} ${p.name.padEnd(30).slice(0, 30)} ${(p.band ?? '').padEnd(bandWidth)} ${(p.population === null ? 'org.' : grouped(p.population)).padStart(9)}  vikt ${formatNumber(p.weight).padEnd(8)} ${kr(p.share).padStart(16)}  [${p.event.streamId}@${p.event.revision}]`);
       }
     }
   }
@@ -154,7 +154,7 @@ function lineHtml(t: LineTrace): string {
       out.push('<table><tr><th>Deltagare</th><th>Band</th><th>Folkmängd</th><th>Vikt</th><th>Andel</th><th>Anslutning</th></tr>');
       for (const p of m.participants ?? []) {
         out.push(`<tr${p.thisLine ? ' class="me"' : ''}><td>${esc(p.name)}</td><td>${esc(p.band ?? '')}</td><td class="num">${p.population === null ? 'organisation' : esc(grouped(p.population))}</td>`
-          + `<td class="num">${esc(p.weight)}</td><td class="num">${esc(kr(p.share))}</td><td>${esc(`${p.event.streamId}@${p.event.revision}`)}</td></tr>`);
+          + `<td class="num">${esc(formatNumber(p.weight))}</td><td class="num">${esc(kr(p.share))}</td><td>${esc(`${p.event.streamId}@${p.event.revision}`)}</td></tr>`);
       }
       out.push('</table>');
     }
@@ -326,8 +326,8 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
       // A package of a log whose lines do not recompute records what the log holds, not that it holds up.
       if (manifest.linesRecomputed !== manifest.lines) io.out(`FEL: ${manifest.lines - manifest.linesRecomputed} av ${manifest.lines} rader räknas inte fram till sitt belopp; se deras spårning i traces.ndjson (samkost trace NUMMER) och kör samkost verify\n`);
       if (manifest.vouchersBalanced !== manifest.vouchers) io.out(`FEL: ${manifest.vouchers - manifest.vouchersBalanced} av ${manifest.vouchers} verifikationer balanserar inte; se dem i vouchers.ndjson och kör samkost verify\n`);
-      io.out(`Revisionsunderlag ${o.year} i ${o.out}: ${manifest.events.count} händelser i ${Object.keys(manifest.events.streams).length} strömmar, `
-        + `${manifest.documents} dokument, ${manifest.lines} rader (${manifest.linesRecomputed} omräknade och stämmer), ${manifest.splitTables} fördelningstabeller, ${manifest.vouchers} verifikationer\n`
+      io.out(`Revisionsunderlag ${o.year} i ${o.out}: ${grouped(manifest.events.count)} händelser i ${grouped(Object.keys(manifest.events.streams).length)} strömmar, `
+        + `${grouped(manifest.documents)} dokument, ${grouped(manifest.lines)} rader (${grouped(manifest.linesRecomputed)} omräknade och stämmer), ${grouped(manifest.splitTables)} fördelningstabeller, ${grouped(manifest.vouchers)} verifikationer\n`
         + `manifest.json sha256 ${manifestHash}  (anteckna den; kontrollera med node dist/scripts/check-audit.js ${o.out} --manifest-sha256 ${manifestHash})\n`);
     });
 }

@@ -47,6 +47,16 @@ describe('fees for a year', () => {
     expect(text.out).toContain('Summa: 28 750,00 kr');
   });
 
+  test('the fees table groups a population with the plain space its amounts use, never U+00A0', async () => {
+    const f = await fixture();
+    expect((await f.run('member', 'join', '--orgnr', '212000-0142', '--kind', 'municipality', '--name', 'Stockholms stad', '--kommunkod', '0180', '--date', '2015-01-01', '--decision', 'S')).code).toBe(0);
+    const text = await f.run('fees', '--year', '2023');
+    expect(text.out).not.toContain('\u00a0');
+    const stockholm = text.out.split('\n').find((l) => l.includes('Stockholms stad')) ?? '';
+    expect(stockholm).toContain('984 748');
+    expect(stockholm).toContain('80 000,00 kr');
+  });
+
   test('given a municipality that left in 2022, when it rejoins in 2024, then it pays 50 % of the ordinary joining contribution', async () => {
     const f = await fixture();
     await f.run('member', 'join', '--orgnr', '212000-0142', '--kind', 'municipality', '--name', 'Stockholms stad', '--kommunkod', '0180', '--date', '2015-01-01', '--decision', 'S');

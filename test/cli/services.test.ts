@@ -58,6 +58,24 @@ describe('cost splits', () => {
     expect(text.out).toContain('1 200 000,00 kr + påslag 5 % = 1 260 000,00 kr');
   });
 
+  test('the split table groups populations with the plain space its amounts use, never U+00A0', async () => {
+    const f = await fixture();
+    for (const m of ['0180', '1480']) expect((await f.run('enrolment', 'start', '--service', 'egil', '--member', m, '--from', '2024-01-01')).code).toBe(0);
+    const text = await f.run('split', '--service', 'egil', '--year', '2024');
+    expect(text.out).not.toContain('\u00a0');
+    const stockholm = text.out.split('\n').find((l) => l.includes('Stockholms stad')) ?? '';
+    expect(stockholm).toContain('900 000');
+    expect(stockholm).toContain('840 000,00 kr');
+  });
+
+  test('a per-capita split shows each weight (a population) grouped too', async () => {
+    const f = await fixture({ kind: 'per-capita' });
+    for (const m of ['0180', '1480']) expect((await f.run('enrolment', 'start', '--service', 'egil', '--member', m, '--from', '2024-01-01')).code).toBe(0);
+    const text = await f.run('split', '--service', 'egil', '--year', '2024');
+    const stockholm = text.out.split('\n').find((l) => l.includes('Stockholms stad')) ?? '';
+    expect(stockholm.match(/900 000/g)).toHaveLength(2);
+  });
+
   test('a participant enrolled from 2024-04-01 pays nothing for January–March; the others carry those months', async () => {
     const f = await fixture();
     await f.run('enrolment', 'start', '--service', 'egil', '--member', '0180', '--from', '2024-01-01');

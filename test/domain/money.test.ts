@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import fc from 'fast-check';
-import { amountString } from '../../domain/money';
+import { amountString, formatNumber } from '../../domain/money';
 
 describe('an amount at rest (amountString): two decimals, only for whole öre', () => {
   test.each([
@@ -27,5 +27,21 @@ describe('an amount at rest (amountString): two decimals, only for whole öre', 
       if (whole) expect(amountString(d)).toBe(d.toFixed(2));
       else expect(() => amountString(d)).toThrow();
     }), { numRuns: 3000 });
+  });
+});
+
+describe('a number for people (formatNumber): sv-SE, a plain space between thousands, a decimal comma', () => {
+  test.each([
+    ['22000', '22 000'],
+    ['9578.9474', '9 578,9474'],
+    ['0.05', '0,05'],
+    ['1.05', '1,05'],
+    ['362133', '362 133'],
+    ['-1234.5', '−1 234,5'],
+    ['1e6', '1 000 000'],
+    ['7', '7'],
+  ])('given %s, then "%s", never U+00A0', (input, text) => {
+    expect(formatNumber(new Decimal(input))).toBe(text);
+    expect(formatNumber(input)).not.toContain('\u00a0');
   });
 });

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkAudit } from '../../scripts/check-audit';
+import { auditReport, checkAudit } from '../../scripts/check-audit';
 import { eventHash } from '../../src/store/hash-chain';
 import { settledYear } from '../support/billing-fixture';
 import { cliOn } from '../support/cli';
@@ -113,6 +113,40 @@ describe('check-audit: what a package shows of itself must hold, even where ever
   test('given an unforged package, then check-audit passes', async () => {
     const dir = await forgedPackage(() => undefined);
     expect(checkAudit(dir)).toMatchObject({ ok: true, problems: [] });
+  });
+
+  describe('what check-audit says of a row or file that is not what the package holds', () => {
+    test('given the row {} appended to vouchers.ndjson, then it is named as no voucher, by file, line and the fields it lacks, never as "verifikation undefined undefined"', async () => {
+      const dir = await forgedPackage(() => undefined);
+      const n = readFileSync(join(dir, 'vouchers.ndjson'), 'utf8').trim().split('\n').length + 1;
+      appendFileSync(join(dir, 'vouchers.ndjson'), '{}\n');
+      const r = checkAudit(dir);
+      // Named once, as no voucher; then the file's hash and size, which are no longer the manifest's. The
+      // voucher count is still the manifest's: {} is no voucher.
+      expect(r.problems).toEqual([
+        `vouchers.ndjson rad ${n}: ingen verifikation: saknar series, number, date, transactions och source`,
+        expect.stringMatching(/^vouchers\.ndjson: SHA-256 [0-9a-f]{64} skiljer sig från manifestets [0-9a-f]{64}$/),
+        expect.stringMatching(/^vouchers\.ndjson: [\d ]+ byte, manifestet anger [\d ]+$/),
+      ]);
+    });
+
+    test('given a voucher row without a date and with transactions that are no list, then it names both', async () => {
+      const dir = await forgedPackage(() => undefined);
+      const n = readFileSync(join(dir, 'vouchers.ndjson'), 'utf8').trim().split('\n').length + 1;
+      appendFileSync(join(dir, 'vouchers.ndjson'), `${JSON.stringify({ series: 'A', number: '99', transactions: 5, source: {} })}\n[]\n`);
+      expect(checkAudit(dir).problems).toEqual(expect.arrayContaining([
+        `vouchers.ndjson rad ${n}: ingen verifikation: saknar date; transactions är ingen lista`,
+        `vouchers.ndjson rad ${n + 1}: ingen verifikation: raden är en lista, inget JSON-objekt`,
+      ]));
+    });
+
+    test('given splits.ndjson deleted, then its absence is named once', async () => {
+      const dir = await forgedPackage(() => undefined);
+      rmSync(join(dir, 'splits.ndjson'));
+      const problems = checkAudit(dir).problems;
+      expect(problems.filter((p) => p === 'splits.ndjson: saknas')).toHaveLength(1);
+      expect(problems).toContain('traces.ndjson: fördelningstabellerna kan inte kontrolleras utan splits.ndjson');
+    });
   });
 
   describe('a line its own trace does not recompute', () => {
@@ -319,5 +353,18 @@ describe('check-audit: a payment reversal in a forged log, its stream re-hashed'
       `vouchers.ndjson rad ${n}: verifikation B ${number}: debet 10000.00, källan anger 9000.00 (PaymentReversed ${source.streamId}@${source.revision})`,
       `vouchers.ndjson rad ${n}: verifikation B ${number}: återför 9000.00, inbetalningen ${payments[0].id} var 10000.00 (PaymentReversed ${source.streamId}@${source.revision})`,
     ]);
+  });
+});
+
+describe('check-audit\'s report', () => {
+  const result = { ok: true, problems: [], notices: [], files: 5, events: 12345, streams: 1450, references: 19398, splitTables: 1354, vouchers: 2345 };
+
+  test('given a package that holds, then its counts are grouped as Swedish reports print them, with a plain space', () => {
+    expect(auditReport(result, 'audit-2023')).toBe('OK: 5 filer stämmer med manifestet; 12 345 händelser i 1 450 strömmar, varje hashkedja obruten; '
+      + '19 398 hänvisningar hittade; 1 354 fördelningstabeller stämmer med spårningarna; 2 345 verifikationer balanserar och har sin källa i händelserna\n');
+  });
+
+  test('given problems and notices, then one FEL line each, the OBS lines, and the count of problems', () => {
+    expect(auditReport({ ...result, ok: false, problems: ['a', 'b'], notices: ['c'] }, 'audit-2023')).toBe('FEL: a\nFEL: b\nOBS: c\n2 fel i audit-2023\n');
   });
 });
