@@ -173,8 +173,17 @@ type Doc = InvoiceIssued | CreditNoteIssued;
 type AnyLine = InvoiceLine | CreditNoteLine;
 
 const sek = (d: Decimal): string => formatSek(d);
-/** A weight, rate or quotient as the trace's own words print it: sv-SE, "9 578,9474", "0,05". */
-const svNumber = (d: Decimal | string): string => formatNumber(d);
+/**
+ * A weight, rate or quotient as the trace's own words print it: sv-SE, "9 578,9474", "0,05". A stored text
+ * that is no number (an altered document, which the trace exists to show) is printed as it is.
+ */
+function svNumber(d: Decimal | string): string {
+  try {
+    return formatNumber(d);
+  } catch {
+    return String(d);
+  }
+}
 const isInvoice = (doc: Doc): doc is InvoiceIssued => 'dueDate' in doc;
 
 /** The kinds of event a reference can name a decision by, grouped as the lookup finds them (a membership by its join or leave). */
