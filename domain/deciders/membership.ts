@@ -4,7 +4,7 @@ import type { DomainEvent } from '../events';
 import { isCurrentMember, type MemberState, type State } from '../state';
 import { bandCoverageProblems } from '../tiers';
 import { normaliseOrgnr } from '../orgnr';
-import { assertYearOpen } from './year-guard';
+import { assertNotTooFarAhead, assertYearOpen } from './year-guard';
 import { dayBefore } from '../proration';
 
 export interface Decision {
@@ -64,12 +64,13 @@ export function unknownKommunkodProblem(state: State, codes: readonly string[], 
   return `${what}: ${named} finns inte i någon registrerad SCB-tabell (senast ${latest}); kontrollera ${unknown.length === 1 ? 'koden' : 'koderna'} eller importera en nyare tabell`;
 }
 
-export function decideJoin(c: JoinMember, state: State): Decision {
+export function decideJoin(c: JoinMember, state: State, today: string): Decision {
   if (c.kind === 'municipality' && !c.kommunkod) throw new DomainError(`member.join: en kommun måste anges med sin kommunkod (${c.name})`);
   if (c.kind !== 'municipality' && c.kommunkod) throw new DomainError(`member.join: bara en kommun har kommunkod (${c.name} är av typen ${c.kind})`);
   if (c.kind === 'federation' && !c.covers?.length) throw new DomainError(`member.join: ett kommunalförbund måste ange vilka kommuner det omfattar (${c.name})`);
   if (c.kind !== 'federation' && c.covers) throw new DomainError(`member.join: bara ett kommunalförbund omfattar kommuner (${c.name} är av typen ${c.kind})`);
   assertYearOpen(state, Number(c.date.slice(0, 4)), 'member.join');
+  assertNotTooFarAhead(c.date, today, 'member.join', 'inträdesdatumet');
   const twice = repeatedCode(c.covers ?? []);
   if (twice) throw new DomainError(`member.join: kommunkod ${twice} står två gånger bland de kommuner ${c.name} omfattar`);
   const unknown = unknownKommunkodProblem(state, c.kommunkod ? [c.kommunkod] : (c.covers ?? []), 'member.join');
@@ -96,9 +97,10 @@ export function decideJoin(c: JoinMember, state: State): Decision {
   };
 }
 
-export function decideLeave(c: LeaveMember, state: State): Decision {
+export function decideLeave(c: LeaveMember, state: State, today: string): Decision {
   const m = resolveMember(state, c.member);
   assertYearOpen(state, Number(c.date.slice(0, 4)), 'member.leave');
+  assertNotTooFarAhead(c.date, today, 'member.leave', 'utträdesdatumet');
   const current = m.periods[m.periods.length - 1];
   if (current.to !== undefined) throw new DomainError(`member.leave: ${m.name} (${m.orgnr}) är inte medlem; den gick ur ${current.to}`);
   if (c.date < current.from) throw new DomainError(`member.leave: ${m.name} gick med ${current.from}; utträdet kan inte ske före det (${c.date})`);

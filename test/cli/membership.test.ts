@@ -152,6 +152,29 @@ describe('a kommunkod SCB does not know is refused at joining, so it cannot brea
   });
 });
 
+describe('a date far ahead is refused, since once stored it cannot be put right (joining again and leaving before it are refused)', () => {
+  const join = (date: string) => ['member', 'join', '--orgnr', '802999-9003', '--kind', 'municipality', '--name', 'X', '--kommunkod', '0180', '--date', date, '--decision', 'x'];
+
+  test.each([
+    [join('2999-01-01'), 'member.join: date: ska vara ett datum ÅÅÅÅ-MM-DD mellan 1990-01-01 och 2100-12-31, inte "2999-01-01"'],
+    [join('2100-12-31'), 'member.join: inträdesdatumet 2100-12-31 ligger för långt fram; senast 2025-12-31 (31 december året efter i dag) kan anges'],
+    [join('2026-01-01'), 'member.join: inträdesdatumet 2026-01-01 ligger för långt fram; senast 2025-12-31 (31 december året efter i dag) kan anges'],
+    [['enrolment', 'start', '--service', 'egil', '--member', '0180', '--from', '2999-01-01'], '--from ska vara ett datum mellan 1990-01-01 och 2100-12-31, inte "2999-01-01"'],
+    [['members', '--at', '3000-01-01'], '--at ska vara ett datum mellan 1990-01-01 och 2100-12-31, inte "3000-01-01"'],
+  ])('given today is 2024-03-01, when samkost %j, then one line naming the date, exit code 2 and nothing stored', async (args, message) => {
+    const f = await fixture();
+    const before = eventCount(f.store);
+    expect(await f.run(...args)).toEqual({ code: 2, out: '', err: `samkost: ${message}\n` });
+    expect(eventCount(f.store)).toBe(before);
+  });
+
+  test('given today is 2024-03-01, when a municipality joins from 2025-01-01 (decided this year, from next January), then it is stored and can leave at the end of 2025', async () => {
+    const f = await fixture();
+    expect(await f.run(...join('2025-01-01'))).toMatchObject({ code: 0, err: '' });
+    expect(await f.run('member', 'leave', '0180', '--date', '2025-12-31', '--reason', 'x')).toMatchObject({ code: 0, err: '' });
+  });
+});
+
 describe('samkost apply FILE.ndjson', () => {
   test('applies lines in order, stops at the first invalid line naming it, and keeps what came before', async () => {
     const f = cliFixture();

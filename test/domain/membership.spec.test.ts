@@ -47,6 +47,21 @@ describe('member.join', () => {
   test('a date that is not on the calendar is refused', () => {
     given().when(join({ date: '2023-02-30' })).thenError('date: ska vara ett giltigt datum ÅÅÅÅ-MM-DD');
   });
+
+  test('given any state, when a join is dated outside the years 1990–2100 (2999 for 2024), then it is refused as bad input, naming the date', () => {
+    given().when(join({ date: '2999-01-01' })).thenError('date: ska vara ett datum ÅÅÅÅ-MM-DD mellan 1990-01-01 och 2100-12-31, inte "2999-01-01"');
+    given().when(join({ date: '1989-12-31' })).thenError('date: ska vara ett datum ÅÅÅÅ-MM-DD mellan 1990-01-01 och 2100-12-31, inte "1989-12-31"');
+  });
+
+  test('given today is 2024-06-01, when a join is dated 2025-12-31, then it is stored: a council decides in autumn to join from next January', () => {
+    given().when(join({ date: '2025-12-31' }), '2024-06-01').then([joined({ date: '2025-12-31' })]);
+  });
+
+  test('given today is 2024-06-01, when a join is dated 2026-01-01 or 2100-12-31, then it is refused naming the date and the latest one allowed', () => {
+    given().when(join({ date: '2026-01-01' }), '2024-06-01')
+      .thenError('member.join: inträdesdatumet 2026-01-01 ligger för långt fram; senast 2025-12-31 (31 december året efter i dag) kan anges');
+    given().when(join({ date: '2100-12-31' }), '2024-06-01').thenError('inträdesdatumet 2100-12-31 ligger för långt fram; senast 2025-12-31');
+  });
 });
 
 /** An SCB table at 31 December of `year` with these kommunkoder (populations made up). */
@@ -117,6 +132,13 @@ describe('member.leave', () => {
   test('an unknown member is refused', () => {
     given().when({ type: 'member.leave', member: '0180', date: '2023-12-31', reason: 'x' }).thenError('okänd medlem: ingen kommun med kommunkod 0180 har gått med');
     given().when({ type: 'member.leave', member: '212000-0142', date: '2023-12-31', reason: 'x' }).thenError('okänd medlem: 212000-0142 har aldrig gått med');
+  });
+
+  test('given today is 2024-06-01, when a member leaves on 2025-12-31, then it is stored; on 2026-01-01, then it is refused naming the date and the latest one allowed', () => {
+    given(joined()).when({ type: 'member.leave', member: '1280', date: '2025-12-31', reason: 'x' }, '2024-06-01')
+      .then([{ type: 'MemberLeft', data: { member: '212000-1124', date: '2025-12-31', reason: 'x' } }]);
+    given(joined()).when({ type: 'member.leave', member: '1280', date: '2026-01-01', reason: 'x' }, '2024-06-01')
+      .thenError('member.leave: utträdesdatumet 2026-01-01 ligger för långt fram; senast 2025-12-31 (31 december året efter i dag) kan anges');
   });
 
   test('a member that has left cannot leave again', () => {
