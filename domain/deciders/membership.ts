@@ -6,6 +6,8 @@ import { bandCoverageProblems } from '../tiers';
 import { normaliseOrgnr } from '../orgnr';
 import { assertNotTooFarAhead, assertYearOpen } from './year-guard';
 import { dayBefore } from '../proration';
+import { municipalityCount } from '../population-rule';
+import { grouped } from '../money';
 
 export interface Decision {
   streamId: string;
@@ -157,11 +159,30 @@ export function decideImportPopulation(c: ImportPopulation, state: State): Decis
       if (codes.has(r.code)) throw new DomainError(`population.import: kommunkod ${r.code} förekommer två gånger för ${t.year}`);
       codes.add(r.code);
     }
+    const lacking = lackingProblem(state, t.year, codes);
+    if (lacking) throw new DomainError(lacking);
   }
   return {
     streamId: POPULATION_STREAM,
     events: c.tables.map((t) => ({ type: 'PopulationRecorded' as const, data: { year: t.year, referenceDate: t.referenceDate, source: c.source, rows: t.rows } })),
   };
+}
+
+/**
+ * A table for a year replaces the one recorded for it whole (state.populations), so one that lacks some of
+ * its municipalities would leave them with no figure for the fee year it serves: a file of one corrected
+ * row would make every other member's fees fail. Corrected figures and added municipalities are taken; the
+ * first table of a year may hold any.
+ */
+function lackingProblem(state: State, year: number, codes: ReadonlySet<string>): string | undefined {
+  const recorded = state.populations.get(year);
+  if (!recorded) return undefined;
+  const missing = recorded.table.rows.filter((r) => !codes.has(r.code));
+  if (missing.length === 0) return undefined;
+  const shown = missing.slice(0, 3).map((r) => `${r.code} ${r.name}`).join(', ');
+  const more = missing.length > 3 ? ` och ${grouped(missing.length - 3)} till` : '';
+  return `population.import: tabellen för ${year} saknar ${municipalityCount(missing.length)} av de ${grouped(recorded.table.rows.length)} i den registrerade tabellen för ${year} (${shown}${more}); `
+    + `en ny tabell ersätter hela årets registrerade, så importera hela tabellen för ${year}, med de rättade uppgifterna i den`;
 }
 
 function checkBands(what: string, bands: Parameters<typeof bandCoverageProblems>[0]): void {
