@@ -207,6 +207,13 @@ describe('population import: a table that replaces a year\'s recorded one must h
     expect(shown.table.count).toBe(291);
     expect(shown.rows.find((r) => r.code === '0380')?.population).toBe(250000);
   });
+
+  test('given no table for 2024, when a table of one municipality is imported for it, then it is stored, and population show counts it as 1 kommun', async () => {
+    const f = cliFixture();
+    expect(await swedish(f, 'sv.csv', ['0380;Uppsala;"250 000";2024'])).toMatchObject({ code: 0, err: '' });
+    const r = await f.run('population', 'show', '--year', '2025');
+    expect(r.out).toMatch(/^Avgiftsåret 2025 använder SCB:s folkmängd 31 december 2024: tabellen 2024-12-31 \(.*\), 1 kommun, händelse population@0\n/);
+  });
 });
 
 describe('samkost apply FILE.ndjson', () => {
