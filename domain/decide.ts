@@ -37,9 +37,9 @@ export interface DecideContext {
 export function decide(command: Command, state: State, ctx: DecideContext): Decision {
   switch (command.type) {
     case 'member.join':
-      return decideJoin(command, state);
+      return decideJoin(command, state, ctx.today);
     case 'member.leave':
-      return decideLeave(command, state);
+      return decideLeave(command, state, ctx.today);
     case 'member.details':
       return decideMemberDetails(command, state);
     case 'population.import':
@@ -57,9 +57,9 @@ export function decide(command: Command, state: State, ctx: DecideContext): Deci
     case 'cost.pay':
       return decideSupplierPayment(command, state);
     case 'enrolment.start':
-      return decideStartEnrolment(command, state);
+      return decideStartEnrolment(command, state, ctx.today);
     case 'enrolment.end':
-      return decideEndEnrolment(command, state);
+      return decideEndEnrolment(command, state, ctx.today);
     case 'invoice.run':
       return decideInvoiceRun(command, state);
     case 'invoice.credit':

@@ -6,6 +6,15 @@ import { isValidIsoDate } from './proration';
 
 export const IsoDate = z.string().refine(isValidIsoDate, { message: 'ska vara ett giltigt datum ÅÅÅÅ-MM-DD' });
 export const Year = z.number().int().min(1990).max(2100);
+/**
+ * A date given in a command: a calendar date in the years `Year` allows, as `--year` takes them. A mistyped
+ * year (2999 for 2024) is refused here rather than stored, as no correction of a stored one can undo it.
+ * Events keep `IsoDate`: what is stored must go on decoding, and a replayed document's command too
+ * (parseRecordedCommand). The pattern puts the range in the JSON Schemas as well.
+ */
+export const CommandDate = z.string()
+  .refine(isValidIsoDate, { message: 'ska vara ett giltigt datum ÅÅÅÅ-MM-DD' })
+  .regex(/^(199\d|20\d\d|2100)-\d\d-\d\d$/, { error: (issue) => `ska vara ett datum ÅÅÅÅ-MM-DD mellan 1990-01-01 och 2100-12-31, inte ${JSON.stringify(issue.input)}` });
 /** Money at rest: a string with a decimal point and at most two decimals. */
 export const Amount = z.string().refine(isAmountString, { message: 'ska vara ett belopp som "1234.50"' });
 export const NonNegativeAmount = Amount.refine((s) => !s.startsWith('-'), { message: 'beloppet får inte vara negativt' });

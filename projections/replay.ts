@@ -3,7 +3,7 @@ import { parseDocumentNumber } from '../domain/billing/numbers';
 import { canonicalJson } from '../domain/canonical-json';
 import { amountString, roundOre } from '../domain/money';
 import { costBase } from './splits';
-import { parseCommand } from '../domain/commands';
+import { parseRecordedCommand } from '../domain/commands';
 import { commandInputOf } from '../domain/rules';
 import { decide } from '../domain/decide';
 import { withoutProvenance } from '../domain/documents-read';
@@ -254,7 +254,7 @@ export class InvoiceReplay {
     let recomputed: DomainEvent[] = [];
     let failure: string | undefined;
     try {
-      const command = parseCommand(commandInputOf(first.data.origin));
+      const command = parseRecordedCommand(commandInputOf(first.data.origin));
       const decision = decide(command, this.state, { today: first.data.issueDate });
       recomputed = decision.events.map((e) => ({ type: e.type, data: checkEventData(e.type, 1, e.data) }) as DomainEvent);
       // The place is part of what is reproduced: a year's documents live in that year's billing stream,

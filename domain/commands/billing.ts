@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import { z } from 'zod';
-import { IsoDate, NonNegativeAmount, Text, Year } from '../primitives';
+import { CommandDate, NonNegativeAmount, Text, Year } from '../primitives';
 import { SellerParty } from '../events/billing';
 import { ServiceId } from '../events/services';
 import { invoiceOfOcr, isOcrLike } from '../ocr';
@@ -13,7 +13,7 @@ const VatRate = z.string().regex(/^0(\.\d{1,4})?$/, 'en momssats är ett decimal
 export const RunInvoices = z.object({
   type: z.literal('invoice.run'),
   period: z.string(),
-  issueDate: IsoDate,
+  issueDate: CommandDate,
   paymentTermsDays: Terms,
   vatRate: VatRate,
   seller: SellerParty,
@@ -27,7 +27,7 @@ export const CreditInvoice = z.object({
   /** Line numbers to credit in full (what is left of them); all lines when absent. */
   lines: z.array(z.number().int().positive()).min(1).optional(),
   reason: Text,
-  issueDate: IsoDate,
+  issueDate: CommandDate,
   /** The billing rules to decide by (domain/rules.ts); the current ones when absent. A replay gives the recorded ones. */
   rules: RulesVersion.optional(),
 });
@@ -46,7 +46,7 @@ export const RecordPayment = z.object({
   invoice: PaidInvoice,
   /** Written at rest with two decimals, so that "1000", "1000.0" and "1000.00" are one payment (paymentCommandId). */
   amount: NonNegativeAmount.transform((a) => new Decimal(a).toFixed(2)),
-  date: IsoDate,
+  date: CommandDate,
   reference: Text,
   /**
    * Money the bank has received beyond what is left of the invoice: recorded in full, the excess the
@@ -73,7 +73,7 @@ export const ReversePayment = z.object({
   type: z.literal('payment.reverse'),
   payment: ReversedPayment,
   /** The reversal's booking date. */
-  date: IsoDate,
+  date: CommandDate,
   reason: Text,
 });
 
@@ -81,7 +81,7 @@ export const SettleService = z.object({
   type: z.literal('settlement.run'),
   serviceId: ServiceId,
   year: Year,
-  issueDate: IsoDate,
+  issueDate: CommandDate,
   paymentTermsDays: Terms,
   vatRate: VatRate,
   seller: SellerParty,
@@ -92,7 +92,7 @@ export const SettleService = z.object({
 export const CloseYear = z.object({
   type: z.literal('year.close'),
   year: Year,
-  date: IsoDate,
+  date: CommandDate,
   decisionRef: z.string().optional(),
 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDate, Kommunkod, Orgnr, Text, Year } from '../primitives';
+import { CommandDate, Kommunkod, Orgnr, Text, Year } from '../primitives';
 import { ExtraLevyDecided, FeeScheduleAdopted, MemberKind, PopulationRow, PostalAddress } from '../events/membership';
 
 /** A member is named by its organisationsnummer, or a municipality by its kommunkod. */
@@ -12,7 +12,7 @@ export const JoinMember = z.object({
   name: Text,
   kommunkod: Kommunkod.optional(),
   covers: z.array(Kommunkod).min(1).optional(),
-  date: IsoDate,
+  date: CommandDate,
   decisionRef: Text,
   address: PostalAddress.optional(),
 });
@@ -20,7 +20,7 @@ export const JoinMember = z.object({
 export const LeaveMember = z.object({
   type: z.literal('member.leave'),
   member: MemberName,
-  date: IsoDate,
+  date: CommandDate,
   reason: Text,
   decisionRef: z.string().optional(),
 });
@@ -29,7 +29,7 @@ export const LeaveMember = z.object({
 export const ChangeMemberDetails = z.object({
   type: z.literal('member.details'),
   member: MemberName,
-  date: IsoDate,
+  date: CommandDate,
   address: PostalAddress.optional(),
   invoiceReference: Text.optional(),
 });
@@ -37,12 +37,13 @@ export const ChangeMemberDetails = z.object({
 export const ImportPopulation = z.object({
   type: z.literal('population.import'),
   source: Text,
-  tables: z.array(z.object({ year: Year, referenceDate: IsoDate, rows: z.array(PopulationRow).min(1) })).min(1),
+  tables: z.array(z.object({ year: Year, referenceDate: CommandDate, rows: z.array(PopulationRow).min(1) })).min(1),
 });
 
-// Where a command records exactly what its event will hold, its schema is the event's plus the type.
-export const AdoptSchedule = FeeScheduleAdopted.extend({ type: z.literal('schedule.adopt') });
-export const DecideLevy = ExtraLevyDecided.extend({ type: z.literal('levy.decide') });
+// Where a command records exactly what its event will hold, its schema is the event's plus the type, and
+// its dates are held to a command's years (CommandDate), which the event's are not.
+export const AdoptSchedule = FeeScheduleAdopted.extend({ type: z.literal('schedule.adopt'), decidedOn: CommandDate });
+export const DecideLevy = ExtraLevyDecided.extend({ type: z.literal('levy.decide'), decidedOn: CommandDate });
 
 export const membershipCommands = [JoinMember, LeaveMember, ChangeMemberDetails, ImportPopulation, AdoptSchedule, DecideLevy] as const;
 

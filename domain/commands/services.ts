@@ -1,15 +1,16 @@
 import Decimal from 'decimal.js';
 import { z } from 'zod';
-import { IsoDate, Kommunkod, NonNegativeAmount, Text, Year } from '../primitives';
+import { CommandDate, Kommunkod, NonNegativeAmount, Text, Year } from '../primitives';
 import { ActualCostRecorded, CouncilBudgetDecided, ServiceEstablished, ServiceId } from '../events/services';
 
 /** An amount written at rest with two decimals, so that "100", "100.0" and "100.00" are the same. */
 const TwoDecimals = NonNegativeAmount.transform((a) => new Decimal(a).toFixed(2));
 
-// Where a command records exactly what its event will hold, its schema is the event's plus the type.
-export const EstablishService = ServiceEstablished.extend({ type: z.literal('service.establish') });
-export const DecideBudget = CouncilBudgetDecided.extend({ type: z.literal('budget.decide') });
-export const RecordActualCost = ActualCostRecorded.extend({ type: z.literal('cost.record'), vat: TwoDecimals.optional() });
+// Where a command records exactly what its event will hold, its schema is the event's plus the type, and
+// its dates are held to a command's years (CommandDate), which the event's are not.
+export const EstablishService = ServiceEstablished.extend({ type: z.literal('service.establish'), date: CommandDate });
+export const DecideBudget = CouncilBudgetDecided.extend({ type: z.literal('budget.decide'), decidedOn: CommandDate });
+export const RecordActualCost = ActualCostRecorded.extend({ type: z.literal('cost.record'), date: CommandDate, vat: TwoDecimals.optional() });
 
 /** A payment to the supplier of the recorded cost of `serviceId` and `year` with `reference`. */
 export const PaySupplier = z.object({
@@ -18,15 +19,15 @@ export const PaySupplier = z.object({
   year: Year,
   reference: Text,
   amount: TwoDecimals,
-  date: IsoDate,
+  date: CommandDate,
 });
 
 export const StartEnrolment = z.object({
   type: z.literal('enrolment.start'),
   serviceId: ServiceId,
   member: z.string().trim().min(1),
-  from: IsoDate,
-  to: IsoDate.optional(),
+  from: CommandDate,
+  to: CommandDate.optional(),
   module: z.string().optional(),
   covers: z.array(Kommunkod).min(1).optional(),
   enrolmentId: z.string().regex(/^[A-Za-z0-9-]+$/).optional(),
@@ -36,7 +37,7 @@ export const EndEnrolment = z.object({
   type: z.literal('enrolment.end'),
   serviceId: ServiceId,
   enrolmentId: z.string().min(1),
-  to: IsoDate,
+  to: CommandDate,
 });
 
 export const serviceCommands = [EstablishService, DecideBudget, RecordActualCost, PaySupplier, StartEnrolment, EndEnrolment] as const;

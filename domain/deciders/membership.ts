@@ -4,8 +4,10 @@ import type { DomainEvent } from '../events';
 import { isCurrentMember, type MemberState, type State } from '../state';
 import { bandCoverageProblems } from '../tiers';
 import { normaliseOrgnr } from '../orgnr';
-import { assertYearOpen } from './year-guard';
+import { assertNotTooFarAhead, assertYearOpen } from './year-guard';
 import { dayBefore } from '../proration';
+import { municipalityCount } from '../population-rule';
+import { grouped } from '../money';
 
 export interface Decision {
   streamId: string;
@@ -64,12 +66,13 @@ export function unknownKommunkodProblem(state: State, codes: readonly string[], 
   return `${what}: ${named} finns inte i någon registrerad SCB-tabell (senast ${latest}); kontrollera ${unknown.length === 1 ? 'koden' : 'koderna'} eller importera en nyare tabell`;
 }
 
-export function decideJoin(c: JoinMember, state: State): Decision {
+export function decideJoin(c: JoinMember, state: State, today: string): Decision {
   if (c.kind === 'municipality' && !c.kommunkod) throw new DomainError(`member.join: en kommun måste anges med sin kommunkod (${c.name})`);
   if (c.kind !== 'municipality' && c.kommunkod) throw new DomainError(`member.join: bara en kommun har kommunkod (${c.name} är av typen ${c.kind})`);
   if (c.kind === 'federation' && !c.covers?.length) throw new DomainError(`member.join: ett kommunalförbund måste ange vilka kommuner det omfattar (${c.name})`);
   if (c.kind !== 'federation' && c.covers) throw new DomainError(`member.join: bara ett kommunalförbund omfattar kommuner (${c.name} är av typen ${c.kind})`);
   assertYearOpen(state, Number(c.date.slice(0, 4)), 'member.join');
+  assertNotTooFarAhead(c.date, today, 'member.join', 'inträdesdatumet');
   const twice = repeatedCode(c.covers ?? []);
   if (twice) throw new DomainError(`member.join: kommunkod ${twice} står två gånger bland de kommuner ${c.name} omfattar`);
   const unknown = unknownKommunkodProblem(state, c.kommunkod ? [c.kommunkod] : (c.covers ?? []), 'member.join');
@@ -96,9 +99,10 @@ export function decideJoin(c: JoinMember, state: State): Decision {
   };
 }
 
-export function decideLeave(c: LeaveMember, state: State): Decision {
+export function decideLeave(c: LeaveMember, state: State, today: string): Decision {
   const m = resolveMember(state, c.member);
   assertYearOpen(state, Number(c.date.slice(0, 4)), 'member.leave');
+  assertNotTooFarAhead(c.date, today, 'member.leave', 'utträdesdatumet');
   const current = m.periods[m.periods.length - 1];
   if (current.to !== undefined) throw new DomainError(`member.leave: ${m.name} (${m.orgnr}) är inte medlem; den gick ur ${current.to}`);
   if (c.date < current.from) throw new DomainError(`member.leave: ${m.name} gick med ${current.from}; utträdet kan inte ske före det (${c.date})`);
@@ -155,11 +159,30 @@ export function decideImportPopulation(c: ImportPopulation, state: State): Decis
       if (codes.has(r.code)) throw new DomainError(`population.import: kommunkod ${r.code} förekommer två gånger för ${t.year}`);
       codes.add(r.code);
     }
+    const lacking = lackingProblem(state, t.year, codes);
+    if (lacking) throw new DomainError(lacking);
   }
   return {
     streamId: POPULATION_STREAM,
     events: c.tables.map((t) => ({ type: 'PopulationRecorded' as const, data: { year: t.year, referenceDate: t.referenceDate, source: c.source, rows: t.rows } })),
   };
+}
+
+/**
+ * A table for a year replaces the one recorded for it whole (state.populations), so one that lacks some of
+ * its municipalities would leave them with no figure for the fee year it serves: a file of one corrected
+ * row would make every other member's fees fail. Corrected figures and added municipalities are taken; the
+ * first table of a year may hold any.
+ */
+function lackingProblem(state: State, year: number, codes: ReadonlySet<string>): string | undefined {
+  const recorded = state.populations.get(year);
+  if (!recorded) return undefined;
+  const missing = recorded.table.rows.filter((r) => !codes.has(r.code));
+  if (missing.length === 0) return undefined;
+  const shown = missing.slice(0, 3).map((r) => `${r.code} ${r.name}`).join(', ');
+  const more = missing.length > 3 ? ` och ${grouped(missing.length - 3)} till` : '';
+  return `population.import: tabellen för ${year} saknar ${municipalityCount(missing.length)} av de ${grouped(recorded.table.rows.length)} i den registrerade tabellen för ${year} (${shown}${more}); `
+    + `en ny tabell ersätter hela årets registrerade, så importera hela tabellen för ${year}, med de rättade uppgifterna i den`;
 }
 
 function checkBands(what: string, bands: Parameters<typeof bandCoverageProblems>[0]): void {

@@ -9,7 +9,7 @@ import { populationFor, populationOfCodes, populationYearFor } from '../populati
 import { bandOf, type TierBand } from '../tiers';
 import { type Decision, repeatedCode, resolveMember, unknownKommunkodProblem } from './membership';
 import type { DomainEvent } from '../events';
-import { assertBookedInOpenYear, assertYearOpen, bookedInClosedYear } from './year-guard';
+import { assertBookedInOpenYear, assertNotTooFarAhead, assertYearOpen, bookedInClosedYear } from './year-guard';
 import { type SupplierInvoice, supplierInvoices } from '../supplier-debt';
 import { dayBefore } from '../proration';
 
@@ -136,10 +136,12 @@ export function supplierPaymentProblem(c: PaySupplier, invoice: SupplierInvoice,
 const overlaps = (aFrom: string, aTo: string | undefined, bFrom: string, bTo: string | undefined) =>
   aFrom <= (bTo ?? '9999-12-31') && bFrom <= (aTo ?? '9999-12-31');
 
-export function decideStartEnrolment(c: StartEnrolment, state: State): Decision {
+export function decideStartEnrolment(c: StartEnrolment, state: State, today: string): Decision {
   const svc = requireService(state, c.serviceId);
   const m = resolveMember(state, c.member);
   assertYearOpen(state, Number(c.from.slice(0, 4)), 'enrolment.start');
+  assertNotTooFarAhead(c.from, today, 'enrolment.start', 'startdatumet');
+  if (c.to !== undefined) assertNotTooFarAhead(c.to, today, 'enrolment.start', 'slutdatumet');
   if (c.to !== undefined && c.to < c.from) throw new DomainError(`enrolment.start: anslutningen slutar (${c.to}) innan den börjar (${c.from})`);
   const period = periodOn(m, c.from);
   if (!period) {
@@ -212,7 +214,7 @@ function checkTierCovered(state: State, svc: ServiceState, m: MemberState, c: St
     throw new DomainError(`enrolment.start: ${rule.kind === 'price-list' ? 'prislistan' : 'vikttabellen'} för ${svc.service.serviceId} har ingen nivå för ${m.name} (${population ? `folkmängd ${population.value}` : 'organisation'})`);
 }
 
-export function decideEndEnrolment(c: EndEnrolment, state: State): Decision {
+export function decideEndEnrolment(c: EndEnrolment, state: State, today: string): Decision {
   const svc = requireService(state, c.serviceId);
   const e = svc.enrolments.get(c.enrolmentId);
   if (!e) throw new DomainError(`enrolment.end: tjänsten ${c.serviceId} har ingen anslutning ${c.enrolmentId}`);
@@ -220,6 +222,7 @@ export function decideEndEnrolment(c: EndEnrolment, state: State): Decision {
   // later end would bring back months that may have been settled as ended.
   if (e.to !== undefined && c.to >= e.to) throw new DomainError(`enrolment.end: anslutningen ${c.enrolmentId} upphörde redan ${e.to}`);
   assertYearOpen(state, Number(c.to.slice(0, 4)), 'enrolment.end');
+  assertNotTooFarAhead(c.to, today, 'enrolment.end', 'slutdatumet');
   if (e.to !== undefined) assertYearOpen(state, Number(e.to.slice(0, 4)), 'enrolment.end');
   // Ending it the day before it begins withdraws an enrolment that has not begun: it is in force on no day.
   if (c.to < e.from && c.to !== dayBefore(e.from)) {

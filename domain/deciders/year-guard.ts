@@ -48,3 +48,19 @@ export function bookedInClosedYear(state: State, date: string, what: string, ear
   const close = closeOf(state, year, earlierToo);
   return close ? `${what}: daterad ${date}, men ${finalWords(year, close)}; dess siffror kan inte längre ändras` : undefined;
 }
+
+/**
+ * The latest day a membership or an enrolment may take effect, decided `today`: 31 December of the next year.
+ * A board or council decides in the autumn to join (or leave, or enrol) from January; nothing is decided
+ * further ahead. A later date is a mistyped year, and once stored it cannot be put right: joining again is
+ * refused while it stands, and leaving before it too.
+ */
+export function latestEffectiveDate(today: string): string {
+  return `${Number(today.slice(0, 4)) + 1}-12-31`;
+}
+
+/** Refuses `date` (what `words` names, e.g. "inträdesdatumet") when it lies after latestEffectiveDate(today). */
+export function assertNotTooFarAhead(date: string, today: string, what: string, words: string): void {
+  const latest = latestEffectiveDate(today);
+  if (date > latest) throw new DomainError(`${what}: ${words} ${date} ligger för långt fram; senast ${latest} (31 december året efter i dag) kan anges`);
+}

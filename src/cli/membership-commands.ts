@@ -12,6 +12,7 @@ import { withConfiguredDefaults } from '../config';
 import { type CliIo, toJson, UsageError } from './io';
 import { COMMAND_ID } from './help-words';
 import { parseYear, parseDate } from './options';
+import { municipalityCount } from '../../domain/population-rule';
 
 /** "1 kommando utfört", "2 kommandon utförda" */
 const executed = (n: number): string => `${n} ${n === 1 ? 'kommando utfört' : 'kommandon utförda'}`;
@@ -85,7 +86,7 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
           }));
         if (g().json) return io.out(`${toJson({ at, count: rows.length, members: rows })}\n`);
         const t = newTable(['Org.nr', 'Namn', 'Typ', 'Kommunkod', 'Medlem sedan', 'Utträde']);
-        for (const r of rows) t.push([r.orgnr, r.name, MEMBER_KIND_NAMES[r.kind], r.kommunkod ?? (r.covers ? `${r.covers.length} kommuner` : ''), r.since, r.leaves ?? '']);
+        for (const r of rows) t.push([r.orgnr, r.name, MEMBER_KIND_NAMES[r.kind], r.kommunkod ?? (r.covers ? municipalityCount(r.covers.length) : ''), r.since, r.leaves ?? '']);
         io.out(`Medlemmar ${at}: ${rows.length}\n${t.toString()}\n`);
       }, NO_DOCUMENTS);
     });

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { IsoDate, Year } from '../../domain/primitives';
+import { CommandDate, IsoDate, Year } from '../../domain/primitives';
 
 export function parseYear(v: string): number {
   const n = Number(v);
@@ -15,8 +15,10 @@ export function parseNonNegativeInteger(v: string): number {
   return n;
 }
 
+/** A date option, of a command or a read (`--at`): in the years `--year` takes, as a command's dates are (CommandDate). */
 export function parseDate(v: string): string {
   if (!IsoDate.safeParse(v).success) throw new InvalidArgumentError(`ska vara ett datum ÅÅÅÅ-MM-DD, inte "${v}"`);
+  if (!CommandDate.safeParse(v).success) throw new InvalidArgumentError(`ska vara ett datum mellan 1990-01-01 och 2100-12-31, inte "${v}"`);
   return v;
 }
 

@@ -4,7 +4,7 @@ import { NotFoundError } from '../../domain/errors';
 import { eventLink } from '../../domain/event-ref';
 import type { ExtraLevyDecided, FeeScheduleAdopted } from '../../domain/events/membership';
 import { formatSek, grouped } from '../../domain/money';
-import { populationYearFor } from '../../domain/population-rule';
+import { municipalityCount, populationYearFor } from '../../domain/population-rule';
 import type { Adopted, PopulationTable, State } from '../../domain/state';
 import type { TierBand } from '../../domain/tiers';
 import { type GlobalOptions, NO_DOCUMENTS, withEngine } from './context';
@@ -174,7 +174,7 @@ function renderPopulation(p: PopulationShown): string {
       const x = p.table;
       const t = newTable(['Kommunkod', 'Kommun', 'Folkmängd']);
       for (const r of p.rows) t.push([r.code, r.name, grouped(r.population)]);
-      return `Avgiftsåret ${p.feeYear} använder SCB:s folkmängd 31 december ${x.year}: tabellen ${x.referenceDate} (${x.source}), ${grouped(x.count)} kommuner, händelse ${at(x.event)}\n${t.toString()}\n`;
+      return `Avgiftsåret ${p.feeYear} använder SCB:s folkmängd 31 december ${x.year}: tabellen ${x.referenceDate} (${x.source}), ${municipalityCount(x.count)}, händelse ${at(x.event)}\n${t.toString()}\n`;
     }
     case 'kommun': {
       const t = newTable(['År', 'Referensdatum', 'Folkmängd', 'Avgiftsår', 'Händelse']);

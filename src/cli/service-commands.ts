@@ -18,6 +18,7 @@ import { COMMAND_ID } from './help-words';
 import { amountInput, parseDate, parseYear } from './options';
 import { CADENCE_NAMES, PRICING_NAMES, pricingWords } from './pricing-words';
 import { RULES_VERSION } from '../../domain/rules';
+import { municipalityCount } from '../../domain/population-rule';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -250,7 +251,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
           })));
         if (g().json) return io.out(`${toJson({ enrolments: rows })}\n`);
         const t = newTable(['Tjänst', 'Anslutning', 'Medlem', 'Från', 'Till', 'Modul', 'Omfattar']);
-        for (const r of rows) t.push([r.serviceId, r.enrolmentId, r.name, r.from, r.to ?? '', r.module ?? '', r.covers ? `${r.covers.length} kommuner` : '']);
+        for (const r of rows) t.push([r.serviceId, r.enrolmentId, r.name, r.from, r.to ?? '', r.module ?? '', r.covers ? municipalityCount(r.covers.length) : '']);
         io.out(`${t.toString()}\n`);
       }, NO_DOCUMENTS);
     });

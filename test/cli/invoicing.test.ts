@@ -401,7 +401,9 @@ describe('year-end settlement and closing', () => {
     const before = eventCount(f.store);
     for (const [args, message] of [
       [['year', 'close', '2024', '--date', '2024-12-31'], 'year.close 2024: stängningsdatumet 2024-12-31 ligger inte efter årets slut; ett år stängs när det har slutat (tidigast 2025-01-01)'],
-      [['year', 'close', '2100', '--date', '2101-01-10'], 'year.close 2100: stängningsdatumet 2101-01-10 ligger efter i dag (2025-03-01)'],
+      [['year', 'close', '2030', '--date', '2031-01-10'], 'year.close 2030: stängningsdatumet 2031-01-10 ligger efter i dag (2025-03-01)'],
+      // A command's dates lie in 1990–2100, as --year's years do: 2101 is refused before anything is decided.
+      [['year', 'close', '2100', '--date', '2101-01-10'], '--date ska vara ett datum mellan 1990-01-01 och 2100-12-31, inte "2101-01-10"'],
       [['year', 'close', '2024', '--date', '2025-02-01'], 'year.close 2024: 16 poster av året är inte fakturerade (Göteborgs Stad, Malmö stad, Region Stockholm och 1 till); kör samkost invoice run för året först'],
     ] as const) {
       const r = await inMarch(...args);

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliFixture, eventCount } from '../support/cli';
 
@@ -159,6 +159,70 @@ describe('a kommunkod SCB does not know is refused at joining, so it cannot brea
     expect((await f.run(...federation('1264,0180'))).code).toBe(0);
     const fees = await f.json<FeesJson>('fees', '--year', '2024');
     expect(fees.members[0].population).toMatchObject({ value: 18100 + 988943, year: 2023 });
+  });
+});
+
+describe('a date far ahead is refused, since once stored it cannot be put right (joining again and leaving before it are refused)', () => {
+  const join = (date: string) => ['member', 'join', '--orgnr', '802999-9003', '--kind', 'municipality', '--name', 'X', '--kommunkod', '0180', '--date', date, '--decision', 'x'];
+
+  test.each([
+    [join('2999-01-01'), 'member.join: date: ska vara ett datum ÅÅÅÅ-MM-DD mellan 1990-01-01 och 2100-12-31, inte "2999-01-01"'],
+    [join('2100-12-31'), 'member.join: inträdesdatumet 2100-12-31 ligger för långt fram; senast 2025-12-31 (31 december året efter i dag) kan anges'],
+    [join('2026-01-01'), 'member.join: inträdesdatumet 2026-01-01 ligger för långt fram; senast 2025-12-31 (31 december året efter i dag) kan anges'],
+    [['enrolment', 'start', '--service', 'egil', '--member', '0180', '--from', '2999-01-01'], '--from ska vara ett datum mellan 1990-01-01 och 2100-12-31, inte "2999-01-01"'],
+    [['members', '--at', '3000-01-01'], '--at ska vara ett datum mellan 1990-01-01 och 2100-12-31, inte "3000-01-01"'],
+  ])('given today is 2024-03-01, when samkost %j, then one line naming the date, exit code 2 and nothing stored', async (args, message) => {
+    const f = await fixture();
+    const before = eventCount(f.store);
+    expect(await f.run(...args)).toEqual({ code: 2, out: '', err: `samkost: ${message}\n` });
+    expect(eventCount(f.store)).toBe(before);
+  });
+
+  test('given today is 2024-03-01, when a municipality joins from 2025-01-01 (decided this year, from next January), then it is stored and can leave at the end of 2025', async () => {
+    const f = await fixture();
+    expect(await f.run(...join('2025-01-01'))).toMatchObject({ code: 0, err: '' });
+    expect(await f.run('member', 'leave', '0180', '--date', '2025-12-31', '--reason', 'x')).toMatchObject({ code: 0, err: '' });
+  });
+});
+
+describe('population import: a table that replaces a year\'s recorded one must hold every municipality of it', () => {
+  /** A population file with the Swedish headings a user may have, imported with --columns. */
+  const swedish = (f: { dir: string; run: (...a: string[]) => Promise<{ code: number; out: string; err: string }> }, name: string, rows: string[]) => {
+    const csv = join(f.dir, name);
+    writeFileSync(csv, ['Kommunkod;Kommun;Folkmängd;År', ...rows].join('\n'));
+    return f.run('population', 'import', csv, '--columns', 'code=Kommunkod,name=Kommun,population=Folkmängd,year=År');
+  };
+  const scb2023 = () => readFileSync(SCB, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')).filter((r) => r[4] === '2023');
+
+  test('given SCB\'s 290 municipalities recorded for 2023, when a file of Uppsala alone for 2023 is imported, then it is refused naming the year, how many are missing and a few of them, and nothing is stored', async () => {
+    const f = cliFixture();
+    expect((await f.run('population', 'import', SCB)).code).toBe(0);
+    const before = eventCount(f.store);
+    const r = await swedish(f, 'sv.csv', ['0380;Uppsala;"250 000";2023']);
+    expect(r).toEqual({
+      code: 2, out: '',
+      err: 'samkost: population.import: tabellen för 2023 saknar 289 kommuner av de 290 i den registrerade tabellen för 2023 (0114 Upplands Väsby, 0115 Vallentuna, 0117 Österåker och 286 till); '
+        + 'en ny tabell ersätter hela årets registrerade, så importera hela tabellen för 2023, med de rättade uppgifterna i den\n',
+    });
+    expect(eventCount(f.store)).toBe(before);
+    expect((await f.json<{ table: { count: number } }>('population', 'show', '--year', '2024')).table.count).toBe(290);
+  });
+
+  test('given SCB\'s table for 2023, when the whole table is imported again with Uppsala corrected and a municipality added, then it replaces the recorded one', async () => {
+    const f = cliFixture();
+    expect((await f.run('population', 'import', SCB)).code).toBe(0);
+    const rows = scb2023().map(([code, name, , population, year]) => `${code};${name};${code === '0380' ? '250000' : population};${year}`);
+    expect(await swedish(f, 'whole.csv', [...rows, '9999;Nykommun;1000;2023'])).toMatchObject({ code: 0, err: '' });
+    const shown = await f.json<{ table: { count: number }; rows: { code: string; population: number }[] }>('population', 'show', '--year', '2024');
+    expect(shown.table.count).toBe(291);
+    expect(shown.rows.find((r) => r.code === '0380')?.population).toBe(250000);
+  });
+
+  test('given no table for 2024, when a table of one municipality is imported for it, then it is stored, and population show counts it as 1 kommun', async () => {
+    const f = cliFixture();
+    expect(await swedish(f, 'sv.csv', ['0380;Uppsala;"250 000";2024'])).toMatchObject({ code: 0, err: '' });
+    const r = await f.run('population', 'show', '--year', '2025');
+    expect(r.out).toMatch(/^Avgiftsåret 2025 använder SCB:s folkmängd 31 december 2024: tabellen 2024-12-31 \(.*\), 1 kommun, händelse population@0\n/);
   });
 });
 

@@ -47,6 +47,21 @@ describe('member.join', () => {
   test('a date that is not on the calendar is refused', () => {
     given().when(join({ date: '2023-02-30' })).thenError('date: ska vara ett giltigt datum ÅÅÅÅ-MM-DD');
   });
+
+  test('given any state, when a join is dated outside the years 1990–2100 (2999 for 2024), then it is refused as bad input, naming the date', () => {
+    given().when(join({ date: '2999-01-01' })).thenError('date: ska vara ett datum ÅÅÅÅ-MM-DD mellan 1990-01-01 och 2100-12-31, inte "2999-01-01"');
+    given().when(join({ date: '1989-12-31' })).thenError('date: ska vara ett datum ÅÅÅÅ-MM-DD mellan 1990-01-01 och 2100-12-31, inte "1989-12-31"');
+  });
+
+  test('given today is 2024-06-01, when a join is dated 2025-12-31, then it is stored: a council decides in autumn to join from next January', () => {
+    given().when(join({ date: '2025-12-31' }), '2024-06-01').then([joined({ date: '2025-12-31' })]);
+  });
+
+  test('given today is 2024-06-01, when a join is dated 2026-01-01 or 2100-12-31, then it is refused naming the date and the latest one allowed', () => {
+    given().when(join({ date: '2026-01-01' }), '2024-06-01')
+      .thenError('member.join: inträdesdatumet 2026-01-01 ligger för långt fram; senast 2025-12-31 (31 december året efter i dag) kan anges');
+    given().when(join({ date: '2100-12-31' }), '2024-06-01').thenError('inträdesdatumet 2100-12-31 ligger för långt fram; senast 2025-12-31');
+  });
 });
 
 /** An SCB table at 31 December of `year` with these kommunkoder (populations made up). */
@@ -89,6 +104,30 @@ describe('member.join: a kommunkod, or a code a federation covers, must be one S
   });
 });
 
+describe('population.import: a table for a year replaces the recorded one whole, so it must hold every municipality the recorded one has', () => {
+  const table = (year: number, rows: [string, string, number][]) => ({ year, referenceDate: `${year}-12-31`, rows: rows.map(([code, name, population]) => ({ code, name, population })) });
+  const recorded: DomainEvent = { type: 'PopulationRecorded', data: { ...table(2024, [['0180', 'Stockholm', 988943], ['0380', 'Uppsala', 240000], ['1280', 'Malmö', 362133]]), source: 'SCB' } };
+
+  test('given a 2024 table of three, when a table of Uppsala alone is imported for 2024, then it is refused naming the year, the count and the two missing', () => {
+    given(recorded).when({ type: 'population.import', source: 'sv.csv', tables: [table(2024, [['0380', 'Uppsala', 250000]])] })
+      .thenError('population.import: tabellen för 2024 saknar 2 kommuner av de 3 i den registrerade tabellen för 2024 (0180 Stockholm, 1280 Malmö); en ny tabell ersätter hela årets registrerade, så importera hela tabellen för 2024, med de rättade uppgifterna i den');
+  });
+
+  test('given the same, when one of them is missing, then the count says "1 kommun"', () => {
+    given(recorded).when({ type: 'population.import', source: 'x', tables: [table(2024, [['0180', 'Stockholm', 1], ['0380', 'Uppsala', 1]])] }).thenError('saknar 1 kommun av de 3');
+  });
+
+  test('given the same, when every municipality is imported again, one corrected and one added, then the table is recorded', () => {
+    const whole = table(2024, [['0180', 'Stockholm', 988943], ['0380', 'Uppsala', 250000], ['1280', 'Malmö', 362133], ['0381', 'Enköping', 46000]]);
+    given(recorded).when({ type: 'population.import', source: 'x', tables: [whole] }).then([{ type: 'PopulationRecorded', data: { ...whole, source: 'x' } }], 'population');
+  });
+
+  test('given a 2024 table, when a table of one municipality is imported for 2025, then it is recorded: the first table of a year may be any size', () => {
+    const first = table(2025, [['0380', 'Uppsala', 250000]]);
+    given(recorded).when({ type: 'population.import', source: 'x', tables: [first] }, '2025-06-01').then([{ type: 'PopulationRecorded', data: { ...first, source: 'x' } }]);
+  });
+});
+
 describe('member.leave', () => {
   test('a member with an enrolment running past its exit is refused until the enrolment is ended: services are billed by enrolment, not membership', () => {
     const service: DomainEvent = { type: 'ServiceEstablished', data: { serviceId: 'uka', name: 'UKA', area: 'x', pricing: { kind: 'equal' }, overheadRate: '0', cadence: 'yearly', decisionRef: 'S', date: '2020-01-01' } } as DomainEvent;
@@ -117,6 +156,13 @@ describe('member.leave', () => {
   test('an unknown member is refused', () => {
     given().when({ type: 'member.leave', member: '0180', date: '2023-12-31', reason: 'x' }).thenError('okänd medlem: ingen kommun med kommunkod 0180 har gått med');
     given().when({ type: 'member.leave', member: '212000-0142', date: '2023-12-31', reason: 'x' }).thenError('okänd medlem: 212000-0142 har aldrig gått med');
+  });
+
+  test('given today is 2024-06-01, when a member leaves on 2025-12-31, then it is stored; on 2026-01-01, then it is refused naming the date and the latest one allowed', () => {
+    given(joined()).when({ type: 'member.leave', member: '1280', date: '2025-12-31', reason: 'x' }, '2024-06-01')
+      .then([{ type: 'MemberLeft', data: { member: '212000-1124', date: '2025-12-31', reason: 'x' } }]);
+    given(joined()).when({ type: 'member.leave', member: '1280', date: '2026-01-01', reason: 'x' }, '2024-06-01')
+      .thenError('member.leave: utträdesdatumet 2026-01-01 ligger för långt fram; senast 2025-12-31 (31 december året efter i dag) kan anges');
   });
 
   test('a member that has left cannot leave again', () => {

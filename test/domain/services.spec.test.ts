@@ -35,6 +35,33 @@ describe('enrolment.start', () => {
   });
 });
 
+describe('enrolment.start and enrolment.end: a date that takes effect lies no later than 31 December of the year after today', () => {
+  test('given today is 2024-06-01, when an enrolment starts 2025-12-31, then it is stored', () => {
+    given(member, established).when({ type: 'enrolment.start', serviceId: 'uka', member: '1280', from: '2025-12-31' }, '2024-06-01')
+      .then([started({ enrolmentId: '212000-1124-2025-12-31', from: '2025-12-31' })]);
+  });
+
+  test('given today is 2024-06-01, when an enrolment starts 2026-01-01 or ends 2026-01-01, then it is refused naming the date and the latest one allowed', () => {
+    given(member, established).when({ type: 'enrolment.start', serviceId: 'uka', member: '1280', from: '2026-01-01' }, '2024-06-01')
+      .thenError('enrolment.start: startdatumet 2026-01-01 ligger för långt fram; senast 2025-12-31 (31 december året efter i dag) kan anges');
+    given(member, established).when({ type: 'enrolment.start', serviceId: 'uka', member: '1280', from: '2024-01-01', to: '2026-01-01' }, '2024-06-01')
+      .thenError('enrolment.start: slutdatumet 2026-01-01 ligger för långt fram; senast 2025-12-31 (31 december året efter i dag) kan anges');
+    given(member, established, started()).when({ type: 'enrolment.end', serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2026-01-01' }, '2024-06-01')
+      .thenError('enrolment.end: slutdatumet 2026-01-01 ligger för långt fram; senast 2025-12-31 (31 december året efter i dag) kan anges');
+  });
+
+  test('given an enrolment stored before this rule with an end in 2999, when it is ended 2025-12-31, then the end is brought forward: the old date can be put right', () => {
+    const farEnd: DomainEvent = { type: 'EnrolmentEnded', data: { serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2999-12-31' } };
+    given(member, established, started(), farEnd).when({ type: 'enrolment.end', serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2025-12-31' }, '2024-06-01')
+      .then([{ type: 'EnrolmentEnded', data: { serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2025-12-31' } }]);
+  });
+
+  test('given any state, when an enrolment is dated outside the years 1990–2100, then it is refused as bad input', () => {
+    given(member, established).when({ type: 'enrolment.start', serviceId: 'uka', member: '1280', from: '2999-01-01' })
+      .thenError('from: ska vara ett datum ÅÅÅÅ-MM-DD mellan 1990-01-01 och 2100-12-31, inte "2999-01-01"');
+  });
+});
+
 describe('enrolment.start with covers: the municipalities that take part through the member, whose populations it is billed on', () => {
   const hoglandet: DomainEvent = {
     type: 'MemberJoined',
