@@ -3,13 +3,13 @@ import { grouped } from './money';
 import type { EventRef } from './event-ref';
 import type { MemberState, State } from './state';
 
+/** A count of municipalities as a Swedish reader reads it: "1 kommun", "290 kommuner". */
+export const municipalityCount = (n: number): string => `${grouped(n)} ${n === 1 ? 'kommun' : 'kommuner'}`;
+
 /**
  * THE rule for which population counts for a fee year: SCB's figure at 31 December of the previous year
  * (folkmängd 31 december, year − 1). Every fee, tier and per-capita split asks this one function.
  */
-/** A count of municipalities as a Swedish reader reads it: "1 kommun", "290 kommuner". */
-export const municipalityCount = (n: number): string => `${grouped(n)} ${n === 1 ? 'kommun' : 'kommuner'}`;
-
 export const populationYearFor = (feeYear: number): number => feeYear - 1;
 
 export interface PopulationUsed {
