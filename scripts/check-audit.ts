@@ -296,7 +296,6 @@ function seriesProblems(s: NumberSeries): string[] {
 const DOCUMENT_TYPES = new Set(['InvoiceIssued', 'CreditNoteIssued']);
 
 
-/** Calls `onLine` with each non-empty line of a file (1-based number) and returns the file's SHA-256 and size. */
 /** What a voucher row holds, by field: read as such only when each is there, of its kind. */
 const VOUCHER_FIELDS = [['series', 'string'], ['number', 'string'], ['date', 'string'], ['transactions', 'array'], ['source', 'object']] as const;
 const KIND_WORDS = { string: 'ingen text', array: 'ingen lista', object: 'inget objekt' } as const;
@@ -312,6 +311,7 @@ export function voucherShapeProblem(row: unknown): string | undefined {
   return said.length ? said.join('; ') : undefined;
 }
 
+/** Calls `onLine` with each non-empty line of a file (1-based number) and returns the file's SHA-256 and size. */
 function eachLine(path: string, onLine: (text: string, n: number) => void): { sha256: string; bytes: number } {
   const hash = createHash('sha256');
   const decoder = new StringDecoder('utf8');
