@@ -296,17 +296,28 @@ function seriesProblems(s: NumberSeries): string[] {
 const DOCUMENT_TYPES = new Set(['InvoiceIssued', 'CreditNoteIssued']);
 
 
-/** What a voucher row holds, by field: read as such only when each is there, of its kind. */
-const VOUCHER_FIELDS = [['series', 'string'], ['number', 'string'], ['date', 'string'], ['transactions', 'array'], ['source', 'object']] as const;
-const KIND_WORDS = { string: 'ingen text', array: 'ingen lista', object: 'inget objekt' } as const;
+type FieldKind = 'string' | 'number' | 'array' | 'object';
+const KIND_WORDS: Record<FieldKind, string> = { string: 'ingen text', number: 'inget tal', array: 'ingen lista', object: 'inget objekt' };
 
-/** Why a parsed row of vouchers.ndjson is no voucher ("saknar series, number och date"), or undefined when it is one. */
-export function voucherShapeProblem(row: unknown): string | undefined {
+/**
+ * What a row of each file holds, by field: a row is read as one only when each is there, of its kind.
+ * Otherwise every check made of it named "undefined" ("verifikation undefined undefined: daterad undefined").
+ */
+const ROW_SHAPES = {
+  'events.ndjson': { what: 'ingen händelse', fields: [['streamId', 'string'], ['revision', 'number'], ['id', 'string'], ['type', 'string'], ['data', 'object'], ['metadata', 'object']] },
+  'splits.ndjson': { what: 'ingen fördelningstabell', fields: [['id', 'string'], ['participants', 'array']] },
+  'documents.ndjson': { what: 'inget dokument', fields: [['type', 'string'], ['event', 'object'], ['document', 'object']] },
+  'traces.ndjson': { what: 'ingen spårning', fields: [['number', 'string'], ['type', 'string'], ['event', 'object'], ['lines', 'array']] },
+  'vouchers.ndjson': { what: 'ingen verifikation', fields: [['series', 'string'], ['number', 'string'], ['date', 'string'], ['transactions', 'array'], ['source', 'object']] },
+} as const satisfies Record<string, { what: string; fields: readonly (readonly [string, FieldKind])[] }>;
+
+/** Why a parsed row is not what its file holds ("saknar series, number och date"), or undefined when it is. */
+function rowShapeProblem(row: unknown, fields: readonly (readonly [string, FieldKind])[]): string | undefined {
   if (typeof row !== 'object' || row === null || Array.isArray(row)) return `raden är ${Array.isArray(row) ? 'en lista' : JSON.stringify(row)}, inget JSON-objekt`;
   const r = row as Record<string, unknown>;
   const kindOf = (x: unknown) => (Array.isArray(x) ? 'array' : x === null ? 'null' : typeof x);
-  const missing = VOUCHER_FIELDS.filter(([k]) => r[k] === undefined || r[k] === null).map(([k]) => k);
-  const wrong = VOUCHER_FIELDS.filter(([k, kind]) => !missing.includes(k) && kindOf(r[k]) !== kind).map(([k, kind]) => `${k} är ${KIND_WORDS[kind]}`);
+  const missing = fields.filter(([k]) => r[k] === undefined || r[k] === null).map(([k]) => k);
+  const wrong = fields.filter(([k, kind]) => !missing.includes(k) && kindOf(r[k]) !== kind).map(([k, kind]) => `${k} är ${KIND_WORDS[kind]}`);
   const said = [...(missing.length ? [`saknar ${inWords(missing)}`] : []), ...wrong];
   return said.length ? said.join('; ') : undefined;
 }
@@ -412,6 +423,18 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
     if (f && bytes !== f.bytes) problems.push(`${name}: ${grouped(bytes)} byte, manifestet anger ${grouped(f.bytes)}`);
   };
 
+  /**
+   * Each row of a file parsed, and passed on only when it has its file's shape (ROW_SHAPES): a row that has
+   * not is named as such, by what it lacks, and is not counted as one.
+   */
+  const rows = <T>(name: keyof typeof ROW_SHAPES, onRow: (row: T, n: number) => void) => read(name, (raw, n) => {
+    const parsed = JSON.parse(raw) as unknown;
+    const shape = ROW_SHAPES[name];
+    const problem = rowShapeProblem(parsed, shape.fields);
+    if (problem !== undefined) problems.push(`${name} rad ${n}: ${shape.what}: ${problem}`);
+    else onRow(parsed as T, n);
+  });
+
   // The hash chains, stream by stream, in the order the events were written.
   // Where each event is, by its id: what every reference to it must name.
   const placeOf = new Map<string, Place>();
@@ -419,8 +442,7 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   const yearDocuments = new Set<string>();
   // The payments reversed so far, by event id: a payment is reversed once.
   const reversed = new Map<string, string>();
-  read('events.ndjson', (raw, n) => {
-    const e = JSON.parse(raw) as EventLine;
+  rows<EventLine>('events.ndjson', (e, n) => {
     events += 1;
     const head = heads.get(e.streamId);
     const expected = head ? head.revision + 1 : 0;
@@ -498,8 +520,7 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   const splitRefs = new Set<string>();
   // The latest event each table refers to: a document whose trace names the table must come after it.
   const tableLatest = new Map<string, Place>();
-  read('splits.ndjson', (raw, n) => {
-    const t = JSON.parse(raw) as { id: string; participants: TableRow[] };
+  rows<{ id: string; participants: TableRow[] }>('splits.ndjson', (t, n) => {
     const id = splitTableId(t.participants);
     if (id !== t.id) {
       const [stated, actual] = differingHashes(String(t.id), id);
@@ -521,9 +542,8 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   const documentEvents = new Set<string>();
   // The year's numbers by series (`T2023`), each gapless from 1.
   const numberSeries = new Map<string, NumberSeries>();
-  read('documents.ndjson', (raw, n) => {
+  rows<DocumentRecord>('documents.ndjson', (d, n) => {
     documents += 1;
-    const d = JSON.parse(raw) as DocumentRecord;
     const at = `documents.ndjson rad ${n}: ${d.document?.number}`;
     resolve(at, d, documentRefs, documentEvent(d.event?.eventId));
     const stored = documentData.get(d.event?.eventId);
@@ -560,8 +580,7 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   const traceRefs = new Set<string>();
   // Without splits.ndjson every month that names a table would be a problem of its own: one says it.
   const withTables = checked.has('splits.ndjson');
-  read('traces.ndjson', (raw, n) => {
-    const d = JSON.parse(raw) as TracedDocument;
+  rows<TracedDocument>('traces.ndjson', (d, n) => {
     traced += 1;
     const docEvent = documentEvent(d.event?.eventId);
     resolve(`traces.ndjson rad ${n}: ${d.number}`, d, traceRefs, docEvent);
@@ -629,16 +648,7 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
     // the payment's voucher is of the year too (a payment of an earlier year has its voucher in that year's package).
     const paymentVouchers = new Map<string, VoucherRecord['transactions']>();
     const reversalVouchers: { at: string; payment: string; transactions: VoucherRecord['transactions'] }[] = [];
-    read(VOUCHERS, (raw, n) => {
-      const parsed = JSON.parse(raw) as unknown;
-      // A row that is no voucher is named as such, by what it lacks, rather than checked field by field as
-      // one ("verifikation undefined undefined: daterad undefined"); it is not counted as a voucher.
-      const notVoucher = voucherShapeProblem(parsed);
-      if (notVoucher !== undefined) {
-        problems.push(`${VOUCHERS} rad ${n}: ingen verifikation: ${notVoucher}`);
-        return;
-      }
-      const v = parsed as VoucherRecord;
+    rows<VoucherRecord>(VOUCHERS, (v, n) => {
       count += 1;
       const at = `${VOUCHERS} rad ${n}: verifikation ${v.series} ${v.number}`;
       const key = `${v.series} ${v.number}`;

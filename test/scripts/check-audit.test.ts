@@ -140,6 +140,21 @@ describe('check-audit: what a package shows of itself must hold, even where ever
       ]));
     });
 
+    test.each([
+      ['events.ndjson', 'ingen händelse', 'saknar streamId, revision, id, type, data och metadata'],
+      ['splits.ndjson', 'ingen fördelningstabell', 'saknar id och participants'],
+      ['documents.ndjson', 'inget dokument', 'saknar type, event och document'],
+      ['traces.ndjson', 'ingen spårning', 'saknar number, type, event och lines'],
+    ])('given the row {} appended to %s, then it is named as %s by what it lacks, and no problem says "undefined"', async (file, what, lacks) => {
+      const dir = await forgedPackage(() => undefined);
+      const n = readFileSync(join(dir, file), 'utf8').trim().split('\n').length + 1;
+      appendFileSync(join(dir, file), '{}\n');
+      const r = checkAudit(dir);
+      expect(r.ok).toBe(false);
+      expect(r.problems).toContain(`${file} rad ${n}: ${what}: ${lacks}`);
+      expect(r.problems.filter((p) => p.includes('undefined'))).toEqual([]);
+    });
+
     test('given splits.ndjson deleted, then its absence is named once', async () => {
       const dir = await forgedPackage(() => undefined);
       rmSync(join(dir, 'splits.ndjson'));
