@@ -172,6 +172,9 @@ export function decideCredit(c: CreditInvoice, state: State): Decision {
   // No lines named: every line with something left (lines credited in full before are done, not an error).
   const wanted = c.lines ?? inv.invoice.lines.filter((l) => new Decimal(l.amount).gt(inv.creditedNet.get(l.lineNo) ?? ZERO)).map((l) => l.lineNo);
   if (wanted.length === 0) throw new DomainError(`invoice.credit: allt på ${c.invoice} är redan krediterat; inget återstår att kreditera`);
+  // A line is credited with what is left of it: named twice, each credit would take all of that again.
+  const twice = wanted.find((lineNo, i) => wanted.indexOf(lineNo) !== i);
+  if (twice !== undefined) throw new DomainError(`invoice.credit: rad ${twice} på ${c.invoice} anges mer än en gång; varje rad krediteras en gång, med det som återstår av den`);
   const lines: CreditNoteLine[] = wanted.map((lineNo, i) => {
     const line = inv.invoice.lines.find((l) => l.lineNo === lineNo);
     if (!line) throw new DomainError(`invoice.credit: faktura ${c.invoice} har ingen rad ${lineNo}`);

@@ -156,6 +156,24 @@ describe('credit notes, payments and receivables', () => {
     expect((await f.run('invoices', '--year', '2024')).out).toMatch(/Kreditfakturor 2024: 1\n[^]*TK2024-0001 │ rättelse/);
   });
 
+  test('given a line number named twice (--lines 1,1 or an apply line), when crediting, then it is refused naming the line, and nothing is stored', async () => {
+    const f = await billingFixture();
+    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const inv = documents(f.store).find((d) => d.series === 'T')!;
+    const before = eventCount(f.store);
+    const twice = await f.run('invoice', 'credit', inv.number, '--lines', '1,1', '--reason', 'Fel', '--date', '2024-01-20');
+    expect(twice).toMatchObject({ code: 2, err: `samkost: invoice.credit: rad 1 på ${inv.number} anges mer än en gång; varje rad krediteras en gång, med det som återstår av den\n` });
+    const file = join(f.dir, 'credit.ndjson');
+    writeFileSync(file, `${JSON.stringify({ type: 'invoice.credit', invoice: inv.number, reason: 'x', lines: [1, 1, 1], issueDate: '2024-01-20' })}\n`);
+    expect((await f.run('apply', file)).code).toBe(2);
+    expect(eventCount(f.store)).toBe(before);
+    // Each line once is the credit it always was.
+    expect((await f.run('invoice', 'credit', inv.number, '--lines', '1', '--reason', 'Fel', '--date', '2024-01-20')).code).toBe(0);
+    const note = documents(f.store, 'CreditNoteIssued')[0];
+    expect((note.lines as unknown as { credits: { lineNo: number } }[]).map((l) => l.credits.lineNo)).toEqual([1]);
+    expect(note.total).toBe(new Decimal(inv.lines[0].amount).mul('1.25').toFixed(2));
+  });
+
   test('receivables at a date: documents issued and payments made by then; what is past due, and by how many days', async () => {
     const f = await billedQ1();
     const inv = documents(f.store).find((d) => d.series === 'T' && d.buyer.name === 'Stockholms stad')!;
