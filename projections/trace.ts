@@ -696,7 +696,8 @@ function participantWeightWords(ctx: SplitContext, key: string, months: readonly
   }));
 }
 
-function participantFigures(ctx: SplitContext, keys: ReadonlySet<string>): { figures: TraceFigure[]; steps: DerivationStep[]; used: EventRef[] } {
+/** The participants' figures and weight steps, their weight worded over `months`: the line's (a quarter's line, its quarter), not the year's. */
+function participantFigures(ctx: SplitContext, keys: ReadonlySet<string>, months: readonly number[]): { figures: TraceFigure[]; steps: DerivationStep[]; used: EventRef[] } {
   const figures: TraceFigure[] = [];
   const steps: DerivationStep[] = [];
   const used: EventRef[] = [];
@@ -712,7 +713,7 @@ function participantFigures(ctx: SplitContext, keys: ReadonlySet<string>): { fig
     figures.push(input.organisation ? { name: 'folkmängd', value: 'organisation', note: 'organisationernas klass' } : populationFigure(input.populationUsed));
     // The weight in the trace's own words, month by month from the split: the participant's stored basis
     // (p.basis) is the English the line was written with, which the trace quotes under "Lagrat" only.
-    const words = p ? participantWeightWords(ctx, input.key, p.months) : '';
+    const words = p ? participantWeightWords(ctx, input.key, p.months.filter((m) => months.includes(m))) : '';
     if (p) figures.push({ name: 'vikt', value: svNumber(p.weight), note: words, event: ctx.svc.ref });
     steps.push({
       label: 'vikt', value: p ? svNumber(p.weight) : '—', formula: `${RULE_WORDS[ctx.svc.service.pricing.kind]}: ${words}`, event: ctx.svc.ref,
@@ -746,7 +747,7 @@ function aContoLine(state: State, doc: InvoiceIssued, line: InvoiceLine, problem
     if (m.storedWeight !== null && !new Decimal(m.storedWeight).eq(m.weight)) problems.push(`månad ${m.month}: lagrad vikt ${svNumber(m.storedWeight)}, omräknad ${svNumber(m.weight)}`);
   }
   const cost = costSteps(ctx, months);
-  const part = participantFigures(ctx, keys);
+  const part = participantFigures(ctx, keys, months);
   const kind = ctx.svc.service.pricing.kind;
   const factor = svNumber(ctx.split.overheadRate.plus(1));
   return {
@@ -800,7 +801,7 @@ function settlementLine(state: State, doc: Doc, line: AnyLine, sign: 1 | -1, opt
   const months = [...new Set(mine.flatMap((p) => p.months))].sort((a, b2) => a - b2);
   const monthsTrace = monthTraces(ctx, keys, months, undefined, opts.tables);
   const cost = costSteps(ctx, months);
-  const part = participantFigures(ctx, keys);
+  const part = participantFigures(ctx, keys, months);
   const kind = ctx.svc.service.pricing.kind;
   return {
     rule: `slutreglering: andel av utfallet − fakturerat; ${RULE_WORDS[kind]}, ${weightWords(kind, monthsTrace)}${kind === 'price-list' ? '' : `, utfall ${formatSek(ctx.base.base, false)} × ${svNumber(ctx.split.overheadRate.plus(1))}`}`,

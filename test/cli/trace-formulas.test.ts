@@ -79,6 +79,30 @@ describe('a trace\'s own words and numbers, beside the provenance it quotes', ()
     expect(text).toContain('0,05  påslag (förvaltningsledning)');
   });
 
+  test('given a quarter\'s line of a service someone joins in April, when traced, then its weight is worded over the quarter\'s months, as its rule is, not the year\'s', async () => {
+    const f = await billingFixture();
+    const file = join(f.dir, 'multi.json');
+    writeFileSync(file, JSON.stringify({
+      serviceId: 'multi', name: 'Multifråga', area: 'Kundtjänst', overheadRate: '0', cadence: 'quarterly', decisionRef: 'S', date: '2024-01-01',
+      pricing: { kind: 'tier-weighted', bands: [{ id: 's', label: '< 10 000', max: 9999, weight: '1' }, { id: 'm', label: '10 000 – 100 000', min: 10000, max: 100000, weight: '2' }, { id: 'l', label: '> 100 000', min: 100001, weight: '4' }] },
+    }));
+    for (const args of [
+      ['service', 'establish', file],
+      ['budget', 'decide', '--service', 'multi', '--year', '2024', '--line', 'Drift=120000.00', '--decided-on', '2023-11-15', '--minutes', 'FR §1'],
+      ['enrolment', 'start', '--service', 'multi', '--member', '0180', '--from', '2024-01-01'],
+      ['enrolment', 'start', '--service', 'multi', '--member', '1480', '--from', '2024-04-01'],
+      ['invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-20'],
+    ]) expect((await f.run(...args)).code).toBe(0);
+    const invoices = await f.json<{ invoices: { number: string; buyer: string }[] }>('invoices', '--year', '2024');
+    const stockholm = invoices.invoices.find((i) => i.number.startsWith('T') && i.buyer === '212000-0142')!;
+    const line = (await f.json<{ lines: LineTrace[] }>('trace', stockholm.number)).lines.find((l) => l.line.serviceId === 'multi')!;
+    // Stockholm alone weighs 4 of 4 in the first quarter; from April Göteborg's 2 joins the denominator.
+    expect(line.rule).toContain('vikt 4 av 4, månad 1–3,');
+    const weight = line.derivation.children?.find((c) => c.label === 'vikt');
+    expect(weight?.formula).toBe('fördelning viktad efter storleksklass: vikt 4 av 4, månad 1–3');
+    expect(line.figures.find((x) => x.name === 'vikt')?.note).toBe('vikt 4 av 4, månad 1–3');
+  });
+
   test('given a price list, when traced, then the weight is the yearly price in Swedish, not the stored "price … a year … by cumulative rounding"', async () => {
     const f = await billingFixture();
     const file = join(f.dir, 'bibblix.json');
