@@ -220,6 +220,8 @@ export interface AContoInvoiced {
   invoices: number;
   /** Whether the year is settled for the service already (a settlement then bills only what still differs). */
   settled: boolean;
+  /** The date the year was closed, if it is: then nothing of it is billed, credited or settled again. */
+  closedOn: string | null;
 }
 
 /**
@@ -246,5 +248,5 @@ export function aContoInvoiced(state: State, serviceId: string, year: number): A
   // A service's cadence is set when it is established, so its periods are the labels its lines carry.
   const inYear = billingPeriods(svc.service.cadence, year).map((p) => p.label);
   const periods = inYear.filter((l) => labels.has(l));
-  return { periods, periodsInYear: inYear.length, invoices, settled: billing?.settled.has(serviceId) ?? false };
+  return { periods, periodsInYear: inYear.length, invoices, settled: billing?.settled.has(serviceId) ?? false, closedOn: billing?.closed?.value.date ?? null };
 }

@@ -78,6 +78,8 @@ function aContoNote(a: AContoInvoiced): string | undefined {
   if (a.periods.length === 0) return undefined;
   const periods = inWords(a.periods.map((l) => periodText(parsePeriod(l))));
   const counts = `${a.periods.length} av ${a.periodsInYear} ${a.periodsInYear === 1 ? 'period' : 'perioder'}, ${a.invoices} ${a.invoices === 1 ? 'faktura' : 'fakturor'}`;
+  // A closed year is billed, credited and settled no more: what was invoiced stands for good.
+  if (a.closedOn !== null) return `Obs: redan fakturerat a conto: ${periods} (${counts}), och året stängdes ${a.closedOn}; det fakturerade${a.settled ? ' och slutreglerade' : ''} står fast, och scenariot visar bara hur fördelningen hade blivit.`;
   return a.settled
     ? `Obs: redan fakturerat a conto: ${periods} (${counts}), och året är redan slutreglerat för tjänsten; det fakturerade står kvar tills en ny slutreglering fakturerar eller krediterar skillnaden mot fördelningen här.`
     : `Obs: redan fakturerat a conto: ${periods} (${counts}); de deltagare som fakturerats för en period behåller det beloppet till årets slutreglering, som fakturerar eller krediterar skillnaden mot fördelningen här.`;

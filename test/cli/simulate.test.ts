@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { billingFixture, settledYear } from '../support/billing-fixture';
+import { cliOn } from '../support/cli';
 
 type Fixture = Awaited<ReturnType<typeof billingFixture>>;
 
@@ -10,7 +11,7 @@ const ok = (f: Fixture) => async (...args: string[]) => {
   return r;
 };
 
-interface AContoInvoicedJson { periods: string[]; periodsInYear: number; invoices: number; settled: boolean }
+interface AContoInvoicedJson { periods: string[]; periodsInYear: number; invoices: number; settled: boolean; closedOn: string | null }
 
 /**
  * A price list's cost is what its participants' prices add up to, so a scenario that adds one changes
@@ -48,7 +49,7 @@ describe('simulate on a year already invoiced a conto says that the invoiced kee
     const f = await billingFixture();
     expect((await ok(f)(...args)).out).not.toContain('a conto');
     const sim = await f.json<{ aContoInvoiced: AContoInvoicedJson }>(...args);
-    expect(sim.aContoInvoiced).toEqual({ periods: [], periodsInYear: 4, invoices: 0, settled: false });
+    expect(sim.aContoInvoiced).toEqual({ periods: [], periodsInYear: 4, invoices: 0, settled: false, closedOn: null });
   });
 
   test('given the first quarter invoiced (Stockholm and Göteborg; Malmö joins in April), then one note line names it, in the what-if and in its sweep', async () => {
@@ -59,7 +60,7 @@ describe('simulate on a year already invoiced a conto says that the invoiced kee
     expect(text.split('\n').filter((l) => l.includes('a conto'))).toEqual([note]);
     expect((await ok(f)(...sweepArgs)).out).toContain(`\n${note}\n`);
     const sim = await f.json<{ aContoInvoiced: AContoInvoicedJson }>(...args);
-    expect(sim.aContoInvoiced).toEqual({ periods: ['2024-Q1'], periodsInYear: 4, invoices: 2, settled: false });
+    expect(sim.aContoInvoiced).toEqual({ periods: ['2024-Q1'], periodsInYear: 4, invoices: 2, settled: false, closedOn: null });
     const curve = await f.json<{ aContoInvoiced: AContoInvoicedJson }>(...sweepArgs);
     expect(curve.aContoInvoiced).toEqual(sim.aContoInvoiced);
   });
@@ -70,5 +71,17 @@ describe('simulate on a year already invoiced a conto says that the invoiced kee
     expect(sim.aContoInvoiced).toMatchObject({ periods: ['2024-Q1', '2024-Q2', '2024-Q3', '2024-Q4'], periodsInYear: 4, settled: true });
     const text = (await ok(f)(...args)).out;
     expect(text).toMatch(/^Obs: redan fakturerat a conto: kvartal 1 2024, kvartal 2 2024, kvartal 3 2024 och kvartal 4 2024 \(4 av 4 perioder, \d+ fakturor\), och året är redan slutreglerat för tjänsten; det fakturerade står kvar tills en ny slutreglering fakturerar eller krediterar skillnaden mot fördelningen här\.$/m);
+  });
+
+  test('given the year settled and closed, then the note says what was invoiced and settled stands, not that a settlement will come', async () => {
+    const f = await settledYear();
+    const later = cliOn(f.store, '2025-03-01T09:00:00Z');
+    const closed = await later('year', 'close', '2024', '--date', '2025-02-15');
+    expect(closed.err).toBe('');
+    const sim = await f.json<{ aContoInvoiced: AContoInvoicedJson }>(...args);
+    expect(sim.aContoInvoiced).toMatchObject({ settled: true, closedOn: '2025-02-15' });
+    const text = (await ok(f)(...args)).out;
+    expect(text).toMatch(/^Obs: redan fakturerat a conto: kvartal 1 2024, kvartal 2 2024, kvartal 3 2024 och kvartal 4 2024 \(4 av 4 perioder, \d+ fakturor\), och året stängdes 2025-02-15; det fakturerade och slutreglerade står fast, och scenariot visar bara hur fördelningen hade blivit\.$/m);
+    expect(text).not.toContain('slutreglering fakturerar');
   });
 });
