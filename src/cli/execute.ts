@@ -33,7 +33,7 @@ export async function executeAndReport(input: Record<string, unknown>, g: Global
 export function describeResult(command: Command, r: ExecuteResult, state?: State): string {
   if (r.duplicate || r.events.length === 0) {
     const already = `${command.type}: redan registrerat${r.duplicate ? ` av kommando ${r.commandId}` : ''}; inget nytt sparat`;
-    return `${already}${command.type === 'payment.record' && state ? reversedAlready(command, state) : ''}${command.type === 'ledger.opening.correct' ? replacedSince(r, state) : ''}\n`;
+    return `${already}${command.type === 'payment.record' && state ? reversedAlready(command, state) : ''}${command.type === 'ledger.opening.correct' ? replacedSince(r, state) : ''}${command.type === 'population.import' ? tablesReplacedSince(command.tables.map((t) => t.year), r, state) : ''}\n`;
   }
   return r.events.map((e) => {
     const where = `${e.streamId}@${e.revision}, position ${e.position}`;
@@ -101,6 +101,24 @@ function replacedSince(r: ExecuteResult, state: State | undefined): string {
   if (!r.duplicate || !inForce || !was || inForce.ref.eventId === was.id) return '';
   return `. Den registrerades i ${was.streamId}@${was.revision}; i kraft är ${inForce.ref.streamId}@${inForce.ref.revision} (${inForce.value.reference}). `
     + 'För att ta tillbaka uppsättningen: ge rättelsen ett eget --reason eller --command-id';
+}
+
+/**
+ * The same SCB table imported again after another replaced it is the same command, recorded once (its id is
+ * its content's); but the table in force for its year is then not the one it gives, and whoever meant to put
+ * it back learns that nothing changed and how to do it.
+ */
+function tablesReplacedSince(years: readonly number[], r: ExecuteResult, state: State | undefined): string {
+  if (!r.duplicate || !state) return '';
+  // The command's tables were recorded one event each, in its order (decideImportPopulation).
+  const replaced = r.events.flatMap((e, i) => {
+    const year = years[i];
+    const inForce = year === undefined ? undefined : state.populations.get(year);
+    return e.type === 'PopulationRecorded' && inForce && inForce.ref.eventId !== e.id
+      ? [`för ${year} är ${inForce.ref.streamId}@${inForce.ref.revision} (${inForce.table.source}) i kraft, inte den här tabellen (${e.streamId}@${e.revision})`]
+      : [];
+  });
+  return replaced.length === 0 ? '' : `. Men ${replaced.join('; ')}. För att ta tillbaka den: importera den med ett eget --source eller --command-id`;
 }
 
 /** A command id given in a command's JSON (an `apply` line, an HTTP body): text, or refused by name rather than dropped. */

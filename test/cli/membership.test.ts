@@ -218,6 +218,24 @@ describe('population import: a table that replaces a year\'s recorded one must h
     expect(shown.rows.find((r) => r.code === '0380')?.population).toBe(250000);
   });
 
+  test('given a table replaced by a corrected one, when the first is imported again, then nothing is stored, and the answer says which table is in force and how to put the first back', async () => {
+    const f = cliFixture();
+    const whole = (population: string) => scb2023().map(([code, name, , p, year]) => `${code};${name};${code === '0114' ? population : p};${year}`);
+    expect(await swedish(f, 'first.csv', whole('47820'))).toMatchObject({ code: 0 });
+    expect(await swedish(f, 'wrong.csv', whole('11111'))).toMatchObject({ code: 0 });
+    const before = eventCount(f.store);
+    const again = await swedish(f, 'first.csv', whole('47820'));
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/^population\.import: redan registrerat av kommando \S+; inget nytt sparat\. Men för 2023 är population@1 \(.+\) i kraft, inte den här tabellen \(population@0\)\. För att ta tillbaka den: importera den med ett eget --source eller --command-id\n$/);
+    expect(eventCount(f.store)).toBe(before);
+    // A plain retry of the table in force says only that it is recorded.
+    expect((await swedish(f, 'wrong.csv', whole('11111'))).out).toMatch(/^population\.import: redan registrerat av kommando \S+; inget nytt sparat\n$/);
+    // Under a source of its own it is a new import, and in force again.
+    const csv = join(f.dir, 'first.csv');
+    expect((await f.run('population', 'import', csv, '--columns', 'code=Kommunkod,name=Kommun,population=Folkmängd,year=År', '--source', 'SCB, återställd')).code).toBe(0);
+    expect((await f.json<{ rows: { code: string; population: number }[] }>('population', 'show', '--year', '2024')).rows.find((r) => r.code === '0114')?.population).toBe(47820);
+  });
+
   test('given no table for 2024, when a table of one municipality is imported for it, then it is stored, and population show counts it as 1 kommun', async () => {
     const f = cliFixture();
     expect(await swedish(f, 'sv.csv', ['0380;Uppsala;"250 000";2024'])).toMatchObject({ code: 0, err: '' });
