@@ -61,7 +61,7 @@ function parsePopulation(v: string): number {
   if (Number(v) > MAX_POPULATION) throw new UsageError(`--population är högst ${grouped(MAX_POPULATION)} invånare, inte "${v}"`);
   // A municipality has inhabitants; one of none would take no share under a per-capita rule and read as a
   // member that costs the others nothing. An organisation has no population: --organisation says so.
-  if (Number(v) === 0) throw new UsageError('--population 0: en kommun har invånare; ange en folkmängd på minst 1, eller --organisation för en organisation utan folkmängd');
+  if (Number(v) === 0) throw new UsageError('--population 0: en kommun har invånare; ange en folkmängd på minst 1 (tänkta organisationer, som saknar folkmängd, anges med --organisation utan --population)');
   return Number(v);
 }
 

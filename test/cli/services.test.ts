@@ -201,7 +201,7 @@ describe('bad input is refused with one line and nothing stored', () => {
     [['simulate', '--service', 'egil', '--year', '2024', '--sweep', '0..100000', '--population', '15000'], '--sweep går till högst 9 999 tänkta medlemmar (0..9999), inte "0..100000"'],
     [['simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--population', '100000000'], '--population är högst 99 999 999 invånare, inte "100000000"'],
     // A municipality has inhabitants; one of none would pay nothing under a per-capita rule.
-    [['simulate', '--service', 'egil', '--year', '2024', '--add', '2', '--population', '0'], '--population 0: en kommun har invånare; ange en folkmängd på minst 1, eller --organisation för en organisation utan folkmängd'],
+    [['simulate', '--service', 'egil', '--year', '2024', '--add', '2', '--population', '0'], '--population 0: en kommun har invånare; ange en folkmängd på minst 1 (tänkta organisationer, som saknar folkmängd, anges med --organisation utan --population)'],
     [['simulate', '--service', 'egil', '--year', '2024', '--sweep', '0..3', '--population', '0'], '--population 0: en kommun har invånare'],
     // A municipality already in the split would be counted twice.
     [['simulate', '--service', 'egil', '--year', '2024', '--kommun', '1280'], 'simulate: kommunkod 1280 deltar redan i tjänsten 2024 (Malmö stad)'],
