@@ -415,7 +415,8 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
       try {
         onLine(text, n);
       } catch (err) {
-        problems.push(`${name} rad ${n}: ${err instanceof SyntaxError ? `inte JSON (${err.message})` : (err as Error).message}`);
+        // JSON.parse words its error in English; the line and file say where, which is what a reader needs.
+        problems.push(`${name} rad ${n}: ${err instanceof SyntaxError ? 'raden är inte JSON' : (err as Error).message}`);
       }
     });
     const f = listed[name];
@@ -482,7 +483,10 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   // type; each distinct reference is named once a file (`seen`), where it first occurs (`at`). Given the
   // document's own event (`document`), every other event referred to must come before it: a document is
   // decided from the events before it, and so is its trace. Returns the latest event referred to.
+  // Without events.ndjson no reference can be resolved: said once below, not once for each of thousands.
+  const withEvents = checked.has('events.ndjson');
   const resolve = (at: string, value: unknown, seen: Set<string>, document?: { eventId: string; place: Place }): Place | undefined => {
+    if (!withEvents) return undefined;
     let latest: Place | undefined;
     const later = new Set<string>();
     collectRefs(value, (r: EventRef) => {
@@ -580,6 +584,8 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   const traceRefs = new Set<string>();
   // Without splits.ndjson every month that names a table would be a problem of its own: one says it.
   const withTables = checked.has('splits.ndjson');
+  // Without documents.ndjson no trace has its document to be compared with: said once below.
+  const withDocuments = checked.has('documents.ndjson');
   rows<TracedDocument>('traces.ndjson', (d, n) => {
     traced += 1;
     const docEvent = documentEvent(d.event?.eventId);
@@ -588,8 +594,9 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
     const laterTables = new Set<string>();
     const numbered = documentLines.get(d.number);
     const doc = numbered?.find((x) => x.eventId === d.event?.eventId) ?? numbered?.[0];
-    if (!doc) problems.push(`traces.ndjson rad ${n}: ${d.number} finns inte i documents.ndjson`);
-    else {
+    if (!doc) {
+      if (withDocuments) problems.push(`traces.ndjson rad ${n}: ${d.number} finns inte i documents.ndjson`);
+    } else {
       if (doc.eventId !== d.event?.eventId || doc.type !== d.type) problems.push(`traces.ndjson rad ${n}: ${d.number} spåras från en annan händelse än dokumentets`);
       if (doc.amounts.size !== d.lines.length) problems.push(`traces.ndjson rad ${n}: ${d.number} har ${d.lines.length} spårade rader, dokumentet ${doc.amounts.size}`);
     }
@@ -638,6 +645,8 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
     problems.push(`manifest.json: ${grouped(manifest.linesRecomputed)} av ${grouped(manifest.lines)} rader räknas fram till sitt belopp (linesRecomputed): spårningarna i traces.ndjson visar var de övriga skiljer sig`);
   }
   if (!withTables && listed['splits.ndjson']) problems.push('traces.ndjson: fördelningstabellerna kan inte kontrolleras utan splits.ndjson');
+  if (!withDocuments) problems.push('traces.ndjson: spårningarna kan inte jämföras med sina dokument utan documents.ndjson');
+  if (!withEvents) problems.push('hänvisningarna i dokument, spårningar och tabeller kan inte kontrolleras utan events.ndjson');
 
   // The year's vouchers: each balances, and comes from an event in the package, the one it names.
   if (withVouchers) {
@@ -671,8 +680,9 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
       const s = v.source;
       references += 1;
       const place = placeOf.get(s?.eventId);
-      if (place === undefined) problems.push(`${at}: källan ${s?.streamId}@${s?.revision} finns inte i events.ndjson`);
-      else if (place.hash !== s.hash) {
+      if (place === undefined) {
+        if (withEvents) problems.push(`${at}: källan ${s?.streamId}@${s?.revision} finns inte i events.ndjson`);
+      } else if (place.hash !== s.hash) {
         const [stated, actual] = differingHashes(String(s.hash), String(place.hash));
         problems.push(`${at}: källan ${s.streamId}@${s.revision} anges med hash ${stated}, händelsens är ${actual}`);
       } else if (place.streamId !== s.streamId || place.revision !== s.revision || place.type !== s.type) {

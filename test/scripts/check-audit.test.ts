@@ -155,6 +155,25 @@ describe('check-audit: what a package shows of itself must hold, even where ever
       expect(r.problems.filter((p) => p.includes('undefined'))).toEqual([]);
     });
 
+    test.each([
+      ['documents.ndjson', 'traces.ndjson: spårningarna kan inte jämföras med sina dokument utan documents.ndjson'],
+      ['events.ndjson', 'hänvisningarna i dokument, spårningar och tabeller kan inte kontrolleras utan events.ndjson'],
+    ])('given %s deleted, then its absence is named once and what cannot be checked without it once, not once per row', async (file, once) => {
+      const dir = await forgedPackage(() => undefined);
+      rmSync(join(dir, file));
+      const problems = checkAudit(dir).problems;
+      expect(problems.filter((p) => p === `${file}: saknas`)).toHaveLength(1);
+      expect(problems).toContain(once);
+      expect(problems.filter((p) => p.includes(`finns inte i ${file}`))).toEqual([]);
+    });
+
+    test('given a row that is not JSON, then it is named by file and line in Swedish', async () => {
+      const dir = await forgedPackage(() => undefined);
+      const n = readFileSync(join(dir, 'splits.ndjson'), 'utf8').trim().split('\n').length + 1;
+      appendFileSync(join(dir, 'splits.ndjson'), 'not json\n');
+      expect(checkAudit(dir).problems).toContain(`splits.ndjson rad ${n}: raden är inte JSON`);
+    });
+
     test('given splits.ndjson deleted, then its absence is named once', async () => {
       const dir = await forgedPackage(() => undefined);
       rmSync(join(dir, 'splits.ndjson'));
