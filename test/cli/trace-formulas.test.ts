@@ -30,6 +30,31 @@ describe('a trace\'s month formulas, as an auditor checks them by hand', () => {
   });
 });
 
+/**
+ * Multifråga, tier-weighted 1/2/4, established on the billing fixture with `service` (overhead rate and
+ * cadence), `budget` for 2024, Stockholm enrolled from 1 January and Göteborg from `goteborgFrom`, then
+ * invoiced for `period`: Stockholm's Multifråga line, traced as --json gives it.
+ */
+async function tracedMultiLine(service: { overheadRate: string; cadence: string }, budget: string, goteborgFrom: string, period: string) {
+  const f = await billingFixture();
+  const file = join(f.dir, 'multi.json');
+  writeFileSync(file, JSON.stringify({
+    serviceId: 'multi', name: 'Multifråga', area: 'Kundtjänst', ...service, decisionRef: 'S', date: '2024-01-01',
+    pricing: { kind: 'tier-weighted', bands: [{ id: 's', label: '< 10 000', max: 9999, weight: '1' }, { id: 'm', label: '10 000 – 100 000', min: 10000, max: 100000, weight: '2' }, { id: 'l', label: '> 100 000', min: 100001, weight: '4' }] },
+  }));
+  for (const args of [
+    ['service', 'establish', file],
+    ['budget', 'decide', '--service', 'multi', '--year', '2024', '--line', `Drift=${budget}`, '--decided-on', '2023-11-15', '--minutes', 'FR §1'],
+    ['enrolment', 'start', '--service', 'multi', '--member', '0180', '--from', '2024-01-01'],
+    ['enrolment', 'start', '--service', 'multi', '--member', '1480', '--from', goteborgFrom],
+    ['invoice', 'run', '--period', period, '--date', '2024-01-20'],
+  ]) expect((await f.run(...args)).code).toBe(0);
+  const invoices = await f.json<{ invoices: { number: string; buyer: string }[] }>('invoices', '--year', '2024');
+  const stockholm = invoices.invoices.find((i) => i.number.startsWith('T') && i.buyer === '212000-0142')!;
+  const line = (await f.json<{ lines: LineTrace[] }>('trace', stockholm.number)).lines.find((l) => l.line.serviceId === 'multi')!;
+  return { f, stockholm, line };
+}
+
 /** What a line stores (its provenance, in English) is quoted as it is; what the trace works out itself is Swedish, with sv-SE numbers. */
 describe('a trace\'s own words and numbers, beside the provenance it quotes', () => {
   /** Every text the trace worked out for people: its derivation tree and its figures. */
@@ -40,22 +65,7 @@ describe('a trace\'s own words and numbers, beside the provenance it quotes', ()
   const ENGLISH = /\b(weight|of|months?|price|a year|cumulative|rounding|base|population|equal)\b/;
 
   test('given a tier-weighted split with 5 % overhead, when traced, then the quotient, the overhead and the weight read in Swedish, and the stored rule is quoted verbatim', async () => {
-    const f = await billingFixture();
-    const file = join(f.dir, 'multi.json');
-    writeFileSync(file, JSON.stringify({
-      serviceId: 'multi', name: 'Multifråga', area: 'Kundtjänst', overheadRate: '0.05', cadence: 'yearly', decisionRef: 'S', date: '2024-01-01',
-      pricing: { kind: 'tier-weighted', bands: [{ id: 's', label: '< 10 000', max: 9999, weight: '1' }, { id: 'm', label: '10 000 – 100 000', min: 10000, max: 100000, weight: '2' }, { id: 'l', label: '> 100 000', min: 100001, weight: '4' }] },
-    }));
-    for (const args of [
-      ['service', 'establish', file],
-      ['budget', 'decide', '--service', 'multi', '--year', '2024', '--line', 'Drift=100000.00', '--decided-on', '2023-11-15', '--minutes', 'FR §1'],
-      ['enrolment', 'start', '--service', 'multi', '--member', '0180', '--from', '2024-01-01'],
-      ['enrolment', 'start', '--service', 'multi', '--member', '1480', '--from', '2024-01-01'],
-      ['invoice', 'run', '--period', '2024', '--date', '2024-01-20'],
-    ]) expect((await f.run(...args)).code).toBe(0);
-    const invoices = await f.json<{ invoices: { number: string; buyer: string }[] }>('invoices', '--year', '2024');
-    const stockholm = invoices.invoices.find((i) => i.number.startsWith('T') && i.buyer === '212000-0142')!;
-    const line = (await f.json<{ lines: LineTrace[] }>('trace', stockholm.number)).lines.find((l) => l.line.serviceId === 'multi')!;
+    const { f, stockholm, line } = await tracedMultiLine({ overheadRate: '0.05', cadence: 'yearly' }, '100000.00', '2024-01-01', '2024');
     // 100 000 × 1,05 = 105 000 a year, 8 750 a month; Stockholm weighs 4 of 4 + 2.
     const january = line.derivation.children?.find((c) => c.label === 'andel månad 1');
     expect(january?.formula).toBe('8 750,00 kr × 4/6 = 5 833,3333, till öre enligt största-restmetoden');
@@ -80,22 +90,7 @@ describe('a trace\'s own words and numbers, beside the provenance it quotes', ()
   });
 
   test('given a quarter\'s line of a service someone joins in April, when traced, then its weight is worded over the quarter\'s months, as its rule is, not the year\'s', async () => {
-    const f = await billingFixture();
-    const file = join(f.dir, 'multi.json');
-    writeFileSync(file, JSON.stringify({
-      serviceId: 'multi', name: 'Multifråga', area: 'Kundtjänst', overheadRate: '0', cadence: 'quarterly', decisionRef: 'S', date: '2024-01-01',
-      pricing: { kind: 'tier-weighted', bands: [{ id: 's', label: '< 10 000', max: 9999, weight: '1' }, { id: 'm', label: '10 000 – 100 000', min: 10000, max: 100000, weight: '2' }, { id: 'l', label: '> 100 000', min: 100001, weight: '4' }] },
-    }));
-    for (const args of [
-      ['service', 'establish', file],
-      ['budget', 'decide', '--service', 'multi', '--year', '2024', '--line', 'Drift=120000.00', '--decided-on', '2023-11-15', '--minutes', 'FR §1'],
-      ['enrolment', 'start', '--service', 'multi', '--member', '0180', '--from', '2024-01-01'],
-      ['enrolment', 'start', '--service', 'multi', '--member', '1480', '--from', '2024-04-01'],
-      ['invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-20'],
-    ]) expect((await f.run(...args)).code).toBe(0);
-    const invoices = await f.json<{ invoices: { number: string; buyer: string }[] }>('invoices', '--year', '2024');
-    const stockholm = invoices.invoices.find((i) => i.number.startsWith('T') && i.buyer === '212000-0142')!;
-    const line = (await f.json<{ lines: LineTrace[] }>('trace', stockholm.number)).lines.find((l) => l.line.serviceId === 'multi')!;
+    const { line } = await tracedMultiLine({ overheadRate: '0', cadence: 'quarterly' }, '120000.00', '2024-04-01', '2024-Q1');
     // Stockholm alone weighs 4 of 4 in the first quarter; from April Göteborg's 2 joins the denominator.
     expect(line.rule).toContain('vikt 4 av 4, månad 1–3,');
     const weight = line.derivation.children?.find((c) => c.label === 'vikt');
