@@ -209,7 +209,9 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
           } catch (err) {
             const summary = `${executed(applied)}, ${repeated} redan registrerade, före rad ${i + 1}`;
             if (g().json) io.out(`${toJson({ ok: false, line: i + 1, error: (err as Error).message, applied, repeated })}\n`);
-            else io.out(`${summary}\n`);
+            // What the lines before it did, when they did anything: a file refused at its first line is the
+            // one line on stderr that says why, not a count of nothing beside it.
+            else if (applied + repeated > 0) io.out(`${summary}\n`);
             throw new UsageError(`${file} rad ${i + 1}: ${(err as Error).message}`);
           }
         }

@@ -245,6 +245,18 @@ describe('population import: a table that replaces a year\'s recorded one must h
 });
 
 describe('samkost apply FILE.ndjson', () => {
+  test('given a file whose first command is refused, then the one line on stderr says why, nothing is printed beside it, and nothing is stored', async () => {
+    const f = cliFixture();
+    const file = join(f.dir, 'first-bad.ndjson');
+    writeFileSync(file, `${JSON.stringify({ type: 'member.join', orgnr: '212000-0143', kind: 'municipality', name: 'Fel', kommunkod: '0181', date: '2010-01-01', decisionRef: 'S' })}\n`);
+    const r = await f.run('apply', file);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/^samkost: .*first-bad\.ndjson rad 1: /);
+    expect(eventCount(f.store)).toBe(0);
+  });
+
   test('applies lines in order, stops at the first invalid line naming it, and keeps what came before', async () => {
     const f = cliFixture();
     const file = join(f.dir, 'cmds.ndjson');
