@@ -13,7 +13,7 @@ import { domainCodec } from '../src/app/codec';
 import { Engine, scopeOfCommands } from '../src/app/engine';
 import { replayYear } from '../src/app/replay-year';
 import { SqliteEventStore } from '../src/store/sqlite';
-import { nowMs, peakRssBytes } from './bench-lib';
+import { median, nowMs, peakRssBytes } from './bench-lib';
 
 /** One invoice run of the year as the history recorded it: its command and where its events sit. */
 interface RecordedRun {
@@ -38,6 +38,41 @@ function recordedRuns(src: Database.Database, year: number): RecordedRun[] {
     const m = JSON.parse(r.metadata) as { actor: string; recordedAt: string };
     return { commandId: r.commandId, actor: m.actor, recordedAt: m.recordedAt, params: JSON.parse(r.params) as Record<string, unknown>, first: r.first, last: r.last };
   });
+}
+
+/** A recorded run's command, as the history gave it (`origin.params`). */
+const runCommand = (r: RecordedRun) => parseCommand(commandInputOf({ command: 'invoice.run', params: r.params }));
+
+/** A scratch store in a directory of its own and the history beside it, for a phase to copy rows between. */
+interface ScratchCopy {
+  dir: string;
+  /** The history, read only. */
+  src: Database.Database;
+  /** The scratch store as the adapter opens it, and its database, with the history attached as `src`. */
+  store: SqliteEventStore;
+  copy: Database.Database;
+  /** Copies the history's events from position `from` up to, not including, `before`, verbatim. */
+  copyRange: (from: number, before: number) => void;
+}
+
+async function withScratchCopy<T>(file: string, tmpDir: string, prefix: string, use: (s: ScratchCopy) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpDir, prefix));
+  const path = join(dir, 'store.db');
+  const src = new Database(file, { readonly: true });
+  const store = new SqliteEventStore(path, domainCodec);
+  const copy = new Database(path);
+  try {
+    copy.pragma('synchronous = OFF'); // a scratch copy: losing it on a power cut costs nothing
+    copy.prepare('ATTACH DATABASE ? AS src').run(file);
+    const columns = `position, ${ROW_COLUMNS}`;
+    const range = copy.prepare(`INSERT INTO main.events (${columns}) SELECT ${columns} FROM src.events WHERE position >= ? AND position < ? ORDER BY position`);
+    return await use({ dir, src, store, copy, copyRange: (from, before) => { range.run(from, before); } });
+  } finally {
+    copy.close();
+    src.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The last year with an invoice in the store, if any. */
@@ -145,18 +180,9 @@ async function writeFloor(dir: string, runs: { rows: unknown[][] }[]): Promise<W
  */
 export async function invoicePhase(file: string, year: number, tmpDir: string): Promise<InvoiceRun> {
   const t0 = nowMs();
-  const dir = mkdtempSync(join(tmpDir, 'samkost-bench-invoice-'));
-  const path = join(dir, 'store.db');
-  const src = new Database(file, { readonly: true });
-  const store = new SqliteEventStore(path, domainCodec);
-  const copy = new Database(path);
-  try {
+  return withScratchCopy(file, tmpDir, 'samkost-bench-invoice-', async ({ dir, src, store, copy, copyRange }) => {
     const runs = recordedRuns(src, year);
     if (runs.length === 0) throw new Error(`${file}: no invoice run in ${year}`);
-    copy.pragma('synchronous = OFF'); // a scratch copy: losing it on a power cut costs nothing
-    copy.prepare('ATTACH DATABASE ? AS src').run(file);
-    const columns = `position, ${ROW_COLUMNS}`;
-    const copyRange = copy.prepare(`INSERT INTO main.events (${columns}) SELECT ${columns} FROM src.events WHERE position >= ? AND position < ? ORDER BY position`);
     const storedOf = src.prepare('SELECT position, event_id, metadata FROM events WHERE position BETWEEN ? AND ? ORDER BY position').raw(true);
     const appendedOf = copy.prepare('SELECT position, event_id, metadata FROM main.events WHERE position BETWEEN ? AND ? ORDER BY position').raw(true);
     const writtenOf = copy.prepare(`SELECT ${ROW_COLUMNS} FROM main.events WHERE position BETWEEN ? AND ? ORDER BY position`).raw(true);
@@ -164,8 +190,7 @@ export async function invoicePhase(file: string, year: number, tmpDir: string): 
     let at = new Date(0);
     // Scoped as the CLI scopes `samkost invoice run` (scopeOfCommands): the year's documents, their lines
     // without provenance, no other year's.
-    const firstCommand = parseCommand(commandInputOf({ command: 'invoice.run', params: runs[0].params }));
-    const engine = new Engine(store, runs[0].actor, { now: () => at }, scopeOfCommands([firstCommand]));
+    const engine = new Engine(store, runs[0].actor, { now: () => at }, scopeOfCommands([runCommand(runs[0])]));
     // The store's share of each run, timed around its append (the engine calls it once a run).
     let appendMs = 0;
     const append = store.append.bind(store);
@@ -181,7 +206,7 @@ export async function invoicePhase(file: string, year: number, tmpDir: string): 
     let setupMs = 0;
     const catchUpTo = async (before: number, from: number) => {
       const s = nowMs();
-      copyRange.run(from, before);
+      copyRange(from, before);
       await engine.catchUp(() => { foldedEvents += 1; });
       setupMs += nowMs() - s;
     };
@@ -191,7 +216,7 @@ export async function invoicePhase(file: string, year: number, tmpDir: string): 
     const out: InvoiceRun['runs'] = [];
     for (const [i, r] of runs.entries()) {
       at = new Date(r.recordedAt);
-      const command = parseCommand(commandInputOf({ command: 'invoice.run', params: r.params }));
+      const command = runCommand(r);
       const s = nowMs();
       appendMs = 0;
       const result = await engine.execute(command, { commandId: r.commandId });
@@ -225,12 +250,7 @@ export async function invoicePhase(file: string, year: number, tmpDir: string): 
       year, runs: out, ms: out.reduce((a, r) => a + r.ms, 0), appendMs: out.reduce((a, r) => a + r.appendMs, 0), invoices: out.reduce((a, r) => a + r.invoices, 0), lines: out.reduce((a, r) => a + r.lines, 0),
       members: members.size, services: services.size, enrolments: enrolments.size, setupMs, foldedEvents, peakRss, floor,
     };
-  } finally {
-    copy.close();
-    src.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 export interface DecideRun {
@@ -250,19 +270,12 @@ export interface DecideRun {
  * holds (their count is checked), so what is timed is the real deciding.
  */
 export async function decidePhase(file: string, year: number, index: number, times: number, tmpDir: string): Promise<DecideRun> {
-  const dir = mkdtempSync(join(tmpDir, 'samkost-bench-decide-'));
-  const src = new Database(file, { readonly: true });
-  const path = join(dir, 'store.db');
-  const store = new SqliteEventStore(path, domainCodec);
-  const copy = new Database(path);
-  try {
+  return withScratchCopy(file, tmpDir, 'samkost-bench-decide-', async ({ src, store, copyRange }) => {
     const runs = recordedRuns(src, year);
     const r = runs[index];
     if (!r) throw new Error(`${file}: ${year} has ${runs.length} invoice runs, no run ${index}`);
-    copy.pragma('synchronous = OFF');
-    copy.prepare('ATTACH DATABASE ? AS src').run(file);
-    copy.prepare(`INSERT INTO main.events (position, ${ROW_COLUMNS}) SELECT position, ${ROW_COLUMNS} FROM src.events WHERE position < ? ORDER BY position`).run(r.first);
-    const command = parseCommand(commandInputOf({ command: 'invoice.run', params: r.params }));
+    copyRange(0, r.first);
+    const command = runCommand(r);
     const at = new Date(r.recordedAt);
     const engine = new Engine(store, r.actor, { now: () => at }, scopeOfCommands([command]));
     await engine.catchUp();
@@ -277,14 +290,8 @@ export async function decidePhase(file: string, year: number, index: number, tim
     const events = decided?.events ?? [];
     if (events.length !== r.last - r.first + 1) throw new Error(`run ${index} of ${year} decided ${events.length} documents where the history holds ${r.last - r.first + 1}`);
     const lines = events.reduce((n, e) => n + (e.type === 'InvoiceIssued' ? e.data.lines.length : 0), 0);
-    const sorted = [...cpuMs].sort((a, b) => a - b);
-    return { year, period: String(r.params.period), invoices: events.length, lines, cpuMs, medianCpuMs: sorted[Math.floor(sorted.length / 2)] };
-  } finally {
-    copy.close();
-    src.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+    return { year, period: String(r.params.period), invoices: events.length, lines, cpuMs, medianCpuMs: median(cpuMs) };
+  });
 }
 
 export interface VerifyRun {
