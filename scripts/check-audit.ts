@@ -43,6 +43,7 @@ import { StringDecoder } from 'node:string_decoder';
 import Decimal from 'decimal.js';
 import { documentNumber, missingSequences, parseDocumentNumber } from '../domain/billing/numbers';
 import { grouped } from '../domain/money';
+import { listed as inWords } from '../domain/swedish-list';
 import type { EventRef } from '../domain/event-ref';
 import { AUDIT_FORMAT, AUDIT_FORMAT_WITHOUT_VOUCHERS, canonicalSha256, collectRefs, splitTableId } from '../src/export/audit-package';
 import { Command, CommanderError } from 'commander';
@@ -259,8 +260,6 @@ export function differingHashes(a: string, b: string): [string, string] {
 const POSITION = /^(0|[1-9]\d*)$/;
 /** Whether position `a` comes after position `b` (both POSITION, so the longer is the greater). */
 const isAfter = (a: string, b: string): boolean => (a.length !== b.length ? a.length > b.length : a > b);
-/** "a", "a och b", "a, b och c". */
-const inWords = (xs: readonly string[]): string => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} och ${xs[xs.length - 1]}`);
 /** Where an event is in the package, as a reference names it; and what a voucher of it must say (sourceFacts). */
 interface Place { streamId: string; revision: number; position: string; type: string; hash: string; facts?: SourceFacts }
 /** The fields of a reference that must be those of its event (besides its id and hash), with their Swedish names. */

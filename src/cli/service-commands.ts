@@ -19,6 +19,7 @@ import { amountInput, parseDate, parseYear } from './options';
 import { CADENCE_NAMES, PRICING_NAMES, pricingWords } from './pricing-words';
 import { RULES_VERSION } from '../../domain/rules';
 import { municipalityCount } from '../../domain/population-rule';
+import { listed } from '../../domain/swedish-list';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -65,9 +66,6 @@ function parsePopulation(v: string): number {
   return Number(v);
 }
 
-/** "a, b och c". */
-const inWords = (xs: readonly string[]): string => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} och ${xs[xs.length - 1]}`);
-
 /**
  * The note a what-if prints when the year is invoiced a conto already: a run never bills a period twice
  * (domain/billing/due.ts), so a participant billed for a period keeps that amount, whatever the split
@@ -76,7 +74,7 @@ const inWords = (xs: readonly string[]): string => (xs.length < 2 ? xs.join('') 
  */
 function aContoNote(a: AContoInvoiced): string | undefined {
   if (a.periods.length === 0) return undefined;
-  const periods = inWords(a.periods.map((l) => periodText(parsePeriod(l))));
+  const periods = listed(a.periods.map((l) => periodText(parsePeriod(l))));
   const counts = `${a.periods.length} av ${a.periodsInYear} ${a.periodsInYear === 1 ? 'period' : 'perioder'}, ${a.invoices} ${a.invoices === 1 ? 'faktura' : 'fakturor'}`;
   // A closed year is billed, credited and settled no more: what was invoiced stands for good.
   if (a.closedOn !== null) return `Obs: redan fakturerat a conto: ${periods} (${counts}), och året stängdes ${a.closedOn}; det fakturerade${a.settled ? ' och slutreglerade' : ''} står fast, och scenariot visar bara hur fördelningen hade blivit.`;

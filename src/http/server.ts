@@ -7,6 +7,7 @@ import { ConfigError, flushWarnings } from '../config';
 import { NotFoundError } from '../../domain/errors';
 import { ConcurrencyError, EventDecodeError, StoreError } from '../store/port';
 import type { Clock } from '../clock';
+import { listed } from '../../domain/swedish-list';
 
 /*
  * samkost over HTTP, for tools that cannot run a process: a council's budget sheet asking what-if, finance's
@@ -150,9 +151,6 @@ function nearest(word: string, names: string[]): string[] {
   }
   return near;
 }
-
-/** "a", "a och b", "a, b och c". */
-const listed = (names: string[]): string => (names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} och ${names[names.length - 1]}`);
 
 /**
  * A parameter a read does not take, refused by name (with the one it was likely meant to be, or what the read
