@@ -47,7 +47,11 @@ export const grouped = (n: number | string): string => String(n).replace(/\B(?=(
  * "22000" → "22 000". For weights, rates and quotients in text; money goes through formatSek.
  */
 export function formatNumber(n: Decimal | string | number): string {
-  const text = new Decimal(n).toFixed();
+  return svDecimal(new Decimal(n).toFixed());
+}
+
+/** A decimal's plain text ("-1234.5") as Swedish prints it: a minus sign, grouped thousands, a decimal comma. */
+function svDecimal(text: string): string {
   const negative = text.startsWith('-');
   const [int, dec] = (negative ? text.slice(1) : text).split('.');
   return `${negative ? '−' : ''}${grouped(int)}${dec === undefined ? '' : `,${dec}`}`;
@@ -58,10 +62,7 @@ export function formatNumber(n: Decimal | string | number): string {
  * 1234.5 → "1 234,50 kr". A plain space (not U+00A0) keeps terminal tables and tests predictable.
  */
 export function formatSek(m: Money, withUnit = true): string {
-  const fixed = m.toFixed(2);
-  const negative = fixed.startsWith('-');
-  const [int, dec] = (negative ? fixed.slice(1) : fixed).split('.');
-  return `${negative ? '−' : ''}${grouped(int)},${dec}${withUnit ? ' kr' : ''}`;
+  return `${svDecimal(m.toFixed(2))}${withUnit ? ' kr' : ''}`;
 }
 
 /** A rate as a Swedish percentage: "0.25" → "25 %", "0.125" → "12,5 %". */
