@@ -9,7 +9,7 @@ import { inKeyOrder } from '../domain/ore-pricing';
 import { SplitContext } from './split-context';
 import { costBase, type CostBasis, reportingTiersFor, type ServiceSplit, type SplitInput, splitInputs, splitTotalsOre, splitWithTotals, type SplitWithTotals, tieKey } from './splits';
 import { RULES_VERSION } from '../domain/rules';
-import { aContoKey } from '../domain/state';
+import { aContoPeriod } from '../domain/state';
 import { billingPeriods } from '../domain/billing/periods';
 
 /** A change to a service's participants that a council wants to see the effect of. */
@@ -233,20 +233,13 @@ export interface AContoInvoiced {
 export function aContoInvoiced(state: State, serviceId: string, year: number): AContoInvoiced {
   const svc = requireService(state, serviceId);
   const billing = state.billing.get(year);
-  const labels = new Set<string>();
   let invoices = 0;
   for (const inv of billing?.invoices.values() ?? []) {
-    let holds = false;
-    for (const l of inv.invoice.lines) {
-      if (l.serviceId !== serviceId || l.kind !== 'a-conto') continue;
-      holds = true;
-      const period = aContoKey(l.dueKey)?.period;
-      if (period) labels.add(period.slice(serviceId.length + 1));
-    }
-    if (holds) invoices += 1;
+    if (inv.invoice.lines.some((l) => l.serviceId === serviceId && l.kind === 'a-conto')) invoices += 1;
   }
-  // A service's cadence is set when it is established, so its periods are the labels its lines carry.
+  // The periods billed are those the state keeps billed enrolments for (state.ts#billedEnrolments, keyed
+  // by the lines' due keys); a service's cadence is set when it is established, so they are its periods.
   const inYear = billingPeriods(svc.service.cadence, year).map((p) => p.label);
-  const periods = inYear.filter((l) => labels.has(l));
+  const periods = inYear.filter((l) => billing?.billedEnrolments.has(aContoPeriod(serviceId, l)) ?? false);
   return { periods, periodsInYear: inYear.length, invoices, settled: billing?.settled.has(serviceId) ?? false, closedOn: billing?.closed?.value.date ?? null };
 }
