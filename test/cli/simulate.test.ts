@@ -1,6 +1,4 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { billingFixture, settledYear } from '../support/billing-fixture';
+import { billingFixture, establishService, settledYear } from '../support/billing-fixture';
 import { cliOn } from '../support/cli';
 
 type Fixture = Awaited<ReturnType<typeof billingFixture>>;
@@ -20,13 +18,11 @@ interface AContoInvoicedJson { periods: string[]; periodsInYear: number; invoice
 describe('simulate on a price-list service: the scenario\'s cost beside today\'s', () => {
   test('given Stockholm (42 000) and Göteborg (22 000), when Malmö (22 000) is added, then the text and --json give 64 000,00 now and 86 000,00 in the scenario', async () => {
     const f = await billingFixture();
-    const file = join(f.dir, 'bibblix.json');
-    writeFileSync(file, JSON.stringify({
+    await establishService(f, {
       serviceId: 'bibblix', name: 'Bibblix', area: 'Bibliotek', overheadRate: '0.05', cadence: 'yearly', decisionRef: 'Styrelsen 2023 §6', date: '2023-01-01',
       pricing: { kind: 'price-list', bands: [{ id: 'small', label: '< 100 000', max: 99999, price: '22000.00' }, { id: 'large', label: '≥ 100 000', min: 100000, price: '42000.00' }] },
-    }));
+    });
     const run = ok(f);
-    await run('service', 'establish', file);
     await run('enrolment', 'start', '--service', 'bibblix', '--member', '0180', '--from', '2024-01-01');
     await run('enrolment', 'start', '--service', 'bibblix', '--member', '1480', '--from', '2024-01-01');
     const text = await run('simulate', '--service', 'bibblix', '--year', '2024', '--kommun', '1280');

@@ -1,27 +1,18 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { LineTrace } from '../../projections/trace';
-import { billingFixture } from '../support/billing-fixture';
+import { billingFixture, establishService } from '../support/billing-fixture';
 
 /** Each month's share in a trace is worked out by a formula whose result is the share, in its rule's words. */
 describe('a trace\'s month formulas, as an auditor checks them by hand', () => {
   test('given a fixed base plus the rest per capita, when traced, then a month is the base plus the rest after every base × population / Σ population', async () => {
-    const f = await billingFixture();
-    const file = join(f.dir, 'provisum.json');
-    writeFileSync(file, JSON.stringify({
+    const { line } = await tracedLine({
       serviceId: 'provisum', name: 'Provisum', area: 'Arkiv', overheadRate: '0', cadence: 'yearly', decisionRef: 'S', date: '2024-01-01',
       pricing: { kind: 'base-plus-per-capita', base: '12000.00' },
-    }));
-    for (const args of [
-      ['service', 'establish', file],
+    }, [
       ['budget', 'decide', '--service', 'provisum', '--year', '2024', '--line', 'Drift=120000.00', '--decided-on', '2023-11-15', '--minutes', 'FR §1'],
       ['enrolment', 'start', '--service', 'provisum', '--member', '0180', '--from', '2024-01-01'],
       ['enrolment', 'start', '--service', 'provisum', '--member', '1480', '--from', '2024-01-01'],
       ['invoice', 'run', '--period', '2024', '--date', '2024-01-20'],
-    ]) expect((await f.run(...args)).code).toBe(0);
-    const invoices = await f.json<{ invoices: { number: string; buyer: string }[] }>('invoices', '--year', '2024');
-    const stockholm = invoices.invoices.find((i) => i.number.startsWith('T') && i.buyer === '212000-0142')!;
-    const line = (await f.json<{ lines: LineTrace[] }>('trace', stockholm.number)).lines.find((l) => l.line.serviceId === 'provisum')!;
+    ], '212000-0142');
     // 120 000 a year = 10 000 a month; two bases of 1 000; the rest 8 000 × 900 000 / 960 000 = 7 500.
     expect(line.line.amount).toBe('102000.00');
     const january = line.derivation.children?.find((c) => c.label === 'andel månad 1');
@@ -31,27 +22,33 @@ describe('a trace\'s month formulas, as an auditor checks them by hand', () => {
 });
 
 /**
- * Multifråga, tier-weighted 1/2/4, established on the billing fixture with `service` (overhead rate and
- * cadence), `budget` for 2024, Stockholm enrolled from 1 January and Göteborg from `goteborgFrom`, then
- * invoiced for `period`: Stockholm's Multifråga line, traced as --json gives it.
+ * `service` established on the billing fixture, `commands` run after it (budget, enrolments, the invoice
+ * run), and `buyer`'s line of the service on its T invoice, traced as --json gives it.
+ */
+async function tracedLine(service: { serviceId: string } & Record<string, unknown>, commands: string[][], buyer: string) {
+  const f = await billingFixture();
+  await establishService(f, service);
+  for (const args of commands) expect((await f.run(...args)).code).toBe(0);
+  const invoices = await f.json<{ invoices: { number: string; buyer: string }[] }>('invoices', '--year', '2024');
+  const invoice = invoices.invoices.find((i) => i.number.startsWith('T') && i.buyer === buyer)!;
+  const line = (await f.json<{ lines: LineTrace[] }>('trace', invoice.number)).lines.find((l) => l.line.serviceId === service.serviceId)!;
+  return { f, invoice, line };
+}
+
+/**
+ * Multifråga, tier-weighted 1/2/4, with `service` (overhead rate and cadence), `budget` for 2024, Stockholm
+ * enrolled from 1 January and Göteborg from `goteborgFrom`, invoiced for `period`: Stockholm's line, traced.
  */
 async function tracedMultiLine(service: { overheadRate: string; cadence: string }, budget: string, goteborgFrom: string, period: string) {
-  const f = await billingFixture();
-  const file = join(f.dir, 'multi.json');
-  writeFileSync(file, JSON.stringify({
+  const { f, invoice: stockholm, line } = await tracedLine({
     serviceId: 'multi', name: 'Multifråga', area: 'Kundtjänst', ...service, decisionRef: 'S', date: '2024-01-01',
     pricing: { kind: 'tier-weighted', bands: [{ id: 's', label: '< 10 000', max: 9999, weight: '1' }, { id: 'm', label: '10 000 – 100 000', min: 10000, max: 100000, weight: '2' }, { id: 'l', label: '> 100 000', min: 100001, weight: '4' }] },
-  }));
-  for (const args of [
-    ['service', 'establish', file],
+  }, [
     ['budget', 'decide', '--service', 'multi', '--year', '2024', '--line', `Drift=${budget}`, '--decided-on', '2023-11-15', '--minutes', 'FR §1'],
     ['enrolment', 'start', '--service', 'multi', '--member', '0180', '--from', '2024-01-01'],
     ['enrolment', 'start', '--service', 'multi', '--member', '1480', '--from', goteborgFrom],
     ['invoice', 'run', '--period', period, '--date', '2024-01-20'],
-  ]) expect((await f.run(...args)).code).toBe(0);
-  const invoices = await f.json<{ invoices: { number: string; buyer: string }[] }>('invoices', '--year', '2024');
-  const stockholm = invoices.invoices.find((i) => i.number.startsWith('T') && i.buyer === '212000-0142')!;
-  const line = (await f.json<{ lines: LineTrace[] }>('trace', stockholm.number)).lines.find((l) => l.line.serviceId === 'multi')!;
+  ], '212000-0142');
   return { f, stockholm, line };
 }
 
@@ -99,20 +96,13 @@ describe('a trace\'s own words and numbers, beside the provenance it quotes', ()
   });
 
   test('given a price list, when traced, then the weight is the yearly price in Swedish, not the stored "price … a year … by cumulative rounding"', async () => {
-    const f = await billingFixture();
-    const file = join(f.dir, 'bibblix.json');
-    writeFileSync(file, JSON.stringify({
+    const { f, invoice: goteborg, line } = await tracedLine({
       serviceId: 'bibblix', name: 'Bibblix', area: 'Bibliotek', overheadRate: '0', cadence: 'yearly', decisionRef: 'S', date: '2024-01-01',
       pricing: { kind: 'price-list', bands: [{ id: 'small', label: '< 100 000', max: 99999, price: '22000.00' }, { id: 'large', label: '≥ 100 000', min: 100000, price: '42000.00' }] },
-    }));
-    for (const args of [
-      ['service', 'establish', file],
+    }, [
       ['enrolment', 'start', '--service', 'bibblix', '--member', '1480', '--from', '2024-01-01'],
       ['invoice', 'run', '--period', '2024', '--date', '2024-01-20'],
-    ]) expect((await f.run(...args)).code).toBe(0);
-    const invoices = await f.json<{ invoices: { number: string; buyer: string }[] }>('invoices', '--year', '2024');
-    const goteborg = invoices.invoices.find((i) => i.number.startsWith('T') && i.buyer === '212000-1355')!;
-    const line = (await f.json<{ lines: LineTrace[] }>('trace', goteborg.number)).lines.find((l) => l.line.serviceId === 'bibblix')!;
+    ], '212000-1355');
     const weight = line.derivation.children?.find((c) => c.label === 'vikt');
     expect([weight?.value, weight?.formula]).toEqual(['22 000', 'prislista efter storleksklass: årspris 22 000,00 kr, månad 1–12']);
     for (const text of ownTexts(line)) {

@@ -40,6 +40,14 @@ export async function billingFixture() {
   return f;
 }
 
+/** Establishes a service on a fixture from its JSON (the file `service establish` reads, written to the fixture's directory). */
+export async function establishService(f: { dir: string; run: (...args: string[]) => Promise<{ code: number; err: string }> }, service: { serviceId: string } & Record<string, unknown>): Promise<void> {
+  const file = join(f.dir, `${service.serviceId}.json`);
+  writeFileSync(file, JSON.stringify(service));
+  const r = await f.run('service', 'establish', file);
+  if (r.code !== 0) throw new Error(`service establish ${service.serviceId}: ${r.err}`);
+}
+
 /**
  * The billing fixture's year billed and settled: a Q1 run and a yearly run, a credit note for one a-conto
  * line, then EGIL's actual cost (by default 10 % over the budget) and its settlement.
