@@ -63,8 +63,15 @@ export function storeFailure(location: string, err: unknown): unknown {
   return err;
 }
 
-/** Rows fetched per page when streaming: bounded memory, few round trips. */
-const PAGE = 1000;
+/**
+ * Rows fetched per page when streaming: bounded memory, few round trips. A page's rows, their parsed data
+ * and their events live until the fold has gone through the page, so with a thousand rows a page outlived
+ * a collection of the young generation now and then and was moved to the old one with the state: a fold of
+ * a million events then peaked at 610–660 MB in three runs of five, where 250 rows a page stayed at
+ * 442–454 MB in five of five (docs/benchmarks.md, fifteenth pass). A year's documents are 30–70 kB each,
+ * so the smaller page also holds a quarter of the documents at once.
+ */
+const PAGE = 250;
 
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite' as const;
