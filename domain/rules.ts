@@ -39,8 +39,10 @@ import type { YearlySpread } from './proration';
  *    equal remainders go by municipality code, then enrolment id (domain/pricing.ts#SplitParticipant.tie),
  *    where they went by enrolment id: a what-if adding a municipality knows its code, not the id its
  *    enrolment will get, and its figures now fall to the öre as the bill's.
+ * 6. A federation's enrolment covering one municipality is named "(1 kommun)" on its lines, where earlier
+ *    versions wrote "(1 kommuner)" (projections/splits.ts#participantName).
  */
-export const RULES_VERSION = 5;
+export const RULES_VERSION = 6;
 
 export const RulesVersion = z.number().int().min(1).max(RULES_VERSION);
 

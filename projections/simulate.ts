@@ -101,7 +101,7 @@ export function simulate(state: State, serviceId: string, year: number, basis: C
   const svc = requireService(state, serviceId);
   const base = costBase(svc, year, basis);
   const tiers = reportingTiersFor(state, year);
-  const real = splitInputs(state, svc, year);
+  const real = splitInputs(state, svc, year, RULES_VERSION);
   const ctx = new SplitContext(svc, year, base, RULES_VERSION);
   const now = splitWithTotals(ctx, basis, real, tiers);
   const scen = splitWithTotals(ctx, basis, scenarioInputs(state, real, year, scenario), tiers);
@@ -190,7 +190,7 @@ export function sweep(state: State, serviceId: string, year: number, basis: Cost
   const svc = requireService(state, serviceId);
   const base = costBase(svc, year, basis);
   const tiers = reportingTiersFor(state, year);
-  const real = splitInputs(state, svc, year);
+  const real = splitInputs(state, svc, year, RULES_VERSION);
   const ctx = new SplitContext(svc, year, base, RULES_VERSION);
   const points: SweepPoint[] = [];
   for (let n = 0; n <= max; n++) {

@@ -5,7 +5,7 @@ import type { EventRef } from '../domain/event-ref';
 import { roundOre, sum, ZERO } from '../domain/money';
 import { OreDecimals } from '../domain/ore';
 import { inKeyOrder, type OreMonth, OrePricing } from '../domain/ore-pricing';
-import { populationFor, populationOfCodes, type PopulationUsed } from '../domain/population-rule';
+import { municipalityCount, populationFor, populationOfCodes, type PopulationUsed } from '../domain/population-rule';
 import { type MonthSplit, PricingError, type PricingRule, type SplitParticipant, splitMonth } from '../domain/pricing';
 import { MONTHS, monthRanges } from '../domain/proration';
 import { inForceDuringYear, type ServiceState, type State } from '../domain/state';
@@ -77,8 +77,21 @@ export const DEFAULT_REPORTING_TIERS: TierBand[] = [
  */
 export const tieKey = (kommunkod: string | undefined, orgnr: string, key: string): string => `${kommunkod === undefined ? `~${orgnr}` : `k${kommunkod}`}\u0000${key}`;
 
-/** The enrolments of a service that are in force on some day of the year, with the population each counts. */
-export function splitInputs(state: State, svc: ServiceState, year: number): SplitInput[] {
+/**
+ * A participant's name on lines and in splits: an enrolment covering some of a federation's municipalities
+ * names how many, in Swedish from rules 6 ("1 kommun"); earlier rules wrote "1 kommuner", and replay must
+ * write what they wrote.
+ */
+export function participantName(memberName: string, covers: readonly string[] | undefined, rules: number): string {
+  if (!covers?.length) return memberName;
+  return `${memberName} (${rules >= 6 ? municipalityCount(covers.length) : `${covers.length} kommuner`})`;
+}
+
+/**
+ * The enrolments of a service that are in force on some day of the year, with the population each counts,
+ * named as the rules version names them (participantName).
+ */
+export function splitInputs(state: State, svc: ServiceState, year: number, rules: number): SplitInput[] {
   const inputs: SplitInput[] = [];
   for (const e of svc.enrolments.values()) {
     if (!inForceDuringYear(e, year)) continue;
@@ -89,7 +102,7 @@ export function splitInputs(state: State, svc: ServiceState, year: number): Spli
       ? populationOfCodes(state, e.covers, year, `anslutning ${e.enrolmentId} för ${m.name}`)
       : populationFor(state, m, year);
     inputs.push({
-      key: e.enrolmentId, tie: tieKey(m.kommunkod, m.orgnr, e.enrolmentId), member: m.orgnr, name: e.covers?.length ? `${m.name} (${e.covers.length} kommuner)` : m.name,
+      key: e.enrolmentId, tie: tieKey(m.kommunkod, m.orgnr, e.enrolmentId), member: m.orgnr, name: participantName(m.name, e.covers, rules),
       organisation: organisation && !e.covers?.length, population: populationUsed?.value ?? null, populationUsed,
       from: e.from, to: e.to, module: e.module, covers: e.covers,
       refs: refsOf(e.startedRef, e.endedRef, populationUsed?.ref),
@@ -435,5 +448,5 @@ export function reportingTiersFor(state: State, year: number): TierBand[] {
 /** The split of a service's year by the given rules version (domain/rules.ts): a document's, or the current one for a read. */
 export function splitForYear(state: State, serviceId: string, year: number, basis: CostBasis, rules: number): ServiceSplit {
   const svc = requireService(state, serviceId);
-  return computeSplit(svc, year, basis, costBase(svc, year, basis), splitInputs(state, svc, year), reportingTiersFor(state, year), rules);
+  return computeSplit(svc, year, basis, costBase(svc, year, basis), splitInputs(state, svc, year, rules), reportingTiersFor(state, year), rules);
 }

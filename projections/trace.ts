@@ -409,7 +409,7 @@ function splitContext(state: State, serviceId: string, year: number, basis: Cost
   const svc = state.services.get(serviceId);
   if (!svc) throw new DomainError(`tjänsten ${serviceId} är inte inrättad i tillståndet före dokumentet`);
   const base = costBase(svc, year, basis);
-  const inputs = splitInputs(state, svc, year);
+  const inputs = splitInputs(state, svc, year, rules);
   return { svc, basis, base, inputs, split: computeSplit(svc, year, basis, base, inputs, reportingTiersFor(state, year), rules), rules, weightSums: new Map(), tables: new Map(), sharesByKey: new Map(), costs: new Map() };
 }
 

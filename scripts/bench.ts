@@ -170,7 +170,7 @@ async function whatIfPhase(file: string, iterations: number, sweepRuns: number):
   const year = years[years.length - 1];
   const candidates = [...state.services.values()]
     .filter((s) => s.service.pricing.kind !== 'price-list' && s.budgets.has(year))
-    .map((s) => ({ svc: s, participants: splitInputs(state, s, year).length }));
+    .map((s) => ({ svc: s, participants: splitInputs(state, s, year, RULES_VERSION).length }));
   if (candidates.length === 0) throw new Error(`no service with a budget for ${year}`);
   const closest = (list: typeof candidates) =>
     [...list].sort((a, b) => Math.abs(a.participants - 290) - Math.abs(b.participants - 290) || (a.svc.service.serviceId < b.svc.service.serviceId ? -1 : 1))[0];
@@ -178,7 +178,7 @@ async function whatIfPhase(file: string, iterations: number, sweepRuns: number):
   const id = chosen.svc.service.serviceId;
 
   // A municipality from the SCB table that is not yet a participant, the one nearest 15 000 inhabitants.
-  const inputs = splitInputs(state, chosen.svc, year);
+  const inputs = splitInputs(state, chosen.svc, year, RULES_VERSION);
   const participating = new Set(inputs.map((p) => state.members.get(p.member)?.kommunkod).filter(Boolean));
   const table = state.populations.get(populationYearFor(year));
   const outside = [...(table?.byCode.entries() ?? [])].filter(([code]) => !participating.has(code)).sort((a, b) => Math.abs(a[1] - 15000) - Math.abs(b[1] - 15000));

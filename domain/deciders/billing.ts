@@ -304,7 +304,7 @@ export function decidePaymentReversal(c: ReversePayment, state: State, today: st
  * when none is left.
  */
 export function settlementBasis(state: State, svc: ServiceState, year: number, rules: number) {
-  const actual = computeSplit(svc, year, 'actual', costBase(svc, year, 'actual'), splitInputs(state, svc, year), reportingTiersFor(state, year), rules);
+  const actual = computeSplit(svc, year, 'actual', costBase(svc, year, 'actual'), splitInputs(state, svc, year, rules), reportingTiersFor(state, year), rules);
   const billing = state.billing.get(year);
   const billedByMember = new Map<string, { net: Decimal; invoices: string[] }>();
   for (const inv of billing?.invoices.values() ?? []) {

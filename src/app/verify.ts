@@ -159,7 +159,7 @@ export function checkSplits(state: State): CheckSummary {
         const fail = (reason: string) => failures.push({ subject, reason, streamId: ref.streamId, revision: ref.revision });
         let split: ServiceSplit;
         try {
-          split = computeSplit(svc, year, basis, costBase(svc, year, basis), splitInputs(state, svc, year), reportingTiersFor(state, year), RULES_VERSION);
+          split = computeSplit(svc, year, basis, costBase(svc, year, basis), splitInputs(state, svc, year, RULES_VERSION), reportingTiersFor(state, year), RULES_VERSION);
         } catch (err) {
           // A budget decided, or a cost recorded, before SCB's year-end figures the split counts by (next
           // year's, in November or January) is no finding while nothing has been billed from it: no run or

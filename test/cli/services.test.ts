@@ -250,7 +250,7 @@ describe('bad input is refused with one line and nothing stored', () => {
     expect((await f.run('member', 'join', '--orgnr', '222000-1230', '--kind', 'federation', '--name', 'Förbundet', '--covers', '1480,0380', '--date', '2020-01-01', '--decision', 'S')).code).toBe(0);
     expect((await f.run('enrolment', 'start', '--service', 'egil', '--member', '222000-1230', '--from', '2024-01-01', '--covers', '0380')).code).toBe(0);
     const s = await f.json<SplitJson>('split', '--service', 'egil', '--year', '2024');
-    expect(s.participants.map((p) => [p.name, p.weight])).toEqual([['Förbundet (1 kommuner)', '2']]);
+    expect(s.participants.map((p) => [p.name, p.weight])).toEqual([['Förbundet (1 kommun)', '2']]);
   });
 
   test('enrolling a member after it left is refused', async () => {

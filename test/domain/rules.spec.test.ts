@@ -56,11 +56,26 @@ const lineOf = (docs: InvoiceIssued[], serviceId: string) => docs.flatMap((d) =>
 describe('billing rules versions', () => {
   test('given a price-list service, when a run is decided by the current rules, then its lines state the sum of the yearly prices as the cost, and the run records its rules', () => {
     const docs = documentsOf(run());
-    expect(RULES_VERSION).toBe(5);
+    expect(RULES_VERSION).toBe(6);
     expect(lineOf(docs, 'bibblix').provenance.rule).toBe(
       "price list by tier (small: 22000.00, large: 42000.00); cost = each participant's yearly price for its months in force, together 64000.00",
     );
     expect(docs.every((d) => d.origin.params.rules === RULES_VERSION)).toBe(true);
+  });
+
+  test.each([
+    [6, 'uka a conto 2024 (Förbundet (1 kommun))'],
+    [5, 'uka a conto 2024 (Förbundet (1 kommuner))'],
+  ])('given a federation enrolled for one of its municipalities, when a run is decided by version %i, then its line names it %j', (rules, description) => {
+    const federation: DomainEvent = {
+      type: 'MemberJoined', data: { member: '222000-1230', kind: 'federation', name: 'Förbundet', covers: ['1280', '1440'], date: '2020-01-01', decisionRef: 'S', rejoin: false },
+    };
+    const forAle: DomainEvent = { type: 'EnrolmentStarted', data: { serviceId: 'uka', enrolmentId: 'uka-forbundet', member: '222000-1230', from: '2024-01-01', covers: ['1440'] } };
+    const events = [...history, federation, forAle];
+    const state = events.reduce((st, e, i) => evolve(st, e, fakeRef(`${e.type}-${i}`)), initialState());
+    const docs = decide(parseCommand(run(rules)), state, { today: '2024-01-15' }).events.flatMap((e) => (e.type === 'InvoiceIssued' ? [e.data] : []));
+    const line = docs.flatMap((d) => d.lines).find((l) => l.enrolmentId === 'uka-forbundet');
+    expect(line?.description).toBe(description);
   });
 
   test('given the same, when decided by version 1, then the words version 1 wrote, and no rules recorded (as before the field)', () => {
