@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { projectRoot } from './paths';
 import { join, relative } from 'node:path';
 import Decimal from 'decimal.js';
-import { formatSek } from '../domain/money';
+import { formatNumber, formatSek } from '../domain/money';
 import { periodOn } from '../domain/state';
 import { feesForYear } from '../projections/fees';
 import { ledger } from '../projections/ledger';
@@ -103,7 +103,7 @@ async function run(): Promise<void> {
   row('Rörelseresultat', books.income.operatingResult);
   row('Årets resultat', books.income.result);
   lines.push('', `${replay.reproduced} av ${replay.documents} fakturor och kreditfakturor återskapade byte för byte; ${verify.events} händelser i ${verify.streams} strömmar, alla hashkedjor intakta`);
-  lines.push(`Klart på ${((Date.now() - started) / 1000).toFixed(1)} s. Lagret: ${rel(STORE)}`, '');
+  lines.push(`Klart på ${formatNumber(((Date.now() - started) / 1000).toFixed(1))} s. Lagret: ${rel(STORE)}`, '');
   lines.push('Prova sedan:');
   lines.push(`  node bin/samkost.js --store ${rel(STORE)} simulate --service egil --year 2023 --population 15000 --sweep 0..20`);
   const first = [...(state.billing.get(2023)?.invoices.values() ?? [])].find((i) => i.invoice.series === 'T');

@@ -78,7 +78,6 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .option('--command-id <id>', COMMAND_ID)
     .action(async (o: { period: string; date?: string; terms?: number; commandId?: string }) => {
       const config = loadConfig(io.env);
-      warnOfPlaceholderSeller(config, io, true);
       const command = parseCommand({
         type: 'invoice.run', period: o.period, issueDate: o.date ?? todayOf(io),
         paymentTermsDays: o.terms ?? config.paymentTermsDays, vatRate: config.serviceVatRate, seller: config.seller,
@@ -88,6 +87,8 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         const r = await engine.execute(command, { commandId: o.commandId });
         const ids = new Set(r.duplicate ? [] : r.events.map((e) => e.id));
         const issued = [...(engine.state.billing.get(Number(o.period.slice(0, 4)))?.invoices.values() ?? [])].filter((i) => ids.has(i.ref.eventId));
+        // Of the seller only where documents were issued in its name: a run with nothing to bill issued none.
+        if (issued.length > 0) warnOfPlaceholderSeller(config, io, true);
         // An invoice names the buyer's address (mervärdesskattelagen 17 kap. 24 §): say which buyers have none.
         const unaddressed = [...new Set(issued.filter((i) => i.invoice.buyer.address === undefined).map((i) => i.invoice.buyer.name))];
         if (unaddressed.length > 0) {
@@ -296,11 +297,12 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .option('--command-id <id>', COMMAND_ID)
     .action(async (o: { service: string; year: number; date?: string; terms?: number; commandId?: string }) => {
       const config = loadConfig(io.env);
-      warnOfPlaceholderSeller(config, io, true);
-      await executeAndReport({
+      const r = await executeAndReport({
         type: 'settlement.run', commandId: o.commandId, serviceId: o.service, year: o.year, issueDate: o.date ?? todayOf(io),
         paymentTermsDays: o.terms ?? config.paymentTermsDays, vatRate: config.serviceVatRate, seller: config.seller,
       }, g(), io);
+      // As for a run: only a settlement that issued documents issued them in the seller's name.
+      if (!r.duplicate && r.events.some((e) => e.type === 'InvoiceIssued' || e.type === 'CreditNoteIssued')) warnOfPlaceholderSeller(config, io, true);
     });
 
   program

@@ -33,6 +33,9 @@ describe('the seller on every document comes from the configuration, and its pla
     const sie = await run('export', 'sie', '--year', '2024', '--out', join(f.dir, 'b.se'));
     expect(sie).toMatchObject({ code: 0, err: WARNING });
     expect((await run('invoices', '--year', '2024')).err).toBe('');
+    // A run or settlement that issues nothing issued nothing in the seller's name: no warning of it.
+    expect(await run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).toMatchObject({ code: 0, err: '' });
+    expect(await run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-16')).toMatchObject({ code: 0, err: '', out: 'Fakturakörning 2024-Q1: inget nytt att fakturera\n' });
     // A refused command's one line is its only line: the warning comes with success only.
     expect(await run('invoice', 'run', '--period', '2024-13')).toMatchObject({ code: 2, err: 'samkost: perioden "2024-13" är inte ett år (2024), ett kvartal (2024-Q2) eller en månad (2024-05)\n' });
     expect((await run('reminder', '--member', '9999')).err).toBe('samkost: okänd medlem: ingen kommun med kommunkod 9999 har gått med\n');

@@ -144,7 +144,10 @@ describe('ledger and self-cost through the CLI', () => {
     }
     const parts = await f.json<Record<string, unknown>>('ledger', '--year', '2024', '--part', 'trial');
     expect(Object.keys(parts).sort()).toEqual(['trial', 'year']);
-    expect((await ok('selfcost', '--year', '2024')).out).toContain('Kvar att slutreglera med deltagarna');
+    const selfcostText = (await ok('selfcost', '--year', '2024')).out;
+    expect(selfcostText).toContain('Kvar att slutreglera med deltagarna');
+    // One settlement run, in Swedish: not "1 körning(ar)".
+    expect(selfcostText).toContain('Slutreglering: 1 körning, ');
     expect((await f.run('ledger', '--year', '2024', '--part', 'everything')).code).toBe(2);
   });
 
@@ -227,7 +230,7 @@ describe('ledger and self-cost through the CLI', () => {
     const journalJson = (await f.json<LedgerJson>('ledger', '--year', '2024', '--part', 'journal')).vouchers;
     for (const type of ['4E', '4I']) {
       const file = join(f.dir, `samkost-2024.${type === '4E' ? 'se' : 'si'}`);
-      await ok('export', 'sie', '--year', '2024', '--type', type, '--out', file);
+      expect((await ok('export', 'sie', '--year', '2024', '--type', type, '--out', file)).out).toMatch(new RegExp(`^SIE ${type} 2024 skriven till .*: ${journalJson.length} verifikationer, \\d+ konton \\(`));
       const bytes = readFileSync(file);
       // CP437: Ö is 0x99, ä 0x84, Å 0x8F, ö 0x94; the round trip through CP437 is lossless, UTF-8 is not used.
       expect(iconv.encode(iconv.decode(bytes, 'cp437'), 'cp437').equals(bytes)).toBe(true);
