@@ -210,7 +210,11 @@ export function paymentProblem(c: RecordPayment, inv: InvoiceState, state: State
   if (amount.lte(0)) return `payment.record: beloppet måste vara större än noll (${c.amount})`;
   const open = openBalance(inv).minus(pending);
   if (amount.gt(open) && !c.overpayment) {
-    return `payment.record: ${formatSek(amount)} överstiger det obetalda beloppet på ${c.invoice} (${formatSek(open)}); är pengarna redan mottagna, registrera dem som överbetalning (--overpayment; i ett kommando "overpayment": true)`;
+    // Nothing unpaid (paid or credited in full, or already overpaid): said so, not as "the unpaid amount (−1,00 kr)".
+    const why = open.gt(0)
+      ? `${formatSek(amount)} överstiger det obetalda beloppet på ${c.invoice} (${formatSek(open)})`
+      : `inget är obetalt på ${c.invoice}, som är betald eller krediterad i sin helhet${open.lt(0) ? ` med ${formatSek(open.negated())} tillgodo` : ''}, så ${formatSek(amount)} kan inte registreras som betalning av den`;
+    return `payment.record: ${why}; är pengarna redan mottagna, registrera dem som överbetalning (--overpayment; i ett kommando "overpayment": true)`;
   }
   // A typed overpayment is a member paying more than one invoice under its reference, or paying twice, and
   // the credit it leaves on the invoice (with any before it) is never more than twice what the member was

@@ -56,7 +56,10 @@ export function storeFailure(location: string, err: unknown): unknown {
   if (code.startsWith('SQLITE_READONLY') || code === 'EROFS') return new StoreError(`lagret ${location} går bara att läsa; ingenting lagrades`);
   if (code === 'SQLITE_NOTADB') return new StoreError(`${location} är inget samkost-lager: filen är inte en SQLite-databas`);
   if (code.startsWith('SQLITE_CORRUPT')) return new StoreError(`lagret ${location} är skadat (${(err as Error).message})`);
-  if (code.startsWith('SQLITE_CANTOPEN')) return new StoreError(`lagret ${location} går inte att öppna: är det en katalog, eller saknas behörighet?`);
+  if (code.startsWith('SQLITE_CANTOPEN')) {
+    if (statSync(location, { throwIfNoEntry: false })?.isDirectory()) return new StoreError(`lagret ${location} är en katalog, ingen lagerfil; ange en fil, t.ex. ${location.replace(/\/+$/, '')}/samkost.db`);
+    return new StoreError(`lagret ${location} går inte att öppna: behörighet saknas till filen eller dess katalog`);
+  }
   if (code.startsWith('SQLITE_IOERR')) return new StoreError(`läs- eller skrivfel i lagret ${location} (${code}); ingenting lagrades`, true);
   if (code === 'EEXIST' || code === 'ENOTDIR') return new StoreError(`lagrets katalog ${dirname(location)} går inte att skapa: en fil har samma namn`);
   if (code === 'EACCES' || code === 'EPERM') return new StoreError(`lagret ${location} går inte att öppna eller skapa: behörighet saknas`);

@@ -312,7 +312,7 @@ describe('credit notes, payments and receivables', () => {
     expect(rec.receivables.flatMap((x) => x.invoices).find((i) => i.number === 'M2024-0001')?.open).toBe('-1.00');
     // Typed by hand, the same excess is refused unless declared.
     const typed = ['payment', 'record', '--invoice', 'M2024-0001', '--amount', '5.00', '--date', '2024-02-04', '--reference', 'BG 9'];
-    expect((await f.run(...typed)).err).toBe('samkost: payment.record: 5,00 kr överstiger det obetalda beloppet på M2024-0001 (−1,00 kr); är pengarna redan mottagna, registrera dem som överbetalning (--overpayment; i ett kommando "overpayment": true)\n');
+    expect((await f.run(...typed)).err).toBe('samkost: payment.record: inget är obetalt på M2024-0001, som är betald eller krediterad i sin helhet med 1,00 kr tillgodo, så 5,00 kr kan inte registreras som betalning av den; är pengarna redan mottagna, registrera dem som överbetalning (--overpayment; i ett kommando "overpayment": true)\n');
     expect((await f.run(...typed, '--overpayment')).code).toBe(0);
     const twice = join(f.dir, 'twice.csv');
     const t = documents(f.store).find((d) => d.number === 'T2024-0001')!;

@@ -57,7 +57,7 @@ describe('which store a command opens: a read never creates one, a foreign file 
   test('given a directory where the store should be, or a file where its directory should be, then a command is refused in one line', async () => {
     const f = cliFixture();
     mkdirSync(f.store);
-    expect((await f.run(...JOIN)).err).toBe(`samkost: lagret ${f.store} går inte att öppna: är det en katalog, eller saknas behörighet?\n`);
+    expect((await f.run(...JOIN)).err).toBe(`samkost: lagret ${f.store} är en katalog, ingen lagerfil; ange en fil, t.ex. ${f.store}/samkost.db\n`);
     const file = join(f.dir, 'fil');
     writeFileSync(file, '');
     const g = await f.run('--store', join(file, 'samkost.db'), ...JOIN);

@@ -318,7 +318,7 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     expect(existsSync(store)).toBe(false);
     mkdirSync(store);
     const command = await app.inject({ method: 'POST', url: '/v1/commands', payload: { type: 'payment.record', invoice: 'T2024-0001', amount: '5.00', date: '2024-03-01', reference: 'x' } });
-    expect([command.statusCode, command.json()]).toEqual([500, { error: `lagret ${store} går inte att öppna: är det en katalog, eller saknas behörighet?` }]);
+    expect([command.statusCode, command.json()]).toEqual([500, { error: `lagret ${store} är en katalog, ingen lagerfil; ange en fil, t.ex. ${store}/samkost.db` }]);
   });
 
   test('given a fault in samkost while serving, then 500 with one line that says it is one', async () => {
