@@ -409,18 +409,19 @@ export function describeVerify(r: VerifyReport): string {
   // The heads vouch for the log only if the file is the one noted: its hash, to compare with the audit file's.
   if (heads && r.headsSha256) out.push(`  huvudfilens SHA-256 ${r.headsSha256}: jämför med den som antecknades`);
   const years = invoices.detail ? ` (${invoices.detail})` : '';
-  const reproduced = `${grouped(invoices.passed)} av ${grouped(invoices.checked)} fakturor och kreditfakturor återskapade${years}`;
+  // A check that reached nothing (the log unreadable from before its first subject) says so, not "0 av 0".
+  const reproduced = invoices.checked === 0 && invoices.failures.length ? 'inga fakturor eller kreditfakturor kunde återskapas' : `${grouped(invoices.passed)} av ${grouped(invoices.checked)} fakturor och kreditfakturor återskapade${years}`;
   if (invoices.failures.length) {
     out.push(`FEL: ${reproduced}`);
     for (const f of invoices.failures.slice(0, MAX_LISTED)) out.push(`  ${f.stopped ? 'STOPP vid' : 'AVVIKELSE'} ${f.subject}${where(f)}: ${f.reason}`);
     if (invoices.failures.length > MAX_LISTED) out.push(`  … och ${grouped(invoices.failures.length - MAX_LISTED)} avvikelser till (samkost verify --json listar alla)`);
   } else out.push(`OK: ${reproduced}`);
   if (numbers.failures.length) {
-    out.push(`FEL: ${grouped(numbers.passed)} av ${grouped(numbers.checked)} nummerserier är obrutna`);
+    out.push(numbers.checked === 0 ? 'FEL: nummerserierna kunde inte kontrolleras' : `FEL: ${grouped(numbers.passed)} av ${grouped(numbers.checked)} nummerserier är obrutna`);
     for (const f of numbers.failures) out.push(`  ${f.subject}: ${f.reason}`);
   } else out.push(`OK: ${grouped(numbers.checked)} nummerserier är obrutna${numbers.detail ? ` (${numbers.detail})` : ''}`);
   if (splits.failures.length) {
-    out.push(`FEL: ${grouped(splits.passed)} av ${grouped(splits.checked)} kostnadsfördelningar summerar till sin kostnad`);
+    out.push(splits.checked === 0 ? 'FEL: kostnadsfördelningarna kunde inte kontrolleras' : `FEL: ${grouped(splits.passed)} av ${grouped(splits.checked)} kostnadsfördelningar summerar till sin kostnad`);
     for (const f of splits.failures) out.push(`  ${f.subject}${where(f)}: ${f.reason}`);
   } else out.push(`OK: ${grouped(splits.checked)} kostnadsfördelningar summerar till sin kostnad${splits.detail ? ` (${splits.detail})` : ''}`);
   if (vouchers.skipped) out.push(`--: verifikationerna är inte kontrollerade: ${vouchers.skipped}`);
@@ -430,7 +431,9 @@ export function describeVerify(r: VerifyReport): string {
     // Failures other than an unbalanced voucher or an unbuilt journal: what is booked disagrees with its events.
     const other = vouchers.failures.length - (vouchers.checked - vouchers.passed) - vouchers.failures.filter((f) => f.subject.startsWith(`${JOURNAL} `)).length;
     const counted = `${grouped(vouchers.passed)} av ${grouped(vouchers.checked)} verifikationer balanserar${other ? `, men ${other} ${other === 1 ? 'bokförd händelse stämmer' : 'bokförda händelser stämmer'} inte (nedan)` : ''}`;
-    out.push(unbuilt.length
+    out.push(vouchers.checked === 0 && !unbuilt.length
+      ? 'FEL: verifikationerna kunde inte kontrolleras'
+      : unbuilt.length
       ? `FEL: grundboken för ${unbuilt.join(', ')} kan inte sammanställas, så ${unbuilt.length === 1 ? 'dess' : 'deras'} verifikationer är inte kontrollerade; ${vouchers.checked ? `av övriga års ${counted}` : 'inga andra år har verifikationer'}`
       : `FEL: ${counted}`);
     for (const f of vouchers.failures) out.push(`  ${f.subject}: ${f.reason}`);

@@ -269,6 +269,19 @@ describe('samkost verify: everything an auditor relies on', () => {
     expect(r.out).toContain(`STOPP vid billing-2024@${revision} (ström billing-2024 revision ${revision}): loggen kan inte läsas förbi denna händelse: händelsen på revision ${revision} i strömmen billing-2024: InvoiceIssued: ogiltiga data i lines.0.amount`);
   });
 
+  test('the log unreadable from its first event: each check says it could not be run, not "0 av 0"', async () => {
+    const f = await billedStore();
+    const db = new Database(f.store);
+    db.exec("UPDATE events SET type = 'Okand' WHERE position = 1");
+    db.close();
+    const r = await f.run('verify');
+    expect(r.code).toBe(1);
+    expect(r.out).not.toContain(' 0 av 0 ');
+    for (const line of ['FEL: inga fakturor eller kreditfakturor kunde återskapas', 'FEL: nummerserierna kunde inte kontrolleras', 'FEL: kostnadsfördelningarna kunde inte kontrolleras', 'FEL: verifikationerna kunde inte kontrolleras']) {
+      expect(r.out).toContain(`${line}\n`);
+    }
+  });
+
   test('two invoices of one run swapped, the chain re-hashed: each is intact, and the replay names the order', async () => {
     const f = await billedStore();
     const a = invoiceRow(f.store, 'T2024-0001');
