@@ -1,3 +1,4 @@
+import Decimal from 'decimal.js';
 import { z } from 'zod';
 import { normaliseBankgiro } from './bankgiro';
 import { isAmountString } from './money';
@@ -18,6 +19,13 @@ export const CommandDate = z.string()
 /** Money at rest: a string with a decimal point and at most two decimals. */
 export const Amount = z.string().refine(isAmountString, { message: 'ska vara ett belopp som "1234.50"' });
 export const NonNegativeAmount = Amount.refine((s) => !s.startsWith('-'), { message: 'beloppet får inte vara negativt' });
+/**
+ * An amount a command takes, written at rest with two decimals ("100" and "100.5" are stored as "100.00"
+ * and "100.50"), however it was given: the CLI, an apply line or an HTTP body. Commands use it where their
+ * events take NonNegativeAmount; events keep NonNegativeAmount, which checks and does not rewrite, so what
+ * is stored decodes and replays as it was stored.
+ */
+export const CommandAmount = NonNegativeAmount.transform((a) => new Decimal(a).toFixed(2));
 /** Accepts any common spelling, stores the canonical NNNNNN-NNNN; a bad check digit is a validation error. */
 export const Orgnr = z.string().transform((s, ctx) => {
   try {

@@ -1,6 +1,5 @@
-import Decimal from 'decimal.js';
 import { z } from 'zod';
-import { CommandDate, NonNegativeAmount, Text, Year } from '../primitives';
+import { CommandAmount, CommandDate, Text, Year } from '../primitives';
 import { SellerParty } from '../events/billing';
 import { ServiceId } from '../events/services';
 import { invoiceOfOcr, isOcrLike } from '../ocr';
@@ -45,7 +44,7 @@ export const RecordPayment = z.object({
   type: z.literal('payment.record'),
   invoice: PaidInvoice,
   /** Written at rest with two decimals, so that "1000", "1000.0" and "1000.00" are one payment (paymentCommandId). */
-  amount: NonNegativeAmount.transform((a) => new Decimal(a).toFixed(2)),
+  amount: CommandAmount,
   date: CommandDate,
   reference: Text,
   /**

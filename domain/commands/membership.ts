@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { CommandDate, Kommunkod, Orgnr, Text, Year } from '../primitives';
-import { ExtraLevyDecided, FeeScheduleAdopted, MemberKind, PopulationRow, PostalAddress } from '../events/membership';
+import { CommandAmount, CommandDate, Kommunkod, Orgnr, Text, Year } from '../primitives';
+import { ExtraLevyDecided, FeeScheduleAdopted, FeeTier, LevyTier, MemberKind, PopulationRow, PostalAddress } from '../events/membership';
 
 /** A member is named by its organisationsnummer, or a municipality by its kommunkod. */
 export const MemberName = z.string().trim().min(1);
@@ -41,9 +41,13 @@ export const ImportPopulation = z.object({
 });
 
 // Where a command records exactly what its event will hold, its schema is the event's plus the type, and
-// its dates are held to a command's years (CommandDate), which the event's are not.
-export const AdoptSchedule = FeeScheduleAdopted.extend({ type: z.literal('schedule.adopt'), decidedOn: CommandDate });
-export const DecideLevy = ExtraLevyDecided.extend({ type: z.literal('levy.decide'), decidedOn: CommandDate });
+// its dates are held to a command's years (CommandDate), which the event's are not, and its amounts are
+// written with two decimals (CommandAmount), which the event's are checked to have at most.
+export const AdoptSchedule = FeeScheduleAdopted.extend({
+  type: z.literal('schedule.adopt'), decidedOn: CommandDate,
+  tiers: z.array(FeeTier.extend({ joiningContribution: CommandAmount, annualFee: CommandAmount })).min(1),
+});
+export const DecideLevy = ExtraLevyDecided.extend({ type: z.literal('levy.decide'), decidedOn: CommandDate, tiers: z.array(LevyTier.extend({ amount: CommandAmount })).min(1) });
 
 export const membershipCommands = [JoinMember, LeaveMember, ChangeMemberDetails, ImportPopulation, AdoptSchedule, DecideLevy] as const;
 

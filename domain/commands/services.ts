@@ -1,16 +1,13 @@
-import Decimal from 'decimal.js';
 import { z } from 'zod';
-import { CommandDate, Kommunkod, NonNegativeAmount, Text, Year } from '../primitives';
-import { ActualCostRecorded, CouncilBudgetDecided, ServiceEstablished, ServiceId } from '../events/services';
-
-/** An amount written at rest with two decimals, so that "100", "100.0" and "100.00" are the same. */
-const TwoDecimals = NonNegativeAmount.transform((a) => new Decimal(a).toFixed(2));
+import { CommandAmount, CommandDate, Kommunkod, Text, Year } from '../primitives';
+import { ActualCostRecorded, BudgetLine, CouncilBudgetDecided, pricingRuleOf, ServiceEstablished, ServiceId } from '../events/services';
 
 // Where a command records exactly what its event will hold, its schema is the event's plus the type, and
-// its dates are held to a command's years (CommandDate), which the event's are not.
-export const EstablishService = ServiceEstablished.extend({ type: z.literal('service.establish'), date: CommandDate });
-export const DecideBudget = CouncilBudgetDecided.extend({ type: z.literal('budget.decide'), decidedOn: CommandDate });
-export const RecordActualCost = ActualCostRecorded.extend({ type: z.literal('cost.record'), date: CommandDate, vat: TwoDecimals.optional() });
+// its dates are held to a command's years (CommandDate), which the event's are not, and its amounts are
+// written with two decimals (CommandAmount), which the event's are checked to have at most.
+export const EstablishService = ServiceEstablished.extend({ type: z.literal('service.establish'), date: CommandDate, pricing: pricingRuleOf(CommandAmount) });
+export const DecideBudget = CouncilBudgetDecided.extend({ type: z.literal('budget.decide'), decidedOn: CommandDate, lines: z.array(BudgetLine.extend({ amount: CommandAmount })).min(1) });
+export const RecordActualCost = ActualCostRecorded.extend({ type: z.literal('cost.record'), date: CommandDate, amount: CommandAmount, vat: CommandAmount.optional() });
 
 /** A payment to the supplier of the recorded cost of `serviceId` and `year` with `reference`. */
 export const PaySupplier = z.object({
@@ -18,7 +15,7 @@ export const PaySupplier = z.object({
   serviceId: ServiceId,
   year: Year,
   reference: Text,
-  amount: TwoDecimals,
+  amount: CommandAmount,
   date: CommandDate,
 });
 

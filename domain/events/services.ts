@@ -7,13 +7,15 @@ export const ServiceId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'tjänstens id
 export const Rate = z.string().regex(/^\d{1,3}(\.\d{1,6})?$/, 'en sats är ett decimaltal, t.ex. "0.05" för 5 %');
 const Weight = z.string().regex(/^\d{1,9}(\.\d{1,6})?$/, 'en vikt är ett decimaltal på noll eller mer, t.ex. "2"');
 
-export const PricingRuleSchema = z.discriminatedUnion('kind', [
+/** A pricing rule whose amounts (a base, a price list's prices) are `amount`: as stored, or as a command gives them (commands/services.ts). */
+export const pricingRuleOf = <A extends z.ZodType<string, string>>(amount: A) => z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('equal') }),
   z.object({ kind: z.literal('tier-weighted'), bands: z.array(TierBand.extend({ weight: Weight })).min(1) }),
   z.object({ kind: z.literal('per-capita') }),
-  z.object({ kind: z.literal('base-plus-per-capita'), base: NonNegativeAmount }),
-  z.object({ kind: z.literal('price-list'), bands: z.array(TierBand.extend({ price: NonNegativeAmount })).min(1) }),
+  z.object({ kind: z.literal('base-plus-per-capita'), base: amount }),
+  z.object({ kind: z.literal('price-list'), bands: z.array(TierBand.extend({ price: amount })).min(1) }),
 ]);
+export const PricingRuleSchema = pricingRuleOf(NonNegativeAmount);
 export type PricingRuleData = z.infer<typeof PricingRuleSchema>;
 
 export const Cadence = z.enum(['yearly', 'quarterly', 'monthly']);

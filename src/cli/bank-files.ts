@@ -87,12 +87,42 @@ export function bankPayment(r: BankRow): RecordPayment | Error {
 }
 
 /**
+ * A bank file's rows as payment commands, a row the file repeats being a payment of its own. Without a
+ * bank reference (a CSV file without the bankReference column) a payment is known by its invoice, amount
+ * and value date alone, so two payments of the same amount on the same day to the same invoice, which a
+ * bank's statement does hold, would be one payment and the second one's money never recorded. Within one
+ * file the n-th such identical row (n ≥ 2) is therefore recorded with its number after the invoice as its
+ * reference ("M2024-0002 #2"): it is in the recorded payment itself, where decidePayment and samePayment
+ * look (they take a payment of the same invoice, amount, value date and reference for the same payment,
+ * whatever command id brings it), and in its command id (paymentCommandId) alike. The first row keeps the
+ * identity it always had, so a file imported before this records nothing new when imported again, and
+ * the same file imported twice records its repeated rows once each. A row the bank gives a reference of
+ * its own (Bankgirot's serial, the bankReference column) is known by it: the same reference again is the
+ * same payment.
+ */
+export function bankPayments(rows: readonly BankRow[]): (RecordPayment | Error)[] {
+  const seen = new Map<string, number>();
+  return rows.map((r) => {
+    const c = bankPayment(r);
+    if (c instanceof Error || r.bankReference !== undefined) return c;
+    const id = paymentCommandId(c);
+    const n = (seen.get(id) ?? 0) + 1;
+    seen.set(id, n);
+    return n === 1 ? c : { ...c, reference: repeatedRowReference(c.invoice, n) };
+  });
+}
+
+/** The reference of the n-th (n ≥ 2) identical row of a bank file without a bank reference: see bankPayments. */
+export const repeatedRowReference = (invoice: string, n: number): string => `${invoice} #${n}`;
+
+/**
  * Every row of a bank file checked before any is recorded, in file order, as if the rows before it were
  * recorded (what they take of an invoice's open balance): a file with a bad row records nothing. A row
- * recorded before, or repeated in the file, is the same payment. A row matching a payment typed by hand
+ * recorded before, or repeated in the file under the same bank reference, is the same payment (a repeated
+ * row without one is numbered by bankPayments, and is another). A row matching a payment typed by hand
  * (same invoice, amount and value date, a reference that is not the bank's, not reversed) is taken for that payment,
  * which the bank now confirms: it is not recorded again, and reported; each typed payment answers for one
- * row. Anything beyond an invoice is recorded as the member's credit, and reported.
+ * row, and a payment a row is already recorded as answers for no other. Anything beyond an invoice is recorded as the member's credit, and reported.
  */
 export async function checkBankPayments(
   engine: Engine, file: string, rows: readonly BankRow[], parsed: readonly (RecordPayment | Error)[],
@@ -114,7 +144,10 @@ export async function checkBankPayments(
     }
     const id = paymentCommandId(c);
     // Recorded before under another command id (a typed payment, an HTTP key): the same payment, counted once.
-    if (!inFile.has(id) && samePayment(c, inv)) {
+    const recorded = inFile.has(id) ? undefined : samePayment(c, inv);
+    if (recorded) {
+      // Answering for this row, it answers for no other as a payment typed by hand.
+      claimed.add(recorded);
       inFile.add(id);
       commands.push(c);
       continue;

@@ -14,7 +14,7 @@ import { creditNoteSummaries, creditOf, invoiceShown, invoiceSummaries, type Ope
 import { paymentCommandId } from '../app/ids';
 import { replayYear } from '../app/replay-year';
 import { loadConfig, queueWarning, warnOfPlaceholderSeller } from '../config';
-import { bankFileRows, bankPayment, checkBankPayments } from './bank-files';
+import { bankFileRows, bankPayments, checkBankPayments } from './bank-files';
 import { balancesOf, type GlobalOptions, RECEIVABLES_SCOPE, todayOf, withEngine, withEngineFor, withStore } from './context';
 import { describeResult, executeAndReport } from './execute';
 import { type CliIo, toJson, UsageError } from './io';
@@ -262,7 +262,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .description('registrera inbetalningar från banken: en BgMax-fil från Bankgirot, eller en CSV-fil med kolumnerna date,amount,reference (reference = fakturanummer eller OCR-nummer)')
     .action(async (file: string) => {
       const rows = bankFileRows(file, loadConfig(io.env));
-      const parsed = rows.map((r) => bankPayment(r));
+      const parsed = bankPayments(rows);
       await withEngineFor(g(), io, parsed.filter((c): c is RecordPayment => !(c instanceof Error)), async (engine) => {
         const { commands, overpaid, typed } = await checkBankPayments(engine, file, rows, parsed);
         let recorded = 0;

@@ -190,6 +190,9 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
           return err as Error;
         }
       });
+      // A file with no line to run (empty, or blank lines and comments only) is refused, as a bank file
+      // with no payment is: "0 kommandon utförda" and exit 0 would read as a run that did what was asked.
+      if (parsed.every((p) => p === undefined)) throw new UsageError(`${file}: inga kommandon i filen (en apply-fil ska ha ett kommando per rad som ett JSON-objekt, t.ex. {"type":"payment.record",…})`);
       const commands = parsed.flatMap((p) => (p === undefined || p instanceof Error ? [] : [p.command]));
       await withEngineFor(g(), io, commands, async (engine) => {
         let applied = 0;

@@ -292,7 +292,7 @@ describe('credit notes, payments and receivables', () => {
     expect(eventCount(f.store)).toBe(before);
   });
 
-  test('a bank file whose later row pays more than is left of an invoice (with the rows before it) records it all, the excess the member\'s credit, and says so; a row before its invoice was issued records nothing; the same row twice is one payment', async () => {
+  test('a bank file whose later row pays more than is left of an invoice (with the rows before it) records it all, the excess the member\'s credit, and says so; a row before its invoice was issued records nothing; the same row twice is two payments, recorded once each however often the file is imported', async () => {
     const f = await billedQ1();
     const m = documents(f.store).find((d) => d.number === 'M2024-0001')!;
     const half = new Decimal(m.total).div(2).toFixed(2);
@@ -319,9 +319,46 @@ describe('credit notes, payments and receivables', () => {
     writeFileSync(twice, `date,amount,reference\n2024-02-01,${t.total},T2024-0001\n2024-02-01,${t.total},T2024-0001\n`);
     const n = eventCount(f.store);
     expect((await f.run('payment', 'import', twice))).toMatchObject({ code: 0, err: '' });
-    expect(eventCount(f.store)).toBe(n + 1);
+    expect(eventCount(f.store)).toBe(n + 2);
     expect((await f.run('payment', 'import', twice)).code).toBe(0);
-    expect(eventCount(f.store)).toBe(n + 1);
+    expect(eventCount(f.store)).toBe(n + 2);
+  });
+
+  test('given a bank file without bank references repeating a row (two payments of the same amount, day and invoice), when it is imported, then each row is a payment; imported again, or after a file with the first of them alone, nothing is recorded twice', async () => {
+    const f = await billedQ1();
+    const row = '2024-02-02,100.00,M2024-0002\n';
+    const file = (name: string, rows: number) => {
+      const path = join(f.dir, name);
+      writeFileSync(path, `date,amount,reference\n${row.repeat(rows)}`);
+      return path;
+    };
+    const [one, dup, three] = [file('one.csv', 1), file('dup.csv', 2), file('three.csv', 3)];
+    const paid = async () => (await f.json<{ paid: string }>('invoice', 'show', 'M2024-0002')).paid;
+    const references = () => documents(f.store, 'PaymentRecorded').map((p) => (p as unknown as { reference: string }).reference);
+
+    // Given a file with the row once, imported before the file repeating it: its identity is what it always was.
+    expect(await f.json('payment', 'import', one)).toMatchObject({ recorded: 1, alreadyRecorded: 0 });
+    expect(references()).toEqual(['M2024-0002']);
+    // When the file with the row twice is imported: the first row is that payment, the second another.
+    const r = await f.run('payment', 'import', dup);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(r.out).toContain(`${dup}: 2 rader; 1 inbetalning registrerad (100,00 kr), 1 fanns redan och registrerades inte igen\n`);
+    expect(references()).toEqual(['M2024-0002', 'M2024-0002 #2']);
+    expect(await paid()).toBe('200.00');
+    // Then imported again nothing is recorded; a file with it three times records the third.
+    const before = eventCount(f.store);
+    expect(await f.json('payment', 'import', dup)).toMatchObject({ recorded: 0, alreadyRecorded: 2, typedByHand: 0 });
+    expect(eventCount(f.store)).toBe(before);
+    expect(await f.json('payment', 'import', three)).toMatchObject({ recorded: 1, alreadyRecorded: 2, amountRecorded: '100.00' });
+    expect(await paid()).toBe('300.00');
+
+    // A payment typed by hand answers for one row of the same amount and day; the file's second row is money of its own.
+    expect((await f.run('payment', 'record', '--invoice', 'M2024-0003', '--amount', '50.00', '--date', '2024-02-03', '--reference', 'BG 7')).code).toBe(0);
+    const typed = join(f.dir, 'typed.csv');
+    writeFileSync(typed, 'date,amount,reference\n2024-02-03,50.00,M2024-0003\n2024-02-03,50.00,M2024-0003\n');
+    expect(await f.json('payment', 'import', typed)).toMatchObject({ recorded: 1, typedByHand: 1 });
+    expect(await f.json('payment', 'import', typed)).toMatchObject({ recorded: 0, typedByHand: 1, alreadyRecorded: 1 });
+    expect((await f.json<{ paid: string }>('invoice', 'show', 'M2024-0003')).paid).toBe('100.00');
   });
 
   test('a bank file giving OCR numbers pays the invoices they stand for; without a bank reference of its own a payment is known by its invoice, so a file giving the invoice number instead is the same payment', async () => {

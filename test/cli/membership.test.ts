@@ -285,6 +285,22 @@ describe('samkost apply FILE.ndjson', () => {
     expect(table.out).not.toContain('\u001b[');
   });
 
+  test('given a file with no command in it (empty, or blank lines and comments only), when applied, then it is refused in one line naming it, and nothing is stored', async () => {
+    const f = cliFixture();
+    const one = join(f.dir, 'one.ndjson');
+    writeFileSync(one, `${JSON.stringify({ type: 'member.join', orgnr: '212000-0142', kind: 'municipality', name: 'Stockholms stad', kommunkod: '0180', date: '2010-01-01', decisionRef: 'S' })}\n`);
+    expect((await f.run('apply', one)).code).toBe(0);
+    const before = eventCount(f.store);
+    const file = join(f.dir, 'e.ndjson');
+    for (const text of ['', '\n\n', '// inget ännu\n\n']) {
+      writeFileSync(file, text);
+      for (const args of [['apply', file], ['--json', 'apply', file]]) {
+        expect(await f.run(...args)).toEqual({ code: 2, out: '', err: `samkost: ${file}: inga kommandon i filen (en apply-fil ska ha ett kommando per rad som ett JSON-objekt, t.ex. {"type":"payment.record",…})\n` });
+      }
+    }
+    expect(eventCount(f.store)).toBe(before);
+  });
+
   test('re-applying the same file appends nothing', async () => {
     const f = cliFixture();
     const file = join(f.dir, 'cmds.ndjson');

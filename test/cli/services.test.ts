@@ -101,6 +101,21 @@ describe('cost splits', () => {
   });
 });
 
+describe('amounts at rest', () => {
+  test('given budget lines typed with no, one or a comma decimal, when decided, then every line is stored with two decimals', async () => {
+    const f = await fixture();
+    const decide = (...lines: string[]) => f.run('budget', 'decide', '--service', 'egil', '--year', '2025', ...lines.flatMap((l) => ['--line', l]), '--decided-on', '2024-11-15', '--minutes', 'FR §1');
+    expect(await decide('Drift=600000.5', 'Utv=100', 'Övrigt=1,5')).toMatchObject({ code: 0, err: '' });
+    const events = JSON.parse((await f.run('--json', 'events', '--stream', 'service-egil')).out) as { type: string; data: { year: number; lines: { amount: string }[] } }[];
+    const budget = events.filter((e) => e.type === 'CouncilBudgetDecided' && e.data.year === 2025);
+    expect(budget.map((e) => e.data.lines.map((l) => l.amount))).toEqual([['600000.50', '100.00', '1.50']]);
+    // The same decision typed again with its amounts written out is the same command: nothing new is stored.
+    const before = eventCount(f.store);
+    expect((await decide('Drift=600000.50', 'Utv=100.00', 'Övrigt=1.50')).out).toContain('redan registrerat');
+    expect(eventCount(f.store)).toBe(before);
+  });
+});
+
 describe('what-if simulation', () => {
   test('adding a fourth participant lowers every existing participant\'s cost and the sum still equals 1 260 000,00; nothing is written', async () => {
     const f = await fixture();
