@@ -17,6 +17,8 @@
  * - every document adds up: its lines sum to totalNet, each rate of its VAT breakdown is the sum of the
  *   lines at that rate, totalVat the breakdown's VAT and total totalNet + totalVat; its number is its
  *   series, year and sequence, and each series of the year is numbered 1, 2 … N without a gap or a duplicate;
+ * - documents.ndjson is in the order the documents were issued: each one's event after the one before it,
+ *   and each series' sequence above the one before it in the series (the first out of place is named);
  * - every trace is of a document in the package: its event, its lines and their amounts, and a line
  *   counts as recomputed only where its recomputed amount is the amount; a line the trace says does not
  *   recompute, or names a problem of, fails, and so does a manifest whose linesRecomputed is below its lines;
@@ -609,10 +611,35 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   const documentEvents = new Set<string>();
   // The year's numbers by series (`T2023`), each gapless from 1.
   const numberSeries = new Map<string, NumberSeries>();
+  // The documents in the order they were issued: each one's event after the one before it, and each
+  // series' sequence above the one before it in the series. Only the first misplaced document is named:
+  // one out of place puts every later comparison off by one.
+  let previous: { number: string; place: Place } | undefined;
+  const lastInSeries = new Map<string, { number: string; sequence: number }>();
+  let misplaced = false;
   rows<DocumentRecord>('documents.ndjson', (d, n) => {
     documents += 1;
     const at = `documents.ndjson rad ${n}: ${d.document?.number}`;
-    resolve(at, d, documentRefs, documentEvent(d.event?.eventId));
+    const own = documentEvent(d.event?.eventId);
+    resolve(at, d, documentRefs, own);
+    if (!misplaced && own) {
+      if (previous && !isAfter(own.place.position, previous.place.position)) {
+        misplaced = true;
+        problems.push(`${at}: står efter ${previous.number} men utfärdades före det (${own.place.streamId}@${own.place.revision}, position ${own.place.position}, mot ${previous.place.streamId}@${previous.place.revision}, position ${previous.place.position}): documents.ndjson ska hålla dokumenten i den ordning de utfärdades`);
+      }
+      previous = { number: String(d.document?.number), place: own.place };
+    }
+    const sequence = Number(d.document?.sequence);
+    if (!misplaced && typeof d.document?.series === 'string' && Number.isInteger(sequence)) {
+      const key = `${d.document.series}${d.document.year}`;
+      const last = lastInSeries.get(key);
+      // A sequence used twice is named as a duplicate of its series (seriesProblems), not here.
+      if (last && sequence < last.sequence) {
+        misplaced = true;
+        problems.push(`${at}: står efter ${last.number} i nummerserien ${key}: documents.ndjson ska hålla dokumenten i den ordning de utfärdades`);
+      }
+      lastInSeries.set(key, { number: String(d.document.number), sequence });
+    }
     const stored = documentData.get(d.event?.eventId);
     if (!stored) problems.push(`${at}: händelsen ${d.event?.streamId}@${d.event?.revision} är inget dokument i events.ndjson`);
     else if (stored.type !== d.type) problems.push(`${at}: anges som ${d.type}, händelsen är ${stored.type}`);

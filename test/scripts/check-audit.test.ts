@@ -424,6 +424,36 @@ describe('check-audit: what a package shows of itself must hold, even where ever
     });
   });
 
+  describe('documents.ndjson out of the order the documents were issued, re-hashed into the manifest', () => {
+    const swapRows = (dir: string, a: number, b: number) => editFile(dir, 'documents.ndjson', (text) => {
+      const lines = text.trimEnd().split('\n');
+      [lines[a - 1], lines[b - 1]] = [lines[b - 1], lines[a - 1]];
+      return `${lines.join('\n')}\n`;
+    });
+    type DocumentRow = { event: Ref; document: { number: string } };
+
+    test('given two documents swapped, then check-audit fails with exit code 1, naming the first out of place by its event\'s position', async () => {
+      const dir = await forgedPackage(() => undefined);
+      const [, second, third] = ndjson<DocumentRow>(join(dir, 'documents.ndjson'));
+      swapRows(dir, 2, 3);
+      const problem = `documents.ndjson rad 3: ${second.document.number}: står efter ${third.document.number} men utfärdades före det `
+        + `(billing-2024@${second.event.revision}, position ${second.event.position}, mot billing-2024@${third.event.revision}, position ${third.event.position}): `
+        + 'documents.ndjson ska hålla dokumenten i den ordning de utfärdades';
+      expect(checkAudit(dir).problems).toEqual([problem]);
+      const run = await runNode(compiled('scripts/check-audit.js'), [dir]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain(`FEL: ${problem}\n`);
+    });
+
+    test('given two documents of a series swapped and no events to place them by, then the series\' order names the first out of place', async () => {
+      const dir = await forgedPackage(() => undefined);
+      const [first, second] = ndjson<DocumentRow>(join(dir, 'documents.ndjson'));
+      expect([first.document.number, second.document.number]).toEqual(['M2024-0001', 'M2024-0002']);
+      swapRows(dir, 1, 2);
+      rmSync(join(dir, 'events.ndjson'));
+      expect(checkAudit(dir).problems).toContain('documents.ndjson rad 2: M2024-0001: står efter M2024-0002 i nummerserien M2024: documents.ndjson ska hålla dokumenten i den ordning de utfärdades');
+    });
+  });
 });
 
 describe('check-audit: a payment reversal in a forged log, its stream re-hashed', () => {
