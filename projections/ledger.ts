@@ -149,13 +149,90 @@ interface Draft extends Omit<Voucher, 'number'> {
 const SERIES_RANK: Record<string, number> = { F: 1, K: 2, B: 3, L: 4, U: 5, P: 6 };
 
 /** Adds up the transactions per account (first appearance order) and drops the zeros. */
-function merged(transactions: JournalTransaction[]): JournalTransaction[] {
+export function merged(transactions: JournalTransaction[]): JournalTransaction[] {
   const byAccount = new Map<string, Decimal>();
   for (const t of transactions) byAccount.set(t.account, (byAccount.get(t.account) ?? ZERO).plus(t.amount));
   return [...byAccount.entries()].filter(([, a]) => !a.isZero()).map(([account, amount]) => ({ account, amount }));
 }
 
-interface DocLine { account: string; prepaid: string; amount: Decimal }
+/** A document line as the books take it: its net amount, the account it is income on, and the one it is prepaid to. */
+export interface DocLine { account: string; prepaid: string; amount: Decimal }
+
+/** What the books read of an invoice line a credit note credits: its kind and service. */
+export type CreditedLine = Pick<InvoiceLine, 'kind' | 'serviceId'>;
+
+/** The document fields a voucher is built from (InvoiceIssued, CreditNoteIssued). */
+export type BookedDocument = Pick<InvoiceIssued, 'number' | 'year' | 'issueDate' | 'total' | 'totalVat'>;
+
+/** The series and transactions of a document's voucher in a year (F, K or P), before merging per account and numbering. */
+export interface DocumentDraft { series: string; date: string; transactions: JournalTransaction[]; kind: 'issued' | 'prepaid' | 'accrued' }
+
+/** The income account of a line's kind and service, by the chart. */
+function incomeAccountOf(c: Chart, kind: InvoiceLine['kind'], serviceId?: string): string {
+  const serviceAccount = (serviceId && c.serviceIncomeFor?.[serviceId]) || c.serviceIncome;
+  switch (kind) {
+    case 'annual-fee': return c.membershipIncome;
+    case 'levy': return c.levyIncome;
+    case 'joining-contribution': return c.equityContributions;
+    case 'a-conto':
+    case 'settlement': return serviceAccount;
+  }
+}
+
+/** An invoice's lines as the books take them: by the chart (chartFor's), each line's income and prepaid account. */
+export function invoiceLines(c: Chart, doc: Pick<InvoiceIssued, 'lines'>): DocLine[] {
+  return doc.lines.map((l) => ({
+    account: incomeAccountOf(c, l.kind, l.serviceId),
+    prepaid: l.kind === 'a-conto' || l.kind === 'settlement' || l.serviceId !== undefined ? c.overCollection : c.prepaidFees,
+    amount: new Decimal(l.amount),
+  }));
+}
+
+/**
+ * A credit note's lines as the books take them: each on the account of the invoice line it credits
+ * (`credited`, undefined where that line is not known), else by its own service or VAT category.
+ */
+export function creditLines(c: Chart, doc: Pick<CreditNoteIssued, 'lines'>, credited: (invoice: string, lineNo: number) => CreditedLine | undefined): DocLine[] {
+  return doc.lines.map((l) => {
+    const original = l.credits ? credited(l.credits.invoice, l.credits.lineNo) : undefined;
+    const service = original ? original.kind === 'a-conto' || original.kind === 'settlement' || original.serviceId !== undefined : l.serviceId !== undefined || l.vatCategory === 'S';
+    const account = original ? incomeAccountOf(c, original.kind, original.serviceId) : service ? ((l.serviceId && c.serviceIncomeFor?.[l.serviceId]) || c.serviceIncome) : c.membershipIncome;
+    return { account, prepaid: service ? c.overCollection : c.prepaidFees, amount: new Decimal(l.amount) };
+  });
+}
+
+/**
+ * The vouchers a document gives in the books of `year` (sign 1 an invoice, −1 a credit note): F or K when it
+ * is issued in the year (receivables the total, each line's net to its income account, or to prepaid
+ * income when it bills a later year, or against the accrual when an earlier one, and the VAT to output
+ * VAT); P on 1 January when it was issued in an earlier year for this one (prepaid income to income), and P
+ * on 31 December when it is issued in a later year for this one (the accrual). What `journal` books and
+ * check-audit expects of a package's vouchers.
+ */
+export function documentDrafts(c: Chart, doc: BookedDocument, sign: 1 | -1, lines: readonly DocLine[], year: number): DocumentDraft[] {
+  const issueYear = yearOf(doc.issueDate);
+  const accrual = sign > 0 ? c.accruedIncome : c.overCollection;
+  const s = (d: Decimal) => (sign > 0 ? d : d.neg());
+  const out: DocumentDraft[] = [];
+  if (issueYear === year) {
+    const target = (l: DocLine) => (doc.year === issueYear ? l.account : doc.year > issueYear ? l.prepaid : accrual);
+    out.push({
+      kind: 'issued', series: sign > 0 ? 'F' : 'K', date: doc.issueDate,
+      transactions: [
+        { account: c.receivables, amount: s(new Decimal(doc.total)) },
+        ...lines.map((l) => ({ account: target(l), amount: s(l.amount).neg() })),
+        { account: c.outputVat25, amount: s(new Decimal(doc.totalVat)).neg() },
+      ],
+    });
+  }
+  if (doc.year === year && issueYear < year) {
+    out.push({ kind: 'prepaid', series: 'P', date: `${year}-01-01`, transactions: lines.flatMap((l) => [{ account: l.prepaid, amount: s(l.amount) }, { account: l.account, amount: s(l.amount).neg() }]) });
+  }
+  if (doc.year === year && issueYear > year) {
+    out.push({ kind: 'accrued', series: 'P', date: `${year}-12-31`, transactions: lines.flatMap((l) => [{ account: accrual, amount: s(l.amount) }, { account: l.account, amount: s(l.amount).neg() }]) });
+  }
+  return out;
+}
 
 /**
  * The journal of a year: every voucher dated in it, in date order, each balanced. A voucher that does not
@@ -166,64 +243,28 @@ export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART
   const c = chartFor(state, chart);
   const known = new Set(c.accounts.map((a) => a.number));
   const serviceAccount = (serviceId?: string): string => (serviceId && c.serviceIncomeFor?.[serviceId]) || c.serviceIncome;
-  const incomeAccount = (kind: InvoiceLine['kind'], serviceId?: string): string => {
-    switch (kind) {
-      case 'annual-fee': return c.membershipIncome;
-      case 'levy': return c.levyIncome;
-      case 'joining-contribution': return c.equityContributions;
-      case 'a-conto':
-      case 'settlement': return serviceAccount(serviceId);
-    }
-  };
-  const prepaidFor = (service: boolean) => (service ? c.overCollection : c.prepaidFees);
   const accruedCosts = c.accruedCosts ?? c.overCollection;
-
-  const invoiceLines = (doc: InvoiceIssued): DocLine[] => doc.lines.map((l) => ({
-    account: incomeAccount(l.kind, l.serviceId), prepaid: prepaidFor(l.kind === 'a-conto' || l.kind === 'settlement' || l.serviceId !== undefined), amount: new Decimal(l.amount),
-  }));
-  const creditLines = (doc: CreditNoteIssued): DocLine[] => doc.lines.map((l) => {
-    const original = l.credits
-      ? state.billing.get(state.documentYear.get(l.credits.invoice) ?? -1)?.invoices.get(l.credits.invoice)?.invoice.lines.find((x) => x.lineNo === l.credits?.lineNo)
-      : undefined;
-    const service = original ? original.kind === 'a-conto' || original.kind === 'settlement' || original.serviceId !== undefined : l.serviceId !== undefined || l.vatCategory === 'S';
-    const account = original ? incomeAccount(original.kind, original.serviceId) : service ? serviceAccount(l.serviceId) : c.membershipIncome;
-    return { account, prepaid: prepaidFor(service), amount: new Decimal(l.amount) };
-  });
+  const credited = (invoice: string, lineNo: number): CreditedLine | undefined =>
+    state.billing.get(state.documentYear.get(invoice) ?? -1)?.invoices.get(invoice)?.invoice.lines.find((x) => x.lineNo === lineNo);
 
   const drafts: Draft[] = [];
   const document = (doc: InvoiceIssued | CreditNoteIssued, ref: EventRef, sign: 1 | -1, lines: DocLine[], text: string): void => {
     const issueYear = yearOf(doc.issueDate);
-    const accrual = sign > 0 ? c.accruedIncome : c.overCollection;
-    const s = (d: Decimal) => (sign > 0 ? d : d.neg());
-    if (issueYear === year) {
-      const target = (l: DocLine) => (doc.year === issueYear ? l.account : doc.year > issueYear ? l.prepaid : accrual);
-      drafts.push({
-        series: sign > 0 ? 'F' : 'K', number: doc.number, date: doc.issueDate, text, source: ref,
-        transactions: [
-          { account: c.receivables, amount: s(new Decimal(doc.total)) },
-          ...lines.map((l) => ({ account: target(l), amount: s(l.amount).neg() })),
-          { account: c.outputVat25, amount: s(new Decimal(doc.totalVat)).neg() },
-        ],
-      });
-    }
-    if (doc.year === year && issueYear < year) {
-      drafts.push({
-        series: 'P', date: `${year}-01-01`, text: `Förutbetalt ${issueYear} till intäkt ${year}: ${doc.number} ${doc.buyer.name}`, source: ref,
-        transactions: lines.flatMap((l) => [{ account: l.prepaid, amount: s(l.amount) }, { account: l.account, amount: s(l.amount).neg() }]),
-      });
-    }
-    if (doc.year === year && issueYear > year) {
-      drafts.push({
-        series: 'P', date: `${year}-12-31`, text: `Periodisering ${year}: ${doc.number} ${doc.buyer.name}, utfärdad ${doc.issueDate}`, source: ref,
-        transactions: lines.flatMap((l) => [{ account: accrual, amount: s(l.amount) }, { account: l.account, amount: s(l.amount).neg() }]),
-      });
+    for (const d of documentDrafts(c, doc, sign, lines, year)) {
+      const { kind, ...draft } = d;
+      const texts = {
+        issued: text,
+        prepaid: `Förutbetalt ${issueYear} till intäkt ${year}: ${doc.number} ${doc.buyer.name}`,
+        accrued: `Periodisering ${year}: ${doc.number} ${doc.buyer.name}, utfärdad ${doc.issueDate}`,
+      };
+      drafts.push({ ...draft, ...(kind === 'issued' && { number: doc.number }), text: texts[kind], source: ref });
     }
   };
 
   for (const b of state.billing.values()) {
     for (const inv of b.invoices.values()) {
       const d = inv.invoice;
-      document(d, inv.ref, 1, invoiceLines(d), `Faktura ${d.number} ${d.buyer.name}`);
+      document(d, inv.ref, 1, invoiceLines(c, d), `Faktura ${d.number} ${d.buyer.name}`);
       for (const p of inv.payments) {
         if (yearOf(p.date) === year) {
           drafts.push({
@@ -244,7 +285,7 @@ export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART
     }
     for (const cn of b.creditNotes.values()) {
       const d = cn.value;
-      document(d, cn.ref, -1, creditLines(d), `Kreditfaktura ${d.number} ${d.buyer.name} (avser ${d.credits.join(', ')}): ${d.reason}`);
+      document(d, cn.ref, -1, creditLines(c, d, credited), `Kreditfaktura ${d.number} ${d.buyer.name} (avser ${d.credits.join(', ')}): ${d.reason}`);
     }
   }
 

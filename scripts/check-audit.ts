@@ -17,6 +17,8 @@
  * - every document adds up: its lines sum to totalNet, each rate of its VAT breakdown is the sum of the
  *   lines at that rate, totalVat the breakdown's VAT and total totalNet + totalVat; its number is its
  *   series, year and sequence, and each series of the year is numbered 1, 2 … N without a gap or a duplicate;
+ * - documents.ndjson is in the order the documents were issued: each one's event after the one before it,
+ *   and each series' sequence above the one before it in the series (the first out of place is named);
  * - every trace is of a document in the package: its event, its lines and their amounts, and a line
  *   counts as recomputed only where its recomputed amount is the amount; a line the trace says does not
  *   recompute, or names a problem of, fails, and so does a manifest whose linesRecomputed is below its lines;
@@ -27,7 +29,9 @@
  *   year and is the only one with its series and number, and its source names an event in events.ndjson,
  *   with its stream, revision, type and hash; a payment reversal's voucher undoes a payment in the package
  *   (same invoice and amount, not later, reversed once) and, where the payment's voucher is of the year
- *   too, is that voucher with debit and credit swapped; a package of samkost-audit/2 has none, which is noted;
+ *   too, is that voucher with debit and credit swapped; a document's voucher (F, K, or a P that moves it between
+ *   years) is, account by account, what the document gives by the manifest's chart (BAS where it names none,
+ *   noted), as projections/ledger.ts#documentDrafts books it; a package of samkost-audit/2 has none, which is noted;
  * - the manifest's year and counts of documents, lines, recomputed lines, tables and vouchers are those of the files,
  *   and every one of them is there (a file in the directory the manifest does not list is noted, not failed);
  * - with --manifest-sha256 HEX (the hash `samkost export audit` printed, noted by the auditor), the manifest
@@ -50,6 +54,8 @@ import { Command, CommanderError } from 'commander';
 import { commanderRefusal, isShownByCommander } from '../src/cli/commander-errors';
 import { fileProblem } from '../src/cli/file-errors';
 import { chainBreak, eventHash, type HashableEvent } from '../src/store/hash-chain';
+import { type Chart, type CreditedLine, creditLines, DEFAULT_CHART, documentDrafts, invoiceLines, merged } from '../projections/ledger';
+import type { CreditNoteIssued, InvoiceIssued } from '../domain/events/billing';
 
 export interface AuditCheckResult {
   ok: boolean;
@@ -79,6 +85,8 @@ interface Manifest {
   splitTables?: number;
   vouchers?: number;
   vouchersBalanced?: number;
+  /** The accounts the vouchers are booked to (the chart's mapping, without its accounts); BAS where it is absent. */
+  chart?: Partial<Chart>;
 }
 
 type EventLine = HashableEvent & { position: string; metadata: HashableEvent['metadata'] & { hash: string } };
@@ -177,6 +185,44 @@ function mirrors(a: VoucherRecord['transactions'], b: VoucherRecord['transaction
 }
 
 const transactionWords = (ts: VoucherRecord['transactions']): string => ts.map((t) => `${t.account} ${t.amount}`).join(', ');
+
+/** What a document's event gives in the year's books (projections/ledger.ts#documentDrafts): per series, the date and the amount per account. */
+interface ExpectedVoucher { series: string; date: string; accounts: Map<string, Decimal> }
+
+/**
+ * The vouchers a document event gives in `year`'s books by `chart`, as the ledger books them: a credit
+ * note's lines on the accounts of the invoice lines they credit (`credited`). Undefined when its data is
+ * no document the books could take (an amount that is none, no lines): what is wrong with it is named
+ * where the document is checked.
+ */
+function expectedVouchers(e: EventLine, chart: Chart, year: number, credited: (invoice: string, lineNo: number) => CreditedLine | undefined): ExpectedVoucher[] | undefined {
+  try {
+    const sign = e.type === 'InvoiceIssued' ? 1 : -1;
+    const lines = sign > 0 ? invoiceLines(chart, e.data as InvoiceIssued) : creditLines(chart, e.data as CreditNoteIssued, credited);
+    return documentDrafts(chart, e.data as InvoiceIssued | CreditNoteIssued, sign, lines, year)
+      .map((d) => ({ series: d.series, date: d.date, accounts: new Map(merged(d.transactions).map((t) => [t.account, t.amount])) }));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where a voucher's transactions differ from what its document gives, per account in Swedish ("1510
+ * 1350.00 där dokumentet ger 1250.00"), or undefined when they agree.
+ */
+function accountDifferences(ts: VoucherRecord['transactions'], expected: Map<string, Decimal>): string | undefined {
+  const actual = new Map<string, Decimal>();
+  for (const t of ts) actual.set(t.account, (actual.get(t.account) ?? new Decimal(0)).plus(t.amount));
+  const out: string[] = [];
+  for (const [account, amount] of actual) {
+    const want = expected.get(account);
+    if (want === undefined) {
+      if (!amount.isZero()) out.push(`konto ${account} ${amount.toFixed(2)} där dokumentet ger inget`);
+    } else if (!want.eq(amount)) out.push(`konto ${account} ${amount.toFixed(2)} där dokumentet ger ${want.toFixed(2)}`);
+  }
+  for (const [account, want] of expected) if (!actual.has(account)) out.push(`konto ${account} saknas där dokumentet ger ${want.toFixed(2)}`);
+  return out.length > 0 ? out.join(', ') : undefined;
+}
 
 /** The series whose vouchers come from one kind of event (P, accruals, comes from documents and costs). */
 const SOURCE_SERIES: Record<string, readonly string[]> = {
@@ -386,6 +432,13 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   if (!withVouchers) {
     notices.push(`paketet har formatet ${AUDIT_FORMAT_WITHOUT_VOUCHERS}, utan ${VOUCHERS}: årets verifikationer knyts inte till sina händelser (samkost export audit skriver dem i ${AUDIT_FORMAT})`);
   }
+  // The accounts the vouchers are booked to: the chart `export audit --chart` was given, as the manifest
+  // records it; a package written before it did so was booked by BAS unless given one, which is noted.
+  const recordedChart = typeof manifest.chart === 'object' && manifest.chart !== null && !Array.isArray(manifest.chart) ? manifest.chart : undefined;
+  const chart: Chart = { ...DEFAULT_CHART, ...recordedChart };
+  if (withVouchers && recordedChart === undefined) {
+    notices.push(`manifestet anger ingen kontoplan (chart): verifikationerna i serie F och K, och periodiseringarna av dokument, kontrolleras mot BAS`);
+  }
   const listed = manifest.files ?? {};
   for (const name of withVouchers ? [...NDJSON, VOUCHERS] : NDJSON) if (!listed[name]) problems.push(`manifest.json saknar ${name}`);
   // What the files are checked against: a manifest without it would switch the check off.
@@ -442,6 +495,11 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   const yearDocuments = new Set<string>();
   // The payments reversed so far, by event id: a payment is reversed once.
   const reversed = new Map<string, string>();
+  // What each document event gives in the year's books (F, K, P), by event id; and, for a credit note's
+  // lines, the kind and service of each invoice line by number (a credit note comes after its invoice).
+  const documentVouchers = new Map<string, ExpectedVoucher[]>();
+  const invoiceLineKinds = new Map<string, Map<number, CreditedLine>>();
+  const credited = (invoice: string, lineNo: number) => invoiceLineKinds.get(invoice)?.get(lineNo);
   rows<EventLine>('events.ndjson', (e, n) => {
     events += 1;
     const head = heads.get(e.streamId);
@@ -464,6 +522,14 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
     if (DOCUMENT_TYPES.has(e.type)) {
       documentData.set(e.id, { type: e.type, sha256: canonicalSha256(e.data) });
       if (manifest.year !== undefined && e.streamId === `billing-${manifest.year}`) yearDocuments.add(e.id);
+      if (withVouchers && manifest.year !== undefined) {
+        const d = e.data as Partial<InvoiceIssued>;
+        if (e.type === 'InvoiceIssued' && typeof d.number === 'string' && Array.isArray(d.lines)) {
+          invoiceLineKinds.set(d.number, new Map(d.lines.map((l) => [l.lineNo, { kind: l.kind, serviceId: l.serviceId }])));
+        }
+        const expected = expectedVouchers(e, chart, manifest.year, credited);
+        if (expected && expected.length > 0) documentVouchers.set(e.id, expected);
+      }
     }
   });
   if (manifest.events) {
@@ -545,10 +611,35 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   const documentEvents = new Set<string>();
   // The year's numbers by series (`T2023`), each gapless from 1.
   const numberSeries = new Map<string, NumberSeries>();
+  // The documents in the order they were issued: each one's event after the one before it, and each
+  // series' sequence above the one before it in the series. Only the first misplaced document is named:
+  // one out of place puts every later comparison off by one.
+  let previous: { number: string; place: Place } | undefined;
+  const lastInSeries = new Map<string, { number: string; sequence: number }>();
+  let misplaced = false;
   rows<DocumentRecord>('documents.ndjson', (d, n) => {
     documents += 1;
     const at = `documents.ndjson rad ${n}: ${d.document?.number}`;
-    resolve(at, d, documentRefs, documentEvent(d.event?.eventId));
+    const own = documentEvent(d.event?.eventId);
+    resolve(at, d, documentRefs, own);
+    if (!misplaced && own) {
+      if (previous && !isAfter(own.place.position, previous.place.position)) {
+        misplaced = true;
+        problems.push(`${at}: står efter ${previous.number} men utfärdades före det (${own.place.streamId}@${own.place.revision}, position ${own.place.position}, mot ${previous.place.streamId}@${previous.place.revision}, position ${previous.place.position}): documents.ndjson ska hålla dokumenten i den ordning de utfärdades`);
+      }
+      previous = { number: String(d.document?.number), place: own.place };
+    }
+    const sequence = Number(d.document?.sequence);
+    if (!misplaced && typeof d.document?.series === 'string' && Number.isInteger(sequence)) {
+      const key = `${d.document.series}${d.document.year}`;
+      const last = lastInSeries.get(key);
+      // A sequence used twice is named as a duplicate of its series (seriesProblems), not here.
+      if (last && sequence < last.sequence) {
+        misplaced = true;
+        problems.push(`${at}: står efter ${last.number} i nummerserien ${key}: documents.ndjson ska hålla dokumenten i den ordning de utfärdades`);
+      }
+      lastInSeries.set(key, { number: String(d.document.number), sequence });
+    }
     const stored = documentData.get(d.event?.eventId);
     if (!stored) problems.push(`${at}: händelsen ${d.event?.streamId}@${d.event?.revision} är inget dokument i events.ndjson`);
     else if (stored.type !== d.type) problems.push(`${at}: anges som ${d.type}, händelsen är ${stored.type}`);
@@ -703,6 +794,20 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
           if (s.type === 'PaymentReversed') {
             problems.push(...reversalProblems(f, place, placeOf.get(String(f.reverses))).map((p) => `${at}: ${p} (${source})`));
             reversalVouchers.push({ at, payment: String(f.reverses), transactions });
+          }
+        }
+        // A document's voucher (F, K, or a P that moves it between years) is what the document gives by the
+        // chart, account by account: its receivable the total, its VAT the breakdown's, each line's net on
+        // its income (or prepaid, or accrued) account, a credit note's reversed (projections/ledger.ts).
+        if (DOCUMENT_TYPES.has(s.type) && amounts) {
+          const document = `dokumentet ${f?.number ?? `${s.streamId}@${s.revision}`}`;
+          const expected = documentVouchers.get(s.eventId)?.find((x) => x.series === v.series);
+          if (expected === undefined) {
+            if (!series || series.includes(s.type)) problems.push(`${at}: ${document} ger ingen verifikation i serie ${v.series} ${manifest.year} (${source})`);
+          } else {
+            if (v.series === 'P' && expected.date !== v.date) problems.push(`${at}: daterad ${v.date}, ${document} ger ${expected.date} (${source})`);
+            const differences = accountDifferences(transactions, expected.accounts);
+            if (differences !== undefined) problems.push(`${at}: stämmer inte med ${document} (${source}): ${differences}`);
           }
         }
       }

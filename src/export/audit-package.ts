@@ -41,6 +41,11 @@ export interface AuditManifest {
   vouchers: number;
   /** How many of them balance: all, unless the log was edited behind the store (an invoice's line, say). */
   vouchersBalanced: number;
+  /**
+   * The accounts the vouchers are booked to: the chart's mapping (receivables, VAT, income per kind and
+   * service …) without its list of accounts, so that check-audit can work out each document's voucher.
+   */
+  chart: Omit<Chart, 'accounts'>;
 }
 
 export interface AuditProgress {
@@ -232,6 +237,7 @@ export async function writeAuditPackage(store: EventStore, year: number, dir: st
   const manifest: AuditManifest = {
     format: AUDIT_FORMAT, year, generatedAt, files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b))),
     events: { count, streams }, documents: documentCount, lines, linesRecomputed: recomputed, splitTables: tableIds.size, vouchers: voucherCount, vouchersBalanced: balanced,
+    chart: Object.fromEntries(Object.entries(chart).filter(([k]) => k !== 'accounts')) as Omit<Chart, 'accounts'>,
   };
   writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;

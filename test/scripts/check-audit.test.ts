@@ -361,6 +361,99 @@ describe('check-audit: what a package shows of itself must hold, even where ever
       ]);
     });
   });
+
+  describe('an invoice\'s or credit note\'s voucher edited so that it still balances, vouchers.ndjson re-hashed into the manifest', () => {
+    interface Transaction { account: string; amount: string }
+    interface VoucherLine { series: string; number: string; source: Ref; transactions: Transaction[] }
+    const vouchersOf = (dir: string) => ndjson<VoucherLine>(join(dir, 'vouchers.ndjson'));
+    /** Rewrites the transactions of the file's voucher on line `n`, and its hash into the manifest. */
+    const editVoucher = (dir: string, n: number, edit: (ts: Transaction[]) => Transaction[]) => editFile(dir, 'vouchers.ndjson', (text) => {
+      const lines = text.trimEnd().split('\n');
+      const v = JSON.parse(lines[n - 1]) as VoucherLine;
+      lines[n - 1] = JSON.stringify({ ...v, transactions: edit(v.transactions) });
+      return `${lines.join('\n')}\n`;
+    });
+    const amountOf = (ts: Transaction[], account: string) => ts.find((t) => t.account === account)!.amount;
+    const income = (ts: Transaction[]) => ts.find((t) => t.account.startsWith('3'))!.account;
+    const shift = (ts: Transaction[], by: Record<string, number>) => ts.map((t) => (t.account in by ? { ...t, amount: plus(t.amount, by[t.account]) } : t));
+
+    test.each([
+      ['an invoice\'s receivable and income, by the same 100 kr', 'F', (ts: Transaction[]) => ({ '1510': 100, [income(ts)]: -100 }), (ts: Transaction[]) => [['1510', 100], [income(ts), -100]] as const],
+      ['100 kr of an invoice\'s VAT moved to its income', 'F', (ts: Transaction[]) => ({ [income(ts)]: -100, '2611': 100 }), (ts: Transaction[]) => [[income(ts), -100], ['2611', 100]] as const],
+      ['a credit note\'s receivable and income, by the same 100 kr', 'K', (ts: Transaction[]) => ({ '1510': -100, [income(ts)]: 100 }), (ts: Transaction[]) => [['1510', -100], [income(ts), 100]] as const],
+    ])('given %s, then check-audit fails with exit code 1, naming the voucher, its document and each account that differs', async (_what, series, by, named) => {
+      const dir = await forgedPackage(() => undefined);
+      const n = vouchersOf(dir).findIndex((v) => v.series === series && v.transactions.some((t) => t.account === '2611')) + 1;
+      expect(n).toBeGreaterThan(0);
+      const { number, source, transactions } = vouchersOf(dir)[n - 1];
+      editVoucher(dir, n, (ts) => shift(ts, by(ts)));
+      const differences = named(transactions).map(([account, d]) => `konto ${account} ${plus(amountOf(transactions, account), d)} där dokumentet ger ${amountOf(transactions, account)}`).join(', ');
+      const problem = `vouchers.ndjson rad ${n}: verifikation ${series} ${number}: stämmer inte med dokumentet ${number} (${source.type} billing-2024@${source.revision}): ${differences}`;
+      expect(checkAudit(dir).problems).toEqual([problem]);
+      const run = await runNode(compiled('scripts/check-audit.js'), [dir]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain(`FEL: ${problem}\n`);
+    });
+
+    test('given an invoice\'s income booked to another account, then check-audit fails naming the account booked and the one the document gives', async () => {
+      const dir = await forgedPackage(() => undefined);
+      const n = vouchersOf(dir).findIndex((v) => v.number === 'M2024-0001') + 1;
+      const { source, transactions } = vouchersOf(dir)[n - 1];
+      const account = income(transactions);
+      editVoucher(dir, n, (ts) => ts.map((t) => (t.account === account ? { ...t, account: '3990' } : t)));
+      expect(checkAudit(dir).problems).toEqual([
+        `vouchers.ndjson rad ${n}: verifikation F M2024-0001: stämmer inte med dokumentet M2024-0001 (InvoiceIssued billing-2024@${source.revision}): `
+          + `konto 3990 ${amountOf(transactions, account)} där dokumentet ger inget, konto ${account} saknas där dokumentet ger ${amountOf(transactions, account)}`,
+      ]);
+    });
+
+    test('given the manifest\'s chart, then the vouchers are checked by it: one from before the manifest recorded it is checked by BAS and noted', async () => {
+      const dir = await forgedPackage(() => undefined);
+      const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { chart?: Record<string, string> };
+      expect(m.chart).toMatchObject({ receivables: '1510', outputVat25: '2611', serviceIncome: '3001', membershipIncome: '3890' });
+      delete m.chart;
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
+      expect(checkAudit(dir)).toMatchObject({
+        ok: true, problems: [], notices: ['manifestet anger ingen kontoplan (chart): verifikationerna i serie F och K, och periodiseringarna av dokument, kontrolleras mot BAS'],
+      });
+      // A chart that says otherwise than the vouchers: every voucher with membership income fails.
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...m, chart: { membershipIncome: '3899' } }));
+      const problems = checkAudit(dir).problems;
+      expect(problems.length).toBeGreaterThan(0);
+      expect(problems.every((p) => /: stämmer inte med dokumentet M2024-\d{4} .*konto 3890 -?[\d.]+ där dokumentet ger inget, konto 3899 saknas där dokumentet ger/.test(p))).toBe(true);
+    });
+  });
+
+  describe('documents.ndjson out of the order the documents were issued, re-hashed into the manifest', () => {
+    const swapRows = (dir: string, a: number, b: number) => editFile(dir, 'documents.ndjson', (text) => {
+      const lines = text.trimEnd().split('\n');
+      [lines[a - 1], lines[b - 1]] = [lines[b - 1], lines[a - 1]];
+      return `${lines.join('\n')}\n`;
+    });
+    type DocumentRow = { event: Ref; document: { number: string } };
+
+    test('given two documents swapped, then check-audit fails with exit code 1, naming the first out of place by its event\'s position', async () => {
+      const dir = await forgedPackage(() => undefined);
+      const [, second, third] = ndjson<DocumentRow>(join(dir, 'documents.ndjson'));
+      swapRows(dir, 2, 3);
+      const problem = `documents.ndjson rad 3: ${second.document.number}: står efter ${third.document.number} men utfärdades före det `
+        + `(billing-2024@${second.event.revision}, position ${second.event.position}, mot billing-2024@${third.event.revision}, position ${third.event.position}): `
+        + 'documents.ndjson ska hålla dokumenten i den ordning de utfärdades';
+      expect(checkAudit(dir).problems).toEqual([problem]);
+      const run = await runNode(compiled('scripts/check-audit.js'), [dir]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain(`FEL: ${problem}\n`);
+    });
+
+    test('given two documents of a series swapped and no events to place them by, then the series\' order names the first out of place', async () => {
+      const dir = await forgedPackage(() => undefined);
+      const [first, second] = ndjson<DocumentRow>(join(dir, 'documents.ndjson'));
+      expect([first.document.number, second.document.number]).toEqual(['M2024-0001', 'M2024-0002']);
+      swapRows(dir, 1, 2);
+      rmSync(join(dir, 'events.ndjson'));
+      expect(checkAudit(dir).problems).toContain('documents.ndjson rad 2: M2024-0001: står efter M2024-0002 i nummerserien M2024: documents.ndjson ska hålla dokumenten i den ordning de utfärdades');
+    });
+  });
 });
 
 describe('check-audit: a payment reversal in a forged log, its stream re-hashed', () => {
