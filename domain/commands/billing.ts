@@ -33,6 +33,8 @@ export const CreditInvoice = z.object({
 
 /** An invoice number, or its OCR number (domain/ocr.ts) as a bank file gives it: the invoice number either way. */
 const PaidInvoice = z.string().trim().min(1).transform((s, ctx) => {
+  // An invoice number as a bank file or a person may write it, "m2024-0002": the invoice M2024-0002.
+  if (/^[a-z]{1,2}\d{4}-\d{4,}$/i.test(s)) return s.toUpperCase();
   if (!isOcrLike(s)) return s;
   const found = invoiceOfOcr(s);
   if ('invoice' in found) return found.invoice;

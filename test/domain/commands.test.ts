@@ -30,6 +30,12 @@ describe('a command\'s dates lie in the years 1990–2100, as --year\'s do; a st
   });
 });
 
+describe('payment.record names its invoice however a bank file or a person writes it', () => {
+  test.each([['m2024-0002', 'M2024-0002'], [' tk2024-0001 ', 'TK2024-0001'], ['T2024-0012', 'T2024-0012']])('given invoice %j, then the payment is of %s', (given, invoice) => {
+    expect(parseCommand({ type: 'payment.record', invoice: given, amount: '1.00', date: '2024-02-10', reference: 'BG 1' })).toMatchObject({ invoice });
+  });
+});
+
 describe('an amount a command takes is stored with two decimals, however it was given; a stored event\'s amount decodes as it was stored', () => {
   const tier = { id: 'a', label: 'Alla', min: 0 };
   const org = { id: 'o', label: 'Organisationer', organisation: true };
