@@ -53,9 +53,9 @@ export function decide(command: Command, state: State, ctx: DecideContext): Deci
     case 'budget.decide':
       return decideBudget(command, state);
     case 'cost.record':
-      return decideActualCost(command, state, ctx.vatRates ?? []);
+      return decideActualCost(command, state, ctx.vatRates ?? [], ctx.today);
     case 'cost.pay':
-      return decideSupplierPayment(command, state);
+      return decideSupplierPayment(command, state, ctx.today);
     case 'enrolment.start':
       return decideStartEnrolment(command, state, ctx.today);
     case 'enrolment.end':
@@ -63,9 +63,9 @@ export function decide(command: Command, state: State, ctx: DecideContext): Deci
     case 'invoice.run':
       return decideInvoiceRun(command, state);
     case 'invoice.credit':
-      return decideCredit(command, state);
+      return decideCredit(command, state, ctx.today);
     case 'payment.record':
-      return decidePayment(command, state);
+      return decidePayment(command, state, ctx.today);
     case 'payment.reverse':
       return decidePaymentReversal(command, state, ctx.today);
     case 'settlement.run':

@@ -14,7 +14,7 @@ import { type InvoiceState, type PaymentState, servicesBilledIn, type ServiceSta
 import type { Decision } from './membership';
 import { requireService } from './services';
 import { costWords, decidedBy, RULES_VERSION } from '../rules';
-import { assertBookedInOpenYear, assertYearOpen, bookedInClosedYear } from './year-guard';
+import { afterToday, assertBookedInOpenYear, assertNotAfterToday, assertYearOpen, bookedInClosedYear } from './year-guard';
 
 export const billingStream = (year: number) => `billing-${year}`;
 
@@ -161,9 +161,11 @@ function lastCreditAmounts(state: State, inv: InvoiceState, wanted: readonly num
 }
 
 /** A credit note (ändringsfaktura) for whole lines of one invoice, never more than is left of them. */
-export function decideCredit(c: CreditInvoice, state: State): Decision {
+export function decideCredit(c: CreditInvoice, state: State, today: string): Decision {
   const inv = findInvoice(state, c.invoice);
   const { rules, params } = decidedBy(c);
+  // Replay decides a credit note again on its issue date, so a note stored before this check replays.
+  assertNotAfterToday(c.issueDate, today, `invoice.credit ${c.invoice}`, 'kreditfakturans datum');
   assertYearOpen(state, inv.invoice.year, `invoice.credit ${c.invoice}`, rules >= 4);
   if (rules >= 3) {
     assertBookedInOpenYear(state, c.issueDate, `invoice.credit ${c.invoice}`, rules >= 4);
@@ -203,7 +205,9 @@ export function decideCredit(c: CreditInvoice, state: State): Decision {
  * overpayment: then the excess is the member's credit (a negative open balance); typed, the credit the member
  * is left with over its invoices of the year is at most twice what it was billed that year, less credit notes.
  */
-export function paymentProblem(c: RecordPayment, inv: InvoiceState, state: State, pending: Decimal = ZERO): string | undefined {
+export function paymentProblem(c: RecordPayment, inv: InvoiceState, state: State, today: string, pending: Decimal = ZERO): string | undefined {
+  const future = afterToday(c.date, today, `payment.record ${c.invoice}`, 'valutadagen');
+  if (future) return future;
   const closed = bookedInClosedYear(state, c.date, `payment.record ${c.invoice}`);
   if (closed) return closed;
   const amount = new Decimal(c.amount);
@@ -247,12 +251,12 @@ export function samePayment(c: RecordPayment, inv: InvoiceState): PaymentState |
   return inv.payments.find((p) => isPaymentOf(p, c));
 }
 
-export function decidePayment(c: RecordPayment, state: State): Decision {
+export function decidePayment(c: RecordPayment, state: State, today: string): Decision {
   const inv = findInvoice(state, c.invoice);
   // A payment is what the bank says it is, whatever command id or idempotency key brought it: the same
   // payment again records nothing (a bank file, a typed payment and an HTTP retry under a new key alike).
   if (samePayment(c, inv)) return { streamId: billingStream(inv.invoice.year), events: [] };
-  const problem = paymentProblem(c, inv, state);
+  const problem = paymentProblem(c, inv, state, today);
   if (problem) throw new DomainError(problem);
   return { streamId: billingStream(inv.invoice.year), events: [{ type: 'PaymentRecorded', data: { invoice: c.invoice, amount: c.amount, date: c.date, reference: c.reference } }] };
 }

@@ -9,7 +9,7 @@ import { populationFor, populationOfCodes, populationYearFor } from '../populati
 import { bandOf, type TierBand } from '../tiers';
 import { type Decision, repeatedCode, resolveMember, unknownKommunkodProblem } from './membership';
 import type { DomainEvent } from '../events';
-import { assertBookedInOpenYear, assertNotTooFarAhead, assertYearOpen, bookedInClosedYear } from './year-guard';
+import { assertBookedInOpenYear, assertNotAfterToday, assertNotTooFarAhead, assertYearOpen, bookedInClosedYear } from './year-guard';
 import { type SupplierInvoice, supplierInvoices } from '../supplier-debt';
 import { dayBefore } from '../proration';
 
@@ -57,7 +57,7 @@ type RecordedCost = { serviceId: string; year: number; amount: string; vat?: str
  * amount × the highest VAT rate in force (`vatRates`, configuration), rounded up to the öre, or it is a typo
  * (the gross amount given as the VAT, say).
  */
-export function decideActualCost(c: RecordActualCost, state: State, vatRates: readonly string[]): Decision {
+export function decideActualCost(c: RecordActualCost, state: State, vatRates: readonly string[], today: string): Decision {
   const svc = requireService(state, c.serviceId);
   // A cost given without VAT is stored as every cost was before VAT was recorded: without the field.
   const { type: _t, vat, ...rest } = c;
@@ -66,6 +66,7 @@ export function decideActualCost(c: RecordActualCost, state: State, vatRates: re
   // key, a file imported twice), as a payment is: recording it again would book the supplier twice. Asked
   // first, so that a retry after the year's close is answered as a retry, not refused.
   if (svc.actualCosts.get(c.year)?.some((r) => sameCost(r.value, data))) return { streamId: serviceStream(c.serviceId), events: [] };
+  assertNotAfterToday(c.date, today, `cost.record ${c.serviceId}`, 'kostnadens datum');
   assertYearOpen(state, c.year, `cost.record ${c.serviceId}`);
   const established = Number(svc.service.date.slice(0, 4));
   if (c.year < established) throw new DomainError(`cost.record ${c.serviceId}: kostnadsåret ${c.year} ligger före ${established}, då tjänsten inrättades (${svc.service.date})`);
@@ -103,7 +104,7 @@ export const isSupplierPaymentOf = (p: { amount: Decimal.Value; date: string }, 
  * payment again (the same cost, amount and date), under whatever command id or idempotency key, records
  * nothing, as a customer payment does (deciders/billing.ts#decidePayment).
  */
-export function decideSupplierPayment(c: PaySupplier, state: State): Decision {
+export function decideSupplierPayment(c: PaySupplier, state: State, today: string): Decision {
   const svc = requireService(state, c.serviceId);
   const invoices = supplierInvoices(svc, c.year);
   const invoice = invoices.find((i) => i.reference === c.reference);
@@ -113,6 +114,7 @@ export function decideSupplierPayment(c: PaySupplier, state: State): Decision {
     throw new DomainError(`cost.pay: ingen kostnad för ${c.serviceId} ${c.year} har referensen "${c.reference}"${known.length ? ` (registrerade: ${list})` : ` (ingen kostnad är registrerad för ${c.serviceId} ${c.year})`}`);
   }
   if (invoice.payments.some((p) => isSupplierPaymentOf(p.value, c))) return { streamId: serviceStream(c.serviceId), events: [] };
+  assertNotAfterToday(c.date, today, `cost.pay ${c.serviceId} ${c.year} ${c.reference}`, 'betalningsdagen');
   const problem = supplierPaymentProblem(c, invoice, state);
   if (problem) throw new DomainError(problem);
   const { type: _t, ...data } = c;

@@ -59,6 +59,20 @@ export function latestEffectiveDate(today: string): string {
   return `${Number(today.slice(0, 4)) + 1}-12-31`;
 }
 
+/**
+ * Refuses `date` (what `words` names, e.g. "valutadagen") when it lies after `today`: money received or paid,
+ * a supplier's invoice and a credit note are recorded once they exist, and a year mistyped for another one
+ * (2027 for 2025) would put them in a year's books that is not begun, and could not be undone until then.
+ */
+export function assertNotAfterToday(date: string, today: string, what: string, words: string): void {
+  const problem = afterToday(date, today, what, words);
+  if (problem) throw new DomainError(problem);
+}
+
+/** Why `date` may not be recorded (assertNotAfterToday), as a refusal's text, or undefined. */
+export const afterToday = (date: string, today: string, what: string, words: string): string | undefined =>
+  (date > today ? `${what}: ${words} ${date} ligger efter i dag (${today}); ange dagen det hände` : undefined);
+
 /** Refuses `date` (what `words` names, e.g. "inträdesdatumet") when it lies after latestEffectiveDate(today). */
 export function assertNotTooFarAhead(date: string, today: string, what: string, words: string): void {
   const latest = latestEffectiveDate(today);

@@ -125,7 +125,7 @@ export const repeatedRowReference = (invoice: string, n: number): string => `${i
  * row, and a payment a row is already recorded as answers for no other. Anything beyond an invoice is recorded as the member's credit, and reported.
  */
 export async function checkBankPayments(
-  engine: Engine, file: string, rows: readonly BankRow[], parsed: readonly (RecordPayment | Error)[],
+  engine: Engine, file: string, rows: readonly BankRow[], parsed: readonly (RecordPayment | Error)[], today: string,
 ): Promise<{ commands: RecordPayment[]; overpaid: string[]; typed: string[] }> {
   const pending = new Map<string, Decimal>();
   const inFile = new Set<string>();
@@ -162,7 +162,7 @@ export async function checkBankPayments(
         continue;
       }
       const before = pending.get(c.invoice) ?? new Decimal(0);
-      const problem = paymentProblem(c, inv, engine.state, before);
+      const problem = paymentProblem(c, inv, engine.state, today, before);
       if (problem) throw refuse(problem);
       const excess = new Decimal(c.amount).minus(Decimal.max(openBalance(inv).minus(before), 0));
       if (excess.gt(0)) overpaid.push(`${c.invoice}: överbetald med ${formatSek(excess)} (rad ${rows[i].line}); överskottet blir medlemmens tillgodohavande`);

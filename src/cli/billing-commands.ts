@@ -264,7 +264,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
       const rows = bankFileRows(file, loadConfig(io.env));
       const parsed = bankPayments(rows);
       await withEngineFor(g(), io, parsed.filter((c): c is RecordPayment => !(c instanceof Error)), async (engine) => {
-        const { commands, overpaid, typed } = await checkBankPayments(engine, file, rows, parsed);
+        const { commands, overpaid, typed } = await checkBankPayments(engine, file, rows, parsed, todayOf(io));
         let recorded = 0;
         let amount = new Decimal(0);
         for (const c of commands) {

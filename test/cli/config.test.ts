@@ -20,7 +20,7 @@ const SELLER = {
 /** The CLI on the billing fixture's store with the given environment (the fixture's own runs have none). */
 async function withEnv(env: NodeJS.ProcessEnv) {
   const f = await billingFixture();
-  const run = cliOn(f.store, '2024-01-15T09:00:00Z', env);
+  const run = cliOn(f.store, '2025-03-01T09:00:00Z', env);
   return { f, run };
 }
 

@@ -199,8 +199,9 @@ describe('credit notes, payments and receivables', () => {
     expect(march.invoices.map((i) => [i.number, i.open, i.daysOverdue])).toEqual([[m.number, new Decimal(m.total).minus(30000).toFixed(2), 46], [inv.number, inv.total, 46]]);
     const april = await f.json<Rec>('receivables', '--at', '2024-04-30', '--overdue');
     expect(stockholm(april)!.invoices.map((i) => i.number)).toEqual([m.number]);
-    // Without --at: everything recorded, late counted to today (the CLI's clock, 15 January: nothing late yet).
-    expect(stockholm(await f.json<Rec>('receivables'))).toMatchObject({ open: new Decimal(m.total).minus(30000).toFixed(2), overdue: '0.00' });
+    // Without --at: everything recorded, late counted to today (the CLI's clock, 1 March 2025: what is left of the membership invoice is late).
+    const left = new Decimal(m.total).minus(30000).toFixed(2);
+    expect(stockholm(await f.json<Rec>('receivables'))).toMatchObject({ open: left, overdue: left });
     const text = await f.run('receivables', '--at', '2024-02-29', '--overdue', '--member', '0180');
     expect(text.out).toContain(`Kundfordringar, per 2024-02-29; förfallet räknat till 2024-02-29\n`);
     expect(text.out).toContain(`${m.number} (15), ${inv.number} (15)`);
@@ -361,6 +362,15 @@ describe('credit notes, payments and receivables', () => {
     expect((await f.json<{ paid: string }>('invoice', 'show', 'M2024-0003')).paid).toBe('100.00');
   });
 
+  test('a bank file with a row dated after today is refused whole, naming the row: nothing of it is recorded', async () => {
+    const f = await billedQ1();
+    const file = join(f.dir, 'future.csv');
+    writeFileSync(file, 'date,amount,reference\n2024-02-03,10.00,M2024-0001\n2027-02-03,10.00,M2024-0002\n');
+    const before = eventCount(f.store);
+    expect(await f.run('payment', 'import', file)).toMatchObject({ code: 2, err: `samkost: ${file} rad 3: payment.record M2024-0002: valutadagen 2027-02-03 ligger efter i dag (2025-03-01); ange dagen det hände\n` });
+    expect(eventCount(f.store)).toBe(before);
+  });
+
   test('a bank file giving OCR numbers pays the invoices they stand for; without a bank reference of its own a payment is known by its invoice, so a file giving the invoice number instead is the same payment', async () => {
     const f = await billedQ1();
     const file = join(f.dir, 'bank.csv');
@@ -401,6 +411,10 @@ describe('credit notes, payments and receivables', () => {
     [['payment', 'record', '--invoice', 'M2024-0001', '--amount', '999999.00', '--date', '2024-02-01', '--reference', 'x'], 'överstiger det obetalda beloppet på M2024-0001'],
     [['invoice', 'credit', 'M2024-0001', '--lines', '7', '--reason', 'x'], 'faktura M2024-0001 har ingen rad 7'],
     [['invoice', 'run', '--period', '2024-13'], 'perioden "2024-13" är inte ett år'],
+    // Dated after today (the fixture's clock, 2025-03-01): a year mistyped would book them in a year not begun.
+    [['payment', 'record', '--invoice', 'M2024-0001', '--amount', '100.00', '--date', '2027-02-03', '--reference', 'x'], 'payment.record M2024-0001: valutadagen 2027-02-03 ligger efter i dag (2025-03-01); ange dagen det hände'],
+    [['invoice', 'credit', 'M2024-0001', '--reason', 'x', '--date', '2027-06-01'], 'invoice.credit M2024-0001: kreditfakturans datum 2027-06-01 ligger efter i dag (2025-03-01)'],
+    [['cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '10.00', '--supplier', 'X AB', '--reference', 'FUT', '--date', '2027-06-01'], 'cost.record egil: kostnadens datum 2027-06-01 ligger efter i dag (2025-03-01)'],
   ])('refused: samkost %j', async (args, message) => {
     const f = await billingFixture();
     await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');

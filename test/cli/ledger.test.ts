@@ -239,7 +239,7 @@ describe('ledger and self-cost through the CLI', () => {
       const text = iconv.decode(bytes, 'cp437');
       expect(text).toContain('#FORMAT PC8\r\n');
       expect(text).toContain('#RAR 0 20240101 20241231');
-      expect(text).toContain('#GEN 20240115');
+      expect(text).toContain('#GEN 20250301');
 
       const doc = readSie(bytes);
       expect(doc.type).toBe(type);

@@ -140,7 +140,7 @@ describe('samkost ledger opening: the books\' first opening balances, from a fil
 
   test('then `ledger --part opening` shows each year\'s IB and the recorded event it rests on', async () => {
     const p24 = await f.json<OpeningJson>('ledger', '--year', '2024', '--part', 'opening');
-    expect(p24.recorded).toMatchObject({ year: 2024, reference: REFERENCE, recordedOn: '2024-01-15', event: { streamId: 'books-opening', revision: 0, type: 'OpeningBalancesRecorded' } });
+    expect(p24.recorded).toMatchObject({ year: 2024, reference: REFERENCE, recordedOn: '2025-03-01', event: { streamId: 'books-opening', revision: 0, type: 'OpeningBalancesRecorded' } });
     expect(new Map(p24.opening.map((r) => [r.account, ore(r.amount)]))).toEqual(RECORDED);
     expect(p24.opening.find((r) => r.account === '2061')?.name).toBe('Konto 2061');
     const p25 = await f.json<OpeningJson>('ledger', '--year', '2025', '--part', 'opening');
@@ -149,7 +149,7 @@ describe('samkost ledger opening: the books\' first opening balances, from a fil
     expect(p25.recorded?.year).toBe(2024);
     const text = await f.run('ledger', '--year', '2025', '--part', 'opening');
     expect(text.out).toContain('Ingående balanser 2025\n');
-    expect(text.out).toContain('Grund: ingående balanser 2024 registrerade 2024-01-15 (UB 2023 enligt Visma, bokslut fastställt 2024-03-15), händelse books-opening@0, och verifikationerna 2024 med årens resultat förda till balanserat resultat.\n');
+    expect(text.out).toContain('Grund: ingående balanser 2024 registrerade 2025-03-01 (UB 2023 enligt Visma, bokslut fastställt 2024-03-15), händelse books-opening@0, och verifikationerna 2024 med årens resultat förda till balanserat resultat.\n');
     const p23 = await f.json<OpeningJson>('ledger', '--year', '2023', '--part', 'opening');
     expect(p23).toEqual({ year: 2023, opening: [], recorded: null, replaced: [], booksBegin: 2024 });
     expect((await f.run('ledger', '--year', '2023', '--part', 'opening')).out).toContain('Böckerna börjar med de registrerade ingående balanserna för 2024; 2023 ligger före dem.\n');
@@ -237,8 +237,8 @@ describe('samkost ledger correct-opening: a corrected set replaces the recorded 
     expect(p.recorded).toMatchObject({ year: 2024, reference: 'UB 2023 enligt Visma efter revision', event: { streamId: 'books-opening', revision: 1, type: 'OpeningBalancesCorrected' } });
     expect(p.replaced).toEqual([expect.objectContaining({ reference: REFERENCE, reason: REASON, event: expect.objectContaining({ revision: 0, type: 'OpeningBalancesRecorded' }), replacedBy: expect.objectContaining({ revision: 1, type: 'OpeningBalancesCorrected' }) })]);
     const text = await f.run('ledger', '--year', '2024', '--part', 'opening');
-    expect(text.out).toContain('Grund: ingående balanser 2024 rättade 2024-01-15 (UB 2023 enligt Visma efter revision), händelse books-opening@1.\n');
-    expect(text.out).toContain(`Ersatte: ingående balanser 2024 registrerade 2024-01-15 (${REFERENCE}), händelse books-opening@0, rättade i books-opening@1: ${REASON}.\n`);
+    expect(text.out).toContain('Grund: ingående balanser 2024 rättade 2025-03-01 (UB 2023 enligt Visma efter revision), händelse books-opening@1.\n');
+    expect(text.out).toContain(`Ersatte: ingående balanser 2024 registrerade 2025-03-01 (${REFERENCE}), händelse books-opening@0, rättade i books-opening@1: ${REASON}.\n`);
   });
 
   test('then the audit package of 2024 holds both sets, check-audit passes, and verify passes', async () => {
@@ -270,7 +270,7 @@ describe('samkost ledger correct-opening: a corrected set replaces the recorded 
     expect(again.out).toMatch(/^ledger.opening.correct: redan registrerat av kommando c-[0-9a-f]+; inget nytt sparat\. Den registrerades i books-opening@1; i kraft är books-opening@2 \(UB 2023 enligt Visma efter revision\)\. För att ta tillbaka uppsättningen: ge rättelsen ett eget --reason eller --command-id\n$/);
     expect(eventCount(f.store)).toBe(n);
     const text = await f.run('ledger', '--year', '2024', '--part', 'opening');
-    expect(text.out).toContain(`Ersatte: ingående balanser 2024 rättade 2024-01-15 (UB 2023 enligt Visma efter revision), händelse books-opening@1, rättade i books-opening@2: revisionens justering återtagen.\n`);
+    expect(text.out).toContain(`Ersatte: ingående balanser 2024 rättade 2025-03-01 (UB 2023 enligt Visma efter revision), händelse books-opening@1, rättade i books-opening@2: revisionens justering återtagen.\n`);
   });
 
   test('given 2024 closed, then a correction is refused: its closing balances are 2025\'s opening ones', async () => {

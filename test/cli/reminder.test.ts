@@ -18,7 +18,7 @@ async function billed(bankgiro: string | null = '5050-1055') {
   const f = await billingFixture();
   const config = join(f.dir, 'samkost.config.json');
   writeFileSync(config, JSON.stringify({ seller: { ...SELLER, ...(bankgiro ? { bankgiro } : {}) } }));
-  const run = cliOn(f.store, '2024-01-15T09:00:00Z', { SAMKOST_CONFIG: config });
+  const run = cliOn(f.store, '2025-03-01T09:00:00Z', { SAMKOST_CONFIG: config });
   expect((await run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);
   const { invoices } = JSON.parse((await run('--json', 'invoices', '--year', '2024')).out) as { invoices: Listed[] };
   const stockholm = (kind: string) => invoices.find((i) => i.buyerName === 'Stockholms stad' && i.kind === kind) as Listed;

@@ -83,7 +83,7 @@ describe('cost record --vat: a supplier invoice\'s input VAT', () => {
     const { f } = await fixture();
     const config = join(f.dir, 'samkost.config.json');
     writeFileSync(config, JSON.stringify({ serviceVatRate: '0.12', vatRates: ['0.12', '0.06'] }));
-    const run = cliOn(f.store, '2024-03-01T10:00:00Z', { SAMKOST_CONFIG: config });
+    const run = cliOn(f.store, '2024-07-01T10:00:00Z', { SAMKOST_CONFIG: config });
     const r = await run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1000.00', '--vat', '250.00', '--supplier', 'Leverantör AB', '--reference', 'F-1', '--date', '2024-06-30');
     expect([r.code, r.err]).toEqual([2, expect.stringContaining('är mer än 12 % (den högsta momssatsen)')]);
     expect((await run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1000.00', '--vat', '120.00', '--supplier', 'Leverantör AB', '--reference', 'F-1', '--date', '2024-06-30')).code).toBe(0);
@@ -102,7 +102,7 @@ describe('cost record --vat across years and over HTTP', () => {
 
   test('given the vat field in a posted command, then it is recorded as on the CLI; too much VAT is 400 and nothing is stored', async () => {
     const { f } = await fixture();
-    const app = buildServer({ store: f.store, actor: 'http-test', env: {}, clock: { now: () => new Date('2024-03-01T10:00:00Z') }, run: main });
+    const app = buildServer({ store: f.store, actor: 'http-test', env: {}, clock: { now: () => new Date('2024-07-01T10:00:00Z') }, run: main });
     const cost = { type: 'cost.record', serviceId: 'egil', year: 2024, amount: '1000.00', supplier: 'Leverantör AB', reference: 'F-3', date: '2024-06-30' };
     const before = eventCount(f.store);
     const refused = await app.inject({ method: 'POST', url: '/v1/commands', payload: { ...cost, vat: '250.01' } });
@@ -157,7 +157,7 @@ describe('cost pay: payments to suppliers', () => {
     const count = eventCount(f.store);
     expect((await ok(...pay('100', '2024-07-31'))).out).toBe('cost.pay: redan registrerat av kommando ' + (await f.json<{ commandId: string }>(...pay('100.00', '2024-07-31'))).commandId + '; inget nytt sparat\n');
     expect((await ok(...pay('100.00', '2024-07-31', '--command-id', 'bank-42'))).out).toBe('cost.pay: redan registrerat; inget nytt sparat\n');
-    const app = buildServer({ store: f.store, actor: 'http-test', env: {}, clock: { now: () => new Date('2024-08-01T10:00:00Z') }, run: main });
+    const app = buildServer({ store: f.store, actor: 'http-test', env: {}, clock: { now: () => new Date('2024-09-01T10:00:00Z') }, run: main });
     const again = await app.inject({ method: 'POST', url: '/v1/commands', headers: { 'idempotency-key': 'k-1' }, payload: { type: 'cost.pay', serviceId: 'egil', year: 2024, reference: 'F-1', amount: '100.00', date: '2024-07-31' } });
     expect([again.statusCode, again.json().events]).toEqual([200, []]);
     expect(eventCount(f.store)).toBe(count);

@@ -174,7 +174,7 @@ describe('samkost trace: every line back to its events', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('Omräknat:    180 000,00 kr  ✓ stämmer');
     expect(r.out).toMatch(/förvaltningsrådets budget +1 200 000,00 kr {2}— FR EGIL 2023-11-15 §4/);
-    expect(r.out).toMatch(/CouncilBudgetDecided service-egil@1 \(position \d+, 2024-01-15T09:00:00\.000Z, test\)\n +sha256 [0-9a-f]{64}/);
+    expect(r.out).toMatch(/CouncilBudgetDecided service-egil@1 \(position \d+, 2025-03-01T09:00:00\.000Z, test\)\n +sha256 [0-9a-f]{64}/);
   });
 
   test('given an event a line refers to edited behind the store (its chain not written anew), then the trace names it and exits 1, though the amount still matches', async () => {

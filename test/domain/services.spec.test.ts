@@ -10,6 +10,16 @@ const started = (over: Partial<Extract<DomainEvent, { type: 'EnrolmentStarted' }
   type: 'EnrolmentStarted', data: { serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', member: '212000-1124', from: '2024-01-01', ...over },
 });
 
+
+/**
+ * Supplier costs and their payments are recorded once they exist, never dated after today: their
+ * specifications are decided on a day after every date they name.
+ */
+const LATER = '2026-12-31';
+const givenLater = (...events: Parameters<typeof given>) => ({
+  when: (command: Record<string, unknown>, today = LATER, settings?: Parameters<ReturnType<typeof given>['when']>[2]) => given(...events).when(command, today, settings),
+});
+
 describe('enrolment.start', () => {
   test('a member enrols; the enrolment id says who, which module and from when', () => {
     given(member, established).when({ type: 'enrolment.start', serviceId: 'uka', member: '1280', from: '2024-01-01', module: 'Beda' })
@@ -157,65 +167,75 @@ describe('cost.record: a supplier invoice, its amount excluding VAT and its inpu
   } as DomainEvent);
 
   test('without VAT the event is what it always was: no vat field', () => {
-    given(established).when(cost).then([recorded()], 'service-uka');
+    givenLater(established).when(cost).then([recorded()], 'service-uka');
   });
 
   test('the same supplier invoice again, every field alike (amounts by value), records nothing: a retry under a new key or a file imported twice does not book it twice', () => {
-    given(established, recorded({ vat: '25000.00' })).when({ ...cost, amount: '100000', vat: '25000.00' }).then([]);
-    given(established, recorded()).when(cost).then([]);
+    givenLater(established, recorded({ vat: '25000.00' })).when({ ...cost, amount: '100000', vat: '25000.00' }).then([]);
+    givenLater(established, recorded()).when(cost).then([]);
     // Another amount, date or VAT under the same reference is another record of it, added up as before.
-    given(established, recorded()).when({ ...cost, amount: '5000.00' }).then([recorded({ amount: '5000.00' })]);
-    given(established, recorded()).when({ ...cost, vat: '1.00' }).then([recorded({ vat: '1.00' })]);
+    givenLater(established, recorded()).when({ ...cost, amount: '5000.00' }).then([recorded({ amount: '5000.00' })]);
+    givenLater(established, recorded()).when({ ...cost, vat: '1.00' }).then([recorded({ vat: '1.00' })]);
   });
 
   test('once a year is closed, every year before it is final too: a cost dated in, or of, an earlier year is refused', () => {
     const closed: DomainEvent = { type: 'YearClosed', data: { year: 2025, date: '2026-02-15' } };
-    given(established, closed).when({ ...cost, year: 2026, date: '2024-06-30' })
+    givenLater(established, closed).when({ ...cost, year: 2026, date: '2024-06-30' })
       .thenError('cost.record uka 2026 F-1: daterad 2024-06-30, men året 2024 ligger före 2025, som stängdes 2026-02-15; dess siffror kan inte längre ändras');
-    given(established, closed).when({ ...cost, date: '2026-03-01' })
+    givenLater(established, closed).when({ ...cost, date: '2026-03-01' })
       .thenError('cost.record uka: året 2024 ligger före 2025, som stängdes 2026-02-15; dess siffror kan inte längre ändras');
   });
 
   test('a cost of a year before the service was established is refused', () => {
-    given(established).when({ ...cost, year: 1999 }).thenError('cost.record uka: kostnadsåret 1999 ligger före 2020, då tjänsten inrättades (2020-01-01)');
+    givenLater(established).when({ ...cost, year: 1999 }).thenError('cost.record uka: kostnadsåret 1999 ligger före 2020, då tjänsten inrättades (2020-01-01)');
   });
 
   test('a cost of zero is refused', () => {
-    given(established).when({ ...cost, amount: '0.00' }).thenError('cost.record uka 2024 F-1: beloppet måste vara större än noll');
+    givenLater(established).when({ ...cost, amount: '0.00' }).thenError('cost.record uka 2024 F-1: beloppet måste vara större än noll');
   });
 
   test('the input VAT is recorded beside the amount, with two decimals', () => {
-    given(established).when({ ...cost, vat: '25000' }).then([recorded({ vat: '25000.00' })]);
+    givenLater(established).when({ ...cost, vat: '25000' }).then([recorded({ vat: '25000.00' })]);
   });
 
   test('VAT at the highest configured rate is taken, rounded up to the öre', () => {
-    given(established).when({ ...cost, amount: '0.10', vat: '0.03' }).then([recorded({ amount: '0.10', vat: '0.03' })]);
+    givenLater(established).when({ ...cost, amount: '0.10', vat: '0.03' }).then([recorded({ amount: '0.10', vat: '0.03' })]);
   });
 
   test('VAT above the net amount × the highest configured rate is refused: likely the gross amount or a typo', () => {
-    given(established).when({ ...cost, vat: '25000.01' })
+    givenLater(established).when({ ...cost, vat: '25000.01' })
       .thenError('cost.record uka 2024 F-1: momsen 25 000,01 kr är mer än 25 % (den högsta momssatsen) av beloppet exklusive moms 100 000,00 kr, högst 25 000,00 kr; beloppet anges exklusive moms och momsen för sig');
   });
 
   test('the highest rate is configuration: with 12 % and 6 % only, 25 % VAT is refused', () => {
-    given(established).when({ ...cost, vat: '25000.00' }, '2024-06-01', { vatRates: ['0.12', '0.06'] }).thenError('är mer än 12 % (den högsta momssatsen)');
+    givenLater(established).when({ ...cost, vat: '25000.00' }, LATER, { vatRates: ['0.12', '0.06'] }).thenError('är mer än 12 % (den högsta momssatsen)');
   });
 
   test('with no VAT rate configured a cost with VAT is refused; zero VAT needs none', () => {
-    given(established).when({ ...cost, vat: '1.00' }, '2024-06-01', {}).thenError('ingen momssats är konfigurerad (vatRates)');
-    given(established).when({ ...cost, vat: '0' }, '2024-06-01', {}).then([recorded({ vat: '0.00' })]);
+    givenLater(established).when({ ...cost, vat: '1.00' }, LATER, {}).thenError('ingen momssats är konfigurerad (vatRates)');
+    givenLater(established).when({ ...cost, vat: '0' }, LATER, {}).then([recorded({ vat: '0.00' })]);
   });
 
   test('a cost dated in a closed year is refused, whatever year it is the cost of (the ledger books it on its date); one dated after the close is recorded', () => {
     const closed: DomainEvent = { type: 'YearClosed', data: { year: 2023, date: '2024-02-15' } };
-    given(established, closed).when({ ...cost, date: '2023-12-20' })
+    givenLater(established, closed).when({ ...cost, date: '2023-12-20' })
       .thenError('cost.record uka 2024 F-1: daterad 2023-12-20, men året 2023 stängdes 2024-02-15; dess siffror kan inte längre ändras');
-    given(established, closed).when(cost).then([recorded({})]);
+    givenLater(established, closed).when(cost).then([recorded({})]);
   });
 
   test('negative VAT, or VAT with more than two decimals, is refused by the command schema', () => {
-    given(established).when({ ...cost, vat: '-1.00' }).thenError('cost.record: vat: beloppet får inte vara negativt');
-    given(established).when({ ...cost, vat: '1.005' }).thenError('cost.record: vat: ska vara ett belopp som "1234.50"');
+    givenLater(established).when({ ...cost, vat: '-1.00' }).thenError('cost.record: vat: beloppet får inte vara negativt');
+    givenLater(established).when({ ...cost, vat: '1.005' }).thenError('cost.record: vat: ska vara ett belopp som "1234.50"');
+  });
+});
+
+describe('cost.record and cost.pay dated after today', () => {
+  test('given today is 2024-06-29, then a cost dated 2024-06-30 is refused; its payment dated after today is refused too', () => {
+    givenLater(established).when({ type: 'cost.record', serviceId: 'uka', year: 2024, amount: '100.00', supplier: 'L AB', reference: 'F-1', date: '2024-06-30' }, '2024-06-29')
+      .thenError('cost.record uka: kostnadens datum 2024-06-30 ligger efter i dag (2024-06-29); ange dagen det hände');
+    const recorded: DomainEvent = { type: 'ActualCostRecorded', data: { serviceId: 'uka', year: 2024, amount: '100.00', supplier: 'L AB', reference: 'F-1', date: '2024-06-30' } };
+    givenLater(established, recorded).when({ type: 'cost.pay', serviceId: 'uka', year: 2024, reference: 'F-1', amount: '100.00', date: '2024-08-01' }, '2024-07-31')
+      .thenError('cost.pay uka 2024 F-1: betalningsdagen 2024-08-01 ligger efter i dag (2024-07-31); ange dagen det hände');
   });
 });
 
@@ -227,42 +247,42 @@ describe('cost.pay: a payment to the supplier of a recorded cost', () => {
   const pay = (amount: string, date = '2024-07-31', reference = 'F-1') => ({ type: 'cost.pay', serviceId: 'uka', year: 2024, reference, amount, date });
 
   test('a payment of the cost with its VAT is recorded on the service\'s stream, its amount with two decimals', () => {
-    given(established, cost()).when(pay('1250')).then([paid('1250.00')], 'service-uka');
+    givenLater(established, cost()).when(pay('1250')).then([paid('1250.00')], 'service-uka');
   });
 
   test('part payments are recorded until nothing is owed; one öre more than is owed is refused', () => {
-    given(established, cost(), paid('1000.00')).when(pay('250.00', '2024-08-31')).then([paid('250.00', '2024-08-31')]);
-    given(established, cost(), paid('1000.00')).when(pay('250.01', '2024-08-31'))
+    givenLater(established, cost(), paid('1000.00')).when(pay('250.00', '2024-08-31')).then([paid('250.00', '2024-08-31')]);
+    givenLater(established, cost(), paid('1000.00')).when(pay('250.01', '2024-08-31'))
       .thenError('cost.pay uka 2024 F-1: 250,01 kr är mer än det som återstår att betala (250,00 kr av 1 250,00 kr inklusive moms, 1 000,00 kr betalt tidigare)');
   });
 
   test('the same payment again (cost, amount and date) records nothing, however it is brought', () => {
-    given(established, cost(), paid('1250.00')).when(pay('1250')).then([]);
+    givenLater(established, cost(), paid('1250.00')).when(pay('1250')).then([]);
   });
 
   test('a reference recorded twice is one supplier invoice: what is owed is both', () => {
-    given(established, cost(), cost({ amount: '100.00', vat: '25.00', date: '2024-07-15' })).when(pay('1375.00')).then([paid('1375.00')]);
+    givenLater(established, cost(), cost({ amount: '100.00', vat: '25.00', date: '2024-07-15' })).when(pay('1375.00')).then([paid('1375.00')]);
   });
 
   test('a cost that is not recorded is refused, naming the references that are', () => {
-    given(established, cost()).when(pay('10.00', '2024-07-31', 'F-2')).thenError('cost.pay: ingen kostnad för uka 2024 har referensen "F-2" (registrerade: F-1)');
-    given(established).when(pay('10.00')).thenError('cost.pay: ingen kostnad för uka 2024 har referensen "F-1" (ingen kostnad är registrerad för uka 2024)');
-    given(cost()).when(pay('10.00')).thenError('okänd tjänst "uka"');
+    givenLater(established, cost()).when(pay('10.00', '2024-07-31', 'F-2')).thenError('cost.pay: ingen kostnad för uka 2024 har referensen "F-2" (registrerade: F-1)');
+    givenLater(established).when(pay('10.00')).thenError('cost.pay: ingen kostnad för uka 2024 har referensen "F-1" (ingen kostnad är registrerad för uka 2024)');
+    givenLater(cost()).when(pay('10.00')).thenError('okänd tjänst "uka"');
   });
 
   test('zero is refused; a negative amount is refused by the command schema', () => {
-    given(established, cost()).when(pay('0')).thenError('cost.pay uka 2024 F-1: beloppet måste vara större än noll (0.00)');
-    given(established, cost()).when(pay('-1.00')).thenError('cost.pay: amount: beloppet får inte vara negativt');
+    givenLater(established, cost()).when(pay('0')).thenError('cost.pay uka 2024 F-1: beloppet måste vara större än noll (0.00)');
+    givenLater(established, cost()).when(pay('-1.00')).thenError('cost.pay: amount: beloppet får inte vara negativt');
   });
 
   test('a payment dated before the supplier invoice is refused', () => {
-    given(established, cost()).when(pay('10.00', '2024-06-29')).thenError('cost.pay uka 2024 F-1: betald 2024-06-29, innan leverantörsfakturan är daterad (2024-06-30)');
+    givenLater(established, cost()).when(pay('10.00', '2024-06-29')).thenError('cost.pay uka 2024 F-1: betald 2024-06-29, innan leverantörsfakturan är daterad (2024-06-30)');
   });
 
   test('a payment dated in a closed year is refused; one of a closed year\'s cost dated in an open year is not', () => {
     const closed: DomainEvent = { type: 'YearClosed', data: { year: 2024, date: '2025-02-15' } };
-    given(established, cost(), closed).when(pay('10.00', '2024-12-30'))
+    givenLater(established, cost(), closed).when(pay('10.00', '2024-12-30'))
       .thenError('cost.pay uka 2024 F-1: daterad 2024-12-30, men året 2024 stängdes 2025-02-15; dess siffror kan inte längre ändras');
-    given(established, cost(), closed).when(pay('1250.00', '2025-01-31')).then([paid('1250.00', '2025-01-31')]);
+    givenLater(established, cost(), closed).when(pay('1250.00', '2025-01-31')).then([paid('1250.00', '2025-01-31')]);
   });
 });

@@ -10,7 +10,7 @@ const SCHEDULE_2020 = join(__dirname, '..', '..', 'scripts', 'data', 'schedules'
  * 1 200 000,00 for 2024, the three municipalities enrolled for the whole year.
  */
 export async function billingFixture() {
-  const f = cliFixture('2024-01-15T09:00:00Z');
+  const f = cliFixture('2025-03-01T09:00:00Z');
   const pop = join(f.dir, 'pop.csv');
   writeFileSync(pop, 'code,name,county,population,year\n0180,Stockholm,Stockholms län,900000,2023\n1480,Göteborg,Västra Götalands län,60000,2023\n1280,Malmö,Skåne län,5000,2023\n');
   const egil = {
