@@ -22,9 +22,14 @@
  * - every trace is of a document in the package: its event, its lines and their amounts, and a line
  *   counts as recomputed only where its recomputed amount is the amount; a line the trace says does not
  *   recompute, or names a problem of, fails, and so does a manifest whose linesRecomputed is below its lines;
+ * - a traced line's recomputed and matches are only the trace's word: a line it says recomputes is worked out
+ *   again from its own per-month figures. An a-conto line is the sum of its months' shares; a settlement line
+ *   is its share of the actual cost (the sum of its months' shares) less what it counts as billed (each billed
+ *   line's amount, the billed document's line in documents.ndjson, less what was credited of it), the other
+ *   way round on a credit note. What was credited of a billed line is taken from the trace, not worked out;
  * - every split month a trace names by table: the table is in splits.ndjson, its weights sum to the
- *   month's Σ weights, its shares plus the unallocated amount to the month's amount, and the line's own
- *   participants in it carry the line's weight and share;
+ *   month's Σ weights (and to the month's denominator; a price list's is 0), its shares plus the unallocated
+ *   amount to the month's amount, and the line's own participants in it carry the line's weight and share;
  * - vouchers.ndjson (samkost-audit/3): every voucher balances (its transactions sum to zero), is dated in the
  *   year and is the only one with its series and number, and its source names an event in events.ndjson,
  *   with its stream, revision, type and hash; a payment reversal's voucher undoes a payment in the package
@@ -47,6 +52,7 @@ import { StringDecoder } from 'node:string_decoder';
 import Decimal from 'decimal.js';
 import { documentNumber, missingSequences, parseDocumentNumber } from '../domain/billing/numbers';
 import { grouped } from '../domain/money';
+import { monthRanges } from '../domain/proration';
 import { listed as inWords } from '../domain/swedish-list';
 import type { EventRef } from '../domain/event-ref';
 import { AUDIT_FORMAT, AUDIT_FORMAT_WITHOUT_VOUCHERS, canonicalSha256, collectRefs, splitTableId } from '../src/export/audit-package';
@@ -113,7 +119,13 @@ function tableSums(rows: readonly TableRow[]): TableSums {
   }
   return t;
 }
-interface MonthTrace { month: number; priceList: boolean; monthAmount: string; weightSum: string; weight: string; share: string; unallocated: string; table?: string }
+interface MonthTrace { month: number; priceList: boolean; monthAmount: string; weightSum: string; weight: string; share: string; unallocated: string; denominator?: string; table?: string }
+/** A settlement line's own figures (projections/trace.ts#SettlementTrace): its share of the actual cost, and what it counts as billed. */
+interface SettlementFigures {
+  actualShare: string;
+  billed: string;
+  billedLines: { document: string; lineNo: number; amount: string; credited: string; net: string; event?: { eventId: string } }[];
+}
 interface TracedLine {
   document: { buyer: { orgnr: string } };
   line: { lineNo: number; kind: string; enrolmentId?: string; amount: string };
@@ -123,6 +135,7 @@ interface TracedLine {
   /** What the trace found wrong with the line, in Swedish: a missing or altered reference, weights that do not sum. */
   problems?: string[];
   months?: MonthTrace[];
+  settlement?: SettlementFigures;
 }
 interface TracedDocument { number: string; type: string; event: { eventId: string }; lines: TracedLine[] }
 interface VoucherRecord {
@@ -222,6 +235,70 @@ function accountDifferences(ts: VoucherRecord['transactions'], expected: Map<str
   }
   for (const [account, want] of expected) if (!actual.has(account)) out.push(`konto ${account} saknas där dokumentet ger ${want.toFixed(2)}`);
   return out.length > 0 ? out.join(', ') : undefined;
+}
+
+/** An amount as the package writes it, or undefined where the field holds none. */
+const amountOf = (x: unknown): Decimal | undefined => (typeof x === 'string' && AMOUNT.test(x) ? new Decimal(x) : undefined);
+
+/**
+ * Where a traced line's own per-month figures do not give its amount, in Swedish ("andelarna för månad 1–3
+ * summerar till 27472.78, raden anger 27572.78"): an a-conto line is the sum of its months' shares; a
+ * settlement line its share of the actual cost (the sum of its months' shares) less what it counts as
+ * billed (each billed line's amount less what was credited of it, that amount the billed document's line as
+ * `billedLine` finds it in documents.ndjson; undefined where the package has no such document), negated on
+ * a credit note. Only lines whose trace says they recompute: one that does not fails on that already.
+ * What was credited of a billed line is taken as the trace gives it.
+ */
+function lineFigureProblems(l: TracedLine, type: string, billedLine: (document: string, lineNo: number, eventId: string | undefined) => { amount: string | undefined; type: string } | undefined): string[] {
+  const kind = l.line?.kind;
+  if ((kind !== 'a-conto' && kind !== 'settlement') || l.matches !== true) return [];
+  if (!Array.isArray(l.months)) return ['spårningen anger inga månader för raden, och dess belopp kan inte räknas fram ur dem'];
+  const out: string[] = [];
+  let shares: Decimal | undefined = new Decimal(0);
+  for (const m of l.months) {
+    const share = amountOf(m?.share);
+    if (share === undefined) {
+      out.push(`månad ${m?.month}: andelen ${JSON.stringify(m?.share)} är inget belopp`);
+      shares = undefined;
+    } else if (shares !== undefined) shares = shares.plus(share);
+  }
+  const amount = amountOf(l.amount);
+  if (shares === undefined || amount === undefined) return out;
+  const months = `andelarna för månad ${monthRanges(l.months.map((m) => m.month)) || '(ingen)'}`;
+  if (kind === 'a-conto') {
+    if (!shares.eq(amount)) out.push(`${months} summerar till ${shares.toFixed(2)}, raden anger ${l.amount}`);
+    return out;
+  }
+  const s = l.settlement;
+  if (s === undefined || s === null || !Array.isArray(s.billedLines)) return [...out, 'spårningen anger inte vad slutregleringen räknas fram ur (andel av utfallet och fakturerat)'];
+  const actualShare = amountOf(s.actualShare);
+  const billed = amountOf(s.billed);
+  if (actualShare === undefined || !actualShare.eq(shares)) out.push(`${months} summerar till ${shares.toFixed(2)}, andelen av utfallet anges till ${s.actualShare}`);
+  let nets: Decimal | undefined = new Decimal(0);
+  for (const b of s.billedLines) {
+    const what = `fakturerat ${b?.document} rad ${b?.lineNo}`;
+    const [lineAmount, credited, net] = [amountOf(b?.amount), amountOf(b?.credited), amountOf(b?.net)];
+    if (lineAmount === undefined || credited === undefined || net === undefined) {
+      out.push(`${what}: ${JSON.stringify({ amount: b?.amount, credited: b?.credited, net: b?.net })} är inga belopp`);
+      nets = undefined;
+      continue;
+    }
+    if (!lineAmount.minus(credited).eq(net)) out.push(`${what}: ${b.amount} − krediterat ${b.credited} är ${lineAmount.minus(credited).toFixed(2)}, spårningen anger ${b.net}`);
+    if (nets !== undefined) nets = nets.plus(net);
+    const own = billedLine(String(b.document), b.lineNo, b.event?.eventId);
+    if (own !== undefined) {
+      // A settlement credit note counts as billed with its sign turned: what it gave back.
+      const stated = amountOf(own.amount);
+      const expected = stated === undefined ? undefined : own.type === 'CreditNoteIssued' ? stated.neg() : stated;
+      if (expected === undefined || !expected.eq(lineAmount)) out.push(`${what}: anges till ${b.amount}, dokumentet anger ${expected?.toFixed(2) ?? 'ingen sådan rad'}`);
+    }
+  }
+  if (nets !== undefined && (billed === undefined || !nets.eq(billed))) out.push(`de fakturerade raderna summerar till ${nets.toFixed(2)}, spårningen anger fakturerat ${s.billed}`);
+  if (billed === undefined) return out;
+  const difference = type === 'CreditNoteIssued' ? billed.minus(shares) : shares.minus(billed);
+  const words = type === 'CreditNoteIssued' ? `fakturerat ${billed.toFixed(2)} − andelen av utfallet ${shares.toFixed(2)}` : `andelen av utfallet ${shares.toFixed(2)} − fakturerat ${billed.toFixed(2)}`;
+  if (!difference.eq(amount)) out.push(`${words} är ${difference.toFixed(2)}, raden anger ${l.amount}`);
+  return out;
 }
 
 /** The series whose vouchers come from one kind of event (P, accruals, comes from documents and costs). */
@@ -676,6 +753,13 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   const withTables = checked.has('splits.ndjson');
   // Without documents.ndjson no trace has its document to be compared with: said once below.
   const withDocuments = checked.has('documents.ndjson');
+  // A line a settlement counts as billed, as documents.ndjson holds it (its amount undefined where there is no such line or document).
+  const billedLine = (number: string, lineNo: number, eventId: string | undefined) => {
+    if (!withDocuments) return undefined;
+    const same = documentLines.get(number);
+    const billedDoc = same?.find((x) => x.eventId === eventId) ?? same?.[0];
+    return { amount: billedDoc?.amounts.get(lineNo), type: billedDoc?.type ?? '' };
+  };
   rows<TracedDocument>('traces.ndjson', (d, n) => {
     traced += 1;
     const docEvent = documentEvent(d.event?.eventId);
@@ -701,6 +785,8 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
       // What the trace itself says is wrong: a line it does not recompute, and every problem it names.
       if (l.matches === false) problems.push(`${at}: räknas inte fram till sitt belopp: omräkningen ger ${l.recomputed ?? 'inget belopp'}, raden anger ${l.amount}`);
       for (const p of Array.isArray(l.problems) ? l.problems : []) problems.push(`${at}: spårningen anger ett problem: ${String(p).replace(/\s*\n\s*/g, ' ')}`);
+      // The line's own months must give its amount: the trace's recomputed and matches are only its word.
+      for (const p of lineFigureProblems(l, d.type, billedLine)) problems.push(`${at}: ${p}`);
       if (!withTables) continue;
       for (const m of l.months ?? []) {
         if (m.table === undefined) continue;
@@ -723,6 +809,11 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
         const own = (l.line.kind === 'a-conto' ? t.byKey.get(l.line.enrolmentId ?? '') : t.byMember.get(l.document.buyer.orgnr)) ?? { weight: new Decimal(0), share: new Decimal(0) };
         if (!own.weight.eq(m.weight)) problems.push(`${at}: radens vikt ${m.weight} finns inte i tabellen (${own.weight.toString()})`);
         if (!own.share.eq(m.share)) problems.push(`${at}: radens andel ${m.share} finns inte i tabellen (${own.share.toFixed(2)})`);
+        // The month's denominator is the table's Σ weights; a price list's month has none (0).
+        const denominator = amountOf(m.denominator);
+        if (m.denominator !== undefined && (denominator === undefined || !denominator.eq(m.priceList ? 0 : t.weight))) {
+          problems.push(`${at}: månadens nämnare ${m.denominator} är inte ${m.priceList ? 'prislistans 0' : `tabellens Σ vikter ${t.weight.toString()}`}`);
+        }
       }
     }
   });

@@ -216,6 +216,87 @@ describe('check-audit: what a package shows of itself must hold, even where ever
     });
   });
 
+  describe('a line whose own figures do not give its amount, though its trace says it recomputes', () => {
+    interface Month { month: number; share: string; denominator: string }
+    interface TracedLine { line: { lineNo: number; kind: string }; amount: string; recomputed: string | null; difference: string | null; matches: boolean; problems: string[]; months?: Month[]; settlement?: { actualShare: string; billed: string } }
+    interface Traced { number: string; lines: TracedLine[] }
+
+    /** Edits line `lineNo` of `number`'s trace as a forger would, re-hashing traces.ndjson into the manifest; returns the line as it was. */
+    function forgeTrace(dir: string, number: string, lineNo: number, edit: (l: TracedLine) => void): TracedLine {
+      let before: TracedLine | undefined;
+      editFile(dir, 'traces.ndjson', (t) => t.split('\n').map((row) => {
+        if (!row.startsWith('{')) return row;
+        const d = JSON.parse(row) as Traced;
+        if (d.number !== number) return row;
+        const l = d.lines.find((x) => x.line.lineNo === lineNo)!;
+        before = structuredClone(l);
+        edit(l);
+        return JSON.stringify(d);
+      }).join('\n'));
+      return before!;
+    }
+    /** What a forger makes the trace say of a line whose amount was altered: recomputed to it, matching, no problem; and the manifest's count to agree. */
+    const saysItRecomputes = (dir: string) => (l: TracedLine) => {
+      l.recomputed = l.amount;
+      l.difference = '0.00';
+      l.matches = true;
+      l.problems = [];
+      const path = join(dir, 'manifest.json');
+      const m = JSON.parse(readFileSync(path, 'utf8')) as { linesRecomputed: number };
+      m.linesRecomputed += 1;
+      writeFileSync(path, JSON.stringify(m));
+    };
+    /** Adds `d` to line `lineNo` of a document's amount and its totals, as the existing forgery does. */
+    const plusOnLine = (lineNo: number, d: number) => (doc: Doc) => {
+      const line = doc.lines.find((l) => l.lineNo === lineNo)!;
+      line.amount = plus(line.amount, d);
+      const rate = doc.vat.find((v) => v.rate === line.vatRate && v.category === line.vatCategory)!;
+      rate.taxable = plus(rate.taxable, d);
+      doc.totalNet = plus(doc.totalNet, d);
+      doc.total = plus(doc.total, d);
+    };
+
+    test('given an a-conto line\'s amount altered with its document\'s totals, the stream re-hashed, and its trace made to say it recomputes (recomputed, matches, the manifest\'s linesRecomputed), then check-audit fails: its months\' shares sum to the amount it had', async () => {
+      const dir = await forgedPackage(forgeDocument('T2024-0002', plusOnLine(1, 100)));
+      const before = forgeTrace(dir, 'T2024-0002', 1, saysItRecomputes(dir));
+      expect(before).toMatchObject({ line: { kind: 'a-conto' }, matches: false });
+      const shares = before.months!.reduce((a, m) => a + Number(m.share), 0).toFixed(2);
+      expect(before.recomputed).toBe(shares);
+      const months = before.months!.map((m) => m.month);
+      const n = rowOf(dir, 'traces.ndjson', 'T2024-0002');
+      const message = `traces.ndjson rad ${n}: T2024-0002 rad 1: andelarna för månad ${months[0]}–${months[months.length - 1]} summerar till ${shares}, raden anger ${plus(shares, 100)}`;
+      const problems = checkAudit(dir).problems;
+      // Of the forged line, only that (a settlement that bills it no longer recomputes, which is said of the settlement).
+      expect(problems.filter((p) => p.startsWith(`traces.ndjson rad ${n}:`))).toEqual([message]);
+      const run = await runNode(compiled('scripts/check-audit.js'), [dir]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain(`FEL: ${message}`);
+    });
+
+    test('given a settlement line\'s amount altered the same way, then check-audit fails: its share of the actual cost less what it was billed is another amount', async () => {
+      const dir = await forgedPackage(() => undefined);
+      const settled = ndjson<Traced>(join(dir, 'traces.ndjson')).find((d) => d.lines.some((l) => l.line.kind === 'settlement'))!;
+      const lineNo = settled.lines.find((l) => l.line.kind === 'settlement')!.line.lineNo;
+      const forged = await forgedPackage(forgeDocument(settled.number, plusOnLine(lineNo, 100)));
+      const before = forgeTrace(forged, settled.number, lineNo, saysItRecomputes(forged));
+      const s = before.settlement!;
+      const sign = settled.number.includes('K') ? -1 : 1;
+      const words = sign === 1 ? `andelen av utfallet ${s.actualShare} − fakturerat ${s.billed}` : `fakturerat ${s.billed} − andelen av utfallet ${s.actualShare}`;
+      const n = rowOf(forged, 'traces.ndjson', settled.number);
+      expect(checkAudit(forged).problems).toEqual([`traces.ndjson rad ${n}: ${settled.number} rad ${lineNo}: ${words} är ${plus(before.amount, -100)}, raden anger ${before.amount}`]);
+    });
+
+    test('given a month\'s denominator in a trace that is not its table\'s Σ weights, then check-audit names the document, line and month', async () => {
+      const dir = await forgedPackage(() => undefined);
+      const before = forgeTrace(dir, 'T2024-0002', 1, (l) => {
+        l.months![0].denominator = plus(l.months![0].denominator, 1).replace('.00', '');
+      });
+      const m = before.months![0];
+      const n = rowOf(dir, 'traces.ndjson', 'T2024-0002');
+      expect(checkAudit(dir).problems).toEqual([`traces.ndjson rad ${n}: T2024-0002 rad 1 månad ${m.month}: månadens nämnare ${Number(m.denominator) + 1} är inte tabellens Σ vikter ${m.denominator}`]);
+    });
+  });
+
   describe('a document\'s own arithmetic', () => {
     test('given an invoice whose totalNet is not the sum of its lines (its lines and traces untouched), then check-audit names the sum and the total that no longer adds up', async () => {
       const dir = await forgedPackage(forgeDocument('M2024-0001', (d) => {
