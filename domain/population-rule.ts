@@ -1,10 +1,10 @@
 import { DomainError, PopulationPendingError } from './errors';
-import { grouped } from './money';
+import { counted } from './swedish-list';
 import type { EventRef } from './event-ref';
 import type { MemberState, State } from './state';
 
 /** A count of municipalities as a Swedish reader reads it: "1 kommun", "290 kommuner". */
-export const municipalityCount = (n: number): string => `${grouped(n)} ${n === 1 ? 'kommun' : 'kommuner'}`;
+export const municipalityCount = (n: number): string => counted(n, 'kommun', 'kommuner');
 
 /**
  * THE rule for which population counts for a fee year: SCB's figure at 31 December of the previous year

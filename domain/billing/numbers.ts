@@ -1,4 +1,5 @@
 import { DomainError } from '../errors';
+import { namedFirst } from '../swedish-list';
 
 /** A document number: series, year and sequence in at least four digits (`T2024-0012`, `MK2023-0001`). */
 export const documentNumber = (series: string, year: number, sequence: number): string => `${series}${year}-${String(sequence).padStart(4, '0')}`;
@@ -70,7 +71,5 @@ export function missingSequences(sequences: Iterable<number>): { from: number; t
 
 /** A gap for people: "nummerserien T2023 (1–125) saknar T2023-0124". */
 export function describeGap(g: SeriesGap): string {
-  const shown = g.missing.slice(0, 10).join(', ');
-  const more = g.missing.length > 10 ? ` och ${g.missing.length - 10} till` : '';
-  return `nummerserien ${g.series}${g.year} (1–${g.last}) saknar ${shown}${more}: ett dokument har tagits bort ur loggen`;
+  return `nummerserien ${g.series}${g.year} (1–${g.last}) saknar ${namedFirst(g.missing, 10)}: ett dokument har tagits bort ur loggen`;
 }

@@ -10,6 +10,7 @@ import { DomainError, NotFoundError } from '../errors';
 import type { DomainEvent } from '../events';
 import type { BuyerParty, CreditNoteIssued, CreditNoteLine, InvoiceIssued, SellerParty } from '../events/billing';
 import { amountString, formatSek, sum, ZERO } from '../money';
+import { namedFirst } from '../swedish-list';
 import { type InvoiceState, type PaymentState, servicesBilledIn, type ServiceState, type State } from '../state';
 import type { Decision } from './membership';
 import { requireService } from './services';
@@ -426,7 +427,7 @@ export function decideCloseYear(c: CloseYear, state: State, today: string): Deci
     const unbilled = dueInPeriod(state, parsePeriod(String(c.year)), '0', RULES_VERSION);
     if (unbilled.length) {
       const buyers = [...new Set(unbilled.map((i) => state.members.get(i.buyer)?.name ?? i.buyer))];
-      throw new DomainError(`${what}: ${unbilled.length === 1 ? 'en post' : `${unbilled.length} poster`} av året är inte fakturerade (${buyers.slice(0, 3).join(', ')}${buyers.length > 3 ? ` och ${buyers.length - 3} till` : ''}); kör samkost invoice run för året först`);
+      throw new DomainError(`${what}: ${unbilled.length === 1 ? 'en post' : `${unbilled.length} poster`} av året är inte fakturerade (${namedFirst(buyers, 3)}); kör samkost invoice run för året först`);
     }
   }
   const billing = state.billing.get(c.year);

@@ -8,6 +8,7 @@ import { assertNotTooFarAhead, assertYearOpen } from './year-guard';
 import { dayBefore } from '../proration';
 import { municipalityCount } from '../population-rule';
 import { grouped } from '../money';
+import { namedFirst } from '../swedish-list';
 
 export interface Decision {
   streamId: string;
@@ -179,9 +180,8 @@ function lackingProblem(state: State, year: number, codes: ReadonlySet<string>):
   if (!recorded) return undefined;
   const missing = recorded.table.rows.filter((r) => !codes.has(r.code));
   if (missing.length === 0) return undefined;
-  const shown = missing.slice(0, 3).map((r) => `${r.code} ${r.name}`).join(', ');
-  const more = missing.length > 3 ? ` och ${grouped(missing.length - 3)} till` : '';
-  return `population.import: tabellen för ${year} saknar ${municipalityCount(missing.length)} av de ${grouped(recorded.table.rows.length)} i den registrerade tabellen för ${year} (${shown}${more}); `
+  const shown = namedFirst(missing.map((r) => `${r.code} ${r.name}`), 3);
+  return `population.import: tabellen för ${year} saknar ${municipalityCount(missing.length)} av de ${grouped(recorded.table.rows.length)} i den registrerade tabellen för ${year} (${shown}); `
     + `en ny tabell ersätter hela årets registrerade, så importera hela tabellen för ${year}, med de rättade uppgifterna i den`;
 }
 

@@ -4,6 +4,7 @@ import { CREDIT_NOTE_KIND_NAMES, INVOICE_KIND_NAMES } from './kind-names';
 import { peppolXml } from '../export/peppol';
 import Decimal from 'decimal.js';
 import { amountString, formatSek, grouped, sum } from '../../domain/money';
+import { namedFirst } from '../../domain/swedish-list';
 import type { CreditNoteIssued, InvoiceIssued } from '../../domain/events/billing';
 import type { Adopted, InvoiceState, MemberState, State } from '../../domain/state';
 import { documentsOfNumber } from '../../domain/documents-read';
@@ -92,8 +93,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         // An invoice names the buyer's address (mervärdesskattelagen 17 kap. 24 §): say which buyers have none.
         const unaddressed = [...new Set(issued.filter((i) => i.invoice.buyer.address === undefined).map((i) => i.invoice.buyer.name))];
         if (unaddressed.length > 0) {
-          const named = unaddressed.slice(0, 3).join(', ') + (unaddressed.length > 3 ? ` och ${unaddressed.length - 3} till` : '');
-          queueWarning(io, `varning: ${unaddressed.length} köpare saknar adress på fakturorna (${named}); en faktura ska ange köparens adress: ange den med samkost member details MEDLEM --street … --postal-code … --city … före nästa körning`);
+          queueWarning(io, `varning: ${unaddressed.length} köpare saknar adress på fakturorna (${namedFirst(unaddressed, 3)}); en faktura ska ange köparens adress: ange den med samkost member details MEDLEM --street … --postal-code … --city … före nästa körning`);
         }
         if (g().json) return io.out(`${toJson({ ...r, invoices: r.events.length })}\n`);
         if (r.duplicate) return io.out(`Fakturakörning ${o.period}: redan genomförd (kommando ${r.commandId}); inget nytt fakturerat\n`);

@@ -4,6 +4,7 @@ import Decimal from 'decimal.js';
 import { z } from 'zod';
 import { firstIssue, swedishIssue } from '../../domain/issue-words';
 import { formatPercent, formatSek, sum } from '../../domain/money';
+import { counted } from '../../domain/swedish-list';
 import { requireService } from '../../domain/deciders/services';
 import type { State } from '../../domain/state';
 import { type Chart, DEFAULT_CHART, isBalanceAccount, ledger, openingBalancesEvent, type Ledger, type StatementLine, voucherRecord, yearOutsideBooks, yearResult, type YearResult } from '../../projections/ledger';
@@ -234,7 +235,7 @@ function renderSelfCost(state: State, rows: SelfCostRow[], year: number, horizon
     if (!r.unallocated.isZero()) out.push(row('varav ej fördelat (månader utan deltagare)', r.unallocated.neg()));
     if (r.settlementRemaining) out.push(row('Kvar att slutreglera med deltagarna', r.settlementRemaining));
     if (r.waitingFor) out.push(`  Kvar att slutreglera med deltagarna: kan inte räknas ut än (${r.waitingFor})`);
-    out.push(`  Slutreglering: ${r.settlements.length ? `${r.settlements.length} ${r.settlements.length === 1 ? 'körning' : 'körningar'}${r.settlementDocuments.length ? `, ${r.settlementDocuments.join(', ')}` : ', inga dokument'}` : 'ej gjord'}`);
+    out.push(`  Slutreglering: ${r.settlements.length ? `${counted(r.settlements.length, 'körning', 'körningar')}${r.settlementDocuments.length ? `, ${r.settlementDocuments.join(', ')}` : ', inga dokument'}` : 'ej gjord'}`);
     if (r.evenOutBy !== null) out.push(row(`Balanseras, jämnas ut senast ${r.evenOutBy}`, r.carriedForward));
   }
   return `${out.join('\n')}\n`;
@@ -337,7 +338,7 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
         const bytes = encodeSie(writeSie(doc));
         writeOutputFile(o.out, bytes);
         if (g().json) return io.out(`${toJson({ ok: true, file: o.out, type: o.type, year: o.year, vouchers: doc.vouchers.length, accounts: doc.accounts.length, bytes: bytes.length })}\n`);
-        io.out(`SIE ${o.type} ${o.year} skriven till ${o.out}: ${doc.vouchers.length} ${doc.vouchers.length === 1 ? 'verifikation' : 'verifikationer'}, ${doc.accounts.length} ${doc.accounts.length === 1 ? 'konto' : 'konton'} (${bytes.length} byte, teckentabell 437)\n`);
+        io.out(`SIE ${o.type} ${o.year} skriven till ${o.out}: ${counted(doc.vouchers.length, 'verifikation', 'verifikationer')}, ${counted(doc.accounts.length, 'konto', 'konton')} (${bytes.length} byte, teckentabell 437)\n`);
       }, BOOKS_SCOPE);
     });
 }
