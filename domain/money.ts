@@ -43,8 +43,8 @@ export const roundOre = (m: Money): Money => m.toDecimalPlaces(2, Decimal.ROUND_
 export const grouped = (n: number | string): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 
 /**
- * A number as people read it in Swedish, its decimals as given: "9578.9474" → "9 578,9474", "0.05" → "0,05",
- * "22000" → "22 000". For weights, rates and quotients in text; money goes through formatSek.
+ * A number as people read it in Swedish, with the decimals its value has (trailing zeros dropped: "1.50" →
+ * "1,5"): "9578.9474" → "9 578,9474", "0.05" → "0,05", "22000" → "22 000". For weights, rates and quotients in text; money goes through formatSek.
  */
 export function formatNumber(n: Decimal | string | number): string {
   return svDecimal(new Decimal(n).toFixed());
