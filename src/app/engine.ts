@@ -120,7 +120,7 @@ export class Engine {
   readonly state: State = initialState();
   private position = -1n;
   private readonly revisions = new Map<string, number>();
-  private readonly refs = new RefTable();
+  private readonly refs: RefTable;
   private readonly shared = new SharedValues();
 
   private readonly filter?: ReadFilter;
@@ -133,6 +133,9 @@ export class Engine {
     /** What deciding takes from the configuration: the VAT rates a supplier invoice's input VAT is checked against. */
     private readonly settings: Pick<DecideContext, 'vatRates'> = {},
   ) {
+    // Where the store reads an event by position (SQLite), a ref is read when asked for, not kept whole.
+    const { refAt } = store;
+    this.refs = new RefTable(refAt === undefined ? undefined : refAt.bind(store));
     if (scope?.cutYears !== undefined) {
       if (scope.otherDocuments !== undefined) throw new Error('an engine scope has either cutYears or otherDocuments, not both');
       this.filter = { ...documentFilter(scope.documentYears), cut: scope.cutYears.cut, cutStreams: scope.cutYears.years.map(billingStream) };
@@ -141,7 +144,8 @@ export class Engine {
 
   /** Folds every event not yet seen; cheap when nothing is new. */
   async catchUp(onEvent?: (e: RecordedEvent) => void): Promise<void> {
-    for await (const page of this.store.readAllPages(this.position < 0n ? undefined : this.position, this.filter)) {
+    const options = { metadataOnDemand: this.refs.readsFromStore };
+    for await (const page of this.store.readAllPages(this.position < 0n ? undefined : this.position, this.filter, options)) {
       for (const e of page) {
         this.apply(e);
         onEvent?.(e);

@@ -88,6 +88,21 @@ export class RefTable {
    * Emptied when full, so a replay of every year keeps no more than this many.
    */
   private readonly plainCopies = new Map<number, EventRef>();
+  /** With a `source`: each ref's position, by index; the rest of it is read from the store when asked for. */
+  private readonly positions: Float64Array[] = [];
+
+  /**
+   * With `source` (a store that reads an event by position synchronously: SQLite), the table keeps only
+   * each ref's position and reads the ref from the store the first time it is asked for. A fold keeps a
+   * ref for nearly every event and a command reads few of them: packing the hash, the id and the time of
+   * every event was a sixth of a fold at a million events (docs/benchmarks.md, sixteenth pass).
+   */
+  constructor(private readonly source?: (position: number) => EventRef) {}
+
+  /** Whether refs are read from the store when asked for (the table keeps only their positions). */
+  get readsFromStore(): boolean {
+    return this.source !== undefined;
+  }
 
   get size(): number {
     return this.count;
@@ -97,6 +112,11 @@ export class RefTable {
     const i = this.count++;
     const c = i >>> 14;
     const o = i & (CHUNK - 1);
+    if (this.source !== undefined) {
+      if (o === 0) this.positions.push(new Float64Array(CHUNK));
+      this.positions[c][o] = Number(e.position);
+      return new PackedRef(this, i);
+    }
     if (o === 0) {
       this.bytes.push(Buffer.alloc(CHUNK * BYTES));
       this.numbers.push(new Float64Array(CHUNK * 3));
@@ -153,11 +173,12 @@ export class RefTable {
     return n;
   }
 
-  plainCopyOf(i: number, ref: EventRef): EventRef {
+  /** Ref `i` as a frozen plain object, the same one each time while it is kept. */
+  plainCopyOf(i: number): EventRef {
     let copy = this.plainCopies.get(i);
     if (copy === undefined) {
       if (this.plainCopies.size >= MAX_PLAIN_COPIES) this.plainCopies.clear();
-      copy = Object.freeze(copyRef(ref));
+      copy = this.source !== undefined ? this.source(this.positions[i >>> 14][i & (CHUNK - 1)]) : Object.freeze(copyRef(new PackedRef(this, i)));
       this.plainCopies.set(i, copy);
     }
     return copy;
@@ -165,6 +186,7 @@ export class RefTable {
 
   /** Field `f` of ref `i`, as the string or number it was added with. */
   read<K extends keyof EventRef>(i: number, f: K): EventRef[K] {
+    if (this.source !== undefined) return this.plainCopyOf(i)[f];
     const c = i >>> 14;
     const o = i & (CHUNK - 1);
     const odd = this.odd.get(i)?.[f as keyof Odd];
@@ -222,6 +244,6 @@ export class PackedRef implements EventRef {
 
   /** The same frozen plain copy each time (domain/event-ref.ts#plainRef). */
   plainCopy(): EventRef {
-    return this.#table.plainCopyOf(this.#index, this);
+    return this.#table.plainCopyOf(this.#index);
   }
 }

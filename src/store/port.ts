@@ -8,6 +8,7 @@
  * - the adapter computes the hash chain inside the append, so every stored event is chained.
  */
 import { withoutProvenance } from '../../domain/documents-read';
+import type { EventRef } from '../../domain/event-ref';
 
 export type ExpectedRevision = 'no_stream' | 'any' | 'stream_exists' | number;
 
@@ -86,6 +87,15 @@ export interface ReadFilter {
 
 export type DocumentCut = 'lines' | 'provenance';
 
+export interface ReadOptions {
+  /**
+   * Read each event's metadata from the store when it is first asked for, not with its page: for a fold
+   * whose refs come from `refAt`, which reads no event's metadata as it goes. The metadata is about 400
+   * bytes of every row, most of what a page copies out of SQLite. Adapters that cannot may ignore it.
+   */
+  metadataOnDemand?: boolean;
+}
+
 /** Whether `filter` lets an event through whole (for adapters that cannot filter where the events are stored). */
 export const passes = (filter: ReadFilter | undefined, type: string, streamId: string): boolean =>
   filter === undefined || !filter.types.includes(type) || filter.exceptStreams.includes(streamId);
@@ -131,7 +141,14 @@ export interface EventStore {
    * The same events as `readAll`, a page at a time: a fold of a million events then awaits a thousand
    * times instead of a million (one promise per event was a fifth of a replay).
    */
-  readAllPages(after?: bigint, filter?: ReadFilter): AsyncIterable<readonly RecordedEvent[]>;
+  readAllPages(after?: bigint, filter?: ReadFilter, options?: ReadOptions): AsyncIterable<readonly RecordedEvent[]>;
+  /**
+   * The ref of the stored event at `position`, read now; absent where the adapter cannot read synchronously
+   * (EventStoreDB). With it a fold keeps only each event's position and reads a ref when it is asked for:
+   * a fold of a million events keeps about a million refs and a command reads a few thousand of them.
+   * Throws an EventDecodeError where no event is stored at `position` or its metadata cannot be read.
+   */
+  refAt?(position: number): EventRef;
   /** Revision of the last event of a stream. */
   streamRevision(streamId: string): Promise<number | 'no_stream'>;
   /**

@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { chainedMetadata, prepareData } from './hash-chain';
-import { StoredEvent } from './stored-event';
+import { type MetadataSource, refHeadOfText, StoredEvent } from './stored-event';
+import type { EventRef } from '../../domain/event-ref';
 import {
   type AppendResult,
   type ChainedMetadata,
@@ -15,6 +16,7 @@ import {
   type ExpectedRevision,
   type NewEvent,
   type ReadFilter,
+  type ReadOptions,
   type RecordedEvent,
   readerOf,
   staleRead,
@@ -27,8 +29,33 @@ import {
  * per column for every row cost as much as reading the rows. Positions stay below 2^53 (an
  * AUTOINCREMENT rowid per event), so a number holds them exactly until they become a bigint.
  */
-type ReadRow = [position: number, streamId: string, revision: number, eventId: string, type: string, schemaVersion: number, data: string, metadata: string];
+type ReadRow = [position: number, streamId: string, revision: number, eventId: string, type: string, schemaVersion: number, data: string, metadata: string | null];
 const READ_COLUMNS = 'position, stream_id, revision, event_id, type, schema_version, data, metadata';
+/** A page read with ReadOptions.metadataOnDemand: the metadata is read by position when asked for. */
+const LEAN_COLUMNS = 'position, stream_id, revision, event_id, type, schema_version, data, NULL';
+
+/** The statements that read the log a page at a time, with or without each row's metadata. */
+interface PageReads {
+  all: Database.Statement;
+  filtered: Database.Statement;
+  cut: Record<DocumentCut, Database.Statement>;
+}
+
+interface PointReads {
+  db: Database.Database;
+  refRow: Database.Statement;
+  metadataOf: Database.Statement;
+}
+
+/** Reads of one event by position. The connection of a closed store's is closed when it is collected. */
+const pointReads = (db: Database.Database): PointReads => ({
+  db,
+  refRow: db.prepare('SELECT stream_id, revision, event_id, type, metadata FROM events WHERE position = ?').raw(true).safeIntegers(false),
+  metadataOf: db.prepare('SELECT metadata FROM events WHERE position = ?').pluck(true).safeIntegers(false),
+});
+
+/** What an event's ref takes from its row (SqliteEventStore.refAt). */
+type RefRow = [streamId: string, revision: number, eventId: string, type: string, metadata: string];
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -76,16 +103,17 @@ export function storeFailure(location: string, err: unknown): unknown {
  */
 const PAGE = 250;
 
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, MetadataSource {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly lastOfStream: Database.Statement;
   private readonly maxPosition: Database.Statement;
   private readonly insert: Database.Statement;
   private readonly byEventId: Database.Statement;
-  private readonly pageAll: Database.Statement;
-  private readonly pageFiltered: Database.Statement;
-  private readonly pageCut: Record<DocumentCut, Database.Statement>;
+  private readonly pages: PageReads;
+  private readonly leanPages: PageReads;
+  /** The reads of one event by position (refAt, metadataTextAt); replaced by another connection's at close. */
+  private pointReads: PointReads;
   private readonly pageStream: Database.Statement;
   private readonly atRevision: Database.Statement;
   private readonly ofCommand: Database.Statement;
@@ -140,30 +168,38 @@ export class SqliteEventStore implements EventStore {
     );
     const reader = (sql: string) => this.db.prepare(sql).raw(true).safeIntegers(false);
     this.byEventId = reader(`SELECT ${READ_COLUMNS} FROM events WHERE event_id = ?`);
-    this.pageAll = reader(`SELECT ${READ_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
     // The filter in SQL: a row left out is never decoded, and its data (in overflow pages, for a large
     // document) is never read from disk.
-    this.pageFiltered = reader(
-      `SELECT ${READ_COLUMNS} FROM events WHERE position > ? AND (type NOT IN (SELECT value FROM json_each(?)) OR stream_id IN (SELECT value FROM json_each(?))) ORDER BY position LIMIT ?`,
-    );
     // Documents cut (ReadFilter.cut): SQLite's JSON functions cut them before the row leaves the database,
     // so the bytes cut are neither copied out nor parsed.
     // With ReadFilter.cutStreams (@cutStreams not null), what is neither let through whole nor in those
-    // streams is left out, as by pageFiltered.
-    const pageCut = (cutData: string) => reader(
-      `SELECT position, stream_id, revision, event_id, type, schema_version,
-         CASE WHEN type IN (SELECT value FROM json_each(@types)) AND stream_id NOT IN (SELECT value FROM json_each(@streams))
-           THEN ${cutData} ELSE data END,
-         metadata
-       FROM events WHERE position > @from
-         AND (@cutStreams IS NULL OR type NOT IN (SELECT value FROM json_each(@types))
-           OR stream_id IN (SELECT value FROM json_each(@streams)) OR stream_id IN (SELECT value FROM json_each(@cutStreams)))
-       ORDER BY position LIMIT @limit`,
-    );
-    this.pageCut = {
-      lines: pageCut("json_set(data, '$.lines', json('[]'))"),
-      provenance: pageCut("json_set(data, '$.lines', (SELECT json_group_array(json_remove(value, '$.provenance') ORDER BY key) FROM json_each(data, '$.lines')))"),
+    // streams is left out, as by `filtered`.
+    const pageReads = (columns: string): PageReads => {
+      const [, metadata] = /, (\w+)$/.exec(columns) ?? [];
+      const cut = (cutData: string) => reader(
+        `SELECT position, stream_id, revision, event_id, type, schema_version,
+           CASE WHEN type IN (SELECT value FROM json_each(@types)) AND stream_id NOT IN (SELECT value FROM json_each(@streams))
+             THEN ${cutData} ELSE data END,
+           ${metadata}
+         FROM events WHERE position > @from
+           AND (@cutStreams IS NULL OR type NOT IN (SELECT value FROM json_each(@types))
+             OR stream_id IN (SELECT value FROM json_each(@streams)) OR stream_id IN (SELECT value FROM json_each(@cutStreams)))
+         ORDER BY position LIMIT @limit`,
+      );
+      return {
+        all: reader(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+        filtered: reader(
+          `SELECT ${columns} FROM events WHERE position > ? AND (type NOT IN (SELECT value FROM json_each(?)) OR stream_id IN (SELECT value FROM json_each(?))) ORDER BY position LIMIT ?`,
+        ),
+        cut: {
+          lines: cut("json_set(data, '$.lines', json('[]'))"),
+          provenance: cut("json_set(data, '$.lines', (SELECT json_group_array(json_remove(value, '$.provenance') ORDER BY key) FROM json_each(data, '$.lines')))"),
+        },
+      };
     };
+    this.pages = pageReads(READ_COLUMNS);
+    this.leanPages = pageReads(LEAN_COLUMNS);
+    this.pointReads = pointReads(this.db);
     this.atRevision = reader(`SELECT ${READ_COLUMNS} FROM events WHERE stream_id = ? AND revision = ?`);
     this.pageStream = reader(`SELECT ${READ_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`);
     this.ofCommand = reader(`SELECT ${READ_COLUMNS} FROM events WHERE command_id = ? ORDER BY position`);
@@ -253,16 +289,17 @@ export class SqliteEventStore implements EventStore {
     return eventsOfPages(this.readAllPages(after, filter));
   }
 
-  async *readAllPages(after: bigint = 0n, filter?: ReadFilter): AsyncIterable<readonly RecordedEvent[]> {
+  async *readAllPages(after: bigint = 0n, filter?: ReadFilter, options: ReadOptions = {}): AsyncIterable<readonly RecordedEvent[]> {
+    const pages = options.metadataOnDemand ? this.leanPages : this.pages;
     let from = Number(after);
     const types = filter && JSON.stringify(filter.types);
     const streams = filter && JSON.stringify(filter.exceptStreams);
     const cutStreams = filter?.cutStreams === undefined ? null : JSON.stringify(filter.cutStreams);
     for (;;) {
       const rows = (
-        filter?.cut ? this.pageCut[filter.cut].all({ types, streams, cutStreams, from, limit: PAGE })
-          : filter ? this.pageFiltered.all(from, types, streams, PAGE)
-            : this.pageAll.all(from, PAGE)
+        filter?.cut ? pages.cut[filter.cut].all({ types, streams, cutStreams, from, limit: PAGE })
+          : filter ? pages.filtered.all(from, types, streams, PAGE)
+            : pages.all.all(from, PAGE)
       ) as ReadRow[];
       if (rows.length > 0) yield rows.map((r) => this.decode(r));
       if (rows.length < PAGE) return;
@@ -277,6 +314,40 @@ export class SqliteEventStore implements EventStore {
   async streamRevision(streamId: string): Promise<number | 'no_stream'> {
     const head = this.lastOfStream.get(streamId) as { revision: bigint } | undefined;
     return head === undefined ? 'no_stream' : Number(head.revision);
+  }
+
+  refAt(position: number): EventRef {
+    const row = this.readingAfterClose().refRow.get(position) as RefRow | undefined;
+    if (row === undefined) throw new StoreError(`lagret har ingen händelse på position ${position} längre, fast den lästes in tidigare; kör samkost verify`);
+    const [streamId, revision, eventId, type, text] = row;
+    let head = refHeadOfText(text);
+    if (head === undefined) {
+      try {
+        const { hash, recordedAt, actor } = JSON.parse(text) as ChainedMetadata;
+        head = { hash, recordedAt, actor };
+      } catch (err) {
+        throw new EventDecodeError(streamId, revision, `lagrad metadata går inte att läsa (${(err as Error).message})`);
+      }
+    }
+    return Object.freeze({ streamId, revision, position: String(position), eventId, type, recordedAt: head.recordedAt, actor: head.actor, hash: head.hash });
+  }
+
+  metadataTextAt(streamId: string, revision: number, position: bigint): string {
+    const text = this.readingAfterClose().metadataOf.get(Number(position)) as string | undefined;
+    if (text === undefined) throw new EventDecodeError(streamId, revision, 'den finns inte längre i lagret, fast den lästes in tidigare; kör samkost verify');
+    return text;
+  }
+
+  /**
+   * The statements refAt and metadataTextAt read with: this store's own while it is open, and after its
+   * close a connection of their own that only reads. A command closes its store when it is done, and what
+   * it returns may still hold refs it has not read (an HTTP reply is serialised after that).
+   */
+  private readingAfterClose(): PointReads {
+    if (this.db.open || this.pointReads.db !== this.db) return this.pointReads;
+    if (this.location === ':memory:') throw new StoreError('lagret i minnet är stängt: en referens till en händelse i det kan inte läsas längre');
+    this.pointReads = pointReads(new Database(this.location, { readonly: true, fileMustExist: true }));
+    return this.pointReads;
   }
 
   async close(): Promise<void> {
@@ -295,6 +366,6 @@ export class SqliteEventStore implements EventStore {
     } catch (err) {
       throw new EventDecodeError(streamId, revision, `${type}: ${(err as Error).message}`);
     }
-    return new StoredEvent(BigInt(position), streamId, revision, id, type, schemaVersion, data, rawMetadata);
+    return new StoredEvent(BigInt(position), streamId, revision, id, type, schemaVersion, data, rawMetadata ?? this);
   }
 }

@@ -40,8 +40,13 @@ export function refHeadOfText(text: string): RefHead | undefined {
   return actor === undefined || recordedAt === undefined ? undefined : { hash, recordedAt, actor };
 }
 
+/** Where an event read without its metadata (ReadOptions.metadataOnDemand) reads it when asked. */
+export interface MetadataSource {
+  metadataTextAt(streamId: string, revision: number, position: bigint): string;
+}
+
 export class StoredEvent implements RecordedEvent {
-  #metadataText: string;
+  #metadataText: string | MetadataSource;
   #metadata: ChainedMetadata | undefined;
   readonly refHead: RefHead | undefined;
 
@@ -53,10 +58,10 @@ export class StoredEvent implements RecordedEvent {
     readonly type: string,
     readonly schemaVersion: number,
     readonly data: unknown,
-    metadataText: string,
+    metadata: string | MetadataSource,
   ) {
-    this.#metadataText = metadataText;
-    this.refHead = refHeadOfText(metadataText);
+    this.#metadataText = metadata;
+    this.refHead = typeof metadata === 'string' ? refHeadOfText(metadata) : undefined;
   }
 
   /**
@@ -66,8 +71,10 @@ export class StoredEvent implements RecordedEvent {
    */
   get metadata(): ChainedMetadata {
     if (this.#metadata === undefined) {
+      const source = this.#metadataText;
+      const text = typeof source === 'string' ? source : source.metadataTextAt(this.streamId, this.revision, this.position);
       try {
-        this.#metadata = JSON.parse(this.#metadataText) as ChainedMetadata;
+        this.#metadata = JSON.parse(text) as ChainedMetadata;
       } catch (err) {
         throw new EventDecodeError(this.streamId, this.revision, `lagrad metadata går inte att läsa (${(err as Error).message})`);
       }
