@@ -23,6 +23,12 @@ async function folded(file: string): Promise<Engine> {
   return engine;
 }
 
+/** The event that established a service, found in the log, not through its ref: reading any field of a ref reads all of it. */
+async function establishedOf(engine: Engine, serviceId: string): Promise<RecordedEvent> {
+  const events = await everyEvent(engine.store as SqliteEventStore);
+  return events.find((e) => e.type === 'ServiceEstablished' && (e.data as { serviceId: string }).serviceId === serviceId)!;
+}
+
 describe('refs read from the store when asked for', () => {
   test('given a folded store, then every enrolment\'s and budget\'s ref reads as the stored event\'s ref, field for field and in order', async () => {
     const f = await billingFixture();
@@ -54,8 +60,8 @@ describe('refs read from the store when asked for', () => {
   test('given the store closed after the fold (a command done, its reply not yet written), then a ref not read before still reads', async () => {
     const f = await billingFixture();
     const engine = await folded(f.store);
-    const svc = [...engine.state.services.values()][0];
-    const expected = refOf((await everyEvent(engine.store as SqliteEventStore)).find((e) => e.position.toString() === svc.ref.position)!);
+    const [svc] = engine.state.services.values();
+    const expected = refOf(await establishedOf(engine, svc.service.serviceId));
     await engine.store.close();
     expect(copyRef(svc.ref)).toEqual(expected);
     expect(JSON.parse(JSON.stringify({ ref: svc.ref }))).toEqual({ ref: expected });
@@ -65,8 +71,7 @@ describe('refs read from the store when asked for', () => {
     const f = await billingFixture();
     const engine = await folded(f.store);
     const [svc] = engine.state.services.values();
-    // Its position from the log, not from the ref: reading any field of a ref reads all of it.
-    const established = (await everyEvent(engine.store as SqliteEventStore)).find((e) => e.type === 'ServiceEstablished' && (e.data as { serviceId: string }).serviceId === svc.service.serviceId)!;
+    const established = await establishedOf(engine, svc.service.serviceId);
     const db = new Database(f.store);
     db.prepare('UPDATE events SET metadata = ? WHERE position = ?').run('{"actor":', Number(established.position));
     db.close();
