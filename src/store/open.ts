@@ -15,5 +15,6 @@ export function storeLocation(flag: string | undefined, env: NodeJS.ProcessEnv =
 /** Opens a store; with access 'read' an embedded store must exist already (see `StoreAccess`). */
 export function openStore(location: string, codec: EventCodec, access: StoreAccess = 'write'): EventStore {
   if (isEsdbUrl(location)) return new EsdbEventStore(location, codec);
-  return new SqliteEventStore(location === ':memory:' ? location : resolve(location), codec, access);
+  // Only the default store's directory is made: one named by hand must exist (see SqliteEventStore).
+  return new SqliteEventStore(location === ':memory:' ? location : resolve(location), codec, access, location === DEFAULT_STORE);
 }

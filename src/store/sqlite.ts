@@ -123,6 +123,12 @@ export class SqliteEventStore implements EventStore, MetadataSource {
     readonly location: string,
     private readonly codec: EventCodec,
     access: StoreAccess = 'write',
+    /**
+     * Whether a write may create the store's directory too. The CLI allows it for the default store only
+     * (src/store/open.ts): a directory mistyped in --store would otherwise become a new, empty store, and
+     * what the command stored would be in it.
+     */
+    createDirectory = true,
   ) {
     const file = location !== ':memory:';
     if (file && access === 'read') {
@@ -133,7 +139,11 @@ export class SqliteEventStore implements EventStore, MetadataSource {
     }
     let db: Database.Database | undefined;
     try {
-      if (file) mkdirSync(dirname(location), { recursive: true });
+      if (file && createDirectory) mkdirSync(dirname(location), { recursive: true });
+      else if (file) {
+        const dir = statSync(dirname(location), { throwIfNoEntry: false });
+        if (!dir?.isDirectory()) throw new StoreError(`${dirname(location)} ${dir ? 'är ingen katalog' : 'finns inte'}, så lagret ${location} kan inte skapas där; stämmer sökvägen i --store eller SAMKOST_STORE?`);
+      }
       db = new Database(location);
       // First, so that switching to WAL waits for another process's lock instead of failing at once.
       db.pragma('busy_timeout = 15000');

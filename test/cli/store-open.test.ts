@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { errorLine, isRefusal } from '../../src/cli/refusals';
 import { StoreError } from '../../src/store/port';
 import { esdbFailure } from '../../src/store/esdb';
-import { storeFailure } from '../../src/store/sqlite';
+import { SqliteEventStore, storeFailure } from '../../src/store/sqlite';
+import { domainCodec } from '../../src/app/codec';
 import { cliFixture, eventCount } from '../support/cli';
 
 const JOIN = ['member', 'join', '--orgnr', '212000-1033', '--kind', 'municipality', '--name', 'Skurups kommun', '--kommunkod', '1264', '--date', '2023-04-15', '--decision', 'S'];
@@ -61,7 +62,24 @@ describe('which store a command opens: a read never creates one, a foreign file 
     const file = join(f.dir, 'fil');
     writeFileSync(file, '');
     const g = await f.run('--store', join(file, 'samkost.db'), ...JOIN);
-    expect(g).toEqual({ code: 2, out: '', err: `samkost: lagrets katalog ${file} går inte att skapa: en fil har samma namn\n` });
+    expect(g).toEqual({ code: 2, out: '', err: `samkost: ${file} är ingen katalog, så lagret ${join(file, 'samkost.db')} kan inte skapas där; stämmer sökvägen i --store eller SAMKOST_STORE?\n` });
+  });
+
+  test('given --store in a directory that does not exist (a typo), then a command is refused and creates neither the directory nor a store', async () => {
+    const f = cliFixture();
+    const typo = join(f.dir, 'dta', 'samkost.db');
+    expect(await f.run('--store', typo, ...JOIN)).toEqual({ code: 2, out: '', err: `samkost: ${join(f.dir, 'dta')} finns inte, så lagret ${typo} kan inte skapas där; stämmer sökvägen i --store eller SAMKOST_STORE?\n` });
+    expect(existsSync(join(f.dir, 'dta'))).toBe(false);
+  });
+
+  test('given the default store\'s directory missing (a fresh clone), then the store creates it; a store named by hand does not', async () => {
+    const f = cliFixture();
+    const fresh = join(f.dir, 'data', 'samkost.db');
+    expect(() => new SqliteEventStore(fresh, domainCodec, 'write', false)).toThrow(StoreError);
+    expect(existsSync(join(f.dir, 'data'))).toBe(false);
+    const store = new SqliteEventStore(fresh, domainCodec, 'write', true);
+    await store.close();
+    expect(existsSync(fresh)).toBe(true);
   });
 });
 
