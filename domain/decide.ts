@@ -61,7 +61,7 @@ export function decide(command: Command, state: State, ctx: DecideContext): Deci
     case 'enrolment.end':
       return decideEndEnrolment(command, state, ctx.today);
     case 'invoice.run':
-      return decideInvoiceRun(command, state);
+      return decideInvoiceRun(command, state, ctx.today);
     case 'invoice.credit':
       return decideCredit(command, state, ctx.today);
     case 'payment.record':
@@ -69,7 +69,7 @@ export function decide(command: Command, state: State, ctx: DecideContext): Deci
     case 'payment.reverse':
       return decidePaymentReversal(command, state, ctx.today);
     case 'settlement.run':
-      return decideSettlement(command, state);
+      return decideSettlement(command, state, ctx.today);
     case 'year.close':
       return decideCloseYear(command, state, ctx.today);
     case 'ledger.opening':

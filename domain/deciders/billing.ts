@@ -15,7 +15,7 @@ import { type InvoiceState, type PaymentState, servicesBilledIn, type ServiceSta
 import type { Decision } from './membership';
 import { requireService } from './services';
 import { costWords, decidedBy, RULES_VERSION } from '../rules';
-import { afterToday, assertBookedInOpenYear, assertNotAfterToday, assertYearOpen, bookedInClosedYear } from './year-guard';
+import { afterToday, assertBookedInOpenYear, assertNotAfterToday, assertYearOpen, bookedInClosedYear, ISSUED_TODAY } from './year-guard';
 
 export const billingStream = (year: number) => `billing-${year}`;
 
@@ -58,9 +58,11 @@ const byBuyerName = (state: State) => (a: string, b: string) =>
  * An invoice run bills everything that falls due in the period and is not billed yet: per member one
  * membership invoice (series M, no VAT) and one service invoice (series T, VAT), never mixed.
  */
-export function decideInvoiceRun(c: RunInvoices, state: State): Decision {
+export function decideInvoiceRun(c: RunInvoices, state: State, today: string): Decision {
   const period = parsePeriod(c.period);
   const { rules, params } = decidedBy(c);
+  // Replay decides a run again on its issue date, so a run stored before this check replays.
+  assertNotAfterToday(c.issueDate, today, `invoice.run ${c.period}`, 'fakturadatumet', ISSUED_TODAY);
   assertYearOpen(state, period.year, `invoice.run ${c.period}`, rules >= 4);
   if (rules >= 3) assertBookedInOpenYear(state, c.issueDate, `invoice.run ${c.period}`, rules >= 4);
   const items = dueInPeriod(state, period, c.vatRate, rules);
@@ -345,9 +347,10 @@ export function settlementBasis(state: State, svc: ServiceState, year: number, r
   return { actual, billedByMember, actualByMember };
 }
 
-export function decideSettlement(c: SettleService, state: State): Decision {
+export function decideSettlement(c: SettleService, state: State, today: string): Decision {
   const svc = requireService(state, c.serviceId);
   const { rules, params } = decidedBy(c);
+  assertNotAfterToday(c.issueDate, today, `settlement.run ${c.serviceId} ${c.year}`, 'fakturadatumet', ISSUED_TODAY);
   assertYearOpen(state, c.year, `settlement.run ${c.serviceId} ${c.year}`, rules >= 4);
   if (rules >= 3) assertBookedInOpenYear(state, c.issueDate, `settlement.run ${c.serviceId} ${c.year}`, rules >= 4);
   if (!svc.actualCosts.get(c.year)?.length) throw new DomainError(`settlement.run: inget utfall är registrerat för ${c.serviceId} ${c.year}; registrera det med \`samkost cost record\``);

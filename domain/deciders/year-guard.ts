@@ -64,14 +64,20 @@ export function latestEffectiveDate(today: string): string {
  * a supplier's invoice and a credit note are recorded once they exist, and a year mistyped for another one
  * (2027 for 2025) would put them in a year's books that is not begun, and could not be undone until then.
  */
-export function assertNotAfterToday(date: string, today: string, what: string, words: string): void {
-  const problem = afterToday(date, today, what, words);
+export function assertNotAfterToday(date: string, today: string, what: string, words: string, hint?: string): void {
+  const problem = afterToday(date, today, what, words, hint);
   if (problem) throw new DomainError(problem);
 }
 
 /** Why `date` may not be recorded (assertNotAfterToday), as a refusal's text, or undefined. */
-export const afterToday = (date: string, today: string, what: string, words: string): string | undefined =>
-  (date > today ? `${what}: ${words} ${date} ligger efter i dag (${today}); ange dagen det hände` : undefined);
+export const afterToday = (date: string, today: string, what: string, words: string, hint = 'ange dagen det hände'): string | undefined =>
+  (date > today ? `${what}: ${words} ${date} ligger efter i dag (${today}); ${hint}` : undefined);
+
+/**
+ * What a refusal of a document dated after today says to do. An invoice is dated the day it is issued, and
+ * one dated ahead would also stop every run dated before it (a series is numbered in date order) until then.
+ */
+export const ISSUED_TODAY = 'en faktura dateras den dag den utfärdas (utan --date blir det dagens datum)';
 
 /** Refuses `date` (what `words` names, e.g. "inträdesdatumet") when it lies after latestEffectiveDate(today). */
 export function assertNotTooFarAhead(date: string, today: string, what: string, words: string): void {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { fileProblem } from './file-errors';
 import { UsageError } from './io';
-import { amountInput } from './options';
+import { amountText } from './options';
 
 /** The bytes of a file the user named; one that cannot be read is refused by name. */
 export function readBytes(path: string): Buffer {
@@ -144,7 +144,7 @@ export function readOpeningBalancesFile(path: string): { account: string; amount
   }
   if (records.length === 0) throw new UsageError(`${path}: inga rader under rubrikraden`);
   // A spreadsheet may write a minus sign (U+2212) for a credit.
-  return records.map((r) => ({ account: r.konto, amount: amountInput(r.belopp.replace(/^\u2212/, '-')) }));
+  return records.map((r) => ({ account: r.konto, amount: amountText(r.belopp.replace(/^\u2212/, '-')) }));
 }
 
 /**

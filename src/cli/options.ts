@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { CommandDate, IsoDate, Year } from '../../domain/primitives';
+import { isAmountString } from '../../domain/money';
 
 export function parseYear(v: string): number {
   const n = Number(v);
@@ -29,6 +30,15 @@ export function parseDate(v: string): string {
  * With at most two decimals a comma is never a thousands separator, so "1,000" is not read as 1000.
  */
 export function amountInput(v: string): string {
+  const text = amountText(v);
+  // Refused here, in the words of the command line, not by the schema, whose example ("1234.50") is a
+  // file's or an HTTP body's form: typed, "1 234,50" is taken too.
+  if (!isAmountString(text)) throw new InvalidArgumentError(`ska vara ett belopp som "1 234,50" eller "1234.50", inte "${v}"`);
+  return text;
+}
+
+/** amountInput's reading, for a file's column: what it cannot read is passed on for the schema to refuse. */
+export function amountText(v: string): string {
   const text = v.trim();
   const m = /^(-?)(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:,(\d{1,2}))?$/.exec(text);
   if (!m) return text;

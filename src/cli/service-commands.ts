@@ -32,7 +32,11 @@ function parseBasis(v: string): CostBasis {
 function parseBudgetLine(v: string): { text: string; amount: string } {
   const i = v.lastIndexOf('=');
   if (i <= 0) throw new UsageError(`--line "${v}": ska ha formen "Text=Belopp", t.ex. "Drift och förvaltning=950000.00"`);
-  return { text: v.slice(0, i).trim(), amount: amountInput(v.slice(i + 1)) };
+  try {
+    return { text: v.slice(0, i).trim(), amount: amountInput(v.slice(i + 1)) };
+  } catch (err) {
+    throw new UsageError(`--line "${v}": ${(err as Error).message}`);
+  }
 }
 
 /**

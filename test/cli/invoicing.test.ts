@@ -231,7 +231,7 @@ describe('credit notes, payments and receivables', () => {
     expect((await pay(' 30000.00 ')).out).toContain('redan registrerat av kommando');
     expect(eventCount(f.store)).toBe(before);
     // A comma with three digits after it is no decimal comma: refused, never read as thirty thousand.
-    expect(await pay('30,000')).toMatchObject({ code: 2, err: 'samkost: payment.record: amount: ska vara ett belopp som "1234.50"\n' });
+    expect(await pay('30,000')).toMatchObject({ code: 2, err: 'samkost: --amount ska vara ett belopp som "1 234,50" eller "1234.50", inte "30,000"\n' });
   });
 
   test('a command id given again to another command is refused and nothing stored; the same payment under another id is recorded once', async () => {
@@ -411,10 +411,16 @@ describe('credit notes, payments and receivables', () => {
     [['payment', 'record', '--invoice', 'M2024-0001', '--amount', '999999.00', '--date', '2024-02-01', '--reference', 'x'], 'överstiger det obetalda beloppet på M2024-0001'],
     [['invoice', 'credit', 'M2024-0001', '--lines', '7', '--reason', 'x'], 'faktura M2024-0001 har ingen rad 7'],
     [['invoice', 'run', '--period', '2024-13'], 'perioden "2024-13" är inte ett år'],
+    // Typed, an amount is taken as "1 234,50" too, so the refusal says so, not only the stored form.
+    [['payment', 'record', '--invoice', 'M2024-0001', '--amount', '12x', '--date', '2024-02-01', '--reference', 'x'], 'samkost: --amount ska vara ett belopp som "1 234,50" eller "1234.50", inte "12x"'],
+    [['budget', 'decide', '--service', 'egil', '--year', '2025', '--line', 'Drift=12,345', '--decided-on', '2024-11-01', '--minutes', 'x'], 'samkost: --line "Drift=12,345": ska vara ett belopp som "1 234,50" eller "1234.50", inte "12,345"'],
     // Dated after today (the fixture's clock, 2025-03-01): a year mistyped would book them in a year not begun.
     [['payment', 'record', '--invoice', 'M2024-0001', '--amount', '100.00', '--date', '2027-02-03', '--reference', 'x'], 'payment.record M2024-0001: valutadagen 2027-02-03 ligger efter i dag (2025-03-01); ange dagen det hände'],
     [['invoice', 'credit', 'M2024-0001', '--reason', 'x', '--date', '2027-06-01'], 'invoice.credit M2024-0001: kreditfakturans datum 2027-06-01 ligger efter i dag (2025-03-01)'],
     [['cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '10.00', '--supplier', 'X AB', '--reference', 'FUT', '--date', '2027-06-01'], 'cost.record egil: kostnadens datum 2027-06-01 ligger efter i dag (2025-03-01)'],
+    // An invoice dated ahead would also stop every run dated before it until then (a series is in date order).
+    [['invoice', 'run', '--period', '2024-Q2', '--date', '2027-04-01'], 'invoice.run 2024-Q2: fakturadatumet 2027-04-01 ligger efter i dag (2025-03-01); en faktura dateras den dag den utfärdas (utan --date blir det dagens datum)'],
+    [['settle', '--service', 'egil', '--year', '2024', '--date', '2027-01-20'], 'settlement.run egil 2024: fakturadatumet 2027-01-20 ligger efter i dag (2025-03-01)'],
   ])('refused: samkost %j', async (args, message) => {
     const f = await billingFixture();
     await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
