@@ -9,7 +9,7 @@ import type { ServiceState } from '../../domain/state';
 import { bandOf, type TierBand } from '../../domain/tiers';
 import { yearlySpreadOf } from '../../domain/rules';
 import { SplitContext } from '../../projections/split-context';
-import { computeSplit, describeRule, type ParticipantSplit, type ServiceSplit, type SplitInput, splitTotalsOre, splitWithTotals } from '../../projections/splits';
+import { basesOverMonths, basisByMonth, computeSplit, describeRule, type ParticipantSplit, type ServiceSplit, type SplitInput, splitTotalsOre, splitWithTotals } from '../../projections/splits';
 import { outcome, shape } from '../support/shape';
 
 /**
@@ -22,6 +22,7 @@ function referenceSplit(svc: ServiceState, year: number, base: { base: Decimal; 
   const cost = roundOre(base.base.mul(overheadRate.plus(1)));
   const perMonth = monthlyAmounts(cost);
   const byKey = new Map<string, ParticipantSplit>();
+  const basesOf = new Map<string, string[]>();
   for (const p of inputs) {
     const tier = bandOf(tiers, p);
     byKey.set(p.key, {
@@ -44,10 +45,13 @@ function referenceSplit(svc: ServiceState, year: number, base: { base: Decimal; 
       p.months.push(month);
       p.weight = share.weight;
       p.basis = share.basis;
+      basesOf.set(share.key, [...(basesOf.get(share.key) ?? []), share.basis]);
     }
     return split;
   });
-  const participants = [...byKey.values()].map((p) => ({ ...p, total: sum(p.monthly) }));
+  // From rules 5 a weight's or a population's basis names each month's text, grouped where they differ.
+  const byMonth = basisByMonth(rules, rule.kind);
+  const participants = [...byKey.values()].map((p) => ({ ...p, total: sum(p.monthly), basis: byMonth && p.months.length ? basesOverMonths(p.months, basesOf.get(p.key)!) : p.basis }));
   const byTier = tiers.map((t) => {
     const inTier = participants.filter((p) => p.tier?.id === t.id);
     const total = sum(inTier.map((p) => p.total));
@@ -115,7 +119,8 @@ const caseArb = fc.record({
   base: fc.tuple(fc.oneof({ weight: 6, arbitrary: amountArb(7) }, { weight: 1, arbitrary: amountArb(16) }, { weight: 1, arbitrary: fc.constant('0') }), fc.integer({ min: 0, max: 9 })).map(([a, n]) => new Decimal(a).times(n === 0 ? -1 : 1)),
   inputs: inputsArb,
   // Version 4 spreads a fixed yearly amount (a price, a base) over the months differently: both are kept.
-  rules: fc.constantFrom(3, 4),
+  // Version 5 names each month's text in a participant's basis where they differ.
+  rules: fc.constantFrom(3, 4, 5, 6),
 });
 
 describe('computeSplit — the twelve months as splitMonth splits them', () => {
@@ -200,6 +205,22 @@ describe('computeSplit — the twelve months as splitMonth splits them', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  test('given two participants whose months have the same texts in other months, then each basis names its own months', () => {
+    // Two in force in January and March, three in February and April: P1's texts (January–February) read as
+    // P2's (March–April), month for month.
+    const input = (key: string, from: string, to: string): SplitInput => ({
+      key, member: key, name: key, organisation: false, population: 1000, populationUsed: null, from, to, refs: [ref(1)],
+    });
+    const inputs = [
+      input('e-p1', '2023-01-01', '2023-02-28'), input('e-p2', '2023-03-01', '2023-04-30'), input('e-x', '2023-01-01', '2023-12-31'),
+      input('e-y', '2023-02-01', '2023-02-28'), input('e-z', '2023-04-01', '2023-04-30'),
+    ];
+    const split = computeSplit(service({ kind: 'equal' }, '0'), YEAR, 'budget', { base: new Decimal('120000'), refs: [ref(99)] }, inputs, TIERS, 5);
+    const basisOf = (key: string) => split.participants.find((p) => p.key === key)?.basis;
+    expect(basisOf('e-p1')).toBe('equal weight 1 of 2 (month 1), equal weight 1 of 3 (month 2)');
+    expect(basisOf('e-p2')).toBe('equal weight 1 of 2 (month 3), equal weight 1 of 3 (month 4)');
   });
 
   test('given splitWithTotals, then its inputs and totals are, in order, each participant\'s input and its very total', () => {
