@@ -163,6 +163,22 @@ function lastCreditAmounts(state: State, inv: InvoiceState, wanted: readonly num
   return { vat, totalNet: amounts.totalNet, totalVat: amountString(totalVat), total: amountString(new Decimal(amounts.totalNet).plus(totalVat)) };
 }
 
+/**
+ * What the correction notes of an invoice credited of it, with VAT: what a further correction is measured
+ * against. A settlement's credit note also names the invoice (it is carried by the first a-conto invoice it
+ * names, for the open amounts: `creditedGross`), but it credits the member's year of the service, not these
+ * lines: counted here, it left an invoice that could not be credited whole after its year was settled. A
+ * settled service whose a-conto lines are then credited is settled again, from what is left billed.
+ */
+function correctedGross(state: State, inv: InvoiceState): Decimal {
+  let gross = ZERO;
+  for (const number of inv.creditNotes) {
+    const note = state.billing.get(state.documentYear.get(number) ?? -1)?.creditNotes.get(number)?.value;
+    if (note?.kind === 'correction') gross = gross.plus(note.total);
+  }
+  return gross;
+}
+
 /** A credit note (ändringsfaktura) for whole lines of one invoice, never more than is left of them. */
 export function decideCredit(c: CreditInvoice, state: State, today: string): Decision {
   const inv = findInvoice(state, c.invoice);
@@ -196,7 +212,7 @@ export function decideCredit(c: CreditInvoice, state: State, today: string): Dec
     state, inv, lines, { kind: 'correction', issueDate: c.issueDate, reason: c.reason, credits: [c.invoice], origin: { command: 'invoice.credit', params } },
     rules >= 3 ? lastCreditAmounts(state, inv, wanted, amounts) : amounts,
   );
-  const open = new Decimal(inv.invoice.total).minus(inv.creditedGross);
+  const open = new Decimal(inv.invoice.total).minus(correctedGross(state, inv));
   if (new Decimal(note.total).gt(open)) throw new DomainError(`invoice.credit: kreditfakturan (${formatSek(new Decimal(note.total))}) överstiger det som återstår av ${c.invoice} (${formatSek(open)})`);
   return { streamId: billingStream(inv.invoice.year), events: [{ type: 'CreditNoteIssued', data: note }] };
 }

@@ -470,6 +470,29 @@ describe('year-end settlement and closing', () => {
     for (const n of notes) expect(n.credits!.length).toBeGreaterThan(0);
   });
 
+  test('an a-conto invoice a settlement credit note names can still be credited whole, and settling again brings the member\'s net back to its share', async () => {
+    const f = await billingFixture();
+    await f.run('invoice', 'run', '--period', '2024', '--date', '2024-04-20');
+    await f.run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1080000.00', '--supplier', 'Leverantör AB', '--reference', 'F-1', '--date', '2024-12-31');
+    expect((await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20')).code).toBe(0);
+    const [note] = documents(f.store, 'CreditNoteIssued');
+    const invoice = note.credits![0];
+    // The settlement's credit is carried by this invoice's open amount; it used to count against a correction too.
+    const credited = await f.run('invoice', 'credit', invoice, '--reason', 'Fakturerad fel mottagare', '--date', '2025-01-25');
+    expect([credited.code, credited.err]).toEqual([0, '']);
+    const whole = documents(f.store, 'CreditNoteIssued').at(-1)!;
+    expect(whole.totalNet).toBe(documents(f.store).find((d) => d.number === invoice)!.totalNet);
+    // The member's enrolment still stands, so its share of the actual cost is what it was: settling again
+    // bills what the credit took off it, and the member's net for the year is its share again.
+    const share = ore(whole.totalNet) - ore(note.totalNet);
+    expect((await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-26')).code).toBe(0);
+    const again = documents(f.store).filter((d) => d.kind === 'settlement');
+    expect(again).toHaveLength(1);
+    expect(ore(whole.totalNet) - ore(note.totalNet) - ore(whole.totalNet) + ore(again[0].totalNet)).toBe(share);
+    expect((await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-27')).err).toContain('redan slutreglerad, och inget har ändrats sedan');
+    expect((await f.run('replay', '--year', '2024', '--verify')).code).toBe(0);
+  });
+
   test('a close cannot be undone, so a mistyped year or date is refused: a date inside the year or after today, a year before which one with invoices is open, a year with something unbilled', async () => {
     const f = await billingFixture();
     const inMarch = cliOn(f.store, '2025-03-01T10:00:00Z');
