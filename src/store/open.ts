@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { EsdbEventStore } from './esdb';
 import type { EventCodec, EventStore, StoreAccess } from './port';
 import { SqliteEventStore } from './sqlite';
@@ -15,6 +15,9 @@ export function storeLocation(flag: string | undefined, env: NodeJS.ProcessEnv =
 /** Opens a store; with access 'read' an embedded store must exist already (see `StoreAccess`). */
 export function openStore(location: string, codec: EventCodec, access: StoreAccess = 'write'): EventStore {
   if (isEsdbUrl(location)) return new EsdbEventStore(location, codec);
-  // Only the default store's directory is made: one named by hand must exist (see SqliteEventStore).
-  return new SqliteEventStore(location === ':memory:' ? location : resolve(location), codec, access, location === DEFAULT_STORE);
+  if (location === ':memory:') return new SqliteEventStore(location, codec, access);
+  // Only the default store's directory (./data) is made, for any store in it: another one named by hand
+  // must exist (see SqliteEventStore).
+  const path = resolve(location);
+  return new SqliteEventStore(path, codec, access, dirname(path) === dirname(resolve(DEFAULT_STORE)));
 }

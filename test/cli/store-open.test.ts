@@ -5,6 +5,7 @@ import { errorLine, isRefusal } from '../../src/cli/refusals';
 import { StoreError } from '../../src/store/port';
 import { esdbFailure } from '../../src/store/esdb';
 import { SqliteEventStore, storeFailure } from '../../src/store/sqlite';
+import { openStore } from '../../src/store/open';
 import { domainCodec } from '../../src/app/codec';
 import { cliFixture, eventCount } from '../support/cli';
 
@@ -70,6 +71,21 @@ describe('which store a command opens: a read never creates one, a foreign file 
     const typo = join(f.dir, 'dta', 'samkost.db');
     expect(await f.run('--store', typo, ...JOIN)).toEqual({ code: 2, out: '', err: `samkost: ${join(f.dir, 'dta')} finns inte, så lagret ${typo} kan inte skapas där; stämmer sökvägen i --store eller SAMKOST_STORE?\n` });
     expect(existsSync(join(f.dir, 'dta'))).toBe(false);
+  });
+
+  test('given ./data missing (a fresh clone), then a store in it is created with it, as the README\'s session does; another directory is not', async () => {
+    const f = cliFixture();
+    const cwd = process.cwd();
+    process.chdir(f.dir);
+    try {
+      const mine = openStore('./data/my.db', domainCodec, 'write');
+      await mine.close();
+      expect(existsSync(join(f.dir, 'data', 'my.db'))).toBe(true);
+      expect(() => openStore('./dta/my.db', domainCodec, 'write')).toThrow(StoreError);
+      expect(existsSync(join(f.dir, 'dta'))).toBe(false);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   test('given the default store\'s directory missing (a fresh clone), then the store creates it; a store named by hand does not', async () => {
