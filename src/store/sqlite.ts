@@ -31,8 +31,6 @@ import {
  */
 type ReadRow = [position: number, streamId: string, revision: number, eventId: string, type: string, schemaVersion: number, data: string, metadata: string | null];
 const READ_COLUMNS = 'position, stream_id, revision, event_id, type, schema_version, data, metadata';
-/** A page read with ReadOptions.metadataOnDemand: the metadata is read by position when asked for. */
-const LEAN_COLUMNS = 'position, stream_id, revision, event_id, type, schema_version, data, NULL';
 
 /** The statements that read the log a page at a time, with or without each row's metadata. */
 interface PageReads {
@@ -184,8 +182,9 @@ export class SqliteEventStore implements EventStore, MetadataSource {
     // so the bytes cut are neither copied out nor parsed.
     // With ReadFilter.cutStreams (@cutStreams not null), what is neither let through whole nor in those
     // streams is left out, as by `filtered`.
-    const pageReads = (columns: string): PageReads => {
-      const [, metadata] = /, (\w+)$/.exec(columns) ?? [];
+    // With `NULL` for the metadata, a page read with ReadOptions.metadataOnDemand: it is read by position when asked for.
+    const pageReads = (metadata: 'metadata' | 'NULL'): PageReads => {
+      const columns = `position, stream_id, revision, event_id, type, schema_version, data, ${metadata}`;
       const cut = (cutData: string) => reader(
         `SELECT position, stream_id, revision, event_id, type, schema_version,
            CASE WHEN type IN (SELECT value FROM json_each(@types)) AND stream_id NOT IN (SELECT value FROM json_each(@streams))
@@ -207,8 +206,8 @@ export class SqliteEventStore implements EventStore, MetadataSource {
         },
       };
     };
-    this.pages = pageReads(READ_COLUMNS);
-    this.leanPages = pageReads(LEAN_COLUMNS);
+    this.pages = pageReads('metadata');
+    this.leanPages = pageReads('NULL');
     this.pointReads = pointReads(this.db);
     this.atRevision = reader(`SELECT ${READ_COLUMNS} FROM events WHERE stream_id = ? AND revision = ?`);
     this.pageStream = reader(`SELECT ${READ_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`);
@@ -327,7 +326,7 @@ export class SqliteEventStore implements EventStore, MetadataSource {
   }
 
   refAt(position: number): EventRef {
-    const row = this.readingAfterClose().refRow.get(position) as RefRow | undefined;
+    const row = this.pointReadsNow().refRow.get(position) as RefRow | undefined;
     if (row === undefined) throw new StoreError(`lagret har ingen händelse på position ${position} längre, fast den lästes in tidigare; kör samkost verify`);
     const [streamId, revision, eventId, type, text] = row;
     let head = refHeadOfText(text);
@@ -343,7 +342,7 @@ export class SqliteEventStore implements EventStore, MetadataSource {
   }
 
   metadataTextAt(streamId: string, revision: number, position: bigint): string {
-    const text = this.readingAfterClose().metadataOf.get(Number(position)) as string | undefined;
+    const text = this.pointReadsNow().metadataOf.get(Number(position)) as string | undefined;
     if (text === undefined) throw new EventDecodeError(streamId, revision, 'den finns inte längre i lagret, fast den lästes in tidigare; kör samkost verify');
     return text;
   }
@@ -353,7 +352,7 @@ export class SqliteEventStore implements EventStore, MetadataSource {
    * close a connection of their own that only reads. A command closes its store when it is done, and what
    * it returns may still hold refs it has not read (an HTTP reply is serialised after that).
    */
-  private readingAfterClose(): PointReads {
+  private pointReadsNow(): PointReads {
     if (this.db.open || this.pointReads.db !== this.db) return this.pointReads;
     if (this.location === ':memory:') throw new StoreError('lagret i minnet är stängt: en referens till en händelse i det kan inte läsas längre');
     this.pointReads = pointReads(new Database(this.location, { readonly: true, fileMustExist: true }));
