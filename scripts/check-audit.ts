@@ -26,7 +26,8 @@
  *   again from its own per-month figures. An a-conto line is the sum of its months' shares; a settlement line
  *   is its share of the actual cost (the sum of its months' shares) less what it counts as billed (each billed
  *   line's amount, the billed document's line in documents.ndjson, less what was credited of it), the other
- *   way round on a credit note. What was credited of a billed line is taken from the trace, not worked out;
+ *   way round on a credit note. What was credited of a billed line is what the credit notes before the
+ *   settlement in documents.ndjson credited of it;
  * - every split month a trace names by table: the table is in splits.ndjson, its weights sum to the
  *   month's Σ weights (and to the month's denominator; a price list's is 0), its shares plus the unallocated
  *   amount to the month's amount, and the line's own participants in it carry the line's weight and share;
@@ -247,9 +248,15 @@ const amountOf = (x: unknown): Decimal | undefined => (typeof x === 'string' && 
  * billed (each billed line's amount less what was credited of it, that amount the billed document's line as
  * `billedLine` finds it in documents.ndjson; undefined where the package has no such document), negated on
  * a credit note. Only lines whose trace says they recompute: one that does not fails on that already.
- * What was credited of a billed line is taken as the trace gives it.
+ * What was credited of a billed line must be what `creditedOf` gives (the credit notes before the
+ * settlement), where it gives anything.
  */
-function lineFigureProblems(l: TracedLine, type: string, billedLine: (document: string, lineNo: number, eventId: string | undefined) => { amount: string | undefined; type: string } | undefined): string[] {
+function lineFigureProblems(
+  l: TracedLine,
+  type: string,
+  billedLine: (document: string, lineNo: number, eventId: string | undefined) => { amount: string | undefined; type: string } | undefined,
+  creditedOf: (document: string, lineNo: number) => Decimal | undefined,
+): string[] {
   const kind = l.line?.kind;
   if ((kind !== 'a-conto' && kind !== 'settlement') || l.matches !== true) return [];
   if (!Array.isArray(l.months)) return ['spårningen anger inga månader för raden, och dess belopp kan inte räknas fram ur dem'];
@@ -284,6 +291,8 @@ function lineFigureProblems(l: TracedLine, type: string, billedLine: (document: 
       continue;
     }
     if (!lineAmount.minus(credited).eq(net)) out.push(`${what}: ${b.amount} − krediterat ${b.credited} är ${lineAmount.minus(credited).toFixed(2)}, spårningen anger ${b.net}`);
+    const creditNotes = creditedOf(String(b.document), b.lineNo);
+    if (creditNotes !== undefined && !creditNotes.eq(credited)) out.push(`${what}: krediterat anges till ${b.credited}, kreditfakturorna före slutregleringen krediterar ${creditNotes.toFixed(2)} av raden`);
     if (nets !== undefined) nets = nets.plus(net);
     const own = billedLine(String(b.document), b.lineNo, b.event?.eventId);
     if (own !== undefined) {
@@ -686,6 +695,8 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   // trace is compared with the one of its event.
   const documentLines = new Map<string, { eventId: string; type: string; amounts: Map<number, string> }[]>();
   const documentEvents = new Set<string>();
+  // Per invoice line (`T2024-0001/1`), what the credit notes had credited of it after each of them, in order.
+  const creditSteps = new Map<string, { position: string; total: Decimal }[]>();
   // The year's numbers by series (`T2023`), each gapless from 1.
   const numberSeries = new Map<string, NumberSeries>();
   // The documents in the order they were issued: each one's event after the one before it, and each
@@ -735,6 +746,18 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
       s.sequences.set(q, (s.sequences.get(q) ?? 0) + 1);
     }
     documentEvents.add(d.event?.eventId);
+    // What the notes credit of each invoice line, as it stood after each of them.
+    if (d.type === 'CreditNoteIssued' && own) {
+      for (const l of Array.isArray(d.document?.lines) ? d.document.lines : []) {
+        const credits = (l as { credits?: { invoice: string; lineNo: number } }).credits;
+        const amount = amountOf(l.amount);
+        if (!credits || amount === undefined) continue;
+        const key = `${credits.invoice}/${credits.lineNo}`;
+        const steps = creditSteps.get(key) ?? [];
+        steps.push({ position: own.place.position, total: (steps.at(-1)?.total ?? new Decimal(0)).plus(amount) });
+        creditSteps.set(key, steps);
+      }
+    }
     const entry = { eventId: d.event?.eventId, type: d.type, amounts: new Map((Array.isArray(d.document?.lines) ? d.document.lines : []).map((l) => [l.lineNo, l.amount])) };
     const same = documentLines.get(d.document?.number);
     if (same) same.push(entry);
@@ -786,7 +809,15 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
       if (l.matches === false) problems.push(`${at}: räknas inte fram till sitt belopp: omräkningen ger ${l.recomputed ?? 'inget belopp'}, raden anger ${l.amount}`);
       for (const p of Array.isArray(l.problems) ? l.problems : []) problems.push(`${at}: spårningen anger ett problem: ${String(p).replace(/\s*\n\s*/g, ' ')}`);
       // The line's own months must give its amount: the trace's recomputed and matches are only its word.
-      for (const p of lineFigureProblems(l, d.type, billedLine)) problems.push(`${at}: ${p}`);
+      // What the notes before this document credited of a line it counts as billed; unknown where the
+      // documents are not in the package, are out of order, or this document has no event to place it by.
+      const creditedOf = (number: string, lineNo: number): Decimal | undefined => {
+        if (!withDocuments || misplaced || !docEvent) return undefined;
+        let total = new Decimal(0);
+        for (const step of creditSteps.get(`${number}/${lineNo}`) ?? []) if (isAfter(docEvent.place.position, step.position)) total = step.total;
+        return total;
+      };
+      for (const p of lineFigureProblems(l, d.type, billedLine, creditedOf)) problems.push(`${at}: ${p}`);
       if (!withTables) continue;
       for (const m of l.months ?? []) {
         if (m.table === undefined) continue;

@@ -286,6 +286,31 @@ describe('check-audit: what a package shows of itself must hold, even where ever
       expect(checkAudit(forged).problems).toEqual([`traces.ndjson rad ${n}: ${settled.number} rad ${lineNo}: ${words} är ${plus(before.amount, -100)}, raden anger ${before.amount}`]);
     });
 
+    test('given a settlement line\'s amount altered, and its trace made to count more of a billed line as credited so that it adds up, then check-audit names what the credit notes credited of that line', async () => {
+      const dir = await forgedPackage(() => undefined);
+      // A settlement that counts the fixture's credited line (T2024-0001 line 1, credited before the settlement).
+      const settled = ndjson<Traced>(join(dir, 'traces.ndjson')).find((d) => d.lines.some((l) => l.line.kind === 'settlement'
+        && (l.settlement as unknown as { billedLines: { document: string; lineNo: number }[] }).billedLines.some((b) => b.document === 'T2024-0001' && b.lineNo === 1)))!;
+      const lineNo = settled.lines.find((l) => l.line.kind === 'settlement')!.line.lineNo;
+      const sign = settled.number.includes('K') ? -1 : 1;
+      const forged = await forgedPackage(forgeDocument(settled.number, plusOnLine(lineNo, 100)));
+      let credited = '';
+      const before = forgeTrace(forged, settled.number, lineNo, (l) => {
+        saysItRecomputes(forged)(l);
+        // 100 more credited of the billed line is 100 less billed: the line's forged amount then adds up.
+        const s = l.settlement as unknown as { billed: string; billedLines: { document: string; lineNo: number; credited: string; net: string }[] };
+        const b = s.billedLines.find((x) => x.document === 'T2024-0001' && x.lineNo === 1)!;
+        credited = b.credited;
+        b.credited = plus(b.credited, 100 * sign);
+        b.net = plus(b.net, -100 * sign);
+        s.billed = plus(s.billed, -100 * sign);
+      });
+      expect(Number(credited)).toBeGreaterThan(0);
+      expect(before.matches).toBe(false);
+      const n = rowOf(forged, 'traces.ndjson', settled.number);
+      expect(checkAudit(forged).problems).toEqual([`traces.ndjson rad ${n}: ${settled.number} rad ${lineNo}: fakturerat T2024-0001 rad 1: krediterat anges till ${plus(credited, 100 * sign)}, kreditfakturorna före slutregleringen krediterar ${credited} av raden`]);
+    });
+
     test('given a month\'s denominator in a trace that is not its table\'s Σ weights, then check-audit names the document, line and month', async () => {
       const dir = await forgedPackage(() => undefined);
       const before = forgeTrace(dir, 'T2024-0002', 1, (l) => {
