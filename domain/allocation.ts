@@ -25,11 +25,20 @@ const X = Decimal.clone({ precision: 1000, rounding: Decimal.ROUND_DOWN });
 const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * Splits `total` (whole öre) in proportion to the weights. Each share is the exact share rounded down to
- * öre; the öre left over go one each to the largest remainders, ties by key ascending. The shares carry
- * the sign of the total and sum exactly to it. The Map iterates in the order of `claims`.
+ * Where month `month`'s odd öre start among n claims in tie order (rules 7): k odd öre a month go to
+ * positions (month − 1) × k … onwards, wrapping, so that over a year they go round the claims instead of to
+ * the same first k every month. With the same k each month, every claim gets them equally often, give or
+ * take one; the month alone decides it, so a month is split the same whenever it is split.
  */
-export function allocate(total: Decimal, claims: readonly Claim[]): Map<string, Decimal> {
+export const turnOffset = (month: number, leftover: number, n: number): number => (n === 0 ? 0 : ((month - 1) * leftover) % n);
+
+/**
+ * Splits `total` (whole öre) in proportion to the weights. Each share is the exact share rounded down to
+ * öre; the öre left over go one each to the largest remainders, ties by key ascending, or with `turn` by
+ * key order turned to where that month's odd öre start (turnOffset). The shares carry the sign of the
+ * total and sum exactly to it. The Map iterates in the order of `claims`.
+ */
+export function allocate(total: Decimal, claims: readonly Claim[], turn?: { month: number }): Map<string, Decimal> {
   if (!total.isFinite()) throw new AllocationError(`total ${total.toString()} is not a finite amount`);
   const totalOre = new X(total).times(100);
   if (!totalOre.isInteger()) throw new AllocationError(`total ${total.toString()} is not a whole number of öre`);
@@ -60,7 +69,19 @@ export function allocate(total: Decimal, claims: readonly Claim[]): Map<string, 
   const remainders = products.map((p, i) => p - floors[i] * weightSum);
   let leftover = Number(ore - floors.reduce((a, b) => a + b, 0n)); // < claims.length
 
-  const order = claims.map((_, i) => i).sort((a, b) => byRemainder(remainders[a], remainders[b]) || byKey(claims[a].tie ?? claims[a].key, claims[b].tie ?? claims[b].key));
+  const tieOrder = (a: number, b: number) => byKey(claims[a].tie ?? claims[a].key, claims[b].tie ?? claims[b].key);
+  let byPlace = tieOrder;
+  if (turn) {
+    // Each claim's place in tie order, turned so that this month's odd öre start at the offset.
+    const n = claims.length;
+    const offset = turnOffset(turn.month, leftover, n);
+    const turned = new Array<number>(n);
+    claims.map((_, i) => i).sort(tieOrder).forEach((i, at) => {
+      turned[i] = (at - offset + n) % n;
+    });
+    byPlace = (a, b) => turned[a] - turned[b];
+  }
+  const order = claims.map((_, i) => i).sort((a, b) => byRemainder(remainders[a], remainders[b]) || byPlace(a, b));
   const extra = new Array<number>(claims.length).fill(0);
   for (const i of order) {
     if (leftover === 0) break;
@@ -96,7 +117,7 @@ export function allocate(total: Decimal, claims: readonly Claim[]): Map<string, 
  * Returns undefined where `allocate` has to decide: weights summing to zero with öre to place (its error),
  * or a product total × weight that could pass 2^53 − 1 and stop being exact.
  */
-export function allocateOre(totalOre: number, weights: ArrayLike<number>, rank: ArrayLike<number>, items: ArrayLike<number>): Float64Array | undefined {
+export function allocateOre(totalOre: number, weights: ArrayLike<number>, rank: ArrayLike<number>, items: ArrayLike<number>, turn?: { month: number }): Float64Array | undefined {
   const n = items.length;
   const shares = new Float64Array(n);
   if (totalOre === 0) return shares;
@@ -136,7 +157,21 @@ export function allocateOre(totalOre: number, weights: ArrayLike<number>, rank: 
     }
   }
 
-  if (leftover > 0) {
+  if (leftover > 0 && turn) {
+    // The items in key order, then turned to where this month's odd öre start (turnOffset, as allocate).
+    const inOrder = ranked ? undefined : Array.from({ length: n }, (_, j) => j).sort((a, b) => rank[items[a]] - rank[items[b]]);
+    const offset = turnOffset(turn.month, leftover, n);
+    if (tied) {
+      for (let t = 0; t < leftover; t++) {
+        const at = (offset + t) % n;
+        shares[inOrder ? inOrder[at] : at] += 1;
+      }
+    } else {
+      const turned = new Int32Array(n);
+      for (let at = 0; at < n; at++) turned[inOrder ? inOrder[at] : at] = (at - offset + n) % n;
+      for (const j of largestRemainders(remainders, weightSum, turned, identity(n), leftover)) shares[j] += 1;
+    }
+  } else if (leftover > 0) {
     // All remainders tied and the keys in order: the odd öre go to the first claims, no ordering needed.
     if (tied && ranked) for (let j = 0; j < leftover; j++) shares[j] += 1;
     else for (const j of largestRemainders(remainders, weightSum, rank, items, leftover)) shares[j] += 1;
@@ -160,6 +195,13 @@ function scratch(which: number, n: number): Float64Array {
     a = new Float64Array(Math.max(n, 2 * a.length));
     scratchArrays[which] = a;
   }
+  return a;
+}
+
+/** 0, 1, … n − 1: items that are their own positions. */
+function identity(n: number): Int32Array {
+  const a = new Int32Array(n);
+  for (let j = 0; j < n; j++) a[j] = j;
   return a;
 }
 

@@ -105,6 +105,11 @@ export class OrePricing {
     }
   }
 
+  /** The month whose odd öre turn (pricing.ts#TieBreak 'member-turning'), or undefined. */
+  private turn(month: number): { month: number } | undefined {
+    return this.ties === 'member-turning' ? { month } : undefined;
+  }
+
   /**
    * Each present participant's amount for the month in öre (`present`: indices into the participants, in
    * their order), as splitMonth would split `amountOre`; undefined for a month left to splitMonth.
@@ -132,14 +137,14 @@ export class OrePricing {
     }
     if (!Number.isSafeInteger(weightSum)) return undefined;
     if (this.rule.kind !== 'base-plus-per-capita') {
-      const ore = allocateOre(amountOre, this.weights, this.rank, present);
+      const ore = allocateOre(amountOre, this.weights, this.rank, present, this.turn(month));
       return ore && { ore, weightSum };
     }
     const base = this.monthOre[0]?.[m];
     if (base === undefined) return undefined;
     const bases = base * present.length;
     if (!Number.isSafeInteger(bases) || amountOre < bases) return undefined;
-    const ore = allocateOre(amountOre - bases, this.weights, this.rank, present);
+    const ore = allocateOre(amountOre - bases, this.weights, this.rank, present, this.turn(month));
     if (!ore) return undefined;
     for (let j = 0; j < ore.length; j++) ore[j] += base;
     return { ore, weightSum };

@@ -133,18 +133,23 @@ interface Weighted {
   label: string; // how the weight reads in `basis`, e.g. "population 18 000"
 }
 
-/** What ties among equal remainders are broken by: the participant's key, or (rules 5) its `tie`. */
-export type TieBreak = 'key' | 'member';
+/**
+ * What ties among equal remainders are broken by: the participant's key, (rules 5) its `tie`, or (rules 7)
+ * its `tie` turned month by month to where the month's odd öre start (allocation.ts#turnOffset), so that
+ * an equal split's odd öre go round the participants over a year rather than to the same ones each month.
+ */
+export type TieBreak = 'key' | 'member' | 'member-turning';
 
-/** The text a participant's ties are broken by under `ties`. */
-export const tieOf = (p: SplitParticipant, ties: TieBreak): string => (ties === 'member' && p.tie !== undefined ? p.tie : p.key);
+/** The text a participant's ties are broken by under `ties` (before any turning). */
+export const tieOf = (p: SplitParticipant, ties: TieBreak): string => (ties !== 'key' && p.tie !== undefined ? p.tie : p.key);
 
 /** Splits `amount` by the weights; a zero total weight with money to place is an error, never a silent drop. */
 function splitByWeight(month: number, amount: Decimal, ws: readonly Weighted[], ties: TieBreak): { denominator: Decimal; amounts: Map<string, Decimal> } {
   const denominator = sum(ws.map((w) => w.weight));
   if (denominator.isZero() && !amount.isZero())
     throw new PricingError(`månad ${month}: alla deltagare har vikten 0, så ${amount.toFixed(2)} kan inte fördelas`);
-  return { denominator, amounts: allocate(amount, ws.map((w) => ({ key: w.p.key, weight: w.weight, tie: tieOf(w.p, ties) }))) };
+  const claims = ws.map((w) => ({ key: w.p.key, weight: w.weight, tie: tieOf(w.p, ties) }));
+  return { denominator, amounts: allocate(amount, claims, ties === 'member-turning' ? { month } : undefined) };
 }
 
 /**

@@ -41,13 +41,17 @@ import type { YearlySpread } from './proration';
  *    enrolment will get, and its figures now fall to the öre as the bill's.
  * 6. A federation's enrolment covering one municipality is named "(1 kommun)" on its lines, where earlier
  *    versions wrote "(1 kommuner)" (projections/splits.ts#participantName).
+ * 7. The odd öre of a month among equal remainders start where the month's place turns them to (k odd öre
+ *    in month m from place (m − 1) × k in the order of version 5, wrapping: domain/allocation.ts#
+ *    turnOffset), where earlier versions gave them to the same first members every month: two members
+ *    sharing 100,10 kr a year equally were billed 50,06 and 50,04 kr, and are now billed 50,05 each.
  */
-export const RULES_VERSION = 6;
+export const RULES_VERSION = 7;
 
 export const RulesVersion = z.number().int().min(1).max(RULES_VERSION);
 
 /** What a version breaks ties among equal remainders by (domain/pricing.ts#TieBreak). */
-export const tieBreakOf = (rules: number): TieBreak => (rules >= 5 ? 'member' : 'key');
+export const tieBreakOf = (rules: number): TieBreak => (rules >= 7 ? 'member-turning' : rules >= 5 ? 'member' : 'key');
 
 /** How a version spreads a participant's fixed yearly amount over the months. */
 export const yearlySpreadOf = (rules: number): YearlySpread => (rules >= 4 ? 'cumulative' : 'largest-remainder');

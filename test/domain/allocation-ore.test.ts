@@ -4,10 +4,11 @@ import { allocate, allocateOre, keyRanks } from '../../domain/allocation';
 import { toOre } from '../../domain/ore';
 
 /** allocate() over the claims `items` of (keys, weights), as öre in the order of items. */
-const reference = (totalOre: number, keys: readonly string[], weights: readonly number[], items: readonly number[]): number[] => {
+const reference = (totalOre: number, keys: readonly string[], weights: readonly number[], items: readonly number[], turn?: { month: number }): number[] => {
   const result = allocate(
     new Decimal(totalOre).div(100),
     items.map((i) => ({ key: keys[i], weight: new Decimal(weights[i]) })),
+    turn,
   );
   return items.map((i) => toOre(result.get(keys[i]) as Decimal) as number);
 };
@@ -23,6 +24,8 @@ const caseArb = fc
       // A month's claims: any subset of the participants, in any order.
       items: fc.shuffledSubarray(keys.map((_, i) => i)),
       totalOre: fc.oneof(fc.integer({ min: -1_000_000, max: 1_000_000 }), fc.integer({ min: -(10 ** 11), max: 10 ** 11 }), fc.constant(0)),
+      // Rules 7 turns the tie order by month (allocation.ts#turnOffset); before it, none.
+      turn: fc.option(fc.integer({ min: 1, max: 12 }).map((month) => ({ month })), { nil: undefined }),
     }),
   );
 
@@ -30,8 +33,8 @@ describe('allocateOre — the same shares as allocate, in whole öre', () => {
   test('given any total, integer weights and claims in any order, when allocated, then each share equals allocate\'s, or it declines', () => {
     let declined = 0;
     fc.assert(
-      fc.property(caseArb, ({ keys, weights, items, totalOre }) => {
-        const result = allocateOre(totalOre, weights, keyRanks(keys), items);
+      fc.property(caseArb, ({ keys, weights, items, totalOre, turn }) => {
+        const result = allocateOre(totalOre, weights, keyRanks(keys), items, turn);
         const shares = result && Array.from(result);
         const weightSum = items.reduce((a, i) => a + weights[i], 0);
         if (shares === undefined) {
@@ -41,7 +44,7 @@ describe('allocateOre — the same shares as allocate, in whole öre', () => {
           expect(weightSum === 0 || Math.abs(totalOre) * maxWeight + weightSum > Number.MAX_SAFE_INTEGER).toBe(true);
           return;
         }
-        expect(shares).toEqual(reference(totalOre, keys, weights, items));
+        expect(shares).toEqual(reference(totalOre, keys, weights, items, turn));
         expect(shares.some((s) => Object.is(s, -0))).toBe(false);
       }),
       { numRuns: 5000 },
@@ -70,15 +73,15 @@ describe('allocateOre — the same shares as allocate, in whole öre', () => {
 
   test('given every claim the same weight, in or out of key order, when allocated, then each share equals allocate\'s', () => {
     fc.assert(
-      fc.property(caseArb, weightArb, fc.boolean(), ({ keys, items, totalOre }, weight, sorted) => {
+      fc.property(caseArb, weightArb, fc.boolean(), ({ keys, items, totalOre, turn }, weight, sorted) => {
         const weights = keys.map(() => weight);
         const claims = sorted ? [...items].sort((a, b) => (keys[a] < keys[b] ? -1 : 1)) : items;
-        const result = allocateOre(totalOre, weights, keyRanks(keys), claims);
+        const result = allocateOre(totalOre, weights, keyRanks(keys), claims, turn);
         if (result === undefined) {
           expect(weight * claims.length === 0 || Math.abs(totalOre) * weight + weight * claims.length > Number.MAX_SAFE_INTEGER).toBe(true);
           return;
         }
-        expect(Array.from(result)).toEqual(reference(totalOre, keys, weights, claims));
+        expect(Array.from(result)).toEqual(reference(totalOre, keys, weights, claims, turn));
         expect(Array.from(result).some((x) => Object.is(x, -0))).toBe(false);
       }),
       { numRuns: 3000 },
@@ -89,6 +92,19 @@ describe('allocateOre — the same shares as allocate, in whole öre', () => {
     const keys = ['d', 'b', 'a', 'c'];
     expect(Array.from(allocateOre(6, [1, 1, 1, 1], keyRanks(keys), [0, 1, 2, 3]) ?? [])).toEqual([1, 2, 2, 1]);
     expect(Array.from(allocateOre(-6, [1, 1, 1, 1], keyRanks(keys), [0, 1, 2, 3]) ?? [])).toEqual([-1, -2, -2, -1]);
+  });
+
+  test('given equal weights turned by month (rules 7), then a month\'s odd öre start at (month − 1) × their count, wrapping, in key order', () => {
+    const keys = ['d', 'b', 'a', 'c']; // key order: a, b, c, d
+    const month = (m: number, ore: number) => Array.from(allocateOre(ore, [1, 1, 1, 1], keyRanks(keys), [0, 1, 2, 3], { month: m }) ?? []);
+    // 6 öre: 1 each and 2 odd. Month 1 from a (a, b); month 2 from 2 (c, d); month 3 from 4 ≡ 0 (a, b).
+    expect(month(1, 6)).toEqual([1, 2, 2, 1]);
+    expect(month(2, 6)).toEqual([2, 1, 1, 2]);
+    expect(month(3, 6)).toEqual([1, 2, 2, 1]);
+    // Over a year of 1 odd öre a month among the four, each gets three.
+    const year = [0, 0, 0, 0];
+    for (let m = 1; m <= 12; m++) month(m, 5).forEach((x, i) => { year[i] += x - 1; });
+    expect(year).toEqual([3, 3, 3, 3]);
   });
 
   test('given weights summing to zero, when there is money to place, then it declines (allocate reports the error)', () => {

@@ -7,7 +7,7 @@ import { type MonthSplit, PricingError, type PricingRule, splitMonth } from '../
 import { countsInMonth, MONTHS, monthlyAmounts } from '../../domain/proration';
 import type { ServiceState } from '../../domain/state';
 import { bandOf, type TierBand } from '../../domain/tiers';
-import { yearlySpreadOf } from '../../domain/rules';
+import { tieBreakOf, yearlySpreadOf } from '../../domain/rules';
 import { SplitContext } from '../../projections/split-context';
 import { basesOverMonths, basisByMonth, computeSplit, describeRule, type ParticipantSplit, type ServiceSplit, type SplitInput, splitTotalsOre, splitWithTotals } from '../../projections/splits';
 import { outcome, shape } from '../support/shape';
@@ -34,7 +34,7 @@ function referenceSplit(svc: ServiceState, year: number, base: { base: Decimal; 
   const months: MonthSplit[] = MONTHS.map((month) => {
     let split: MonthSplit;
     try {
-      split = splitMonth(rule, month, perMonth.get(month) as Decimal, inputs.filter((_, i) => inForce[i][month - 1]), yearlySpreadOf(rules));
+      split = splitMonth(rule, month, perMonth.get(month) as Decimal, inputs.filter((_, i) => inForce[i][month - 1]), yearlySpreadOf(rules), tieBreakOf(rules));
     } catch (err) {
       if (err instanceof PricingError) throw new DomainError(`${svc.service.serviceId} ${year}: ${err.message}`);
       throw err;
@@ -119,8 +119,8 @@ const caseArb = fc.record({
   base: fc.tuple(fc.oneof({ weight: 6, arbitrary: amountArb(7) }, { weight: 1, arbitrary: amountArb(16) }, { weight: 1, arbitrary: fc.constant('0') }), fc.integer({ min: 0, max: 9 })).map(([a, n]) => new Decimal(a).times(n === 0 ? -1 : 1)),
   inputs: inputsArb,
   // Version 4 spreads a fixed yearly amount (a price, a base) over the months differently: both are kept.
-  // Version 5 names each month's text in a participant's basis where they differ.
-  rules: fc.constantFrom(3, 4, 5, 6),
+  // Version 5 names each month's text in a participant's basis where they differ; 7 turns the odd öre by month.
+  rules: fc.constantFrom(3, 4, 5, 6, 7),
 });
 
 describe('computeSplit — the twelve months as splitMonth splits them', () => {
