@@ -77,7 +77,7 @@ export const afterToday = (date: string, today: string, what: string, words: str
  * What a refusal of a document dated after today says to do. An invoice is dated the day it is issued, and
  * one dated ahead would also stop every run dated before it (a series is numbered in date order) until then.
  */
-export const ISSUED_TODAY = 'en faktura dateras den dag den utfärdas (utan --date blir det dagens datum)';
+export const ISSUED_TODAY = 'en faktura dateras den dag den utfärdas, i dag eller tidigare';
 
 /** Refuses `date` (what `words` names, e.g. "inträdesdatumet") when it lies after latestEffectiveDate(today). */
 export function assertNotTooFarAhead(date: string, today: string, what: string, words: string): void {

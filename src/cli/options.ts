@@ -33,7 +33,13 @@ export function amountInput(v: string): string {
   const text = amountText(v);
   // Refused here, in the words of the command line, not by the schema, whose example ("1234.50") is a
   // file's or an HTTP body's form: typed, "1 234,50" is taken too.
-  if (!isAmountString(text)) throw new InvalidArgumentError(`ska vara ett belopp som "1 234,50" eller "1234.50", inte "${v}"`);
+  if (!isAmountString(text)) {
+    // The form right but too long: said so, not that it should look like what it looks like.
+    const digits = /^-?(\d+)(\.\d{1,2})?$/.exec(text)?.[1].length;
+    throw new InvalidArgumentError(digits !== undefined && digits > 15
+      ? `får ha högst 15 siffror före decimaltecknet, inte ${digits} ("${v}")`
+      : `ska vara ett belopp som "1 234,50" eller "1234.50", inte "${v}"`);
+  }
   return text;
 }
 

@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { buildServer, type CliRunner, REQUEST_TIMEOUT_MS } from '../http/server';
-import { storeLocation } from '../store/open';
+import { storeDirectoryProblem, storeLocation } from '../store/open';
+import { StoreError } from '../store/port';
 import { actorOf, type GlobalOptions } from './context';
 import type { CliIo } from './io';
 
@@ -25,6 +26,8 @@ export function registerServeCommand(program: Command, io: CliIo, run: CliRunner
     .action(async (o: { port: number; host: string; requestTimeout: number }) => {
       const g = program.opts<GlobalOptions>();
       const store = storeLocation(g.store, io.env);
+      const problem = storeDirectoryProblem(store);
+      if (problem) throw new StoreError(problem);
       const app = buildServer({ store, actor: actorOf(g, io), env: io.env, clock: io.clock, run, requestTimeout: o.requestTimeout * 1000 });
       const address = await app.listen({ port: o.port, host: o.host });
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void app.close());

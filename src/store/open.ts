@@ -1,7 +1,8 @@
+import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { EsdbEventStore } from './esdb';
 import type { EventCodec, EventStore, StoreAccess } from './port';
-import { SqliteEventStore } from './sqlite';
+import { missingDirectory, SqliteEventStore } from './sqlite';
 
 export const DEFAULT_STORE = './data/samkost.db';
 
@@ -12,6 +13,24 @@ export function storeLocation(flag: string | undefined, env: NodeJS.ProcessEnv =
   return flag ?? env.SAMKOST_STORE ?? DEFAULT_STORE;
 }
 
+/**
+ * Whether a store at `location` may have its directory made when it is created: a store in ./data (the
+ * default's directory) may; another one named by hand must be in a directory that exists.
+ */
+const makesDirectory = (path: string): boolean => dirname(path) === dirname(resolve(DEFAULT_STORE));
+
+/**
+ * Why no embedded store can ever be created at `location`, or undefined: for `serve`, which opens its
+ * store only per request, to refuse at once what every request would be refused for.
+ */
+export function storeDirectoryProblem(location: string): string | undefined {
+  if (isEsdbUrl(location) || location === ':memory:') return undefined;
+  const path = resolve(location);
+  if (makesDirectory(path)) return undefined;
+  const dir = statSync(dirname(path), { throwIfNoEntry: false });
+  return dir?.isDirectory() ? undefined : missingDirectory(path, dir !== undefined);
+}
+
 /** Opens a store; with access 'read' an embedded store must exist already (see `StoreAccess`). */
 export function openStore(location: string, codec: EventCodec, access: StoreAccess = 'write'): EventStore {
   if (isEsdbUrl(location)) return new EsdbEventStore(location, codec);
@@ -19,5 +38,5 @@ export function openStore(location: string, codec: EventCodec, access: StoreAcce
   // Only the default store's directory (./data) is made, for any store in it: another one named by hand
   // must exist (see SqliteEventStore).
   const path = resolve(location);
-  return new SqliteEventStore(path, codec, access, dirname(path) === dirname(resolve(DEFAULT_STORE)));
+  return new SqliteEventStore(path, codec, access, makesDirectory(path));
 }

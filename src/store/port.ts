@@ -57,7 +57,18 @@ export interface RecordedEvent {
 export type RefHead = Pick<ChainedMetadata, 'hash' | 'recordedAt' | 'actor'>;
 
 /** An event's `refHead`, or the same three members of its metadata where the adapter gives none. */
-export const refHeadOf = (e: RecordedEvent): RefHead => e.refHead ?? e.metadata;
+export const refHeadOf = (e: RecordedEvent): RefHead => e.refHead ?? checkedRefHead(e.metadata, e.streamId, e.revision);
+
+/**
+ * `metadata`'s hash, time and actor, each a text, or an EventDecodeError naming the event: a ref without
+ * them (metadata altered to `{}`, a hash made a number) failed later, far from the event, as an internal error.
+ */
+export function checkedRefHead(metadata: unknown, streamId: string, revision: number): RefHead {
+  const m = (metadata ?? {}) as Partial<Record<keyof RefHead, unknown>>;
+  const missing = (['hash', 'recordedAt', 'actor'] as const).filter((k) => typeof m[k] !== 'string');
+  if (missing.length > 0) throw new EventDecodeError(streamId, revision, `lagrad metadata saknar ${missing.join(', ')} som text`);
+  return { hash: m.hash as string, recordedAt: m.recordedAt as string, actor: m.actor as string };
+}
 
 /**
  * Events a read leaves out: those of `types` in any stream but `exceptStreams`. A replay of one year's

@@ -17,6 +17,7 @@ import {
   type NewEvent,
   type ReadFilter,
   type ReadOptions,
+  refHeadOf,
   type RecordedEvent,
   readerOf,
   staleRead,
@@ -71,6 +72,10 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_command_id ON events (command_id);
 `;
+
+/** The refusal of a store whose directory is missing (or is a file): a --store mistyped is not made a new store. */
+export const missingDirectory = (path: string, isFile: boolean): string =>
+  `${dirname(path)} ${isFile ? 'är ingen katalog' : 'finns inte'}, så lagret ${path} kan inte skapas där; stämmer sökvägen i --store eller SAMKOST_STORE?`;
 
 /** What SQLite or the file system reported, as a one-line refusal naming the store; others unchanged. */
 export function storeFailure(location: string, err: unknown): unknown {
@@ -140,7 +145,7 @@ export class SqliteEventStore implements EventStore, MetadataSource {
       if (file && createDirectory) mkdirSync(dirname(location), { recursive: true });
       else if (file) {
         const dir = statSync(dirname(location), { throwIfNoEntry: false });
-        if (!dir?.isDirectory()) throw new StoreError(`${dirname(location)} ${dir ? 'är ingen katalog' : 'finns inte'}, så lagret ${location} kan inte skapas där; stämmer sökvägen i --store eller SAMKOST_STORE?`);
+        if (!dir?.isDirectory()) throw new StoreError(missingDirectory(location, dir !== undefined));
       }
       db = new Database(location);
       // First, so that switching to WAL waits for another process's lock instead of failing at once.
@@ -329,15 +334,8 @@ export class SqliteEventStore implements EventStore, MetadataSource {
     const row = this.pointReadsNow().refRow.get(position) as RefRow | undefined;
     if (row === undefined) throw new StoreError(`lagret har ingen händelse på position ${position} längre, fast den lästes in tidigare; kör samkost verify`);
     const [streamId, revision, eventId, type, text] = row;
-    let head = refHeadOfText(text);
-    if (head === undefined) {
-      try {
-        const { hash, recordedAt, actor } = JSON.parse(text) as ChainedMetadata;
-        head = { hash, recordedAt, actor };
-      } catch (err) {
-        throw new EventDecodeError(streamId, revision, `lagrad metadata går inte att läsa (${(err as Error).message})`);
-      }
-    }
+    // As a whole read of the event gives it (StoredEvent, refHeadOf), with the same refusals.
+    const head = refHeadOfText(text) ?? refHeadOf(new StoredEvent(BigInt(position), streamId, revision, eventId, type, 0, null, text));
     return Object.freeze({ streamId, revision, position: String(position), eventId, type, recordedAt: head.recordedAt, actor: head.actor, hash: head.hash });
   }
 

@@ -73,11 +73,15 @@ export class StoredEvent implements RecordedEvent {
     if (this.#metadata === undefined) {
       const source = this.#metadataText;
       const text = typeof source === 'string' ? source : source.metadataTextAt(this.streamId, this.revision, this.position);
+      let parsed: unknown;
       try {
-        this.#metadata = JSON.parse(text) as ChainedMetadata;
+        parsed = JSON.parse(text);
       } catch (err) {
         throw new EventDecodeError(this.streamId, this.revision, `lagrad metadata går inte att läsa (${(err as Error).message})`);
       }
+      // `null`, a list or a text is JSON too, but no metadata: named here, not as "reading 'hash' of null".
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new EventDecodeError(this.streamId, this.revision, 'lagrad metadata är inget JSON-objekt');
+      this.#metadata = parsed as ChainedMetadata;
     }
     return this.#metadata;
   }

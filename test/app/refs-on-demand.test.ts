@@ -80,6 +80,26 @@ describe('refs read from the store when asked for', () => {
     await engine.store.close();
   });
 
+  test.each([
+    ['null', 'lagrad metadata är inget JSON-objekt'],
+    ['[]', 'lagrad metadata är inget JSON-objekt'],
+    ['"x"', 'lagrad metadata är inget JSON-objekt'],
+    ['{}', 'lagrad metadata saknar hash, recordedAt, actor som text'],
+    ['{"actor":"a","recordedAt":"2024-01-01T00:00:00.000Z","hash":5}', 'lagrad metadata saknar hash som text'],
+  ])('given an event\'s metadata altered to %s, then its ref and its metadata are refused naming the event, not read as undefined', async (metadata, reason) => {
+    const f = await billingFixture();
+    const store = new SqliteEventStore(f.store, domainCodec, 'read');
+    const [first] = await everyEvent(store);
+    const db = new Database(f.store);
+    db.prepare('UPDATE events SET metadata = ? WHERE position = ?').run(metadata, Number(first.position));
+    db.close();
+    const message = `händelsen på revision ${first.revision} i strömmen ${first.streamId}: ${reason}`;
+    expect(() => store.refAt(Number(first.position))).toThrow(message);
+    const [altered] = await everyEvent(store, true);
+    expect(() => refOf(altered)).toThrow(message);
+    await store.close();
+  });
+
   test('given a store in memory, closed, then reading a ref it gave is refused with a message saying so', async () => {
     const store = new SqliteEventStore(':memory:', domainCodec);
     await store.close();

@@ -413,13 +413,14 @@ describe('credit notes, payments and receivables', () => {
     [['invoice', 'run', '--period', '2024-13'], 'perioden "2024-13" är inte ett år'],
     // Typed, an amount is taken as "1 234,50" too, so the refusal says so, not only the stored form.
     [['payment', 'record', '--invoice', 'M2024-0001', '--amount', '12x', '--date', '2024-02-01', '--reference', 'x'], 'samkost: --amount ska vara ett belopp som "1 234,50" eller "1234.50", inte "12x"'],
+    [['payment', 'record', '--invoice', 'M2024-0001', '--amount', '9999999999999999', '--date', '2024-02-01', '--reference', 'x'], 'samkost: --amount får ha högst 15 siffror före decimaltecknet, inte 16 ("9999999999999999")'],
     [['budget', 'decide', '--service', 'egil', '--year', '2025', '--line', 'Drift=12,345', '--decided-on', '2024-11-01', '--minutes', 'x'], 'samkost: --line "Drift=12,345": ska vara ett belopp som "1 234,50" eller "1234.50", inte "12,345"'],
     // Dated after today (the fixture's clock, 2025-03-01): a year mistyped would book them in a year not begun.
     [['payment', 'record', '--invoice', 'M2024-0001', '--amount', '100.00', '--date', '2027-02-03', '--reference', 'x'], 'payment.record M2024-0001: valutadagen 2027-02-03 ligger efter i dag (2025-03-01); ange dagen det hände'],
     [['invoice', 'credit', 'M2024-0001', '--reason', 'x', '--date', '2027-06-01'], 'invoice.credit M2024-0001: kreditfakturans datum 2027-06-01 ligger efter i dag (2025-03-01)'],
     [['cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '10.00', '--supplier', 'X AB', '--reference', 'FUT', '--date', '2027-06-01'], 'cost.record egil: kostnadens datum 2027-06-01 ligger efter i dag (2025-03-01)'],
     // An invoice dated ahead would also stop every run dated before it until then (a series is in date order).
-    [['invoice', 'run', '--period', '2024-Q2', '--date', '2027-04-01'], 'invoice.run 2024-Q2: fakturadatumet 2027-04-01 ligger efter i dag (2025-03-01); en faktura dateras den dag den utfärdas (utan --date blir det dagens datum)'],
+    [['invoice', 'run', '--period', '2024-Q2', '--date', '2027-04-01'], 'invoice.run 2024-Q2: fakturadatumet 2027-04-01 ligger efter i dag (2025-03-01); en faktura dateras den dag den utfärdas, i dag eller tidigare'],
     [['settle', '--service', 'egil', '--year', '2024', '--date', '2027-01-20'], 'settlement.run egil 2024: fakturadatumet 2027-01-20 ligger efter i dag (2025-03-01)'],
   ])('refused: samkost %j', async (args, message) => {
     const f = await billingFixture();

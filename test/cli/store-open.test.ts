@@ -71,6 +71,9 @@ describe('which store a command opens: a read never creates one, a foreign file 
     const typo = join(f.dir, 'dta', 'samkost.db');
     expect(await f.run('--store', typo, ...JOIN)).toEqual({ code: 2, out: '', err: `samkost: ${join(f.dir, 'dta')} finns inte, så lagret ${typo} kan inte skapas där; stämmer sökvägen i --store eller SAMKOST_STORE?\n` });
     expect(existsSync(join(f.dir, 'dta'))).toBe(false);
+    // serve opens its store per request: it is refused at once, not with a 500 on every command.
+    const served = await f.run('--store', typo, 'serve', '--port', '8799');
+    expect([served.code, served.err]).toEqual([2, `samkost: ${join(f.dir, 'dta')} finns inte, så lagret ${typo} kan inte skapas där; stämmer sökvägen i --store eller SAMKOST_STORE?\n`]);
   });
 
   test('given ./data missing (a fresh clone), then a store in it is created with it, as the README\'s session does; another directory is not', async () => {
