@@ -13,6 +13,7 @@ import type { CreditNoteIssued, InvoiceIssued } from './events/billing';
 import type { OpeningBalancesRecorded } from './events/books';
 import Decimal from 'decimal.js';
 import { assertNever } from './errors';
+import { sum } from './money';
 import { recordedRules } from './rules';
 
 export interface MembershipPeriod {
@@ -87,9 +88,12 @@ export interface InvoiceState {
   ref: EventRef;
   /** Net amount credited per line number, by credit notes. */
   creditedNet: Map<number, Decimal>;
-  /** Gross (incl. VAT) credited in total. */
+  /** Gross (incl. VAT) credited in total: the parts of `creditNotes` this invoice carries. */
   creditedGross: Decimal;
+  /** The credit notes that credit this invoice, in order: their numbers. */
   creditNotes: string[];
+  /** Per credit note, the part of its gross this invoice carries (all of it but for a settlement's, spread). */
+  creditParts: Map<string, Decimal>;
   payments: PaymentState[];
 }
 
@@ -260,7 +264,7 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
     case 'InvoiceIssued': {
       const inv = event.data;
       const b = billingYear(state, inv.year);
-      b.invoices.set(inv.number, { invoice: inv, ref, creditedNet: new Map(), creditedGross: new Decimal(0), creditNotes: [], payments: [] });
+      b.invoices.set(inv.number, { invoice: inv, ref, creditedNet: new Map(), creditedGross: new Decimal(0), creditNotes: [], creditParts: new Map(), payments: [] });
       b.sequences.set(inv.series, inv.sequence);
       for (const l of inv.lines) {
         b.billedKeys.set(l.dueKey, { invoice: inv.number, lineNo: l.lineNo });
@@ -289,12 +293,21 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
         const inv = state.billing.get(state.documentYear.get(l.credits.invoice) ?? -1)?.invoices.get(l.credits.invoice);
         if (inv) inv.creditedNet.set(l.credits.lineNo, (inv.creditedNet.get(l.credits.lineNo) ?? new Decimal(0)).plus(l.amount));
       }
-      // The gross credit is carried by the first invoice it names (the one it changes).
-      const first = state.billing.get(state.documentYear.get(cn.credits[0]) ?? -1)?.invoices.get(cn.credits[0]);
-      if (first) {
-        first.creditedGross = first.creditedGross.plus(cn.total);
-        first.creditNotes.push(cn.number);
-      }
+      // The gross credit goes to the invoices it names, in the order named, each taking what is still unpaid
+      // of it, and the last the rest: a settlement's credit of a member's year (its invoices, latest first)
+      // used to be carried by the first alone, which was left below zero while the others stayed open, so a
+      // reminder named an overdue invoice beside a credit on another. A correction names one invoice.
+      const named = cn.credits.map((n) => state.billing.get(state.documentYear.get(n) ?? -1)?.invoices.get(n)).filter((i): i is InvoiceState => i !== undefined);
+      let rest = new Decimal(cn.total);
+      named.forEach((inv, i) => {
+        const unpaid = new Decimal(inv.invoice.total).minus(inv.creditedGross).minus(sum(inv.payments.filter((p) => !p.reversed).map((p) => p.amount)));
+        const part = i === named.length - 1 ? rest : Decimal.min(rest, Decimal.max(unpaid, 0));
+        if (part.isZero()) return;
+        inv.creditedGross = inv.creditedGross.plus(part);
+        inv.creditNotes.push(cn.number);
+        inv.creditParts.set(cn.number, part);
+        rest = rest.minus(part);
+      });
       return state;
     }
     case 'PaymentRecorded': {

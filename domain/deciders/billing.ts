@@ -174,7 +174,7 @@ function correctedGross(state: State, inv: InvoiceState): Decimal {
   let gross = ZERO;
   for (const number of inv.creditNotes) {
     const note = state.billing.get(state.documentYear.get(number) ?? -1)?.creditNotes.get(number)?.value;
-    if (note?.kind === 'correction') gross = gross.plus(note.total);
+    if (note?.kind === 'correction') gross = gross.plus(inv.creditParts.get(number) ?? note.total);
   }
   return gross;
 }

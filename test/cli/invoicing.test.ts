@@ -471,6 +471,31 @@ describe('year-end settlement and closing', () => {
     for (const n of notes) expect(n.credits!.length).toBeGreaterThan(0);
   });
 
+  test('a settlement credit note goes to the invoices it names, each taking what is unpaid of it, not all to the first: a paid invoice is not left below zero beside open ones', async () => {
+    const f = await billingFixture();
+    for (const [period, date] of [['2024-Q1', '2024-01-15'], ['2024-Q2', '2024-04-15'], ['2024-Q3', '2024-07-15'], ['2024-Q4', '2024-10-15']]) {
+      expect((await f.run('invoice', 'run', '--period', period, '--date', date)).code).toBe(0);
+    }
+    type Listed = { invoices: { number: string; buyerName: string; total: string; open: string }[] };
+    const stockholm = (await f.json<Listed>('invoices', '--year', '2024')).invoices.filter((i) => i.number.startsWith('T') && i.buyerName === 'Stockholms stad');
+    expect(stockholm).toHaveLength(4);
+    // The last quarter's invoice, which the settlement's note names first, paid in full.
+    const last = stockholm[stockholm.length - 1];
+    expect((await f.run('payment', 'record', '--invoice', last.number, '--amount', last.total, '--date', '2024-10-20', '--reference', 'BG 1')).code).toBe(0);
+    await f.run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '900000.00', '--supplier', 'Leverantör AB', '--reference', 'F-1', '--date', '2024-12-31');
+    expect((await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20')).code).toBe(0);
+    const note = documents(f.store, 'CreditNoteIssued').find((d) => d.buyer.name === 'Stockholms stad')!;
+    expect(note.credits![0]).toBe(last.number);
+    const after = (await f.json<Listed>('invoices', '--year', '2024')).invoices.filter((i) => i.number.startsWith('T') && i.buyerName === 'Stockholms stad');
+    const open = Object.fromEntries(after.map((i) => [i.number, ore(i.open)]));
+    // Paid, it takes nothing; the third quarter's takes the note up to its total, and so on back.
+    expect(open[last.number]).toBe(0);
+    expect(Object.values(open).every((o) => o >= 0)).toBe(true);
+    const billed = stockholm.slice(0, 3).reduce((a, i) => a + ore(i.total), 0);
+    expect(Object.values(open).reduce((a, o) => a + o, 0)).toBe(billed - ore(note.total));
+    expect((await f.run('replay', '--year', '2024', '--verify')).code).toBe(0);
+  });
+
   test('an a-conto invoice a settlement credit note names can still be credited whole, and settling again brings the member\'s net back to its share', async () => {
     const f = await billingFixture();
     await f.run('invoice', 'run', '--period', '2024', '--date', '2024-04-20');
