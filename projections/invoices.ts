@@ -182,20 +182,25 @@ export const invoiceShown = (inv: InvoiceState) => ({
 
 /**
  * The payments of an invoice in Swedish, each with the id `payment reverse` takes, a reversed one with its
- * date and reason, and what is left to pay after them; nothing for an invoice without payments, which shows
- * as the member got it.
+ * date and reason, what the credit notes took of it, and what is left to pay after them; nothing for an
+ * invoice neither paid nor credited, which shows as the member got it.
  */
 export function renderPayments(inv: InvoiceState): string {
-  if (inv.payments.length === 0) return '';
-  const shown = paymentsShown(inv);
-  const idWidth = Math.max(...shown.map((p) => p.id.length));
-  const out = ['', 'Inbetalningar'];
-  for (const p of shown) {
-    out.push(`  ${p.id.padEnd(idWidth)}  ${p.date}  ${kr(p.amount).padStart(16)}  referens ${p.reference}`);
-    if (p.reversed) out.push(`  ${' '.repeat(idWidth)}  återförd ${p.reversed.date} (${p.reversed.event.streamId}@${p.reversed.event.revision}): ${p.reversed.reason}`);
+  const credited = !inv.creditedGross.isZero();
+  // Credited and not paid, an invoice still shows what is left of it: its own "Att betala" is what it billed.
+  if (inv.payments.length === 0 && !credited) return '';
+  const out: string[] = [];
+  if (inv.payments.length > 0) {
+    const shown = paymentsShown(inv);
+    const idWidth = Math.max(...shown.map((p) => p.id.length));
+    out.push('', 'Inbetalningar');
+    for (const p of shown) {
+      out.push(`  ${p.id.padEnd(idWidth)}  ${p.date}  ${kr(p.amount).padStart(16)}  referens ${p.reference}`);
+      if (p.reversed) out.push(`  ${' '.repeat(idWidth)}  återförd ${p.reversed.date} (${p.reversed.event.streamId}@${p.reversed.event.revision}): ${p.reversed.reason}`);
+    }
   }
   out.push('');
-  if (!inv.creditedGross.isZero()) out.push(`Krediterat: ${formatSek(inv.creditedGross)}`);
+  if (credited) out.push(`Krediterat: ${formatSek(inv.creditedGross)} (${inv.creditNotes.join(', ')})`);
   out.push(`Betalt: ${formatSek(paidOf(inv))}`);
   const open = openBalance(inv);
   out.push(open.isNeg() ? `Tillgodo för medlemmen: ${formatSek(open.neg())}` : `Kvar att betala: ${formatSek(open)}`);

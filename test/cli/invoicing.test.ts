@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ocrOf } from '../../domain/ocr';
 import Database from 'better-sqlite3';
 import { canonicalJson } from '../../domain/canonical-json';
+import { formatSek } from '../../domain/money';
 import { billingFixture } from '../support/billing-fixture';
 import { cliOn, eventCount } from '../support/cli';
 import { compiled, runNode, spawnNode } from '../support/processes';
@@ -396,6 +397,15 @@ describe('credit notes, payments and receivables', () => {
       writeFileSync(file, text);
       expect(await f.run('payment', 'import', file)).toMatchObject({ code: 2, err: `samkost: ${file}: inga betalningar i filen (en CSV-fil ska ha rubrikraden date,amount,reference och en rad per betalning)\n` });
     }
+  });
+
+  test('an invoice credited and not paid shows what the credit notes took and what is left to pay, not only what it billed', async () => {
+    const f = await billedQ1();
+    expect((await f.run('invoice', 'credit', 'T2024-0001', '--lines', '1', '--reason', 'Fel vikt', '--date', '2024-02-01')).code).toBe(0);
+    const shown = await f.json<{ total: string; credited: string; open: string }>('invoice', 'show', 'T2024-0001');
+    const out = (await f.run('invoice', 'show', 'T2024-0001')).out;
+    expect(out).toContain(`\nKrediterat: ${formatSek(new Decimal(shown.credited))} (TK2024-0001)\nBetalt: 0,00 kr\nKvar att betala: ${formatSek(new Decimal(shown.open))}\n`);
+    expect(ore(shown.open)).toBe(ore(shown.total) - ore(shown.credited));
   });
 
   test('a bank file with blank lines names the line of a bad row as the file has it', async () => {
