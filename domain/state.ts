@@ -175,6 +175,51 @@ export const pushTo = <K, V>(map: Map<K, V[]>, key: K, value: V): void => {
   else map.set(key, [value]);
 };
 
+const invoiceOf = (state: State, n: string): InvoiceState | undefined => state.billing.get(state.documentYear.get(n) ?? -1)?.invoices.get(n);
+
+/** What is still unpaid of an invoice: its total less its credit notes' parts and its payments that stand. */
+const unpaidOf = (inv: InvoiceState): Decimal =>
+  new Decimal(inv.invoice.total).minus(inv.creditedGross).minus(sum(inv.payments.filter((p) => !p.reversed).map((p) => p.amount)));
+
+/** Adds `amount` (negative: takes it back) to the part of credit note `note` that `inv` carries. */
+function movePart(inv: InvoiceState, note: string, amount: Decimal): void {
+  const part = (inv.creditParts.get(note) ?? new Decimal(0)).plus(amount);
+  inv.creditedGross = inv.creditedGross.plus(amount);
+  if (part.isZero()) {
+    inv.creditParts.delete(note);
+    const at = inv.creditNotes.indexOf(note);
+    if (at >= 0) inv.creditNotes.splice(at, 1);
+  } else {
+    if (!inv.creditParts.has(note)) inv.creditNotes.push(note);
+    inv.creditParts.set(note, part);
+  }
+}
+
+/**
+ * After a correction note credits an invoice that carries part of a settlement's credit, the invoice can
+ * be credited beyond its total while the settlement's other invoices are open (an a-conto invoice credited
+ * whole after its year was settled): so much of the settlement's part moves to them, in the order the
+ * settlement names them, as much as each has unpaid. The member's total is the same either way.
+ */
+function moveSettlementParts(state: State, inv: InvoiceState): void {
+  let excess = unpaidOf(inv).neg();
+  for (const number of [...inv.creditNotes].reverse()) {
+    if (!excess.gt(0)) return;
+    const note = state.billing.get(state.documentYear.get(number) ?? -1)?.creditNotes.get(number)?.value;
+    if (note?.kind !== 'settlement') continue;
+    for (const other of note.credits) {
+      const target = other === inv.invoice.number ? undefined : invoiceOf(state, other);
+      const part = inv.creditParts.get(number);
+      if (!target || !part || !excess.gt(0)) continue;
+      const move = Decimal.min(excess, part, Decimal.max(unpaidOf(target), 0));
+      if (!move.gt(0)) continue;
+      movePart(inv, number, move.neg());
+      movePart(target, number, move);
+      excess = excess.minus(move);
+    }
+  }
+}
+
 export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
   switch (event.type) {
     case 'MemberJoined': {
@@ -297,17 +342,15 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
       // of it, and the last the rest: a settlement's credit of a member's year (its invoices, latest first)
       // used to be carried by the first alone, which was left below zero while the others stayed open, so a
       // reminder named an overdue invoice beside a credit on another. A correction names one invoice.
-      const named = cn.credits.map((n) => state.billing.get(state.documentYear.get(n) ?? -1)?.invoices.get(n)).filter((i): i is InvoiceState => i !== undefined);
+      const named = cn.credits.map((n) => invoiceOf(state, n)).filter((i): i is InvoiceState => i !== undefined);
       let rest = new Decimal(cn.total);
       named.forEach((inv, i) => {
-        const unpaid = new Decimal(inv.invoice.total).minus(inv.creditedGross).minus(sum(inv.payments.filter((p) => !p.reversed).map((p) => p.amount)));
-        const part = i === named.length - 1 ? rest : Decimal.min(rest, Decimal.max(unpaid, 0));
+        const part = i === named.length - 1 ? rest : Decimal.min(rest, Decimal.max(unpaidOf(inv), 0));
         if (part.isZero()) return;
-        inv.creditedGross = inv.creditedGross.plus(part);
-        inv.creditNotes.push(cn.number);
-        inv.creditParts.set(cn.number, part);
+        movePart(inv, cn.number, part);
         rest = rest.minus(part);
       });
+      if (cn.kind === 'correction' && named.length === 1) moveSettlementParts(state, named[0]);
       return state;
     }
     case 'PaymentRecorded': {

@@ -503,6 +503,14 @@ describe('year-end settlement and closing', () => {
     expect(Object.values(open).every((o) => o >= 0)).toBe(true);
     const billed = stockholm.slice(0, 3).reduce((a, i) => a + ore(i.total), 0);
     expect(Object.values(open).reduce((a, o) => a + o, 0)).toBe(billed - ore(note.total));
+    // The third quarter's, which took the note's credit, is then credited whole: the note's part moves to the
+    // quarters still open, so that no invoice is credited beyond its total while another is open.
+    const third = stockholm[2];
+    expect((await f.run('invoice', 'credit', third.number, '--reason', 'Fel period', '--date', '2025-01-25')).code).toBe(0);
+    const later = (await f.json<Listed>('invoices', '--year', '2024')).invoices.filter((i) => i.number.startsWith('T') && i.buyerName === 'Stockholms stad');
+    const opens = later.map((i) => ore(i.open));
+    expect(opens.every((o) => o >= 0)).toBe(true);
+    expect(opens.reduce((a, o) => a + o, 0)).toBe(billed - ore(note.total) - ore(third.total));
     expect((await f.run('replay', '--year', '2024', '--verify')).code).toBe(0);
   });
 
