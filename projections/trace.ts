@@ -116,9 +116,17 @@ export interface BilledLineTrace {
   kind: string;
   amount: string;
   credited: string;
+  /** The credit notes that credited `credited` of the line, where any did. */
+  creditedBy?: string[];
   /** What it counts as billed: amount − credited (negative for a settlement credit note). */
   net: string;
   event: EventRef;
+}
+
+/** The correction notes, of those `inv` carries, that credit its line `lineNo`. */
+function notesCrediting(state: State, inv: InvoiceState, lineNo: number): string[] {
+  return inv.creditNotes.filter((n) => state.billing.get(state.documentYear.get(n) ?? -1)?.creditNotes.get(n)?.value.lines
+    .some((l) => l.credits?.invoice === inv.invoice.number && l.credits.lineNo === lineNo));
 }
 
 export interface SettlementTrace {
@@ -785,7 +793,11 @@ function settlementLine(state: State, doc: Doc, line: AnyLine, sign: 1 | -1, opt
     for (const l of inv.invoice.lines) {
       if (l.serviceId !== line.serviceId) continue;
       const credited = inv.creditedNet.get(l.lineNo) ?? ZERO;
-      billedLines.push({ document: inv.invoice.number, lineNo: l.lineNo, kind: l.kind, amount: l.amount, credited: amountString(credited), net: amountString(new Decimal(l.amount).minus(credited)), event: inv.ref });
+      const by = credited.isZero() ? [] : notesCrediting(state, inv, l.lineNo);
+      billedLines.push({
+        document: inv.invoice.number, lineNo: l.lineNo, kind: l.kind, amount: l.amount, credited: amountString(credited),
+        ...(by.length ? { creditedBy: by } : {}), net: amountString(new Decimal(l.amount).minus(credited)), event: inv.ref,
+      });
     }
   }
   for (const cn of own.creditNotes) {
@@ -824,7 +836,7 @@ function settlementLine(state: State, doc: Doc, line: AnyLine, sign: 1 | -1, opt
         },
         {
           label: 'fakturerat', value: sek(billed), formula: 'Σ av årets rader för tjänsten, minus krediteringar',
-          children: billedLines.map((l) => ({ label: `${l.document} rad ${l.lineNo} (${l.kind})`, value: sek(new Decimal(l.net)), formula: l.credited !== '0.00' ? `${sek(new Decimal(l.amount))} − krediterat ${sek(new Decimal(l.credited))}` : undefined, event: l.event })),
+          children: billedLines.map((l) => ({ label: `${l.document} rad ${l.lineNo} (${l.kind})`, value: sek(new Decimal(l.net)), formula: l.credited !== '0.00' ? `${sek(new Decimal(l.amount))} − krediterat ${sek(new Decimal(l.credited))}${l.creditedBy ? ` (${l.creditedBy.join(', ')})` : ''}` : undefined, event: l.event })),
         },
       ],
     },

@@ -88,7 +88,7 @@ export function renderTraceText(t: LineTrace): string {
   }
   if (t.settlement) {
     out.push('', `Slutreglering: andel av utfallet ${kr(t.settlement.actualShare)} − fakturerat ${kr(t.settlement.billed)} = ${kr(t.settlement.difference)}`);
-    for (const l of t.settlement.billedLines) out.push(`  ${l.document} rad ${l.lineNo} (${l.kind}): ${kr(l.net)}${l.credited !== '0.00' ? ` (${kr(l.amount)} − krediterat ${kr(l.credited)})` : ''}  [${l.event.streamId}@${l.event.revision}]`);
+    for (const l of t.settlement.billedLines) out.push(`  ${l.document} rad ${l.lineNo} (${l.kind}): ${kr(l.net)}${l.credited !== '0.00' ? ` (${kr(l.amount)} − krediterat ${kr(l.credited)}${l.creditedBy ? ` genom ${l.creditedBy.join(', ')}` : ''})` : ''}  [${l.event.streamId}@${l.event.revision}]`);
   }
   if (t.credited) {
     const c = t.credited;
