@@ -45,8 +45,10 @@ import type { YearlySpread } from './proration';
  *    in month m from place (m − 1) × k in the order of version 5, wrapping: domain/allocation.ts#
  *    turnOffset), where earlier versions gave them to the same first members every month: two members
  *    sharing 100,10 kr a year equally were billed 50,06 and 50,04 kr, and are now billed 50,05 each.
+ * 8. A settlement line says "fakturerat netto hittills" for what it counts as billed, where earlier versions
+ *    said "fakturerat a conto" of an amount that also takes off credit notes and earlier settlements.
  */
-export const RULES_VERSION = 7;
+export const RULES_VERSION = 8;
 
 export const RulesVersion = z.number().int().min(1).max(RULES_VERSION);
 

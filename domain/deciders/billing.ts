@@ -389,7 +389,8 @@ export function decideSettlement(c: SettleService, state: State, today: string):
       basis: `actual share ${amountString(act.total)} − billed ${amountString(billed.net)} (${billed.invoices.join(', ') || 'nothing billed'}) = ${amountString(diff)}`,
       refs: [...actual.costRefs, ...act.refs],
     };
-    const description = `${svc.service.name} slutreglering ${c.year}: utfall ${formatSek(act.total)}, fakturerat a conto ${formatSek(billed.net)}`;
+    // What it counts as billed is net of credit notes and earlier settlements (rules 8 says so; "a conto" did not).
+    const description = `${svc.service.name} slutreglering ${c.year}: utfall ${formatSek(act.total)}, fakturerat ${rules >= 8 ? 'netto hittills' : 'a conto'} ${formatSek(billed.net)}`;
     if (diff.gt(0)) {
       const invoice = invoiceFrom([{
         buyer: member, series: 'T', dueKey: `settle/${c.serviceId}/${c.year}/${member}/${billing?.settled.get(c.serviceId)?.length ?? 0}`, kind: 'settlement', description,

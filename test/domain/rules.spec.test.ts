@@ -56,7 +56,7 @@ const lineOf = (docs: InvoiceIssued[], serviceId: string) => docs.flatMap((d) =>
 describe('billing rules versions', () => {
   test('given a price-list service, when a run is decided by the current rules, then its lines state the sum of the yearly prices as the cost, and the run records its rules', () => {
     const docs = documentsOf(run());
-    expect(RULES_VERSION).toBe(7);
+    expect(RULES_VERSION).toBe(8);
     expect(lineOf(docs, 'bibblix').provenance.rule).toBe(
       "price list by tier (small: 22000.00, large: 42000.00); cost = each participant's yearly price for its months in force, together 64000.00",
     );
@@ -130,6 +130,15 @@ describe('billing rules versions', () => {
       "year-end settlement: price list by tier (small: 22000.00, large: 42000.00); cost = each participant's yearly price for its months in force, together 64000.00",
     ]));
     expect(new Set(settle(1))).toEqual(new Set(['year-end settlement: price list by tier (small: 22000.00, large: 42000.00); cost = actual 5000.00 × (1 + 0.05) = 64000.00']));
+  });
+
+  test('given a settlement line, when decided by version 8, then it says what it counts as billed is net so far; by version 7, "a conto"', () => {
+    const cost: DomainEvent = { type: 'ActualCostRecorded', data: { serviceId: 'bibblix', year: 2024, amount: '5000.00', supplier: 'Leverantör AB', reference: 'F-1', date: '2024-12-31' } };
+    const state = [...history, cost].reduce((st, e, i) => evolve(st, e, i < refs.length ? refs[i] : fakeRef(e.type)), initialState());
+    const descriptions = (rules: number) => decide(parseCommand({ type: 'settlement.run', serviceId: 'bibblix', year: 2024, issueDate: '2025-01-20', paymentTermsDays: 30, vatRate: '0.25', seller, rules }), state, { today: '2025-01-20' })
+      .events.flatMap((e) => (e.type === 'InvoiceIssued' ? e.data.lines.map((l) => l.description) : []));
+    expect(descriptions(8)).toContain('bibblix slutreglering 2024: utfall 42 000,00 kr, fakturerat netto hittills 0,00 kr');
+    expect(descriptions(7)).toContain('bibblix slutreglering 2024: utfall 42 000,00 kr, fakturerat a conto 0,00 kr');
   });
 
   describe('the last credit of an invoice credited line by line (version 3)', () => {
