@@ -94,6 +94,11 @@ export interface InvoiceState {
   creditNotes: string[];
   /** Per credit note, the part of its gross this invoice carries (all of it but for a settlement's, spread). */
   creditParts: Map<string, Decimal>;
+  /**
+   * Each change to those parts with the day it took effect: a note's issue date, and a correction's for a
+   * part it moved on. What was open on a past day counts the changes up to it, not the parts as they are now.
+   */
+  creditChanges: { date: string; amount: Decimal }[];
   payments: PaymentState[];
 }
 
@@ -181,10 +186,11 @@ const invoiceOf = (state: State, n: string): InvoiceState | undefined => state.b
 const unpaidOf = (inv: InvoiceState): Decimal =>
   new Decimal(inv.invoice.total).minus(inv.creditedGross).minus(sum(inv.payments.filter((p) => !p.reversed).map((p) => p.amount)));
 
-/** Adds `amount` (negative: takes it back) to the part of credit note `note` that `inv` carries. */
-function movePart(inv: InvoiceState, note: string, amount: Decimal): void {
+/** Adds `amount` (negative: takes it back) to the part of credit note `note` that `inv` carries, from `date`. */
+function movePart(inv: InvoiceState, note: string, amount: Decimal, date: string): void {
   const part = (inv.creditParts.get(note) ?? new Decimal(0)).plus(amount);
   inv.creditedGross = inv.creditedGross.plus(amount);
+  inv.creditChanges.push({ date, amount });
   if (part.isZero()) {
     inv.creditParts.delete(note);
     const at = inv.creditNotes.indexOf(note);
@@ -201,7 +207,7 @@ function movePart(inv: InvoiceState, note: string, amount: Decimal): void {
  * whole after its year was settled): so much of the settlement's part moves to them, in the order the
  * settlement names them, as much as each has unpaid. The member's total is the same either way.
  */
-function moveSettlementParts(state: State, inv: InvoiceState): void {
+function moveSettlementParts(state: State, inv: InvoiceState, date: string): void {
   let excess = unpaidOf(inv).neg();
   for (const number of [...inv.creditNotes].reverse()) {
     if (!excess.gt(0)) return;
@@ -213,8 +219,8 @@ function moveSettlementParts(state: State, inv: InvoiceState): void {
       if (!target || !part || !excess.gt(0)) continue;
       const move = Decimal.min(excess, part, Decimal.max(unpaidOf(target), 0));
       if (!move.gt(0)) continue;
-      movePart(inv, number, move.neg());
-      movePart(target, number, move);
+      movePart(inv, number, move.neg(), date);
+      movePart(target, number, move, date);
       excess = excess.minus(move);
     }
   }
@@ -309,7 +315,7 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
     case 'InvoiceIssued': {
       const inv = event.data;
       const b = billingYear(state, inv.year);
-      b.invoices.set(inv.number, { invoice: inv, ref, creditedNet: new Map(), creditedGross: new Decimal(0), creditNotes: [], creditParts: new Map(), payments: [] });
+      b.invoices.set(inv.number, { invoice: inv, ref, creditedNet: new Map(), creditedGross: new Decimal(0), creditNotes: [], creditParts: new Map(), creditChanges: [], payments: [] });
       b.sequences.set(inv.series, inv.sequence);
       for (const l of inv.lines) {
         b.billedKeys.set(l.dueKey, { invoice: inv.number, lineNo: l.lineNo });
@@ -347,10 +353,10 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
       named.forEach((inv, i) => {
         const part = i === named.length - 1 ? rest : Decimal.min(rest, Decimal.max(unpaidOf(inv), 0));
         if (part.isZero()) return;
-        movePart(inv, cn.number, part);
+        movePart(inv, cn.number, part, cn.issueDate);
         rest = rest.minus(part);
       });
-      if (cn.kind === 'correction' && named.length === 1) moveSettlementParts(state, named[0]);
+      if (cn.kind === 'correction' && named.length === 1) moveSettlementParts(state, named[0], cn.issueDate);
       return state;
     }
     case 'PaymentRecorded': {

@@ -91,8 +91,7 @@ export function receivables(state: State, opts: { at?: string; overdueOn?: strin
   }
   const openAt = (i: InvoiceState): Decimal => {
     if (at === undefined) return openBalance(i);
-    const credited = i.creditNotes.filter((n) => (state.billing.get(state.documentYear.get(n) ?? -1)?.creditNotes.get(n)?.value.issueDate ?? '') <= at)
-      .map((n) => i.creditParts.get(n) as Decimal);
+    const credited = i.creditChanges.filter((c) => c.date <= at).map((c) => c.amount);
     return new Decimal(i.invoice.total).minus(sum(credited)).minus(paidOf(i, at));
   };
   return [...byMember.entries()].map(([member, invs]) => {

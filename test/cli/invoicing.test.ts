@@ -506,7 +506,11 @@ describe('year-end settlement and closing', () => {
     // The third quarter's, which took the note's credit, is then credited whole: the note's part moves to the
     // quarters still open, so that no invoice is credited beyond its total while another is open.
     const third = stockholm[2];
+    // What was open the day before the correction is what a reminder sent that day named, before and after it.
+    const dayBefore = async () => JSON.stringify(await f.json('receivables', '--member', '0180', '--at', '2025-01-24'));
+    const asItStood = await dayBefore();
     expect((await f.run('invoice', 'credit', third.number, '--reason', 'Fel period', '--date', '2025-01-25')).code).toBe(0);
+    expect(await dayBefore()).toBe(asItStood);
     const later = (await f.json<Listed>('invoices', '--year', '2024')).invoices.filter((i) => i.number.startsWith('T') && i.buyerName === 'Stockholms stad');
     const opens = later.map((i) => ore(i.open));
     expect(opens.every((o) => o >= 0)).toBe(true);
