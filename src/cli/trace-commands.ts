@@ -161,8 +161,12 @@ function lineHtml(t: LineTrace): string {
   }
   if (t.settlement) {
     out.push(`<h3>Slutreglering</h3><p>Andel av utfallet ${esc(kr(t.settlement.actualShare))} − fakturerat ${esc(kr(t.settlement.billed))} = ${esc(kr(t.settlement.difference))}</p>`);
-    out.push('<table><tr><th>Dokument</th><th>Rad</th><th>Slag</th><th>Netto</th></tr>');
-    for (const l of t.settlement.billedLines) out.push(`<tr><td>${esc(l.document)}</td><td>${l.lineNo}</td><td>${esc(l.kind)}</td><td class="num">${esc(kr(l.net))}</td></tr>`);
+    // As the text trace: what was billed, what credit notes took of it (naming them), and the net counted.
+    out.push('<table><tr><th>Dokument</th><th>Rad</th><th>Slag</th><th>Belopp</th><th>Krediterat</th><th>Netto</th></tr>');
+    for (const l of t.settlement.billedLines) {
+      const credited = l.credited === '0.00' ? '' : `${esc(kr(l.credited))}${l.creditedBy ? ` (${esc(l.creditedBy.join(', '))})` : ''}`;
+      out.push(`<tr><td>${esc(l.document)}</td><td>${l.lineNo}</td><td>${esc(l.kind)}</td><td class="num">${esc(kr(l.amount))}</td><td class="num">${credited}</td><td class="num">${esc(kr(l.net))}</td></tr>`);
+    }
     out.push('</table>');
   }
   if (t.credited) {

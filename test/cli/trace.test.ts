@@ -102,9 +102,12 @@ describe('samkost trace: every line back to its events', () => {
     const gbg = (await f.json<DocTrace>('trace', '--member', '1480', '--year', '2024')) as unknown as { documents: DocTrace[] };
     const gbgSettle = gbg.documents.flatMap((d) => d.lines).find((l) => l.line.kind === 'settlement')!;
     expect(gbgSettle.settlement!.billedLines.find((b) => b.document === 'T2024-0001')).toMatchObject({ amount: '105000.00', credited: '105000.00', creditedBy: ['TK2024-0001'], net: '0.00' });
-    // The text names the credit note too, so that an auditor can find what took the line down.
+    // The text names the credit note too, so that an auditor can find what took the line down; the page as well.
     const text = (await f.run('trace', '--member', '1480', '--year', '2024')).out;
     expect(text).toContain('T2024-0001 rad 1 (a-conto): 0,00 kr (105 000,00 kr − krediterat 105 000,00 kr genom TK2024-0001)');
+    const settled = gbg.documents.find((d) => d.lines.some((l) => l.line.kind === 'settlement'))!;
+    const page = (await f.run('trace', settled.number, '--format', 'html')).out;
+    expect(page).toContain('<td>T2024-0001</td><td>1</td><td>a-conto</td><td class="num">105 000,00 kr</td><td class="num">105 000,00 kr (TK2024-0001)</td><td class="num">0,00 kr</td>');
   });
 
   test('actual cost under budget: the settlement credit notes are traced as billed − actual share', async () => {
