@@ -79,7 +79,7 @@ export interface PaymentState {
   date: string;
   reference: string;
   ref: EventRef;
-  /** Set by a PaymentReversed: from its date on, the payment counts for nothing (deciders/billing.ts#paymentStands). */
+  /** Set by a PaymentReversed: from its date on, the payment counts for nothing (paymentStands below). */
   reversed?: { date: string; reason: string; ref: EventRef; amount: Decimal };
 }
 
@@ -180,11 +180,23 @@ export const pushTo = <K, V>(map: Map<K, V[]>, key: K, value: V): void => {
   else map.set(key, [value]);
 };
 
-const invoiceOf = (state: State, n: string): InvoiceState | undefined => state.billing.get(state.documentYear.get(n) ?? -1)?.invoices.get(n);
+/** The invoice numbered `n`, in whichever billing year holds it, or undefined. */
+export const invoiceOf = (state: State, n: string): InvoiceState | undefined => state.billing.get(state.documentYear.get(n) ?? -1)?.invoices.get(n);
+
+/** The credit note numbered `n`, in whichever billing year holds it, or undefined. */
+export const creditNoteOf = (state: State, n: string): CreditNoteIssued | undefined => state.billing.get(state.documentYear.get(n) ?? -1)?.creditNotes.get(n)?.value;
+
+/**
+ * Whether a payment counts in what is paid of its invoice at the end of the day `at`: made by then and not
+ * reversed by then. Without a date, as everything recorded stands (a reversal is never dated after today).
+ */
+export const paymentStands = (p: PaymentState, at?: string): boolean =>
+  (at === undefined ? p.reversed === undefined : p.date <= at && (p.reversed === undefined || p.reversed.date > at));
+
+export const paidOf = (inv: InvoiceState, at?: string): Decimal => sum(inv.payments.filter((p) => paymentStands(p, at)).map((p) => p.amount));
 
 /** What is still unpaid of an invoice: its total less its credit notes' parts and its payments that stand. */
-const unpaidOf = (inv: InvoiceState): Decimal =>
-  new Decimal(inv.invoice.total).minus(inv.creditedGross).minus(sum(inv.payments.filter((p) => !p.reversed).map((p) => p.amount)));
+export const openBalance = (inv: InvoiceState): Decimal => new Decimal(inv.invoice.total).minus(inv.creditedGross).minus(paidOf(inv));
 
 /** Adds `amount` (negative: takes it back) to the part of credit note `note` that `inv` carries, from `date`. */
 function movePart(inv: InvoiceState, note: string, amount: Decimal, date: string): void {
@@ -208,16 +220,16 @@ function movePart(inv: InvoiceState, note: string, amount: Decimal, date: string
  * settlement names them, as much as each has unpaid. The member's total is the same either way.
  */
 function moveSettlementParts(state: State, inv: InvoiceState, date: string): void {
-  let excess = unpaidOf(inv).neg();
+  let excess = openBalance(inv).neg();
   for (const number of [...inv.creditNotes].reverse()) {
     if (!excess.gt(0)) return;
-    const note = state.billing.get(state.documentYear.get(number) ?? -1)?.creditNotes.get(number)?.value;
+    const note = creditNoteOf(state, number);
     if (note?.kind !== 'settlement') continue;
     for (const other of note.credits) {
       const target = other === inv.invoice.number ? undefined : invoiceOf(state, other);
       const part = inv.creditParts.get(number);
       if (!target || !part || !excess.gt(0)) continue;
-      const move = Decimal.min(excess, part, Decimal.max(unpaidOf(target), 0));
+      const move = Decimal.min(excess, part, Decimal.max(openBalance(target), 0));
       if (!move.gt(0)) continue;
       movePart(inv, number, move.neg(), date);
       movePart(target, number, move, date);
@@ -341,7 +353,7 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
       state.documentYear.set(cn.number, cn.year);
       for (const l of cn.lines) {
         if (!l.credits) continue;
-        const inv = state.billing.get(state.documentYear.get(l.credits.invoice) ?? -1)?.invoices.get(l.credits.invoice);
+        const inv = invoiceOf(state, l.credits.invoice);
         if (inv) inv.creditedNet.set(l.credits.lineNo, (inv.creditedNet.get(l.credits.lineNo) ?? new Decimal(0)).plus(l.amount));
       }
       // The gross credit goes to the invoices it names, in the order named, each taking what is still unpaid
@@ -351,7 +363,7 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
       const named = cn.credits.map((n) => invoiceOf(state, n)).filter((i): i is InvoiceState => i !== undefined);
       let rest = new Decimal(cn.total);
       named.forEach((inv, i) => {
-        const part = i === named.length - 1 ? rest : Decimal.min(rest, Decimal.max(unpaidOf(inv), 0));
+        const part = i === named.length - 1 ? rest : Decimal.min(rest, Decimal.max(openBalance(inv), 0));
         if (part.isZero()) return;
         movePart(inv, cn.number, part, cn.issueDate);
         rest = rest.minus(part);
@@ -360,12 +372,12 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
       return state;
     }
     case 'PaymentRecorded': {
-      const inv = state.billing.get(state.documentYear.get(event.data.invoice) ?? -1)?.invoices.get(event.data.invoice);
+      const inv = invoiceOf(state, event.data.invoice);
       inv?.payments.push({ amount: new Decimal(event.data.amount), date: event.data.date, reference: event.data.reference, ref });
       return state;
     }
     case 'PaymentReversed': {
-      const inv = state.billing.get(state.documentYear.get(event.data.invoice) ?? -1)?.invoices.get(event.data.invoice);
+      const inv = invoiceOf(state, event.data.invoice);
       const payment = inv?.payments.find((p) => p.ref.eventId === event.data.payment);
       if (payment && !payment.reversed) payment.reversed = { date: event.data.date, reason: event.data.reason, ref, amount: new Decimal(event.data.amount) };
       // None the decider would have stored (a payment not on its invoice, reversed twice): verify names it.

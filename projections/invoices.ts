@@ -1,6 +1,5 @@
 import { differenceInCalendarDays, parseISO } from 'date-fns';
 import Decimal from 'decimal.js';
-import { openBalance, paidOf } from '../domain/deciders/billing';
 import type { CreditNoteIssued, InvoiceIssued } from '../domain/events/billing';
 import { amountString, formatPercent, formatSek, sum } from '../domain/money';
 import { eventLink } from '../domain/event-ref';
@@ -8,7 +7,7 @@ import { paymentIdOf } from '../domain/billing/payment-id';
 import { periodText } from '../domain/billing/due';
 import { suppliedPeriod } from '../domain/billing/periods';
 import { ocrOf } from '../domain/ocr';
-import { type InvoiceState, pushTo, type State } from '../domain/state';
+import { type InvoiceState, openBalance, paidOf, pushTo, type State } from '../domain/state';
 
 export interface InvoiceSummary {
   number: string;

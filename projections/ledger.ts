@@ -3,7 +3,7 @@ import { DomainError } from '../domain/errors';
 import { eventLink, type EventRef } from '../domain/event-ref';
 import type { CreditNoteIssued, InvoiceIssued, InvoiceLine } from '../domain/events/billing';
 import { sum, ZERO } from '../domain/money';
-import type { State } from '../domain/state';
+import { invoiceOf, type State } from '../domain/state';
 import { selfCostOf, yearBilling } from './selfcost';
 import { supplierInvoices } from '../domain/supplier-debt';
 import { paymentIdOf } from '../domain/billing/payment-id';
@@ -245,7 +245,7 @@ export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART
   const serviceAccount = (serviceId?: string): string => (serviceId && c.serviceIncomeFor?.[serviceId]) || c.serviceIncome;
   const accruedCosts = c.accruedCosts ?? c.overCollection;
   const credited = (invoice: string, lineNo: number): CreditedLine | undefined =>
-    state.billing.get(state.documentYear.get(invoice) ?? -1)?.invoices.get(invoice)?.invoice.lines.find((x) => x.lineNo === lineNo);
+    invoiceOf(state, invoice)?.invoice.lines.find((x) => x.lineNo === lineNo);
 
   const drafts: Draft[] = [];
   const document = (doc: InvoiceIssued | CreditNoteIssued, ref: EventRef, sign: 1 | -1, lines: DocLine[], text: string): void => {

@@ -7,7 +7,7 @@ import type { CreditNoteIssued, CreditNoteLine, InvoiceIssued, InvoiceLine } fro
 import { amountString, formatNumber, formatSek, grouped, isAmountString, parseAmount, roundOre, sum, ZERO } from '../domain/money';
 import { populationFor, type PopulationUsed } from '../domain/population-rule';
 import { monthlyAmounts, monthRanges, spreadOverMonths } from '../domain/proration';
-import { type Adopted, evolve, inForceDuringYear, initialState, type InvoiceState, type MembershipPeriod, type MemberState, type ServiceState, type State } from '../domain/state';
+import { type Adopted, creditNoteOf, evolve, inForceDuringYear, initialState, invoiceOf, type InvoiceState, type MembershipPeriod, type MemberState, type ServiceState, type State } from '../domain/state';
 import { bandOf } from '../domain/tiers';
 import { computeSplit, costBase, type CostBasis, reportingTiersFor, type ServiceSplit, type SplitInput, splitInputs } from './splits';
 import { rulesOfOrigin, yearlySpreadOf } from '../domain/rules';
@@ -125,8 +125,7 @@ export interface BilledLineTrace {
 
 /** The correction notes, of those `inv` carries, that credit its line `lineNo`. */
 function notesCrediting(state: State, inv: InvoiceState, lineNo: number): string[] {
-  return inv.creditNotes.filter((n) => state.billing.get(state.documentYear.get(n) ?? -1)?.creditNotes.get(n)?.value.lines
-    .some((l) => l.credits?.invoice === inv.invoice.number && l.credits.lineNo === lineNo));
+  return inv.creditNotes.filter((n) => creditNoteOf(state, n)?.lines.some((l) => l.credits?.invoice === inv.invoice.number && l.credits.lineNo === lineNo));
 }
 
 export interface SettlementTrace {
@@ -847,7 +846,7 @@ function settlementLine(state: State, doc: Doc, line: AnyLine, sign: 1 | -1, opt
 
 function creditedLine(state: State, line: CreditNoteLine): Derived {
   const c = line.credits as { invoice: string; lineNo: number };
-  const inv = state.billing.get(state.documentYear.get(c.invoice) ?? -1)?.invoices.get(c.invoice);
+  const inv = invoiceOf(state, c.invoice);
   if (!inv) throw new DomainError(`den krediterade fakturan ${c.invoice} är inte utfärdad före kreditfakturan`);
   const orig = inv.invoice.lines.find((l) => l.lineNo === c.lineNo);
   if (!orig) throw new DomainError(`den krediterade fakturan ${c.invoice} har ingen rad ${c.lineNo}`);

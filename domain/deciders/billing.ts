@@ -11,7 +11,7 @@ import type { DomainEvent } from '../events';
 import type { BuyerParty, CreditNoteIssued, CreditNoteLine, InvoiceIssued, SellerParty } from '../events/billing';
 import { amountString, formatSek, sum, ZERO } from '../money';
 import { namedFirst } from '../swedish-list';
-import { type InvoiceState, type PaymentState, servicesBilledIn, type ServiceState, type State } from '../state';
+import { creditNoteOf, invoiceOf, type InvoiceState, openBalance, type PaymentState, servicesBilledIn, type ServiceState, type State } from '../state';
 import type { Decision } from './membership';
 import { requireService } from './services';
 import { costWords, decidedBy, RULES_VERSION } from '../rules';
@@ -104,26 +104,16 @@ function assertDatedInOrder(state: State, year: number, series: readonly string[
 }
 
 export function findInvoice(state: State, number: string): InvoiceState {
-  const year = state.documentYear.get(number);
-  const inv = year === undefined ? undefined : state.billing.get(year)?.invoices.get(number);
+  const inv = invoiceOf(state, number);
   if (!inv) {
     // A credit note is no invoice: paying or crediting it is a mistake to name as such, not an unknown number.
-    const note = year === undefined ? undefined : state.billing.get(year)?.creditNotes.get(number);
-    if (note) throw new DomainError(`${number} är en kreditfaktura (den krediterar ${note.value.credits.join(', ')}), inte en faktura`);
+    const note = creditNoteOf(state, number);
+    if (note) throw new DomainError(`${number} är en kreditfaktura (den krediterar ${note.credits.join(', ')}), inte en faktura`);
     throw new NotFoundError(`okänd faktura ${number}`);
   }
   return inv;
 }
 
-/**
- * Whether a payment counts in what is paid of its invoice at the end of the day `at`: made by then and not
- * reversed by then. Without a date, as everything recorded stands (a reversal is never dated after today).
- */
-export const paymentStands = (p: PaymentState, at?: string): boolean =>
-  (at === undefined ? p.reversed === undefined : p.date <= at && (p.reversed === undefined || p.reversed.date > at));
-
-export const paidOf = (inv: InvoiceState, at?: string): Decimal => sum(inv.payments.filter((p) => paymentStands(p, at)).map((p) => p.amount));
-export const openBalance = (inv: InvoiceState): Decimal => new Decimal(inv.invoice.total).minus(inv.creditedGross).minus(paidOf(inv));
 
 function creditNote(
   state: State, inv: InvoiceState, lines: CreditNoteLine[], head: { kind: CreditNoteIssued['kind']; issueDate: string; reason: string; credits: string[]; origin: CreditNoteIssued['origin'] },
@@ -165,17 +155,14 @@ function lastCreditAmounts(state: State, inv: InvoiceState, wanted: readonly num
 
 /**
  * What the correction notes of an invoice credited of it, with VAT: what a further correction is measured
- * against. A settlement's credit note also names the invoice (it is carried by the first a-conto invoice it
+ * against. A settlement's credit note may also carry a part on the invoice (spread over the invoices it
  * names, for the open amounts: `creditedGross`), but it credits the member's year of the service, not these
  * lines: counted here, it left an invoice that could not be credited whole after its year was settled. A
  * settled service whose a-conto lines are then credited is settled again, from what is left billed.
  */
 function correctedGross(state: State, inv: InvoiceState): Decimal {
   let gross = ZERO;
-  for (const number of inv.creditNotes) {
-    const note = state.billing.get(state.documentYear.get(number) ?? -1)?.creditNotes.get(number)?.value;
-    if (note?.kind === 'correction') gross = gross.plus(inv.creditParts.get(number) ?? note.total);
-  }
+  for (const [number, part] of inv.creditParts) if (creditNoteOf(state, number)?.kind === 'correction') gross = gross.plus(part);
   return gross;
 }
 

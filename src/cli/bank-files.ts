@@ -7,9 +7,9 @@ import { UsageError } from './io';
 import Decimal from 'decimal.js';
 import { parseCommand } from '../../domain/commands';
 import type { RecordPayment } from '../../domain/commands/billing';
-import { findInvoice, openBalance, paymentProblem, samePayment } from '../../domain/deciders/billing';
+import { findInvoice, paymentProblem, samePayment } from '../../domain/deciders/billing';
 import { formatSek } from '../../domain/money';
-import type { InvoiceState, PaymentState } from '../../domain/state';
+import { type InvoiceState, openBalance, type PaymentState } from '../../domain/state';
 import type { Engine } from '../app/engine';
 import { paymentCommandId } from '../app/ids';
 

@@ -1,9 +1,9 @@
 import Decimal from 'decimal.js';
 import { type Command, parseCommand } from '../../domain/commands';
 import { formatSek, sum } from '../../domain/money';
-import type { InvoiceState, State } from '../../domain/state';
+import { type InvoiceState, openBalance, type State } from '../../domain/state';
 import type { RecordPayment } from '../../domain/commands/billing';
-import { findInvoice, findPayment, openBalance, samePayment } from '../../domain/deciders/billing';
+import { findInvoice, findPayment, samePayment } from '../../domain/deciders/billing';
 import { paymentIdOf } from '../../domain/billing/payment-id';
 import type { ExecuteResult } from '../app/engine';
 import { withConfiguredDefaults } from '../config';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { canonicalJson } from '../../domain/canonical-json';
 import { type Command, parseCommand } from '../../domain/commands';
 import { decide } from '../../domain/decide';
-import { openBalance } from '../../domain/deciders/billing';
+import { openBalance } from '../../domain/state';
 import { documentsRead } from '../../domain/documents-read';
 import type { DomainEvent } from '../../domain/events';
 import { domainCodec } from '../../src/app/codec';

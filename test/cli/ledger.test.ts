@@ -7,7 +7,7 @@ import { type Command, CommandValidationError, parseCommand } from '../../domain
 import { decide } from '../../domain/decide';
 import { DomainError } from '../../domain/errors';
 import { evolve, initialState, type State } from '../../domain/state';
-import { openBalance } from '../../domain/deciders/billing';
+import { openBalance } from '../../domain/state';
 import { balanceSheet, chartFor, journal, ledger, openingBalances, trialBalance } from '../../projections/ledger';
 import { selfCost } from '../../projections/selfcost';
 import { DEFAULT_CONFIG } from '../../src/config';

@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 import { CommandValidationError, parseCommand } from '../../domain/commands';
 import { decide, type Decision } from '../../domain/decide';
-import { openBalance, paidOf } from '../../domain/deciders/billing';
+import { openBalance, paidOf } from '../../domain/state';
 import { documentsRead } from '../../domain/documents-read';
 import { NotFoundError } from '../../domain/errors';
 import type { EventRef } from '../../domain/event-ref';
