@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { EsdbEventStore } from './esdb';
 import type { EventCodec, EventStore, StoreAccess } from './port';
@@ -26,9 +25,7 @@ const makesDirectory = (path: string): boolean => dirname(path) === dirname(reso
 export function storeDirectoryProblem(location: string): string | undefined {
   if (isEsdbUrl(location) || location === ':memory:') return undefined;
   const path = resolve(location);
-  if (makesDirectory(path)) return undefined;
-  const dir = statSync(dirname(path), { throwIfNoEntry: false });
-  return dir?.isDirectory() ? undefined : missingDirectory(path, dir !== undefined);
+  return makesDirectory(path) ? undefined : missingDirectory(path);
 }
 
 /** Opens a store; with access 'read' an embedded store must exist already (see `StoreAccess`). */

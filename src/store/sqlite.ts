@@ -73,9 +73,15 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_command_id ON events (command_id);
 `;
 
-/** The refusal of a store whose directory is missing (or is a file): a --store mistyped is not made a new store. */
-export const missingDirectory = (path: string, isFile: boolean): string =>
-  `${dirname(path)} ${isFile ? 'är ingen katalog' : 'finns inte'}, så lagret ${path} kan inte skapas där; stämmer sökvägen i --store eller SAMKOST_STORE?`;
+/**
+ * Why a store at `path` cannot be created in its directory (missing, or a file), or undefined: a --store
+ * mistyped is not made a new store.
+ */
+export function missingDirectory(path: string): string | undefined {
+  const dir = statSync(dirname(path), { throwIfNoEntry: false });
+  if (dir?.isDirectory()) return undefined;
+  return `${dirname(path)} ${dir ? 'är ingen katalog' : 'finns inte'}, så lagret ${path} kan inte skapas där; stämmer sökvägen i --store eller SAMKOST_STORE?`;
+}
 
 /** What SQLite or the file system reported, as a one-line refusal naming the store; others unchanged. */
 export function storeFailure(location: string, err: unknown): unknown {
@@ -144,8 +150,8 @@ export class SqliteEventStore implements EventStore, MetadataSource {
     try {
       if (file && createDirectory) mkdirSync(dirname(location), { recursive: true });
       else if (file) {
-        const dir = statSync(dirname(location), { throwIfNoEntry: false });
-        if (!dir?.isDirectory()) throw new StoreError(missingDirectory(location, dir !== undefined));
+        const problem = missingDirectory(location);
+        if (problem) throw new StoreError(problem);
       }
       db = new Database(location);
       // First, so that switching to WAL waits for another process's lock instead of failing at once.
