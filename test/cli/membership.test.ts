@@ -244,6 +244,14 @@ describe('population import: a table that replaces a year\'s recorded one must h
   });
 });
 
+/** Stockholm's join, written to a file of one command and applied: the file. */
+async function appliedStockholm(f: ReturnType<typeof cliFixture>): Promise<string> {
+  const file = join(f.dir, 'cmds.ndjson');
+  writeFileSync(file, `${JSON.stringify({ type: 'member.join', orgnr: '212000-0142', kind: 'municipality', name: 'Stockholms stad', kommunkod: '0180', date: '2010-01-01', decisionRef: 'S' })}\n`);
+  expect((await f.run('apply', file)).code).toBe(0);
+  return file;
+}
+
 describe('samkost apply FILE.ndjson', () => {
   test('given a file whose first command is refused, then the one line on stderr says why, nothing is printed beside it, and nothing is stored', async () => {
     const f = cliFixture();
@@ -287,9 +295,7 @@ describe('samkost apply FILE.ndjson', () => {
 
   test('given a file with no command in it (empty, or blank lines and comments only), when applied, then it is refused in one line naming it, and nothing is stored', async () => {
     const f = cliFixture();
-    const one = join(f.dir, 'one.ndjson');
-    writeFileSync(one, `${JSON.stringify({ type: 'member.join', orgnr: '212000-0142', kind: 'municipality', name: 'Stockholms stad', kommunkod: '0180', date: '2010-01-01', decisionRef: 'S' })}\n`);
-    expect((await f.run('apply', one)).code).toBe(0);
+    await appliedStockholm(f);
     const before = eventCount(f.store);
     const file = join(f.dir, 'e.ndjson');
     for (const text of ['', '\n\n', '// inget ännu\n\n']) {
@@ -303,9 +309,7 @@ describe('samkost apply FILE.ndjson', () => {
 
   test('re-applying the same file appends nothing', async () => {
     const f = cliFixture();
-    const file = join(f.dir, 'cmds.ndjson');
-    writeFileSync(file, `${JSON.stringify({ type: 'member.join', orgnr: '212000-0142', kind: 'municipality', name: 'Stockholms stad', kommunkod: '0180', date: '2010-01-01', decisionRef: 'S' })}\n`);
-    expect((await f.run('apply', file)).code).toBe(0);
+    const file = await appliedStockholm(f);
     const before = eventCount(f.store);
     const again = await f.run('apply', file);
     expect(again.code).toBe(0);

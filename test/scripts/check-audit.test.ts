@@ -75,6 +75,14 @@ function editFile(dir: string, name: string, edit: (text: string) => string): vo
   rehashFile(dir, name);
 }
 
+/** check-audit finds `problem` in `dir` and nothing else, and the script fails with exit code 1 printing it. */
+async function expectOnlyProblem(dir: string, problem: string): Promise<void> {
+  expect(checkAudit(dir).problems).toEqual([problem]);
+  const run = await runNode(compiled('scripts/check-audit.js'), [dir]);
+  expect(run.code).toBe(1);
+  expect(run.stdout).toContain(`FEL: ${problem}\n`);
+}
+
 describe('check-audit: what a package shows of itself must hold, even where every chain is intact', () => {
   let f: Awaited<ReturnType<typeof settledYear>>;
   let copies = 0;
@@ -495,10 +503,7 @@ describe('check-audit: what a package shows of itself must hold, even where ever
       editVoucher(dir, n, (ts) => shift(ts, by(ts)));
       const differences = named(transactions).map(([account, d]) => `konto ${account} ${plus(amountOf(transactions, account), d)} där dokumentet ger ${amountOf(transactions, account)}`).join(', ');
       const problem = `vouchers.ndjson rad ${n}: verifikation ${series} ${number}: stämmer inte med dokumentet ${number} (${source.type} billing-2024@${source.revision}): ${differences}`;
-      expect(checkAudit(dir).problems).toEqual([problem]);
-      const run = await runNode(compiled('scripts/check-audit.js'), [dir]);
-      expect(run.code).toBe(1);
-      expect(run.stdout).toContain(`FEL: ${problem}\n`);
+      await expectOnlyProblem(dir, problem);
     });
 
     test('given an invoice\'s income booked to another account, then check-audit fails naming the account booked and the one the document gives', async () => {
@@ -545,10 +550,7 @@ describe('check-audit: what a package shows of itself must hold, even where ever
       const problem = `documents.ndjson rad 3: ${second.document.number}: står efter ${third.document.number} men utfärdades före det `
         + `(billing-2024@${second.event.revision}, position ${second.event.position}, mot billing-2024@${third.event.revision}, position ${third.event.position}): `
         + 'documents.ndjson ska hålla dokumenten i den ordning de utfärdades';
-      expect(checkAudit(dir).problems).toEqual([problem]);
-      const run = await runNode(compiled('scripts/check-audit.js'), [dir]);
-      expect(run.code).toBe(1);
-      expect(run.stdout).toContain(`FEL: ${problem}\n`);
+      await expectOnlyProblem(dir, problem);
     });
 
     test('given two documents of a series swapped and no events to place them by, then the series\' order names the first out of place', async () => {
