@@ -46,7 +46,8 @@ export interface MetadataSource {
 }
 
 export class StoredEvent implements RecordedEvent {
-  #metadataText: string | MetadataSource;
+  /** The metadata text as read, or where to read it when first asked for (ReadOptions.metadataOnDemand). */
+  #metadataSource: string | MetadataSource;
   #metadata: ChainedMetadata | undefined;
   readonly refHead: RefHead | undefined;
 
@@ -60,7 +61,7 @@ export class StoredEvent implements RecordedEvent {
     readonly data: unknown,
     metadata: string | MetadataSource,
   ) {
-    this.#metadataText = metadata;
+    this.#metadataSource = metadata;
     this.refHead = typeof metadata === 'string' ? refHeadOfText(metadata) : undefined;
   }
 
@@ -71,7 +72,7 @@ export class StoredEvent implements RecordedEvent {
    */
   get metadata(): ChainedMetadata {
     if (this.#metadata === undefined) {
-      const source = this.#metadataText;
+      const source = this.#metadataSource;
       const text = typeof source === 'string' ? source : source.metadataTextAt(this.streamId, this.revision, this.position);
       let parsed: unknown;
       try {
