@@ -43,15 +43,15 @@ export function decide(command: Command, state: State, ctx: DecideContext): Deci
     case 'member.details':
       return decideMemberDetails(command, state);
     case 'population.import':
-      return decideImportPopulation(command, state);
+      return decideImportPopulation(command, state, ctx.today);
     case 'schedule.adopt':
-      return decideAdoptSchedule(command, state);
+      return decideAdoptSchedule(command, state, ctx.today);
     case 'levy.decide':
-      return decideLevy(command, state);
+      return decideLevy(command, state, ctx.today);
     case 'service.establish':
-      return decideEstablish(command, state);
+      return decideEstablish(command, state, ctx.today);
     case 'budget.decide':
-      return decideBudget(command, state);
+      return decideBudget(command, state, ctx.today);
     case 'cost.record':
       return decideActualCost(command, state, ctx.vatRates ?? [], ctx.today);
     case 'cost.pay':

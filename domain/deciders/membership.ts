@@ -4,7 +4,7 @@ import type { DomainEvent } from '../events';
 import { isCurrentMember, type MemberState, type State } from '../state';
 import { bandCoverageProblems } from '../tiers';
 import { normaliseOrgnr } from '../orgnr';
-import { assertNotTooFarAhead, assertYearOpen } from './year-guard';
+import { assertNotAfterToday, assertNotOlderThanInForce, assertNotTooFarAhead, assertYearOpen } from './year-guard';
 import { dayBefore } from '../proration';
 import { municipalityCount } from '../population-rule';
 import { grouped } from '../money';
@@ -148,11 +148,14 @@ export function decideMemberDetails(c: ChangeMemberDetails, state: State): Decis
 const definedParts = <T extends object>(o: T): Partial<T> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
-export function decideImportPopulation(c: ImportPopulation, state: State): Decision {
+export function decideImportPopulation(c: ImportPopulation, state: State, today: string): Decision {
   const years = new Set<number>();
   for (const t of c.tables) {
     // A table at 31 December of year Y sets the fees and splits of Y + 1.
     assertYearOpen(state, t.year + 1, `population.import ${t.year}`);
+    // A count of inhabitants is taken on its day and published after it: a table dated ahead is a year
+    // mistyped (2027 for 2023), and would set the fees of a year from figures no one has.
+    assertNotAfterToday(t.referenceDate, today, `population.import ${t.year}`, 'tabellens mätdag', 'SCB:s folkmängd den 31 december ett år publiceras året därpå; kontrollera årtalet');
     if (years.has(t.year)) throw new DomainError(`population.import: året ${t.year} förekommer två gånger`);
     years.add(t.year);
     const codes = new Set<string>();
@@ -191,15 +194,19 @@ function checkBands(what: string, bands: Parameters<typeof bandCoverageProblems>
   if (problems.length) throw new DomainError(`${what}: ${problems.join('; ')}`);
 }
 
-export function decideAdoptSchedule(c: AdoptSchedule, state: State): Decision {
+export function decideAdoptSchedule(c: AdoptSchedule, state: State, today: string): Decision {
   assertYearOpen(state, c.year, 'schedule.adopt');
+  assertNotAfterToday(c.decidedOn, today, `schedule.adopt ${c.year}`, 'beslutsdatumet', 'ange dagen stämman beslutade');
+  const inForce = state.schedules.get(c.year)?.value;
+  assertNotOlderThanInForce(inForce && { decidedOn: inForce.decidedOn, reference: inForce.decisionRef }, c.decidedOn, `schedule.adopt ${c.year}`, 'den avgiftstabell');
   checkBands(`schedule.adopt ${c.year}`, c.tiers);
   const { type: _type, ...data } = c;
   return { streamId: scheduleStream(c.year), events: [{ type: 'FeeScheduleAdopted', data }] };
 }
 
-export function decideLevy(c: DecideLevy, state: State): Decision {
+export function decideLevy(c: DecideLevy, state: State, today: string): Decision {
   assertYearOpen(state, c.year, 'levy.decide');
+  assertNotAfterToday(c.decidedOn, today, `levy.decide ${c.levyId}`, 'beslutsdatumet', 'ange dagen stämman beslutade');
   checkBands(`levy.decide ${c.levyId}`, c.tiers);
   if (state.levies.get(c.year)?.has(c.levyId)) throw new DomainError(`levy.decide: en extra utdebitering "${c.levyId}" är redan beslutad för ${c.year}`);
   const { type: _type, ...data } = c;

@@ -9,7 +9,7 @@ import { populationFor, populationOfCodes, populationYearFor } from '../populati
 import { bandOf, type TierBand } from '../tiers';
 import { type Decision, repeatedCode, resolveMember, unknownKommunkodProblem } from './membership';
 import type { DomainEvent } from '../events';
-import { assertBookedInOpenYear, assertNotAfterToday, assertNotTooFarAhead, assertYearOpen, bookedInClosedYear } from './year-guard';
+import { assertBookedInOpenYear, assertNotAfterToday, assertNotOlderThanInForce, assertNotTooFarAhead, assertYearOpen, bookedInClosedYear } from './year-guard';
 import { type SupplierInvoice, supplierInvoices } from '../supplier-debt';
 import { dayBefore } from '../proration';
 
@@ -26,7 +26,8 @@ export function requireService(state: State, serviceId: string): ServiceState {
   return svc;
 }
 
-export function decideEstablish(c: EstablishService, state: State): Decision {
+export function decideEstablish(c: EstablishService, state: State, today: string): Decision {
+  assertNotTooFarAhead(c.date, today, `service.establish ${c.serviceId}`, 'datumet');
   if (state.services.has(c.serviceId)) throw new DomainError(`service.establish: tjänsten "${c.serviceId}" är redan inrättad`);
   try {
     validateRule(c.pricing);
@@ -38,9 +39,13 @@ export function decideEstablish(c: EstablishService, state: State): Decision {
   return { streamId: serviceStream(c.serviceId), events: [{ type: 'ServiceEstablished', data }] };
 }
 
-export function decideBudget(c: DecideBudget, state: State): Decision {
-  requireService(state, c.serviceId);
+export function decideBudget(c: DecideBudget, state: State, today: string): Decision {
+  const svc = requireService(state, c.serviceId);
+  const what = `budget.decide ${c.serviceId} ${c.year}`;
   assertYearOpen(state, c.year, `budget.decide ${c.serviceId}`);
+  assertNotAfterToday(c.decidedOn, today, what, 'beslutsdatumet', 'ange dagen rådet beslutade');
+  const inForce = svc.budgets.get(c.year)?.at(-1)?.value;
+  assertNotOlderThanInForce(inForce && { decidedOn: inForce.decidedOn, reference: inForce.minutesRef }, c.decidedOn, what, 'den budget');
   const { type: _t, ...data } = c;
   return { streamId: serviceStream(c.serviceId), events: [{ type: 'CouncilBudgetDecided', data }] };
 }

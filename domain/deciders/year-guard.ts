@@ -84,3 +84,22 @@ export function assertNotTooFarAhead(date: string, today: string, what: string, 
   const latest = latestEffectiveDate(today);
   if (date > latest) throw new DomainError(`${what}: ${words} ${date} ligger för långt fram; senast ${latest} (31 december året efter i dag) kan anges`);
 }
+
+/**
+ * Refuses a decision that replaces the one in force (a council's budget for a year, the year's fee schedule)
+ * when it is dated before that one. The latest recorded decision is the one in force, so an older decision
+ * recorded after a newer one (the original budget entered after its revision) would put what the newer one
+ * replaced back in force and bill by it. One of the same day is a decision taken after it and replaces it.
+ */
+export function assertNotOlderThanInForce(
+  inForce: { decidedOn: string; reference: string } | undefined,
+  decidedOn: string,
+  what: string,
+  words: string,
+): void {
+  if (inForce === undefined || decidedOn >= inForce.decidedOn) return;
+  throw new DomainError(
+    `${what}: beslutet ${decidedOn} är äldre än ${words} som gäller, beslutad ${inForce.decidedOn} (${inForce.reference}); `
+    + 'det senast registrerade beslutet gäller, så ett äldre kan inte registreras efter det',
+  );
+}

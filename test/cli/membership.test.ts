@@ -18,7 +18,7 @@ async function fixture() {
     '1280,Malmö,Skåne län,362133,2023',
   ].join('\n'));
   expect((await f.run('population', 'import', csv)).code).toBe(0);
-  for (const [year, date] of [['2023', '2023-04-20'], ['2024', '2024-04-25']]) {
+  for (const [year, date] of [['2023', '2023-04-20'], ['2024', '2024-02-22']]) {
     const r = await f.run('schedule', 'adopt', SCHEDULE_2020, '--year', year, '--decision', `Årsmöte ${year} §7`, '--decided-on', date);
     expect(r).toMatchObject({ code: 0, err: '' });
   }
@@ -117,7 +117,7 @@ describe('bad input is refused with one line, exit code 2 and nothing stored', (
   test('a schedule whose tiers overlap is refused', async () => {
     const f = await fixture();
     const bad = join(f.dir, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ year: 2025, decisionRef: 'x', decidedOn: '2025-01-01', firstYear: 'full-year', reentryPercent: 50, tiers: [
+    writeFileSync(bad, JSON.stringify({ year: 2025, decisionRef: 'x', decidedOn: '2024-02-01', firstYear: 'full-year', reentryPercent: 50, tiers: [
       { id: 'a', label: 'a', max: 10000, joiningContribution: '1.00', annualFee: '1.00' },
       { id: 'b', label: 'b', min: 10000, joiningContribution: '1.00', annualFee: '1.00' },
       { id: 'o', label: 'o', organisation: true, joiningContribution: '1.00', annualFee: '1.00' },
@@ -237,7 +237,7 @@ describe('population import: a table that replaces a year\'s recorded one must h
   });
 
   test('given no table for 2024, when a table of one municipality is imported for it, then it is stored, and population show counts it as 1 kommun', async () => {
-    const f = cliFixture();
+    const f = cliFixture('2025-03-01T10:00:00Z');
     expect(await swedish(f, 'sv.csv', ['0380;Uppsala;"250 000";2024'])).toMatchObject({ code: 0, err: '' });
     const r = await f.run('population', 'show', '--year', '2025');
     expect(r.out).toMatch(/^Avgiftsåret 2025 använder SCB:s folkmängd 31 december 2024: tabellen 2024-12-31 \(.*\), 1 kommun, händelse population@0\n/);

@@ -27,10 +27,10 @@ async function fixture() {
     '1280,Malmö,Skåne län,362133,2023',
   ].join('\n'));
   expect((await f.run('population', 'import', csv, '--source', 'SCB BE0101 Folkmängd 31 december')).code).toBe(0);
-  const adopted = await f.run('schedule', 'adopt', SCHEDULE_2020, '--year', '2024', '--decision', 'Årsmöte 2024 §7', '--decided-on', '2024-04-25');
+  const adopted = await f.run('schedule', 'adopt', SCHEDULE_2020, '--year', '2024', '--decision', 'Årsmöte 2024 §7', '--decided-on', '2024-02-22');
   expect(adopted).toMatchObject({ code: 0, err: '' });
   const levy = join(f.dir, 'levy.json');
-  writeFileSync(levy, JSON.stringify({ ...JSON.parse(readFileSync(LEVY_2007, 'utf8')), year: 2024, levyId: 'extra-2024', purpose: 'Gemensam e-arkivupphandling', decisionRef: 'Stämma 2024 §9', decidedOn: '2024-04-25' }));
+  writeFileSync(levy, JSON.stringify({ ...JSON.parse(readFileSync(LEVY_2007, 'utf8')), year: 2024, levyId: 'extra-2024', purpose: 'Gemensam e-arkivupphandling', decisionRef: 'Stämma 2024 §9', decidedOn: '2024-02-22' }));
   expect((await f.run('levy', 'decide', levy)).code).toBe(0);
   return f;
 }
@@ -42,7 +42,7 @@ describe('schedule show: the fee schedule adopted for a year', () => {
     expect([r.code, r.err]).toEqual([0, '']);
     const lines = r.out.split('\n');
     expect(lines[0]).toBe('Avgiftsplan 2024');
-    expect(r.out).toContain('\nBeslut: Årsmöte 2024 §7, 2024-04-25\n');
+    expect(r.out).toContain('\nBeslut: Årsmöte 2024 §7, 2024-02-22\n');
     expect(r.out).toContain('\nFörsta året: årsavgiften räknas från inträdesmånaden (årsavgift × månader/12)\n');
     expect(r.out).toContain('\nÅterinträde: 50 % av den ordinarie medlemsinsatsen\n');
     expect(r.out).toContain('\nBefolkning: SCB:s folkmängd 31 december 2023\n');
@@ -59,16 +59,16 @@ describe('schedule show: the fee schedule adopted for a year', () => {
     const shown = await f.json<Record<string, unknown> & { event: EventLink }>('schedule', 'show', '--year', '2024');
     const file = JSON.parse(readFileSync(SCHEDULE_2020, 'utf8')) as Record<string, unknown>;
     const { event, ...schedule } = shown;
-    expect(schedule).toEqual({ ...file, year: 2024, decisionRef: 'Årsmöte 2024 §7', decidedOn: '2024-04-25' });
+    expect(schedule).toEqual({ ...file, year: 2024, decisionRef: 'Årsmöte 2024 §7', decidedOn: '2024-02-22' });
     const stored = (await f.json<{ streamId: string; revision: number; position: string; id: string; type: string; metadata: { hash: string } }[]>('events', '--stream', 'schedule-2024'))[0];
     expect(event).toEqual({ streamId: 'schedule-2024', revision: 0, position: stored.position, eventId: stored.id, type: 'FeeScheduleAdopted', hash: stored.metadata.hash });
   });
 
   test('given a schedule adopted twice for a year, when shown, then the later decision, saying that it replaces the earlier', async () => {
     const f = await fixture();
-    await f.run('schedule', 'adopt', SCHEDULE_2020, '--year', '2024', '--decision', 'Extra årsmöte 2024 §2', '--decided-on', '2024-09-01');
+    await f.run('schedule', 'adopt', SCHEDULE_2020, '--year', '2024', '--decision', 'Extra årsmöte 2024 §2', '--decided-on', '2024-02-29');
     const r = await f.run('schedule', 'show', '--year', '2024');
-    expect(r.out).toContain('\nBeslut: Extra årsmöte 2024 §2, 2024-09-01 (ersätter 1 tidigare beslut för 2024)\n');
+    expect(r.out).toContain('\nBeslut: Extra årsmöte 2024 §2, 2024-02-29 (ersätter 1 tidigare beslut för 2024)\n');
     expect((await f.json<{ event: EventLink }>('schedule', 'show', '--year', '2024')).event.revision).toBe(1);
   });
 
@@ -94,7 +94,7 @@ describe('levies: the extra levies decided for a year', () => {
     const f = await fixture();
     const r = await f.run('levies', '--year', '2024');
     expect([r.code, r.err]).toEqual([0, '']);
-    expect(r.out).toMatch(/^Extra utdebiteringar 2024: 1\n\nextra-2024: Gemensam e-arkivupphandling\nBeslut: Stämma 2024 §9, 2024-04-25; händelse levy-2024@0, hash [0-9a-f]{64}\n/);
+    expect(r.out).toMatch(/^Extra utdebiteringar 2024: 1\n\nextra-2024: Gemensam e-arkivupphandling\nBeslut: Stämma 2024 §9, 2024-02-22; händelse levy-2024@0, hash [0-9a-f]{64}\n/);
     expect(r.out).toMatch(/│ Nivå +│ Benämning +│ Invånare +│ Belopp +│/);
     expect(r.out).toMatch(/│ lt10000 +│ Invånare mindre än 10 000 +│ 0 – 9 999 +│ 7 500,00 kr +│/);
     expect(r.out).toMatch(/│ 10000-100000 +│ Invånare mellan 10 000 – 100 000 +│ 10 000 – 100 000 +│ 10 500,00 kr +│/);
@@ -108,7 +108,7 @@ describe('levies: the extra levies decided for a year', () => {
     expect(shown.year).toBe(2024);
     expect(shown.levies).toHaveLength(1);
     const { event, ...levy } = shown.levies[0];
-    expect(levy).toEqual({ ...JSON.parse(readFileSync(LEVY_2007, 'utf8')), year: 2024, levyId: 'extra-2024', purpose: 'Gemensam e-arkivupphandling', decisionRef: 'Stämma 2024 §9', decidedOn: '2024-04-25' });
+    expect(levy).toEqual({ ...JSON.parse(readFileSync(LEVY_2007, 'utf8')), year: 2024, levyId: 'extra-2024', purpose: 'Gemensam e-arkivupphandling', decisionRef: 'Stämma 2024 §9', decidedOn: '2024-02-22' });
     expect(event).toMatchObject({ streamId: 'levy-2024', revision: 0, type: 'ExtraLevyDecided', hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 
@@ -190,7 +190,7 @@ describe('population show: the recorded SCB tables, the one a fee year uses, and
 
   test('given no table recorded, then population show says so and exits 0', async () => {
     const f = cliFixture();
-    await f.run('schedule', 'adopt', SCHEDULE_2020, '--year', '2024', '--decision', 'Årsmöte 2024 §7', '--decided-on', '2024-04-25');
+    await f.run('schedule', 'adopt', SCHEDULE_2020, '--year', '2024', '--decision', 'Årsmöte 2024 §7', '--decided-on', '2024-02-22');
     expect(await f.run('population', 'show')).toEqual({ code: 0, out: 'Inga befolkningstabeller är registrerade; importera en med `samkost population import`.\n', err: '' });
     expect(await f.json('population', 'show')).toEqual({ tables: [] });
   });

@@ -104,7 +104,7 @@ describe('cost splits', () => {
 describe('amounts at rest', () => {
   test('given budget lines typed with no, one or a comma decimal, when decided, then every line is stored with two decimals', async () => {
     const f = await fixture();
-    const decide = (...lines: string[]) => f.run('budget', 'decide', '--service', 'egil', '--year', '2025', ...lines.flatMap((l) => ['--line', l]), '--decided-on', '2024-11-15', '--minutes', 'FR §1');
+    const decide = (...lines: string[]) => f.run('budget', 'decide', '--service', 'egil', '--year', '2025', ...lines.flatMap((l) => ['--line', l]), '--decided-on', '2024-02-15', '--minutes', 'FR §1');
     expect(await decide('Drift=600000.5', 'Utv=100', 'Övrigt=1,5')).toMatchObject({ code: 0, err: '' });
     const events = JSON.parse((await f.run('--json', 'events', '--stream', 'service-egil')).out) as { type: string; data: { year: number; lines: { amount: string }[] } }[];
     const budget = events.filter((e) => e.type === 'CouncilBudgetDecided' && e.data.year === 2025);

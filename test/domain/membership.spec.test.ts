@@ -106,25 +106,34 @@ describe('member.join: a kommunkod, or a code a federation covers, must be one S
 
 describe('population.import: a table for a year replaces the recorded one whole, so it must hold every municipality the recorded one has', () => {
   const table = (year: number, rows: [string, string, number][]) => ({ year, referenceDate: `${year}-12-31`, rows: rows.map(([code, name, population]) => ({ code, name, population })) });
+  /** SCB publishes the population at 31 December in the next year: a table is imported after its day. */
+  const AFTER_2024 = '2025-02-20';
   const recorded: DomainEvent = { type: 'PopulationRecorded', data: { ...table(2024, [['0180', 'Stockholm', 988943], ['0380', 'Uppsala', 240000], ['1280', 'Malmö', 362133]]), source: 'SCB' } };
 
   test('given a 2024 table of three, when a table of Uppsala alone is imported for 2024, then it is refused naming the year, the count and the two missing', () => {
-    given(recorded).when({ type: 'population.import', source: 'sv.csv', tables: [table(2024, [['0380', 'Uppsala', 250000]])] })
+    given(recorded).when({ type: 'population.import', source: 'sv.csv', tables: [table(2024, [['0380', 'Uppsala', 250000]])] }, AFTER_2024)
       .thenError('population.import: tabellen för 2024 saknar 2 kommuner av de 3 i den registrerade tabellen för 2024 (0180 Stockholm, 1280 Malmö); en ny tabell ersätter hela årets registrerade, så importera hela tabellen för 2024, med de rättade uppgifterna i den');
   });
 
   test('given the same, when one of them is missing, then the count says "1 kommun"', () => {
-    given(recorded).when({ type: 'population.import', source: 'x', tables: [table(2024, [['0180', 'Stockholm', 1], ['0380', 'Uppsala', 1]])] }).thenError('saknar 1 kommun av de 3');
+    given(recorded).when({ type: 'population.import', source: 'x', tables: [table(2024, [['0180', 'Stockholm', 1], ['0380', 'Uppsala', 1]])] }, AFTER_2024).thenError('saknar 1 kommun av de 3');
   });
 
   test('given the same, when every municipality is imported again, one corrected and one added, then the table is recorded', () => {
     const whole = table(2024, [['0180', 'Stockholm', 988943], ['0380', 'Uppsala', 250000], ['1280', 'Malmö', 362133], ['0381', 'Enköping', 46000]]);
-    given(recorded).when({ type: 'population.import', source: 'x', tables: [whole] }).then([{ type: 'PopulationRecorded', data: { ...whole, source: 'x' } }], 'population');
+    given(recorded).when({ type: 'population.import', source: 'x', tables: [whole] }, AFTER_2024).then([{ type: 'PopulationRecorded', data: { ...whole, source: 'x' } }], 'population');
   });
 
   test('given a 2024 table, when a table of one municipality is imported for 2025, then it is recorded: the first table of a year may be any size', () => {
     const first = table(2025, [['0380', 'Uppsala', 250000]]);
-    given(recorded).when({ type: 'population.import', source: 'x', tables: [first] }, '2025-06-01').then([{ type: 'PopulationRecorded', data: { ...first, source: 'x' } }]);
+    given(recorded).when({ type: 'population.import', source: 'x', tables: [first] }, '2026-02-20').then([{ type: 'PopulationRecorded', data: { ...first, source: 'x' } }]);
+  });
+});
+
+describe('population.import: a table is dated on its count\'s day, which has passed', () => {
+  test('given today is 2024-06-01, when a table at 2024-12-31 is imported (2024 mistyped for 2023), then it is refused naming the day', () => {
+    given().when({ type: 'population.import', source: 'x', tables: [{ year: 2024, referenceDate: '2024-12-31', rows: [{ code: '0180', name: 'Stockholm', population: 1 }] }] }, '2024-06-01')
+      .thenError('population.import 2024: tabellens mätdag 2024-12-31 ligger efter i dag (2024-06-01); SCB:s folkmängd den 31 december ett år publiceras året därpå; kontrollera årtalet');
   });
 });
 
@@ -196,6 +205,24 @@ describe('schedule.adopt and levy.decide', () => {
 
   test('a negative fee is refused', () => {
     given().when(adopt([{ ...tiers[0], annualFee: '-1.00' }, tiers[1], tiers[2]])).thenError('beloppet får inte vara negativt');
+  });
+
+  test('given a schedule for 2024 decided 2024-04-25, when one decided 2024-01-10 is adopted after it, then it is refused: the latest recorded is in force', () => {
+    const { type: _t, ...data } = adopt(tiers);
+    given({ type: 'FeeScheduleAdopted', data: data as never }).when({ ...adopt(tiers), decidedOn: '2024-01-10', decisionRef: 'Styrelsen 2024-01-10' })
+      .thenError('schedule.adopt 2024: beslutet 2024-01-10 är äldre än den avgiftstabell som gäller, beslutad 2024-04-25 (Årsmöte 2024 §7)');
+  });
+
+  test('given a schedule for 2024 decided 2024-04-25, when one decided later is adopted, then it replaces it', () => {
+    const { type: _t, ...data } = adopt(tiers);
+    given({ type: 'FeeScheduleAdopted', data: data as never }).when({ ...adopt(tiers), decidedOn: '2024-05-30' })
+      .then([{ type: 'FeeScheduleAdopted', data: { ...data, decidedOn: '2024-05-30' } as never }], 'schedule-2024');
+  });
+
+  test('given today is 2024-04-24, when a schedule or a levy decided 2024-04-25 is recorded, then it is refused', () => {
+    given().when(adopt(tiers), '2024-04-24').thenError('schedule.adopt 2024: beslutsdatumet 2024-04-25 ligger efter i dag (2024-04-24); ange dagen stämman beslutade');
+    const levy = { type: 'levy.decide', year: 2024, levyId: 'e-arkiv', purpose: 'E-arkiv', decisionRef: 'Stämma', decidedOn: '2024-04-25', tiers: tiers.map(({ id, label, min, max, organisation }) => ({ id, label, min, max, organisation, amount: '7500.00' })) };
+    given().when(levy, '2024-04-24').thenError('levy.decide e-arkiv: beslutsdatumet 2024-04-25 ligger efter i dag (2024-04-24); ange dagen stämman beslutade');
   });
 
   test('a levy id can be decided once per year', () => {

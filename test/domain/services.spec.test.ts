@@ -154,9 +154,48 @@ describe('service.establish', () => {
     }).thenError(/service.establish egil: .*överlappar/);
   });
 
+  test('given today is 2024-06-01, when a service is established from 2099-01-01 (a year mistyped), then it is refused naming the latest date allowed', () => {
+    given().when({ type: 'service.establish', serviceId: 'nytt', name: 'Nytt', area: 'IT', overheadRate: '0', cadence: 'yearly', decisionRef: 'S', date: '2099-01-01', pricing: { kind: 'equal' } })
+      .thenError('service.establish nytt: datumet 2099-01-01 ligger för långt fram; senast 2025-12-31 (31 december året efter i dag) kan anges');
+  });
+
   test('a service id can be established once', () => {
     given(established).when({ type: 'service.establish', serviceId: 'uka', name: 'UKA', area: 'x', overheadRate: '0', cadence: 'yearly', decisionRef: 'S', date: '2024-01-01', pricing: { kind: 'equal' } })
       .thenError('tjänsten "uka" är redan inrättad');
+  });
+});
+
+describe('budget.decide: the latest recorded decision is the budget in force, so a decision is dated no later than today and no earlier than the one in force', () => {
+  const budget = (decidedOn: string, amount: string, minutesRef = `Rådet ${decidedOn}`) => ({ type: 'budget.decide', serviceId: 'uka', year: 2024, lines: [{ text: 'Drift', amount }], decidedOn, minutesRef });
+  const decided = (decidedOn: string, amount: string): DomainEvent => {
+    const { type: _t, ...data } = budget(decidedOn, amount);
+    return { type: 'CouncilBudgetDecided', data: data as never };
+  };
+
+  test('given a budget decided 2024-03-15, when a revision decided 2024-05-20 is recorded, then it is stored', () => {
+    given(established, decided('2024-03-15', '200000.00')).when(budget('2024-05-20', '250000.00'))
+      .then([decided('2024-05-20', '250000.00')], 'service-uka');
+  });
+
+  test('given a budget decided 2024-03-15, when another decision of the same day is recorded, then it is stored (it replaces the first)', () => {
+    given(established, decided('2024-03-15', '200000.00')).when(budget('2024-03-15', '150000.00'))
+      .then([decided('2024-03-15', '150000.00')], 'service-uka');
+  });
+
+  test('given a budget decided 2024-03-15, when the original budget decided 2023-11-20 is recorded after it, then it is refused naming the decision in force', () => {
+    given(established, decided('2024-03-15', '200000.00')).when(budget('2023-11-20', '100000.00'))
+      .thenError('budget.decide uka 2024: beslutet 2023-11-20 är äldre än den budget som gäller, beslutad 2024-03-15 (Rådet 2024-03-15); det senast registrerade beslutet gäller, så ett äldre kan inte registreras efter det');
+  });
+
+  test('given another year\'s budget decided later, when a decision for 2024 is recorded, then only 2024\'s decisions count', () => {
+    const { type: _t, ...data } = { ...budget('2024-11-20', '300000.00'), year: 2025 };
+    given(established, { type: 'CouncilBudgetDecided', data: data as never }).when(budget('2024-03-15', '200000.00'))
+      .then([decided('2024-03-15', '200000.00')], 'service-uka');
+  });
+
+  test('given today is 2024-06-01, when a decision dated 2024-06-02 is recorded, then it is refused: a decision is recorded once it is taken', () => {
+    given(established).when(budget('2024-06-02', '200000.00'), '2024-06-01')
+      .thenError('budget.decide uka 2024: beslutsdatumet 2024-06-02 ligger efter i dag (2024-06-01); ange dagen rådet beslutade');
   });
 });
 

@@ -16,7 +16,7 @@ const LEVY_2007 = join(__dirname, '..', '..', 'scripts', 'data', 'schedules', 'l
 async function served() {
   const f = await billingFixture();
   const levy = join(f.dir, 'levy.json');
-  writeFileSync(levy, JSON.stringify({ ...JSON.parse(readFileSync(LEVY_2007, 'utf8')), year: 2024, levyId: 'extra-2024', decisionRef: 'Stämma 2024 §9', decidedOn: '2024-04-25' }));
+  writeFileSync(levy, JSON.stringify({ ...JSON.parse(readFileSync(LEVY_2007, 'utf8')), year: 2024, levyId: 'extra-2024', decisionRef: 'Stämma 2024 §9', decidedOn: '2024-02-22' }));
   const decided = await f.run('levy', 'decide', levy);
   if (decided.code !== 0) throw new Error(decided.err);
   const app = buildServer({ store: f.store, actor: 'http-test', env: {}, clock: { now: () => new Date('2024-03-01T10:00:00Z') }, run: main });
