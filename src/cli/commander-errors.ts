@@ -1,4 +1,4 @@
-import type { Command, CommanderError, Option } from 'commander';
+import { type Command, type CommanderError, InvalidArgumentError, type Option } from 'commander';
 
 /*
  * Commander's own refusals (an unknown option or command, a missing option or argument, a value its parser
@@ -98,5 +98,33 @@ export function reportUnknownOptionsFirst(program: Command): Command {
       }
     }
   });
+  return program;
+}
+
+/**
+ * Commander keeps the last value of an option given twice, so `simulate --remove 1280 --remove 1281` removed
+ * Lund alone and answered as if both were gone. Every option that takes a value and is not one that collects
+ * its values (`parseArg === collect`) is refused the second time it is given, with the way to give several.
+ * Called once every command is registered. `lists`: the parsers of options that take a comma-separated list.
+ * Only the subcommands' options: the program's own (--store, --actor) may be overridden by a later one.
+ */
+export function refuseRepeatedOptions(program: Command, collects: (value: string, previous: string[]) => string[], lists: ReadonlySet<unknown>): Command {
+  const given = new Set<Option>();
+  const guard = (cmd: Command): void => {
+    for (const option of cmd.options) {
+      if (!(option.required || option.optional) || option.parseArg === collects) continue;
+      const parse = option.parseArg as ((value: string, previous: unknown) => unknown) | undefined;
+      const several = lists.has(parse) ? `, flera värden med komma emellan (${optionName(option.flags)} a,b)` : '';
+      option.parseArg = ((value: string, previous: unknown) => {
+        if (given.has(option)) throw new InvalidArgumentError(`angavs mer än en gång, och bara den sista hade gällt; ange den en gång${several}`);
+        given.add(option);
+        return parse === undefined ? value : parse(value, previous);
+      }) as Option['parseArg'];
+    }
+    cmd.commands.forEach(guard);
+  };
+  // The program's own options (--store, --actor) are left as commander has them: a later one overrides an
+  // earlier, as a shell alias that names a store is overridden by the --store typed after it.
+  program.commands.forEach(guard);
   return program;
 }

@@ -2,6 +2,12 @@ import { InvalidArgumentError } from 'commander';
 import { CommandDate, IsoDate, Year } from '../../domain/primitives';
 import { isAmountString } from '../../domain/money';
 
+/** An option that may be given more than once (`--line` of a budget): each value, in order. */
+export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+/** A comma-separated list (`--kommun 0180,1480`), given once. */
+export const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
+
 export function parseYear(v: string): number {
   const n = Number(v);
   if (!/^\d{4}$/.test(v) || !Year.safeParse(n).success) throw new InvalidArgumentError(`ska vara ett årtal mellan 1990 och 2100, inte "${v}"`);

@@ -15,14 +15,12 @@ import { readJsonFile } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
 import { moneyToJson } from './money-json';
 import { COMMAND_ID } from './help-words';
-import { amountInput, parseDate, parseYear } from './options';
+import { amountInput, collect, list, parseDate, parseYear } from './options';
 import { CADENCE_NAMES, PRICING_NAMES, pricingWords } from './pricing-words';
 import { RULES_VERSION } from '../../domain/rules';
 import { municipalityCount } from '../../domain/population-rule';
 import { listed } from '../../domain/swedish-list';
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
-const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
 function parseBasis(v: string): CostBasis {
   if (v !== 'budget' && v !== 'actual') throw new UsageError(`--basis ska vara budget eller actual, inte "${v}"`);

@@ -21,6 +21,27 @@ describe("commander's own refusals, in Swedish on one line with exit code 2", ()
     expect(r).toEqual({ code: 2, out: '', err: `samkost: ${message}\n` });
   });
 
+  // Commander keeps the last of an option given twice: the scenario, the payment or the period the user meant
+  // would be answered for only one of the values typed, with exit code 0.
+  test.each([
+    [['simulate', '--service', 'egil', '--year', '2024', '--remove', '1280', '--remove', '1281'], '--remove angavs mer än en gång, och bara den sista hade gällt; ange den en gång, flera värden med komma emellan (--remove a,b)'],
+    [['simulate', '--service', 'egil', '--year', '2024', '--kommun', '0380', '--kommun', '2480'], '--kommun angavs mer än en gång, och bara den sista hade gällt; ange den en gång, flera värden med komma emellan (--kommun a,b)'],
+    [['simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--add', '2'], '--add angavs mer än en gång, och bara den sista hade gällt; ange den en gång'],
+    [['payment', 'record', '--invoice', 'T2024-0001', '--amount', '1.00', '--amount', '2.00'], '--amount angavs mer än en gång, och bara den sista hade gällt; ange den en gång'],
+    [['invoice', 'run', '--period', '2024-01', '--period', '2024-02'], '--period angavs mer än en gång, och bara den sista hade gällt; ange den en gång'],
+  ])('given an option that takes one value, when samkost %j gives it twice, then it is refused rather than answered for the last', async (args, message) => {
+    const f = cliFixture();
+    const r = await f.run(...args);
+    expect(r).toEqual({ code: 2, out: '', err: `samkost: ${message}\n` });
+  });
+
+  test('given --line, which collects, and --store, which a later one overrides (a shell alias), then both may be given twice', async () => {
+    const f = cliFixture();
+    const r = await f.run('--store', f.store, 'budget', 'decide', '--service', 'egil', '--year', '2024', '--line', 'Drift=1.00', '--line', 'Utv=2.00', '--decided-on', '2024-01-01', '--minutes', 'x');
+    // Refused for the service that does not exist, not for the options: they were taken.
+    expect(r.err).toMatch(/^samkost: okänd tjänst "egil"/);
+  });
+
   // A mistyped required option is reported as mistyped, with the name meant, not as missing: the user typed it.
   test.each([
     [['fees', '--yeer', '2024'], 'okänd flagga --yeer; menade du --year?'],
