@@ -4,6 +4,7 @@ import { DomainError } from '../domain/errors';
 import { grouped, roundOre, sum, ZERO } from '../domain/money';
 import { populationYearFor } from '../domain/population-rule';
 import type { State } from '../domain/state';
+import type { PricingRule } from '../domain/pricing';
 import { OreDecimals } from '../domain/ore';
 import { inKeyOrder } from '../domain/ore-pricing';
 import { SplitContext } from './split-context';
@@ -55,7 +56,7 @@ export interface Simulation {
 const average = (totals: readonly Decimal[]): Decimal => (totals.length ? roundOre(sum(totals).div(totals.length)) : ZERO);
 
 /** The scenario's participants: the real ones, less the removed, plus the added. Reads the state, never changes it. */
-export function scenarioInputs(state: State, base: readonly SplitInput[], year: number, scenario: Scenario): SplitInput[] {
+export function scenarioInputs(state: State, base: readonly SplitInput[], year: number, scenario: Scenario, rule?: PricingRule): SplitInput[] {
   const from = scenario.from ?? `${year}-01-01`;
   // Added from a day outside the year, a participant counts in none of its months: a scenario of nothing.
   if (from < `${year}-01-01` || from > `${year}-12-31`) throw new DomainError(`simulate: de tillagda räknas från ${from}, som inte ligger i ${year}`);
@@ -82,7 +83,12 @@ export function scenarioInputs(state: State, base: readonly SplitInput[], year: 
     seen.add(code);
     // A municipality already in the split would be counted twice, and everyone else's share would drop.
     const member = state.byKommunkod.get(code);
-    const taking = inputs.find((p) => (member !== undefined && p.member === member) || p.covers?.includes(code));
+    // Under a per-capita rule a federation enrolled for all its municipalities counts their inhabitants,
+    // so one of them added would be counted twice, as enrolment.start refuses (deciders/services.ts).
+    const perCapita = rule?.kind === 'per-capita' || rule?.kind === 'base-plus-per-capita';
+    const throughFederation = (p: SplitInput) => perCapita && !p.covers?.length && state.members.get(p.member)?.kind === 'federation'
+      && (state.members.get(p.member)?.covers ?? []).includes(code);
+    const taking = inputs.find((p) => (member !== undefined && p.member === member) || p.covers?.includes(code) || throughFederation(p));
     if (taking) throw new DomainError(`simulate: kommunkod ${code} deltar redan i tjänsten ${year} (${taking.name}); ta bort den med --remove för att se skillnaden`);
     const table = state.populations.get(popYear);
     const population = table?.byCode.get(code);
@@ -104,7 +110,7 @@ export function simulate(state: State, serviceId: string, year: number, basis: C
   const real = splitInputs(state, svc, year, RULES_VERSION);
   const ctx = new SplitContext(svc, year, base, RULES_VERSION);
   const now = splitWithTotals(ctx, basis, real, tiers);
-  const scen = splitWithTotals(ctx, basis, scenarioInputs(state, real, year, scenario), tiers);
+  const scen = splitWithTotals(ctx, basis, scenarioInputs(state, real, year, scenario, svc.service.pricing), tiers);
   // From the splits' participants and totals as the split lists them, so that the months and lines, which
   // no row reads, are never made (see splitWithTotals). A row per participant now, in their order, then one
   // per participant only in the scenario, in its order.

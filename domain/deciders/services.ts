@@ -9,9 +9,10 @@ import { populationFor, populationOfCodes, populationYearFor } from '../populati
 import { bandOf, type TierBand } from '../tiers';
 import { type Decision, repeatedCode, resolveMember, unknownKommunkodProblem } from './membership';
 import type { DomainEvent } from '../events';
-import { assertBookedInOpenYear, assertNotAfterToday, assertNotOlderThanInForce, assertNotTooFarAhead, assertYearOpen, bookedInClosedYear } from './year-guard';
+import { assertBookedInOpenYear, assertNotAfterToday, assertNotOlderThanInForce, assertNotTooFarAhead, assertYearOpen, bookedInClosedYear, latestEffectiveDate } from './year-guard';
 import { type SupplierInvoice, supplierInvoices } from '../supplier-debt';
 import { dayBefore } from '../proration';
+import { listed } from '../swedish-list';
 
 export const serviceStream = (serviceId: string) => `service-${serviceId}`;
 
@@ -44,6 +45,9 @@ export function decideBudget(c: DecideBudget, state: State, today: string): Deci
   const what = `budget.decide ${c.serviceId} ${c.year}`;
   assertYearOpen(state, c.year, `budget.decide ${c.serviceId}`);
   assertNotAfterToday(c.decidedOn, today, what, 'beslutsdatumet', 'ange dagen rådet beslutade');
+  // A council decides next year's budget in the autumn; a year further ahead is a year mistyped (2090).
+  const latestYear = Number(latestEffectiveDate(today).slice(0, 4));
+  if (c.year > latestYear) throw new DomainError(`${what}: budgetåret ${c.year} ligger för långt fram; budget beslutas för senast ${latestYear} (året efter i dag)`);
   const inForce = svc.budgets.get(c.year)?.at(-1)?.value;
   assertNotOlderThanInForce(inForce && { decidedOn: inForce.decidedOn, reference: inForce.minutesRef }, c.decidedOn, what, 'den budget');
   const { type: _t, ...data } = c;
@@ -165,6 +169,7 @@ export function decideStartEnrolment(c: StartEnrolment, state: State, today: str
   }
   checkCovers(state, m, c);
   checkTierCovered(state, svc, m, c);
+  checkInhabitantsCountedOnce(state, svc, m, c);
   const enrolmentId = c.enrolmentId ?? [m.orgnr, c.module?.toLowerCase().replace(/[^a-z0-9]+/g, '-'), c.from].filter(Boolean).join('-');
   if (svc.enrolments.has(enrolmentId)) throw new DomainError(`enrolment.start: anslutnings-id ${enrolmentId} används redan i ${c.serviceId}`);
   const events: DomainEvent[] = [{
@@ -204,6 +209,39 @@ function checkCovers(state: State, m: MemberState, c: StartEnrolment): void {
   // A joint committee's other municipalities need not be members (none of Provisum's 22 are): SCB must know them.
   const unknown = unknownKommunkodProblem(state, c.covers, 'enrolment.start');
   if (unknown) throw new DomainError(unknown);
+}
+
+/** The municipalities whose inhabitants an enrolment is billed on: its covers, else a federation's, else the municipality's own. */
+function inhabitantsOf(m: MemberState, covers: readonly string[] | undefined): readonly string[] {
+  if (covers?.length) return covers;
+  if (m.kind === 'federation') return m.covers ?? [];
+  return m.kind === 'municipality' && m.kommunkod !== undefined ? [m.kommunkod] : [];
+}
+
+/**
+ * Under a per-capita rule each participant pays by the inhabitants it is billed on, so a municipality
+ * counted by two enrolments at once (on its own and through a federation's) would be billed twice for
+ * its inhabitants, and every other participant's share would fall. Refused for the same module at the same
+ * time, naming the other enrolment and how to part them. Weights and equal shares count participants, not
+ * inhabitants: there a federation and its municipalities may each take part (Sambruk's EGIL has GR and
+ * its thirteen).
+ */
+function checkInhabitantsCountedOnce(state: State, svc: ServiceState, m: MemberState, c: StartEnrolment): void {
+  const rule = svc.service.pricing;
+  if (rule.kind !== 'per-capita' && rule.kind !== 'base-plus-per-capita') return;
+  const mine = new Set(inhabitantsOf(m, c.covers));
+  if (mine.size === 0) return;
+  for (const e of svc.enrolments.values()) {
+    if (e.module !== c.module || !overlaps(e.from, e.to, c.from, c.to)) continue;
+    const other = state.members.get(e.member);
+    if (other === undefined) continue;
+    const both = inhabitantsOf(other, e.covers).filter((code) => mine.has(code));
+    if (both.length === 0) continue;
+    throw new DomainError(
+      `enrolment.start ${c.serviceId}: ${both.length === 1 ? 'kommunkod' : 'kommunkoderna'} ${listed(both)} räknas redan i anslutningen ${e.enrolmentId} för ${other.name} (från ${e.from}); `
+      + 'tjänsten fördelar per invånare, så invånarna skulle betalas två gånger: låt förbundets anslutning omfatta bara de andra kommunerna (--covers), eller avsluta den ena först',
+    );
+  }
 }
 
 /**

@@ -124,6 +124,41 @@ describe('enrolment.start with covers: the municipalities that take part through
   });
 });
 
+describe('enrolment.start under a per-capita rule: a municipality\'s inhabitants are counted by one enrolment at a time', () => {
+  const hoglandet: DomainEvent = {
+    type: 'MemberJoined',
+    data: { member: '222000-1230', kind: 'federation', name: 'Höglandets kommunalförbund', covers: ['0604', '0686', '0682'], date: '2020-01-01', decisionRef: 'S', rejoin: false },
+  };
+  const eksjo: DomainEvent = { type: 'MemberJoined', data: { member: '212000-0563', kind: 'municipality', name: 'Eksjö kommun', kommunkod: '0686', date: '2020-01-01', decisionRef: 'S', rejoin: false } };
+  const service = (pricing: Record<string, unknown>): DomainEvent => ({ type: 'ServiceEstablished', data: { ...(established.data as object), pricing } as never });
+  const enrolled = (member: string, covers?: string[], to?: string): DomainEvent[] => [
+    { type: 'EnrolmentStarted', data: { serviceId: 'uka', enrolmentId: `${member}-2024-01-01`, member, from: '2024-01-01', covers } },
+    ...(to ? [{ type: 'EnrolmentEnded' as const, data: { serviceId: 'uka', enrolmentId: `${member}-2024-01-01`, to } }] : []),
+  ];
+  const start = (member: string, covers?: string[], from = '2024-01-01') => ({ type: 'enrolment.start', serviceId: 'uka', member, from, covers });
+
+  test('given Höglandet enrolled for all its municipalities in a per-capita service, when Eksjö (0686) enrols on its own, then it is refused naming the enrolment that counts it', () => {
+    given(hoglandet, eksjo, service({ kind: 'per-capita' }), ...enrolled('222000-1230')).when(start('0686'))
+      .thenError('enrolment.start uka: kommunkod 0686 räknas redan i anslutningen 222000-1230-2024-01-01 för Höglandets kommunalförbund (från 2024-01-01); tjänsten fördelar per invånare, så invånarna skulle betalas två gånger');
+  });
+
+  test('given Eksjö enrolled in a base-plus-per-capita service, when Höglandet enrols for 0604 and 0686, then it is refused; for 0604 and 0682, then it is stored', () => {
+    const history = [hoglandet, eksjo, service({ kind: 'base-plus-per-capita', base: '1000.00' }), ...enrolled('212000-0563')];
+    given(...history).when(start('222000-1230', ['0604', '0686'])).thenError('kommunkod 0686 räknas redan i anslutningen 212000-0563-2024-01-01 för Eksjö kommun');
+    given(...history).when(start('222000-1230', ['0604', '0682'])).then(enrolled('222000-1230', ['0604', '0682']));
+  });
+
+  test('given Höglandet\'s enrolment ended 2024-06-30, when Eksjö enrols from 2024-07-01, then it is stored: the two never count at once', () => {
+    given(hoglandet, eksjo, service({ kind: 'per-capita' }), ...enrolled('222000-1230', undefined, '2024-06-30')).when(start('0686', undefined, '2024-07-01'))
+      .then([{ type: 'EnrolmentStarted', data: { serviceId: 'uka', enrolmentId: '212000-0563-2024-07-01', member: '212000-0563', from: '2024-07-01', covers: undefined, module: undefined } }]);
+  });
+
+  test('given an equal split (participants, not inhabitants), when Eksjö enrols beside Höglandet, then it is stored, as Sambruk\'s EGIL has GR beside its municipalities', () => {
+    given(hoglandet, eksjo, service({ kind: 'equal' }), ...enrolled('222000-1230')).when(start('0686'))
+      .then([{ type: 'EnrolmentStarted', data: { serviceId: 'uka', enrolmentId: '212000-0563-2024-01-01', member: '212000-0563', from: '2024-01-01', covers: undefined, module: undefined } }]);
+  });
+});
+
 describe('enrolment.end', () => {
   test('ends an open enrolment on its last day', () => {
     given(member, established, started()).when({ type: 'enrolment.end', serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2024-09-30' })
@@ -191,6 +226,12 @@ describe('budget.decide: the latest recorded decision is the budget in force, so
     const { type: _t, ...data } = { ...budget('2024-11-20', '300000.00'), year: 2025 };
     given(established, { type: 'CouncilBudgetDecided', data: data as never }).when(budget('2024-03-15', '200000.00'))
       .then([decided('2024-03-15', '200000.00')], 'service-uka');
+  });
+
+  test('given today is 2024-06-01, when a budget for 2025 is decided, then it is stored; for 2026 (a year mistyped), then it is refused', () => {
+    given(established).when({ ...budget('2024-05-20', '1.00'), year: 2025 }, '2024-06-01').then([{ type: 'CouncilBudgetDecided', data: { ...decided('2024-05-20', '1.00').data, year: 2025 } as never }]);
+    given(established).when({ ...budget('2024-05-20', '1.00'), year: 2026 }, '2024-06-01')
+      .thenError('budget.decide uka 2026: budgetåret 2026 ligger för långt fram; budget beslutas för senast 2025 (året efter i dag)');
   });
 
   test('given today is 2024-06-01, when a decision dated 2024-06-02 is recorded, then it is refused: a decision is recorded once it is taken', () => {
