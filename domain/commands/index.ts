@@ -14,13 +14,21 @@ export type CommandType = Command['type'];
 /** An optional command id may ride along any command (e.g. on a line of an apply file). */
 export const CommandEnvelope = z.object({ commandId: z.string().min(1).max(200).optional() }).passthrough();
 
-export class CommandValidationError extends Error {}
+/** A command that does not parse: the message names the field; `path` and `issue` are its parts, for an edge that names the field otherwise (a flag). */
+export class CommandValidationError extends Error {
+  constructor(message: string, readonly path: readonly PropertyKey[] = [], readonly issue = message) {
+    super(message);
+  }
+}
 
 /** Parses a command; the message names the field and the problem in Swedish, e.g. `orgnr: ogiltigt organisationsnummer …`. */
 export function parseCommand(input: unknown): Command {
   const parsed = Command.safeParse(input, { error: swedishIssue });
   const type = (input as { type?: unknown } | null)?.type;
-  if (!parsed.success) throw new CommandValidationError(`${typeof type === 'string' ? `${type}: ` : ''}${firstIssue(parsed.error)}`);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new CommandValidationError(`${typeof type === 'string' ? `${type}: ` : ''}${firstIssue(parsed.error)}`, first.path, first.message);
+  }
   return withoutUnknownFields(input, parsed.data);
 }
 

@@ -141,7 +141,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .option('--date <date>', 'fakturadatum (standard: i dag)', parseDate)
     .option('--command-id <id>', COMMAND_ID)
     .action(async (number: string, o: { reason: string; lines?: number[]; date?: string; commandId?: string }) => {
-      await executeAndReport({ type: 'invoice.credit', commandId: o.commandId, invoice: number, lines: o.lines, reason: o.reason, issueDate: o.date ?? todayOf(io) }, g(), io);
+      await executeAndReport({ type: 'invoice.credit', commandId: o.commandId, invoice: number, lines: o.lines, reason: o.reason, issueDate: o.date ?? todayOf(io) }, g(), io, { invoice: '', issueDate: '--date' });
     });
 
   program
@@ -245,7 +245,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
       await executeAndReport({
         type: 'payment.record', commandId: o.commandId, invoice: o.invoice, amount: o.amount, date: o.date, reference: o.reference,
         ...(o.overpayment ? { overpayment: true } : {}),
-      }, g(), io);
+      }, g(), io, {});
     });
   payment
     .command('reverse')
@@ -255,7 +255,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .requiredOption('--reason <text>', 'skäl')
     .option('--command-id <id>', COMMAND_ID)
     .action(async (id: string, o: { date: string; reason: string; commandId?: string }) => {
-      await executeAndReport({ type: 'payment.reverse', commandId: o.commandId, payment: id, date: o.date, reason: o.reason }, g(), io);
+      await executeAndReport({ type: 'payment.reverse', commandId: o.commandId, payment: id, date: o.date, reason: o.reason }, g(), io, { payment: '' });
     });
   payment
     .command('import <file>')
@@ -300,7 +300,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
       const r = await executeAndReport({
         type: 'settlement.run', commandId: o.commandId, serviceId: o.service, year: o.year, issueDate: o.date ?? todayOf(io),
         paymentTermsDays: o.terms ?? config.paymentTermsDays, vatRate: config.serviceVatRate, seller: config.seller,
-      }, g(), io);
+      }, g(), io, { serviceId: '--service', issueDate: '--date', paymentTermsDays: '--terms' });
       // As for a run: only a settlement that issued documents issued them in the seller's name.
       if (!r.duplicate && r.events.some((e) => e.type === 'InvoiceIssued' || e.type === 'CreditNoteIssued')) warnOfPlaceholderSeller(config, io, true);
     });
@@ -314,7 +314,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .option('--date <date>', 'datum för stängningen (standard: i dag)', parseDate)
     .option('--decision <ref>', 'beslutsreferens')
     .action(async (year: number, o: { date?: string; decision?: string }) => {
-      await executeAndReport({ type: 'year.close', year, date: o.date ?? todayOf(io), decisionRef: o.decision }, g(), io);
+      await executeAndReport({ type: 'year.close', year, date: o.date ?? todayOf(io), decisionRef: o.decision }, g(), io, { year: 'året', decisionRef: '--decision' });
     });
 
   /** Differences listed one per line; --json lists every one. */

@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import { type Command, parseCommand } from '../../domain/commands';
+import { type Command, CommandValidationError, parseCommand } from '../../domain/commands';
 import { formatSek, sum } from '../../domain/money';
 import { type InvoiceState, openBalance, type State } from '../../domain/state';
 import type { RecordPayment } from '../../domain/commands/billing';
@@ -14,15 +14,39 @@ import { type CliIo, toJson, UsageError } from './io';
  * Validates one command object, executes it on an engine that folded what deciding it reads, and reports
  * what was stored (or that it was a retry). A command that does not parse opens no store.
  */
-export async function executeAndReport(input: Record<string, unknown>, g: GlobalOptions, io: CliIo): Promise<ExecuteResult> {
+export async function executeAndReport(input: Record<string, unknown>, g: GlobalOptions, io: CliIo, flags?: FieldFlags): Promise<ExecuteResult> {
   const { commandId, ...body } = input;
-  const command = parseCommand(withConfiguredDefaults(body, io));
+  const command = parseAsTyped(withConfiguredDefaults(body, io), flags);
   return withEngineFor(g, io, [command], async (engine) => {
     const result = await engine.execute(command, { commandId: commandIdOf(commandId) });
     if (g.json) io.out(`${toJson(result)}\n`);
     else io.out(describeResult(command, result, engine.state));
     return result;
   });
+}
+
+/**
+ * How the user gave each field of a command typed as flags, where it is not the flag named as the field
+ * (`reference`: `--reference`): `{ minutesRef: '--minutes' }`; '' for an argument, whose issue names it.
+ */
+export type FieldFlags = Readonly<Record<string, string>>;
+
+/**
+ * A command's fields are named as stored (`minutesRef`, `lines.0.amount`), which is what a file's or an HTTP
+ * body's refusal names. A command typed as flags (`flags` given) is refused naming what was typed instead:
+ * `--minutes`, `--line nr 1`.
+ */
+function parseAsTyped(input: Record<string, unknown>, flags: FieldFlags | undefined): Command {
+  try {
+    return parseCommand(input);
+  } catch (err) {
+    if (flags === undefined || !(err instanceof CommandValidationError) || typeof err.path[0] !== 'string') throw err;
+    const [field, ...rest] = err.path;
+    const flag = flags[field] ?? `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    const which = typeof rest[0] === 'number' ? ` nr ${rest[0] + 1}` : '';
+    // A command's argument ('') is named by its issue itself ("M2024-0001" är inget id för en inbetalning).
+    throw new CommandValidationError(`${String(input.type)}: ${flag === '' ? '' : `${flag}${which}: `}${err.issue}`, err.path, err.issue);
+  }
 }
 
 /**

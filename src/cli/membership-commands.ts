@@ -38,7 +38,7 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
       await executeAndReport({
         type: 'member.join', commandId: o.commandId, orgnr: o.orgnr, kind: o.kind, name: o.name, kommunkod: o.kommunkod,
         covers: o.covers ? String(o.covers).split(',').map((s: string) => s.trim()) : undefined, date: o.date, decisionRef: o.decision, address,
-      }, g(), io);
+      }, g(), io, { decisionRef: '--decision', address: 'adressen' });
     });
 
   member
@@ -51,7 +51,7 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
     .action(async (name: string, o) => {
       await executeAndReport({
         type: 'member.leave', commandId: o.commandId, member: name, date: o.date, reason: o.reason, decisionRef: o.decision,
-      }, g(), io);
+      }, g(), io, { member: '', decisionRef: '--decision' });
     });
 
   member
@@ -66,7 +66,7 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
       if (address === undefined && o.reference === undefined) throw new UsageError('member details: ange --reference eller någon av --street, --postal-code och --city');
       await executeAndReport({
         type: 'member.details', commandId: o.commandId, member: name, date: o.date ?? todayOf(io), address, invoiceReference: o.reference,
-      }, g(), io);
+      }, g(), io, { member: '', address: 'adressen', invoiceReference: '--reference' });
     });
 
   program

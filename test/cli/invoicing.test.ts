@@ -386,7 +386,7 @@ describe('credit notes, payments and receivables', () => {
     // Typed by hand with the same reference, it is the same command too.
     expect((await f.run('payment', 'record', '--invoice', ocrOf('M2024-0001') as string, '--amount', '10000.00', '--date', '2024-02-03', '--reference', 'M2024-0001')).code).toBe(0);
     const typo = await f.run('payment', 'record', '--invoice', '1202400000131', '--amount', '5.00', '--date', '2024-02-03', '--reference', 'x');
-    expect(typo).toMatchObject({ code: 2, err: 'samkost: payment.record: invoice: ogiltigt OCR-nummer "1202400000131": kontrollsiffran stämmer inte (felskrivet?)\n' });
+    expect(typo).toMatchObject({ code: 2, err: 'samkost: payment.record: --invoice: ogiltigt OCR-nummer "1202400000131": kontrollsiffran stämmer inte (felskrivet?)\n' });
     expect(eventCount(f.store)).toBe(before);
   });
 

@@ -166,7 +166,7 @@ describe('a date far ahead is refused, since once stored it cannot be put right 
   const join = (date: string) => ['member', 'join', '--orgnr', '802999-9003', '--kind', 'municipality', '--name', 'X', '--kommunkod', '0180', '--date', date, '--decision', 'x'];
 
   test.each([
-    [join('2999-01-01'), 'member.join: date: ska vara ett datum ÅÅÅÅ-MM-DD mellan 1990-01-01 och 2100-12-31, inte "2999-01-01"'],
+    [join('2999-01-01'), 'member.join: --date: ska vara ett datum ÅÅÅÅ-MM-DD mellan 1990-01-01 och 2100-12-31, inte "2999-01-01"'],
     [join('2100-12-31'), 'member.join: inträdesdatumet 2100-12-31 ligger för långt fram; senast 2025-12-31 (31 december året efter i dag) kan anges'],
     [join('2026-01-01'), 'member.join: inträdesdatumet 2026-01-01 ligger för långt fram; senast 2025-12-31 (31 december året efter i dag) kan anges'],
     [['enrolment', 'start', '--service', 'egil', '--member', '0180', '--from', '2999-01-01'], '--from ska vara ett datum mellan 1990-01-01 och 2100-12-31, inte "2999-01-01"'],

@@ -126,7 +126,7 @@ describe('samkost payment reverse', () => {
   describe('what is refused: one Swedish line, exit code 2, nothing stored', () => {
     test.each([
       ['an id no payment has', ['billing-2024@99', '--date', '2024-03-01'], 'samkost: payment.reverse: ingen inbetalning är registrerad som billing-2024@99; samkost invoice show FAKTURA visar fakturans inbetalningar med deras id\n'],
-      ['an invoice number for a payment\'s id', ['M2024-0001', '--date', '2024-03-01'], 'samkost: payment.reverse: payment: "M2024-0001" är inget id för en inbetalning: ange det som billing-2024@5, som invoice show visar det vid inbetalningen, eller inbetalningens händelse-id\n'],
+      ['an invoice number for a payment\'s id', ['M2024-0001', '--date', '2024-03-01'], 'samkost: payment.reverse: "M2024-0001" är inget id för en inbetalning: ange det som billing-2024@5, som invoice show visar det vid inbetalningen, eller inbetalningens händelse-id\n'],
       ['a date before the payment', ['ID', '--date', '2024-02-09'], 'samkost: payment.reverse ID: daterad 2024-02-09, före inbetalningens valutadag 2024-02-10; en återföring kan inte dateras före inbetalningen (10 000,00 kr på M2024-0001, betald 2024-02-10)\n'],
       ['a date after today', ['ID', '--date', '2024-06-02'], 'samkost: payment.reverse ID: daterad 2024-06-02, efter i dag (2024-06-01)\n'],
       ['a malformed date', ['ID', '--date', '2024-02-30'], 'samkost: --date ska vara ett datum ÅÅÅÅ-MM-DD, inte "2024-02-30"\n'],

@@ -69,7 +69,7 @@ describe('cost record --vat: a supplier invoice\'s input VAT', () => {
 
   test.each([
     [['--vat', '250000.01'], 'samkost: cost.record egil 2024 F-1: momsen 250 000,01 kr är mer än 25 % (den högsta momssatsen) av beloppet exklusive moms 1 000 000,00 kr, högst 250 000,00 kr; beloppet anges exklusive moms och momsen för sig'],
-    [['--vat', '-5,00'], 'samkost: cost.record: vat: beloppet får inte vara negativt'],
+    [['--vat', '-5,00'], 'samkost: cost.record: --vat: beloppet får inte vara negativt'],
     [['--vat', '12.345'], 'samkost: --vat ska vara ett belopp som "1 234,50" eller "1234.50", inte "12.345"'],
   ])('given %j, then one Swedish line, exit code 2, and nothing stored', async (flags, message) => {
     const { f } = await fixture();
