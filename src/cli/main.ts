@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { commanderRefusal, isShownByCommander, refuseRepeatedOptions, reportUnknownOptionsFirst } from './commander-errors';
-import { collect, list } from './options';
+import { collect, kommunCodes, list } from './options';
 import { swedishHelp } from './help-words';
 import { registerEventCommands } from './events-commands';
 import { type CliIo, processIo } from './io';
@@ -34,7 +34,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   registerLedgerCommands(program, io);
   registerServeCommand(program, io, (argv, requestIo) => main(argv, requestIo));
   // Last, once every command and its options are registered.
-  return refuseRepeatedOptions(reportUnknownOptionsFirst(program), collect, new Set([list]));
+  return refuseRepeatedOptions(reportUnknownOptionsFirst(program), collect, new Set([list, kommunCodes]));
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 a check failed, 2 refused input or error). */

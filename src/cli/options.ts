@@ -8,6 +8,14 @@ export const collect = (v: string, prev: string[] = []): string[] => [...prev, v
 /** A comma-separated list (`--kommun 0180,1480`), given once. */
 export const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
 
+/** A comma-separated list of kommunkoder (`--kommun 0180,1480`): four digits each. */
+export function kommunCodes(v: string): string[] {
+  const codes = list(v);
+  const bad = codes.find((c) => !/^\d{4}$/.test(c));
+  if (bad !== undefined || codes.length === 0) throw new InvalidArgumentError(`ska vara kommunkoder med fyra siffror, som 0180,1480, inte "${bad ?? v}"`);
+  return codes;
+}
+
 export function parseYear(v: string): number {
   const n = Number(v);
   if (!/^\d{4}$/.test(v) || !Year.safeParse(n).success) throw new InvalidArgumentError(`ska vara ett årtal mellan 1990 och 2100, inte "${v}"`);

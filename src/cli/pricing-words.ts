@@ -19,17 +19,20 @@ export const PRICING_NAMES: Record<PricingRule['kind'], string> = {
 export const CADENCE_NAMES: Record<Cadence, string> = { yearly: 'helår', quarterly: 'kvartal', monthly: 'månad' };
 
 /** The rule in full, for the heading of a split. */
+/** A band as a council reads it, its label, with the id `simulate --tier` takes: "färre än 10 000 invånare [lt10000]". */
+const bandWords = (b: { id: string; label: string }): string => (b.label === b.id ? b.id : `${b.label} [${b.id}]`);
+
 export function pricingWords(rule: PricingRule): string {
   switch (rule.kind) {
     case 'equal':
       return 'lika delar mellan deltagarna';
     case 'tier-weighted':
-      return `vikt per befolkningsnivå (${rule.bands.map((b) => `${b.id}: ${b.weight}`).join(', ')})`;
+      return `vikt per befolkningsnivå (${rule.bands.map((b) => `${bandWords(b)}: ${b.weight}`).join(', ')})`;
     case 'per-capita':
       return 'efter folkmängd (per invånare)';
     case 'base-plus-per-capita':
       return `grundavgift ${formatSek(new Decimal(rule.base))} per deltagare och år, resten efter folkmängd`;
     case 'price-list':
-      return `årspris per befolkningsnivå (${rule.bands.map((b) => `${b.id}: ${formatSek(new Decimal(b.price))}`).join(', ')})`;
+      return `årspris per befolkningsnivå (${rule.bands.map((b) => `${bandWords(b)}: ${formatSek(new Decimal(b.price))}`).join(', ')})`;
   }
 }

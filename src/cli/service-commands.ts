@@ -15,9 +15,12 @@ import { readJsonFile } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
 import { moneyToJson } from './money-json';
 import { COMMAND_ID } from './help-words';
-import { amountInput, collect, list, parseDate, parseYear } from './options';
+import { amountInput, collect, kommunCodes, list, parseDate, parseYear } from './options';
 import { CADENCE_NAMES, PRICING_NAMES, pricingWords } from './pricing-words';
 import { RULES_VERSION } from '../../domain/rules';
+import { monthRanges } from '../../domain/proration';
+import type { PricingRule } from '../../domain/pricing';
+import type { TierBand } from '../../domain/tiers';
 import { municipalityCount } from '../../domain/population-rule';
 import { listed } from '../../domain/swedish-list';
 
@@ -56,7 +59,31 @@ function parseRange(v: string): number {
 function parseAdded(v: string): number {
   if (!/^\d+$/.test(v)) throw new UsageError(`--add ska vara ett antal, inte "${v}"`);
   if (Number(v) > MAX_ADDED) throw new UsageError(`--add lägger till högst ${grouped(MAX_ADDED)} tänkta medlemmar, inte "${v}"`);
+  // A scenario of no one added is today's split, answered as if something had been tried.
+  if (Number(v) === 0) throw new UsageError('--add ska vara minst 1; fördelningen som den är visar samkost split');
   return Number(v);
+}
+
+/**
+ * The population of a hypothetical municipality described by `--tier`: the lower bound of the service's own
+ * band (what its weight or price goes by), at least 1, since a municipality has inhabitants. A service priced
+ * by bands takes only its own: a fee schedule's tier may straddle two of them (7 000–15 000 holds weights 1
+ * and 2 in EGIL), so its lower bound would stand for the wrong members. Under a per-capita rule a tier says
+ * too little (its lower bound would be billed as if it were the municipality's size, 0 for the smallest):
+ * refused, with --population as the way. An equal split reads no population, so any tier of the year serves.
+ */
+function tierPopulation(rule: PricingRule, tier: string, reportingTiers: readonly TierBand[], year: number): number {
+  if (rule.kind === 'per-capita' || rule.kind === 'base-plus-per-capita') {
+    throw new UsageError(`--tier ${tier}: tjänsten fördelar per invånare, så en storleksklass säger inte vad en tänkt kommun betalar; ange dess folkmängd med --population N`);
+  }
+  const own = rule.kind === 'equal' ? undefined : rule.bands;
+  const bands: readonly TierBand[] = (own ?? reportingTiers).filter((b) => !b.organisation);
+  const band = bands.find((b) => b.id === tier);
+  if (!band) {
+    const whose = own ? 'tjänstens nivåer' : `befolkningsnivåerna för ${year}`;
+    throw new UsageError(`--tier "${tier}" är ingen av ${whose} (${bands.map((b) => b.id).join(', ')})${own ? `; tjänstens egna nivåer gäller, eftersom dess ${rule.kind === 'price-list' ? 'priser' : 'vikter'} går efter dem` : ''}`);
+  }
+  return Math.max(band.min ?? 1, 1);
 }
 
 function parsePopulation(v: string): number {
@@ -119,7 +146,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .action(async (o: { service: string; year: number; line: string[]; decidedOn: string; minutes: string; commandId?: string }) => {
       await executeAndReport({
         type: 'budget.decide', commandId: o.commandId, serviceId: o.service, year: o.year, lines: o.line.map(parseBudgetLine), decidedOn: o.decidedOn, minutesRef: o.minutes,
-      }, g(), io);
+      }, g(), io, { serviceId: '--service', lines: '--line', minutesRef: '--minutes' });
     });
 
   const cost = program.command('cost').description('tjänsternas faktiska kostnader och betalningarna till leverantörerna');
@@ -137,7 +164,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .action(async (o: { service: string; year: number; amount: string; vat?: string; supplier: string; reference: string; date: string; commandId?: string }) => {
       await executeAndReport({
         type: 'cost.record', commandId: o.commandId, serviceId: o.service, year: o.year, amount: o.amount, vat: o.vat, supplier: o.supplier, reference: o.reference, date: o.date,
-      }, g(), io);
+      }, g(), io, { serviceId: '--service' });
     });
 
   cost
@@ -152,7 +179,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .action(async (o: { service: string; year: number; reference: string; amount: string; date: string; commandId?: string }) => {
       await executeAndReport({
         type: 'cost.pay', commandId: o.commandId, serviceId: o.service, year: o.year, reference: o.reference, amount: o.amount, date: o.date,
-      }, g(), io);
+      }, g(), io, { serviceId: '--service' });
     });
 
   program
@@ -208,7 +235,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .action(async (o: { service: string; member: string; from: string; to?: string; module?: string; covers?: string[]; id?: string; commandId?: string }) => {
       await executeAndReport({
         type: 'enrolment.start', commandId: o.commandId, serviceId: o.service, member: o.member, from: o.from, to: o.to, module: o.module, covers: o.covers, enrolmentId: o.id,
-      }, g(), io);
+      }, g(), io, { serviceId: '--service', enrolmentId: '--id' });
     });
   enrolment
     .command('end')
@@ -218,7 +245,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .requiredOption('--to <date>', 'sista dagen', parseDate)
     .option('--command-id <id>', COMMAND_ID)
     .action(async (o: { service: string; enrolment: string; to: string; commandId?: string }) => {
-      await executeAndReport({ type: 'enrolment.end', commandId: o.commandId, serviceId: o.service, enrolmentId: o.enrolment, to: o.to }, g(), io);
+      await executeAndReport({ type: 'enrolment.end', commandId: o.commandId, serviceId: o.service, enrolmentId: o.enrolment, to: o.to }, g(), io, { serviceId: '--service', enrolmentId: '--enrolment' });
     });
 
   program
@@ -283,7 +310,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
           : `${formatSek(s.base)} + påslag ${formatPercent(s.overheadRate)} = ${formatSek(s.cost)}`;
         io.out(`${s.name} ${s.year} (${o.basis === 'budget' ? 'budget' : 'utfall'}): ${cost}\nRegel: ${pricingWords(rule)}\n`);
         const t = newTable(['Deltagare', 'Nivå', 'Invånare', 'Vikt', 'Månader', 'Summa']);
-        for (const p of s.participants) t.push([p.name, p.tier?.label ?? '–', p.population === null ? '–' : grouped(p.population), formatNumber(p.weight), p.months.length ? `${p.months[0]}–${p.months[p.months.length - 1]}` : '–', formatSek(p.total)]);
+        for (const p of s.participants) t.push([p.name, p.tier?.label ?? '–', p.population === null ? '–' : grouped(p.population), formatNumber(p.weight), p.months.length ? monthRanges(p.months) : '–', formatSek(p.total)]);
         io.out(`${t.toString()}\n`);
         const tt = newTable(['Befolkningsnivå', 'Deltagare', 'Summa', 'Snitt per deltagare']);
         for (const b of s.byTier.filter((x) => x.participants > 0)) tt.push([b.tier.label, b.participants, formatSek(b.total), formatSek(b.average)]);
@@ -300,9 +327,9 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .option('--basis <basis>', 'budget eller actual (faktisk kostnad)', parseBasis, 'budget' as CostBasis)
     .option('--add <n>', `lägg till N tänkta kommuner (högst ${grouped(MAX_ADDED)})`, parseAdded)
     .option('--population <n>', 'folkmängd i varje tänkt kommun (minst 1)', parsePopulation)
-    .option('--tier <id>', 'eller: en storleksklass i årets avgiftsplan (dess nedre gräns används)')
+    .option('--tier <id>', 'eller: en nivå i tjänstens prismodell (dess nedre gräns, minst 1 invånare); vid lika delning en i årets avgiftsplan')
     .option('--organisation', 'de tänkta medlemmarna är organisationer (utan folkmängd)')
-    .option('--kommun <codes>', 'lägg till verkliga kommuner med kommunkod (folkmängd från SCB)', list)
+    .option('--kommun <codes>', 'lägg till verkliga kommuner med kommunkod (folkmängd från SCB)', kommunCodes)
     .option('--remove <members>', 'ta bort deltagare (organisationsnummer, kommunkod eller anslutningens id)', list)
     .option('--from <date>', 'tillagda deltagare räknas från detta datum (standard: 1 januari)', parseDate)
     .option('--sweep <range>', `kurvan för genomsnittlig kostnad per medlem när 0..N medlemmar ansluts (N högst ${grouped(MAX_ADDED)})`, parseRange)
@@ -326,9 +353,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
         let population: number | null = o.organisation ? null : (o.population ?? null);
         if (!o.organisation && o.population === undefined) {
           if (o.tier) {
-            const band = reportingTiersFor(state, o.year).find((b) => b.id === o.tier);
-            if (!band || band.organisation) throw new UsageError(`--tier "${o.tier}" är ingen befolkningsnivå för ${o.year} (nivåer: ${reportingTiersFor(state, o.year).filter((b) => !b.organisation).map((b) => b.id).join(', ')})`);
-            population = band.min ?? 0;
+            population = tierPopulation(requireService(state, o.service).service.pricing, o.tier, reportingTiersFor(state, o.year), o.year);
           } else if (o.add !== undefined || o.sweep !== undefined) {
             throw new UsageError('ange --population N, --tier ID eller --organisation för de tänkta medlemmarna');
           }

@@ -92,6 +92,16 @@ describe('cost splits', () => {
     expect(sumOf(s.participants.map((p) => p.total))).toBe(126000000);
   });
 
+  test('given Malmö enrolled for February–March and again from December, then its rows say 2–3 and 12 (not 12–12)', async () => {
+    const f = await fixture();
+    await f.run('enrolment', 'start', '--service', 'egil', '--member', '0180', '--from', '2024-01-01');
+    await f.run('enrolment', 'start', '--service', 'egil', '--member', '1280', '--from', '2024-02-01', '--to', '2024-03-31');
+    await f.run('enrolment', 'start', '--service', 'egil', '--member', '1280', '--from', '2024-12-01');
+    const rows = (await f.run('split', '--service', 'egil', '--year', '2024')).out.split('\n');
+    expect(rows.filter((r) => r.includes('Malmö stad')).map((r) => r.split('│')[5].trim())).toEqual(['2–3', '12']);
+    expect(rows.find((r) => r.includes('Stockholms stad'))).toMatch(/│ 1–12 +│/);
+  });
+
   test('a year with no participant in some months shows the amount as unallocated, never drops it', async () => {
     const f = await fixture();
     await f.run('enrolment', 'start', '--service', 'egil', '--member', '0180', '--from', '2024-07-01');
@@ -199,7 +209,10 @@ describe('what-if simulation', () => {
 describe('bad input is refused with one line and nothing stored', () => {
   test.each([
     [['budget', 'decide', '--service', 'bibblix', '--year', '2024', '--line', 'Drift=1.00', '--decided-on', '2024-01-01', '--minutes', 'x'], 'okänd tjänst "bibblix" (kända: egil)'],
-    [['budget', 'decide', '--service', 'egil', '--year', '2024', '--line', 'Drift=-1.00', '--decided-on', '2024-01-01', '--minutes', 'x'], 'lines.0.amount: beloppet får inte vara negativt'],
+    [['budget', 'decide', '--service', 'egil', '--year', '2024', '--line', 'Drift=-1.00', '--decided-on', '2024-01-01', '--minutes', 'x'], 'budget.decide: --line nr 1: beloppet får inte vara negativt'],
+    // Typed as flags, a field is named by its flag (a file's or an HTTP body's refusal names the stored field).
+    [['budget', 'decide', '--service', 'egil', '--year', '2024', '--line', 'Drift=1.00', '--decided-on', '2024-01-01', '--minutes', ''], 'budget.decide: --minutes: får inte vara tom'],
+    [['budget', 'decide', '--service', 'EGIL', '--year', '2024', '--line', 'Drift=1.00', '--decided-on', '2024-01-01', '--minutes', 'x'], 'budget.decide: --service: tjänstens id'],
     [['enrolment', 'start', '--service', 'egil', '--member', '0180', '--from', '2024-05-01', '--to', '2024-04-30'], 'anslutningen slutar (2024-04-30) innan den börjar (2024-05-01)'],
     [['enrolment', 'start', '--service', 'egil', '--member', '212000-0143', '--from', '2024-05-01'], 'ogiltigt organisationsnummer'],
     [['enrolment', 'start', '--service', 'egil', '--member', '0180', '--from', '2024-01-01', '--module', 'Beda'], 'tjänsten egil har ingen modul "Beda"'],
@@ -215,12 +228,16 @@ describe('bad input is refused with one line and nothing stored', () => {
     [['simulate', '--service', 'egil', '--year', '2024', '--add', 'två', '--population', '15000'], '--add ska vara ett antal, inte "två"'],
     [['simulate', '--service', 'egil', '--year', '2024', '--sweep', '0..100000', '--population', '15000'], '--sweep går till högst 9 999 tänkta medlemmar (0..9999), inte "0..100000"'],
     [['simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--population', '100000000'], '--population är högst 99 999 999 invånare, inte "100000000"'],
+    [['simulate', '--service', 'egil', '--year', '2024', '--add', '0', '--population', '15000'], '--add ska vara minst 1; fördelningen som den är visar samkost split'],
+    // --tier names one of the service's own bands (egil's are small, mid and large), whose weight it goes by.
+    [['simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--tier', 'lt7000'], '--tier "lt7000" är ingen av tjänstens nivåer (small, mid, large); tjänstens egna nivåer gäller, eftersom dess vikter går efter dem'],
     // A municipality has inhabitants; one of none would pay nothing under a per-capita rule.
     [['simulate', '--service', 'egil', '--year', '2024', '--add', '2', '--population', '0'], '--population 0: en kommun har invånare; ange en folkmängd på minst 1 (tänkta organisationer, som saknar folkmängd, anges med --organisation utan --population)'],
     [['simulate', '--service', 'egil', '--year', '2024', '--sweep', '0..3', '--population', '0'], '--population 0: en kommun har invånare'],
     // A municipality already in the split would be counted twice.
     [['simulate', '--service', 'egil', '--year', '2024', '--kommun', '1280'], 'simulate: kommunkod 1280 deltar redan i tjänsten 2024 (Malmö stad)'],
     [['simulate', '--service', 'egil', '--year', '2024', '--kommun', '0380,0380'], 'simulate: kommunkod 0380 anges två gånger'],
+    [['simulate', '--service', 'egil', '--year', '2024', '--kommun', '0380,180'], '--kommun ska vara kommunkoder med fyra siffror, som 0180,1480, inte "180"'],
     [['simulate', '--service', 'egil', '--year', '2024', '--kommun', '0380', '--from', '2025-07-01'], 'simulate: de tillagda räknas från 2025-07-01, som inte ligger i 2024'],
     // No recorded actual cost is nothing to split, not a split of zero.
     [['split', '--service', 'egil', '--year', '2024', '--basis', 'actual'], 'tjänsten egil har inget registrerat utfall för 2024; registrera det med `samkost cost record`'],

@@ -81,3 +81,33 @@ describe('simulate on a year already invoiced a conto says that the invoiced kee
     expect(text).not.toContain('slutreglering fakturerar');
   });
 });
+
+/**
+ * `--tier` describes a hypothetical municipality by one of the service's own bands, the ones its weights
+ * or prices go by: a fee schedule's tier could straddle two of them, and the smallest's lower bound (0)
+ * made a municipality of no inhabitants.
+ */
+describe('simulate --tier: a band of the service\'s own, at its lower bound and at least one inhabitant', () => {
+  test('given egil\'s band m (10 000 – 100 000, weight 2), when one is added by --tier m, then it is the same scenario as --population 10000', async () => {
+    const f = await billingFixture();
+    type Sim = { rows: { key: string; name: string; scenario: string }[]; totalScenario: string };
+    const byTier = await f.json<Sim>('simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--tier', 'm');
+    const byPopulation = await f.json<Sim>('simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--population', '10000');
+    expect(byTier).toEqual(byPopulation);
+    expect(byTier.rows.find((r) => r.key === '~hyp-0001')?.name).toBe('Ny kommun (10 000 inv.) #1');
+  });
+
+  test('given egil\'s band s (below 10 000, no lower bound), when one is added by --tier s, then it has 1 inhabitant, not 0', async () => {
+    const f = await billingFixture();
+    const sim = await f.json<{ rows: { key: string; name: string }[] }>('simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--tier', 's');
+    expect(sim.rows.find((r) => r.key === '~hyp-0001')?.name).toBe('Ny kommun (1 inv.) #1');
+  });
+
+  test('given a per-capita service, when --tier is given, then it is refused, pointing to --population', async () => {
+    const f = await billingFixture();
+    await establishService(f, { serviceId: 'pc', name: 'PC', area: 'IT', overheadRate: '0', cadence: 'yearly', decisionRef: 'S', date: '2023-01-01', pricing: { kind: 'per-capita' } });
+    await ok(f)('budget', 'decide', '--service', 'pc', '--year', '2024', '--line', 'Drift=100000.00', '--decided-on', '2023-11-20', '--minutes', 'R');
+    const r = await f.run('simulate', '--service', 'pc', '--year', '2024', '--add', '1', '--tier', 's');
+    expect(r).toEqual({ code: 2, out: '', err: 'samkost: --tier s: tjänsten fördelar per invånare, så en storleksklass säger inte vad en tänkt kommun betalar; ange dess folkmängd med --population N\n' });
+  });
+});
