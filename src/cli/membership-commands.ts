@@ -171,8 +171,10 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
     .description('kör kommandona i en NDJSON-fil i tur och ordning; stannar vid första ogiltiga rad')
     .action(async (file: string) => {
       const lines = readUtf8(file).split('\n');
-      // Every line read and validated first, so that the engine folds only the documents the file's
-      // commands read; a line's error is still reported at its turn, after the lines before it applied.
+      // Every line read and validated first: a line that is no command (not JSON, an unknown type, an
+      // amount of three decimals) refuses the file before any line is applied, as a bank file's bad row
+      // does, and the engine folds only the documents the file's commands read. A line refused by what is
+      // stored (an unknown invoice) can only be known at its turn: the lines before it stay applied.
       const parsed = lines.map((line): { command: DomainCommand; commandId?: string } | Error | undefined => {
         const text = line.trim();
         if (!text || text.startsWith('//')) return undefined;
@@ -193,6 +195,8 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
       // A file with no line to run (empty, or blank lines and comments only) is refused, as a bank file
       // with no payment is: "0 kommandon utförda" and exit 0 would read as a run that did what was asked.
       if (parsed.every((p) => p === undefined)) throw new UsageError(`${file}: inga kommandon i filen (en apply-fil ska ha ett kommando per rad som ett JSON-objekt, t.ex. {"type":"payment.record",…})`);
+      const malformed = parsed.findIndex((p) => p instanceof Error);
+      if (malformed >= 0) throw new UsageError(`${file} rad ${malformed + 1}: ${(parsed[malformed] as Error).message}; inget i filen har utförts`);
       const commands = parsed.flatMap((p) => (p === undefined || p instanceof Error ? [] : [p.command]));
       await withEngineFor(g(), io, commands, async (engine) => {
         let applied = 0;
