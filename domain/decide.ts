@@ -18,6 +18,7 @@ import {
 } from './deciders/services';
 import { decideCloseYear, decideCredit, decideInvoiceRun, decidePayment, decidePaymentReversal, decideSettlement } from './deciders/billing';
 import { decideOpeningBalances, decideOpeningCorrection } from './deciders/books';
+import { decideImportPayments } from './deciders/payment-import';
 import { assertNever } from './errors';
 import type { State } from './state';
 
@@ -66,6 +67,8 @@ export function decide(command: Command, state: State, ctx: DecideContext): Deci
       return decideCredit(command, state, ctx.today);
     case 'payment.record':
       return decidePayment(command, state, ctx.today);
+    case 'payment.import':
+      return decideImportPayments(command, state, ctx.today);
     case 'payment.reverse':
       return decidePaymentReversal(command, state, ctx.today);
     case 'settlement.run':

@@ -51,6 +51,10 @@ export function documentsRead(command: Command): { years: number[] } | 'all' {
     case 'invoice.credit':
     case 'payment.record':
       return documentsOfNumber(command.invoice);
+    case 'payment.import': {
+      const read = command.payments.map((p) => documentsOfNumber(p.invoice));
+      return read.some((r) => r === 'all') ? 'all' : { years: [...new Set(read.flatMap((r) => (r === 'all' ? [] : r.years)))] };
+    }
     case 'payment.reverse': {
       const year = paymentIdYear(command.payment);
       return year === undefined ? 'all' : { years: [year] };
@@ -87,7 +91,7 @@ const DEPTH: Record<Command['type'], DocumentDepth> = {
   'member.join': 'headers', 'member.leave': 'headers', 'member.details': 'headers', 'population.import': 'headers',
   'schedule.adopt': 'headers', 'levy.decide': 'headers', 'service.establish': 'headers', 'budget.decide': 'headers',
   'cost.record': 'headers', 'cost.pay': 'headers', 'enrolment.start': 'headers', 'enrolment.end': 'headers',
-  'payment.record': 'headers', 'payment.reverse': 'headers', 'ledger.opening': 'headers', 'ledger.opening.correct': 'headers',
+  'payment.record': 'headers', 'payment.import': 'headers', 'payment.reverse': 'headers', 'ledger.opening': 'headers', 'ledger.opening.correct': 'headers',
   'invoice.run': 'lines', 'invoice.credit': 'lines', 'settlement.run': 'lines', 'year.close': 'lines',
 };
 

@@ -61,6 +61,15 @@ export const RecordPayment = z.object({
   fromBank: z.boolean().optional(),
 });
 
+/**
+ * A bank file's payments to one year's invoices, recorded in one append or not at all
+ * (deciders/payment-import.ts): `samkost payment import` gives one per year whose invoices the file pays.
+ */
+export const ImportPayments = z.object({
+  type: z.literal('payment.import'),
+  payments: z.array(RecordPayment.omit({ type: true })).min(1),
+});
+
 /** A recorded payment as a user names it (domain/billing/payment-id.ts), in one spelling. */
 const ReversedPayment = z.string().transform((s, ctx) => {
   const id = canonicalPaymentId(s);
@@ -97,10 +106,11 @@ export const CloseYear = z.object({
   decisionRef: z.string().optional(),
 });
 
-export const billingCommands = [RunInvoices, CreditInvoice, RecordPayment, ReversePayment, SettleService, CloseYear] as const;
+export const billingCommands = [RunInvoices, CreditInvoice, RecordPayment, ImportPayments, ReversePayment, SettleService, CloseYear] as const;
 export type RunInvoices = z.infer<typeof RunInvoices>;
 export type CreditInvoice = z.infer<typeof CreditInvoice>;
 export type RecordPayment = z.infer<typeof RecordPayment>;
+export type ImportPayments = z.infer<typeof ImportPayments>;
 export type ReversePayment = z.infer<typeof ReversePayment>;
 export type SettleService = z.infer<typeof SettleService>;
 export type CloseYear = z.infer<typeof CloseYear>;

@@ -6,19 +6,15 @@ import { csvProblem, readBytes, utf8Text } from './input-files';
 import { UsageError } from './io';
 import Decimal from 'decimal.js';
 import { parseCommand } from '../../domain/commands';
-import type { RecordPayment } from '../../domain/commands/billing';
-import { findInvoice, paymentProblem, samePayment } from '../../domain/deciders/billing';
+import type { ImportPayments, RecordPayment } from '../../domain/commands/billing';
+import { findInvoice } from '../../domain/deciders/billing';
+import { checkPaymentImport, PaymentRowError, type RowOutcome } from '../../domain/deciders/payment-import';
 import { formatSek } from '../../domain/money';
-import { type InvoiceState, openBalance, type PaymentState } from '../../domain/state';
-import type { Engine } from '../app/engine';
+import type { State } from '../../domain/state';
 import { paymentCommandId } from '../app/ids';
 
-/** How a payment from a BgMax file records Bankgirot's serial number (12 digits) as its reference. */
-const BANK_SERIAL = /^BGC \d{12}$/;
+/** How a payment from a BgMax file records Bankgirot's serial number (12 digits) as its reference (payment-import.ts#isBankSerial). */
 const bankSerialReference = (serial: string): string => `BGC ${serial}`;
-
-/** A bank-file reference that is Bankgirot's serial number: one payment, never another's. */
-const isBankSerial = (reference: string): boolean => BANK_SERIAL.test(reference);
 
 /** The columns a CSV payment file must have (bankReference is optional). */
 const CSV_COLUMNS = ['date', 'amount', 'reference'];
@@ -115,61 +111,60 @@ export function bankPayments(rows: readonly BankRow[]): (RecordPayment | Error)[
 /** The reference of the n-th (n ≥ 2) identical row of a bank file without a bank reference: see bankPayments. */
 export const repeatedRowReference = (invoice: string, n: number): string => `${invoice} #${n}`;
 
+/** A bank file's payments as they will be recorded: one command per year whose invoices they pay, and what is reported. */
+export interface BankImport {
+  /** One `payment.import` per invoice year with a row to record, each appended whole or not at all, holding all that year's rows. */
+  commands: ImportPayments[];
+  /** The rows to be recorded, how many were recorded before, the amount recorded. */
+  toRecord: number;
+  already: number;
+  amount: Decimal;
+  overpaid: string[];
+  typed: string[];
+}
+
 /**
- * Every row of a bank file checked before any is recorded, in file order, as if the rows before it were
- * recorded (what they take of an invoice's open balance): a file with a bad row records nothing. A row
- * recorded before, or repeated in the file under the same bank reference, is the same payment (a repeated
- * row without one is numbered by bankPayments, and is another). A row matching a payment typed by hand
- * (same invoice, amount and value date, a reference that is not the bank's, not reversed) is taken for that payment,
- * which the bank now confirms: it is not recorded again, and reported; each typed payment answers for one
- * row, and a payment a row is already recorded as answers for no other. Anything beyond an invoice is recorded as the member's credit, and reported.
+ * Every row of a bank file checked before any is recorded (domain/deciders/payment-import.ts#checkPaymentImport,
+ * which the append decides by again): a file with a row that cannot be recorded records nothing, and its
+ * refusal names the file's line. What a row matching a typed payment, or exceeding its invoice, does is
+ * reported in words.
  */
-export async function checkBankPayments(
-  engine: Engine, file: string, rows: readonly BankRow[], parsed: readonly (RecordPayment | Error)[], today: string,
-): Promise<{ commands: RecordPayment[]; overpaid: string[]; typed: string[] }> {
-  const pending = new Map<string, Decimal>();
-  const inFile = new Set<string>();
-  const claimed = new Set<PaymentState>();
-  const overpaid: string[] = [];
-  const typed: string[] = [];
-  const commands: RecordPayment[] = [];
-  for (const [i, c] of parsed.entries()) {
-    const refuse = (message: string) => new UsageError(`${file} rad ${rows[i].line}: ${message}`);
-    if (c instanceof Error) throw refuse(c.message);
-    let inv: InvoiceState;
-    try {
-      inv = findInvoice(engine.state, c.invoice);
-    } catch (err) {
-      throw refuse((err as Error).message);
-    }
-    const id = paymentCommandId(c);
-    // Recorded before under another command id (a typed payment, an HTTP key): the same payment, counted once.
-    const recorded = inFile.has(id) ? undefined : samePayment(c, inv);
-    if (recorded) {
-      // Answering for this row, it answers for no other as a payment typed by hand.
-      claimed.add(recorded);
-      inFile.add(id);
-      commands.push(c);
-      continue;
-    }
-    if (!inFile.has(id) && (await engine.store.eventsOfCommand(id)).length === 0) {
-      // A typed payment since reversed is no money received: the bank's row is, and is recorded.
-      const byHand = inv.payments.find((p) => !claimed.has(p) && !p.reversed && p.amount.eq(c.amount) && p.date === c.date && p.reference !== c.reference && !isBankSerial(p.reference));
-      if (byHand) {
-        claimed.add(byHand);
-        inFile.add(id);
-        typed.push(`${c.invoice}: ${formatSek(byHand.amount)} ${byHand.date} (rad ${rows[i].line}) är redan registrerad för hand med referensen ${byHand.reference}; inte registrerad igen`);
-        continue;
-      }
-      const before = pending.get(c.invoice) ?? new Decimal(0);
-      const problem = paymentProblem(c, inv, engine.state, today, before);
-      if (problem) throw refuse(problem);
-      const excess = new Decimal(c.amount).minus(Decimal.max(openBalance(inv).minus(before), 0));
-      if (excess.gt(0)) overpaid.push(`${c.invoice}: överbetald med ${formatSek(excess)} (rad ${rows[i].line}); överskottet blir medlemmens tillgodohavande`);
-      pending.set(c.invoice, before.plus(c.amount));
-    }
-    inFile.add(id);
-    commands.push(c);
+export function checkBankPayments(state: State, file: string, rows: readonly BankRow[], parsed: readonly (RecordPayment | Error)[], today: string): BankImport {
+  const refuse = (i: number, message: string) => new UsageError(`${file} rad ${rows[i].line}: ${message}`);
+  const bad = parsed.findIndex((c) => c instanceof Error);
+  if (bad >= 0) throw refuse(bad, (parsed[bad] as Error).message);
+  const payments = parsed as readonly RecordPayment[];
+  let outcomes: RowOutcome[];
+  try {
+    outcomes = checkPaymentImport(payments, state, today);
+  } catch (err) {
+    if (err instanceof PaymentRowError) throw refuse(err.index, err.problem);
+    throw err;
   }
-  return { commands, overpaid, typed };
+  const byYear = new Map<number, ImportPayments['payments']>();
+  const result: BankImport = { commands: [], toRecord: 0, already: 0, amount: new Decimal(0), overpaid: [], typed: [] };
+  outcomes.forEach((o, i) => {
+    const c = payments[i];
+    const line = rows[i].line;
+    // Every row goes to its year's command, those recorded before too: which typed payment a row answers
+    // for depends on the rows before it, and the append decides them all again.
+    const { type: _t, ...payment } = c;
+    const year = findInvoice(state, c.invoice).invoice.year;
+    byYear.set(year, [...(byYear.get(year) ?? []), payment]);
+    if (o.kind === 'typed') {
+      result.typed.push(`${c.invoice}: ${formatSek(o.payment.amount)} ${o.payment.date} (rad ${line}) är redan registrerad för hand med referensen ${o.payment.reference}; inte registrerad igen`);
+      return;
+    }
+    if (o.kind === 'already') {
+      result.already += 1;
+      return;
+    }
+    if (o.overpaidBy) result.overpaid.push(`${c.invoice}: överbetald med ${formatSek(o.overpaidBy)} (rad ${line}); överskottet blir medlemmens tillgodohavande`);
+    result.toRecord += 1;
+    result.amount = result.amount.plus(c.amount);
+  });
+  // A year with nothing to record is no command: importing a file again appends nothing.
+  const recordsIn = new Set(outcomes.flatMap((o) => (o.kind === 'record' ? [o.invoice.invoice.year] : [])));
+  result.commands = [...byYear].filter(([year]) => recordsIn.has(year)).map(([, p]) => ({ type: 'payment.import', payments: p }));
+  return result;
 }

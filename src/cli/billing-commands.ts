@@ -12,12 +12,11 @@ import { describeGap, requireDocumentNumber, seriesGaps } from '../../domain/bil
 import { NotFoundError } from '../../domain/errors';
 import { resolveMember } from '../../domain/deciders/membership';
 import { creditNoteSummaries, creditOf, invoiceShown, invoiceSummaries, type OpenInvoice, receivables, renderDocument, renderPayments, wrapWords } from '../../projections/invoices';
-import { paymentCommandId } from '../app/ids';
 import { replayYear } from '../app/replay-year';
 import { loadConfig, queueWarning, warnOfPlaceholderSeller } from '../config';
 import { bankFileRows, bankPayments, checkBankPayments } from './bank-files';
 import { balancesOf, type GlobalOptions, RECEIVABLES_SCOPE, todayOf, withEngine, withEngineFor, withStore } from './context';
-import { describeResult, executeAndReport } from './execute';
+import { executeAndReport } from './execute';
 import { type CliIo, toJson, UsageError } from './io';
 import { moneyToJson } from './money-json';
 import { makeOutputDirectory, writeOutputFile } from './output-files';
@@ -264,22 +263,28 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
       const rows = bankFileRows(file, loadConfig(io.env));
       const parsed = bankPayments(rows);
       await withEngineFor(g(), io, parsed.filter((c): c is RecordPayment => !(c instanceof Error)), async (engine) => {
-        const { commands, overpaid, typed } = await checkBankPayments(engine, file, rows, parsed, todayOf(io));
+        const checked = checkBankPayments(engine.state, file, rows, parsed, todayOf(io));
+        // One append per year whose invoices the file pays, each whole or not at all: a killed import leaves
+        // a year's payments all recorded or none, and importing the file again records what is missing.
+        // Decided again at the append (deciders/payment-import.ts), so a payment typed meanwhile is seen.
         let recorded = 0;
         let amount = new Decimal(0);
-        for (const c of commands) {
-          // A payment is identified by what the bank says about it, not by where it sits in a file: importing
-          // the same file twice, or a later file that repeats some rows, records nothing twice.
-          const r = await engine.execute(c, { commandId: paymentCommandId(c) });
-          if (!r.duplicate && r.events.length > 0) {
+        for (const command of checked.commands) {
+          const r = await engine.execute(command);
+          if (r.duplicate) continue;
+          for (const e of r.events) {
+            const paid = (await engine.store.readEvent(e.streamId, e.revision))?.data as { invoice: string; amount: string; date: string; reference: string } | undefined;
             recorded += 1;
-            amount = amount.plus(c.amount);
+            if (paid === undefined) continue;
+            amount = amount.plus(paid.amount);
+            if (!g().json) io.out(`Inbetalning registrerad: ${formatSek(new Decimal(paid.amount))} på ${paid.invoice}, betald ${paid.date}, referens ${paid.reference} (${e.streamId}@${e.revision}, position ${e.position})\n`);
           }
-          if (!g().json) io.out(describeResult(c, r, engine.state));
         }
+        const { overpaid, typed } = checked;
         // What the file did, counted: a file imported twice says so, rather than looking like the first import.
-        const counts = { rows: rows.length, recorded, alreadyRecorded: commands.length - recorded, typedByHand: typed.length, amountRecorded: amountString(amount) };
-        if (g().json) return io.out(`${toJson({ ok: true, payments: commands.length, ...counts, overpaid, typed })}\n`);
+        const payments = rows.length;
+        const counts = { rows: rows.length, recorded, alreadyRecorded: payments - recorded - typed.length, typedByHand: typed.length, amountRecorded: amountString(amount) };
+        if (g().json) return io.out(`${toJson({ ok: true, payments, ...counts, overpaid, typed })}\n`);
         for (const line of [...typed, ...overpaid]) io.out(`${line}\n`);
         const already = counts.alreadyRecorded + counts.typedByHand;
         io.out(`${file}: ${counts.rows} ${counts.rows === 1 ? 'rad' : 'rader'}; ${recorded} ${recorded === 1 ? 'inbetalning registrerad' : 'inbetalningar registrerade'} (${formatSek(amount)})`

@@ -19,7 +19,9 @@ export async function executeAndReport(input: Record<string, unknown>, g: Global
   const command = parseAsTyped(withConfiguredDefaults(body, io), flags);
   return withEngineFor(g, io, [command], async (engine) => {
     const result = await engine.execute(command, { commandId: commandIdOf(commandId) });
-    if (g.json) io.out(`${toJson(result)}\n`);
+    // Nothing stored is said in words too, as the text answer says it: a tool reading `duplicate: false` and
+    // no events (the same payment under another id or key) would not know it had been recorded before.
+    if (g.json) io.out(`${toJson(result.events.length === 0 ? { ...result, note: describeResult(command, result, engine.state).trim() } : result)}\n`);
     else io.out(describeResult(command, result, engine.state));
     return result;
   });

@@ -445,7 +445,7 @@ describe('Engine with a scope: only the documents of the years a command reads',
     expect(await scopeOf([pay('T2023-0001'), pay('okänd')])).toEqual({ scope: undefined, invoices: full.state.billing.get(2022)?.invoices.size });
   });
 
-  test('given an apply file, then its engine folds the documents its lines read: a payment finds its invoice, and a bad line still stops it at its turn', async () => {
+  test('given an apply file, then its engine folds the documents its lines read: a payment finds its invoice, and a line refused by what is stored (an invoice that does not exist) still stops it at its turn', async () => {
     const copy = join(dir, 'apply.db');
     copyFileSync(file, copy);
     const open = [...(full.state.billing.get(2023)?.invoices.values() ?? [])].find((i) => openBalance(i).gt(1))!;
@@ -453,7 +453,7 @@ describe('Engine with a scope: only the documents of the years a command reads',
     writeFileSync(lines, [
       JSON.stringify({ type: 'member.join', orgnr: syntheticOrgnr('8020', 998), kind: 'organisation', name: 'Ännu en förening', date: '2024-02-01', decisionRef: 'S' }),
       JSON.stringify({ type: 'payment.record', invoice: open.invoice.number, amount: '1.00', date: '2024-02-10', reference: 'apply' }),
-      '{"type": "payment.record"',
+      JSON.stringify({ type: 'payment.record', invoice: 'T2023-9999', amount: '1.00', date: '2024-02-10', reference: 'apply 2' }),
     ].join('\n'));
     const out: string[] = [];
     const io = { out: (t: string) => { out.push(t); }, err: () => undefined, env: {}, clock, isTty: false };

@@ -1,0 +1,93 @@
+import Decimal from 'decimal.js';
+import type { ImportPayments, RecordPayment } from '../commands/billing';
+import { DomainError } from '../errors';
+import type { DomainEvent } from '../events';
+import { ZERO } from '../money';
+import { type InvoiceState, openBalance, type PaymentState, type State } from '../state';
+import { billingStream, findInvoice, isPaymentOf, paymentProblem, samePayment } from './billing';
+import type { Decision } from './membership';
+
+/** How a payment from Bankgirot's BgMax file records Bankgirot's serial number (12 digits) as its reference. */
+const BANK_SERIAL = /^BGC \d{12}$/;
+
+/** A reference that is Bankgirot's serial number: one payment, never another's. */
+export const isBankSerial = (reference: string): boolean => BANK_SERIAL.test(reference);
+
+/** What becomes of one row of a bank file, checked with the rows before it. */
+export type RowOutcome =
+  | { kind: 'record'; invoice: InvoiceState; overpaidBy?: Decimal }
+  /** Recorded before (or by an earlier row of the same file): the same payment, not recorded again. */
+  | { kind: 'already' }
+  /** Typed by hand before the file came: the bank confirms that payment, which is not recorded again. */
+  | { kind: 'typed'; payment: PaymentState };
+
+/** A row that cannot be recorded: its place in the payments given, and why. */
+export class PaymentRowError extends DomainError {
+  constructor(readonly index: number, readonly problem: string) {
+    super(`inbetalning ${index + 1}: ${problem}`);
+  }
+}
+
+/**
+ * Every payment of a bank file checked before any is recorded, in file order, as if those before it were
+ * recorded (what they take of an invoice's open balance): one that cannot be recorded refuses them all. One
+ * recorded before, or given twice, is the same payment (a bank file's identical rows without a bank
+ * reference are numbered apart before they get here: src/cli/bank-files.ts#bankPayments). One matching a
+ * payment typed by hand (the same invoice, amount and value date, a reference that is not the bank's, not
+ * reversed) is taken for that payment, which the bank now confirms; each typed payment answers for one row,
+ * and a payment a row is already recorded as answers for no other. Anything beyond an invoice is the
+ * member's credit. Pure: the CLI reports it before the append, and the decider decides by it at the append,
+ * on the state as it is then (a payment typed meanwhile is seen).
+ */
+export function checkPaymentImport(payments: readonly RecordPayment[], state: State, today: string): RowOutcome[] {
+  const pending = new Map<string, Decimal>();
+  const claimed = new Set<PaymentState>();
+  const given: RecordPayment[] = [];
+  return payments.map((c, index) => {
+    let inv: InvoiceState;
+    try {
+      inv = findInvoice(state, c.invoice);
+    } catch (err) {
+      throw new PaymentRowError(index, (err as Error).message);
+    }
+    const earlier = given.some((g) => g.invoice === c.invoice && isPaymentOf({ ...g }, c));
+    given.push(c);
+    if (earlier) return { kind: 'already' };
+    const recorded = samePayment(c, inv);
+    if (recorded) {
+      // Answering for this row, it answers for no other as a payment typed by hand.
+      claimed.add(recorded);
+      return { kind: 'already' };
+    }
+    // A typed payment since reversed is no money received: the bank's row is, and is recorded.
+    const byHand = inv.payments.find((p) => !claimed.has(p) && !p.reversed && p.amount.eq(c.amount) && p.date === c.date && p.reference !== c.reference && !isBankSerial(p.reference));
+    if (byHand) {
+      claimed.add(byHand);
+      return { kind: 'typed', payment: byHand };
+    }
+    const before = pending.get(c.invoice) ?? ZERO;
+    const problem = paymentProblem(c, inv, state, today, before);
+    if (problem) throw new PaymentRowError(index, problem);
+    const excess = new Decimal(c.amount).minus(Decimal.max(openBalance(inv).minus(before), 0));
+    pending.set(c.invoice, before.plus(c.amount));
+    return excess.gt(0) ? { kind: 'record', invoice: inv, overpaidBy: excess } : { kind: 'record', invoice: inv };
+  });
+}
+
+/**
+ * A bank file's payments to one year's invoices, recorded in one append: a process killed while a file is
+ * imported leaves all of that year's payments or none, and a payment typed meanwhile is seen when the
+ * append is decided again after the conflict it causes. Payments are appended to their invoice's year, so a
+ * file paying two years' invoices is two of these (src/cli: one per year).
+ */
+export function decideImportPayments(c: ImportPayments, state: State, today: string): Decision {
+  const outcomes = checkPaymentImport(c.payments.map((p) => ({ ...p, type: 'payment.record' as const })), state, today);
+  const years = [...new Set(outcomes.map((o, i) => (o.kind === 'record' ? o.invoice.invoice.year : findInvoice(state, c.payments[i].invoice).invoice.year)))];
+  if (years.length > 1) throw new DomainError(`payment.import: inbetalningarna gäller fakturor från ${years.join(' och ')}; ett kommando registrerar inbetalningar till ett års fakturor`);
+  const events: DomainEvent[] = [];
+  outcomes.forEach((o, i) => {
+    const p = c.payments[i];
+    if (o.kind === 'record') events.push({ type: 'PaymentRecorded', data: { invoice: p.invoice, amount: p.amount, date: p.date, reference: p.reference } });
+  });
+  return { streamId: billingStream(years[0]), events };
+}

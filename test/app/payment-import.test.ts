@@ -1,0 +1,69 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { domainCodec } from '../../src/app/codec';
+import { Engine } from '../../src/app/engine';
+import { bankFileRows, bankPayments, checkBankPayments } from '../../src/cli/bank-files';
+import { DEFAULT_CONFIG } from '../../src/config';
+import { SqliteEventStore } from '../../src/store/sqlite';
+import { billingFixture } from '../support/billing-fixture';
+
+const clock = { now: () => new Date('2025-03-01T09:00:00Z') };
+const TODAY = '2025-03-01';
+
+/** The billing fixture with its first quarter of 2024 invoiced: T2024-0001 and T2024-0002 (EGIL), M-series fees. */
+async function invoiced() {
+  const f = await billingFixture();
+  expect((await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);
+  return f;
+}
+
+const csv = (dir: string, rows: string[]): string => {
+  const file = join(dir, `bank-${rows.length}.csv`);
+  writeFileSync(file, ['date,amount,reference,bankReference', ...rows].join('\n'));
+  return file;
+};
+
+describe('payment import: a year\'s payments are one append, decided at the append', () => {
+  test('given a file of three payments to 2024\'s invoices, when imported, then they are one append: consecutive positions under one command id', async () => {
+    const f = await invoiced();
+    const file = csv(f.dir, ['2024-02-01,100.00,T2024-0001,B1', '2024-02-02,200.00,T2024-0002,B2', '2024-02-03,50.00,T2024-0001,B3']);
+    const r = await f.run('payment', 'import', file);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(r.out).toContain(`${file}: 3 rader; 3 inbetalningar registrerade (350,00 kr)\n`);
+    const events = await f.json<{ type: string; position: string; metadata: { commandId: string } }[]>('events', '--stream', 'billing-2024');
+    const paid = events.filter((e) => e.type === 'PaymentRecorded');
+    expect(paid).toHaveLength(3);
+    expect(new Set(paid.map((e) => e.metadata.commandId)).size).toBe(1);
+    expect(paid.map((e) => Number(e.position) - Number(paid[0].position))).toEqual([0, 1, 2]);
+    // Imported again: checked, nothing to record, nothing appended.
+    expect((await f.run('payment', 'import', file)).out).toContain(`${file}: 3 rader; 0 inbetalningar registrerade (0,00 kr), 3 fanns redan och registrerades inte igen\n`);
+  });
+
+  test('given a file checked against the store, when a payment of one of its rows is typed by hand before the append, then the append, decided again, takes the row for it and records the others', async () => {
+    const f = await invoiced();
+    const file = csv(f.dir, ['2024-02-01,100.00,T2024-0001,B1', '2024-02-02,200.00,T2024-0002,B2']);
+    const rows = bankFileRows(file, DEFAULT_CONFIG);
+    const engine = new Engine(new SqliteEventStore(f.store, domainCodec), 'bank', clock);
+    await engine.catchUp();
+    // As `payment import` does: checked on the state it folded, which has no typed payment yet.
+    const checked = checkBankPayments(engine.state, file, rows, bankPayments(rows), TODAY);
+    expect([checked.toRecord, checked.typed]).toEqual([2, []]);
+    // Meanwhile, in another process, finance types the first one in from the bank's statement.
+    expect((await f.run('payment', 'record', '--invoice', 'T2024-0001', '--amount', '100.00', '--date', '2024-02-01', '--reference', 'enligt bank')).code).toBe(0);
+    for (const command of checked.commands) await engine.execute(command);
+    await engine.store.close();
+    const shown = await f.json<{ paid: string; payments: { reference: string }[] }>('invoice', 'show', 'T2024-0001');
+    expect([shown.paid, shown.payments.map((p) => p.reference)]).toEqual(['100.00', ['enligt bank']]);
+    expect((await f.json<{ paid: string }>('invoice', 'show', 'T2024-0002')).paid).toBe('200.00');
+  });
+
+  test('given a file whose last row cannot be recorded, then nothing of it is recorded and the refusal names the file\'s line', async () => {
+    const f = await invoiced();
+    const before = (await f.json<unknown[]>('events', '--stream', 'billing-2024')).length;
+    const file = csv(f.dir, ['2024-02-01,100.00,T2024-0001,B1', '2024-02-02,200.00,T2024-9999,B2']);
+    const r = await f.run('payment', 'import', file);
+    expect(r).toMatchObject({ code: 2, out: '' });
+    expect(r.err).toMatch(new RegExp(`^samkost: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} rad 3: `));
+    expect((await f.json<unknown[]>('events', '--stream', 'billing-2024')).length).toBe(before);
+  });
+});
