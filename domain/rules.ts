@@ -47,8 +47,11 @@ import type { YearlySpread } from './proration';
  *    sharing 100,10 kr a year equally were billed 50,06 and 50,04 kr, and are now billed 50,05 each.
  * 8. A settlement line says "fakturerat netto hittills" for what it counts as billed, where earlier versions
  *    said "fakturerat a conto" of an amount that also takes off credit notes and earlier settlements.
+ * 9. A credit note is dated no earlier than the latest note of its series (MK, TK), as an invoice is in its
+ *    series since version 3: a settlement dated 2025-01-22 run after one dated 2025-01-24 gave TK2024-0048 an
+ *    earlier date than TK2024-0047. Notes decided by earlier versions replay without the check.
  */
-export const RULES_VERSION = 8;
+export const RULES_VERSION = 9;
 
 export const RulesVersion = z.number().int().min(1).max(RULES_VERSION);
 

@@ -96,11 +96,29 @@ export function decideInvoiceRun(c: RunInvoices, state: State, today: string): D
  * year already has an invoice of one of `series` dated after `date`. (Credit notes are numbered apart.)
  */
 function assertDatedInOrder(state: State, year: number, series: readonly string[], date: string, what: string): void {
-  let latest: InvoiceIssued | undefined;
-  for (const { invoice } of state.billing.get(year)?.invoices.values() ?? []) {
-    if (series.includes(invoice.series) && invoice.issueDate > date && (!latest || invoice.issueDate >= latest.issueDate)) latest = invoice;
-  }
+  const invoices = [...(state.billing.get(year)?.invoices.values() ?? [])].map((i) => i.invoice);
+  const latest = latestAfter(invoices, series, date);
   if (latest) throw new DomainError(`${what}: daterad ${date}, före ${latest.number} (${latest.issueDate}); fakturorna numreras i datumordning, så den kan inte dateras före en redan utfärdad faktura i serien`);
+}
+
+/**
+ * As assertDatedInOrder, for a credit-note series (MK, TK), from rules 9: a note is numbered after every note
+ * of its series, so one dated before the latest of them would break the series' date order (a settlement
+ * dated 2025-01-22 after one dated 2025-01-24 gave TK2024-0048 an earlier date than TK2024-0047).
+ */
+function assertCreditDatedInOrder(state: State, year: number, series: string, date: string, what: string): void {
+  const notes = [...(state.billing.get(year)?.creditNotes.values() ?? [])].map((n) => n.value);
+  const latest = latestAfter(notes, [series], date);
+  if (latest) throw new DomainError(`${what}: daterad ${date}, före kreditfakturan ${latest.number} (${latest.issueDate}); kreditfakturorna numreras i datumordning, så den kan inte dateras före en redan utfärdad kreditfaktura i serien`);
+}
+
+/** The latest-dated document of the series dated after `date`, if any. */
+function latestAfter<D extends { number: string; series: string; issueDate: string }>(documents: readonly D[], series: readonly string[], date: string): D | undefined {
+  let latest: D | undefined;
+  for (const d of documents) {
+    if (series.includes(d.series) && d.issueDate > date && (!latest || d.issueDate >= latest.issueDate)) latest = d;
+  }
+  return latest;
 }
 
 export function findInvoice(state: State, number: string): InvoiceState {
@@ -177,6 +195,7 @@ export function decideCredit(c: CreditInvoice, state: State, today: string): Dec
     assertBookedInOpenYear(state, c.issueDate, `invoice.credit ${c.invoice}`, rules >= 4);
     if (c.issueDate < inv.invoice.issueDate) throw new DomainError(`invoice.credit ${c.invoice}: daterad ${c.issueDate}, innan fakturan utfärdades (${inv.invoice.issueDate})`);
   }
+  if (rules >= 9) assertCreditDatedInOrder(state, inv.invoice.year, `${inv.invoice.series}K`, c.issueDate, `invoice.credit ${c.invoice}`);
   // No lines named: every line with something left (lines credited in full before are done, not an error).
   const wanted = c.lines ?? inv.invoice.lines.filter((l) => new Decimal(l.amount).gt(inv.creditedNet.get(l.lineNo) ?? ZERO)).map((l) => l.lineNo);
   if (wanted.length === 0) throw new DomainError(`invoice.credit: allt på ${c.invoice} är redan krediterat; inget återstår att kreditera`);
@@ -415,6 +434,7 @@ export function decideSettlement(c: SettleService, state: State, today: string):
     },
   });
   if (rules >= 3 && events.some((e) => e.type === 'InvoiceIssued')) assertDatedInOrder(state, c.year, ['T'], c.issueDate, `settlement.run ${c.serviceId} ${c.year}`);
+  if (rules >= 9 && events.some((e) => e.type === 'CreditNoteIssued')) assertCreditDatedInOrder(state, c.year, 'TK', c.issueDate, `settlement.run ${c.serviceId} ${c.year}`);
   return { streamId: billingStream(c.year), events };
 }
 

@@ -56,7 +56,7 @@ const lineOf = (docs: InvoiceIssued[], serviceId: string) => docs.flatMap((d) =>
 describe('billing rules versions', () => {
   test('given a price-list service, when a run is decided by the current rules, then its lines state the sum of the yearly prices as the cost, and the run records its rules', () => {
     const docs = documentsOf(run());
-    expect(RULES_VERSION).toBe(8);
+    expect(RULES_VERSION).toBe(9);
     expect(lineOf(docs, 'bibblix').provenance.rule).toBe(
       "price list by tier (small: 22000.00, large: 42000.00); cost = each participant's yearly price for its months in force, together 64000.00",
     );
@@ -182,6 +182,17 @@ describe('billing rules versions', () => {
       const credit = (rules: number) => parseCommand({ type: 'invoice.credit', invoice: 'T2024-0001', reason: 'Fel', issueDate: '2024-01-10', rules });
       expect(() => decide(credit(3), state, { today: '2024-01-10' })).toThrow('invoice.credit T2024-0001: daterad 2024-01-10, innan fakturan utfärdades (2024-01-15)');
       expect(decide(credit(2), state, { today: '2024-01-10' }).events.map((e) => e.type)).toEqual(['CreditNoteIssued']);
+    });
+
+    test('given a note of line 1 dated 2024-03-01, when line 2 is credited dated 2024-02-20, then version 9 refuses it (TK is numbered in date order); version 8 decided it, and replays so', () => {
+      const state = [...history, invoiceOf('10.00')].reduce((st, e, i) => evolve(st, e, i < refs.length ? refs[i] : fakeRef(e.type, 'billing-2024')), initialState());
+      const credit = (line: number, issueDate: string, rules: number) => parseCommand({ type: 'invoice.credit', invoice: 'T2024-0001', lines: [line], reason: 'Fel', issueDate, rules });
+      const first = decide(credit(1, '2024-03-01', 9), state, { today: '2024-03-01' }).events[0];
+      evolve(state, first, fakeRef(first.type, 'billing-2024'));
+      expect(() => decide(credit(2, '2024-02-20', 9), state, { today: '2024-03-01' }))
+        .toThrow('invoice.credit T2024-0001: daterad 2024-02-20, före kreditfakturan TK2024-0001 (2024-03-01); kreditfakturorna numreras i datumordning');
+      expect(decide(credit(2, '2024-02-20', 8), state, { today: '2024-03-01' }).events.map((e) => e.type)).toEqual(['CreditNoteIssued']);
+      expect(decide(credit(2, '2024-03-01', 9), state, { today: '2024-03-01' }).events.map((e) => e.type)).toEqual(['CreditNoteIssued']);
     });
 
     test('given lines whose VAT each rounds down (2 × 10,01 kr: 5,01 kr on the invoice, 2,50 kr on each line), then the second note takes the 2,51 kr left; by version 2 an öre stays open', () => {
