@@ -265,16 +265,22 @@ describe('samkost apply FILE.ndjson', () => {
     expect(existsSync(f.store) ? eventCount(f.store) : 0).toBe(0);
   });
 
-  test('given a line that is no command (a bad orgnr), then the file is refused naming it before any line is applied', async () => {
-    const f = cliFixture();
+  /** A file of SCB's table, Stockholm's join, a blank line, then `fourth` on line 4 and Malmö's join. */
+  const fileWithFourth = (f: ReturnType<typeof cliFixture>, fourth: Record<string, unknown>): string => {
     const file = join(f.dir, 'cmds.ndjson');
     writeFileSync(file, [
       JSON.stringify({ type: 'population.import', file: SCB }),
       JSON.stringify({ type: 'member.join', orgnr: '212000-0142', kind: 'municipality', name: 'Stockholms stad', kommunkod: '0180', date: '2010-01-01', decisionRef: 'S' }),
       '',
-      JSON.stringify({ type: 'member.join', orgnr: '212000-0143', kind: 'municipality', name: 'Fel', kommunkod: '0181', date: '2010-01-01', decisionRef: 'S' }),
+      JSON.stringify(fourth),
       JSON.stringify({ type: 'member.join', orgnr: '212000-1124', kind: 'municipality', name: 'Malmö stad', kommunkod: '1280', date: '2010-01-01', decisionRef: 'S' }),
     ].join('\n'));
+    return file;
+  };
+
+  test('given a line that is no command (a bad orgnr), then the file is refused naming it before any line is applied', async () => {
+    const f = cliFixture();
+    const file = fileWithFourth(f, { type: 'member.join', orgnr: '212000-0143', kind: 'municipality', name: 'Fel', kommunkod: '0181', date: '2010-01-01', decisionRef: 'S' });
     const r = await f.run('apply', file);
     expect(r).toEqual({ code: 2, out: '', err: `samkost: ${file} rad 4: member.join: orgnr: ogiltigt organisationsnummer "212000-0143": kontrollsiffran är 3 men ska vara 2; inget i filen har utförts\n` });
     expect(existsSync(f.store) ? eventCount(f.store) : 0).toBe(0);
@@ -282,14 +288,7 @@ describe('samkost apply FILE.ndjson', () => {
 
   test('applies lines in order, stops at the first line refused by what is stored, naming it, and keeps what came before', async () => {
     const f = cliFixture();
-    const file = join(f.dir, 'cmds.ndjson');
-    writeFileSync(file, [
-      JSON.stringify({ type: 'population.import', file: SCB }),
-      JSON.stringify({ type: 'member.join', orgnr: '212000-0142', kind: 'municipality', name: 'Stockholms stad', kommunkod: '0180', date: '2010-01-01', decisionRef: 'S' }),
-      '',
-      JSON.stringify({ type: 'member.leave', member: '1280', date: '2010-06-30', reason: 'x' }),
-      JSON.stringify({ type: 'member.join', orgnr: '212000-1124', kind: 'municipality', name: 'Malmö stad', kommunkod: '1280', date: '2010-01-01', decisionRef: 'S' }),
-    ].join('\n'));
+    const file = fileWithFourth(f, { type: 'member.leave', member: '1280', date: '2010-06-30', reason: 'x' });
     const r = await f.run('apply', file);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(new RegExp(`^samkost: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} rad 4: okänd medlem`));
