@@ -627,4 +627,19 @@ describe('year-end settlement and closing', () => {
     expect(early.err).toContain('settlement.run egil 2024: daterad 2024-03-01, före T2024-');
     expect((await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20')).code).toBe(0);
   });
+
+  test('rules 9: a settlement whose credit notes would be dated before a note its series (TK) already has is refused; dated on or after it, it is issued', async () => {
+    const f = await billingFixture();
+    await f.run('invoice', 'run', '--period', '2024', '--date', '2024-01-15');
+    const t = documents(f.store).find((d) => d.number.startsWith('T'))!;
+    expect((await f.run('invoice', 'credit', t.number, '--lines', '1', '--reason', 'Fel', '--date', '2025-01-24')).code).toBe(0);
+    // Less actual cost than billed: the settlement credits every member the difference, in the TK series.
+    await f.run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '10000.00', '--supplier', 'L', '--reference', 'F', '--date', '2024-12-31');
+    const before = eventCount(f.store);
+    const early = await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-22');
+    expect(early.code).toBe(2);
+    expect(early.err).toMatch(/^samkost: settlement\.run egil 2024: daterad 2025-01-22, före kreditfakturan TK2024-0001 \(2025-01-24\); kreditfakturorna numreras i datumordning/);
+    expect(eventCount(f.store)).toBe(before);
+    expect((await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-24')).code).toBe(0);
+  });
 });
