@@ -115,9 +115,8 @@ export const repeatedRowReference = (invoice: string, n: number): string => `${i
 export interface BankImport {
   /** One `payment.import` per invoice year with a row to record, each appended whole or not at all, holding all that year's rows. */
   commands: ImportPayments[];
-  /** The rows to be recorded, how many were recorded before, the amount recorded. */
+  /** How many rows are to be recorded, and their amount. */
   toRecord: number;
-  already: number;
   amount: Decimal;
   overpaid: string[];
   typed: string[];
@@ -142,7 +141,7 @@ export function checkBankPayments(state: State, file: string, rows: readonly Ban
     throw err;
   }
   const byYear = new Map<number, ImportPayments['payments']>();
-  const result: BankImport = { commands: [], toRecord: 0, already: 0, amount: new Decimal(0), overpaid: [], typed: [] };
+  const result: BankImport = { commands: [], toRecord: 0, amount: new Decimal(0), overpaid: [], typed: [] };
   outcomes.forEach((o, i) => {
     const c = payments[i];
     const line = rows[i].line;
@@ -155,10 +154,7 @@ export function checkBankPayments(state: State, file: string, rows: readonly Ban
       result.typed.push(`${c.invoice}: ${formatSek(o.payment.amount)} ${o.payment.date} (rad ${line}) är redan registrerad för hand med referensen ${o.payment.reference}; inte registrerad igen`);
       return;
     }
-    if (o.kind === 'already') {
-      result.already += 1;
-      return;
-    }
+    if (o.kind === 'already') return;
     if (o.overpaidBy) result.overpaid.push(`${c.invoice}: överbetald med ${formatSek(o.overpaidBy)} (rad ${line}); överskottet blir medlemmens tillgodohavande`);
     result.toRecord += 1;
     result.amount = result.amount.plus(c.amount);
