@@ -50,11 +50,23 @@ describe('payment import: a year\'s payments are one append, decided at the appe
     expect([checked.toRecord, checked.typed]).toEqual([2, []]);
     // Meanwhile, in another process, finance types the first one in from the bank's statement.
     expect((await f.run('payment', 'record', '--invoice', 'T2024-0001', '--amount', '100.00', '--date', '2024-02-01', '--reference', 'enligt bank')).code).toBe(0);
-    for (const command of checked.commands) await engine.execute(command);
+    for (const { command, commandId } of checked.commands) await engine.execute(command, { commandId });
     await engine.store.close();
     const shown = await f.json<{ paid: string; payments: { reference: string }[] }>('invoice', 'show', 'T2024-0001');
     expect([shown.paid, shown.payments.map((p) => p.reference)]).toEqual(['100.00', ['enligt bank']]);
     expect((await f.json<{ paid: string }>('invoice', 'show', 'T2024-0002')).paid).toBe('200.00');
+  });
+
+  test('given a row taken for a typed payment, when that payment is reversed and the file imported again, then the row is recorded now, not answered "already recorded"', async () => {
+    const f = await invoiced();
+    expect((await f.run('payment', 'record', '--invoice', 'T2024-0001', '--amount', '100.00', '--date', '2024-02-01', '--reference', 'Hand 1')).code).toBe(0);
+    const file = csv(f.dir, ['2024-02-01,100.00,T2024-0001,B1', '2024-02-05,200.00,T2024-0002,B2']);
+    expect((await f.run('payment', 'import', file)).out).toContain(`${file}: 2 rader; 1 inbetalning registrerad (200,00 kr), 1 fanns redan och registrerades inte igen\n`);
+    const typed = (await f.json<{ payments: { id: string; reference: string }[] }>('invoice', 'show', 'T2024-0001')).payments.find((p) => p.reference === 'Hand 1')!;
+    expect((await f.run('payment', 'reverse', typed.id, '--date', '2024-03-01', '--reason', 'Fel')).code).toBe(0);
+    const again = await f.run('payment', 'import', file);
+    expect(again.out).toContain(`${file}: 2 rader; 1 inbetalning registrerad (100,00 kr), 1 fanns redan och registrerades inte igen\n`);
+    expect((await f.json<{ payments: { reference: string }[] }>('invoice', 'show', 'T2024-0001')).payments.map((p) => p.reference)).toEqual(['Hand 1', 'B1']);
   });
 
   test('given a file whose last row cannot be recorded, then nothing of it is recorded and the refusal names the file\'s line', async () => {
