@@ -86,8 +86,9 @@ export function scenarioInputs(state: State, base: readonly SplitInput[], year: 
     // Under a per-capita rule a federation enrolled for all its municipalities counts their inhabitants,
     // so one of them added would be counted twice, as enrolment.start refuses (deciders/services.ts).
     const perCapita = rule?.kind === 'per-capita' || rule?.kind === 'base-plus-per-capita';
+    // Only while both count: one added from July beside a federation's enrolment ended in June is not.
     const throughFederation = (p: SplitInput) => perCapita && !p.covers?.length && state.members.get(p.member)?.kind === 'federation'
-      && (state.members.get(p.member)?.covers ?? []).includes(code);
+      && (state.members.get(p.member)?.covers ?? []).includes(code) && (p.to === undefined || p.to >= from);
     const taking = inputs.find((p) => (member !== undefined && p.member === member) || p.covers?.includes(code) || throughFederation(p));
     if (taking) throw new DomainError(`simulate: kommunkod ${code} deltar redan i tjänsten ${year} (${taking.name}); ta bort den med --remove för att se skillnaden`);
     const table = state.populations.get(popYear);

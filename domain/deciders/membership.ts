@@ -4,7 +4,7 @@ import type { DomainEvent } from '../events';
 import { isCurrentMember, type MemberState, type State } from '../state';
 import { bandCoverageProblems } from '../tiers';
 import { normaliseOrgnr } from '../orgnr';
-import { assertNotAfterToday, assertNotOlderThanInForce, assertNotTooFarAhead, assertYearOpen } from './year-guard';
+import { assertDecidedYearNotTooFarAhead, assertNotAfterToday, assertNotOlderThanInForce, assertNotTooFarAhead, assertYearOpen } from './year-guard';
 import { dayBefore } from '../proration';
 import { municipalityCount } from '../population-rule';
 import { grouped } from '../money';
@@ -155,6 +155,9 @@ export function decideImportPopulation(c: ImportPopulation, state: State, today:
     assertYearOpen(state, t.year + 1, `population.import ${t.year}`);
     // A count of inhabitants is taken on its day and published after it: a table dated ahead is a year
     // mistyped (2027 for 2023), and would set the fees of a year from figures no one has.
+    // The fee rule reads a year's table as the count at 31 December of that year (population-rule.ts): a
+    // table of 2026 dated 2025-12-31 would set 2027's fees from 2025's count under 2026's name.
+    if (t.referenceDate !== `${t.year}-12-31`) throw new DomainError(`population.import ${t.year}: tabellens mätdag ${t.referenceDate} är inte 31 december ${t.year}; en tabell för ett år är folkmängden den 31 december det året`);
     assertNotAfterToday(t.referenceDate, today, `population.import ${t.year}`, 'tabellens mätdag', 'SCB:s folkmängd den 31 december ett år publiceras året därpå; kontrollera årtalet');
     if (years.has(t.year)) throw new DomainError(`population.import: året ${t.year} förekommer två gånger`);
     years.add(t.year);
@@ -197,6 +200,7 @@ function checkBands(what: string, bands: Parameters<typeof bandCoverageProblems>
 export function decideAdoptSchedule(c: AdoptSchedule, state: State, today: string): Decision {
   assertYearOpen(state, c.year, 'schedule.adopt');
   assertNotAfterToday(c.decidedOn, today, `schedule.adopt ${c.year}`, 'beslutsdatumet', 'ange dagen stämman beslutade');
+  assertDecidedYearNotTooFarAhead(c.year, today, `schedule.adopt ${c.year}`, 'avgiftsåret');
   const inForce = state.schedules.get(c.year)?.value;
   assertNotOlderThanInForce(inForce && { decidedOn: inForce.decidedOn, reference: inForce.decisionRef }, c.decidedOn, `schedule.adopt ${c.year}`, 'den avgiftstabell');
   checkBands(`schedule.adopt ${c.year}`, c.tiers);
@@ -207,6 +211,7 @@ export function decideAdoptSchedule(c: AdoptSchedule, state: State, today: strin
 export function decideLevy(c: DecideLevy, state: State, today: string): Decision {
   assertYearOpen(state, c.year, 'levy.decide');
   assertNotAfterToday(c.decidedOn, today, `levy.decide ${c.levyId}`, 'beslutsdatumet', 'ange dagen stämman beslutade');
+  assertDecidedYearNotTooFarAhead(c.year, today, `levy.decide ${c.levyId}`, 'året');
   checkBands(`levy.decide ${c.levyId}`, c.tiers);
   if (state.levies.get(c.year)?.has(c.levyId)) throw new DomainError(`levy.decide: en extra utdebitering "${c.levyId}" är redan beslutad för ${c.year}`);
   const { type: _type, ...data } = c;

@@ -9,7 +9,7 @@ import { populationFor, populationOfCodes, populationYearFor } from '../populati
 import { bandOf, type TierBand } from '../tiers';
 import { type Decision, repeatedCode, resolveMember, unknownKommunkodProblem } from './membership';
 import type { DomainEvent } from '../events';
-import { assertBookedInOpenYear, assertNotAfterToday, assertNotOlderThanInForce, assertNotTooFarAhead, assertYearOpen, bookedInClosedYear, latestEffectiveDate } from './year-guard';
+import { assertBookedInOpenYear, assertNotAfterToday, assertNotOlderThanInForce, assertNotTooFarAhead, assertYearOpen, bookedInClosedYear, assertDecidedYearNotTooFarAhead } from './year-guard';
 import { type SupplierInvoice, supplierInvoices } from '../supplier-debt';
 import { dayBefore } from '../proration';
 import { listed } from '../swedish-list';
@@ -45,9 +45,7 @@ export function decideBudget(c: DecideBudget, state: State, today: string): Deci
   const what = `budget.decide ${c.serviceId} ${c.year}`;
   assertYearOpen(state, c.year, `budget.decide ${c.serviceId}`);
   assertNotAfterToday(c.decidedOn, today, what, 'beslutsdatumet', 'ange dagen rådet beslutade');
-  // A council decides next year's budget in the autumn; a year further ahead is a year mistyped (2090).
-  const latestYear = Number(latestEffectiveDate(today).slice(0, 4));
-  if (c.year > latestYear) throw new DomainError(`${what}: budgetåret ${c.year} ligger för långt fram; budget beslutas för senast ${latestYear} (året efter i dag)`);
+  assertDecidedYearNotTooFarAhead(c.year, today, what, 'budgetåret');
   const inForce = svc.budgets.get(c.year)?.at(-1)?.value;
   assertNotOlderThanInForce(inForce && { decidedOn: inForce.decidedOn, reference: inForce.minutesRef }, c.decidedOn, what, 'den budget');
   const { type: _t, ...data } = c;

@@ -103,3 +103,12 @@ export function assertNotOlderThanInForce(
     + 'det senast registrerade beslutet gäller, så ett äldre kan inte registreras efter det',
   );
 }
+
+/**
+ * Refuses a decision for a year (a budget, a fee schedule, a levy) beyond the year after today: one is
+ * decided in the autumn for the next year, and a year further ahead is a year mistyped (2090 for 2024).
+ */
+export function assertDecidedYearNotTooFarAhead(year: number, today: string, what: string, words: string): void {
+  const latest = Number(latestEffectiveDate(today).slice(0, 4));
+  if (year > latest) throw new DomainError(`${what}: ${words} ${year} ligger för långt fram; beslut fattas för senast ${latest} (året efter i dag)`);
+}

@@ -71,3 +71,15 @@ export function storedBy(command: Command, events: readonly RecordedEvent[]): bo
   }
   return true;
 }
+
+// eslint-disable-next-line no-control-regex -- exactly the characters refused: C0 and C1 controls (NEL among them), DEL, the line and paragraph separators
+export const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** Why a command id given to a command of `type` cannot be one, or undefined. */
+export function commandIdProblem(type: string, id: string): string | undefined {
+  // An empty id would be one id for every command given it: the second would be refused as another's.
+  if (id.trim() === '') return `${type}: kommando-id:t är tomt; ange ett id med tecken i, eller inget alls`;
+  // The id is printed in one-line answers ("redan registrerat av kommando …") as the texts are.
+  if (CONTROL.test(id)) return `${type}: kommando-id:t innehåller en radbrytning eller ett annat styrtecken; skriv det på en rad`;
+  return undefined;
+}

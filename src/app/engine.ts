@@ -9,7 +9,7 @@ import { stockholmDate, type Clock, systemClock } from '../clock';
 import { type AppendResult, ConcurrencyError, type DocumentCut, type EventStore, filtered, type ReadFilter, type RecordedEvent, refHeadOf } from '../store/port';
 import { documentFilter } from './document-filter';
 import { DomainError } from '../../domain/errors';
-import { commandFingerprint, storedBy } from './command-identity';
+import { commandFingerprint, commandIdProblem, CONTROL, storedBy } from './command-identity';
 import { contentCommandId, eventId } from './ids';
 import { RefTable } from './ref-table';
 import { SharedValues } from './shared-values';
@@ -204,10 +204,8 @@ export class Engine {
   }
 
   async execute(command: Command, opts: ExecuteOptions = {}): Promise<ExecuteResult> {
-    // An empty id would be one id for every command given it: the second would be refused as another's.
-    if (opts.commandId !== undefined && opts.commandId.trim() === '') throw new DomainError(`${command.type}: kommando-id:t är tomt; ange ett id med tecken i, eller inget alls`);
-    // The id is printed in one-line answers ("redan registrerat av kommando …") as the texts are.
-    if (opts.commandId !== undefined && CONTROL.test(opts.commandId)) throw new DomainError(`${command.type}: kommando-id:t innehåller en radbrytning eller ett annat styrtecken; skriv det på en rad`);
+    const idProblem = opts.commandId === undefined ? undefined : commandIdProblem(command.type, opts.commandId);
+    if (idProblem !== undefined) throw new DomainError(idProblem);
     const control = controlCharacterAt(command);
     if (control !== undefined) throw new DomainError(`${command.type}: ${control} innehåller en radbrytning eller ett annat styrtecken; skriv texten på en rad`);
     const commandId = opts.commandId ?? contentCommandId(command);
@@ -254,8 +252,6 @@ export class Engine {
   }
 }
 
-// eslint-disable-next-line no-control-regex -- exactly the characters refused: C0 and C1 controls (NEL among them), DEL, the line and paragraph separators
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /**
  * Where a command's text holds a line break or another control character, or undefined: a reason or a

@@ -7,6 +7,7 @@ import { periodOn } from '../../domain/state';
 import { feesForYear } from '../../projections/fees';
 import { type GlobalOptions, NO_DOCUMENTS, todayOf, withEngine, withEngineFor } from './context';
 import { commandIdOf, describeResult, executeAndReport } from './execute';
+import { commandIdProblem } from '../app/command-identity';
 import { DEFAULT_POPULATION_COLUMNS, dirOf, expandFileReference, jsonProblem, readJsonFile, readPopulationCsv, readUtf8 } from './input-files';
 import { withConfiguredDefaults } from '../config';
 import { type CliIo, toJson, UsageError } from './io';
@@ -123,7 +124,8 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
       const content = readJsonFile(file) as Record<string, unknown>;
       await executeAndReport({
         ...content, type: 'schedule.adopt', commandId: o.commandId,
-        ...(o.year !== undefined && { year: o.year }), ...(o.decision && { decisionRef: o.decision }), ...(o.decidedOn && { decidedOn: o.decidedOn }),
+        // Given, even empty, a flag takes the place of the file's field: --decision "" is refused as empty, not read as absent.
+        ...(o.year !== undefined && { year: o.year }), ...(o.decision !== undefined && { decisionRef: o.decision }), ...(o.decidedOn !== undefined && { decidedOn: o.decidedOn }),
       }, g(), io);
     });
 
@@ -187,7 +189,11 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
           }
           if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new UsageError('ska vara ett JSON-objekt med "type"');
           const { commandId, ...body } = expandFileReference(obj as Record<string, unknown>, dirOf(file));
-          return { command: parseCommand(withConfiguredDefaults(body, io)), commandId: commandIdOf(commandId) };
+          const command = parseCommand(withConfiguredDefaults(body, io));
+          const id = commandIdOf(commandId);
+          const idProblem = id === undefined ? undefined : commandIdProblem(command.type, id);
+          if (idProblem !== undefined) throw new UsageError(idProblem);
+          return { command, commandId: id };
         } catch (err) {
           return err as Error;
         }
@@ -195,6 +201,15 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
       // A file with no line to run (empty, or blank lines and comments only) is refused, as a bank file
       // with no payment is: "0 kommandon utförda" and exit 0 would read as a run that did what was asked.
       if (parsed.every((p) => p === undefined)) throw new UsageError(`${file}: inga kommandon i filen (en apply-fil ska ha ett kommando per rad som ett JSON-objekt, t.ex. {"type":"payment.record",…})`);
+      // An id two lines give to different commands: the second would be refused at its turn, after the first.
+      const firstWithId = new Map<string, string>();
+      for (const [i, p] of parsed.entries()) {
+        if (p === undefined || p instanceof Error || p.commandId === undefined) continue;
+        const content = JSON.stringify(p.command);
+        const earlier = firstWithId.get(p.commandId);
+        if (earlier === undefined) firstWithId.set(p.commandId, content);
+        else if (earlier !== content) parsed[i] = new UsageError(`kommando-id ${p.commandId} används redan av en tidigare rad i filen för ett annat kommando; ge varje kommando ett eget id`);
+      }
       const malformed = parsed.findIndex((p) => p instanceof Error);
       if (malformed >= 0) throw new UsageError(`${file} rad ${malformed + 1}: ${(parsed[malformed] as Error).message}; inget i filen har utförts`);
       const commands = parsed.flatMap((p) => (p === undefined || p instanceof Error ? [] : [p.command]));

@@ -286,6 +286,25 @@ describe('samkost apply FILE.ndjson', () => {
     expect(existsSync(f.store) ? eventCount(f.store) : 0).toBe(0);
   });
 
+  test.each([
+    [{ commandId: '' }, 'member.leave: kommando-id:t är tomt; ange ett id med tecken i, eller inget alls; inget i filen har utförts'],
+    [{ commandId: 'a\u2028b' }, 'member.leave: kommando-id:t innehåller en radbrytning eller ett annat styrtecken; skriv det på en rad; inget i filen har utförts'],
+  ])('given a line whose command id cannot be one (%j), then the file is refused before any line is applied', async (id, message) => {
+    const f = cliFixture();
+    const file = fileWithFourth(f, { type: 'member.leave', member: '0180', date: '2020-06-30', reason: 'x', ...id });
+    expect(await f.run('apply', file)).toEqual({ code: 2, out: '', err: `samkost: ${file} rad 4: ${message}\n` });
+    expect(existsSync(f.store) ? eventCount(f.store) : 0).toBe(0);
+  });
+
+  test('given two lines giving one command id to different commands, then the file is refused at the second before any line is applied', async () => {
+    const f = cliFixture();
+    const file = join(f.dir, 'ids.ndjson');
+    const join2 = (orgnr: string, name: string, kommunkod: string) => JSON.stringify({ type: 'member.join', orgnr, kind: 'municipality', name, kommunkod, date: '2010-01-01', decisionRef: 'S', commandId: 'j-1' });
+    writeFileSync(file, [JSON.stringify({ type: 'population.import', file: SCB }), join2('212000-0142', 'Stockholms stad', '0180'), join2('212000-1124', 'Malmö stad', '1280')].join('\n'));
+    expect(await f.run('apply', file)).toEqual({ code: 2, out: '', err: `samkost: ${file} rad 3: kommando-id j-1 används redan av en tidigare rad i filen för ett annat kommando; ge varje kommando ett eget id; inget i filen har utförts\n` });
+    expect(existsSync(f.store) ? eventCount(f.store) : 0).toBe(0);
+  });
+
   test('applies lines in order, stops at the first line refused by what is stored, naming it, and keeps what came before', async () => {
     const f = cliFixture();
     const file = fileWithFourth(f, { type: 'member.leave', member: '1280', date: '2010-06-30', reason: 'x' });

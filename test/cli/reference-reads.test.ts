@@ -64,6 +64,12 @@ describe('schedule show: the fee schedule adopted for a year', () => {
     expect(event).toEqual({ streamId: 'schedule-2024', revision: 0, position: stored.position, eventId: stored.id, type: 'FeeScheduleAdopted', hash: stored.metadata.hash });
   });
 
+  test('given --decision "" beside a file that has a decision, then it is refused as empty, not read as absent', async () => {
+    const f = await fixture();
+    const r = await f.run('schedule', 'adopt', SCHEDULE_2020, '--year', '2024', '--decision', '', '--decided-on', '2024-02-29');
+    expect(r).toEqual({ code: 2, out: '', err: 'samkost: schedule.adopt: decisionRef: får inte vara tom\n' });
+  });
+
   test('given a schedule adopted twice for a year, when shown, then the later decision, saying that it replaces the earlier', async () => {
     const f = await fixture();
     await f.run('schedule', 'adopt', SCHEDULE_2020, '--year', '2024', '--decision', 'Extra årsmöte 2024 §2', '--decided-on', '2024-02-29');

@@ -131,6 +131,11 @@ describe('population.import: a table for a year replaces the recorded one whole,
 });
 
 describe('population.import: a table is dated on its count\'s day, which has passed', () => {
+  test('given a table for 2026 dated 2025-12-31 (an apply line or an HTTP body), then it is refused: a year\'s table is its count at 31 December', () => {
+    given().when({ type: 'population.import', source: 'x', tables: [{ year: 2026, referenceDate: '2025-12-31', rows: [{ code: '0180', name: 'Stockholm', population: 1 }] }] }, '2026-06-01')
+      .thenError('population.import 2026: tabellens mätdag 2025-12-31 är inte 31 december 2026; en tabell för ett år är folkmängden den 31 december det året');
+  });
+
   test('given today is 2024-06-01, when a table at 2024-12-31 is imported (2024 mistyped for 2023), then it is refused naming the day', () => {
     given().when({ type: 'population.import', source: 'x', tables: [{ year: 2024, referenceDate: '2024-12-31', rows: [{ code: '0180', name: 'Stockholm', population: 1 }] }] }, '2024-06-01')
       .thenError('population.import 2024: tabellens mätdag 2024-12-31 ligger efter i dag (2024-06-01); SCB:s folkmängd den 31 december ett år publiceras året därpå; kontrollera årtalet');
@@ -217,6 +222,11 @@ describe('schedule.adopt and levy.decide', () => {
     const { type: _t, ...data } = adopt(tiers);
     given({ type: 'FeeScheduleAdopted', data: data as never }).when({ ...adopt(tiers), decidedOn: '2024-05-30' })
       .then([{ type: 'FeeScheduleAdopted', data: { ...data, decidedOn: '2024-05-30' } as never }], 'schedule-2024');
+  });
+
+  test('given today is 2024-06-01, when a schedule for 2026 (a year mistyped) is adopted, then it is refused; for 2025, then it is stored', () => {
+    given().when({ ...adopt(tiers), year: 2026, decidedOn: '2024-05-01' }, '2024-06-01').thenError('schedule.adopt 2026: avgiftsåret 2026 ligger för långt fram; beslut fattas för senast 2025 (året efter i dag)');
+    given().when({ ...adopt(tiers), year: 2025, decidedOn: '2024-05-01' }, '2024-06-01').then([{ type: 'FeeScheduleAdopted', data: { year: 2025, decisionRef: 'Årsmöte 2024 §7', decidedOn: '2024-05-01', tiers, firstYear: 'from-entry-month', reentryPercent: 50 } }]);
   });
 
   test('given today is 2024-04-24, when a schedule or a levy decided 2024-04-25 is recorded, then it is refused', () => {

@@ -231,7 +231,7 @@ describe('budget.decide: the latest recorded decision is the budget in force, so
   test('given today is 2024-06-01, when a budget for 2025 is decided, then it is stored; for 2026 (a year mistyped), then it is refused', () => {
     given(established).when({ ...budget('2024-05-20', '1.00'), year: 2025 }, '2024-06-01').then([{ type: 'CouncilBudgetDecided', data: { ...decided('2024-05-20', '1.00').data, year: 2025 } as never }]);
     given(established).when({ ...budget('2024-05-20', '1.00'), year: 2026 }, '2024-06-01')
-      .thenError('budget.decide uka 2026: budgetåret 2026 ligger för långt fram; budget beslutas för senast 2025 (året efter i dag)');
+      .thenError('budget.decide uka 2026: budgetåret 2026 ligger för långt fram; beslut fattas för senast 2025 (året efter i dag)');
   });
 
   test('given today is 2024-06-01, when a decision dated 2024-06-02 is recorded, then it is refused: a decision is recorded once it is taken', () => {

@@ -54,6 +54,13 @@ describe('simulate --kommun under a per-capita rule: a municipality a federation
     expect(simulate(stateFor({ kind: 'per-capita' }), 'uka', 2024, 'budget', { kommuner: ['0682'] }).participantsScenario).toBe(2);
   });
 
+  test('given Höglandet\'s enrolment ended 2024-06-30, when 0686 is added from 2024-07-01, then it is added: the two never count at once', () => {
+    const ended: DomainEvent = { type: 'EnrolmentEnded', data: { serviceId: 'uka', enrolmentId: 'hog-2024', to: '2024-06-30' } };
+    const state = stateOf([established({ kind: 'per-capita' }), ...events, ended]);
+    expect(simulate(state, 'uka', 2024, 'budget', { kommuner: ['0686'], from: '2024-07-01' }).participantsScenario).toBe(2);
+    expect(() => simulate(state, 'uka', 2024, 'budget', { kommuner: ['0686'], from: '2024-06-01' })).toThrow('simulate: kommunkod 0686 deltar redan');
+  });
+
   test('given the same under an equal split, when 0686 is added, then it is a participant of its own, as enrolment.start allows', () => {
     expect(simulate(stateFor({ kind: 'equal' }), 'uka', 2024, 'budget', { kommuner: ['0686'] }).participantsScenario).toBe(2);
   });
