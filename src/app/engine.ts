@@ -252,7 +252,6 @@ export class Engine {
   }
 }
 
-
 /**
  * Where a command's text holds a line break or another control character, or undefined: a reason or a
  * reference is printed on one line of an invoice, a journal and a refusal, and one broken over two lines
