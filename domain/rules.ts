@@ -49,7 +49,10 @@ import type { YearlySpread } from './proration';
  *    said "fakturerat a conto" of an amount that also takes off credit notes and earlier settlements.
  * 9. A credit note is dated no earlier than the latest note of its series (MK, TK), as an invoice is in its
  *    series since version 3: a settlement dated 2025-01-22 run after one dated 2025-01-24 gave TK2024-0048 an
- *    earlier date than TK2024-0047. Notes decided by earlier versions replay without the check.
+ *    earlier date than TK2024-0047. And a run is dated no earlier than the decisions it bills by (the budget
+ *    in force of each service it bills a conto, the year's fee schedule, a levy): a run recorded late and
+ *    dated back across a budget revision billed by the revision under a date before it was decided.
+ *    Documents decided by earlier versions replay without these checks.
  */
 export const RULES_VERSION = 9;
 

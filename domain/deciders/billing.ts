@@ -67,6 +67,7 @@ export function decideInvoiceRun(c: RunInvoices, state: State, today: string): D
   if (rules >= 3) assertBookedInOpenYear(state, c.issueDate, `invoice.run ${c.period}`, rules >= 4);
   const items = dueInPeriod(state, period, c.vatRate, rules);
   if (rules >= 3 && items.length > 0) assertDatedInOrder(state, period.year, ['M', 'T'], c.issueDate, `invoice.run ${c.period}`);
+  if (rules >= 9) assertDecidedBefore(state, period.year, items, c.issueDate, `invoice.run ${c.period}`);
   const numbering = new Numbering(state, period.year);
   const events: DomainEvent[] = [];
   for (const series of ['M', 'T'] as const) {
@@ -88,6 +89,25 @@ export function decideInvoiceRun(c: RunInvoices, state: State, today: string): D
     }
   }
   return { streamId: billingStream(period.year), events };
+}
+
+/**
+ * From rules 9 a run bills by decisions taken by its issue date: a budget, a fee schedule or a levy decided
+ * after the date its invoices bear would be billed by invoices that predate it (a run recorded late and
+ * dated back across a budget revision billed by the revision). Refused, naming the decision, rather than
+ * billed by a decision the invoice's date does not know of.
+ */
+function assertDecidedBefore(state: State, year: number, items: readonly DueItem[], date: string, what: string): void {
+  const later = (decidedOn: string, which: string, reference: string) => {
+    if (decidedOn > date) throw new DomainError(`${what}: daterad ${date}, före ${which} som den fakturerar efter (beslutad ${decidedOn}, ${reference}); datera körningen den dagen eller senare`);
+  };
+  for (const serviceId of new Set(items.flatMap((i) => (i.kind === 'a-conto' && i.serviceId !== undefined ? [i.serviceId] : [])))) {
+    const budget = state.services.get(serviceId)?.budgets.get(year)?.at(-1)?.value;
+    if (budget) later(budget.decidedOn, `budgeten för ${serviceId} ${year}`, budget.minutesRef);
+  }
+  const schedule = state.schedules.get(year)?.value;
+  if (schedule && items.some((i) => i.kind === 'annual-fee' || i.kind === 'joining-contribution')) later(schedule.decidedOn, `avgiftsplanen för ${year}`, schedule.decisionRef);
+  if (items.some((i) => i.kind === 'levy')) for (const levy of state.levies.get(year)?.values() ?? []) later(levy.value.decidedOn, `utdebiteringen ${levy.value.levyId}`, levy.value.decisionRef);
 }
 
 /**

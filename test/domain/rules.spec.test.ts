@@ -54,6 +54,15 @@ const documentsOf = (command: Record<string, unknown>): InvoiceIssued[] =>
 const lineOf = (docs: InvoiceIssued[], serviceId: string) => docs.flatMap((d) => d.lines).find((l) => l.serviceId === serviceId && l.amount === (serviceId === 'uka' ? '52500.00' : '42000.00'))!;
 
 describe('billing rules versions', () => {
+  test('given uka\'s budget revised on 2024-02-01, when a run dated 2024-01-15 is decided, then version 9 refuses it naming the revision; version 8 billed by it, and replays so; dated 2024-02-01, it is decided', () => {
+    const revision: DomainEvent = { type: 'CouncilBudgetDecided', data: { serviceId: 'uka', year: 2024, lines: [{ text: 'Drift', amount: '120000.00' }], decidedOn: '2024-02-01', minutesRef: 'FR §2' } } as never;
+    const state = [...history, revision].reduce((st, e, i) => evolve(st, e, i < refs.length ? refs[i] : fakeRef(e.type)), initialState());
+    const at = (issueDate: string, rules: number) => decide(parseCommand({ ...run(rules), issueDate }), state, { today: '2024-02-01' }).events.length;
+    expect(() => at('2024-01-15', 9)).toThrow('invoice.run 2024: daterad 2024-01-15, före budgeten för uka 2024 som den fakturerar efter (beslutad 2024-02-01, FR §2); datera körningen den dagen eller senare');
+    expect(at('2024-01-15', 8)).toBeGreaterThan(0);
+    expect(at('2024-02-01', 9)).toBeGreaterThan(0);
+  });
+
   test('given a price-list service, when a run is decided by the current rules, then its lines state the sum of the yearly prices as the cost, and the run records its rules', () => {
     const docs = documentsOf(run());
     expect(RULES_VERSION).toBe(9);
