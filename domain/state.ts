@@ -79,6 +79,8 @@ export interface PaymentState {
   date: string;
   reference: string;
   ref: EventRef;
+  /** Recorded from a bank file's row (PaymentRecorded.fromBank): the bank's payment, not one typed by hand. */
+  fromBank?: true;
   /** Set by a PaymentReversed: from its date on, the payment counts for nothing (paymentStands below). */
   reversed?: { date: string; reason: string; ref: EventRef; amount: Decimal };
 }
@@ -373,7 +375,7 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
     }
     case 'PaymentRecorded': {
       const inv = invoiceOf(state, event.data.invoice);
-      inv?.payments.push({ amount: new Decimal(event.data.amount), date: event.data.date, reference: event.data.reference, ref });
+      inv?.payments.push({ amount: new Decimal(event.data.amount), date: event.data.date, reference: event.data.reference, ref, ...(event.data.fromBank ? { fromBank: true } : {}) });
       return state;
     }
     case 'PaymentReversed': {

@@ -8,7 +8,8 @@ import type { CloseYear, CreditInvoice, RecordPayment, ReversePayment, RunInvoic
 import { parsePaymentId, paymentIdYear } from '../billing/payment-id';
 import { DomainError, NotFoundError } from '../errors';
 import type { DomainEvent } from '../events';
-import type { BuyerParty, CreditNoteIssued, CreditNoteLine, InvoiceIssued, SellerParty } from '../events/billing';
+import type { BuyerParty, CreditNoteIssued, CreditNoteLine, InvoiceIssued, PaymentRecorded, SellerParty } from '../events/billing';
+import type { z } from 'zod';
 import { amountString, formatSek, sum, ZERO } from '../money';
 import { namedFirst } from '../swedish-list';
 import { creditNoteOf, invoiceOf, type InvoiceState, openBalance, type PaymentState, servicesBilledIn, type ServiceState, type State } from '../state';
@@ -296,6 +297,10 @@ export function samePayment(c: RecordPayment, inv: InvoiceState): PaymentState |
   return inv.payments.find((p) => isPaymentOf(p, c));
 }
 
+/** What a payment records: a bank file's row says it is the bank's. */
+export const paymentRecorded = (c: Omit<RecordPayment, 'type'>): z.infer<typeof PaymentRecorded> =>
+  ({ invoice: c.invoice, amount: c.amount, date: c.date, reference: c.reference, ...(c.fromBank ? { fromBank: true } : {}) });
+
 export function decidePayment(c: RecordPayment, state: State, today: string): Decision {
   const inv = findInvoice(state, c.invoice);
   // A payment is what the bank says it is, whatever command id or idempotency key brought it: the same
@@ -303,7 +308,7 @@ export function decidePayment(c: RecordPayment, state: State, today: string): De
   if (samePayment(c, inv)) return { streamId: billingStream(inv.invoice.year), events: [] };
   const problem = paymentProblem(c, inv, state, today);
   if (problem) throw new DomainError(problem);
-  return { streamId: billingStream(inv.invoice.year), events: [{ type: 'PaymentRecorded', data: { invoice: c.invoice, amount: c.amount, date: c.date, reference: c.reference } }] };
+  return { streamId: billingStream(inv.invoice.year), events: [{ type: 'PaymentRecorded', data: paymentRecorded(c) }] };
 }
 
 /**

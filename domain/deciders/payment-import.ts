@@ -4,7 +4,7 @@ import { DomainError } from '../errors';
 import type { DomainEvent } from '../events';
 import { ZERO } from '../money';
 import { type InvoiceState, openBalance, type PaymentState, type State } from '../state';
-import { billingStream, findInvoice, isPaymentOf, paymentProblem, samePayment } from './billing';
+import { billingStream, findInvoice, isPaymentOf, paymentProblem, paymentRecorded, samePayment } from './billing';
 import type { Decision } from './membership';
 
 /** How a payment from Bankgirot's BgMax file records Bankgirot's serial number (12 digits) as its reference. */
@@ -60,7 +60,8 @@ export function checkPaymentImport(payments: readonly RecordPayment[], state: St
       return { kind: 'already' };
     }
     // A typed payment since reversed is no money received: the bank's row is, and is recorded.
-    const byHand = inv.payments.find((p) => !claimed.has(p) && !p.reversed && p.amount.eq(c.amount) && p.date === c.date && p.reference !== c.reference && !isBankSerial(p.reference));
+    // A bank file's payment is the bank's own (another reference is another payment), never a typed one.
+    const byHand = inv.payments.find((p) => !claimed.has(p) && !p.reversed && !p.fromBank && p.amount.eq(c.amount) && p.date === c.date && p.reference !== c.reference && !isBankSerial(p.reference));
     if (byHand) {
       claimed.add(byHand);
       return { kind: 'typed', payment: byHand };
@@ -87,7 +88,7 @@ export function decideImportPayments(c: ImportPayments, state: State, today: str
   const events: DomainEvent[] = [];
   outcomes.forEach((o, i) => {
     const p = c.payments[i];
-    if (o.kind === 'record') events.push({ type: 'PaymentRecorded', data: { invoice: p.invoice, amount: p.amount, date: p.date, reference: p.reference } });
+    if (o.kind === 'record') events.push({ type: 'PaymentRecorded', data: paymentRecorded(p) });
   });
   return { streamId: billingStream(years[0]), events };
 }

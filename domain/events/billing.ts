@@ -122,6 +122,11 @@ export const PaymentRecorded = z.object({
   amount: NonNegativeAmount,
   date: IsoDate,
   reference: Text,
+  /**
+   * A row of a bank file (since stop 26): its reference is the bank's, never a payment typed by hand that a
+   * later file's row could be taken for. Before it, only Bankgirot's serials told (payment-import.ts#isBankSerial).
+   */
+  fromBank: z.literal(true).optional(),
 });
 
 /**

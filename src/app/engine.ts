@@ -10,7 +10,7 @@ import { type AppendResult, ConcurrencyError, type DocumentCut, type EventStore,
 import { documentFilter } from './document-filter';
 import { DomainError } from '../../domain/errors';
 import { commandFingerprint, commandIdProblem, CONTROL, storedBy } from './command-identity';
-import { contentCommandId, eventId } from './ids';
+import { contentCommandId, decidedImportId, eventId } from './ids';
 import { RefTable } from './ref-table';
 import { SharedValues } from './shared-values';
 
@@ -208,25 +208,36 @@ export class Engine {
     if (idProblem !== undefined) throw new DomainError(idProblem);
     const control = controlCharacterAt(command);
     if (control !== undefined) throw new DomainError(`${command.type}: ${control} innehåller en radbrytning eller ett annat styrtecken; skriv texten på en rad`);
-    const commandId = opts.commandId ?? contentCommandId(command);
+    // A bank file's import without an id is known by what it decides to record (ids.ts#decidedImportId).
+    const byDecision = opts.commandId === undefined && command.type === 'payment.import';
+    let commandId = opts.commandId ?? contentCommandId(command);
     const fingerprint = commandFingerprint(command);
     this.checkScope(command);
+    /** The events stored before under `id`, as this command's answer, or a refusal if another command's. */
+    const storedBefore = async (id: string): Promise<ExecuteResult | undefined> => {
+      const earlier = await this.store.eventsOfCommand(id);
+      if (earlier.length === 0) return undefined;
+      if (!storedBy(command, earlier)) {
+        throw new DomainError(`kommando-id ${id} användes redan för ett annat kommando (${earlier[0].type} i ${earlier[0].streamId}@${earlier[0].revision}); ge detta kommando ett eget id`);
+      }
+      return { commandId: id, duplicate: true, events: earlier.map(storedRef) };
+    };
     for (let attempt = 1; ; attempt++) {
       // Read before the fold: the append is refused if anything was stored after it, in any stream, so the
       // decision is made again from what a replay will decide it from (the events stored before it).
       const readUpTo = await this.store.headPosition();
       await this.catchUp();
-      const earlier = await this.store.eventsOfCommand(commandId);
-      if (earlier.length > 0) {
-        if (!storedBy(command, earlier)) {
-          throw new DomainError(`kommando-id ${commandId} användes redan för ett annat kommando (${earlier[0].type} i ${earlier[0].streamId}@${earlier[0].revision}); ge detta kommando ett eget id`);
-        }
-        return { commandId, duplicate: true, events: earlier.map(storedRef) };
-      }
+      const before = byDecision ? undefined : await storedBefore(commandId);
+      if (before) return before;
       const now = this.clock.now();
       const decision = decide(command, this.state, { ...this.settings, today: stockholmDate(now) });
       // Nothing to do (e.g. an invoice run with nothing left to bill) is an answer, not an append.
       if (decision.events.length === 0) return { commandId, duplicate: false, events: [] };
+      if (byDecision && command.type === 'payment.import') {
+        commandId = decidedImportId(command, decision.events);
+        const same = await storedBefore(commandId);
+        if (same) return same;
+      }
       const expected = this.revisions.get(decision.streamId) ?? 'no_stream';
       const metadata = {
         actor: this.actor,

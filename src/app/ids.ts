@@ -29,3 +29,14 @@ export const paymentCommandId = (c: RecordPayment): string => `payment/${c.invoi
  */
 export const contentCommandId = (command: Command): string =>
   command.type === 'payment.record' ? paymentCommandId(command) : `c-${sha256(canonicalJson(command)).slice(0, 32)}`;
+
+/**
+ * A bank file's import (payment.import) without an id of its own is known by its rows and by the payments
+ * it records (its decision), not by its rows alone: given again after a typed payment a row was taken for
+ * was reversed, it records that row, and is another command than the first import (by its rows alone it
+ * was answered "already recorded", and the money never recorded). The same import whose append was lost
+ * decides the same payments, so its retry has the same id and events; given again after its append, it
+ * records nothing, each payment being the same payment again.
+ */
+export const decidedImportId = (command: Extract<Command, { type: 'payment.import' }>, recorded: readonly { data: unknown }[]): string =>
+  `import-${sha256(canonicalJson({ payments: command.payments, recording: recorded.map((e) => e.data) })).slice(0, 32)}`;

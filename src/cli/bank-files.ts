@@ -11,8 +11,7 @@ import { findInvoice } from '../../domain/deciders/billing';
 import { checkPaymentImport, PaymentRowError, type RowOutcome } from '../../domain/deciders/payment-import';
 import { formatSek } from '../../domain/money';
 import type { State } from '../../domain/state';
-import { canonicalJson } from '../../domain/canonical-json';
-import { paymentCommandId, sha256 } from '../app/ids';
+import { paymentCommandId } from '../app/ids';
 
 /** How a payment from a BgMax file records Bankgirot's serial number (12 digits) as its reference (payment-import.ts#isBankSerial). */
 const bankSerialReference = (serial: string): string => `BGC ${serial}`;
@@ -116,9 +115,9 @@ export const repeatedRowReference = (invoice: string, n: number): string => `${i
 export interface BankImport {
   /**
    * One `payment.import` per invoice year with a row to record, each appended whole or not at all, holding
-   * all that year's rows, with its command id (importCommandId).
+   * all that year's rows; the engine gives it an id by what it records (src/app/ids.ts#decidedImportId).
    */
-  commands: { command: ImportPayments; commandId: string }[];
+  commands: ImportPayments[];
   /** How many rows are to be recorded, and their amount. */
   toRecord: number;
   amount: Decimal;
@@ -165,19 +164,6 @@ export function checkBankPayments(state: State, file: string, rows: readonly Ban
   });
   // A year with nothing to record is no command: importing a file again appends nothing.
   const recordsIn = new Set(outcomes.flatMap((o) => (o.kind === 'record' ? [o.invoice.invoice.year] : [])));
-  result.commands = [...byYear].filter(([year]) => recordsIn.has(year)).map(([year, p]) => {
-    const command: ImportPayments = { type: 'payment.import', payments: p };
-    const toRecord = payments.flatMap((c, i) => (outcomes[i].kind === 'record' && findInvoice(state, c.invoice).invoice.year === year ? [c] : []));
-    return { command, commandId: importCommandId(command, toRecord) };
-  });
+  result.commands = [...byYear].filter(([year]) => recordsIn.has(year)).map(([, p]) => ({ type: 'payment.import', payments: p }));
   return result;
 }
-
-/**
- * A year's import is known by its rows and by which of them it records. By its rows alone, a file imported
- * again after a typed payment it had matched was reversed (whose row it now records) would be the first
- * import's command again, answered "already recorded", and the money never recorded. The same file whose
- * append was lost (a killed process) is the same command again, and a retry of it appends nothing twice.
- */
-const importCommandId = (command: ImportPayments, toRecord: readonly RecordPayment[]): string =>
-  `import-${sha256(canonicalJson({ payments: command.payments, recording: toRecord.map(paymentCommandId) })).slice(0, 32)}`;

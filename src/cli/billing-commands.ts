@@ -269,8 +269,8 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         // Decided again at the append (deciders/payment-import.ts), so a payment typed meanwhile is seen.
         let recorded = 0;
         let amount = new Decimal(0);
-        for (const { command, commandId } of checked.commands) {
-          const r = await engine.execute(command, { commandId });
+        for (const command of checked.commands) {
+          const r = await engine.execute(command);
           if (r.duplicate) continue;
           for (const e of r.events) {
             const paid = (await engine.store.readEvent(e.streamId, e.revision))?.data as { invoice: string; amount: string; date: string; reference: string } | undefined;

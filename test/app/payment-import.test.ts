@@ -50,7 +50,7 @@ describe('payment import: a year\'s payments are one append, decided at the appe
     expect([checked.toRecord, checked.typed]).toEqual([2, []]);
     // Meanwhile, in another process, finance types the first one in from the bank's statement.
     expect((await f.run('payment', 'record', '--invoice', 'T2024-0001', '--amount', '100.00', '--date', '2024-02-01', '--reference', 'enligt bank')).code).toBe(0);
-    for (const { command, commandId } of checked.commands) await engine.execute(command, { commandId });
+    for (const command of checked.commands) await engine.execute(command);
     await engine.store.close();
     const shown = await f.json<{ paid: string; payments: { reference: string }[] }>('invoice', 'show', 'T2024-0001');
     expect([shown.paid, shown.payments.map((p) => p.reference)]).toEqual(['100.00', ['enligt bank']]);
@@ -67,6 +67,35 @@ describe('payment import: a year\'s payments are one append, decided at the appe
     const again = await f.run('payment', 'import', file);
     expect(again.out).toContain(`${file}: 2 rader; 1 inbetalning registrerad (100,00 kr), 1 fanns redan och registrerades inte igen\n`);
     expect((await f.json<{ payments: { reference: string }[] }>('invoice', 'show', 'T2024-0001')).payments.map((p) => p.reference)).toEqual(['Hand 1', 'B1']);
+  });
+
+  test('given a payment.import (an apply line, an HTTP body) whose row was taken for a typed payment, when that payment is reversed and the same command given again, then the row is recorded', async () => {
+    const f = await invoiced();
+    expect((await f.run('payment', 'record', '--invoice', 'T2024-0001', '--amount', '100.00', '--date', '2024-02-01', '--reference', 'Hand 1')).code).toBe(0);
+    const lines = join(f.dir, 'import.ndjson');
+    const row = (invoice: string, amount: string, date: string, reference: string) => ({ invoice, amount, date, reference, overpayment: true, fromBank: true });
+    writeFileSync(lines, `${JSON.stringify({ type: 'payment.import', payments: [row('T2024-0001', '100.00', '2024-02-01', 'B1'), row('T2024-0002', '200.00', '2024-02-05', 'B2')] })}\n`);
+    expect((await f.run('apply', lines)).code).toBe(0);
+    const paidOf = async (n: string) => (await f.json<{ payments: { id: string; reference: string }[] }>('invoice', 'show', n)).payments;
+    expect((await paidOf('T2024-0001')).map((p) => p.reference)).toEqual(['Hand 1']);
+    expect((await f.run('payment', 'reverse', (await paidOf('T2024-0001'))[0].id, '--date', '2024-03-01', '--reason', 'Fel')).code).toBe(0);
+    expect((await f.run('apply', lines)).out).toContain('1 kommando utfört, 0 redan registrerade');
+    expect((await paidOf('T2024-0001')).map((p) => p.reference)).toEqual(['Hand 1', 'B1']);
+    // Given a third time it records nothing: each payment is the same payment again.
+    expect((await f.run('apply', lines)).out).toContain('0 kommandon utförda, 1 redan registrerade');
+    expect((await paidOf('T2024-0001')).map((p) => p.reference)).toEqual(['Hand 1', 'B1']);
+  });
+
+  test('given a payment imported from one file, when another file brings a payment of the same amount and day to the same invoice under another bank reference, then it is recorded: a bank\'s payment is never taken for one typed by hand', async () => {
+    const f = await invoiced();
+    const a = csv(f.dir, ['2024-02-01,100.00,T2024-0001,BANK-0001']);
+    expect((await f.run('payment', 'import', a)).out).toContain('1 inbetalning registrerad (100,00 kr)');
+    const b = join(f.dir, 'b.csv');
+    writeFileSync(b, 'date,amount,reference,bankReference\n2024-02-01,100.00,T2024-0001,BANK-0002\n');
+    const r = await f.run('payment', 'import', b);
+    expect(r.out).toContain(`${b}: 1 rad; 1 inbetalning registrerad (100,00 kr)\n`);
+    expect(r.out).not.toContain('för hand');
+    expect((await f.json<{ payments: { reference: string }[] }>('invoice', 'show', 'T2024-0001')).payments.map((p) => p.reference)).toEqual(['BANK-0001', 'BANK-0002']);
   });
 
   test('given a file whose last row cannot be recorded, then nothing of it is recorded and the refusal names the file\'s line', async () => {

@@ -63,8 +63,8 @@ describe('payment import of a BgMax file from Bankgirot', () => {
     expect(await run('payment', 'import', path)).toMatchObject({ code: 0, err: '' });
     const events = JSON.parse((await run('--json', 'events', '--stream', 'billing-2024')).out) as { type: string; data: unknown }[];
     expect(events.filter((e) => e.type === 'PaymentRecorded').map((e) => e.data)).toEqual([
-      { invoice: 'M2024-0001', amount: '10000.00', date: '2024-02-05', reference: 'BGC 000000000042' },
-      { invoice: 'T2024-0002', amount: '2500.50', date: '2024-02-05', reference: 'BGC 000000000043' },
+      { invoice: 'M2024-0001', amount: '10000.00', date: '2024-02-05', reference: 'BGC 000000000042', fromBank: true },
+      { invoice: 'T2024-0002', amount: '2500.50', date: '2024-02-05', reference: 'BGC 000000000043', fromBank: true },
     ]);
     const before = eventCount(f.store);
     expect((await run('payment', 'import', path)).code).toBe(0);

@@ -378,7 +378,7 @@ describe('credit notes, payments and receivables', () => {
     writeFileSync(file, `date,amount,reference\n2024-02-03,10000.00,${ocrOf('M2024-0001')}\n`);
     expect((await f.run('payment', 'import', file))).toMatchObject({ code: 0 });
     const paid = JSON.parse((await f.run('--json', 'events', '--stream', 'billing-2024')).out) as { type: string; data: { invoice: string; reference: string } }[];
-    expect(paid.filter((e) => e.type === 'PaymentRecorded').map((e) => e.data)).toEqual([{ invoice: 'M2024-0001', amount: '10000.00', date: '2024-02-03', reference: 'M2024-0001' }]);
+    expect(paid.filter((e) => e.type === 'PaymentRecorded').map((e) => e.data)).toEqual([{ invoice: 'M2024-0001', amount: '10000.00', date: '2024-02-03', reference: 'M2024-0001', fromBank: true }]);
     const before = eventCount(f.store);
     const byNumber = join(f.dir, 'bank2.csv');
     writeFileSync(byNumber, 'date,amount,reference\n2024-02-03,10000,M2024-0001\n');
