@@ -13,6 +13,15 @@ const BANK_SERIAL = /^BGC \d{12}$/;
 /** A reference that is Bankgirot's serial number: one payment, never another's. */
 export const isBankSerial = (reference: string): boolean => BANK_SERIAL.test(reference);
 
+/**
+ * Whether `p`, recorded on the invoice, is the payment typed by hand that the bank file's row `c` confirms: the
+ * same amount and value date, another reference, typed (neither a bank file's row nor a Bankgirot serial), not
+ * reversed (a typed payment since reversed is no money received: the bank's row is, and is recorded) and not
+ * already answering for another row.
+ */
+export const typedFor = (c: RecordPayment, p: PaymentState, claimed: ReadonlySet<PaymentState>): boolean =>
+  !claimed.has(p) && !p.reversed && !p.fromBank && p.amount.eq(c.amount) && p.date === c.date && p.reference !== c.reference && !isBankSerial(p.reference);
+
 /** What becomes of one row of a bank file, checked with the rows before it. */
 export type RowOutcome =
   | { kind: 'record'; invoice: InvoiceState; overpaidBy?: Decimal }
@@ -59,9 +68,7 @@ export function checkPaymentImport(payments: readonly RecordPayment[], state: St
       claimed.add(recorded);
       return { kind: 'already' };
     }
-    // A typed payment since reversed is no money received: the bank's row is, and is recorded.
-    // A bank file's payment is the bank's own (another reference is another payment), never a typed one.
-    const byHand = inv.payments.find((p) => !claimed.has(p) && !p.reversed && !p.fromBank && p.amount.eq(c.amount) && p.date === c.date && p.reference !== c.reference && !isBankSerial(p.reference));
+    const byHand = inv.payments.find((p) => typedFor(c, p, claimed));
     if (byHand) {
       claimed.add(byHand);
       return { kind: 'typed', payment: byHand };

@@ -7,10 +7,10 @@ import { UsageError } from './io';
 import Decimal from 'decimal.js';
 import { parseCommand } from '../../domain/commands';
 import type { ImportPayments, RecordPayment } from '../../domain/commands/billing';
-import { findInvoice } from '../../domain/deciders/billing';
-import { checkPaymentImport, PaymentRowError, type RowOutcome } from '../../domain/deciders/payment-import';
+import { findInvoice, isPaymentOf } from '../../domain/deciders/billing';
+import { checkPaymentImport, PaymentRowError, type RowOutcome, typedFor } from '../../domain/deciders/payment-import';
 import { formatSek } from '../../domain/money';
-import type { State } from '../../domain/state';
+import type { PaymentState, State } from '../../domain/state';
 import { paymentCommandId } from '../app/ids';
 
 /** How a payment from a BgMax file records Bankgirot's serial number (12 digits) as its reference (payment-import.ts#isBankSerial). */
@@ -118,11 +118,38 @@ export interface BankImport {
    * all that year's rows; the engine gives it an id by what it records (src/app/ids.ts#decidedImportId).
    */
   commands: ImportPayments[];
-  /** How many rows are to be recorded, and their amount. */
-  toRecord: number;
-  amount: Decimal;
-  overpaid: string[];
+  /** The rows to be recorded, with their line in the file and what exceeds their invoice, if anything. */
+  toRecord: { payment: RecordPayment; line: number; overpaidBy?: Decimal }[];
+  /** Rows taken for a payment typed by hand, in words. */
   typed: string[];
+}
+
+const typedWords = (c: RecordPayment, p: PaymentState, line: number): string =>
+  `${c.invoice}: ${formatSek(p.amount)} ${p.date} (rad ${line}) är redan registrerad för hand med referensen ${p.reference}; inte registrerad igen`;
+
+/**
+ * What an import did, as it was appended: the rows checked to be recorded that the append recorded (by the
+ * events it returned), what exceeded their invoices, and the rows it took for a payment typed by hand after
+ * the check (its decision at the append saw one the check did not): those are reported as typed, not as
+ * recorded before. `state` is the engine's after the appends.
+ */
+export function importReport(state: State, checked: BankImport, recorded: readonly { invoice: string; amount: string; date: string; reference: string }[]):
+  { recorded: BankImport['toRecord']; overpaid: string[]; typed: string[] } {
+  const wasRecorded = (c: RecordPayment) => recorded.some((r) => r.invoice === c.invoice && isPaymentOf(r, c));
+  const done = checked.toRecord.filter((t) => wasRecorded(t.payment));
+  const claimed = new Set<PaymentState>();
+  const typed = [...checked.typed];
+  for (const t of checked.toRecord) {
+    if (wasRecorded(t.payment)) continue;
+    const inv = findInvoice(state, t.payment.invoice);
+    const byHand = inv.payments.find((p) => typedFor(t.payment, p, claimed));
+    if (byHand) {
+      claimed.add(byHand);
+      typed.push(typedWords(t.payment, byHand, t.line));
+    }
+  }
+  const overpaid = done.flatMap((t) => (t.overpaidBy ? [`${t.payment.invoice}: överbetald med ${formatSek(t.overpaidBy)} (rad ${t.line}); överskottet blir medlemmens tillgodohavande`] : []));
+  return { recorded: done, overpaid, typed };
 }
 
 /**
@@ -144,7 +171,7 @@ export function checkBankPayments(state: State, file: string, rows: readonly Ban
     throw err;
   }
   const byYear = new Map<number, ImportPayments['payments']>();
-  const result: BankImport = { commands: [], toRecord: 0, amount: new Decimal(0), overpaid: [], typed: [] };
+  const result: BankImport = { commands: [], toRecord: [], typed: [] };
   outcomes.forEach((o, i) => {
     const c = payments[i];
     const line = rows[i].line;
@@ -154,13 +181,11 @@ export function checkBankPayments(state: State, file: string, rows: readonly Ban
     const year = findInvoice(state, c.invoice).invoice.year;
     byYear.set(year, [...(byYear.get(year) ?? []), payment]);
     if (o.kind === 'typed') {
-      result.typed.push(`${c.invoice}: ${formatSek(o.payment.amount)} ${o.payment.date} (rad ${line}) är redan registrerad för hand med referensen ${o.payment.reference}; inte registrerad igen`);
+      result.typed.push(typedWords(c, o.payment, line));
       return;
     }
     if (o.kind === 'already') return;
-    if (o.overpaidBy) result.overpaid.push(`${c.invoice}: överbetald med ${formatSek(o.overpaidBy)} (rad ${line}); överskottet blir medlemmens tillgodohavande`);
-    result.toRecord += 1;
-    result.amount = result.amount.plus(c.amount);
+    result.toRecord.push({ payment: c, line, ...(o.overpaidBy ? { overpaidBy: o.overpaidBy } : {}) });
   });
   // A year with nothing to record is no command: importing a file again appends nothing.
   const recordsIn = new Set(outcomes.flatMap((o) => (o.kind === 'record' ? [o.invoice.invoice.year] : [])));

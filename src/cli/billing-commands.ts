@@ -14,7 +14,7 @@ import { resolveMember } from '../../domain/deciders/membership';
 import { creditNoteSummaries, creditOf, invoiceShown, invoiceSummaries, type OpenInvoice, receivables, renderDocument, renderPayments, wrapWords } from '../../projections/invoices';
 import { replayYear } from '../app/replay-year';
 import { loadConfig, queueWarning, warnOfPlaceholderSeller } from '../config';
-import { bankFileRows, bankPayments, checkBankPayments } from './bank-files';
+import { bankFileRows, bankPayments, checkBankPayments, importReport } from './bank-files';
 import { balancesOf, type GlobalOptions, RECEIVABLES_SCOPE, todayOf, withEngine, withEngineFor, withStore } from './context';
 import { executeAndReport } from './execute';
 import { type CliIo, toJson, UsageError } from './io';
@@ -267,20 +267,20 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         // One append per year whose invoices the file pays, each whole or not at all: a killed import leaves
         // a year's payments all recorded or none, and importing the file again records what is missing.
         // Decided again at the append (deciders/payment-import.ts), so a payment typed meanwhile is seen.
-        let recorded = 0;
-        let amount = new Decimal(0);
+        const paid: { invoice: string; amount: string; date: string; reference: string }[] = [];
         for (const command of checked.commands) {
           const r = await engine.execute(command);
           if (r.duplicate) continue;
           for (const e of r.events) {
-            const paid = (await engine.store.readEvent(e.streamId, e.revision))?.data as { invoice: string; amount: string; date: string; reference: string } | undefined;
-            recorded += 1;
-            if (paid === undefined) continue;
-            amount = amount.plus(paid.amount);
-            if (!g().json) io.out(`Inbetalning registrerad: ${formatSek(new Decimal(paid.amount))} på ${paid.invoice}, betald ${paid.date}, referens ${paid.reference} (${e.streamId}@${e.revision}, position ${e.position})\n`);
+            const data = (await engine.store.readEvent(e.streamId, e.revision))?.data as (typeof paid)[number];
+            paid.push(data);
+            if (!g().json) io.out(`Inbetalning registrerad: ${formatSek(new Decimal(data.amount))} på ${data.invoice}, betald ${data.date}, referens ${data.reference} (${e.streamId}@${e.revision}, position ${e.position})\n`);
           }
         }
-        const { overpaid, typed } = checked;
+        // As appended: a row the append took for a payment typed after the check is reported as typed.
+        const { overpaid, typed } = importReport(engine.state, checked, paid);
+        const recorded = paid.length;
+        const amount = paid.reduce((a, p) => a.plus(p.amount), new Decimal(0));
         // What the file did, counted: a file imported twice says so, rather than looking like the first import.
         const payments = rows.length;
         const counts = { rows: rows.length, recorded, alreadyRecorded: payments - recorded - typed.length, typedByHand: typed.length, amountRecorded: amountString(amount) };
