@@ -20,7 +20,7 @@ import { CADENCE_NAMES, PRICING_NAMES, pricingWords } from './pricing-words';
 import { RULES_VERSION } from '../../domain/rules';
 import { monthRanges } from '../../domain/proration';
 import type { PricingRule } from '../../domain/pricing';
-import type { TierBand } from '../../domain/tiers';
+import { bandOf, type TierBand } from '../../domain/tiers';
 import { municipalityCount } from '../../domain/population-rule';
 import { listed } from '../../domain/swedish-list';
 
@@ -84,6 +84,15 @@ function tierPopulation(rule: PricingRule, tier: string, reportingTiers: readonl
     throw new UsageError(`--tier "${tier}" är ingen av ${whose} (${bands.map((b) => b.id).join(', ')})${own ? `; tjänstens egna nivåer gäller, eftersom dess ${rule.kind === 'price-list' ? 'priser' : 'vikter'} går efter dem` : ''}`);
   }
   return Math.max(band.min ?? 1, 1);
+}
+
+/** For a rule priced by bands of its own (weights, a price list), the band a participant falls in; otherwise none. */
+function priceBandOf(rule: PricingRule): ((p: { population: number | null }) => { id: string; label: string } | undefined) | undefined {
+  if (rule.kind !== 'tier-weighted' && rule.kind !== 'price-list') return undefined;
+  return (p) => {
+    const b = bandOf<TierBand>(rule.bands, { organisation: p.population === null, population: p.population });
+    return b && { id: b.id, label: b.label };
+  };
 }
 
 function parsePopulation(v: string): number {
@@ -294,23 +303,28 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .action(async (o: { service: string; year: number; basis: CostBasis }) => {
       await withEngine(g(), io, async (engine) => {
         const s = splitForYear(engine.state, o.service, o.year, o.basis, RULES_VERSION);
+        const rule = requireService(engine.state, o.service).service.pricing;
+        const band = priceBandOf(rule);
         if (g().json) {
           // Weights, rates and denominators are not money: plain decimal strings, not two-decimal amounts.
           return io.out(`${toJson(moneyToJson({
             ...s,
             overheadRate: s.overheadRate.toString(),
-            participants: s.participants.map((p) => ({ ...p, weight: p.weight.toString() })),
+            participants: s.participants.map((p) => ({ ...p, weight: p.weight.toString(), ...(band ? { priceBand: band(p) ?? null } : {}) })),
             months: s.months.map((m) => ({ month: m.month, amount: m.amount, denominator: m.denominator.toString(), participants: m.shares.length, unallocated: m.unallocated })),
           }))}\n`);
         }
-        const rule = requireService(engine.state, o.service).service.pricing;
         // A price list has no budget to add overhead to: its cost is what the prices add up to.
         const cost = rule.kind === 'price-list'
           ? `prislista, årspriserna för deltagarnas månader sammanlagt ${formatSek(s.cost)}`
           : `${formatSek(s.base)} + påslag ${formatPercent(s.overheadRate)} = ${formatSek(s.cost)}`;
         io.out(`${s.name} ${s.year} (${o.basis === 'budget' ? 'budget' : 'utfall'}): ${cost}\nRegel: ${pricingWords(rule)}\n`);
-        const t = newTable(['Deltagare', 'Nivå', 'Invånare', 'Vikt', 'Månader', 'Summa']);
-        for (const p of s.participants) t.push([p.name, p.tier?.label ?? '–', p.population === null ? '–' : grouped(p.population), formatNumber(p.weight), p.months.length ? monthRanges(p.months) : '–', formatSek(p.total)]);
+        // "Nivå" is the year's reporting tier (as the annual report groups); a service priced by bands of its
+        // own shows the band each participant's weight or price goes by beside it.
+        const t = newTable(['Deltagare', 'Nivå', ...(band ? ['Tjänstens nivå'] : []), 'Invånare', 'Vikt', 'Månader', 'Summa']);
+        for (const p of s.participants) {
+          t.push([p.name, p.tier?.label ?? '–', ...(band ? [band(p)?.label ?? '–'] : []), p.population === null ? '–' : grouped(p.population), formatNumber(p.weight), p.months.length ? monthRanges(p.months) : '–', formatSek(p.total)]);
+        }
         io.out(`${t.toString()}\n`);
         const tt = newTable(['Befolkningsnivå', 'Deltagare', 'Summa', 'Snitt per deltagare']);
         for (const b of s.byTier.filter((x) => x.participants > 0)) tt.push([b.tier.label, b.participants, formatSek(b.total), formatSek(b.average)]);

@@ -92,6 +92,16 @@ describe('cost splits', () => {
     expect(sumOf(s.participants.map((p) => p.total))).toBe(126000000);
   });
 
+  test('given a service weighted by bands of its own, then each participant\'s band is shown beside the year\'s reporting tier, and given in --json', async () => {
+    const f = await fixture();
+    await f.run('enrolment', 'start', '--service', 'egil', '--member', '0180', '--from', '2024-01-01');
+    const rows = (await f.run('split', '--service', 'egil', '--year', '2024')).out.split('\n');
+    expect(rows.find((r) => r.includes('Deltagare'))?.split('│').map((c) => c.trim()).filter(Boolean)).toEqual(['Deltagare', 'Nivå', 'Tjänstens nivå', 'Invånare', 'Vikt', 'Månader', 'Summa']);
+    expect(rows.find((r) => r.includes('Stockholms stad'))?.split('│')[3].trim()).toBe('> 100 000');
+    const json = await f.json<{ participants: { name: string; priceBand: { id: string; label: string } | null }[] }>('split', '--service', 'egil', '--year', '2024');
+    expect(json.participants.find((p) => p.name === 'Stockholms stad')?.priceBand).toEqual({ id: 'large', label: '> 100 000' });
+  });
+
   test('given Malmö enrolled for February–March and again from December, then its rows say 2–3 and 12 (not 12–12)', async () => {
     const f = await fixture();
     await f.run('enrolment', 'start', '--service', 'egil', '--member', '0180', '--from', '2024-01-01');
