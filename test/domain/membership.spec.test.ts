@@ -224,9 +224,11 @@ describe('schedule.adopt and levy.decide', () => {
       .then([{ type: 'FeeScheduleAdopted', data: { ...data, decidedOn: '2024-05-30' } as never }], 'schedule-2024');
   });
 
-  test('given today is 2024-06-01, when a schedule for 2026 (a year mistyped) is adopted, then it is refused; for 2025, then it is stored', () => {
+  test('given today is 2024-06-01, when a schedule or a levy for 2026 (a year mistyped) is decided, then it is refused; a schedule for 2025 is stored', () => {
     given().when({ ...adopt(tiers), year: 2026, decidedOn: '2024-05-01' }, '2024-06-01').thenError('schedule.adopt 2026: avgiftsåret 2026 ligger för långt fram; beslut fattas för senast 2025 (året efter i dag)');
     given().when({ ...adopt(tiers), year: 2025, decidedOn: '2024-05-01' }, '2024-06-01').then([{ type: 'FeeScheduleAdopted', data: { year: 2025, decisionRef: 'Årsmöte 2024 §7', decidedOn: '2024-05-01', tiers, firstYear: 'from-entry-month', reentryPercent: 50 } }]);
+    const levy = { type: 'levy.decide', year: 2026, levyId: 'e-arkiv', purpose: 'E-arkiv', decisionRef: 'Stämma', decidedOn: '2024-05-01', tiers: tiers.map(({ id, label, min, max, organisation }) => ({ id, label, min, max, organisation, amount: '7500.00' })) };
+    given().when(levy, '2024-06-01').thenError('levy.decide e-arkiv: året 2026 ligger för långt fram; beslut fattas för senast 2025 (året efter i dag)');
   });
 
   test('given today is 2024-04-24, when a schedule or a levy decided 2024-04-25 is recorded, then it is refused', () => {
