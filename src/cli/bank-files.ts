@@ -7,8 +7,8 @@ import { UsageError } from './io';
 import Decimal from 'decimal.js';
 import { parseCommand } from '../../domain/commands';
 import type { ImportPayments, RecordPayment } from '../../domain/commands/billing';
-import { findInvoice, isPaymentOf } from '../../domain/deciders/billing';
-import { checkPaymentImport, PaymentRowError, type RowOutcome, typedFor } from '../../domain/deciders/payment-import';
+import { findInvoice } from '../../domain/deciders/billing';
+import { checkPaymentImport, PaymentRowError, paymentIdentity, type RowOutcome, typedFor } from '../../domain/deciders/payment-import';
 import { formatSek } from '../../domain/money';
 import type { PaymentState, State } from '../../domain/state';
 import { paymentCommandId } from '../app/ids';
@@ -135,7 +135,8 @@ const typedWords = (c: RecordPayment, p: PaymentState, line: number): string =>
  */
 export function importReport(state: State, checked: BankImport, recorded: readonly { invoice: string; amount: string; date: string; reference: string }[]):
   { recorded: BankImport['toRecord']; overpaid: string[]; typed: string[] } {
-  const wasRecorded = (c: RecordPayment) => recorded.some((r) => r.invoice === c.invoice && isPaymentOf(r, c));
+  const recordedIds = new Set(recorded.map(paymentIdentity));
+  const wasRecorded = (c: RecordPayment) => recordedIds.has(paymentIdentity(c));
   const done = checked.toRecord.filter((t) => wasRecorded(t.payment));
   const claimed = new Set<PaymentState>();
   const typed = [...checked.typed];
@@ -178,7 +179,7 @@ export function checkBankPayments(state: State, file: string, rows: readonly Ban
     // Every row goes to its year's command, those recorded before too: which typed payment a row answers
     // for depends on the rows before it, and the append decides them all again.
     const { type: _t, ...payment } = c;
-    const year = findInvoice(state, c.invoice).invoice.year;
+    const year = o.invoice.invoice.year;
     byYear.set(year, [...(byYear.get(year) ?? []), payment]);
     if (o.kind === 'typed') {
       result.typed.push(typedWords(c, o.payment, line));
