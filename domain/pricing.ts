@@ -28,6 +28,9 @@ export type PricingRule =
   | { kind: 'base-plus-per-capita'; base: string } // base = yearly fixed amount per participant, "12000.00"
   | { kind: 'price-list'; bands: (TierBand & { price: string })[] }; // a fixed yearly price by tier, not a split (Bibblix)
 
+/** Whether a rule shares by the participants' inhabitants (per capita, or a base and the rest per capita), not by participant. */
+export const sharesByInhabitants = (kind: string): boolean => kind === 'per-capita' || kind === 'base-plus-per-capita';
+
 export class PricingError extends Error {
   constructor(message: string) {
     super(message);

@@ -1,10 +1,10 @@
 import Decimal from 'decimal.js';
-import { requireService } from '../domain/deciders/services';
+import { inhabitantsOf, requireService } from '../domain/deciders/services';
 import { DomainError } from '../domain/errors';
 import { grouped, roundOre, sum, ZERO } from '../domain/money';
 import { populationYearFor } from '../domain/population-rule';
 import type { State } from '../domain/state';
-import type { PricingRule } from '../domain/pricing';
+import { type PricingRule, sharesByInhabitants } from '../domain/pricing';
 import { OreDecimals } from '../domain/ore';
 import { inKeyOrder } from '../domain/ore-pricing';
 import { SplitContext } from './split-context';
@@ -57,6 +57,7 @@ const average = (totals: readonly Decimal[]): Decimal => (totals.length ? roundO
 
 /** The scenario's participants: the real ones, less the removed, plus the added. Reads the state, never changes it. */
 export function scenarioInputs(state: State, base: readonly SplitInput[], year: number, scenario: Scenario, rule?: PricingRule): SplitInput[] {
+  const perCapita = rule !== undefined && sharesByInhabitants(rule.kind);
   const from = scenario.from ?? `${year}-01-01`;
   // Added from a day outside the year, a participant counts in none of its months: a scenario of nothing.
   if (from < `${year}-01-01` || from > `${year}-12-31`) throw new DomainError(`simulate: de tillagda räknas från ${from}, som inte ligger i ${year}`);
@@ -83,13 +84,15 @@ export function scenarioInputs(state: State, base: readonly SplitInput[], year: 
     seen.add(code);
     // A municipality already in the split would be counted twice, and everyone else's share would drop.
     const member = state.byKommunkod.get(code);
-    // Under a per-capita rule a federation enrolled for all its municipalities counts their inhabitants,
-    // so one of them added would be counted twice, as enrolment.start refuses (deciders/services.ts).
-    const perCapita = rule?.kind === 'per-capita' || rule?.kind === 'base-plus-per-capita';
-    // Only while both count: one added from July beside a federation's enrolment ended in June is not.
-    const throughFederation = (p: SplitInput) => perCapita && !p.covers?.length && state.members.get(p.member)?.kind === 'federation'
-      && (state.members.get(p.member)?.covers ?? []).includes(code) && (p.to === undefined || p.to >= from);
-    const taking = inputs.find((p) => (member !== undefined && p.member === member) || p.covers?.includes(code) || throughFederation(p));
+    // Under a per-capita rule an enrolment counts the inhabitants it is billed on (a federation's, all its
+    // municipalities'), so one of them added would be counted twice, as enrolment.start refuses
+    // (deciders/services.ts#inhabitantsOf); only while both count: not beside an enrolment ended in June
+    // for one added from July.
+    const counts = (p: SplitInput) => {
+      const m = state.members.get(p.member);
+      return m !== undefined && inhabitantsOf(m, p.covers).includes(code) && (p.to === undefined || p.to >= from);
+    };
+    const taking = inputs.find((p) => (member !== undefined && p.member === member) || p.covers?.includes(code) || (perCapita && counts(p)));
     if (taking) throw new DomainError(`simulate: kommunkod ${code} deltar redan i tjänsten ${year} (${taking.name}); ta bort den med --remove för att se skillnaden`);
     const table = state.populations.get(popYear);
     const population = table?.byCode.get(code);

@@ -9,6 +9,7 @@ import { populationFor, type PopulationUsed } from '../domain/population-rule';
 import { monthlyAmounts, monthRanges, spreadOverMonths } from '../domain/proration';
 import { type Adopted, creditNoteOf, evolve, inForceDuringYear, initialState, invoiceOf, type InvoiceState, type MembershipPeriod, type MemberState, type ServiceState, type State } from '../domain/state';
 import { bandOf } from '../domain/tiers';
+import { sharesByInhabitants } from '../domain/pricing';
 import { computeSplit, costBase, type CostBasis, reportingTiersFor, type ServiceSplit, type SplitInput, splitInputs } from './splits';
 import { rulesOfOrigin, yearlySpreadOf } from '../domain/rules';
 
@@ -686,7 +687,7 @@ function weightWords(kind: string, months: readonly Pick<SplitMonthTrace, 'month
     if (last && last.weight === m.weight && last.denominator === m.denominator) last.months.push(m.month);
     else groups.push({ weight: m.weight, denominator: m.denominator, months: [m.month] });
   }
-  const what = kind === 'per-capita' || kind === 'base-plus-per-capita' ? 'folkmängd' : kind === 'price-list' ? 'årspris' : 'vikt';
+  const what = sharesByInhabitants(kind) ? 'folkmängd' : kind === 'price-list' ? 'årspris' : 'vikt';
   const fmt = (v: string) => (what === 'folkmängd' ? grouped(Number(v)) : what === 'årspris' ? sek(new Decimal(v)) : svNumber(v));
   if (kind === 'price-list') return groups.map((g) => `${what} ${fmt(g.weight)}, månad ${monthRanges(g.months)}`).join('; ');
   if (groups.length === 1) return `${what} ${fmt(groups[0].weight)} av ${fmt(groups[0].denominator)}, månad ${monthRanges(groups[0].months)}`;

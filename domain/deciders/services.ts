@@ -3,13 +3,13 @@ import Decimal from 'decimal.js';
 import { DomainError, NotFoundError } from '../errors';
 import { ServiceId } from '../events/services';
 import { formatPercent, formatSek } from '../money';
-import { PricingError, validateRule } from '../pricing';
+import { PricingError, sharesByInhabitants, validateRule } from '../pricing';
 import { type MemberState, periodOn, type ServiceState, type State } from '../state';
 import { populationFor, populationOfCodes, populationYearFor } from '../population-rule';
 import { bandOf, type TierBand } from '../tiers';
 import { type Decision, repeatedCode, resolveMember, unknownKommunkodProblem } from './membership';
 import type { DomainEvent } from '../events';
-import { assertBookedInOpenYear, assertNotAfterToday, assertNotOlderThanInForce, assertNotTooFarAhead, assertYearOpen, bookedInClosedYear, assertDecidedYearNotTooFarAhead } from './year-guard';
+import { assertBookedInOpenYear, assertDecidedYearNotTooFarAhead, assertNotAfterToday, assertNotOlderThanInForce, assertNotTooFarAhead, assertYearOpen, bookedInClosedYear } from './year-guard';
 import { type SupplierInvoice, supplierInvoices } from '../supplier-debt';
 import { dayBefore } from '../proration';
 import { listed } from '../swedish-list';
@@ -210,7 +210,7 @@ function checkCovers(state: State, m: MemberState, c: StartEnrolment): void {
 }
 
 /** The municipalities whose inhabitants an enrolment is billed on: its covers, else a federation's, else the municipality's own. */
-function inhabitantsOf(m: MemberState, covers: readonly string[] | undefined): readonly string[] {
+export function inhabitantsOf(m: MemberState, covers: readonly string[] | undefined): readonly string[] {
   if (covers?.length) return covers;
   if (m.kind === 'federation') return m.covers ?? [];
   return m.kind === 'municipality' && m.kommunkod !== undefined ? [m.kommunkod] : [];
@@ -225,8 +225,7 @@ function inhabitantsOf(m: MemberState, covers: readonly string[] | undefined): r
  * its thirteen).
  */
 function checkInhabitantsCountedOnce(state: State, svc: ServiceState, m: MemberState, c: StartEnrolment): void {
-  const rule = svc.service.pricing;
-  if (rule.kind !== 'per-capita' && rule.kind !== 'base-plus-per-capita') return;
+  if (!sharesByInhabitants(svc.service.pricing.kind)) return;
   const mine = new Set(inhabitantsOf(m, c.covers));
   if (mine.size === 0) return;
   for (const e of svc.enrolments.values()) {

@@ -19,7 +19,7 @@ import { amountInput, collect, kommunCodes, list, parseDate, parseYear } from '.
 import { CADENCE_NAMES, PRICING_NAMES, pricingWords } from './pricing-words';
 import { RULES_VERSION } from '../../domain/rules';
 import { monthRanges } from '../../domain/proration';
-import type { PricingRule } from '../../domain/pricing';
+import { type PricingRule, sharesByInhabitants } from '../../domain/pricing';
 import { bandOf, type TierBand } from '../../domain/tiers';
 import { municipalityCount } from '../../domain/population-rule';
 import { listed } from '../../domain/swedish-list';
@@ -73,10 +73,10 @@ function parseAdded(v: string): number {
  * refused, with --population as the way. An equal split reads no population, so any tier of the year serves.
  */
 function tierPopulation(rule: PricingRule, tier: string, reportingTiers: readonly TierBand[], year: number): number {
-  if (rule.kind === 'per-capita' || rule.kind === 'base-plus-per-capita') {
+  if (sharesByInhabitants(rule.kind)) {
     throw new UsageError(`--tier ${tier}: tjänsten fördelar per invånare, så en storleksklass säger inte vad en tänkt kommun betalar; ange dess folkmängd med --population N`);
   }
-  const own = rule.kind === 'equal' ? undefined : rule.bands;
+  const own = ownBands(rule);
   const bands: readonly TierBand[] = (own ?? reportingTiers).filter((b) => !b.organisation);
   const band = bands.find((b) => b.id === tier);
   if (!band) {
@@ -88,12 +88,16 @@ function tierPopulation(rule: PricingRule, tier: string, reportingTiers: readonl
 
 /** For a rule priced by bands of its own (weights, a price list), the band a participant falls in; otherwise none. */
 function priceBandOf(rule: PricingRule): ((p: { population: number | null }) => { id: string; label: string } | undefined) | undefined {
-  if (rule.kind !== 'tier-weighted' && rule.kind !== 'price-list') return undefined;
+  const bands = ownBands(rule);
+  if (bands === undefined) return undefined;
   return (p) => {
-    const b = bandOf<TierBand>(rule.bands, { organisation: p.population === null, population: p.population });
+    const b = bandOf(bands, { organisation: p.population === null, population: p.population });
     return b && { id: b.id, label: b.label };
   };
 }
+
+/** The bands a rule prices by (weights, a price list), or undefined for one without bands of its own. */
+const ownBands = (rule: PricingRule): readonly TierBand[] | undefined => (rule.kind === 'tier-weighted' || rule.kind === 'price-list' ? rule.bands : undefined);
 
 function parsePopulation(v: string): number {
   if (!/^\d+$/.test(v)) throw new UsageError(`--population ska vara ett heltal, inte "${v}"`);
