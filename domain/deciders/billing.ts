@@ -153,7 +153,6 @@ export function findInvoice(state: State, number: string): InvoiceState {
   return inv;
 }
 
-
 function creditNote(
   state: State, inv: InvoiceState, lines: CreditNoteLine[], head: { kind: CreditNoteIssued['kind']; issueDate: string; reason: string; credits: string[]; origin: CreditNoteIssued['origin'] },
   amounts: ReturnType<typeof vatBreakdown> = vatBreakdown(lines),

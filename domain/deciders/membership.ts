@@ -153,11 +153,11 @@ export function decideImportPopulation(c: ImportPopulation, state: State, today:
   for (const t of c.tables) {
     // A table at 31 December of year Y sets the fees and splits of Y + 1.
     assertYearOpen(state, t.year + 1, `population.import ${t.year}`);
-    // A count of inhabitants is taken on its day and published after it: a table dated ahead is a year
-    // mistyped (2027 for 2023), and would set the fees of a year from figures no one has.
     // The fee rule reads a year's table as the count at 31 December of that year (population-rule.ts): a
     // table of 2026 dated 2025-12-31 would set 2027's fees from 2025's count under 2026's name.
     if (t.referenceDate !== `${t.year}-12-31`) throw new DomainError(`population.import ${t.year}: tabellens mätdag ${t.referenceDate} är inte 31 december ${t.year}; en tabell för ett år är folkmängden den 31 december det året`);
+    // A count of inhabitants is taken on its day and published after it: a table dated ahead is a year
+    // mistyped (2027 for 2023), and would set the fees of a year from figures no one has.
     assertNotAfterToday(t.referenceDate, today, `population.import ${t.year}`, 'tabellens mätdag', 'SCB:s folkmängd den 31 december ett år publiceras året därpå; kontrollera årtalet');
     if (years.has(t.year)) throw new DomainError(`population.import: året ${t.year} förekommer två gånger`);
     years.add(t.year);
