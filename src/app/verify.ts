@@ -7,7 +7,7 @@ import { type BookedKind, forEachBooked, journal, type Voucher } from '../../pro
 import { computeSplit, costBase, type CostBasis, reportingTiersFor, type ServiceSplit, splitInputs } from '../../projections/splits';
 import { PopulationPendingError } from '../../domain/errors';
 import { chainBreak, eventHash } from '../store/hash-chain';
-import { type EventStore, StoreError } from '../store/port';
+import { EventDecodeError, type EventStore, StoreError } from '../store/port';
 import { refOf } from './engine';
 import { SharedValues } from './shared-values';
 import { HeadsCheck, type StreamHead } from './stream-heads';
@@ -54,37 +54,69 @@ export async function streamHeads(store: EventStore, onProgress?: (events: numbe
 
 /** verifyChains, showing each event to a check of noted heads as it goes. */
 async function walkChains(store: EventStore, onProgress?: (events: number) => void, noted?: HeadsCheck): Promise<{ report: ChainReport; heads: Map<string, { revision: number; hash: string }> }> {
+  // A stream's head is UNREAD where its last event could not be read: the next one's prevHash cannot be checked.
   const heads = new Map<string, { revision: number; hash: string }>();
   const breaks: ChainBreak[] = [];
   let events = 0;
   const done = () => ({ report: { streams: heads.size, events, ...(breaks.length ? { firstBreak: breaks[0], breaks } : {}) }, heads });
-  try {
-    for await (const e of store.readAll()) {
-      events += 1;
-      if (events % 10000 === 0) onProgress?.(events);
-      const head = heads.get(e.streamId);
-      const expectedRevision = head ? head.revision + 1 : 0;
-      const reason = e.revision !== expectedRevision
-        ? chainBreak.order(e.revision, head?.revision)
-        : e.metadata.prevHash !== (head ? head.hash : null)
-          ? chainBreak.prevHash
-          : eventHash(e) !== e.metadata.hash ? chainBreak.altered : undefined;
-      if (reason !== undefined) breaks.push({ streamId: e.streamId, revision: e.revision, reason });
-      // The stream goes on from its highest revision: two swapped events are two breaks, not a cascade.
-      if (!head || e.revision > head.revision) heads.set(e.streamId, { revision: e.revision, hash: e.metadata.hash });
-      noted?.see(e.streamId, e.revision, e.metadata.hash);
+  /** An event that cannot be read is a break, and its stream goes on after it, as after an altered one. */
+  const unreadable = (err: EventDecodeError & { revision: number }) => {
+    breaks.push({ streamId: err.streamId, revision: err.revision, reason: `${err.message}; den kan inte kontrolleras, och inte heller nästa händelses länk till den` });
+    const head = heads.get(err.streamId);
+    if (!head || err.revision > head.revision) heads.set(err.streamId, { revision: err.revision, hash: UNREAD });
+    noted?.see(err.streamId, err.revision, UNREAD);
+  };
+  let after: bigint | undefined;
+  for (;;) {
+    try {
+      for await (const e of store.readAll(after)) {
+        after = e.position;
+        events += 1;
+        if (events % 10000 === 0) onProgress?.(events);
+        let hash: string;
+        try {
+          hash = e.metadata.hash;
+        } catch (err) {
+          // Metadata is parsed when first read: a row whose metadata is not JSON fails here, alone.
+          if (!(err instanceof EventDecodeError) || err.revision === null) throw err;
+          unreadable(err as EventDecodeError & { revision: number });
+          continue;
+        }
+        const head = heads.get(e.streamId);
+        const expectedRevision = head ? head.revision + 1 : 0;
+        const reason = e.revision !== expectedRevision
+          ? chainBreak.order(e.revision, head?.revision)
+          : head?.hash !== UNREAD && e.metadata.prevHash !== (head ? head.hash : null)
+            ? chainBreak.prevHash
+            : eventHash(e) !== hash ? chainBreak.altered : undefined;
+        if (reason !== undefined) breaks.push({ streamId: e.streamId, revision: e.revision, reason });
+        // The stream goes on from its highest revision: two swapped events are two breaks, not a cascade.
+        if (!head || e.revision > head.revision) heads.set(e.streamId, { revision: e.revision, hash });
+        noted?.see(e.streamId, e.revision, hash);
+      }
+      break;
+    } catch (err) {
+      // A store that cannot be read at all is no finding about the log: the whole check is refused.
+      if (err instanceof StoreError) throw err;
+      // An event whose data cannot be read ends the read it was met in; where the store says where it lies,
+      // the walk reads on after it, so that one unreadable row hides no edit after it.
+      if (err instanceof EventDecodeError && err.revision !== null && err.position !== undefined && (after === undefined || err.position > after)) {
+        events += 1;
+        unreadable(err as EventDecodeError & { revision: number });
+        after = err.position;
+        continue;
+      }
+      const named = err as Error & { streamId?: string; revision?: number | null };
+      breaks.push({ streamId: named.streamId ?? '?', revision: named.revision ?? -1, reason: `${named.message}; det som följer är inte kontrollerat`, stopped: true });
+      return done();
     }
-  } catch (err) {
-    // A store that cannot be read at all is no finding about the log: the whole check is refused.
-    if (err instanceof StoreError) throw err;
-    // An event that cannot be read ends the walk: what follows it is not checked.
-    const named = err as Error & { streamId?: string; revision?: number | null };
-    breaks.push({ streamId: named.streamId ?? '?', revision: named.revision ?? -1, reason: `${named.message}; det som följer är inte kontrollerat`, stopped: true });
-    return done();
   }
   noted?.finish(heads);
   return done();
 }
+
+/** The hash of an event that could not be read: none, and no stored hash equals it. */
+const UNREAD = '(oläsbar)';
 
 export interface CheckFailure {
   subject: string;

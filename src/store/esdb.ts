@@ -320,17 +320,17 @@ export class EsdbEventStore implements EventStore {
     const ev = r.event;
     if (!ev) throw new Error('unresolved link event');
     const revision = Number(ev.revision);
-    if (!ev.isJson) throw new EventDecodeError(ev.streamId, revision, 'den lagrade händelsen är inte JSON');
+    const position = ev.position ? packPosition(ev.position.commit, ev.position.prepare) : undefined;
+    if (!ev.isJson) throw new EventDecodeError(ev.streamId, revision, 'den lagrade händelsen är inte JSON', position);
     const { schemaVersion, ...metadata } = ev.metadata as unknown as ChainedMetadata & { schemaVersion: number };
     let data: unknown = ev.data;
     if (validate) {
       try {
         data = this.readData(ev.type, schemaVersion, data);
       } catch (err) {
-        throw new EventDecodeError(ev.streamId, revision, `${ev.type}: ${(err as Error).message}`);
+        throw new EventDecodeError(ev.streamId, revision, `${ev.type}: ${(err as Error).message}`, position);
       }
     }
-    const position = ev.position ? packPosition(ev.position.commit, ev.position.prepare) : 0n;
-    return { position, streamId: ev.streamId, revision, id: ev.id, type: ev.type, schemaVersion, data, metadata };
+    return { position: position ?? 0n, streamId: ev.streamId, revision, id: ev.id, type: ev.type, schemaVersion, data, metadata };
   }
 }

@@ -244,6 +244,11 @@ export class EventDecodeError extends Error {
     readonly streamId: string,
     readonly revision: number | null,
     reason: string,
+    /**
+     * Where a stored event that cannot be read lies in the global order, where the adapter knows it: a
+     * walk of the whole log (verify) then reads on after it instead of stopping there.
+     */
+    readonly position?: bigint,
   ) {
     super(`händelsen ${revision === null ? 'som skulle läggas till i' : `på revision ${revision} i`} strömmen ${streamId}: ${reason}`);
     this.name = 'EventDecodeError';

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { chainedMetadata, prepareData } from './hash-chain';
+import { openForReading } from './sqlite-reading';
 import { type MetadataSource, refHeadOfText, StoredEvent } from './stored-event';
 import type { EventRef } from '../../domain/event-ref';
 import {
@@ -73,6 +74,42 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_command_id ON events (command_id);
 `;
 
+/** The tables of another program's database: what is not SQLite's own. */
+const tablesOf = (db: Database.Database): string[] =>
+  db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+
+/** A store opened to append to, made (with its schema) where there is none. */
+function openForWriting(location: string): Database.Database {
+  const db = new Database(location);
+  try {
+    // First, so that switching to WAL waits for another process's lock instead of failing at once.
+    db.pragma('busy_timeout = 15000');
+    // A new store's pages: documents are tens of kilobytes (a year's invoice runs write 170 MB of them),
+    // each a chain of overflow pages, and writing them in 16 KiB pages instead of 4 KiB ones cut the
+    // insert by a quarter (docs/benchmarks.md, thirteenth pass). Set before WAL, which fixes the size; a
+    // store made earlier keeps its size (SQLite changes it only on VACUUM outside WAL).
+    db.pragma('page_size = 16384');
+    db.pragma('journal_mode = WAL');
+    // Billing data: a committed append must survive a power cut, not only a process crash.
+    db.pragma('synchronous = FULL');
+    // Another program's database is refused, never given an events table of ours.
+    const tables = tablesOf(db);
+    if (tables.length > 0 && !tables.includes('events')) {
+      throw new StoreError(`${location} är inget samkost-lager: databasen har tabeller men ingen events-tabell`);
+    }
+    db.exec(SCHEMA);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** A store read without being written to has its events table already: a read never makes one. */
+function assertSamkostTables(db: Database.Database, location: string): void {
+  if (!tablesOf(db).includes('events')) throw new StoreError(`${location} är inget samkost-lager: databasen har ingen events-tabell`);
+}
+
 /**
  * Why a store at `path` cannot be created in its directory (missing, or a file), or undefined: a --store
  * mistyped is not made a new store.
@@ -127,6 +164,8 @@ export class SqliteEventStore implements EventStore, MetadataSource {
   private readonly atRevision: Database.Statement;
   private readonly ofCommand: Database.Statement;
   private readonly readData: EventCodec['check'];
+  /** The file's bytes where it is read from memory (src/store/sqlite-reading.ts), for the point reads after close. */
+  private readonly image?: Buffer;
 
   constructor(
     readonly location: string,
@@ -153,23 +192,10 @@ export class SqliteEventStore implements EventStore, MetadataSource {
         const problem = missingDirectory(location);
         if (problem) throw new StoreError(problem);
       }
-      db = new Database(location);
-      // First, so that switching to WAL waits for another process's lock instead of failing at once.
-      db.pragma('busy_timeout = 15000');
-      // A new store's pages: documents are tens of kilobytes (a year's invoice runs write 170 MB of them),
-      // each a chain of overflow pages, and writing them in 16 KiB pages instead of 4 KiB ones cut the
-      // insert by a quarter (docs/benchmarks.md, thirteenth pass). Set before WAL, which fixes the size; a
-      // store made earlier keeps its size (SQLite changes it only on VACUUM outside WAL).
-      db.pragma('page_size = 16384');
-      db.pragma('journal_mode = WAL');
-      // Billing data: a committed append must survive a power cut, not only a process crash.
-      db.pragma('synchronous = FULL');
-      // Another program's database is refused, never given an events table of ours.
-      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
-      if (tables.length > 0 && !tables.includes('events')) {
-        throw new StoreError(`${location} är inget samkost-lager: databasen har tabeller men ingen events-tabell`);
-      }
-      db.exec(SCHEMA);
+      if (file && access === 'read') {
+        ({ db, image: this.image } = openForReading(location));
+        assertSamkostTables(db, location);
+      } else db = openForWriting(location);
     } catch (err) {
       db?.close();
       throw storeFailure(location, err);
@@ -321,7 +347,7 @@ export class SqliteEventStore implements EventStore, MetadataSource {
           : filter ? pages.filtered.all(from, types, streams, PAGE)
             : pages.all.all(from, PAGE)
       ) as ReadRow[];
-      if (rows.length > 0) yield rows.map((r) => this.decode(r));
+      if (rows.length > 0) yield* this.decodePage(rows);
       if (rows.length < PAGE) return;
       from = rows[rows.length - 1][0];
     }
@@ -359,7 +385,7 @@ export class SqliteEventStore implements EventStore, MetadataSource {
   private pointReadsNow(): PointReads {
     if (this.db.open || this.pointReads.db !== this.db) return this.pointReads;
     if (this.location === ':memory:') throw new StoreError('lagret i minnet är stängt: en referens till en händelse i det kan inte läsas längre');
-    this.pointReads = pointReads(new Database(this.location, { readonly: true, fileMustExist: true }));
+    this.pointReads = pointReads(this.image ? new Database(this.image, { readonly: true }) : new Database(this.location, { readonly: true, fileMustExist: true }));
     return this.pointReads;
   }
 
@@ -367,17 +393,34 @@ export class SqliteEventStore implements EventStore, MetadataSource {
     this.db.close();
   }
 
+  /**
+   * A page's events; where one cannot be read, an EventDecodeError naming its position, once the events
+   * before it are read: a reader that goes on after it (verify) then misses none of them.
+   */
+  private *decodePage(rows: readonly ReadRow[]): Iterable<readonly RecordedEvent[]> {
+    const events: RecordedEvent[] = [];
+    for (const r of rows) {
+      try {
+        events.push(this.decode(r));
+      } catch (err) {
+        if (events.length > 0) yield events;
+        throw err;
+      }
+    }
+    yield events;
+  }
+
   private decode([position, streamId, revision, id, type, schemaVersion, rawData, rawMetadata]: ReadRow): RecordedEvent {
     let data: unknown;
     try {
       data = JSON.parse(rawData);
     } catch (err) {
-      throw new EventDecodeError(streamId, revision, `lagrad JSON går inte att läsa (${(err as Error).message})`);
+      throw new EventDecodeError(streamId, revision, `lagrad JSON går inte att läsa (${(err as Error).message})`, BigInt(position));
     }
     try {
       data = this.readData(type, schemaVersion, data);
     } catch (err) {
-      throw new EventDecodeError(streamId, revision, `${type}: ${(err as Error).message}`);
+      throw new EventDecodeError(streamId, revision, `${type}: ${(err as Error).message}`, BigInt(position));
     }
     return new StoredEvent(BigInt(position), streamId, revision, id, type, schemaVersion, data, rawMetadata ?? this);
   }

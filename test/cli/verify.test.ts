@@ -233,6 +233,26 @@ describe('samkost verify: everything an auditor relies on', () => {
     expect(r.out).toContain(`FEL: ström billing-2024 revision ${revision}: händelsen på revision ${revision} i strömmen billing-2024: lagrad metadata går inte att läsa`);
   });
 
+  test.each([
+    ['data', "UPDATE events SET data = '{broken' WHERE stream_id = 'member-212000-0142' AND revision = 0"],
+    ['metadata', "UPDATE events SET metadata = '{broken' WHERE stream_id = 'member-212000-0142' AND revision = 0"],
+  ])('given an early event whose %s cannot be read, when an invoice after it is altered too, then verify names both and reads every event', async (_what, sql) => {
+    const f = await billedStore();
+    const { revision } = invoiceRow(f.store, 'T2024-0002');
+    const db = new Database(f.store);
+    const total = (db.prepare('SELECT count(*) FROM events').pluck().get() as number);
+    db.exec(sql);
+    const row = db.prepare("SELECT data FROM events WHERE stream_id = 'billing-2024' AND revision = ?").get(revision) as { data: string };
+    db.prepare("UPDATE events SET data = ? WHERE stream_id = 'billing-2024' AND revision = ?").run(row.data.replace('kvartal 1', 'kvartal 2'), revision);
+    db.close();
+    const r = await f.run('verify');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('FEL: ström member-212000-0142 revision 0: händelsen på revision 0 i strömmen member-212000-0142: lagrad');
+    // An unreadable event used to end the walk: the invoice altered after it went unnamed.
+    expect(r.out).toContain(`FEL: ström billing-2024 revision ${revision}: den lagrade hashen stämmer inte med händelsens innehåll`);
+    expect(r.out).toContain(`(${total} händelser i`);
+  });
+
   test('an invoice deleted from the middle of the billing stream is named by stream and revision', async () => {
     const f = await billedStore();
     const { revision } = invoiceRow(f.store, 'T2024-0002');
