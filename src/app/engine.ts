@@ -10,7 +10,7 @@ import { type AppendResult, ConcurrencyError, type DocumentCut, type EventStore,
 import { documentFilter } from './document-filter';
 import { DomainError } from '../../domain/errors';
 import { commandFingerprint, commandIdProblem, CONTROL, storedBy } from './command-identity';
-import { contentCommandId, decidedImportId, eventId } from './ids';
+import { contentCommandId, DECIDED_BY_OUTCOME, decidedCommandId, eventId } from './ids';
 import { RefTable } from './ref-table';
 import { SharedValues } from './shared-values';
 
@@ -208,8 +208,9 @@ export class Engine {
     if (idProblem !== undefined) throw new DomainError(idProblem);
     const control = controlCharacterAt(command);
     if (control !== undefined) throw new DomainError(`${command.type}: ${control} innehåller en radbrytning eller ett annat styrtecken; skriv texten på en rad`);
-    // A bank file's import without an id is known by what it decides to record (ids.ts#decidedImportId).
-    const byDecision = opts.commandId === undefined && command.type === 'payment.import';
+    // A bank file's import, an invoice run and a settlement without an id are known by what they decide
+    // (ids.ts#DECIDED_BY_OUTCOME).
+    const byDecision = opts.commandId === undefined && DECIDED_BY_OUTCOME.has(command.type);
     let commandId = opts.commandId ?? contentCommandId(command);
     const fingerprint = commandFingerprint(command);
     this.checkScope(command);
@@ -233,8 +234,8 @@ export class Engine {
       const decision = decide(command, this.state, { ...this.settings, today: stockholmDate(now) });
       // Nothing to do (e.g. an invoice run with nothing left to bill) is an answer, not an append.
       if (decision.events.length === 0) return { commandId, duplicate: false, events: [] };
-      if (byDecision && command.type === 'payment.import') {
-        commandId = decidedImportId(command, decision.events);
+      if (byDecision) {
+        commandId = decidedCommandId(command, decision.events);
         const same = await storedBefore(commandId);
         if (same) return same;
       }

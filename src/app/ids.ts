@@ -40,3 +40,30 @@ export const contentCommandId = (command: Command): string =>
  */
 export const decidedImportId = (command: Extract<Command, { type: 'payment.import' }>, recorded: readonly { data: unknown }[]): string =>
   `import-${sha256(canonicalJson({ payments: command.payments, recording: recorded.map((e) => e.data) })).slice(0, 32)}`;
+
+/**
+ * Commands known by what they decide, not by their words alone, when given without an id: what a bank
+ * file's import, an invoice run or a settlement does depends on what is stored when it runs, not only on
+ * its words. An invoice run for 2024-01 dated 2024-01-15, given again that day after a member joined, was
+ * taken by its words for the run already recorded ("redan genomförd … inget nytt fakturerat") and the new
+ * member went unbilled; a settlement run again after an enrolment ended was answered "redan registrerat"
+ * and its credit note never issued. Neither can bill twice when known by its decision: a run bills only
+ * what is not yet billed, a settlement only what is still different, so the same command given again after
+ * its append decides nothing, and given again after its append was lost decides the same events, under the
+ * same id.
+ */
+export const DECIDED_BY_OUTCOME: ReadonlySet<Command['type']> = new Set(['payment.import', 'invoice.run', 'settlement.run']);
+
+/**
+ * The id of a command known by its decision (DECIDED_BY_OUTCOME). A document is named by its number, which
+ * is never given twice, instead of its bytes: a year's invoice runs decide 170 MB of documents, and two
+ * decisions with the same numbers are the same decision (the first stored took those numbers).
+ */
+export function decidedCommandId(command: Command, recorded: readonly { type: string; data: unknown }[]): string {
+  if (command.type === 'payment.import') return decidedImportId(command, recorded);
+  const decided = recorded.map((e) => {
+    const number = (e.data as { number?: unknown }).number;
+    return typeof number === 'string' ? { type: e.type, number } : { type: e.type, data: e.data };
+  });
+  return `c-${sha256(canonicalJson({ command, decided })).slice(0, 32)}`;
+}

@@ -57,6 +57,8 @@ function parseAsTyped(input: Record<string, unknown>, flags: FieldFlags | undefi
  * command) gives a credit note's number.
  */
 export function describeResult(command: Command, r: ExecuteResult, state?: State): string {
+  // A run that finds nothing due stored nothing because there was nothing to bill, not because it ran before.
+  if (!r.duplicate && r.events.length === 0 && command.type === 'invoice.run') return `invoice.run ${command.period}: inget nytt att fakturera; inget sparat\n`;
   if (r.duplicate || r.events.length === 0) {
     const already = `${command.type}: redan registrerat${r.duplicate ? ` av kommando ${r.commandId}` : ''}; inget nytt sparat`;
     return `${already}${command.type === 'payment.record' && state ? reversedAlready(command, state) : ''}${command.type === 'ledger.opening.correct' ? replacedSince(r, state) : ''}${command.type === 'population.import' ? tablesReplacedSince(command.tables.map((t) => t.year), r, state) : ''}\n`;

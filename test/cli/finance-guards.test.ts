@@ -18,6 +18,19 @@ describe('what a command stores when there is nothing to store, and what it does
     expect((await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-22')).code).toBe(0);
   });
 
+  test('given a service settled, when a cost is recorded and the same settlement is given again that day, then it settles the difference', async () => {
+    const f = await settledYear();
+    const before = eventCount(f.store);
+    expect((await f.run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '3000.00', '--supplier', 'L', '--reference', 'F-2', '--date', '2024-12-31')).code).toBe(0);
+    // The very command settledYear gave: taken by its words, it was answered "redan registrerat" and billed nothing.
+    const again = await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20');
+    expect(again.code).toBe(0);
+    expect(again.out).toContain('Slutreglering av egil 2024 registrerad');
+    expect(eventCount(f.store)).toBeGreaterThan(before + 1);
+    // Given once more, nothing has changed: refused as settled.
+    expect((await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20')).err).toContain('redan slutreglerad, och inget har ändrats sedan');
+  });
+
   test('given an invoice credited line by line in part, when the rest is credited without naming lines, then the lines with something left are credited, and then nothing is left', async () => {
     const f = await billingFixture();
     // Malmö joins in April: its membership invoice bills the fee and the joining contribution, two lines.

@@ -64,10 +64,25 @@ describe('invoice runs', () => {
     await f.run('invoice', 'run', '--period', '2024', '--date', '2024-01-15');
     const n = documents(f.store).length;
     const again = await f.run('invoice', 'run', '--period', '2024', '--date', '2024-01-15');
-    expect(again.out).toContain('redan genomförd');
+    expect(again.out).toBe('Fakturakörning 2024: inget nytt att fakturera\n');
     const later = await f.run('invoice', 'run', '--period', '2024', '--date', '2024-02-01');
     expect(later.out).toContain('inget nytt att fakturera');
     expect(documents(f.store)).toHaveLength(n);
+  });
+
+  test('given a run, when a member joins and the same run is given again that day, then the new member is billed by it', async () => {
+    const f = await billingFixture();
+    const run = ['invoice', 'run', '--period', '2024-01', '--date', '2024-01-15'];
+    expect((await f.run(...run)).code).toBe(0);
+    const n = documents(f.store).length;
+    expect((await f.run('member', 'join', '--orgnr', '232100-0255', '--kind', 'region', '--name', 'Region Skåne', '--date', '2024-01-10', '--decision', 'S3')).code).toBe(0);
+    const again = await f.run(...run);
+    expect(again.code).toBe(0);
+    const billed = documents(f.store).slice(n);
+    expect(billed.map((d) => d.buyer.name)).toEqual(['Region Skåne']);
+    // And once more: nothing left to bill, said as such (not "already done").
+    expect((await f.run(...run)).out).toBe('Fakturakörning 2024-01: inget nytt att fakturera\n');
+    expect(documents(f.store)).toHaveLength(n + 1);
   });
 
   test('two processes running the same period at once make one set of invoices', async () => {
