@@ -4,6 +4,7 @@ import type { EventRef } from '../domain/event-ref';
 import { roundOre, sum, ZERO } from '../domain/money';
 import type { ServiceState, State } from '../domain/state';
 import { describeRule, splitForYear } from './splits';
+import { settlementDifferences } from '../domain/deciders/billing';
 import { recordedRules, RULES_VERSION } from '../domain/rules';
 
 /**
@@ -45,6 +46,12 @@ export interface SelfCostRow {
   unallocated: Decimal;
   /** What a settlement run would still bill (+) or credit (−) the participants; null without an actual cost. */
   settlementRemaining: Decimal | null;
+  /**
+   * What a settlement would still bill, and credit, member by member (never negative); null without an
+   * actual cost. Their difference is settlementRemaining, which alone hides differences that cancel out.
+   */
+  settlementToBill: Decimal | null;
+  settlementToCredit: Decimal | null;
   /** Why settlementRemaining cannot be worked out yet (SCB's table the actual split counts by is not recorded). */
   waitingFor?: string;
   /** The settlement runs for the year (ServiceSettled events). */
@@ -139,6 +146,7 @@ export function selfCostOf(state: State, svc: ServiceState, year: number, horizo
   const billedTotal = aconto.plus(settled);
   let unallocated = ZERO;
   let settlementRemaining: Decimal | null = null;
+  let differences: { bill: Decimal; credit: Decimal } | null = null;
   let waitingFor: string | undefined;
   if (actualRecorded) {
     // The same split a settlement run makes: what the participants owe at the actual cost, by the rules of
@@ -151,6 +159,7 @@ export function selfCostOf(state: State, svc: ServiceState, year: number, horizo
       const split = splitForYear(state, id, year, 'actual', rules);
       unallocated = split.unallocated;
       settlementRemaining = sum(split.participants.map((p) => p.total)).minus(billedTotal);
+      differences = settlementDifferences(state, svc, year, rules);
     } catch (err) {
       // A cost of next year recorded before SCB's year-end figures: what a settlement would bill waits for them.
       if (!(err instanceof PopulationPendingError)) throw err;
@@ -163,6 +172,7 @@ export function selfCostOf(state: State, svc: ServiceState, year: number, horizo
     serviceId: id, name: svc.service.name, year, rule: describeRule(svc), pricing: svc.service.pricing.kind, overheadRate,
     budget, budgetRef: inForce?.ref ?? null, budgetWithOverhead: budget === null ? null : roundOre(budget.mul(overheadRate.plus(1))),
     actualCost, actualRecorded, overhead, fullCost, billedAconto: aconto, settled, billedTotal, overUnder, unallocated, settlementRemaining,
+    settlementToBill: differences?.bill ?? null, settlementToCredit: differences?.credit ?? null,
     settlements: state.billing.get(year)?.settled.get(id) ?? [], settlementDocuments: billing.settlementDocuments.get(id) ?? [],
     carriedForward, evenOutBy: carriedForward.isZero() ? null : year + horizonYears,
     ...(waitingFor === undefined ? {} : { waitingFor }),

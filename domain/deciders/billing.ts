@@ -393,6 +393,23 @@ export function settlementBasis(state: State, svc: ServiceState, year: number, r
   return { actual, billedByMember, actualByMember };
 }
 
+/**
+ * What a settlement would still bill and credit, member by member (settlementBasis): a net figure hides
+ * differences that cancel out (one member owed 23 625 kr, another owed as much back), and the year cannot
+ * close while either is left.
+ */
+export function settlementDifferences(state: State, svc: ServiceState, year: number, rules: number): { bill: Decimal; credit: Decimal } {
+  const { billedByMember, actualByMember } = settlementBasis(state, svc, year, rules);
+  let bill = ZERO;
+  let credit = ZERO;
+  for (const member of new Set([...billedByMember.keys(), ...actualByMember.keys()])) {
+    const diff = (actualByMember.get(member)?.total ?? ZERO).minus(billedByMember.get(member)?.net ?? ZERO);
+    if (diff.gt(0)) bill = bill.plus(diff);
+    else credit = credit.minus(diff);
+  }
+  return { bill, credit };
+}
+
 export function decideSettlement(c: SettleService, state: State, today: string): Decision {
   const svc = requireService(state, c.serviceId);
   const { rules, params } = decidedBy(c);
@@ -493,15 +510,7 @@ export function decideCloseYear(c: CloseYear, state: State, today: string): Deci
   const changed = [...state.services.values()]
     .filter((s) => billing?.settled.has(s.service.serviceId))
     .flatMap((s) => {
-      const b = billing?.settledBy.get(s.service.serviceId);
-      const { billedByMember, actualByMember } = settlementBasis(state, s, c.year, b ?? RULES_VERSION);
-      let bill = ZERO;
-      let credit = ZERO;
-      for (const member of new Set([...billedByMember.keys(), ...actualByMember.keys()])) {
-        const diff = (actualByMember.get(member)?.total ?? ZERO).minus(billedByMember.get(member)?.net ?? ZERO);
-        if (diff.gt(0)) bill = bill.plus(diff);
-        else credit = credit.minus(diff);
-      }
+      const { bill, credit } = settlementDifferences(state, s, c.year, billing?.settledBy.get(s.service.serviceId) ?? RULES_VERSION);
       if (bill.isZero() && credit.isZero()) return [];
       const parts = [...(bill.isZero() ? [] : [`${formatSek(bill)} att fakturera`]), ...(credit.isZero() ? [] : [`${formatSek(credit)} att kreditera`])];
       return [`${s.service.serviceId} (${parts.join(', ')})`];

@@ -234,6 +234,10 @@ function renderSelfCost(state: State, rows: SelfCostRow[], year: number, horizon
     if (r.overUnder) out.push(row(r.overUnder.gt(0) ? 'Överuttag' : r.overUnder.lt(0) ? 'Underuttag' : 'Över-/underuttag', r.overUnder));
     if (!r.unallocated.isZero()) out.push(row('varav ej fördelat (månader utan deltagare)', r.unallocated.neg()));
     if (r.settlementRemaining) out.push(row('Kvar att slutreglera med deltagarna', r.settlementRemaining));
+    // Member by member: a net 0,00 can hide one member to bill and another to credit, which keep the year open.
+    if (r.settlementToBill && r.settlementToCredit && !(r.settlementToBill.isZero() && r.settlementToCredit.isZero())) {
+      out.push(row('  varav att fakturera', r.settlementToBill), row('  varav att kreditera', r.settlementToCredit.neg()));
+    }
     if (r.waitingFor) out.push(`  Kvar att slutreglera med deltagarna: kan inte räknas ut än (${r.waitingFor})`);
     out.push(`  Slutreglering: ${r.settlements.length ? `${counted(r.settlements.length, 'körning', 'körningar')}${r.settlementDocuments.length ? `, ${r.settlementDocuments.join(', ')}` : ', inga dokument'}` : 'ej gjord'}`);
     if (r.evenOutBy !== null) out.push(row(`Balanseras, jämnas ut senast ${r.evenOutBy}`, r.carriedForward));

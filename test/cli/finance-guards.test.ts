@@ -2,6 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import Decimal from 'decimal.js';
+import { formatSek } from '../../domain/money';
 import { billingFixture, settledYear } from '../support/billing-fixture';
 import { cliOn, eventCount } from '../support/cli';
 
@@ -29,6 +30,22 @@ describe('what a command stores when there is nothing to store, and what it does
     expect(eventCount(f.store)).toBeGreaterThan(before + 1);
     // Given once more, nothing has changed: refused as settled.
     expect((await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20')).err).toContain('redan slutreglerad, och inget har ändrats sedan');
+  });
+
+  test('given a service settled, when a member\'s enrolment is ended back in the year, then selfcost shows what a settlement would bill and credit member by member, as year close refuses it', async () => {
+    const f = await settledYear();
+    expect((await f.run('enrolment', 'end', '--service', 'egil', '--enrolment', '212000-1124-2024-04-15', '--to', '2024-06-30')).code).toBe(0);
+    const report = await f.json<{ services: { serviceId: string; settlementRemaining: string; settlementToBill: string; settlementToCredit: string }[] }>('selfcost', '--year', '2024');
+    const egil = report.services.find((r) => r.serviceId === 'egil')!;
+    // The cost is the same, so the net is 0,00 kr: Malmö is owed back what Stockholm and Göteborg now owe.
+    expect(egil.settlementRemaining).toBe('0.00');
+    expect(egil.settlementToBill).toBe(egil.settlementToCredit);
+    expect(new Decimal(egil.settlementToBill).gt(0)).toBe(true);
+    const text = (await f.run('selfcost', '--year', '2024')).out;
+    const kr = (d: string) => formatSek(new Decimal(d));
+    expect(text).toMatch(new RegExp(`varav att fakturera\\s+${kr(egil.settlementToBill)}`));
+    const close = await f.run('year', 'close', '2024', '--date', '2025-02-01');
+    expect(close.err).toContain(`egil (${kr(egil.settlementToBill)} att fakturera, ${kr(egil.settlementToCredit)} att kreditera)`);
   });
 
   test('given an invoice credited line by line in part, when the rest is credited without naming lines, then the lines with something left are credited, and then nothing is left', async () => {
