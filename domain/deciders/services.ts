@@ -46,6 +46,13 @@ export function decideBudget(c: DecideBudget, state: State, today: string): Deci
   assertYearOpen(state, c.year, `budget.decide ${c.serviceId}`);
   assertNotAfterToday(c.decidedOn, today, what, 'beslutsdatumet', 'ange dagen rådet beslutade');
   assertDecidedYearNotTooFarAhead(c.year, today, what, 'budgetåret');
+  // A budget of a year before the service existed bills no one, yet `services` listed the year as budgeted.
+  const established = Number(svc.service.date.slice(0, 4));
+  if (c.year < established) throw new DomainError(`${what}: budgetåret ${c.year} ligger före ${established}, då tjänsten inrättades (${svc.service.date})`);
+  // A council decides a year's budget in the autumn before it, or a year or two ahead in a plan; a decision
+  // dated further back is a mistyped year (1995 for 2023), and would stand in every trace of the year's bills.
+  const earliest = `${c.year - 2}-01-01`;
+  if (c.decidedOn < earliest) throw new DomainError(`${what}: beslutsdatumet ${c.decidedOn} ligger för långt före budgetåret; tidigast ${earliest} (två år före) kan anges`);
   const inForce = svc.budgets.get(c.year)?.at(-1)?.value;
   assertNotOlderThanInForce(inForce && { decidedOn: inForce.decidedOn, reference: inForce.minutesRef }, c.decidedOn, what, 'den budget');
   const { type: _t, ...data } = c;
@@ -167,6 +174,7 @@ export function decideStartEnrolment(c: StartEnrolment, state: State, today: str
   }
   checkCovers(state, m, c);
   checkTierCovered(state, svc, m, c);
+  checkHasInhabitants(svc, m, c);
   checkInhabitantsCountedOnce(state, svc, m, c);
   const enrolmentId = c.enrolmentId ?? [m.orgnr, c.module?.toLowerCase().replace(/[^a-z0-9]+/g, '-'), c.from].filter(Boolean).join('-');
   if (svc.enrolments.has(enrolmentId)) throw new DomainError(`enrolment.start: anslutnings-id ${enrolmentId} används redan i ${c.serviceId}`);
@@ -242,6 +250,25 @@ function checkInhabitantsCountedOnce(state: State, svc: ServiceState, m: MemberS
 }
 
 /**
+ * Under a rule that shares by inhabitants every participant is billed on some: a region or another
+ * organisation has none of its own (it covers no municipalities), and once enrolled it stopped the whole
+ * association's invoice run, every split of the service and even a scenario removing it, until the
+ * enrolment was ended.
+ */
+const INHABITANTLESS: Record<MemberState['kind'], string> = {
+  region: 'en region, som deltar utan egna invånare', organisation: 'en organisation, som deltar utan egna invånare',
+  federation: 'ett kommunalförbund utan kommuner', municipality: 'en kommun utan kommunkod',
+};
+
+function checkHasInhabitants(svc: ServiceState, m: MemberState, c: StartEnrolment): void {
+  if (!sharesByInhabitants(svc.service.pricing.kind) || inhabitantsOf(m, c.covers).length > 0) return;
+  throw new DomainError(
+    `enrolment.start ${c.serviceId}: tjänsten fördelar sin kostnad per invånare, och ${m.name} (${m.orgnr}) är ${INHABITANTLESS[m.kind]}; `
+    + 'bara kommuner och kommunalförbund (efter sina kommuners invånare) kan delta i den',
+  );
+}
+
+/**
  * A tier-weighted or price-list service must have a band for every participant: checked at enrolment with
  * the population that counts for the start year, when that table is on record (the split checks again).
  */
@@ -263,11 +290,15 @@ export function decideEndEnrolment(c: EndEnrolment, state: State, today: string)
   // An end already set may be brought forward (a member leaving earlier than planned), never put off: a
   // later end would bring back months that may have been settled as ended.
   if (e.to !== undefined && c.to >= e.to) throw new DomainError(`enrolment.end: anslutningen ${c.enrolmentId} upphörde redan ${e.to}`);
-  assertYearOpen(state, Number(c.to.slice(0, 4)), 'enrolment.end');
+  // Withdrawn (ended the day before it begins), it is in force on no day, and what it changes lies in its
+  // start's year: an enrolment from 1 January of the first open year is withdrawn with an end on
+  // 31 December of the closed year before, which changes none of that year's figures.
+  const withdrawn = c.to === dayBefore(e.from);
+  assertYearOpen(state, Number((withdrawn ? e.from : c.to).slice(0, 4)), 'enrolment.end');
   assertNotTooFarAhead(c.to, today, 'enrolment.end', 'slutdatumet');
   if (e.to !== undefined) assertYearOpen(state, Number(e.to.slice(0, 4)), 'enrolment.end');
   // Ending it the day before it begins withdraws an enrolment that has not begun: it is in force on no day.
-  if (c.to < e.from && c.to !== dayBefore(e.from)) {
+  if (c.to < e.from && !withdrawn) {
     throw new DomainError(`enrolment.end: anslutningen slutar (${c.to}) innan den börjar (${e.from}); för att dra tillbaka den, avsluta den dagen innan: --to ${dayBefore(e.from)}`);
   }
   return { streamId: serviceStream(c.serviceId), events: [{ type: 'EnrolmentEnded', data: { serviceId: c.serviceId, enrolmentId: c.enrolmentId, to: c.to } }] };

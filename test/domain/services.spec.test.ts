@@ -153,6 +153,17 @@ describe('enrolment.start under a per-capita rule: a municipality\'s inhabitants
       .then([{ type: 'EnrolmentStarted', data: { serviceId: 'uka', enrolmentId: '212000-0563-2024-07-01', member: '212000-0563', from: '2024-07-01', covers: undefined, module: undefined } }]);
   });
 
+  test('given a per-capita or base-plus-per-capita service, when a region or an organisation enrols, then it is refused: it has no inhabitants to be billed on; in an equal split it is stored', () => {
+    const region: DomainEvent = { type: 'MemberJoined', data: { member: '232100-0255', kind: 'region', name: 'Region Skåne', date: '2020-01-01', decisionRef: 'S', rejoin: false } };
+    const skr: DomainEvent = { type: 'MemberJoined', data: { member: '222000-0315', kind: 'organisation', name: 'SKR', date: '2020-01-01', decisionRef: 'S', rejoin: false } };
+    given(region, service({ kind: 'per-capita' })).when(start('232100-0255'))
+      .thenError('enrolment.start uka: tjänsten fördelar sin kostnad per invånare, och Region Skåne (232100-0255) är en region, som deltar utan egna invånare; bara kommuner och kommunalförbund (efter sina kommuners invånare) kan delta i den');
+    given(skr, service({ kind: 'base-plus-per-capita', base: '1000.00' })).when(start('222000-0315'))
+      .thenError('SKR (222000-0315) är en organisation, som deltar utan egna invånare');
+    given(skr, service({ kind: 'equal' })).when(start('222000-0315'))
+      .then([{ type: 'EnrolmentStarted', data: { serviceId: 'uka', enrolmentId: '222000-0315-2024-01-01', member: '222000-0315', from: '2024-01-01', covers: undefined, module: undefined } }]);
+  });
+
   test('given an equal split (participants, not inhabitants), when Eksjö enrols beside Höglandet, then it is stored, as Sambruk\'s EGIL has GR beside its municipalities', () => {
     given(hoglandet, eksjo, service({ kind: 'equal' }), ...enrolled('222000-1230')).when(start('0686'))
       .then([{ type: 'EnrolmentStarted', data: { serviceId: 'uka', enrolmentId: '212000-0563-2024-01-01', member: '212000-0563', from: '2024-01-01', covers: undefined, module: undefined } }]);
@@ -170,6 +181,15 @@ describe('enrolment.end', () => {
       .thenError('anslutningen slutar (2023-12-30) innan den börjar (2024-01-01); för att dra tillbaka den, avsluta den dagen innan: --to 2023-12-31');
     given(member, established, started()).when({ type: 'enrolment.end', serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2023-12-31' })
       .then([{ type: 'EnrolmentEnded', data: { serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2023-12-31' } }]);
+  });
+
+  test('given 2023 closed, when an enrolment from 1 January 2024 is withdrawn (ended 2023-12-31), then it is stored: it changes nothing of 2023; ended in 2023 otherwise, it is refused', () => {
+    const closed: DomainEvent = { type: 'YearClosed', data: { year: 2023, date: '2024-02-15' } };
+    given(member, established, started(), closed).when({ type: 'enrolment.end', serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2023-12-31' })
+      .then([{ type: 'EnrolmentEnded', data: { serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2023-12-31' } }]);
+    const earlier = started({ enrolmentId: '212000-1124-2023-06-01', from: '2023-06-01' });
+    given(member, established, earlier, closed).when({ type: 'enrolment.end', serviceId: 'uka', enrolmentId: '212000-1124-2023-06-01', to: '2023-12-31' })
+      .thenError('enrolment.end: året 2023 stängdes 2024-02-15; dess siffror kan inte längre ändras');
   });
 
   test('an end already set may be brought forward, never put off', () => {
@@ -232,6 +252,17 @@ describe('budget.decide: the latest recorded decision is the budget in force, so
     given(established).when({ ...budget('2024-05-20', '1.00'), year: 2025 }, '2024-06-01').then([{ type: 'CouncilBudgetDecided', data: { ...decided('2024-05-20', '1.00').data, year: 2025 } as never }]);
     given(established).when({ ...budget('2024-05-20', '1.00'), year: 2026 }, '2024-06-01')
       .thenError('budget.decide uka 2026: budgetåret 2026 ligger för långt fram; beslut fattas för senast 2025 (året efter i dag)');
+  });
+
+  test('given a service established 2020, when a budget for 2019 is decided, then it is refused: the service did not exist that year', () => {
+    given(established).when({ ...budget('2018-11-20', '1.00'), year: 2019 })
+      .thenError('budget.decide uka 2019: budgetåret 2019 ligger före 2020, då tjänsten inrättades (2020-01-01)');
+  });
+
+  test('when a budget for 2024 is decided 2022-01-01, then it is stored; decided 1995-01-10 (a year mistyped), then it is refused', () => {
+    given(established).when(budget('2022-01-01', '1.00')).then([decided('2022-01-01', '1.00')]);
+    given(established).when(budget('1995-01-10', '1.00'))
+      .thenError('budget.decide uka 2024: beslutsdatumet 1995-01-10 ligger för långt före budgetåret; tidigast 2022-01-01 (två år före) kan anges');
   });
 
   test('given today is 2024-06-01, when a decision dated 2024-06-02 is recorded, then it is refused: a decision is recorded once it is taken', () => {
