@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -164,5 +165,27 @@ describe('an EventStoreDB that cannot be reached is named in one line, without t
   test('given an error it does not know, then it is passed on unchanged', () => {
     const err = new Error('x');
     expect(esdbFailure(closed, err)).toBe(err);
+  });
+});
+
+describe('samkost serve where it cannot listen: the operator is told what to change, not of a fault in samkost', () => {
+  test('given a port another program listens on, when serve is started on it, then it is refused in one line naming the port', async () => {
+    const f = cliFixture();
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      expect(await f.run('serve', '--port', String(port))).toEqual({
+        code: 2, out: '', err: `samkost: serve: port ${port} på 127.0.0.1 används redan av ett annat program (en annan samkost serve?); välj en annan med --port\n`,
+      });
+    } finally {
+      taken.close();
+    }
+  });
+
+  test('given a host name that does not resolve, then it is refused naming the host', async () => {
+    const f = cliFixture();
+    const r = await f.run('serve', '--port', '18099', '--host', 'nosuchhost.invalid');
+    expect(r).toEqual({ code: 2, out: '', err: 'samkost: serve: värdnamnet nosuchhost.invalid går inte att slå upp; ange en adress med --host (127.0.0.1 för bara den här datorn)\n' });
   });
 });
