@@ -1,3 +1,4 @@
+import { duplicateKey, duplicateKeyWords } from '../json-keys';
 import { parse } from 'csv-parse/sync';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -46,11 +47,15 @@ export const readJsonFile = (path: string): unknown => readSealedJsonFile(path).
 export function readSealedJsonFile(path: string): { value: unknown; sha256: string } {
   const bytes = readBytes(path);
   const text = utf8Text(path, bytes);
+  let value: unknown;
   try {
-    return { value: JSON.parse(text), sha256: createHash('sha256').update(bytes).digest('hex') };
+    value = JSON.parse(text);
   } catch (err) {
     throw new UsageError(`${path} är inte giltig JSON (${jsonProblem(err)})`);
   }
+  const twice = duplicateKey(text);
+  if (twice !== undefined) throw new UsageError(`${path}: ${duplicateKeyWords(twice)}`);
+  return { value, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
 /** What csv-parse found wrong with a file, in the user's words and with its line; its own message otherwise. */

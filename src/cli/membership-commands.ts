@@ -1,3 +1,4 @@
+import { duplicateKey, duplicateKeyWords } from '../json-keys';
 import type { Command } from 'commander';
 import { newTable } from './table';
 import { MEMBER_KIND_NAMES } from './kind-names';
@@ -187,6 +188,8 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
           } catch (err) {
             throw new UsageError(`inte giltig JSON (${jsonProblem(err)}); en rad ska vara ett kommando som ett JSON-objekt, t.ex. {"type":"payment.record",…}`);
           }
+          const twice = duplicateKey(text);
+          if (twice !== undefined) throw new UsageError(duplicateKeyWords(twice));
           if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new UsageError('ska vara ett JSON-objekt med "type"');
           const { commandId, ...body } = expandFileReference(obj as Record<string, unknown>, dirOf(file));
           const command = parseCommand(withConfiguredDefaults(body, io));

@@ -1,3 +1,4 @@
+import { duplicateKey, duplicateKeyWords } from '../json-keys';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { executeAndReport } from '../cli/execute';
 import { type CliIo, toJson } from '../cli/io';
@@ -293,7 +294,11 @@ export function buildServer(o: ServerOptions): FastifyInstance {
     } catch {
       return done(Object.assign(new Error(NOT_UTF8), { statusCode: 400 }), undefined);
     }
-    parseJson(req, text, done);
+    parseJson(req, text, (err, value) => {
+      const twice = err ? undefined : duplicateKey(text);
+      if (twice !== undefined) return done(Object.assign(new Error(duplicateKeyWords(twice)), { statusCode: 400 }), undefined);
+      done(err, value);
+    });
   });
   app.setNotFoundHandler((req, res) =>
     void res.code(404).send({ error: `okänd adress ${req.method} ${pathOf(req.url)}; här finns GET /v1/<läsning> och POST /v1/commands` }));

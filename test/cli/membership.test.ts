@@ -296,6 +296,14 @@ describe('samkost apply FILE.ndjson', () => {
     expect(existsSync(f.store) ? eventCount(f.store) : 0).toBe(0);
   });
 
+  test('given a line giving a field twice, then the file is refused naming the field before any line is applied: which value was meant cannot be known', async () => {
+    const f = cliFixture();
+    const file = fileWithFourth(f, { type: 'member.leave', member: '0180', date: '2020-06-30', reason: 'x' });
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"date":"2020-06-30"', '"date":"2020-06-30","date":"2021-06-30"'));
+    expect(await f.run('apply', file)).toEqual({ code: 2, out: '', err: `samkost: ${file} rad 4: fältet "date" står två gånger i samma objekt; ange det en gång, eftersom det inte går att veta vilket värde som menas; inget i filen har utförts\n` });
+    expect(existsSync(f.store) ? eventCount(f.store) : 0).toBe(0);
+  });
+
   test('given two lines giving one command id to different commands, then the file is refused at the second before any line is applied', async () => {
     const f = cliFixture();
     const file = join(f.dir, 'ids.ndjson');

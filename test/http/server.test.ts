@@ -182,6 +182,9 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     expect([array.statusCode, array.json()]).toEqual([400, { error: 'innehållet ska vara ett kommando som ett JSON-objekt, t.ex. {"type":"payment.record",…}' }]);
     const notJson = await app.inject({ method: 'POST', url: '/v1/commands', payload: '{bad', headers: { 'content-type': 'application/json' } });
     expect([notJson.statusCode, notJson.json()]).toEqual([400, { error: 'innehållet är inte giltig JSON' }]);
+    // A field given twice: JSON.parse keeps the last value (9 999,00 kr where 1,00 may have been meant).
+    const twice = await app.inject({ method: 'POST', url: '/v1/commands', payload: '{"type":"payment.record","invoice":"T2024-0001","amount":"1.00","amount":"9999.00","date":"2024-02-01","reference":"r"}', headers: { 'content-type': 'application/json' } });
+    expect([twice.statusCode, twice.json()]).toEqual([400, { error: 'fältet "amount" står två gånger i samma objekt; ange det en gång, eftersom det inte går att veta vilket värde som menas' }]);
     for (const url of ['/v1/members?store=/etc/passwd', '/v1/ledger?year=2024&chart=/etc/passwd', '/v1/members?json', '/v1/trace?member=0180&year=2024&out=/tmp/x', '/v1/trace?member=0180&year=2024&format=html']) {
       const r = await app.inject({ method: 'GET', url });
       expect(r.statusCode).toBe(400);
