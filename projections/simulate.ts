@@ -82,17 +82,23 @@ export function scenarioInputs(state: State, base: readonly SplitInput[], year: 
   for (const code of scenario.kommuner ?? []) {
     if (seen.has(code)) throw new DomainError(`simulate: kommunkod ${code} anges två gånger`);
     seen.add(code);
-    // A municipality already in the split would be counted twice, and everyone else's share would drop.
+    // What enrolment.start would refuse beside the scenario's participants (deciders/services.ts
+    // #decideStartEnrolment), so that a what-if shows only what could really be enrolled: the municipality's
+    // own enrolment of the whole service ("är redan ansluten"), and, under a rule that shares by inhabitants,
+    // any enrolment already counting its inhabitants (a federation's, a joint committee's), whose
+    // inhabitants would be billed twice (#checkInhabitantsCountedOnce, through the same inhabitantsOf).
+    // Weighted and equal splits count participants, so there a federation and its municipalities may each
+    // take part. The added municipality enrols for the whole service (no module) from `from`, open-ended, so
+    // only an enrolment of no module still in force on or after `from` stands in its way: not one ended in
+    // June beside one added from July.
     const member = state.byKommunkod.get(code);
-    // Under a per-capita rule an enrolment counts the inhabitants it is billed on (a federation's, all its
-    // municipalities'), so one of them added would be counted twice, as enrolment.start refuses
-    // (deciders/services.ts#inhabitantsOf); only while both count: not beside an enrolment ended in June
-    // for one added from July.
-    const counts = (p: SplitInput) => {
+    const takes = (p: SplitInput): boolean => {
+      if (p.module !== undefined || (p.to !== undefined && p.to < from)) return false;
+      if (member !== undefined && p.member === member) return true;
       const m = state.members.get(p.member);
-      return m !== undefined && inhabitantsOf(m, p.covers).includes(code) && (p.to === undefined || p.to >= from);
+      return perCapita && m !== undefined && inhabitantsOf(m, p.covers).includes(code);
     };
-    const taking = inputs.find((p) => (member !== undefined && p.member === member) || p.covers?.includes(code) || (perCapita && counts(p)));
+    const taking = inputs.find(takes);
     if (taking) throw new DomainError(`simulate: kommunkod ${code} deltar redan i tjänsten ${year} (${taking.name}); ta bort den med --remove för att se skillnaden`);
     const table = state.populations.get(popYear);
     const population = table?.byCode.get(code);

@@ -2,6 +2,13 @@ import fc from 'fast-check';
 import type { DomainEvent } from '../../domain/events';
 import { pairByKey, simulate } from '../../projections/simulate';
 import { stateOf } from '../support/spec';
+import { type Command, parseCommand } from '../../domain/commands';
+import { decide } from '../../domain/decide';
+import { sharesByInhabitants } from '../../domain/pricing';
+import { RULES_VERSION } from '../../domain/rules';
+import type { State } from '../../domain/state';
+import { splitForYear } from '../../projections/splits';
+import { DEFAULT_CONFIG, vatRatesOf } from '../../src/config';
 
 /** The definition: every key of a in a's order, then b's others in b's order, each with its index in either. */
 function reference(a: readonly { key: string }[], b: readonly { key: string }[]): [number | undefined, number | undefined][] {
@@ -63,5 +70,78 @@ describe('simulate --kommun under a per-capita rule: a municipality a federation
 
   test('given the same under an equal split, when 0686 is added, then it is a participant of its own, as enrolment.start allows', () => {
     expect(simulate(stateFor({ kind: 'equal' }), 'uka', 2024, 'budget', { kommuner: ['0686'] }).participantsScenario).toBe(2);
+  });
+});
+
+/**
+ * `simulate --kommun` shows what a real enrolment of the municipality would give, so it refuses exactly what
+ * enrolment.start refuses: the municipality's own enrolment, and, only under a rule that shares by
+ * inhabitants, a federation's enrolment that counts its inhabitants already. A weighted or equal split counts
+ * participants, so there the federation and its municipality may each take part.
+ */
+describe('simulate --kommun beside a federation enrolled with --covers: as enrolment.start allows, under every rule', () => {
+  const dalsland = '222000-9001';
+  const bengtsfors = '212000-0621';
+  const events: DomainEvent[] = [
+    { type: 'PopulationRecorded', data: { year: 2023, referenceDate: '2023-12-31', source: 'SCB', rows: [{ code: '1460', name: 'Bengtsfors', population: 9138 }, { code: '1461', name: 'Mellerud', population: 9165 }] } },
+    { type: 'MemberJoined', data: { member: dalsland, kind: 'federation', name: 'Dalslandsförbundet', covers: ['1460', '1461'], date: '2020-01-01', decisionRef: 'S', rejoin: false } },
+    { type: 'MemberJoined', data: { member: bengtsfors, kind: 'municipality', name: 'Bengtsfors kommun', kommunkod: '1460', date: '2020-01-01', decisionRef: 'S', rejoin: false } },
+    { type: 'CouncilBudgetDecided', data: { serviceId: 'tw', year: 2024, lines: [{ text: 'Drift', amount: '1000000.00' }], decidedOn: '2023-11-15', minutesRef: 'R' } },
+    { type: 'EnrolmentStarted', data: { serviceId: 'tw', enrolmentId: 'dal-2024', member: dalsland, from: '2024-01-01', covers: ['1460', '1461'] } },
+  ];
+  const rules: Record<string, Record<string, unknown>> = {
+    'tier-weighted': { kind: 'tier-weighted', bands: [{ id: 'lt10000', label: '< 10 000', max: 9999, weight: '1' }, { id: 'gte10000', label: '≥ 10 000', min: 10000, weight: '2' }] },
+    equal: { kind: 'equal' },
+    'per-capita': { kind: 'per-capita' },
+    'base-plus-per-capita': { kind: 'base-plus-per-capita', base: '1000.00' },
+  };
+  const established = (pricing: Record<string, unknown>): DomainEvent => ({
+    type: 'ServiceEstablished', data: { serviceId: 'tw', name: 'Viktad', area: 'x', pricing, overheadRate: '0.05', cadence: 'quarterly', decisionRef: 'S', date: '2020-01-01' } as never,
+  });
+  const enrolBengtsfors = { type: 'enrolment.start', serviceId: 'tw', member: '1460', from: '2024-01-01' };
+  const enrols = (state: State): boolean => {
+    try {
+      decide(parseCommand(enrolBengtsfors) as Command, state, { today: '2024-06-01', vatRates: vatRatesOf(DEFAULT_CONFIG) });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  test.each(Object.keys(rules))('given Dalslandsförbundet enrolled for 1460 and 1461 under %s, when 1460 is simulated, then it is refused exactly when enrolment.start refuses Bengtsfors', (kind) => {
+    const state = stateOf([established(rules[kind]), ...events]);
+    const simulated = () => simulate(state, 'tw', 2024, 'budget', { kommuner: ['1460'] });
+    expect(enrols(state)).toBe(!sharesByInhabitants(kind));
+    if (enrols(state)) expect(simulated().participantsScenario).toBe(2);
+    else expect(simulated).toThrow('simulate: kommunkod 1460 deltar redan i tjänsten 2024 (Dalslandsförbundet (2 kommuner))');
+  });
+
+  test('given the tier-weighted service, when 1460 is simulated, then each pays to the öre what the split gives once Bengtsfors is really enrolled', () => {
+    const state = stateOf([established(rules['tier-weighted']), ...events]);
+    const sim = simulate(state, 'tw', 2024, 'budget', { kommuner: ['1460'] });
+    const enrolled = stateOf([established(rules['tier-weighted']), ...events, { type: 'EnrolmentStarted', data: { serviceId: 'tw', enrolmentId: 'ben-2024', member: bengtsfors, from: '2024-01-01' } }]);
+    const real = splitForYear(enrolled, 'tw', 2024, 'budget', RULES_VERSION);
+    const scenario = (key: string) => sim.rows.find((r) => r.key === key)?.scenario?.toFixed(2);
+    expect([scenario('dal-2024'), scenario('~kommun-1460')]).toEqual([real.participants.find((p) => p.key === 'dal-2024')?.total.toFixed(2), real.participants.find((p) => p.key === 'ben-2024')?.total.toFixed(2)]);
+    expect([scenario('dal-2024'), scenario('~kommun-1460')]).toEqual(['699999.96', '350000.04']);
+  });
+
+  test.each(Object.keys(rules))('given Bengtsfors enrolled on its own too under %s, when 1460 is simulated, then it is refused: it takes part already', (kind) => {
+    const own: DomainEvent = { type: 'EnrolmentStarted', data: { serviceId: 'tw', enrolmentId: 'ben-2024', member: bengtsfors, from: '2024-01-01' } };
+    const state = stateOf([established(rules[kind]), ...events.slice(0, -1), own]);
+    expect(enrols(state)).toBe(false);
+    expect(() => simulate(state, 'tw', 2024, 'budget', { kommuner: ['1460'] })).toThrow('simulate: kommunkod 1460 deltar redan i tjänsten 2024 (Bengtsfors kommun)');
+  });
+
+  test('given Bengtsfors\'s own enrolment ended 2024-06-30, when 1460 is simulated from 2024-07-01, then it is added, as enrolment.start takes it from then', () => {
+    const own: DomainEvent[] = [
+      { type: 'EnrolmentStarted', data: { serviceId: 'tw', enrolmentId: 'ben-2024', member: bengtsfors, from: '2024-01-01' } },
+      { type: 'EnrolmentEnded', data: { serviceId: 'tw', enrolmentId: 'ben-2024', to: '2024-06-30' } },
+    ];
+    const state = stateOf([established(rules['per-capita']), ...events.slice(0, -1), ...own]);
+    const later = { ...enrolBengtsfors, from: '2024-07-01' };
+    expect(() => decide(parseCommand(later) as Command, state, { today: '2024-06-01', vatRates: vatRatesOf(DEFAULT_CONFIG) })).not.toThrow();
+    expect(simulate(state, 'tw', 2024, 'budget', { kommuner: ['1460'], from: '2024-07-01' }).participantsScenario).toBe(2);
+    expect(() => simulate(state, 'tw', 2024, 'budget', { kommuner: ['1460'], from: '2024-06-01' })).toThrow('simulate: kommunkod 1460 deltar redan i tjänsten 2024 (Bengtsfors kommun)');
   });
 });
