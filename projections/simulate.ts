@@ -3,7 +3,7 @@ import { inhabitantsOf, requireService } from '../domain/deciders/services';
 import { DomainError } from '../domain/errors';
 import { grouped, roundOre, sum, ZERO } from '../domain/money';
 import { populationYearFor } from '../domain/population-rule';
-import type { State } from '../domain/state';
+import { inForceDuringYear, type State } from '../domain/state';
 import { type PricingRule, sharesByInhabitants } from '../domain/pricing';
 import { OreDecimals } from '../domain/ore';
 import { inKeyOrder } from '../domain/ore-pricing';
@@ -12,6 +12,7 @@ import { costBase, type CostBasis, reportingTiersFor, type ServiceSplit, type Sp
 import { RULES_VERSION } from '../domain/rules';
 import { aContoPeriod } from '../domain/state';
 import { billingPeriods } from '../domain/billing/periods';
+import { dayBefore } from '../domain/proration';
 
 /** A change to a service's participants that a council wants to see the effect of. */
 export interface Scenario {
@@ -21,7 +22,10 @@ export interface Scenario {
   kommuner?: string[];
   /** Participants removed, by member orgnr, kommunkod or enrolment id. */
   remove?: string[];
-  /** From when the added participants count (default: 1 January of the year). */
+  /**
+   * From when the added participants count (default: 1 January of the year), and, when given, from when the
+   * removed leave the service: their enrolments end the day before (without it they take no part in the year).
+   */
   from?: string;
 }
 
@@ -59,16 +63,34 @@ const average = (totals: readonly Decimal[]): Decimal => (totals.length ? roundO
 export function scenarioInputs(state: State, base: readonly SplitInput[], year: number, scenario: Scenario, rule?: PricingRule): SplitInput[] {
   const perCapita = rule !== undefined && sharesByInhabitants(rule.kind);
   const from = scenario.from ?? `${year}-01-01`;
-  // Added from a day outside the year, a participant counts in none of its months: a scenario of nothing.
-  if (from < `${year}-01-01` || from > `${year}-12-31`) throw new DomainError(`simulate: de tillagda räknas från ${from}, som inte ligger i ${year}`);
   const removed = new Set(scenario.remove ?? []);
-  const matchesRemoval = (p: SplitInput) =>
-    removed.size > 0 && (removed.has(p.key) || removed.has(p.member) || [...removed].some((r) => state.byKommunkod.get(r) === p.member));
-  for (const r of removed) {
-    if (!base.some((p) => p.key === r || p.member === r || state.byKommunkod.get(r) === p.member))
-      throw new DomainError(`simulate: "${r}" deltar inte i tjänsten ${year}`);
+  // Added from a day outside the year, a participant counts in none of its months, and one leaving from such
+  // a day leaves all or none of them: a scenario of nothing, or of something else than was asked.
+  if (from < `${year}-01-01` || from > `${year}-12-31`) {
+    const adding = (scenario.hypothetical?.count ?? 0) > 0 || (scenario.kommuner?.length ?? 0) > 0 || removed.size === 0;
+    const whom = [adding ? 'de tillagda räknas' : '', removed.size > 0 ? 'de borttagna lämnar tjänsten' : ''].filter(Boolean).join(' och ');
+    throw new DomainError(`simulate: ${whom} från ${from}, som inte ligger i ${year}`);
   }
-  const inputs = base.filter((p) => !matchesRemoval(p));
+  const matches = (p: SplitInput, r: string) => p.key === r || p.member === r || state.byKommunkod.get(r) === p.member;
+  const leaving = scenario.from;
+  for (const r of removed) {
+    const theirs = base.filter((p) => matches(p, r));
+    if (theirs.length === 0) throw new DomainError(`simulate: "${r}" deltar inte i tjänsten ${year}`);
+    // Leaving from a day after every one of its enrolments has ended changes nothing: said, not shown as an answer.
+    if (leaving !== undefined && theirs.every((p) => leftBy(p, leaving) === p)) {
+      const last = theirs.reduce((a, p) => ((p.to as string) > a ? (p.to as string) : a), '');
+      throw new DomainError(`simulate: "${r}" deltar inte i tjänsten från ${leaving}: ${theirs.length === 1 ? 'dess anslutning' : 'dess anslutningar'} upphör redan ${last}`);
+    }
+  }
+  // Without --from a removed participant takes no part in the year; with it, it leaves from that day (leftBy).
+  const inputs: SplitInput[] = [];
+  for (const p of base) {
+    if (removed.size === 0 || ![...removed].some((r) => matches(p, r))) inputs.push(p);
+    else if (leaving !== undefined) {
+      const left = leftBy(p, leaving);
+      if (inForceDuringYear(left, year)) inputs.push(left);
+    }
+  }
   const h = scenario.hypothetical;
   for (let i = 1; i <= (h?.count ?? 0); i++) {
     const label = `${h?.label ?? (h?.population === null ? 'Ny organisation' : `Ny kommun (${grouped(h?.population ?? 0)} inv.)`)} #${i}`;
@@ -110,6 +132,18 @@ export function scenarioInputs(state: State, base: readonly SplitInput[], year: 
     });
   }
   return inputs;
+}
+
+/**
+ * A participant leaving the service from `leaving`: its enrolment ends the day before, as `enrolment end --to`
+ * would record it (EnrolmentEnded sets the enrolment's last day, nothing else), so the split counts its months
+ * as it would count the ended enrolment's (proration.ts#countsInMonth, from the same from and to). One that
+ * would begin on or after that day is withdrawn instead: ended the day before it begins, the only end
+ * enrolment.end takes for it, in force on no day. One ending by then already is returned as it is.
+ */
+function leftBy(p: SplitInput, leaving: string): SplitInput {
+  const to = dayBefore(p.from > leaving ? p.from : leaving);
+  return p.to !== undefined && p.to <= to ? p : { ...p, to };
 }
 
 /** Runs the live split and the scenario's split through the same computation, side by side. */

@@ -349,7 +349,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .option('--organisation', 'de tänkta medlemmarna är organisationer (utan folkmängd)')
     .option('--kommun <codes>', 'lägg till verkliga kommuner med kommunkod (folkmängd från SCB)', kommunCodes)
     .option('--remove <members>', 'ta bort deltagare (organisationsnummer, kommunkod eller anslutningens id)', list)
-    .option('--from <date>', 'tillagda deltagare räknas från detta datum (standard: 1 januari)', parseDate)
+    .option('--from <date>', 'tillagda deltagare räknas från detta datum (standard: 1 januari); borttagna lämnar tjänsten från det, med anslutningen avslutad dagen före (utan --from deltar de inte alls under året)', parseDate)
     .option('--sweep <range>', `kurvan för genomsnittlig kostnad per medlem när 0..N medlemmar ansluts (N högst ${grouped(MAX_ADDED)})`, parseRange)
     .action(async (o: { service: string; year: number; basis: CostBasis; add?: number; population?: number; tier?: string; organisation?: boolean; kommun?: string[]; remove?: string[]; from?: string; sweep?: number }) => {
       // Two descriptions of the same thing, or a change the sweep would leave out: one of them would be

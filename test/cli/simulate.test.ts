@@ -111,3 +111,30 @@ describe('simulate --tier: a band of the service\'s own, at its lower bound and 
     expect(r).toEqual({ code: 2, out: '', err: 'samkost: --tier s: tjänsten fördelar per invånare, så en storleksklass säger inte vad en tänkt kommun betalar; ange dess folkmängd med --population N\n' });
   });
 });
+
+/**
+ * `--from` with `--remove` was ignored: the member was removed for the whole year whatever day was given.
+ * Now the member leaves from that day, its enrolment ended the day before, as `enrolment end` records it.
+ */
+describe('simulate --remove M --from DATE: the member leaves the service from DATE', () => {
+  type Sim = { rows: { key: string; scenario: string | null }[]; participantsScenario: number };
+  type Split = { participants: { key: string; total: string }[] };
+
+  test('given Göteborg enrolled for 2024, when it is removed from 2024-07-01, then each pays what split gives after enrolment end --to 2024-06-30, and not what removal for the year gives', async () => {
+    const f = await billingFixture();
+    const args = ['simulate', '--service', 'egil', '--year', '2024', '--remove', '1480'];
+    const fromJuly = await f.json<Sim>(...args, '--from', '2024-07-01');
+    expect(fromJuly).not.toEqual(await f.json<Sim>(...args));
+    expect(fromJuly.participantsScenario).toBe(3);
+    await ok(f)('enrolment', 'end', '--service', 'egil', '--enrolment', '212000-1355-2024-01-01', '--to', '2024-06-30');
+    const split = await f.json<Split>('split', '--service', 'egil', '--year', '2024');
+    expect(Object.fromEntries(fromJuly.rows.map((r) => [r.key, r.scenario]))).toEqual(Object.fromEntries(split.participants.map((p) => [p.key, p.total])));
+  });
+
+  test('given Göteborg\'s enrolment ended 2024-06-30, when it is removed from 2024-09-01, then it is refused in one line: it has left by then', async () => {
+    const f = await billingFixture();
+    await ok(f)('enrolment', 'end', '--service', 'egil', '--enrolment', '212000-1355-2024-01-01', '--to', '2024-06-30');
+    const r = await f.run('simulate', '--service', 'egil', '--year', '2024', '--remove', '1480', '--from', '2024-09-01');
+    expect(r).toEqual({ code: 2, out: '', err: 'samkost: simulate: "1480" deltar inte i tjänsten från 2024-09-01: dess anslutning upphör redan 2024-06-30\n' });
+  });
+});

@@ -1,3 +1,4 @@
+import type Decimal from 'decimal.js';
 import fc from 'fast-check';
 import type { DomainEvent } from '../../domain/events';
 import { pairByKey, simulate } from '../../projections/simulate';
@@ -5,6 +6,7 @@ import { stateOf } from '../support/spec';
 import { type Command, parseCommand } from '../../domain/commands';
 import { decide } from '../../domain/decide';
 import { sharesByInhabitants } from '../../domain/pricing';
+import { dayBefore } from '../../domain/proration';
 import { RULES_VERSION } from '../../domain/rules';
 import type { State } from '../../domain/state';
 import { splitForYear } from '../../projections/splits';
@@ -143,5 +145,68 @@ describe('simulate --kommun beside a federation enrolled with --covers: as enrol
     expect(() => decide(parseCommand(later) as Command, state, { today: '2024-06-01', vatRates: vatRatesOf(DEFAULT_CONFIG) })).not.toThrow();
     expect(simulate(state, 'tw', 2024, 'budget', { kommuner: ['1460'], from: '2024-07-01' }).participantsScenario).toBe(2);
     expect(() => simulate(state, 'tw', 2024, 'budget', { kommuner: ['1460'], from: '2024-06-01' })).toThrow('simulate: kommunkod 1460 deltar redan i tjänsten 2024 (Bengtsfors kommun)');
+  });
+});
+
+/**
+ * `simulate --remove M --from D`: the member leaves the service from D, its enrolment ending the day before,
+ * as `enrolment end --to` would record it. Checked against the split after that real end, to the öre, so
+ * that the months counted are the proration's and nothing of its own.
+ */
+describe('simulate --remove with --from: the member leaves from that day, as a real enrolment end would count it', () => {
+  const members: [string, string, string, number][] = [['212000-0142', 'Stockholms stad', '0180', 900000], ['212000-1355', 'Göteborgs Stad', '1480', 60000], ['212000-1124', 'Malmö stad', '1280', 5000]];
+  const enrolled = (orgnr: string, from: string): DomainEvent => ({ type: 'EnrolmentStarted', data: { serviceId: 'uka', enrolmentId: `${orgnr}-${from}`, member: orgnr, from } });
+  const events: DomainEvent[] = [
+    { type: 'PopulationRecorded', data: { year: 2023, referenceDate: '2023-12-31', source: 'SCB', rows: members.map(([, name, code, population]) => ({ code, name, population })) } },
+    ...members.map(([member, name, kommunkod]): DomainEvent => ({ type: 'MemberJoined', data: { member, kind: 'municipality', name, kommunkod, date: '2020-01-01', decisionRef: 'S', rejoin: false } })),
+    { type: 'CouncilBudgetDecided', data: { serviceId: 'uka', year: 2024, lines: [{ text: 'Drift', amount: '1000000.01' }], decidedOn: '2023-11-20', minutesRef: 'R' } },
+    enrolled('212000-0142', '2023-03-01'), enrolled('212000-1355', '2024-01-01'), enrolled('212000-1124', '2024-04-15'),
+  ];
+  const rules: Record<string, unknown>[] = [
+    { kind: 'equal' }, { kind: 'per-capita' }, { kind: 'base-plus-per-capita', base: '12000.00' },
+    { kind: 'tier-weighted', bands: [{ id: 's', label: 's', max: 9999, weight: '1' }, { id: 'm', label: 'm', min: 10000, max: 100000, weight: '2' }, { id: 'l', label: 'l', min: 100001, weight: '4' }] },
+    { kind: 'price-list', bands: [{ id: 's', label: 's', max: 99999, price: '22000.00' }, { id: 'l', label: 'l', min: 100000, price: '42000.00' }] },
+  ];
+  const established = (pricing: Record<string, unknown>): DomainEvent => ({
+    type: 'ServiceEstablished', data: { serviceId: 'uka', name: 'UKA', area: 'x', pricing, overheadRate: '0.05', cadence: 'quarterly', decisionRef: 'S', date: '2020-01-01' } as never,
+  });
+  const totals = (rows: { key: string; total: Decimal | null }[]) => Object.fromEntries(rows.filter((r) => r.total !== null).map((r) => [r.key, r.total?.toFixed(2)]));
+  // Each member, each leaving day (mid-month, a month's first, the year's first and last, before Malmö begins), each rule.
+  const cases = rules.flatMap((rule) => members.flatMap(([orgnr, , code]) => ['2024-01-01', '2024-03-01', '2024-04-14', '2024-05-15', '2024-07-01', '2024-12-31']
+    .map((day): [string, string, string, Record<string, unknown>] => [code, day, String(rule.kind), rule]).concat([[orgnr, '2024-10-31', String(rule.kind), rule]])));
+
+  test.each(cases)('given three enrolled, when %s is removed from %s under %s, then each pays what the split gives after its enrolment ends the day before', (who, day, _kind, rule) => {
+    const state = stateOf([established(rule), ...events]);
+    const sim = simulate(state, 'uka', 2024, 'budget', { remove: [who], from: day });
+    // The end enrolment.end records: the day before, or, for an enrolment that begins later, the day before it begins.
+    const orgnr = members.find(([o, , code]) => o === who || code === who)?.[0] as string;
+    const e = events.find((x) => x.type === 'EnrolmentStarted' && x.data.member === orgnr) as Extract<DomainEvent, { type: 'EnrolmentStarted' }>;
+    const ended: DomainEvent = { type: 'EnrolmentEnded', data: { serviceId: 'uka', enrolmentId: e.data.enrolmentId, to: dayBefore(e.data.from > day ? e.data.from : day) } };
+    const real = splitForYear(stateOf([established(rule), ...events, ended]), 'uka', 2024, 'budget', RULES_VERSION);
+    expect(totals(sim.rows.map((r) => ({ key: r.key, total: r.scenario })))).toEqual(totals(real.participants));
+    expect([sim.scenario.cost.toFixed(2), sim.scenario.unallocated.toFixed(2), sim.participantsScenario]).toEqual([real.cost.toFixed(2), real.unallocated.toFixed(2), real.participants.length]);
+  });
+
+  test('given Malmö from 2024-04-15, when it is removed from 2024-03-01, then it is withdrawn: a participant of no month, paying nothing, as after enrolment end --to 2024-04-14', () => {
+    const sim = simulate(stateOf([established({ kind: 'equal' }), ...events]), 'uka', 2024, 'budget', { remove: ['1280'], from: '2024-03-01' });
+    expect(sim.rows.find((r) => r.key === '212000-1124-2024-04-15')?.scenario?.toFixed(2)).toBe('0.00');
+  });
+
+  test('given Göteborg\'s enrolment ended 2024-06-30, when it is removed from 2024-07-01 or later, then it is refused: it has left by then, and the scenario would change nothing', () => {
+    const ended: DomainEvent = { type: 'EnrolmentEnded', data: { serviceId: 'uka', enrolmentId: '212000-1355-2024-01-01', to: '2024-06-30' } };
+    const state = stateOf([established({ kind: 'equal' }), ...events, ended]);
+    expect(() => simulate(state, 'uka', 2024, 'budget', { remove: ['1480'], from: '2024-07-01' })).toThrow('simulate: "1480" deltar inte i tjänsten från 2024-07-01: dess anslutning upphör redan 2024-06-30');
+    expect(simulate(state, 'uka', 2024, 'budget', { remove: ['1480'], from: '2024-06-30' }).rows.find((r) => r.key === '212000-1355-2024-01-01')?.scenario).not.toBeNull();
+  });
+
+  test('given a removal from a day outside the year, then it is refused, saying the day is not in the year', () => {
+    const state = stateOf([established({ kind: 'equal' }), ...events]);
+    expect(() => simulate(state, 'uka', 2024, 'budget', { remove: ['1480'], from: '2025-01-01' })).toThrow('simulate: de borttagna lämnar tjänsten från 2025-01-01, som inte ligger i 2024');
+  });
+
+  test('given no --from, then the removed takes no part in the year, as before', () => {
+    const sim = simulate(stateOf([established({ kind: 'equal' }), ...events]), 'uka', 2024, 'budget', { remove: ['1480'] });
+    expect(sim.rows.find((r) => r.key === '212000-1355-2024-01-01')?.scenario).toBeNull();
+    expect(sim.participantsScenario).toBe(2);
   });
 });
