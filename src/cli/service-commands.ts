@@ -99,13 +99,20 @@ function priceBandOf(rule: PricingRule): ((p: { population: number | null }) => 
 /** The bands a rule prices by (weights, a price list), or undefined for one without bands of its own. */
 const ownBands = (rule: PricingRule): readonly TierBand[] | undefined => (rule.kind === 'tier-weighted' || rule.kind === 'price-list' ? rule.bands : undefined);
 
+/**
+ * A population as a Swedish user writes it: "15000", or "15 000" with a space, a non-breaking or a narrow
+ * no-break space between groups of three digits, as an amount is taken (options.ts#amountText) and as the
+ * program prints a population (`grouped`). Anything else that is not a whole number is refused.
+ */
 function parsePopulation(v: string): number {
-  if (!/^\d+$/.test(v)) throw new UsageError(`--population ska vara ett heltal, inte "${v}"`);
-  if (Number(v) > MAX_POPULATION) throw new UsageError(`--population är högst ${grouped(MAX_POPULATION)} invånare, inte "${v}"`);
+  const text = v.trim();
+  if (!/^(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)$/.test(text)) throw new UsageError(`--population ska vara ett heltal, som 15000 eller "15 000", inte "${v}"`);
+  const n = Number(text.replace(/[ \u00a0\u202f]/g, ''));
+  if (n > MAX_POPULATION) throw new UsageError(`--population är högst ${grouped(MAX_POPULATION)} invånare, inte "${v}"`);
   // A municipality has inhabitants; one of none would take no share under a per-capita rule and read as a
   // member that costs the others nothing. An organisation has no population: --organisation says so.
-  if (Number(v) === 0) throw new UsageError('--population 0: en kommun har invånare; ange en folkmängd på minst 1 (tänkta organisationer, som saknar folkmängd, anges med --organisation utan --population)');
-  return Number(v);
+  if (n === 0) throw new UsageError(`--population ${v}: en kommun har invånare; ange en folkmängd på minst 1 (tänkta organisationer, som saknar folkmängd, anges med --organisation utan --population)`);
+  return n;
 }
 
 /**
@@ -368,6 +375,12 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
       }
       await withEngine(g(), io, async (engine) => {
         const state = engine.state;
+        // Under a rule that shares by inhabitants an organisation has nothing to be billed on (the split
+        // would stop at its missing population, naming an internal id): refused here, in the words of
+        // --tier's refusal, with --population as the way.
+        if (o.organisation && sharesByInhabitants(requireService(state, o.service).service.pricing.kind)) {
+          throw new UsageError('--organisation: tjänsten fördelar per invånare, och en organisation har ingen folkmängd att fördela efter; ange en tänkt kommuns folkmängd med --population N');
+        }
         let population: number | null = o.organisation ? null : (o.population ?? null);
         if (!o.organisation && o.population === undefined) {
           if (o.tier) {

@@ -138,3 +138,39 @@ describe('simulate --remove M --from DATE: the member leaves the service from DA
     expect(r).toEqual({ code: 2, out: '', err: 'samkost: simulate: "1480" deltar inte i tjänsten från 2024-09-01: dess anslutning upphör redan 2024-06-30\n' });
   });
 });
+
+describe('simulate --organisation under a rule that shares by inhabitants is refused up front, in words', () => {
+  test.each([['per-capita', {}], ['base-plus-per-capita', { base: '1000.00' }]])('given a %s service, when an organisation is added or swept, then it is refused, pointing to --population, and no internal id is named', async (kind, extra) => {
+    const f = await billingFixture();
+    await establishService(f, { serviceId: 'pc', name: 'PC', area: 'IT', overheadRate: '0', cadence: 'yearly', decisionRef: 'S', date: '2023-01-01', pricing: { kind, ...extra } });
+    await ok(f)('budget', 'decide', '--service', 'pc', '--year', '2024', '--line', 'Drift=100000.00', '--decided-on', '2023-11-20', '--minutes', 'R');
+    const refusal = { code: 2, out: '', err: 'samkost: --organisation: tjänsten fördelar per invånare, och en organisation har ingen folkmängd att fördela efter; ange en tänkt kommuns folkmängd med --population N\n' };
+    expect(await f.run('simulate', '--service', 'pc', '--year', '2024', '--add', '1', '--organisation')).toEqual(refusal);
+    expect(await f.run('simulate', '--service', 'pc', '--year', '2024', '--sweep', '0..2', '--organisation')).toEqual(refusal);
+  });
+
+  test('given egil, weighted with a band for organisations, when an organisation is added, then it is added as before', async () => {
+    const f = await billingFixture();
+    const sim = await f.json<{ rows: { key: string; name: string }[] }>('simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--organisation');
+    expect(sim.rows.find((r) => r.key === '~hyp-0001')?.name).toBe('Ny organisation #1');
+  });
+});
+
+describe('simulate --population takes spaces between groups of three digits, as amounts do', () => {
+  const args = ['simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--population'];
+
+  test.each(['15 000', '15\u00a0000', '15\u202f000'])('given egil, when a municipality of "%s" is added, then it is the scenario of --population 15000', async (written) => {
+    const f = await billingFixture();
+    expect(await f.json(...args, written)).toEqual(await f.json(...args, '15000'));
+  });
+
+  test.each(['1 5000', '15,000', '15.000', '15 000,5', '-5', ' '])('given "%s", which is not a whole number grouped by threes, then it is refused in one line', async (written) => {
+    const f = await billingFixture();
+    expect(await f.run(...args, written)).toEqual({ code: 2, out: '', err: `samkost: --population ska vara ett heltal, som 15000 eller "15 000", inte "${written}"\n` });
+  });
+
+  test('given "0 000", then it is refused as a municipality of no inhabitants', async () => {
+    const f = await billingFixture();
+    expect((await f.run(...args, '0 000')).err).toBe('samkost: --population 0 000: en kommun har invånare; ange en folkmängd på minst 1 (tänkta organisationer, som saknar folkmängd, anges med --organisation utan --population)\n');
+  });
+});
