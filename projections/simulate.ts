@@ -232,11 +232,12 @@ function participantsFromOre(totals: ArrayLike<number>): { participants: number;
 }
 
 /**
- * The curve of the average cost per member as 0..max hypothetical members of one population join. A point
+ * The curve of the average cost per member as 0..max hypothetical members of one population join (from
+ * `from`, by default 1 January). A point
  * needs only the participants' totals, so it skips the months, texts and Decimals of a full split unless
  * only the full split can tell (an error, or amounts past 2^53).
  */
-export function sweep(state: State, serviceId: string, year: number, basis: CostBasis, population: number | null, max: number): SweepPoint[] {
+export function sweep(state: State, serviceId: string, year: number, basis: CostBasis, population: number | null, max: number, from?: string): SweepPoint[] {
   const svc = requireService(state, serviceId);
   const base = costBase(svc, year, basis);
   const tiers = reportingTiersFor(state, year);
@@ -244,7 +245,8 @@ export function sweep(state: State, serviceId: string, year: number, basis: Cost
   const ctx = new SplitContext(svc, year, base, RULES_VERSION);
   const points: SweepPoint[] = [];
   for (let n = 0; n <= max; n++) {
-    const inputs = scenarioInputs(state, real, year, { hypothetical: { count: n, population } });
+    // From `from` as a what-if's added members count (--from was read for --add and not here, in silence).
+    const inputs = scenarioInputs(state, real, year, { hypothetical: { count: n, population }, from });
     const lean = splitTotalsOre(ctx, inputs);
     const counted = lean && participantsFromOre(lean.totals);
     const allocatedOre = lean ? lean.totals.reduce((a, t) => a + t, 0) : Number.NaN;

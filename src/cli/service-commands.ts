@@ -390,11 +390,11 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
           }
         }
         if (o.sweep !== undefined) {
-          const points = sweep(state, o.service, o.year, o.basis, population, o.sweep);
+          const points = sweep(state, o.service, o.year, o.basis, population, o.sweep, o.from);
           const invoiced = aContoInvoiced(state, o.service, o.year);
           if (g().json) return io.out(`${toJson(moneyToJson({ serviceId: o.service, year: o.year, population, points, aContoInvoiced: invoiced }))}\n`);
           const max = points.reduce((a, p) => (p.averagePerMember.gt(a) ? p.averagePerMember : a), points[0].averagePerMember);
-          io.out(`Snittkostnad per deltagare i ${requireService(state, o.service).service.name} ${o.year} när 0..${o.sweep} nya medlemmar (${population === null ? 'organisationer' : `${grouped(population)} invånare`}) ansluter:\n`);
+          io.out(`Snittkostnad per deltagare i ${requireService(state, o.service).service.name} ${o.year} när 0..${o.sweep} nya medlemmar (${population === null ? 'organisationer' : `${grouped(population)} invånare`}) ansluter${o.from ? ` från ${o.from}` : ''}:\n`);
           // Months nobody takes part in are not in the average; the first member added from January takes
           // part in all of them, which the curve would show as a jump with no reason given.
           const unallocated = points.some((p) => !p.unallocated.isZero());

@@ -174,3 +174,21 @@ describe('simulate --population takes spaces between groups of three digits, as 
     expect((await f.run(...args, '0 000')).err).toBe('samkost: --population 0 000: en kommun har invånare; ange en folkmängd på minst 1 (tänkta organisationer, som saknar folkmängd, anges med --organisation utan --population)\n');
   });
 });
+
+describe('simulate --sweep --from: the swept members count from that day, as --add\'s do', () => {
+  test('given an equal split with Malmö alone from 2024-04-15, when 0..2 are swept from 2024-02-01, then each point is what --add N --from 2024-02-01 gives, January left unallocated', async () => {
+    const f = await billingFixture();
+    await establishService(f, { serviceId: 'eq', name: 'Lika', area: 'IT', overheadRate: '0', cadence: 'yearly', decisionRef: 'S', date: '2023-01-01', pricing: { kind: 'equal' } });
+    await ok(f)('budget', 'decide', '--service', 'eq', '--year', '2024', '--line', 'Drift=120000.00', '--decided-on', '2023-11-20', '--minutes', 'R');
+    await ok(f)('enrolment', 'start', '--service', 'eq', '--member', '1280', '--from', '2024-04-15');
+    const base = ['simulate', '--service', 'eq', '--year', '2024', '--population', '15000'];
+    type Curve = { points: { added: number; participants: number; averagePerMember: string; cost: string; unallocated: string }[] };
+    const curve = await f.json<Curve>(...base, '--sweep', '0..2', '--from', '2024-02-01');
+    for (const n of [1, 2]) {
+      const sim = await f.json<{ averageScenario: string; participantsScenario: number; unallocatedScenario: string }>(...base, '--add', String(n), '--from', '2024-02-01');
+      expect(curve.points[n]).toEqual({ added: n, participants: sim.participantsScenario, averagePerMember: sim.averageScenario, cost: '120000.00', unallocated: sim.unallocatedScenario });
+    }
+    expect(curve.points.map((p) => p.unallocated)).toEqual(['30000.00', '10000.00', '10000.00']);
+    expect((await ok(f)(...base, '--sweep', '0..2', '--from', '2024-02-01')).out.split('\n')[0]).toBe('Snittkostnad per deltagare i Lika 2024 när 0..2 nya medlemmar (15 000 invånare) ansluter från 2024-02-01:');
+  });
+});
