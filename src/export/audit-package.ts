@@ -6,12 +6,12 @@ import { collectRefs, type EventRef } from '../../domain/event-ref';
 import { sum } from '../../domain/money';
 import { bookedCostRefs, type Chart, DEFAULT_CHART, journal, openingBalancesEvent, voucherRecord, yearOutsideBooks } from '../../projections/ledger';
 import { NotFoundError } from '../../domain/errors';
-import type { SplitTableRow } from '../../projections/trace';
+import { DocumentFold, type SplitTableRow, type SplitTableSink, TraceCache, traceDocument } from '../../projections/trace';
 import { documentFilter } from '../app/document-filter';
-import { Engine } from '../app/engine';
-import { traceDocuments } from '../app/trace';
+import { Engine, refOf } from '../app/engine';
+import { type DocumentTrace, domainEventOf } from '../app/trace';
 import { moneyToJson } from '../cli/money-json';
-import type { EventStore } from '../store/port';
+import { type EventStore, passes, type ReadFilter, type RecordedEvent } from '../store/port';
 
 /*
  * The audit package of a year (format samkost-audit/3): every file is written as it is produced, one
@@ -66,6 +66,41 @@ export function canonicalSha256(value: unknown): string {
 export const splitTableId = (rows: readonly unknown[]): string => canonicalSha256(rows);
 
 const NEWLINE = Uint8Array.of(0x0a);
+
+/** A line of traces.ndjson: a document's trace as the package holds it. */
+export const traceRecord = (d: DocumentTrace) => ({ number: d.number, type: d.type, event: d.event, lines: d.lines });
+
+/**
+ * Traces the documents of `year` from events fed to it in global order, each from the state before it, and
+ * hands each to `onDocument`. The one fold both behind traces.ndjson (fed by the store) and behind
+ * check-audit's recomputation of it (fed by the package's events.ndjson): so that the checker can require
+ * each trace byte for byte, it must be worked out by the same code that wrote it. Synchronous, so that
+ * check-audit can feed it as it reads events.ndjson a line at a time. Other years' documents are left out,
+ * as the store's read leaves them out (src/app/document-filter.ts): a year's documents never read them.
+ */
+export class YearTracer {
+  private readonly fold: DocumentFold;
+  private readonly filter: ReadFilter;
+
+  constructor(year: number, tables: SplitTableSink, onDocument: (d: DocumentTrace) => void) {
+    const cache = new TraceCache();
+    this.filter = documentFilter([year]);
+    this.fold = new DocumentFold((doc) => doc.year === year, (d) => {
+      const lines = traceDocument(d.state, d.doc, d.ref, { cache, epoch: d.epoch, tables });
+      onDocument({ number: d.doc.number, type: d.type, document: d.doc, event: d.ref, lines });
+    });
+  }
+
+  /** Feeds the next event; its data is validated as read (the package and the export read it raw). */
+  feed(e: RecordedEvent): void {
+    if (passes(this.filter, e.type, e.streamId)) this.fold.feed(domainEventOf(e, true), refOf(e), e.metadata.commandId);
+  }
+
+  /** Traces the documents of the last command fed. */
+  finish(): void {
+    this.fold.finish();
+  }
+}
 
 /** A file of the package, one canonical JSON record a line, hashed as it is written a megabyte at a time. */
 class PackageFile {
@@ -153,23 +188,20 @@ export async function writeAuditPackage(store: EventStore, year: number, dir: st
       }
       return id;
     };
-    // A year's documents are traced from every event but other years' documents, which they never read.
-    await traceDocuments(store.readAll(undefined, documentFilter([year])), (doc) => doc.year === year, {
-      decode: true,
-      keep: false,
-      tables,
-      onDocument: (d) => {
-        collectRefs(d.event, note);
-        collectRefs(d.document, note);
-        collectRefs(d.lines, note);
-        documents.record({ type: d.type, event: d.event, document: d.document });
-        traces.record({ number: d.number, type: d.type, event: d.event, lines: d.lines });
-        documentCount += 1;
-        lines += d.lines.length;
-        for (const l of d.lines) if (l.matches) recomputed += 1;
-        progress.documents?.(documentCount);
-      },
+    const tracer = new YearTracer(year, tables, (d) => {
+      collectRefs(d.event, note);
+      collectRefs(d.document, note);
+      collectRefs(d.lines, note);
+      documents.record({ type: d.type, event: d.event, document: d.document });
+      traces.record(traceRecord(d));
+      documentCount += 1;
+      lines += d.lines.length;
+      for (const l of d.lines) if (l.matches) recomputed += 1;
+      progress.documents?.(documentCount);
     });
+    // A year's documents are traced from every event but other years' documents, which they never read.
+    for await (const e of store.readAll(undefined, documentFilter([year]))) tracer.feed(e);
+    tracer.finish();
   } finally {
     files[documents.name] = documents.close();
     files[traces.name] = traces.close();
