@@ -28,6 +28,11 @@
  *   line's amount, the billed document's line in documents.ndjson, less what was credited of it), the other
  *   way round on a credit note. What was credited of a billed line is what the credit notes before the
  *   settlement in documents.ndjson credited of it;
+ * - every trace is worked out again from events.ndjson, by the code that wrote it (src/export/audit-package.ts#
+ *   YearTracer), and must be its line byte for byte: the checks above are independent of that code and work
+ *   the amounts out, this one holds the trace's words (figures' values and notes, rule, derivation, decisions)
+ *   to the events; what differs is named by document, line and field;
+ * - a document missing from documents.ndjson or traces.ndjson is named by its number and event;
  * - every split month a trace names by table: the table is in splits.ndjson, its weights sum to the
  *   month's Σ weights (and to the month's denominator; a price list's is 0), its shares plus the unallocated
  *   amount to the month's amount, and the line's own participants in it carry the line's weight and share;
@@ -54,9 +59,11 @@ import Decimal from 'decimal.js';
 import { documentNumber, missingSequences, parseDocumentNumber } from '../domain/billing/numbers';
 import { grouped } from '../domain/money';
 import { monthRanges } from '../domain/proration';
-import { listed as inWords } from '../domain/swedish-list';
+import { listed as inWords, namedFirst } from '../domain/swedish-list';
+import { canonicalJson } from '../domain/canonical-json';
 import type { EventRef } from '../domain/event-ref';
-import { AUDIT_FORMAT, AUDIT_FORMAT_WITHOUT_VOUCHERS, canonicalSha256, collectRefs, splitTableId } from '../src/export/audit-package';
+import { AUDIT_FORMAT, AUDIT_FORMAT_WITHOUT_VOUCHERS, canonicalSha256, collectRefs, splitTableId, traceRecord, YearTracer } from '../src/export/audit-package';
+import type { RecordedEvent } from '../src/store/port';
 import { Command, CommanderError } from 'commander';
 import { commanderRefusal, isShownByCommander } from '../src/cli/commander-errors';
 import { fileProblem } from '../src/cli/file-errors';
@@ -400,6 +407,8 @@ const PLACE_FIELDS = [['streamId', 'ström'], ['revision', 'revision'], ['positi
 interface NumberSeries { series: string; year: number; sequences: Map<number, number> }
 /** How many gaps of a series are named in its line; the rest are counted. */
 const GAPS_NAMED = 10;
+/** How many documents missing from a file are named; the rest are counted. */
+const DOCUMENTS_NAMED = 5;
 
 /** What is wrong with a series' numbers, 1 … N without a gap or a duplicate: one line each for its duplicates, and one for its gaps. */
 function seriesProblems(s: NumberSeries): string[] {
@@ -451,6 +460,116 @@ function rowShapeProblem(row: unknown, fields: readonly (readonly [string, Field
   const wrong = fields.filter(([k, kind]) => !missing.includes(k) && kindOf(r[k]) !== kind).map(([k, kind]) => `${k} är ${KIND_WORDS[kind]}`);
   const said = [...(missing.length ? [`saknar ${inWords(missing)}`] : []), ...wrong];
   return said.length ? said.join('; ') : undefined;
+}
+
+/** An event of events.ndjson as a read of the store gives it, its position a bigint. */
+const recordedEvent = (e: EventLine): RecordedEvent => ({ ...e, position: BigInt(e.position) });
+
+/**
+ * The package's traces worked out again from its own events.ndjson, fed a line at a time as it is read, by
+ * the code that wrote them (src/export/audit-package.ts#YearTracer): each document's trace, by its event
+ * id, as the SHA-256 of its canonical JSON, which are the bytes its line of traces.ndjson must hold. With
+ * `keep`, the whole traces of those event ids instead, to name what differs in them. Stops at the first
+ * event it cannot fold, and says which (`failure`).
+ */
+class TraceRecomputation {
+  readonly hashes = new Map<string, string>();
+  readonly kept = new Map<string, unknown>();
+  failure: string | undefined;
+  private readonly tracer: YearTracer;
+
+  constructor(year: number, keep?: ReadonlySet<string>) {
+    this.tracer = new YearTracer(year, splitTableId, (d) => {
+      const id = d.event.eventId;
+      if (keep === undefined) this.hashes.set(id, canonicalSha256(traceRecord(d)));
+      else if (keep.has(id)) this.kept.set(id, JSON.parse(canonicalJson(traceRecord(d))));
+    });
+  }
+
+  feed(e: EventLine, n: number): void {
+    if (this.failure !== undefined) return;
+    try {
+      this.tracer.feed(recordedEvent(e));
+    } catch (err) {
+      this.failure = `rad ${n} (${e.streamId}@${e.revision}): ${(err as Error).message}`;
+    }
+  }
+
+  finish(): void {
+    if (this.failure !== undefined) return;
+    try {
+      this.tracer.finish();
+    } catch (err) {
+      this.failure = (err as Error).message;
+    }
+  }
+}
+
+/** How many traces that differ from their recomputation are shown field by field; the rest are only named. */
+const TRACES_DETAILED = 50;
+/** How many differing fields of one trace are shown. */
+const FIELDS_SHOWN = 3;
+
+/**
+ * A JSON value as a problem quotes it, 80 characters of it; a long text from a little before `from`, where
+ * it differs from the other, which would otherwise be cut off.
+ */
+function quoted(v: unknown, from = 0): string {
+  if (v === undefined) return 'inget';
+  const text = JSON.stringify(v);
+  const start = from > 30 ? from - 20 : 0;
+  const shown = text.slice(start, start + 80);
+  return `${start > 0 ? '…' : ''}${shown}${start + 80 < text.length ? '…' : ''}`;
+}
+
+/** Where two texts first differ (their common prefix's length), for `quoted`; 0 unless both are texts. */
+function firstDifference(a: unknown, b: unknown): number {
+  if (typeof a !== 'string' || typeof b !== 'string') return 0;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i += 1;
+  return i;
+}
+
+/**
+ * Where a trace as traces.ndjson holds it (`stated`) differs from its recomputation, field by field in
+ * Swedish: a field of one of its lines is named by the line's number ("rad 1: figures[3].value anger
+ * \"6 500 000,00 kr\", händelserna ger \"6 000 000,00 kr\""), and arrays by index.
+ */
+function traceDifferences(stated: unknown, recomputed: unknown): string[] {
+  const out: string[] = [];
+  const walk = (a: unknown, b: unknown, path: string) => {
+    const objects = typeof a === 'object' && a !== null && typeof b === 'object' && b !== null && Array.isArray(a) === Array.isArray(b);
+    if (!objects) {
+      const from = firstDifference(a, b);
+      if (a !== b) out.push(`${path || 'spårningen'} anger ${quoted(a, from)}, händelserna ger ${quoted(b, from)}`);
+      return;
+    }
+    if (Array.isArray(a) && Array.isArray(b)) {
+      for (let i = 0; i < Math.max(a.length, b.length); i += 1) walk(a[i], b[i], `${path}[${i}]`);
+      return;
+    }
+    const x = a as Record<string, unknown>;
+    const y = b as Record<string, unknown>;
+    for (const k of [...new Set([...Object.keys(x), ...Object.keys(y)])].sort()) walk(x[k], y[k], path ? `${path}.${k}` : k);
+  };
+  const s = stated as { lines?: unknown };
+  const r = recomputed as { lines?: unknown };
+  const { lines: statedLines, ...statedRest } = s;
+  const { lines: recomputedLines, ...recomputedRest } = r;
+  walk(statedRest, recomputedRest, '');
+  // Each line by its number (the stated one's, else the recomputed one's), as every other problem names it.
+  const a = Array.isArray(statedLines) ? statedLines : [];
+  const b = Array.isArray(recomputedLines) ? recomputedLines : [];
+  if (!Array.isArray(statedLines)) out.push(`lines anger ${quoted(statedLines)}, händelserna ger ${b.length} rader`);
+  else {
+    for (let i = 0; i < Math.max(a.length, b.length); i += 1) {
+      const lineNo = (a[i] as { line?: { lineNo?: unknown } } | undefined)?.line?.lineNo ?? (b[i] as { line?: { lineNo?: unknown } } | undefined)?.line?.lineNo ?? i + 1;
+      const before = out.length;
+      walk(a[i], b[i], '');
+      for (let j = before; j < out.length; j += 1) out[j] = `rad ${String(lineNo)}: ${out[j].replace(/^spårningen anger/, 'raden anger')}`;
+    }
+  }
+  return out;
 }
 
 /** Calls `onLine` with each non-empty line of a file (1-based number) and returns the file's SHA-256 and size. */
@@ -566,19 +685,20 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
    * Each row of a file parsed, and passed on only when it has its file's shape (ROW_SHAPES): a row that has
    * not is named as such, by what it lacks, and is not counted as one.
    */
-  const rows = <T>(name: keyof typeof ROW_SHAPES, onRow: (row: T, n: number) => void) => read(name, (raw, n) => {
+  const rows = <T>(name: keyof typeof ROW_SHAPES, onRow: (row: T, n: number, raw: string) => void) => read(name, (raw, n) => {
     const parsed = JSON.parse(raw) as unknown;
     const shape = ROW_SHAPES[name];
     const problem = rowShapeProblem(parsed, shape.fields);
     if (problem !== undefined) problems.push(`${name} rad ${n}: ${shape.what}: ${problem}`);
-    else onRow(parsed as T, n);
+    else onRow(parsed as T, n, raw);
   });
 
   // The hash chains, stream by stream, in the order the events were written.
   // Where each event is, by its id: what every reference to it must name.
   const placeOf = new Map<string, Place>();
   const documentData = new Map<string, { type: string; sha256: string }>();
-  const yearDocuments = new Set<string>();
+  // The year's documents in its billing stream, by event id, each named by its number and event.
+  const yearDocuments = new Map<string, string>();
   // The payments reversed so far, by event id: a payment is reversed once.
   const reversed = new Map<string, string>();
   // What each document event gives in the year's books (F, K, P), by event id; and, for a credit note's
@@ -586,8 +706,13 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   const documentVouchers = new Map<string, ExpectedVoucher[]>();
   const invoiceLineKinds = new Map<string, Map<number, CreditedLine>>();
   const credited = (invoice: string, lineNo: number) => invoiceLineKinds.get(invoice)?.get(lineNo);
+  // Every trace worked out again from the package's events, by the code that wrote it: the checks of
+  // traces.ndjson below work each amount out from the trace's own figures, but its words (a figure's value
+  // or note, the rule, the derivation, the decisions) only this can hold to the events.
+  const recomputation = manifest.year !== undefined ? new TraceRecomputation(manifest.year) : undefined;
   rows<EventLine>('events.ndjson', (e, n) => {
     events += 1;
+    recomputation?.feed(e, n);
     const head = heads.get(e.streamId);
     const expected = head ? head.revision + 1 : 0;
     const at = `events.ndjson rad ${n}: ström ${e.streamId}`;
@@ -607,7 +732,7 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
     // A document's data, by its canonical JSON's hash: documents.ndjson must hold exactly this.
     if (DOCUMENT_TYPES.has(e.type)) {
       documentData.set(e.id, { type: e.type, sha256: canonicalSha256(e.data) });
-      if (manifest.year !== undefined && e.streamId === `billing-${manifest.year}`) yearDocuments.add(e.id);
+      if (manifest.year !== undefined && e.streamId === `billing-${manifest.year}`) yearDocuments.set(e.id, `${String((e.data as { number?: unknown }).number)} (${e.streamId}@${e.revision})`);
       if (withVouchers && manifest.year !== undefined) {
         const d = e.data as Partial<InvoiceIssued>;
         if (e.type === 'InvoiceIssued' && typeof d.number === 'string' && Array.isArray(d.lines)) {
@@ -618,6 +743,7 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
       }
     }
   });
+  recomputation?.finish();
   if (manifest.events) {
     if (manifest.events.count !== events) problems.push(`events.ndjson: ${grouped(events)} händelser, manifestet anger ${grouped(manifest.events.count)}`);
     for (const [stream, s] of Object.entries(manifest.events.streams ?? {})) {
@@ -694,7 +820,8 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   // By number; a number used twice (named below, as a duplicate in its series) holds each document, and a
   // trace is compared with the one of its event.
   const documentLines = new Map<string, { eventId: string; type: string; amounts: Map<number, string> }[]>();
-  const documentEvents = new Set<string>();
+  // Each document's event id, with its number and event as a problem names it.
+  const documentEvents = new Map<string, string>();
   // Per invoice line (`T2024-0001/1`), what the credit notes had credited of it after each of them, in order.
   const creditSteps = new Map<string, { position: string; total: Decimal }[]>();
   // The year's numbers by series (`T2023`), each gapless from 1.
@@ -745,7 +872,7 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
       const q = Number(number.sequence);
       s.sequences.set(q, (s.sequences.get(q) ?? 0) + 1);
     }
-    documentEvents.add(d.event?.eventId);
+    documentEvents.set(d.event?.eventId, `${d.document?.number} (${d.event?.streamId}@${d.event?.revision})`);
     // What the notes credit of each invoice line, as it stood after each of them.
     if (d.type === 'CreditNoteIssued' && own) {
       for (const l of Array.isArray(d.document?.lines) ? d.document.lines : []) {
@@ -763,14 +890,17 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
     if (same) same.push(entry);
     else documentLines.set(d.document?.number, [entry]);
   });
-  const missing = [...yearDocuments].filter((id) => !documentEvents.has(id)).length;
-  if (missing > 0) problems.push(`documents.ndjson: ${grouped(missing)} av fakturorna och kreditfakturorna i billing-${manifest.year} (events.ndjson) saknas`);
+  const missing = [...yearDocuments].filter(([id]) => !documentEvents.has(id)).map(([, name]) => name);
+  if (missing.length > 0) problems.push(`documents.ndjson: ${grouped(missing.length)} av fakturorna och kreditfakturorna i billing-${manifest.year} (events.ndjson) saknas: ${namedFirst(missing, DOCUMENTS_NAMED)}`);
   // A löpnummer is gapless: a number missing from a series of the year, or used twice, is named.
   for (const key of [...numberSeries.keys()].sort()) problems.push(...seriesProblems(numberSeries.get(key) as NumberSeries));
 
   let traced = 0;
   let lines = 0;
   let recomputed = 0;
+  // The documents traced (by event id), and the traces that are not what the package's events give.
+  const tracedEvents = new Set<string>();
+  const differing: { n: number; number: string; eventId: string; row?: TracedDocument }[] = [];
   const traceRefs = new Set<string>();
   // Without splits.ndjson every month that names a table would be a problem of its own: one says it.
   const withTables = checked.has('splits.ndjson');
@@ -783,8 +913,14 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
     const billedDoc = same?.find((x) => x.eventId === eventId) ?? same?.[0];
     return { amount: billedDoc?.amounts.get(lineNo), type: billedDoc?.type ?? '' };
   };
-  rows<TracedDocument>('traces.ndjson', (d, n) => {
+  rows<TracedDocument>('traces.ndjson', (d, n, raw) => {
     traced += 1;
+    tracedEvents.add(d.event?.eventId);
+    // Byte for byte what the events give: the line's own bytes, against its recomputation's.
+    const expected = recomputation?.failure === undefined ? recomputation?.hashes.get(d.event?.eventId) : undefined;
+    if (expected !== undefined && createHash('sha256').update(raw).digest('hex') !== expected) {
+      differing.push({ n, number: d.number, eventId: d.event.eventId, ...(differing.length < TRACES_DETAILED && { row: d }) });
+    }
     const docEvent = documentEvent(d.event?.eventId);
     resolve(`traces.ndjson rad ${n}: ${d.number}`, d, traceRefs, docEvent);
     // A table named in several months of the document is said to come after it once.
@@ -848,7 +984,39 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
       }
     }
   });
-  if (traced !== documents) problems.push(`traces.ndjson: ${grouped(traced)} dokument, documents.ndjson har ${grouped(documents)}`);
+  // The documents without a trace, by number and event: a count alone left the auditor to find which.
+  const untraced = [...documentEvents].filter(([id]) => !tracedEvents.has(id)).map(([, name]) => name);
+  const untracedWords = untraced.length > 0 ? `spårningen saknas för ${namedFirst(untraced, DOCUMENTS_NAMED)}` : '';
+  if (traced !== documents) problems.push(`traces.ndjson: ${grouped(traced)} dokument, documents.ndjson har ${grouped(documents)}${untracedWords && `: ${untracedWords}`}`);
+  else if (untracedWords) problems.push(`traces.ndjson: ${untracedWords}`);
+  if (recomputation?.failure !== undefined) {
+    problems.push(`traces.ndjson: spårningarna kan inte räknas fram på nytt ur events.ndjson, och jämförs inte med dem: ${recomputation.failure}`);
+  } else if (differing.length > 0 && manifest.year !== undefined) {
+    // What differs, field by field: the first traces' recomputations are worked out again, kept whole this
+    // time (a second pass over events.ndjson, only for a package that fails).
+    const again = new TraceRecomputation(manifest.year, new Set(differing.filter((x) => x.row).map((x) => x.eventId)));
+    eachLine(join(dir, 'events.ndjson'), (text, n) => {
+      try {
+        const e = JSON.parse(text) as unknown;
+        if (rowShapeProblem(e, ROW_SHAPES['events.ndjson'].fields) === undefined) again.feed(e as EventLine, n);
+      } catch {
+        // A line that is no JSON was named in the first pass.
+      }
+    });
+    again.finish();
+    for (const x of differing) {
+      const at = `traces.ndjson rad ${x.n}: ${x.number}: spårningen är inte den som händelserna i events.ndjson ger`;
+      const recomputedTrace = again.kept.get(x.eventId);
+      if (x.row === undefined || recomputedTrace === undefined) {
+        problems.push(at);
+        continue;
+      }
+      const fields = traceDifferences(x.row, recomputedTrace);
+      // Equal values in other bytes: the line is not the canonical JSON the export writes.
+      if (fields.length === 0) problems.push(`${at}: samma innehåll, men inte som kanonisk JSON`);
+      else problems.push(`${at}: ${fields.slice(0, FIELDS_SHOWN).join('; ')}${fields.length > FIELDS_SHOWN ? ` och ${grouped(fields.length - FIELDS_SHOWN)} skillnader till` : ''}`);
+    }
+  }
   if (manifest.documents !== undefined && manifest.documents !== documents) problems.push(`documents.ndjson: ${grouped(documents)} dokument, manifestet anger ${grouped(manifest.documents)}`);
   if (manifest.lines !== undefined && manifest.lines !== lines) problems.push(`traces.ndjson: ${grouped(lines)} rader, manifestet anger ${grouped(manifest.lines)}`);
   if (manifest.linesRecomputed !== undefined && manifest.linesRecomputed !== recomputed) problems.push(`traces.ndjson: ${grouped(recomputed)} rader omräknade och stämmer, manifestet anger ${grouped(manifest.linesRecomputed)}`);

@@ -286,10 +286,13 @@ describe('samkost export audit', () => {
     const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files: Record<string, { sha256: string; bytes: number }> };
     m.files['events.ndjson'] = { sha256: sha(path), bytes: Buffer.byteLength(altered) };
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
-    // …and so do the document it no longer is the data of, and the voucher booked from the line as it was.
+    // …and so do the document it no longer is the data of, the traces worked out again from the events (the
+    // invoice's line, and the settlement that counts it as billed), and the voucher booked from the line as it was.
     expect(checkAudit(dir).problems).toEqual([
       expect.stringMatching(/ström billing-2024 revision \d+: den lagrade hashen stämmer inte/),
       expect.stringMatching(/^documents\.ndjson rad \d+: T2024-\d{4}: dokumentet är inte händelsens data \(billing-2024@\d+\): det har ändrats$/),
+      expect.stringMatching(/^traces\.ndjson rad \d+: T2024-\d{4}: spårningen är inte den som händelserna i events\.ndjson ger: rad 1: amount anger "180000\.00", händelserna ger "180000\.01"; /),
+      expect.stringMatching(/^traces\.ndjson rad \d+: T2024-\d{4}: spårningen är inte den som händelserna i events\.ndjson ger: rad 1: .*"180 000,00 kr", händelserna ger "180 000,01 kr"/),
       expect.stringMatching(/^vouchers\.ndjson rad \d+: verifikation F T2024-\d{4}: stämmer inte med dokumentet T2024-\d{4} \(InvoiceIssued billing-2024@\d+\): konto 3001 -[\d.]+ där dokumentet ger -[\d.]+$/),
     ]);
   });

@@ -75,6 +75,12 @@ function editFile(dir: string, name: string, edit: (text: string) => string): vo
   rehashFile(dir, name);
 }
 
+/**
+ * What check-audit says of a trace that is not what the package's events give (worked out again from
+ * events.ndjson by the code that wrote it), with the fields that differ.
+ */
+const notFromEvents = (n: number, number: string, fields: string) => `traces.ndjson rad ${n}: ${number}: spårningen är inte den som händelserna i events.ndjson ger: ${fields}`;
+
 /** check-audit finds `problem` in `dir` and nothing else, and the script fails with exit code 1 printing it. */
 async function expectOnlyProblem(dir: string, problem: string): Promise<void> {
   expect(checkAudit(dir).problems).toEqual([problem]);
@@ -220,7 +226,10 @@ describe('check-audit: what a package shows of itself must hold, even where ever
       const dir = await forgedPackage(() => undefined);
       const n = rowOf(dir, 'traces.ndjson', 'T2024-0002');
       editFile(dir, 'traces.ndjson', (t) => t.split('\n').map((l, i) => (i === n - 1 ? l.replace('"problems":[]', '"problems":["månad 1: lagrad andel 1.00, omräknad 2.00"]') : l)).join('\n'));
-      expect(checkAudit(dir).problems).toEqual([`traces.ndjson rad ${n}: T2024-0002 rad 1: spårningen anger ett problem: månad 1: lagrad andel 1.00, omräknad 2.00`]);
+      expect(checkAudit(dir).problems).toEqual([
+        `traces.ndjson rad ${n}: T2024-0002 rad 1: spårningen anger ett problem: månad 1: lagrad andel 1.00, omräknad 2.00`,
+        notFromEvents(n, 'T2024-0002', 'rad 1: problems[0] anger "månad 1: lagrad andel 1.00, omräknad 2.00", händelserna ger inget'),
+      ]);
     });
   });
 
@@ -274,8 +283,12 @@ describe('check-audit: what a package shows of itself must hold, even where ever
       const n = rowOf(dir, 'traces.ndjson', 'T2024-0002');
       const message = `traces.ndjson rad ${n}: T2024-0002 rad 1: andelarna för månad ${months[0]}–${months[months.length - 1]} summerar till ${shares}, raden anger ${plus(shares, 100)}`;
       const problems = checkAudit(dir).problems;
-      // Of the forged line, only that (a settlement that bills it no longer recomputes, which is said of the settlement).
-      expect(problems.filter((p) => p.startsWith(`traces.ndjson rad ${n}:`))).toEqual([message]);
+      // Of the forged line, only that, and what its recomputation from the events says (a settlement that
+      // bills it no longer recomputes, which is said of the settlement).
+      expect(problems.filter((p) => p.startsWith(`traces.ndjson rad ${n}:`))).toEqual([
+        message,
+        notFromEvents(n, 'T2024-0002', `rad 1: difference anger "0.00", händelserna ger "-100.00"; rad 1: matches anger true, händelserna ger false; rad 1: recomputed anger "${plus(shares, 100)}", händelserna ger "${shares}"`),
+      ]);
       const run = await runNode(compiled('scripts/check-audit.js'), [dir]);
       expect(run.code).toBe(1);
       expect(run.stdout).toContain(`FEL: ${message}`);
@@ -291,7 +304,10 @@ describe('check-audit: what a package shows of itself must hold, even where ever
       const sign = settled.number.includes('K') ? -1 : 1;
       const words = sign === 1 ? `andelen av utfallet ${s.actualShare} − fakturerat ${s.billed}` : `fakturerat ${s.billed} − andelen av utfallet ${s.actualShare}`;
       const n = rowOf(forged, 'traces.ndjson', settled.number);
-      expect(checkAudit(forged).problems).toEqual([`traces.ndjson rad ${n}: ${settled.number} rad ${lineNo}: ${words} är ${plus(before.amount, -100)}, raden anger ${before.amount}`]);
+      expect(checkAudit(forged).problems).toEqual([
+        `traces.ndjson rad ${n}: ${settled.number} rad ${lineNo}: ${words} är ${plus(before.amount, -100)}, raden anger ${before.amount}`,
+        notFromEvents(n, settled.number, `rad ${lineNo}: difference anger "0.00", händelserna ger "-100.00"; rad ${lineNo}: matches anger true, händelserna ger false; rad ${lineNo}: recomputed anger "${before.amount}", händelserna ger "${plus(before.amount, -100)}"`),
+      ]);
     });
 
     test('given a settlement line\'s amount altered, and its trace made to count more of a billed line as credited so that it adds up, then check-audit names what the credit notes credited of that line', async () => {
@@ -316,7 +332,11 @@ describe('check-audit: what a package shows of itself must hold, even where ever
       expect(Number(credited)).toBeGreaterThan(0);
       expect(before.matches).toBe(false);
       const n = rowOf(forged, 'traces.ndjson', settled.number);
-      expect(checkAudit(forged).problems).toEqual([`traces.ndjson rad ${n}: ${settled.number} rad ${lineNo}: fakturerat T2024-0001 rad 1: krediterat anges till ${plus(credited, 100 * sign)}, kreditfakturorna före slutregleringen krediterar ${credited} av raden`]);
+      expect(checkAudit(forged).problems).toEqual([
+        `traces.ndjson rad ${n}: ${settled.number} rad ${lineNo}: fakturerat T2024-0001 rad 1: krediterat anges till ${plus(credited, 100 * sign)}, kreditfakturorna före slutregleringen krediterar ${credited} av raden`,
+        // Three of the six fields the forger changed are shown, the rest counted.
+        notFromEvents(n, settled.number, `rad ${lineNo}: difference anger "0.00", händelserna ger "-100.00"; rad ${lineNo}: matches anger true, händelserna ger false; rad ${lineNo}: recomputed anger "${before.amount}", händelserna ger "${plus(before.amount, -100)}" och 3 skillnader till`),
+      ]);
     });
 
     test('given a month\'s denominator in a trace that is not its table\'s Σ weights, then check-audit names the document, line and month', async () => {
@@ -326,7 +346,95 @@ describe('check-audit: what a package shows of itself must hold, even where ever
       });
       const m = before.months![0];
       const n = rowOf(dir, 'traces.ndjson', 'T2024-0002');
-      expect(checkAudit(dir).problems).toEqual([`traces.ndjson rad ${n}: T2024-0002 rad 1 månad ${m.month}: månadens nämnare ${Number(m.denominator) + 1} är inte tabellens Σ vikter ${m.denominator}`]);
+      expect(checkAudit(dir).problems).toEqual([
+        `traces.ndjson rad ${n}: T2024-0002 rad 1 månad ${m.month}: månadens nämnare ${Number(m.denominator) + 1} är inte tabellens Σ vikter ${m.denominator}`,
+        notFromEvents(n, 'T2024-0002', `rad 1: months[0].denominator anger "${Number(m.denominator) + 1}", händelserna ger "${m.denominator}"`),
+      ]);
+    });
+  });
+
+  describe('a trace\'s words, worked out again from the package\'s events by the code that wrote them', () => {
+    interface Figure { name: string; value: string; note: string }
+    interface WordedLine { rule: string; figures: Figure[] }
+
+    test('given a budget figure\'s value and note and a line\'s rule edited in traces.ndjson, and the file re-hashed into the manifest, then check-audit fails with exit code 1, naming the document, its line and each field with what the events give', async () => {
+      const dir = await forgedPackage(() => undefined);
+      const n = rowOf(dir, 'traces.ndjson', 'T2024-0002');
+      let before: WordedLine | undefined;
+      editFile(dir, 'traces.ndjson', (text) => text.split('\n').map((row, i) => {
+        if (i !== n - 1) return row;
+        const d = JSON.parse(row) as { lines: WordedLine[] };
+        const l = d.lines[0];
+        before = structuredClone(l);
+        const budget = l.figures.find((x) => x.name === 'förvaltningsrådets budget')!;
+        budget.value = '1 500 000,00 kr';
+        budget.note = 'FR EGIL 2024-05-30 §4, beslutad 2024-05-30';
+        l.rule = l.rule.replace('vikt 4 av 6', 'vikt 5 av 6');
+        return JSON.stringify(d);
+      }).join('\n'));
+      const i = before!.figures.findIndex((x) => x.name === 'förvaltningsrådets budget');
+      const budget = before!.figures[i];
+      expect(budget).toMatchObject({ value: '1 200 000,00 kr', note: 'FR EGIL 2023-11-15 §4, beslutad 2023-11-15' });
+      expect(before!.rule).toContain('vikt 4 av 6');
+
+      const problems = checkAudit(dir).problems;
+      expect(problems).toEqual([expect.stringMatching(/./)]);
+      const words = notFromEvents(n, 'T2024-0002', `rad 1: figures[${i}].note anger "FR EGIL 2024-05-30 §4, beslutad 2024-05-30", händelserna ger "${budget.note}"; `
+        + `rad 1: figures[${i}].value anger "1 500 000,00 kr", händelserna ger "${budget.value}"; rad 1: rule anger `);
+      expect(problems[0].startsWith(words)).toBe(true);
+      // The rule is long: each text is shown from a little before where they differ.
+      expect(problems[0].slice(words.length)).toMatch(/^…[^;]*vikt 5 av 6[^;]*, händelserna ger …[^;]*vikt 4 av 6[^;]*$/);
+      const run = await runNode(compiled('scripts/check-audit.js'), [dir]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain(`FEL: ${problems[0]}\n`);
+    });
+
+    test('given a trace line whose content is unchanged but whose keys are written in another order, then check-audit names it as not the canonical JSON the export writes', async () => {
+      const dir = await forgedPackage(() => undefined);
+      const n = rowOf(dir, 'traces.ndjson', 'M2024-0002');
+      editFile(dir, 'traces.ndjson', (text) => text.split('\n').map((row, i) => {
+        if (i !== n - 1) return row;
+        const { number, ...rest } = JSON.parse(row) as Record<string, unknown>;
+        return JSON.stringify({ ...rest, number });
+      }).join('\n'));
+      expect(checkAudit(dir).problems).toEqual([notFromEvents(n, 'M2024-0002', 'samma innehåll, men inte som kanonisk JSON')]);
+    });
+  });
+
+  describe('a document missing from a file, the file re-hashed into the manifest: named by number and event', () => {
+    type DocumentRow = { event: Ref; document: { number: string } };
+    /** Deletes the rows of the given document numbers from a package file. */
+    const deleteRows = (dir: string, file: string, numbers: readonly string[]) => editFile(dir, file, (text) => `${text.trimEnd().split('\n')
+      .filter((row) => !numbers.includes((JSON.parse(row) as { number?: string; document?: { number: string } }).number ?? (JSON.parse(row) as { document: { number: string } }).document.number)).join('\n')}\n`);
+
+    test('given one document\'s trace deleted, then check-audit names that document and its event, besides the counts', async () => {
+      const dir = await forgedPackage(() => undefined);
+      const docs = ndjson<DocumentRow>(join(dir, 'documents.ndjson'));
+      const gone = docs.find((d) => d.document.number === 'T2024-0003')!;
+      deleteRows(dir, 'traces.ndjson', ['T2024-0003']);
+      expect(checkAudit(dir).problems).toEqual(expect.arrayContaining([
+        `traces.ndjson: ${docs.length - 1} dokument, documents.ndjson har ${docs.length}: spårningen saknas för T2024-0003 (billing-2024@${gone.event.revision})`,
+      ]));
+    });
+
+    test('given seven documents\' traces deleted, then the first five are named and the rest counted', async () => {
+      const dir = await forgedPackage(() => undefined);
+      const docs = ndjson<DocumentRow>(join(dir, 'documents.ndjson'));
+      const gone = docs.slice(0, 7);
+      deleteRows(dir, 'traces.ndjson', gone.map((d) => d.document.number));
+      const named = gone.slice(0, 5).map((d) => `${d.document.number} (billing-2024@${d.event.revision})`).join(', ');
+      expect(checkAudit(dir).problems).toContain(`traces.ndjson: ${docs.length - 7} dokument, documents.ndjson har ${docs.length}: spårningen saknas för ${named} och 2 till`);
+    });
+
+    test('given a document deleted from documents.ndjson and traces.ndjson, then check-audit names it by number and by its event in events.ndjson', async () => {
+      const dir = await forgedPackage(() => undefined);
+      const gone = ndjson<DocumentRow>(join(dir, 'documents.ndjson')).find((d) => d.document.number === 'T2024-0008')!;
+      deleteRows(dir, 'documents.ndjson', ['T2024-0008']);
+      deleteRows(dir, 'traces.ndjson', ['T2024-0008']);
+      const problems = checkAudit(dir).problems;
+      expect(problems).toContain(`documents.ndjson: 1 av fakturorna och kreditfakturorna i billing-2024 (events.ndjson) saknas: T2024-0008 (billing-2024@${gone.event.revision})`);
+      // Both files agree with each other: no trace is said to be missing.
+      expect(problems.filter((p) => p.includes('spårningen saknas'))).toEqual([]);
     });
   });
 
@@ -432,6 +540,8 @@ describe('check-audit: what a package shows of itself must hold, even where ever
         new RegExp(`^splits\\.ndjson rad \\d+: hänvisningen till ${at} anger position ${malmo.position}, händelsen i events\\.ndjson har position ${later}$`),
         new RegExp(`^(documents|traces)\\.ndjson rad \\d+: [MT]K?2024-\\d{4}: hänvisar till ${at} \\(position ${later}\\), som ligger efter dokumentets händelse billing-2024@\\d+ \\(position \\d+\\): ett dokument bygger bara på tidigare händelser$`),
         new RegExp(`^traces\\.ndjson rad \\d+: [MT]K?2024-\\d{4} rad \\d+ månad \\d+: tabellen [0-9a-f]{12}… hänvisar till ${at} \\(position ${later}\\), som ligger efter dokumentets händelse billing-2024@\\d+ \\(position \\d+\\): ett dokument bygger bara på tidigare händelser$`),
+        // Worked out again from events.ndjson, the traces that refer to it name its new position, and the tables it is in differ.
+        /^traces\.ndjson rad \d+: [MT]K?2024-\d{4}: spårningen är inte den som händelserna i events\.ndjson ger: rad \d+: (months\[\d+\]\.table|figures\[\d+\]\.event\.position) anger /,
       ];
       // Each kind is there, and nothing else is.
       for (const kind of kinds) expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(kind)]));
@@ -453,6 +563,7 @@ describe('check-audit: what a package shows of itself must hold, even where ever
       editFile(dir, 'vouchers.ndjson', (t) => t.replace(`"position":"${source.position}"`, '"position":"1"'));
       expect(checkAudit(dir).problems).toEqual([
         `traces.ndjson rad 1: M2024-0001: hänvisningen till ${ref.streamId}@${ref.revision + 1} anger revision ${ref.revision + 1} och typ PopulationCorrected, händelsen i events.ndjson har revision ${ref.revision} och typ ${ref.type}`,
+        notFromEvents(1, 'M2024-0001', `rad 1: decisions[0].event.revision anger ${ref.revision + 1}, händelserna ger ${ref.revision}; rad 1: decisions[0].event.type anger "PopulationCorrected", händelserna ger "${ref.type}"`),
         `vouchers.ndjson rad 1: verifikation ${vouchers[0].series} ${vouchers[0].number}: källan ${source.type} ${source.streamId}@${source.revision} anges med position 1, händelsen i events.ndjson har position ${source.position}`,
       ]);
     });
@@ -472,6 +583,8 @@ describe('check-audit: what a package shows of itself must hold, even where ever
       editFile(dir, 'traces.ndjson', (t) => t.replace(`"hash":"${ref.hash}"`, `"hash":"${forged}"`));
       expect(checkAudit(dir).problems).toEqual([
         `traces.ndjson rad 1: M2024-0001: hänvisar till ${ref.streamId}@${ref.revision} med hash ${forged}, händelsens är ${ref.hash}`,
+        // The differing text is shown from a little before where it differs: the last digits of the hash.
+        notFromEvents(1, 'M2024-0001', `rad 1: decisions[0].event.hash anger …${forged.slice(-22)}", händelserna ger …${ref.hash.slice(-22)}"`),
       ]);
     });
   });
