@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Decimal from 'decimal.js';
 import type { EventRef } from '../../domain/event-ref';
@@ -11,8 +12,8 @@ import { requireDocumentNumber } from '../../domain/billing/numbers';
 import { NotFoundError } from '../../domain/errors';
 import { documentFilter } from '../app/document-filter';
 import { checkSeals, type DocumentTrace, traceDocuments } from '../app/trace';
-import { type AuditManifest, writeAuditPackage } from '../export/audit-package';
-import { rawCodec } from '../store/port';
+import { AUDIT_FILES, type AuditManifest, writeAuditPackage } from '../export/audit-package';
+import { type EventStore, rawCodec } from '../store/port';
 import { type GlobalOptions, withStore } from './context';
 import { readSealedJsonFile } from './input-files';
 import { type CliIo, toJson, UsageError } from './io';
@@ -217,9 +218,22 @@ ${body}
 
 /** Writes the audit package of a year (src/export/audit-package.ts) into `dir`, with progress on a terminal. */
 export async function exportAudit(g: GlobalOptions, io: CliIo, year: number, dir: string, chart?: Chart): Promise<AuditManifest> {
-  makeOutputDirectory(dir);
   // Raw codec: events.ndjson holds the stored data byte for byte, as it was hashed.
   return withStore(g, io, async (store) => {
+    // The directory is made once the store is open: an export refused for a store that is not there left an
+    // empty directory behind. One it made is removed again if the export is refused or fails later (a year
+    // the books have nothing for is found only after the traces are written), with the files it wrote there.
+    const made = !existsSync(dir);
+    makeOutputDirectory(dir);
+    try {
+      return await writePackage(store);
+    } catch (err) {
+      if (made) removeOwnPackage(dir);
+      throw err;
+    }
+  }, rawCodec);
+
+  async function writePackage(store: EventStore): Promise<AuditManifest> {
     const traced = new ProgressReporter(io, 'Spårar dokument');
     const booked = new ProgressReporter(io, 'Bokför händelser');
     const copied = new ProgressReporter(io, 'Skriver händelser');
@@ -234,7 +248,20 @@ export async function exportAudit(g: GlobalOptions, io: CliIo, year: number, dir
       booked.stop();
       copied.stop();
     }
-  }, rawCodec);
+  }
+}
+
+/**
+ * Removes what an export wrote into the directory it made, and the directory: only the package's own files,
+ * and the directory only when nothing else is left in it (rmdir refuses a directory that is not empty).
+ */
+function removeOwnPackage(dir: string): void {
+  try {
+    for (const name of AUDIT_FILES) rmSync(join(dir, name), { force: true });
+    rmdirSync(dir);
+  } catch {
+    // Whatever is left is no package (it has no manifest), and the refusal is what the user must see.
+  }
 }
 
 // ------------------------------------------------------------------------------------------ commands

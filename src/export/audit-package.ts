@@ -25,6 +25,8 @@ import { type EventStore, passes, type ReadFilter, type RecordedEvent } from '..
 export const AUDIT_FORMAT = 'samkost-audit/3';
 /** The format before vouchers.ndjson, which check-audit still checks. */
 export const AUDIT_FORMAT_WITHOUT_VOUCHERS = 'samkost-audit/2';
+/** Every file `writeAuditPackage` writes into its directory, the manifest last. */
+export const AUDIT_FILES = ['documents.ndjson', 'traces.ndjson', 'splits.ndjson', 'vouchers.ndjson', 'events.ndjson', 'manifest.json'] as const;
 export { collectRefs };
 
 export interface AuditManifest {

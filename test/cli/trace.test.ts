@@ -10,6 +10,7 @@ import { writeAuditPackage } from '../../src/export/audit-package';
 import { openStore } from '../../src/store/open';
 import { rawCodec } from '../../src/store/port';
 import { billingFixture, settledYear } from '../support/billing-fixture';
+import { cliOn } from '../support/cli';
 import { compiled, runNode } from '../support/processes';
 
 interface StoredDoc { number: string; year: number; buyer: { orgnr: string }; lines: { lineNo: number; amount: string }[] }
@@ -447,6 +448,29 @@ describe('samkost export audit', () => {
     // A manifest that names a file outside the package: refused, never read.
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ format: 'samkost-audit/2', files: { '../../etc/passwd': { sha256: 'x', bytes: 1 } } }));
     expect(checkAudit(dir).problems).toContain('manifest.json: "../../etc/passwd" är inte ett filnamn i paketet');
+  });
+
+  test('given a store that does not exist, when export audit is asked for, then it is refused and no directory is created', async () => {
+    const f = await settledYear();
+    const dir = join(f.dir, 'x-aud');
+    const r = await cliOn(join(f.dir, 'nope.db'), '2025-02-01T10:00:00Z')('export', 'audit', '--year', '2024', '--out', dir);
+    expect([r.code, r.err]).toEqual([2, expect.stringContaining(`lagret ${join(f.dir, 'nope.db')} finns inte`)]);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  test('given a year the books have nothing for, then the directory the export made is removed with what it wrote; a directory that was there stays', async () => {
+    const f = await settledYear();
+    const made = join(f.dir, 'a-2030');
+    const r = await f.run('export', 'audit', '--year', '2030', '--out', made);
+    expect([r.code, r.err]).toEqual([2, 'samkost: bokföringen har inget för 2030: den omfattar 2024–2025\n']);
+    expect(existsSync(made)).toBe(false);
+    // The user's own directory, with a file of theirs in it, is not the export's to remove.
+    const own = join(f.dir, 'mine');
+    mkdirSync(own);
+    writeFileSync(join(own, 'anteckningar.txt'), 'revisorns anteckningar\n');
+    expect((await f.run('export', 'audit', '--year', '2030', '--out', own)).code).toBe(2);
+    expect(readFileSync(join(own, 'anteckningar.txt'), 'utf8')).toBe('revisorns anteckningar\n');
+    expect(existsSync(join(own, 'manifest.json'))).toBe(false);
   });
 
   test('export audit attaches to the one `export` command', async () => {
