@@ -94,7 +94,9 @@ export function decideJoin(c: JoinMember, state: State, today: string): Decision
       type: 'MemberJoined',
       data: {
         member: c.orgnr, kind: c.kind, name: c.name, kommunkod: c.kommunkod, covers: c.covers, date: c.date,
-        decisionRef: c.decisionRef, address: c.address, rejoin: existing !== undefined,
+        // A member rejoining without an address keeps the one on record: its invoices must name it (17 kap.
+        // 24 § ML), and a rejoin recorded without one issued them without it.
+        decisionRef: c.decisionRef, address: c.address ?? existing?.address, rejoin: existing !== undefined,
       },
     }],
   };

@@ -31,6 +31,13 @@ describe('member.join', () => {
     given(joined(), left('2022-12-31')).when(join({ date: '2024-03-01' })).then([joined({ date: '2024-03-01', rejoin: true })]);
   });
 
+  test('given a member with an address on record that left, when it rejoins without an address, then the rejoin keeps that address; given one, the new one', () => {
+    const address = { street: 'Box 1', postalCode: '205 80', city: 'Malmö' };
+    given(joined({ address }), left('2022-12-31')).when(join({ date: '2024-03-01' })).then([joined({ date: '2024-03-01', rejoin: true, address })]);
+    const moved = { street: 'Box 9', postalCode: '205 81', city: 'Malmö' };
+    given(joined({ address }), left('2022-12-31')).when(join({ date: '2024-03-01', address: moved })).then([joined({ date: '2024-03-01', rejoin: true, address: moved })]);
+  });
+
   test('a rejoin dated before the exit is refused', () => {
     given(joined(), left('2022-12-31')).when(join({ date: '2022-06-01' })).thenError('gick ur 2022-12-31; ett återinträde måste dateras efter det');
   });
