@@ -3,6 +3,7 @@ import iconv from 'iconv-lite';
 import { BgMaxError, isBgMax, parseBgMax } from '../bank/bgmax';
 import type { Config } from '../config';
 import { csvProblem, readBytes, utf8Text } from './input-files';
+import { amountText } from './options';
 import { UsageError } from './io';
 import Decimal from 'decimal.js';
 import { parseCommand } from '../../domain/commands';
@@ -51,7 +52,8 @@ export function bankFileRows(file: string, config: Config): BankRow[] {
     }
     if (rows.length === 0) throw new UsageError(`${file}: inga betalningar i filen (en CSV-fil ska ha rubrikraden date,amount,reference och en rad per betalning)`);
     // An empty bankReference cell is no reference of the bank's.
-    return rows.map(({ record: r, info }) => ({ line: info.lines, reference: r.reference, amount: r.amount, date: r.date, bankReference: r.bankReference || undefined }));
+    // An amount as a Swedish spreadsheet writes it ("1 000,00", quoted for its comma) is read as typed ones are.
+    return rows.map(({ record: r, info }) => ({ line: info.lines, reference: r.reference, amount: amountText(r.amount ?? ''), date: r.date, bankReference: r.bankReference || undefined }));
   }
   let bgmax: ReturnType<typeof parseBgMax>;
   try {

@@ -65,7 +65,7 @@ export function csvProblem(err: unknown): string {
   switch (e.code) {
     case 'CSV_RECORD_INCONSISTENT_COLUMNS':
     case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
-      return `${line}raden har ett annat antal fält än rubrikraden (ett kommatecken för mycket, eller ett belopp med decimalkomma utan citattecken?)`;
+      return `${line}raden har ett annat antal fält än rubrikraden (ett kommatecken för mycket, eller ett belopp med decimalkomma utan citattecken: skriv 1000.00 eller "1000,00")`;
     case 'CSV_QUOTE_NOT_CLOSED':
       return `${line}ett citattecken öppnas men stängs aldrig`;
     case 'CSV_INVALID_CLOSING_QUOTE':

@@ -284,6 +284,11 @@ describe('credit notes, payments and receivables', () => {
     // Imported again: nothing recorded twice, and the counts say so.
     expect(await f.json('payment', 'import', file)).toMatchObject({ ok: true, rows: 2, recorded: 0, alreadyRecorded: 2, amountRecorded: '0.00' });
     expect(eventCount(f.store)).toBe(before);
+    // The same payments as a Swedish spreadsheet writes them (a decimal comma, quoted; digits grouped) are the same payments.
+    const swedish = join(f.dir, 'bank-sv.csv');
+    writeFileSync(swedish, 'date,amount,reference\n2024-02-01,"80 000,00",M2024-0003\n2024-02-03,"10000,00",M2024-0001\n');
+    expect(await f.json('payment', 'import', swedish)).toMatchObject({ ok: true, rows: 2, recorded: 0, alreadyRecorded: 2 });
+    expect(eventCount(f.store)).toBe(before);
     const bad = join(f.dir, 'bad.csv');
     writeFileSync(bad, 'date,amount,reference\n2024-02-05,5.00,M2024-0001\n2024-02-05,5.00,M2099-0001\n');
     const r = await f.run('payment', 'import', bad);
@@ -296,7 +301,7 @@ describe('credit notes, payments and receivables', () => {
     for (const [name, text, message] of [
       ['semikolon.csv', 'date;amount;reference\n2024-02-05;5.00;M2024-0001\n', 'rubrikraden ska vara date,amount,reference (komma mellan fälten, små bokstäver; bankReference får finnas också), men saknar date, amount, reference: den är "date;amount;reference"'],
       ['versaler.csv', 'Date,Amount,Reference\n2024-02-05,5.00,M2024-0001\n', 'men saknar date, amount, reference: den är "Date,Amount,Reference"'],
-      ['kommatecken.csv', 'date,amount,reference\n2024-02-05,5,00,M2024-0001\n', 'ingen läsbar CSV-fil: rad 2: raden har ett annat antal fält än rubrikraden (ett kommatecken för mycket, eller ett belopp med decimalkomma utan citattecken?)'],
+      ['kommatecken.csv', 'date,amount,reference\n2024-02-05,5,00,M2024-0001\n', 'ingen läsbar CSV-fil: rad 2: raden har ett annat antal fält än rubrikraden (ett kommatecken för mycket, eller ett belopp med decimalkomma utan citattecken: skriv 1000.00 eller "1000,00")'],
     ]) {
       const path = join(f.dir, name);
       writeFileSync(path, text);
