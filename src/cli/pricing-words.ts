@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import type { Cadence } from '../../domain/events/services';
-import { formatSek } from '../../domain/money';
+import { formatNumber, formatSek } from '../../domain/money';
 import type { PricingRule } from '../../domain/pricing';
 
 /*
@@ -27,7 +27,7 @@ export function pricingWords(rule: PricingRule): string {
     case 'equal':
       return 'lika delar mellan deltagarna';
     case 'tier-weighted':
-      return `vikt per befolkningsnivå (${rule.bands.map((b) => `${bandWords(b)}: ${b.weight}`).join(', ')})`;
+      return `vikt per befolkningsnivå (${rule.bands.map((b) => `${bandWords(b)}: ${formatNumber(b.weight)}`).join(', ')})`;
     case 'per-capita':
       return 'efter folkmängd (per invånare)';
     case 'base-plus-per-capita':

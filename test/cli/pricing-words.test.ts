@@ -8,7 +8,7 @@ describe('pricing rules and cadences in Swedish, for the tables around the docum
     expect(pricingWords({ kind: 'per-capita' })).toBe('efter folkmängd (per invånare)');
     expect(pricingWords({ kind: 'base-plus-per-capita', base: '60000.00' })).toBe('grundavgift 60 000,00 kr per deltagare och år, resten efter folkmängd');
     expect(pricingWords({ kind: 'tier-weighted', bands: [{ id: 's', label: 'S', max: 9999, weight: '1' }, { id: 'l', label: 'L', min: 10000, weight: '2.5' }] }))
-      .toBe('vikt per befolkningsnivå (S [s]: 1, L [l]: 2.5)');
+      .toBe('vikt per befolkningsnivå (S [s]: 1, L [l]: 2,5)');
     // A band labelled with its id alone is named once.
     expect(pricingWords({ kind: 'tier-weighted', bands: [{ id: 'small', label: 'small', max: 9999, weight: '1' }] })).toBe('vikt per befolkningsnivå (small: 1)');
     expect(pricingWords({ kind: 'price-list', bands: [{ id: 's', label: 'S', max: 9999, price: '12000.00' }] })).toBe('årspris per befolkningsnivå (S [s]: 12 000,00 kr)');
