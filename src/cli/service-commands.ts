@@ -5,6 +5,7 @@ import { eventLink } from '../../domain/event-ref';
 import { supplierInvoices } from '../../domain/supplier-debt';
 import { formatNumber, formatPercent, formatSek, grouped, sum } from '../../domain/money';
 import { requireService } from '../../domain/deciders/services';
+import type { ServiceState, State } from '../../domain/state';
 import { type AContoInvoiced, aContoInvoiced, simulate, sweep } from '../../projections/simulate';
 import { periodText } from '../../domain/billing/due';
 import { parsePeriod } from '../../domain/billing/periods';
@@ -137,6 +138,17 @@ function aContoNote(a: AContoInvoiced): string | undefined {
  * is invoiced a conto already (aContoInvoiced reads each line's service, kind and due key).
  */
 const whatIfScope = (year: number) => ({ documentYears: [], cutYears: { years: [year], cut: 'provenance' as const } });
+
+/**
+ * The service, refusing a year before it was established: its split there is 0,00 kr among no one, which
+ * read as an answer (`split --service pl --year 1995`).
+ */
+function serviceInYear(state: State, serviceId: string, year: number): ServiceState {
+  const svc = requireService(state, serviceId);
+  const established = Number(svc.service.date.slice(0, 4));
+  if (year < established) throw new UsageError(`tjänsten ${serviceId} inrättades ${svc.service.date}; den har ingen fördelning för ${year}`);
+  return svc;
+}
 
 export function registerServiceCommands(program: Command, io: CliIo): void {
   const g = () => program.opts<GlobalOptions>();
@@ -313,6 +325,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .option('--basis <basis>', 'budget (a conto) eller actual (faktisk kostnad, slutreglering)', parseBasis, 'budget' as CostBasis)
     .action(async (o: { service: string; year: number; basis: CostBasis }) => {
       await withEngine(g(), io, async (engine) => {
+        serviceInYear(engine.state, o.service, o.year);
         const s = splitForYear(engine.state, o.service, o.year, o.basis, RULES_VERSION);
         const rule = requireService(engine.state, o.service).service.pricing;
         const band = priceBandOf(rule);
@@ -375,6 +388,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
       }
       await withEngine(g(), io, async (engine) => {
         const state = engine.state;
+        serviceInYear(state, o.service, o.year);
         // Under a rule that shares by inhabitants an organisation has nothing to be billed on (the split
         // would stop at its missing population, naming an internal id): refused here, in the words of
         // --tier's refusal, with --population as the way.

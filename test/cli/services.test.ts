@@ -227,6 +227,9 @@ describe('bad input is refused with one line and nothing stored', () => {
     [['enrolment', 'start', '--service', 'egil', '--member', '0180', '--from', '2024-05-01', '--to', '2024-04-30'], 'anslutningen slutar (2024-04-30) innan den börjar (2024-05-01)'],
     [['enrolment', 'start', '--service', 'egil', '--member', '212000-0143', '--from', '2024-05-01'], 'ogiltigt organisationsnummer'],
     [['enrolment', 'start', '--service', 'egil', '--member', '0180', '--from', '2024-01-01', '--module', 'Beda'], 'tjänsten egil har ingen modul "Beda"'],
+    // A year before the service was established has no split: 0,00 kr among no one read as an answer.
+    [['split', '--service', 'egil', '--year', '2022'], 'tjänsten egil inrättades 2023-01-01; den har ingen fördelning för 2022'],
+    [['simulate', '--service', 'egil', '--year', '2022', '--add', '1', '--population', '15000'], 'tjänsten egil inrättades 2023-01-01; den har ingen fördelning för 2022'],
     // A what-if that changes nothing would print every cost unchanged, which reads like an answer.
     [['simulate', '--service', 'egil', '--year', '2024', '--population', '15000'], '--population, --tier och --organisation beskriver de tänkta medlemmarna: ange med --add N (eller --sweep 0..N) hur många som tillkommer'],
     [['simulate', '--service', 'egil', '--year', '2024'], 'ange vad som ändras: --add N tänkta medlemmar, --kommun KODER, --remove MEDLEMMAR eller --sweep 0..N'],
