@@ -120,6 +120,9 @@ export function missingDirectory(path: string): string | undefined {
   return `${dirname(path)} ${dir ? 'är ingen katalog' : 'finns inte'}, så lagret ${path} kan inte skapas där; stämmer sökvägen i --store eller SAMKOST_STORE?`;
 }
 
+const directoryStore = (location: string): StoreError =>
+  new StoreError(`lagret ${location} är en katalog, ingen lagerfil; ange en fil, t.ex. ${location.replace(/\/+$/, '')}/samkost.db`);
+
 /** What SQLite or the file system reported, as a one-line refusal naming the store; others unchanged. */
 export function storeFailure(location: string, err: unknown): unknown {
   const code = (err as { code?: unknown }).code;
@@ -130,7 +133,7 @@ export function storeFailure(location: string, err: unknown): unknown {
   if (code === 'SQLITE_NOTADB') return new StoreError(`${location} är inget samkost-lager: filen är inte en SQLite-databas`);
   if (code.startsWith('SQLITE_CORRUPT')) return new StoreError(`lagret ${location} är skadat (${(err as Error).message})`);
   if (code.startsWith('SQLITE_CANTOPEN')) {
-    if (statSync(location, { throwIfNoEntry: false })?.isDirectory()) return new StoreError(`lagret ${location} är en katalog, ingen lagerfil; ange en fil, t.ex. ${location.replace(/\/+$/, '')}/samkost.db`);
+    if (statSync(location, { throwIfNoEntry: false })?.isDirectory()) return directoryStore(location);
     return new StoreError(`lagret ${location} går inte att öppna: behörighet saknas till filen eller dess katalog`);
   }
   if (code.startsWith('SQLITE_IOERR')) return new StoreError(`läs- eller skrivfel i lagret ${location} (${code}); ingenting lagrades`, true);
@@ -183,6 +186,8 @@ export class SqliteEventStore implements EventStore, MetadataSource {
       const found = statSync(location, { throwIfNoEntry: false });
       if (!found) throw new StoreError(`lagret ${location} finns inte; ange det med --store eller SAMKOST_STORE (det skapas av det första kommando som lagrar något)`);
       // An empty file (touched, or cut off) is no store either; a read must not make one of it.
+      // Opened read-only, SQLite reports a directory as a read error, not as a file it cannot open.
+      if (found.isDirectory()) throw directoryStore(location);
       if (found.isFile() && found.size === 0) throw new StoreError(`${location} är en tom fil, inget samkost-lager; ange lagret med --store eller SAMKOST_STORE`);
     }
     let db: Database.Database | undefined;

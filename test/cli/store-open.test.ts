@@ -61,6 +61,8 @@ describe('which store a command opens: a read never creates one, a foreign file 
     const f = cliFixture();
     mkdirSync(f.store);
     expect((await f.run(...JOIN)).err).toBe(`samkost: lagret ${f.store} är en katalog, ingen lagerfil; ange en fil, t.ex. ${f.store}/samkost.db\n`);
+    // A read opens the store read-only, where SQLite calls a directory a read error: said as the same line.
+    expect((await f.run('members')).err).toBe(`samkost: lagret ${f.store} är en katalog, ingen lagerfil; ange en fil, t.ex. ${f.store}/samkost.db\n`);
     const file = join(f.dir, 'fil');
     writeFileSync(file, '');
     const g = await f.run('--store', join(file, 'samkost.db'), ...JOIN);
