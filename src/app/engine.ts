@@ -10,7 +10,7 @@ import { type AppendResult, ConcurrencyError, type DocumentCut, type EventStore,
 import { documentFilter } from './document-filter';
 import { DomainError } from '../../domain/errors';
 import { commandFingerprint, commandIdProblem, CONTROL, storedBy } from './command-identity';
-import { contentCommandId, DECIDED_BY_OUTCOME, decidedCommandId, eventId } from './ids';
+import { contentCommandId, decidedCommandId, eventId, RERUN_BY_OUTCOME } from './ids';
 import { RefTable } from './ref-table';
 import { SharedValues } from './shared-values';
 
@@ -208,10 +208,12 @@ export class Engine {
     if (idProblem !== undefined) throw new DomainError(idProblem);
     const control = controlCharacterAt(command);
     if (control !== undefined) throw new DomainError(`${command.type}: ${control} innehåller en radbrytning eller ett annat styrtecken; skriv texten på en rad`);
-    // A bank file's import, an invoice run and a settlement without an id are known by what they decide
-    // (ids.ts#DECIDED_BY_OUTCOME).
-    const byDecision = opts.commandId === undefined && DECIDED_BY_OUTCOME.has(command.type);
-    let commandId = opts.commandId ?? contentCommandId(command);
+    // A bank file's import without an id is known by what it decides to record (ids.ts#decidedImportId);
+    // an invoice run or a settlement by its words until they were recorded, then by what it decides
+    // (ids.ts#RERUN_BY_OUTCOME).
+    const byDecision = opts.commandId === undefined && command.type === 'payment.import';
+    const rerunByOutcome = opts.commandId === undefined && RERUN_BY_OUTCOME.has(command.type);
+    const givenId = opts.commandId ?? contentCommandId(command);
     const fingerprint = commandFingerprint(command);
     this.checkScope(command);
     /** The events stored before under `id`, as this command's answer, or a refusal if another command's. */
@@ -224,17 +226,26 @@ export class Engine {
       return { commandId: id, duplicate: true, events: earlier.map(storedRef) };
     };
     for (let attempt = 1; ; attempt++) {
+      let commandId = givenId;
       // Read before the fold: the append is refused if anything was stored after it, in any stream, so the
       // decision is made again from what a replay will decide it from (the events stored before it).
       const readUpTo = await this.store.headPosition();
       await this.catchUp();
       const before = byDecision ? undefined : await storedBefore(commandId);
-      if (before) return before;
+      if (before && !rerunByOutcome) return before;
       const now = this.clock.now();
-      const decision = decide(command, this.state, { ...this.settings, today: stockholmDate(now) });
-      // Nothing to do (e.g. an invoice run with nothing left to bill) is an answer, not an append.
-      if (decision.events.length === 0) return { commandId, duplicate: false, events: [] };
-      if (byDecision) {
+      let decision: ReturnType<typeof decide>;
+      try {
+        decision = decide(command, this.state, { ...this.settings, today: stockholmDate(now) });
+      } catch (err) {
+        // Given again once recorded, and refused now (its year closed since): the answer it always had.
+        if (before && err instanceof DomainError) return before;
+        throw err;
+      }
+      // Nothing to do (e.g. an invoice run with nothing left to bill) is an answer, not an append; given
+      // again once recorded, that answer is the recorded run's.
+      if (decision.events.length === 0) return before ?? { commandId, duplicate: false, events: [] };
+      if (byDecision || before) {
         commandId = decidedCommandId(command, decision.events);
         const same = await storedBefore(commandId);
         if (same) return same;

@@ -42,20 +42,20 @@ export const decidedImportId = (command: Extract<Command, { type: 'payment.impor
   `import-${sha256(canonicalJson({ payments: command.payments, recording: recorded.map((e) => e.data) })).slice(0, 32)}`;
 
 /**
- * Commands known by what they decide, not by their words alone, when given without an id: what a bank
- * file's import, an invoice run or a settlement does depends on what is stored when it runs, not only on
- * its words. An invoice run for 2024-01 dated 2024-01-15, given again that day after a member joined, was
- * taken by its words for the run already recorded ("redan genomförd … inget nytt fakturerat") and the new
- * member went unbilled; a settlement run again after an enrolment ended was answered "redan registrerat"
- * and its credit note never issued. Neither can bill twice when known by its decision: a run bills only
- * what is not yet billed, a settlement only what is still different, so the same command given again after
- * its append decides nothing, and given again after its append was lost decides the same events, under the
- * same id.
+ * Commands given again, without an id, after they were recorded: what an invoice run or a settlement does
+ * depends on what is stored when it runs, not only on its words. An invoice run for 2024-01 dated
+ * 2024-01-15, given again that day after a member joined, was taken by its words for the run already
+ * recorded ("redan genomförd … inget nytt fakturerat") and the new member went unbilled; a settlement run
+ * again after an enrolment ended was answered "redan registrerat" and its credit note never issued. Such a
+ * command is decided again: what it decides is appended under an id of that decision (decidedCommandId),
+ * and when it decides nothing, or is refused (its year closed since), it is answered as the recorded one,
+ * as before. Neither can bill twice: a run bills only what is not yet billed, a settlement only what still
+ * differs, and a retry whose append was lost decides the same documents, under the same id.
  */
-export const DECIDED_BY_OUTCOME: ReadonlySet<Command['type']> = new Set(['payment.import', 'invoice.run', 'settlement.run']);
+export const RERUN_BY_OUTCOME: ReadonlySet<Command['type']> = new Set(['invoice.run', 'settlement.run']);
 
 /**
- * The id of a command known by its decision (DECIDED_BY_OUTCOME). A document is named by its number, which
+ * The id of a command known by its decision: a bank file's import, or a command given again (RERUN_BY_OUTCOME). A document is named by its number, which
  * is never given twice, instead of its bytes: a year's invoice runs decide 170 MB of documents, and two
  * decisions with the same numbers are the same decision (the first stored took those numbers).
  */
