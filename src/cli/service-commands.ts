@@ -150,6 +150,24 @@ function serviceInYear(state: State, serviceId: string, year: number): ServiceSt
   return svc;
 }
 
+/**
+ * Where a split's cost comes from, for a council checking it: the budget decision in force (its date,
+ * minutes and lines, and the decisions it replaced), or the supplier invoices recorded as its outcome.
+ */
+function costSource(svc: ServiceState, year: number, basis: CostBasis): string {
+  if (basis === 'actual') {
+    const costs = svc.actualCosts.get(year) ?? [];
+    if (costs.length === 0) return 'Utfall: ingen leverantörsfaktura registrerad för året';
+    return `Utfall: ${costs.length === 1 ? '1 leverantörsfaktura' : `${costs.length} leverantörsfakturor`} (${listed(costs.slice(0, 3).map((c) => `${c.value.reference} ${formatSek(new Decimal(c.value.amount))}`))}${costs.length > 3 ? ` och ${costs.length - 3} till` : ''}; samkost costs --service ${svc.service.serviceId} --year ${year})`;
+  }
+  const decisions = svc.budgets.get(year) ?? [];
+  const inForce = decisions.at(-1)?.value;
+  if (inForce === undefined) return 'Budget: inget beslut för året';
+  const lines = inForce.lines.map((l) => `${l.text} ${formatSek(new Decimal(l.amount))}`).join(', ');
+  const replaced = decisions.length > 1 ? `; ersätter ${decisions.length === 2 ? 'beslutet' : `${decisions.length - 1} beslut, senast det`} ${decisions.at(-2)?.value.decidedOn}` : '';
+  return `Budget beslutad ${inForce.decidedOn} (${inForce.minutesRef}): ${lines}${replaced}`;
+}
+
 export function registerServiceCommands(program: Command, io: CliIo): void {
   const g = () => program.opts<GlobalOptions>();
   const service = program.command('service').description('gemensamma tjänster som drivs till självkostnad');
@@ -343,11 +361,12 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
           ? `prislista, årspriserna för deltagarnas månader sammanlagt ${formatSek(s.cost)}`
           : `${formatSek(s.base)} + påslag ${formatPercent(s.overheadRate)} = ${formatSek(s.cost)}`;
         io.out(`${s.name} ${s.year} (${o.basis === 'budget' ? 'budget' : 'utfall'}): ${cost}\nRegel: ${pricingWords(rule)}\n`);
+        if (rule.kind !== 'price-list') io.out(`${costSource(requireService(engine.state, o.service), o.year, o.basis)}\n`);
         // "Nivå" is the year's reporting tier (as the annual report groups); a service priced by bands of its
         // own shows the band each participant's weight or price goes by beside it.
         const t = newTable(['Deltagare', 'Nivå', ...(band ? ['Tjänstens nivå'] : []), 'Invånare', 'Vikt', 'Månader', 'Summa']);
         for (const p of s.participants) {
-          t.push([p.name, p.tier?.label ?? '–', ...(band ? [band(p)?.label ?? '–'] : []), p.population === null ? '–' : grouped(p.population), formatNumber(p.weight), p.months.length ? monthRanges(p.months) : '–', formatSek(p.total)]);
+          t.push([p.module ? `${p.name}, modul ${p.module}` : p.name, p.tier?.label ?? '–', ...(band ? [band(p)?.label ?? '–'] : []), p.population === null ? '–' : grouped(p.population), formatNumber(p.weight), p.months.length ? monthRanges(p.months) : '–', formatSek(p.total)]);
         }
         io.out(`${t.toString()}\n`);
         const tt = newTable(['Befolkningsnivå', 'Deltagare', 'Summa', 'Snitt per deltagare']);
@@ -394,6 +413,12 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
         // --tier's refusal, with --population as the way.
         if (o.organisation && sharesByInhabitants(requireService(state, o.service).service.pricing.kind)) {
           throw new UsageError('--organisation: tjänsten fördelar per invånare, och en organisation har ingen folkmängd att fördela efter; ange en tänkt kommuns folkmängd med --population N');
+        }
+        // Likewise a weight table or price list without a band for organisations: the split would stop at
+        // the first hypothetical one ("ingen nivå för Ny organisation #1").
+        const pricing = requireService(state, o.service).service.pricing;
+        if (o.organisation && (pricing.kind === 'tier-weighted' || pricing.kind === 'price-list') && !pricing.bands.some((b) => b.organisation)) {
+          throw new UsageError(`--organisation: ${pricing.kind === 'price-list' ? 'prislistan' : 'vikttabellen'} för ${o.service} har ingen nivå för organisationer, så en organisation kan inte delta i tjänsten`);
         }
         let population: number | null = o.organisation ? null : (o.population ?? null);
         if (!o.organisation && o.population === undefined) {
