@@ -331,7 +331,12 @@ function membershipLine(state: State, doc: Doc, line: AnyLine, kind: string): De
     const fee = new Decimal(tier.annualFee);
     const recomputed = roundOre(fee.mul(months).div(12));
     figures.push({ name: 'årsavgift', value: sek(fee), note: `storleksklass ${tier.id}`, event: adopted.ref });
-    figures.push({ name: 'månader', value: `${months}/12`, note: months < 12 ? `inträde ${period.from}; första året räknas från inträdesmånaden` : 'helt år', event: period.joinedRef });
+    // An exit in the fee year known when the fee was billed: the year's fee is not reduced for it, which the
+    // trace says beside the exit's event, so an auditor need not wonder why a member that left pays 12/12.
+    const leftInYear = period.to !== undefined && period.to.slice(0, 4) === String(year) && period.leftRef !== undefined;
+    const exit = leftInYear ? `; utträde ${period.to}: årsavgiften för utträdesåret sätts inte ned` : '';
+    figures.push({ name: 'månader', value: `${months}/12`, note: `${months < 12 ? `inträde ${period.from}; första året räknas från inträdesmånaden` : 'helt år'}${exit}`, event: period.joinedRef });
+    if (leftInYear) figures.push({ name: 'utträde', value: period.to as string, note: 'årsavgiften för utträdesåret sätts inte ned', event: period.leftRef as EventRef });
     return {
       rule: `årsavgift efter storleksklass: klass ${tier.id} (${tier.label}), ${sek(fee)} × ${months}/12`,
       figures, used, recomputed,

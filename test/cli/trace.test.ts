@@ -480,3 +480,17 @@ describe('samkost export audit', () => {
     expect((help.out.match(/^ {2}audit/gm) ?? []).length).toBe(1);
   });
 });
+
+describe('the trace of a leaving member\'s fee', () => {
+  test('given a member that left in March, when its year\'s fee is billed in April, then the trace shows the exit beside the 12/12 months and that the leaving year\'s fee is not reduced', async () => {
+    const f = await billingFixture();
+    expect((await f.run('member', 'leave', '232100-0016', '--date', '2024-03-31', '--reason', 'ingen tjänst')).code).toBe(0);
+    expect((await f.run('invoice', 'run', '--period', '2024', '--date', '2024-04-20')).code).toBe(0);
+    const invoices = await f.json<{ invoices: { number: string; buyerName: string }[] }>('invoices', '--year', '2024');
+    const region = invoices.invoices.find((i) => i.buyerName === 'Region Stockholm')!;
+    const trace = await f.json<{ lines: { figures: { name: string; value: string; note: string; event?: { type: string } }[] }[] }>('trace', region.number, '--format', 'json');
+    const figures = trace.lines[0].figures;
+    expect(figures.find((x) => x.name === 'månader')).toMatchObject({ value: '12/12', note: 'helt år; utträde 2024-03-31: årsavgiften för utträdesåret sätts inte ned' });
+    expect(figures.find((x) => x.name === 'utträde')).toMatchObject({ value: '2024-03-31', event: { type: 'MemberLeft' } });
+  });
+});
