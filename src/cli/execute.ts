@@ -1,3 +1,4 @@
+import { RULES_VERSION } from '../../domain/rules';
 import Decimal from 'decimal.js';
 import { type Command, CommandValidationError, parseCommand } from '../../domain/commands';
 import { formatSek, sum } from '../../domain/money';
@@ -14,8 +15,28 @@ import { type CliIo, toJson, UsageError } from './io';
  * Validates one command object, executes it on an engine that folded what deciding it reads, and reports
  * what was stored (or that it was a retry). A command that does not parse opens no store.
  */
+/**
+ * Why a command given by a user or a tool carries a field only samkost sets, or undefined. `rules` is for a
+ * replay deciding a stored document again: given with a new command, an older version skipped today's
+ * checks (a credit note dated before its invoice, a run dated back in its series) and split by older
+ * rounding. `fromBank` marks a bank file's row (`payment import`), which is money received: set on a typed
+ * payment, it passed the check that refuses a mistyped overpayment.
+ */
+export function internalFieldProblem(body: Record<string, unknown>): string | undefined {
+  const type = String(body.type);
+  if ('rules' in body && body.rules !== RULES_VERSION) {
+    return `${type}: rules anges inte med ett nytt kommando; det beslutas efter gällande regler (version ${RULES_VERSION}), och äldre versioner finns bara för att lagrade dokument ska återskapas`;
+  }
+  if (type === 'payment.record' && 'fromBank' in body) {
+    return 'payment.record: fromBank sätts bara av payment import för en rad ur bankens fil; skicka bankens rader som payment.import, eller inbetalningen utan fromBank';
+  }
+  return undefined;
+}
+
 export async function executeAndReport(input: Record<string, unknown>, g: GlobalOptions, io: CliIo, flags?: FieldFlags): Promise<ExecuteResult> {
   const { commandId, ...body } = input;
+  const internal = internalFieldProblem(body);
+  if (internal !== undefined) throw new UsageError(internal);
   const command = parseAsTyped(withConfiguredDefaults(body, io), flags);
   return withEngineFor(g, io, [command], async (engine) => {
     const result = await engine.execute(command, { commandId: commandIdOf(commandId) });
@@ -114,9 +135,11 @@ function reversedAlready(c: RecordPayment, state: State): string {
     return '';
   }
   const p = samePayment(c, inv);
-  return p?.reversed
+  if (p === undefined) return '';
+  // Named by its id, which a tool needs to reverse it, whatever key or id it was given again under.
+  return p.reversed
     ? ` (inbetalningen ${paymentIdOf(p.ref)} återfördes ${p.reversed.date}: ${p.reversed.reason}; ska den registreras på nytt, ge den en egen referens)`
-    : '';
+    : ` (inbetalningen ${paymentIdOf(p.ref)})`;
 }
 
 /**

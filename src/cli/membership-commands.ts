@@ -7,7 +7,7 @@ import { amountString, formatSek, grouped, sum } from '../../domain/money';
 import { periodOn } from '../../domain/state';
 import { feesForYear } from '../../projections/fees';
 import { type GlobalOptions, NO_DOCUMENTS, todayOf, withEngine, withEngineFor } from './context';
-import { commandIdOf, describeResult, executeAndReport } from './execute';
+import { commandIdOf, describeResult, executeAndReport, internalFieldProblem } from './execute';
 import { commandIdProblem } from '../app/command-identity';
 import { DEFAULT_POPULATION_COLUMNS, dirOf, expandFileReference, jsonProblem, readJsonFile, readPopulationCsv, readUtf8 } from './input-files';
 import { withConfiguredDefaults } from '../config';
@@ -192,6 +192,8 @@ export function registerMembershipCommands(program: Command, io: CliIo, setExit:
           if (twice !== undefined) throw new UsageError(duplicateKeyWords(twice));
           if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new UsageError('ska vara ett JSON-objekt med "type"');
           const { commandId, ...body } = expandFileReference(obj as Record<string, unknown>, dirOf(file));
+          const internal = internalFieldProblem(body);
+          if (internal !== undefined) throw new UsageError(internal);
           const command = parseCommand(withConfiguredDefaults(body, io));
           const id = commandIdOf(commandId);
           const idProblem = id === undefined ? undefined : commandIdProblem(command.type, id);
