@@ -246,6 +246,26 @@ export function asParameters(line: string): string {
     .replace(/(^|[\s(])--([a-z][a-z-]*)(?=[\s),.;:]|$)/g, '$1$2');
 }
 
+/**
+ * The actor a client names (X-Samkost-Actor), as recorded on its events. Node reads a header's bytes as
+ * Latin-1, so "Kalle Åberg" sent as UTF-8 arrived as "Kalle Ã\u0085berg": the bytes are read as the UTF-8 they
+ * are, and a name that is not UTF-8, or holds a control character (a tab, a line break), is refused as a
+ * command's text is.
+ */
+export function actorHeader(value: string | string[] | undefined): string | undefined | Error {
+  if (value === undefined || value === '') return undefined;
+  const text = Array.isArray(value) ? value.join(', ') : value;
+  let name: string;
+  try {
+    name = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(text, 'latin1'));
+  } catch {
+    return new Error('X-Samkost-Actor är inte UTF-8; skicka namnet som UTF-8');
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return new Error('X-Samkost-Actor innehåller ett styrtecken (en tabb, en radbrytning); skriv namnet på en rad');
+  return name.trim() || undefined;
+}
+
 export function buildServer(o: ServerOptions): FastifyInstance {
   // Every error as the reads and commands give theirs: {"error": one line}. A URL fastify cannot route
   // (frameworkErrors) and an address with no route (the not-found handler) too.
@@ -337,8 +357,18 @@ export function buildServer(o: ServerOptions): FastifyInstance {
   app.get<{ Params: { read: string }; Querystring: Record<string, string> }>('/v1/:read', async (req, res) => {
     const words = READS[req.params.read];
     if (!words) return res.code(404).send({ error: `okänd läsning ${req.params.read}; det finns ${Object.keys(READS).join(', ')}` });
+    // A parameter given twice is joined by the query parser ("2023,2024"), or both kept (remove=1280&remove=1281
+    // removed both, where the CLI refuses an option given twice): refused by name, as the CLI does.
+    const twice = Object.entries(req.query as Record<string, unknown>).find(([, v]) => Array.isArray(v));
+    if (twice !== undefined) {
+      return res.code(400).send({ error: `parametern ${twice[0]} anges ${(twice[1] as unknown[]).length} gånger; ange den en gång, flera värden med komma emellan (${twice[0]}=a,b)` });
+    }
     const reserved = Object.keys(req.query).find((key) => RESERVED.has(key) || !/^[a-z][a-z-]*$/.test(key));
-    if (reserved !== undefined) return res.code(400).send({ error: `parametern ${reserved} tas inte emot här` });
+    if (reserved !== undefined) {
+      // A name written otherwise (`Year`) is a typo, answered as one, not a parameter refused on purpose.
+      if (!RESERVED.has(reserved.toLowerCase())) return res.code(400).send({ error: unknownParameter({ [reserved]: '' }, readParameters(req.params.read), `/v1/${req.params.read}`) });
+      return res.code(400).send({ error: `parametern ${reserved} tas inte emot här` });
+    }
     const unknown = unknownParameter(req.query, readParameters(req.params.read), `/v1/${req.params.read}`);
     if (unknown !== undefined) return res.code(400).send({ error: unknown });
     const args = [...words];
@@ -383,7 +413,11 @@ export function buildServer(o: ServerOptions): FastifyInstance {
     const keys = req.raw.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'idempotency-key').length;
     if (keys > 1) return res.code(400).send({ error: `Idempotency-Key anges ${keys} gånger; ange den en gång` });
     const key = req.headers['idempotency-key'];
-    const actor = req.headers['x-samkost-actor'];
+    const actors = req.raw.rawHeaders.filter((_h, i) => i % 2 === 0 && req.raw.rawHeaders[i].toLowerCase() === 'x-samkost-actor').length;
+    if (actors > 1) return res.code(400).send({ error: `X-Samkost-Actor anges ${actors} gånger; ange den en gång` });
+    const named = actorHeader(req.headers['x-samkost-actor']);
+    if (named instanceof Error) return res.code(400).send({ error: named.message });
+    const actor = named;
     const command = { ...(body as Record<string, unknown>), ...(typeof key === 'string' ? { commandId: key } : {}) };
     const { io, written } = capture();
     try {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildServer } from '../../src/http/server';
@@ -100,6 +100,35 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     expect(await f.json('invoice', 'show', 'T2024-0001')).toEqual(await byCli.json('invoice', 'show', 'T2024-0001'));
   });
 
+  test('given X-Samkost-Actor in UTF-8 (as Node reads a header, byte by byte), then the name is recorded as sent; with a tab, it is refused', async () => {
+    const { f, app } = await served();
+    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const pay = (reference: string) => ({ type: 'payment.record', invoice: 'T2024-0001', amount: '100.00', date: '2024-02-01', reference });
+    const asOnTheWire = (name: string) => Buffer.from(name, 'utf8').toString('latin1');
+    const named = await app.inject({ method: 'POST', url: '/v1/commands', payload: pay('A1'), headers: { 'x-samkost-actor': asOnTheWire('Kalle Åberg') } });
+    expect(named.statusCode).toBe(201);
+    const events = await f.json<{ metadata: { actor: string } }[]>('events', '--stream', 'billing-2024');
+    expect(events.at(-1)!.metadata.actor).toBe('Kalle Åberg');
+    const before = eventCount(f.store);
+    const tab = await app.inject({ method: 'POST', url: '/v1/commands', payload: pay('A2'), headers: { 'x-samkost-actor': 'ekonomi\tbank' } });
+    expect([tab.statusCode, tab.json()]).toEqual([400, { error: 'X-Samkost-Actor innehåller ett styrtecken (en tabb, en radbrytning); skriv namnet på en rad' }]);
+    expect(eventCount(f.store)).toBe(before);
+  });
+
+  test('given fields only samkost sets (an older rules version, fromBank on a typed payment), then the command is refused and nothing stored', async () => {
+    const { f, app } = await served();
+    await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    const before = eventCount(f.store);
+    const old = await app.inject({ method: 'POST', url: '/v1/commands', payload: { type: 'invoice.credit', invoice: 'T2024-0001', reason: 'Fel', issueDate: '2024-01-10', rules: 2 } });
+    expect([old.statusCode, old.json()]).toEqual([400, { error: 'invoice.credit: rules anges inte med ett nytt kommando; det beslutas efter gällande regler (version 9), och äldre versioner finns bara för att lagrade dokument ska återskapas' }]);
+    const bank = await app.inject({ method: 'POST', url: '/v1/commands', payload: { type: 'payment.record', invoice: 'T2024-0001', amount: '999999999999.00', date: '2024-02-20', reference: 'x', overpayment: true, fromBank: true } });
+    expect([bank.statusCode, bank.json()]).toEqual([400, { error: 'payment.record: fromBank sätts bara av payment import för en rad ur bankens fil; skicka bankens rader som payment.import, eller inbetalningen utan fromBank' }]);
+    const file = join(f.dir, 'old-rules.ndjson');
+    writeFileSync(file, `${JSON.stringify({ type: 'invoice.run', period: '2024-Q2', issueDate: '2024-01-01', rules: 1 })}\n`);
+    expect(await f.run('apply', file)).toMatchObject({ code: 2, err: `samkost: ${file} rad 1: invoice.run: rules anges inte med ett nytt kommando; det beslutas efter gällande regler (version 9), och äldre versioner finns bara för att lagrade dokument ska återskapas; inget i filen har utförts\n` });
+    expect(eventCount(f.store)).toBe(before);
+  });
+
   test('given a command with an Idempotency-Key, then it is recorded once: 201, then 200 for the retry, one event', async () => {
     const { f, app } = await served();
     await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
@@ -118,7 +147,9 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     // The same payment under another key is still the same payment: nothing more is stored.
     const again = await app.inject({ method: 'POST', url: '/v1/commands', payload: pay, headers: { 'idempotency-key': 'bank-2024-02-01-1-retry' } });
     // Said in words, as the CLI says it: `duplicate: false` and no events alone did not tell a tool why.
-    expect([again.statusCode, again.json()]).toEqual([200, { commandId: 'bank-2024-02-01-1-retry', duplicate: false, events: [], note: 'payment.record: redan registrerat; inget nytt sparat' }]);
+    // And named by its id, which a tool needs to reverse it.
+    const recorded = (events.at(-1) as unknown as { streamId: string; revision: number });
+    expect([again.statusCode, again.json()]).toEqual([200, { commandId: 'bank-2024-02-01-1-retry', duplicate: false, events: [], note: `payment.record: redan registrerat; inget nytt sparat (inbetalningen ${recorded.streamId}@${recorded.revision})` }]);
     expect(eventCount(f.store)).toBe(before + 1);
     // Another payment under a key already used is refused, never answered "already recorded" and lost.
     const other = await app.inject({ method: 'POST', url: '/v1/commands', payload: { ...pay, amount: '700.00', reference: 'BG 2' }, headers });
@@ -189,6 +220,16 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
       const r = await app.inject({ method: 'GET', url });
       expect(r.statusCode).toBe(400);
       expect(r.json().error).toMatch(/^parametern (store|chart|json|out|format) tas inte emot här$/);
+    }
+    // A parameter given twice is refused by name, as the CLI refuses an option given twice (the second
+    // --remove used to be applied beside the first); one written with capitals is a typo.
+    for (const [url, error] of [
+      ['/v1/simulate?service=egil&year=2024&remove=1280&remove=0180', 'parametern remove anges 2 gånger; ange den en gång, flera värden med komma emellan (remove=a,b)'],
+      ['/v1/fees?year=2023&year=2024', 'parametern year anges 2 gånger; ange den en gång, flera värden med komma emellan (year=a,b)'],
+      ['/v1/fees?Year=2024', 'okänd parameter Year; menade du year?'],
+    ]) {
+      const r = await app.inject({ method: 'GET', url });
+      expect([r.statusCode, r.json()]).toEqual([400, { error }]);
     }
     // Nothing a client sends is read as an option of its own: not a value, not a document number.
     for (const url of ['/v1/simulate?service=egil&year=2024&add=1&organisation=--store=/tmp/samkost-elsewhere.db', '/v1/trace/--store=%2Ftmp%2Fsamkost-elsewhere.db', '/v1/invoices/--store=%2Ftmp%2Fsamkost-elsewhere.db']) {
@@ -388,6 +429,13 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
       expect(answer).toMatch(/^HTTP\/1\.1 408 /);
       expect(answer).toMatch(/\r\nConnection: close\r\n/i);
       expect(JSON.parse(answer.split('\r\n\r\n')[1])).toEqual({ error: 'begäran kom inte fram inom 0,2 s: innehållet var kortare än Content-Length eller kom för långsamt' });
+    });
+
+    test('given an X-Samkost-Actor header twice (which Node joins into one name, "ekonomi, bank"), then it is refused', async () => {
+      const body = JSON.stringify({ type: 'payment.record', invoice: 'T2024-0001', amount: '1.00', date: '2024-02-01', reference: 'BG 1' });
+      const answer = await exchange(`POST /v1/commands HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Samkost-Actor: ekonomi\r\nX-Samkost-Actor: bank\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect(JSON.parse(answer.split('\r\n\r\n')[1])).toEqual({ error: 'X-Samkost-Actor anges 2 gånger; ange den en gång' });
     });
 
     test('given an Idempotency-Key header twice (which Node joins into one key, "k1, k2"), then it is refused, never stored under a key the client never gave', async () => {
