@@ -17,7 +17,13 @@ export const CommandDate = z.string()
   .refine(isValidIsoDate, { message: 'ska vara ett giltigt datum ÅÅÅÅ-MM-DD' })
   .regex(/^(199\d|20\d\d|2100)-\d\d-\d\d$/, { error: (issue) => `ska vara ett datum ÅÅÅÅ-MM-DD mellan 1990-01-01 och 2100-12-31, inte ${JSON.stringify(issue.input)}` });
 /** Money at rest: a string with a decimal point and at most two decimals. */
-export const Amount = z.string().refine(isAmountString, { message: 'ska vara ett belopp som "1234.50"' });
+export const Amount = z.string().refine(isAmountString, { error: (issue) => amountProblem(issue.input) });
+
+/** Why text is no amount: written right but too long is said so, not that it should look as it does. */
+function amountProblem(input: unknown): string {
+  const digits = typeof input === 'string' ? /^-?(\d+)(\.\d{1,2})?$/.exec(input)?.[1].length : undefined;
+  return digits !== undefined && digits > 15 ? `får ha högst 15 siffror före decimaltecknet, inte ${digits}` : 'ska vara ett belopp som "1234.50"';
+}
 export const NonNegativeAmount = Amount.refine((s) => !s.startsWith('-'), { message: 'beloppet får inte vara negativt' });
 /**
  * An amount a command takes, written at rest with two decimals ("100" and "100.5" are stored as "100.00"

@@ -58,6 +58,10 @@ describe('an amount a command takes is stored with two decimals, however it was 
     expect(() => parseCommand({ type: 'cost.pay', serviceId: 'egil', year: 2024, reference: 'K-7', amount: '1.005', date: '2024-10-30' })).toThrow('amount: ska vara ett belopp som "1234.50"');
   });
 
+  test('given an amount written right but of 16 digits before the point, then it is refused as too long, not as badly written', () => {
+    expect(() => parseCommand({ type: 'cost.pay', serviceId: 'egil', year: 2024, reference: 'K-7', amount: '1000000000000000.00', date: '2024-10-30' })).toThrow('amount: får ha högst 15 siffror före decimaltecknet, inte 16');
+  });
+
   test('given a budget stored before amounts were written with two decimals, when its event is decoded, then its amounts are as stored', () => {
     const data = { serviceId: 'egil', year: 2024, lines: [{ text: 'Drift', amount: '600000.5' }], decidedOn: '2023-11-15', minutesRef: 'FR' };
     expect(checkEventData('CouncilBudgetDecided', EVENT_SCHEMA_VERSION, data)).toEqual(data);
