@@ -22,6 +22,19 @@ export const isBankSerial = (reference: string): boolean => BANK_SERIAL.test(ref
 export const typedFor = (c: RecordPayment, p: PaymentState, claimed: ReadonlySet<PaymentState>): boolean =>
   !claimed.has(p) && !p.reversed && !p.fromBank && p.amount.eq(c.amount) && p.date === c.date && p.reference !== c.reference && !isBankSerial(p.reference);
 
+/** A reference a bank row without the bank's own reference is recorded under: its invoice (`#n` for a repeated row). */
+const withoutBankReference = (reference: string, invoice: string): boolean => reference === invoice || reference.startsWith(`${invoice} #`);
+
+/**
+ * Whether `p`, recorded from an earlier bank file, is the payment the row `c` gives again, one of the two
+ * with the bank's reference and the other without (an export that added the bankReference column, or left
+ * it out): the same amount and value date, not reversed, not already answering for another row. Two
+ * exports overlapping by a day recorded their common payments twice.
+ */
+export const bankRowFor = (c: RecordPayment, p: PaymentState, claimed: ReadonlySet<PaymentState>): boolean =>
+  !claimed.has(p) && !p.reversed && p.fromBank === true && p.amount.eq(c.amount) && p.date === c.date
+  && withoutBankReference(p.reference, c.invoice) !== withoutBankReference(c.reference, c.invoice);
+
 /**
  * A payment as isPaymentOf tells payments apart (invoice, amount by value, value date, reference), as one
  * text: rows compared through a set, not each against every other, which is quadratic in a file's rows.
@@ -74,6 +87,11 @@ export function checkPaymentImport(payments: readonly RecordPayment[], state: St
     if (recorded) {
       // Answering for this row, it answers for no other as a payment typed by hand.
       claimed.add(recorded);
+      return { kind: 'already', invoice };
+    }
+    const fromFile = invoice.payments.find((p) => bankRowFor(c, p, claimed));
+    if (fromFile) {
+      claimed.add(fromFile);
       return { kind: 'already', invoice };
     }
     const byHand = invoice.payments.find((p) => typedFor(c, p, claimed));
