@@ -3,6 +3,7 @@ import { documentNumberYear } from './billing/numbers';
 import { paymentIdYear } from './billing/payment-id';
 import { parsePeriod } from './billing/periods';
 import { assertNever } from './errors';
+import { LEAVE_READS_YEARS } from './deciders/membership';
 
 /**
  * The billing years whose invoices and credit notes a command's decision reads, told from the command
@@ -10,7 +11,8 @@ import { assertNever } from './errors';
  * of a long history's bytes (1.6 of the 1.85 GB of ten invoiced years at national scale), so an edge that
  * decides one command (the CLI) folds only these years' documents, and everything else in the log.
  *
- * What each decider reads, in domain/deciders/: membership and service commands read no document (the
+ * What each decider reads, in domain/deciders/: membership and service commands read no document but a
+ * leave, which reads the three years after its exit's (whether the member is invoiced for them) (the
  * year guard reads YearClosed, which is not a document); every billing decision reads one year's billing
  * stream: the run's, the settlement's, the closed year's, or that of the invoice it credits or pays
  * (credit notes and payments are appended to the invoice's year, which its number carries; a number
@@ -21,8 +23,12 @@ import { assertNever } from './errors';
  */
 export function documentsRead(command: Command): { years: number[] } | 'all' {
   switch (command.type) {
+    case 'member.leave': {
+      // Whether the member is invoiced for a year after its exit (deciders/membership.ts#decideLeave).
+      const exitYear = Number(command.date.slice(0, 4));
+      return { years: Array.from({ length: LEAVE_READS_YEARS }, (_, i) => exitYear + 1 + i) };
+    }
     case 'member.join':
-    case 'member.leave':
     case 'member.details':
     case 'population.import':
     case 'schedule.adopt':

@@ -9,6 +9,7 @@ import { dayBefore } from '../proration';
 import { municipalityCount } from '../population-rule';
 import { grouped } from '../money';
 import { namedFirst } from '../swedish-list';
+import Decimal from 'decimal.js';
 
 export interface Decision {
   streamId: string;
@@ -122,11 +123,32 @@ export function decideLeave(c: LeaveMember, state: State, today: string): Decisi
       + `avsluta dem först, t.ex. \`samkost enrolment end --service ${first.serviceId} --enrolment ${first.enrolmentId} --to ${endOf(first)}\``,
     );
   }
+  // Invoiced for a year after the exit (next year's fee and a conto, billed in December): they would stand,
+  // and be reminded of, for a year it is no member; a fee has no settlement to true it up. Credited first.
+  // The engine folds the documents of the three years after the exit's (documents-read.ts).
+  const exitYear = Number(c.date.slice(0, 4));
+  const later = [...state.billing.entries()].filter(([year]) => year > exitYear && year <= exitYear + LEAVE_READS_YEARS)
+    .flatMap(([, b]) => [...b.invoices.values()])
+    .filter((inv) => inv.invoice.buyer.orgnr === m.orgnr && new Decimal(inv.invoice.total).gt(inv.creditedGross))
+    .map((inv) => inv.invoice);
+  if (later.length > 0) {
+    const years = [...new Set(later.map((i) => i.year))].join(', ');
+    throw new DomainError(
+      `member.leave: ${m.name} (${m.orgnr}) är redan fakturerad för ${years}, efter utträdet ${c.date}: ${namedFirst(later.map((i) => i.number), 5)}; `
+      + `kreditera ${later.length === 1 ? 'den' : 'dem'} först, t.ex. \`samkost invoice credit ${later[0].number} --reason "Utträde ${c.date}"\``,
+    );
+  }
   return {
     streamId: memberStream(m.orgnr),
     events: [{ type: 'MemberLeft', data: { member: m.orgnr, date: c.date, reason: c.reason, decisionRef: c.decisionRef } }],
   };
 }
+
+/**
+ * How many years after its exit's year a leave reads the invoices of: a year is invoiced at the latest in
+ * the December before it (decisions reach the year after today), and an exit is dated in an open year.
+ */
+export const LEAVE_READS_YEARS = 3;
 
 /**
  * A member's new address or invoice reference. A member that has left can still be invoiced (a settlement

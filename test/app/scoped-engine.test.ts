@@ -63,7 +63,7 @@ async function withFold<T>(file: string, scope: EngineScope | undefined, use: (e
 
 describe('documentsRead: the billing years a decision reads, from the command alone', () => {
   test.each([
-    [{ type: 'member.leave', member: '212000-0142', date: '2024-12-31', decisionRef: 'S', reason: 'x' }, { years: [] }],
+    [{ type: 'member.leave', member: '212000-0142', date: '2024-12-31', decisionRef: 'S', reason: 'x' }, { years: [2025, 2026, 2027] }],
     [{ type: 'enrolment.end', serviceId: 'egil', enrolmentId: 'e1', to: '2024-12-31' }, { years: [] }],
     [{ type: 'invoice.run', period: '2024-Q2', issueDate: '2024-04-01', paymentTermsDays: 30, vatRate: '0.25', seller }, { years: [2024] }],
     [{ type: 'invoice.run', period: '2024-13', issueDate: '2024-04-01', paymentTermsDays: 30, vatRate: '0.25', seller }, { years: [] }],

@@ -55,6 +55,22 @@ describe('what a command stores when there is nothing to store, and what it does
     expect(close.err).toContain(`egil (${kr(egil.settlementToBill)} att fakturera, ${kr(egil.settlementToCredit)} att kreditera)`);
   });
 
+  test('given a member invoiced for the year after its exit, when it leaves, then it is refused naming the invoice and the credit to make; once credited, it leaves', async () => {
+    const f = await billingFixture();
+    expect((await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);
+    const invoices = await f.json<{ invoices: { number: string; buyerName: string }[] }>('invoices', '--year', '2024');
+    const region = invoices.invoices.find((i) => i.buyerName === 'Region Stockholm')!.number;
+    const before = eventCount(f.store);
+    const leave = ['member', 'leave', '232100-0016', '--date', '2023-12-31', '--reason', 'ingen tjänst'];
+    expect(await f.run(...leave)).toMatchObject({
+      code: 2,
+      err: `samkost: member.leave: Region Stockholm (232100-0016) är redan fakturerad för 2024, efter utträdet 2023-12-31: ${region}; kreditera den först, t.ex. \`samkost invoice credit ${region} --reason "Utträde 2023-12-31"\`\n`,
+    });
+    expect(eventCount(f.store)).toBe(before);
+    expect((await f.run('invoice', 'credit', region, '--reason', 'Utträde 2023-12-31', '--date', '2024-02-01')).code).toBe(0);
+    expect((await f.run(...leave)).code).toBe(0);
+  });
+
   test('given an invoice credited line by line in part, when the rest is credited without naming lines, then the lines with something left are credited, and then nothing is left', async () => {
     const f = await billingFixture();
     // Malmö joins in April: its membership invoice bills the fee and the joining contribution, two lines.
