@@ -257,6 +257,11 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
     .action(async (o: { year: number; part: Part; chart?: string }) => {
       const chart = loadChart(o.chart);
       await withEngine(g(), io, async (engine) => {
+        // A year the books do not cover is refused, as `export sie` refuses it: a mistyped 2052 answered a
+        // balance sheet carried forward, which looked like a year's books.
+        // (The opening part says where the books begin, for any year.)
+        const outside = o.part === 'opening' ? undefined : yearOutsideBooks(engine.state, o.year, Number(todayOf(io).slice(0, 4)));
+        if (outside) throw new UsageError(outside);
         // The income statement and the journal need no earlier year; the balance sheet and trial balance do.
         if (o.part === 'income' || o.part === 'journal') {
           const r = yearResult(engine.state, o.year, chart);

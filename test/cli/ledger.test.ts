@@ -437,3 +437,14 @@ describe('ledger properties', () => {
     );
   });
 });
+
+describe('a year the books do not cover', () => {
+  test('given books of 2024, when the ledger of 2030 or 2022 is asked for, then it is refused as export sie refuses it, naming the years the books cover; the opening part still says where they begin', async () => {
+    const f = await billingFixture();
+    expect((await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);
+    for (const [year, part] of [['2030', 'trial'], ['2022', 'balance'], ['2030', 'all']]) {
+      expect(await f.run('ledger', '--year', year, '--part', part)).toEqual({ code: 2, out: '', err: `samkost: bokföringen har inget för ${year}: den omfattar 2024–2025\n` });
+    }
+    expect((await f.run('ledger', '--year', '2022', '--part', 'opening')).code).toBe(0);
+  });
+});
