@@ -48,7 +48,7 @@ export interface SelfCostRow {
   settlementRemaining: Decimal | null;
   /**
    * What a settlement would still bill, and credit, member by member (never negative); null without an
-   * actual cost. Their difference is settlementRemaining, which alone hides differences that cancel out.
+   * actual cost, or where not asked for (the books' accrual needs only the net). Their difference is settlementRemaining, which alone hides differences that cancel out.
    */
   settlementToBill: Decimal | null;
   settlementToCredit: Decimal | null;
@@ -130,8 +130,8 @@ function activeIn(svc: ServiceState, year: number, billing: YearBilling): boolea
   return Boolean(svc.budgets.get(year)?.length || svc.actualCosts.get(year)?.length || billing.invoiced.has(svc.service.serviceId));
 }
 
-/** `billing`: the year's `yearBilling`, when the caller reports on several services of the year. */
-export function selfCostOf(state: State, svc: ServiceState, year: number, horizonYears = 3, billing = yearBilling(state, year)): SelfCostRow {
+/** `billing`: the year's `yearBilling`, when the caller reports on several services of the year; `memberByMember`: settlementToBill and settlementToCredit too. */
+export function selfCostOf(state: State, svc: ServiceState, year: number, horizonYears = 3, billing = yearBilling(state, year), memberByMember = false): SelfCostRow {
   const id = svc.service.serviceId;
   const overheadRate = new Decimal(svc.service.overheadRate);
   const decisions = svc.budgets.get(year) ?? [];
@@ -159,7 +159,8 @@ export function selfCostOf(state: State, svc: ServiceState, year: number, horizo
       const split = splitForYear(state, id, year, 'actual', rules);
       unallocated = split.unallocated;
       settlementRemaining = sum(split.participants.map((p) => p.total)).minus(billedTotal);
-      differences = settlementDifferences(state, svc, year, rules);
+      // A second split, member by member: for the report, not for the books' accrual, which needs the net.
+      if (memberByMember) differences = settlementDifferences(state, svc, year, rules);
     } catch (err) {
       // A cost of next year recorded before SCB's year-end figures: what a settlement would bill waits for them.
       if (!(err instanceof PopulationPendingError)) throw err;
@@ -185,7 +186,7 @@ export function selfCost(state: State, year: number, horizonYears = 3): SelfCost
   const services = [...state.services.values()]
     .filter((svc) => activeIn(svc, year, billing))
     .sort((a, b) => a.service.name.localeCompare(b.service.name, 'sv') || a.service.serviceId.localeCompare(b.service.serviceId))
-    .map((svc) => selfCostOf(state, svc, year, horizonYears, billing));
+    .map((svc) => selfCostOf(state, svc, year, horizonYears, billing, true));
   const total = (f: (r: SelfCostRow) => Decimal | null) => sum(services.map((r) => f(r) ?? ZERO));
   return {
     year, horizonYears, services,

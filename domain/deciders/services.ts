@@ -249,16 +249,18 @@ function checkInhabitantsCountedOnce(state: State, svc: ServiceState, m: MemberS
   }
 }
 
+/** A member with no inhabitants of its own, as a refusal names it. */
+const INHABITANTLESS: Record<MemberState['kind'], string> = {
+  region: 'en region, som deltar utan egna invånare', organisation: 'en organisation, som deltar utan egna invånare',
+  federation: 'ett kommunalförbund utan kommuner', municipality: 'en kommun utan kommunkod',
+};
+
 /**
  * Under a rule that shares by inhabitants every participant is billed on some: a region or another
  * organisation has none of its own (it covers no municipalities), and once enrolled it stopped the whole
  * association's invoice run, every split of the service and even a scenario removing it, until the
  * enrolment was ended.
  */
-const INHABITANTLESS: Record<MemberState['kind'], string> = {
-  region: 'en region, som deltar utan egna invånare', organisation: 'en organisation, som deltar utan egna invånare',
-  federation: 'ett kommunalförbund utan kommuner', municipality: 'en kommun utan kommunkod',
-};
 
 function checkHasInhabitants(svc: ServiceState, m: MemberState, c: StartEnrolment): void {
   if (!sharesByInhabitants(svc.service.pricing.kind) || inhabitantsOf(m, c.covers).length > 0) return;
