@@ -12,10 +12,6 @@ import { type GlobalOptions, withEngineFor } from './context';
 import { type CliIo, toJson, UsageError } from './io';
 
 /**
- * Validates one command object, executes it on an engine that folded what deciding it reads, and reports
- * what was stored (or that it was a retry). A command that does not parse opens no store.
- */
-/**
  * Why a command given by a user or a tool carries a field only samkost sets, or undefined. `rules` is for a
  * replay deciding a stored document again: given with a new command, an older version skipped today's
  * checks (a credit note dated before its invoice, a run dated back in its series) and split by older
@@ -33,6 +29,10 @@ export function internalFieldProblem(body: Record<string, unknown>): string | un
   return undefined;
 }
 
+/**
+ * Validates one command object, executes it on an engine that folded what deciding it reads, and reports
+ * what was stored (or that it was a retry). A command that does not parse opens no store.
+ */
 export async function executeAndReport(input: Record<string, unknown>, g: GlobalOptions, io: CliIo, flags?: FieldFlags): Promise<ExecuteResult> {
   const { commandId, ...body } = input;
   const internal = internalFieldProblem(body);
