@@ -410,14 +410,13 @@ export function buildServer(o: ServerOptions): FastifyInstance {
       return res.code(400).send({ error: `filreferenser tas inte emot över HTTP; skicka ${INSTEAD_OF_FILE[String(type)] ?? 'filens innehåll som fält i kommandot'}` });
     }
     // Node joins a header given twice into one ("k1, k2"): that would be a third key, neither the client's.
-    const keys = req.raw.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'idempotency-key').length;
-    if (keys > 1) return res.code(400).send({ error: `Idempotency-Key anges ${keys} gånger; ange den en gång` });
+    for (const header of ['Idempotency-Key', 'X-Samkost-Actor']) {
+      const times = req.raw.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === header.toLowerCase()).length;
+      if (times > 1) return res.code(400).send({ error: `${header} anges ${times} gånger; ange den en gång` });
+    }
     const key = req.headers['idempotency-key'];
-    const actors = req.raw.rawHeaders.filter((_h, i) => i % 2 === 0 && req.raw.rawHeaders[i].toLowerCase() === 'x-samkost-actor').length;
-    if (actors > 1) return res.code(400).send({ error: `X-Samkost-Actor anges ${actors} gånger; ange den en gång` });
-    const named = actorHeader(req.headers['x-samkost-actor']);
-    if (named instanceof Error) return res.code(400).send({ error: named.message });
-    const actor = named;
+    const actor = actorHeader(req.headers['x-samkost-actor']);
+    if (actor instanceof Error) return res.code(400).send({ error: actor.message });
     const command = { ...(body as Record<string, unknown>), ...(typeof key === 'string' ? { commandId: key } : {}) };
     const { io, written } = capture();
     try {
