@@ -70,6 +70,8 @@ import { fileProblem } from '../src/cli/file-errors';
 import { chainBreak, eventHash, type HashableEvent } from '../src/store/hash-chain';
 import { type Chart, type CreditedLine, creditLines, DEFAULT_CHART, documentDrafts, invoiceLines, merged } from '../projections/ledger';
 import type { CreditNoteIssued, InvoiceIssued } from '../domain/events/billing';
+import { addDays } from '../domain/billing/periods';
+import { OUT_OF_SCOPE_BASIS } from '../domain/billing/vat';
 
 export interface AuditCheckResult {
   ok: boolean;
@@ -382,6 +384,35 @@ export function documentArithmetic(d: DocumentRecord['document']): string[] {
   if (totalNet && totalVat && total && !totalNet.plus(totalVat).eq(total)) out.push(`totalNet ${d.totalNet} + totalVat ${d.totalVat} är ${totalNet.plus(totalVat).toFixed(2)}, total anger ${d.total}`);
   return out;
 }
+
+/**
+ * Where an invoice does not say what the command it records (origin.params) decided it by, in Swedish: the
+ * VAT rate of its taxed lines and breakdown, its due date (issue date + payment terms), its seller, and, for
+ * a membership invoice, the legal basis of its exemption. A forger who rewrites a document and its hash
+ * chain consistently, but not the command it carries, leaves the package at odds with itself (a rate of
+ * 0.12 on an invoice whose run was decided at 0.25); without the noted manifest hash, nothing else names it.
+ */
+export function documentAgainstCommand(d: DocumentRecord['document'], type: string): string[] {
+  if (type !== 'InvoiceIssued') return [];
+  const doc = d as Partial<InvoiceIssued>;
+  const params = (doc.origin?.params ?? {}) as { vatRate?: unknown; paymentTermsDays?: unknown; seller?: unknown; issueDate?: unknown };
+  const out: string[] = [];
+  if (typeof params.vatRate === 'string') {
+    const taxed = (doc.lines ?? []).filter((l) => l.vatCategory === 'S' && l.vatRate !== params.vatRate).map((l) => l.lineNo);
+    if (taxed.length) out.push(`${taxed.length === 1 ? 'rad' : 'raderna'} ${taxed.join(', ')} har en annan momssats än kommandot dokumentet beslutades med (${params.vatRate})`);
+    const breakdown = (doc.vat ?? []).filter((v) => v.category === 'S' && v.rate !== params.vatRate).map((v) => v.rate);
+    if (breakdown.length) out.push(`momsspecifikationen anger ${breakdown.join(', ')}, kommandot ${params.vatRate}`);
+  }
+  if (typeof params.paymentTermsDays === 'number' && typeof doc.issueDate === 'string' && isoDate(doc.issueDate)) {
+    const due = addDays(doc.issueDate, params.paymentTermsDays);
+    if (doc.dueDate !== due) out.push(`förfallodagen ${doc.dueDate} är inte fakturadatumet + kommandots ${params.paymentTermsDays} dagar (${due})`);
+  }
+  if (params.seller !== undefined && canonicalJson(doc.seller ?? null) !== canonicalJson(params.seller)) out.push('säljaren är inte den som kommandot dokumentet beslutades med anger');
+  if (doc.kind === 'membership' && doc.legalBasis !== OUT_OF_SCOPE_BASIS) out.push('en medlemsfaktura ska ange skälet till att den är utan moms, som samkost skriver det');
+  return out;
+}
+
+const isoDate = (s: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s));
 
 /**
  * Two hashes (or ids) that differ, each shown far enough to see where: its first 12 hex digits, or up to
@@ -861,6 +892,7 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
     else if (canonicalSha256(d.document) !== stored.sha256) problems.push(`${at}: dokumentet är inte händelsens data (${d.event.streamId}@${d.event.revision}): det har ändrats`);
     if (manifest.year !== undefined && d.document?.year !== manifest.year) problems.push(`${at}: dokumentet gäller ${d.document?.year}, manifestet ${manifest.year}`);
     for (const p of documentArithmetic(d.document ?? {})) problems.push(`${at}: ${p}`);
+    for (const p of documentAgainstCommand(d.document ?? {}, String(d.type))) problems.push(`${at}: ${p}`);
     const number = typeof d.document?.number === 'string' ? parseDocumentNumber(d.document.number) : undefined;
     if (!number) problems.push(`${at}: är inget dokumentnummer (som T2023-0001)`);
     else {

@@ -129,6 +129,21 @@ describe('check-audit: what a package shows of itself must hold, even where ever
     expect(checkAudit(dir)).toMatchObject({ ok: true, problems: [] });
   });
 
+  test('given an invoice whose VAT rate and due date were rewritten with its chain, but not the command it records, then check-audit names each against the command', async () => {
+    const dir = await forgedPackage(forgeDocument('T2024-0001', (d) => {
+      const doc = d as unknown as { lines: { vatRate: string }[]; vat: { rate: string }[]; dueDate: string };
+      for (const l of doc.lines) l.vatRate = '0.12';
+      for (const v of doc.vat) v.rate = '0.12';
+      doc.dueDate = '2024-12-31';
+    }));
+    const at = `documents.ndjson rad ${rowOf(dir, 'documents.ndjson', 'T2024-0001')}: T2024-0001`;
+    expect(checkAudit(dir).problems).toEqual([
+      `${at}: rad 1 har en annan momssats än kommandot dokumentet beslutades med (0.25)`,
+      `${at}: momsspecifikationen anger 0.12, kommandot 0.25`,
+      `${at}: förfallodagen 2024-12-31 är inte fakturadatumet + kommandots 30 dagar (2024-02-14)`,
+    ]);
+  });
+
   describe('what check-audit says of a row or file that is not what the package holds', () => {
     test('given the row {} appended to vouchers.ndjson, then it is named as no voucher, by file, line and the fields it lacks, never as "verifikation undefined undefined"', async () => {
       const dir = await forgedPackage(() => undefined);
