@@ -1,3 +1,4 @@
+import { LINE_KIND_NAMES, MEMBER_KIND_NAMES } from '../domain/kind-words';
 import Decimal from 'decimal.js';
 import { billingPeriods } from '../domain/billing/periods';
 import { DomainError } from '../domain/errors';
@@ -144,6 +145,8 @@ export interface LineTrace {
     year: number;
     issueDate: string;
     buyer: { orgnr: string; name: string };
+    /** A credit note's reason, as it was issued with it. */
+    reason?: string;
     event?: EventRef;
   };
   line: {
@@ -316,7 +319,7 @@ function membershipLine(state: State, doc: Doc, line: AnyLine, kind: string): De
   if (!tier) throw new DomainError(`avgiftsplanen ${year} har ingen storleksklass för ${m.name}`);
   const bounds = tier.organisation ? 'organisationer' : `${grouped(tier.min ?? 0)}–${tier.max === undefined ? '' : grouped(tier.max)}`;
   const figures: TraceFigure[] = [
-    { name: 'medlem', value: `${m.name} (${m.orgnr})`, note: `${m.kind}, medlem från ${period.from}${period.rejoin ? ' (återinträde)' : ''}; beslut ${period.decisionRef}`, event: period.joinedRef },
+    { name: 'medlem', value: `${m.name} (${m.orgnr})`, note: `${MEMBER_KIND_NAMES[m.kind]}, medlem från ${period.from}${period.rejoin ? ' (återinträde)' : ''}; beslut ${period.decisionRef}`, event: period.joinedRef },
     populationFigure(pop),
     { name: 'avgiftsplan', value: `${year}`, note: `${schedule.decisionRef}, beslutad ${schedule.decidedOn}`, event: adopted.ref },
     { name: 'storleksklass', value: `${tier.id} ${tier.label}`, note: bounds, event: adopted.ref },
@@ -841,7 +844,7 @@ function settlementLine(state: State, doc: Doc, line: AnyLine, sign: 1 | -1, opt
         },
         {
           label: 'fakturerat', value: sek(billed), formula: 'Σ av årets rader för tjänsten, minus krediteringar',
-          children: billedLines.map((l) => ({ label: `${l.document} rad ${l.lineNo} (${l.kind})`, value: sek(new Decimal(l.net)), formula: l.credited !== '0.00' ? `${sek(new Decimal(l.amount))} − krediterat ${sek(new Decimal(l.credited))}${l.creditedBy ? ` (${l.creditedBy.join(', ')})` : ''}` : undefined, event: l.event })),
+          children: billedLines.map((l) => ({ label: `${l.document} rad ${l.lineNo} (${LINE_KIND_NAMES[l.kind as InvoiceLine['kind']] ?? l.kind})`, value: sek(new Decimal(l.net)), formula: l.credited !== '0.00' ? `${sek(new Decimal(l.amount))} − krediterat ${sek(new Decimal(l.credited))}${l.creditedBy ? ` (${l.creditedBy.join(', ')})` : ''}` : undefined, event: l.event })),
         },
       ],
     },
@@ -861,7 +864,7 @@ function creditedLine(state: State, line: CreditNoteLine): Derived {
   return {
     rule: `kreditering av det som återstår av ${c.invoice} rad ${c.lineNo}: ${sek(new Decimal(orig.amount))} − redan krediterat ${sek(before)}`,
     figures: [
-      { name: 'krediterad fakturarad', value: `${c.invoice} rad ${c.lineNo}: ${orig.description}`, note: orig.kind, event: inv.ref },
+      { name: 'krediterad fakturarad', value: `${c.invoice} rad ${c.lineNo}: ${orig.description}`, note: LINE_KIND_NAMES[orig.kind] ?? orig.kind, event: inv.ref },
       { name: 'radens belopp', value: sek(new Decimal(orig.amount)), event: inv.ref },
       { name: 'redan krediterat', value: sek(before), note: inv.creditNotes.join(', ') || 'inget' },
     ],
@@ -926,7 +929,7 @@ export function traceLine(stateBeforeDocument: State, doc: Doc, lineNo: number, 
   return {
     document: {
       number: doc.number, type: invoice ? 'InvoiceIssued' : 'CreditNoteIssued', kind: doc.kind, year: doc.year, issueDate: doc.issueDate,
-      buyer: { orgnr: doc.buyer.orgnr, name: doc.buyer.name }, event: docRef,
+      buyer: { orgnr: doc.buyer.orgnr, name: doc.buyer.name }, ...('reason' in doc ? { reason: doc.reason } : {}), event: docRef,
     },
     line: {
       lineNo: line.lineNo, kind, description: line.description, amount: line.amount, vatCategory: line.vatCategory, vatRate: line.vatRate,

@@ -1,14 +1,8 @@
 import type { CreditNoteIssued, InvoiceIssued } from '../../domain/events/billing';
-import type { MemberKind } from '../../domain/events/membership';
 
 /* Member and invoice kinds as finance reads them in tables; --json keeps the codes. */
 
-export const MEMBER_KIND_NAMES: Record<MemberKind, string> = {
-  municipality: 'kommun',
-  region: 'region',
-  federation: 'kommunalförbund',
-  organisation: 'organisation',
-};
+export { MEMBER_KIND_NAMES } from '../../domain/kind-words';
 
 export const INVOICE_KIND_NAMES: Record<InvoiceIssued['kind'], string> = {
   membership: 'medlemsavgift',

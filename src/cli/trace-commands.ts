@@ -67,6 +67,7 @@ export function renderTraceText(t: LineTrace): string {
   const what = t.document.type === 'InvoiceIssued' ? 'faktura' : 'kreditfaktura';
   out.push(`══ ${t.document.number} rad ${t.line.lineNo} ══ ${t.document.buyer.name} (${t.document.buyer.orgnr}), ${what} ${t.document.issueDate}`);
   out.push(`Beskrivning: ${t.line.description}`);
+  if (t.document.reason !== undefined) out.push(`Orsak:       ${t.document.reason}`);
   out.push(`Belopp:      ${kr(t.amount)}`);
   out.push(`Omräknat:    ${kr(t.recomputed)}  ${t.matches ? '✓ stämmer' : '✗ AVVIKER'} (differens ${kr(t.difference)})`);
   out.push(`Regel:       ${t.rule}`);
@@ -143,6 +144,7 @@ const refCells = (r?: EventRef): string =>
 function lineHtml(t: LineTrace): string {
   const out: string[] = [];
   out.push(`<h2>${esc(t.document.number)} rad ${t.line.lineNo}: ${esc(t.line.description)}</h2>`);
+  if (t.document.reason !== undefined) out.push(`<p>Orsak: ${esc(t.document.reason)}</p>`);
   out.push(`<p class="summary">Belopp <strong>${esc(kr(t.amount))}</strong> · omräknat <strong>${esc(kr(t.recomputed))}</strong> · `
     + `${t.matches ? '<span class="ok">✓ stämmer</span>' : '<span class="bad">✗ avviker</span>'} (differens ${esc(kr(t.difference))})<br>`
     + `Regel: ${esc(t.rule)}<br><span class="f">Lagrat: ${esc(t.stored.rule)}; ${esc(t.stored.basis)}</span></p>`);

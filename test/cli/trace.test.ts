@@ -494,3 +494,15 @@ describe('the trace of a leaving member\'s fee', () => {
     expect(figures.find((x) => x.name === 'utträde')).toMatchObject({ value: '2024-03-31', event: { type: 'MemberLeft' } });
   });
 });
+
+describe('the trace of a credit note', () => {
+  test('given a credit note issued with a reason, then its trace names the reason, in text, HTML and JSON', async () => {
+    const f = await billingFixture();
+    expect((await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);
+    expect((await f.run('invoice', 'credit', 'T2024-0001', '--lines', '1', '--reason', 'Fel anslutningsdatum', '--date', '2024-02-01')).code).toBe(0);
+    expect((await f.run('trace', 'TK2024-0001')).out).toContain('\nOrsak:       Fel anslutningsdatum\n');
+    expect((await f.run('trace', 'TK2024-0001', '--format', 'html')).out).toContain('<p>Orsak: Fel anslutningsdatum</p>');
+    const json = await f.json<{ lines: { document: { reason?: string } }[] }>('trace', 'TK2024-0001', '--format', 'json');
+    expect(json.lines[0].document.reason).toBe('Fel anslutningsdatum');
+  });
+});
