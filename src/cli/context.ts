@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import type { Command } from '../../domain/commands';
 import type { DecideContext } from '../../domain/decide';
 import { loadConfig, vatRatesOf } from '../config';
@@ -15,7 +16,20 @@ export interface GlobalOptions {
 }
 
 export function actorOf(opts: GlobalOptions, io: CliIo): string {
-  return opts.actor ?? io.env.SAMKOST_ACTOR ?? io.env.USER ?? 'unknown';
+  return opts.actor ?? io.env.SAMKOST_ACTOR ?? io.env.USER ?? systemUser() ?? 'unknown';
+}
+
+/**
+ * The operating system's name for who runs samkost, where $USER is not set (a cron job, a container): an
+ * audit trail attributing events to "unknown" tells an auditor nothing.
+ */
+function systemUser(): string | undefined {
+  try {
+    return userInfo().username || undefined;
+  } catch {
+    // No account entry for the process's uid (a container run under an arbitrary uid).
+    return undefined;
+  }
 }
 
 /**
