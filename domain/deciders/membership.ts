@@ -6,6 +6,7 @@ import { bandCoverageProblems } from '../tiers';
 import { normaliseOrgnr } from '../orgnr';
 import { assertDecidedYearNotTooFarAhead, assertNotAfterToday, assertNotOlderThanInForce, assertNotTooFarAhead, assertYearOpen } from './year-guard';
 import { dayBefore } from '../proration';
+import { addDays } from '../billing/periods';
 import { municipalityCount } from '../population-rule';
 import { grouped } from '../money';
 import { namedFirst } from '../swedish-list';
@@ -105,7 +106,9 @@ export function decideJoin(c: JoinMember, state: State, today: string): Decision
 
 export function decideLeave(c: LeaveMember, state: State, today: string): Decision {
   const m = resolveMember(state, c.member);
-  assertYearOpen(state, Number(c.date.slice(0, 4)), 'member.leave');
+  // What a leave changes begins the day after it: one on 31 December of a closed year changes none of its
+  // figures (the leaving year's fee is not reduced).
+  assertYearOpen(state, Number(addDays(c.date, 1).slice(0, 4)), 'member.leave');
   assertNotTooFarAhead(c.date, today, 'member.leave', 'utträdesdatumet');
   const current = m.periods[m.periods.length - 1];
   if (current.to !== undefined) throw new DomainError(`member.leave: ${m.name} (${m.orgnr}) är inte medlem; den gick ur ${current.to}`);

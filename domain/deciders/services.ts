@@ -1,6 +1,9 @@
 import type { DecideBudget, EndEnrolment, EstablishService, PaySupplier, RecordActualCost, StartEnrolment } from '../commands/services';
 import Decimal from 'decimal.js';
-import { DomainError, NotFoundError } from '../errors';
+import { DomainError, NotFoundError, PopulationPendingError } from '../errors';
+import type { EventRef } from '../event-ref';
+import { computeSplit, costBase, reportingTiersFor, splitInputs } from '../../projections/splits';
+import { RULES_VERSION } from '../rules';
 import { ServiceId } from '../events/services';
 import { formatPercent, formatSek } from '../money';
 import { PricingError, sharesByInhabitants, validateRule } from '../pricing';
@@ -12,6 +15,7 @@ import type { DomainEvent } from '../events';
 import { assertBookedInOpenYear, assertDecidedYearNotTooFarAhead, assertNotAfterToday, assertNotOlderThanInForce, assertNotTooFarAhead, assertYearOpen, bookedInClosedYear } from './year-guard';
 import { type SupplierInvoice, supplierInvoices } from '../supplier-debt';
 import { dayBefore } from '../proration';
+import { addDays } from '../billing/periods';
 import { listed } from '../swedish-list';
 
 export const serviceStream = (serviceId: string) => `service-${serviceId}`;
@@ -56,6 +60,8 @@ export function decideBudget(c: DecideBudget, state: State, today: string): Deci
   const inForce = svc.budgets.get(c.year)?.at(-1)?.value;
   assertNotOlderThanInForce(inForce && { decidedOn: inForce.decidedOn, reference: inForce.minutesRef }, c.decidedOn, what, 'den budget');
   const { type: _t, ...data } = c;
+  const budgets = new Map(svc.budgets).set(c.year, [...(svc.budgets.get(c.year) ?? []), { value: data, ref: PENDING }]);
+  assertSplittable(state, { ...svc, budgets }, c.year, what);
   return { streamId: serviceStream(c.serviceId), events: [{ type: 'CouncilBudgetDecided', data }] };
 }
 
@@ -178,6 +184,13 @@ export function decideStartEnrolment(c: StartEnrolment, state: State, today: str
   checkInhabitantsCountedOnce(state, svc, m, c);
   const enrolmentId = c.enrolmentId ?? [m.orgnr, c.module?.toLowerCase().replace(/[^a-z0-9]+/g, '-'), c.from].filter(Boolean).join('-');
   if (svc.enrolments.has(enrolmentId)) throw new DomainError(`enrolment.start: anslutnings-id ${enrolmentId} används redan i ${c.serviceId}`);
+  // Every budgeted year it is in force in must still split with it (a base fee per participant above the budget).
+  const enrolments = new Map(svc.enrolments).set(enrolmentId, {
+    enrolmentId, serviceId: c.serviceId, member: m.orgnr, from: c.from, to: c.to, module: c.module, covers: c.covers, startedRef: PENDING, endedRef: undefined,
+  });
+  for (const year of svc.budgets.keys()) {
+    if (year >= Number(c.from.slice(0, 4)) && (c.to === undefined || year <= Number(c.to.slice(0, 4)))) assertSplittable(state, { ...svc, enrolments }, year, `enrolment.start ${c.serviceId}`);
+  }
   const events: DomainEvent[] = [{
     type: 'EnrolmentStarted',
     data: { serviceId: c.serviceId, enrolmentId, member: m.orgnr, from: c.from, module: c.module, covers: c.covers },
@@ -249,6 +262,32 @@ function checkInhabitantsCountedOnce(state: State, svc: ServiceState, m: MemberS
   }
 }
 
+/** What a decision not yet stored refers to in the trial split assertSplittable makes of it (never stored). */
+const PENDING: EventRef = Object.freeze({ streamId: '(ny)', revision: -1, position: '0', eventId: '(ny)', type: '(ny)', recordedAt: '', actor: '', hash: '' });
+
+/**
+ * Refuses a budget or enrolment after which the service's budget split of `year` cannot be made: a budget
+ * below the base fees of base-plus-per-capita, or one more participant than the budget bears them for, was
+ * stored and then stopped every split of the service and every invoice run (membership fees included),
+ * with no command to take it back. `trial` is the service with the decision in it.
+ */
+function assertSplittable(state: State, trial: ServiceState, year: number, what: string): void {
+  if (!trial.budgets.get(year)?.length) return;
+  try {
+    // A split works its months out when they are first read, and it is there that a base fee fails.
+    void computeSplit(trial, year, 'budget', costBase(trial, year, 'budget'), splitInputs(state, trial, year, RULES_VERSION), reportingTiersFor(state, year), RULES_VERSION).months;
+  } catch (err) {
+    // SCB's table for the year is not recorded yet: the split waits for it, as a run does.
+    if (err instanceof PopulationPendingError) return;
+    if (err instanceof PricingError || err instanceof DomainError) {
+      // The split's own words name the service and year, which the refusal's subject has named already.
+      const why = err.message.startsWith(`${trial.service.serviceId} ${year}: `) ? err.message.slice(`${trial.service.serviceId} ${year}: `.length) : err.message;
+      throw new DomainError(`${what}: ${why}; det skulle stoppa fördelningen av ${year} och varje fakturakörning, så det registreras inte`);
+    }
+    throw err;
+  }
+}
+
 /** A member with no inhabitants of its own, as a refusal names it. */
 const INHABITANTLESS: Record<MemberState['kind'], string> = {
   region: 'en region, som deltar utan egna invånare', organisation: 'en organisation, som deltar utan egna invånare',
@@ -292,11 +331,10 @@ export function decideEndEnrolment(c: EndEnrolment, state: State, today: string)
   // An end already set may be brought forward (a member leaving earlier than planned), never put off: a
   // later end would bring back months that may have been settled as ended.
   if (e.to !== undefined && c.to >= e.to) throw new DomainError(`enrolment.end: anslutningen ${c.enrolmentId} upphörde redan ${e.to}`);
-  // Withdrawn (ended the day before it begins), it is in force on no day, and what it changes lies in its
-  // start's year: an enrolment from 1 January of the first open year is withdrawn with an end on
-  // 31 December of the closed year before, which changes none of that year's figures.
+  // What an end changes begins the day after it: an end on 31 December of a closed year (or a withdrawal,
+  // ended the day before a start on 1 January of the first open year) changes none of that year's figures.
   const withdrawn = c.to === dayBefore(e.from);
-  assertYearOpen(state, Number((withdrawn ? e.from : c.to).slice(0, 4)), 'enrolment.end');
+  assertYearOpen(state, Number(addDays(c.to, 1).slice(0, 4)), 'enrolment.end');
   assertNotTooFarAhead(c.to, today, 'enrolment.end', 'slutdatumet');
   if (e.to !== undefined) assertYearOpen(state, Number(e.to.slice(0, 4)), 'enrolment.end');
   // Ending it the day before it begins withdraws an enrolment that has not begun: it is in force on no day.

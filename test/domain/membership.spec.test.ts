@@ -38,6 +38,14 @@ describe('member.join', () => {
     given(joined({ address }), left('2022-12-31')).when(join({ date: '2024-03-01', address: moved })).then([joined({ date: '2024-03-01', rejoin: true, address: moved })]);
   });
 
+  test('given 2023 closed, when a member leaves on 31 December 2023, then it is stored: the change begins in 2024; on 30 December, then it is refused', () => {
+    const closed: DomainEvent = { type: 'YearClosed', data: { year: 2023, date: '2024-02-15' } };
+    given(joined(), closed).when({ type: 'member.leave', member: '1280', date: '2023-12-31', reason: 'x' })
+      .then([{ type: 'MemberLeft', data: { member: '212000-1124', date: '2023-12-31', reason: 'x', decisionRef: undefined } }]);
+    given(joined(), closed).when({ type: 'member.leave', member: '1280', date: '2023-12-30', reason: 'x' })
+      .thenError('member.leave: året 2023 stängdes 2024-02-15; dess siffror kan inte längre ändras');
+  });
+
   test('a rejoin dated before the exit is refused', () => {
     given(joined(), left('2022-12-31')).when(join({ date: '2022-06-01' })).thenError('gick ur 2022-12-31; ett återinträde måste dateras efter det');
   });

@@ -183,12 +183,15 @@ describe('enrolment.end', () => {
       .then([{ type: 'EnrolmentEnded', data: { serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2023-12-31' } }]);
   });
 
-  test('given 2023 closed, when an enrolment from 1 January 2024 is withdrawn (ended 2023-12-31), then it is stored: it changes nothing of 2023; ended in 2023 otherwise, it is refused', () => {
+  test('given 2023 closed, when an enrolment from 1 January 2024 is withdrawn (ended 2023-12-31), then it is stored: it changes nothing of 2023; so is an end on 31 December 2023, not one before it', () => {
     const closed: DomainEvent = { type: 'YearClosed', data: { year: 2023, date: '2024-02-15' } };
     given(member, established, started(), closed).when({ type: 'enrolment.end', serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2023-12-31' })
       .then([{ type: 'EnrolmentEnded', data: { serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2023-12-31' } }]);
+    // One in force in 2023 may end on its last day (the change begins in 2024), not before it.
     const earlier = started({ enrolmentId: '212000-1124-2023-06-01', from: '2023-06-01' });
     given(member, established, earlier, closed).when({ type: 'enrolment.end', serviceId: 'uka', enrolmentId: '212000-1124-2023-06-01', to: '2023-12-31' })
+      .then([{ type: 'EnrolmentEnded', data: { serviceId: 'uka', enrolmentId: '212000-1124-2023-06-01', to: '2023-12-31' } }]);
+    given(member, established, earlier, closed).when({ type: 'enrolment.end', serviceId: 'uka', enrolmentId: '212000-1124-2023-06-01', to: '2023-11-30' })
       .thenError('enrolment.end: året 2023 stängdes 2024-02-15; dess siffror kan inte längre ändras');
   });
 
@@ -263,6 +266,21 @@ describe('budget.decide: the latest recorded decision is the budget in force, so
     given(established).when(budget('2022-01-01', '1.00')).then([decided('2022-01-01', '1.00')]);
     given(established).when(budget('1995-01-10', '1.00'))
       .thenError('budget.decide uka 2024: beslutsdatumet 1995-01-10 ligger för långt före budgetåret; tidigast 2022-01-01 (två år före) kan anges');
+  });
+
+  test('given a base-plus-per-capita service with two participants, when a budget below their base fees is decided, or a third enrols beyond what the budget bears, then it is refused: the split, and every run, would stop', () => {
+    const stockholm: DomainEvent = { type: 'MemberJoined', data: { member: '212000-0142', kind: 'municipality', name: 'Stockholms stad', kommunkod: '0180', date: '2020-01-01', decisionRef: 'S', rejoin: false } };
+    const goteborg: DomainEvent = { type: 'MemberJoined', data: { member: '212000-1355', kind: 'municipality', name: 'Göteborgs Stad', kommunkod: '1480', date: '2020-01-01', decisionRef: 'S', rejoin: false } };
+    const pop: DomainEvent = { type: 'PopulationRecorded', data: { year: 2023, referenceDate: '2023-12-31', source: 'SCB', rows: [{ code: '0180', name: 'Stockholm', population: 900000 }, { code: '1480', name: 'Göteborg', population: 600000 }, { code: '1280', name: 'Malmö', population: 350000 }] } } as never;
+    const base: DomainEvent = { type: 'ServiceEstablished', data: { ...(established.data as object), pricing: { kind: 'base-plus-per-capita', base: '25000.00' }, overheadRate: '0' } as never };
+    const enrolled = (orgnr: string): DomainEvent => ({ type: 'EnrolmentStarted', data: { serviceId: 'uka', enrolmentId: `${orgnr}-2024-01-01`, member: orgnr, from: '2024-01-01' } });
+    const history = [member, stockholm, goteborg, pop, base, enrolled('212000-0142'), enrolled('212000-1355')];
+    given(...history).when(budget('2023-11-20', '40000.00'))
+      .thenError(/^budget\.decide uka 2024: månad 1: beloppet 3 333,34 kr är mindre än grundavgifterna 4 166,66 kr \(2 × 2 083,33 kr\); det skulle stoppa fördelningen av 2024 och varje fakturakörning, så det registreras inte$/);
+    given(...history).when(budget('2023-11-20', '60000.00')).then([decided('2023-11-20', '60000.00')]);
+    const budgeted = [...history, decided('2023-11-20', '60000.00')];
+    given(...budgeted).when({ type: 'enrolment.start', serviceId: 'uka', member: '1280', from: '2024-01-01' })
+      .thenError(/^enrolment\.start uka: månad 1: .*grundavgifterna.*; det skulle stoppa fördelningen av 2024/);
   });
 
   test('given today is 2024-06-01, when a decision dated 2024-06-02 is recorded, then it is refused: a decision is recorded once it is taken', () => {
