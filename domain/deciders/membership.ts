@@ -191,6 +191,9 @@ export function decideImportPopulation(c: ImportPopulation, state: State, today:
     const codes = new Set<string>();
     for (const r of t.rows) {
       if (codes.has(r.code)) throw new DomainError(`population.import: kommunkod ${r.code} förekommer två gånger för ${t.year}`);
+      // A municipality has inhabitants: 0 is a missing figure, which would bill it nothing per capita and put
+      // it in the lowest tier, where the population rule refuses to guess.
+      if (r.population < 1) throw new DomainError(`population.import ${t.year}: kommunkod ${r.code} (${r.name}) har folkmängd ${r.population}; en kommun har invånare, så raden saknar sin siffra`);
       codes.add(r.code);
     }
     const lacking = lackingProblem(state, t.year, codes);

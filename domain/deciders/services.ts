@@ -34,6 +34,8 @@ export function requireService(state: State, serviceId: string): ServiceState {
 export function decideEstablish(c: EstablishService, state: State, today: string): Decision {
   assertNotTooFarAhead(c.date, today, `service.establish ${c.serviceId}`, 'datumet');
   if (state.services.has(c.serviceId)) throw new DomainError(`service.establish: tjänsten "${c.serviceId}" är redan inrättad`);
+  // The overhead is a share of the cost ("0.05" for 5 %): "5" is 500 %, a percentage given as a share.
+  if (new Decimal(c.overheadRate).gt(1)) throw new DomainError(`service.establish ${c.serviceId}: påslaget ${c.overheadRate} är ${formatPercent(new Decimal(c.overheadRate))}; ange det som andel av kostnaden, t.ex. 0.05 för 5 % (högst 1)`);
   try {
     validateRule(c.pricing);
   } catch (err) {

@@ -125,6 +125,11 @@ describe('population.import: a table for a year replaces the recorded one whole,
   const AFTER_2024 = '2025-02-20';
   const recorded: DomainEvent = { type: 'PopulationRecorded', data: { ...table(2024, [['0180', 'Stockholm', 988943], ['0380', 'Uppsala', 240000], ['1280', 'Malmö', 362133]]), source: 'SCB' } };
 
+  test('given a row of 0 inhabitants (a missing figure), then the table is refused naming the municipality', () => {
+    given().when({ type: 'population.import', source: 'sv.csv', tables: [table(2024, [['0180', 'Stockholm', 988943], ['0380', 'Uppsala', 0]])] }, AFTER_2024)
+      .thenError('population.import 2024: kommunkod 0380 (Uppsala) har folkmängd 0; en kommun har invånare, så raden saknar sin siffra');
+  });
+
   test('given a 2024 table of three, when a table of Uppsala alone is imported for 2024, then it is refused naming the year, the count and the two missing', () => {
     given(recorded).when({ type: 'population.import', source: 'sv.csv', tables: [table(2024, [['0380', 'Uppsala', 250000]])] }, AFTER_2024)
       .thenError('population.import: tabellen för 2024 saknar 2 kommuner av de 3 i den registrerade tabellen för 2024 (0180 Stockholm, 1280 Malmö); en ny tabell ersätter hela årets registrerade, så importera hela tabellen för 2024, med de rättade uppgifterna i den');

@@ -217,6 +217,13 @@ describe('service.establish', () => {
       .thenError('service.establish nytt: datumet 2099-01-01 ligger för långt fram; senast 2025-12-31 (31 december året efter i dag) kan anges');
   });
 
+  test('given an overhead of "5" (500 %, a percentage given as a share), then it is refused; "1" (100 %) is stored', () => {
+    const svc = { type: 'service.establish', serviceId: 'nytt', name: 'Nytt', area: 'IT', cadence: 'yearly', decisionRef: 'S', date: '2024-01-01', pricing: { kind: 'equal' } };
+    given().when({ ...svc, overheadRate: '5' }, '2024-06-01')
+      .thenError('service.establish nytt: påslaget 5 är 500 %; ange det som andel av kostnaden, t.ex. 0.05 för 5 % (högst 1)');
+    given().when({ ...svc, overheadRate: '1' }, '2024-06-01').then([{ type: 'ServiceEstablished', data: expect.objectContaining({ overheadRate: '1' }) as never }]);
+  });
+
   test('a service id can be established once', () => {
     given(established).when({ type: 'service.establish', serviceId: 'uka', name: 'UKA', area: 'x', overheadRate: '0', cadence: 'yearly', decisionRef: 'S', date: '2024-01-01', pricing: { kind: 'equal' } })
       .thenError('tjänsten "uka" är redan inrättad');
