@@ -32,6 +32,8 @@ export interface Scenario {
 export interface ScenarioRow {
   key: string;
   name: string;
+  /** The module enrolled in, where the enrolment is one module's: a member may hold one per module. */
+  module?: string;
   hypothetical: boolean;
   now: Decimal | null;
   scenario: Decimal | null;
@@ -168,7 +170,7 @@ export function simulate(state: State, serviceId: string, year: number, basis: C
     const differenceOre = (b === undefined ? 0 : scen.totalOre[b]) - (a === undefined ? 0 : now.totalOre[a]);
     const p = a === undefined ? scen.inputs[b as number] : now.inputs[a];
     return {
-      key: p.key, name: p.name, hypothetical: b !== undefined && Boolean(scen.inputs[b].hypothetical),
+      key: p.key, name: p.name, ...(p.module === undefined ? {} : { module: p.module }), hypothetical: b !== undefined && Boolean(scen.inputs[b].hypothetical),
       now: nowTotal, scenario: scenarioTotal,
       difference: Number.isSafeInteger(differenceOre) ? differences.of(differenceOre) : (scenarioTotal ?? ZERO).minus(nowTotal ?? ZERO),
     };

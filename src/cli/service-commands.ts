@@ -454,7 +454,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
         // `cost` stays today's cost, as it always was; the scenario's is beside it.
         if (g().json) return io.out(`${toJson(moneyToJson({ serviceId: sim.serviceId, year: sim.year, basis: sim.basis, cost: sim.now.cost, costScenario: sim.scenario.cost, rows: sim.rows, averageNow: sim.averageNow, averageScenario: sim.averageScenario, participantsNow: sim.participantsNow, participantsScenario: sim.participantsScenario, unallocatedNow: sim.now.unallocated, unallocatedScenario: sim.scenario.unallocated, totalNow: sum(sim.now.participants.map((p) => p.total)), totalScenario: sum(sim.scenario.participants.map((p) => p.total)), aContoInvoiced: invoiced }))}\n`);
         const t = newTable(['Deltagare', 'Nu', 'Scenario', 'Skillnad']);
-        for (const r of sim.rows) t.push([r.name, r.now ? formatSek(r.now) : '–', r.scenario ? formatSek(r.scenario) : '–', formatSek(r.difference)]);
+        for (const r of sim.rows) t.push([r.module ? `${r.name}, modul ${r.module}` : r.name, r.now ? formatSek(r.now) : '–', r.scenario ? formatSek(r.scenario) : '–', formatSek(r.difference)]);
         // A price list's cost is its participants' prices added up, so a scenario changes it; a split's cost
         // is the budget's whatever the participants. Today's cost alone read as the scenario's.
         const cost = sim.scenario.cost.eq(sim.now.cost)

@@ -58,6 +58,10 @@ describe('cost splits', () => {
     expect(text).toContain('Budget beslutad 2024-03-01 (FR UKA §9): Drift 120 000,00 kr, Utveckling 30 000,00 kr; ersätter beslutet 2023-11-15\n');
     expect(text).toMatch(/│ Stockholms stad, modul Beda +│/);
     expect(text).toMatch(/│ Göteborgs Stad +│/);
+    // A what-if names it so too, and gives its module in --json.
+    expect((await f.run('simulate', '--service', 'uka', '--year', '2024', '--kommun', '0380')).out).toMatch(/│ Stockholms stad, modul Beda +│/);
+    const sim = await f.json<{ rows: { name: string; module?: string }[] }>('simulate', '--service', 'uka', '--year', '2024', '--kommun', '0380');
+    expect(sim.rows.find((r) => r.name === 'Stockholms stad')?.module).toBe('Beda');
     expect((await f.run('cost', 'record', '--service', 'uka', '--year', '2024', '--amount', '140000.00', '--supplier', 'L', '--reference', 'F-7', '--date', '2024-02-28')).code).toBe(0);
     expect((await f.run('split', '--service', 'uka', '--year', '2024', '--basis', 'actual')).out)
       .toContain('Utfall: 1 leverantörsfaktura (F-7 140 000,00 kr; samkost costs --service uka --year 2024)\n');
