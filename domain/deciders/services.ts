@@ -9,7 +9,7 @@ import { formatPercent, formatSek } from '../money';
 import { PricingError, sharesByInhabitants, validateRule } from '../pricing';
 import { type MemberState, periodOn, type ServiceState, type State } from '../state';
 import { populationFor, populationOfCodes, populationYearFor } from '../population-rule';
-import { bandOf, type TierBand } from '../tiers';
+import { bandCoverageProblems, bandOf, type TierBand } from '../tiers';
 import { type Decision, repeatedCode, resolveMember, unknownKommunkodProblem } from './membership';
 import type { DomainEvent } from '../events';
 import { assertBookedInOpenYear, assertDecidedYearNotTooFarAhead, assertNotAfterToday, assertNotOlderThanInForce, assertNotTooFarAhead, assertYearOpen, bookedInClosedYear } from './year-guard';
@@ -41,6 +41,13 @@ export function decideEstablish(c: EstablishService, state: State, today: string
   } catch (err) {
     if (err instanceof PricingError) throw new DomainError(`service.establish ${c.serviceId}: ${err.message}`);
     throw err;
+  }
+  // Bands cover every population once, as a fee schedule's tiers do: a gap between them accepted here
+  // stopped the service's every run once an SCB table moved a participant into it, and a service's
+  // pricing cannot be changed once established.
+  if (c.pricing.kind === 'tier-weighted' || c.pricing.kind === 'price-list') {
+    const gaps = bandCoverageProblems(c.pricing.bands, true);
+    if (gaps.length > 0) throw new DomainError(`service.establish ${c.serviceId}: ${gaps.join('; ')}`);
   }
   const { type: _t, ...data } = c;
   return { streamId: serviceStream(c.serviceId), events: [{ type: 'ServiceEstablished', data }] };

@@ -351,6 +351,8 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
           // Weights, rates and denominators are not money: plain decimal strings, not two-decimal amounts.
           return io.out(`${toJson(moneyToJson({
             ...s,
+            // The rule as its code, as --json gives rules elsewhere (`rule` is the split's words, as documents store them).
+            pricing: rule.kind,
             overheadRate: s.overheadRate.toString(),
             participants: s.participants.map((p) => ({ ...p, weight: p.weight.toString(), ...(band ? { priceBand: band(p) ?? null } : {}) })),
             months: s.months.map((m) => ({ month: m.month, amount: m.amount, denominator: m.denominator.toString(), participants: m.shares.length, unallocated: m.unallocated })),

@@ -37,6 +37,7 @@ async function fixture(rule: Record<string, unknown> = {
 
 interface SplitJson {
   cost: string;
+  pricing: string;
   unallocated: string;
   participants: { key: string; name: string; total: string; weight: string; monthly: string[]; tier: { id: string } | null }[];
   byTier: { tier: { id: string }; participants: number; total: string; average: string }[];
@@ -72,6 +73,7 @@ describe('cost splits', () => {
     for (const m of ['0180', '1480', '1280']) expect((await f.run('enrolment', 'start', '--service', 'egil', '--member', m, '--from', '2024-01-01')).code).toBe(0);
     const s = await f.json<SplitJson>('split', '--service', 'egil', '--year', '2024');
     expect(s.cost).toBe('1260000.00');
+    expect(s.pricing).toBe('tier-weighted');
     expect(Object.fromEntries(s.participants.map((p) => [p.name, [p.weight, p.total]]))).toEqual({
       'Stockholms stad': ['4', '720000.00'], 'Göteborgs Stad': ['2', '360000.00'], 'Malmö stad': ['1', '180000.00'],
     });
@@ -290,12 +292,13 @@ describe('bad input is refused with one line and nothing stored', () => {
     expect(eventCount(f.store)).toBe(before);
   });
 
-  test('a weight table missing a tier that a participant falls in is refused at enrolment', async () => {
-    const f = await fixture({ kind: 'tier-weighted', bands: [{ id: 'mid', label: '10 000 – 100 000', min: 10000, max: 100000, weight: '2' }] });
+  test('a weight table missing a tier that a participant could fall in is refused when the service is established, not at a later run', async () => {
+    const f = await fixture();
     const before = eventCount(f.store);
-    const r = await f.run('enrolment', 'start', '--service', 'egil', '--member', '1280', '--from', '2024-01-01');
-    expect(r.code).toBe(2);
-    expect(r.err).toContain('vikttabellen för egil har ingen nivå för Malmö stad (folkmängd 5000)');
+    const file = join(f.dir, 'gap.json');
+    writeFileSync(file, JSON.stringify({ serviceId: 'gap', name: 'Gap', area: 'IT', pricing: { kind: 'tier-weighted', bands: [{ id: 'mid', label: '10 000 – 100 000', min: 10000, max: 100000, weight: '2' }] }, overheadRate: '0.05', cadence: 'yearly', decisionRef: 'S', date: '2023-01-01' }));
+    const r = await f.run('service', 'establish', file);
+    expect(r).toMatchObject({ code: 2, err: 'samkost: service.establish gap: lucka mellan nivåerna: ingen nivå täcker 0–9999; lucka mellan nivåerna: ingen nivå täcker folkmängder över 100000\n' });
     expect(eventCount(f.store)).toBe(before);
   });
 

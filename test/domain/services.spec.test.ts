@@ -217,6 +217,13 @@ describe('service.establish', () => {
       .thenError('service.establish nytt: datumet 2099-01-01 ligger för långt fram; senast 2025-12-31 (31 december året efter i dag) kan anges');
   });
 
+  test('given tier-weighted bands with a gap between them (9 999, then from 12 000), then the service is refused naming the gap', () => {
+    const svc = { type: 'service.establish', serviceId: 'nytt', name: 'Nytt', area: 'IT', overheadRate: '0', cadence: 'yearly', decisionRef: 'S', date: '2024-01-01' };
+    const bands = [{ id: 's', label: 'S', max: 9999, weight: '1' }, { id: 'l', label: 'L', min: 12000, weight: '2' }];
+    given().when({ ...svc, pricing: { kind: 'tier-weighted', bands } }, '2024-06-01')
+      .thenError('service.establish nytt: lucka mellan nivåerna: ingen nivå täcker 10000–11999');
+  });
+
   test('given an overhead of "5" (500 %, a percentage given as a share), then it is refused; "1" (100 %) is stored', () => {
     const svc = { type: 'service.establish', serviceId: 'nytt', name: 'Nytt', area: 'IT', cadence: 'yearly', decisionRef: 'S', date: '2024-01-01', pricing: { kind: 'equal' } };
     given().when({ ...svc, overheadRate: '5' }, '2024-06-01')
