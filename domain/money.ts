@@ -26,6 +26,15 @@ export function parseAmount(input: string): Money {
 
 export const isAmountString = (s: string): boolean => AMOUNT_RE.test(s);
 
+/**
+ * How many digits text has before its point where it is written as an amount but has more than an amount
+ * holds (15), or undefined: a refusal then says it is too long, not that it should look as it does.
+ */
+export function excessDigits(text: string): number | undefined {
+  const digits = /^-?(\d+)(\.\d{1,2})?$/.exec(text)?.[1].length;
+  return digits !== undefined && digits > 15 ? digits : undefined;
+}
+
 /** The at-rest form: two decimals, a point, no grouping ("1234.50"). Throws if not whole öre. */
 export function amountString(m: Money): string {
   // At most two decimal places, read off the digits: m × 100 made a Decimal for every line a run writes.

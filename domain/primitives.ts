@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 import { z } from 'zod';
 import { normaliseBankgiro } from './bankgiro';
-import { isAmountString } from './money';
+import { excessDigits, isAmountString } from './money';
 import { normaliseOrgnr } from './orgnr';
 import { isValidIsoDate } from './proration';
 
@@ -19,10 +19,10 @@ export const CommandDate = z.string()
 /** Money at rest: a string with a decimal point and at most two decimals. */
 export const Amount = z.string().refine(isAmountString, { error: (issue) => amountProblem(issue.input) });
 
-/** Why text is no amount: written right but too long is said so, not that it should look as it does. */
+/** Why text is no amount: written right but too long is said so (money.ts#excessDigits). */
 function amountProblem(input: unknown): string {
-  const digits = typeof input === 'string' ? /^-?(\d+)(\.\d{1,2})?$/.exec(input)?.[1].length : undefined;
-  return digits !== undefined && digits > 15 ? `får ha högst 15 siffror före decimaltecknet, inte ${digits}` : 'ska vara ett belopp som "1234.50"';
+  const digits = typeof input === 'string' ? excessDigits(input) : undefined;
+  return digits !== undefined ? `får ha högst 15 siffror före decimaltecknet, inte ${digits}` : 'ska vara ett belopp som "1234.50"';
 }
 export const NonNegativeAmount = Amount.refine((s) => !s.startsWith('-'), { message: 'beloppet får inte vara negativt' });
 /**

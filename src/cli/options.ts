@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { CommandDate, IsoDate, Year } from '../../domain/primitives';
-import { isAmountString } from '../../domain/money';
+import { excessDigits, isAmountString } from '../../domain/money';
 
 /** An option that may be given more than once (`--line` of a budget): each value, in order. */
 export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -49,8 +49,8 @@ export function amountInput(v: string): string {
   // file's or an HTTP body's form: typed, "1 234,50" is taken too.
   if (!isAmountString(text)) {
     // The form right but too long: said so, not that it should look like what it looks like.
-    const digits = /^-?(\d+)(\.\d{1,2})?$/.exec(text)?.[1].length;
-    throw new InvalidArgumentError(digits !== undefined && digits > 15
+    const digits = excessDigits(text);
+    throw new InvalidArgumentError(digits !== undefined
       ? `får ha högst 15 siffror före decimaltecknet, inte ${digits} ("${v}")`
       : `ska vara ett belopp som "1 234,50" eller "1234.50", inte "${v}"`);
   }
