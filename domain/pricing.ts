@@ -28,6 +28,9 @@ export type PricingRule =
   | { kind: 'base-plus-per-capita'; base: string } // base = yearly fixed amount per participant, "12000.00"
   | { kind: 'price-list'; bands: (TierBand & { price: string })[] }; // a fixed yearly price by tier, not a split (Bibblix)
 
+/** The bands a rule prices by (weights, a price list), or undefined for one without bands of its own. */
+export const ownBands = (rule: PricingRule): readonly TierBand[] | undefined => (rule.kind === 'tier-weighted' || rule.kind === 'price-list' ? rule.bands : undefined);
+
 /** Whether a rule shares by the participants' inhabitants (per capita, or a base and the rest per capita), not by participant. */
 export const sharesByInhabitants = (kind: string): boolean => kind === 'per-capita' || kind === 'base-plus-per-capita';
 

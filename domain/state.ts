@@ -8,7 +8,7 @@ import type {
 } from './events/membership';
 import type { EventRef } from './event-ref';
 import type { z } from 'zod';
-import type { ActualCostRecorded, CouncilBudgetDecided, ServiceEstablished, SupplierPaymentRecorded } from './events/services';
+import type { ActualCostRecorded, CouncilBudgetDecided, EnrolmentStarted, ServiceEstablished, SupplierPaymentRecorded } from './events/services';
 import type { CreditNoteIssued, InvoiceIssued } from './events/billing';
 import type { OpeningBalancesRecorded } from './events/books';
 import Decimal from 'decimal.js';
@@ -62,6 +62,16 @@ export interface EnrolmentState {
   startedRef: EventRef;
   endedRef?: EventRef;
 }
+
+/**
+ * An enrolment as its EnrolmentStarted leaves it: open until an EnrolmentEnded. Enrolments are most of a
+ * large history: they share the service's and the member's id strings instead of keeping each event's
+ * own copies.
+ */
+export const startedEnrolment = (state: State, svc: ServiceState, d: z.infer<typeof EnrolmentStarted>, ref: EventRef): EnrolmentState => ({
+  enrolmentId: d.enrolmentId, serviceId: svc.service.serviceId, member: state.members.get(d.member)?.orgnr ?? d.member,
+  from: d.from, to: undefined, module: d.module, covers: d.covers, startedRef: ref, endedRef: undefined,
+});
 
 export interface ServiceState {
   service: z.infer<typeof ServiceEstablished>;
@@ -310,12 +320,7 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
     case 'EnrolmentStarted': {
       const d = event.data;
       const svc = state.services.get(d.serviceId);
-      // Enrolments are most of a large history: they share the service's and the member's id strings
-      // instead of keeping each event's own copies.
-      svc?.enrolments.set(d.enrolmentId, {
-        enrolmentId: d.enrolmentId, serviceId: svc.service.serviceId, member: state.members.get(d.member)?.orgnr ?? d.member,
-        from: d.from, to: undefined, module: d.module, covers: d.covers, startedRef: ref, endedRef: undefined,
-      });
+      if (svc) svc.enrolments.set(d.enrolmentId, startedEnrolment(state, svc, d, ref));
       return state;
     }
     case 'EnrolmentEnded': {

@@ -6,8 +6,8 @@ import { computeSplit, costBase, reportingTiersFor, splitInputs } from '../../pr
 import { RULES_VERSION } from '../rules';
 import { ServiceId } from '../events/services';
 import { formatPercent, formatSek } from '../money';
-import { PricingError, sharesByInhabitants, validateRule } from '../pricing';
-import { type MemberState, periodOn, type ServiceState, type State } from '../state';
+import { ownBands, PricingError, sharesByInhabitants, validateRule } from '../pricing';
+import { type MemberState, periodOn, type ServiceState, startedEnrolment, type State } from '../state';
 import { populationFor, populationOfCodes, populationYearFor } from '../population-rule';
 import { bandCoverageProblems, bandOf, type TierBand } from '../tiers';
 import { type Decision, repeatedCode, resolveMember, unknownKommunkodProblem } from './membership';
@@ -45,10 +45,9 @@ export function decideEstablish(c: EstablishService, state: State, today: string
   // Bands cover every population once, as a fee schedule's tiers do: a gap between them accepted here
   // stopped the service's every run once an SCB table moved a participant into it, and a service's
   // pricing cannot be changed once established.
-  if (c.pricing.kind === 'tier-weighted' || c.pricing.kind === 'price-list') {
-    const gaps = bandCoverageProblems(c.pricing.bands, true);
-    if (gaps.length > 0) throw new DomainError(`service.establish ${c.serviceId}: ${gaps.join('; ')}`);
-  }
+  const bands = ownBands(c.pricing);
+  const gaps = bands === undefined ? [] : bandCoverageProblems(bands, true);
+  if (gaps.length > 0) throw new DomainError(`service.establish ${c.serviceId}: ${gaps.join('; ')}`);
   const { type: _t, ...data } = c;
   return { streamId: serviceStream(c.serviceId), events: [{ type: 'ServiceEstablished', data }] };
 }
@@ -193,17 +192,13 @@ export function decideStartEnrolment(c: StartEnrolment, state: State, today: str
   checkInhabitantsCountedOnce(state, svc, m, c);
   const enrolmentId = c.enrolmentId ?? [m.orgnr, c.module?.toLowerCase().replace(/[^a-z0-9]+/g, '-'), c.from].filter(Boolean).join('-');
   if (svc.enrolments.has(enrolmentId)) throw new DomainError(`enrolment.start: anslutnings-id ${enrolmentId} används redan i ${c.serviceId}`);
+  const started = { serviceId: c.serviceId, enrolmentId, member: m.orgnr, from: c.from, module: c.module, covers: c.covers };
   // Every budgeted year it is in force in must still split with it (a base fee per participant above the budget).
-  const enrolments = new Map(svc.enrolments).set(enrolmentId, {
-    enrolmentId, serviceId: c.serviceId, member: m.orgnr, from: c.from, to: c.to, module: c.module, covers: c.covers, startedRef: PENDING, endedRef: undefined,
-  });
+  const enrolments = new Map(svc.enrolments).set(enrolmentId, { ...startedEnrolment(state, svc, started, PENDING), to: c.to });
   for (const year of svc.budgets.keys()) {
     if (year >= Number(c.from.slice(0, 4)) && (c.to === undefined || year <= Number(c.to.slice(0, 4)))) assertSplittable(state, { ...svc, enrolments }, year, `enrolment.start ${c.serviceId}`);
   }
-  const events: DomainEvent[] = [{
-    type: 'EnrolmentStarted',
-    data: { serviceId: c.serviceId, enrolmentId, member: m.orgnr, from: c.from, module: c.module, covers: c.covers },
-  }];
+  const events: DomainEvent[] = [{ type: 'EnrolmentStarted', data: started }];
   if (c.to !== undefined) events.push({ type: 'EnrolmentEnded', data: { serviceId: c.serviceId, enrolmentId, to: c.to } });
   return { streamId: serviceStream(c.serviceId), events };
 }
@@ -309,7 +304,6 @@ const INHABITANTLESS: Record<MemberState['kind'], string> = {
  * association's invoice run, every split of the service and even a scenario removing it, until the
  * enrolment was ended.
  */
-
 function checkHasInhabitants(svc: ServiceState, m: MemberState, c: StartEnrolment): void {
   if (!sharesByInhabitants(svc.service.pricing.kind) || inhabitantsOf(m, c.covers).length > 0) return;
   throw new DomainError(
@@ -324,12 +318,13 @@ function checkHasInhabitants(svc: ServiceState, m: MemberState, c: StartEnrolmen
  */
 function checkTierCovered(state: State, svc: ServiceState, m: MemberState, c: StartEnrolment): void {
   const rule = svc.service.pricing;
-  if (rule.kind !== 'tier-weighted' && rule.kind !== 'price-list') return;
+  const bands = ownBands(rule);
+  if (bands === undefined) return;
   const feeYear = Number(c.from.slice(0, 4));
   if (!state.populations.has(populationYearFor(feeYear))) return;
   const population = c.covers?.length ? populationOfCodes(state, c.covers, feeYear, m.name) : populationFor(state, m, feeYear);
   const subject = { organisation: population === null, population: population?.value ?? null };
-  if (!bandOf<TierBand>(rule.bands, subject))
+  if (!bandOf<TierBand>(bands, subject))
     throw new DomainError(`enrolment.start: ${rule.kind === 'price-list' ? 'prislistan' : 'vikttabellen'} för ${svc.service.serviceId} har ingen nivå för ${m.name} (${population ? `folkmängd ${population.value}` : 'organisation'})`);
 }
 

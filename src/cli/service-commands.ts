@@ -20,7 +20,7 @@ import { amountInput, collect, kommunCodes, list, parseDate, parseYear } from '.
 import { CADENCE_NAMES, PRICING_NAMES, pricingWords } from './pricing-words';
 import { RULES_VERSION } from '../../domain/rules';
 import { monthRanges } from '../../domain/proration';
-import { type PricingRule, sharesByInhabitants } from '../../domain/pricing';
+import { ownBands, type PricingRule, sharesByInhabitants } from '../../domain/pricing';
 import { bandOf, type TierBand } from '../../domain/tiers';
 import { municipalityCount } from '../../domain/population-rule';
 import { listed } from '../../domain/swedish-list';
@@ -96,9 +96,6 @@ function priceBandOf(rule: PricingRule): ((p: { population: number | null }) => 
     return b && { id: b.id, label: b.label };
   };
 }
-
-/** The bands a rule prices by (weights, a price list), or undefined for one without bands of its own. */
-const ownBands = (rule: PricingRule): readonly TierBand[] | undefined => (rule.kind === 'tier-weighted' || rule.kind === 'price-list' ? rule.bands : undefined);
 
 /**
  * A population as a Swedish user writes it: "15000", or "15 000" with a space, a non-breaking or a narrow
@@ -343,9 +340,9 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
     .option('--basis <basis>', 'budget (a conto) eller actual (faktisk kostnad, slutreglering)', parseBasis, 'budget' as CostBasis)
     .action(async (o: { service: string; year: number; basis: CostBasis }) => {
       await withEngine(g(), io, async (engine) => {
-        serviceInYear(engine.state, o.service, o.year);
+        const svc = serviceInYear(engine.state, o.service, o.year);
         const s = splitForYear(engine.state, o.service, o.year, o.basis, RULES_VERSION);
-        const rule = requireService(engine.state, o.service).service.pricing;
+        const rule = svc.service.pricing;
         const band = priceBandOf(rule);
         if (g().json) {
           // Weights, rates and denominators are not money: plain decimal strings, not two-decimal amounts.
@@ -363,7 +360,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
           ? `prislista, årspriserna för deltagarnas månader sammanlagt ${formatSek(s.cost)}`
           : `${formatSek(s.base)} + påslag ${formatPercent(s.overheadRate)} = ${formatSek(s.cost)}`;
         io.out(`${s.name} ${s.year} (${o.basis === 'budget' ? 'budget' : 'utfall'}): ${cost}\nRegel: ${pricingWords(rule)}\n`);
-        if (rule.kind !== 'price-list') io.out(`${costSource(requireService(engine.state, o.service), o.year, o.basis)}\n`);
+        if (rule.kind !== 'price-list') io.out(`${costSource(svc, o.year, o.basis)}\n`);
         // "Nivå" is the year's reporting tier (as the annual report groups); a service priced by bands of its
         // own shows the band each participant's weight or price goes by beside it.
         const t = newTable(['Deltagare', 'Nivå', ...(band ? ['Tjänstens nivå'] : []), 'Invånare', 'Vikt', 'Månader', 'Summa']);
@@ -409,23 +406,24 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
       }
       await withEngine(g(), io, async (engine) => {
         const state = engine.state;
-        serviceInYear(state, o.service, o.year);
+        const svc = serviceInYear(state, o.service, o.year);
+        const pricing = svc.service.pricing;
         // Under a rule that shares by inhabitants an organisation has nothing to be billed on (the split
         // would stop at its missing population, naming an internal id): refused here, in the words of
         // --tier's refusal, with --population as the way.
-        if (o.organisation && sharesByInhabitants(requireService(state, o.service).service.pricing.kind)) {
+        if (o.organisation && sharesByInhabitants(pricing.kind)) {
           throw new UsageError('--organisation: tjänsten fördelar per invånare, och en organisation har ingen folkmängd att fördela efter; ange en tänkt kommuns folkmängd med --population N');
         }
         // Likewise a weight table or price list without a band for organisations: the split would stop at
         // the first hypothetical one ("ingen nivå för Ny organisation #1").
-        const pricing = requireService(state, o.service).service.pricing;
-        if (o.organisation && (pricing.kind === 'tier-weighted' || pricing.kind === 'price-list') && !pricing.bands.some((b) => b.organisation)) {
+        const bands = ownBands(pricing);
+        if (o.organisation && bands !== undefined && !bands.some((b) => b.organisation)) {
           throw new UsageError(`--organisation: ${pricing.kind === 'price-list' ? 'prislistan' : 'vikttabellen'} för ${o.service} har ingen nivå för organisationer, så en organisation kan inte delta i tjänsten`);
         }
         let population: number | null = o.organisation ? null : (o.population ?? null);
         if (!o.organisation && o.population === undefined) {
           if (o.tier) {
-            population = tierPopulation(requireService(state, o.service).service.pricing, o.tier, reportingTiersFor(state, o.year), o.year);
+            population = tierPopulation(pricing, o.tier, reportingTiersFor(state, o.year), o.year);
           } else if (o.add !== undefined || o.sweep !== undefined) {
             throw new UsageError('ange --population N, --tier ID eller --organisation för de tänkta medlemmarna');
           }
@@ -435,7 +433,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
           const invoiced = aContoInvoiced(state, o.service, o.year);
           if (g().json) return io.out(`${toJson(moneyToJson({ serviceId: o.service, year: o.year, population, points, aContoInvoiced: invoiced }))}\n`);
           const max = points.reduce((a, p) => (p.averagePerMember.gt(a) ? p.averagePerMember : a), points[0].averagePerMember);
-          io.out(`Snittkostnad per deltagare i ${requireService(state, o.service).service.name} ${o.year} när 0..${o.sweep} nya medlemmar (${population === null ? 'organisationer' : `${grouped(population)} invånare`}) ansluter${o.from ? ` från ${o.from}` : ''}:\n`);
+          io.out(`Snittkostnad per deltagare i ${svc.service.name} ${o.year} när 0..${o.sweep} nya medlemmar (${population === null ? 'organisationer' : `${grouped(population)} invånare`}) ansluter${o.from ? ` från ${o.from}` : ''}:\n`);
           // Months nobody takes part in are not in the average; the first member added from January takes
           // part in all of them, which the curve would show as a jump with no reason given.
           const unallocated = points.some((p) => !p.unallocated.isZero());
