@@ -58,7 +58,7 @@ import { StringDecoder } from 'node:string_decoder';
 import Decimal from 'decimal.js';
 import { documentNumber, missingSequences, parseDocumentNumber } from '../domain/billing/numbers';
 import { grouped } from '../domain/money';
-import { monthRanges } from '../domain/proration';
+import { isValidIsoDate, monthRanges } from '../domain/proration';
 import { listed as inWords, namedFirst } from '../domain/swedish-list';
 import { canonicalJson } from '../domain/canonical-json';
 import type { EventRef } from '../domain/event-ref';
@@ -403,7 +403,7 @@ export function documentAgainstCommand(d: DocumentRecord['document'], type: stri
     const breakdown = (doc.vat ?? []).filter((v) => v.category === 'S' && v.rate !== params.vatRate).map((v) => v.rate);
     if (breakdown.length) out.push(`momsspecifikationen anger ${breakdown.join(', ')}, kommandot ${params.vatRate}`);
   }
-  if (typeof params.paymentTermsDays === 'number' && typeof doc.issueDate === 'string' && isoDate(doc.issueDate)) {
+  if (typeof params.paymentTermsDays === 'number' && typeof doc.issueDate === 'string' && isValidIsoDate(doc.issueDate)) {
     const due = addDays(doc.issueDate, params.paymentTermsDays);
     if (doc.dueDate !== due) out.push(`förfallodagen ${doc.dueDate} är inte fakturadatumet + kommandots ${params.paymentTermsDays} dagar (${due})`);
   }
@@ -411,8 +411,6 @@ export function documentAgainstCommand(d: DocumentRecord['document'], type: stri
   if (doc.kind === 'membership' && doc.legalBasis !== OUT_OF_SCOPE_BASIS) out.push('en medlemsfaktura ska ange skälet till att den är utan moms, som samkost skriver det');
   return out;
 }
-
-const isoDate = (s: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s));
 
 /**
  * Two hashes (or ids) that differ, each shown far enough to see where: its first 12 hex digits, or up to
