@@ -273,8 +273,6 @@ describe('credit notes, payments and receivables', () => {
   test('a bank file of payments is recorded once, however often it is imported; a bad row records nothing', async () => {
     const f = await billingFixture();
     await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
-    const { writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
     const file = join(f.dir, 'bank.csv');
     writeFileSync(file, 'date,amount,reference\n2024-02-01,80000.00,M2024-0003\n2024-02-03,10000.00,M2024-0001\n');
     const first = await f.run('payment', 'import', file);
@@ -317,8 +315,6 @@ describe('credit notes, payments and receivables', () => {
   test('given a payment imported from an export without bank references, when an overlapping export with them is imported (or the other way round), then the payment is not recorded again', async () => {
     const f = await billingFixture();
     await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
-    const { writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
     const plain = join(f.dir, 'v1.csv');
     const referenced = join(f.dir, 'v2.csv');
     writeFileSync(plain, 'date,amount,reference\n2024-02-20,100.00,M2024-0001\n2024-02-21,50.00,M2024-0002\n');
