@@ -12,7 +12,7 @@ import { commandInputOf } from '../domain/rules';
 import { domainCodec } from '../src/app/codec';
 import { Engine, scopeOfCommands } from '../src/app/engine';
 import { replayYear } from '../src/app/replay-year';
-import { SqliteEventStore } from '../src/store/sqlite';
+import { SqliteEventStore, writeSettings } from '../src/store/sqlite';
 import { median, nowMs, peakRssBytes } from './bench-lib';
 
 /** One invoice run of the year as the history recorded it: its command and where its events sit. */
@@ -143,8 +143,7 @@ async function writeFloor(dir: string, runs: { rows: unknown[][] }[]): Promise<W
     await new SqliteEventStore(path, domainCodec).close();
     const db = new Database(path);
     try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
+      writeSettings(db);
       const insert = db.prepare(`INSERT INTO events (${ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
       const t0 = nowMs();
       runs.forEach((r, i) => db.transaction(() => {

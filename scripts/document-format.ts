@@ -23,6 +23,7 @@ import { z } from 'zod';
 import { canonicalJsonUtf8 } from '../domain/canonical-json';
 import { EventRefSchema, InvoiceIssued, InvoiceLine } from '../domain/events/billing';
 import { storedData } from '../src/store/as-read';
+import { writeSettings } from '../src/store/sqlite';
 import { grouped, median, mib, nowMs, table } from './bench-lib';
 
 type Document = z.infer<typeof InvoiceIssued>;
@@ -118,10 +119,8 @@ function measure(values: readonly unknown[], schema: z.ZodType, runs: number, di
     rmSync(path, { force: true });
     const db = new Database(path);
     try {
-      // As the store writes: 16 KiB pages, WAL, synchronous FULL, one transaction.
-      db.pragma('page_size = 16384');
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
+      // As the store writes (its pages, WAL, synchronous FULL), in one transaction.
+      writeSettings(db);
       db.exec('CREATE TABLE events (position INTEGER PRIMARY KEY, data TEXT NOT NULL)');
       const insert = db.prepare('INSERT INTO events (data) VALUES (?)');
       db.transaction(() => {

@@ -78,20 +78,28 @@ CREATE INDEX IF NOT EXISTS events_command_id ON events (command_id);
 const tablesOf = (db: Database.Database): string[] =>
   db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
 
+/**
+ * How a store writes, set on every connection that appends; the benchmarks that time writing as the store
+ * writes (scripts/bench-invoicing.ts, scripts/document-format.ts) set it too.
+ */
+export function writeSettings(db: Database.Database): void {
+  // A new store's pages: documents are tens of kilobytes (a year's invoice runs write 170 MB of them),
+  // each a chain of overflow pages, and writing them in 16 KiB pages instead of 4 KiB ones cut the
+  // insert by a quarter (docs/benchmarks.md, thirteenth pass). Set before WAL, which fixes the size; a
+  // store made earlier keeps its size (SQLite changes it only on VACUUM outside WAL).
+  db.pragma('page_size = 16384');
+  db.pragma('journal_mode = WAL');
+  // Billing data: a committed append must survive a power cut, not only a process crash.
+  db.pragma('synchronous = FULL');
+}
+
 /** A store opened to append to, made (with its schema) where there is none. */
 function openForWriting(location: string): Database.Database {
   const db = new Database(location);
   try {
     // First, so that switching to WAL waits for another process's lock instead of failing at once.
     db.pragma('busy_timeout = 15000');
-    // A new store's pages: documents are tens of kilobytes (a year's invoice runs write 170 MB of them),
-    // each a chain of overflow pages, and writing them in 16 KiB pages instead of 4 KiB ones cut the
-    // insert by a quarter (docs/benchmarks.md, thirteenth pass). Set before WAL, which fixes the size; a
-    // store made earlier keeps its size (SQLite changes it only on VACUUM outside WAL).
-    db.pragma('page_size = 16384');
-    db.pragma('journal_mode = WAL');
-    // Billing data: a committed append must survive a power cut, not only a process crash.
-    db.pragma('synchronous = FULL');
+    writeSettings(db);
     // Another program's database is refused, never given an events table of ours.
     const tables = tablesOf(db);
     if (tables.length > 0 && !tables.includes('events')) {
