@@ -53,8 +53,12 @@ import type { YearlySpread } from './proration';
  *    in force of each service it bills a conto, the year's fee schedule, a levy): a run recorded late and
  *    dated back across a budget revision billed by the revision under a date before it was decided.
  *    Documents decided by earlier versions replay without these checks.
+ * 10. A run bills nothing of a membership that begins after its issue date (domain/billing/join-hold.ts): a
+ *    Q1 run dated 2024-01-15 billed a member joining on 2024-03-01 its fee and March's a conto, on invoices
+ *    dated before it was a member. Those items stay due and the first run dated on or after the join bills
+ *    them; `year close` refuses while they are unbilled.
  */
-export const RULES_VERSION = 9;
+export const RULES_VERSION = 10;
 
 export const RulesVersion = z.number().int().min(1).max(RULES_VERSION);
 

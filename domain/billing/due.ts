@@ -27,6 +27,8 @@ export interface DueItem {
   serviceId?: string;
   enrolmentId?: string;
   provenance: Provenance;
+  /** The first month of the run's year it bills (a fee's due month, an a-conto line's first month in force). */
+  firstMonth: number;
 }
 
 const MONTH_NAMES = ['januari', 'februari', 'mars', 'april', 'maj', 'juni', 'juli', 'augusti', 'september', 'oktober', 'november', 'december'];
@@ -86,7 +88,7 @@ function membershipDue(state: State, run: Period, rules: number, plainRefs: RefC
       if (!dueBy(run, line.dueMonth, rules)) continue;
       items.push({
         buyer: m.member, series: 'M', dueKey: `fee/${run.year}/${m.member}/${line.key}`, kind: line.kind,
-        description: line.description, amount: line.amount, vatCategory: 'O', vatRate: '0',
+        description: line.description, amount: line.amount, vatCategory: 'O', vatRate: '0', firstMonth: line.dueMonth,
         provenance: {
           rule: line.kind === 'annual-fee' ? 'annual fee by population tier' : line.kind === 'levy' ? 'extra levy by population tier' : 'joining contribution by population tier',
           basis: line.basis,
@@ -203,7 +205,7 @@ function serviceDue(state: State, run: Period, vatRate: string, rules: number, p
         items.push({
           buyer: p.member, series: 'T', dueKey, kind: 'a-conto',
           description: `${svc.service.name} a conto ${periodText(bp)}${partOf(bp, months, rules)}${p.module ? `, modul ${p.module}` : ''}${p.name !== state.members.get(p.member)?.name ? ` (${p.name})` : ''}`,
-          amount, vatCategory: 'S', vatRate, serviceId: svc.service.serviceId, enrolmentId: p.key,
+          amount, vatCategory: 'S', vatRate, serviceId: svc.service.serviceId, enrolmentId: p.key, firstMonth: months[0]?.month ?? bp.months[0],
           provenance: {
             rule: (rule ??= `${split.rule}; ${costWords(svc.service.pricing.kind, split, 'budget', rules, true)}`),
             basis: `${lineBasis(p, months, factsOf, byMonth)}${p.population !== null ? `; population ${p.population}` : ''}; months ${months.map((x) => x.month).join(', ')}`,

@@ -2,7 +2,8 @@ import Decimal from 'decimal.js';
 import { computeSplit, costBase, reportingTiersFor, splitInputs } from '../../projections/splits';
 import { type DueItem, dueInPeriod, type Series } from '../billing/due';
 import { documentNumber } from '../billing/numbers';
-import { addDays, parsePeriod } from '../billing/periods';
+import { addDays, parsePeriod, type Period } from '../billing/periods';
+import { heldUntilJoin, joinsAfterRun } from '../billing/join-hold';
 import { OUT_OF_SCOPE_BASIS, vatBreakdown } from '../billing/vat';
 import type { CloseYear, CreditInvoice, RecordPayment, ReversePayment, RunInvoices, SettleService } from '../commands/billing';
 import { parsePaymentId, paymentIdYear } from '../billing/payment-id';
@@ -37,8 +38,11 @@ class Numbering {
   }
 }
 
+/** What an invoice line is made of: a due item, or a settlement's difference (which has no month of its own). */
+type InvoiceItem = Omit<DueItem, 'firstMonth'>;
+
 function invoiceFrom(
-  items: DueItem[], series: Series, numbering: Numbering, state: State,
+  items: readonly InvoiceItem[], series: Series, numbering: Numbering, state: State,
   head: { year: number; kind: InvoiceIssued['kind']; issueDate: string; dueDate: string; period: string; seller: SellerParty; references?: string[]; origin: InvoiceIssued['origin'] },
 ): InvoiceIssued {
   const lines = items.map((i, n) => ({
@@ -66,7 +70,7 @@ export function decideInvoiceRun(c: RunInvoices, state: State, today: string): D
   assertNotAfterToday(c.issueDate, today, `invoice.run ${c.period}`, 'fakturadatumet', ISSUED_TODAY);
   assertYearOpen(state, period.year, `invoice.run ${c.period}`, rules >= 4);
   if (rules >= 3) assertBookedInOpenYear(state, c.issueDate, `invoice.run ${c.period}`, rules >= 4);
-  const items = dueInPeriod(state, period, c.vatRate, rules);
+  const items = billedOnIssueDate(state, period, c.issueDate, dueInPeriod(state, period, c.vatRate, rules), rules);
   if (rules >= 3 && items.length > 0) assertDatedInOrder(state, period.year, ['M', 'T'], c.issueDate, `invoice.run ${c.period}`);
   if (rules >= 9) assertDecidedBefore(state, period.year, items, c.issueDate, `invoice.run ${c.period}`);
   const numbering = new Numbering(state, period.year);
@@ -90,6 +94,16 @@ export function decideInvoiceRun(c: RunInvoices, state: State, today: string): D
     }
   }
   return { streamId: billingStream(period.year), events };
+}
+
+/**
+ * The due items a run dated `issueDate` bills: from rules 10 none of a membership that begins after that date
+ * (domain/billing/join-hold.ts); they wait for a run dated on or after the join.
+ */
+function billedOnIssueDate(state: State, period: Period, issueDate: string, items: DueItem[], rules: number): DueItem[] {
+  if (rules < 10) return items;
+  const joins = new Map(joinsAfterRun(state, period, issueDate).map((j) => [j.member, j]));
+  return joins.size === 0 ? items : items.filter((i) => !heldUntilJoin(joins.get(i.buyer), period.year, i.firstMonth));
 }
 
 /**

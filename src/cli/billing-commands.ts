@@ -10,6 +10,8 @@ import type { Adopted, InvoiceState, MemberState, State } from '../../domain/sta
 import { documentsOfNumber } from '../../domain/documents-read';
 import { describeGap, requireDocumentNumber, seriesGaps } from '../../domain/billing/numbers';
 import { NotFoundError } from '../../domain/errors';
+import { joinsLeftUnbilled } from '../../domain/billing/join-hold';
+import { parsePeriod } from '../../domain/billing/periods';
 import { resolveMember } from '../../domain/deciders/membership';
 import { creditNoteSummaries, creditOf, invoiceShown, invoiceSummaries, type OpenInvoice, receivables, renderDocument, renderPayments, wrapWords } from '../../projections/invoices';
 import { replayYear } from '../app/replay-year';
@@ -26,7 +28,7 @@ import { amountInput, parseDate, parseYear } from './options';
 import { ProgressReporter } from './progress';
 import { COMMAND_ID } from './help-words';
 import { parseCommand } from '../../domain/commands';
-import type { RecordPayment } from '../../domain/commands/billing';
+import type { RecordPayment, RunInvoices } from '../../domain/commands/billing';
 
 /** How wide the list of a member's open invoices runs in `receivables` before it wraps. */
 const OPEN_INVOICES_WIDTH = 60;
@@ -94,12 +96,17 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         if (unaddressed.length > 0) {
           queueWarning(io, `varning: ${unaddressed.length} köpare saknar adress på fakturorna (${namedFirst(unaddressed, 3)}); en faktura ska ange köparens adress: ange den med samkost member details MEDLEM --street … --postal-code … --city … före nästa körning`);
         }
-        if (g().json) return io.out(`${toJson({ ...r, invoices: r.events.length })}\n`);
+        // Members whose membership begins after the run's date are billed by a later run (rules 10): named, so
+        // that their absence is not taken for an oversight.
+        const run = command as RunInvoices;
+        const awaiting = r.duplicate ? [] : joinsLeftUnbilled(engine.state, parsePeriod(run.period), run.issueDate, run.vatRate);
+        const awaitingText = awaiting.length === 0 ? '' : `Ej fakturerade, medlemskapet börjar efter fakturadatumet ${run.issueDate}: ${namedFirst(awaiting.map((j) => `${j.name} (från ${j.from})`), 5)}; det som förfaller för dem faktureras av en körning daterad den dagen eller senare\n`;
+        if (g().json) return io.out(`${toJson({ ...r, invoices: r.events.length, awaitingJoin: awaiting })}\n`);
         if (r.duplicate) return io.out(`Fakturakörning ${o.period}: redan genomförd (kommando ${r.commandId}); inget nytt fakturerat\n`);
-        if (r.events.length === 0) return io.out(`Fakturakörning ${o.period}: inget nytt att fakturera\n`);
+        if (r.events.length === 0) return io.out(`Fakturakörning ${o.period}: inget nytt att fakturera\n${awaitingText}`);
         const series = new Map<string, number>();
         for (const d of issued) series.set(d.invoice.series, (series.get(d.invoice.series) ?? 0) + 1);
-        io.out(`Fakturakörning ${o.period}: ${issued.length} ${issued.length === 1 ? 'faktura' : 'fakturor'} (${[...series.entries()].map(([k, n]) => `serie ${k}: ${n}`).join(', ')}), ${issued[0].invoice.number} – ${issued[issued.length - 1].invoice.number}\n`);
+        io.out(`Fakturakörning ${o.period}: ${issued.length} ${issued.length === 1 ? 'faktura' : 'fakturor'} (${[...series.entries()].map(([k, n]) => `serie ${k}: ${n}`).join(', ')}), ${issued[0].invoice.number} – ${issued[issued.length - 1].invoice.number}\n${awaitingText}`);
       });
     });
 

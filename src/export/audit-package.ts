@@ -6,6 +6,7 @@ import { collectRefs, type EventRef } from '../../domain/event-ref';
 import { sum } from '../../domain/money';
 import { bookedCostRefs, type Chart, DEFAULT_CHART, journal, openingBalancesEvent, voucherRecord, yearOutsideBooks } from '../../projections/ledger';
 import { NotFoundError } from '../../domain/errors';
+import { memberStream } from '../../domain/deciders/membership';
 import { DocumentFold, type SplitTableRow, type SplitTableSink, TraceCache, traceDocument } from '../../projections/trace';
 import { documentFilter } from '../app/document-filter';
 import { Engine, refOf } from '../app/engine';
@@ -155,6 +156,38 @@ class PackageFile {
 }
 
 /**
+ * The member streams behind the enrolments of the service streams a package holds. A split is made from
+ * every enrolment of its year, also one whose member no line of the package bills (a member joining after
+ * the year's last run, rules 10; an enrolment recorded after it): without the member's stream check-audit
+ * could not make the split the lines were decided from. Each member's stream goes up to its last event
+ * before the export.
+ */
+class EnrolledMembers {
+  private readonly enrolments = new Map<string, { revision: number; member: string }[]>();
+  private readonly heads = new Map<string, number>();
+
+  see(e: RecordedEvent): void {
+    if (e.streamId.startsWith('member-')) this.heads.set(e.streamId, e.revision);
+    else if (e.type === 'EnrolmentStarted') {
+      const list = this.enrolments.get(e.streamId) ?? [];
+      list.push({ revision: e.revision, member: (e.data as { member: string }).member });
+      this.enrolments.set(e.streamId, list);
+    }
+  }
+
+  /** Notes the member streams of the enrolments each held stream holds, up to the revision it is held to. */
+  noteMembersOf(upTo: ReadonlyMap<string, number>, note: (r: Pick<EventRef, 'streamId' | 'revision'>) => void): void {
+    for (const [streamId, revision] of [...upTo]) {
+      for (const en of this.enrolments.get(streamId) ?? []) {
+        const member = memberStream(en.member);
+        const head = this.heads.get(member);
+        if (en.revision <= revision && head !== undefined) note({ streamId: member, revision: head });
+      }
+    }
+  }
+}
+
+/**
  * Writes the audit package of `year` into `dir` (which must exist): documents.ndjson, traces.ndjson and
  * splits.ndjson in one pass over the log, vouchers.ndjson in a second (the books' fold), events.ndjson in a
  * third (it holds every event up to the last one a document, trace, table or voucher refers to, and up to
@@ -167,12 +200,13 @@ export async function writeAuditPackage(store: EventStore, year: number, dir: st
   // For every other stream a package refers to: its events from revision 0 to the last one referred to,
   // enough to check the chain from its start.
   const upTo = new Map<string, number>();
-  const note = (r: EventRef) => upTo.set(r.streamId, Math.max(upTo.get(r.streamId) ?? -1, r.revision));
+  const note = (r: Pick<EventRef, 'streamId' | 'revision'>) => upTo.set(r.streamId, Math.max(upTo.get(r.streamId) ?? -1, r.revision));
   const files: AuditManifest['files'] = {};
   // The manifest is written last: a package whose export stopped half-way (a killed process, a full disk)
   // has none, rather than an earlier export's, which would vouch for files this one has overwritten.
   rmSync(join(dir, 'manifest.json'), { force: true });
 
+  const participants = new EnrolledMembers();
   const documents = new PackageFile('documents.ndjson', dir);
   const traces = new PackageFile('traces.ndjson', dir);
   const splits = new PackageFile('splits.ndjson', dir);
@@ -202,7 +236,10 @@ export async function writeAuditPackage(store: EventStore, year: number, dir: st
       progress.documents?.(documentCount);
     });
     // A year's documents are traced from every event but other years' documents, which they never read.
-    for await (const e of store.readAll(undefined, documentFilter([year]))) tracer.feed(e);
+    for await (const e of store.readAll(undefined, documentFilter([year]))) {
+      tracer.feed(e);
+      participants.see(e);
+    }
     tracer.finish();
   } finally {
     files[documents.name] = documents.close();
@@ -244,6 +281,7 @@ export async function writeAuditPackage(store: EventStore, year: number, dir: st
     files[vouchers.name] = vouchers.close();
   }
 
+  participants.noteMembersOf(upTo, note);
   const events = new PackageFile('events.ndjson', dir);
   let count = 0;
   const streams: AuditManifest['events']['streams'] = {};

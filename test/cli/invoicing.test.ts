@@ -59,6 +59,18 @@ describe('invoice runs', () => {
     expect(malmo.lines.map((l) => [l.kind, l.amount])).toEqual([['annual-fee', '3750.00'], ['joining-contribution', '5000.00']]);
   });
 
+  test('given Malmö joining on 2024-04-15, when the year is run on 2024-01-15, then the run names Malmö as billed later (rules 10), and a run dated on its join bills it', async () => {
+    const f = await billingFixture();
+    const early = await f.run('invoice', 'run', '--period', '2024', '--date', '2024-01-15');
+    expect(early.out).toContain('Ej fakturerade, medlemskapet börjar efter fakturadatumet 2024-01-15: Malmö stad (från 2024-04-15); det som förfaller för dem faktureras av en körning daterad den dagen eller senare\n');
+    expect(documents(f.store).some((d) => d.buyer.name === 'Malmö stad')).toBe(false);
+    const json = await f.json<{ awaitingJoin: unknown[] }>('invoice', 'run', '--period', '2024', '--date', '2024-02-01');
+    expect(json.awaitingJoin).toEqual([{ member: '212000-1124', name: 'Malmö stad', from: '2024-04-15' }]);
+    const onJoin = await f.run('invoice', 'run', '--period', '2024', '--date', '2024-04-15');
+    expect(onJoin.out).not.toContain('Ej fakturerade');
+    expect(documents(f.store).filter((d) => d.buyer.name === 'Malmö stad').map((d) => [d.series, d.issueDate])).toEqual([['M', '2024-04-15'], ['T', '2024-04-15']]);
+  });
+
   test('re-running a period bills nothing already billed', async () => {
     const f = await billingFixture();
     await f.run('invoice', 'run', '--period', '2024', '--date', '2024-01-15');

@@ -65,7 +65,7 @@ describe('billing rules versions', () => {
 
   test('given a price-list service, when a run is decided by the current rules, then its lines state the sum of the yearly prices as the cost, and the run records its rules', () => {
     const docs = documentsOf(run());
-    expect(RULES_VERSION).toBe(9);
+    expect(RULES_VERSION).toBe(10);
     expect(lineOf(docs, 'bibblix').provenance.rule).toBe(
       "price list by tier (small: 22000.00, large: 42000.00); cost = each participant's yearly price for its months in force, together 64000.00",
     );
@@ -303,6 +303,64 @@ describe('billing rules versions', () => {
         .reduce((acc, e) => evolve(acc, e, fakeRef(e.type)), st);
       expect(apply({ type: 'settlement.run', serviceId: 'bibblix', year: 2024, issueDate: '2024-12-20', paymentTermsDays: 30, vatRate: '0.25', seller }, '2024-12-20')).toEqual(['Ale kommun: settlement 5500.00']);
       expect(apply(monthRun('2024-12', '2024-12-21', 4), '2024-12-21')).toEqual([]);
+    });
+  });
+
+  describe('a member that joins after a run\'s date (version 10): billed by the first run dated on or after its join', () => {
+    const lundPopulation: DomainEvent = {
+      type: 'PopulationRecorded',
+      data: { year: 2023, referenceDate: '2023-12-31', source: 'SCB', rows: [{ code: '1280', name: 'Malmö', population: 360000 }, { code: '1440', name: 'Ale', population: 32000 }, { code: '1281', name: 'Lund', population: 128000 }] },
+    };
+    const lund = '212000-1132';
+    // Lund's join from 2024-03-01 and its enrolment in uka are recorded in December, before the year's runs.
+    const recorded: DomainEvent[] = [
+      lundPopulation, ...history.slice(1),
+      { type: 'MemberJoined', data: { member: lund, kind: 'municipality', name: 'Lunds kommun', kommunkod: '1281', date: '2024-03-01', decisionRef: 'S', rejoin: false } },
+      { type: 'EnrolmentStarted', data: { serviceId: 'uka', enrolmentId: 'uka-lund', member: lund, from: '2024-03-01' } },
+    ];
+    const quarterRun = (period: string, issueDate: string, rules: number) => ({ type: 'invoice.run', period, issueDate, paymentTermsDays: 30, vatRate: '0.25', seller, rules });
+    const runs = (rules: number, dates: [string, string][]) => {
+      let st = recorded.reduce((acc, e) => evolve(acc, e, fakeRef(e.type)), initialState());
+      const billed: string[] = [];
+      for (const [period, date] of dates) {
+        for (const e of decide(parseCommand(quarterRun(period, date, rules)), st, { today: date }).events) {
+          if (e.type === 'InvoiceIssued' && e.data.buyer.orgnr === lund) billed.push(...e.data.lines.map((l) => `${e.data.issueDate}: ${l.kind} ${l.amount}`));
+          st = evolve(st, e, fakeRef(e.type, 'billing-2024'));
+        }
+      }
+      return { billed, state: st };
+    };
+
+    test('given the Q1 run dated 2024-01-15, when decided by version 10, then Lund is not billed by it, and the Q2 run dated 2024-04-15 bills its fee, its joining contribution and its a conto from March', () => {
+      const { billed } = runs(10, [['2024-Q1', '2024-01-15'], ['2024-Q2', '2024-04-15']]);
+      expect(billed.map((b) => b.replace(/ \d+\.\d\d$/, ''))).toEqual(['2024-04-15: annual-fee', '2024-04-15: joining-contribution', '2024-04-15: a-conto']);
+    });
+
+    test('given the same by version 9, then the Q1 run dated 2024-01-15 billed Lund before it was a member, and replays so', () => {
+      const { billed } = runs(9, [['2024-Q1', '2024-01-15']]);
+      expect(billed.map((b) => b.replace(/ \d+\.\d\d$/, ''))).toEqual(['2024-01-15: annual-fee', '2024-01-15: joining-contribution', '2024-01-15: a-conto']);
+    });
+
+    test('given Lund held by the Q1 run, then the amounts the Q2 run bills are those version 9 billed in January, to the öre', () => {
+      const amounts = (b: string[]) => b.map((x) => x.slice(12));
+      expect(amounts(runs(10, [['2024-Q1', '2024-01-15'], ['2024-Q2', '2024-04-15']]).billed)).toEqual(amounts(runs(9, [['2024-Q1', '2024-01-15']]).billed));
+    });
+
+    test('given Lund held by a run of the year dated 2024-01-15, when the year is closed, then it is refused as unbilled, naming Lund; a run dated on the join bills it', () => {
+      const { state } = runs(10, [['2024', '2024-01-15']]);
+      expect(() => decide(parseCommand({ type: 'year.close', year: 2024, date: '2025-01-10', decisionRef: 'S' }), state, { today: '2025-01-10' }))
+        .toThrow(/year.close 2024: 3 poster av året är inte fakturerade \(Lunds kommun\)/);
+      const later = decide(parseCommand(quarterRun('2024', '2024-03-01', 10)), state, { today: '2024-03-01' }).events;
+      expect(later.flatMap((e) => (e.type === 'InvoiceIssued' ? [e.data.buyer.name] : []))).toEqual(['Lunds kommun', 'Lunds kommun']);
+    });
+
+    test('given a member in force on the run\'s date, then an enrolment of it from a later month is billed in advance, as before', () => {
+      const st = [...recorded.slice(0, -2), { type: 'EnrolmentStarted', data: { serviceId: 'bibblix', enrolmentId: 'bibblix-late', member: '212000-1124', from: '2024-03-01' } } as DomainEvent]
+        .filter((e) => !(e.type === 'EnrolmentStarted' && e.data.enrolmentId === 'bibblix-212000-1124'))
+        .reduce((acc, e) => evolve(acc, e, fakeRef(e.type)), initialState());
+      const lines = decide(parseCommand(quarterRun('2024-Q1', '2024-01-15', 10)), st, { today: '2024-01-15' }).events
+        .flatMap((e) => (e.type === 'InvoiceIssued' ? e.data.lines.filter((l) => l.enrolmentId === 'bibblix-late').map((l) => l.description) : []));
+      expect(lines).toEqual(['bibblix a conto 2024, mars–december']);
     });
   });
 

@@ -12,6 +12,7 @@ import { ConcurrencyError, EventDecodeError, StoreError } from '../../src/store/
 import { main } from '../../src/cli/main';
 import { billingFixture } from '../support/billing-fixture';
 import { eventCount } from '../support/cli';
+import { RULES_VERSION } from '../../domain/rules';
 
 /** The server on the billing fixture's store, asked in-process (fastify's inject): no port is opened. */
 async function served() {
@@ -120,12 +121,12 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
     const before = eventCount(f.store);
     const old = await app.inject({ method: 'POST', url: '/v1/commands', payload: { type: 'invoice.credit', invoice: 'T2024-0001', reason: 'Fel', issueDate: '2024-01-10', rules: 2 } });
-    expect([old.statusCode, old.json()]).toEqual([400, { error: 'invoice.credit: rules anges inte med ett nytt kommando; det beslutas efter gällande regler (version 9), och äldre versioner finns bara för att lagrade dokument ska återskapas' }]);
+    expect([old.statusCode, old.json()]).toEqual([400, { error: `invoice.credit: rules anges inte med ett nytt kommando; det beslutas efter gällande regler (version ${RULES_VERSION}), och äldre versioner finns bara för att lagrade dokument ska återskapas` }]);
     const bank = await app.inject({ method: 'POST', url: '/v1/commands', payload: { type: 'payment.record', invoice: 'T2024-0001', amount: '999999999999.00', date: '2024-02-20', reference: 'x', overpayment: true, fromBank: true } });
     expect([bank.statusCode, bank.json()]).toEqual([400, { error: 'payment.record: fromBank sätts bara av payment import för en rad ur bankens fil; skicka bankens rader som payment.import, eller inbetalningen utan fromBank' }]);
     const file = join(f.dir, 'old-rules.ndjson');
     writeFileSync(file, `${JSON.stringify({ type: 'invoice.run', period: '2024-Q2', issueDate: '2024-01-01', rules: 1 })}\n`);
-    expect(await f.run('apply', file)).toMatchObject({ code: 2, err: `samkost: ${file} rad 1: invoice.run: rules anges inte med ett nytt kommando; det beslutas efter gällande regler (version 9), och äldre versioner finns bara för att lagrade dokument ska återskapas; inget i filen har utförts\n` });
+    expect(await f.run('apply', file)).toMatchObject({ code: 2, err: `samkost: ${file} rad 1: invoice.run: rules anges inte med ett nytt kommando; det beslutas efter gällande regler (version ${RULES_VERSION}), och äldre versioner finns bara för att lagrade dokument ska återskapas; inget i filen har utförts\n` });
     expect(eventCount(f.store)).toBe(before);
   });
 
