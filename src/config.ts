@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { SellerParty } from '../domain/events/billing';
+import { isSwedishVatRate, SWEDISH_VAT_RATES } from '../domain/billing/seller';
 import { firstIssue, swedishIssue } from '../domain/issue-words';
 import { readJsonFile } from './cli/input-files';
 import type { CliIo } from './cli/io';
@@ -12,7 +13,9 @@ import type { CliIo } from './cli/io';
 export const Config = z.object({
   seller: SellerParty,
   paymentTermsDays: z.number().int().min(0).max(365),
-  serviceVatRate: z.string(),
+  /** The rate service charges are invoiced at: a Swedish rate, or every run would be refused (domain/billing/seller.ts). */
+  serviceVatRate: z.string().regex(/^0(\.\d{1,4})?$/, 'en momssats är ett decimaltal som "0.25"')
+    .refine(isSwedishVatRate, { message: `ingen svensk momssats (${SWEDISH_VAT_RATES.join(', ')})` }),
   /**
    * The VAT rates in force (mervärdesskattelagen: 25, 12 and 6 %). A supplier invoice's input VAT may be at
    * most its amount excluding VAT × the highest of these and serviceVatRate.
@@ -57,8 +60,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
  */
 export function placeholderSellerWarning(config: Config): string | undefined {
   const p = DEFAULT_CONFIG.seller;
-  if (config.seller.orgnr !== p.orgnr || config.seller.vatNumber !== p.vatNumber) return undefined;
-  return `varning: säljaren är platshållaren ${p.orgnr} (src/config.ts); ange föreningens organisationsnummer, momsnummer och adress i samkost.config.json eller $SAMKOST_CONFIG`;
+  // Either one left as shipped names the placeholder on every document (a new orgnr with the old VAT number
+  // is refused when documents are issued, rules 10).
+  if (config.seller.orgnr !== p.orgnr && config.seller.vatNumber !== p.vatNumber) return undefined;
+  return `varning: säljaren är platshållaren ${p.orgnr}, samkosts exempel; ange föreningens organisationsnummer, momsnummer och adress i samkost.config.json eller $SAMKOST_CONFIG`;
 }
 
 /** Warnings of each CLI run, said once it has succeeded: a refused command's one line stays its only line. */

@@ -4,6 +4,7 @@ import { type DueItem, dueInPeriod, type Series } from '../billing/due';
 import { documentNumber } from '../billing/numbers';
 import { addDays, parsePeriod, type Period } from '../billing/periods';
 import { heldUntilJoin, joinsAfterRun } from '../billing/join-hold';
+import { isSwedishVatRate, sellerProblem, SWEDISH_VAT_RATES } from '../billing/seller';
 import { OUT_OF_SCOPE_BASIS, vatBreakdown } from '../billing/vat';
 import type { CloseYear, CreditInvoice, RecordPayment, ReversePayment, RunInvoices, SettleService } from '../commands/billing';
 import { parsePaymentId, paymentIdYear } from '../billing/payment-id';
@@ -93,7 +94,23 @@ export function decideInvoiceRun(c: RunInvoices, state: State, today: string): D
       events.push({ type: 'InvoiceIssued', data: invoice });
     }
   }
+  if (rules >= 10) assertIssuable(c.seller, c.vatRate, events, `invoice.run ${c.period}`);
   return { streamId: billingStream(period.year), events };
+}
+
+/**
+ * From rules 10 documents are issued only in the name of a seller an invoice may name (domain/billing/
+ * seller.ts#sellerProblem), and VAT only at a Swedish rate: stored documents cannot be corrected, and the
+ * first runs of a new configuration issued VAT invoices without the seller's VAT number, or at 20 %.
+ */
+function assertIssuable(seller: SellerParty, vatRate: string, events: readonly DomainEvent[], what: string): void {
+  if (events.length === 0) return;
+  const chargesVat = events.some((e) => (e.type === 'InvoiceIssued' || e.type === 'CreditNoteIssued') && e.data.lines.some((l) => l.vatCategory === 'S'));
+  const problem = sellerProblem(seller, chargesVat);
+  if (problem) throw new DomainError(`${what}: ${problem}; ange säljaren i samkost.config.json`);
+  if (chargesVat && !isSwedishVatRate(vatRate)) {
+    throw new DomainError(`${what}: momssatsen ${vatRate} är ingen svensk momssats (${SWEDISH_VAT_RATES.join(', ')}); ange serviceVatRate i samkost.config.json`);
+  }
 }
 
 /**
@@ -490,7 +507,30 @@ export function decideSettlement(c: SettleService, state: State, today: string):
   });
   if (rules >= 3 && events.some((e) => e.type === 'InvoiceIssued')) assertDatedInOrder(state, c.year, ['T'], c.issueDate, `settlement.run ${c.serviceId} ${c.year}`);
   if (rules >= 9 && events.some((e) => e.type === 'CreditNoteIssued')) assertCreditDatedInOrder(state, c.year, 'TK', c.issueDate, `settlement.run ${c.serviceId} ${c.year}`);
+  if (rules >= 10) {
+    assertIssuable(c.seller, c.vatRate, events, `settlement.run ${c.serviceId} ${c.year}`);
+    if (events.length > 0) assertRateOfBilled(state, c.serviceId, c.year, c.vatRate);
+  }
   return { streamId: billingStream(c.year), events };
+}
+
+/**
+ * From rules 10 a settlement charges or credits VAT at the rate of the service's invoices it adjusts (an
+ * adjustment takes the rate of the supply it adjusts): by the configuration's rate of the day, a rate
+ * changed since the a-conto runs credited 12 % of VAT charged at 25 %. (A year billed at two rates, the
+ * configuration changed within it, is settled at either; one settlement line carries one rate.)
+ */
+function assertRateOfBilled(state: State, serviceId: string, year: number, vatRate: string): void {
+  const rates = new Set<string>();
+  for (const inv of state.billing.get(year)?.invoices.values() ?? []) {
+    for (const l of inv.invoice.lines) if (l.serviceId === serviceId && l.vatCategory === 'S') rates.add(new Decimal(l.vatRate).toString());
+  }
+  const own = new Decimal(vatRate).toString();
+  if (rates.size === 0 || rates.has(own)) return;
+  const percent = (r: string) => `${new Decimal(r).mul(100).toString()} %`;
+  throw new DomainError(
+    `settlement.run ${serviceId} ${year}: momssatsen ${percent(own)} är inte den som fakturorna för ${serviceId} ${year} har (${[...rates].sort().map(percent).join(', ')}); en slutreglering rättar dem och tar deras momssats: ange den (serviceVatRate i samkost.config.json)`,
+  );
 }
 
 export function decideCloseYear(c: CloseYear, state: State, today: string): Decision {

@@ -34,7 +34,7 @@ import { RULES_VERSION } from '../../domain/rules';
 
 const clock = { now: () => new Date('2024-02-10T09:00:00Z') };
 const ctx = { today: '2024-02-10' };
-const seller = { orgnr: '802999-0002', name: 'Föreningen Sambruk' };
+const seller = { orgnr: '802999-0002', name: 'Föreningen Sambruk', vatNumber: 'SE802999000201', address: { street: 'Box 1', postalCode: '811 80', city: 'Sandviken' } };
 
 /** A decision, or the error it gave, as comparable text. */
 function outcome(command: Command, engine: Engine): string {

@@ -1,11 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CONFIG, loadConfig } from '../../src/config';
+import { DEFAULT_CONFIG, loadConfig, placeholderSellerWarning } from '../../src/config';
 import { billingFixture } from '../support/billing-fixture';
-import { cliOn } from '../support/cli';
+import { cliOn, eventCount } from '../support/cli';
 
-const WARNING = 'samkost: varning: säljaren är platshållaren 802999-0002 (src/config.ts); ange föreningens organisationsnummer, momsnummer och adress i samkost.config.json eller $SAMKOST_CONFIG\n';
+const WARNING = 'samkost: varning: säljaren är platshållaren 802999-0002, samkosts exempel; ange föreningens organisationsnummer, momsnummer och adress i samkost.config.json eller $SAMKOST_CONFIG\n';
 /** Where documents are issued: a seller without a bankgiro, and buyers without an address, are said too. */
 const NO_BANKGIRO = 'samkost: varning: säljaren har inget bankgiro (seller.bankgiro i samkost.config.json); fakturorna säger inte vart de ska betalas eller med vilket OCR-nummer\n';
 const NO_ADDRESS = 'samkost: varning: 2 köpare saknar adress på fakturorna (Göteborgs Stad, Region Stockholm); en faktura ska ange köparens adress: ange den med samkost member details MEDLEM --street … --postal-code … --city … före nästa körning\n';
@@ -72,6 +72,38 @@ describe('the seller on every document comes from the configuration, and its pla
     expect(r.code).toBe(2);
     expect(r.err).toMatch(new RegExp(`^samkost: ${config.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: seller\\.orgnr: .*kontrollsiffran`));
     expect((await bad.run('--json', 'invoices', '--year', '2024')).out).toContain('"invoices": []');
+  });
+});
+
+describe('a seller and VAT rate documents may be issued with (rules 10)', () => {
+  test('given a service VAT rate Sweden does not have (0.2), then the configuration is refused naming the field, and nothing is stored', async () => {
+    const config = join(mkdtempSync(join(tmpdir(), 'samkost-config-')), 'rate.json');
+    writeFileSync(config, JSON.stringify({ seller: SELLER, serviceVatRate: '0.2' }));
+    const { f, run } = await withEnv({ SAMKOST_CONFIG: config });
+    const before = eventCount(f.store);
+    const r = await run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    expect([r.code, r.err]).toEqual([2, `samkost: ${config}: serviceVatRate: ingen svensk momssats (0.25, 0.12, 0.06)\n`]);
+    expect(eventCount(f.store)).toBe(before);
+  });
+
+  test.each([
+    ['no address', { orgnr: SELLER.orgnr, name: SELLER.name, vatNumber: SELLER.vatNumber }, 'säljaren saknar adress (seller.address)'],
+    ['no VAT number', { ...SELLER, vatNumber: undefined }, 'säljaren saknar momsregistreringsnummer (seller.vatNumber, SE802428209001)'],
+    ['another organisation\'s VAT number', { ...SELLER, vatNumber: 'SE556036079301' }, 'säljarens momsregistreringsnummer "SE556036079301" är inte säljarens egen'],
+  ])('given a seller with %s, when the service invoices are run, then the run is refused in one line and nothing is stored', async (_what, seller, words) => {
+    const config = join(mkdtempSync(join(tmpdir(), 'samkost-config-')), 'seller.json');
+    writeFileSync(config, JSON.stringify({ seller }));
+    const { f, run } = await withEnv({ SAMKOST_CONFIG: config });
+    const before = eventCount(f.store);
+    const r = await run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(new RegExp(`^samkost: invoice\\.run 2024-Q1: ${words.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*; ange säljaren i samkost\\.config\\.json\n$`));
+    expect(eventCount(f.store)).toBe(before);
+  });
+
+  test('given the association\'s own orgnr but the placeholder\'s VAT number left in, then documents still warn of the placeholder (and are refused for the VAT number)', () => {
+    expect(placeholderSellerWarning({ ...DEFAULT_CONFIG, seller: { ...DEFAULT_CONFIG.seller, orgnr: SELLER.orgnr } })).toContain('platshållaren');
+    expect(placeholderSellerWarning({ ...DEFAULT_CONFIG, seller: SELLER })).toBeUndefined();
   });
 });
 

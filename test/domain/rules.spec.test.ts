@@ -17,7 +17,7 @@ import { selfCostOf } from '../../projections/selfcost';
 import { evolve, initialState } from '../../domain/state';
 import { fakeRef } from '../support/spec';
 
-const seller = { orgnr: '802428-2785', name: 'Föreningen Sambruk' };
+const seller = { orgnr: '802428-2785', name: 'Föreningen Sambruk', vatNumber: 'SE802428278501', address: { street: 'Box 1', postalCode: '811 80', city: 'Sandviken' } };
 const population: DomainEvent = {
   type: 'PopulationRecorded',
   data: { year: 2023, referenceDate: '2023-12-31', source: 'SCB', rows: [{ code: '1280', name: 'Malmö', population: 360000 }, { code: '1440', name: 'Ale', population: 32000 }] },
@@ -148,6 +148,37 @@ describe('billing rules versions', () => {
       .events.flatMap((e) => (e.type === 'InvoiceIssued' ? e.data.lines.map((l) => l.description) : []));
     expect(descriptions(8)).toContain('bibblix slutreglering 2024: utfall 42 000,00 kr, fakturerat netto hittills 0,00 kr');
     expect(descriptions(7)).toContain('bibblix slutreglering 2024: utfall 42 000,00 kr, fakturerat a conto 0,00 kr');
+  });
+
+  describe('the seller and the VAT rate a document is issued with (version 10)', () => {
+    const state = () => history.reduce((st, e, i) => evolve(st, e, refs[i]), initialState());
+    const runWith = (over: Record<string, unknown>, rules?: number) =>
+      decide(parseCommand({ ...run(rules), ...over }), state(), { today: '2024-01-15' }).events.length;
+
+    test.each([
+      ['no address', { seller: { orgnr: seller.orgnr, name: seller.name, vatNumber: seller.vatNumber } }, 'invoice.run 2024: säljaren saknar adress (seller.address); en faktura ska ange säljarens adress (mervärdesskattelagen 17 kap. 24 §); ange säljaren i samkost.config.json'],
+      ['no VAT number on VAT invoices', { seller: { ...seller, vatNumber: undefined } }, 'invoice.run 2024: säljaren saknar momsregistreringsnummer (seller.vatNumber, SE802428278501); en faktura med moms ska ange det (mervärdesskattelagen 17 kap. 24 §); ange säljaren i samkost.config.json'],
+      ['another organisation\'s VAT number', { seller: { ...seller, vatNumber: 'SE556036079301' } }, 'invoice.run 2024: säljarens momsregistreringsnummer "SE556036079301" är inte säljarens egen (SE802428278501: SE, organisationsnumret 802428-2785 och 01); ange säljaren i samkost.config.json'],
+      ['a VAT rate Sweden does not have', { vatRate: '0.2' }, 'invoice.run 2024: momssatsen 0.2 är ingen svensk momssats (0.25, 0.12, 0.06); ange serviceVatRate i samkost.config.json'],
+    ])('given a seller with %s, when a run is decided by version 10, then it is refused; version 9 issued it, and replays so', (_what, over, message) => {
+      expect(() => runWith(over)).toThrow(message);
+      expect(runWith(over, 9)).toBeGreaterThan(0);
+    });
+
+    test('given a run that issues membership invoices only (no VAT), then a seller without a VAT number is accepted', () => {
+      const docs = decide(parseCommand({ ...run(), seller: { ...seller, vatNumber: undefined } }), [population, schedule, history[2], history[3]].reduce((st, e) => evolve(st, e, fakeRef(e.type)), initialState()), { today: '2024-01-15' }).events;
+      expect(docs.map((e) => (e.type === 'InvoiceIssued' ? e.data.series : e.type))).toEqual(['M', 'M']);
+    });
+
+    test('given uka billed a conto at 25 %, when it is settled at 12 %, then version 10 refuses it, naming both rates; at 25 % it is settled', () => {
+      let st = state();
+      for (const e of decide(parseCommand(run()), st, { today: '2024-01-15' }).events) st = evolve(st, e, fakeRef(e.type, 'billing-2024'));
+      st = evolve(st, { type: 'ActualCostRecorded', data: { serviceId: 'uka', year: 2024, amount: '90000.00', supplier: 'L', reference: 'F-1', date: '2024-12-31' } } as DomainEvent, fakeRef('ActualCostRecorded'));
+      const settle = (vatRate: string, rules?: number) => decide(parseCommand({ type: 'settlement.run', serviceId: 'uka', year: 2024, issueDate: '2025-01-20', paymentTermsDays: 30, vatRate, seller, ...(rules ? { rules } : {}) }), st, { today: '2025-01-20' }).events;
+      expect(() => settle('0.12')).toThrow('settlement.run uka 2024: momssatsen 12 % är inte den som fakturorna för uka 2024 har (25 %); en slutreglering rättar dem och tar deras momssats: ange den (serviceVatRate i samkost.config.json)');
+      expect(settle('0.12', 9).map((e) => e.type)).toContain('CreditNoteIssued');
+      expect(settle('0.25').map((e) => e.type)).toContain('CreditNoteIssued');
+    });
   });
 
   describe('the last credit of an invoice credited line by line (version 3)', () => {
