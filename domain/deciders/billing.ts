@@ -533,12 +533,27 @@ function assertRateOfBilled(state: State, serviceId: string, year: number, vatRa
   );
 }
 
+/** The year's invoice or credit note issued last (the first of them in number order on that day). */
+function latestDocumentOf(state: State, year: number): { number: string; issueDate: string } | undefined {
+  const billing = state.billing.get(year);
+  let latest: { number: string; issueDate: string } | undefined;
+  for (const d of [...[...(billing?.invoices.values() ?? [])].map((i) => i.invoice), ...[...(billing?.creditNotes.values() ?? [])].map((n) => n.value)]) {
+    if (!latest || d.issueDate > latest.issueDate) latest = { number: d.number, issueDate: d.issueDate };
+  }
+  return latest;
+}
+
 export function decideCloseYear(c: CloseYear, state: State, today: string): Decision {
   const what = `year.close ${c.year}`;
   assertYearOpen(state, c.year, what);
   // A close cannot be undone and makes every year before it final: a mistyped year or date would lock the books.
   if (c.date <= `${c.year}-12-31`) throw new DomainError(`${what}: stängningsdatumet ${c.date} ligger inte efter årets slut; ett år stängs när det har slutat (tidigast ${c.year + 1}-01-01)`);
   if (c.date > today) throw new DomainError(`${what}: stängningsdatumet ${c.date} ligger efter i dag (${today})`);
+  // A close dated before a document of its year would record the year final before that document was issued.
+  const latest = latestDocumentOf(state, c.year);
+  if (latest && latest.issueDate > c.date) {
+    throw new DomainError(`${what}: stängningsdatumet ${c.date} ligger före ${latest.number} (utfärdad ${latest.issueDate}); ett år stängs tidigast den dag dess sista faktura eller kreditfaktura utfärdades`);
+  }
   const open = [...state.billing.entries()]
     .filter(([y, b]) => y < c.year && !b.closed && (b.invoices.size > 0 || b.creditNotes.size > 0))
     .map(([y]) => y)

@@ -9,6 +9,7 @@ import { paymentIdOf } from '../../domain/billing/payment-id';
 import type { ExecuteResult } from '../app/engine';
 import { withConfiguredDefaults } from '../config';
 import { type GlobalOptions, withEngineFor } from './context';
+import { supersededSince } from './superseded';
 import { type CliIo, toJson, UsageError } from './io';
 
 /**
@@ -42,7 +43,7 @@ export async function executeAndReport(input: Record<string, unknown>, g: Global
     const result = await engine.execute(command, { commandId: commandIdOf(commandId) });
     // Nothing stored is said in words too, as the text answer says it: a tool reading `duplicate: false` and
     // no events (the same payment under another id or key) would not know it had been recorded before.
-    if (g.json) io.out(`${toJson(result.events.length === 0 ? { ...result, note: describeResult(command, result, engine.state).trim() } : result)}\n`);
+    if (g.json) io.out(`${toJson(result.events.length === 0 || result.duplicate ? { ...result, note: describeResult(command, result, engine.state).trim() } : result)}\n`);
     else io.out(describeResult(command, result, engine.state));
     return result;
   });
@@ -82,7 +83,7 @@ export function describeResult(command: Command, r: ExecuteResult, state?: State
   if (!r.duplicate && r.events.length === 0 && command.type === 'invoice.run') return `invoice.run ${command.period}: inget nytt att fakturera; inget sparat\n`;
   if (r.duplicate || r.events.length === 0) {
     const already = `${command.type}: redan registrerat${r.duplicate ? ` av kommando ${r.commandId}` : ''}; inget nytt sparat`;
-    return `${already}${command.type === 'payment.record' && state ? reversedAlready(command, state) : ''}${command.type === 'ledger.opening.correct' ? replacedSince(r, state) : ''}${command.type === 'population.import' ? tablesReplacedSince(command.tables.map((t) => t.year), r, state) : ''}\n`;
+    return `${already}${command.type === 'payment.record' && state ? reversedAlready(command, state) : ''}${command.type === 'ledger.opening.correct' ? replacedSince(r, state) : ''}${command.type === 'population.import' ? tablesReplacedSince(command.tables.map((t) => t.year), r, state) : ''}${supersededSince(command, r, state)}\n`;
   }
   return r.events.map((e) => {
     const where = `${e.streamId}@${e.revision}, position ${e.position}`;

@@ -605,11 +605,15 @@ describe('year-end settlement and closing', () => {
     expect(eventCount(f.store)).toBe(before);
     // 2024 billed and settled, then 2025 closed before it: refused, years close in order.
     await f.run('invoice', 'run', '--period', '2024', '--date', '2024-04-20');
-    await f.run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1200000.00', '--supplier', 'L', '--reference', 'F', '--date', '2024-12-31');
-    await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20');
+    await f.run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1100000.00', '--supplier', 'L', '--reference', 'F', '--date', '2024-12-31');
+    expect((await f.run('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20')).code).toBe(0);
     const in2026 = cliOn(f.store, '2026-03-01T10:00:00Z');
     const r = await in2026('year', 'close', '2025', '--date', '2026-02-01');
     expect([r.code, r.err]).toEqual([2, 'samkost: year.close 2025: stäng först 2024, som har fakturor; år stängs i ordning, eftersom ett års utgående balanser är nästa års ingående\n']);
+    // Its settlement was issued on 2025-01-20: a close dated before it would record the year final before it.
+    const early = await in2026('year', 'close', '2024', '--date', '2025-01-10');
+    expect([early.code, early.err]).toEqual([2, expect.stringMatching(/^samkost: year\.close 2024: stängningsdatumet 2025-01-10 ligger före TK2024-0001 \(utfärdad 2025-01-20\); ett år stängs tidigast den dag dess sista faktura eller kreditfaktura utfärdades\n$/)]);
+    expect((await in2026('year', 'close', '2024', '--date', '2025-01-20')).code).toBe(0);
   });
 
   test('a closed year refuses an invoice run and anything else that would change its figures', async () => {
