@@ -72,8 +72,14 @@ export function storedBy(command: Command, events: readonly RecordedEvent[]): bo
   return true;
 }
 
-// eslint-disable-next-line no-control-regex -- exactly the characters refused: C0 and C1 controls (NEL among them), DEL, the line and paragraph separators
-export const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/**
+ * Exactly the characters refused in a command's text and id: C0 and C1 controls (NEL among them), DEL, the
+ * line and paragraph separators, and what XML 1.0 forbids besides (U+FFFE, U+FFFF and a surrogate without
+ * its pair; with the `u` flag a class of surrogates matches only a lone one), since a stored text ends up in
+ * a Peppol document, where one of them would make it XML no receiver can read, for good.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it is for
+export const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff\ufffe\uffff]/u;
 
 /** Why a command id given to a command of `type` cannot be one, or undefined. */
 export function commandIdProblem(type: string, id: string): string | undefined {

@@ -224,4 +224,25 @@ describe('a text of a command is one line', () => {
     expect([payment.code, payment.err]).toEqual([2, 'samkost: payment.record: reference innehåller en radbrytning eller ett annat styrtecken; skriv texten på en rad\n']);
     expect(eventCount(f.store)).toBe(n);
   });
+
+  test('given a text holding a character XML 1.0 forbids (U+FFFE, U+FFFF, a lone surrogate), when it is given as a flag or in an apply line, then it is refused naming the field, and nothing is stored', async () => {
+    const f = await billingFixture();
+    expect((await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);
+    const n = eventCount(f.store);
+    // Stored, such a reason made every Peppol export of its credit note XML no receiver can read.
+    for (const reason of ['Fel\ufffe', 'Fel\uffff']) {
+      const credit = await f.run('invoice', 'credit', 'T2024-0001', '--reason', reason, '--date', '2024-01-15');
+      expect([credit.code, credit.err]).toEqual([2, 'samkost: invoice.credit: reason innehåller en radbrytning eller ett annat styrtecken; skriv texten på en rad\n']);
+    }
+    // A shell cannot pass a lone surrogate, but JSON can ("\ud800"), in an apply line or an HTTP body.
+    for (const reason of ['Fel\ud800', '\udc00Fel']) {
+      const file = join(f.dir, 'credit.ndjson');
+      writeFileSync(file, `${JSON.stringify({ type: 'invoice.credit', invoice: 'T2024-0001', reason, issueDate: '2024-01-15' })}\n`);
+      const applied = await f.run('apply', file);
+      expect([applied.code, applied.err]).toEqual([2, expect.stringContaining('invoice.credit: reason innehåller en radbrytning eller ett annat styrtecken')]);
+    }
+    expect(eventCount(f.store)).toBe(n);
+    // A character outside the Basic Multilingual Plane (its surrogates paired) is text like any other.
+    expect((await f.run('invoice', 'credit', 'T2024-0001', '--lines', '1', '--reason', 'Fel 𝄞', '--date', '2024-01-15')).code).toBe(0);
+  });
 });
