@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+import { CONTROL } from '../app/command-identity';
 import { newTable } from './table';
 import { CREDIT_NOTE_KIND_NAMES, INVOICE_KIND_NAMES } from './kind-names';
 import { peppolXml } from '../export/peppol';
@@ -37,6 +38,17 @@ const parseTerms = (v: string) => {
   if (!/^\d{1,3}$/.test(v)) throw new UsageError(`--terms ska vara ett antal dagar, inte "${v}"`);
   return Number(v);
 };
+
+/**
+ * `--buyer-reference`, on one line and not blank: it goes into the Peppol document as it is typed, where a
+ * control character made the XML unreadable and a line break split the reference a buyer routes by, and
+ * a blank one was silently replaced by the organisationsnummer.
+ */
+function parseBuyerReference(v: string): string {
+  if (CONTROL.test(v)) throw new InvalidArgumentError('innehåller en radbrytning eller ett annat styrtecken; skriv referensen på en rad');
+  if (v.trim() === '') throw new InvalidArgumentError('är tom; ange referensen, eller utelämna flaggan för dokumentets egen (annars köparens organisationsnummer)');
+  return v.trim();
+}
 
 /** The invoice or the credit note with this number; a refusal (NotFoundError) when there is neither. */
 function storedDocument(state: State, number: string): { inv?: InvoiceState; cn?: Adopted<CreditNoteIssued> } {
@@ -115,7 +127,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .command('peppol <number>')
     .description('en faktura eller kreditfaktura som Peppol BIS Billing 3.0 (UBL 2.1), det format offentliga köpare tar emot e-fakturor i')
     .option('--out <file>', 'fil att skriva till (standard: skrivs ut i terminalen)')
-    .option('--buyer-reference <ref>', 'köparens referens (BT-10; standard: dokumentets egen, annars köparens organisationsnummer)')
+    .option('--buyer-reference <ref>', 'köparens referens (BT-10) i just denna export; sparas inte, så den kan skilja sig från "Er referens" i invoice show (standard: dokumentets egen, annars köparens organisationsnummer)', parseBuyerReference)
     .action(async (number: string, o: { out?: string; buyerReference?: string }) => {
       await withDocument(g(), io, number, ({ inv, cn }) => {
         const doc = inv?.invoice ?? (cn as NonNullable<typeof cn>).value;

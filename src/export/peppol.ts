@@ -85,10 +85,12 @@ function taxCategory(parent: XMLBuilder, element: 'cac:TaxCategory' | 'cac:Class
 /**
  * The Peppol BIS Billing 3.0 XML of a stored document. The buyer reference (BT-10) is the one the
  * document carries (the member's, `samkost member details --reference`), unless `buyerReference`
- * overrides it; a member that gave none is referred to by its organisationsnummer.
+ * overrides it for this export (it is recorded nowhere); a member that gave none is referred to by its
+ * organisationsnummer. A blank override is refused: it would be replaced by the next source unseen.
  */
 export function peppolXml(doc: InvoiceIssued | CreditNoteIssued, buyerReference?: string): string {
   checkDocument(doc);
+  if (buyerReference !== undefined && buyerReference.trim() === '') throw new PeppolExportError('köparens referens (BT-10) är tom; ange en, eller ingen för dokumentets egen');
   const credit = 'credits' in doc;
   const root = credit ? 'CreditNote' : 'Invoice';
   const xml = create({ version: '1.0', encoding: 'UTF-8' })
@@ -106,8 +108,8 @@ export function peppolXml(doc: InvoiceIssued | CreditNoteIssued, buyerReference?
   const note = [credit ? doc.reason : undefined, doc.legalBasis].filter(Boolean).join(' ');
   if (note) xml.ele('cbc:Note').txt(note);
   xml.ele('cbc:DocumentCurrencyCode').txt(doc.currency);
-  // An empty reference would be an empty element (PEPPOL-EN16931-R008): the next source is used instead.
-  xml.ele('cbc:BuyerReference').txt(buyerReference?.trim() || doc.buyer.reference?.trim() || peppolId(doc.buyer.orgnr));
+  // An empty stored reference would be an empty element (PEPPOL-EN16931-R008): the next source is used instead.
+  xml.ele('cbc:BuyerReference').txt(buyerReference?.trim() ?? (doc.buyer.reference?.trim() || peppolId(doc.buyer.orgnr)));
   // The supply period (BG-14) an invoice bills: its run's period, the settled year, or a membership fee's year.
   if (!credit) {
     const { start, end } = periodDates(suppliedPeriod(doc));

@@ -4,6 +4,8 @@ import type { InvoiceIssued } from '../../domain/events/billing';
 import { peppolXml } from '../../src/export/peppol';
 import { billingFixture } from '../support/billing-fixture';
 import { eventCount } from '../support/cli';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** The document as a plain object tree, namespaces stripped to their prefixes' local names. */
 const parse = (xml: string) => create(xml).end({ format: 'object' }) as Record<string, unknown>;
@@ -87,6 +89,27 @@ describe('samkost export peppol: Peppol BIS Billing 3.0 (UBL 2.1)', () => {
     expect((await import('node:fs')).readFileSync(out, 'utf8')).toBe((await f.run('export', 'peppol', 'T2024-0001')).out.replace(/\n$/, ''));
     const bad = await f.run('export', 'peppol', 'T2024-9999');
     expect(bad).toMatchObject({ code: 2, err: 'samkost: okänd faktura T2024-9999\n' });
+  });
+
+  test('given --buyer-reference with a control character, a line break or nothing but blanks, then it is refused in one line, exit code 2, and no file is written', async () => {
+    const out = join(f.dir, 'ref.xml');
+    for (const [ref, why] of [
+      ['a\u0001b', 'innehåller en radbrytning eller ett annat styrtecken; skriv referensen på en rad'],
+      ['KS\n4711', 'innehåller en radbrytning eller ett annat styrtecken; skriv referensen på en rad'],
+      ['KS\u20284711', 'innehåller en radbrytning eller ett annat styrtecken; skriv referensen på en rad'],
+      ['   ', 'är tom; ange referensen, eller utelämna flaggan för dokumentets egen (annars köparens organisationsnummer)'],
+      ['', 'är tom; ange referensen, eller utelämna flaggan för dokumentets egen (annars köparens organisationsnummer)'],
+    ]) {
+      expect(await f.run('export', 'peppol', 'T2024-0001', '--buyer-reference', ref, '--out', out)).toEqual({ code: 2, out: '', err: `samkost: --buyer-reference ${why}\n` });
+    }
+    expect(existsSync(out)).toBe(false);
+    // Blanks around a reference are no part of it.
+    expect(texts((await f.run('export', 'peppol', 'T2024-0001', '--buyer-reference', ' KS-4711 ')).out, 'cbc:BuyerReference')).toEqual(['KS-4711']);
+  });
+
+  test('--buyer-reference says in its help that it is this export\'s alone, recorded nowhere', async () => {
+    const help = (await f.run('export', 'peppol', '--help')).out.replace(/\s+/g, ' ');
+    expect(help).toContain('köparens referens (BT-10) i just denna export; sparas inte, så den kan skilja sig från "Er referens" i invoice show');
   });
 
   test('names with & and < are escaped, never written raw', () => {
@@ -183,9 +206,15 @@ describe('documents Peppol would reject are refused before any XML is written', 
     expect(() => peppolXml(doc({ vat }))).toThrow('T2024-0009 blandar momskategorierna O och S; Peppol tillåter kategori O bara ensam (BR-O-11)');
   });
 
-  test('an empty buyer reference falls back to the next source, never an empty element (PEPPOL-EN16931-R008)', () => {
-    expect(texts(peppolXml(doc({}), '  '), 'cbc:BuyerReference')).toEqual(['2220001479']);
-    expect(texts(peppolXml(doc({ buyer: { orgnr: '222000-1479', name: 'Sävsjö kommun', reference: 'ABC' } }), ''), 'cbc:BuyerReference')).toEqual(['ABC']);
+  test('given a document whose stored buyer reference is blank, then the organisationsnummer is sent, never an empty element (PEPPOL-EN16931-R008)', () => {
+    expect(texts(peppolXml(doc({ buyer: { orgnr: '222000-1479', name: 'Sävsjö kommun', reference: '  ' } })), 'cbc:BuyerReference')).toEqual(['2220001479']);
+    expect(texts(peppolXml(doc({ buyer: { orgnr: '222000-1479', name: 'Sävsjö kommun', reference: 'ABC' } })), 'cbc:BuyerReference')).toEqual(['ABC']);
+  });
+
+  test('given a blank override of the buyer reference, then it is refused rather than replaced by the next source unseen', () => {
+    for (const blank of ['', '   ']) {
+      expect(() => peppolXml(doc({ buyer: { orgnr: '222000-1479', name: 'Sävsjö kommun', reference: 'ABC' } }), blank)).toThrow('köparens referens (BT-10) är tom; ange en, eller ingen för dokumentets egen');
+    }
   });
 
   test('an organisationsnummer is written as its ten digits, whatever separates them (PEPPOL-COMMON-R049)', () => {
