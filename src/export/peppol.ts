@@ -53,6 +53,29 @@ function checkDocument(doc: InvoiceIssued | CreditNoteIssued): void {
     );
 }
 
+/**
+ * What XML 1.0 does not allow anywhere in a document (its Char production): the C0 controls but tab, line
+ * feed and carriage return, U+FFFE, U+FFFF and a surrogate without its pair (with the `u` flag a class of
+ * surrogates matches only a lone one). xmlbuilder2 escapes markup but writes these as they are.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it is for
+const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]/u;
+
+/**
+ * Refuses XML that holds a character XML 1.0 forbids, naming the element and the character: a text stored
+ * before commands refused such characters (src/app/command-identity.ts#CONTROL) would otherwise be written
+ * into a document no receiver can parse, and a lone surrogate silently replaced when the file is written.
+ */
+function checkCharacters(number: string, xml: string): void {
+  const found = NOT_XML.exec(xml);
+  if (found === null) return;
+  const element = /^<\/?([\w:.-]+)/.exec(xml.slice(xml.lastIndexOf('<', found.index)))?.[1] ?? 'dokumentet';
+  const code = `U+${found[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  throw new PeppolExportError(
+    `${number} kan inte skrivas som Peppol: texten i ${element} har tecknet ${code}, som XML 1.0 inte tillåter; dokumentet är lagrat så och ändras inte, så skicka det på annat sätt (samkost invoice show ${number})`,
+  );
+}
+
 const percent = (rate: string): string => new Decimal(rate).mul(100).toString();
 
 function party(p: XMLBuilder, who: Party, withVat: boolean): void {
@@ -161,5 +184,7 @@ export function peppolXml(doc: InvoiceIssued | CreditNoteIssued, buyerReference?
     taxCategory(item, 'cac:ClassifiedTaxCategory', l.vatCategory, l.vatRate, false);
     amount(line.ele('cac:Price'), 'cbc:PriceAmount', l.amount);
   }
-  return xml.end({ prettyPrint: true });
+  const text = xml.end({ prettyPrint: true });
+  checkCharacters(doc.number, text);
+  return text;
 }

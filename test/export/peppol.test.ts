@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import { create } from 'xmlbuilder2';
-import type { InvoiceIssued } from '../../domain/events/billing';
+import type { CreditNoteIssued, InvoiceIssued } from '../../domain/events/billing';
 import { peppolXml } from '../../src/export/peppol';
 import { billingFixture } from '../support/billing-fixture';
 import { eventCount } from '../support/cli';
@@ -215,6 +215,30 @@ describe('documents Peppol would reject are refused before any XML is written', 
     for (const blank of ['', '   ']) {
       expect(() => peppolXml(doc({ buyer: { orgnr: '222000-1479', name: 'Sävsjö kommun', reference: 'ABC' } }), blank)).toThrow('köparens referens (BT-10) är tom; ange en, eller ingen för dokumentets egen');
     }
+  });
+
+  describe('given a stored text holding a character XML 1.0 forbids (stored before commands refused them)', () => {
+    const creditNote = (reason: string) => ({
+      ...doc({}), number: 'TK2024-0003', credits: ['T2024-0009'], reason, legalBasis: undefined,
+    }) as unknown as CreditNoteIssued;
+    const refusal = (number: string, element: string, code: string) =>
+      `${number} kan inte skrivas som Peppol: texten i ${element} har tecknet ${code}, som XML 1.0 inte tillåter; dokumentet är lagrat så och ändras inte, så skicka det på annat sätt (samkost invoice show ${number})`;
+
+    test.each([
+      ['U+FFFE', 'Fel\ufffe'], ['U+FFFF', 'Fel\uffff'], ['U+0001', 'Fel\u0001'], ['U+D800', 'Fel\ud800'], ['U+DC00', '\udc00Fel'],
+    ])('when a credit note whose reason holds %s is exported, then it is refused naming the element and the character, and no XML is written', (code, reason) => {
+      expect(() => peppolXml(creditNote(reason))).toThrow(refusal('TK2024-0003', 'cbc:Note', code));
+    });
+
+    test('when the character is in the buyer\'s name or its reference, then the refusal names that element', () => {
+      expect(() => peppolXml(doc({ buyer: { orgnr: '222000-1479', name: 'Sävsjö\u001bkommun' } }))).toThrow(refusal('T2024-0009', 'cbc:Name', 'U+001B'));
+      expect(() => peppolXml(doc({ buyer: { orgnr: '222000-1479', name: 'Sävsjö kommun', reference: 'KS\u00024711' } }))).toThrow(refusal('T2024-0009', 'cbc:BuyerReference', 'U+0002'));
+    });
+
+    test('what XML allows is written: a tab or a line break stored earlier, a character outside the Basic Multilingual Plane', () => {
+      expect(texts(peppolXml(creditNote('Fel\tvikt 𝄞')), 'cbc:Note')[0]).toBe('Fel\tvikt 𝄞');
+      expect(() => parse(peppolXml(creditNote('Fel\nvikt')))).not.toThrow();
+    });
   });
 
   test('an organisationsnummer is written as its ten digits, whatever separates them (PEPPOL-COMMON-R049)', () => {
