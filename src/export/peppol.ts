@@ -106,6 +106,21 @@ function taxCategory(parent: XMLBuilder, element: 'cac:TaxCategory' | 'cac:Class
 }
 
 /**
+ * Texts as the one document-level note Peppol allows (PEPPOL-EN16931-R002): each a sentence of its own, a
+ * full stop after one that does not end with punctuation. Joined by a space alone, a credit note's reason
+ * ran into the VAT basis ("Utträde 2024-12-31 Medlemsavgift och medlemsinsats omfattas inte …").
+ */
+export function documentNote(texts: readonly (string | undefined)[]): string {
+  let note = '';
+  for (const text of texts) {
+    const t = text?.trim();
+    if (!t) continue;
+    note = note === '' ? t : `${/[.!?…:;,]$/.test(note) ? note : `${note}.`} ${t}`;
+  }
+  return note;
+}
+
+/**
  * The Peppol BIS Billing 3.0 XML of a stored document. The buyer reference (BT-10) is the one the
  * document carries (the member's, `samkost member details --reference`), unless `buyerReference`
  * overrides it for this export (it is recorded nowhere); a member that gave none is referred to by its
@@ -128,7 +143,7 @@ export function peppolXml(doc: InvoiceIssued | CreditNoteIssued, buyerReference?
   if (!credit) xml.ele('cbc:DueDate').txt(doc.dueDate);
   xml.ele(credit ? 'cbc:CreditNoteTypeCode' : 'cbc:InvoiceTypeCode').txt(credit ? '381' : '380');
   // One note at most (PEPPOL-EN16931-R002): a credit note's reason and the VAT basis together.
-  const note = [credit ? doc.reason : undefined, doc.legalBasis].filter(Boolean).join(' ');
+  const note = documentNote([credit ? doc.reason : undefined, doc.legalBasis]);
   if (note) xml.ele('cbc:Note').txt(note);
   xml.ele('cbc:DocumentCurrencyCode').txt(doc.currency);
   // An empty stored reference would be an empty element (PEPPOL-EN16931-R008): the next source is used instead.

@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 import { create } from 'xmlbuilder2';
 import type { CreditNoteIssued, InvoiceIssued } from '../../domain/events/billing';
-import { peppolXml } from '../../src/export/peppol';
+import { documentNote, peppolXml } from '../../src/export/peppol';
 import { billingFixture } from '../support/billing-fixture';
 import { eventCount } from '../support/cli';
 import { existsSync } from 'node:fs';
@@ -110,6 +110,16 @@ describe('samkost export peppol: Peppol BIS Billing 3.0 (UBL 2.1)', () => {
   test('--buyer-reference says in its help that it is this export\'s alone, recorded nowhere', async () => {
     const help = (await f.run('export', 'peppol', '--help')).out.replace(/\s+/g, ' ');
     expect(help).toContain('köparens referens (BT-10) i just denna export; sparas inte, så den kan skilja sig från "Er referens" i invoice show');
+  });
+
+  test('given a membership invoice credited, when its credit note is exported, then its one note gives the reason and the VAT basis as two sentences (PEPPOL-EN16931-R002)', async () => {
+    const credited = await f.run('invoice', 'credit', 'M2024-0001', '--reason', 'Utträde 2024-12-31', '--date', '2024-02-01');
+    expect(credited.code).toBe(0);
+    const number = /Kreditfaktura (MK2024-\d{4})/.exec(credited.out)![1];
+    expect(texts((await f.run('export', 'peppol', number)).out, 'cbc:Note')).toEqual([
+      'Utträde 2024-12-31. Medlemsavgift och medlemsinsats omfattas inte av mervärdesskatt (utanför mervärdesskattelagens tillämpningsområde; Skatteverket 2004, HFD 2024 ref. 10).',
+      `Krediteras mot M2024-0001`,
+    ]);
   });
 
   test('names with & and < are escaped, never written raw', () => {
@@ -239,6 +249,17 @@ describe('documents Peppol would reject are refused before any XML is written', 
       expect(texts(peppolXml(creditNote('Fel\tvikt 𝄞')), 'cbc:Note')[0]).toBe('Fel\tvikt 𝄞');
       expect(() => parse(peppolXml(creditNote('Fel\nvikt')))).not.toThrow();
     });
+  });
+
+  test.each([
+    [['Utträde 2024-12-31', 'Medlemsavgift omfattas inte av mervärdesskatt.'], 'Utträde 2024-12-31. Medlemsavgift omfattas inte av mervärdesskatt.'],
+    [['Fel nivå.', 'Medlemsavgift omfattas inte.'], 'Fel nivå. Medlemsavgift omfattas inte.'],
+    [['Varför?', 'Medlemsavgift.'], 'Varför? Medlemsavgift.'],
+    [['Fel vikt ', undefined], 'Fel vikt'],
+    [[undefined, 'Medlemsavgift.'], 'Medlemsavgift.'],
+    [['  ', undefined], ''],
+  ])('given the note\'s texts %j, then the one note reads %j', (parts, note) => {
+    expect(documentNote(parts)).toBe(note);
   });
 
   test('an organisationsnummer is written as its ten digits, whatever separates them (PEPPOL-COMMON-R049)', () => {
