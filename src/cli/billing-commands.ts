@@ -132,8 +132,10 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
       await withDocument(g(), io, number, ({ inv, cn }) => {
         const doc = inv?.invoice ?? (cn as NonNullable<typeof cn>).value;
         const xml = peppolXml(doc, o.buyerReference);
+        // Without --out the XML is the answer, with --json too; written to a file, what was written is said.
         if (!o.out) return io.out(xml.endsWith('\n') ? xml : `${xml}\n`);
         writeOutputFile(o.out, xml);
+        if (g().json) return io.out(`${toJson({ document: number, type: 'credits' in doc ? 'credit-note' : 'invoice', format: 'peppol-bis-3', file: o.out, bytes: Buffer.byteLength(xml) })}\n`);
         io.out(`${'credits' in doc ? 'Kreditfaktura' : 'Faktura'} ${number} som Peppol BIS Billing 3.0 skriven till ${o.out}\n`);
       });
     });

@@ -82,11 +82,18 @@ describe('samkost export peppol: Peppol BIS Billing 3.0 (UBL 2.1)', () => {
     expect(new Decimal(texts(xml, 'cbc:PayableAmount')[0]).gt(0)).toBe(true);
   });
 
-  test('written to a file with --out; an unknown number is one line, exit code 2', async () => {
+  test('written to a file with --out (said in a sentence, or with --json as JSON); an unknown number is one line, exit code 2', async () => {
     const out = `${f.dir}/T2024-0001.xml`;
     const r = await f.run('export', 'peppol', 'T2024-0001', '--out', out);
     expect(r).toMatchObject({ code: 0, out: `Faktura T2024-0001 som Peppol BIS Billing 3.0 skriven till ${out}\n` });
     expect((await import('node:fs')).readFileSync(out, 'utf8')).toBe((await f.run('export', 'peppol', 'T2024-0001')).out.replace(/\n$/, ''));
+    // With --json, what was written as JSON, not the sentence.
+    const json = await f.run('--json', 'export', 'peppol', 'TK2024-0001', '--out', `${f.dir}/TK2024-0001.xml`);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.out)).toEqual({
+      document: 'TK2024-0001', type: 'credit-note', format: 'peppol-bis-3', file: `${f.dir}/TK2024-0001.xml`,
+      bytes: (await import('node:fs')).statSync(`${f.dir}/TK2024-0001.xml`).size,
+    });
     const bad = await f.run('export', 'peppol', 'T2024-9999');
     expect(bad).toMatchObject({ code: 2, err: 'samkost: okänd faktura T2024-9999\n' });
   });
