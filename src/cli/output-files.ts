@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileProblem } from './file-errors';
 import { UsageError } from './io';
@@ -41,11 +41,30 @@ export function writeOutputFile(path: string, contents: string | Uint8Array): vo
   }
 }
 
-/** Makes the directory the user named (and its parents), or finds it there. */
+/**
+ * Makes the directory the user named, or finds it there; the directory it goes in must be there, as a
+ * file's must (writeOutputFile). Its parents were made too until 2 December 2026: `--out /nonexist/dir/`
+ * made the whole path, where a file named in a mistyped directory was refused.
+ */
 export function makeOutputDirectory(path: string): void {
   try {
-    mkdirSync(path, { recursive: true });
+    mkdirSync(path);
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      if (isDirectory(path)) return;
+      throw new UsageError(`kan inte skriva ${path}: det finns redan och är ingen katalog`);
+    }
+    if (code === 'ENOENT' && !isDirectory(dirname(path))) throw new UsageError(`kan inte skriva ${path}: katalogen ${dirname(path)} som den ska ligga i finns inte; bara den sista katalogen i sökvägen skapas`);
     throw cannotWrite(path, err);
+  }
+}
+
+/** Whether `path` is a directory, or a symlink to one. */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }

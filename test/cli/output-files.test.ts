@@ -1,7 +1,7 @@
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeOutputFile } from '../../src/cli/output-files';
+import { makeOutputDirectory, writeOutputFile } from '../../src/cli/output-files';
 
 // renameSync as the real one, but that a test can make it fail once: what a full disk or a kill between
 // the write and the rename leaves.
@@ -56,5 +56,35 @@ describe('an output file is written whole or not at all', () => {
     writeOutputFile(join(d, 'länk.se'), 'nytt\n');
     expect(lstatSync(join(d, 'länk.se')).isSymbolicLink()).toBe(true);
     expect(readFileSync(join(d, 'mål.se'), 'utf8')).toBe('nytt\n');
+  });
+});
+
+describe('an output directory is made in a directory that is there', () => {
+  const dir = () => mkdtempSync(join(tmpdir(), 'samkost-out-'));
+
+  test('given a directory that is there, when a directory in it is named, then that one is made; named again, it is found there', () => {
+    const d = dir();
+    makeOutputDirectory(join(d, 'påminnelser'));
+    makeOutputDirectory(`${join(d, 'påminnelser')}/`);
+    expect(lstatSync(join(d, 'påminnelser')).isDirectory()).toBe(true);
+    mkdirSync(join(d, 'egen'));
+    writeFileSync(join(d, 'egen', 'anteckning.txt'), 'x');
+    makeOutputDirectory(join(d, 'egen'));
+    expect(readdirSync(join(d, 'egen'))).toEqual(['anteckning.txt']);
+  });
+
+  test('given a path whose parent is not there (a mistyped directory), then it is refused naming the parent, and nothing is made', () => {
+    const d = dir();
+    const wanted = join(d, 'saknas', 'påminnelser');
+    expect(() => makeOutputDirectory(`${wanted}/`)).toThrow(`kan inte skriva ${wanted}/: katalogen ${join(d, 'saknas')} som den ska ligga i finns inte; bara den sista katalogen i sökvägen skapas`);
+    expect(readdirSync(d)).toEqual([]);
+  });
+
+  test('given a file in the directory\'s place, or a file in its path, then it is refused by name', () => {
+    const d = dir();
+    writeFileSync(join(d, 'fil'), 'x');
+    expect(() => makeOutputDirectory(join(d, 'fil'))).toThrow(`kan inte skriva ${join(d, 'fil')}: det finns redan och är ingen katalog`);
+    expect(() => makeOutputDirectory(join(d, 'fil', 'under'))).toThrow(`kan inte skriva ${join(d, 'fil', 'under')}: en del av sökvägen är ingen katalog`);
+    expect(readdirSync(d)).toEqual(['fil']);
   });
 });

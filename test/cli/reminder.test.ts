@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Decimal from 'decimal.js';
 import { formatSek } from '../../domain/money';
@@ -95,5 +95,13 @@ describe('samkost reminder: a payment reminder in Swedish for what is past due, 
     expect(json.reminders.map((x) => [x.name, x.payBy, x.late.map((i) => [i.number, i.daysOverdue, i.ocr])])).toEqual([['Stockholms stad', '2024-03-11', [[m.number, 16, ocrOf(m.number)], [t.number, 16, ocrOf(t.number)]]]]);
     const written = JSON.parse((await run('--json', 'reminder', '--at', '2024-03-01', '--out', join(f.dir, 'igen'))).out) as Json;
     expect(written.files?.length).toBe(files.length);
+  });
+
+  test('given --out DIR in a directory that is not there (a mistyped path), then it is refused in one line, exit code 2, and nothing is made', async () => {
+    const { f, run } = await billed();
+    const dir = join(f.dir, 'saknas', 'påminnelser');
+    const r = await run('reminder', '--at', '2024-03-01', '--out', `${dir}/`);
+    expect(r).toEqual({ code: 2, out: '', err: `samkost: kan inte skriva ${dir}/: katalogen ${join(f.dir, 'saknas')} som den ska ligga i finns inte; bara den sista katalogen i sökvägen skapas\n` });
+    expect(existsSync(join(f.dir, 'saknas'))).toBe(false);
   });
 });

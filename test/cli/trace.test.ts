@@ -222,6 +222,7 @@ describe('samkost trace: every line back to its events', () => {
     [['trace', 'T2024-0005', '--format', 'pdf'], '--format ska vara text, json eller html'],
     [['trace', 'T2024-0005', '--out', '/nonexistent-dir/trace.txt'], 'kan inte skriva /nonexistent-dir/trace.txt: filen eller katalogen finns inte'],
     [['export', 'audit', '--year', '2024', '--out', '/dev/null/audit'], 'kan inte skriva /dev/null/audit: en del av sökvägen är ingen katalog'],
+    [['export', 'audit', '--year', '2024', '--out', '/nonexistent-dir/audit-2024'], 'kan inte skriva /nonexistent-dir/audit-2024: katalogen /nonexistent-dir som den ska ligga i finns inte; bara den sista katalogen i sökvägen skapas'],
   ])('refused: samkost %j', async (args, message) => {
     const r = await f.run(...args);
     expect(r.code).toBe(2);
