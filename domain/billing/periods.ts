@@ -22,12 +22,52 @@ export function parsePeriod(label: string): Period {
   throw new DomainError(`perioden "${label}" är inte ett år (2024), ett kvartal (2024-Q2) eller en månad (2024-05)`);
 }
 
+/** What suppliedPeriod reads of a document: its kind, year and run's period, and of its lines what they bill. */
+export interface SuppliedDocument {
+  kind: string;
+  year: number;
+  period: string;
+  lines?: readonly { kind?: string; provenance?: { basis?: string; months?: readonly { month: number }[] } }[];
+}
+
+/**
+ * An annual fee counted from the month of entry, as its provenance states it (projections/fees.ts writes
+ * "annual fee 50000.00 × 3/12 (joined 2023-10-01, first year counted from the month of entry)"); a whole
+ * year's fee says "× 12/12" and nothing after it.
+ */
+const FIRST_YEAR_FEE = / × (\d{1,2})\/12 \(joined (\d{4})-(\d{2})-\d{2}, first year counted from the month of entry\)$/;
+
+/**
+ * The month a membership invoice's annual fee is counted from: the month of entry where its fee line
+ * says it bills the first year from it, else January (a whole year's fee; a levy or a joining contribution
+ * billed alone is the year's). Read from the line's basis, which gives both the months billed and the join
+ * date, and taken only when they agree (the months run from the entry month to December) and the join lies
+ * in the invoice's year; the description's "(3/12 från inträdesmånaden)" follows the tier's label, and the
+ * due key names no month.
+ */
+function feeFirstMonth(doc: SuppliedDocument): number {
+  for (const l of doc.lines ?? []) {
+    if (l.kind !== 'annual-fee') continue;
+    const m = FIRST_YEAR_FEE.exec(l.provenance?.basis ?? '');
+    if (m === null) return 1;
+    const [months, year, entry] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    return year === doc.year && entry >= 2 && entry <= 12 && months === 13 - entry ? entry : 1;
+  }
+  return 1;
+}
+
 /**
  * What an invoice bills for: its run's period, but for membership invoices the fee year (an annual fee, a
- * levy and a joining contribution are the year's, whichever run bills them).
+ * levy and a joining contribution are the year's, whichever run bills them) from the month of entry when
+ * its annual fee is counted from it (a member's first year, by a schedule whose first year runs from the
+ * month of entry). Until 2 December 2026 a first-year invoice said the whole year, whatever months its fee
+ * billed. Worked out from the document alone, which never changes.
  */
-export function suppliedPeriod(doc: { kind: string; year: number; period: string; lines?: readonly { provenance?: { months?: readonly { month: number }[] } }[] }): Period {
-  if (doc.kind === 'membership') return parsePeriod(String(doc.year));
+export function suppliedPeriod(doc: SuppliedDocument): Period {
+  if (doc.kind === 'membership') {
+    const first = feeFirstMonth(doc);
+    return { label: String(doc.year), year: doc.year, months: Array.from({ length: 13 - first }, (_, i) => first + i) };
+  }
   // The months its a-conto lines bill, first to last: a run bills a yearly service for its year, and (rules 4)
   // what fell due earlier and was never billed, so its own period can be narrower than what it supplies.
   let first = 13;

@@ -71,6 +71,18 @@ describe('invoice runs', () => {
     expect(documents(f.store).filter((d) => d.buyer.name === 'Malmö stad').map((d) => [d.series, d.issueDate])).toEqual([['M', '2024-04-15'], ['T', '2024-04-15']]);
   });
 
+  test('given Malmö joining on 2024-04-15 (its fee 9/12 from the month of entry), when its membership invoice is shown and exported, then its period is April–December, the months its fee bills; a member of the whole year keeps the year', async () => {
+    const f = await billingFixture();
+    expect((await f.run('invoice', 'run', '--period', '2024-Q2', '--date', '2024-04-20')).code).toBe(0);
+    const member = (name: string) => documents(f.store).find((d) => d.series === 'M' && d.buyer.name === name)!;
+    const malmo = member('Malmö stad');
+    expect((await f.run('invoice', 'show', malmo.number)).out).toContain('\nPeriod: april–december 2024\n');
+    expect((await f.run('export', 'peppol', malmo.number)).out).toContain('<cbc:StartDate>2024-04-01</cbc:StartDate>\n    <cbc:EndDate>2024-12-31</cbc:EndDate>');
+    const stockholm = member('Stockholms stad');
+    expect((await f.run('invoice', 'show', stockholm.number)).out).toContain('\nPeriod: 2024\n');
+    expect((await f.run('export', 'peppol', stockholm.number)).out).toContain('<cbc:StartDate>2024-01-01</cbc:StartDate>\n    <cbc:EndDate>2024-12-31</cbc:EndDate>');
+  });
+
   test('re-running a period bills nothing already billed', async () => {
     const f = await billingFixture();
     await f.run('invoice', 'run', '--period', '2024', '--date', '2024-01-15');
@@ -170,7 +182,7 @@ describe('credit notes, payments and receivables', () => {
     expect(text.out).toContain('KREDITFAKTURA TK2024-0001');
     expect(text.out).toContain(`Avser faktura: ${inv.number}`);
     expect((await f.run('invoice', 'show', inv.number)).out).toContain('Period: kvartal 1 2024');
-    // A membership invoice bills the fee year, whichever run issued it.
+    // A membership invoice bills the fee year, whichever run issued it (a member of the whole year: Stockholm).
     const fee = documents(f.store).find((d) => d.series === 'M')!;
     expect((await f.run('invoice', 'show', fee.number)).out).toContain('Period: 2024\n');
     expect((await f.run('export', 'peppol', fee.number)).out).toContain('<cbc:StartDate>2024-01-01</cbc:StartDate>\n    <cbc:EndDate>2024-12-31</cbc:EndDate>');

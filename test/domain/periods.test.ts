@@ -35,10 +35,51 @@ describe('what a document supplies, as its header and Peppol InvoicePeriod state
     expect(periodText(suppliedPeriod({ kind: 'a-conto', year: 2024, period: '2024-Q1', lines: withMonths([2, 3], [4]) }))).toBe('februari–april 2024');
   });
 
-  test('given a membership invoice or a document whose lines name no months, then the fee year or its own period', () => {
+  test('given a membership invoice of a whole year\'s fee, or a document whose lines name no months, then the fee year or its own period', () => {
     expect(periodText(suppliedPeriod({ kind: 'membership', year: 2024, period: '2024-05', lines: withMonths([5]) }))).toBe('2024');
     expect(periodText(suppliedPeriod({ kind: 'settlement', year: 2024, period: '2024', lines: [{}] }))).toBe('2024');
     expect(periodText(suppliedPeriod({ kind: 'a-conto', year: 2024, period: '2024-Q2', lines: [] }))).toBe('kvartal 2 2024');
+  });
+
+  describe('a membership invoice: the fee year, from the month of entry where its annual fee is counted from it', () => {
+    /** A membership invoice's lines as a run writes them (projections/fees.ts): the fee's basis, and the joining contribution's. */
+    const membership = (year: number, feeBasis: string | undefined, ...others: { kind: string; basis: string }[]) => ({
+      kind: 'membership', year, period: `${year}-Q4`,
+      lines: [
+        ...(feeBasis === undefined ? [] : [{ kind: 'annual-fee', provenance: { basis: feeBasis } }]),
+        ...others.map((o) => ({ kind: o.kind, provenance: { basis: o.basis } })),
+      ],
+    });
+    const joining = { kind: 'joining-contribution', basis: 'tier 50000-100000: joining contribution 10000.00 × 100 %' };
+
+    test('given Växjö joining 1 October 2023, its fee 3/12 from the month of entry, then it supplies October–December 2023, not the year', () => {
+      const p = suppliedPeriod(membership(2023, 'tier 50000-100000 (97137 invånare (SCB 2022-12-31)): annual fee 50000.00 × 3/12 (joined 2023-10-01, first year counted from the month of entry)', joining));
+      expect(periodDates(p)).toEqual({ start: '2023-10-01', end: '2023-12-31' });
+      expect(periodText(p)).toBe('kvartal 4 2023');
+    });
+
+    test('given a member joining 15 April 2024, its fee 9/12, then it supplies April–December 2024', () => {
+      const p = suppliedPeriod(membership(2024, 'tier lt7000 (5000 invånare (SCB 2023-12-31)): annual fee 5000.00 × 9/12 (joined 2024-04-15, first year counted from the month of entry)', joining));
+      expect(periodDates(p)).toEqual({ start: '2024-04-01', end: '2024-12-31' });
+      expect(periodText(p)).toBe('april–december 2024');
+    });
+
+    test('given a whole year\'s fee (a member since earlier years, one joining in January, or a schedule charging the whole first year), then the year', () => {
+      for (const basis of ['tier l (900000 invånare (SCB 2023-12-31)): annual fee 80000.00 × 12/12', 'organisation: annual fee 10000.00 × 12/12']) {
+        expect(periodDates(suppliedPeriod(membership(2024, basis, joining)))).toEqual({ start: '2024-01-01', end: '2024-12-31' });
+      }
+    });
+
+    test('given an invoice without an annual fee (a levy or a re-entry\'s contribution billed alone), then the year', () => {
+      const levy = { kind: 'levy', basis: 'levy l-1 tier s (5000 invånare (SCB 2023-12-31)): 2000.00' };
+      expect(periodText(suppliedPeriod(membership(2024, undefined, levy)))).toBe('2024');
+      expect(periodText(suppliedPeriod(membership(2024, undefined, { kind: 'joining-contribution', basis: 'tier s: joining contribution 5000.00 × 50 % (re-entry after leaving)' })))).toBe('2024');
+    });
+
+    test('given a basis whose months and join date disagree, or a join in another year, then the year, never a period the fee does not state', () => {
+      expect(periodText(suppliedPeriod(membership(2024, 'tier s (5000 invånare): annual fee 5000.00 × 4/12 (joined 2024-04-15, first year counted from the month of entry)')))).toBe('2024');
+      expect(periodText(suppliedPeriod(membership(2024, 'tier s (5000 invånare): annual fee 5000.00 × 9/12 (joined 2023-04-15, first year counted from the month of entry)')))).toBe('2024');
+    });
   });
 
   test('months in words: runs as spans, single months alone', () => {
