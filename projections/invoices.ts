@@ -5,7 +5,7 @@ import { amountString, formatPercent, formatSek, sum } from '../domain/money';
 import { eventLink } from '../domain/event-ref';
 import { paymentIdOf } from '../domain/billing/payment-id';
 import { periodText } from '../domain/billing/due';
-import { suppliedPeriod } from '../domain/billing/periods';
+import { periodDates, suppliedPeriod } from '../domain/billing/periods';
 import { ocrOf } from '../domain/ocr';
 import { type InvoiceState, openBalance, paidOf, pushTo, type State } from '../domain/state';
 
@@ -173,9 +173,14 @@ export const paymentsShown = (inv: InvoiceState): PaymentShown[] => inv.payments
   ...(p.reversed ? { reversed: { date: p.reversed.date, reason: p.reversed.reason, event: eventLink(p.reversed.ref) } } : {}),
 }));
 
-/** An invoice as `invoice show --json` gives it: the document, what is credited, paid and open of it, and every payment. */
+/**
+ * An invoice as `invoice show --json` (and GET /v1/invoices/N) gives it: the document as stored, whose
+ * `period` is the period of the run that issued it ("2023-Q1"); `periodOfSupply`, the first and last day of
+ * what it bills, as its text's "Period:" and its Peppol InvoicePeriod state it (derived, never stored);
+ * what is credited, paid and open of it, and every payment.
+ */
 export const invoiceShown = (inv: InvoiceState) => ({
-  ...inv.invoice, credited: amountString(inv.creditedGross), paid: amountString(paidOf(inv)), open: amountString(openBalance(inv)), payments: paymentsShown(inv),
+  ...inv.invoice, periodOfSupply: periodDates(suppliedPeriod(inv.invoice)), credited: amountString(inv.creditedGross), paid: amountString(paidOf(inv)), open: amountString(openBalance(inv)), payments: paymentsShown(inv),
 });
 
 /**

@@ -83,6 +83,24 @@ describe('invoice runs', () => {
     expect((await f.run('export', 'peppol', stockholm.number)).out).toContain('<cbc:StartDate>2024-01-01</cbc:StartDate>\n    <cbc:EndDate>2024-12-31</cbc:EndDate>');
   });
 
+  test('given invoices of a Q2 run, when shown with --json, then `period` is the run\'s period as stored, and `periodOfSupply` beside it the first and last day of what each bills, as the text and Peppol state it', async () => {
+    const f = await billingFixture();
+    expect((await f.run('invoice', 'run', '--period', '2024-Q2', '--date', '2024-04-20')).code).toBe(0);
+    type Shown = { period: string; periodOfSupply: { start: string; end: string } };
+    const shown = async (series: string, name: string) => {
+      const number = documents(f.store).find((d) => d.series === series && d.buyer.name === name)!.number;
+      const json = await f.json<Shown>('invoice', 'show', number);
+      const xml = (await f.run('export', 'peppol', number)).out;
+      // The same days as the Peppol document's InvoicePeriod.
+      expect(json.periodOfSupply).toEqual({ start: /<cbc:StartDate>(.*)</.exec(xml)![1], end: /<cbc:EndDate>(.*)</.exec(xml)![1] });
+      return [json.period, json.periodOfSupply];
+    };
+    // Malmö's first-year fee, from its month of entry; Stockholm's fee, the year; Stockholm's a-conto from January, what fell due and was not billed (rules 4).
+    expect(await shown('M', 'Malmö stad')).toEqual(['2024-Q2', { start: '2024-04-01', end: '2024-12-31' }]);
+    expect(await shown('M', 'Stockholms stad')).toEqual(['2024-Q2', { start: '2024-01-01', end: '2024-12-31' }]);
+    expect(await shown('T', 'Stockholms stad')).toEqual(['2024-Q2', { start: '2024-01-01', end: '2024-06-30' }]);
+  });
+
   test('re-running a period bills nothing already billed', async () => {
     const f = await billingFixture();
     await f.run('invoice', 'run', '--period', '2024', '--date', '2024-01-15');
