@@ -348,7 +348,7 @@ export function registerTraceCommands(program: Command, io: CliIo, setExit: (cod
     .command('audit')
     .description('skriv ett revisionspaket för ett år som kan kontrollera sig självt: dokument, härledningar, fördelningstabeller, verifikationer och händelser (NDJSON), manifest.json')
     .requiredOption('--year <year>', 'år', parseYear)
-    .requiredOption('--out <dir>', 'katalog att skriva till (skapas om den saknas)')
+    .requiredOption('--out <dir>', 'katalog att skriva till (skapas om den saknas, i en katalog som finns)')
     .option('--chart <file>', 'kontoplan som verifikationerna bokförs mot, som för ledger och export sie (JSON; annars BAS-kontona)')
     .action(async (o: { year: number; out: string; chart?: string }) => {
       const manifest = await exportAudit(g(), io, o.year, o.out, loadChart(o.chart));
