@@ -56,7 +56,10 @@ import type { YearlySpread } from './proration';
  * 10. A run bills nothing of a membership that begins after its issue date (domain/billing/join-hold.ts): a
  *    Q1 run dated 2024-01-15 billed a member joining on 2024-03-01 its fee and March's a conto, on invoices
  *    dated before it was a member. Those items stay due and the first run dated on or after the join bills
- *    them; `year close` refuses while they are unbilled.
+ *    them; `year close` refuses while they are unbilled. And documents are issued only in the name of a
+ *    seller with an address and its own VAT number, at a Swedish VAT rate, and a settlement at the rate of
+ *    the invoices it adjusts (domain/billing/seller.ts). And an extra levy is not billed to a member whose
+ *    membership of the year ended before the levy was decided (projections/fees.ts).
  */
 export const RULES_VERSION = 10;
 

@@ -118,6 +118,9 @@ export function feesForYear(state: State, year: number, rules: number = RULES_VE
     });
 
     for (const levy of levies) {
+      // A levy binds the members of the meeting that decides it and those that join after: from rules 10 not
+      // a member whose membership of the year ended before it was decided (it was billed to one that left).
+      if (rules >= 10 && !m.periods.some((p) => inForceDuringYear(p, year) && (p.to === undefined || p.to >= levy.value.decidedOn))) continue;
       const band = bandOf(levy.value.tiers, subject);
       if (!band) throw new DomainError(`den extra utdebiteringen ${levy.value.levyId} ${year} har ingen nivå för ${m.name} (${m.orgnr})`);
       lines.push({
@@ -146,4 +149,39 @@ export function feesForYear(state: State, year: number, rules: number = RULES_VE
     };
   });
   return { year, scheduleRef: adopted.ref, members: rows, byTier, total: rows.reduce((a, r) => a.plus(r.total), ZERO) };
+}
+
+/** A fee line billed at another amount than the member's fees now give (feesDifferingFromBilled). */
+export interface FeeDifference {
+  member: string;
+  name: string;
+  kind: FeeLineKind;
+  due: Decimal;
+  billedNet: Decimal;
+}
+
+/**
+ * The fee lines of a year whose invoices, net of their credit notes, bill another amount than the fees the
+ * stored facts now give: an SCB table corrected or a schedule adopted again after the fee was invoiced, or
+ * a fee invoice credited. A run bills a fee's due key once, so no run bills or credits such a difference;
+ * it is said, rather than left for the year's books to hold silently.
+ */
+export function feesDifferingFromBilled(state: State, year: number): FeeDifference[] {
+  const billing = state.billing.get(year);
+  if (!billing || !state.schedules.has(year)) return [];
+  const billed = new Map<string, Decimal>();
+  for (const inv of billing.invoices.values()) {
+    if (inv.invoice.series !== 'M') continue;
+    for (const l of inv.invoice.lines) {
+      billed.set(l.dueKey, (billed.get(l.dueKey) ?? new Decimal(0)).plus(l.amount).minus(inv.creditedNet.get(l.lineNo) ?? 0));
+    }
+  }
+  const out: FeeDifference[] = [];
+  for (const m of feesForYear(state, year).members) {
+    for (const line of m.lines) {
+      const net = billed.get(`fee/${year}/${m.member}/${line.key}`);
+      if (net !== undefined && !net.eq(line.amount)) out.push({ member: m.member, name: m.name, kind: line.kind, due: line.amount, billedNet: net });
+    }
+  }
+  return out;
 }

@@ -1,3 +1,4 @@
+import { grouped } from '../../domain/money';
 import type { Command } from '../../domain/commands';
 import { decide, type DecideContext } from '../../domain/decide';
 import { billingStream } from '../../domain/deciders/billing';
@@ -208,6 +209,8 @@ export class Engine {
     if (idProblem !== undefined) throw new DomainError(idProblem);
     const control = controlCharacterAt(command);
     if (control !== undefined) throw new DomainError(`${command.type}: ${control} innehåller en radbrytning eller ett annat styrtecken; skriv texten på en rad`);
+    const long = tooLongAt(command);
+    if (long !== undefined) throw new DomainError(`${command.type}: ${long.path} är ${grouped(long.length)} tecken lång; högst ${grouped(MAX_TEXT)} tecken`);
     // A bank file's import without an id is known by what it decides to record (ids.ts#decidedImportId);
     // an invoice run or a settlement by its words until they were recorded, then by what it decides
     // (ids.ts#RERUN_BY_OUTCOME).
@@ -273,6 +276,24 @@ export class Engine {
       }
     }
   }
+}
+
+/**
+ * The longest text a command may hold. A name, reference or reason is printed in a table, on an invoice line
+ * and in a journal; one of megabytes, stored, broke every read that printed it (`Invalid string length`),
+ * and events cannot be edited. No field of a command needs more.
+ */
+const MAX_TEXT = 1000;
+
+/** The first text of a command longer than MAX_TEXT, with its path, or undefined. */
+function tooLongAt(value: unknown, path = ''): { path: string; length: number } | undefined {
+  if (typeof value === 'string') return value.length > MAX_TEXT ? { path: path || 'texten', length: value.length } : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const found = tooLongAt(v, Array.isArray(value) ? `${path}[${k}]` : path ? `${path}.${k}` : k);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /**

@@ -12,6 +12,8 @@ import { documentsOfNumber } from '../../domain/documents-read';
 import { describeGap, requireDocumentNumber, seriesGaps } from '../../domain/billing/numbers';
 import { NotFoundError } from '../../domain/errors';
 import { joinsLeftUnbilled } from '../../domain/billing/join-hold';
+import { feesDifferingFromBilled } from '../../projections/fees';
+import { LINE_KIND_NAMES } from '../../domain/kind-words';
 import { parsePeriod } from '../../domain/billing/periods';
 import { resolveMember } from '../../domain/deciders/membership';
 import { creditNoteSummaries, creditOf, invoiceShown, invoiceSummaries, type OpenInvoice, receivables, renderDocument, renderPayments, wrapWords } from '../../projections/invoices';
@@ -107,6 +109,12 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         const unaddressed = [...new Set(issued.filter((i) => i.invoice.buyer.address === undefined).map((i) => i.invoice.buyer.name))];
         if (unaddressed.length > 0) {
           queueWarning(io, `varning: ${unaddressed.length} köpare saknar adress på fakturorna (${namedFirst(unaddressed, 3)}); en faktura ska ange köparens adress: ange den med samkost member details MEDLEM --street … --postal-code … --city … före nästa körning`);
+        }
+        // A fee invoiced at another amount than the fees now give is never billed again by a run: said here.
+        const differing = feesDifferingFromBilled(engine.state, Number(o.period.slice(0, 4)));
+        if (differing.length > 0) {
+          const named = differing.map((d) => `${d.name}: ${LINE_KIND_NAMES[d.kind]} ${formatSek(d.due)} enligt avgifterna, fakturerat netto ${formatSek(d.billedNet)}`);
+          queueWarning(io, `varning: ${differing.length === 1 ? 'en medlemsavgift' : `${differing.length} medlemsavgifter`} skiljer sig från det fakturerade (${namedFirst(named, 3)}); en körning fakturerar eller krediterar inte skillnaden: gör det utanför samkost`);
         }
         // Members whose membership begins after the run's date are billed by a later run (rules 10): named, so
         // that their absence is not taken for an oversight.

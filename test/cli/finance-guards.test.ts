@@ -225,6 +225,15 @@ describe('a text of a command is one line', () => {
     expect(eventCount(f.store)).toBe(n);
   });
 
+  test('given a text of more than 1 000 characters (a member name of megabytes broke every read that printed it), then the command is refused naming the field and its length, and nothing is stored', async () => {
+    const f = await billingFixture();
+    const n = eventCount(f.store);
+    const details = await f.run('member', 'details', '0180', '--reference', 'V'.repeat(3000), '--date', '2024-01-10');
+    expect([details.code, details.err]).toEqual([2, 'samkost: member.details: invoiceReference är 3 000 tecken lång; högst 1 000 tecken\n']);
+    expect((await f.run('member', 'details', '0180', '--reference', 'V'.repeat(1000), '--date', '2024-01-10')).code).toBe(0);
+    expect(eventCount(f.store)).toBe(n + 1);
+  });
+
   test('given a text holding a character XML 1.0 forbids (U+FFFE, U+FFFF, a lone surrogate), when it is given as a flag or in an apply line, then it is refused naming the field, and nothing is stored', async () => {
     const f = await billingFixture();
     expect((await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);

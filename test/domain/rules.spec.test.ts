@@ -181,6 +181,20 @@ describe('billing rules versions', () => {
     });
   });
 
+  test('given Ale leaving 2024-06-30 and a levy decided 2024-09-01, then version 10 does not bill Ale the levy; version 9 did, and Malmö (a member then) pays it by both', () => {
+    const tiers = (schedule.data as { tiers: { id: string; label: string; min?: number; max?: number; organisation?: boolean }[] }).tiers
+      .map(({ id, label, min, max, organisation }) => ({ id, label, min, max, organisation, amount: '7500.00' }));
+    const events: DomainEvent[] = [
+      ...history,
+      { type: 'MemberLeft', data: { member: '212000-1454', date: '2024-06-30', reason: 'ingen tjänst' } },
+      { type: 'ExtraLevyDecided', data: { year: 2024, levyId: 'e-arkiv', purpose: 'E-arkiv', decisionRef: 'Extra stämma 2024-09-01', decidedOn: '2024-09-01', tiers } } as never,
+    ];
+    const st = events.reduce((acc, e) => evolve(acc, e, fakeRef(e.type)), initialState());
+    const levied = (rules: number) => feesForYear(st, 2024, rules).members.filter((m) => m.lines.some((l) => l.kind === 'levy')).map((m) => m.name);
+    expect(levied(10)).toEqual(['Malmö stad']);
+    expect(levied(9)).toEqual(['Ale kommun', 'Malmö stad']);
+  });
+
   describe('the last credit of an invoice credited line by line (version 3)', () => {
     /** An invoice of two service lines at 25 %, its VAT rounded once on their sum, as a run makes it. */
     const invoiceOf = (amount: string): DomainEvent => {
