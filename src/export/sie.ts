@@ -61,10 +61,20 @@ const CP437 = new Set(iconv.decode(Buffer.from(Array.from({ length: 256 }, (_, i
 
 /** Characters people type into free text that CP437 lacks (or, a non-breaking space, has but should not), as what it holds. */
 const LOOK_ALIKES: Record<string, string> = {
+  // § is in nearly every Swedish decision reference ("Styrelsen 2024-03-12 §4", "Avtal §4"), and CP437 has it
+  // only at 0x15, a control byte SIE forbids. It is written "par.", the Swedish abbreviation of paragraf (and
+  // paragrafer: "§§ 4-6" is "par. 4-6", cp437Text), so "Avtal §4" reads "Avtal par.4". Not "p": in a Swedish
+  // reference "p." is punkt ("3 kap. 2 § p. 4"), so "Avtal p4" would name another thing.
+  '\u00A7': 'par.',
   '\u20AC': 'EUR',
   '\u2018': "'", '\u2019': "'", '\u201A': "'", '\u201B': "'", '\u2039': "'", '\u203A': "'", '\u2032': "'",
+  '\u00B4': "'", // an acute accent typed for an apostrophe ("Region´s"), which NFKD would leave a space
   '\u201C': '"', '\u201D': '"', '\u201E': '"', '\u201F': '"', '\u2033': '"',
   '\u2212': '-', '\u2026': '...',
+  // Signs of quantity and order that have no look-alike by NFKD: × in "2 × 500 kr", ≠ (which NFKD would make
+  // "=", its opposite), the fraction slash of ¾, arrows, a bullet.
+  '\u00D7': 'x', '\u2260': '<>', '\u2044': '/', '\u2192': '->', '\u2190': '<-', '\u2022': '*',
+  '\u00A9': '(c)', '\u00AE': '(R)', '\u0153': 'oe', '\u0152': 'OE',
   // Letters with a stroke have no decomposition for NFKD to take the base letter from.
   '\u00F8': 'o', '\u00D8': 'O', '\u0142': 'l', '\u0141': 'L', '\u0111': 'd', '\u0110': 'D',
 };
@@ -82,7 +92,8 @@ function lookAlike(ch: string): string | undefined {
 
 /**
  * Free text (a name, a reason) as codepage 437 can hold it, so that no character anyone typed can stop a year's
- * export: typographic quotes, dashes, spaces and the ellipsis as their ASCII look-alikes, € as EUR, a letter
+ * export: typographic quotes, dashes, spaces and the ellipsis as their ASCII look-alikes, € as EUR, § as par.,
+ * × as x (LOOK_ALIKES), a letter
  * with a diacritic CP437 lacks as its base letter (Unicode NFKD: ł, ř, č as l, r, c; å, ä, ö, é, ü, which CP437
  * has, stay), and anything else as ?. The text is composed (NFC) first, so that a decomposed å stays å.
  * A control character (a newline or tab typed into a reason) is a space: the spec forbids them in fields,
@@ -93,7 +104,8 @@ export function cp437Text(s: string): string {
   // eslint-disable-next-line no-control-regex -- exactly the characters SIE forbids in a field
   if (/[\x00-\x1f\x7f]/.test(s)) return cp437Text(s.replace(/[\x00-\x1f\x7f]/g, ' '));
   let out = '';
-  for (const ch of s.normalize('NFC')) {
+  // "§§" (paragrafer) is abbreviated as "§" (paragraf) is: "par.", not "par.par.".
+  for (const ch of s.normalize('NFC').replace(/\u00A7\u00A7/g, '\u00A7')) {
     const direct = lookAlike(ch);
     if (direct !== undefined) {
       out += direct;

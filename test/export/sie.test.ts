@@ -291,6 +291,14 @@ describe('text fields in codepage 437: transliterated, never refused', () => {
     ['decomposed å ä ö composed first, so they stay å ä ö', 'A\u030Asele a\u0308lv o\u0308', 'Åsele älv ö'],
     ['invisible format characters (soft hyphen, zero-width space) dropped', 'Öster\u00ADsund\u200B', 'Östersund'],
     ['anything else CP437 cannot hold as ?', 'Kaffe \u2615 \u4E2D \u{1F600} \u05D0', 'Kaffe ? ? ? ?'],
+    // § is at 0x15 in CP437, a control byte SIE forbids: "par." (paragraf, paragrafer), never "?".
+    ['the section sign as par.', 'Avtal §4, Styrelsen 2024-03-12 § 7, 3 kap. 2 §', 'Avtal par.4, Styrelsen 2024-03-12 par. 7, 3 kap. 2 par.'],
+    ['two section signs (paragrafer) as one par.', 'Avtal §§ 4-6', 'Avtal par. 4-6'],
+    ['the multiplication sign as x', '2 × 500 kr', '2 x 500 kr'],
+    ['the not-equal sign as <>, not the = NFKD would leave', 'utfall \u2260 budget', 'utfall <> budget'],
+    ['a fraction CP437 lacks with a plain slash', 'tre\u00BE', 'tre3/4'],
+    ["an acute accent typed for an apostrophe as '", 'Region\u00B4s', "Region's"],
+    ['arrows, a bullet, ©, ® and œ in ASCII', '\u2022 jan \u2192 mar \u2190 \u00A9 \u00AE c\u0153ur', '* jan -> mar <- (c) (R) coeur'],
   ])('writes %s', (_what, text, expected) => {
     const { line, read } = written(text);
     expect(read).toBe(expected);
@@ -348,6 +356,25 @@ describe('text fields in codepage 437: transliterated, never refused', () => {
     expect(r.err).not.toMatch(/teckentabell/);
     const text = iconv.decode(readFileSync(out), 'cp437');
     expect(text).toContain('Pris 5 EUR \\"fel\\"');
+    expect(text).not.toContain('?');
+  }, 60_000);
+});
+
+describe('a decision reference with § in the year\'s SIE file', () => {
+  it('given a supplier invoice whose reference has §, when the year is exported, then its voucher text says par. rather than ?', async () => {
+    // given a cost recorded under a contract reference with §, as nearly every Swedish decision reference has
+    const f = await billingFixture();
+    const cost = await f.run('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1000.00', '--supplier', 'Konsult AB', '--reference', 'Avtal §4', '--date', '2024-12-31');
+    expect(cost.code).toBe(0);
+
+    // when the year is exported
+    const out = join(f.dir, 'x.se');
+    const r = await f.run('export', 'sie', '--year', '2024', '--type', '4I', '--out', out);
+
+    // then the voucher reads "Avtal par.4", and nothing in the file is a ?
+    expect(r.code).toBe(0);
+    const text = iconv.decode(readFileSync(out), 'cp437');
+    expect(text).toMatch(/^#VER "L" "1" 20241231 "Leverantörsfaktura Konsult AB Avtal par\.4 \(EGIL 2024\)"\r$/m);
     expect(text).not.toContain('?');
   }, 60_000);
 });
