@@ -22,6 +22,7 @@ import { writeOutputFile } from './output-files';
 import { parseYear } from './options';
 import { pricingWords } from './pricing-words';
 import { parseDocumentNumber } from '../../domain/billing/numbers';
+import { wrapWords } from '../../projections/invoices';
 
 const PROGRAM = { name: 'samkost', version: '0.1.0' };
 const PARTS = ['all', 'income', 'balance', 'trial', 'journal', 'opening'] as const;
@@ -77,7 +78,13 @@ const row = (label: string, amount: Decimal, indent = 2) => `${' '.repeat(indent
 function renderStatementLines(lines: StatementLine[], out: string[]): void {
   for (const l of lines) {
     out.push(row(l.label, l.amount));
-    for (const a of l.accounts) out.push(`      ${a.account} ${a.name}`.slice(0, WIDTH - 2).padEnd(WIDTH) + kr(a.amount).padStart(20));
+    for (const a of l.accounts) {
+      // A name too long for the column (a chart file's, a service's own account) wraps under itself, whole,
+      // where it used to be cut: the amount stays in its column, on the account's first line.
+      const indent = `      ${a.account} `;
+      const [first, ...rest] = wrapWords(a.name, WIDTH - 2 - indent.length);
+      out.push(`${indent}${first}`.padEnd(WIDTH) + kr(a.amount).padStart(20), ...rest.map((r) => `${' '.repeat(indent.length)}${r}`));
+    }
   }
 }
 
@@ -113,14 +120,19 @@ function renderTrial(l: Ledger): string {
 }
 
 function renderJournal(l: YearResult): string {
-  const name = (nr: string) => l.chart.accounts.find((a) => a.number === nr)?.name ?? '';
+  const names = new Map(l.chart.accounts.map((a) => [a.number, a.name]));
+  const name = (nr: string) => names.get(nr) ?? '';
+  // Each account's whole name (2990 Övriga upplupna kostnader och förutbetalda intäkter used to be cut at 40
+  // characters), the debit and credit columns after the longest name the journal uses, so they line up.
+  const used = new Set(l.vouchers.flatMap((v) => v.transactions.map((t) => t.account)));
+  const width = Math.max(40, ...[...used].map((nr) => name(nr).length));
   const out = [`Verifikationer ${l.year}: ${l.vouchers.length}`];
   for (const v of l.vouchers) {
     out.push('', `${v.series} ${v.number}  ${v.date}  ${v.text}`);
     for (const t of v.transactions) {
       const debit = t.amount.gt(0) ? kr(t.amount) : '';
       const credit = t.amount.lt(0) ? kr(t.amount.neg()) : '';
-      out.push(`   ${t.account} ${name(t.account).slice(0, 40).padEnd(40)} ${debit.padStart(18)} ${credit.padStart(18)}`);
+      out.push(`   ${t.account} ${name(t.account).padEnd(width)} ${debit.padStart(18)} ${credit.padStart(18)}`);
     }
   }
   return `${out.join('\n')}\n`;

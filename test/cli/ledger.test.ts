@@ -213,6 +213,41 @@ describe('ledger and self-cost through the CLI', () => {
     expect(bad.err).toContain('konto 3999');
   });
 
+  test('given vouchers on accounts whose names run past 40 characters, when the journal and the statements are printed, then each name is whole and the amounts line up', async () => {
+    // given a 2024 cost dated in 2025 (accrued on 2990 Övriga upplupna kostnader och förutbetalda intäkter on
+    // 31 December), and a chart naming 1510 with more than the statements' column holds
+    const f = await billingFixture();
+    const ok = async (...args: string[]) => {
+      const r = await f.run(...args);
+      if (r.code !== 0) throw new Error(`samkost ${args.join(' ')}: ${r.err}`);
+      return r;
+    };
+    await ok('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    await ok('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1000.00', '--supplier', 'Leverantör AB', '--reference', 'F-9', '--date', '2025-01-10');
+    const long = 'Kundfordringar hos medlemmar, kommuner, regioner och kommunalförbund';
+    const chart = join(f.dir, 'chart.json');
+    writeFileSync(chart, JSON.stringify({ accounts: [{ number: '1510', name: long, type: 'T' }] }));
+
+    // when the journal is printed
+    const journal = (await ok('ledger', '--year', '2024', '--part', 'journal', '--chart', chart)).out.split('\n');
+
+    // then 2990 and 1510 are named whole, and every amount ends in the same column
+    const accrual = journal.find((l) => l.startsWith('   2990 '));
+    expect(accrual).toMatch(/^ {3}2990 Övriga upplupna kostnader och förutbetalda intäkter +1 000,00 kr/);
+    expect(journal.some((l) => l.startsWith(`   1510 ${long} `))).toBe(true);
+    const transactions = journal.filter((l) => /^ {3}\d{4} /.test(l));
+    // (a line holds its debit and its credit column, the empty one as spaces: all lines are as long)
+    expect(transactions.length).toBeGreaterThan(2);
+    expect(new Set(transactions.map((l) => l.length)).size).toBe(1);
+
+    // and the balance sheet wraps the long name under itself, its amount in the amount column on its first line
+    const balance = (await ok('ledger', '--year', '2024', '--part', 'balance', '--chart', chart)).out.split('\n');
+    const at = balance.findIndex((l) => l.startsWith('      1510 '));
+    expect(`${balance[at].slice(11, 62).trim()} ${balance[at + 1].trim()}`).toBe(long);
+    expect(balance[at]).toMatch(/^.{64} *[\d ]+,\d\d kr$/);
+    expect(balance[at].length).toBe(84);
+  });
+
   test.each([
     [{ series: 'F', number: 'T2024-0012' }, { series: 'T', number: '12' }],
     [{ series: 'K', number: 'TK2024-0003' }, { series: 'TK', number: '3' }],
