@@ -1,8 +1,11 @@
 import { RULES_VERSION } from '../../domain/rules';
 import Decimal from 'decimal.js';
 import { type Command, CommandValidationError, parseCommand } from '../../domain/commands';
-import { formatSek, sum } from '../../domain/money';
-import { type InvoiceState, openBalance, type State } from '../../domain/state';
+import { formatPercent, formatSek, grouped, sum } from '../../domain/money';
+import { type InvoiceState, type MemberState, openBalance, type State } from '../../domain/state';
+import { MEMBER_KIND_NAMES } from '../../domain/kind-words';
+import { counted } from '../../domain/swedish-list';
+import { lookupMember } from '../../domain/deciders/membership';
 import type { RecordPayment } from '../../domain/commands/billing';
 import { findInvoice, findPayment, samePayment } from '../../domain/deciders/billing';
 import { paymentIdOf } from '../../domain/billing/payment-id';
@@ -11,6 +14,7 @@ import { withConfiguredDefaults } from '../config';
 import { type GlobalOptions, withEngineFor } from './context';
 import { supersededSince } from './superseded';
 import { type CliIo, toJson, UsageError } from './io';
+import { CADENCE_NAMES, PRICING_NAMES } from './pricing-words';
 
 /**
  * Why a command given by a user or a tool carries a field only samkost sets, or undefined. `rules` is for a
@@ -74,9 +78,9 @@ function parseAsTyped(input: Record<string, unknown>, flags: FieldFlags | undefi
 }
 
 /**
- * What a command stored, one line per event. A payment and a credit note are said in finance's words (what
- * was recorded or issued, and where); other events by type, stream and revision. `state` (after the
- * command) gives a credit note's number.
+ * What a command stored, one line per event, in the words finance and a board read: what was recorded,
+ * issued or decided, and where (stream@revision and log position, which auditors look events up by).
+ * `state` (after the command) gives what the command does not: a credit note's number, a member's name.
  */
 export function describeResult(command: Command, r: ExecuteResult, state?: State): string {
   // A run that finds nothing due stored nothing because there was nothing to bill, not because it ran before.
@@ -85,42 +89,147 @@ export function describeResult(command: Command, r: ExecuteResult, state?: State
     const already = `${command.type}: redan registrerat${r.duplicate ? ` av kommando ${r.commandId}` : ''}; inget nytt sparat`;
     return `${already}${command.type === 'payment.record' && state ? reversedAlready(command, state) : ''}${command.type === 'ledger.opening.correct' ? replacedSince(r, state) : ''}${command.type === 'population.import' ? tablesReplacedSince(command.tables.map((t) => t.year), r, state) : ''}${supersededSince(command, r, state)}\n`;
   }
-  return r.events.map((e) => {
+  return r.events.map((e, i) => {
     const where = `${e.streamId}@${e.revision}, position ${e.position}`;
-    if (command.type === 'payment.record' && e.type === 'PaymentRecorded') {
-      return `Inbetalning registrerad: ${formatSek(new Decimal(command.amount))} på ${command.invoice}, betald ${command.date}, referens ${command.reference} (${where})\n`;
+    // An event this command is not known to store (none today) keeps its type, rather than go unsaid.
+    const [said, ...more] = (eventWords(command, e, i, state) ?? `${command.type}: sparade ${e.type}`).split('\n');
+    // Where ends the line that says what was recorded; what it lists (opening balances' accounts) follows.
+    return `${said} (${where})\n${more.map((l) => `${l}\n`).join('')}`;
+  }).join('');
+}
+
+/** The member `name` (an orgnr or a kommunkod) names, as state holds it, if it does. */
+function memberOf(state: State | undefined, name: string): MemberState | undefined {
+  if (state === undefined) return undefined;
+  const m = lookupMember(state, name);
+  return 'member' in m ? m.member : undefined;
+}
+
+/** "Malmö stad (kommun, kommunkod 1280)", "Region Skåne (region, 232100-0255)": a member as a confirmation names it. */
+const memberWords = (m: { name: string; kind: MemberState['kind']; orgnr: string; kommunkod?: string }): string =>
+  `${m.name} (${MEMBER_KIND_NAMES[m.kind]}, ${m.kommunkod ? `kommunkod ${m.kommunkod}` : m.orgnr})`;
+
+/** "EGIL (egil)", or the id alone where the service is not in state. */
+const serviceWords = (state: State | undefined, serviceId: string): string => {
+  const name = state?.services.get(serviceId)?.service.name;
+  return name === undefined || name === serviceId ? serviceId : `${name} (${serviceId})`;
+};
+
+/** The address a member's invoices now carry, on one line. */
+const addressWords = (a: MemberState['address']): string =>
+  [a?.street, [a?.postalCode, a?.city].filter(Boolean).join(' ')].filter(Boolean).join(', ');
+
+/**
+ * What event `e` (the `index`th the command stored) recorded, in Swedish, without where; undefined for an
+ * event this command is not known to store. Said from the command, and from `state` what it does not give.
+ */
+function eventWords(command: Command, e: ExecuteResult['events'][number], index: number, state: State | undefined): string | undefined {
+  switch (e.type) {
+    case 'PaymentRecorded': {
+      if (command.type === 'payment.record') return `Inbetalning registrerad: ${formatSek(new Decimal(command.amount))} på ${command.invoice}, betald ${command.date}, referens ${command.reference}`;
+      // A bank file's rows (payment.import in an apply file or an HTTP body): the payment as its invoice holds it.
+      const found = [...(state?.billing.values() ?? [])].flatMap((b) => [...b.invoices.values()])
+        .flatMap((inv) => inv.payments.filter((p) => p.ref.eventId === e.id).map((p) => ({ inv, p })))[0];
+      return found && `Inbetalning registrerad: ${formatSek(found.p.amount)} på ${found.inv.invoice.number}, betald ${found.p.date}, referens ${found.p.reference}`;
     }
-    if (command.type === 'payment.reverse' && e.type === 'PaymentReversed' && state) {
+    case 'PaymentReversed': {
+      if (command.type !== 'payment.reverse' || !state) return undefined;
       const { inv, payment: p } = findPayment(state, command.payment);
       return `Inbetalning ${paymentIdOf(p.ref)} återförd ${command.date}: ${formatSek(p.amount)} på ${inv.invoice.number}, betald ${p.date}, referens ${p.reference}; `
-        + `kvar att betala på ${inv.invoice.number}: ${formatSek(openBalance(inv))} (${where})\n`;
+        + `kvar att betala på ${inv.invoice.number}: ${formatSek(openBalance(inv))}`;
     }
-    if (command.type === 'cost.pay' && e.type === 'SupplierPaymentRecorded') {
-      return `Betalning till leverantör registrerad: ${formatSek(new Decimal(command.amount))} för ${command.reference} (${command.serviceId} ${command.year}), betald ${command.date} (${where})\n`;
-    }
-    if (e.type === 'InvoiceIssued') {
+    case 'SupplierPaymentRecorded':
+      if (command.type !== 'cost.pay') return undefined;
+      return `Betalning till leverantör registrerad: ${formatSek(new Decimal(command.amount))} för ${command.reference} (${command.serviceId} ${command.year}), betald ${command.date}`;
+    case 'InvoiceIssued': {
       const inv = [...(state?.billing.values() ?? [])].map((b) => [...b.invoices.values()].find((i) => i.ref.eventId === e.id)).find((i) => i !== undefined)?.invoice;
-      if (inv) return `Faktura ${inv.number} utfärdad ${inv.issueDate} till ${inv.buyer.name}: ${formatSek(new Decimal(inv.total))} (${where})\n`;
+      return inv && `Faktura ${inv.number} utfärdad ${inv.issueDate} till ${inv.buyer.name}: ${formatSek(new Decimal(inv.total))}`;
     }
-    if (command.type === 'settlement.run' && e.type === 'ServiceSettled') return `Slutreglering av ${command.serviceId} ${command.year} registrerad (${where})\n`;
-    if (command.type === 'cost.record' && e.type === 'ActualCostRecorded') {
-      return `Leverantörsfaktura registrerad: ${formatSek(new Decimal(command.amount))}${command.vat ? ` + moms ${formatSek(new Decimal(command.vat))}` : ''} från ${command.supplier}, ${command.reference} (${command.serviceId} ${command.year}) (${where})\n`;
-    }
-    if ((command.type === 'ledger.opening' && e.type === 'OpeningBalancesRecorded') || (command.type === 'ledger.opening.correct' && e.type === 'OpeningBalancesCorrected')) {
-      const recorded = state?.openingBalances?.value;
-      if (recorded) {
-        const debit = sum(recorded.balances.map((b) => new Decimal(b.amount)).filter((a) => a.gt(0)));
-        const rows = recorded.balances.map((b) => `  ${b.account}  ${formatSek(new Decimal(b.amount)).padStart(20)}\n`).join('');
-        const done = command.type === 'ledger.opening' ? 'registrerade' : `rättade (${command.reason}); de ersätter de tidigare från årets första dag`;
-        return `Ingående balanser ${recorded.year} ${done}: ${recorded.balances.length} konton, debet och kredit ${formatSek(debit)} vardera, ${recorded.reference} (${where})\n${rows}`;
-      }
-    }
-    if (e.type === 'CreditNoteIssued') {
+    case 'CreditNoteIssued': {
       const note = [...(state?.billing.values() ?? [])].flatMap((b) => [...b.creditNotes.values()]).find((n) => n.ref.eventId === e.id)?.value;
-      if (note) return `Kreditfaktura ${note.number} utfärdad ${note.issueDate}: ${formatSek(new Decimal(note.total))} som krediterar ${note.credits.join(', ')} (${where})\n`;
+      return note && `Kreditfaktura ${note.number} utfärdad ${note.issueDate}: ${formatSek(new Decimal(note.total))} som krediterar ${note.credits.join(', ')}`;
     }
-    return `${command.type}: sparade ${e.type} i ${e.streamId}@${e.revision} (position ${e.position})\n`;
-  }).join('');
+    case 'ServiceSettled':
+      return command.type === 'settlement.run' ? `Slutreglering av ${command.serviceId} ${command.year} registrerad` : undefined;
+    case 'ActualCostRecorded':
+      if (command.type !== 'cost.record') return undefined;
+      return `Leverantörsfaktura registrerad: ${formatSek(new Decimal(command.amount))}${command.vat ? ` + moms ${formatSek(new Decimal(command.vat))}` : ''} från ${command.supplier}, ${command.reference} (${command.serviceId} ${command.year})`;
+    case 'OpeningBalancesRecorded':
+    case 'OpeningBalancesCorrected': {
+      const recorded = state?.openingBalances?.value;
+      if (!recorded || (command.type !== 'ledger.opening' && command.type !== 'ledger.opening.correct')) return undefined;
+      const debit = sum(recorded.balances.map((b) => new Decimal(b.amount)).filter((a) => a.gt(0)));
+      const done = command.type === 'ledger.opening' ? 'registrerade' : `rättade (${command.reason}); de ersätter de tidigare från årets första dag`;
+      const rows = recorded.balances.map((b) => `\n  ${b.account}  ${formatSek(new Decimal(b.amount)).padStart(20)}`).join('');
+      return `Ingående balanser ${recorded.year} ${done}: ${recorded.balances.length} konton, debet och kredit ${formatSek(debit)} vardera, ${recorded.reference}${rows}`;
+    }
+    case 'MemberJoined': {
+      if (command.type !== 'member.join') return undefined;
+      const m = state?.members.get(command.orgnr);
+      const again = (m?.periods.length ?? 1) > 1;
+      return `${again ? 'Återinträde' : 'Inträde'} registrerat: ${memberWords(command)}, medlem från ${command.date}, beslut ${command.decisionRef}`
+        + `${command.covers ? `; förbundet omfattar kommunkod ${command.covers.join(', ')}` : ''}`;
+    }
+    case 'MemberLeft': {
+      if (command.type !== 'member.leave') return undefined;
+      const m = memberOf(state, command.member);
+      return `Utträde registrerat: ${m ? memberWords(m) : command.member}, medlem till och med ${command.date}, skäl: ${command.reason}${command.decisionRef ? `, beslut ${command.decisionRef}` : ''}`;
+    }
+    case 'MemberDetailsChanged': {
+      if (command.type !== 'member.details') return undefined;
+      const m = memberOf(state, command.member);
+      const changed = [
+        ...(command.address ? [`adress ${addressWords(m?.address ?? command.address)}`] : []),
+        ...(command.invoiceReference !== undefined ? [`fakturareferens ${command.invoiceReference}`] : []),
+      ];
+      return `Fakturauppgifter ändrade för ${m?.name ?? command.member} från ${command.date}: ${changed.join('; ')}`;
+    }
+    case 'PopulationRecorded': {
+      // One event per table, in the command's order (decideImportPopulation).
+      const table = command.type === 'population.import' ? command.tables[index] : undefined;
+      if (command.type !== 'population.import' || table === undefined) return undefined;
+      const people = table.rows.reduce((n, row) => n + row.population, 0);
+      return `Befolkningstabell ${table.year} registrerad: ${counted(table.rows.length, 'kommun', 'kommuner')}, ${grouped(people)} invånare den ${table.referenceDate}, källa ${command.source}`;
+    }
+    case 'FeeScheduleAdopted':
+      if (command.type !== 'schedule.adopt') return undefined;
+      return `Avgiftsplan ${command.year} antagen ${command.decidedOn}, beslut ${command.decisionRef}: ${counted(command.tiers.length, 'nivå', 'nivåer')}`;
+    case 'ExtraLevyDecided':
+      if (command.type !== 'levy.decide') return undefined;
+      return `Extra utdebitering ${command.year} beslutad ${command.decidedOn}, beslut ${command.decisionRef}: ${command.purpose} (${command.levyId}), ${counted(command.tiers.length, 'nivå', 'nivåer')}`;
+    case 'ServiceEstablished':
+      if (command.type !== 'service.establish') return undefined;
+      return `Tjänsten ${command.name} (${command.serviceId}) inrättad från ${command.date}, beslut ${command.decisionRef}: ${PRICING_NAMES[command.pricing.kind]}, `
+        + `påslag ${formatPercent(command.overheadRate)}, fakturering per ${CADENCE_NAMES[command.cadence]}`;
+    case 'CouncilBudgetDecided': {
+      if (command.type !== 'budget.decide') return undefined;
+      // A later decision for the same year supersedes the earlier: said, so that it is not taken for a second budget.
+      const revised = (state?.services.get(command.serviceId)?.budgets.get(command.year)?.length ?? 1) > 1;
+      return `${revised ? 'Reviderad budget' : 'Budget'} ${command.year} för ${serviceWords(state, command.serviceId)} beslutad ${command.decidedOn}, ${command.minutesRef}: `
+        + `${formatSek(sum(command.lines.map((l) => new Decimal(l.amount))))} (${counted(command.lines.length, 'rad', 'rader')})${revised ? '; ersätter det tidigare beslutet för året' : ''}`;
+    }
+    case 'EnrolmentStarted': {
+      if (command.type !== 'enrolment.start') return undefined;
+      const enrolment = [...(state?.services.get(command.serviceId)?.enrolments.values() ?? [])].find((x) => x.startedRef.eventId === e.id);
+      const m = memberOf(state, enrolment?.member ?? command.member);
+      return `Anslutning registrerad: ${m ? memberWords(m) : command.member} till ${serviceWords(state, command.serviceId)}${command.module ? `, modul ${command.module}` : ''} från ${command.from}`
+        + `${command.covers ? `, omfattar kommunkod ${command.covers.join(', ')}` : ''}${enrolment ? ` (anslutning ${enrolment.enrolmentId})` : ''}`;
+    }
+    case 'EnrolmentEnded': {
+      if (command.type !== 'enrolment.start' && command.type !== 'enrolment.end') return undefined;
+      const enrolment = command.type === 'enrolment.end'
+        ? state?.services.get(command.serviceId)?.enrolments.get(command.enrolmentId)
+        : [...(state?.services.get(command.serviceId)?.enrolments.values() ?? [])].find((x) => x.endedRef?.eventId === e.id);
+      const to = command.type === 'enrolment.end' ? command.to : (enrolment?.to ?? command.to);
+      const m = enrolment && memberOf(state, enrolment.member);
+      return `Anslutning${enrolment ? ` ${enrolment.enrolmentId}` : ''}${m ? ` (${m.name})` : ''} till ${serviceWords(state, command.serviceId)} upphör: sista dag ${to}`;
+    }
+    case 'YearClosed':
+      if (command.type !== 'year.close') return undefined;
+      return `År ${command.year} stängt per ${command.date}${command.decisionRef ? `, beslut ${command.decisionRef}` : ''}`;
+    default:
+      return undefined;
+  }
 }
 
 /**
