@@ -180,13 +180,21 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
       await withEngine(g(), io, async (engine) => {
         const rows = invoiceSummaries(engine.state, o.year);
         const credits = creditNoteSummaries(engine.state, o.year);
-        if (g().json) return io.out(`${toJson(moneyToJson({ year: o.year, invoices: rows, creditNotes: credits }))}\n`);
+        // The year's sums of the invoices' columns, and of the credit notes' totals (which the invoices' credited
+        // sums, as a credit note credits invoices of its own year).
+        const totals = {
+          total: sum(rows.map((r) => new Decimal(r.total))), credited: sum(rows.map((r) => r.credited)), paid: sum(rows.map((r) => r.paid)), open: sum(rows.map((r) => r.open)),
+          creditNotesTotal: sum(credits.map((r) => new Decimal(r.total))),
+        };
+        if (g().json) return io.out(`${toJson(moneyToJson({ year: o.year, invoices: rows, creditNotes: credits, totals }))}\n`);
         const t = newTable(['Nummer', 'Typ', 'Köpare', 'Datum', 'Förfaller', 'Summa', 'Krediterat', 'Betalt', 'Öppet']);
         for (const r of rows) t.push([r.number, INVOICE_KIND_NAMES[r.kind], r.buyerName, r.issueDate, r.dueDate, formatSek(new Decimal(r.total)), formatSek(r.credited), formatSek(r.paid), formatSek(r.open)]);
+        if (rows.length > 0) t.push(['Summa', '', '', '', '', formatSek(totals.total), formatSek(totals.credited), formatSek(totals.paid), formatSek(totals.open)]);
         io.out(`Fakturor ${o.year}: ${rows.length}\n${t.toString()}\n`);
         if (credits.length === 0) return io.out(`Kreditfakturor ${o.year}: inga\n`);
         const c = newTable(['Nummer', 'Typ', 'Köpare', 'Datum', 'Krediterar', 'Summa']);
         for (const r of credits) c.push([r.number, CREDIT_NOTE_KIND_NAMES[r.kind], r.buyerName, r.issueDate, wrapWords(r.credits.join(', '), OPEN_INVOICES_WIDTH).join('\n'), formatSek(new Decimal(r.total))]);
+        c.push(['Summa', '', '', '', '', formatSek(totals.creditNotesTotal)]);
         io.out(`Kreditfakturor ${o.year}: ${credits.length}\n${c.toString()}\n`);
       }, balancesOf([o.year]));
     });

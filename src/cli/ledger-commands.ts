@@ -8,7 +8,7 @@ import { counted } from '../../domain/swedish-list';
 import { requireService } from '../../domain/deciders/services';
 import type { State } from '../../domain/state';
 import { type Chart, DEFAULT_CHART, isBalanceAccount, ledger, openingBalancesEvent, type Ledger, type StatementLine, voucherRecord, yearOutsideBooks, yearResult, type YearResult } from '../../projections/ledger';
-import { selfCost, type SelfCostRow } from '../../projections/selfcost';
+import { selfCost, type SelfCostReport } from '../../projections/selfcost';
 import { loadConfig, warnOfPlaceholderSeller } from '../config';
 import { encodeSie, type SieDocument, writeSie } from '../export/sie';
 import { BOOKS_SCOPE, type GlobalOptions, todayOf, withEngine } from './context';
@@ -227,7 +227,8 @@ export function sieDocumentFor(
   };
 }
 
-function renderSelfCost(state: State, rows: SelfCostRow[], year: number, horizon: number): string {
+function renderSelfCost(state: State, report: SelfCostReport, horizon: number): string {
+  const { services: rows, year, totals } = report;
   const out = [`Självkostnad ${year} (över- och underuttag jämnas ut inom ${horizon} år)`];
   if (rows.length === 0) out.push('', 'Inga tjänster med budget, utfall eller fakturering detta år.');
   for (const r of rows) {
@@ -253,6 +254,20 @@ function renderSelfCost(state: State, rows: SelfCostRow[], year: number, horizon
     if (r.waitingFor) out.push(`  Kvar att slutreglera med deltagarna: kan inte räknas ut än (${r.waitingFor})`);
     out.push(`  Slutreglering: ${r.settlements.length ? `${counted(r.settlements.length, 'körning', 'körningar')}${r.settlementDocuments.length ? `, ${r.settlementDocuments.join(', ')}` : ', inga dokument'}` : 'ej gjord'}`);
     if (r.evenOutBy !== null) out.push(row(`Balanseras, jämnas ut senast ${r.evenOutBy}`, r.carriedForward));
+  }
+  // The year's totals, as --json gives them (totals): each a sum of the rows above, a row without a budget counting none.
+  if (rows.length > 0) {
+    out.push(
+      '', `Summa för ${counted(rows.length, 'tjänst', 'tjänster')}`,
+      row('Budget inkl. påslag', totals.budgetWithOverhead),
+      row('Utfall (leverantörskostnader)', totals.actualCost),
+      row('Påslag förvaltning', totals.overhead),
+      row('Full kostnad', totals.fullCost),
+      row('Fakturerat a conto (netto)', totals.billedAconto),
+      row('Slutreglerat (netto)', totals.settled),
+      row('Fakturerat totalt', totals.billedTotal),
+      row('Balanseras (över- och underuttag som förs vidare)', totals.carriedForward),
+    );
   }
   return `${out.join('\n')}\n`;
 }
@@ -336,7 +351,7 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
       await withEngine(g(), io, async (engine) => {
         const report = selfCost(engine.state, o.year, horizon);
         if (g().json) return io.out(`${toJson(moneyToJson(report))}\n`);
-        io.out(renderSelfCost(engine.state, report.services, o.year, horizon));
+        io.out(renderSelfCost(engine.state, report, horizon));
       }, BOOKS_SCOPE);
     });
 

@@ -224,6 +224,33 @@ describe('credit notes, payments and receivables', () => {
     expect((await f.run('invoices', '--year', '2024')).out).toMatch(/Kreditfakturor 2024: 1\n[^]*TK2024-0001 │ rättelse/);
   });
 
+  test('given a year with a credit note and a payment, when its invoices are listed, then a Summa row and --json totals give the sum, credited, paid and open of its invoices, and the credit notes\' total', async () => {
+    // given the first quarter invoiced, one invoice credited whole and another paid in part
+    const f = await billedQ1();
+    const before = (await f.json<{ invoices: { number: string; buyerName: string; total: string }[] }>('invoices', '--year', '2024')).invoices;
+    const credited = before.find((i) => i.number.startsWith('T') && i.buyerName === 'Stockholms stad')!;
+    const paid = before.find((i) => i.number.startsWith('M') && i.buyerName === 'Stockholms stad')!;
+    expect((await f.run('invoice', 'credit', credited.number, '--reason', 'Fel vikt', '--date', '2024-01-20')).code).toBe(0);
+    expect((await f.run('payment', 'record', '--invoice', paid.number, '--amount', '30000.00', '--date', '2024-02-10', '--reference', 'BG 1')).code).toBe(0);
+
+    // when
+    const json = await f.json<{ invoices: { total: string; credited: string; paid: string; open: string }[]; creditNotes: { total: string }[]; totals: Record<string, string> }>('invoices', '--year', '2024');
+    const text = (await f.run('invoices', '--year', '2024')).out;
+
+    // then --json's totals (two decimals, as strings) are the sums of the listed columns, the rows as they were
+    const sumOf = (xs: string[]) => (xs.reduce((a, x) => a + ore(x), 0) / 100).toFixed(2);
+    expect(json.totals).toEqual({
+      total: sumOf(json.invoices.map((i) => i.total)), credited: credited.total, paid: '30000.00', open: sumOf(json.invoices.map((i) => i.open)),
+      creditNotesTotal: credited.total,
+    });
+    expect(Number(json.totals.open)).toBeCloseTo(Number(json.totals.total) - Number(credited.total) - 30000, 2);
+    expect(Object.keys(json)).toEqual(['year', 'invoices', 'creditNotes', 'totals']);
+    // and the text ends each table with a Summa row of the same figures
+    const kr = (amount: string) => formatSek(new Decimal(amount));
+    expect(text).toMatch(new RegExp(`│ Summa +│ +│ +│ +│ +│ ${kr(json.totals.total)} +│ ${kr(json.totals.credited)} +│ ${kr(json.totals.paid)} +│ ${kr(json.totals.open)} +│\n└`));
+    expect(text).toMatch(new RegExp(`Kreditfakturor 2024: 1\n[^]*│ Summa +│ +│ +│ +│ +│ ${kr(json.totals.creditNotesTotal)} +│\n└`));
+  });
+
   test('given a line number named twice (--lines 1,1 or an apply line), when crediting, then it is refused naming the line, and nothing is stored', async () => {
     const f = await billingFixture();
     await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');

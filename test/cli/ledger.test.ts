@@ -13,7 +13,7 @@ import { selfCost } from '../../projections/selfcost';
 import { DEFAULT_CONFIG } from '../../src/config';
 import { sieVoucherId } from '../../src/cli/ledger-commands';
 import { readSie } from '../../src/export/sie';
-import { billingFixture } from '../support/billing-fixture';
+import { billingFixture, establishService } from '../support/billing-fixture';
 import { fakeRef } from '../support/spec';
 
 interface Tx { account: string; amount: string }
@@ -246,6 +246,37 @@ describe('ledger and self-cost through the CLI', () => {
     expect(`${balance[at].slice(11, 62).trim()} ${balance[at + 1].trim()}`).toBe(long);
     expect(balance[at]).toMatch(/^.{64} *[\d ]+,\d\d kr$/);
     expect(balance[at].length).toBe(84);
+  });
+
+  test('given two services with costs, when selfcost is printed, then a total follows them with the figures --json gives as totals', async () => {
+    // given EGIL and a second service, both billed for 2024 and with an actual cost, and EGIL settled
+    const f = await billingFixture();
+    const ok = async (...args: string[]) => {
+      const r = await f.run(...args);
+      if (r.code !== 0) throw new Error(`samkost ${args.join(' ')}: ${r.err}`);
+      return r;
+    };
+    await establishService(f, { serviceId: 'bibblix', name: 'Bibblix', area: 'Bibliotek', overheadRate: '0.10', cadence: 'yearly', decisionRef: 'S', date: '2023-01-01', pricing: { kind: 'equal' } });
+    await ok('budget', 'decide', '--service', 'bibblix', '--year', '2024', '--line', 'Drift=100000.00', '--decided-on', '2023-11-15', '--minutes', 'FR 1');
+    await ok('enrolment', 'start', '--service', 'bibblix', '--member', '0180', '--from', '2024-01-01');
+    await ok('invoice', 'run', '--period', '2024', '--date', '2024-01-15');
+    await ok('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1300000.00', '--supplier', 'Leverantör AB', '--reference', 'F-1', '--date', '2024-12-31');
+    await ok('cost', 'record', '--service', 'bibblix', '--year', '2024', '--amount', '90000.00', '--supplier', 'Bibliotekstjänst AB', '--reference', 'B-1', '--date', '2024-12-31');
+    await ok('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20');
+
+    // when
+    const json = await f.json<{ services: { fullCost: string }[]; totals: Record<string, string> }>('selfcost', '--year', '2024');
+    const text = (await ok('selfcost', '--year', '2024')).out;
+
+    // then the text ends with the totals of both services, each the sum --json gives
+    expect(json.services).toHaveLength(2);
+    expect(json.totals.fullCost).toBe('1464000.00'); // 1 300 000 × 1,05 + 90 000 × 1,10
+    const kr = (amount: string) => new Decimal(amount).toFixed(2).replace('-', '−').replace('.', ',').replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+    const totals = text.slice(text.indexOf('\nSumma för 2 tjänster\n'));
+    for (const [label, key] of [['Budget inkl. påslag', 'budgetWithOverhead'], ['Utfall (leverantörskostnader)', 'actualCost'], ['Påslag förvaltning', 'overhead'], ['Full kostnad', 'fullCost'],
+      ['Fakturerat a conto (netto)', 'billedAconto'], ['Slutreglerat (netto)', 'settled'], ['Fakturerat totalt', 'billedTotal'], ['Balanseras (över- och underuttag som förs vidare)', 'carriedForward']]) {
+      expect(totals).toMatch(new RegExp(`\n  ${label.replace(/[()]/g, '\\$&')} +${kr(json.totals[key])} kr(\n|$)`));
+    }
   });
 
   test.each([
