@@ -66,6 +66,7 @@ import { AUDIT_FORMAT, AUDIT_FORMAT_WITHOUT_VOUCHERS, canonicalSha256, collectRe
 import type { RecordedEvent } from '../src/store/port';
 import { Command, CommanderError } from 'commander';
 import { commanderRefusal, isShownByCommander } from '../src/cli/commander-errors';
+import { SWEDISH_HELP } from '../src/cli/help-words';
 import { fileProblem } from '../src/cli/file-errors';
 import { chainBreak, eventHash, type HashableEvent } from '../src/store/hash-chain';
 import { type Chart, type CreditedLine, creditLines, DEFAULT_CHART, documentDrafts, invoiceLines, merged } from '../projections/ledger';
@@ -1170,6 +1171,9 @@ if (require.main === module) {
     .argument('<katalog>', 'paketets katalog')
     .option('--manifest-sha256 <hex>', 'manifestets SHA-256 som export audit skrev ut (och revisorn antecknade)')
     .helpOption('-h, --help', 'visa hjälpen')
+    // The help in the samkost CLI's Swedish ("Användning:", "Argument:", "Flaggor:"), not commander's English.
+    // Not its help command: check-audit has no subcommands, and a package in a directory named help is checked.
+    .configureHelp(SWEDISH_HELP)
     .configureOutput({ writeErr: () => undefined })
     .exitOverride();
   try {

@@ -1,10 +1,12 @@
 import { type Command, type CommanderError, InvalidArgumentError, type Option } from 'commander';
+import { argumentName, requiredInHelp } from './help-words';
 
 /*
  * Commander's own refusals (an unknown option or command, a missing option or argument, a value its parser
  * refused) in Swedish, on one line. Commander 14 words them in English, e.g. "error: unknown option '--yeer'
  * \n(Did you mean --year?)"; the error's code says which refusal it is and the names are taken from its
- * message (lib/command.js words them). A message not recognised keeps commander's words, on one line.
+ * message (lib/command.js words them), an argument by its Swedish name (help-words.ts#ARGUMENT_NAMES, as the
+ * help names it). A message not recognised keeps commander's words, on one line.
  */
 
 /** Commander's errors that are no refusal: the help or version it has already written. */
@@ -47,7 +49,7 @@ function swedish(code: string, message: string): string | undefined {
       return `flaggan ${m[1]} saknar värde`;
     case 'commander.missingArgument':
       if (!(m = /^missing required argument '(.*)'$/.exec(message))) return undefined;
-      return `argumentet ${m[1]} måste anges`;
+      return `argumentet ${argumentName(m[1])} måste anges`;
     case 'commander.excessArguments':
       if (!(m = /^too many arguments(?: for '(.*)')?\. Expected (\d+) arguments? but got (\d+)\.$/.exec(message))) return undefined;
       return `för många argument${m[1] ? ` till ${m[1]}` : ''}: ${m[2]} väntades men ${m[3]} angavs`;
@@ -58,7 +60,7 @@ function swedish(code: string, message: string): string | undefined {
       // The parsers of src/cli word why ("ska vara ett årtal …, inte "x""), to follow the option's name.
       if ((m = /^option '(.*?)' argument '.*' is invalid\. (.*)$/s.exec(message))) return `${optionName(m[1])} ${m[2]}`;
       if ((m = /^option '(.*?)' value '.*' from env '(.*?)' is invalid\. (.*)$/s.exec(message))) return `${optionName(m[1])} (från miljövariabeln ${m[2]}) ${m[3]}`;
-      if ((m = /^command-argument value '.*' is invalid for argument '(.*?)'\. (.*)$/s.exec(message))) return `argumentet ${m[1]} ${m[2]}`;
+      if ((m = /^command-argument value '.*' is invalid for argument '(.*?)'\. (.*)$/s.exec(message))) return `argumentet ${argumentName(m[1])} ${m[2]}`;
       return undefined;
     default:
       return undefined;
@@ -84,6 +86,8 @@ export function reportUnknownOptionsFirst(program: Command): Command {
     for (const option of cmd.options) {
       if (!option.mandatory) continue;
       required.add(option);
+      // Still "(krävs)" in the help, which reads commander's mandatory flag no longer.
+      requiredInHelp(option);
       option.makeOptionMandatory(false);
     }
     cmd.commands.forEach(collect);

@@ -7,7 +7,9 @@ import type { Argument, Command, Help, HelpConfiguration, Option } from 'command
  * help command's descriptions. The hooks commander offers for each are used here: `.helpOption()` and
  * `.helpCommand()` for the built-in option and command, and `configureHelp()` overriding the Help methods
  * that word the rest. Set on the program before its subcommands are added, all three are inherited by every
- * subcommand (Command#copyInheritedSettings). Command names, flags and argument names stay as they are.
+ * subcommand (Command#copyInheritedSettings). Command names and flags stay as they are; an argument is named
+ * in Swedish (ARGUMENT_NAMES), as commander's refusal of a missing one names it (commander-errors.ts), and a
+ * required option is marked "(krävs)" (requiredInHelp).
  */
 
 export const HELP_FLAGS = '-h, --help';
@@ -26,10 +28,38 @@ const HEADINGS = {
   commands: 'Kommandon:',
 };
 
-/** "<number>", "[invoice]", "<files...>", as commander writes an argument in usage. */
+/**
+ * A command's arguments as the help and a refusal name them: the commands define them by their English names
+ * (the action's parameters), which finance would read as `samkost: argumentet number måste anges`.
+ */
+export const ARGUMENT_NAMES: Readonly<Record<string, string>> = {
+  number: 'fakturanummer',
+  invoice: 'fakturanummer',
+  payment: 'inbetalnings-id',
+  file: 'fil',
+  member: 'medlem',
+  year: 'år',
+};
+
+/** An argument's name in Swedish: "number" is "fakturanummer"; a name not listed as it is ("katalog"). */
+export const argumentName = (name: string): string => ARGUMENT_NAMES[name] ?? name;
+
+/** "<fakturanummer>", "[fakturanummer]", "<fil...>", as commander writes an argument in usage, named in Swedish. */
 function argumentUsage(argument: Argument): string {
-  const name = argument.name() + (argument.variadic ? '...' : '');
+  const name = argumentName(argument.name()) + (argument.variadic ? '...' : '');
   return argument.required ? `<${name}>` : `[${name}]`;
+}
+
+/**
+ * The options the help marks "(krävs)": every requiredOption, registered here as commander-errors.ts
+ * (reportUnknownOptionsFirst) makes it optional to commander and checks it itself, and an option a command
+ * requires in its action (`ledger opening --year`, which commander would give to `ledger`'s own --year).
+ */
+const REQUIRED = new WeakSet<Option>();
+
+export function requiredInHelp<T extends Option>(option: T): T {
+  REQUIRED.add(option);
+  return option;
 }
 
 /** The "(standard: …, miljövariabel: …)" commander adds after a description, in Swedish. */
@@ -71,11 +101,16 @@ export const SWEDISH_HELP: HelpConfiguration = {
     const showDefault = option.defaultValue !== undefined
       && (option.required || option.optional || (option.isBoolean() && typeof option.defaultValue === 'boolean'));
     return withExtras(option.description, [
+      ...(option.mandatory || REQUIRED.has(option) ? ['krävs'] : []),
       ...choices(option.argChoices),
       ...(showDefault ? [defaultOf(option)] : []),
       ...(option.presetArg !== undefined && option.optional ? [`förval: ${JSON.stringify(option.presetArg)}`] : []),
       ...(option.envVar !== undefined ? [`miljövariabel: ${option.envVar}`] : []),
     ]);
+  },
+
+  argumentTerm(argument: Argument): string {
+    return argumentName(argument.name());
   },
 
   argumentDescription(argument: Argument): string {

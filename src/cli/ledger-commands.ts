@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { newTable } from './table';
 import Decimal from 'decimal.js';
 import { z } from 'zod';
@@ -14,7 +14,7 @@ import { encodeSie, type SieDocument, writeSie } from '../export/sie';
 import { BOOKS_SCOPE, type GlobalOptions, todayOf, withEngine } from './context';
 import { readJsonFile, readOpeningBalancesFile } from './input-files';
 import { executeAndReport } from './execute';
-import { COMMAND_ID } from './help-words';
+import { COMMAND_ID, requiredInHelp } from './help-words';
 import { eventLink } from '../../domain/event-ref';
 import { type CliIo, toJson, UsageError } from './io';
 import { moneyToJson } from './money-json';
@@ -315,7 +315,7 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
     .description('registrera böckernas ingående balanser för deras första år (en gång): UB från det tidigare bokföringsprogrammet')
     // Commander gives `--year` after `ledger opening` to ledger's own --year (the program hands ledger every
     // argument after its name), so the action takes it from there when its own is not set.
-    .option('--year <year>', 'det första år balanserna är ingående balanser för (krävs)', parseYear)
+    .addOption(requiredInHelp(new Option('--year <year>', 'det första år balanserna är ingående balanser för').argParser(parseYear)))
     .requiredOption('--file <file>', 'CSV med rubrikraden konto;belopp (debet positivt, kredit negativt; 125000.00 eller 125 000,00), eller JSON')
     .requiredOption('--reference <text>', 'varifrån siffrorna kommer, t.ex. "UB 2022 enligt Visma, bokslut fastställt 2023-03-15"')
     .option('--command-id <id>', COMMAND_ID)
@@ -329,7 +329,7 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
   ledgerCommand
     .command('correct-opening')
     .description('rätta böckernas ingående balanser medan deras år är öppet: hela uppsättningen på nytt, som ersätter den registrerade')
-    .option('--year <year>', 'året de registrerade ingående balanserna gäller (krävs)', parseYear)
+    .addOption(requiredInHelp(new Option('--year <year>', 'året de registrerade ingående balanserna gäller').argParser(parseYear)))
     .requiredOption('--file <file>', 'CSV med rubrikraden konto;belopp, hela den rättade uppsättningen (som för ledger opening), eller JSON')
     .requiredOption('--reference <text>', 'varifrån de rättade siffrorna kommer, t.ex. "UB 2022 enligt Visma efter revision 2023-05-10"')
     .requiredOption('--reason <text>', 'varför de rättas, t.ex. "sen leverantörsfaktura 2022 bokförd i Visma"')

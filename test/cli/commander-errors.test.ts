@@ -10,11 +10,19 @@ describe("commander's own refusals, in Swedish on one line with exit code 2", ()
     [['fees', '--year', '2024', '--zzz'], 'okänd flagga --zzz; se --help för tillgängliga flaggor'],
     [['invoce'], 'okänt kommando invoce; menade du invoice?'],
     [['zzz'], 'okänt kommando zzz; se samkost --help för tillgängliga kommandon'],
-    [['invoice', 'show'], 'argumentet number måste anges'],
+    // An argument is named in Swedish, as the help names it: the commands define them as number, payment, file.
+    [['invoice', 'show'], 'argumentet fakturanummer måste anges'],
+    [['export', 'peppol'], 'argumentet fakturanummer måste anges'],
+    [['invoice', 'credit', '--reason', 'x'], 'argumentet fakturanummer måste anges'],
+    [['payment', 'reverse', '--date', '2024-03-01', '--reason', 'x'], 'argumentet inbetalnings-id måste anges'],
+    [['payment', 'import'], 'argumentet fil måste anges'],
+    [['apply'], 'argumentet fil måste anges'],
+    [['member', 'leave', '--date', '2024-12-31', '--reason', 'x'], 'argumentet medlem måste anges'],
+    [['year', 'close'], 'argumentet år måste anges'],
     [['invoice', 'show', 'T2024-0001', 'T2024-0002'], 'för många argument till show: 1 väntades men 2 angavs'],
     [['fees', '--year', '20x3'], '--year ska vara ett årtal mellan 1990 och 2100, inte "20x3"'],
     [['members', '--at', '2024-02-30'], '--at ska vara ett datum ÅÅÅÅ-MM-DD, inte "2024-02-30"'],
-    [['year', 'close', 'abc'], 'argumentet year ska vara ett årtal mellan 1990 och 2100, inte "abc"'],
+    [['year', 'close', 'abc'], 'argumentet år ska vara ett årtal mellan 1990 och 2100, inte "abc"'],
     [['serve', '--request-timeout', '0'], '--request-timeout ska vara ett antal sekunder 1–9999, inte "0"'],
   ])('samkost %j', async (args, message) => {
     const r = await cliFixture().run(...args);
