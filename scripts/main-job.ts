@@ -8,10 +8,11 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { projectRoot } from './paths';
 import { join, relative } from 'node:path';
 import Decimal from 'decimal.js';
-import { formatNumber, formatSek } from '../domain/money';
+import { formatNumber, formatPercent, formatSek } from '../domain/money';
 import { periodOn } from '../domain/state';
 import { feesForYear } from '../projections/fees';
 import { ledger } from '../projections/ledger';
+import { selfCostOf } from '../projections/selfcost';
 import { splitForYear } from '../projections/splits';
 import { Engine } from '../src/app/engine';
 import { domainCodec } from '../src/app/codec';
@@ -39,11 +40,13 @@ async function runStep(step: Step, n: number, total: number): Promise<string> {
   const code = await main(['node', 'samkost', '--store', STORE, '--actor', 'huvudjobb', ...step.args], {
     out: (t) => { out += t; }, err: (t) => { err += t; }, env: process.env, isTty: false,
   });
-  const tty = process.stdout.isTTY;
+  // Progress goes to stderr, so that the summary on stdout is the summary whether it is read on a terminal or
+  // piped to a file: on a terminal one line rewritten in place, elsewhere a line per step.
+  const tty = process.stderr.isTTY;
   const line = `[${String(n).padStart(2)}/${total}] ${step.title}`;
-  process.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+  process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
   if (code !== 0) {
-    process.stdout.write('\n');
+    if (tty) process.stderr.write('\n');
     process.stderr.write(`${err || out}steg "${step.title}" misslyckades (exit ${code}): samkost ${step.args.join(' ')}\n`);
     process.exit(code);
   }
@@ -70,7 +73,7 @@ async function run(): Promise<void> {
   writeFileSync(costsFile, renderNdjson(sambrukActualCosts()));
   const outputs: string[] = [];
   for (const [i, step] of steps.entries()) outputs.push(await runStep(step, i + 1, steps.length));
-  if (process.stdout.isTTY) process.stdout.write('\n');
+  if (process.stderr.isTTY) process.stderr.write('\n');
   const verify = JSON.parse(outputs[outputs.length - 2]) as { streams: number; events: number };
   const replay = JSON.parse(outputs[outputs.length - 1]) as { documents: number; reproduced: number };
 
@@ -88,15 +91,23 @@ async function run(): Promise<void> {
   const annual = fees.byTier.reduce((a, t) => a.plus(t.annualFees), new Decimal(0));
   const joining = fees.members.flatMap((m) => m.lines.filter((l) => l.kind === 'joining-contribution')).reduce((a, l) => a.plus(l.amount), new Decimal(0));
   lines.push(`  Summa årsavgifter ${formatSek(annual)} (årsredovisningen: Medlemsavgifter 3 569 277 kr); medlemsinsatser ${formatSek(joining)}`);
-  lines.push('', 'Tjänsternas kostnad 2023 (utfall + 5 % förvaltningspåslag) per befolkningsnivå:');
+  // What a service's split shares out is its actual cost with overhead, but a price list's is the sum of its
+  // participants' prices, whatever the cost was (Bibblix: 1 339 166,66 kr against 1 522 500,00 kr): the
+  // heading says both, and a price list's line what its cost was.
+  const rates = new Set([...state.services.values()].map((svc) => formatPercent(svc.service.overheadRate)));
+  const overhead = rates.size === 1 ? `${[...rates][0]} förvaltningspåslag` : 'tjänstens förvaltningspåslag';
+  lines.push('', `Tjänsternas kostnad 2023 per befolkningsnivå (utfall + ${overhead}; för en prislistetjänst summan av deltagarnas priser):`);
   for (const svc of state.services.values()) {
     const s = splitForYear(state, svc.service.serviceId, 2023, 'actual', RULES_VERSION);
     const tiers = s.byTier.filter((t) => t.participants > 0).map((t) => `${t.tier.label.replace(' invånare', '')}: ${t.participants} st, snitt ${formatSek(t.average)}`);
     lines.push(`  ${s.name.padEnd(16)} ${formatSek(s.cost).padStart(16)}  ${tiers.join('; ')}`);
+    if (svc.service.pricing.kind === 'price-list') {
+      lines.push(`  ${''.padEnd(16)} prislista: summan av priserna; utfall + påslag ${formatSek(selfCostOf(state, svc, 2023).fullCost)}`);
+    }
     if (s.unallocated.gt(0)) lines.push(`  ${''.padEnd(16)} varav ej fördelat (månader utan deltagare): ${formatSek(s.unallocated)}`);
   }
   const books = ledger(state, 2023);
-  lines.push('', 'Resultaträkning 2023 (ur bokföringen som härleds ur händelserna; `samkost ledger --year 2023`):');
+  lines.push('', 'Resultaträkning 2023 (ur bokföringen som härleds ur händelserna, som samkost ledger --year 2023 visar den):');
   const row = (label: string, amount: Decimal, note = '') => lines.push(`  ${label.padEnd(32)} ${formatSek(amount).padStart(18)}${note}`);
   for (const l of books.income.revenue) row(l.label, l.amount, l.label === 'Nettoomsättning' ? '   (årsredovisningen: 18 526 102 kr)' : l.label === 'Medlemsavgifter' ? '   (årsredovisningen: 3 569 277 kr)' : '');
   for (const l of books.income.expenses) row(l.label, l.amount);
