@@ -124,9 +124,15 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         if (g().json) return io.out(`${toJson({ ...r, invoices: r.events.length, awaitingJoin: awaiting })}\n`);
         if (r.duplicate) return io.out(`Fakturakörning ${o.period}: redan genomförd (kommando ${r.commandId}); inget nytt fakturerat\n`);
         if (r.events.length === 0) return io.out(`Fakturakörning ${o.period}: inget nytt att fakturera\n${awaitingText}`);
-        const series = new Map<string, number>();
-        for (const d of issued) series.set(d.invoice.series, (series.get(d.invoice.series) ?? 0) + 1);
-        io.out(`Fakturakörning ${o.period}: ${issued.length} ${issued.length === 1 ? 'faktura' : 'fakturor'} (${[...series.entries()].map(([k, n]) => `serie ${k}: ${n}`).join(', ')}), ${issued[0].invoice.number} – ${issued[issued.length - 1].invoice.number}\n${awaitingText}`);
+        // Each series on its own: numbers run per series, so one range across them (M2024-0133 – T2024-0282) hid where T began.
+        const series = new Map<string, InvoiceIssued[]>();
+        for (const d of issued) series.set(d.invoice.series, [...(series.get(d.invoice.series) ?? []), d.invoice]);
+        const parts = [...series.entries()].map(([k, docs]) => {
+          const range = docs.length === 1 ? docs[0].number : `${docs[0].number} – ${docs[docs.length - 1].number}`;
+          return `serie ${k}: ${docs.length} (${range}), ${formatSek(sum(docs.map((d) => new Decimal(d.total))))}`;
+        });
+        const total = formatSek(sum(issued.map((d) => new Decimal(d.invoice.total))));
+        io.out(`Fakturakörning ${o.period}: ${issued.length} ${issued.length === 1 ? 'faktura' : 'fakturor'}, summa ${total} inkl. moms; ${parts.join('; ')}\n${awaitingText}`);
       });
     });
 
@@ -335,7 +341,7 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .requiredOption('--service <id>', 'tjänstens id')
     .requiredOption('--year <year>', 'år', parseYear)
     .option('--date <date>', 'fakturadatum (standard: i dag)', parseDate)
-    .option('--terms <days>', 'betalningsvillkor i dagar', parseTerms)
+    .option('--terms <days>', 'betalningsvillkor i dagar (standard: enligt konfigurationen, 30)', parseTerms)
     .option('--command-id <id>', COMMAND_ID)
     .action(async (o: { service: string; year: number; date?: string; terms?: number; commandId?: string }) => {
       const config = loadConfig(io.env);

@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileProblem } from './file-errors';
 import { UsageError } from './io';
@@ -33,11 +33,48 @@ export function writeOutputFile(path: string, contents: string | Uint8Array): vo
   }
   const partial = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
   try {
-    writeFileSync(partial, contents);
+    // Flushed before it takes the name: after a power cut the name holds the whole file or the earlier one.
+    const fd = openSync(partial, 'w');
+    try {
+      writeFileSync(fd, contents);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(partial, path);
   } catch (err) {
     rmSync(partial, { force: true });
     throw cannotWrite(path, err);
+  }
+  removeStalePartials(path);
+}
+
+/**
+ * Partial files of this name left by a process killed before its rename (`.x.se.25058.partial`): removed
+ * once a write of the name has succeeded, unless their process still runs (it may be writing one now).
+ */
+function removeStalePartials(path: string): void {
+  const prefix = `.${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = name.startsWith(prefix) && name.endsWith('.partial') ? Number(name.slice(prefix.length, -'.partial'.length)) : NaN;
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || processRuns(pid)) continue;
+    rmSync(join(dirname(path), name), { force: true });
+  }
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it runs, as another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -175,6 +175,7 @@ const INSTEAD_OF_FILE: Record<string, string> = {
 
 /** A body that is not UTF-8, which JSON must be (RFC 8259): refused, never decoded with U+FFFD and stored so. */
 const NOT_UTF8 = 'innehållet är inte UTF-8-text (skicka JSON som UTF-8)';
+const UTF16 = 'innehållet är UTF-16-text, inte UTF-8 (skicka JSON som UTF-8)';
 
 /** The address without its query, as a client's message names it. */
 const pathOf = (url: string): string => url.split('?')[0];
@@ -308,8 +309,8 @@ export function buildServer(o: ServerOptions): FastifyInstance {
     // UTF-16 (a Windows tool's "Unicode") decodes as UTF-8 when its text is ASCII, each character followed or
     // preceded by a NUL: JSON holds no raw NUL, so one is named as the encoding it is, not as bad JSON.
     const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || bytes.includes(0);
+    if (utf16) return done(Object.assign(new Error(UTF16), { statusCode: 400 }), undefined);
     try {
-      if (utf16) throw new Error('UTF-16');
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {
       return done(Object.assign(new Error(NOT_UTF8), { statusCode: 400 }), undefined);

@@ -111,6 +111,13 @@ describe('bad input is refused with one line, exit code 2 and nothing stored', (
     const r = await f.run('population', 'import', latin1);
     expect(r.code).toBe(2);
     expect(r.err).toBe(`samkost: ${latin1} är inte UTF-8-text (spara filen som UTF-8; exporter från SCB och kalkylprogram är ofta Latin-1)\n`);
+    // UTF-16 (a Windows tool's "Unicode"), with its byte-order mark or without, is named as such.
+    const text = 'code,name,county,population,year\n1264,Skurup,Skåne län,18000,2021\n';
+    for (const bytes of [Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]), Buffer.from(text, 'utf16le')]) {
+      const utf16 = join(f.dir, 'utf16.csv');
+      writeFileSync(utf16, bytes);
+      expect(await f.run('population', 'import', utf16)).toMatchObject({ code: 2, err: `samkost: ${utf16} är UTF-16-text, inte UTF-8 (spara filen som UTF-8)\n` });
+    }
     expect(eventCount(f.store)).toBe(before);
   });
 

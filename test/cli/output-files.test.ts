@@ -40,6 +40,16 @@ describe('an output file is written whole or not at all', () => {
     expect(readdirSync(d)).toEqual(['bok.se']);
   });
 
+  test('given a partial file left by a killed process (its pid no longer runs), when the name is written again, then it is removed; one of a running process is left', () => {
+    const d = dir();
+    // A pid above the kernel's pid_max (4 194 304) is no process; this process's parent runs.
+    writeFileSync(join(d, '.bok.se.4999999.partial'), 'avbruten\n');
+    writeFileSync(join(d, `.bok.se.${process.ppid}.partial`), 'pågår\n');
+    writeFileSync(join(d, '.annan.se.4999999.partial'), 'en annan fil\n');
+    writeOutputFile(join(d, 'bok.se'), 'hel\n');
+    expect(readdirSync(d).sort()).toEqual(['.annan.se.4999999.partial', `.bok.se.${process.ppid}.partial`, 'bok.se']);
+  });
+
   test('given a directory that does not exist, or a directory in the file\'s place, then it is refused by name', () => {
     const d = dir();
     expect(() => writeOutputFile(join(d, 'saknas', 'bok.se'), 'x')).toThrow(`kan inte skriva ${join(d, 'saknas', 'bok.se')}: filen eller katalogen finns inte`);

@@ -312,7 +312,7 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     // UTF-16, with its byte-order mark or without (ASCII text then decodes as UTF-8, a NUL beside each character).
     for (const bytes of [Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(payment('BG 18'), 'utf16le')]), Buffer.from(payment('BG 18'), 'utf16le')]) {
       const utf16 = await app.inject({ method: 'POST', url: '/v1/commands', headers, payload: bytes });
-      expect([utf16.statusCode, utf16.json()]).toEqual([400, { error: 'innehållet är inte UTF-8-text (skicka JSON som UTF-8)' }]);
+      expect([utf16.statusCode, utf16.json()]).toEqual([400, { error: 'innehållet är UTF-16-text, inte UTF-8 (skicka JSON som UTF-8)' }]);
     }
     expect(eventCount(f.store)).toBe(before);
 
