@@ -292,6 +292,14 @@ describe('bad input is refused with one line and nothing stored', () => {
     expect(eventCount(f.store)).toBe(before);
   });
 
+  test('given the README\'s example docs/examples/egil.json, when it is established on a fresh store, then it is stored as written', async () => {
+    const f = cliFixture('2025-03-01T09:00:00Z');
+    const example = join(__dirname, '..', '..', 'docs', 'examples', 'egil.json');
+    expect((await f.run('service', 'establish', example)).code).toBe(0);
+    const services = await f.json<{ services: { serviceId: string; cadence: string }[] }>('services');
+    expect(services.services.map((s) => [s.serviceId, s.cadence])).toEqual([['egil', 'quarterly']]);
+  });
+
   test('a weight table missing a tier that a participant could fall in is refused when the service is established, not at a later run', async () => {
     const f = await fixture();
     const before = eventCount(f.store);
