@@ -421,6 +421,13 @@ export const inForceBetween = (e: { from: string; to?: string }, first: string, 
 /** True when an enrolment (taking part in that year's split) or a membership period is in force on at least one day of `year`. */
 export const inForceDuringYear = (e: { from: string; to?: string }, year: number): boolean => inForceBetween(e, `${year}-01-01`, `${year}-12-31`);
 
+/**
+ * An enrolment that takes part in a year's split: in force on some day of the year, and not withdrawn (ended
+ * the day before it began, in force on no day: no participant, nor counted in a tier's average).
+ */
+export const takesPartInYear = (e: { from: string; to?: string }, year: number): boolean =>
+  inForceDuringYear(e, year) && (e.to === undefined || e.to >= e.from);
+
 /** The membership period in force on `date`, if any. */
 export function periodOn(m: MemberState, date: string): MembershipPeriod | undefined {
   return m.periods.find((p) => p.from <= date && (p.to === undefined || date <= p.to));

@@ -3,7 +3,7 @@ import { inhabitantsOf, requireService } from '../domain/deciders/services';
 import { DomainError } from '../domain/errors';
 import { grouped, roundOre, sum, ZERO } from '../domain/money';
 import { populationYearFor } from '../domain/population-rule';
-import { inForceDuringYear, type State } from '../domain/state';
+import { type State, takesPartInYear } from '../domain/state';
 import { type PricingRule, sharesByInhabitants } from '../domain/pricing';
 import { OreDecimals } from '../domain/ore';
 import { inKeyOrder } from '../domain/ore-pricing';
@@ -90,7 +90,7 @@ export function scenarioInputs(state: State, base: readonly SplitInput[], year: 
     if (removed.size === 0 || ![...removed].some((r) => matches(p, r))) inputs.push(p);
     else if (leaving !== undefined) {
       const left = leftBy(p, leaving);
-      if (inForceDuringYear(left, year)) inputs.push(left);
+      if (takesPartInYear(left, year)) inputs.push(left);
     }
   }
   const h = scenario.hypothetical;

@@ -8,7 +8,7 @@ import { inKeyOrder, type OreMonth, OrePricing } from '../domain/ore-pricing';
 import { municipalityCount, populationFor, populationOfCodes, type PopulationUsed } from '../domain/population-rule';
 import { type MonthSplit, PricingError, type PricingRule, type SplitParticipant, splitMonth } from '../domain/pricing';
 import { MONTHS, monthRanges } from '../domain/proration';
-import { inForceDuringYear, type ServiceState, type State } from '../domain/state';
+import { type ServiceState, type State, takesPartInYear } from '../domain/state';
 import { bandOf, type TierBand } from '../domain/tiers';
 import { SplitContext } from './split-context';
 
@@ -94,7 +94,8 @@ export function participantName(memberName: string, covers: readonly string[] | 
 export function splitInputs(state: State, svc: ServiceState, year: number, rules: number): SplitInput[] {
   const inputs: SplitInput[] = [];
   for (const e of svc.enrolments.values()) {
-    if (!inForceDuringYear(e, year)) continue;
+    // A withdrawn enrolment takes no share in any month, so leaving it out moves no document's amount.
+    if (!takesPartInYear(e, year)) continue;
     const m = state.members.get(e.member);
     if (!m) throw new DomainError(`anslutningen ${e.enrolmentId} anger en okänd medlem ${e.member}`);
     const organisation = m.kind === 'region' || m.kind === 'organisation';

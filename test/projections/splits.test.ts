@@ -9,7 +9,11 @@ import type { ServiceState } from '../../domain/state';
 import { bandOf, type TierBand } from '../../domain/tiers';
 import { tieBreakOf, yearlySpreadOf } from '../../domain/rules';
 import { SplitContext } from '../../projections/split-context';
-import { basesOverMonths, basisByMonth, computeSplit, describeRule, type ParticipantSplit, type ServiceSplit, type SplitInput, splitTotalsOre, splitWithTotals } from '../../projections/splits';
+import { basesOverMonths, basisByMonth, computeSplit, describeRule, type ParticipantSplit, type ServiceSplit, type SplitInput, splitForYear, splitInputs, splitTotalsOre, splitWithTotals } from '../../projections/splits';
+import type { DomainEvent } from '../../domain/events';
+import { RULES_VERSION } from '../../domain/rules';
+import { amountString } from '../../domain/money';
+import { stateOf } from '../support/spec';
 import { outcome, shape } from '../support/shape';
 
 /**
@@ -240,5 +244,24 @@ describe('computeSplit — the twelve months as splitMonth splits them', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('a withdrawn enrolment (ended the day before it began)', () => {
+  test('given two enrolments in an equal split, one withdrawn, then the split has one participant, who takes the whole cost, and no tier average counts the other', () => {
+    const events: DomainEvent[] = [
+      { type: 'PopulationRecorded', data: { year: 2023, referenceDate: '2023-12-31', source: 'SCB', rows: [{ code: '1280', name: 'Malmö', population: 360000 }, { code: '1440', name: 'Ale', population: 32000 }] } },
+      { type: 'MemberJoined', data: { member: '212000-1124', kind: 'municipality', name: 'Malmö stad', kommunkod: '1280', date: '2020-01-01', decisionRef: 'S', rejoin: false } },
+      { type: 'MemberJoined', data: { member: '212000-1454', kind: 'municipality', name: 'Ale kommun', kommunkod: '1440', date: '2020-01-01', decisionRef: 'S', rejoin: false } },
+      { type: 'ServiceEstablished', data: { serviceId: 'uka', name: 'UKA', area: 'Skola', pricing: { kind: 'equal' }, overheadRate: '0', cadence: 'yearly', decisionRef: 'S', date: '2020-01-01' } } as never,
+      { type: 'CouncilBudgetDecided', data: { serviceId: 'uka', year: 2024, lines: [{ text: 'Drift', amount: '120000.00' }], decidedOn: '2023-11-01', minutesRef: 'FR' } } as never,
+      { type: 'EnrolmentStarted', data: { serviceId: 'uka', enrolmentId: 'malmo', member: '212000-1124', from: '2024-01-01' } },
+      { type: 'EnrolmentStarted', data: { serviceId: 'uka', enrolmentId: 'ale', member: '212000-1454', from: '2024-06-01' } },
+      { type: 'EnrolmentEnded', data: { serviceId: 'uka', enrolmentId: 'ale', to: '2024-05-31' } },
+    ];
+    const state = stateOf(events);
+    const split = splitForYear(state, 'uka', 2024, 'budget', RULES_VERSION);
+    expect(split.participants.map((p) => [p.key, amountString(sum(p.monthly))])).toEqual([['malmo', '120000.00']]);
+    expect(splitInputs(state, state.services.get('uka')!, 2024, RULES_VERSION).map((i) => i.key)).toEqual(['malmo']);
   });
 });
