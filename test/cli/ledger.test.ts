@@ -217,11 +217,7 @@ describe('ledger and self-cost through the CLI', () => {
     // given a 2024 cost dated in 2025 (accrued on 2990 Övriga upplupna kostnader och förutbetalda intäkter on
     // 31 December), and a chart naming 1510 with more than the statements' column holds
     const f = await billingFixture();
-    const ok = async (...args: string[]) => {
-      const r = await f.run(...args);
-      if (r.code !== 0) throw new Error(`samkost ${args.join(' ')}: ${r.err}`);
-      return r;
-    };
+    const { ok } = f;
     await ok('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
     await ok('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', '1000.00', '--supplier', 'Leverantör AB', '--reference', 'F-9', '--date', '2025-01-10');
     const long = 'Kundfordringar hos medlemmar, kommuner, regioner och kommunalförbund';
@@ -251,11 +247,7 @@ describe('ledger and self-cost through the CLI', () => {
   test('given two services with costs, when selfcost is printed, then a total follows them with the figures --json gives as totals', async () => {
     // given EGIL and a second service, both billed for 2024 and with an actual cost, and EGIL settled
     const f = await billingFixture();
-    const ok = async (...args: string[]) => {
-      const r = await f.run(...args);
-      if (r.code !== 0) throw new Error(`samkost ${args.join(' ')}: ${r.err}`);
-      return r;
-    };
+    const { ok } = f;
     await establishService(f, { serviceId: 'bibblix', name: 'Bibblix', area: 'Bibliotek', overheadRate: '0.10', cadence: 'yearly', decisionRef: 'S', date: '2023-01-01', pricing: { kind: 'equal' } });
     await ok('budget', 'decide', '--service', 'bibblix', '--year', '2024', '--line', 'Drift=100000.00', '--decided-on', '2023-11-15', '--minutes', 'FR 1');
     await ok('enrolment', 'start', '--service', 'bibblix', '--member', '0180', '--from', '2024-01-01');

@@ -147,11 +147,7 @@ describe('samkost export peppol: Peppol BIS Billing 3.0 (UBL 2.1)', () => {
 describe("a member's invoice reference (samkost member details)", () => {
   test('given a reference, then later invoices carry it (invoice show, Peppol BT-10), earlier ones keep what they had, and the year still replays', async () => {
     const f = await billingFixture();
-    const ok = async (...args: string[]) => {
-      const r = await f.run(...args);
-      if (r.code !== 0) throw new Error(`samkost ${args.join(' ')}: ${r.err}`);
-      return r;
-    };
+    const { ok } = f;
     await ok('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
     const numbers = async () => (await f.json<{ invoices: { number: string }[] }>('invoices', '--year', '2024')).invoices.map((i) => i.number).filter((n) => n.startsWith('T'));
     const before = (await numbers()).length;

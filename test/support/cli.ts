@@ -36,7 +36,13 @@ export function cliFixture(now = '2024-03-01T10:00:00Z') {
     if (r.code !== 0) throw new Error(`samkost ${args.join(' ')} failed (${r.code}): ${r.err}`);
     return JSON.parse(r.out) as T;
   };
-  return { dir, store, run, json };
+  /** Runs a command that must succeed (a test's setup), failing the test with its refusal otherwise. */
+  const ok = async (...args: string[]) => {
+    const r = await run(...args);
+    if (r.code !== 0) throw new Error(`samkost ${args.join(' ')}: ${r.err}`);
+    return r;
+  };
+  return { dir, store, run, json, ok };
 }
 
 /** How many events a SQLite store holds: refused input must leave it unchanged. */
