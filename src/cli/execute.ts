@@ -89,13 +89,28 @@ export function describeResult(command: Command, r: ExecuteResult, state?: State
     const already = `${command.type}: redan registrerat${r.duplicate ? ` av kommando ${r.commandId}` : ''}; inget nytt sparat`;
     return `${already}${command.type === 'payment.record' && state ? reversedAlready(command, state) : ''}${command.type === 'ledger.opening.correct' ? replacedSince(r, state) : ''}${command.type === 'population.import' ? tablesReplacedSince(command.tables.map((t) => t.year), r, state) : ''}${supersededSince(command, r, state)}\n`;
   }
+  let index: PaymentsByEvent | undefined;
+  const payments = (st: State) => (index ??= paymentsByEvent(st));
   return r.events.map((e, i) => {
     const where = `${e.streamId}@${e.revision}, position ${e.position}`;
     // An event this command is not known to store (none today) keeps its type, rather than go unsaid.
-    const [said, ...more] = (eventWords(command, e, i, state) ?? `${command.type}: sparade ${e.type}`).split('\n');
+    const [said, ...more] = (eventWords(command, e, i, state, payments) ?? `${command.type}: sparade ${e.type}`).split('\n');
     // Where ends the line that says what was recorded; what it lists (opening balances' accounts) follows.
     return `${said} (${where})\n${more.map((l) => `${l}\n`).join('')}`;
   }).join('');
+}
+
+type PaymentsByEvent = Map<string, { inv: InvoiceState; p: InvoiceState['payments'][number] }>;
+
+/**
+ * Each recorded payment by its event id: a bank file's thousands of payments are each said, and a search of
+ * every invoice for each would be quadratic at national scale. Made once per answer (the state moves on
+ * between an apply file's lines).
+ */
+function paymentsByEvent(state: State): PaymentsByEvent {
+  const index: PaymentsByEvent = new Map();
+  for (const b of state.billing.values()) for (const inv of b.invoices.values()) for (const p of inv.payments) index.set(p.ref.eventId, { inv, p });
+  return index;
 }
 
 /** The member `name` (an orgnr or a kommunkod) names, as state holds it, if it does. */
@@ -123,13 +138,12 @@ const addressWords = (a: MemberState['address']): string =>
  * What event `e` (the `index`th the command stored) recorded, in Swedish, without where; undefined for an
  * event this command is not known to store. Said from the command, and from `state` what it does not give.
  */
-function eventWords(command: Command, e: ExecuteResult['events'][number], index: number, state: State | undefined): string | undefined {
+function eventWords(command: Command, e: ExecuteResult['events'][number], index: number, state: State | undefined, payments: (state: State) => PaymentsByEvent): string | undefined {
   switch (e.type) {
     case 'PaymentRecorded': {
       if (command.type === 'payment.record') return `Inbetalning registrerad: ${formatSek(new Decimal(command.amount))} på ${command.invoice}, betald ${command.date}, referens ${command.reference}`;
       // A bank file's rows (payment.import in an apply file or an HTTP body): the payment as its invoice holds it.
-      const found = [...(state?.billing.values() ?? [])].flatMap((b) => [...b.invoices.values()])
-        .flatMap((inv) => inv.payments.filter((p) => p.ref.eventId === e.id).map((p) => ({ inv, p })))[0];
+      const found = state && payments(state).get(e.id);
       return found && `Inbetalning registrerad: ${formatSek(found.p.amount)} på ${found.inv.invoice.number}, betald ${found.p.date}, referens ${found.p.reference}`;
     }
     case 'PaymentReversed': {
