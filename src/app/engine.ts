@@ -207,10 +207,10 @@ export class Engine {
   async execute(command: Command, opts: ExecuteOptions = {}): Promise<ExecuteResult> {
     const idProblem = opts.commandId === undefined ? undefined : commandIdProblem(command.type, opts.commandId);
     if (idProblem !== undefined) throw new DomainError(idProblem);
-    const control = controlCharacterAt(command);
-    if (control !== undefined) throw new DomainError(`${command.type}: ${control} innehåller en radbrytning eller ett annat styrtecken; skriv texten på en rad`);
-    const long = tooLongAt(command);
-    if (long !== undefined) throw new DomainError(`${command.type}: ${long.path} är ${grouped(long.length)} tecken lång; högst ${grouped(MAX_TEXT)} tecken`);
+    const control = textAt(command, (t) => CONTROL.test(t));
+    if (control !== undefined) throw new DomainError(`${command.type}: ${control.path} innehåller en radbrytning eller ett annat styrtecken; skriv texten på en rad`);
+    const long = textAt(command, (t) => t.length > MAX_TEXT);
+    if (long !== undefined) throw new DomainError(`${command.type}: ${long.path} är ${grouped(long.text.length)} tecken lång; högst ${grouped(MAX_TEXT)} tecken`);
     // A bank file's import without an id is known by what it decides to record (ids.ts#decidedImportId);
     // an invoice run or a settlement by its words until they were recorded, then by what it decides
     // (ids.ts#RERUN_BY_OUTCOME).
@@ -285,28 +285,18 @@ export class Engine {
  */
 const MAX_TEXT = 1000;
 
-/** The first text of a command longer than MAX_TEXT, with its path, or undefined. */
-function tooLongAt(value: unknown, path = ''): { path: string; length: number } | undefined {
-  if (typeof value === 'string') return value.length > MAX_TEXT ? { path: path || 'texten', length: value.length } : undefined;
-  if (value === null || typeof value !== 'object') return undefined;
-  for (const [k, v] of Object.entries(value)) {
-    const found = tooLongAt(v, Array.isArray(value) ? `${path}[${k}]` : path ? `${path}.${k}` : k);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
-
 /**
- * Where a command's text holds a line break or another control character, or undefined: a reason or a
- * reference is printed on one line of an invoice, a journal and a refusal, and one broken over two lines
- * reads as two. Refused where commands come in, not by the schemas: a document decided earlier from such
- * a text must replay as it was decided.
+ * The first text of a command that `refused` refuses, with its path ("reason", "tables[0].rows[3].name"), or
+ * undefined: a line break or another control character (a reason or reference is printed on one line of an
+ * invoice, a journal and a refusal, and one broken over two lines reads as two), or a text over MAX_TEXT.
+ * Refused where commands come in, not by the schemas: a document decided earlier from such a text must
+ * replay as it was decided.
  */
-function controlCharacterAt(value: unknown, path = ''): string | undefined {
-  if (typeof value === 'string') return CONTROL.test(value) ? path || 'texten' : undefined;
+function textAt(value: unknown, refused: (text: string) => boolean, path = ''): { path: string; text: string } | undefined {
+  if (typeof value === 'string') return refused(value) ? { path: path || 'texten', text: value } : undefined;
   if (value === null || typeof value !== 'object') return undefined;
   for (const [k, v] of Object.entries(value)) {
-    const found = controlCharacterAt(v, Array.isArray(value) ? `${path}[${k}]` : path ? `${path}.${k}` : k);
+    const found = textAt(v, refused, Array.isArray(value) ? `${path}[${k}]` : path ? `${path}.${k}` : k);
     if (found !== undefined) return found;
   }
   return undefined;
