@@ -18,8 +18,7 @@ export function readBytes(path: string): Buffer {
 
 /** The text of `bytes` read from `path`, which must be UTF-8; anything else is refused by name, never half-read. */
 export function utf8Text(path: string, bytes: Uint8Array): string {
-  // UTF-16 (a Windows tool's "Unicode") is named as such: its ASCII text even decodes as UTF-8, with a NUL
-  // beside each character, and "often Latin-1" sent its user looking for the wrong cause.
+  // Named as such: "often Latin-1" sent its user looking for the wrong cause.
   if (looksUtf16(bytes)) throw new UsageError(`${path} är UTF-16-text, inte UTF-8 (spara filen som UTF-8)`);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
@@ -28,19 +27,13 @@ export function utf8Text(path: string, bytes: Uint8Array): string {
   }
 }
 
-/** A UTF-16 byte order mark, or a NUL at every other byte of the start: what no UTF-8 text file has. */
-function looksUtf16(bytes: Uint8Array): boolean {
-  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) return true;
-  const n = Math.min(bytes.length, 256) & ~1;
-  if (n < 4) return false;
-  let even = 0;
-  let odd = 0;
-  for (let i = 0; i < n; i += 2) {
-    if (bytes[i] === 0) even += 1;
-    if (bytes[i + 1] === 0) odd += 1;
-  }
-  return Math.max(even, odd) * 4 >= n;
-}
+/**
+ * UTF-16 (a Windows tool's "Unicode"): a byte-order mark, or a NUL, which no text file or JSON body holds
+ * and which UTF-16's ASCII text has beside each character (it even decodes as UTF-8). The CLI's files and
+ * the HTTP server's bodies are told apart by this one test.
+ */
+export const looksUtf16 = (bytes: Uint8Array): boolean =>
+  (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || bytes.includes(0);
 
 /** Reads a text file that must be UTF-8. */
 export const readUtf8 = (path: string): string => utf8Text(path, readBytes(path));

@@ -2,6 +2,7 @@ import { duplicateKey, duplicateKeyWords } from '../json-keys';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { executeAndReport } from '../cli/execute';
 import { type CliIo, toJson } from '../cli/io';
+import { looksUtf16 } from '../cli/input-files';
 import { buildProgram } from '../cli/main';
 import { errorLine, isRefusal } from '../cli/refusals';
 import { ConfigError, flushWarnings } from '../config';
@@ -306,10 +307,8 @@ export function buildServer(o: ServerOptions): FastifyInstance {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     let text: string;
     const bytes = body as Buffer;
-    // UTF-16 (a Windows tool's "Unicode") decodes as UTF-8 when its text is ASCII, each character followed or
-    // preceded by a NUL: JSON holds no raw NUL, so one is named as the encoding it is, not as bad JSON.
-    const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || bytes.includes(0);
-    if (utf16) return done(Object.assign(new Error(UTF16), { statusCode: 400 }), undefined);
+    // UTF-16 is named as the encoding it is, not as bad JSON (input-files.ts#looksUtf16).
+    if (looksUtf16(bytes)) return done(Object.assign(new Error(UTF16), { statusCode: 400 }), undefined);
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {
