@@ -441,6 +441,9 @@ export const aContoPeriod = (serviceId: string, label: string): string => `${ser
 /** The due key of an enrolment's a-conto item for a billing period: what a run bills once (domain/billing/due.ts). */
 export const aContoDueKey = (serviceId: string, label: string, enrolmentId: string): string => `svc/${aContoPeriod(serviceId, label)}/${enrolmentId}`;
 
+/** A membership fee line's due key: its year, member and the fee's own key (projections/fees.ts#FeeLine.key). */
+export const feeDueKey = (year: number, member: string, key: string): string => `fee/${year}/${member}/${key}`;
+
 /**
  * An a-conto due key (aContoDueKey) as its service and period (aContoPeriod) and enrolment; undefined for
  * any other key. Service ids and labels hold no slash; whatever follows the third is the enrolment's id.

@@ -4,7 +4,7 @@ import type { EventRef } from '../domain/event-ref';
 import { roundOre, sum, ZERO } from '../domain/money';
 import { populationFor, type PopulationUsed } from '../domain/population-rule';
 import { RULES_VERSION } from '../domain/rules';
-import { inForceDuringYear, type MembershipPeriod, type MemberState, type State } from '../domain/state';
+import { feeDueKey, inForceDuringYear, type MembershipPeriod, type MemberState, type State } from '../domain/state';
 import { bandOf } from '../domain/tiers';
 
 export type FeeLineKind = 'annual-fee' | 'joining-contribution' | 'levy';
@@ -179,7 +179,7 @@ export function feesDifferingFromBilled(state: State, year: number): FeeDifferen
   const out: FeeDifference[] = [];
   for (const m of feesForYear(state, year).members) {
     for (const line of m.lines) {
-      const net = billed.get(`fee/${year}/${m.member}/${line.key}`);
+      const net = billed.get(feeDueKey(year, m.member, line.key));
       if (net !== undefined && !net.eq(line.amount)) out.push({ member: m.member, name: m.name, kind: line.kind, due: line.amount, billedNet: net });
     }
   }

@@ -4,7 +4,7 @@ import { basesOverMonths, basisByMonth, splitForYear } from '../../projections/s
 import type { MonthSplit } from '../pricing';
 import { amountString } from '../money';
 import { costWords } from '../rules';
-import { aContoDueKey, aContoPeriod, inForceBetween, type State } from '../state';
+import { aContoDueKey, aContoPeriod, feeDueKey, inForceBetween, type State } from '../state';
 import { type EventRef, plainRef } from '../event-ref';
 import { monthRanges } from '../proration';
 import type { InvoiceLine, Provenance } from '../events/billing';
@@ -87,7 +87,7 @@ function membershipDue(state: State, run: Period, rules: number, plainRefs: RefC
     for (const line of m.lines) {
       if (!dueBy(run, line.dueMonth, rules)) continue;
       items.push({
-        buyer: m.member, series: 'M', dueKey: `fee/${run.year}/${m.member}/${line.key}`, kind: line.kind,
+        buyer: m.member, series: 'M', dueKey: feeDueKey(run.year, m.member, line.key), kind: line.kind,
         description: line.description, amount: line.amount, vatCategory: 'O', vatRate: '0', firstMonth: line.dueMonth,
         provenance: {
           rule: line.kind === 'annual-fee' ? 'annual fee by population tier' : line.kind === 'levy' ? 'extra levy by population tier' : 'joining contribution by population tier',

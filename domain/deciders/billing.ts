@@ -12,7 +12,7 @@ import { DomainError, NotFoundError } from '../errors';
 import type { DomainEvent } from '../events';
 import type { BuyerParty, CreditNoteIssued, CreditNoteLine, InvoiceIssued, PaymentRecorded, SellerParty } from '../events/billing';
 import type { z } from 'zod';
-import { amountString, formatSek, sum, ZERO } from '../money';
+import { amountString, formatPercent, formatSek, sum, ZERO } from '../money';
 import { namedFirst } from '../swedish-list';
 import { creditNoteOf, invoiceOf, type InvoiceState, openBalance, type PaymentState, servicesBilledIn, type ServiceState, type State } from '../state';
 import type { Decision } from './membership';
@@ -527,9 +527,8 @@ function assertRateOfBilled(state: State, serviceId: string, year: number, vatRa
   }
   const own = new Decimal(vatRate).toString();
   if (rates.size === 0 || rates.has(own)) return;
-  const percent = (r: string) => `${new Decimal(r).mul(100).toString()} %`;
   throw new DomainError(
-    `settlement.run ${serviceId} ${year}: momssatsen ${percent(own)} är inte den som fakturorna för ${serviceId} ${year} har (${[...rates].sort().map(percent).join(', ')}); en slutreglering rättar dem och tar deras momssats: ange den (serviceVatRate i samkost.config.json)`,
+    `settlement.run ${serviceId} ${year}: momssatsen ${formatPercent(own)} är inte den som fakturorna för ${serviceId} ${year} har (${[...rates].sort().map(formatPercent).join(', ')}); en slutreglering rättar dem och tar deras momssats: ange den (serviceVatRate i samkost.config.json)`,
   );
 }
 
@@ -537,9 +536,11 @@ function assertRateOfBilled(state: State, serviceId: string, year: number, vatRa
 function latestDocumentOf(state: State, year: number): { number: string; issueDate: string } | undefined {
   const billing = state.billing.get(year);
   let latest: { number: string; issueDate: string } | undefined;
-  for (const d of [...[...(billing?.invoices.values() ?? [])].map((i) => i.invoice), ...[...(billing?.creditNotes.values() ?? [])].map((n) => n.value)]) {
-    if (!latest || d.issueDate > latest.issueDate) latest = { number: d.number, issueDate: d.issueDate };
-  }
+  const see = (d: { number: string; issueDate: string }) => {
+    if (!latest || d.issueDate > latest.issueDate) latest = d;
+  };
+  for (const i of billing?.invoices.values() ?? []) see(i.invoice);
+  for (const n of billing?.creditNotes.values() ?? []) see(n.value);
   return latest;
 }
 

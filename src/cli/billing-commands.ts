@@ -97,12 +97,13 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
       const command = parseCommand({
         type: 'invoice.run', period: o.period, issueDate: o.date ?? todayOf(io),
         paymentTermsDays: o.terms ?? config.paymentTermsDays, vatRate: config.serviceVatRate, seller: config.seller,
-      });
+      }) as RunInvoices;
+      const period = parsePeriod(command.period);
       await withEngineFor(g(), io, [command], async (engine) => {
         // A run reports its own summary (counts per series), not executeAndReport's line per event.
         const r = await engine.execute(command, { commandId: o.commandId });
         const ids = new Set(r.duplicate ? [] : r.events.map((e) => e.id));
-        const issued = [...(engine.state.billing.get(Number(o.period.slice(0, 4)))?.invoices.values() ?? [])].filter((i) => ids.has(i.ref.eventId));
+        const issued = [...(engine.state.billing.get(period.year)?.invoices.values() ?? [])].filter((i) => ids.has(i.ref.eventId));
         // Of the seller only where documents were issued in its name: a run with nothing to bill issued none.
         if (issued.length > 0) warnOfPlaceholderSeller(config, io, true);
         // An invoice names the buyer's address (mervärdesskattelagen 17 kap. 24 §): say which buyers have none.
@@ -111,16 +112,15 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
           queueWarning(io, `varning: ${unaddressed.length} köpare saknar adress på fakturorna (${namedFirst(unaddressed, 3)}); en faktura ska ange köparens adress: ange den med samkost member details MEDLEM --street … --postal-code … --city … före nästa körning`);
         }
         // A fee invoiced at another amount than the fees now give is never billed again by a run: said here.
-        const differing = feesDifferingFromBilled(engine.state, Number(o.period.slice(0, 4)));
+        const differing = feesDifferingFromBilled(engine.state, period.year);
         if (differing.length > 0) {
           const named = differing.map((d) => `${d.name}: ${LINE_KIND_NAMES[d.kind]} ${formatSek(d.due)} enligt avgifterna, fakturerat netto ${formatSek(d.billedNet)}`);
           queueWarning(io, `varning: ${differing.length === 1 ? 'en medlemsavgift' : `${differing.length} medlemsavgifter`} skiljer sig från det fakturerade (${namedFirst(named, 3)}); en körning fakturerar eller krediterar inte skillnaden: gör det utanför samkost`);
         }
         // Members whose membership begins after the run's date are billed by a later run (rules 10): named, so
         // that their absence is not taken for an oversight.
-        const run = command as RunInvoices;
-        const awaiting = r.duplicate ? [] : joinsLeftUnbilled(engine.state, parsePeriod(run.period), run.issueDate, run.vatRate);
-        const awaitingText = awaiting.length === 0 ? '' : `Ej fakturerade, medlemskapet börjar efter fakturadatumet ${run.issueDate}: ${namedFirst(awaiting.map((j) => `${j.name} (från ${j.from})`), 5)}; det som förfaller för dem faktureras av en körning daterad den dagen eller senare\n`;
+        const awaiting = r.duplicate ? [] : joinsLeftUnbilled(engine.state, period, command.issueDate, command.vatRate);
+        const awaitingText = awaiting.length === 0 ? '' : `Ej fakturerade, medlemskapet börjar efter fakturadatumet ${command.issueDate}: ${namedFirst(awaiting.map((j) => `${j.name} (från ${j.from})`), 5)}; det som förfaller för dem faktureras av en körning daterad den dagen eller senare\n`;
         if (g().json) return io.out(`${toJson({ ...r, invoices: r.events.length, awaitingJoin: awaiting })}\n`);
         if (r.duplicate) return io.out(`Fakturakörning ${o.period}: redan genomförd (kommando ${r.commandId}); inget nytt fakturerat\n`);
         if (r.events.length === 0) return io.out(`Fakturakörning ${o.period}: inget nytt att fakturera\n${awaitingText}`);
