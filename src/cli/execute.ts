@@ -87,7 +87,7 @@ export function describeResult(command: Command, r: ExecuteResult, state?: State
   if (!r.duplicate && r.events.length === 0 && command.type === 'invoice.run') return `invoice.run ${command.period}: inget nytt att fakturera; inget sparat\n`;
   if (r.duplicate || r.events.length === 0) {
     const already = `${command.type}: redan registrerat${r.duplicate ? ` av kommando ${r.commandId}` : ''}; inget nytt sparat`;
-    return `${already}${command.type === 'payment.record' && state ? reversedAlready(command, state) : ''}${command.type === 'ledger.opening.correct' ? replacedSince(r, state) : ''}${command.type === 'population.import' ? tablesReplacedSince(command.tables.map((t) => t.year), r, state) : ''}${supersededSince(command, r, state)}\n`;
+    return `${already}${command.type === 'payment.record' && state ? reversedAlready(command, state) : ''}${supersededSince(command, r, state)}\n`;
   }
   let index: PaymentsByEvent | undefined;
   const payments = (st: State) => (index ??= paymentsByEvent(st));
@@ -264,36 +264,6 @@ function reversedAlready(c: RecordPayment, state: State): string {
   return p.reversed
     ? ` (inbetalningen ${paymentIdOf(p.ref)} återfördes ${p.reversed.date}: ${p.reversed.reason}; ska den registreras på nytt, ge den en egen referens)`
     : ` (inbetalningen ${paymentIdOf(p.ref)})`;
-}
-
-/**
- * The same correction given again after another replaced it is the same command, recorded once; but the set
- * in force is not the one it gives, and whoever meant to bring that set back learns how.
- */
-function replacedSince(r: ExecuteResult, state: State | undefined): string {
-  const inForce = state?.openingBalances;
-  const was = r.events[0];
-  if (!r.duplicate || !inForce || !was || inForce.ref.eventId === was.id) return '';
-  return `. Den registrerades i ${was.streamId}@${was.revision}; i kraft är ${inForce.ref.streamId}@${inForce.ref.revision} (${inForce.value.reference}). `
-    + 'För att ta tillbaka uppsättningen: ge rättelsen ett eget --reason eller --command-id';
-}
-
-/**
- * The same SCB table imported again after another replaced it is the same command, recorded once (its id is
- * its content's); but the table in force for its year is then not the one it gives, and whoever meant to put
- * it back learns that nothing changed and how to do it.
- */
-function tablesReplacedSince(years: readonly number[], r: ExecuteResult, state: State | undefined): string {
-  if (!r.duplicate || !state) return '';
-  // The command's tables were recorded one event each, in its order (decideImportPopulation).
-  const replaced = r.events.flatMap((e, i) => {
-    const year = years[i];
-    const inForce = year === undefined ? undefined : state.populations.get(year);
-    return e.type === 'PopulationRecorded' && inForce && inForce.ref.eventId !== e.id
-      ? [`för ${year} är ${inForce.ref.streamId}@${inForce.ref.revision} (${inForce.table.source}) i kraft, inte den här tabellen (${e.streamId}@${e.revision})`]
-      : [];
-  });
-  return replaced.length === 0 ? '' : `. Men ${replaced.join('; ')}. För att ta tillbaka den: importera den med ett eget --source eller --command-id`;
 }
 
 /** A command id given in a command's JSON (an `apply` line, an HTTP body): text, or refused by name rather than dropped. */

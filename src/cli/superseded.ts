@@ -1,6 +1,6 @@
-import Decimal from 'decimal.js';
 import type { Command } from '../../domain/commands';
-import { formatSek, sum } from '../../domain/money';
+import { formatSek } from '../../domain/money';
+import { costBase } from '../../projections/splits';
 import type { EventRef } from '../../domain/event-ref';
 import { resolveMember } from '../../domain/deciders/membership';
 import type { State } from '../../domain/state';
@@ -25,6 +25,9 @@ const AGAIN = 'För att fatta beslutet igen: ge kommandot ett eget --command-id 
 export function supersededSince(command: Command, r: ExecuteResult, state: State | undefined): string {
   const was = r.events[0];
   if (!r.duplicate || !state || !was) return '';
+  // Opening balances and SCB tables name their own way back (another --reason, another --source).
+  if (command.type === 'ledger.opening.correct') return openingReplacedSince(was, state);
+  if (command.type === 'population.import') return tablesReplacedSince(command.tables.map((t) => t.year), r, state);
   const replaced = replacement(command, was, state);
   return replaced === undefined ? '' : `. Men ${replaced}. ${command.type === 'enrolment.start' ? ENROL_AGAIN : AGAIN}`;
 }
@@ -34,9 +37,10 @@ const ENROL_AGAIN = 'För att ansluta medlemmen igen: samkost enrolment start me
 function replacement(command: Command, was: ExecuteResult['events'][number], state: State): string | undefined {
   switch (command.type) {
     case 'budget.decide': {
-      const inForce = state.services.get(command.serviceId)?.budgets.get(command.year)?.at(-1);
-      if (!inForce || inForce.ref.eventId === was.id) return undefined;
-      const total = formatSek(sum(inForce.value.lines.map((l) => new Decimal(l.amount))));
+      const svc = state.services.get(command.serviceId);
+      const inForce = svc?.budgets.get(command.year)?.at(-1);
+      if (!svc || !inForce || inForce.ref.eventId === was.id) return undefined;
+      const total = formatSek(costBase(svc, command.year, 'budget').base);
       return `för ${command.serviceId} ${command.year} är budgeten ${inForce.value.minutesRef} (${total}, beslutad ${inForce.value.decidedOn}, ${at(inForce.ref)}) i kraft, inte den här (${at(was)})`;
     }
     case 'schedule.adopt': {
@@ -71,4 +75,32 @@ function replacement(command: Command, was: ExecuteResult['events'][number], sta
     default:
       return undefined;
   }
+}
+
+/**
+ * The same correction given again after another replaced it is the same command, recorded once; but the set
+ * in force is not the one it gives, and whoever meant to bring that set back learns how.
+ */
+function openingReplacedSince(was: ExecuteResult['events'][number], state: State): string {
+  const inForce = state.openingBalances;
+  if (!inForce || inForce.ref.eventId === was.id) return '';
+  return `. Den registrerades i ${was.streamId}@${was.revision}; i kraft är ${inForce.ref.streamId}@${inForce.ref.revision} (${inForce.value.reference}). `
+    + 'För att ta tillbaka uppsättningen: ge rättelsen ett eget --reason eller --command-id';
+}
+
+/**
+ * The same SCB table imported again after another replaced it is the same command, recorded once (its id is
+ * its content's); but the table in force for its year is then not the one it gives, and whoever meant to put
+ * it back learns that nothing changed and how to do it.
+ */
+function tablesReplacedSince(years: readonly number[], r: ExecuteResult, state: State): string {
+  // The command's tables were recorded one event each, in its order (decideImportPopulation).
+  const replaced = r.events.flatMap((e, i) => {
+    const year = years[i];
+    const inForce = year === undefined ? undefined : state.populations.get(year);
+    return e.type === 'PopulationRecorded' && inForce && inForce.ref.eventId !== e.id
+      ? [`för ${year} är ${inForce.ref.streamId}@${inForce.ref.revision} (${inForce.table.source}) i kraft, inte den här tabellen (${e.streamId}@${e.revision})`]
+      : [];
+  });
+  return replaced.length === 0 ? '' : `. Men ${replaced.join('; ')}. För att ta tillbaka den: importera den med ett eget --source eller --command-id`;
 }
