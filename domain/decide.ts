@@ -19,6 +19,7 @@ import {
 import { decideCloseYear, decideCredit, decideInvoiceRun, decidePayment, decidePaymentReversal, decideSettlement } from './deciders/billing';
 import { decideOpeningBalances, decideOpeningCorrection } from './deciders/books';
 import { decideImportPayments } from './deciders/payment-import';
+import { decideRefund } from './deciders/refund';
 import { assertNever } from './errors';
 import type { State } from './state';
 
@@ -71,6 +72,8 @@ export function decide(command: Command, state: State, ctx: DecideContext): Deci
       return decideImportPayments(command, state, ctx.today);
     case 'payment.reverse':
       return decidePaymentReversal(command, state, ctx.today);
+    case 'payment.refund':
+      return decideRefund(command, state, ctx.today);
     case 'settlement.run':
       return decideSettlement(command, state, ctx.today);
     case 'year.close':

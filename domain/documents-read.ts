@@ -56,6 +56,7 @@ export function documentsRead(command: Command): { years: number[] } | 'all' {
       return 'all';
     case 'invoice.credit':
     case 'payment.record':
+    case 'payment.refund':
       return documentsOfNumber(command.invoice);
     case 'payment.import': {
       const read = command.payments.map((p) => documentsOfNumber(p.invoice));
@@ -97,7 +98,7 @@ const DEPTH: Record<Command['type'], DocumentDepth> = {
   'member.join': 'headers', 'member.leave': 'headers', 'member.details': 'headers', 'population.import': 'headers',
   'schedule.adopt': 'headers', 'levy.decide': 'headers', 'service.establish': 'headers', 'budget.decide': 'headers',
   'cost.record': 'headers', 'cost.pay': 'headers', 'enrolment.start': 'headers', 'enrolment.end': 'headers',
-  'payment.record': 'headers', 'payment.import': 'headers', 'payment.reverse': 'headers', 'ledger.opening': 'headers', 'ledger.opening.correct': 'headers',
+  'payment.record': 'headers', 'payment.import': 'headers', 'payment.reverse': 'headers', 'payment.refund': 'headers', 'ledger.opening': 'headers', 'ledger.opening.correct': 'headers',
   'invoice.run': 'lines', 'invoice.credit': 'lines', 'settlement.run': 'lines', 'year.close': 'lines',
 };
 

@@ -112,6 +112,16 @@ export interface InvoiceState {
    */
   creditChanges: { date: string; amount: Decimal }[];
   payments: PaymentState[];
+  /** Money paid back to the member out of the invoice's credit, in the order recorded. */
+  refunds: RefundState[];
+}
+
+export interface RefundState {
+  amount: Decimal;
+  date: string;
+  reference: string;
+  reason: string;
+  ref: EventRef;
 }
 
 export interface BillingYear {
@@ -207,8 +217,20 @@ export const paymentStands = (p: PaymentState, at?: string): boolean =>
 
 export const paidOf = (inv: InvoiceState, at?: string): Decimal => sum(inv.payments.filter((p) => paymentStands(p, at)).map((p) => p.amount));
 
-/** What is still unpaid of an invoice: its total less its credit notes' parts and its payments that stand. */
-export const openBalance = (inv: InvoiceState): Decimal => new Decimal(inv.invoice.total).minus(inv.creditedGross).minus(paidOf(inv));
+/** What was paid back to the member of an invoice's credit by the end of the day `at` (all of it without a date). */
+export const refundedOf = (inv: InvoiceState, at?: string): Decimal => sum(inv.refunds.filter((r) => at === undefined || r.date <= at).map((r) => r.amount));
+
+/**
+ * What is still unpaid of an invoice: its total less its credit notes' parts and its payments that stand,
+ * plus what was paid back of its credit. Negative: the member's credit.
+ */
+export const openBalance = (inv: InvoiceState): Decimal => new Decimal(inv.invoice.total).minus(inv.creditedGross).minus(paidOf(inv)).plus(refundedOf(inv));
+
+/** What was unpaid of an invoice at the end of the day `at`: the credit notes, payments and refunds dated by then. */
+export function openBalanceAt(inv: InvoiceState, at: string): Decimal {
+  const credited = sum(inv.creditChanges.filter((c) => c.date <= at).map((c) => c.amount));
+  return new Decimal(inv.invoice.total).minus(credited).minus(paidOf(inv, at)).plus(refundedOf(inv, at));
+}
 
 /** Adds `amount` (negative: takes it back) to the part of credit note `note` that `inv` carries, from `date`. */
 function movePart(inv: InvoiceState, note: string, amount: Decimal, date: string): void {
@@ -334,7 +356,7 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
     case 'InvoiceIssued': {
       const inv = event.data;
       const b = billingYear(state, inv.year);
-      b.invoices.set(inv.number, { invoice: inv, ref, creditedNet: new Map(), creditedGross: new Decimal(0), creditNotes: [], creditParts: new Map(), creditChanges: [], payments: [] });
+      b.invoices.set(inv.number, { invoice: inv, ref, creditedNet: new Map(), creditedGross: new Decimal(0), creditNotes: [], creditParts: new Map(), creditChanges: [], payments: [], refunds: [] });
       b.sequences.set(inv.series, inv.sequence);
       for (const l of inv.lines) {
         b.billedKeys.set(l.dueKey, { invoice: inv.number, lineNo: l.lineNo });
@@ -389,6 +411,11 @@ export function evolve(state: State, event: DomainEvent, ref: EventRef): State {
       if (payment && !payment.reversed) payment.reversed = { date: event.data.date, reason: event.data.reason, ref, amount: new Decimal(event.data.amount) };
       // None the decider would have stored (a payment not on its invoice, reversed twice): verify names it.
       else state.unmatchedReversals = [...(state.unmatchedReversals ?? []), ref];
+      return state;
+    }
+    case 'RefundPaid': {
+      const d = event.data;
+      invoiceOf(state, d.invoice)?.refunds.push({ amount: new Decimal(d.amount), date: d.date, reference: d.reference, reason: d.reason, ref });
       return state;
     }
     case 'ServiceSettled': {

@@ -7,7 +7,7 @@ import { paymentIdOf } from '../domain/billing/payment-id';
 import { periodText } from '../domain/billing/due';
 import { periodDates, suppliedPeriod } from '../domain/billing/periods';
 import { ocrOf } from '../domain/ocr';
-import { type InvoiceState, openBalance, paidOf, pushTo, type State } from '../domain/state';
+import { type InvoiceState, openBalance, openBalanceAt, paidOf, pushTo, refundedOf, type State } from '../domain/state';
 
 export interface InvoiceSummary {
   number: string;
@@ -21,6 +21,8 @@ export interface InvoiceSummary {
   total: string;
   credited: Decimal;
   paid: Decimal;
+  /** Paid back to the member of the invoice's credit (payment refund). */
+  refunded: Decimal;
   open: Decimal;
 }
 
@@ -49,7 +51,7 @@ export function creditNoteSummaries(state: State, year: number): CreditNoteSumma
 export function invoiceSummaries(state: State, year: number): InvoiceSummary[] {
   return [...(state.billing.get(year)?.invoices.values() ?? [])].map((i) => ({
     number: i.invoice.number, kind: i.invoice.kind, buyer: i.invoice.buyer.orgnr, buyerName: i.invoice.buyer.name, issueDate: i.invoice.issueDate,
-    dueDate: i.invoice.dueDate, totalNet: i.invoice.totalNet, totalVat: i.invoice.totalVat, total: i.invoice.total, credited: i.creditedGross, paid: paidOf(i), open: openBalance(i),
+    dueDate: i.invoice.dueDate, totalNet: i.invoice.totalNet, totalVat: i.invoice.totalVat, total: i.invoice.total, credited: i.creditedGross, paid: paidOf(i), refunded: refundedOf(i), open: openBalance(i),
   }));
 }
 
@@ -78,7 +80,7 @@ export interface MemberReceivables {
 /**
  * Open receivables per member: each invoice less the credit notes it carries and its payments, over every
  * year. With `at`, as they stood at the end of that day: only documents issued and payments dated by then,
- * less those reversed by then, which is what the books' account 1510 holds on that date. Days overdue are
+ * less those reversed and the refunds paid by then, which is what the books' account 1510 holds on that date. Days overdue are
  * counted to `overdueOn`.
  */
 export function receivables(state: State, opts: { at?: string; overdueOn?: string } = {}): MemberReceivables[] {
@@ -88,11 +90,7 @@ export function receivables(state: State, opts: { at?: string; overdueOn?: strin
   for (const b of state.billing.values()) {
     for (const i of b.invoices.values()) if (at === undefined || i.invoice.issueDate <= at) pushTo(byMember, i.invoice.buyer.orgnr, i);
   }
-  const openAt = (i: InvoiceState): Decimal => {
-    if (at === undefined) return openBalance(i);
-    const credited = i.creditChanges.filter((c) => c.date <= at).map((c) => c.amount);
-    return new Decimal(i.invoice.total).minus(sum(credited)).minus(paidOf(i, at));
-  };
+  const openAt = (i: InvoiceState): Decimal => (at === undefined ? openBalance(i) : openBalanceAt(i, at));
   return [...byMember.entries()].map(([member, invs]) => {
     const open = invs.map((i): OpenInvoice => {
       const amount = openAt(i);
@@ -180,8 +178,14 @@ export const paymentsShown = (inv: InvoiceState): PaymentShown[] => inv.payments
  * what is credited, paid and open of it, and every payment.
  */
 export const invoiceShown = (inv: InvoiceState) => ({
-  ...inv.invoice, periodOfSupply: periodDates(suppliedPeriod(inv.invoice)), credited: amountString(inv.creditedGross), paid: amountString(paidOf(inv)), open: amountString(openBalance(inv)), payments: paymentsShown(inv),
+  ...inv.invoice, periodOfSupply: periodDates(suppliedPeriod(inv.invoice)), credited: amountString(inv.creditedGross), paid: amountString(paidOf(inv)),
+  refunded: amountString(refundedOf(inv)), open: amountString(openBalance(inv)), payments: paymentsShown(inv), refunds: refundsShown(inv),
 });
+
+/** Each refund of an invoice's credit as `invoice show --json` gives it. */
+export const refundsShown = (inv: InvoiceState) => inv.refunds.map((r) => ({
+  amount: amountString(r.amount), date: r.date, reference: r.reference, reason: r.reason, event: eventLink(r.ref),
+}));
 
 /**
  * The payments of an invoice in Swedish, each with the id `payment reverse` takes, a reversed one with its
@@ -202,9 +206,14 @@ export function renderPayments(inv: InvoiceState): string {
       if (p.reversed) out.push(`  ${' '.repeat(idWidth)}  återförd ${p.reversed.date} (${p.reversed.event.streamId}@${p.reversed.event.revision}): ${p.reversed.reason}`);
     }
   }
+  if (inv.refunds.length > 0) {
+    out.push('', 'Återbetalningar av tillgodohavandet');
+    for (const r of inv.refunds) out.push(`  ${r.ref.streamId}@${r.ref.revision}  ${r.date}  ${formatSek(r.amount).padStart(16)}  referens ${r.reference}: ${r.reason}`);
+  }
   out.push('');
   if (credited) out.push(`Krediterat: ${formatSek(inv.creditedGross)} (${inv.creditNotes.join(', ')})`);
   out.push(`Betalt: ${formatSek(paidOf(inv))}`);
+  if (inv.refunds.length > 0) out.push(`Återbetalt: ${formatSek(refundedOf(inv))}`);
   const open = openBalance(inv);
   out.push(open.isNeg() ? `Tillgodo för medlemmen: ${formatSek(open.neg())}` : `Kvar att betala: ${formatSek(open)}`);
   return `${out.join('\n')}\n`;

@@ -282,6 +282,14 @@ export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART
           });
         }
       }
+      // Money paid back of the member's credit: out of the bank, and the receivable's credit balance closed by it.
+      for (const r of inv.refunds) {
+        if (yearOf(r.date) !== year) continue;
+        drafts.push({
+          series: 'B', date: r.date, text: `Återbetalning ${d.number} ${d.buyer.name} (${r.reference}): ${r.reason}`, source: r.ref,
+          transactions: [{ account: c.receivables, amount: r.amount }, { account: c.bank, amount: r.amount.neg() }],
+        });
+      }
     }
     for (const cn of b.creditNotes.values()) {
       const d = cn.value;
@@ -403,11 +411,11 @@ export function bookedCostRefs(state: State, year: number): EventRef[] {
 }
 
 /** What the books hold that is booked on a date. */
-export type BookedKind = 'invoice' | 'credit-note' | 'payment' | 'reversal' | 'supplier-cost' | 'supplier-payment';
+export type BookedKind = 'invoice' | 'credit-note' | 'payment' | 'reversal' | 'refund' | 'supplier-cost' | 'supplier-payment';
 
 /**
  * Visits everything the books hold that is booked on a date: each document (with the year it bills), each
- * payment and its reversal, each supplier cost (with its cost year) and each payment to a supplier. The one
+ * payment and its reversal, each refund, each supplier cost (with its cost year) and each payment to a supplier. The one
  * enumeration behind the books' span (bookedYears) and verify's checks of them, so that a kind of booking
  * added later is met by each. A callback rather than a list: a national history holds hundreds of
  * thousands of them, and commands ask for the span.
@@ -420,6 +428,7 @@ export function forEachBooked(state: State, visit: (kind: BookedKind, date: stri
         visit('payment', p.date, p.ref);
         if (p.reversed) visit('reversal', p.reversed.date, p.reversed.ref);
       }
+      for (const r of i.refunds) visit('refund', r.date, r.ref);
     }
     for (const cn of b.creditNotes.values()) visit('credit-note', cn.value.issueDate, cn.ref, cn.value.year);
   }

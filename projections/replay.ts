@@ -202,6 +202,7 @@ export class InvoiceReplay {
         return e.data.year === year || ofYear(e.data.credits[0]) || e.data.lines.some((l) => l.credits !== undefined && ofYear(l.credits.invoice));
       case 'PaymentRecorded':
       case 'PaymentReversed':
+      case 'RefundPaid':
         return ofYear(e.data.invoice);
       default:
         return true;

@@ -974,7 +974,7 @@ export interface DocumentAt {
 }
 
 /** Billing events: no split reads them (projections/splits.ts reads members, populations, services, schedules), nor any decision a reference names but an invoice. */
-const BILLING_EVENTS: ReadonlySet<DomainEvent['type']> = new Set(['InvoiceIssued', 'CreditNoteIssued', 'PaymentRecorded', 'PaymentReversed', 'ServiceSettled', 'YearClosed']);
+const BILLING_EVENTS: ReadonlySet<DomainEvent['type']> = new Set(['InvoiceIssued', 'CreditNoteIssued', 'PaymentRecorded', 'PaymentReversed', 'RefundPaid', 'ServiceSettled', 'YearClosed']);
 
 const isDocument = (e: DomainEvent): e is DocumentEvent => e.type === 'InvoiceIssued' || e.type === 'CreditNoteIssued';
 

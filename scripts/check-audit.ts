@@ -158,7 +158,7 @@ interface VoucherRecord {
 }
 /**
  * What an event settles of the voucher it is the source of (other than an accrual, P): a document's number
- * and issue date; a payment's, a payment reversal's, a supplier payment's or a supplier cost's date, and the
+ * and issue date; a payment's, a payment reversal's, a refund's, a supplier payment's or a supplier cost's date, and the
  * voucher's debits (the amount; a cost's with its input VAT, which the supplier is owed with it). A payment
  * and its reversal name their invoice, and a reversal the payment it undoes.
  */
@@ -173,6 +173,7 @@ function sourceFacts(e: EventLine): SourceFacts | undefined {
     case 'CreditNoteIssued': return { number: d.number, date: d.issueDate as string };
     case 'PaymentRecorded': return { date: d.date as string, debit: amount(d.amount), invoice: d.invoice };
     case 'PaymentReversed': return { date: d.date as string, debit: amount(d.amount), invoice: d.invoice, reverses: d.payment };
+    case 'RefundPaid': return { date: d.date as string, debit: amount(d.amount), invoice: d.invoice };
     case 'SupplierPaymentRecorded': return { date: d.date as string, debit: amount(d.amount) };
     case 'ActualCostRecorded': return { date: d.date as string, debit: amount(d.amount, d.vat) };
     default: return undefined;
@@ -322,7 +323,7 @@ function lineFigureProblems(
 
 /** The series whose vouchers come from one kind of event (P, accruals, comes from documents and costs). */
 const SOURCE_SERIES: Record<string, readonly string[]> = {
-  F: ['InvoiceIssued'], K: ['CreditNoteIssued'], B: ['PaymentRecorded', 'PaymentReversed'], L: ['ActualCostRecorded'], U: ['SupplierPaymentRecorded'],
+  F: ['InvoiceIssued'], K: ['CreditNoteIssued'], B: ['PaymentRecorded', 'PaymentReversed', 'RefundPaid'], L: ['ActualCostRecorded'], U: ['SupplierPaymentRecorded'],
 };
 /** An amount as the package writes it (decimal.js via moneyToJson): digits, a sign, a point. */
 const AMOUNT = /^-?\d+(\.\d+)?$/;

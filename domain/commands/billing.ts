@@ -87,6 +87,22 @@ export const ReversePayment = z.object({
   reason: Text,
 });
 
+/**
+ * Pays back to a member the credit an invoice holds for it (overpaid, or credited after it was paid): never
+ * more than that credit, on the day it stood and today.
+ */
+export const RefundPayment = z.object({
+  type: z.literal('payment.refund'),
+  invoice: PaidInvoice,
+  /** Written at rest with two decimals, as a payment's. */
+  amount: CommandAmount,
+  /** The day the money left the bank. */
+  date: CommandDate,
+  /** The bank's reference of the outgoing payment. */
+  reference: Text,
+  reason: Text,
+});
+
 export const SettleService = z.object({
   type: z.literal('settlement.run'),
   serviceId: ServiceId,
@@ -106,11 +122,12 @@ export const CloseYear = z.object({
   decisionRef: z.string().optional(),
 });
 
-export const billingCommands = [RunInvoices, CreditInvoice, RecordPayment, ImportPayments, ReversePayment, SettleService, CloseYear] as const;
+export const billingCommands = [RunInvoices, CreditInvoice, RecordPayment, ImportPayments, ReversePayment, RefundPayment, SettleService, CloseYear] as const;
 export type RunInvoices = z.infer<typeof RunInvoices>;
 export type CreditInvoice = z.infer<typeof CreditInvoice>;
 export type RecordPayment = z.infer<typeof RecordPayment>;
 export type ImportPayments = z.infer<typeof ImportPayments>;
 export type ReversePayment = z.infer<typeof ReversePayment>;
+export type RefundPayment = z.infer<typeof RefundPayment>;
 export type SettleService = z.infer<typeof SettleService>;
 export type CloseYear = z.infer<typeof CloseYear>;

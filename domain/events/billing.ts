@@ -144,6 +144,21 @@ export const PaymentReversed = z.object({
   reason: Text,
 });
 
+/**
+ * Money paid back to a member out of the credit an invoice holds for it (overpaid, or credited after it was
+ * paid): the invoice is open again by the amount, and the books take it from the bank (projections/ledger.ts).
+ * Appended to the stream of the invoice's year.
+ */
+export const RefundPaid = z.object({
+  invoice: z.string(),
+  amount: NonNegativeAmount,
+  /** The day the money left the bank: the refund's booking date. */
+  date: IsoDate,
+  /** The bank's reference of the outgoing payment. */
+  reference: Text,
+  reason: Text,
+});
+
 export const ServiceSettled = z.object({
   serviceId: z.string(),
   year: Year,
@@ -166,7 +181,7 @@ export const YearClosed = z.object({
   rules: z.number().int().min(4).optional(),
 });
 
-export const billingEvents = { InvoiceIssued, CreditNoteIssued, PaymentRecorded, PaymentReversed, ServiceSettled, YearClosed } as const;
+export const billingEvents = { InvoiceIssued, CreditNoteIssued, PaymentRecorded, PaymentReversed, RefundPaid, ServiceSettled, YearClosed } as const;
 export type InvoiceIssued = z.infer<typeof InvoiceIssued>;
 export type CreditNoteIssued = z.infer<typeof CreditNoteIssued>;
 export type InvoiceLine = z.infer<typeof InvoiceLine>;

@@ -30,7 +30,7 @@ const EVENTS_OF: Record<Command['type'], readonly string[]> = {
   'service.establish': ['ServiceEstablished'], 'budget.decide': ['CouncilBudgetDecided'], 'cost.record': ['ActualCostRecorded'], 'cost.pay': ['SupplierPaymentRecorded'],
   'enrolment.start': ['EnrolmentStarted', 'EnrolmentEnded'], 'enrolment.end': ['EnrolmentEnded'],
   'invoice.run': ['InvoiceIssued'], 'invoice.credit': ['CreditNoteIssued'], 'payment.record': ['PaymentRecorded'],
-  'payment.import': ['PaymentRecorded'], 'payment.reverse': ['PaymentReversed'],
+  'payment.import': ['PaymentRecorded'], 'payment.reverse': ['PaymentReversed'], 'payment.refund': ['RefundPaid'],
   'settlement.run': ['InvoiceIssued', 'CreditNoteIssued', 'ServiceSettled'], 'year.close': ['YearClosed'],
   'ledger.opening': ['OpeningBalancesRecorded'], 'ledger.opening.correct': ['OpeningBalancesCorrected'],
 };

@@ -303,7 +303,7 @@ export function checkVouchers(state: State): CheckSummary {
 
 /** How a refusal names each kind of booking. */
 const BOOKED_WORDS: Record<BookedKind, string> = {
-  invoice: 'fakturan', 'credit-note': 'kreditfakturan', payment: 'inbetalningen', reversal: 'återföringen',
+  invoice: 'fakturan', 'credit-note': 'kreditfakturan', payment: 'inbetalningen', reversal: 'återföringen', refund: 'återbetalningen',
   'supplier-cost': 'leverantörsfakturan', 'supplier-payment': 'leverantörsbetalningen',
 };
 

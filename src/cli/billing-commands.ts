@@ -189,13 +189,18 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         // The year's sums of the invoices' columns, and of the credit notes' totals (which the invoices' credited
         // sums, as a credit note credits invoices of its own year).
         const totals = {
-          total: sum(rows.map((r) => new Decimal(r.total))), credited: sum(rows.map((r) => r.credited)), paid: sum(rows.map((r) => r.paid)), open: sum(rows.map((r) => r.open)),
+          total: sum(rows.map((r) => new Decimal(r.total))), credited: sum(rows.map((r) => r.credited)), paid: sum(rows.map((r) => r.paid)),
+          refunded: sum(rows.map((r) => r.refunded)), open: sum(rows.map((r) => r.open)),
           creditNotesTotal: sum(credits.map((r) => new Decimal(r.total))),
         };
         if (g().json) return io.out(`${toJson(moneyToJson({ year: o.year, invoices: rows, creditNotes: credits, totals }))}\n`);
-        const t = newTable(['Nummer', 'Typ', 'Köpare', 'Datum', 'Förfaller', 'Summa', 'Krediterat', 'Betalt', 'Öppet']);
-        for (const r of rows) t.push([r.number, INVOICE_KIND_NAMES[r.kind], r.buyerName, r.issueDate, r.dueDate, formatSek(new Decimal(r.total)), formatSek(r.credited), formatSek(r.paid), formatSek(r.open)]);
-        if (rows.length > 0) t.push(['Summa', '', '', '', '', formatSek(totals.total), formatSek(totals.credited), formatSek(totals.paid), formatSek(totals.open)]);
+        // A refund's column only in a year that has one: Summa − Krediterat − Betalt + Återbetalt = Öppet on each row.
+        const refunds = !totals.refunded.isZero();
+        const t = newTable(['Nummer', 'Typ', 'Köpare', 'Datum', 'Förfaller', 'Summa', 'Krediterat', 'Betalt', ...(refunds ? ['Återbetalt'] : []), 'Öppet']);
+        const figures = (r: { total: Decimal.Value; credited: Decimal; paid: Decimal; refunded: Decimal; open: Decimal }) =>
+          [formatSek(new Decimal(r.total)), formatSek(r.credited), formatSek(r.paid), ...(refunds ? [formatSek(r.refunded)] : []), formatSek(r.open)];
+        for (const r of rows) t.push([r.number, INVOICE_KIND_NAMES[r.kind], r.buyerName, r.issueDate, r.dueDate, ...figures(r)]);
+        if (rows.length > 0) t.push(['Summa', '', '', '', '', ...figures(totals)]);
         io.out(`Fakturor ${o.year}: ${rows.length}\n${t.toString()}\n`);
         if (credits.length === 0) return io.out(`Kreditfakturor ${o.year}: inga\n`);
         const c = newTable(['Nummer', 'Typ', 'Köpare', 'Datum', 'Krediterar', 'Summa']);
@@ -298,6 +303,18 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
     .option('--command-id <id>', COMMAND_ID)
     .action(async (id: string, o: { date: string; reason: string; commandId?: string }) => {
       await executeAndReport({ type: 'payment.reverse', commandId: o.commandId, payment: id, date: o.date, reason: o.reason }, g(), io, { payment: '' });
+    });
+  payment
+    .command('refund')
+    .description('betala tillbaka en medlems tillgodohavande på en faktura (överbetald, eller krediterad efter betalning): fakturan är öppen igen med beloppet, och bokföringen tar pengarna från banken det datumet')
+    .requiredOption('--invoice <number>', 'fakturan som har tillgodohavandet (fakturanummer eller OCR-nummer)')
+    .requiredOption('--amount <amount>', 'utbetalt belopp, högst tillgodohavandet, t.ex. 1250.00 eller 1 250,00', amountInput)
+    .requiredOption('--date <date>', 'dagen pengarna lämnade banken', parseDate)
+    .requiredOption('--reference <ref>', 'bankens referens för utbetalningen')
+    .requiredOption('--reason <text>', 'skäl, t.ex. "överbetalning återbetald"')
+    .option('--command-id <id>', COMMAND_ID)
+    .action(async (o: { invoice: string; amount: string; date: string; reference: string; reason: string; commandId?: string }) => {
+      await executeAndReport({ type: 'payment.refund', commandId: o.commandId, invoice: o.invoice, amount: o.amount, date: o.date, reference: o.reference, reason: o.reason }, g(), io, {});
     });
   payment
     .command('import <file>')

@@ -2,7 +2,7 @@ import { RULES_VERSION } from '../../domain/rules';
 import Decimal from 'decimal.js';
 import { type Command, CommandValidationError, parseCommand } from '../../domain/commands';
 import { formatPercent, formatSek, grouped, sum } from '../../domain/money';
-import { type InvoiceState, type MemberState, openBalance, type State } from '../../domain/state';
+import { invoiceOf, type InvoiceState, type MemberState, openBalance, type State } from '../../domain/state';
 import { MEMBER_KIND_NAMES } from '../../domain/kind-words';
 import { counted } from '../../domain/swedish-list';
 import { lookupMember } from '../../domain/deciders/membership';
@@ -151,6 +151,13 @@ function eventWords(command: Command, e: ExecuteResult['events'][number], index:
       const { inv, payment: p } = findPayment(state, command.payment);
       return `Inbetalning ${paymentIdOf(p.ref)} återförd ${command.date}: ${formatSek(p.amount)} på ${inv.invoice.number}, betald ${p.date}, referens ${p.reference}; `
         + `kvar att betala på ${inv.invoice.number}: ${formatSek(openBalance(inv))}`;
+    }
+    case 'RefundPaid': {
+      if (command.type !== 'payment.refund' || !state) return undefined;
+      const inv = invoiceOf(state, command.invoice);
+      const open = inv && openBalance(inv);
+      return `Återbetalning registrerad: ${formatSek(new Decimal(command.amount))} av tillgodohavandet på ${command.invoice}, utbetald ${command.date}, referens ${command.reference}`
+        + (open === undefined ? '' : open.isNeg() ? `; kvar tillgodo på ${command.invoice}: ${formatSek(open.neg())}` : `; inget kvar tillgodo på ${command.invoice}`);
     }
     case 'SupplierPaymentRecorded':
       if (command.type !== 'cost.pay') return undefined;

@@ -240,7 +240,7 @@ describe('credit notes, payments and receivables', () => {
     // then --json's totals (two decimals, as strings) are the sums of the listed columns, the rows as they were
     const sumOf = (xs: string[]) => (xs.reduce((a, x) => a + ore(x), 0) / 100).toFixed(2);
     expect(json.totals).toEqual({
-      total: sumOf(json.invoices.map((i) => i.total)), credited: credited.total, paid: '30000.00', open: sumOf(json.invoices.map((i) => i.open)),
+      total: sumOf(json.invoices.map((i) => i.total)), credited: credited.total, paid: '30000.00', refunded: '0.00', open: sumOf(json.invoices.map((i) => i.open)),
       creditNotesTotal: credited.total,
     });
     expect(Number(json.totals.open)).toBeCloseTo(Number(json.totals.total) - Number(credited.total) - 30000, 2);

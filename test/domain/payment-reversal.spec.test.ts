@@ -1,13 +1,10 @@
 import Decimal from 'decimal.js';
 import { CommandValidationError, parseCommand } from '../../domain/commands';
-import { decide, type Decision } from '../../domain/decide';
 import { openBalance, paidOf } from '../../domain/state';
 import { documentsRead } from '../../domain/documents-read';
 import { NotFoundError } from '../../domain/errors';
-import type { EventRef } from '../../domain/event-ref';
 import type { DomainEvent } from '../../domain/events';
-import type { InvoiceIssued } from '../../domain/events/billing';
-import { evolve, initialState, type State } from '../../domain/state';
+import { billingStateOf, closed, givenBilling as given, idOf, invoice, issued, paid } from '../support/billing-history';
 import { journal } from '../../projections/ledger';
 import { receivables } from '../../projections/invoices';
 
@@ -17,66 +14,9 @@ import { receivables } from '../../projections/invoices';
  * are given refs in their billing streams, as the engine stores them.
  */
 
-const invoice: InvoiceIssued = {
-  number: 'M2024-0001', series: 'M', sequence: 1, year: 2024, kind: 'membership', issueDate: '2024-01-15', dueDate: '2024-02-14', period: '2024',
-  seller: { orgnr: '802428-2785', name: 'Föreningen Sambruk' }, buyer: { orgnr: '212000-1355', name: 'Göteborgs Stad' }, currency: 'SEK',
-  lines: [{ lineNo: 1, dueKey: 'fee/2024/212000-1355', kind: 'annual-fee', description: 'Årsavgift 2024', amount: '50000.00', vatCategory: 'O', vatRate: '0', provenance: { rule: 'r', basis: 'b', refs: [] } }],
-  vat: [{ category: 'O', rate: '0', taxable: '50000.00', vat: '0.00' }], totalNet: '50000.00', totalVat: '0.00', total: '50000.00',
-  origin: { command: 'invoice.run', params: {} },
-};
-const issued: DomainEvent = { type: 'InvoiceIssued', data: invoice };
-const paid = (amount = '35000.00', date = '2024-02-10', reference = 'BG 1'): DomainEvent => ({ type: 'PaymentRecorded', data: { invoice: 'M2024-0001', amount, date, reference } });
 const reversed = (payment: string, date = '2024-03-01', reason = 'Fel belopp'): DomainEvent => ({ type: 'PaymentReversed', data: { invoice: 'M2024-0001', payment, amount: '35000.00', date, reason } });
-const closed = (year: number, date: string): DomainEvent => ({ type: 'YearClosed', data: { year, date, rules: 5 } });
-
-/** The event id the engine would have given the n-th event of a history here (UUID-shaped, as src/app/ids.ts makes them). */
-const idOf = (n: number) => `00000000-0000-5000-8000-${String(n).padStart(12, '0')}`;
-
-/** The stream an event is stored in by its decider: a billing year's events in its billing stream. */
-function streamOf(e: DomainEvent): string {
-  switch (e.type) {
-    case 'InvoiceIssued':
-    case 'YearClosed':
-      return `billing-${e.data.year}`;
-    case 'PaymentRecorded':
-    case 'PaymentReversed':
-      return `billing-${e.data.invoice.slice(1, 5)}`;
-    default:
-      return 'books-opening';
-  }
-}
-
-function stateOf(events: DomainEvent[]): State {
-  const revisions = new Map<string, number>();
-  return events.reduce((s, e, i) => {
-    const streamId = streamOf(e);
-    const revision = (revisions.get(streamId) ?? -1) + 1;
-    revisions.set(streamId, revision);
-    const ref: EventRef = { streamId, revision, position: String(i + 1), eventId: idOf(i + 1), type: e.type, recordedAt: '2024-01-01T00:00:00Z', actor: 'spec', hash: 'h'.repeat(64) };
-    return evolve(s, e, ref);
-  }, initialState());
-}
 
 const reverse = (payment: string, date = '2024-03-01', reason = 'Fel belopp: 53 000 skrevs 35 000') => ({ type: 'payment.reverse', payment, date, reason });
-
-function given(...events: DomainEvent[]) {
-  return {
-    when(command: Record<string, unknown>, today = '2024-06-01') {
-      const run = (): Decision => decide(parseCommand(command), stateOf(events), { today });
-      return {
-        then(expected: DomainEvent[], stream: string) {
-          const d = run();
-          expect(d.events).toEqual(expected);
-          expect(d.streamId).toBe(stream);
-        },
-        thenError(message: string | RegExp, type: new (m: string) => Error = Error) {
-          expect(run).toThrow(type);
-          expect(run).toThrow(message);
-        },
-      };
-    },
-  };
-}
 
 describe('payment.reverse: a recorded payment undone', () => {
   test('given a payment, when it is reversed by the id payment record printed, then a PaymentReversed names its invoice, its event and its amount, in the payment\'s stream', () => {
@@ -96,7 +36,7 @@ describe('payment.reverse: a recorded payment undone', () => {
   });
 
   test('given a payment reversed, then the invoice is open by the whole amount again, and a payment of it is taken as a payment of an open invoice, not an overpayment', () => {
-    const state = stateOf([issued, paid(), reversed(idOf(2))]);
+    const state = billingStateOf([issued, paid(), reversed(idOf(2))]);
     const inv = state.billing.get(2024)!.invoices.get('M2024-0001')!;
     expect(paidOf(inv).toFixed(2)).toBe('0.00');
     expect(openBalance(inv).toFixed(2)).toBe('50000.00');
@@ -108,7 +48,7 @@ describe('payment.reverse: a recorded payment undone', () => {
   });
 
   test('given a payment reversed, then receivables count it up to the day before the reversal, and not from its date on; 1510 in the books agrees each day', () => {
-    const state = stateOf([issued, paid(), reversed(idOf(2))]);
+    const state = billingStateOf([issued, paid(), reversed(idOf(2))]);
     const openOn = (at: string) => receivables(state, { at })[0]?.open.toFixed(2);
     expect(openOn('2024-02-09')).toBe('50000.00');
     expect(openOn('2024-02-29')).toBe('15000.00');
@@ -120,7 +60,7 @@ describe('payment.reverse: a recorded payment undone', () => {
   });
 
   test('given a payment reversed, then its year\'s journal has a B voucher on the reversal\'s date that is the payment\'s with debit and credit swapped, naming the payment', () => {
-    const vouchers = journal(stateOf([issued, paid(), reversed(idOf(2))]), 2024).filter((v) => v.series === 'B');
+    const vouchers = journal(billingStateOf([issued, paid(), reversed(idOf(2))]), 2024).filter((v) => v.series === 'B');
     expect(vouchers.map((v) => [v.number, v.date, v.source.type, v.transactions.map((t) => `${t.account} ${t.amount.toFixed(2)}`)])).toEqual([
       ['1', '2024-02-10', 'PaymentRecorded', ['1930 35000.00', '1510 -35000.00']],
       ['2', '2024-03-01', 'PaymentReversed', ['1510 35000.00', '1930 -35000.00']],
@@ -130,10 +70,10 @@ describe('payment.reverse: a recorded payment undone', () => {
 
   test('given a payment of a closed year, when it is reversed in the open year, then the reversal is stored with the payment and booked in its own year: the closed year\'s journal does not change', () => {
     const history = [issued, paid(), closed(2024, '2025-02-15')];
-    const before = journal(stateOf(history), 2024);
+    const before = journal(billingStateOf(history), 2024);
     given(...history).when(reverse('billing-2024@1', '2025-03-01'), '2025-03-01')
       .then([reversed(idOf(2), '2025-03-01', 'Fel belopp: 53 000 skrevs 35 000')], 'billing-2024');
-    const after = stateOf([...history, reversed(idOf(2), '2025-03-01')]);
+    const after = billingStateOf([...history, reversed(idOf(2), '2025-03-01')]);
     expect(journal(after, 2024)).toEqual(before);
     expect(journal(after, 2025).map((v) => [v.series, v.date, v.transactions.map((t) => `${t.account} ${t.amount.toFixed(2)}`)]))
       .toEqual([['B', '2025-03-01', ['1510 35000.00', '1930 -35000.00']]]);

@@ -71,7 +71,7 @@ describe('samkost serve: the reads and commands over HTTP, as the CLI gives them
     expect(await answer('/v1/fees?year=2025')).toEqual([404, { error: 'ingen avgiftsplan är antagen för 2025; anta en med `samkost schedule adopt`' }]);
     expect(await answer('/v1/split?service=egil&year=2025')).toEqual([404, { error: 'tjänsten egil har ingen beslutad budget för 2025; besluta en med `samkost budget decide`' }]);
     expect(await answer('/v1/split?service=egil&year=2024&basis=actual')).toEqual([404, { error: 'tjänsten egil har inget registrerat utfall för 2024; registrera det med `samkost cost record`' }]);
-    const none = { total: '0.00', credited: '0.00', paid: '0.00', open: '0.00', creditNotesTotal: '0.00' };
+    const none = { total: '0.00', credited: '0.00', paid: '0.00', refunded: '0.00', open: '0.00', creditNotesTotal: '0.00' };
     expect(await answer('/v1/invoices?year=2031')).toEqual([200, { year: 2031, invoices: [], creditNotes: [], totals: none }]);
     // Named badly: no invoice number, no orgnr (its check digit is wrong), no service id, no year.
     const notNumber = '"T2024-1" är inget fakturanummer: ett sådant ser ut som T2024-0012 (kreditfakturor TK2024-0001)';

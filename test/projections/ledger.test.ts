@@ -11,7 +11,7 @@ describe('the books at national scale', () => {
     const payments = Array.from({ length: 300_000 }, (_, i) => ({ date: `${2015 + (i % 9)}-03-01` }));
     state.billing.set(2016, {
       year: 2016, sequences: new Map(), billedKeys: new Map(), billedEnrolments: new Map(), settled: new Map(), settledBy: new Map(), creditNotes: new Map(),
-      invoices: new Map([['T2016-0001', { invoice: { year: 2016, issueDate: '2016-01-15' }, payments } as never]]),
+      invoices: new Map([['T2016-0001', { invoice: { year: 2016, issueDate: '2016-01-15' }, payments, refunds: [] } as never]]),
     });
     expect(firstYear(state)).toBe(2015);
     expect(firstYear(initialState())).toBeUndefined();

@@ -17,23 +17,28 @@ export const stateOf = (events: DomainEvent[]): State => events.reduce((s, e) =>
 
 /**
  * Decider specifications in the given/when/then form: given these events, when this command (raw JSON,
- * parsed as a user's command would be), then these events or this error.
+ * parsed as a user's command would be), then these events or this error. The events are folded by
+ * `fold` (stateOf: every event in one made-up stream).
  */
-export function given(...events: DomainEvent[]) {
-  return {
+export function givenIn(fold: (events: DomainEvent[]) => State) {
+  return (...events: DomainEvent[]) => ({
     /** `settings`: what the edge takes from the configuration (the default configuration's VAT rates unless given). */
     when(command: Record<string, unknown>, today = '2024-06-01', settings: Omit<DecideContext, 'today'> = { vatRates: vatRatesOf(DEFAULT_CONFIG) }) {
-      const run = (): Decision => decide(parseCommand(command) as Command, stateOf(events), { ...settings, today });
+      const run = (): Decision => decide(parseCommand(command) as Command, fold(events), { ...settings, today });
       return {
         then(expected: DomainEvent[], stream?: string) {
           const d = run();
           expect(d.events).toEqual(expected);
           if (stream) expect(d.streamId).toBe(stream);
         },
-        thenError(message: string | RegExp) {
+        /** `type`: the class of error thrown (a NotFoundError), when it matters. */
+        thenError(message: string | RegExp, type?: new (m: string) => Error) {
+          if (type) expect(run).toThrow(type);
           expect(run).toThrow(message);
         },
       };
     },
-  };
+  });
 }
+
+export const given = givenIn(stateOf);

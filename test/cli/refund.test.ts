@@ -1,0 +1,97 @@
+import Decimal from 'decimal.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkAudit } from '../../scripts/check-audit';
+import { readSie } from '../../src/export/sie';
+import { billingFixture } from '../support/billing-fixture';
+import { cliOn, eventCount } from '../support/cli';
+
+/*
+ * `samkost payment refund`: a member paid an invoice twice over, and finance pays the excess back. The
+ * credit is the invoice's; the refund closes it, in receivables, in the reminder, in the books and in SIE.
+ */
+
+interface Shown { total: string; paid: string; refunded: string; open: string; buyer: { orgnr: string; name: string }; refunds: { amount: string; date: string; reference: string; reason: string; event: { streamId: string; revision: number } }[] }
+interface Voucher { series: string; date: string; text: string; source: { type: string }; transactions: { account: string; amount: string }[] }
+
+/** The billing fixture's first quarter invoiced in January; M2024-0001 paid 1 000,00 kr too much; finance at work on 1 June 2024. */
+async function overpaidQ1() {
+  const f = await billingFixture();
+  expect((await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);
+  const run = cliOn(f.store, '2024-06-01T10:00:00Z');
+  const json = async <T>(...args: string[]): Promise<T> => {
+    const r = await run('--json', ...args);
+    if (r.code !== 0) throw new Error(`samkost ${args.join(' ')}: ${r.err}`);
+    return JSON.parse(r.out) as T;
+  };
+  const { total } = await json<Shown>('invoice', 'show', 'M2024-0001');
+  const twice = new Decimal(total).plus(1000).toFixed(2);
+  const paid = await run('payment', 'record', '--invoice', 'M2024-0001', '--amount', twice, '--date', '2024-02-10', '--reference', 'BG 1', '--overpayment');
+  expect(paid.code).toBe(0);
+  return { f, run, json, total };
+}
+
+describe('samkost payment refund', () => {
+  test('given an overpaid invoice, when the credit is paid back, then the invoice holds nothing, receivables have nothing of it, and the books take it from the bank', async () => {
+    const { f, run, json } = await overpaidQ1();
+    const before = await json<Shown>('invoice', 'show', 'M2024-0001');
+    expect(before.open).toBe('-1000.00');
+    const member = before.buyer.orgnr;
+    expect((await json<{ receivables: { invoices: { number: string; open: string }[] }[] }>('receivables', '--member', member)).receivables[0].invoices)
+      .toContainEqual(expect.objectContaining({ number: 'M2024-0001', open: '-1000.00' }));
+
+    const r = await run('payment', 'refund', '--invoice', 'M2024-0001', '--amount', '1 000,00', '--date', '2024-03-01', '--reference', 'UT 1', '--reason', 'Överbetalning återbetald');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Återbetalning registrerad: 1 000,00 kr av tillgodohavandet på M2024-0001, utbetald 2024-03-01, referens UT 1; inget kvar tillgodo på M2024-0001 \(billing-2024@\d+, position \d+\)\n$/);
+
+    const shown = await json<Shown>('invoice', 'show', 'M2024-0001');
+    expect(shown).toMatchObject({ refunded: '1000.00', open: '0.00', refunds: [{ amount: '1000.00', date: '2024-03-01', reference: 'UT 1', reason: 'Överbetalning återbetald' }] });
+    const text = (await run('invoice', 'show', 'M2024-0001')).out;
+    const { streamId, revision } = shown.refunds[0].event;
+    expect(text).toContain(`\nÅterbetalningar av tillgodohavandet\n  ${streamId}@${revision}  2024-03-01       1 000,00 kr  referens UT 1: Överbetalning återbetald\n`);
+    expect(text).toMatch(/\nÅterbetalt: 1 000,00 kr\nKvar att betala: 0,00 kr\n$/);
+    const open = await json<{ receivables: { invoices: { number: string }[] }[] }>('receivables', '--member', member);
+    expect(open.receivables.flatMap((m) => m.invoices.map((i) => i.number))).not.toContain('M2024-0001');
+
+    // The year's invoices: a refund's column, and each row's Summa − Krediterat − Betalt + Återbetalt = Öppet.
+    const year = await json<{ invoices: { number: string; refunded: string }[]; totals: { refunded: string } }>('invoices', '--year', '2024');
+    expect(year.totals.refunded).toBe('1000.00');
+    expect(year.invoices.find((i) => i.number === 'M2024-0001')?.refunded).toBe('1000.00');
+    expect((await run('invoices', '--year', '2024')).out).toMatch(/│ Återbetalt +│ Öppet/);
+
+    const { vouchers } = await json<{ vouchers: Voucher[] }>('ledger', '--year', '2024', '--part', 'journal');
+    const refund = vouchers.filter((v) => v.source.type === 'RefundPaid');
+    expect(refund.map((v) => [v.series, v.date, v.transactions])).toEqual([['B', '2024-03-01', [{ account: '1510', amount: '1000.00' }, { account: '1930', amount: '-1000.00' }]]]);
+    expect(refund[0].text).toBe(`Återbetalning M2024-0001 ${shown.buyer.name} (UT 1): Överbetalning återbetald`);
+    const sie = join(f.dir, 'books-2024.se');
+    expect((await run('export', 'sie', '--year', '2024', '--out', sie)).code).toBe(0);
+    expect(readSie(readFileSync(sie)).vouchers.filter((v) => v.text.startsWith('Återbetalning M2024-0001')).map((v) => v.transactions.map((t) => `${t.account} ${t.amount.toFixed(2)}`)))
+      .toEqual([['1510 1000.00', '1930 -1000.00']]);
+
+    expect((await run('verify')).code).toBe(0);
+    expect((await run('replay', '--year', '2024', '--verify')).code).toBe(0);
+    const dir = join(f.dir, 'audit-2024');
+    const exported = await run('--json', 'export', 'audit', '--year', '2024', '--out', dir);
+    expect(exported.code).toBe(0);
+    expect(checkAudit(dir, (JSON.parse(exported.out) as { manifestSha256: string }).manifestSha256)).toMatchObject({ ok: true, problems: [] });
+  });
+
+  test('the same refund given again stores nothing; more than the credit, or a refund of an invoice with none, is refused with one line and nothing stored', async () => {
+    const { f, run } = await overpaidQ1();
+    const args = ['payment', 'refund', '--invoice', 'M2024-0001', '--date', '2024-03-01', '--reason', 'Överbetalning återbetald'];
+    expect((await run(...args, '--amount', '400.00', '--reference', 'UT 1')).code).toBe(0);
+    const stored = eventCount(f.store);
+    const again = await run(...args, '--amount', '400', '--reference', 'UT 1');
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/redan registrerat/);
+    expect(eventCount(f.store)).toBe(stored);
+
+    const tooMuch = await run(...args, '--amount', '600.01', '--reference', 'UT 2');
+    expect([tooMuch.code, tooMuch.err]).toEqual([2, expect.stringMatching(/^samkost: payment\.refund M2024-0001: 600,01 kr är mer än det som kan betalas tillbaka; .* har 600,00 kr tillgodo på fakturan\n$/)]);
+    const none = await run('payment', 'refund', '--invoice', 'T2024-0001', '--amount', '1.00', '--date', '2024-03-01', '--reference', 'UT 3', '--reason', 'Fel');
+    expect([none.code, none.err]).toEqual([2, expect.stringMatching(/^samkost: payment\.refund T2024-0001: 1,00 kr är mer än det som kan betalas tillbaka; .* har inget tillgodo på fakturan \(kvar att betala [\d ]+,\d\d kr\)\n$/)]);
+    const unknown = await run('payment', 'refund', '--invoice', 'M2024-0999', '--amount', '1.00', '--date', '2024-03-01', '--reference', 'UT 4', '--reason', 'Fel');
+    expect([unknown.code, unknown.err]).toEqual([2, 'samkost: okänd faktura M2024-0999\n']);
+    expect(eventCount(f.store)).toBe(stored);
+  });
+});
