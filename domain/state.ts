@@ -226,6 +226,17 @@ export const refundedOf = (inv: InvoiceState, at?: string): Decimal => sum(inv.r
  */
 export const openBalance = (inv: InvoiceState): Decimal => new Decimal(inv.invoice.total).minus(inv.creditedGross).minus(paidOf(inv)).plus(refundedOf(inv));
 
+/**
+ * What a payment with the value date `date` could pay of an invoice without paying too much: what is open
+ * now, plus what credit notes issued after that day have taken off since. A member that paid the whole
+ * invoice before a credit note was issued paid what it owed on the day; the credit is the association's to
+ * pay back, not the member's mistake.
+ */
+export function payableOn(inv: InvoiceState, date: string): Decimal {
+  const creditedSince = sum(inv.creditChanges.filter((c) => c.date > date).map((c) => c.amount));
+  return Decimal.max(openBalance(inv), openBalance(inv).plus(creditedSince));
+}
+
 /** What was unpaid of an invoice at the end of the day `at`: the credit notes, payments and refunds dated by then. */
 export function openBalanceAt(inv: InvoiceState, at: string): Decimal {
   const credited = sum(inv.creditChanges.filter((c) => c.date <= at).map((c) => c.amount));

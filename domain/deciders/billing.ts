@@ -14,7 +14,7 @@ import type { BuyerParty, CreditNoteIssued, CreditNoteLine, InvoiceIssued, Payme
 import type { z } from 'zod';
 import { amountString, formatPercent, formatSek, sum, ZERO } from '../money';
 import { namedFirst } from '../swedish-list';
-import { creditNoteOf, invoiceOf, type InvoiceState, openBalance, type PaymentState, servicesBilledIn, type ServiceState, type State } from '../state';
+import { creditNoteOf, invoiceOf, type InvoiceState, openBalance, payableOn, type PaymentState, servicesBilledIn, type ServiceState, type State } from '../state';
 import type { Decision } from './membership';
 import { requireService } from './services';
 import { costWords, decidedBy, RULES_VERSION } from '../rules';
@@ -288,7 +288,7 @@ export function paymentProblem(c: RecordPayment, inv: InvoiceState, state: State
   if (closed) return closed;
   const amount = new Decimal(c.amount);
   if (amount.lte(0)) return `payment.record: beloppet måste vara större än noll (${c.amount})`;
-  const open = openBalance(inv).minus(pending);
+  const open = payableOn(inv, c.date).minus(pending);
   if (amount.gt(open) && !c.overpayment) {
     // Nothing unpaid (paid or credited in full, or already overpaid): said so, not as "the unpaid amount (−1,00 kr)".
     const why = open.gt(0)

@@ -3,7 +3,7 @@ import type { ImportPayments, RecordPayment } from '../commands/billing';
 import { DomainError } from '../errors';
 import type { DomainEvent } from '../events';
 import { ZERO } from '../money';
-import { type InvoiceState, openBalance, type PaymentState, type State } from '../state';
+import { type InvoiceState, payableOn, type PaymentState, type State } from '../state';
 import { billingStream, findInvoice, paymentProblem, paymentRecorded, samePayment } from './billing';
 import type { Decision } from './membership';
 
@@ -102,7 +102,7 @@ export function checkPaymentImport(payments: readonly RecordPayment[], state: St
     const before = pending.get(c.invoice) ?? ZERO;
     const problem = paymentProblem(c, invoice, state, today, before);
     if (problem) throw new PaymentRowError(index, problem);
-    const excess = new Decimal(c.amount).minus(Decimal.max(openBalance(invoice).minus(before), 0));
+    const excess = new Decimal(c.amount).minus(Decimal.max(payableOn(invoice, c.date).minus(before), 0));
     pending.set(c.invoice, before.plus(c.amount));
     return excess.gt(0) ? { kind: 'record', invoice, overpaidBy: excess } : { kind: 'record', invoice };
   });

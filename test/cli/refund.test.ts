@@ -94,4 +94,22 @@ describe('samkost payment refund', () => {
     expect([unknown.code, unknown.err]).toEqual([2, 'samkost: okänd faktura M2024-0999\n']);
     expect(eventCount(f.store)).toBe(stored);
   });
+
+  test('given an invoice credited after the member paid it in full, when the payment is recorded after the credit note, then it is taken as paid on its value date (no --overpayment), and the credit it leaves is paid back', async () => {
+    const f = await billingFixture();
+    expect((await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);
+    const run = cliOn(f.store, '2024-06-01T10:00:00Z');
+    const show = async () => JSON.parse((await run('--json', 'invoice', 'show', 'M2024-0001')).out) as Shown;
+    const { total } = await show();
+    expect((await run('invoice', 'credit', 'M2024-0001', '--reason', 'Fel avgift', '--date', '2024-03-01')).code).toBe(0);
+    // Paid on 10 February, before the credit note; the bank's statement reaches finance in March.
+    const early = await run('payment', 'record', '--invoice', 'M2024-0001', '--amount', total, '--date', '2024-02-10', '--reference', 'BG 1');
+    expect([early.code, early.err]).toEqual([0, '']);
+    expect((await show()).open).toBe(`-${total}`);
+    // Dated after the credit note, the same amount is more than was open on its day.
+    const late = await run('payment', 'record', '--invoice', 'M2024-0001', '--amount', '1.00', '--date', '2024-03-02', '--reference', 'BG 2');
+    expect([late.code, late.err]).toEqual([2, expect.stringMatching(/^samkost: payment\.record: inget är obetalt på M2024-0001, som är betald eller krediterad i sin helhet med [\d ]+,00 kr tillgodo/)]);
+    expect((await run('payment', 'refund', '--invoice', 'M2024-0001', '--amount', total, '--date', '2024-03-05', '--reference', 'UT 1', '--reason', 'Krediterad efter betalning')).code).toBe(0);
+    expect(await show()).toMatchObject({ paid: total, refunded: total, open: '0.00' });
+  });
 });
