@@ -32,6 +32,9 @@ export const plainRef = (r: EventRef): EventRef =>
   (typeof (r as Partial<KeepsPlainCopy>).plainCopy === 'function' ? (r as unknown as KeepsPlainCopy).plainCopy() : copyRef(r));
 
 /** An event as a read names it for a tool or an auditor to find and check: where it is, what it is, its hash. */
+/** Each event once, in the order first named. */
+export const uniqueRefs = (refs: readonly EventRef[]): EventRef[] => refs.filter((r, i) => refs.findIndex((x) => x.eventId === r.eventId) === i);
+
 export const eventLink = (r: EventRef) => ({ streamId: r.streamId, revision: r.revision, position: r.position, eventId: r.eventId, type: r.type, hash: r.hash });
 
 /** Every EventRef anywhere in a value (documents, traces, split tables). */

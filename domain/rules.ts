@@ -60,8 +60,14 @@ import type { YearlySpread } from './proration';
  *    seller with an address and its own VAT number, at a Swedish VAT rate, and a settlement at the rate of
  *    the invoices it adjusts (domain/billing/seller.ts). And an extra levy is not billed to a member whose
  *    membership of the year ended before the levy was decided (projections/fees.ts).
+ * 11. A fee already billed is billed again by what it is short of: the fee the stored facts now give less
+ *    what its lines bill net of credit notes, on an adjustment line with a due key of its own
+ *    (domain/billing/due.ts#membershipDue). Earlier versions billed a fee's due key once: after an SCB table
+ *    was corrected or a schedule adopted again for an invoiced year, or a fee line credited, the fee report
+ *    and the invoices disagreed for good. A fee billed beyond what the fees give is credited by hand (a
+ *    whole line, after which the run bills the fee as it is), and `year close` refuses until it is.
  */
-export const RULES_VERSION = 10;
+export const RULES_VERSION = 11;
 
 export const RulesVersion = z.number().int().min(1).max(RULES_VERSION);
 

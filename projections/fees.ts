@@ -151,6 +151,54 @@ export function feesForYear(state: State, year: number, rules: number = RULES_VE
   return { year, scheduleRef: adopted.ref, members: rows, byTier, total: rows.reduce((a, r) => a.plus(r.total), ZERO) };
 }
 
+/**
+ * What an adjustment line's due key adds to the fee's it adjusts (rules 11): the n-th adjustment of
+ * `fee/2024/212000-1355/annual-fee` is `fee/2024/212000-1355/annual-fee/justering-n`.
+ */
+const ADJUSTMENT = '/justering-';
+
+export const feeAdjustmentKey = (feeKey: string, n: number): string => `${feeKey}${ADJUSTMENT}${n}`;
+
+/** The fee due key an adjustment line's due key adjusts; undefined for any other key. */
+export function adjustedFeeKey(dueKey: string): string | undefined {
+  const at = dueKey.lastIndexOf(ADJUSTMENT);
+  return at < 0 || !dueKey.startsWith('fee/') ? undefined : dueKey.slice(0, at);
+}
+
+/** What is billed of one fee: its line and its adjustment lines, each less what credit notes took of it. */
+export interface BilledFee {
+  net: Decimal;
+  /** How many adjustment lines it has had: the next is numbered one more. */
+  adjustments: number;
+  lines: { invoice: string; lineNo: number; amount: Decimal; credited: Decimal; ref: EventRef }[];
+}
+
+/** Each fee due key of the year that is billed, with what is billed of it (BilledFee). */
+export function billedFees(state: State, year: number): Map<string, BilledFee> {
+  const billed = new Map<string, BilledFee>();
+  const prefix = `fee/${year}/`;
+  for (const inv of state.billing.get(year)?.invoices.values() ?? []) {
+    if (inv.invoice.series !== 'M') continue;
+    for (const l of inv.invoice.lines) {
+      if (!l.dueKey.startsWith(prefix)) continue;
+      const adjusted = adjustedFeeKey(l.dueKey);
+      const key = adjusted ?? l.dueKey;
+      let b = billed.get(key);
+      if (!b) billed.set(key, (b = { net: ZERO, adjustments: 0, lines: [] }));
+      const amount = new Decimal(l.amount);
+      const credited = inv.creditedNet.get(l.lineNo) ?? ZERO;
+      b.net = b.net.plus(amount).minus(credited);
+      if (adjusted !== undefined) b.adjustments += 1;
+      b.lines.push({ invoice: inv.invoice.number, lineNo: l.lineNo, amount, credited, ref: inv.ref });
+    }
+  }
+  return billed;
+}
+
+/** "M2024-0001 rad 1: 10 000,00 kr, krediterat 10 000,00 kr; M2024-0009 rad 1: …": where a fee is billed, as a member reads it. */
+export const billedFeeWords = (b: BilledFee, format: (d: Decimal) => string): string =>
+  b.lines.map((l) => `${l.invoice} rad ${l.lineNo}: ${format(l.amount)}${l.credited.isZero() ? '' : `, krediterat ${format(l.credited)}`}`).join('; ');
+
 /** A fee line billed at another amount than the member's fees now give (feesDifferingFromBilled). */
 export interface FeeDifference {
   member: string;
@@ -158,29 +206,23 @@ export interface FeeDifference {
   kind: FeeLineKind;
   due: Decimal;
   billedNet: Decimal;
+  billed: BilledFee;
 }
 
 /**
- * The fee lines of a year whose invoices, net of their credit notes, bill another amount than the fees the
- * stored facts now give: an SCB table corrected or a schedule adopted again after the fee was invoiced, or
- * a fee invoice credited. A run bills a fee's due key once, so no run bills or credits such a difference;
- * it is said, rather than left for the year's books to hold silently.
+ * The fee lines of a year whose invoices, net of their credit notes and with their adjustment lines, bill
+ * another amount than the fees the stored facts now give: an SCB table corrected or a schedule adopted again
+ * after the fee was invoiced, or a fee invoice credited. From rules 11 a run bills what a fee is short of
+ * (an adjustment line); what it is billed beyond the fee, no run credits, and this names it.
  */
 export function feesDifferingFromBilled(state: State, year: number): FeeDifference[] {
-  const billing = state.billing.get(year);
-  if (!billing || !state.schedules.has(year)) return [];
-  const billed = new Map<string, Decimal>();
-  for (const inv of billing.invoices.values()) {
-    if (inv.invoice.series !== 'M') continue;
-    for (const l of inv.invoice.lines) {
-      billed.set(l.dueKey, (billed.get(l.dueKey) ?? new Decimal(0)).plus(l.amount).minus(inv.creditedNet.get(l.lineNo) ?? 0));
-    }
-  }
+  if (!state.billing.has(year) || !state.schedules.has(year)) return [];
+  const billed = billedFees(state, year);
   const out: FeeDifference[] = [];
   for (const m of feesForYear(state, year).members) {
     for (const line of m.lines) {
-      const net = billed.get(feeDueKey(year, m.member, line.key));
-      if (net !== undefined && !net.eq(line.amount)) out.push({ member: m.member, name: m.name, kind: line.kind, due: line.amount, billedNet: net });
+      const b = billed.get(feeDueKey(year, m.member, line.key));
+      if (b !== undefined && !b.net.eq(line.amount)) out.push({ member: m.member, name: m.name, kind: line.kind, due: line.amount, billedNet: b.net, billed: b });
     }
   }
   return out;

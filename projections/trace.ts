@@ -2,7 +2,7 @@ import { LINE_KIND_NAMES, MEMBER_KIND_NAMES } from '../domain/kind-words';
 import Decimal from 'decimal.js';
 import { billingPeriods } from '../domain/billing/periods';
 import { DomainError } from '../domain/errors';
-import type { EventRef } from '../domain/event-ref';
+import { type EventRef, uniqueRefs } from '../domain/event-ref';
 import type { DomainEvent } from '../domain/events';
 import type { CreditNoteIssued, CreditNoteLine, InvoiceIssued, InvoiceLine } from '../domain/events/billing';
 import { amountString, formatNumber, formatSek, grouped, isAmountString, parseAmount, roundOre, sum, ZERO } from '../domain/money';
@@ -11,6 +11,7 @@ import { monthlyAmounts, monthRanges, spreadOverMonths } from '../domain/prorati
 import { type Adopted, creditNoteOf, evolve, inForceDuringYear, initialState, invoiceOf, type InvoiceState, type MembershipPeriod, type MemberState, type ServiceState, type State } from '../domain/state';
 import { bandOf } from '../domain/tiers';
 import { sharesByInhabitants } from '../domain/pricing';
+import { adjustedFeeKey, billedFees, billedFeeWords } from './fees';
 import { computeSplit, costBase, type CostBasis, reportingTiersFor, type ServiceSplit, type SplitInput, splitInputs } from './splits';
 import { rulesOfOrigin, yearlySpreadOf } from '../domain/rules';
 
@@ -265,8 +266,6 @@ function checkRefs(used: readonly EventRef[], stored: readonly EventRef[], probl
   }
 }
 
-const uniqueRefs = (refs: readonly EventRef[]): EventRef[] => refs.filter((r, i) => refs.findIndex((x) => x.eventId === r.eventId) === i);
-
 interface Derived {
   rule: string;
   figures: TraceFigure[];
@@ -386,6 +385,29 @@ function membershipLine(state: State, doc: Doc, line: AnyLine, kind: string): De
     derivation: {
       label: 'extra utdebitering', value: sek(recomputed), formula: `beloppet för storleksklass ${band.id} i utdebiteringen ${levy.value.levyId}`, event: levy.ref,
       children: [{ label: 'storleksklass', value: `${band.id} (${band.label})`, event: levy.ref, children: [populationStep(pop)] }],
+    },
+  };
+}
+
+/**
+ * An adjustment line of a fee (rules 11): the fee as membershipLine derives it, less what the fee's lines
+ * billed net of credit notes before the document, each named with its invoice.
+ */
+function feeAdjustmentLine(state: State, doc: Doc, line: InvoiceLine, feeKey: string): Derived {
+  const fee = membershipLine(state, doc, { ...line, dueKey: feeKey }, line.kind);
+  const billed = billedFees(state, doc.year).get(feeKey);
+  const net = billed?.net ?? ZERO;
+  const where = billed ? billedFeeWords(billed, sek) : 'inget fakturerat';
+  const first = billed?.lines[0]?.ref;
+  const recomputed = fee.recomputed.minus(net);
+  return {
+    rule: `tillägg: ${fee.rule}, med avdrag för det som redan fakturerats netto`,
+    figures: [...fee.figures, { name: 'fakturerat netto', value: sek(net), note: where, ...(first && { event: first }) }],
+    used: [...fee.used, ...(billed?.lines.map((l) => l.ref) ?? [])],
+    recomputed,
+    derivation: {
+      label: 'tillägg', value: sek(recomputed), formula: `${sek(fee.recomputed)} enligt avgifterna − ${sek(net)} redan fakturerat netto`,
+      children: [fee.derivation, { label: 'fakturerat netto', value: sek(net), formula: where, ...(first && { event: first }) }],
     },
   };
 }
@@ -902,7 +924,10 @@ export function traceLine(stateBeforeDocument: State, doc: Doc, lineNo: number, 
       const l = line as InvoiceLine;
       if (l.kind === 'a-conto') derived = aContoLine(stateBeforeDocument, doc, l, problems, opts);
       else if (l.kind === 'settlement') derived = settlementLine(stateBeforeDocument, doc, l, 1, opts);
-      else derived = membershipLine(stateBeforeDocument, doc, l, l.kind);
+      else {
+        const feeKey = adjustedFeeKey(l.dueKey);
+        derived = feeKey === undefined ? membershipLine(stateBeforeDocument, doc, l, l.kind) : feeAdjustmentLine(stateBeforeDocument, doc, l, feeKey);
+      }
     } else {
       const l = line as CreditNoteLine;
       if (l.credits) derived = creditedLine(stateBeforeDocument, l);

@@ -1,11 +1,11 @@
 import Decimal from 'decimal.js';
-import { feesForYear } from '../../projections/fees';
+import { type BilledFee, billedFees, billedFeeWords, feeAdjustmentKey, feesForYear, type FeeLine } from '../../projections/fees';
 import { basesOverMonths, basisByMonth, splitForYear } from '../../projections/splits';
 import type { MonthSplit } from '../pricing';
-import { amountString } from '../money';
+import { amountString, formatSek } from '../money';
 import { costWords } from '../rules';
 import { aContoDueKey, aContoPeriod, feeDueKey, inForceBetween, type State } from '../state';
-import { type EventRef, plainRef } from '../event-ref';
+import { type EventRef, plainRef, uniqueRefs } from '../event-ref';
 import { monthRanges } from '../proration';
 import type { InvoiceLine, Provenance } from '../events/billing';
 import { billingPeriods, dueMonthOfPeriod, type Period } from './periods';
@@ -79,21 +79,45 @@ type RefCopies = ReturnType<typeof refCopies>;
 const dueBy = (run: Period, dueMonth: number, rules: number): boolean =>
   rules >= 4 ? dueMonth <= run.months[run.months.length - 1] : run.months.includes(dueMonth);
 
-/** Membership items (series M, outside the scope of VAT) that fall due by the run's period (dueBy). */
+const FEE_RULES: Record<FeeLine['kind'], string> = {
+  'annual-fee': 'annual fee by population tier', levy: 'extra levy by population tier', 'joining-contribution': 'joining contribution by population tier',
+};
+
+/**
+ * Membership items (series M, outside the scope of VAT) that fall due by the run's period (dueBy). From
+ * rules 11 a fee already billed is billed again by what it is short of: the fee the stored facts now give
+ * less what its lines bill net of credit notes (an SCB table corrected, a schedule adopted again, a fee
+ * line credited), as an adjustment line of its own due key (projections/fees.ts#feeAdjustmentKey).
+ */
 function membershipDue(state: State, run: Period, rules: number, plainRefs: RefCopies): DueItem[] {
   const items: DueItem[] = [];
   const fees = feesForYear(state, run.year, rules);
+  const billedKeys = state.billing.get(run.year)?.billedKeys;
+  let billed: Map<string, BilledFee> | undefined;
   for (const m of fees.members) {
     for (const line of m.lines) {
       if (!dueBy(run, line.dueMonth, rules)) continue;
+      const dueKey = feeDueKey(run.year, m.member, line.key);
+      const refs = [...line.refs, fees.scheduleRef];
+      const item = { buyer: m.member, series: 'M', kind: line.kind, vatCategory: 'O', vatRate: '0', firstMonth: line.dueMonth } as const;
+      if (rules >= 11 && billedKeys?.has(dueKey)) {
+        const b = (billed ??= billedFees(state, run.year)).get(dueKey);
+        const short = b && line.amount.minus(b.net);
+        if (!b || !short?.gt(0)) continue;
+        items.push({
+          ...item, dueKey: feeAdjustmentKey(dueKey, b.adjustments + 1), amount: short,
+          description: `${line.description}: tillägg, ${formatSek(line.amount)} enligt avgifterna, tidigare fakturerat netto ${formatSek(b.net)} (${billedFeeWords(b, formatSek)})`,
+          provenance: {
+            rule: `${FEE_RULES[line.kind]}, less what its lines bill net of credit notes`,
+            basis: `${line.basis}; billed net ${amountString(b.net)} (${b.lines.map((l) => `${l.invoice} line ${l.lineNo}: ${amountString(l.amount)} − credited ${amountString(l.credited)}`).join(', ')}); short ${amountString(short)}`,
+            refs: plainRefs(uniqueRefs([...refs, ...b.lines.map((l) => l.ref)])),
+          },
+        });
+        continue;
+      }
       items.push({
-        buyer: m.member, series: 'M', dueKey: feeDueKey(run.year, m.member, line.key), kind: line.kind,
-        description: line.description, amount: line.amount, vatCategory: 'O', vatRate: '0', firstMonth: line.dueMonth,
-        provenance: {
-          rule: line.kind === 'annual-fee' ? 'annual fee by population tier' : line.kind === 'levy' ? 'extra levy by population tier' : 'joining contribution by population tier',
-          basis: line.basis,
-          refs: plainRefs([...line.refs, fees.scheduleRef].filter((r, i, all) => all.findIndex((x) => x.eventId === r.eventId) === i)),
-        },
+        ...item, dueKey, description: line.description, amount: line.amount,
+        provenance: { rule: FEE_RULES[line.kind], basis: line.basis, refs: plainRefs(uniqueRefs(refs)) },
       });
     }
   }

@@ -1,4 +1,5 @@
 import Decimal from 'decimal.js';
+import { billedFeeWords, feesDifferingFromBilled } from '../../projections/fees';
 import { computeSplit, costBase, reportingTiersFor, splitInputs } from '../../projections/splits';
 import { type DueItem, dueInPeriod, type Series } from '../billing/due';
 import { documentNumber } from '../billing/numbers';
@@ -567,6 +568,12 @@ export function decideCloseYear(c: CloseYear, state: State, today: string): Deci
       const buyers = [...new Set(unbilled.map((i) => state.members.get(i.buyer)?.name ?? i.buyer))];
       throw new DomainError(`${what}: ${unbilled.length === 1 ? 'en post' : `${unbilled.length} poster`} av året är inte fakturerade (${namedFirst(buyers, 3)}); kör samkost invoice run för året först`);
     }
+  }
+  // A fee billed beyond what the fees give (rules 11 bills one short of it) would stay so for good.
+  const beyond = state.schedules.has(c.year) ? feesDifferingFromBilled(state, c.year).filter((d) => d.billedNet.gt(d.due)) : [];
+  if (beyond.length) {
+    const named = beyond.map((d) => `${d.name}: ${formatSek(d.due)} enligt avgifterna, fakturerat netto ${formatSek(d.billedNet)} på ${billedFeeWords(d.billed, formatSek)}`);
+    throw new DomainError(`${what}: ${beyond.length === 1 ? 'en medlemsavgift är fakturerad' : `${beyond.length} medlemsavgifter är fakturerade`} med mer än avgifterna ger (${namedFirst(named, 3)}); kreditera raden och kör samkost invoice run för året först`);
   }
   const billing = state.billing.get(c.year);
   const billed = servicesBilledIn(billing);

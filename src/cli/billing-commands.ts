@@ -12,7 +12,7 @@ import { documentsOfNumber } from '../../domain/documents-read';
 import { describeGap, requireDocumentNumber, seriesGaps } from '../../domain/billing/numbers';
 import { NotFoundError } from '../../domain/errors';
 import { joinsLeftUnbilled } from '../../domain/billing/join-hold';
-import { feesDifferingFromBilled } from '../../projections/fees';
+import { billedFeeWords, feesDifferingFromBilled } from '../../projections/fees';
 import { LINE_KIND_NAMES } from '../../domain/kind-words';
 import { parsePeriod } from '../../domain/billing/periods';
 import { resolveMember } from '../../domain/deciders/membership';
@@ -111,11 +111,12 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         if (unaddressed.length > 0) {
           queueWarning(io, `varning: ${unaddressed.length} köpare saknar adress på fakturorna (${namedFirst(unaddressed, 3)}); en faktura ska ange köparens adress: ange den med samkost member details MEDLEM --street … --postal-code … --city … före nästa körning`);
         }
-        // A fee invoiced at another amount than the fees now give is never billed again by a run: said here.
-        const differing = feesDifferingFromBilled(engine.state, period.year);
+        // A fee billed beyond what the fees now give is credited by no run (one short of it is billed by the
+        // run, rules 11): said here, with the lines to credit, after which the next run bills the fee as it is.
+        const differing = feesDifferingFromBilled(engine.state, period.year).filter((d) => d.billedNet.gt(d.due));
         if (differing.length > 0) {
-          const named = differing.map((d) => `${d.name}: ${LINE_KIND_NAMES[d.kind]} ${formatSek(d.due)} enligt avgifterna, fakturerat netto ${formatSek(d.billedNet)}`);
-          queueWarning(io, `varning: ${differing.length === 1 ? 'en medlemsavgift' : `${differing.length} medlemsavgifter`} skiljer sig från det fakturerade (${namedFirst(named, 3)}); en körning fakturerar eller krediterar inte skillnaden: gör det utanför samkost`);
+          const named = differing.map((d) => `${d.name}: ${LINE_KIND_NAMES[d.kind]} ${formatSek(d.due)} enligt avgifterna, fakturerat netto ${formatSek(d.billedNet)} på ${billedFeeWords(d.billed, formatSek)}`);
+          queueWarning(io, `varning: ${differing.length === 1 ? 'en medlemsavgift' : `${differing.length} medlemsavgifter`} fakturerade med mer än avgifterna ger (${namedFirst(named, 3)}); en körning krediterar inte skillnaden: kreditera raden (samkost invoice credit FAKTURA --lines RAD --reason …), så fakturerar nästa körning avgiften som den är nu`);
         }
         // Members whose membership begins after the run's date are billed by a later run (rules 10): named, so
         // that their absence is not taken for an oversight.

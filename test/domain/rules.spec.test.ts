@@ -65,7 +65,7 @@ describe('billing rules versions', () => {
 
   test('given a price-list service, when a run is decided by the current rules, then its lines state the sum of the yearly prices as the cost, and the run records its rules', () => {
     const docs = documentsOf(run());
-    expect(RULES_VERSION).toBe(10);
+    expect(RULES_VERSION).toBe(11);
     expect(lineOf(docs, 'bibblix').provenance.rule).toBe(
       "price list by tier (small: 22000.00, large: 42000.00); cost = each participant's yearly price for its months in force, together 64000.00",
     );
@@ -193,6 +193,17 @@ describe('billing rules versions', () => {
     const levied = (rules: number) => feesForYear(st, 2024, rules).members.filter((m) => m.lines.some((l) => l.kind === 'levy')).map((m) => m.name);
     expect(levied(10)).toEqual(['Malmö stad']);
     expect(levied(9)).toEqual(['Ale kommun', 'Malmö stad']);
+  });
+
+  test('given Ale\'s population corrected upwards after the year was billed (35 000 → 50 000 kr), then a version 11 run bills the 15 000,00 kr its fee is short of; version 10 billed nothing, and replays so', () => {
+    const january = decide(parseCommand(run()), history.reduce((st, e, i) => evolve(st, e, refs[i]), initialState()), { today: '2024-01-15' }).events;
+    const corrected: DomainEvent = { ...population, data: { ...(population.data as object), rows: [{ code: '1280', name: 'Malmö', population: 360000 }, { code: '1440', name: 'Ale', population: 60000 }] } } as DomainEvent;
+    const events = [...history, ...january, corrected];
+    const st = events.reduce((acc, e, i) => evolve(acc, e, i < refs.length ? refs[i] : fakeRef(e.type)), initialState());
+    const billed = (rules: number) => decide(parseCommand({ ...run(rules), issueDate: '2024-02-01' }), st, { today: '2024-02-01' }).events
+      .flatMap((e) => (e.type === 'InvoiceIssued' ? e.data.lines.map((l) => `${e.data.buyer.name}: ${l.dueKey} ${l.amount}`) : []));
+    expect(billed(11)).toEqual(['Ale kommun: fee/2024/212000-1454/annual-fee/justering-1 15000.00']);
+    expect(billed(10)).toEqual([]);
   });
 
   describe('the last credit of an invoice credited line by line (version 3)', () => {
