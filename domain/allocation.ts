@@ -33,12 +33,25 @@ const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 export const turnOffset = (month: number, leftover: number, n: number): number => (n === 0 ? 0 : ((month - 1) * leftover) % n);
 
 /**
+ * How a month's odd öre are turned among equal remainders: from rules 7 by `month` over every claim in tie
+ * order (turnOffset(month, odd öre, claims)); with `group` (rules 11) over the claims that tie for the last
+ * of them alone (turnOffset(month, the öre they share, the claims that tie)). Turned over every claim, the
+ * start passes a tied group unevenly: four equal members among eight could be billed 6 öre apart over a
+ * year. Turned within the group, each of them gets the group's öre equally often, give or take one. Where
+ * every remainder ties (an equal split) the two are the same.
+ */
+export interface Turn {
+  month: number;
+  group?: true;
+}
+
+/**
  * Splits `total` (whole öre) in proportion to the weights. Each share is the exact share rounded down to
  * öre; the öre left over go one each to the largest remainders, ties by key ascending, or with `turn` by
- * key order turned to where that month's odd öre start (turnOffset). The shares carry the sign of the
+ * key order turned to where that month's odd öre start (Turn). The shares carry the sign of the
  * total and sum exactly to it. The Map iterates in the order of `claims`.
  */
-export function allocate(total: Decimal, claims: readonly Claim[], turn?: { month: number }): Map<string, Decimal> {
+export function allocate(total: Decimal, claims: readonly Claim[], turn?: Turn): Map<string, Decimal> {
   if (!total.isFinite()) throw new AllocationError(`total ${total.toString()} is not a finite amount`);
   const totalOre = new X(total).times(100);
   if (!totalOre.isInteger()) throw new AllocationError(`total ${total.toString()} is not a whole number of öre`);
@@ -70,8 +83,24 @@ export function allocate(total: Decimal, claims: readonly Claim[], turn?: { mont
   let leftover = Number(ore - floors.reduce((a, b) => a + b, 0n)); // < claims.length
 
   const tieOrder = (a: number, b: number) => byKey(claims[a].tie ?? claims[a].key, claims[b].tie ?? claims[b].key);
+  const extra = new Array<number>(claims.length).fill(0);
+  if (turn?.group && leftover > 0) {
+    // Every claim above the last odd öre's remainder takes one; those tying at it share the rest, turned.
+    const edge = claims.map((_, i) => remainders[i]).sort(byRemainder)[leftover - 1];
+    const tied: number[] = [];
+    claims.forEach((_, i) => {
+      if (remainders[i] > edge) {
+        extra[i] = 1;
+        leftover -= 1;
+      } else if (remainders[i] === edge) tied.push(i);
+    });
+    tied.sort(tieOrder);
+    const offset = turnOffset(turn.month, leftover, tied.length);
+    for (let t = 0; t < leftover; t++) extra[tied[(offset + t) % tied.length]] = 1;
+    leftover = 0;
+  }
   let byPlace = tieOrder;
-  if (turn) {
+  if (turn && !turn.group) {
     // Each claim's place in tie order, turned so that this month's odd öre start at the offset.
     const n = claims.length;
     const offset = turnOffset(turn.month, leftover, n);
@@ -81,8 +110,7 @@ export function allocate(total: Decimal, claims: readonly Claim[], turn?: { mont
     });
     byPlace = (a, b) => turned[a] - turned[b];
   }
-  const order = claims.map((_, i) => i).sort((a, b) => byRemainder(remainders[a], remainders[b]) || byPlace(a, b));
-  const extra = new Array<number>(claims.length).fill(0);
+  const order = leftover === 0 ? [] : claims.map((_, i) => i).sort((a, b) => byRemainder(remainders[a], remainders[b]) || byPlace(a, b));
   for (const i of order) {
     if (leftover === 0) break;
     extra[i] = 1;
@@ -117,7 +145,7 @@ export function allocate(total: Decimal, claims: readonly Claim[], turn?: { mont
  * Returns undefined where `allocate` has to decide: weights summing to zero with öre to place (its error),
  * or a product total × weight that could pass 2^53 − 1 and stop being exact.
  */
-export function allocateOre(totalOre: number, weights: ArrayLike<number>, rank: ArrayLike<number>, items: ArrayLike<number>, turn?: { month: number }): Float64Array | undefined {
+export function allocateOre(totalOre: number, weights: ArrayLike<number>, rank: ArrayLike<number>, items: ArrayLike<number>, turn?: Turn): Float64Array | undefined {
   const n = items.length;
   const shares = new Float64Array(n);
   if (totalOre === 0) return shares;
@@ -166,6 +194,8 @@ export function allocateOre(totalOre: number, weights: ArrayLike<number>, rank: 
         const at = (offset + t) % n;
         shares[inOrder ? inOrder[at] : at] += 1;
       }
+    } else if (turn.group) {
+      for (const j of turnedInGroup(remainders, n, leftover, turn.month, inOrder)) shares[j] += 1;
     } else {
       const turned = new Int32Array(n);
       for (let at = 0; at < n; at++) turned[inOrder ? inOrder[at] : at] = (at - offset + n) % n;
@@ -179,6 +209,28 @@ export function allocateOre(totalOre: number, weights: ArrayLike<number>, rank: 
   // Negate only non-zero shares: -0 would become a negative Decimal zero.
   if (totalOre < 0) for (let j = 0; j < n; j++) if (shares[j] !== 0) shares[j] = -shares[j];
   return shares;
+}
+
+/**
+ * The positions that take a month's `leftover` odd öre when they are turned within the group that ties for
+ * the last of them (Turn.group): each above that remainder, then the tied in key order (`inOrder`, or the
+ * positions' own order), turned to the month's offset among them.
+ */
+function turnedInGroup(remainders: Float64Array, n: number, leftover: number, month: number, inOrder: readonly number[] | undefined): number[] {
+  const selected = scratch(2, n); // kthLargest reorders it
+  for (let j = 0; j < n; j++) selected[j] = remainders[j];
+  const edge = kthLargest(selected, n, leftover);
+  const chosen: number[] = [];
+  const tied: number[] = [];
+  for (let at = 0; at < n; at++) {
+    const j = inOrder ? inOrder[at] : at;
+    if (remainders[j] > edge) chosen.push(j);
+    else if (remainders[j] === edge) tied.push(j);
+  }
+  const share = leftover - chosen.length;
+  const offset = turnOffset(month, share, tied.length);
+  for (let t = 0; t < share; t++) chosen.push(tied[(offset + t) % tied.length]);
+  return chosen;
 }
 
 /*

@@ -1,8 +1,8 @@
 import Decimal from 'decimal.js';
-import { allocateOre, keyRanks } from './allocation';
+import { allocateOre, keyRanks, type Turn } from './allocation';
 import { grouped, parseAmount, ZERO } from './money';
 import { OreDecimals, toOre } from './ore';
-import { type MonthSplit, priceListBasis, type PricingRule, type ShareLine, type SplitParticipant, splitMonth, type TieBreak, tieOf, validateRule } from './pricing';
+import { type MonthSplit, priceListBasis, type PricingRule, type ShareLine, type SplitParticipant, splitMonth, type TieBreak, tieOf, turnOf, validateRule } from './pricing';
 import { spreadOverMonths, type YearlySpread } from './proration';
 import { bandOf } from './tiers';
 
@@ -105,9 +105,9 @@ export class OrePricing {
     }
   }
 
-  /** The month whose odd öre turn (pricing.ts#TieBreak 'member-turning'), or undefined. */
-  private turn(month: number): { month: number } | undefined {
-    return this.ties === 'member-turning' ? { month } : undefined;
+  /** How the month's odd öre turn (pricing.ts#turnOf), or undefined. */
+  private turn(month: number): Turn | undefined {
+    return turnOf(this.ties, month);
   }
 
   /**

@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import { allocate } from './allocation';
+import { allocate, type Turn } from './allocation';
 import { formatSek, grouped, MoneyFormatError, parseAmount, sum, ZERO } from './money';
 import { spreadOverMonths, type YearlySpread } from './proration';
 import { bandOf, type TierBand } from './tiers';
@@ -142,9 +142,14 @@ interface Weighted {
 /**
  * What ties among equal remainders are broken by: the participant's key, (rules 5) its `tie`, or (rules 7)
  * its `tie` turned month by month to where the month's odd öre start (allocation.ts#turnOffset), so that
- * an equal split's odd öre go round the participants over a year rather than to the same ones each month.
+ * an equal split's odd öre go round the participants over a year rather than to the same ones each month;
+ * from rules 11 turned within the participants that tie for them (allocation.ts#Turn).
  */
-export type TieBreak = 'key' | 'member' | 'member-turning';
+export type TieBreak = 'key' | 'member' | 'member-turning' | 'member-group-turning';
+
+/** How a month's odd öre are turned under `ties` (allocation.ts#Turn), or undefined where they are not. */
+export const turnOf = (ties: TieBreak, month: number): Turn | undefined =>
+  (ties === 'member-group-turning' ? { month, group: true } : ties === 'member-turning' ? { month } : undefined);
 
 /** The text a participant's ties are broken by under `ties` (before any turning). */
 export const tieOf = (p: SplitParticipant, ties: TieBreak): string => (ties !== 'key' && p.tie !== undefined ? p.tie : p.key);
@@ -155,7 +160,7 @@ function splitByWeight(month: number, amount: Decimal, ws: readonly Weighted[], 
   if (denominator.isZero() && !amount.isZero())
     throw new PricingError(`månad ${month}: alla deltagare har vikten 0, så ${amount.toFixed(2)} kan inte fördelas`);
   const claims = ws.map((w) => ({ key: w.p.key, weight: w.weight, tie: tieOf(w.p, ties) }));
-  return { denominator, amounts: allocate(amount, claims, ties === 'member-turning' ? { month } : undefined) };
+  return { denominator, amounts: allocate(amount, claims, turnOf(ties, month)) };
 }
 
 /**

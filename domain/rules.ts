@@ -66,13 +66,17 @@ import type { YearlySpread } from './proration';
  *    was corrected or a schedule adopted again for an invoiced year, or a fee line credited, the fee report
  *    and the invoices disagreed for good. A fee billed beyond what the fees give is credited by hand (a
  *    whole line, after which the run bills the fee as it is), and `year close` refuses until it is.
+ *    And a month's odd öre among equal remainders turn within the participants that tie for them
+ *    (domain/allocation.ts#Turn), where version 7 turned them over every participant: four members of
+ *    equal weight among eight sharing 10,07 kr a month were billed 8 öre apart over a year, and are now
+ *    billed alike. An equal split, where every remainder ties, is split as by version 7.
  */
 export const RULES_VERSION = 11;
 
 export const RulesVersion = z.number().int().min(1).max(RULES_VERSION);
 
 /** What a version breaks ties among equal remainders by (domain/pricing.ts#TieBreak). */
-export const tieBreakOf = (rules: number): TieBreak => (rules >= 7 ? 'member-turning' : rules >= 5 ? 'member' : 'key');
+export const tieBreakOf = (rules: number): TieBreak => (rules >= 11 ? 'member-group-turning' : rules >= 7 ? 'member-turning' : rules >= 5 ? 'member' : 'key');
 
 /** How a version spreads a participant's fixed yearly amount over the months. */
 export const yearlySpreadOf = (rules: number): YearlySpread => (rules >= 4 ? 'cumulative' : 'largest-remainder');

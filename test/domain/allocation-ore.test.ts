@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import Decimal from 'decimal.js';
-import { allocate, allocateOre, keyRanks } from '../../domain/allocation';
+import { allocate, allocateOre, keyRanks, type Turn } from '../../domain/allocation';
 import { toOre } from '../../domain/ore';
 
 /** allocate() over the claims `items` of (keys, weights), as öre in the order of items. */
-const reference = (totalOre: number, keys: readonly string[], weights: readonly number[], items: readonly number[], turn?: { month: number }): number[] => {
+const reference = (totalOre: number, keys: readonly string[], weights: readonly number[], items: readonly number[], turn?: Turn): number[] => {
   const result = allocate(
     new Decimal(totalOre).div(100),
     items.map((i) => ({ key: keys[i], weight: new Decimal(weights[i]) })),
@@ -24,8 +24,8 @@ const caseArb = fc
       // A month's claims: any subset of the participants, in any order.
       items: fc.shuffledSubarray(keys.map((_, i) => i)),
       totalOre: fc.oneof(fc.integer({ min: -1_000_000, max: 1_000_000 }), fc.integer({ min: -(10 ** 11), max: 10 ** 11 }), fc.constant(0)),
-      // Rules 7 turns the tie order by month (allocation.ts#turnOffset); before it, none.
-      turn: fc.option(fc.integer({ min: 1, max: 12 }).map((month) => ({ month })), { nil: undefined }),
+      // Rules 7 turns the tie order by month (allocation.ts#turnOffset), rules 11 within the tied group; before them, none.
+      turn: fc.option(fc.record({ month: fc.integer({ min: 1, max: 12 }), group: fc.boolean() }).map(({ month, group }): Turn => (group ? { month, group: true } : { month })), { nil: undefined }),
     }),
   );
 
@@ -105,6 +105,25 @@ describe('allocateOre — the same shares as allocate, in whole öre', () => {
     const year = [0, 0, 0, 0];
     for (let m = 1; m <= 12; m++) month(m, 5).forEach((x, i) => { year[i] += x - 1; });
     expect(year).toEqual([3, 3, 3, 3]);
+  });
+
+  test('given four members of weight 2 and four of weight 1 sharing 10,07 kr a month, when a year is turned within the tied group (rules 11), then the four of weight 2 are billed alike; turned over all eight (rules 7) they were 8 öre apart', () => {
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    const weights = [2, 2, 2, 2, 1, 1, 1, 1];
+    const yearOf = (turn: (m: number) => Turn) => {
+      const year = [0, 0, 0, 0, 0, 0, 0, 0];
+      for (let m = 1; m <= 12; m++) {
+        const month = allocateOre(1007, weights, keyRanks(keys), [0, 1, 2, 3, 4, 5, 6, 7], turn(m))!;
+        expect(Array.from(month).reduce((a, x) => a + x, 0)).toBe(1007);
+        month.forEach((x, i) => { year[i] += x; });
+      }
+      return year;
+    };
+    const spread = (year: number[], group: number[]) => Math.max(...group.map((i) => year[i])) - Math.min(...group.map((i) => year[i]));
+    const grouped = yearOf((month) => ({ month, group: true }));
+    expect(spread(grouped, [0, 1, 2, 3])).toBeLessThanOrEqual(1);
+    expect(spread(grouped, [4, 5, 6, 7])).toBeLessThanOrEqual(1);
+    expect(spread(yearOf((month) => ({ month })), [0, 1, 2, 3])).toBe(8);
   });
 
   test('given weights summing to zero, when there is money to place, then it declines (allocate reports the error)', () => {
