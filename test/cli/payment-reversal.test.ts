@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { checkAudit } from '../../scripts/check-audit';
 import { readSie } from '../../src/export/sie';
 import { compiled, runNode } from '../support/processes';
-import { billingFixture, settledYear } from '../support/billing-fixture';
+import { firstQuarterInvoiced, settledYear } from '../support/billing-fixture';
 import { cliOn, eventCount } from '../support/cli';
 
 /*
@@ -19,14 +19,7 @@ interface Voucher { series: string; number: string; date: string; text: string; 
 
 /** The billing fixture's first quarter invoiced in January, and finance at work on 1 June 2024. */
 async function paidQ1() {
-  const f = await billingFixture();
-  expect((await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);
-  const run = cliOn(f.store, '2024-06-01T10:00:00Z');
-  const json = async <T>(...args: string[]): Promise<T> => {
-    const r = await run('--json', ...args);
-    if (r.code !== 0) throw new Error(`samkost ${args.join(' ')}: ${r.err}`);
-    return JSON.parse(r.out) as T;
-  };
+  const { f, run, json } = await firstQuarterInvoiced();
   const { total } = await json<Shown>('invoice', 'show', 'M2024-0001');
   // 10 000,00 kr typed where the member paid the whole invoice.
   const typed = await run('payment', 'record', '--invoice', 'M2024-0001', '--amount', '10000.00', '--date', '2024-02-10', '--reference', 'BG 1');

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkAudit } from '../../scripts/check-audit';
 import { readSie } from '../../src/export/sie';
-import { billingFixture } from '../support/billing-fixture';
-import { cliOn, eventCount } from '../support/cli';
+import { firstQuarterInvoiced } from '../support/billing-fixture';
+import { eventCount } from '../support/cli';
 
 /*
  * `samkost payment refund`: a member paid an invoice twice over, and finance pays the excess back. The
@@ -16,14 +16,7 @@ interface Voucher { series: string; date: string; text: string; source: { type: 
 
 /** The billing fixture's first quarter invoiced in January; M2024-0001 paid 1 000,00 kr too much; finance at work on 1 June 2024. */
 async function overpaidQ1() {
-  const f = await billingFixture();
-  expect((await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);
-  const run = cliOn(f.store, '2024-06-01T10:00:00Z');
-  const json = async <T>(...args: string[]): Promise<T> => {
-    const r = await run('--json', ...args);
-    if (r.code !== 0) throw new Error(`samkost ${args.join(' ')}: ${r.err}`);
-    return JSON.parse(r.out) as T;
-  };
+  const { f, run, json } = await firstQuarterInvoiced();
   const { total } = await json<Shown>('invoice', 'show', 'M2024-0001');
   const twice = new Decimal(total).plus(1000).toFixed(2);
   const paid = await run('payment', 'record', '--invoice', 'M2024-0001', '--amount', twice, '--date', '2024-02-10', '--reference', 'BG 1', '--overpayment');
@@ -96,10 +89,8 @@ describe('samkost payment refund', () => {
   });
 
   test('given an invoice credited after the member paid it in full, when the payment is recorded after the credit note, then it is taken as paid on its value date (no --overpayment), and the credit it leaves is paid back', async () => {
-    const f = await billingFixture();
-    expect((await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);
-    const run = cliOn(f.store, '2024-06-01T10:00:00Z');
-    const show = async () => JSON.parse((await run('--json', 'invoice', 'show', 'M2024-0001')).out) as Shown;
+    const { run, json } = await firstQuarterInvoiced();
+    const show = () => json<Shown>('invoice', 'show', 'M2024-0001');
     const { total } = await show();
     expect((await run('invoice', 'credit', 'M2024-0001', '--reason', 'Fel avgift', '--date', '2024-03-01')).code).toBe(0);
     // Paid on 10 February, before the credit note; the bank's statement reaches finance in March.

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cliFixture } from './cli';
+import { cliFixture, cliOn } from './cli';
 
 const SCHEDULE_2020 = join(__dirname, '..', '..', 'scripts', 'data', 'schedules', 'sambruk-2020.json');
 
@@ -64,4 +64,21 @@ export async function settledYear(actualCost = '1320000.00') {
   await ok('cost', 'record', '--service', 'egil', '--year', '2024', '--amount', actualCost, '--supplier', 'Leverantör AB', '--reference', 'F-1', '--date', '2024-12-31');
   await ok('settle', '--service', 'egil', '--year', '2024', '--date', '2025-01-20');
   return f;
+}
+
+/**
+ * The billing fixture's first quarter invoiced on 2024-01-15, and finance at work on 1 June 2024: `run` and
+ * `json` (which throws on a refusal) give the CLI on that day.
+ */
+export async function firstQuarterInvoiced() {
+  const f = await billingFixture();
+  const r = await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+  if (r.code !== 0) throw new Error(`fixture: ${r.err}`);
+  const run = cliOn(f.store, '2024-06-01T10:00:00Z');
+  const json = async <T>(...args: string[]): Promise<T> => {
+    const answer = await run('--json', ...args);
+    if (answer.code !== 0) throw new Error(`samkost ${args.join(' ')}: ${answer.err}`);
+    return JSON.parse(answer.out) as T;
+  };
+  return { f, run, json };
 }
