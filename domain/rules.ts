@@ -70,6 +70,10 @@ import type { YearlySpread } from './proration';
  *    (domain/allocation.ts#Turn), where version 7 turned them over every participant: four members of
  *    equal weight among eight sharing 10,07 kr a month were billed 8 öre apart over a year, and are now
  *    billed alike. An equal split, where every remainder ties, is split as by version 7.
+ *    And a run holds a membership that begins after its issue date for all of the run's year, not only
+ *    within the run's period (domain/billing/join-hold.ts#joinsAfterRun): a service billed yearly in
+ *    advance is due by January, and version 10 billed its year to a member joining in May on a Q1 run
+ *    dated 10 January.
  */
 export const RULES_VERSION = 11;
 

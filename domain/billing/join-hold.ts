@@ -14,19 +14,21 @@ export interface JoinAfterRun {
 
 /**
  * The members that are not members on a run's issue date and whose membership begins after it, in time for
- * the run's period to bill something of it (by the period's end). From rules 10 such a member's items of that
- * membership are not billed by the run: an invoice dated before a membership would bill someone who is not
- * yet a member (a Q1 run dated 15 January billing a member that joins on 1 March). They stay due, and the
- * first run dated on or after the join bills them (due by its period, rules 4); `year close` refuses while
- * they are unbilled.
+ * the run to bill something of it. From rules 10 such a member's items of that membership are not billed by
+ * the run: an invoice dated before a membership would bill someone who is not yet a member (a Q1 run dated
+ * 15 January billing a member that joins on 1 March). They stay due, and the first run dated on or after the
+ * join bills them (due by its period, rules 4); `year close` refuses while they are unbilled. Rules 10 looked
+ * for joins by the end of the run's period; from rules 11 by the end of its year, since a service billed
+ * yearly in advance is due by January's run and bills a member joining in May.
  */
-export function joinsAfterRun(state: State, run: Period, issueDate: string): JoinAfterRun[] {
-  const periodEnd = `${run.year}-${String(run.months[run.months.length - 1]).padStart(2, '0')}-31`;
+export function joinsAfterRun(state: State, run: Period, issueDate: string, rules: number): JoinAfterRun[] {
+  const lastMonth = rules >= 11 ? 12 : run.months[run.months.length - 1];
+  const horizon = `${run.year}-${String(lastMonth).padStart(2, '0')}-31`;
   const out: JoinAfterRun[] = [];
   for (const m of state.members.values()) {
     if (periodOn(m, issueDate) !== undefined) continue;
     const next = m.periods.find((p) => p.from > issueDate);
-    if (next !== undefined && next.from <= periodEnd) out.push({ member: m.orgnr, name: m.name, from: next.from });
+    if (next !== undefined && next.from <= horizon) out.push({ member: m.orgnr, name: m.name, from: next.from });
   }
   return out;
 }
@@ -47,7 +49,7 @@ export function heldUntilJoin(join: JoinAfterRun | undefined, year: number, firs
  * member missing from it is not taken for an oversight.
  */
 export function joinsLeftUnbilled(state: State, run: Period, issueDate: string, vatRate: string): JoinAfterRun[] {
-  const joins = joinsAfterRun(state, run, issueDate);
+  const joins = joinsAfterRun(state, run, issueDate, RULES_VERSION);
   if (joins.length === 0) return [];
   const byMember = new Map(joins.map((j) => [j.member, j]));
   const held = new Set(dueInPeriod(state, run, vatRate, RULES_VERSION).filter((i) => heldUntilJoin(byMember.get(i.buyer), run.year, i.firstMonth)).map((i) => i.buyer));

@@ -120,7 +120,7 @@ function assertIssuable(seller: SellerParty, vatRate: string, events: readonly D
  */
 function billedOnIssueDate(state: State, period: Period, issueDate: string, items: DueItem[], rules: number): DueItem[] {
   if (rules < 10) return items;
-  const joins = new Map(joinsAfterRun(state, period, issueDate).map((j) => [j.member, j]));
+  const joins = new Map(joinsAfterRun(state, period, issueDate, rules).map((j) => [j.member, j]));
   return joins.size === 0 ? items : items.filter((i) => !heldUntilJoin(joins.get(i.buyer), period.year, i.firstMonth));
 }
 

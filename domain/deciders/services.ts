@@ -163,8 +163,33 @@ export function supplierPaymentProblem(c: PaySupplier, invoice: SupplierInvoice,
   return undefined;
 }
 
-const overlaps = (aFrom: string, aTo: string | undefined, bFrom: string, bTo: string | undefined) =>
-  aFrom <= (bTo ?? '9999-12-31') && bFrom <= (aTo ?? '9999-12-31');
+/**
+ * Whether two periods are counted in a common month. A split counts an enrolment in every month it is in
+ * force on any day (proration.ts#countsInMonth), so one ended on 20 August and the next begun on 21 August
+ * would both be counted in August: the member twice in its split, billed twice for it. A withdrawn period
+ * (ended the day before it began) counts in no month.
+ */
+function shareAMonth(aFrom: string, aTo: string | undefined, bFrom: string, bTo: string | undefined): boolean {
+  if ((aTo !== undefined && aTo < aFrom) || (bTo !== undefined && bTo < bFrom)) return false;
+  return aFrom.slice(0, 7) <= (bTo ?? '9999-12').slice(0, 7) && bFrom.slice(0, 7) <= (aTo ?? '9999-12').slice(0, 7);
+}
+
+/** The change that parts a new period from one it shares a month with: begin the month after it, or end the month before. */
+function partingAdvice(c: { from: string; to?: string }, e: { from: string; to?: string }): string {
+  if (e.to !== undefined && c.from > e.to) return `låt den nya börja ${nextMonthStart(e.to)}`;
+  if (c.to !== undefined && c.to < e.from) return `låt den nya sluta ${dayBefore(`${e.from.slice(0, 7)}-01`)}`;
+  return 'avsluta den ena först';
+}
+
+const nextMonthStart = (date: string): string => {
+  const [y, m] = [Number(date.slice(0, 4)), Number(date.slice(5, 7))];
+  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+};
+
+const overlapsOnADay = (a: { from: string; to?: string }, b: { from: string; to?: string }) =>
+  a.from <= (b.to ?? '9999-12-31') && b.from <= (a.to ?? '9999-12-31');
+
+const inForceText = (e: { from: string; to?: string }) => (e.to === undefined ? `från ${e.from}` : `${e.from}–${e.to}`);
 
 export function decideStartEnrolment(c: StartEnrolment, state: State, today: string): Decision {
   const svc = requireService(state, c.serviceId);
@@ -183,8 +208,13 @@ export function decideStartEnrolment(c: StartEnrolment, state: State, today: str
   if (c.module !== undefined && !(svc.service.modules ?? []).includes(c.module))
     throw new DomainError(`enrolment.start: tjänsten ${c.serviceId} har ingen modul "${c.module}"${svc.service.modules?.length ? ` (moduler: ${svc.service.modules.join(', ')})` : ''}`);
   for (const e of svc.enrolments.values()) {
-    if (e.member === m.orgnr && e.module === c.module && overlaps(e.from, e.to, c.from, c.to))
-      throw new DomainError(`enrolment.start: ${m.name} är redan ansluten till ${c.serviceId}${c.module ? ` (${c.module})` : ''} från ${e.from} (anslutning ${e.enrolmentId})`);
+    if (e.member !== m.orgnr || e.module !== c.module || !shareAMonth(e.from, e.to, c.from, c.to)) continue;
+    const what = `${c.serviceId}${c.module ? ` (${c.module})` : ''}`;
+    if (overlapsOnADay(e, c)) throw new DomainError(`enrolment.start: ${m.name} är redan ansluten till ${what} ${inForceText(e)} (anslutning ${e.enrolmentId})`);
+    throw new DomainError(
+      `enrolment.start: ${m.name} är ansluten till ${what} ${inForceText(e)} (anslutning ${e.enrolmentId}), och tjänsten fördelas per hel månad: `
+      + `två anslutningar i samma månad räknas båda i den; ${partingAdvice(c, e)}`,
+    );
   }
   checkCovers(state, m, c);
   checkTierCovered(state, svc, m, c);
@@ -254,14 +284,15 @@ function checkInhabitantsCountedOnce(state: State, svc: ServiceState, m: MemberS
   const mine = new Set(inhabitantsOf(m, c.covers));
   if (mine.size === 0) return;
   for (const e of svc.enrolments.values()) {
-    if (e.module !== c.module || !overlaps(e.from, e.to, c.from, c.to)) continue;
+    if (e.module !== c.module || !shareAMonth(e.from, e.to, c.from, c.to)) continue;
     const other = state.members.get(e.member);
     if (other === undefined) continue;
     const both = inhabitantsOf(other, e.covers).filter((code) => mine.has(code));
     if (both.length === 0) continue;
+    const sameDay = overlapsOnADay(e, c);
     throw new DomainError(
-      `enrolment.start ${c.serviceId}: ${both.length === 1 ? 'kommunkod' : 'kommunkoderna'} ${listed(both)} räknas redan i anslutningen ${e.enrolmentId} för ${other.name} (från ${e.from}); `
-      + 'tjänsten fördelar per invånare, så invånarna skulle betalas två gånger: låt förbundets anslutning omfatta bara de andra kommunerna (--covers), eller avsluta den ena först',
+      `enrolment.start ${c.serviceId}: ${both.length === 1 ? 'kommunkod' : 'kommunkoderna'} ${listed(both)} räknas redan i anslutningen ${e.enrolmentId} för ${other.name} (${inForceText(e)}); `
+      + `tjänsten fördelar per invånare${sameDay ? '' : ' och hel månad'}, så invånarna skulle betalas två gånger: låt förbundets anslutning omfatta bara de andra kommunerna (--covers), eller ${sameDay ? 'avsluta den ena först' : partingAdvice(c, e)}`,
     );
   }
 }

@@ -5,7 +5,7 @@ import { ocrOf } from '../../domain/ocr';
 import Database from 'better-sqlite3';
 import { canonicalJson } from '../../domain/canonical-json';
 import { formatSek } from '../../domain/money';
-import { billingFixture } from '../support/billing-fixture';
+import { billingFixture, establishService } from '../support/billing-fixture';
 import { cliOn, eventCount } from '../support/cli';
 import { compiled, runNode, spawnNode } from '../support/processes';
 
@@ -69,6 +69,26 @@ describe('invoice runs', () => {
     const onJoin = await f.run('invoice', 'run', '--period', '2024', '--date', '2024-04-15');
     expect(onJoin.out).not.toContain('Ej fakturerade');
     expect(documents(f.store).filter((d) => d.buyer.name === 'Malmö stad').map((d) => [d.series, d.issueDate])).toEqual([['M', '2024-04-15'], ['T', '2024-04-15']]);
+  });
+
+  test('given a service billed yearly in advance and Malmö joining on 2024-04-15, when the first quarter is run on 2024-01-15, then Malmö\'s year of it is held for a run dated on its join (rules 11), not billed before it is a member', async () => {
+    const f = await billingFixture();
+    await establishService(f, { serviceId: 'tw', name: 'Tillgänglighetswebb', area: 'Webb', pricing: { kind: 'equal' }, overheadRate: '0', cadence: 'yearly', decisionRef: 'S', date: '2023-01-01' });
+    const setup = [
+      { type: 'budget.decide', serviceId: 'tw', year: 2024, lines: [{ text: 'Drift', amount: '120000.00' }], decidedOn: '2023-11-15', minutesRef: 'FR TW 2023-11-15 §2' },
+      { type: 'enrolment.start', serviceId: 'tw', member: '0180', from: '2024-01-01' },
+      { type: 'enrolment.start', serviceId: 'tw', member: '1280', from: '2024-04-15' },
+    ];
+    writeFileSync(join(f.dir, 'tw.ndjson'), setup.map((l) => JSON.stringify(l)).join('\n'));
+    expect((await f.run('apply', join(f.dir, 'tw.ndjson'))).code).toBe(0);
+    const q1 = await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
+    expect(q1.out).toContain('Ej fakturerade, medlemskapet börjar efter fakturadatumet 2024-01-15: Malmö stad (från 2024-04-15)');
+    expect(documents(f.store).filter((d) => d.buyer.name === 'Malmö stad')).toEqual([]);
+    expect((await f.run('year', 'close', '2024', '--date', '2025-01-20')).err).toContain('Malmö stad');
+    expect((await f.run('invoice', 'run', '--period', '2024-Q2', '--date', '2024-04-15')).code).toBe(0);
+    const tw = documents(f.store).filter((d) => d.buyer.name === 'Malmö stad' && d.series === 'T').flatMap((d) => d.lines.filter((l) => l.serviceId === 'tw'));
+    expect(tw.map((l) => l.amount)).toHaveLength(1);
+    expect(documents(f.store).flatMap((d) => d.lines).filter((l) => l.serviceId === 'tw').reduce((a, l) => a + ore(l.amount), 0)).toBe(12000000);
   });
 
   test('given Malmö joining on 2024-04-15 (its fee 9/12 from the month of entry), when its membership invoice is shown and exported, then its period is April–December, the months its fee bills; a member of the whole year keeps the year', async () => {

@@ -43,6 +43,37 @@ describe('enrolment.start', () => {
     given(member, established, started()).when({ type: 'enrolment.start', serviceId: 'uka', member: '1280', from: '2024-03-01', enrolmentId: 'x' })
       .thenError('Malmö stad är redan ansluten till uka från 2024-01-01');
   });
+
+  describe('a service is split by whole months: one member\'s enrolments in a module never share a month', () => {
+    const endedAugust: DomainEvent = { type: 'EnrolmentEnded', data: { serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2024-08-20' } };
+
+    test('given an enrolment ended 2024-08-20, when the member enrols again from 2024-08-21, then it is refused: August would count it twice', () => {
+      given(member, established, started(), endedAugust).when({ type: 'enrolment.start', serviceId: 'uka', member: '1280', from: '2024-08-21' })
+        .thenError('enrolment.start: Malmö stad är ansluten till uka 2024-01-01–2024-08-20 (anslutning 212000-1124-2024-01-01), och tjänsten fördelas per hel månad: två anslutningar i samma månad räknas båda i den; låt den nya börja 2024-09-01');
+    });
+
+    test('given an enrolment from 2024-08-21, when an earlier one is recorded ending 2024-08-10, then it is refused, naming the end that parts them', () => {
+      given(member, established, started({ enrolmentId: 'late', from: '2024-08-21' }))
+        .when({ type: 'enrolment.start', serviceId: 'uka', member: '1280', from: '2024-01-01', to: '2024-08-10' })
+        .thenError('låt den nya sluta 2024-07-31');
+    });
+
+    test('given an enrolment ended 2024-08-20, when the member enrols again from 2024-09-01, then it is stored', () => {
+      given(member, established, started(), endedAugust).when({ type: 'enrolment.start', serviceId: 'uka', member: '1280', from: '2024-09-01' })
+        .then([started({ enrolmentId: '212000-1124-2024-09-01', from: '2024-09-01' })]);
+    });
+
+    test('given an enrolment withdrawn before it began (in force on no day), when the member enrols in its month, then it is stored', () => {
+      const withdrawn: DomainEvent = { type: 'EnrolmentEnded', data: { serviceId: 'uka', enrolmentId: '212000-1124-2024-01-01', to: '2023-12-31' } };
+      given(member, established, started(), withdrawn).when({ type: 'enrolment.start', serviceId: 'uka', member: '1280', from: '2024-01-15' })
+        .then([started({ enrolmentId: '212000-1124-2024-01-15', from: '2024-01-15' })]);
+    });
+
+    test('given an enrolment ended 2024-08-20 in one module, when the member enrols in another from 2024-08-21, then it is stored', () => {
+      given(member, established, started(), endedAugust).when({ type: 'enrolment.start', serviceId: 'uka', member: '1280', from: '2024-08-21', module: 'Beda' })
+        .then([started({ enrolmentId: '212000-1124-beda-2024-08-21', from: '2024-08-21', module: 'Beda' })]);
+    });
+  });
 });
 
 describe('enrolment.start and enrolment.end: a date that takes effect lies no later than 31 December of the year after today', () => {
@@ -151,6 +182,11 @@ describe('enrolment.start under a per-capita rule: a municipality\'s inhabitants
   test('given Höglandet\'s enrolment ended 2024-06-30, when Eksjö enrols from 2024-07-01, then it is stored: the two never count at once', () => {
     given(hoglandet, eksjo, service({ kind: 'per-capita' }), ...enrolled('222000-1230', undefined, '2024-06-30')).when(start('0686', undefined, '2024-07-01'))
       .then([{ type: 'EnrolmentStarted', data: { serviceId: 'uka', enrolmentId: '212000-0563-2024-07-01', member: '212000-0563', from: '2024-07-01', covers: undefined, module: undefined } }]);
+  });
+
+  test('given Höglandet\'s enrolment ended 2024-06-20, when Eksjö enrols from 2024-06-21, then it is refused: June would count 0686\'s inhabitants twice', () => {
+    given(hoglandet, eksjo, service({ kind: 'per-capita' }), ...enrolled('222000-1230', undefined, '2024-06-20')).when(start('0686', undefined, '2024-06-21'))
+      .thenError('för Höglandets kommunalförbund (2024-01-01–2024-06-20); tjänsten fördelar per invånare och hel månad, så invånarna skulle betalas två gånger: låt förbundets anslutning omfatta bara de andra kommunerna (--covers), eller låt den nya börja 2024-07-01');
   });
 
   test('given a per-capita or base-plus-per-capita service, when a region or an organisation enrols, then it is refused: it has no inhabitants to be billed on; in an equal split it is stored', () => {
