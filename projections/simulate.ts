@@ -5,7 +5,7 @@ import { grouped, roundOre, sum, ZERO } from '../domain/money';
 import { populationYearFor } from '../domain/population-rule';
 import { type State, takesPartInYear } from '../domain/state';
 import { type PricingRule, sharesByInhabitants } from '../domain/pricing';
-import { OreDecimals } from '../domain/ore';
+import { oreDecimal, OreDecimals } from '../domain/ore';
 import { inKeyOrder } from '../domain/ore-pricing';
 import { SplitContext } from './split-context';
 import { costBase, type CostBasis, reportingTiersFor, type ServiceSplit, type SplitInput, splitInputs, splitTotalsOre, splitWithTotals, type SplitWithTotals, tieKey } from './splits';
@@ -106,6 +106,11 @@ export function scenarioInputs(state: State, base: readonly SplitInput[], year: 
   for (const code of scenario.kommuner ?? []) {
     if (seen.has(code)) throw new DomainError(`simulate: kommunkod ${code} anges två gånger`);
     seen.add(code);
+    const member = state.byKommunkod.get(code);
+    // Taken out and put back in one scenario, it is the year as it is, shown as a change of nothing.
+    if ([...removed].some((r) => r === code || (member !== undefined && (r === member || state.byKommunkod.get(r) === member)))) {
+      throw new DomainError(`simulate: kommunkod ${code} anges både med --kommun och --remove; ange den med det ena`);
+    }
     // What enrolment.start would refuse beside the scenario's participants (deciders/services.ts
     // #decideStartEnrolment), so that a what-if shows only what could really be enrolled: the municipality's
     // own enrolment of the whole service ("är redan ansluten"), and, under a rule that shares by inhabitants,
@@ -115,7 +120,6 @@ export function scenarioInputs(state: State, base: readonly SplitInput[], year: 
     // take part. The added municipality enrols for the whole service (no module) from `from`, open-ended, so
     // only an enrolment of no module still in force on or after `from` stands in its way: not one ended in
     // June beside one added from July.
-    const member = state.byKommunkod.get(code);
     const takes = (p: SplitInput): boolean => {
       if (p.module !== undefined || (p.to !== undefined && p.to < from)) return false;
       if (member !== undefined && p.member === member) return true;
@@ -129,7 +133,7 @@ export function scenarioInputs(state: State, base: readonly SplitInput[], year: 
     if (population === undefined) throw new DomainError(`simulate: ingen folkmängd från SCB för kommunkod ${code} den 31 december ${popYear}`);
     const row = table?.table.rows.find((r) => r.code === code);
     inputs.push({
-      key: `~kommun-${code}`, tie: tieKey(code, '', `~kommun-${code}`), member: `kommun-${code}`, name: `${row?.name ?? code} (ny)`, organisation: false,
+      key: `~kommun-${code}`, tie: tieKey(code, '', `~kommun-${code}`), member: `kommun-${code}`, name: `${(member !== undefined ? state.members.get(member)?.name : undefined) ?? row?.name ?? code} (ny)`, organisation: false,
       population, populationUsed: null, from, refs: table ? [table.ref] : [], hypothetical: true,
     });
   }
@@ -218,7 +222,33 @@ export interface SweepPoint {
   cost: Decimal;
   /** The cost of months nobody takes part in: not in the average, and gone once a member joins from January. */
   unallocated: Decimal;
+  /**
+   * What the participants of today pay on average, and what one added member pays (zero when none is). Added
+   * from a day in the year, an added member pays for its months only, so the average over everyone is one no
+   * member pays: these two are what a council reads beside it.
+   */
+  averageExisting: Decimal;
+  perAdded: Decimal;
 }
+
+/**
+ * The average of the first `existing` totals and the first added one's, as SweepPoint has them: from öre
+ * (a lean split's, whose sum participantsFromOre found safe) or from a full split's Decimals.
+ */
+function existingAndAdded(totals: Float64Array | readonly Decimal[], existing: number): { averageExisting: Decimal; perAdded: Decimal } {
+  if (existing === 0) return { averageExisting: ZERO, perAdded: totals.length > 0 ? asDecimal(totals[0]) : ZERO };
+  let paid: Decimal;
+  if (totals instanceof Float64Array) {
+    let ore = 0;
+    for (let i = 0; i < existing; i++) ore += totals[i];
+    paid = oreDecimal(ore);
+  } else {
+    paid = sum(totals.slice(0, existing));
+  }
+  return { averageExisting: roundOre(paid.div(existing)), perAdded: totals.length > existing ? asDecimal(totals[existing]) : ZERO };
+}
+
+const asDecimal = (t: number | Decimal): Decimal => (typeof t === 'number' ? oreDecimal(t) : t);
 
 /** `average` and the number of participants from totals in öre, when all are exact there. */
 function participantsFromOre(totals: ArrayLike<number>): { participants: number; average: Decimal } | undefined {
@@ -255,11 +285,11 @@ export function sweep(state: State, serviceId: string, year: number, basis: Cost
     if (lean && counted && Number.isSafeInteger(allocatedOre)) {
       // What is not allocated is the cost less what the participants pay (a price list allocates its whole cost).
       const unallocated = svc.service.pricing.kind === 'price-list' ? ZERO : lean.cost.minus(new OreDecimals().of(allocatedOre));
-      points.push({ added: n, participants: counted.participants, averagePerMember: counted.average, cost: lean.cost, unallocated });
+      points.push({ added: n, participants: counted.participants, averagePerMember: counted.average, cost: lean.cost, unallocated, ...existingAndAdded(lean.totals, real.length) });
       continue;
     }
     const s = splitWithTotals(ctx, basis, inputs, tiers);
-    points.push({ added: n, participants: s.totals.length, averagePerMember: average(s.totals), cost: s.split.cost, unallocated: s.split.unallocated });
+    points.push({ added: n, participants: s.totals.length, averagePerMember: average(s.totals), cost: s.split.cost, unallocated: s.split.unallocated, ...existingAndAdded(s.totals, real.length) });
   }
   return points;
 }

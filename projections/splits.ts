@@ -132,8 +132,10 @@ export function costBase(svc: ServiceState, year: number, basis: CostBasis): { b
     return { base: sum(inForce.value.lines.map((l) => new Decimal(l.amount))), refs: [inForce.ref] };
   }
   // No recorded cost is no actual cost to split, not a cost of zero: a split of it would show every
-  // participant owing nothing (a settlement refuses it likewise).
+  // participant owing nothing (a settlement refuses it likewise). A price list splits no cost: its actual
+  // shares are its prices for the months each participant was in force, whatever the supplier charged.
   const costs = svc.actualCosts.get(year);
+  if (!costs?.length && svc.service.pricing.kind === 'price-list') return { base: ZERO, refs: [] };
   if (!costs?.length) throw new NotFoundError(`tjänsten ${svc.service.serviceId} har inget registrerat utfall för ${year}; registrera det med \`samkost cost record\``);
   return { base: sum(costs.map((c) => new Decimal(c.value.amount))), refs: costs.map((c) => c.ref) };
 }

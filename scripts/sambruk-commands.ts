@@ -46,7 +46,11 @@ export function sambrukCommands(): Record<string, unknown>[] {
       cmds.push({ type: 'budget.decide', serviceId: s.id, year: 2023, lines: cfg.budget, decidedOn: settings.councilDecision.decidedOn, minutesRef: settings.councilDecision.minutesRef.replace('%s', s.name) });
     }
     for (const p of s.participants) {
-      cmds.push({ type: 'enrolment.start', serviceId: s.id, member: p.member, from: p.from, ...(p.module ? { module: p.module } : {}), ...(p.covers ? { covers: p.covers } : {}) });
+      // A cluster of one (Haparanda alone in Provisum) is the municipality's own enrolment, which
+      // enrolment.start takes without --covers (it refuses a municipality covering only itself).
+      const own = dataset.members.find((m) => m.orgnr === p.member)?.kommunkod;
+      const covers = p.covers && !(p.covers.length === 1 && p.covers[0] === own) ? p.covers : undefined;
+      cmds.push({ type: 'enrolment.start', serviceId: s.id, member: p.member, from: p.from, ...(p.module ? { module: p.module } : {}), ...(covers ? { covers } : {}) });
     }
   }
   for (const m of dataset.members.filter((x) => x.left)) {

@@ -448,7 +448,10 @@ export function decideSettlement(c: SettleService, state: State, today: string):
   assertNotAfterToday(c.issueDate, today, `settlement.run ${c.serviceId} ${c.year}`, 'fakturadatumet', ISSUED_TODAY);
   assertYearOpen(state, c.year, `settlement.run ${c.serviceId} ${c.year}`, rules >= 4);
   if (rules >= 3) assertBookedInOpenYear(state, c.issueDate, `settlement.run ${c.serviceId} ${c.year}`, rules >= 4);
-  if (!svc.actualCosts.get(c.year)?.length) throw new DomainError(`settlement.run: inget utfall är registrerat för ${c.serviceId} ${c.year}; registrera det med \`samkost cost record\``);
+  // A price list is settled by its prices (what each participant owes for the months it was in force), so
+  // it needs no recorded cost: one that billed a year in advance and lost a participant in September was
+  // otherwise held from settling, and its year from closing, until some cost was recorded.
+  if (svc.service.pricing.kind !== 'price-list' && !svc.actualCosts.get(c.year)?.length) throw new DomainError(`settlement.run: inget utfall är registrerat för ${c.serviceId} ${c.year}; registrera det med \`samkost cost record\``);
   const { actual, billedByMember, actualByMember } = settlementBasis(state, svc, c.year, rules);
   const billing = state.billing.get(c.year);
   const members = [...new Set([...billedByMember.keys(), ...actualByMember.keys()])].sort(byBuyerName(state));

@@ -59,6 +59,19 @@ export function decideBudget(c: DecideBudget, state: State, today: string): Deci
   assertNotAfterToday(c.decidedOn, today, what, 'beslutsdatumet', 'ange dagen rådet beslutade');
   assertDecidedYearNotTooFarAhead(c.year, today, what, 'budgetåret');
   // A budget of a year before the service existed bills no one, yet `services` listed the year as budgeted.
+  // A price list bills each participant its tier's price: a budget would be stored, shown in `services` and
+  // the self-cost report, and split into nobody's fee, as if the council had decided something it bills by.
+  if (svc.service.pricing.kind === 'price-list') {
+    throw new DomainError(`${what}: ${svc.service.name} prissätts med en prislista (ett årspris per storleksklass), inte genom att en budget fördelas; en budget skulle inte ändra någon avgift`);
+  }
+  // Two lines of one text are one item counted twice or two items the minutes tell apart: either way the
+  // trace and the self-cost report could not say which is which.
+  const seen = new Set<string>();
+  for (const line of c.lines) {
+    const key = line.text.trim().toLocaleLowerCase('sv');
+    if (seen.has(key)) throw new DomainError(`${what}: budgetraden "${line.text.trim()}" står två gånger; slå ihop beloppen på en rad eller ge raderna olika text`);
+    seen.add(key);
+  }
   const established = Number(svc.service.date.slice(0, 4));
   if (c.year < established) throw new DomainError(`${what}: budgetåret ${c.year} ligger före ${established}, då tjänsten inrättades (${svc.service.date})`);
   // A council decides a year's budget in the autumn before it, or a year or two ahead in a plan; a decision
@@ -258,6 +271,10 @@ function checkCovers(state: State, m: MemberState, c: StartEnrolment): void {
   }
   if (!c.covers.includes(m.kommunkod as string)) {
     throw new DomainError(`enrolment.start: ${m.name} (kommunkod ${m.kommunkod}) kan bara ansluta andra kommuner genom en gemensam nämnd som den själv ingår i; ta med ${m.kommunkod} i --covers eller låt kommunerna ansluta sig själva`);
+  }
+  // Covering only itself is its own enrolment, which every reader then named as a joint committee ("(1 kommun)").
+  if (c.covers.length === 1) {
+    throw new DomainError(`enrolment.start: --covers ${m.kommunkod} är bara den egna kommunkoden för ${m.name}; en kommun som ansluter sig själv anges utan --covers`);
   }
   // A joint committee's other municipalities need not be members (none of Provisum's 22 are): SCB must know them.
   const unknown = unknownKommunkodProblem(state, c.covers, 'enrolment.start');

@@ -73,7 +73,7 @@ function parseAdded(v: string): number {
  * too little (its lower bound would be billed as if it were the municipality's size, 0 for the smallest):
  * refused, with --population as the way. An equal split reads no population, so any tier of the year serves.
  */
-function tierPopulation(rule: PricingRule, tier: string, reportingTiers: readonly TierBand[], year: number): number {
+function tierPopulation(rule: PricingRule, tier: string, reportingTiers: readonly TierBand[], year: number): { population: number; label: string } {
   if (sharesByInhabitants(rule.kind)) {
     throw new UsageError(`--tier ${tier}: tjänsten fördelar per invånare, så en storleksklass säger inte vad en tänkt kommun betalar; ange dess folkmängd med --population N`);
   }
@@ -84,7 +84,9 @@ function tierPopulation(rule: PricingRule, tier: string, reportingTiers: readonl
     const whose = own ? 'tjänstens nivåer' : `befolkningsnivåerna för ${year}`;
     throw new UsageError(`--tier "${tier}" är ingen av ${whose} (${bands.map((b) => b.id).join(', ')})${own ? `; tjänstens egna nivåer gäller, eftersom dess ${rule.kind === 'price-list' ? 'priser' : 'vikter'} går efter dem` : ''}`);
   }
-  return Math.max(band.min ?? 1, 1);
+  // The band's least population stands for it (it weighs or prices as any in the band), but the rows name the
+  // band: "Ny kommun (1 inv.)" read as a municipality of one inhabitant.
+  return { population: Math.max(band.min ?? 1, 1), label: `Ny kommun (nivå ${band.label})` };
 }
 
 /** For a rule priced by bands of its own (weights, a price list), the band a participant falls in; otherwise none. */
@@ -119,15 +121,18 @@ function parsePopulation(v: string): number {
  * says now, until the year-end settlement re-splits the year and bills or credits the difference. Without
  * it the figures read as what the participants will be invoiced.
  */
-function aContoNote(a: AContoInvoiced): string | undefined {
+function aContoNote(a: AContoInvoiced, basis: CostBasis): string | undefined {
   if (a.periods.length === 0) return undefined;
+  // A settlement splits the actual cost, not the budget: against a budget's figures the difference it bills
+  // is not the one shown here, and a council reading them after the settlement took them for what was settled.
+  const against = basis === 'actual' ? 'mot fördelningen här' : 'mot utfallets fördelning (visas med --basis actual), inte mot budgetens här';
   const periods = listed(a.periods.map((l) => periodText(parsePeriod(l))));
   const counts = `${a.periods.length} av ${a.periodsInYear} ${a.periodsInYear === 1 ? 'period' : 'perioder'}, ${a.invoices} ${a.invoices === 1 ? 'faktura' : 'fakturor'}`;
   // A closed year is billed, credited and settled no more: what was invoiced stands for good.
   if (a.closedOn !== null) return `Obs: redan fakturerat a conto: ${periods} (${counts}), och året stängdes ${a.closedOn}; det fakturerade${a.settled ? ' och slutreglerade' : ''} står fast, och scenariot visar bara hur fördelningen hade blivit.`;
   return a.settled
-    ? `Obs: redan fakturerat a conto: ${periods} (${counts}), och året är redan slutreglerat för tjänsten; det fakturerade står kvar tills en ny slutreglering fakturerar eller krediterar skillnaden mot fördelningen här.`
-    : `Obs: redan fakturerat a conto: ${periods} (${counts}); de deltagare som fakturerats för en period behåller det beloppet till årets slutreglering, som fakturerar eller krediterar skillnaden mot fördelningen här.`;
+    ? `Obs: redan fakturerat a conto: ${periods} (${counts}), och året är redan slutreglerat för tjänsten; det fakturerade står kvar tills en ny slutreglering fakturerar eller krediterar skillnaden ${against}.`
+    : `Obs: redan fakturerat a conto: ${periods} (${counts}); de deltagare som fakturerats för en period behåller det beloppet till årets slutreglering, som fakturerar eller krediterar skillnaden ${against}.`;
 }
 
 /**
@@ -421,9 +426,10 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
           throw new UsageError(`--organisation: ${pricing.kind === 'price-list' ? 'prislistan' : 'vikttabellen'} för ${o.service} har ingen nivå för organisationer, så en organisation kan inte delta i tjänsten`);
         }
         let population: number | null = o.organisation ? null : (o.population ?? null);
+        let label: string | undefined;
         if (!o.organisation && o.population === undefined) {
           if (o.tier) {
-            population = tierPopulation(pricing, o.tier, reportingTiersFor(state, o.year), o.year);
+            ({ population, label } = tierPopulation(pricing, o.tier, reportingTiersFor(state, o.year), o.year));
           } else if (o.add !== undefined || o.sweep !== undefined) {
             throw new UsageError('ange --population N, --tier ID eller --organisation för de tänkta medlemmarna');
           }
@@ -440,15 +446,19 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
           for (const p of points) {
             const bar = max.gt(0) ? '█'.repeat(Math.round(p.averagePerMember.div(max).mul(40).toNumber())) : '';
             const left = unallocated ? `  ej fördelat ${formatSek(p.unallocated).padStart(16)}` : '';
-            io.out(`${String(p.added).padStart(4)} nya  ${String(p.participants).padStart(4)} deltagare  ${formatSek(p.averagePerMember).padStart(16)}${left}  ${bar}\n`);
+            const parts = o.from ? `  befintliga i snitt ${formatSek(p.averageExisting).padStart(16)}  ny betalar ${(p.added > 0 ? formatSek(p.perAdded) : '–').padStart(16)}` : '';
+            io.out(`${String(p.added).padStart(4)} nya  ${String(p.participants).padStart(4)} deltagare  ${formatSek(p.averagePerMember).padStart(16)}${parts}${left}  ${bar}\n`);
           }
           if (unallocated) io.out('Ej fördelat: kostnaden för månader utan deltagare, som ingen betalar och som inte ingår i snittet.\n');
-          const note = aContoNote(invoiced);
+          // Members added from a day in the year pay for their months only, so the average over everyone is
+          // one no member pays: the council reads what today's participants and a new one pay beside it.
+          if (o.from) io.out(`Snittet är över alla deltagare; de nya betalar bara för månaderna från ${o.from}. Befintliga i snitt: vad dagens deltagare betalar i snitt; ny betalar: vad en ny medlem betalar för sina månader.\n`);
+          const note = aContoNote(invoiced, o.basis);
           if (note) io.out(`${note}\n`);
           return;
         }
         const sim = simulate(state, o.service, o.year, o.basis, {
-          hypothetical: o.add ? { count: o.add, population } : undefined, kommuner: o.kommun, remove: o.remove, from: o.from,
+          hypothetical: o.add ? { count: o.add, population, label } : undefined, kommuner: o.kommun, remove: o.remove, from: o.from,
         });
         const invoiced = aContoInvoiced(state, o.service, o.year);
         // `cost` stays today's cost, as it always was; the scenario's is beside it.
@@ -464,7 +474,7 @@ export function registerServiceCommands(program: Command, io: CliIo): void {
         if (!sim.now.unallocated.isZero() || !sim.scenario.unallocated.isZero()) {
           io.out(`Ej fördelat (månader utan deltagare, ingår inte i snittet): nu ${formatSek(sim.now.unallocated)}, i scenariot ${formatSek(sim.scenario.unallocated)}\n`);
         }
-        const note = aContoNote(invoiced);
+        const note = aContoNote(invoiced, o.basis);
         if (note) io.out(`${note}\n`);
       }, whatIfScope(o.year));
     });

@@ -114,5 +114,18 @@ describe('a price-list member leaving after a year billed in advance, as an audi
       [4, 5, 6, 7, 8, 9].map((m) => expect.stringMatching(new RegExp(`^årspris 16\\s000,00 kr × ${m}/12 − årspris × ${m - 1}/12, vardera avrundat till öre$`))),
     );
   });
-});
 
+  test('given no supplier cost recorded, when the price list is settled, then it credits the same 4 000,00 kr: its prices, not a cost, are what each member owes', async () => {
+    const f = await withPriceList({ serviceId: 'lasfront', name: 'Läsfrämjande', overheadRate: '0', decisionRef: 'Styrelsen 2024 §2', date: '2024-01-01', small: '16000.00', large: '30000.00' }, [
+      ['enrolment', 'start', '--service', 'lasfront', '--member', '1280', '--from', '2024-04-15'],
+      ['invoice', 'run', '--period', '2024', '--date', '2024-04-20'],
+      ['enrolment', 'end', '--service', 'lasfront', '--enrolment', '212000-1124-2024-04-15', '--to', '2024-09-30'],
+    ]);
+    const settled = await f.run('settle', '--service', 'lasfront', '--year', '2024', '--date', '2024-12-31');
+    expect(settled.err).not.toContain('utfall');
+    expect(settled.code).toBe(0);
+    const [t] = (await f.json<{ lines: LineTrace[] }>('trace', 'TK2024-0001')).lines;
+    expect([t.line.amount, t.matches]).toEqual(['4000.00', true]);
+    expect((await f.run('replay', '--year', '2024', '--verify')).code).toBe(0);
+  });
+});

@@ -32,6 +32,25 @@ describe('simulate on a price-list service: the scenario\'s cost beside today\'s
   });
 });
 
+describe('simulate --kommun names a municipality as the register does, and is not also removed', () => {
+  test('given Malmö a member (SCB: Malmö) not enrolled in a service, when added by --kommun 1280, then its row is "Malmö stad (ny)", the member\'s name', async () => {
+    const f = await billingFixture();
+    await establishService(f, { serviceId: 'eq', name: 'EQ', area: 'IT', overheadRate: '0', cadence: 'yearly', decisionRef: 'S', date: '2023-01-01', pricing: { kind: 'equal' } });
+    await ok(f)('budget', 'decide', '--service', 'eq', '--year', '2024', '--line', 'Drift=90000.00', '--decided-on', '2023-11-01', '--minutes', 'FR 1');
+    await ok(f)('enrolment', 'start', '--service', 'eq', '--member', '0180', '--from', '2024-01-01');
+    const sim = await f.json<{ rows: { key: string; name: string }[] }>('simulate', '--service', 'eq', '--year', '2024', '--kommun', '1280');
+    expect(sim.rows.find((r) => r.key === '~kommun-1280')?.name).toBe('Malmö stad (ny)');
+  });
+
+  test('given Göteborg enrolled, when the same municipality is given to --kommun and --remove (by code or orgnr), then it is refused: a change of nothing shown as a scenario', async () => {
+    const f = await billingFixture();
+    for (const removed of ['1480', '212000-1355']) {
+      const r = await f.run('simulate', '--service', 'egil', '--year', '2024', '--kommun', '1480', '--remove', removed);
+      expect([r.code, r.err.trim()]).toEqual([2, 'samkost: simulate: kommunkod 1480 anges både med --kommun och --remove; ange den med det ena']);
+    }
+  });
+});
+
 /**
  * A run never bills a period twice (domain/billing/due.ts): a participant invoiced a conto for a period
  * keeps that amount, whatever the split says later, until the year-end settlement bills or credits the
@@ -51,7 +70,7 @@ describe('simulate on a year already invoiced a conto says that the invoiced kee
   test('given the first quarter invoiced (Stockholm and Göteborg; Malmö joins in April), then one note line names it, in the what-if and in its sweep', async () => {
     const f = await billingFixture();
     await ok(f)('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15');
-    const note = 'Obs: redan fakturerat a conto: kvartal 1 2024 (1 av 4 perioder, 2 fakturor); de deltagare som fakturerats för en period behåller det beloppet till årets slutreglering, som fakturerar eller krediterar skillnaden mot fördelningen här.';
+    const note = 'Obs: redan fakturerat a conto: kvartal 1 2024 (1 av 4 perioder, 2 fakturor); de deltagare som fakturerats för en period behåller det beloppet till årets slutreglering, som fakturerar eller krediterar skillnaden mot utfallets fördelning (visas med --basis actual), inte mot budgetens här.';
     const text = (await ok(f)(...args)).out;
     expect(text.split('\n').filter((l) => l.includes('a conto'))).toEqual([note]);
     expect((await ok(f)(...sweepArgs)).out).toContain(`\n${note}\n`);
@@ -61,12 +80,14 @@ describe('simulate on a year already invoiced a conto says that the invoiced kee
     expect(curve.aContoInvoiced).toEqual(sim.aContoInvoiced);
   });
 
-  test('given the year invoiced and settled, then the note says a new settlement would bill or credit the difference', async () => {
+  test('given the year invoiced and settled, then the note says a new settlement would bill or credit the difference: against the actual cost\'s split, which --basis actual shows, not the budget\'s', async () => {
     const f = await settledYear();
     const sim = await f.json<{ aContoInvoiced: AContoInvoicedJson }>(...args);
     expect(sim.aContoInvoiced).toMatchObject({ periods: ['2024-Q1', '2024-Q2', '2024-Q3', '2024-Q4'], periodsInYear: 4, settled: true });
     const text = (await ok(f)(...args)).out;
-    expect(text).toMatch(/^Obs: redan fakturerat a conto: kvartal 1 2024, kvartal 2 2024, kvartal 3 2024 och kvartal 4 2024 \(4 av 4 perioder, \d+ fakturor\), och året är redan slutreglerat för tjänsten; det fakturerade står kvar tills en ny slutreglering fakturerar eller krediterar skillnaden mot fördelningen här\.$/m);
+    expect(text).toMatch(/^Obs: redan fakturerat a conto: kvartal 1 2024, kvartal 2 2024, kvartal 3 2024 och kvartal 4 2024 \(4 av 4 perioder, \d+ fakturor\), och året är redan slutreglerat för tjänsten; det fakturerade står kvar tills en ny slutreglering fakturerar eller krediterar skillnaden mot utfallets fördelning \(visas med --basis actual\), inte mot budgetens här\.$/m);
+    const actual = (await ok(f)(...args, '--basis', 'actual')).out;
+    expect(actual).toContain('en ny slutreglering fakturerar eller krediterar skillnaden mot fördelningen här.\n');
   });
 
   test('given the year settled and closed, then the note says what was invoiced and settled stands, not that a settlement will come', async () => {
@@ -93,14 +114,17 @@ describe('simulate --tier: a band of the service\'s own, at its lower bound and 
     type Sim = { rows: { key: string; name: string; scenario: string }[]; totalScenario: string };
     const byTier = await f.json<Sim>('simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--tier', 'm');
     const byPopulation = await f.json<Sim>('simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--population', '10000');
-    expect(byTier).toEqual(byPopulation);
-    expect(byTier.rows.find((r) => r.key === '~hyp-0001')?.name).toBe('Ny kommun (10 000 inv.) #1');
+    const unnamed = (sim: Sim) => ({ ...sim, rows: sim.rows.map(({ name: _n, ...row }) => row) });
+    expect(unnamed(byTier)).toEqual(unnamed(byPopulation));
+    expect(byTier.rows.find((r) => r.key === '~hyp-0001')?.name).toBe('Ny kommun (nivå 10 000 – 100 000) #1');
+    expect(byPopulation.rows.find((r) => r.key === '~hyp-0001')?.name).toBe('Ny kommun (10 000 inv.) #1');
   });
 
-  test('given egil\'s band s (below 10 000, no lower bound), when one is added by --tier s, then it has 1 inhabitant, not 0', async () => {
+  test('given egil\'s band s (below 10 000, no lower bound), when one is added by --tier s, then it weighs as 1 inhabitant, not 0, and is named by its band, not as a municipality of one inhabitant', async () => {
     const f = await billingFixture();
-    const sim = await f.json<{ rows: { key: string; name: string }[] }>('simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--tier', 's');
-    expect(sim.rows.find((r) => r.key === '~hyp-0001')?.name).toBe('Ny kommun (1 inv.) #1');
+    const sim = await f.json<{ rows: { key: string; name: string; scenario: string }[] }>('simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--tier', 's');
+    const one = await f.json<{ rows: { key: string; scenario: string }[] }>('simulate', '--service', 'egil', '--year', '2024', '--add', '1', '--population', '1');
+    expect(sim.rows.find((r) => r.key === '~hyp-0001')).toMatchObject({ name: 'Ny kommun (nivå < 10 000) #1', scenario: one.rows.find((r) => r.key === '~hyp-0001')?.scenario });
   });
 
   test('given a per-capita service, when --tier is given, then it is refused, pointing to --population', async () => {
@@ -186,9 +210,26 @@ describe('simulate --sweep --from: the swept members count from that day, as --a
     const curve = await f.json<Curve>(...base, '--sweep', '0..2', '--from', '2024-02-01');
     for (const n of [1, 2]) {
       const sim = await f.json<{ averageScenario: string; participantsScenario: number; unallocatedScenario: string }>(...base, '--add', String(n), '--from', '2024-02-01');
-      expect(curve.points[n]).toEqual({ added: n, participants: sim.participantsScenario, averagePerMember: sim.averageScenario, cost: '120000.00', unallocated: sim.unallocatedScenario });
+      expect(curve.points[n]).toMatchObject({ added: n, participants: sim.participantsScenario, averagePerMember: sim.averageScenario, cost: '120000.00', unallocated: sim.unallocatedScenario });
     }
     expect(curve.points.map((p) => p.unallocated)).toEqual(['30000.00', '10000.00', '10000.00']);
     expect((await ok(f)(...base, '--sweep', '0..2', '--from', '2024-02-01')).out.split('\n')[0]).toBe('Snittkostnad per deltagare i Lika 2024 när 0..2 nya medlemmar (15 000 invånare) ansluter från 2024-02-01:');
+  });
+
+  test('given the same, then beside the average over everyone (which no one pays) each point gives what Malmö pays and what one added member pays, as --add shows them', async () => {
+    const f = await billingFixture();
+    await establishService(f, { serviceId: 'eq', name: 'Lika', area: 'IT', overheadRate: '0', cadence: 'yearly', decisionRef: 'S', date: '2023-01-01', pricing: { kind: 'equal' } });
+    await ok(f)('budget', 'decide', '--service', 'eq', '--year', '2024', '--line', 'Drift=120000.00', '--decided-on', '2023-11-20', '--minutes', 'R');
+    await ok(f)('enrolment', 'start', '--service', 'eq', '--member', '1280', '--from', '2024-04-15');
+    const base = ['simulate', '--service', 'eq', '--year', '2024', '--population', '15000'];
+    type Curve = { points: { averagePerMember: string; averageExisting: string; perAdded: string }[] };
+    const curve = await f.json<Curve>(...base, '--sweep', '0..2', '--from', '2024-02-01');
+    // Two added from February: 10 000 a month; February and March theirs alone (5 000 each), April–December shared by three.
+    expect(curve.points.map((p) => [p.averageExisting, p.perAdded])).toEqual([['90000.00', '0.00'], ['45000.00', '65000.00'], ['30000.00', '40000.00']]);
+    const two = await f.json<{ rows: { key: string; scenario: string }[] }>(...base, '--add', '2', '--from', '2024-02-01');
+    expect(two.rows.map((r) => r.scenario)).toEqual(['30000.00', '40000.00', '40000.00']);
+    const text = (await ok(f)(...base, '--sweep', '0..2', '--from', '2024-02-01')).out;
+    expect(text).toMatch(/\n {3}2 nya +3 deltagare +36 666,67 kr {2}befintliga i snitt +30 000,00 kr {2}ny betalar +40 000,00 kr/);
+    expect(text).toContain('\nSnittet är över alla deltagare; de nya betalar bara för månaderna från 2024-02-01.');
   });
 });

@@ -140,6 +140,11 @@ describe('enrolment.start with covers: the municipalities that take part through
       .thenError('enrolment.start: Malmö stad (kommunkod 1280) kan bara ansluta andra kommuner genom en gemensam nämnd som den själv ingår i; ta med 1280 i --covers eller låt kommunerna ansluta sig själva');
   });
 
+  test('given a municipality, when it enrols covering only itself, then it is refused: that is its own enrolment, not a joint committee of one', () => {
+    given(member, established, scb).when(start('1280', ['1280']))
+      .thenError('enrolment.start: --covers 1280 är bara den egna kommunkoden för Malmö stad; en kommun som ansluter sig själv anges utan --covers');
+  });
+
   test('given a municipality, when its joint committee lists a code in no recorded SCB table, then it is refused naming the code', () => {
     given(member, established, scb).when(start('1280', ['1280', '9999']))
       .thenError('enrolment.start: kommunkod 9999 finns inte i någon registrerad SCB-tabell (senast 2023-12-31); kontrollera koden eller importera en nyare tabell');
@@ -279,6 +284,17 @@ describe('budget.decide: the latest recorded decision is the budget in force, so
     const { type: _t, ...data } = budget(decidedOn, amount);
     return { type: 'CouncilBudgetDecided', data: data as never };
   };
+
+  test('given a service priced by a price list, when a budget is decided for it, then it is refused: a price list bills its prices, and a budget would change no fee', () => {
+    const priceList: DomainEvent = { type: 'ServiceEstablished', data: { ...(established.data as object), pricing: { kind: 'price-list', bands: [{ id: 'all', label: 'Alla', price: '1000.00' }] } } as never };
+    given(priceList).when(budget('2024-03-15', '200000.00'))
+      .thenError('budget.decide uka 2024: UKA prissätts med en prislista (ett årspris per storleksklass), inte genom att en budget fördelas; en budget skulle inte ändra någon avgift');
+  });
+
+  test('given a budget whose lines name one text twice (in any case), then it is refused naming the text', () => {
+    given(established).when({ ...budget('2024-03-15', '1.00'), lines: [{ text: 'Drift', amount: '100.00' }, { text: 'drift ', amount: '50.00' }] })
+      .thenError('budget.decide uka 2024: budgetraden "drift" står två gånger; slå ihop beloppen på en rad eller ge raderna olika text');
+  });
 
   test('given a budget decided 2024-03-15, when a revision decided 2024-05-20 is recorded, then it is stored', () => {
     given(established, decided('2024-03-15', '200000.00')).when(budget('2024-05-20', '250000.00'))
