@@ -58,7 +58,6 @@ export function decideBudget(c: DecideBudget, state: State, today: string): Deci
   assertYearOpen(state, c.year, `budget.decide ${c.serviceId}`);
   assertNotAfterToday(c.decidedOn, today, what, 'beslutsdatumet', 'ange dagen rådet beslutade');
   assertDecidedYearNotTooFarAhead(c.year, today, what, 'budgetåret');
-  // A budget of a year before the service existed bills no one, yet `services` listed the year as budgeted.
   // A price list bills each participant its tier's price: a budget would be stored, shown in `services` and
   // the self-cost report, and split into nobody's fee, as if the council had decided something it bills by.
   if (svc.service.pricing.kind === 'price-list') {
@@ -72,6 +71,7 @@ export function decideBudget(c: DecideBudget, state: State, today: string): Deci
     if (seen.has(key)) throw new DomainError(`${what}: budgetraden "${line.text.trim()}" står två gånger; slå ihop beloppen på en rad eller ge raderna olika text`);
     seen.add(key);
   }
+  // A budget of a year before the service existed bills no one, yet `services` listed the year as budgeted.
   const established = Number(svc.service.date.slice(0, 4));
   if (c.year < established) throw new DomainError(`${what}: budgetåret ${c.year} ligger före ${established}, då tjänsten inrättades (${svc.service.date})`);
   // A council decides a year's budget in the autumn before it, or a year or two ahead in a plan; a decision
