@@ -42,7 +42,11 @@
  *   (same invoice and amount, not later, reversed once) and, where the payment's voucher is of the year
  *   too, is that voucher with debit and credit swapped; a document's voucher (F, K, or a P that moves it between
  *   years) is, account by account, what the document gives by the manifest's chart (BAS where it names none,
- *   noted), as projections/ledger.ts#documentDrafts books it; a package of samkost-audit/2 has none, which is noted;
+ *   noted), as projections/ledger.ts#documentDrafts books it; a payment's, a reversal's or a refund's voucher (B)
+ *   is, account by account, what projections/ledger.ts#journal books of that event alone; every event the year's
+ *   books take (a document, payment, reversal, refund, supplier cost or payment to a supplier in
+ *   events.ndjson) has its voucher of each series it gives one in, and one without is named by its event;
+ *   a package of samkost-audit/2 has none, which is noted;
  * - the manifest's year and counts of documents, lines, recomputed lines, tables and vouchers are those of the files,
  *   and every one of them is there (a file in the directory the manifest does not list is noted, not failed);
  * - with --manifest-sha256 HEX (the hash `samkost export audit` printed, noted by the auditor), the manifest
@@ -69,7 +73,8 @@ import { commanderRefusal, isShownByCommander } from '../src/cli/commander-error
 import { SWEDISH_HELP } from '../src/cli/help-words';
 import { fileProblem } from '../src/cli/file-errors';
 import { chainBreak, eventHash, type HashableEvent } from '../src/store/hash-chain';
-import { type Chart, type CreditedLine, creditLines, DEFAULT_CHART, documentDrafts, invoiceLines, merged } from '../projections/ledger';
+import { type Chart, type CreditedLine, creditLines, DEFAULT_CHART, documentDrafts, invoiceLines, journal, merged } from '../projections/ledger';
+import { billingYear, initialState, type InvoiceState } from '../domain/state';
 import type { CreditNoteIssued, InvoiceIssued } from '../domain/events/billing';
 import { addDays } from '../domain/billing/periods';
 import { OUT_OF_SCOPE_BASIS } from '../domain/billing/vat';
@@ -235,18 +240,129 @@ function expectedVouchers(e: EventLine, chart: Chart, year: number, credited: (i
  * Where a voucher's transactions differ from what its document gives, per account in Swedish ("1510
  * 1350.00 där dokumentet ger 1250.00"), or undefined when they agree.
  */
-function accountDifferences(ts: VoucherRecord['transactions'], expected: Map<string, Decimal>): string | undefined {
+function accountDifferences(ts: VoucherRecord['transactions'], expected: Map<string, Decimal>, source = 'dokumentet'): string | undefined {
   const actual = new Map<string, Decimal>();
   for (const t of ts) actual.set(t.account, (actual.get(t.account) ?? new Decimal(0)).plus(t.amount));
   const out: string[] = [];
   for (const [account, amount] of actual) {
     const want = expected.get(account);
     if (want === undefined) {
-      if (!amount.isZero()) out.push(`konto ${account} ${amount.toFixed(2)} där dokumentet ger inget`);
-    } else if (!want.eq(amount)) out.push(`konto ${account} ${amount.toFixed(2)} där dokumentet ger ${want.toFixed(2)}`);
+      if (!amount.isZero()) out.push(`konto ${account} ${amount.toFixed(2)} där ${source} ger inget`);
+    } else if (!want.eq(amount)) out.push(`konto ${account} ${amount.toFixed(2)} där ${source} ger ${want.toFixed(2)}`);
   }
-  for (const [account, want] of expected) if (!actual.has(account)) out.push(`konto ${account} saknas där dokumentet ger ${want.toFixed(2)}`);
+  for (const [account, want] of expected) if (!actual.has(account)) out.push(`konto ${account} saknas där ${source} ger ${want.toFixed(2)}`);
   return out.length > 0 ? out.join(', ') : undefined;
+}
+
+/** The events the ledger books in series B: a member's payment, its reversal, and a refund. */
+const BANK_TYPES = new Set(['PaymentRecorded', 'PaymentReversed', 'RefundPaid']);
+
+/**
+ * The chart the books are worked out by here: the manifest records the chart's mapping without its list of
+ * accounts, and the ledger refuses a voucher on an account outside the list. Each account the mapping
+ * names is listed, so that a chart given to `export audit --chart` is worked out, not refused.
+ */
+function withMappedAccounts(chart: Chart): Chart {
+  const mapped = Object.entries(chart).flatMap(([k, v]) => (k === 'accounts' ? [] : typeof v === 'string' ? [v] : typeof v === 'object' && v !== null ? Object.values(v as object) : []));
+  const listed = new Set(chart.accounts.map((a) => a.number));
+  const added = [...new Set(mapped)].filter((n): n is string => typeof n === 'string' && !listed.has(n));
+  return { ...chart, accounts: [...chart.accounts, ...added.map((number) => ({ number, name: number, type: 'T' as const }))] };
+}
+
+/** An event of events.ndjson as the state holds a ref to it (who recorded it, and when, no voucher reads). */
+const refOf = (e: EventLine): EventRef => ({
+  streamId: e.streamId, revision: e.revision, position: e.position, eventId: e.id, type: e.type, recordedAt: '', actor: '', hash: e.metadata?.hash,
+});
+
+/**
+ * An invoice that gives nothing in any year's books (issued and billing in year 0, of no amount): what a
+ * payment, reversal or refund is booked against when the books of it alone are worked out.
+ */
+function standInInvoice(ref: EventRef): InvoiceState {
+  const invoice = { number: '', series: '', sequence: 0, year: 0, issueDate: '0000-01-01', buyer: { name: '' }, lines: [], total: '0', totalVat: '0' };
+  return { invoice: invoice as unknown as InvoiceIssued, ref, creditedNet: new Map(), creditedGross: new Decimal(0), creditNotes: [], creditParts: new Map(), creditChanges: [], payments: [], refunds: [] };
+}
+
+/**
+ * What a payment, a payment reversal or a refund gives in `year`'s books by `chart`, worked out by the ledger
+ * itself (projections/ledger.ts#journal) from a state holding the event alone on a stand-in invoice: the
+ * accounts and amounts are the books' own, not a copy of them here that could drift. A reversal is booked
+ * with its payment's amount (`payment`, the reversed payment's facts where the package holds it), as the
+ * ledger books it. Empty where it gives no voucher in the year (dated in another); undefined where its data
+ * is no booking the books could take, which is named where its voucher is checked.
+ */
+function bankVouchers(e: EventLine, chart: Chart, year: number, payment: SourceFacts | undefined): ExpectedVoucher[] | undefined {
+  const d = e.data as { amount?: unknown; date?: unknown; payment?: unknown };
+  const amount = amountOf(d.amount);
+  if (amount === undefined || typeof d.date !== 'string' || !isValidIsoDate(d.date)) return undefined;
+  const ref = refOf(e);
+  const invoice = standInInvoice(ref);
+  const booked = { amount, date: d.date, reference: '', ref };
+  if (e.type === 'PaymentRecorded') invoice.payments.push(booked);
+  else if (e.type === 'RefundPaid') invoice.refunds.push({ ...booked, reason: '' });
+  else {
+    // The payment as the ledger holds it, reversed by this event: its own voucher is sourced elsewhere and left out below.
+    const paid = { amount: payment?.debit ?? amount, date: payment?.date ?? '0000-01-01', reference: '', ref: { ...ref, eventId: String(d.payment) } };
+    invoice.payments.push({ ...paid, reversed: { date: d.date, reason: '', ref, amount } });
+  }
+  const state = initialState();
+  billingYear(state, 0).invoices.set('', invoice);
+  try {
+    return journal(state, year, chart, { keepUnbalanced: true }).filter((v) => v.source.eventId === e.id)
+      .map((v) => ({ series: v.series, date: v.date, accounts: new Map(v.transactions.map((t) => [t.account, t.amount])) }));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The series a supplier cost or a payment to a supplier gives a voucher in, in `year`'s books, as
+ * projections/ledger.ts#journal books them: L or U in the year it is dated in, and a cost of the year's cost
+ * year dated in another a P (its prepayment or accrual). Not its accounts: the ledger books a cost against
+ * its service's self-cost, which a package's events alone do not give. None for an amount of nothing,
+ * which the ledger drops.
+ */
+function costSeries(e: EventLine, year: number): string[] {
+  const d = e.data as { amount?: unknown; vat?: unknown; date?: unknown; year?: unknown };
+  const amount = amountOf(d.amount);
+  const vat = d.vat === undefined ? new Decimal(0) : amountOf(d.vat);
+  if (amount === undefined || vat === undefined || typeof d.date !== 'string') return [];
+  const dated = d.date.startsWith(`${year}-`);
+  if (e.type === 'SupplierPaymentRecorded') return dated && !amount.isZero() ? ['U'] : [];
+  return [...(dated && !amount.plus(vat).isZero() ? ['L'] : []), ...(!dated && d.year === year && !amount.isZero() ? ['P'] : [])];
+}
+
+/** The vouchers an event of the package gives in the year's books, by series: what vouchers.ndjson must hold of it. */
+interface BookedEvent { name: string; series: string[] }
+/** How many booked events without their voucher are named; the rest are counted. */
+const VOUCHERLESS_NAMED = 20;
+
+/**
+ * Where a B voucher's transactions differ from what the ledger books of its source (`expected`, bankVouchers'),
+ * in Swedish. Nothing where the event's data is no booking (undefined): its date and amount are named
+ * where its facts are checked.
+ */
+function bankVoucherProblems(ts: VoucherRecord['transactions'], series: string, year: number | undefined, expected: ExpectedVoucher[] | undefined): string[] {
+  if (expected === undefined) return [];
+  const own = expected.find((x) => x.series === series);
+  if (own === undefined) return [`händelsen ger ingen verifikation i serie ${series} ${year}`];
+  const differences = accountDifferences(ts, own.accounts, 'händelsen');
+  return differences === undefined ? [] : [`stämmer inte med händelsen: ${differences}`];
+}
+
+/**
+ * The events the year's books take that have no voucher of a series they give one in, a line each (the first
+ * VOUCHERLESS_NAMED; the rest counted): a voucher taken out of vouchers.ndjson, and the counts in the
+ * manifest lowered to match, leaves its event behind in events.ndjson.
+ */
+function voucherlessProblems(booked: ReadonlyMap<string, BookedEvent>, vouchered: ReadonlyMap<string, ReadonlySet<string>>, year: number | undefined): string[] {
+  const missing: string[] = [];
+  for (const [id, b] of booked) {
+    const has = vouchered.get(id);
+    for (const series of b.series) if (!has?.has(series)) missing.push(`${VOUCHERS}: ${b.name} ger en verifikation i serie ${series} ${year}, som saknas`);
+  }
+  const rest = missing.length - VOUCHERLESS_NAMED;
+  return rest > 0 ? [...missing.slice(0, VOUCHERLESS_NAMED), `${VOUCHERS}: ${grouped(rest)} verifikationer till saknas, av händelser som bokförs ${year}`] : missing;
 }
 
 /** An amount as the package writes it, or undefined where the field holds none. */
@@ -737,10 +853,28 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   const documentVouchers = new Map<string, ExpectedVoucher[]>();
   const invoiceLineKinds = new Map<string, Map<number, CreditedLine>>();
   const credited = (invoice: string, lineNo: number) => invoiceLineKinds.get(invoice)?.get(lineNo);
+  // What each payment, reversal and refund gives in the year's books (B), by event id, worked out by the ledger.
+  const bankExpected = new Map<string, ExpectedVoucher[]>();
+  const bookChart = withMappedAccounts(chart);
+  // Every event the year's books take, with the series of its vouchers: each must have them in vouchers.ndjson.
+  const bookedEvents = new Map<string, BookedEvent>();
+  const book = (e: EventLine, name: string, series: readonly string[]) => {
+    if (series.length > 0) bookedEvents.set(e.id, { name, series: [...new Set(series)] });
+  };
   // Every trace worked out again from the package's events, by the code that wrote it: the checks of
   // traces.ndjson below work each amount out from the trace's own figures, but its words (a figure's value
   // or note, the rule, the derivation, the decisions) only this can hold to the events.
   const recomputation = manifest.year !== undefined ? new TraceRecomputation(manifest.year) : undefined;
+  /** What a payment, reversal, refund, supplier cost or payment to a supplier gives in `year`'s books. */
+  const bookedElsewhere = (e: EventLine, year: number) => {
+    const name = `${e.type} ${e.streamId}@${e.revision} (${String((e.data as { date?: unknown }).date)})`;
+    if (BANK_TYPES.has(e.type)) {
+      const reverses = e.type === 'PaymentReversed' ? placeOf.get(String((e.data as { payment?: unknown }).payment))?.facts : undefined;
+      const expected = bankVouchers(e, bookChart, year, reverses);
+      if (expected !== undefined) bankExpected.set(e.id, expected);
+      book(e, name, (expected ?? []).map((x) => x.series));
+    } else if (e.type === 'ActualCostRecorded' || e.type === 'SupplierPaymentRecorded') book(e, name, costSeries(e, year));
+  };
   rows<EventLine>('events.ndjson', (e, n) => {
     events += 1;
     recomputation?.feed(e, n);
@@ -771,8 +905,11 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
         }
         const expected = expectedVouchers(e, chart, manifest.year, credited);
         if (expected && expected.length > 0) documentVouchers.set(e.id, expected);
+        // A voucher whose amounts all net to nothing is one the ledger drops.
+        book(e, `dokumentet ${String(d.number)} (${e.type} ${e.streamId}@${e.revision})`, (expected ?? []).filter((x) => x.accounts.size > 0).map((x) => x.series));
       }
     }
+    if (withVouchers && manifest.year !== undefined) bookedElsewhere(e, manifest.year);
   });
   recomputation?.finish();
   if (manifest.events) {
@@ -1068,7 +1205,9 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
     // A reversal's voucher is its payment's with debit and credit swapped: compared once both are read, where
     // the payment's voucher is of the year too (a payment of an earlier year has its voucher in that year's package).
     const paymentVouchers = new Map<string, VoucherRecord['transactions']>();
-    const reversalVouchers: { at: string; payment: string; transactions: VoucherRecord['transactions'] }[] = [];
+    const reversalVouchers: { at: string; payment: string; transactions: VoucherRecord['transactions']; ledger: string[] }[] = [];
+    // The series each event has its vouchers in, by event id: every event the books take must have its own.
+    const voucheredSeries = new Map<string, Set<string>>();
     rows<VoucherRecord>(VOUCHERS, (v, n) => {
       count += 1;
       const at = `${VOUCHERS} rad ${n}: verifikation ${v.series} ${v.number}`;
@@ -1092,6 +1231,8 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
       const s = v.source;
       references += 1;
       const place = placeOf.get(s?.eventId);
+      // Even one whose source is named amiss below: the event has a voucher, and that one is what is wrong.
+      if (place !== undefined) voucheredSeries.set(s.eventId, (voucheredSeries.get(s.eventId) ?? new Set<string>()).add(v.series));
       if (place === undefined) {
         if (withEvents) problems.push(`${at}: källan ${s?.streamId}@${s?.revision} finns inte i events.ndjson`);
       } else if (place.hash !== s.hash) {
@@ -1115,7 +1256,8 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
           if (s.type === 'PaymentRecorded') paymentVouchers.set(s.eventId, transactions);
           if (s.type === 'PaymentReversed') {
             problems.push(...reversalProblems(f, place, placeOf.get(String(f.reverses))).map((p) => `${at}: ${p} (${source})`));
-            reversalVouchers.push({ at, payment: String(f.reverses), transactions });
+            const ledger = amounts ? bankVoucherProblems(transactions, v.series, manifest.year, bankExpected.get(s.eventId)).map((p) => `${at}: ${p} (${source})`) : [];
+            reversalVouchers.push({ at, payment: String(f.reverses), transactions, ledger });
           }
         }
         // A document's voucher (F, K, or a P that moves it between years) is what the document gives by the
@@ -1132,14 +1274,23 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
             if (differences !== undefined) problems.push(`${at}: stämmer inte med ${document} (${source}): ${differences}`);
           }
         }
+        // A payment's or a refund's voucher (B) is, account by account, what the ledger books of it (a reversal's below).
+        if (BANK_TYPES.has(s.type) && s.type !== 'PaymentReversed' && amounts && (!series || series.includes(s.type))) {
+          problems.push(...bankVoucherProblems(transactions, v.series, manifest.year, bankExpected.get(s.eventId)).map((p) => `${at}: ${p} (${source})`));
+        }
       }
     });
+    // A reversal's voucher is held to its payment's, itself held to the ledger's; where the payment's is of an
+    // earlier year (not in the package), to what the ledger books of the reversal. Named once either way.
     for (const r of reversalVouchers) {
       const paid = paymentVouchers.get(r.payment);
-      if (paid && !mirrors(r.transactions, paid)) {
+      if (paid === undefined) problems.push(...r.ledger);
+      else if (!mirrors(r.transactions, paid)) {
         problems.push(`${r.at}: återför inte inbetalningens verifikation: ${transactionWords(r.transactions)}, inbetalningens ${transactionWords(paid)} med debet och kredit omkastade`);
       }
     }
+    // Without the file there are no vouchers to miss: its absence is named already.
+    if (checked.has(VOUCHERS)) problems.push(...voucherlessProblems(bookedEvents, voucheredSeries, manifest.year));
     vouchers = count;
     if (manifest.vouchers !== undefined && manifest.vouchers !== count) problems.push(`${VOUCHERS}: ${grouped(count)} verifikationer, manifestet anger ${grouped(manifest.vouchers)}`);
     if (manifest.vouchersBalanced !== undefined && manifest.vouchersBalanced !== balanced) problems.push(`${VOUCHERS}: ${grouped(balanced)} verifikationer balanserar, manifestet anger ${grouped(manifest.vouchersBalanced)}`);

@@ -166,6 +166,8 @@ describe('samkost export audit: the year\'s vouchers and the events they come fr
     test('when a voucher is dropped, or the file is edited without the manifest, then check-audit fails on the count, or on the file\'s hash', () => {
       rewrite(dir, 'vouchers.ndjson', (t) => t.split('\n').slice(1).join('\n'));
       expect(checkAudit(dir).problems).toEqual([
+        // The event whose voucher was dropped is named, and the counts no longer match.
+        expect.stringMatching(/^vouchers\.ndjson: dokumentet M2024-0001 \(InvoiceIssued billing-2024@\d+\) ger en verifikation i serie F 2024, som saknas$/),
         expect.stringMatching(/^vouchers\.ndjson: \d+ verifikationer, manifestet anger \d+$/),
         expect.stringMatching(/^vouchers\.ndjson: \d+ verifikationer balanserar, manifestet anger \d+$/),
       ]);
