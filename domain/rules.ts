@@ -73,7 +73,8 @@ import type { YearlySpread } from './proration';
  *    And a run holds a membership that begins after its issue date for all of the run's year, not only
  *    within the run's period (domain/billing/join-hold.ts#joinsAfterRun): a service billed yearly in
  *    advance is due by January, and version 10 billed its year to a member joining in May on a Q1 run
- *    dated 10 January.
+ *    dated 10 January; and it holds a re-entry later in the year of a member on the run's date, which
+ *    version 10 billed (a re-entry contribution of 20 June on a run dated 10 April).
  */
 export const RULES_VERSION = 11;
 

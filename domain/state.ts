@@ -230,11 +230,17 @@ export const openBalance = (inv: InvoiceState): Decimal => new Decimal(inv.invoi
  * What a payment with the value date `date` could pay of an invoice without paying too much: what is open
  * now, plus what credit notes issued after that day have taken off since. A member that paid the whole
  * invoice before a credit note was issued paid what it owed on the day; the credit is the association's to
- * pay back, not the member's mistake.
+ * pay back, not the member's mistake. Never more than was open on that day by the payments that stand now:
+ * a credit refunded since raises what is open now, and a second payment of an invoice paid in full before the
+ * credit note was taken as due. (A payment reversed since, a wrong amount typed, never paid anything.)
  */
 export function payableOn(inv: InvoiceState, date: string): Decimal {
+  const open = openBalance(inv);
   const creditedSince = sum(inv.creditChanges.filter((c) => c.date > date).map((c) => c.amount));
-  return Decimal.max(openBalance(inv), openBalance(inv).plus(creditedSince));
+  const credited = sum(inv.creditChanges.filter((c) => c.date <= date).map((c) => c.amount));
+  const paid = sum(inv.payments.filter((p) => paymentStands(p) && p.date <= date).map((p) => p.amount));
+  const openThen = new Decimal(inv.invoice.total).minus(credited).minus(paid).plus(refundedOf(inv, date));
+  return Decimal.min(openThen, Decimal.max(open, open.plus(creditedSince)));
 }
 
 /** What was unpaid of an invoice at the end of the day `at`: the credit notes, payments and refunds dated by then. */

@@ -170,13 +170,23 @@ export interface BilledFee {
   net: Decimal;
   /** How many adjustment lines it has had: the next is numbered one more. */
   adjustments: number;
-  lines: { invoice: string; lineNo: number; amount: Decimal; credited: Decimal; ref: EventRef }[];
+  /** `creditRefs`: the credit notes that took `credited` off the line, which an adjustment line names as its sources too. */
+  lines: { invoice: string; lineNo: number; amount: Decimal; credited: Decimal; ref: EventRef; creditRefs: EventRef[] }[];
 }
 
 /** Each fee due key of the year that is billed, with what is billed of it (BilledFee). */
 export function billedFees(state: State, year: number): Map<string, BilledFee> {
   const billed = new Map<string, BilledFee>();
   const prefix = `fee/${year}/`;
+  const creditRefs = new Map<string, EventRef[]>();
+  for (const cn of state.billing.get(year)?.creditNotes.values() ?? []) {
+    if (cn.value.series !== 'MK') continue;
+    for (const l of cn.value.lines) {
+      if (!l.credits) continue;
+      const key = `${l.credits.invoice}#${l.credits.lineNo}`;
+      creditRefs.set(key, [...(creditRefs.get(key) ?? []), cn.ref]);
+    }
+  }
   for (const inv of state.billing.get(year)?.invoices.values() ?? []) {
     if (inv.invoice.series !== 'M') continue;
     for (const l of inv.invoice.lines) {
@@ -189,7 +199,7 @@ export function billedFees(state: State, year: number): Map<string, BilledFee> {
       const credited = inv.creditedNet.get(l.lineNo) ?? ZERO;
       b.net = b.net.plus(amount).minus(credited);
       if (adjusted !== undefined) b.adjustments += 1;
-      b.lines.push({ invoice: inv.invoice.number, lineNo: l.lineNo, amount, credited, ref: inv.ref });
+      b.lines.push({ invoice: inv.invoice.number, lineNo: l.lineNo, amount, credited, ref: inv.ref, creditRefs: creditRefs.get(`${inv.invoice.number}#${l.lineNo}`) ?? [] });
     }
   }
   return billed;

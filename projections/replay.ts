@@ -9,12 +9,13 @@ import { decide } from '../domain/decide';
 import { withoutProvenance } from '../domain/documents-read';
 import type { EventRef } from '../domain/event-ref';
 import { checkEventData, type DomainEvent } from '../domain/events';
-import { evolve, initialState, servicesBilledIn, type State } from '../domain/state';
+import { evolve, initialState, invoiceOf, servicesBilledIn, type State } from '../domain/state';
+import { refundProblem } from '../domain/deciders/refund';
 
 export interface ReplayedDocument {
   number: string;
   /** A settlement's own event when what it records does not hold (checkSettlement); `number` then names it. */
-  type: 'InvoiceIssued' | 'CreditNoteIssued' | 'ServiceSettled';
+  type: 'InvoiceIssued' | 'CreditNoteIssued' | 'ServiceSettled' | 'RefundPaid';
   year: number;
   /** The stored document's event (stream, revision, position, hash); for a missing one, its command's first document. */
   ref: EventRef;
@@ -174,6 +175,7 @@ export class InvoiceReplay {
     for (const p of group) if (p.event.type === 'ServiceSettled' && this.inScope(p.event.data.year)) this.checkSettlement(p.event.data, p.ref);
     for (const p of group) {
       if (!this.folds(p.event)) continue;
+      if (p.event.type === 'RefundPaid') this.checkRefund(p.event.data, p.ref);
       const event = this.lean && isDocument(p.event) ? ({ type: p.event.type, data: withoutProvenance(p.event.data) } as DomainEvent) : p.event;
       evolve(this.state, event, p.ref);
     }
@@ -207,6 +209,21 @@ export class InvoiceReplay {
       default:
         return true;
     }
+  }
+
+  /**
+   * A refund is no document to decide again, but it must be one its command could have paid from the state
+   * before it (deciders/refund.ts#refundProblem): an amount edited beyond the member's credit, its chain
+   * written anew, passed every other check while the books paid out money the member was never owed.
+   */
+  private checkRefund(d: Extract<DomainEvent, { type: 'RefundPaid' }>['data'], ref: EventRef): void {
+    const inv = invoiceOf(this.state, d.invoice);
+    const problem = inv === undefined ? `fakturan ${d.invoice} finns inte i loggen före den` : refundProblem(inv, new Decimal(d.amount), d.date);
+    if (problem === undefined) return;
+    this.documents.push({
+      number: `återbetalning ${d.invoice} ${d.date}`, type: 'RefundPaid', year: inv?.invoice.year ?? Number(d.date.slice(0, 4)), ref, reproduced: false,
+      difference: `${problem}: händelsen har ändrats`,
+    });
   }
 
   /**

@@ -204,7 +204,7 @@ type DecisionGroup = 'schedule' | 'levy' | 'population' | 'membership' | 'servic
 const GROUP_OF_TYPE: Readonly<Record<string, DecisionGroup>> = {
   FeeScheduleAdopted: 'schedule', ExtraLevyDecided: 'levy', PopulationRecorded: 'population', MemberJoined: 'membership', MemberLeft: 'membership',
   ServiceEstablished: 'service', CouncilBudgetDecided: 'budget', ActualCostRecorded: 'cost', EnrolmentStarted: 'enrolment', EnrolmentEnded: 'enrolment',
-  InvoiceIssued: 'invoice',
+  InvoiceIssued: 'invoice', CreditNoteIssued: 'invoice',
 };
 
 /** A decision or record the state holds, with the event it came from. */
@@ -242,7 +242,13 @@ function* heldDecisions(state: State, only?: DecisionGroup): Generator<HeldDecis
       }
     }
   }
-  if (wants('invoice')) for (const b of state.billing.values()) for (const i of b.invoices.values()) yield held('invoice', 'faktura', i.invoice.number, i.ref, i.invoice.issueDate);
+  if (wants('invoice')) {
+    for (const b of state.billing.values()) {
+      for (const i of b.invoices.values()) yield held('invoice', 'faktura', i.invoice.number, i.ref, i.invoice.issueDate);
+      // A fee's adjustment line names the credit notes that took the fee off (fees.ts#billedFees).
+      for (const c of b.creditNotes.values()) yield held('invoice', 'kreditfaktura', c.value.number, c.ref, c.value.issueDate);
+    }
+  }
 }
 
 const decisionFound = (d: HeldDecision, ref: EventRef) => ({ decision: { kind: d.kind, reference: d.reference, date: d.date, event: ref }, stateRef: d.stateRef });

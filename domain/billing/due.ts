@@ -110,7 +110,7 @@ function membershipDue(state: State, run: Period, rules: number, plainRefs: RefC
           provenance: {
             rule: `${FEE_RULES[line.kind]}, less what its lines bill net of credit notes`,
             basis: `${line.basis}; billed net ${amountString(b.net)} (${b.lines.map((l) => `${l.invoice} line ${l.lineNo}: ${amountString(l.amount)} − credited ${amountString(l.credited)}`).join(', ')}); short ${amountString(short)}`,
-            refs: plainRefs(uniqueRefs([...refs, ...b.lines.map((l) => l.ref)])),
+            refs: plainRefs(uniqueRefs([...refs, ...b.lines.flatMap((l) => [l.ref, ...l.creditRefs])])),
           },
         });
         continue;

@@ -19,14 +19,17 @@ export interface JoinAfterRun {
  * 15 January billing a member that joins on 1 March). They stay due, and the first run dated on or after the
  * join bills them (due by its period, rules 4); `year close` refuses while they are unbilled. Rules 10 looked
  * for joins by the end of the run's period; from rules 11 by the end of its year, since a service billed
- * yearly in advance is due by January's run and bills a member joining in May.
+ * yearly in advance is due by January's run and bills a member joining in May; and a member on the run's
+ * date that leaves and rejoins later in the year has that later membership held as well.
  */
 export function joinsAfterRun(state: State, run: Period, issueDate: string, rules: number): JoinAfterRun[] {
   const lastMonth = rules >= 11 ? 12 : run.months[run.months.length - 1];
   const horizon = `${run.year}-${String(lastMonth).padStart(2, '0')}-31`;
   const out: JoinAfterRun[] = [];
   for (const m of state.members.values()) {
-    if (periodOn(m, issueDate) !== undefined) continue;
+    // Rules 10 held only members that were none on the run's date; from 11 a member's re-entry later in the
+    // year is held too (a run dated 10 April billed a re-entry contribution of a rejoin on 20 June).
+    if (rules < 11 && periodOn(m, issueDate) !== undefined) continue;
     const next = m.periods.find((p) => p.from > issueDate);
     if (next !== undefined && next.from <= horizon) out.push({ member: m.orgnr, name: m.name, from: next.from });
   }

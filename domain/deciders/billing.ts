@@ -1,3 +1,4 @@
+import type { EventRef } from '../event-ref';
 import Decimal from 'decimal.js';
 import { billedFeeWords, feesDifferingFromBilled } from '../../projections/fees';
 import { computeSplit, costBase, reportingTiersFor, splitInputs } from '../../projections/splits';
@@ -350,11 +351,16 @@ export function findPayment(state: State, id: string): { inv: InvoiceState; paym
   const named = parsePaymentId(id);
   const year = paymentIdYear(id);
   const years = year !== undefined ? [year] : [...state.billing.keys()];
-  const isIt = (p: PaymentState) => (named === undefined ? false : 'eventId' in named ? p.ref.eventId === named.eventId : p.ref.streamId === named.streamId && p.ref.revision === named.revision);
+  const isIt = (p: { ref: EventRef }) => (named === undefined ? false : 'eventId' in named ? p.ref.eventId === named.eventId : p.ref.streamId === named.streamId && p.ref.revision === named.revision);
   for (const year of years) {
     for (const inv of state.billing.get(year)?.invoices.values() ?? []) {
       const payment = inv.payments.find(isIt);
       if (payment) return { inv, payment };
+      // A refund is money paid out, not in: "no payment is recorded as" it read as a mistyped id.
+      const refund = inv.refunds.find(isIt);
+      if (refund) {
+        throw new DomainError(`payment.reverse: ${id} är en återbetalning (${formatSek(refund.amount)} av tillgodohavandet på ${inv.invoice.number}, ${refund.date}), inte en inbetalning; en återbetalning kan inte återföras i samkost: pengar som betalats ut av misstag och kommer tillbaka registreras som en inbetalning på fakturan (samkost payment record)`);
+      }
     }
   }
   throw new NotFoundError(`payment.reverse: ingen inbetalning är registrerad som ${id}; samkost invoice show FAKTURA visar fakturans inbetalningar med deras id`);

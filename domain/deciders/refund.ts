@@ -22,6 +22,20 @@ function refundable(inv: InvoiceState, date: string): Decimal {
 }
 
 /**
+ * Why a refund of `amount` dated `date` cannot be paid from the invoice as it stands (before the refund):
+ * beyond the member's credit on that day or now. The refund command refuses it, and a replay of the log
+ * names a stored refund it finds so (a RefundPaid edited and its chain written anew).
+ */
+export function refundProblem(inv: InvoiceState, amount: Decimal, date: string): string | undefined {
+  const credit = refundable(inv, date);
+  if (amount.lte(credit)) return undefined;
+  const now = openBalance(inv);
+  const held = now.isNeg() ? `${inv.invoice.buyer.name} har ${formatSek(now.neg())} tillgodo på fakturan` : `${inv.invoice.buyer.name} har inget tillgodo på fakturan (kvar att betala ${formatSek(now)})`;
+  const then = credit.lt(now.neg()) ? `, men bara ${formatSek(credit)} den ${date}` : '';
+  return `${formatSek(amount)} är mer än det som kan betalas tillbaka; ${held}${then}`;
+}
+
+/**
  * Pays back money an invoice holds for its member (overpaid, or credited after it was paid). The books
  * move it from the receivable back to the bank on its date; the invoice is open again by it, so the credit
  * a reminder sets off and the receivables list shrink alike.
@@ -37,13 +51,8 @@ export function decideRefund(c: RefundPayment, state: State, today: string): Dec
   assertNotAfterToday(c.date, today, what, 'utbetalningsdagen', 'ange dagen pengarna lämnade banken');
   if (c.date < inv.invoice.issueDate) throw new DomainError(`${what}: daterad ${c.date}, innan fakturan utfärdades (${inv.invoice.issueDate})`);
   assertBookedInOpenYear(state, c.date, what);
-  const credit = refundable(inv, c.date);
-  if (amount.gt(credit)) {
-    const now = openBalance(inv);
-    const held = now.isNeg() ? `${inv.invoice.buyer.name} har ${formatSek(now.neg())} tillgodo på fakturan` : `${inv.invoice.buyer.name} har inget tillgodo på fakturan (kvar att betala ${formatSek(now)})`;
-    const then = credit.lt(now.neg()) ? `, men bara ${formatSek(credit)} den ${c.date}` : '';
-    throw new DomainError(`${what}: ${formatSek(amount)} är mer än det som kan betalas tillbaka; ${held}${then}`);
-  }
+  const problem = refundProblem(inv, amount, c.date);
+  if (problem) throw new DomainError(`${what}: ${problem}`);
   return {
     streamId: stream,
     events: [{ type: 'RefundPaid', data: { invoice: inv.invoice.number, amount: amountString(amount), date: c.date, reference: c.reference, reason: c.reason } }],

@@ -2,7 +2,7 @@ import { RULES_VERSION } from '../../domain/rules';
 import Decimal from 'decimal.js';
 import { type Command, CommandValidationError, parseCommand } from '../../domain/commands';
 import { formatPercent, formatSek, grouped, sum } from '../../domain/money';
-import { invoiceOf, type InvoiceState, type MemberState, openBalance, type State } from '../../domain/state';
+import { invoiceOf, type InvoiceState, type MemberState, openBalance, openBalanceAt, type State } from '../../domain/state';
 import { MEMBER_KIND_NAMES } from '../../domain/kind-words';
 import { counted } from '../../domain/swedish-list';
 import { lookupMember } from '../../domain/deciders/membership';
@@ -38,6 +38,18 @@ export function internalFieldProblem(body: Record<string, unknown>): string | un
  * Validates one command object, executes it on an engine that folded what deciding it reads, and reports
  * what was stored (or that it was a retry). A command that does not parse opens no store.
  */
+/**
+ * A reversal dated before a refund takes away the credit the refund paid out, which money already left the
+ * bank for: taken, as it is what happened (a payment the bank never received), but named, so that finance
+ * claims the money back rather than finding the invoice open by more than its total.
+ */
+function refundsBeyondCredit(inv: InvoiceState): string {
+  const beyond = inv.refunds.filter((r) => openBalanceAt(inv, r.date).gt(0));
+  if (beyond.length === 0) return '';
+  const named = beyond.map((r) => `${formatSek(r.amount)} den ${r.date} (referens ${r.reference})`);
+  return `. Obs: efter återföringen hade fakturan inget tillgodo när återbetalningen ${named.join(' och ')} betalades ut; medlemmen är skyldig också det beloppet`;
+}
+
 export async function executeAndReport(input: Record<string, unknown>, g: GlobalOptions, io: CliIo, flags?: FieldFlags): Promise<ExecuteResult> {
   const { commandId, ...body } = input;
   const internal = internalFieldProblem(body);
@@ -150,7 +162,7 @@ function eventWords(command: Command, e: ExecuteResult['events'][number], index:
       if (command.type !== 'payment.reverse' || !state) return undefined;
       const { inv, payment: p } = findPayment(state, command.payment);
       return `Inbetalning ${paymentIdOf(p.ref)} återförd ${command.date}: ${formatSek(p.amount)} på ${inv.invoice.number}, betald ${p.date}, referens ${p.reference}; `
-        + `kvar att betala på ${inv.invoice.number}: ${formatSek(openBalance(inv))}`;
+        + `kvar att betala på ${inv.invoice.number}: ${formatSek(openBalance(inv))}${refundsBeyondCredit(inv)}`;
     }
     case 'RefundPaid': {
       if (command.type !== 'payment.refund' || !state) return undefined;

@@ -47,6 +47,9 @@ describe('rules 11: a fee billed short is billed again by the difference', () =>
       description: `Årsavgift 2024, mer än 150 000 invånare: tillägg, 80 000,00 kr enligt avgifterna, tidigare fakturerat netto 0,00 kr (${first.number} rad 1: 80 000,00 kr, krediterat 80 000,00 kr)`,
     })]);
     expect(await traced(adjustment.number)).toEqual([expect.objectContaining({ matches: true, recomputed: '80000.00', problems: [] })]);
+    // Its sources name the credit note that took the fee off, beside the invoice that billed it.
+    const shown = await f.json<{ lines: { provenance: { refs: { type: string }[] } }[] }>('invoice', 'show', adjustment.number);
+    expect(shown.lines[0].provenance.refs.map((r) => r.type)).toEqual(expect.arrayContaining(['InvoiceIssued', 'CreditNoteIssued']));
     const text = (await f.run('trace', adjustment.number, '--line', '1')).out;
     expect(text).toContain('80 000,00 kr enligt avgifterna − 0,00 kr redan fakturerat netto');
 

@@ -91,6 +91,21 @@ describe('invoice runs', () => {
     expect(documents(f.store).flatMap((d) => d.lines).filter((l) => l.serviceId === 'tw').reduce((a, l) => a + ore(l.amount), 0)).toBe(12000000);
   });
 
+  test('given Göteborg leaving on 2024-06-15 and rejoining on 2024-06-20, when Q2 is run on 2024-04-10, then its re-entry is held for a run dated on the rejoin (rules 11), not billed before it left', async () => {
+    const f = await billingFixture();
+    for (const args of [
+      ['enrolment', 'end', '--service', 'egil', '--enrolment', '212000-1355-2024-01-01', '--to', '2024-06-15'],
+      ['member', 'leave', '1480', '--date', '2024-06-15', '--reason', 'Omorganisation'],
+      ['member', 'join', '--orgnr', '212000-1355', '--kind', 'municipality', '--name', 'Göteborgs Stad', '--kommunkod', '1480', '--date', '2024-06-20', '--decision', 'S 2'],
+    ]) expect((await f.run(...args)).err).not.toContain('samkost:');
+    const q2 = await f.run('invoice', 'run', '--period', '2024-Q2', '--date', '2024-04-10');
+    expect(q2.out).toContain('Ej fakturerade, medlemskapet börjar efter fakturadatumet 2024-04-10: Göteborgs Stad (från 2024-06-20)');
+    const gbg = () => documents(f.store).filter((d) => d.buyer.name === 'Göteborgs Stad' && d.series === 'M').flatMap((d) => d.lines.map((l) => [d.issueDate, l.kind]));
+    expect(gbg().filter(([, kind]) => kind === 'joining-contribution')).toEqual([]);
+    expect((await f.run('invoice', 'run', '--period', '2024-Q2', '--date', '2024-06-20')).code).toBe(0);
+    expect(gbg().filter(([, kind]) => kind === 'joining-contribution')).toEqual([['2024-06-20', 'joining-contribution']]);
+  });
+
   test('given Malmö joining on 2024-04-15 (its fee 9/12 from the month of entry), when its membership invoice is shown and exported, then its period is April–December, the months its fee bills; a member of the whole year keeps the year', async () => {
     const f = await billingFixture();
     expect((await f.run('invoice', 'run', '--period', '2024-Q2', '--date', '2024-04-20')).code).toBe(0);

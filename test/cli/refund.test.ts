@@ -102,5 +102,24 @@ describe('samkost payment refund', () => {
     expect([late.code, late.err]).toEqual([2, expect.stringMatching(/^samkost: payment\.record: inget är obetalt på M2024-0001, som är betald eller krediterad i sin helhet med [\d ]+,00 kr tillgodo/)]);
     expect((await run('payment', 'refund', '--invoice', 'M2024-0001', '--amount', total, '--date', '2024-03-05', '--reference', 'UT 1', '--reason', 'Krediterad efter betalning')).code).toBe(0);
     expect(await show()).toMatchObject({ paid: total, refunded: total, open: '0.00' });
+    // After the refund, a second payment dated before the credit note paid an invoice already paid in full that day.
+    const again = await run('payment', 'record', '--invoice', 'M2024-0001', '--amount', total, '--date', '2024-02-12', '--reference', 'BG 1b');
+    expect([again.code, again.err]).toEqual([2, expect.stringMatching(/^samkost: payment\.record: /)]);
+    expect(await show()).toMatchObject({ paid: total, refunded: total, open: '0.00' });
+  });
+
+  test('given an overpayment refunded on 1 March, when the payment is reversed as of 15 February (the bank never received it), then it is taken, and the confirmation names the refund paid out without a credit', async () => {
+    const { run, json, total } = await overpaidQ1();
+    expect((await run('payment', 'refund', '--invoice', 'M2024-0001', '--amount', '1000.00', '--date', '2024-03-01', '--reference', 'UT 1', '--reason', 'Överbetalt')).code).toBe(0);
+    const [payment] = (await json<{ payments: { id: string }[] }>('invoice', 'show', 'M2024-0001')).payments;
+    const reversed = await run('payment', 'reverse', payment.id, '--date', '2024-02-15', '--reason', 'Aldrig mottagen');
+    expect(reversed.code).toBe(0);
+    expect(reversed.out).toContain('. Obs: efter återföringen hade fakturan inget tillgodo när återbetalningen 1 000,00 kr den 2024-03-01 (referens UT 1) betalades ut; medlemmen är skyldig också det beloppet (billing-2024@');
+    expect((await json<Shown>('invoice', 'show', 'M2024-0001')).open).toBe(new Decimal(total).plus(1000).toFixed(2));
+    // What happened, recorded as it happened: the refund was paid from the credit there was when it was decided.
+    expect((await run('verify')).code).toBe(0);
+    const refundId = (await json<Shown>('invoice', 'show', 'M2024-0001')).refunds[0].event;
+    const undo = await run('payment', 'reverse', `${refundId.streamId}@${refundId.revision}`, '--date', '2024-03-02', '--reason', 'Fel');
+    expect([undo.code, undo.err]).toEqual([2, expect.stringMatching(/^samkost: payment\.reverse: billing-2024@\d+ är en återbetalning \(1 000,00 kr av tillgodohavandet på M2024-0001, 2024-03-01\), inte en inbetalning; en återbetalning kan inte återföras/)]);
   });
 });

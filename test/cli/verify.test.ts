@@ -409,6 +409,24 @@ describe('samkost verify: everything an auditor relies on', () => {
     expect(r.out).toContain('har ingen slutreglering: den har tagits bort ur loggen');
   });
 
+  test("a refund's amount raised beyond the member's credit, the chain re-hashed: verify and replay --verify name it, as the refund command would have refused it", async () => {
+    const f = await billingFixture();
+    expect((await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);
+    expect((await f.run('payment', 'record', '--invoice', 'M2024-0001', '--amount', '90000.00', '--date', '2024-02-10', '--reference', 'BG 1', '--overpayment')).code).toBe(0);
+    const refunded = await f.run('payment', 'refund', '--invoice', 'M2024-0001', '--amount', '500.00', '--date', '2024-03-01', '--reference', 'UT 1', '--reason', 'Överbetalt');
+    expect(refunded.code).toBe(0);
+    expect((await f.run('verify')).code).toBe(0);
+    const db = new Database(f.store, { readonly: true });
+    const { revision } = db.prepare("SELECT revision FROM events WHERE type = 'RefundPaid'").get() as { revision: number };
+    db.close();
+    forgeAndRehash(f.store, 'billing-2024', revision, (d) => d.replace('"amount":"500.00"', '"amount":"90000.00"'));
+    const r = await f.run('verify');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('AVVIKELSE återbetalning M2024-0001 2024-03-01');
+    expect(r.out).toMatch(/90 000,00 kr är mer än det som kan betalas tillbaka; Göteborgs Stad har 40 000,00 kr tillgodo på fakturan: händelsen har ändrats$/m);
+    expect((await f.run('replay', '--year', '2024', '--verify')).code).toBe(1);
+  });
+
   test("a payment's reversal whose amount is altered, or that names a payment of another invoice, the chain re-hashed: verify names it", async () => {
     const f = await billingFixture();
     expect((await f.run('invoice', 'run', '--period', '2024-Q1', '--date', '2024-01-15')).code).toBe(0);
