@@ -116,13 +116,18 @@ export function registerBillingCommands(program: Command, io: CliIo, setExit: (c
         const differing = feesDifferingFromBilled(engine.state, period.year).filter((d) => d.billedNet.gt(d.due));
         if (differing.length > 0) {
           const named = differing.map((d) => `${d.name}: ${LINE_KIND_NAMES[d.kind]} ${formatSek(d.due)} enligt avgifterna, fakturerat netto ${formatSek(d.billedNet)} på ${billedFeeWords(d.billed, formatSek)}`);
-          queueWarning(io, `varning: ${differing.length === 1 ? 'en medlemsavgift' : `${differing.length} medlemsavgifter`} fakturerade med mer än avgifterna ger (${namedFirst(named, 3)}); en körning krediterar inte skillnaden: kreditera raden (samkost invoice credit FAKTURA --lines RAD --reason …), så fakturerar nästa körning avgiften som den är nu`);
+          queueWarning(io, `varning: ${differing.length === 1 ? 'en medlemsavgift' : `${differing.length} medlemsavgifter`} fakturerade med mer än avgifterna ger (${namedFirst(named, 3)}${differing.length > 3 ? '; alla med raderna att kreditera i --json' : ''}); en körning krediterar inte skillnaden: kreditera raden (samkost invoice credit FAKTURA --lines RAD --reason …), så fakturerar nästa körning avgiften som den är nu`);
         }
+        // Every one, with its lines, for a tool (or a finance officer) that credits them all: the text names three.
+        const billedBeyond = differing.map((d) => ({
+          member: d.member, name: d.name, kind: d.kind, due: amountString(d.due), billedNet: amountString(d.billedNet),
+          lines: d.billed.lines.map((l) => ({ invoice: l.invoice, lineNo: l.lineNo, amount: amountString(l.amount), credited: amountString(l.credited) })),
+        }));
         // Members whose membership begins after the run's date are billed by a later run (rules 10): named, so
         // that their absence is not taken for an oversight.
         const awaiting = r.duplicate ? [] : joinsLeftUnbilled(engine.state, period, command.issueDate, command.vatRate);
         const awaitingText = awaiting.length === 0 ? '' : `Ej fakturerade, medlemskapet börjar efter fakturadatumet ${command.issueDate}: ${namedFirst(awaiting.map((j) => `${j.name} (från ${j.from})`), 5)}; det som förfaller för dem faktureras av en körning daterad den dagen eller senare\n`;
-        if (g().json) return io.out(`${toJson({ ...r, invoices: r.events.length, awaitingJoin: awaiting })}\n`);
+        if (g().json) return io.out(`${toJson({ ...r, invoices: r.events.length, awaitingJoin: awaiting, feesBilledBeyond: billedBeyond })}\n`);
         if (r.duplicate) return io.out(`Fakturakörning ${o.period}: redan genomförd (kommando ${r.commandId}); inget nytt fakturerat\n`);
         if (r.events.length === 0) return io.out(`Fakturakörning ${o.period}: inget nytt att fakturera\n${awaitingText}`);
         // Each series on its own: numbers run per series, so one range across them (M2024-0133 – T2024-0282) hid where T began.

@@ -90,6 +90,12 @@ describe('rules 11: a fee billed beyond what the fees give', () => {
     expect(rest.code).toBe(0);
     expect(rest.err).toContain(`samkost: varning: en medlemsavgift fakturerade med mer än avgifterna ger (Göteborgs Stad: årsavgift 35 000,00 kr enligt avgifterna, fakturerat netto 50 000,00 kr på ${first.number} rad 1: 50 000,00 kr); en körning krediterar inte skillnaden`);
     expect(await feeInvoices('Göteborgs Stad')).toHaveLength(1);
+    // --json names every such fee with its lines, where the text names three.
+    const json = await f.json<{ feesBilledBeyond: unknown[] }>('invoice', 'run', '--period', '2024', '--date', '2024-04-21');
+    expect(json.feesBilledBeyond).toEqual([{
+      member: '212000-1355', name: 'Göteborgs Stad', kind: 'annual-fee', due: '35000.00', billedNet: '50000.00',
+      lines: [{ invoice: first.number, lineNo: 1, amount: '50000.00', credited: '0.00' }],
+    }]);
     const close = await f.run('year', 'close', '2024', '--date', '2025-02-01');
     expect([close.code, close.err]).toEqual([2, `samkost: year.close 2024: en medlemsavgift är fakturerad med mer än avgifterna ger (Göteborgs Stad: 35 000,00 kr enligt avgifterna, fakturerat netto 50 000,00 kr på ${first.number} rad 1: 50 000,00 kr); kreditera raden och kör samkost invoice run för året först\n`]);
 
