@@ -32,12 +32,18 @@ describe('simulate on a price-list service: the scenario\'s cost beside today\'s
   });
 });
 
+/** The billing fixture with an equal split "eq" of `budget` for 2024 and `member` enrolled in it from `from`. */
+async function withEqualSplit(budget: string, member: string, from: string) {
+  const f = await billingFixture();
+  await establishService(f, { serviceId: 'eq', name: 'Lika', area: 'IT', overheadRate: '0', cadence: 'yearly', decisionRef: 'S', date: '2023-01-01', pricing: { kind: 'equal' } });
+  await ok(f)('budget', 'decide', '--service', 'eq', '--year', '2024', '--line', `Drift=${budget}`, '--decided-on', '2023-11-20', '--minutes', 'R');
+  await ok(f)('enrolment', 'start', '--service', 'eq', '--member', member, '--from', from);
+  return f;
+}
+
 describe('simulate --kommun names a municipality as the register does, and is not also removed', () => {
   test('given Malmö a member (SCB: Malmö) not enrolled in a service, when added by --kommun 1280, then its row is "Malmö stad (ny)", the member\'s name', async () => {
-    const f = await billingFixture();
-    await establishService(f, { serviceId: 'eq', name: 'EQ', area: 'IT', overheadRate: '0', cadence: 'yearly', decisionRef: 'S', date: '2023-01-01', pricing: { kind: 'equal' } });
-    await ok(f)('budget', 'decide', '--service', 'eq', '--year', '2024', '--line', 'Drift=90000.00', '--decided-on', '2023-11-01', '--minutes', 'FR 1');
-    await ok(f)('enrolment', 'start', '--service', 'eq', '--member', '0180', '--from', '2024-01-01');
+    const f = await withEqualSplit('90000.00', '0180', '2024-01-01');
     const sim = await f.json<{ rows: { key: string; name: string }[] }>('simulate', '--service', 'eq', '--year', '2024', '--kommun', '1280');
     expect(sim.rows.find((r) => r.key === '~kommun-1280')?.name).toBe('Malmö stad (ny)');
   });
@@ -201,10 +207,7 @@ describe('simulate --population takes spaces between groups of three digits, as 
 
 describe('simulate --sweep --from: the swept members count from that day, as --add\'s do', () => {
   test('given an equal split with Malmö alone from 2024-04-15, when 0..2 are swept from 2024-02-01, then each point is what --add N --from 2024-02-01 gives, January left unallocated', async () => {
-    const f = await billingFixture();
-    await establishService(f, { serviceId: 'eq', name: 'Lika', area: 'IT', overheadRate: '0', cadence: 'yearly', decisionRef: 'S', date: '2023-01-01', pricing: { kind: 'equal' } });
-    await ok(f)('budget', 'decide', '--service', 'eq', '--year', '2024', '--line', 'Drift=120000.00', '--decided-on', '2023-11-20', '--minutes', 'R');
-    await ok(f)('enrolment', 'start', '--service', 'eq', '--member', '1280', '--from', '2024-04-15');
+    const f = await withEqualSplit('120000.00', '1280', '2024-04-15');
     const base = ['simulate', '--service', 'eq', '--year', '2024', '--population', '15000'];
     type Curve = { points: { added: number; participants: number; averagePerMember: string; cost: string; unallocated: string }[] };
     const curve = await f.json<Curve>(...base, '--sweep', '0..2', '--from', '2024-02-01');
@@ -217,10 +220,7 @@ describe('simulate --sweep --from: the swept members count from that day, as --a
   });
 
   test('given the same, then beside the average over everyone (which no one pays) each point gives what Malmö pays and what one added member pays, as --add shows them', async () => {
-    const f = await billingFixture();
-    await establishService(f, { serviceId: 'eq', name: 'Lika', area: 'IT', overheadRate: '0', cadence: 'yearly', decisionRef: 'S', date: '2023-01-01', pricing: { kind: 'equal' } });
-    await ok(f)('budget', 'decide', '--service', 'eq', '--year', '2024', '--line', 'Drift=120000.00', '--decided-on', '2023-11-20', '--minutes', 'R');
-    await ok(f)('enrolment', 'start', '--service', 'eq', '--member', '1280', '--from', '2024-04-15');
+    const f = await withEqualSplit('120000.00', '1280', '2024-04-15');
     const base = ['simulate', '--service', 'eq', '--year', '2024', '--population', '15000'];
     type Curve = { points: { averagePerMember: string; averageExisting: string; perAdded: string }[] };
     const curve = await f.json<Curve>(...base, '--sweep', '0..2', '--from', '2024-02-01');
