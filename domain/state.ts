@@ -237,17 +237,18 @@ export const openBalance = (inv: InvoiceState): Decimal => new Decimal(inv.invoi
 export function payableOn(inv: InvoiceState, date: string): Decimal {
   const open = openBalance(inv);
   const creditedSince = sum(inv.creditChanges.filter((c) => c.date > date).map((c) => c.amount));
-  const credited = sum(inv.creditChanges.filter((c) => c.date <= date).map((c) => c.amount));
   const paid = sum(inv.payments.filter((p) => paymentStands(p) && p.date <= date).map((p) => p.amount));
-  const openThen = new Decimal(inv.invoice.total).minus(credited).minus(paid).plus(refundedOf(inv, date));
+  const openThen = new Decimal(inv.invoice.total).minus(creditedBy(inv, date)).minus(paid).plus(refundedOf(inv, date));
   return Decimal.min(openThen, Decimal.max(open, open.plus(creditedSince)));
 }
 
 /** What was unpaid of an invoice at the end of the day `at`: the credit notes, payments and refunds dated by then. */
 export function openBalanceAt(inv: InvoiceState, at: string): Decimal {
-  const credited = sum(inv.creditChanges.filter((c) => c.date <= at).map((c) => c.amount));
-  return new Decimal(inv.invoice.total).minus(credited).minus(paidOf(inv, at)).plus(refundedOf(inv, at));
+  return new Decimal(inv.invoice.total).minus(creditedBy(inv, at)).minus(paidOf(inv, at)).plus(refundedOf(inv, at));
 }
+
+/** What credit notes had taken off an invoice by the end of the day `at`. */
+const creditedBy = (inv: InvoiceState, at: string): Decimal => sum(inv.creditChanges.filter((c) => c.date <= at).map((c) => c.amount));
 
 /** Adds `amount` (negative: takes it back) to the part of credit note `note` that `inv` carries, from `date`. */
 function movePart(inv: InvoiceState, note: string, amount: Decimal, date: string): void {

@@ -239,6 +239,17 @@ export function documentDrafts(c: Chart, doc: BookedDocument, sign: 1 | -1, line
  * balance is a bug, or a log edited behind the store, and throws; with `keepUnbalanced` (the audit
  * package, which records what the log holds for check-audit to name) it is kept as it came out.
  */
+/**
+ * What a payment, its reversal or a refund books (series B): a payment debits the bank and credits the
+ * receivable; a reversal (of the payment's amount) and a refund of the member's credit the other way round.
+ * One place for journal and for check-audit, which holds a package's B vouchers to it.
+ */
+export function bankTransactions(c: Pick<Chart, 'bank' | 'receivables'>, kind: 'payment' | 'reversal' | 'refund', amount: Decimal): JournalTransaction[] {
+  return kind === 'payment'
+    ? [{ account: c.bank, amount }, { account: c.receivables, amount: amount.neg() }]
+    : [{ account: c.receivables, amount }, { account: c.bank, amount: amount.neg() }];
+}
+
 export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART, opts: { keepUnbalanced?: boolean } = {}): Voucher[] {
   const c = chartFor(state, chart);
   const known = new Set(c.accounts.map((a) => a.number));
@@ -269,7 +280,7 @@ export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART
         if (yearOf(p.date) === year) {
           drafts.push({
             series: 'B', date: p.date, text: `Inbetalning ${d.number} ${d.buyer.name} (${p.reference})`, source: p.ref,
-            transactions: [{ account: c.bank, amount: p.amount }, { account: c.receivables, amount: p.amount.neg() }],
+            transactions: bankTransactions(c, 'payment', p.amount),
           });
         }
         // A reversal is a correction voucher of its own, on its own date (in its own year, whichever year the
@@ -278,7 +289,7 @@ export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART
           drafts.push({
             series: 'B', date: p.reversed.date,
             text: `Återförd inbetalning ${d.number} ${d.buyer.name} (${p.reference}, betald ${p.date}, ${paymentIdOf(p.ref)}): ${p.reversed.reason}`, source: p.reversed.ref,
-            transactions: [{ account: c.receivables, amount: p.amount }, { account: c.bank, amount: p.amount.neg() }],
+            transactions: bankTransactions(c, 'reversal', p.amount),
           });
         }
       }
@@ -287,7 +298,7 @@ export function journal(state: State, year: number, chart: Chart = DEFAULT_CHART
         if (yearOf(r.date) !== year) continue;
         drafts.push({
           series: 'B', date: r.date, text: `Återbetalning ${d.number} ${d.buyer.name} (${r.reference}): ${r.reason}`, source: r.ref,
-          transactions: [{ account: c.receivables, amount: r.amount }, { account: c.bank, amount: r.amount.neg() }],
+          transactions: bankTransactions(c, 'refund', r.amount),
         });
       }
     }

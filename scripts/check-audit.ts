@@ -43,7 +43,7 @@
  *   too, is that voucher with debit and credit swapped; a document's voucher (F, K, or a P that moves it between
  *   years) is, account by account, what the document gives by the manifest's chart (BAS where it names none,
  *   noted), as projections/ledger.ts#documentDrafts books it; a payment's, a reversal's or a refund's voucher (B)
- *   is, account by account, what projections/ledger.ts#journal books of that event alone; every event the year's
+ *   is, account by account, what projections/ledger.ts#bankTransactions books of that event; every event the year's
  *   books take (a document, payment, reversal, refund, supplier cost or payment to a supplier in
  *   events.ndjson) has its voucher of each series it gives one in, and one without is named by its event;
  *   a package of samkost-audit/2 has none, which is noted;
@@ -73,8 +73,7 @@ import { commanderRefusal, isShownByCommander } from '../src/cli/commander-error
 import { SWEDISH_HELP } from '../src/cli/help-words';
 import { fileProblem } from '../src/cli/file-errors';
 import { chainBreak, eventHash, type HashableEvent } from '../src/store/hash-chain';
-import { type Chart, type CreditedLine, creditLines, DEFAULT_CHART, documentDrafts, invoiceLines, journal, merged } from '../projections/ledger';
-import { billingYear, initialState, type InvoiceState } from '../domain/state';
+import { bankTransactions, type Chart, type CreditedLine, creditLines, DEFAULT_CHART, documentDrafts, invoiceLines, merged } from '../projections/ledger';
 import type { CreditNoteIssued, InvoiceIssued } from '../domain/events/billing';
 import { addDays } from '../domain/billing/periods';
 import { OUT_OF_SCOPE_BASIS } from '../domain/billing/vat';
@@ -255,64 +254,28 @@ function accountDifferences(ts: VoucherRecord['transactions'], expected: Map<str
 }
 
 /** The events the ledger books in series B: a member's payment, its reversal, and a refund. */
-const BANK_TYPES = new Set(['PaymentRecorded', 'PaymentReversed', 'RefundPaid']);
+
+/** How the ledger books each event of series B (projections/ledger.ts#bankTransactions). */
+const BANK_KINDS = { PaymentRecorded: 'payment', PaymentReversed: 'reversal', RefundPaid: 'refund' } as const;
+/** Whether an event's type is one the ledger books in series B (a package's type is any text: own keys only). */
+const isBankType = (type: unknown): type is keyof typeof BANK_KINDS => typeof type === 'string' && Object.hasOwn(BANK_KINDS, type);
 
 /**
- * The chart the books are worked out by here: the manifest records the chart's mapping without its list of
- * accounts, and the ledger refuses a voucher on an account outside the list. Each account the mapping
- * names is listed, so that a chart given to `export audit --chart` is worked out, not refused.
- */
-function withMappedAccounts(chart: Chart): Chart {
-  const mapped = Object.entries(chart).flatMap(([k, v]) => (k === 'accounts' ? [] : typeof v === 'string' ? [v] : typeof v === 'object' && v !== null ? Object.values(v as object) : []));
-  const listed = new Set(chart.accounts.map((a) => a.number));
-  const added = [...new Set(mapped)].filter((n): n is string => typeof n === 'string' && !listed.has(n));
-  return { ...chart, accounts: [...chart.accounts, ...added.map((number) => ({ number, name: number, type: 'T' as const }))] };
-}
-
-/** An event of events.ndjson as the state holds a ref to it (who recorded it, and when, no voucher reads). */
-const refOf = (e: EventLine): EventRef => ({
-  streamId: e.streamId, revision: e.revision, position: e.position, eventId: e.id, type: e.type, recordedAt: '', actor: '', hash: e.metadata?.hash,
-});
-
-/**
- * An invoice that gives nothing in any year's books (issued and billing in year 0, of no amount): what a
- * payment, reversal or refund is booked against when the books of it alone are worked out.
- */
-function standInInvoice(ref: EventRef): InvoiceState {
-  const invoice = { number: '', series: '', sequence: 0, year: 0, issueDate: '0000-01-01', buyer: { name: '' }, lines: [], total: '0', totalVat: '0' };
-  return { invoice: invoice as unknown as InvoiceIssued, ref, creditedNet: new Map(), creditedGross: new Decimal(0), creditNotes: [], creditParts: new Map(), creditChanges: [], payments: [], refunds: [] };
-}
-
-/**
- * What a payment, a payment reversal or a refund gives in `year`'s books by `chart`, worked out by the ledger
- * itself (projections/ledger.ts#journal) from a state holding the event alone on a stand-in invoice: the
- * accounts and amounts are the books' own, not a copy of them here that could drift. A reversal is booked
- * with its payment's amount (`payment`, the reversed payment's facts where the package holds it), as the
- * ledger books it. Empty where it gives no voucher in the year (dated in another); undefined where its data
- * is no booking the books could take, which is named where its voucher is checked.
+ * What a payment, a payment reversal or a refund gives in `year`'s books by `chart`: the ledger's own
+ * transactions (projections/ledger.ts#bankTransactions), not a copy of them here that could drift, on the
+ * day the event is dated. A reversal is booked with its payment's amount (`payment`, the reversed payment's
+ * facts where the package holds it), as the ledger books it. Empty where it gives no voucher in the year
+ * (dated in another); undefined where its data is no booking the books could take, which is named where
+ * its voucher is checked.
  */
 function bankVouchers(e: EventLine, chart: Chart, year: number, payment: SourceFacts | undefined): ExpectedVoucher[] | undefined {
-  const d = e.data as { amount?: unknown; date?: unknown; payment?: unknown };
+  const d = e.data as { amount?: unknown; date?: unknown };
   const amount = amountOf(d.amount);
-  if (amount === undefined || typeof d.date !== 'string' || !isValidIsoDate(d.date)) return undefined;
-  const ref = refOf(e);
-  const invoice = standInInvoice(ref);
-  const booked = { amount, date: d.date, reference: '', ref };
-  if (e.type === 'PaymentRecorded') invoice.payments.push(booked);
-  else if (e.type === 'RefundPaid') invoice.refunds.push({ ...booked, reason: '' });
-  else {
-    // The payment as the ledger holds it, reversed by this event: its own voucher is sourced elsewhere and left out below.
-    const paid = { amount: payment?.debit ?? amount, date: payment?.date ?? '0000-01-01', reference: '', ref: { ...ref, eventId: String(d.payment) } };
-    invoice.payments.push({ ...paid, reversed: { date: d.date, reason: '', ref, amount } });
-  }
-  const state = initialState();
-  billingYear(state, 0).invoices.set('', invoice);
-  try {
-    return journal(state, year, chart, { keepUnbalanced: true }).filter((v) => v.source.eventId === e.id)
-      .map((v) => ({ series: v.series, date: v.date, accounts: new Map(v.transactions.map((t) => [t.account, t.amount])) }));
-  } catch {
-    return undefined;
-  }
+  if (amount === undefined || !isBankType(e.type) || typeof d.date !== 'string' || !isValidIsoDate(d.date)) return undefined;
+  if (!d.date.startsWith(`${year}-`)) return [];
+  const kind = BANK_KINDS[e.type];
+  const booked = kind === 'reversal' ? (payment?.debit ?? amount) : amount;
+  return [{ series: 'B', date: d.date, accounts: new Map(bankTransactions(chart, kind, booked).map((t) => [t.account, t.amount])) }];
 }
 
 /**
@@ -855,7 +818,6 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   const credited = (invoice: string, lineNo: number) => invoiceLineKinds.get(invoice)?.get(lineNo);
   // What each payment, reversal and refund gives in the year's books (B), by event id, worked out by the ledger.
   const bankExpected = new Map<string, ExpectedVoucher[]>();
-  const bookChart = withMappedAccounts(chart);
   // Every event the year's books take, with the series of its vouchers: each must have them in vouchers.ndjson.
   const bookedEvents = new Map<string, BookedEvent>();
   const book = (e: EventLine, name: string, series: readonly string[]) => {
@@ -868,9 +830,9 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
   /** What a payment, reversal, refund, supplier cost or payment to a supplier gives in `year`'s books. */
   const bookedElsewhere = (e: EventLine, year: number) => {
     const name = `${e.type} ${e.streamId}@${e.revision} (${String((e.data as { date?: unknown }).date)})`;
-    if (BANK_TYPES.has(e.type)) {
+    if (isBankType(e.type)) {
       const reverses = e.type === 'PaymentReversed' ? placeOf.get(String((e.data as { payment?: unknown }).payment))?.facts : undefined;
-      const expected = bankVouchers(e, bookChart, year, reverses);
+      const expected = bankVouchers(e, chart, year, reverses);
       if (expected !== undefined) bankExpected.set(e.id, expected);
       book(e, name, (expected ?? []).map((x) => x.series));
     } else if (e.type === 'ActualCostRecorded' || e.type === 'SupplierPaymentRecorded') book(e, name, costSeries(e, year));
@@ -1275,7 +1237,7 @@ export function checkAudit(dir: string, manifestSha256?: string): AuditCheckResu
           }
         }
         // A payment's or a refund's voucher (B) is, account by account, what the ledger books of it (a reversal's below).
-        if (BANK_TYPES.has(s.type) && s.type !== 'PaymentReversed' && amounts && (!series || series.includes(s.type))) {
+        if (isBankType(s.type) && s.type !== 'PaymentReversed' && amounts && (!series || series.includes(s.type))) {
           problems.push(...bankVoucherProblems(transactions, v.series, manifest.year, bankExpected.get(s.eventId)).map((p) => `${at}: ${p} (${source})`));
         }
       }

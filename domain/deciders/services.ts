@@ -14,7 +14,7 @@ import { type Decision, repeatedCode, resolveMember, unknownKommunkodProblem } f
 import type { DomainEvent } from '../events';
 import { assertBookedInOpenYear, assertDecidedYearNotTooFarAhead, assertNotAfterToday, assertNotOlderThanInForce, assertNotTooFarAhead, assertYearOpen, bookedInClosedYear } from './year-guard';
 import { type SupplierInvoice, supplierInvoices } from '../supplier-debt';
-import { dayBefore } from '../proration';
+import { dayBefore, monthBounds } from '../proration';
 import { addDays } from '../billing/periods';
 import { listed } from '../swedish-list';
 
@@ -189,15 +189,10 @@ function shareAMonth(aFrom: string, aTo: string | undefined, bFrom: string, bTo:
 
 /** The change that parts a new period from one it shares a month with: begin the month after it, or end the month before. */
 function partingAdvice(c: { from: string; to?: string }, e: { from: string; to?: string }): string {
-  if (e.to !== undefined && c.from > e.to) return `låt den nya börja ${nextMonthStart(e.to)}`;
+  if (e.to !== undefined && c.from > e.to) return `låt den nya börja ${addDays(monthBounds(Number(e.to.slice(0, 4)), Number(e.to.slice(5, 7))).last, 1)}`;
   if (c.to !== undefined && c.to < e.from) return `låt den nya sluta ${dayBefore(`${e.from.slice(0, 7)}-01`)}`;
   return 'avsluta den ena först';
 }
-
-const nextMonthStart = (date: string): string => {
-  const [y, m] = [Number(date.slice(0, 4)), Number(date.slice(5, 7))];
-  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
-};
 
 const overlapsOnADay = (a: { from: string; to?: string }, b: { from: string; to?: string }) =>
   a.from <= (b.to ?? '9999-12-31') && b.from <= (a.to ?? '9999-12-31');
